@@ -1,0 +1,74 @@
+/**
+ * What every subcommand module provides: a commander Command whose action runs the
+ * command and records its exit code. `defineCommand` wires the shared conventions
+ * (exit override, output streams, error -> one line + exit code) so a command module only
+ * declares its options, help examples and `run`.
+ */
+import { Command, CommanderError } from 'commander';
+import { isUserError, EXIT } from '../errors.js';
+import { isBrokenPipe, type Io } from './io.js';
+import { addOptions, DEBUG_OPTION, type OptionSpec } from './options.js';
+
+export interface CommandContext {
+  io: Io;
+  exitCode: number;
+}
+
+export interface CommandSpec<O> {
+  name: string;
+  summary: string;
+  /** Positional arguments in commander syntax, e.g. "<files...>". */
+  args?: string;
+  options: OptionSpec[];
+  /** Lines shown under "Examples:" in --help. */
+  examples: string[];
+  /** Runs the command; returns the exit code. Throw UserError for bad input or usage. */
+  run(args: string[], options: O, cmd: Command, io: Io): Promise<number>;
+}
+
+export function configureCommon(cmd: Command, io: Io): Command {
+  return cmd.exitOverride().configureOutput({
+    writeOut: (s) => void io.stdout.write(s),
+    writeErr: (s) => void io.stderr.write(s),
+    outputError: (s, write) => write(`alliance: ${s.replace(/^error: /, '')}`),
+  });
+}
+
+export function buildCommand<O>(spec: CommandSpec<O>, ctx: CommandContext): Command {
+  const cmd = new Command(spec.name).description(spec.summary);
+  if (spec.args) {
+    for (const a of spec.args.split(/\s+/).filter(Boolean)) cmd.argument(a);
+  }
+  addOptions(cmd, spec.options);
+  addOptions(cmd, [DEBUG_OPTION]);
+  configureCommon(cmd, ctx.io);
+  if (spec.examples.length > 0) {
+    cmd.addHelpText('after', '\nExamples:\n' + spec.examples.map((e) => `  $ ${e}`).join('\n') + '\n');
+  }
+  cmd.action(async (...actionArgs: unknown[]) => {
+    const self = actionArgs[actionArgs.length - 1] as Command;
+    const positional = self.args;
+    const opts = self.opts() as O & { debug?: boolean };
+    ctx.exitCode = await runGuarded(() => spec.run(positional, opts, self, ctx.io), ctx.io, Boolean(opts.debug));
+  });
+  return cmd;
+}
+
+/** Runs a command body and maps every failure to an exit code and one stderr line. */
+export async function runGuarded(body: () => Promise<number>, io: Io, debug: boolean): Promise<number> {
+  try {
+    return await body();
+  } catch (err) {
+    if (isBrokenPipe(err)) return EXIT.ok;
+    if (isUserError(err)) {
+      io.stderr.write(`alliance: ${err.format()}\n`);
+      if (debug && err.stack) io.stderr.write(err.stack + '\n');
+      return err.exitCode;
+    }
+    if (err instanceof CommanderError) throw err;
+    const e = err as Error;
+    io.stderr.write(`alliance: internal error: ${e?.message ?? String(err)} (please report it; rerun with --debug for details)\n`);
+    if (debug && e?.stack) io.stderr.write(e.stack + '\n');
+    return EXIT.internal;
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * The subcommands, in the order `alliance --help` lists them. Each module owns its
+ * options, help text and run; this file only registers them.
+ */
+import type { Command } from 'commander';
+import type { CommandContext } from '../command.js';
+
+export type CommandFactory = (ctx: CommandContext) => Command;
+
+export const COMMANDS: CommandFactory[] = [];

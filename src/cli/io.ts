@@ -1,0 +1,56 @@
+/**
+ * The streams and environment a command runs against. Commands never touch `process`
+ * directly: tests run them in-process with captured streams (see test/helpers/cli.ts).
+ */
+import type { Readable } from 'node:stream';
+
+export interface TextSink {
+  write(chunk: string): boolean | void;
+}
+
+export interface Io {
+  stdout: TextSink;
+  stderr: TextSink;
+  stdin: Readable;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  /** Resolves when everything written to stdout has been flushed (or stdout closed). */
+  drain?: () => Promise<void>;
+}
+
+/** The real process streams. A closed stdout (`| head`) ends the run quietly. */
+export function processIo(): Io {
+  let stdoutClosed = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') {
+      stdoutClosed = true;
+      return;
+    }
+    throw err;
+  });
+  return {
+    stdout: {
+      write: (s: string) => (stdoutClosed ? false : process.stdout.write(s)),
+    },
+    stderr: { write: (s: string) => process.stderr.write(s) },
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    drain: () =>
+      new Promise<void>((resolve) => {
+        if (stdoutClosed || process.stdout.writableLength === 0) return resolve();
+        process.stdout.once('drain', () => resolve());
+        process.stdout.once('error', () => resolve());
+      }),
+  };
+}
+
+/** True once stdout has been closed by the reader; long loops may stop early. */
+export function isBrokenPipe(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
+}

@@ -1,0 +1,51 @@
+/**
+ * The program: registers the subcommands and maps commander's own exits to ours
+ * (usage errors -> 2; --help and --version -> 0). Commands never call process.exit.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { configureCommon, type CommandContext } from './command.js';
+import { COMMANDS } from './commands/index.js';
+import { EXIT } from '../errors.js';
+import type { Io } from './io.js';
+
+export function packageVersion(): string {
+  const url = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+}
+
+export function buildProgram(ctx: CommandContext): Command {
+  const program = new Command('alliance')
+    .description('Validate psychotherapy session exports and report how alliance goes with outcome.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError(true);
+  configureCommon(program, ctx.io);
+  for (const factory of COMMANDS) program.addCommand(factory(ctx));
+  program.addHelpText(
+    'after',
+    '\nExit codes: 0 success, 1 the data has error-level findings, 2 usage error or unreadable input.\n',
+  );
+  return program;
+}
+
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  const ctx: CommandContext = { io, exitCode: EXIT.ok };
+  const program = buildProgram(ctx);
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT.usage;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      const ok = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code);
+      ctx.exitCode = ok ? EXIT.ok : EXIT.usage;
+    } else {
+      throw err;
+    }
+  }
+  if (io.drain) await io.drain();
+  return ctx.exitCode;
+}

@@ -1,0 +1,143 @@
+/**
+ * The contract between reading and analysis.
+ *
+ * Reading (src/io + src/dataset) turns one or more CSV exports into a stream of
+ * SessionRow values with every cell already interpreted (numbers, dates, missing
+ * markers) and every client id interned to a dense integer. Analyses consume rows
+ * through `Dataset.scan` and keep only the per-client state they need, so memory does
+ * not grow with the number of rows.
+ */
+import type { Instrument } from '../instruments/types.js';
+
+export type DateFormat = 'iso' | 'dmy' | 'mdy' | 'dmy.';
+
+/** Everything the command-line flags (or a config file) say about the input. */
+export interface ReadOptions {
+  client?: string;
+  session?: string;
+  date?: string;
+  therapist?: string;
+  /** Measure columns by role. */
+  alliance?: string[];
+  outcome?: string[];
+  /** Grouping columns (site, modality, ...). */
+  groups?: string[];
+  /** Column name -> instrument id (from `--instrument COL=ID`). */
+  instruments?: Record<string, string>;
+  /** Instrument field overrides from a config file, by instrument id. */
+  instrumentOverrides?: Record<string, Partial<Record<string, unknown>>>;
+  delimiter?: string;
+  encoding?: 'utf8' | 'utf16le' | 'utf16be' | 'latin1';
+  decimal?: '.' | ',';
+  dateFormat?: DateFormat;
+  /** Extra missing-value tokens (added to the defaults). */
+  missing?: string[];
+  /** How to join exports with different columns: on client+session (default) or client+date. */
+  joinOn?: 'session' | 'date';
+  /** Reference date for "future date" checks (ISO); defaults to today. */
+  today?: string;
+}
+
+export interface ColumnRef {
+  /** Header text as in the file. */
+  name: string;
+  /** 0-based field index in the file. */
+  index: number;
+  /** How the column was chosen, shown to the user. */
+  how: 'flag' | 'config' | 'detected';
+}
+
+export interface MeasureBinding extends ColumnRef {
+  role: 'alliance' | 'outcome';
+  /** null: a plain numeric column, no range checks (said so in the output). */
+  instrument: Instrument | null;
+  instrumentHow: 'flag' | 'config' | 'detected' | 'none';
+}
+
+/** Where session numbers come from. */
+export type SessionSource = 'column' | 'date' | 'column+date' | 'file-order';
+
+export interface FileInfo {
+  /** As given by the user ("-" for stdin). */
+  path: string;
+  /** Display name used in findings (path as given). */
+  display: string;
+  bytes: number;
+  rows: number;
+  encoding: string;
+  delimiter: string;
+  decimal: '.' | ',';
+  header: string[];
+}
+
+export interface Mapping {
+  client: ColumnRef;
+  session?: ColumnRef;
+  date?: ColumnRef;
+  therapist?: ColumnRef;
+  /** Alliance measures first, then outcome measures; SessionRow.values follows this order. */
+  measures: MeasureBinding[];
+  groups: ColumnRef[];
+  sessionSource: SessionSource;
+  /** Human-readable lines: which column was taken for what, and why. */
+  notes: string[];
+}
+
+/**
+ * One session, fully interpreted. The scanner reuses one object per call: copy what you
+ * keep. Missing values are NaN.
+ */
+export interface SessionRow {
+  /** Index into Dataset.files. */
+  file: number;
+  /** 1-based physical line where the record starts. */
+  line: number;
+  /** Dense client index into Dataset.clients (interned id). */
+  client: number;
+  /** Session number (from the column, the date order, or file order). */
+  session: number;
+  /** Days since 1970-01-01 (UTC), NaN when there is no date. */
+  date: number;
+  /** Index into Dataset.therapists, -1 when absent. */
+  therapist: number;
+  /** One level index per Mapping.groups entry (into Dataset.groupLevels[g]), -1 when empty. */
+  groups: Int32Array;
+  /** One value per Mapping.measures entry; NaN when missing or unusable. */
+  values: Float64Array;
+}
+
+/** A cell that could not be used as given (reported by validate, counted by analyses). */
+export interface CellIssue {
+  code: string;
+  file: number;
+  line: number;
+  /** 0-based field index. */
+  field: number;
+  value: string;
+}
+
+export interface ScanStats {
+  rows: number;
+  /** Rows dropped because the client id was missing. */
+  rowsWithoutClient: number;
+  /** Per measure: cells treated as missing because they were unusable (not numeric, out of range, missing code). */
+  unusable: number[];
+  /** Per measure: cells that were missing markers. */
+  missing: number[];
+  /** Rows of a joined input that found no partner, per side. */
+  unmatched?: { left: number; right: number };
+}
+
+export interface Dataset {
+  files: FileInfo[];
+  mapping: Mapping;
+  /** Interned ids; grows while scanning. */
+  clients: string[];
+  therapists: string[];
+  groupLevels: string[][];
+  /**
+   * Stream every row once, in file order (files in the order given). May be called more
+   * than once for file inputs; stdin is spooled so it can be re-read.
+   */
+  scan(onRow: (row: SessionRow) => void, onIssue?: (issue: CellIssue) => void): Promise<ScanStats>;
+}

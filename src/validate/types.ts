@@ -1,0 +1,19 @@
+/**
+ * A validation finding: stable code, severity, where, the offending value, and a
+ * one-line message that says how to fix it. The JSON shape of `alliance validate
+ * --format json` is `{ summary, findings: Finding[] }` (documented in README.md).
+ */
+export type Severity = 'error' | 'warning';
+
+export interface Finding {
+  /** Stable code, e.g. "value.out-of-range". Never renamed once shipped. */
+  code: string;
+  severity: Severity;
+  file: string;
+  /** 1-based line, null for file- or column-level findings. */
+  line: number | null;
+  /** Header name of the column (or 1-based field number when there is no header), null for row-level findings. */
+  column: string | null;
+  value: string | null;
+  message: string;
+}

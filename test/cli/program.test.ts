@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { runInProcess } from '../helpers/cli.js';
+import { runBinary, ROOT } from '../helpers/spawn.js';
+
+const version = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')).version as string;
+
+describe('program', () => {
+  it('prints the package version and exits 0', async () => {
+    const r = await runInProcess(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
+  });
+
+  it('maps an unknown command to exit 2 with one line on stderr', async () => {
+    const r = await runInProcess(['no-such-command']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')[0]).toMatch(/^alliance: /);
+  });
+
+  it('shows help with exit 0', async () => {
+    const r = await runInProcess(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Exit codes');
+  });
+
+  it('runs as a built binary (shebang, ESM, exit codes)', () => {
+    const ok = runBinary(['--version']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout.trim()).toBe(version);
+    const bad = runBinary(['--no-such-flag']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+});
