@@ -139,5 +139,13 @@ export interface Dataset {
    * Stream every row once, in file order (files in the order given). May be called more
    * than once for file inputs; stdin is spooled so it can be re-read.
    */
-  scan(onRow: (row: SessionRow) => void, onIssue?: (issue: CellIssue) => void): Promise<ScanStats>;
+  scan(
+    onRow: (row: SessionRow) => void,
+    onIssue?: (issue: CellIssue) => void,
+    /**
+     * Optional: every raw record (all fields materialised, before interpretation), for
+     * checks that need unmapped columns (privacy, ragged rows). Slower: omit when not needed.
+     */
+    onRaw?: (fields: string[], line: number, file: number) => void,
+  ): Promise<ScanStats>;
 }
