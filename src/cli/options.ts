@@ -96,3 +96,11 @@ export function explicitOptions(cmd: Command): Set<string> {
   }
   return out;
 }
+
+/** `--format` for the analysis commands (validate adds github and junit). */
+export const FORMAT_OPTION: OptionSpec = {
+  flags: '--format <format>',
+  description: 'output format: table, json, csv or md',
+  choices: ['table', 'json', 'csv', 'md'],
+  defaultValue: 'table',
+};

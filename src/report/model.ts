@@ -1,0 +1,63 @@
+/**
+ * One result model, several renderers (csvkit's rule: compute once, render many ways, so
+ * formats cannot drift apart). A command builds a ResultDocument from its analysis result;
+ * src/report/render.ts turns it into a terminal table, CSV, JSON or Markdown.
+ *
+ * Numbers stay at full precision in the model. Rounding happens only when a table is
+ * rendered for people (terminal, Markdown), as declared by each column's `format`.
+ */
+
+/** How a number is shown in human-facing tables. JSON and CSV always carry full precision. */
+export type Format =
+  | { kind: 'text' }
+  | { kind: 'int' }
+  /** Fixed decimals, rounded as R's sprintf/formatC does (exact binary value, ties to even). */
+  | { kind: 'fixed'; digits: number }
+  /** p-values: `<0.001` below 0.001, else 3 decimals (digits configurable). */
+  | { kind: 'p'; digits?: number }
+  /** Percent of a proportion (0.25 -> 25.0%). */
+  | { kind: 'percent'; digits: number }
+  /** Interval [low, high] with fixed decimals. */
+  | { kind: 'interval'; digits: number };
+
+export type Cell = string | number | boolean | null | readonly [number, number];
+
+export interface Column {
+  key: string;
+  header: string;
+  format?: Format;
+  align?: 'left' | 'right';
+}
+
+export interface TableModel {
+  /** Stable id, used for CSV file names in reports (e.g. "correlations"). */
+  id: string;
+  title: string;
+  columns: Column[];
+  rows: Record<string, Cell>[];
+  /** Lines shown under the table (methods, suppression, warnings). */
+  notes?: string[];
+}
+
+export interface ResultDocument {
+  /** Heading for people (terminal, Markdown). */
+  title: string;
+  /** Lines shown before the tables (e.g. which column was mapped to what). */
+  preface?: string[];
+  tables: TableModel[];
+  /** Lines shown after all tables. */
+  notes?: string[];
+  /** The id of the table `--format csv` writes (default: the first). */
+  csvTable?: string;
+  /** The stable, documented JSON payload of the command (full precision). */
+  json: unknown;
+}
+
+export const F = {
+  text: { kind: 'text' } as Format,
+  int: { kind: 'int' } as Format,
+  fixed: (digits: number): Format => ({ kind: 'fixed', digits }),
+  p: { kind: 'p' } as Format,
+  percent: (digits = 1): Format => ({ kind: 'percent', digits }),
+  interval: (digits: number): Format => ({ kind: 'interval', digits }),
+};
