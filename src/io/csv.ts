@@ -1,0 +1,227 @@
+/**
+ * openCsv: the CSV layer's entry point (contract in ./types.ts).
+ *
+ * open:  check the input (./source.ts) -> read the first block -> BOM / encoding ->
+ *        binary check -> sniff delimiter, decimal mark, line ending (./sniff.ts) ->
+ *        read the header record.
+ * read:  stream the file in large chunks -> decode (./decode.ts) -> scan records
+ *        (./scanner.ts) -> handler. Nothing is kept per record, so memory stays flat.
+ */
+import * as fsp from 'node:fs/promises';
+import { UserError } from '../errors.js';
+import { ChunkDecoder, InvalidUtf8, checkNotBinary, checkTextSample, detectBom, type Encoding } from './decode.js';
+import { RecordScanner } from './scanner.js';
+import { sampleRecords, sniffDecimal, sniffDelimiter, sniffLineEnding } from './sniff.js';
+import { openSource, type Source } from './source.js';
+import type { CsvInput, Dialect, DialectOptions, OpenCsv, ReadOptions, ReadStats, RecordHandler } from './types.js';
+
+/** Internal knobs (tests use tiny chunks to exercise every split point). */
+export interface Tuning {
+  /** Bytes per read (default 1 MiB). */
+  chunkSize?: number;
+  /** Bytes of the first block used for sniffing (default 64 KiB). */
+  sampleSize?: number;
+}
+
+const DEFAULT_CHUNK = 1024 * 1024;
+const DEFAULT_SAMPLE = 64 * 1024;
+const PROGRESS_EVERY = 4 * 1024 * 1024;
+
+export const openCsv: OpenCsv = (path, options, stdin) => openCsvTuned(path, options, stdin, {});
+
+export async function openCsvTuned(
+  path: string,
+  options: DialectOptions,
+  stdin: NodeJS.ReadableStream | undefined,
+  tuning: Tuning,
+): Promise<CsvInput> {
+  const src = await openSource(path, stdin);
+  const chunkSize = Math.max(1, Math.floor(tuning.chunkSize ?? DEFAULT_CHUNK));
+  const sampleSize = Math.max(16, Math.floor(tuning.sampleSize ?? DEFAULT_SAMPLE));
+
+  const head = await readHead(src, Math.min(src.bytes, sampleSize));
+  const bom = detectBom(head);
+  const encoding: Encoding = bom.encoding ?? options.encoding ?? 'utf8';
+  const body = head.subarray(bom.length);
+  checkNotBinary(body, encoding, src.display);
+
+  const complete = head.length >= src.bytes;
+  let sample: string;
+  try {
+    sample = new ChunkDecoder(encoding).decode(body, body.length, complete).text;
+  } catch (e) {
+    if (e instanceof InvalidUtf8) throw await encodingError(src, bom.length, e.offset);
+    throw e;
+  }
+  checkTextSample(sample, src.display);
+
+  const delimiter = options.delimiter !== undefined ? normaliseDelimiter(options.delimiter) : sniffDelimiter(sample, complete);
+  const records = sampleRecords(sample, delimiter, complete);
+  const dialect: Dialect = {
+    delimiter,
+    encoding,
+    bom: bom.length > 0,
+    decimal: options.decimal ?? sniffDecimal(records, delimiter),
+    lineEnding: sniffLineEnding(sample),
+  };
+
+  // The header: the first non-blank record (read with the real reader, so a header
+  // longer than the sample still works).
+  let header: string[] | null = null;
+  let headerLine = 1;
+  await stream(src, bom.length, dialect, chunkSize, undefined, undefined, (fields, line) => {
+    header = fields.slice();
+    headerLine = line;
+    return true;
+  });
+  if (header === null)
+    throw new UserError('has no header line (the file holds only blank lines)', {
+      location: { file: src.display, line: 1 },
+      hint: 'Export the data again with column names on the first line',
+    });
+  const names: string[] = header;
+  if (names.every((h) => h.trim() === ''))
+    throw new UserError('the header line is empty (no column names)', {
+      location: { file: src.display, line: headerLine },
+      hint: 'Put the column names (client, session, measures) on the first line',
+    });
+
+  const input: CsvInput = {
+    path: src.path,
+    display: src.display,
+    bytes: src.bytes,
+    dialect,
+    header: names,
+    headerLine,
+    read: async (onRecord: RecordHandler, opts?: ReadOptions): Promise<ReadStats> => {
+      let seenHeader = false;
+      let records = 0;
+      const sc = await stream(src, bom.length, dialect, chunkSize, opts?.fields, opts?.onProgress, (fields, line) => {
+        if (!seenHeader) {
+          seenHeader = true;
+          return;
+        }
+        records++;
+        onRecord(fields, line);
+      });
+      return { records, bytes: src.bytes, lines: sc.lastLine() };
+    },
+  };
+  return input;
+}
+
+async function readHead(src: Source, n: number): Promise<Buffer> {
+  const fh = await fsp.open(src.file, 'r');
+  try {
+    const buf = Buffer.alloc(n);
+    let got = 0;
+    while (got < n) {
+      const { bytesRead } = await fh.read(buf, got, n - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Streams the whole file through a scanner; stops early when the handler returns true. */
+async function stream(
+  src: Source,
+  start: number,
+  dialect: Dialect,
+  chunkSize: number,
+  fields: number[] | undefined,
+  onProgress: ((bytes: number) => void) | undefined,
+  handler: (fields: string[], line: number) => boolean | void,
+): Promise<RecordScanner> {
+  const sc = new RecordScanner({ delimiter: dialect.delimiter, fields, display: src.display }, handler);
+  const dec = new ChunkDecoder(dialect.encoding);
+  const fh = await fsp.open(src.file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(chunkSize + 8);
+    let carry = 0;
+    let pos = start;
+    let reported = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, carry, chunkSize, pos);
+      pos += bytesRead;
+      const end = carry + bytesRead;
+      const last = bytesRead === 0 || pos >= src.bytes;
+      let text: string;
+      let rest: number;
+      try {
+        ({ text, carry: rest } = dec.decode(buf, end, last));
+      } catch (e) {
+        if (e instanceof InvalidUtf8) throw await encodingError(src, start, e.offset);
+        throw e;
+      }
+      if (rest > 0) buf.copy(buf, 0, end - rest, end);
+      carry = rest;
+      sc.push(text);
+      if (sc.stopped) break;
+      if (onProgress && pos - reported >= PROGRESS_EVERY) {
+        reported = pos;
+        onProgress(pos);
+      }
+      if (last) {
+        sc.end();
+        if (onProgress) onProgress(pos);
+        break;
+      }
+    }
+  } finally {
+    await fh.close();
+  }
+  return sc;
+}
+
+/** The UserError for invalid UTF-8 at byte `offset` (counted after the BOM). */
+async function encodingError(src: Source, start: number, offset: number): Promise<UserError> {
+  const fh = await fsp.open(src.file, 'r');
+  let line = 1;
+  let byte = -1;
+  try {
+    const buf = Buffer.allocUnsafe(1024 * 1024);
+    let pos = start;
+    let prevCR = false;
+    const stop = start + offset;
+    while (pos < stop) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, stop - pos), pos);
+      if (bytesRead === 0) break;
+      for (let i = 0; i < bytesRead; i++) {
+        const b = buf[i];
+        if (b === 10) {
+          if (!prevCR) line++;
+          prevCR = false;
+        } else if (b === 13) {
+          line++;
+          prevCR = true;
+        } else prevCR = false;
+      }
+      pos += bytesRead;
+    }
+    const one = Buffer.alloc(1);
+    const { bytesRead } = await fh.read(one, 0, 1, stop);
+    if (bytesRead === 1) byte = one[0];
+  } finally {
+    await fh.close();
+  }
+  const what = byte >= 0 ? ` (byte 0x${byte.toString(16).toUpperCase().padStart(2, '0')})` : ' (the file ends inside a character)';
+  return new UserError(`is not valid UTF-8${what}`, {
+    location: { file: src.display, line },
+    hint: 'Re-run with --encoding latin1 (Windows/Excel exports), or save the file as UTF-8',
+  });
+}
+
+/** Accepts one character, or "tab" / "\t" spelled out. */
+export function normaliseDelimiter(d: string): string {
+  const named: Record<string, string> = { tab: '\t', '\\t': '\t', TAB: '\t', comma: ',', semicolon: ';', pipe: '|' };
+  const out = named[d] ?? d;
+  if (out.length !== 1 || out === '"' || out === '\n' || out === '\r')
+    throw new UserError(`--delimiter must be one character (got ${JSON.stringify(d)})`, {
+      hint: 'Use --delimiter ",", ";", "|" or tab',
+    });
+  return out;
+}
