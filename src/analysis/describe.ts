@@ -1,0 +1,176 @@
+/**
+ * `describe`: what is in an export — clients, therapists, sessions per client, date span,
+ * dropout after session 1, and per measure n, missing, mean, SD, min/max and the share of
+ * clients beyond the instrument's clinical cutoff at intake.
+ *
+ * One streaming pass (Dataset.scan); per-client state lives in typed arrays indexed by
+ * the dense client index, so memory grows with clients, not rows.
+ */
+import type { Dataset, MeasureBinding, ScanStats } from '../dataset/types.js';
+import { quantileSorted } from '../stats/quantile.js';
+
+export interface MeasureSummary {
+  column: string;
+  role: 'alliance' | 'outcome';
+  instrument: string | null;
+  /** Cells with a usable value. */
+  n: number;
+  /** Cells that were empty or a missing marker. */
+  missing: number;
+  /** Cells that were present but unusable (not numeric, out of range, missing code). */
+  unusable: number;
+  mean: number | null;
+  sd: number | null;
+  min: number | null;
+  max: number | null;
+  /** Clients with a value at their earliest session with a value. */
+  intakeClients: number;
+  /** Share of those whose intake value is beyond the clinical cutoff (null without a cutoff). */
+  intakeBeyondCutoff: number | null;
+  cutoff: { value: number; clinicalIf: string; source: string } | null;
+}
+
+export interface DescribeResult {
+  rows: number;
+  clients: number;
+  therapists: number;
+  sessionsPerClient: { min: number; q1: number; median: number; q3: number; max: number; mean: number } | null;
+  /** Clients seen for exactly one session, and their share of all clients. */
+  singleSession: { clients: number; share: number };
+  dateSpan: { first: string; last: string } | null;
+  measures: MeasureSummary[];
+  scan: ScanStats;
+}
+
+/** Growable Float64Array filled with `fill`. */
+class Column {
+  data: Float64Array;
+  constructor(private readonly fill: number) {
+    this.data = new Float64Array(1024).fill(fill);
+  }
+  ensure(i: number): void {
+    if (i < this.data.length) return;
+    let size = this.data.length;
+    while (size <= i) size *= 2;
+    const next = new Float64Array(size).fill(this.fill);
+    next.set(this.data);
+    this.data = next;
+  }
+}
+
+function isBeyond(value: number, cutoff: number, side: string): boolean {
+  switch (side) {
+    case '<':
+      return value < cutoff;
+    case '<=':
+      return value <= cutoff;
+    case '>':
+      return value > cutoff;
+    default:
+      return value >= cutoff;
+  }
+}
+
+export function isoDay(days: number): string {
+  return new Date(days * 86_400_000).toISOString().slice(0, 10);
+}
+
+export async function describe(dataset: Dataset): Promise<DescribeResult> {
+  const measures: MeasureBinding[] = dataset.mapping.measures;
+  const m = measures.length;
+  const count = new Float64Array(m);
+  const mean = new Float64Array(m);
+  const m2 = new Float64Array(m);
+  const min = new Float64Array(m).fill(Infinity);
+  const max = new Float64Array(m).fill(-Infinity);
+  const sessions = new Column(0);
+  const intakeSession = measures.map(() => new Column(Infinity));
+  const intakeValue = measures.map(() => new Column(NaN));
+  let firstDate = Infinity;
+  let lastDate = -Infinity;
+  let maxClient = -1;
+
+  const scan = await dataset.scan((row) => {
+    const c = row.client;
+    if (c > maxClient) maxClient = c;
+    sessions.ensure(c);
+    sessions.data[c] += 1;
+    if (row.date === row.date) {
+      if (row.date < firstDate) firstDate = row.date;
+      if (row.date > lastDate) lastDate = row.date;
+    }
+    for (let j = 0; j < m; j++) {
+      const v = row.values[j];
+      if (v !== v) continue;
+      // Welford's update (numerically stable mean and sum of squares).
+      const k = ++count[j];
+      const d = v - mean[j];
+      mean[j] += d / k;
+      m2[j] += d * (v - mean[j]);
+      if (v < min[j]) min[j] = v;
+      if (v > max[j]) max[j] = v;
+      const is = intakeSession[j];
+      is.ensure(c);
+      if (row.session < is.data[c]) {
+        is.data[c] = row.session;
+        const iv = intakeValue[j];
+        iv.ensure(c);
+        iv.data[c] = v;
+      }
+    }
+  });
+
+  const nClients = maxClient + 1;
+  const perClient = Array.from(sessions.data.subarray(0, nClients)).sort((a, b) => a - b);
+  const single = perClient.filter((s) => s === 1).length;
+  const summaries: MeasureSummary[] = measures.map((b, j) => {
+    const inst = b.instrument;
+    let intakeClients = 0;
+    let beyond = 0;
+    const iv = intakeValue[j].data;
+    const cut = inst?.cutoff;
+    for (let c = 0; c < nClients && c < iv.length; c++) {
+      const v = iv[c];
+      if (v !== v) continue;
+      intakeClients++;
+      if (cut && isBeyond(v, cut.value, cut.clinicalIf)) beyond++;
+    }
+    const n = count[j];
+    return {
+      column: b.name,
+      role: b.role,
+      instrument: inst ? inst.id : null,
+      n,
+      missing: scan.missing[j] ?? 0,
+      unusable: scan.unusable[j] ?? 0,
+      mean: n > 0 ? mean[j] : null,
+      sd: n > 1 ? Math.sqrt(m2[j] / (n - 1)) : null,
+      min: n > 0 ? min[j] : null,
+      max: n > 0 ? max[j] : null,
+      intakeClients,
+      intakeBeyondCutoff: cut && intakeClients > 0 ? beyond / intakeClients : null,
+      cutoff: cut ? { value: cut.value, clinicalIf: cut.clinicalIf, source: cut.source } : null,
+    };
+  });
+
+  return {
+    rows: scan.rows,
+    clients: nClients,
+    therapists: dataset.therapists.length,
+    sessionsPerClient:
+      nClients > 0
+        ? {
+            min: perClient[0],
+            q1: quantileSorted(perClient, 0.25),
+            median: quantileSorted(perClient, 0.5),
+            q3: quantileSorted(perClient, 0.75),
+            max: perClient[nClients - 1],
+            mean: perClient.reduce((a, b) => a + b, 0) / nClients,
+          }
+        : null,
+    singleSession: { clients: single, share: nClients > 0 ? single / nClients : 0 },
+    dateSpan: Number.isFinite(firstDate) ? { first: isoDay(firstDate), last: isoDay(lastDate) } : null,
+    measures: summaries,
+    scan,
+  };
+}
