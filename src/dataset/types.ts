@@ -36,6 +36,11 @@ export interface ReadOptions {
   joinOn?: 'session' | 'date';
   /** Reference date for "future date" checks (ISO); defaults to today. */
   today?: string;
+  /**
+   * Where each option came from (added): 'config' when it was read from --config, else the
+   * command line. Only used to word Mapping.notes ("(flag)" vs "(config)").
+   */
+  origin?: Partial<Record<string, 'flag' | 'config'>>;
 }
 
 export interface ColumnRef {
@@ -126,6 +131,8 @@ export interface ScanStats {
   missing: number[];
   /** Rows of a joined input that found no partner, per side. */
   unmatched?: { left: number; right: number };
+  /** Records whose field count differs from the header (not delivered; added). */
+  ragged?: number;
 }
 
 export interface Dataset {

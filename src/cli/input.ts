@@ -1,0 +1,35 @@
+/**
+ * The input step every data command shares: read --config (if given), merge it with the
+ * flags (explicit flags win), take the files from the arguments or the config, and open
+ * the dataset.
+ */
+import type { Command } from 'commander';
+import { UserError } from '../errors.js';
+import { loadConfig, mergeReadOptions, type Config } from '../config/load.js';
+import { openDataset } from '../dataset/open.js';
+import type { Dataset, ReadOptions } from '../dataset/types.js';
+import type { Io } from './io.js';
+import { explicitOptions } from './options.js';
+
+export interface Input {
+  dataset: Dataset;
+  /** The parsed --config file, or null. Commands read their own section from config.sections. */
+  config: Config | null;
+  /** The merged input options actually used. */
+  read: ReadOptions;
+}
+
+export async function loadInput(files: string[], opts: object, cmd: Command, io: Io): Promise<Input> {
+  const flags = opts as Record<string, unknown>;
+  const configPath = typeof flags.config === 'string' ? flags.config : undefined;
+  const config = configPath ? await loadConfig(configPath, io.cwd) : null;
+  const read = mergeReadOptions(config, flags, explicitOptions(cmd));
+  const paths = files.length > 0 ? files : (config?.files ?? []);
+  if (paths.length === 0) {
+    throw new UserError('no input file given', {
+      hint: configPath ? `Give CSV exports as arguments or list them under 'files:' in ${configPath}` : 'Give one or more CSV exports as arguments (or - for standard input)',
+    });
+  }
+  const dataset = await openDataset(paths, read, io);
+  return { dataset, config, read };
+}

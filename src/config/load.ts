@@ -1,0 +1,363 @@
+/**
+ * `--config FILE`: a JSON or YAML file holding anything the flags hold, plus the list of
+ * input files and free-form per-command sections.
+ *
+ * ```yaml
+ * files: [alliance.csv, outcome.csv]     # relative to this file's folder
+ * client: Client ID
+ * alliance: [srs_total]
+ * instruments: { score: PHQ-9 }
+ * instrumentOverrides:
+ *   ORS: { cutoff: 28, reliableChange: 5 }
+ * dateFormat: dmy
+ * validate: { strict: true }             # checked by the validate command
+ * ```
+ *
+ * Both files are parsed with the `yaml` package (JSON is YAML), so every error names the
+ * line: "report.yaml:7: unknown key 'clinet'. Did you mean 'client'?". Keys may be written
+ * camelCase (as above) or kebab-case like the flags (date-format, join-on).
+ */
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import { UserError } from '../errors.js';
+import { INPUT_OPTIONS } from '../cli/options.js';
+import { getInstrument, INSTRUMENTS } from '../instruments/registry.js';
+import type { Instrument } from '../instruments/types.js';
+import type { DateFormat, ReadOptions } from '../dataset/types.js';
+import { closest, validInstrumentIds } from '../dataset/mapping.js';
+import { Option } from 'commander';
+
+export interface Config {
+  /** The config file as given (used in messages). */
+  path: string;
+  /** The input options it holds (a subset of ReadOptions). */
+  read: ReadOptions;
+  /** Input files, resolved against the config file's folder. */
+  files: string[];
+  /** Per-command sections (validate, correlate, ...), unchecked: each command validates its own. */
+  sections: Record<string, Record<string, unknown>>;
+  /** 1-based line of each key: "client", "validate", "validate.minClients", ... */
+  lines: Record<string, number>;
+}
+
+/** Sections a command may read; their content is validated by the command. */
+export const COMMAND_SECTIONS = ['validate', 'describe', 'correlate', 'trend', 'change', 'model', 'report', 'alerts', 'therapists'];
+
+type Kind = 'string' | 'list' | 'map' | 'overrides' | 'files' | { choices: readonly string[] };
+
+/** The ReadOptions keys a config may hold, and their types. */
+export const READ_KEYS: Record<string, Kind> = {
+  client: 'string',
+  session: 'string',
+  date: 'string',
+  therapist: 'string',
+  alliance: 'list',
+  outcome: 'list',
+  groups: 'list',
+  instruments: 'map',
+  instrumentOverrides: 'overrides',
+  delimiter: 'string',
+  encoding: { choices: ['utf8', 'latin1', 'utf16le', 'utf16be'] },
+  decimal: { choices: ['.', ','] },
+  dateFormat: { choices: ['iso', 'dmy', 'dmy.', 'mdy'] },
+  missing: 'list',
+  joinOn: { choices: ['session', 'date'] },
+  today: 'string',
+};
+
+const camel = (k: string) => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** Instrument fields a config may override, with a checker for each. */
+const OVERRIDABLE: Record<string, 'number' | 'boolean' | 'string' | 'range' | 'strings' | 'construct' | 'sourced'> = {
+  name: 'string',
+  construct: 'construct',
+  items: 'number',
+  itemRange: 'range',
+  range: 'sourced',
+  integer: 'boolean',
+  higherIsBetter: 'boolean',
+  cutoff: 'sourced',
+  reliableChange: 'sourced',
+  allianceDrop: 'sourced',
+  aliases: 'strings',
+  notes: 'string',
+};
+
+export async function loadConfig(file: string, cwd: string = process.cwd()): Promise<Config> {
+  const display = file;
+  const real = path.resolve(cwd, file);
+  let text: string;
+  try {
+    text = await readFile(real, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(code === 'ENOENT' ? 'config file not found' : `cannot read the config file (${code ?? String(e)})`, {
+      location: { file: display },
+      hint: 'Check the path given to --config',
+    });
+  }
+  return parseConfig(text, display, path.dirname(real));
+}
+
+/** Parses config text; `dir` is the folder relative `files` resolve against. */
+export function parseConfig(text: string, display: string, dir: string): Config {
+  const lc = new LineCounter();
+  const doc = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+  const lineAt = (offset: number | undefined) => (offset === undefined ? undefined : lc.linePos(offset).line);
+  const nodeLine = (n: unknown) => lineAt((n as { range?: [number, number, number] } | null)?.range?.[0]);
+  const fail = (msg: string, line: number | undefined, hint?: string): never => {
+    throw new UserError(msg, { location: { file: display, line }, hint });
+  };
+
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const line = e.linePos?.[0]?.line ?? lineAt(e.pos?.[0]);
+    const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?.*$/, '');
+    fail(`cannot parse the config: ${what}`, line, 'Check the JSON/YAML syntax on that line');
+  }
+  const out: Config = { path: display, read: {}, files: [], sections: {}, lines: {} };
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return out;
+  if (!isMap(doc.contents)) fail('the config must be a mapping of keys to values', nodeLine(doc.contents), 'Write it as key: value lines (YAML) or a JSON object');
+  const root = doc.contents as YAMLMap;
+
+  const known = [...Object.keys(READ_KEYS), 'files', ...COMMAND_SECTIONS];
+  const read = out.read as Record<string, unknown>;
+  const origin: Record<string, 'config'> = {};
+
+  for (const pair of root.items as Pair[]) {
+    const keyNode = pair.key as Node | null;
+    const rawKey = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+    const line = nodeLine(keyNode) ?? nodeLine(pair.value);
+    const key = camel(rawKey);
+    const value = pair.value as Node | null;
+    const typeError = (expected: string): never => fail(`key '${rawKey}' must be ${expected}`, nodeLine(value) ?? line);
+    if (!known.includes(key)) {
+      const near = closest(rawKey, known);
+      fail(`unknown key '${rawKey}'`, line, near ? `Did you mean '${near}'?` : `Known keys: ${known.join(', ')}`);
+    }
+    out.lines[key] = line ?? 0;
+
+    if (COMMAND_SECTIONS.includes(key)) {
+      if (value === null || (isScalar(value) && value.value === null)) {
+        out.sections[key] = {};
+        continue;
+      }
+      if (!isMap(value)) typeError(`a mapping of ${key} settings`);
+      for (const p of (value as YAMLMap).items as Pair[]) {
+        const k = isScalar(p.key) ? String(p.key.value) : String(p.key);
+        out.lines[`${key}.${camel(k)}`] = nodeLine(p.key) ?? line ?? 0;
+      }
+      const js = (value as YAMLMap).toJSON() as Record<string, unknown>;
+      const camelled: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(js)) camelled[camel(k)] = v;
+      out.sections[key] = camelled;
+      continue;
+    }
+    if (key === 'files') {
+      const list = stringList(value);
+      if (list === null) typeError('a file name or a list of file names');
+      out.files = list!.map((f) => (f === '-' || path.isAbsolute(f) ? f : path.join(dir, f)));
+      continue;
+    }
+    const kind = READ_KEYS[key];
+    origin[key] = 'config';
+    if (kind === 'string') {
+      if (!isScalar(value) || value.value === null || typeof value.value === 'object') typeError('a column name (text)');
+      read[key] = String((value as { value: unknown }).value);
+    } else if (kind === 'list') {
+      const list = stringList(value);
+      if (list === null) typeError('a column name or a list of column names');
+      read[key] = list!.flatMap((s) => (key === 'missing' ? [s] : s.split(',').map((t) => t.trim()).filter(Boolean)));
+    } else if (kind === 'map') {
+      if (!isMap(value)) typeError('a mapping COLUMN: INSTRUMENT');
+      const m: Record<string, string> = {};
+      for (const p of (value as YAMLMap).items as Pair[]) {
+        const col = isScalar(p.key) ? String(p.key.value) : '';
+        const v = p.value as Node | null;
+        if (!isScalar(v) || typeof v.value !== 'string') {
+          fail(`instrument for column '${col}' must be an instrument id`, nodeLine(v) ?? nodeLine(p.key), `Valid ids: ${validInstrumentIds()}`);
+        }
+        const id = (v as { value: string }).value;
+        const inst = getInstrument(id);
+        if (!inst) fail(`unknown instrument '${id}' for column '${col}'`, nodeLine(v), `Valid ids: ${validInstrumentIds()}`);
+        m[col] = inst!.id;
+      }
+      read[key] = m;
+    } else if (kind === 'overrides') {
+      read[key] = parseOverrides(value, nodeLine, fail, display, typeError);
+    } else {
+      const choices = (kind as { choices: readonly string[] }).choices;
+      const v = isScalar(value) ? String(value.value) : undefined;
+      if (v === undefined || !choices.includes(v)) typeError(`one of ${choices.map((c) => `'${c}'`).join(', ')}`);
+      read[key] = v as DateFormat;
+    }
+  }
+  if (Object.keys(origin).length > 0) out.read.origin = origin;
+  return out;
+}
+
+function stringList(value: Node | null): string[] | null {
+  if (isScalar(value)) {
+    if (value.value === null || typeof value.value === 'object') return null;
+    return String(value.value)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  }
+  if (isSeq(value)) {
+    const out: string[] = [];
+    for (const item of value.items) {
+      if (!isScalar(item) || item.value === null || typeof item.value === 'object') return null;
+      out.push(String(item.value));
+    }
+    return out;
+  }
+  return null;
+}
+
+function parseOverrides(
+  value: Node | null,
+  nodeLine: (n: unknown) => number | undefined,
+  fail: (msg: string, line: number | undefined, hint?: string) => never,
+  display: string,
+  typeError: (expected: string) => never,
+): Record<string, Partial<Record<string, unknown>>> {
+  if (!isMap(value)) typeError('a mapping INSTRUMENT: { field: value }');
+  const out: Record<string, Partial<Record<string, unknown>>> = {};
+  for (const p of (value as YAMLMap).items as Pair[]) {
+    const id = isScalar(p.key) ? String(p.key.value) : '';
+    const inst = getInstrument(id);
+    if (!inst) fail(`instrumentOverrides: unknown instrument '${id}'`, nodeLine(p.key), `Valid ids: ${validInstrumentIds()}`);
+    const body = p.value as Node | null;
+    if (!isMap(body)) fail(`instrumentOverrides.${id} must be a mapping of fields`, nodeLine(body) ?? nodeLine(p.key));
+    const fields: Record<string, unknown> = {};
+    for (const fp of (body as YAMLMap).items as Pair[]) {
+      const field = camel(isScalar(fp.key) ? String(fp.key.value) : '');
+      const line = nodeLine(fp.key);
+      const kind = OVERRIDABLE[field];
+      if (!kind) {
+        const near = closest(field, Object.keys(OVERRIDABLE));
+        fail(`instrumentOverrides.${id}: unknown field '${field}'`, line, near ? `Did you mean '${near}'?` : `Fields: ${Object.keys(OVERRIDABLE).join(', ')}`);
+      }
+      const v = (fp.value as Node | null) && isScalar(fp.value) ? (fp.value as { value: unknown }).value : (fp.value as YAMLMap | null)?.toJSON?.();
+      fields[field] = checkOverride(inst!, field, kind, v, (expected) =>
+        fail(`instrumentOverrides.${id}.${field} must be ${expected}`, nodeLine(fp.value) ?? line),
+        display,
+      );
+    }
+    out[inst!.id] = fields;
+  }
+  return out;
+}
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isPair = (v: unknown): v is [number, number] => Array.isArray(v) && v.length === 2 && isNum(v[0]) && isNum(v[1]) && v[0] < v[1];
+
+function checkOverride(
+  inst: Instrument,
+  field: string,
+  kind: string,
+  v: unknown,
+  bad: (expected: string) => never,
+  display: string,
+): unknown {
+  const source = `config ${display}`;
+  switch (kind) {
+    case 'number':
+      if (!isNum(v)) bad('a number');
+      return v;
+    case 'boolean':
+      if (typeof v !== 'boolean') bad('true or false');
+      return v;
+    case 'string':
+      if (typeof v !== 'string') bad('text');
+      return v;
+    case 'construct':
+      if (v !== 'alliance' && v !== 'outcome') bad("'alliance' or 'outcome'");
+      return v;
+    case 'range':
+      if (!isPair(v)) bad('[low, high] with low < high');
+      return v;
+    case 'strings':
+      if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) bad('a list of header spellings');
+      return (v as string[]).map((s) => s.toLowerCase().replace(/[^a-z0-9]/g, ''));
+    case 'sourced': {
+      // Short form (a bare value) or the full form { value, source, clinicalIf? }.
+      let value: unknown = v;
+      let src = source;
+      let clinicalIf: unknown;
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+        const o = v as Record<string, unknown>;
+        for (const k of Object.keys(o)) if (!['value', 'source', 'clinicalIf'].includes(k)) bad(`a value or { value, source${field === 'cutoff' ? ', clinicalIf' : ''} } (unknown field '${k}')`);
+        value = o.value;
+        if (o.source !== undefined) {
+          if (typeof o.source !== 'string') bad('a value with a text source');
+          src = o.source as string;
+        }
+        clinicalIf = o.clinicalIf;
+      }
+      if (field === 'range') {
+        if (!isPair(value)) bad('[low, high] with low < high');
+        return { value, source: src };
+      }
+      if (!isNum(value)) bad('a number');
+      if (field === 'cutoff') {
+        const ci = clinicalIf ?? inst.cutoff?.clinicalIf ?? (inst.higherIsBetter ? '<' : '>=');
+        if (!['<', '>=', '>', '<='].includes(ci as string)) bad("a cutoff with clinicalIf one of '<', '>=', '>', '<='");
+        return { value, source: src, clinicalIf: ci };
+      }
+      if (clinicalIf !== undefined) bad('a value or { value, source } (clinicalIf only applies to cutoff)');
+      return { value, source: src };
+    }
+  }
+  return v;
+}
+
+/** commander attribute name -> ReadOptions key, for the shared input options. */
+const FLAG_KEYS: [attr: string, key: string][] = INPUT_OPTIONS.map((spec): [string, string] => {
+  const attr = new Option(spec.flags).attributeName();
+  return [attr, spec.key ?? attr];
+}).filter(([attr]) => attr !== 'config');
+
+/**
+ * The ReadOptions of a run: flags given explicitly on the command line win over the
+ * config, which wins over flag defaults. `explicit` holds commander attribute names (see
+ * explicitOptions in src/cli/options.ts).
+ */
+export function mergeReadOptions(config: Config | null, flags: Record<string, unknown>, explicit: Set<string>): ReadOptions {
+  const out: Record<string, unknown> = {};
+  const origin: Record<string, 'flag' | 'config'> = {};
+  const fromConfig = (config?.read ?? {}) as Record<string, unknown>;
+  for (const [attr, key] of FLAG_KEYS) {
+    const flagValue = flags[attr] !== undefined ? flags[attr] : flags[key];
+    if (explicit.has(attr) || explicit.has(key)) {
+      out[key] = flagValue;
+      origin[key] = 'flag';
+    } else if (fromConfig[key] !== undefined) {
+      out[key] = fromConfig[key];
+      origin[key] = 'config';
+    } else if (flagValue !== undefined) {
+      out[key] = flagValue;
+      origin[key] = 'flag';
+    }
+  }
+  for (const key of ['instrumentOverrides', 'today']) {
+    if (fromConfig[key] !== undefined) {
+      out[key] = fromConfig[key];
+      origin[key] = 'config';
+    }
+  }
+  if (flags.today !== undefined && (explicit.has('today') || out.today === undefined)) {
+    out.today = flags.today;
+    origin.today = 'flag';
+  }
+  const result = out as ReadOptions;
+  result.origin = origin;
+  return result;
+}
+
+/** Known instrument ids (for messages). */
+export function instrumentIds(): string[] {
+  return INSTRUMENTS.map((i) => i.id);
+}

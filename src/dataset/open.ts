@@ -1,0 +1,775 @@
+/**
+ * openDataset: one or more CSV exports -> a Dataset (contract in ./types.ts).
+ *
+ * Per file: open with the CSV layer, map the header (./mapping.ts), decide the date
+ * format from the data when it is not given (./values.ts). Then:
+ *
+ * - Files with the same measure columns (compared by normalised header name; header
+ *   order may differ) are CONCATENATED in the order given.
+ * - Files with different measure columns (e.g. an alliance export client,session,srs
+ *   and an outcome export client,session,ors) are JOINED. The files fall into exactly
+ *   two kinds: "left" (the kind of the first file) and "right" (the other kind). The
+ *   join key is client + session number (or client + date with `joinOn: 'date'`). The
+ *   kind with fewer bytes is loaded into memory keyed by (client, key); the other is
+ *   streamed and each streamed row takes the first not-yet-used loaded row with the same
+ *   key (duplicates pair up in file order). Rows without a partner on either side are
+ *   still emitted (outer join) with the other side's measures NaN: streamed rows in
+ *   their place, loaded rows after all streamed rows, in file order. Their counts are in
+ *   ScanStats.unmatched ({left, right} by kind, not by which side was loaded). A measure
+ *   present in both kinds takes the streamed row's value unless that is missing.
+ *
+ * Session numbers (Mapping.sessionSource): a session column when every file has one;
+ * otherwise 1..n by date within client when every file has a date column (ties keep
+ * file order; rows without a valid date get no session number); otherwise 1..n in file
+ * order within client. Numbering by date needs one pre-pass (on the first scan) to see
+ * whether each client's dates arrive in order; if not, a second pre-pass computes the
+ * ranks (memory: 12 bytes per row, only in that case).
+ *
+ * The hot path (no onRaw) reads only the mapped columns, reuses one SessionRow and
+ * allocates nothing per row beyond the field strings the reader gives (and a Map lookup
+ * only when the client text changes from the previous row).
+ */
+import * as path from 'node:path';
+import { UserError } from '../errors.js';
+import { openCsv } from '../io/csv.js';
+import type { CsvInput } from '../io/types.js';
+import { normalizeName } from '../instruments/registry.js';
+import type { Io } from '../cli/io.js';
+import { mapFile, unknownColumnError, type FileMapping } from './mapping.js';
+import type {
+  CellIssue,
+  ColumnRef,
+  Dataset,
+  DateFormat,
+  FileInfo,
+  Mapping,
+  MeasureBinding,
+  ReadOptions,
+  ScanStats,
+  SessionRow,
+  SessionSource,
+} from './types.js';
+import {
+  DateFormatDetector,
+  DateShape,
+  MISSING_CODES,
+  MissingTokens,
+  PLAIN_MISSING_CODES,
+  dateParts,
+  parseDate,
+  parseNumber,
+  scanDate,
+} from './values.js';
+
+/** Rows looked at to decide the date format when no slash date shows up. */
+export const DATE_SAMPLE_ROWS = 10_000;
+
+/** One input file and how its fields map onto the dataset. */
+interface Part {
+  file: number;
+  input: CsvInput;
+  fm: FileMapping;
+  kind: number;
+  ncols: number;
+  client: number;
+  session: number;
+  date: number;
+  therapist: number;
+  /** Field index per global group (-1 absent). */
+  groups: Int32Array;
+  /** Pairs: global measure index, field index. */
+  measureG: Int32Array;
+  measureF: Int32Array;
+  fields: number[];
+  decimal: '.' | ',';
+  dateFormat: DateFormat;
+  /** Set when the format was decided from the data (so a contradiction is an error). */
+  detector: DateFormatDetector | null;
+}
+
+/** Per-measure value checks. */
+interface Check {
+  plain: boolean;
+  lo: number;
+  hi: number;
+  integer: boolean;
+  codes: number[];
+}
+
+class StopRead extends Error {}
+
+/** Copies a string out of the parser's chunk so a short key does not pin a large chunk. */
+function own(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}
+
+class Interner {
+  readonly map = new Map<string, number>();
+  constructor(readonly list: string[]) {}
+  id(raw: string): number {
+    const key = raw.trim();
+    let id = this.map.get(key);
+    if (id === undefined) {
+      const copy = own(key);
+      id = this.list.length;
+      this.list.push(copy);
+      this.map.set(copy, id);
+    }
+    return id;
+  }
+}
+
+function grow<T extends Int32Array | Float64Array | Uint8Array>(a: T, need: number, fill?: number): T {
+  if (need <= a.length) return a;
+  let n = Math.max(16, a.length * 2);
+  while (n < need) n *= 2;
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a);
+  if (fill !== undefined) b.fill(fill, a.length);
+  return b;
+}
+
+function resolvePath(p: string, io: Io): string {
+  if (p === '-' || path.isAbsolute(p) || io.cwd === process.cwd()) return p;
+  return path.resolve(io.cwd, p);
+}
+
+export async function openDataset(paths: string[], options: ReadOptions, io: Io): Promise<Dataset> {
+  if (paths.length === 0) {
+    throw new UserError('no input file given', { hint: 'Give one or more CSV exports (or - for standard input)' });
+  }
+  if (paths.filter((p) => p === '-').length > 1) {
+    throw new UserError('standard input (-) can be given only once', { hint: 'Save one of the inputs to a file' });
+  }
+  const inputs: CsvInput[] = [];
+  for (const p of paths) {
+    inputs.push(
+      await openCsv(resolvePath(p, io), { delimiter: options.delimiter, encoding: options.encoding, decimal: options.decimal }, io.stdin),
+    );
+  }
+  const missing = new MissingTokens(options.missing ?? []);
+  const files: FileInfo[] = inputs.map((inp, i) => ({
+    path: paths[i],
+    display: paths[i] === '-' ? inp.display : paths[i],
+    bytes: inp.bytes,
+    rows: 0,
+    encoding: inp.dialect.encoding,
+    delimiter: inp.dialect.delimiter,
+    decimal: inp.dialect.decimal,
+    header: inp.header,
+  }));
+  const fms = inputs.map((inp, i) => mapFile(inp.header, options, files[i].display));
+
+  // Flag-named measure/group columns must exist in at least one file.
+  for (const name of new Set(fms.flatMap((fm) => fm.absent))) {
+    if (fms.every((fm) => fm.absent.includes(name))) {
+      const flag = (options.groups ?? []).includes(name)
+        ? '--group'
+        : (options.alliance ?? []).includes(name)
+          ? '--alliance'
+          : (options.outcome ?? []).includes(name)
+            ? '--outcome'
+            : '--instrument';
+      throw unknownColumnError(name, flag, inputs[0].header, files[0].display);
+    }
+  }
+
+  // Global measure list: by normalised name, alliance first, in order of appearance.
+  const measureKey = (m: MeasureBinding) => normalizeName(m.name) || m.name;
+  const measures: MeasureBinding[] = [];
+  const measureIndex = new Map<string, number>();
+  for (const role of ['alliance', 'outcome'] as const) {
+    for (const fm of fms) {
+      for (const m of fm.measures) {
+        if (m.role !== role) continue;
+        const k = measureKey(m);
+        const prev = measureIndex.get(k);
+        if (prev === undefined) {
+          measureIndex.set(k, measures.length);
+          measures.push(m);
+        } else if (measures[prev].role !== m.role) {
+          throw new UserError(`column '${m.name}' is an ${m.role} measure in one file and an ${measures[prev].role} measure in another`, {
+            hint: `Say which with --${m.role} or --${measures[prev].role}`,
+          });
+        }
+      }
+    }
+  }
+  // A measure key seen in both roles across files: the loop above keeps the first role.
+  for (const fm of fms) {
+    for (const m of fm.measures) {
+      const g = measureIndex.get(measureKey(m))!;
+      if (measures[g].role !== m.role) {
+        throw new UserError(`column '${m.name}' is an ${m.role} measure in one file and an ${measures[g].role} measure in another`, {
+          hint: `Say which with --${measures[g].role} '${m.name}'`,
+        });
+      }
+    }
+  }
+
+  // Kinds of file: by measure set.
+  const shapeOf = (fm: FileMapping) => fm.measures.map(measureKey).sort().join('\u0000');
+  const shapes: string[] = [];
+  const kinds = fms.map((fm) => {
+    const s = shapeOf(fm);
+    let k = shapes.indexOf(s);
+    if (k < 0) k = shapes.push(s) - 1;
+    return k;
+  });
+  if (shapes.length > 2) {
+    throw new UserError(
+      `the inputs have ${shapes.length} different sets of measure columns; only two kinds of export can be joined`,
+      {
+        location: { file: files[kinds.indexOf(2)].display, line: 1 },
+        hint: 'Give exports with the same measure columns (they are concatenated) or exactly two kinds (joined on client + session)',
+      },
+    );
+  }
+  const join = shapes.length === 2;
+  const joinOn = options.joinOn ?? 'session';
+
+  const notes: string[] = [];
+  if (fms.length === 1) notes.push(...fms[0].notes);
+  else {
+    fms.forEach((fm, i) => {
+      notes.push(`${files[i].display}:`);
+      for (const n of fm.notes) notes.push('  ' + n);
+    });
+  }
+
+  // Session source.
+  const allSession = fms.every((fm) => fm.session);
+  const allDate = fms.every((fm) => fm.date);
+  let sessionSource: SessionSource;
+  if (join && joinOn === 'session' && !allSession) {
+    const i = fms.findIndex((fm) => !fm.session);
+    throw new UserError('cannot join on session: this file has no session column', {
+      location: { file: files[i].display, line: 1 },
+      hint: allDate ? 'Join on dates with --join-on date, or name the column with --session' : 'Name the session column with --session',
+    });
+  }
+  if (join && joinOn === 'date' && !allDate) {
+    const i = fms.findIndex((fm) => !fm.date);
+    throw new UserError('cannot join on date: this file has no date column', {
+      location: { file: files[i].display, line: 1 },
+      hint: 'Name the date column with --date, or join on session numbers with --join-on session',
+    });
+  }
+  if (allSession) sessionSource = allDate ? 'column+date' : 'column';
+  else if (allDate) sessionSource = 'date';
+  else sessionSource = 'file-order';
+  if (sessionSource === 'date') {
+    notes.push('sessions numbered 1..n by date within each client (no session column; ties keep file order)');
+    fms.forEach((fm, i) => {
+      if (fm.session) notes.push(`session column '${fm.session.name}' in ${files[i].display} ignored: not in every file`);
+    });
+  } else if (sessionSource === 'file-order') {
+    notes.push('sessions numbered 1..n in file order within each client (no session or date column)');
+    fms.forEach((fm, i) => {
+      if (fm.session) notes.push(`session column '${fm.session.name}' in ${files[i].display} ignored: not in every file`);
+      if (fm.date) notes.push(`date column '${fm.date.name}' in ${files[i].display} not used for numbering: not in every file`);
+    });
+  }
+  if (measures.length === 0) notes.push('no measure columns (name them with --alliance / --outcome)');
+
+  // Global groups.
+  const groupNames = options.groups ?? [];
+  const groupRefs: ColumnRef[] = groupNames.map((g, gi) => fms.map((fm) => fm.groups[gi]).find((r) => r !== undefined)!);
+
+  const useSession = sessionSource === 'column' || sessionSource === 'column+date';
+  const parts: Part[] = inputs.map((input, i) => {
+    const fm = fms[i];
+    const groups = new Int32Array(groupNames.length).fill(-1);
+    fm.groups.forEach((r, gi) => {
+      if (r) groups[gi] = r.index;
+    });
+    const mg: number[] = [];
+    const mf: number[] = [];
+    for (const m of fm.measures) {
+      mg.push(measureIndex.get(measureKey(m))!);
+      mf.push(m.index);
+    }
+    const client = fm.client.index;
+    const session = useSession && fm.session ? fm.session.index : -1;
+    const date = fm.date ? fm.date.index : -1;
+    const therapist = fm.therapist ? fm.therapist.index : -1;
+    const fields = [...new Set([client, session, date, therapist, ...groups, ...mf].filter((f) => f >= 0))].sort((a, b) => a - b);
+    return {
+      file: i,
+      input,
+      fm,
+      kind: kinds[i],
+      ncols: input.header.length,
+      client,
+      session,
+      date,
+      therapist,
+      groups,
+      measureG: Int32Array.from(mg),
+      measureF: Int32Array.from(mf),
+      fields,
+      decimal: input.dialect.decimal,
+      dateFormat: options.dateFormat ?? 'iso',
+      detector: null,
+    };
+  });
+
+  // Date formats, decided per file from the data unless forced.
+  for (const part of parts) {
+    if (part.date < 0 || options.dateFormat) continue;
+    const det = new DateFormatDetector();
+    let rows = 0;
+    const di = part.date;
+    try {
+      await part.input.read(
+        (fields, line) => {
+          const s = fields[di];
+          if (s === undefined) return;
+          det.feed(s, line);
+          rows++;
+          if (det.format !== null) throw new StopRead();
+          if (rows >= DATE_SAMPLE_ROWS && !det.sawSlash) throw new StopRead();
+        },
+        { fields: [di] },
+      );
+    } catch (e) {
+      if (!(e instanceof StopRead)) throw e;
+    }
+    const fmt = det.resolve();
+    if (fmt === null) {
+      throw new UserError(`ambiguous dates in column '${part.fm.date!.name}': every day and month is 12 or less, so DD/MM/YYYY and MM/DD/YYYY both fit`, {
+        location: { file: files[part.file].display, column: part.fm.date!.name },
+        hint: 'Pass --date-format dmy (day first) or --date-format mdy (month first)',
+      });
+    }
+    part.dateFormat = fmt;
+    part.detector = det.sawSlash ? det : null;
+    if (det.sawSlash) {
+      notes.push(
+        `dates in ${files[part.file].display} read as ${fmt === 'dmy' ? 'DD/MM/YYYY' : 'MM/DD/YYYY'} (decided by '${det.decidedBy}' on line ${det.decidedAt})`,
+      );
+    }
+  }
+
+  const mapping: Mapping = {
+    client: fms[0].client,
+    session: fms.find((fm) => fm.session)?.session,
+    date: fms.find((fm) => fm.date)?.date,
+    therapist: fms.find((fm) => fm.therapist)?.therapist,
+    measures,
+    groups: groupRefs,
+    sessionSource,
+    notes,
+  };
+  if (!useSession) mapping.session = undefined;
+
+  const checks: Check[] = measures.map((m) => {
+    if (!m.instrument) return { plain: true, lo: -Infinity, hi: Infinity, integer: false, codes: PLAIN_MISSING_CODES };
+    const [lo, hi] = m.instrument.range.value;
+    return { plain: false, lo, hi, integer: m.instrument.integer, codes: MISSING_CODES.filter((c) => c < lo || c > hi) };
+  });
+
+  const clients: string[] = [];
+  const therapists: string[] = [];
+  const groupLevels: string[][] = groupNames.map(() => []);
+  const clientIds = new Interner(clients);
+  const therapistIds = new Interner(therapists);
+  const groupIds = groupLevels.map((l) => new Interner(l));
+
+  const M = measures.length;
+  const G = groupNames.length;
+
+  /** State of one scan call. */
+  interface Ctx {
+    row: SessionRow;
+    stats: ScanStats;
+    ragged: number;
+    onIssue: ((issue: CellIssue) => void) | undefined;
+    onRaw: ((fields: string[], line: number, file: number) => void) | undefined;
+  }
+
+  /**
+   * Reads one part, interprets each record into ctx.row (measures of other parts set to
+   * NaN) and calls emit. Ragged rows and rows without a client are dropped here.
+   */
+  const readPart = async (part: Part, ctx: Ctx, emit: (row: SessionRow) => void): Promise<void> => {
+    const { row, stats, onIssue, onRaw } = ctx;
+    const fileNo = part.file;
+    const ncols = part.ncols;
+    const ci = part.client;
+    const si = part.session;
+    const di = part.date;
+    const ti = part.therapist;
+    const gIdx = part.groups;
+    const mG = part.measureG;
+    const mF = part.measureF;
+    const nm = mG.length;
+    const decimal = part.decimal;
+    const fmt = part.dateFormat;
+    const detector = part.detector;
+    const unusable = stats.unusable;
+    const missingCount = stats.missing;
+    const values = row.values;
+    const rowGroups = row.groups;
+    const fullRow = nm < M;
+    let lastClientText: string | null = null;
+    let lastClient = -1;
+    let lastTherText: string | null = null;
+    let lastTher = -1;
+    const issue = (code: string, line: number, field: number, value: string) => {
+      if (onIssue) onIssue({ code, file: fileNo, line, field, value });
+    };
+
+    const stat = await part.input.read(
+      (fields, line) => {
+        if (onRaw) onRaw(fields, line, fileNo);
+        if (fields.length !== ncols) {
+          ctx.ragged++;
+          issue('structure.ragged', line, -1, `${fields.length} fields, expected ${ncols}`);
+          return;
+        }
+        // Client.
+        const ct = fields[ci];
+        if (ct !== lastClientText) {
+          if (missing.has(ct)) {
+            stats.rowsWithoutClient++;
+            issue('client.missing', line, ci, ct);
+            return;
+          }
+          lastClientText = ct;
+          lastClient = clientIds.id(ct);
+        }
+        row.file = fileNo;
+        row.line = line;
+        row.client = lastClient;
+        // Session column.
+        if (si >= 0) {
+          const s = fields[si];
+          const v = parseNumber(s, '.');
+          if (v === v) row.session = v;
+          else {
+            row.session = NaN;
+            if (!missing.has(s)) issue('session.invalid', line, si, s);
+          }
+        } else row.session = NaN;
+        // Date.
+        if (di >= 0) {
+          const s = fields[di];
+          let d = parseDate(s, fmt);
+          if (d !== d && !missing.has(s)) {
+            if (detector !== null && contradicts(s, fmt)) {
+              throw new UserError(
+                `date '${s.trim()}' contradicts the date format ${fmt === 'dmy' ? 'DD/MM/YYYY' : 'MM/DD/YYYY'} decided by '${detector.decidedBy}' on line ${detector.decidedAt}`,
+                {
+                  location: { file: files[fileNo].display, line, column: part.fm.date!.name },
+                  hint: 'The column mixes day-first and month-first dates; fix the export or pass --date-format dmy or mdy (other dates are then reported as invalid)',
+                },
+              );
+            }
+            issue('date.invalid', line, di, s);
+            d = NaN;
+          }
+          row.date = d;
+        } else row.date = NaN;
+        // Therapist.
+        if (ti >= 0) {
+          const s = fields[ti];
+          if (s !== lastTherText) {
+            lastTherText = s;
+            lastTher = missing.has(s) ? -1 : therapistIds.id(s);
+          }
+          row.therapist = lastTher;
+        } else row.therapist = -1;
+        for (let g = 0; g < G; g++) {
+          const f = gIdx[g];
+          if (f < 0) {
+            rowGroups[g] = -1;
+            continue;
+          }
+          const s = fields[f];
+          rowGroups[g] = missing.has(s) ? -1 : groupIds[g].id(s);
+        }
+        // Measures.
+        if (fullRow) values.fill(NaN);
+        for (let k = 0; k < nm; k++) {
+          const g = mG[k];
+          const f = mF[k];
+          const s = fields[f];
+          const v = parseNumber(s, decimal);
+          if (v !== v) {
+            values[g] = NaN;
+            if (missing.has(s)) missingCount[g]++;
+            else {
+              unusable[g]++;
+              issue('value.not-numeric', line, f, s);
+            }
+            continue;
+          }
+          const c = checks[g];
+          if (c.plain) {
+            if (v === -9 || v === -99 || v === -999) {
+              values[g] = NaN;
+              unusable[g]++;
+              issue('value.missing-code', line, f, s);
+              continue;
+            }
+          } else if (v < c.lo || v > c.hi) {
+            values[g] = NaN;
+            unusable[g]++;
+            issue(c.codes.includes(v) ? 'value.missing-code' : 'value.out-of-range', line, f, s);
+            continue;
+          } else if (c.integer && v !== Math.floor(v)) {
+            issue('value.not-integer', line, f, s);
+          }
+          values[g] = v;
+        }
+        emit(row);
+      },
+      onRaw ? undefined : { fields: part.fields },
+    );
+    files[fileNo].rows = stat.records;
+  };
+
+  // ---- Session numbering over the final row stream.
+  let numbering: Promise<{ sorted: boolean; ranks: Float64Array | null }> | null = null;
+  const probe = async (): Promise<{ sorted: boolean; ranks: Float64Array | null }> => {
+    let last = new Float64Array(0);
+    let sorted = true;
+    await assemble(
+      (row) => {
+        if (row.date !== row.date) return;
+        last = grow(last, row.client + 1, -Infinity);
+        if (row.date < last[row.client]) sorted = false;
+        else last[row.client] = row.date;
+      },
+      undefined,
+      undefined,
+    );
+    if (sorted) return { sorted, ranks: null };
+    let cl = new Int32Array(1024);
+    let dt = new Float64Array(1024);
+    let n = 0;
+    await assemble(
+      (row) => {
+        cl = grow(cl, n + 1);
+        dt = grow(dt, n + 1);
+        cl[n] = row.client;
+        dt[n] = row.date;
+        n++;
+      },
+      undefined,
+      undefined,
+    );
+    return { sorted, ranks: rankWithinClient(cl.subarray(0, n), dt.subarray(0, n)) };
+  };
+
+  /** Runs the file pipeline (concatenation or join) and delivers rows before numbering. */
+  const assemble = async (
+    out: (row: SessionRow) => void,
+    onIssue: ((issue: CellIssue) => void) | undefined,
+    onRaw: ((fields: string[], line: number, file: number) => void) | undefined,
+  ): Promise<ScanStats> => {
+    const row: SessionRow = {
+      file: 0,
+      line: 0,
+      client: 0,
+      session: NaN,
+      date: NaN,
+      therapist: -1,
+      groups: new Int32Array(G),
+      values: new Float64Array(M),
+    };
+    const stats: ScanStats = {
+      rows: 0,
+      rowsWithoutClient: 0,
+      unusable: new Array<number>(M).fill(0),
+      missing: new Array<number>(M).fill(0),
+    };
+    const ctx: Ctx = { row, stats, ragged: 0, onIssue, onRaw };
+    if (!join) {
+      for (const part of parts) await readPart(part, ctx, out);
+    } else {
+      stats.unmatched = await joinParts(ctx, out);
+    }
+    stats.ragged = ctx.ragged;
+    return stats;
+  };
+
+  const joinParts = async (ctx: Ctx, out: (row: SessionRow) => void): Promise<{ left: number; right: number }> => {
+    const bytes = [0, 0];
+    for (const p of parts) bytes[p.kind] += p.input.bytes;
+    const loadedKind = bytes[1] <= bytes[0] ? 1 : 0;
+    const byDate = joinOn === 'date';
+    // Columnar store of the loaded side.
+    let n = 0;
+    let sFile = new Int32Array(256);
+    let sLine = new Float64Array(256);
+    let sClient = new Int32Array(256);
+    let sSession = new Float64Array(256);
+    let sDate = new Float64Array(256);
+    let sTher = new Int32Array(256);
+    let sGroups = new Int32Array(256 * Math.max(G, 1));
+    let sValues = new Float64Array(256 * Math.max(M, 1));
+    let sNext = new Int32Array(256);
+    let sUsed = new Uint8Array(256);
+    const first = new Map<string, number>();
+    const lastOf = new Map<string, number>();
+    const keyOf = (r: SessionRow): string | null => {
+      const k = byDate ? r.date : r.session;
+      return k === k ? `${r.client}\u0000${k}` : null;
+    };
+    for (const part of parts) {
+      if (part.kind !== loadedKind) continue;
+      await readPart(part, ctx, (r) => {
+        const cap = n + 1;
+        sFile = grow(sFile, cap);
+        sLine = grow(sLine, cap);
+        sClient = grow(sClient, cap);
+        sSession = grow(sSession, cap);
+        sDate = grow(sDate, cap);
+        sTher = grow(sTher, cap);
+        sNext = grow(sNext, cap);
+        sUsed = grow(sUsed, cap);
+        sGroups = grow(sGroups, cap * Math.max(G, 1));
+        sValues = grow(sValues, cap * Math.max(M, 1));
+        sFile[n] = r.file;
+        sLine[n] = r.line;
+        sClient[n] = r.client;
+        sSession[n] = r.session;
+        sDate[n] = r.date;
+        sTher[n] = r.therapist;
+        sGroups.set(r.groups, n * G);
+        sValues.set(r.values, n * M);
+        sNext[n] = -1;
+        const k = keyOf(r);
+        if (k !== null) {
+          const prev = lastOf.get(k);
+          if (prev === undefined) first.set(k, n);
+          else sNext[prev] = n;
+          lastOf.set(k, n);
+        }
+        n++;
+      });
+    }
+    const unmatched = [0, 0];
+    const streamedKind = 1 - loadedKind;
+    for (const part of parts) {
+      if (part.kind !== streamedKind) continue;
+      await readPart(part, ctx, (r) => {
+        const k = keyOf(r);
+        let j = k === null ? undefined : first.get(k);
+        while (j !== undefined && j >= 0 && sUsed[j]) j = sNext[j];
+        if (j === undefined || j < 0) {
+          unmatched[streamedKind]++;
+          out(r);
+          return;
+        }
+        sUsed[j] = 1;
+        if (r.date !== r.date) r.date = sDate[j];
+        if (r.session !== r.session) r.session = sSession[j];
+        if (r.therapist < 0) r.therapist = sTher[j];
+        for (let g = 0; g < G; g++) if (r.groups[g] < 0) r.groups[g] = sGroups[j * G + g];
+        for (let m = 0; m < M; m++) {
+          if (r.values[m] !== r.values[m]) r.values[m] = sValues[j * M + m];
+        }
+        out(r);
+      });
+    }
+    const r = ctx.row;
+    for (let j = 0; j < n; j++) {
+      if (sUsed[j]) continue;
+      unmatched[loadedKind]++;
+      r.file = sFile[j];
+      r.line = sLine[j];
+      r.client = sClient[j];
+      r.session = sSession[j];
+      r.date = sDate[j];
+      r.therapist = sTher[j];
+      for (let g = 0; g < G; g++) r.groups[g] = sGroups[j * G + g];
+      for (let m = 0; m < M; m++) r.values[m] = sValues[j * M + m];
+      out(r);
+    }
+    return { left: unmatched[0], right: unmatched[1] };
+  };
+
+  const dataset: Dataset = {
+    files,
+    mapping,
+    clients,
+    therapists,
+    groupLevels,
+    async scan(onRow, onIssue, onRaw) {
+      let counter = new Int32Array(0);
+      let deliver: (row: SessionRow) => void;
+      let rows = 0;
+      if (sessionSource === 'file-order') {
+        deliver = (row) => {
+          counter = grow(counter, row.client + 1);
+          row.session = ++counter[row.client];
+          rows++;
+          onRow(row);
+        };
+      } else if (sessionSource === 'date') {
+        numbering ??= probe();
+        const { ranks } = await numbering;
+        let ordinal = 0;
+        deliver = ranks
+          ? (row) => {
+              row.session = ranks[ordinal++];
+              rows++;
+              onRow(row);
+            }
+          : (row) => {
+              if (row.date === row.date) {
+                counter = grow(counter, row.client + 1);
+                row.session = ++counter[row.client];
+              } else row.session = NaN;
+              rows++;
+              onRow(row);
+            };
+      } else {
+        deliver = (row) => {
+          rows++;
+          onRow(row);
+        };
+      }
+      const stats = await assemble(deliver, onIssue, onRaw);
+      stats.rows = rows;
+      return stats;
+    },
+  };
+  return dataset;
+}
+
+/** True when a slash date that failed under `fmt` would be valid under the other order. */
+function contradicts(s: string, fmt: DateFormat): boolean {
+  const shape = scanDate(s);
+  if (shape !== DateShape.Slash && shape !== DateShape.Dash) return false;
+  const { a, b } = dateParts;
+  if (fmt === 'dmy') return b > 12 && a <= 12;
+  if (fmt === 'mdy') return a > 12 && b <= 12;
+  return false;
+}
+
+/**
+ * Session numbers 1..n by date within client; ties keep the order of appearance; rows
+ * without a date get NaN.
+ */
+export function rankWithinClient(client: Int32Array, date: Float64Array): Float64Array {
+  const n = client.length;
+  const out = new Float64Array(n).fill(NaN);
+  let nc = 0;
+  for (let i = 0; i < n; i++) if (client[i] + 1 > nc) nc = client[i] + 1;
+  const start = new Int32Array(nc + 1);
+  for (let i = 0; i < n; i++) if (date[i] === date[i]) start[client[i] + 1]++;
+  for (let c = 0; c < nc; c++) start[c + 1] += start[c];
+  const order = new Uint32Array(start[nc]);
+  const fill = start.slice(0, nc);
+  for (let i = 0; i < n; i++) if (date[i] === date[i]) order[fill[client[i]]++] = i;
+  for (let c = 0; c < nc; c++) {
+    const seg = order.subarray(start[c], start[c + 1]);
+    seg.sort((x, y) => date[x] - date[y] || x - y);
+    for (let k = 0; k < seg.length; k++) out[seg[k]] = k + 1;
+  }
+  return out;
+}

@@ -1,0 +1,272 @@
+/**
+ * Cell interpretation: missing-value markers, numbers (with either decimal mark), dates
+ * and the numeric "missing codes" some exports use (-9, -99, 999, ...).
+ *
+ * Everything here is allocation-free on the common path: numbers and dates are parsed
+ * from char codes, and a missing-token lookup only lowercases short strings.
+ */
+import type { DateFormat } from './types.js';
+
+/** Tokens that mean "no value", compared trimmed and case-insensitively. */
+export const DEFAULT_MISSING_TOKENS = ['', 'NA', 'N/A', 'NaN', 'null', '.', '-'];
+
+/** Numeric sentinels that exports use for "missing" (only treated so outside an instrument's range). */
+export const MISSING_CODES = [-9, -99, -999, -9999, 999, 9999];
+/** Sentinels treated as missing codes for plain measures (no instrument range to compare with). */
+export const PLAIN_MISSING_CODES = [-9, -99, -999];
+
+export class MissingTokens {
+  private readonly set: Set<string>;
+  private readonly maxLen: number;
+  constructor(extra: readonly string[] = []) {
+    this.set = new Set([...DEFAULT_MISSING_TOKENS, ...extra].map((t) => t.trim().toLowerCase()));
+    let max = 0;
+    for (const t of this.set) max = Math.max(max, t.length);
+    this.maxLen = max;
+  }
+  /** True when the (untrimmed) cell text is a missing-value marker. */
+  has(s: string): boolean {
+    if (s.length === 0) return true;
+    if (s.length > this.maxLen + 8) return false;
+    return this.set.has(s.trim().toLowerCase());
+  }
+}
+
+/**
+ * Parses a number written with `decimal` as the decimal mark. Returns NaN for text that is
+ * not a finite number (the caller decides whether it is a missing marker). Accepts leading
+ * and trailing spaces, a sign, digits with one decimal mark, and exponents; rejects thousands
+ * separators, hex, "Infinity" and empty text.
+ */
+export function parseNumber(s: string, decimal: '.' | ',' = '.'): number {
+  const n = s.length;
+  let i = 0;
+  while (i < n && s.charCodeAt(i) === 32) i++;
+  let end = n;
+  while (end > i && s.charCodeAt(end - 1) === 32) end--;
+  if (i === end) return NaN;
+  const dec = decimal === ',' ? 44 : 46;
+  // Fast path: [+-]digits[.digits] with at most 15 significant digits -> exact integer math.
+  let neg = false;
+  let j = i;
+  const c0 = s.charCodeAt(j);
+  if (c0 === 45 || c0 === 43) {
+    neg = c0 === 45;
+    j++;
+  }
+  let mant = 0;
+  let digits = 0;
+  let fracDigits = 0;
+  let seenDot = false;
+  let simple = j < end;
+  for (; j < end; j++) {
+    const c = s.charCodeAt(j);
+    if (c >= 48 && c <= 57) {
+      mant = mant * 10 + (c - 48);
+      digits++;
+      if (seenDot) fracDigits++;
+    } else if (c === dec && !seenDot) {
+      seenDot = true;
+    } else {
+      simple = false;
+      break;
+    }
+  }
+  if (simple && digits > 0 && digits <= 15) {
+    const v = fracDigits === 0 ? mant : mant / POW10[fracDigits];
+    return neg ? -v : v;
+  }
+  // General path: exponents, long mantissas. Number() accepts things we do not (hex, Infinity, "1_0").
+  let t = s.slice(i, end);
+  if (decimal === ',') {
+    if (t.indexOf('.') >= 0) return NaN;
+    t = t.replace(',', '.');
+  }
+  if (!NUMBER_RE.test(t)) return NaN;
+  const v = Number(t);
+  return Number.isFinite(v) ? v : NaN;
+}
+
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+// ---------------------------------------------------------------------------------------
+// Dates
+
+/** Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant, "days_from_civil"). */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** ISO yyyy-mm-dd of a day number (for messages and tests). */
+export function civilFromDays(z: number): string {
+  const ms = z * 86_400_000;
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+/** The shape of a date cell, decided from its text alone. */
+export const DateShape = {
+  None: 0,
+  /** yyyy-mm-dd or yyyy/mm/dd (optionally followed by a time). */
+  Iso: 1,
+  /** a/b/yyyy: day-first or month-first. */
+  Slash: 2,
+  /** dd.mm.yyyy */
+  Dot: 3,
+  /** dd-mm-yyyy (treated like a slash date). */
+  Dash: 4,
+} as const;
+export type DateShape = (typeof DateShape)[keyof typeof DateShape];
+
+/**
+ * Scratch result of `scanDate` (module-level so parsing allocates nothing). Valid until
+ * the next call.
+ */
+export const dateParts = { shape: DateShape.None as DateShape, a: 0, b: 0, c: 0 };
+
+/**
+ * Splits a date cell into three numeric components and a shape. Accepts an optional time
+ * part after a space or 'T'. Returns the shape (None when the text is not a date).
+ */
+const COMPS = new Int32Array(3);
+const LENS = new Int32Array(3);
+
+export function scanDate(s: string): DateShape {
+  const n = s.length;
+  let i = 0;
+  while (i < n && s.charCodeAt(i) === 32) i++;
+  let end = n;
+  while (end > i && s.charCodeAt(end - 1) === 32) end--;
+  const comps = COMPS;
+  const lens = LENS;
+  comps[0] = comps[1] = comps[2] = 0;
+  lens[0] = lens[1] = lens[2] = 0;
+  let k = 0;
+  let sep = 0;
+  let j = i;
+  for (; j < end; j++) {
+    const c = s.charCodeAt(j);
+    if (c >= 48 && c <= 57) {
+      if (lens[k] >= 4) return fail();
+      comps[k] = comps[k] * 10 + (c - 48);
+      lens[k]++;
+    } else if ((c === 45 || c === 47 || c === 46) && k < 2) {
+      if (lens[k] === 0) return fail();
+      if (sep === 0) sep = c;
+      else if (sep !== c) return fail();
+      k++;
+    } else if ((c === 32 || c === 84) && k === 2) {
+      break; // time part follows; not interpreted
+    } else {
+      return fail();
+    }
+  }
+  if (k !== 2 || lens[2] === 0) return fail();
+  dateParts.a = comps[0];
+  dateParts.b = comps[1];
+  dateParts.c = comps[2];
+  let shape: DateShape;
+  if (lens[0] === 4 && lens[1] <= 2 && lens[2] <= 2 && (sep === 45 || sep === 47)) shape = DateShape.Iso;
+  else if (lens[2] === 4 && lens[0] <= 2 && lens[1] <= 2) {
+    shape = sep === 47 ? DateShape.Slash : sep === 46 ? DateShape.Dot : DateShape.Dash;
+  } else return fail();
+  dateParts.shape = shape;
+  return shape;
+}
+
+function fail(): DateShape {
+  dateParts.shape = DateShape.None;
+  return DateShape.None;
+}
+
+function civil(y: number, m: number, d: number): number {
+  if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return NaN;
+  return daysFromCivil(y, m, d);
+}
+
+/**
+ * Parses a date cell under a known format; NaN when the text is not a valid date in that
+ * format. ISO dates are accepted under every format (they are unambiguous).
+ */
+export function parseDate(s: string, format: DateFormat): number {
+  const shape = scanDate(s);
+  const { a, b, c } = dateParts;
+  switch (shape) {
+    case DateShape.Iso:
+      return civil(a, b, c);
+    case DateShape.Slash:
+    case DateShape.Dash:
+      if (format === 'dmy') return civil(c, b, a);
+      if (format === 'mdy') return civil(c, a, b);
+      if (format === 'dmy.') return civil(c, b, a);
+      return NaN;
+    case DateShape.Dot:
+      return format === 'mdy' ? civil(c, a, b) : format === 'iso' ? NaN : civil(c, b, a);
+    default:
+      return NaN;
+  }
+}
+
+/**
+ * Accumulates evidence about day-first vs month-first slash dates. `feed` returns the
+ * decided format once the data proves it.
+ */
+export class DateFormatDetector {
+  /** Format decided so far; null while undecided. */
+  format: DateFormat | null = null;
+  /** True once a slash/dash date has been seen (so ambiguity matters). */
+  sawSlash = false;
+  sawIso = false;
+  sawDot = false;
+  /** Line that decided the format (for contradiction messages). */
+  decidedAt = 0;
+  decidedBy = '';
+
+  /**
+   * Looks at one cell. Returns 'contradiction' when the cell proves the opposite of an
+   * earlier decision, otherwise null.
+   */
+  feed(s: string, line: number): 'contradiction' | null {
+    const shape = scanDate(s);
+    if (shape === DateShape.Iso) {
+      this.sawIso = true;
+      return null;
+    }
+    if (shape === DateShape.Dot) {
+      this.sawDot = true;
+      return null;
+    }
+    if (shape !== DateShape.Slash && shape !== DateShape.Dash) return null;
+    this.sawSlash = true;
+    const { a, b } = dateParts;
+    let says: DateFormat | null = null;
+    if (a > 12 && b <= 12) says = 'dmy';
+    else if (b > 12 && a <= 12) says = 'mdy';
+    if (says === null) return null;
+    if (this.format === null) {
+      this.format = says;
+      this.decidedAt = line;
+      this.decidedBy = s.trim();
+      return null;
+    }
+    return this.format === says ? null : 'contradiction';
+  }
+
+  /** The format to use when the evidence is complete; null means ambiguous slash dates. */
+  resolve(): DateFormat | null {
+    if (this.format) return this.format;
+    if (this.sawSlash) return null;
+    if (this.sawDot) return 'dmy.';
+    return 'iso';
+  }
+}

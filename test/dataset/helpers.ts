@@ -1,0 +1,91 @@
+/**
+ * Test helpers: write small synthetic CSV fixtures to a temp dir and collect a scan.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { Io } from '../../src/cli/io.js';
+import { openDataset } from '../../src/dataset/open.js';
+import type { CellIssue, Dataset, ReadOptions, ScanStats } from '../../src/dataset/types.js';
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'alliance-ds-'));
+}
+
+/** Writes `files` (name -> content) into a fresh temp dir; returns their paths in order. */
+export function writeFixtures(files: Record<string, string>): string[] {
+  const dir = tempDir();
+  return Object.entries(files).map(([name, text]) => {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  });
+}
+
+export function testIo(): Io {
+  return {
+    stdout: { write: () => true },
+    stderr: { write: () => true },
+    stdin: Readable.from([]),
+    env: {},
+    cwd: process.cwd(),
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+  };
+}
+
+export interface Collected {
+  ds: Dataset;
+  rows: {
+    file: number;
+    line: number;
+    client: string;
+    session: number;
+    date: number;
+    therapist: string | null;
+    groups: (string | null)[];
+    values: number[];
+  }[];
+  issues: CellIssue[];
+  stats: ScanStats;
+}
+
+export async function collect(ds: Dataset): Promise<Collected> {
+  const rows: Collected['rows'] = [];
+  const issues: CellIssue[] = [];
+  const stats = await ds.scan(
+    (r) =>
+      rows.push({
+        file: r.file,
+        line: r.line,
+        client: ds.clients[r.client],
+        session: r.session,
+        date: r.date,
+        therapist: r.therapist < 0 ? null : ds.therapists[r.therapist],
+        groups: Array.from(r.groups, (g, i) => (g < 0 ? null : ds.groupLevels[i][g])),
+        values: Array.from(r.values),
+      }),
+    (i) => issues.push({ ...i }),
+  );
+  return { ds, rows, issues, stats };
+}
+
+export async function load(csv: string | Record<string, string>, opts: ReadOptions = {}): Promise<Collected> {
+  const files = typeof csv === 'string' ? { 'data.csv': csv } : csv;
+  const paths = writeFixtures(files);
+  const ds = await openDataset(paths, opts, testIo());
+  return collect(ds);
+}
+
+/** The UserError message (format()) thrown by `fn`. */
+export async function errorOf(fn: () => Promise<unknown>): Promise<string> {
+  try {
+    await fn();
+  } catch (e) {
+    const f = (e as { format?: () => string }).format;
+    if (typeof f === 'function') return f.call(e);
+    throw e;
+  }
+  throw new Error('expected a UserError');
+}
