@@ -1,0 +1,225 @@
+/**
+ * Fitting a linear mixed model by REML or ML (lme4's profiled deviance, see profile.ts)
+ * and Satterthwaite degrees of freedom for the fixed effects as lmerTest computes them
+ * (Kuznetsova, Brockhoff & Christensen 2017, "lmerTest Package: Tests in Linear Mixed
+ * Effects Models", J. Stat. Softw. 82(13), doi:10.18637/jss.v082.i13):
+ *
+ *   varpar = (theta, sigma);  A = 2 H^+  with H the Hessian of the deviance in varpar
+ *   (H^+ the eigen pseudo-inverse over eigenvalues > 1e-8), and for each coefficient j
+ *   g = d Var(b_j) / d varpar;  df_j = 2 Var(b_j)^2 / (g' A g).
+ *
+ * Derivatives are taken with numDeriv's Richardson scheme (numderiv.ts), as lmerTest does.
+ * Validated against lme4 1.1 and lmerTest 3.1 (test/reference/lmm.R).
+ */
+import { cholInverse, symmetricEigen, quadForm } from './dense.js';
+import { numDerivHessian, numDerivJacobian } from './numderiv.js';
+import { brentMin, nelderMead, type MinResult } from './optimize.js';
+import type { ProfiledTerms, RandomStructure } from './profile.js';
+
+export class LmmError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'rank-deficient' | 'too-few-observations' | 'perfect-fit' | 'not-finite',
+  ) {
+    super(message);
+    this.name = 'LmmError';
+  }
+}
+
+export interface LmmFit {
+  reml: boolean;
+  nobs: number;
+  p: number;
+  theta: number[];
+  sigma: number;
+  beta: number[];
+  /** Var(beta) = sigma^2 (X'V0^-1X)^-1, p x p row-major. */
+  vcov: Float64Array;
+  se: number[];
+  /** Satterthwaite df per coefficient (NaN when not computable; see dfNote). */
+  df: number[];
+  dfNote: string | null;
+  /** REML criterion (REML fits) or ML deviance (-2 logLik). */
+  deviance: number;
+  logLik: number;
+  /** Parameters counted for AIC/BIC: p + ntheta + 1. */
+  npar: number;
+  aic: number;
+  bic: number;
+  /** Some diagonal element of the relative Cholesky factor is < 1e-4 (lme4's isSingular). */
+  singular: boolean;
+  converged: boolean;
+  optimizerMessage: string;
+  evaluations: number;
+  /** Hessian of the deviance in (theta, sigma) and A = 2 H^+ (for inspection / tests). */
+  vcovVarpar: Float64Array;
+}
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+function profiledDeviance(t: ProfiledTerms, n: number, p: number, reml: boolean): number {
+  if (!t.ok || !(t.pwrss > 0)) return Infinity;
+  if (reml) {
+    const nmp = n - p;
+    return t.ldL2 + t.ldRX2 + nmp * (1 + LOG_2PI + Math.log(t.pwrss / nmp));
+  }
+  return t.ldL2 + n * (1 + LOG_2PI + Math.log(t.pwrss / n));
+}
+
+/** lmerTest's devfun_vp: the deviance at (theta, sigma) without profiling sigma out. */
+function devianceVarpar(s: RandomStructure, varpar: number[], n: number, p: number, reml: boolean): number {
+  const theta = varpar.slice(0, -1);
+  const sigma2 = varpar[varpar.length - 1] ** 2;
+  const t = s.evaluate(theta);
+  let dev = t.ldL2 + t.pwrss / sigma2 + n * Math.log(2 * Math.PI * sigma2);
+  if (reml) dev += t.ldRX2 - p * Math.log(2 * Math.PI * sigma2);
+  return dev;
+}
+
+function covBeta(s: RandomStructure, varpar: number[], p: number): Float64Array {
+  const theta = varpar.slice(0, -1);
+  const sigma2 = varpar[varpar.length - 1] ** 2;
+  const t = s.evaluate(theta);
+  const inv = cholInverse(t.rxChol, p);
+  for (let i = 0; i < inv.length; i++) inv[i] *= sigma2;
+  return inv;
+}
+
+function optimise(s: RandomStructure, f: (theta: number[]) => number): MinResult {
+  if (s.ntheta === 1) {
+    // 1-D: locate the basin on a log grid (plus the boundary 0), then Brent inside it.
+    const grid = [0];
+    for (let e = -4; e <= 3.0001; e += 0.25) grid.push(10 ** e);
+    const fs = grid.map((g) => f([g]));
+    let bi = 0;
+    for (let i = 1; i < grid.length; i++) if (fs[i] < fs[bi]) bi = i;
+    const lo = grid[Math.max(0, bi - 1)];
+    const hi = bi === grid.length - 1 ? grid[bi] * 100 : grid[bi + 1];
+    const r = brentMin((x) => f([x]), lo, hi, 1e-12 * Math.max(1, grid[bi]));
+    r.evaluations += grid.length;
+    if (fs[0] <= r.f) return { ...r, x: [0], f: fs[0] };
+    return r;
+  }
+  // several parameters: bounded Nelder-Mead from lme4's start and the 1-D solution, then
+  // Newton polishing on the free coordinates.
+  const starts = [s.start.slice()];
+  let best: MinResult | null = null;
+  let evals = 0;
+  for (const x0 of starts) {
+    const r = nelderMead(f, x0, s.lower, s.lower.map(() => Infinity));
+    evals += r.evaluations;
+    if (!best || r.f < best.f) best = r;
+  }
+  const res = best as MinResult;
+  res.evaluations = evals;
+  // Newton steps on coordinates not at a bound
+  for (let it = 0; it < 5; it++) {
+    const free = res.x.map((v, i) => !(s.lower[i] === 0 && v < 1e-6));
+    const idx = free.map((fr, i) => (fr ? i : -1)).filter((i) => i >= 0);
+    if (idx.length === 0) break;
+    const sub = (z: number[]): number => {
+      const x = res.x.slice();
+      idx.forEach((i, j) => (x[i] = z[j]));
+      return f(x);
+    };
+    const z0 = idx.map((i) => res.x[i]);
+    const H = numDerivHessian(sub, z0);
+    const g = numDerivJacobian((z) => [sub(z)], z0).map((c) => c[0]);
+    res.evaluations += 60;
+    const m = idx.length;
+    const Hc = Float64Array.from(H);
+    const { values, vectors } = symmetricEigen(Hc, m);
+    if (values.some((v) => !(v > 0))) break;
+    const step = new Array<number>(m).fill(0);
+    for (let e = 0; e < m; e++) {
+      let proj = 0;
+      for (let r = 0; r < m; r++) proj += vectors[r * m + e] * g[r];
+      for (let r = 0; r < m; r++) step[r] -= (vectors[r * m + e] * proj) / values[e];
+    }
+    const z1 = z0.map((v, j) => v + step[j]);
+    if (idx.some((i, j) => z1[j] < s.lower[i])) break;
+    const f1 = sub(z1);
+    if (!(f1 <= res.f)) break;
+    const gain = res.f - f1;
+    idx.forEach((i, j) => (res.x[i] = z1[j]));
+    res.f = f1;
+    if (gain < 1e-12) break;
+  }
+  return res;
+}
+
+/**
+ * Fits the model by REML (`reml = true`, lmer's default) or ML. Throws LmmError when the
+ * fixed-effects design is rank deficient or the response is fitted exactly.
+ */
+export function fitLmm(s: RandomStructure, n: number, p: number, reml: boolean): LmmFit {
+  if (n <= p) throw new LmmError(`${n} observations for ${p} fixed effects`, 'too-few-observations');
+  const f = (theta: number[]): number => profiledDeviance(s.evaluate(theta), n, p, reml);
+  const start = s.evaluate(s.start);
+  if (!start.ok) {
+    const zero = s.evaluate(s.start.map(() => 0));
+    if (!zero.ok) throw new LmmError('the fixed-effects design is rank deficient (a predictor is constant or a combination of others)', 'rank-deficient');
+  }
+  const opt = optimise(s, f);
+  const theta = opt.x;
+  const terms = s.evaluate(theta);
+  if (!terms.ok || !Number.isFinite(opt.f)) {
+    throw new LmmError('the model fits the outcome exactly or the design is rank deficient', terms.ok ? 'perfect-fit' : 'rank-deficient');
+  }
+  const sigma = Math.sqrt(terms.pwrss / (reml ? n - p : n));
+  const vcov = cholInverse(terms.rxChol, p);
+  for (let i = 0; i < vcov.length; i++) vcov[i] *= sigma * sigma;
+  const se = Array.from({ length: p }, (_, i) => Math.sqrt(vcov[i * p + i]));
+  const deviance = opt.f;
+  const npar = p + s.ntheta + 1;
+  let singular = false;
+  s.lower.forEach((lo, i) => {
+    if (lo === 0 && Math.abs(theta[i]) < 1e-4) singular = true;
+  });
+
+  // Satterthwaite (lmerTest): Hessian of the deviance in varpar = (theta, sigma).
+  const varpar = [...theta, sigma];
+  const nv = varpar.length;
+  const H = numDerivHessian((v) => devianceVarpar(s, v, n, p, reml), varpar);
+  const eig = symmetricEigen(H, nv);
+  const tol = 1e-8;
+  const A = new Float64Array(nv * nv);
+  const notes: string[] = [];
+  const negative = eig.values.filter((v) => v < -tol);
+  const nearZero = eig.values.filter((v) => v >= -tol && v <= tol);
+  if (negative.length > 0) notes.push(`the deviance Hessian has ${negative.length} negative eigenvalue(s)`);
+  if (nearZero.length > 0) notes.push(`the deviance Hessian has ${nearZero.length} eigenvalue(s) close to zero`);
+  eig.values.forEach((ev, e) => {
+    if (!(ev > tol)) return;
+    for (let r = 0; r < nv; r++) for (let c = 0; c < nv; c++) A[r * nv + c] += (2 * eig.vectors[r * nv + e] * eig.vectors[c * nv + e]) / ev;
+  });
+  const jac = numDerivJacobian((v) => covBeta(s, v, p), varpar);
+  const df = se.map((_, j) => {
+    const g = jac.map((col) => col[j * p + j]);
+    const denom = quadForm(g, A, nv);
+    const v = vcov[j * p + j];
+    return (2 * v * v) / denom;
+  });
+  return {
+    reml,
+    nobs: n,
+    p,
+    theta,
+    sigma,
+    beta: Array.from(terms.beta),
+    vcov,
+    se,
+    df,
+    dfNote: notes.length > 0 ? notes.join('; ') : null,
+    deviance,
+    logLik: -deviance / 2,
+    npar,
+    aic: deviance + 2 * npar,
+    bic: deviance + npar * Math.log(n),
+    singular,
+    converged: opt.converged,
+    optimizerMessage: opt.message,
+    evaluations: opt.evaluations,
+    vcovVarpar: A,
+  };
+}
