@@ -4,7 +4,10 @@
  */
 import type { Command } from 'commander';
 import type { CommandContext } from '../command.js';
+import { instrumentsCommand } from './instruments.js';
 
 export type CommandFactory = (ctx: CommandContext) => Command;
 
-export const COMMANDS: CommandFactory[] = [];
+export const COMMANDS: CommandFactory[] = [
+  instrumentsCommand,
+];
