@@ -9,7 +9,7 @@
  */
 import * as fsp from 'node:fs/promises';
 import { UserError } from '../errors.js';
-import { ChunkDecoder, InvalidUtf8, checkNotBinary, checkTextSample, detectBom, type Encoding } from './decode.js';
+import { ChunkDecoder, InvalidUtf8, checkNotBinary, checkTextSample, detectBom, encodedLength, type Encoding } from './decode.js';
 import { RecordScanner } from './scanner.js';
 import { sampleRecords, sniffDecimal, sniffDelimiter, sniffLineEnding } from './sniff.js';
 import { openSource, type Source } from './source.js';
@@ -140,35 +140,46 @@ async function stream(
   const dec = new ChunkDecoder(dialect.encoding);
   const fh = await fsp.open(src.file, 'r');
   try {
-    const buf = Buffer.allocUnsafe(chunkSize + 8);
-    let carry = 0;
+    // buf[0..have) holds the bytes of the unfinished record (re-decoded with the next
+    // chunk, so the scanner always gets one flat string) and any incomplete character.
+    let buf = Buffer.allocUnsafe(chunkSize + 8);
+    let have = 0;
+    /** File offset of buf[0]. */
+    let base = start;
     let pos = start;
     let reported = 0;
     for (;;) {
-      const { bytesRead } = await fh.read(buf, carry, chunkSize, pos);
+      // A record longer than 64 KiB: read more per round so re-scanning stays linear.
+      const want = have > 65536 ? Math.max(chunkSize, have) : chunkSize;
+      if (buf.length < have + want) {
+        const bigger = Buffer.allocUnsafe(Math.max(have + want, 2 * buf.length));
+        buf.copy(bigger, 0, 0, have);
+        buf = bigger;
+      }
+      const { bytesRead } = await fh.read(buf, have, want, pos);
       pos += bytesRead;
-      const end = carry + bytesRead;
+      const end = have + bytesRead;
       const last = bytesRead === 0 || pos >= src.bytes;
       let text: string;
-      let rest: number;
+      let carry: number;
       try {
-        ({ text, carry: rest } = dec.decode(buf, end, last));
+        ({ text, carry } = dec.decode(buf, end, last));
       } catch (e) {
-        if (e instanceof InvalidUtf8) throw await encodingError(src, start, e.offset);
+        if (e instanceof InvalidUtf8) throw await encodingError(src, start, base - start + e.offset);
         throw e;
       }
-      if (rest > 0) buf.copy(buf, 0, end - rest, end);
-      carry = rest;
-      sc.push(text);
-      if (sc.stopped) break;
+      const used = sc.scanChunk(text, last);
+      if (sc.stopped || last) {
+        if (onProgress && !sc.stopped) onProgress(pos);
+        break;
+      }
+      const keep = encodedLength(text, used, dialect.encoding) + carry;
+      if (keep > 0) buf.copy(buf, 0, end - keep, end);
+      base += end - keep;
+      have = keep;
       if (onProgress && pos - reported >= PROGRESS_EVERY) {
         reported = pos;
         onProgress(pos);
-      }
-      if (last) {
-        sc.end();
-        if (onProgress) onProgress(pos);
-        break;
       }
     }
   } finally {

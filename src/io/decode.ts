@@ -35,7 +35,7 @@ const CP1252 = [
 const C1 = /[\x80-\x9f]/g;
 const c1ToCp1252 = (ch: string): string => String.fromCharCode(CP1252[ch.charCodeAt(0) - 0x80]);
 
-/** Thrown by `ChunkDecoder` on invalid UTF-8; `offset` is relative to the bytes given to the decoder. */
+/** Thrown by `ChunkDecoder` on invalid UTF-8; `offset` is relative to the start of the buffer given to `decode`. */
 export class InvalidUtf8 extends Error {
   constructor(readonly offset: number) {
     super('invalid UTF-8');
@@ -43,13 +43,11 @@ export class InvalidUtf8 extends Error {
 }
 
 /**
- * Decodes a byte stream chunk by chunk. `decode(buf, end)` decodes `buf[0..end)` and
- * returns the text plus how many bytes at the end were NOT used (an incomplete sequence
- * the caller must put in front of the next chunk).
+ * Decodes a byte stream chunk by chunk. `decode(buf, end, last)` decodes `buf[0..end)`
+ * and returns the text plus how many bytes at the end were NOT used (an incomplete
+ * sequence the caller must put in front of the next chunk). Stateless between calls.
  */
 export class ChunkDecoder {
-  /** Bytes decoded so far (for error offsets). */
-  private consumed = 0;
   constructor(readonly encoding: Encoding) {}
 
   decode(buf: Buffer, end: number, last: boolean): { text: string; carry: number } {
@@ -58,12 +56,10 @@ export class ChunkDecoder {
       case 'utf8': {
         if (!last) cut = end - incompleteUtf8Tail(buf, end);
         const part = buf.subarray(0, cut);
-        if (!isUtf8(part)) throw new InvalidUtf8(this.consumed + firstInvalidUtf8(part));
-        this.consumed += cut;
+        if (!isUtf8(part)) throw new InvalidUtf8(firstInvalidUtf8(part));
         return { text: part.toString('utf8'), carry: end - cut };
       }
       case 'latin1': {
-        this.consumed += cut;
         const text = buf.toString('latin1', 0, cut);
         return { text: C1.test(text) ? text.replace(C1, c1ToCp1252) : text, carry: 0 };
       }
@@ -75,7 +71,6 @@ export class ChunkDecoder {
         let text: string;
         if (this.encoding === 'utf16le') text = part.toString('utf16le');
         else text = Buffer.from(part).swap16().toString('utf16le');
-        this.consumed += cut;
         return { text, carry: last ? 0 : end - cut };
       }
     }
@@ -196,4 +191,19 @@ function notText(display: string): UserError {
     location: { file: display },
     hint: 'Give the path of a CSV export (plain text, one row per session); spreadsheets must be saved as CSV first',
   });
+}
+
+/** Number of bytes the characters `text[from..]` take in `encoding` (text decoded by ChunkDecoder). */
+export function encodedLength(text: string, from: number, encoding: Encoding): number {
+  const chars = text.length - from;
+  if (chars === 0) return 0;
+  switch (encoding) {
+    case 'utf8':
+      return Buffer.byteLength(text.substring(from), 'utf8');
+    case 'latin1':
+      return chars;
+    case 'utf16le':
+    case 'utf16be':
+      return 2 * chars;
+  }
 }

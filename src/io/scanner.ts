@@ -73,16 +73,28 @@ export class RecordScanner {
     }
   }
 
-  /** Feeds the next piece of decoded text. */
+  /**
+   * Scans the complete records at the start of `text` and returns how many characters
+   * were used; the caller keeps the rest and passes it again, followed by more text
+   * (the stream reader does this at the byte level, so `text` is always a flat string,
+   * which scans markedly faster than a concatenation). With `final`, all text is used.
+   */
+  scanChunk(text: string, final: boolean): number {
+    if (this.stopped) return text.length;
+    if (text.length > 0) this.lastCode = text.charCodeAt(text.length - 1);
+    return this.scan(text, final);
+  }
+
+  /** Feeds the next piece of decoded text (keeps the unfinished tail as a string). */
   push(text: string): void {
     if (this.stopped || text.length === 0) return;
-    this.lastCode = text.charCodeAt(text.length - 1);
     const s = this.pending.length === 0 ? text : this.pending + text;
+    this.lastCode = s.charCodeAt(s.length - 1);
     const used = this.scan(s, false);
     this.pending = used === s.length ? '' : s.substring(used);
   }
 
-  /** Ends the input: delivers the last record (which may lack a line break). */
+  /** Ends the input given with `push`: delivers the last record (which may lack a line break). */
   end(): void {
     if (this.stopped) return;
     const s = this.pending;
