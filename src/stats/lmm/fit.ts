@@ -97,7 +97,9 @@ function optimise(s: RandomStructure, f: (theta: number[]) => number): MinResult
     const hi = bi === grid.length - 1 ? grid[bi] * 100 : grid[bi + 1];
     const r = brentMin((x) => f([x]), lo, hi, 1e-12 * Math.max(1, grid[bi]));
     r.evaluations += grid.length;
-    if (fs[0] <= r.f) return { ...r, x: [0], f: fs[0] };
+    // A boundary optimum: Brent stops a hair inside the interval; take theta = 0 (as lme4's
+    // bounded optimizer does) when the deviance there is the same to 1e-9.
+    if (fs[0] <= r.f + 1e-9) return { ...r, x: [0], f: fs[0] };
     return r;
   }
   // several parameters: bounded Nelder-Mead from lme4's start and the 1-D solution, then

@@ -3,50 +3,11 @@
  * designs written by test/reference/lmm.R (balanced / unbalanced with missing sessions,
  * random intercept / random slope, singular fits, clients nested in therapists).
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CrossProductAccumulator } from '../../../src/stats/lmm/data.js';
 import { fitLmm, type LmmFit } from '../../../src/stats/lmm/fit.js';
 import { NestedInterceptStructure, SingleFactorStructure } from '../../../src/stats/lmm/profile.js';
-
-export interface RefCase {
-  name: string;
-  dataset: string;
-  spec: { ml?: boolean; time?: boolean; random_slope?: boolean; slope_time?: boolean; lag?: boolean; reverse?: boolean; nested?: boolean };
-  design: { client: string[]; therapist: string[] | null; y: number[]; columns: Record<string, number[]> };
-  reml: boolean;
-  nobs: number;
-  ngroups: Record<string, number>;
-  fixef: { term: string[]; estimate: number[]; se: number[]; df: number[]; t: number[]; p: number[]; lower: number[]; upper: number[] };
-  varcomp: { grp: string[]; var1: (string | null)[]; var2: (string | null)[]; vcov: number[]; sdcor: number[] };
-  theta: number[];
-  sigma: number;
-  logLik: number;
-  df_logLik: number;
-  REMLcrit: number | null;
-  deviance_ml: number | null;
-  AIC: number;
-  BIC: number;
-  singular: boolean;
-  blups: { group: string; levels: string[]; terms: string[]; values: number[][] }[];
-  /** lme4's default-tolerance fit (the fields above are from a tightly converged fit). */
-  default: Omit<RefCase, 'name' | 'dataset' | 'spec' | 'design' | 'default' | 'null_icc' | 'null_varcomp'>;
-  null_icc: number;
-  null_varcomp: number[];
-}
-
-export const REF = JSON.parse(readFileSync(new URL('../../reference/lmm.json', import.meta.url), 'utf8')) as {
-  versions: Record<string, string>;
-  cases: RefCase[];
-};
-
-/** |actual - expected| <= rel * |expected| + abs */
-export function close(actual: number, expected: number, rel: number, abs = 0): void {
-  const tol = rel * Math.abs(expected) + abs;
-  if (!(Math.abs(actual - expected) <= tol)) {
-    throw new Error(`expected ${actual} to be within ${tol} of ${expected}`);
-  }
-}
+import { REF, close, type RefCase } from './reference-data.js';
 
 export function fitCase(c: RefCase): { fit: LmmFit; structure: SingleFactorStructure | NestedInterceptStructure; clients: string[]; therapists: string[] } {
   const names = Object.keys(c.design.columns);

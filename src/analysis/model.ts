@@ -1,0 +1,487 @@
+/**
+ * `model`: linear mixed models of outcome on alliance with the within/between-client split
+ * (Curran & Bauer 2011, Annu. Rev. Psychol. 62:583-619, doi:10.1146/annurev.psych.093008.100356):
+ *
+ *   outcome ~ alliance_within + alliance_between [+ session] [+ covariates] + (1 | client)
+ *
+ * fitted by REML (or ML with `ml`), with optional random slope for the within-client
+ * alliance (or session) and its correlation with the intercept, an optional therapist
+ * level (clients nested in therapists), and lagged forms:
+ *
+ *   outcome(s+1) ~ alliance_within(s) + alliance_between + outcome(s) + (1 | client)
+ *   alliance(s+1) ~ outcome_within(s) + outcome_between + alliance(s) + (1 | client)   (reverse)
+ *
+ * Centring: alliance_between is the client's mean alliance over the rows that enter the
+ * model (every model variable present; for lagged models, the pairs used), and
+ * alliance_within = alliance - that mean; this is what `ave(x, client)` on the model frame
+ * gives in R. Fixed-effect tests use Satterthwaite degrees of freedom as lmerTest does.
+ *
+ * The fit itself (src/stats/lmm) works from per-client cross-products, so rows are held
+ * only as a few typed columns while the design is built.
+ */
+import type { Dataset, SessionRow } from '../dataset/types.js';
+import { UserError } from '../errors.js';
+import { CrossProductAccumulator, type GroupedCrossProducts } from '../stats/lmm/data.js';
+import { fitLmm, LmmError, type LmmFit } from '../stats/lmm/fit.js';
+import { NestedInterceptStructure, SingleFactorStructure, type RandomStructure } from '../stats/lmm/profile.js';
+import { tQuantile, tTwoSidedP } from '../stats/distributions.js';
+
+/** Therapists needed before a therapist level is added (fewer give unusable variance estimates). */
+export const MIN_THERAPISTS = 5;
+
+export interface ModelSpec {
+  /** Outcome and alliance columns (measure names in the mapping). */
+  outcome: string;
+  alliance: string;
+  /** Add the session number as a fixed effect. */
+  time?: boolean;
+  /** Covariate values per row, by name (read by the caller from raw fields). */
+  covariates?: string[];
+  /** Random slope for the within-client alliance ('alliance') or the session ('time'). */
+  randomSlope?: 'alliance' | 'time' | null;
+  lag?: boolean;
+  reverse?: boolean;
+  ml?: boolean;
+  /** Add a therapist level (clients nested in therapists). */
+  therapistLevel?: boolean;
+  /** Return the BLUPs. */
+  randomEffects?: boolean;
+}
+
+export interface FixedEffect {
+  term: string;
+  estimate: number;
+  se: number;
+  df: number | null;
+  t: number;
+  p: number | null;
+  lower: number | null;
+  upper: number | null;
+}
+
+export interface VarianceComponent {
+  group: 'client' | 'therapist' | 'residual';
+  term: string;
+  variance: number;
+  sd: number;
+}
+
+export interface RandomEffect {
+  level: 'client' | 'therapist';
+  id: string;
+  intercept: number;
+  slope: number | null;
+}
+
+export interface ModelFitResult {
+  method: 'REML' | 'ML';
+  formula: string;
+  fixed: FixedEffect[];
+  dfMethod: 'Satterthwaite';
+  variance: VarianceComponent[];
+  /** Correlation of the client random intercept and slope (random-slope models). */
+  correlation: number | null;
+  logLik: number;
+  /** REML criterion (REML fits). */
+  remlCriterion: number | null;
+  /** -2 logLik, AIC and BIC (ML fits only: REML likelihoods of models with different fixed effects are not comparable). */
+  deviance: number | null;
+  aic: number | null;
+  bic: number | null;
+  npar: number;
+  nobs: number;
+  clients: number;
+  therapists: number | null;
+  singular: boolean;
+  converged: boolean;
+  optimizerMessage: string;
+  evaluations: number;
+  randomEffects: RandomEffect[] | null;
+}
+
+export interface ModelResult {
+  spec: ModelSpec;
+  /** Rows read, rows (or lagged pairs) used, and why others were left out. */
+  rows: { read: number; used: number; clientsRead: number; excluded: Record<string, number> };
+  /** Intraclass correlation of the null model outcome ~ 1 + (1 | client) on the same rows (REML). */
+  icc: { value: number; clientVariance: number; residualVariance: number } | null;
+  fit: ModelFitResult | null;
+  /** Why the model could not be fitted (fit is null). */
+  notEstimable: string | null;
+  notes: string[];
+}
+
+/** Values for the covariates of the row just delivered, filled by the caller (NaN if missing). */
+export type CovariateReader = (row: SessionRow) => ArrayLike<number>;
+
+class Growable {
+  data: Float64Array = new Float64Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+}
+
+interface Columns {
+  client: Growable;
+  session: Growable;
+  x: Growable;
+  y: Growable;
+  therapist: Growable;
+  covs: Growable[];
+}
+
+/**
+ * Reads the rows (one scan), builds the design and fits the model. `covariates` reads the
+ * covariate values of each row (the analysis has no access to unmapped columns itself).
+ */
+export async function fitModel(
+  dataset: Dataset,
+  spec: ModelSpec,
+  covariates?: { reader: CovariateReader; onRaw?: (fields: string[], line: number, file: number) => void },
+): Promise<ModelResult> {
+  const measures = dataset.mapping.measures;
+  const yIndex = measures.findIndex((m) => m.name === spec.outcome && m.role === 'outcome');
+  const xIndex = measures.findIndex((m) => m.name === spec.alliance && m.role === 'alliance');
+  if (yIndex < 0 || xIndex < 0) throw new Error('fitModel: outcome/alliance not among the mapped measures');
+  const nc = spec.covariates?.length ?? 0;
+  const cols: Columns = {
+    client: new Growable(),
+    session: new Growable(),
+    x: new Growable(),
+    y: new Growable(),
+    therapist: new Growable(),
+    covs: Array.from({ length: nc }, () => new Growable()),
+  };
+  const stats = await dataset.scan(
+    (row) => {
+      cols.client.push(row.client);
+      cols.session.push(row.session);
+      cols.x.push(row.values[xIndex]);
+      cols.y.push(row.values[yIndex]);
+      cols.therapist.push(row.therapist);
+      if (nc > 0 && covariates) {
+        const v = covariates.reader(row);
+        for (let j = 0; j < nc; j++) cols.covs[j].push(v[j]);
+      }
+    },
+    undefined,
+    nc > 0 ? covariates?.onRaw : undefined,
+  );
+  return fitColumns(dataset, spec, cols, stats.rows);
+}
+
+interface Design {
+  data: GroupedCrossProducts;
+  terms: string[];
+  /** Client index (dataset) of each group. */
+  clientOf: number[];
+  /** Per group: therapist index, -1 when none. */
+  therapistOf: number[];
+  nullData: GroupedCrossProducts;
+  excluded: Record<string, number>;
+  used: number;
+}
+
+function buildDesign(spec: ModelSpec, cols: Columns, n: number): Design {
+  const excluded: Record<string, number> = {};
+  const bump = (k: string): void => void (excluded[k] = (excluded[k] ?? 0) + 1);
+  const nc = cols.covs.length;
+  const { client, session, x, y } = cols;
+  const covOk = (r: number): boolean => {
+    for (let j = 0; j < nc; j++) if (!Number.isFinite(cols.covs[j].data[r])) return false;
+    return true;
+  };
+  // (response row, predictor row) pairs
+  const respRow: number[] = [];
+  const predRow: number[] = [];
+  if (!spec.lag) {
+    for (let r = 0; r < n; r++) {
+      if (!Number.isFinite(y.data[r])) bump(`missing ${spec.outcome}`);
+      else if (!Number.isFinite(x.data[r])) bump(`missing ${spec.alliance}`);
+      else if (spec.time && !Number.isFinite(session.data[r])) bump('missing session number');
+      else if (!covOk(r)) bump('missing covariate');
+      else {
+        respRow.push(r);
+        predRow.push(r);
+      }
+    }
+  } else {
+    // predictor variable at s, response variable at s+1
+    const pv = spec.reverse ? y : x;
+    const rv = spec.reverse ? x : y;
+    const order = Array.from({ length: n }, (_, i) => i).filter((r) => Number.isFinite(session.data[r]));
+    if (order.length < n) excluded['missing session number'] = n - order.length;
+    order.sort((a, b) => client.data[a] - client.data[b] || session.data[a] - session.data[b] || a - b);
+    for (let i = 0; i < order.length; i++) {
+      const r = order[i];
+      const dupPrev = i > 0 && client.data[order[i - 1]] === client.data[r] && session.data[order[i - 1]] === session.data[r];
+      const dupNext = i + 1 < order.length && client.data[order[i + 1]] === client.data[r] && session.data[order[i + 1]] === session.data[r];
+      if (dupPrev || dupNext) {
+        bump('duplicate session number (not paired)');
+        continue;
+      }
+      const nxt = order[i + 1];
+      if (nxt === undefined || client.data[nxt] !== client.data[r]) continue; // last session of the client
+      if (session.data[nxt] !== session.data[r] + 1) {
+        bump('next session not consecutive');
+        continue;
+      }
+      const dupNxt = i + 2 < order.length && client.data[order[i + 2]] === client.data[nxt] && session.data[order[i + 2]] === session.data[nxt];
+      if (dupNxt) continue;
+      if (!Number.isFinite(pv.data[r]) || !Number.isFinite(rv.data[r]) || !Number.isFinite(rv.data[nxt])) bump('missing value in the pair');
+      else if (!covOk(r)) bump('missing covariate');
+      else {
+        respRow.push(nxt);
+        predRow.push(r);
+      }
+    }
+  }
+  const pv = spec.lag && spec.reverse ? y : x;
+  const rv = spec.lag && spec.reverse ? x : y;
+  // client means of the predictor over the rows used
+  const sum = new Map<number, { s: number; n: number }>();
+  for (let i = 0; i < predRow.length; i++) {
+    const c = client.data[predRow[i]];
+    const e = sum.get(c) ?? { s: 0, n: 0 };
+    e.s += pv.data[predRow[i]];
+    e.n++;
+    sum.set(c, e);
+  }
+  const predName = spec.lag && spec.reverse ? spec.outcome : spec.alliance;
+  const respName = spec.lag && spec.reverse ? spec.alliance : spec.outcome;
+  const terms = ['(Intercept)', `${predName}_within`, `${predName}_between`];
+  if (spec.lag) terms.push(`${respName}_previous`);
+  if (spec.time) terms.push('session');
+  for (const c of spec.covariates ?? []) terms.push(c);
+  const p = terms.length;
+  const acc = new CrossProductAccumulator(p);
+  const nullAcc = new CrossProductAccumulator(1);
+  const xr = new Float64Array(p);
+  const one = new Float64Array([1]);
+  const therapistOfClient = new Map<number, number>();
+  for (let i = 0; i < predRow.length; i++) {
+    const r = predRow[i];
+    const c = client.data[r];
+    const e = sum.get(c)!;
+    const mean = e.s / e.n;
+    let k = 0;
+    xr[k++] = 1;
+    xr[k++] = pv.data[r] - mean;
+    xr[k++] = mean;
+    if (spec.lag) xr[k++] = rv.data[r];
+    if (spec.time) xr[k++] = session.data[r];
+    for (let j = 0; j < nc; j++) xr[k++] = cols.covs[j].data[r];
+    const yv = rv.data[respRow[i]];
+    acc.add(c, xr, yv);
+    nullAcc.add(c, one, yv);
+    if (spec.therapistLevel) {
+      const t = cols.therapist.data[r];
+      const prev = therapistOfClient.get(c);
+      if (prev === undefined) therapistOfClient.set(c, t);
+      else if (prev !== t) therapistOfClient.set(c, -2); // more than one therapist
+    }
+  }
+  const data = acc.finish();
+  return {
+    data,
+    terms,
+    clientOf: data.groupIds,
+    therapistOf: data.groupIds.map((c) => therapistOfClient.get(c) ?? -1),
+    nullData: nullAcc.finish(),
+    excluded,
+    used: predRow.length,
+  };
+}
+
+function formula(spec: ModelSpec, terms: string[], slopeTerm: string | null, therapist: boolean): string {
+  const resp = spec.lag ? `${spec.reverse ? spec.alliance : spec.outcome}(s+1)` : spec.outcome;
+  const rhs = terms.slice(1).map((t) => (spec.lag && (t.endsWith('_within') || t.endsWith('_previous')) ? `${t}(s)` : t));
+  const re = slopeTerm ? `(1 + ${slopeTerm} | client)` : therapist ? '(1 | therapist) + (1 | therapist:client)' : '(1 | client)';
+  return `${resp} ~ ${rhs.join(' + ')} + ${re}`;
+}
+
+async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRows: number): Promise<ModelResult> {
+  const design = buildDesign(spec, cols, nRows);
+  const { data, terms } = design;
+  const notes: string[] = [];
+  const clientsRead = new Set<number>();
+  for (let r = 0; r < nRows; r++) clientsRead.add(cols.client.data[r]);
+  const base: Omit<ModelResult, 'fit' | 'notEstimable' | 'icc'> = {
+    spec,
+    rows: { read: nRows, used: design.used, clientsRead: clientsRead.size, excluded: design.excluded },
+    notes,
+  };
+  const fail = (reason: string): ModelResult => ({ ...base, icc: null, fit: null, notEstimable: reason });
+  if (spec.lag) {
+    notes.push(
+      'Lagged outcome with a random intercept: with few sessions per client the coefficient of the previous score is biased (Nickell 1981, Econometrica 49:1417-1426); read it, and the within-client effect beside it, with that in mind.',
+    );
+  }
+  const unit = spec.lag ? 'consecutive-session pairs' : 'rows';
+  if (data.groups < 2) return fail(`${data.groups} client(s) with usable ${unit}; a mixed model needs at least 2`);
+  if (data.nobs <= data.groups) {
+    return fail(`every client has a single usable ${spec.lag ? 'pair' : 'row'}: client and residual variance cannot be separated`);
+  }
+  // within-client variation of the predictor
+  const k = data.p + 1;
+  let withinSS = 0;
+  for (let g = 0; g < data.groups; g++) withinSS += data.cross[g * k * k + 1 * k + 1];
+  if (!(withinSS > 0)) return fail(`${terms[1].replace(/_within$/, '')} does not vary within any client`);
+
+  // ICC of the null model on the same rows (REML)
+  let icc: ModelResult['icc'] = null;
+  try {
+    const nf = fitLmm(new SingleFactorStructure(design.nullData, [0]), design.nullData.nobs, 1, true);
+    const cv = nf.sigma ** 2 * nf.theta[0] ** 2;
+    const rv = nf.sigma ** 2;
+    icc = { value: cv / (cv + rv), clientVariance: cv, residualVariance: rv };
+  } catch {
+    icc = null;
+  }
+
+  // random structure
+  let structure: RandomStructure;
+  let slopeTerm: string | null = null;
+  let therapists: number | null = null;
+  let therapistIds: number[] = [];
+  let useTherapist = false;
+  if (spec.therapistLevel) {
+    if (design.therapistOf.some((t) => t === -2)) {
+      throw new UserError('some clients are seen by more than one therapist, so clients are not nested in therapists', {
+        hint: 'Drop --group therapist, or give each client a single therapist (the first session\'s therapist, say) before modelling',
+      });
+    }
+    const distinct = [...new Set(design.therapistOf.filter((t) => t >= 0))];
+    if (design.therapistOf.some((t) => t < 0)) {
+      notes.push('Clients without a therapist id were left out of the therapist level: the therapist level was not added.');
+    } else if (distinct.length < MIN_THERAPISTS) {
+      notes.push(`Therapist level not added: ${distinct.length} therapist(s) in the rows used; at least ${MIN_THERAPISTS} are needed to estimate a therapist variance.`);
+    } else {
+      useTherapist = true;
+      therapistIds = distinct;
+    }
+  }
+  if (spec.randomSlope && useTherapist) {
+    throw new UserError('a random slope together with a therapist level is not supported', { hint: 'Use --random-slope or --group therapist, not both' });
+  }
+  if (useTherapist) {
+    const tIndex = new Map(therapistIds.map((t, i) => [t, i]));
+    const parent = Int32Array.from(design.therapistOf.map((t) => tIndex.get(t)!));
+    structure = new NestedInterceptStructure(data, parent, therapistIds.length);
+    therapists = therapistIds.length;
+  } else if (spec.randomSlope) {
+    const col = spec.randomSlope === 'time' ? terms.indexOf('session') : 1;
+    if (col < 0) throw new UserError('--random-slope time needs --time', { hint: 'Add --time, or use --random-slope alliance' });
+    slopeTerm = terms[col];
+    structure = new SingleFactorStructure(data, [0, col]);
+  } else {
+    structure = new SingleFactorStructure(data, [0]);
+  }
+
+  let fit: LmmFit;
+  try {
+    fit = fitLmm(structure, data.nobs, data.p, !spec.ml);
+  } catch (e) {
+    if (e instanceof LmmError) return { ...fail(e.message), icc };
+    throw e;
+  }
+
+  const fixed: FixedEffect[] = terms.map((term, j) => {
+    const est = fit.beta[j];
+    const se = fit.se[j];
+    const df = fit.df[j];
+    const t = est / se;
+    const dfOk = Number.isFinite(df) && df > 0;
+    const q = dfOk ? tQuantile(0.975, df) : NaN;
+    return {
+      term,
+      estimate: est,
+      se,
+      df: dfOk ? df : null,
+      t,
+      p: dfOk ? tTwoSidedP(t, df) : null,
+      lower: dfOk ? est - q * se : null,
+      upper: dfOk ? est + q * se : null,
+    };
+  });
+  if (fixed.some((f) => f.df === null)) notes.push('Satterthwaite df not computable for some terms (p and CI not shown for them).');
+  if (fit.dfNote) notes.push(`Satterthwaite df: ${fit.dfNote} (as lmerTest warns; the df use the positive part of the Hessian).`);
+
+  const s2 = fit.sigma * fit.sigma;
+  const variance: VarianceComponent[] = [];
+  let correlation: number | null = null;
+  const vc = (group: VarianceComponent['group'], term: string, v: number): void => void variance.push({ group, term, variance: v, sd: Math.sqrt(v) });
+  if (structure instanceof NestedInterceptStructure) {
+    vc('client', '(Intercept)', s2 * fit.theta[0] ** 2);
+    vc('therapist', '(Intercept)', s2 * fit.theta[1] ** 2);
+  } else if (slopeTerm) {
+    const [t11, t21, t22] = fit.theta;
+    const v1 = s2 * t11 * t11;
+    const v2 = s2 * (t21 * t21 + t22 * t22);
+    vc('client', '(Intercept)', v1);
+    vc('client', slopeTerm, v2);
+    const cov = s2 * t11 * t21;
+    correlation = v1 > 0 && v2 > 0 ? cov / Math.sqrt(v1 * v2) : null;
+  } else {
+    vc('client', '(Intercept)', s2 * fit.theta[0] ** 2);
+  }
+  vc('residual', '', s2);
+
+  if (fit.singular) {
+    notes.push(
+      'Singular fit: a random-effect variance (or the slope-intercept correlation) is at the boundary of its range (variance 0 or correlation +-1). The model is over-specified for these data; a simpler random structure gives the same fixed effects more honestly.',
+    );
+  }
+  if (!fit.converged) notes.push(`The optimizer did not converge: ${fit.optimizerMessage}. Treat the estimates as unreliable.`);
+
+  let randomEffects: RandomEffect[] | null = null;
+  if (spec.randomEffects) {
+    randomEffects = [];
+    if (structure instanceof NestedInterceptStructure) {
+      const { client, therapist } = structure.ranef(fit.theta, fit.beta);
+      therapistIds.forEach((t, i) => randomEffects!.push({ level: 'therapist', id: dataset.therapists[t], intercept: therapist[i], slope: null }));
+      design.clientOf.forEach((c, g) => randomEffects!.push({ level: 'client', id: dataset.clients[c], intercept: client[g], slope: null }));
+    } else {
+      const s = structure as SingleFactorStructure;
+      const { modes } = s.ranef(fit.theta, fit.beta);
+      const q = s.q;
+      design.clientOf.forEach((c, g) =>
+        randomEffects!.push({ level: 'client', id: dataset.clients[c], intercept: modes[g * q], slope: q > 1 ? modes[g * q + 1] : null }),
+      );
+    }
+  }
+
+  return {
+    ...base,
+    icc,
+    notEstimable: null,
+    fit: {
+      method: spec.ml ? 'ML' : 'REML',
+      formula: formula(spec, terms, slopeTerm, useTherapist),
+      fixed,
+      dfMethod: 'Satterthwaite',
+      variance,
+      correlation,
+      logLik: fit.logLik,
+      remlCriterion: spec.ml ? null : fit.deviance,
+      deviance: spec.ml ? fit.deviance : null,
+      aic: spec.ml ? fit.aic : null,
+      bic: spec.ml ? fit.bic : null,
+      npar: fit.npar,
+      nobs: data.nobs,
+      clients: data.groups,
+      therapists,
+      singular: fit.singular,
+      converged: fit.converged,
+      optimizerMessage: fit.optimizerMessage,
+      evaluations: fit.evaluations,
+      randomEffects,
+    },
+  };
+}
