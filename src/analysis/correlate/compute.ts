@@ -1,0 +1,557 @@
+/**
+ * From the streamed sufficient statistics (accumulate.ts) to results, for one set of
+ * units (all clients or one --by group). Pure: no I/O, full precision.
+ */
+import { tTwoSidedP } from '../../stats/distributions.js';
+import { C_STRIDE, EA_STRIDE, EO_STRIDE, L_STRIDE, LX_STRIDE, lxIndex, type UnitStats } from './accumulate.js';
+import { correlationInference, mulberry32, quantileSorted, tHalfWidth } from './inference.js';
+import { spearmanFromValues } from './spearman.js';
+import { BENCHMARK, type Analysis, type CorrelateOptions, type CorrelateResult, type LagDirection, type Method } from './types.js';
+
+export interface PairInfo {
+  alliance: string;
+  outcome: string;
+  /** +1: higher alliance with higher outcome is favourable; -1: with lower outcome; null: unknown. */
+  orientation: 1 | -1 | null;
+}
+
+export interface GroupContext {
+  group: string | null;
+  pairs: PairInfo[];
+  opts: CorrelateOptions;
+  /** Shared bootstrap generator (consumed in a fixed order), null without --bootstrap. */
+  rng: (() => number) | null;
+}
+
+const R_METHODS_BENCHMARKED = new Set(['pooled:pearson', 'between:pearson', 'early:pearson', 'early:partial']);
+
+function base(ctx: GroupContext, p: number, analysis: Analysis, method: Method, direction: LagDirection | null = null): CorrelateResult {
+  return {
+    group: ctx.group,
+    alliance: ctx.pairs[p].alliance,
+    outcome: ctx.pairs[p].outcome,
+    analysis,
+    method,
+    direction,
+    r: null,
+    b: null,
+    se: null,
+    t: null,
+    n: 0,
+    clients: 0,
+    df: null,
+    p: null,
+    p_adjusted: null,
+    ci: null,
+    ci_level: ctx.opts.ciLevel,
+    bootstrap_ci: null,
+    favourable: null,
+    estimable: false,
+    reason: null,
+    benchmark: null,
+  };
+}
+
+function notEstimable(res: CorrelateResult, reason: string): CorrelateResult {
+  res.estimable = false;
+  res.reason = reason;
+  return res;
+}
+
+/** Fills r, t, df, p, CI, favourable and the benchmark comparison of a correlation result. */
+function fillCorrelation(res: CorrelateResult, ctx: GroupContext, p: number, r: number, df: number, ciN: number): CorrelateResult {
+  const inf = correlationInference(r, df, ciN, ctx.opts.ciLevel);
+  res.r = r;
+  res.df = df;
+  res.t = null;
+  res.p = inf.p;
+  res.ci = inf.ci;
+  res.estimable = true;
+  const o = ctx.pairs[p].orientation;
+  res.favourable = o === null || r === 0 ? null : r * o > 0;
+  if (o !== null && res.ci && R_METHODS_BENCHMARKED.has(`${res.analysis}:${res.method}`)) {
+    const lo = Math.min(res.ci[0] * o, res.ci[1] * o);
+    const hi = Math.max(res.ci[0] * o, res.ci[1] * o);
+    res.benchmark = {
+      r_oriented: r * o,
+      comparison: hi < BENCHMARK.r ? 'lower' : lo > BENCHMARK.r ? 'higher' : 'consistent',
+    };
+  }
+  return res;
+}
+
+/** r from co-moments, or a reason why it is undefined. */
+function rFromMoments(sxx: number, syy: number, sxy: number, scaleX: number, scaleY: number): number | string {
+  // Relative zero-variance test: co-moments that are rounding noise count as zero.
+  if (!(sxx > 1e-13 * scaleX)) return 'no variation in alliance';
+  if (!(syy > 1e-13 * scaleY)) return 'no variation in outcome';
+  const r = sxy / Math.sqrt(sxx * syy);
+  return Math.max(-1, Math.min(1, r));
+}
+
+/** Per-pair aggregates over units: pooled (merged) moments, between (means), within (summed). */
+interface PairAggregate {
+  rows: number;
+  clients: number;
+  pooled: { n: number; mx: number; my: number; xx: number; yy: number; xy: number; sx2: number; sy2: number };
+  between: { n: number; mx: number; my: number; xx: number; yy: number; xy: number; sx2: number; sy2: number };
+  within: { xx: number; yy: number; xy: number };
+}
+
+function aggregate(stats: UnitStats, p: number): PairAggregate {
+  const P = stats.P;
+  const c = stats.corr;
+  let n = 0;
+  let mx = 0;
+  let my = 0;
+  let xx = 0;
+  let yy = 0;
+  let xy = 0;
+  let sx2 = 0;
+  let sy2 = 0;
+  let k = 0;
+  let bmx = 0;
+  let bmy = 0;
+  let bxx = 0;
+  let byy = 0;
+  let bxy = 0;
+  let bsx2 = 0;
+  let bsy2 = 0;
+  let wxx = 0;
+  let wyy = 0;
+  let wxy = 0;
+  for (let u = 0; u < stats.units; u++) {
+    const b = (u * P + p) * C_STRIDE;
+    const nu = c[b];
+    if (nu === 0) continue;
+    const ux = c[b + 1];
+    const uy = c[b + 2];
+    // pooled: Chan et al. merge
+    const nn = n + nu;
+    const dx = ux - mx;
+    const dy = uy - my;
+    const f = (n * nu) / nn;
+    xx += c[b + 3] + dx * dx * f;
+    yy += c[b + 4] + dy * dy * f;
+    xy += c[b + 5] + dx * dy * f;
+    mx += (dx * nu) / nn;
+    my += (dy * nu) / nn;
+    n = nn;
+    sx2 += nu * ux * ux + c[b + 3];
+    sy2 += nu * uy * uy + c[b + 4];
+    // between: Welford over unit means
+    k++;
+    const ex = ux - bmx;
+    const ey = uy - bmy;
+    bmx += ex / k;
+    bmy += ey / k;
+    bxx += ex * (ux - bmx);
+    byy += ey * (uy - bmy);
+    bxy += ex * (uy - bmy);
+    bsx2 += ux * ux;
+    bsy2 += uy * uy;
+    // within: sum of unit co-moments
+    wxx += c[b + 3];
+    wyy += c[b + 4];
+    wxy += c[b + 5];
+  }
+  return {
+    rows: n,
+    clients: k,
+    pooled: { n, mx, my, xx, yy, xy, sx2, sy2 },
+    between: { n: k, mx: bmx, my: bmy, xx: bxx, yy: byy, xy: bxy, sx2: bsx2, sy2: bsy2 },
+    within: { xx: wxx, yy: wyy, xy: wxy },
+  };
+}
+
+function pooledResult(ctx: GroupContext, p: number, a: PairAggregate): CorrelateResult {
+  const res = base(ctx, p, 'pooled', 'pearson');
+  res.n = a.rows;
+  res.clients = a.clients;
+  if (a.rows < 3) return notEstimable(res, `fewer than 3 paired rows (${a.rows})`);
+  const r = rFromMoments(a.pooled.xx, a.pooled.yy, a.pooled.xy, a.pooled.sx2, a.pooled.sy2);
+  if (typeof r === 'string') return notEstimable(res, r);
+  return fillCorrelation(res, ctx, p, r, a.rows - 2, a.rows);
+}
+
+function betweenResult(ctx: GroupContext, p: number, a: PairAggregate): CorrelateResult {
+  const res = base(ctx, p, 'between', 'pearson');
+  res.n = a.clients;
+  res.clients = a.clients;
+  if (a.clients < 3) return notEstimable(res, `fewer than 3 clients (${a.clients})`);
+  const r = rFromMoments(a.between.xx, a.between.yy, a.between.xy, a.between.sx2, a.between.sy2);
+  if (typeof r === 'string') return notEstimable(res, r.replace('variation', 'variation between clients'));
+  return fillCorrelation(res, ctx, p, r, a.clients - 2, a.clients);
+}
+
+function withinResult(ctx: GroupContext, p: number, a: PairAggregate): CorrelateResult {
+  const res = base(ctx, p, 'within', 'rmcorr');
+  res.n = a.rows;
+  res.clients = a.clients;
+  if (a.clients < 3) return notEstimable(res, `fewer than 3 clients (${a.clients})`);
+  const df = a.rows - a.clients - 1;
+  if (df < 1) return notEstimable(res, 'no client has more than one paired session');
+  const r = rFromMoments(a.within.xx, a.within.yy, a.within.xy, a.pooled.sx2, a.pooled.sy2);
+  if (typeof r === 'string') return notEstimable(res, r.replace('variation', 'variation within clients'));
+  return fillCorrelation(res, ctx, p, r, df, df + 2);
+}
+
+function spearmanResult(ctx: GroupContext, p: number, stats: UnitStats, a: PairAggregate): CorrelateResult {
+  const res = base(ctx, p, 'pooled', 'spearman');
+  res.n = a.rows;
+  res.clients = a.clients;
+  const vals = stats.pooledValues(p);
+  if (!vals || a.rows < 3) return notEstimable(res, `fewer than 3 paired rows (${a.rows})`);
+  const rho = spearmanFromValues(vals.x, vals.y);
+  if (typeof rho === 'string') return notEstimable(res, rho);
+  const n = a.rows;
+  fillCorrelation(res, ctx, p, rho, n - 2, n);
+  // Interval: Fisher z with the Bonett-Wright (2000) standard error sqrt((1 + rho^2/2)/(n - 3)).
+  if (n > 3 && Math.abs(rho) < 1) {
+    const z = Math.atanh(rho);
+    const half = (tHalfWidthNormal(ctx.opts.ciLevel) * Math.sqrt(1 + (rho * rho) / 2)) / Math.sqrt(n - 3);
+    res.ci = [Math.tanh(z - half), Math.tanh(z + half)];
+  }
+  return res;
+}
+
+function tHalfWidthNormal(level: number): number {
+  return tHalfWidth(1, Infinity, level);
+}
+
+// ---------------------------------------------------------------------------------------
+// Bootstrap (resampling units, from the per-unit moments)
+
+function bootstrap(stats: UnitStats, p: number, ctx: GroupContext, out: { pooled?: CorrelateResult; between?: CorrelateResult; within?: CorrelateResult }): void {
+  const rng = ctx.rng;
+  const B = ctx.opts.bootstrap;
+  if (!rng || B <= 0) return;
+  const P = stats.P;
+  const c = stats.corr;
+  const idx: number[] = [];
+  for (let u = 0; u < stats.units; u++) if (c[(u * P + p) * C_STRIDE] > 0) idx.push(u);
+  const K = idx.length;
+  if (K < 3) return;
+  const n = new Float64Array(K);
+  const mxs = new Float64Array(K);
+  const mys = new Float64Array(K);
+  const cxx = new Float64Array(K);
+  const cyy = new Float64Array(K);
+  const cxy = new Float64Array(K);
+  idx.forEach((u, i) => {
+    const b = (u * P + p) * C_STRIDE;
+    n[i] = c[b];
+    mxs[i] = c[b + 1];
+    mys[i] = c[b + 2];
+    cxx[i] = c[b + 3];
+    cyy[i] = c[b + 4];
+    cxy[i] = c[b + 5];
+  });
+  const w = new Float64Array(K);
+  const rp: number[] = [];
+  const rb: number[] = [];
+  const rw: number[] = [];
+  for (let rep = 0; rep < B; rep++) {
+    w.fill(0);
+    for (let i = 0; i < K; i++) w[Math.floor(rng() * K)] += 1;
+    let N = 0;
+    let sx = 0;
+    let sy = 0;
+    let W = 0;
+    let bx = 0;
+    let by = 0;
+    for (let i = 0; i < K; i++) {
+      const wi = w[i];
+      if (wi === 0) continue;
+      const wn = wi * n[i];
+      N += wn;
+      sx += wn * mxs[i];
+      sy += wn * mys[i];
+      W += wi;
+      bx += wi * mxs[i];
+      by += wi * mys[i];
+    }
+    const Mx = sx / N;
+    const My = sy / N;
+    const Bx = bx / W;
+    const By = by / W;
+    let pxx = 0;
+    let pyy = 0;
+    let pxy = 0;
+    let qxx = 0;
+    let qyy = 0;
+    let qxy = 0;
+    let wxx = 0;
+    let wyy = 0;
+    let wxy = 0;
+    for (let i = 0; i < K; i++) {
+      const wi = w[i];
+      if (wi === 0) continue;
+      const dx = mxs[i] - Mx;
+      const dy = mys[i] - My;
+      wxx += wi * cxx[i];
+      wyy += wi * cyy[i];
+      wxy += wi * cxy[i];
+      pxx += wi * n[i] * dx * dx;
+      pyy += wi * n[i] * dy * dy;
+      pxy += wi * n[i] * dx * dy;
+      const ex = mxs[i] - Bx;
+      const ey = mys[i] - By;
+      qxx += wi * ex * ex;
+      qyy += wi * ey * ey;
+      qxy += wi * ex * ey;
+    }
+    pxx += wxx;
+    pyy += wyy;
+    pxy += wxy;
+    if (pxx > 0 && pyy > 0) rp.push(pxy / Math.sqrt(pxx * pyy));
+    if (qxx > 0 && qyy > 0) rb.push(qxy / Math.sqrt(qxx * qyy));
+    if (wxx > 0 && wyy > 0) rw.push(wxy / Math.sqrt(wxx * wyy));
+  }
+  const alpha = (1 - ctx.opts.ciLevel) / 2;
+  const ci = (vals: number[]): [number, number] | null => {
+    // Require most replicates to be defined; otherwise the interval would be conditional.
+    if (vals.length < Math.max(2, 0.9 * B)) return null;
+    const s = Float64Array.from(vals).sort();
+    return [quantileSorted(s, alpha), quantileSorted(s, 1 - alpha)];
+  };
+  if (out.pooled?.estimable) out.pooled.bootstrap_ci = ci(rp);
+  if (out.between?.estimable) out.between.bootstrap_ci = ci(rb);
+  if (out.within?.estimable) out.within.bootstrap_ci = ci(rw);
+}
+
+// ---------------------------------------------------------------------------------------
+// Early alliance -> final outcome, controlling intake
+
+interface Triple {
+  x: number[];
+  y: number[];
+  z: number[];
+}
+
+function earlyTriples(stats: UnitStats, aj: number, oj: number): Triple {
+  const early = stats.cfg.early!;
+  const nA = stats.cfg.allianceMeasures.length;
+  const nO = stats.cfg.outcomeMeasures.length;
+  const out: Triple = { x: [], y: [], z: [] };
+  for (let u = 0; u < stats.units; u++) {
+    const ba = (u * nA + aj) * EA_STRIDE;
+    const cnt = stats.earlyA[ba + 1];
+    if (cnt === 0) continue;
+    const x = early.mode === 'session' ? stats.earlyA[ba] : stats.earlyA[ba] / cnt;
+    const bo = (u * nO + oj) * EO_STRIDE;
+    const minS = stats.earlyO[bo];
+    const maxS = stats.earlyO[bo + 2];
+    if (!(maxS > early.k) || !(maxS > minS)) continue;
+    out.x.push(x);
+    out.y.push(stats.earlyO[bo + 3]);
+    out.z.push(stats.earlyO[bo + 1]);
+  }
+  return out;
+}
+
+/** Sample correlation matrix entries of x, y, z (two-pass, centred). */
+function corr3(t: Triple): { rxy: number; rxz: number; ryz: number } | string {
+  const n = t.x.length;
+  let mx = 0;
+  let my = 0;
+  let mz = 0;
+  for (let i = 0; i < n; i++) {
+    mx += t.x[i];
+    my += t.y[i];
+    mz += t.z[i];
+  }
+  mx /= n;
+  my /= n;
+  mz /= n;
+  let xx = 0;
+  let yy = 0;
+  let zz = 0;
+  let xy = 0;
+  let xz = 0;
+  let yz = 0;
+  let sx2 = 0;
+  let sy2 = 0;
+  let sz2 = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = t.x[i] - mx;
+    const dy = t.y[i] - my;
+    const dz = t.z[i] - mz;
+    xx += dx * dx;
+    yy += dy * dy;
+    zz += dz * dz;
+    xy += dx * dy;
+    xz += dx * dz;
+    yz += dy * dz;
+    sx2 += t.x[i] * t.x[i];
+    sy2 += t.y[i] * t.y[i];
+    sz2 += t.z[i] * t.z[i];
+  }
+  if (!(xx > 1e-13 * sx2)) return 'no variation in early alliance';
+  if (!(yy > 1e-13 * sy2)) return 'no variation in final outcome';
+  if (!(zz > 1e-13 * sz2)) return 'no variation in intake outcome';
+  return { rxy: xy / Math.sqrt(xx * yy), rxz: xz / Math.sqrt(xx * zz), ryz: yz / Math.sqrt(yy * zz) };
+}
+
+function earlyResults(stats: UnitStats, p: number, ctx: GroupContext): CorrelateResult[] {
+  const pair = stats.cfg.pairs[p];
+  const aj = stats.cfg.allianceMeasures.indexOf(pair.alliance);
+  const oj = stats.cfg.outcomeMeasures.indexOf(pair.outcome);
+  const t = earlyTriples(stats, aj, oj);
+  const n = t.x.length;
+  const partial = base(ctx, p, 'early', 'partial');
+  const semi = base(ctx, p, 'early', 'semipartial');
+  const zero = base(ctx, p, 'early', 'pearson');
+  const all = [partial, semi, zero];
+  for (const r of all) {
+    r.n = n;
+    r.clients = n;
+  }
+  if (n < 5) {
+    const why = `fewer than 5 clients with early alliance, intake and a later final outcome (${n})`;
+    for (const r of all) notEstimable(r, why);
+    return all;
+  }
+  const c = corr3(t);
+  if (typeof c === 'string') {
+    for (const r of all) notEstimable(r, c);
+    return all;
+  }
+  const { rxy, rxz, ryz } = c;
+  if (1 - rxz * rxz < 1e-12 || 1 - ryz * ryz < 1e-12) {
+    for (const r of [partial, semi]) notEstimable(r, 'intake is collinear with early alliance or final outcome');
+  } else {
+    const pr = (rxy - rxz * ryz) / Math.sqrt((1 - rxz * rxz) * (1 - ryz * ryz));
+    fillCorrelation(partial, ctx, p, clamp1(pr), n - 3, n - 1);
+    const sr = (rxy - rxz * ryz) / Math.sqrt(1 - ryz * ryz);
+    fillCorrelation(semi, ctx, p, clamp1(sr), n - 3, n - 1);
+  }
+  fillCorrelation(zero, ctx, p, clamp1(rxy), n - 2, n);
+  return all;
+}
+
+function clamp1(r: number): number {
+  return Math.max(-1, Math.min(1, r));
+}
+
+// ---------------------------------------------------------------------------------------
+// Lagged fixed-effects regressions
+
+function laggedResults(stats: UnitStats, p: number, ctx: GroupContext): CorrelateResult[] {
+  const P = stats.P;
+  const W = Float64Array.from(stats.lagCross.subarray(p * LX_STRIDE, (p + 1) * LX_STRIDE));
+  let pairs = 0;
+  let clients = 0;
+  for (let u = 0; u < stats.units; u++) {
+    const b = (u * P + p) * L_STRIDE;
+    const nu = Math.round(stats.lag[b]);
+    if (nu <= 0) continue;
+    pairs += nu;
+    clients++;
+    const s = [stats.lag[b + 1], stats.lag[b + 2], stats.lag[b + 3], stats.lag[b + 4]];
+    for (let i = 0; i < 4; i++) for (let j = i; j < 4; j++) W[lxIndex(i, j)] -= (s[i] * s[j]) / nu;
+  }
+  // Scale for relative zero tests: the raw (shifted) sums of squares.
+  const raw = stats.lagCross.subarray(p * LX_STRIDE, (p + 1) * LX_STRIDE);
+  const out: CorrelateResult[] = [];
+  // forward: o(s+1) ~ a(s) + o(s); reverse: a(s+1) ~ o(s) + a(s). Slots: 0 a(s), 1 o(s), 2 a(s+1), 3 o(s+1).
+  const specs: { dir: LagDirection; y: number; x1: number; x2: number }[] = [
+    { dir: 'alliance->outcome', y: 3, x1: 0, x2: 1 },
+    { dir: 'outcome->alliance', y: 2, x1: 1, x2: 0 },
+  ];
+  for (const sp of specs) {
+    const res = base(ctx, p, 'lagged', 'fixed-effects', sp.dir);
+    res.n = pairs;
+    res.clients = clients;
+    out.push(res);
+    const df = pairs - clients - 2;
+    if (clients < 3) {
+      notEstimable(res, `fewer than 3 clients with consecutive sessions (${clients})`);
+      continue;
+    }
+    if (df < 1) {
+      notEstimable(res, 'too few consecutive-session pairs per client');
+      continue;
+    }
+    const a11 = W[lxIndex(sp.x1, sp.x1)];
+    const a22 = W[lxIndex(sp.x2, sp.x2)];
+    const a12 = W[lxIndex(sp.x1, sp.x2)];
+    const r1 = raw[lxIndex(sp.x1, sp.x1)] + 1;
+    const r2 = raw[lxIndex(sp.x2, sp.x2)] + 1;
+    if (!(a11 > 1e-12 * r1)) {
+      notEstimable(res, `no within-client variation in ${sp.x1 === 0 ? 'alliance' : 'outcome'} at s`);
+      continue;
+    }
+    if (!(a22 > 1e-12 * r2)) {
+      notEstimable(res, `no within-client variation in ${sp.x2 === 0 ? 'alliance' : 'outcome'} at s`);
+      continue;
+    }
+    const det = a11 * a22 - a12 * a12;
+    if (!(det > 1e-12 * a11 * a22)) {
+      notEstimable(res, 'alliance(s) and outcome(s) are collinear within clients');
+      continue;
+    }
+    const c1 = W[lxIndex(sp.x1, sp.y)];
+    const c2 = W[lxIndex(sp.x2, sp.y)];
+    const inv11 = a22 / det;
+    const inv12 = -a12 / det;
+    const inv22 = a11 / det;
+    const b1 = inv11 * c1 + inv12 * c2;
+    const b2 = inv12 * c1 + inv22 * c2;
+    const rss = Math.max(0, W[lxIndex(sp.y, sp.y)] - b1 * c1 - b2 * c2);
+    const sigma2 = rss / df;
+    const se = Math.sqrt(sigma2 * inv11);
+    res.b = b1;
+    res.se = se;
+    res.df = df;
+    res.estimable = true;
+    if (se > 0) {
+      res.t = b1 / se;
+      res.p = tTwoSidedP(res.t, df);
+      const h = tHalfWidth(se, df, ctx.opts.ciLevel);
+      res.ci = [b1 - h, b1 + h];
+    } else {
+      notEstimable(res, 'perfect fit (residual variance is zero)');
+      res.b = null;
+      res.se = null;
+      res.df = null;
+      continue;
+    }
+    const o = ctx.pairs[p].orientation;
+    res.favourable = o === null || b1 === 0 ? null : b1 * o > 0;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+
+/** All results of one set of units, in a stable order: per pair, analyses in ANALYSES order. */
+export function computeGroup(stats: UnitStats, ctx: GroupContext): CorrelateResult[] {
+  const want = new Set(ctx.opts.analyses);
+  const out: CorrelateResult[] = [];
+  for (let p = 0; p < stats.P; p++) {
+    const a = aggregate(stats, p);
+    const boot: { pooled?: CorrelateResult; between?: CorrelateResult; within?: CorrelateResult } = {};
+    if (want.has('pooled')) {
+      if (ctx.opts.method !== 'spearman') {
+        boot.pooled = pooledResult(ctx, p, a);
+        out.push(boot.pooled);
+      }
+      if (ctx.opts.method !== 'pearson') out.push(spearmanResult(ctx, p, stats, a));
+    }
+    if (want.has('between')) {
+      boot.between = betweenResult(ctx, p, a);
+      out.push(boot.between);
+    }
+    if (want.has('within')) {
+      boot.within = withinResult(ctx, p, a);
+      out.push(boot.within);
+    }
+    bootstrap(stats, p, ctx, boot);
+    if (want.has('early') && stats.cfg.early) out.push(...earlyResults(stats, p, ctx));
+    if (want.has('lagged') && stats.cfg.lagged) out.push(...laggedResults(stats, p, ctx));
+  }
+  return out;
+}
+
+export { mulberry32 };

@@ -1,0 +1,263 @@
+/**
+ * `alliance correlate`: the alliance-outcome correlation report.
+ *
+ * For every alliance x outcome pair: pooled (Pearson, optionally Spearman), between
+ * (Pearson of client means), within (rmcorr), early (partial, semi-partial and zero-order
+ * r of early alliance with final outcome, controlling intake) and lagged (fixed-effects
+ * regressions across consecutive sessions, both directions). One streaming pass over the
+ * dataset (a second one only for clients whose rows are not in session order).
+ */
+import type { Dataset, MeasureBinding, SessionRow } from '../../dataset/types.js';
+import { UserError } from '../../errors.js';
+import { LagRepair, UnitStats, type AccumulatorConfig, type PairSpec } from './accumulate.js';
+import { computeGroup, type PairInfo } from './compute.js';
+import { bh, holm, mulberry32 } from './inference.js';
+import type { CorrelateOptions, CorrelateReport, CorrelateResult, SuppressedGroup, Warning } from './types.js';
+
+export * from './types.js';
+
+export const DEFAULT_OPTIONS: CorrelateOptions = {
+  analyses: ['pooled', 'between', 'within', 'early', 'lagged'],
+  method: 'pearson',
+  ciLevel: 0.95,
+  adjust: 'holm',
+  by: null,
+  minClients: 5,
+  early: { mode: 'session', k: 3 },
+  bootstrap: 0,
+  seed: 1,
+};
+
+/** Orientation of a pair: +1 when higher alliance with higher outcome is favourable. */
+export function orientation(alliance: MeasureBinding, outcome: MeasureBinding): 1 | -1 | null {
+  if (!outcome.instrument) return null;
+  const a = alliance.instrument ? (alliance.instrument.higherIsBetter ? 1 : -1) : 1;
+  const o = outcome.instrument.higherIsBetter ? 1 : -1;
+  return (a * o) as 1 | -1;
+}
+
+interface GroupSlot {
+  level: number;
+  stats: UnitStats;
+  unitOf: Int32Array;
+  next: number;
+}
+
+/** Resolves --by to a reader of the row's level index and the level names. */
+function groupReader(ds: Dataset, by: string): { read: (row: SessionRow) => number; levels: () => string[] } {
+  const norm = (s: string) => s.trim().toLowerCase();
+  const gi = ds.mapping.groups.findIndex((g) => norm(g.name) === norm(by));
+  if (gi >= 0) return { read: (row) => row.groups[gi], levels: () => ds.groupLevels[gi] };
+  const t = ds.mapping.therapist;
+  if (t && (norm(t.name) === norm(by) || norm(by) === 'therapist')) {
+    return { read: (row) => row.therapist, levels: () => ds.therapists };
+  }
+  throw new UserError(`--by column "${by}" is not in the input`, {
+    location: { file: ds.files[0]?.display },
+    hint: `Name a column of the file (headers: ${ds.files[0]?.header.join(', ') ?? 'none'})`,
+  });
+}
+
+export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOptions> = {}): Promise<CorrelateReport> {
+  const opts: CorrelateOptions = { ...DEFAULT_OPTIONS, ...options };
+  const measures = ds.mapping.measures;
+  const alliance = measures.map((m, i) => ({ m, i })).filter((x) => x.m.role === 'alliance');
+  const outcome = measures.map((m, i) => ({ m, i })).filter((x) => x.m.role === 'outcome');
+  if (alliance.length === 0 || outcome.length === 0) {
+    throw new UserError(`no ${alliance.length === 0 ? 'alliance' : 'outcome'} column found`, {
+      location: { file: ds.files[0]?.display },
+      hint: 'Name the columns with --alliance COL and --outcome COL',
+    });
+  }
+  const pairs: PairSpec[] = [];
+  const info: PairInfo[] = [];
+  for (const a of alliance) {
+    for (const o of outcome) {
+      pairs.push({ alliance: a.i, outcome: o.i });
+      info.push({ alliance: a.m.name, outcome: o.m.name, orientation: orientation(a.m, o.m) });
+    }
+  }
+  const want = new Set(opts.analyses);
+  const cfg: AccumulatorConfig = {
+    measures: measures.length,
+    pairs,
+    allianceMeasures: alliance.map((a) => a.i),
+    outcomeMeasures: outcome.map((o) => o.i),
+    early: want.has('early') ? opts.early : null,
+    lagged: want.has('lagged'),
+    keepPooledValues: want.has('pooled') && opts.method !== 'pearson',
+  };
+
+  const overall = new UnitStats(cfg);
+  const reader = opts.by ? groupReader(ds, opts.by) : null;
+  const slots: GroupSlot[] = [];
+  let missingGroup = 0;
+  const slotFor = (level: number): GroupSlot => {
+    let s = slots[level];
+    if (!s) {
+      s = { level, stats: new UnitStats(cfg, 64), unitOf: new Int32Array(64).fill(-1), next: 0 };
+      slots[level] = s;
+    }
+    return s;
+  };
+  const unitIn = (s: GroupSlot, client: number, create: boolean): number => {
+    if (client >= s.unitOf.length) {
+      if (!create) return -1;
+      let cap = s.unitOf.length;
+      while (cap <= client) cap *= 2;
+      const next = new Int32Array(cap).fill(-1);
+      next.set(s.unitOf);
+      s.unitOf = next;
+    }
+    let u = s.unitOf[client];
+    if (u < 0 && create) {
+      u = s.next++;
+      s.unitOf[client] = u;
+    }
+    return u;
+  };
+
+  await ds.scan((row) => {
+    overall.add(row.client, row.client, row.session, row.values);
+    if (reader) {
+      const level = reader.read(row);
+      if (level < 0) {
+        missingGroup++;
+        return;
+      }
+      const s = slotFor(level);
+      s.stats.add(unitIn(s, row.client, true), row.client, row.session, row.values);
+    }
+  });
+
+  // Lagged: repair units whose rows were not in session order (second, filtered scan).
+  const warnings: Warning[] = [];
+  if (cfg.lagged) {
+    const needOverall = overall.disorderedCount > 0;
+    const needGroups = slots.some((s) => s && s.stats.disorderedCount > 0);
+    if (needOverall || needGroups) {
+      const rOverall = new LagRepair(overall);
+      const rGroups = slots.map((s) => (s ? new LagRepair(s.stats) : null));
+      // Clients are matched by id, not by index: an index is only guaranteed within one scan.
+      const wanted = new Map<string, number>();
+      for (let c = 0; c < overall.units; c++) if (overall.disordered[c] === 1) wanted.set(ds.clients[c], c);
+      for (const s of slots) {
+        if (!s) continue;
+        for (let u = 0; u < s.stats.units; u++) {
+          if (s.stats.disordered[u] === 1) wanted.set(ds.clients[s.stats.unitClient[u]], s.stats.unitClient[u]);
+        }
+      }
+      const firstLevels = reader ? reader.levels().slice() : [];
+      const levelByName = new Map(firstLevels.map((name, i) => [name, i]));
+      await ds.scan((row) => {
+        const c = wanted.get(ds.clients[row.client]);
+        if (c === undefined) return;
+        if (rOverall.wants(c)) rOverall.add(c, row.session, row.values);
+        if (reader) {
+          const li = reader.read(row);
+          if (li < 0) return;
+          const level = levelByName.get(reader.levels()[li]) ?? -1;
+          const s = level >= 0 ? slots[level] : undefined;
+          const u = s ? unitIn(s, c, false) : -1;
+          if (u >= 0 && rGroups[level]!.wants(u)) rGroups[level]!.add(u, row.session, row.values);
+        }
+      });
+      rOverall.finish();
+      for (const r of rGroups) r?.finish();
+      warnings.push({
+        code: 'disordered',
+        group: null,
+        alliance: null,
+        outcome: null,
+        message: `${overall.disorderedCount} client(s) have rows out of session order or repeated session numbers; lagged pairs use their rows sorted by session (the first row wins for a repeated session)`,
+      });
+    }
+  }
+
+  const rng = opts.bootstrap > 0 ? mulberry32(opts.seed) : null;
+  const results: CorrelateResult[] = computeGroup(overall, { group: null, pairs: info, opts, rng });
+  const suppressed: SuppressedGroup[] = [];
+  const groups: { group: string; clients: number; rows: number }[] = [];
+  if (reader) {
+    const names = reader.levels();
+    const order = slots
+      .map((s, i) => ({ s, name: names[i] ?? String(i) }))
+      .filter((x) => x.s)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const { s, name } of order) {
+      groups.push({ group: name, clients: s.next, rows: s.stats.rows });
+      if (s.next < opts.minClients) {
+        suppressed.push({ group: name, clients: s.next, reason: `fewer than ${opts.minClients} clients (--min-clients)` });
+        continue;
+      }
+      results.push(...computeGroup(s.stats, { group: name, pairs: info, opts, rng }));
+    }
+    if (missingGroup > 0) {
+      warnings.push({
+        code: 'missing-group',
+        group: null,
+        alliance: null,
+        outcome: null,
+        message: `${missingGroup} row(s) have no value in the --by column "${opts.by}"; they count in the overall results only`,
+      });
+    }
+  }
+
+  // Simpson's paradox: between and within of opposite signs.
+  for (const r of results) {
+    if (r.analysis !== 'between' || !r.estimable || r.r === null) continue;
+    const w = results.find((x) => x.analysis === 'within' && x.group === r.group && x.alliance === r.alliance && x.outcome === r.outcome);
+    if (w && w.estimable && w.r !== null && w.r * r.r < 0) {
+      warnings.push({
+        code: 'simpson',
+        group: r.group,
+        alliance: r.alliance,
+        outcome: r.outcome,
+        message: `Simpson's paradox: between-client r = ${fmt(r.r)} and within-client r = ${fmt(w.r)} have opposite signs for ${r.alliance} x ${r.outcome}${r.group === null ? '' : ` (${opts.by} = ${r.group})`}; the pooled r mixes the two and answers neither question`,
+      });
+    }
+  }
+  if (want.has('lagged') && results.some((r) => r.analysis === 'lagged' && r.estimable)) {
+    warnings.push({
+      code: 'nickell',
+      group: null,
+      alliance: null,
+      outcome: null,
+      message:
+        'Lagged fixed-effects estimates that include the lagged dependent variable are biased when clients have few sessions (Nickell 1981, bias of order 1/T); read their direction, not their size',
+    });
+  }
+  for (const p of info) {
+    if (p.orientation === null) {
+      warnings.push({
+        code: 'orientation',
+        group: null,
+        alliance: p.alliance,
+        outcome: p.outcome,
+        message: `${p.outcome} has no instrument, so whether a positive r is favourable is unknown; bind one with --instrument ${p.outcome}=ID`,
+      });
+    }
+  }
+
+  adjustP(results, opts.adjust);
+  return {
+    options: opts,
+    results,
+    warnings,
+    suppressed,
+    groups,
+    data: { rows: overall.rows, clients: overall.units },
+  };
+}
+
+/** Adjusts p over the family of distinct tests in the report (every estimable result with a p). */
+export function adjustP(results: CorrelateResult[], method: CorrelateOptions['adjust']): void {
+  const family = results.filter((r) => r.estimable && r.p !== null);
+  const ps = family.map((r) => r.p as number);
+  const adj = method === 'holm' ? holm(ps) : method === 'bh' ? bh(ps) : ps;
+  family.forEach((r, i) => (r.p_adjusted = adj[i]));
+}
+
+function fmt(r: number): string {
+  return r.toFixed(3);
+}

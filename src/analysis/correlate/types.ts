@@ -1,0 +1,95 @@
+/**
+ * The result model of `alliance correlate` (the stable JSON shape is documented in
+ * docs/correlate.md).
+ */
+
+export type Analysis = 'pooled' | 'between' | 'within' | 'early' | 'lagged';
+export const ANALYSES: Analysis[] = ['pooled', 'between', 'within', 'early', 'lagged'];
+
+export type Method = 'pearson' | 'spearman' | 'rmcorr' | 'partial' | 'semipartial' | 'fixed-effects';
+
+export type LagDirection = 'alliance->outcome' | 'outcome->alliance';
+
+/** Comparison of an oriented r with the meta-analytic benchmark (Flueckiger et al. 2018). */
+export interface BenchmarkComparison {
+  /** r oriented so that positive = favourable. */
+  r_oriented: number;
+  /** 'lower' / 'higher': the benchmark r = .278 lies above / below this result's CI. */
+  comparison: 'consistent' | 'lower' | 'higher';
+}
+
+export interface CorrelateResult {
+  /** Level of the --by column, null for all rows. */
+  group: string | null;
+  alliance: string;
+  outcome: string;
+  analysis: Analysis;
+  method: Method;
+  /** Lagged only: which variable is predicted at s+1. */
+  direction: LagDirection | null;
+  /** Correlation (null for lagged and when not estimable). */
+  r: number | null;
+  /** Lagged only: coefficient, standard error and t. */
+  b: number | null;
+  se: number | null;
+  t: number | null;
+  /** Rows (pooled, within), clients (between, early) or session pairs (lagged) used. */
+  n: number;
+  clients: number;
+  df: number | null;
+  p: number | null;
+  p_adjusted: number | null;
+  /** Interval at `ci_level`; null when not estimable or undefined (e.g. n < 4). */
+  ci: [number, number] | null;
+  ci_level: number;
+  /** Cluster-bootstrap percentile interval (with --bootstrap), null otherwise. */
+  bootstrap_ci: [number, number] | null;
+  /** Whether the sign of the estimate is favourable given the outcome's direction; null when unknown. */
+  favourable: boolean | null;
+  estimable: boolean;
+  reason: string | null;
+  benchmark: BenchmarkComparison | null;
+}
+
+export interface CorrelateOptions {
+  analyses: Analysis[];
+  method: 'pearson' | 'spearman' | 'both';
+  ciLevel: number;
+  adjust: 'holm' | 'bh' | 'none';
+  /** Column whose levels split the report (a --group column or the therapist column). */
+  by: string | null;
+  minClients: number;
+  early: { mode: 'session' | 'window'; k: number };
+  bootstrap: number;
+  seed: number;
+}
+
+export interface Warning {
+  code: 'simpson' | 'nickell' | 'disordered' | 'missing-group' | 'orientation';
+  group: string | null;
+  alliance: string | null;
+  outcome: string | null;
+  message: string;
+}
+
+export interface SuppressedGroup {
+  group: string;
+  clients: number;
+  reason: string;
+}
+
+export interface CorrelateReport {
+  options: CorrelateOptions;
+  results: CorrelateResult[];
+  warnings: Warning[];
+  suppressed: SuppressedGroup[];
+  groups: { group: string; clients: number; rows: number }[];
+  data: { rows: number; clients: number };
+}
+
+/** Flueckiger, Del Re, Wampold & Horvath (2018), Psychotherapy 55(4), 316-340, doi:10.1037/pst0000172. */
+export const BENCHMARK = {
+  r: 0.278,
+  ci: [0.256, 0.299] as [number, number],
+  source: 'Flueckiger et al. 2018, doi:10.1037/pst0000172 (295 studies)',
+};
