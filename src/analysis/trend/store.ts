@@ -1,0 +1,223 @@
+/**
+ * A compact per-client session store, filled in one streaming scan.
+ *
+ * Trajectories need each client's sessions in session order (alliance drops, change so far
+ * at each session, sparklines), and exports are not always sorted. Rather than keep the
+ * rows, we keep four numbers per session (session number, date, alliance, outcome, plus a
+ * group level when grouping) in paged columns, linked per client in chunks of 8 slots.
+ *
+ * Numbers are stored exactly: as Int32 codes (value * 1000) while every value so far
+ * round-trips (scores with up to three decimals, session numbers, day numbers), and the
+ * column switches to Float64 pages the first time one does not. So a session costs 16 bytes
+ * (20 with a group) in the common case and never loses precision. Pages are fixed-size, so
+ * growing never copies the whole store.
+ */
+
+const PAGE_BITS = 16;
+const PAGE_SIZE = 1 << PAGE_BITS;
+const PAGE_MASK = PAGE_SIZE - 1;
+const CHUNK = 8;
+const MISSING_CODE = -2147483648;
+const SCALE = 1000;
+
+/** One paged column of numbers, Int32-coded while exact, else Float64. NaN = missing. */
+export class PagedColumn {
+  private pages: (Int32Array | Float64Array)[] = [];
+  private coded = true;
+
+  set(slot: number, v: number): void {
+    const p = slot >>> PAGE_BITS;
+    while (this.pages.length <= p) this.pages.push(this.coded ? new Int32Array(PAGE_SIZE) : new Float64Array(PAGE_SIZE));
+    const page = this.pages[p];
+    const i = slot & PAGE_MASK;
+    if (this.coded) {
+      if (Number.isNaN(v)) {
+        page[i] = MISSING_CODE;
+        return;
+      }
+      const c = Math.round(v * SCALE);
+      if (c / SCALE === v && c > MISSING_CODE && c <= 2147483647) {
+        page[i] = c;
+        return;
+      }
+      this.toFloat();
+      this.pages[p][i] = v;
+      return;
+    }
+    page[i] = v;
+  }
+
+  get(slot: number): number {
+    const v = this.pages[slot >>> PAGE_BITS][slot & PAGE_MASK];
+    if (!this.coded) return v;
+    return v === MISSING_CODE ? NaN : v / SCALE;
+  }
+
+  /** Bytes held (for diagnostics). */
+  bytes(): number {
+    return this.pages.reduce((s, p) => s + p.byteLength, 0);
+  }
+
+  private toFloat(): void {
+    this.pages = this.pages.map((page) => {
+      const out = new Float64Array(PAGE_SIZE);
+      for (let i = 0; i < PAGE_SIZE; i++) out[i] = page[i] === MISSING_CODE ? NaN : page[i] / SCALE;
+      return out;
+    });
+    this.coded = false;
+  }
+}
+
+/** A growable Int32 array indexed by client. */
+class GrowInt32 {
+  data: Int32Array;
+  constructor(private readonly fill: number) {
+    this.data = new Int32Array(1024).fill(fill);
+  }
+  ensure(n: number): void {
+    if (n <= this.data.length) return;
+    let cap = this.data.length;
+    while (cap < n) cap *= 2;
+    const next = new Int32Array(cap);
+    next.set(this.data);
+    if (this.fill !== 0) next.fill(this.fill, this.data.length);
+    this.data = next;
+  }
+}
+
+/** The sessions of one client, sorted by session number (ties keep file order). */
+export interface ClientSessions {
+  n: number;
+  session: Float64Array;
+  date: Float64Array;
+  alliance: Float64Array;
+  outcome: Float64Array;
+  group: Int32Array;
+}
+
+export class SessionStore {
+  readonly session = new PagedColumn();
+  readonly date = new PagedColumn();
+  readonly alliance = new PagedColumn();
+  readonly outcome = new PagedColumn();
+  /** Group level per slot (only when grouping). */
+  private groupPages: Int32Array[] = [];
+  private head = new GrowInt32(-1);
+  private tail = new GrowInt32(-1);
+  private count = new GrowInt32(0);
+  private next: Int32Array[] = [];
+  private chunks = 0;
+  private maxClient = -1;
+  private maxCount = 0;
+  rows = 0;
+
+  constructor(private readonly grouped: boolean) {}
+
+  get clients(): number {
+    return this.maxClient + 1;
+  }
+
+  add(client: number, session: number, date: number, alliance: number, outcome: number, group: number): void {
+    if (client > this.maxClient) {
+      this.head.ensure(client + 1);
+      this.tail.ensure(client + 1);
+      this.count.ensure(client + 1);
+      this.maxClient = client;
+    }
+    const k = this.count.data[client];
+    let chunk: number;
+    if (k % CHUNK === 0) {
+      chunk = this.chunks++;
+      const p = chunk >>> PAGE_BITS;
+      while (this.next.length <= p) this.next.push(new Int32Array(PAGE_SIZE).fill(-1));
+      const prev = this.tail.data[client];
+      if (prev < 0) this.head.data[client] = chunk;
+      else this.next[prev >>> PAGE_BITS][prev & PAGE_MASK] = chunk;
+      this.tail.data[client] = chunk;
+    } else chunk = this.tail.data[client];
+    const slot = chunk * CHUNK + (k % CHUNK);
+    this.session.set(slot, session);
+    this.date.set(slot, date);
+    this.alliance.set(slot, alliance);
+    this.outcome.set(slot, outcome);
+    if (this.grouped) {
+      const p = slot >>> PAGE_BITS;
+      while (this.groupPages.length <= p) this.groupPages.push(new Int32Array(PAGE_SIZE));
+      this.groupPages[p][slot & PAGE_MASK] = group;
+    }
+    this.count.data[client] = k + 1;
+    if (k + 1 > this.maxCount) this.maxCount = k + 1;
+    this.rows++;
+  }
+
+  sessionsOf(client: number): number {
+    return client <= this.maxClient ? this.count.data[client] : 0;
+  }
+
+  /** Bytes held by the store (typed arrays only). */
+  bytes(): number {
+    const cols = this.session.bytes() + this.date.bytes() + this.alliance.bytes() + this.outcome.bytes();
+    const links = this.next.length * PAGE_SIZE * 4 + this.groupPages.length * PAGE_SIZE * 4;
+    return cols + links + 3 * this.head.data.byteLength;
+  }
+
+  /**
+   * A reader that fills reused buffers with one client's sessions in session order. The
+   * returned object is overwritten by the next call: copy what you keep.
+   */
+  reader(): (client: number) => ClientSessions {
+    const cap = Math.max(1, this.maxCount);
+    const raw = {
+      session: new Float64Array(cap),
+      date: new Float64Array(cap),
+      alliance: new Float64Array(cap),
+      outcome: new Float64Array(cap),
+      group: new Int32Array(cap),
+    };
+    const out: ClientSessions = {
+      n: 0,
+      session: new Float64Array(cap),
+      date: new Float64Array(cap),
+      alliance: new Float64Array(cap),
+      outcome: new Float64Array(cap),
+      group: new Int32Array(cap),
+    };
+    const order = new Int32Array(cap);
+    return (client: number) => {
+      const n = this.sessionsOf(client);
+      let chunk = n > 0 ? this.head.data[client] : -1;
+      for (let k = 0; k < n; k++) {
+        if (k > 0 && k % CHUNK === 0) chunk = this.next[chunk >>> PAGE_BITS][chunk & PAGE_MASK];
+        const slot = chunk * CHUNK + (k % CHUNK);
+        raw.session[k] = this.session.get(slot);
+        raw.date[k] = this.date.get(slot);
+        raw.alliance[k] = this.alliance.get(slot);
+        raw.outcome[k] = this.outcome.get(slot);
+        raw.group[k] = this.grouped ? this.groupPages[slot >>> PAGE_BITS][slot & PAGE_MASK] : -1;
+        order[k] = k;
+      }
+      // Stable insertion sort by session number: sessions per client are few and usually
+      // already in order, so this is linear in practice.
+      for (let i = 1; i < n; i++) {
+        const o = order[i];
+        const s = raw.session[o];
+        let j = i - 1;
+        while (j >= 0 && raw.session[order[j]] > s) {
+          order[j + 1] = order[j];
+          j--;
+        }
+        order[j + 1] = o;
+      }
+      for (let k = 0; k < n; k++) {
+        const o = order[k];
+        out.session[k] = raw.session[o];
+        out.date[k] = raw.date[o];
+        out.alliance[k] = raw.alliance[o];
+        out.outcome[k] = raw.outcome[o];
+        out.group[k] = raw.group[o];
+      }
+      out.n = n;
+      return out;
+    };
+  }
+}

@@ -1,0 +1,862 @@
+/**
+ * `alliance trend`: per-client trajectories, reliable and clinically significant change,
+ * alliance alerts, "not on track" flags against an expected-treatment-response band built
+ * from the data, and cohort series by period and by group.
+ *
+ * Flow (memory linear in sessions at ~16 bytes each, never the rows themselves):
+ *   scan    one streaming pass fills a SessionStore (session, date, alliance, outcome).
+ *   pass A  per client, sorted by session: intake and the pre/post values of the change.
+ *           -> SD / mean of pre scores (Jacobson-Truax), intake severity bands.
+ *   pass B  count the change-so-far values per (band, sessions since intake) cell.
+ *   pass C  fill those cells, sort, take the band quantile where the cell is large enough.
+ *   pass D  per client summary, flags and categories; cohort accumulators.
+ */
+import type { Dataset } from '../../dataset/types.js';
+import { UserError } from '../../errors.js';
+import type { Instrument } from '../../instruments/types.js';
+import {
+  categorize,
+  direction,
+  isClinical,
+  jtBoundary,
+  jtCutoff,
+  pointsChange,
+  rciChange,
+  RCI_CRITICAL,
+  sDiff,
+  type ChangeCategory,
+  type ClinicalBoundary,
+  type CutoffType,
+  type ReliableDirection,
+} from '../change.js';
+import { SessionStore, type ClientSessions } from './store.js';
+import { meanOf, olsSlope, quantileSorted, sdOf, tInterval, wilsonInterval } from './summary.js';
+
+export type Period = 'month' | 'quarter' | 'year';
+
+export interface TrendOptions {
+  /** Fixed pre and post session numbers (both or neither). */
+  pre?: number;
+  post?: number;
+  /** Points threshold for reliable change (overrides the instrument's). */
+  rcThreshold?: number;
+  /** r_xx: switches to the Jacobson-Truax RCI. */
+  reliability?: number;
+  /** SD of pre scores for the RCI (default: from the data). */
+  sd?: number;
+  clinicalMean?: number;
+  clinicalSd?: number;
+  functionalMean?: number;
+  functionalSd?: number;
+  cutoff?: CutoffType;
+  /** Alliance drop (points) that is an alert (overrides the instrument's). */
+  drop?: number;
+  /** Alliance concern threshold (overrides the instrument's cutoff; below it is an alert). */
+  allianceCutoff?: number;
+  /** Direction of the outcome measure when it has no instrument (or to override it). */
+  outcomeHigherIsBetter?: boolean;
+  /** Not-on-track quantile (default 0.25). */
+  ntpQuantile?: number;
+  /** Minimum clients in an ETR cell before anyone is flagged against it (default 20). */
+  ntpMinClients?: number;
+  /** Number of intake-severity bands (default 3, tertiles). */
+  ntpBands?: number;
+  period?: Period;
+  /** Group column: the therapist column name (or "therapist") or a --group column. */
+  by?: string;
+  /** Groups with fewer clients are suppressed (default 5). */
+  minClients?: number;
+  /** Keep per-client rows and trajectories in the result. */
+  clients?: boolean;
+}
+
+export type Maybe<T> = T | null;
+
+export interface ClientTrend {
+  client: string;
+  sessions: number;
+  firstSession: number;
+  lastSession: number;
+  firstDate: Maybe<string>;
+  lastDate: Maybe<string>;
+  alliance: {
+    n: number;
+    mean: Maybe<number>;
+    slope: Maybe<number>;
+    /** Session numbers with alliance below the concern threshold. */
+    belowCutoff: number[];
+    /** Session numbers at which alliance dropped by >= the drop threshold from the previous rated session. */
+    drops: number[];
+  };
+  outcome: {
+    n: number;
+    intakeSession: Maybe<number>;
+    intake: Maybe<number>;
+    lastSession: Maybe<number>;
+    last: Maybe<number>;
+    slope: Maybe<number>;
+  };
+  change: {
+    preSession: Maybe<number>;
+    pre: Maybe<number>;
+    postSession: Maybe<number>;
+    post: Maybe<number>;
+    /** post - pre. */
+    change: Maybe<number>;
+    rci: Maybe<number>;
+    reliable: Maybe<ReliableDirection>;
+    clinicalPre: Maybe<boolean>;
+    clinicalPost: Maybe<boolean>;
+    category: Maybe<ChangeCategory>;
+    /** Why change is not classified, when it is not. */
+    reason?: string;
+  };
+  notOnTrack: {
+    band: Maybe<number>;
+    /** Sessions compared against a band (cell with enough clients). */
+    assessed: number;
+    /** Session numbers flagged. */
+    sessions: number[];
+    /** Flagged at the last assessed session. */
+    current: boolean;
+  };
+  /** Trajectories (session order) for sparklines. */
+  series: { session: number[]; alliance: number[]; outcome: number[] };
+}
+
+export interface Proportion {
+  x: number;
+  n: number;
+  share: Maybe<number>;
+  ci: Maybe<[number, number]>;
+}
+
+export interface CohortStats {
+  sessions: number;
+  clients: number;
+  allianceMean: Maybe<number>;
+  allianceBelowShare: Maybe<number>;
+  outcomeMean: Maybe<number>;
+  /** Clients whose post session falls here, with a change. */
+  completed: number;
+  meanChange: Maybe<number>;
+  meanChangeCi: Maybe<[number, number]>;
+  sdPre: Maybe<number>;
+  sdChange: Maybe<number>;
+  d: Maybe<number>;
+  dz: Maybe<number>;
+  classified: number;
+  reliablyImproved: Proportion;
+  recovered: Proportion;
+  deteriorated: Proportion;
+  /** Why a statistic is null. */
+  notEstimable: Record<string, string>;
+}
+
+export interface PeriodRow extends CohortStats {
+  period: string;
+}
+
+export interface GroupRow extends CohortStats {
+  group: string;
+}
+
+export interface MeasureInfo {
+  column: string;
+  instrument: Maybe<string>;
+  higherIsBetter: Maybe<boolean>;
+}
+
+export interface TrendResult {
+  measures: { alliance: Maybe<MeasureInfo>; outcome: Maybe<MeasureInfo>; ignored: string[] };
+  rows: number;
+  clients: number;
+  methods: {
+    change:
+      | { method: 'points'; threshold: Maybe<number>; source: string; reason?: string }
+      | {
+          method: 'jacobson-truax';
+          reliability: number;
+          sdPre: Maybe<number>;
+          sdSource: 'data' | 'given';
+          sDiff: Maybe<number>;
+          critical: number;
+          reason?: string;
+        };
+    clinical:
+      | { source: 'instrument'; cutoff: number; clinicalIf: string; citation: string }
+      | {
+          source: 'jacobson-truax';
+          type: CutoffType;
+          cutoff: Maybe<number>;
+          clinicalMean: Maybe<number>;
+          clinicalSd: Maybe<number>;
+          clinicalNormsSource: 'data' | 'given';
+          functionalMean: Maybe<number>;
+          functionalSd: Maybe<number>;
+          reason?: string;
+        }
+      | { source: 'none'; reason: string };
+    timePoints: { mode: 'first-last' } | { mode: 'fixed'; pre: number; post: number };
+    allianceAlerts: {
+      cutoff: Maybe<number>;
+      cutoffSource: string;
+      drop: Maybe<number>;
+      dropSource: string;
+    };
+    notOnTrack: {
+      quantile: number;
+      minClients: number;
+      bands: number;
+      /** Intake values separating the bands (type-7 quantiles of intake). */
+      bandLimits: number[];
+      /** Cells (band x sessions since intake) with enough clients to flag against. */
+      cellsUsed: number;
+      cellsTooSmall: number;
+      reason?: string;
+    };
+  };
+  summary: {
+    /** Clients with a pre and post value (their change is classified when a method is available). */
+    used: number;
+    excluded: { total: number; missingPre: number; missingPost: number; oneMeasurement: number; noOutcome: number };
+    categories: Record<ChangeCategory, number>;
+    reliable: Record<ReliableDirection, number>;
+    allianceAlerts: { clientsBelowCutoff: number; sessionsBelowCutoff: number; clientsWithDrop: number; drops: number };
+    notOnTrack: { clientsFlagged: number; clientsCurrentlyFlagged: number; flags: number };
+    /** Pre/post effect sizes over all used clients. */
+    overall: CohortStats;
+  };
+  clientRows: Maybe<ClientTrend[]>;
+  periods: Maybe<{ period: Period; rows: PeriodRow[]; sessionsWithoutDate: number; clientsWithoutPostDate: number }>;
+  groups: Maybe<{ by: string; minClients: number; rows: GroupRow[]; suppressed: string[]; missingLevel: number }>;
+}
+
+/** Days since 1970-01-01 -> "YYYY-MM-DD". */
+export function isoDay(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The period a day falls in: "2024-03", "2024-Q1" or "2024". */
+export function periodKey(day: number, period: Period): string {
+  const d = new Date(day * 86_400_000);
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth();
+  const yy = String(y).padStart(4, '0');
+  if (period === 'year') return yy;
+  if (period === 'quarter') return `${yy}-Q${Math.floor(m / 3) + 1}`;
+  return `${yy}-${String(m + 1).padStart(2, '0')}`;
+}
+
+class Acc {
+  sessions = 0;
+  clients = 0;
+  allianceN = 0;
+  allianceSum = 0;
+  allianceAssessed = 0;
+  allianceBelow = 0;
+  outcomeN = 0;
+  outcomeSum = 0;
+  pre: number[] = [];
+  change: number[] = [];
+  classified = 0;
+  improved = 0;
+  recovered = 0;
+  deteriorated = 0;
+}
+
+function proportion(x: number, n: number): Proportion {
+  return { x, n, share: n > 0 ? x / n : null, ci: wilsonInterval(x, n) };
+}
+
+function finalize(a: Acc): CohortStats {
+  const notEstimable: Record<string, string> = {};
+  const n = a.change.length;
+  const meanChange = n > 0 ? meanOf(a.change) : null;
+  const sdPre = n >= 2 ? sdOf(a.pre) : null;
+  const sdChange = n >= 2 ? sdOf(a.change) : null;
+  if (n === 0) notEstimable.meanChange = 'no client with a pre and post value';
+  let d: number | null = null;
+  let dz: number | null = null;
+  let ci: [number, number] | null = null;
+  if (n < 2) {
+    const why = 'needs at least 2 clients with a pre and post value';
+    notEstimable.d = why;
+    notEstimable.dz = why;
+    notEstimable.meanChangeCi = why;
+  } else {
+    ci = tInterval(meanChange!, sdChange!, n);
+    if (sdPre! > 0) d = meanChange! / sdPre!;
+    else notEstimable.d = 'SD of pre scores is 0';
+    if (sdChange! > 0) dz = meanChange! / sdChange!;
+    else notEstimable.dz = 'SD of change is 0';
+  }
+  if (a.allianceN === 0) notEstimable.allianceMean = 'no alliance ratings';
+  if (a.allianceAssessed === 0) notEstimable.allianceBelowShare = a.allianceN === 0 ? 'no alliance ratings' : 'no alliance cut-off';
+  if (a.outcomeN === 0) notEstimable.outcomeMean = 'no outcome scores';
+  if (a.classified === 0) notEstimable.reliablyImproved = n === 0 ? 'no client with a pre and post value' : 'no reliable-change method';
+  return {
+    sessions: a.sessions,
+    clients: a.clients,
+    allianceMean: a.allianceN > 0 ? a.allianceSum / a.allianceN : null,
+    allianceBelowShare: a.allianceAssessed > 0 ? a.allianceBelow / a.allianceAssessed : null,
+    outcomeMean: a.outcomeN > 0 ? a.outcomeSum / a.outcomeN : null,
+    completed: n,
+    meanChange,
+    meanChangeCi: ci,
+    sdPre,
+    sdChange,
+    d,
+    dz,
+    classified: a.classified,
+    reliablyImproved: proportion(a.improved, a.classified),
+    recovered: proportion(a.recovered, a.classified),
+    deteriorated: proportion(a.deteriorated, a.classified),
+    notEstimable,
+  };
+}
+
+function toNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+function measureInfo(binding: { name: string; instrument: Instrument | null } | undefined, higher: boolean | undefined): MeasureInfo | null {
+  if (!binding) return null;
+  return {
+    column: binding.name,
+    instrument: binding.instrument?.id ?? null,
+    higherIsBetter: higher ?? binding.instrument?.higherIsBetter ?? null,
+  };
+}
+
+export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promise<TrendResult> {
+  const measures = ds.mapping.measures;
+  const aIdx = measures.findIndex((m) => m.role === 'alliance');
+  const oIdx = measures.findIndex((m) => m.role === 'outcome');
+  const ignored = measures.filter((_, i) => i !== aIdx && i !== oIdx).map((m) => m.name);
+  const allianceInst = aIdx >= 0 ? measures[aIdx].instrument : null;
+  const outcomeInst = oIdx >= 0 ? measures[oIdx].instrument : null;
+  const outcomeHigher: boolean | undefined = opts.outcomeHigherIsBetter ?? outcomeInst?.higherIsBetter;
+  const allianceHigher = allianceInst?.higherIsBetter ?? true;
+  const fixed = opts.pre !== undefined && opts.post !== undefined;
+
+  // Grouping column.
+  let groupKind: 'therapist' | 'group' | null = null;
+  let groupIndex = -1;
+  if (opts.by !== undefined) {
+    const by = opts.by;
+    const gi = ds.mapping.groups.findIndex((g) => g.name === by);
+    if (gi >= 0) {
+      groupKind = 'group';
+      groupIndex = gi;
+    } else if (ds.mapping.therapist && (by === ds.mapping.therapist.name || by.toLowerCase() === 'therapist')) {
+      groupKind = 'therapist';
+    } else {
+      const known = [ds.mapping.therapist?.name, ...ds.mapping.groups.map((g) => g.name)].filter(Boolean);
+      throw new UserError(`--by ${by}: no such therapist or group column`, {
+        hint: known.length > 0 ? `use one of: ${known.join(', ')}` : 'map it with --therapist COL or --group COL first',
+      });
+    }
+  }
+
+  // ---- scan ----
+  const store = new SessionStore(groupKind !== null);
+  const stats = await ds.scan((row) => {
+    const g = groupKind === 'therapist' ? row.therapist : groupKind === 'group' ? row.groups[groupIndex] : -1;
+    store.add(row.client, row.session, row.date, aIdx >= 0 ? row.values[aIdx] : NaN, oIdx >= 0 ? row.values[oIdx] : NaN, g);
+  });
+  const nClients = Math.max(store.clients, 0);
+  const read = store.reader();
+
+  // ---- pass A: intake and pre/post ----
+  const intakeSession = new Float64Array(nClients).fill(NaN);
+  const intake = new Float64Array(nClients).fill(NaN);
+  const preS = new Float64Array(nClients).fill(NaN);
+  const preV = new Float64Array(nClients).fill(NaN);
+  const postS = new Float64Array(nClients).fill(NaN);
+  const postV = new Float64Array(nClients).fill(NaN);
+  const excluded = { total: 0, missingPre: 0, missingPost: 0, oneMeasurement: 0, noOutcome: 0 };
+  const usedPre: number[] = [];
+  for (let c = 0; c < nClients; c++) {
+    const s = read(c);
+    let first = -1;
+    let last = -1;
+    let fp = -1;
+    let fq = -1;
+    for (let k = 0; k < s.n; k++) {
+      const o = s.outcome[k];
+      if (Number.isNaN(o)) continue;
+      if (first < 0) first = k;
+      last = k;
+      if (fixed) {
+        if (fp < 0 && s.session[k] === opts.pre) fp = k;
+        if (fq < 0 && s.session[k] === opts.post) fq = k;
+      }
+    }
+    if (first >= 0) {
+      intakeSession[c] = s.session[first];
+      intake[c] = s.outcome[first];
+    }
+    if (s.n === 0) continue;
+    if (fixed) {
+      if (fp < 0) excluded.missingPre++;
+      if (fq < 0) excluded.missingPost++;
+      if (fp < 0 || fq < 0) {
+        excluded.total++;
+        continue;
+      }
+    } else {
+      if (first < 0) {
+        excluded.noOutcome++;
+        excluded.total++;
+        continue;
+      }
+      if (s.session[last] <= s.session[first]) {
+        excluded.oneMeasurement++;
+        excluded.total++;
+        continue;
+      }
+      fp = first;
+      fq = last;
+    }
+    preS[c] = s.session[fp];
+    preV[c] = s.outcome[fp];
+    postS[c] = s.session[fq];
+    postV[c] = s.outcome[fq];
+    usedPre.push(preV[c]);
+  }
+  if (oIdx < 0) {
+    excluded.noOutcome = 0;
+    excluded.total = 0;
+  }
+
+  // ---- methods: reliable change and clinical boundary ----
+  const mPre = usedPre.length > 0 ? meanOf(usedPre) : NaN;
+  const sdPreData = sdOf(usedPre);
+  let method: TrendResult['methods']['change'];
+  let classify: ((pre: number, post: number) => { rc: ReliableDirection; rci: number } | null) | null = null;
+  const directionReason = 'the better direction of the outcome is unknown (no instrument)';
+  if (opts.reliability !== undefined) {
+    const sdPre = opts.sd ?? sdPreData;
+    const sd = Number.isFinite(sdPre) ? sDiff(sdPre, opts.reliability) : NaN;
+    method = {
+      method: 'jacobson-truax',
+      reliability: opts.reliability,
+      sdPre: toNull(sdPre),
+      sdSource: opts.sd !== undefined ? 'given' : 'data',
+      sDiff: toNull(sd),
+      critical: RCI_CRITICAL,
+    };
+    if (outcomeHigher === undefined) method.reason = directionReason;
+    else if (!(sd > 0)) method.reason = 'S_diff is not positive (fewer than 2 clients or SD of pre scores 0)';
+    else {
+      const higher = outcomeHigher;
+      classify = (pre, post) => {
+        const rci = (post - pre) / sd;
+        return { rc: rciChange(rci, higher), rci };
+      };
+    }
+  } else {
+    const threshold = opts.rcThreshold ?? outcomeInst?.reliableChange?.value;
+    const source = opts.rcThreshold !== undefined ? 'given' : outcomeInst?.reliableChange?.source ?? '';
+    method = { method: 'points', threshold: threshold ?? null, source };
+    if (threshold === undefined) method.reason = 'no reliable-change threshold for this outcome (give --rc-threshold or --reliability)';
+    else if (outcomeHigher === undefined) method.reason = directionReason;
+    else {
+      const higher = outcomeHigher;
+      classify = (pre, post) => ({ rc: pointsChange(pre, post, threshold, higher), rci: NaN });
+    }
+  }
+
+  let clinical: TrendResult['methods']['clinical'];
+  let clinicalPreB: ClinicalBoundary | null = null;
+  let clinicalPostB: ClinicalBoundary | null = null;
+  if (opts.cutoff !== undefined) {
+    const cm = opts.clinicalMean ?? mPre;
+    const cs = opts.clinicalSd ?? sdPreData;
+    clinical = {
+      source: 'jacobson-truax',
+      type: opts.cutoff,
+      cutoff: null,
+      clinicalMean: toNull(cm),
+      clinicalSd: toNull(cs),
+      clinicalNormsSource: opts.clinicalMean !== undefined || opts.clinicalSd !== undefined ? 'given' : 'data',
+      functionalMean: opts.functionalMean ?? null,
+      functionalSd: opts.functionalSd ?? null,
+    };
+    if (outcomeHigher === undefined) clinical.reason = directionReason;
+    else {
+      const c = jtCutoff(
+        opts.cutoff,
+        { clinicalMean: cm, clinicalSd: cs, functionalMean: opts.functionalMean, functionalSd: opts.functionalSd },
+        outcomeHigher,
+      );
+      if (typeof c === 'number') {
+        clinical.cutoff = c;
+        const b = jtBoundary(c, outcomeHigher);
+        clinicalPreB = b.clinicalPre;
+        clinicalPostB = b.functionalPost;
+      } else clinical.reason = c.reason;
+    }
+  } else if (outcomeInst?.cutoff) {
+    const cut = outcomeInst.cutoff;
+    clinical = { source: 'instrument', cutoff: cut.value, clinicalIf: cut.clinicalIf, citation: cut.source };
+    clinicalPreB = { value: cut.value, clinicalIf: cut.clinicalIf };
+    clinicalPostB = clinicalPreB;
+  } else {
+    clinical = { source: 'none', reason: 'no clinical cut-off for this outcome (give --cutoff with norms)' };
+  }
+
+  // Alliance alerts.
+  const aCut = opts.allianceCutoff ?? allianceInst?.cutoff?.value;
+  const aCutIf = opts.allianceCutoff !== undefined ? (allianceHigher ? '<' : '>') : allianceInst?.cutoff?.clinicalIf;
+  const aBoundary: ClinicalBoundary | null = aCut !== undefined && aCutIf ? { value: aCut, clinicalIf: aCutIf } : null;
+  const drop = opts.drop ?? allianceInst?.allianceDrop?.value;
+  const allianceAlerts = {
+    cutoff: aBoundary ? aBoundary.value : null,
+    cutoffSource: opts.allianceCutoff !== undefined ? 'given' : allianceInst?.cutoff?.source ?? 'none',
+    drop: drop ?? null,
+    dropSource: opts.drop !== undefined ? 'given' : allianceInst?.allianceDrop?.source ?? 'none',
+  };
+  const aDir = direction(allianceHigher);
+
+  // ---- ETR bands ----
+  const q = opts.ntpQuantile ?? 0.25;
+  const minCell = opts.ntpMinClients ?? 20;
+  const K = Math.max(1, Math.floor(opts.ntpBands ?? 3));
+  const ntpMethod: TrendResult['methods']['notOnTrack'] = { quantile: q, minClients: minCell, bands: K, bandLimits: [], cellsUsed: 0, cellsTooSmall: 0 };
+  const band = new Int8Array(nClients).fill(-1);
+  const cells: Map<number, { n: number; fill: number; values: Float64Array | null; threshold: number }>[] = [];
+  if (oIdx < 0) ntpMethod.reason = 'no outcome measure';
+  else if (outcomeHigher === undefined) ntpMethod.reason = directionReason;
+  else {
+    const intakes: number[] = [];
+    for (let c = 0; c < nClients; c++) if (!Number.isNaN(intake[c])) intakes.push(intake[c]);
+    intakes.sort((x, y) => x - y);
+    for (let j = 1; j < K; j++) ntpMethod.bandLimits.push(quantileSorted(intakes, j / K));
+    for (let c = 0; c < nClients; c++) {
+      if (Number.isNaN(intake[c])) continue;
+      let b = 0;
+      while (b < ntpMethod.bandLimits.length && intake[c] > ntpMethod.bandLimits[b]) b++;
+      band[c] = b;
+    }
+    for (let b = 0; b < K; b++) cells.push(new Map());
+    const dir = direction(outcomeHigher);
+    // pass B: count; pass C: fill.
+    for (const phase of ['count', 'fill'] as const) {
+      for (let c = 0; c < nClients; c++) {
+        if (band[c] < 0) continue;
+        const s = read(c);
+        const m = cells[band[c]];
+        for (let k = 0; k < s.n; k++) {
+          const o = s.outcome[k];
+          const off = s.session[k] - intakeSession[c];
+          if (Number.isNaN(o) || !(off > 0)) continue;
+          let cell = m.get(off);
+          if (!cell) {
+            cell = { n: 0, fill: 0, values: null, threshold: NaN };
+            m.set(off, cell);
+          }
+          if (phase === 'count') cell.n++;
+          else {
+            if (!cell.values) cell.values = new Float64Array(cell.n);
+            cell.values[cell.fill++] = dir * (o - intake[c]);
+          }
+        }
+      }
+    }
+    for (const m of cells) {
+      for (const cell of m.values()) {
+        if (cell.n >= minCell && cell.values) {
+          cell.values.sort();
+          cell.threshold = quantileSorted(cell.values, q);
+          ntpMethod.cellsUsed++;
+        } else ntpMethod.cellsTooSmall++;
+        cell.values = null;
+      }
+    }
+  }
+
+  // ---- pass D: per client ----
+  const summary: TrendResult['summary'] = {
+    used: 0,
+    excluded,
+    categories: { recovered: 0, improved: 0, unchanged: 0, deteriorated: 0, harmed: 0 },
+    reliable: { improved: 0, unchanged: 0, deteriorated: 0 },
+    allianceAlerts: { clientsBelowCutoff: 0, sessionsBelowCutoff: 0, clientsWithDrop: 0, drops: 0 },
+    notOnTrack: { clientsFlagged: 0, clientsCurrentlyFlagged: 0, flags: 0 },
+    overall: undefined as unknown as CohortStats,
+  };
+  const overall = new Acc();
+  const periodAcc = new Map<string, Acc>();
+  let sessionsWithoutDate = 0;
+  let clientsWithoutPostDate = 0;
+  const groupAcc = new Map<number, Acc>();
+  let missingLevel = 0;
+  const periodCache = new Map<number, string>();
+  const periodOf = (day: number): string => {
+    let k = periodCache.get(day);
+    if (k === undefined) {
+      k = periodKey(day, opts.period!);
+      periodCache.set(day, k);
+    }
+    return k;
+  };
+  const accFor = <K>(m: Map<K, Acc>, key: K): Acc => {
+    let a = m.get(key);
+    if (!a) {
+      a = new Acc();
+      m.set(key, a);
+    }
+    return a;
+  };
+  const clientRows: ClientTrend[] | null = opts.clients ? [] : null;
+  const seenPeriods = new Set<string>();
+  const seenGroups = new Set<number>();
+  const clientNames = ds.clients;
+
+  for (let c = 0; c < nClients; c++) {
+    const s: ClientSessions = read(c);
+    if (s.n === 0) continue;
+    overall.clients++;
+    seenPeriods.clear();
+    seenGroups.clear();
+    // Session-level series.
+    const below: number[] = [];
+    const drops: number[] = [];
+    let prevA = NaN;
+    let aN = 0;
+    let aSum = 0;
+    let oN = 0;
+    for (let k = 0; k < s.n; k++) {
+      const a = s.alliance[k];
+      const o = s.outcome[k];
+      const isBelow = !Number.isNaN(a) && aBoundary !== null && isClinical(a, aBoundary);
+      if (!Number.isNaN(a)) {
+        aN++;
+        aSum += a;
+        if (isBelow) below.push(s.session[k]);
+        if (drop !== undefined && !Number.isNaN(prevA) && aDir * (prevA - a) >= drop) drops.push(s.session[k]);
+        prevA = a;
+      }
+      if (!Number.isNaN(o)) oN++;
+      const accs: Acc[] = [overall];
+      if (opts.period) {
+        if (Number.isNaN(s.date[k])) sessionsWithoutDate++;
+        else {
+          const key = periodOf(s.date[k]);
+          const pa = accFor(periodAcc, key);
+          accs.push(pa);
+          if (!seenPeriods.has(key)) {
+            seenPeriods.add(key);
+            pa.clients++;
+          }
+        }
+      }
+      if (groupKind) {
+        const g = s.group[k];
+        if (g < 0) missingLevel++;
+        else {
+          const ga = accFor(groupAcc, g);
+          accs.push(ga);
+          if (!seenGroups.has(g)) {
+            seenGroups.add(g);
+            ga.clients++;
+          }
+        }
+      }
+      for (const acc of accs) {
+        acc.sessions++;
+        if (!Number.isNaN(a)) {
+          acc.allianceN++;
+          acc.allianceSum += a;
+          if (aBoundary) {
+            acc.allianceAssessed++;
+            if (isBelow) acc.allianceBelow++;
+          }
+        }
+        if (!Number.isNaN(o)) {
+          acc.outcomeN++;
+          acc.outcomeSum += o;
+        }
+      }
+    }
+    if (below.length > 0) {
+      summary.allianceAlerts.clientsBelowCutoff++;
+      summary.allianceAlerts.sessionsBelowCutoff += below.length;
+    }
+    if (drops.length > 0) {
+      summary.allianceAlerts.clientsWithDrop++;
+      summary.allianceAlerts.drops += drops.length;
+    }
+
+    // Not on track.
+    const ntpSessions: number[] = [];
+    let assessed = 0;
+    let current = false;
+    if (band[c] >= 0) {
+      const m = cells[band[c]];
+      const dir = direction(outcomeHigher!);
+      for (let k = 0; k < s.n; k++) {
+        const o = s.outcome[k];
+        const off = s.session[k] - intakeSession[c];
+        if (Number.isNaN(o) || !(off > 0)) continue;
+        const cell = m.get(off);
+        if (!cell || Number.isNaN(cell.threshold)) continue;
+        assessed++;
+        current = dir * (o - intake[c]) < cell.threshold;
+        if (current) ntpSessions.push(s.session[k]);
+      }
+    }
+    if (ntpSessions.length > 0) {
+      summary.notOnTrack.clientsFlagged++;
+      summary.notOnTrack.flags += ntpSessions.length;
+    }
+    if (current) summary.notOnTrack.clientsCurrentlyFlagged++;
+
+    // Change.
+    const change: ClientTrend['change'] = {
+      preSession: toNull(preS[c]),
+      pre: toNull(preV[c]),
+      postSession: toNull(postS[c]),
+      post: toNull(postV[c]),
+      change: null,
+      rci: null,
+      reliable: null,
+      clinicalPre: null,
+      clinicalPost: null,
+      category: null,
+    };
+    let postIndex = -1;
+    if (!Number.isNaN(preV[c])) {
+      summary.used++;
+      const ch = postV[c] - preV[c];
+      change.change = ch;
+      for (let k = 0; k < s.n; k++) if (s.session[k] === postS[c] && !Number.isNaN(s.outcome[k])) {
+        postIndex = k;
+        break;
+      }
+      const accs: Acc[] = [overall];
+      if (opts.period) {
+        const day = s.date[postIndex];
+        if (Number.isNaN(day)) clientsWithoutPostDate++;
+        else accs.push(accFor(periodAcc, periodOf(day)));
+      }
+      if (groupKind && s.group[postIndex] >= 0) accs.push(accFor(groupAcc, s.group[postIndex]));
+      const res = classify ? classify(preV[c], postV[c]) : null;
+      if (res) {
+        change.rci = toNull(res.rci);
+        change.reliable = res.rc;
+        if (clinicalPreB && clinicalPostB) {
+          change.clinicalPre = isClinical(preV[c], clinicalPreB);
+          change.clinicalPost = isClinical(postV[c], clinicalPostB);
+        }
+        change.category = categorize(res.rc, change.clinicalPre ?? undefined, change.clinicalPost ?? undefined);
+        summary.reliable[res.rc]++;
+        summary.categories[change.category]++;
+      } else change.reason = method.reason ?? 'no reliable-change method';
+      for (const acc of accs) {
+        acc.pre.push(preV[c]);
+        acc.change.push(ch);
+        if (change.category) {
+          acc.classified++;
+          if (change.category === 'recovered' || change.category === 'improved') acc.improved++;
+          if (change.category === 'recovered') acc.recovered++;
+          if (change.category === 'deteriorated' || change.category === 'harmed') acc.deteriorated++;
+        }
+      }
+    } else if (fixed) change.reason = 'no outcome at the pre or post session';
+    else change.reason = oN === 0 ? 'no outcome scores' : 'only one outcome measurement';
+
+    if (clientRows) {
+      let lastO = -1;
+      for (let k = s.n - 1; k >= 0; k--) if (!Number.isNaN(s.outcome[k])) {
+        lastO = k;
+        break;
+      }
+      clientRows.push({
+        client: clientNames[c] ?? String(c),
+        sessions: s.n,
+        firstSession: s.session[0],
+        lastSession: s.session[s.n - 1],
+        firstDate: Number.isNaN(s.date[0]) ? null : isoDay(s.date[0]),
+        lastDate: Number.isNaN(s.date[s.n - 1]) ? null : isoDay(s.date[s.n - 1]),
+        alliance: {
+          n: aN,
+          mean: aN > 0 ? aSum / aN : null,
+          slope: toNull(olsSlope(s.session, s.alliance, s.n)),
+          belowCutoff: below,
+          drops,
+        },
+        outcome: {
+          n: oN,
+          intakeSession: toNull(intakeSession[c]),
+          intake: toNull(intake[c]),
+          lastSession: lastO >= 0 ? s.session[lastO] : null,
+          last: lastO >= 0 ? s.outcome[lastO] : null,
+          slope: toNull(olsSlope(s.session, s.outcome, s.n)),
+        },
+        change,
+        notOnTrack: { band: band[c] >= 0 ? band[c] + 1 : null, assessed, sessions: ntpSessions, current },
+        series: {
+          session: Array.from(s.session.subarray(0, s.n)),
+          alliance: Array.from(s.alliance.subarray(0, s.n)),
+          outcome: Array.from(s.outcome.subarray(0, s.n)),
+        },
+      });
+    }
+  }
+  summary.overall = finalize(overall);
+
+  let periods: TrendResult['periods'] = null;
+  if (opts.period) {
+    const keys = [...periodAcc.keys()].sort();
+    periods = {
+      period: opts.period,
+      rows: keys.map((k) => ({ period: k, ...finalize(periodAcc.get(k)!) })),
+      sessionsWithoutDate,
+      clientsWithoutPostDate,
+    };
+  }
+  let groups: TrendResult['groups'] = null;
+  if (groupKind) {
+    const minClients = opts.minClients ?? 5;
+    const levels = groupKind === 'therapist' ? ds.therapists : ds.groupLevels[groupIndex];
+    const entries = [...groupAcc.entries()].map(([g, acc]) => ({ name: levels[g] ?? String(g), acc }));
+    entries.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+    const rows: GroupRow[] = [];
+    const suppressed: string[] = [];
+    for (const e of entries) {
+      if (e.acc.clients < minClients) suppressed.push(e.name);
+      else rows.push({ group: e.name, ...finalize(e.acc) });
+    }
+    groups = {
+      by: groupKind === 'therapist' ? ds.mapping.therapist!.name : ds.mapping.groups[groupIndex].name,
+      minClients,
+      rows,
+      suppressed,
+      missingLevel,
+    };
+  }
+
+  return {
+    measures: {
+      alliance: measureInfo(aIdx >= 0 ? measures[aIdx] : undefined, allianceInst?.higherIsBetter),
+      outcome: measureInfo(oIdx >= 0 ? measures[oIdx] : undefined, outcomeHigher),
+      ignored,
+    },
+    rows: stats.rows,
+    clients: overall.clients,
+    methods: {
+      change: method,
+      clinical,
+      timePoints: fixed ? { mode: 'fixed', pre: opts.pre!, post: opts.post! } : { mode: 'first-last' },
+      allianceAlerts,
+      notOnTrack: ntpMethod,
+    },
+    summary,
+    clientRows,
+    periods,
+    groups,
+  };
+}
