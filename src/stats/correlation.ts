@@ -244,7 +244,8 @@ export const PERFECT_TOL = 1e-12;
 export type NotEstimableReason =
   | 'too-few-pairs' // n < 3: no degrees of freedom for the t test
   | 'zero-variance' // x or y constant (r undefined)
-  | 'perfect-correlation'; // |r| = 1: t infinite, p and the interval degenerate
+  | 'perfect-correlation' // |r| = 1: t infinite, p and the interval degenerate
+  | 'too-few-clients'; // repeated-measures statistics need >= 3 clients
 
 export interface CorrelationTestOk {
   ok: true;

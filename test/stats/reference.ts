@@ -29,3 +29,21 @@ export class Mismatches {
     }
   }
 }
+
+/** Reads a numeric CSV from fixtures/reference (header row, comma separated, NA = NaN). */
+export function loadFixtureCsv(name: string): Record<string, (number | string)[]> {
+  const text = readFileSync(join(here, '..', '..', 'fixtures', 'reference', name), 'utf8');
+  const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
+  const header = lines[0].split(',').map((h) => h.replace(/^"|"$/g, ''));
+  const cols: Record<string, (number | string)[]> = {};
+  for (const h of header) cols[h] = [];
+  for (const line of lines.slice(1)) {
+    const cells = line.split(',');
+    header.forEach((h, i) => {
+      const raw = cells[i].replace(/^"|"$/g, '');
+      const v = raw === 'NA' ? Number.NaN : Number(raw);
+      cols[h].push(Number.isNaN(v) && raw !== 'NA' ? raw : v);
+    });
+  }
+  return cols;
+}
