@@ -1,7 +1,7 @@
 /**
  * A validation finding: stable code, severity, where, the offending value, and a
  * one-line message that says how to fix it. The JSON shape of `alliance validate
- * --format json` is `{ summary, findings: Finding[] }` (documented in README.md).
+ * --format json` is `{ summary, findings: Finding[] }` (documented in docs/validate.md).
  */
 export type Severity = 'error' | 'warning';
 
@@ -14,6 +14,8 @@ export interface Finding {
   line: number | null;
   /** Header name of the column (or 1-based field number when there is no header), null for row-level findings. */
   column: string | null;
+  /** 1-based field position of `column` in its file (added; used for GitHub `col=`), null for row-level findings. */
+  field: number | null;
   value: string | null;
   message: string;
 }

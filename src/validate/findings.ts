@@ -1,0 +1,106 @@
+/**
+ * Collects findings while a file streams: exact counts per code always, and the findings
+ * themselves up to a cap (FINDINGS_CAP) so that a file with millions of bad cells cannot
+ * exhaust memory. Row-level findings past the cap are counted but not kept (the summary
+ * says `truncated`); file- and column-level findings (line null) are few and always kept.
+ *
+ * Order is deterministic: file (in the order given), line (file- and column-level findings
+ * first), column (position in the header), code.
+ */
+import { CODES, codeInfo } from './codes.js';
+import type { Finding, Severity } from './types.js';
+
+/** Row-level findings kept in memory (about 150 MB at most); beyond it they are only counted. */
+export const FINDINGS_CAP = 500_000;
+
+interface Stored {
+  f: Finding;
+  fileIndex: number;
+  colIndex: number;
+}
+
+export interface CodeCount {
+  code: string;
+  severity: Severity;
+  count: number;
+}
+
+export class FindingCollector {
+  private readonly stored: Stored[] = [];
+  private readonly counts = new Map<string, number>();
+  private rowLevelKept = 0;
+  /** Row-level findings counted but not kept. */
+  dropped = 0;
+
+  constructor(private readonly cap: number = FINDINGS_CAP) {}
+
+  /**
+   * Adds a finding. `fileIndex` orders files; `colIndex` is the 0-based header position
+   * (-1 for row-level findings).
+   */
+  add(
+    code: string,
+    where: { file: string; fileIndex: number; line: number | null; column: string | null; colIndex: number },
+    value: string | null,
+    message: string,
+  ): void {
+    const info = codeInfo(code);
+    this.counts.set(code, (this.counts.get(code) ?? 0) + 1);
+    if (where.line !== null) {
+      if (this.rowLevelKept >= this.cap) {
+        this.dropped++;
+        return;
+      }
+      this.rowLevelKept++;
+    }
+    this.stored.push({
+      f: {
+        code,
+        severity: info.severity,
+        file: where.file,
+        line: where.line,
+        column: where.column,
+        field: where.colIndex >= 0 ? where.colIndex + 1 : null,
+        value,
+        message,
+      },
+      fileIndex: where.fileIndex,
+      colIndex: where.colIndex,
+    });
+  }
+
+  count(code: string): number {
+    return this.counts.get(code) ?? 0;
+  }
+
+  /** Counts per code, in catalogue order, only codes that occurred. */
+  byCode(): CodeCount[] {
+    return CODES.filter((c) => this.counts.has(c.code)).map((c) => ({ code: c.code, severity: c.severity, count: this.counts.get(c.code)! }));
+  }
+
+  totals(): { errors: number; warnings: number } {
+    let errors = 0;
+    let warnings = 0;
+    for (const c of this.byCode()) {
+      if (c.severity === 'error') errors += c.count;
+      else warnings += c.count;
+    }
+    return { errors, warnings };
+  }
+
+  /** The kept findings in deterministic order. */
+  sorted(): Finding[] {
+    const s = this.stored.slice();
+    s.sort((a, b) => {
+      if (a.fileIndex !== b.fileIndex) return a.fileIndex - b.fileIndex;
+      const la = a.f.line ?? 0;
+      const lb = b.f.line ?? 0;
+      if (la !== lb) return la - lb;
+      if (a.colIndex !== b.colIndex) return a.colIndex - b.colIndex;
+      if (a.f.code !== b.f.code) return a.f.code < b.f.code ? -1 : 1;
+      // Same place and code (e.g. two gaps): keep insertion order (Array.prototype.sort is stable).
+      return 0;
+    });
+    return s.map((x) => x.f);
+  }
+}

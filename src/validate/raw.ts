@@ -1,0 +1,175 @@
+/**
+ * Rules that look at raw records (every field, before interpretation): header problems,
+ * ragged rows, per-column missingness and direct identifiers. They run from
+ * Dataset.scan's onRaw hook, or straight from the CSV reader when the file cannot be
+ * mapped (no client column), so they work on any readable CSV.
+ */
+import { MissingTokens } from '../dataset/values.js';
+import { q, type RuleContext } from './context.js';
+import { classifyValue, identifierColumn, kindText, maskValue, type PrivacyKind } from './privacy.js';
+
+/** Missing-value test with a first-character prefilter (most cells are numbers or ids). */
+export class MissingCheck {
+  private readonly tokens: MissingTokens;
+  private readonly first = new Uint8Array(128);
+  constructor(extra: readonly string[] = []) {
+    this.tokens = new MissingTokens(extra);
+    for (const t of ['NA', 'N/A', 'NaN', 'null', '.', '-', ...extra]) {
+      const s = t.trim().toLowerCase();
+      if (s.length === 0) continue;
+      const c = s.charCodeAt(0);
+      if (c < 128) {
+        this.first[c] = 1;
+        this.first[s[0].toUpperCase().charCodeAt(0) & 127] = 1;
+      }
+    }
+  }
+  has(s: string): boolean {
+    const n = s.length;
+    let i = 0;
+    while (i < n && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
+    if (i === n) return true;
+    const c = s.charCodeAt(i);
+    if (c < 128 && this.first[c] === 0) return false;
+    return this.tokens.has(s);
+  }
+}
+
+const PRIVACY_CODE: Record<PrivacyKind, string> = {
+  email: 'privacy.email',
+  phone: 'privacy.phone',
+  address: 'privacy.address',
+  'national-id': 'privacy.national-id',
+  'date-of-birth': 'privacy.date-of-birth',
+  'free-text': 'privacy.free-text',
+};
+
+const PLURAL: Record<string, string> = {
+  name: 'names',
+  'email address': 'email addresses',
+  'phone number': 'phone numbers',
+  address: 'addresses',
+  postcode: 'postcodes',
+  'date of birth': 'dates of birth',
+  'national id': 'national id numbers',
+  'free text': 'free-text notes',
+};
+
+/** Per-file state of the raw rules. */
+export interface RawFileState {
+  ncols: number;
+  records: number;
+  /** Missing cells per header column (short rows count their absent fields as missing). */
+  missing: Float64Array;
+  /** Columns whose values get the identifier checks. */
+  privacyCols: Int32Array;
+  /** Per column: its name suggests a date of birth. */
+  dob: Uint8Array;
+}
+
+export class RawRules {
+  readonly state: RawFileState[];
+  private readonly missing: MissingCheck;
+
+  /**
+   * `skip[f]` lists the fields of file f that are not text (measures, session, date): they
+   * get no identifier value checks.
+   */
+  constructor(
+    private readonly ctx: RuleContext,
+    missingTokens: readonly string[],
+    skip: (file: number) => Set<number>,
+  ) {
+    this.missing = new MissingCheck(missingTokens);
+    this.state = ctx.files.map((f, fi) => {
+      const ncols = f.header.length;
+      const dob = new Uint8Array(ncols);
+      const cols: number[] = [];
+      const s = skip(fi);
+      for (let j = 0; j < ncols; j++) {
+        const hit = identifierColumn(f.header[j]);
+        if (hit?.dob) dob[j] = 1;
+        if (!s.has(j)) cols.push(j);
+      }
+      return { ncols, records: 0, missing: new Float64Array(ncols), privacyCols: Int32Array.from(cols), dob };
+    });
+  }
+
+  /** File-level checks on the header: empty and duplicate names, identifier columns. */
+  checkHeaders(): void {
+    const { ctx } = this;
+    ctx.files.forEach((f, fi) => {
+      const seen = new Map<string, number>();
+      f.header.forEach((h, j) => {
+        const name = h.trim();
+        if (name === '') {
+          ctx.add('structure.empty-header', fi, null, j, null, `column ${j + 1} has no name in the header; give it a name (or delete the column)`);
+          return;
+        }
+        const key = name.toLowerCase();
+        const prev = seen.get(key);
+        if (prev !== undefined) {
+          ctx.add(
+            'structure.duplicate-header',
+            fi,
+            null,
+            j,
+            h,
+            `column ${j + 1} has the same name as column ${prev + 1} (${q(f.header[prev])}); rename one so every header is unique`,
+          );
+        } else seen.set(key, j);
+        const hit = identifierColumn(h);
+        if (hit) {
+          ctx.add(
+            'privacy.identifier-column',
+            fi,
+            null,
+            j,
+            h,
+            `column name suggests it holds ${PLURAL[hit.what] ?? hit.what} (direct identifiers); drop it before export, inputs must be de-identified`,
+          );
+        }
+      });
+    });
+  }
+
+  /** One raw record. `fields` is reused by the reader: nothing is kept. */
+  record(fields: string[], line: number, file: number): void {
+    const st = this.state[file];
+    st.records++;
+    const n = fields.length;
+    const ncols = st.ncols;
+    if (n !== ncols) {
+      this.ctx.add(
+        'structure.ragged-row',
+        file,
+        line,
+        -1,
+        `${n} fields`,
+        `row has ${n} fields but the header has ${ncols}; quote values that contain the delimiter, or remove the ${n > ncols ? 'extra' : 'missing'} field${Math.abs(n - ncols) === 1 ? '' : 's'}`,
+      );
+    }
+    const miss = st.missing;
+    const m = n < ncols ? n : ncols;
+    for (let j = 0; j < m; j++) if (this.missing.has(fields[j])) miss[j]++;
+    for (let j = m; j < ncols; j++) miss[j]++;
+    const cols = st.privacyCols;
+    for (let k = 0; k < cols.length; k++) {
+      const j = cols[k];
+      if (j >= n) break;
+      const s = fields[j];
+      if (s.length < 6) continue;
+      const kind = classifyValue(s, st.dob[j] === 1);
+      if (kind !== null) {
+        this.ctx.add(
+          PRIVACY_CODE[kind],
+          file,
+          line,
+          j,
+          maskValue(s, kind),
+          `value looks like ${kindText(kind)}; remove direct identifiers before export (replace with a study id or drop the column)`,
+        );
+      }
+    }
+  }
+}

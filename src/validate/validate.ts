@@ -1,0 +1,266 @@
+/**
+ * The validator: one streaming pass over a Dataset (or, when the files cannot be mapped,
+ * over the raw CSV records), every rule fed from the same pass, findings collected with
+ * exact counts and a summary computed on the way.
+ *
+ * Memory: per-client state in SessionRules, per-column counters, and the kept findings
+ * (capped, see FindingCollector). Nothing is kept per row.
+ */
+import type { Dataset, MeasureBinding } from '../dataset/types.js';
+import type { CsvInput } from '../io/types.js';
+import { normalizeName } from '../instruments/registry.js';
+import { RuleContext, type FileRef } from './context.js';
+import { FindingCollector, FINDINGS_CAP, type CodeCount } from './findings.js';
+import { RawRules } from './raw.js';
+import { SchemaRules, type TableSchema } from './schema.js';
+import { SessionRules, countSummary } from './sessions.js';
+import { ValueRules } from './values.js';
+import type { Finding } from './types.js';
+import { civilFromDays } from '../dataset/values.js';
+
+export interface ValidateOptions {
+  /** Today as days since 1970-01-01 (dates after it are in the future). */
+  today: number;
+  /** Extra missing-value tokens (as given with --missing). */
+  missing: string[];
+  schema?: TableSchema | null;
+  /** Called every 262144 records with the number read so far. */
+  onProgress?: (records: number) => void;
+  /** Row-level findings kept in memory (default FINDINGS_CAP). */
+  keep?: number;
+}
+
+export interface MissingnessEntry {
+  file: string;
+  column: string;
+  missing: number;
+  rows: number;
+  /** missing / rows; null when the file has no rows. */
+  proportion: number | null;
+}
+
+/** The `summary` object of `--format json` (documented in docs/validate.md). */
+export interface ValidateSummary {
+  files: { file: string; rows: number; encoding: string; delimiter: string }[];
+  /** Data rows read (all files). */
+  rows: number;
+  /** Distinct client ids; null when no client column could be mapped. */
+  clients: number | null;
+  /** Rows per client; null when there are no clients. */
+  sessionsPerClient: { min: number; median: number; max: number } | null;
+  missingness: MissingnessEntry[];
+  mapping: {
+    client: string | null;
+    session: string | null;
+    date: string | null;
+    therapist: string | null;
+    sessionSource: string | null;
+    measures: { column: string; role: string; instrument: string | null; observedMin: number | null; observedMax: number | null }[];
+  };
+  today: string;
+  findings: {
+    errors: number;
+    warnings: number;
+    byCode: CodeCount[];
+    /** Findings listed in `findings` (all of them unless truncated). */
+    listed: number;
+    /** True when more than the in-memory cap of row-level findings occurred. */
+    truncated: boolean;
+  };
+  /** Rule groups that could not run, with the reason. */
+  skipped: string[];
+}
+
+export interface ValidationResult {
+  summary: ValidateSummary;
+  findings: Finding[];
+}
+
+function fieldIn(header: readonly string[], name: string | undefined): number {
+  if (name === undefined) return -1;
+  const exact = header.indexOf(name);
+  if (exact >= 0) return exact;
+  const key = normalizeName(name) || name;
+  return header.findIndex((h) => (normalizeName(h) || h) === key);
+}
+
+function progressTicker(opts: ValidateOptions): () => void {
+  let n = 0;
+  const cb = opts.onProgress;
+  if (!cb) return () => {};
+  return () => {
+    if ((++n & 0x3ffff) === 0) cb(n);
+  };
+}
+
+function missingness(files: FileRef[], raw: RawRules): MissingnessEntry[] {
+  const out: MissingnessEntry[] = [];
+  files.forEach((f, fi) => {
+    const st = raw.state[fi];
+    f.header.forEach((h, j) => {
+      out.push({ file: f.display, column: h, missing: st.missing[j], rows: st.records, proportion: st.records > 0 ? st.missing[j] / st.records : null });
+    });
+  });
+  return out;
+}
+
+function finishSummary(
+  collector: FindingCollector,
+  base: Omit<ValidateSummary, 'findings'>,
+): ValidationResult {
+  const findings = collector.sorted();
+  const { errors, warnings } = collector.totals();
+  return {
+    summary: {
+      ...base,
+      findings: { errors, warnings, byCode: collector.byCode(), listed: findings.length, truncated: collector.dropped > 0 },
+    },
+    findings,
+  };
+}
+
+function headerOnly(ctx: RuleContext, raw: RawRules): void {
+  raw.state.forEach((st, fi) => {
+    if (st.records === 0) {
+      ctx.add('structure.header-only', fi, null, -1, null, 'file has a header but no data rows; export the data again with its rows');
+    }
+  });
+}
+
+/** Validates a mapped dataset in one scan. */
+export async function validateDataset(ds: Dataset, opts: ValidateOptions): Promise<ValidationResult> {
+  const files: FileRef[] = ds.files.map((f) => ({ display: f.display, header: f.header }));
+  const collector = new FindingCollector(opts.keep ?? FINDINGS_CAP);
+  const ctx = new RuleContext(files, collector);
+  const map = ds.mapping;
+  const sessionField = files.map((f) => fieldIn(f.header, map.session?.name));
+  const dateField = files.map((f) => fieldIn(f.header, map.date?.name));
+  const measureFields = files.map((f) => map.measures.map((m) => fieldIn(f.header, m.name)));
+
+  const raw = new RawRules(ctx, opts.missing, (fi) => new Set([sessionField[fi], dateField[fi], ...measureFields[fi]].filter((j) => j >= 0)));
+  raw.checkHeaders();
+  const schema = opts.schema ? new SchemaRules(ctx, opts.schema) : null;
+  schema?.checkHeaders();
+  if (map.measures.length === 0) {
+    ctx.add(
+      'structure.no-measure-columns',
+      0,
+      null,
+      -1,
+      null,
+      'no alliance or outcome measure column was found, so nothing can be analysed; name them with --alliance COL and --outcome COL',
+    );
+  }
+
+  const values = new ValueRules(ctx, map.measures, (fi) => ds.files[fi].decimal);
+  const sessions = new SessionRules(ctx, {
+    sessionColumn: map.sessionSource === 'column' || map.sessionSource === 'column+date',
+    sessionField: (fi) => sessionField[fi],
+    dateField: (fi) => dateField[fi],
+    today: opts.today,
+    clientName: (c) => ds.clients[c] ?? String(c),
+  });
+  const tick = progressTicker(opts);
+
+  await ds.scan(
+    (row) => {
+      values.row(row);
+      sessions.row(row);
+    },
+    (issue) => values.issue(issue),
+    schema
+      ? (fields, line, file) => {
+          tick();
+          raw.record(fields, line, file);
+          schema.record(fields, line, file);
+        }
+      : (fields, line, file) => {
+          tick();
+          raw.record(fields, line, file);
+        },
+  );
+
+  headerOnly(ctx, raw);
+  sessions.finish();
+  values.finish((k) => {
+    const fi = Math.max(0, measureFields.findIndex((mf) => mf[k] >= 0));
+    return { file: fi, field: measureFields[fi]?.[k] ?? -1 };
+  });
+
+  const skipped: string[] = [];
+  if (map.sessionSource === 'date' || map.sessionSource === 'file-order') {
+    skipped.push(`duplicate-session and gap checks: no session column (sessions numbered by ${map.sessionSource === 'date' ? 'date' : 'file order'})`);
+  }
+  if (!map.date) skipped.push('date checks: no date column');
+  for (const [code, n] of values.unmapped) skipped.push(`${n} cell issue(s) '${code}' from the reader have no validate rule`);
+
+  const ref = (r: { name: string } | undefined) => (r ? r.name : null);
+  const measures = map.measures.map((m: MeasureBinding, k: number) => {
+    const o = values.observed(k);
+    return { column: m.name, role: m.role, instrument: m.instrument?.id ?? null, observedMin: o?.min ?? null, observedMax: o?.max ?? null };
+  });
+  const counts = sessions.sessionsPerClient();
+  return finishSummary(collector, {
+    files: ds.files.map((f, fi) => ({ file: f.display, rows: raw.state[fi].records, encoding: f.encoding, delimiter: f.delimiter })),
+    rows: raw.state.reduce((a, s) => a + s.records, 0),
+    clients: counts.length,
+    sessionsPerClient: countSummary(counts),
+    missingness: missingness(files, raw),
+    mapping: {
+      client: ref(map.client),
+      session: ref(map.session),
+      date: ref(map.date),
+      therapist: ref(map.therapist),
+      sessionSource: map.sessionSource,
+      measures,
+    },
+    today: civilFromDays(opts.today),
+    skipped,
+  });
+}
+
+/**
+ * Validates files that cannot be mapped (no client column): structure, privacy, schema
+ * and missingness only, straight from the CSV reader. `noClient[i]` marks the files that
+ * lack a client column.
+ */
+export async function validateRaw(inputs: CsvInput[], noClient: boolean[], opts: ValidateOptions): Promise<ValidationResult> {
+  const files: FileRef[] = inputs.map((i) => ({ display: i.display, header: i.header }));
+  const collector = new FindingCollector(opts.keep ?? FINDINGS_CAP);
+  const ctx = new RuleContext(files, collector);
+  const raw = new RawRules(ctx, opts.missing, () => new Set());
+  raw.checkHeaders();
+  noClient.forEach((nc, fi) => {
+    if (nc) {
+      ctx.add(
+        'structure.no-client-column',
+        fi,
+        null,
+        -1,
+        null,
+        'no client id column was found, so sessions cannot be attributed to clients; name it with --client COL (or rename it client_id)',
+      );
+    }
+  });
+  const schema = opts.schema ? new SchemaRules(ctx, opts.schema) : null;
+  schema?.checkHeaders();
+  const tick = progressTicker(opts);
+  for (let fi = 0; fi < inputs.length; fi++) {
+    await inputs[fi].read((fields, line) => {
+      tick();
+      raw.record(fields, line, fi);
+      schema?.record(fields, line, fi);
+    });
+  }
+  headerOnly(ctx, raw);
+  return finishSummary(collector, {
+    files: inputs.map((inp, fi) => ({ file: inp.display, rows: raw.state[fi].records, encoding: inp.dialect.encoding, delimiter: inp.dialect.delimiter })),
+    rows: raw.state.reduce((a, s) => a + s.records, 0),
+    clients: null,
+    sessionsPerClient: null,
+    missingness: missingness(files, raw),
+    mapping: { client: null, session: null, date: null, therapist: null, sessionSource: null, measures: [] },
+    today: civilFromDays(opts.today),
+    skipped: ['client, session and value checks: no client id column'],
+  });
+}
