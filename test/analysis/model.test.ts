@@ -7,25 +7,31 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fitModel, type ModelSpec } from '../../src/analysis/model.js';
 import { memoryDataset, type MemoryRow } from '../helpers/memory-dataset.js';
+import type { SessionRow } from '../../src/dataset/types.js';
 import { REF, close } from '../stats/lmm/reference-data.js';
 
 function loadFixture(name: string) {
   const text = readFileSync(new URL(`../../fixtures/model/${name}.csv`, import.meta.url), 'utf8').trim();
   const [head, ...lines] = text.split('\n');
   const cols = head.split(',').map((h) => h.replace(/"/g, ''));
+  const ages: number[] = [];
   const rows: MemoryRow[] = lines.map((l) => {
     const f = l.split(',').map((v) => v.replace(/"/g, ''));
     const get = (c: string) => f[cols.indexOf(c)];
     const num = (c: string) => (get(c) === '' || get(c) === 'NA' ? undefined : Number(get(c)));
+    ages.push(num('age') ?? NaN);
     return { client: get('client'), session: Number(get('session')), therapist: cols.includes('therapist') ? get('therapist') : undefined, values: [num('alliance'), num('outcome')] };
   });
-  return memoryDataset(
+  const ds = memoryDataset(
     [
       { name: 'alliance', role: 'alliance' },
       { name: 'outcome', role: 'outcome' },
     ],
     rows,
   );
+  // covariate "age" from the file, by row (memoryDataset numbers lines from 2)
+  const reader = (row: SessionRow) => [ages[row.line - 2]];
+  return { ds, reader };
 }
 
 describe('fitModel vs lme4/lmerTest on the fixtures', () => {
@@ -41,8 +47,10 @@ describe('fitModel vs lme4/lmerTest on the fixtures', () => {
         randomSlope: c.spec.random_slope ? (c.spec.slope_time ? 'time' : 'alliance') : null,
         therapistLevel: c.spec.nested ?? false,
         randomEffects: true,
+        covariates: c.spec.covariates ?? [],
       };
-      const res = await fitModel(loadFixture(c.dataset), spec);
+      const { ds, reader } = loadFixture(c.dataset);
+      const res = await fitModel(ds, spec, { reader });
       expect(res.notEstimable).toBeNull();
       const fit = res.fit!;
       expect(fit.nobs).toBe(c.nobs);

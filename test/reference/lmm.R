@@ -53,6 +53,17 @@ datasets <- list(
   singular = make_data(25, 6, sd_u = 0, min_sessions = 3),
   nested = make_data(60, 8, sd_u = 2.5, n_therapists = 12, sd_ther = 3, min_sessions = 3)
 )
+# a client-level numeric covariate (age), drawn after the data so the stream above is unchanged;
+# a few cells missing in the unbalanced set
+set.seed(7)
+for (nm in names(datasets)) {
+  d <- datasets[[nm]]
+  ids <- unique(d$client)
+  age <- setNames(round(runif(length(ids), 18, 70)), ids)
+  d$age <- unname(age[d$client])
+  if (nm == "unbalanced") d$age[runif(nrow(d)) < 0.04] <- NA
+  datasets[[nm]] <- d
+}
 for (nm in names(datasets)) {
   d <- datasets[[nm]]
   out <- d
@@ -97,13 +108,13 @@ prepare <- function(d, spec) {
     xcols <- c("x_within", "x_between", "y_prev")
     if (isTRUE(spec$time)) xcols <- c(xcols, "session")
   } else {
-    vars <- c("alliance", "outcome", if (isTRUE(spec$time)) "session")
+    vars <- c("alliance", "outcome", if (isTRUE(spec$time)) "session", unlist(spec$covariates))
     md <- d[complete.cases(d[, vars]), ]
     md <- center(md, "alliance")
     md$y <- md$outcome
     md$x_within <- md$alliance_within
     md$x_between <- md$alliance_between
-    xcols <- c("x_within", "x_between", if (isTRUE(spec$time)) "session")
+    xcols <- c("x_within", "x_between", if (isTRUE(spec$time)) "session", unlist(spec$covariates))
   }
   slope_var <- if (isTRUE(spec$slope_time)) "session" else "x_within"
   re <- if (isTRUE(spec$random_slope)) sprintf("(1 + %s | client)", slope_var) else
@@ -176,6 +187,8 @@ cases <- list(
   fit_case("unbalanced_ri_reml", "unbalanced", list()),
   fit_case("unbalanced_ri_ml", "unbalanced", list(ml = TRUE)),
   fit_case("unbalanced_ri_time_ml", "unbalanced", list(time = TRUE, ml = TRUE)),
+  fit_case("balanced_ri_time_cov_reml", "balanced", list(time = TRUE, covariates = I("age"))),
+  fit_case("unbalanced_ri_cov_ml", "unbalanced", list(ml = TRUE, covariates = I("age"))),
   fit_case("unbalanced_slope_reml", "unbalanced", list(random_slope = TRUE)),
   fit_case("unbalanced_slope_ml", "unbalanced", list(random_slope = TRUE, ml = TRUE)),
   fit_case("unbalanced_slope_time_reml", "unbalanced", list(random_slope = TRUE, time = TRUE, slope_time = TRUE)),

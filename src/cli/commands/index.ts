@@ -5,9 +5,11 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../command.js';
 import { instrumentsCommand } from './instruments.js';
+import { modelCommand } from './model.js';
 
 export type CommandFactory = (ctx: CommandContext) => Command;
 
 export const COMMANDS: CommandFactory[] = [
   instrumentsCommand,
+  modelCommand,
 ];

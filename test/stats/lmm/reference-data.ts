@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 export interface RefCase {
   name: string;
   dataset: string;
-  spec: { ml?: boolean; time?: boolean; random_slope?: boolean; slope_time?: boolean; lag?: boolean; reverse?: boolean; nested?: boolean };
+  spec: { ml?: boolean; time?: boolean; random_slope?: boolean; slope_time?: boolean; lag?: boolean; reverse?: boolean; nested?: boolean; covariates?: string[] };
   design: { client: string[]; therapist: string[] | null; y: number[]; columns: Record<string, number[]> };
   reml: boolean;
   nobs: number;

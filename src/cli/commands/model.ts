@@ -1,0 +1,297 @@
+/**
+ * `alliance model FILE... --outcome COL --alliance COL`: a linear mixed model of outcome on
+ * within- and between-client alliance with a random client intercept (REML; lme4's
+ * criterion, Satterthwaite df as lmerTest).
+ */
+import type { Command } from 'commander';
+import { buildCommand, type CommandContext } from '../command.js';
+import { COLOR_OPTIONS, FORMAT_OPTION, INPUT_OPTIONS, type OptionSpec } from '../options.js';
+import { decideColor, makeChalk } from '../color.js';
+import { loadInput } from '../input.js';
+import { UserError } from '../../errors.js';
+import { fitModel, rawCovariates, MIN_THERAPISTS, type ModelResult, type ModelSpec } from '../../analysis/model.js';
+import { F, type ResultDocument, type TableModel } from '../../report/model.js';
+import { render, type OutputFormat } from '../../report/render.js';
+import type { Dataset } from '../../dataset/types.js';
+
+interface ModelOptions {
+  format: OutputFormat;
+  color?: boolean;
+  outcome?: string[];
+  alliance?: string[];
+  /** commander's attribute for --group (config key `groups`). */
+  group?: string[];
+  groups?: string[];
+  time?: boolean;
+  covariate?: string[];
+  randomSlope?: boolean | string;
+  lag?: boolean;
+  reverse?: boolean;
+  ml?: boolean;
+  randomEffects?: boolean;
+  [key: string]: unknown;
+}
+
+const list = (value: string, previous: unknown): string[] =>
+  (Array.isArray(previous) ? (previous as string[]) : []).concat(
+    value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+export const MODEL_OPTIONS: OptionSpec[] = [
+  { flags: '--time', description: 'add the session number as a fixed effect' },
+  { flags: '--covariate <cols>', description: 'numeric column(s) added as fixed effects, comma-separated (repeatable)', parse: list },
+  {
+    flags: '--random-slope [term]',
+    description: 'random slope for the within-client alliance (default) or "time", with its correlation with the intercept',
+  },
+  { flags: '--lag', description: 'lagged model: outcome at session s+1 on alliance (within, between) and outcome at s' },
+  { flags: '--reverse', description: 'with --lag: alliance at s+1 on outcome (within, between) and alliance at s' },
+  { flags: '--ml', description: 'fit by maximum likelihood (to compare models by AIC/BIC or likelihood ratio) instead of REML' },
+  { flags: '--random-effects', description: 'also list each client\'s (and therapist\'s) random effects (BLUPs)' },
+];
+
+function pickMeasure(dataset: Dataset, role: 'alliance' | 'outcome', given: string[] | undefined): string {
+  const flag = `--${role}`;
+  if (given && given.length > 1) {
+    throw new UserError(`model takes one ${role} column, got ${given.length} (${given.join(', ')})`, { hint: `Give a single ${flag} COL` });
+  }
+  const bound = dataset.mapping.measures.filter((m) => m.role === role);
+  if (given && given.length === 1) {
+    const m = bound.find((b) => b.name === given[0]);
+    if (m) return m.name;
+  }
+  if (bound.length === 1) return bound[0].name;
+  throw new UserError(bound.length === 0 ? `no ${role} column found` : `several ${role} columns (${bound.map((b) => b.name).join(', ')})`, {
+    location: { file: dataset.files[0]?.display, line: 1 },
+    hint: `Name the column with ${flag} COL`,
+  });
+}
+
+const num = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
+
+export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocument {
+  const fit = result.fit;
+  const spec = result.spec;
+  const excluded = Object.entries(result.rows.excluded)
+    .sort((a, b) => a[0].localeCompare(b[0]))
+    .map(([k, v]) => `${v} ${k}`);
+  const preface = [
+    `files: ${dataset.files.map((f) => f.display).join(', ')}`,
+    `model: ${fit ? fit.formula : `${spec.outcome} on ${spec.alliance}`}`,
+    `fitted by ${spec.ml ? 'maximum likelihood (ML)' : 'REML'}; fixed-effect df by Satterthwaite's method (as lmerTest)`,
+    `${spec.lag ? 'consecutive-session pairs' : 'rows'} used: ${result.rows.used} of ${result.rows.read} rows read${excluded.length ? ` (left out: ${excluded.join(', ')})` : ''}`,
+    `centring: ${spec.lag && spec.reverse ? spec.outcome : spec.alliance}_between is each client's mean over the ${spec.lag ? 'pairs' : 'rows'} used, _within the deviation from it`,
+  ];
+  const tables: TableModel[] = [];
+  if (!fit) {
+    tables.push({
+      id: 'fixed',
+      title: 'Fixed effects',
+      columns: [
+        { key: 'term', header: 'term' },
+        { key: 'status', header: 'status' },
+      ],
+      rows: [{ term: '(model)', status: `not estimable: ${result.notEstimable}` }],
+    });
+  } else {
+    tables.push({
+      id: 'fixed',
+      title: 'Fixed effects',
+      columns: [
+        { key: 'term', header: 'term' },
+        { key: 'estimate', header: 'estimate', format: F.fixed(3) },
+        { key: 'se', header: 'SE', format: F.fixed(3) },
+        { key: 'df', header: 'df (Satterthwaite)', format: F.fixed(1) },
+        { key: 't', header: 't', format: F.fixed(2) },
+        { key: 'p', header: 'p', format: F.p },
+        { key: 'ci95', header: '95% CI', format: F.interval(3) },
+      ],
+      rows: fit.fixed.map((f) => ({
+        term: f.term,
+        estimate: f.estimate,
+        se: f.se,
+        df: f.df,
+        t: f.t,
+        p: f.p,
+        ci95: f.lower !== null && f.upper !== null ? ([f.lower, f.upper] as const) : null,
+      })),
+      notes: [`95% CI: estimate +- t(0.975, df) x SE with the Satterthwaite df.`],
+    });
+    const vrows: Record<string, string | number | null>[] = fit.variance.map((v) => ({
+      group: v.group,
+      term: v.term,
+      variance: v.variance,
+      sd: v.sd,
+      correlation: null,
+    }));
+    if (fit.correlation !== null || fit.variance.length === 4) {
+      vrows[1].correlation = fit.correlation;
+    }
+    tables.push({
+      id: 'variance',
+      title: 'Random effects (variance components)',
+      columns: [
+        { key: 'group', header: 'group' },
+        { key: 'term', header: 'term' },
+        { key: 'variance', header: 'variance', format: F.fixed(3) },
+        { key: 'sd', header: 'SD', format: F.fixed(3) },
+        { key: 'correlation', header: 'corr. with intercept', format: F.fixed(2) },
+      ],
+      rows: vrows,
+    });
+    const icc = result.icc;
+    const fitRows: { metric: string; value: string | number | boolean | null }[] = [
+      { metric: 'observations', value: String(fit.nobs) },
+      { metric: 'clients', value: String(fit.clients) },
+      ...(fit.therapists !== null ? [{ metric: 'therapists', value: String(fit.therapists) }] : []),
+      { metric: 'method', value: fit.method },
+      { metric: 'log-likelihood', value: fit.logLik },
+      ...(fit.remlCriterion !== null ? [{ metric: 'REML criterion', value: fit.remlCriterion }] : []),
+      ...(fit.deviance !== null ? [{ metric: 'deviance (-2 log-likelihood)', value: fit.deviance }] : []),
+      ...(fit.aic !== null ? [{ metric: 'AIC', value: fit.aic }] : []),
+      ...(fit.bic !== null ? [{ metric: 'BIC', value: fit.bic }] : []),
+      { metric: 'parameters', value: String(fit.npar) },
+      { metric: 'ICC of the null model (outcome ~ 1 + (1 | client), REML)', value: icc ? icc.value : 'not estimable' },
+      { metric: 'singular fit', value: fit.singular },
+      { metric: 'converged', value: fit.converged },
+      { metric: 'optimizer', value: fit.optimizerMessage },
+      { metric: 'deviance evaluations', value: String(fit.evaluations) },
+    ];
+    tables.push({
+      id: 'fit',
+      title: 'Model fit',
+      columns: [
+        { key: 'metric', header: 'metric' },
+        { key: 'value', header: 'value', format: F.fixed(3), align: 'right' },
+      ],
+      rows: fitRows,
+      notes: spec.ml ? [] : ['AIC/BIC are given for ML fits only (--ml): REML likelihoods of models with different fixed effects are not comparable.'],
+    });
+    if (fit.randomEffects) {
+      const slope = fit.randomEffects.some((r) => r.slope !== null);
+      tables.push({
+        id: 'random_effects',
+        title: 'Random effects per client / therapist (conditional modes, BLUPs)',
+        columns: [
+          { key: 'level', header: 'level' },
+          { key: 'id', header: 'id' },
+          { key: 'intercept', header: 'intercept', format: F.fixed(3) },
+          ...(slope ? [{ key: 'slope', header: 'slope', format: F.fixed(3) }] : []),
+        ],
+        rows: fit.randomEffects.map((r) => ({ level: r.level, id: r.id, intercept: r.intercept, slope: r.slope })),
+      });
+    }
+  }
+  return {
+    title: 'alliance model',
+    preface,
+    tables,
+    notes: result.notes,
+    csvTable: 'fixed',
+    json: {
+      files: dataset.files.map((f) => f.display),
+      spec: {
+        outcome: spec.outcome,
+        alliance: spec.alliance,
+        time: Boolean(spec.time),
+        covariates: spec.covariates ?? [],
+        randomSlope: spec.randomSlope ?? null,
+        lag: Boolean(spec.lag),
+        reverse: Boolean(spec.reverse),
+        method: spec.ml ? 'ML' : 'REML',
+        therapistLevel: Boolean(spec.therapistLevel),
+      },
+      rows: result.rows,
+      notEstimable: result.notEstimable,
+      icc: result.icc,
+      fit: fit
+        ? {
+            ...fit,
+            fixed: fit.fixed.map((f) => ({ ...f, df: num(f.df), p: num(f.p), lower: num(f.lower), upper: num(f.upper) })),
+          }
+        : null,
+      notes: result.notes,
+    },
+  };
+}
+
+export function modelCommand(ctx: CommandContext): Command {
+  return buildCommand<ModelOptions>(
+    {
+      name: 'model',
+      summary: 'linear mixed model: outcome on within- and between-client alliance (REML, Satterthwaite df)',
+      args: '[files...]',
+      options: [...INPUT_OPTIONS, ...MODEL_OPTIONS, FORMAT_OPTION, ...COLOR_OPTIONS],
+      examples: [
+        'alliance model sessions.csv --outcome ors --alliance srs',
+        'alliance model sessions.csv --outcome phq9 --alliance wai --time --random-slope',
+        'alliance model sessions.csv --outcome ors --alliance srs --lag',
+        'alliance model sessions.csv --outcome ors --alliance srs --lag --reverse',
+        'alliance model sessions.csv --outcome ors --alliance srs --group therapist --ml --format json',
+      ],
+      async run(files, opts, cmd, io) {
+        // `--group therapist` asks for the therapist level: it is not a grouping column to map.
+        const groups = opts.group ?? opts.groups ?? [];
+        const therapistLevel = groups.includes('therapist');
+        const others = groups.filter((g) => g !== 'therapist');
+        if (others.length > 0) {
+          throw new UserError(`model --group takes "therapist" (clients nested in therapists), got "${others.join(', ')}"`, {
+            hint: 'Use --group therapist, with --therapist COL if the therapist column is not detected',
+          });
+        }
+        if (opts.reverse && !opts.lag) throw new UserError('--reverse needs --lag', { hint: 'Add --lag' });
+        let randomSlope: ModelSpec['randomSlope'] = null;
+        if (opts.randomSlope !== undefined && opts.randomSlope !== false) {
+          const v = opts.randomSlope === true ? 'alliance' : String(opts.randomSlope);
+          if (v !== 'alliance' && v !== 'time') {
+            throw new UserError(`--random-slope takes "alliance" or "time", got "${v}"`, { hint: 'Use --random-slope (alliance) or --random-slope time' });
+          }
+          randomSlope = v;
+        }
+        const readOpts = { ...opts, group: undefined, groups: undefined };
+        const { dataset } = await loadInput(files, readOpts, cmd, io);
+        if (therapistLevel && !dataset.mapping.therapist) {
+          throw new UserError('--group therapist needs a therapist column, and none was found', {
+            location: { file: dataset.files[0]?.display, line: 1 },
+            hint: 'Name it with --therapist COL',
+          });
+        }
+        const spec: ModelSpec = {
+          outcome: pickMeasure(dataset, 'outcome', opts.outcome),
+          alliance: pickMeasure(dataset, 'alliance', opts.alliance),
+          time: Boolean(opts.time),
+          covariates: opts.covariate ?? [],
+          randomSlope,
+          lag: Boolean(opts.lag),
+          reverse: Boolean(opts.reverse),
+          ml: Boolean(opts.ml),
+          therapistLevel,
+          randomEffects: Boolean(opts.randomEffects),
+        };
+        const cov = spec.covariates!.length > 0 ? rawCovariates(dataset, spec.covariates!) : undefined;
+        const result = await fitModel(dataset, spec, cov);
+        if (cov) {
+          if (cov.counts.unmatched > 0) {
+            result.notes.push(`Covariates could not be read for ${cov.counts.unmatched} row(s) (joined exports): those rows were left out.`);
+          }
+          cov.counts.unusable.forEach((n, j) => {
+            if (n > 0) result.notes.push(`${n} non-numeric value(s) in covariate ${spec.covariates![j]} were treated as missing.`);
+          });
+        }
+        if (spec.time && dataset.mapping.sessionSource === 'file-order') {
+          result.notes.push('Session numbers come from file order within client (no session or date column): --time uses them as they are.');
+        }
+        if (therapistLevel && result.fit && result.fit.therapists === null) {
+          result.notes.push(`(--group therapist needs at least ${MIN_THERAPISTS} therapists, each client with one therapist.)`);
+        }
+        const color = decideColor(opts.color, io);
+        io.stdout.write(render(modelDocument(result, dataset), opts.format, makeChalk(color), color));
+        return 0;
+      },
+    },
+    ctx,
+  );
+}
