@@ -245,7 +245,8 @@ export type NotEstimableReason =
   | 'too-few-pairs' // n < 3: no degrees of freedom for the t test
   | 'zero-variance' // x or y constant (r undefined)
   | 'perfect-correlation' // |r| = 1: t infinite, p and the interval degenerate
-  | 'too-few-clients'; // repeated-measures statistics need >= 3 clients
+  | 'too-few-clients' // repeated-measures statistics need >= 3 clients
+  | 'collinear'; // covariance matrix singular: a variable is a linear combination of others
 
 export interface CorrelationTestOk {
   ok: true;
