@@ -22,8 +22,7 @@ import * as path from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { UserError } from '../errors.js';
 import { INPUT_OPTIONS } from '../cli/options.js';
-import { getInstrument, INSTRUMENTS } from '../instruments/registry.js';
-import type { Instrument } from '../instruments/types.js';
+import { getInstrument, INSTRUMENTS, validateOverride } from '../instruments/registry.js';
 import type { DateFormat, ReadOptions } from '../dataset/types.js';
 import { closest, validInstrumentIds } from '../dataset/mapping.js';
 import { Option } from 'commander';
@@ -67,22 +66,6 @@ export const READ_KEYS: Record<string, Kind> = {
 };
 
 const camel = (k: string) => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-
-/** Instrument fields a config may override, with a checker for each. */
-const OVERRIDABLE: Record<string, 'number' | 'boolean' | 'string' | 'range' | 'strings' | 'construct' | 'sourced'> = {
-  name: 'string',
-  construct: 'construct',
-  items: 'number',
-  itemRange: 'range',
-  range: 'sourced',
-  integer: 'boolean',
-  higherIsBetter: 'boolean',
-  cutoff: 'sourced',
-  reliableChange: 'sourced',
-  allianceDrop: 'sourced',
-  aliases: 'strings',
-  notes: 'string',
-};
 
 export async function loadConfig(file: string, cwd: string = process.cwd()): Promise<Config> {
   const display = file;
@@ -185,7 +168,7 @@ export function parseConfig(text: string, display: string, dir: string): Config 
       }
       read[key] = m;
     } else if (kind === 'overrides') {
-      read[key] = parseOverrides(value, nodeLine, fail, display, typeError);
+      read[key] = parseOverrides(value, nodeLine, fail, typeError);
     } else {
       const choices = (kind as { choices: readonly string[] }).choices;
       const v = isScalar(value) ? String(value.value) : undefined;
@@ -216,102 +199,35 @@ function stringList(value: Node | null): string[] | null {
   return null;
 }
 
+/**
+ * instrumentOverrides: { ID: { field: value } }, checked with the registry's
+ * validateOverride (fields and types); the first problem is an error at its line.
+ */
 function parseOverrides(
   value: Node | null,
   nodeLine: (n: unknown) => number | undefined,
   fail: (msg: string, line: number | undefined, hint?: string) => never,
-  display: string,
   typeError: (expected: string) => never,
 ): Record<string, Partial<Record<string, unknown>>> {
   if (!isMap(value)) typeError('a mapping INSTRUMENT: { field: value }');
   const out: Record<string, Partial<Record<string, unknown>>> = {};
   for (const p of (value as YAMLMap).items as Pair[]) {
-    const id = isScalar(p.key) ? String(p.key.value) : '';
-    const inst = getInstrument(id);
-    if (!inst) fail(`instrumentOverrides: unknown instrument '${id}'`, nodeLine(p.key), `Valid ids: ${validInstrumentIds()}`);
+    const id = isScalar(p.key) ? String(p.key.value) : String(p.key);
     const body = p.value as Node | null;
-    if (!isMap(body)) fail(`instrumentOverrides.${id} must be a mapping of fields`, nodeLine(body) ?? nodeLine(p.key));
-    const fields: Record<string, unknown> = {};
-    for (const fp of (body as YAMLMap).items as Pair[]) {
-      const field = camel(isScalar(fp.key) ? String(fp.key.value) : '');
-      const line = nodeLine(fp.key);
-      const kind = OVERRIDABLE[field];
-      if (!kind) {
-        const near = closest(field, Object.keys(OVERRIDABLE));
-        fail(`instrumentOverrides.${id}: unknown field '${field}'`, line, near ? `Did you mean '${near}'?` : `Fields: ${Object.keys(OVERRIDABLE).join(', ')}`);
+    const fields = body && (isMap(body) || isSeq(body) || isScalar(body)) ? (body.toJSON() as unknown) : null;
+    const problems = validateOverride(id, fields);
+    if (problems.length > 0) {
+      const pr = problems[0];
+      let line = nodeLine(p.key);
+      if (pr.field !== null && isMap(body)) {
+        const fp = (body.items as Pair[]).find((q) => isScalar(q.key) && String(q.key.value) === pr.field);
+        if (fp) line = nodeLine(fp.key) ?? line;
       }
-      const v = (fp.value as Node | null) && isScalar(fp.value) ? (fp.value as { value: unknown }).value : (fp.value as YAMLMap | null)?.toJSON?.();
-      fields[field] = checkOverride(inst!, field, kind, v, (expected) =>
-        fail(`instrumentOverrides.${id}.${field} must be ${expected}`, nodeLine(fp.value) ?? line),
-        display,
-      );
+      fail(`instrumentOverrides.${id}: ${pr.message}`, line, 'Fix or remove that override');
     }
-    out[inst!.id] = fields;
+    out[getInstrument(id)!.id] = fields as Record<string, unknown>;
   }
   return out;
-}
-
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isPair = (v: unknown): v is [number, number] => Array.isArray(v) && v.length === 2 && isNum(v[0]) && isNum(v[1]) && v[0] < v[1];
-
-function checkOverride(
-  inst: Instrument,
-  field: string,
-  kind: string,
-  v: unknown,
-  bad: (expected: string) => never,
-  display: string,
-): unknown {
-  const source = `config ${display}`;
-  switch (kind) {
-    case 'number':
-      if (!isNum(v)) bad('a number');
-      return v;
-    case 'boolean':
-      if (typeof v !== 'boolean') bad('true or false');
-      return v;
-    case 'string':
-      if (typeof v !== 'string') bad('text');
-      return v;
-    case 'construct':
-      if (v !== 'alliance' && v !== 'outcome') bad("'alliance' or 'outcome'");
-      return v;
-    case 'range':
-      if (!isPair(v)) bad('[low, high] with low < high');
-      return v;
-    case 'strings':
-      if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) bad('a list of header spellings');
-      return (v as string[]).map((s) => s.toLowerCase().replace(/[^a-z0-9]/g, ''));
-    case 'sourced': {
-      // Short form (a bare value) or the full form { value, source, clinicalIf? }.
-      let value: unknown = v;
-      let src = source;
-      let clinicalIf: unknown;
-      if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-        const o = v as Record<string, unknown>;
-        for (const k of Object.keys(o)) if (!['value', 'source', 'clinicalIf'].includes(k)) bad(`a value or { value, source${field === 'cutoff' ? ', clinicalIf' : ''} } (unknown field '${k}')`);
-        value = o.value;
-        if (o.source !== undefined) {
-          if (typeof o.source !== 'string') bad('a value with a text source');
-          src = o.source as string;
-        }
-        clinicalIf = o.clinicalIf;
-      }
-      if (field === 'range') {
-        if (!isPair(value)) bad('[low, high] with low < high');
-        return { value, source: src };
-      }
-      if (!isNum(value)) bad('a number');
-      if (field === 'cutoff') {
-        const ci = clinicalIf ?? inst.cutoff?.clinicalIf ?? (inst.higherIsBetter ? '<' : '>=');
-        if (!['<', '>=', '>', '<='].includes(ci as string)) bad("a cutoff with clinicalIf one of '<', '>=', '>', '<='");
-        return { value, source: src, clinicalIf: ci };
-      }
-      if (clinicalIf !== undefined) bad('a value or { value, source } (clinicalIf only applies to cutoff)');
-      return { value, source: src };
-    }
-  }
-  return v;
 }
 
 /** commander attribute name -> ReadOptions key, for the shared input options. */

@@ -39,45 +39,42 @@ export class MissingTokens {
  * separators, hex, "Infinity" and empty text.
  */
 export function parseNumber(s: string, decimal: '.' | ',' = '.'): number {
+  // Fast path: [+-]digits[.digits] with at most 15 digits: an exact integer divided by an
+  // exact power of ten, so the result is correctly rounded (equal to Number(s)).
   const n = s.length;
-  let i = 0;
-  while (i < n && s.charCodeAt(i) === 32) i++;
-  let end = n;
-  while (end > i && s.charCodeAt(end - 1) === 32) end--;
-  if (i === end) return NaN;
+  if (n === 0) return NaN;
   const dec = decimal === ',' ? 44 : 46;
-  // Fast path: [+-]digits[.digits] with at most 15 significant digits -> exact integer math.
+  let i = 0;
   let neg = false;
-  let j = i;
-  const c0 = s.charCodeAt(j);
-  if (c0 === 45 || c0 === 43) {
-    neg = c0 === 45;
-    j++;
-  }
+  const c0 = s.charCodeAt(0);
+  if (c0 === 45) {
+    neg = true;
+    i = 1;
+  } else if (c0 === 43) i = 1;
   let mant = 0;
   let digits = 0;
-  let fracDigits = 0;
-  let seenDot = false;
-  let simple = j < end;
-  for (; j < end; j++) {
-    const c = s.charCodeAt(j);
-    if (c >= 48 && c <= 57) {
-      mant = mant * 10 + (c - 48);
+  let dot = -1;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    const d = c - 48;
+    if (d >= 0 && d <= 9) {
+      mant = mant * 10 + d;
       digits++;
-      if (seenDot) fracDigits++;
-    } else if (c === dec && !seenDot) {
-      seenDot = true;
+    } else if (c === dec && dot < 0) {
+      dot = digits;
     } else {
-      simple = false;
-      break;
+      return parseNumberSlow(s, decimal);
     }
   }
-  if (simple && digits > 0 && digits <= 15) {
-    const v = fracDigits === 0 ? mant : mant / POW10[fracDigits];
-    return neg ? -v : v;
-  }
-  // General path: exponents, long mantissas. Number() accepts things we do not (hex, Infinity, "1_0").
-  let t = s.slice(i, end);
+  if (digits === 0 || digits > 15) return parseNumberSlow(s, decimal);
+  const v = dot < 0 || dot === digits ? mant : mant / POW10[digits - dot];
+  return neg ? -v : v;
+}
+
+/** Surrounding spaces, exponents, long mantissas. */
+function parseNumberSlow(s: string, decimal: '.' | ','): number {
+  let t = s.trim();
+  if (t.length === 0) return NaN;
   if (decimal === ',') {
     if (t.indexOf('.') >= 0) return NaN;
     t = t.replace(',', '.');
@@ -194,11 +191,44 @@ function civil(y: number, m: number, d: number): number {
   return daysFromCivil(y, m, d);
 }
 
+const MONTH_DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** Day of year (0-based) of the first of each month in a common year. */
+const MONTH_START = [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+const TABLE_FROM = 1900;
+const TABLE_TO = 2200;
+/** Days since 1970-01-01 of January 1st, for the years TABLE_FROM..TABLE_TO-1. */
+const YEAR_START = Int32Array.from({ length: TABLE_TO - TABLE_FROM }, (_, k) => daysFromCivil(TABLE_FROM + k, 1, 1));
+
+function digit(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -100000;
+}
+function d2(s: string, i: number): number {
+  return digit(s, i) * 10 + digit(s, i + 1);
+}
+function d4(s: string, i: number): number {
+  return digit(s, i) * 1000 + digit(s, i + 1) * 100 + digit(s, i + 2) * 10 + digit(s, i + 3);
+}
+
 /**
  * Parses a date cell under a known format; NaN when the text is not a valid date in that
  * format. ISO dates are accepted under every format (they are unambiguous).
  */
 export function parseDate(s: string, format: DateFormat): number {
+  // Fast path: exactly yyyy-mm-dd.
+  if (s.length === 10 && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45) {
+    const y = d4(s, 0);
+    const m = d2(s, 5);
+    const d = d2(s, 8);
+    if (y >= 0 && m >= 1 && m <= 12 && d >= 1) {
+      const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+      if (d <= MONTH_DAYS[m] || (m === 2 && leap && d === 29)) {
+        if (y >= TABLE_FROM && y < TABLE_TO) return YEAR_START[y - TABLE_FROM] + MONTH_START[m] + (leap && m > 2 ? 1 : 0) + d - 1;
+        return daysFromCivil(y, m, d);
+      }
+    }
+    return NaN;
+  }
   const shape = scanDate(s);
   const { a, b, c } = dateParts;
   switch (shape) {

@@ -1,0 +1,130 @@
+import { describe, expect, test } from 'vitest';
+import fc from 'fast-check';
+import {
+  DEFAULT_MISSING_TOKENS,
+  DateFormatDetector,
+  MissingTokens,
+  civilFromDays,
+  daysFromCivil,
+  parseDate,
+  parseNumber,
+} from '../../src/dataset/values.js';
+
+describe('missing tokens', () => {
+  const m = new MissingTokens();
+  test.each(['', 'NA', 'na', ' N/A ', 'n/a', 'NaN', 'nan', 'null', 'NULL', '.', '-', '  '])('%j is missing', (t) => {
+    expect(m.has(t)).toBe(true);
+  });
+  test.each(['0', '12', 'x', 'none', '-1', 'NAN!'])('%j is not missing by default', (t) => {
+    expect(m.has(t)).toBe(false);
+  });
+  test('extra tokens are added to the defaults', () => {
+    const x = new MissingTokens(['999', 'Unknown']);
+    expect(x.has('unknown')).toBe(true);
+    expect(x.has('999')).toBe(true);
+    expect(x.has('NA')).toBe(true);
+  });
+  test('defaults are the documented list', () => {
+    expect(DEFAULT_MISSING_TOKENS).toEqual(['', 'NA', 'N/A', 'NaN', 'null', '.', '-']);
+  });
+});
+
+describe('parseNumber', () => {
+  test.each([
+    ['12', 12],
+    ['-3', -3],
+    ['+4', 4],
+    ['36.5', 36.5],
+    ['0.1', 0.1],
+    ['.5', 0.5],
+    ['5.', 5],
+    [' 7 ', 7],
+    ['1e3', 1000],
+    ['-2.5E-1', -0.25],
+    ['12345678901234567890', 12345678901234567000],
+  ])('%j -> %d', (s, v) => {
+    expect(parseNumber(s)).toBe(v);
+  });
+  test.each(['', 'x', '1,5', '1.2.3', '0x10', 'Infinity', '1_000', '--1', '-', '.', '1 2', 'NaN'])('%j is not a number', (s) => {
+    expect(parseNumber(s)).toBeNaN();
+  });
+  test('decimal comma', () => {
+    expect(parseNumber('36,5', ',')).toBe(36.5);
+    expect(parseNumber('-0,25', ',')).toBe(-0.25);
+    expect(parseNumber('1,5e2', ',')).toBe(150);
+    expect(parseNumber('36.5', ',')).toBeNaN();
+    expect(parseNumber('1,2,3', ',')).toBeNaN();
+  });
+  test('agrees with Number() on decimal text (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: 0, max: 6 }), (m, k) => {
+        const s = (m / 10 ** k).toFixed(k);
+        expect(parseNumber(s)).toBe(Number(s));
+        expect(parseNumber(s.replace('.', ','), ',')).toBe(Number(s));
+      }),
+    );
+  });
+});
+
+describe('dates', () => {
+  test('daysFromCivil agrees with Date.UTC (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1600, max: 2400 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 }), (y, m, d) => {
+        expect(daysFromCivil(y, m, d)).toBe(Date.UTC(y, m - 1, d) / 86_400_000);
+      }),
+    );
+  });
+  test('ISO dates, with or without a time part', () => {
+    expect(parseDate('1970-01-01', 'iso')).toBe(0);
+    expect(parseDate('2024-02-29', 'iso')).toBe(Date.UTC(2024, 1, 29) / 86_400_000);
+    expect(parseDate('2024-03-05T14:30:00Z', 'iso')).toBe(Date.UTC(2024, 2, 5) / 86_400_000);
+    expect(parseDate('2024-03-05 14:30', 'iso')).toBe(Date.UTC(2024, 2, 5) / 86_400_000);
+    expect(parseDate('2024-3-5', 'iso')).toBe(Date.UTC(2024, 2, 5) / 86_400_000);
+    expect(parseDate('1850-06-01', 'iso')).toBe(Date.UTC(1850, 5, 1) / 86_400_000);
+    expect(civilFromDays(parseDate('2023-12-31', 'iso'))).toBe('2023-12-31');
+  });
+  test('ISO dates are accepted whatever the forced format', () => {
+    expect(parseDate('2024-03-05', 'dmy')).toBe(Date.UTC(2024, 2, 5) / 86_400_000);
+    expect(parseDate('2024-03-05', 'mdy')).toBe(Date.UTC(2024, 2, 5) / 86_400_000);
+  });
+  test('invalid ISO dates', () => {
+    for (const s of ['2023-02-29', '2024-13-01', '2024-00-10', '2024-04-31', '2024-01-32', '20240105', '2024-01', 'x', '2024-01-0x']) {
+      expect(parseDate(s, 'iso')).toBeNaN();
+    }
+  });
+  test('DD/MM/YYYY, DD.MM.YYYY and MM/DD/YYYY', () => {
+    const d = Date.UTC(2024, 2, 15) / 86_400_000;
+    expect(parseDate('15/03/2024', 'dmy')).toBe(d);
+    expect(parseDate('15.03.2024', 'dmy.')).toBe(d);
+    expect(parseDate('15.3.2024', 'dmy.')).toBe(d);
+    expect(parseDate('03/15/2024', 'mdy')).toBe(d);
+    expect(parseDate('3/15/2024 10:00', 'mdy')).toBe(d);
+    expect(parseDate('15/03/2024', 'mdy')).toBeNaN();
+    expect(parseDate('03/15/2024', 'dmy')).toBeNaN();
+    expect(parseDate('15/03/2024', 'iso')).toBeNaN();
+    expect(parseDate('31/04/2024', 'dmy')).toBeNaN();
+    expect(parseDate('15/03/24', 'dmy')).toBeNaN();
+  });
+  test('the detector decides day-first or month-first from the data', () => {
+    const a = new DateFormatDetector();
+    a.feed('01/02/2024', 2);
+    expect(a.format).toBeNull();
+    a.feed('13/02/2024', 3);
+    expect(a.format).toBe('dmy');
+    expect(a.decidedAt).toBe(3);
+    expect(a.feed('02/14/2024', 4)).toBe('contradiction');
+    const b = new DateFormatDetector();
+    b.feed('02/14/2024', 2);
+    expect(b.resolve()).toBe('mdy');
+    const c = new DateFormatDetector();
+    c.feed('01/02/2024', 2);
+    c.feed('12/11/2024', 3);
+    expect(c.resolve()).toBeNull();
+    const d = new DateFormatDetector();
+    d.feed('2024-01-02', 2);
+    expect(d.resolve()).toBe('iso');
+    const e = new DateFormatDetector();
+    e.feed('01.02.2024', 2);
+    expect(e.resolve()).toBe('dmy.');
+  });
+});
