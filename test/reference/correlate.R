@@ -148,8 +148,8 @@ cases[[3]] <- full_case("sim7_opposite", simulate(7, 25, sign_within = -1), k = 
 pv <- c(0.01, 0.04, 0.03, 0.005, 0.04, 0.5, 1e-8)
 
 # Public datasets (lmarusich/rmcorr@13bda36a data/*.rda, GPL-2)
-bl <- read.csv("fixtures/correlate/bland1995.csv"); names(bl) <- c("client", "x", "y")
-gi <- read.csv("fixtures/correlate/gilden2010.csv"); gi <- data.frame(client = gi$sub, x = gi$rt, y = gi$acc)
+bl <- read.csv("fixtures/reference/bland1995.csv"); names(bl) <- c("client", "x", "y")
+gi <- read.csv("fixtures/reference/gilden2010.csv"); gi <- data.frame(client = gi$sub, x = gi$rt, y = gi$acc)
 public <- list(
   bland1995 = list(pooled = pooled(bl, 0.95)$pearson, between = between(bl, 0.95), within = within(bl, 0.95),
                    published = list(r = -0.5067697, df = 38, p = 0.0008471081, ci = c(-0.7067146, -0.2318631))),

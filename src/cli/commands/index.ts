@@ -6,10 +6,12 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../command.js';
 import { instrumentsCommand } from './instruments.js';
 import { modelCommand } from './model.js';
+import { correlateCommand } from './correlate.js';
 
 export type CommandFactory = (ctx: CommandContext) => Command;
 
 export const COMMANDS: CommandFactory[] = [
   instrumentsCommand,
   modelCommand,
+  correlateCommand,
 ];
