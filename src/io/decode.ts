@@ -8,7 +8,7 @@
  * `latin1` is read as Windows-1252, its superset that Excel writes (bytes 0x80-0x9F are
  * the € sign, curly quotes and so on, not C1 controls), as the WHATWG Encoding standard does.
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { UserError } from '../errors.js';
 import type { Dialect } from './types.js';
 
@@ -56,6 +56,8 @@ export class ChunkDecoder {
       case 'utf8': {
         if (!last) cut = end - incompleteUtf8Tail(buf, end);
         const part = buf.subarray(0, cut);
+        // Pure ASCII (the common case) decodes as a plain byte copy.
+        if (isAscii(part)) return { text: part.toString('latin1'), carry: end - cut };
         if (!isUtf8(part)) throw new InvalidUtf8(firstInvalidUtf8(part));
         return { text: part.toString('utf8'), carry: end - cut };
       }
