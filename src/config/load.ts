@@ -26,6 +26,7 @@ import { getInstrument, INSTRUMENTS, validateOverride } from '../instruments/reg
 import type { DateFormat, ReadOptions } from '../dataset/types.js';
 import { closest, validInstrumentIds } from '../dataset/mapping.js';
 import { Option } from 'commander';
+import { jsonErrorAt } from './json-check.js';
 
 export interface Config {
   /** The config file as given (used in messages). */
@@ -93,6 +94,12 @@ export function parseConfig(text: string, display: string, dir: string): Config 
     throw new UserError(msg, { location: { file: display, line }, hint });
   };
 
+  // A .json file must be strict JSON (YAML would accept `"x": }` as null); other files are
+  // YAML, of which JSON is a subset.
+  if (/\.json$/i.test(display)) {
+    const bad = jsonErrorAt(text.replace(/^\uFEFF/, ''));
+    if (bad) fail(`cannot parse the config as JSON: expected ${bad.expected}`, lineAt(bad.offset), 'Check the JSON syntax on that line');
+  }
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const line = e.linePos?.[0]?.line ?? lineAt(e.pos?.[0]);
@@ -117,7 +124,7 @@ export function parseConfig(text: string, display: string, dir: string): Config 
     const typeError = (expected: string): never => fail(`key '${rawKey}' must be ${expected}`, nodeLine(value) ?? line);
     if (!known.includes(key)) {
       const near = closest(rawKey, known);
-      fail(`unknown key '${rawKey}'`, line, near ? `Did you mean '${near}'?` : `Known keys: ${known.join(', ')}`);
+      fail(`unknown key '${rawKey}'${near ? ` (did you mean '${near}'?)` : ''}`, line, `Known keys: ${known.join(', ')}`);
     }
     out.lines[key] = line ?? 0;
 
