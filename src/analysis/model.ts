@@ -202,8 +202,8 @@ function buildDesign(spec: ModelSpec, cols: Columns, n: number): Design {
   const predRow: number[] = [];
   if (!spec.lag) {
     for (let r = 0; r < n; r++) {
-      if (!Number.isFinite(y.data[r])) bump(`missing ${spec.outcome}`);
-      else if (!Number.isFinite(x.data[r])) bump(`missing ${spec.alliance}`);
+      if (!Number.isFinite(y.data[r])) bump(`missing or unusable ${spec.outcome}`);
+      else if (!Number.isFinite(x.data[r])) bump(`missing or unusable ${spec.alliance}`);
       else if (spec.time && !Number.isFinite(session.data[r])) bump('missing session number');
       else if (!covOk(r)) bump('missing covariate');
       else {

@@ -103,3 +103,59 @@ describe('fitModel vs lme4/lmerTest on the fixtures', () => {
     });
   }
 });
+
+describe('fitModel: degenerate data and invariances', () => {
+  const measures = [
+    { name: 'alliance', role: 'alliance' as const },
+    { name: 'outcome', role: 'outcome' as const },
+  ];
+  const spec: ModelSpec = { outcome: 'outcome', alliance: 'alliance' };
+
+  it('one client: not estimable, with the reason', async () => {
+    const ds = memoryDataset(measures, [1, 2, 3, 4].map((s) => ({ client: 'A', session: s, values: [30 + s, 20 + 2 * s] })));
+    const res = await fitModel(ds, spec);
+    expect(res.fit).toBeNull();
+    expect(res.notEstimable).toMatch(/1 client/);
+  });
+
+  it('one row per client: not estimable', async () => {
+    const ds = memoryDataset(measures, ['A', 'B', 'C', 'D'].map((c, i) => ({ client: c, session: 1, values: [30 + i, 20 + (i * i) % 3] })));
+    const res = await fitModel(ds, spec);
+    expect(res.fit).toBeNull();
+    expect(res.notEstimable).toMatch(/single usable row/);
+  });
+
+  it('alliance constant within every client: not estimable', async () => {
+    const rows = ['A', 'B', 'C'].flatMap((c, i) => [1, 2, 3].map((s) => ({ client: c, session: s, values: [30 + i, 20 + s + i] })));
+    const res = await fitModel(memoryDataset(measures, rows), spec);
+    expect(res.fit).toBeNull();
+    expect(res.notEstimable).toMatch(/does not vary within any client/);
+  });
+
+  it('lag pairs only consecutive sessions and skips duplicated session numbers', async () => {
+    const rows: MemoryRow[] = [];
+    for (let c = 0; c < 6; c++) {
+      for (const s of [1, 2, 3, 5, 6]) rows.push({ client: `C${c}`, session: s, values: [30 + ((c * 7 + s * 3) % 5), 15 + ((c * 3 + s * 5) % 7)] });
+    }
+    rows.push({ client: 'C0', session: 6, values: [31, 16] }); // duplicate session 6 for C0
+    const res = await fitModel(memoryDataset(measures, rows), { ...spec, lag: true });
+    // per client: pairs 1-2, 2-3, 5-6 (3-5 not consecutive); C0 loses 5-6 to the duplicate
+    expect(res.rows.used).toBe(6 * 3 - 1);
+    expect(res.rows.excluded['next session not consecutive']).toBe(6);
+    expect(res.rows.excluded['duplicate session number (not paired)']).toBe(2);
+  });
+
+  it('row order does not change the fit', async () => {
+    const { ds } = loadFixture('unbalanced');
+    const a = await fitModel(ds, { ...spec, randomSlope: 'alliance' });
+    const rows: MemoryRow[] = [];
+    await ds.scan((r) => rows.push({ client: ds.clients[r.client], session: r.session, values: [r.values[0], r.values[1]] }));
+    rows.reverse();
+    const b = await fitModel(memoryDataset(measures, rows), { ...spec, randomSlope: 'alliance' });
+    a.fit!.fixed.forEach((f, j) => {
+      close(b.fit!.fixed[j].estimate, f.estimate, 1e-7, 1e-10);
+      close(b.fit!.fixed[j].df!, f.df!, 1e-6);
+    });
+    close(b.fit!.logLik, a.fit!.logLik, 0, 1e-8);
+  });
+});

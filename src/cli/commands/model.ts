@@ -62,6 +62,10 @@ function pickMeasure(dataset: Dataset, role: 'alliance' | 'outcome', given: stri
   if (given && given.length === 1) {
     const m = bound.find((b) => b.name === given[0]);
     if (m) return m.name;
+    throw new UserError(`${role} column "${given[0]}" is not among the mapped ${role} measures (${bound.map((b) => b.name).join(', ') || 'none'})`, {
+      location: { file: dataset.files[0]?.display, line: 1 },
+      hint: `Check the spelling of ${flag}`,
+    });
   }
   if (bound.length === 1) return bound[0].name;
   throw new UserError(bound.length === 0 ? `no ${role} column found` : `several ${role} columns (${bound.map((b) => b.name).join(', ')})`, {
