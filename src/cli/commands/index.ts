@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../command.js';
 import { instrumentsCommand } from './instruments.js';
+import { validateCommand } from './validate.js';
 import { modelCommand } from './model.js';
 import { correlateCommand } from './correlate.js';
 
@@ -12,6 +13,7 @@ export type CommandFactory = (ctx: CommandContext) => Command;
 
 export const COMMANDS: CommandFactory[] = [
   instrumentsCommand,
+  validateCommand,
   modelCommand,
   correlateCommand,
 ];
