@@ -8,6 +8,7 @@ import { instrumentsCommand } from './instruments.js';
 import { validateCommand } from './validate.js';
 import { modelCommand } from './model.js';
 import { correlateCommand } from './correlate.js';
+import { trendCommand } from './trend.js';
 
 export type CommandFactory = (ctx: CommandContext) => Command;
 
@@ -16,4 +17,5 @@ export const COMMANDS: CommandFactory[] = [
   validateCommand,
   modelCommand,
   correlateCommand,
+  trendCommand,
 ];
