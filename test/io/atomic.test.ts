@@ -1,0 +1,126 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import { writeDirAtomic, writeFileAtomic } from '../../src/io/atomic.js';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-atomic-test-'));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const fresh = () => {
+  const d = path.join(root, `case${n++}`);
+  fs.mkdirSync(d);
+  return d;
+};
+const listing = (d: string) => fs.readdirSync(d).sort();
+
+describe('writeFileAtomic', () => {
+  it('writes a new file and replaces an existing one, leaving no temp files', async () => {
+    const d = fresh();
+    const f = path.join(d, 'out.csv');
+    await writeFileAtomic(f, 'a,b\n1,2\n');
+    expect(fs.readFileSync(f, 'utf8')).toBe('a,b\n1,2\n');
+    await writeFileAtomic(f, Buffer.from('x\n'));
+    expect(fs.readFileSync(f, 'utf8')).toBe('x\n');
+    expect(listing(d)).toEqual(['out.csv']);
+  });
+
+  it('creates missing parent folders', async () => {
+    const f = path.join(fresh(), 'a', 'b', 'out.json');
+    await writeFileAtomic(f, '{}');
+    expect(fs.readFileSync(f, 'utf8')).toBe('{}');
+  });
+
+  it('a directory in the way is a UserError and nothing is left behind', async () => {
+    const d = fresh();
+    fs.mkdirSync(path.join(d, 'out'));
+    fs.writeFileSync(path.join(d, 'out', 'keep'), 'k');
+    const e = await writeFileAtomic(path.join(d, 'out'), 'x').catch((x) => x);
+    expect(e).toBeInstanceOf(UserError);
+    expect(listing(d)).toEqual(['out']);
+    expect(fs.readFileSync(path.join(d, 'out', 'keep'), 'utf8')).toBe('k');
+  });
+});
+
+describe('writeDirAtomic', () => {
+  const files = () =>
+    new Map<string, string | Buffer>([
+      ['report.md', '# Report\n'],
+      ['tables/correlations.csv', 'a,b\n'],
+      ['data.bin', Buffer.from([0, 1, 2])],
+    ]);
+
+  it('writes all files into a new folder', async () => {
+    const d = fresh();
+    const out = path.join(d, 'report');
+    await writeDirAtomic(out, files());
+    expect(listing(out)).toEqual(['data.bin', 'report.md', 'tables']);
+    expect(fs.readFileSync(path.join(out, 'tables/correlations.csv'), 'utf8')).toBe('a,b\n');
+    expect([...fs.readFileSync(path.join(out, 'data.bin'))]).toEqual([0, 1, 2]);
+    expect(listing(d)).toEqual(['report']);
+  });
+
+  it('an existing folder without force: UserError exit 2, folder untouched', async () => {
+    const d = fresh();
+    const out = path.join(d, 'report');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'old.txt'), 'old');
+    const e = await writeDirAtomic(out, files()).catch((x) => x);
+    expect(e).toBeInstanceOf(UserError);
+    expect((e as UserError).exitCode).toBe(2);
+    expect((e as UserError).format()).toContain('--force');
+    expect(listing(out)).toEqual(['old.txt']);
+    expect(listing(d)).toEqual(['report']);
+  });
+
+  it('with force the old folder is replaced entirely', async () => {
+    const d = fresh();
+    const out = path.join(d, 'report');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'old.txt'), 'old');
+    await writeDirAtomic(out, files(), { force: true });
+    expect(listing(out)).toEqual(['data.bin', 'report.md', 'tables']);
+    expect(listing(d)).toEqual(['report']);
+  });
+
+  it('a failure mid-way leaves no partial folder and no temp folder', async () => {
+    const d = fresh();
+    const out = path.join(d, 'report');
+    // The second entry needs "a.txt" to be a folder, but it was just written as a file.
+    const bad = new Map<string, string>([
+      ['a.txt', 'first'],
+      ['a.txt/b.txt', 'second'],
+    ]);
+    await expect(writeDirAtomic(out, bad)).rejects.toThrow();
+    expect(fs.existsSync(out)).toBe(false);
+    expect(listing(d)).toEqual([]);
+  });
+
+  it('a failure mid-way with force leaves the old folder as it was', async () => {
+    const d = fresh();
+    const out = path.join(d, 'report');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'old.txt'), 'old');
+    const bad = new Map<string, string>([
+      ['a.txt', 'first'],
+      ['a.txt/b.txt', 'second'],
+    ]);
+    await expect(writeDirAtomic(out, bad, { force: true })).rejects.toThrow();
+    expect(listing(out)).toEqual(['old.txt']);
+    expect(listing(d)).toEqual(['report']);
+  });
+
+  it('refuses paths that escape the folder', async () => {
+    const d = fresh();
+    await expect(writeDirAtomic(path.join(d, 'r'), new Map([['../x', 'x']]))).rejects.toThrow(/bad relative path/);
+    await expect(writeDirAtomic(path.join(d, 'r'), new Map([['/etc/x', 'x']]))).rejects.toThrow(/bad relative path/);
+    expect(listing(d)).toEqual([]);
+  });
+
+  it('creates missing parent folders', async () => {
+    const d = fresh();
+    await writeDirAtomic(path.join(d, 'x', 'y'), new Map([['a.txt', 'a']]));
+    expect(fs.readFileSync(path.join(d, 'x', 'y', 'a.txt'), 'utf8')).toBe('a');
+  });
+});
