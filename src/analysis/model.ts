@@ -46,6 +46,8 @@ export interface ModelSpec {
   therapistLevel?: boolean;
   /** Return the BLUPs. */
   randomEffects?: boolean;
+  /** Cap on the optimizer's deviance evaluations (tests use it to provoke non-convergence). */
+  maxEvaluations?: number;
 }
 
 export interface FixedEffect {
@@ -301,7 +303,8 @@ function buildDesign(spec: ModelSpec, cols: Columns, n: number): Design {
 
 function formula(spec: ModelSpec, terms: string[], slopeTerm: string | null, therapist: boolean): string {
   const resp = spec.lag ? `${spec.reverse ? spec.alliance : spec.outcome}(s+1)` : spec.outcome;
-  const rhs = terms.slice(1).map((t) => (spec.lag && (t.endsWith('_within') || t.endsWith('_previous')) ? `${t}(s)` : t));
+  // in lagged models every predictor except the client mean is taken at session s
+  const rhs = terms.slice(1).map((t) => (spec.lag && !t.endsWith('_between') ? `${t}(s)` : t));
   const re = slopeTerm ? `(1 + ${slopeTerm} | client)` : therapist ? '(1 | therapist) + (1 | therapist:client)' : '(1 | client)';
   return `${resp} ~ ${rhs.join(' + ')} + ${re}`;
 }
@@ -386,7 +389,7 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
 
   let fit: LmmFit;
   try {
-    fit = fitLmm(structure, data.nobs, data.p, !spec.ml);
+    fit = fitLmm(structure, data.nobs, data.p, !spec.ml, { maxEval: spec.maxEvaluations });
   } catch (e) {
     if (e instanceof LmmError) return { ...fail(e.message), icc };
     throw e;

@@ -159,3 +159,12 @@ describe('fitModel: degenerate data and invariances', () => {
     close(b.fit!.logLik, a.fit!.logLik, 0, 1e-8);
   });
 });
+
+describe('fitModel: non-convergence', () => {
+  it('is reported in the result and the notes', async () => {
+    const { ds } = loadFixture('unbalanced');
+    const res = await fitModel(ds, { outcome: 'outcome', alliance: 'alliance', randomSlope: 'alliance', maxEvaluations: 30 });
+    expect(res.fit!.converged).toBe(false);
+    expect(res.notes.join(' ')).toMatch(/optimizer did not converge: Nelder-Mead: evaluation limit/);
+  });
+});

@@ -85,7 +85,7 @@ function covBeta(s: RandomStructure, varpar: number[], p: number): Float64Array 
   return inv;
 }
 
-function optimise(s: RandomStructure, f: (theta: number[]) => number): MinResult {
+function optimise(s: RandomStructure, f: (theta: number[]) => number, maxEval: number): MinResult {
   if (s.ntheta === 1) {
     // 1-D: locate the basin on a log grid (plus the boundary 0), then Brent inside it.
     const grid = [0];
@@ -95,7 +95,7 @@ function optimise(s: RandomStructure, f: (theta: number[]) => number): MinResult
     for (let i = 1; i < grid.length; i++) if (fs[i] < fs[bi]) bi = i;
     const lo = grid[Math.max(0, bi - 1)];
     const hi = bi === grid.length - 1 ? grid[bi] * 100 : grid[bi + 1];
-    const r = brentMin((x) => f([x]), lo, hi, 1e-12 * Math.max(1, grid[bi]));
+    const r = brentMin((x) => f([x]), lo, hi, 1e-12 * Math.max(1, grid[bi]), Math.max(1, maxEval - grid.length));
     r.evaluations += grid.length;
     // A boundary optimum: Brent stops a hair inside the interval; take theta = 0 (as lme4's
     // bounded optimizer does) when the deviance there is the same to 1e-9.
@@ -108,14 +108,14 @@ function optimise(s: RandomStructure, f: (theta: number[]) => number): MinResult
   let best: MinResult | null = null;
   let evals = 0;
   for (const x0 of starts) {
-    const r = nelderMead(f, x0, s.lower, s.lower.map(() => Infinity));
+    const r = nelderMead(f, x0, s.lower, s.lower.map(() => Infinity), { maxEval });
     evals += r.evaluations;
     if (!best || r.f < best.f) best = r;
   }
   const res = best as MinResult;
   res.evaluations = evals;
   // Newton steps on coordinates not at a bound
-  for (let it = 0; it < 5; it++) {
+  for (let it = 0; it < 5 && res.converged; it++) {
     const free = res.x.map((v, i) => !(s.lower[i] === 0 && v < 1e-6));
     const idx = free.map((fr, i) => (fr ? i : -1)).filter((i) => i >= 0);
     if (idx.length === 0) break;
@@ -152,9 +152,11 @@ function optimise(s: RandomStructure, f: (theta: number[]) => number): MinResult
 
 /**
  * Fits the model by REML (`reml = true`, lmer's default) or ML. Throws LmmError when the
- * fixed-effects design is rank deficient or the response is fitted exactly.
+ * fixed-effects design is rank deficient or the response is fitted exactly. `maxEval`
+ * caps the deviance evaluations of the optimizer (default 50000, as generous as lme4's
+ * 1e5 for BOBYQA); hitting it is reported as non-convergence, not hidden.
  */
-export function fitLmm(s: RandomStructure, n: number, p: number, reml: boolean): LmmFit {
+export function fitLmm(s: RandomStructure, n: number, p: number, reml: boolean, opts: { maxEval?: number } = {}): LmmFit {
   if (n <= p) throw new LmmError(`${n} observations for ${p} fixed effects`, 'too-few-observations');
   const f = (theta: number[]): number => profiledDeviance(s.evaluate(theta), n, p, reml);
   const start = s.evaluate(s.start);
@@ -162,7 +164,7 @@ export function fitLmm(s: RandomStructure, n: number, p: number, reml: boolean):
     const zero = s.evaluate(s.start.map(() => 0));
     if (!zero.ok) throw new LmmError('the fixed-effects design is rank deficient (a predictor is constant or a combination of others)', 'rank-deficient');
   }
-  const opt = optimise(s, f);
+  const opt = optimise(s, f, opts.maxEval ?? 50_000);
   const theta = opt.x;
   const terms = s.evaluate(theta);
   if (!terms.ok || !Number.isFinite(opt.f)) {

@@ -128,3 +128,24 @@ describe(`LMM numerics vs lme4 ${REF.versions.lme4} / lmerTest ${REF.versions.lm
     });
   }
 });
+
+describe('non-convergence is reported', () => {
+  it('an evaluation cap below what Nelder-Mead needs gives converged = false and says why', () => {
+    const c = REF.cases.find((x) => x.name === 'unbalanced_slope_reml')!;
+    const names = Object.keys(c.design.columns);
+    const acc = new CrossProductAccumulator(names.length + 1);
+    const ids = new Map<string, number>();
+    c.design.y.forEach((y, r) => {
+      if (!ids.has(c.design.client[r])) ids.set(c.design.client[r], ids.size);
+      acc.add(ids.get(c.design.client[r])!, [1, ...names.map((nm) => c.design.columns[nm][r])], y);
+    });
+    const data = acc.finish();
+    const fit = fitLmm(new SingleFactorStructure(data, [0, 1]), data.nobs, names.length + 1, true, { maxEval: 30 });
+    expect(fit.converged).toBe(false);
+    expect(fit.optimizerMessage).toMatch(/evaluation limit \(30\) reached/);
+    // and with the default cap it converges to lme4's optimum
+    const ok = fitLmm(new SingleFactorStructure(data, [0, 1]), data.nobs, names.length + 1, true);
+    expect(ok.converged).toBe(true);
+    close(ok.deviance, c.REMLcrit!, 0, 1e-6);
+  });
+});
