@@ -327,7 +327,10 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
       { key: 'share', header: 'share', format: F.percent(1) },
     ],
     rows: catRows,
-    notes: [`${used} of ${r.clients} clients used; ${ex.total} left out (${exParts}).`],
+    notes: [
+      `${used} of ${r.clients} clients used; ${ex.total} left out (${exParts}).`,
+      ...(r.methods.change.reason ? [`reliable change not assessed: ${r.methods.change.reason}.`] : []),
+    ],
   });
 
   // Cohort: per period and overall.

@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { runInProcess } from '../helpers/cli.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const changeRef = JSON.parse(readFileSync('test/reference/change.json', 'utf8')) as any;
+const trendRef = JSON.parse(readFileSync('test/reference/trend.json', 'utf8')) as any;
+
+const CLAUS = [
+  'trend',
+  'fixtures/trend/claus_2020.csv',
+  '--client',
+  'id',
+  '--session',
+  'time',
+  '--outcome',
+  'bdi',
+  '--instrument',
+  'bdi=BDI-II',
+  '--pre',
+  '1',
+  '--post',
+  '4',
+  '--reliability',
+  '0.801',
+  '--functional-mean',
+  '7.69',
+  '--functional-sd',
+  '7.52',
+  '--cutoff',
+  'c',
+];
+
+async function json(args: string[]): Promise<any> {
+  const r = await runInProcess([...args, '--format', 'json']);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+describe('alliance trend: published and reference results through the CLI', () => {
+  it('claus_2020 reproduces the clinicalsignificance README (40 of 43, c = 21.02, 10/8/22/0/0)', async () => {
+    const j = await json(CLAUS);
+    expect(j.command).toBe('trend');
+    expect(j.input.clients).toBe(43);
+    expect(j.summary.used).toBe(40);
+    expect(j.summary.excluded.total).toBe(3);
+    expect(j.methods.clinical.type).toBe('c');
+    expect(Math.round(j.methods.clinical.cutoff * 100) / 100).toBe(21.02);
+    expect(j.summary.categories).toEqual({ recovered: 10, improved: 8, unchanged: 22, deteriorated: 0, harmed: 0 });
+    const ref = changeRef.cases.find((c: any) => c.name === 'claus_bdi_t1_t4_c');
+    expect(j.methods.change.s_diff).toBeCloseTo(ref.s_diff, 9);
+    expect(j.methods.clinical.cutoff).toBeCloseTo(ref.cutoff, 9);
+  });
+
+  it('jacobson_1989 (gds, lower is better; das, higher is better) matches test/reference/change.R', async () => {
+    for (const name of ['jacobson_gds_c', 'jacobson_das_a', 'jacobson_das_b']) {
+      const ref = changeRef.cases.find((c: any) => c.name === name);
+      const y = ref.input.outcome;
+      const args = ['trend', 'fixtures/trend/jacobson_1989.csv', '--client', 'subject', '--session', 'session', '--outcome', y, '--better', ref.input.better];
+      args.push('--pre', '1', '--post', '2', '--reliability', String(ref.input.reliability), '--cutoff', ref.input.cutoff_type, '--clients');
+      if (ref.input.m_functional != null) args.push('--functional-mean', String(ref.input.m_functional), '--functional-sd', String(ref.input.sd_functional));
+      const j = await json(args);
+      expect(j.summary.categories, name).toEqual(ref.counts);
+      expect(j.summary.used, name).toBe(ref.n_used);
+      expect(j.methods.clinical.cutoff, name).toBeCloseTo(ref.cutoff, 9);
+      const byId = new Map(j.clients.map((c: any) => [c.client, c]));
+      for (const w of ref.clients) {
+        const got = byId.get(w.id) as any;
+        expect(got.change.rci, `${name} ${w.id}`).toBeCloseTo(w.rci, 9);
+        expect(got.change.category, `${name} ${w.id}`).toBe(w.category);
+      }
+    }
+  });
+
+  it('synthetic.csv: groups with CIs, suppression listed, per-client CSV at full precision', async () => {
+    const base = ['trend', 'fixtures/trend/synthetic.csv', '--by', 'therapist', '--period', 'quarter'];
+    const j = await json(base);
+    expect(j.groups.suppressed).toEqual(trendRef.suppressed);
+    expect(j.groups.rows.map((g: any) => g.group)).toEqual(trendRef.groups.map((g: any) => g.group));
+    j.groups.rows.forEach((g: any, i: number) => {
+      const w = trendRef.groups[i];
+      expect(g.mean_change_ci[0]).toBeCloseTo(w.mean_change_ci[0], 9);
+      expect(g.recovered.ci[1]).toBeCloseTo(w.recovered.ci[1], 9);
+    });
+    expect(j.periods.rows.map((p: any) => p.period)).toEqual(['2024-Q1', '2024-Q2', '2024-Q3', '2024-Q4', '2025-Q1']);
+    expect(j.periods.rows.reduce((s: number, p: any) => s + p.sessions, 0)).toBe(trendRef.input.rows);
+
+    const table = await runInProcess([...base, '--no-color']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain('suppressed (fewer than 5 clients): T6.');
+    expect(table.stdout).toContain('not a ranking');
+    expect(table.stdout).toMatch(/[▁▂▃▄▅▆▇█]{5}/);
+    expect(table.stdout).not.toContain('NaN');
+    expect(table.stdout).not.toMatch(/\x1b\[/);
+
+    const csv = await runInProcess(['trend', 'fixtures/trend/synthetic.csv', '--clients', '--format', 'csv']);
+    expect(csv.code).toBe(0);
+    const recs = parse(csv.stdout, { columns: true }) as Record<string, string>[];
+    expect(recs.length).toBe(trendRef.input.clients);
+    const ref0 = trendRef.clients[0];
+    expect(recs[0].client).toBe(ref0.client);
+    expect(Number(recs[0].alliance_slope)).toBeCloseTo(ref0.alliance_slope, 12);
+    expect(Number(recs[0].alliance_mean)).toBeCloseTo(ref0.alliance_mean, 12);
+    // Nothing identifying beyond the pseudonymous id: no therapist, no free text columns.
+    expect(Object.keys(recs[0])).not.toContain('therapist');
+
+    const md = await runInProcess(['trend', 'fixtures/trend/synthetic.csv', '--clients', '--format', 'md']);
+    expect(md.code).toBe(0);
+    expect(md.stdout).toContain('# alliance trend');
+    expect(md.stdout).toContain('## Clients');
+  });
+
+  it('reads its options from the trend section of --config (flags win)', async () => {
+    const dir = await import('node:fs/promises').then((fs) => fs.mkdtemp('/tmp/trend-config-'));
+    const cfg = `${dir}/c.yaml`;
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(cfg, 'client: id\nsession: time\noutcome: [bdi]\ninstruments: { bdi: BDI-II }\ntrend:\n  pre: 1\n  post: 4\n  reliability: 0.801\n  functional-mean: 7.69\n  functionalSd: 7.52\n  cutoff: c\n');
+    const j = await json(['trend', 'fixtures/trend/claus_2020.csv', '--config', cfg]);
+    expect(j.summary.categories).toEqual({ recovered: 10, improved: 8, unchanged: 22, deteriorated: 0, harmed: 0 });
+    const k = await json(['trend', 'fixtures/trend/claus_2020.csv', '--config', cfg, '--cutoff', 'a']);
+    expect(k.methods.clinical.type).toBe('a');
+    await writeFile(cfg, 'client: id\ntrend:\n  reliabilty: 0.8\n');
+    const bad = await runInProcess(['trend', 'fixtures/trend/claus_2020.csv', '--config', cfg]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown key 'reliabilty' in the trend section/);
+  });
+});
+
+describe('alliance trend: usage errors are one line, exit 2', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['--pre without --post', ['--pre', '1'], /--pre and --post go together/],
+    ['--post before --pre', ['--pre', '4', '--post', '1'], /must be a later session/],
+    ['cut-off c without norms', ['--reliability', '0.8', '--cutoff', 'c'], /needs the functional population's mean and SD.*--functional-mean/],
+    ['reliability out of range', ['--reliability', '1.2'], /--reliability must be between 0 and 1/],
+    ['period without dates', ['--period', 'month'], /--period needs session dates/],
+    ['unknown --by column', ['--by', 'site'], /site/],
+    ['not a number', ['--drop', 'two'], /--drop must be > 0, got "two"/],
+  ];
+  for (const [name, extra, msg] of cases) {
+    it(name, async () => {
+      const r = await runInProcess(['trend', 'fixtures/trend/claus_2020.csv', '--client', 'id', '--session', 'time', '--outcome', 'bdi', ...extra]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+    });
+  }
+});
