@@ -219,8 +219,12 @@ export function classifyValue(s: string, dobColumn = false): PrivacyKind | null 
     }
     if (PHONE_RE.test(t)) {
       // A bare run of digits is more likely an id than a phone number unless it starts like one.
+      // Fewer than 10 digits only with an international prefix (+354 ...).
       const bare = /^\d+$/.test(t);
-      if (!bare || (t.charCodeAt(0) === 48 && (digits === 10 || digits === 11))) return 'phone';
+      const intl = t.charCodeAt(0) === 43;
+      if (digits < 10 && !intl) {
+        // not a phone number
+      } else if (!bare || (t.charCodeAt(0) === 48 && (digits === 10 || digits === 11))) return 'phone';
     }
   }
   if (spaces > 0 && digits > 0 && letters >= 2) {
