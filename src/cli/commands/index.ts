@@ -6,6 +6,8 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../command.js';
 import { instrumentsCommand } from './instruments.js';
 import { validateCommand } from './validate.js';
+import { describeCommand } from './describe.js';
+import { simulateCommand } from './simulate.js';
 import { modelCommand } from './model.js';
 import { correlateCommand } from './correlate.js';
 import { trendCommand } from './trend.js';
@@ -15,6 +17,8 @@ export type CommandFactory = (ctx: CommandContext) => Command;
 export const COMMANDS: CommandFactory[] = [
   instrumentsCommand,
   validateCommand,
+  describeCommand,
+  simulateCommand,
   modelCommand,
   correlateCommand,
   trendCommand,
