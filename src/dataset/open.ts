@@ -735,6 +735,12 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     return { left: unmatched[0], right: unmatched[1] };
   };
 
+  if (join) {
+    const names = (k: number) => parts.filter((p) => p.kind === k).map((p) => files[p.file].display).join(', ');
+    notes.push(`exports with different measures are joined on client + ${joinOn}: ${names(0)} with ${names(1)} (outer join)`);
+  }
+  let joinNoted = false;
+
   const dataset: Dataset = {
     files,
     mapping,
@@ -778,6 +784,13 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
       }
       const stats = await assemble(deliver, onIssue, onRaw);
       stats.rows = rows;
+      if (join && stats.unmatched && !joinNoted) {
+        joinNoted = true;
+        const names = (k: number) => parts.filter((p) => p.kind === k).map((p) => files[p.file].display).join(', ');
+        notes.push(
+          `joined on client + ${joinOn}: ${stats.unmatched.left} row(s) of ${names(0)} and ${stats.unmatched.right} row(s) of ${names(1)} had no partner (kept, with the other export's measures missing)`,
+        );
+      }
       return stats;
     },
   };

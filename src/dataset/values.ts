@@ -5,6 +5,7 @@
  * Everything here is allocation-free on the common path: numbers and dates are parsed
  * from char codes, and a missing-token lookup only lowercases short strings.
  */
+import { parseNumberFast } from '../io/number.js';
 import type { DateFormat } from './types.js';
 
 /** Tokens that mean "no value", compared trimmed and case-insensitively. */
@@ -18,74 +19,49 @@ export const PLAIN_MISSING_CODES = [-9, -99, -999];
 export class MissingTokens {
   private readonly set: Set<string>;
   private readonly maxLen: number;
+  /** Char codes (both cases) a token can start with; other cells are rejected at once. */
+  private readonly first = new Uint8Array(128);
+  private readonly anyNonAscii: boolean;
   constructor(extra: readonly string[] = []) {
     this.set = new Set([...DEFAULT_MISSING_TOKENS, ...extra].map((t) => t.trim().toLowerCase()));
     let max = 0;
-    for (const t of this.set) max = Math.max(max, t.length);
+    let nonAscii = false;
+    for (const t of this.set) {
+      max = Math.max(max, t.length);
+      if (t.length === 0) continue;
+      const c = t.charCodeAt(0);
+      if (c >= 128) nonAscii = true;
+      else {
+        this.first[c] = 1;
+        this.first[t[0].toUpperCase().charCodeAt(0) & 127] = 1;
+      }
+    }
+    this.first[32] = 1; // leading spaces: trim first
+    this.first[9] = 1;
+    this.anyNonAscii = nonAscii;
     this.maxLen = max;
   }
   /** True when the (untrimmed) cell text is a missing-value marker. */
   has(s: string): boolean {
-    if (s.length === 0) return true;
-    if (s.length > this.maxLen + 8) return false;
+    const n = s.length;
+    if (n === 0) return true;
+    const c = s.charCodeAt(0);
+    if (c < 128 ? this.first[c] === 0 : !this.anyNonAscii) return false;
+    if (n > this.maxLen + 8) return false;
     return this.set.has(s.trim().toLowerCase());
   }
 }
 
 /**
  * Parses a number written with `decimal` as the decimal mark. Returns NaN for text that is
- * not a finite number (the caller decides whether it is a missing marker). Accepts leading
- * and trailing spaces, a sign, digits with one decimal mark, and exponents; rejects thousands
- * separators, hex, "Infinity" and empty text.
+ * not a finite number (the caller decides whether it is a missing marker). Accepts
+ * surrounding spaces, a sign, digits with one decimal mark, and exponents; rejects
+ * thousands separators, hex, "Infinity" and empty text. Equal to Number() bit for bit
+ * (the CSV layer's parseNumberFast, src/io/number.ts).
  */
 export function parseNumber(s: string, decimal: '.' | ',' = '.'): number {
-  // Fast path: [+-]digits[.digits] with at most 15 digits: an exact integer divided by an
-  // exact power of ten, so the result is correctly rounded (equal to Number(s)).
-  const n = s.length;
-  if (n === 0) return NaN;
-  const dec = decimal === ',' ? 44 : 46;
-  let i = 0;
-  let neg = false;
-  const c0 = s.charCodeAt(0);
-  if (c0 === 45) {
-    neg = true;
-    i = 1;
-  } else if (c0 === 43) i = 1;
-  let mant = 0;
-  let digits = 0;
-  let dot = -1;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    const d = c - 48;
-    if (d >= 0 && d <= 9) {
-      mant = mant * 10 + d;
-      digits++;
-    } else if (c === dec && dot < 0) {
-      dot = digits;
-    } else {
-      return parseNumberSlow(s, decimal);
-    }
-  }
-  if (digits === 0 || digits > 15) return parseNumberSlow(s, decimal);
-  const v = dot < 0 || dot === digits ? mant : mant / POW10[digits - dot];
-  return neg ? -v : v;
+  return parseNumberFast(s, decimal === ',');
 }
-
-/** Surrounding spaces, exponents, long mantissas. */
-function parseNumberSlow(s: string, decimal: '.' | ','): number {
-  let t = s.trim();
-  if (t.length === 0) return NaN;
-  if (decimal === ',') {
-    if (t.indexOf('.') >= 0) return NaN;
-    t = t.replace(',', '.');
-  }
-  if (!NUMBER_RE.test(t)) return NaN;
-  const v = Number(t);
-  return Number.isFinite(v) ? v : NaN;
-}
-
-const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
-const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 // ---------------------------------------------------------------------------------------
 // Dates

@@ -259,6 +259,7 @@ describe('several files', () => {
       ['c1/1: 30 20', 'c1/2: 32 22', 'c2/1: 38 25', 'c3/5: 20 NaN', 'c9/1: NaN 11', 'c2/2: NaN 26'].sort(),
     );
     expect(stats.unmatched).toEqual({ left: 1, right: 2 });
+    expect(ds.mapping.notes.at(-1)).toMatch(/^joined on client \+ session: 1 row\(s\) of .*alliance\.csv and 2 row\(s\) of .*outcome\.csv had no partner/);
   });
   test('join on date', async () => {
     const { rows, stats } = await load(
@@ -297,4 +298,23 @@ describe('several files', () => {
 
 test('no input file', async () => {
   expect(await errorOf(() => openDataset([], {}, testIo()))).toContain('no input file');
+});
+
+test('standard input (-) can be scanned twice', async () => {
+  const { Readable } = await import('node:stream');
+  const io = { ...testIo(), stdin: Readable.from([Buffer.from('client,session,srs\na,1,30\nb,1,31\n')]) };
+  const ds = await openDataset(['-'], {}, io);
+  expect(ds.files[0].display).toBe('<stdin>');
+  const first = await collect(ds);
+  const second = await collect(ds);
+  expect(first.rows.map((r) => r.client)).toEqual(['a', 'b']);
+  expect(second.rows).toEqual(first.rows);
+});
+
+test('relative paths resolve against io.cwd', async () => {
+  const [p] = writeFixtures({ 'rel.csv': 'client,session\na,1\n' });
+  const { dirname, basename } = await import('node:path');
+  const ds = await openDataset([basename(p)], {}, { ...testIo(), cwd: dirname(p) });
+  expect(ds.files[0].display).toBe('rel.csv');
+  expect((await collect(ds)).rows).toHaveLength(1);
 });
