@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { quantile as ssQuantile } from 'simple-statistics';
+import { mean, median, olsLine, olsSlope, quantile, sd, variance } from '../../src/stats/descriptive.js';
+import { loadReference, Mismatches } from './reference.js';
+
+// Expected values: test/reference/descriptive.R (R mean, var, sd, quantile type 7,
+// median, coef(lm(y ~ x))).
+const ref = loadReference('descriptive.json');
+
+describe('descriptive statistics vs R', () => {
+  for (const c of ref.cases) {
+    it(c.name, () => {
+      const m = new Mismatches();
+      const scale = Math.max(...c.x.map(Math.abs));
+      m.check('mean', mean(c.x), c.mean, { rel: 1e-15 });
+      if (c.var != null) {
+        m.check('var', variance(c.x), c.var, { rel: 1e-9 });
+        m.check('sd', sd(c.x), c.sd, { rel: 1e-9 });
+        m.check('slope (cov/var)', olsSlope(c.x, c.y), c.slope_cov, { rel: 1e-8, abs: 1e-12 });
+        if (c.slope != null) {
+          m.check('slope (lm)', olsSlope(c.x, c.y), c.slope, { rel: 1e-9, abs: 1e-12 });
+          m.check('intercept (lm)', olsLine(c.x, c.y).intercept, c.intercept, { rel: 1e-9, abs: 1e-12 });
+        } else {
+          // R's lm() calls x collinear with the intercept (rank tolerance 1e-7) and gives NA
+          expect(c.name).toBe('offset');
+        }
+      } else {
+        expect(variance(c.x)).toBeNaN();
+        expect(olsSlope(c.x, c.y)).toBeNaN();
+      }
+      m.check('median', median(c.x), c.median, { rel: 1e-15 });
+      const q = quantile(c.x, c.probs);
+      c.probs.forEach((p: number, i: number) => m.check(`q(${p})`, q[i], c.quantile7[i], { rel: 1e-15, abs: 1e-15 * scale }));
+      expect(m.items).toEqual([]);
+    });
+  }
+  it('simple-statistics quantile agrees with R type 7 here too (checked, not relied on)', () => {
+    const c = ref.cases.find((k: any) => k.name === 'normal');
+    c.probs.forEach((p: number, i: number) => expect(ssQuantile(c.x, p)).toBeCloseTo(c.quantile7[i], 10));
+  });
+  it('edge cases', () => {
+    expect(mean([])).toBeNaN();
+    expect(quantile([], 0.5)).toBeNaN();
+    expect(() => quantile([1, 2], 1.5)).toThrow(RangeError);
+    expect(olsSlope([2, 2, 2], [1, 2, 3])).toBeNaN();
+    expect(quantile([1, 2, 3, 4], 0.25)).toBe(1.75);
+  });
+});
