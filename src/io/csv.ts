@@ -26,6 +26,7 @@ export interface Tuning {
 const DEFAULT_CHUNK = 1024 * 1024;
 const DEFAULT_SAMPLE = 64 * 1024;
 const PROGRESS_EVERY = 4 * 1024 * 1024;
+const SEP_LINE = /^sep=([^\r\n])(\r\n|\r|\n|$)/;
 
 export const openCsv: OpenCsv = (path, options, stdin) => openCsvTuned(path, options, stdin, {});
 
@@ -55,7 +56,12 @@ export async function openCsvTuned(
   }
   checkTextSample(sample, src.display);
 
-  const delimiter = options.delimiter !== undefined ? normaliseDelimiter(options.delimiter) : sniffDelimiter(sample, complete);
+  // Excel's "sep=;" first line names the delimiter; the header follows it.
+  const sep = SEP_LINE.exec(sample);
+  const skip = sep ? 1 : 0;
+  if (sep) sample = sample.slice(sep[0].length);
+  const delimiter =
+    options.delimiter !== undefined ? normaliseDelimiter(options.delimiter) : sep ? normaliseDelimiter(sep[1]) : sniffDelimiter(sample, complete);
   const records = sampleRecords(sample, delimiter, complete);
   const dialect: Dialect = {
     delimiter,
@@ -69,7 +75,9 @@ export async function openCsvTuned(
   // longer than the sample still works).
   let header: string[] | null = null;
   let headerLine = 1;
+  let seen = 0;
   await stream(src, bom.length, dialect, chunkSize, undefined, undefined, (fields, line) => {
+    if (seen++ < skip) return;
     header = fields.slice();
     headerLine = line;
     return true;
@@ -94,11 +102,11 @@ export async function openCsvTuned(
     header: names,
     headerLine,
     read: async (onRecord: RecordHandler, opts?: ReadOptions): Promise<ReadStats> => {
-      let seenHeader = false;
+      let before = skip + 1;
       let records = 0;
       const sc = await stream(src, bom.length, dialect, chunkSize, opts?.fields, opts?.onProgress, (fields, line) => {
-        if (!seenHeader) {
-          seenHeader = true;
+        if (before > 0) {
+          before--;
           return;
         }
         records++;

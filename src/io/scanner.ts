@@ -119,10 +119,12 @@ export class RecordScanner {
     const mask = this.mask;
     const maskLen = mask.length;
     const fields = this.fields;
+    const onRecord = this.onRecord;
+    let records = this.records;
     let line = this.line;
     let i = 0;
 
-    records: while (i < len) {
+    nextRecord: while (i < len) {
       const recStart = i;
       const recLine = line;
       let c = s.charCodeAt(i);
@@ -179,7 +181,7 @@ export class RecordScanner {
               if (j - i > MAX_FIELD_CHARS) this.unclosed(qLine, nf + 1, true);
               line = recLine;
               i = recStart;
-              break records;
+              break nextRecord;
             }
             this.unclosed(qLine, nf + 1, false);
           }
@@ -217,11 +219,11 @@ export class RecordScanner {
           if (!final) {
             line = recLine;
             i = recStart;
-            break records;
+            break nextRecord;
           }
           // Last record without a line break.
         } else {
-          c = s.charCodeAt(i);
+          // c holds s[i], the character that ended the field (set by the loops above).
           if (c === delim) {
             i++;
             continue;
@@ -230,7 +232,7 @@ export class RecordScanner {
             if (i + 1 >= len && !final) {
               line = recLine;
               i = recStart;
-              break records;
+              break nextRecord;
             }
             i += s.charCodeAt(i + 1) === LF ? 2 : 1;
           } else {
@@ -243,16 +245,18 @@ export class RecordScanner {
           if (fields.length > nf) fields.length = nf;
           else grow(fields, nf - 1);
         }
-        this.records++;
-        if (this.onRecord(fields, recLine) === true) {
+        records++;
+        if (onRecord(fields, recLine) === true) {
+          this.records = records;
           this.stopped = true;
           this.line = line;
           return len;
         }
-        continue records;
+        continue nextRecord;
       }
     }
     this.line = line;
+    this.records = records;
     return i;
   }
 

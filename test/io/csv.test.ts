@@ -310,3 +310,13 @@ describe('openCsv: stdin', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 });
+
+describe('openCsv: Excel sep= line', () => {
+  it('takes the delimiter from "sep=;" and reads the header from the next line', async () => {
+    const input = await openCsv(file('sep=;\r\nclient;srs\r\n1;36,5\r\n'), {});
+    expect(input.dialect).toMatchObject({ delimiter: ';', decimal: ',', lineEnding: '\r\n' });
+    expect(input.header).toEqual(['client', 'srs']);
+    expect(input.headerLine).toBe(2);
+    expect(await readAll(input)).toEqual({ rows: [['1', '36,5']], lines: [3] });
+  });
+});
