@@ -5,7 +5,7 @@
  */
 import type { Instrument } from '../instruments/types.js';
 import { columnName } from '../instruments/registry.js';
-import { createRandom } from './prng.js';
+import { Random } from '../stats/random.js';
 import { SHARED_OUTCOME, attendedPmf, calibrate, profileFor, type Calibration, type SessionPlan } from './model.js';
 
 export interface SimulateSpec {
@@ -113,9 +113,9 @@ function drawPlanned(plan: SessionPlan, uniform: () => number): number {
  */
 export function* generateCsv(spec: SimulateSpec): Generator<string, void, undefined> {
   const cal = calibrationFor(spec);
-  const rng = createRandom(spec.seed);
-  const U = rng.uniform;
-  const Nrm = rng.normal;
+  const rng = new Random(spec.seed);
+  const U = (): number => rng.uniform();
+  const Nrm = (): number => rng.normal();
   const A = profileFor(spec.alliance);
   const [aLo, aHi] = spec.alliance.range.value;
   const K = spec.outcomes.length;
