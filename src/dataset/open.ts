@@ -214,8 +214,20 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     }
   }
 
-  // Global measure list: by normalised name, alliance first, in order of appearance.
-  const measureKey = (m: MeasureBinding) => normalizeName(m.name) || m.name;
+  // Global measure list, alliance first, in order of appearance. A measure is identified
+  // across files by its instrument (so 'SRS' in one export and 'srs_total' in another are
+  // the same measure) unless a file has two columns of that instrument; then, and for
+  // plain measures, by the normalised header name.
+  const keyOf = new Map<MeasureBinding, string>();
+  for (const fm of fms) {
+    const perInst = new Map<string, number>();
+    for (const m of fm.measures) if (m.instrument) perInst.set(m.instrument.id, (perInst.get(m.instrument.id) ?? 0) + 1);
+    for (const m of fm.measures) {
+      const byInst = m.instrument && perInst.get(m.instrument.id) === 1;
+      keyOf.set(m, byInst ? `instrument:${m.instrument!.id}` : `column:${normalizeName(m.name) || m.name}`);
+    }
+  }
+  const measureKey = (m: MeasureBinding) => keyOf.get(m)!;
   const measures: MeasureBinding[] = [];
   const measureIndex = new Map<string, number>();
   for (const role of ['alliance', 'outcome'] as const) {
@@ -461,6 +473,8 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     let lastClient = -1;
     let lastTherText: string | null = null;
     let lastTher = -1;
+    const lastGroupText: (string | null)[] = new Array<string | null>(G).fill(null);
+    const lastGroup = new Int32Array(G);
     const issue = (code: string, line: number, field: number, value: string) => {
       if (onIssue) onIssue({ code, file: fileNo, line, field, value });
     };
@@ -532,7 +546,11 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
             continue;
           }
           const s = fields[f];
-          rowGroups[g] = missing.has(s) ? -1 : groupIds[g].id(s);
+          if (s !== lastGroupText[g]) {
+            lastGroupText[g] = s;
+            lastGroup[g] = missing.has(s) ? -1 : groupIds[g].id(s);
+          }
+          rowGroups[g] = lastGroup[g];
         }
         // Measures.
         if (fullRow) values.fill(NaN);

@@ -245,6 +245,14 @@ describe('several files', () => {
     ]);
     expect(ds.files.map((f) => f.rows)).toEqual([1, 1]);
   });
+  test('the same instrument under different headers is the same measure (concatenated)', async () => {
+    const { ds, rows } = await load({
+      'a.csv': 'client,session,SRS\nc1,1,30\n',
+      'b.csv': 'client,session,srs_total\nc2,1,35\n',
+    });
+    expect(ds.mapping.measures.map((m) => m.name)).toEqual(['SRS']);
+    expect(rows.map((r) => r.values[0])).toEqual([30, 35]);
+  });
   test('different measure columns: outer join on client + session with unmatched counts', async () => {
     const { ds, rows, stats } = await load({
       'alliance.csv': 'client,session,srs\nc1,1,30\nc1,2,32\nc2,1,38\nc3,5,20\n',
