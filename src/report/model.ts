@@ -26,6 +26,8 @@ export interface Column {
   key: string;
   header: string;
   format?: Format;
+  /** Per-row format for columns that mix kinds (e.g. a metric/value overview); wins over `format`. */
+  formatFor?: (row: Record<string, Cell>) => Format | undefined;
   align?: 'left' | 'right';
 }
 

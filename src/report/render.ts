@@ -53,6 +53,10 @@ function rawNumber(x: number): string {
   return Number.isFinite(x) ? String(x) : '';
 }
 
+function cellFormat(col: Column, row: Record<string, Cell>): Format | undefined {
+  return col.formatFor?.(row) ?? col.format;
+}
+
 function isRight(col: Column): boolean {
   if (col.align) return col.align === 'right';
   return col.format !== undefined && col.format.kind !== 'text';
@@ -68,9 +72,11 @@ export function renderTable(doc: ResultDocument, chalk: ChalkInstance, color: bo
     const table = new Table({
       head: t.columns.map((c) => c.header),
       colAligns: t.columns.map((c) => (isRight(c) ? 'right' : 'left')),
+      // No rule between body rows: denser and easier to scan in a terminal.
+      chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
       style: color ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [], compact: false },
     });
-    for (const row of t.rows) table.push(t.columns.map((c) => formatCell(row[c.key] ?? null, c.format)));
+    for (const row of t.rows) table.push(t.columns.map((c) => formatCell(row[c.key] ?? null, cellFormat(c, row))));
     out.push(table.toString());
     for (const n of t.notes ?? []) out.push(chalk.dim(n));
   }
@@ -123,7 +129,7 @@ export function renderMarkdownTable(t: TableModel, level = 2): string {
   out.push('| ' + t.columns.map((c) => mdEscape(c.header)).join(' | ') + ' |');
   out.push('|' + t.columns.map((c) => (isRight(c) ? '---:' : ':---')).join('|') + '|');
   for (const row of t.rows) {
-    out.push('| ' + t.columns.map((c) => mdEscape(formatCell(row[c.key] ?? null, c.format))).join(' | ') + ' |');
+    out.push('| ' + t.columns.map((c) => mdEscape(formatCell(row[c.key] ?? null, cellFormat(c, row)))).join(' | ') + ' |');
   }
   if (t.notes && t.notes.length > 0) {
     out.push('');

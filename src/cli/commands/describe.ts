@@ -7,7 +7,7 @@ import { COLOR_OPTIONS, FORMAT_OPTION, INPUT_OPTIONS } from '../options.js';
 import { decideColor, makeChalk } from '../color.js';
 import { loadInput } from '../input.js';
 import { describe, type DescribeResult } from '../../analysis/describe.js';
-import { F, type ResultDocument } from '../../report/model.js';
+import { F, type Format, type ResultDocument } from '../../report/model.js';
 import { render, type OutputFormat } from '../../report/render.js';
 import type { Dataset } from '../../dataset/types.js';
 
@@ -16,6 +16,15 @@ interface DescribeOptions {
   color?: boolean;
   [key: string]: unknown;
 }
+
+const OVERVIEW_FORMATS: Record<string, Format> = {
+  rows: F.int,
+  clients: F.int,
+  therapists: F.int,
+  'sessions per client: mean': F.fixed(2),
+  'clients with one session only (dropout after session 1)': F.int,
+  'share of clients with one session only': F.percent(1),
+};
 
 export function describeDocument(result: DescribeResult, dataset: Dataset): ResultDocument {
   const spc = result.sessionsPerClient;
@@ -65,7 +74,7 @@ export function describeDocument(result: DescribeResult, dataset: Dataset): Resu
         title: 'Overview',
         columns: [
           { key: 'metric', header: 'metric' },
-          { key: 'value', header: 'value', format: F.fixed(2), align: 'right' },
+          { key: 'value', header: 'value', align: 'right', formatFor: (row) => OVERVIEW_FORMATS[row.metric as string] },
         ],
         rows: overview,
       },
