@@ -201,52 +201,6 @@ export function ols(X: readonly (readonly number[])[] | Matrix, y: ArrayLike<num
 // Fixed client effects (within) regression
 // ---------------------------------------------------------------------------
 
-/** Per-client running means and centred cross-products of (x_1..x_q, y). */
-class GroupMoments {
-  n = 0;
-  readonly mean: Float64Array;
-  /** (q+1) x (q+1) centred cross-products, row-major. */
-  readonly C: Float64Array;
-  private readonly shift: Float64Array;
-  constructor(readonly dim: number) {
-    this.mean = new Float64Array(dim);
-    this.C = new Float64Array(dim * dim);
-    this.shift = new Float64Array(dim);
-  }
-  add(z: Float64Array): void {
-    const d = this.dim;
-    if (this.n === 0) this.shift.set(z);
-    this.n += 1;
-    const delta = new Float64Array(d);
-    for (let a = 0; a < d; a++) {
-      delta[a] = z[a] - this.shift[a] - this.mean[a];
-      this.mean[a] += delta[a] / this.n;
-    }
-    for (let a = 0; a < d; a++) {
-      const after = z[a] - this.shift[a] - this.mean[a];
-      for (let b = 0; b < d; b++) this.C[b * d + a] += delta[b] * after;
-    }
-  }
-  merge(o: GroupMoments): void {
-    const d = this.dim;
-    if (o.n === 0) return;
-    if (this.n === 0) {
-      this.n = o.n;
-      this.shift.set(o.shift);
-      this.mean.set(o.mean);
-      this.C.set(o.C);
-      return;
-    }
-    const n = this.n + o.n;
-    const delta = new Float64Array(d);
-    for (let a = 0; a < d; a++) delta[a] = o.shift[a] - this.shift[a] + o.mean[a] - this.mean[a];
-    const f = (this.n * o.n) / n;
-    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) this.C[a * d + b] += o.C[a * d + b] + delta[a] * delta[b] * f;
-    for (let a = 0; a < d; a++) this.mean[a] += (delta[a] * o.n) / n;
-    this.n = n;
-  }
-}
-
 export type FixedEffectsResult =
   | (OlsOk & {
       method: 'within';
@@ -259,8 +213,8 @@ export type FixedEffectsResult =
  * Accumulates, per client, the sufficient statistics of the within (client-demeaned)
  * regression of y on q predictors: count, means, and centred cross-products of
  * (x_1..x_q, y) (a multivariate Welford update, shifted by each client's first row).
- * Memory is O(clients * (q+1)^2); rows can be streamed in any order, and
- * accumulators over disjoint chunks of rows can be merged.
+ * Memory is O(clients * (q+1)^2) in one flat buffer; rows can be streamed in any
+ * order, and accumulators over disjoint chunks of rows can be merged.
  *
  * Rows with a NaN in y or any predictor are skipped (and counted in `skipped`).
  *
@@ -270,10 +224,63 @@ export type FixedEffectsResult =
  * const fit = acc.fit(); // fixedEffectsOls(acc)
  */
 export class WithinAccumulator {
-  private readonly groups = new Map<string | number, GroupMoments>();
+  /** client id -> slot */
+  private readonly slots = new Map<string | number, number>();
+  private readonly keys: (string | number)[] = [];
+  private counts = new Float64Array(16);
+  /** per slot: shift[d], mean[d], C[d*d] (centred cross-products, row-major) */
+  private data: Float64Array;
+  private readonly d: number;
+  private readonly stride: number;
+  private readonly z: Float64Array;
+  private readonly delta: Float64Array;
   skipped = 0;
+
   constructor(readonly q: number) {
     if (!(q >= 1) || !Number.isInteger(q)) throw new RangeError(`WithinAccumulator needs q >= 1 predictors (got ${q})`);
+    this.d = q + 1;
+    this.stride = 2 * this.d + this.d * this.d;
+    this.data = new Float64Array(16 * this.stride);
+    this.z = new Float64Array(this.d);
+    this.delta = new Float64Array(this.d);
+  }
+
+  private slotFor(client: string | number): number {
+    let s = this.slots.get(client);
+    if (s === undefined) {
+      s = this.keys.length;
+      this.slots.set(client, s);
+      this.keys.push(client);
+      if (s >= this.counts.length) {
+        const counts = new Float64Array(this.counts.length * 2);
+        counts.set(this.counts);
+        this.counts = counts;
+        const data = new Float64Array(this.data.length * 2);
+        data.set(this.data);
+        this.data = data;
+      }
+    }
+    return s;
+  }
+
+  /** Welford update of slot s with the vector in this.z. */
+  private update(s: number): void {
+    const { d, data, z, delta } = this;
+    const base = s * this.stride;
+    const meanAt = base + d;
+    const cAt = base + 2 * d;
+    if (this.counts[s] === 0) for (let a = 0; a < d; a++) data[base + a] = z[a];
+    const n = (this.counts[s] += 1);
+    const inv = 1 / n;
+    for (let a = 0; a < d; a++) {
+      const da = z[a] - data[base + a] - data[meanAt + a];
+      delta[a] = da;
+      data[meanAt + a] += da * inv;
+    }
+    for (let a = 0; a < d; a++) {
+      const after = z[a] - data[base + a] - data[meanAt + a];
+      for (let b = 0; b < d; b++) data[cAt + b * d + a] += delta[b] * after;
+    }
   }
 
   /** Adds one row: the client id, the outcome y and the q predictor values. */
@@ -283,7 +290,7 @@ export class WithinAccumulator {
       this.skipped++;
       return this;
     }
-    const z = new Float64Array(this.q + 1);
+    const z = this.z;
     for (let j = 0; j < this.q; j++) {
       if (Number.isNaN(xs[j])) {
         this.skipped++;
@@ -292,48 +299,63 @@ export class WithinAccumulator {
       z[j] = xs[j];
     }
     z[this.q] = y;
-    let g = this.groups.get(client);
-    if (g === undefined) {
-      g = new GroupMoments(this.q + 1);
-      this.groups.set(client, g);
-    }
-    g.add(z);
+    this.update(this.slotFor(client));
     return this;
   }
 
-  /** Merges another accumulator (same q) into this one; the same client id is pooled. */
+  /** Merges another accumulator (same q) into this one; the same client id is pooled (Chan et al.). */
   merge(other: WithinAccumulator): this {
     if (other.q !== this.q) throw new RangeError('cannot merge accumulators with different q');
-    for (const [k, g] of other.groups) {
-      let mine = this.groups.get(k);
-      if (mine === undefined) {
-        mine = new GroupMoments(this.q + 1);
-        this.groups.set(k, mine);
+    const d = this.d;
+    other.keys.forEach((key, os) => {
+      const on = other.counts[os];
+      if (on === 0) return;
+      const s = this.slotFor(key);
+      const ob = os * other.stride;
+      const b = s * this.stride;
+      const od = other.data;
+      const md = this.data;
+      const n0 = this.counts[s];
+      if (n0 === 0) {
+        md.set(od.subarray(ob, ob + this.stride), b);
+        this.counts[s] = on;
+        return;
       }
-      mine.merge(g);
-    }
+      const n = n0 + on;
+      const f = (n0 * on) / n;
+      const delta = this.delta;
+      for (let a = 0; a < d; a++) delta[a] = od[ob + a] - md[b + a] + od[ob + d + a] - md[b + d + a];
+      for (let a = 0; a < d; a++) {
+        for (let c = 0; c < d; c++) md[b + 2 * d + a * d + c] += od[ob + 2 * d + a * d + c] + delta[a] * delta[c] * f;
+      }
+      for (let a = 0; a < d; a++) md[b + d + a] += (delta[a] * on) / n;
+      this.counts[s] = n;
+    });
     this.skipped += other.skipped;
     return this;
   }
 
   /** Number of clients with at least one complete row. */
   get clients(): number {
-    return this.groups.size;
+    return this.keys.length;
   }
 
   /** Number of complete rows. */
   get nObs(): number {
     let n = 0;
-    for (const g of this.groups.values()) n += g.n;
+    for (let s = 0; s < this.keys.length; s++) n += this.counts[s];
     return n;
   }
 
   /** Pooled within cross-product matrix of (x_1..x_q, y), row-major (q+1)^2. */
   pooled(): Float64Array {
-    const d = this.q + 1;
-    const W = new Float64Array(d * d);
-    // deterministic: sum in insertion order of clients
-    for (const g of this.groups.values()) for (let i = 0; i < d * d; i++) W[i] += g.C[i];
+    const dd = this.d * this.d;
+    const W = new Float64Array(dd);
+    // deterministic: clients summed in first-seen order
+    for (let s = 0; s < this.keys.length; s++) {
+      const c = s * this.stride + 2 * this.d;
+      for (let i = 0; i < dd; i++) W[i] += this.data[c + i];
+    }
     return W;
   }
 
