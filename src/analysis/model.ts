@@ -391,7 +391,13 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
   try {
     fit = fitLmm(structure, data.nobs, data.p, !spec.ml, { maxEval: spec.maxEvaluations });
   } catch (e) {
-    if (e instanceof LmmError) return { ...fail(e.message), icc };
+    if (e instanceof LmmError) {
+      const why =
+        e.reason === 'rank-deficient' && e.column > 0
+          ? `${terms[e.column]} is constant or a combination of the other predictors (the fixed-effects design is rank deficient)`
+          : e.message;
+      return { ...fail(why), icc };
+    }
     throw e;
   }
 

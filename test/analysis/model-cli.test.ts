@@ -144,6 +144,11 @@ describe('alliance model: usage errors', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--random-slope takes "alliance" or "time"/);
   });
+  it('--random-slope time without --time', async () => {
+    const r = await runInProcess(['model', 'fixtures/model/balanced.csv', ...base, '--random-slope', 'time']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--random-slope time needs --time/);
+  });
   it('--group with something other than therapist', async () => {
     const r = await runInProcess(['model', 'fixtures/model/balanced.csv', ...base, '--group', 'site']);
     expect(r.code).toBe(2);

@@ -168,3 +168,12 @@ describe('fitModel: non-convergence', () => {
     expect(res.notes.join(' ')).toMatch(/optimizer did not converge: Nelder-Mead: evaluation limit/);
   });
 });
+
+describe('fitModel: rank-deficient design', () => {
+  it('a constant covariate makes the model not estimable, with the reason', async () => {
+    const { ds } = loadFixture('balanced');
+    const res = await fitModel(ds, { outcome: 'outcome', alliance: 'alliance', covariates: ['k'] }, { reader: () => [5] });
+    expect(res.fit).toBeNull();
+    expect(res.notEstimable).toMatch(/^k is constant or a combination of the other predictors \(the fixed-effects design is rank deficient\)/);
+  });
+});

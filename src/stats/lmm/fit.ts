@@ -20,6 +20,8 @@ export class LmmError extends Error {
   constructor(
     message: string,
     readonly reason: 'rank-deficient' | 'too-few-observations' | 'perfect-fit' | 'not-finite',
+    /** For rank-deficient designs: the first fixed-effect column that is collinear with earlier ones. */
+    readonly column = -1,
   ) {
     super(message);
     this.name = 'LmmError';
@@ -159,16 +161,20 @@ function optimise(s: RandomStructure, f: (theta: number[]) => number, maxEval: n
 export function fitLmm(s: RandomStructure, n: number, p: number, reml: boolean, opts: { maxEval?: number } = {}): LmmFit {
   if (n <= p) throw new LmmError(`${n} observations for ${p} fixed effects`, 'too-few-observations');
   const f = (theta: number[]): number => profiledDeviance(s.evaluate(theta), n, p, reml);
-  const start = s.evaluate(s.start);
-  if (!start.ok) {
-    const zero = s.evaluate(s.start.map(() => 0));
-    if (!zero.ok) throw new LmmError('the fixed-effects design is rank deficient (a predictor is constant or a combination of others)', 'rank-deficient');
+  for (const t0 of [s.start, s.start.map(() => 0)]) {
+    const t = s.evaluate(t0);
+    if (t.rankDeficient) {
+      throw new LmmError('the fixed-effects design is rank deficient (a predictor is constant or a combination of others)', 'rank-deficient', t.deficientColumn);
+    }
   }
   const opt = optimise(s, f, opts.maxEval ?? 50_000);
   const theta = opt.x;
   const terms = s.evaluate(theta);
   if (!terms.ok || !Number.isFinite(opt.f)) {
-    throw new LmmError('the model fits the outcome exactly or the design is rank deficient', terms.ok ? 'perfect-fit' : 'rank-deficient');
+    throw new LmmError(
+      terms.rankDeficient ? 'the fixed-effects design is rank deficient' : 'the model fits the outcome exactly (no residual variance)',
+      terms.rankDeficient ? 'rank-deficient' : 'perfect-fit',
+    );
   }
   const sigma = Math.sqrt(terms.pwrss / (reml ? n - p : n));
   const vcov = cholInverse(terms.rxChol, p);

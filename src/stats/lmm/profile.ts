@@ -22,6 +22,10 @@ import { choleskyInPlace } from './dense.js';
 /** Everything the deviance needs at one theta. */
 export interface ProfiledTerms {
   ok: boolean;
+  /** X'V0^-1X is (numerically) singular: a fixed-effect column is a combination of others. */
+  rankDeficient: boolean;
+  /** First fixed-effect column found collinear with the ones before it (-1 if none). */
+  deficientColumn: number;
   ldL2: number;
   ldRX2: number;
   pwrss: number;
@@ -44,15 +48,25 @@ export interface RandomStructure {
 }
 
 /** Finishes the profiled terms from A = [X y]' V0^-1 [X y] ((p+1) x (p+1), overwritten). */
+/** A pivot below this fraction of its column's (V0-weighted) sum of squares counts as collinear. */
+const RANK_TOL = 1e-9;
+
 function finishTerms(a: Float64Array, p: number, ldL2: number): ProfiledTerms {
   const k = p + 1;
+  const diag = Array.from({ length: k }, (_, i) => a[i * k + i]);
   const ok = choleskyInPlace(a, k);
   const rxChol = new Float64Array(p * p);
   const beta = new Float64Array(p);
-  if (!ok) {
-    // The full [X y] factor fails either because X'V0^-1X is singular (rank-deficient
-    // design) or because y is fitted exactly; tell them apart with the X block alone.
-    return { ok: false, ldL2, ldRX2: NaN, pwrss: NaN, beta, rxChol };
+  let deficientColumn = -1;
+  for (let i = 0; i < p && deficientColumn < 0; i++) {
+    const piv = a[i * k + i];
+    if (!(piv * piv > RANK_TOL * diag[i])) deficientColumn = i;
+  }
+  const rankDeficient = deficientColumn >= 0;
+  if (!ok || rankDeficient) {
+    // The [X y] factor fails either because X'V0^-1X is singular (rank-deficient design)
+    // or because y is fitted exactly (last pivot zero).
+    return { ok: false, rankDeficient, deficientColumn, ldL2, ldRX2: NaN, pwrss: NaN, beta, rxChol };
   }
   let ldRX2 = 0;
   for (let i = 0; i < p; i++) {
@@ -68,7 +82,7 @@ function finishTerms(a: Float64Array, p: number, ldL2: number): ProfiledTerms {
     for (let j = i + 1; j < p; j++) s -= rxChol[j * p + i] * beta[j];
     beta[i] = s / rxChol[i * p + i];
   }
-  return { ok: true, ldL2, ldRX2, pwrss, beta, rxChol };
+  return { ok: true, rankDeficient: false, deficientColumn: -1, ldL2, ldRX2, pwrss, beta, rxChol };
 }
 
 /** Sum of the groups' cross-products (the OLS cross-product [X y]'[X y]). */
@@ -96,12 +110,16 @@ export class SingleFactorStructure implements RandomStructure {
   readonly thetaNames: string[];
   readonly q: number;
   private readonly total: Float64Array;
+  private readonly w0: Float64Array;
+  private readonly w1: Float64Array;
 
   constructor(
     readonly data: GroupedCrossProducts,
     readonly zCols: number[],
   ) {
     const q = zCols.length;
+    this.w0 = new Float64Array(data.p + 1);
+    this.w1 = new Float64Array(data.p + 1);
     this.q = q;
     this.ntheta = (q * (q + 1)) / 2;
     this.lower = [];
@@ -149,6 +167,41 @@ export class SingleFactorStructure implements RandomStructure {
         for (let i = 0; i < k; i++) {
           const wi = w * cross[zrow + i];
           for (let j = 0; j <= i; j++) a[i * k + j] -= wi * cross[zrow + j];
+        }
+      }
+    } else if (q === 2) {
+      // unrolled 2 x 2 Woodbury step (the random-slope case), same algebra as below
+      const z0 = zCols[0];
+      const z1 = zCols[1];
+      const ta = T[0];
+      const tb = T[2];
+      const tc = T[3];
+      const w0 = this.w0;
+      const w1 = this.w1;
+      for (let g = 0; g < data.groups; g++) {
+        const base = g * kk;
+        const r0 = base + z0 * k;
+        const r1 = base + z1 * k;
+        const s00 = cross[r0 + z0];
+        const s01 = cross[r0 + z1];
+        const s11 = cross[r1 + z1];
+        const m00 = 1 + ta * ta * s00 + 2 * ta * tb * s01 + tb * tb * s11;
+        const m10 = tc * (ta * s01 + tb * s11);
+        const m11 = 1 + tc * tc * s11;
+        const l00 = Math.sqrt(m00);
+        const l10 = m10 / l00;
+        const l11 = Math.sqrt(m11 - l10 * l10);
+        ldL2 += 2 * (Math.log(l00) + Math.log(l11));
+        for (let c = 0; c < k; c++) {
+          const v0 = (ta * cross[r0 + c] + tb * cross[r1 + c]) / l00;
+          w0[c] = v0;
+          w1[c] = (tc * cross[r1 + c] - l10 * v0) / l11;
+        }
+        for (let i = 0; i < k; i++) {
+          const a0 = w0[i];
+          const a1 = w1[i];
+          const row = i * k;
+          for (let j = 0; j <= i; j++) a[row + j] -= a0 * w0[j] + a1 * w1[j];
         }
       }
     } else {
