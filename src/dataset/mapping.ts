@@ -70,6 +70,12 @@ export interface FileMapping {
 
 type How = 'flag' | 'config';
 
+/** Where a header is (for error locations): file display name and header line. */
+export interface HeaderAt {
+  file: string;
+  line: number;
+}
+
 function howOf(opts: ReadOptions, key: string): How {
   return opts.origin?.[key] === 'config' ? 'config' : 'flag';
 }
@@ -131,17 +137,18 @@ export function findColumn(header: readonly string[], name: string): number {
   return found;
 }
 
-export function unknownColumnError(name: string, flag: string, header: readonly string[], display: string): UserError {
+export function unknownColumnError(name: string, flag: string, header: readonly string[], where: string | HeaderAt): UserError {
+  const at: HeaderAt = typeof where === 'string' ? { file: where, line: 1 } : where;
   const near = closest(name, header);
   return new UserError(`column '${name}' (from ${flag}) is not in the header`, {
-    location: { file: display, line: 1 },
+    location: { ...at },
     hint: `${near ? `Did you mean '${near}'? ` : ''}Available columns: ${listHeaders(header)}`,
   });
 }
 
-function requireColumn(header: readonly string[], name: string, flag: string, display: string, how: How): ColumnRef {
+function requireColumn(header: readonly string[], name: string, flag: string, at: HeaderAt, how: How): ColumnRef {
   const i = findColumn(header, name);
-  if (i < 0) throw unknownColumnError(name, flag, header, display);
+  if (i < 0) throw unknownColumnError(name, flag, header, at);
   return { name: header[i], index: i, how };
 }
 
@@ -152,7 +159,7 @@ function detect(
   used: Set<number>,
   role: string,
   flag: string,
-  display: string,
+  at: HeaderAt,
 ): ColumnRef | undefined {
   for (const tier of tiers) {
     const hits: number[] = [];
@@ -162,7 +169,7 @@ function detect(
     if (hits.length === 1) return { name: header[hits[0]], index: hits[0], how: 'detected' };
     if (hits.length > 1) {
       throw new UserError(`${hits.length} columns look like the ${role}: ${hits.map((i) => `'${header[i]}'`).join(', ')}`, {
-        location: { file: display, line: 1 },
+        location: { ...at },
         hint: `Say which one with ${flag} COLUMN`,
       });
     }
@@ -204,7 +211,8 @@ function describeRef(role: string, ref: ColumnRef): string {
  * may be absent (they may live in another export that gets joined) and are listed in
  * `absent` for the caller to check across files.
  */
-export function mapFile(header: readonly string[], opts: ReadOptions, display: string): FileMapping {
+export function mapFile(header: readonly string[], opts: ReadOptions, where: string | HeaderAt): FileMapping {
+  const at: HeaderAt = typeof where === 'string' ? { file: where, line: 1 } : where;
   const used = new Set<number>();
   const notes: string[] = [];
   const absent: string[] = [];
@@ -226,8 +234,8 @@ export function mapFile(header: readonly string[], opts: ReadOptions, display: s
     const name = opts[field];
     const ref =
       name !== undefined
-        ? requireColumn(header, name, `--${field}`, display, howOf(opts, field))
-        : detect(header, tiers, used, role, `--${field}`, display);
+        ? requireColumn(header, name, `--${field}`, at, howOf(opts, field))
+        : detect(header, tiers, used, role, `--${field}`, at);
     if (ref) used.add(ref.index);
     return ref;
   };
@@ -235,7 +243,7 @@ export function mapFile(header: readonly string[], opts: ReadOptions, display: s
   const client = pick('client', CLIENT_NAMES, 'client id');
   if (!client) {
     throw new UserError('no client id column found', {
-      location: { file: display, line: 1 },
+      location: { ...at },
       hint: `Name it with --client COLUMN (columns: ${listHeaders(header)})`,
     });
   }
@@ -296,7 +304,7 @@ export function mapFile(header: readonly string[], opts: ReadOptions, display: s
         throw new UserError(
           `column '${header[i]}' looks like ${instrument.id}, an ${instrument.construct} measure, but was given as ${flag}`,
           {
-            location: { file: display, line: 1 },
+            location: { ...at },
             hint: `Use --${instrument.construct} '${header[i]}', or bind another instrument with --instrument '${header[i]}=ID'`,
           },
         );
@@ -315,7 +323,7 @@ export function mapFile(header: readonly string[], opts: ReadOptions, display: s
       }
       if (flagged.has(i)) {
         throw new UserError(`column '${header[i]}' is named twice as a measure`, {
-          location: { file: display, line: 1 },
+          location: { ...at },
           hint: 'Give each column once, in --alliance or --outcome',
         });
       }
@@ -354,7 +362,7 @@ export function mapFile(header: readonly string[], opts: ReadOptions, display: s
       const role = list[0].role;
       throw new UserError(
         `${list.length} columns look like ${k.startsWith('generic:') ? `the ${role} measure` : k}: ${list.map((m) => `'${m.name}'`).join(', ')}`,
-        { location: { file: display, line: 1 }, hint: `Say which one with --${role} COLUMN` },
+        { location: { ...at }, hint: `Say which one with --${role} COLUMN` },
       );
     }
   }

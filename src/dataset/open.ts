@@ -198,7 +198,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     decimal: inp.dialect.decimal,
     header: inp.header,
   }));
-  const fms = inputs.map((inp, i) => mapFile(inp.header, options, files[i].display));
+  const fms = inputs.map((inp, i) => mapFile(inp.header, options, { file: files[i].display, line: inp.headerLine }));
 
   // Flag-named measure/group columns must exist in at least one file.
   for (const name of new Set(fms.flatMap((fm) => fm.absent))) {
@@ -210,7 +210,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
           : (options.outcome ?? []).includes(name)
             ? '--outcome'
             : '--instrument';
-      throw unknownColumnError(name, flag, inputs[0].header, files[0].display);
+      throw unknownColumnError(name, flag, inputs[0].header, { file: files[0].display, line: inputs[0].headerLine });
     }
   }
 
@@ -272,7 +272,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     throw new UserError(
       `the inputs have ${shapes.length} different sets of measure columns; only two kinds of export can be joined`,
       {
-        location: { file: files[kinds.indexOf(2)].display, line: 1 },
+        location: { file: files[kinds.indexOf(2)].display, line: inputs[kinds.indexOf(2)].headerLine },
         hint: 'Give exports with the same measure columns (they are concatenated) or exactly two kinds (joined on client + session)',
       },
     );
@@ -296,14 +296,14 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
   if (join && joinOn === 'session' && !allSession) {
     const i = fms.findIndex((fm) => !fm.session);
     throw new UserError('cannot join on session: this file has no session column', {
-      location: { file: files[i].display, line: 1 },
+      location: { file: files[i].display, line: inputs[i].headerLine },
       hint: allDate ? 'Join on dates with --join-on date, or name the column with --session' : 'Name the session column with --session',
     });
   }
   if (join && joinOn === 'date' && !allDate) {
     const i = fms.findIndex((fm) => !fm.date);
     throw new UserError('cannot join on date: this file has no date column', {
-      location: { file: files[i].display, line: 1 },
+      location: { file: files[i].display, line: inputs[i].headerLine },
       hint: 'Name the date column with --date, or join on session numbers with --join-on session',
     });
   }
