@@ -1,25 +1,28 @@
 /**
  * Streaming sufficient statistics for the correlation report.
  *
- * One pass over the rows keeps, per unit (a client, or a client inside one --by group),
- * only a few numbers in typed arrays indexed by the dense unit index (grown by doubling):
+ * Rows normally arrive grouped by client (a run of rows per client). The accumulator keeps
+ * only the current run in a small buffer; when the client changes, the run is reduced to
+ * its statistics (per pair: count, means and centred co-moments; the within-client
+ * co-moments of its consecutive-session pairs; its early alliance, intake and final
+ * outcome) and merged into report-level aggregates:
  *
- * - per alliance x outcome pair: the paired-row count, means and centred co-moments
- *   (Welford/Chan updates). Pooled r merges the per-unit moments, between r correlates
- *   the per-unit means, within r (rmcorr) sums the per-unit co-moments. Nothing per row is
- *   retained, and the bootstrap resamples units from these statistics.
- * - early: alliance at session k (or sum and count over sessions 1..k) per alliance
- *   measure; earliest and latest session with an outcome and their values per outcome.
- * - lagged: the previous row's session and values (per unit), and per pair the number of
- *   consecutive-session pairs (s, s+1) with all four values, their sums (shifted by the
- *   unit's first value of each measure, for numerical stability) and global shifted
- *   cross-products. The within-unit (fixed-effects) cross-product matrix is then
- *   sum(d d') - sum_u S_u S_u' / n_u.
+ * - pooled: Chan et al. merge of the runs' moments (exact decomposition, stable);
+ * - between: Welford over the client means;
+ * - within (rmcorr): sum of the clients' centred co-moments;
+ * - early: Welford 3-D co-moments over (early alliance, final, intake) per client;
+ * - lagged: sum of the clients' within-client 4 x 4 co-moments of
+ *   (alliance(s), outcome(s), alliance(s+1), outcome(s+1)) = the fixed-effects
+ *   (client-demeaned) cross-product matrix.
  *
- * Rows normally arrive in session order within a client. A unit whose rows do not (a
- * session number not above the previous one) is flagged; `LagRepair` re-reads only those
- * units' rows in a second scan, removes the pairs the first pass counted from them and
- * adds the pairs of their session-sorted rows instead.
+ * Nothing per row is retained, and nothing per client unless --bootstrap asks for the
+ * per-client moments (resampling clients needs them). A run whose sessions are out of
+ * order is sorted before its lagged pairs are formed.
+ *
+ * A client whose rows are not contiguous (it reappears after another client) is
+ * "scattered": its first run was already merged, so later runs are skipped in the first
+ * pass, and `ScatterRepair` re-reads the input once, removes the first run's contribution
+ * (every aggregate above can be un-merged) and merges the client's complete rows.
  */
 
 export interface PairSpec {
@@ -38,51 +41,43 @@ export interface AccumulatorConfig {
   /** Number of measures in SessionRow.values. */
   measures: number;
   pairs: PairSpec[];
-  /** Measure indices with role alliance / outcome (early analysis). */
-  allianceMeasures: number[];
-  outcomeMeasures: number[];
   early: EarlySpec | null;
   lagged: boolean;
   /** Keep the paired values of the pooled rows (Spearman needs ranks over all rows). */
   keepPooledValues: boolean;
+  /** Keep per-client moments for the cluster bootstrap. */
+  keepClients: boolean;
 }
 
-/** Co-moment slots per unit and pair. */
-export const C_N = 0;
-export const C_MX = 1;
-export const C_MY = 2;
-export const C_XX = 3;
-export const C_YY = 4;
-export const C_XY = 5;
+/** Moment slots: count, mean x, mean y, Sxx, Syy, Sxy. */
 export const C_STRIDE = 6;
-
-/** Lag slots per unit and pair: count, then sums of shifted a(s), o(s), a(s+1), o(s+1). */
-export const L_STRIDE = 5;
-/** Upper triangle of the 4 x 4 cross-product matrix, row-major: 00 01 02 03 11 12 13 22 23 33. */
+/** Lag slots: count, 4 means, 10 co-moments (upper triangle, row-major: 00 01 02 03 11 12 13 22 23 33). */
+export const L_STRIDE = 15;
 export const LX_STRIDE = 10;
 export function lxIndex(i: number, j: number): number {
   if (i > j) [i, j] = [j, i];
-  // offsets of row starts: 0, 4, 7, 9
   const start = i === 0 ? 0 : i === 1 ? 4 : i === 2 ? 7 : 9;
   return start + (j - i);
 }
+/** Early 3-D moments: count, 3 means, 6 co-moments (xx xy xz yy yz zz). */
+export const E_STRIDE = 10;
 
-/** Early slots: per alliance measure [value or sum, seen flag or count]; per outcome [minS, minV, maxS, maxV]. */
-export const EA_STRIDE = 2;
-export const EO_STRIDE = 4;
-
-class GrowableF64 {
+export class GrowableF64 {
   data: Float64Array;
   length = 0;
   constructor(cap = 1024) {
     this.data = new Float64Array(cap);
   }
+  ensure(extra: number): void {
+    if (this.length + extra <= this.data.length) return;
+    let cap = this.data.length * 2;
+    while (cap < this.length + extra) cap *= 2;
+    const next = new Float64Array(cap);
+    next.set(this.data.subarray(0, this.length));
+    this.data = next;
+  }
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
+    if (this.length === this.data.length) this.ensure(1);
     this.data[this.length++] = v;
   }
   view(): Float64Array {
@@ -90,282 +85,617 @@ class GrowableF64 {
   }
 }
 
-/** Sufficient statistics for one set of units (all clients, or the clients of one group). */
-export class UnitStats {
+/** Which clients have been merged (dense for all clients, sparse for --by groups). */
+class SeenSet {
+  private dense: Uint8Array | null;
+  private readonly sparse: Set<number> | null;
+  size = 0;
+  constructor(denseMode: boolean) {
+    this.dense = denseMode ? new Uint8Array(1024) : null;
+    this.sparse = denseMode ? null : new Set();
+  }
+  has(c: number): boolean {
+    if (this.dense) return c < this.dense.length && this.dense[c] === 1;
+    return this.sparse!.has(c);
+  }
+  add(c: number): void {
+    if (this.dense) {
+      if (c >= this.dense.length) {
+        let cap = this.dense.length * 2;
+        while (cap <= c) cap *= 2;
+        const next = new Uint8Array(cap);
+        next.set(this.dense);
+        this.dense = next;
+      }
+      if (this.dense[c] === 0) this.size++;
+      this.dense[c] = 1;
+      return;
+    }
+    if (!this.sparse!.has(c)) this.size++;
+    this.sparse!.add(c);
+  }
+}
+
+/** The statistics of one client's rows (a run, or all rows of a scattered client). */
+class RunStats {
+  readonly corr: Float64Array;
+  readonly lag: Float64Array;
+  /** Early alliance per pair (NaN when absent), final and intake outcome (NaN unless valid). */
+  readonly earlyX: Float64Array;
+  readonly earlyY: Float64Array;
+  readonly earlyZ: Float64Array;
+  rows = 0;
+  disordered = false;
+  constructor(P: number) {
+    this.corr = new Float64Array(P * C_STRIDE);
+    this.lag = new Float64Array(P * L_STRIDE);
+    this.earlyX = new Float64Array(P);
+    this.earlyY = new Float64Array(P);
+    this.earlyZ = new Float64Array(P);
+  }
+}
+
+/** Per-pair aggregates over clients. */
+export class Aggregates {
+  /** Pooled moments over all paired rows: n, mx, my, Sxx, Syy, Sxy. */
+  readonly pooled: Float64Array;
+  /** Raw sums of squares sum x^2, sum y^2 (scale for zero-variance tests). */
+  readonly pooledSq: Float64Array;
+  /** Between: Welford over client means: k, mx, my, Sxx, Syy, Sxy. */
+  readonly between: Float64Array;
+  readonly betweenSq: Float64Array;
+  /** Within: sums of client co-moments Sxx, Syy, Sxy. */
+  readonly within: Float64Array;
+  /** Lagged: pairs, clients, W (10). */
+  readonly lagN: Float64Array;
+  readonly lagW: Float64Array;
+  readonly lagSq: Float64Array;
+  /** Early: 3-D Welford over clients. */
+  readonly early: Float64Array;
+  constructor(P: number) {
+    this.pooled = new Float64Array(P * C_STRIDE);
+    this.pooledSq = new Float64Array(P * 2);
+    this.between = new Float64Array(P * C_STRIDE);
+    this.betweenSq = new Float64Array(P * 2);
+    this.within = new Float64Array(P * 3);
+    this.lagN = new Float64Array(P * 2);
+    this.lagW = new Float64Array(P * LX_STRIDE);
+    this.lagSq = new Float64Array(P * 4);
+    this.early = new Float64Array(P * E_STRIDE);
+  }
+}
+
+/** Sufficient statistics for one set of rows (all rows, or one --by group). */
+export class Accumulator {
   readonly cfg: AccumulatorConfig;
   readonly P: number;
   readonly M: number;
-  cap: number;
-  /** Number of unit slots in use (max unit index + 1). */
-  units = 0;
-  /** Rows seen (any values). */
+  readonly agg: Aggregates;
+  /** Rows seen. */
   rows = 0;
-  /** Global client index of each unit (for messages). */
-  unitClient: Int32Array;
-  corr: Float64Array;
-  prevSession: Float64Array;
-  prevVals: Float64Array;
-  shift: Float64Array;
-  lag: Float64Array;
-  readonly lagCross: Float64Array;
-  disordered: Uint8Array;
+  /** Clients whose rows were not contiguous (repaired by a second scan). */
+  scatteredCount = 0;
+  /** Clients whose rows were not in session order (or repeated a session number). */
   disorderedCount = 0;
-  earlyA: Float64Array;
-  earlyO: Float64Array;
+  readonly seen: SeenSet;
+  readonly scattered = new Set<number>();
   readonly pooledX: GrowableF64[];
   readonly pooledY: GrowableF64[];
+  /** Per-client moments for the bootstrap: one C_STRIDE block per (client entry, pair). */
+  readonly clientMoments: GrowableF64 | null;
+  private readonly entryOf: Map<number, number> | null;
+  private entries = 0;
+  /** Client index of each bootstrap entry. */
+  readonly entryClient: number[] = [];
+  // current run
+  private cur = -1;
+  private skipping = false;
+  private readonly buf: GrowableF64;
+  private bufRows = 0;
+  private readonly run: RunStats;
 
-  constructor(cfg: AccumulatorConfig, initialCap = 1024) {
+  constructor(cfg: AccumulatorConfig, dense: boolean) {
     this.cfg = cfg;
     this.P = cfg.pairs.length;
     this.M = cfg.measures;
-    this.cap = 0;
-    this.unitClient = new Int32Array(0);
-    this.corr = new Float64Array(0);
-    this.prevSession = new Float64Array(0);
-    this.prevVals = new Float64Array(0);
-    this.shift = new Float64Array(0);
-    this.lag = new Float64Array(0);
-    this.disordered = new Uint8Array(0);
-    this.earlyA = new Float64Array(0);
-    this.earlyO = new Float64Array(0);
-    this.lagCross = new Float64Array(this.P * LX_STRIDE);
+    this.agg = new Aggregates(this.P);
+    this.seen = new SeenSet(dense);
     this.pooledX = cfg.keepPooledValues ? cfg.pairs.map(() => new GrowableF64()) : [];
     this.pooledY = cfg.keepPooledValues ? cfg.pairs.map(() => new GrowableF64()) : [];
-    this.grow(initialCap);
+    this.clientMoments = cfg.keepClients ? new GrowableF64(1024) : null;
+    this.entryOf = cfg.keepClients ? new Map() : null;
+    this.buf = new GrowableF64(64 * (1 + this.M));
+    this.run = new RunStats(this.P);
   }
 
-  private grow(minCap: number): void {
-    let cap = Math.max(this.cap, 16);
-    while (cap < minCap) cap *= 2;
-    if (cap === this.cap) return;
-    const old = this.cap;
-    const P = this.P;
-    const M = this.M;
-    const g = <T extends Float64Array | Int32Array | Uint8Array>(a: T, per: number, fill?: number): T => {
-      const next = new (a.constructor as { new (n: number): T })(cap * per);
-      next.set(a);
-      if (fill !== undefined) next.fill(fill, old * per);
-      return next;
-    };
-    this.unitClient = g(this.unitClient, 1, -1);
-    this.corr = g(this.corr, P * C_STRIDE);
-    if (this.cfg.lagged) {
-      this.prevSession = g(this.prevSession, 1, NaN);
-      this.prevVals = g(this.prevVals, M);
-      this.shift = g(this.shift, M, NaN);
-      this.lag = g(this.lag, P * L_STRIDE);
-      this.disordered = g(this.disordered, 1);
-    }
-    if (this.cfg.early) {
-      this.earlyA = g(this.earlyA, this.cfg.allianceMeasures.length * EA_STRIDE);
-      const eo = g(this.earlyO, this.cfg.outcomeMeasures.length * EO_STRIDE);
-      for (let u = old; u < cap; u++) {
-        for (let j = 0; j < this.cfg.outcomeMeasures.length; j++) {
-          const b = (u * this.cfg.outcomeMeasures.length + j) * EO_STRIDE;
-          eo[b] = Infinity;
-          eo[b + 1] = NaN;
-          eo[b + 2] = -Infinity;
-          eo[b + 3] = NaN;
-        }
-      }
-      this.earlyO = eo;
-    }
-    this.cap = cap;
+  get clients(): number {
+    return this.seen.size;
   }
 
-  /** Adds one row of unit `u` (values: one per measure, NaN = missing). */
-  add(u: number, client: number, session: number, values: Float64Array): void {
-    if (u >= this.cap) this.grow(u + 1);
-    if (u >= this.units) this.units = u + 1;
-    this.unitClient[u] = client;
+  /** Adds one row (values: one per measure, NaN = missing). */
+  add(client: number, session: number, values: Float64Array): void {
     this.rows++;
-    const P = this.P;
-    const pairs = this.cfg.pairs;
-    const corr = this.corr;
-    const keep = this.cfg.keepPooledValues;
-    for (let p = 0; p < P; p++) {
-      const pr = pairs[p];
-      const x = values[pr.alliance];
-      const y = values[pr.outcome];
-      if (x !== x || y !== y) continue;
-      const b = (u * P + p) * C_STRIDE;
-      const n1 = corr[b] + 1;
-      const dx = x - corr[b + 1];
-      const dy = y - corr[b + 2];
-      const mx = corr[b + 1] + dx / n1;
-      const my = corr[b + 2] + dy / n1;
-      corr[b] = n1;
-      corr[b + 1] = mx;
-      corr[b + 2] = my;
-      corr[b + 3] += dx * (x - mx);
-      corr[b + 4] += dy * (y - my);
-      corr[b + 5] += dx * (y - my);
-      if (keep) {
-        this.pooledX[p].push(x);
-        this.pooledY[p].push(y);
-      }
-    }
-    if (this.cfg.lagged) this.addLag(u, session, values);
-    if (this.cfg.early) this.addEarly(u, session, values);
-  }
-
-  private addLag(u: number, session: number, values: Float64Array): void {
-    const M = this.M;
-    const ps = this.prevSession[u];
-    if (session <= ps && this.disordered[u] === 0) {
-      this.disordered[u] = 1;
-      this.disorderedCount++;
-    }
-    const mb = u * M;
-    for (let m = 0; m < M; m++) {
-      const v = values[m];
-      if (v === v && this.shift[mb + m] !== this.shift[mb + m]) this.shift[mb + m] = v;
-    }
-    if (session === ps + 1) {
+    if (this.cfg.keepPooledValues) {
       const pairs = this.cfg.pairs;
       for (let p = 0; p < this.P; p++) {
-        const pr = pairs[p];
-        this.lagAdd(u, p, this.prevVals[mb + pr.alliance], this.prevVals[mb + pr.outcome], values[pr.alliance], values[pr.outcome], 1);
+        const x = values[pairs[p].alliance];
+        const y = values[pairs[p].outcome];
+        if (x === x && y === y) {
+          this.pooledX[p].push(x);
+          this.pooledY[p].push(y);
+        }
       }
     }
-    this.prevSession[u] = session;
-    for (let m = 0; m < M; m++) this.prevVals[mb + m] = values[m];
+    if (client !== this.cur) {
+      this.flush();
+      this.cur = client;
+      if (this.seen.has(client)) {
+        this.skipping = true;
+        if (!this.scattered.has(client)) {
+          this.scattered.add(client);
+          this.scatteredCount++;
+        }
+      } else {
+        this.skipping = false;
+        this.seen.add(client);
+      }
+    }
+    if (this.skipping) return;
+    const M = this.M;
+    const buf = this.buf;
+    buf.ensure(1 + M);
+    const d = buf.data;
+    let o = buf.length;
+    d[o++] = session;
+    for (let m = 0; m < M; m++) d[o++] = values[m];
+    buf.length = o;
+    this.bufRows++;
   }
 
-  /** Adds (sign 1) or removes (sign -1) one consecutive-session pair, when all four values are present. */
-  lagAdd(u: number, p: number, a0: number, o0: number, a1: number, o1: number, sign: number): void {
-    if (a0 !== a0 || o0 !== o0 || a1 !== a1 || o1 !== o1) return;
-    const pr = this.cfg.pairs[p];
-    const ka = this.shift[u * this.M + pr.alliance];
-    const ko = this.shift[u * this.M + pr.outcome];
-    const d0 = a0 - ka;
-    const d1 = o0 - ko;
-    const d2 = a1 - ka;
-    const d3 = o1 - ko;
-    const b = (u * this.P + p) * L_STRIDE;
-    const lag = this.lag;
-    lag[b] += sign;
-    lag[b + 1] += sign * d0;
-    lag[b + 2] += sign * d1;
-    lag[b + 3] += sign * d2;
-    lag[b + 4] += sign * d3;
-    const x = this.lagCross;
-    const c = p * LX_STRIDE;
-    x[c] += sign * d0 * d0;
-    x[c + 1] += sign * d0 * d1;
-    x[c + 2] += sign * d0 * d2;
-    x[c + 3] += sign * d0 * d3;
-    x[c + 4] += sign * d1 * d1;
-    x[c + 5] += sign * d1 * d2;
-    x[c + 6] += sign * d1 * d3;
-    x[c + 7] += sign * d2 * d2;
-    x[c + 8] += sign * d2 * d3;
-    x[c + 9] += sign * d3 * d3;
+  /** Merges the current run; call once after the last row. */
+  flush(): void {
+    if (this.cur >= 0 && !this.skipping && this.bufRows > 0) {
+      computeRun(this.cfg, this.buf.data, this.bufRows, this.run);
+      if (this.run.disordered) this.disorderedCount++;
+      this.merge(this.run, 1, this.cur);
+    }
+    this.buf.length = 0;
+    this.bufRows = 0;
+    this.cur = -1;
+    this.skipping = false;
   }
 
-  private addEarly(u: number, session: number, values: Float64Array): void {
-    const early = this.cfg.early!;
-    const am = this.cfg.allianceMeasures;
-    const ea = this.earlyA;
-    if (early.mode === 'session') {
-      if (session === early.k) {
-        for (let j = 0; j < am.length; j++) {
-          const v = values[am[j]];
-          const b = (u * am.length + j) * EA_STRIDE;
-          if (v === v && ea[b + 1] === 0) {
-            ea[b] = v;
-            ea[b + 1] = 1;
+  /** Merges (sign 1) or removes (sign -1) one client's run statistics. */
+  merge(run: RunStats, sign: 1 | -1, client: number): void {
+    const P = this.P;
+    const a = this.agg;
+    const rc = run.corr;
+    for (let p = 0; p < P; p++) {
+      const b = p * C_STRIDE;
+      const n = rc[b];
+      if (n > 0) {
+        const mx = rc[b + 1];
+        const my = rc[b + 2];
+        chanMerge(a.pooled, b, n, mx, my, rc[b + 3], rc[b + 4], rc[b + 5], sign);
+        a.pooledSq[p * 2] += sign * (n * mx * mx + rc[b + 3]);
+        a.pooledSq[p * 2 + 1] += sign * (n * my * my + rc[b + 4]);
+        welford2(a.between, b, mx, my, sign);
+        a.betweenSq[p * 2] += sign * mx * mx;
+        a.betweenSq[p * 2 + 1] += sign * my * my;
+        a.within[p * 3] += sign * rc[b + 3];
+        a.within[p * 3 + 1] += sign * rc[b + 4];
+        a.within[p * 3 + 2] += sign * rc[b + 5];
+      }
+      if (this.cfg.lagged) {
+        const lb = p * L_STRIDE;
+        const ln = run.lag[lb];
+        if (ln > 0) {
+          a.lagN[p * 2] += sign * ln;
+          a.lagN[p * 2 + 1] += sign;
+          for (let k = 0; k < LX_STRIDE; k++) a.lagW[p * LX_STRIDE + k] += sign * run.lag[lb + 5 + k];
+          for (let k = 0; k < 4; k++) {
+            const m = run.lag[lb + 1 + k];
+            a.lagSq[p * 4 + k] += sign * (ln * m * m + run.lag[lb + 5 + lxIndex(k, k)]);
           }
         }
       }
-    } else if (session <= early.k) {
-      for (let j = 0; j < am.length; j++) {
-        const v = values[am[j]];
-        if (v !== v) continue;
-        const b = (u * am.length + j) * EA_STRIDE;
-        ea[b] += v;
-        ea[b + 1] += 1;
+      if (this.cfg.early) {
+        const x = run.earlyX[p];
+        const y = run.earlyY[p];
+        const z = run.earlyZ[p];
+        if (x === x && y === y && z === z) welford3(a.early, p * E_STRIDE, x, y, z, sign);
       }
     }
-    const om = this.cfg.outcomeMeasures;
-    const eo = this.earlyO;
-    for (let j = 0; j < om.length; j++) {
-      const v = values[om[j]];
-      if (v !== v) continue;
-      const b = (u * om.length + j) * EO_STRIDE;
-      if (session < eo[b]) {
-        eo[b] = session;
-        eo[b + 1] = v;
-      }
-      if (session > eo[b + 2]) {
-        eo[b + 2] = session;
-        eo[b + 3] = v;
+    if (this.clientMoments && this.entryOf) {
+      if (sign < 0) {
+        const e = this.entryOf.get(client);
+        if (e !== undefined) this.clientMoments.data.fill(0, e * P * C_STRIDE, (e + 1) * P * C_STRIDE);
+      } else {
+        this.entryOf.set(client, this.entries++);
+        this.entryClient.push(client);
+        for (let k = 0; k < P * C_STRIDE; k++) this.clientMoments.push(rc[k]);
       }
     }
+  }
+
+  /** Statistics of a complete row list (session, values...) of one client. */
+  runOf(rows: Float64Array, count: number): RunStats {
+    const r = new RunStats(this.P);
+    computeRun(this.cfg, rows, count, r);
+    return r;
   }
 
   pooledValues(p: number): { x: Float64Array; y: Float64Array } | null {
     if (!this.cfg.keepPooledValues) return null;
     return { x: this.pooledX[p].view(), y: this.pooledY[p].view() };
   }
+
+  /** Bootstrap entries: number of clients stored (removed ones have count 0). */
+  get clientEntries(): number {
+    return this.entries;
+  }
 }
 
-/** One buffered row of a disordered unit (second scan only). */
-interface BufferedRow {
-  session: number;
-  values: Float64Array;
+/** Chan et al. (1979) pairwise merge (sign 1) or its inverse (sign -1) of bivariate moments. */
+function chanMerge(g: Float64Array, b: number, n: number, mx: number, my: number, sxx: number, syy: number, sxy: number, sign: number): void {
+  const n0 = g[b];
+  if (sign > 0) {
+    const nn = n0 + n;
+    const dx = mx - g[b + 1];
+    const dy = my - g[b + 2];
+    const f = (n0 * n) / nn;
+    g[b + 3] += sxx + dx * dx * f;
+    g[b + 4] += syy + dy * dy * f;
+    g[b + 5] += sxy + dx * dy * f;
+    g[b + 1] += (dx * n) / nn;
+    g[b + 2] += (dy * n) / nn;
+    g[b] = nn;
+    return;
+  }
+  const rest = n0 - n;
+  if (rest <= 0) {
+    g.fill(0, b, b + C_STRIDE);
+    return;
+  }
+  const rx = (n0 * g[b + 1] - n * mx) / rest;
+  const ry = (n0 * g[b + 2] - n * my) / rest;
+  const dx = mx - rx;
+  const dy = my - ry;
+  const f = (rest * n) / n0;
+  g[b + 3] -= sxx + dx * dx * f;
+  g[b + 4] -= syy + dy * dy * f;
+  g[b + 5] -= sxy + dx * dy * f;
+  g[b + 1] = rx;
+  g[b + 2] = ry;
+  g[b] = rest;
+}
+
+/** Welford add (sign 1) or remove (sign -1) of a 2-D point. */
+function welford2(g: Float64Array, b: number, x: number, y: number, sign: number): void {
+  const k0 = g[b];
+  if (sign > 0) {
+    const k = k0 + 1;
+    const dx = x - g[b + 1];
+    const dy = y - g[b + 2];
+    g[b + 1] += dx / k;
+    g[b + 2] += dy / k;
+    g[b + 3] += dx * (x - g[b + 1]);
+    g[b + 4] += dy * (y - g[b + 2]);
+    g[b + 5] += dx * (y - g[b + 2]);
+    g[b] = k;
+    return;
+  }
+  const k = k0 - 1;
+  if (k <= 0) {
+    g.fill(0, b, b + C_STRIDE);
+    return;
+  }
+  const mx = (k0 * g[b + 1] - x) / k;
+  const my = (k0 * g[b + 2] - y) / k;
+  g[b + 3] -= (x - mx) * (x - g[b + 1]);
+  g[b + 4] -= (y - my) * (y - g[b + 2]);
+  g[b + 5] -= (x - mx) * (y - g[b + 2]);
+  g[b + 1] = mx;
+  g[b + 2] = my;
+  g[b] = k;
+}
+
+/** Welford add/remove of a 3-D point (x, y, z): count, means, co-moments xx xy xz yy yz zz. */
+function welford3(g: Float64Array, b: number, x: number, y: number, z: number, sign: number): void {
+  const k0 = g[b];
+  const k = k0 + sign;
+  if (k <= 0) {
+    g.fill(0, b, b + E_STRIDE);
+    return;
+  }
+  let ox: number;
+  let oy: number;
+  let oz: number;
+  let nx: number;
+  let ny: number;
+  let nz: number;
+  if (sign > 0) {
+    ox = g[b + 1];
+    oy = g[b + 2];
+    oz = g[b + 3];
+    nx = ox + (x - ox) / k;
+    ny = oy + (y - oy) / k;
+    nz = oz + (z - oz) / k;
+  } else {
+    nx = g[b + 1];
+    ny = g[b + 2];
+    nz = g[b + 3];
+    ox = (k0 * nx - x) / k;
+    oy = (k0 * ny - y) / k;
+    oz = (k0 * nz - z) / k;
+  }
+  // C_new = C_old + (p - m_old)(p - m_new)'  (symmetric in exact arithmetic)
+  const ax = x - ox;
+  const ay = y - oy;
+  const az = z - oz;
+  const bx = x - nx;
+  const by = y - ny;
+  const bz = z - nz;
+  g[b + 4] += sign * ax * bx;
+  g[b + 5] += sign * ax * by;
+  g[b + 6] += sign * ax * bz;
+  g[b + 7] += sign * ay * by;
+  g[b + 8] += sign * ay * bz;
+  g[b + 9] += sign * az * bz;
+  if (sign > 0) {
+    g[b + 1] = nx;
+    g[b + 2] = ny;
+    g[b + 3] = nz;
+  } else {
+    g[b + 1] = ox;
+    g[b + 2] = oy;
+    g[b + 3] = oz;
+  }
+  g[b] = k;
+}
+
+// Scratch for sorting a disordered run.
+let orderScratch = new Int32Array(64);
+
+/**
+ * Reduces one client's rows (flat: session, v_0..v_{M-1} per row, in arrival order) to its
+ * statistics. Moments and early values use the rows in arrival order (the first row wins
+ * for a repeated session); lagged pairs use the rows sorted by session.
+ */
+function computeRun(cfg: AccumulatorConfig, d: Float64Array, rows: number, out: RunStats): void {
+  const M = cfg.measures;
+  const W = 1 + M;
+  const pairs = cfg.pairs;
+  const P = pairs.length;
+  out.rows = rows;
+  const corr = out.corr;
+  corr.fill(0);
+  for (let p = 0; p < P; p++) {
+    const ai = 1 + pairs[p].alliance;
+    const oi = 1 + pairs[p].outcome;
+    const b = p * C_STRIDE;
+    let n = 0;
+    let mx = 0;
+    let my = 0;
+    let xx = 0;
+    let yy = 0;
+    let xy = 0;
+    for (let r = 0, o = 0; r < rows; r++, o += W) {
+      const x = d[o + ai];
+      const y = d[o + oi];
+      if (x !== x || y !== y) continue;
+      n++;
+      const dx = x - mx;
+      const dy = y - my;
+      mx += dx / n;
+      my += dy / n;
+      xx += dx * (x - mx);
+      yy += dy * (y - my);
+      xy += dx * (y - my);
+    }
+    corr[b] = n;
+    corr[b + 1] = mx;
+    corr[b + 2] = my;
+    corr[b + 3] = xx;
+    corr[b + 4] = yy;
+    corr[b + 5] = xy;
+  }
+
+  // Session order: identity when strictly increasing, else a stable sort without repeats.
+  let sorted = true;
+  for (let r = 1, o = W; r < rows; r++, o += W) {
+    if (!(d[o] > d[o - W])) {
+      sorted = false;
+      break;
+    }
+  }
+  out.disordered = !sorted;
+  if (orderScratch.length < rows) orderScratch = new Int32Array(Math.max(rows, orderScratch.length * 2));
+  const order = orderScratch;
+  let len = rows;
+  for (let r = 0; r < rows; r++) order[r] = r;
+  if (!sorted) {
+    const idx = Array.from(order.subarray(0, rows));
+    idx.sort((a, b) => d[a * W] - d[b * W] || a - b);
+    len = 0;
+    for (const r of idx) {
+      if (len > 0 && d[order[len - 1] * W] === d[r * W]) continue;
+      order[len++] = r;
+    }
+  }
+
+  if (cfg.lagged) {
+    const lag = out.lag;
+    lag.fill(0);
+    for (let p = 0; p < P; p++) {
+      const ai = 1 + pairs[p].alliance;
+      const oi = 1 + pairs[p].outcome;
+      const b = p * L_STRIDE;
+      let n = 0;
+      let m0 = 0;
+      let m1 = 0;
+      let m2 = 0;
+      let m3 = 0;
+      let c00 = 0;
+      let c01 = 0;
+      let c02 = 0;
+      let c03 = 0;
+      let c11 = 0;
+      let c12 = 0;
+      let c13 = 0;
+      let c22 = 0;
+      let c23 = 0;
+      let c33 = 0;
+      for (let j = 1; j < len; j++) {
+        const o0 = order[j - 1] * W;
+        const o1 = order[j] * W;
+        if (d[o1] !== d[o0] + 1) continue;
+        const v0 = d[o0 + ai];
+        const v1 = d[o0 + oi];
+        const v2 = d[o1 + ai];
+        const v3 = d[o1 + oi];
+        if (v0 !== v0 || v1 !== v1 || v2 !== v2 || v3 !== v3) continue;
+        n++;
+        const e0 = v0 - m0;
+        const e1 = v1 - m1;
+        const e2 = v2 - m2;
+        const e3 = v3 - m3;
+        m0 += e0 / n;
+        m1 += e1 / n;
+        m2 += e2 / n;
+        m3 += e3 / n;
+        const f0 = v0 - m0;
+        const f1 = v1 - m1;
+        const f2 = v2 - m2;
+        const f3 = v3 - m3;
+        c00 += e0 * f0;
+        c01 += e0 * f1;
+        c02 += e0 * f2;
+        c03 += e0 * f3;
+        c11 += e1 * f1;
+        c12 += e1 * f2;
+        c13 += e1 * f3;
+        c22 += e2 * f2;
+        c23 += e2 * f3;
+        c33 += e3 * f3;
+      }
+      lag[b] = n;
+      lag[b + 1] = m0;
+      lag[b + 2] = m1;
+      lag[b + 3] = m2;
+      lag[b + 4] = m3;
+      lag[b + 5] = c00;
+      lag[b + 6] = c01;
+      lag[b + 7] = c02;
+      lag[b + 8] = c03;
+      lag[b + 9] = c11;
+      lag[b + 10] = c12;
+      lag[b + 11] = c13;
+      lag[b + 12] = c22;
+      lag[b + 13] = c23;
+      lag[b + 14] = c33;
+    }
+  }
+
+  if (cfg.early) {
+    const k = cfg.early.k;
+    const window = cfg.early.mode === 'window';
+    for (let p = 0; p < P; p++) {
+      const ai = 1 + pairs[p].alliance;
+      const oi = 1 + pairs[p].outcome;
+      let x = NaN;
+      let sum = 0;
+      let cnt = 0;
+      let minS = Infinity;
+      let minV = NaN;
+      let maxS = -Infinity;
+      let maxV = NaN;
+      for (let r = 0, o = 0; r < rows; r++, o += W) {
+        const s = d[o];
+        const a = d[o + ai];
+        if (a === a) {
+          if (window) {
+            if (s <= k) {
+              sum += a;
+              cnt++;
+            }
+          } else if (s === k && x !== x) x = a;
+        }
+        const v = d[o + oi];
+        if (v === v) {
+          if (s < minS) {
+            minS = s;
+            minV = v;
+          }
+          if (s > maxS) {
+            maxS = s;
+            maxV = v;
+          }
+        }
+      }
+      if (window) x = cnt > 0 ? sum / cnt : NaN;
+      const valid = maxS > k && maxS > minS;
+      out.earlyX[p] = x;
+      out.earlyY[p] = valid ? maxV : NaN;
+      out.earlyZ[p] = valid ? minV : NaN;
+    }
+  }
+}
+
+/** Per scattered client in the repair scan: its rows in arrival order and the length of its first run. */
+interface ScatterState {
+  client: number;
+  rows: GrowableF64;
+  count: number;
+  firstLen: number;
+  firstEnded: boolean;
 }
 
 /**
- * Second-scan repair of the lagged statistics for units whose rows were not in session
- * order: collect their rows, undo the pairs the first pass counted (consecutive in arrival
- * order), and add the pairs of the rows sorted by session (the first row in file order
- * wins for a repeated session number).
+ * Second-scan repair for scattered clients of one accumulator: identifies their first run
+ * exactly as the first pass did (same row order, same run boundaries), removes it and merges
+ * all their rows. Clients are keyed by id text, so the repair does not depend on the
+ * dataset assigning the same indices in both scans.
  */
-export class LagRepair {
-  private readonly rows = new Map<number, BufferedRow[]>();
-  constructor(private readonly stats: UnitStats) {}
-
-  wants(u: number): boolean {
-    return u < this.stats.units && this.stats.disordered[u] === 1;
+export class ScatterRepair {
+  private readonly states = new Map<string, ScatterState>();
+  private last: string | null = null;
+  constructor(
+    private readonly acc: Accumulator,
+    /** Client id text -> client index of the first scan, for the scattered clients. */
+    scattered: Map<string, number>,
+  ) {
+    for (const [id, c] of scattered) {
+      this.states.set(id, { client: c, rows: new GrowableF64(64), count: 0, firstLen: 0, firstEnded: false });
+    }
   }
 
-  add(u: number, session: number, values: Float64Array): void {
-    let list = this.rows.get(u);
-    if (!list) {
-      list = [];
-      this.rows.set(u, list);
+  add(id: string, session: number, values: Float64Array): void {
+    if (id !== this.last) {
+      if (this.last !== null) {
+        const prev = this.states.get(this.last);
+        if (prev) prev.firstEnded = true;
+      }
+      this.last = id;
     }
-    list.push({ session, values: Float64Array.from(values) });
+    const st = this.states.get(id);
+    if (!st) return;
+    const M = this.acc.M;
+    st.rows.push(session);
+    for (let m = 0; m < M; m++) st.rows.push(values[m]);
+    st.count++;
+    if (!st.firstEnded) st.firstLen++;
   }
 
   finish(): void {
-    const s = this.stats;
-    const pairs = s.cfg.pairs;
-    const units = [...this.rows.keys()].sort((a, b) => a - b);
-    for (const u of units) {
-      const list = this.rows.get(u)!;
-      for (let i = 1; i < list.length; i++) {
-        if (list[i].session !== list[i - 1].session + 1) continue;
-        for (let p = 0; p < pairs.length; p++) {
-          const pr = pairs[p];
-          s.lagAdd(u, p, list[i - 1].values[pr.alliance], list[i - 1].values[pr.outcome], list[i].values[pr.alliance], list[i].values[pr.outcome], -1);
-        }
-      }
-      const sorted = list.map((r, i) => ({ r, i })).sort((a, b) => a.r.session - b.r.session || a.i - b.i);
-      const unique: BufferedRow[] = [];
-      for (const { r } of sorted) {
-        if (unique.length > 0 && unique[unique.length - 1].session === r.session) continue;
-        unique.push(r);
-      }
-      for (let i = 1; i < unique.length; i++) {
-        if (unique[i].session !== unique[i - 1].session + 1) continue;
-        for (let p = 0; p < pairs.length; p++) {
-          const pr = pairs[p];
-          s.lagAdd(u, p, unique[i - 1].values[pr.alliance], unique[i - 1].values[pr.outcome], unique[i].values[pr.alliance], unique[i].values[pr.outcome], 1);
-        }
-      }
+    const list = [...this.states.values()].sort((a, b) => a.client - b.client);
+    for (const st of list) {
+      if (st.firstLen === 0) continue;
+      const first = this.acc.runOf(st.rows.data, st.firstLen);
+      this.acc.merge(first, -1, st.client);
+      const all = this.acc.runOf(st.rows.data, st.count);
+      this.acc.disorderedCount += (all.disordered ? 1 : 0) - (first.disordered ? 1 : 0);
+      this.acc.merge(all, 1, st.client);
     }
   }
 }

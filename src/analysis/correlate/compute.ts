@@ -3,7 +3,7 @@
  * units (all clients or one --by group). Pure: no I/O, full precision.
  */
 import { tTwoSidedP } from '../../stats/distributions.js';
-import { C_STRIDE, EA_STRIDE, EO_STRIDE, L_STRIDE, LX_STRIDE, lxIndex, type UnitStats } from './accumulate.js';
+import { C_STRIDE, E_STRIDE, LX_STRIDE, lxIndex, type Accumulator } from './accumulate.js';
 import { correlationInference, mulberry32, quantileSorted, tHalfWidth } from './inference.js';
 import { spearmanFromValues } from './spearman.js';
 import { BENCHMARK, type Analysis, type CorrelateOptions, type CorrelateResult, type LagDirection, type Method } from './types.js';
@@ -21,6 +21,8 @@ export interface GroupContext {
   opts: CorrelateOptions;
   /** Shared bootstrap generator (consumed in a fixed order), null without --bootstrap. */
   rng: (() => number) | null;
+  /** Client id text of a client index (the bootstrap orders clients by id, so row order does not matter). */
+  clientId: (client: number) => string;
 }
 
 const R_METHODS_BENCHMARKED = new Set(['pooled:pearson', 'between:pearson', 'early:pearson', 'early:partial']);
@@ -98,69 +100,33 @@ interface PairAggregate {
   within: { xx: number; yy: number; xy: number };
 }
 
-function aggregate(stats: UnitStats, p: number): PairAggregate {
-  const P = stats.P;
-  const c = stats.corr;
-  let n = 0;
-  let mx = 0;
-  let my = 0;
-  let xx = 0;
-  let yy = 0;
-  let xy = 0;
-  let sx2 = 0;
-  let sy2 = 0;
-  let k = 0;
-  let bmx = 0;
-  let bmy = 0;
-  let bxx = 0;
-  let byy = 0;
-  let bxy = 0;
-  let bsx2 = 0;
-  let bsy2 = 0;
-  let wxx = 0;
-  let wyy = 0;
-  let wxy = 0;
-  for (let u = 0; u < stats.units; u++) {
-    const b = (u * P + p) * C_STRIDE;
-    const nu = c[b];
-    if (nu === 0) continue;
-    const ux = c[b + 1];
-    const uy = c[b + 2];
-    // pooled: Chan et al. merge
-    const nn = n + nu;
-    const dx = ux - mx;
-    const dy = uy - my;
-    const f = (n * nu) / nn;
-    xx += c[b + 3] + dx * dx * f;
-    yy += c[b + 4] + dy * dy * f;
-    xy += c[b + 5] + dx * dy * f;
-    mx += (dx * nu) / nn;
-    my += (dy * nu) / nn;
-    n = nn;
-    sx2 += nu * ux * ux + c[b + 3];
-    sy2 += nu * uy * uy + c[b + 4];
-    // between: Welford over unit means
-    k++;
-    const ex = ux - bmx;
-    const ey = uy - bmy;
-    bmx += ex / k;
-    bmy += ey / k;
-    bxx += ex * (ux - bmx);
-    byy += ey * (uy - bmy);
-    bxy += ex * (uy - bmy);
-    bsx2 += ux * ux;
-    bsy2 += uy * uy;
-    // within: sum of unit co-moments
-    wxx += c[b + 3];
-    wyy += c[b + 4];
-    wxy += c[b + 5];
-  }
+function aggregate(acc: Accumulator, p: number): PairAggregate {
+  const a = acc.agg;
+  const b = p * C_STRIDE;
   return {
-    rows: n,
-    clients: k,
-    pooled: { n, mx, my, xx, yy, xy, sx2, sy2 },
-    between: { n: k, mx: bmx, my: bmy, xx: bxx, yy: byy, xy: bxy, sx2: bsx2, sy2: bsy2 },
-    within: { xx: wxx, yy: wyy, xy: wxy },
+    rows: a.pooled[b],
+    clients: a.between[b],
+    pooled: {
+      n: a.pooled[b],
+      mx: a.pooled[b + 1],
+      my: a.pooled[b + 2],
+      xx: a.pooled[b + 3],
+      yy: a.pooled[b + 4],
+      xy: a.pooled[b + 5],
+      sx2: a.pooledSq[p * 2],
+      sy2: a.pooledSq[p * 2 + 1],
+    },
+    between: {
+      n: a.between[b],
+      mx: a.between[b + 1],
+      my: a.between[b + 2],
+      xx: a.between[b + 3],
+      yy: a.between[b + 4],
+      xy: a.between[b + 5],
+      sx2: a.betweenSq[p * 2],
+      sy2: a.betweenSq[p * 2 + 1],
+    },
+    within: { xx: a.within[p * 3], yy: a.within[p * 3 + 1], xy: a.within[p * 3 + 2] },
   };
 }
 
@@ -196,7 +162,7 @@ function withinResult(ctx: GroupContext, p: number, a: PairAggregate): Correlate
   return fillCorrelation(res, ctx, p, r, df, df + 2);
 }
 
-function spearmanResult(ctx: GroupContext, p: number, stats: UnitStats, a: PairAggregate): CorrelateResult {
+function spearmanResult(ctx: GroupContext, p: number, stats: Accumulator, a: PairAggregate): CorrelateResult {
   const res = base(ctx, p, 'pooled', 'spearman');
   res.n = a.rows;
   res.clients = a.clients;
@@ -222,14 +188,21 @@ function tHalfWidthNormal(level: number): number {
 // ---------------------------------------------------------------------------------------
 // Bootstrap (resampling units, from the per-unit moments)
 
-function bootstrap(stats: UnitStats, p: number, ctx: GroupContext, out: { pooled?: CorrelateResult; between?: CorrelateResult; within?: CorrelateResult }): void {
+function bootstrap(stats: Accumulator, p: number, ctx: GroupContext, out: { pooled?: CorrelateResult; between?: CorrelateResult; within?: CorrelateResult }): void {
   const rng = ctx.rng;
   const B = ctx.opts.bootstrap;
   if (!rng || B <= 0) return;
   const P = stats.P;
-  const c = stats.corr;
+  const store = stats.clientMoments;
+  if (!store) return;
+  const c = store.data;
   const idx: number[] = [];
-  for (let u = 0; u < stats.units; u++) if (c[(u * P + p) * C_STRIDE] > 0) idx.push(u);
+  for (let e = 0; e < stats.clientEntries; e++) if (c[(e * P + p) * C_STRIDE] > 0) idx.push(e);
+  const ids = idx.map((e) => ctx.clientId(stats.entryClient[e]));
+  const order = idx.map((_, i) => i).sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+  const sortedIdx = order.map((i) => idx[i]);
+  idx.length = 0;
+  idx.push(...sortedIdx);
   const K = idx.length;
   if (K < 3) return;
   const n = new Float64Array(K);
@@ -238,8 +211,8 @@ function bootstrap(stats: UnitStats, p: number, ctx: GroupContext, out: { pooled
   const cxx = new Float64Array(K);
   const cyy = new Float64Array(K);
   const cxy = new Float64Array(K);
-  idx.forEach((u, i) => {
-    const b = (u * P + p) * C_STRIDE;
+  idx.forEach((e, i) => {
+    const b = (e * P + p) * C_STRIDE;
     n[i] = c[b];
     mxs[i] = c[b + 1];
     mys[i] = c[b + 2];
@@ -323,82 +296,26 @@ function bootstrap(stats: UnitStats, p: number, ctx: GroupContext, out: { pooled
 // ---------------------------------------------------------------------------------------
 // Early alliance -> final outcome, controlling intake
 
-interface Triple {
-  x: number[];
-  y: number[];
-  z: number[];
-}
-
-function earlyTriples(stats: UnitStats, aj: number, oj: number): Triple {
-  const early = stats.cfg.early!;
-  const nA = stats.cfg.allianceMeasures.length;
-  const nO = stats.cfg.outcomeMeasures.length;
-  const out: Triple = { x: [], y: [], z: [] };
-  for (let u = 0; u < stats.units; u++) {
-    const ba = (u * nA + aj) * EA_STRIDE;
-    const cnt = stats.earlyA[ba + 1];
-    if (cnt === 0) continue;
-    const x = early.mode === 'session' ? stats.earlyA[ba] : stats.earlyA[ba] / cnt;
-    const bo = (u * nO + oj) * EO_STRIDE;
-    const minS = stats.earlyO[bo];
-    const maxS = stats.earlyO[bo + 2];
-    if (!(maxS > early.k) || !(maxS > minS)) continue;
-    out.x.push(x);
-    out.y.push(stats.earlyO[bo + 3]);
-    out.z.push(stats.earlyO[bo + 1]);
-  }
-  return out;
-}
-
-/** Sample correlation matrix entries of x, y, z (two-pass, centred). */
-function corr3(t: Triple): { rxy: number; rxz: number; ryz: number } | string {
-  const n = t.x.length;
-  let mx = 0;
-  let my = 0;
-  let mz = 0;
-  for (let i = 0; i < n; i++) {
-    mx += t.x[i];
-    my += t.y[i];
-    mz += t.z[i];
-  }
-  mx /= n;
-  my /= n;
-  mz /= n;
-  let xx = 0;
-  let yy = 0;
-  let zz = 0;
-  let xy = 0;
-  let xz = 0;
-  let yz = 0;
-  let sx2 = 0;
-  let sy2 = 0;
-  let sz2 = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = t.x[i] - mx;
-    const dy = t.y[i] - my;
-    const dz = t.z[i] - mz;
-    xx += dx * dx;
-    yy += dy * dy;
-    zz += dz * dz;
-    xy += dx * dy;
-    xz += dx * dz;
-    yz += dy * dz;
-    sx2 += t.x[i] * t.x[i];
-    sy2 += t.y[i] * t.y[i];
-    sz2 += t.z[i] * t.z[i];
-  }
-  if (!(xx > 1e-13 * sx2)) return 'no variation in early alliance';
-  if (!(yy > 1e-13 * sy2)) return 'no variation in final outcome';
-  if (!(zz > 1e-13 * sz2)) return 'no variation in intake outcome';
+/** Correlations of (x, y, z) = (early alliance, final, intake) from 3-D co-moments. */
+function corr3(e: Float64Array, b: number): { rxy: number; rxz: number; ryz: number } | string {
+  const n = e[b];
+  const xx = e[b + 4];
+  const xy = e[b + 5];
+  const xz = e[b + 6];
+  const yy = e[b + 7];
+  const yz = e[b + 8];
+  const zz = e[b + 9];
+  const scale = (m: number, c: number) => n * m * m + c;
+  if (!(xx > 1e-13 * scale(e[b + 1], xx))) return 'no variation in early alliance';
+  if (!(yy > 1e-13 * scale(e[b + 2], yy))) return 'no variation in final outcome';
+  if (!(zz > 1e-13 * scale(e[b + 3], zz))) return 'no variation in intake outcome';
   return { rxy: xy / Math.sqrt(xx * yy), rxz: xz / Math.sqrt(xx * zz), ryz: yz / Math.sqrt(yy * zz) };
 }
 
-function earlyResults(stats: UnitStats, p: number, ctx: GroupContext): CorrelateResult[] {
-  const pair = stats.cfg.pairs[p];
-  const aj = stats.cfg.allianceMeasures.indexOf(pair.alliance);
-  const oj = stats.cfg.outcomeMeasures.indexOf(pair.outcome);
-  const t = earlyTriples(stats, aj, oj);
-  const n = t.x.length;
+function earlyResults(stats: Accumulator, p: number, ctx: GroupContext): CorrelateResult[] {
+  const e = stats.agg.early;
+  const b = p * E_STRIDE;
+  const n = e[b];
   const partial = base(ctx, p, 'early', 'partial');
   const semi = base(ctx, p, 'early', 'semipartial');
   const zero = base(ctx, p, 'early', 'pearson');
@@ -412,7 +329,7 @@ function earlyResults(stats: UnitStats, p: number, ctx: GroupContext): Correlate
     for (const r of all) notEstimable(r, why);
     return all;
   }
-  const c = corr3(t);
+  const c = corr3(e, b);
   if (typeof c === 'string') {
     for (const r of all) notEstimable(r, c);
     return all;
@@ -437,22 +354,13 @@ function clamp1(r: number): number {
 // ---------------------------------------------------------------------------------------
 // Lagged fixed-effects regressions
 
-function laggedResults(stats: UnitStats, p: number, ctx: GroupContext): CorrelateResult[] {
-  const P = stats.P;
-  const W = Float64Array.from(stats.lagCross.subarray(p * LX_STRIDE, (p + 1) * LX_STRIDE));
-  let pairs = 0;
-  let clients = 0;
-  for (let u = 0; u < stats.units; u++) {
-    const b = (u * P + p) * L_STRIDE;
-    const nu = Math.round(stats.lag[b]);
-    if (nu <= 0) continue;
-    pairs += nu;
-    clients++;
-    const s = [stats.lag[b + 1], stats.lag[b + 2], stats.lag[b + 3], stats.lag[b + 4]];
-    for (let i = 0; i < 4; i++) for (let j = i; j < 4; j++) W[lxIndex(i, j)] -= (s[i] * s[j]) / nu;
-  }
-  // Scale for relative zero tests: the raw (shifted) sums of squares.
-  const raw = stats.lagCross.subarray(p * LX_STRIDE, (p + 1) * LX_STRIDE);
+function laggedResults(stats: Accumulator, p: number, ctx: GroupContext): CorrelateResult[] {
+  const a = stats.agg;
+  const W = a.lagW.subarray(p * LX_STRIDE, (p + 1) * LX_STRIDE);
+  const pairs = Math.round(a.lagN[p * 2]);
+  const clients = Math.round(a.lagN[p * 2 + 1]);
+  // Scale for relative zero tests: raw sums of squares of a(s), o(s), a(s+1), o(s+1).
+  const rawSq = (i: number) => a.lagSq[p * 4 + i];
   const out: CorrelateResult[] = [];
   // forward: o(s+1) ~ a(s) + o(s); reverse: a(s+1) ~ o(s) + a(s). Slots: 0 a(s), 1 o(s), 2 a(s+1), 3 o(s+1).
   const specs: { dir: LagDirection; y: number; x1: number; x2: number }[] = [
@@ -476,8 +384,8 @@ function laggedResults(stats: UnitStats, p: number, ctx: GroupContext): Correlat
     const a11 = W[lxIndex(sp.x1, sp.x1)];
     const a22 = W[lxIndex(sp.x2, sp.x2)];
     const a12 = W[lxIndex(sp.x1, sp.x2)];
-    const r1 = raw[lxIndex(sp.x1, sp.x1)] + 1;
-    const r2 = raw[lxIndex(sp.x2, sp.x2)] + 1;
+    const r1 = rawSq(sp.x1) + 1;
+    const r2 = rawSq(sp.x2) + 1;
     if (!(a11 > 1e-12 * r1)) {
       notEstimable(res, `no within-client variation in ${sp.x1 === 0 ? 'alliance' : 'outcome'} at s`);
       continue;
@@ -526,7 +434,7 @@ function laggedResults(stats: UnitStats, p: number, ctx: GroupContext): Correlat
 // ---------------------------------------------------------------------------------------
 
 /** All results of one set of units, in a stable order: per pair, analyses in ANALYSES order. */
-export function computeGroup(stats: UnitStats, ctx: GroupContext): CorrelateResult[] {
+export function computeGroup(stats: Accumulator, ctx: GroupContext): CorrelateResult[] {
   const want = new Set(ctx.opts.analyses);
   const out: CorrelateResult[] = [];
   for (let p = 0; p < stats.P; p++) {

@@ -9,7 +9,7 @@
  */
 import type { Dataset, MeasureBinding, SessionRow } from '../../dataset/types.js';
 import { UserError } from '../../errors.js';
-import { LagRepair, UnitStats, type AccumulatorConfig, type PairSpec } from './accumulate.js';
+import { Accumulator, ScatterRepair, type AccumulatorConfig, type PairSpec } from './accumulate.js';
 import { computeGroup, type PairInfo } from './compute.js';
 import { bh, holm, mulberry32 } from './inference.js';
 import type { CorrelateOptions, CorrelateReport, CorrelateResult, SuppressedGroup, Warning } from './types.js';
@@ -38,9 +38,7 @@ export function orientation(alliance: MeasureBinding, outcome: MeasureBinding): 
 
 interface GroupSlot {
   level: number;
-  stats: UnitStats;
-  unitOf: Int32Array;
-  next: number;
+  stats: Accumulator;
 }
 
 /** Resolves --by to a reader of the row's level index and the level names. */
@@ -81,101 +79,91 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
   const cfg: AccumulatorConfig = {
     measures: measures.length,
     pairs,
-    allianceMeasures: alliance.map((a) => a.i),
-    outcomeMeasures: outcome.map((o) => o.i),
     early: want.has('early') ? opts.early : null,
     lagged: want.has('lagged'),
     keepPooledValues: want.has('pooled') && opts.method !== 'pearson',
+    keepClients: opts.bootstrap > 0,
   };
 
-  const overall = new UnitStats(cfg);
+  const overall = new Accumulator(cfg, true);
   const reader = opts.by ? groupReader(ds, opts.by) : null;
   const slots: GroupSlot[] = [];
   let missingGroup = 0;
   const slotFor = (level: number): GroupSlot => {
     let s = slots[level];
     if (!s) {
-      s = { level, stats: new UnitStats(cfg, 64), unitOf: new Int32Array(64).fill(-1), next: 0 };
+      s = { level, stats: new Accumulator(cfg, false) };
       slots[level] = s;
     }
     return s;
   };
-  const unitIn = (s: GroupSlot, client: number, create: boolean): number => {
-    if (client >= s.unitOf.length) {
-      if (!create) return -1;
-      let cap = s.unitOf.length;
-      while (cap <= client) cap *= 2;
-      const next = new Int32Array(cap).fill(-1);
-      next.set(s.unitOf);
-      s.unitOf = next;
-    }
-    let u = s.unitOf[client];
-    if (u < 0 && create) {
-      u = s.next++;
-      s.unitOf[client] = u;
-    }
-    return u;
-  };
 
   await ds.scan((row) => {
-    overall.add(row.client, row.client, row.session, row.values);
+    overall.add(row.client, row.session, row.values);
     if (reader) {
       const level = reader.read(row);
       if (level < 0) {
         missingGroup++;
         return;
       }
-      const s = slotFor(level);
-      s.stats.add(unitIn(s, row.client, true), row.client, row.session, row.values);
+      slotFor(level).stats.add(row.client, row.session, row.values);
     }
   });
+  overall.flush();
+  for (const s of slots) s?.stats.flush();
 
-  // Lagged: repair units whose rows were not in session order (second, filtered scan).
+  // Clients whose rows are not contiguous: one more scan, for them only.
   const warnings: Warning[] = [];
-  if (cfg.lagged) {
-    const needOverall = overall.disorderedCount > 0;
-    const needGroups = slots.some((s) => s && s.stats.disorderedCount > 0);
-    if (needOverall || needGroups) {
-      const rOverall = new LagRepair(overall);
-      const rGroups = slots.map((s) => (s ? new LagRepair(s.stats) : null));
-      // Clients are matched by id, not by index: an index is only guaranteed within one scan.
-      const wanted = new Map<string, number>();
-      for (let c = 0; c < overall.units; c++) if (overall.disordered[c] === 1) wanted.set(ds.clients[c], c);
-      for (const s of slots) {
-        if (!s) continue;
-        for (let u = 0; u < s.stats.units; u++) {
-          if (s.stats.disordered[u] === 1) wanted.set(ds.clients[s.stats.unitClient[u]], s.stats.unitClient[u]);
-        }
+  const accs = [overall, ...slots.filter((s) => s).map((s) => s.stats)];
+  if (accs.some((a) => a.scatteredCount > 0)) {
+    // Clients are matched by id text, not index: an index is only guaranteed within one scan.
+    const repairs = accs.map((a) => {
+      const m = new Map<string, number>();
+      for (const c of a.scattered) m.set(ds.clients[c], c);
+      return a.scatteredCount > 0 ? new ScatterRepair(a, m) : null;
+    });
+    const rOverall = repairs[0];
+    const firstLevels = reader ? reader.levels().slice() : [];
+    const levelByName = new Map(firstLevels.map((name, i) => [name, i]));
+    const repairOfLevel = new Map<number, ScatterRepair>();
+    let k = 1;
+    slots.forEach((s, level) => {
+      if (!s) return;
+      const r = repairs[k++];
+      if (r) repairOfLevel.set(level, r);
+    });
+    await ds.scan((row) => {
+      const id = ds.clients[row.client];
+      rOverall?.add(id, row.session, row.values);
+      if (reader && repairOfLevel.size > 0) {
+        const li = reader.read(row);
+        if (li < 0) return;
+        const level = levelByName.get(reader.levels()[li]) ?? -1;
+        repairOfLevel.get(level)?.add(id, row.session, row.values);
       }
-      const firstLevels = reader ? reader.levels().slice() : [];
-      const levelByName = new Map(firstLevels.map((name, i) => [name, i]));
-      await ds.scan((row) => {
-        const c = wanted.get(ds.clients[row.client]);
-        if (c === undefined) return;
-        if (rOverall.wants(c)) rOverall.add(c, row.session, row.values);
-        if (reader) {
-          const li = reader.read(row);
-          if (li < 0) return;
-          const level = levelByName.get(reader.levels()[li]) ?? -1;
-          const s = level >= 0 ? slots[level] : undefined;
-          const u = s ? unitIn(s, c, false) : -1;
-          if (u >= 0 && rGroups[level]!.wants(u)) rGroups[level]!.add(u, row.session, row.values);
-        }
-      });
-      rOverall.finish();
-      for (const r of rGroups) r?.finish();
-      warnings.push({
-        code: 'disordered',
-        group: null,
-        alliance: null,
-        outcome: null,
-        message: `${overall.disorderedCount} client(s) have rows out of session order or repeated session numbers; lagged pairs use their rows sorted by session (the first row wins for a repeated session)`,
-      });
-    }
+    });
+    for (const r of repairs) r?.finish();
+    warnings.push({
+      code: 'scattered',
+      group: null,
+      alliance: null,
+      outcome: null,
+      message: `${overall.scatteredCount} client(s) have rows that are not together in the input; their rows were collected in a second pass (sort exports by client for one pass)`,
+    });
+  }
+  if (cfg.lagged && overall.disorderedCount > 0) {
+    warnings.push({
+      code: 'disordered',
+      group: null,
+      alliance: null,
+      outcome: null,
+      message: `${overall.disorderedCount} client(s) have rows out of session order or repeated session numbers; lagged pairs use their rows sorted by session (the first row wins for a repeated session)`,
+    });
   }
 
   const rng = opts.bootstrap > 0 ? mulberry32(opts.seed) : null;
-  const results: CorrelateResult[] = computeGroup(overall, { group: null, pairs: info, opts, rng });
+  const clientId = (c: number): string => ds.clients[c];
+  const results: CorrelateResult[] = computeGroup(overall, { group: null, pairs: info, opts, rng, clientId });
   const suppressed: SuppressedGroup[] = [];
   const groups: { group: string; clients: number; rows: number }[] = [];
   if (reader) {
@@ -185,12 +173,13 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
       .filter((x) => x.s)
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const { s, name } of order) {
-      groups.push({ group: name, clients: s.next, rows: s.stats.rows });
-      if (s.next < opts.minClients) {
-        suppressed.push({ group: name, clients: s.next, reason: `fewer than ${opts.minClients} clients (--min-clients)` });
+      const nClients = s.stats.clients;
+      groups.push({ group: name, clients: nClients, rows: s.stats.rows });
+      if (nClients < opts.minClients) {
+        suppressed.push({ group: name, clients: nClients, reason: `fewer than ${opts.minClients} clients (--min-clients)` });
         continue;
       }
-      results.push(...computeGroup(s.stats, { group: name, pairs: info, opts, rng }));
+      results.push(...computeGroup(s.stats, { group: name, pairs: info, opts, rng, clientId }));
     }
     if (missingGroup > 0) {
       warnings.push({
@@ -246,7 +235,7 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
     warnings,
     suppressed,
     groups,
-    data: { rows: overall.rows, clients: overall.units },
+    data: { rows: overall.rows, clients: overall.clients },
   };
 }
 

@@ -65,7 +65,7 @@ export interface CorrelateOptions {
 }
 
 export interface Warning {
-  code: 'simpson' | 'nickell' | 'disordered' | 'missing-group' | 'orientation';
+  code: 'simpson' | 'nickell' | 'disordered' | 'scattered' | 'missing-group' | 'orientation';
   group: string | null;
   alliance: string | null;
   outcome: string | null;
