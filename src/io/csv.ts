@@ -21,11 +21,15 @@ export interface Tuning {
   chunkSize?: number;
   /** Bytes of the first block used for sniffing (default 64 KiB). */
   sampleSize?: number;
+  /** Longest record accepted, in bytes (default 128 MiB). */
+  maxRecordBytes?: number;
 }
 
 const DEFAULT_CHUNK = 1024 * 1024;
 const DEFAULT_SAMPLE = 64 * 1024;
 const PROGRESS_EVERY = 4 * 1024 * 1024;
+/** One record longer than this is an error (no line breaks: not a CSV export). */
+const MAX_RECORD_BYTES = 128 * 1024 * 1024;
 const SEP_LINE = /^sep=([^\r\n])(\r\n|\r|\n|$)/;
 
 export const openCsv: OpenCsv = (path, options, stdin) => openCsvTuned(path, options, stdin, {});
@@ -39,6 +43,7 @@ export async function openCsvTuned(
   const src = await openSource(path, stdin);
   const chunkSize = Math.max(1, Math.floor(tuning.chunkSize ?? DEFAULT_CHUNK));
   const sampleSize = Math.max(16, Math.floor(tuning.sampleSize ?? DEFAULT_SAMPLE));
+  const maxRecord = tuning.maxRecordBytes ?? MAX_RECORD_BYTES;
 
   const head = await readHead(src, Math.min(src.bytes, sampleSize));
   const bom = detectBom(head);
@@ -76,7 +81,7 @@ export async function openCsvTuned(
   let header: string[] | null = null;
   let headerLine = 1;
   let seen = 0;
-  await stream(src, bom.length, dialect, chunkSize, undefined, undefined, (fields, line) => {
+  await stream(src, bom.length, dialect, { chunkSize, maxRecord }, undefined, undefined, (fields, line) => {
     if (seen++ < skip) return;
     header = fields.slice();
     headerLine = line;
@@ -104,7 +109,7 @@ export async function openCsvTuned(
     read: async (onRecord: RecordHandler, opts?: ReadOptions): Promise<ReadStats> => {
       let before = skip + 1;
       let records = 0;
-      const sc = await stream(src, bom.length, dialect, chunkSize, opts?.fields, opts?.onProgress, (fields, line) => {
+      const sc = await stream(src, bom.length, dialect, { chunkSize, maxRecord }, opts?.fields, opts?.onProgress, (fields, line) => {
         if (before > 0) {
           before--;
           return;
@@ -139,7 +144,7 @@ async function stream(
   src: Source,
   start: number,
   dialect: Dialect,
-  chunkSize: number,
+  { chunkSize, maxRecord }: { chunkSize: number; maxRecord: number },
   fields: number[] | undefined,
   onProgress: ((bytes: number) => void) | undefined,
   handler: (fields: string[], line: number) => boolean | void,
@@ -147,27 +152,50 @@ async function stream(
   const sc = new RecordScanner({ delimiter: dialect.delimiter, fields, display: src.display }, handler);
   const dec = new ChunkDecoder(dialect.encoding);
   const fh = await fsp.open(src.file, 'r');
+  // The next chunk is read (in libuv's thread pool) while the current one is scanned:
+  // two landing buffers alternate, and each chunk is appended to `buf`, which starts
+  // with the bytes of the unfinished record (re-decoded with the new chunk, so the
+  // scanner always gets one flat string) and any incomplete character.
+  const landing = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
+  let flip = 0;
+  let pos = start;
+  const readNext = (): Promise<{ bytesRead: number; buffer: Buffer }> => {
+    const target = landing[flip];
+    flip ^= 1;
+    const at = pos;
+    pos += chunkSize;
+    return fh.read(target, 0, chunkSize, at);
+  };
+  let inFlight: Promise<{ bytesRead: number; buffer: Buffer }> | null = null;
   try {
-    // buf[0..have) holds the bytes of the unfinished record (re-decoded with the next
-    // chunk, so the scanner always gets one flat string) and any incomplete character.
-    let buf = Buffer.allocUnsafe(chunkSize + 8);
+    let buf = Buffer.allocUnsafe(2 * chunkSize + 8);
     let have = 0;
+    /** Bytes of the unfinished record at the last scan. */
+    let scanned = 0;
     /** File offset of buf[0]. */
     let base = start;
-    let pos = start;
+    let got = start;
     let reported = 0;
+    inFlight = readNext();
     for (;;) {
-      // A record longer than 64 KiB: read more per round so re-scanning stays linear.
-      const want = have > 65536 ? Math.max(chunkSize, have) : chunkSize;
-      if (buf.length < have + want) {
-        const bigger = Buffer.allocUnsafe(Math.max(have + want, 2 * buf.length));
+      const { bytesRead, buffer } = await (inFlight as Promise<{ bytesRead: number; buffer: Buffer }>);
+      inFlight = null;
+      got += bytesRead;
+      const last = bytesRead < chunkSize || got >= src.bytes;
+      if (!last) inFlight = readNext();
+      if (buf.length < have + bytesRead) {
+        const bigger = Buffer.allocUnsafe(Math.max(have + bytesRead, 2 * buf.length));
         buf.copy(bigger, 0, 0, have);
         buf = bigger;
       }
-      const { bytesRead } = await fh.read(buf, have, want, pos);
-      pos += bytesRead;
+      buffer.copy(buf, have, 0, bytesRead);
       const end = have + bytesRead;
-      const last = bytesRead === 0 || pos >= src.bytes;
+      // A record longer than 64 KiB: scan again only once the bytes have doubled, so
+      // re-scanning its start stays linear overall.
+      if (!last && scanned > 65536 && end < 2 * scanned) {
+        have = end;
+        continue;
+      }
       let text: string;
       let carry: number;
       try {
@@ -178,19 +206,27 @@ async function stream(
       }
       const used = sc.scanChunk(text, last);
       if (sc.stopped || last) {
-        if (onProgress && !sc.stopped) onProgress(pos);
+        if (onProgress && !sc.stopped) onProgress(got);
         break;
       }
       const keep = encodedLength(text, used, dialect.encoding) + carry;
+      if (keep > maxRecord)
+        throw new UserError(`a record starting here runs on for more than ${(maxRecord / 1048576).toFixed(maxRecord < 1048576 ? 3 : 0)} MB`, {
+          location: { file: src.display, line: sc.line },
+          hint: 'Check that the file is a CSV export with line breaks between rows',
+        });
       if (keep > 0) buf.copy(buf, 0, end - keep, end);
       base += end - keep;
       have = keep;
-      if (onProgress && pos - reported >= PROGRESS_EVERY) {
-        reported = pos;
-        onProgress(pos);
+      scanned = keep;
+      if (onProgress && got - reported >= PROGRESS_EVERY) {
+        reported = got;
+        onProgress(got);
       }
     }
   } finally {
+    // Let a read still in flight finish before closing the file.
+    if (inFlight) await (inFlight as Promise<unknown>).catch(() => undefined);
     await fh.close();
   }
   return sc;

@@ -320,3 +320,32 @@ describe('openCsv: Excel sep= line', () => {
     expect(await readAll(input)).toEqual({ rows: [['1', '36,5']], lines: [3] });
   });
 });
+
+describe('openCsv: long records', () => {
+  it('a quoted field spanning many chunks', async () => {
+    const big = 'x'.repeat(50_000) + '\n' + 'é'.repeat(100_000) + '""' + 'y'.repeat(60_000);
+    const content = `a,b\n1,"${big}"\n2,z\n`;
+    const input = await openCsvTuned(file(content), {}, undefined, { chunkSize: 4096 });
+    const { rows, lines } = await readAll(input);
+    expect(rows).toEqual([
+      ['1', big.replace('""', '"')],
+      ['2', 'z'],
+    ]);
+    expect(lines).toEqual([2, 4]);
+  });
+
+  it('an unclosed quote early in a long file names its line', async () => {
+    const content = 'a,b\n1,2\n3,"oops\n' + '4,5\n'.repeat(100_000);
+    const input = await openCsvTuned(file(content), {}, undefined, { chunkSize: 8192 });
+    const e = await userError(input.read(() => {}));
+    expect(e.location).toMatchObject({ line: 3, column: 2 });
+  });
+
+  it('a record longer than the limit is a UserError', async () => {
+    const content = 'a,b\n1,' + 'y'.repeat(100_000) + '\n';
+    const input = await openCsvTuned(file(content), {}, undefined, { chunkSize: 1000, maxRecordBytes: 50_000 });
+    const e = await userError(input.read(() => {}));
+    expect(e.location.line).toBe(2);
+    expect(e.message).toContain('runs on for more than');
+  });
+});
