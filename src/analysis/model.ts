@@ -22,7 +22,7 @@
 import type { Dataset, SessionRow } from '../dataset/types.js';
 import { UserError } from '../errors.js';
 import { CrossProductAccumulator, type GroupedCrossProducts } from '../stats/lmm/data.js';
-import { fitLmm, LmmError, type LmmFit } from '../stats/lmm/fit.js';
+import { fitLmm, LmmError, satterthwaiteContrast, type LmmFit } from '../stats/lmm/fit.js';
 import { NestedInterceptStructure, SingleFactorStructure, type RandomStructure } from '../stats/lmm/profile.js';
 import { tQuantile, tTwoSidedP } from '../stats/distributions.js';
 
@@ -79,6 +79,12 @@ export interface ModelFitResult {
   method: 'REML' | 'ML';
   formula: string;
   fixed: FixedEffect[];
+  /**
+   * Contextual effect (Curran & Bauer 2011): between - within coefficient of the predictor,
+   * i.e. how much more the client-level association is than the session-level one;
+   * Satterthwaite t test of the contrast as lmerTest::contest1D.
+   */
+  contextual: FixedEffect;
   dfMethod: 'Satterthwaite';
   variance: VarianceComponent[];
   /** Correlation of the client random intercept and slope (random-slope models). */
@@ -401,10 +407,7 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
     throw e;
   }
 
-  const fixed: FixedEffect[] = terms.map((term, j) => {
-    const est = fit.beta[j];
-    const se = fit.se[j];
-    const df = fit.df[j];
+  const row = (term: string, est: number, se: number, df: number): FixedEffect => {
     const t = est / se;
     const dfOk = Number.isFinite(df) && df > 0;
     const q = dfOk ? tQuantile(0.975, df) : NaN;
@@ -418,7 +421,13 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
       lower: dfOk ? est - q * se : null,
       upper: dfOk ? est + q * se : null,
     };
-  });
+  };
+  const fixed: FixedEffect[] = terms.map((term, j) => row(term, fit.beta[j], fit.se[j], fit.df[j]));
+  const L = terms.map(() => 0);
+  L[1] = -1;
+  L[2] = 1;
+  const ctr = satterthwaiteContrast(fit, L);
+  const contextual = row(`${terms[2]} - ${terms[1]}`, ctr.estimate, ctr.se, ctr.df);
   if (fixed.some((f) => f.df === null)) notes.push('Satterthwaite df not computable for some terms (p and CI not shown for them).');
   if (fit.dfNote) notes.push(`Satterthwaite df: ${fit.dfNote} (as lmerTest warns; the df use the positive part of the Hessian).`);
 
@@ -474,6 +483,7 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
       method: spec.ml ? 'ML' : 'REML',
       formula: formula(spec, terms, slopeTerm, useTherapist),
       fixed,
+      contextual,
       dfMethod: 'Satterthwaite',
       variance,
       correlation,

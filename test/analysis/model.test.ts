@@ -87,6 +87,15 @@ describe('fitModel vs lme4/lmerTest on the fixtures', () => {
         });
       }
       close(res.icc!.value, c.null_icc, 1e-4, 1e-8);
+      // contextual effect: between - within, as lmerTest::contest1D
+      const cx = fit.contextual;
+      close(cx.estimate, c.contextual.estimate, 1e-4, 1e-8);
+      close(cx.se, c.contextual.se, 1e-4);
+      close(cx.df!, c.contextual.df, 1e-4);
+      close(cx.t, c.contextual.t, 1e-4, 1e-6);
+      close(cx.p!, c.contextual.p, 1e-3, 1e-12);
+      close(cx.lower!, c.contextual.lower, 1e-4, 1e-8);
+      close(cx.upper!, c.contextual.upper, 1e-4, 1e-8);
       // BLUPs
       const ranef = fit.randomEffects!;
       for (const b of c.blups) {

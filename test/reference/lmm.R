@@ -149,7 +149,18 @@ summarise_fit <- function(fit) {
     AIC = AIC(fit), BIC = BIC(fit),
     singular = isSingular(fit),
     optimizer_message = fit@optinfo$message,
-    blups = blups
+    blups = blups,
+    # lmerTest's asymptotic covariance of (theta, sigma): 2 * pseudo-inverse of the deviance Hessian
+    vcov_varpar = lapply(seq_len(nrow(fit@vcov_varpar)), function(i) I(unname(fit@vcov_varpar[i, ]))),
+    # contextual effect (Curran & Bauer 2011): between - within, Satterthwaite t test as lmerTest::contest1D
+    contextual = {
+      L <- setNames(rep(0, length(fixef(fit))), names(fixef(fit)))
+      L["x_between"] <- 1
+      L["x_within"] <- -1
+      ct <- lmerTest::contest1D(fit, L, confint = TRUE)
+      list(estimate = ct$Estimate, se = ct$`Std. Error`, df = ct$df, t = ct$`t value`, p = ct$`Pr(>|t|)`,
+           lower = ct$lower, upper = ct$upper)
+    }
   )
 }
 
@@ -200,8 +211,18 @@ cases <- list(
   fit_case("nested_ml", "nested", list(nested = TRUE, ml = TRUE))
 )
 
+# numDeriv's Richardson hessian() and jacobian() on fixed test functions (src/stats/lmm/numderiv.ts
+# reproduces them: lmerTest's Satterthwaite df are built from exactly these two calls)
+nd_x <- c(0.7, -1.3, 2.1, 0)
+nd_f <- function(x) exp(x[1] * x[2]) + log(x[3]) * x[1]^3 + sin(x[4] + x[2]) * x[3]
+nd_g <- function(x) c(x[1]^2 * x[3], exp(x[2]) - x[4]^3, x[1] * x[2] * x[3] * (1 + x[4]))
+numderiv <- list(x = nd_x,
+                 hessian = lapply(1:4, function(i) I(numDeriv::hessian(nd_f, nd_x)[i, ])),
+                 jacobian = lapply(1:3, function(i) I(numDeriv::jacobian(nd_g, nd_x)[i, ])))
+
 out <- list(
   generated_by = "test/reference/lmm.R",
+  numderiv = numderiv,
   versions = list(R = R.version.string, lme4 = as.character(packageVersion("lme4")),
                   lmerTest = as.character(packageVersion("lmerTest")),
                   numDeriv = as.character(packageVersion("numDeriv"))),

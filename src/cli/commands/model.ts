@@ -124,6 +124,14 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
       })),
       notes: [`95% CI: estimate +- t(0.975, df) x SE with the Satterthwaite df.`],
     });
+    const cx = fit.contextual;
+    tables.push({
+      id: 'contextual',
+      title: 'Contextual effect (between minus within)',
+      columns: tables[0].columns,
+      rows: [{ term: cx.term, estimate: cx.estimate, se: cx.se, df: cx.df, t: cx.t, p: cx.p, ci95: cx.lower !== null && cx.upper !== null ? ([cx.lower, cx.upper] as const) : null }],
+      notes: ['How much the client-level (between) association exceeds the session-level (within) one (Curran & Bauer 2011); t test of the contrast with Satterthwaite df.'],
+    });
     const vrows: Record<string, string | number | null>[] = fit.variance.map((v) => ({
       group: v.group,
       term: v.term,
@@ -215,6 +223,7 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
         ? {
             ...fit,
             fixed: fit.fixed.map((f) => ({ ...f, df: num(f.df), p: num(f.p), lower: num(f.lower), upper: num(f.upper) })),
+            contextual: { ...fit.contextual, df: num(fit.contextual.df), p: num(fit.contextual.p), lower: num(fit.contextual.lower), upper: num(fit.contextual.upper) },
           }
         : null,
       notes: result.notes,

@@ -53,8 +53,24 @@ export interface LmmFit {
   converged: boolean;
   optimizerMessage: string;
   evaluations: number;
-  /** Hessian of the deviance in (theta, sigma) and A = 2 H^+ (for inspection / tests). */
+  /** A = 2 H^+: asymptotic covariance of varpar = (theta, sigma) (lmerTest's vcov_varpar). */
   vcovVarpar: Float64Array;
+  /** d vec(Var(beta)) / d varpar, one column (p*p, row-major) per element of varpar. */
+  jacobian: number[][];
+}
+
+/**
+ * Satterthwaite t test of a linear combination L'beta, as lmerTest's contest1D:
+ * df = 2 (L'VL)^2 / (g'Ag) with g_k = L' (dV/dvarpar_k) L.
+ */
+export function satterthwaiteContrast(fit: LmmFit, L: readonly number[]): { estimate: number; se: number; df: number } {
+  const p = fit.p;
+  let estimate = 0;
+  for (let i = 0; i < p; i++) estimate += L[i] * fit.beta[i];
+  const v = quadForm(L, fit.vcov, p);
+  const g = fit.jacobian.map((col) => quadForm(L, col, p));
+  const denom = quadForm(g, fit.vcovVarpar, g.length);
+  return { estimate, se: Math.sqrt(v), df: (2 * v * v) / denom };
 }
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -231,5 +247,6 @@ export function fitLmm(s: RandomStructure, n: number, p: number, reml: boolean, 
     optimizerMessage: opt.message,
     evaluations: opt.evaluations,
     vcovVarpar: A,
+    jacobian: jac,
   };
 }

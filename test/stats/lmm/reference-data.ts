@@ -25,12 +25,18 @@ export interface RefCase {
   singular: boolean;
   blups: { group: string; levels: string[]; terms: string[]; values: number[][] }[];
   /** lme4's default-tolerance fit (the fields above are from a tightly converged fit). */
-  default: Omit<RefCase, 'name' | 'dataset' | 'spec' | 'design' | 'default' | 'null_icc' | 'null_varcomp'>;
+  default: Omit<RefCase, 'name' | 'dataset' | 'spec' | 'design' | 'default' | 'null_icc' | 'null_varcomp' | 'vcov_varpar' | 'contextual'>;
   null_icc: number;
   null_varcomp: number[];
+  /** lmerTest's fit@vcov_varpar (rows). */
+  vcov_varpar: number[][];
+  /** lmerTest::contest1D for alliance_between - alliance_within. */
+  contextual: { estimate: number; se: number; df: number; t: number; p: number; lower: number; upper: number };
 }
 
-export const REF = JSON.parse(readFileSync(new URL('../../reference/lmm.json', import.meta.url), 'utf8')) as {
+export const REF_RAW = JSON.parse(readFileSync(new URL('../../reference/lmm.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+
+export const REF = REF_RAW as unknown as {
   versions: Record<string, string>;
   cases: RefCase[];
 };
