@@ -594,6 +594,9 @@ export function tQuantile(p: number, df: number): number {
     if (dw <= 1e-15 * Math.max(1, Math.abs(w)) || whi - wlo <= 1e-15 * Math.max(1, Math.abs(w))) break;
   }
   const s = Math.exp(w);
+  // The quantile can lie beyond the double range (tiny p with df < 1): the root-find
+  // then stops at the overflow boundary with P(T <= -s) still > q.
+  if (!Number.isFinite(s) || tTwoSidedP(s, df) / 2 > q * (1 + 1e-6)) return lower ? -Infinity : Infinity;
   return lower ? -s : s;
 }
 

