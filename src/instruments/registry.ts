@@ -240,7 +240,7 @@ export const INSTRUMENTS: Instrument[] = [
     higherIsBetter: false,
     cutoff: { value: 14, clinicalIf: '>=', source: S.bdiCut },
     aliases: ['bdiii', 'bdi2', 'bdiiitotal', 'bdi2total', 'bdiiiscore', 'bdi', 'bditotal', 'beckdepressioninventory'],
-    notes: `Bands: 0-13 minimal, 14-19 mild, 20-28 moderate, 29-63 severe (${S.bdiCut}). No reliable-change value could be confirmed; set one with an override if your service uses one.`,
+    notes: `Bands: 0-13 minimal, 14-19 mild, 20-28 moderate, 29-63 severe (${S.bdiCut}). No reliable-change value for the BDI-II could be confirmed (Seggar, Lambert & Hansen 2002, Behav Ther 33(2):253-269, derived one for the original BDI); set one with an override if your service uses one.`,
   },
 ];
 
