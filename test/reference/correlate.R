@@ -157,7 +157,34 @@ public <- list(
                     published = list(r = -0.406097, df = 32, p = 0.01717))
 )
 
+# Synthetic CLI fixture (written here, deterministic): 15 clients of 3 therapists, SRS and
+# PHQ-9, some missing cells, one client whose rows are split (rows at the end of the file),
+# one client with sessions out of order.
+set.seed(2024)
+fx <- NULL
+th <- rep(c("T1", "T2", "T3"), c(7, 5, 3))
+for (i in 1:15) {
+  ns <- sample(3:8, 1); u <- rnorm(1, 0, 3)
+  srs <- round(pmin(40, pmax(0, 33 + u + rnorm(ns, 0, 2))), 1)
+  phq <- round(pmin(27, pmax(0, 15 - 0.7 * u - 0.6 * seq_len(ns) - 0.4 * (srs - mean(srs)) + rnorm(ns, 0, 2))))
+  fx <- rbind(fx, data.frame(client_id = sprintf("P%02d", i), session = seq_len(ns), therapist = th[i], srs = srs, phq9 = phq))
+}
+fx$srs[c(5, 23)] <- NA; fx$phq9[c(9, 31)] <- NA
+c3 <- which(fx$client_id == "P03"); fx[c3, ] <- fx[rev(c3), ]            # sessions descending
+c1 <- which(fx$client_id == "P01"); moved <- tail(c1, 2)               # P01's last 2 rows at the end
+fx <- rbind(fx[-moved, ], fx[moved, ])
+write.csv(fx, "fixtures/correlate/therapists.csv", row.names = FALSE, na = "NA", quote = FALSE)
+fxd <- fx[!is.na(fx$srs) & !is.na(fx$phq9), ]
+fxd <- data.frame(client = fxd$client_id, x = fxd$srs, y = fxd$phq9, therapist = fxd$therapist)
+fixture <- list(
+  all = list(pooled = pooled(fxd, 0.95)$pearson, between = between(fxd, 0.95), within = within(fxd, 0.95),
+             lagged = lagged(data.frame(client = fx$client_id, session = fx$session, a = fx$srs, o = fx$phq9), 0.95)),
+  T1 = list(within = within(fxd[fxd$therapist == "T1", ], 0.95), between = between(fxd[fxd$therapist == "T1", ], 0.95)),
+  T2 = list(within = within(fxd[fxd$therapist == "T2", ], 0.95), between = between(fxd[fxd$therapist == "T2", ], 0.95))
+)
+
 out <- list(
+  fixture = fixture,
   r_version = R.version.string,
   packages = list(jsonlite = as.character(packageVersion("jsonlite")), stats = as.character(packageVersion("stats"))),
   cases = cases,

@@ -90,7 +90,7 @@ export function correlateOptions(flags: CorrelateFlags, section: Record<string, 
   const ci = pick('ci');
   if (ci !== undefined) {
     let level = Number(ci);
-    if (Number.isFinite(level) && level > 1 && level < 100) level /= 100;
+    if (Number.isFinite(level) && level >= 50 && level < 100) level /= 100;
     if (!(level > 0 && level < 1)) throw new UserError(`--ci must be a level between 0 and 1 (or a percentage), got "${ci}"`, { hint: 'For example --ci 0.95 or --ci 90' });
     opts.ciLevel = level;
   }

@@ -1,0 +1,227 @@
+/**
+ * alliance correlate through the CLI (in-process, and once through the built binary):
+ * the public rmcorr datasets with their published results, the synthetic therapist fixture
+ * against R (test/reference/correlate.R), --by with suppression, the output formats from one
+ * model, file splitting, and usage errors.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { runInProcess } from '../helpers/cli.js';
+import { runBinary } from '../helpers/spawn.js';
+
+const REF = JSON.parse(readFileSync(new URL('../reference/correlate.json', import.meta.url), 'utf8'));
+const BLAND = 'fixtures/reference/bland1995.csv';
+const GILDEN = 'fixtures/reference/gilden2010.csv';
+const FIX = 'fixtures/correlate/therapists.csv';
+
+interface JsonResult {
+  group: string | null;
+  analysis: string;
+  method: string;
+  direction: string | null;
+  r: number | null;
+  b: number | null;
+  se: number | null;
+  t: number | null;
+  n: number;
+  clients: number;
+  df: number | null;
+  p: number | null;
+  p_adjusted: number | null;
+  ci: [number, number] | null;
+  favourable: boolean | null;
+  estimable: boolean;
+  reason: string | null;
+}
+
+async function json(args: string[]) {
+  const res = await runInProcess(['correlate', ...args, '--format', 'json']);
+  expect(res.stderr).toBe('');
+  expect(res.code).toBe(0);
+  return JSON.parse(res.stdout) as { results: JsonResult[]; warnings: { code: string; message: string }[]; suppressed: { group: string; clients: number }[]; groups: unknown[]; options: Record<string, unknown> };
+}
+
+const get = (rs: JsonResult[], analysis: string, method: string, group: string | null = null, direction: string | null = null) => {
+  const r = rs.find((x) => x.analysis === analysis && x.method === method && x.group === group && x.direction === direction);
+  if (!r) throw new Error(`missing ${analysis}/${method}/${group}`);
+  return r;
+};
+
+function expectCor(r: JsonResult, want: { r: number; df: number; p: number; ci?: number[] }, tol = 1e-6) {
+  expect(r.estimable).toBe(true);
+  expect(Math.abs(r.r! - want.r)).toBeLessThan(tol);
+  expect(r.df).toBe(want.df);
+  expect(Math.abs(r.p! - want.p)).toBeLessThan(Math.max(tol * want.p, 1e-12));
+  if (want.ci) {
+    expect(Math.abs(r.ci![0] - want.ci[0])).toBeLessThan(tol);
+    expect(Math.abs(r.ci![1] - want.ci[1])).toBeLessThan(tol);
+  }
+}
+
+describe('alliance correlate: public datasets with published results', () => {
+  it('bland1995 (rmcorr): within r = -0.5067697, df = 38, p = 0.0008471081, CI [-0.7067146, -0.2318631]', async () => {
+    const out = await json([BLAND, '--client', 'Subject', '--alliance', 'pH', '--outcome', 'PaCO2']);
+    const w = get(out.results, 'within', 'rmcorr');
+    // published to 7 significant digits
+    expect(Math.abs(w.r! + 0.5067697)).toBeLessThan(1e-7);
+    expect(w.df).toBe(38);
+    expect(Math.abs(w.p! - 0.0008471081)).toBeLessThan(1e-10);
+    expect(Math.abs(w.ci![0] + 0.7067146)).toBeLessThan(1e-7);
+    expect(Math.abs(w.ci![1] + 0.2318631)).toBeLessThan(1e-7);
+    expect(w.clients).toBe(8);
+    expect(w.n).toBe(47);
+    // and against R at full precision
+    expectCor(w, REF.public.bland1995.within);
+    expectCor(get(out.results, 'pooled', 'pearson'), REF.public.bland1995.pooled);
+    expectCor(get(out.results, 'between', 'pearson'), REF.public.bland1995.between);
+  });
+
+  it("gilden2010 (rmcorr): within r = -0.406097, df = 32, p = .01717; pooled and between positive; Simpson's warning", async () => {
+    const out = await json([GILDEN, '--client', 'sub', '--session', 'block', '--alliance', 'rt', '--outcome', 'acc']);
+    const w = get(out.results, 'within', 'rmcorr');
+    expect(Math.abs(w.r! + 0.406097)).toBeLessThan(1e-6);
+    expect(w.df).toBe(32);
+    expect(Math.abs(w.p! - 0.01717)).toBeLessThan(5e-6);
+    expectCor(w, REF.public.gilden2010.within);
+    const pooled = get(out.results, 'pooled', 'pearson');
+    const between = get(out.results, 'between', 'pearson');
+    expect(pooled.r!).toBeGreaterThan(0);
+    expect(between.r!).toBeGreaterThan(0);
+    expectCor(pooled, REF.public.gilden2010.pooled);
+    expectCor(between, REF.public.gilden2010.between);
+    const simpson = out.warnings.filter((x) => x.code === 'simpson');
+    expect(simpson).toHaveLength(1);
+    expect(simpson[0].message).toMatch(/opposite signs/);
+  });
+
+  it('the built binary gives the same bland1995 result (shebang, ESM, exit 0)', () => {
+    const res = runBinary(['correlate', BLAND, '--client', 'Subject', '--alliance', 'pH', '--outcome', 'PaCO2', '--format', 'json', '--analyses', 'within']);
+    expect(res.code).toBe(0);
+    const w = (JSON.parse(res.stdout) as { results: JsonResult[] }).results[0];
+    expectCor(w, REF.public.bland1995.within);
+  });
+});
+
+describe('alliance correlate: synthetic therapist fixture against R', () => {
+  const base = [FIX, '--alliance', 'srs', '--outcome', 'phq9'];
+
+  it('pooled, between, within and lagged match R; scattered and disordered clients are repaired', async () => {
+    const out = await json(base);
+    const f = REF.fixture.all;
+    expectCor(get(out.results, 'pooled', 'pearson'), f.pooled);
+    expectCor(get(out.results, 'between', 'pearson'), f.between);
+    expectCor(get(out.results, 'within', 'rmcorr'), f.within);
+    for (const [dir, want] of [
+      ['alliance->outcome', f.lagged.forward],
+      ['outcome->alliance', f.lagged.reverse],
+    ] as const) {
+      const l = get(out.results, 'lagged', 'fixed-effects', null, dir);
+      expect(Math.abs(l.b! - want.b)).toBeLessThan(1e-6);
+      expect(Math.abs(l.se! - want.se)).toBeLessThan(1e-6);
+      expect(l.df).toBe(want.df);
+      expect(Math.abs(l.p! - want.p)).toBeLessThan(1e-6);
+      expect(l.n).toBe(want.n);
+    }
+    expect(out.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(['scattered', 'disordered', 'nickell']));
+    // PHQ-9: lower is better, so a negative r is favourable
+    const pooled = get(out.results, 'pooled', 'pearson');
+    expect(pooled.favourable).toBe(pooled.r! < 0);
+  });
+
+  it('--by therapist repeats the report per group, suppresses and lists small groups', async () => {
+    const out = await json([...base, '--by', 'therapist']);
+    expect(out.suppressed).toEqual([{ group: 'T3', clients: 3, reason: 'fewer than 5 clients (--min-clients)' }]);
+    expect(out.results.some((r) => r.group === 'T3')).toBe(false);
+    for (const g of ['T1', 'T2'] as const) {
+      expectCor(get(out.results, 'within', 'rmcorr', g), REF.fixture[g].within);
+      expectCor(get(out.results, 'between', 'pearson', g), REF.fixture[g].between);
+    }
+    const table = await runInProcess(['correlate', ...base, '--by', 'therapist', '--min-clients', '6']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/suppressed: therapist = T2 \(5 clients; fewer than 6 clients/);
+    expect(table.stdout).toMatch(/suppressed: therapist = T3 \(3 clients/);
+  });
+
+  it('p_adjusted: Holm over every p in the report (monotone, >= p)', async () => {
+    const out = await json([...base, '--by', 'therapist']);
+    const withP = out.results.filter((r) => r.p !== null);
+    expect(withP.length).toBeGreaterThan(10);
+    for (const r of withP) expect(r.p_adjusted!).toBeGreaterThanOrEqual(r.p!);
+    const none = await json([...base, '--adjust', 'none']);
+    for (const r of none.results) expect(r.p_adjusted).toBe(r.p);
+  });
+
+  it('csv and md come from the same model as JSON (full precision in CSV, rounding only in tables)', async () => {
+    const j = await json(base);
+    const csv = await runInProcess(['correlate', ...base, '--format', 'csv']);
+    expect(csv.code).toBe(0);
+    const recs = parse(csv.stdout, { columns: true }) as Record<string, string>[];
+    expect(recs).toHaveLength(j.results.length);
+    recs.forEach((rec, i) => {
+      const r = j.results[i];
+      const est = r.analysis === 'lagged' ? r.b : r.r;
+      expect(rec.estimate === '' ? null : Number(rec.estimate)).toBe(est);
+      expect(rec.p === '' ? null : Number(rec.p)).toBe(r.p);
+      expect(rec.ci_low === '' ? null : Number(rec.ci_low)).toBe(r.ci ? r.ci[0] : null);
+    });
+    const md = await runInProcess(['correlate', ...base, '--format', 'md']);
+    expect(md.stdout).toMatch(/^# alliance correlate/);
+    expect(md.stdout).toMatch(/\| srs x phq9 \| within \| rmcorr r \|/);
+    const table = await runInProcess(['correlate', ...base]);
+    const w = get(j.results, 'within', 'rmcorr');
+    expect(table.stdout).toContain(w.r!.toFixed(3));
+    expect(table.stdout).not.toMatch(/\x1b\[/);
+  });
+
+  it('results do not change when the rows are split across two files', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'correlate-'));
+    const lines = readFileSync(FIX, 'utf8').trimEnd().split('\n');
+    const cut = 37; // inside a client
+    writeFileSync(path.join(dir, 'a.csv'), [lines[0], ...lines.slice(1, cut)].join('\n') + '\n');
+    writeFileSync(path.join(dir, 'b.csv'), [lines[0], ...lines.slice(cut)].join('\n') + '\n');
+    const one = await json(base);
+    const two = await json([path.join(dir, 'a.csv'), path.join(dir, 'b.csv'), ...base.slice(1)]);
+    expect(two.results.length).toBe(one.results.length);
+    one.results.forEach((r, i) => {
+      const s = two.results[i];
+      expect(s.n).toBe(r.n);
+      expect(s.df).toBe(r.df);
+      for (const k of ['r', 'b', 'p'] as const) {
+        if (r[k] === null) expect(s[k]).toBeNull();
+        else expect(Math.abs(s[k]! - r[k]!)).toBeLessThan(1e-12);
+      }
+    });
+  });
+
+  it('--early-window, --ci, --method both and --bootstrap are reflected in the output', async () => {
+    const out = await json([...base, '--early-window', '2', '--ci', '90', '--method', 'both', '--bootstrap', '200', '--seed', '5']);
+    expect(out.options).toMatchObject({ ci_level: 0.9, method: 'both', bootstrap: 200, seed: 5, early: { mode: 'window', k: 2 } });
+    expect(out.results.some((r) => r.method === 'spearman')).toBe(true);
+    const again = await json([...base, '--early-window', '2', '--ci', '90', '--method', 'both', '--bootstrap', '200', '--seed', '5']);
+    expect(again).toEqual(out);
+  });
+});
+
+describe('alliance correlate: usage errors are one line, exit 2', () => {
+  const cases: [string[], RegExp][] = [
+    [[FIX, '--analyses', 'pooled,bogus'], /unknown analysis "bogus".*Choose from pooled, between, within, early, lagged/],
+    [[FIX, '--ci', '1.5'], /--ci must be a level between 0 and 1/],
+    [[FIX, '--early-session', '2', '--early-window', '3'], /cannot be combined/],
+    [[FIX, '--min-clients', 'x'], /--min-clients must be a whole number/],
+    [[FIX, '--by', 'site'], /site/],
+    [[FIX, '--alliance', 'srs', '--outcome', 'srs'], /./],
+  ];
+  for (const [args, re] of cases) {
+    it(args.slice(1).join(' '), async () => {
+      const res = await runInProcess(['correlate', ...args]);
+      expect(res.code).toBe(2);
+      expect(res.stdout).toBe('');
+      expect(res.stderr.trim().split('\n')).toHaveLength(1);
+      expect(res.stderr).toMatch(re);
+      expect(res.stderr).not.toMatch(/at .*\.ts:\d+/);
+    });
+  }
+});
