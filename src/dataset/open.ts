@@ -159,6 +159,81 @@ export class Interner {
   }
 }
 
+const F64 = new Float64Array(1);
+const I32 = new Int32Array(F64.buffer);
+
+/**
+ * (client, key) -> rows of the loaded side of a join, without a string or object per row:
+ * open addressing over typed arrays; each entry keeps its first and last row (rows with
+ * the same key are chained by the caller through `next`).
+ */
+export class PairIndex {
+  private cap = 1024;
+  private slots = new Int32Array(1024).fill(-1);
+  private client = new Int32Array(512);
+  private key = new Float64Array(512);
+  private head = new Int32Array(512);
+  private tail = new Int32Array(512);
+  private size = 0;
+
+  private static hash(c: number, k: number): number {
+    F64[0] = k + 0; // -0 -> 0
+    let h = Math.imul(c ^ 0x9e3779b9, 0x85ebca6b) ^ I32[0];
+    h = Math.imul(h ^ I32[1], 0xc2b2ae35);
+    return h ^ (h >>> 15);
+  }
+
+  private slot(c: number, k: number): number {
+    const mask = this.cap - 1;
+    let i = PairIndex.hash(c, k) & mask;
+    for (;;) {
+      const e = this.slots[i];
+      if (e < 0 || (this.client[e] === c && this.key[e] === k)) return i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** First row with this key, or -1. */
+  first(c: number, k: number): number {
+    const e = this.slots[this.slot(c, k)];
+    return e < 0 ? -1 : this.head[e];
+  }
+
+  /** Adds `row` under (c, k); returns the previous last row with that key (-1 if none). */
+  append(c: number, k: number, row: number): number {
+    const i = this.slot(c, k);
+    const e = this.slots[i];
+    if (e >= 0) {
+      const prev = this.tail[e];
+      this.tail[e] = row;
+      return prev;
+    }
+    const id = this.size++;
+    this.client = grow(this.client, id + 1);
+    this.key = grow(this.key, id + 1);
+    this.head = grow(this.head, id + 1);
+    this.tail = grow(this.tail, id + 1);
+    this.client[id] = c;
+    this.key[id] = k;
+    this.head[id] = row;
+    this.tail[id] = row;
+    this.slots[i] = id;
+    if (this.size * 2 > this.cap) this.rehash();
+    return -1;
+  }
+
+  private rehash(): void {
+    this.cap *= 2;
+    const mask = this.cap - 1;
+    this.slots = new Int32Array(this.cap).fill(-1);
+    for (let e = 0; e < this.size; e++) {
+      let i = PairIndex.hash(this.client[e], this.key[e]) & mask;
+      while (this.slots[i] >= 0) i = (i + 1) & mask;
+      this.slots[i] = e;
+    }
+  }
+}
+
 function grow<T extends Int32Array | Float64Array | Uint8Array>(a: T, need: number, fill?: number): T {
   if (need <= a.length) return a;
   let n = Math.max(16, a.length * 2);
@@ -673,12 +748,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     let sValues = new Float64Array(256 * Math.max(M, 1));
     let sNext = new Int32Array(256);
     let sUsed = new Uint8Array(256);
-    const first = new Map<string, number>();
-    const lastOf = new Map<string, number>();
-    const keyOf = (r: SessionRow): string | null => {
-      const k = byDate ? r.date : r.session;
-      return k === k ? `${r.client}\u0000${k}` : null;
-    };
+    const index = new PairIndex();
     for (const part of parts) {
       if (part.kind !== loadedKind) continue;
       await readPart(part, ctx, (r) => {
@@ -702,12 +772,10 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
         sGroups.set(r.groups, n * G);
         sValues.set(r.values, n * M);
         sNext[n] = -1;
-        const k = keyOf(r);
-        if (k !== null) {
-          const prev = lastOf.get(k);
-          if (prev === undefined) first.set(k, n);
-          else sNext[prev] = n;
-          lastOf.set(k, n);
+        const k = byDate ? r.date : r.session;
+        if (k === k) {
+          const prev = index.append(r.client, k, n);
+          if (prev >= 0) sNext[prev] = n;
         }
         n++;
       });
@@ -717,10 +785,10 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     for (const part of parts) {
       if (part.kind !== streamedKind) continue;
       await readPart(part, ctx, (r) => {
-        const k = keyOf(r);
-        let j = k === null ? undefined : first.get(k);
-        while (j !== undefined && j >= 0 && sUsed[j]) j = sNext[j];
-        if (j === undefined || j < 0) {
+        const k = byDate ? r.date : r.session;
+        let j = k === k ? index.first(r.client, k) : -1;
+        while (j >= 0 && sUsed[j]) j = sNext[j];
+        if (j < 0) {
           unmatched[streamedKind]++;
           out(r);
           return;

@@ -269,6 +269,20 @@ describe('several files', () => {
     expect(stats.unmatched).toEqual({ left: 1, right: 2 });
     expect(ds.mapping.notes.at(-1)).toMatch(/^joined on client \+ session: 1 row\(s\) of .*alliance\.csv and 2 row\(s\) of .*outcome\.csv had no partner/);
   });
+  test('duplicate keys pair up in file order; the rest are unmatched', async () => {
+    const { rows, stats } = await load({
+      'a.csv': 'client,session,srs\nc1,1,30\nc1,1,31\nc1,1,32\n',
+      'o.csv': 'client,session,ors\nc1,1,20\nc1,1,21\n',
+    });
+    expect(rows.map((r) => r.values).sort()).toEqual(
+      [
+        [30, 20],
+        [31, 21],
+        [32, NaN],
+      ].sort(),
+    );
+    expect(stats.unmatched).toEqual({ left: 1, right: 0 });
+  });
   test('join on date', async () => {
     const { rows, stats } = await load(
       {
