@@ -428,12 +428,73 @@ export function normalQuantile(p: number): number {
 // ---------------------------------------------------------------------------
 
 /**
+ * Above this df the t tail is integrated numerically: the continued fraction loses
+ * digits as df grows (measured 5e-13 relative at df = 1e4, 2e-10 at 1e7), the
+ * quadrature stays below ~2e-13 (test/reference/distributions.R grid).
+ */
+const LARGE_DF = 1000;
+
+/**
+ * Upper tail P(T > t), t >= 0, by double-exponential (exp-sinh) quadrature of the
+ * density: P = f(t) * int_0^inf exp(g(u)) du with
+ * g(u) = -((df+1)/2) log1p(u (2t + u) / (df + t^2)), all in logs, halving the step
+ * until successive sums agree to 1e-15. Used for df > 1000.
+ * Reference: Takahasi & Mori (1974) Double exponential formulas for numerical
+ * integration. Publ. RIMS 9, 721-741, doi:10.2977/prims/1195192451.
+ */
+function tUpperTailQuadrature(t: number, df: number): number {
+  const half = (df + 1) / 2;
+  const A = df + t * t;
+  const logDensity = -logBeta(0.5, df / 2) - 0.5 * Math.log(df) - half * Math.log1p((t / df) * t);
+  if (!(logDensity > -800)) return 0; // below the smallest double
+  const integrand = (tau: number): number => {
+    const u = Math.exp(HALF_PI * Math.sinh(tau));
+    if (u === 0 || !Number.isFinite(u)) return 0;
+    const w = HALF_PI * Math.cosh(tau) * u;
+    return w * Math.exp(-half * Math.log1p((u * (2 * t + u)) / A));
+  };
+  // sum over tau = k h, k in Z, truncated where terms are negligible
+  const sumOn = (h: number, offset: number, step: number): number => {
+    let s = 0;
+    for (let k = offset; ; k += step) {
+      const v = integrand(k * h);
+      s += v;
+      if (k * h > 1 && v < 1e-18 * s) break;
+      if (k * h > 8) break;
+    }
+    for (let k = offset - step; ; k -= step) {
+      const v = integrand(k * h);
+      s += v;
+      if (k * h < -1 && v < 1e-18 * s) break;
+      if (k * h < -8) break;
+    }
+    return s;
+  };
+  let h = 0.5;
+  let total = sumOn(h, 0, 1) * h;
+  for (let level = 0; level < 10; level++) {
+    const hNew = h / 2;
+    const odd = sumOn(hNew, 1, 2); // new points at odd multiples of hNew
+    const next = total / 2 + odd * hNew;
+    const done = Math.abs(next - total) <= 1e-15 * next;
+    total = next;
+    h = hNew;
+    if (done && level >= 2) break;
+  }
+  return Math.exp(logDensity) * total;
+}
+
+const HALF_PI = Math.PI / 2;
+
+/**
  * Two-sided tail probability of Student's t, P(|T| >= |t|), computed directly
  * (accurate in relative terms down to ~1e-300).
  *
  * Formula: P(|T| >= |t|) = I_{df/(df+t^2)}(df/2, 1/2), the regularized incomplete beta
- * function (see regularizedBeta). Non-integer df (e.g. Satterthwaite) is allowed;
- * df = Infinity gives the normal distribution.
+ * function (see regularizedBeta), for df <= 1000; for larger df, 2 int_|t|^inf f(s) ds
+ * by double-exponential quadrature (the continued fraction loses digits there).
+ * Non-integer df (e.g. Satterthwaite) is allowed; df = Infinity gives the normal
+ * distribution.
  *
  * Reference: Abramowitz & Stegun 26.7.1 / DLMF 8.17, https://dlmf.nist.gov/8.17 .
  * Validated against R 2 * pt(-abs(t), df).
@@ -447,6 +508,7 @@ export function tTwoSidedP(t: number, df: number): number {
   if (at === Infinity) return 0;
   if (df === Infinity) return 2 * normalCdf(-at);
   if (at === 0) return 1;
+  if (df > LARGE_DF) return 2 * tUpperTailQuadrature(at, df);
   if (at * at > df) {
     // w = df / t^2 without overflow; X = w / (1 + w) is the small argument.
     const w = df / at / at;
@@ -465,9 +527,9 @@ export function tTwoSidedP(t: number, df: number): number {
  * (df > 0, not necessarily an integer).
  *
  * Formula: for t < 0, P = tTwoSidedP(t, df) / 2; for t >= 0, 1 - tTwoSidedP(t, df) / 2.
- * The lower tail is accurate in relative terms to ~1e-12 for p down to 1e-300 when
- * df <= 1e5; for larger df the continued fraction loses a few digits (measured
- * ~4e-10 relative at df = 1e7, far below any printed digit).
+ * The lower tail is accurate in relative terms to ~1e-12 for p down to 1e-300, for
+ * df from 0.5 to 1e7 (continued fraction for df <= 1000, exp-sinh quadrature of the
+ * density above).
  *
  * Reference: DLMF 8.17 (incomplete beta), https://dlmf.nist.gov/8.17 .
  * Validated against R pt().
