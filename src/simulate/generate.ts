@@ -114,7 +114,8 @@ function drawPlanned(plan: SessionPlan, uniform: () => number): number {
 export function* generateCsv(spec: SimulateSpec): Generator<string, void, undefined> {
   const cal = calibrationFor(spec);
   const rng = new Random(spec.seed);
-  const U = (): number => rng.uniform();
+  // 32-bit uniforms suffice for the coin flips here (missingness, dropout, jitter).
+  const U = (): number => rng.nextUint32() / 4294967296;
   const Nrm = (): number => rng.normal();
   const A = profileFor(spec.alliance);
   const [aLo, aHi] = spec.alliance.range.value;
