@@ -205,6 +205,22 @@ describe('alliance correlate: synthetic therapist fixture against R', () => {
   });
 });
 
+describe('alliance correlate: the correlate section of --config', () => {
+  it('reads the section (flags win) and rejects unknown keys with file:line', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'correlate-cfg-'));
+    const cfg = path.join(dir, 'c.yaml');
+    writeFileSync(cfg, 'alliance: srs\noutcome: phq9\ncorrelate:\n  by: therapist\n  analyses: [within, between]\n  min-clients: 4\n  adjust: bh\n');
+    const out = await json([FIX, '--config', cfg, '--adjust', 'none']);
+    expect(out.options).toMatchObject({ by: 'therapist', analyses: ['between', 'within'], min_clients: 4, adjust: 'none' });
+    expect(out.suppressed.map((s) => s.group)).toEqual(['T3']);
+    const bad = path.join(dir, 'bad.yaml');
+    writeFileSync(bad, 'correlate:\n  bogus: 1\n');
+    const res = await runInProcess(['correlate', FIX, '--config', bad]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/bad\.yaml:2: unknown key 'bogus' in the correlate section/);
+  });
+});
+
 describe('alliance correlate: usage errors are one line, exit 2', () => {
   const cases: [string[], RegExp][] = [
     [[FIX, '--analyses', 'pooled,bogus'], /unknown analysis "bogus".*Choose from pooled, between, within, early, lagged/],

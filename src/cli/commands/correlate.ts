@@ -41,6 +41,9 @@ interface CorrelateFlags {
   [key: string]: unknown;
 }
 
+/** Keys of the `correlate:` section of a --config file (camelCase, as the flags). */
+const SECTION_KEYS = ['analyses', 'method', 'ci', 'adjust', 'by', 'minClients', 'earlySession', 'earlyWindow', 'bootstrap', 'seed'];
+
 const CORRELATE_OPTIONS: OptionSpec[] = [
   { flags: '--analyses <list>', description: `analyses to run, comma-separated: ${ANALYSES.join(', ')} (default: all)` },
   { flags: '--method <method>', description: 'pooled correlation: pearson, spearman or both (default pearson)', choices: ['pearson', 'spearman', 'both'] },
@@ -281,9 +284,27 @@ export function correlateCommand(ctx: CommandContext): Command {
           const groups = flags.groups ?? [];
           if (!groups.includes(opts.by)) flags.groups = [...groups, opts.by];
         }
-        const { dataset, config } = await loadInput(files, flags, cmd, io);
+        let { dataset, config } = await loadInput(files, flags, cmd, io);
         const section = config?.sections?.correlate;
-        if (section) opts = correlateOptions(flags, section, explicit);
+        if (section && config) {
+          for (const key of Object.keys(section)) {
+            if (!SECTION_KEYS.includes(key)) {
+              throw new UserError(`unknown key '${key}' in the correlate section`, {
+                location: { file: config.path, line: config.lines[`correlate.${key}`] },
+                hint: `Known keys: ${SECTION_KEYS.join(', ')}`,
+              });
+            }
+          }
+          opts = correlateOptions(flags, section, explicit);
+          // A --by column named only in the config: open the input again with it as a group column.
+          const by = opts.by;
+          const m = dataset.mapping;
+          const known = m.groups.some((g) => g.name.toLowerCase() === by?.toLowerCase()) || by?.toLowerCase() === 'therapist' || m.therapist?.name.toLowerCase() === by?.toLowerCase();
+          if (by && !known) {
+            flags.groups = [...(flags.groups ?? []), by];
+            ({ dataset, config } = await loadInput(files, flags, cmd, io));
+          }
+        }
         const report = await runCorrelate(dataset, opts);
         const color = decideColor(flags.color, io);
         io.stdout.write(render(correlateDocument(report, dataset), flags.format, makeChalk(color), color));
