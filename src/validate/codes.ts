@@ -42,7 +42,7 @@ export const CODES: readonly CodeInfo[] = [
     'rescore the column, or bind it to the matching instrument or range (config instrumentOverrides)',
   ),
   C('value.invalid-date', 'error', 'a date cell is not a valid date', 'correct the date, or give --date-format (iso, dmy, mdy, dmy.)'),
-  C('value.invalid-session', 'error', 'a session number is not a positive number', 'correct the session number'),
+  C('value.invalid-session', 'error', 'a session number is not a whole number >= 0', 'correct the session number'),
   // sessions
   C('session.duplicate', 'error', 'the same client and session number appear twice', 'remove the duplicate row or correct its session number'),
   C('session.order-vs-date', 'error', 'session numbers and dates of a client disagree in order', 'correct the session number or the date so both increase together'),

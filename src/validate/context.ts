@@ -23,7 +23,7 @@ export class RuleContext {
   }
 
   /** Adds a finding at (file, line, field); field -1 for row-level, line null for column/file-level. */
-  add(code: string, file: number, line: number | null, field: number, value: string | null, message: string): void {
+  add(code: string, file: number, line: number | null, field: number, value: string | null, message: string | (() => string)): void {
     this.out.add(
       code,
       {

@@ -10,8 +10,11 @@
 import { CODES, codeInfo } from './codes.js';
 import type { Finding, Severity } from './types.js';
 
-/** Row-level findings kept in memory (about 150 MB at most); beyond it they are only counted. */
-export const FINDINGS_CAP = 500_000;
+/**
+ * Row-level findings kept in memory (about 60 MB at most); beyond it they are only counted
+ * (exact counts per code stay in the summary, which says `truncated`).
+ */
+export const FINDINGS_CAP = 200_000;
 
 interface Stored {
   f: Finding;
@@ -32,6 +35,11 @@ export class FindingCollector {
   /** Row-level findings counted but not kept. */
   dropped = 0;
 
+  /** True once row-level findings are only counted (callers may skip building messages). */
+  get full(): boolean {
+    return this.rowLevelKept >= this.cap;
+  }
+
   constructor(private readonly cap: number = FINDINGS_CAP) {}
 
   /**
@@ -42,7 +50,7 @@ export class FindingCollector {
     code: string,
     where: { file: string; fileIndex: number; line: number | null; column: string | null; colIndex: number },
     value: string | null,
-    message: string,
+    message: string | (() => string),
   ): void {
     const info = codeInfo(code);
     this.counts.set(code, (this.counts.get(code) ?? 0) + 1);
@@ -53,6 +61,7 @@ export class FindingCollector {
       }
       this.rowLevelKept++;
     }
+    if (typeof message === 'function') message = message();
     this.stored.push({
       f: {
         code,

@@ -146,7 +146,7 @@ export class RawRules {
         line,
         -1,
         `${n} fields`,
-        `row has ${n} fields but the header has ${ncols}; quote values that contain the delimiter, or remove the ${n > ncols ? 'extra' : 'missing'} field${Math.abs(n - ncols) === 1 ? '' : 's'}`,
+        () => `row has ${n} fields but the header has ${ncols}; quote values that contain the delimiter, or remove the ${n > ncols ? 'extra' : 'missing'} field${Math.abs(n - ncols) === 1 ? '' : 's'}`,
       );
     }
     const miss = st.missing;
@@ -167,7 +167,7 @@ export class RawRules {
           line,
           j,
           maskValue(s, kind),
-          `value looks like ${kindText(kind)}; remove direct identifiers before export (replace with a study id or drop the column)`,
+          () => `value looks like ${kindText(kind)}; remove direct identifiers before export (replace with a study id or drop the column)`,
         );
       }
     }

@@ -158,6 +158,35 @@ export function validationDocument(result: ValidationResult, opts: RenderOptions
   };
 }
 
+const jsonReplacer = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+
+function indent(text: string, by: string): string {
+  return text.replace(/\n/g, '\n' + by);
+}
+
+/**
+ * `--format json`, written in pieces so that hundreds of thousands of findings never
+ * become one giant string. The bytes are exactly those of JSON.stringify(doc.json, null, 2)
+ * (a test checks this).
+ */
+export function writeValidateJson(result: ValidationResult, write: (chunk: string) => void): void {
+  write(`{\n  "summary": ${indent(JSON.stringify(result.summary, jsonReplacer, 2), '  ')},\n  "findings": [`);
+  const n = result.findings.length;
+  if (n === 0) {
+    write(']\n}\n');
+    return;
+  }
+  let buf = '';
+  for (let i = 0; i < n; i++) {
+    buf += `${i === 0 ? '' : ','}\n    ${indent(JSON.stringify(result.findings[i], jsonReplacer, 2), '    ')}`;
+    if (buf.length > 1 << 16) {
+      write(buf);
+      buf = '';
+    }
+  }
+  write(buf + '\n  ]\n}\n');
+}
+
 export function renderValidateCsv(result: ValidationResult): string {
   return renderCsvTable(allFindings(result));
 }

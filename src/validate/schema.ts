@@ -251,29 +251,32 @@ export class SchemaRules {
       const s = fields[j];
       const f = c.field;
       if (this.missing.has(s)) {
-        if (f.constraints.required) ctx.add('schema.required', file, line, j, s, `'${f.name}' is required by the schema but empty; fill in the value`);
+        if (f.constraints.required) ctx.add('schema.required', file, line, j, s, () => `'${f.name}' is required by the schema but empty; fill in the value`);
         continue;
       }
       const x = cast(c, s);
       if (x !== x) {
-        ctx.add('schema.type', file, line, j, s, `${q(s)} is not ${f.type === 'integer' ? 'an integer' : `a ${f.type}`}${f.type === 'date' ? ` (format ${f.format ?? 'YYYY-MM-DD'})` : ''}; correct the value or the field's type`);
+        ctx.add('schema.type', file, line, j, s, () => `${q(s)} is not ${f.type === 'integer' ? 'an integer' : `a ${f.type}`}${f.type === 'date' ? ` (format ${f.format ?? 'YYYY-MM-DD'})` : ''}; correct the value or the field's type`);
         continue;
       }
       if (x < c.min) {
-        ctx.add('schema.minimum', file, line, j, s, `${q(s)} is below the schema minimum ${String(f.constraints.minimum)}; correct the value or the constraint`);
+        ctx.add('schema.minimum', file, line, j, s, () => `${q(s)} is below the schema minimum ${String(f.constraints.minimum)}; correct the value or the constraint`);
       } else if (x > c.max) {
-        ctx.add('schema.maximum', file, line, j, s, `${q(s)} is above the schema maximum ${String(f.constraints.maximum)}; correct the value or the constraint`);
+        ctx.add('schema.maximum', file, line, j, s, () => `${q(s)} is above the schema maximum ${String(f.constraints.maximum)}; correct the value or the constraint`);
       }
-      if (c.enumSet !== null && !c.enumSet.has(s) && !(f.type === 'integer' || f.type === 'number' ? c.enumSet.has(String(x)) : false)) {
-        const list = [...c.enumSet].slice(0, 8).join(', ');
-        ctx.add('schema.enum', file, line, j, s, `${q(s)} is not one of the allowed values (${list}${c.enumSet.size > 8 ? ', ...' : ''}); correct the value or extend the enum`);
+      const enumSet = c.enumSet;
+      if (enumSet !== null && !enumSet.has(s) && !(f.type === 'integer' || f.type === 'number' ? enumSet.has(String(x)) : false)) {
+        ctx.add('schema.enum', file, line, j, s, () => {
+          const list = [...enumSet].slice(0, 8).join(', ');
+          return `${q(s)} is not one of the allowed values (${list}${enumSet.size > 8 ? ', ...' : ''}); correct the value or extend the enum`;
+        });
       }
       if (c.pattern !== null && !c.pattern.test(s)) {
-        ctx.add('schema.pattern', file, line, j, s, `${q(s)} does not match the pattern ${f.constraints.pattern}; correct the value or the pattern`);
+        ctx.add('schema.pattern', file, line, j, s, () => `${q(s)} does not match the pattern ${f.constraints.pattern}; correct the value or the pattern`);
       }
       if (c.seen !== null) {
         const key = f.type === 'string' || f.type === 'any' ? s : String(x);
-        if (c.seen.has(key)) ctx.add('schema.unique', file, line, j, s, `${q(s)} repeats but '${f.name}' must be unique; remove the duplicate or correct the value`);
+        if (c.seen.has(key)) ctx.add('schema.unique', file, line, j, s, () => `${q(s)} repeats but '${f.name}' must be unique; remove the duplicate or correct the value`);
         else c.seen.add(key);
       }
     }
@@ -288,7 +291,7 @@ export class SchemaRules {
           line,
           -1,
           idx.map((j) => fields[j]).join(', '),
-          `primary key (${this.schema.primaryKey.join(', ')}) repeats an earlier row; remove the duplicate row or correct its key`,
+          () => `primary key (${this.schema.primaryKey.join(', ')}) repeats an earlier row; remove the duplicate row or correct its key`,
         );
       } else this.pkSeen.add(key);
     }

@@ -105,7 +105,7 @@ export class SessionRules {
     if (opts.sessionColumn && s === s) {
       const sf = opts.sessionField(r.file);
       if (s < 0 || s !== Math.floor(s)) {
-        ctx.add('value.invalid-session', r.file, r.line, sf, String(s), `session number ${s} is not a whole number >= 0; correct it`);
+        ctx.add('value.invalid-session', r.file, r.line, sf, String(s), () => `session number ${s} is not a whole number >= 0; correct it`);
       } else if (this.seen(c, s)) {
         ctx.add(
           'session.duplicate',
@@ -113,7 +113,7 @@ export class SessionRules {
           r.line,
           sf,
           String(s),
-          `client '${opts.clientName(c)}' has session ${s} more than once; remove the duplicate row or correct its session number`,
+          () => `client '${opts.clientName(c)}' has session ${s} more than once; remove the duplicate row or correct its session number`,
         );
       } else {
         this.mark(c, s);
@@ -132,7 +132,7 @@ export class SessionRules {
               r.line,
               df >= 0 ? df : sf,
               `${s} on ${civilFromDays(d)}`,
-              `client '${opts.clientName(c)}' session ${s} is dated ${civilFromDays(d)}, ${d < pd ? 'before' : 'after'} session ${ps} (${civilFromDays(pd)}); correct the session number or the date`,
+              () => `client '${opts.clientName(c)}' session ${s} is dated ${civilFromDays(d)}, ${d < pd ? 'before' : 'after'} session ${ps} (${civilFromDays(pd)}); correct the session number or the date`,
             );
           }
         }
@@ -149,7 +149,7 @@ export class SessionRules {
           r.line,
           df,
           civilFromDays(d),
-          `date ${civilFromDays(d)} is after today (${civilFromDays(opts.today)}); correct it (check the day/month order or --date-format)`,
+          () => `date ${civilFromDays(d)} is after today (${civilFromDays(opts.today)}); correct it (check the day/month order or --date-format)`,
         );
       } else if (d < OLDEST_PLAUSIBLE) {
         ctx.add(
@@ -158,7 +158,7 @@ export class SessionRules {
           r.line,
           df,
           civilFromDays(d),
-          `date ${civilFromDays(d)} is before 1990-01-01; correct it (a spreadsheet default date usually means the cell was blank)`,
+          () => `date ${civilFromDays(d)} is before 1990-01-01; correct it (a spreadsheet default date usually means the cell was blank)`,
         );
       }
     }

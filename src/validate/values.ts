@@ -74,7 +74,7 @@ export class ValueRules {
     const { ctx } = this;
     if (this.declared !== null && i.code.startsWith('value.') && this.declared.has(i.value)) return;
     const m = this.measureAt(i.file, i.field);
-    const range = m?.instrument ? `${m.instrument.id} range ${m.instrument.range.value[0]}-${m.instrument.range.value[1]}` : '';
+    const range = () => (m?.instrument ? `${m.instrument.id} range ${m.instrument.range.value[0]}-${m.instrument.range.value[1]}` : 'valid range');
     switch (i.code) {
       case 'structure.ragged':
         return; // reported from the raw record (structure.ragged-row)
@@ -82,7 +82,7 @@ export class ValueRules {
         ctx.add('value.missing-client', i.file, i.line, i.field, i.value, 'row has no client id and is left out of every analysis; fill in the client id or delete the row');
         return;
       case 'session.invalid':
-        ctx.add('value.invalid-session', i.file, i.line, i.field, i.value, `session number ${q(i.value)} is not a number; correct it`);
+        ctx.add('value.invalid-session', i.file, i.line, i.field, i.value, () => `session number ${q(i.value)} is not a number; correct it`);
         return;
       case 'date.invalid':
         ctx.add(
@@ -91,7 +91,7 @@ export class ValueRules {
           i.line,
           i.field,
           i.value,
-          `${q(i.value)} is not a valid date; correct it, or give --date-format (iso, dmy, mdy, dmy.)`,
+          () => `${q(i.value)} is not a valid date; correct it, or give --date-format (iso, dmy, mdy, dmy.)`,
         );
         return;
       case 'value.not-numeric':
@@ -101,7 +101,7 @@ export class ValueRules {
           i.line,
           i.field,
           i.value,
-          `${q(i.value)} is not a number; correct it, or add it to --missing if it means "no value"`,
+          () => `${q(i.value)} is not a number; correct it, or add it to --missing if it means "no value"`,
         );
         return;
       case 'value.out-of-range': {
@@ -117,7 +117,7 @@ export class ValueRules {
           i.line,
           i.field,
           i.value,
-          `${i.value.trim()} is outside the ${range || 'valid range'}; correct it, or bind the column to the right instrument with --instrument`,
+          () => `${i.value.trim()} is outside the ${range()}; correct it, or bind the column to the right instrument with --instrument`,
         );
         return;
       }
@@ -128,7 +128,7 @@ export class ValueRules {
           i.line,
           i.field,
           i.value,
-          `${i.value.trim()} is not a whole number but ${m?.instrument?.id ?? 'this instrument'} totals are; correct it or check the instrument binding`,
+          () => `${i.value.trim()} is not a whole number but ${m?.instrument?.id ?? 'this instrument'} totals are; correct it or check the instrument binding`,
         );
         return;
       case 'value.missing-code': {

@@ -38,6 +38,8 @@ describe('exit codes', () => {
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout);
     expect(Object.keys(doc)).toEqual(['summary', 'findings']);
+    // Streamed in pieces, yet byte-identical to JSON.stringify(doc, null, 2).
+    expect(r.stdout).toBe(JSON.stringify(doc, null, 2) + '\n');
     expect(doc.findings.length).toBeGreaterThan(5);
   });
   it('takes strict and maxFindings from the config section', async () => {

@@ -197,3 +197,13 @@ describe('ordering', () => {
     expect(keys[0].startsWith('0:')).toBe(true);
   });
 });
+
+describe('docs/validate.md', () => {
+  it('documents every code with its severity, and nothing else', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { ROOT } = await import('../helpers/spawn.js');
+    const md = readFileSync(`${ROOT}/docs/validate.md`, 'utf8');
+    const rows = [...md.matchAll(/^\| `([a-z]+\.[a-z-]+)` \| (error|warning) \|/gm)].map((m) => [m[1], m[2]]);
+    expect(rows).toEqual(CODES.map((c) => [c.code, c.severity]));
+  });
+});
