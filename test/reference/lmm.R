@@ -205,6 +205,7 @@ cases <- list(
   fit_case("unbalanced_slope_time_reml", "unbalanced", list(random_slope = TRUE, time = TRUE, slope_time = TRUE)),
   fit_case("unbalanced_lag_reml", "unbalanced", list(lag = TRUE)),
   fit_case("unbalanced_lag_reverse_reml", "unbalanced", list(lag = TRUE, reverse = TRUE)),
+  fit_case("balanced_lag_time_ml", "balanced", list(lag = TRUE, time = TRUE, ml = TRUE)),
   fit_case("singular_ri_reml", "singular", list()),
   fit_case("singular_ri_ml", "singular", list(ml = TRUE)),
   fit_case("nested_reml", "nested", list(nested = TRUE)),
