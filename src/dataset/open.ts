@@ -316,24 +316,12 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
           measures.push(m);
         } else if (measures[prev].role !== m.role) {
           throw new UserError(`column '${m.name}' is an ${m.role} measure in one file and an ${measures[prev].role} measure in another`, {
-            hint: `Say which with --${m.role} or --${measures[prev].role}`,
+            hint: `Say which with --${measures[prev].role} '${m.name}' (or --${m.role})`,
           });
         }
       }
     }
   }
-  // A measure key seen in both roles across files: the loop above keeps the first role.
-  for (const fm of fms) {
-    for (const m of fm.measures) {
-      const g = measureIndex.get(measureKey(m))!;
-      if (measures[g].role !== m.role) {
-        throw new UserError(`column '${m.name}' is an ${m.role} measure in one file and an ${measures[g].role} measure in another`, {
-          hint: `Say which with --${measures[g].role} '${m.name}'`,
-        });
-      }
-    }
-  }
-
   // Kinds of file: by measure set.
   const shapeOf = (fm: FileMapping) => fm.measures.map(measureKey).sort().join('\u0000');
   const shapes: string[] = [];
