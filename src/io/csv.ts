@@ -80,12 +80,9 @@ export async function openCsvTuned(
   // longer than the sample still works).
   let header: string[] | null = null;
   let headerLine = 1;
-  let seen = 0;
-  await stream(src, bom.length, dialect, { chunkSize, maxRecord }, undefined, undefined, (fields, line) => {
-    if (seen++ < skip) return;
+  await stream(src, bom.length, dialect, { chunkSize, maxRecord, skip, limit: 1 }, undefined, undefined, (fields, line) => {
     header = fields.slice();
     headerLine = line;
-    return true;
   });
   if (header === null)
     throw new UserError('has no header line (the file holds only blank lines)', {
@@ -107,17 +104,16 @@ export async function openCsvTuned(
     header: names,
     headerLine,
     read: async (onRecord: RecordHandler, opts?: ReadOptions): Promise<ReadStats> => {
-      let before = skip + 1;
-      let records = 0;
-      const sc = await stream(src, bom.length, dialect, { chunkSize, maxRecord }, opts?.fields, opts?.onProgress, (fields, line) => {
-        if (before > 0) {
-          before--;
-          return;
-        }
-        records++;
-        onRecord(fields, line);
-      });
-      return { records, bytes: src.bytes, lines: sc.lastLine() };
+      const sc = await stream(
+        src,
+        bom.length,
+        dialect,
+        { chunkSize, maxRecord, skip: skip + 1 },
+        opts?.fields,
+        opts?.onProgress,
+        onRecord,
+      );
+      return { records: sc.delivered, bytes: src.bytes, lines: sc.lastLine() };
     },
   };
   return input;
@@ -144,12 +140,12 @@ async function stream(
   src: Source,
   start: number,
   dialect: Dialect,
-  { chunkSize, maxRecord }: { chunkSize: number; maxRecord: number },
+  { chunkSize, maxRecord, skip, limit }: { chunkSize: number; maxRecord: number; skip?: number; limit?: number },
   fields: number[] | undefined,
   onProgress: ((bytes: number) => void) | undefined,
-  handler: (fields: string[], line: number) => boolean | void,
+  handler: (fields: string[], line: number) => void,
 ): Promise<RecordScanner> {
-  const sc = new RecordScanner({ delimiter: dialect.delimiter, fields, display: src.display }, handler);
+  const sc = new RecordScanner({ delimiter: dialect.delimiter, fields, display: src.display, skip, limit }, handler);
   const dec = new ChunkDecoder(dialect.encoding);
   const fh = await fsp.open(src.file, 'r');
   // The next chunk is read (in libuv's thread pool) while the current one is scanned:

@@ -29,7 +29,7 @@ const QUOTE = 34;
 /** A quoted field longer than this is treated as an unclosed quote (it would otherwise swallow the file). */
 export const MAX_FIELD_CHARS = 32 * 1024 * 1024;
 
-export type ScanHandler = (fields: string[], line: number) => boolean | void;
+export type ScanHandler = (fields: string[], line: number) => void;
 
 export interface ScannerOptions {
   delimiter: string;
@@ -37,14 +37,20 @@ export interface ScannerOptions {
   fields?: number[];
   /** Display name used in errors. */
   display: string;
+  /** Records to pass over before delivering any (e.g. the header). */
+  skip?: number;
+  /** Stop after delivering this many records. */
+  limit?: number;
 }
 
 export class RecordScanner {
   /** Physical line at the current scan position (1-based). */
   line = 1;
-  /** Number of records delivered so far. */
+  /** Number of records scanned so far (skipped ones included). */
   records = 0;
-  /** Set when the handler returned true (stop requested). */
+  /** Number of records delivered to the handler. */
+  delivered = 0;
+  /** Set once `limit` records were delivered. */
   stopped = false;
 
   private readonly delim: number;
@@ -54,6 +60,8 @@ export class RecordScanner {
   private readonly display: string;
   private readonly onRecord: ScanHandler;
   private pending = '';
+  private skip: number;
+  private readonly limit: number;
   private lastCode = -1;
 
   constructor(opts: ScannerOptions, onRecord: ScanHandler) {
@@ -61,6 +69,8 @@ export class RecordScanner {
     this.delim = opts.delimiter.charCodeAt(0);
     this.display = opts.display;
     this.onRecord = onRecord;
+    this.skip = opts.skip ?? 0;
+    this.limit = opts.limit ?? Infinity;
     if (opts.fields === undefined) {
       this.all = true;
       this.mask = new Uint8Array(0);
@@ -246,7 +256,12 @@ export class RecordScanner {
           else grow(fields, nf - 1);
         }
         records++;
-        if (onRecord(fields, recLine) === true) {
+        if (this.skip > 0) {
+          this.skip--;
+          continue nextRecord;
+        }
+        onRecord(fields, recLine);
+        if (++this.delivered >= this.limit) {
           this.records = records;
           this.stopped = true;
           this.line = line;

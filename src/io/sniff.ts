@@ -20,9 +20,8 @@ const MAX_SAMPLE_RECORDS = 50;
 /** Records (all fields) from the sample text; the last record is dropped unless `complete`. */
 export function sampleRecords(text: string, delimiter: string, complete: boolean): string[][] {
   const out: string[][] = [];
-  const sc = new RecordScanner({ delimiter, display: '' }, (f) => {
+  const sc = new RecordScanner({ delimiter, display: '', limit: MAX_SAMPLE_RECORDS }, (f) => {
     out.push(f.slice());
-    return out.length >= MAX_SAMPLE_RECORDS + 1;
   });
   try {
     sc.push(text);
@@ -30,7 +29,7 @@ export function sampleRecords(text: string, delimiter: string, complete: boolean
   } catch {
     // An unclosed quote within the sample: use what was read so far.
   }
-  return out.slice(0, MAX_SAMPLE_RECORDS);
+  return out;
 }
 
 export function sniffDelimiter(text: string, complete: boolean): string {

@@ -255,6 +255,14 @@ describe('openCsv: dialect', () => {
     expect((await readAll(input)).lines).toEqual([4]);
   });
 
+  it('a handler that happens to return true does not stop the read', async () => {
+    const input = await openCsv(file('a\n1\n2\n3\n'), {});
+    let n = 0;
+    const handler = (() => ++n > 0) as unknown as () => void;
+    expect((await input.read(handler)).records).toBe(3);
+    expect(n).toBe(3);
+  });
+
   it('read can be called more than once and reports progress', async () => {
     const input = await openCsvTuned(file('a,b\n' + '1,2\n'.repeat(1000)), {}, undefined, { chunkSize: 100 });
     const s1 = await input.read(() => {});
