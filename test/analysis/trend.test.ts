@@ -171,7 +171,7 @@ describe('store and helpers', () => {
   });
 
   it('SessionStore returns each client sorted by session, ties in arrival order', () => {
-    const st = new SessionStore(true);
+    const st = new SessionStore({ date: true, alliance: true, outcome: true, group: true });
     const n = 50;
     for (let k = 20; k >= 1; k--) for (let c = 0; c < n; c++) st.add(c, k, 19000 + k, k + 0.5, c, c % 3);
     st.add(3, 7, NaN, 99, NaN, -1);

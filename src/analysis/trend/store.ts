@@ -3,20 +3,22 @@
  *
  * Trajectories need each client's sessions in session order (alliance drops, change so far
  * at each session, sparklines), and exports are not always sorted. Rather than keep the
- * rows, we keep four numbers per session (session number, date, alliance, outcome, plus a
- * group level when grouping) in paged columns, linked per client in chunks of 8 slots.
+ * rows, we keep up to four numbers per session (session number, and the date, alliance,
+ * outcome and group level only when the analysis uses them) in paged columns, linked per
+ * client in chunks of 4 slots (on average 1.5 unused slots per client).
  *
  * Numbers are stored exactly: as Int32 codes (value * 1000) while every value so far
  * round-trips (scores with up to three decimals, session numbers, day numbers), and the
- * column switches to Float64 pages the first time one does not. So a session costs 16 bytes
- * (20 with a group) in the common case and never loses precision. Pages are fixed-size, so
- * growing never copies the whole store.
+ * column switches to Float64 pages the first time one does not. So a session costs 4 bytes
+ * per kept column (12 for session, alliance and outcome) plus 1 byte of chunk links in the
+ * common case, and never loses precision. Pages are fixed-size, so growing never copies the
+ * whole store.
  */
 
-const PAGE_BITS = 16;
+const PAGE_BITS = 20;
 const PAGE_SIZE = 1 << PAGE_BITS;
 const PAGE_MASK = PAGE_SIZE - 1;
-const CHUNK = 8;
+const CHUNK = 4;
 const MISSING_CODE = -2147483648;
 const SCALE = 1000;
 
@@ -95,13 +97,22 @@ export interface ClientSessions {
   group: Int32Array;
 }
 
+/** Which per-session values to keep (the session number is always kept). */
+export interface StoreColumns {
+  date: boolean;
+  alliance: boolean;
+  outcome: boolean;
+  group: boolean;
+}
+
 export class SessionStore {
   readonly session = new PagedColumn();
-  readonly date = new PagedColumn();
-  readonly alliance = new PagedColumn();
-  readonly outcome = new PagedColumn();
+  readonly date: PagedColumn | null;
+  readonly alliance: PagedColumn | null;
+  readonly outcome: PagedColumn | null;
   /** Group level per slot (only when grouping). */
   private groupPages: Int32Array[] = [];
+  private readonly grouped: boolean;
   private head = new GrowInt32(-1);
   private tail = new GrowInt32(-1);
   private count = new GrowInt32(0);
@@ -111,7 +122,12 @@ export class SessionStore {
   private maxCount = 0;
   rows = 0;
 
-  constructor(private readonly grouped: boolean) {}
+  constructor(keep: StoreColumns) {
+    this.date = keep.date ? new PagedColumn() : null;
+    this.alliance = keep.alliance ? new PagedColumn() : null;
+    this.outcome = keep.outcome ? new PagedColumn() : null;
+    this.grouped = keep.group;
+  }
 
   get clients(): number {
     return this.maxClient + 1;
@@ -137,9 +153,9 @@ export class SessionStore {
     } else chunk = this.tail.data[client];
     const slot = chunk * CHUNK + (k % CHUNK);
     this.session.set(slot, session);
-    this.date.set(slot, date);
-    this.alliance.set(slot, alliance);
-    this.outcome.set(slot, outcome);
+    this.date?.set(slot, date);
+    this.alliance?.set(slot, alliance);
+    this.outcome?.set(slot, outcome);
     if (this.grouped) {
       const p = slot >>> PAGE_BITS;
       while (this.groupPages.length <= p) this.groupPages.push(new Int32Array(PAGE_SIZE));
@@ -156,7 +172,7 @@ export class SessionStore {
 
   /** Bytes held by the store (typed arrays only). */
   bytes(): number {
-    const cols = this.session.bytes() + this.date.bytes() + this.alliance.bytes() + this.outcome.bytes();
+    const cols = this.session.bytes() + (this.date?.bytes() ?? 0) + (this.alliance?.bytes() ?? 0) + (this.outcome?.bytes() ?? 0);
     const links = this.next.length * PAGE_SIZE * 4 + this.groupPages.length * PAGE_SIZE * 4;
     return cols + links + 3 * this.head.data.byteLength;
   }
@@ -190,9 +206,9 @@ export class SessionStore {
         if (k > 0 && k % CHUNK === 0) chunk = this.next[chunk >>> PAGE_BITS][chunk & PAGE_MASK];
         const slot = chunk * CHUNK + (k % CHUNK);
         raw.session[k] = this.session.get(slot);
-        raw.date[k] = this.date.get(slot);
-        raw.alliance[k] = this.alliance.get(slot);
-        raw.outcome[k] = this.outcome.get(slot);
+        raw.date[k] = this.date ? this.date.get(slot) : NaN;
+        raw.alliance[k] = this.alliance ? this.alliance.get(slot) : NaN;
+        raw.outcome[k] = this.outcome ? this.outcome.get(slot) : NaN;
         raw.group[k] = this.grouped ? this.groupPages[slot >>> PAGE_BITS][slot & PAGE_MASK] : -1;
         order[k] = k;
       }

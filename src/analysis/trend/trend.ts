@@ -248,6 +248,14 @@ export function periodKey(day: number, period: Period): string {
   return `${yy}-${String(m + 1).padStart(2, '0')}`;
 }
 
+/** One expected-treatment-response cell: a band x sessions since intake. */
+interface EtrCell {
+  n: number;
+  fill: number;
+  values: Float64Array | null;
+  threshold: number;
+}
+
 class Acc {
   sessions = 0;
   clients = 0;
@@ -360,7 +368,13 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
   }
 
   // ---- scan ----
-  const store = new SessionStore(groupKind !== null);
+  // Keep only the per-session values this run uses (dates: periods and client rows).
+  const store = new SessionStore({
+    date: opts.period !== undefined || opts.clients === true,
+    alliance: aIdx >= 0,
+    outcome: oIdx >= 0,
+    group: groupKind !== null,
+  });
   const stats = await ds.scan((row) => {
     const g = groupKind === 'therapist' ? row.therapist : groupKind === 'group' ? row.groups[groupIndex] : -1;
     store.add(row.client, row.session, row.date, aIdx >= 0 ? row.values[aIdx] : NaN, oIdx >= 0 ? row.values[oIdx] : NaN, g);
@@ -526,7 +540,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
   const K = Math.max(1, Math.floor(opts.ntpBands ?? 3));
   const ntpMethod: TrendResult['methods']['notOnTrack'] = { quantile: q, minClients: minCell, bands: K, bandLimits: [], cellsUsed: 0, cellsTooSmall: 0 };
   const band = new Int8Array(nClients).fill(-1);
-  const cells: Map<number, { n: number; fill: number; values: Float64Array | null; threshold: number }>[] = [];
+  const cells: Map<number, EtrCell>[] = [];
   if (oIdx < 0) ntpMethod.reason = 'no outcome measure';
   else if (outcomeHigher === undefined) ntpMethod.reason = directionReason;
   else {
@@ -542,37 +556,43 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
     }
     for (let b = 0; b < K; b++) cells.push(new Map());
     const dir = direction(outcomeHigher);
-    // pass B: count; pass C: fill.
-    for (const phase of ['count', 'fill'] as const) {
-      for (let c = 0; c < nClients; c++) {
-        if (band[c] < 0) continue;
-        const s = read(c);
-        const m = cells[band[c]];
-        for (let k = 0; k < s.n; k++) {
-          const o = s.outcome[k];
-          const off = s.session[k] - intakeSession[c];
-          if (Number.isNaN(o) || !(off > 0)) continue;
-          let cell = m.get(off);
-          if (!cell) {
-            cell = { n: 0, fill: 0, values: null, threshold: NaN };
-            m.set(off, cell);
-          }
-          if (phase === 'count') cell.n++;
-          else {
-            if (!cell.values) cell.values = new Float64Array(cell.n);
-            cell.values[cell.fill++] = dir * (o - intake[c]);
-          }
-        }
+    // pass B counts the values of every cell; pass C fills, sorts and summarises one band
+    // at a time, so at most one band's values are held at once.
+    const visit = (c: number, onValue: (m: Map<number, EtrCell>, off: number, improvement: number) => void): void => {
+      const s = read(c);
+      const m = cells[band[c]];
+      for (let k = 0; k < s.n; k++) {
+        const o = s.outcome[k];
+        const off = s.session[k] - intakeSession[c];
+        if (Number.isNaN(o) || !(off > 0)) continue;
+        onValue(m, off, dir * (o - intake[c]));
       }
+    };
+    for (let c = 0; c < nClients; c++) {
+      if (band[c] < 0) continue;
+      visit(c, (m, off) => {
+        const cell = m.get(off);
+        if (cell) cell.n++;
+        else m.set(off, { n: 1, fill: 0, values: null, threshold: NaN });
+      });
     }
-    for (const m of cells) {
+    for (let b = 0; b < K; b++) {
+      const m = cells[b];
+      for (const cell of m.values()) if (cell.n >= minCell) cell.values = new Float64Array(cell.n);
+      for (let c = 0; c < nClients; c++) {
+        if (band[c] !== b) continue;
+        visit(c, (mm, off, v) => {
+          const cell = mm.get(off)!;
+          if (cell.values) cell.values[cell.fill++] = v;
+        });
+      }
       for (const cell of m.values()) {
-        if (cell.n >= minCell && cell.values) {
+        if (cell.values) {
           cell.values.sort();
           cell.threshold = quantileSorted(cell.values, q);
+          cell.values = null;
           ntpMethod.cellsUsed++;
         } else ntpMethod.cellsTooSmall++;
-        cell.values = null;
       }
     }
   }
