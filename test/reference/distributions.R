@@ -35,7 +35,7 @@ qnorm_ps <- c(1e-300, 1e-100, 1e-20, 1e-10, 1e-5, 0.001, 0.01, 0.025, 0.05, 0.07
 qnorm_rows <- lapply(qnorm_ps, function(p) list(p = p, q = qnorm(p)))
 
 pf_rows <- list()
-for (d1 in c(1, 2, 3.5, 10, 40)) for (d2 in c(1, 5, 12.7, 50, 1000)) for (f in c(0.01, 0.5, 1, 2, 5, 20, 100, 1e4)) {
+for (d1 in c(1, 2, 3.5, 10, 40, 1000)) for (d2 in c(1, 5, 12.7, 50, 1000, 1e5)) for (f in c(0.01, 0.5, 0.9, 1, 1.1, 2, 5, 20, 100, 1e4)) {
   pf_rows[[length(pf_rows) + 1]] <- list(f = f, d1 = d1, d2 = d2,
     lower = pf(f, d1, d2), upper = pf(f, d1, d2, lower.tail = FALSE))
 }
