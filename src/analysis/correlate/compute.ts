@@ -4,7 +4,9 @@
  */
 import { tTwoSidedP } from '../../stats/distributions.js';
 import { C_STRIDE, E_STRIDE, LX_STRIDE, lxIndex, type Accumulator } from './accumulate.js';
-import { correlationInference, mulberry32, quantileSorted, tHalfWidth } from './inference.js';
+import { quantileSorted } from '../../stats/quantile.js';
+import type { Random } from '../../stats/random.js';
+import { correlationInference, tHalfWidth } from './inference.js';
 import { spearmanFromValues } from './spearman.js';
 import { BENCHMARK, type Analysis, type CorrelateOptions, type CorrelateResult, type LagDirection, type Method } from './types.js';
 
@@ -20,7 +22,7 @@ export interface GroupContext {
   pairs: PairInfo[];
   opts: CorrelateOptions;
   /** Shared bootstrap generator (consumed in a fixed order), null without --bootstrap. */
-  rng: (() => number) | null;
+  rng: Random | null;
   /** Client id text of a client index (the bootstrap orders clients by id, so row order does not matter). */
   clientId: (client: number) => string;
 }
@@ -63,6 +65,11 @@ function notEstimable(res: CorrelateResult, reason: string): CorrelateResult {
 /** Fills r, t, df, p, CI, favourable and the benchmark comparison of a correlation result. */
 function fillCorrelation(res: CorrelateResult, ctx: GroupContext, p: number, r: number, df: number, ciN: number): CorrelateResult {
   const inf = correlationInference(r, df, ciN, ctx.opts.ciLevel);
+  if (!inf.ok) {
+    notEstimable(res, inf.message);
+    res.r = r;
+    return res;
+  }
   res.r = r;
   res.df = df;
   res.t = null;
@@ -172,6 +179,7 @@ function spearmanResult(ctx: GroupContext, p: number, stats: Accumulator, a: Pai
   if (typeof rho === 'string') return notEstimable(res, rho);
   const n = a.rows;
   fillCorrelation(res, ctx, p, rho, n - 2, n);
+  if (!res.estimable) return res;
   // Interval: Fisher z with the Bonett-Wright (2000) standard error sqrt((1 + rho^2/2)/(n - 3)).
   if (n > 3 && Math.abs(rho) < 1) {
     const z = Math.atanh(rho);
@@ -226,7 +234,7 @@ function bootstrap(stats: Accumulator, p: number, ctx: GroupContext, out: { pool
   const rw: number[] = [];
   for (let rep = 0; rep < B; rep++) {
     w.fill(0);
-    for (let i = 0; i < K; i++) w[Math.floor(rng() * K)] += 1;
+    for (let i = 0; i < K; i++) w[rng.int(K)] += 1;
     let N = 0;
     let sx = 0;
     let sy = 0;
@@ -462,4 +470,3 @@ export function computeGroup(stats: Accumulator, ctx: GroupContext): CorrelateRe
   return out;
 }
 
-export { mulberry32 };

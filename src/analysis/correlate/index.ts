@@ -11,7 +11,8 @@ import type { Dataset, MeasureBinding, SessionRow } from '../../dataset/types.js
 import { UserError } from '../../errors.js';
 import { Accumulator, ScatterRepair, type AccumulatorConfig, type PairSpec } from './accumulate.js';
 import { computeGroup, type PairInfo } from './compute.js';
-import { bh, holm, mulberry32 } from './inference.js';
+import { bh, holm } from './inference.js';
+import { Random } from '../../stats/random.js';
 import type { CorrelateOptions, CorrelateReport, CorrelateResult, SuppressedGroup, Warning } from './types.js';
 
 export * from './types.js';
@@ -161,7 +162,7 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
     });
   }
 
-  const rng = opts.bootstrap > 0 ? mulberry32(opts.seed) : null;
+  const rng = opts.bootstrap > 0 ? new Random(opts.seed) : null;
   const clientId = (c: number): string => ds.clients[c];
   const results: CorrelateResult[] = computeGroup(overall, { group: null, pairs: info, opts, rng, clientId });
   const suppressed: SuppressedGroup[] = [];
