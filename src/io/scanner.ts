@@ -77,9 +77,12 @@ export class RecordScanner {
     } else {
       this.all = false;
       let max = 0;
-      for (const f of opts.fields) if (f + 1 > max) max = f + 1;
+      for (const f of opts.fields) {
+        if (!Number.isInteger(f) || f < 0 || f >= 1 << 20) throw new RangeError(`field index out of range: ${f}`);
+        if (f + 1 > max) max = f + 1;
+      }
       this.mask = new Uint8Array(max);
-      for (const f of opts.fields) if (f >= 0) this.mask[f] = 1;
+      for (const f of opts.fields) this.mask[f] = 1;
     }
   }
 
