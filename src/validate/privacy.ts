@@ -184,6 +184,22 @@ export function isNhsNumber(digits: string): boolean {
   return check === digits.charCodeAt(9) - 48;
 }
 
+/** True for exactly ten ASCII digits (a possible bare NHS number). */
+export function bareTenDigits(s: string): boolean {
+  if (s.length !== 10) return false;
+  for (let i = 0; i < 10; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/**
+ * A column of bare 10-digit values is reported as NHS numbers when at least this share of
+ * them has a valid check digit (random ids pass 1 time in 11, about 9%).
+ */
+export const NHS_COLUMN_SHARE = 0.9;
+
 /**
  * Classifies one cell. `dobColumn` says the column name suggests dates of birth (then any
  * full date is a hit). Returns null for the overwhelming majority of cells after a single
@@ -215,7 +231,8 @@ export function classifyValue(s: string, dobColumn = false): PrivacyKind | null 
     if (digits === 9 && SSN_RE.test(t)) return 'national-id';
     if (digits === 10) {
       const only = t.replace(/[ -]/g, '');
-      if (only.length === 10 && /^\d{10}$/.test(only) && /^(?:\d{10}|\d{3}[ -]\d{3}[ -]\d{4})$/.test(t) && isNhsNumber(only)) return 'national-id';
+      // Bare 10-digit values are judged per column (see bareTenDigits): a random id passes the check 1 time in 11.
+      if (/^\d{3}[ -]\d{3}[ -]\d{4}$/.test(t) && isNhsNumber(only)) return 'national-id';
     }
     if (PHONE_RE.test(t)) {
       // A bare run of digits is more likely an id than a phone number unless it starts like one.

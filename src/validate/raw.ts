@@ -6,7 +6,7 @@
  */
 import { MissingTokens } from '../dataset/values.js';
 import { q, type RuleContext } from './context.js';
-import { classifyValue, identifierColumn, kindText, maskValue, type PrivacyKind } from './privacy.js';
+import { NHS_COLUMN_SHARE, bareTenDigits, classifyValue, identifierColumn, isNhsNumber, kindText, maskValue, type PrivacyKind } from './privacy.js';
 
 /** Missing-value test with a first-character prefilter (most cells are numbers or ids). */
 export class MissingCheck {
@@ -65,6 +65,10 @@ export interface RawFileState {
   privacyCols: Int32Array;
   /** Per column: its name suggests a date of birth. */
   dob: Uint8Array;
+  /** Per column: bare 10-digit values, how many have a valid NHS check digit, and the first of those. */
+  ten: Float64Array;
+  nhs: Float64Array;
+  nhsFirst: { line: number; value: string }[];
 }
 
 export class RawRules {
@@ -91,7 +95,16 @@ export class RawRules {
         if (hit?.dob) dob[j] = 1;
         if (!s.has(j)) cols.push(j);
       }
-      return { ncols, records: 0, missing: new Float64Array(ncols), privacyCols: Int32Array.from(cols), dob };
+      return {
+        ncols,
+        records: 0,
+        missing: new Float64Array(ncols),
+        privacyCols: Int32Array.from(cols),
+        dob,
+        ten: new Float64Array(ncols),
+        nhs: new Float64Array(ncols),
+        nhsFirst: new Array(ncols),
+      };
     });
   }
 
@@ -133,6 +146,26 @@ export class RawRules {
     });
   }
 
+  /** Column-level conclusions once every record has been seen. */
+  finish(): void {
+    this.state.forEach((st, fi) => {
+      for (let j = 0; j < st.ncols; j++) {
+        const nhs = st.nhs[j];
+        if (nhs === 0 || nhs < NHS_COLUMN_SHARE * st.ten[j]) continue;
+        const first = st.nhsFirst[j];
+        const ten = st.ten[j];
+        this.ctx.add(
+          'privacy.national-id',
+          fi,
+          first.line,
+          j,
+          maskValue(first.value, 'national-id'),
+          `${nhs} of ${ten} ten-digit values in this column have a valid NHS number check digit (random ids pass 1 in 11); remove direct identifiers before export (replace with a study id or drop the column)`,
+        );
+      }
+    });
+  }
+
   /** One raw record. `fields` is reused by the reader: nothing is kept. */
   record(fields: string[], line: number, file: number): void {
     const st = this.state[file];
@@ -159,6 +192,13 @@ export class RawRules {
       if (j >= n) break;
       const s = fields[j];
       if (s.length < 6) continue;
+      if (s.length === 10 && bareTenDigits(s)) {
+        st.ten[j]++;
+        if (isNhsNumber(s)) {
+          if (st.nhs[j]++ === 0) st.nhsFirst[j] = { line, value: s };
+        }
+        continue;
+      }
       const kind = classifyValue(s, st.dob[j] === 1);
       if (kind !== null) {
         this.ctx.add(

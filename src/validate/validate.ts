@@ -181,6 +181,7 @@ export async function validateDataset(ds: Dataset, opts: ValidateOptions): Promi
   );
 
   headerOnly(ctx, raw);
+  raw.finish();
   sessions.finish();
   values.finish((k) => {
     const fi = Math.max(0, measureFields.findIndex((mf) => mf[k] >= 0));
@@ -253,6 +254,7 @@ export async function validateRaw(inputs: CsvInput[], noClient: boolean[], opts:
     });
   }
   headerOnly(ctx, raw);
+  raw.finish();
   return finishSummary(collector, {
     files: inputs.map((inp, fi) => ({ file: inp.display, rows: raw.state[fi].records, encoding: inp.dialect.encoding, delimiter: inp.dialect.delimiter })),
     rows: raw.state.reduce((a, s) => a + s.records, 0),

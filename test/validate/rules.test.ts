@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { CODES } from '../../src/validate/codes.js';
 import { tmpFile, validateJson } from './helpers.js';
+import { isNhsNumber } from '../../src/validate/privacy.js';
 
 interface Case {
   code: string;
@@ -205,5 +206,37 @@ describe('docs/validate.md', () => {
     const md = readFileSync(`${ROOT}/docs/validate.md`, 'utf8');
     const rows = [...md.matchAll(/^\| `([a-z]+\.[a-z-]+)` \| (error|warning) \|/gm)].map((m) => [m[1], m[2]]);
     expect(rows).toEqual(CODES.map((c) => [c.code, c.severity]));
+  });
+});
+
+describe('bare 10-digit values are judged per column', () => {
+  /** Appends the modulus-11 check digit to 9 digits; null when the check would be 10. */
+  const withCheck = (nine: string): string | null => {
+    let sum = 0;
+    for (let i = 0; i < 9; i++) sum += Number(nine[i]) * (10 - i);
+    const c = (11 - (sum % 11)) % 11;
+    return c === 10 ? null : nine + c;
+  };
+  it('a column of valid NHS numbers is one finding at the first one', async () => {
+    const ids = ['401023213', '943476591', '485777345', '640095322', '712345678'].map(withCheck).filter((x): x is string => x !== null);
+    expect(ids.length).toBeGreaterThanOrEqual(4);
+    const csv = 'client_id,session,srs,ref\n' + ids.map((id, i) => `C${i},1,30,${id}`).join('\n') + '\n';
+    const r = await validateJson(csv);
+    const f = r.doc.findings.filter((x) => x.code === 'privacy.national-id');
+    expect(f).toHaveLength(1);
+    expect(f[0].line).toBe(2);
+    expect(f[0].column).toBe('ref');
+    expect(f[0].value).toBe('********' + ids[0].slice(8));
+    expect(f[0].message).toMatch(new RegExp(`^${ids.length} of ${ids.length} ten-digit values`));
+  });
+  it('numeric ids that pass the check only by chance (about 1 in 11) are not reported', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) ids.push(String(1000000000 + i * 7919));
+    const passing = ids.filter(isNhsNumber).length;
+    expect(passing).toBeGreaterThan(0);
+    expect(passing).toBeLessThan(ids.length * 0.9);
+    const csv = 'client_id,session,srs\n' + ids.map((id) => `${id},1,30`).join('\n') + '\n';
+    const r = await validateJson(csv);
+    expect(r.codes).not.toContain('privacy.national-id');
   });
 });
