@@ -81,6 +81,8 @@ interface Part {
   measureG: Int32Array;
   measureF: Int32Array;
   fields: number[];
+  /** Projection of the session-numbering pre-pass. */
+  keyFields: number[];
   decimal: '.' | ',';
   dateFormat: DateFormat;
   /** Set when the format was decided from the data (so a contradiction is an error). */
@@ -423,6 +425,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
       measureG: Int32Array.from(mg),
       measureF: Int32Array.from(mf),
       fields,
+      keyFields: [...new Set([client, session, date].filter((f) => f >= 0))].sort((a, b) => a - b),
       decimal: input.dialect.decimal,
       dateFormat: options.dateFormat ?? 'iso',
       detector: null,
@@ -506,6 +509,8 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     ragged: number;
     onIssue: ((issue: CellIssue) => void) | undefined;
     onRaw: ((fields: string[], line: number, file: number) => void) | undefined;
+    /** Pre-pass for session numbering: only client, session and date are read. */
+    keysOnly: boolean;
   }
 
   /**
@@ -513,7 +518,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
    * NaN) and calls emit. Ragged rows and rows without a client are dropped here.
    */
   const readPart = async (part: Part, ctx: Ctx, emit: (row: SessionRow) => void): Promise<void> => {
-    const { row, stats, onIssue, onRaw } = ctx;
+    const { row, stats, onIssue, onRaw, keysOnly } = ctx;
     const fileNo = part.file;
     const ncols = part.ncols;
     const ci = part.client;
@@ -593,6 +598,10 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
           }
           row.date = d;
         } else row.date = NaN;
+        if (keysOnly) {
+          emit(row);
+          return;
+        }
         // Therapist.
         if (ti >= 0) {
           const s = fields[ti];
@@ -649,7 +658,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
         }
         emit(row);
       },
-      onRaw ? undefined : { fields: part.fields },
+      onRaw ? undefined : { fields: keysOnly ? part.keyFields : part.fields },
     );
     files[fileNo].rows = stat.records;
   };
@@ -668,6 +677,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
       },
       undefined,
       undefined,
+      true,
     );
     if (sorted) return { sorted, ranks: null };
     let cl = new Int32Array(1024);
@@ -683,6 +693,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
       },
       undefined,
       undefined,
+      true,
     );
     return { sorted, ranks: rankWithinClient(cl.subarray(0, n), dt.subarray(0, n)) };
   };
@@ -692,6 +703,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     out: (row: SessionRow) => void,
     onIssue: ((issue: CellIssue) => void) | undefined,
     onRaw: ((fields: string[], line: number, file: number) => void) | undefined,
+    keysOnly = false,
   ): Promise<ScanStats> => {
     const row: SessionRow = {
       file: 0,
@@ -709,7 +721,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
       unusable: new Array<number>(M).fill(0),
       missing: new Array<number>(M).fill(0),
     };
-    const ctx: Ctx = { row, stats, ragged: 0, onIssue, onRaw };
+    const ctx: Ctx = { row, stats, ragged: 0, onIssue, onRaw, keysOnly };
     if (!join) {
       for (const part of parts) await readPart(part, ctx, out);
     } else {
