@@ -64,7 +64,7 @@ const OPTIONS: OptionSpec[] = [
   { flags: '--sessions <min-max|mean>', description: 'planned sessions per client: uniform MIN-MAX, or a mean (1 + Poisson)', defaultValue: SIMULATE_DEFAULTS.sessions },
   { flags: '--dropout <p>', description: 'probability of ending after each session before the planned last one', defaultValue: SIMULATE_DEFAULTS.dropout },
   { flags: '--alliance <id>', description: 'alliance instrument (SRS, WAI-SR, WAI-S, SAI, HAq-II)', defaultValue: SIMULATE_DEFAULTS.alliance },
-  { flags: '--outcome <ids>', description: 'outcome instrument(s), comma-separated (ORS, PHQ-9, GAD-7, OQ-45, CORE-10, CORE-OM, K10, BDI-II)', parse: list },
+  { flags: '--outcome <ids>', description: 'outcome instrument(s), comma-separated (ORS, PHQ-9, GAD-7, OQ-45, CORE-10, CORE-OM, K10, BDI-II; default ORS)', parse: list },
   { flags: '--between <r>', description: 'correlation of client-mean alliance and client-mean outcome (positive = better outcome)', defaultValue: SIMULATE_DEFAULTS.between },
   { flags: '--within <r>', description: 'within-client (client-mean-centred) alliance-outcome correlation', defaultValue: SIMULATE_DEFAULTS.within },
   { flags: '--lag <b>', description: 'standardised effect of alliance at session s on outcome at s+1', defaultValue: SIMULATE_DEFAULTS.lag },
