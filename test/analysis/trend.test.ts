@@ -170,6 +170,22 @@ describe('store and helpers', () => {
     vals.forEach((v, i) => expect(Object.is(col.get(i * 40_000), v)).toBe(true));
   });
 
+  it('PagedColumn widens Int16 -> Int32 codes -> Float64 without changing stored values', () => {
+    const col = new PagedColumn();
+    const ints = [1, 2, NaN, -5, 32767, -32767, 0];
+    ints.forEach((v, i) => col.set(i * 300_000, v));
+    expect(col.bytes()).toBe(2 * (1 << 20) * 2); // two Int16 pages
+    ints.forEach((v, i) => expect(Object.is(col.get(i * 300_000), v)).toBe(true));
+    col.set(7, 40000); // whole number outside Int16
+    col.set(8, 35.7);
+    expect(col.bytes()).toBe(2 * (1 << 20) * 4);
+    [...ints, 40000, 35.7].forEach((v, i) => expect(Object.is(col.get(i < ints.length ? i * 300_000 : 7 + i - ints.length), v)).toBe(true));
+    col.set(9, Math.PI);
+    expect(col.get(9)).toBe(Math.PI);
+    expect(col.get(8)).toBe(35.7);
+    expect(Number.isNaN(col.get(600_000))).toBe(true);
+  });
+
   it('SessionStore returns each client sorted by session, ties in arrival order', () => {
     const st = new SessionStore({ date: true, alliance: true, outcome: true, group: true });
     const n = 50;

@@ -7,11 +7,11 @@
  * outcome and group level only when the analysis uses them) in paged columns, linked per
  * client in chunks of 4 slots (on average 1.5 unused slots per client).
  *
- * Numbers are stored exactly: as Int32 codes (value * 1000) while every value so far
- * round-trips (scores with up to three decimals, session numbers, day numbers), and the
- * column switches to Float64 pages the first time one does not. So a session costs 4 bytes
- * per kept column (12 for session, alliance and outcome) plus 1 byte of chunk links in the
- * common case, and never loses precision. Pages are fixed-size, so growing never copies the
+ * Numbers are stored exactly, each column in the smallest form that holds every value seen
+ * so far (see PagedColumn): Int16 for whole numbers (session numbers, PHQ-9 totals, day
+ * numbers), Int32 codes for scores with up to three decimals (SRS 35.7), else Float64. So a
+ * session costs 2-4 bytes per kept column plus 1 byte of chunk links in the common case, and
+ * never loses precision. Pages are fixed-size, so growing never copies the
  * whole store.
  */
 
@@ -19,40 +19,60 @@ const PAGE_BITS = 20;
 const PAGE_SIZE = 1 << PAGE_BITS;
 const PAGE_MASK = PAGE_SIZE - 1;
 const CHUNK = 4;
-const MISSING_CODE = -2147483648;
+const MISSING16 = -32768;
+const MISSING32 = -2147483648;
 const SCALE = 1000;
 
-/** One paged column of numbers, Int32-coded while exact, else Float64. NaN = missing. */
+type Tier = 'i16' | 'i32' | 'f64';
+
+/**
+ * One paged column of numbers, stored in the smallest exact form seen so far: Int16 while
+ * every value is a whole number in [-32767, 32767] (session numbers, integer scores, day
+ * numbers up to 2059), Int32 codes of value * 1000 while every value has at most three
+ * decimals, else Float64. NaN (missing) is a sentinel in the integer tiers.
+ */
 export class PagedColumn {
-  private pages: (Int32Array | Float64Array)[] = [];
-  private coded = true;
+  private pages: (Int16Array | Int32Array | Float64Array)[] = [];
+  private tier: Tier = 'i16';
 
   set(slot: number, v: number): void {
     const p = slot >>> PAGE_BITS;
-    while (this.pages.length <= p) this.pages.push(this.coded ? new Int32Array(PAGE_SIZE) : new Float64Array(PAGE_SIZE));
-    const page = this.pages[p];
+    while (this.pages.length <= p) this.pages.push(this.newPage());
     const i = slot & PAGE_MASK;
-    if (this.coded) {
-      if (Number.isNaN(v)) {
-        page[i] = MISSING_CODE;
+    for (;;) {
+      const page = this.pages[p];
+      if (this.tier === 'i16') {
+        if (Number.isNaN(v)) page[i] = MISSING16;
+        else if (Number.isInteger(v) && v > MISSING16 && v <= 32767 && !Object.is(v, -0)) page[i] = v;
+        else {
+          this.upgrade(Number.isFinite(v) && Math.round(v * SCALE) / SCALE === v && Math.abs(v * SCALE) < 2147483647 ? 'i32' : 'f64');
+          continue;
+        }
         return;
       }
-      const c = Math.round(v * SCALE);
-      if (c / SCALE === v && c > MISSING_CODE && c <= 2147483647) {
-        page[i] = c;
-        return;
+      if (this.tier === 'i32') {
+        if (Number.isNaN(v)) {
+          page[i] = MISSING32;
+          return;
+        }
+        const c = Math.round(v * SCALE);
+        if (c / SCALE === v && c > MISSING32 && c <= 2147483647 && !Object.is(v, -0)) {
+          page[i] = c;
+          return;
+        }
+        this.upgrade('f64');
+        continue;
       }
-      this.toFloat();
-      this.pages[p][i] = v;
+      page[i] = v;
       return;
     }
-    page[i] = v;
   }
 
   get(slot: number): number {
     const v = this.pages[slot >>> PAGE_BITS][slot & PAGE_MASK];
-    if (!this.coded) return v;
-    return v === MISSING_CODE ? NaN : v / SCALE;
+    if (this.tier === 'i16') return v === MISSING16 ? NaN : v;
+    if (this.tier === 'i32') return v === MISSING32 ? NaN : v / SCALE;
+    return v;
   }
 
   /** Bytes held (for diagnostics). */
@@ -60,13 +80,23 @@ export class PagedColumn {
     return this.pages.reduce((s, p) => s + p.byteLength, 0);
   }
 
-  private toFloat(): void {
+  private newPage(): Int16Array | Int32Array | Float64Array {
+    return this.tier === 'i16' ? new Int16Array(PAGE_SIZE) : this.tier === 'i32' ? new Int32Array(PAGE_SIZE) : new Float64Array(PAGE_SIZE);
+  }
+
+  /** Re-encodes every page in a wider tier, one page at a time. */
+  private upgrade(to: Tier): void {
+    const from = this.tier;
     this.pages = this.pages.map((page) => {
-      const out = new Float64Array(PAGE_SIZE);
-      for (let i = 0; i < PAGE_SIZE; i++) out[i] = page[i] === MISSING_CODE ? NaN : page[i] / SCALE;
+      const out = to === 'i32' ? new Int32Array(PAGE_SIZE) : new Float64Array(PAGE_SIZE);
+      for (let i = 0; i < PAGE_SIZE; i++) {
+        const x = page[i];
+        const v = from === 'i16' ? (x === MISSING16 ? NaN : x) : x === MISSING32 ? NaN : x / SCALE;
+        out[i] = to === 'i32' ? (Number.isNaN(v) ? MISSING32 : Math.round(v * SCALE)) : v;
+      }
       return out;
     });
-    this.coded = false;
+    this.tier = to;
   }
 }
 

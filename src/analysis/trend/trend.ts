@@ -248,12 +248,33 @@ export function periodKey(day: number, period: Period): string {
   return `${yy}-${String(m + 1).padStart(2, '0')}`;
 }
 
+type ExclusionReason = 'missingPre' | 'missingPost' | 'missingBoth' | 'oneMeasurement' | 'noOutcome';
+
+/** Values of the expected-treatment-response cells held at once (8 bytes each). */
+const ETR_BATCH = 1 << 21;
+
 /** One expected-treatment-response cell: a band x sessions since intake. */
 interface EtrCell {
   n: number;
   fill: number;
   values: Float64Array | null;
   threshold: number;
+}
+
+/** Running mean and sum of squared deviations (Welford 1962, doi:10.1080/00401706.1962.10490022). */
+class Moments {
+  n = 0;
+  mean = 0;
+  m2 = 0;
+  add(x: number): void {
+    this.n++;
+    const d = x - this.mean;
+    this.mean += d / this.n;
+    this.m2 += d * (x - this.mean);
+  }
+  sd(): number {
+    return this.n >= 2 ? Math.sqrt(this.m2 / (this.n - 1)) : NaN;
+  }
 }
 
 class Acc {
@@ -265,8 +286,8 @@ class Acc {
   allianceBelow = 0;
   outcomeN = 0;
   outcomeSum = 0;
-  pre: number[] = [];
-  change: number[] = [];
+  pre = new Moments();
+  change = new Moments();
   classified = 0;
   improved = 0;
   recovered = 0;
@@ -279,10 +300,10 @@ function proportion(x: number, n: number): Proportion {
 
 function finalize(a: Acc): CohortStats {
   const notEstimable: Record<string, string> = {};
-  const n = a.change.length;
-  const meanChange = n > 0 ? meanOf(a.change) : null;
-  const sdPre = n >= 2 ? sdOf(a.pre) : null;
-  const sdChange = n >= 2 ? sdOf(a.change) : null;
+  const n = a.change.n;
+  const meanChange = n > 0 ? a.change.mean : null;
+  const sdPre = n >= 2 ? a.pre.sd() : null;
+  const sdChange = n >= 2 ? a.change.sd() : null;
   if (n === 0) notEstimable.meanChange = 'no client with a pre and post value';
   let d: number | null = null;
   let dz: number | null = null;
@@ -382,24 +403,15 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
   const nClients = Math.max(store.clients, 0);
   const read = store.reader();
 
-  // ---- pass A: intake and pre/post ----
-  const intakeSession = new Float64Array(nClients).fill(NaN);
-  const intake = new Float64Array(nClients).fill(NaN);
-  const preS = new Float64Array(nClients).fill(NaN);
-  const preV = new Float64Array(nClients).fill(NaN);
-  const postS = new Float64Array(nClients).fill(NaN);
-  const postV = new Float64Array(nClients).fill(NaN);
-  const excluded = { total: 0, missingPre: 0, missingPost: 0, oneMeasurement: 0, noOutcome: 0 };
-  const usedPre: number[] = [];
-  for (let c = 0; c < nClients; c++) {
-    const s = read(c);
+  // Where a client's intake and pre/post values are (indices into the sorted sessions, -1
+  // when absent). Recomputed in each pass rather than kept per client.
+  const locate = (s: ClientSessions): { first: number; pre: number; post: number; reason: ExclusionReason | null } => {
     let first = -1;
     let last = -1;
     let fp = -1;
     let fq = -1;
     for (let k = 0; k < s.n; k++) {
-      const o = s.outcome[k];
-      if (Number.isNaN(o)) continue;
+      if (Number.isNaN(s.outcome[k])) continue;
       if (first < 0) first = k;
       last = k;
       if (fixed) {
@@ -407,41 +419,32 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
         if (fq < 0 && s.session[k] === opts.post) fq = k;
       }
     }
-    if (first >= 0) {
-      intakeSession[c] = s.session[first];
-      intake[c] = s.outcome[first];
-    }
-    if (s.n === 0) continue;
     if (fixed) {
-      if (fp < 0) excluded.missingPre++;
-      if (fq < 0) excluded.missingPost++;
-      if (fp < 0 || fq < 0) {
-        excluded.total++;
-        continue;
-      }
-    } else {
-      if (first < 0) {
-        excluded.noOutcome++;
-        excluded.total++;
-        continue;
-      }
-      if (s.session[last] <= s.session[first]) {
-        excluded.oneMeasurement++;
-        excluded.total++;
-        continue;
-      }
-      fp = first;
-      fq = last;
+      const reason = fp < 0 && fq < 0 ? 'missingBoth' : fp < 0 ? 'missingPre' : fq < 0 ? 'missingPost' : null;
+      return { first, pre: reason ? -1 : fp, post: reason ? -1 : fq, reason };
     }
-    preS[c] = s.session[fp];
-    preV[c] = s.outcome[fp];
-    postS[c] = s.session[fq];
-    postV[c] = s.outcome[fq];
-    usedPre.push(preV[c]);
-  }
-  if (oIdx < 0) {
-    excluded.noOutcome = 0;
-    excluded.total = 0;
+    if (first < 0) return { first, pre: -1, post: -1, reason: 'noOutcome' };
+    if (s.session[last] <= s.session[first]) return { first, pre: -1, post: -1, reason: 'oneMeasurement' };
+    return { first, pre: first, post: last, reason: null };
+  };
+
+  // ---- pass A: who is used, pre scores (for the RCI and clinical norms), intakes (bands) ----
+  const excluded = { total: 0, missingPre: 0, missingPost: 0, oneMeasurement: 0, noOutcome: 0 };
+  const usedPre: number[] = [];
+  const intakes: number[] = [];
+  for (let c = 0; c < nClients; c++) {
+    const s = read(c);
+    if (s.n === 0) continue;
+    const at = locate(s);
+    if (at.first >= 0) intakes.push(s.outcome[at.first]);
+    if (at.reason === null) usedPre.push(s.outcome[at.pre]);
+    else if (oIdx >= 0) {
+      excluded.total++;
+      if (at.reason === 'missingBoth') {
+        excluded.missingPre++;
+        excluded.missingPost++;
+      } else excluded[at.reason]++;
+    }
   }
 
   // ---- methods: reliable change and clinical boundary ----
@@ -544,55 +547,70 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
   if (oIdx < 0) ntpMethod.reason = 'no outcome measure';
   else if (outcomeHigher === undefined) ntpMethod.reason = directionReason;
   else {
-    const intakes: number[] = [];
-    for (let c = 0; c < nClients; c++) if (!Number.isNaN(intake[c])) intakes.push(intake[c]);
     intakes.sort((x, y) => x - y);
     for (let j = 1; j < K; j++) ntpMethod.bandLimits.push(quantileSorted(intakes, j / K));
-    for (let c = 0; c < nClients; c++) {
-      if (Number.isNaN(intake[c])) continue;
-      let b = 0;
-      while (b < ntpMethod.bandLimits.length && intake[c] > ntpMethod.bandLimits[b]) b++;
-      band[c] = b;
-    }
     for (let b = 0; b < K; b++) cells.push(new Map());
     const dir = direction(outcomeHigher);
-    // pass B counts the values of every cell; pass C fills, sorts and summarises one band
-    // at a time, so at most one band's values are held at once.
     const visit = (c: number, onValue: (m: Map<number, EtrCell>, off: number, improvement: number) => void): void => {
       const s = read(c);
+      const first = locate(s).first;
+      if (first < 0) return;
+      const i0 = s.outcome[first];
+      const s0 = s.session[first];
+      if (band[c] < 0) {
+        let b = 0;
+        while (b < ntpMethod.bandLimits.length && i0 > ntpMethod.bandLimits[b]) b++;
+        band[c] = b;
+      }
       const m = cells[band[c]];
-      for (let k = 0; k < s.n; k++) {
+      for (let k = first + 1; k < s.n; k++) {
         const o = s.outcome[k];
-        const off = s.session[k] - intakeSession[c];
+        const off = s.session[k] - s0;
         if (Number.isNaN(o) || !(off > 0)) continue;
-        onValue(m, off, dir * (o - intake[c]));
+        onValue(m, off, dir * (o - i0));
       }
     };
+    // pass B: assign bands and count the values of every cell.
     for (let c = 0; c < nClients; c++) {
-      if (band[c] < 0) continue;
       visit(c, (m, off) => {
         const cell = m.get(off);
         if (cell) cell.n++;
         else m.set(off, { n: 1, fill: 0, values: null, threshold: NaN });
       });
     }
+    // pass C: fill, sort and summarise the cells in batches of at most ETR_BATCH values, so
+    // the values held at once stay bounded whatever the file size.
+    const batches: { bands: Set<number>; cells: EtrCell[] }[] = [];
+    let current: { bands: Set<number>; cells: EtrCell[]; size: number } | null = null;
     for (let b = 0; b < K; b++) {
-      const m = cells[b];
-      for (const cell of m.values()) if (cell.n >= minCell) cell.values = new Float64Array(cell.n);
+      for (const cell of cells[b].values()) {
+        if (cell.n < minCell) {
+          ntpMethod.cellsTooSmall++;
+          continue;
+        }
+        if (!current || (current.size > 0 && current.size + cell.n > ETR_BATCH)) {
+          current = { bands: new Set(), cells: [], size: 0 };
+          batches.push(current);
+        }
+        current.bands.add(b);
+        current.cells.push(cell);
+        current.size += cell.n;
+      }
+    }
+    for (const batch of batches) {
+      for (const cell of batch.cells) cell.values = new Float64Array(cell.n);
       for (let c = 0; c < nClients; c++) {
-        if (band[c] !== b) continue;
-        visit(c, (mm, off, v) => {
-          const cell = mm.get(off)!;
+        if (!batch.bands.has(band[c])) continue;
+        visit(c, (m, off, v) => {
+          const cell = m.get(off)!;
           if (cell.values) cell.values[cell.fill++] = v;
         });
       }
-      for (const cell of m.values()) {
-        if (cell.values) {
-          cell.values.sort();
-          cell.threshold = quantileSorted(cell.values, q);
-          cell.values = null;
-          ntpMethod.cellsUsed++;
-        } else ntpMethod.cellsTooSmall++;
+      for (const cell of batch.cells) {
+        cell.values!.sort();
+        cell.threshold = quantileSorted(cell.values!, q);
+        cell.values = null;
+        ntpMethod.cellsUsed++;
       }
     }
   }
@@ -711,20 +729,23 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
     }
 
     // Not on track.
+    const at = locate(s);
+    const intakeSession = at.first >= 0 ? s.session[at.first] : NaN;
+    const intake = at.first >= 0 ? s.outcome[at.first] : NaN;
     const ntpSessions: number[] = [];
     let assessed = 0;
     let current = false;
     if (band[c] >= 0) {
       const m = cells[band[c]];
       const dir = direction(outcomeHigher!);
-      for (let k = 0; k < s.n; k++) {
+      for (let k = at.first + 1; k < s.n; k++) {
         const o = s.outcome[k];
-        const off = s.session[k] - intakeSession[c];
+        const off = s.session[k] - intakeSession;
         if (Number.isNaN(o) || !(off > 0)) continue;
         const cell = m.get(off);
         if (!cell || Number.isNaN(cell.threshold)) continue;
         assessed++;
-        current = dir * (o - intake[c]) < cell.threshold;
+        current = dir * (o - intake) < cell.threshold;
         if (current) ntpSessions.push(s.session[k]);
       }
     }
@@ -735,11 +756,14 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
     if (current) summary.notOnTrack.clientsCurrentlyFlagged++;
 
     // Change.
+    const used = at.reason === null && oIdx >= 0;
+    const pre = used ? s.outcome[at.pre] : NaN;
+    const post = used ? s.outcome[at.post] : NaN;
     const change: ClientTrend['change'] = {
-      preSession: toNull(preS[c]),
-      pre: toNull(preV[c]),
-      postSession: toNull(postS[c]),
-      post: toNull(postV[c]),
+      preSession: used ? s.session[at.pre] : null,
+      pre: toNull(pre),
+      postSession: used ? s.session[at.post] : null,
+      post: toNull(post),
       change: null,
       rci: null,
       reliable: null,
@@ -747,15 +771,11 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
       clinicalPost: null,
       category: null,
     };
-    let postIndex = -1;
-    if (!Number.isNaN(preV[c])) {
+    if (used) {
       summary.used++;
-      const ch = postV[c] - preV[c];
+      const ch = post - pre;
       change.change = ch;
-      for (let k = 0; k < s.n; k++) if (s.session[k] === postS[c] && !Number.isNaN(s.outcome[k])) {
-        postIndex = k;
-        break;
-      }
+      const postIndex = at.post;
       const accs: Acc[] = [overall];
       if (opts.period) {
         const day = s.date[postIndex];
@@ -763,21 +783,21 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
         else accs.push(accFor(periodAcc, periodOf(day)));
       }
       if (groupKind && s.group[postIndex] >= 0) accs.push(accFor(groupAcc, s.group[postIndex]));
-      const res = classify ? classify(preV[c], postV[c]) : null;
+      const res = classify ? classify(pre, post) : null;
       if (res) {
         change.rci = toNull(res.rci);
         change.reliable = res.rc;
         if (clinicalPreB && clinicalPostB) {
-          change.clinicalPre = isClinical(preV[c], clinicalPreB);
-          change.clinicalPost = isClinical(postV[c], clinicalPostB);
+          change.clinicalPre = isClinical(pre, clinicalPreB);
+          change.clinicalPost = isClinical(post, clinicalPostB);
         }
         change.category = categorize(res.rc, change.clinicalPre ?? undefined, change.clinicalPost ?? undefined);
         summary.reliable[res.rc]++;
         summary.categories[change.category]++;
       } else change.reason = method.reason ?? 'no reliable-change method';
       for (const acc of accs) {
-        acc.pre.push(preV[c]);
-        acc.change.push(ch);
+        acc.pre.add(pre);
+        acc.change.add(ch);
         if (change.category) {
           acc.classified++;
           if (change.category === 'recovered' || change.category === 'improved') acc.improved++;
@@ -810,8 +830,8 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
         },
         outcome: {
           n: oN,
-          intakeSession: toNull(intakeSession[c]),
-          intake: toNull(intake[c]),
+          intakeSession: toNull(intakeSession),
+          intake: toNull(intake),
           lastSession: lastO >= 0 ? s.session[lastO] : null,
           last: lastO >= 0 ? s.outcome[lastO] : null,
           slope: toNull(olsSlope(s.session, s.outcome, s.n)),
