@@ -7,7 +7,7 @@
  * the dense client index, so memory grows with clients, not rows.
  */
 import type { Dataset, MeasureBinding, ScanStats } from '../dataset/types.js';
-import { quantileSorted } from '../stats/quantile.js';
+import { quantileSorted } from '../stats/descriptive.js';
 
 export interface MeasureSummary {
   column: string;

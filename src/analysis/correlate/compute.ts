@@ -4,7 +4,7 @@
  */
 import { tTwoSidedP } from '../../stats/distributions.js';
 import { C_STRIDE, E_STRIDE, LX_STRIDE, lxIndex, type Accumulator } from './accumulate.js';
-import { quantileSorted } from '../../stats/quantile.js';
+import { quantileSorted } from '../../stats/descriptive.js';
 import type { Random } from '../../stats/random.js';
 import { correlationInference, tHalfWidth } from './inference.js';
 import { spearmanFromValues } from './spearman.js';
