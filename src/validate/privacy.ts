@@ -241,7 +241,7 @@ export function classifyValue(s: string, dobColumn = false): PrivacyKind | null 
       const intl = t.charCodeAt(0) === 43;
       if (digits < 10 && !intl) {
         // not a phone number
-      } else if (!bare || (t.charCodeAt(0) === 48 && (digits === 10 || digits === 11))) return 'phone';
+      } else if (!bare || /^0[1-9]\d{8,9}$/.test(t)) return 'phone'; // bare: UK style 01.../07..., not zero-padded ids (000...)
     }
   }
   if (spaces > 0 && digits > 0 && letters >= 2) {

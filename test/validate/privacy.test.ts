@@ -62,6 +62,9 @@ describe('classifyValue', () => {
     ['+44 7700 900123', 'phone'],
     ['(555) 123-4567', 'phone'],
     ['07700900123', 'phone'],
+    ['02079460000', 'phone'],
+    ['00012345678', null], // zero-padded id
+    ['0001234567', null],
     ['1234567890', null], // bare digits not starting with 0: an id, not a phone number
     ['2024-01-15', null],
     ['2024-01-15 10:30', null],

@@ -240,3 +240,14 @@ describe('bare 10-digit values are judged per column', () => {
     expect(r.codes).not.toContain('privacy.national-id');
   });
 });
+
+describe('scoring variants', () => {
+  it('WAI-SR (5-point, 12-60) data scored on the 7-point scale', async () => {
+    const r = await validateJson('client_id,session,waisr\nC1,1,70\nC1,2,84\nC2,1,40\n');
+    const f = r.doc.findings.find((x) => x.code === 'value.likely-variant')!;
+    expect(f.value).toBe('40..84');
+    expect(f.column).toBe('waisr');
+    expect(f.message).toMatch(/7-point|12-84/);
+    expect(r.codes.filter((c) => c === 'value.out-of-range')).toHaveLength(2);
+  });
+});
