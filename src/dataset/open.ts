@@ -2,7 +2,11 @@
  * openDataset: one or more CSV exports -> a Dataset (contract in ./types.ts).
  *
  * Per file: open with the CSV layer, map the header (./mapping.ts), decide the date
- * format from the data when it is not given (./values.ts). Then:
+ * format from the data when it is not given (./values.ts): the date column alone is read
+ * until a slash date proves day-first (a first component > 12) or month-first (a second
+ * component > 12); without slash dates 10,000 rows decide (ISO, or DD.MM.YYYY); slash dates
+ * that never decide are a UserError asking for --date-format. A later date contradicting
+ * the decision is a UserError naming both lines. Then:
  *
  * - Files with the same measure columns (compared by normalised header name; header
  *   order may differ) are CONCATENATED in the order given.
@@ -21,9 +25,9 @@
  * Session numbers (Mapping.sessionSource): a session column when every file has one;
  * otherwise 1..n by date within client when every file has a date column (ties keep
  * file order; rows without a valid date get no session number); otherwise 1..n in file
- * order within client. Numbering by date needs one pre-pass (on the first scan) to see
- * whether each client's dates arrive in order; if not, a second pre-pass computes the
- * ranks (memory: 12 bytes per row, only in that case).
+ * order within client. Numbering by date needs one pre-pass (on the first scan, reading
+ * only client, session and date) to see whether each client's dates arrive in order; if
+ * not, a second pre-pass computes the ranks (memory: 20 bytes per row, only in that case).
  *
  * The hot path (no onRaw) reads only the mapped columns, reuses one SessionRow and
  * allocates nothing per row beyond the field strings the reader gives (and a Map lookup
