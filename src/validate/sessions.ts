@@ -120,7 +120,7 @@ export class SessionRules {
         const max = this.maxSession[c];
         if (max !== -Infinity && s > max + 1) this.gaps.push({ client: c, file: r.file, line: r.line, from: max + 1, to: s - 1 });
         if (s > max) this.maxSession[c] = s;
-        // Order against dates, compared with this client's previous row.
+        // Order against dates, compared with this client's previous dated row.
         const ps = this.prevSession[c];
         const pd = this.prevDate[c];
         if (d === d && pd === pd && ps === ps) {
@@ -136,8 +136,11 @@ export class SessionRules {
             );
           }
         }
-        this.prevSession[c] = s;
-        if (d === d) this.prevDate[c] = d;
+        // Remember the client's last dated row (rows without a date are not compared).
+        if (d === d) {
+          this.prevSession[c] = s;
+          this.prevDate[c] = d;
+        }
       }
     }
     if (d === d) {

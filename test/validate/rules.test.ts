@@ -65,7 +65,8 @@ const CASES: Case[] = [
   {
     code: 'session.order-vs-date',
     bad: H + 'C1,1,2024-02-01,30,10\nC1,2,2024-01-01,30,10\n',
-    good: H + 'C1,1,2024-01-01,30,10\nC1,2,2024-01-01,30,10\nC1,3,2024-02-01,30,10\n',
+    // Same-day sessions never disagree; a row without a date is skipped, not compared.
+    good: H + 'C1,1,2024-01-01,30,10\nC1,2,2024-01-01,30,10\nC1,4,,30,10\nC1,3,2024-02-01,30,10\n',
     at: { line: 3, column: 'date', value: '2 on 2024-01-01' },
   },
   { code: 'session.future-date', bad: H + 'C1,1,2025-01-02,30,10\n', good: H + 'C1,1,2025-01-01,30,10\n', at: { line: 2, column: 'date', value: '2025-01-02' } },
