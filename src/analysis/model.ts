@@ -158,6 +158,7 @@ export async function fitModel(
   const xIndex = measures.findIndex((m) => m.name === spec.alliance && m.role === 'alliance');
   if (yIndex < 0 || xIndex < 0) throw new Error('fitModel: outcome/alliance not among the mapped measures');
   const nc = spec.covariates?.length ?? 0;
+  if (nc > 0 && !covariates) throw new Error('fitModel: covariates named but no covariate reader given');
   const cols: Columns = {
     client: new Growable(),
     session: new Growable(),
@@ -181,7 +182,12 @@ export async function fitModel(
     undefined,
     nc > 0 ? covariates?.onRaw : undefined,
   );
-  return fitColumns(dataset, spec, cols, stats.rows);
+  const result = await fitColumns(dataset, spec, cols, cols.client.length);
+  if (stats.rowsWithoutClient > 0) {
+    result.rows.excluded['no client id'] = stats.rowsWithoutClient;
+    result.rows.read += stats.rowsWithoutClient;
+  }
+  return result;
 }
 
 interface Design {

@@ -2,6 +2,9 @@
  * `alliance model` end to end (CSV reading, flags, rendering) on the fixtures, checked
  * against the lme4 / lmerTest values of test/reference/lmm.R, plus its usage errors.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runInProcess } from '../helpers/cli.js';
 import { REF, close } from '../stats/lmm/reference-data.js';
@@ -124,6 +127,21 @@ describe('alliance model (CLI) vs lme4/lmerTest', () => {
     close(Number(within[3]), c.fixef.df[1], 1e-4);
     const md = await runInProcess([...args, '--format', 'md']);
     expect(md.stdout).toMatch(/\| alliance_within \| /);
+  });
+});
+
+describe('alliance model: rows left out are counted', () => {
+  it('a row without a client id is counted, and the fit equals the fit without that row', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'alliance-model-'));
+    const lines = readFileSync('fixtures/model/balanced.csv', 'utf8').trim().split('\n');
+    const file = path.join(dir, 'with-blank-client.csv');
+    writeFileSync(file, [...lines.slice(0, 5), '"",3,30.1,25.2,40', ...lines.slice(5)].join('\n') + '\n');
+    const r = await runInProcess(['model', file, ...base, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as JsonOut & { rows: { excluded: Record<string, number> } };
+    expect(out.rows.excluded['no client id']).toBe(1);
+    expect(out.rows.read).toBe(lines.length);
+    checkFixed(out, 'balanced_ri_reml');
   });
 });
 
