@@ -260,7 +260,9 @@ export function modelCommand(ctx: CommandContext): Command {
         if (opts.randomSlope !== undefined && opts.randomSlope !== false) {
           const v = opts.randomSlope === true ? 'alliance' : String(opts.randomSlope);
           if (v !== 'alliance' && v !== 'time') {
-            throw new UserError(`--random-slope takes "alliance" or "time", got "${v}"`, { hint: 'Use --random-slope (alliance) or --random-slope time' });
+            throw new UserError(`--random-slope takes "alliance" or "time", got "${v}"`, {
+              hint: `Use --random-slope (alliance) or --random-slope time; if "${v}" is an input file, put it before --random-slope`,
+            });
           }
           randomSlope = v;
         }

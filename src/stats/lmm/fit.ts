@@ -168,6 +168,17 @@ function optimise(s: RandomStructure, f: (theta: number[]) => number, maxEval: n
 }
 
 /**
+ * Linear mixed model fit (lme4's `lmer`) with lmerTest's Satterthwaite df per coefficient.
+ *
+ * @example
+ * const acc = new CrossProductAccumulator(3);           // columns: 1, x_within, x_between
+ * for (const r of rows) acc.add(r.client, [1, r.xw, r.xb], r.y);
+ * const data = acc.finish();
+ * const fit = fitLmm(new SingleFactorStructure(data, [0]), data.nobs, 3, true); // (1 | client), REML
+ * fit.beta; fit.se; fit.df; fit.sigma ** 2 * fit.theta[0] ** 2; // client variance
+ *
+ * @throws LmmError ('rank-deficient', 'too-few-observations', 'perfect-fit')
+ *
  * Fits the model by REML (`reml = true`, lmer's default) or ML. Throws LmmError when the
  * fixed-effects design is rank deficient or the response is fitted exactly. `maxEval`
  * caps the deviance evaluations of the optimizer (default 50000, as generous as lme4's
