@@ -18,6 +18,8 @@ export interface Io {
   stderrIsTTY: boolean;
   /** Resolves when everything written to stdout has been flushed (or stdout closed). */
   drain?: () => Promise<void>;
+  /** True once the reader of stdout has gone away (`| head`): long writers stop early. */
+  closed?: () => boolean;
 }
 
 /** The real process streams. A closed stdout (`| head`) ends the run quietly. */
@@ -40,6 +42,7 @@ export function processIo(): Io {
     cwd: process.cwd(),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
+    closed: () => stdoutClosed,
     drain: () =>
       new Promise<void>((resolve) => {
         if (stdoutClosed || process.stdout.writableLength === 0) return resolve();

@@ -25,6 +25,11 @@ function writeError(e: unknown, target: string): unknown {
       location: { file: target },
       hint: 'Choose an output path in a folder you can write to',
     });
+  if (code === 'ENOENT')
+    return new UserError(`cannot write '${target}': the folder does not exist`, {
+      location: { file: target },
+      hint: 'Create the folder first or choose another output path',
+    });
   if (code === 'ENOSPC') return new UserError('no space left on the device', { location: { file: target }, hint: 'Free some space or write elsewhere' });
   if (code === 'ENOTDIR')
     return new UserError('cannot write here (a part of the path is a file, not a folder)', { location: { file: target }, hint: 'Check the output path' });
@@ -40,14 +45,31 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-/** Writes `data` to `file` atomically (temporary file in the same folder + rename). */
-export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
+/**
+ * Writes `data` to `file` atomically (temporary file in the same folder + rename). `data`
+ * may be an iterable of chunks, so large generated files stream without being held in memory.
+ */
+export async function writeFileAtomic(file: string, data: string | Buffer | Iterable<string>): Promise<void> {
   const tmp = tempName(file, 'tmp');
   try {
-    await fsp.mkdir(path.dirname(file), { recursive: true });
     const fh = await fsp.open(tmp, 'wx');
     try {
-      await fh.writeFile(data);
+      if (typeof data === 'string' || Buffer.isBuffer(data)) await fh.writeFile(data);
+      else {
+        // Batch small chunks into ~1 MB writes.
+        let pending: string[] = [];
+        let size = 0;
+        for (const chunk of data) {
+          pending.push(chunk);
+          size += chunk.length;
+          if (size >= 1 << 20) {
+            await fh.write(pending.join(''));
+            pending = [];
+            size = 0;
+          }
+        }
+        if (pending.length > 0) await fh.write(pending.join(''));
+      }
       await fh.sync();
     } finally {
       await fh.close();

@@ -26,10 +26,24 @@ describe('writeFileAtomic', () => {
     expect(listing(d)).toEqual(['out.csv']);
   });
 
-  it('creates missing parent folders', async () => {
-    const f = path.join(fresh(), 'a', 'b', 'out.json');
-    await writeFileAtomic(f, '{}');
-    expect(fs.readFileSync(f, 'utf8')).toBe('{}');
+  it('a missing parent folder is a UserError (a typo in a path should not create folders)', async () => {
+    const d = fresh();
+    const f = path.join(d, 'a', 'b', 'out.json');
+    const e = await writeFileAtomic(f, '{}').catch((x) => x);
+    expect(e).toBeInstanceOf(UserError);
+    expect(e.message).toMatch(/folder does not exist/);
+    expect(fs.readdirSync(d)).toEqual([]);
+  });
+
+  it('streams an iterable of chunks', async () => {
+    const f = path.join(fresh(), 'big.csv');
+    function* chunks() {
+      for (let i = 0; i < 5000; i++) yield `row ${i}\n`;
+    }
+    await writeFileAtomic(f, chunks());
+    const lines = fs.readFileSync(f, 'utf8').split('\n');
+    expect(lines).toHaveLength(5001);
+    expect(lines[4999]).toBe('row 4999');
   });
 
   it('a directory in the way is a UserError and nothing is left behind', async () => {

@@ -3,13 +3,13 @@
  * known alliance-outcome structure, for demos, tests and benchmarks. The generative model
  * is documented in docs/simulate.md and summarised in --help.
  */
-import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildCommand, type CommandContext } from '../command.js';
 import type { Io } from '../io.js';
 import type { OptionSpec } from '../options.js';
 import { UserError } from '../../errors.js';
+import { writeFileAtomic } from '../../io/atomic.js';
 import { INSTRUMENTS, getInstrument } from '../../instruments/registry.js';
 import type { Instrument } from '../../instruments/types.js';
 import { CalibrationError, type SessionPlan } from '../../simulate/model.js';
@@ -173,37 +173,8 @@ export function specFromOptions(opts: SimulateOptions): SimulateSpec {
 
 async function writeStdout(spec: SimulateSpec, io: Io): Promise<void> {
   for (const chunk of generateCsv(spec)) {
+    if (io.closed?.()) return; // the reader went away (`| head`): stop generating
     if (io.stdout.write(chunk) === false && io.drain) await io.drain();
-  }
-}
-
-function writeFileAtomic(spec: SimulateSpec, path: string): void {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
-  let fd: number;
-  try {
-    fd = openSync(tmp, 'w');
-  } catch (e) {
-    throw new UserError(`cannot write '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
-      hint: 'Check that the folder exists and is writable',
-    });
-  }
-  try {
-    for (const chunk of generateCsv(spec)) writeSync(fd, chunk);
-    closeSync(fd);
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      closeSync(fd);
-    } catch {
-      /* already closed */
-    }
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* nothing to remove */
-    }
-    throw e;
   }
 }
 
@@ -228,7 +199,7 @@ export function simulateCommand(ctx: CommandContext): Command {
           }
           throw e;
         }
-        if (opts.out !== undefined && opts.out !== '-') writeFileAtomic(spec, resolve(io.cwd, opts.out));
+        if (opts.out !== undefined && opts.out !== '-') await writeFileAtomic(resolve(io.cwd, opts.out), generateCsv(spec));
         else await writeStdout(spec, io);
         return 0;
       },
