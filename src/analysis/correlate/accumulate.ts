@@ -59,6 +59,8 @@ export function lxIndex(i: number, j: number): number {
   const start = i === 0 ? 0 : i === 1 ? 4 : i === 2 ? 7 : 9;
   return start + (j - i);
 }
+/** Positions of the diagonal in the upper-triangle layout. */
+const DIAG = [0, 4, 7, 9];
 /** Early 3-D moments: count, 3 means, 6 co-moments (xx xy xz yy yz zz). */
 export const E_STRIDE = 10;
 
@@ -292,10 +294,11 @@ export class Accumulator {
         if (ln > 0) {
           a.lagN[p * 2] += sign * ln;
           a.lagN[p * 2 + 1] += sign;
-          for (let k = 0; k < LX_STRIDE; k++) a.lagW[p * LX_STRIDE + k] += sign * run.lag[lb + 5 + k];
+          const wb = p * LX_STRIDE;
+          for (let k = 0; k < LX_STRIDE; k++) a.lagW[wb + k] += sign * run.lag[lb + 5 + k];
           for (let k = 0; k < 4; k++) {
             const m = run.lag[lb + 1 + k];
-            a.lagSq[p * 4 + k] += sign * (ln * m * m + run.lag[lb + 5 + lxIndex(k, k)]);
+            a.lagSq[p * 4 + k] += sign * (ln * m * m + run.lag[lb + 5 + DIAG[k]]);
           }
         }
       }
@@ -454,44 +457,59 @@ function welford3(g: Float64Array, b: number, x: number, y: number, z: number, s
   g[b] = k;
 }
 
-// Scratch for sorting a disordered run.
+// Scratch (module-level, so reducing a run allocates nothing): row offsets in session order,
+// and the offsets of valid consecutive-session pairs.
 let orderScratch = new Int32Array(64);
+let pairScratch = new Int32Array(64);
 
 /**
  * Reduces one client's rows (flat: session, v_0..v_{M-1} per row, in arrival order) to its
  * statistics. Moments and early values use the rows in arrival order (the first row wins
- * for a repeated session); lagged pairs use the rows sorted by session.
+ * for a repeated session); lagged pairs use the rows sorted by session. Moments are
+ * computed in two passes (means, then centred sums): as accurate as Welford, and faster
+ * for the few rows of one client.
  */
 function computeRun(cfg: AccumulatorConfig, d: Float64Array, rows: number, out: RunStats): void {
   const M = cfg.measures;
   const W = 1 + M;
   const pairs = cfg.pairs;
   const P = pairs.length;
+  const end = rows * W;
   out.rows = rows;
   const corr = out.corr;
-  corr.fill(0);
   for (let p = 0; p < P; p++) {
     const ai = 1 + pairs[p].alliance;
     const oi = 1 + pairs[p].outcome;
-    const b = p * C_STRIDE;
     let n = 0;
-    let mx = 0;
-    let my = 0;
+    let sx = 0;
+    let sy = 0;
+    for (let o = 0; o < end; o += W) {
+      const x = d[o + ai];
+      const y = d[o + oi];
+      if (x === x && y === y) {
+        n++;
+        sx += x;
+        sy += y;
+      }
+    }
+    const b = p * C_STRIDE;
     let xx = 0;
     let yy = 0;
     let xy = 0;
-    for (let r = 0, o = 0; r < rows; r++, o += W) {
-      const x = d[o + ai];
-      const y = d[o + oi];
-      if (x !== x || y !== y) continue;
-      n++;
-      const dx = x - mx;
-      const dy = y - my;
-      mx += dx / n;
-      my += dy / n;
-      xx += dx * (x - mx);
-      yy += dy * (y - my);
-      xy += dx * (y - my);
+    const mx = n > 0 ? sx / n : 0;
+    const my = n > 0 ? sy / n : 0;
+    if (n > 1) {
+      for (let o = 0; o < end; o += W) {
+        const x = d[o + ai];
+        const y = d[o + oi];
+        if (x === x && y === y) {
+          const dx = x - mx;
+          const dy = y - my;
+          xx += dx * dx;
+          yy += dy * dy;
+          xy += dx * dy;
+        }
+      }
     }
     corr[b] = n;
     corr[b + 1] = mx;
@@ -501,41 +519,63 @@ function computeRun(cfg: AccumulatorConfig, d: Float64Array, rows: number, out: 
     corr[b + 5] = xy;
   }
 
-  // Session order: identity when strictly increasing, else a stable sort without repeats.
-  let sorted = true;
-  for (let r = 1, o = W; r < rows; r++, o += W) {
-    if (!(d[o] > d[o - W])) {
-      sorted = false;
-      break;
-    }
-  }
-  out.disordered = !sorted;
-  if (orderScratch.length < rows) orderScratch = new Int32Array(Math.max(rows, orderScratch.length * 2));
-  const order = orderScratch;
-  let len = rows;
-  for (let r = 0; r < rows; r++) order[r] = r;
-  if (!sorted) {
-    const idx = Array.from(order.subarray(0, rows));
-    idx.sort((a, b) => d[a * W] - d[b * W] || a - b);
-    len = 0;
-    for (const r of idx) {
-      if (len > 0 && d[order[len - 1] * W] === d[r * W]) continue;
-      order[len++] = r;
-    }
-  }
-
   if (cfg.lagged) {
+    // Session order: arrival order when strictly increasing, else a stable sort without repeats.
+    let sorted = true;
+    for (let o = W; o < end; o += W) {
+      if (!(d[o] > d[o - W])) {
+        sorted = false;
+        break;
+      }
+    }
+    out.disordered = !sorted;
+    if (orderScratch.length < rows) {
+      orderScratch = new Int32Array(Math.max(rows, orderScratch.length * 2));
+      pairScratch = new Int32Array(orderScratch.length);
+    }
+    const order = orderScratch;
+    let len = rows;
+    if (sorted) {
+      for (let r = 0; r < rows; r++) order[r] = r * W;
+    } else {
+      const idx = Array.from({ length: rows }, (_, r) => r);
+      idx.sort((a, b) => d[a * W] - d[b * W] || a - b);
+      len = 0;
+      for (const r of idx) {
+        if (len > 0 && d[order[len - 1]] === d[r * W]) continue;
+        order[len++] = r * W;
+      }
+    }
     const lag = out.lag;
-    lag.fill(0);
+    const valid = pairScratch;
     for (let p = 0; p < P; p++) {
       const ai = 1 + pairs[p].alliance;
       const oi = 1 + pairs[p].outcome;
       const b = p * L_STRIDE;
       let n = 0;
-      let m0 = 0;
-      let m1 = 0;
-      let m2 = 0;
-      let m3 = 0;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let j = 1; j < len; j++) {
+        const o0 = order[j - 1];
+        const o1 = order[j];
+        if (d[o1] !== d[o0] + 1) continue;
+        const v0 = d[o0 + ai];
+        const v1 = d[o0 + oi];
+        const v2 = d[o1 + ai];
+        const v3 = d[o1 + oi];
+        if (v0 !== v0 || v1 !== v1 || v2 !== v2 || v3 !== v3) continue;
+        valid[n++] = j;
+        s0 += v0;
+        s1 += v1;
+        s2 += v2;
+        s3 += v3;
+      }
+      const m0 = n > 0 ? s0 / n : 0;
+      const m1 = n > 0 ? s1 / n : 0;
+      const m2 = n > 0 ? s2 / n : 0;
+      const m3 = n > 0 ? s3 / n : 0;
       let c00 = 0;
       let c01 = 0;
       let c02 = 0;
@@ -546,38 +586,24 @@ function computeRun(cfg: AccumulatorConfig, d: Float64Array, rows: number, out: 
       let c22 = 0;
       let c23 = 0;
       let c33 = 0;
-      for (let j = 1; j < len; j++) {
-        const o0 = order[j - 1] * W;
-        const o1 = order[j] * W;
-        if (d[o1] !== d[o0] + 1) continue;
-        const v0 = d[o0 + ai];
-        const v1 = d[o0 + oi];
-        const v2 = d[o1 + ai];
-        const v3 = d[o1 + oi];
-        if (v0 !== v0 || v1 !== v1 || v2 !== v2 || v3 !== v3) continue;
-        n++;
-        const e0 = v0 - m0;
-        const e1 = v1 - m1;
-        const e2 = v2 - m2;
-        const e3 = v3 - m3;
-        m0 += e0 / n;
-        m1 += e1 / n;
-        m2 += e2 / n;
-        m3 += e3 / n;
-        const f0 = v0 - m0;
-        const f1 = v1 - m1;
-        const f2 = v2 - m2;
-        const f3 = v3 - m3;
-        c00 += e0 * f0;
-        c01 += e0 * f1;
-        c02 += e0 * f2;
-        c03 += e0 * f3;
-        c11 += e1 * f1;
-        c12 += e1 * f2;
-        c13 += e1 * f3;
-        c22 += e2 * f2;
-        c23 += e2 * f3;
-        c33 += e3 * f3;
+      for (let i = 0; i < n && n > 1; i++) {
+        const j = valid[i];
+        const o0 = order[j - 1];
+        const o1 = order[j];
+        const f0 = d[o0 + ai] - m0;
+        const f1 = d[o0 + oi] - m1;
+        const f2 = d[o1 + ai] - m2;
+        const f3 = d[o1 + oi] - m3;
+        c00 += f0 * f0;
+        c01 += f0 * f1;
+        c02 += f0 * f2;
+        c03 += f0 * f3;
+        c11 += f1 * f1;
+        c12 += f1 * f2;
+        c13 += f1 * f3;
+        c22 += f2 * f2;
+        c23 += f2 * f3;
+        c33 += f3 * f3;
       }
       lag[b] = n;
       lag[b + 1] = m0;
@@ -595,6 +621,8 @@ function computeRun(cfg: AccumulatorConfig, d: Float64Array, rows: number, out: 
       lag[b + 13] = c23;
       lag[b + 14] = c33;
     }
+  } else {
+    out.disordered = false;
   }
 
   if (cfg.early) {
@@ -610,7 +638,7 @@ function computeRun(cfg: AccumulatorConfig, d: Float64Array, rows: number, out: 
       let minV = NaN;
       let maxS = -Infinity;
       let maxV = NaN;
-      for (let r = 0, o = 0; r < rows; r++, o += W) {
+      for (let o = 0; o < end; o += W) {
         const s = d[o];
         const a = d[o + ai];
         if (a === a) {
@@ -634,10 +662,10 @@ function computeRun(cfg: AccumulatorConfig, d: Float64Array, rows: number, out: 
         }
       }
       if (window) x = cnt > 0 ? sum / cnt : NaN;
-      const valid = maxS > k && maxS > minS;
+      const ok = maxS > k && maxS > minS;
       out.earlyX[p] = x;
-      out.earlyY[p] = valid ? maxV : NaN;
-      out.earlyZ[p] = valid ? minV : NaN;
+      out.earlyY[p] = ok ? maxV : NaN;
+      out.earlyZ[p] = ok ? minV : NaN;
     }
   }
 }
