@@ -234,7 +234,7 @@ export function renderStepSummary(result: ValidationResult, strict: boolean): st
     out.push(renderMarkdownTable(codesTable(result), 3));
     const head = renderMarkdownTable({ ...allFindings(result), rows: [] }, 3).trimEnd().split('\n');
     out.push(head.join('\n'));
-    let size = out.join('\n').length;
+    let size = Buffer.byteLength(out.join('\n'));
     let written = 0;
     const t = allFindings(result);
     for (const f of result.findings) {
@@ -243,9 +243,10 @@ export function renderStepSummary(result: ValidationResult, strict: boolean): st
         return v === null || v === undefined ? '' : String(v).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
       });
       const line = `| ${cells.join(' | ')} |`;
-      if (size + line.length + 1 > STEP_SUMMARY_BUDGET) break;
+      const bytes = Buffer.byteLength(line) + 1;
+      if (size + bytes > STEP_SUMMARY_BUDGET) break;
       out.push(line);
-      size += line.length + 1;
+      size += bytes;
       written++;
     }
     const total = s.findings.errors + s.findings.warnings;

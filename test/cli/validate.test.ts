@@ -203,6 +203,20 @@ describe('GitHub Actions', () => {
     expect((readFileSync(summary, 'utf8').match(/## alliance validate/g) ?? []).length).toBe(2);
   });
 
+  it('keeps the step summary under GitHub\'s 1 MiB limit and says how many findings were left out', async () => {
+    const summary = path.join(tmpDir(), 'big-summary.md');
+    const lines = ['client_id,session,srs'];
+    for (let i = 1; i <= 8000; i++) lines.push(`C${i},1,${41 + (i % 50)}`);
+    const r = await run([tmpFile(lines.join('\n') + '\n'), '--today', TODAY, '--format', 'github'], { env: { GITHUB_STEP_SUMMARY: summary } });
+    expect((r.stdout.match(/^::error /gm) ?? []).length).toBe(8000);
+    const md = readFileSync(summary, 'utf8');
+    expect(Buffer.byteLength(md)).toBeLessThan(1024 * 1024);
+    const listed = (md.match(/^\| value\.out-of-range \| error \| .*\| srs \| 3 \|/gm) ?? []).length;
+    expect(listed).toBeGreaterThan(1000);
+    expect(listed).toBeLessThan(8000);
+    expect(md).toContain(`... ${8000 - listed} more findings not shown here`);
+  });
+
   it('writes no step summary for other formats or without the variable', async () => {
     const summary = path.join(tmpDir(), 'untouched.md');
     await run(['mixed.csv', '--today', TODAY], { env: { GITHUB_STEP_SUMMARY: summary } });
