@@ -169,7 +169,7 @@ export function correlateDocument(report: CorrelateReport, dataset: Dataset): Re
     { key: 'benchmark', header: 'vs .278' },
   ];
   const rows: Record<string, Cell>[] = report.results.map((r) => ({
-    group: r.group,
+    group: r.group ?? '(all)',
     pair: `${r.alliance} x ${r.outcome}`,
     analysis: r.analysis,
     method: methodLabel(r),
