@@ -145,6 +145,24 @@ describe('alliance model: rows left out are counted', () => {
   });
 });
 
+describe('alliance model: config file', () => {
+  it('reads the model section (flags still win)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'alliance-model-'));
+    const cfg = path.join(dir, 'alliance.yaml');
+    writeFileSync(cfg, ['outcome: outcome', 'alliance: alliance', 'model:', '  time: true', '  covariates: [age]', '  random-slope: false', ''].join('\n'));
+    const out = await json(['fixtures/model/balanced.csv', '--config', cfg]);
+    checkFixed(out, 'balanced_ri_time_cov_reml');
+  });
+  it('an unknown key in the model section names the config line', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'alliance-model-'));
+    const cfg = path.join(dir, 'alliance.yaml');
+    writeFileSync(cfg, ['model:', '  time: true', '  lagged: true', ''].join('\n'));
+    const r = await runInProcess(['model', 'fixtures/model/balanced.csv', ...base, '--config', cfg]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${cfg}:3: unknown key 'lagged' in the model section.`);
+  });
+});
+
 describe('alliance model: usage errors', () => {
   it('--reverse without --lag', async () => {
     const r = await runInProcess(['model', 'fixtures/model/balanced.csv', ...base, '--reverse']);

@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import { buildCommand, type CommandContext } from '../command.js';
-import { COLOR_OPTIONS, FORMAT_OPTION, INPUT_OPTIONS, type OptionSpec } from '../options.js';
+import { COLOR_OPTIONS, explicitOptions, FORMAT_OPTION, INPUT_OPTIONS, type OptionSpec } from '../options.js';
+import type { Config } from '../../config/load.js';
 import { decideColor, makeChalk } from '../color.js';
 import { loadInput } from '../input.js';
 import { UserError } from '../../errors.js';
@@ -231,6 +232,68 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
   };
 }
 
+interface ModelSettings {
+  group: string[];
+  time: boolean;
+  covariate: string[];
+  randomSlope: boolean | string | undefined;
+  lag: boolean;
+  reverse: boolean;
+  ml: boolean;
+  randomEffects: boolean;
+}
+
+/** Keys of the config file's `model:` section (camelCase or kebab-case), by option attribute. */
+const SECTION_KEYS: Record<string, keyof ModelSettings> = {
+  group: 'group',
+  time: 'time',
+  covariate: 'covariate',
+  covariates: 'covariate',
+  randomSlope: 'randomSlope',
+  lag: 'lag',
+  reverse: 'reverse',
+  ml: 'ml',
+  randomEffects: 'randomEffects',
+};
+
+/**
+ * The model settings: flags given on the command line win over the config file's `model:`
+ * section, which wins over the defaults.
+ */
+export function modelSettings(opts: ModelOptions, explicit: Set<string>, config: Config | null): ModelSettings {
+  const set: ModelSettings = {
+    group: opts.group ?? opts.groups ?? [],
+    time: Boolean(opts.time),
+    covariate: opts.covariate ?? [],
+    randomSlope: opts.randomSlope,
+    lag: Boolean(opts.lag),
+    reverse: Boolean(opts.reverse),
+    ml: Boolean(opts.ml),
+    randomEffects: Boolean(opts.randomEffects),
+  };
+  const section = config?.sections.model ?? {};
+  for (const [key, value] of Object.entries(section)) {
+    const location = { file: config!.path, line: config!.lines[`model.${key}`] };
+    const attr = SECTION_KEYS[key];
+    if (!attr) {
+      throw new UserError(`unknown key '${key}' in the model section`, { location, hint: `Known keys: ${Object.keys(SECTION_KEYS).join(', ')}` });
+    }
+    if (explicit.has(attr) || (attr === 'group' && explicit.has('groups'))) continue;
+    if (attr === 'group' || attr === 'covariate') {
+      const list = typeof value === 'string' ? [value] : Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : null;
+      if (!list) throw new UserError(`model.${key} must be a column name or a list of column names`, { location });
+      set[attr] = list;
+    } else if (attr === 'randomSlope') {
+      if (typeof value !== 'boolean' && typeof value !== 'string') throw new UserError(`model.${key} must be true, "alliance" or "time"`, { location });
+      set.randomSlope = value;
+    } else {
+      if (typeof value !== 'boolean') throw new UserError(`model.${key} must be true or false`, { location });
+      set[attr] = value;
+    }
+  }
+  return set;
+}
+
 export function modelCommand(ctx: CommandContext): Command {
   return buildCommand<ModelOptions>(
     {
@@ -247,7 +310,10 @@ export function modelCommand(ctx: CommandContext): Command {
       ],
       async run(files, opts, cmd, io) {
         // `--group therapist` asks for the therapist level: it is not a grouping column to map.
-        const groups = opts.group ?? opts.groups ?? [];
+        const readOpts = { ...opts, group: undefined, groups: undefined };
+        const { dataset, config } = await loadInput(files, readOpts, cmd, io);
+        const set = modelSettings(opts, explicitOptions(cmd), config);
+        const groups = set.group;
         const therapistLevel = groups.includes('therapist');
         const others = groups.filter((g) => g !== 'therapist');
         if (others.length > 0) {
@@ -255,10 +321,10 @@ export function modelCommand(ctx: CommandContext): Command {
             hint: 'Use --group therapist, with --therapist COL if the therapist column is not detected',
           });
         }
-        if (opts.reverse && !opts.lag) throw new UserError('--reverse needs --lag', { hint: 'Add --lag' });
+        if (set.reverse && !set.lag) throw new UserError('--reverse needs --lag', { hint: 'Add --lag' });
         let randomSlope: ModelSpec['randomSlope'] = null;
-        if (opts.randomSlope !== undefined && opts.randomSlope !== false) {
-          const v = opts.randomSlope === true ? 'alliance' : String(opts.randomSlope);
+        if (set.randomSlope !== undefined && set.randomSlope !== false) {
+          const v = set.randomSlope === true ? 'alliance' : String(set.randomSlope);
           if (v !== 'alliance' && v !== 'time') {
             throw new UserError(`--random-slope takes "alliance" or "time", got "${v}"`, {
               hint: `Use --random-slope (alliance) or --random-slope time; if "${v}" is an input file, put it before --random-slope`,
@@ -266,8 +332,6 @@ export function modelCommand(ctx: CommandContext): Command {
           }
           randomSlope = v;
         }
-        const readOpts = { ...opts, group: undefined, groups: undefined };
-        const { dataset } = await loadInput(files, readOpts, cmd, io);
         if (therapistLevel && !dataset.mapping.therapist) {
           throw new UserError('--group therapist needs a therapist column, and none was found', {
             location: { file: dataset.files[0]?.display, line: 1 },
@@ -277,14 +341,14 @@ export function modelCommand(ctx: CommandContext): Command {
         const spec: ModelSpec = {
           outcome: pickMeasure(dataset, 'outcome', opts.outcome),
           alliance: pickMeasure(dataset, 'alliance', opts.alliance),
-          time: Boolean(opts.time),
-          covariates: opts.covariate ?? [],
+          time: set.time,
+          covariates: set.covariate,
           randomSlope,
-          lag: Boolean(opts.lag),
-          reverse: Boolean(opts.reverse),
-          ml: Boolean(opts.ml),
+          lag: set.lag,
+          reverse: set.reverse,
+          ml: set.ml,
           therapistLevel,
-          randomEffects: Boolean(opts.randomEffects),
+          randomEffects: set.randomEffects,
         };
         const cov = spec.covariates!.length > 0 ? rawCovariates(dataset, spec.covariates!) : undefined;
         const result = await fitModel(dataset, spec, cov);
