@@ -55,6 +55,15 @@ const PLURAL: Record<string, string> = {
   'free text': 'free-text notes',
 };
 
+/** Identifier-looking values of one kind in one column (summary.privacy). */
+export interface PrivacyColumn {
+  file: string;
+  column: string;
+  code: string;
+  count: number;
+  firstLine: number;
+}
+
 /** Per-file state of the raw rules. */
 export interface RawFileState {
   ncols: number;
@@ -146,6 +155,31 @@ export class RawRules {
     });
   }
 
+  private readonly byColumn = new Map<string, PrivacyColumn & { fileIndex: number; field: number }>();
+
+  private tally(file: number, field: number, code: string, line: number, n: number): void {
+    const key = `${file}\u0000${field}\u0000${code}`;
+    const e = this.byColumn.get(key);
+    if (e) e.count += n;
+    else
+      this.byColumn.set(key, {
+        file: this.ctx.files[file].display,
+        column: this.ctx.columnName(file, field) ?? '',
+        code,
+        count: n,
+        firstLine: line,
+        fileIndex: file,
+        field,
+      });
+  }
+
+  /** Identifier-looking values per column and kind (all of them, also past the findings cap). */
+  privacyByColumn(): PrivacyColumn[] {
+    return [...this.byColumn.values()]
+      .sort((a, b) => a.fileIndex - b.fileIndex || a.field - b.field || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
+      .map(({ file, column, code, count, firstLine }) => ({ file, column, code, count, firstLine }));
+  }
+
   /** Column-level conclusions once every record has been seen. */
   finish(): void {
     this.state.forEach((st, fi) => {
@@ -154,6 +188,7 @@ export class RawRules {
         if (nhs === 0 || nhs < NHS_COLUMN_SHARE * st.ten[j]) continue;
         const first = st.nhsFirst[j];
         const ten = st.ten[j];
+        this.tally(fi, j, 'privacy.national-id', first.line, nhs);
         this.ctx.add(
           'privacy.national-id',
           fi,
@@ -201,6 +236,7 @@ export class RawRules {
       }
       const kind = classifyValue(s, st.dob[j] === 1);
       if (kind !== null) {
+        this.tally(file, j, PRIVACY_CODE[kind], line, 1);
         this.ctx.add(
           PRIVACY_CODE[kind],
           file,

@@ -131,6 +131,23 @@ function missingnessTable(result: ValidationResult): TableModel {
   };
 }
 
+function privacyTable(result: ValidationResult): TableModel {
+  const multi = result.summary.files.length > 1;
+  return {
+    id: 'privacy',
+    title: 'Direct identifiers by column',
+    columns: [
+      ...(multi ? [{ key: 'file', header: 'file' }] : []),
+      { key: 'column', header: 'column' },
+      { key: 'code', header: 'code' },
+      { key: 'count', header: 'values', format: F.int },
+      { key: 'firstLine', header: 'first line', format: F.int },
+    ],
+    rows: result.summary.privacy.map((p) => ({ ...p })),
+    notes: ['Values are never shown in full; remove or replace these columns before analysis.'],
+  };
+}
+
 function verdict(result: ValidationResult, strict: boolean): string {
   const { errors, warnings } = result.summary.findings;
   const fails = errors > 0 || (strict && warnings > 0);
@@ -146,6 +163,7 @@ export function validationDocument(result: ValidationResult, opts: RenderOptions
   preface.push(`future dates are those after ${s.today}`);
   const tables = [summaryTable(result)];
   if (s.findings.byCode.length > 0) tables.push(codesTable(result), cappedFindings(result, opts.maxFindings));
+  if (s.privacy.length > 0) tables.push(privacyTable(result));
   tables.push(missingnessTable(result));
   const notes = [...s.skipped.map((x) => `skipped: ${x}`), verdict(result, opts.strict)];
   return {

@@ -11,7 +11,7 @@ import type { CsvInput } from '../io/types.js';
 import { normalizeName } from '../instruments/registry.js';
 import { RuleContext, type FileRef } from './context.js';
 import { FindingCollector, FINDINGS_CAP, type CodeCount } from './findings.js';
-import { RawRules } from './raw.js';
+import { RawRules, type PrivacyColumn } from './raw.js';
 import { SchemaRules, type TableSchema } from './schema.js';
 import { SessionRules, countSummary } from './sessions.js';
 import { ValueRules } from './values.js';
@@ -49,6 +49,8 @@ export interface ValidateSummary {
   /** Rows per client; null when there are no clients. */
   sessionsPerClient: { min: number; median: number; max: number } | null;
   missingness: MissingnessEntry[];
+  /** Identifier-looking values per column and code: exact counts and the first line. */
+  privacy: PrivacyColumn[];
   mapping: {
     client: string | null;
     session: string | null;
@@ -207,6 +209,7 @@ export async function validateDataset(ds: Dataset, opts: ValidateOptions): Promi
     clients: counts.length,
     sessionsPerClient: countSummary(counts),
     missingness: missingness(files, raw),
+    privacy: raw.privacyByColumn(),
     mapping: {
       client: ref(map.client),
       session: ref(map.session),
@@ -261,6 +264,7 @@ export async function validateRaw(inputs: CsvInput[], noClient: boolean[], opts:
     clients: null,
     sessionsPerClient: null,
     missingness: missingness(files, raw),
+    privacy: raw.privacyByColumn(),
     mapping: { client: null, session: null, date: null, therapist: null, sessionSource: null, measures: [] },
     today: civilFromDays(opts.today),
     skipped: ['client, session and value checks: no client id column'],

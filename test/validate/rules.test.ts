@@ -252,3 +252,24 @@ describe('scoring variants', () => {
     expect(r.codes.filter((c) => c === 'value.out-of-range')).toHaveLength(2);
   });
 });
+
+describe('summary.privacy', () => {
+  it('counts identifier-looking values per column and code, with the first line', async () => {
+    const rows = ['client_id,session,srs,contact,ref'];
+    const emails: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const line = rows.length + 1;
+      const email = i % 3 === 0;
+      if (email) emails.push(line);
+      rows.push(`C${i},1,30,${email ? `p${i}@example.org` : i % 3 === 1 ? '+44 7700 900' + String(100 + i) : 'none'},${i === 7 ? '123-45-6789' : ''}`);
+    }
+    const r = await validateJson(rows.join('\n') + '\n');
+    const phones = rows.slice(1).filter((x) => x.includes('+44')).length;
+    expect(r.doc.summary.privacy).toEqual([
+      { file: expect.any(String), column: 'contact', code: 'privacy.email', count: emails.length, firstLine: emails[0] },
+      { file: expect.any(String), column: 'contact', code: 'privacy.phone', count: phones, firstLine: 3 },
+      { file: expect.any(String), column: 'ref', code: 'privacy.national-id', count: 1, firstLine: 9 },
+    ]);
+    expect(r.doc.findings.filter((f) => f.code === 'privacy.email')).toHaveLength(emails.length);
+  });
+});
