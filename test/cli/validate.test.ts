@@ -42,6 +42,15 @@ describe('exit codes', () => {
     expect(r.stdout).toBe(JSON.stringify(doc, null, 2) + '\n');
     expect(doc.findings.length).toBeGreaterThan(5);
   });
+  it('takes today from the config; --today wins', async () => {
+    const cfg = tmpFile('today: 2024-01-10\n', 'today-config.yaml');
+    const csv = tmpFile('client_id,session,date,srs\nC1,1,2024-01-05,30\nC1,2,2024-01-12,30\n');
+    const r = await run([csv, '--config', cfg, '--format', 'json']);
+    expect(JSON.parse(r.stdout).findings.map((f: { code: string; line: number }) => [f.code, f.line])).toEqual([['session.future-date', 3]]);
+    const r2 = await run([csv, '--config', cfg, '--format', 'json', '--today', '2024-01-01']);
+    expect(JSON.parse(r2.stdout).findings.map((f: { line: number }) => f.line)).toEqual([2, 3]);
+  });
+
   it('takes strict and maxFindings from the config section', async () => {
     const cfg = tmpFile('validate:\n  strict: true\n  maxFindings: 1\n', 'validate-config.yaml');
     const r = await run([path.join(FIX, 'warnings.csv'), '--config', cfg, '--today', TODAY]);
