@@ -20,7 +20,7 @@ import { openCsv } from '../../io/csv.js';
 import { render } from '../../report/render.js';
 import { loadSchema, type TableSchema } from '../../validate/schema.js';
 import { validateDataset, validateRaw, type ValidateOptions, type ValidationResult } from '../../validate/validate.js';
-import { renderGithub, renderJunit, renderStepSummary, renderValidateCsv, validationDocument } from '../../validate/render.js';
+import { renderGithub, renderJunit, renderStepSummary, renderValidateCsv, validationDocument, writeValidateJson } from '../../validate/render.js';
 
 type ValidateFormat = 'table' | 'json' | 'csv' | 'md' | 'github' | 'junit';
 
@@ -173,6 +173,8 @@ export function validateCommand(ctx: CommandContext): Command {
           }
         } else if (format === 'junit') {
           io.stdout.write(renderJunit(result, strict));
+        } else if (format === 'json') {
+          writeValidateJson(result, (chunk) => void io.stdout.write(chunk));
         } else if (format === 'csv') {
           io.stdout.write(renderValidateCsv(result));
         } else {
