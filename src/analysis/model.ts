@@ -73,6 +73,9 @@ export interface RandomEffect {
   id: string;
   intercept: number;
   slope: number | null;
+  /** Conditional SDs (sqrt of lme4's postVar diagonal, ranef(condVar = TRUE)). */
+  interceptSD: number;
+  slopeSD: number | null;
 }
 
 export interface ModelFitResult {
@@ -467,16 +470,28 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
   let randomEffects: RandomEffect[] | null = null;
   if (spec.randomEffects) {
     randomEffects = [];
+    const sd = (v: number): number => fit.sigma * Math.sqrt(Math.max(0, v));
     if (structure instanceof NestedInterceptStructure) {
-      const { client, therapist } = structure.ranef(fit.theta, fit.beta);
-      therapistIds.forEach((t, i) => randomEffects!.push({ level: 'therapist', id: dataset.therapists[t], intercept: therapist[i], slope: null }));
-      design.clientOf.forEach((c, g) => randomEffects!.push({ level: 'client', id: dataset.clients[c], intercept: client[g], slope: null }));
+      const { client, therapist, clientVar, therapistVar } = structure.ranef(fit.theta, fit.beta);
+      therapistIds.forEach((t, i) =>
+        randomEffects!.push({ level: 'therapist', id: dataset.therapists[t], intercept: therapist[i], slope: null, interceptSD: sd(therapistVar[i]), slopeSD: null }),
+      );
+      design.clientOf.forEach((c, g) =>
+        randomEffects!.push({ level: 'client', id: dataset.clients[c], intercept: client[g], slope: null, interceptSD: sd(clientVar[g]), slopeSD: null }),
+      );
     } else {
       const s = structure as SingleFactorStructure;
-      const { modes } = s.ranef(fit.theta, fit.beta);
+      const { modes, condVar } = s.ranef(fit.theta, fit.beta);
       const q = s.q;
       design.clientOf.forEach((c, g) =>
-        randomEffects!.push({ level: 'client', id: dataset.clients[c], intercept: modes[g * q], slope: q > 1 ? modes[g * q + 1] : null }),
+        randomEffects!.push({
+          level: 'client',
+          id: dataset.clients[c],
+          intercept: modes[g * q],
+          slope: q > 1 ? modes[g * q + 1] : null,
+          interceptSD: sd(condVar[g * q * q]),
+          slopeSD: q > 1 ? sd(condVar[g * q * q + q + 1]) : null,
+        }),
       );
     }
   }

@@ -104,7 +104,11 @@ describe('fitModel vs lme4/lmerTest on the fixtures', () => {
           const id = level === 'client' ? lvl.split(':')[0] : lvl;
           const ours = ranef.find((r) => r.level === level && r.id === id)!;
           close(ours.intercept, b.values[0][i], 1e-4, 1e-6);
-          if (b.values.length > 1) close(ours.slope!, b.values[1][i], 1e-4, 1e-6);
+          close(ours.interceptSD, b.condsd[0][i], 1e-4, 1e-6);
+          if (b.values.length > 1) {
+            close(ours.slope!, b.values[1][i], 1e-4, 1e-6);
+            close(ours.slopeSD!, b.condsd[1][i], 1e-4, 1e-6);
+          }
         });
       }
       if (c.spec.lag) expect(res.notes.join(' ')).toMatch(/Nickell/);

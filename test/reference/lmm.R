@@ -127,11 +127,14 @@ summarise_fit <- function(fit) {
   co <- summary(fit)$coefficients
   qt975 <- qt(0.975, co[, "df"])
   vc <- as.data.frame(VarCorr(fit))
-  re <- ranef(fit)
+  re <- ranef(fit, condVar = TRUE)
   blups <- lapply(names(re), function(g) {
     r <- re[[g]]
+    pv <- attr(r, "postVar")
     list(group = g, levels = I(rownames(r)), values = lapply(seq_len(ncol(r)), function(j) I(unname(r[[j]]))),
-         terms = I(colnames(r)))
+         terms = I(colnames(r)),
+         # conditional SDs, sqrt of the diagonal of lme4's postVar (condVar = TRUE)
+         condsd = lapply(seq_len(ncol(r)), function(j) I(sqrt(pv[j, j, ]))))
   })
   ll <- logLik(fit)
   list(

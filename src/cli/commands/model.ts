@@ -192,9 +192,16 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
           { key: 'level', header: 'level' },
           { key: 'id', header: 'id' },
           { key: 'intercept', header: 'intercept', format: F.fixed(3) },
-          ...(slope ? [{ key: 'slope', header: 'slope', format: F.fixed(3) }] : []),
+          { key: 'intercept_sd', header: 'cond. SD', format: F.fixed(3) },
+          ...(slope
+            ? [
+                { key: 'slope', header: 'slope', format: F.fixed(3) },
+                { key: 'slope_sd', header: 'cond. SD', format: F.fixed(3) },
+              ]
+            : []),
         ],
-        rows: fit.randomEffects.map((r) => ({ level: r.level, id: r.id, intercept: r.intercept, slope: r.slope })),
+        rows: fit.randomEffects.map((r) => ({ level: r.level, id: r.id, intercept: r.intercept, intercept_sd: r.interceptSD, slope: r.slope, slope_sd: r.slopeSD })),
+        notes: ['Conditional modes of the random effects with their conditional SDs (as lme4 ranef(condVar = TRUE)).'],
       });
     }
   }

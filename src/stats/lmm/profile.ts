@@ -377,8 +377,16 @@ export class NestedInterceptStructure implements RandomStructure {
     return finishTerms(a, p, ldL2);
   }
 
-  /** BLUPs: b_c = theta_c^2 1_c' V0^-1 r, b_t = theta_t^2 1_t' V0^-1 r. */
-  ranef(theta: readonly number[], beta: ArrayLike<number>): { client: Float64Array; therapist: Float64Array } {
+  /**
+   * BLUPs: b_c = theta_c^2 1_c' V0^-1 r, b_t = theta_t^2 1_t' V0^-1 r, and their conditional
+   * variances / sigma^2 (the diagonal of Lambda (Lambda'Z'Z Lambda + I)^-1 Lambda'):
+   *   therapist: theta_t^2 / (1 + theta_t^2 S_t),
+   *   client:    theta_c^2 - theta_c^4 (a_c - a_c^2 theta_t^2 / (1 + theta_t^2 S_t)).
+   */
+  ranef(
+    theta: readonly number[],
+    beta: ArrayLike<number>,
+  ): { client: Float64Array; therapist: Float64Array; clientVar: Float64Array; therapistVar: Float64Array } {
     const { data, parent } = this;
     const p = data.p;
     const k = p + 1;
@@ -407,7 +415,14 @@ export class NestedInterceptStructure implements RandomStructure {
       therapist[t] = tt2 * (SR[t] - S[t] * gamma[t]);
     }
     const client = new Float64Array(data.groups);
-    for (let g = 0; g < data.groups; g++) client[g] = tc2 * (sr[g] - a[g] * gamma[parent[g]]);
-    return { client, therapist };
+    const clientVar = new Float64Array(data.groups);
+    const therapistVar = new Float64Array(this.therapists);
+    for (let t = 0; t < this.therapists; t++) therapistVar[t] = tt2 / (1 + tt2 * S[t]);
+    for (let g = 0; g < data.groups; g++) {
+      const t = parent[g];
+      client[g] = tc2 * (sr[g] - a[g] * gamma[t]);
+      clientVar[g] = tc2 - tc2 * tc2 * (a[g] - (a[g] * a[g] * tt2) / (1 + tt2 * S[t]));
+    }
+    return { client, therapist, clientVar, therapistVar };
   }
 }

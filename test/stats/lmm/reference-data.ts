@@ -23,7 +23,7 @@ export interface RefCase {
   AIC: number;
   BIC: number;
   singular: boolean;
-  blups: { group: string; levels: string[]; terms: string[]; values: number[][] }[];
+  blups: { group: string; levels: string[]; terms: string[]; values: number[][]; condsd: number[][] }[];
   /** lme4's default-tolerance fit (the fields above are from a tightly converged fit). */
   default: Omit<RefCase, 'name' | 'dataset' | 'spec' | 'design' | 'default' | 'null_icc' | 'null_varcomp' | 'vcov_varpar' | 'contextual'>;
   null_icc: number;
