@@ -175,36 +175,36 @@ const TABLE_TO = 2200;
 /** Days since 1970-01-01 of January 1st, for the years TABLE_FROM..TABLE_TO-1. */
 const YEAR_START = Int32Array.from({ length: TABLE_TO - TABLE_FROM }, (_, k) => daysFromCivil(TABLE_FROM + k, 1, 1));
 
-function digit(s: string, i: number): number {
-  const c = s.charCodeAt(i) - 48;
-  return c >= 0 && c <= 9 ? c : -100000;
-}
-function d2(s: string, i: number): number {
-  return digit(s, i) * 10 + digit(s, i + 1);
-}
-function d4(s: string, i: number): number {
-  return digit(s, i) * 1000 + digit(s, i + 1) * 100 + digit(s, i + 2) * 10 + digit(s, i + 3);
-}
 
 /**
  * Parses a date cell under a known format; NaN when the text is not a valid date in that
  * format. ISO dates are accepted under every format (they are unambiguous).
  */
 export function parseDate(s: string, format: DateFormat): number {
-  // Fast path: exactly yyyy-mm-dd.
-  if (s.length === 10 && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45) {
-    const y = d4(s, 0);
-    const m = d2(s, 5);
-    const d = d2(s, 8);
-    if (y >= 0 && m >= 1 && m <= 12 && d >= 1) {
-      const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-      if (d <= MONTH_DAYS[m] || (m === 2 && leap && d === 29)) {
-        if (y >= TABLE_FROM && y < TABLE_TO) return YEAR_START[y - TABLE_FROM] + MONTH_START[m] + (leap && m > 2 ? 1 : 0) + d - 1;
-        return daysFromCivil(y, m, d);
-      }
-    }
-    return NaN;
+  if (s.length === 10 && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45) return parseIso10(s);
+  return parseDateGeneral(s, format);
+}
+
+/** Exactly yyyy-mm-dd (the common case, kept small so it inlines). */
+function parseIso10(s: string): number {
+  const y = (s.charCodeAt(0) - 48) * 1000 + (s.charCodeAt(1) - 48) * 100 + (s.charCodeAt(2) - 48) * 10 + (s.charCodeAt(3) - 48);
+  const m = (s.charCodeAt(5) - 48) * 10 + (s.charCodeAt(6) - 48);
+  const d = (s.charCodeAt(8) - 48) * 10 + (s.charCodeAt(9) - 48);
+  // Reject non-digits: every char code must be 48..57.
+  let bad = 0;
+  for (let i = 0; i < 10; i++) {
+    if (i === 4 || i === 7) continue;
+    const c = s.charCodeAt(i);
+    bad |= c < 48 || c > 57 ? 1 : 0;
   }
+  if (bad !== 0 || m < 1 || m > 12 || d < 1) return NaN;
+  const leap = (y & 3) === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d > MONTH_DAYS[m] && !(m === 2 && leap && d === 29)) return NaN;
+  if (y >= TABLE_FROM && y < TABLE_TO) return YEAR_START[y - TABLE_FROM] + MONTH_START[m] + (leap && m > 2 ? 1 : 0) + d - 1;
+  return daysFromCivil(y, m, d);
+}
+
+function parseDateGeneral(s: string, format: DateFormat): number {
   const shape = scanDate(s);
   const { a, b, c } = dateParts;
   switch (shape) {
