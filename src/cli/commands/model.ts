@@ -212,6 +212,8 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
     notes: result.notes,
     csvTable: 'fixed',
     json: {
+      command: 'model',
+      schema: 1,
       files: dataset.files.map((f) => f.display),
       spec: {
         outcome: spec.outcome,
