@@ -186,6 +186,20 @@ describe('store and helpers', () => {
     expect(Number.isNaN(col.get(600_000))).toBe(true);
   });
 
+  it('PagedColumn keeps one-decimal scores in Int16 tenths', () => {
+    const col = new PagedColumn();
+    const vals = [1, 35.7, NaN, 3276.7, -0.1, 40];
+    vals.forEach((v, i) => col.set(i, v));
+    expect(col.bytes()).toBe((1 << 20) * 2);
+    vals.forEach((v, i) => expect(Object.is(col.get(i), v)).toBe(true));
+    col.set(6, 0.05); // needs thousandths
+    expect(col.bytes()).toBe((1 << 20) * 4);
+    [...vals, 0.05].forEach((v, i) => expect(Object.is(col.get(i), v)).toBe(true));
+    col.set(7, -0); // only Float64 keeps the sign of zero
+    expect(Object.is(col.get(7), -0)).toBe(true);
+    [...vals, 0.05].forEach((v, i) => expect(Object.is(col.get(i), v)).toBe(true));
+  });
+
   it('SessionStore returns each client sorted by session, ties in arrival order', () => {
     const st = new SessionStore({ date: true, alliance: true, outcome: true, group: true });
     const n = 50;

@@ -21,58 +21,68 @@ const PAGE_MASK = PAGE_SIZE - 1;
 const CHUNK = 4;
 const MISSING16 = -32768;
 const MISSING32 = -2147483648;
-const SCALE = 1000;
 
-type Tier = 'i16' | 'i32' | 'f64';
+interface Tier {
+  kind: 'i16' | 'i32' | 'f64';
+  /** Stored code = value * scale. */
+  scale: number;
+  /** Largest |code|. */
+  maxCode: number;
+}
+
+/** From narrowest to widest. */
+const TIERS: Tier[] = [
+  { kind: 'i16', scale: 1, maxCode: 32767 },
+  { kind: 'i16', scale: 10, maxCode: 32767 },
+  { kind: 'i32', scale: 1000, maxCode: 2147483647 },
+  { kind: 'f64', scale: 1, maxCode: Infinity },
+];
+
+/** The code of v in tier t, or null when v is not exactly representable there. */
+function encode(t: Tier, v: number): number | null {
+  if (t.kind === 'f64') return v;
+  if (Object.is(v, -0)) return null;
+  const c = Math.round(v * t.scale);
+  return Math.abs(c) <= t.maxCode && c / t.scale === v ? c : null;
+}
 
 /**
- * One paged column of numbers, stored in the smallest exact form seen so far: Int16 while
- * every value is a whole number in [-32767, 32767] (session numbers, integer scores, day
- * numbers up to 2059), Int32 codes of value * 1000 while every value has at most three
- * decimals, else Float64. NaN (missing) is a sentinel in the integer tiers.
+ * One paged column of numbers, stored in the narrowest exact form that holds every value
+ * seen so far: Int16 whole numbers (session numbers, PHQ-9 totals, day numbers up to 2059),
+ * Int16 tenths (SRS / ORS scored to one decimal), Int32 thousandths, else Float64. Decoding
+ * is `code / scale`, and a value is only stored in a tier when exactly that expression gives
+ * it back, so nothing is ever rounded. NaN (missing) is a sentinel in the integer tiers.
  */
 export class PagedColumn {
   private pages: (Int16Array | Int32Array | Float64Array)[] = [];
-  private tier: Tier = 'i16';
+  private tier = 0;
+  /** Largest |value| stored, to know which wider tiers can take the stored values. */
+  private maxAbs = 0;
 
   set(slot: number, v: number): void {
     const p = slot >>> PAGE_BITS;
     while (this.pages.length <= p) this.pages.push(this.newPage());
     const i = slot & PAGE_MASK;
-    for (;;) {
-      const page = this.pages[p];
-      if (this.tier === 'i16') {
-        if (Number.isNaN(v)) page[i] = MISSING16;
-        else if (Number.isInteger(v) && v > MISSING16 && v <= 32767 && !Object.is(v, -0)) page[i] = v;
-        else {
-          this.upgrade(Number.isFinite(v) && Math.round(v * SCALE) / SCALE === v && Math.abs(v * SCALE) < 2147483647 ? 'i32' : 'f64');
-          continue;
-        }
-        return;
-      }
-      if (this.tier === 'i32') {
-        if (Number.isNaN(v)) {
-          page[i] = MISSING32;
-          return;
-        }
-        const c = Math.round(v * SCALE);
-        if (c / SCALE === v && c > MISSING32 && c <= 2147483647 && !Object.is(v, -0)) {
-          page[i] = c;
-          return;
-        }
-        this.upgrade('f64');
-        continue;
-      }
-      page[i] = v;
+    const t = TIERS[this.tier];
+    if (Number.isNaN(v)) {
+      if (t.kind !== 'f64') this.pages[p][i] = t.kind === 'i16' ? MISSING16 : MISSING32;
+      else this.pages[p][i] = NaN;
       return;
     }
+    let code = encode(t, v);
+    if (code === null) {
+      let j = this.tier + 1;
+      while (encode(TIERS[j], v) === null || this.maxAbs * TIERS[j].scale > TIERS[j].maxCode) j++;
+      this.upgrade(j);
+      code = encode(TIERS[j], v)!;
+    }
+    this.pages[p][i] = code;
+    const a = Math.abs(v);
+    if (a > this.maxAbs) this.maxAbs = a;
   }
 
   get(slot: number): number {
-    const v = this.pages[slot >>> PAGE_BITS][slot & PAGE_MASK];
-    if (this.tier === 'i16') return v === MISSING16 ? NaN : v;
-    if (this.tier === 'i32') return v === MISSING32 ? NaN : v / SCALE;
-    return v;
+    return this.decode(this.pages[slot >>> PAGE_BITS][slot & PAGE_MASK]);
   }
 
   /** Bytes held (for diagnostics). */
@@ -81,22 +91,33 @@ export class PagedColumn {
   }
 
   private newPage(): Int16Array | Int32Array | Float64Array {
-    return this.tier === 'i16' ? new Int16Array(PAGE_SIZE) : this.tier === 'i32' ? new Int32Array(PAGE_SIZE) : new Float64Array(PAGE_SIZE);
+    const kind = TIERS[this.tier].kind;
+    return kind === 'i16' ? new Int16Array(PAGE_SIZE) : kind === 'i32' ? new Int32Array(PAGE_SIZE) : new Float64Array(PAGE_SIZE);
   }
 
   /** Re-encodes every page in a wider tier, one page at a time. */
-  private upgrade(to: Tier): void {
+  private upgrade(to: number): void {
+    const pages = this.pages;
+    this.pages = [];
     const from = this.tier;
-    this.pages = this.pages.map((page) => {
-      const out = to === 'i32' ? new Int32Array(PAGE_SIZE) : new Float64Array(PAGE_SIZE);
+    for (const page of pages) {
+      this.tier = to;
+      const out = this.newPage();
+      this.tier = from;
       for (let i = 0; i < PAGE_SIZE; i++) {
-        const x = page[i];
-        const v = from === 'i16' ? (x === MISSING16 ? NaN : x) : x === MISSING32 ? NaN : x / SCALE;
-        out[i] = to === 'i32' ? (Number.isNaN(v) ? MISSING32 : Math.round(v * SCALE)) : v;
+        const v = this.decode(page[i]);
+        out[i] = Number.isNaN(v) ? (TIERS[to].kind === 'i16' ? MISSING16 : TIERS[to].kind === 'i32' ? MISSING32 : NaN) : encode(TIERS[to], v)!;
       }
-      return out;
-    });
+      this.pages.push(out);
+    }
     this.tier = to;
+  }
+
+  private decode(c: number): number {
+    const t = TIERS[this.tier];
+    if (t.kind === 'f64') return c;
+    if (c === (t.kind === 'i16' ? MISSING16 : MISSING32)) return NaN;
+    return c / t.scale;
   }
 }
 

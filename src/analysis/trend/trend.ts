@@ -580,7 +580,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
     }
     // pass C: fill, sort and summarise the cells in batches of at most ETR_BATCH values, so
     // the values held at once stay bounded whatever the file size.
-    const batches: { bands: Set<number>; cells: EtrCell[] }[] = [];
+    const batches: { bands: Set<number>; cells: EtrCell[]; size: number }[] = [];
     let current: { bands: Set<number>; cells: EtrCell[]; size: number } | null = null;
     for (let b = 0; b < K; b++) {
       for (const cell of cells[b].values()) {
@@ -597,8 +597,14 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
         current.size += cell.n;
       }
     }
+    // One buffer for every batch (allocating per batch lets freed memory pile up in the heap).
+    const pool = new Float64Array(batches.reduce((mx, b) => Math.max(mx, b.size), 0));
     for (const batch of batches) {
-      for (const cell of batch.cells) cell.values = new Float64Array(cell.n);
+      let offset = 0;
+      for (const cell of batch.cells) {
+        cell.values = pool.subarray(offset, offset + cell.n);
+        offset += cell.n;
+      }
       for (let c = 0; c < nClients; c++) {
         if (!batch.bands.has(band[c])) continue;
         visit(c, (m, off, v) => {
