@@ -29,6 +29,9 @@
  * only client, session and date) to see whether each client's dates arrive in order; if
  * not, a second pre-pass computes the ranks (memory: 20 bytes per row, only in that case).
  *
+ * onRaw sees every record of every file in reading order (in a join: the loaded kind
+ * first), ragged ones included, before interpretation.
+ *
  * The hot path (no onRaw) reads only the mapped columns, reuses one SessionRow and
  * allocates nothing per row beyond the field strings the reader gives (and a Map lookup
  * only when the client text changes from the previous row).
