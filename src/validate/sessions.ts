@@ -171,10 +171,19 @@ export class SessionRules {
   finish(): void {
     const { ctx, opts } = this;
     for (const g of this.gaps) {
-      const missing: number[] = [];
-      for (let s = g.from; s <= g.to; s++) if (!this.seen(g.client, s)) missing.push(s);
-      if (missing.length === 0) continue;
-      const list = missing.length > 6 ? `${missing.slice(0, 3).join(', ')}, ..., ${missing[missing.length - 1]}` : missing.join(', ');
+      const total = g.to - g.from + 1;
+      let list: string;
+      if (total <= 64) {
+        const missing: number[] = [];
+        for (let s = g.from; s <= g.to; s++) if (!this.seen(g.client, s)) missing.push(s);
+        if (missing.length === 0) continue;
+        list = missing.length > 6 ? `${missing.slice(0, 3).join(', ')}, ..., ${missing[missing.length - 1]}` : missing.join(', ');
+      } else {
+        // A wide jump (e.g. date-like session numbers): count what arrived later instead of enumerating.
+        const filled = this.countSeen(g.client, g.from, g.to);
+        if (filled >= total) continue;
+        list = `${g.from}-${g.to} (${total - filled} numbers)`;
+      }
       ctx.add(
         'session.gap',
         g.file,
@@ -184,6 +193,14 @@ export class SessionRules {
         `client '${opts.clientName(g.client)}' has no session ${list} before session ${g.to + 1}; add the missing sessions (ignore if they were not attended)`,
       );
     }
+  }
+
+  /** How many whole session numbers in [from, to] client c has. */
+  private countSeen(c: number, from: number, to: number): number {
+    let n = 0;
+    for (let s = Math.max(0, Math.ceil(from)); s <= Math.min(63, to); s++) if (this.seen(c, s)) n++;
+    for (const s of this.overflow.get(c) ?? []) if (s >= from && s <= to && s === Math.floor(s) && (s < 0 || s > 63)) n++;
+    return n;
   }
 
   /** Rows per client, for clients that have at least one row. */
