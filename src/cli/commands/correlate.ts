@@ -42,7 +42,7 @@ interface CorrelateFlags {
 }
 
 /** Keys of the `correlate:` section of a --config file (camelCase, as the flags). */
-const SECTION_KEYS = ['analyses', 'method', 'ci', 'adjust', 'by', 'minClients', 'earlySession', 'earlyWindow', 'bootstrap', 'seed'];
+export const SECTION_KEYS = ['analyses', 'method', 'ci', 'adjust', 'by', 'minClients', 'earlySession', 'earlyWindow', 'bootstrap', 'seed'];
 
 const CORRELATE_OPTIONS: OptionSpec[] = [
   { flags: '--analyses <list>', description: `analyses to run, comma-separated: ${ANALYSES.join(', ')} (default: all)` },

@@ -11,6 +11,7 @@ import { simulateCommand } from './simulate.js';
 import { modelCommand } from './model.js';
 import { correlateCommand } from './correlate.js';
 import { trendCommand } from './trend.js';
+import { reportCommand } from './report.js';
 
 export type CommandFactory = (ctx: CommandContext) => Command;
 
@@ -22,4 +23,5 @@ export const COMMANDS: CommandFactory[] = [
   modelCommand,
   correlateCommand,
   trendCommand,
+  reportCommand,
 ];

@@ -48,7 +48,7 @@ const TREND_OPTIONS: OptionSpec[] = [
 ];
 
 /** Config keys of the `trend:` section (camelCase; kebab-case accepted). */
-const SECTION_KEYS = [
+export const SECTION_KEYS = [
   'clients',
   'pre',
   'post',

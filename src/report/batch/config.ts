@@ -1,0 +1,295 @@
+/**
+ * The `report:` section of a --config file and the input list of a report run.
+ *
+ * A report config is the ordinary config (src/config/load.ts: column mapping, instruments,
+ * files, and the validate / correlate / trend sections each command reads) plus one
+ * `report:` section:
+ *
+ * ```yaml
+ * report:
+ *   title: Quarterly alliance report
+ *   sections: [validate, describe, correlate, trend]
+ *   minClients: 5            # suppression threshold for every group figure
+ *   formats: [html, md, csv, json]
+ *   clientTables: false      # per-client / per-row tables only when true
+ *   failOn: none             # error | warning | none
+ *   out: ../report           # default output folder (relative to this file)
+ *   filters: { from: 2024-01-01, to: 2024-12-31, column: site, values: [S1, S2] }
+ * ```
+ *
+ * Every key is checked here; an unknown key or a wrong type is a UserError naming the key
+ * and its line. Globs in `files:` (`*` and `?` within one path segment) are expanded in
+ * sorted order.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
+import { UserError } from '../../errors.js';
+import type { Config } from '../../config/load.js';
+import { closest } from '../../dataset/mapping.js';
+import { parseDate } from '../../dataset/values.js';
+
+export const REPORT_SECTIONS = ['validate', 'describe', 'correlate', 'trend'] as const;
+export type ReportSection = (typeof REPORT_SECTIONS)[number];
+export const REPORT_FORMATS = ['html', 'md', 'csv', 'json'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export type FailOn = 'error' | 'warning' | 'none';
+
+export interface ReportFilters {
+  /** Inclusive session-date range (ISO), null = open. */
+  from: string | null;
+  to: string | null;
+  /** Group column (or the therapist column) whose values are kept. */
+  column: string | null;
+  values: string[] | null;
+}
+
+export interface ReportSettings {
+  title: string;
+  sections: ReportSection[];
+  minClients: number;
+  formats: ReportFormat[];
+  clientTables: boolean;
+  failOn: FailOn;
+  /** Absolute output folder from the config, or null. */
+  out: string | null;
+  filters: ReportFilters;
+}
+
+export const REPORT_KEYS = ['title', 'sections', 'minClients', 'formats', 'clientTables', 'failOn', 'out', 'filters'];
+const FILTER_KEYS = ['from', 'to', 'column', 'values'];
+const VALIDATE_KEYS = ['strict', 'maxFindings', 'schema'];
+
+export const DEFAULT_SETTINGS: Omit<ReportSettings, 'filters'> = {
+  title: 'Alliance and outcome report',
+  sections: [...REPORT_SECTIONS],
+  minClients: 5,
+  formats: [...REPORT_FORMATS],
+  clientTables: false,
+  failOn: 'none',
+  out: null,
+};
+
+const camel = (k: string) => k.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
+
+/** 1-based line of every key at any depth, by camelCased dotted path ("report.filters.from"). */
+export function keyLines(text: string): Record<string, number> {
+  const lc = new LineCounter();
+  const doc = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter: lc, prettyErrors: false });
+  const out: Record<string, number> = {};
+  const walk = (node: unknown, prefix: string) => {
+    if (!isMap(node)) return;
+    for (const p of node.items as Pair[]) {
+      const k = isScalar(p.key) ? String(p.key.value) : String(p.key);
+      const key = prefix ? `${prefix}.${camel(k)}` : camel(k);
+      const off = (p.key as Node | null)?.range?.[0];
+      if (off !== undefined) out[key] = lc.linePos(off).line;
+      walk(p.value, key);
+    }
+  };
+  walk(doc.contents, '');
+  return out;
+}
+
+export interface SectionCheck {
+  config: Config;
+  lines: Record<string, number>;
+}
+
+function fail(ctx: SectionCheck, key: string, msg: string, hint?: string): never {
+  const line = ctx.lines[key] ?? ctx.config.lines[key] ?? ctx.config.lines[key.split('.')[0]];
+  throw new UserError(msg, { location: { file: ctx.config.path, line }, hint });
+}
+
+function listOf(v: unknown): string[] | null {
+  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v.map((x) => String(x).trim());
+  return null;
+}
+
+function isoDate(ctx: SectionCheck, key: string, v: unknown): string {
+  const s = typeof v === 'string' ? v.trim() : v instanceof Date ? v.toISOString().slice(0, 10) : '';
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s) || Number.isNaN(parseDate(s, 'iso'))) fail(ctx, key, `'${key}' must be a date YYYY-MM-DD`, 'For example 2024-01-01');
+  return s;
+}
+
+/** Reads and checks the `report:` section (absent: the defaults). */
+export function reportSettings(ctx: SectionCheck): ReportSettings {
+  const sec = ctx.config.sections.report ?? {};
+  const s: ReportSettings = { ...DEFAULT_SETTINGS, sections: [...DEFAULT_SETTINGS.sections], formats: [...DEFAULT_SETTINGS.formats], filters: { from: null, to: null, column: null, values: null } };
+  const dir = path.dirname(path.resolve(ctx.config.path));
+  for (const [k, v] of Object.entries(sec)) {
+    const key = `report.${k}`;
+    if (!REPORT_KEYS.includes(k)) {
+      const near = closest(k, REPORT_KEYS);
+      fail(ctx, key, `unknown key '${key}'${near ? ` (did you mean '${near}'?)` : ''}`, `The report section accepts ${REPORT_KEYS.join(', ')}`);
+    }
+    switch (k) {
+      case 'title':
+        if (typeof v !== 'string' || v.trim() === '') fail(ctx, key, `'${key}' must be text`);
+        s.title = (v as string).trim();
+        break;
+      case 'sections': {
+        const list = listOf(v);
+        if (!list || list.length === 0) fail(ctx, key, `'${key}' must be a list of sections`, `Choose from ${REPORT_SECTIONS.join(', ')}`);
+        const bad = list!.find((x) => !(REPORT_SECTIONS as readonly string[]).includes(x));
+        if (bad !== undefined)
+          fail(ctx, key, `unknown section '${bad}' in '${key}'`, bad === 'model' ? 'The model section is not part of the report yet; run alliance model separately' : `Choose from ${REPORT_SECTIONS.join(', ')}`);
+        s.sections = REPORT_SECTIONS.filter((x) => list!.includes(x));
+        break;
+      }
+      case 'formats': {
+        const list = listOf(v);
+        if (!list || list.length === 0) fail(ctx, key, `'${key}' must be a list of formats`, `Choose from ${REPORT_FORMATS.join(', ')}`);
+        const bad = list!.find((x) => !(REPORT_FORMATS as readonly string[]).includes(x));
+        if (bad !== undefined) fail(ctx, key, `unknown format '${bad}' in '${key}'`, `Choose from ${REPORT_FORMATS.join(', ')} (manifest.json is always written)`);
+        s.formats = REPORT_FORMATS.filter((x) => list!.includes(x));
+        break;
+      }
+      case 'minClients':
+        if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) fail(ctx, key, `'${key}' must be a whole number >= 1`, 'For example minClients: 5');
+        s.minClients = v as number;
+        break;
+      case 'clientTables':
+        if (typeof v !== 'boolean') fail(ctx, key, `'${key}' must be true or false`);
+        s.clientTables = v as boolean;
+        break;
+      case 'failOn':
+        if (v !== 'error' && v !== 'warning' && v !== 'none') fail(ctx, key, `'${key}' must be error, warning or none`);
+        s.failOn = v as FailOn;
+        break;
+      case 'out':
+        if (typeof v !== 'string' || v.trim() === '') fail(ctx, key, `'${key}' must be a folder path`);
+        s.out = path.resolve(dir, v as string);
+        break;
+      case 'filters': {
+        if (v === null) break;
+        if (typeof v !== 'object' || Array.isArray(v)) fail(ctx, key, `'${key}' must be a mapping (from, to, column, values)`);
+        for (const [fk, fv] of Object.entries(v as Record<string, unknown>)) {
+          const fkey = `${key}.${camel(fk)}`;
+          if (!FILTER_KEYS.includes(camel(fk))) fail(ctx, fkey, `unknown key '${fkey}'`, `Filters accept ${FILTER_KEYS.join(', ')}`);
+          if (fk === 'from') s.filters.from = isoDate(ctx, fkey, fv);
+          else if (fk === 'to') s.filters.to = isoDate(ctx, fkey, fv);
+          else if (fk === 'column') {
+            if (typeof fv !== 'string' || fv.trim() === '') fail(ctx, fkey, `'${fkey}' must be a column name`);
+            s.filters.column = (fv as string).trim();
+          } else {
+            const list = listOf(fv);
+            if (!list || list.length === 0) fail(ctx, fkey, `'${fkey}' must be a list of values`, 'For example values: [S1, S2]');
+            s.filters.values = list;
+          }
+        }
+        if (s.filters.from && s.filters.to && s.filters.from > s.filters.to) fail(ctx, `${key}.to`, `'${key}.to' (${s.filters.to}) is before '${key}.from' (${s.filters.from})`);
+        if ((s.filters.column === null) !== (s.filters.values === null))
+          fail(ctx, key, `'${key}' needs both column and values`, 'For example filters: { column: site, values: [S1, S2] }');
+        break;
+      }
+    }
+  }
+  return s;
+}
+
+/** validate's section as the report reads it: { strict, maxFindings, schema } (schema resolved against the config). */
+export function validateSettings(ctx: SectionCheck): { strict: boolean; maxFindings: number; schema: string | null } {
+  const sec = ctx.config.sections.validate ?? {};
+  const out = { strict: false, maxFindings: 20, schema: null as string | null };
+  for (const [k, v] of Object.entries(sec)) {
+    const key = `validate.${k}`;
+    if (!VALIDATE_KEYS.includes(k)) fail(ctx, key, `unknown key '${key}'`, `The validate section accepts ${VALIDATE_KEYS.join(', ')}`);
+    if (k === 'strict') {
+      if (typeof v !== 'boolean') fail(ctx, key, `'${key}' must be true or false`);
+      out.strict = v as boolean;
+    } else if (k === 'maxFindings') {
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(ctx, key, `'${key}' must be a whole number >= 0`);
+      out.maxFindings = v as number;
+    } else {
+      if (typeof v !== 'string') fail(ctx, key, `'${key}' must be a path`);
+      out.schema = path.resolve(path.dirname(path.resolve(ctx.config.path)), v as string);
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs an options parser on a config section and, when it rejects the section, re-throws
+ * its message at the line of the key at fault (the first key that fails on its own), so a
+ * wrong type reads "report.yaml:31: --min-clients must be ...".
+ */
+export function checkSection<T>(ctx: SectionCheck, name: string, known: string[], parse: (section: Record<string, unknown>) => T): T {
+  const sec = ctx.config.sections[name] ?? {};
+  for (const k of Object.keys(sec)) {
+    if (!known.includes(camel(k))) {
+      const near = closest(k, known);
+      fail(ctx, `${name}.${camel(k)}`, `unknown key '${name}.${k}'${near ? ` (did you mean '${near}'?)` : ''}`, `The ${name} section accepts ${known.join(', ')}`);
+    }
+  }
+  try {
+    return parse(sec);
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    let at = name;
+    for (const [k, v] of Object.entries(sec)) {
+      try {
+        parse({ [k]: v });
+      } catch (inner) {
+        if (inner instanceof UserError && inner.message === e.message) {
+          at = `${name}.${camel(k)}`;
+          break;
+        }
+      }
+    }
+    fail(ctx, at, `${name}: ${e.message}`, e.hint);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Globs
+
+const isGlob = (seg: string) => /[*?]/.test(seg);
+
+function segmentRegex(seg: string): RegExp {
+  const body = seg.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  return new RegExp(`^${body}$`);
+}
+
+/**
+ * Expands `*` (any run of characters) and `?` (one character) within path segments of an
+ * absolute path; hidden files match only a pattern that starts with a dot. Results are
+ * sorted (byte order) so runs are reproducible. A path without wildcards is returned as is.
+ */
+export function expandGlob(absPattern: string): string[] {
+  const root = path.parse(absPattern).root;
+  const segs = absPattern.slice(root.length).split(path.sep).filter(Boolean);
+  if (!segs.some(isGlob)) return [absPattern];
+  let current = [root];
+  segs.forEach((seg, i) => {
+    const last = i === segs.length - 1;
+    const next: string[] = [];
+    for (const base of current) {
+      if (!isGlob(seg)) {
+        next.push(path.join(base, seg));
+        continue;
+      }
+      let names: string[];
+      try {
+        names = readdirSync(base);
+      } catch {
+        continue;
+      }
+      const re = segmentRegex(seg);
+      for (const name of names.sort()) {
+        if (name.startsWith('.') && !seg.startsWith('.')) continue;
+        if (!re.test(name)) continue;
+        const p = path.join(base, name);
+        try {
+          const st = statSync(p);
+          if (last ? st.isFile() : st.isDirectory()) next.push(p);
+        } catch {
+          /* vanished */
+        }
+      }
+    }
+    current = next;
+  });
+  return current.sort();
+}

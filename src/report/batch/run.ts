@@ -1,0 +1,448 @@
+/**
+ * `alliance report`: runs the sections of a report config (validate, describe, correlate,
+ * trend) on one dataset and assembles every output file in memory; the command writes
+ * them with writeDirAtomic.
+ *
+ * Each section reuses its command's analysis and ResultDocument builder, so a report table
+ * is byte for byte the table `alliance <section> --format md` prints for the same options.
+ * (The builders live in src/cli/commands/*; that is why this module imports from there.)
+ *
+ * Order: inputs (globs, existence) -> open the dataset -> validate on the unfiltered
+ * input -> stop here when failOn is met -> filters -> describe, correlate, trend ->
+ * outputs.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../../errors.js';
+import { mergeReadOptions, type Config } from '../../config/load.js';
+import { openDataset } from '../../dataset/open.js';
+import { parseDate } from '../../dataset/values.js';
+import type { Dataset, ReadOptions, SessionRow } from '../../dataset/types.js';
+import type { Io } from '../../cli/io.js';
+import { validateDataset, type ValidationResult } from '../../validate/validate.js';
+import { validationDocument } from '../../validate/render.js';
+import { loadSchema } from '../../validate/schema.js';
+import { describe, type DescribeResult } from '../../analysis/describe.js';
+import { runCorrelate, type CorrelateReport } from '../../analysis/correlate/index.js';
+import { analyzeTrend, type TrendOptions, type TrendResult } from '../../analysis/trend/trend.js';
+import { describeDocument } from '../../cli/commands/describe.js';
+import { correlateDocument, correlateOptions, SECTION_KEYS as CORRELATE_KEYS } from '../../cli/commands/correlate.js';
+import { trendDocument, trendOptions, SECTION_KEYS as TREND_KEYS } from '../../cli/commands/trend.js';
+import type { ResultDocument } from '../model.js';
+import { renderCsvTable, renderMarkdown } from '../render.js';
+import { toFixedR } from '../number.js';
+import { correlateCharts, trendCharts } from '../html/charts.js';
+import { renderReportHtml, type Headline, type HtmlSection } from '../html/page.js';
+import { checkSection, expandGlob, keyLines, reportSettings, validateSettings, type ReportSection, type ReportSettings, type SectionCheck } from './config.js';
+
+export interface ReportRunOptions {
+  /** Tool version for the manifest. */
+  version: string;
+  /** Leave the time of the run out of the manifest. */
+  reproducible: boolean;
+  /** --fail-on from the command line (wins over report.failOn). */
+  failOn?: 'error' | 'warning' | 'none';
+  /** The output folder as given (for the manifest). */
+  out: string;
+  force: boolean;
+  /** The time of the run (ISO), used when not reproducible. */
+  now: Date;
+  /** Called when a section starts and ends. */
+  progress?: (event: { section: string; index: number; total: number; done: boolean; seconds?: number }) => void;
+}
+
+export interface ReportOutput {
+  files: Map<string, string>;
+  exitCode: number;
+  /** True when validation stopped the report before analysis (failOn). */
+  stopped: boolean;
+  settings: ReportSettings;
+}
+
+interface SectionOutput {
+  name: ReportSection;
+  doc: ResultDocument;
+  json: unknown;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The config's text and key lines (nested keys included), for errors at the right line. */
+export function sectionCheck(config: Config, text: string): SectionCheck {
+  return { config, lines: keyLines(text) };
+}
+
+/** Inputs: globs expanded, each checked to exist; paths relative to the config folder. */
+function resolveInputs(ctx: SectionCheck, configDir: string): { abs: string[]; rel: string[] } {
+  const cfg = ctx.config;
+  const loc = { file: cfg.path, line: cfg.lines.files };
+  if (cfg.files.length === 0) throw new UserError("the report config lists no input files", { location: { file: cfg.path }, hint: "Add files: [export.csv] (relative to the config file's folder; * and ? globs allowed)" });
+  const abs: string[] = [];
+  for (const f of cfg.files) {
+    if (f === '-') throw new UserError('a report cannot read standard input', { location: loc, hint: 'List files under files:' });
+    const matches = expandGlob(f);
+    const shown = path.relative(configDir, f) || f;
+    if (matches.length === 0) throw new UserError(`no file matches '${shown}'`, { location: loc, hint: "Paths and globs resolve against the config file's folder" });
+    for (const m of matches) {
+      let ok = false;
+      try {
+        ok = statSync(m).isFile();
+      } catch {
+        ok = false;
+      }
+      if (!ok) throw new UserError(`input file '${path.relative(configDir, m) || m}' not found`, { location: loc, hint: "Paths resolve against the config file's folder" });
+      if (!abs.includes(m)) abs.push(m);
+    }
+  }
+  return { abs, rel: abs.map((a) => path.relative(configDir, a).split(path.sep).join('/')) };
+}
+
+async function sha256(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/** Keeps only the sessions the filters select (validation always sees every row). */
+function filteredDataset(ds: Dataset, s: ReportSettings): { dataset: Dataset; describe: string[] } {
+  const f = s.filters;
+  const from = f.from ? parseDate(f.from, 'iso') : -Infinity;
+  const to = f.to ? parseDate(f.to, 'iso') : Infinity;
+  const words: string[] = [];
+  if (f.from || f.to) words.push(`sessions dated ${f.from ?? 'any time'} to ${f.to ?? 'any time'} (inclusive; sessions without a date are left out)`);
+  let pick: ((row: SessionRow) => boolean) | null = null;
+  if (f.column && f.values) {
+    const want = new Set(f.values);
+    const col = f.column.toLowerCase();
+    const g = ds.mapping.groups.findIndex((x) => x.name.toLowerCase() === col);
+    const isTherapist = g < 0 && (col === 'therapist' || ds.mapping.therapist?.name.toLowerCase() === col);
+    if (g < 0 && !isTherapist) throw new UserError(`filter column '${f.column}' is not in the data`, { hint: 'Name a group column (e.g. site) or the therapist column' });
+    if (isTherapist && !ds.mapping.therapist) throw new UserError('filter by therapist, but no therapist column was found', { hint: 'Name it with therapist: COLUMN' });
+    const cache: (boolean | undefined)[] = [];
+    pick = (row) => {
+      const level = isTherapist ? row.therapist : row.groups[g];
+      if (level < 0) return false;
+      let keep = cache[level];
+      if (keep === undefined) keep = cache[level] = want.has(isTherapist ? ds.therapists[level] : ds.groupLevels[g][level]);
+      return keep;
+    };
+    words.push(`${f.column} in ${f.values.join(', ')}`);
+  }
+  if (words.length === 0) return { dataset: ds, describe: [] };
+  const keepRow = (row: SessionRow) => {
+    if (f.from || f.to) {
+      if (!(row.date >= from && row.date <= to)) return false;
+    }
+    return pick ? pick(row) : true;
+  };
+  const out = Object.create(ds) as Dataset;
+  out.scan = async (onRow, onIssue, onRaw) => {
+    let kept = 0;
+    const stats = await ds.scan(
+      (row) => {
+        if (keepRow(row)) {
+          kept++;
+          onRow(row);
+        }
+      },
+      onIssue,
+      onRaw,
+    );
+    return { ...stats, rows: kept };
+  };
+  return { dataset: out, describe: words };
+}
+
+/** Shifts Markdown headings one level down (a section's "# title" becomes "## title"). */
+function demote(md: string): string {
+  return md.replace(/^(#+) /gm, '#$1 ');
+}
+
+function pct(x: number | null, digits = 1): string {
+  return x === null || !Number.isFinite(x) ? 'n/e' : `${toFixedR(x * 100, digits)}%`;
+}
+
+const REFERENCES: Record<string, string[]> = {
+  correlate: [
+    'Bakdash, J. Z., & Marusich, L. R. (2017). Repeated measures correlation. Frontiers in Psychology, 8, 456. doi:10.3389/fpsyg.2017.00456 (within-client correlation, rmcorr).',
+    'Flückiger, C., Del Re, A. C., Wampold, B. E., & Horvath, A. O. (2018). The alliance in adult psychotherapy: A meta-analytic synthesis. Psychotherapy, 55(4), 316-340. doi:10.1037/pst0000172 (benchmark r = .278).',
+    'Holm, S. (1979). A simple sequentially rejective multiple test procedure. Scandinavian Journal of Statistics, 6(2), 65-70 (adjusted p).',
+    'Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery rate. Journal of the Royal Statistical Society B, 57(1), 289-300. doi:10.1111/j.2517-6161.1995.tb02031.x (BH adjustment, when chosen).',
+  ],
+  trend: [
+    'Jacobson, N. S., & Truax, P. (1991). Clinical significance: A statistical approach to defining meaningful change in psychotherapy research. Journal of Consulting and Clinical Psychology, 59(1), 12-19. doi:10.1037/0022-006X.59.1.12 (reliable and clinically significant change).',
+    'Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference. Journal of the American Statistical Association, 22(158), 209-212. doi:10.1080/01621459.1927.10502953 (intervals for shares).',
+    'Instrument cut-offs and reliable-change thresholds: see the sources named in the trend notes (alliance instruments registry, `alliance instruments`).',
+  ],
+};
+
+/**
+ * Runs the report. Throws UserError (exit 2) for an unusable config or input; returns the
+ * files to write and the exit code (1 when validation found errors).
+ */
+export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOptions): Promise<ReportOutput> {
+  const config = ctx.config;
+  const settings = reportSettings(ctx);
+  const failOn = opts.failOn ?? settings.failOn;
+  const configDir = path.dirname(path.resolve(io.cwd, config.path));
+  const vset = validateSettings(ctx);
+
+  const wants = (s: ReportSection) => settings.sections.includes(s);
+  // Section options are checked before any data is read (config errors first).
+  const minDefault = { minClients: settings.minClients };
+  const copts = wants('correlate')
+    ? checkSection(ctx, 'correlate', CORRELATE_KEYS, (sec) => correlateOptions({ format: 'table' }, { ...minDefault, ...sec }))
+    : null;
+  const topts: TrendOptions | null = wants('trend')
+    ? checkSection(ctx, 'trend', TREND_KEYS, (sec) => {
+        if (sec.clients !== undefined) throw new UserError("client tables are set by 'report.clientTables', not 'trend.clients'");
+        return trendOptions({ format: 'table' }, { ...minDefault, ...sec, clients: settings.clientTables }, new Set(), config.path);
+      })
+    : null;
+
+  const inputs = resolveInputs(ctx, configDir);
+  const ioAt: Io = { ...io, cwd: configDir };
+  const base = mergeReadOptions(config, {}, new Set());
+  // Columns the run must read as groups: the --by columns and the filter column.
+  const needed = [copts?.by, topts?.by, settings.filters.column].filter((x): x is string => typeof x === 'string' && x.trim() !== '');
+  let read: ReadOptions = base;
+  let dataset = await openDataset(inputs.rel, read, ioAt);
+  const missingGroups = needed.filter((col) => {
+    const lc = col.toLowerCase();
+    const m = dataset.mapping;
+    return !(lc === 'therapist' || m.therapist?.name.toLowerCase() === lc || m.groups.some((g) => g.name.toLowerCase() === lc));
+  });
+  if (missingGroups.length > 0) {
+    read = { ...base, groups: [...(base.groups ?? []), ...new Set(missingGroups)] };
+    dataset = await openDataset(inputs.rel, read, ioAt);
+  }
+
+  const total = settings.sections.length;
+  let index = 0;
+  const step = async <T>(section: string, body: () => Promise<T>): Promise<T> => {
+    index += 1;
+    opts.progress?.({ section, index, total, done: false });
+    const t0 = process.hrtime.bigint();
+    const value = await body();
+    opts.progress?.({ section, index, total, done: true, seconds: Number(process.hrtime.bigint() - t0) / 1e9 });
+    return value;
+  };
+
+  const sections: SectionOutput[] = [];
+  let validation: ValidationResult | null = null;
+  let exitCode = 0;
+  let stopped = false;
+  if (wants('validate')) {
+    validation = await step('validate', async () => {
+      const schema = vset.schema ? await loadSchema(vset.schema, io.cwd) : null;
+      const todayText = read.today ?? (io.env.SOURCE_DATE_EPOCH ? new Date(Number(io.env.SOURCE_DATE_EPOCH) * 1000).toISOString().slice(0, 10) : undefined);
+      let today = Math.floor(opts.now.getTime() / DAY_MS);
+      if (todayText !== undefined) {
+        today = /^\d{4}-\d{2}-\d{2}$/.test(todayText) ? parseDate(todayText, 'iso') : NaN;
+        if (Number.isNaN(today)) throw new UserError(`today must be a date YYYY-MM-DD (got '${todayText}')`, { location: { file: config.path, line: config.lines.today } });
+      }
+      return validateDataset(dataset, { today, missing: read.missing ?? [], schema });
+    });
+    const doc = validationDocument(validation, { maxFindings: vset.maxFindings, strict: vset.strict, notes: [] });
+    // Row-level findings (file:line and masked values) only when client-level tables are asked for.
+    if (!settings.clientTables) doc.tables = doc.tables.filter((t) => t.id !== 'findings');
+    const json = settings.clientTables ? doc.json : { summary: validation.summary };
+    doc.json = json;
+    sections.push({ name: 'validate', doc, json });
+    const { errors, warnings } = validation.summary.findings;
+    if (errors > 0 || (vset.strict && warnings > 0)) exitCode = 1;
+    if ((failOn === 'error' && errors > 0) || (failOn === 'warning' && errors + warnings > 0)) {
+      exitCode = 1;
+      stopped = true;
+    }
+  }
+
+  const filtered = filteredDataset(dataset, settings);
+  let described: DescribeResult | null = null;
+  let correlated: CorrelateReport | null = null;
+  let trended: TrendResult | null = null;
+  if (!stopped) {
+    const ds = filtered.dataset;
+    if (wants('describe')) {
+      described = await step('describe', () => describe(ds));
+      const doc = describeDocument(described, ds);
+      sections.push({ name: 'describe', doc, json: doc.json });
+    }
+    if (copts) {
+      correlated = await step('correlate', () => runCorrelate(ds, copts));
+      const doc = correlateDocument(correlated, ds);
+      sections.push({ name: 'correlate', doc, json: doc.json });
+    }
+    if (topts) {
+      const m = ds.mapping;
+      if (!m.measures.some((x) => x.role === 'outcome') && !m.measures.some((x) => x.role === 'alliance'))
+        throw new UserError('no alliance or outcome column found', { location: { file: config.path }, hint: 'Name them with alliance: COL and/or outcome: COL' });
+      if (topts.period && !m.date) throw new UserError('trend.period needs session dates, and no date column was found', { location: { file: config.path, line: ctx.lines['trend.period'] }, hint: 'Name it with date: COL' });
+      trended = await step('trend', () => analyzeTrend(ds, topts));
+      const doc = trendDocument(trended, ds, topts);
+      sections.push({ name: 'trend', doc, json: doc.json });
+    }
+  }
+
+  // ---- outputs
+  const files = new Map<string, string>();
+  const headline = headlines(validation, described, correlated, trended);
+  const rules = ruleLines(settings, copts?.minClients ?? null, topts?.minClients ?? null, filtered.describe, stopped, failOn, validation);
+  const title = settings.title;
+  const sub = [`inputs: ${inputs.rel.join(', ')}`, `sections: ${sections.map((s) => s.name).join(', ')}${stopped ? ' (stopped after validation)' : ''}`];
+
+  if (settings.formats.includes('md')) {
+    const md: string[] = [`# ${title}`, '', ...sub.map((s) => `${s}  `), '', '## Summary', '', '| figure | value | detail |', '|:---|---:|:---|'];
+    for (const h of headline) md.push(`| ${h.label.replace(/\|/g, '\\|')} | ${h.value} | ${(h.detail ?? '').replace(/\|/g, '\\|')} |`);
+    md.push('', ...rules.map((r) => `- ${r}`), '');
+    for (const s of sections) md.push(demote(renderMarkdown(s.doc)));
+    md.push('## References', '', ...referenceList(sections).map((r) => `- ${r}`));
+    files.set('report.md', md.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n');
+  }
+  if (settings.formats.includes('csv')) {
+    for (const s of sections) for (const t of s.doc.tables) files.set(`${s.name}-${t.id}.csv`, renderCsvTable(t));
+  }
+  if (settings.formats.includes('json')) {
+    const results = {
+      report: 'alliance report',
+      schema: 1,
+      title,
+      stopped_after_validation: stopped,
+      filters: settings.filters,
+      min_clients: settings.minClients,
+      client_tables: settings.clientTables,
+      headline: headline.map((h) => ({ label: h.label, value: h.value, detail: h.detail ?? null })),
+      sections: Object.fromEntries(sections.map((s) => [s.name, s.json])),
+    };
+    files.set('results.json', JSON.stringify(results, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+  }
+  if (settings.formats.includes('html')) {
+    let chartId = 1;
+    const htmlSections: HtmlSection[] = [];
+    for (const s of sections) {
+      if (s.name === 'validate') htmlSections.push({ id: 'validation', heading: 'Data checks', intro: [`Validation of the whole input (before filters). ${validation ? verdictLine(validation, vset.strict) : ''}`], charts: [], doc: s.doc });
+      else if (s.name === 'describe') htmlSections.push({ id: 'data', heading: 'Data', charts: [], doc: s.doc });
+      else if (s.name === 'correlate' && correlated) {
+        const charts = correlateCharts(correlated, chartId);
+        chartId += charts.length;
+        htmlSections.push({ id: 'correlations', heading: 'Alliance and outcome', intro: ['How strongly alliance scores go with outcome scores, at each level: across all sessions (pooled), between clients (client averages), within clients (session to session), and early alliance with later outcome.'], charts, doc: s.doc });
+      } else if (s.name === 'trend' && trended) {
+        const charts = trendCharts(trended, chartId);
+        chartId += charts.length;
+        htmlSections.push({ id: 'trends', heading: 'Trends, change and alerts', charts, doc: s.doc });
+      }
+    }
+    files.set(
+      'report.html',
+      renderReportHtml({
+        title,
+        subtitle: sub,
+        headline,
+        sections: htmlSections,
+        rules,
+        references: referenceList(sections),
+        footer: `alliance-outcome ${opts.version}. Every figure is computed from the inputs listed above; results.json holds them at full precision and manifest.json the inputs' checksums.`,
+      }),
+    );
+  }
+
+  // Manifest last: it lists the other files.
+  const inputsInfo = [];
+  for (let i = 0; i < inputs.abs.length; i++) {
+    const info = dataset.files[i];
+    inputsInfo.push({ path: inputs.rel[i], bytes: statSync(inputs.abs[i]).size, rows: info?.rows ?? null, sha256: await sha256(inputs.abs[i]) });
+  }
+  const reproducible = opts.reproducible || io.env.SOURCE_DATE_EPOCH !== undefined;
+  const manifest: Record<string, unknown> = {
+    tool: { name: 'alliance-outcome', version: opts.version, node: reproducible ? undefined : process.version },
+    ...(reproducible ? {} : { generated_at: opts.now.toISOString() }),
+    config: {
+      path: path.relative(io.cwd, path.resolve(io.cwd, config.path)).split(path.sep).join('/'),
+      read: { ...read, origin: undefined },
+      files: inputs.rel,
+      sections: config.sections,
+      report: { ...settings, out: settings.out ? path.relative(configDir, settings.out).split(path.sep).join('/') : null },
+      resolved: { correlate: copts, trend: topts, validate: wants('validate') ? vset.schema ? { ...vset, schema: path.relative(configDir, vset.schema) } : vset : null },
+    },
+    inputs: inputsInfo,
+    options: { out: opts.out, force: opts.force, reproducible: opts.reproducible, fail_on: failOn },
+    exit_code: exitCode,
+    outputs: [...files.keys(), 'manifest.json'].sort(),
+  };
+  files.set('manifest.json', JSON.stringify(manifest, null, 2) + '\n');
+  const sorted = new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return { files: sorted, exitCode, stopped, settings };
+}
+
+function verdictLine(v: ValidationResult, strict: boolean): string {
+  const { errors, warnings } = v.summary.findings;
+  const fails = errors > 0 || (strict && warnings > 0);
+  return `${fails ? 'Failed' : 'Passed'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}.`;
+}
+
+function referenceList(sections: SectionOutput[]): string[] {
+  return sections.flatMap((s) => REFERENCES[s.name] ?? []);
+}
+
+function ruleLines(
+  s: ReportSettings,
+  correlateMin: number | null,
+  trendMin: number | null,
+  filters: string[],
+  stopped: boolean,
+  failOn: string,
+  validation: ValidationResult | null,
+): string[] {
+  const out: string[] = [];
+  const mins = [...new Set([correlateMin, trendMin].filter((x): x is number => x !== null))];
+  out.push(
+    `Suppression: a group (therapist, site, ...) with fewer than ${mins.length ? mins.join(' / ') : s.minClients} clients is not shown on its own (it still counts in "all clients"); suppressed groups are named with their client counts.`,
+  );
+  out.push(
+    s.clientTables
+      ? 'Client-level tables are included (report.clientTables: true); they carry pseudonymous client ids only.'
+      : 'No client-level or row-level tables: only aggregates leave the tool (set report.clientTables: true to include them).',
+  );
+  out.push(filters.length ? `Filters: ${filters.join('; ')}. Validation covers every row.` : 'Filters: none (all sessions).');
+  if (stopped && validation) {
+    const { errors, warnings } = validation.summary.findings;
+    out.push(`Stopped after validation: ${errors} error(s), ${warnings} warning(s) with failOn ${failOn}; fix the data and run again.`);
+  }
+  return out;
+}
+
+function headlines(v: ValidationResult | null, d: DescribeResult | null, c: CorrelateReport | null, t: TrendResult | null): Headline[] {
+  const out: Headline[] = [];
+  if (d) {
+    out.push({ label: 'clients', value: String(d.clients), detail: `${d.rows} sessions, ${d.therapists} therapists` });
+    if (d.dateSpan) out.push({ label: 'period', value: `${d.dateSpan.first.slice(0, 7)} to ${d.dateSpan.last.slice(0, 7)}`, detail: `${d.dateSpan.first} to ${d.dateSpan.last}` });
+    if (d.sessionsPerClient) out.push({ label: 'sessions per client', value: toFixedR(d.sessionsPerClient.mean, 1), detail: `median ${d.sessionsPerClient.median}` });
+  }
+  if (v) {
+    const { errors, warnings } = v.summary.findings;
+    out.push({ label: 'data checks', value: `${errors} error${errors === 1 ? '' : 's'}`, detail: `${warnings} warning${warnings === 1 ? '' : 's'}` });
+  }
+  if (c) {
+    const first = c.results.find((r) => r.group === null && r.analysis === 'within' && r.estimable && r.r !== null);
+    const between = c.results.find((r) => r.group === null && r.analysis === 'between' && r.estimable && r.r !== null && first && r.alliance === first.alliance && r.outcome === first.outcome);
+    if (first && first.r !== null) {
+      out.push({
+        label: `${first.alliance} x ${first.outcome} within clients`,
+        value: `r = ${toFixedR(first.r, 2)}`,
+        detail: `${first.ci ? `95% CI [${toFixedR(first.ci[0], 2)}, ${toFixedR(first.ci[1], 2)}], ` : ''}${first.clients} clients${between && between.r !== null ? `; between clients r = ${toFixedR(between.r, 2)}` : ''}`,
+      });
+    }
+  }
+  if (t) {
+    const s = t.summary;
+    if (t.measures.outcome && s.used > 0 && t.methods.change.reason === undefined) {
+      out.push({ label: 'reliably improved', value: pct(s.overall.reliablyImproved.share), detail: `${s.overall.reliablyImproved.x} of ${s.overall.reliablyImproved.n} clients (${t.measures.outcome.column})` });
+      out.push({ label: 'recovered', value: pct(s.overall.recovered.share), detail: `${s.overall.recovered.x} of ${s.overall.recovered.n} clients` });
+    }
+    if (t.measures.alliance && t.methods.allianceAlerts.cutoff !== null) {
+      out.push({ label: 'alliance alerts', value: String(s.allianceAlerts.clientsBelowCutoff), detail: `clients with ${t.measures.alliance.column} below ${t.methods.allianceAlerts.cutoff} at least once` });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,239 @@
+/**
+ * The report's charts, built from the analysis results (full precision; rounding only in
+ * the labels): forest plots of the correlations, cohort line charts by period, change and
+ * recovery bars, alert counts.
+ */
+import type { CorrelateReport, CorrelateResult } from '../../analysis/correlate/index.js';
+import { BENCHMARK } from '../../analysis/correlate/index.js';
+import type { TrendResult, CohortStats } from '../../analysis/trend/trend.js';
+import { CHANGE_CATEGORIES } from '../../analysis/change.js';
+import { barChart, forestPlot, lineChart, type Bar, type ForestRow } from './svg.js';
+
+export interface Chart {
+  /** Short heading shown above the chart. */
+  heading: string;
+  svg: string;
+  /** Caption under the chart (what is shown, n). */
+  caption: string;
+}
+
+const LEVEL_LABEL: Record<string, string> = {
+  pearson: 'r',
+  spearman: 'rho',
+  rmcorr: 'rmcorr r',
+  partial: 'partial r',
+  semipartial: 'semi-partial r',
+};
+
+function rowLabel(r: CorrelateResult): string {
+  const m = r.analysis === 'early' && r.method === 'pearson' ? 'zero-order r' : (LEVEL_LABEL[r.method] ?? r.method);
+  return `${r.analysis} (${m})`;
+}
+
+function forestRow(r: CorrelateResult, label: string, emphasis = false): ForestRow {
+  return {
+    label,
+    estimate: r.estimable ? r.r : null,
+    ci: r.estimable ? r.ci : null,
+    n: r.n,
+    note: r.estimable ? undefined : 'not estimable',
+    emphasis,
+  };
+}
+
+/** Sign that turns an r into "positive = favourable" for this pair (from the benchmark comparison), or null. */
+function orientation(rows: CorrelateResult[]): 1 | -1 | null {
+  for (const r of rows) {
+    if (r.benchmark && r.r !== null && r.r !== 0 && r.benchmark.r_oriented !== 0) return Math.sign(r.benchmark.r_oriented * r.r) as 1 | -1;
+  }
+  return null;
+}
+
+export function correlateCharts(report: CorrelateReport, firstId: number): Chart[] {
+  const charts: Chart[] = [];
+  let id = firstId;
+  const pct = Math.round(report.options.ciLevel * 1000) / 10;
+  const pairs = [...new Set(report.results.map((r) => `${r.alliance}\u0000${r.outcome}`))];
+  for (const key of pairs) {
+    const [alliance, outcome] = key.split('\u0000');
+    const all = report.results.filter((r) => r.alliance === alliance && r.outcome === outcome && r.analysis !== 'lagged');
+    const overall = all.filter((r) => r.group === null);
+    const sign = orientation(overall);
+    const references = sign === null ? [] : [{ value: sign * BENCHMARK.r, label: `meta-analysis r = ${sign < 0 ? '-' : ''}.278` }];
+    if (overall.length > 0) {
+      const rows = overall.map((r) => forestRow(r, rowLabel(r)));
+      const clients = Math.max(...overall.map((r) => r.clients));
+      charts.push({
+        heading: `${alliance} x ${outcome}: correlation by level`,
+        svg: forestPlot({
+          id: `chart-${id++}`,
+          title: `${alliance} and ${outcome}: correlation by level (${clients} clients)`,
+          desc: `Forest plot of the alliance-outcome correlation of ${alliance} with ${outcome} at each level of analysis (pooled sessions, between clients, within clients, early alliance), with ${pct}% confidence intervals; n is sessions for pooled and within, clients for between and early.`,
+          rows,
+          xLabel: 'correlation r (no unit; -1 to 1)',
+          valueHeader: `r [${pct}% CI]`,
+          references,
+          domain: [-1, 1],
+        }),
+        caption: `Diamonds are estimates, whiskers ${pct}% confidence intervals; n = sessions (pooled, within) or clients (between, early). The dashed line is the meta-analytic alliance-outcome correlation (${BENCHMARK.source}), signed for this outcome's direction.`,
+      });
+    }
+    if (report.options.by) {
+      const levels = ['pooled', 'between', 'within'] as const;
+      const rows: ForestRow[] = [];
+      for (const level of levels) {
+        const inLevel = all.filter((r) => r.analysis === level && (r.method === 'pearson' || r.method === 'rmcorr'));
+        if (inLevel.length === 0) continue;
+        rows.push({ label: `${level}`, estimate: null, ci: null, n: null, note: '', emphasis: true });
+        for (const r of inLevel) rows.push(forestRow(r, r.group === null ? '  all clients' : `  ${report.options.by} ${r.group}`, r.group === null));
+      }
+      if (rows.length > 0) {
+        const groups = report.groups.length;
+        charts.push({
+          heading: `${alliance} x ${outcome}: by ${report.options.by}`,
+          svg: forestPlot({
+            id: `chart-${id++}`,
+            title: `${alliance} and ${outcome} by ${report.options.by} (${groups} shown, ${report.suppressed.length} suppressed)`,
+            desc: `Forest plot of the pooled, between-client and within-client correlation of ${alliance} with ${outcome} for all clients and for each ${report.options.by} with at least ${report.options.minClients} clients, with ${pct}% confidence intervals.`,
+            rows,
+            xLabel: 'correlation r (no unit; -1 to 1)',
+            valueHeader: `r [${pct}% CI]`,
+            references,
+            domain: [-1, 1],
+          }),
+          caption: `Groups with fewer than ${report.options.minClients} clients are suppressed${report.suppressed.length ? ` (${report.suppressed.map((s) => s.group).join(', ')})` : ''}. Rows are in alphabetical order, not a ranking; wide intervals mean few clients.`,
+        });
+      }
+    }
+  }
+  return charts;
+}
+
+function share(p: { share: number | null; ci: [number, number] | null }): Pick<Bar, 'value' | 'ci'> {
+  return { value: p.share, ci: p.ci };
+}
+
+export function trendCharts(r: TrendResult, firstId: number): Chart[] {
+  const charts: Chart[] = [];
+  let id = firstId;
+  const a = r.measures.alliance;
+  const o = r.measures.outcome;
+  const aCut = r.methods.allianceAlerts.cutoff;
+  const periods = r.periods;
+  if (periods && periods.rows.length > 0) {
+    const x = periods.rows.map((p) => p.period);
+    const clients = periods.rows.map((p) => `n=${p.clients}`);
+    const caption = `n under each ${periods.period} = clients with a session in it. Periods come from session dates.`;
+    if (a) {
+      charts.push({
+        heading: `Mean alliance by ${periods.period}`,
+        svg: lineChart({
+          id: `chart-${id++}`,
+          title: `Mean alliance (${a.column}${a.instrument ? `, ${a.instrument}` : ''}) by ${periods.period}, ${r.clients} clients`,
+          desc: `Line chart of the mean ${a.column} score over rated sessions in each ${periods.period} from ${x[0]} to ${x[x.length - 1]}.`,
+          x,
+          xNotes: clients,
+          series: [{ name: `mean ${a.column}`, values: periods.rows.map((p) => p.allianceMean) }],
+          yLabel: `${a.column} (score points)`,
+          reference: aCut !== null ? { value: aCut, label: `cut-off ${aCut}` } : undefined,
+          xCaption: periods.period,
+        }),
+        caption,
+      });
+      charts.push({
+        heading: `Sessions below the alliance cut-off by ${periods.period}`,
+        svg: lineChart({
+          id: `chart-${id++}`,
+          title: `Sessions with ${a.column} below ${aCut ?? 'the cut-off'} by ${periods.period}`,
+          desc: `Line chart of the share of rated sessions in each ${periods.period} with ${a.column} below the alliance cut-off ${aCut ?? ''}.`,
+          x,
+          xNotes: clients,
+          series: [{ name: `share < ${aCut ?? 'cut-off'}`, values: periods.rows.map((p) => p.allianceBelowShare) }],
+          yLabel: 'share of rated sessions (%)',
+          format: 'percent',
+          domain: [0, 0],
+          xCaption: periods.period,
+        }),
+        caption,
+      });
+    }
+    if (o) {
+      charts.push({
+        heading: `Mean outcome by ${periods.period}`,
+        svg: lineChart({
+          id: `chart-${id++}`,
+          title: `Mean outcome (${o.column}${o.instrument ? `, ${o.instrument}` : ''}) by ${periods.period}, ${r.clients} clients`,
+          desc: `Line chart of the mean ${o.column} score over scored sessions in each ${periods.period}; ${o.higherIsBetter === false ? 'lower' : 'higher'} is better.`,
+          x,
+          xNotes: clients,
+          series: [{ name: `mean ${o.column}`, values: periods.rows.map((p) => p.outcomeMean) }],
+          yLabel: `${o.column} (score points; ${o.higherIsBetter === false ? 'lower' : 'higher'} is better)`,
+          xCaption: periods.period,
+        }),
+        caption,
+      });
+    }
+  }
+  const s = r.summary;
+  if (o && s.used > 0 && r.methods.change.reason === undefined) {
+    charts.push({
+      heading: 'Reliable and clinically significant change',
+      svg: barChart({
+        id: `chart-${id++}`,
+        title: `Change categories of ${s.used} clients (${o.column})`,
+        desc: `Bar chart of the share of the ${s.used} clients with a pre and post ${o.column} score in each change category: ${CHANGE_CATEGORIES.join(', ')}.`,
+        bars: CHANGE_CATEGORIES.map((cat) => ({ label: cat, value: s.categories[cat] / s.used, note: `${s.categories[cat]} of ${s.used}` })),
+        xLabel: `share of clients with a pre and post score (%), n = ${s.used}`,
+        format: 'percent',
+        domain: [0, 0],
+      }),
+      caption: `Each client is in exactly one category; n = ${s.used} clients (${s.excluded.total} left out: fewer than two outcome scores).`,
+    });
+  }
+  const groups = r.groups;
+  if (o && groups && groups.rows.length > 0) {
+    const rows: { label: string; c: CohortStats }[] = [{ label: 'all clients', c: s.overall }, ...groups.rows.map((g) => ({ label: `${groups.by} ${g.group}`, c: g as CohortStats }))];
+    for (const [key, name] of [
+      ['reliablyImproved', 'Reliably improved'],
+      ['recovered', 'Recovered'],
+    ] as const) {
+      charts.push({
+        heading: `${name} by ${groups.by}`,
+        svg: barChart({
+          id: `chart-${id++}`,
+          title: `${name} by ${groups.by} (share of clients, 95% CI)`,
+          desc: `Bar chart of the share of clients ${name.toLowerCase()} for all clients and each ${groups.by} with at least ${groups.minClients} clients, with Wilson 95% intervals.`,
+          bars: rows.map(({ label, c }) => ({ label, ...share(c[key]), note: `${c[key].x} of ${c[key].n}` })),
+          xLabel: 'share of clients with a classified change (%)',
+          format: 'percent',
+          domain: [0, 1],
+        }),
+        caption: `Whiskers are Wilson score 95% intervals; "x of n" counts clients. ${groups.suppressed.length ? `Suppressed (fewer than ${groups.minClients} clients): ${groups.suppressed.join(', ')}.` : `Groups with fewer than ${groups.minClients} clients would be suppressed; none were.`}`,
+      });
+    }
+  }
+  const al = s.allianceAlerts;
+  const nt = s.notOnTrack;
+  const bars: Bar[] = [];
+  if (a && aCut !== null) bars.push({ label: `alliance below ${aCut}`, value: al.clientsBelowCutoff, note: `${al.sessionsBelowCutoff} sessions` });
+  if (a && r.methods.allianceAlerts.drop !== null) bars.push({ label: `alliance drop >= ${r.methods.allianceAlerts.drop}`, value: al.clientsWithDrop, note: `${al.drops} sessions` });
+  if (o && r.methods.notOnTrack.reason === undefined) {
+    bars.push({ label: 'not on track (ever)', value: nt.clientsFlagged, note: `${nt.flags} sessions` });
+    bars.push({ label: 'not on track (now)', value: nt.clientsCurrentlyFlagged });
+  }
+  if (bars.length > 0) {
+    charts.push({
+      heading: 'Alerts',
+      svg: barChart({
+        id: `chart-${id++}`,
+        title: `Clients with alerts (of ${r.clients} clients)`,
+        desc: `Bar chart of the number of clients with each kind of alert among ${r.clients} clients; the sessions flagged are given beside each bar.`,
+        bars,
+        xLabel: `clients (count, of ${r.clients})`,
+        domain: [0, r.clients],
+      }),
+      caption: `Counts of clients (bars) and of flagged sessions (beside the bars); n = ${r.clients} clients.`,
+    });
+  }
+  return charts;
+}

@@ -1,0 +1,133 @@
+/**
+ * report.html: one self-contained page (inline CSS, inline SVG; no script, no font, no
+ * network). Tables come from the same TableModels as report.md and the CSVs, formatted by
+ * the shared formatCell, so the page cannot disagree with the other outputs.
+ */
+import type { Column, ResultDocument, TableModel } from '../model.js';
+import { formatCell } from '../render.js';
+import type { Chart } from './charts.js';
+import { esc } from './svg.js';
+
+export interface Headline {
+  label: string;
+  value: string;
+  detail?: string;
+}
+
+export interface HtmlSection {
+  id: string;
+  heading: string;
+  /** Paragraphs before the charts. */
+  intro?: string[];
+  charts: Chart[];
+  /** The section's document: its preface, tables (with notes) and notes are shown. */
+  doc?: ResultDocument;
+}
+
+export interface HtmlReport {
+  title: string;
+  subtitle: string[];
+  headline: Headline[];
+  sections: HtmlSection[];
+  /** Suppression rule and filters, shown in their own box. */
+  rules: string[];
+  references: string[];
+  footer: string;
+}
+
+function isRight(col: Column): boolean {
+  if (col.align) return col.align === 'right';
+  return col.format !== undefined && col.format.kind !== 'text';
+}
+
+/** One TableModel as an HTML table (cells formatted exactly as in Markdown). */
+export function renderHtmlTable(t: TableModel): string {
+  const out: string[] = [];
+  out.push(`<figure class="table" id="table-${esc(t.id)}">`, `<figcaption>${esc(t.title)}</figcaption>`, '<div class="scroll"><table>');
+  out.push('<thead><tr>' + t.columns.map((c) => `<th scope="col"${isRight(c) ? ' class="num"' : ''}>${esc(c.header)}</th>`).join('') + '</tr></thead>');
+  out.push('<tbody>');
+  for (const row of t.rows) {
+    out.push(
+      '<tr>' +
+        t.columns
+          .map((c) => {
+            const text = formatCell(row[c.key] ?? null, c.formatFor?.(row) ?? c.format);
+            return `<td${isRight(c) ? ' class="num"' : ''}>${esc(text)}</td>`;
+          })
+          .join('') +
+        '</tr>',
+    );
+  }
+  out.push('</tbody></table></div>');
+  if (t.notes && t.notes.length > 0) out.push('<ul class="notes">' + t.notes.map((n) => `<li>${esc(n)}</li>`).join('') + '</ul>');
+  out.push('</figure>');
+  return out.join('\n');
+}
+
+const CSS = `
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1b1b1b; background: #fff; }
+header { background: #1f4e79; color: #fff; padding: 20px 32px; }
+header h1 { margin: 0 0 4px; font-size: 24px; }
+header p { margin: 0; opacity: .9; font-size: 13px; }
+nav { padding: 8px 32px; border-bottom: 1px solid #ddd; font-size: 14px; }
+nav a { margin-right: 16px; color: #1f4e79; }
+main { padding: 8px 32px 32px; max-width: 1180px; }
+h2 { border-bottom: 2px solid #1f4e79; padding-bottom: 4px; margin-top: 36px; }
+h3 { margin: 24px 0 6px; font-size: 16px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 12px; margin: 16px 0; }
+.card { border: 1px solid #ccc; border-left: 5px solid #1f4e79; padding: 10px 12px; border-radius: 4px; }
+.card .label { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: #444; }
+.card .value { font-size: 24px; font-weight: 650; }
+.card .detail { font-size: 12px; color: #444; }
+.rules { background: #f4f6f8; border: 1px solid #ccd; padding: 8px 16px; border-radius: 4px; }
+figure { margin: 12px 0 20px; }
+figure.chart svg { max-width: 100%; height: auto; display: block; }
+figure.chart figcaption { font-size: 13px; color: #333; max-width: 760px; }
+figure.table figcaption { font-weight: 600; margin-bottom: 4px; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; font-size: 13px; font-variant-numeric: tabular-nums; }
+th, td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; white-space: nowrap; }
+th { background: #eef2f6; }
+td.num, th.num { text-align: right; }
+ul.notes { font-size: 12px; color: #333; margin: 6px 0 0; padding-left: 18px; max-width: 980px; }
+.preface { font-size: 13px; color: #333; }
+footer { padding: 16px 32px; font-size: 12px; color: #555; border-top: 1px solid #ddd; }
+@media print { nav { display: none; } h2 { break-after: avoid; } figure { break-inside: avoid; } }
+`;
+
+export function renderReportHtml(r: HtmlReport): string {
+  const out: string[] = [];
+  out.push('<!DOCTYPE html>', '<html lang="en">', '<head>', '<meta charset="utf-8">', '<meta name="viewport" content="width=device-width, initial-scale=1">');
+  // No network: forbid every fetch, allow only the inline style.
+  out.push(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
+  out.push(`<title>${esc(r.title)}</title>`, `<style>${CSS}</style>`, '</head>', '<body>');
+  out.push('<header>', `<h1>${esc(r.title)}</h1>`, ...r.subtitle.map((s) => `<p>${esc(s)}</p>`), '</header>');
+  out.push('<nav aria-label="sections"><a href="#summary">Summary</a>' + r.sections.map((s) => `<a href="#${esc(s.id)}">${esc(s.heading)}</a>`).join('') + '<a href="#methods">Methods</a></nav>');
+  out.push('<main>');
+  out.push('<section id="summary"><h2>Summary</h2>', '<div class="cards">');
+  for (const h of r.headline) {
+    out.push(`<div class="card"><div class="label">${esc(h.label)}</div><div class="value">${esc(h.value)}</div>${h.detail ? `<div class="detail">${esc(h.detail)}</div>` : ''}</div>`);
+  }
+  out.push('</div>');
+  out.push('<div class="rules"><ul>' + r.rules.map((x) => `<li>${esc(x)}</li>`).join('') + '</ul></div>', '</section>');
+  for (const s of r.sections) {
+    out.push(`<section id="${esc(s.id)}">`, `<h2>${esc(s.heading)}</h2>`);
+    for (const p of s.intro ?? []) out.push(`<p>${esc(p)}</p>`);
+    for (const c of s.charts) {
+      out.push('<figure class="chart">', `<h3>${esc(c.heading)}</h3>`, c.svg, `<figcaption>${esc(c.caption)}</figcaption>`, '</figure>');
+    }
+    if (s.doc) {
+      if (s.doc.preface && s.doc.preface.length > 0) out.push('<ul class="preface">' + s.doc.preface.map((p) => `<li>${esc(p)}</li>`).join('') + '</ul>');
+      for (const t of s.doc.tables) out.push(renderHtmlTable(t));
+      if (s.doc.notes && s.doc.notes.length > 0) out.push('<ul class="notes">' + s.doc.notes.map((n) => `<li>${esc(n)}</li>`).join('') + '</ul>');
+    }
+    out.push('</section>');
+  }
+  out.push('<section id="methods"><h2>Methods and references</h2>');
+  out.push('<p>The methods used for each table are stated in the notes under it. Sources:</p>');
+  out.push('<ul>' + r.references.map((x) => `<li>${esc(x)}</li>`).join('') + '</ul></section>');
+  out.push('</main>', `<footer>${esc(r.footer)}</footer>`, '</body>', '</html>');
+  return out.join('\n') + '\n';
+}
