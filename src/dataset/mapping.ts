@@ -23,13 +23,36 @@ export const CLIENT_NAMES: string[][] = [
     'participantid',
     'subject',
     'subjectid',
+    'patientno',
+    'patientnumber',
+    'participantno',
+    'participantnumber',
+    'subjectno',
+    'subjectnumber',
   ],
   ['id'],
 ];
 export const SESSION_NAMES: string[][] = [
-  ['session', 'sessionnumber', 'sessionno', 'sessionnr', 'sessionnum', 'visit', 'visitnumber', 'visitno', 'sess'],
+  [
+    'session',
+    'sessionnumber',
+    'sessionno',
+    'sessionnr',
+    'sessionnum',
+    'sessno',
+    'sessnum',
+    'sess',
+    'visit',
+    'visitnumber',
+    'visitno',
+    'visitnum',
+    'appointmentnumber',
+    'appointmentno',
+  ],
 ];
-export const DATE_NAMES: string[][] = [['date', 'sessiondate', 'visitdate', 'appointmentdate', 'dateofsession']];
+export const DATE_NAMES: string[][] = [
+  ['date', 'sessiondate', 'visitdate', 'appointmentdate', 'dateofsession', 'datetime', 'sessiondatetime', 'appointmentdatetime'],
+];
 export const THERAPIST_NAMES: string[][] = [
   [
     'therapist',

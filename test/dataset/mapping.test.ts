@@ -15,7 +15,7 @@ const err = (header: string[], opts: ReadOptions = {}): string => {
 };
 
 describe('client column detection', () => {
-  test.each(['client_id', 'Client ID', 'client', 'CLIENT-ID', 'patient', 'patient_id', 'Participant', 'subject', 'Client #'])(
+  test.each(['client_id', 'Client ID', 'client', 'CLIENT-ID', 'patient', 'patient_id', 'Participant', 'subject', 'Client #', 'Patient No.'])(
     '%j is the client',
     (h) => {
       const m = map(['x', h, 'srs']);
@@ -47,7 +47,7 @@ describe('client column detection', () => {
 });
 
 describe('other key columns', () => {
-  test.each(['session', 'session_number', 'Session #', 'session_no', 'visit', 'sess', 'Session Nr'])('%j is the session', (h) => {
+  test.each(['session', 'session_number', 'Session #', 'session_no', 'visit', 'sess', 'Session Nr', 'Appointment No'])('%j is the session', (h) => {
     expect(map(['client', h]).session?.name).toBe(h);
   });
   test.each(['date', 'session_date', 'Visit Date', 'appointment_date'])('%j is the date', (h) => {
