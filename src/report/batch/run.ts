@@ -136,22 +136,71 @@ function filteredDataset(ds: Dataset, s: ReportSettings): { dataset: Dataset; de
     }
     return pick ? pick(row) : true;
   };
-  const out = Object.create(ds) as Dataset;
-  out.scan = async (onRow, onIssue, onRaw) => {
-    let kept = 0;
-    const stats = await ds.scan(
-      (row) => {
-        if (keepRow(row)) {
+  return { dataset: remapped(ds, keepRow), describe: words };
+}
+
+/** Growable index map (original index -> dense index among kept rows, -1 = not yet seen). */
+class IndexMap {
+  private map = new Int32Array(64).fill(-1);
+  constructor(readonly names: string[]) {}
+  get(i: number, name: () => string): number {
+    if (i < 0) return -1;
+    if (i >= this.map.length) {
+      let size = this.map.length;
+      while (size <= i) size *= 2;
+      const next = new Int32Array(size).fill(-1);
+      next.set(this.map);
+      this.map = next;
+    }
+    let j = this.map[i];
+    if (j < 0) {
+      j = this.map[i] = this.names.length;
+      this.names.push(name());
+    }
+    return j;
+  }
+}
+
+/**
+ * A Dataset that delivers only the rows `keep` accepts, with clients, therapists and group
+ * levels re-interned densely in order of first kept row (analyses count clients as the
+ * highest index + 1, so a client with no kept row must not take an index). The indices are
+ * stable across scans, as the Dataset contract requires.
+ */
+function remapped(ds: Dataset, keep: (row: SessionRow) => boolean): Dataset {
+  const clients = new IndexMap([]);
+  const therapists = new IndexMap([]);
+  const levels = ds.mapping.groups.map(() => new IndexMap([]));
+  const out: Dataset = {
+    files: ds.files,
+    mapping: ds.mapping,
+    clients: clients.names,
+    therapists: therapists.names,
+    groupLevels: levels.map((l) => l.names),
+    async scan(onRow, onIssue, onRaw) {
+      let kept = 0;
+      const row: SessionRow = { file: 0, line: 0, client: 0, session: 0, date: NaN, therapist: -1, groups: new Int32Array(levels.length), values: new Float64Array(0) };
+      const stats = await ds.scan(
+        (r) => {
+          if (!keep(r)) return;
           kept++;
+          row.file = r.file;
+          row.line = r.line;
+          row.client = clients.get(r.client, () => ds.clients[r.client]);
+          row.session = r.session;
+          row.date = r.date;
+          row.therapist = therapists.get(r.therapist, () => ds.therapists[r.therapist]);
+          for (let g = 0; g < levels.length; g++) row.groups[g] = levels[g].get(r.groups[g], () => ds.groupLevels[g][r.groups[g]]);
+          row.values = r.values;
           onRow(row);
-        }
-      },
-      onIssue,
-      onRaw,
-    );
-    return { ...stats, rows: kept };
+        },
+        onIssue,
+        onRaw,
+      );
+      return { ...stats, rows: kept };
+    },
   };
-  return { dataset: out, describe: words };
+  return out;
 }
 
 /** Shifts Markdown headings one level down (a section's "# title" becomes "## title"). */

@@ -1,0 +1,298 @@
+/**
+ * `alliance report`: golden report.md / results.json for the demo config, determinism,
+ * SOURCE_DATE_EPOCH, atomic write and no-overwrite, config errors, --fail-on, filters.
+ *
+ * Golden files: the report only assembles documents that the section commands build;
+ * every number inside them is checked against R / SciPy by the section tests
+ * (test/analysis/*, test/cli/correlate.test.ts, test/cli/trend.test.ts, test/validate/*),
+ * so a golden file is acceptable here: it pins the assembly (order, headings, which
+ * tables, suppression, filters), and any byte of difference fails the test.
+ * After reviewing a difference, regenerate with:
+ *
+ *   UPDATE_GOLDEN=1 npx vitest run test/report/report.test.ts
+ *
+ * and review `git diff fixtures/report/golden` before committing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runInProcess } from '../helpers/cli.js';
+import { expandGlob } from '../../src/report/batch/config.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CONFIG = path.join(ROOT, 'fixtures/report.yaml');
+const GOLDEN = path.join(ROOT, 'fixtures/report/golden');
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(tmpdir(), 'alliance-report-'));
+});
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+function readDir(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const name of readdirSync(dir).sort()) out.set(name, readFileSync(path.join(dir, name)));
+  return out;
+}
+
+async function report(args: string[], env: Record<string, string> = {}) {
+  return runInProcess(['report', ...args], { cwd: tmp, env });
+}
+
+describe('alliance report on the demo config', () => {
+  it('writes every output and matches the golden report.md and results.json', async () => {
+    const out = path.join(tmp, 'golden-run');
+    const res = await report(['--config', CONFIG, '--out', out, '--reproducible']);
+    expect(res.stderr).toMatch(/wrote .*golden-run \(\d+ files\)/);
+    expect(res.code).toBe(0);
+    const names = readdirSync(out).sort();
+    expect(names).toEqual(
+      [
+        'correlate-correlations.csv',
+        'describe-measures.csv',
+        'describe-overview.csv',
+        'manifest.json',
+        'report.html',
+        'report.md',
+        'results.json',
+        'trend-alerts.csv',
+        'trend-change.csv',
+        'trend-cohort.csv',
+        'trend-groups.csv',
+        'trend-series.csv',
+        'validate-missingness.csv',
+        'validate-summary.csv',
+      ].sort(),
+    );
+    for (const name of ['report.md', 'results.json']) {
+      const got = readFileSync(path.join(out, name), 'utf8');
+      const file = path.join(GOLDEN, name);
+      if (UPDATE) {
+        mkdirSync(GOLDEN, { recursive: true });
+        writeFileSync(file, got);
+      }
+      expect(got, `${name} differs from fixtures/report/golden/${name}; review, then UPDATE_GOLDEN=1 npx vitest run test/report/report.test.ts`).toBe(readFileSync(file, 'utf8'));
+    }
+  });
+
+  it('results.json carries the section documents at full precision and no client-level data', async () => {
+    const out = path.join(tmp, 'json-run');
+    await report(['--config', CONFIG, '--out', out, '--reproducible']);
+    const json = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    expect(Object.keys(json.sections)).toEqual(['validate', 'describe', 'correlate', 'trend']);
+    expect(json.sections.validate.findings).toBeUndefined();
+    expect(json.sections.trend.clients).toBeNull();
+    // Full precision: the CSV holds the same estimate as the JSON, digit for digit.
+    const within = json.sections.correlate.results.find((r: { group: null; analysis: string; alliance: string; outcome: string }) => r.group === null && r.analysis === 'within' && r.outcome === 'ors');
+    expect(String(within.r).length).toBeGreaterThan(8);
+    const csv = readFileSync(path.join(out, 'correlate-correlations.csv'), 'utf8');
+    expect(csv).toContain(String(within.r));
+    // No client ids anywhere without clientTables.
+    for (const name of readdirSync(out)) expect(readFileSync(path.join(out, name), 'utf8')).not.toMatch(/C0\d{4}/);
+  });
+
+  it('manifest.json: version, resolved config, inputs with size, rows and SHA-256', async () => {
+    const out = path.join(tmp, 'manifest-run');
+    await report(['--config', CONFIG, '--out', out]);
+    const m = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    expect(m.tool.version).toBe(pkg.version);
+    expect(typeof m.generated_at).toBe('string');
+    expect(m.inputs).toHaveLength(1);
+    const demo = readFileSync(path.join(ROOT, 'fixtures/demo.csv'));
+    const { createHash } = await import('node:crypto');
+    expect(m.inputs[0]).toEqual({
+      path: 'demo.csv',
+      bytes: demo.length,
+      rows: demo.toString('utf8').trimEnd().split('\n').length - 1,
+      sha256: createHash('sha256').update(demo).digest('hex'),
+    });
+    expect(m.config.resolved.correlate.by).toBe('therapist');
+    expect(m.config.resolved.trend.period).toBe('quarter');
+    expect(m.outputs).toContain('report.html');
+  });
+
+  it('two runs with --reproducible give identical bytes for every file', async () => {
+    const out = path.join(tmp, 'repro');
+    // The same command twice (--force so that the second run may replace the first).
+    expect((await report(['--config', CONFIG, '--out', out, '--reproducible', '--force'])).code).toBe(0);
+    const first = readDir(out);
+    expect((await report(['--config', CONFIG, '--out', out, '--reproducible', '--force'])).code).toBe(0);
+    const second = readDir(out);
+    expect([...second.keys()]).toEqual([...first.keys()]);
+    for (const [name, bytes] of first) expect(second.get(name)!.equals(bytes), name).toBe(true);
+    expect(JSON.parse(first.get('manifest.json')!.toString()).generated_at).toBeUndefined();
+  });
+
+  it('SOURCE_DATE_EPOCH also leaves the time out (and without it the time is there)', async () => {
+    const a = path.join(tmp, 'sde');
+    await report(['--config', CONFIG, '--out', a], { SOURCE_DATE_EPOCH: '1700000000' });
+    const m = JSON.parse(readFileSync(path.join(a, 'manifest.json'), 'utf8'));
+    expect(m.generated_at).toBeUndefined();
+    expect(m.tool.node).toBeUndefined();
+    const b = path.join(tmp, 'timed');
+    await report(['--config', CONFIG, '--out', b]);
+    expect(JSON.parse(readFileSync(path.join(b, 'manifest.json'), 'utf8')).generated_at).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  });
+
+  it('report.html is self-contained: no script, no external resource', async () => {
+    const out = path.join(tmp, 'html');
+    await report(['--config', CONFIG, '--out', out, '--reproducible']);
+    const html = readFileSync(path.join(out, 'report.html'), 'utf8');
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|\bsrc=|url\(|@import/i);
+    expect(html.replace(/xmlns="http:\/\/www\.w3\.org\/2000\/svg"/g, '')).not.toMatch(/https?:/);
+    expect((html.match(/<svg class="chart"/g) ?? []).length).toBe(11);
+  });
+});
+
+describe('atomic write and no overwrite', () => {
+  it('an existing folder without --force: exit 2, one line, folder untouched', async () => {
+    const out = path.join(tmp, 'existing');
+    mkdirSync(out);
+    writeFileSync(path.join(out, 'keep.txt'), 'mine');
+    const res = await report(['--config', CONFIG, '--out', out]);
+    expect(res.code).toBe(2);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    expect(res.stderr).toMatch(/existing: already exists\. Use --force/);
+    expect(readdirSync(out)).toEqual(['keep.txt']);
+    expect(readFileSync(path.join(out, 'keep.txt'), 'utf8')).toBe('mine');
+    expect(readdirSync(tmp).filter((n) => n.startsWith('.existing'))).toEqual([]);
+  });
+
+  it('with --force the folder is replaced as a whole, and no temporary folder is left', async () => {
+    const out = path.join(tmp, 'forced');
+    mkdirSync(out);
+    writeFileSync(path.join(out, 'old.txt'), 'old');
+    const res = await report(['--config', CONFIG, '--out', out, '--force']);
+    expect(res.code).toBe(0);
+    const names = readdirSync(out);
+    expect(names).not.toContain('old.txt');
+    expect(names).toContain('report.html');
+    expect(readdirSync(tmp).filter((n) => n.startsWith('.forced'))).toEqual([]);
+  });
+
+  it('a failing run (bad input) writes nothing', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'bad-'));
+    writeFileSync(path.join(dir, 'r.yaml'), 'files: [nope.csv]\n');
+    const out = path.join(dir, 'out');
+    const res = await report(['--config', path.join(dir, 'r.yaml'), '--out', out]);
+    expect(res.code).toBe(2);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir)).toEqual(['r.yaml']);
+  });
+});
+
+describe('config errors: exit 2, one line naming the key and line', () => {
+  const cases: [string, string, RegExp][] = [
+    ['unknown report key', 'files: [demo.csv]\nreport:\n  title: x\n  minClient: 5\n', /r\.yaml:4: unknown key 'report\.minClient' \(did you mean 'minClients'\?\)/],
+    ['wrong type', 'files: [demo.csv]\nreport:\n  minClients: five\n', /r\.yaml:3: 'report\.minClients' must be a whole number >= 1/],
+    ['unknown filter key', 'files: [demo.csv]\nreport:\n  filters:\n    form: 2024-01-01\n', /r\.yaml:4: unknown key 'report\.filters\.form'/],
+    ['bad date', 'files: [demo.csv]\nreport:\n  filters:\n    from: 2024-13-01\n', /r\.yaml:4: 'report\.filters\.from' must be a date YYYY-MM-DD/],
+    ['unknown top-level key', 'files: [demo.csv]\nclinet: client_id\n', /r\.yaml:2: unknown key 'clinet' \(did you mean 'client'\?\)/],
+    ['unknown section', 'files: [demo.csv]\nreport:\n  sections: [validate, trends]\n', /r\.yaml:3: unknown section 'trends'/],
+    ['correlate section key', 'files: [demo.csv]\ncorrelate:\n  by: therapist\n  min-clinets: 3\n', /r\.yaml:4: unknown key 'correlate\.minClinets' \(did you mean 'minClients'\?\)/],
+    ['correlate section type', 'files: [demo.csv]\ncorrelate:\n  by: therapist\n  minClients: -3\n', /r\.yaml:4: correlate: --min-clients must be a whole number >= 1/],
+    ['trend section type', 'files: [demo.csv]\ntrend:\n  period: week\n', /r\.yaml:3: trend: --period must be month, quarter or year/],
+    ['missing input file', 'files: [demo.csv, missing.csv]\n', /r\.yaml:1: input file 'missing\.csv' not found/],
+    ['glob without match', 'files: ["exports/*.csv"]\n', /r\.yaml:1: no file matches 'exports\/\*\.csv'/],
+  ];
+  for (const [name, text, want] of cases) {
+    it(name, async () => {
+      const dir = mkdtempSync(path.join(tmp, 'cfg-'));
+      copyFileSync(path.join(ROOT, 'fixtures/demo.csv'), path.join(dir, 'demo.csv'));
+      writeFileSync(path.join(dir, 'r.yaml'), text);
+      const res = await runInProcess(['report', '--config', 'r.yaml', '--out', 'out'], { cwd: dir });
+      expect(res.code).toBe(2);
+      expect(res.stderr.trim().split('\n')).toHaveLength(1);
+      expect(res.stderr).toMatch(want);
+      expect(existsSync(path.join(dir, 'out'))).toBe(false);
+    });
+  }
+
+  it('a missing --config is a usage error', async () => {
+    const res = await report(['--out', 'x']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/--config is required/);
+  });
+});
+
+describe('validation outcome and --fail-on', () => {
+  function setup(csv: string): string {
+    const dir = mkdtempSync(path.join(tmp, 'fail-'));
+    copyFileSync(path.join(ROOT, 'fixtures/validate', csv), path.join(dir, 'data.csv'));
+    writeFileSync(path.join(dir, 'r.yaml'), 'files: data.csv\ntoday: 2025-01-01\nreport:\n  sections: [validate, describe]\n');
+    return dir;
+  }
+
+  it('errors without --fail-on: the full report, exit 1', async () => {
+    const dir = setup('mixed.csv');
+    const res = await runInProcess(['report', '--config', 'r.yaml', '--out', 'out'], { cwd: dir });
+    expect(res.code).toBe(1);
+    expect(readdirSync(path.join(dir, 'out'))).toContain('describe-overview.csv');
+  });
+
+  it('errors with --fail-on error: only the validation section is written, exit 1', async () => {
+    const dir = setup('mixed.csv');
+    const res = await runInProcess(['report', '--config', 'r.yaml', '--out', 'out', '--fail-on', 'error'], { cwd: dir });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/stopped after validation/);
+    const names = readdirSync(path.join(dir, 'out'));
+    expect(names.some((n) => n.startsWith('describe-'))).toBe(false);
+    expect(names).toContain('validate-codes.csv');
+    const json = JSON.parse(readFileSync(path.join(dir, 'out', 'results.json'), 'utf8'));
+    expect(json.stopped_after_validation).toBe(true);
+    expect(Object.keys(json.sections)).toEqual(['validate']);
+    expect(json.sections.validate.summary.findings.errors).toBe(13);
+  });
+
+  it('warnings only: --fail-on error runs everything (exit 0), --fail-on warning stops (exit 1)', async () => {
+    const dir = setup('warnings.csv');
+    const a = await runInProcess(['report', '--config', 'r.yaml', '--out', 'a', '--fail-on', 'error'], { cwd: dir });
+    expect(a.code).toBe(0);
+    expect(readdirSync(path.join(dir, 'a'))).toContain('describe-overview.csv');
+    const b = await runInProcess(['report', '--config', 'r.yaml', '--out', 'b', '--fail-on', 'warning'], { cwd: dir });
+    expect(b.code).toBe(1);
+    expect(readdirSync(path.join(dir, 'b')).some((n) => n.startsWith('describe-'))).toBe(false);
+  });
+
+  it('clientTables: true adds the row-level findings table', async () => {
+    const dir = setup('mixed.csv');
+    writeFileSync(path.join(dir, 'r.yaml'), 'files: data.csv\ntoday: 2025-01-01\nreport:\n  sections: [validate]\n  clientTables: true\n');
+    await runInProcess(['report', '--config', 'r.yaml', '--out', 'out'], { cwd: dir });
+    expect(readdirSync(path.join(dir, 'out'))).toContain('validate-findings.csv');
+  });
+});
+
+describe('filters and globs', () => {
+  it('a site filter keeps only that site (client count checked against the CSV itself)', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'filter-'));
+    copyFileSync(path.join(ROOT, 'fixtures/demo.csv'), path.join(dir, 'demo.csv'));
+    writeFileSync(path.join(dir, 'r.yaml'), 'files: "d*.csv"\nreport:\n  sections: [describe]\n  filters: { column: site, values: [S1], from: 2024-03-01, to: 2024-12-31 }\n');
+    const res = await runInProcess(['report', '--config', 'r.yaml', '--out', 'out', '--reproducible'], { cwd: dir });
+    expect(res.code).toBe(0);
+    const lines = readFileSync(path.join(dir, 'demo.csv'), 'utf8').trimEnd().split('\n').slice(1).map((l) => l.split(','));
+    const kept = lines.filter((f) => f[2] === 'S1' && f[4] >= '2024-03-01' && f[4] <= '2024-12-31');
+    const json = JSON.parse(readFileSync(path.join(dir, 'out', 'results.json'), 'utf8'));
+    expect(json.sections.describe.rows).toBe(kept.length);
+    expect(json.sections.describe.clients).toBe(new Set(kept.map((f) => f[0])).size);
+    expect(json.sections.describe.date_span ?? json.sections.describe.dateSpan).toEqual({ first: kept.map((f) => f[4]).sort()[0], last: kept.map((f) => f[4]).sort().at(-1) });
+  });
+
+  it('expandGlob: * and ? within a segment, sorted, hidden files only for dotted patterns', () => {
+    const dir = mkdtempSync(path.join(tmp, 'glob-'));
+    for (const n of ['b.csv', 'a.csv', 'ab.csv', '.h.csv', 'x.txt']) writeFileSync(path.join(dir, n), '');
+    mkdirSync(path.join(dir, 'sub1'));
+    writeFileSync(path.join(dir, 'sub1', 'z.csv'), '');
+    expect(expandGlob(path.join(dir, '*.csv')).map((p) => path.basename(p))).toEqual(['a.csv', 'ab.csv', 'b.csv']);
+    expect(expandGlob(path.join(dir, '?.csv')).map((p) => path.basename(p))).toEqual(['a.csv', 'b.csv']);
+    expect(expandGlob(path.join(dir, '.*.csv')).map((p) => path.basename(p))).toEqual(['.h.csv']);
+    expect(expandGlob(path.join(dir, 'sub?', '*.csv'))).toEqual([path.join(dir, 'sub1', 'z.csv')]);
+    expect(expandGlob(path.join(dir, 'none*.csv'))).toEqual([]);
+    expect(expandGlob(path.join(dir, 'plain.csv'))).toEqual([path.join(dir, 'plain.csv')]);
+  });
+});
