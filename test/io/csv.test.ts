@@ -291,6 +291,24 @@ describe('openCsv: stdin', () => {
     cleanupSpooled();
   });
 
+  it('a named pipe is spooled like stdin', async () => {
+    const { execFileSync, spawn } = await import('node:child_process');
+    const fifo = path.join(dir, 'pipe.csv');
+    try {
+      execFileSync('mkfifo', [fifo]);
+    } catch {
+      return; // no mkfifo on this platform
+    }
+    const writer = spawn('sh', ['-c', `printf 'a,b\\n1,2\\n' > '${fifo}'`]);
+    const exited = new Promise((r) => writer.on('exit', r));
+    const input = await openCsv(fifo, {});
+    expect(input.display).toBe(fifo);
+    expect((await readAll(input)).rows).toEqual([['1', '2']]);
+    expect((await readAll(input)).rows).toEqual([['1', '2']]);
+    await exited;
+    cleanupSpooled();
+  });
+
   it('empty stdin', async () => {
     const e = await userError(openCsv('-', {}, Readable.from([])));
     expect(e.format()).toMatch(/^<stdin>: standard input is empty/);
