@@ -11,10 +11,20 @@ import { CODES, codeInfo } from './codes.js';
 import type { Finding, Severity } from './types.js';
 
 /**
- * Row-level findings kept in memory (about 60 MB at most); beyond it they are only counted
- * (exact counts per code stay in the summary, which says `truncated`).
+ * Row-level findings kept in memory (about 40 MB at most, so that a 10M-row file full of
+ * bad cells stays under 300 MB peak RSS); beyond it they are only counted (exact counts per
+ * code stay in the summary, which says `truncated`).
  */
-export const FINDINGS_CAP = 200_000;
+export const FINDINGS_CAP = 100_000;
+
+/**
+ * A flat copy of a string. Cells are slices of the reader's megabyte-sized text chunks, and
+ * V8 keeps the whole chunk alive for a slice of 13 characters or more: a kept finding must
+ * not pin its chunk.
+ */
+function own(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
+}
 
 interface Stored {
   f: Finding;
@@ -61,7 +71,8 @@ export class FindingCollector {
       }
       this.rowLevelKept++;
     }
-    if (typeof message === 'function') message = message();
+    message = own(typeof message === 'function' ? message() : message);
+    if (value !== null) value = own(value);
     this.stored.push({
       f: {
         code,
