@@ -161,9 +161,8 @@ export class SessionStore {
   readonly date: PagedColumn | null;
   readonly alliance: PagedColumn | null;
   readonly outcome: PagedColumn | null;
-  /** Group level per slot (only when grouping). */
-  private groupPages: Int32Array[] = [];
-  private readonly grouped: boolean;
+  /** Group level per slot (only when grouping; -1 = none). */
+  readonly group: PagedColumn | null;
   private head = new GrowInt32(-1);
   private tail = new GrowInt32(-1);
   private count = new GrowInt32(0);
@@ -177,7 +176,7 @@ export class SessionStore {
     this.date = keep.date ? new PagedColumn() : null;
     this.alliance = keep.alliance ? new PagedColumn() : null;
     this.outcome = keep.outcome ? new PagedColumn() : null;
-    this.grouped = keep.group;
+    this.group = keep.group ? new PagedColumn() : null;
   }
 
   get clients(): number {
@@ -207,11 +206,7 @@ export class SessionStore {
     this.date?.set(slot, date);
     this.alliance?.set(slot, alliance);
     this.outcome?.set(slot, outcome);
-    if (this.grouped) {
-      const p = slot >>> PAGE_BITS;
-      while (this.groupPages.length <= p) this.groupPages.push(new Int32Array(PAGE_SIZE));
-      this.groupPages[p][slot & PAGE_MASK] = group;
-    }
+    this.group?.set(slot, group);
     this.count.data[client] = k + 1;
     if (k + 1 > this.maxCount) this.maxCount = k + 1;
     this.rows++;
@@ -224,7 +219,7 @@ export class SessionStore {
   /** Bytes held by the store (typed arrays only). */
   bytes(): number {
     const cols = this.session.bytes() + (this.date?.bytes() ?? 0) + (this.alliance?.bytes() ?? 0) + (this.outcome?.bytes() ?? 0);
-    const links = this.next.length * PAGE_SIZE * 4 + this.groupPages.length * PAGE_SIZE * 4;
+    const links = this.next.length * PAGE_SIZE * 4 + (this.group?.bytes() ?? 0);
     return cols + links + 3 * this.head.data.byteLength;
   }
 
@@ -260,7 +255,7 @@ export class SessionStore {
         raw.date[k] = this.date ? this.date.get(slot) : NaN;
         raw.alliance[k] = this.alliance ? this.alliance.get(slot) : NaN;
         raw.outcome[k] = this.outcome ? this.outcome.get(slot) : NaN;
-        raw.group[k] = this.grouped ? this.groupPages[slot >>> PAGE_BITS][slot & PAGE_MASK] : -1;
+        raw.group[k] = this.group ? this.group.get(slot) : -1;
         order[k] = k;
       }
       // Stable insertion sort by session number: sessions per client are few and usually
