@@ -293,6 +293,12 @@ describe('bad input: exit 2 with one line on stderr, no stack trace', () => {
     expect(s.stderr).toMatch(/no client id column found/);
   });
 
+  it('without a client column, a misspelt flag column is still a usage error', async () => {
+    const r = await runInProcess(['validate', tmpFile('who,session,srs\nC1,1,30\n'), '--alliance', 'srss', '--today', TODAY]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/column 'srss' \(from --alliance\) is not in the header.*Did you mean 'srs'/);
+  });
+
   it('reads stdin', async () => {
     const r = await runInProcess(['validate', '-', '--format', 'json', '--today', TODAY], { stdin: 'client_id,session,srs\nC1,1,30\n' });
     expect(r.code).toBe(0);

@@ -14,7 +14,7 @@ import { loadInput } from '../input.js';
 import type { Io } from '../io.js';
 import { UserError, isUserError, EXIT } from '../../errors.js';
 import { loadConfig, mergeReadOptions, type Config } from '../../config/load.js';
-import { mapFile } from '../../dataset/mapping.js';
+import { findColumn, mapFile, unknownColumnError } from '../../dataset/mapping.js';
 import { parseDate } from '../../dataset/values.js';
 import { openCsv } from '../../io/csv.js';
 import { render } from '../../report/render.js';
@@ -107,6 +107,17 @@ async function validateUnmapped(files: string[], flags: ValidateFlags, cmd: Comm
       if (isUserError(e) && e.message === NO_CLIENT) noClient.push(true);
       else throw e;
     }
+  }
+  // mapFile stops at the missing client column: check the other columns named by flags here.
+  const named: [string, string][] = [
+    ...(['session', 'date', 'therapist'] as const).filter((k) => read[k] !== undefined).map((k): [string, string] => [read[k]!, `--${k}`]),
+    ...(read.alliance ?? []).map((c): [string, string] => [c, '--alliance']),
+    ...(read.outcome ?? []).map((c): [string, string] => [c, '--outcome']),
+    ...(read.groups ?? []).map((c): [string, string] => [c, '--group']),
+    ...Object.keys(read.instruments ?? {}).map((c): [string, string] => [c, '--instrument']),
+  ];
+  for (const [name, flag] of named) {
+    if (inputs.every((inp) => findColumn(inp.header, name) < 0)) throw unknownColumnError(name, flag, inputs[0].header, inputs[0].display);
   }
   return validateRaw(inputs, noClient, { ...vopts, missing: read.missing ?? [] });
 }
