@@ -40,7 +40,7 @@ export async function openCsvTuned(
   stdin: NodeJS.ReadableStream | undefined,
   tuning: Tuning,
 ): Promise<CsvInput> {
-  const src = await openSource(path, stdin);
+  const src = await openSource(path, stdin, options.display);
   const chunkSize = Math.max(1, Math.floor(tuning.chunkSize ?? DEFAULT_CHUNK));
   const sampleSize = Math.max(16, Math.floor(tuning.sampleSize ?? DEFAULT_SAMPLE));
   const maxRecord = tuning.maxRecordBytes ?? MAX_RECORD_BYTES;

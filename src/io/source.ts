@@ -53,18 +53,18 @@ export function cleanupSpooled(): void {
 }
 
 /** Resolves and checks an input; throws UserError for missing, unreadable, directory or empty inputs. */
-export async function openSource(input: string, stdin?: NodeJS.ReadableStream): Promise<Source> {
+export async function openSource(input: string, stdin?: NodeJS.ReadableStream, displayAs?: string): Promise<Source> {
   if (input === '-') {
     const file = await spoolToTemp(stdin ?? process.stdin);
     const bytes = fs.statSync(file).size;
     if (bytes === 0)
       throw new UserError('standard input is empty', {
-        location: { file: STDIN_DISPLAY },
+        location: { file: displayAs ?? STDIN_DISPLAY },
         hint: 'Pipe a CSV export into the command, or give its path instead of "-"',
       });
-    return { path: input, display: STDIN_DISPLAY, file, bytes };
+    return { path: input, display: displayAs ?? STDIN_DISPLAY, file, bytes };
   }
-  const display = input;
+  const display = displayAs ?? input;
   let st: fs.Stats;
   try {
     st = fs.statSync(input);

@@ -13,6 +13,12 @@ export interface DialectOptions {
   encoding?: 'utf8' | 'utf16le' | 'utf16be' | 'latin1';
   /** Forced decimal mark; detected for ;-separated files when absent. */
   decimal?: '.' | ',';
+  /**
+   * How errors name this input (CsvInput.display). Defaults to the path as given ("<stdin>"
+   * for "-"). Callers that resolve a relative path against --cwd pass the user's spelling
+   * here, so messages never show an absolute path the user did not type.
+   */
+  display?: string;
 }
 
 export interface Dialect {

@@ -45,6 +45,15 @@ describe('openCsv: errors', () => {
     expect(e.format()).toMatch(/nope\.csv: no such file\. Check/);
   });
 
+  it('options.display names the input in errors instead of the resolved path', async () => {
+    const e = await userError(openCsv(path.join(dir, 'nope.csv'), { display: 'data/nope.csv' }));
+    expect(e.format()).toMatch(/^data\/nope\.csv: no such file/);
+    const input = await openCsv(file('a,b\n'), { display: 'in.csv' });
+    expect(input.display).toBe('in.csv');
+    const e2 = await userError(openCsv(file('a,b\n1,"x\n'), { display: 'in.csv' }).then((i) => i.read(() => {})));
+    expect(e2.format()).toMatch(/^in\.csv:2:2: unclosed quote/);
+  });
+
   it('a directory', async () => {
     const e = await userError(openCsv(dir, {}));
     expect(e.exitCode).toBe(2);
