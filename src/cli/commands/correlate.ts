@@ -46,9 +46,9 @@ export const SECTION_KEYS = ['analyses', 'method', 'ci', 'adjust', 'by', 'minCli
 
 const CORRELATE_OPTIONS: OptionSpec[] = [
   { flags: '--analyses <list>', description: `analyses to run, comma-separated: ${ANALYSES.join(', ')} (default: all)` },
-  { flags: '--method <method>', description: 'pooled correlation: pearson, spearman or both (default pearson)', choices: ['pearson', 'spearman', 'both'] },
+  { flags: '--method <method>', description: 'pooled correlation method (default pearson)', choices: ['pearson', 'spearman', 'both'] },
   { flags: '--ci <level>', description: 'confidence level, e.g. 0.95 or 95 (default 0.95)' },
-  { flags: '--adjust <method>', description: 'multiple-testing adjustment over the report: holm, bh or none (default holm)', choices: ['holm', 'bh', 'none'] },
+  { flags: '--adjust <method>', description: 'multiple-testing adjustment over all tests in the report (default holm)', choices: ['holm', 'bh', 'none'] },
   { flags: '--by <col>', description: 'repeat the report for each level of a column (therapist, site, modality, ...)' },
   { flags: '--min-clients <n>', description: 'suppress --by groups with fewer clients than this (default 5)' },
   { flags: '--early-session <k>', description: 'early alliance = alliance at session k (default 3)' },
