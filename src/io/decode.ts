@@ -32,7 +32,8 @@ const CP1252 = [
   0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
   0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
 ];
-const C1 = /[\x80-\x9f]/g;
+const C1 = /[\x80-\x9f]/;
+const C1_ALL = /[\x80-\x9f]/g;
 const c1ToCp1252 = (ch: string): string => String.fromCharCode(CP1252[ch.charCodeAt(0) - 0x80]);
 
 /** Thrown by `ChunkDecoder` on invalid UTF-8; `offset` is relative to the start of the buffer given to `decode`. */
@@ -63,7 +64,7 @@ export class ChunkDecoder {
       }
       case 'latin1': {
         const text = buf.toString('latin1', 0, cut);
-        return { text: C1.test(text) ? text.replace(C1, c1ToCp1252) : text, carry: 0 };
+        return { text: C1.test(text) ? text.replace(C1_ALL, c1ToCp1252) : text, carry: 0 };
       }
       case 'utf16le':
       case 'utf16be': {
