@@ -144,8 +144,8 @@ export function trendCharts(r: TrendResult, firstId: number): Chart[] {
         heading: `Sessions below the alliance cut-off by ${periods.period}`,
         svg: lineChart({
           id: `chart-${id++}`,
-          title: `Sessions with ${a.column} below ${aCut ?? 'the cut-off'} by ${periods.period}`,
-          desc: `Line chart of the share of rated sessions in each ${periods.period} with ${a.column} below the alliance cut-off ${aCut ?? ''}.`,
+          title: `Sessions with ${a.column} below ${aCut ?? 'the cut-off'} by ${periods.period}, ${r.clients} clients`,
+          desc: `Line chart of the share of rated sessions in each ${periods.period} with ${a.column} below the alliance cut-off ${aCut ?? ''}; the clients seen in each ${periods.period} are given under its label.`,
           x,
           xNotes: clients,
           series: [{ name: `share < ${aCut ?? 'cut-off'}`, values: periods.rows.map((p) => p.allianceBelowShare) }],
@@ -201,7 +201,7 @@ export function trendCharts(r: TrendResult, firstId: number): Chart[] {
         heading: `${name} by ${groups.by}`,
         svg: barChart({
           id: `chart-${id++}`,
-          title: `${name} by ${groups.by} (share of clients, 95% CI)`,
+          title: `${name} by ${groups.by} (share of clients, 95% CI), n = ${s.overall[key].n} clients`,
           desc: `Bar chart of the share of clients ${name.toLowerCase()} for all clients and each ${groups.by} with at least ${groups.minClients} clients, with Wilson 95% intervals.`,
           bars: rows.map(({ label, c }) => ({ label, ...share(c[key]), note: `${c[key].x} of ${c[key].n}` })),
           xLabel: 'share of clients with a classified change (%)',

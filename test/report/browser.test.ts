@@ -1,0 +1,105 @@
+/**
+ * report.html in a real browser: headless Chromium (Debian package `chromium`) loads the
+ * demo report; the test checks there are no console errors, no exceptions, no network
+ * requests beyond the file itself, and that every chart is present, named, described,
+ * has its data marks, and keeps its labels inside its drawing area.
+ *
+ * Chromium is required: when it is missing this test FAILS (it does not skip), so CI must
+ * install it (apt-get install chromium). Set CHROMIUM=/path to use another binary.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runInProcess } from '../helpers/cli.js';
+import { CHROMIUM, inspectPage } from './chromium.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+let tmp: string;
+
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(tmpdir(), 'alliance-browser-'));
+});
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Run in the page: one entry per chart. */
+const CHART_PROBE = `(() => [...document.querySelectorAll('svg.chart')].map((svg) => {
+  const box = svg.getBoundingClientRect();
+  const outside = [];
+  for (const t of svg.querySelectorAll('text')) {
+    // Screen boxes include transforms (rotated axis labels), so compare them with the svg's.
+    const b = t.getBoundingClientRect();
+    if (b.width === 0) continue;
+    if (b.left < box.left - 1 || b.top < box.top - 1 || b.right > box.right + 1 || b.bottom > box.bottom + 1) outside.push(t.textContent);
+  }
+  const labelled = (svg.getAttribute('aria-labelledby') || '').split(' ').every((id) => document.getElementById(id));
+  return {
+    id: svg.id,
+    kind: svg.dataset.chart,
+    title: svg.querySelector(':scope > title')?.textContent || '',
+    desc: svg.querySelector(':scope > desc')?.textContent || '',
+    labelled,
+    marks: svg.querySelectorAll('.mark').length,
+    width: box.width,
+    height: box.height,
+    axisTexts: svg.querySelectorAll('text').length,
+    outside,
+  };
+}))()`;
+
+describe('report.html in headless Chromium', () => {
+  it('chromium is installed (required; CI installs the Debian package chromium)', () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} not found: install it (apt-get install chromium) or set CHROMIUM`).toBe(true);
+  });
+
+  it('the console-error probe itself detects errors, exceptions and requests', async () => {
+    const page = path.join(tmp, 'broken.html');
+    writeFileSync(
+      page,
+      '<!DOCTYPE html><html><head><title>x</title></head><body><img src="http://127.0.0.1:9/x.png"><script>console.error("boom"); setTimeout(() => { throw new Error("late"); }, 0);</script></body></html>',
+    );
+    const r = await inspectPage(pathToFileURL(page).href, '1 + 1');
+    expect(r.consoleErrors.join(' ')).toContain('boom');
+    expect(r.exceptions.join(' ')).toContain('late');
+    expect(r.requests.some((u) => u.startsWith('http://127.0.0.1:9/'))).toBe(true);
+    expect(r.value).toBe(2);
+  });
+
+  it('renders every chart with its marks, and no console errors or network requests', async () => {
+    const out = path.join(tmp, 'report');
+    const res = await runInProcess(['report', '--config', path.join(ROOT, 'fixtures/report.yaml'), '--out', out, '--reproducible']);
+    expect(res.code).toBe(0);
+    const file = path.join(out, 'report.html');
+    const expected = (readFileSync(file, 'utf8').match(/<svg class="chart"/g) ?? []).length;
+    const url = pathToFileURL(file).href;
+    const r = await inspectPage(url, CHART_PROBE);
+    expect(r.consoleErrors).toEqual([]);
+    expect(r.exceptions).toEqual([]);
+    expect(r.logErrors).toEqual([]);
+    expect(r.requests.filter((u) => u !== url)).toEqual([]);
+    const charts = r.value as { id: string; kind: string; title: string; desc: string; labelled: boolean; marks: number; width: number; height: number; axisTexts: number; outside: string[] }[];
+    // The demo: 2 pairs x (by level + by therapist) forest plots, 3 period line charts,
+    // change categories, improved and recovered by site, alerts.
+    expect(expected).toBe(11);
+    expect(charts).toHaveLength(expected);
+    const kinds = charts.map((c) => c.kind);
+    expect(kinds.filter((k) => k === 'forest')).toHaveLength(4);
+    expect(kinds.filter((k) => k === 'line')).toHaveLength(3);
+    expect(kinds.filter((k) => k === 'bar')).toHaveLength(4);
+    for (const c of charts) {
+      expect(c.title, c.id).not.toBe('');
+      expect(c.desc, c.id).not.toBe('');
+      expect(c.labelled, c.id).toBe(true);
+      expect(c.marks, `${c.id} (${c.title}) has no data marks`).toBeGreaterThan(0);
+      expect(c.width, c.id).toBeGreaterThan(300);
+      expect(c.height, c.id).toBeGreaterThan(100);
+      expect(c.axisTexts, c.id).toBeGreaterThan(5);
+      expect(c.outside, `${c.id} (${c.title}): labels drawn outside the chart`).toEqual([]);
+    }
+    // n is stated in every chart's title or description.
+    for (const c of charts) expect(`${c.title} ${c.desc}`, c.id).toMatch(/\d+ clients|n =|n is|with at least/);
+  });
+});
