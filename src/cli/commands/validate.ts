@@ -139,32 +139,43 @@ export function validateCommand(ctx: CommandContext): Command {
         const explicit = explicitOptions(cmd);
         let maxFindings = parseMax(flags.maxFindings, '--max-findings');
         const flagToday = flags.today !== undefined ? parseToday(flags.today, '--today') : undefined;
+        let progressShown = false;
         const progress =
           io.stderrIsTTY && !io.env.CI
-            ? (n: number) => void io.stderr.write(`\ralliance validate: ${(n / 1e6).toFixed(1)}M rows read`)
+            ? (n: number) => {
+                progressShown = true;
+                io.stderr.write(`\ralliance validate: ${(n / 1e6).toFixed(1)}M rows read`);
+              }
             : undefined;
 
-        let result: ValidationResult;
         let notes: string[] = [];
         let strict = flags.strict === true;
         let schema: TableSchema | null = null;
         const base = (today: number, missing: string[]): ValidateOptions => ({ today, missing, schema, onProgress: progress });
+        const validate = async (): Promise<ValidationResult> => {
+          try {
+            const input = await loadInput(files, flags, cmd, io);
+            const sec = configSection(input.config);
+            if (!explicit.has('strict') && sec.strict !== undefined) strict = sec.strict;
+            if (!explicit.has('maxFindings') && sec.maxFindings !== undefined) maxFindings = sec.maxFindings;
+            const schemaPath = flags.schema ?? sec.schema;
+            if (schemaPath) schema = await loadSchema(schemaPath, io.cwd);
+            const today = flagToday ?? parseToday(input.read.today, input.config ? `today in ${input.config.path}` : '--today');
+            notes = [...input.dataset.mapping.notes];
+            return await validateDataset(input.dataset, base(today, input.read.missing ?? []));
+          } catch (e) {
+            if (!(isUserError(e) && e.message === NO_CLIENT && !files.includes('-'))) throw e;
+            if (flags.schema) schema = await loadSchema(flags.schema, io.cwd);
+            return await validateUnmapped(files, flags, cmd, io, base(flagToday ?? parseToday(undefined, ''), []));
+          }
+        };
+        let result: ValidationResult;
         try {
-          const input = await loadInput(files, flags, cmd, io);
-          const sec = configSection(input.config);
-          if (!explicit.has('strict') && sec.strict !== undefined) strict = sec.strict;
-          if (!explicit.has('maxFindings') && sec.maxFindings !== undefined) maxFindings = sec.maxFindings;
-          const schemaPath = flags.schema ?? sec.schema;
-          if (schemaPath) schema = await loadSchema(schemaPath, io.cwd);
-          const today = flagToday ?? parseToday(input.read.today, input.config ? `today in ${input.config.path}` : '--today');
-          notes = [...input.dataset.mapping.notes];
-          result = await validateDataset(input.dataset, base(today, input.read.missing ?? []));
-        } catch (e) {
-          if (!(isUserError(e) && e.message === NO_CLIENT && !files.includes('-'))) throw e;
-          if (flags.schema) schema = await loadSchema(flags.schema, io.cwd);
-          result = await validateUnmapped(files, flags, cmd, io, base(flagToday ?? parseToday(undefined, ''), []));
+          result = await validate();
+        } finally {
+          // Clear the progress line (also before an error message).
+          if (progressShown) io.stderr.write('\r\x1b[K');
         }
-        if (progress) io.stderr.write('\r\x1b[K');
 
         const { errors, warnings } = result.summary.findings;
         const code = errors > 0 || (strict && warnings > 0) ? EXIT.findings : EXIT.ok;
