@@ -144,6 +144,22 @@ async function ours(
   }
 }
 
+/**
+ * Reference Windows-1252 decoder. Bytes 0x80..0x9F from Python's codec (undefined bytes kept
+ * as U+0080..U+009F, as the WHATWG index does):
+ *   python3 -c "print([hex(b) if b in (0x81, 0x8d, 0x8f, 0x90, 0x9d) else hex(ord(bytes([b]).decode('cp1252'))) for b in range(0x80, 0xa0)])"
+ * (Node's own TextDecoder('windows-1252') decodes as ISO-8859-1, so it cannot serve.)
+ */
+const CP1252_80_9F = [
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
+  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+];
+function cp1252(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += String.fromCharCode(b >= 0x80 && b < 0xa0 ? CP1252_80_9F[b - 0x80] : b);
+  return out;
+}
+
 const chunkArb = fc.oneof(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 8, max: 300 }), fc.constant(1 << 20));
 
 describe('reader = csv-parse (differential)', () => {
@@ -185,6 +201,22 @@ describe('reader = csv-parse (differential)', () => {
         expect([got.header, ...got.rows]).toEqual(ref);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('latin1 is Windows-1252 for every byte, at every chunk size', async () => {
+    const byte = fc.oneof(fc.integer({ min: 0x20, max: 0xff }), fc.constantFrom(0x2c, 0x0a, 0x0d, 0x22));
+    await fc.assert(
+      fc.asyncProperty(fc.array(byte, { minLength: 1, maxLength: 80 }), chunkArb, async (bytes, chunkSize) => {
+        const body = Buffer.from([0x68, 0x2c, 0x69, 0x0a, ...bytes.filter((b) => b !== 0x22)]);
+        const text = cp1252(body);
+        const ref = parse(text, { relax_column_count: true, relax_quotes: true, skip_empty_lines: true, record_delimiter: '\n' });
+        const got = await ours(body, { delimiter: ',', encoding: 'latin1' }, chunkSize);
+        // csv-parse was told LF only; compare where the text has no CR.
+        if (!text.includes('\r')) expect([got.header, ...got.rows]).toEqual(ref);
+        expect(got.rows.flat().join('')).toBe(text.slice(4).replace(/[,\r\n]/g, ''));
+      }),
+      { numRuns: 200 },
     );
   });
 
