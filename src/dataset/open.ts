@@ -27,7 +27,9 @@
  * file order; rows without a valid date get no session number); otherwise 1..n in file
  * order within client. Numbering by date needs one pre-pass (on the first scan, reading
  * only client, session and date) to see whether each client's dates arrive in order; if
- * not, a second pre-pass computes the ranks (memory: 20 bytes per row, only in that case).
+ * not (the first pass stops at the first date out of order), a second pre-pass computes
+ * the ranks (memory: about 20 bytes per row while ranking, 4 bytes per row kept; only in
+ * that case).
  *
  * onRaw sees every record of every file in reading order (in a join: the loaded kind
  * first), ragged ones included, before interpretation.
@@ -671,21 +673,28 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
   };
 
   // ---- Session numbering over the final row stream.
-  let numbering: Promise<{ sorted: boolean; ranks: Float64Array | null }> | null = null;
-  const probe = async (): Promise<{ sorted: boolean; ranks: Float64Array | null }> => {
+  let numbering: Promise<{ sorted: boolean; ranks: Int32Array | null }> | null = null;
+  const probe = async (): Promise<{ sorted: boolean; ranks: Int32Array | null }> => {
     let last = new Float64Array(0);
     let sorted = true;
-    await assemble(
-      (row) => {
-        if (row.date !== row.date) return;
-        last = grow(last, row.client + 1, -Infinity);
-        if (row.date < last[row.client]) sorted = false;
-        else last[row.client] = row.date;
-      },
-      undefined,
-      undefined,
-      true,
-    );
+    try {
+      await assemble(
+        (row) => {
+          if (row.date !== row.date) return;
+          last = grow(last, row.client + 1, -Infinity);
+          if (row.date < last[row.client]) {
+            sorted = false;
+            throw new StopRead(); // the rank pass below reads everything anyway
+          }
+          last[row.client] = row.date;
+        },
+        undefined,
+        undefined,
+        true,
+      );
+    } catch (e) {
+      if (!(e instanceof StopRead)) throw e;
+    }
     if (sorted) return { sorted, ranks: null };
     let cl = new Int32Array(1024);
     let dt = new Float64Array(1024);
@@ -857,7 +866,8 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
         let ordinal = 0;
         deliver = ranks
           ? (row) => {
-              row.session = ranks[ordinal++];
+              const k = ranks[ordinal++];
+              row.session = k > 0 ? k : NaN;
               rows++;
               onRow(row);
             }
@@ -902,11 +912,11 @@ function contradicts(s: string, fmt: DateFormat): boolean {
 
 /**
  * Session numbers 1..n by date within client; ties keep the order of appearance; rows
- * without a date get NaN.
+ * without a date get 0 (no session number).
  */
-export function rankWithinClient(client: Int32Array, date: Float64Array): Float64Array {
+export function rankWithinClient(client: Int32Array, date: Float64Array): Int32Array {
   const n = client.length;
-  const out = new Float64Array(n).fill(NaN);
+  const out = new Int32Array(n);
   let nc = 0;
   for (let i = 0; i < n; i++) if (client[i] + 1 > nc) nc = client[i] + 1;
   const start = new Int32Array(nc + 1);
