@@ -121,6 +121,17 @@ describe('alliance trend: published and reference results through the CLI', () =
     expect(j.summary.categories).toEqual({ recovered: 10, improved: 8, unchanged: 22, deteriorated: 0, harmed: 0 });
     const k = await json(['trend', 'fixtures/trend/claus_2020.csv', '--config', cfg, '--cutoff', 'a']);
     expect(k.methods.clinical.type).toBe('a');
+    // A reliable-change threshold from instrumentOverrides (BDI-II has none built in).
+    await writeFile(cfg, 'client: id\nsession: time\noutcome: [bdi]\ninstruments: { bdi: BDI-II }\ninstrumentOverrides:\n  BDI-II: { reliableChange: 8 }\n');
+    const p = await json(['trend', 'fixtures/trend/claus_2020.csv', '--config', cfg, '--clients']);
+    expect(p.methods.change).toMatchObject({ method: 'points', threshold: 8 });
+    expect(p.methods.clinical).toMatchObject({ source: 'instrument', cutoff: 14, clinical_if: '>=' });
+    expect(p.summary.categories).toEqual(changeRef.points.counts);
+    const cats = new Map(p.clients.map((c: any) => [c.client, c.change.category]));
+    for (const w of changeRef.points.clients) expect(cats.get(w.id), w.id).toBe(w.category);
+    // --rc-threshold on the command line wins over the config.
+    const q = await json(['trend', 'fixtures/trend/claus_2020.csv', '--config', cfg, '--rc-threshold', '100']);
+    expect(q.summary.categories.unchanged).toBe(40);
     await writeFile(cfg, 'client: id\ntrend:\n  reliabilty: 0.8\n');
     const bad = await runInProcess(['trend', 'fixtures/trend/claus_2020.csv', '--config', cfg]);
     expect(bad.code).toBe(2);

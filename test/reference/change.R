@@ -100,9 +100,24 @@ cases <- list(
   jt("jacobson_das_b", jac, "subject", "session", "das", "higher", 0.93, "b", 114.8, 17.8, pre = 1, post = 2)
 )
 
+# Points threshold (services' rule), claus_2020 BDI first -> last, threshold 8 points, BDI-II
+# cut-off >= 14 clinical (as the instrument registry), lower is better.
+points_case <- local({
+  w <- na.omit(prepost(claus, "id", "time", "bdi"))
+  better <- -(w$post - w$pre)
+  rel <- ifelse(better >= 8, "improved", ifelse(-better >= 8, "deteriorated", "unchanged"))
+  cp <- w$pre >= 14; cq <- w$post >= 14
+  category <- ifelse(rel == "improved", ifelse(cp & !cq, "recovered", "improved"),
+              ifelse(rel == "deteriorated", ifelse(!cp & cq, "harmed", "deteriorated"), "unchanged"))
+  list(name = "claus_bdi_points_8", threshold = 8, cutoff = 14, n_used = nrow(w),
+       counts = as.list(table(factor(category, levels = c("recovered", "improved", "unchanged", "deteriorated", "harmed")))),
+       clients = data.frame(id = as.character(w$id), category = category))
+})
+
 writeLines(toJSON(list(
   generated_by = "test/reference/change.R",
   r_version = R.version.string,
   packages = list(jsonlite = as.character(packageVersion("jsonlite"))),
-  cases = cases
+  cases = cases,
+  points = points_case
 ), auto_unbox = TRUE, digits = NA, pretty = TRUE, null = "null"), file.path(here, "change.json"))
