@@ -316,6 +316,11 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
     if (wants('describe')) {
       described = await step('describe', () => describe(ds));
       const doc = describeDocument(described, ds);
+      if (filtered.describe.length > 0) {
+        // The scanner counts missing and unusable cells for the whole input; say so.
+        const measures = doc.tables.find((t) => t.id === 'measures');
+        measures?.notes?.push('With filters: n, mean, SD, min, max and intake figures cover the selected sessions; the missing and unusable counts cover the whole input.');
+      }
       sections.push({ name: 'describe', doc, json: doc.json });
     }
     if (copts) {
