@@ -217,6 +217,34 @@ describe('correlate: degenerate input and direction', () => {
     expect(w.estimable).toBe(false);
     expect(w.reason).toMatch(/no variation/);
     expect(find(rep.results, 'pooled', 'pearson').reason).toMatch(/no variation in alliance/);
+    // a constant that is not exact in binary (rounding noise must not pass for variation)
+    const noisy: MemoryRow[] = rows.map((r) => ({ ...r, values: [1e6 + 0.1, r.values[1]] }));
+    const rep2 = await runCorrelate(memoryDataset(measures, noisy));
+    for (const a of ['pooled', 'between', 'within'] as const) {
+      const r = rep2.results.find((x) => x.analysis === a)!;
+      expect(r.estimable).toBe(false);
+      expect(r.reason).toMatch(/no variation/);
+    }
+  });
+
+  it('a large offset is not mistaken for zero variance (r invariant to adding 1e7)', async () => {
+    const c = REF.cases[0];
+    const shifted = c.rows.map((r) => ({ ...r, a: r.a === null ? null : r.a + 1e7, o: r.o === null ? null : r.o - 1e7 }));
+    const rep = await runCorrelate(
+      memoryDataset(
+        [
+          { name: 'a', role: 'alliance' },
+          { name: 'o', role: 'outcome' },
+        ],
+        toMemory(shifted),
+      ),
+      { early: { mode: c.mode, k: c.k }, ciLevel: c.level },
+    );
+    expect(Math.abs(find(rep.results, 'within', 'rmcorr').r! - c.within.r)).toBeLessThan(1e-6);
+    expect(Math.abs(find(rep.results, 'between', 'pearson').r! - c.between.r)).toBeLessThan(1e-6);
+    expect(Math.abs(find(rep.results, 'pooled', 'pearson').r! - c.pooled.pearson.r)).toBeLessThan(1e-6);
+    expect(Math.abs(find(rep.results, 'early', 'partial').r! - c.early.partial.r)).toBeLessThan(1e-6);
+    expect(Math.abs(find(rep.results, 'lagged', 'fixed-effects', 'alliance->outcome').b! - c.lagged.forward.b)).toBeLessThan(1e-6);
   });
 
   it('clients with a single paired row add nothing to within (same r and df as without them)', async () => {

@@ -89,11 +89,18 @@ function fillCorrelation(res: CorrelateResult, ctx: GroupContext, p: number, r: 
   return res;
 }
 
+/**
+ * A centred sum of squares below ZERO_REL times the raw sum of squares is rounding noise
+ * of a constant variable (about 1e-30 relative), not variation: real data with a large
+ * offset still has (sd / mean)^2 far above it.
+ */
+const ZERO_REL = 1e-24;
+
 /** r from co-moments, or a reason why it is undefined. */
 function rFromMoments(sxx: number, syy: number, sxy: number, scaleX: number, scaleY: number): number | string {
   // Relative zero-variance test: co-moments that are rounding noise count as zero.
-  if (!(sxx > 1e-13 * scaleX)) return 'no variation in alliance';
-  if (!(syy > 1e-13 * scaleY)) return 'no variation in outcome';
+  if (!(sxx > ZERO_REL * scaleX)) return 'no variation in alliance';
+  if (!(syy > ZERO_REL * scaleY)) return 'no variation in outcome';
   const r = sxy / Math.sqrt(sxx * syy);
   return Math.max(-1, Math.min(1, r));
 }
@@ -314,9 +321,9 @@ function corr3(e: Float64Array, b: number): { rxy: number; rxz: number; ryz: num
   const yz = e[b + 8];
   const zz = e[b + 9];
   const scale = (m: number, c: number) => n * m * m + c;
-  if (!(xx > 1e-13 * scale(e[b + 1], xx))) return 'no variation in early alliance';
-  if (!(yy > 1e-13 * scale(e[b + 2], yy))) return 'no variation in final outcome';
-  if (!(zz > 1e-13 * scale(e[b + 3], zz))) return 'no variation in intake outcome';
+  if (!(xx > ZERO_REL * scale(e[b + 1], xx))) return 'no variation in early alliance';
+  if (!(yy > ZERO_REL * scale(e[b + 2], yy))) return 'no variation in final outcome';
+  if (!(zz > ZERO_REL * scale(e[b + 3], zz))) return 'no variation in intake outcome';
   return { rxy: xy / Math.sqrt(xx * yy), rxz: xz / Math.sqrt(xx * zz), ryz: yz / Math.sqrt(yy * zz) };
 }
 
@@ -394,11 +401,11 @@ function laggedResults(stats: Accumulator, p: number, ctx: GroupContext): Correl
     const a12 = W[lxIndex(sp.x1, sp.x2)];
     const r1 = rawSq(sp.x1) + 1;
     const r2 = rawSq(sp.x2) + 1;
-    if (!(a11 > 1e-12 * r1)) {
+    if (!(a11 > ZERO_REL * r1)) {
       notEstimable(res, `no within-client variation in ${sp.x1 === 0 ? 'alliance' : 'outcome'} at s`);
       continue;
     }
-    if (!(a22 > 1e-12 * r2)) {
+    if (!(a22 > ZERO_REL * r2)) {
       notEstimable(res, `no within-client variation in ${sp.x2 === 0 ? 'alliance' : 'outcome'} at s`);
       continue;
     }
