@@ -55,7 +55,13 @@ export function cleanupSpooled(): void {
 /** Resolves and checks an input; throws UserError for missing, unreadable, directory or empty inputs. */
 export async function openSource(input: string, stdin?: NodeJS.ReadableStream, displayAs?: string): Promise<Source> {
   if (input === '-') {
-    const file = await spoolToTemp(stdin ?? process.stdin);
+    const stream = stdin ?? process.stdin;
+    if ((stream as { isTTY?: boolean }).isTTY === true)
+      throw new UserError('standard input is a terminal, not a file', {
+        location: { file: displayAs ?? STDIN_DISPLAY },
+        hint: 'Pipe a CSV export into the command (alliance ... - < data.csv), or give its path instead of "-"',
+      });
+    const file = await spoolToTemp(stream);
     const bytes = fs.statSync(file).size;
     if (bytes === 0)
       throw new UserError('standard input is empty', {

@@ -318,6 +318,12 @@ describe('openCsv: stdin', () => {
     cleanupSpooled();
   });
 
+  it('a terminal on stdin is a UserError, not a hang', async () => {
+    const tty = Object.assign(Readable.from([]), { isTTY: true });
+    const e = await userError(openCsv('-', {}, tty));
+    expect(e.format()).toMatch(/^<stdin>: standard input is a terminal/);
+  });
+
   it('empty stdin', async () => {
     const e = await userError(openCsv('-', {}, Readable.from([])));
     expect(e.format()).toMatch(/^<stdin>: standard input is empty/);
