@@ -68,6 +68,7 @@ export interface FileInfo {
   /** Display name used in findings (path as given). */
   display: string;
   bytes: number;
+  /** Data records in the file (ragged ones included); 0 until the first scan has read it. */
   rows: number;
   encoding: string;
   delimiter: string;
