@@ -149,4 +149,15 @@ describe('correlate properties', () => {
       expect(hi - lo).toBeLessThan(w * 2);
     }
   });
+
+  it('bootstrap handles many clients (no argument-spreading limits)', async () => {
+    const rows: MemoryRow[] = [];
+    for (let c = 0; c < 200_000; c++) {
+      rows.push({ client: `m${c}`, session: 1, values: [c % 7, (c * 3) % 11] });
+      rows.push({ client: `m${c}`, session: 2, values: [(c + 1) % 5, (c * 5) % 13] });
+    }
+    const rep = await run(rows, MEASURES, { analyses: ['within'], bootstrap: 2, seed: 1 });
+    expect(rep.results[0].estimable).toBe(true);
+    expect(rep.results[0].bootstrap_ci).not.toBeNull();
+  });
 });

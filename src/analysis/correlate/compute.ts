@@ -211,13 +211,12 @@ function bootstrap(stats: Accumulator, p: number, ctx: GroupContext, out: { pool
   const store = stats.clientMoments;
   if (!store) return;
   const c = store.data;
-  const idx: number[] = [];
-  for (let e = 0; e < stats.clientEntries; e++) if (c[(e * P + p) * C_STRIDE] > 0) idx.push(e);
-  const ids = idx.map((e) => ctx.clientId(stats.entryClient[e]));
-  const order = idx.map((_, i) => i).sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
-  const sortedIdx = order.map((i) => idx[i]);
-  idx.length = 0;
-  idx.push(...sortedIdx);
+  const present: number[] = [];
+  for (let e = 0; e < stats.clientEntries; e++) if (c[(e * P + p) * C_STRIDE] > 0) present.push(e);
+  // Clients in id order, so the resamples do not depend on the order of the rows.
+  const ids = present.map((e) => ctx.clientId(stats.entryClient[e]));
+  const order = present.map((_, i) => i).sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+  const idx = order.map((i) => present[i]);
   const K = idx.length;
   if (K < 3) return;
   const n = new Float64Array(K);
