@@ -139,6 +139,50 @@ describe('alliance trend: published and reference results through the CLI', () =
   });
 });
 
+describe('alliance trend: degenerate inputs say what is not estimable', () => {
+  async function tmpCsv(text: string): Promise<string> {
+    const fs = await import('node:fs/promises');
+    const dir = await fs.mkdtemp('/tmp/trend-edge-');
+    await fs.writeFile(`${dir}/s.csv`, text);
+    return `${dir}/s.csv`;
+  }
+
+  it('alliance only: alerts counted by hand, no change table', async () => {
+    // A: 37 -> 35.5 (below 36 at 2; drop of 1.5 at 2) -> 36.5; B: 30 (below at 1).
+    const f = await tmpCsv('client,session,srs\nA,1,37\nA,2,35.5\nA,3,36.5\nB,1,30\n');
+    const j = await json(['trend', f, '--clients']);
+    expect(j.summary.alliance_alerts).toEqual({ clients_below_cutoff: 2, sessions_below_cutoff: 2, clients_with_drop: 1, drops: 1 });
+    expect(j.clients[0].alliance).toMatchObject({ n: 3, below_cutoff: [2], drops: [2] });
+    expect(j.clients[0].alliance.mean).toBeCloseTo(109 / 3, 12);
+    expect(j.clients[0].alliance.slope).toBeCloseTo(-0.25, 12); // lm(c(37, 35.5, 36.5) ~ 1:3)
+    expect(j.clients[1].alliance.slope).toBeNull();
+    expect(j.methods.change.reason).toBe('no outcome measure');
+    const t = await runInProcess(['trend', f, '--no-color']);
+    expect(t.stdout).not.toContain('Reliable and clinically significant change');
+    expect(t.stdout).toContain('no outcome measure');
+  });
+
+  it('an outcome without instrument or --better: change not classified, and says how to fix it', async () => {
+    const f = await tmpCsv('client,session,score\nA,1,10\nA,2,20\nB,1,12\nB,3,5\n');
+    const j = await json(['trend', f, '--outcome', 'score', '--rc-threshold', '5']);
+    expect(j.methods.change.reason).toMatch(/--better higher\|lower/);
+    expect(j.summary.categories).toEqual({ recovered: 0, improved: 0, unchanged: 0, deteriorated: 0, harmed: 0 });
+    const k = await json(['trend', f, '--outcome', 'score', '--rc-threshold', '5', '--better', 'higher']);
+    expect(k.summary.categories).toMatchObject({ improved: 1, deteriorated: 1 });
+  });
+
+  it('a header-only file gives zero counts and n/e, never NaN', async () => {
+    const f = await tmpCsv('client,session,srs,phq9\n');
+    for (const format of ['table', 'csv', 'md', 'json']) {
+      const r = await runInProcess(['trend', f, '--format', format]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toMatch(/NaN|undefined/);
+    }
+    const j = await json(['trend', f]);
+    expect(j.summary.overall.not_estimable.mean_change).toBe('no client with a pre and post value');
+  });
+});
+
 describe('alliance trend: usage errors are one line, exit 2', () => {
   const cases: [string, string[], RegExp][] = [
     ['--pre without --post', ['--pre', '1'], /--pre and --post go together/],

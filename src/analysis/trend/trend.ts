@@ -452,8 +452,11 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
   const sdPreData = sdOf(usedPre);
   let method: TrendResult['methods']['change'];
   let classify: ((pre: number, post: number) => { rc: ReliableDirection; rci: number } | null) | null = null;
-  const directionReason = 'the better direction of the outcome is unknown (no instrument)';
-  if (opts.reliability !== undefined) {
+  const directionReason = 'the better direction of the outcome is unknown: give --better higher|lower or bind an instrument with --instrument COL=ID';
+  const noOutcome = 'no outcome measure';
+  if (oIdx < 0) {
+    method = { method: 'points', threshold: null, source: '', reason: noOutcome };
+  } else if (opts.reliability !== undefined) {
     const sdPre = opts.sd ?? sdPreData;
     const sd = Number.isFinite(sdPre) ? sDiff(sdPre, opts.reliability) : NaN;
     method = {
@@ -488,7 +491,9 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
   let clinical: TrendResult['methods']['clinical'];
   let clinicalPreB: ClinicalBoundary | null = null;
   let clinicalPostB: ClinicalBoundary | null = null;
-  if (opts.cutoff !== undefined) {
+  if (oIdx < 0) {
+    clinical = { source: 'none', reason: noOutcome };
+  } else if (opts.cutoff !== undefined) {
     const cm = opts.clinicalMean ?? mPre;
     const cs = opts.clinicalSd ?? sdPreData;
     clinical = {
@@ -544,7 +549,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
   const ntpMethod: TrendResult['methods']['notOnTrack'] = { quantile: q, minClients: minCell, bands: K, bandLimits: [], cellsUsed: 0, cellsTooSmall: 0 };
   const band = new Int8Array(nClients).fill(-1);
   const cells: Map<number, EtrCell>[] = [];
-  if (oIdx < 0) ntpMethod.reason = 'no outcome measure';
+  if (oIdx < 0) ntpMethod.reason = noOutcome;
   else if (outcomeHigher === undefined) ntpMethod.reason = directionReason;
   else {
     intakes.sort((x, y) => x - y);

@@ -203,7 +203,7 @@ function cohortCells(s: CohortStats): Record<string, Cell> {
   };
 }
 
-function cohortColumns(first: Column, allianceCut: number | null, hasAlliance: boolean): Column[] {
+function cohortColumns(first: Column, allianceCut: number | null, hasAlliance: boolean, hasOutcome: boolean): Column[] {
   const cut = allianceCut === null ? 'cut-off' : String(allianceCut);
   const share = (key: string, header: string): Column[] => [
     { key, header, format: F.percent(1) },
@@ -219,15 +219,19 @@ function cohortColumns(first: Column, allianceCut: number | null, hasAlliance: b
           { key: 'alliance_below', header: `< ${cut}`, format: F.percent(1) },
         ]
       : []),
-    { key: 'outcome_mean', header: 'outcome', format: F.fixed(2) },
-    { key: 'completed', header: 'n', format: F.int },
-    { key: 'mean_change', header: 'change', format: F.fixed(2) },
-    { key: 'mean_change_ci', header: '95% CI', format: F.interval(2) },
-    { key: 'd', header: 'd', format: F.fixed(2) },
-    { key: 'dz', header: 'd_z', format: F.fixed(2) },
-    ...share('improved', 'improved'),
-    ...share('recovered', 'recovered'),
-    ...share('deteriorated', 'deteriorated'),
+    ...(hasOutcome
+      ? [
+          { key: 'outcome_mean', header: 'outcome', format: F.fixed(2) },
+          { key: 'completed', header: 'n', format: F.int },
+          { key: 'mean_change', header: 'change', format: F.fixed(2) },
+          { key: 'mean_change_ci', header: '95% CI', format: F.interval(2) },
+          { key: 'd', header: 'd', format: F.fixed(2) },
+          { key: 'dz', header: 'd_z', format: F.fixed(2) },
+          ...share('improved', 'improved'),
+          ...share('recovered', 'recovered'),
+          ...share('deteriorated', 'deteriorated'),
+        ]
+      : []),
   ];
 }
 
@@ -242,15 +246,18 @@ function methodNotes(r: TrendResult): string[] {
   const m = r.methods;
   const notes: string[] = [];
   const oc = r.measures.outcome;
+  if (!oc) notes.push('no outcome measure: change, clinical status and not-on-track flags are not assessed.');
   const dirWord = oc?.higherIsBetter === true ? 'higher is better' : oc?.higherIsBetter === false ? 'lower is better' : 'direction unknown';
   if (oc) notes.push(`outcome: ${oc.column}${oc.instrument ? ` (${oc.instrument})` : ''}, ${dirWord}; change = post - pre, so on a lower-is-better scale a negative change is improvement; d = mean change / SD of pre scores, d_z = mean change / SD of change.`);
-  notes.push(
+  if (oc) notes.push(
     m.timePoints.mode === 'fixed'
       ? `time points: pre = session ${m.timePoints.pre}, post = session ${m.timePoints.post}; clients without an outcome at either are left out (counted below).`
       : 'time points: pre = the first session with an outcome (intake), post = the last session with an outcome; clients with one measurement are left out.',
   );
   const c = m.change;
-  if (c.method === 'points') {
+  if (!oc) {
+    // nothing more about change
+  } else if (c.method === 'points') {
     notes.push(
       c.threshold !== null
         ? `reliable change: a change of >= ${c.threshold} points in the better direction is reliable improvement, >= ${c.threshold} in the worse direction reliable deterioration (${c.source}).`
@@ -263,7 +270,9 @@ function methodNotes(r: TrendResult): string[] {
     );
   }
   const cl = m.clinical;
-  if (cl.source === 'instrument') notes.push(`clinical: score ${cl.clinicalIf} ${cl.cutoff} (${cl.citation}); recovered = reliably improved, clinical at pre and not at post; harmed = reliably deteriorated, not clinical at pre and clinical at post.`);
+  if (!oc) {
+    // no clinical status without an outcome
+  } else if (cl.source === 'instrument') notes.push(`clinical: score ${cl.clinicalIf} ${cl.cutoff} (${cl.citation}); recovered = reliably improved, clinical at pre and not at post; harmed = reliably deteriorated, not clinical at pre and clinical at post.`);
   else if (cl.source === 'jacobson-truax') {
     const norms = `clinical M ${fmt(cl.clinicalMean, 3)} SD ${fmt(cl.clinicalSd, 3)} (${cl.clinicalNormsSource === 'data' ? 'pre scores' : 'given'}); functional M ${fmt(cl.functionalMean, 3)} SD ${fmt(cl.functionalSd, 3)}`;
     notes.push(
@@ -278,7 +287,9 @@ function methodNotes(r: TrendResult): string[] {
     );
   }
   const t = m.notOnTrack;
-  if (t.reason) notes.push(`not on track: not assessed (${t.reason}).`);
+  if (!oc) {
+    // no expected-response band without an outcome
+  } else if (t.reason) notes.push(`not on track: not assessed (${t.reason}).`);
   else {
     notes.push(
       `not on track: an expected-treatment-response band built from this data. Clients are split into ${t.bands} intake-severity band(s) by quantiles of intake${t.bandLimits.length ? ` (limits ${t.bandLimits.map((x) => fmt(x, 2)).join(', ')}; ties go to the lower band)` : ''}. For each band and number of sessions since intake, the change so far (oriented so positive = better) of every client with an outcome there forms the band; a client is flagged at a session where their change is below the band's ${t.quantile} quantile (R type 7), only where the band has >= ${t.minClients} clients (${t.cellsUsed} band cells used, ${t.cellsTooSmall} too small). Each client is part of their own band.`,
@@ -318,7 +329,7 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
     r.methods.timePoints.mode === 'fixed'
       ? `${ex.missingPre} without an outcome at the pre session, ${ex.missingPost} without one at the post session`
       : `${ex.oneMeasurement} with one outcome measurement, ${ex.noOutcome} with none`;
-  tables.push({
+  if (hasOutcome) tables.push({
     id: 'change',
     title: 'Reliable and clinically significant change',
     columns: [
@@ -345,7 +356,7 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
   tables.push({
     id: 'cohort',
     title: r.periods ? `Cohort by ${r.periods.period}` : 'Cohort',
-    columns: cohortColumns({ key: 'period', header: r.periods ? r.periods.period : 'period' }, aCut, hasAlliance),
+    columns: cohortColumns({ key: 'period', header: r.periods ? r.periods.period : 'period' }, aCut, hasAlliance, hasOutcome),
     rows: cohortRows,
     notes: cohortNotes,
   });
@@ -353,17 +364,19 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
   // Sparklines of the cohort series.
   if (r.periods && r.periods.rows.length > 0) {
     const rows = r.periods.rows;
-    const series: [string, (p: CohortStats) => number | null, number][] = [
-      ['sessions', (p) => p.sessions, 0],
-      ['clients', (p) => p.clients, 0],
-      ['mean alliance', (p) => p.allianceMean, 2],
-      [`alliance < ${aCut ?? 'cut-off'} (share)`, (p) => p.allianceBelowShare, 3],
-      ['mean outcome', (p) => p.outcomeMean, 2],
-      ['mean change', (p) => p.meanChange, 2],
-      ['reliably improved (share)', (p) => p.reliablyImproved.share, 3],
-      ['recovered (share)', (p) => p.recovered.share, 3],
-      ['deteriorated (share)', (p) => p.deteriorated.share, 3],
+    // [label, value, the measure it needs]
+    const all: [string, (p: CohortStats) => number | null, 'alliance' | 'outcome' | null][] = [
+      ['sessions', (p) => p.sessions, null],
+      ['clients', (p) => p.clients, null],
+      ['mean alliance', (p) => p.allianceMean, 'alliance'],
+      [`alliance < ${aCut ?? 'cut-off'} (share)`, (p) => p.allianceBelowShare, 'alliance'],
+      ['mean outcome', (p) => p.outcomeMean, 'outcome'],
+      ['mean change', (p) => p.meanChange, 'outcome'],
+      ['reliably improved (share)', (p) => p.reliablyImproved.share, 'outcome'],
+      ['recovered (share)', (p) => p.recovered.share, 'outcome'],
+      ['deteriorated (share)', (p) => p.deteriorated.share, 'outcome'],
     ];
+    const series = all.filter(([, , needs]) => needs === null || (needs === 'alliance' ? hasAlliance : hasOutcome));
     tables.push({
       id: 'series',
       title: `Series by ${r.periods.period} (${rows[0].period} to ${rows[rows.length - 1].period})`,
@@ -403,7 +416,7 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
     tables.push({
       id: 'groups',
       title: `By ${g.by}`,
-      columns: cohortColumns({ key: 'group', header: g.by }, aCut, hasAlliance),
+      columns: cohortColumns({ key: 'group', header: g.by }, aCut, hasAlliance, hasOutcome),
       rows: g.rows.map((row) => ({ group: row.group, ...cohortCells(row) })),
       notes,
     });
@@ -465,14 +478,18 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
               { key: 'alliance_drops', header: 'drops at' },
             ]
           : []),
-        { key: 'pre', header: 'pre', format: F.fixed(1) },
-        { key: 'post', header: 'post', format: F.fixed(1) },
-        { key: 'change', header: 'change', format: F.fixed(1) },
-        ...(jt ? [{ key: 'rci', header: 'RCI', format: F.fixed(2) }] : []),
-        { key: 'category', header: 'category' },
-        { key: 'outcome_slope', header: 'outcome slope', format: F.fixed(3) },
-        { key: 'outcome_trend', header: 'outcome' },
-        { key: 'not_on_track', header: 'not on track at' },
+        ...(hasOutcome
+          ? [
+              { key: 'pre', header: 'pre', format: F.fixed(1) },
+              { key: 'post', header: 'post', format: F.fixed(1) },
+              { key: 'change', header: 'change', format: F.fixed(1) },
+              ...(jt ? [{ key: 'rci', header: 'RCI', format: F.fixed(2) }] : []),
+              { key: 'category', header: 'category' },
+              { key: 'outcome_slope', header: 'outcome slope', format: F.fixed(3) },
+              { key: 'outcome_trend', header: 'outcome' },
+              { key: 'not_on_track', header: 'not on track at' },
+            ]
+          : []),
       ],
       rows: r.clientRows.map((c) => ({
         client: c.client,
