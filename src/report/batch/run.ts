@@ -203,6 +203,30 @@ function remapped(ds: Dataset, keep: (row: SessionRow) => boolean): Dataset {
   return out;
 }
 
+/**
+ * One counting pass over the filtered data: every filter value must occur in its column,
+ * and the filters must leave some sessions (a typo in a scheduled config should fail loudly,
+ * not produce an empty report).
+ */
+async function checkFilters(filtered: Dataset, all: Dataset, s: ReportSettings, at: (key: string) => { file: string; line: number | undefined }): Promise<void> {
+  const stats = await filtered.scan(() => undefined);
+  const f = s.filters;
+  if (f.column && f.values) {
+    const col = f.column.toLowerCase();
+    const g = all.mapping.groups.findIndex((x) => x.name.toLowerCase() === col);
+    const seen = g >= 0 ? all.groupLevels[g] : all.therapists;
+    const unknown = f.values.filter((v) => !seen.includes(v));
+    if (unknown.length > 0) {
+      const shown = [...seen].sort().slice(0, 20).join(', ');
+      throw new UserError(`report.filters.values: ${unknown.map((v) => `'${v}'`).join(', ')} never occur${unknown.length === 1 ? 's' : ''} in column '${f.column}'`, {
+        location: at('report.filters.values'),
+        hint: `Values found: ${shown}${seen.length > 20 ? ', ...' : ''}`,
+      });
+    }
+  }
+  if (stats.rows === 0) throw new UserError('the filters leave no sessions', { location: at('report.filters'), hint: 'Check the date range and values under report.filters' });
+}
+
 /** Shifts Markdown headings one level down (a section's "# title" becomes "## title"). */
 function demote(md: string): string {
   return md.replace(/^(#+) /gm, '#$1 ');
@@ -253,17 +277,36 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
   const inputs = resolveInputs(ctx, configDir);
   const ioAt: Io = { ...io, cwd: configDir };
   const base = mergeReadOptions(config, {}, new Set());
-  // Columns the run must read as groups: the --by columns and the filter column.
-  const needed = [copts?.by, topts?.by, settings.filters.column].filter((x): x is string => typeof x === 'string' && x.trim() !== '');
+  // Columns the run must read as groups: the by columns and the filter column, each with
+  // the config key it came from (for errors at the right line).
+  const needed: [col: string, key: string][] = (
+    [
+      [copts?.by, 'correlate.by'],
+      [topts?.by, 'trend.by'],
+      [settings.filters.column, 'report.filters.column'],
+    ] as [string | null | undefined, string][]
+  ).filter((x): x is [string, string] => typeof x[0] === 'string' && x[0].trim() !== '');
+  const at = (key: string) => ({ file: config.path, line: ctx.lines[key] ?? config.lines[key.split('.')[0]] });
   let read: ReadOptions = base;
   let dataset = await openDataset(inputs.rel, read, ioAt);
-  const missingGroups = needed.filter((col) => {
+  const missingGroups: string[] = [];
+  for (const [col, key] of needed) {
     const lc = col.toLowerCase();
     const m = dataset.mapping;
-    return !(lc === 'therapist' || m.therapist?.name.toLowerCase() === lc || m.groups.some((g) => g.name.toLowerCase() === lc));
-  });
+    if (lc === 'therapist') {
+      if (!m.therapist) throw new UserError(`${key}: therapist, but no therapist column was found`, { location: at(key), hint: 'Name it with therapist: COLUMN' });
+      continue;
+    }
+    if (m.therapist?.name.toLowerCase() === lc || m.groups.some((g) => g.name.toLowerCase() === lc)) continue;
+    const inHeader = dataset.files.every((f) => f.header.some((h) => h.trim().toLowerCase() === lc));
+    if (!inHeader) {
+      const cols = dataset.files[0]?.header.map((h) => `'${h}'`).join(', ') ?? '';
+      throw new UserError(`${key}: column '${col}' is not in the input`, { location: at(key), hint: `Available columns: ${cols}` });
+    }
+    if (!missingGroups.includes(col)) missingGroups.push(col);
+  }
   if (missingGroups.length > 0) {
-    read = { ...base, groups: [...(base.groups ?? []), ...new Set(missingGroups)] };
+    read = { ...base, groups: [...(base.groups ?? []), ...missingGroups] };
     dataset = await openDataset(inputs.rel, read, ioAt);
   }
 
@@ -308,6 +351,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
   }
 
   const filtered = filteredDataset(dataset, settings);
+  if (!stopped && filtered.describe.length > 0) await checkFilters(filtered.dataset, dataset, settings, at);
   let described: DescribeResult | null = null;
   let correlated: CorrelateReport | null = null;
   let trended: TrendResult | null = null;

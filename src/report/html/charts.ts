@@ -75,7 +75,7 @@ export function correlateCharts(report: CorrelateReport, firstId: number): Chart
           references,
           domain: [-1, 1],
         }),
-        caption: `Diamonds are estimates, whiskers ${pct}% confidence intervals; n = sessions (pooled, within) or clients (between, early). The dashed line is the meta-analytic alliance-outcome correlation (${BENCHMARK.source}), signed for this outcome's direction.`,
+        caption: `Diamonds are estimates, whiskers ${pct}% confidence intervals; n = sessions (pooled, within) or clients (between, early). The dashed line is the meta-analytic alliance-outcome correlation r = .278 (Flückiger et al. 2018, 295 studies), signed for this outcome's direction.`,
       });
     }
     if (report.options.by) {
