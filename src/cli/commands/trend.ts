@@ -274,7 +274,9 @@ function methodNotes(r: TrendResult): string[] {
     // no clinical status without an outcome
   } else if (cl.source === 'instrument') notes.push(`clinical: score ${cl.clinicalIf} ${cl.cutoff} (${cl.citation}); recovered = reliably improved, clinical at pre and not at post; harmed = reliably deteriorated, not clinical at pre and clinical at post.`);
   else if (cl.source === 'jacobson-truax') {
-    const norms = `clinical M ${fmt(cl.clinicalMean, 3)} SD ${fmt(cl.clinicalSd, 3)} (${cl.clinicalNormsSource === 'data' ? 'pre scores' : 'given'}); functional M ${fmt(cl.functionalMean, 3)} SD ${fmt(cl.functionalSd, 3)}`;
+    const clin = `clinical M ${fmt(cl.clinicalMean, 3)} SD ${fmt(cl.clinicalSd, 3)} (${cl.clinicalNormsSource === 'data' ? 'pre scores' : 'given'})`;
+    const func = cl.functionalMean !== null ? `; functional M ${fmt(cl.functionalMean, 3)} SD ${fmt(cl.functionalSd, 3)}` : '';
+    const norms = clin + func;
     notes.push(
       `clinical: Jacobson-Truax cut-off ${cl.type} = ${fmt(cl.cutoff, 3)} (${norms}); clinical at pre and functional at post are strict inequalities as in clinicalsignificance; categories recovered / improved / unchanged / deteriorated / harmed as that package names them.` +
         (cl.reason ? ` Not available: ${cl.reason}.` : ''),
