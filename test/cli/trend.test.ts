@@ -54,6 +54,30 @@ describe('alliance trend: published and reference results through the CLI', () =
     expect(j.methods.clinical.cutoff).toBeCloseTo(ref.cutoff, 9);
   });
 
+  it('--by a group column (claus_2020 treatment arm) matches test/reference/change.R', async () => {
+    const j = await json([...CLAUS, '--by', 'treatment', '--min-clients', '20']);
+    expect(j.groups.by).toBe('treatment');
+    expect(j.groups.suppressed).toEqual([]);
+    expect(j.groups.rows.map((g: any) => g.group)).toEqual(changeRef.by_treatment.map((g: any) => g.group));
+    j.groups.rows.forEach((g: any, i: number) => {
+      const w = changeRef.by_treatment[i];
+      expect(g.clients).toBe(w.clients_seen);
+      expect(g.completed).toBe(w.n);
+      expect(g.mean_change).toBeCloseTo(w.mean_change, 9);
+      expect(g.mean_change_ci[0]).toBeCloseTo(w.mean_change_ci[0], 9);
+      expect(g.mean_change_ci[1]).toBeCloseTo(w.mean_change_ci[1], 9);
+      expect(g.d).toBeCloseTo(w.d, 9);
+      expect(g.dz).toBeCloseTo(w.dz, 9);
+      expect(g.recovered.x).toBe(w.recovered);
+      expect(g.recovered.ci[0]).toBeCloseTo(w.recovered_ci[0], 9);
+      expect(g.recovered.ci[1]).toBeCloseTo(w.recovered_ci[1], 9);
+    });
+    // 20 TAU clients: suppressed (and listed) at --min-clients 21.
+    const k = await json([...CLAUS, '--by', 'treatment', '--min-clients', '21']);
+    expect(k.groups.suppressed).toEqual(['TAU']);
+    expect(k.groups.rows.map((g: any) => g.group)).toEqual(['PA']);
+  });
+
   it('jacobson_1989 (gds, lower is better; das, higher is better) matches test/reference/change.R', async () => {
     for (const name of ['jacobson_gds_c', 'jacobson_das_a', 'jacobson_das_b']) {
       const ref = changeRef.cases.find((c: any) => c.name === name);

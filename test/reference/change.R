@@ -114,10 +114,28 @@ points_case <- local({
        clients = data.frame(id = as.character(w$id), category = category))
 })
 
+# Per treatment arm (a --by group column): claus_2020 JT cut-off c as in the first case;
+# n, mean change with t.test CI, category counts, Wilson CI of the recovered share.
+by_treatment <- local({
+  base <- cases[[1]]$clients
+  arm <- unique(claus[, c("id", "treatment")])
+  base$treatment <- arm$treatment[match(base$id, as.character(arm$id))]
+  lapply(sort(unique(base$treatment)), function(t) {
+    x <- base[base$treatment == t, ]
+    list(group = t, n = nrow(x), mean_change = mean(x$change),
+         mean_change_ci = unname(t.test(x$change)$conf.int[1:2]),
+         d = mean(x$change) / sd(x$pre), dz = mean(x$change) / sd(x$change),
+         recovered = sum(x$category == "recovered"),
+         recovered_ci = unname(prop.test(sum(x$category == "recovered"), nrow(x), correct = FALSE)$conf.int[1:2]),
+         clients_seen = length(unique(claus$id[claus$treatment == t])))
+  })
+})
+
 writeLines(toJSON(list(
   generated_by = "test/reference/change.R",
   r_version = R.version.string,
   packages = list(jsonlite = as.character(packageVersion("jsonlite"))),
   cases = cases,
-  points = points_case
+  points = points_case,
+  by_treatment = by_treatment
 ), auto_unbox = TRUE, digits = NA, pretty = TRUE, null = "null"), file.path(here, "change.json"))
