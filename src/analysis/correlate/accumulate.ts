@@ -25,6 +25,11 @@
  * (every aggregate above can be un-merged) and merges the client's complete rows.
  */
 
+import { GrowableF64 } from './growable.js';
+import { SpearmanAccumulator } from './spearman.js';
+
+export { GrowableF64 };
+
 export interface PairSpec {
   /** Index into Mapping.measures. */
   alliance: number;
@@ -63,29 +68,6 @@ export function lxIndex(i: number, j: number): number {
 const DIAG = [0, 4, 7, 9];
 /** Early 3-D moments: count, 3 means, 6 co-moments (xx xy xz yy yz zz). */
 export const E_STRIDE = 10;
-
-export class GrowableF64 {
-  data: Float64Array;
-  length = 0;
-  constructor(cap = 1024) {
-    this.data = new Float64Array(cap);
-  }
-  ensure(extra: number): void {
-    if (this.length + extra <= this.data.length) return;
-    let cap = this.data.length * 2;
-    while (cap < this.length + extra) cap *= 2;
-    const next = new Float64Array(cap);
-    next.set(this.data.subarray(0, this.length));
-    this.data = next;
-  }
-  push(v: number): void {
-    if (this.length === this.data.length) this.ensure(1);
-    this.data[this.length++] = v;
-  }
-  view(): Float64Array {
-    return this.data.subarray(0, this.length);
-  }
-}
 
 /** Which clients have been merged (dense for all clients, sparse for --by groups). */
 class SeenSet {
@@ -181,8 +163,8 @@ export class Accumulator {
   disorderedCount = 0;
   readonly seen: SeenSet;
   readonly scattered = new Set<number>();
-  readonly pooledX: GrowableF64[];
-  readonly pooledY: GrowableF64[];
+  /** Per pair, with --method spearman|both: the distinct (x, y) pairs and their counts. */
+  readonly spearman: SpearmanAccumulator[];
   /** Per-client moments for the bootstrap: one C_STRIDE block per (client entry, pair). */
   readonly clientMoments: GrowableF64 | null;
   private readonly entryOf: Map<number, number> | null;
@@ -202,8 +184,7 @@ export class Accumulator {
     this.M = cfg.measures;
     this.agg = new Aggregates(this.P);
     this.seen = new SeenSet(dense);
-    this.pooledX = cfg.keepPooledValues ? cfg.pairs.map(() => new GrowableF64()) : [];
-    this.pooledY = cfg.keepPooledValues ? cfg.pairs.map(() => new GrowableF64()) : [];
+    this.spearman = cfg.keepPooledValues ? cfg.pairs.map(() => new SpearmanAccumulator()) : [];
     this.clientMoments = cfg.keepClients ? new GrowableF64(1024) : null;
     this.entryOf = cfg.keepClients ? new Map() : null;
     this.buf = new GrowableF64(64 * (1 + this.M));
@@ -222,10 +203,7 @@ export class Accumulator {
       for (let p = 0; p < this.P; p++) {
         const x = values[pairs[p].alliance];
         const y = values[pairs[p].outcome];
-        if (x === x && y === y) {
-          this.pooledX[p].push(x);
-          this.pooledY[p].push(y);
-        }
+        if (x === x && y === y) this.spearman[p].add(x, y);
       }
     }
     if (client !== this.cur) {
@@ -328,9 +306,10 @@ export class Accumulator {
     return r;
   }
 
-  pooledValues(p: number): { x: Float64Array; y: Float64Array } | null {
+  /** Spearman's rho of the pooled rows of pair p (null unless kept). */
+  spearmanRho(p: number): number | string | null {
     if (!this.cfg.keepPooledValues) return null;
-    return { x: this.pooledX[p].view(), y: this.pooledY[p].view() };
+    return this.spearman[p].rho();
   }
 
   /** Bootstrap entries: number of clients stored (removed ones have count 0). */

@@ -7,7 +7,6 @@ import { C_STRIDE, E_STRIDE, LX_STRIDE, lxIndex, type Accumulator } from './accu
 import { quantileSorted } from '../../stats/descriptive.js';
 import type { Random } from '../../stats/random.js';
 import { correlationInference, tHalfWidth } from './inference.js';
-import { spearmanFromValues } from './spearman.js';
 import { BENCHMARK, type Analysis, type CorrelateOptions, type CorrelateResult, type LagDirection, type Method } from './types.js';
 
 export interface PairInfo {
@@ -180,9 +179,9 @@ function spearmanResult(ctx: GroupContext, p: number, stats: Accumulator, a: Pai
   const res = base(ctx, p, 'pooled', 'spearman');
   res.n = a.rows;
   res.clients = a.clients;
-  const vals = stats.pooledValues(p);
-  if (!vals || a.rows < 3) return notEstimable(res, `fewer than 3 paired rows (${a.rows})`);
-  const rho = spearmanFromValues(vals.x, vals.y);
+  if (a.rows < 3) return notEstimable(res, `fewer than 3 paired rows (${a.rows})`);
+  const rho = stats.spearmanRho(p);
+  if (rho === null) return notEstimable(res, 'Spearman values were not kept');
   if (typeof rho === 'string') return notEstimable(res, rho);
   const n = a.rows;
   fillCorrelation(res, ctx, p, rho, n - 2, n);
