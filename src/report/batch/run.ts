@@ -410,7 +410,6 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
       filters: settings.filters,
       min_clients: settings.minClients,
       client_tables: settings.clientTables,
-      headline: headline.map((h) => ({ label: h.label, value: h.value, detail: h.detail ?? null })),
       sections: Object.fromEntries(sections.map((s) => [s.name, s.json])),
     };
     files.set('results.json', JSON.stringify(results, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
