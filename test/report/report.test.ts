@@ -273,6 +273,21 @@ describe('validation outcome and --fail-on', () => {
   });
 });
 
+describe('client-level tables', () => {
+  it('trend\'s client table appears only with report.clientTables: true', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'clients-'));
+    copyFileSync(path.join(ROOT, 'fixtures/demo.csv'), path.join(dir, 'demo.csv'));
+    writeFileSync(path.join(dir, 'r.yaml'), 'files: demo.csv\nreport:\n  sections: [trend]\n  clientTables: true\n');
+    expect((await runInProcess(['report', '--config', 'r.yaml', '--out', 'out'], { cwd: dir })).code).toBe(0);
+    const csv = readFileSync(path.join(dir, 'out', 'trend-clients.csv'), 'utf8');
+    expect(csv.split('\n')[1]).toMatch(/^C00001,/);
+    writeFileSync(path.join(dir, 'r2.yaml'), 'files: demo.csv\nreport:\n  sections: [trend]\ntrend:\n  clients: true\n');
+    const res = await runInProcess(['report', '--config', 'r2.yaml', '--out', 'out2'], { cwd: dir });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/r2\.yaml:5: trend: client tables are set by 'report\.clientTables'/);
+  });
+});
+
 describe('filters and globs', () => {
   it('a site filter keeps only that site (client count checked against the CSV itself)', async () => {
     const dir = mkdtempSync(path.join(tmp, 'filter-'));
