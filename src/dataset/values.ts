@@ -56,12 +56,39 @@ export class MissingTokens {
  * Parses a number written with `decimal` as the decimal mark. Returns NaN for text that is
  * not a finite number (the caller decides whether it is a missing marker). Accepts
  * surrounding spaces, a sign, digits with one decimal mark, and exponents; rejects
- * thousands separators, hex, "Infinity" and empty text. Equal to Number() bit for bit
- * (the CSV layer's parseNumberFast, src/io/number.ts).
+ * thousands separators, hex, "Infinity" and empty text. Equal to Number() bit for bit.
+ *
+ * The common short cell ([-]digits[.digits], at most 15 characters) is parsed here, in a
+ * loop small enough to inline into the scan (about 6% of a scan's time); everything else
+ * goes to the CSV layer's parseNumberFast (src/io/number.ts), which defines the grammar.
+ * Exactness: at most 15 digits make an exact integer mantissa, and one IEEE division by
+ * an exact power of ten is correctly rounded (Clinger's fast path).
  */
 export function parseNumber(s: string, decimal: '.' | ',' = '.'): number {
-  return parseNumberFast(s, decimal === ',');
+  const n = s.length;
+  if (n === 0 || n > 15) return parseNumberFast(s, decimal === ',');
+  const mark = decimal === ',' ? 44 : 46;
+  let i = 0;
+  let neg = false;
+  if (s.charCodeAt(0) === 45) {
+    neg = true;
+    i = 1;
+  }
+  const start = i;
+  let m = 0;
+  let dot = -1;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) m = m * 10 + (c - 48);
+    else if (c === mark && dot < 0) dot = i;
+    else return parseNumberFast(s, decimal === ',');
+  }
+  if (n - start === (dot >= 0 ? 1 : 0)) return NaN; // "-", ".", "-."
+  const v = dot < 0 ? m : m / POW10[n - 1 - dot];
+  return neg ? -v : v;
 }
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 // ---------------------------------------------------------------------------------------
 // Dates

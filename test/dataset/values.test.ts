@@ -9,6 +9,7 @@ import {
   parseDate,
   parseNumber,
 } from '../../src/dataset/values.js';
+import { parseNumberFast } from '../../src/io/number.js';
 
 describe('missing tokens', () => {
   const m = new MissingTokens();
@@ -54,6 +55,16 @@ describe('parseNumber', () => {
     expect(parseNumber('1,5e2', ',')).toBe(150);
     expect(parseNumber('36.5', ',')).toBeNaN();
     expect(parseNumber('1,2,3', ',')).toBeNaN();
+  });
+  test('agrees with the CSV layer parseNumberFast on arbitrary short text (property)', () => {
+    const chars = fc.constantFrom('0', '1', '5', '9', '.', ',', '-', '+', 'e', ' ', 'x');
+    fc.assert(
+      fc.property(fc.array(chars, { maxLength: 18 }).map((a) => a.join('')), (s) => {
+        expect(Object.is(parseNumber(s), parseNumberFast(s, false))).toBe(true);
+        expect(Object.is(parseNumber(s, ','), parseNumberFast(s, true))).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
   });
   test('agrees with Number() on decimal text (property)', () => {
     fc.assert(
