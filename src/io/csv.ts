@@ -6,6 +6,11 @@
  *        read the header record.
  * read:  stream the file in large chunks -> decode (./decode.ts) -> scan records
  *        (./scanner.ts) -> handler. Nothing is kept per record, so memory stays flat.
+ *
+ * Measured (test/io/perf: 10M rows, 432 MB, 7 columns, Node 20, shared 2-CPU box):
+ * projection of 4 fields 2.2-2.4 s CPU (best wall 2.7 s, 3.7 M rows/s), all fields
+ * 2.4-2.6 s CPU (best wall 2.9 s), peak RSS 134-145 MB whatever the file size;
+ * csv-parse 6 on the same file: 25 s CPU.
  */
 import * as fsp from 'node:fs/promises';
 import { UserError } from '../errors.js';
