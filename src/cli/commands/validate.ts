@@ -96,8 +96,12 @@ async function validateUnmapped(files: string[], flags: ValidateFlags, cmd: Comm
   const inputs = [];
   const noClient: boolean[] = [];
   for (const p of paths) {
-    const real = path.isAbsolute(p) ? p : path.resolve(io.cwd, p);
-    const input = await openCsv(real, { delimiter: read.delimiter, encoding: read.encoding, decimal: read.decimal }, io.stdin);
+    const real = p === '-' || path.isAbsolute(p) ? p : path.resolve(io.cwd, p);
+    const input = await openCsv(
+      real,
+      { delimiter: read.delimiter, encoding: read.encoding, decimal: read.decimal, display: p === '-' ? undefined : p },
+      io.stdin,
+    );
     const display = p;
     inputs.push({ ...input, display, read: input.read.bind(input) });
     try {
