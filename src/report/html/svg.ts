@@ -61,6 +61,11 @@ function decimalsOf(ticks: number[]): number {
 
 export type ValueFormat = 'number' | 'percent';
 
+/** Shortens a label to `max` characters (with an ellipsis); the full text stays in the mark's tooltip. */
+export function clip(s: string, max: number): string {
+  return s.length <= max ? s : s.slice(0, max - 1) + '\u2026';
+}
+
 function fmtValue(v: number, format: ValueFormat, digits: number): string {
   return format === 'percent' ? `${toFixedR(v * 100, digits)}%` : toFixedR(v, digits);
 }
@@ -70,7 +75,7 @@ function open(id: string, kind: string, width: number, height: number, title: st
     `<svg class="chart" data-chart="${kind}" id="${id}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="${id}-t ${id}-d" ${FONT} font-size="12" fill="${INK}">`,
     `<title id="${id}-t">${esc(title)}</title>`,
     `<desc id="${id}-d">${esc(desc)}</desc>`,
-    `<text x="8" y="18" font-size="14" font-weight="600">${esc(title)}</text>`,
+    `<text x="8" y="18" font-size="14" font-weight="600">${esc(clip(title, Math.floor((width - 16) / 8.5)))}</text>`,
   ];
 }
 
@@ -108,7 +113,7 @@ export interface ForestOptions {
 export function forestPlot(o: ForestOptions): string {
   const id = o.id;
   const labelW = 190;
-  const textW = 215;
+  const textW = 240;
   const plotW = 360;
   const rowH = 22;
   const top = 52;
@@ -156,7 +161,7 @@ export function forestPlot(o: ForestOptions): string {
     const y = top + i * rowH + rowH / 2;
     if (i % 2 === 1) out.push(`<rect x="0" y="${c(y - rowH / 2)}" width="${width}" height="${rowH}" fill="#000" fill-opacity="0.035"/>`);
     const weight = r.emphasis ? ' font-weight="600"' : '';
-    out.push(`<text x="8" y="${c(y + 4)}"${weight}>${esc(r.label)}</text>`);
+    out.push(`<text x="8" y="${c(y + 4)}"${weight}>${esc(clip(r.label, 26))}</text>`);
     if (r.estimate === null) {
       out.push(`<text x="${labelW + plotW + 12}" y="${c(y + 4)}" font-style="italic">${esc(r.note ?? 'not estimable')}</text>`);
       return;
@@ -244,7 +249,7 @@ export function lineChart(o: LineOptions): string {
   out.push(`<text transform="translate(16 ${c(top + plotH / 2)}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
   o.x.forEach((label, i) => {
     out.push(`<line x1="${c(xi(i))}" y1="${top + plotH}" x2="${c(xi(i))}" y2="${top + plotH + 5}" stroke="${INK}"/>`);
-    out.push(`<text x="${c(xi(i))}" y="${top + plotH + 18}" text-anchor="middle" font-size="11">${esc(label)}</text>`);
+    out.push(`<text x="${c(xi(i))}" y="${top + plotH + 18}" text-anchor="middle" font-size="11">${esc(clip(label, Math.floor(step / 7)))}</text>`);
     if (o.xNotes?.[i]) out.push(`<text x="${c(xi(i))}" y="${top + plotH + 32}" text-anchor="middle" font-size="10" fill="#555">${esc(o.xNotes[i])}</text>`);
   });
   if (o.xCaption) out.push(`<text x="${c(left + plotW / 2)}" y="${top + plotH + 56}" text-anchor="middle">${esc(o.xCaption)}</text>`);
@@ -286,7 +291,7 @@ export function lineChart(o: LineOptions): string {
     // legend
     const ly = top + 10 + k * 20;
     out.push(`<line x1="${left + plotW + 12}" y1="${ly}" x2="${left + plotW + 36}" y2="${ly}" stroke="${colour}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`);
-    out.push(`<text x="${left + plotW + 42}" y="${ly + 4}" font-size="11">${esc(s.name)}</text>`);
+    out.push(`<text x="${left + plotW + 42}" y="${ly + 4}" font-size="11">${esc(clip(s.name, 16))}</text>`);
   });
   out.push('</svg>');
   return out.join('\n');
@@ -348,7 +353,7 @@ export function barChart(o: BarOptions): string {
   out.push(`<text x="${c(labelW + plotW / 2)}" y="${yBottom + 40}" text-anchor="middle">${esc(o.xLabel)}</text>`);
   o.bars.forEach((b, i) => {
     const yc = top + i * rowH + rowH / 2;
-    out.push(`<text x="${labelW - 8}" y="${c(yc + 4)}" text-anchor="end">${esc(b.label)}</text>`);
+    out.push(`<text x="${labelW - 8}" y="${c(yc + 4)}" text-anchor="end">${esc(clip(b.label, 26))}</text>`);
     if (b.value === null || !Number.isFinite(b.value)) {
       out.push(`<text x="${labelW + 6}" y="${c(yc + 4)}" font-style="italic">${esc(b.note ?? 'not estimable')}</text>`);
       return;
