@@ -251,7 +251,7 @@ export function periodKey(day: number, period: Period): string {
 type ExclusionReason = 'missingPre' | 'missingPost' | 'missingBoth' | 'oneMeasurement' | 'noOutcome';
 
 /** Values of the expected-treatment-response cells held at once (8 bytes each). */
-const ETR_BATCH = 1 << 21;
+const ETR_BATCH = 1 << 20;
 
 /** One expected-treatment-response cell: a band x sessions since intake. */
 interface EtrCell {
@@ -430,14 +430,16 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
 
   // ---- pass A: who is used, pre scores (for the RCI and clinical norms), intakes (bands) ----
   const excluded = { total: 0, missingPre: 0, missingPost: 0, oneMeasurement: 0, noOutcome: 0 };
-  const usedPre: number[] = [];
-  const intakes: number[] = [];
+  const usedPreAll = new Float64Array(nClients);
+  const intakesAll = new Float64Array(nClients);
+  let nUsed = 0;
+  let nIntakes = 0;
   for (let c = 0; c < nClients; c++) {
     const s = read(c);
     if (s.n === 0) continue;
     const at = locate(s);
-    if (at.first >= 0) intakes.push(s.outcome[at.first]);
-    if (at.reason === null) usedPre.push(s.outcome[at.pre]);
+    if (at.first >= 0) intakesAll[nIntakes++] = s.outcome[at.first];
+    if (at.reason === null) usedPreAll[nUsed++] = s.outcome[at.pre];
     else if (oIdx >= 0) {
       excluded.total++;
       if (at.reason === 'missingBoth') {
@@ -446,6 +448,9 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
       } else excluded[at.reason]++;
     }
   }
+
+  const usedPre = usedPreAll.subarray(0, nUsed);
+  const intakes = intakesAll.subarray(0, nIntakes);
 
   // ---- methods: reliable change and clinical boundary ----
   const mPre = usedPre.length > 0 ? meanOf(usedPre) : NaN;
@@ -552,7 +557,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
   if (oIdx < 0) ntpMethod.reason = noOutcome;
   else if (outcomeHigher === undefined) ntpMethod.reason = directionReason;
   else {
-    intakes.sort((x, y) => x - y);
+    intakes.sort();
     for (let j = 1; j < K; j++) ntpMethod.bandLimits.push(quantileSorted(intakes, j / K));
     for (let b = 0; b < K; b++) cells.push(new Map());
     const dir = direction(outcomeHigher);
