@@ -176,6 +176,15 @@ describe('atomic write and no overwrite', () => {
     expect(readdirSync(tmp).filter((n) => n.startsWith('.forced'))).toEqual([]);
   });
 
+  it('a write that fails part-way (a path component is a file) leaves nothing behind', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'notdir-'));
+    writeFileSync(path.join(dir, 'file'), 'x');
+    const res = await report(['--config', CONFIG, '--out', path.join(dir, 'file', 'out')]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/cannot write here/);
+    expect(readdirSync(dir)).toEqual(['file']);
+  });
+
   it('a failing run (bad input) writes nothing', async () => {
     const dir = mkdtempSync(path.join(tmp, 'bad-'));
     writeFileSync(path.join(dir, 'r.yaml'), 'files: [nope.csv]\n');
@@ -263,6 +272,17 @@ describe('validation outcome and --fail-on', () => {
     const b = await runInProcess(['report', '--config', 'r.yaml', '--out', 'b', '--fail-on', 'warning'], { cwd: dir });
     expect(b.code).toBe(1);
     expect(readdirSync(path.join(dir, 'b')).some((n) => n.startsWith('describe-'))).toBe(false);
+  });
+
+  it('report.failOn in the config does the same, and --fail-on none on the command line wins over it', async () => {
+    const dir = setup('warnings.csv');
+    writeFileSync(path.join(dir, 'r.yaml'), 'files: data.csv\ntoday: 2025-01-01\nreport:\n  sections: [validate, describe]\n  failOn: warning\n');
+    const a = await runInProcess(['report', '--config', 'r.yaml', '--out', 'a'], { cwd: dir });
+    expect(a.code).toBe(1);
+    expect(readdirSync(path.join(dir, 'a')).some((n) => n.startsWith('describe-'))).toBe(false);
+    const b = await runInProcess(['report', '--config', 'r.yaml', '--out', 'b', '--fail-on', 'none'], { cwd: dir });
+    expect(b.code).toBe(0);
+    expect(readdirSync(path.join(dir, 'b'))).toContain('describe-overview.csv');
   });
 
   it('clientTables: true adds the row-level findings table', async () => {

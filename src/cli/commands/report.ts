@@ -8,7 +8,7 @@
  * holds the validation section only); 2 config or input unusable, or DIR exists without
  * --force (the folder is then left as it was).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Command } from 'commander';
@@ -64,6 +64,15 @@ export function reportCommand(ctx: CommandContext): Command {
         const settings = reportSettings(check);
         const outDir = outGiven !== undefined ? path.resolve(io.cwd, outGiven) : (settings.out ?? path.resolve(io.cwd, 'report'));
         const outShown = outGiven ?? (path.relative(io.cwd, outDir) || '.');
+        // The nearest existing ancestor of DIR must be a folder (checked before any work).
+        for (let p = path.dirname(outDir); ; p = path.dirname(p)) {
+          if (existsSync(p)) {
+            if (!statSync(p).isDirectory())
+              throw new UserError('cannot write here (a part of the path is a file, not a folder)', { location: { file: outShown }, hint: 'Check the output path' });
+            break;
+          }
+          if (path.dirname(p) === p) break;
+        }
         if (!flags.force) {
           if (existsSync(outDir)) throw new UserError('already exists', { location: { file: outShown }, hint: 'Use --force to replace it, or choose another output folder' });
         }
