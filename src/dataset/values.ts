@@ -212,22 +212,28 @@ export function parseDate(s: string, format: DateFormat): number {
   return parseDateGeneral(s, format);
 }
 
-/** Exactly yyyy-mm-dd (the common case, kept small so it inlines). */
+/** Exactly yyyy-mm-dd (the common case, kept small and branch-light so it inlines). */
 function parseIso10(s: string): number {
-  const y = (s.charCodeAt(0) - 48) * 1000 + (s.charCodeAt(1) - 48) * 100 + (s.charCodeAt(2) - 48) * 10 + (s.charCodeAt(3) - 48);
-  const m = (s.charCodeAt(5) - 48) * 10 + (s.charCodeAt(6) - 48);
-  const d = (s.charCodeAt(8) - 48) * 10 + (s.charCodeAt(9) - 48);
-  // Reject non-digits: every char code must be 48..57.
-  let bad = 0;
-  for (let i = 0; i < 10; i++) {
-    if (i === 4 || i === 7) continue;
-    const c = s.charCodeAt(i);
-    bad |= c < 48 || c > 57 ? 1 : 0;
+  const c0 = s.charCodeAt(0) - 48;
+  const c1 = s.charCodeAt(1) - 48;
+  const c2 = s.charCodeAt(2) - 48;
+  const c3 = s.charCodeAt(3) - 48;
+  const c5 = s.charCodeAt(5) - 48;
+  const c6 = s.charCodeAt(6) - 48;
+  const c8 = s.charCodeAt(8) - 48;
+  const c9 = s.charCodeAt(9) - 48;
+  // Every one a digit: (c >>> 0) > 9 catches both sides (negative becomes huge).
+  if (c0 >>> 0 > 9 || c1 >>> 0 > 9 || c2 >>> 0 > 9 || c3 >>> 0 > 9 || c5 >>> 0 > 9 || c6 >>> 0 > 9 || c8 >>> 0 > 9 || c9 >>> 0 > 9) {
+    return NaN;
   }
-  if (bad !== 0 || m < 1 || m > 12 || d < 1) return NaN;
+  const y = c0 * 1000 + c1 * 100 + c2 * 10 + c3;
+  const m = c5 * 10 + c6;
+  const d = c8 * 10 + c9;
+  if (m < 1 || m > 12 || d < 1) return NaN;
   const leap = (y & 3) === 0 && (y % 100 !== 0 || y % 400 === 0);
   if (d > MONTH_DAYS[m] && !(m === 2 && leap && d === 29)) return NaN;
-  if (y >= TABLE_FROM && y < TABLE_TO) return YEAR_START[y - TABLE_FROM] + MONTH_START[m] + (leap && m > 2 ? 1 : 0) + d - 1;
+  const k = y - TABLE_FROM;
+  if (k >= 0 && k < TABLE_TO - TABLE_FROM) return YEAR_START[k] + MONTH_START[m] + (leap && m > 2 ? 1 : 0) + d - 1;
   return daysFromCivil(y, m, d);
 }
 

@@ -85,6 +85,18 @@ describe('dates', () => {
       }),
     );
   });
+  test('yyyy-mm-dd agrees with Date.UTC for every day 1850-2250, and rejects non-digits (property)', () => {
+    for (let z = daysFromCivil(1850, 1, 1); z < daysFromCivil(2250, 1, 1); z += 1) {
+      expect(parseDate(civilFromDays(z), 'iso')).toBe(z);
+    }
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 9 }), fc.constantFrom('/', ':', ' ', 'a', '\u0660'), (pos, ch) => {
+        const idx = [0, 1, 2, 3, 5, 6, 8, 9][pos % 8];
+        const s = '2024-06-15';
+        expect(parseDate(s.slice(0, idx) + ch + s.slice(idx + 1), 'iso')).toBeNaN();
+      }),
+    );
+  });
   test('ISO dates, with or without a time part', () => {
     expect(parseDate('1970-01-01', 'iso')).toBe(0);
     expect(parseDate('2024-02-29', 'iso')).toBe(Date.UTC(2024, 1, 29) / 86_400_000);
