@@ -40,10 +40,17 @@ function isRight(col: Column): boolean {
   return col.format !== undefined && col.format.kind !== 'text';
 }
 
+/** Tables longer than this are folded into a <details> element. */
+export const FOLD_ROWS = 25;
+
 /** One TableModel as an HTML table (cells formatted exactly as in Markdown). */
 export function renderHtmlTable(t: TableModel): string {
   const out: string[] = [];
-  out.push(`<figure class="table" id="table-${esc(t.id)}">`, `<figcaption>${esc(t.title)}</figcaption>`, '<div class="scroll"><table>');
+  // Long tables fold away (a <details> element: no script) so the page reads from the charts.
+  const fold = t.rows.length > FOLD_ROWS;
+  out.push(`<figure class="table" id="table-${esc(t.id)}">`, `<figcaption>${esc(t.title)}</figcaption>`);
+  if (fold) out.push(`<details><summary>Show the table (${t.rows.length} rows; also in the CSV and Markdown files)</summary>`);
+  out.push('<div class="scroll"><table>');
   out.push('<thead><tr>' + t.columns.map((c) => `<th scope="col"${isRight(c) ? ' class="num"' : ''}>${esc(c.header)}</th>`).join('') + '</tr></thead>');
   out.push('<tbody>');
   for (const row of t.rows) {
@@ -59,6 +66,7 @@ export function renderHtmlTable(t: TableModel): string {
     );
   }
   out.push('</tbody></table></div>');
+  if (fold) out.push('</details>');
   if (t.notes && t.notes.length > 0) out.push('<ul class="notes">' + t.notes.map((n) => `<li>${esc(n)}</li>`).join('') + '</ul>');
   out.push('</figure>');
   return out.join('\n');
@@ -86,6 +94,8 @@ figure { margin: 12px 0 20px; }
 figure.chart svg { max-width: 100%; height: auto; display: block; }
 figure.chart figcaption { font-size: 13px; color: #333; max-width: 760px; }
 figure.table figcaption { font-weight: 600; margin-bottom: 4px; }
+summary { cursor: pointer; color: #1f4e79; font-size: 13px; margin: 4px 0; }
+@media print { details > *:not(summary) { display: block; } }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; font-size: 13px; font-variant-numeric: tabular-nums; }
 th, td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; white-space: nowrap; }
@@ -119,6 +129,7 @@ export function renderReportHtml(r: HtmlReport): string {
       out.push('<figure class="chart">', `<h3>${esc(c.heading)}</h3>`, c.svg, `<figcaption>${esc(c.caption)}</figcaption>`, '</figure>');
     }
     if (s.doc) {
+      if (s.charts.length > 0) out.push('<h3>Tables and method notes</h3>');
       if (s.doc.preface && s.doc.preface.length > 0) out.push('<ul class="preface">' + s.doc.preface.map((p) => `<li>${esc(p)}</li>`).join('') + '</ul>');
       for (const t of s.doc.tables) out.push(renderHtmlTable(t));
       if (s.doc.notes && s.doc.notes.length > 0) out.push('<ul class="notes">' + s.doc.notes.map((n) => `<li>${esc(n)}</li>`).join('') + '</ul>');

@@ -16,6 +16,8 @@ export const GRID = '#d9d9d9';
 /** Series colours: dark blue, vermilion, mid grey (distinct in greyscale too). */
 export const SERIES = ['#1f4e79', '#c0392b', '#6b6b6b'];
 const DASH = ['', '6 3', '2 3'];
+/** Light blue for bars that carry an interval whisker. */
+const LIGHT = '#9dbad5';
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"';
 
 export function esc(s: string): string {
@@ -358,7 +360,8 @@ export function barChart(o: BarOptions): string {
       out.push(`<text x="${labelW + 6}" y="${c(yc + 4)}" font-style="italic">${esc(b.note ?? 'not estimable')}</text>`);
       return;
     }
-    const parts = [`<rect x="${c(x(0))}" y="${c(yc - 8)}" width="${c(Math.max(0, x(b.value) - x(0)))}" height="16" fill="${SERIES[0]}"/>`];
+    // A bar with an interval is drawn light so the black whisker stays visible on it (also in greyscale).
+    const parts = [`<rect x="${c(x(0))}" y="${c(yc - 8)}" width="${c(Math.max(0, x(b.value) - x(0)))}" height="16" fill="${b.ci ? LIGHT : SERIES[0]}"/>`];
     if (b.ci) {
       parts.push(
         `<line x1="${c(x(b.ci[0]))}" y1="${c(yc)}" x2="${c(x(b.ci[1]))}" y2="${c(yc)}" stroke="${INK}" stroke-width="1.5"/>`,
