@@ -147,6 +147,12 @@ describe('trend against test/reference/trend.R (synthetic.csv)', async () => {
     res.groups!.rows.forEach((row, i) => checkCohort(row, ref.groups[i], row.group));
   });
 
+  it('gives the same flags when the expected-response cells are sorted in many small batches', async () => {
+    const small = await analyzeTrend(synthetic(), { ...OPTS, etrBatch: 30 });
+    expect(small.clientRows!.map((r) => r.notOnTrack)).toEqual(res.clientRows!.map((r) => r.notOnTrack));
+    expect(small.methods.notOnTrack).toEqual(res.methods.notOnTrack);
+  });
+
   it('does not depend on row order', async () => {
     // Reverse the file: client order changes, so compare by client id.
     const rev = await analyzeTrend(synthetic((rows) => [...rows].reverse()), OPTS);

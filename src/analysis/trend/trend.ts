@@ -68,6 +68,8 @@ export interface TrendOptions {
   minClients?: number;
   /** Keep per-client rows and trajectories in the result. */
   clients?: boolean;
+  /** Values of the expected-response cells sorted at once (default 1M; small values for tests). */
+  etrBatch?: number;
 }
 
 export type Maybe<T> = T | null;
@@ -561,7 +563,8 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
     for (let j = 1; j < K; j++) ntpMethod.bandLimits.push(quantileSorted(intakes, j / K));
     for (let b = 0; b < K; b++) cells.push(new Map());
     const dir = direction(outcomeHigher);
-    const visit = (c: number, onValue: (m: Map<number, EtrCell>, off: number, improvement: number) => void): void => {
+    // Calls onValue with each later outcome of client c; onValue returns false to stop.
+    const visit = (c: number, onValue: (m: Map<number, EtrCell>, off: number, improvement: number) => boolean): void => {
       const s = read(c);
       const first = locate(s).first;
       if (first < 0) return;
@@ -577,7 +580,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
         const o = s.outcome[k];
         const off = s.session[k] - s0;
         if (Number.isNaN(o) || !(off > 0)) continue;
-        onValue(m, off, dir * (o - i0));
+        if (!onValue(m, off, dir * (o - i0))) return;
       }
     };
     // pass B: assign bands and count the values of every cell.
@@ -586,29 +589,40 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
         const cell = m.get(off);
         if (cell) cell.n++;
         else m.set(off, { n: 1, fill: 0, values: null, threshold: NaN });
+        return true;
       });
     }
     // pass C: fill, sort and summarise the cells in batches of at most ETR_BATCH values, so
-    // the values held at once stay bounded whatever the file size.
-    const batches: { bands: Set<number>; cells: EtrCell[]; size: number }[] = [];
-    let current: { bands: Set<number>; cells: EtrCell[]; size: number } | null = null;
+    // the values held at once stay bounded whatever the file size. A batch is a range of
+    // sessions-since-intake within one band; sessions are sorted, so a client's visit stops
+    // past the range.
+    interface Batch {
+      band: number;
+      lo: number;
+      hi: number;
+      cells: EtrCell[];
+      size: number;
+    }
+    const batches: Batch[] = [];
     for (let b = 0; b < K; b++) {
-      for (const cell of cells[b].values()) {
+      let current: Batch | null = null;
+      for (const off of [...cells[b].keys()].sort((x, y) => x - y)) {
+        const cell = cells[b].get(off)!;
         if (cell.n < minCell) {
           ntpMethod.cellsTooSmall++;
           continue;
         }
-        if (!current || (current.size > 0 && current.size + cell.n > ETR_BATCH)) {
-          current = { bands: new Set(), cells: [], size: 0 };
+        if (!current || current.size + cell.n > (opts.etrBatch ?? ETR_BATCH)) {
+          current = { band: b, lo: off, hi: off, cells: [], size: 0 };
           batches.push(current);
         }
-        current.bands.add(b);
+        current.hi = off;
         current.cells.push(cell);
         current.size += cell.n;
       }
     }
     // One buffer for every batch (allocating per batch lets freed memory pile up in the heap).
-    const pool = new Float64Array(batches.reduce((mx, b) => Math.max(mx, b.size), 0));
+    const pool = new Float64Array(batches.reduce((mx, x) => Math.max(mx, x.size), 0));
     for (const batch of batches) {
       let offset = 0;
       for (const cell of batch.cells) {
@@ -616,10 +630,13 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
         offset += cell.n;
       }
       for (let c = 0; c < nClients; c++) {
-        if (!batch.bands.has(band[c])) continue;
+        if (band[c] !== batch.band) continue;
         visit(c, (m, off, v) => {
+          if (off < batch.lo) return true;
+          if (off > batch.hi) return false;
           const cell = m.get(off)!;
           if (cell.values) cell.values[cell.fill++] = v;
+          return true;
         });
       }
       for (const cell of batch.cells) {
