@@ -270,10 +270,15 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
   const inputs: CsvInput[] = [];
   for (const p of paths) {
     inputs.push(
-      await openCsv(resolvePath(p, io), { delimiter: options.delimiter, encoding: options.encoding, decimal: options.decimal }, io.stdin),
+      await openCsv(
+        resolvePath(p, io),
+        { delimiter: options.delimiter, encoding: options.encoding, decimal: options.decimal, display: p === '-' ? undefined : p },
+        io.stdin,
+      ),
     );
   }
   const missing = new MissingTokens(options.missing ?? []);
+  const numericMissing = missing.numericTokens;
   const files: FileInfo[] = inputs.map((inp, i) => ({
     path: paths[i],
     display: paths[i] === '-' ? inp.display : paths[i],
@@ -640,6 +645,12 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
           const f = mF[k];
           const s = fields[f];
           const v = parseNumber(s, decimal);
+          if (numericMissing && v === v && missing.has(s)) {
+            // A declared numeric missing code (--missing -99) is missing, not a score.
+            values[g] = NaN;
+            missingCount[g]++;
+            continue;
+          }
           if (v !== v) {
             values[g] = NaN;
             if (missing.has(s)) missingCount[g]++;

@@ -22,8 +22,14 @@ export class MissingTokens {
   /** Char codes (both cases) a token can start with; other cells are rejected at once. */
   private readonly first = new Uint8Array(128);
   private readonly anyNonAscii: boolean;
+  /**
+   * True when a declared token reads as a number (e.g. `--missing -99`): such cells parse
+   * as numbers, so the hot path must ask `has` before it takes the number.
+   */
+  readonly numericTokens: boolean;
   constructor(extra: readonly string[] = []) {
     this.set = new Set([...DEFAULT_MISSING_TOKENS, ...extra].map((t) => t.trim().toLowerCase()));
+    this.numericTokens = [...this.set].some((t) => t !== '' && Number.isFinite(Number(t.replace(',', '.'))));
     let max = 0;
     let nonAscii = false;
     for (const t of this.set) {

@@ -154,7 +154,7 @@ export async function validateDataset(ds: Dataset, opts: ValidateOptions): Promi
     );
   }
 
-  const values = new ValueRules(ctx, map.measures, (fi) => ds.files[fi].decimal, opts.missing);
+  const values = new ValueRules(ctx, map.measures, (fi) => ds.files[fi].decimal);
   const sessions = new SessionRules(ctx, {
     sessionColumn: map.sessionSource === 'column' || map.sessionSource === 'column+date',
     sessionField: (fi) => sessionField[fi],

@@ -25,12 +25,6 @@ export class ValueRules {
   private readonly codes = new Map<string, CodeUse>();
   /** Issue codes from the dataset layer that no rule maps (should stay empty). */
   readonly unmapped = new Map<string, number>();
-  /**
-   * The user's --missing tokens. The reader parses a cell as a number before it looks at
-   * missing tokens, so a declared numeric code (--missing -99) still arrives as an issue:
-   * a declared token is not a finding.
-   */
-  private readonly declared: MissingCheck | null;
   /** Per file: field index -> global measure index. */
   private readonly measureOfField: Map<number, number>[];
 
@@ -38,9 +32,7 @@ export class ValueRules {
     private readonly ctx: RuleContext,
     private readonly measures: MeasureBinding[],
     private readonly decimal: (file: number) => '.' | ',',
-    missingTokens: readonly string[] = [],
   ) {
-    this.declared = missingTokens.length > 0 ? new MissingCheck(missingTokens) : null;
     this.min = new Float64Array(measures.length).fill(Infinity);
     this.max = new Float64Array(measures.length).fill(-Infinity);
     const keys = measures.map((m) => normalizeName(m.name) || m.name);
@@ -72,7 +64,6 @@ export class ValueRules {
 
   issue(i: CellIssue): void {
     const { ctx } = this;
-    if (this.declared !== null && i.code.startsWith('value.') && this.declared.has(i.value)) return;
     const m = this.measureAt(i.file, i.field);
     const range = () => (m?.instrument ? `${m.instrument.id} range ${m.instrument.range.value[0]}-${m.instrument.range.value[1]}` : 'valid range');
     switch (i.code) {

@@ -51,6 +51,13 @@ describe('values', () => {
     expect(rows.map((r) => r.values[0])).toEqual([NaN, 999, NaN, -5]);
     expect(issues.map((i) => i.code)).toEqual(['value.missing-code', 'value.missing-code']);
   });
+  test('a declared numeric missing code (--missing -99) is missing, not unusable, and raises no finding', async () => {
+    const { rows, issues, stats } = await load('client,session,phq9\na,1,-99\na,2,12\na,3,-9\n', { missing: ['-99'] });
+    expect(rows.map((r) => r.values[0])).toEqual([NaN, 12, NaN]);
+    expect(issues.map((i) => [i.code, i.value])).toEqual([['value.missing-code', '-9']]);
+    expect(stats.missing).toEqual([1]);
+    expect(stats.unusable).toEqual([1]);
+  });
   test('instrument sentinels inside the range are values, outside are missing codes', async () => {
     // OQ-45 range 0-180: 999 and -9 are codes
     const { rows, issues } = await load('client,session,oq45\na,1,999\na,2,-9\na,3,181\n');
