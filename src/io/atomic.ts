@@ -31,7 +31,7 @@ function writeError(e: unknown, target: string): unknown {
       hint: 'Create the folder first or choose another output path',
     });
   if (code === 'ENOSPC') return new UserError('no space left on the device', { location: { file: target }, hint: 'Free some space or write elsewhere' });
-  if (code === 'ENOTDIR')
+  if (code === 'ENOTDIR' || code === 'EEXIST')
     return new UserError('cannot write here (a part of the path is a file, not a folder)', { location: { file: target }, hint: 'Check the output path' });
   return e;
 }

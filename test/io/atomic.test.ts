@@ -137,4 +137,13 @@ describe('writeDirAtomic', () => {
     await writeDirAtomic(path.join(d, 'x', 'y'), new Map([['a.txt', 'a']]));
     expect(fs.readFileSync(path.join(d, 'x', 'y', 'a.txt'), 'utf8')).toBe('a');
   });
+
+  it('a file in the way of the output folder is a UserError (mkdir reports EEXIST)', async () => {
+    const d = fresh();
+    fs.writeFileSync(path.join(d, 'afile'), 'x');
+    const e = await writeDirAtomic(path.join(d, 'afile', 'sub', 'report'), new Map([['a.txt', 'a']])).catch((x) => x);
+    expect(e).toBeInstanceOf(UserError);
+    expect(e.message).toMatch(/a part of the path is a file/);
+    expect(fs.readdirSync(d)).toEqual(['afile']);
+  });
 });
