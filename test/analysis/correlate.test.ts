@@ -76,6 +76,8 @@ function expectCor(got: CorrelateResult, want: RCor, n?: number): void {
   expect(Math.abs(got.ci![0] - want.ci[0])).toBeLessThan(TOL);
   expect(Math.abs(got.ci![1] - want.ci[1])).toBeLessThan(TOL);
   if (n !== undefined) expect(got.n).toBe(n);
+  const t = want.r * Math.sqrt(want.df / (1 - want.r * want.r));
+  expect(Math.abs(got.t! - t)).toBeLessThan(1e-6 * Math.max(1, Math.abs(t)));
 }
 
 function expectLag(got: CorrelateResult, want: RLag): void {

@@ -71,7 +71,7 @@ function fillCorrelation(res: CorrelateResult, ctx: GroupContext, p: number, r: 
   }
   res.r = r;
   res.df = df;
-  res.t = null;
+  res.t = inf.t;
   res.p = inf.p;
   res.ci = inf.ci;
   res.estimable = true;

@@ -29,9 +29,10 @@ export interface CorrelateResult {
   direction: LagDirection | null;
   /** Correlation (null for lagged and when not estimable). */
   r: number | null;
-  /** Lagged only: coefficient, standard error and t. */
+  /** Lagged only: coefficient and standard error. */
   b: number | null;
   se: number | null;
+  /** t statistic of the test (r sqrt(df / (1 - r^2)) for correlations, b / se for lagged). */
   t: number | null;
   /** Rows (pooled, within), clients (between, early) or session pairs (lagged) used. */
   n: number;
