@@ -6,7 +6,7 @@
 // wall-clock seconds and peak RSS from GNU time), and prints rows/s, MB/s, peak RSS and
 // the ratio of each peer's time to the tool's. Machines are noisy: read the ratios.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, readFileSync, openSync, readSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, openSync, readSync, closeSync, writeFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -81,6 +81,29 @@ for (const n of sizes) {
   node('describe', '--format', 'json');
   node('correlate', '--format', 'json', '--alliance', alliance, '--outcome', outcome);
   node('trend', '--format', 'json');
+  if (n <= 1_000_000 && has('report')) {
+    // The whole batch report (validate, describe, correlate by therapist, trend by quarter).
+    const config = path.join(dataDir, `report-${n}.yaml`);
+    writeFileSync(
+      config,
+      [
+        `files: [${path.basename(file)}]`,
+        `alliance: [${alliance}]`,
+        `outcome: [${outcome}]`,
+        'report:',
+        '  sections: [validate, describe, correlate, trend]',
+        '  formats: [html, md, csv, json]',
+        'correlate:',
+        '  by: therapist',
+        'trend:',
+        '  period: quarter',
+        '',
+      ].join('\n'),
+    );
+    const out = path.join(dataDir, `report-${n}`);
+    rmSync(out, { recursive: true, force: true });
+    tasks.push({ name: 'alliance report (4 sections)', argv: [process.execPath, bin, 'report', '--config', config, '--out', out, '--force', '--reproducible'], tool: true });
+  }
   if (n <= 1_000_000 && has('model')) tasks.push({ name: 'alliance model', argv: [process.execPath, bin, 'model', file, '--alliance', alliance, '--outcome', outcome, '--format', 'json'], tool: true });
   if (peers) {
     const peerDir = path.join(root, 'bench/peers');
