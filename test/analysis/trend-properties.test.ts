@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { PagedColumn } from '../../src/analysis/trend/store.js';
+import { analyzeTrend } from '../../src/analysis/trend/trend.js';
+import { getInstrument } from '../../src/instruments/registry.js';
+import { memoryDataset, type MemoryRow } from '../helpers/memory-dataset.js';
+
+const score = fc.oneof(
+  fc.constant(undefined),
+  fc.integer({ min: 0, max: 27 }),
+  fc.integer({ min: 0, max: 400 }).map((x) => x / 10),
+);
+
+const rowsArb = fc
+  .array(
+    fc.record({
+      client: fc.constantFrom('a', 'b', 'c', 'd', 'e'),
+      session: fc.integer({ min: 1, max: 8 }),
+      srs: score,
+      phq: score,
+    }),
+    { minLength: 1, maxLength: 60 },
+  )
+  .map((rs) => {
+    // One row per client and session (duplicates are validate's business).
+    const seen = new Set<string>();
+    return rs.filter((r) => !seen.has(`${r.client}:${r.session}`) && seen.add(`${r.client}:${r.session}`));
+  });
+
+function dataset(rows: { client: string; session: number; srs?: number; phq?: number }[]) {
+  const mrows: MemoryRow[] = rows.map((r) => ({ client: r.client, session: r.session, values: [r.srs, r.phq] }));
+  return memoryDataset(
+    [
+      { name: 'srs', role: 'alliance', instrument: getInstrument('SRS') },
+      { name: 'phq9', role: 'outcome', instrument: getInstrument('PHQ-9') },
+    ],
+    mrows,
+  );
+}
+
+describe('trend properties', () => {
+  it('PagedColumn gives back every double exactly, whatever the mix', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.double(), fc.integer({ min: -40000, max: 40000 }), fc.integer({ min: -9999, max: 9999 }).map((x) => x / 10)), { maxLength: 40 }), (vals) => {
+        const col = new PagedColumn();
+        vals.forEach((v, i) => col.set(i * 7919, v));
+        vals.forEach((v, i) => expect(Object.is(col.get(i * 7919), v)).toBe(true));
+      }),
+    );
+  });
+
+  it('per-client results do not depend on row order', async () => {
+    await fc.assert(
+      fc.asyncProperty(rowsArb, fc.func(fc.integer()), async (rows, key) => {
+        const shuffled = rows.map((r, i) => ({ r, k: key(i) })).sort((x, y) => x.k - y.k).map((x) => x.r);
+        const a = await analyzeTrend(dataset(rows), { clients: true, ntpMinClients: 2 });
+        const b = await analyzeTrend(dataset(shuffled), { clients: true, ntpMinClients: 2 });
+        const byId = new Map(b.clientRows!.map((r) => [r.client, r]));
+        for (const r of a.clientRows!) {
+          const o = byId.get(r.client)!;
+          expect(o.change).toEqual(r.change);
+          expect(o.alliance.belowCutoff).toEqual(r.alliance.belowCutoff);
+          expect(o.alliance.drops).toEqual(r.alliance.drops);
+          expect(o.notOnTrack).toEqual(r.notOnTrack);
+          expect(o.series).toEqual(r.series);
+        }
+        expect(b.summary.categories).toEqual(a.summary.categories);
+        expect(b.summary.excluded).toEqual(a.summary.excluded);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
