@@ -21,6 +21,8 @@ export interface MemoryMeasure {
 }
 
 export function memoryDataset(measures: MemoryMeasure[], rows: MemoryRow[], groups: string[] = []): Dataset {
+  const clientIndex = new Map<string, number>();
+  const therapistIndex = new Map<string, number>();
   const bindings: MeasureBinding[] = measures.map((m, i) => ({
     name: m.name,
     index: 2 + i,
@@ -55,8 +57,7 @@ export function memoryDataset(measures: MemoryMeasure[], rows: MemoryRow[], grou
     therapists: [],
     groupLevels: groups.map(() => []),
     async scan(onRow) {
-      const clientIndex = new Map<string, number>();
-      const therapistIndex = new Map<string, number>();
+      // Interning persists across scans, as in the real Dataset: a second scan gives the same indexes.
       const row: SessionRow = {
         file: 0,
         line: 0,
