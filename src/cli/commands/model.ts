@@ -6,31 +6,20 @@
 import type { Command } from 'commander';
 import { buildCommand, type CommandContext } from '../command.js';
 import { COLOR_OPTIONS, explicitOptions, FORMAT_OPTION, INPUT_OPTIONS, type OptionSpec } from '../options.js';
-import type { Config } from '../../config/load.js';
 import { decideColor, makeChalk } from '../color.js';
 import { loadInput } from '../input.js';
 import { UserError } from '../../errors.js';
-import { fitModel, rawCovariates, MIN_THERAPISTS, type ModelResult, type ModelSpec } from '../../analysis/model.js';
-import { F, type ResultDocument, type TableModel } from '../../report/model.js';
+import { fitModel, rawCovariates, MIN_THERAPISTS, type ModelSpec } from '../../analysis/model.js';
+import { modelSettings, type ModelFlags } from '../../config/sections/model.js';
+import { modelDocument } from '../../report/documents/model.js';
 import { render, type OutputFormat } from '../../report/render.js';
 import type { Dataset } from '../../dataset/types.js';
 
-interface ModelOptions {
+interface ModelOptions extends ModelFlags {
   format: OutputFormat;
   color?: boolean;
   outcome?: string[];
   alliance?: string[];
-  /** commander's attribute for --group (config key `groups`). */
-  group?: string[];
-  groups?: string[];
-  time?: boolean;
-  covariate?: string[];
-  randomSlope?: boolean | string;
-  lag?: boolean;
-  reverse?: boolean;
-  ml?: boolean;
-  randomEffects?: boolean;
-  [key: string]: unknown;
 }
 
 const list = (value: string, previous: unknown): string[] =>
@@ -73,234 +62,6 @@ function pickMeasure(dataset: Dataset, role: 'alliance' | 'outcome', given: stri
     location: { file: dataset.files[0]?.display, line: 1 },
     hint: `Name the column with ${flag} COL`,
   });
-}
-
-const num = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
-
-export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocument {
-  const fit = result.fit;
-  const spec = result.spec;
-  const excluded = Object.entries(result.rows.excluded)
-    .sort((a, b) => a[0].localeCompare(b[0]))
-    .map(([k, v]) => `${v} ${k}`);
-  const preface = [
-    `files: ${dataset.files.map((f) => f.display).join(', ')}`,
-    `model: ${fit ? fit.formula : `${spec.outcome} on ${spec.alliance}`}`,
-    `fitted by ${spec.ml ? 'maximum likelihood (ML)' : 'REML'}; fixed-effect df by Satterthwaite's method (as lmerTest)`,
-    `${spec.lag ? 'consecutive-session pairs' : 'rows'} used: ${result.rows.used} of ${result.rows.read} rows read${excluded.length ? ` (left out: ${excluded.join(', ')})` : ''}`,
-    `centring: ${spec.lag && spec.reverse ? spec.outcome : spec.alliance}_between is each client's mean over the ${spec.lag ? 'pairs' : 'rows'} used, _within the deviation from it`,
-  ];
-  const tables: TableModel[] = [];
-  if (!fit) {
-    tables.push({
-      id: 'fixed',
-      title: 'Fixed effects',
-      columns: [
-        { key: 'term', header: 'term' },
-        { key: 'status', header: 'status' },
-      ],
-      rows: [{ term: '(model)', status: `not estimable: ${result.notEstimable}` }],
-    });
-  } else {
-    tables.push({
-      id: 'fixed',
-      title: 'Fixed effects',
-      columns: [
-        { key: 'term', header: 'term' },
-        { key: 'estimate', header: 'estimate', format: F.fixed(3) },
-        { key: 'se', header: 'SE', format: F.fixed(3) },
-        { key: 'df', header: 'df (Satterthwaite)', format: F.fixed(1) },
-        { key: 't', header: 't', format: F.fixed(2) },
-        { key: 'p', header: 'p', format: F.p },
-        { key: 'ci95', header: '95% CI', format: F.interval(3) },
-      ],
-      rows: fit.fixed.map((f) => ({
-        term: f.term,
-        estimate: f.estimate,
-        se: f.se,
-        df: f.df,
-        t: f.t,
-        p: f.p,
-        ci95: f.lower !== null && f.upper !== null ? ([f.lower, f.upper] as const) : null,
-      })),
-      notes: [`95% CI: estimate +- t(0.975, df) x SE with the Satterthwaite df.`],
-    });
-    const cx = fit.contextual;
-    tables.push({
-      id: 'contextual',
-      title: 'Contextual effect (between minus within)',
-      columns: tables[0].columns,
-      rows: [{ term: cx.term, estimate: cx.estimate, se: cx.se, df: cx.df, t: cx.t, p: cx.p, ci95: cx.lower !== null && cx.upper !== null ? ([cx.lower, cx.upper] as const) : null }],
-      notes: ['How much the client-level (between) association exceeds the session-level (within) one (Curran & Bauer 2011); t test of the contrast with Satterthwaite df.'],
-    });
-    const vrows: Record<string, string | number | null>[] = fit.variance.map((v) => ({
-      group: v.group,
-      term: v.term,
-      variance: v.variance,
-      sd: v.sd,
-      correlation: null,
-    }));
-    if (fit.correlation !== null || fit.variance.length === 4) {
-      vrows[1].correlation = fit.correlation;
-    }
-    tables.push({
-      id: 'variance',
-      title: 'Random effects (variance components)',
-      columns: [
-        { key: 'group', header: 'group' },
-        { key: 'term', header: 'term' },
-        { key: 'variance', header: 'variance', format: F.fixed(3) },
-        { key: 'sd', header: 'SD', format: F.fixed(3) },
-        { key: 'correlation', header: 'corr. with intercept', format: F.fixed(2) },
-      ],
-      rows: vrows,
-    });
-    const icc = result.icc;
-    const fitRows: { metric: string; value: string | number | boolean | null }[] = [
-      { metric: 'observations', value: String(fit.nobs) },
-      { metric: 'clients', value: String(fit.clients) },
-      ...(fit.therapists !== null ? [{ metric: 'therapists', value: String(fit.therapists) }] : []),
-      { metric: 'method', value: fit.method },
-      { metric: 'log-likelihood', value: fit.logLik },
-      ...(fit.remlCriterion !== null ? [{ metric: 'REML criterion', value: fit.remlCriterion }] : []),
-      ...(fit.deviance !== null ? [{ metric: 'deviance (-2 log-likelihood)', value: fit.deviance }] : []),
-      ...(fit.aic !== null ? [{ metric: 'AIC', value: fit.aic }] : []),
-      ...(fit.bic !== null ? [{ metric: 'BIC', value: fit.bic }] : []),
-      { metric: 'parameters', value: String(fit.npar) },
-      { metric: 'ICC of the null model (outcome ~ 1 + (1 | client), REML)', value: icc ? icc.value : 'not estimable' },
-      { metric: 'singular fit', value: fit.singular },
-      { metric: 'converged', value: fit.converged },
-      { metric: 'optimizer', value: fit.optimizerMessage },
-      { metric: 'deviance evaluations', value: String(fit.evaluations) },
-    ];
-    tables.push({
-      id: 'fit',
-      title: 'Model fit',
-      columns: [
-        { key: 'metric', header: 'metric' },
-        { key: 'value', header: 'value', format: F.fixed(3), align: 'right' },
-      ],
-      rows: fitRows,
-      notes: spec.ml ? [] : ['AIC/BIC are given for ML fits only (--ml): REML likelihoods of models with different fixed effects are not comparable.'],
-    });
-    if (fit.randomEffects) {
-      const slope = fit.randomEffects.some((r) => r.slope !== null);
-      tables.push({
-        id: 'random_effects',
-        title: 'Random effects per client / therapist (conditional modes, BLUPs)',
-        columns: [
-          { key: 'level', header: 'level' },
-          { key: 'id', header: 'id' },
-          { key: 'intercept', header: 'intercept', format: F.fixed(3) },
-          { key: 'intercept_sd', header: 'cond. SD', format: F.fixed(3) },
-          ...(slope
-            ? [
-                { key: 'slope', header: 'slope', format: F.fixed(3) },
-                { key: 'slope_sd', header: 'cond. SD', format: F.fixed(3) },
-              ]
-            : []),
-        ],
-        rows: fit.randomEffects.map((r) => ({ level: r.level, id: r.id, intercept: r.intercept, intercept_sd: r.interceptSD, slope: r.slope, slope_sd: r.slopeSD })),
-        notes: ['Conditional modes of the random effects with their conditional SDs (as lme4 ranef(condVar = TRUE)).'],
-      });
-    }
-  }
-  return {
-    title: 'alliance model',
-    preface,
-    tables,
-    notes: result.notes,
-    csvTable: 'fixed',
-    json: {
-      command: 'model',
-      schema: 1,
-      files: dataset.files.map((f) => f.display),
-      spec: {
-        outcome: spec.outcome,
-        alliance: spec.alliance,
-        time: Boolean(spec.time),
-        covariates: spec.covariates ?? [],
-        randomSlope: spec.randomSlope ?? null,
-        lag: Boolean(spec.lag),
-        reverse: Boolean(spec.reverse),
-        method: spec.ml ? 'ML' : 'REML',
-        therapistLevel: Boolean(spec.therapistLevel),
-      },
-      rows: result.rows,
-      notEstimable: result.notEstimable,
-      icc: result.icc,
-      fit: fit
-        ? {
-            ...fit,
-            fixed: fit.fixed.map((f) => ({ ...f, df: num(f.df), p: num(f.p), lower: num(f.lower), upper: num(f.upper) })),
-            contextual: { ...fit.contextual, df: num(fit.contextual.df), p: num(fit.contextual.p), lower: num(fit.contextual.lower), upper: num(fit.contextual.upper) },
-          }
-        : null,
-      notes: result.notes,
-    },
-  };
-}
-
-interface ModelSettings {
-  group: string[];
-  time: boolean;
-  covariate: string[];
-  randomSlope: boolean | string | undefined;
-  lag: boolean;
-  reverse: boolean;
-  ml: boolean;
-  randomEffects: boolean;
-}
-
-/** Keys of the config file's `model:` section (camelCase or kebab-case), by option attribute. */
-const SECTION_KEYS: Record<string, keyof ModelSettings> = {
-  group: 'group',
-  time: 'time',
-  covariate: 'covariate',
-  covariates: 'covariate',
-  randomSlope: 'randomSlope',
-  lag: 'lag',
-  reverse: 'reverse',
-  ml: 'ml',
-  randomEffects: 'randomEffects',
-};
-
-/**
- * The model settings: flags given on the command line win over the config file's `model:`
- * section, which wins over the defaults.
- */
-export function modelSettings(opts: ModelOptions, explicit: Set<string>, config: Config | null): ModelSettings {
-  const set: ModelSettings = {
-    group: opts.group ?? opts.groups ?? [],
-    time: Boolean(opts.time),
-    covariate: opts.covariate ?? [],
-    randomSlope: opts.randomSlope,
-    lag: Boolean(opts.lag),
-    reverse: Boolean(opts.reverse),
-    ml: Boolean(opts.ml),
-    randomEffects: Boolean(opts.randomEffects),
-  };
-  const section = config?.sections.model ?? {};
-  for (const [key, value] of Object.entries(section)) {
-    const location = { file: config!.path, line: config!.lines[`model.${key}`] };
-    const attr = SECTION_KEYS[key];
-    if (!attr) {
-      throw new UserError(`unknown key '${key}' in the model section`, { location, hint: `Known keys: ${Object.keys(SECTION_KEYS).join(', ')}` });
-    }
-    if (explicit.has(attr) || (attr === 'group' && explicit.has('groups'))) continue;
-    if (attr === 'group' || attr === 'covariate') {
-      const list = typeof value === 'string' ? [value] : Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : null;
-      if (!list) throw new UserError(`model.${key} must be a column name or a list of column names`, { location });
-      set[attr] = list;
-    } else if (attr === 'randomSlope') {
-      if (typeof value !== 'boolean' && typeof value !== 'string') throw new UserError(`model.${key} must be true, "alliance" or "time"`, { location });
-      set.randomSlope = value;
-    } else {
-      if (typeof value !== 'boolean') throw new UserError(`model.${key} must be true or false`, { location });
-      set[attr] = value;
-    }
-  }
-  return set;
 }
 
 export function modelCommand(ctx: CommandContext): Command {

@@ -3,9 +3,9 @@
  * trend) on one dataset and assembles every output file in memory; the command writes
  * them with writeDirAtomic.
  *
- * Each section reuses its command's analysis and ResultDocument builder, so a report table
- * is byte for byte the table `alliance <section> --format md` prints for the same options.
- * (The builders live in src/cli/commands/*; that is why this module imports from there.)
+ * Each section reuses its command's analysis, section options (src/config/sections/*) and
+ * ResultDocument builder (src/report/documents/*), so a report table is byte for byte the
+ * table `alliance <section> --format md` prints for the same options.
  *
  * Order: inputs (globs, existence) -> open the dataset -> validate on the unfiltered
  * input -> stop here when failOn is met -> filters -> describe, correlate, trend ->
@@ -19,16 +19,17 @@ import { mergeReadOptions, type Config } from '../../config/load.js';
 import { openDataset } from '../../dataset/open.js';
 import { parseDate } from '../../dataset/values.js';
 import type { Dataset, ReadOptions, SessionRow } from '../../dataset/types.js';
-import type { Io } from '../../cli/io.js';
 import { validateDataset, type ValidationResult } from '../../validate/validate.js';
 import { validationDocument } from '../../validate/render.js';
 import { loadSchema } from '../../validate/schema.js';
 import { describe, type DescribeResult } from '../../analysis/describe.js';
 import { runCorrelate, type CorrelateReport } from '../../analysis/correlate/index.js';
 import { analyzeTrend, type TrendOptions, type TrendResult } from '../../analysis/trend/trend.js';
-import { describeDocument } from '../../cli/commands/describe.js';
-import { correlateDocument, correlateOptions, SECTION_KEYS as CORRELATE_KEYS } from '../../cli/commands/correlate.js';
-import { trendDocument, trendOptions, SECTION_KEYS as TREND_KEYS } from '../../cli/commands/trend.js';
+import { correlateOptions, SECTION_KEYS as CORRELATE_KEYS } from '../../config/sections/correlate.js';
+import { trendOptions, SECTION_KEYS as TREND_KEYS } from '../../config/sections/trend.js';
+import { describeDocument } from '../documents/describe.js';
+import { correlateDocument } from '../documents/correlate.js';
+import { trendDocument } from '../documents/trend.js';
 import type { ResultDocument } from '../model.js';
 import { renderCsvTable, renderMarkdown } from '../render.js';
 import { toFixedR } from '../number.js';
@@ -67,6 +68,13 @@ interface SectionOutput {
 }
 
 const DAY_MS = 86_400_000;
+
+/**
+ * The injected streams, working folder and environment of a run: the shape openDataset
+ * takes (declared in src/cli/io.ts; named through openDataset so that the report layer does
+ * not import the CLI).
+ */
+type Io = Parameters<typeof openDataset>[2];
 
 /** The config's text and key lines (nested keys included), for errors at the right line. */
 export function sectionCheck(config: Config, text: string): SectionCheck {
