@@ -40,8 +40,8 @@
  */
 import * as path from 'node:path';
 import { UserError } from '../errors.js';
-import { openCsv } from '../io/csv.js';
-import type { CsvInput } from '../io/types.js';
+import { openCsv, type RangeCsvInput } from '../io/csv.js';
+import type { RangeRecord } from '../io/scanner.js';
 import { normalizeName } from '../instruments/registry.js';
 import type { Io } from '../cli/io.js';
 import { mapFile, unknownColumnError, type FileMapping } from './mapping.js';
@@ -54,6 +54,7 @@ import type {
   Mapping,
   MeasureBinding,
   ReadOptions,
+  ScanOptions,
   ScanStats,
   SessionRow,
   SessionSource,
@@ -66,7 +67,9 @@ import {
   PLAIN_MISSING_CODES,
   dateParts,
   parseDate,
+  parseDateRange,
   parseNumber,
+  parseNumberRange,
   scanDate,
 } from './values.js';
 
@@ -76,7 +79,7 @@ export const DATE_SAMPLE_ROWS = 10_000;
 /** One input file and how its fields map onto the dataset. */
 interface Part {
   file: number;
-  input: CsvInput;
+  input: RangeCsvInput;
   fm: FileMapping;
   kind: number;
   ncols: number;
@@ -267,7 +270,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
   if (paths.filter((p) => p === '-').length > 1) {
     throw new UserError('standard input (-) can be given only once', { hint: 'Save one of the inputs to a file' });
   }
-  const inputs: CsvInput[] = [];
+  const inputs: RangeCsvInput[] = [];
   for (const p of paths) {
     inputs.push(
       await openCsv(
@@ -525,6 +528,10 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     onRaw: ((fields: string[], line: number, file: number) => void) | undefined;
     /** Pre-pass for session numbering: only client, session and date are read. */
     keysOnly: boolean;
+    /** Parts of the row the caller reads (ScanOptions.need, resolved). */
+    needDate: boolean;
+    needTherapist: boolean;
+    needGroups: boolean;
   }
 
   /**
@@ -560,6 +567,169 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     const issue = (code: string, line: number, field: number, value: string) => {
       if (onIssue) onIssue({ code, file: fileNo, line, field, value });
     };
+
+    /** Field k of a range record as a string. */
+    const text = (rec: RangeRecord, k: number): string => {
+      const a = rec.start[k];
+      return a < 0 ? rec.quoted[k] : rec.text.substring(a, rec.end[k]);
+    };
+    /** True when field k of `rec` is exactly `s` (compared in place, no string made). */
+    const same = (rec: RangeRecord, k: number, s: string | null): boolean => {
+      if (s === null) return false;
+      const a = rec.start[k];
+      if (a < 0) return rec.quoted[k] === s;
+      const n = rec.end[k] - a;
+      if (n !== s.length) return false;
+      const t = rec.text;
+      for (let i = 0; i < n; i++) if (t.charCodeAt(a + i) !== s.charCodeAt(i)) return false;
+      return true;
+    };
+    /** The measure logic of the string path below, for a cell the range path did not settle. */
+    const slowCell = (g: number, f: number, s: string, line: number): void => {
+      const v = parseNumber(s, decimal);
+      if (numericMissing && v === v && missing.has(s)) {
+        values[g] = NaN;
+        missingCount[g]++;
+        return;
+      }
+      if (v !== v) {
+        values[g] = NaN;
+        if (missing.has(s)) missingCount[g]++;
+        else {
+          unusable[g]++;
+          issue('value.not-numeric', line, f, s);
+        }
+        return;
+      }
+      if (plain[g] === 1) {
+        if (v === -9 || v === -99 || v === -999) {
+          values[g] = NaN;
+          unusable[g]++;
+          issue('value.missing-code', line, f, s);
+          return;
+        }
+      } else if (v < lo[g] || v > hi[g]) {
+        values[g] = NaN;
+        unusable[g]++;
+        issue(checks[g].codes.includes(v) ? 'value.missing-code' : 'value.out-of-range', line, f, s);
+        return;
+      }
+      if (integer[g] === 1 && v !== Math.floor(v)) issue('value.not-integer', line, f, s);
+      values[g] = v;
+    };
+    const { needDate, needTherapist, needGroups } = ctx;
+    const dateIdx = needDate || keysOnly ? di : -1;
+    const therIdx = needTherapist ? ti : -1;
+
+    // The hot path (no onRaw): records as field ranges; strings only for new client /
+    // therapist / group texts and for cells that are not plain valid numbers. Every
+    // decision is the same as in the string path below.
+    if (!onRaw) {
+      if (!needGroups) rowGroups.fill(-1);
+      const stat = await part.input.readRanges((rec, line) => {
+        if (rec.count !== ncols) {
+          ctx.ragged++;
+          issue('structure.ragged', line, -1, `${rec.count} fields, expected ${ncols}`);
+          return;
+        }
+        const t = rec.text;
+        const st = rec.start;
+        const en = rec.end;
+        // Client.
+        if (!same(rec, ci, lastClientText)) {
+          const ct = text(rec, ci);
+          if (missing.has(ct)) {
+            stats.rowsWithoutClient++;
+            issue('client.missing', line, ci, ct);
+            return;
+          }
+          lastClientText = ct;
+          lastClient = clientIds.id(ct);
+        }
+        row.file = fileNo;
+        row.line = line;
+        row.client = lastClient;
+        // Session column.
+        if (si >= 0) {
+          const a = st[si];
+          const v = a >= 0 ? parseNumberRange(t, a, en[si], '.') : parseNumber(rec.quoted[si], '.');
+          if (v === v) row.session = v;
+          else {
+            row.session = NaN;
+            const s = text(rec, si);
+            if (!missing.has(s)) issue('session.invalid', line, si, s);
+          }
+        } else row.session = NaN;
+        // Date.
+        if (dateIdx >= 0) {
+          const a = st[dateIdx];
+          let d = a >= 0 ? parseDateRange(t, a, en[dateIdx], fmt) : parseDate(rec.quoted[dateIdx], fmt);
+          if (d !== d) {
+            const s = text(rec, dateIdx);
+            if (!missing.has(s)) {
+              if (detector !== null && contradicts(s, fmt)) {
+                throw new UserError(
+                  `date '${s.trim()}' contradicts the date format ${fmt === 'dmy' ? 'DD/MM/YYYY' : 'MM/DD/YYYY'} decided by '${detector.decidedBy}' on line ${detector.decidedAt}`,
+                  {
+                    location: { file: files[fileNo].display, line, column: part.fm.date!.name },
+                    hint: 'The column mixes day-first and month-first dates; fix the export or pass --date-format dmy or mdy (other dates are then reported as invalid)',
+                  },
+                );
+              }
+              issue('date.invalid', line, dateIdx, s);
+              d = NaN;
+            }
+          }
+          row.date = d;
+        } else row.date = NaN;
+        if (keysOnly) {
+          emit(row);
+          return;
+        }
+        // Therapist.
+        if (therIdx >= 0) {
+          if (!same(rec, therIdx, lastTherText)) {
+            const s = text(rec, therIdx);
+            lastTherText = s;
+            lastTher = missing.has(s) ? -1 : therapistIds.id(s);
+          }
+          row.therapist = lastTher;
+        } else row.therapist = -1;
+        if (needGroups) {
+          for (let g = 0; g < G; g++) {
+            const f = gIdx[g];
+            if (f < 0) {
+              rowGroups[g] = -1;
+              continue;
+            }
+            if (!same(rec, f, lastGroupText[g])) {
+              const s = text(rec, f);
+              lastGroupText[g] = s;
+              lastGroup[g] = missing.has(s) ? -1 : groupIds[g].id(s);
+            }
+            rowGroups[g] = lastGroup[g];
+          }
+        }
+        // Measures: a plain valid number is settled here; anything else goes to slowCell.
+        if (fullRow) values.fill(NaN);
+        for (let k = 0; k < nm; k++) {
+          const g = mG[k];
+          const f = mF[k];
+          const a = st[f];
+          if (a >= 0 && !numericMissing) {
+            const v = parseNumberRange(t, a, en[f], decimal);
+            if (v === v && (plain[g] === 1 ? v !== -9 && v !== -99 && v !== -999 : v >= lo[g] && v <= hi[g]) && (integer[g] === 0 || v === Math.floor(v))) {
+              values[g] = v;
+              continue;
+            }
+          }
+          slowCell(g, f, text(rec, f), line);
+        }
+        emit(row);
+      });
+      files[fileNo].rows = stat.records;
+      return;
+    }
 
     const stat = await part.input.read(
       (fields, line) => {
@@ -678,7 +848,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
         }
         emit(row);
       },
-      onRaw ? undefined : { fields: keysOnly ? part.keyFields : part.fields },
+      undefined, // onRaw sees every field
     );
     files[fileNo].rows = stat.records;
   };
@@ -731,6 +901,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     onIssue: ((issue: CellIssue) => void) | undefined,
     onRaw: ((fields: string[], line: number, file: number) => void) | undefined,
     keysOnly = false,
+    need: ScanOptions['need'] = undefined,
   ): Promise<ScanStats> => {
     const row: SessionRow = {
       file: 0,
@@ -748,7 +919,18 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
       unusable: new Array<number>(M).fill(0),
       missing: new Array<number>(M).fill(0),
     };
-    const ctx: Ctx = { row, stats, ragged: 0, onIssue, onRaw, keysOnly };
+    const ctx: Ctx = {
+      row,
+      stats,
+      ragged: 0,
+      onIssue,
+      onRaw,
+      keysOnly,
+      // Dates are needed whenever numbering or the join uses them.
+      needDate: need?.date !== false || sessionSource === 'date' || (join && joinOn === 'date'),
+      needTherapist: need?.therapist !== false,
+      needGroups: need?.groups !== false,
+    };
     if (!join) {
       for (const part of parts) await readPart(part, ctx, out);
     } else {
@@ -860,7 +1042,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     clients,
     therapists,
     groupLevels,
-    async scan(onRow, onIssue, onRaw) {
+    async scan(onRow, onIssue, onRaw, options) {
       let counter = new Int32Array(0);
       let deliver: (row: SessionRow) => void;
       let rows = 0;
@@ -896,7 +1078,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
           onRow(row);
         };
       }
-      const stats = await assemble(deliver, onIssue, onRaw);
+      const stats = await assemble(deliver, onIssue, onRaw, false, options?.need);
       stats.rows = rows;
       if (join && stats.unmatched && !joinNoted) {
         joinNoted = true;

@@ -136,6 +136,18 @@ export interface ScanStats {
   ragged?: number;
 }
 
+/**
+ * Optional 4th argument of Dataset.scan (added): which parts of a row the caller reads.
+ * Everything is read when absent. A part that is not needed is not parsed (`row.date` is
+ * NaN, `row.therapist` and `row.groups` are -1), no issues are reported for it (e.g.
+ * date.invalid, or a date contradicting the detected format), and therapists / group
+ * levels seen only in such a scan are not interned. Dates are read anyway when the
+ * session numbers or a join come from them.
+ */
+export interface ScanOptions {
+  need?: { date?: boolean; therapist?: boolean; groups?: boolean };
+}
+
 export interface Dataset {
   files: FileInfo[];
   mapping: Mapping;
@@ -155,5 +167,7 @@ export interface Dataset {
      * checks that need unmapped columns (privacy, ragged rows). Slower: omit when not needed.
      */
     onRaw?: (fields: string[], line: number, file: number) => void,
+    /** Optional (added): skip parsing the parts of a row the caller does not read. */
+    options?: ScanOptions,
   ): Promise<ScanStats>;
 }

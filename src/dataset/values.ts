@@ -94,6 +94,35 @@ export function parseNumber(s: string, decimal: '.' | ',' = '.'): number {
   return neg ? -v : v;
 }
 
+/**
+ * `parseNumber(text.substring(start, end), decimal)` without the substring: the same
+ * short-cell fast path over a range of `text` (the scanner's range mode), the same
+ * fallback (on the substring) for everything else, so the result is identical bit for bit.
+ */
+export function parseNumberRange(text: string, start: number, end: number, decimal: '.' | ',' = '.'): number {
+  const n = end - start;
+  if (n === 0 || n > 15) return parseNumber(text.substring(start, end), decimal);
+  const mark = decimal === ',' ? 44 : 46;
+  let i = start;
+  let neg = false;
+  if (text.charCodeAt(i) === 45) {
+    neg = true;
+    i++;
+  }
+  const first = i;
+  let m = 0;
+  let dot = -1;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) m = m * 10 + (c - 48);
+    else if (c === mark && dot < 0) dot = i;
+    else return parseNumber(text.substring(start, end), decimal);
+  }
+  if (end - first === (dot >= 0 ? 1 : 0)) return NaN; // "-", ".", "-."
+  const v = dot < 0 ? m : m / POW10[end - 1 - dot];
+  return neg ? -v : v;
+}
+
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 // ---------------------------------------------------------------------------------------
@@ -214,20 +243,26 @@ const YEAR_START = Int32Array.from({ length: TABLE_TO - TABLE_FROM }, (_, k) => 
  * format. ISO dates are accepted under every format (they are unambiguous).
  */
 export function parseDate(s: string, format: DateFormat): number {
-  if (s.length === 10 && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45) return parseIso10(s);
+  if (s.length === 10 && s.charCodeAt(4) === 45 && s.charCodeAt(7) === 45) return parseIso10(s, 0);
   return parseDateGeneral(s, format);
 }
 
-/** Exactly yyyy-mm-dd (the common case, kept small and branch-light so it inlines). */
-function parseIso10(s: string): number {
-  const c0 = s.charCodeAt(0) - 48;
-  const c1 = s.charCodeAt(1) - 48;
-  const c2 = s.charCodeAt(2) - 48;
-  const c3 = s.charCodeAt(3) - 48;
-  const c5 = s.charCodeAt(5) - 48;
-  const c6 = s.charCodeAt(6) - 48;
-  const c8 = s.charCodeAt(8) - 48;
-  const c9 = s.charCodeAt(9) - 48;
+/** `parseDate(text.substring(start, end), format)`, without the substring for yyyy-mm-dd. */
+export function parseDateRange(text: string, start: number, end: number, format: DateFormat): number {
+  if (end - start === 10 && text.charCodeAt(start + 4) === 45 && text.charCodeAt(start + 7) === 45) return parseIso10(text, start);
+  return parseDateGeneral(text.substring(start, end), format);
+}
+
+/** Exactly yyyy-mm-dd at offset `o` (the common case, kept small and branch-light so it inlines). */
+function parseIso10(s: string, o: number): number {
+  const c0 = s.charCodeAt(o) - 48;
+  const c1 = s.charCodeAt(o + 1) - 48;
+  const c2 = s.charCodeAt(o + 2) - 48;
+  const c3 = s.charCodeAt(o + 3) - 48;
+  const c5 = s.charCodeAt(o + 5) - 48;
+  const c6 = s.charCodeAt(o + 6) - 48;
+  const c8 = s.charCodeAt(o + 8) - 48;
+  const c9 = s.charCodeAt(o + 9) - 48;
   // Every one a digit: (c >>> 0) > 9 catches both sides (negative becomes huge).
   if (c0 >>> 0 > 9 || c1 >>> 0 > 9 || c2 >>> 0 > 9 || c3 >>> 0 > 9 || c5 >>> 0 > 9 || c6 >>> 0 > 9 || c8 >>> 0 > 9 || c9 >>> 0 > 9) {
     return NaN;

@@ -15,7 +15,7 @@
 import * as fsp from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { ChunkDecoder, InvalidUtf8, checkNotBinary, checkTextSample, detectBom, encodedLength, type Encoding } from './decode.js';
-import { RecordScanner } from './scanner.js';
+import { RecordScanner, type RangeHandler } from './scanner.js';
 import { sampleRecords, sniffDecimal, sniffDelimiter, sniffLineEnding } from './sniff.js';
 import { openSource, type Source } from './source.js';
 import type { CsvInput, Dialect, DialectOptions, OpenCsv, ReadOptions, ReadStats, RecordHandler } from './types.js';
@@ -37,14 +37,23 @@ const PROGRESS_EVERY = 4 * 1024 * 1024;
 const MAX_RECORD_BYTES = 128 * 1024 * 1024;
 const SEP_LINE = /^sep=([^\r\n])(\r\n|\r|\n|$)/;
 
-export const openCsv: OpenCsv = (path, options, stdin) => openCsvTuned(path, options, stdin, {});
+/**
+ * A CsvInput that can also deliver records as field ranges (RecordScanner's range mode):
+ * `readRanges` streams the data records like `read`, but hands each one as offsets into
+ * the decoded text, so the hot path parses numbers without a string per field.
+ */
+export interface RangeCsvInput extends CsvInput {
+  readRanges(onRecord: RangeHandler, options?: Pick<ReadOptions, 'onProgress'>): Promise<ReadStats>;
+}
+
+export const openCsv: (...args: Parameters<OpenCsv>) => Promise<RangeCsvInput> = (path, options, stdin) => openCsvTuned(path, options, stdin, {});
 
 export async function openCsvTuned(
   path: string,
   options: DialectOptions,
   stdin: NodeJS.ReadableStream | undefined,
   tuning: Tuning,
-): Promise<CsvInput> {
+): Promise<RangeCsvInput> {
   const src = await openSource(path, stdin, options.display);
   const chunkSize = Math.max(1, Math.floor(tuning.chunkSize ?? DEFAULT_CHUNK));
   const sampleSize = Math.max(16, Math.floor(tuning.sampleSize ?? DEFAULT_SAMPLE));
@@ -101,7 +110,7 @@ export async function openCsvTuned(
       hint: 'Put the column names (client, session, measures) on the first line',
     });
 
-  const input: CsvInput = {
+  const input: RangeCsvInput = {
     path: src.path,
     display: src.display,
     bytes: src.bytes,
@@ -120,9 +129,15 @@ export async function openCsvTuned(
       );
       return { records: sc.delivered, bytes: src.bytes, lines: sc.lastLine() };
     },
+    readRanges: async (onRange: RangeHandler, opts?: Pick<ReadOptions, 'onProgress'>): Promise<ReadStats> => {
+      const sc = await stream(src, bom.length, dialect, { chunkSize, maxRecord, skip: skip + 1 }, undefined, opts?.onProgress, noRecord, onRange);
+      return { records: sc.delivered, bytes: src.bytes, lines: sc.lastLine() };
+    },
   };
   return input;
 }
+
+function noRecord(): void {}
 
 async function readHead(src: Source, n: number): Promise<Buffer> {
   const fh = await fsp.open(src.file, 'r');
@@ -149,8 +164,9 @@ async function stream(
   fields: number[] | undefined,
   onProgress: ((bytes: number) => void) | undefined,
   handler: (fields: string[], line: number) => void,
+  onRange?: RangeHandler,
 ): Promise<RecordScanner> {
-  const sc = new RecordScanner({ delimiter: dialect.delimiter, fields, display: src.display, skip, limit }, handler);
+  const sc = new RecordScanner({ delimiter: dialect.delimiter, fields, display: src.display, skip, limit }, handler, onRange);
   const dec = new ChunkDecoder(dialect.encoding);
   const fh = await fsp.open(src.file, 'r');
   // The next chunk is read (in libuv's thread pool) while the current one is scanned:

@@ -31,6 +31,24 @@ export const MAX_FIELD_CHARS = 32 * 1024 * 1024;
 
 export type ScanHandler = (fields: string[], line: number) => void;
 
+/**
+ * A record as field ranges (range mode, for the hot path): field k is
+ * `text.substring(start[k], end[k])` when `start[k] >= 0`; a quoted field has
+ * `start[k] === -1` and its value in `quoted[k]`. Nothing is materialised per field,
+ * so numbers can be parsed straight from `text`. The object is reused between calls.
+ */
+export interface RangeRecord {
+  /** The text the ranges index into (changes from chunk to chunk). */
+  text: string;
+  start: Int32Array;
+  end: Int32Array;
+  quoted: string[];
+  /** Number of fields of this record. */
+  count: number;
+}
+
+export type RangeHandler = (rec: RangeRecord, line: number) => void;
+
 export interface ScannerOptions {
   delimiter: string;
   /** Field indexes to materialise; all when absent. */
@@ -63,8 +81,12 @@ export class RecordScanner {
   private skip: number;
   private readonly limit: number;
   private lastCode = -1;
+  private readonly onRange: RangeHandler | null;
+  private readonly rec: RangeRecord = { text: '', start: new Int32Array(16), end: new Int32Array(16), quoted: [], count: 0 };
 
-  constructor(opts: ScannerOptions, onRecord: ScanHandler) {
+  /** With `onRange`, records are delivered as ranges to it (range mode); `onRecord` is then unused. */
+  constructor(opts: ScannerOptions, onRecord: ScanHandler, onRange?: RangeHandler) {
+    this.onRange = onRange ?? null;
     if (opts.delimiter.length !== 1) throw new Error(`delimiter must be one character, got ${JSON.stringify(opts.delimiter)}`);
     this.delim = opts.delimiter.charCodeAt(0);
     this.display = opts.display;
@@ -126,6 +148,7 @@ export class RecordScanner {
    * starts (`s.length` when everything was used). With `final`, everything is used.
    */
   private scan(s: string, final: boolean): number {
+    if (this.onRange !== null) return this.scanRanges(s, final, this.onRange);
     const len = s.length;
     const delim = this.delim;
     const all = this.all;
@@ -264,6 +287,157 @@ export class RecordScanner {
           continue nextRecord;
         }
         onRecord(fields, recLine);
+        if (++this.delivered >= this.limit) {
+          this.records = records;
+          this.stopped = true;
+          this.line = line;
+          return len;
+        }
+        continue nextRecord;
+      }
+    }
+    this.line = line;
+    this.records = records;
+    return i;
+  }
+
+  /**
+   * `scan` in range mode: the same dialect and line counting, but unquoted fields are
+   * recorded as (start, end) offsets into `s` instead of substrings (every field; the
+   * projection does not matter here). Quoted fields are materialised into `rec.quoted`.
+   */
+  private scanRanges(s: string, final: boolean, onRange: RangeHandler): number {
+    const len = s.length;
+    const delim = this.delim;
+    const rec = this.rec;
+    rec.text = s;
+    let starts = rec.start;
+    let ends = rec.end;
+    let records = this.records;
+    let line = this.line;
+    let i = 0;
+
+    nextRecord: while (i < len) {
+      const recStart = i;
+      const recLine = line;
+      let c = s.charCodeAt(i);
+      if (c === LF) {
+        line++;
+        i++;
+        continue;
+      }
+      if (c === CR) {
+        if (i + 1 >= len && !final) break;
+        line++;
+        i += s.charCodeAt(i + 1) === LF ? 2 : 1;
+        continue;
+      }
+      let nf = 0;
+      for (;;) {
+        if (nf >= starts.length) {
+          const a = new Int32Array(starts.length * 2);
+          a.set(starts);
+          const b = new Int32Array(ends.length * 2);
+          b.set(ends);
+          rec.start = starts = a;
+          rec.end = ends = b;
+        }
+        if (i < len && s.charCodeAt(i) === QUOTE) {
+          const qLine = line;
+          let j = i + 1;
+          let seg = j;
+          let val = '';
+          let closed = false;
+          while (j < len) {
+            c = s.charCodeAt(j);
+            if (c === QUOTE) {
+              if (j + 1 >= len && !final) break;
+              if (s.charCodeAt(j + 1) === QUOTE) {
+                val += s.substring(seg, j + 1);
+                j += 2;
+                seg = j;
+                continue;
+              }
+              val += s.substring(seg, j);
+              j++;
+              closed = true;
+              break;
+            } else if (c === LF) {
+              line++;
+            } else if (c === CR) {
+              if (j + 1 >= len) {
+                if (!final) break;
+                line++;
+              } else if (s.charCodeAt(j + 1) !== LF) {
+                line++;
+              }
+            }
+            j++;
+          }
+          if (!closed) {
+            if (!final) {
+              if (j - i > MAX_FIELD_CHARS) this.unclosed(qLine, nf + 1, true);
+              line = recLine;
+              i = recStart;
+              break nextRecord;
+            }
+            this.unclosed(qLine, nf + 1, false);
+          }
+          let k = j;
+          while (k < len) {
+            c = s.charCodeAt(k);
+            if (c === delim || c === LF || c === CR) break;
+            k++;
+          }
+          if (k > j) val = '"' + val + '"' + s.substring(j, k);
+          i = k;
+          const q = rec.quoted;
+          while (q.length <= nf) q.push('');
+          q[nf] = val;
+          starts[nf] = -1;
+          ends[nf] = -1;
+        } else {
+          let j = i;
+          while (j < len) {
+            c = s.charCodeAt(j);
+            if (c === delim || c === LF || c === CR) break;
+            j++;
+          }
+          starts[nf] = i;
+          ends[nf] = j;
+          i = j;
+        }
+        nf++;
+        if (i >= len) {
+          if (!final) {
+            line = recLine;
+            i = recStart;
+            break nextRecord;
+          }
+        } else {
+          if (c === delim) {
+            i++;
+            continue;
+          }
+          if (c === CR) {
+            if (i + 1 >= len && !final) {
+              line = recLine;
+              i = recStart;
+              break nextRecord;
+            }
+            i += s.charCodeAt(i + 1) === LF ? 2 : 1;
+          } else {
+            i++;
+          }
+          line++;
+        }
+        records++;
+        if (this.skip > 0) {
+          this.skip--;
+          continue nextRecord;
+        }
+        rec.count = nf;
+        onRange(rec, recLine);
         if (++this.delivered >= this.limit) {
           this.records = records;
           this.stopped = true;

@@ -7,7 +7,9 @@ import {
   civilFromDays,
   daysFromCivil,
   parseDate,
+  parseDateRange,
   parseNumber,
+  parseNumberRange,
 } from '../../src/dataset/values.js';
 import { parseNumberFast } from '../../src/io/number.js';
 
@@ -149,5 +151,61 @@ describe('dates', () => {
     const e = new DateFormatDetector();
     e.feed('01.02.2024', 2);
     expect(e.resolve()).toBe('dmy.');
+  });
+});
+
+describe('range variants (the scanner range mode) = the string functions', () => {
+  const NUM_UNITS = ['0', '1', '2', '5', '9', '.', ',', '-', '+', 'e', 'E', ' ', 'x', '\t'];
+  const numText = fc.oneof(
+    fc.string({ unit: fc.constantFrom(...NUM_UNITS), maxLength: 20 }),
+    fc.double({ noNaN: true }).map(String),
+    fc.integer({ min: -1e6, max: 1e6 }).chain((m) => fc.integer({ min: 0, max: 8 }).map((k) => (m / 10 ** k).toFixed(k))),
+  );
+  const around = fc.tuple(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }));
+  test('parseNumberRange(text, a, b) is parseNumber(text.substring(a, b)) bit for bit', () => {
+    fc.assert(
+      fc.property(numText, around, fc.constantFrom('.' as const, ',' as const), (s, [pre, post], dec) => {
+        const t = pre + s + post;
+        expect(Object.is(parseNumberRange(t, pre.length, pre.length + s.length, dec), parseNumber(s, dec))).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+  test.each([
+    ['', NaN],
+    ['-', NaN],
+    ['.', NaN],
+    ['-.', NaN],
+    ['12', 12],
+    ['-0', -0],
+    ['36.5', 36.5],
+    ['123456789012345', 123456789012345],
+    ['1234567890123456', 1234567890123456],
+    ['0.1', 0.1],
+    [' 7', 7],
+    ['1e2', 100],
+    ['1.2.3', NaN],
+  ])('%j', (s, want) => {
+    expect(Object.is(parseNumberRange(`x,${s},y`, 2, 2 + s.length), want)).toBe(true);
+  });
+  const dateText = fc.oneof(
+    fc.integer({ min: -200000, max: 200000 }).map((d) => civilFromDays(d)),
+    fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1800, max: 2300 }), fc.constantFrom('/', '.', '-')).map(
+      ([a, b, y, sep]) => `${a}${sep}${b}${sep}${y}`,
+    ),
+    fc.string({ unit: fc.constantFrom('0', '1', '2', '9', '-', '/', '.', ' ', 'T', 'a'), maxLength: 12 }),
+  );
+  test('parseDateRange(text, a, b, fmt) is parseDate(text.substring(a, b), fmt)', () => {
+    fc.assert(
+      fc.property(dateText, around, fc.constantFrom('iso' as const, 'dmy' as const, 'mdy' as const, 'dmy.' as const), (s, [pre, post], fmt) => {
+        const t = pre + s + post;
+        expect(Object.is(parseDateRange(t, pre.length, pre.length + s.length, fmt), parseDate(s, fmt))).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+  test('an ISO date inside a line', () => {
+    expect(parseDateRange('C1,T1,3,2024-02-29,40', 8, 18, 'iso')).toBe(daysFromCivil(2024, 2, 29));
+    expect(parseDateRange('C1,T1,3,2023-02-29,40', 8, 18, 'iso')).toBeNaN();
   });
 });

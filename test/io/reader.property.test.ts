@@ -314,3 +314,68 @@ describe('scanner: lenient corners agree with csv-parse relax_quotes', () => {
     expect(out).toEqual(ref);
   });
 });
+
+describe('range mode (readRanges) = string mode (read)', () => {
+  it('every record, field, quoted field and line, at every chunk size and encoding', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        tableArb(UNITS),
+        variantArb,
+        fc.constantFrom('utf8' as const, 'utf16le' as const),
+        chunkArb,
+        async (table, v, encoding, chunkSize) => {
+          const vv = encoding === 'utf8' ? v : { ...v, bom: true };
+          const { text } = serialise(table, vv);
+          const p = path.join(dir, `r${n++}.csv`);
+          fs.writeFileSync(p, encode(text, encoding));
+          try {
+            const input = await openCsvTuned(p, { delimiter: vv.delimiter }, undefined, { chunkSize, sampleSize: 16 + (chunkSize % 50) });
+            const strings: Array<[number, string[]]> = [];
+            const sStats = await input.read((f, line) => {
+              strings.push([line, f.slice()]);
+            });
+            const ranges: Array<[number, string[]]> = [];
+            const rStats = await input.readRanges((rec, line) => {
+              const f: string[] = [];
+              for (let k = 0; k < rec.count; k++) {
+                f.push(rec.start[k] < 0 ? rec.quoted[k] : rec.text.substring(rec.start[k], rec.end[k]));
+              }
+              ranges.push([line, f]);
+            });
+            expect(ranges).toEqual(strings);
+            expect(rStats).toEqual(sStats);
+            expect(ranges.map((r) => r[1])).toEqual(table.slice(1));
+          } finally {
+            fs.rmSync(p);
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('a quoted field is marked (start -1) and given unquoted; a long record grows the offset arrays', async () => {
+    const p = path.join(dir, `r${n++}.csv`);
+    const wide = Array.from({ length: 40 }, (_, i) => `c${i}`);
+    fs.writeFileSync(p, `a,b\n"x,""y""",2\n${wide.join(',')}\n`);
+    try {
+      const input = await openCsvTuned(p, {}, undefined, {});
+      const got: Array<{ start: number[]; quoted: string; count: number; last: string }> = [];
+      await input.readRanges((rec) => {
+        got.push({
+          start: Array.from(rec.start.subarray(0, 2)),
+          quoted: rec.quoted[0] ?? '',
+          count: rec.count,
+          last: rec.start[rec.count - 1] < 0 ? rec.quoted[rec.count - 1] : rec.text.substring(rec.start[rec.count - 1], rec.end[rec.count - 1]),
+        });
+      });
+      expect(got[0].start[0]).toBe(-1);
+      expect(got[0].quoted).toBe('x,"y"');
+      expect(got[0].last).toBe('2');
+      expect(got[1].count).toBe(40);
+      expect(got[1].last).toBe('c39');
+    } finally {
+      fs.rmSync(p);
+    }
+  });
+});

@@ -99,6 +99,8 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
     return s;
   };
 
+  // Only client, session and the measures are read (and the --by column): no dates.
+  const need = { need: { date: false, therapist: reader !== null, groups: reader !== null } };
   await ds.scan((row) => {
     overall.add(row.client, row.session, row.values);
     if (reader) {
@@ -109,7 +111,7 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
       }
       slotFor(level).stats.add(row.client, row.session, row.values);
     }
-  });
+  }, undefined, undefined, need);
   overall.flush();
   for (const s of slots) s?.stats.flush();
 
@@ -142,7 +144,7 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
         const level = levelByName.get(reader.levels()[li]) ?? -1;
         repairOfLevel.get(level)?.add(id, row.session, row.values);
       }
-    });
+    }, undefined, undefined, need);
     for (const r of repairs) r?.finish();
     warnings.push({
       code: 'scattered',
