@@ -19,7 +19,38 @@ export interface Input {
   read: ReadOptions;
 }
 
-export async function loadInput(files: string[], opts: object, cmd: Command, io: Io): Promise<Input> {
+/**
+ * Long scans show a live row count on stderr when stderr is a terminal, and never in CI
+ * logs (CI set) or when stderr is a file or pipe. One line, cleared when the scan ends.
+ */
+export function showScanProgress(dataset: Dataset, io: Io): void {
+  if (!io.stderrIsTTY || io.env.CI) return;
+  const scan = dataset.scan.bind(dataset);
+  dataset.scan = async (onRow, ...rest) => {
+    let rows = 0;
+    let shown = false;
+    const counted: typeof onRow = (row) => {
+      if ((++rows & 0x3ffff) === 0) {
+        io.stderr.write(`\ralliance: ${rows.toLocaleString('en')} rows read`);
+        shown = true;
+      }
+      onRow(row);
+    };
+    try {
+      return await scan(counted, ...rest);
+    } finally {
+      if (shown) io.stderr.write('\r\x1b[K');
+    }
+  };
+}
+
+export async function loadInput(
+  files: string[],
+  opts: object,
+  cmd: Command,
+  io: Io,
+  { progress = true }: { progress?: boolean } = {},
+): Promise<Input> {
   const flags = opts as Record<string, unknown>;
   const configPath = typeof flags.config === 'string' ? flags.config : undefined;
   const config = configPath ? await loadConfig(configPath, io.cwd) : null;
@@ -31,5 +62,6 @@ export async function loadInput(files: string[], opts: object, cmd: Command, io:
     });
   }
   const dataset = await openDataset(paths, read, io);
+  if (progress) showScanProgress(dataset, io);
   return { dataset, config, read };
 }

@@ -14,6 +14,7 @@ import { loadInput } from '../input.js';
 import type { Io } from '../io.js';
 import { UserError, isUserError, EXIT } from '../../errors.js';
 import { loadConfig, mergeReadOptions, type Config } from '../../config/load.js';
+import { checkKey, configPlace } from '../../config/keys.js';
 import { findColumn, mapFile, unknownColumnError } from '../../dataset/mapping.js';
 import { parseDate } from '../../dataset/values.js';
 import { openCsv } from '../../io/csv.js';
@@ -78,11 +79,9 @@ function configSection(config: Config | null): { strict?: boolean; maxFindings?:
     else if ((k === 'maxFindings' || k === 'max-findings') && typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) out.maxFindings = v;
     else if (k === 'schema' && typeof v === 'string') out.schema = path.resolve(path.dirname(config!.path), v);
     else {
-      const known = ['strict', 'maxFindings', 'schema'].includes(k);
-      throw new UserError(known ? `validate.${k} has the wrong type` : `unknown key 'validate.${k}'`, {
-        location: loc,
-        hint: 'validate accepts strict (true/false), maxFindings (a whole number) and schema (a path)',
-      });
+      const hint = 'validate accepts strict (true/false), maxFindings (a whole number) and schema (a path)';
+      checkKey(k, { section: 'validate', known: ['strict', 'maxFindings', 'schema'], at: configPlace(config!), style: 'dotted', hint });
+      throw new UserError(`validate.${k} has the wrong type`, { location: loc, hint });
     }
   }
   return out;
@@ -158,7 +157,7 @@ export function validateCommand(ctx: CommandContext): Command {
         const base = (today: number, missing: string[]): ValidateOptions => ({ today, missing, schema, onProgress: progress });
         const validate = async (): Promise<ValidationResult> => {
           try {
-            const input = await loadInput(files, flags, cmd, io);
+            const input = await loadInput(files, flags, cmd, io, { progress: false }); // validate shows its own
             const sec = configSection(input.config);
             if (!explicit.has('strict') && sec.strict !== undefined) strict = sec.strict;
             if (!explicit.has('maxFindings') && sec.maxFindings !== undefined) maxFindings = sec.maxFindings;
