@@ -8,9 +8,9 @@ import { buildCommand, type CommandContext } from '../command.js';
 import { COLOR_OPTIONS, FORMAT_OPTION, INPUT_OPTIONS, explicitOptions, type OptionSpec } from '../options.js';
 import { decideColor, makeChalk } from '../color.js';
 import { loadInput } from '../input.js';
-import { UserError } from '../../errors.js';
 import { ANALYSES, runCorrelate } from '../../analysis/correlate/index.js';
 import { correlateOptions, SECTION_KEYS, type CorrelateFlags as CorrelateOptionFlags } from '../../config/sections/correlate.js';
+import { checkKeys, configPlace } from '../../config/keys.js';
 import { correlateDocument } from '../../report/documents/correlate.js';
 import { render, type OutputFormat } from '../../report/render.js';
 
@@ -57,14 +57,7 @@ export function correlateCommand(ctx: CommandContext): Command {
         let { dataset, config } = await loadInput(files, flags, cmd, io);
         const section = config?.sections?.correlate;
         if (section && config) {
-          for (const key of Object.keys(section)) {
-            if (!SECTION_KEYS.includes(key)) {
-              throw new UserError(`unknown key '${key}' in the correlate section`, {
-                location: { file: config.path, line: config.lines[`correlate.${key}`] },
-                hint: `Known keys: ${SECTION_KEYS.join(', ')}`,
-              });
-            }
-          }
+          checkKeys(section, { section: 'correlate', known: SECTION_KEYS, at: configPlace(config) });
           opts = correlateOptions(flags, section, explicit);
           // A --by column named only in the config: open the input again with it as a group column.
           const by = opts.by;

@@ -4,6 +4,7 @@
  */
 import { UserError } from '../../errors.js';
 import type { Config } from '../load.js';
+import { checkKey, configPlace } from '../keys.js';
 
 /** The flags modelSettings reads (commander attribute names); the command adds its own. */
 export interface ModelFlags {
@@ -62,10 +63,8 @@ export function modelSettings(opts: ModelFlags, explicit: Set<string>, config: C
   const section = config?.sections.model ?? {};
   for (const [key, value] of Object.entries(section)) {
     const location = { file: config!.path, line: config!.lines[`model.${key}`] };
+    checkKey(key, { section: 'model', known: Object.keys(SECTION_KEYS), at: configPlace(config!) });
     const attr = SECTION_KEYS[key];
-    if (!attr) {
-      throw new UserError(`unknown key '${key}' in the model section`, { location, hint: `Known keys: ${Object.keys(SECTION_KEYS).join(', ')}` });
-    }
     if (explicit.has(attr) || (attr === 'group' && explicit.has('groups'))) continue;
     if (attr === 'group' || attr === 'covariate') {
       const list = typeof value === 'string' ? [value] : Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : null;

@@ -4,6 +4,7 @@
  */
 import { UserError } from '../../errors.js';
 import type { Period, TrendOptions } from '../../analysis/trend/trend.js';
+import { camel, checkKey } from '../keys.js';
 
 /** The flags trendOptions reads, by commander attribute name (camelCase). */
 export interface TrendFlags {
@@ -34,7 +35,6 @@ export const SECTION_KEYS = [
   'minClients',
 ];
 
-const camel = (k: string): string => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 const flagName = (k: string): string => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 
 function num(key: string, value: unknown, check: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean; integer?: boolean } = {}): number {
@@ -65,11 +65,8 @@ function num(key: string, value: unknown, check: { min?: number; max?: number; m
 export function trendOptions(flags: TrendFlags, section: Record<string, unknown> = {}, explicit = new Set<string>(), configPath = 'config'): TrendOptions {
   const sec: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(section)) {
-    const key = camel(k);
-    if (!SECTION_KEYS.includes(key)) {
-      throw new UserError(`unknown key '${k}' in the trend section of ${configPath}`, { hint: `Known keys: ${SECTION_KEYS.join(', ')}` });
-    }
-    sec[key] = v;
+    checkKey(k, { section: 'trend', known: SECTION_KEYS, at: null, camelCase: true, within: `the trend section of ${configPath}` });
+    sec[camel(k)] = v;
   }
   const pick = (key: string): unknown => (explicit.has(key) || sec[key] === undefined ? flags[key] : sec[key]);
   const o: TrendOptions = {};

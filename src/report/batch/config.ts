@@ -26,7 +26,7 @@ import * as path from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
 import { UserError } from '../../errors.js';
 import type { Config } from '../../config/load.js';
-import { closest } from '../../dataset/mapping.js';
+import { camel, checkKey, checkKeys, type KeyPlace } from '../../config/keys.js';
 import { parseDate } from '../../dataset/values.js';
 
 export const REPORT_SECTIONS = ['validate', 'describe', 'correlate', 'trend'] as const;
@@ -70,8 +70,6 @@ export const DEFAULT_SETTINGS: Omit<ReportSettings, 'filters'> = {
   out: null,
 };
 
-const camel = (k: string) => k.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
-
 /** 1-based line of every key at any depth, by camelCased dotted path ("report.filters.from"). */
 export function keyLines(text: string): Record<string, number> {
   const lc = new LineCounter();
@@ -96,9 +94,14 @@ export interface SectionCheck {
   lines: Record<string, number>;
 }
 
+/** The line of a dotted key: its own, else its section's. */
+function place(ctx: SectionCheck): KeyPlace {
+  return { file: ctx.config.path, line: (key) => ctx.lines[key] ?? ctx.config.lines[key] ?? ctx.config.lines[key.split('.')[0]] };
+}
+
 function fail(ctx: SectionCheck, key: string, msg: string, hint?: string): never {
-  const line = ctx.lines[key] ?? ctx.config.lines[key] ?? ctx.config.lines[key.split('.')[0]];
-  throw new UserError(msg, { location: { file: ctx.config.path, line }, hint });
+  const at = place(ctx);
+  throw new UserError(msg, { location: { file: at.file, line: at.line(key) }, hint });
 }
 
 function listOf(v: unknown): string[] | null {
@@ -120,10 +123,7 @@ export function reportSettings(ctx: SectionCheck): ReportSettings {
   const dir = path.dirname(path.resolve(ctx.config.path));
   for (const [k, v] of Object.entries(sec)) {
     const key = `report.${k}`;
-    if (!REPORT_KEYS.includes(k)) {
-      const near = closest(k, REPORT_KEYS);
-      fail(ctx, key, `unknown key '${key}'${near ? ` (did you mean '${near}'?)` : ''}`, `The report section accepts ${REPORT_KEYS.join(', ')}`);
-    }
+    checkKey(k, { section: 'report', known: REPORT_KEYS, at: place(ctx), style: 'dotted', suggest: true });
     switch (k) {
       case 'title':
         if (typeof v !== 'string' || v.trim() === '') fail(ctx, key, `'${key}' must be text`);
@@ -195,7 +195,7 @@ export function validateSettings(ctx: SectionCheck): { strict: boolean; maxFindi
   const out = { strict: false, maxFindings: 20, schema: null as string | null };
   for (const [k, v] of Object.entries(sec)) {
     const key = `validate.${k}`;
-    if (!VALIDATE_KEYS.includes(k)) fail(ctx, key, `unknown key '${key}'`, `The validate section accepts ${VALIDATE_KEYS.join(', ')}`);
+    checkKey(k, { section: 'validate', known: VALIDATE_KEYS, at: place(ctx), style: 'dotted' });
     if (k === 'strict') {
       if (typeof v !== 'boolean') fail(ctx, key, `'${key}' must be true or false`);
       out.strict = v as boolean;
@@ -217,12 +217,7 @@ export function validateSettings(ctx: SectionCheck): { strict: boolean; maxFindi
  */
 export function checkSection<T>(ctx: SectionCheck, name: string, known: string[], parse: (section: Record<string, unknown>) => T): T {
   const sec = ctx.config.sections[name] ?? {};
-  for (const k of Object.keys(sec)) {
-    if (!known.includes(camel(k))) {
-      const near = closest(k, known);
-      fail(ctx, `${name}.${camel(k)}`, `unknown key '${name}.${k}'${near ? ` (did you mean '${near}'?)` : ''}`, `The ${name} section accepts ${known.join(', ')}`);
-    }
-  }
+  checkKeys(sec, { section: name, known, at: place(ctx), camelCase: true, style: 'dotted', suggest: true });
   try {
     return parse(sec);
   } catch (e) {
