@@ -67,9 +67,9 @@ import {
   PLAIN_MISSING_CODES,
   dateParts,
   parseDate,
-  parseDateRange,
+  parseDateBytes,
   parseNumber,
-  parseNumberRange,
+  parseNumberBytes,
   scanDate,
 } from './values.js';
 
@@ -571,17 +571,24 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     /** Field k of a range record as a string. */
     const text = (rec: RangeRecord, k: number): string => {
       const a = rec.start[k];
-      return a < 0 ? rec.quoted[k] : rec.text.substring(a, rec.end[k]);
+      return a < 0 ? rec.quoted[k] : rec.bytes.toString('utf8', a, rec.end[k]);
     };
-    /** True when field k of `rec` is exactly `s` (compared in place, no string made). */
+    /**
+     * True when field k of `rec` is exactly `s`, compared in place (no string made). Only
+     * ASCII bytes are compared with char codes; any other byte answers false, and the
+     * caller then decodes and compares the text (slower, still right).
+     */
     const same = (rec: RangeRecord, k: number, s: string | null): boolean => {
       if (s === null) return false;
       const a = rec.start[k];
       if (a < 0) return rec.quoted[k] === s;
       const n = rec.end[k] - a;
       if (n !== s.length) return false;
-      const t = rec.text;
-      for (let i = 0; i < n; i++) if (t.charCodeAt(a + i) !== s.charCodeAt(i)) return false;
+      const b = rec.bytes;
+      for (let i = 0; i < n; i++) {
+        const c = b[a + i];
+        if (c >= 128 || c !== s.charCodeAt(i)) return false;
+      }
       return true;
     };
     /** The measure logic of the string path below, for a cell the range path did not settle. */
@@ -621,18 +628,19 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     const dateIdx = needDate || keysOnly ? di : -1;
     const therIdx = needTherapist ? ti : -1;
 
-    // The hot path (no onRaw): records as field ranges; strings only for new client /
+    // The hot path (no onRaw, UTF-8): records as byte ranges; strings only for new client /
     // therapist / group texts and for cells that are not plain valid numbers. Every
     // decision is the same as in the string path below.
-    if (!onRaw) {
+    const readRanges = part.input.readRanges;
+    if (!onRaw && readRanges) {
       if (!needGroups) rowGroups.fill(-1);
-      const stat = await part.input.readRanges((rec, line) => {
+      const stat = await readRanges((rec, line) => {
         if (rec.count !== ncols) {
           ctx.ragged++;
           issue('structure.ragged', line, -1, `${rec.count} fields, expected ${ncols}`);
           return;
         }
-        const t = rec.text;
+        const t = rec.bytes;
         const st = rec.start;
         const en = rec.end;
         // Client.
@@ -652,7 +660,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
         // Session column.
         if (si >= 0) {
           const a = st[si];
-          const v = a >= 0 ? parseNumberRange(t, a, en[si], '.') : parseNumber(rec.quoted[si], '.');
+          const v = a >= 0 ? parseNumberBytes(t, a, en[si], '.') : parseNumber(rec.quoted[si], '.');
           if (v === v) row.session = v;
           else {
             row.session = NaN;
@@ -663,7 +671,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
         // Date.
         if (dateIdx >= 0) {
           const a = st[dateIdx];
-          let d = a >= 0 ? parseDateRange(t, a, en[dateIdx], fmt) : parseDate(rec.quoted[dateIdx], fmt);
+          let d = a >= 0 ? parseDateBytes(t, a, en[dateIdx], fmt) : parseDate(rec.quoted[dateIdx], fmt);
           if (d !== d) {
             const s = text(rec, dateIdx);
             if (!missing.has(s)) {
@@ -717,7 +725,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
           const f = mF[k];
           const a = st[f];
           if (a >= 0 && !numericMissing) {
-            const v = parseNumberRange(t, a, en[f], decimal);
+            const v = parseNumberBytes(t, a, en[f], decimal);
             if (v === v && (plain[g] === 1 ? v !== -9 && v !== -99 && v !== -999 : v >= lo[g] && v <= hi[g]) && (integer[g] === 0 || v === Math.floor(v))) {
               values[g] = v;
               continue;
@@ -764,8 +772,8 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
           }
         } else row.session = NaN;
         // Date.
-        if (di >= 0) {
-          const s = fields[di];
+        if (dateIdx >= 0) {
+          const s = fields[dateIdx];
           let d = parseDate(s, fmt);
           if (d !== d && !missing.has(s)) {
             if (detector !== null && contradicts(s, fmt)) {
@@ -777,7 +785,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
                 },
               );
             }
-            issue('date.invalid', line, di, s);
+            issue('date.invalid', line, dateIdx, s);
             d = NaN;
           }
           row.date = d;
@@ -787,8 +795,8 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
           return;
         }
         // Therapist.
-        if (ti >= 0) {
-          const s = fields[ti];
+        if (therIdx >= 0) {
+          const s = fields[therIdx];
           if (s !== lastTherText) {
             lastTherText = s;
             lastTher = missing.has(s) ? -1 : therapistIds.id(s);
@@ -796,7 +804,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
           row.therapist = lastTher;
         } else row.therapist = -1;
         for (let g = 0; g < G; g++) {
-          const f = gIdx[g];
+          const f = needGroups ? gIdx[g] : -1;
           if (f < 0) {
             rowGroups[g] = -1;
             continue;
@@ -848,7 +856,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
         }
         emit(row);
       },
-      undefined, // onRaw sees every field
+      onRaw ? undefined : { fields: keysOnly ? part.keyFields : part.fields },
     );
     files[fileNo].rows = stat.records;
   };

@@ -95,17 +95,17 @@ export function parseNumber(s: string, decimal: '.' | ',' = '.'): number {
 }
 
 /**
- * `parseNumber(text.substring(start, end), decimal)` without the substring: the same
- * short-cell fast path over a range of `text` (the scanner's range mode), the same
- * fallback (on the substring) for everything else, so the result is identical bit for bit.
+ * `parseNumber(bytes.toString('utf8', start, end), decimal)` without the string: the same
+ * short-cell fast path over a range of UTF-8 bytes (the scanner's range mode), and the same
+ * function on the decoded cell for everything else, so the result is identical bit for bit.
  */
-export function parseNumberRange(text: string, start: number, end: number, decimal: '.' | ',' = '.'): number {
+export function parseNumberBytes(bytes: Buffer, start: number, end: number, decimal: '.' | ',' = '.'): number {
   const n = end - start;
-  if (n === 0 || n > 15) return parseNumber(text.substring(start, end), decimal);
+  if (n === 0 || n > 15) return parseNumber(bytes.toString('utf8', start, end), decimal);
   const mark = decimal === ',' ? 44 : 46;
   let i = start;
   let neg = false;
-  if (text.charCodeAt(i) === 45) {
+  if (bytes[i] === 45) {
     neg = true;
     i++;
   }
@@ -113,10 +113,10 @@ export function parseNumberRange(text: string, start: number, end: number, decim
   let m = 0;
   let dot = -1;
   for (; i < end; i++) {
-    const c = text.charCodeAt(i);
+    const c = bytes[i];
     if (c >= 48 && c <= 57) m = m * 10 + (c - 48);
     else if (c === mark && dot < 0) dot = i;
-    else return parseNumber(text.substring(start, end), decimal);
+    else return parseNumber(bytes.toString('utf8', start, end), decimal);
   }
   if (end - first === (dot >= 0 ? 1 : 0)) return NaN; // "-", ".", "-."
   const v = dot < 0 ? m : m / POW10[end - 1 - dot];
@@ -247,22 +247,38 @@ export function parseDate(s: string, format: DateFormat): number {
   return parseDateGeneral(s, format);
 }
 
-/** `parseDate(text.substring(start, end), format)`, without the substring for yyyy-mm-dd. */
-export function parseDateRange(text: string, start: number, end: number, format: DateFormat): number {
-  if (end - start === 10 && text.charCodeAt(start + 4) === 45 && text.charCodeAt(start + 7) === 45) return parseIso10(text, start);
-  return parseDateGeneral(text.substring(start, end), format);
+/** `parseDate(bytes.toString('utf8', start, end), format)`, without the string for yyyy-mm-dd. */
+export function parseDateBytes(bytes: Buffer, start: number, end: number, format: DateFormat): number {
+  if (end - start === 10 && bytes[start + 4] === 45 && bytes[start + 7] === 45) {
+    const c0 = bytes[start] - 48;
+    const c1 = bytes[start + 1] - 48;
+    const c2 = bytes[start + 2] - 48;
+    const c3 = bytes[start + 3] - 48;
+    const c5 = bytes[start + 5] - 48;
+    const c6 = bytes[start + 6] - 48;
+    const c8 = bytes[start + 8] - 48;
+    const c9 = bytes[start + 9] - 48;
+    return iso10(c0, c1, c2, c3, c5, c6, c8, c9);
+  }
+  return parseDateGeneral(bytes.toString('utf8', start, end), format);
 }
 
-/** Exactly yyyy-mm-dd at offset `o` (the common case, kept small and branch-light so it inlines). */
+/** Exactly yyyy-mm-dd (the common case, kept small and branch-light so it inlines). */
 function parseIso10(s: string, o: number): number {
-  const c0 = s.charCodeAt(o) - 48;
-  const c1 = s.charCodeAt(o + 1) - 48;
-  const c2 = s.charCodeAt(o + 2) - 48;
-  const c3 = s.charCodeAt(o + 3) - 48;
-  const c5 = s.charCodeAt(o + 5) - 48;
-  const c6 = s.charCodeAt(o + 6) - 48;
-  const c8 = s.charCodeAt(o + 8) - 48;
-  const c9 = s.charCodeAt(o + 9) - 48;
+  return iso10(
+    s.charCodeAt(o) - 48,
+    s.charCodeAt(o + 1) - 48,
+    s.charCodeAt(o + 2) - 48,
+    s.charCodeAt(o + 3) - 48,
+    s.charCodeAt(o + 5) - 48,
+    s.charCodeAt(o + 6) - 48,
+    s.charCodeAt(o + 8) - 48,
+    s.charCodeAt(o + 9) - 48,
+  );
+}
+
+/** The day number of yyyy-mm-dd from its eight digit values (char code - 48; NaN when one is not a digit). */
+function iso10(c0: number, c1: number, c2: number, c3: number, c5: number, c6: number, c8: number, c9: number): number {
   // Every one a digit: (c >>> 0) > 9 catches both sides (negative becomes huge).
   if (c0 >>> 0 > 9 || c1 >>> 0 > 9 || c2 >>> 0 > 9 || c3 >>> 0 > 9 || c5 >>> 0 > 9 || c6 >>> 0 > 9 || c8 >>> 0 > 9 || c9 >>> 0 > 9) {
     return NaN;

@@ -32,14 +32,14 @@ export const MAX_FIELD_CHARS = 32 * 1024 * 1024;
 export type ScanHandler = (fields: string[], line: number) => void;
 
 /**
- * A record as field ranges (range mode, for the hot path): field k is
- * `text.substring(start[k], end[k])` when `start[k] >= 0`; a quoted field has
- * `start[k] === -1` and its value in `quoted[k]`. Nothing is materialised per field,
- * so numbers can be parsed straight from `text`. The object is reused between calls.
+ * A record as byte ranges (range mode, for the hot path over UTF-8 input): field k is
+ * `bytes.toString('utf8', start[k], end[k])` when `start[k] >= 0`; a quoted field has
+ * `start[k] === -1` and its (unquoted, decoded) value in `quoted[k]`. Nothing is
+ * materialised per field, so numbers can be parsed straight from the bytes. The object is
+ * reused between calls; `bytes` is the caller's buffer and changes from chunk to chunk.
  */
 export interface RangeRecord {
-  /** The text the ranges index into (changes from chunk to chunk). */
-  text: string;
+  bytes: Buffer;
   start: Int32Array;
   end: Int32Array;
   quoted: string[];
@@ -82,9 +82,9 @@ export class RecordScanner {
   private readonly limit: number;
   private lastCode = -1;
   private readonly onRange: RangeHandler | null;
-  private readonly rec: RangeRecord = { text: '', start: new Int32Array(16), end: new Int32Array(16), quoted: [], count: 0 };
+  private readonly rec: RangeRecord = { bytes: Buffer.alloc(0), start: new Int32Array(16), end: new Int32Array(16), quoted: [], count: 0 };
 
-  /** With `onRange`, records are delivered as ranges to it (range mode); `onRecord` is then unused. */
+  /** With `onRange`, `scanBytes` delivers records as byte ranges to it (range mode); `onRecord` is then unused. */
   constructor(opts: ScannerOptions, onRecord: ScanHandler, onRange?: RangeHandler) {
     this.onRange = onRange ?? null;
     if (opts.delimiter.length !== 1) throw new Error(`delimiter must be one character, got ${JSON.stringify(opts.delimiter)}`);
@@ -148,7 +148,6 @@ export class RecordScanner {
    * starts (`s.length` when everything was used). With `final`, everything is used.
    */
   private scan(s: string, final: boolean): number {
-    if (this.onRange !== null) return this.scanRanges(s, final, this.onRange);
     const len = s.length;
     const delim = this.delim;
     const all = this.all;
@@ -302,15 +301,24 @@ export class RecordScanner {
   }
 
   /**
-   * `scan` in range mode: the same dialect and line counting, but unquoted fields are
-   * recorded as (start, end) offsets into `s` instead of substrings (every field; the
-   * projection does not matter here). Quoted fields are materialised into `rec.quoted`.
+   * Range mode over UTF-8 bytes `s[0..len)` (already validated by the caller): the same
+   * dialect and line counting as `scan`, but unquoted fields are recorded as (start, end)
+   * byte offsets instead of strings (every field; the projection does not matter here).
+   * Quoted fields are decoded into `rec.quoted` (their pieces are cut at ASCII quotes, so
+   * every piece is whole characters). Returns the bytes used, like `scanChunk`.
+   * (The delimiter, quote and line breaks are ASCII, and in UTF-8 an ASCII byte is never
+   * part of another character, so scanning bytes finds the same boundaries as scanning text.)
    */
-  private scanRanges(s: string, final: boolean, onRange: RangeHandler): number {
-    const len = s.length;
+  scanBytes(s: Buffer, len: number, final: boolean): number {
+    if (this.stopped) return len;
+    const onRange = this.onRange;
+    if (onRange === null) throw new Error('scanBytes needs a range handler');
+    if (len > 0) this.lastCode = s[len - 1];
     const delim = this.delim;
+    /** Highest special character code: anything above it ends no field. */
+    const top = delim > CR ? delim : CR;
     const rec = this.rec;
-    rec.text = s;
+    rec.bytes = s;
     let starts = rec.start;
     let ends = rec.end;
     let records = this.records;
@@ -320,7 +328,7 @@ export class RecordScanner {
     nextRecord: while (i < len) {
       const recStart = i;
       const recLine = line;
-      let c = s.charCodeAt(i);
+      let c = s[i];
       if (c === LF) {
         line++;
         i++;
@@ -329,7 +337,7 @@ export class RecordScanner {
       if (c === CR) {
         if (i + 1 >= len && !final) break;
         line++;
-        i += s.charCodeAt(i + 1) === LF ? 2 : 1;
+        i += i + 1 < len && s[i + 1] === LF ? 2 : 1;
         continue;
       }
       let nf = 0;
@@ -342,23 +350,23 @@ export class RecordScanner {
           rec.start = starts = a;
           rec.end = ends = b;
         }
-        if (i < len && s.charCodeAt(i) === QUOTE) {
+        if (i < len && s[i] === QUOTE) {
           const qLine = line;
           let j = i + 1;
           let seg = j;
           let val = '';
           let closed = false;
           while (j < len) {
-            c = s.charCodeAt(j);
+            c = s[j];
             if (c === QUOTE) {
               if (j + 1 >= len && !final) break;
-              if (s.charCodeAt(j + 1) === QUOTE) {
-                val += s.substring(seg, j + 1);
+              if (j + 1 < len && s[j + 1] === QUOTE) {
+                val += s.toString('utf8', seg, j + 1);
                 j += 2;
                 seg = j;
                 continue;
               }
-              val += s.substring(seg, j);
+              val += s.toString('utf8', seg, j);
               j++;
               closed = true;
               break;
@@ -368,7 +376,7 @@ export class RecordScanner {
               if (j + 1 >= len) {
                 if (!final) break;
                 line++;
-              } else if (s.charCodeAt(j + 1) !== LF) {
+              } else if (s[j + 1] !== LF) {
                 line++;
               }
             }
@@ -385,11 +393,11 @@ export class RecordScanner {
           }
           let k = j;
           while (k < len) {
-            c = s.charCodeAt(k);
+            c = s[k];
             if (c === delim || c === LF || c === CR) break;
             k++;
           }
-          if (k > j) val = '"' + val + '"' + s.substring(j, k);
+          if (k > j) val = '"' + val + '"' + s.toString('utf8', j, k);
           i = k;
           const q = rec.quoted;
           while (q.length <= nf) q.push('');
@@ -399,7 +407,12 @@ export class RecordScanner {
         } else {
           let j = i;
           while (j < len) {
-            c = s.charCodeAt(j);
+            c = s[j];
+            // One comparison for the common character (above every special one).
+            if (c > top) {
+              j++;
+              continue;
+            }
             if (c === delim || c === LF || c === CR) break;
             j++;
           }
@@ -425,7 +438,7 @@ export class RecordScanner {
               i = recStart;
               break nextRecord;
             }
-            i += s.charCodeAt(i + 1) === LF ? 2 : 1;
+            i += i + 1 < len && s[i + 1] === LF ? 2 : 1;
           } else {
             i++;
           }

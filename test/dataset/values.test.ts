@@ -7,9 +7,9 @@ import {
   civilFromDays,
   daysFromCivil,
   parseDate,
-  parseDateRange,
+  parseDateBytes,
   parseNumber,
-  parseNumberRange,
+  parseNumberBytes,
 } from '../../src/dataset/values.js';
 import { parseNumberFast } from '../../src/io/number.js';
 
@@ -155,18 +155,23 @@ describe('dates', () => {
 });
 
 describe('range variants (the scanner range mode) = the string functions', () => {
-  const NUM_UNITS = ['0', '1', '2', '5', '9', '.', ',', '-', '+', 'e', 'E', ' ', 'x', '\t'];
+  const NUM_UNITS = ['0', '1', '2', '5', '9', '.', ',', '-', '+', 'e', 'E', ' ', 'x', '\t', 'é', '١'];
   const numText = fc.oneof(
     fc.string({ unit: fc.constantFrom(...NUM_UNITS), maxLength: 20 }),
     fc.double({ noNaN: true }).map(String),
     fc.integer({ min: -1e6, max: 1e6 }).chain((m) => fc.integer({ min: 0, max: 8 }).map((k) => (m / 10 ** k).toFixed(k))),
   );
   const around = fc.tuple(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }));
-  test('parseNumberRange(text, a, b) is parseNumber(text.substring(a, b)) bit for bit', () => {
+  /** `s` as UTF-8 between `pre` and `post`: the buffer and the byte range of `s`. */
+  const embed = (pre: string, s: string, post: string): [Buffer, number, number] => {
+    const a = Buffer.byteLength(pre);
+    return [Buffer.from(pre + s + post), a, a + Buffer.byteLength(s)];
+  };
+  test('parseNumberBytes(utf8, a, b) is parseNumber(the text of a..b) bit for bit', () => {
     fc.assert(
       fc.property(numText, around, fc.constantFrom('.' as const, ',' as const), (s, [pre, post], dec) => {
-        const t = pre + s + post;
-        expect(Object.is(parseNumberRange(t, pre.length, pre.length + s.length, dec), parseNumber(s, dec))).toBe(true);
+        const [b, x, y] = embed(pre, s, post);
+        expect(Object.is(parseNumberBytes(b, x, y, dec), parseNumber(s, dec))).toBe(true);
       }),
       { numRuns: 5000 },
     );
@@ -186,26 +191,27 @@ describe('range variants (the scanner range mode) = the string functions', () =>
     ['1e2', 100],
     ['1.2.3', NaN],
   ])('%j', (s, want) => {
-    expect(Object.is(parseNumberRange(`x,${s},y`, 2, 2 + s.length), want)).toBe(true);
+    expect(Object.is(parseNumberBytes(Buffer.from(`x,${s},y`), 2, 2 + s.length), want)).toBe(true);
   });
   const dateText = fc.oneof(
     fc.integer({ min: -200000, max: 200000 }).map((d) => civilFromDays(d)),
     fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1800, max: 2300 }), fc.constantFrom('/', '.', '-')).map(
       ([a, b, y, sep]) => `${a}${sep}${b}${sep}${y}`,
     ),
-    fc.string({ unit: fc.constantFrom('0', '1', '2', '9', '-', '/', '.', ' ', 'T', 'a'), maxLength: 12 }),
+    fc.string({ unit: fc.constantFrom('0', '1', '2', '9', '-', '/', '.', ' ', 'T', 'a', 'é', '٣'), maxLength: 12 }),
   );
-  test('parseDateRange(text, a, b, fmt) is parseDate(text.substring(a, b), fmt)', () => {
+  test('parseDateBytes(utf8, a, b, fmt) is parseDate(the text of a..b, fmt)', () => {
     fc.assert(
       fc.property(dateText, around, fc.constantFrom('iso' as const, 'dmy' as const, 'mdy' as const, 'dmy.' as const), (s, [pre, post], fmt) => {
-        const t = pre + s + post;
-        expect(Object.is(parseDateRange(t, pre.length, pre.length + s.length, fmt), parseDate(s, fmt))).toBe(true);
+        const [b, x, y] = embed(pre, s, post);
+        expect(Object.is(parseDateBytes(b, x, y, fmt), parseDate(s, fmt))).toBe(true);
       }),
       { numRuns: 5000 },
     );
   });
   test('an ISO date inside a line', () => {
-    expect(parseDateRange('C1,T1,3,2024-02-29,40', 8, 18, 'iso')).toBe(daysFromCivil(2024, 2, 29));
-    expect(parseDateRange('C1,T1,3,2023-02-29,40', 8, 18, 'iso')).toBeNaN();
+    expect(parseDateBytes(Buffer.from('C1,T1,3,2024-02-29,40'), 8, 18, 'iso')).toBe(daysFromCivil(2024, 2, 29));
+    expect(parseDateBytes(Buffer.from('C1,T1,3,2023-02-29,40'), 8, 18, 'iso')).toBeNaN();
+    expect(parseDateBytes(Buffer.from('C1,T1,3,2024-0a-29,40'), 8, 18, 'iso')).toBeNaN();
   });
 });

@@ -315,19 +315,17 @@ describe('scanner: lenient corners agree with csv-parse relax_quotes', () => {
   });
 });
 
-describe('range mode (readRanges) = string mode (read)', () => {
-  it('every record, field, quoted field and line, at every chunk size and encoding', async () => {
+describe('range mode (readRanges, UTF-8 bytes) = string mode (read)', () => {
+  it('every record, field, quoted field and line, at every chunk size', async () => {
     await fc.assert(
       fc.asyncProperty(
         tableArb(UNITS),
         variantArb,
-        fc.constantFrom('utf8' as const, 'utf16le' as const),
         chunkArb,
-        async (table, v, encoding, chunkSize) => {
-          const vv = encoding === 'utf8' ? v : { ...v, bom: true };
+        async (table, vv, chunkSize) => {
           const { text } = serialise(table, vv);
           const p = path.join(dir, `r${n++}.csv`);
-          fs.writeFileSync(p, encode(text, encoding));
+          fs.writeFileSync(p, encode(text, 'utf8'));
           try {
             const input = await openCsvTuned(p, { delimiter: vv.delimiter }, undefined, { chunkSize, sampleSize: 16 + (chunkSize % 50) });
             const strings: Array<[number, string[]]> = [];
@@ -335,10 +333,10 @@ describe('range mode (readRanges) = string mode (read)', () => {
               strings.push([line, f.slice()]);
             });
             const ranges: Array<[number, string[]]> = [];
-            const rStats = await input.readRanges((rec, line) => {
+            const rStats = await input.readRanges!((rec, line) => {
               const f: string[] = [];
               for (let k = 0; k < rec.count; k++) {
-                f.push(rec.start[k] < 0 ? rec.quoted[k] : rec.text.substring(rec.start[k], rec.end[k]));
+                f.push(rec.start[k] < 0 ? rec.quoted[k] : rec.bytes.toString('utf8', rec.start[k], rec.end[k]));
               }
               ranges.push([line, f]);
             });
@@ -361,12 +359,12 @@ describe('range mode (readRanges) = string mode (read)', () => {
     try {
       const input = await openCsvTuned(p, {}, undefined, {});
       const got: Array<{ start: number[]; quoted: string; count: number; last: string }> = [];
-      await input.readRanges((rec) => {
+      await input.readRanges!((rec) => {
         got.push({
           start: Array.from(rec.start.subarray(0, 2)),
           quoted: rec.quoted[0] ?? '',
           count: rec.count,
-          last: rec.start[rec.count - 1] < 0 ? rec.quoted[rec.count - 1] : rec.text.substring(rec.start[rec.count - 1], rec.end[rec.count - 1]),
+          last: rec.start[rec.count - 1] < 0 ? rec.quoted[rec.count - 1] : rec.bytes.toString('utf8', rec.start[rec.count - 1], rec.end[rec.count - 1]),
         });
       });
       expect(got[0].start[0]).toBe(-1);
@@ -374,6 +372,47 @@ describe('range mode (readRanges) = string mode (read)', () => {
       expect(got[0].last).toBe('2');
       expect(got[1].count).toBe(40);
       expect(got[1].last).toBe('c39');
+    } finally {
+      fs.rmSync(p);
+    }
+  });
+});
+
+describe('range mode: which inputs, and invalid UTF-8', () => {
+  it('is offered for UTF-8 only (latin1 and UTF-16 inputs use the string path)', async () => {
+    const cases: Array<[Buffer, object, boolean]> = [
+      [Buffer.from('a,b\n1,2\n'), {}, true],
+      [Buffer.from('a,b\n1,2\n', 'latin1'), { encoding: 'latin1' }, false],
+      [Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a,b\n1,2\n', 'utf16le')]), {}, false],
+    ];
+    for (const [bytes, opts, offered] of cases) {
+      const p = path.join(dir, `e${n++}.csv`);
+      fs.writeFileSync(p, bytes);
+      const input = await openCsvTuned(p, opts, undefined, {});
+      expect(input.readRanges !== null).toBe(offered);
+      fs.rmSync(p);
+    }
+  });
+
+  it('invalid UTF-8 after the sample is the same error in both modes, at every chunk size', async () => {
+    const good = 'client,score\n' + Array.from({ length: 50 }, (_, i) => `c${i},${i}`).join('\n') + '\n';
+    const bytes = Buffer.concat([Buffer.from(good + 'cé,1\nc'), Buffer.from([0xc3, 0x28]), Buffer.from(',2\nz,3\n')]);
+    const p = path.join(dir, `e${n++}.csv`);
+    fs.writeFileSync(p, bytes);
+    try {
+      for (const chunkSize of [1, 2, 3, 7, 64, 1 << 20]) {
+        const run = (ranges: boolean) =>
+          openCsvTuned(p, {}, undefined, { chunkSize, sampleSize: 64 })
+            .then((input) => (ranges ? input.readRanges!(() => undefined) : input.read(() => undefined)))
+            .then(
+              () => 'no error',
+              (e: Error & { format?: () => string }) => (e.format ? e.format() : e.message),
+            );
+        const a = await run(false);
+        const b = await run(true);
+        expect(a).toMatch(/:53.*UTF-8/);
+        expect(b).toBe(a);
+      }
     } finally {
       fs.rmSync(p);
     }
