@@ -5,6 +5,7 @@
 import { BENCHMARK, type CorrelateReport, type CorrelateResult } from '../../analysis/correlate/index.js';
 import type { Dataset } from '../../dataset/types.js';
 import { F, type Cell, type Column, type ResultDocument } from '../model.js';
+import { mappedColumns } from './mapping.js';
 import { toFixedR } from '../number.js';
 
 const METHOD_LABEL: Record<string, string> = {
@@ -123,10 +124,7 @@ export function correlateDocument(report: CorrelateReport, dataset: Dataset): Re
         clients: report.data.clients,
       },
       mapping: {
-        client: m.client.name,
-        session: m.session?.name ?? null,
-        date: m.date?.name ?? null,
-        therapist: m.therapist?.name ?? null,
+        ...mappedColumns(m),
         session_source: m.sessionSource,
         measures: m.measures.map((b) => ({
           column: b.name,

@@ -5,6 +5,7 @@
 import type { DescribeResult } from '../../analysis/describe.js';
 import type { Dataset } from '../../dataset/types.js';
 import { F, type Format, type ResultDocument } from '../model.js';
+import { mappedColumns } from './mapping.js';
 
 const OVERVIEW_FORMATS: Record<string, Format> = {
   rows: F.int,
@@ -96,10 +97,7 @@ export function describeDocument(result: DescribeResult, dataset: Dataset): Resu
     json: {
       files: dataset.files.map((f) => ({ path: f.display, rows: f.rows, encoding: f.encoding, delimiter: f.delimiter, decimal: f.decimal })),
       mapping: {
-        client: dataset.mapping.client.name,
-        session: dataset.mapping.session?.name ?? null,
-        date: dataset.mapping.date?.name ?? null,
-        therapist: dataset.mapping.therapist?.name ?? null,
+        ...mappedColumns(dataset.mapping),
         sessionSource: dataset.mapping.sessionSource,
         measures: dataset.mapping.measures.map((b) => ({ column: b.name, role: b.role, instrument: b.instrument?.id ?? null, how: b.instrumentHow })),
         groups: dataset.mapping.groups.map((g) => g.name),

@@ -7,6 +7,7 @@ import { CHANGE_CATEGORIES } from '../../analysis/change.js';
 import { sparkline } from '../../analysis/trend/sparkline.js';
 import type { Dataset } from '../../dataset/types.js';
 import { F, type Cell, type Column, type ResultDocument, type TableModel } from '../model.js';
+import { mappedColumns } from './mapping.js';
 import { toFixedR } from '../number.js';
 
 const NE = 'n/e';
@@ -378,10 +379,7 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
       options: { ...o, clients: Boolean(o.clients) },
       input: { files: dataset.files.map((f) => ({ path: f.display, rows: f.rows })), rows: r.rows, clients: r.clients },
       mapping: {
-        client: m.client.name,
-        session: m.session?.name ?? null,
-        date: m.date?.name ?? null,
-        therapist: m.therapist?.name ?? null,
+        ...mappedColumns(m),
         sessionSource: m.sessionSource,
         notes: m.notes,
       },
