@@ -13,8 +13,8 @@ import { decideColor, makeChalk } from '../color.js';
 import { loadInput } from '../input.js';
 import type { Io } from '../io.js';
 import { UserError, isUserError, EXIT } from '../../errors.js';
-import { loadConfig, mergeReadOptions, type Config } from '../../config/load.js';
-import { checkKey, configPlace } from '../../config/keys.js';
+import { loadConfig, mergeReadOptions } from '../../config/load.js';
+import { validateSection } from '../../config/sections/validate.js';
 import { findColumn, mapFile, unknownColumnError } from '../../dataset/mapping.js';
 import { parseDate } from '../../dataset/values.js';
 import { openCsv } from '../../io/csv.js';
@@ -65,26 +65,6 @@ function parseMax(value: string, from: string): number {
     throw new UserError(`${from} must be a whole number >= 0 (got '${value}')`, { hint: 'Use 0 to show every finding in the table' });
   }
   return n;
-}
-
-/** validate's own section of a --config file: { strict, maxFindings, schema }. */
-function configSection(config: Config | null): { strict?: boolean; maxFindings?: number; schema?: string } {
-  const sec = config?.sections.validate;
-  if (!sec) return {};
-  const out: { strict?: boolean; maxFindings?: number; schema?: string } = {};
-  for (const [k, v] of Object.entries(sec)) {
-    const line = config!.lines[`validate.${k}`];
-    const loc = { file: config!.path, line };
-    if (k === 'strict' && typeof v === 'boolean') out.strict = v;
-    else if ((k === 'maxFindings' || k === 'max-findings') && typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) out.maxFindings = v;
-    else if (k === 'schema' && typeof v === 'string') out.schema = path.resolve(path.dirname(config!.path), v);
-    else {
-      const hint = 'validate accepts strict (true/false), maxFindings (a whole number) and schema (a path)';
-      checkKey(k, { section: 'validate', known: ['strict', 'maxFindings', 'schema'], at: configPlace(config!), style: 'dotted', hint });
-      throw new UserError(`validate.${k} has the wrong type`, { location: loc, hint });
-    }
-  }
-  return out;
 }
 
 /** Falls back to raw checks when the files have no client column (not possible for stdin, which is read once). */
@@ -158,7 +138,7 @@ export function validateCommand(ctx: CommandContext): Command {
         const validate = async (): Promise<ValidationResult> => {
           try {
             const input = await loadInput(files, flags, cmd, io, { progress: false }); // validate shows its own
-            const sec = configSection(input.config);
+            const sec = validateSection(input.config);
             if (!explicit.has('strict') && sec.strict !== undefined) strict = sec.strict;
             if (!explicit.has('maxFindings') && sec.maxFindings !== undefined) maxFindings = sec.maxFindings;
             const schemaPath = flags.schema ?? sec.schema;

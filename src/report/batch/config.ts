@@ -58,7 +58,6 @@ export interface ReportSettings {
 
 export const REPORT_KEYS = ['title', 'sections', 'minClients', 'formats', 'clientTables', 'failOn', 'out', 'filters'];
 const FILTER_KEYS = ['from', 'to', 'column', 'values'];
-const VALIDATE_KEYS = ['strict', 'maxFindings', 'schema'];
 
 export const DEFAULT_SETTINGS: Omit<ReportSettings, 'filters'> = {
   title: 'Alliance and outcome report',
@@ -94,8 +93,8 @@ export interface SectionCheck {
   lines: Record<string, number>;
 }
 
-/** The line of a dotted key: its own, else its section's. */
-function place(ctx: SectionCheck): KeyPlace {
+/** Where a dotted key of the config stands: its own line, else its section's. */
+export function place(ctx: SectionCheck): KeyPlace {
   return { file: ctx.config.path, line: (key) => ctx.lines[key] ?? ctx.config.lines[key] ?? ctx.config.lines[key.split('.')[0]] };
 }
 
@@ -187,27 +186,6 @@ export function reportSettings(ctx: SectionCheck): ReportSettings {
     }
   }
   return s;
-}
-
-/** validate's section as the report reads it: { strict, maxFindings, schema } (schema resolved against the config). */
-export function validateSettings(ctx: SectionCheck): { strict: boolean; maxFindings: number; schema: string | null } {
-  const sec = ctx.config.sections.validate ?? {};
-  const out = { strict: false, maxFindings: 20, schema: null as string | null };
-  for (const [k, v] of Object.entries(sec)) {
-    const key = `validate.${k}`;
-    checkKey(k, { section: 'validate', known: VALIDATE_KEYS, at: place(ctx), style: 'dotted' });
-    if (k === 'strict') {
-      if (typeof v !== 'boolean') fail(ctx, key, `'${key}' must be true or false`);
-      out.strict = v as boolean;
-    } else if (k === 'maxFindings') {
-      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(ctx, key, `'${key}' must be a whole number >= 0`);
-      out.maxFindings = v as number;
-    } else {
-      if (typeof v !== 'string') fail(ctx, key, `'${key}' must be a path`);
-      out.schema = path.resolve(path.dirname(path.resolve(ctx.config.path)), v as string);
-    }
-  }
-  return out;
 }
 
 /**

@@ -27,6 +27,7 @@ import { runCorrelate, type CorrelateReport } from '../../analysis/correlate/ind
 import { analyzeTrend, type TrendOptions, type TrendResult } from '../../analysis/trend/trend.js';
 import { correlateOptions, SECTION_KEYS as CORRELATE_KEYS } from '../../config/sections/correlate.js';
 import { trendOptions, SECTION_KEYS as TREND_KEYS } from '../../config/sections/trend.js';
+import { validateSettings } from '../../config/sections/validate.js';
 import { describeDocument } from '../documents/describe.js';
 import { correlateDocument } from '../documents/correlate.js';
 import { trendDocument } from '../documents/trend.js';
@@ -35,7 +36,7 @@ import { renderCsvTable, renderMarkdown } from '../render.js';
 import { toFixedR } from '../number.js';
 import { correlateCharts, trendCharts } from '../html/charts.js';
 import { renderReportHtml, type Headline, type HtmlSection } from '../html/page.js';
-import { checkSection, expandGlob, keyLines, reportSettings, validateSettings, type ReportSection, type ReportSettings, type SectionCheck } from './config.js';
+import { checkSection, expandGlob, keyLines, place, reportSettings, type ReportSection, type ReportSettings, type SectionCheck } from './config.js';
 
 export interface ReportRunOptions {
   /** Tool version for the manifest. */
@@ -267,7 +268,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
   const settings = reportSettings(ctx);
   const failOn = opts.failOn ?? settings.failOn;
   const configDir = path.dirname(path.resolve(io.cwd, config.path));
-  const vset = validateSettings(ctx);
+  const vset = validateSettings(config, place(ctx));
 
   const wants = (s: ReportSection) => settings.sections.includes(s);
   // Section options are checked before any data is read (config errors first).
