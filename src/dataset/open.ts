@@ -70,6 +70,7 @@ import {
   parseDateBytes,
   parseNumber,
   parseNumberBytes,
+  parseNumberBytesInto,
   scanDate,
 } from './values.js';
 
@@ -633,6 +634,8 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     // decision is the same as in the string path below.
     const readRanges = part.input.readRanges;
     if (!onRaw && readRanges) {
+      const mark = decimal === ',' ? 44 : 46;
+      const scratch = new Float64Array(1);
       if (!needGroups) rowGroups.fill(-1);
       const stat = await readRanges((rec, line) => {
         if (rec.count !== ncols) {
@@ -660,12 +663,15 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
         // Session column.
         if (si >= 0) {
           const a = st[si];
-          const v = a >= 0 ? parseNumberBytes(t, a, en[si], '.') : parseNumber(rec.quoted[si], '.');
-          if (v === v) row.session = v;
+          if (a >= 0 && parseNumberBytesInto(t, a, en[si], 46, scratch, 0)) row.session = scratch[0];
           else {
-            row.session = NaN;
-            const s = text(rec, si);
-            if (!missing.has(s)) issue('session.invalid', line, si, s);
+            const v = a >= 0 ? parseNumberBytes(t, a, en[si], '.') : parseNumber(rec.quoted[si], '.');
+            if (v === v) row.session = v;
+            else {
+              row.session = NaN;
+              const s = text(rec, si);
+              if (!missing.has(s)) issue('session.invalid', line, si, s);
+            }
           }
         } else row.session = NaN;
         // Date.
@@ -724,12 +730,9 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
           const g = mG[k];
           const f = mF[k];
           const a = st[f];
-          if (a >= 0 && !numericMissing) {
-            const v = parseNumberBytes(t, a, en[f], decimal);
-            if (v === v && (plain[g] === 1 ? v !== -9 && v !== -99 && v !== -999 : v >= lo[g] && v <= hi[g]) && (integer[g] === 0 || v === Math.floor(v))) {
-              values[g] = v;
-              continue;
-            }
+          if (a >= 0 && !numericMissing && parseNumberBytesInto(t, a, en[f], mark, values, g)) {
+            const v = values[g];
+            if ((plain[g] === 1 ? v !== -9 && v !== -99 && v !== -999 : v >= lo[g] && v <= hi[g]) && (integer[g] === 0 || v === Math.floor(v))) continue;
           }
           slowCell(g, f, text(rec, f), line);
         }

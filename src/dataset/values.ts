@@ -123,6 +123,35 @@ export function parseNumberBytes(bytes: Buffer, start: number, end: number, deci
   return neg ? -v : v;
 }
 
+/**
+ * The short-cell fast path of `parseNumberBytes` alone, writing into `out[i]` instead of
+ * returning the number (a returned double is boxed unless the call is inlined; the hot
+ * loop parses two or three cells a row). Returns false, leaving `out[i]` alone, for
+ * anything but `-?digits(mark digits)?` of 1..15 bytes with at least one digit; the
+ * caller then takes the general path. When it returns true, `out[i]` is exactly
+ * `parseNumber(text, decimal)` of the cell's text. `mark` is 46 ('.') or 44 (',').
+ */
+export function parseNumberBytesInto(bytes: Buffer, start: number, end: number, mark: number, out: Float64Array, at: number): boolean {
+  const n = end - start;
+  if (n === 0 || n > 15) return false;
+  let i = start;
+  const neg = bytes[i] === 45;
+  if (neg) i++;
+  const first = i;
+  let m = 0;
+  let dot = -1;
+  for (; i < end; i++) {
+    const c = bytes[i];
+    if (c >= 48 && c <= 57) m = m * 10 + (c - 48);
+    else if (c === mark && dot < 0) dot = i;
+    else return false;
+  }
+  if (end - first === (dot >= 0 ? 1 : 0)) return false; // "-", ".", "-."
+  const v = dot < 0 ? m : m / POW10[end - 1 - dot];
+  out[at] = neg ? -v : v;
+  return true;
+}
+
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 // ---------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import {
   parseDateBytes,
   parseNumber,
   parseNumberBytes,
+  parseNumberBytesInto,
 } from '../../src/dataset/values.js';
 import { parseNumberFast } from '../../src/io/number.js';
 
@@ -175,6 +176,37 @@ describe('range variants (the scanner range mode) = the string functions', () =>
       }),
       { numRuns: 5000 },
     );
+  });
+  test('parseNumberBytesInto: when it takes a cell, it writes exactly parseNumber of its text', () => {
+    const out = new Float64Array(3);
+    let taken = 0;
+    fc.assert(
+      fc.property(numText, around, fc.constantFrom('.' as const, ',' as const), fc.integer({ min: 0, max: 2 }), (s, [pre, post], dec, at) => {
+        const [b, x, y] = embed(pre, s, post);
+        out.fill(12345);
+        if (parseNumberBytesInto(b, x, y, dec === ',' ? 44 : 46, out, at)) {
+          taken++;
+          expect(Object.is(out[at], parseNumber(s, dec))).toBe(true);
+        } else expect(out[at]).toBe(12345);
+      }),
+      { numRuns: 5000 },
+    );
+    expect(taken).toBeGreaterThan(500);
+  });
+  test.each([
+    ['36.5', true],
+    ['-0', true],
+    ['40', true],
+    ['123456789012345', true],
+    ['1234567890123456', false],
+    ['-', false],
+    ['.', false],
+    ['', false],
+    [' 7', false],
+    ['1e2', false],
+  ])('parseNumberBytesInto takes %j: %s', (s, taken) => {
+    const out = new Float64Array(1);
+    expect(parseNumberBytesInto(Buffer.from(s), 0, Buffer.byteLength(s), 46, out, 0)).toBe(taken);
   });
   test.each([
     ['', NaN],
