@@ -572,7 +572,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     /** Field k of a range record as a string. */
     const text = (rec: RangeRecord, k: number): string => {
       const a = rec.start[k];
-      return a < 0 ? rec.quoted[k] : rec.bytes.toString('utf8', a, rec.end[k]);
+      return a < 0 ? rec.quoted[k] : decodeUtf8(rec.bytes, a, rec.end[k]);
     };
     /**
      * True when field k of `rec` is exactly `s`, compared in place (no string made). Only
@@ -636,6 +636,9 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     if (!onRaw && readRanges) {
       const mark = decimal === ',' ? 44 : 46;
       const scratch = new Float64Array(1);
+      /** UTF-8 bytes of lastClientText when it came from an unquoted field of at most 64 bytes (length -1 otherwise). */
+      const lastClientBytes = new Uint8Array(64);
+      let lastClientLen = -1;
       if (!needGroups) rowGroups.fill(-1);
       const stat = await readRanges((rec, line) => {
         if (rec.count !== ncols) {
@@ -646,8 +649,15 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
         const t = rec.bytes;
         const st = rec.start;
         const en = rec.end;
-        // Client.
-        if (!same(rec, ci, lastClientText)) {
+        // Client: compared with the previous client's bytes (a copy, the buffer moves on).
+        const ca = st[ci];
+        let sameClient: boolean;
+        if (ca >= 0 && lastClientLen >= 0) {
+          const n = en[ci] - ca;
+          sameClient = n === lastClientLen;
+          for (let i = 0; sameClient && i < n; i++) sameClient = t[ca + i] === lastClientBytes[i];
+        } else sameClient = lastClientText !== null && text(rec, ci) === lastClientText;
+        if (!sameClient) {
           const ct = text(rec, ci);
           if (missing.has(ct)) {
             stats.rowsWithoutClient++;
@@ -656,6 +666,11 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
           }
           lastClientText = ct;
           lastClient = clientIds.id(ct);
+          const n = en[ci] - ca;
+          if (ca >= 0 && n <= lastClientBytes.length) {
+            for (let i = 0; i < n; i++) lastClientBytes[i] = t[ca + i];
+            lastClientLen = n;
+          } else lastClientLen = -1;
         }
         row.file = fileNo;
         row.line = line;
@@ -1102,6 +1117,21 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     },
   };
   return dataset;
+}
+
+/** Buffer's native latin1 decoder without the toString wrapper (stable in Node's Buffer, not in its types). */
+type Latin1Slice = (this: Buffer, start: number, end: number) => string;
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice;
+
+/**
+ * bytes[start..end) (valid UTF-8) as a string. Short ASCII text (client ids and the like)
+ * takes the native latin1 decoder directly, which is the same text and about half the
+ * cost of toString's argument handling; anything else goes through toString('utf8').
+ */
+function decodeUtf8(bytes: Buffer, start: number, end: number): string {
+  if (latin1Slice === undefined || end - start > 64) return bytes.toString('utf8', start, end);
+  for (let i = start; i < end; i++) if (bytes[i] >= 128) return bytes.toString('utf8', start, end);
+  return latin1Slice.call(bytes, start, end);
 }
 
 /** True when a slash date that failed under `fmt` would be valid under the other order. */

@@ -12,7 +12,7 @@ import { openDataset } from '../../src/dataset/open.js';
 import type { CellIssue, Dataset, ReadOptions, ScanOptions } from '../../src/dataset/types.js';
 import { testIo, writeFixtures } from './helpers.js';
 
-const CLIENTS = ['a', 'b', 'C1', ' a', 'a ', '"a"', '"b,1"', '', 'NA', 'client 4'];
+const CLIENTS = ['a', 'b', 'C1', ' a', 'a ', '"a"', '"b,1"', '', 'NA', 'client 4', 'é', 'Ã©', '"é"', 'x'.repeat(64), 'x'.repeat(65), '"' + 'x'.repeat(65) + '"'];
 const SESSIONS = ['1', '2', '3', '10', '', 'NA', 'x', ' 4', '"5"', '2.5', '-1'];
 const DATES = ['2024-01-05', '2024-02-29', '2023-02-29', '2024-13-01', '', 'NA', '"2024-03-01"', ' 2024-03-02', '2024/03/04', 'soon', '2024-03-05T10:00'];
 const THERAPISTS = ['T1', 'T2', '', 'NA', '"T1"', ' T2'];
