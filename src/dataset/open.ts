@@ -34,9 +34,19 @@
  * onRaw sees every record of every file in reading order (in a join: the loaded kind
  * first), ragged ones included, before interpretation.
  *
- * The hot path (no onRaw) reads only the mapped columns, reuses one SessionRow and
- * allocates nothing per row beyond the field strings the reader gives (and a Map lookup
- * only when the client text changes from the previous row).
+ * The hot path (no onRaw, UTF-8 input) takes records as byte ranges from the reader
+ * (CsvInput.readRanges: the file's bytes are validated but never decoded), parses numbers
+ * and ISO dates straight from the bytes into typed arrays, compares the client (and
+ * therapist / group) with the previous row's in place, and makes a string only when that
+ * text changes or a cell is not a plain valid number (which then takes the string path's
+ * exact logic). It reuses one SessionRow and allocates nothing else per row. With
+ * ScanOptions.need, dates, therapists and groups are not parsed at all. Other encodings,
+ * and scans with onRaw, read strings (projected to the mapped columns without onRaw).
+ * test/dataset/range-path.test.ts checks that both paths give the same rows, issues and ids.
+ *
+ * Measured (10M rows, 346 MB, 1.33M clients, shared 2-CPU box): a scan with an empty
+ * callback 2.6-2.7 CPU-s with everything, 2.2-2.4 with need {date, therapist, groups: false}
+ * (before the byte path: 3.9-4.8); `alliance correlate` 3.0 CPU-s (before: 5.5-6.1).
  */
 import * as path from 'node:path';
 import { UserError } from '../errors.js';
