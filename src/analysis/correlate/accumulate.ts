@@ -69,10 +69,16 @@ const DIAG = [0, 4, 7, 9];
 /** Early 3-D moments: count, 3 means, 6 co-moments (xx xy xz yy yz zz). */
 export const E_STRIDE = 10;
 
-/** Which clients have been merged (dense for all clients, sparse for --by groups). */
+/**
+ * Which clients have been merged. Dense (one byte per client index) for all clients; for a
+ * --by group it starts sparse (a Set) and turns dense once the Set would take more memory
+ * than the bytes (about 32 bytes per Set entry against one per index up to the largest):
+ * with 1.3M clients over 10 therapists that is 13 MB instead of about 45 MB of Sets.
+ */
 class SeenSet {
   private dense: Uint8Array | null;
-  private readonly sparse: Set<number> | null;
+  private sparse: Set<number> | null;
+  private maxIndex = -1;
   size = 0;
   constructor(denseMode: boolean) {
     this.dense = denseMode ? new Uint8Array(1024) : null;
@@ -95,8 +101,16 @@ class SeenSet {
       this.dense[c] = 1;
       return;
     }
-    if (!this.sparse!.has(c)) this.size++;
-    this.sparse!.add(c);
+    const sparse = this.sparse!;
+    if (!sparse.has(c)) this.size++;
+    sparse.add(c);
+    if (c > this.maxIndex) this.maxIndex = c;
+    if (sparse.size >= 4096 && sparse.size * 32 > this.maxIndex + 1) {
+      const dense = new Uint8Array(Math.max(1024, this.maxIndex + 1));
+      for (const k of sparse) dense[k] = 1;
+      this.dense = dense;
+      this.sparse = null;
+    }
   }
 }
 
