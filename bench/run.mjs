@@ -64,13 +64,17 @@ const has = (cmd) => new RegExp(`^\\s+${cmd}\\b`, 'm').test(help);
 
 const rowsOut = [];
 for (const n of sizes) {
-  const file = path.join(dataDir, `sessions-${n}.csv`);
+  // Shaped like the peers' reference file: n rows, n/20 clients with 20 sessions each.
+  const file = path.join(dataDir, `sessions-${n}-c${Math.ceil(n / 20)}x20.csv`);
   if (!existsSync(file)) {
     console.error(`bench: generating ${file} with alliance simulate ...`);
-    const g = spawnSync(process.execPath, [bin, 'simulate', '--rows', String(n), '--clients', String(Math.ceil(n / 20)), '--seed', '1', '--out', file], { stdio: 'inherit' });
+    const simArgs = ['simulate', '--rows', String(n), '--clients', String(Math.ceil(n / 20)), '--sessions', '20-20', '--dropout', '0'];
+    simArgs.push('--sites', '5', '--outcome', 'ORS,PHQ-9', '--missing', '0.02', '--seed', '1', '--out', file);
+    const g = spawnSync(process.execPath, [bin, ...simArgs], { stdio: 'inherit' });
     if (g.status !== 0) throw new Error('simulate failed');
   }
   const mb = statSync(file).size / 1e6;
+  console.error(`bench: ${file}: ${mb.toFixed(0)} MB`);
   const cols = header(file);
   const client = cols.find((c) => /client/i.test(c)) ?? cols[0];
   const alliance = cols.find((c) => /^srs$/i.test(c)) ?? cols[3];
