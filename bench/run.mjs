@@ -133,7 +133,7 @@ for (const n of sizes) {
       rowsPerSec: n / r.seconds,
       mbPerSec: mb / r.seconds,
       peakRssMb: r.rss,
-      vsFastestPeer: Number.isFinite(fastestPeer) ? fastestPeer / r.seconds : null,
+      vsFastestPeer: Number.isFinite(fastestPeer) && r.status === 0 ? fastestPeer / r.seconds : null,
       status: r.status,
       note: r.status === 0 ? '' : r.stderr.split('\n')[0],
     });

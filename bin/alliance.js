@@ -2,7 +2,7 @@
 // Entry point: runs the built CLI and sets the exit code; never calls process.exit
 // so that pending stdout is flushed.
 import { runCli } from '../dist/cli/main.js';
-import { processIo } from '../dist/cli/io.js';
+import { processIo } from '../dist/io/process.js';
 
 runCli(process.argv.slice(2), processIo()).then(
   (code) => {

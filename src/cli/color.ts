@@ -5,7 +5,7 @@
  * and tables get an empty cli-table3 `style` when colour is off (it emits ANSI otherwise).
  */
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { Io } from './io.js';
+import type { Io } from '../io/process.js';
 
 export function decideColor(flag: boolean | undefined, io: Pick<Io, 'env' | 'stdoutIsTTY'>): boolean {
   if (flag !== undefined) return flag;

@@ -6,7 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { isUserError, EXIT } from '../errors.js';
-import { isBrokenPipe, type Io } from './io.js';
+import { isBrokenPipe, type Io } from '../io/process.js';
 import { addOptions, DEBUG_OPTION, type OptionSpec } from './options.js';
 
 export interface CommandContext {

@@ -8,7 +8,7 @@ import { UserError } from '../errors.js';
 import { loadConfig, mergeReadOptions, type Config } from '../config/load.js';
 import { openDataset } from '../dataset/open.js';
 import type { Dataset, ReadOptions } from '../dataset/types.js';
-import type { Io } from './io.js';
+import type { Io } from '../io/process.js';
 import { explicitOptions } from './options.js';
 
 export interface Input {

@@ -7,7 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { configureCommon, type CommandContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { EXIT } from '../errors.js';
-import type { Io } from './io.js';
+import type { Io } from '../io/process.js';
 
 export function packageVersion(): string {
   const url = new URL('../../package.json', import.meta.url);

@@ -53,7 +53,7 @@ import { UserError } from '../errors.js';
 import { openCsv, type RangeCsvInput } from '../io/csv.js';
 import type { RangeRecord } from '../io/scanner.js';
 import { normalizeName } from '../instruments/registry.js';
-import type { Io } from '../cli/io.js';
+import type { Io } from '../io/process.js';
 import { mapFile, unknownColumnError, type FileMapping } from './mapping.js';
 import type {
   CellIssue,

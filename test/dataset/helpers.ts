@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { Io } from '../../src/cli/io.js';
+import type { Io } from '../../src/io/process.js';
 import { openDataset } from '../../src/dataset/open.js';
 import type { CellIssue, Dataset, ReadOptions, ScanStats } from '../../src/dataset/types.js';
 

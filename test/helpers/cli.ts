@@ -3,7 +3,7 @@
  */
 import { Readable } from 'node:stream';
 import { runCli } from '../../src/cli/main.js';
-import type { Io } from '../../src/cli/io.js';
+import type { Io } from '../../src/io/process.js';
 
 export interface CliResult {
   code: number;

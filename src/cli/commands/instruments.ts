@@ -9,7 +9,7 @@
 import type { Command } from 'commander';
 import { buildCommand, type CommandContext } from '../command.js';
 import { COLOR_OPTIONS, FORMAT_OPTION } from '../options.js';
-import type { Io } from '../io.js';
+import type { Io } from '../../io/process.js';
 import { decideColor, makeChalk } from '../color.js';
 import { UserError } from '../../errors.js';
 import { INSTRUMENTS, getInstrument } from '../../instruments/registry.js';

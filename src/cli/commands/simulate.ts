@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildCommand, type CommandContext } from '../command.js';
-import type { Io } from '../io.js';
+import type { Io } from '../../io/process.js';
 import type { OptionSpec } from '../options.js';
 import { UserError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/atomic.js';

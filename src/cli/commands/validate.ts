@@ -11,7 +11,7 @@ import { buildCommand, type CommandContext } from '../command.js';
 import { COLOR_OPTIONS, INPUT_OPTIONS, explicitOptions, type OptionSpec } from '../options.js';
 import { decideColor, makeChalk } from '../color.js';
 import { loadInput } from '../input.js';
-import type { Io } from '../io.js';
+import type { Io } from '../../io/process.js';
 import { UserError, isUserError, EXIT } from '../../errors.js';
 import { loadConfig, mergeReadOptions } from '../../config/load.js';
 import { validateSection } from '../../config/sections/validate.js';

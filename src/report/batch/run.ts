@@ -11,6 +11,7 @@
  * input -> stop here when failOn is met -> filters -> describe, correlate, trend ->
  * outputs.
  */
+import type { Io } from '../../io/process.js';
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import * as path from 'node:path';
@@ -70,12 +71,6 @@ interface SectionOutput {
 
 const DAY_MS = 86_400_000;
 
-/**
- * The injected streams, working folder and environment of a run: the shape openDataset
- * takes (declared in src/cli/io.ts; named through openDataset so that the report layer does
- * not import the CLI).
- */
-type Io = Parameters<typeof openDataset>[2];
 
 /** The config's text and key lines (nested keys included), for errors at the right line. */
 export function sectionCheck(config: Config, text: string): SectionCheck {

@@ -1,6 +1,7 @@
 /**
  * The streams and environment a command runs against. Commands never touch `process`
  * directly: tests run them in-process with captured streams (see test/helpers/cli.ts).
+ * Lives in src/io so that every layer (dataset, report) can name it without importing the CLI.
  */
 import type { Readable } from 'node:stream';
 
