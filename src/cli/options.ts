@@ -14,7 +14,8 @@ export interface OptionSpec {
   choices?: string[];
 }
 
-const list = (value: string, previous: unknown): string[] => {
+/** Parser for comma-separated, repeatable list options (`--outcome a,b --outcome c`). */
+export const list = (value: string, previous: unknown): string[] => {
   const prev = Array.isArray(previous) ? (previous as string[]) : [];
   return prev.concat(
     value

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildCommand, type CommandContext } from '../command.js';
 import type { Io } from '../../io/process.js';
-import type { OptionSpec } from '../options.js';
+import { list, type OptionSpec } from '../options.js';
 import { UserError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { INSTRUMENTS, getInstrument } from '../../instruments/registry.js';
@@ -32,16 +32,6 @@ interface SimulateOptions {
   rows?: string;
   out?: string;
 }
-
-const list = (value: string, previous: unknown): string[] => {
-  const prev = Array.isArray(previous) ? (previous as string[]) : [];
-  return prev.concat(
-    value
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s.length > 0),
-  );
-};
 
 export const SIMULATE_DEFAULTS = {
   clients: 100,
