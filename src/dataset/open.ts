@@ -602,10 +602,15 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
       }
       return true;
     };
-    /** The measure logic of the string path below, for a cell the range path did not settle. */
-    const slowCell = (g: number, f: number, s: string, line: number): void => {
+    /**
+     * One measure cell from its text: the number, or NaN with the cell counted as missing or
+     * unusable (and reported). The string path uses it for every cell; the range path for the
+     * cells its in-place parse did not settle.
+     */
+    const cellValue = (g: number, f: number, s: string, line: number): void => {
       const v = parseNumber(s, decimal);
       if (numericMissing && v === v && missing.has(s)) {
+        // A declared numeric missing code (--missing -99) is missing, not a score.
         values[g] = NaN;
         missingCount[g]++;
         return;
@@ -749,7 +754,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
             rowGroups[g] = lastGroup[g];
           }
         }
-        // Measures: a plain valid number is settled here; anything else goes to slowCell.
+        // Measures: a plain valid number is settled here; anything else goes to cellValue.
         if (fullRow) values.fill(NaN);
         for (let k = 0; k < nm; k++) {
           const g = mG[k];
@@ -759,7 +764,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
             const v = values[g];
             if ((plain[g] === 1 ? v !== -9 && v !== -99 && v !== -999 : v >= lo[g] && v <= hi[g]) && (integer[g] === 0 || v === Math.floor(v))) continue;
           }
-          slowCell(g, f, text(rec, f), line);
+          cellValue(g, f, text(rec, f), line);
         }
         emit(row);
       });
@@ -846,42 +851,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
         }
         // Measures.
         if (fullRow) values.fill(NaN);
-        for (let k = 0; k < nm; k++) {
-          const g = mG[k];
-          const f = mF[k];
-          const s = fields[f];
-          const v = parseNumber(s, decimal);
-          if (numericMissing && v === v && missing.has(s)) {
-            // A declared numeric missing code (--missing -99) is missing, not a score.
-            values[g] = NaN;
-            missingCount[g]++;
-            continue;
-          }
-          if (v !== v) {
-            values[g] = NaN;
-            if (missing.has(s)) missingCount[g]++;
-            else {
-              unusable[g]++;
-              issue('value.not-numeric', line, f, s);
-            }
-            continue;
-          }
-          if (plain[g] === 1) {
-            if (v === -9 || v === -99 || v === -999) {
-              values[g] = NaN;
-              unusable[g]++;
-              issue('value.missing-code', line, f, s);
-              continue;
-            }
-          } else if (v < lo[g] || v > hi[g]) {
-            values[g] = NaN;
-            unusable[g]++;
-            issue(checks[g].codes.includes(v) ? 'value.missing-code' : 'value.out-of-range', line, f, s);
-            continue;
-          }
-          if (integer[g] === 1 && v !== Math.floor(v)) issue('value.not-integer', line, f, s);
-          values[g] = v;
-        }
+        for (let k = 0; k < nm; k++) cellValue(mG[k], mF[k], fields[mF[k]], line);
         emit(row);
       },
       onRaw ? undefined : { fields: keysOnly ? part.keyFields : part.fields },
