@@ -1,16 +1,23 @@
 /**
- * The `model:` section of a --config file and the model flags -> the model settings
- * (`alliance model`; flags given on the command line win).
+ * The `model:` section of a --config file and the model flags -> the model settings, and
+ * the settings -> the ModelSpec and the fitted result. Shared by `alliance model` (flags
+ * given on the command line win) and the report's model section, so both fit the same
+ * model from the same options and add the same notes.
  */
-import { UserError } from '../../errors.js';
+import { UserError, type Location } from '../../errors.js';
 import type { Config } from '../load.js';
 import { checkKey, configPlace } from '../keys.js';
+import { fitModel, rawCovariates, MIN_THERAPISTS, type ModelResult, type ModelSpec } from '../../analysis/model.js';
+import type { Dataset } from '../../dataset/types.js';
 
 /** The flags modelSettings reads (commander attribute names); the command adds its own. */
 export interface ModelFlags {
   /** commander's attribute for --group (config key `groups`). */
   group?: string[];
   groups?: string[];
+  /** --outcome / --alliance (also column mapping flags): the measure the model uses. */
+  outcome?: string[];
+  alliance?: string[];
   time?: boolean;
   covariate?: string[];
   randomSlope?: boolean | string;
@@ -22,6 +29,9 @@ export interface ModelFlags {
 }
 
 export interface ModelSettings {
+  /** The outcome / alliance measure named (flag or `model.outcome`), undefined: the only one mapped. */
+  outcome: string[] | undefined;
+  alliance: string[] | undefined;
   group: string[];
   time: boolean;
   covariate: string[];
@@ -32,8 +42,10 @@ export interface ModelSettings {
   randomEffects: boolean;
 }
 
-/** Keys of the config file's `model:` section (camelCase or kebab-case), by option attribute. */
-const SECTION_KEYS: Record<string, keyof ModelSettings> = {
+/** Keys of the config file's `model:` section (camelCase; the loader camelCases kebab-case), by option attribute. */
+const ATTRIBUTE: Record<string, keyof ModelSettings> = {
+  outcome: 'outcome',
+  alliance: 'alliance',
   group: 'group',
   time: 'time',
   covariate: 'covariate',
@@ -45,12 +57,17 @@ const SECTION_KEYS: Record<string, keyof ModelSettings> = {
   randomEffects: 'randomEffects',
 };
 
+/** Keys of the config file's `model:` section (camelCase, as the flags). */
+export const SECTION_KEYS = Object.keys(ATTRIBUTE);
+
 /**
  * The model settings: flags given on the command line win over the config file's `model:`
  * section, which wins over the defaults.
  */
 export function modelSettings(opts: ModelFlags, explicit: Set<string>, config: Config | null): ModelSettings {
   const set: ModelSettings = {
+    outcome: opts.outcome,
+    alliance: opts.alliance,
     group: opts.group ?? opts.groups ?? [],
     time: Boolean(opts.time),
     covariate: opts.covariate ?? [],
@@ -63,10 +80,13 @@ export function modelSettings(opts: ModelFlags, explicit: Set<string>, config: C
   const section = config?.sections.model ?? {};
   for (const [key, value] of Object.entries(section)) {
     const location = { file: config!.path, line: config!.lines[`model.${key}`] };
-    checkKey(key, { section: 'model', known: Object.keys(SECTION_KEYS), at: configPlace(config!) });
-    const attr = SECTION_KEYS[key];
+    checkKey(key, { section: 'model', known: SECTION_KEYS, at: configPlace(config!) });
+    const attr = ATTRIBUTE[key];
     if (explicit.has(attr) || (attr === 'group' && explicit.has('groups'))) continue;
-    if (attr === 'group' || attr === 'covariate') {
+    if (attr === 'outcome' || attr === 'alliance') {
+      if (typeof value !== 'string' || value.trim() === '') throw new UserError(`model.${key} must be one column name`, { location, hint: `For example ${key}: ${attr === 'outcome' ? 'ors' : 'srs'}` });
+      set[attr] = [value.trim()];
+    } else if (attr === 'group' || attr === 'covariate') {
       const list = typeof value === 'string' ? [value] : Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : null;
       if (!list) throw new UserError(`model.${key} must be a column name or a list of column names`, { location });
       set[attr] = list;
@@ -79,4 +99,120 @@ export function modelSettings(opts: ModelFlags, explicit: Set<string>, config: C
     }
   }
   return set;
+}
+
+/**
+ * How the options are named in messages: as flags (`alliance model`: "--reverse needs
+ * --lag") or as keys of a config's model section (the report: "model.reverse needs
+ * model.lag", at the key's line).
+ */
+export interface ModelPlace {
+  config: boolean;
+  /** The location of a settings attribute in the config (config: true), when known. */
+  at?: (attr: keyof ModelSettings) => Location | undefined;
+}
+
+const FLAGS: ModelPlace = { config: false };
+const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+
+function names(p: ModelPlace) {
+  return {
+    name: (attr: keyof ModelSettings) => (p.config ? `model.${attr}` : `--${kebab(attr)}`),
+    /** "Add --lag" / "Add lag: true under model:". */
+    add: (attr: keyof ModelSettings, value: string) => (p.config ? `${attr}: ${value} under model:` : `--${kebab(attr)}${value === 'true' ? '' : ` ${value}`}`),
+    at: (attr: keyof ModelSettings) => p.at?.(attr),
+  };
+}
+
+/** The parts of the spec that need no data: the therapist level and the random slope (throws for a bad combination). */
+export function modelChoices(set: ModelSettings, place: ModelPlace = FLAGS): { therapistLevel: boolean; randomSlope: ModelSpec['randomSlope'] } {
+  const n = names(place);
+  // `--group therapist` asks for the therapist level: it is not a grouping column to map.
+  const therapistLevel = set.group.includes('therapist');
+  const others = set.group.filter((g) => g !== 'therapist');
+  if (others.length > 0) {
+    throw new UserError(`model ${place.config ? 'model.group' : '--group'} takes "therapist" (clients nested in therapists), got "${others.join(', ')}"`, {
+      location: n.at('group'),
+      hint: place.config ? 'Use group: therapist under model:, with therapist: COL if the therapist column is not detected' : 'Use --group therapist, with --therapist COL if the therapist column is not detected',
+    });
+  }
+  if (set.reverse && !set.lag) throw new UserError(`${n.name('reverse')} needs ${n.name('lag')}`, { location: n.at('reverse'), hint: `Add ${n.add('lag', 'true')}` });
+  let randomSlope: ModelSpec['randomSlope'] = null;
+  if (set.randomSlope !== undefined && set.randomSlope !== false) {
+    const v = set.randomSlope === true ? 'alliance' : String(set.randomSlope);
+    if (v !== 'alliance' && v !== 'time') {
+      throw new UserError(`${n.name('randomSlope')} takes "alliance" or "time", got "${v}"`, {
+        location: n.at('randomSlope'),
+        hint: place.config ? 'Use randomSlope: true (alliance) or randomSlope: time' : `Use --random-slope (alliance) or --random-slope time; if "${v}" is an input file, put it before --random-slope`,
+      });
+    }
+    randomSlope = v;
+  }
+  return { therapistLevel, randomSlope };
+}
+
+function pickMeasure(dataset: Dataset, role: 'alliance' | 'outcome', given: string[] | undefined, place: ModelPlace): string {
+  const flag = place.config ? `model.${role}` : `--${role}`;
+  const how = place.config ? `${role}: COL under model:` : `${flag} COL`;
+  if (given && given.length > 1) {
+    throw new UserError(`model takes one ${role} column, got ${given.length} (${given.join(', ')})`, { location: place.at?.(role), hint: `Give a single ${how}` });
+  }
+  const bound = dataset.mapping.measures.filter((m) => m.role === role);
+  if (given && given.length === 1) {
+    const m = bound.find((b) => b.name === given[0]);
+    if (m) return m.name;
+    throw new UserError(`${role} column "${given[0]}" is not among the mapped ${role} measures (${bound.map((b) => b.name).join(', ') || 'none'})`, {
+      location: place.at?.(role) ?? { file: dataset.files[0]?.display, line: 1 },
+      hint: `Check the spelling of ${flag}`,
+    });
+  }
+  if (bound.length === 1) return bound[0].name;
+  throw new UserError(bound.length === 0 ? `no ${role} column found` : `several ${role} columns (${bound.map((b) => b.name).join(', ')})`, {
+    location: { file: dataset.files[0]?.display, line: 1 },
+    hint: `Name the column with ${how}`,
+  });
+}
+
+/** The settings and the dataset -> the ModelSpec (throws UserError for options the data cannot serve). */
+export function modelSpec(dataset: Dataset, set: ModelSettings, place: ModelPlace = FLAGS): ModelSpec {
+  const { therapistLevel, randomSlope } = modelChoices(set, place);
+  if (therapistLevel && !dataset.mapping.therapist) {
+    throw new UserError(`${place.config ? 'model.group: therapist' : '--group therapist'} needs a therapist column, and none was found`, {
+      location: place.at?.('group') ?? { file: dataset.files[0]?.display, line: 1 },
+      hint: place.config ? 'Name it with therapist: COL' : 'Name it with --therapist COL',
+    });
+  }
+  return {
+    outcome: pickMeasure(dataset, 'outcome', set.outcome, place),
+    alliance: pickMeasure(dataset, 'alliance', set.alliance, place),
+    time: set.time,
+    covariates: set.covariate,
+    randomSlope,
+    lag: set.lag,
+    reverse: set.reverse,
+    ml: set.ml,
+    therapistLevel,
+    randomEffects: set.randomEffects,
+  };
+}
+
+/** Fits the model (covariates read from the raw records) and adds the notes about the data it was fitted on. */
+export async function runModel(dataset: Dataset, spec: ModelSpec): Promise<ModelResult> {
+  const cov = spec.covariates && spec.covariates.length > 0 ? rawCovariates(dataset, spec.covariates) : undefined;
+  const result = await fitModel(dataset, spec, cov);
+  if (cov) {
+    if (cov.counts.unmatched > 0) {
+      result.notes.push(`Covariates could not be read for ${cov.counts.unmatched} row(s) (joined exports): those rows were left out.`);
+    }
+    cov.counts.unusable.forEach((n, j) => {
+      if (n > 0) result.notes.push(`${n} non-numeric value(s) in covariate ${spec.covariates![j]} were treated as missing.`);
+    });
+  }
+  if (spec.time && dataset.mapping.sessionSource === 'file-order') {
+    result.notes.push('Session numbers come from file order within client (no session or date column): --time uses them as they are.');
+  }
+  if (spec.therapistLevel && result.fit && result.fit.therapists === null) {
+    result.notes.push(`(--group therapist needs at least ${MIN_THERAPISTS} therapists, each client with one therapist.)`);
+  }
+  return result;
 }
