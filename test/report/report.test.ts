@@ -210,6 +210,14 @@ describe('config errors: exit 2, one line naming the key and line', () => {
     ['by column not in the input', 'files: [demo.csv]\ncorrelate:\n  by: modality\n', /r\.yaml:3: correlate\.by: column 'modality' is not in the input/],
     ['filter value never seen', 'files: [demo.csv]\nreport:\n  filters:\n    column: site\n    values: [S1, S9]\n', /r\.yaml:5: report\.filters\.values: 'S9' never occurs in column 'site'\. Values found: S1, S2, S3/],
     ['filters leave nothing', 'files: [demo.csv]\nreport:\n  filters: { from: 2030-01-01 }\n', /r\.yaml:3: the filters leave no sessions/],
+    ['model section key', 'files: [demo.csv]\nreport:\n  sections: [model]\nmodel:\n  outcome: ors\n  lagged: true\n', /r\.yaml:6: unknown key 'model\.lagged'/],
+    ['model section kebab key', 'files: [demo.csv]\nreport:\n  sections: [model]\nmodel:\n  outcome: ors\n  random-slop: true\n', /r\.yaml:6: unknown key 'model\.randomSlop' \(did you mean 'randomSlope'\?\)/],
+    ['model section type', 'files: [demo.csv]\nreport:\n  sections: [model]\nmodel:\n  outcome: ors\n  time: yes please\n', /r\.yaml:6: model\.time must be true or false/],
+    ['model reverse without lag', 'files: [demo.csv]\nreport:\n  sections: [model]\nmodel:\n  outcome: ors\n  reverse: true\n', /r\.yaml:6: model\.reverse needs model\.lag\. Add lag: true under model:/],
+    ['model random slope value', 'files: [demo.csv]\nreport:\n  sections: [model]\nmodel:\n  outcome: ors\n  randomSlope: session\n', /r\.yaml:6: model\.randomSlope takes "alliance" or "time", got "session"/],
+    ['model BLUPs by key', 'files: [demo.csv]\nreport:\n  sections: [model]\nmodel:\n  outcome: ors\n  randomEffects: true\n', /r\.yaml:6: model: random effects \(per-client BLUPs\) are set by 'report\.clientTables'/],
+    ['model outcome not mapped', 'files: [demo.csv]\nreport:\n  sections: [model]\nmodel:\n  outcome: wai\n', /r\.yaml:5: outcome column "wai" is not among the mapped outcome measures \(ors, phq9\)/],
+    ['model with two outcomes and none chosen', 'files: [demo.csv]\nreport:\n  sections: [model]\n', /demo\.csv:1: several outcome columns \(ors, phq9\)\. Name the column with outcome: COL under model:/],
     ['missing input file', 'files: [demo.csv, missing.csv]\n', /r\.yaml:1: input file 'missing\.csv' not found/],
     ['glob without match', 'files: ["exports/*.csv"]\n', /r\.yaml:1: no file matches 'exports\/\*\.csv'/],
   ];
@@ -334,5 +342,105 @@ describe('filters and globs', () => {
     expect(expandGlob(path.join(dir, 'sub?', '*.csv'))).toEqual([path.join(dir, 'sub1', 'z.csv')]);
     expect(expandGlob(path.join(dir, 'none*.csv'))).toEqual([]);
     expect(expandGlob(path.join(dir, 'plain.csv'))).toEqual([path.join(dir, 'plain.csv')]);
+  });
+});
+
+describe('the model section', () => {
+  /** A folder with the data file and r.yaml; returns the folder. */
+  function setup(csv: string, yaml: string): string {
+    const dir = mkdtempSync(path.join(tmp, 'model-'));
+    copyFileSync(path.join(ROOT, csv), path.join(dir, path.basename(csv)));
+    writeFileSync(path.join(dir, 'r.yaml'), yaml);
+    return dir;
+  }
+  async function both(dir: string, modelArgs: string[]) {
+    const rep = await runInProcess(['report', '--config', 'r.yaml', '--out', 'out', '--reproducible'], { cwd: dir });
+    expect(rep.stderr).toMatch(/\[\d\/\d\] model done/);
+    expect(rep.code).toBe(0);
+    const cmd = await runInProcess(['model', ...modelArgs, '--format', 'json'], { cwd: dir });
+    expect(cmd.stderr).toBe('');
+    expect(cmd.code).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(dir, 'out', 'results.json'), 'utf8'));
+    return { results, model: JSON.parse(cmd.stdout), out: path.join(dir, 'out') };
+  }
+
+  // The numbers are checked against lme4/lmerTest in test/analysis/model*.test.ts; here the
+  // report must give exactly what `alliance model` prints for the same data and options.
+  it('results.json holds exactly the JSON `alliance model` prints (time, covariate, random slope)', async () => {
+    const dir = setup(
+      'fixtures/model/balanced.csv',
+      'files: balanced.csv\nclient: client\nsession: session\nalliance: alliance\noutcome: outcome\nreport:\n  sections: [describe, model]\nmodel:\n  time: true\n  covariates: [age]\n  random-slope: true\n',
+    );
+    const { results, model, out } = await both(dir, ['balanced.csv', '--client', 'client', '--session', 'session', '--outcome', 'outcome', '--alliance', 'alliance', '--time', '--covariate', 'age', '--random-slope']);
+    expect(Object.keys(results.sections)).toEqual(['describe', 'model']);
+    expect(model.fit).not.toBeNull();
+    expect(model.fit.fixed.map((f: { term: string }) => f.term)).toEqual(['(Intercept)', 'alliance_within', 'alliance_between', 'session', 'age']);
+    expect(results.sections.model).toEqual(model);
+    // One CSV per table, at full precision (the same number as in the JSON).
+    const names = readdirSync(out);
+    for (const t of ['fixed', 'contextual', 'variance', 'fit']) expect(names).toContain(`model-${t}.csv`);
+    expect(names).not.toContain('model-random_effects.csv');
+    const within = model.fit.fixed.find((f: { term: string }) => f.term === 'alliance_within');
+    expect(readFileSync(path.join(out, 'model-fixed.csv'), 'utf8')).toContain(String(within.estimate));
+    // report.md and report.html carry the fixed effects, variance components, fit and notes.
+    const md = readFileSync(path.join(out, 'report.md'), 'utf8');
+    for (const h of ['### Fixed effects', '### Contextual effect', '### Random effects (variance components)', '### Model fit', '| df (Satterthwaite) |', '| converged | yes |', '| singular fit |', 'fixed-effect df by Satterthwaite']) expect(md).toContain(h);
+    const html = readFileSync(path.join(out, 'report.html'), 'utf8');
+    for (const id of ['table-fixed', 'table-contextual', 'table-variance', 'table-fit']) expect(html).toContain(`id="${id}"`);
+    expect(html).toContain('<section id="model">');
+    expect((html.match(/<svg class="chart" data-chart="forest"/g) ?? []).length).toBe(1);
+    expect(md).toContain('Kuznetsova');
+  });
+
+  it('the same for the therapist level, ML and the lagged form on the demo data, after the report filters', async () => {
+    const dir = setup(
+      'fixtures/demo.csv',
+      'files: demo.csv\ntherapist: therapist_id\ngroups: [site]\nreport:\n  sections: [model]\n  filters: { column: site, values: [S1, S2] }\nmodel:\n  outcome: ors\n  group: therapist\n  ml: true\n  lag: true\n',
+    );
+    // The command sees the filtered rows (site S1 or S2) as its own input file.
+    const lines = readFileSync(path.join(dir, 'demo.csv'), 'utf8').trimEnd().split('\n');
+    const kept = [lines[0], ...lines.slice(1).filter((l) => /^[^,]*,[^,]*,S[12],/.test(l))];
+    mkdirSync(path.join(dir, 'cmd'));
+    writeFileSync(path.join(dir, 'cmd', 'demo.csv'), kept.join('\n') + '\n');
+    const rep = await runInProcess(['report', '--config', 'r.yaml', '--out', 'out', '--reproducible'], { cwd: dir });
+    expect(rep.code).toBe(0);
+    const cmd = await runInProcess(['model', 'demo.csv', '--therapist', 'therapist_id', '--outcome', 'ors', '--group', 'therapist', '--ml', '--lag', '--format', 'json'], { cwd: path.join(dir, 'cmd') });
+    expect(cmd.code).toBe(0);
+    const model = JSON.parse(cmd.stdout);
+    const got = JSON.parse(readFileSync(path.join(dir, 'out', 'results.json'), 'utf8')).sections.model;
+    expect(model.fit.therapists).toBeGreaterThanOrEqual(5);
+    expect(model.fit.aic).not.toBeNull();
+    // The report fitted the filtered rows only, exactly as the command on those rows.
+    expect(got.rows.read).toBe(kept.length - 1);
+    expect(got.rows.read).toBeLessThan(lines.length - 1);
+    expect(got).toEqual(model);
+  });
+
+  it('random effects (BLUPs) appear only with report.clientTables: true', async () => {
+    const yaml = (client: boolean) => `files: balanced.csv\nclient: client\nsession: session\nalliance: alliance\noutcome: outcome\nreport:\n  sections: [model]\n  clientTables: ${client}\n`;
+    const without = setup('fixtures/model/balanced.csv', yaml(false));
+    expect((await runInProcess(['report', '--config', 'r.yaml', '--out', 'out'], { cwd: without })).code).toBe(0);
+    const a = JSON.parse(readFileSync(path.join(without, 'out', 'results.json'), 'utf8')).sections.model;
+    expect(a.fit.randomEffects).toBeNull();
+    expect(readdirSync(path.join(without, 'out'))).not.toContain('model-random_effects.csv');
+    for (const name of readdirSync(path.join(without, 'out'))) expect(readFileSync(path.join(without, 'out', name), 'utf8'), name).not.toMatch(/C0\d\d/);
+
+    const withBlups = setup('fixtures/model/balanced.csv', yaml(true));
+    const { results, model, out } = await both(withBlups, ['balanced.csv', '--client', 'client', '--session', 'session', '--outcome', 'outcome', '--alliance', 'alliance', '--random-effects']);
+    const b = results.sections.model;
+    expect(b.fit.randomEffects.length).toBe(b.fit.clients);
+    expect(b).toEqual(model);
+    const csv = readFileSync(path.join(out, 'model-random_effects.csv'), 'utf8');
+    expect(csv.split('\n')[1]).toMatch(/^client,C001,/);
+    expect(readFileSync(path.join(out, 'report.md'), 'utf8')).toContain('Random effects per client');
+    expect(readFileSync(path.join(out, 'report.html'), 'utf8')).toContain('id="table-random_effects"');
+  });
+
+  it('is not run unless listed (the default sections stay validate, describe, correlate, trend)', async () => {
+    const dir = setup('fixtures/demo.csv', 'files: demo.csv\nmodel:\n  outcome: ors\n');
+    const res = await runInProcess(['report', '--config', 'r.yaml', '--out', 'out'], { cwd: dir });
+    expect(res.code).toBe(0);
+    const json = JSON.parse(readFileSync(path.join(dir, 'out', 'results.json'), 'utf8'));
+    expect(Object.keys(json.sections)).toEqual(['validate', 'describe', 'correlate', 'trend']);
   });
 });

@@ -2,13 +2,13 @@
  * The `report:` section of a --config file and the input list of a report run.
  *
  * A report config is the ordinary config (src/config/load.ts: column mapping, instruments,
- * files, and the validate / correlate / trend sections each command reads) plus one
+ * files, and the validate / correlate / trend / model sections each command reads) plus one
  * `report:` section:
  *
  * ```yaml
  * report:
  *   title: Quarterly alliance report
- *   sections: [validate, describe, correlate, trend]
+ *   sections: [validate, describe, correlate, trend]   # and model (not run unless listed)
  *   minClients: 5            # suppression threshold for every group figure
  *   formats: [html, md, csv, json]
  *   clientTables: false      # per-client / per-row tables only when true
@@ -29,8 +29,10 @@ import type { Config } from '../../config/load.js';
 import { camel, checkKey, checkKeys, type KeyPlace } from '../../config/keys.js';
 import { parseDate } from '../../dataset/values.js';
 
-export const REPORT_SECTIONS = ['validate', 'describe', 'correlate', 'trend'] as const;
+export const REPORT_SECTIONS = ['validate', 'describe', 'correlate', 'trend', 'model'] as const;
 export type ReportSection = (typeof REPORT_SECTIONS)[number];
+/** Sections run when report.sections is not given (the model runs only when listed: it needs one outcome and one alliance chosen). */
+export const DEFAULT_SECTIONS: ReportSection[] = ['validate', 'describe', 'correlate', 'trend'];
 export const REPORT_FORMATS = ['html', 'md', 'csv', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export type FailOn = 'error' | 'warning' | 'none';
@@ -61,7 +63,7 @@ const FILTER_KEYS = ['from', 'to', 'column', 'values'];
 
 export const DEFAULT_SETTINGS: Omit<ReportSettings, 'filters'> = {
   title: 'Alliance and outcome report',
-  sections: [...REPORT_SECTIONS],
+  sections: [...DEFAULT_SECTIONS],
   minClients: 5,
   formats: [...REPORT_FORMATS],
   clientTables: false,
@@ -132,8 +134,7 @@ export function reportSettings(ctx: SectionCheck): ReportSettings {
         const list = listOf(v);
         if (!list || list.length === 0) fail(ctx, key, `'${key}' must be a list of sections`, `Choose from ${REPORT_SECTIONS.join(', ')}`);
         const bad = list!.find((x) => !(REPORT_SECTIONS as readonly string[]).includes(x));
-        if (bad !== undefined)
-          fail(ctx, key, `unknown section '${bad}' in '${key}'`, bad === 'model' ? 'The model section is not part of the report yet; run alliance model separately' : `Choose from ${REPORT_SECTIONS.join(', ')}`);
+        if (bad !== undefined) fail(ctx, key, `unknown section '${bad}' in '${key}'`, `Choose from ${REPORT_SECTIONS.join(', ')}`);
         s.sections = REPORT_SECTIONS.filter((x) => list!.includes(x));
         break;
       }

@@ -1,6 +1,6 @@
 /**
  * `alliance report`: runs the sections of a report config (validate, describe, correlate,
- * trend) on one dataset and assembles every output file in memory; the command writes
+ * trend, model) on one dataset and assembles every output file in memory; the command writes
  * them with writeDirAtomic.
  *
  * Each section reuses its command's analysis, section options (src/config/sections/*) and
@@ -8,7 +8,7 @@
  * table `alliance <section> --format md` prints for the same options.
  *
  * Order: inputs (globs, existence) -> open the dataset -> validate on the unfiltered
- * input -> stop here when failOn is met -> filters -> describe, correlate, trend ->
+ * input -> stop here when failOn is met -> filters -> describe, correlate, trend, model ->
  * outputs.
  */
 import type { Io } from '../../io/process.js';
@@ -29,13 +29,17 @@ import { analyzeTrend, type TrendOptions, type TrendResult } from '../../analysi
 import { correlateOptions, SECTION_KEYS as CORRELATE_KEYS } from '../../config/sections/correlate.js';
 import { trendOptions, SECTION_KEYS as TREND_KEYS } from '../../config/sections/trend.js';
 import { validateSettings } from '../../config/sections/validate.js';
+import { modelChoices, modelSettings, modelSpec, runModel, SECTION_KEYS as MODEL_KEYS, type ModelPlace, type ModelSettings } from '../../config/sections/model.js';
+import { checkKeys } from '../../config/keys.js';
+import type { ModelResult } from '../../analysis/model.js';
+import { modelDocument } from '../documents/model.js';
 import { describeDocument } from '../documents/describe.js';
 import { correlateDocument } from '../documents/correlate.js';
 import { trendDocument } from '../documents/trend.js';
 import type { ResultDocument } from '../model.js';
 import { renderCsvTable, renderMarkdown } from '../render.js';
 import { toFixedR } from '../number.js';
-import { correlateCharts, trendCharts } from '../html/charts.js';
+import { correlateCharts, modelCharts, trendCharts } from '../html/charts.js';
 import { renderReportHtml, type Headline, type HtmlSection } from '../html/page.js';
 import { checkSection, expandGlob, keyLines, place, reportSettings, type ReportSection, type ReportSettings, type SectionCheck } from './config.js';
 
@@ -247,6 +251,11 @@ const REFERENCES: Record<string, string[]> = {
     'Holm, S. (1979). A simple sequentially rejective multiple test procedure. Scandinavian Journal of Statistics, 6(2), 65-70 (adjusted p).',
     'Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery rate. Journal of the Royal Statistical Society B, 57(1), 289-300. doi:10.1111/j.2517-6161.1995.tb02031.x (BH adjustment, when chosen).',
   ],
+  model: [
+    'Curran, P. J., & Bauer, D. J. (2011). The disaggregation of within-person and between-person effects in longitudinal models of change. Annual Review of Psychology, 62, 583-619. doi:10.1146/annurev.psych.093008.100356 (within/between split, contextual effect).',
+    'Bates, D., Mächler, M., Bolker, B., & Walker, S. (2015). Fitting linear mixed-effects models using lme4. Journal of Statistical Software, 67(1), 1-48. doi:10.18637/jss.v067.i01 (REML/ML criterion; the fits are checked against lme4).',
+    'Kuznetsova, A., Brockhoff, P. B., & Christensen, R. H. B. (2017). lmerTest package: Tests in linear mixed effects models. Journal of Statistical Software, 82(13), 1-26. doi:10.18637/jss.v082.i13 (Satterthwaite degrees of freedom).',
+  ],
   trend: [
     'Jacobson, N. S., & Truax, P. (1991). Clinical significance: A statistical approach to defining meaningful change in psychotherapy research. Journal of Consulting and Clinical Psychology, 59(1), 12-19. doi:10.1037/0022-006X.59.1.12 (reliable and clinically significant change).',
     'Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference. Journal of the American Statistical Association, 22(158), 209-212. doi:10.1080/01621459.1927.10502953 (intervals for shares).',
@@ -277,6 +286,8 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
         return trendOptions({ format: 'table' }, { ...minDefault, ...sec, clients: settings.clientTables }, new Set(), config.path);
       })
     : null;
+
+  const mopts = wants('model') ? reportModelSettings(ctx, settings.clientTables) : null;
 
   const inputs = resolveInputs(ctx, configDir);
   const ioAt: Io = { ...io, cwd: configDir };
@@ -359,6 +370,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
   let described: DescribeResult | null = null;
   let correlated: CorrelateReport | null = null;
   let trended: TrendResult | null = null;
+  let modeled: ModelResult | null = null;
   if (!stopped) {
     const ds = filtered.dataset;
     if (wants('describe')) {
@@ -385,11 +397,17 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
       const doc = trendDocument(trended, ds, topts);
       sections.push({ name: 'trend', doc, json: doc.json });
     }
+    if (mopts) {
+      // The same settings -> spec -> fit as `alliance model` (src/config/sections/model.ts).
+      modeled = await step('model', () => runModel(ds, modelSpec(ds, mopts.set, mopts.place)));
+      const doc = modelDocument(modeled, ds);
+      sections.push({ name: 'model', doc, json: doc.json });
+    }
   }
 
   // ---- outputs
   const files = new Map<string, string>();
-  const headline = headlines(validation, described, correlated, trended);
+  const headline = headlines(validation, described, correlated, trended, modeled);
   const rules = ruleLines(settings, copts?.minClients ?? null, topts?.minClients ?? null, filtered.describe, stopped, failOn, validation);
   const title = settings.title;
   const sub = [`inputs: ${inputs.rel.join(', ')}`, `sections: ${sections.map((s) => s.name).join(', ')}${stopped ? ' (stopped after validation)' : ''}`];
@@ -432,6 +450,16 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
         const charts = trendCharts(trended, chartId);
         chartId += charts.length;
         htmlSections.push({ id: 'trends', heading: 'Trends, change and alerts', charts, doc: s.doc });
+      } else if (s.name === 'model' && modeled) {
+        const charts = modelCharts(modeled, chartId);
+        chartId += charts.length;
+        htmlSections.push({
+          id: 'model',
+          heading: 'Mixed model',
+          intro: ['A linear mixed model separates the session-to-session (within-client) association of alliance with outcome from the client-average (between-client) one, with a random intercept per client; fixed-effect tests use Satterthwaite degrees of freedom.'],
+          charts,
+          doc: s.doc,
+        });
       }
     }
     files.set(
@@ -464,7 +492,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
       files: inputs.rel,
       sections: config.sections,
       report: { ...settings, out: settings.out ? path.relative(configDir, settings.out).split(path.sep).join('/') : null },
-      resolved: { correlate: copts, trend: topts, validate: wants('validate') ? vset.schema ? { ...vset, schema: path.relative(configDir, vset.schema) } : vset : null },
+      resolved: { correlate: copts, trend: topts, model: mopts?.set ?? null, validate: wants('validate') ? vset.schema ? { ...vset, schema: path.relative(configDir, vset.schema) } : vset : null },
     },
     inputs: inputsInfo,
     options: { out: opts.out, force: opts.force, reproducible: opts.reproducible, fail_on: failOn },
@@ -513,7 +541,7 @@ function ruleLines(
   return out;
 }
 
-function headlines(v: ValidationResult | null, d: DescribeResult | null, c: CorrelateReport | null, t: TrendResult | null): Headline[] {
+function headlines(v: ValidationResult | null, d: DescribeResult | null, c: CorrelateReport | null, t: TrendResult | null, m: ModelResult | null): Headline[] {
   const out: Headline[] = [];
   if (d) {
     out.push({ label: 'clients', value: String(d.clients), detail: `${d.rows} sessions, ${d.therapists} therapists` });
@@ -545,5 +573,41 @@ function headlines(v: ValidationResult | null, d: DescribeResult | null, c: Corr
       out.push({ label: 'alliance alerts', value: String(s.allianceAlerts.clientsBelowCutoff), detail: `clients with ${t.measures.alliance.column} below ${t.methods.allianceAlerts.cutoff} at least once` });
     }
   }
+  if (m && m.fit) {
+    const x = m.spec.lag && m.spec.reverse ? m.spec.outcome : m.spec.alliance;
+    const w = m.fit.fixed.find((f) => f.term === `${x}_within`);
+    if (w) {
+      out.push({
+        label: `${x} within clients (mixed model)`,
+        value: `b = ${toFixedR(w.estimate, 2)}`,
+        detail: `${w.lower !== null && w.upper !== null ? `95% CI [${toFixedR(w.lower, 2)}, ${toFixedR(w.upper, 2)}], ` : ''}${m.fit.clients} clients${m.fit.converged ? '' : '; did not converge'}${m.fit.singular ? '; singular fit' : ''}`,
+      });
+    }
+  }
   return out;
+}
+
+/**
+ * The report's model section: the same keys as `alliance model`'s flags (read by the
+ * command's modelSettings), checked before any data is read. Random effects (BLUPs) are
+ * per-client figures, so they follow report.clientTables, not model.randomEffects.
+ */
+function reportModelSettings(ctx: SectionCheck, clientTables: boolean): { set: ModelSettings; place: ModelPlace } {
+  const sec = ctx.config.sections.model ?? {};
+  const at = place(ctx);
+  checkKeys(sec, { section: 'model', known: MODEL_KEYS, at, camelCase: true, style: 'dotted', suggest: true });
+  if (sec.randomEffects !== undefined) {
+    throw new UserError("model: random effects (per-client BLUPs) are set by 'report.clientTables', not 'model.randomEffects'", {
+      location: { file: at.file, line: at.line('model.randomEffects') },
+      hint: 'Remove randomEffects and set clientTables: true under report: to include them',
+    });
+  }
+  const set = modelSettings({}, new Set(), ctx.config);
+  set.randomEffects = clientTables;
+  const mplace: ModelPlace = {
+    config: true,
+    at: (attr) => ({ file: at.file, line: at.line(`model.${attr === 'covariate' && ctx.lines['model.covariates'] !== undefined ? 'covariates' : attr}`) }),
+  };
+  modelChoices(set, mplace);
+  return { set, place: mplace };
 }

@@ -1,12 +1,13 @@
 /**
  * The report's charts, built from the analysis results (full precision; rounding only in
  * the labels): forest plots of the correlations, cohort line charts by period, change and
- * recovery bars, alert counts.
+ * recovery bars, alert counts, the mixed model's coefficients.
  */
 import type { CorrelateReport, CorrelateResult } from '../../analysis/correlate/index.js';
 import { BENCHMARK } from '../../analysis/correlate/index.js';
 import type { TrendResult, CohortStats } from '../../analysis/trend/trend.js';
 import { CHANGE_CATEGORIES } from '../../analysis/change.js';
+import type { FixedEffect, ModelResult } from '../../analysis/model.js';
 import { barChart, forestPlot, lineChart, type Bar, type ForestRow } from './svg.js';
 
 export interface Chart {
@@ -236,4 +237,38 @@ export function trendCharts(r: TrendResult, firstId: number): Chart[] {
     });
   }
   return charts;
+}
+
+/**
+ * The mixed model's coefficients with their 95% CIs (Satterthwaite df): every fixed effect
+ * but the intercept (on the outcome's scale it would squash the others), then the
+ * contextual effect. No chart when the model was not estimable.
+ */
+export function modelCharts(result: ModelResult, firstId: number): Chart[] {
+  const fit = result.fit;
+  if (!fit) return [];
+  const predictor = result.spec.lag && result.spec.reverse ? result.spec.outcome : result.spec.alliance;
+  const response = result.spec.lag && result.spec.reverse ? result.spec.alliance : result.spec.outcome;
+  const terms = [...fit.fixed.filter((f) => f.term !== '(Intercept)'), fit.contextual];
+  const row = (f: FixedEffect): ForestRow => ({
+    label: f.term,
+    estimate: f.estimate,
+    ci: f.lower !== null && f.upper !== null ? [f.lower, f.upper] : null,
+    n: null,
+    emphasis: f.term === `${predictor}_within`,
+  });
+  return [
+    {
+      heading: `${response} on ${predictor}: mixed-model coefficients`,
+      svg: forestPlot({
+        id: `chart-${firstId}`,
+        title: `Mixed model of ${response}: coefficients (${fit.clients} clients, ${fit.nobs} observations)`,
+        desc: `Forest plot of the fixed-effect estimates of the linear mixed model ${fit.formula} (${fit.method}), each with its 95% confidence interval from the Satterthwaite degrees of freedom, and the contextual effect (between minus within); the intercept is left out.`,
+        rows: terms.map(row),
+        xLabel: `change in ${response} per unit of the term (points)`,
+        valueHeader: 'estimate [95% CI]',
+      }),
+      caption: `Diamonds are estimates, whiskers 95% confidence intervals (t with Satterthwaite df); ${fit.clients} clients, ${fit.nobs} ${result.spec.lag ? 'consecutive-session pairs' : 'sessions'}. ${predictor}_within is the session-to-session association, ${predictor}_between the client-average one. The intercept is in the fixed-effects table.`,
+    },
+  ];
 }
