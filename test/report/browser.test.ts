@@ -8,7 +8,7 @@
  * install it (apt-get install chromium). Set CHROMIUM=/path to use another binary.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -68,9 +68,11 @@ describe('report.html in headless Chromium', () => {
     expect(r.value).toBe(2);
   });
 
-  it('renders every chart with its marks, and no console errors or network requests', async () => {
-    const out = path.join(tmp, 'report');
-    const res = await runInProcess(['report', '--config', path.join(ROOT, 'fixtures/report.yaml'), '--out', out, '--reproducible']);
+  type ChartInfo = { id: string; kind: string; title: string; desc: string; labelled: boolean; marks: number; width: number; height: number; axisTexts: number; outside: string[] };
+
+  /** Runs the report, loads report.html, checks the page and every chart; returns the charts. */
+  async function checkReport(config: string, out: string): Promise<{ charts: ChartInfo[]; expected: number }> {
+    const res = await runInProcess(['report', '--config', config, '--out', out, '--reproducible']);
     expect(res.code).toBe(0);
     const file = path.join(out, 'report.html');
     const expected = (readFileSync(file, 'utf8').match(/<svg class="chart"/g) ?? []).length;
@@ -80,15 +82,8 @@ describe('report.html in headless Chromium', () => {
     expect(r.exceptions).toEqual([]);
     expect(r.logErrors).toEqual([]);
     expect(r.requests.filter((u) => u !== url)).toEqual([]);
-    const charts = r.value as { id: string; kind: string; title: string; desc: string; labelled: boolean; marks: number; width: number; height: number; axisTexts: number; outside: string[] }[];
-    // The demo: 2 pairs x (by level + by therapist) forest plots, 3 period line charts,
-    // change categories, improved and recovered by site, alerts.
-    expect(expected).toBe(11);
+    const charts = r.value as ChartInfo[];
     expect(charts).toHaveLength(expected);
-    const kinds = charts.map((c) => c.kind);
-    expect(kinds.filter((k) => k === 'forest')).toHaveLength(4);
-    expect(kinds.filter((k) => k === 'line')).toHaveLength(3);
-    expect(kinds.filter((k) => k === 'bar')).toHaveLength(4);
     for (const c of charts) {
       expect(c.title, c.id).not.toBe('');
       expect(c.desc, c.id).not.toBe('');
@@ -101,5 +96,34 @@ describe('report.html in headless Chromium', () => {
     }
     // n is stated in every chart's title or description.
     for (const c of charts) expect(`${c.title} ${c.desc}`, c.id).toMatch(/\d+ clients|n =|n is|with at least/);
+    return { charts, expected };
+  }
+
+  it('renders every chart with its marks, and no console errors or network requests', async () => {
+    const { charts, expected } = await checkReport(path.join(ROOT, 'fixtures/report.yaml'), path.join(tmp, 'report'));
+    // The demo: 2 pairs x (by level + by therapist) forest plots, 3 period line charts,
+    // change categories, improved and recovered by site, alerts.
+    expect(expected).toBe(11);
+    const kinds = charts.map((c) => c.kind);
+    expect(kinds.filter((k) => k === 'forest')).toHaveLength(4);
+    expect(kinds.filter((k) => k === 'line')).toHaveLength(3);
+    expect(kinds.filter((k) => k === 'bar')).toHaveLength(4);
+  });
+
+  it('with the model section: the demo charts plus the coefficient plot, all drawn cleanly', async () => {
+    // The demo config with model added to its sections and a model section (therapist level, time).
+    const dir = mkdtempSync(path.join(tmp, 'model-'));
+    copyFileSync(path.join(ROOT, 'fixtures/demo.csv'), path.join(dir, 'demo.csv'));
+    const demo = readFileSync(path.join(ROOT, 'fixtures/report.yaml'), 'utf8');
+    const yaml = demo.replace('sections: [validate, describe, correlate, trend]', 'sections: [validate, describe, correlate, trend, model]') + 'model:\n  outcome: ors\n  time: true\n  group: therapist\n';
+    expect(yaml).toContain('trend, model]');
+    writeFileSync(path.join(dir, 'r.yaml'), yaml);
+    const { charts, expected } = await checkReport(path.join(dir, 'r.yaml'), path.join(dir, 'out'));
+    expect(expected).toBe(12);
+    const model = charts.at(-1)!;
+    expect(model.kind).toBe('forest');
+    expect(model.title).toMatch(/^Mixed model of ors: coefficients \(\d+ clients/);
+    // srs_within, srs_between, session and the contextual effect.
+    expect(model.marks).toBe(4);
   });
 });
