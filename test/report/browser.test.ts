@@ -111,12 +111,19 @@ describe('report.html in headless Chromium', () => {
   });
 
   it('with the model section: the demo charts plus the coefficient plot, all drawn cleanly', async () => {
-    // The demo config with model added to its sections and a model section (therapist level, time).
+    // The demo config as its comments say: model added to the sections and the commented
+    // model section uncommented (ors on srs, time, therapist level).
     const dir = mkdtempSync(path.join(tmp, 'model-'));
     copyFileSync(path.join(ROOT, 'fixtures/demo.csv'), path.join(dir, 'demo.csv'));
     const demo = readFileSync(path.join(ROOT, 'fixtures/report.yaml'), 'utf8');
-    const yaml = demo.replace('sections: [validate, describe, correlate, trend]', 'sections: [validate, describe, correlate, trend, model]') + 'model:\n  outcome: ors\n  time: true\n  group: therapist\n';
+    const [head, example] = demo.split('\n# model:\n');
+    expect(example, 'fixtures/report.yaml has a commented model example').toBeDefined();
+    const yaml =
+      head.replace('sections: [validate, describe, correlate, trend]', 'sections: [validate, describe, correlate, trend, model]') +
+      '\nmodel:\n' +
+      example.replace(/^#   /gm, '  ');
     expect(yaml).toContain('trend, model]');
+    expect(yaml).toMatch(/^  outcome: ors/m);
     writeFileSync(path.join(dir, 'r.yaml'), yaml);
     const { charts, expected } = await checkReport(path.join(dir, 'r.yaml'), path.join(dir, 'out'));
     expect(expected).toBe(12);
