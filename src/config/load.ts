@@ -21,7 +21,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { UserError } from '../errors.js';
-import { INPUT_OPTIONS } from '../cli/options.js';
+import { INPUT_OPTIONS } from './input-options.js';
 import { getInstrument, INSTRUMENTS, validateOverride } from '../instruments/registry.js';
 import type { DateFormat, ReadOptions } from '../dataset/types.js';
 import { closest, validInstrumentIds } from '../dataset/mapping.js';

@@ -1,0 +1,70 @@
+/**
+ * The input options (column mapping and dialect), declared once as data: commander builds
+ * the flags from them (src/cli/options.ts) and the config loader derives the config keys
+ * from them (src/config/load.ts), so a flag and its config key cannot drift apart.
+ */
+
+export interface OptionSpec {
+  flags: string;
+  description: string;
+  /** Config-file key (camelCase); defaults to commander's attribute name. */
+  key?: string;
+  parse?: (value: string, previous: unknown) => unknown;
+  defaultValue?: unknown;
+  choices?: string[];
+}
+
+/** Parser for comma-separated, repeatable list options (`--outcome a,b --outcome c`). */
+export const list = (value: string, previous: unknown): string[] => {
+  const prev = Array.isArray(previous) ? (previous as string[]) : [];
+  return prev.concat(
+    value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  );
+};
+
+const assignments = (value: string, previous: unknown): Record<string, string> => {
+  const out: Record<string, string> = { ...((previous as Record<string, string>) ?? {}) };
+  for (const part of value.split(',')) {
+    const eq = part.lastIndexOf('=');
+    if (eq <= 0 || eq === part.length - 1) {
+      throw new Error(`expected COLUMN=INSTRUMENT, got "${part}"`);
+    }
+    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
+};
+
+/** Column mapping and dialect: every command that reads session exports takes these. */
+export const INPUT_OPTIONS: OptionSpec[] = [
+  { flags: '--config <file>', description: 'JSON or YAML file holding any of these options (flags win)' },
+  { flags: '--client <col>', description: 'client id column (detected from headers like client_id, Client ID, patient)' },
+  { flags: '--session <col>', description: 'session number column (detected: session, session_number, Session #)' },
+  { flags: '--date <col>', description: 'session date column (detected: date, session_date)' },
+  { flags: '--therapist <col>', description: 'therapist id column (detected: therapist, clinician, provider)' },
+  { flags: '--alliance <cols>', description: 'alliance measure column(s), comma-separated', parse: list },
+  { flags: '--outcome <cols>', description: 'outcome measure column(s), comma-separated', parse: list },
+  { flags: '--group <cols>', description: 'grouping column(s) such as site or modality', key: 'groups', parse: list },
+  {
+    flags: '--instrument <col=id>',
+    description: 'bind a column to an instrument (repeatable), e.g. --instrument score=PHQ-9',
+    key: 'instruments',
+    parse: assignments,
+  },
+  { flags: '--delimiter <char>', description: 'field delimiter (sniffed from , ; tab | when absent)' },
+  {
+    flags: '--encoding <name>',
+    description: 'text encoding when there is no BOM',
+    choices: ['utf8', 'latin1', 'utf16le', 'utf16be'],
+  },
+  { flags: '--decimal <char>', description: 'decimal mark (detected for ;-separated files)', choices: ['.', ','] },
+  {
+    flags: '--date-format <fmt>',
+    description: 'date format when not ISO: dmy (DD/MM/YYYY), dmy. (DD.MM.YYYY), mdy (MM/DD/YYYY)',
+    choices: ['iso', 'dmy', 'dmy.', 'mdy'],
+  },
+  { flags: '--missing <tokens>', description: 'extra missing-value tokens, comma-separated', parse: list },
+  { flags: '--join-on <key>', description: 'join exports with different columns on client+session or client+date', choices: ['session', 'date'] },
+];
