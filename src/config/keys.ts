@@ -3,13 +3,12 @@
  * `validate:`, `report:`): the first key that is not known is a UserError naming the key
  * and, when the caller knows it, the file and line where it stands.
  *
- * Two wordings are in use today and are kept byte for byte (the commands' tests and
- * golden files pin them):
+ * One wording for every caller (alliance correlate, trend, model, validate and the report):
  *
- * - `command` (alliance correlate, trend, model): "unknown key 'k' in the S section",
- *   hint "Known keys: a, b, c";
- * - `dotted` (the report's checks, alliance validate): "unknown key 'S.k'", optionally
- *   "(did you mean 'x'?)", hint "The S section accepts a, b, c".
+ *   unknown key 'S.k' (did you mean 'x'?)      hint: The S section accepts a, b, c
+ *
+ * The key is named with its full path (section and key as written); the suggestion is the
+ * closest known key, when one is close enough; the hint lists the known keys.
  */
 import { UserError } from '../errors.js';
 import { closest } from '../dataset/mapping.js';
@@ -37,13 +36,13 @@ export interface KeyCheck {
   at: KeyPlace | null;
   /** Compare (and look up the line of) the key camelCased, so kebab-case is accepted. Default false. */
   camelCase?: boolean;
-  /** Default 'command'. */
+  /** Ignored (kept for callers): there is one wording. */
   style?: 'command' | 'dotted';
-  /** dotted: add "(did you mean 'x'?)" when a known key is close. */
+  /** Ignored (kept for callers): a close known key is always suggested. */
   suggest?: boolean;
-  /** Replaces the default hint. */
+  /** Replaces the default hint (it should still list the known keys). */
   hint?: string;
-  /** command: what follows "in" (default "the <section> section"). */
+  /** What the hint calls the section (default "the <section> section"), e.g. "the trend section of t.yaml" when there is no location. */
   within?: string;
 }
 
@@ -51,13 +50,10 @@ export interface KeyCheck {
 export function checkKey(key: string, check: KeyCheck): void {
   const name = check.camelCase ? camel(key) : key;
   if (check.known.includes(name)) return;
-  const known = check.known.join(', ');
-  const dotted = check.style === 'dotted';
-  const near = dotted && check.suggest ? closest(key, check.known) : undefined;
-  const message = dotted
-    ? `unknown key '${check.section}.${key}'${near ? ` (did you mean '${near}'?)` : ''}`
-    : `unknown key '${key}' in ${check.within ?? `the ${check.section} section`}`;
-  const hint = check.hint ?? (dotted ? `The ${check.section} section accepts ${known}` : `Known keys: ${known}`);
+  const near = closest(key, check.known);
+  const message = `unknown key '${check.section}.${key}'${near ? ` (did you mean '${near}'?)` : ''}`;
+  const within = check.within ?? `the ${check.section} section`;
+  const hint = check.hint ?? `${within[0].toUpperCase()}${within.slice(1)} accepts ${check.known.length > 0 ? check.known.join(', ') : 'no keys'}`;
   throw new UserError(message, {
     location: check.at ? { file: check.at.file, line: check.at.line(`${check.section}.${name}`) } : undefined,
     hint,

@@ -159,7 +159,7 @@ describe('alliance model: config file', () => {
     writeFileSync(cfg, ['model:', '  time: true', '  lagged: true', ''].join('\n'));
     const r = await runInProcess(['model', 'fixtures/model/balanced.csv', ...base, '--config', cfg]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${cfg}:3: unknown key 'lagged' in the model section.`);
+    expect(r.stderr).toContain(`${cfg}:3: unknown key 'model.lagged' (did you mean 'lag'?). The model section accepts `);
   });
 });
 

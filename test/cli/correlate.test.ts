@@ -217,7 +217,7 @@ describe('alliance correlate: the correlate section of --config', () => {
     writeFileSync(bad, 'correlate:\n  bogus: 1\n');
     const res = await runInProcess(['correlate', FIX, '--config', bad]);
     expect(res.code).toBe(2);
-    expect(res.stderr).toMatch(/bad\.yaml:2: unknown key 'bogus' in the correlate section/);
+    expect(res.stderr).toMatch(/bad\.yaml:2: unknown key 'correlate\.bogus'\. The correlate section accepts /);
   });
 });
 

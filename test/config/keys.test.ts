@@ -21,40 +21,50 @@ describe('checkKeys', () => {
     expect(shown({}, { section: 'correlate', known: [], at: null })).toBeNull();
   });
 
-  test('command wording names the key, the section and its line', () => {
+  test('one wording: the full key path, its line, the known keys (no suggestion when none is close)', () => {
     expect(shown({ by: 'site', bogus: 1 }, { section: 'correlate', known: ['by'], at: { file: 'c.yaml', line: () => 7 } })).toBe(
-      "c.yaml:7: unknown key 'bogus' in the correlate section. Known keys: by.",
+      "c.yaml:7: unknown key 'correlate.bogus'. The correlate section accepts by.",
     );
+  });
+
+  test('style and suggest no longer change the wording', () => {
+    const at = { file: 'c.yaml', line: () => 7 };
+    const base: KeyCheck = { section: 'correlate', known: ['by', 'minClients'], at };
+    const want = "c.yaml:7: unknown key 'correlate.minClinets' (did you mean 'minClients'?). The correlate section accepts by, minClients.";
+    for (const extra of [{}, { style: 'command' as const }, { style: 'dotted' as const }, { style: 'dotted' as const, suggest: false }, { suggest: true }]) {
+      expect(shown({ minClinets: 3 }, { ...base, ...extra })).toBe(want);
+    }
   });
 
   test('without camelCase a kebab-case key is unknown; with it, accepted', () => {
     const check: KeyCheck = { section: 'correlate', known: ['minClients'], at: configPlace(config) };
-    expect(shown({ 'min-clients': 3 }, check)).toBe("c.yaml: unknown key 'min-clients' in the correlate section. Known keys: minClients.");
+    expect(shown({ 'min-clients': 3 }, check)).toBe(
+      "c.yaml: unknown key 'correlate.min-clients' (did you mean 'minClients'?). The correlate section accepts minClients.",
+    );
     expect(shown({ 'min-clients': 3 }, { ...check, camelCase: true })).toBeNull();
   });
 
-  test('no place: no location; `within` replaces "the S section"', () => {
+  test('no place: no location; `within` names the section in the hint', () => {
     expect(shown({ reliabilty: 0.8 }, { section: 'trend', known: ['reliability'], at: null, camelCase: true, within: 'the trend section of t.yaml' })).toBe(
-      "unknown key 'reliabilty' in the trend section of t.yaml. Known keys: reliability.",
+      "unknown key 'trend.reliabilty' (did you mean 'reliability'?). The trend section of t.yaml accepts reliability.",
     );
   });
 
-  test('dotted wording: section.key as written, the camelCased key line, a suggestion when asked', () => {
+  test('section.key as written, the camelCased key line, a suggestion', () => {
     const check: KeyCheck = { section: 'correlate', known: ['by', 'minClients'], at: configPlace(config), camelCase: true, style: 'dotted', suggest: true };
     expect(shown({ by: 'x', 'min-clinets': 3 }, check)).toBe(
       "c.yaml:3: unknown key 'correlate.min-clinets' (did you mean 'minClients'?). The correlate section accepts by, minClients.",
     );
-    expect(shown({ 'min-clinets': 3 }, { ...check, suggest: false })).toBe("c.yaml:3: unknown key 'correlate.min-clinets'. The correlate section accepts by, minClients.");
   });
 
   test('a hint given replaces the default', () => {
     expect(() => checkKey('strikt', { section: 'validate', known: ['strict'], at: null, style: 'dotted', hint: 'validate accepts strict' })).toThrow(
-      expect.objectContaining({ message: "unknown key 'validate.strikt'", hint: 'validate accepts strict' }),
+      expect.objectContaining({ message: "unknown key 'validate.strikt' (did you mean 'strict'?)", hint: 'validate accepts strict' }),
     );
   });
 
   test('the first unknown key in the order written is the one named', () => {
-    expect(shown({ a: 1, b: 2 }, { section: 's', known: [], at: null })).toMatch(/unknown key 'a'/);
+    expect(shown({ a: 1, b: 2 }, { section: 's', known: [], at: null })).toBe("unknown key 's.a'. The s section accepts no keys.");
   });
 });
 
