@@ -49,12 +49,17 @@ export async function loadInput(
   opts: object,
   cmd: Command,
   io: Io,
-  { progress = true }: { progress?: boolean } = {},
+  { progress = true, extraGroups = [] }: { progress?: boolean; extraGroups?: string[] } = {},
 ): Promise<Input> {
   const flags = opts as Record<string, unknown>;
   const configPath = typeof flags.config === 'string' ? flags.config : undefined;
   const config = configPath ? await loadConfig(configPath, io.cwd) : null;
   const read = mergeReadOptions(config, flags, explicitOptions(cmd));
+  // Columns a command must read as groups (e.g. its --by column), whatever --group or the config says.
+  for (const g of extraGroups) {
+    const groups = read.groups ?? [];
+    if (!groups.some((x) => x.toLowerCase() === g.toLowerCase())) read.groups = [...groups, g];
+  }
   const paths = files.length > 0 ? files : (config?.files ?? []);
   if (paths.length === 0) {
     throw new UserError('no input file given', {

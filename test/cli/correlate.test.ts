@@ -227,7 +227,9 @@ describe('alliance correlate: usage errors are one line, exit 2', () => {
     [[FIX, '--ci', '1.5'], /--ci must be a level between 0 and 1/],
     [[FIX, '--early-session', '2', '--early-window', '3'], /cannot be combined/],
     [[FIX, '--min-clients', 'x'], /--min-clients must be a whole number/],
-    [[FIX, '--by', 'site'], /site/],
+    [[FIX, '--by', 'site'], /column 'site' \(from --by\) is not in the header/],
+    [[FIX, '--by', 'nosuch'], /column 'nosuch' \(from --by\) is not in the header/],
+    [[FIX, '--group', 'nosuch', '--by', 'nosuch'], /column 'nosuch' \(from --group\) is not in the header/],
     [[FIX, '--alliance', 'srs', '--outcome', 'srs'], /./],
   ];
   for (const [args, re] of cases) {
@@ -240,4 +242,15 @@ describe('alliance correlate: usage errors are one line, exit 2', () => {
       expect(res.stderr).not.toMatch(/at .*\.ts:\d+/);
     });
   }
+});
+
+describe('alliance correlate: a --by column named only in the config', () => {
+  it('an absent one is named as the config key, not --group', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'correlate-by-'));
+    const cfg = path.join(dir, 'c.yaml');
+    writeFileSync(cfg, 'correlate:\n  by: nosuch\n');
+    const res = await runInProcess(['correlate', FIX, '--config', cfg]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`column 'nosuch' (from correlate.by in ${cfg}) is not in the header`);
+  });
 });

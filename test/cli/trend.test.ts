@@ -228,3 +228,14 @@ describe('alliance trend: usage errors are one line, exit 2', () => {
     });
   }
 });
+
+describe('alliance trend --by: an absent column is named as --by', () => {
+  it('names --by, not --group (which the user did not give)', async () => {
+    const r = await runInProcess(['trend', 'fixtures/trend/synthetic.csv', '--by', 'nosuch']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/column 'nosuch' \(from --by\) is not in the header/);
+    const g = await runInProcess(['trend', 'fixtures/trend/synthetic.csv', '--group', 'nosuch', '--by', 'nosuch']);
+    expect(g.stderr).toMatch(/column 'nosuch' \(from --group\) is not in the header/);
+  });
+});

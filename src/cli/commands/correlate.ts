@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { buildCommand, type CommandContext } from '../command.js';
 import { COLOR_OPTIONS, FORMAT_OPTION, INPUT_OPTIONS, explicitOptions, type OptionSpec } from '../options.js';
 import { decideColor, makeChalk } from '../color.js';
-import { loadInput } from '../input.js';
+import { loadInputWithBy } from '../by.js';
 import { ANALYSES, runCorrelate } from '../../analysis/correlate/index.js';
 import { correlateOptions, SECTION_KEYS, type CorrelateFlags as CorrelateOptionFlags } from '../../config/sections/correlate.js';
 import { checkKeys, configPlace } from '../../config/keys.js';
@@ -47,14 +47,10 @@ export function correlateCommand(ctx: CommandContext): Command {
         'alliance correlate sessions.csv --analyses between,within --method both --adjust bh',
       ],
       async run(files, flags, cmd, io) {
-        // The --by column must be read: add it to the grouping columns unless it is the therapist.
+        // The --by column must be read: loadInputWithBy adds it to the grouping columns.
         const explicit = explicitOptions(cmd);
         let opts = correlateOptions(flags, {}, explicit);
-        if (opts.by && opts.by.toLowerCase() !== 'therapist') {
-          const groups = flags.groups ?? [];
-          if (!groups.includes(opts.by)) flags.groups = [...groups, opts.by];
-        }
-        let { dataset, config } = await loadInput(files, flags, cmd, io);
+        let { dataset, config } = await loadInputWithBy(files, flags, cmd, io, opts.by);
         const section = config?.sections?.correlate;
         if (section && config) {
           checkKeys(section, { section: 'correlate', known: SECTION_KEYS, at: configPlace(config) });
@@ -63,10 +59,7 @@ export function correlateCommand(ctx: CommandContext): Command {
           const by = opts.by;
           const m = dataset.mapping;
           const known = m.groups.some((g) => g.name.toLowerCase() === by?.toLowerCase()) || by?.toLowerCase() === 'therapist' || m.therapist?.name.toLowerCase() === by?.toLowerCase();
-          if (by && !known) {
-            flags.groups = [...(flags.groups ?? []), by];
-            ({ dataset, config } = await loadInput(files, flags, cmd, io));
-          }
+          if (by && !known) ({ dataset, config } = await loadInputWithBy(files, flags, cmd, io, by, `correlate.by in ${config.path}`));
         }
         const report = await runCorrelate(dataset, opts);
         const color = decideColor(flags.color, io);

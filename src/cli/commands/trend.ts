@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { buildCommand, type CommandContext } from '../command.js';
 import { COLOR_OPTIONS, FORMAT_OPTION, INPUT_OPTIONS, explicitOptions, type OptionSpec } from '../options.js';
 import { decideColor, makeChalk } from '../color.js';
-import { loadInput } from '../input.js';
+import { loadInputWithBy } from '../by.js';
 import { UserError } from '../../errors.js';
 import { analyzeTrend } from '../../analysis/trend/trend.js';
 import { trendOptions, type TrendFlags as TrendOptionFlags } from '../../config/sections/trend.js';
@@ -59,12 +59,8 @@ export function trendCommand(ctx: CommandContext): Command {
       async run(files, flags, cmd, io) {
         const explicit = explicitOptions(cmd);
         let opts = trendOptions(flags, {}, explicit);
-        // The --by column must be read: add it to the grouping columns unless it is the therapist.
-        if (opts.by && opts.by.toLowerCase() !== 'therapist') {
-          const groups = flags.groups ?? [];
-          if (!groups.includes(opts.by)) flags.groups = [...groups, opts.by];
-        }
-        const { dataset, config } = await loadInput(files, flags, cmd, io);
+        // The --by column must be read: loadInputWithBy adds it to the grouping columns.
+        const { dataset, config } = await loadInputWithBy(files, flags, cmd, io, opts.by);
         const section = config?.sections?.trend;
         if (section) opts = trendOptions(flags, section, explicit, config!.path);
         const m = dataset.mapping;
