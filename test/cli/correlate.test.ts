@@ -202,6 +202,11 @@ describe('alliance correlate: synthetic therapist fixture against R', () => {
     expect(out.results.some((r) => r.method === 'spearman')).toBe(true);
     const again = await json([...base, '--early-window', '2', '--ci', '90', '--method', 'both', '--bootstrap', '200', '--seed', '5']);
     expect(again).toEqual(out);
+    // Every estimable result but Spearman has a bootstrap interval: early and lagged included.
+    const withCi = out.results.filter((r) => r.estimable && r.method !== 'spearman');
+    expect(withCi.some((r) => r.analysis === 'early')).toBe(true);
+    expect(withCi.some((r) => r.analysis === 'lagged')).toBe(true);
+    for (const r of withCi) expect(r.bootstrap_ci, `${r.analysis} ${r.method}`).toHaveLength(2);
   });
 });
 

@@ -50,7 +50,7 @@ export interface AccumulatorConfig {
   lagged: boolean;
   /** Keep the paired values of the pooled rows (Spearman needs ranks over all rows). */
   keepPooledValues: boolean;
-  /** Keep per-client moments for the cluster bootstrap. */
+  /** Keep per-client moments (and early triples, lag sums) for the cluster bootstrap. */
   keepClients: boolean;
 }
 
@@ -68,6 +68,8 @@ export function lxIndex(i: number, j: number): number {
 const DIAG = [0, 4, 7, 9];
 /** Early 3-D moments: count, 3 means, 6 co-moments (xx xy xz yy yz zz). */
 export const E_STRIDE = 10;
+/** Per-client early values kept for the bootstrap: early alliance, final outcome, intake outcome. */
+export const EARLY_CLIENT_STRIDE = 3;
 
 /**
  * Which clients have been merged. Dense (one byte per client index) for all clients; for a
@@ -181,6 +183,10 @@ export class Accumulator {
   readonly spearman: SpearmanAccumulator[];
   /** Per-client moments for the bootstrap: one C_STRIDE block per (client entry, pair). */
   readonly clientMoments: GrowableF64 | null;
+  /** Per-client early (x, y, z) = (early alliance, final, intake) per pair, NaN when incomplete: EARLY_CLIENT_STRIDE per (entry, pair); null unless kept and early is computed. */
+  readonly clientEarly: GrowableF64 | null;
+  /** Per-client lag statistics per pair (the L_STRIDE block: pairs, 4 means, 10 within co-moments); null unless kept and lagged is computed. */
+  readonly clientLag: GrowableF64 | null;
   private readonly entryOf: Map<number, number> | null;
   private entries = 0;
   /** Client index of each bootstrap entry. */
@@ -200,6 +206,8 @@ export class Accumulator {
     this.seen = new SeenSet(dense);
     this.spearman = cfg.keepPooledValues ? cfg.pairs.map(() => new SpearmanAccumulator()) : [];
     this.clientMoments = cfg.keepClients ? new GrowableF64(1024) : null;
+    this.clientEarly = cfg.keepClients && cfg.early ? new GrowableF64(1024) : null;
+    this.clientLag = cfg.keepClients && cfg.lagged ? new GrowableF64(1024) : null;
     this.entryOf = cfg.keepClients ? new Map() : null;
     this.buf = new GrowableF64(64 * (1 + this.M));
     this.run = new RunStats(this.P);
@@ -304,11 +312,23 @@ export class Accumulator {
     if (this.clientMoments && this.entryOf) {
       if (sign < 0) {
         const e = this.entryOf.get(client);
-        if (e !== undefined) this.clientMoments.data.fill(0, e * P * C_STRIDE, (e + 1) * P * C_STRIDE);
+        if (e !== undefined) {
+          this.clientMoments.data.fill(0, e * P * C_STRIDE, (e + 1) * P * C_STRIDE);
+          this.clientEarly?.data.fill(NaN, e * P * EARLY_CLIENT_STRIDE, (e + 1) * P * EARLY_CLIENT_STRIDE);
+          this.clientLag?.data.fill(0, e * P * L_STRIDE, (e + 1) * P * L_STRIDE);
+        }
       } else {
         this.entryOf.set(client, this.entries++);
         this.entryClient.push(client);
         for (let k = 0; k < P * C_STRIDE; k++) this.clientMoments.push(rc[k]);
+        if (this.clientEarly) {
+          for (let p = 0; p < P; p++) {
+            this.clientEarly.push(run.earlyX[p]);
+            this.clientEarly.push(run.earlyY[p]);
+            this.clientEarly.push(run.earlyZ[p]);
+          }
+        }
+        if (this.clientLag) for (let k = 0; k < P * L_STRIDE; k++) this.clientLag.push(run.lag[k]);
       }
     }
   }

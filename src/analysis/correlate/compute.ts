@@ -3,7 +3,7 @@
  * units (all clients or one --by group). Pure: no I/O, full precision.
  */
 import { tTwoSidedP } from '../../stats/distributions.js';
-import { C_STRIDE, E_STRIDE, LX_STRIDE, lxIndex, type Accumulator } from './accumulate.js';
+import { C_STRIDE, EARLY_CLIENT_STRIDE, E_STRIDE, LX_STRIDE, L_STRIDE, lxIndex, type Accumulator } from './accumulate.js';
 import { quantileSorted } from '../../stats/descriptive.js';
 import type { Random } from '../../stats/random.js';
 import { correlationInference, tHalfWidth } from './inference.js';
@@ -200,22 +200,64 @@ function tHalfWidthNormal(level: number): number {
 }
 
 // ---------------------------------------------------------------------------------------
-// Bootstrap (resampling units, from the per-unit moments)
+// Bootstrap (resampling clients, from the per-client statistics)
+//
+// One mechanism for every analysis: the clients that contribute to the analysis (for the
+// pair) are ordered by id; each replicate draws K of the K clients with replacement
+// (`resampleIndices`: K calls rng.int(K), in order); the statistic is recomputed from the
+// drawn clients' sufficient statistics, a client drawn twice counting as two clients; the
+// interval is the percentile interval of the defined replicates. The generator is shared
+// and consumed in a fixed order: per pair, the moment analyses (pooled, between, within;
+// one resample for the three), then early, then lagged (one resample for both directions),
+// each only when requested.
 
-function bootstrap(stats: Accumulator, p: number, ctx: GroupContext, out: { pooled?: CorrelateResult; between?: CorrelateResult; within?: CorrelateResult }): void {
-  const rng = ctx.rng;
-  const B = ctx.opts.bootstrap;
-  if (!rng || B <= 0) return;
-  const P = stats.P;
-  const store = stats.clientMoments;
-  if (!store) return;
-  const c = store.data;
+/** The client positions (0..K-1) drawn for one resample of K clients: K calls rng.int(K), in order. */
+export function resampleIndices(rng: Random, K: number, out: Int32Array = new Int32Array(K)): Int32Array {
+  for (let i = 0; i < K; i++) out[i] = rng.int(K);
+  return out;
+}
+
+/** Bootstrap entries (see Accumulator.entryClient) for which `keep` holds, ordered by client id. */
+function unitsById(stats: Accumulator, ctx: GroupContext, keep: (entry: number) => boolean): number[] {
   const present: number[] = [];
-  for (let e = 0; e < stats.clientEntries; e++) if (c[(e * P + p) * C_STRIDE] > 0) present.push(e);
+  for (let e = 0; e < stats.clientEntries; e++) if (keep(e)) present.push(e);
   // Clients in id order, so the resamples do not depend on the order of the rows.
   const ids = present.map((e) => ctx.clientId(stats.entryClient[e]));
   const order = present.map((_, i) => i).sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
-  const idx = order.map((i) => present[i]);
+  return order.map((i) => present[i]);
+}
+
+/** Runs B replicates over K clients: `stat(w)` gets the multiplicity of each client in the resample. */
+function replicate(rng: Random, B: number, K: number, stat: (w: Float64Array) => void): void {
+  const idx = new Int32Array(K);
+  const w = new Float64Array(K);
+  for (let rep = 0; rep < B; rep++) {
+    resampleIndices(rng, K, idx);
+    w.fill(0);
+    for (let i = 0; i < K; i++) w[idx[i]] += 1;
+    stat(w);
+  }
+}
+
+/** Percentile interval of the defined (finite) replicate values; null when more than 10% are undefined. */
+function percentileCi(vals: number[], B: number, level: number): [number, number] | null {
+  const alpha = (1 - level) / 2;
+  const defined = vals.filter((v) => Number.isFinite(v));
+  // Require most replicates to be defined; otherwise the interval would be conditional.
+  if (defined.length < Math.max(2, 0.9 * B)) return null;
+  const s = Float64Array.from(defined).sort();
+  return [quantileSorted(s, alpha), quantileSorted(s, 1 - alpha)];
+}
+
+/** Replicate values of one analysis (NaN: undefined in that resample), in replicate order. */
+export type Replicates = Partial<Record<'pooled' | 'between' | 'within' | 'partial' | 'semipartial' | 'pearson' | 'alliance->outcome' | 'outcome->alliance', number[]>>;
+
+/** Pooled, between and within r of each resample (one resample for the three). */
+function bootMoments(stats: Accumulator, p: number, ctx: GroupContext, rng: Random, out: Replicates): void {
+  const B = ctx.opts.bootstrap;
+  const P = stats.P;
+  const c = stats.clientMoments!.data;
+  const idx = unitsById(stats, ctx, (e) => c[(e * P + p) * C_STRIDE] > 0);
   const K = idx.length;
   if (K < 3) return;
   const n = new Float64Array(K);
@@ -233,13 +275,10 @@ function bootstrap(stats: Accumulator, p: number, ctx: GroupContext, out: { pool
     cyy[i] = c[b + 4];
     cxy[i] = c[b + 5];
   });
-  const w = new Float64Array(K);
-  const rp: number[] = [];
-  const rb: number[] = [];
-  const rw: number[] = [];
-  for (let rep = 0; rep < B; rep++) {
-    w.fill(0);
-    for (let i = 0; i < K; i++) w[rng.int(K)] += 1;
+  const rp: number[] = (out.pooled = []);
+  const rb: number[] = (out.between = []);
+  const rw: number[] = (out.within = []);
+  replicate(rng, B, K, (w) => {
     let N = 0;
     let sx = 0;
     let sy = 0;
@@ -290,20 +329,139 @@ function bootstrap(stats: Accumulator, p: number, ctx: GroupContext, out: { pool
     pxx += wxx;
     pyy += wyy;
     pxy += wxy;
-    if (pxx > 0 && pyy > 0) rp.push(pxy / Math.sqrt(pxx * pyy));
-    if (qxx > 0 && qyy > 0) rb.push(qxy / Math.sqrt(qxx * qyy));
-    if (wxx > 0 && wyy > 0) rw.push(wxy / Math.sqrt(wxx * wyy));
-  }
-  const alpha = (1 - ctx.opts.ciLevel) / 2;
-  const ci = (vals: number[]): [number, number] | null => {
-    // Require most replicates to be defined; otherwise the interval would be conditional.
-    if (vals.length < Math.max(2, 0.9 * B)) return null;
-    const s = Float64Array.from(vals).sort();
-    return [quantileSorted(s, alpha), quantileSorted(s, 1 - alpha)];
+    rp.push(pxx > 0 && pyy > 0 ? pxy / Math.sqrt(pxx * pyy) : NaN);
+    rb.push(qxx > 0 && qyy > 0 ? qxy / Math.sqrt(qxx * qyy) : NaN);
+    rw.push(wxx > 0 && wyy > 0 ? wxy / Math.sqrt(wxx * wyy) : NaN);
+  });
+}
+
+/** Partial, semi-partial and zero-order r of each resample of the clients' (early, final, intake) triples. */
+function bootEarly(stats: Accumulator, p: number, ctx: GroupContext, rng: Random, out: Replicates): void {
+  const B = ctx.opts.bootstrap;
+  const P = stats.P;
+  const d = stats.clientEarly!.data;
+  const at = (e: number) => (e * P + p) * EARLY_CLIENT_STRIDE;
+  const complete = (e: number) => {
+    const b = at(e);
+    return d[b] === d[b] && d[b + 1] === d[b + 1] && d[b + 2] === d[b + 2];
   };
-  if (out.pooled?.estimable) out.pooled.bootstrap_ci = ci(rp);
-  if (out.between?.estimable) out.between.bootstrap_ci = ci(rb);
-  if (out.within?.estimable) out.within.bootstrap_ci = ci(rw);
+  const idx = unitsById(stats, ctx, complete);
+  const K = idx.length;
+  if (K < 5) return;
+  const x = Float64Array.from(idx, (e) => d[at(e)]);
+  const y = Float64Array.from(idx, (e) => d[at(e) + 1]);
+  const z = Float64Array.from(idx, (e) => d[at(e) + 2]);
+  const pr: number[] = (out.partial = []);
+  const sr: number[] = (out.semipartial = []);
+  const zr: number[] = (out.pearson = []);
+  const m = new Float64Array(E_STRIDE);
+  replicate(rng, B, K, (w) => {
+    // Weighted 3-D moments in the layout of Aggregates.early (two passes: means, then co-moments).
+    let n = 0;
+    let sx = 0;
+    let sy = 0;
+    let sz = 0;
+    for (let i = 0; i < K; i++) {
+      const wi = w[i];
+      n += wi;
+      sx += wi * x[i];
+      sy += wi * y[i];
+      sz += wi * z[i];
+    }
+    const mx = sx / n;
+    const my = sy / n;
+    const mz = sz / n;
+    m.fill(0);
+    m[0] = n;
+    m[1] = mx;
+    m[2] = my;
+    m[3] = mz;
+    for (let i = 0; i < K; i++) {
+      const wi = w[i];
+      if (wi === 0) continue;
+      const dx = x[i] - mx;
+      const dy = y[i] - my;
+      const dz = z[i] - mz;
+      m[4] += wi * dx * dx;
+      m[5] += wi * dx * dy;
+      m[6] += wi * dx * dz;
+      m[7] += wi * dy * dy;
+      m[8] += wi * dy * dz;
+      m[9] += wi * dz * dz;
+    }
+    const r = earlyCorrelations(m, 0);
+    pr.push(typeof r.partial === 'number' ? r.partial : NaN);
+    sr.push(typeof r.semipartial === 'number' ? r.semipartial : NaN);
+    zr.push(typeof r.pearson === 'number' ? r.pearson : NaN);
+  });
+}
+
+/** Lagged fixed-effects b (both directions) of each resample: the drawn clients' within-client sums, summed. */
+function bootLagged(stats: Accumulator, p: number, ctx: GroupContext, rng: Random, out: Replicates): void {
+  const B = ctx.opts.bootstrap;
+  const P = stats.P;
+  const d = stats.clientLag!.data;
+  const at = (e: number) => (e * P + p) * L_STRIDE;
+  const idx = unitsById(stats, ctx, (e) => d[at(e)] > 0);
+  const K = idx.length;
+  if (K < 3) return;
+  const fwd: number[] = (out['alliance->outcome'] = []);
+  const rev: number[] = (out['outcome->alliance'] = []);
+  const W = new Float64Array(LX_STRIDE);
+  const sq = new Float64Array(4);
+  replicate(rng, B, K, (w) => {
+    W.fill(0);
+    sq.fill(0);
+    let pairs = 0;
+    let clients = 0;
+    for (let i = 0; i < K; i++) {
+      const wi = w[i];
+      if (wi === 0) continue;
+      const b = at(idx[i]);
+      const ln = d[b];
+      pairs += wi * ln;
+      clients += wi;
+      for (let k = 0; k < LX_STRIDE; k++) W[k] += wi * d[b + 5 + k];
+      for (let k = 0; k < 4; k++) {
+        const mk = d[b + 1 + k];
+        sq[k] += wi * (ln * mk * mk + d[b + 5 + LAG_DIAG[k]]);
+      }
+    }
+    for (const [spec, vals] of [[LAG_SPECS[0], fwd], [LAG_SPECS[1], rev]] as const) {
+      const f = fixedEffects(W, pairs, clients, (i) => sq[i], spec);
+      vals.push(typeof f === 'string' ? NaN : f.b1);
+    }
+  });
+}
+
+/** Bootstrap replicates of the requested analyses of pair p (empty without --bootstrap). */
+export function bootstrapReplicates(stats: Accumulator, p: number, ctx: GroupContext): Replicates {
+  const out: Replicates = {};
+  const rng = ctx.rng;
+  if (!rng || ctx.opts.bootstrap <= 0 || !stats.clientMoments) return out;
+  const want = new Set(ctx.opts.analyses);
+  if (want.has('pooled') || want.has('between') || want.has('within')) bootMoments(stats, p, ctx, rng, out);
+  if (want.has('early') && stats.clientEarly) bootEarly(stats, p, ctx, rng, out);
+  if (want.has('lagged') && stats.clientLag) bootLagged(stats, p, ctx, rng, out);
+  return out;
+}
+
+/** Sets bootstrap_ci of the estimable Pearson/rmcorr/partial/semi-partial/lagged results of pair p. */
+function bootstrap(stats: Accumulator, p: number, ctx: GroupContext, results: CorrelateResult[]): void {
+  const reps = bootstrapReplicates(stats, p, ctx);
+  for (const r of results) {
+    if (!r.estimable) continue;
+    const key =
+      r.analysis === 'lagged'
+        ? r.direction
+        : r.analysis === 'early'
+          ? r.method
+          : r.method === 'spearman'
+            ? null
+            : r.analysis;
+    const vals = key ? reps[key as keyof Replicates] : undefined;
+    if (vals) r.bootstrap_ci = percentileCi(vals, ctx.opts.bootstrap, ctx.opts.ciLevel);
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -325,6 +483,23 @@ function corr3(e: Float64Array, b: number): { rxy: number; rxz: number; ryz: num
   return { rxy: xy / Math.sqrt(xx * yy), rxz: xz / Math.sqrt(xx * zz), ryz: yz / Math.sqrt(yy * zz) };
 }
 
+/** Partial, semi-partial and zero-order r from 3-D co-moments (a reason string when undefined). */
+export function earlyCorrelations(e: Float64Array, b: number): { partial: number | string; semipartial: number | string; pearson: number | string } {
+  const c = corr3(e, b);
+  if (typeof c === 'string') return { partial: c, semipartial: c, pearson: c };
+  const { rxy, rxz, ryz } = c;
+  const pearson = clamp1(rxy);
+  if (1 - rxz * rxz < 1e-12 || 1 - ryz * ryz < 1e-12) {
+    const why = 'intake is collinear with early alliance or final outcome';
+    return { partial: why, semipartial: why, pearson };
+  }
+  return {
+    partial: clamp1((rxy - rxz * ryz) / Math.sqrt((1 - rxz * rxz) * (1 - ryz * ryz))),
+    semipartial: clamp1((rxy - rxz * ryz) / Math.sqrt(1 - ryz * ryz)),
+    pearson,
+  };
+}
+
 function earlyResults(stats: Accumulator, p: number, ctx: GroupContext): CorrelateResult[] {
   const e = stats.agg.early;
   const b = p * E_STRIDE;
@@ -342,21 +517,13 @@ function earlyResults(stats: Accumulator, p: number, ctx: GroupContext): Correla
     for (const r of all) notEstimable(r, why);
     return all;
   }
-  const c = corr3(e, b);
-  if (typeof c === 'string') {
-    for (const r of all) notEstimable(r, c);
-    return all;
-  }
-  const { rxy, rxz, ryz } = c;
-  if (1 - rxz * rxz < 1e-12 || 1 - ryz * ryz < 1e-12) {
-    for (const r of [partial, semi]) notEstimable(r, 'intake is collinear with early alliance or final outcome');
-  } else {
-    const pr = (rxy - rxz * ryz) / Math.sqrt((1 - rxz * rxz) * (1 - ryz * ryz));
-    fillCorrelation(partial, ctx, p, clamp1(pr), n - 3, n - 1);
-    const sr = (rxy - rxz * ryz) / Math.sqrt(1 - ryz * ryz);
-    fillCorrelation(semi, ctx, p, clamp1(sr), n - 3, n - 1);
-  }
-  fillCorrelation(zero, ctx, p, clamp1(rxy), n - 2, n);
+  const c = earlyCorrelations(e, b);
+  if (typeof c.partial === 'string') notEstimable(partial, c.partial);
+  else fillCorrelation(partial, ctx, p, c.partial, n - 3, n - 1);
+  if (typeof c.semipartial === 'string') notEstimable(semi, c.semipartial);
+  else fillCorrelation(semi, ctx, p, c.semipartial, n - 3, n - 1);
+  if (typeof c.pearson === 'string') notEstimable(zero, c.pearson);
+  else fillCorrelation(zero, ctx, p, c.pearson, n - 2, n);
   return all;
 }
 
@@ -367,6 +534,51 @@ function clamp1(r: number): number {
 // ---------------------------------------------------------------------------------------
 // Lagged fixed-effects regressions
 
+/** Positions of the diagonal in the upper-triangle layout of the lag co-moments. */
+const LAG_DIAG = [0, 4, 7, 9];
+
+interface LagSpec {
+  dir: LagDirection;
+  y: number;
+  x1: number;
+  x2: number;
+}
+
+// forward: o(s+1) ~ a(s) + o(s); reverse: a(s+1) ~ o(s) + a(s). Slots: 0 a(s), 1 o(s), 2 a(s+1), 3 o(s+1).
+const LAG_SPECS: LagSpec[] = [
+  { dir: 'alliance->outcome', y: 3, x1: 0, x2: 1 },
+  { dir: 'outcome->alliance', y: 2, x1: 1, x2: 0 },
+];
+
+/**
+ * The fixed-effects coefficient of x1 (and its SE, df) from the summed within-client
+ * co-moments W of (a(s), o(s), a(s+1), o(s+1)); a reason string when not estimable.
+ * rawSq(i): raw sum of squares of slot i (scale of the zero-variance tests).
+ */
+function fixedEffects(W: Float64Array, pairs: number, clients: number, rawSq: (i: number) => number, sp: LagSpec): { b1: number; se: number; df: number } | string {
+  const df = pairs - clients - 2;
+  if (clients < 3) return `fewer than 3 clients with consecutive sessions (${clients})`;
+  if (df < 1) return 'too few consecutive-session pairs per client';
+  const a11 = W[lxIndex(sp.x1, sp.x1)];
+  const a22 = W[lxIndex(sp.x2, sp.x2)];
+  const a12 = W[lxIndex(sp.x1, sp.x2)];
+  if (!(a11 > ZERO_REL * (rawSq(sp.x1) + 1))) return `no within-client variation in ${sp.x1 === 0 ? 'alliance' : 'outcome'} at s`;
+  if (!(a22 > ZERO_REL * (rawSq(sp.x2) + 1))) return `no within-client variation in ${sp.x2 === 0 ? 'alliance' : 'outcome'} at s`;
+  const det = a11 * a22 - a12 * a12;
+  if (!(det > 1e-12 * a11 * a22)) return 'alliance(s) and outcome(s) are collinear within clients';
+  const c1 = W[lxIndex(sp.x1, sp.y)];
+  const c2 = W[lxIndex(sp.x2, sp.y)];
+  const inv11 = a22 / det;
+  const inv12 = -a12 / det;
+  const inv22 = a11 / det;
+  const b1 = inv11 * c1 + inv12 * c2;
+  const b2 = inv12 * c1 + inv22 * c2;
+  const rss = Math.max(0, W[lxIndex(sp.y, sp.y)] - b1 * c1 - b2 * c2);
+  const se = Math.sqrt((rss / df) * inv11);
+  if (!(se > 0)) return 'perfect fit (residual variance is zero)';
+  return { b1, se, df };
+}
+
 function laggedResults(stats: Accumulator, p: number, ctx: GroupContext): CorrelateResult[] {
   const a = stats.agg;
   const W = a.lagW.subarray(p * LX_STRIDE, (p + 1) * LX_STRIDE);
@@ -375,71 +587,26 @@ function laggedResults(stats: Accumulator, p: number, ctx: GroupContext): Correl
   // Scale for relative zero tests: raw sums of squares of a(s), o(s), a(s+1), o(s+1).
   const rawSq = (i: number) => a.lagSq[p * 4 + i];
   const out: CorrelateResult[] = [];
-  // forward: o(s+1) ~ a(s) + o(s); reverse: a(s+1) ~ o(s) + a(s). Slots: 0 a(s), 1 o(s), 2 a(s+1), 3 o(s+1).
-  const specs: { dir: LagDirection; y: number; x1: number; x2: number }[] = [
-    { dir: 'alliance->outcome', y: 3, x1: 0, x2: 1 },
-    { dir: 'outcome->alliance', y: 2, x1: 1, x2: 0 },
-  ];
-  for (const sp of specs) {
+  for (const sp of LAG_SPECS) {
     const res = base(ctx, p, 'lagged', 'fixed-effects', sp.dir);
     res.n = pairs;
     res.clients = clients;
     out.push(res);
-    const df = pairs - clients - 2;
-    if (clients < 3) {
-      notEstimable(res, `fewer than 3 clients with consecutive sessions (${clients})`);
+    const f = fixedEffects(W, pairs, clients, rawSq, sp);
+    if (typeof f === 'string') {
+      notEstimable(res, f);
       continue;
     }
-    if (df < 1) {
-      notEstimable(res, 'too few consecutive-session pairs per client');
-      continue;
-    }
-    const a11 = W[lxIndex(sp.x1, sp.x1)];
-    const a22 = W[lxIndex(sp.x2, sp.x2)];
-    const a12 = W[lxIndex(sp.x1, sp.x2)];
-    const r1 = rawSq(sp.x1) + 1;
-    const r2 = rawSq(sp.x2) + 1;
-    if (!(a11 > ZERO_REL * r1)) {
-      notEstimable(res, `no within-client variation in ${sp.x1 === 0 ? 'alliance' : 'outcome'} at s`);
-      continue;
-    }
-    if (!(a22 > ZERO_REL * r2)) {
-      notEstimable(res, `no within-client variation in ${sp.x2 === 0 ? 'alliance' : 'outcome'} at s`);
-      continue;
-    }
-    const det = a11 * a22 - a12 * a12;
-    if (!(det > 1e-12 * a11 * a22)) {
-      notEstimable(res, 'alliance(s) and outcome(s) are collinear within clients');
-      continue;
-    }
-    const c1 = W[lxIndex(sp.x1, sp.y)];
-    const c2 = W[lxIndex(sp.x2, sp.y)];
-    const inv11 = a22 / det;
-    const inv12 = -a12 / det;
-    const inv22 = a11 / det;
-    const b1 = inv11 * c1 + inv12 * c2;
-    const b2 = inv12 * c1 + inv22 * c2;
-    const rss = Math.max(0, W[lxIndex(sp.y, sp.y)] - b1 * c1 - b2 * c2);
-    const sigma2 = rss / df;
-    const se = Math.sqrt(sigma2 * inv11);
-    res.b = b1;
-    res.se = se;
-    res.df = df;
+    res.b = f.b1;
+    res.se = f.se;
+    res.df = f.df;
     res.estimable = true;
-    if (se > 0) {
-      res.t = b1 / se;
-      res.p = tTwoSidedP(res.t, df);
-      const h = tHalfWidth(se, df, ctx.opts.ciLevel);
-      res.ci = [b1 - h, b1 + h];
-    } else {
-      notEstimable(res, 'perfect fit (residual variance is zero)');
-      res.b = null;
-      res.se = null;
-      res.df = null;
-      continue;
-    }
+    res.t = f.b1 / f.se;
+    res.p = tTwoSidedP(res.t, f.df);
+    const h = tHalfWidth(f.se, f.df, ctx.opts.ciLevel);
+    res.ci = [f.b1 - h, f.b1 + h];
     const o = ctx.pairs[p].orientation;
-    res.favourable = o === null || b1 === 0 ? null : b1 * o > 0;
+    res.favourable = o === null || f.b1 === 0 ? null : f.b1 * o > 0;
   }
   return out;
 }
@@ -452,26 +619,17 @@ export function computeGroup(stats: Accumulator, ctx: GroupContext): CorrelateRe
   const out: CorrelateResult[] = [];
   for (let p = 0; p < stats.P; p++) {
     const a = aggregate(stats, p);
-    const boot: { pooled?: CorrelateResult; between?: CorrelateResult; within?: CorrelateResult } = {};
+    const pair: CorrelateResult[] = [];
     if (want.has('pooled')) {
-      if (ctx.opts.method !== 'spearman') {
-        boot.pooled = pooledResult(ctx, p, a);
-        out.push(boot.pooled);
-      }
-      if (ctx.opts.method !== 'pearson') out.push(spearmanResult(ctx, p, stats, a));
+      if (ctx.opts.method !== 'spearman') pair.push(pooledResult(ctx, p, a));
+      if (ctx.opts.method !== 'pearson') pair.push(spearmanResult(ctx, p, stats, a));
     }
-    if (want.has('between')) {
-      boot.between = betweenResult(ctx, p, a);
-      out.push(boot.between);
-    }
-    if (want.has('within')) {
-      boot.within = withinResult(ctx, p, a);
-      out.push(boot.within);
-    }
-    bootstrap(stats, p, ctx, boot);
-    if (want.has('early') && stats.cfg.early) out.push(...earlyResults(stats, p, ctx));
-    if (want.has('lagged') && stats.cfg.lagged) out.push(...laggedResults(stats, p, ctx));
+    if (want.has('between')) pair.push(betweenResult(ctx, p, a));
+    if (want.has('within')) pair.push(withinResult(ctx, p, a));
+    if (want.has('early') && stats.cfg.early) pair.push(...earlyResults(stats, p, ctx));
+    if (want.has('lagged') && stats.cfg.lagged) pair.push(...laggedResults(stats, p, ctx));
+    bootstrap(stats, p, ctx, pair);
+    out.push(...pair);
   }
   return out;
 }
-
