@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 import type { Io } from '../io/process.js';
+import type { Dataset } from '../dataset/types.js';
 import { loadInput, type Input } from './input.js';
 
 /** The grouping columns to add for a --by column: none for the therapist. */
@@ -42,4 +43,11 @@ function namedAsGroup(flags: object, by: string): boolean {
   const f = flags as { group?: unknown; groups?: unknown };
   const given = [f.group, f.groups].flatMap((v) => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []));
   return given.some((g) => String(g).toLowerCase() === by.toLowerCase());
+}
+
+/** Whether the opened dataset can already read the `by` column (a group column, or the therapist). */
+export function byIsMapped(dataset: Dataset, by: string): boolean {
+  const b = by.toLowerCase();
+  const m = dataset.mapping;
+  return b === 'therapist' || m.therapist?.name.toLowerCase() === b || m.groups.some((g) => g.name.toLowerCase() === b);
 }

@@ -259,3 +259,23 @@ describe('alliance correlate: a --by column named only in the config', () => {
     expect(res.stderr).toContain(`column 'nosuch' (from correlate.by in ${cfg}) is not in the header`);
   });
 });
+
+/** Eight clients of five sessions with two grouping columns (site, modality). */
+function twoGroupCsv(dir: string): string {
+  const lines = ['client,session,site,modality,srs,phq9'];
+  for (let c = 1; c <= 8; c++) for (let s = 1; s <= 5; s++) lines.push(`k${c},${s},S${c % 2},M${c % 3},${30 + c + (s % 3)},${20 - s - (c % 4)}`);
+  const file = path.join(dir, 'two-groups.csv');
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+describe('alliance correlate --by with --group', () => {
+  it('--group names one column and --by another: both are read, the report is split by --by', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'correlate-by-'));
+    const file = twoGroupCsv(dir);
+    const res = await runInProcess(['correlate', file, '--group', 'modality', '--by', 'site', '--min-clients', '3', '--format', 'json']);
+    expect(res.code, res.stderr).toBe(0);
+    const out = JSON.parse(res.stdout);
+    expect(out.groups.map((g: any) => g.group)).toEqual(['S0', 'S1']);
+  });
+});

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { runInProcess } from '../helpers/cli.js';
 
@@ -237,5 +239,33 @@ describe('alliance trend --by: an absent column is named as --by', () => {
     expect(r.stderr).toMatch(/column 'nosuch' \(from --by\) is not in the header/);
     const g = await runInProcess(['trend', 'fixtures/trend/synthetic.csv', '--group', 'nosuch', '--by', 'nosuch']);
     expect(g.stderr).toMatch(/column 'nosuch' \(from --group\) is not in the header/);
+  });
+});
+
+/** Eight clients of five sessions with two grouping columns (site, modality). */
+function twoGroupCsv(dir: string): string {
+  const lines = ['client,session,site,modality,srs,phq9'];
+  for (let c = 1; c <= 8; c++) for (let s = 1; s <= 5; s++) lines.push(`k${c},${s},S${c % 2},M${c % 3},${30 + c + (s % 3)},${20 - s - (c % 4)}`);
+  const file = path.join(dir, 'two-groups.csv');
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+describe('alliance trend: a --by column named only in the config', () => {
+  it('is read (the input is opened with it as a group column); an absent one is named as trend.by', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'trend-by-'));
+    const file = twoGroupCsv(dir);
+    const cfg = path.join(dir, 't.yaml');
+    writeFileSync(cfg, 'trend:\n  by: site\n');
+    const ok = await runInProcess(['trend', file, '--config', cfg, '--format', 'json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).groups.by).toBe('site');
+    const both = await runInProcess(['trend', file, '--group', 'modality', '--by', 'site', '--format', 'json']);
+    expect(both.code, both.stderr).toBe(0);
+    expect(JSON.parse(both.stdout).groups.by).toBe('site');
+    writeFileSync(cfg, 'trend:\n  by: nosuch\n');
+    const bad = await runInProcess(['trend', file, '--config', cfg]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`column 'nosuch' (from trend.by in ${cfg}) is not in the header`);
   });
 });

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { buildCommand, type CommandContext } from '../command.js';
 import { COLOR_OPTIONS, FORMAT_OPTION, INPUT_OPTIONS, explicitOptions, type OptionSpec } from '../options.js';
 import { decideColor, makeChalk } from '../color.js';
-import { loadInputWithBy } from '../by.js';
+import { byIsMapped, loadInputWithBy } from '../by.js';
 import { ANALYSES, runCorrelate } from '../../analysis/correlate/index.js';
 import { correlateOptions, SECTION_KEYS, type CorrelateFlags as CorrelateOptionFlags } from '../../config/sections/correlate.js';
 import { checkKeys, configPlace } from '../../config/keys.js';
@@ -56,10 +56,7 @@ export function correlateCommand(ctx: CommandContext): Command {
           checkKeys(section, { section: 'correlate', known: SECTION_KEYS, at: configPlace(config) });
           opts = correlateOptions(flags, section, explicit);
           // A --by column named only in the config: open the input again with it as a group column.
-          const by = opts.by;
-          const m = dataset.mapping;
-          const known = m.groups.some((g) => g.name.toLowerCase() === by?.toLowerCase()) || by?.toLowerCase() === 'therapist' || m.therapist?.name.toLowerCase() === by?.toLowerCase();
-          if (by && !known) ({ dataset, config } = await loadInputWithBy(files, flags, cmd, io, by, `correlate.by in ${config.path}`));
+          if (opts.by && !byIsMapped(dataset, opts.by)) ({ dataset, config } = await loadInputWithBy(files, flags, cmd, io, opts.by, `correlate.by in ${config.path}`));
         }
         const report = await runCorrelate(dataset, opts);
         const color = decideColor(flags.color, io);

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { buildCommand, type CommandContext } from '../command.js';
 import { COLOR_OPTIONS, FORMAT_OPTION, INPUT_OPTIONS, explicitOptions, type OptionSpec } from '../options.js';
 import { decideColor, makeChalk } from '../color.js';
-import { loadInputWithBy } from '../by.js';
+import { byIsMapped, loadInputWithBy } from '../by.js';
 import { UserError } from '../../errors.js';
 import { analyzeTrend } from '../../analysis/trend/trend.js';
 import { trendOptions, type TrendFlags as TrendOptionFlags } from '../../config/sections/trend.js';
@@ -60,9 +60,13 @@ export function trendCommand(ctx: CommandContext): Command {
         const explicit = explicitOptions(cmd);
         let opts = trendOptions(flags, {}, explicit);
         // The --by column must be read: loadInputWithBy adds it to the grouping columns.
-        const { dataset, config } = await loadInputWithBy(files, flags, cmd, io, opts.by);
+        let { dataset, config } = await loadInputWithBy(files, flags, cmd, io, opts.by);
         const section = config?.sections?.trend;
-        if (section) opts = trendOptions(flags, section, explicit, config!.path);
+        if (section && config) {
+          opts = trendOptions(flags, section, explicit, config.path);
+          // A --by column named only in the config: open the input again with it as a group column.
+          if (opts.by && !byIsMapped(dataset, opts.by)) ({ dataset, config } = await loadInputWithBy(files, flags, cmd, io, opts.by, `trend.by in ${config.path}`));
+        }
         const m = dataset.mapping;
         if (!m.measures.some((x) => x.role === 'outcome') && !m.measures.some((x) => x.role === 'alliance')) {
           throw new UserError('no alliance or outcome column found', { hint: 'Name them with --alliance COL and/or --outcome COL' });
