@@ -161,7 +161,7 @@ describe('alliance trend: published and reference results through the CLI', () =
     await writeFile(cfg, 'client: id\ntrend:\n  reliabilty: 0.8\n');
     const bad = await runInProcess(['trend', 'fixtures/trend/claus_2020.csv', '--config', cfg]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/unknown key 'trend\.reliabilty' \(did you mean 'reliability'\?\)\. The trend section of .*accepts /);
+    expect(bad.stderr).toMatch(/:3: unknown key 'trend\.reliabilty' \(did you mean 'reliability'\?\)\. The trend section of .*accepts /);
   });
 });
 

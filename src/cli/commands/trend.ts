@@ -63,7 +63,7 @@ export function trendCommand(ctx: CommandContext): Command {
         let { dataset, config } = await loadInputWithBy(files, flags, cmd, io, opts.by);
         const section = config?.sections?.trend;
         if (section && config) {
-          opts = trendOptions(flags, section, explicit, config.path);
+          opts = trendOptions(flags, section, explicit, config.path, config.lines);
           // A --by column named only in the config: open the input again with it as a group column.
           if (opts.by && !byIsMapped(dataset, opts.by)) ({ dataset, config } = await loadInputWithBy(files, flags, cmd, io, opts.by, `trend.by in ${config.path}`));
         }

@@ -4,7 +4,7 @@
  */
 import { UserError } from '../../errors.js';
 import type { Period, TrendOptions } from '../../analysis/trend/trend.js';
-import { camel, checkKey } from '../keys.js';
+import { camel, checkKey, configPlace } from '../keys.js';
 
 /** The flags trendOptions reads, by commander attribute name (camelCase). */
 export interface TrendFlags {
@@ -62,10 +62,18 @@ function num(key: string, value: unknown, check: { min?: number; max?: number; m
 }
 
 /** Flags (and the `trend:` config section; explicit flags win) -> analysis options. */
-export function trendOptions(flags: TrendFlags, section: Record<string, unknown> = {}, explicit = new Set<string>(), configPath = 'config'): TrendOptions {
+export function trendOptions(
+  flags: TrendFlags,
+  section: Record<string, unknown> = {},
+  explicit = new Set<string>(),
+  configPath = 'config',
+  /** The config's key lines (Config.lines), so an unknown key is reported at its line. */
+  lines?: Record<string, number>,
+): TrendOptions {
   const sec: Record<string, unknown> = {};
+  const at = lines ? configPlace({ path: configPath, lines }) : null;
   for (const [k, v] of Object.entries(section)) {
-    checkKey(k, { section: 'trend', known: SECTION_KEYS, at: null, camelCase: true, within: `the trend section of ${configPath}` });
+    checkKey(k, { section: 'trend', known: SECTION_KEYS, at, camelCase: true, within: `the trend section of ${configPath}` });
     sec[camel(k)] = v;
   }
   const pick = (key: string): unknown => (explicit.has(key) || sec[key] === undefined ? flags[key] : sec[key]);

@@ -283,7 +283,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
   const topts: TrendOptions | null = wants('trend')
     ? checkSection(ctx, 'trend', TREND_KEYS, (sec) => {
         if (sec.clients !== undefined) throw new UserError("client tables are set by 'report.clientTables', not 'trend.clients'");
-        return trendOptions({ format: 'table' }, { ...minDefault, ...sec, clients: settings.clientTables }, new Set(), config.path);
+        return trendOptions({ format: 'table' }, { ...minDefault, ...sec, clients: settings.clientTables }, new Set(), config.path, config.lines);
       })
     : null;
 
