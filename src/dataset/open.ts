@@ -603,6 +603,23 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
       return true;
     };
     /**
+     * A date cell that is neither a date nor a missing marker: a contradiction of the
+     * day/month order decided earlier is a UserError; anything else is reported as invalid
+     * (the row keeps no date). Both read paths call it.
+     */
+    const badDate = (s: string, line: number, field: number): void => {
+      if (detector !== null && contradicts(s, fmt)) {
+        throw new UserError(
+          `date '${s.trim()}' contradicts the date format ${fmt === 'dmy' ? 'DD/MM/YYYY' : 'MM/DD/YYYY'} decided by '${detector.decidedBy}' on line ${detector.decidedAt}`,
+          {
+            location: { file: files[fileNo].display, line, column: part.fm.date!.name },
+            hint: 'The column mixes day-first and month-first dates; fix the export or pass --date-format dmy or mdy (other dates are then reported as invalid)',
+          },
+        );
+      }
+      issue('date.invalid', line, field, s);
+    };
+    /**
      * One measure cell from its text: the number, or NaN with the cell counted as missing or
      * unusable (and reported). The string path uses it for every cell; the range path for the
      * cells its in-place parse did not settle.
@@ -707,22 +724,10 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
         // Date.
         if (dateIdx >= 0) {
           const a = st[dateIdx];
-          let d = a >= 0 ? parseDateBytes(t, a, en[dateIdx], fmt) : parseDate(rec.quoted[dateIdx], fmt);
+          const d = a >= 0 ? parseDateBytes(t, a, en[dateIdx], fmt) : parseDate(rec.quoted[dateIdx], fmt);
           if (d !== d) {
             const s = text(rec, dateIdx);
-            if (!missing.has(s)) {
-              if (detector !== null && contradicts(s, fmt)) {
-                throw new UserError(
-                  `date '${s.trim()}' contradicts the date format ${fmt === 'dmy' ? 'DD/MM/YYYY' : 'MM/DD/YYYY'} decided by '${detector.decidedBy}' on line ${detector.decidedAt}`,
-                  {
-                    location: { file: files[fileNo].display, line, column: part.fm.date!.name },
-                    hint: 'The column mixes day-first and month-first dates; fix the export or pass --date-format dmy or mdy (other dates are then reported as invalid)',
-                  },
-                );
-              }
-              issue('date.invalid', line, dateIdx, s);
-              d = NaN;
-            }
+            if (!missing.has(s)) badDate(s, line, dateIdx);
           }
           row.date = d;
         } else row.date = NaN;
@@ -807,20 +812,8 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
         // Date.
         if (dateIdx >= 0) {
           const s = fields[dateIdx];
-          let d = parseDate(s, fmt);
-          if (d !== d && !missing.has(s)) {
-            if (detector !== null && contradicts(s, fmt)) {
-              throw new UserError(
-                `date '${s.trim()}' contradicts the date format ${fmt === 'dmy' ? 'DD/MM/YYYY' : 'MM/DD/YYYY'} decided by '${detector.decidedBy}' on line ${detector.decidedAt}`,
-                {
-                  location: { file: files[fileNo].display, line, column: part.fm.date!.name },
-                  hint: 'The column mixes day-first and month-first dates; fix the export or pass --date-format dmy or mdy (other dates are then reported as invalid)',
-                },
-              );
-            }
-            issue('date.invalid', line, dateIdx, s);
-            d = NaN;
-          }
+          const d = parseDate(s, fmt);
+          if (d !== d && !missing.has(s)) badDate(s, line, dateIdx);
           row.date = d;
         } else row.date = NaN;
         if (keysOnly) {
