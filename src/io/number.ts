@@ -3,7 +3,8 @@
  *
  * Accepts `[+-]? digits [mark digits] [(e|E) [+-]? digits]` with at least one digit and
  * optional surrounding spaces or tabs, where `mark` is '.' or, with `decimalComma`, ','.
- * Anything else (empty, hex, Infinity, thousands separators, a second mark) is NaN.
+ * Anything else (empty, hex, Infinity, thousands separators, a second mark) is NaN, and
+ * so is a number too large for a double ("1e400", which Number() reads as Infinity).
  *
  * Exactness: the value equals `Number(s)` (with ',' read as '.') bit for bit. When the
  * digits form an integer mantissa m < 2^53 and there are at most 22 decimals, m and
@@ -71,5 +72,8 @@ export function parseNumberFast(s: string, decimalComma: boolean): number {
 
 function slow(s: string, begin: number, end: number, decimalComma: boolean): number {
   const t = s.slice(begin, end);
-  return Number(decimalComma ? t.replace(',', '.') : t);
+  const v = Number(decimalComma ? t.replace(',', '.') : t);
+  // An exponent past the double range ("1e400") overflows to Infinity: not a number
+  // anyone can analyse, so it is rejected like the text "Infinity".
+  return v === Infinity || v === -Infinity ? NaN : v;
 }

@@ -1,6 +1,6 @@
 /**
  * parseNumberFast against the reference Number(): identical bits for every plain
- * decimal accepted, NaN for everything that is not one.
+ * decimal accepted, NaN for everything that is not one (or overflows to Infinity).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -21,11 +21,17 @@ const plain = (mark: string) =>
     .filter(([, a, b]) => a.length + (b?.length ?? 0) > 0)
     .map(([sign, a, b, e, pad]) => pad + sign + a + (b === undefined ? '' : mark + b) + (e ? e.join('') : '') + pad);
 
+/** The reference: Number(), except that an overflow to ±Infinity is not a number. */
+const reference = (s: string): number => {
+  const v = Number(s);
+  return Number.isFinite(v) ? v : NaN;
+};
+
 describe('parseNumberFast', () => {
   it('equals Number() bit for bit on plain decimals (point)', () => {
     fc.assert(
       fc.property(plain('.'), (s) => {
-        expect(Object.is(parseNumberFast(s, false), Number(s))).toBe(true);
+        expect(Object.is(parseNumberFast(s, false), reference(s))).toBe(true);
       }),
       { numRuns: 20000 },
     );
@@ -34,7 +40,7 @@ describe('parseNumberFast', () => {
   it('equals Number() on comma decimals with decimalComma', () => {
     fc.assert(
       fc.property(plain(','), (s) => {
-        expect(Object.is(parseNumberFast(s, true), Number(s.replace(',', '.')))).toBe(true);
+        expect(Object.is(parseNumberFast(s, true), reference(s.replace(',', '.')))).toBe(true);
       }),
       { numRuns: 20000 },
     );
@@ -91,5 +97,14 @@ describe('parseNumberFast', () => {
       expect(parseNumberFast(s, false)).toBeNaN();
     expect(parseNumberFast('3.5', true)).toBeNaN();
     expect(parseNumberFast('3,5', false)).toBeNaN();
+  });
+
+  it('rejects a number too large for a double (Number() would give Infinity)', () => {
+    for (const s of ['1e400', '-1e400', '1.8e308', '  2e308 ']) expect(parseNumberFast(s, false)).toBeNaN();
+    expect(parseNumberFast('1,5e999', true)).toBeNaN();
+    // The largest finite double still reads.
+    expect(parseNumberFast('1.7976931348623157e308', false)).toBe(Number.MAX_VALUE);
+    // Underflow is a number (zero), not an error.
+    expect(parseNumberFast('1e-400', false)).toBe(0);
   });
 });
