@@ -81,6 +81,7 @@ export function reportCommand(ctx: CommandContext): Command {
           reproducible: Boolean(flags.reproducible),
           failOn: flags.failOn,
           out: outShown,
+          outDir,
           force: Boolean(flags.force),
           now: new Date(),
           progress: (e) => {

@@ -13,7 +13,7 @@
  */
 import type { Io } from '../../io/process.js';
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../../errors.js';
 import { mergeReadOptions, type Config } from '../../config/load.js';
@@ -52,6 +52,11 @@ export interface ReportRunOptions {
   failOn?: 'error' | 'warning' | 'none';
   /** The output folder as given (for the manifest). */
   out: string;
+  /**
+   * The output folder, absolute. When given, a folder that is or holds the config or an
+   * input file is refused before any work (with --force it would be deleted).
+   */
+  outDir?: string;
   force: boolean;
   /** The time of the run (ISO), used when not reproducible. */
   now: Date;
@@ -104,6 +109,33 @@ function resolveInputs(ctx: SectionCheck, configDir: string): { abs: string[]; r
     }
   }
   return { abs, rel: abs.map((a) => path.relative(configDir, a).split(path.sep).join('/')) };
+}
+
+/** Real path when it exists (symlinks resolved), else the absolute path. */
+function real(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
+/**
+ * The output folder replaces whatever is at its path (with --force), so it must not be,
+ * or hold, the config or an input file: that would delete the user's data.
+ */
+function guardOutput(outDir: string, outShown: string, sources: string[], configDir: string): void {
+  const out = real(outDir);
+  for (const src of sources) {
+    const s = real(src);
+    const rel = path.relative(out, s);
+    if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
+      throw new UserError(`the output folder ${rel === '' ? 'is' : 'holds'} '${path.relative(configDir, src) || src}', a file this report reads`, {
+        location: { file: outShown },
+        hint: 'Choose an output folder outside the folders that hold the config and the input files (it is replaced as a whole)',
+      });
+    }
+  }
 }
 
 async function sha256(file: string): Promise<string> {
@@ -290,6 +322,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
   const mopts = wants('model') ? reportModelSettings(ctx, settings.clientTables) : null;
 
   const inputs = resolveInputs(ctx, configDir);
+  if (opts.outDir !== undefined) guardOutput(opts.outDir, opts.out, [path.resolve(io.cwd, config.path), ...inputs.abs], configDir);
   const ioAt: Io = { ...io, cwd: configDir };
   const base = mergeReadOptions(config, {}, new Set());
   // Columns the run must read as groups: the by columns and the filter column, each with
