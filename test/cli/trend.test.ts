@@ -215,6 +215,7 @@ describe('alliance trend: usage errors are one line, exit 2', () => {
     ['--post before --pre', ['--pre', '4', '--post', '1'], /must be a later session/],
     ['cut-off c without norms', ['--reliability', '0.8', '--cutoff', 'c'], /needs the functional population's mean and SD.*--functional-mean/],
     ['reliability out of range', ['--reliability', '1.2'], /--reliability must be between 0 and 1/],
+    ['reliability 0 (pure noise; the range is exclusive)', ['--reliability', '0'], /--reliability must be between 0 and 1 \(exclusive\), got "0"/],
     ['period without dates', ['--period', 'month'], /--period needs session dates/],
     ['unknown --by column', ['--by', 'site'], /site/],
     ['not a number', ['--drop', 'two'], /--drop must be > 0, got "two"/],

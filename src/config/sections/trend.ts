@@ -92,7 +92,7 @@ export function trendOptions(
     throw new UserError(`--post (${o.post}) must be a later session than --pre (${o.pre})`, { hint: 'For example --pre 1 --post 4' });
   }
   o.rcThreshold = n('rcThreshold', { min: 0, minExclusive: true });
-  o.reliability = n('reliability', { min: 0, max: 1, maxExclusive: true });
+  o.reliability = n('reliability', { min: 0, max: 1, minExclusive: true, maxExclusive: true });
   o.sd = n('sd', { min: 0, minExclusive: true });
   o.functionalMean = n('functionalMean');
   o.functionalSd = n('functionalSd', { min: 0, minExclusive: true });
