@@ -265,6 +265,15 @@ export function mapFile(header: readonly string[], opts: ReadOptions, where: str
 
   const client = pick('client', CLIENT_NAMES, 'client id');
   if (!client) {
+    // The client column may have been taken as a measure or grouping column (--by client_id):
+    // say so rather than claim there is none.
+    const taken = header.findIndex((h, i) => used.has(i) && CLIENT_NAMES.some((tier) => tier.includes(normalizeName(h))));
+    if (taken >= 0) {
+      throw new UserError(`column '${header[taken]}' looks like the client id but is named as a measure or grouping column (--alliance, --outcome, --group, --by)`, {
+        location: { ...at, column: header[taken] },
+        hint: 'A column has one role: group or measure by another column, or name the client column with --client COLUMN',
+      });
+    }
     throw new UserError('no client id column found', {
       location: { ...at },
       hint: `Name it with --client COLUMN (columns: ${listHeaders(header)})`,

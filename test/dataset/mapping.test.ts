@@ -44,6 +44,14 @@ describe('client column detection', () => {
     expect(msg).toContain('no client id column');
     expect(msg).toContain('--client');
   });
+  test.each([
+    ['a group', { groups: ['client_id'] }],
+    ['a measure', { outcome: ['client_id'] }],
+  ])('a client column taken as %s is named, not reported missing', (_what, opts: ReadOptions) => {
+    const msg = err(['client_id', 'session', 'srs'], opts);
+    expect(msg).toContain("x.csv:1:client_id: column 'client_id' looks like the client id but is named as a measure or grouping column");
+    expect(msg).not.toContain('no client id column');
+  });
 });
 
 describe('other key columns', () => {
