@@ -104,6 +104,9 @@ export function parseConfig(text: string, display: string, dir: string): Config 
     const e = doc.errors[0];
     const line = e.linePos?.[0]?.line ?? lineAt(e.pos?.[0]);
     const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?.*$/, '');
+    // The parser's recursion gives up on pathological nesting and reports the engine's
+    // "Maximum call stack size exceeded": say what is wrong in the config's terms.
+    if (/call stack/i.test(what)) fail('the config is nested too deeply to read', line, 'A config is a mapping of keys, with sections one or two levels deep; check the indentation');
     fail(`cannot parse the config: ${what}`, line, 'Check the JSON/YAML syntax on that line');
   }
   const out: Config = { path: display, read: {}, files: [], sections: {}, lines: {} };

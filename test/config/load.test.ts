@@ -101,6 +101,16 @@ describe('parseConfig', () => {
     expect(fail('client: a\nalliance: [srs\n')).toMatch(/^report\.yaml:\d+: cannot parse the config/);
     expect(fail('{"client": "a",\n "x": }', 'c.json')).toMatch(/^c\.json:2: cannot parse the config/);
   });
+  test('pathological nesting is named, not reported as the engine stack overflow', () => {
+    const deepYaml = 'a:\n' + Array.from({ length: 2000 }, (_, i) => '  '.repeat(i + 1) + 'b:\n').join('');
+    const deepJson = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
+    for (const [text, file] of [[deepYaml, 'report.yaml'], [deepJson, 'c.json'], ['a: ' + '['.repeat(5000) + ']'.repeat(5000), 'report.yaml']]) {
+      const msg = fail(text, file);
+      expect(msg.startsWith(file + ':')).toBe(true);
+      expect(msg).toContain(': the config is nested too deeply to read. ');
+      expect(msg).not.toMatch(/call stack/i);
+    }
+  });
   test('a .json file must be strict JSON', () => {
     expect(fail('{\n  "client": "a",\n  "session": "b",\n}\n', 'c.json')).toBe(
       "c.json:4: cannot parse the config as JSON: expected a string in double quotes. Check the JSON syntax on that line.",
