@@ -223,3 +223,34 @@ describe('report --out never replaces what the report reads', () => {
     expect(existsSync(path.join(dir, 'out', 'report.html'))).toBe(true);
   });
 });
+
+describe('model --covariate repeating a column the model already uses', () => {
+  it.each([
+    ['ors', 'covariate "ors" is the outcome'],
+    ['srs', 'covariate "srs" is the alliance measure'],
+    ['client_id', 'covariate "client_id" is the client id'],
+    ['session', 'covariate "session" is the session number (use --time for it)'],
+    ['site,site', 'covariate "site" is named twice'],
+  ])('--covariate %s is a usage error, not a degenerate fit', async (cov, msg) => {
+    const argv = ['model', 'demo.csv', '--outcome', 'ors', '--alliance', 'srs', '--covariate', cov];
+    const r = await run(argv);
+    expectClean(r, argv);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`alliance: demo.csv:1: ${msg}`);
+  });
+  it('a covariate in the report config is named at its line', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'cov-'));
+    copyFileSync(path.join(ROOT, 'fixtures/demo.csv'), path.join(dir, 'demo.csv'));
+    const cfg = readFileSync(path.join(ROOT, 'fixtures/report.yaml'), 'utf8').replace(
+      /sections: \[validate, describe, correlate, trend\]/,
+      'sections: [model]',
+    );
+    expect(cfg).toContain('sections: [model]');
+    writeFileSync(path.join(dir, 'r.yaml'), cfg + '\nmodel:\n  outcome: ors\n  covariate: [ors]\n');
+    const r = await runInProcess(['report', '--config', 'r.yaml', '--out', 'out'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^alliance: r\.yaml:\d+: covariate "ors" is the outcome\. Give model\.covariate other columns/);
+    expect(existsSync(path.join(dir, 'out'))).toBe(false);
+  });
+});

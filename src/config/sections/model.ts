@@ -173,6 +173,35 @@ function pickMeasure(dataset: Dataset, role: 'alliance' | 'outcome', given: stri
   });
 }
 
+/**
+ * A covariate must be another column than the outcome, the alliance (already in the model
+ * as its within and between parts), the client id and the session number (--time), and
+ * named once: each of these makes the fixed effects collinear, and the outcome regressed
+ * on itself is a perfect, meaningless fit.
+ */
+function checkCovariates(dataset: Dataset, covariates: string[], outcome: string, alliance: string, place: ModelPlace): void {
+  const n = names(place);
+  const m = dataset.mapping;
+  const roles: [string | undefined, string][] = [
+    [outcome, 'the outcome'],
+    [alliance, 'the alliance measure (already in the model as its within- and between-client parts)'],
+    [m.client?.name, 'the client id'],
+    [m.session?.name, `the session number (use ${n.add('time', 'true')} for it)`],
+  ];
+  const seen = new Set<string>();
+  for (const c of covariates) {
+    const key = c.trim().toLowerCase();
+    const role = roles.find(([col]) => col !== undefined && col.trim().toLowerCase() === key)?.[1] ?? (seen.has(key) ? 'named twice' : undefined);
+    if (role !== undefined) {
+      throw new UserError(`covariate "${c}" is ${role === 'named twice' ? 'named twice' : role}`, {
+        location: n.at('covariate') ?? { file: dataset.files[0]?.display, line: 1 },
+        hint: `Give ${n.name('covariate')} other columns, each once (a covariate must not repeat a column the model already uses)`,
+      });
+    }
+    seen.add(key);
+  }
+}
+
 /** The settings and the dataset -> the ModelSpec (throws UserError for options the data cannot serve). */
 export function modelSpec(dataset: Dataset, set: ModelSettings, place: ModelPlace = FLAGS): ModelSpec {
   const { therapistLevel, randomSlope } = modelChoices(set, place);
@@ -182,9 +211,12 @@ export function modelSpec(dataset: Dataset, set: ModelSettings, place: ModelPlac
       hint: place.config ? 'Name it with therapist: COL' : 'Name it with --therapist COL',
     });
   }
+  const outcome = pickMeasure(dataset, 'outcome', set.outcome, place);
+  const alliance = pickMeasure(dataset, 'alliance', set.alliance, place);
+  checkCovariates(dataset, set.covariate, outcome, alliance, place);
   return {
-    outcome: pickMeasure(dataset, 'outcome', set.outcome, place),
-    alliance: pickMeasure(dataset, 'alliance', set.alliance, place),
+    outcome,
+    alliance,
     time: set.time,
     covariates: set.covariate,
     randomSlope,
