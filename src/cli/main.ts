@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { configureCommon, type CommandContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
-import { EXIT } from '../errors.js';
+import { EXIT, isUserError } from '../errors.js';
 import type { Io } from '../io/process.js';
 
 export function packageVersion(): string {
@@ -42,6 +42,11 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     if (err instanceof CommanderError) {
       const ok = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code);
       ctx.exitCode = ok ? EXIT.ok : EXIT.usage;
+    } else if (isUserError(err)) {
+      // An option's value parser (e.g. --instrument's COL=ID) runs while commander parses,
+      // before any command body, so its UserError arrives here rather than in runGuarded.
+      io.stderr.write(`alliance: ${err.format()}\n`);
+      ctx.exitCode = err.exitCode;
     } else {
       throw err;
     }

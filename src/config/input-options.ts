@@ -4,6 +4,8 @@
  * from them (src/config/load.ts), so a flag and its config key cannot drift apart.
  */
 
+import { UserError } from '../errors.js';
+
 export interface OptionSpec {
   flags: string;
   description: string;
@@ -30,7 +32,9 @@ const assignments = (value: string, previous: unknown): Record<string, string> =
   for (const part of value.split(',')) {
     const eq = part.lastIndexOf('=');
     if (eq <= 0 || eq === part.length - 1) {
-      throw new Error(`expected COLUMN=INSTRUMENT, got "${part}"`);
+      throw new UserError(`--instrument expects COLUMN=INSTRUMENT, got "${part}"`, {
+        hint: 'For example --instrument score=PHQ-9 (run `alliance instruments` for the ids)',
+      });
     }
     out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
   }

@@ -170,6 +170,13 @@ describe('absurd option values', () => {
     ['simulate', '--out', 'nosuchdir/x.csv'],
     ['simulate', '--out', '.'],
     ['instruments', 'NOPE'],
+    ['describe', 'demo.csv', '--instrument', 'srs'],
+    ['correlate', 'demo.csv', '--instrument', '=SRS'],
+    ['validate', 'demo.csv', '--instrument', 'srs=SRS,ors'],
+    ['trend', 'demo.csv', '--instrument', ''],
+    ['describe', 'demo.csv', '--delimiter', 'x'],
+    ['describe', 'demo.csv', '--therapist', 'client_id'],
+    ['describe', 'demo.csv', '--alliance', 'srs,srs'],
   ];
   for (const c of ['validate', 'describe', 'correlate', 'trend', 'model', 'instruments'])
     for (const f of ['table', 'json', 'csv', 'md', 'github', 'xml']) cases.push(c === 'instruments' ? [c, '--format', f] : [c, ...D, '--format', f]);
@@ -252,5 +259,16 @@ describe('model --covariate repeating a column the model already uses', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^alliance: r\.yaml:\d+: covariate "ors" is the outcome\. Give model\.covariate other columns/);
     expect(existsSync(path.join(dir, 'out'))).toBe(false);
+  });
+});
+
+describe('option value parsers', () => {
+  it.each(['srs', '=SRS', 'srs=', 'srs=SRS,ors', ''])('--instrument %j is a usage error (exit 2), not an internal error', async (v) => {
+    const argv = ['describe', 'demo.csv', '--instrument', v];
+    const r = await run(argv);
+    expectClean(r, argv);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^alliance: --instrument expects COLUMN=INSTRUMENT, got "[^"]*"\. For example --instrument score=PHQ-9/);
   });
 });
