@@ -269,7 +269,7 @@ export function mapFile(header: readonly string[], opts: ReadOptions, where: str
     // say so rather than claim there is none.
     const taken = header.findIndex((h, i) => used.has(i) && CLIENT_NAMES.some((tier) => tier.includes(normalizeName(h))));
     if (taken >= 0) {
-      throw new UserError(`column '${header[taken]}' looks like the client id but is named as a measure or grouping column (--alliance, --outcome, --group, --by)`, {
+      throw new UserError(`column '${header[taken]}' looks like the client id but is given another role (a measure, a group or --by column, or --session, --date or --therapist)`, {
         location: { ...at, column: header[taken] },
         hint: 'A column has one role: group or measure by another column, or name the client column with --client COLUMN',
       });

@@ -47,9 +47,10 @@ describe('client column detection', () => {
   test.each([
     ['a group', { groups: ['client_id'] }],
     ['a measure', { outcome: ['client_id'] }],
+    ['the therapist', { therapist: 'client_id' }],
   ])('a client column taken as %s is named, not reported missing', (_what, opts: ReadOptions) => {
     const msg = err(['client_id', 'session', 'srs'], opts);
-    expect(msg).toContain("x.csv:1:client_id: column 'client_id' looks like the client id but is named as a measure or grouping column");
+    expect(msg).toContain("x.csv:1:client_id: column 'client_id' looks like the client id but is given another role (a measure, a group or --by column, or --session, --date or --therapist)");
     expect(msg).not.toContain('no client id column');
   });
 });
