@@ -272,3 +272,19 @@ describe('option value parsers', () => {
     expect(r.stderr).toMatch(/^alliance: --instrument expects COLUMN=INSTRUMENT, got "[^"]*"\. For example --instrument score=PHQ-9/);
   });
 });
+
+describe('report config errors found in the data', () => {
+  it('a filter value that never occurs is the only line on stderr (no progress line before it), and nothing is written', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'filter-'));
+    copyFileSync(path.join(ROOT, 'fixtures/demo.csv'), path.join(dir, 'demo.csv'));
+    const cfg = readFileSync(path.join(ROOT, 'fixtures/report.yaml'), 'utf8').replace('values: [S1, S2, S3]', 'values: [NOPE]');
+    expect(cfg).toContain('values: [NOPE]');
+    writeFileSync(path.join(dir, 'r.yaml'), cfg);
+    const argv = ['report', '--config', 'r.yaml', '--out', 'out'];
+    const r = await runInProcess(argv, { cwd: dir });
+    expectClean(r, argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^alliance: r\.yaml:\d+: report\.filters\.values: 'NOPE' never occurs in column 'site'\. Values found: S1, S2, S3\.\n$/);
+    expect(existsSync(path.join(dir, 'out'))).toBe(false);
+  });
+});

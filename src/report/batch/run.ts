@@ -369,6 +369,11 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
     return value;
   };
 
+  // The filters are part of the config: a value that never occurs is reported before any
+  // section runs (and before its progress line), so the error is the only line on stderr.
+  const filtered = filteredDataset(dataset, settings);
+  if (filtered.describe.length > 0) await checkFilters(filtered.dataset, dataset, settings, at);
+
   const sections: SectionOutput[] = [];
   let validation: ValidationResult | null = null;
   let exitCode = 0;
@@ -398,8 +403,6 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
     }
   }
 
-  const filtered = filteredDataset(dataset, settings);
-  if (!stopped && filtered.describe.length > 0) await checkFilters(filtered.dataset, dataset, settings, at);
   let described: DescribeResult | null = null;
   let correlated: CorrelateReport | null = null;
   let trended: TrendResult | null = null;
