@@ -288,3 +288,15 @@ describe('report config errors found in the data', () => {
     expect(existsSync(path.join(dir, 'out'))).toBe(false);
   });
 });
+
+describe('trend: errors about the data name the file and its header line', () => {
+  it.each([
+    [['trend', 'onecol.csv'], 'onecol.csv:1: no alliance or outcome column found. Name them with --alliance COL and/or --outcome COL.'],
+    [['trend', 'nodates.csv', '--period', 'month'], 'nodates.csv:1: --period needs session dates, and no date column was found. Name it with --date COL.'],
+  ])('%j', async (argv, line) => {
+    const r = await run(argv);
+    expectClean(r, argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`alliance: ${line}\n`);
+  });
+});

@@ -69,10 +69,10 @@ export function trendCommand(ctx: CommandContext): Command {
         }
         const m = dataset.mapping;
         if (!m.measures.some((x) => x.role === 'outcome') && !m.measures.some((x) => x.role === 'alliance')) {
-          throw new UserError('no alliance or outcome column found', { hint: 'Name them with --alliance COL and/or --outcome COL' });
+          throw new UserError('no alliance or outcome column found', { location: { file: dataset.files[0]?.display, line: 1 }, hint: 'Name them with --alliance COL and/or --outcome COL' });
         }
         if (opts.period && !m.date) {
-          throw new UserError('--period needs session dates, and no date column was found', { hint: 'Name it with --date COL' });
+          throw new UserError('--period needs session dates, and no date column was found', { location: { file: dataset.files[0]?.display, line: 1 }, hint: 'Name it with --date COL' });
         }
         if (opts.by && opts.by.toLowerCase() === 'therapist' && !m.therapist) {
           throw new UserError('--by therapist needs a therapist column, and none was found', { hint: 'Name it with --therapist COL' });
