@@ -300,3 +300,15 @@ describe('trend: errors about the data name the file and its header line', () =>
     expect(r.stderr).toBe(`alliance: ${line}\n`);
   });
 });
+
+describe('correlate: values whose squares overflow are named, not reported as "no variation"', () => {
+  it.each(['huge.csv', 'neghuge.csv'])('%s', async (file) => {
+    const argv = ['correlate', file, '--alliance', 'a', '--outcome', 'o', '--format', 'json'];
+    const r = await run(argv);
+    expectClean(r, argv);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('alliance values too large to compute with (squares beyond the floating-point range)');
+    expect(r.stdout).not.toContain('no variation in alliance');
+    expect(r.stdout).not.toContain('no within-client variation in alliance');
+  });
+});

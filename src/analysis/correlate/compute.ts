@@ -95,8 +95,18 @@ function fillCorrelation(res: CorrelateResult, ctx: GroupContext, p: number, r: 
  */
 const ZERO_REL = 1e-24;
 
+/**
+ * Values whose squares pass the double range (|x| above about 1e154) make the sums of
+ * squares Infinity or NaN, which the zero-variance tests below would misreport as "no
+ * variation". A sum that is not finite is named for what it is.
+ */
+const huge = (what: string): string => `${what} values too large to compute with (squares beyond the floating-point range); check the data or rescale the measure`;
+const finite = (...v: number[]): boolean => v.every((x) => x - x === 0);
+
 /** r from co-moments, or a reason why it is undefined. */
 function rFromMoments(sxx: number, syy: number, sxy: number, scaleX: number, scaleY: number): number | string {
+  if (!finite(sxx, scaleX)) return huge('alliance');
+  if (!finite(syy, scaleY)) return huge('outcome');
   // Relative zero-variance test: co-moments that are rounding noise count as zero.
   if (!(sxx > ZERO_REL * scaleX)) return 'no variation in alliance';
   if (!(syy > ZERO_REL * scaleY)) return 'no variation in outcome';
@@ -477,6 +487,9 @@ function corr3(e: Float64Array, b: number): { rxy: number; rxz: number; ryz: num
   const yz = e[b + 8];
   const zz = e[b + 9];
   const scale = (m: number, c: number) => n * m * m + c;
+  if (!finite(xx, scale(e[b + 1], xx))) return huge('early alliance');
+  if (!finite(yy, scale(e[b + 2], yy))) return huge('final outcome');
+  if (!finite(zz, scale(e[b + 3], zz))) return huge('intake outcome');
   if (!(xx > ZERO_REL * scale(e[b + 1], xx))) return 'no variation in early alliance';
   if (!(yy > ZERO_REL * scale(e[b + 2], yy))) return 'no variation in final outcome';
   if (!(zz > ZERO_REL * scale(e[b + 3], zz))) return 'no variation in intake outcome';
@@ -562,6 +575,7 @@ function fixedEffects(W: Float64Array, pairs: number, clients: number, rawSq: (i
   const a11 = W[lxIndex(sp.x1, sp.x1)];
   const a22 = W[lxIndex(sp.x2, sp.x2)];
   const a12 = W[lxIndex(sp.x1, sp.x2)];
+  for (const i of [0, 1, 2, 3]) if (!finite(W[lxIndex(i, i)], rawSq(i))) return huge(i % 2 === 0 ? 'alliance' : 'outcome');
   if (!(a11 > ZERO_REL * (rawSq(sp.x1) + 1))) return `no within-client variation in ${sp.x1 === 0 ? 'alliance' : 'outcome'} at s`;
   if (!(a22 > ZERO_REL * (rawSq(sp.x2) + 1))) return `no within-client variation in ${sp.x2 === 0 ? 'alliance' : 'outcome'} at s`;
   const det = a11 * a22 - a12 * a12;
