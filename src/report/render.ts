@@ -119,32 +119,43 @@ export function renderJson(doc: ResultDocument): string {
   return JSON.stringify(doc.json, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
 }
 
-function mdEscape(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/**
+ * Text for Markdown: a `<` that would open an HTML tag, comment or declaration is
+ * backslash-escaped (CommonMark shows it as a literal `<`), so text from the data or a
+ * config (a title, a group name) can never become markup in a wiki or pull request.
+ * `<0.001` and `< 36` stay as they are.
+ */
+export function mdText(s: string): string {
+  return s.replace(/<(?=[A-Za-z/!?])/g, '\\<');
+}
+
+/** Text for a Markdown table cell: mdText, pipes escaped, line breaks as spaces. */
+export function mdCell(s: string): string {
+  return mdText(s).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
 export function renderMarkdownTable(t: TableModel, level = 2): string {
   const out: string[] = [];
-  out.push(`${'#'.repeat(level)} ${t.title}`, '');
-  out.push('| ' + t.columns.map((c) => mdEscape(c.header)).join(' | ') + ' |');
+  out.push(`${'#'.repeat(level)} ${mdText(t.title)}`, '');
+  out.push('| ' + t.columns.map((c) => mdCell(c.header)).join(' | ') + ' |');
   out.push('|' + t.columns.map((c) => (isRight(c) ? '---:' : ':---')).join('|') + '|');
   for (const row of t.rows) {
-    out.push('| ' + t.columns.map((c) => mdEscape(formatCell(row[c.key] ?? null, cellFormat(c, row)))).join(' | ') + ' |');
+    out.push('| ' + t.columns.map((c) => mdCell(formatCell(row[c.key] ?? null, cellFormat(c, row)))).join(' | ') + ' |');
   }
   if (t.notes && t.notes.length > 0) {
     out.push('');
-    for (const n of t.notes) out.push(`${n}  `);
+    for (const n of t.notes) out.push(`${mdText(n)}  `);
   }
   return out.join('\n') + '\n';
 }
 
 export function renderMarkdown(doc: ResultDocument): string {
-  const out: string[] = [`# ${doc.title}`, ''];
-  for (const line of doc.preface ?? []) out.push(`${line}  `);
+  const out: string[] = [`# ${mdText(doc.title)}`, ''];
+  for (const line of doc.preface ?? []) out.push(`${mdText(line)}  `);
   if (doc.preface && doc.preface.length > 0) out.push('');
   for (const t of doc.tables) out.push(renderMarkdownTable(t));
   if (doc.notes && doc.notes.length > 0) {
-    for (const n of doc.notes) out.push(`${n}  `);
+    for (const n of doc.notes) out.push(`${mdText(n)}  `);
   }
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
 }

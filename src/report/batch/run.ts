@@ -37,7 +37,7 @@ import { describeDocument } from '../documents/describe.js';
 import { correlateDocument } from '../documents/correlate.js';
 import { trendDocument } from '../documents/trend.js';
 import type { ResultDocument } from '../model.js';
-import { renderCsvTable, renderMarkdown } from '../render.js';
+import { mdCell, mdText, renderCsvTable, renderMarkdown } from '../render.js';
 import { toFixedR } from '../number.js';
 import { correlateCharts, modelCharts, trendCharts } from '../html/charts.js';
 import { renderReportHtml, type Headline, type HtmlSection } from '../html/page.js';
@@ -449,9 +449,9 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
   const sub = [`inputs: ${inputs.rel.join(', ')}`, `sections: ${sections.map((s) => s.name).join(', ')}${stopped ? ' (stopped after validation)' : ''}`];
 
   if (settings.formats.includes('md')) {
-    const md: string[] = [`# ${title}`, '', ...sub.map((s) => `${s}  `), '', '## Summary', '', '| figure | value | detail |', '|:---|---:|:---|'];
-    for (const h of headline) md.push(`| ${h.label.replace(/\|/g, '\\|')} | ${h.value} | ${(h.detail ?? '').replace(/\|/g, '\\|')} |`);
-    md.push('', ...rules.map((r) => `- ${r}`), '');
+    const md: string[] = [`# ${mdText(title)}`, '', ...sub.map((s) => `${mdText(s)}  `), '', '## Summary', '', '| figure | value | detail |', '|:---|---:|:---|'];
+    for (const h of headline) md.push(`| ${mdCell(h.label)} | ${mdCell(String(h.value))} | ${mdCell(h.detail ?? '')} |`);
+    md.push('', ...rules.map((r) => `- ${mdText(r)}`), '');
     for (const s of sections) md.push(demote(renderMarkdown(s.doc)));
     md.push('## References', '', ...referenceList(sections).map((r) => `- ${r}`));
     files.set('report.md', md.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n');

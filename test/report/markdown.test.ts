@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { mdCell, mdText, renderMarkdown } from '../../src/report/render.js';
+import { F, type ResultDocument } from '../../src/report/model.js';
+
+describe('Markdown text from the data or a config never becomes markup', () => {
+  it('escapes a < that would open a tag, comment or declaration, and keeps comparisons', () => {
+    expect(mdText('<script>alert(1)</script>')).toBe('\\<script>alert(1)\\</script>');
+    expect(mdText('<!-- x --> <?php')).toBe('\\<!-- x --> \\<?php');
+    expect(mdText('p <0.001, SRS < 36')).toBe('p <0.001, SRS < 36');
+    expect(mdCell('a|b\nc')).toBe('a\\|b c');
+  });
+
+  it('applies to titles, prefaces, cells and notes of a rendered document', () => {
+    const doc: ResultDocument = {
+      title: 'Clinic <img src=x onerror=alert(1)>',
+      preface: ['site <b>North</b>'],
+      tables: [
+        {
+          id: 't',
+          title: 'Groups <i>',
+          columns: [
+            { key: 'g', header: 'group' },
+            { key: 'p', header: 'p', format: F.p },
+          ],
+          rows: [{ g: '<script>', p: 0.0001 }],
+          notes: ['note <a href=x>'],
+        },
+      ],
+      json: {},
+    };
+    const md = renderMarkdown(doc);
+    expect(md).not.toMatch(/(^|[^\\])<[A-Za-z/!?]/m);
+    expect(md).toContain('<0.001');
+  });
+});
