@@ -105,6 +105,12 @@ export async function writeDirAtomic(dir: string, files: Map<string, string | Bu
   const existsHint = 'Use --force to replace it, or choose another output folder';
   if (!opts.force && (await exists(target)))
     throw new UserError('already exists', { location: { file: dir }, hint: existsHint });
+  // --force replaces a folder written before, never a file that happens to have the name.
+  if (opts.force && (await fsp.lstat(target).then((st) => !st.isDirectory(), () => false)))
+    throw new UserError('is a file, not an output folder; --force replaces folders only', {
+      location: { file: dir },
+      hint: 'Choose another output folder name, or move the file away',
+    });
   const entries = [...files].map(([rel, data]) => [safeRelative(rel), data] as const);
 
   const tmp = tempName(target, 'tmp');

@@ -146,4 +146,15 @@ describe('writeDirAtomic', () => {
     expect(e.message).toMatch(/a part of the path is a file/);
     expect(fs.readdirSync(d)).toEqual(['afile']);
   });
+
+  it('--force never replaces a file with the output folder', async () => {
+    const d = fresh();
+    const f = path.join(d, 'export.csv');
+    fs.writeFileSync(f, 'precious');
+    const e = await writeDirAtomic(f, new Map([['a.txt', 'a']]), { force: true }).catch((x) => x);
+    expect(e).toBeInstanceOf(UserError);
+    expect(e.message).toMatch(/is a file, not an output folder/);
+    expect(fs.readFileSync(f, 'utf8')).toBe('precious');
+    expect(fs.readdirSync(d)).toEqual(['export.csv']);
+  });
 });
