@@ -80,7 +80,16 @@ export function correlateOptions(flags: CorrelateFlags, section: Record<string, 
   if (es !== undefined) opts.early = { mode: 'session', k: parseIntOption('--early-session', es, 1) };
   if (ew !== undefined) opts.early = { mode: 'window', k: parseIntOption('--early-window', ew, 1) };
   const boot = pick('bootstrap');
-  if (boot !== undefined) opts.bootstrap = parseIntOption('--bootstrap', boot, 0);
+  if (boot !== undefined) {
+    const n = parseIntOption('--bootstrap', boot, 0);
+    // A percentile interval needs many resamples; a handful gives a meaningless (or blank) CI.
+    if (n !== 0 && (n < 20 || n > 1_000_000)) {
+      throw new UserError(`--bootstrap must be 0 (off) or a number of resamples from 20 to 1000000, got "${boot}"`, {
+        hint: 'For example --bootstrap 2000 --seed 1',
+      });
+    }
+    opts.bootstrap = n;
+  }
   const seed = pick('seed');
   if (seed !== undefined) opts.seed = parseIntOption('--seed', seed, 0);
   return opts;
