@@ -66,6 +66,44 @@ function notEstimable(
   return { ok: false, reason, message, n, method, k };
 }
 
+interface Prepared {
+  k: number;
+  n: number;
+  df: number;
+  /** Order of S: x, y, then the k covariates. */
+  p: number;
+  /** Sample covariance matrix of the complete cases (row-major). */
+  S: Float64Array;
+  /** Its inverse (the precision matrix). */
+  P: Float64Array;
+}
+
+/**
+ * The steps both partial and semi-partial correlation share: complete cases, df = n - 2 - k,
+ * the covariance matrix and its inverse, and the three not-estimable cases (too few rows,
+ * zero variance of x or y, a singular covariance matrix).
+ */
+function prepare(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  covariates: readonly ArrayLike<number>[],
+  method: 'partial' | 'semipartial',
+): Prepared | PartialResult {
+  const k = covariates.length;
+  const cols = completeColumns(x, y, covariates);
+  const n = cols[0].length;
+  const df = n - 2 - k;
+  if (df < 1) return notEstimable('too-few-pairs', `too few complete rows (n = ${n}) for ${k} covariate(s): df = n - 2 - k = ${df}`, n, method, k);
+  const p = k + 2;
+  const S = covarianceMatrix(cols);
+  if (!(S[0] > 0) || !(S[p + 1] > 0)) return notEstimable('zero-variance', 'x or y has zero variance', n, method, k);
+  const P = invertSymmetric(S, p);
+  if (P === null) {
+    return notEstimable('collinear', 'the covariance matrix is singular: a covariate is constant or a linear combination of the other variables', n, method, k);
+  }
+  return { k, n, df, p, S, P };
+}
+
 /**
  * Partial correlation of x and y given covariates (each covariate a column of the same
  * length as x). Rows with a NaN in any variable are dropped (complete cases).
@@ -92,18 +130,9 @@ export function partialCorrelation(
   covariates: readonly ArrayLike<number>[],
   opts: CorrelationTestOptions = {},
 ): PartialResult {
-  const k = covariates.length;
-  const cols = completeColumns(x, y, covariates);
-  const n = cols[0].length;
-  const df = n - 2 - k;
-  if (df < 1) return notEstimable('too-few-pairs', `too few complete rows (n = ${n}) for ${k} covariate(s): df = n - 2 - k = ${df}`, n, 'partial', k);
-  const p = k + 2;
-  const S = covarianceMatrix(cols);
-  if (!(S[0] > 0) || !(S[p + 1] > 0)) return notEstimable('zero-variance', 'x or y has zero variance', n, 'partial', k);
-  const P = invertSymmetric(S, p);
-  if (P === null) {
-    return notEstimable('collinear', 'the covariance matrix is singular: a covariate is constant or a linear combination of the other variables', n, 'partial', k);
-  }
+  const prep = prepare(x, y, covariates, 'partial');
+  if ('ok' in prep) return prep;
+  const { k, n, df, p, S, P } = prep;
   let r = -P[1] / Math.sqrt(P[0] * P[p + 1]);
   r = r > 1 ? 1 : r < -1 ? -1 : r;
   const se = n - k - 3 > 0 ? 1 / Math.sqrt(n - k - 3) : null;
@@ -134,18 +163,10 @@ export function semipartialCorrelation(
   covariates: readonly ArrayLike<number>[],
   opts: CorrelationTestOptions = {},
 ): PartialResult {
-  const k = covariates.length;
-  const cols = completeColumns(x, y, covariates);
-  const n = cols[0].length;
-  const df = n - 2 - k;
-  if (df < 1) return notEstimable('too-few-pairs', `too few complete rows (n = ${n}) for ${k} covariate(s): df = n - 2 - k = ${df}`, n, 'semipartial', k);
-  const p = k + 2;
-  const S = covarianceMatrix(cols);
-  if (!(S[0] > 0) || !(S[p + 1] > 0)) return notEstimable('zero-variance', 'x or y has zero variance', n, 'semipartial', k);
-  // Full matrix must be PD too (otherwise y is explained exactly or x is collinear).
-  if (invertSymmetric(S, p) === null) {
-    return notEstimable('collinear', 'the covariance matrix is singular: a covariate is constant or a linear combination of the other variables', n, 'semipartial', k);
-  }
+  // prepare() also requires the full matrix to be PD (otherwise y is explained exactly or x is collinear).
+  const prep = prepare(x, y, covariates, 'semipartial');
+  if ('ok' in prep) return prep;
+  const { k, n, df, p, S } = prep;
   let sxy = S[1];
   let syy = S[p + 1];
   if (k > 0) {
