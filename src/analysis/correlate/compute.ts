@@ -123,32 +123,20 @@ interface PairAggregate {
   within: { xx: number; yy: number; xy: number };
 }
 
+/** The co-moments of pair p in one of the accumulator's moment arrays (layout: C_STRIDE per pair, 2 squared sums per pair). */
+function momentsAt(m: Float64Array, sq: Float64Array, p: number) {
+  const b = p * C_STRIDE;
+  return { n: m[b], mx: m[b + 1], my: m[b + 2], xx: m[b + 3], yy: m[b + 4], xy: m[b + 5], sx2: sq[p * 2], sy2: sq[p * 2 + 1] };
+}
+
 function aggregate(acc: Accumulator, p: number): PairAggregate {
   const a = acc.agg;
   const b = p * C_STRIDE;
   return {
     rows: a.pooled[b],
     clients: a.between[b],
-    pooled: {
-      n: a.pooled[b],
-      mx: a.pooled[b + 1],
-      my: a.pooled[b + 2],
-      xx: a.pooled[b + 3],
-      yy: a.pooled[b + 4],
-      xy: a.pooled[b + 5],
-      sx2: a.pooledSq[p * 2],
-      sy2: a.pooledSq[p * 2 + 1],
-    },
-    between: {
-      n: a.between[b],
-      mx: a.between[b + 1],
-      my: a.between[b + 2],
-      xx: a.between[b + 3],
-      yy: a.between[b + 4],
-      xy: a.between[b + 5],
-      sx2: a.betweenSq[p * 2],
-      sy2: a.betweenSq[p * 2 + 1],
-    },
+    pooled: momentsAt(a.pooled, a.pooledSq, p),
+    between: momentsAt(a.between, a.betweenSq, p),
     within: { xx: a.within[p * 3], yy: a.within[p * 3 + 1], xy: a.within[p * 3 + 2] },
   };
 }
