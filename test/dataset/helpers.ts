@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Io } from '../../src/io/process.js';
 import { openDataset } from '../../src/dataset/open.js';
-import type { CellIssue, Dataset, ReadOptions, ScanStats } from '../../src/dataset/types.js';
+import type { CellIssue, Dataset, ReadOptions, ScanOptions, ScanStats } from '../../src/dataset/types.js';
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'alliance-ds-'));
@@ -51,7 +51,11 @@ export interface Collected {
   stats: ScanStats;
 }
 
-export async function collect(ds: Dataset): Promise<Collected> {
+/**
+ * Every row, issue and the stats of one scan. `raw` adds an (empty) onRaw handler, which
+ * sends the scan through the string path; `options` are the scan's ScanOptions.
+ */
+export async function collect(ds: Dataset, raw = false, options?: ScanOptions): Promise<Collected> {
   const rows: Collected['rows'] = [];
   const issues: CellIssue[] = [];
   const stats = await ds.scan(
@@ -67,6 +71,8 @@ export async function collect(ds: Dataset): Promise<Collected> {
         values: Array.from(r.values),
       }),
     (i) => issues.push({ ...i }),
+    raw ? () => undefined : undefined,
+    options,
   );
   return { ds, rows, issues, stats };
 }

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { openDataset } from '../../src/dataset/open.js';
 import type { CellIssue, Dataset, ReadOptions, ScanOptions } from '../../src/dataset/types.js';
-import { testIo, writeFixtures } from './helpers.js';
+import { collect as collectScan, testIo, writeFixtures } from './helpers.js';
 
 const CLIENTS = ['a', 'b', 'C1', ' a', 'a ', '"a"', '"b,1"', '', 'NA', 'client 4', 'é', 'Ã©', '"é"', 'x'.repeat(64), 'x'.repeat(65), '"' + 'x'.repeat(65) + '"'];
 const SESSIONS = ['1', '2', '3', '10', '', 'NA', 'x', ' 4', '"5"', '2.5', '-1'];
@@ -56,24 +56,7 @@ function csv(rows: fc.RecordValue<typeof rowArb>[], v: Variant, withSession = tr
 }
 
 async function collect(ds: Dataset, raw: boolean, options?: ScanOptions) {
-  const rows: unknown[] = [];
-  const issues: CellIssue[] = [];
-  const stats = await ds.scan(
-    (r) =>
-      rows.push({
-        file: r.file,
-        line: r.line,
-        client: ds.clients[r.client],
-        session: r.session,
-        date: r.date,
-        therapist: r.therapist < 0 ? null : ds.therapists[r.therapist],
-        groups: Array.from(r.groups, (g, i) => (g < 0 ? null : ds.groupLevels[i][g])),
-        values: Array.from(r.values),
-      }),
-    (i) => issues.push({ ...i }),
-    raw ? () => undefined : undefined,
-    options,
-  );
+  const { rows, issues, stats } = await collectScan(ds, raw, options);
   return { rows, issues, stats, clients: ds.clients.slice(), therapists: ds.therapists.slice(), levels: ds.groupLevels.map((l) => l.slice()) };
 }
 
