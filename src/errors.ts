@@ -13,6 +13,11 @@ export interface Location {
   line?: number;
   /** 1-based column (field) number, or a column name. */
   column?: number | string;
+  /**
+   * A cell named in its format's own terms ('Sessions!C12' in a workbook, 'case 12, age' in
+   * an SPSS file); when set it is shown after the file instead of line and column.
+   */
+  cell?: string;
 }
 
 export const EXIT = {
@@ -36,12 +41,15 @@ export class UserError extends Error {
 
   /** The one line shown to the user (without the "alliance: " prefix). */
   format(): string {
-    const { file, line, column } = this.location;
+    const { file, line, column, cell } = this.location;
     let where = '';
     if (file !== undefined) {
       where = file;
-      if (line !== undefined) where += `:${line}`;
-      if (column !== undefined) where += `:${column}`;
+      if (cell !== undefined) where += `:${cell}`;
+      else {
+        if (line !== undefined) where += `:${line}`;
+        if (column !== undefined) where += `:${column}`;
+      }
       where += ': ';
     }
     const msg = this.message.replace(/\.?$/, '.');

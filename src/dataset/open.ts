@@ -48,13 +48,13 @@
  * callback 2.6-2.7 CPU-s with everything, 2.2-2.4 with need {date, therapist, groups: false}
  * (before the byte path: 3.9-4.8); `alliance correlate` 3.0 CPU-s (before: 5.5-6.1).
  */
-import * as path from 'node:path';
 import { UserError } from '../errors.js';
-import { openCsv, type RangeCsvInput } from '../io/csv.js';
 import type { RangeRecord } from '../io/scanner.js';
 import { normalizeName } from '../instruments/registry.js';
 import type { Io } from '../io/process.js';
+import { openTable } from './formats.js';
 import { mapFile, unknownColumnError, type FileMapping } from './mapping.js';
+import type { TableSource, TypedCells } from './source.js';
 import type {
   CellIssue,
   ColumnRef,
@@ -90,7 +90,7 @@ export const DATE_SAMPLE_ROWS = 10_000;
 /** One input file and how its fields map onto the dataset. */
 interface Part {
   file: number;
-  input: RangeCsvInput;
+  input: TableSource;
   fm: FileMapping;
   kind: number;
   ncols: number;
@@ -269,11 +269,6 @@ function grow<T extends Int32Array | Float64Array | Uint8Array>(a: T, need: numb
   return b;
 }
 
-function resolvePath(p: string, io: Io): string {
-  if (p === '-' || path.isAbsolute(p) || io.cwd === process.cwd()) return p;
-  return path.resolve(io.cwd, p);
-}
-
 export async function openDataset(paths: string[], options: ReadOptions, io: Io): Promise<Dataset> {
   if (paths.length === 0) {
     throw new UserError('no input file given', { hint: 'Give one or more CSV exports (or - for standard input)' });
@@ -281,16 +276,8 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
   if (paths.filter((p) => p === '-').length > 1) {
     throw new UserError('standard input (-) can be given only once', { hint: 'Save one of the inputs to a file' });
   }
-  const inputs: RangeCsvInput[] = [];
-  for (const p of paths) {
-    inputs.push(
-      await openCsv(
-        resolvePath(p, io),
-        { delimiter: options.delimiter, encoding: options.encoding, decimal: options.decimal, display: p === '-' ? undefined : p },
-        io.stdin,
-      ),
-    );
-  }
+  const inputs: TableSource[] = [];
+  for (const p of paths) inputs.push(await openTable(p, options, io));
   const missing = new MissingTokens(options.missing ?? []);
   const numericMissing = missing.numericTokens;
   const files: FileInfo[] = inputs.map((inp, i) => ({
@@ -298,9 +285,9 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     display: paths[i] === '-' ? inp.display : paths[i],
     bytes: inp.bytes,
     rows: 0,
-    encoding: inp.dialect.encoding,
-    delimiter: inp.dialect.delimiter,
-    decimal: inp.dialect.decimal,
+    encoding: inp.encoding,
+    delimiter: inp.delimiter,
+    decimal: inp.decimal,
     header: inp.header,
   }));
   const fms = inputs.map((inp, i) => mapFile(inp.header, options, { file: files[i].display, line: inp.headerLine }));
@@ -454,7 +441,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
       measureF: Int32Array.from(mf),
       fields,
       keyFields: [...new Set([client, session, date].filter((f) => f >= 0))].sort((a, b) => a - b),
-      decimal: input.dialect.decimal,
+      decimal: input.decimal,
       dateFormat: options.dateFormat ?? 'iso',
       detector: null,
     };
@@ -468,9 +455,10 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     const di = part.date;
     try {
       await part.input.read(
-        (fields, line) => {
+        (fields, line, typed?: TypedCells) => {
           const s = fields[di];
           if (s === undefined) return;
+          if (typed !== undefined && typed.dates[di] === typed.dates[di]) return; // stored as a date: nothing to decide
           det.feed(s, line);
           rows++;
           if (det.format !== null) throw new StopRead();
@@ -624,8 +612,8 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
      * unusable (and reported). The string path uses it for every cell; the range path for the
      * cells its in-place parse did not settle.
      */
-    const cellValue = (g: number, f: number, s: string, line: number): void => {
-      const v = parseNumber(s, decimal);
+    const cellValue = (g: number, f: number, s: string, line: number, typed?: number): void => {
+      const v = typed !== undefined && typed === typed ? typed : parseNumber(s, decimal);
       if (numericMissing && v === v && missing.has(s)) {
         // A declared numeric missing code (--missing -99) is missing, not a score.
         values[g] = NaN;
@@ -778,7 +766,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     }
 
     const stat = await part.input.read(
-      (fields, line) => {
+      (fields, line, typed?: TypedCells) => {
         if (onRaw) onRaw(fields, line, fileNo);
         if (fields.length !== ncols) {
           ctx.ragged++;
@@ -802,7 +790,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
         // Session column.
         if (si >= 0) {
           const s = fields[si];
-          const v = parseNumber(s, '.');
+          const v = typed !== undefined && typed.numbers[si] === typed.numbers[si] ? typed.numbers[si] : parseNumber(s, '.');
           if (v === v) row.session = v;
           else {
             row.session = NaN;
@@ -812,7 +800,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
         // Date.
         if (dateIdx >= 0) {
           const s = fields[dateIdx];
-          const d = parseDate(s, fmt);
+          const d = typed !== undefined && typed.dates[dateIdx] === typed.dates[dateIdx] ? typed.dates[dateIdx] : parseDate(s, fmt);
           if (d !== d && !missing.has(s)) badDate(s, line, dateIdx);
           row.date = d;
         } else row.date = NaN;
@@ -844,7 +832,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
         }
         // Measures.
         if (fullRow) values.fill(NaN);
-        for (let k = 0; k < nm; k++) cellValue(mG[k], mF[k], fields[mF[k]], line);
+        for (let k = 0; k < nm; k++) cellValue(mG[k], mF[k], fields[mF[k]], line, typed?.numbers[mF[k]]);
         emit(row);
       },
       onRaw ? undefined : { fields: keysOnly ? part.keyFields : part.fields },

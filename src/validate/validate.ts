@@ -7,7 +7,7 @@
  * (capped, see FindingCollector). Nothing is kept per row.
  */
 import type { Dataset, MeasureBinding } from '../dataset/types.js';
-import type { CsvInput } from '../io/types.js';
+import type { TableSource } from '../dataset/source.js';
 import { normalizeName } from '../instruments/registry.js';
 import { RuleContext, type FileRef } from './context.js';
 import { FindingCollector, FINDINGS_CAP, type CodeCount } from './findings.js';
@@ -228,7 +228,7 @@ export async function validateDataset(ds: Dataset, opts: ValidateOptions): Promi
  * and missingness only, straight from the CSV reader. `noClient[i]` marks the files that
  * lack a client column.
  */
-export async function validateRaw(inputs: CsvInput[], noClient: boolean[], opts: ValidateOptions): Promise<ValidationResult> {
+export async function validateRaw(inputs: TableSource[], noClient: boolean[], opts: ValidateOptions): Promise<ValidationResult> {
   const files: FileRef[] = inputs.map((i) => ({ display: i.display, header: i.header }));
   const collector = new FindingCollector(opts.keep ?? FINDINGS_CAP);
   const ctx = new RuleContext(files, collector);
@@ -259,7 +259,7 @@ export async function validateRaw(inputs: CsvInput[], noClient: boolean[], opts:
   headerOnly(ctx, raw);
   raw.finish();
   return finishSummary(collector, {
-    files: inputs.map((inp, fi) => ({ file: inp.display, rows: raw.state[fi].records, encoding: inp.dialect.encoding, delimiter: inp.dialect.delimiter })),
+    files: inputs.map((inp, fi) => ({ file: inp.display, rows: raw.state[fi].records, encoding: inp.encoding, delimiter: inp.delimiter })),
     rows: raw.state.reduce((a, s) => a + s.records, 0),
     clients: null,
     sessionsPerClient: null,

@@ -17,7 +17,7 @@ import { loadConfig, mergeReadOptions } from '../../config/load.js';
 import { validateSection } from '../../config/sections/validate.js';
 import { findColumn, mapFile, unknownColumnError } from '../../dataset/mapping.js';
 import { parseDate } from '../../dataset/values.js';
-import { openCsv } from '../../io/csv.js';
+import { openTable } from '../../dataset/formats.js';
 import { render } from '../../report/render.js';
 import { loadSchema, type TableSchema } from '../../validate/schema.js';
 import { validateDataset, validateRaw, type ValidateOptions, type ValidationResult } from '../../validate/validate.js';
@@ -75,16 +75,10 @@ async function validateUnmapped(files: string[], flags: ValidateFlags, cmd: Comm
   const inputs = [];
   const noClient: boolean[] = [];
   for (const p of paths) {
-    const real = p === '-' || path.isAbsolute(p) ? p : path.resolve(io.cwd, p);
-    const input = await openCsv(
-      real,
-      { delimiter: read.delimiter, encoding: read.encoding, decimal: read.decimal, display: p === '-' ? undefined : p },
-      io.stdin,
-    );
-    const display = p;
-    inputs.push({ ...input, display, read: input.read.bind(input) });
+    const input = await openTable(p, read, io);
+    inputs.push({ ...input, display: p });
     try {
-      mapFile(input.header, read, display);
+      mapFile(input.header, read, p);
       noClient.push(false);
     } catch (e) {
       if (isUserError(e) && e.message === NO_CLIENT) noClient.push(true);

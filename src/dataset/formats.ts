@@ -1,0 +1,95 @@
+/**
+ * The input formats: each opens a path as a TableSource (contract in ./source.ts).
+ *
+ * `openTable` asks each entry of FORMATS in turn whether it reads the input (by its name or
+ * its first bytes) and opens it with the first that does; CSV (also TSV, semicolon and
+ * other delimited text) is the fallback. A new format is one entry here plus its reader.
+ */
+import * as path from 'node:path';
+import { openCsv, type RangeCsvInput } from '../io/csv.js';
+import type { Io } from '../io/process.js';
+import type { ReadOptions } from './types.js';
+import type { TableSource } from './source.js';
+
+export interface TableFormat {
+  /** As the output names it ('csv'). */
+  name: string;
+  /**
+   * True when this format reads the input. `file` is the path (or '-' for standard input);
+   * `head` is the input's first bytes (up to 4 KiB; empty when they are not available).
+   */
+  matches(file: string, head: Buffer): boolean;
+  /** Opens the input; `display` is how messages name it. */
+  open(file: string, display: string | undefined, options: ReadOptions, io: Io): Promise<TableSource>;
+}
+
+/** CSV and other delimited text: the fallback, so it matches everything. */
+export const csvFormat: TableFormat = {
+  name: 'csv',
+  matches: () => true,
+  async open(file, display, options, io) {
+    const input = await openCsv(file, { delimiter: options.delimiter, encoding: options.encoding, decimal: options.decimal, display }, io.stdin);
+    return csvSource(input);
+  },
+};
+
+/** A CSV input as a TableSource: fields are the text of each cell, no typed cells; locations are file:line:column. */
+export function csvSource(input: RangeCsvInput): TableSource {
+  const readRanges = input.readRanges;
+  return {
+    format: 'csv',
+    path: input.path,
+    display: input.display,
+    bytes: input.bytes,
+    header: input.header,
+    headerLine: input.headerLine,
+    encoding: input.dialect.encoding,
+    delimiter: input.dialect.delimiter,
+    decimal: input.dialect.decimal,
+    read: (onRecord, options) => input.read(onRecord, options),
+    readRanges: readRanges ? (onRecord, options) => readRanges(onRecord, options) : null,
+    locate: (line, field) => {
+      if (field < 0) return { file: input.display, line };
+      const h = input.header[field];
+      return { file: input.display, line, column: h !== undefined && h.trim() !== '' ? h : field + 1 };
+    },
+  };
+}
+
+/**
+ * The formats in the order they are tried; the last must match everything. Formats that
+ * recognise their input by content come first.
+ */
+export const FORMATS: TableFormat[] = [csvFormat];
+
+/** Relative paths are taken from io.cwd (the --cwd a test or the report gives). */
+export function resolveInputPath(p: string, io: Io): string {
+  if (p === '-' || path.isAbsolute(p) || io.cwd === process.cwd()) return p;
+  return path.resolve(io.cwd, p);
+}
+
+/** Opens one input with the first format that reads it. */
+export async function openTable(file: string, options: ReadOptions, io: Io): Promise<TableSource> {
+  const resolved = resolveInputPath(file, io);
+  const display = file === '-' ? undefined : file;
+  const head = FORMATS.length > 1 && file !== '-' ? await readHead(resolved) : Buffer.alloc(0);
+  const format = FORMATS.find((f) => f.matches(file, head)) ?? csvFormat;
+  return format.open(resolved, display, options, io);
+}
+
+async function readHead(file: string): Promise<Buffer> {
+  const { open } = await import('node:fs/promises');
+  let fh;
+  try {
+    fh = await open(file, 'r');
+  } catch {
+    return Buffer.alloc(0); // the format's reader reports the unreadable file
+  }
+  try {
+    const buf = Buffer.alloc(4096);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
