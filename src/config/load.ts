@@ -42,7 +42,7 @@ export interface Config {
 }
 
 /** Sections a command may read; their content is validated by the command. */
-export const COMMAND_SECTIONS = ['validate', 'describe', 'correlate', 'trend', 'change', 'model', 'report', 'alerts', 'therapists', 'simulate'];
+export const COMMAND_SECTIONS = ['validate', 'describe', 'correlate', 'trend', 'change', 'model', 'ruptures', 'report', 'alerts', 'therapists', 'simulate'];
 
 type Kind = 'string' | 'list' | 'map' | 'overrides' | 'files' | { choices: readonly string[] };
 

@@ -29,6 +29,30 @@ export interface SimulateSpec {
   seed: number;
   /** Stop after this many data rows; undefined = no limit. */
   rows?: number;
+  /**
+   * Therapist random effects (0 or absent = none): the SD of each therapist's shift of the
+   * alliance (in units of the alliance's between-client SD) and of the outcomes (in units
+   * of each outcome's between-client SD, in the better direction), and the correlation of
+   * the two shifts over therapists. Drawn from their own stream, so the rest is unchanged.
+   */
+  therapistAlliance?: number;
+  therapistOutcome?: number;
+  therapistCorr?: number;
+  /** Planted ruptures (absent = none); drawn from their own stream. */
+  ruptures?: PlantedRuptures;
+}
+
+/**
+ * Planted alliance ruptures: from session 2 on, each session starts a rupture with
+ * probability `rate`; the alliance of that session is `depth` points lower (in the worse
+ * direction). With probability `repair` the rupture is repaired (the next session is back
+ * to the client's course: a V-shaped dip), else it persists (the alliance stays `depth`
+ * points lower for the rest of treatment). The outcome is not affected.
+ */
+export interface PlantedRuptures {
+  rate: number;
+  depth: number;
+  repair: number;
 }
 
 export const CHUNK_CHARS = 1 << 16;
@@ -145,6 +169,27 @@ export function* generateCsv(spec: SimulateSpec): Generator<string, void, undefi
     therapistIds.push(`T${pad(t + 1, 2)}`);
     if (spec.sites > 0) therapistSite.push(`S${(t % spec.sites) + 1}`);
   }
+  // Therapist effects and planted ruptures come from their own streams, so a file made
+  // without them is byte-identical to one made before they existed.
+  const tEffA = new Float64Array(spec.therapists);
+  const tEffO = new Float64Array(spec.therapists);
+  const tA = spec.therapistAlliance ?? 0;
+  const tO = spec.therapistOutcome ?? 0;
+  if (tA > 0 || tO > 0) {
+    const trng = new Random(`therapists:${spec.seed}`);
+    const r = spec.therapistCorr ?? 0;
+    const rRest = Math.sqrt(1 - r * r);
+    for (let t = 0; t < spec.therapists; t++) {
+      const za = trng.normal();
+      const zo = r * za + rRest * trng.normal();
+      tEffA[t] = tA * za;
+      tEffO[t] = tO * zo;
+    }
+  }
+  const planted = spec.ruptures && spec.ruptures.rate > 0 ? spec.ruptures : null;
+  const rrng = planted ? new Random(`ruptures:${spec.seed}`) : null;
+  const RU = (): number => rrng!.nextUint32() / 4294967296;
+  const aDir = spec.alliance.higherIsBetter === false ? -1 : 1;
   const v = new Float64Array(K);
   const lnCache: number[] = [0];
   // Strings are looked up, not formatted: every score an instrument can take at its
@@ -171,8 +216,16 @@ export function* generateCsv(spec: SimulateSpec): Generator<string, void, undefi
     for (let k = 0; k < K; k++) v[k] = bK[k] * u + bRest[k] * (sh * hShared + sp * Nrm());
     let date = spec.start + Math.floor(U() * 365);
     let xPrev = Nrm();
+    const shiftA = A.sdB * tEffA[t];
+    const shiftO = tEffO[t];
+    let persistent = 0;
     for (let s = 1; rows < maxRows; s++) {
       const ln = s < lnCache.length ? lnCache[s] : (lnCache[s] = Math.log(s));
+      let dip = 0;
+      if (planted && s >= 2 && RU() < planted.rate) {
+        if (RU() < planted.repair) dip = planted.depth;
+        else persistent += planted.depth;
+      }
       const x = Nrm();
       const zShared = Nrm();
       // Alliance
@@ -180,7 +233,7 @@ export function* generateCsv(spec: SimulateSpec): Generator<string, void, undefi
       if (U() < missing) {
         // empty cell
       } else {
-        let a = A.mean + A.sdB * u + A.sdW * x + gA * ln;
+        let a = A.mean + A.sdB * u + A.sdW * x + gA * ln + shiftA - aDir * (persistent + dip);
         a = a < aLo ? aLo : a > aHi ? aHi : a;
         line += aText[Math.round((a - aLo) * aScale)];
       }
@@ -190,7 +243,7 @@ export function* generateCsv(spec: SimulateSpec): Generator<string, void, undefi
         const p = O[k];
         line += ',';
         if (U() < missing) continue;
-        let o = p.mean + oDir[k] * (p.sdB * v[k] + p.sdW * w + gO[k] * ln);
+        let o = p.mean + oDir[k] * (p.sdB * (v[k] + shiftO) + p.sdW * w + gO[k] * ln);
         o = o < oLo[k] ? oLo[k] : o > oHi[k] ? oHi[k] : o;
         line += oText[k][Math.round((o - oLo[k]) * oScale[k])];
       }

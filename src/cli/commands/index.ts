@@ -11,6 +11,7 @@ import { simulateCommand } from './simulate.js';
 import { modelCommand } from './model.js';
 import { correlateCommand } from './correlate.js';
 import { trendCommand } from './trend.js';
+import { rupturesCommand } from './ruptures.js';
 import { reportCommand } from './report.js';
 
 export type CommandFactory = (ctx: CommandContext) => Command;
@@ -23,5 +24,6 @@ export const COMMANDS: CommandFactory[] = [
   modelCommand,
   correlateCommand,
   trendCommand,
+  rupturesCommand,
   reportCommand,
 ];

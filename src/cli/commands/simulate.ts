@@ -12,7 +12,7 @@ import { UserError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { INSTRUMENTS, getInstrument } from '../../instruments/registry.js';
 import type { Instrument } from '../../instruments/types.js';
-import { CalibrationError, type SessionPlan } from '../../simulate/model.js';
+import { CalibrationError, profileFor, type SessionPlan } from '../../simulate/model.js';
 import { generateCsv, parseIsoDate, calibrationFor, type SimulateSpec } from '../../simulate/generate.js';
 
 interface SimulateOptions {
@@ -31,6 +31,12 @@ interface SimulateOptions {
   seed: string;
   rows?: string;
   out?: string;
+  therapistAlliance?: string;
+  therapistOutcome?: string;
+  therapistCorr?: string;
+  ruptureRate?: string;
+  ruptureDepth?: string;
+  repairProb?: string;
 }
 
 export const SIMULATE_DEFAULTS = {
@@ -63,6 +69,12 @@ const OPTIONS: OptionSpec[] = [
   { flags: '--start <date>', description: 'first possible session date (ISO YYYY-MM-DD); intakes spread over the following year', defaultValue: SIMULATE_DEFAULTS.start },
   { flags: '--seed <n>', description: 'random seed (non-negative integer); same seed, same bytes', defaultValue: SIMULATE_DEFAULTS.seed },
   { flags: '--rows <n>', description: 'stop after N data rows (for benchmark files)' },
+  { flags: '--therapist-alliance <sd>', description: "therapist random effect on the alliance: SD in units of the alliance's between-client SD (default 0)" },
+  { flags: '--therapist-outcome <sd>', description: "therapist random effect on the outcomes: SD in units of each outcome's between-client SD, better direction (default 0)" },
+  { flags: '--therapist-corr <r>', description: 'correlation of the therapist effects on alliance and outcome (default 0)' },
+  { flags: '--rupture-rate <p>', description: 'planted ruptures: probability that a session (from the 2nd) starts one (default 0: none)' },
+  { flags: '--rupture-depth <points>', description: "planted ruptures: alliance drop in points (default 3 x the alliance's session-to-session SD)" },
+  { flags: '--repair-prob <p>', description: 'planted ruptures: probability that one is repaired at the next session (else it persists; default 0.5)' },
   { flags: '--out <file>', description: 'write to FILE (atomically: temp file + rename) instead of stdout' },
 ];
 
@@ -76,6 +88,10 @@ Model (details: docs/simulate.md). For client i at session s, in instrument poin
   after each session with probability --dropout. Dates weekly (+/-2 days, a skipped week
   one time in ten). Columns: client_id, therapist_id, [site], session, date, then one column
   per instrument named by its id in lower case without punctuation (srs, ors, phq9, ...).
+  Therapist effects (--therapist-alliance, --therapist-outcome, --therapist-corr) shift all
+  sessions of a therapist's clients; planted ruptures (--rupture-rate, --rupture-depth,
+  --repair-prob) lower the alliance for one session (repaired) or for good (not repaired).
+  Both come from their own random streams: without them the output is unchanged.
   Synthetic data only: pseudonymous ids (C00001, T01, S1), no dates of birth or names.
 `;
 
@@ -93,7 +109,7 @@ function num(name: string, raw: string, lo: number, hi: number, opts: { integer?
 
 function exampleFor(name: string): string {
   return (
-    { clients: '200', therapists: '10', dropout: '0.1', between: '0.3', within: '0.2', lag: '0.1', missing: '0.03', sites: '3', seed: '42', rows: '1000000' } as Record<
+    { clients: '200', therapists: '10', dropout: '0.1', between: '0.3', within: '0.2', lag: '0.1', missing: '0.03', sites: '3', seed: '42', rows: '1000000', 'therapist-alliance': '0.4', 'therapist-outcome': '0.3', 'therapist-corr': '0.5', 'rupture-rate': '0.1', 'rupture-depth': '5', 'repair-prob': '0.6' } as Record<
       string,
       string
     >
@@ -158,7 +174,33 @@ export function specFromOptions(opts: SimulateOptions): SimulateSpec {
     start,
     seed: num('seed', opts.seed, 0, Number.MAX_SAFE_INTEGER, { integer: true }),
     rows,
+    ...therapistAndRuptures(opts),
   };
+}
+
+/** The optional therapist effects and planted ruptures (absent when not asked for). */
+function therapistAndRuptures(opts: SimulateOptions): Partial<SimulateSpec> {
+  const out: Partial<SimulateSpec> = {};
+  if (opts.therapistAlliance !== undefined) out.therapistAlliance = num('therapist-alliance', opts.therapistAlliance, 0, 5);
+  if (opts.therapistOutcome !== undefined) out.therapistOutcome = num('therapist-outcome', opts.therapistOutcome, 0, 5);
+  if (opts.therapistCorr !== undefined) {
+    if (!(out.therapistAlliance && out.therapistOutcome)) {
+      throw new UserError('--therapist-corr needs both --therapist-alliance and --therapist-outcome', { hint: 'For example --therapist-alliance 0.4 --therapist-outcome 0.3 --therapist-corr 0.5' });
+    }
+    out.therapistCorr = num('therapist-corr', opts.therapistCorr, -1, 1);
+  }
+  const rate = opts.ruptureRate !== undefined ? num('rupture-rate', opts.ruptureRate, 0, 1, { hiOpen: true }) : 0;
+  if (rate === 0 && (opts.ruptureDepth !== undefined || opts.repairProb !== undefined)) {
+    throw new UserError('--rupture-depth and --repair-prob need --rupture-rate', { hint: 'For example --rupture-rate 0.1 --rupture-depth 5 --repair-prob 0.6' });
+  }
+  if (rate > 0) {
+    const alliance = instrument(opts.alliance, 'alliance', '--alliance');
+    const [lo, hi] = alliance.range.value;
+    const depth = opts.ruptureDepth !== undefined ? num('rupture-depth', opts.ruptureDepth, 0, hi - lo, { loOpen: true }) : 3 * profileFor(alliance).sdW;
+    const repair = opts.repairProb !== undefined ? num('repair-prob', opts.repairProb, 0, 1) : 0.5;
+    out.ruptures = { rate, depth, repair };
+  }
+  return out;
 }
 
 async function writeStdout(spec: SimulateSpec, io: Io): Promise<void> {
@@ -178,6 +220,7 @@ export function simulateCommand(ctx: CommandContext): Command {
         'alliance simulate --clients 200 --seed 7 > sessions.csv',
         'alliance simulate --alliance WAI-SR --outcome PHQ-9,GAD-7 --between 0.4 --within 0.2 --out demo.csv',
         'alliance simulate --rows 10000000 --out bench.csv',
+        'alliance simulate --therapist-alliance 0.4 --therapist-outcome 0.3 --rupture-rate 0.08 --repair-prob 0.6 --out ruptures.csv',
       ],
       run: async (_args, opts, _cmd, io) => {
         const spec = specFromOptions(opts);

@@ -1,0 +1,248 @@
+/**
+ * The ResultDocument of `alliance ruptures` (and the report's ruptures section). The JSON
+ * shape and the definitions are documented in docs/ruptures.md.
+ */
+import type { RupturesOptions, RupturesResult } from '../../analysis/ruptures.js';
+import type { Dataset } from '../../dataset/types.js';
+import { F, type Cell, type ResultDocument, type TableModel } from '../model.js';
+import { mappedColumns } from './mapping.js';
+import { toFixedR } from '../number.js';
+
+const NE = 'n/e';
+
+function cell(v: number | null | undefined): Cell {
+  return v === null || v === undefined || !Number.isFinite(v) ? NE : v;
+}
+
+/** camelCase keys -> snake_case, recursively (the JSON output convention). */
+function snake(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(snake);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())] = snake(x);
+    return out;
+  }
+  return v;
+}
+
+/** The rule as one sentence (table notes, report intro). */
+export function ruleNote(r: RupturesResult): string {
+  const m = r.method;
+  const a = r.measures.alliance;
+  const worse = m.allianceHigherIsBetter ? 'below' : 'above';
+  const dropText =
+    m.dropSource === 'given'
+      ? `${m.drop} points (given)`
+      : `${toFixedR(m.drop, 3)} points = ${m.sdMultiple} x the pooled within-client SD of ${a.column} (${toFixedR(m.withinSd ?? NaN, 3)}; ${m.withinSdDf} df)`;
+  const caveat =
+    m.dropSource === 'given'
+      ? ''
+      : ' The default drop is not the published rule of Stiles et al. (2004), which could not be confirmed from the paper itself; it is a multiple of the within-client SD (see docs/ruptures.md). Give the drop in score points with --rupture-drop.';
+  return (
+    `rupture: a rated session whose ${a.column} is at least ${dropText} ${worse} the previous rated session; pre-rupture level = that previous score. ` +
+    `Repaired when a later rated session within ${m.repairWindow} session(s) after the rupture reaches the pre-rupture level; unrepaired when the window passes without that; unresolved when the client's ratings end before the window does. ` +
+    'The search for the next rupture starts after the repair (or after the window).' +
+    caveat
+  );
+}
+
+export function rupturesDocument(r: RupturesResult, dataset: Dataset, o: RupturesOptions): ResultDocument {
+  const tables: TableModel[] = [];
+  const oc = r.measures.outcome;
+  const dirWord = oc?.higherIsBetter === true ? 'higher is better' : oc?.higherIsBetter === false ? 'lower is better' : 'direction unknown';
+
+  tables.push({
+    id: 'classes',
+    title: 'Clients by rupture class, and outcome change',
+    columns: [
+      { key: 'class', header: 'class' },
+      { key: 'clients', header: 'clients', format: F.int },
+      { key: 'share', header: 'share', format: F.percent(1) },
+      { key: 'share_ci', header: '95% CI', format: F.interval(3) },
+      { key: 'n', header: 'n change', format: F.int },
+      { key: 'mean_change', header: 'mean change', format: F.fixed(2) },
+      { key: 'sd_change', header: 'SD', format: F.fixed(2) },
+      { key: 'mean_change_ci', header: '95% CI', format: F.interval(2) },
+    ],
+    rows: r.classes.map((c) => ({
+      class: c.class,
+      clients: c.clients,
+      share: cell(c.share),
+      share_ci: c.shareCi ?? NE,
+      n: c.n,
+      mean_change: cell(c.meanChange),
+      sd_change: cell(c.sdChange),
+      mean_change_ci: c.meanChangeCi ?? NE,
+    })),
+    notes: [
+      `${r.assessed} of ${r.clients} clients assessed (at least 2 rated ${r.measures.alliance.column} sessions); ${r.notAssessed} with fewer are left out.`,
+      'none: no rupture; repaired: every rupture repaired; unrepaired: at least one rupture not repaired; unresolved: the rest (a rupture whose window the data do not cover). Share: of assessed clients, Wilson score interval.',
+      ...(oc
+        ? [`change: last minus first ${oc.column} score (at a later session), as alliance trend defines it; ${dirWord}${oc.higherIsBetter === false ? ', so a negative change is improvement' : ''}; 95% CI: t interval.`]
+        : []),
+      ...(r.outcomeNote ? [`${r.outcomeNote}.`] : []),
+    ],
+  });
+
+  tables.push({
+    id: 'comparisons',
+    title: 'Outcome change: repaired against unrepaired and against no rupture (Welch t test)',
+    columns: [
+      { key: 'contrast', header: 'contrast' },
+      { key: 'n1', header: 'n1', format: F.int },
+      { key: 'n2', header: 'n2', format: F.int },
+      { key: 'difference', header: 'difference', format: F.fixed(2) },
+      { key: 'ci', header: '95% CI', format: F.interval(2) },
+      { key: 't', header: 't', format: F.fixed(2) },
+      { key: 'df', header: 'df', format: F.fixed(1) },
+      { key: 'p', header: 'p', format: F.p },
+    ],
+    rows: r.comparisons.map((c) => ({
+      contrast: c.contrast,
+      n1: c.n1,
+      n2: c.n2,
+      difference: cell(c.difference),
+      ci: c.ci ?? NE,
+      t: cell(c.t),
+      df: cell(c.df),
+      p: cell(c.p),
+    })),
+    notes: [
+      "difference: mean change of the first class minus the second; Welch's t test with the Welch-Satterthwaite df, as R's t.test(x, y). Observational: clients who repair ruptures differ in other ways too.",
+      ...r.comparisons.filter((c) => c.reason).map((c) => `${c.contrast}: not estimable (${c.reason}).`),
+    ],
+  });
+
+  const e = r.episodes;
+  tables.push({
+    id: 'episodes',
+    title: 'Rupture episodes',
+    columns: [
+      { key: 'status', header: 'status' },
+      { key: 'episodes', header: 'episodes', format: F.int },
+      { key: 'share', header: 'share', format: F.percent(1) },
+    ],
+    rows: (['repaired', 'unrepaired', 'unresolved'] as const).map((k): Record<string, Cell> => ({ status: k, episodes: e[k], share: e.total > 0 ? e[k] / e.total : NE })).concat([{ status: 'all', episodes: e.total, share: e.total > 0 ? 1 : NE }]),
+    notes: [ruleNote(r)],
+  });
+
+  if (r.groups) {
+    const g = r.groups;
+    const notes = [
+      'rows in alphabetical order, not a ranking: compare groups by their confidence intervals, which are wide for small groups.',
+      'clients: assessed clients, each attributed to the group of their first rated session; with rupture: share of them with at least one rupture (Wilson interval); per 100: episodes per 100 rated sessions; repaired: share of episodes with a known end (repaired or unrepaired) that were repaired (Wilson interval).',
+    ];
+    if (g.suppressed.length > 0) notes.unshift(`suppressed (fewer than ${g.minClients} assessed clients): ${g.suppressed.join(', ')}.`);
+    if (g.withoutLevel > 0) notes.push(`${g.withoutLevel} assessed client(s) without a ${g.by} value are left out of this table.`);
+    tables.push({
+      id: 'groups',
+      title: `Ruptures by ${g.by}`,
+      columns: [
+        { key: 'group', header: g.by },
+        { key: 'clients', header: 'clients', format: F.int },
+        { key: 'with_rupture', header: 'with rupture', format: F.int },
+        { key: 'share', header: 'share', format: F.percent(1) },
+        { key: 'share_ci', header: '95% CI', format: F.interval(3) },
+        { key: 'episodes', header: 'episodes', format: F.int },
+        { key: 'per100', header: 'per 100 sessions', format: F.fixed(2) },
+        { key: 'repaired', header: 'repaired', format: F.percent(1) },
+        { key: 'repaired_ci', header: '95% CI', format: F.interval(3) },
+        { key: 'unresolved', header: 'unresolved', format: F.int },
+      ],
+      rows: g.rows.map((x) => ({
+        group: x.group,
+        clients: x.clients,
+        with_rupture: x.withRupture,
+        share: cell(x.share),
+        share_ci: x.shareCi ?? NE,
+        episodes: x.episodes,
+        per100: cell(x.per100Sessions),
+        repaired: cell(x.repairedShare),
+        repaired_ci: x.repairedCi ?? NE,
+        unresolved: x.unresolved,
+      })),
+      notes,
+    });
+  }
+
+  if (r.clientRows) {
+    tables.push({
+      id: 'clients',
+      title: 'Clients',
+      columns: [
+        { key: 'client', header: 'client' },
+        { key: 'rated', header: 'rated sessions', format: F.int },
+        { key: 'class', header: 'class' },
+        { key: 'episodes', header: 'episodes', format: F.int },
+        { key: 'change', header: 'change', format: F.fixed(1) },
+      ],
+      rows: r.clientRows.map((c) => ({
+        client: c.client,
+        rated: c.ratedSessions,
+        class: c.class ?? 'not assessed',
+        episodes: c.episodes.length,
+        change: cell(c.change),
+      })),
+    });
+    tables.push({
+      id: 'client-episodes',
+      title: 'Episodes per client',
+      columns: [
+        { key: 'client', header: 'client' },
+        { key: 'session', header: 'session', format: F.int },
+        { key: 'previous', header: 'previous', format: F.int },
+        { key: 'pre_level', header: 'pre-level', format: F.fixed(1) },
+        { key: 'score', header: 'score', format: F.fixed(1) },
+        { key: 'drop', header: 'drop', format: F.fixed(1) },
+        { key: 'status', header: 'status' },
+        { key: 'repair_session', header: 'repaired at', format: F.int },
+      ],
+      rows: r.clientRows.flatMap((c) =>
+        c.episodes.map((x) => ({
+          client: c.client,
+          session: x.session,
+          previous: x.previousSession,
+          pre_level: x.preLevel,
+          score: x.score,
+          drop: x.drop,
+          status: x.status,
+          repair_session: x.repairSession ?? '',
+        })),
+      ),
+    });
+  }
+
+  const m = dataset.mapping;
+  const measures = [r.measures.alliance, r.measures.outcome]
+    .filter((x) => x !== null)
+    .map((x) => `${x!.column}${x!.instrument ? ` (${x!.instrument})` : ''}`);
+  const notes = [ruleNote(r)];
+  return {
+    title: 'alliance ruptures',
+    preface: [
+      `files: ${dataset.files.map((f) => f.display).join(', ')}`,
+      `rows: ${r.rows}, clients: ${r.clients}; measures: ${measures.join(', ')}`,
+      ...m.notes,
+    ],
+    tables,
+    notes: [`${NE} = not estimable (the JSON output gives the reason).`],
+    csvTable: r.clientRows ? 'clients' : r.groups ? 'groups' : 'classes',
+    json: snake({
+      command: 'ruptures',
+      schema: 1,
+      options: { ...o, clients: Boolean(o.clients) },
+      input: { files: dataset.files.map((f) => ({ path: f.display, rows: f.rows })), rows: r.rows, clients: r.clients },
+      mapping: { ...mappedColumns(m), sessionSource: m.sessionSource, notes: m.notes },
+      measures: r.measures,
+      method: r.method,
+      assessed: r.assessed,
+      notAssessed: r.notAssessed,
+      episodes: r.episodes,
+      classes: r.classes,
+      comparisons: r.comparisons,
+      groups: r.groups,
+      clients: r.clientRows,
+      notes,
+    }),
+  };
+}
