@@ -35,6 +35,8 @@
  * and the package's published claus_2020 result.
  */
 
+import { beyond, compareDifference } from '../stats/threshold.js';
+
 export type ReliableDirection = 'improved' | 'deteriorated' | 'unchanged';
 export type ChangeCategory = 'recovered' | 'improved' | 'unchanged' | 'deteriorated' | 'harmed';
 export const CHANGE_CATEGORIES: ChangeCategory[] = ['recovered', 'improved', 'unchanged', 'deteriorated', 'harmed'];
@@ -49,11 +51,15 @@ export function direction(higherIsBetter: boolean): 1 | -1 {
   return higherIsBetter ? 1 : -1;
 }
 
-/** Reliable change by a fixed points threshold (inclusive in both directions). */
+/**
+ * Reliable change by a fixed points threshold (inclusive in both directions), the change
+ * compared at the scores' decimal precision (src/stats/threshold.ts): ORS 7.2 -> 12.2 is a
+ * change of exactly 5.
+ */
 export function pointsChange(pre: number, post: number, threshold: number, higherIsBetter: boolean): ReliableDirection {
-  const better = direction(higherIsBetter) * (post - pre);
-  if (better >= threshold) return 'improved';
-  if (-better >= threshold) return 'deteriorated';
+  const [better, worse] = higherIsBetter ? [post, pre] : [pre, post];
+  if (compareDifference(better, worse, threshold) >= 0) return 'improved';
+  if (compareDifference(worse, better, threshold) >= 0) return 'deteriorated';
   return 'unchanged';
 }
 
@@ -117,17 +123,9 @@ export function jtBoundary(cutoff: number, higherIsBetter: boolean): { clinicalP
     : { clinicalPre: { value: cutoff, clinicalIf: '>' }, functionalPost: { value: cutoff, clinicalIf: '>=' } };
 }
 
+/** Whether score x is on the clinical side of the boundary, at the scores' decimal precision (src/stats/threshold.ts). */
 export function isClinical(x: number, b: ClinicalBoundary): boolean {
-  switch (b.clinicalIf) {
-    case '<':
-      return x < b.value;
-    case '<=':
-      return x <= b.value;
-    case '>':
-      return x > b.value;
-    default:
-      return x >= b.value;
-  }
+  return beyond(x, b.clinicalIf, b.value);
 }
 
 /**

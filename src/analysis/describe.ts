@@ -8,6 +8,7 @@
  */
 import type { Dataset, MeasureBinding, ScanStats } from '../dataset/types.js';
 import { quantileSorted } from '../stats/descriptive.js';
+import { beyond as isBeyond } from '../stats/threshold.js';
 
 export interface MeasureSummary {
   column: string;
@@ -55,19 +56,6 @@ class Column {
     const next = new Float64Array(size).fill(this.fill);
     next.set(this.data);
     this.data = next;
-  }
-}
-
-function isBeyond(value: number, cutoff: number, side: string): boolean {
-  switch (side) {
-    case '<':
-      return value < cutoff;
-    case '<=':
-      return value <= cutoff;
-    case '>':
-      return value > cutoff;
-    default:
-      return value >= cutoff;
   }
 }
 
@@ -126,14 +114,14 @@ export async function describe(dataset: Dataset): Promise<DescribeResult> {
   const summaries: MeasureSummary[] = measures.map((b, j) => {
     const inst = b.instrument;
     let intakeClients = 0;
-    let beyond = 0;
+    let nBeyond = 0;
     const iv = intakeValue[j].data;
     const cut = inst?.cutoff;
     for (let c = 0; c < nClients && c < iv.length; c++) {
       const v = iv[c];
       if (v !== v) continue;
       intakeClients++;
-      if (cut && isBeyond(v, cut.value, cut.clinicalIf)) beyond++;
+      if (cut && isBeyond(v, cut.clinicalIf, cut.value)) nBeyond++;
     }
     const n = count[j];
     return {
@@ -148,7 +136,7 @@ export async function describe(dataset: Dataset): Promise<DescribeResult> {
       min: n > 0 ? min[j] : null,
       max: n > 0 ? max[j] : null,
       intakeClients,
-      intakeBeyondCutoff: cut && intakeClients > 0 ? beyond / intakeClients : null,
+      intakeBeyondCutoff: cut && intakeClients > 0 ? nBeyond / intakeClients : null,
       cutoff: cut ? { value: cut.value, clinicalIf: cut.clinicalIf, source: cut.source } : null,
     };
   });

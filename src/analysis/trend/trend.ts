@@ -30,6 +30,7 @@ import {
   type ReliableDirection,
 } from '../change.js';
 import { SessionStore, type ClientSessions } from './store.js';
+import { compareDifference, compareScores, scoreDifference } from '../../stats/threshold.js';
 import { meanOf, olsSlope, quantileSorted, sdOf, tInterval, wilsonInterval } from './summary.js';
 
 export type Period = 'month' | 'quarter' | 'year';
@@ -572,7 +573,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
       const s0 = s.session[first];
       if (band[c] < 0) {
         let b = 0;
-        while (b < ntpMethod.bandLimits.length && i0 > ntpMethod.bandLimits[b]) b++;
+        while (b < ntpMethod.bandLimits.length && compareScores(i0, ntpMethod.bandLimits[b]) > 0) b++;
         band[c] = b;
       }
       const m = cells[band[c]];
@@ -580,7 +581,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
         const o = s.outcome[k];
         const off = s.session[k] - s0;
         if (Number.isNaN(o) || !(off > 0)) continue;
-        if (!onValue(m, off, dir * (o - i0))) return;
+        if (!onValue(m, off, dir * scoreDifference(o, i0))) return;
       }
     };
     // pass B: assign bands and count the values of every cell.
@@ -707,7 +708,8 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
         aN++;
         aSum += a;
         if (isBelow) below.push(s.session[k]);
-        if (drop !== undefined && !Number.isNaN(prevA) && aDir * (prevA - a) >= drop) drops.push(s.session[k]);
+        // A drop of exactly `drop` points at the scores' decimal precision counts (16.4 -> 15.4 is 1).
+        if (drop !== undefined && !Number.isNaN(prevA) && (aDir > 0 ? compareDifference(prevA, a, drop) : compareDifference(a, prevA, drop)) >= 0) drops.push(s.session[k]);
         prevA = a;
       }
       if (!Number.isNaN(o)) oN++;
@@ -778,7 +780,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
         const cell = m.get(off);
         if (!cell || Number.isNaN(cell.threshold)) continue;
         assessed++;
-        current = dir * (o - intake) < cell.threshold;
+        current = compareScores(dir * scoreDifference(o, intake), cell.threshold) < 0;
         if (current) ntpSessions.push(s.session[k]);
       }
     }
@@ -806,7 +808,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
     };
     if (used) {
       summary.used++;
-      const ch = post - pre;
+      const ch = scoreDifference(post, pre);
       change.change = ch;
       const postIndex = at.post;
       const accs: Acc[] = [overall];
