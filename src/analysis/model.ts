@@ -277,15 +277,10 @@ function buildDesign(spec: ModelSpec, cols: Columns, n: number): Design {
   if (spec.time) terms.push('session');
   for (const c of spec.covariates ?? []) terms.push(c);
   const p = terms.length;
-  const acc = new CrossProductAccumulator(p);
-  const nullAcc = new CrossProductAccumulator(1);
   const xr = new Float64Array(p);
-  const one = new Float64Array([1]);
-  const therapistOfClient = new Map<number, number>();
-  for (let i = 0; i < predRow.length; i++) {
+  const fill = (i: number): number => {
     const r = predRow[i];
-    const c = client.data[r];
-    const e = sum.get(c)!;
+    const e = sum.get(client.data[r])!;
     const mean = e.s / e.n;
     let k = 0;
     xr[k++] = 1;
@@ -294,7 +289,33 @@ function buildDesign(spec: ModelSpec, cols: Columns, n: number): Design {
     if (spec.lag) xr[k++] = rv.data[r];
     if (spec.time) xr[k++] = session.data[r];
     for (let j = 0; j < nc; j++) xr[k++] = cols.covs[j].data[r];
-    const yv = rv.data[respRow[i]];
+    return rv.data[respRow[i]];
+  };
+  // Column and response means, subtracted before the cross-products are accumulated
+  // (numerical accuracy; see CrossProductAccumulator). A column with a random slope is
+  // not shifted: that would change the model; nor is the within column (mean 0 already, and
+  // its exact zeros tell when the predictor does not vary within any client).
+  const shift = new Float64Array(p);
+  let yShift = 0;
+  for (let i = 0; i < predRow.length; i++) {
+    yShift += fill(i);
+    for (let j = 1; j < p; j++) shift[j] += xr[j];
+  }
+  if (predRow.length > 0) {
+    yShift /= predRow.length;
+    for (let j = 1; j < p; j++) shift[j] /= predRow.length;
+  }
+  const slopeCol = spec.randomSlope === 'time' ? terms.indexOf('session') : spec.randomSlope ? 1 : -1;
+  if (slopeCol > 0) shift[slopeCol] = 0;
+  shift[1] = 0;
+  const acc = new CrossProductAccumulator(p, { shift, yShift });
+  const nullAcc = new CrossProductAccumulator(1, { yShift });
+  const one = new Float64Array([1]);
+  const therapistOfClient = new Map<number, number>();
+  for (let i = 0; i < predRow.length; i++) {
+    const r = predRow[i];
+    const c = client.data[r];
+    const yv = fill(i);
     acc.add(c, xr, yv);
     nullAcc.add(c, one, yv);
     if (spec.therapistLevel) {

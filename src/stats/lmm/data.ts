@@ -21,6 +21,54 @@ export interface GroupedCrossProducts {
   cross: Float64Array;
   /** External id of each group (as passed to `add`), in order of first appearance. */
   groupIds: number[];
+  /**
+   * Constants subtracted from the columns (shift[0] = 0: the intercept is never shifted) and
+   * from y before accumulating. The fit works in the shifted design X_s = X - 1 shift' and
+   * maps back (see betaFromShifted): the deviance is unchanged, but the cross-products lose
+   * far fewer digits to cancellation (y'V^-1y - c'c in the penalised RSS).
+   */
+  shift: Float64Array;
+  yShift: number;
+}
+
+/** Coefficients of the original design from those of the shifted one. */
+export function betaFromShifted(d: GroupedCrossProducts, bs: ArrayLike<number>): number[] {
+  const b = Array.from(bs);
+  let s = d.yShift;
+  for (let j = 1; j < d.p; j++) s -= d.shift[j] * bs[j];
+  b[0] = bs[0] + s;
+  return b;
+}
+
+/** Coefficients of the shifted design from those of the original one. */
+export function betaToShifted(d: GroupedCrossProducts, b: ArrayLike<number>): number[] {
+  const bs = Array.from(b);
+  let s = -d.yShift;
+  for (let j = 1; j < d.p; j++) s += d.shift[j] * b[j];
+  bs[0] = b[0] + s;
+  return bs;
+}
+
+/** M V M' with M = I except M[0][j] = -shift[j]: Var(beta) of the original design (in place). */
+export function vcovFromShifted(d: GroupedCrossProducts, v: Float64Array): Float64Array {
+  const p = d.p;
+  const c = d.shift;
+  let any = false;
+  for (let j = 1; j < p; j++) if (c[j] !== 0) any = true;
+  if (!any) return v;
+  // rows: row0 <- row0 - sum_j c_j row_j
+  for (let k = 0; k < p; k++) {
+    let s = 0;
+    for (let j = 1; j < p; j++) s += c[j] * v[j * p + k];
+    v[k] -= s;
+  }
+  // columns: col0 <- col0 - sum_j c_j col_j
+  for (let k = 0; k < p; k++) {
+    let s = 0;
+    for (let j = 1; j < p; j++) s += c[j] * v[k * p + j];
+    v[k * p] -= s;
+  }
+  return v;
 }
 
 /** Accumulates the per-group cross-products one row at a time (one pass, any row order). */
@@ -33,8 +81,19 @@ export class CrossProductAccumulator {
   private readonly ids: number[] = [];
   private nobs = 0;
 
-  constructor(p: number) {
+  private readonly shift: Float64Array;
+  private readonly yShift: number;
+
+  /**
+   * `shift` (length p, entry 0 ignored) and `yShift` are subtracted from each row before it
+   * is accumulated: pass column means (any typical values) for numerical accuracy, and 0
+   * for columns that carry a random effect (shifting those would change the model).
+   */
+  constructor(p: number, opts: { shift?: ArrayLike<number>; yShift?: number } = {}) {
     this.p = p;
+    this.shift = new Float64Array(p);
+    if (opts.shift) for (let j = 1; j < p; j++) this.shift[j] = opts.shift[j];
+    this.yShift = opts.yShift ?? 0;
     this.k = p + 1;
     this.cross = new Float64Array(64 * this.k * this.k);
     this.counts = new Int32Array(64);
@@ -60,13 +119,15 @@ export class CrossProductAccumulator {
     const p = this.p;
     const base = g * k * k;
     const c = this.cross;
+    const sh = this.shift;
+    const ys = y - this.yShift;
     for (let i = 0; i < p; i++) {
-      const xi = x[i];
+      const xi = x[i] - sh[i];
       const row = base + i * k;
-      for (let j = 0; j <= i; j++) c[row + j] += xi * x[j];
-      c[base + p * k + i] += y * xi;
+      for (let j = 0; j <= i; j++) c[row + j] += xi * (x[j] - sh[j]);
+      c[base + p * k + i] += ys * xi;
     }
-    c[base + p * k + p] += y * y;
+    c[base + p * k + p] += ys * ys;
     this.counts[g]++;
     this.nobs++;
   }
@@ -80,6 +141,15 @@ export class CrossProductAccumulator {
       const base = g * k * k;
       for (let i = 0; i < k; i++) for (let j = 0; j < i; j++) cross[base + j * k + i] = cross[base + i * k + j];
     }
-    return { p: this.p, groups: m, nobs: this.nobs, counts: this.counts.slice(0, m), cross, groupIds: this.ids.slice() };
+    return {
+      p: this.p,
+      groups: m,
+      nobs: this.nobs,
+      counts: this.counts.slice(0, m),
+      cross,
+      groupIds: this.ids.slice(),
+      shift: this.shift.slice(),
+      yShift: this.yShift,
+    };
   }
 }

@@ -15,6 +15,7 @@ import { cholInverse, symmetricEigen, quadForm } from './dense.js';
 import { numDerivHessian, numDerivJacobian } from './numderiv.js';
 import { brentMin, nelderMead, type MinResult } from './optimize.js';
 import type { ProfiledTerms, RandomStructure } from './profile.js';
+import { betaFromShifted, vcovFromShifted } from './data.js';
 
 export class LmmError extends Error {
   constructor(
@@ -41,6 +42,8 @@ export interface LmmFit {
   /** Satterthwaite df per coefficient (NaN when not computable; see dfNote). */
   df: number[];
   dfNote: string | null;
+  /** Eigenvalues of the deviance Hessian in varpar = (theta, sigma) (lmerTest checks them). */
+  hessianEigenvalues: number[];
   /** REML criterion (REML fits) or ML deviance (-2 logLik). */
   deviance: number;
   logLik: number;
@@ -98,7 +101,7 @@ function covBeta(s: RandomStructure, varpar: number[], p: number): Float64Array 
   const theta = varpar.slice(0, -1);
   const sigma2 = varpar[varpar.length - 1] ** 2;
   const t = s.evaluate(theta);
-  const inv = cholInverse(t.rxChol, p);
+  const inv = vcovFromShifted(s.data, cholInverse(t.rxChol, p));
   for (let i = 0; i < inv.length; i++) inv[i] *= sigma2;
   return inv;
 }
@@ -202,17 +205,65 @@ export function fitLmm(s: RandomStructure, n: number, p: number, reml: boolean, 
       terms.rankDeficient ? 'rank-deficient' : 'perfect-fit',
     );
   }
-  const sigma = Math.sqrt(terms.pwrss / (reml ? n - p : n));
-  const vcov = cholInverse(terms.rxChol, p);
-  for (let i = 0; i < vcov.length; i++) vcov[i] *= sigma * sigma;
-  const se = Array.from({ length: p }, (_, i) => Math.sqrt(vcov[i * p + i]));
+  const sat = satterthwaiteAt(s, theta, n, p, reml);
+  const { sigma, vcov, se, df } = sat;
   const deviance = opt.f;
   const npar = p + s.ntheta + 1;
   let singular = false;
   s.lower.forEach((lo, i) => {
     if (lo === 0 && Math.abs(theta[i]) < 1e-4) singular = true;
   });
+  return {
+    reml,
+    nobs: n,
+    p,
+    theta,
+    sigma,
+    beta: betaFromShifted(s.data, terms.beta),
+    vcov,
+    se,
+    df,
+    dfNote: sat.dfNote,
+    hessianEigenvalues: sat.hessianEigenvalues,
+    deviance,
+    logLik: -deviance / 2,
+    npar,
+    aic: deviance + 2 * npar,
+    bic: deviance + npar * Math.log(n),
+    singular,
+    converged: opt.converged,
+    optimizerMessage: opt.message,
+    evaluations: opt.evaluations,
+    vcovVarpar: sat.vcovVarpar,
+    jacobian: sat.jacobian,
+  };
+}
 
+/** The Satterthwaite ingredients at one theta (lmerTest's as_lmerModLT). */
+export interface SatterthwaiteAt {
+  sigma: number;
+  vcov: Float64Array;
+  se: number[];
+  df: number[];
+  dfNote: string | null;
+  hessianEigenvalues: number[];
+  vcovVarpar: Float64Array;
+  jacobian: number[][];
+}
+
+/**
+ * Var(beta), SEs and Satterthwaite df at a given theta, as lmerTest computes them at the
+ * fitted theta: sigma = sqrt(pwrss / (n - p)) (REML) or sqrt(pwrss / n) (ML); varpar =
+ * (theta, sigma); H = numDeriv::hessian(devfun_vp, varpar); A = 2 H^+ over eigenvalues
+ * > 1e-8; J = numDeriv::jacobian(get_covbeta, varpar); df_j = 2 V_jj^2 / (g' A g).
+ * Exposed so the df can be checked against lmerTest at identical parameters.
+ */
+export function satterthwaiteAt(s: RandomStructure, theta: readonly number[], n: number, p: number, reml: boolean): SatterthwaiteAt {
+  const terms = s.evaluate(theta);
+  const sigma = Math.sqrt(terms.pwrss / (reml ? n - p : n));
+  const vcov = vcovFromShifted(s.data, cholInverse(terms.rxChol, p));
+  for (let i = 0; i < vcov.length; i++) vcov[i] *= sigma * sigma;
+  const se = Array.from({ length: p }, (_, i) => Math.sqrt(vcov[i * p + i]));
   // Satterthwaite (lmerTest): Hessian of the deviance in varpar = (theta, sigma).
   const varpar = [...theta, sigma];
   const nv = varpar.length;
@@ -236,27 +287,5 @@ export function fitLmm(s: RandomStructure, n: number, p: number, reml: boolean, 
     const v = vcov[j * p + j];
     return (2 * v * v) / denom;
   });
-  return {
-    reml,
-    nobs: n,
-    p,
-    theta,
-    sigma,
-    beta: Array.from(terms.beta),
-    vcov,
-    se,
-    df,
-    dfNote: notes.length > 0 ? notes.join('; ') : null,
-    deviance,
-    logLik: -deviance / 2,
-    npar,
-    aic: deviance + 2 * npar,
-    bic: deviance + npar * Math.log(n),
-    singular,
-    converged: opt.converged,
-    optimizerMessage: opt.message,
-    evaluations: opt.evaluations,
-    vcovVarpar: A,
-    jacobian: jac,
-  };
+  return { sigma, vcov, se, df, dfNote: notes.length > 0 ? notes.join('; ') : null, hessianEigenvalues: eig.values.slice(), vcovVarpar: A, jacobian: jac };
 }

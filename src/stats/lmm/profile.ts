@@ -16,7 +16,7 @@
  * therapists), and each block is a low-rank update of the identity, so the Woodbury
  * identity gives every term from per-group cross-products of [X, y].
  */
-import type { GroupedCrossProducts } from './data.js';
+import { betaToShifted, type GroupedCrossProducts } from './data.js';
 import { choleskyInPlace } from './dense.js';
 
 /** Everything the deviance needs at one theta. */
@@ -36,6 +36,8 @@ export interface ProfiledTerms {
 
 /** A random-effects structure: how theta maps to V0. */
 export interface RandomStructure {
+  /** The per-group cross-products (possibly of a shifted design: see data.ts). */
+  readonly data: GroupedCrossProducts;
   /** Number of covariance parameters (lme4's theta). */
   readonly ntheta: number;
   /** Lower bounds of theta (0 for diagonal Cholesky elements, -Infinity otherwise). */
@@ -252,8 +254,9 @@ export class SingleFactorStructure implements RandomStructure {
    * and their conditional variances sigma^2 T M_i^-1 T' (as lme4's ranef(condVar = TRUE)).
    * Returns per group q modes and q x q conditional covariance / sigma^2.
    */
-  ranef(theta: readonly number[], beta: ArrayLike<number>): { modes: Float64Array; condVar: Float64Array } {
+  ranef(theta: readonly number[], betaOriginal: ArrayLike<number>): { modes: Float64Array; condVar: Float64Array } {
     const { data, zCols, q } = this;
+    const beta = betaToShifted(data, betaOriginal);
     const p = data.p;
     const k = p + 1;
     const kk = k * k;
@@ -385,9 +388,10 @@ export class NestedInterceptStructure implements RandomStructure {
    */
   ranef(
     theta: readonly number[],
-    beta: ArrayLike<number>,
+    betaOriginal: ArrayLike<number>,
   ): { client: Float64Array; therapist: Float64Array; clientVar: Float64Array; therapistVar: Float64Array } {
     const { data, parent } = this;
+    const beta = betaToShifted(data, betaOriginal);
     const p = data.p;
     const k = p + 1;
     const kk = k * k;

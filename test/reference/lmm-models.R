@@ -1,0 +1,101 @@
+# Reference values for the model checks added after lmm.R (src/stats/lmm, src/analysis/model.ts):
+#
+#  identify:      models whose client variance is or is not identified (2 and 3 clients taken
+#                 from fixtures/model/balanced.csv): the REML deviance over a theta grid (flat
+#                 when the client-level fixed effects use up every client), lmerTest's Hessian
+#                 eigenvalues, and the full fit where it is identified.
+#  satterthwaite: lmerTest's Satterthwaite df (lmerTest:::as_lmerModLT: numDeriv hessian of
+#                 devfun_vp and jacobian of get_covbeta in varpar = (theta, sigma)) at a tightly
+#                 converged theta, written with 17 significant digits so that the tool can be
+#                 evaluated at the identical theta.
+#
+# Person-mean centring over the rows used, as in lmm.R. Run from the repository root:
+#   Rscript test/reference/lmm-models.R
+suppressPackageStartupMessages({ library(lme4); library(lmerTest) })
+source("test/reference/json.R")
+
+tight_ctrl <- lmerControl(optCtrl = list(xtol_abs = 1e-14, ftol_abs = 1e-14, xtol_rel = 1e-14, ftol_rel = 1e-14))
+
+center <- function(d) {
+  d$x_between <- ave(d$alliance, d$client, FUN = mean)
+  d$x_within <- d$alliance - d$x_between
+  d
+}
+read_fixture <- function(name) read.csv(file.path("fixtures/model", paste0(name, ".csv")), stringsAsFactors = FALSE)
+# the demo data: client_id, srs (alliance), ors (outcome)
+read_demo <- function() {
+  d <- read.csv("fixtures/demo.csv", stringsAsFactors = FALSE)
+  d <- data.frame(client = d$client_id, therapist = d$therapist_id, session = d$session, alliance = d$srs, outcome = d$ors)
+  d[complete.cases(d[, c("alliance", "outcome")]), ]
+}
+
+fixef_table <- function(fit) {
+  co <- summary(fit)$coefficients
+  list(term = I(rownames(co)), estimate = I(unname(co[, "Estimate"])), se = I(unname(co[, "Std. Error"])),
+       df = I(unname(co[, "df"])), p = I(unname(co[, "Pr(>|t|)"])))
+}
+
+# ---- identify -------------------------------------------------------------------------------
+bal <- read_fixture("balanced")
+identify <- list()
+for (k in c(2, 3)) {
+  for (cov in if (k == 2) FALSE else c(FALSE, TRUE)) {
+    s <- center(bal[bal$client %in% unique(bal$client)[seq_len(k)], ])
+    f <- if (cov) y ~ x_within + x_between + age + (1 | client) else y ~ x_within + x_between + (1 | client)
+    s$y <- s$outcome
+    dev <- lme4::lmer(f, data = s, REML = TRUE, devFunOnly = TRUE)
+    grid <- c(0.01, 0.1, 0.5, 1, 2, 5, 10, 100)
+    devs <- sapply(grid, dev)
+    # where the deviance is flat the tight optimizer wanders to a theta where lme4's
+    # factorisation fails; the default fit stops wherever it is (the point of the case)
+    fit <- suppressWarnings(tryCatch(lmerTest::lmer(f, data = s, REML = TRUE, control = tight_ctrl),
+                                     error = function(e) lmerTest::lmer(f, data = s, REML = TRUE)))
+    h <- numDeriv::hessian(lmerTest:::devfun_vp, c(getME(fit, "theta"), sigma(fit)),
+                           devfun = lmer(f, data = s, REML = TRUE, devFunOnly = TRUE), reml = TRUE)
+    vc <- as.data.frame(VarCorr(fit))
+    identify[[length(identify) + 1]] <- list(
+      name = sprintf("%d_clients%s", k, if (cov) "_age" else ""), clients = I(unique(s$client)), covariate = cov,
+      theta_grid = I(grid), deviance = I(devs), deviance_range = max(devs) - min(devs),
+      hessian_eigenvalues = I(eigen(h, symmetric = TRUE)$values),
+      fixef = fixef_table(fit), client_variance = vc$vcov[1], residual_variance = vc$vcov[2])
+  }
+}
+
+# ---- satterthwaite --------------------------------------------------------------------------
+unb <- read_fixture("unbalanced")
+demo <- read_demo()
+sat_case <- function(name, d, formula, reml) {
+  d <- center(d)
+  d$y <- d$outcome
+  fit <- lmerTest::lmer(formula, data = d, REML = reml, control = tight_ctrl)
+  L <- setNames(rep(0, length(fixef(fit))), names(fixef(fit)))
+  L["x_between"] <- 1
+  L["x_within"] <- -1
+  ct <- lmerTest::contest1D(fit, L)
+  list(name = name, reml = reml, random = if (grepl("session", deparse(formula))) "session" else "x_within",
+       time = grepl("\\+ session", deparse(formula)),
+       design = list(client = I(d$client), y = I(d$y), x_within = I(d$x_within), x_between = I(d$x_between),
+                     session = I(d$session)),
+       theta = I(unname(getME(fit, "theta"))), sigma = sigma(fit), singular = isSingular(fit),
+       fixef = fixef_table(fit), contextual_df = ct$df)
+}
+unb_cc <- unb[complete.cases(unb[, c("alliance", "outcome")]), ]
+satterthwaite <- list(
+  sat_case("balanced_slope_reml", bal, y ~ x_within + x_between + (1 + x_within | client), TRUE),
+  sat_case("balanced_slope_ml", bal, y ~ x_within + x_between + (1 + x_within | client), FALSE),
+  sat_case("unbalanced_slope_reml", unb_cc, y ~ x_within + x_between + (1 + x_within | client), TRUE),
+  sat_case("unbalanced_slope_time_reml", unb_cc, y ~ x_within + x_between + session + (1 + session | client), TRUE),
+  sat_case("demo_slope_reml", demo, y ~ x_within + x_between + (1 + x_within | client), TRUE),
+  sat_case("demo_slope_ml", demo, y ~ x_within + x_between + (1 + x_within | client), FALSE)
+)
+
+out <- list(
+  generated_by = "test/reference/lmm-models.R",
+  versions = list(R = R.version.string, lme4 = as.character(packageVersion("lme4")),
+                  lmerTest = as.character(packageVersion("lmerTest")),
+                  numDeriv = as.character(packageVersion("numDeriv"))),
+  identify = identify,
+  satterthwaite = satterthwaite
+)
+writeLines(to_json(out), "test/reference/lmm-models.json")
+cat("wrote test/reference/lmm-models.json\n")
