@@ -4,8 +4,11 @@
  *
  *   alliance: FILE:LINE:COLUMN: what went wrong. How to fix it.
  *
- * Anything else is a bug and is reported as an internal error (exit 70); its stack is
- * shown only with --debug.
+ * Anything else is a bug and is reported as an internal error (exit 70, as BSD's
+ * EX_SOFTWARE); its stack is shown only with --debug.
+ *
+ * Code that reacts to a particular error matches its `code` (and `key` / `column`), never
+ * its message, so the wording can improve without breaking a caller.
  */
 export interface Location {
   file?: string;
@@ -27,16 +30,48 @@ export const EXIT = {
   internal: 70,
 } as const;
 
+/**
+ * Stable identifiers of the errors some caller reacts to (the rest are 'usage'). Add one
+ * when code must tell an error apart; never match a message.
+ */
+export type ErrorCode =
+  /** The default: bad usage, an unreadable or malformed input. */
+  | 'usage'
+  /** A column named by an option (`key`: the flag, e.g. '--group') is in no file's header (`column`). */
+  | 'unknown-column'
+  /** No client id column could be detected or was named. */
+  | 'no-client-column'
+  /** A config key that its section does not know (`key`: 'section.key'). */
+  | 'unknown-key';
+
+export interface UserErrorOptions {
+  location?: Location;
+  hint?: string;
+  exitCode?: number;
+  /** What kind of error this is (default 'usage'). */
+  code?: ErrorCode;
+  /** The flag ('--group') or config key ('correlate.by') the error is about, when there is one. */
+  key?: string;
+  /** The column the error is about, when there is one. */
+  column?: string;
+}
+
 export class UserError extends Error {
   readonly exitCode: number;
   readonly location: Location;
   readonly hint: string | undefined;
-  constructor(message: string, opts: { location?: Location; hint?: string; exitCode?: number } = {}) {
+  readonly code: ErrorCode;
+  readonly key: string | undefined;
+  readonly column: string | undefined;
+  constructor(message: string, opts: UserErrorOptions = {}) {
     super(message);
     this.name = 'UserError';
     this.location = opts.location ?? {};
     this.hint = opts.hint;
     this.exitCode = opts.exitCode ?? EXIT.usage;
+    this.code = opts.code ?? 'usage';
+    this.key = opts.key;
+    this.column = opts.column;
   }
 
   /** The one line shown to the user (without the "alliance: " prefix). */

@@ -49,11 +49,20 @@ export async function loadInput(
   opts: object,
   cmd: Command,
   io: Io,
-  { progress = true, extraGroups = [] }: { progress?: boolean; extraGroups?: string[] } = {},
+  {
+    progress = true,
+    extraGroups = [],
+    config: loaded,
+  }: {
+    progress?: boolean;
+    extraGroups?: string[];
+    /** The --config file when the caller has read it already (null: none given). */
+    config?: Config | null;
+  } = {},
 ): Promise<Input> {
   const flags = opts as Record<string, unknown>;
   const configPath = typeof flags.config === 'string' ? flags.config : undefined;
-  const config = configPath ? await loadConfig(configPath, io.cwd) : null;
+  const config = loaded !== undefined ? loaded : configPath ? await loadConfig(configPath, io.cwd) : null;
   const read = mergeReadOptions(config, flags, explicitOptions(cmd));
   // Columns a command must read as groups (e.g. its --by column), whatever --group or the config says.
   for (const g of extraGroups) {

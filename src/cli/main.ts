@@ -2,17 +2,13 @@
  * The program: registers the subcommands and maps commander's own exits to ours
  * (usage errors -> 2; --help and --version -> 0). Commands never call process.exit.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { configureCommon, type CommandContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { EXIT, isUserError } from '../errors.js';
 import type { Io } from '../io/process.js';
+import { packageVersion } from '../version.js';
 
-export function packageVersion(): string {
-  const url = new URL('../../package.json', import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
-}
 
 export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('alliance')

@@ -11,7 +11,7 @@
  * closest known key, when one is close enough; the hint lists the known keys.
  */
 import { UserError } from '../errors.js';
-import { closest } from '../dataset/mapping.js';
+import { closest } from '../names.js';
 
 /** kebab-case -> camelCase (config keys may be written either way). */
 export const camel = (k: string): string => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -57,10 +57,39 @@ export function checkKey(key: string, check: KeyCheck): void {
   throw new UserError(message, {
     location: check.at ? { file: check.at.file, line: check.at.line(`${check.section}.${name}`) } : undefined,
     hint,
+    code: 'unknown-key',
+    key: `${check.section}.${key}`,
   });
 }
 
 /** Throws for the first key of `section` that is not known (in the order written). */
 export function checkKeys(section: Record<string, unknown>, check: KeyCheck): void {
   for (const key of Object.keys(section)) checkKey(key, check);
+}
+
+/**
+ * Runs an options parser on a config section and, when it rejects the section, re-throws
+ * its message at the line of the key at fault (the first key that fails on its own), so a
+ * wrong type reads "report.yaml:31: correlate: --min-clients must be ...". Unknown keys
+ * are reported first.
+ */
+export function checkSection<T>(sec: Record<string, unknown>, name: string, known: readonly string[], at: KeyPlace, parse: (section: Record<string, unknown>) => T): T {
+  checkKeys(sec, { section: name, known, at, camelCase: true });
+  try {
+    return parse(sec);
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    let key = name;
+    for (const [k, v] of Object.entries(sec)) {
+      try {
+        parse({ [k]: v });
+      } catch (inner) {
+        if (inner instanceof UserError && inner.message === e.message) {
+          key = `${name}.${camel(k)}`;
+          break;
+        }
+      }
+    }
+    throw new UserError(`${name}: ${e.message}`, { location: { file: at.file, line: at.line(key) }, hint: e.hint });
+  }
 }

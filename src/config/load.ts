@@ -22,9 +22,9 @@ import * as path from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import { UserError } from '../errors.js';
 import { INPUT_OPTIONS } from './input-options.js';
-import { getInstrument, INSTRUMENTS, validateOverride } from '../instruments/registry.js';
+import { getInstrument, INSTRUMENTS, validateOverride, validInstrumentIds } from '../instruments/registry.js';
 import type { DateFormat, ReadOptions } from '../dataset/types.js';
-import { closest, validInstrumentIds } from '../dataset/mapping.js';
+import { closest } from '../names.js';
 import { Option } from 'commander';
 import { jsonErrorAt } from './json-check.js';
 

@@ -5,9 +5,13 @@
  * columns: ambiguity is a UserError naming the candidates and the flag that resolves it.
  */
 import { UserError } from '../errors.js';
-import { INSTRUMENTS, getInstrument, instrumentForHeader, normalizeName, withOverrides } from '../instruments/registry.js';
+import { getInstrument, instrumentForHeader, normalizeName, validInstrumentIds, withOverrides } from '../instruments/registry.js';
+import { closest } from '../names.js';
 import type { Instrument } from '../instruments/types.js';
 import type { ColumnRef, MeasureBinding, ReadOptions } from './types.js';
+
+/** (The header suggestion, shared with config keys: src/names.ts.) */
+export { closest };
 
 /** Normalised header spellings per role (see normalizeName), best tier first. */
 export const CLIENT_NAMES: string[][] = [
@@ -103,38 +107,6 @@ function howOf(opts: ReadOptions, key: string): How {
   return opts.origin?.[key] === 'config' ? 'config' : 'flag';
 }
 
-/** Levenshtein distance (small strings only). */
-function distance(a: string, b: string): number {
-  const prev = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length];
-}
-
-/** The candidate closest to `name` (normalised edit distance), if reasonably close. */
-export function closest(name: string, candidates: readonly string[]): string | undefined {
-  const key = normalizeName(name);
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const ck = normalizeName(c);
-    const d = ck.includes(key) || key.includes(ck) ? Math.abs(ck.length - key.length) * 0.5 : distance(key, ck);
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
-
 function listHeaders(header: readonly string[]): string {
   return header.map((h) => `'${h}'`).join(', ');
 }
@@ -166,6 +138,9 @@ export function unknownColumnError(name: string, flag: string, header: readonly 
   return new UserError(`column '${name}' (from ${flag}) is not in the header`, {
     location: { ...at },
     hint: `${near ? `Did you mean '${near}'? ` : ''}Available columns: ${listHeaders(header)}`,
+    code: 'unknown-column',
+    key: flag,
+    column: name,
   });
 }
 
@@ -198,10 +173,6 @@ function detect(
     }
   }
   return undefined;
-}
-
-export function validInstrumentIds(): string {
-  return INSTRUMENTS.map((i) => i.id).join(', ');
 }
 
 function resolveInstrument(id: string, opts: ReadOptions, column: string): Instrument {
@@ -277,6 +248,7 @@ export function mapFile(header: readonly string[], opts: ReadOptions, where: str
     throw new UserError('no client id column found', {
       location: { ...at },
       hint: `Name it with --client COLUMN (columns: ${listHeaders(header)})`,
+      code: 'no-client-column',
     });
   }
   const session = pick('session', SESSION_NAMES, 'session number');

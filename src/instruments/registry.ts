@@ -17,11 +17,9 @@
  *   - "bdi" is bound to BDI-II (the first edition has the same 0-63 range).
  */
 import type { Instrument } from './types.js';
+import { normalizeName } from '../names.js';
 
-/** Lowercase and keep letters and digits only: "PHQ-9 total" -> "phq9total". */
-export function normalizeName(name: string): string {
-  return name.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]/g, '');
-}
+export { normalizeName };
 
 /** Sources used more than once, spelled once. */
 const S = {
@@ -443,4 +441,9 @@ export function withOverrides(inst: Instrument, overrides: Partial<Record<string
   if (Array.isArray(o.aliases)) out.aliases = (o.aliases as unknown[]).filter((a): a is string => typeof a === 'string').map(normalizeName);
   if (typeof o.notes === 'string') out.notes = o.notes;
   return out;
+}
+
+/** The instrument ids, comma-separated (for messages). */
+export function validInstrumentIds(): string {
+  return INSTRUMENTS.map((i) => i.id).join(', ');
 }

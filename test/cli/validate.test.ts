@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { runInProcess } from '../helpers/cli.js';
 import { ROOT, runBinary } from '../helpers/spawn.js';
 import { TODAY, tmpDir, tmpFile } from '../validate/helpers.js';
-import { escapeData, escapeProperty, githubAnnotation, xmlEscape } from '../../src/validate/render.js';
+import { escapeData, escapeProperty, githubAnnotation, xmlEscape } from '../../src/report/documents/validate.js';
 
 const FIX = path.join(ROOT, 'fixtures/validate');
 const GOLDEN = path.join(FIX, 'golden');

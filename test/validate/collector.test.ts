@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FindingCollector } from '../../src/validate/findings.js';
 import { validateDataset } from '../../src/validate/validate.js';
-import { cappedFindings, renderGithub, renderJunit } from '../../src/validate/render.js';
+import { cappedFindings, renderGithub, renderJunit } from '../../src/report/documents/validate.js';
 import { countSummary } from '../../src/validate/sessions.js';
 import { openDataset } from '../../src/dataset/open.js';
 import { daysFromCivil } from '../../src/dataset/values.js';

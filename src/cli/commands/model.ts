@@ -4,18 +4,10 @@
  * criterion, Satterthwaite df as lmerTest).
  */
 import type { Command } from 'commander';
-import { buildCommand, type CommandContext } from '../command.js';
-import { COLOR_OPTIONS, explicitOptions, FORMAT_OPTION, INPUT_OPTIONS, type OptionSpec } from '../options.js';
-import { decideColor, makeChalk } from '../color.js';
-import { loadInput } from '../input.js';
-import { modelSettings, modelSpec, runModel, type ModelFlags } from '../../config/sections/model.js';
-import { modelDocument } from '../../report/documents/model.js';
-import { render, type OutputFormat } from '../../report/render.js';
-
-interface ModelOptions extends ModelFlags {
-  format: OutputFormat;
-  color?: boolean;
-}
+import type { CommandContext } from '../command.js';
+import type { OptionSpec } from '../options.js';
+import { sectionCommand } from '../section-command.js';
+import { modelSection } from '../../sections/model/index.js';
 
 const list = (value: string, previous: unknown): string[] =>
   (Array.isArray(previous) ? (previous as string[]) : []).concat(
@@ -39,12 +31,11 @@ export const MODEL_OPTIONS: OptionSpec[] = [
 ];
 
 export function modelCommand(ctx: CommandContext): Command {
-  return buildCommand<ModelOptions>(
+  return sectionCommand(
+    modelSection,
     {
-      name: 'model',
       summary: 'linear mixed model: outcome on within- and between-client alliance (REML, Satterthwaite df)',
-      args: '[files...]',
-      options: [...INPUT_OPTIONS, ...MODEL_OPTIONS, FORMAT_OPTION, ...COLOR_OPTIONS],
+      options: MODEL_OPTIONS,
       examples: [
         'alliance model sessions.csv --outcome ors --alliance srs',
         'alliance model sessions.csv --outcome phq9 --alliance wai --time --random-slope',
@@ -52,16 +43,6 @@ export function modelCommand(ctx: CommandContext): Command {
         'alliance model sessions.csv --outcome ors --alliance srs --lag --reverse',
         'alliance model sessions.csv --outcome ors --alliance srs --group therapist --ml --format json',
       ],
-      async run(files, opts, cmd, io) {
-        // `--group therapist` asks for the therapist level: it is not a grouping column to map.
-        const readOpts = { ...opts, group: undefined, groups: undefined };
-        const { dataset, config } = await loadInput(files, readOpts, cmd, io);
-        const set = modelSettings(opts, explicitOptions(cmd), config);
-        const result = await runModel(dataset, modelSpec(dataset, set));
-        const color = decideColor(opts.color, io);
-        io.stdout.write(render(modelDocument(result, dataset), opts.format, makeChalk(color), color));
-        return 0;
-      },
     },
     ctx,
   );

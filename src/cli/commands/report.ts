@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { buildCommand, type CommandContext } from '../command.js';
 import type { OptionSpec } from '../options.js';
-import { packageVersion } from '../main.js';
+import { packageVersion } from '../../version.js';
 import { UserError } from '../../errors.js';
 import { loadConfig } from '../../config/load.js';
 import { writeDirAtomic } from '../../io/atomic.js';

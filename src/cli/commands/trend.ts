@@ -4,21 +4,10 @@
  * JSON shape and the methods are documented in docs/trend.md.
  */
 import type { Command } from 'commander';
-import { buildCommand, type CommandContext } from '../command.js';
-import { COLOR_OPTIONS, FORMAT_OPTION, INPUT_OPTIONS, explicitOptions, type OptionSpec } from '../options.js';
-import { decideColor, makeChalk } from '../color.js';
-import { byIsMapped, loadInputWithBy } from '../by.js';
-import { UserError } from '../../errors.js';
-import { analyzeTrend } from '../../analysis/trend/trend.js';
-import { trendOptions, type TrendFlags as TrendOptionFlags } from '../../config/sections/trend.js';
-import { trendDocument } from '../../report/documents/trend.js';
-import { render, type OutputFormat } from '../../report/render.js';
-
-interface TrendFlags extends TrendOptionFlags {
-  format: OutputFormat;
-  color?: boolean;
-  groups?: string[];
-}
+import type { CommandContext } from '../command.js';
+import type { OptionSpec } from '../options.js';
+import { sectionCommand } from '../section-command.js';
+import { trendSection } from '../../sections/trend/index.js';
 
 const TREND_OPTIONS: OptionSpec[] = [
   { flags: '--clients', description: 'add the per-client table (and make it the --format csv output)' },
@@ -44,44 +33,17 @@ const TREND_OPTIONS: OptionSpec[] = [
 ];
 
 export function trendCommand(ctx: CommandContext): Command {
-  return buildCommand<TrendFlags>(
+  return sectionCommand(
+    trendSection,
     {
-      name: 'trend',
       summary: 'client trajectories, reliable change, alliance alerts, not-on-track flags, cohort trends',
-      args: '[files...]',
-      options: [...INPUT_OPTIONS, ...TREND_OPTIONS, FORMAT_OPTION, ...COLOR_OPTIONS],
+      options: TREND_OPTIONS,
       examples: [
         'alliance trend sessions.csv --period month',
         'alliance trend sessions.csv --clients --format csv > clients.csv',
         'alliance trend sessions.csv --by therapist --min-clients 10',
         'alliance trend trial.csv --outcome bdi --instrument bdi=BDI-II --pre 1 --post 4 --reliability 0.801 --cutoff c --functional-mean 7.69 --functional-sd 7.52',
       ],
-      async run(files, flags, cmd, io) {
-        const explicit = explicitOptions(cmd);
-        let opts = trendOptions(flags, {}, explicit);
-        // The --by column must be read: loadInputWithBy adds it to the grouping columns.
-        let { dataset, config } = await loadInputWithBy(files, flags, cmd, io, opts.by);
-        const section = config?.sections?.trend;
-        if (section && config) {
-          opts = trendOptions(flags, section, explicit, config.path, config.lines);
-          // A --by column named only in the config: open the input again with it as a group column.
-          if (opts.by && !byIsMapped(dataset, opts.by)) ({ dataset, config } = await loadInputWithBy(files, flags, cmd, io, opts.by, `trend.by in ${config.path}`));
-        }
-        const m = dataset.mapping;
-        if (!m.measures.some((x) => x.role === 'outcome') && !m.measures.some((x) => x.role === 'alliance')) {
-          throw new UserError('no alliance or outcome column found', { location: { file: dataset.files[0]?.display, line: 1 }, hint: 'Name them with --alliance COL and/or --outcome COL' });
-        }
-        if (opts.period && !m.date) {
-          throw new UserError('--period needs session dates, and no date column was found', { location: { file: dataset.files[0]?.display, line: 1 }, hint: 'Name it with --date COL' });
-        }
-        if (opts.by && opts.by.toLowerCase() === 'therapist' && !m.therapist) {
-          throw new UserError('--by therapist needs a therapist column, and none was found', { hint: 'Name it with --therapist COL' });
-        }
-        const result = await analyzeTrend(dataset, opts);
-        const color = decideColor(flags.color, io);
-        io.stdout.write(render(trendDocument(result, dataset, opts), flags.format, makeChalk(color), color));
-        return 0;
-      },
     },
     ctx,
   );

@@ -14,14 +14,14 @@ import { loadInput } from '../input.js';
 import type { Io } from '../../io/process.js';
 import { UserError, isUserError, EXIT } from '../../errors.js';
 import { loadConfig, mergeReadOptions } from '../../config/load.js';
-import { validateSection } from '../../config/sections/validate.js';
+import { readValidateSection } from '../../sections/validate/options.js';
 import { findColumn, mapFile, unknownColumnError } from '../../dataset/mapping.js';
 import { parseDate } from '../../dataset/values.js';
 import { openTable } from '../../dataset/formats.js';
 import { render } from '../../report/render.js';
 import { loadSchema, type TableSchema } from '../../validate/schema.js';
 import { validateDataset, validateRaw, type ValidateOptions, type ValidationResult } from '../../validate/validate.js';
-import { renderGithub, renderJunit, renderStepSummary, renderValidateCsv, validationDocument, writeValidateJson } from '../../validate/render.js';
+import { renderGithub, renderJunit, renderStepSummary, renderValidateCsv, validationDocument, writeValidateJson } from '../../report/documents/validate.js';
 
 type ValidateFormat = 'table' | 'json' | 'csv' | 'md' | 'github' | 'junit';
 
@@ -49,8 +49,8 @@ const VALIDATE_OPTIONS: OptionSpec[] = [
   { flags: '--today <date>', description: 'reference date YYYY-MM-DD for "date in the future" (default: today, UTC)' },
 ];
 
-/** The message openDataset gives when no client column can be found (validate reports it as a finding). */
-const NO_CLIENT = 'no client id column found';
+/** openDataset's error when no client column can be found (validate reports it as a finding). */
+const isNoClient = (e: unknown): boolean => isUserError(e) && e.code === 'no-client-column';
 
 function parseToday(value: string | undefined, from: string): number {
   if (value === undefined) return Math.floor(Date.now() / 86_400_000);
@@ -81,7 +81,7 @@ async function validateUnmapped(files: string[], flags: ValidateFlags, cmd: Comm
       mapFile(input.header, read, p);
       noClient.push(false);
     } catch (e) {
-      if (isUserError(e) && e.message === NO_CLIENT) noClient.push(true);
+      if (isNoClient(e)) noClient.push(true);
       else throw e;
     }
   }
@@ -132,7 +132,7 @@ export function validateCommand(ctx: CommandContext): Command {
         const validate = async (): Promise<ValidationResult> => {
           try {
             const input = await loadInput(files, flags, cmd, io, { progress: false }); // validate shows its own
-            const sec = validateSection(input.config);
+            const sec = readValidateSection(input.config);
             if (!explicit.has('strict') && sec.strict !== undefined) strict = sec.strict;
             if (!explicit.has('maxFindings') && sec.maxFindings !== undefined) maxFindings = sec.maxFindings;
             const schemaPath = flags.schema ?? sec.schema;
@@ -141,7 +141,7 @@ export function validateCommand(ctx: CommandContext): Command {
             notes = [...input.dataset.mapping.notes];
             return await validateDataset(input.dataset, base(today, input.read.missing ?? []));
           } catch (e) {
-            if (!(isUserError(e) && e.message === NO_CLIENT && !files.includes('-'))) throw e;
+            if (!(isNoClient(e) && !files.includes('-'))) throw e;
             if (flags.schema) schema = await loadSchema(flags.schema, io.cwd);
             return await validateUnmapped(files, flags, cmd, io, base(flagToday ?? parseToday(undefined, ''), []));
           }

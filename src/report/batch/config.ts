@@ -26,13 +26,15 @@ import * as path from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
 import { UserError } from '../../errors.js';
 import type { Config } from '../../config/load.js';
-import { camel, checkKey, checkKeys, type KeyPlace } from '../../config/keys.js';
+import { camel, checkKey, type KeyPlace } from '../../config/keys.js';
 import { parseDate } from '../../dataset/values.js';
+import { SECTIONS, SECTION_NAMES } from '../../sections/registry.js';
 
-export const REPORT_SECTIONS = ['validate', 'describe', 'correlate', 'trend', 'model'] as const;
-export type ReportSection = (typeof REPORT_SECTIONS)[number];
+/** The sections a report can run, in the order it runs them: the registry's (src/sections/registry.ts). */
+export const REPORT_SECTIONS: readonly string[] = SECTION_NAMES;
+export type ReportSection = string;
 /** Sections run when report.sections is not given (the model runs only when listed: it needs one outcome and one alliance chosen). */
-export const DEFAULT_SECTIONS: ReportSection[] = ['validate', 'describe', 'correlate', 'trend'];
+export const DEFAULT_SECTIONS: ReportSection[] = SECTIONS.filter((s) => s.reportDefault).map((s) => s.name);
 export const REPORT_FORMATS = ['html', 'md', 'csv', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export type FailOn = 'error' | 'warning' | 'none';
@@ -133,7 +135,7 @@ export function reportSettings(ctx: SectionCheck): ReportSettings {
       case 'sections': {
         const list = listOf(v);
         if (!list || list.length === 0) fail(ctx, key, `'${key}' must be a list of sections`, `Choose from ${REPORT_SECTIONS.join(', ')}`);
-        const bad = list!.find((x) => !(REPORT_SECTIONS as readonly string[]).includes(x));
+        const bad = list!.find((x) => !REPORT_SECTIONS.includes(x));
         if (bad !== undefined) fail(ctx, key, `unknown section '${bad}' in '${key}'`, `Choose from ${REPORT_SECTIONS.join(', ')}`);
         s.sections = REPORT_SECTIONS.filter((x) => list!.includes(x));
         break;
@@ -187,33 +189,6 @@ export function reportSettings(ctx: SectionCheck): ReportSettings {
     }
   }
   return s;
-}
-
-/**
- * Runs an options parser on a config section and, when it rejects the section, re-throws
- * its message at the line of the key at fault (the first key that fails on its own), so a
- * wrong type reads "report.yaml:31: --min-clients must be ...".
- */
-export function checkSection<T>(ctx: SectionCheck, name: string, known: string[], parse: (section: Record<string, unknown>) => T): T {
-  const sec = ctx.config.sections[name] ?? {};
-  checkKeys(sec, { section: name, known, at: place(ctx), camelCase: true, style: 'dotted', suggest: true });
-  try {
-    return parse(sec);
-  } catch (e) {
-    if (!(e instanceof UserError)) throw e;
-    let at = name;
-    for (const [k, v] of Object.entries(sec)) {
-      try {
-        parse({ [k]: v });
-      } catch (inner) {
-        if (inner instanceof UserError && inner.message === e.message) {
-          at = `${name}.${camel(k)}`;
-          break;
-        }
-      }
-    }
-    fail(ctx, at, `${name}: ${e.message}`, e.hint);
-  }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,15 +1,15 @@
 /**
- * `alliance report`: runs the sections of a report config (validate, describe, correlate,
- * trend, model) on one dataset and assembles every output file in memory; the command writes
- * them with writeDirAtomic.
+ * `alliance report`: runs the sections of a report config (those of the registry,
+ * src/sections/registry.ts) on one dataset and assembles every output file in memory; the
+ * command writes them with writeDirAtomic.
  *
- * Each section reuses its command's analysis, section options (src/config/sections/*) and
- * ResultDocument builder (src/report/documents/*), so a report table is byte for byte the
- * table `alliance <section> --format md` prints for the same options.
+ * Each section is the Section its command runs (options, checks, analysis,
+ * ResultDocument), so a report table is byte for byte the table `alliance <section>
+ * --format md` prints for the same options. Nothing here names a section.
  *
- * Order: inputs (globs, existence) -> open the dataset -> validate on the unfiltered
- * input -> stop here when failOn is met -> filters -> describe, correlate, trend, model ->
- * outputs.
+ * Order: inputs (globs, existence) -> open the dataset -> gates (validate) on the
+ * unfiltered input -> stop here when failOn is met -> filters -> the other sections in
+ * registry order -> outputs.
  */
 import type { Io } from '../../io/process.js';
 import { createHash } from 'node:crypto';
@@ -20,28 +20,12 @@ import { mergeReadOptions, type Config } from '../../config/load.js';
 import { openDataset } from '../../dataset/open.js';
 import { parseDate } from '../../dataset/values.js';
 import type { Dataset, ReadOptions, SessionRow } from '../../dataset/types.js';
-import { validateDataset, type ValidationResult } from '../../validate/validate.js';
-import { validationDocument } from '../../validate/render.js';
-import { loadSchema } from '../../validate/schema.js';
-import { describe, type DescribeResult } from '../../analysis/describe.js';
-import { runCorrelate, type CorrelateReport } from '../../analysis/correlate/index.js';
-import { analyzeTrend, type TrendOptions, type TrendResult } from '../../analysis/trend/trend.js';
-import { correlateOptions, SECTION_KEYS as CORRELATE_KEYS } from '../../config/sections/correlate.js';
-import { trendOptions, SECTION_KEYS as TREND_KEYS } from '../../config/sections/trend.js';
-import { validateSettings } from '../../config/sections/validate.js';
-import { modelChoices, modelSettings, modelSpec, runModel, SECTION_KEYS as MODEL_KEYS, type ModelPlace, type ModelSettings } from '../../config/sections/model.js';
-import { checkKeys } from '../../config/keys.js';
-import type { ModelResult } from '../../analysis/model.js';
-import { modelDocument } from '../documents/model.js';
-import { describeDocument } from '../documents/describe.js';
-import { correlateDocument } from '../documents/correlate.js';
-import { trendDocument } from '../documents/trend.js';
+import { SECTIONS } from '../../sections/registry.js';
+import type { DocumentContext, OptionSource, RunContext, Section, Verdict } from '../../sections/section.js';
 import type { ResultDocument } from '../model.js';
 import { mdCell, mdText, renderCsvTable, renderMarkdown } from '../render.js';
-import { toFixedR } from '../number.js';
-import { correlateCharts, modelCharts, trendCharts } from '../html/charts.js';
-import { renderReportHtml, type Headline, type HtmlSection } from '../html/page.js';
-import { checkSection, expandGlob, keyLines, place, reportSettings, type ReportSection, type ReportSettings, type SectionCheck } from './config.js';
+import { renderReportHtml, type HtmlSection } from '../html/page.js';
+import { expandGlob, keyLines, place, reportSettings, type ReportSettings, type SectionCheck } from './config.js';
 
 export interface ReportRunOptions {
   /** Tool version for the manifest. */
@@ -72,13 +56,20 @@ export interface ReportOutput {
   settings: ReportSettings;
 }
 
+/** A section the config asks for, with its options (read before any data). */
+interface Planned {
+  section: Section;
+  opts: unknown;
+}
+
 interface SectionOutput {
-  name: ReportSection;
+  name: string;
+  section: Section;
+  opts: unknown;
+  result: unknown;
   doc: ResultDocument;
   json: unknown;
 }
-
-const DAY_MS = 86_400_000;
 
 
 /** The config's text and key lines (nested keys included), for errors at the right line. */
@@ -272,69 +263,43 @@ function demote(md: string): string {
   return md.replace(/^(#+) /gm, '#$1 ');
 }
 
-function pct(x: number | null, digits = 1): string {
-  return x === null || !Number.isFinite(x) ? 'n/e' : `${toFixedR(x * 100, digits)}%`;
-}
-
-const REFERENCES: Record<string, string[]> = {
-  correlate: [
-    'Bakdash, J. Z., & Marusich, L. R. (2017). Repeated measures correlation. Frontiers in Psychology, 8, 456. doi:10.3389/fpsyg.2017.00456 (within-client correlation, rmcorr).',
-    'Flückiger, C., Del Re, A. C., Wampold, B. E., & Horvath, A. O. (2018). The alliance in adult psychotherapy: A meta-analytic synthesis. Psychotherapy, 55(4), 316-340. doi:10.1037/pst0000172 (benchmark r = .278).',
-    'Holm, S. (1979). A simple sequentially rejective multiple test procedure. Scandinavian Journal of Statistics, 6(2), 65-70 (adjusted p).',
-    'Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery rate. Journal of the Royal Statistical Society B, 57(1), 289-300. doi:10.1111/j.2517-6161.1995.tb02031.x (BH adjustment, when chosen).',
-  ],
-  model: [
-    'Curran, P. J., & Bauer, D. J. (2011). The disaggregation of within-person and between-person effects in longitudinal models of change. Annual Review of Psychology, 62, 583-619. doi:10.1146/annurev.psych.093008.100356 (within/between split, contextual effect).',
-    'Bates, D., Mächler, M., Bolker, B., & Walker, S. (2015). Fitting linear mixed-effects models using lme4. Journal of Statistical Software, 67(1), 1-48. doi:10.18637/jss.v067.i01 (REML/ML criterion; the fits are checked against lme4).',
-    'Kuznetsova, A., Brockhoff, P. B., & Christensen, R. H. B. (2017). lmerTest package: Tests in linear mixed effects models. Journal of Statistical Software, 82(13), 1-26. doi:10.18637/jss.v082.i13 (Satterthwaite degrees of freedom).',
-  ],
-  trend: [
-    'Jacobson, N. S., & Truax, P. (1991). Clinical significance: A statistical approach to defining meaningful change in psychotherapy research. Journal of Consulting and Clinical Psychology, 59(1), 12-19. doi:10.1037/0022-006X.59.1.12 (reliable and clinically significant change).',
-    'Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference. Journal of the American Statistical Association, 22(158), 209-212. doi:10.1080/01621459.1927.10502953 (intervals for shares).',
-    'Instrument cut-offs and reliable-change thresholds: see the sources named in the trend notes (alliance instruments registry, `alliance instruments`).',
-  ],
-};
-
 /**
  * Runs the report. Throws UserError (exit 2) for an unusable config or input; returns the
  * files to write and the exit code (1 when validation found errors).
+ *
+ * Every section is a Section of the registry (src/sections/registry.ts): its options are
+ * read from its config section in report mode, the columns it needs are read as groups,
+ * a gate section (validate) runs on the whole input before the filters, the others on
+ * the filtered data; each gives its document, charts, headlines and references.
  */
 export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOptions): Promise<ReportOutput> {
   const config = ctx.config;
   const settings = reportSettings(ctx);
   const failOn = opts.failOn ?? settings.failOn;
   const configDir = path.dirname(path.resolve(io.cwd, config.path));
-  const vset = validateSettings(config, place(ctx));
+  const at = place(ctx);
 
-  const wants = (s: ReportSection) => settings.sections.includes(s);
   // Section options are checked before any data is read (config errors first).
-  const minDefault = { minClients: settings.minClients };
-  const copts = wants('correlate')
-    ? checkSection(ctx, 'correlate', CORRELATE_KEYS, (sec) => correlateOptions({ format: 'table' }, { ...minDefault, ...sec }))
-    : null;
-  const topts: TrendOptions | null = wants('trend')
-    ? checkSection(ctx, 'trend', TREND_KEYS, (sec) => {
-        if (sec.clients !== undefined) throw new UserError("client tables are set by 'report.clientTables', not 'trend.clients'");
-        return trendOptions({ format: 'table' }, { ...minDefault, ...sec, clients: settings.clientTables }, new Set(), config.path, config.lines);
-      })
-    : null;
-
-  const mopts = wants('model') ? reportModelSettings(ctx, settings.clientTables) : null;
+  const src: OptionSource = {
+    mode: 'report',
+    flags: {},
+    explicit: new Set(),
+    config,
+    report: { minClients: settings.minClients, clientTables: settings.clientTables, at },
+  };
+  const planned: Planned[] = SECTIONS.filter((s) => settings.sections.includes(s.name)).map((section) => ({ section, opts: section.options(src) }));
 
   const inputs = resolveInputs(ctx, configDir);
   if (opts.outDir !== undefined) guardOutput(opts.outDir, opts.out, [path.resolve(io.cwd, config.path), ...inputs.abs], configDir);
   const ioAt: Io = { ...io, cwd: configDir };
   const base = mergeReadOptions(config, {}, new Set());
-  // Columns the run must read as groups: the by columns and the filter column, each with
-  // the config key it came from (for errors at the right line).
-  const needed: [col: string, key: string][] = (
-    [
-      [copts?.by, 'correlate.by'],
-      [topts?.by, 'trend.by'],
-      [settings.filters.column, 'report.filters.column'],
-    ] as [string | null | undefined, string][]
-  ).filter((x): x is [string, string] => typeof x[0] === 'string' && x[0].trim() !== '');
-  const at = (key: string) => ({ file: config.path, line: ctx.lines[key] ?? config.lines[key.split('.')[0]] });
+  // Columns the run must read as groups: each section's (its by column) and the filter
+  // column, each with the config key it came from (for errors at the right line).
+  const needed: [col: string, key: string][] = [
+    ...planned.flatMap((p) => (p.section.groups?.(p.opts) ?? []).map((g): [string, string] => [g.column, `${p.section.name}.${g.option}`])),
+    ...(settings.filters.column ? [[settings.filters.column, 'report.filters.column'] as [string, string]] : []),
+  ].filter(([col]) => col.trim() !== '');
+  const keyAt = (key: string) => ({ file: config.path, line: ctx.lines[key] ?? config.lines[key.split('.')[0]] });
   let read: ReadOptions = base;
   let dataset = await openDataset(inputs.rel, read, ioAt);
   const missingGroups: string[] = [];
@@ -342,14 +307,14 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
     const lc = col.toLowerCase();
     const m = dataset.mapping;
     if (lc === 'therapist') {
-      if (!m.therapist) throw new UserError(`${key}: therapist, but no therapist column was found`, { location: at(key), hint: 'Name it with therapist: COLUMN' });
+      if (!m.therapist) throw new UserError(`${key}: therapist, but no therapist column was found`, { location: keyAt(key), hint: 'Name it with therapist: COLUMN' });
       continue;
     }
     if (m.therapist?.name.toLowerCase() === lc || m.groups.some((g) => g.name.toLowerCase() === lc)) continue;
     const inHeader = dataset.files.every((f) => f.header.some((h) => h.trim().toLowerCase() === lc));
     if (!inHeader) {
       const cols = dataset.files[0]?.header.map((h) => `'${h}'`).join(', ') ?? '';
-      throw new UserError(`${key}: column '${col}' is not in the input`, { location: at(key), hint: `Available columns: ${cols}` });
+      throw new UserError(`${key}: column '${col}' is not in the input`, { location: keyAt(key), hint: `Available columns: ${cols}` });
     }
     if (!missingGroups.includes(col)) missingGroups.push(col);
   }
@@ -358,7 +323,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
     dataset = await openDataset(inputs.rel, read, ioAt);
   }
 
-  const total = settings.sections.length;
+  const total = planned.length;
   let index = 0;
   const step = async <T>(section: string, body: () => Promise<T>): Promise<T> => {
     index += 1;
@@ -372,88 +337,50 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
   // The filters are part of the config: a value that never occurs is reported before any
   // section runs (and before its progress line), so the error is the only line on stderr.
   const filtered = filteredDataset(dataset, settings);
-  if (filtered.describe.length > 0) await checkFilters(filtered.dataset, dataset, settings, at);
+  if (filtered.describe.length > 0) await checkFilters(filtered.dataset, dataset, settings, keyAt);
 
+  const runCtx: RunContext = { io, now: opts.now, read, config };
+  const docCtx: DocumentContext = { mode: 'report', filtered: filtered.describe.length > 0, clientTables: settings.clientTables };
   const sections: SectionOutput[] = [];
-  let validation: ValidationResult | null = null;
   let exitCode = 0;
   let stopped = false;
-  if (wants('validate')) {
-    validation = await step('validate', async () => {
-      const schema = vset.schema ? await loadSchema(vset.schema, io.cwd) : null;
-      const todayText = read.today ?? (io.env.SOURCE_DATE_EPOCH ? new Date(Number(io.env.SOURCE_DATE_EPOCH) * 1000).toISOString().slice(0, 10) : undefined);
-      let today = Math.floor(opts.now.getTime() / DAY_MS);
-      if (todayText !== undefined) {
-        today = /^\d{4}-\d{2}-\d{2}$/.test(todayText) ? parseDate(todayText, 'iso') : NaN;
-        if (Number.isNaN(today)) throw new UserError(`today must be a date YYYY-MM-DD (got '${todayText}')`, { location: { file: config.path, line: config.lines.today } });
-      }
-      return validateDataset(dataset, { today, missing: read.missing ?? [], schema });
-    });
-    const doc = validationDocument(validation, { maxFindings: vset.maxFindings, strict: vset.strict, notes: [] });
-    // Row-level findings (file:line and masked values) only when client-level tables are asked for.
-    if (!settings.clientTables) doc.tables = doc.tables.filter((t) => t.id !== 'findings');
-    const json = settings.clientTables ? doc.json : { summary: validation.summary };
-    doc.json = json;
-    sections.push({ name: 'validate', doc, json });
-    const { errors, warnings } = validation.summary.findings;
-    if (errors > 0 || (vset.strict && warnings > 0)) exitCode = 1;
-    if ((failOn === 'error' && errors > 0) || (failOn === 'warning' && errors + warnings > 0)) {
+  let gateVerdict: Verdict | null = null;
+  const runOne = async (p: Planned, ds: Dataset): Promise<void> => {
+    const { section, opts: o } = p;
+    section.check?.(ds, o, src);
+    const result = await step(section.name, () => section.run(ds, o, runCtx));
+    const doc = section.document(result, ds, o, docCtx);
+    sections.push({ name: section.name, section, opts: o, result, doc, json: doc.json });
+  };
+  // Gates (validation) see every row, before the filters, and may stop the report.
+  for (const p of planned.filter((x) => x.section.gate)) {
+    await runOne(p, dataset);
+    const out = sections[sections.length - 1];
+    const v = p.section.gate!(out.result, p.opts);
+    gateVerdict = v;
+    if (v.fails) exitCode = 1;
+    if ((failOn === 'error' && v.errors > 0) || (failOn === 'warning' && v.errors + v.warnings > 0)) {
       exitCode = 1;
       stopped = true;
     }
   }
-
-  let described: DescribeResult | null = null;
-  let correlated: CorrelateReport | null = null;
-  let trended: TrendResult | null = null;
-  let modeled: ModelResult | null = null;
-  if (!stopped) {
-    const ds = filtered.dataset;
-    if (wants('describe')) {
-      described = await step('describe', () => describe(ds));
-      const doc = describeDocument(described, ds);
-      if (filtered.describe.length > 0) {
-        // The scanner counts missing and unusable cells for the whole input; say so.
-        const measures = doc.tables.find((t) => t.id === 'measures');
-        measures?.notes?.push('With filters: n, mean, SD, min, max and intake figures cover the selected sessions; the missing and unusable counts cover the whole input.');
-      }
-      sections.push({ name: 'describe', doc, json: doc.json });
-    }
-    if (copts) {
-      correlated = await step('correlate', () => runCorrelate(ds, copts));
-      const doc = correlateDocument(correlated, ds);
-      sections.push({ name: 'correlate', doc, json: doc.json });
-    }
-    if (topts) {
-      const m = ds.mapping;
-      if (!m.measures.some((x) => x.role === 'outcome') && !m.measures.some((x) => x.role === 'alliance'))
-        throw new UserError('no alliance or outcome column found', { location: { file: config.path }, hint: 'Name them with alliance: COL and/or outcome: COL' });
-      if (topts.period && !m.date) throw new UserError('trend.period needs session dates, and no date column was found', { location: { file: config.path, line: ctx.lines['trend.period'] }, hint: 'Name it with date: COL' });
-      trended = await step('trend', () => analyzeTrend(ds, topts));
-      const doc = trendDocument(trended, ds, topts);
-      sections.push({ name: 'trend', doc, json: doc.json });
-    }
-    if (mopts) {
-      // The same settings -> spec -> fit as `alliance model` (src/config/sections/model.ts).
-      modeled = await step('model', () => runModel(ds, modelSpec(ds, mopts.set, mopts.place)));
-      const doc = modelDocument(modeled, ds);
-      sections.push({ name: 'model', doc, json: doc.json });
-    }
-  }
+  if (!stopped) for (const p of planned.filter((x) => !x.section.gate)) await runOne(p, filtered.dataset);
 
   // ---- outputs
   const files = new Map<string, string>();
-  const headline = headlines(validation, described, correlated, trended, modeled);
-  const rules = ruleLines(settings, copts?.minClients ?? null, topts?.minClients ?? null, filtered.describe, stopped, failOn, validation);
+  const headline = [...sections.filter((s) => s.section.headlinesFirst), ...sections.filter((s) => !s.section.headlinesFirst)].flatMap((s) => s.section.headlines?.(s.result) ?? []);
+  const mins = planned.map((p) => p.section.minClients?.(p.opts) ?? null);
+  const rules = ruleLines(settings, mins, filtered.describe, stopped, failOn, gateVerdict);
   const title = settings.title;
   const sub = [`inputs: ${inputs.rel.join(', ')}`, `sections: ${sections.map((s) => s.name).join(', ')}${stopped ? ' (stopped after validation)' : ''}`];
+  const references = sections.flatMap((s) => s.section.references);
 
   if (settings.formats.includes('md')) {
     const md: string[] = [`# ${mdText(title)}`, '', ...sub.map((s) => `${mdText(s)}  `), '', '## Summary', '', '| figure | value | detail |', '|:---|---:|:---|'];
     for (const h of headline) md.push(`| ${mdCell(h.label)} | ${mdCell(String(h.value))} | ${mdCell(h.detail ?? '')} |`);
     md.push('', ...rules.map((r) => `- ${mdText(r)}`), '');
     for (const s of sections) md.push(demote(renderMarkdown(s.doc)));
-    md.push('## References', '', ...referenceList(sections).map((r) => `- ${r}`));
+    md.push('## References', '', ...references.map((r) => `- ${r}`));
     files.set('report.md', md.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n');
   }
   if (settings.formats.includes('csv')) {
@@ -476,27 +403,10 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
     let chartId = 1;
     const htmlSections: HtmlSection[] = [];
     for (const s of sections) {
-      if (s.name === 'validate') htmlSections.push({ id: 'validation', heading: 'Data checks', intro: [`Validation of the whole input (before filters). ${validation ? verdictLine(validation, vset.strict) : ''}`], charts: [], doc: s.doc });
-      else if (s.name === 'describe') htmlSections.push({ id: 'data', heading: 'Data', charts: [], doc: s.doc });
-      else if (s.name === 'correlate' && correlated) {
-        const charts = correlateCharts(correlated, chartId);
-        chartId += charts.length;
-        htmlSections.push({ id: 'correlations', heading: 'Alliance and outcome', intro: ['How strongly alliance scores go with outcome scores, at each level: across all sessions (pooled), between clients (client averages), within clients (session to session), and early alliance with later outcome.'], charts, doc: s.doc });
-      } else if (s.name === 'trend' && trended) {
-        const charts = trendCharts(trended, chartId);
-        chartId += charts.length;
-        htmlSections.push({ id: 'trends', heading: 'Trends, change and alerts', charts, doc: s.doc });
-      } else if (s.name === 'model' && modeled) {
-        const charts = modelCharts(modeled, chartId);
-        chartId += charts.length;
-        htmlSections.push({
-          id: 'model',
-          heading: 'Mixed model',
-          intro: ['A linear mixed model separates the session-to-session (within-client) association of alliance with outcome from the client-average (between-client) one, with a random intercept per client; fixed-effect tests use Satterthwaite degrees of freedom.'],
-          charts,
-          doc: s.doc,
-        });
-      }
+      const charts = s.section.charts?.(s.result, chartId) ?? [];
+      chartId += charts.length;
+      const intro = s.section.html.intro?.(s.result, s.opts);
+      htmlSections.push({ id: s.section.html.id, heading: s.section.html.heading, ...(intro ? { intro } : {}), charts, doc: s.doc });
     }
     files.set(
       'report.html',
@@ -506,7 +416,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
         headline,
         sections: htmlSections,
         rules,
-        references: referenceList(sections),
+        references,
         footer: `alliance-outcome ${opts.version}. Every figure is computed from the inputs listed above; results.json holds them at full precision and manifest.json the inputs' checksums.`,
       }),
     );
@@ -519,6 +429,13 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
     inputsInfo.push({ path: inputs.rel[i], bytes: statSync(inputs.abs[i]).size, rows: info?.rows ?? null, sha256: await sha256(inputs.abs[i]) });
   }
   const reproducible = opts.reproducible || io.env.SOURCE_DATE_EPOCH !== undefined;
+  // The options each section ran with (null: not run); a section without options is left out.
+  const resolved: Record<string, unknown> = {};
+  for (const s of SECTIONS) {
+    const p = planned.find((x) => x.section === s);
+    if (s.keys.length === 0) continue;
+    resolved[s.name] = p ? (s.resolved ? s.resolved(p.opts, configDir) : p.opts) : null;
+  }
   const manifest: Record<string, unknown> = {
     tool: { name: 'alliance-outcome', version: opts.version, node: reproducible ? undefined : process.version },
     ...(reproducible ? {} : { generated_at: opts.now.toISOString() }),
@@ -528,7 +445,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
       files: inputs.rel,
       sections: config.sections,
       report: { ...settings, out: settings.out ? path.relative(configDir, settings.out).split(path.sep).join('/') : null },
-      resolved: { correlate: copts, trend: topts, model: mopts?.set ?? null, validate: wants('validate') ? vset.schema ? { ...vset, schema: path.relative(configDir, vset.schema) } : vset : null },
+      resolved,
     },
     inputs: inputsInfo,
     options: { out: opts.out, force: opts.force, reproducible: opts.reproducible, fail_on: failOn },
@@ -540,27 +457,16 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
   return { files: sorted, exitCode, stopped, settings };
 }
 
-function verdictLine(v: ValidationResult, strict: boolean): string {
-  const { errors, warnings } = v.summary.findings;
-  const fails = errors > 0 || (strict && warnings > 0);
-  return `${fails ? 'Failed' : 'Passed'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}.`;
-}
-
-function referenceList(sections: SectionOutput[]): string[] {
-  return sections.flatMap((s) => REFERENCES[s.name] ?? []);
-}
-
 function ruleLines(
   s: ReportSettings,
-  correlateMin: number | null,
-  trendMin: number | null,
+  sectionMins: (number | null)[],
   filters: string[],
   stopped: boolean,
   failOn: string,
-  validation: ValidationResult | null,
+  gate: Verdict | null,
 ): string[] {
   const out: string[] = [];
-  const mins = [...new Set([correlateMin, trendMin].filter((x): x is number => x !== null))];
+  const mins = [...new Set(sectionMins.filter((x): x is number => x !== null))];
   out.push(
     `Suppression: a group (therapist, site, ...) with fewer than ${mins.length ? mins.join(' / ') : s.minClients} clients is not shown on its own (it still counts in "all clients"); suppressed groups are named with their client counts.`,
   );
@@ -570,80 +476,9 @@ function ruleLines(
       : 'No client-level or row-level tables: only aggregates leave the tool (set report.clientTables: true to include them).',
   );
   out.push(filters.length ? `Filters: ${filters.join('; ')}. Validation covers every row.` : 'Filters: none (all sessions).');
-  if (stopped && validation) {
-    const { errors, warnings } = validation.summary.findings;
+  if (stopped && gate) {
+    const { errors, warnings } = gate;
     out.push(`Stopped after validation: ${errors} error(s), ${warnings} warning(s) with failOn ${failOn}; fix the data and run again.`);
   }
   return out;
-}
-
-function headlines(v: ValidationResult | null, d: DescribeResult | null, c: CorrelateReport | null, t: TrendResult | null, m: ModelResult | null): Headline[] {
-  const out: Headline[] = [];
-  if (d) {
-    out.push({ label: 'clients', value: String(d.clients), detail: `${d.rows} sessions, ${d.therapists} therapists` });
-    if (d.dateSpan) out.push({ label: 'period', value: `${d.dateSpan.first.slice(0, 7)} to ${d.dateSpan.last.slice(0, 7)}`, detail: `${d.dateSpan.first} to ${d.dateSpan.last}` });
-    if (d.sessionsPerClient) out.push({ label: 'sessions per client', value: toFixedR(d.sessionsPerClient.mean, 1), detail: `median ${d.sessionsPerClient.median}` });
-  }
-  if (v) {
-    const { errors, warnings } = v.summary.findings;
-    out.push({ label: 'data checks', value: `${errors} error${errors === 1 ? '' : 's'}`, detail: `${warnings} warning${warnings === 1 ? '' : 's'}` });
-  }
-  if (c) {
-    const first = c.results.find((r) => r.group === null && r.analysis === 'within' && r.estimable && r.r !== null);
-    const between = c.results.find((r) => r.group === null && r.analysis === 'between' && r.estimable && r.r !== null && first && r.alliance === first.alliance && r.outcome === first.outcome);
-    if (first && first.r !== null) {
-      out.push({
-        label: `${first.alliance} x ${first.outcome} within clients`,
-        value: `r = ${toFixedR(first.r, 2)}`,
-        detail: `${first.ci ? `95% CI [${toFixedR(first.ci[0], 2)}, ${toFixedR(first.ci[1], 2)}], ` : ''}${first.clients} clients${between && between.r !== null ? `; between clients r = ${toFixedR(between.r, 2)}` : ''}`,
-      });
-    }
-  }
-  if (t) {
-    const s = t.summary;
-    if (t.measures.outcome && s.used > 0 && t.methods.change.reason === undefined) {
-      out.push({ label: 'reliably improved', value: pct(s.overall.reliablyImproved.share), detail: `${s.overall.reliablyImproved.x} of ${s.overall.reliablyImproved.n} clients (${t.measures.outcome.column})` });
-      out.push({ label: 'recovered', value: pct(s.overall.recovered.share), detail: `${s.overall.recovered.x} of ${s.overall.recovered.n} clients` });
-    }
-    if (t.measures.alliance && t.methods.allianceAlerts.cutoff !== null) {
-      out.push({ label: 'alliance alerts', value: String(s.allianceAlerts.clientsBelowCutoff), detail: `clients with ${t.measures.alliance.column} below ${t.methods.allianceAlerts.cutoff} at least once` });
-    }
-  }
-  if (m && m.fit) {
-    const x = m.spec.lag && m.spec.reverse ? m.spec.outcome : m.spec.alliance;
-    const w = m.fit.fixed.find((f) => f.term === `${x}_within`);
-    if (w) {
-      out.push({
-        label: `${x} within clients (mixed model)`,
-        value: `b = ${toFixedR(w.estimate, 2)}`,
-        detail: `${w.lower !== null && w.upper !== null ? `95% CI [${toFixedR(w.lower, 2)}, ${toFixedR(w.upper, 2)}], ` : ''}${m.fit.clients} clients${m.fit.converged ? '' : '; did not converge'}${m.fit.singular ? '; singular fit' : ''}`,
-      });
-    }
-  }
-  return out;
-}
-
-/**
- * The report's model section: the same keys as `alliance model`'s flags (read by the
- * command's modelSettings), checked before any data is read. Random effects (BLUPs) are
- * per-client figures, so they follow report.clientTables, not model.randomEffects.
- */
-function reportModelSettings(ctx: SectionCheck, clientTables: boolean): { set: ModelSettings; place: ModelPlace } {
-  const sec = ctx.config.sections.model ?? {};
-  const at = place(ctx);
-  checkKeys(sec, { section: 'model', known: MODEL_KEYS, at, camelCase: true, style: 'dotted', suggest: true });
-  if (sec.randomEffects !== undefined) {
-    throw new UserError("model: random effects (per-client BLUPs) are set by 'report.clientTables', not 'model.randomEffects'", {
-      location: { file: at.file, line: at.line('model.randomEffects') },
-      hint: 'Remove randomEffects and set clientTables: true under report: to include them',
-    });
-  }
-  const set = modelSettings({}, new Set(), ctx.config);
-  set.randomEffects = clientTables;
-  const mplace: ModelPlace = {
-    config: true,
-    at: (attr) => ({ file: at.file, line: at.line(`model.${attr === 'covariate' && ctx.lines['model.covariates'] !== undefined ? 'covariates' : attr}`) }),
-  };
-  modelChoices(set, mplace);
-  return { set, place: mplace };
 }

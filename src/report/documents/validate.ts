@@ -14,12 +14,12 @@
  * Capping (--max-findings) applies to the human-facing table and Markdown only; JSON, CSV,
  * github and junit carry every kept finding.
  */
-import type { Cell, ResultDocument, TableModel } from '../report/model.js';
-import { F } from '../report/model.js';
-import { renderCsvTable, renderMarkdownTable } from '../report/render.js';
-import { CODES } from './codes.js';
-import type { Finding } from './types.js';
-import type { ValidationResult } from './validate.js';
+import type { Cell, ResultDocument, TableModel } from '../model.js';
+import { F } from '../model.js';
+import { renderCsvTable, renderMarkdownTable } from '../render.js';
+import { CODES } from '../../validate/codes.js';
+import type { Finding } from '../../validate/types.js';
+import type { ValidationResult } from '../../validate/validate.js';
 
 export interface RenderOptions {
   /** Findings shown per code in the table (0 = all). */

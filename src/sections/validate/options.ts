@@ -8,8 +8,8 @@
  */
 import * as path from 'node:path';
 import { UserError } from '../../errors.js';
-import type { Config } from '../load.js';
-import { checkKey, configPlace, type KeyPlace } from '../keys.js';
+import type { Config } from '../../config/load.js';
+import { checkKey, configPlace, type KeyPlace } from '../../config/keys.js';
 
 const VALIDATE_KEYS = ['strict', 'maxFindings', 'schema'];
 
@@ -21,7 +21,7 @@ function fail(at: KeyPlace, key: string, msg: string, hint?: string): never {
  * `alliance validate`'s reading: only the keys set (flags and defaults fill the rest); the
  * schema path joined to the config file's folder as given.
  */
-export function validateSection(config: Config | null): { strict?: boolean; maxFindings?: number; schema?: string } {
+export function readValidateSection(config: Config | null): { strict?: boolean; maxFindings?: number; schema?: string } {
   const sec = config?.sections.validate;
   if (!sec) return {};
   const out: { strict?: boolean; maxFindings?: number; schema?: string } = {};

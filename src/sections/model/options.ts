@@ -1,13 +1,13 @@
 /**
  * The `model:` section of a --config file and the model flags -> the model settings, and
- * the settings -> the ModelSpec and the fitted result. Shared by `alliance model` (flags
+ * the settings -> the ModelSpec (the fit is in ./index.ts). Shared by `alliance model` (flags
  * given on the command line win) and the report's model section, so both fit the same
  * model from the same options and add the same notes.
  */
 import { UserError, type Location } from '../../errors.js';
-import type { Config } from '../load.js';
-import { checkKey, configPlace } from '../keys.js';
-import { fitModel, rawCovariates, MIN_THERAPISTS, type ModelResult, type ModelSpec } from '../../analysis/model.js';
+import type { Config } from '../../config/load.js';
+import { checkKey, configPlace } from '../../config/keys.js';
+import type { ModelSpec } from '../../analysis/model.js';
 import type { Dataset } from '../../dataset/types.js';
 
 /** The flags modelSettings reads (commander attribute names); the command adds its own. */
@@ -226,25 +226,4 @@ export function modelSpec(dataset: Dataset, set: ModelSettings, place: ModelPlac
     therapistLevel,
     randomEffects: set.randomEffects,
   };
-}
-
-/** Fits the model (covariates read from the raw records) and adds the notes about the data it was fitted on. */
-export async function runModel(dataset: Dataset, spec: ModelSpec): Promise<ModelResult> {
-  const cov = spec.covariates && spec.covariates.length > 0 ? rawCovariates(dataset, spec.covariates) : undefined;
-  const result = await fitModel(dataset, spec, cov);
-  if (cov) {
-    if (cov.counts.unmatched > 0) {
-      result.notes.push(`Covariates could not be read for ${cov.counts.unmatched} row(s) (joined exports): those rows were left out.`);
-    }
-    cov.counts.unusable.forEach((n, j) => {
-      if (n > 0) result.notes.push(`${n} non-numeric value(s) in covariate ${spec.covariates![j]} were treated as missing.`);
-    });
-  }
-  if (spec.time && dataset.mapping.sessionSource === 'file-order') {
-    result.notes.push('Session numbers come from file order within client (no session or date column): --time uses them as they are.');
-  }
-  if (spec.therapistLevel && result.fit && result.fit.therapists === null) {
-    result.notes.push(`(--group therapist needs at least ${MIN_THERAPISTS} therapists, each client with one therapist.)`);
-  }
-  return result;
 }

@@ -4,7 +4,7 @@
  */
 import { UserError } from '../../errors.js';
 import type { Period, TrendOptions } from '../../analysis/trend/trend.js';
-import { camel, checkKey, configPlace } from '../keys.js';
+import { camel, checkKey, configPlace } from '../../config/keys.js';
 
 /** The flags trendOptions reads, by commander attribute name (camelCase). */
 export interface TrendFlags {

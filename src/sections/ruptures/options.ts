@@ -4,7 +4,7 @@
  */
 import { UserError } from '../../errors.js';
 import type { RupturesOptions } from '../../analysis/ruptures.js';
-import { camel, checkKey, configPlace } from '../keys.js';
+import { camel, checkKey, configPlace } from '../../config/keys.js';
 
 /** Config keys of the `ruptures:` section (camelCase; kebab-case accepted). */
 export const SECTION_KEYS = ['ruptureDrop', 'ruptureSd', 'repairWindow', 'by', 'minClients', 'clients'];

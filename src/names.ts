@@ -1,0 +1,42 @@
+/**
+ * Names compared as people type them: normalised (case, punctuation, accents) and, for
+ * "did you mean ...?" suggestions, by edit distance. Used for column headers, instrument
+ * ids and config keys alike; imports nothing of ours.
+ */
+
+/** Lowercase and keep letters and digits only: "PHQ-9 total" -> "phq9total". */
+export function normalizeName(name: string): string {
+  return name.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/** Levenshtein distance (small strings only). */
+function distance(a: string, b: string): number {
+  const prev = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0];
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length];
+}
+
+/** The candidate closest to `name` (normalised edit distance), if reasonably close. */
+export function closest(name: string, candidates: readonly string[]): string | undefined {
+  const key = normalizeName(name);
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const ck = normalizeName(c);
+    const d = ck.includes(key) || key.includes(ck) ? Math.abs(ck.length - key.length) * 0.5 : distance(key, ck);
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}

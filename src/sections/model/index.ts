@@ -1,0 +1,103 @@
+/**
+ * The model section: `alliance model` and the report's model section. Both read the same
+ * settings (./options.ts), build the same ModelSpec and fit it here, so they add the same
+ * notes.
+ */
+import { UserError } from '../../errors.js';
+import { fitModel, rawCovariates, MIN_THERAPISTS, type ModelResult, type ModelSpec } from '../../analysis/model.js';
+import { checkKeys } from '../../config/keys.js';
+import type { Dataset } from '../../dataset/types.js';
+import { modelDocument } from '../../report/documents/model.js';
+import { modelCharts } from '../../report/html/charts.js';
+import { toFixedR } from '../../report/number.js';
+import type { Section } from '../section.js';
+import { modelChoices, modelSettings, modelSpec, SECTION_KEYS, type ModelPlace, type ModelSettings } from './options.js';
+
+export interface ModelOptions {
+  set: ModelSettings;
+  /** How the options are named in messages (flags, or the config's model keys at their lines). */
+  place: ModelPlace;
+}
+
+/** Fits the model (covariates read from the raw records) and adds the notes about the data it was fitted on. */
+export async function runModel(dataset: Dataset, spec: ModelSpec): Promise<ModelResult> {
+  const cov = spec.covariates && spec.covariates.length > 0 ? rawCovariates(dataset, spec.covariates) : undefined;
+  const result = await fitModel(dataset, spec, cov);
+  if (cov) {
+    if (cov.counts.unmatched > 0) {
+      result.notes.push(`Covariates could not be read for ${cov.counts.unmatched} row(s) (joined exports): those rows were left out.`);
+    }
+    cov.counts.unusable.forEach((n, j) => {
+      if (n > 0) result.notes.push(`${n} non-numeric value(s) in covariate ${spec.covariates![j]} were treated as missing.`);
+    });
+  }
+  if (spec.time && dataset.mapping.sessionSource === 'file-order') {
+    result.notes.push('Session numbers come from file order within client (no session or date column): --time uses them as they are.');
+  }
+  if (spec.therapistLevel && result.fit && result.fit.therapists === null) {
+    result.notes.push(`(--group therapist needs at least ${MIN_THERAPISTS} therapists, each client with one therapist.)`);
+  }
+  return result;
+}
+
+export const modelSection: Section<ModelOptions, ModelResult> = {
+  name: 'model',
+  keys: SECTION_KEYS,
+  // Not run unless listed: it needs one outcome and one alliance column chosen.
+  reportDefault: false,
+  options(src) {
+    if (src.mode === 'command') return { set: modelSettings(src.flags, new Set(src.explicit), src.config), place: { config: false } };
+    // The report: the same keys as the flags, checked before any data is read. Random
+    // effects (BLUPs) are per-client figures, so they follow report.clientTables.
+    const r = src.report!;
+    const sec = src.config!.sections.model ?? {};
+    const at = r.at;
+    checkKeys(sec, { section: 'model', known: SECTION_KEYS, at, camelCase: true });
+    if (sec.randomEffects !== undefined) {
+      throw new UserError("model: random effects (per-client BLUPs) are set by 'report.clientTables', not 'model.randomEffects'", {
+        location: { file: at.file, line: at.line('model.randomEffects') },
+        hint: 'Remove randomEffects and set clientTables: true under report: to include them',
+      });
+    }
+    const set = modelSettings({}, new Set(), src.config);
+    set.randomEffects = r.clientTables;
+    const hasCovariates = sec.covariates !== undefined;
+    const place: ModelPlace = {
+      config: true,
+      at: (attr) => ({ file: at.file, line: at.line(`model.${attr === 'covariate' && hasCovariates ? 'covariates' : attr}`) }),
+    };
+    modelChoices(set, place);
+    return { set, place };
+  },
+  // `--group therapist` asks for the therapist level: it is not a grouping column to map.
+  inputFlags: (flags) => ({ ...flags, group: undefined, groups: undefined }),
+  run: (dataset, opts) => runModel(dataset, modelSpec(dataset, opts.set, opts.place)),
+  document: (result, dataset) => modelDocument(result, dataset),
+  html: {
+    id: 'model',
+    heading: 'Mixed model',
+    intro: () => [
+      'A linear mixed model separates the session-to-session (within-client) association of alliance with outcome from the client-average (between-client) one, with a random intercept per client; fixed-effect tests use Satterthwaite degrees of freedom.',
+    ],
+  },
+  charts: modelCharts,
+  headlines(m) {
+    if (!m.fit) return [];
+    const x = m.spec.lag && m.spec.reverse ? m.spec.outcome : m.spec.alliance;
+    const w = m.fit.fixed.find((f) => f.term === `${x}_within`);
+    if (!w) return [];
+    return [
+      {
+        label: `${x} within clients (mixed model)`,
+        value: `b = ${toFixedR(w.estimate, 2)}`,
+        detail: `${w.lower !== null && w.upper !== null ? `95% CI [${toFixedR(w.lower, 2)}, ${toFixedR(w.upper, 2)}], ` : ''}${m.fit.clients} clients${m.fit.converged ? '' : '; did not converge'}${m.fit.singular ? '; singular fit' : ''}`,
+      },
+    ];
+  },
+  resolved: (opts) => opts.set,
+  references: [
+    'Curran, P. J., & Bauer, D. J. (2011). The disaggregation of within-person and between-person effects in longitudinal models of change. Annual Review of Psychology, 62, 583-619. doi:10.1146/annurev.psych.093008.100356 (within/between split, contextual effect).',
+    'Bates, D., Mächler, M., Bolker, B., & Walker, S. (2015). Fitting linear mixed-effects models using lme4. Journal of Statistical Software, 67(1), 1-48. doi:10.18637/jss.v067.i01 (REML/ML criterion; the fits are checked against lme4).',
+    'Kuznetsova, A., Brockhoff, P. B., & Christensen, R. H. B. (2017). lmerTest package: Tests in linear mixed effects models. Journal of Statistical Software, 82(13), 1-26. doi:10.18637/jss.v082.i13 (Satterthwaite degrees of freedom).',
+  ],
+};

@@ -1,0 +1,82 @@
+/**
+ * The trend section: `alliance trend` and the report's trend section. The JSON shape and
+ * the methods are documented in docs/trend.md.
+ */
+import { UserError } from '../../errors.js';
+import { analyzeTrend, type TrendOptions, type TrendResult } from '../../analysis/trend/trend.js';
+import { checkSection } from '../../config/keys.js';
+import { trendDocument } from '../../report/documents/trend.js';
+import { trendCharts } from '../../report/html/charts.js';
+import { toFixedR } from '../../report/number.js';
+import type { Section } from '../section.js';
+import { SECTION_KEYS, trendOptions } from './options.js';
+
+function pct(x: number | null, digits = 1): string {
+  return x === null || !Number.isFinite(x) ? 'n/e' : `${toFixedR(x * 100, digits)}%`;
+}
+
+export const trendSection: Section<TrendOptions, TrendResult> = {
+  name: 'trend',
+  keys: SECTION_KEYS,
+  reportDefault: true,
+  options(src) {
+    const config = src.config;
+    const sec = config?.sections.trend;
+    if (src.mode === 'report') {
+      const r = src.report!;
+      return checkSection(sec ?? {}, 'trend', SECTION_KEYS, r.at, (s) => {
+        if (s.clients !== undefined) throw new UserError("client tables are set by 'report.clientTables', not 'trend.clients'");
+        return trendOptions({ format: 'table' }, { minClients: r.minClients, ...s, clients: r.clientTables }, new Set(), config!.path, config!.lines);
+      });
+    }
+    // Flags first (their errors name the flag), then the config section under them.
+    const explicit = new Set(src.explicit);
+    const fromFlags = trendOptions(src.flags, {}, explicit);
+    if (!sec || !config) return fromFlags;
+    return trendOptions(src.flags, sec, explicit, config.path, config.lines);
+  },
+  groups: (opts) => (opts.by ? [{ column: opts.by, option: 'by' }] : []),
+  check(dataset, opts, src) {
+    const m = dataset.mapping;
+    const report = src.mode === 'report';
+    const cfg = src.config;
+    if (!m.measures.some((x) => x.role === 'outcome') && !m.measures.some((x) => x.role === 'alliance')) {
+      throw new UserError('no alliance or outcome column found', {
+        location: report ? { file: cfg!.path } : { file: dataset.files[0]?.display, line: 1 },
+        hint: report ? 'Name them with alliance: COL and/or outcome: COL' : 'Name them with --alliance COL and/or --outcome COL',
+      });
+    }
+    if (opts.period && !m.date) {
+      if (report) {
+        throw new UserError('trend.period needs session dates, and no date column was found', { location: { file: cfg!.path, line: src.report!.at.line('trend.period') }, hint: 'Name it with date: COL' });
+      }
+      throw new UserError('--period needs session dates, and no date column was found', { location: { file: dataset.files[0]?.display, line: 1 }, hint: 'Name it with --date COL' });
+    }
+    // (In a report, every section's --by therapist is checked where the input is opened.)
+    if (!report && opts.by && opts.by.toLowerCase() === 'therapist' && !m.therapist) {
+      throw new UserError('--by therapist needs a therapist column, and none was found', { hint: 'Name it with --therapist COL' });
+    }
+  },
+  run: (dataset, opts) => analyzeTrend(dataset, opts),
+  document: (result, dataset, opts) => trendDocument(result, dataset, opts),
+  html: { id: 'trends', heading: 'Trends, change and alerts' },
+  charts: trendCharts,
+  headlines(t) {
+    const out = [];
+    const s = t.summary;
+    if (t.measures.outcome && s.used > 0 && t.methods.change.reason === undefined) {
+      out.push({ label: 'reliably improved', value: pct(s.overall.reliablyImproved.share), detail: `${s.overall.reliablyImproved.x} of ${s.overall.reliablyImproved.n} clients (${t.measures.outcome.column})` });
+      out.push({ label: 'recovered', value: pct(s.overall.recovered.share), detail: `${s.overall.recovered.x} of ${s.overall.recovered.n} clients` });
+    }
+    if (t.measures.alliance && t.methods.allianceAlerts.cutoff !== null) {
+      out.push({ label: 'alliance alerts', value: String(s.allianceAlerts.clientsBelowCutoff), detail: `clients with ${t.measures.alliance.column} below ${t.methods.allianceAlerts.cutoff} at least once` });
+    }
+    return out;
+  },
+  minClients: (opts) => opts.minClients ?? null,
+  references: [
+    'Jacobson, N. S., & Truax, P. (1991). Clinical significance: A statistical approach to defining meaningful change in psychotherapy research. Journal of Consulting and Clinical Psychology, 59(1), 12-19. doi:10.1037/0022-006X.59.1.12 (reliable and clinically significant change).',
+    'Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference. Journal of the American Statistical Association, 22(158), 209-212. doi:10.1080/01621459.1927.10502953 (intervals for shares).',
+    'Instrument cut-offs and reliable-change thresholds: see the sources named in the trend notes (alliance instruments registry, `alliance instruments`).',
+  ],
+};

@@ -1,0 +1,75 @@
+/**
+ * The validate section of `alliance report`: the data checks, run on the whole input
+ * before the report's filters; their verdict can stop the report (report.failOn).
+ * `alliance validate` reads the same `validate:` keys (./options.ts) and renders the same
+ * document, with its CI formats besides (src/cli/commands/validate.ts).
+ */
+import * as path from 'node:path';
+import { UserError } from '../../errors.js';
+import { parseDate } from '../../dataset/values.js';
+import { validateDataset, type ValidationResult } from '../../validate/validate.js';
+import { loadSchema } from '../../validate/schema.js';
+import { validationDocument } from '../../report/documents/validate.js';
+import type { Section } from '../section.js';
+import { readValidateSection, validateSettings } from './options.js';
+
+export interface ValidateSettings {
+  strict: boolean;
+  maxFindings: number;
+  /** Absolute path of a Table Schema, or null. */
+  schema: string | null;
+}
+
+const DAY_MS = 86_400_000;
+
+function verdictLine(v: ValidationResult, strict: boolean): string {
+  const { errors, warnings } = v.summary.findings;
+  const fails = errors > 0 || (strict && warnings > 0);
+  return `${fails ? 'Failed' : 'Passed'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}.`;
+}
+
+export const validateSection: Section<ValidateSettings, ValidationResult> = {
+  name: 'validate',
+  keys: ['strict', 'maxFindings', 'schema'],
+  reportDefault: true,
+  options(src) {
+    if (src.mode === 'report') return validateSettings(src.config!, src.report!.at);
+    const sec = readValidateSection(src.config);
+    const flags = src.flags as { strict?: boolean; maxFindings?: string; schema?: string };
+    return {
+      strict: src.explicit.has('strict') || sec.strict === undefined ? flags.strict === true : sec.strict,
+      maxFindings: src.explicit.has('maxFindings') || sec.maxFindings === undefined ? Number(flags.maxFindings ?? 20) : sec.maxFindings,
+      schema: flags.schema ?? sec.schema ?? null,
+    };
+  },
+  async run(dataset, opts, ctx) {
+    const { io, read, config } = ctx;
+    const schema = opts.schema ? await loadSchema(opts.schema, io.cwd) : null;
+    const todayText = read.today ?? (io.env.SOURCE_DATE_EPOCH ? new Date(Number(io.env.SOURCE_DATE_EPOCH) * 1000).toISOString().slice(0, 10) : undefined);
+    let today = Math.floor(ctx.now.getTime() / DAY_MS);
+    if (todayText !== undefined) {
+      today = /^\d{4}-\d{2}-\d{2}$/.test(todayText) ? parseDate(todayText, 'iso') : NaN;
+      if (Number.isNaN(today)) throw new UserError(`today must be a date YYYY-MM-DD (got '${todayText}')`, { location: { file: config?.path, line: config?.lines.today } });
+    }
+    return validateDataset(dataset, { today, missing: read.missing ?? [], schema });
+  },
+  document(result, dataset, opts, ctx) {
+    const doc = validationDocument(result, { maxFindings: opts.maxFindings, strict: opts.strict, notes: ctx.mode === 'command' ? [...dataset.mapping.notes] : [] });
+    if (ctx.clientTables) return doc;
+    // Row-level findings (file:line and masked values) only when client-level tables are asked for.
+    doc.tables = doc.tables.filter((t) => t.id !== 'findings');
+    doc.json = { summary: result.summary };
+    return doc;
+  },
+  gate(result, opts) {
+    const { errors, warnings } = result.summary.findings;
+    return { errors, warnings, fails: errors > 0 || (opts.strict && warnings > 0) };
+  },
+  html: { id: 'validation', heading: 'Data checks', intro: (result, opts) => [`Validation of the whole input (before filters). ${verdictLine(result, opts.strict)}`] },
+  headlines(v) {
+    const { errors, warnings } = v.summary.findings;
+    return [{ label: 'data checks', value: `${errors} error${errors === 1 ? '' : 's'}`, detail: `${warnings} warning${warnings === 1 ? '' : 's'}` }];
+  },
+  resolved: (opts, configDir) => (opts.schema ? { ...opts, schema: path.relative(configDir, opts.schema) } : opts),
+  references: [],
+};
