@@ -3,7 +3,7 @@
  * its config sections, and each command that is a Section reads its config section the
  * same way (an unknown key is an error naming the key and its line).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -83,5 +83,23 @@ describe('a config section a command does not know is an error (exit 2, key and 
     const r = await runInProcess(['report', '--config', cfg, '--out', path.join(dir, 'out')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/r\.yaml:5: unknown key 'describe\.bogus'/);
+  });
+});
+
+describe('a registered section runs in the report as its command runs it', () => {
+  it("ruptures: the report's results.json section is `alliance ruptures --format json`", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sections-ruptures-'));
+    const cfg = path.join(dir, 'r.yaml');
+    writeFileSync(cfg, `files: [${JSON.stringify(DEMO)}]\nreport:\n  sections: [ruptures]\n  formats: [json]\nruptures:\n  by: therapist\n  repairWindow: 2\n`);
+    const rep = await runInProcess(['report', '--config', cfg, '--out', path.join(dir, 'out')]);
+    expect(rep.code).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(dir, 'out', 'results.json'), 'utf8'));
+    const cmd = await runInProcess(['ruptures', DEMO, '--by', 'therapist', '--repair-window', '2', '--min-clients', '5', '--format', 'json']);
+    expect(cmd.code).toBe(0);
+    const fromCommand = JSON.parse(cmd.stdout);
+    // The report names its inputs relative to the config's folder; the rest is the same.
+    for (const doc of [fromCommand, results.sections.ruptures]) for (const f of doc.input.files) f.path = path.basename(f.path);
+    expect(results.sections.ruptures.groups.rows.length).toBeGreaterThan(0);
+    expect(results.sections.ruptures).toEqual(fromCommand);
   });
 });
