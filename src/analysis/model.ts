@@ -22,7 +22,7 @@
 import type { Dataset, SessionRow } from '../dataset/types.js';
 import { UserError } from '../errors.js';
 import { CrossProductAccumulator, type GroupedCrossProducts } from '../stats/lmm/data.js';
-import { fitLmm, LmmError, satterthwaiteContrast, type LmmFit } from '../stats/lmm/fit.js';
+import { FLAT_CURVATURE, fitLmm, LmmError, satterthwaiteContrast, type LmmFit } from '../stats/lmm/fit.js';
 import { NestedInterceptStructure, SingleFactorStructure, type RandomStructure } from '../stats/lmm/profile.js';
 import { tQuantile, tTwoSidedP } from '../stats/distributions.js';
 
@@ -373,6 +373,18 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
   for (let g = 0; g < data.groups; g++) withinSS += data.cross[g * k * k + 1 * k + 1];
   if (!(withinSS > 0)) return fail(`${terms[1].replace(/_within$/, '')} does not vary within any client`);
 
+  // Identification of the client variance: the columns constant within every client
+  // (intercept, the client mean, client-level covariates) are fitted from the client means
+  // alone; with no more clients than such columns, nothing is left to estimate the
+  // variance of the clients around them (the REML deviance is flat in it).
+  const clientLevel = clientLevelColumns(data);
+  if (data.groups <= clientLevel.length) {
+    return fail(
+      `${data.groups} clients for ${clientLevel.length} client-level fixed effects (${clientLevel.map((j) => terms[j]).join(', ')}): ` +
+        `the client variance cannot be separated from them (the likelihood is flat in it); at least ${clientLevel.length + 1} clients are needed, and many more for a usable estimate`,
+    );
+  }
+
   // ICC of the null model on the same rows (REML)
   let icc: ModelResult['icc'] = null;
   try {
@@ -435,6 +447,17 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
       return { ...fail(why), icc };
     }
     throw e;
+  }
+
+  if (!(fit.flatness > FLAT_CURVATURE)) {
+    const names = structure instanceof NestedInterceptStructure ? 'the client and therapist variances' : slopeTerm ? 'the client intercept and slope (co)variances' : 'the client variance';
+    return {
+      ...fail(
+        `the data do not identify ${names}: the likelihood is flat in them (smallest curvature of the deviance ${fit.flatness.toExponential(1)} of the largest); ` +
+          'too few clients (or therapists) for this random structure',
+      ),
+      icc,
+    };
   }
 
   const row = (term: string, est: number, se: number, df: number): FixedEffect => {
@@ -545,6 +568,29 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
       randomEffects,
     },
   };
+}
+
+/**
+ * Fixed-effect columns constant within every group (column 0, the intercept, always is):
+ * a column's within-group sum of squares S_jj - S_0j^2 / n_g is zero (to rounding) in each.
+ */
+export function clientLevelColumns(data: GroupedCrossProducts): number[] {
+  const k = data.p + 1;
+  const kk = k * k;
+  const out: number[] = [0];
+  for (let j = 1; j < data.p; j++) {
+    let constant = true;
+    for (let g = 0; g < data.groups && constant; g++) {
+      const base = g * kk;
+      const n = data.cross[base];
+      const sj = data.cross[base + j];
+      const sjj = data.cross[base + j * k + j];
+      const within = sjj - (sj * sj) / n;
+      if (within > 1e-10 * Math.max(sjj, 1e-300)) constant = false;
+    }
+    if (constant) out.push(j);
+  }
+  return out;
 }
 
 /** Tokens read as missing in a covariate cell (besides the empty cell). */

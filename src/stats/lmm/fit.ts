@@ -44,6 +44,12 @@ export interface LmmFit {
   dfNote: string | null;
   /** Eigenvalues of the deviance Hessian in varpar = (theta, sigma) (lmerTest checks them). */
   hessianEigenvalues: number[];
+  /**
+   * Smallest over largest eigenvalue of the deviance Hessian in (theta, log sigma): near 0
+   * (or negative) when the likelihood is flat in some direction of the variance parameters,
+   * i.e. they are not identified by the data (FLAT_CURVATURE).
+   */
+  flatness: number;
   /** REML criterion (REML fits) or ML deviance (-2 logLik). */
   deviance: number;
   logLik: number;
@@ -225,6 +231,7 @@ export function fitLmm(s: RandomStructure, n: number, p: number, reml: boolean, 
     df,
     dfNote: sat.dfNote,
     hessianEigenvalues: sat.hessianEigenvalues,
+    flatness: flatness(sat.scaledHessianEigenvalues),
     deviance,
     logLik: -deviance / 2,
     npar,
@@ -239,6 +246,21 @@ export function fitLmm(s: RandomStructure, n: number, p: number, reml: boolean, 
   };
 }
 
+/**
+ * Below this ratio of the smallest to the largest curvature of the deviance (in theta and
+ * log sigma) the variance parameters count as not identified. A flat REML deviance (two
+ * clients with an intercept and a client-mean predictor) gives ratios of 1e-9 or less
+ * (lmerTest warns at an absolute eigenvalue of 1e-8); identified fits in the reference
+ * cases are above 1e-4.
+ */
+export const FLAT_CURVATURE = 1e-6;
+
+function flatness(values: number[]): number {
+  const max = Math.max(...values);
+  const min = Math.min(...values);
+  return max > 0 ? min / max : -Infinity;
+}
+
 /** The Satterthwaite ingredients at one theta (lmerTest's as_lmerModLT). */
 export interface SatterthwaiteAt {
   sigma: number;
@@ -247,6 +269,8 @@ export interface SatterthwaiteAt {
   df: number[];
   dfNote: string | null;
   hessianEigenvalues: number[];
+  /** Eigenvalues of the deviance Hessian in (theta, log sigma): scale-free curvature. */
+  scaledHessianEigenvalues: number[];
   vcovVarpar: Float64Array;
   jacobian: number[][];
 }
@@ -287,5 +311,22 @@ export function satterthwaiteAt(s: RandomStructure, theta: readonly number[], n:
     const v = vcov[j * p + j];
     return (2 * v * v) / denom;
   });
-  return { sigma, vcov, se, df, dfNote: notes.length > 0 ? notes.join('; ') : null, hessianEigenvalues: eig.values.slice(), vcovVarpar: A, jacobian: jac };
+  // scale-free curvature: the Hessian in (theta, log sigma), D H D with D = diag(1, .., sigma)
+  const Hs = Float64Array.from(H);
+  for (let r = 0; r < nv; r++) {
+    Hs[r * nv + nv - 1] *= sigma;
+    Hs[(nv - 1) * nv + r] *= sigma;
+  }
+  const scaled = symmetricEigen(Hs, nv).values;
+  return {
+    sigma,
+    vcov,
+    se,
+    df,
+    dfNote: notes.length > 0 ? notes.join('; ') : null,
+    hessianEigenvalues: eig.values.slice(),
+    scaledHessianEigenvalues: scaled,
+    vcovVarpar: A,
+    jacobian: jac,
+  };
 }
