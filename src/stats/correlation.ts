@@ -237,6 +237,48 @@ export function fisherCi(r: number, se: number, level = 0.95): [number, number] 
   return [Math.tanh(z - half), Math.tanh(z + half)];
 }
 
+const DBL_EPS = 2.220446049250313e-16;
+
+/**
+ * Bound on the floating-point error of a co-moment Sxy = sum (x - mean x)(y - mean y) over n
+ * values, accumulated in any order or merged from chunks (two-pass, Welford, Chan et al.):
+ *
+ *   4 (n + 2) eps (sqrt(Sxx Syy) + sqrt(n mean_x^2 Syy) + sqrt(n mean_y^2 Sxx)),
+ *
+ * the standard bound gamma_n sum |terms| of a computed sum (Higham, Accuracy and Stability
+ * of Numerical Algorithms, 2nd ed., 2002, ch. 4, doi:10.1137/1.9780898718027) applied to the
+ * products of centred values (sum |dx dy| <= sqrt(Sxx Syy)) and to the rounding of the means
+ * (an error of eps |mean x| in each dx, times sum |dy| <= sqrt(n Syy)). cxx, cyy: the centred
+ * sums of squares; rawX, rawY: the raw sums of squares sum x^2 = Sxx + n mean_x^2.
+ */
+export function comomentRounding(n: number, cxx: number, cyy: number, rawX: number, rawY: number): number {
+  const mx2 = Math.max(0, rawX - cxx);
+  const my2 = Math.max(0, rawY - cyy);
+  return 4 * (n + 2) * DBL_EPS * (Math.sqrt(cxx * cyy) + Math.sqrt(mx2 * cyy) + Math.sqrt(my2 * cxx));
+}
+
+/**
+ * Whether a computed co-moment is zero to within its rounding (comomentRounding): the
+ * inputs make it exactly zero (integer scores whose cross-products cancel), and the
+ * correlation built on it is 0, with p = 1 and no direction, not +-1e-16.
+ */
+export function isZeroComoment(cxy: number, n: number, cxx: number, cyy: number, rawX: number, rawY: number): boolean {
+  return Math.abs(cxy) <= comomentRounding(n, cxx, cyy, rawX, rawY);
+}
+
+/**
+ * Whether a b - c d, each factor a computed co-moment with rounding bound da, db, dc, dd
+ * (comomentRounding), is zero to within the propagated rounding. It is the numerator of a
+ * partial or semi-partial correlation (Sxy Szz - Sxz Syz) and of a two-predictor regression
+ * coefficient (S22 S1y - S12 S2y).
+ */
+export function isZeroProductDifference(a: number, da: number, b: number, db: number, c: number, dc: number, d: number, dd: number): boolean {
+  const ab = a * b;
+  const cd = c * d;
+  const bound = da * Math.abs(b) + Math.abs(a) * db + da * db + dc * Math.abs(d) + Math.abs(c) * dd + dc * dd + 2 * DBL_EPS * (Math.abs(ab) + Math.abs(cd));
+  return Math.abs(ab - cd) <= bound;
+}
+
 /** |r| >= 1 - PERFECT_TOL is treated as a perfect correlation (not estimable test). */
 export const PERFECT_TOL = 1e-12;
 

@@ -2,6 +2,7 @@
  * From the streamed sufficient statistics (accumulate.ts) to results, for one set of
  * units (all clients or one --by group). Pure: no I/O, full precision.
  */
+import { comomentRounding, isZeroComoment, isZeroProductDifference } from '../../stats/correlation.js';
 import { tTwoSidedP } from '../../stats/distributions.js';
 import { C_STRIDE, EARLY_CLIENT_STRIDE, E_STRIDE, LX_STRIDE, L_STRIDE, lxIndex, type Accumulator } from './accumulate.js';
 import { quantileSorted } from '../../stats/descriptive.js';
@@ -103,13 +104,18 @@ const ZERO_REL = 1e-24;
 const huge = (what: string): string => `${what} values too large to compute with (squares beyond the floating-point range); check the data or rescale the measure`;
 const finite = (...v: number[]): boolean => v.every((x) => x - x === 0);
 
-/** r from co-moments, or a reason why it is undefined. */
-function rFromMoments(sxx: number, syy: number, sxy: number, scaleX: number, scaleY: number): number | string {
+/**
+ * r from the co-moments of n values, or a reason why it is undefined. scaleX, scaleY: the raw
+ * sums of squares. A co-moment that is zero to within its rounding gives r = 0 exactly
+ * (issue 9.4: integer scores whose cross-products cancel gave r = 1.6e-16, "unfavourable").
+ */
+function rFromMoments(n: number, sxx: number, syy: number, sxy: number, scaleX: number, scaleY: number): number | string {
   if (!finite(sxx, scaleX)) return huge('alliance');
   if (!finite(syy, scaleY)) return huge('outcome');
   // Relative zero-variance test: co-moments that are rounding noise count as zero.
   if (!(sxx > ZERO_REL * scaleX)) return 'no variation in alliance';
   if (!(syy > ZERO_REL * scaleY)) return 'no variation in outcome';
+  if (isZeroComoment(sxy, n, sxx, syy, scaleX, scaleY)) return 0;
   const r = sxy / Math.sqrt(sxx * syy);
   return Math.max(-1, Math.min(1, r));
 }
@@ -146,7 +152,7 @@ function pooledResult(ctx: GroupContext, p: number, a: PairAggregate): Correlate
   res.n = a.rows;
   res.clients = a.clients;
   if (a.rows < 3) return notEstimable(res, `fewer than 3 paired rows (${a.rows})`);
-  const r = rFromMoments(a.pooled.xx, a.pooled.yy, a.pooled.xy, a.pooled.sx2, a.pooled.sy2);
+  const r = rFromMoments(a.rows, a.pooled.xx, a.pooled.yy, a.pooled.xy, a.pooled.sx2, a.pooled.sy2);
   if (typeof r === 'string') return notEstimable(res, r);
   return fillCorrelation(res, ctx, p, r, a.rows - 2, a.rows);
 }
@@ -156,7 +162,7 @@ function betweenResult(ctx: GroupContext, p: number, a: PairAggregate): Correlat
   res.n = a.clients;
   res.clients = a.clients;
   if (a.clients < 3) return notEstimable(res, `fewer than 3 clients (${a.clients})`);
-  const r = rFromMoments(a.between.xx, a.between.yy, a.between.xy, a.between.sx2, a.between.sy2);
+  const r = rFromMoments(a.clients, a.between.xx, a.between.yy, a.between.xy, a.between.sx2, a.between.sy2);
   if (typeof r === 'string') return notEstimable(res, r.replace('variation', 'variation between clients'));
   return fillCorrelation(res, ctx, p, r, a.clients - 2, a.clients);
 }
@@ -168,7 +174,7 @@ function withinResult(ctx: GroupContext, p: number, a: PairAggregate): Correlate
   if (a.clients < 3) return notEstimable(res, `fewer than 3 clients (${a.clients})`);
   const df = a.rows - a.clients - 1;
   if (df < 1) return notEstimable(res, 'no client has more than one paired session');
-  const r = rFromMoments(a.within.xx, a.within.yy, a.within.xy, a.pooled.sx2, a.pooled.sy2);
+  const r = rFromMoments(a.rows, a.within.xx, a.within.yy, a.within.xy, a.pooled.sx2, a.pooled.sy2);
   if (typeof r === 'string') return notEstimable(res, r.replace('variation', 'variation within clients'));
   return fillCorrelation(res, ctx, p, r, df, df + 2);
 }
@@ -466,7 +472,7 @@ function bootstrap(stats: Accumulator, p: number, ctx: GroupContext, results: Co
 // Early alliance -> final outcome, controlling intake
 
 /** Correlations of (x, y, z) = (early alliance, final, intake) from 3-D co-moments. */
-function corr3(e: Float64Array, b: number): { rxy: number; rxz: number; ryz: number } | string {
+function corr3(e: Float64Array, b: number): { rxy: number; rxz: number; ryz: number; zeroXY: boolean; zeroPartial: boolean } | string {
   const n = e[b];
   const xx = e[b + 4];
   const xy = e[b + 5];
@@ -475,25 +481,42 @@ function corr3(e: Float64Array, b: number): { rxy: number; rxz: number; ryz: num
   const yz = e[b + 8];
   const zz = e[b + 9];
   const scale = (m: number, c: number) => n * m * m + c;
-  if (!finite(xx, scale(e[b + 1], xx))) return huge('early alliance');
-  if (!finite(yy, scale(e[b + 2], yy))) return huge('final outcome');
-  if (!finite(zz, scale(e[b + 3], zz))) return huge('intake outcome');
-  if (!(xx > ZERO_REL * scale(e[b + 1], xx))) return 'no variation in early alliance';
-  if (!(yy > ZERO_REL * scale(e[b + 2], yy))) return 'no variation in final outcome';
-  if (!(zz > ZERO_REL * scale(e[b + 3], zz))) return 'no variation in intake outcome';
-  return { rxy: xy / Math.sqrt(xx * yy), rxz: xz / Math.sqrt(xx * zz), ryz: yz / Math.sqrt(yy * zz) };
+  const rx = scale(e[b + 1], xx);
+  const ry = scale(e[b + 2], yy);
+  const rz = scale(e[b + 3], zz);
+  if (!finite(xx, rx)) return huge('early alliance');
+  if (!finite(yy, ry)) return huge('final outcome');
+  if (!finite(zz, rz)) return huge('intake outcome');
+  if (!(xx > ZERO_REL * rx)) return 'no variation in early alliance';
+  if (!(yy > ZERO_REL * ry)) return 'no variation in final outcome';
+  if (!(zz > ZERO_REL * rz)) return 'no variation in intake outcome';
+  // Exact zeros (issue 9.4): the co-moment Sxy, and the partial numerator Sxy Szz - Sxz Syz.
+  const raw = [rx, ry, rz];
+  const cen = [xx, yy, zz];
+  const d = (i: number, j: number) => comomentRounding(n, cen[i], cen[j], raw[i], raw[j]);
+  return {
+    rxy: xy / Math.sqrt(xx * yy),
+    rxz: xz / Math.sqrt(xx * zz),
+    ryz: yz / Math.sqrt(yy * zz),
+    zeroXY: isZeroComoment(xy, n, xx, yy, rx, ry),
+    zeroPartial: isZeroProductDifference(xy, d(0, 1), zz, d(2, 2), xz, d(0, 2), yz, d(1, 2)),
+  };
 }
 
-/** Partial, semi-partial and zero-order r from 3-D co-moments (a reason string when undefined). */
+/**
+ * Partial, semi-partial and zero-order r from 3-D co-moments (a reason string when undefined).
+ * A numerator that is zero to within its rounding gives exactly 0.
+ */
 export function earlyCorrelations(e: Float64Array, b: number): { partial: number | string; semipartial: number | string; pearson: number | string } {
   const c = corr3(e, b);
   if (typeof c === 'string') return { partial: c, semipartial: c, pearson: c };
   const { rxy, rxz, ryz } = c;
-  const pearson = clamp1(rxy);
+  const pearson = c.zeroXY ? 0 : clamp1(rxy);
   if (1 - rxz * rxz < 1e-12 || 1 - ryz * ryz < 1e-12) {
     const why = 'intake is collinear with early alliance or final outcome';
     return { partial: why, semipartial: why, pearson };
   }
+  if (c.zeroPartial) return { partial: 0, semipartial: 0, pearson };
   return {
     partial: clamp1((rxy - rxz * ryz) / Math.sqrt((1 - rxz * rxz) * (1 - ryz * ryz))),
     semipartial: clamp1((rxy - rxz * ryz) / Math.sqrt(1 - ryz * ryz)),
@@ -573,7 +596,10 @@ function fixedEffects(W: Float64Array, pairs: number, clients: number, rawSq: (i
   const inv11 = a22 / det;
   const inv12 = -a12 / det;
   const inv22 = a11 / det;
-  const b1 = inv11 * c1 + inv12 * c2;
+  // b1 = (a22 c1 - a12 c2) / det; a numerator zero to within its rounding is exactly 0.
+  const d = (i: number, j: number) => comomentRounding(pairs, W[lxIndex(i, i)], W[lxIndex(j, j)], rawSq(i), rawSq(j));
+  const zeroB1 = isZeroProductDifference(a22, d(sp.x2, sp.x2), c1, d(sp.x1, sp.y), a12, d(sp.x1, sp.x2), c2, d(sp.x2, sp.y));
+  const b1 = zeroB1 ? 0 : inv11 * c1 + inv12 * c2;
   const b2 = inv12 * c1 + inv22 * c2;
   const rss = Math.max(0, W[lxIndex(sp.y, sp.y)] - b1 * c1 - b2 * c2);
   const se = Math.sqrt((rss / df) * inv11);
