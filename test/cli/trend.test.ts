@@ -218,7 +218,7 @@ describe('alliance trend: usage errors are one line, exit 2', () => {
     ['reliability 0 (pure noise; the range is exclusive)', ['--reliability', '0'], /--reliability must be between 0 and 1 \(exclusive\), got "0"/],
     ['period without dates', ['--period', 'month'], /--period needs session dates/],
     ['unknown --by column', ['--by', 'site'], /site/],
-    ['not a number', ['--drop', 'two'], /--drop must be > 0, got "two"/],
+    ['not a number', ['--drop', 'two'], /--drop must be a number > 0, got "two"/],
   ];
   for (const [name, extra, msg] of cases) {
     it(name, async () => {

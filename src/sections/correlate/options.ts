@@ -4,93 +4,67 @@
  */
 import { UserError } from '../../errors.js';
 import { ANALYSES, DEFAULT_OPTIONS, type Analysis, type CorrelateOptions } from '../../analysis/correlate/index.js';
+import { readTable, tableKeys, type OptionTable } from '../../config/option-table.js';
 
 /** The flags correlateOptions reads (commander attribute names); a command adds its own. */
 export interface CorrelateFlags {
-  analyses?: string;
-  method?: string;
-  ci?: string;
-  adjust?: string;
-  by?: string;
-  minClients?: string;
-  earlySession?: string;
-  earlyWindow?: string;
-  bootstrap?: string;
-  seed?: string;
   [key: string]: unknown;
 }
 
-/** Keys of the `correlate:` section of a --config file (camelCase, as the flags). */
-export const SECTION_KEYS = ['analyses', 'method', 'ci', 'adjust', 'by', 'minClients', 'earlySession', 'earlyWindow', 'bootstrap', 'seed'];
+/** Every correlate option: its flag and help, its config key, its type, range and default. */
+export const CORRELATE_TABLE = [
+  { key: 'analyses', type: 'list', arg: '<list>', description: `analyses to run, comma-separated: ${ANALYSES.join(', ')} (default: all)` },
+  { key: 'method', type: 'choice', arg: '<method>', choices: ['pearson', 'spearman', 'both'], default: DEFAULT_OPTIONS.method, description: 'pooled correlation method (default pearson)' },
+  { key: 'ci', type: 'text', arg: '<level>', description: 'confidence level, e.g. 0.95 or 95 (default 0.95)' },
+  { key: 'adjust', type: 'choice', arg: '<method>', choices: ['holm', 'bh', 'none'], default: DEFAULT_OPTIONS.adjust, description: 'multiple-testing adjustment over all tests in the report (default holm)' },
+  { key: 'by', type: 'text', arg: '<col>', description: 'repeat the report for each level of a column (therapist, site, modality, ...)' },
+  { key: 'minClients', type: 'number', arg: '<n>', range: { min: 1, integer: true }, example: '3', default: DEFAULT_OPTIONS.minClients, description: 'suppress --by groups with fewer clients than this (default 5)' },
+  { key: 'earlySession', type: 'number', arg: '<k>', range: { min: 1, integer: true }, example: '3', description: 'early alliance = alliance at session k (default 3)' },
+  { key: 'earlyWindow', type: 'number', arg: '<k>', range: { min: 1, integer: true }, example: '3', description: 'early alliance = mean alliance over sessions 1..k (instead of --early-session)' },
+  { key: 'bootstrap', type: 'number', arg: '<n>', range: { min: 0, integer: true }, example: '3', description: 'add a cluster-bootstrap CI (resampling clients) with n replicates' },
+  { key: 'seed', type: 'number', arg: '<s>', range: { min: 0, integer: true }, example: '3', default: DEFAULT_OPTIONS.seed, description: 'seed for --bootstrap (default 1); same seed, same result' },
+] as const satisfies OptionTable;
 
-function parseIntOption(name: string, value: string, min: number): number {
-  const v = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(v) || v < min) {
-    throw new UserError(`${name} must be a whole number >= ${min}, got "${value}"`, { hint: `For example ${name} ${Math.max(min, 3)}` });
-  }
-  return v;
-}
+/** Keys of the `correlate:` section of a --config file (camelCase, as the flags). */
+export const SECTION_KEYS = tableKeys(CORRELATE_TABLE);
 
 /** Turns the flags (and the `correlate:` section of --config) into analysis options. */
 export function correlateOptions(flags: CorrelateFlags, section: Record<string, unknown> = {}, explicit = new Set<string>()): CorrelateOptions {
-  const pick = (key: string): string | undefined => {
-    if (explicit.has(key) || section[key] === undefined) {
-      const v = flags[key];
-      return v === undefined ? undefined : String(v);
-    }
-    const v = section[key];
-    return Array.isArray(v) ? v.join(',') : String(v);
-  };
+  const t = readTable(CORRELATE_TABLE, { flags, section, explicit });
   const opts: CorrelateOptions = { ...DEFAULT_OPTIONS, early: { ...DEFAULT_OPTIONS.early } };
-  const analyses = pick('analyses');
-  if (analyses !== undefined) {
-    const list = analyses.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  if (t.analyses !== undefined) {
+    const list = t.analyses.map((s) => s.toLowerCase());
     const bad = list.filter((a) => !ANALYSES.includes(a as Analysis));
     if (bad.length > 0 || list.length === 0) {
-      throw new UserError(`unknown analysis "${bad[0] ?? analyses}" in --analyses`, { hint: `Choose from ${ANALYSES.join(', ')}` });
+      throw new UserError(`unknown analysis "${bad[0] ?? t.analyses.join(',')}" in --analyses`, { hint: `Choose from ${ANALYSES.join(', ')}` });
     }
     opts.analyses = ANALYSES.filter((a) => list.includes(a));
   }
-  const method = pick('method');
-  if (method !== undefined) {
-    if (!['pearson', 'spearman', 'both'].includes(method)) throw new UserError(`--method must be pearson, spearman or both, got "${method}"`);
-    opts.method = method as CorrelateOptions['method'];
-  }
-  const ci = pick('ci');
-  if (ci !== undefined) {
-    let level = Number(ci);
+  if (t.method !== undefined) opts.method = t.method;
+  if (t.ci !== undefined) {
+    let level = Number(t.ci);
     if (Number.isFinite(level) && level >= 50 && level < 100) level /= 100;
-    if (!(level > 0 && level < 1)) throw new UserError(`--ci must be a level between 0 and 1 (or a percentage), got "${ci}"`, { hint: 'For example --ci 0.95 or --ci 90' });
+    if (!(level > 0 && level < 1)) throw new UserError(`--ci must be a level between 0 and 1 (or a percentage), got "${t.ci}"`, { hint: 'For example --ci 0.95 or --ci 90' });
     opts.ciLevel = level;
   }
-  const adjust = pick('adjust');
-  if (adjust !== undefined) {
-    if (!['holm', 'bh', 'none'].includes(adjust)) throw new UserError(`--adjust must be holm, bh or none, got "${adjust}"`);
-    opts.adjust = adjust as CorrelateOptions['adjust'];
-  }
-  const by = pick('by');
-  if (by !== undefined && by.trim() !== '') opts.by = by.trim();
-  const minClients = pick('minClients');
-  if (minClients !== undefined) opts.minClients = parseIntOption('--min-clients', minClients, 1);
-  const es = pick('earlySession');
-  const ew = pick('earlyWindow');
-  if (es !== undefined && ew !== undefined) {
+  if (t.adjust !== undefined) opts.adjust = t.adjust;
+  if (t.by !== undefined) opts.by = t.by;
+  if (t.minClients !== undefined) opts.minClients = t.minClients;
+  if (t.earlySession !== undefined && t.earlyWindow !== undefined) {
     throw new UserError('--early-session and --early-window cannot be combined', { hint: 'Give one: alliance at session k, or the mean over sessions 1..k' });
   }
-  if (es !== undefined) opts.early = { mode: 'session', k: parseIntOption('--early-session', es, 1) };
-  if (ew !== undefined) opts.early = { mode: 'window', k: parseIntOption('--early-window', ew, 1) };
-  const boot = pick('bootstrap');
-  if (boot !== undefined) {
-    const n = parseIntOption('--bootstrap', boot, 0);
+  if (t.earlySession !== undefined) opts.early = { mode: 'session', k: t.earlySession };
+  if (t.earlyWindow !== undefined) opts.early = { mode: 'window', k: t.earlyWindow };
+  if (t.bootstrap !== undefined) {
+    const n = t.bootstrap;
     // A percentile interval needs many resamples; a handful gives a meaningless (or blank) CI.
     if (n !== 0 && (n < 20 || n > 1_000_000)) {
-      throw new UserError(`--bootstrap must be 0 (off) or a number of resamples from 20 to 1000000, got "${boot}"`, {
+      throw new UserError(`--bootstrap must be 0 (off) or a number of resamples from 20 to 1000000, got "${n}"`, {
         hint: 'For example --bootstrap 2000 --seed 1',
       });
     }
     opts.bootstrap = n;
   }
-  const seed = pick('seed');
-  if (seed !== undefined) opts.seed = parseIntOption('--seed', seed, 0);
+  if (t.seed !== undefined) opts.seed = t.seed;
   return opts;
 }

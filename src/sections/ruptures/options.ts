@@ -5,24 +5,20 @@
 import { UserError } from '../../errors.js';
 import type { RupturesOptions } from '../../analysis/ruptures.js';
 import { camel, checkKey, configPlace } from '../../config/keys.js';
+import { readTable, tableKeys, type OptionTable } from '../../config/option-table.js';
+
+/** Every ruptures option: its flag and help, its config key, its type and range. */
+export const RUPTURES_TABLE = [
+  { key: 'ruptureDrop', type: 'number', arg: '<points>', range: { min: 0, minExclusive: true }, example: '5', description: 'a rupture is a drop of at least this many points from the previous rated session (default: 2 x the pooled within-client SD of the alliance)' },
+  { key: 'ruptureSd', type: 'number', arg: '<k>', range: { min: 0, minExclusive: true }, example: '2', description: 'without --rupture-drop: the drop as this multiple of the pooled within-client SD (default 2)' },
+  { key: 'repairWindow', type: 'number', arg: '<sessions>', range: { min: 1, integer: true }, example: '3', description: 'a repair must reach the pre-rupture level within this many sessions (default 3)' },
+  { key: 'by', type: 'text', arg: '<col>', description: 'rupture rates per therapist or group column, with confidence intervals' },
+  { key: 'minClients', type: 'number', arg: '<n>', range: { min: 1, integer: true }, example: '5', description: 'suppress --by groups with fewer assessed clients than this (default 5)' },
+  { key: 'clients', type: 'boolean', default: false, description: 'add the per-client tables (class, episodes; the --format csv output)' },
+] as const satisfies OptionTable;
 
 /** Config keys of the `ruptures:` section (camelCase; kebab-case accepted). */
-export const SECTION_KEYS = ['ruptureDrop', 'ruptureSd', 'repairWindow', 'by', 'minClients', 'clients'];
-
-const flagName = (k: string): string => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
-
-function num(key: string, value: unknown, check: { min: number; minExclusive?: boolean; integer?: boolean; example: string }): number {
-  const s = String(value).trim();
-  const v = Number(s);
-  const ok = s !== '' && Number.isFinite(v) && (!check.integer || Number.isInteger(v)) && (check.minExclusive ? v > check.min : v >= check.min);
-  if (!ok) {
-    const name = flagName(key);
-    throw new UserError(`${name} must be ${check.integer ? 'a whole number ' : 'a number '}${check.minExclusive ? '>' : '>='} ${check.min}, got "${s}"`, {
-      hint: `For example ${name} ${check.example}`,
-    });
-  }
-  return v;
-}
+export const SECTION_KEYS = tableKeys(RUPTURES_TABLE);
 
 /** Flags (and the `ruptures:` config section; explicit flags win) -> analysis options. */
 export function rupturesOptions(
@@ -38,21 +34,16 @@ export function rupturesOptions(
     checkKey(k, { section: 'ruptures', known: SECTION_KEYS, at, camelCase: true, within: `the ruptures section of ${configPath}` });
     sec[camel(k)] = v;
   }
-  const pick = (key: string): unknown => (explicit.has(key) || sec[key] === undefined ? flags[key] : sec[key]);
+  const t = readTable(RUPTURES_TABLE, { flags, section: sec, explicit });
   const o: RupturesOptions = {};
-  const get = (key: string, check: Parameters<typeof num>[2]): number | undefined => {
-    const v = pick(key);
-    return v === undefined || v === null ? undefined : num(key, v, check);
-  };
-  o.ruptureDrop = get('ruptureDrop', { min: 0, minExclusive: true, example: '5' });
-  o.ruptureSd = get('ruptureSd', { min: 0, minExclusive: true, example: '2' });
+  o.ruptureDrop = t.ruptureDrop;
+  o.ruptureSd = t.ruptureSd;
   if (o.ruptureDrop !== undefined && o.ruptureSd !== undefined) {
     throw new UserError('--rupture-drop and --rupture-sd cannot be combined', { hint: 'Give the drop in points (--rupture-drop) or as a multiple of the within-client SD (--rupture-sd), not both' });
   }
-  o.repairWindow = get('repairWindow', { min: 1, integer: true, example: '3' });
-  const by = pick('by');
-  if (by !== undefined && by !== null && String(by).trim() !== '') o.by = String(by).trim();
-  o.minClients = get('minClients', { min: 1, integer: true, example: '5' });
-  o.clients = Boolean(pick('clients'));
+  o.repairWindow = t.repairWindow;
+  if (t.by !== undefined) o.by = t.by;
+  o.minClients = t.minClients;
+  o.clients = t.clients ?? false;
   return o;
 }

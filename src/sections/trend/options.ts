@@ -1,65 +1,44 @@
 /**
- * The `trend:` section of a --config file and the trend flags -> TrendOptions (shared by
- * `alliance trend` and the report's trend section).
+ * The trend options: one typed table (flags, help, config keys, parsing) and the checks
+ * across options. `trendOptions` turns the flags and the `trend:` section of a --config
+ * file into TrendOptions (shared by `alliance trend` and the report's trend section).
  */
 import { UserError } from '../../errors.js';
-import type { Period, TrendOptions } from '../../analysis/trend/trend.js';
+import type { TrendOptions } from '../../analysis/trend/trend.js';
 import { camel, checkKey, configPlace } from '../../config/keys.js';
+import { readTable, tableKeys, type OptionTable } from '../../config/option-table.js';
 
 /** The flags trendOptions reads, by commander attribute name (camelCase). */
 export interface TrendFlags {
   [key: string]: unknown;
 }
 
+/** Every trend option: its flag and help, its config key, its type and range. */
+export const TREND_TABLE = [
+  { key: 'clients', type: 'boolean', default: false, description: 'add the per-client table (and make it the --format csv output)' },
+  { key: 'pre', type: 'number', arg: '<session>', example: '5', description: 'pre time point: session number (with --post; default: first session with an outcome)' },
+  { key: 'post', type: 'number', arg: '<session>', example: '5', description: 'post time point: session number (with --pre; default: last session with an outcome)' },
+  { key: 'rcThreshold', type: 'number', arg: '<points>', range: { min: 0, minExclusive: true }, example: '5', description: "reliable change in points (default: the outcome instrument's)" },
+  { key: 'reliability', type: 'number', arg: '<r_xx>', range: { min: 0, max: 1, minExclusive: true, maxExclusive: true }, example: '0.8', description: 'use the Jacobson-Truax RCI with this reliability instead of a points threshold' },
+  { key: 'sd', type: 'number', arg: '<sd>', range: { min: 0, minExclusive: true }, example: '5', description: 'SD of pre scores for the RCI (default: from the data)' },
+  { key: 'cutoff', type: 'choice', arg: '<type>', choices: ['a', 'b', 'c'], description: 'Jacobson-Truax clinical cut-off a, b or c (default: the instrument cut-off)' },
+  { key: 'functionalMean', type: 'number', arg: '<m>', example: '5', description: 'functional (non-clinical) population mean, for cut-offs b and c' },
+  { key: 'functionalSd', type: 'number', arg: '<sd>', range: { min: 0, minExclusive: true }, example: '5', description: 'functional population SD, for cut-offs b and c' },
+  { key: 'clinicalMean', type: 'number', arg: '<m>', example: '5', description: 'clinical population mean (default: mean of pre scores)' },
+  { key: 'clinicalSd', type: 'number', arg: '<sd>', range: { min: 0, minExclusive: true }, example: '5', description: 'clinical population SD (default: SD of pre scores)' },
+  { key: 'better', type: 'choice', arg: '<dir>', choices: ['higher', 'lower'], description: 'better direction of the outcome when it has no instrument: higher or lower' },
+  { key: 'allianceCutoff', type: 'number', arg: '<score>', example: '5', description: "alliance below this is an alert (default: the instrument's, SRS 36)" },
+  { key: 'drop', type: 'number', arg: '<points>', range: { min: 0, minExclusive: true }, example: '5', description: "alliance drop from the previous session that is an alert (default: the instrument's, SRS 1)" },
+  { key: 'ntpQuantile', type: 'number', arg: '<q>', range: { min: 0, max: 1, minExclusive: true, maxExclusive: true }, example: '0.8', description: 'not on track: flag change below this quantile of the expected-response band (default 0.25)' },
+  { key: 'ntpMinClients', type: 'number', arg: '<n>', range: { min: 1, integer: true }, example: '1', description: 'not on track: clients needed in a band cell before flagging against it (default 20)' },
+  { key: 'ntpBands', type: 'number', arg: '<k>', range: { min: 1, max: 10, integer: true }, example: '1', description: 'not on track: number of intake-severity bands, by intake quantiles (default 3)' },
+  { key: 'period', type: 'choice', arg: '<period>', choices: ['month', 'quarter', 'year'], description: 'cohort series by session date: month, quarter or year' },
+  { key: 'by', type: 'text', arg: '<col>', description: 'cohort figures per therapist or group column, with confidence intervals' },
+  { key: 'minClients', type: 'number', arg: '<n>', range: { min: 1, integer: true }, example: '1', description: 'suppress --by groups with fewer clients than this (default 5)' },
+] as const satisfies OptionTable;
+
 /** Config keys of the `trend:` section (camelCase; kebab-case accepted). */
-export const SECTION_KEYS = [
-  'clients',
-  'pre',
-  'post',
-  'rcThreshold',
-  'reliability',
-  'sd',
-  'cutoff',
-  'functionalMean',
-  'functionalSd',
-  'clinicalMean',
-  'clinicalSd',
-  'better',
-  'allianceCutoff',
-  'drop',
-  'ntpQuantile',
-  'ntpMinClients',
-  'ntpBands',
-  'period',
-  'by',
-  'minClients',
-];
-
-const flagName = (k: string): string => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
-
-function num(key: string, value: unknown, check: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean; integer?: boolean } = {}): number {
-  const s = String(value).trim();
-  const v = Number(s);
-  const name = flagName(key);
-  const ok =
-    s !== '' &&
-    Number.isFinite(v) &&
-    (!check.integer || Number.isInteger(v)) &&
-    (check.min === undefined || (check.minExclusive ? v > check.min : v >= check.min)) &&
-    (check.max === undefined || (check.maxExclusive ? v < check.max : v <= check.max));
-  if (!ok) {
-    const range =
-      check.min !== undefined && check.max !== undefined
-        ? `between ${check.min} and ${check.max}${check.minExclusive || check.maxExclusive ? ' (exclusive)' : ''}`
-        : check.min !== undefined
-          ? `${check.minExclusive ? '>' : '>='} ${check.min}`
-          : 'a number';
-    throw new UserError(`${name} must be ${check.integer ? 'a whole number ' : ''}${range}, got "${s}"`, {
-      hint: `For example ${name} ${check.integer ? Math.max(check.min ?? 1, 1) : check.max !== undefined && check.max <= 1 ? '0.8' : '5'}`,
-    });
-  }
-  return v;
-}
+export const SECTION_KEYS = tableKeys(TREND_TABLE);
 
 /** Flags (and the `trend:` config section; explicit flags win) -> analysis options. */
 export function trendOptions(
@@ -76,32 +55,26 @@ export function trendOptions(
     checkKey(k, { section: 'trend', known: SECTION_KEYS, at, camelCase: true, within: `the trend section of ${configPath}` });
     sec[camel(k)] = v;
   }
-  const pick = (key: string): unknown => (explicit.has(key) || sec[key] === undefined ? flags[key] : sec[key]);
+  const t = readTable(TREND_TABLE, { flags, section: sec, explicit });
   const o: TrendOptions = {};
-  const n = (key: string, check?: Parameters<typeof num>[2]): number | undefined => {
-    const v = pick(key);
-    return v === undefined || v === null ? undefined : num(key, v, check);
-  };
-  o.clients = Boolean(pick('clients'));
-  o.pre = n('pre');
-  o.post = n('post');
+  o.clients = t.clients ?? false;
+  o.pre = t.pre;
+  o.post = t.post;
   if ((o.pre === undefined) !== (o.post === undefined)) {
     throw new UserError('--pre and --post go together', { hint: 'Give both session numbers, e.g. --pre 1 --post 4' });
   }
   if (o.pre !== undefined && o.post !== undefined && !(o.post > o.pre)) {
     throw new UserError(`--post (${o.post}) must be a later session than --pre (${o.pre})`, { hint: 'For example --pre 1 --post 4' });
   }
-  o.rcThreshold = n('rcThreshold', { min: 0, minExclusive: true });
-  o.reliability = n('reliability', { min: 0, max: 1, minExclusive: true, maxExclusive: true });
-  o.sd = n('sd', { min: 0, minExclusive: true });
-  o.functionalMean = n('functionalMean');
-  o.functionalSd = n('functionalSd', { min: 0, minExclusive: true });
-  o.clinicalMean = n('clinicalMean');
-  o.clinicalSd = n('clinicalSd', { min: 0, minExclusive: true });
-  const cutoff = pick('cutoff');
-  if (cutoff !== undefined) {
-    if (!['a', 'b', 'c'].includes(String(cutoff))) throw new UserError(`--cutoff must be a, b or c, got "${String(cutoff)}"`);
-    o.cutoff = String(cutoff) as 'a' | 'b' | 'c';
+  o.rcThreshold = t.rcThreshold;
+  o.reliability = t.reliability;
+  o.sd = t.sd;
+  o.functionalMean = t.functionalMean;
+  o.functionalSd = t.functionalSd;
+  o.clinicalMean = t.clinicalMean;
+  o.clinicalSd = t.clinicalSd;
+  if (t.cutoff !== undefined) {
+    o.cutoff = t.cutoff;
     if (o.cutoff !== 'a' && (o.functionalMean === undefined || o.functionalSd === undefined)) {
       throw new UserError(`--cutoff ${o.cutoff} needs the functional population's mean and SD`, {
         hint: 'Give --functional-mean and --functional-sd (published norms for the instrument), or use --cutoff a',
@@ -116,23 +89,14 @@ export function trendOptions(
   if (o.rcThreshold !== undefined && o.reliability !== undefined) {
     throw new UserError('--rc-threshold and --reliability cannot be combined', { hint: 'Use a points threshold or the Jacobson-Truax RCI, not both' });
   }
-  const better = pick('better');
-  if (better !== undefined) {
-    if (!['higher', 'lower'].includes(String(better))) throw new UserError(`--better must be higher or lower, got "${String(better)}"`);
-    o.outcomeHigherIsBetter = better === 'higher';
-  }
-  o.allianceCutoff = n('allianceCutoff');
-  o.drop = n('drop', { min: 0, minExclusive: true });
-  o.ntpQuantile = n('ntpQuantile', { min: 0, max: 1, minExclusive: true, maxExclusive: true });
-  o.ntpMinClients = n('ntpMinClients', { min: 1, integer: true });
-  o.ntpBands = n('ntpBands', { min: 1, max: 10, integer: true });
-  const period = pick('period');
-  if (period !== undefined) {
-    if (!['month', 'quarter', 'year'].includes(String(period))) throw new UserError(`--period must be month, quarter or year, got "${String(period)}"`);
-    o.period = String(period) as Period;
-  }
-  const by = pick('by');
-  if (by !== undefined && String(by).trim() !== '') o.by = String(by).trim();
-  o.minClients = n('minClients', { min: 1, integer: true });
+  if (t.better !== undefined) o.outcomeHigherIsBetter = t.better === 'higher';
+  o.allianceCutoff = t.allianceCutoff;
+  o.drop = t.drop;
+  o.ntpQuantile = t.ntpQuantile;
+  o.ntpMinClients = t.ntpMinClients;
+  o.ntpBands = t.ntpBands;
+  if (t.period !== undefined) o.period = t.period;
+  if (t.by !== undefined) o.by = t.by;
+  o.minClients = t.minClients;
   return o;
 }

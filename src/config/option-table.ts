@@ -1,0 +1,154 @@
+/**
+ * One typed table per command's own options (as tsc's optionDeclarations or vitest's CLI
+ * options): each row is one option. From the table come the command's flags and their
+ * help (`tableFlags`), the keys of its config section (`tableKeys`), the defaults, and
+ * the reading of flag and config values into typed values (`readTable`: one number
+ * parser, one choice check, one boolean check). A flag given on the command line wins
+ * over the config section, which wins over the row's default.
+ *
+ * A section's options.ts then only adds what a table cannot say: checks across options
+ * (--pre with --post) and values with their own grammar (--ci 95 = 0.95).
+ */
+import { UserError } from '../errors.js';
+import type { OptionSpec } from './input-options.js';
+
+/** The accepted range of a number option. */
+export interface NumberRange {
+  min?: number;
+  max?: number;
+  minExclusive?: boolean;
+  maxExclusive?: boolean;
+  integer?: boolean;
+}
+
+interface RowBase<K extends string> {
+  /** The commander attribute and the config key (camelCase); the flag is its kebab-case. */
+  key: K;
+  /** Help text as shown by --help (a default it names is the row's `default`; a test checks they agree). */
+  description: string;
+}
+
+export type OptionRow<K extends string = string> =
+  | (RowBase<K> & { type: 'boolean'; default?: boolean })
+  | (RowBase<K> & { type: 'number'; arg: string; range?: NumberRange; default?: number; /** The value in "For example --flag X". */ example: string })
+  | (RowBase<K> & { type: 'choice'; arg: string; choices: readonly string[]; default?: string })
+  /** Free text (a column name, or a value with its own grammar parsed by the section); blank = not given. */
+  | (RowBase<K> & { type: 'text'; arg: string; default?: string })
+  /** Comma-separated (or a config list); blank items dropped. */
+  | (RowBase<K> & { type: 'list'; arg: string; default?: readonly string[] });
+
+export type OptionTable = readonly OptionRow[];
+
+type ValueOf<R> = R extends { type: 'boolean' }
+  ? boolean
+  : R extends { type: 'number' }
+    ? number
+    : R extends { type: 'list' }
+      ? string[]
+      : R extends { type: 'choice'; choices: readonly (infer C)[] }
+        ? C
+        : string;
+
+/** The typed values of a table: undefined where neither a flag, the config nor a default gives one. */
+export type TableValues<T extends OptionTable> = { [R in T[number] as R['key']]?: ValueOf<R> };
+
+const kebab = (k: string): string => k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+
+/** The flag of a key: minClients -> --min-clients. */
+export const flagOf = (key: string): string => `--${kebab(key)}`;
+
+/** The commander options of a table (flag, help, choices). */
+export function tableFlags(table: OptionTable): OptionSpec[] {
+  return table.map((r) => ({
+    flags: r.type === 'boolean' ? flagOf(r.key) : `${flagOf(r.key)} ${r.arg}`,
+    description: r.description,
+    ...(r.type === 'choice' ? { choices: [...r.choices] } : {}),
+  }));
+}
+
+/** The config keys of a table (camelCase, in table order). */
+export function tableKeys(table: OptionTable): string[] {
+  return table.map((r) => r.key);
+}
+
+/** The defaults of a table, by key (rows without one are left out). */
+export function tableDefaults(table: OptionTable): Record<string, unknown> {
+  return Object.fromEntries(table.filter((r) => r.default !== undefined).map((r) => [r.key, r.default]));
+}
+
+/** "a, b or c". */
+export function orList(xs: readonly string[]): string {
+  return xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}`;
+}
+
+/** Parses a number option; the message names the flag, the accepted range and what was given. */
+export function parseNumber(name: string, value: unknown, range: NumberRange = {}, example = '5'): number {
+  const s = String(value).trim();
+  const v = Number(s);
+  const { min, max, minExclusive, maxExclusive, integer } = range;
+  const ok =
+    s !== '' &&
+    Number.isFinite(v) &&
+    (!integer || Number.isSafeInteger(v)) &&
+    (min === undefined || (minExclusive ? v > min : v >= min)) &&
+    (max === undefined || (maxExclusive ? v < max : v <= max));
+  if (!ok) {
+    let what: string;
+    if (min !== undefined && max !== undefined) what = `${integer ? 'a whole number ' : ''}between ${min} and ${max}${minExclusive || maxExclusive ? ' (exclusive)' : ''}`;
+    else if (min !== undefined) what = `${integer ? 'a whole number' : 'a number'} ${minExclusive ? '>' : '>='} ${min}`;
+    else if (max !== undefined) what = `${integer ? 'a whole number' : 'a number'} ${maxExclusive ? '<' : '<='} ${max}`;
+    else what = integer ? 'a whole number' : 'a number';
+    throw new UserError(`${name} must be ${what}, got "${s}"`, { hint: `For example ${name} ${example}` });
+  }
+  return v;
+}
+
+function parseRow(r: OptionRow, v: unknown): unknown {
+  const name = flagOf(r.key);
+  switch (r.type) {
+    case 'boolean':
+      if (typeof v !== 'boolean') throw new UserError(`${name} must be true or false, got "${String(v)}"`, { hint: `In a config file: ${r.key}: true` });
+      return v;
+    case 'number':
+      return parseNumber(name, v, r.range, r.example);
+    case 'choice': {
+      const s = String(v).trim();
+      if (!r.choices.includes(s)) throw new UserError(`${name} must be ${orList(r.choices)}, got "${s}"`);
+      return s;
+    }
+    case 'text': {
+      const s = (Array.isArray(v) ? v.join(',') : String(v)).trim();
+      return s === '' ? undefined : s;
+    }
+    case 'list': {
+      const items = Array.isArray(v) ? v.map(String) : String(v).split(',');
+      return items.map((x) => x.trim()).filter(Boolean);
+    }
+  }
+}
+
+export interface TableSource {
+  /** Flag values by commander attribute name. */
+  flags: Record<string, unknown>;
+  /** The config section (camelCase keys; already checked for unknown keys). */
+  section?: Record<string, unknown>;
+  /** Attribute names of the flags given on the command line: they win over the config. */
+  explicit?: ReadonlySet<string>;
+}
+
+/**
+ * Reads every option of the table: the flag when given on the command line (or when the
+ * config does not set it), else the config's value, else the row's default; each parsed
+ * by its type. Messages name the flag (a report adds the section and the key's line).
+ */
+export function readTable<T extends OptionTable>(table: T, src: TableSource): TableValues<T> {
+  const sec = src.section ?? {};
+  const explicit = src.explicit ?? new Set<string>();
+  const out: Record<string, unknown> = {};
+  for (const r of table) {
+    const raw = explicit.has(r.key) || sec[r.key] === undefined ? src.flags[r.key] : sec[r.key];
+    const v = raw === undefined || raw === null ? undefined : parseRow(r, raw);
+    out[r.key] = v === undefined ? r.default : v;
+  }
+  return out as TableValues<T>;
+}

@@ -1,0 +1,94 @@
+/**
+ * The option tables: each command's own options declared once, from which come its flags
+ * and help, its config keys, its defaults and the parsing of flag and config values.
+ */
+import { describe, expect, it } from 'vitest';
+import { flagOf, orList, parseNumber, readTable, tableDefaults, tableFlags, tableKeys, type OptionTable } from '../../src/config/option-table.js';
+import { CORRELATE_TABLE, SECTION_KEYS as CORRELATE_KEYS } from '../../src/sections/correlate/options.js';
+import { TREND_TABLE, SECTION_KEYS as TREND_KEYS } from '../../src/sections/trend/options.js';
+import { RUPTURES_TABLE, SECTION_KEYS as RUPTURES_KEYS } from '../../src/sections/ruptures/options.js';
+import { runInProcess } from '../helpers/cli.js';
+
+const TABLE = [
+  { key: 'minClients', type: 'number', arg: '<n>', range: { min: 1, integer: true }, example: '3', default: 5, description: 'x (default 5)' },
+  { key: 'level', type: 'number', arg: '<q>', range: { min: 0, max: 1, minExclusive: true, maxExclusive: true }, example: '0.8', description: 'q' },
+  { key: 'method', type: 'choice', arg: '<m>', choices: ['a', 'b', 'c'], description: 'm' },
+  { key: 'clients', type: 'boolean', default: false, description: 'c' },
+  { key: 'cols', type: 'list', arg: '<cols>', description: 'l' },
+  { key: 'by', type: 'text', arg: '<col>', description: 'b' },
+] as const satisfies OptionTable;
+
+describe('readTable', () => {
+  it('a flag given on the command line wins over the config, which wins over the default', () => {
+    expect(readTable(TABLE, { flags: {} }).minClients).toBe(5);
+    expect(readTable(TABLE, { flags: {}, section: { minClients: 7 } }).minClients).toBe(7);
+    expect(readTable(TABLE, { flags: { minClients: '9' }, section: { minClients: 7 }, explicit: new Set(['minClients']) }).minClients).toBe(9);
+    // a flag value that was not given explicitly (a commander default) loses to the config
+    expect(readTable(TABLE, { flags: { minClients: '9' }, section: { minClients: 7 } }).minClients).toBe(7);
+  });
+
+  it('parses each type', () => {
+    const v = readTable(TABLE, { flags: { level: '0.25', method: 'b', clients: true, cols: 'x, y,,z', by: ' site ' } });
+    expect(v).toEqual({ minClients: 5, level: 0.25, method: 'b', clients: true, cols: ['x', 'y', 'z'], by: 'site' });
+    expect(readTable(TABLE, { flags: {}, section: { cols: ['p', 'q'], by: '  ' } })).toMatchObject({ cols: ['p', 'q'], by: undefined });
+  });
+
+  it('rejects a value of the wrong type, naming the flag', () => {
+    expect(() => readTable(TABLE, { flags: {}, section: { clients: 'yes' } })).toThrow('--clients must be true or false, got "yes"');
+    expect(() => readTable(TABLE, { flags: { method: 'd' } })).toThrow('--method must be a, b or c, got "d"');
+    expect(() => readTable(TABLE, { flags: { level: '1' } })).toThrow('--level must be between 0 and 1 (exclusive), got "1"');
+    expect(() => readTable(TABLE, { flags: { minClients: '2.5' } })).toThrow('--min-clients must be a whole number >= 1, got "2.5"');
+  });
+});
+
+describe('parseNumber', () => {
+  it('states the accepted range and gives an example', () => {
+    const fail = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return `${(e as Error).message} | ${(e as { hint?: string }).hint}`;
+      }
+      return 'no error';
+    };
+    expect(fail(() => parseNumber('--drop', 'two', { min: 0, minExclusive: true }, '5'))).toBe('--drop must be a number > 0, got "two" | For example --drop 5');
+    expect(fail(() => parseNumber('--pre', '', {}, '1'))).toBe('--pre must be a number, got "" | For example --pre 1');
+    expect(fail(() => parseNumber('--k', '11', { min: 1, max: 10, integer: true }, '3'))).toBe('--k must be a whole number between 1 and 10, got "11" | For example --k 3');
+    expect(fail(() => parseNumber('--x', '2', { max: 1 }, '1'))).toBe('--x must be a number <= 1, got "2" | For example --x 1');
+    expect(parseNumber('--k', ' 4 ', { min: 1, integer: true })).toBe(4);
+  });
+  it('orList', () => {
+    expect(orList(['a'])).toBe('a');
+    expect(orList(['a', 'b', 'c'])).toBe('a, b or c');
+  });
+});
+
+describe("the commands' tables", () => {
+  const tables: [string, OptionTable, string[]][] = [
+    ['correlate', CORRELATE_TABLE, CORRELATE_KEYS],
+    ['trend', TREND_TABLE, TREND_KEYS],
+    ['ruptures', RUPTURES_TABLE, RUPTURES_KEYS],
+  ];
+  for (const [name, table, keys] of tables) {
+    it(`${name}: the config keys are the table's keys, the flags its kebab-case`, () => {
+      expect(keys).toEqual(tableKeys(table));
+      expect(tableFlags(table).map((f) => f.flags.split(' ')[0])).toEqual(table.map((r) => flagOf(r.key)));
+    });
+    it(`${name}: a default the help names is the row's default`, () => {
+      for (const [key, value] of Object.entries(tableDefaults(table))) {
+        if (typeof value === 'boolean') continue;
+        const row = table.find((r) => r.key === key)!;
+        expect(row.description, key).toContain(`(default ${value}`);
+      }
+    });
+    it(`${name}: --help lists every flag of the table with its help`, async () => {
+      const r = await runInProcess([name, '--help']);
+      expect(r.code).toBe(0);
+      const help = r.stdout.replace(/\s+/g, ' ');
+      for (const f of tableFlags(table)) {
+        expect(help, f.flags).toContain(f.flags);
+        expect(help, f.flags).toContain(f.description.split(' ').slice(0, 4).join(' '));
+      }
+    });
+  }
+});
