@@ -21,10 +21,10 @@
  */
 import type { Dataset, SessionRow } from '../dataset/types.js';
 import { UserError } from '../errors.js';
-import { CrossProductAccumulator, type GroupedCrossProducts } from '../stats/lmm/data.js';
+import { CrossProductAccumulator, selectColumns, standardizeColumns, type GroupedCrossProducts } from '../stats/lmm/data.js';
 import { FLAT_CURVATURE, fitLmm, LmmError, satterthwaiteContrast, type LmmFit } from '../stats/lmm/fit.js';
 import { NestedInterceptStructure, SingleFactorStructure, type RandomStructure } from '../stats/lmm/profile.js';
-import { tQuantile, tTwoSidedP } from '../stats/distributions.js';
+import { chiSquareCdf, tQuantile, tTwoSidedP } from '../stats/distributions.js';
 
 /** Therapists needed before a therapist level is added (fewer give unusable variance estimates). */
 export const MIN_THERAPISTS = 5;
@@ -48,6 +48,40 @@ export interface ModelSpec {
   randomEffects?: boolean;
   /** Cap on the optimizer's deviance evaluations (tests use it to provoke non-convergence). */
   maxEvaluations?: number;
+  /** Also fit the nested ML sequence (null, + alliance, + random slope) and test it as anova(). */
+  compare?: boolean;
+}
+
+/** One model of the --compare sequence, with its likelihood-ratio test against the one before (as anova()). */
+export interface ComparisonRow {
+  model: string;
+  formula: string;
+  npar: number;
+  aic: number;
+  bic: number;
+  logLik: number;
+  deviance: number;
+  /** Likelihood-ratio chi-square against the previous row, its df and p (null for the first row). */
+  chisq: number | null;
+  df: number | null;
+  p: number | null;
+}
+
+/**
+ * Nakagawa & Schielzeth (2013) R2 for mixed models, as performance::r2_nakagawa: marginal
+ * = var_f / (var_f + var_r + var_e), conditional = (var_f + var_r) / (...), with var_f the
+ * variance (n - 1) of the fixed-effects prediction X b over the rows used, var_r the random
+ * variances (for a random slope the mean over rows of z' Sigma z, Johnson 2014; Nakagawa,
+ * Johnson & Schielzeth 2017) and var_e the residual variance. When a variance parameter is
+ * at the boundary (relative Cholesky diagonal < 1e-5), performance gives the random
+ * variance as not available: conditional R2 null and marginal = var_f / (var_f + var_e).
+ */
+export interface R2 {
+  marginal: number;
+  conditional: number | null;
+  varianceFixed: number;
+  varianceRandom: number | null;
+  varianceResidual: number;
 }
 
 export interface FixedEffect {
@@ -108,6 +142,14 @@ export interface ModelFitResult {
   optimizerMessage: string;
   evaluations: number;
   randomEffects: RandomEffect[] | null;
+  r2: R2;
+  /**
+   * Standardised coefficients by refitting (effectsize's "refit" method): the outcome and
+   * every predictor z-scored over the rows used (SD with n - 1), the same model refitted
+   * (same random structure, REML/ML), Satterthwaite t tests and 95% CIs from that fit.
+   * Null when the refit is not possible.
+   */
+  standardized: FixedEffect[] | null;
 }
 
 export interface ModelResult {
@@ -119,6 +161,8 @@ export interface ModelResult {
   fit: ModelFitResult | null;
   /** Why the model could not be fitted (fit is null). */
   notEstimable: string | null;
+  /** The --compare sequence (ML), null unless asked (or when a model of it cannot be fitted). */
+  comparison: ComparisonRow[] | null;
   notes: string[];
 }
 
@@ -354,6 +398,7 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
   const base: Omit<ModelResult, 'fit' | 'notEstimable' | 'icc'> = {
     spec,
     rows: { read: nRows, used: design.used, clientsRead: clientsRead.size, excluded: design.excluded },
+    comparison: null,
     notes,
   };
   const fail = (reason: string): ModelResult => ({ ...base, icc: null, fit: null, notEstimable: reason });
@@ -421,19 +466,23 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
   if (spec.randomSlope && useTherapist) {
     throw new UserError('a random slope together with a therapist level is not supported', { hint: 'Use --random-slope or --group therapist, not both' });
   }
+  // the random structure, as a factory: the same structure on other cross-products of the
+  // same rows (standardised refit, --compare sequence)
+  let makeStructure: (d: GroupedCrossProducts, interceptOnly?: boolean) => RandomStructure;
   if (useTherapist) {
     const tIndex = new Map(therapistIds.map((t, i) => [t, i]));
     const parent = Int32Array.from(design.therapistOf.map((t) => tIndex.get(t)!));
-    structure = new NestedInterceptStructure(data, parent, therapistIds.length);
+    makeStructure = (d) => new NestedInterceptStructure(d, parent, therapistIds.length);
     therapists = therapistIds.length;
   } else if (spec.randomSlope) {
     const col = spec.randomSlope === 'time' ? terms.indexOf('session') : 1;
     if (col < 0) throw new UserError('--random-slope time needs --time', { hint: 'Add --time, or use --random-slope alliance' });
     slopeTerm = terms[col];
-    structure = new SingleFactorStructure(data, [0, col]);
+    makeStructure = (d, interceptOnly) => new SingleFactorStructure(d, interceptOnly ? [0] : [0, col]);
   } else {
-    structure = new SingleFactorStructure(data, [0]);
+    makeStructure = (d) => new SingleFactorStructure(d, [0]);
   }
+  structure = makeStructure(data);
 
   let fit: LmmFit;
   try {
@@ -511,6 +560,15 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
   }
   if (!fit.converged) notes.push(`The optimizer did not converge: ${fit.optimizerMessage}. Treat the estimates as unreliable.`);
 
+  const r2 = nakagawaR2(data, fit, variance, slopeTerm ? terms.indexOf(slopeTerm) : -1, correlation);
+  const standardized = standardizedRefit(makeStructure(standardizeColumns(data)), data, terms, !spec.ml);
+  if (standardized === null) notes.push('Standardised coefficients: the refit on z-scored data could not be fitted.');
+  let comparison: ComparisonRow[] | null = null;
+  if (spec.compare) {
+    comparison = compareSequence(spec, data, terms, makeStructure, Boolean(slopeTerm), therapists !== null, spec.lag ? `${terms[3]}` : null);
+    if (comparison === null) notes.push('--compare: a model of the sequence could not be fitted, so no comparison is shown.');
+  }
+
   let randomEffects: RandomEffect[] | null = null;
   if (spec.randomEffects) {
     randomEffects = [];
@@ -544,6 +602,7 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
     ...base,
     icc,
     notEstimable: null,
+    comparison,
     fit: {
       method: spec.ml ? 'ML' : 'REML',
       formula: formula(spec, terms, slopeTerm, useTherapist),
@@ -566,8 +625,126 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
       optimizerMessage: fit.optimizerMessage,
       evaluations: fit.evaluations,
       randomEffects,
+      r2,
+      standardized,
     },
   };
+}
+
+function fixedRow(term: string, est: number, se: number, df: number): FixedEffect {
+  const t = est / se;
+  const dfOk = Number.isFinite(df) && df > 0;
+  const q = dfOk ? tQuantile(0.975, df) : NaN;
+  return {
+    term,
+    estimate: est,
+    se,
+    df: dfOk ? df : null,
+    t,
+    p: dfOk ? tTwoSidedP(t, df) : null,
+    lower: dfOk ? est - q * se : null,
+    upper: dfOk ? est + q * se : null,
+  };
+}
+
+function nakagawaR2(data: GroupedCrossProducts, fit: LmmFit, variance: VarianceComponent[], slopeCol: number, correlation: number | null): R2 {
+  const k = data.p + 1;
+  const p = data.p;
+  const tot = new Float64Array(k * k);
+  for (let g = 0; g < data.groups; g++) for (let e = 0; e < k * k; e++) tot[e] += data.cross[g * k * k + e];
+  const n = tot[0];
+  // variance (n - 1) of X b: b' Cov(X) b over the non-intercept columns (shift-invariant)
+  let vf = 0;
+  for (let i = 1; i < p; i++) {
+    for (let j = 1; j < p; j++) vf += fit.beta[i] * fit.beta[j] * ((tot[i * k + j] - (tot[i] * tot[j]) / n) / (n - 1));
+  }
+  const ve = fit.sigma * fit.sigma;
+  // performance/insight: a variance parameter at the boundary (tolerance 1e-5) makes the
+  // random variances "not available"
+  let vr: number | null = null;
+  const atBoundary = fit.theta.some((t, i) => i < fit.theta.length && isDiagonalTheta(fit, i) && Math.abs(t) < 1e-5);
+  if (!atBoundary) {
+    const clientVars = variance.filter((v) => v.group !== 'residual');
+    if (slopeCol > 0) {
+      // mean over rows of z' Sigma z with z = (1, x_slope); the slope column is never shifted
+      const v1 = clientVars[0].variance;
+      const v2 = clientVars[1].variance;
+      const cov = (correlation ?? 0) * Math.sqrt(v1 * v2);
+      vr = v1 + (2 * cov * tot[slopeCol]) / n + (v2 * tot[slopeCol * k + slopeCol]) / n;
+    } else {
+      vr = clientVars.reduce((a, v) => a + v.variance, 0);
+    }
+  }
+  const total = vf + (vr ?? 0) + ve;
+  return { marginal: vf / total, conditional: vr === null ? null : (vf + vr) / total, varianceFixed: vf, varianceRandom: vr, varianceResidual: ve };
+}
+
+/** Whether theta[i] is a diagonal element of a relative Cholesky factor (lower bound 0). */
+function isDiagonalTheta(fit: LmmFit, i: number): boolean {
+  return fit.thetaLower[i] === 0;
+}
+
+function standardizedRefit(structure: RandomStructure, data: GroupedCrossProducts, terms: string[], reml: boolean): FixedEffect[] | null {
+  try {
+    const f = fitLmm(structure, data.nobs, data.p, reml);
+    return terms.map((term, j) => fixedRow(term, f.beta[j], f.se[j], f.df[j]));
+  } catch (e) {
+    if (e instanceof LmmError) return null;
+    throw e;
+  }
+}
+
+/**
+ * --compare: ML fits of the nested sequence on the same rows, and the likelihood-ratio tests
+ * of each against the one before, as anova() on lme4 fits (which refits by ML):
+ *   null:     the model without the alliance terms (keeps session, covariates, the previous
+ *             outcome of a lagged model), same random intercept(s)
+ *   alliance: + _within + _between, same random intercept(s)
+ *   slope:    + the random slope (when asked)
+ */
+function compareSequence(
+  spec: ModelSpec,
+  data: GroupedCrossProducts,
+  terms: string[],
+  makeStructure: (d: GroupedCrossProducts, interceptOnly?: boolean) => RandomStructure,
+  slope: boolean,
+  therapist: boolean,
+  _previous: string | null,
+): ComparisonRow[] | null {
+  const rest = terms.map((_, j) => j).filter((j) => j > 2);
+  const re = therapist ? '(1 | therapist) + (1 | therapist:client)' : '(1 | client)';
+  const resp = spec.lag ? `${spec.reverse ? spec.alliance : spec.outcome}(s+1)` : spec.outcome;
+  const rhs = (cols: number[]): string => (cols.length === 0 ? '1' : cols.map((j) => terms[j]).join(' + '));
+  const models: { model: string; formula: string; d: GroupedCrossProducts; interceptOnly: boolean }[] = [
+    { model: 'null', formula: `${resp} ~ ${rhs(rest)} + ${re}`, d: selectColumns(data, [0, ...rest]), interceptOnly: true },
+    { model: `+ ${terms[1]} + ${terms[2]}`, formula: `${resp} ~ ${rhs([1, 2, ...rest])} + ${re}`, d: data, interceptOnly: true },
+  ];
+  if (slope) {
+    const s = makeStructure(data) as SingleFactorStructure;
+    const slopeTerm = terms[s.zCols[1]];
+    models.push({ model: `+ random slope of ${slopeTerm}`, formula: `${resp} ~ ${rhs([1, 2, ...rest])} + (1 + ${slopeTerm} | client)`, d: data, interceptOnly: false });
+  }
+  const rows: ComparisonRow[] = [];
+  for (const m of models) {
+    let f: LmmFit;
+    try {
+      f = fitLmm(makeStructure(m.d, m.interceptOnly), m.d.nobs, m.d.p, false);
+    } catch (e) {
+      if (e instanceof LmmError) return null;
+      throw e;
+    }
+    const prev = rows[rows.length - 1];
+    let chisq: number | null = null;
+    let df: number | null = null;
+    let p: number | null = null;
+    if (prev) {
+      chisq = Math.max(0, prev.deviance - f.deviance);
+      df = f.npar - prev.npar;
+      p = chiSquareCdf(chisq, df, false);
+    }
+    rows.push({ model: m.model, formula: m.formula, npar: f.npar, aic: f.aic, bic: f.bic, logLik: f.logLik, deviance: f.deviance, chisq, df, p });
+  }
+  return rows;
 }
 
 /**

@@ -89,13 +89,72 @@ satterthwaite <- list(
   sat_case("demo_slope_ml", demo, y ~ x_within + x_between + (1 + x_within | client), FALSE)
 )
 
+# ---- r2, compare, standardized --------------------------------------------------------------
+# For `alliance model FILE --outcome outcome --alliance alliance [flags]` on the fixtures and the
+# demo data (srs/ors), on the rows the tool uses (every model variable present), centred there:
+#  r2:           performance::r2_nakagawa (Nakagawa & Schielzeth 2013; Johnson 2014 / Nakagawa,
+#                Johnson & Schielzeth 2017 for random slopes: mean of z' Sigma z over the rows)
+#  compare:      anova() of the nested ML sequence: null (the model without the alliance terms),
+#                + alliance_within + alliance_between, + the random slope when asked
+#  standardized: the "refit" method of effectsize::standardize_parameters: the model frame's
+#                outcome and predictors z-scored (datawizard::standardize, SD with n - 1), the
+#                model refitted the same way (REML/ML), with lmerTest's Satterthwaite t tests
+model_case <- function(name, d, args, time = FALSE, covariates = NULL, slope = NULL, nested = FALSE, ml = FALSE) {
+  vars <- c("alliance", "outcome", if (time) "session", covariates)
+  md <- center(d[complete.cases(d[, vars]), ])
+  md$y <- md$outcome
+  fixed <- c("x_within", "x_between", if (time) "session", covariates)
+  others <- c(if (time) "session", covariates)
+  re_int <- if (nested) "(1 | therapist/client)" else "(1 | client)"
+  re <- if (!is.null(slope)) sprintf("(1 + %s | client)", slope) else re_int
+  f <- as.formula(paste("y ~", paste(fixed, collapse = " + "), "+", re))
+  fit <- lmerTest::lmer(f, data = md, REML = !ml, control = tight_ctrl)
+  r2 <- suppressWarnings(performance::r2_nakagawa(fit))
+  # compare (ML)
+  f0 <- as.formula(paste("y ~", if (length(others)) paste(others, collapse = " + ") else "1", "+", re_int))
+  f1 <- as.formula(paste("y ~", paste(fixed, collapse = " + "), "+", re_int))
+  m0 <- lme4::lmer(f0, data = md, REML = FALSE, control = tight_ctrl)
+  m1 <- lme4::lmer(f1, data = md, REML = FALSE, control = tight_ctrl)
+  a <- if (!is.null(slope)) anova(m0, m1, lme4::lmer(f, data = md, REML = FALSE, control = tight_ctrl)) else anova(m0, m1)
+  # standardized (refit)
+  sd_data <- md
+  for (v in c("y", fixed)) sd_data[[v]] <- as.numeric(datawizard::standardize(md[[v]]))
+  sfit <- lmerTest::lmer(f, data = sd_data, REML = !ml, control = tight_ctrl)
+  sco <- summary(sfit)$coefficients
+  list(name = name, args = I(args), nobs = nrow(md), singular = isSingular(fit),
+       r2 = list(marginal = unname(r2$R2_marginal), conditional = if (is.na(r2$R2_conditional)) NULL else unname(r2$R2_conditional)),
+       compare = list(npar = I(unname(a$npar)), AIC = I(unname(a$AIC)), BIC = I(unname(a$BIC)), logLik = I(unname(a$logLik)),
+                      deviance = I(unname(a$deviance)), chisq = I(unname(a$Chisq)), df = I(unname(a$Df)), p = I(unname(a[["Pr(>Chisq)"]]))),
+       standardized = list(term = I(rownames(sco)), estimate = I(unname(sco[, "Estimate"])), se = I(unname(sco[, "Std. Error"])),
+                           df = I(unname(sco[, "df"])), p = I(unname(sco[, "Pr(>|t|)"])),
+                           lower = I(unname(sco[, "Estimate"] - qt(0.975, sco[, "df"]) * sco[, "Std. Error"])),
+                           upper = I(unname(sco[, "Estimate"] + qt(0.975, sco[, "df"]) * sco[, "Std. Error"]))))
+}
+nes <- read_fixture("nested")
+sing <- read_fixture("singular")
+models <- list(
+  model_case("balanced_ri_reml", bal, c("fixtures/model/balanced.csv")),
+  model_case("balanced_slope_reml", bal, c("fixtures/model/balanced.csv", "--random-slope"), slope = "x_within"),
+  model_case("unbalanced_ri_ml", unb, c("fixtures/model/unbalanced.csv", "--ml"), ml = TRUE),
+  model_case("unbalanced_time_age_reml", unb, c("fixtures/model/unbalanced.csv", "--time", "--covariate", "age"), time = TRUE, covariates = "age"),
+  model_case("unbalanced_slope_time_reml", unb, c("fixtures/model/unbalanced.csv", "--time", "--random-slope", "time"), time = TRUE, slope = "session"),
+  model_case("nested_reml", nes, c("fixtures/model/nested.csv", "--group", "therapist"), nested = TRUE),
+  model_case("singular_reml", sing, c("fixtures/model/singular.csv")),
+  model_case("demo_ri_reml", demo, c("fixtures/demo.csv", "--outcome", "ors", "--alliance", "srs")),
+  model_case("demo_slope_reml", demo, c("fixtures/demo.csv", "--outcome", "ors", "--alliance", "srs", "--random-slope"), slope = "x_within")
+)
+
 out <- list(
   generated_by = "test/reference/lmm-models.R",
   versions = list(R = R.version.string, lme4 = as.character(packageVersion("lme4")),
                   lmerTest = as.character(packageVersion("lmerTest")),
-                  numDeriv = as.character(packageVersion("numDeriv"))),
+                  numDeriv = as.character(packageVersion("numDeriv")),
+                  performance = as.character(packageVersion("performance")),
+                  insight = as.character(packageVersion("insight")),
+                  datawizard = as.character(packageVersion("datawizard"))),
   identify = identify,
-  satterthwaite = satterthwaite
+  satterthwaite = satterthwaite,
+  models = models
 )
 writeLines(to_json(out), "test/reference/lmm-models.json")
 cat("wrote test/reference/lmm-models.json\n")

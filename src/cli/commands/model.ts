@@ -28,6 +28,7 @@ export const MODEL_OPTIONS: OptionSpec[] = [
   { flags: '--reverse', description: 'with --lag: alliance at s+1 on outcome (within, between) and alliance at s' },
   { flags: '--ml', description: 'fit by maximum likelihood (to compare models by AIC/BIC or likelihood ratio) instead of REML' },
   { flags: '--random-effects', description: 'also list each client\'s (and therapist\'s) random effects (BLUPs)' },
+  { flags: '--compare', description: 'also fit the nested sequence (null, + alliance, + random slope) by ML and test it as anova()' },
 ];
 
 export function modelCommand(ctx: CommandContext): Command {
@@ -42,6 +43,7 @@ export function modelCommand(ctx: CommandContext): Command {
         'alliance model sessions.csv --outcome ors --alliance srs --lag',
         'alliance model sessions.csv --outcome ors --alliance srs --lag --reverse',
         'alliance model sessions.csv --outcome ors --alliance srs --group therapist --ml --format json',
+        'alliance model sessions.csv --outcome ors --alliance srs --random-slope --compare',
       ],
     },
     ctx,

@@ -99,6 +99,8 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
       ...(fit.bic !== null ? [{ metric: 'BIC', value: fit.bic }] : []),
       { metric: 'parameters', value: String(fit.npar) },
       { metric: 'ICC of the null model (outcome ~ 1 + (1 | client), REML)', value: icc ? icc.value : 'not estimable' },
+      { metric: 'marginal R2 (fixed effects; Nakagawa & Schielzeth)', value: fit.r2.marginal },
+      { metric: 'conditional R2 (fixed + random effects)', value: fit.r2.conditional ?? 'not available (variance at the boundary)' },
       { metric: 'singular fit', value: fit.singular },
       { metric: 'converged', value: fit.converged },
       { metric: 'optimizer', value: fit.optimizerMessage },
@@ -114,6 +116,47 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
       rows: fitRows,
       notes: spec.ml ? [] : ['AIC/BIC are given for ML fits only (--ml): REML likelihoods of models with different fixed effects are not comparable.'],
     });
+    if (fit.standardized) {
+      tables.push({
+        id: 'standardized',
+        title: 'Standardised coefficients (refit on z-scored outcome and predictors)',
+        columns: tables[0].columns,
+        rows: fit.standardized.map((f) => ({
+          term: f.term,
+          estimate: f.estimate,
+          se: f.se,
+          df: f.df,
+          t: f.t,
+          p: f.p,
+          ci95: f.lower !== null && f.upper !== null ? ([f.lower, f.upper] as const) : null,
+        })),
+        notes: [
+          'effectsize\'s "refit" method: the outcome and every predictor (including the within and between parts and the session) z-scored over the rows used (SD with n - 1), the same model refitted; SE, df, p and CI are from that fit.',
+        ],
+      });
+    }
+    if (result.comparison) {
+      tables.push({
+        id: 'comparison',
+        title: 'Model comparison (ML, likelihood-ratio tests as anova())',
+        columns: [
+          { key: 'model', header: 'model' },
+          { key: 'npar', header: 'npar', align: 'right' },
+          { key: 'aic', header: 'AIC', format: F.fixed(2) },
+          { key: 'bic', header: 'BIC', format: F.fixed(2) },
+          { key: 'logLik', header: 'logLik', format: F.fixed(2) },
+          { key: 'deviance', header: 'deviance', format: F.fixed(2) },
+          { key: 'chisq', header: 'chisq', format: F.fixed(2) },
+          { key: 'df', header: 'df', align: 'right' },
+          { key: 'p', header: 'p', format: F.p },
+        ],
+        rows: result.comparison.map((c) => ({ model: c.model, npar: String(c.npar), aic: c.aic, bic: c.bic, logLik: c.logLik, deviance: c.deviance, chisq: c.chisq, df: c.df === null ? null : String(c.df), p: c.p })),
+        notes: [
+          'Each model is tested against the one above it on the same rows, all fitted by maximum likelihood. null: the model without the alliance terms; the random slope test is on the boundary of the parameter space, so its p is conservative (Self & Liang 1987).',
+          ...result.comparison.map((c) => `${c.model}: ${c.formula}`),
+        ],
+      });
+    }
     if (fit.randomEffects) {
       const slope = fit.randomEffects.some((r) => r.slope !== null);
       tables.push({
@@ -160,11 +203,13 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
       rows: result.rows,
       notEstimable: result.notEstimable,
       icc: result.icc,
+      comparison: result.comparison,
       fit: fit
         ? {
             ...fit,
             fixed: fit.fixed.map((f) => ({ ...f, df: num(f.df), p: num(f.p), lower: num(f.lower), upper: num(f.upper) })),
             contextual: { ...fit.contextual, df: num(fit.contextual.df), p: num(fit.contextual.p), lower: num(fit.contextual.lower), upper: num(fit.contextual.upper) },
+            standardized: fit.standardized ? fit.standardized.map((f) => ({ ...f, df: num(f.df), p: num(f.p), lower: num(f.lower), upper: num(f.upper) })) : null,
           }
         : null,
       notes: result.notes,

@@ -25,6 +25,7 @@ export interface ModelFlags {
   reverse?: boolean;
   ml?: boolean;
   randomEffects?: boolean;
+  compare?: boolean;
   [key: string]: unknown;
 }
 
@@ -40,6 +41,7 @@ export interface ModelSettings {
   reverse: boolean;
   ml: boolean;
   randomEffects: boolean;
+  compare: boolean;
 }
 
 /** Keys of the config file's `model:` section (camelCase; the loader camelCases kebab-case), by option attribute. */
@@ -55,6 +57,7 @@ const ATTRIBUTE: Record<string, keyof ModelSettings> = {
   reverse: 'reverse',
   ml: 'ml',
   randomEffects: 'randomEffects',
+  compare: 'compare',
 };
 
 /** Keys of the config file's `model:` section (camelCase, as the flags). */
@@ -76,6 +79,7 @@ export function modelSettings(opts: ModelFlags, explicit: Set<string>, config: C
     reverse: Boolean(opts.reverse),
     ml: Boolean(opts.ml),
     randomEffects: Boolean(opts.randomEffects),
+    compare: Boolean(opts.compare),
   };
   const section = config?.sections.model ?? {};
   for (const [key, value] of Object.entries(section)) {
@@ -225,5 +229,6 @@ export function modelSpec(dataset: Dataset, set: ModelSettings, place: ModelPlac
     ml: set.ml,
     therapistLevel,
     randomEffects: set.randomEffects,
+    compare: set.compare,
   };
 }

@@ -153,3 +153,74 @@ export class CrossProductAccumulator {
     };
   }
 }
+
+/**
+ * The cross-products of a subset of the columns (`cols` must start with 0, the intercept),
+ * for fitting a model with fewer fixed effects on the same rows (model comparison).
+ */
+export function selectColumns(d: GroupedCrossProducts, cols: number[]): GroupedCrossProducts {
+  const k = d.p + 1;
+  const idx = [...cols, d.p];
+  const k2 = idx.length;
+  const cross = new Float64Array(d.groups * k2 * k2);
+  for (let g = 0; g < d.groups; g++) {
+    for (let i = 0; i < k2; i++) for (let j = 0; j < k2; j++) cross[g * k2 * k2 + i * k2 + j] = d.cross[g * k * k + idx[i] * k + idx[j]];
+  }
+  return { ...d, p: cols.length, cross, shift: Float64Array.from(cols.map((c) => d.shift[c])), groupIds: d.groupIds.slice() };
+}
+
+/** Means and SDs (n - 1) of each column and of y over all rows, from the cross-products. */
+export function columnMoments(d: GroupedCrossProducts): { mean: number[]; sd: number[] } {
+  const k = d.p + 1;
+  const tot = new Float64Array(k * k);
+  for (let g = 0; g < d.groups; g++) for (let e = 0; e < k * k; e++) tot[e] += d.cross[g * k * k + e];
+  const n = tot[0];
+  const mean: number[] = [];
+  const sd: number[] = [];
+  for (let j = 0; j < k; j++) {
+    const s = tot[j];
+    const shift = j === d.p ? d.yShift : d.shift[j] ?? 0;
+    mean.push(j === 0 ? 1 : shift + s / n);
+    sd.push(j === 0 ? 0 : Math.sqrt(Math.max(0, tot[j * k + j] - (s * s) / n) / (n - 1)));
+  }
+  return { mean, sd };
+}
+
+/**
+ * The cross-products after z-scoring every column but the intercept and y over all rows:
+ * x' = (x - mean) / sd (the data effectsize's "refit" standardisation fits). Exact linear
+ * map of the augmented rows [1, x - shift, y - yShift], so no pass over the rows.
+ */
+export function standardizeColumns(d: GroupedCrossProducts): GroupedCrossProducts {
+  const k = d.p + 1;
+  const { mean, sd } = columnMoments(d);
+  // A maps [1, x_1 - c_1, ..., y - c_y] to [1, z_1, ..., z_y]
+  const A = new Float64Array(k * k);
+  A[0] = 1;
+  for (let j = 1; j < k; j++) {
+    const shift = j === d.p ? d.yShift : d.shift[j];
+    A[j * k + j] = 1 / sd[j];
+    A[j * k] = (shift - mean[j]) / sd[j];
+  }
+  const cross = new Float64Array(d.cross.length);
+  const tmp = new Float64Array(k * k);
+  for (let g = 0; g < d.groups; g++) {
+    const base = g * k * k;
+    // tmp = A C ; out = tmp A'
+    for (let i = 0; i < k; i++) {
+      for (let j = 0; j < k; j++) {
+        let s = 0;
+        for (let u = 0; u < k; u++) s += A[i * k + u] * d.cross[base + u * k + j];
+        tmp[i * k + j] = s;
+      }
+    }
+    for (let i = 0; i < k; i++) {
+      for (let j = 0; j < k; j++) {
+        let s = 0;
+        for (let u = 0; u < k; u++) s += tmp[i * k + u] * A[j * k + u];
+        cross[base + i * k + j] = s;
+      }
+    }
+  }
+  return { ...d, cross, shift: new Float64Array(d.p), yShift: 0, groupIds: d.groupIds.slice() };
+}

@@ -34,6 +34,8 @@ export interface LmmFit {
   nobs: number;
   p: number;
   theta: number[];
+  /** Lower bounds of theta (0 for the diagonal of a relative Cholesky factor). */
+  thetaLower: number[];
   sigma: number;
   beta: number[];
   /** Var(beta) = sigma^2 (X'V0^-1X)^-1, p x p row-major. */
@@ -224,6 +226,7 @@ export function fitLmm(s: RandomStructure, n: number, p: number, reml: boolean, 
     nobs: n,
     p,
     theta,
+    thetaLower: s.lower.slice(),
     sigma,
     beta: betaFromShifted(s.data, terms.beta),
     vcov,
