@@ -13,8 +13,7 @@ import { UserError } from '../errors.js';
 import type { Instrument } from '../instruments/types.js';
 import { welchTTest } from '../stats/welch.js';
 import { SessionStore } from './trend/store.js';
-import { tInterval, wilsonInterval } from './trend/summary.js';
-import { mean, sd } from '../stats/descriptive.js';
+import { mean, sd, tInterval, wilsonInterval } from '../stats/descriptive.js';
 
 export type ClientClass = 'none' | 'repaired' | 'unrepaired' | 'unresolved';
 export const CLIENT_CLASSES: ClientClass[] = ['none', 'repaired', 'unrepaired', 'unresolved'];

@@ -4,11 +4,14 @@
  *
  * Functions return NaN where the statistic is undefined (empty input, n < 2, constant
  * x for a slope); callers turn that into a "not estimable" reason before output.
- * NaN inputs are not skipped: drop missing values first.
+ * NaN inputs are not skipped (drop missing values first), except by olsLine, which uses the
+ * complete pairs. Also the t interval of a mean and the Wilson interval of a proportion.
  *
  * Reference values: test/reference/descriptive.R -> descriptive.json (R mean, var, sd,
- * quantile(type = 7), coef(lm(y ~ x))).
+ * quantile(type = 7), coef(lm(y ~ x))); the intervals through test/reference/trend.R.
  */
+
+import { normalQuantile, tQuantile } from './distributions.js';
 
 /**
  * Arithmetic mean, with one refinement pass (mean + mean of residuals) as R's mean().
@@ -16,8 +19,7 @@
  *
  * @example mean([1, 2, 3, 4]) // 2.5
  */
-export function mean(x: ArrayLike<number>): number {
-  const n = x.length;
+export function mean(x: ArrayLike<number>, n = x.length): number {
   if (n === 0) return Number.NaN;
   let s = 0;
   for (let i = 0; i < n; i++) s += x[i];
@@ -33,10 +35,9 @@ export function mean(x: ArrayLike<number>): number {
  *
  * @example variance([1, 2, 3, 4]) // 1.6666666666666667
  */
-export function variance(x: ArrayLike<number>): number {
-  const n = x.length;
+export function variance(x: ArrayLike<number>, n = x.length): number {
   if (n < 2) return Number.NaN;
-  const m = mean(x);
+  const m = mean(x, n);
   let s = 0;
   for (let i = 0; i < n; i++) s += (x[i] - m) * (x[i] - m);
   return s / (n - 1);
@@ -46,8 +47,8 @@ export function variance(x: ArrayLike<number>): number {
  * Sample standard deviation sqrt(variance) with the n - 1 denominator. NaN when n < 2.
  * Validated against R sd().
  */
-export function sd(x: ArrayLike<number>): number {
-  return Math.sqrt(variance(x));
+export function sd(x: ArrayLike<number>, n = x.length): number {
+  return Math.sqrt(variance(x, n));
 }
 
 /**
@@ -93,34 +94,70 @@ export function median(x: ArrayLike<number>): number {
 
 /**
  * Least-squares line y = intercept + slope x (e.g. a client's outcome trajectory over
- * session number). Two-pass centred: slope = Sxy / Sxx, intercept = mean y - slope mean x.
- * NaN for both when n < 2 or x is constant. Unlike R's lm(), which drops x as
- * collinear with the intercept when its spread is below 1e-7 of its magnitude (e.g.
- * x = 1e9 + U(0,1)) and reports NA, this returns the closed-form slope.
+ * session number), over the first n pairs (default all) where both values are present: pairs
+ * with a NaN are skipped. Two-pass centred: slope = Sxy / Sxx, intercept = mean y - slope
+ * mean x. NaN for both when fewer than 2 complete pairs or x is constant. Unlike R's lm(),
+ * which drops x as collinear with the intercept when its spread is below 1e-7 of its
+ * magnitude (e.g. x = 1e9 + U(0,1)) and reports NA, this returns the closed-form slope.
  *
  * Reference: https://en.wikipedia.org/wiki/Simple_linear_regression . Validated against
  * R coef(lm(y ~ x)).
  *
  * @example olsLine([1, 2, 3, 4], [1, 3, 2, 5]) // { intercept: ~0, slope: 1.1 }
  */
-export function olsLine(x: ArrayLike<number>, y: ArrayLike<number>): { intercept: number; slope: number } {
-  if (x.length !== y.length) throw new RangeError(`x and y differ in length (${x.length} vs ${y.length})`);
-  const n = x.length;
-  if (n < 2) return { intercept: Number.NaN, slope: Number.NaN };
-  const mx = mean(x);
-  const my = mean(y);
+export function olsLine(x: ArrayLike<number>, y: ArrayLike<number>, n = x.length): { intercept: number; slope: number } {
+  if (n === x.length && x.length !== y.length) throw new RangeError(`x and y differ in length (${x.length} vs ${y.length})`);
+  let k = 0;
+  let sx = 0;
+  let sy = 0;
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(x[i]) || Number.isNaN(y[i])) continue;
+    k++;
+    sx += x[i];
+    sy += y[i];
+  }
+  if (k < 2) return { intercept: Number.NaN, slope: Number.NaN };
+  const mx = sx / k;
+  const my = sy / k;
   let sxx = 0;
   let sxy = 0;
   for (let i = 0; i < n; i++) {
-    sxx += (x[i] - mx) * (x[i] - mx);
+    if (Number.isNaN(x[i]) || Number.isNaN(y[i])) continue;
     sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) * (x[i] - mx);
   }
   if (!(sxx > 0)) return { intercept: Number.NaN, slope: Number.NaN };
   const slope = sxy / sxx;
   return { intercept: my - slope * mx, slope };
 }
 
-/** Slope of the least-squares line of y on x (see olsLine). Validated against R coef(lm(y ~ x))[2]. */
-export function olsSlope(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  return olsLine(x, y).slope;
+/** Slope of the least-squares line of y on x over the first n complete pairs (see olsLine). Validated against R coef(lm(y ~ x))[2]. */
+export function olsSlope(x: ArrayLike<number>, y: ArrayLike<number>, n = x.length): number {
+  return olsLine(x, y, n).slope;
+}
+
+/**
+ * Two-sided t confidence interval for a mean: m +- qt(1 - (1 - level)/2, n - 1) sd / sqrt(n);
+ * null when n < 2 or the SD is not finite. Validated against R t.test()$conf.int.
+ */
+export function tInterval(mean: number, sd: number, n: number, level = 0.95): [number, number] | null {
+  if (n < 2 || !Number.isFinite(sd)) return null;
+  const half = tQuantile(1 - (1 - level) / 2, n - 1) * (sd / Math.sqrt(n));
+  return [mean - half, mean + half];
+}
+
+/**
+ * Wilson score interval for a proportion x / n (without continuity correction), as R's
+ * prop.test(x, n, correct = FALSE)$conf.int; null when n < 1.
+ * Reference: Wilson, E. B. (1927) J. Am. Stat. Assoc. 22, 209-212, doi:10.1080/01621459.1927.10502953.
+ */
+export function wilsonInterval(x: number, n: number, level = 0.95): [number, number] | null {
+  if (n < 1) return null;
+  const z = normalQuantile(1 - (1 - level) / 2);
+  const p = x / n;
+  const z2 = z * z;
+  const centre = p + z2 / (2 * n);
+  const half = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  const denom = 1 + z2 / n;
+  return [Math.max(0, (centre - half) / denom), Math.min(1, (centre + half) / denom)];
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { analyzeTrend, periodKey, type CohortStats, type TrendOptions } from '../../src/analysis/trend/trend.js';
 import { PagedColumn, SessionStore } from '../../src/analysis/trend/store.js';
-import { quantileSorted } from '../../src/analysis/trend/summary.js';
+import { quantileSorted } from '../../src/stats/descriptive.js';
 import { sparkline } from '../../src/analysis/trend/sparkline.js';
 import { getInstrument } from '../../src/instruments/registry.js';
 import { fixtureDataset } from './trend-fixture.js';

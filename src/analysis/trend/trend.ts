@@ -31,7 +31,7 @@ import {
 } from '../change.js';
 import { SessionStore, type ClientSessions } from './store.js';
 import { compareDifference, compareScores, scoreDifference } from '../../stats/threshold.js';
-import { meanOf, olsSlope, quantileSorted, sdOf, tInterval, wilsonInterval } from './summary.js';
+import { mean as meanOf, olsSlope, quantileSorted, sd as sdOf, tInterval, wilsonInterval } from '../../stats/descriptive.js';
 
 export type Period = 'month' | 'quarter' | 'year';
 
