@@ -111,7 +111,7 @@ function expectClean(r: CliResult, argv: string[]): void {
   if (table && argv[0] !== 'validate') expect(r.stdout, what).not.toMatch(/NaN|undefined|Infinity/);
 }
 
-const ANALYSES = ['validate', 'describe', 'correlate', 'trend', 'model'];
+const ANALYSES = ['validate', 'describe', 'correlate', 'trend', 'model', 'ruptures'];
 
 describe('hostile data files: every analysing command', () => {
   const cases = DATA.flatMap((f) => ANALYSES.map((c) => [c, f] as const));
@@ -162,6 +162,15 @@ describe('absurd option values', () => {
     ['trend', ...D, '--by', 'site', '--min-clients', '1000'],
     ['model', ...D, '--covariate', 'nosuch'],
     ['model', 'oneclient.csv', '--outcome', 'ors'],
+    ['ruptures', ...D, '--rupture-drop', '0'],
+    ['ruptures', ...D, '--rupture-drop', '1e400'],
+    ['ruptures', ...D, '--rupture-sd', '-1'],
+    ['ruptures', ...D, '--repair-window', '2.5'],
+    ['ruptures', ...D, '--by', 'nosuch'],
+    ['ruptures', ...D, '--by', 'therapist_id', '--min-clients', '100000'],
+    ['ruptures', 'oneclient.csv', '--outcome', 'ors'],
+    ['simulate', '--rupture-rate', '0.1', '--rupture-depth', '1000'],
+    ['simulate', '--therapist-alliance', '-1'],
     ['validate', 'demo.csv', '--today', '2025-02-30'],
     ['validate', 'demo.csv', '--max-findings', '-1'],
     ['simulate', '--clients', '0'],
@@ -178,7 +187,7 @@ describe('absurd option values', () => {
     ['describe', 'demo.csv', '--therapist', 'client_id'],
     ['describe', 'demo.csv', '--alliance', 'srs,srs'],
   ];
-  for (const c of ['validate', 'describe', 'correlate', 'trend', 'model', 'instruments'])
+  for (const c of ['validate', 'describe', 'correlate', 'trend', 'model', 'ruptures', 'instruments'])
     for (const f of ['table', 'json', 'csv', 'md', 'github', 'xml']) cases.push(c === 'instruments' ? [c, '--format', f] : [c, ...D, '--format', f]);
   it.each(cases.map((a) => [a.join(' '), a] as const))('%s', async (_name, argv) => {
     expectClean(await run(argv), argv);

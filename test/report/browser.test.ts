@@ -133,4 +133,26 @@ describe('report.html in headless Chromium', () => {
     // srs_within, srs_between, session and the contextual effect.
     expect(model.marks).toBe(4);
   });
+
+  it('with the ruptures section: the demo charts plus class shares and change by class, drawn cleanly', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'ruptures-'));
+    copyFileSync(path.join(ROOT, 'fixtures/demo.csv'), path.join(dir, 'demo.csv'));
+    const demo = readFileSync(path.join(ROOT, 'fixtures/report.yaml'), 'utf8');
+    const m = /\n# ruptures:\n((?:#.*\n)+)/.exec(demo);
+    expect(m, 'fixtures/report.yaml has a commented ruptures example').not.toBeNull();
+    const yaml =
+      demo.replace('sections: [validate, describe, correlate, trend]', 'sections: [validate, describe, correlate, trend, ruptures]') +
+      '\nruptures:\n' +
+      m![1].replace(/^#   /gm, '  ');
+    writeFileSync(path.join(dir, 'r.yaml'), yaml);
+    const { charts, expected } = await checkReport(path.join(dir, 'r.yaml'), path.join(dir, 'out'));
+    expect(expected).toBe(13);
+    const [classes, change] = charts.slice(-2);
+    expect(classes.kind).toBe('bar');
+    expect(classes.title).toMatch(/^Rupture classes of \d+ clients/);
+    expect(classes.marks).toBe(4); // none, repaired, unrepaired, unresolved
+    expect(change.kind).toBe('forest');
+    expect(change.title).toMatch(/^Mean change in ors by rupture class/);
+    expect(change.marks).toBe(4);
+  });
 });

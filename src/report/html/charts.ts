@@ -8,6 +8,7 @@ import { BENCHMARK } from '../../analysis/correlate/index.js';
 import type { TrendResult, CohortStats } from '../../analysis/trend/trend.js';
 import { CHANGE_CATEGORIES } from '../../analysis/change.js';
 import type { FixedEffect, ModelResult } from '../../analysis/model.js';
+import type { RupturesResult } from '../../analysis/ruptures.js';
 import { barChart, forestPlot, lineChart, type Bar, type ForestRow } from './svg.js';
 
 export interface Chart {
@@ -271,4 +272,53 @@ export function modelCharts(result: ModelResult, firstId: number): Chart[] {
       caption: `Diamonds are estimates, whiskers 95% confidence intervals (t with Satterthwaite df); ${fit.clients} clients, ${fit.nobs} ${result.spec.lag ? 'consecutive-session pairs' : 'sessions'}. ${predictor}_within is the session-to-session association, ${predictor}_between the client-average one. The intercept is in the fixed-effects table.`,
     },
   ];
+}
+
+/**
+ * Ruptures: aggregates only (no client is drawn). The share of assessed clients in each
+ * rupture class (Wilson intervals), and the mean outcome change per class (t intervals).
+ */
+export function rupturesCharts(r: RupturesResult, firstId: number): Chart[] {
+  const charts: Chart[] = [];
+  let id = firstId;
+  if (r.assessed === 0) return charts;
+  const a = r.measures.alliance.column;
+  charts.push({
+    heading: 'Clients by rupture class',
+    svg: barChart({
+      id: `chart-${id++}`,
+      title: `Rupture classes of ${r.assessed} clients (${a}; share, 95% CI)`,
+      desc: `Bar chart of the share of the ${r.assessed} clients with at least two rated ${a} sessions in each rupture class (none, repaired, unrepaired, unresolved), with Wilson 95% intervals.`,
+      bars: r.classes.map((c) => ({ label: c.class, value: c.share, ci: c.shareCi, note: `${c.clients} of ${r.assessed}` })),
+      xLabel: `share of assessed clients (%), n = ${r.assessed}`,
+      format: 'percent',
+      domain: [0, 1],
+    }),
+    caption: `Each assessed client is in exactly one class; whiskers are Wilson score 95% intervals. Rupture: a drop of at least ${Math.round(r.method.drop * 1000) / 1000} points from the previous rated session${r.method.dropSource === 'given' ? '' : ` (${r.method.sdMultiple} x the within-client SD; not the published rule of Stiles et al. 2004)`}; repaired within ${r.method.repairWindow} sessions.`,
+  });
+  const o = r.measures.outcome;
+  const withChange = r.classes.filter((c) => c.meanChange !== null);
+  if (o && withChange.length > 0) {
+    const dir = o.higherIsBetter === false ? 'lower is better: negative = improvement' : o.higherIsBetter === true ? 'higher is better' : 'direction unknown';
+    const n = withChange.reduce((s, c) => s + c.n, 0);
+    charts.push({
+      heading: 'Outcome change by rupture class',
+      svg: forestPlot({
+        id: `chart-${id++}`,
+        title: `Mean change in ${o.column} by rupture class (${n} clients)`,
+        desc: `Forest plot of the mean change (last minus first ${o.column} score) of the clients in each rupture class, with 95% t intervals; ${dir}.`,
+        rows: r.classes.map((c) => ({
+          label: c.class,
+          estimate: c.meanChange,
+          ci: c.meanChangeCi,
+          n: c.n,
+          note: c.meanChange === null ? 'no client with a change' : undefined,
+        })),
+        xLabel: `mean change in ${o.column} (score points; ${dir})`,
+        valueHeader: 'mean [95% CI]',
+      }),
+      caption: `Diamonds are class means, whiskers 95% t intervals; n = clients with a first and a later ${o.column} score. Observational: the classes differ in more than their ruptures.`,
+    });
+  }
+  return charts;
 }

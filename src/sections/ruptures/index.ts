@@ -7,6 +7,7 @@ import { UserError } from '../../errors.js';
 import { analyzeRuptures, type RupturesOptions, type RupturesResult } from '../../analysis/ruptures.js';
 import { checkSection } from '../../config/keys.js';
 import { rupturesDocument } from '../../report/documents/ruptures.js';
+import { rupturesCharts } from '../../report/html/charts.js';
 import type { Section } from '../section.js';
 import { rupturesOptions, SECTION_KEYS } from './options.js';
 
@@ -39,7 +40,14 @@ export const rupturesSection: Section<RupturesOptions, RupturesResult> = {
   },
   run: (dataset, opts) => analyzeRuptures(dataset, opts),
   document: (result, dataset, opts) => rupturesDocument(result, dataset, opts),
-  html: { id: 'ruptures', heading: 'Alliance ruptures and repair' },
+  html: {
+    id: 'ruptures',
+    heading: 'Alliance ruptures and repair',
+    intro: () => [
+      "A rupture is a marked drop in a client's alliance rating from one rated session to the next; it is repaired when the rating returns to its earlier level within a few sessions. The exact rule and its thresholds are under the episodes table. Only aggregates are drawn.",
+    ],
+  },
+  charts: (result, firstId) => rupturesCharts(result, firstId),
   minClients: (opts) => opts.minClients ?? null,
   references: [
     'Stiles, W. B., Glick, M. J., Osatuke, K., Hardy, G. E., Shapiro, D. A., Agnew-Davies, R., Rees, A., & Barkham, M. (2004). Patterns of alliance development and the rupture-repair hypothesis: Are productive relationships U-shaped or V-shaped? Journal of Counseling Psychology, 51(1), 81-92. doi:10.1037/0022-0167.51.1.81 (rupture-repair sequences; the default drop here is not their rule, see docs/ruptures.md).',
