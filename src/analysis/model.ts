@@ -23,7 +23,7 @@ import type { Dataset, SessionRow } from '../dataset/types.js';
 import { UserError } from '../errors.js';
 import { CrossProductAccumulator, selectColumns, standardizeColumns, type GroupedCrossProducts } from '../stats/lmm/data.js';
 import { FLAT_CURVATURE, fitLmm, LmmError, satterthwaiteContrast, type LmmFit } from '../stats/lmm/fit.js';
-import { NestedInterceptStructure, SingleFactorStructure, type RandomStructure } from '../stats/lmm/profile.js';
+import { NestedInterceptStructure, SingleFactorStructure, SlopeTherapistStructure, type RandomStructure } from '../stats/lmm/profile.js';
 import { chiSquareCdf, tQuantile, tTwoSidedP } from '../stats/distributions.js';
 
 /** Therapists needed before a therapist level is added (fewer give unusable variance estimates). */
@@ -385,7 +385,11 @@ function formula(spec: ModelSpec, terms: string[], slopeTerm: string | null, the
   const resp = spec.lag ? `${spec.reverse ? spec.alliance : spec.outcome}(s+1)` : spec.outcome;
   // in lagged models every predictor except the client mean is taken at session s
   const rhs = terms.slice(1).map((t) => (spec.lag && !t.endsWith('_between') ? `${t}(s)` : t));
-  const re = slopeTerm ? `(1 + ${slopeTerm} | client)` : therapist ? '(1 | therapist) + (1 | therapist:client)' : '(1 | client)';
+  const re = slopeTerm
+    ? `(1 + ${slopeTerm} | client)${therapist ? ' + (1 | therapist)' : ''}`
+    : therapist
+      ? '(1 | therapist) + (1 | therapist:client)'
+      : '(1 | client)';
   return `${resp} ~ ${rhs.join(' + ')} + ${re}`;
 }
 
@@ -463,17 +467,23 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
       therapistIds = distinct;
     }
   }
-  if (spec.randomSlope && useTherapist) {
-    throw new UserError('a random slope together with a therapist level is not supported', { hint: 'Use --random-slope or --group therapist, not both' });
-  }
   // the random structure, as a factory: the same structure on other cross-products of the
   // same rows (standardised refit, --compare sequence)
   let makeStructure: (d: GroupedCrossProducts, interceptOnly?: boolean) => RandomStructure;
   if (useTherapist) {
     const tIndex = new Map(therapistIds.map((t, i) => [t, i]));
     const parent = Int32Array.from(design.therapistOf.map((t) => tIndex.get(t)!));
-    makeStructure = (d) => new NestedInterceptStructure(d, parent, therapistIds.length);
     therapists = therapistIds.length;
+    if (spec.randomSlope) {
+      // (1 + slope | client) + (1 | therapist)
+      const col = spec.randomSlope === 'time' ? terms.indexOf('session') : 1;
+      if (col < 0) throw new UserError('--random-slope time needs --time', { hint: 'Add --time, or use --random-slope alliance' });
+      slopeTerm = terms[col];
+      makeStructure = (d, interceptOnly) =>
+        interceptOnly ? new NestedInterceptStructure(d, parent, therapistIds.length) : new SlopeTherapistStructure(d, col, parent, therapistIds.length);
+    } else {
+      makeStructure = (d) => new NestedInterceptStructure(d, parent, therapistIds.length);
+    }
   } else if (spec.randomSlope) {
     const col = spec.randomSlope === 'time' ? terms.indexOf('session') : 1;
     if (col < 0) throw new UserError('--random-slope time needs --time', { hint: 'Add --time, or use --random-slope alliance' });
@@ -548,6 +558,7 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
     vc('client', slopeTerm, v2);
     const cov = s2 * t11 * t21;
     correlation = v1 > 0 && v2 > 0 ? cov / Math.sqrt(v1 * v2) : null;
+    if (structure instanceof SlopeTherapistStructure) vc('therapist', '(Intercept)', s2 * fit.theta[3] ** 2);
   } else {
     vc('client', '(Intercept)', s2 * fit.theta[0] ** 2);
   }
@@ -565,7 +576,7 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
   if (standardized === null) notes.push('Standardised coefficients: the refit on z-scored data could not be fitted.');
   let comparison: ComparisonRow[] | null = null;
   if (spec.compare) {
-    comparison = compareSequence(spec, data, terms, makeStructure, Boolean(slopeTerm), therapists !== null, spec.lag ? `${terms[3]}` : null);
+    comparison = compareSequence(spec, data, terms, makeStructure, slopeTerm, therapists !== null);
     if (comparison === null) notes.push('--compare: a model of the sequence could not be fitted, so no comparison is shown.');
   }
 
@@ -573,7 +584,22 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
   if (spec.randomEffects) {
     randomEffects = [];
     const sd = (v: number): number => fit.sigma * Math.sqrt(Math.max(0, v));
-    if (structure instanceof NestedInterceptStructure) {
+    if (structure instanceof SlopeTherapistStructure) {
+      const { client, therapist, clientVar, therapistVar } = structure.ranef(fit.theta, fit.beta);
+      therapistIds.forEach((t, i) =>
+        randomEffects!.push({ level: 'therapist', id: dataset.therapists[t], intercept: therapist[i], slope: null, interceptSD: sd(therapistVar[i]), slopeSD: null }),
+      );
+      design.clientOf.forEach((c, g) =>
+        randomEffects!.push({
+          level: 'client',
+          id: dataset.clients[c],
+          intercept: client[g * 2],
+          slope: client[g * 2 + 1],
+          interceptSD: sd(clientVar[g * 4]),
+          slopeSD: sd(clientVar[g * 4 + 3]),
+        }),
+      );
+    } else if (structure instanceof NestedInterceptStructure) {
       const { client, therapist, clientVar, therapistVar } = structure.ranef(fit.theta, fit.beta);
       therapistIds.forEach((t, i) =>
         randomEffects!.push({ level: 'therapist', id: dataset.therapists[t], intercept: therapist[i], slope: null, interceptSD: sd(therapistVar[i]), slopeSD: null }),
@@ -666,11 +692,13 @@ function nakagawaR2(data: GroupedCrossProducts, fit: LmmFit, variance: VarianceC
   if (!atBoundary) {
     const clientVars = variance.filter((v) => v.group !== 'residual');
     if (slopeCol > 0) {
-      // mean over rows of z' Sigma z with z = (1, x_slope); the slope column is never shifted
+      // mean over rows of z' Sigma z with z = (1, x_slope); the slope column is never shifted;
+      // plus the therapist intercept variance when there is one
       const v1 = clientVars[0].variance;
       const v2 = clientVars[1].variance;
       const cov = (correlation ?? 0) * Math.sqrt(v1 * v2);
       vr = v1 + (2 * cov * tot[slopeCol]) / n + (v2 * tot[slopeCol * k + slopeCol]) / n;
+      for (const v of clientVars.slice(2)) vr += v.variance;
     } else {
       vr = clientVars.reduce((a, v) => a + v.variance, 0);
     }
@@ -707,9 +735,8 @@ function compareSequence(
   data: GroupedCrossProducts,
   terms: string[],
   makeStructure: (d: GroupedCrossProducts, interceptOnly?: boolean) => RandomStructure,
-  slope: boolean,
+  slopeTerm: string | null,
   therapist: boolean,
-  _previous: string | null,
 ): ComparisonRow[] | null {
   const rest = terms.map((_, j) => j).filter((j) => j > 2);
   const re = therapist ? '(1 | therapist) + (1 | therapist:client)' : '(1 | client)';
@@ -719,10 +746,9 @@ function compareSequence(
     { model: 'null', formula: `${resp} ~ ${rhs(rest)} + ${re}`, d: selectColumns(data, [0, ...rest]), interceptOnly: true },
     { model: `+ ${terms[1]} + ${terms[2]}`, formula: `${resp} ~ ${rhs([1, 2, ...rest])} + ${re}`, d: data, interceptOnly: true },
   ];
-  if (slope) {
-    const s = makeStructure(data) as SingleFactorStructure;
-    const slopeTerm = terms[s.zCols[1]];
-    models.push({ model: `+ random slope of ${slopeTerm}`, formula: `${resp} ~ ${rhs([1, 2, ...rest])} + (1 + ${slopeTerm} | client)`, d: data, interceptOnly: false });
+  if (slopeTerm) {
+    const reSlope = `(1 + ${slopeTerm} | client)${therapist ? ' + (1 | therapist)' : ''}`;
+    models.push({ model: `+ random slope of ${slopeTerm}`, formula: `${resp} ~ ${rhs([1, 2, ...rest])} + ${reSlope}`, d: data, interceptOnly: false });
   }
   const rows: ComparisonRow[] = [];
   for (const m of models) {

@@ -67,3 +67,56 @@ describe(`model R2 / --compare / standardised vs performance ${REF.versions.perf
     });
   }
 });
+
+interface SlopeTherapistCase {
+  name: string;
+  args: string[];
+  reml: boolean;
+  fixef: { term: string[]; estimate: number[]; se: number[]; df: number[]; p: number[] };
+  logLik: number;
+  varcomp: { grp: string[]; var1: (string | null)[]; var2: (string | null)[]; vcov: number[]; sdcor: number[] };
+  client: { id: string[]; intercept: number[]; slope: number[]; intercept_sd: number[]; slope_sd: number[] };
+  therapist: { id: string[]; intercept: number[]; intercept_sd: number[] };
+}
+const ST = (JSON.parse(readFileSync(new URL('../reference/lmm-models.json', import.meta.url), 'utf8')) as { slope_therapist: SlopeTherapistCase[] }).slope_therapist;
+
+describe('random slope with a therapist level: (1 + alliance_within | client) + (1 | therapist) vs lme4/lmerTest', () => {
+  for (const c of ST) {
+    it(c.name, async () => {
+      const mapping = c.args.includes('--outcome') ? [] : ['--outcome', 'outcome', '--alliance', 'alliance'];
+      const r = await runInProcess(['model', ...c.args, ...mapping, '--group', 'therapist', '--random-slope', '--random-effects', '--format', 'json']);
+      expect(r.stderr).toBe('');
+      const fit = JSON.parse(r.stdout).fit;
+      expect(fit.formula).toMatch(/\(1 \+ \w+_within \| client\) \+ \(1 \| therapist\)$/);
+      close(fit.logLik, c.logLik, 0, 1e-6);
+      c.fixef.estimate.forEach((e, j) => {
+        close(fit.fixed[j].estimate, e, 1e-5, 1e-8);
+        close(fit.fixed[j].se, c.fixef.se[j], 1e-5);
+        close(fit.fixed[j].df, c.fixef.df[j], 1e-4);
+        close(fit.fixed[j].p, c.fixef.p[j], 1e-3, 1e-12);
+      });
+      // VarCorr order: client intercept, client slope, their covariance, therapist, residual
+      const v = c.varcomp.vcov;
+      const byTerm = (g: string, i: number) => fit.variance.filter((x: { group: string }) => x.group === g)[i].variance;
+      close(byTerm('client', 0), v[0], 1e-4, 1e-8);
+      close(byTerm('client', 1), v[1], 1e-4, 1e-8);
+      close(fit.correlation, c.varcomp.sdcor[2], 1e-4, 1e-6);
+      close(byTerm('therapist', 0), v[3], 1e-4, 1e-8);
+      close(byTerm('residual', 0), v[4], 1e-5);
+      // BLUPs and conditional SDs
+      const re = fit.randomEffects as { level: string; id: string; intercept: number; slope: number | null; interceptSD: number; slopeSD: number | null }[];
+      c.therapist.id.forEach((id, i) => {
+        const ours = re.find((x) => x.level === 'therapist' && x.id === id)!;
+        close(ours.intercept, c.therapist.intercept[i], 1e-4, 1e-6);
+        close(ours.interceptSD, c.therapist.intercept_sd[i], 1e-4, 1e-6);
+      });
+      c.client.id.forEach((id, i) => {
+        const ours = re.find((x) => x.level === 'client' && x.id === id)!;
+        close(ours.intercept, c.client.intercept[i], 1e-4, 1e-6);
+        close(ours.slope!, c.client.slope[i], 1e-4, 1e-6);
+        close(ours.interceptSD, c.client.intercept_sd[i], 1e-4, 1e-6);
+        close(ours.slopeSD!, c.client.slope_sd[i], 1e-4, 1e-6);
+      });
+    });
+  }
+});

@@ -106,7 +106,7 @@ model_case <- function(name, d, args, time = FALSE, covariates = NULL, slope = N
   fixed <- c("x_within", "x_between", if (time) "session", covariates)
   others <- c(if (time) "session", covariates)
   re_int <- if (nested) "(1 | therapist/client)" else "(1 | client)"
-  re <- if (!is.null(slope)) sprintf("(1 + %s | client)", slope) else re_int
+  re <- if (!is.null(slope)) paste0(sprintf("(1 + %s | client)", slope), if (nested) " + (1 | therapist)" else "") else re_int
   f <- as.formula(paste("y ~", paste(fixed, collapse = " + "), "+", re))
   fit <- lmerTest::lmer(f, data = md, REML = !ml, control = tight_ctrl)
   r2 <- suppressWarnings(performance::r2_nakagawa(fit))
@@ -140,8 +140,34 @@ models <- list(
   model_case("unbalanced_slope_time_reml", unb, c("fixtures/model/unbalanced.csv", "--time", "--random-slope", "time"), time = TRUE, slope = "session"),
   model_case("nested_reml", nes, c("fixtures/model/nested.csv", "--group", "therapist"), nested = TRUE),
   model_case("singular_reml", sing, c("fixtures/model/singular.csv")),
+  model_case("nested_slope_reml", nes, c("fixtures/model/nested.csv", "--group", "therapist", "--random-slope"), slope = "x_within", nested = TRUE),
   model_case("demo_ri_reml", demo, c("fixtures/demo.csv", "--outcome", "ors", "--alliance", "srs")),
   model_case("demo_slope_reml", demo, c("fixtures/demo.csv", "--outcome", "ors", "--alliance", "srs", "--random-slope"), slope = "x_within")
+)
+
+# ---- slope_therapist ------------------------------------------------------------------------
+# (1 + x_within | client) + (1 | therapist): the full fit (lmerTest, tight), for
+# `alliance model FILE --group therapist --random-slope [--ml] --random-effects`
+slope_therapist_case <- function(name, d, args, ml = FALSE) {
+  md <- center(d[complete.cases(d[, c("alliance", "outcome")]), ])
+  md$y <- md$outcome
+  fit <- lmerTest::lmer(y ~ x_within + x_between + (1 + x_within | client) + (1 | therapist), data = md,
+                        REML = !ml, control = tight_ctrl)
+  vc <- as.data.frame(VarCorr(fit))
+  re <- ranef(fit, condVar = TRUE)
+  pv_c <- attr(re$client, "postVar")
+  pv_t <- attr(re$therapist, "postVar")
+  list(name = name, args = I(args), reml = !ml, theta = I(unname(getME(fit, "theta"))),
+       fixef = fixef_table(fit), logLik = as.numeric(logLik(fit)),
+       varcomp = list(grp = I(vc$grp), var1 = I(vc$var1), var2 = I(vc$var2), vcov = I(vc$vcov), sdcor = I(vc$sdcor)),
+       client = list(id = I(rownames(re$client)), intercept = I(re$client[[1]]), slope = I(re$client[[2]]),
+                     intercept_sd = I(sqrt(pv_c[1, 1, ])), slope_sd = I(sqrt(pv_c[2, 2, ]))),
+       therapist = list(id = I(rownames(re$therapist)), intercept = I(re$therapist[[1]]), intercept_sd = I(sqrt(pv_t[1, 1, ]))))
+}
+slope_therapist <- list(
+  slope_therapist_case("nested_reml", nes, c("fixtures/model/nested.csv")),
+  slope_therapist_case("nested_ml", nes, c("fixtures/model/nested.csv", "--ml"), ml = TRUE),
+  slope_therapist_case("demo_reml", demo, c("fixtures/demo.csv", "--outcome", "ors", "--alliance", "srs"))
 )
 
 out <- list(
@@ -154,7 +180,8 @@ out <- list(
                   datawizard = as.character(packageVersion("datawizard"))),
   identify = identify,
   satterthwaite = satterthwaite,
-  models = models
+  models = models,
+  slope_therapist = slope_therapist
 )
 writeLines(to_json(out), "test/reference/lmm-models.json")
 cat("wrote test/reference/lmm-models.json\n")

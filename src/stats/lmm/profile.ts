@@ -430,3 +430,173 @@ export class NestedInterceptStructure implements RandomStructure {
     return { client, therapist, clientVar, therapistVar };
   }
 }
+
+/**
+ * A random slope for clients together with a therapist intercept:
+ * (1 + x | client) + (1 | therapist), clients nested in therapists. theta = [T11, T21, T22,
+ * theta_t] (lme4 puts the term with more levels, the client term, first). Per therapist t,
+ *   V0_t = blockdiag_c(I + Z_c T T' Z_c') + theta_t^2 1 1',
+ * inverted by applying each client's 2 x 2 Woodbury inverse A_c (as SingleFactorStructure)
+ * and then a rank-one update: V0_t^-1 = A - A1 1'A theta_t^2 / (1 + theta_t^2 1'A1); since
+ * the intercept is column 0 of X, 1'A_c[X y] is row 0 of the client's updated block.
+ */
+export class SlopeTherapistStructure implements RandomStructure {
+  readonly ntheta = 4;
+  readonly lower = [0, -Infinity, 0, 0];
+  readonly start = [1, 0, 1, 1];
+  readonly thetaNames = ['T11', 'T21', 'T22', 'therapist'];
+  private readonly total: Float64Array;
+
+  constructor(
+    readonly data: GroupedCrossProducts,
+    /** The slope column of X (the intercept is column 0). */
+    readonly slopeCol: number,
+    /** Therapist index (0..therapists-1) of each group. */
+    readonly parent: Int32Array,
+    readonly therapists: number,
+  ) {
+    this.total = totalCross(data);
+  }
+
+  /** Per client: the updated block C - W'W (k x k) and the terms of the client factor. */
+  private clientBlock(g: number, theta: readonly number[], out: Float64Array): { ld: number; M: Float64Array } {
+    const { data } = this;
+    const k = data.p + 1;
+    const base = g * k * k;
+    const cross = data.cross;
+    const z0 = 0;
+    const z1 = this.slopeCol;
+    const [ta, tb, tc] = theta;
+    const r0 = base + z0 * k;
+    const r1 = base + z1 * k;
+    const s00 = cross[r0 + z0];
+    const s01 = cross[r0 + z1];
+    const s11 = cross[r1 + z1];
+    const m00 = 1 + ta * ta * s00 + 2 * ta * tb * s01 + tb * tb * s11;
+    const m10 = tc * (ta * s01 + tb * s11);
+    const m11 = 1 + tc * tc * s11;
+    const l00 = Math.sqrt(m00);
+    const l10 = m10 / l00;
+    const l11 = Math.sqrt(m11 - l10 * l10);
+    const w0 = new Float64Array(k);
+    const w1 = new Float64Array(k);
+    for (let c = 0; c < k; c++) {
+      const v0 = (ta * cross[r0 + c] + tb * cross[r1 + c]) / l00;
+      w0[c] = v0;
+      w1[c] = (tc * cross[r1 + c] - l10 * v0) / l11;
+    }
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) out[i * k + j] = cross[base + i * k + j] - (w0[i] * w0[j] + w1[i] * w1[j]);
+    return { ld: 2 * (Math.log(l00) + Math.log(l11)), M: Float64Array.from([m00, m10, m10, m11]) };
+  }
+
+  evaluate(theta: readonly number[]): ProfiledTerms {
+    const { data, parent } = this;
+    const p = data.p;
+    const k = p + 1;
+    const tt2 = theta[3] * theta[3];
+    const a = this.total.slice();
+    let ldL2 = 0;
+    const S = new Float64Array(this.therapists);
+    const sv = new Float64Array(this.therapists * k);
+    const block = new Float64Array(k * k);
+    for (let g = 0; g < data.groups; g++) {
+      const { ld } = this.clientBlock(g, theta, block);
+      ldL2 += ld;
+      const base = g * k * k;
+      for (let i = 0; i < k; i++) for (let j = 0; j <= i; j++) a[i * k + j] -= data.cross[base + i * k + j] - block[i * k + j];
+      const t = parent[g];
+      S[t] += block[0];
+      for (let i = 0; i < k; i++) sv[t * k + i] += block[i];
+    }
+    for (let t = 0; t < this.therapists; t++) {
+      const d = 1 + tt2 * S[t];
+      ldL2 += Math.log(d);
+      const w = tt2 / d;
+      for (let i = 0; i < k; i++) {
+        const wi = w * sv[t * k + i];
+        for (let j = 0; j <= i; j++) a[i * k + j] -= wi * sv[t * k + j];
+      }
+    }
+    for (let i = 0; i < k; i++) for (let j = 0; j < i; j++) a[j * k + i] = a[i * k + j];
+    return finishTerms(a, p, ldL2);
+  }
+
+  /**
+   * BLUPs and conditional variances / sigma^2. Therapist: b_t = theta_t^2 1'V_t^-1 r,
+   * var theta_t^2 / (1 + theta_t^2 S_t). Client: b_c = T M_c^-1 T' Z_c'(r_c - gamma_t 1)
+   * with gamma_t = theta_t^2 1'A r / (1 + theta_t^2 S_t); var = TT' - TT' (K - theta_t^2
+   * K_.0 K_0. / (1 + theta_t^2 S_t)) TT' with K = Z_c'A_c Z_c.
+   */
+  ranef(
+    theta: readonly number[],
+    betaOriginal: ArrayLike<number>,
+  ): { client: Float64Array; therapist: Float64Array; clientVar: Float64Array; therapistVar: Float64Array } {
+    const { data, parent } = this;
+    const beta = betaToShifted(data, betaOriginal);
+    const p = data.p;
+    const k = p + 1;
+    const tt2 = theta[3] * theta[3];
+    const T = [theta[0], 0, theta[1], theta[2]]; // row-major lower
+    const TT = [T[0] * T[0], T[0] * T[2], T[0] * T[2], T[2] * T[2] + T[3] * T[3]];
+    const block = new Float64Array(k * k);
+    const S = new Float64Array(this.therapists);
+    const SR = new Float64Array(this.therapists);
+    // per client: 1'A_c r, K (2 x 2), Z'r, M
+    const n = data.groups;
+    const oneAr = new Float64Array(n);
+    const K = new Float64Array(n * 4);
+    const zr = new Float64Array(n * 2);
+    const Ms = new Float64Array(n * 4);
+    const z = [0, this.slopeCol];
+    for (let g = 0; g < n; g++) {
+      const { M } = this.clientBlock(g, theta, block);
+      Ms.set(M, g * 4);
+      // r = y - X beta: 1'A r = block[0][p] - sum_j block[0][j] beta_j
+      let s = block[p];
+      for (let j = 0; j < p; j++) s -= block[j] * beta[j];
+      oneAr[g] = s;
+      for (let u = 0; u < 2; u++) for (let v = 0; v < 2; v++) K[g * 4 + u * 2 + v] = block[z[u] * k + z[v]];
+      const base = g * k * k;
+      for (let u = 0; u < 2; u++) {
+        let r = data.cross[base + z[u] * k + p];
+        for (let j = 0; j < p; j++) r -= data.cross[base + z[u] * k + j] * beta[j];
+        zr[g * 2 + u] = r;
+      }
+      S[parent[g]] += block[0];
+      SR[parent[g]] += oneAr[g];
+    }
+    const therapist = new Float64Array(this.therapists);
+    const therapistVar = new Float64Array(this.therapists);
+    const gamma = new Float64Array(this.therapists);
+    for (let t = 0; t < this.therapists; t++) {
+      const d = 1 + tt2 * S[t];
+      gamma[t] = (tt2 * SR[t]) / d;
+      therapist[t] = tt2 * (SR[t] - S[t] * gamma[t]);
+      therapistVar[t] = tt2 / d;
+    }
+    const client = new Float64Array(n * 2);
+    const clientVar = new Float64Array(n * 4);
+    for (let g = 0; g < n; g++) {
+      const t = parent[g];
+      const d = 1 + tt2 * S[t];
+      const det = Ms[g * 4] * Ms[g * 4 + 3] - Ms[g * 4 + 1] * Ms[g * 4 + 2];
+      const Mi = [Ms[g * 4 + 3] / det, -Ms[g * 4 + 1] / det, -Ms[g * 4 + 2] / det, Ms[g * 4] / det];
+      // T M^-1 T'
+      const TM = mul2(mul2(T, Mi), [T[0], T[2], T[1], T[3]]);
+      // Z'(r - gamma 1): Z'1 = (s00, s01) = column 0 of Z'Z
+      const base = g * k * k;
+      const v = [zr[g * 2] - gamma[t] * data.cross[base], zr[g * 2 + 1] - gamma[t] * data.cross[base + this.slopeCol]];
+      client[g * 2] = TM[0] * v[0] + TM[1] * v[1];
+      client[g * 2 + 1] = TM[2] * v[0] + TM[3] * v[1];
+      const Kg = [K[g * 4], K[g * 4 + 1], K[g * 4 + 2], K[g * 4 + 3]];
+      const ZVZ = [Kg[0] - (tt2 * Kg[0] * Kg[0]) / d, Kg[1] - (tt2 * Kg[0] * Kg[1]) / d, Kg[2] - (tt2 * Kg[2] * Kg[0]) / d, Kg[3] - (tt2 * Kg[2] * Kg[1]) / d];
+      const corr = mul2(mul2(TT, ZVZ), TT);
+      for (let e = 0; e < 4; e++) clientVar[g * 4 + e] = TT[e] - corr[e];
+    }
+    return { client, therapist, clientVar, therapistVar };
+  }
+}
+
+function mul2(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
+  return [a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3], a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3]];
+}
