@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { PairIndex } from '../../src/dataset/open.js';
+import { PairIndex } from '../../src/dataset/intern.js';
 
 test('PairIndex agrees with a Map over many keys (growth, chains, -0)', () => {
   const idx = new PairIndex();

@@ -1,0 +1,286 @@
+/**
+ * Reading one part (file) into interpreted rows: two read paths over the same rules
+ * (./cells.ts).
+ *
+ * The byte path (no onRaw, a source with readRanges: UTF-8 CSV) takes records as byte ranges,
+ * parses numbers and ISO dates straight from the bytes, compares the client (and therapist /
+ * group) with the previous row's in place, and makes a string only when that text changes
+ * or a cell is not a plain valid number the rules accept as it is; such cells go to the same
+ * CellRules method the string path calls. It reuses one SessionRow and allocates nothing
+ * else per row. The string path (other encodings and formats, and scans with onRaw) reads
+ * the cells' text (and typed values), projected to the mapped columns without onRaw.
+ * test/dataset/range-path.test.ts checks that both paths give the same rows, issues and ids.
+ */
+import type { RangeRecord } from '../io/scanner.js';
+import type { CellRules, CellSink } from './cells.js';
+import { dateRejecter } from './dates.js';
+import type { Interner } from './intern.js';
+import type { Part } from './plan.js';
+import type { TypedCells } from './source.js';
+import type { CellIssue, FileInfo, ScanStats, SessionRow } from './types.js';
+import { parseDateBytes, parseNumberBytesInto } from './values.js';
+
+/** What every part of one dataset shares. */
+export interface RowEnv {
+  files: FileInfo[];
+  cells: CellRules;
+  clientIds: Interner;
+  therapistIds: Interner;
+  groupIds: Interner[];
+  /** Number of measures and groups of the dataset. */
+  M: number;
+  G: number;
+}
+
+/** State of one scan call. */
+export interface ScanCtx {
+  row: SessionRow;
+  stats: ScanStats;
+  ragged: number;
+  onIssue: ((issue: CellIssue) => void) | undefined;
+  onRaw: ((fields: string[], line: number, file: number) => void) | undefined;
+  /** Pre-pass for session numbering: only client, session and date are read. */
+  keysOnly: boolean;
+  /** Parts of the row the caller reads (ScanOptions.need, resolved). */
+  needDate: boolean;
+  needTherapist: boolean;
+  needGroups: boolean;
+}
+
+/**
+ * Reads one part, interprets each record into ctx.row (measures of other parts set to NaN)
+ * and calls emit. Ragged rows and rows without a client are dropped here.
+ */
+export async function readPart(env: RowEnv, part: Part, ctx: ScanCtx, emit: (row: SessionRow) => void): Promise<void> {
+  const { files, cells, clientIds, therapistIds, groupIds, M, G } = env;
+  const { row, stats, onIssue, onRaw, keysOnly } = ctx;
+  const fileNo = part.file;
+  const ncols = part.ncols;
+  const ci = part.client;
+  const si = part.session;
+  const di = part.date;
+  const ti = part.therapist;
+  const gIdx = part.groups;
+  const mG = part.measureG;
+  const mF = part.measureF;
+  const nm = mG.length;
+  const decimal = part.decimal;
+  const fmt = part.dateFormat;
+  const missing = cells.missing;
+  const values = row.values;
+  const rowGroups = row.groups;
+  const fullRow = nm < M;
+  let lastClientText: string | null = null;
+  let lastClient = -1;
+  let lastTherText: string | null = null;
+  let lastTher = -1;
+  const lastGroupText: (string | null)[] = new Array<string | null>(G).fill(null);
+  const lastGroup = new Int32Array(G);
+  const issue = (code: string, line: number, field: number, value: string) => {
+    if (onIssue) onIssue({ code, file: fileNo, line, field, value });
+  };
+  const sink: CellSink = { values, missing: stats.missing, unusable: stats.unusable, issue };
+  const badDate = dateRejecter(part, files, issue);
+  /** The client's id, or -1 (counted, reported) when the cell is a missing marker. */
+  const clientOf = (ct: string, line: number): number => {
+    if (missing.has(ct)) {
+      stats.rowsWithoutClient++;
+      issue('client.missing', line, ci, ct);
+      return -1;
+    }
+    return clientIds.id(ct);
+  };
+  const { needDate, needTherapist, needGroups } = ctx;
+  const dateIdx = needDate || keysOnly ? di : -1;
+  const therIdx = needTherapist ? ti : -1;
+
+  const readRanges = part.input.readRanges;
+  if (!onRaw && readRanges) {
+    /** Field k of a range record as a string. */
+    const text = (rec: RangeRecord, k: number): string => {
+      const a = rec.start[k];
+      return a < 0 ? rec.quoted[k] : decodeUtf8(rec.bytes, a, rec.end[k]);
+    };
+    /**
+     * True when field k of `rec` is exactly `s`, compared in place (no string made). Only
+     * ASCII bytes are compared with char codes; any other byte answers false, and the
+     * caller then decodes and compares the text (slower, still right).
+     */
+    const same = (rec: RangeRecord, k: number, s: string | null): boolean => {
+      if (s === null) return false;
+      const a = rec.start[k];
+      if (a < 0) return rec.quoted[k] === s;
+      const n = rec.end[k] - a;
+      if (n !== s.length) return false;
+      const b = rec.bytes;
+      for (let i = 0; i < n; i++) {
+        const c = b[a + i];
+        if (c >= 128 || c !== s.charCodeAt(i)) return false;
+      }
+      return true;
+    };
+    const mark = decimal === ',' ? 44 : 46;
+    const numericMissing = cells.numericMissing;
+    const scratch = new Float64Array(1);
+    /** UTF-8 bytes of lastClientText when it came from an unquoted field of at most 64 bytes (length -1 otherwise). */
+    const lastClientBytes = new Uint8Array(64);
+    let lastClientLen = -1;
+    if (!needGroups) rowGroups.fill(-1);
+    const stat = await readRanges((rec, line) => {
+      if (rec.count !== ncols) {
+        ctx.ragged++;
+        issue('structure.ragged', line, -1, `${rec.count} fields, expected ${ncols}`);
+        return;
+      }
+      const t = rec.bytes;
+      const st = rec.start;
+      const en = rec.end;
+      // Client: compared with the previous client's bytes (a copy, the buffer moves on).
+      const ca = st[ci];
+      let sameClient: boolean;
+      if (ca >= 0 && lastClientLen >= 0) {
+        const n = en[ci] - ca;
+        sameClient = n === lastClientLen;
+        for (let i = 0; sameClient && i < n; i++) sameClient = t[ca + i] === lastClientBytes[i];
+      } else sameClient = lastClientText !== null && text(rec, ci) === lastClientText;
+      if (!sameClient) {
+        const ct = text(rec, ci);
+        const id = clientOf(ct, line);
+        if (id < 0) return;
+        lastClientText = ct;
+        lastClient = id;
+        const n = en[ci] - ca;
+        if (ca >= 0 && n <= lastClientBytes.length) {
+          for (let i = 0; i < n; i++) lastClientBytes[i] = t[ca + i];
+          lastClientLen = n;
+        } else lastClientLen = -1;
+      }
+      row.file = fileNo;
+      row.line = line;
+      row.client = lastClient;
+      // Session column: a plain number in place, anything else by the rules.
+      if (si >= 0) {
+        const a = st[si];
+        if (a >= 0 && parseNumberBytesInto(t, a, en[si], 46, scratch, 0)) row.session = scratch[0];
+        else row.session = cells.session(text(rec, si), line, si, issue);
+      } else row.session = NaN;
+      // Date: an ISO or slash date in place, anything else by the rules.
+      if (dateIdx >= 0) {
+        const a = st[dateIdx];
+        const d = a >= 0 ? parseDateBytes(t, a, en[dateIdx], fmt) : NaN;
+        row.date = d === d ? d : cells.date(text(rec, dateIdx), fmt, line, dateIdx, badDate);
+      } else row.date = NaN;
+      if (keysOnly) {
+        emit(row);
+        return;
+      }
+      // Therapist.
+      if (therIdx >= 0) {
+        if (!same(rec, therIdx, lastTherText)) {
+          const s = text(rec, therIdx);
+          lastTherText = s;
+          lastTher = missing.has(s) ? -1 : therapistIds.id(s);
+        }
+        row.therapist = lastTher;
+      } else row.therapist = -1;
+      if (needGroups) {
+        for (let g = 0; g < G; g++) {
+          const f = gIdx[g];
+          if (f < 0) {
+            rowGroups[g] = -1;
+            continue;
+          }
+          if (!same(rec, f, lastGroupText[g])) {
+            const s = text(rec, f);
+            lastGroupText[g] = s;
+            lastGroup[g] = missing.has(s) ? -1 : groupIds[g].id(s);
+          }
+          rowGroups[g] = lastGroup[g];
+        }
+      }
+      // Measures: a plain valid number the rules keep as it is is settled here; anything else by the rules.
+      if (fullRow) values.fill(NaN);
+      for (let k = 0; k < nm; k++) {
+        const g = mG[k];
+        const f = mF[k];
+        const a = st[f];
+        if (a >= 0 && !numericMissing && parseNumberBytesInto(t, a, en[f], mark, values, g) && cells.accepts(g, values[g])) continue;
+        cells.measure(sink, g, f, text(rec, f), line, decimal);
+      }
+      emit(row);
+    });
+    files[fileNo].rows = stat.records;
+    return;
+  }
+
+  const stat = await part.input.read(
+    (fields, line, typed?: TypedCells) => {
+      if (onRaw) onRaw(fields, line, fileNo);
+      if (fields.length !== ncols) {
+        ctx.ragged++;
+        issue('structure.ragged', line, -1, `${fields.length} fields, expected ${ncols}`);
+        return;
+      }
+      // Client.
+      const ct = fields[ci];
+      if (ct !== lastClientText) {
+        const id = clientOf(ct, line);
+        if (id < 0) return;
+        lastClientText = ct;
+        lastClient = id;
+      }
+      row.file = fileNo;
+      row.line = line;
+      row.client = lastClient;
+      row.session = si >= 0 ? cells.session(fields[si], line, si, issue, typed?.numbers[si]) : NaN;
+      row.date = dateIdx >= 0 ? cells.date(fields[dateIdx], fmt, line, dateIdx, badDate, typed?.dates[dateIdx]) : NaN;
+      if (keysOnly) {
+        emit(row);
+        return;
+      }
+      // Therapist.
+      if (therIdx >= 0) {
+        const s = fields[therIdx];
+        if (s !== lastTherText) {
+          lastTherText = s;
+          lastTher = missing.has(s) ? -1 : therapistIds.id(s);
+        }
+        row.therapist = lastTher;
+      } else row.therapist = -1;
+      for (let g = 0; g < G; g++) {
+        const f = needGroups ? gIdx[g] : -1;
+        if (f < 0) {
+          rowGroups[g] = -1;
+          continue;
+        }
+        const s = fields[f];
+        if (s !== lastGroupText[g]) {
+          lastGroupText[g] = s;
+          lastGroup[g] = missing.has(s) ? -1 : groupIds[g].id(s);
+        }
+        rowGroups[g] = lastGroup[g];
+      }
+      // Measures.
+      if (fullRow) values.fill(NaN);
+      for (let k = 0; k < nm; k++) cells.measure(sink, mG[k], mF[k], fields[mF[k]], line, decimal, typed?.numbers[mF[k]]);
+      emit(row);
+    },
+    onRaw ? undefined : { fields: keysOnly ? part.keyFields : part.fields },
+  );
+  files[fileNo].rows = stat.records;
+}
+
+/** Buffer's native latin1 decoder without the toString wrapper (stable in Node's Buffer, not in its types). */
+type Latin1Slice = (this: Buffer, start: number, end: number) => string;
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice;
+
+/**
+ * bytes[start..end) (valid UTF-8) as a string. Short ASCII text (client ids and the like)
+ * takes the native latin1 decoder directly, which is the same text and about half the
+ * cost of toString's argument handling; anything else goes through toString('utf8').
+ */
+function decodeUtf8(bytes: Buffer, start: number, end: number): string {
+  if (latin1Slice === undefined || end - start > 64) return bytes.toString('utf8', start, end);
+  for (let i = start; i < end; i++) if (bytes[i] >= 128) return bytes.toString('utf8', start, end);
+  return latin1Slice.call(bytes, start, end);
+}
