@@ -226,8 +226,7 @@ export async function fitModel(
         for (let j = 0; j < nc; j++) cols.covs[j].push(v[j]);
       }
     },
-    undefined,
-    nc > 0 ? covariates?.onRaw : undefined,
+    { onRaw: nc > 0 ? covariates?.onRaw : undefined },
   );
   const result = await fitColumns(dataset, spec, cols, cols.client.length);
   if (stats.rowsWithoutClient > 0) {

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { loadConfig, mergeReadOptions, type Config } from '../config/load.js';
 import { openDataset } from '../dataset/open.js';
-import type { Dataset, ReadOptions } from '../dataset/types.js';
+import type { Dataset, ReadOptions, ScanProgress } from '../dataset/types.js';
 import type { Io } from '../io/process.js';
 import { explicitOptions } from './options.js';
 
@@ -23,24 +23,11 @@ export interface Input {
  * Long scans show a live row count on stderr when stderr is a terminal, and never in CI
  * logs (CI set) or when stderr is a file or pipe. One line, cleared when the scan ends.
  */
-export function showScanProgress(dataset: Dataset, io: Io): void {
-  if (!io.stderrIsTTY || io.env.CI) return;
-  const scan = dataset.scan.bind(dataset);
-  dataset.scan = async (onRow, ...rest) => {
-    let rows = 0;
-    let shown = false;
-    const counted: typeof onRow = (row) => {
-      if ((++rows & 0x3ffff) === 0) {
-        io.stderr.write(`\ralliance: ${rows.toLocaleString('en')} rows read`);
-        shown = true;
-      }
-      onRow(row);
-    };
-    try {
-      return await scan(counted, ...rest);
-    } finally {
-      if (shown) io.stderr.write('\r\x1b[K');
-    }
+export function scanProgress(io: Io): ScanProgress | undefined {
+  if (!io.stderrIsTTY || io.env.CI) return undefined;
+  return {
+    rows: (n) => io.stderr.write(`\ralliance: ${n.toLocaleString('en')} rows read`),
+    end: () => io.stderr.write('\r\x1b[K'),
   };
 }
 
@@ -75,7 +62,6 @@ export async function loadInput(
       hint: configPath ? `Give CSV exports as arguments or list them under 'files:' in ${configPath}` : 'Give one or more CSV exports as arguments (or - for standard input)',
     });
   }
-  const dataset = await openDataset(paths, read, io);
-  if (progress) showScanProgress(dataset, io);
+  const dataset = await openDataset(paths, read, io, { progress: progress ? scanProgress(io) : undefined });
   return { dataset, config, read };
 }

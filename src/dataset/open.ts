@@ -32,12 +32,18 @@ import { Numbering } from './numbering.js';
 import { planDataset } from './plan.js';
 import { readPart, type RowEnv, type ScanCtx } from './rows.js';
 import type { TableSource } from './source.js';
-import type { CellIssue, Dataset, ReadOptions, ScanOptions, ScanStats, SessionRow } from './types.js';
+import type { CellIssue, Dataset, ReadOptions, ScanOptions, ScanProgress, ScanStats, SessionRow } from './types.js';
 import { MissingTokens } from './values.js';
 
 export { DATE_SAMPLE_ROWS } from './dates.js';
 
-export async function openDataset(paths: string[], options: ReadOptions, io: Io): Promise<Dataset> {
+/** How the dataset is opened besides the read options. */
+export interface OpenOptions {
+  /** A live row count for every scan (the CLI shows it on a terminal). */
+  progress?: ScanProgress;
+}
+
+export async function openDataset(paths: string[], options: ReadOptions, io: Io, open: OpenOptions = {}): Promise<Dataset> {
   if (paths.length === 0) {
     throw new UserError('no input file given', { hint: 'Give one or more CSV exports (or - for standard input)' });
   }
@@ -122,13 +128,30 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io)
     clients,
     therapists,
     groupLevels,
-    async scan(onRow, onIssue, onRaw, options) {
+    async scan(onRow, options = {}) {
       let rows = 0;
-      const deliver = await numbering.wrap((row) => {
-        rows++;
-        onRow(row);
-      });
-      const stats = await assemble(deliver, onIssue, onRaw, false, options?.need);
+      const progress = open.progress;
+      let shown = false;
+      const deliver = await numbering.wrap(
+        progress
+          ? (row) => {
+              if ((++rows & 0x3ffff) === 0) {
+                progress.rows(rows);
+                shown = true;
+              }
+              onRow(row);
+            }
+          : (row) => {
+              rows++;
+              onRow(row);
+            },
+      );
+      let stats: ScanStats;
+      try {
+        stats = await assemble(deliver, options.onIssue, options.onRaw, false, options.need);
+      } finally {
+        if (shown) progress!.end();
+      }
       stats.rows = rows;
       if (join && stats.unmatched && !joinNoted) {
         joinNoted = true;

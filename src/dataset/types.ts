@@ -136,16 +136,31 @@ export interface ScanStats {
   ragged?: number;
 }
 
-/**
- * Optional 4th argument of Dataset.scan (added): which parts of a row the caller reads.
- * Everything is read when absent. A part that is not needed is not parsed (`row.date` is
- * NaN, `row.therapist` and `row.groups` are -1), no issues are reported for it (e.g.
- * date.invalid, or a date contradicting the detected format), and therapists / group
- * levels seen only in such a scan are not interned. Dates are read anyway when the
- * session numbers or a join come from them.
- */
+/** What a scan delivers besides the rows (Dataset.scan's options; all optional). */
 export interface ScanOptions {
+  /** Every cell that could not be used as given (validate reports them). */
+  onIssue?: (issue: CellIssue) => void;
+  /**
+   * Every raw record (all fields materialised, before interpretation), for checks that need
+   * unmapped columns (privacy, ragged rows, covariates). Slower: omit when not needed.
+   */
+  onRaw?: (fields: string[], line: number, file: number) => void;
+  /**
+   * Which parts of a row the caller reads; everything when absent. A part that is not
+   * needed is not parsed (`row.date` is NaN, `row.therapist` and `row.groups` are -1), no
+   * issues are reported for it (e.g. date.invalid, or a date contradicting the detected
+   * format), and therapists / group levels seen only in such a scan are not interned. Dates
+   * are read anyway when the session numbers or a join come from them.
+   */
   need?: { date?: boolean; therapist?: boolean; groups?: boolean };
+}
+
+/** A live row count for long scans (given when the dataset is opened; see cli/input.ts). */
+export interface ScanProgress {
+  /** Called every 262,144 rows with the rows delivered so far. */
+  rows(n: number): void;
+  /** Called once when a scan that reported rows ends (also on failure). */
+  end(): void;
 }
 
 export interface Dataset {
@@ -159,15 +174,5 @@ export interface Dataset {
    * Stream every row once, in file order (files in the order given). May be called more
    * than once for file inputs; stdin is spooled so it can be re-read.
    */
-  scan(
-    onRow: (row: SessionRow) => void,
-    onIssue?: (issue: CellIssue) => void,
-    /**
-     * Optional: every raw record (all fields materialised, before interpretation), for
-     * checks that need unmapped columns (privacy, ragged rows). Slower: omit when not needed.
-     */
-    onRaw?: (fields: string[], line: number, file: number) => void,
-    /** Optional (added): skip parsing the parts of a row the caller does not read. */
-    options?: ScanOptions,
-  ): Promise<ScanStats>;
+  scan(onRow: (row: SessionRow) => void, options?: ScanOptions): Promise<ScanStats>;
 }

@@ -169,17 +169,19 @@ export async function validateDataset(ds: Dataset, opts: ValidateOptions): Promi
       values.row(row);
       sessions.row(row);
     },
-    (issue) => values.issue(issue),
-    schema
-      ? (fields, line, file) => {
-          tick();
-          raw.record(fields, line, file);
-          schema.record(fields, line, file);
-        }
-      : (fields, line, file) => {
-          tick();
-          raw.record(fields, line, file);
-        },
+    {
+      onIssue: (issue) => values.issue(issue),
+      onRaw: schema
+        ? (fields, line, file) => {
+            tick();
+            raw.record(fields, line, file);
+            schema.record(fields, line, file);
+          }
+        : (fields, line, file) => {
+            tick();
+            raw.record(fields, line, file);
+          },
+    },
   );
 
   headerOnly(ctx, raw);

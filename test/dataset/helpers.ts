@@ -70,9 +70,7 @@ export async function collect(ds: Dataset, raw = false, options?: ScanOptions): 
         groups: Array.from(r.groups, (g, i) => (g < 0 ? null : ds.groupLevels[i][g])),
         values: Array.from(r.values),
       }),
-    (i) => issues.push({ ...i }),
-    raw ? () => undefined : undefined,
-    options,
+    { ...options, onIssue: (i) => issues.push({ ...i }), onRaw: raw ? () => undefined : undefined },
   );
   return { ds, rows, issues, stats };
 }

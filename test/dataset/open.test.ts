@@ -225,11 +225,7 @@ describe('onRaw', () => {
     const ds = await openDataset([p], {}, testIo());
     const raw: [string[], number, number][] = [];
     let n = 0;
-    await ds.scan(
-      () => n++,
-      undefined,
-      (f, line, file) => raw.push([f.slice(), line, file]),
-    );
+    await ds.scan(() => n++, { onRaw: (f, line, file) => raw.push([f.slice(), line, file]) });
     expect(n).toBe(1);
     expect(raw).toEqual([
       [['a', '1', 'hello', '30'], 2, 0],

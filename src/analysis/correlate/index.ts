@@ -111,7 +111,7 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
       }
       slotFor(level).stats.add(row.client, row.session, row.values);
     }
-  }, undefined, undefined, need);
+  }, need);
   overall.flush();
   for (const s of slots) s?.stats.flush();
 
@@ -144,7 +144,7 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
         const level = levelByName.get(reader.levels()[li]) ?? -1;
         repairOfLevel.get(level)?.add(id, row.session, row.values);
       }
-    }, undefined, undefined, need);
+    }, need);
     for (const r of repairs) r?.finish();
     warnings.push({
       code: 'scattered',

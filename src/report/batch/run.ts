@@ -136,7 +136,7 @@ async function sha256(file: string): Promise<string> {
 }
 
 /** Keeps only the sessions the filters select (validation always sees every row). */
-function filteredDataset(ds: Dataset, s: ReportSettings): { dataset: Dataset; describe: string[] } {
+export function filteredDataset(ds: Dataset, s: Pick<ReportSettings, 'filters'>): { dataset: Dataset; describe: string[] } {
   const f = s.filters;
   const from = f.from ? parseDate(f.from, 'iso') : -Infinity;
   const to = f.to ? parseDate(f.to, 'iso') : Infinity;
@@ -167,7 +167,9 @@ function filteredDataset(ds: Dataset, s: ReportSettings): { dataset: Dataset; de
     }
     return pick ? pick(row) : true;
   };
-  return { dataset: remapped(ds, keepRow), describe: words };
+  // The parts of a row the filters read, whatever a scan's `need` says.
+  const reads = { date: Boolean(f.from || f.to), therapist: pick !== null, groups: pick !== null };
+  return { dataset: remapped(ds, keepRow, reads), describe: words };
 }
 
 /** Growable index map (original index -> dense index among kept rows, -1 = not yet seen). */
@@ -196,9 +198,11 @@ class IndexMap {
  * A Dataset that delivers only the rows `keep` accepts, with clients, therapists and group
  * levels re-interned densely in order of first kept row (analyses count clients as the
  * highest index + 1, so a client with no kept row must not take an index). The indices are
- * stable across scans, as the Dataset contract requires.
+ * stable across scans, as the Dataset contract requires. A scan's options pass through;
+ * `reads` are the parts of a row `keep` reads, which are parsed even when the scan's `need`
+ * leaves them out (the caller then still sees them blank, as `need` promises).
  */
-function remapped(ds: Dataset, keep: (row: SessionRow) => boolean): Dataset {
+function remapped(ds: Dataset, keep: (row: SessionRow) => boolean, reads: { date: boolean; therapist: boolean; groups: boolean }): Dataset {
   const clients = new IndexMap([]);
   const therapists = new IndexMap([]);
   const levels = ds.mapping.groups.map(() => new IndexMap([]));
@@ -208,8 +212,13 @@ function remapped(ds: Dataset, keep: (row: SessionRow) => boolean): Dataset {
     clients: clients.names,
     therapists: therapists.names,
     groupLevels: levels.map((l) => l.names),
-    async scan(onRow, onIssue, onRaw) {
+    async scan(onRow, options = {}) {
       let kept = 0;
+      const need = options.need;
+      const date = need?.date !== false;
+      const therapist = need?.therapist !== false;
+      const groups = need?.groups !== false;
+      const inner = need ? { date: date || reads.date, therapist: therapist || reads.therapist, groups: groups || reads.groups } : undefined;
       const row: SessionRow = { file: 0, line: 0, client: 0, session: 0, date: NaN, therapist: -1, groups: new Int32Array(levels.length), values: new Float64Array(0) };
       const stats = await ds.scan(
         (r) => {
@@ -219,14 +228,13 @@ function remapped(ds: Dataset, keep: (row: SessionRow) => boolean): Dataset {
           row.line = r.line;
           row.client = clients.get(r.client, () => ds.clients[r.client]);
           row.session = r.session;
-          row.date = r.date;
-          row.therapist = therapists.get(r.therapist, () => ds.therapists[r.therapist]);
-          for (let g = 0; g < levels.length; g++) row.groups[g] = levels[g].get(r.groups[g], () => ds.groupLevels[g][r.groups[g]]);
+          row.date = date ? r.date : NaN;
+          row.therapist = therapist ? therapists.get(r.therapist, () => ds.therapists[r.therapist]) : -1;
+          for (let g = 0; g < levels.length; g++) row.groups[g] = groups ? levels[g].get(r.groups[g], () => ds.groupLevels[g][r.groups[g]]) : -1;
           row.values = r.values;
           onRow(row);
         },
-        onIssue,
-        onRaw,
+        { ...options, need: inner },
       );
       return { ...stats, rows: kept };
     },
