@@ -19,6 +19,7 @@
  * The fit itself (src/stats/lmm) works from per-client cross-products, so rows are held
  * only as a few typed columns while the design is built.
  */
+import { blankSessionNotes } from '../dataset/numbering.js';
 import type { Dataset, SessionRow } from '../dataset/types.js';
 import { UserError } from '../errors.js';
 import { CrossProductAccumulator, selectColumns, standardizeColumns, type GroupedCrossProducts } from '../stats/lmm/data.js';
@@ -229,6 +230,7 @@ export async function fitModel(
     { onRaw: nc > 0 ? covariates?.onRaw : undefined },
   );
   const result = await fitColumns(dataset, spec, cols, cols.client.length);
+  if (stats.blankSessions) result.notes.push(...blankSessionNotes(stats.blankSessions).map((n) => `Sessions: ${n}.`));
   if (stats.rowsWithoutClient > 0) {
     result.rows.excluded['no client id'] = stats.rowsWithoutClient;
     result.rows.read += stats.rowsWithoutClient;

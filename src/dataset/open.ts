@@ -28,7 +28,7 @@ import { detectDateFormats } from './dates.js';
 import { openTable } from './formats.js';
 import { Interner } from './intern.js';
 import { joinParts } from './join.js';
-import { Numbering } from './numbering.js';
+import { Numbering, blankSessionNotes } from './numbering.js';
 import { planDataset } from './plan.js';
 import { readPart, type RowEnv, type ScanCtx } from './rows.js';
 import type { TableSource } from './source.js';
@@ -70,6 +70,17 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io,
     G: mapping.groups.length,
   };
 
+  const newRow = (): SessionRow => ({
+    file: 0,
+    line: 0,
+    client: 0,
+    session: NaN,
+    date: NaN,
+    therapist: -1,
+    groups: new Int32Array(env.G),
+    values: new Float64Array(env.M),
+  });
+
   /** Runs the file pipeline (concatenation or join) and delivers rows before numbering. */
   const assemble = async (
     out: (row: SessionRow) => void,
@@ -77,17 +88,8 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io,
     onRaw: ((fields: string[], line: number, file: number) => void) | undefined,
     keysOnly: boolean,
     need: ScanOptions['need'] = undefined,
+    row: SessionRow = newRow(),
   ): Promise<ScanStats> => {
-    const row: SessionRow = {
-      file: 0,
-      line: 0,
-      client: 0,
-      session: NaN,
-      date: NaN,
-      therapist: -1,
-      groups: new Int32Array(env.G),
-      values: new Float64Array(env.M),
-    };
     const stats: ScanStats = {
       rows: 0,
       rowsWithoutClient: 0,
@@ -114,13 +116,19 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io,
     stats.ragged = ctx.ragged;
     return stats;
   };
-  const numbering = new Numbering(sessionSource, async (onRow) => {
-    await assemble(onRow, undefined, undefined, true);
-  });
+  const numbering = new Numbering(
+    sessionSource,
+    async (onRow) => {
+      await assemble(onRow, undefined, undefined, true);
+    },
+    env.G,
+    env.M,
+  );
 
   const kindNames = (k: number) => parts.filter((p) => p.kind === k).map((p) => files[p.file].display).join(', ');
   if (join) notes.push(`exports with different measures are joined on client + ${joinOn}: ${kindNames(0)} with ${kindNames(1)} (outer join)`);
   let joinNoted = false;
+  let blankNoted = false;
 
   const dataset: Dataset = {
     files,
@@ -132,7 +140,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io,
       let rows = 0;
       const progress = open.progress;
       let shown = false;
-      const deliver = await numbering.wrap(
+      const { deliver, finish } = await numbering.start(
         progress
           ? (row) => {
               if ((++rows & 0x3ffff) === 0) {
@@ -148,7 +156,16 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io,
       );
       let stats: ScanStats;
       try {
-        stats = await assemble(deliver, options.onIssue, options.onRaw, false, options.need);
+        const row = newRow();
+        stats = await assemble(deliver, options.onIssue, options.onRaw, false, options.need, row);
+        const blank = await finish(row);
+        if (blank) {
+          stats.blankSessions = blank;
+          if (!blankNoted) {
+            blankNoted = true;
+            notes.push(...blankSessionNotes(blank));
+          }
+        }
       } finally {
         if (shown) progress!.end();
       }

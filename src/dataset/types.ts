@@ -134,6 +134,12 @@ export interface ScanStats {
   unmatched?: { left: number; right: number };
   /** Records whose field count differs from the header (not delivered; added). */
   ragged?: number;
+  /**
+   * Rows with a blank session number (sessions from a column, dates in every file): how
+   * many were numbered or placed by date and how many left out, by reason. Absent when
+   * every row has a session number.
+   */
+  blankSessions?: BlankSessions;
 }
 
 /** What a scan delivers besides the rows (Dataset.scan's options; all optional). */
@@ -175,4 +181,31 @@ export interface Dataset {
    * than once for file inputs; stdin is spooled so it can be re-read.
    */
   scan(onRow: (row: SessionRow) => void, options?: ScanOptions): Promise<ScanStats>;
+}
+
+/** Why a row with a blank session number was left out (no number could be given). */
+export const BLANK_REASONS = {
+  noDate: 'no date',
+  tie: 'same date as another session of the client',
+  disordered: "the client's numbered sessions are not in date order",
+  ambiguous: 'no unambiguous free session number at that date',
+} as const;
+export type BlankReason = keyof typeof BLANK_REASONS;
+
+/**
+ * What happened to rows with a blank session number when the sessions come from a column
+ * and every file has dates (ScanStats.blankSessions).
+ */
+export interface BlankSessions {
+  /** Clients whose session numbers were all blank, numbered 1..n by date, and their rows. */
+  byDateClients: number;
+  byDateRows: number;
+  /** Clients with some numbered and some blank rows, and their blank rows placed by date. */
+  mixedClients: number;
+  mixedRows: number;
+  placed: number;
+  /** Per client with some numbered and some blank rows: its blank rows and how many were placed. */
+  mixed: { client: number; blank: number; placed: number }[];
+  /** Blank rows left out (session NaN), by reason. */
+  excluded: Partial<Record<BlankReason, number>>;
 }

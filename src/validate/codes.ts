@@ -48,6 +48,12 @@ export const CODES: readonly CodeInfo[] = [
   C('session.order-vs-date', 'error', 'session numbers and dates of a client disagree in order', 'correct the session number or the date so both increase together'),
   C('session.future-date', 'error', 'a session date lies after today (or --today)', 'correct the date (check day/month order, --date-format)'),
   C('session.old-date', 'error', 'a session date lies before 1990-01-01', 'correct the date (spreadsheet default dates such as 1900-01-01 mean it was blank)'),
+  C(
+    'session.blank',
+    'warning',
+    'session numbers are blank for some rows (numbered or placed by date where unambiguous)',
+    'fill in the session numbers; rows that could not be placed by date are left out of the analyses',
+  ),
   C('session.gap', 'warning', 'session numbers of a client skip some numbers (e.g. 1, 2, 5)', 'add the missing sessions, or ignore if they were not attended'),
   // privacy
   C('privacy.identifier-column', 'error', 'a column name suggests direct identifiers (name, email, phone, address, date of birth, ...)', 'drop the column before export; inputs must be de-identified'),

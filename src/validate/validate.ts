@@ -7,6 +7,7 @@
  * (capped, see FindingCollector). Nothing is kept per row.
  */
 import type { Dataset, MeasureBinding } from '../dataset/types.js';
+import type { BlankSessions } from '../dataset/numbering.js';
 import type { TableSource } from '../dataset/source.js';
 import { normalizeName } from '../instruments/registry.js';
 import { RuleContext, type FileRef } from './context.js';
@@ -164,7 +165,7 @@ export async function validateDataset(ds: Dataset, opts: ValidateOptions): Promi
   });
   const tick = progressTicker(opts);
 
-  await ds.scan(
+  const scanned = await ds.scan(
     (row) => {
       values.row(row);
       sessions.row(row);
@@ -187,6 +188,7 @@ export async function validateDataset(ds: Dataset, opts: ValidateOptions): Promi
   headerOnly(ctx, raw);
   raw.finish();
   sessions.finish();
+  blankSessionFindings(ctx, scanned.blankSessions, (c) => ds.clients[c] ?? String(c), sessionField);
   values.finish((k) => {
     const fi = Math.max(0, measureFields.findIndex((mf) => mf[k] >= 0));
     return { file: fi, field: measureFields[fi]?.[k] ?? -1 };
@@ -271,4 +273,37 @@ export async function validateRaw(inputs: TableSource[], noClient: boolean[], op
     today: civilFromDays(opts.today),
     skipped: ['client, session and value checks: no client id column'],
   });
+}
+
+/**
+ * Blank session numbers among a session column with dates (the dataset numbers or places
+ * those rows by date where it can; ScanStats.blankSessions): one warning per client with
+ * some numbered and some blank rows, with the count, and one for the clients with no
+ * session numbers at all. Sorted by client id, so the order of rows does not matter.
+ */
+function blankSessionFindings(ctx: RuleContext, b: BlankSessions | undefined, clientName: (c: number) => string, sessionField: number[]): void {
+  if (!b) return;
+  const field = sessionField[0] ?? -1;
+  const left = (n: number) => (n > 0 ? `; ${n} could not be placed by date and are left out of the analyses` : '');
+  const mixed = b.mixed.map((m) => ({ ...m, name: clientName(m.client) })).sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  for (const m of mixed) {
+    ctx.add(
+      'session.blank',
+      0,
+      null,
+      field,
+      m.name,
+      () => `client '${m.name}' has ${m.blank} row(s) with a blank session number among numbered sessions: ${m.placed} placed by date${left(m.blank - m.placed)}; fill in the session numbers`,
+    );
+  }
+  if (b.byDateClients > 0) {
+    ctx.add(
+      'session.blank',
+      0,
+      null,
+      field,
+      null,
+      () => `${b.byDateClients} client(s) have no session numbers at all (${b.byDateRows} row(s)): their sessions were numbered 1..n by date; fill in the session numbers`,
+    );
+  }
 }

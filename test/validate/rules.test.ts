@@ -72,6 +72,13 @@ const CASES: Case[] = [
   { code: 'session.future-date', bad: H + 'C1,1,2025-01-02,30,10\n', good: H + 'C1,1,2025-01-01,30,10\n', at: { line: 2, column: 'date', value: '2025-01-02' } },
   { code: 'session.old-date', bad: H + 'C1,1,1989-12-31,30,10\n', good: H + 'C1,1,1990-01-01,30,10\n', at: { line: 2, column: 'date', value: '1989-12-31' } },
   {
+    code: 'session.blank',
+    // C1 has a blank session among numbered ones (placed by date as session 2).
+    bad: H + 'C1,1,2024-01-01,30,10\nC1,,2024-01-08,30,10\nC1,3,2024-01-15,30,10\n',
+    good: H + 'C1,1,2024-01-01,30,10\nC1,2,2024-01-08,30,10\nC1,3,2024-01-15,30,10\n',
+    at: { line: null, column: 'session', value: 'C1' },
+  },
+  {
     code: 'session.gap',
     bad: 'client_id,session,srs\nC1,1,30\nC1,2,30\nC1,5,30\n',
     // 3 arrives late: the gap 2 -> 4 is filled.
