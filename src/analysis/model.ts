@@ -820,6 +820,8 @@ export function rawCovariates(dataset: Dataset, names: string[]) {
     }),
   );
   const counts = { unmatched: 0, unusable: names.map(() => 0) };
+  // The dataset's cell rules (missing markers, --missing codes, instrument ranges), as for every other column.
+  const cells = dataset.columnCells ? names.map((name) => dataset.columnCells!(name)) : null;
   let lastFile = -1;
   let lastLine = -1;
   const values = new Float64Array(names.length);
@@ -831,6 +833,11 @@ export function rawCovariates(dataset: Dataset, names: string[]) {
       lastLine = line;
       const decimalComma = dataset.files[file]?.decimal === ',';
       index[file].forEach((fi, j) => {
+        if (cells) {
+          values[j] = cells[j].read(fields[fi] ?? '', file);
+          if (cells[j].last === 'unusable') counts.unusable[j]++;
+          return;
+        }
         let s = (fields[fi] ?? '').trim();
         if (s === '' || COVARIATE_MISSING.has(s)) {
           values[j] = NaN;

@@ -22,7 +22,7 @@
  * so a rule changed here changes both paths.
  */
 import type { Instrument } from '../instruments/types.js';
-import type { MeasureBinding } from './types.js';
+import type { CellKind, ColumnCells, MeasureBinding } from './types.js';
 import { MISSING_CODES, MissingTokens, PLAIN_MISSING_CODES, parseDate, parseNumber } from './values.js';
 import type { DateFormat } from './types.js';
 
@@ -156,5 +156,41 @@ export class CellRules {
     const d = typed !== undefined && typed === typed ? typed : parseDate(s, format);
     if (d !== d && !this.missing.has(s)) bad(s, line, field);
     return d;
+  }
+}
+
+/**
+ * The cells of a column the mapping does not bind (a model covariate), read with the same
+ * rules as a measure: missing markers and --missing tokens, the file's decimal mark, and
+ * the instrument's range and missing codes when the column is bound to or named after an
+ * instrument (else the plain-column rule: -9, -99 and -999 are missing codes).
+ */
+export class ColumnCellReader implements ColumnCells {
+  /** Cells that were missing markers, and unusable cells (not numeric, out of range, a missing code). */
+  missing = 0;
+  unusable = 0;
+  last: CellKind = 'value';
+  private readonly rules: CellRules;
+  private readonly sink: CellSink;
+
+  constructor(
+    missing: MissingTokens,
+    readonly instrument: Instrument | null,
+    private readonly decimals: readonly ('.' | ',')[],
+  ) {
+    this.rules = new CellRules(missing, [columnRule(instrument)]);
+    this.sink = { values: new Float64Array(1), missing: [0], unusable: [0], issue: () => undefined };
+  }
+
+  /** The cell's value (NaN when missing or unusable); `file` picks the decimal mark. */
+  read(text: string, file: number, typed?: number): number {
+    const { sink } = this;
+    const m = sink.missing[0];
+    const u = sink.unusable[0];
+    this.rules.measure(sink, 0, -1, text, 0, this.decimals[file] ?? '.', typed);
+    this.last = sink.unusable[0] > u ? 'unusable' : sink.missing[0] > m ? 'missing' : 'value';
+    this.missing = sink.missing[0];
+    this.unusable = sink.unusable[0];
+    return sink.values[0];
   }
 }

@@ -23,7 +23,9 @@
  */
 import { UserError } from '../errors.js';
 import type { Io } from '../io/process.js';
-import { CellRules } from './cells.js';
+import { CellRules, ColumnCellReader } from './cells.js';
+import { applyOverrides } from './mapping.js';
+import { getInstrument, instrumentForHeader, normalizeName } from '../instruments/registry.js';
 import { detectDateFormats } from './dates.js';
 import { openTable } from './formats.js';
 import { Interner } from './intern.js';
@@ -60,9 +62,10 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io,
   const clients: string[] = [];
   const therapists: string[] = [];
   const groupLevels: string[][] = mapping.groups.map(() => []);
+  const missing = new MissingTokens(options.missing ?? []);
   const env: RowEnv = {
     files,
-    cells: CellRules.forMeasures(new MissingTokens(options.missing ?? []), measures),
+    cells: CellRules.forMeasures(missing, measures),
     clientIds: new Interner(clients),
     therapistIds: new Interner(therapists),
     groupIds: groupLevels.map((l) => new Interner(l)),
@@ -177,6 +180,16 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io,
         );
       }
       return stats;
+    },
+    columnCells(name) {
+      const key = normalizeName(name);
+      const bound = Object.entries(options.instruments ?? {}).find(([col]) => col === name || normalizeName(col) === key);
+      const inst = bound ? getInstrument(bound[1]) : instrumentForHeader(name);
+      return new ColumnCellReader(
+        missing,
+        inst ? applyOverrides(inst, options) : null,
+        files.map((f) => f.decimal),
+      );
     },
   };
   return dataset;

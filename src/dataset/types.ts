@@ -181,6 +181,13 @@ export interface Dataset {
    * than once for file inputs; stdin is spooled so it can be re-read.
    */
   scan(onRow: (row: SessionRow) => void, options?: ScanOptions): Promise<ScanStats>;
+  /**
+   * A reader for a column the mapping does not bind (e.g. a model covariate), by header
+   * name: its cells go through the same interpretation as a measure's (missing markers,
+   * --missing, decimal mark, the instrument's range when the column names or is bound to
+   * one). Optional for datasets that wrap another (they pass the inner one's through).
+   */
+  columnCells?(name: string): ColumnCells;
 }
 
 /** Why a row with a blank session number was left out (no number could be given). */
@@ -208,4 +215,17 @@ export interface BlankSessions {
   mixed: { client: number; blank: number; placed: number }[];
   /** Blank rows left out (session NaN), by reason. */
   excluded: Partial<Record<BlankReason, number>>;
+}
+
+/** What the last cell read by a ColumnCells was. */
+export type CellKind = 'value' | 'missing' | 'unusable';
+
+/** Reads the cells of one unmapped column (Dataset.columnCells; implemented in ./cells.ts). */
+export interface ColumnCells {
+  /** The instrument whose range applies (bound with --instrument or named by the header), or null. */
+  readonly instrument: Instrument | null;
+  /** What the last cell read was. */
+  readonly last: CellKind;
+  /** The cell's value (NaN when missing or unusable); `file` picks the decimal mark. */
+  read(text: string, file: number, typed?: number): number;
 }

@@ -212,6 +212,7 @@ function remapped(ds: Dataset, keep: (row: SessionRow) => boolean, reads: { date
     clients: clients.names,
     therapists: therapists.names,
     groupLevels: levels.map((l) => l.names),
+    columnCells: ds.columnCells?.bind(ds),
     async scan(onRow, options = {}) {
       let kept = 0;
       const need = options.need;

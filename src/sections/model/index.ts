@@ -28,7 +28,7 @@ export async function runModel(dataset: Dataset, spec: ModelSpec): Promise<Model
       result.notes.push(`Covariates could not be read for ${cov.counts.unmatched} row(s) (joined exports): those rows were left out.`);
     }
     cov.counts.unusable.forEach((n, j) => {
-      if (n > 0) result.notes.push(`${n} non-numeric value(s) in covariate ${spec.covariates![j]} were treated as missing.`);
+      if (n > 0) result.notes.push(`${n} unusable value(s) in covariate ${spec.covariates![j]} (not numeric, out of the instrument's range, or a missing code such as -99) were treated as missing.`);
     });
   }
   if (spec.time && dataset.mapping.sessionSource === 'file-order') {
