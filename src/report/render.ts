@@ -9,6 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { ChalkInstance } from 'chalk';
 import type { Cell, Column, Format, ResultDocument, TableModel } from './model.js';
 import { formatP, toFixedR } from './number.js';
+import { csvCell } from '../io/text-safety.js';
 
 export type OutputFormat = 'table' | 'json' | 'csv' | 'md';
 export const OUTPUT_FORMATS: OutputFormat[] = ['table', 'json', 'csv', 'md'];
@@ -87,12 +88,16 @@ export function renderTable(doc: ResultDocument, chalk: ChalkInstance, color: bo
   return out.join('\n') + '\n';
 }
 
-/** CSV of one table at full precision; intervals become two columns (<key>_low, <key>_high). */
+/**
+ * CSV of one table at full precision; intervals become two columns (<key>_low, <key>_high).
+ * The one CSV writer of the tool: every text cell and header goes through `csvCell`
+ * (formula injection, docs/safety.md); numbers are written as numbers.
+ */
 export function renderCsvTable(t: TableModel): string {
   const header: string[] = [];
   for (const c of t.columns) {
-    if (c.format?.kind === 'interval') header.push(`${c.key}_low`, `${c.key}_high`);
-    else header.push(c.key);
+    if (c.format?.kind === 'interval') header.push(csvCell(`${c.key}_low`), csvCell(`${c.key}_high`));
+    else header.push(csvCell(c.key));
   }
   const records: string[][] = [header];
   for (const row of t.rows) {
@@ -102,7 +107,7 @@ export function renderCsvTable(t: TableModel): string {
       if (c.format?.kind === 'interval') {
         const pair = Array.isArray(v) ? (v as readonly [number, number]) : null;
         rec.push(pair ? rawNumber(pair[0]) : '', pair ? rawNumber(pair[1]) : '');
-      } else rec.push(rawCell(v));
+      } else rec.push(typeof v === 'string' ? csvCell(v) : rawCell(v));
     }
     records.push(rec);
   }
