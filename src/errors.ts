@@ -10,6 +10,8 @@
  * Code that reacts to a particular error matches its `code` (and `key` / `column`), never
  * its message, so the wording can improve without breaking a caller.
  */
+import { printable } from './io/text-safety.js';
+
 export interface Location {
   file?: string;
   /** 1-based physical line in the file. */
@@ -74,7 +76,11 @@ export class UserError extends Error {
     this.column = opts.column;
   }
 
-  /** The one line shown to the user (without the "alliance: " prefix). */
+  /**
+   * The one line shown to the user (without the "alliance: " prefix). Values it echoes (a
+   * header, a flag value, a file name) may hold newlines or escape sequences: they are shown
+   * escaped (`printable`), so the message stays one line and cannot drive the terminal.
+   */
   format(): string {
     const { file, line, column, cell } = this.location;
     let where = '';
@@ -88,7 +94,7 @@ export class UserError extends Error {
       where += ': ';
     }
     const msg = this.message.replace(/\.?$/, '.');
-    return `${where}${msg}${this.hint ? ' ' + this.hint.replace(/\.?$/, '.') : ''}`;
+    return printable(`${where}${msg}${this.hint ? ' ' + this.hint.replace(/\.?$/, '.') : ''}`);
   }
 }
 

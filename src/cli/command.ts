@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { isUserError, EXIT } from '../errors.js';
 import { isBrokenPipe, type Io } from '../io/process.js';
+import { printable } from '../io/text-safety.js';
 import { addOptions, DEBUG_OPTION, type OptionSpec } from './options.js';
 
 export interface CommandContext {
@@ -30,7 +31,8 @@ export function configureCommon(cmd: Command, io: Io): Command {
   return cmd.exitOverride().configureOutput({
     writeOut: (s) => void io.stdout.write(s),
     writeErr: (s) => void io.stderr.write(s),
-    outputError: (s, write) => write(`alliance: ${s.replace(/^error: /, '')}`),
+    // commander's messages echo the option or argument as typed: one printable line.
+    outputError: (s, write) => write(`alliance: ${printable(s.replace(/^error: /, '').replace(/\n+$/, ''))}\n`),
   });
 }
 
@@ -67,7 +69,7 @@ export async function runGuarded(body: () => Promise<number>, io: Io, debug: boo
     }
     if (err instanceof CommanderError) throw err;
     const e = err as Error;
-    io.stderr.write(`alliance: internal error: ${e?.message ?? String(err)} (please report it; rerun with --debug for details)\n`);
+    io.stderr.write(`alliance: internal error: ${printable(e?.message ?? String(err))} (please report it; rerun with --debug for details)\n`);
     if (debug && e?.stack) io.stderr.write(e.stack + '\n');
     return EXIT.internal;
   }

@@ -9,15 +9,15 @@ import { stringify } from 'csv-stringify/sync';
 import type { ChalkInstance } from 'chalk';
 import type { Cell, Column, Format, ResultDocument, TableModel } from './model.js';
 import { formatP, toFixedR } from './number.js';
-import { csvCell } from '../io/text-safety.js';
+import { csvCell, printable } from '../io/text-safety.js';
 
 export type OutputFormat = 'table' | 'json' | 'csv' | 'md';
 export const OUTPUT_FORMATS: OutputFormat[] = ['table', 'json', 'csv', 'md'];
 
-/** A cell as people read it (terminal, Markdown). */
+/** A cell as people read it (terminal, Markdown, HTML): text with control characters escaped. */
 export function formatCell(value: Cell, format: Format | undefined): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return printable(value);
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (Array.isArray(value)) {
     const digits = format && 'digits' in format && format.digits !== undefined ? format.digits : 3;
@@ -65,13 +65,13 @@ function isRight(col: Column): boolean {
 
 export function renderTable(doc: ResultDocument, chalk: ChalkInstance, color: boolean): string {
   const out: string[] = [];
-  out.push(chalk.bold(doc.title));
-  for (const line of doc.preface ?? []) out.push(line);
+  out.push(chalk.bold(printable(doc.title)));
+  for (const line of doc.preface ?? []) out.push(printable(line));
   for (const t of doc.tables) {
     out.push('');
-    out.push(chalk.bold(t.title));
+    out.push(chalk.bold(printable(t.title)));
     const table = new Table({
-      head: t.columns.map((c) => c.header),
+      head: t.columns.map((c) => printable(c.header)),
       colAligns: t.columns.map((c) => (isRight(c) ? 'right' : 'left')),
       // No rule between body rows: denser and easier to scan in a terminal.
       chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
@@ -79,11 +79,11 @@ export function renderTable(doc: ResultDocument, chalk: ChalkInstance, color: bo
     });
     for (const row of t.rows) table.push(t.columns.map((c) => formatCell(row[c.key] ?? null, cellFormat(c, row))));
     out.push(table.toString());
-    for (const n of t.notes ?? []) out.push(chalk.dim(n));
+    for (const n of t.notes ?? []) out.push(chalk.dim(printable(n)));
   }
   if (doc.notes && doc.notes.length > 0) {
     out.push('');
-    for (const n of doc.notes) out.push(chalk.dim(n));
+    for (const n of doc.notes) out.push(chalk.dim(printable(n)));
   }
   return out.join('\n') + '\n';
 }
@@ -131,12 +131,12 @@ export function renderJson(doc: ResultDocument): string {
  * `<0.001` and `< 36` stay as they are.
  */
 export function mdText(s: string): string {
-  return s.replace(/<(?=[A-Za-z/!?])/g, '\\<');
+  return printable(s).replace(/<(?=[A-Za-z/!?])/g, '\\<');
 }
 
-/** Text for a Markdown table cell: mdText, pipes escaped, line breaks as spaces. */
+/** Text for a Markdown table cell: mdText (line breaks shown as \n), pipes escaped. */
 export function mdCell(s: string): string {
-  return mdText(s).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return mdText(s).replace(/\|/g, '\\|');
 }
 
 export function renderMarkdownTable(t: TableModel, level = 2): string {

@@ -189,7 +189,8 @@ describe('GitHub Actions', () => {
       value: '41',
       message: '41 is outside 0-40\nfix it',
     });
-    expect(line).toBe("::error file=exports/a%2Cb%3Ac.csv,line=7,col=4,title=value.out-of-range::column 'srs': 41 is outside 0-40%0Afix it");
+    // A line break inside a message from the data is shown escaped (printable), never a second log line.
+    expect(line).toBe("::error file=exports/a%2Cb%3Ac.csv,line=7,col=4,title=value.out-of-range::column 'srs': 41 is outside 0-40\\nfix it");
     const fileLevel = githubAnnotation({ code: 'structure.header-only', severity: 'error', file: 'a.csv', line: null, column: null, field: null, value: null, message: 'm' });
     expect(fileLevel).toBe('::error file=a.csv,title=structure.header-only::m');
   });

@@ -18,6 +18,7 @@ import { packageVersion } from '../../version.js';
 import { UserError } from '../../errors.js';
 import { loadConfig } from '../../config/load.js';
 import { writeDirAtomic } from '../../io/atomic.js';
+import { printable } from '../../io/text-safety.js';
 import { runReport, sectionCheck } from '../../report/batch/run.js';
 import { reportSettings } from '../../report/batch/config.js';
 
@@ -92,7 +93,7 @@ export function reportCommand(ctx: CommandContext): Command {
         });
         await writeDirAtomic(outDir, result.files, { force: Boolean(flags.force) });
         const why = result.stopped ? ' (stopped after validation: see the validation section)' : result.exitCode === 1 ? ' (validation found errors)' : '';
-        io.stderr.write(`alliance report: wrote ${outShown} (${result.files.size} files)${why}\n`);
+        io.stderr.write(`alliance report: wrote ${printable(outShown)} (${result.files.size} files)${why}\n`);
         return result.exitCode;
       },
     },

@@ -18,6 +18,7 @@ import type { Cell, ResultDocument, TableModel } from '../model.js';
 import { F } from '../model.js';
 import { renderCsvTable, renderMarkdownTable } from '../render.js';
 import { CODES } from '../../validate/codes.js';
+import { printable } from '../../io/text-safety.js';
 import type { Finding } from '../../validate/types.js';
 import type { ValidationResult } from '../../validate/validate.js';
 
@@ -222,13 +223,14 @@ export function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
+/** One annotation line; values from the data are `printable` first (no raw ESC in a CI log). */
 export function githubAnnotation(f: Finding): string {
-  const props = [`file=${escapeProperty(f.file)}`];
+  const props = [`file=${escapeProperty(printable(f.file))}`];
   if (f.line !== null) props.push(`line=${f.line}`);
   if (f.line !== null && f.field !== null) props.push(`col=${f.field}`);
   props.push(`title=${escapeProperty(f.code)}`);
   const col = f.column !== null ? `column '${f.column}': ` : '';
-  return `::${f.severity} ${props.join(',')}::${escapeData(col + f.message)}`;
+  return `::${f.severity} ${props.join(',')}::${escapeData(printable(col + f.message))}`;
 }
 
 export function renderGithub(result: ValidationResult, strict: boolean): string {
@@ -258,7 +260,7 @@ export function renderStepSummary(result: ValidationResult, strict: boolean): st
     for (const f of result.findings) {
       const cells = t.columns.map((c) => {
         const v = (f as unknown as Record<string, unknown>)[c.key];
-        return v === null || v === undefined ? '' : String(v).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+        return v === null || v === undefined ? '' : printable(String(v)).replace(/\|/g, '\\|');
       });
       const line = `| ${cells.join(' | ')} |`;
       const bytes = Buffer.byteLength(line) + 1;

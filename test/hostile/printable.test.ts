@@ -1,0 +1,106 @@
+/**
+ * Terminal escape and multi-line injection (issue 16): every value echoed to a terminal,
+ * a CI log or a one-line message shows control characters escaped, through one helper.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { runInProcess } from '../helpers/cli.js';
+import { printable } from '../../src/io/text-safety.js';
+
+const ESC = '\x1b';
+/** Any raw control character other than the line ends and the table's own layout. */
+const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+
+let tmp: string;
+const f = (name: string, text: string) => {
+  const p = path.join(tmp, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+function escExport(): string {
+  // Few enough control characters that the file still counts as text (checkTextSample).
+  const lines = ['client_id,session,therapist_id,srs,ors'];
+  for (let c = 0; c < 6; c++) {
+    const id = c === 1 ? `C1${ESC}[31mRED\u202e` : `C${c}`;
+    for (let s = 1; s <= 4; s++) {
+      const t = `T${c % 2}${c === 2 && s === 1 ? `${ESC}[2J` : ''}`;
+      lines.push(`"${id}",${s},"${t}",${25 + s + (c % 3)},${15 + s * 2 - (c % 2) + (s === 3 ? c : 0)}`);
+    }
+  }
+  lines.push(`"dup${ESC}[1m",1,T0,30,20`, `"dup${ESC}[1m",1,T0,30,20`);
+  return lines.join('\n') + '\n';
+}
+
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(tmpdir(), 'alliance-printable-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('printable', () => {
+  it('escapes control characters, bidi controls and line separators', () => {
+    expect(printable('a\nb')).toBe('a\\nb');
+    expect(printable('x\x1b[31my')).toBe('x\\x1b[31my');
+    expect(printable('\r\t\x00\x7f\x9b')).toBe('\\r\\t\\x00\\x7f\\x9b');
+    expect(printable('a\u202eb\u2028c')).toBe('a\\u202eb\\u2028c');
+  });
+  it('leaves ordinary text (accents, CJK, emoji, backslashes) unchanged', () => {
+    for (const s of ['Zoë', '客户', '😀', 'C:\\data', 'e\u0301']) expect(printable(s)).toBe(s);
+  });
+});
+
+describe('no raw control character reaches the terminal', () => {
+  it('trend --clients table (cells)', async () => {
+    const r = await runInProcess(['trend', f('esc.csv', escExport()), '--clients']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(RAW_CONTROL);
+    expect(r.stdout).toContain('\\x1b[31mRED');
+  });
+
+  it('trend --by therapist, table and Markdown', async () => {
+    for (const fmt of ['table', 'md']) {
+      const r = await runInProcess(['trend', f('esc2.csv', escExport()), '--by', 'therapist', '--min-clients', '1', '--clients', '--format', fmt]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toMatch(RAW_CONTROL);
+    }
+  });
+
+  it('validate: table, GitHub annotations and Markdown', async () => {
+    const p = f('esc3.csv', escExport());
+    for (const fmt of ['table', 'github', 'md']) {
+      const r = await runInProcess(['validate', p, '--format', fmt], { env: {} });
+      expect(r.stderr).toBe('');
+      expect([0, 1]).toContain(r.code);
+      expect(r.stdout, fmt).not.toMatch(RAW_CONTROL);
+      expect(r.stdout, fmt).toContain('dup\\x1b[1m');
+    }
+  });
+
+  it('a header with ESC and a newline, echoed by an error message, stays one printable line', async () => {
+    const p = f('hdr.csv', `client_id,session,"x${ESC}[2J\ny",srs\nA,1,2,30\n`);
+    const r = await runInProcess(['correlate', p, '--client', 'nosuch']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.endsWith('\n')).toBe(true);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(RAW_CONTROL);
+    expect(r.stderr).toContain('x\\x1b[2J\\ny');
+  });
+
+  it('a flag value with a newline: one line on stderr', async () => {
+    const r = await runInProcess(['correlate', f('ok.csv', escExport()), '--session', 'a\nb']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('a\\nb');
+  });
+
+  it('an unknown option with control characters (commander message): one printable line', async () => {
+    const r = await runInProcess(['correlate', '--no-such\x1b[2J\nx']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(RAW_CONTROL);
+  });
+});
