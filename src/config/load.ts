@@ -19,7 +19,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { UserError } from '../errors.js';
 import { INPUT_OPTIONS } from './input-options.js';
 import { getInstrument, INSTRUMENTS, validateOverride, validInstrumentIds } from '../instruments/registry.js';
@@ -68,6 +68,31 @@ export const READ_KEYS: Record<string, Kind> = {
 
 const camel = (k: string) => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
+/**
+ * Aliases a config may use (`*name`) before it is refused: ordinary reuse is fine, an
+ * exponential "billion laughs" expansion is not (the yaml package counts resolved aliases).
+ */
+const MAX_ALIASES = 100;
+
+/**
+ * A config value as plain data, aliases resolved: every mapping becomes an object with no
+ * prototype, so a key such as `__proto__`, `constructor` or `toString` is an ordinary key
+ * (checked, and refused, like any unknown key), never a hidden setting or a member of
+ * Object.prototype.
+ */
+export function configValue(node: unknown, doc: Document): unknown {
+  const js = (node as { toJS?: (d: Document, o: object) => unknown } | null)?.toJS?.(doc, { maxAliasCount: MAX_ALIASES }) ?? node;
+  return withoutPrototypes(js);
+}
+
+function withoutPrototypes(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutPrototypes);
+  if (v === null || typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return v;
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const k of Object.keys(v)) out[k] = withoutPrototypes((v as Record<string, unknown>)[k]);
+  return out;
+}
+
 export async function loadConfig(file: string, cwd: string = process.cwd()): Promise<Config> {
   const display = file;
   const real = path.resolve(cwd, file);
@@ -109,7 +134,8 @@ export function parseConfig(text: string, display: string, dir: string): Config 
     if (/call stack/i.test(what)) fail('the config is nested too deeply to read', line, 'A config is a mapping of keys, with sections one or two levels deep; check the indentation');
     fail(`cannot parse the config: ${what}`, line, 'Check the JSON/YAML syntax on that line');
   }
-  const out: Config = { path: display, read: {}, files: [], sections: {}, lines: {} };
+  // No prototypes: a key named like an Object.prototype member is only ever a key.
+  const out: Config = { path: display, read: {}, files: [], sections: Object.create(null), lines: Object.create(null) };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return out;
   if (!isMap(doc.contents)) fail('the config must be a mapping of keys to values', nodeLine(doc.contents), 'Write it as key: value lines (YAML) or a JSON object');
   const root = doc.contents as YAMLMap;
@@ -141,8 +167,15 @@ export function parseConfig(text: string, display: string, dir: string): Config 
         const k = isScalar(p.key) ? String(p.key.value) : String(p.key);
         out.lines[`${key}.${camel(k)}`] = nodeLine(p.key) ?? line ?? 0;
       }
-      const js = (value as YAMLMap).toJSON() as Record<string, unknown>;
-      const camelled: Record<string, unknown> = {};
+      let js: Record<string, unknown>;
+      try {
+        js = configValue(value, doc) as Record<string, unknown>;
+      } catch (e) {
+        // yaml's alias limit ("Excessive alias count indicates a resource exhaustion attack")
+        fail(`the ${key} section uses too many aliases (*name) to expand`, line, `Write the values out, or use at most ${MAX_ALIASES} aliases`);
+        throw e;
+      }
+      const camelled: Record<string, unknown> = Object.create(null);
       for (const [k, v] of Object.entries(js)) camelled[camel(k)] = v;
       out.sections[key] = camelled;
       continue;
@@ -164,7 +197,7 @@ export function parseConfig(text: string, display: string, dir: string): Config 
       read[key] = list!.flatMap((s) => (key === 'missing' ? [s] : s.split(',').map((t) => t.trim()).filter(Boolean)));
     } else if (kind === 'map') {
       if (!isMap(value)) typeError('a mapping COLUMN: INSTRUMENT');
-      const m: Record<string, string> = {};
+      const m: Record<string, string> = Object.create(null);
       for (const p of (value as YAMLMap).items as Pair[]) {
         const col = isScalar(p.key) ? String(p.key.value) : '';
         const v = p.value as Node | null;
@@ -178,7 +211,7 @@ export function parseConfig(text: string, display: string, dir: string): Config 
       }
       read[key] = m;
     } else if (kind === 'overrides') {
-      read[key] = parseOverrides(value, nodeLine, fail, typeError);
+      read[key] = parseOverrides(value, doc, nodeLine, fail, typeError);
     } else {
       const choices = (kind as { choices: readonly string[] }).choices;
       const v = isScalar(value) ? String(value.value) : undefined;
@@ -215,16 +248,22 @@ function stringList(value: Node | null): string[] | null {
  */
 function parseOverrides(
   value: Node | null,
+  doc: Document,
   nodeLine: (n: unknown) => number | undefined,
   fail: (msg: string, line: number | undefined, hint?: string) => never,
   typeError: (expected: string) => never,
 ): Record<string, Partial<Record<string, unknown>>> {
   if (!isMap(value)) typeError('a mapping INSTRUMENT: { field: value }');
-  const out: Record<string, Partial<Record<string, unknown>>> = {};
+  const out: Record<string, Partial<Record<string, unknown>>> = Object.create(null);
   for (const p of (value as YAMLMap).items as Pair[]) {
     const id = isScalar(p.key) ? String(p.key.value) : String(p.key);
     const body = p.value as Node | null;
-    const fields = body && (isMap(body) || isSeq(body) || isScalar(body)) ? (body.toJSON() as unknown) : null;
+    let fields: unknown = null;
+    try {
+      fields = body && (isMap(body) || isSeq(body) || isScalar(body)) ? configValue(body, doc) : null;
+    } catch {
+      fail(`instrumentOverrides.${id} uses too many aliases (*name) to expand`, nodeLine(p.key), 'Write the values out');
+    }
     const problems = validateOverride(id, fields);
     if (problems.length > 0) {
       const pr = problems[0];

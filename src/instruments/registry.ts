@@ -381,7 +381,7 @@ export function validateOverride(id: string, fields: unknown): OverrideProblem[]
     return problems;
   }
   for (const [field, value] of Object.entries(fields as Record<string, unknown>)) {
-    const check = OVERRIDE_FIELDS[field];
+    const check = Object.hasOwn(OVERRIDE_FIELDS, field) ? OVERRIDE_FIELDS[field] : undefined;
     if (!check) {
       problems.push({ id, field, message: `unknown field '${field}' for ${inst.id}; valid fields: ${Object.keys(OVERRIDE_FIELDS).join(', ')}` });
       continue;
