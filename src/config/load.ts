@@ -17,7 +17,6 @@
  * line: "report.yaml:7: unknown key 'clinet'. Did you mean 'client'?". Keys may be written
  * camelCase (as above) or kebab-case like the flags (date-format, join-on).
  */
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { UserError } from '../errors.js';
@@ -27,6 +26,7 @@ import type { DateFormat, ReadOptions } from '../dataset/types.js';
 import { closest } from '../names.js';
 import { Option } from 'commander';
 import { jsonErrorAt } from './json-check.js';
+import { readSmallText } from '../io/source.js';
 
 export interface Config {
   /** The config file as given (used in messages). */
@@ -39,6 +39,8 @@ export interface Config {
   sections: Record<string, Record<string, unknown>>;
   /** 1-based line of each key: "client", "validate", "validate.minClients", ... */
   lines: Record<string, number>;
+  /** The text read (loadConfig), so a caller never reads the file a second time. */
+  text?: string;
 }
 
 /** Sections a command may read; their content is validated by the command. */
@@ -96,17 +98,9 @@ function withoutPrototypes(v: unknown): unknown {
 export async function loadConfig(file: string, cwd: string = process.cwd()): Promise<Config> {
   const display = file;
   const real = path.resolve(cwd, file);
-  let text: string;
-  try {
-    text = await readFile(real, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? 'config file not found' : `cannot read the config file (${code ?? String(e)})`, {
-      location: { file: display },
-      hint: 'Check the path given to --config',
-    });
-  }
-  return parseConfig(text, display, path.dirname(real));
+  // At most 1 MiB, never a device (docs/safety.md).
+  const text = await readSmallText(real, display, 'config file');
+  return { ...parseConfig(text, display, path.dirname(real)), text };
 }
 
 /** Parses config text; `dir` is the folder relative `files` resolve against. */

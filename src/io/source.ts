@@ -34,8 +34,36 @@ function removeSpooled(): void {
   spooled.clear();
 }
 
-/** Copies a stream into a temporary file; returns the file's path. */
-export async function spoolToTemp(stream: NodeJS.ReadableStream): Promise<string> {
+/**
+ * The most standard input (or a named pipe) may hold: it is copied to a temporary file so
+ * it can be read more than once, and an endless stream must not fill the disk. A file on
+ * disk has no such limit (give its path). Documented in docs/safety.md.
+ */
+export const MAX_SPOOL_BYTES = 4 * 1024 ** 3;
+/** The most a config or schema file may hold (they are small text files). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** Removes one spooled copy now (a failed or interrupted spool leaves nothing behind). */
+function removeSpoolDir(dir: string): void {
+  spooled.delete(dir);
+  try {
+    fs.rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // best effort
+  }
+}
+
+/** The spool folders still present (for the signal handler, src/io/signals.ts). */
+export function spooledDirs(): string[] {
+  return [...spooled];
+}
+
+/**
+ * Copies a stream into a temporary file; returns the file's path. Stops with a UserError
+ * (and removes the copy) when the stream passes `maxBytes`, or when its first 64 KiB hold
+ * NUL bytes (binary data such as /dev/urandom: no CSV export has them).
+ */
+export async function spoolToTemp(stream: NodeJS.ReadableStream, display = STDIN_DISPLAY, maxBytes = MAX_SPOOL_BYTES): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-stdin-'));
   spooled.add(dir);
   if (!exitHookInstalled) {
@@ -43,8 +71,85 @@ export async function spoolToTemp(stream: NodeJS.ReadableStream): Promise<string
     process.once('exit', removeSpooled);
   }
   const file = path.join(dir, 'stdin.csv');
-  await pipeline(stream, fs.createWriteStream(file));
+  let seen = 0;
+  const guard = async function* (source: AsyncIterable<Buffer | string>) {
+    for await (const chunk of source) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      if (seen < 64 * 1024 && buf.subarray(0, 64 * 1024 - seen).includes(0)) {
+        throw new UserError('does not look like a CSV text file (it contains binary data)', {
+          location: { file: display },
+          hint: 'Give a CSV export (plain text, one row per session)',
+        });
+      }
+      seen += buf.length;
+      if (seen > maxBytes) {
+        throw new UserError(`is larger than ${formatBytes(maxBytes)}, the most standard input or a pipe may hold`, {
+          location: { file: display },
+          hint: 'Save the data to a file and give its path (files have no such limit)',
+        });
+      }
+      yield buf;
+    }
+  };
+  try {
+    await pipeline(stream, guard, fs.createWriteStream(file));
+  } catch (e) {
+    removeSpoolDir(dir);
+    if (e instanceof UserError) throw e;
+    throw fsError(e, display);
+  }
   return file;
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 ** 3 && n % 1024 ** 3 === 0) return `${n / 1024 ** 3} GiB`;
+  if (n >= 1024 ** 2 && n % 1024 ** 2 === 0) return `${n / 1024 ** 2} MiB`;
+  return `${n} bytes`;
+}
+
+/** A device (/dev/zero, /dev/urandom, a terminal) is never an input: it has no end or is not data. */
+function deviceError(display: string): UserError {
+  return new UserError('is a device, not a file', { location: { file: display }, hint: 'Give the path of a CSV file, or pipe the data into "-"' });
+}
+
+/**
+ * Reads a small text file (a config, a schema) whole, refusing devices and anything past
+ * `maxBytes` without holding more than that. A named pipe (<(...)) is read up to the limit.
+ * `what` names the file in messages ("config file", "schema").
+ */
+export async function readSmallText(file: string, display: string, what: string, maxBytes = MAX_CONFIG_BYTES): Promise<string> {
+  let fd: fs.promises.FileHandle | undefined;
+  try {
+    const st = fs.statSync(file);
+    if (st.isDirectory()) throw new UserError(`the ${what} is a directory`, { location: { file: display }, hint: `Give the path of the ${what}` });
+    if (st.isCharacterDevice() || st.isBlockDevice()) throw deviceError(display);
+    if (st.isFile() && st.size > maxBytes) throw tooBig(display, what, maxBytes);
+    fd = await fs.promises.open(file, 'r');
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.alloc(Math.min(64 * 1024, maxBytes + 1 - total));
+      const { bytesRead } = await fd.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(buf.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > maxBytes) throw tooBig(display, what, maxBytes);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(code === 'ENOENT' ? `${what} not found` : `cannot read the ${what} (${code ?? String(e)})`, {
+      location: { file: display },
+      hint: `Check the path of the ${what}`,
+    });
+  } finally {
+    await fd?.close();
+  }
+}
+
+function tooBig(display: string, what: string, maxBytes: number): UserError {
+  return new UserError(`the ${what} is larger than ${formatBytes(maxBytes)}`, { location: { file: display }, hint: `A ${what} is a short text file; check the path` });
 }
 
 /** Removes all spooled stdin copies now (for tests; otherwise done at exit). */
@@ -61,7 +166,7 @@ export async function openSource(input: string, stdin?: NodeJS.ReadableStream, d
         location: { file: displayAs ?? STDIN_DISPLAY },
         hint: 'Pipe a CSV export into the command (alliance ... - < data.csv), or give its path instead of "-"',
       });
-    const file = await spoolToTemp(stream);
+    const file = await spoolToTemp(stream, displayAs ?? STDIN_DISPLAY);
     const bytes = fs.statSync(file).size;
     if (bytes === 0)
       throw new UserError('standard input is empty', {
@@ -82,11 +187,12 @@ export async function openSource(input: string, stdin?: NodeJS.ReadableStream, d
       location: { file: display },
       hint: 'Give the path of a .csv file inside it',
     });
-  if (!st.isFile() && !st.isFIFO() && !st.isCharacterDevice())
+  if (st.isCharacterDevice() || st.isBlockDevice()) throw deviceError(display);
+  if (!st.isFile() && !st.isFIFO())
     throw new UserError('is not a regular file', { location: { file: display }, hint: 'Give the path of a CSV file' });
   if (!st.isFile()) {
-    // A named pipe or device (e.g. /dev/stdin, <(...)): spool it like stdin.
-    const file = await spoolToTemp(fs.createReadStream(input));
+    // A named pipe (e.g. /dev/stdin from a pipe, <(...)): spool it like stdin, within the limit.
+    const file = await spoolToTemp(fs.createReadStream(input), display);
     const bytes = fs.statSync(file).size;
     if (bytes === 0) throw emptyFile(display);
     return { path: input, display, file, bytes };

@@ -11,7 +11,7 @@
  * the values seen, so their memory grows with the rows (the one rule that does; use them
  * on keys, not on 10M-row files, or rely on session.duplicate instead).
  */
-import { readFile } from 'node:fs/promises';
+import { readSmallText } from '../io/source.js';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../errors.js';
@@ -115,16 +115,7 @@ export function parseSchema(text: string, display: string): TableSchema {
 }
 
 export async function loadSchema(file: string, cwd: string): Promise<TableSchema> {
-  let text: string;
-  try {
-    text = await readFile(path.resolve(cwd, file), 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? 'no such schema file' : `cannot read the schema (${code ?? String(e)})`, {
-      location: { file },
-      hint: 'Check the path given to --schema',
-    });
-  }
+  const text = await readSmallText(path.resolve(cwd, file), file, 'schema file');
   return parseSchema(text, file);
 }
 

@@ -81,7 +81,7 @@ describe('--schema (Frictionless Table Schema)', () => {
   it('rejects a missing schema file with exit 2', async () => {
     const r = await runInProcess(['validate', tmpFile(GOOD), '--schema', '/nonexistent/schema.yaml']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/no such schema file/);
+    expect(r.stderr).toMatch(/schema file not found/);
   });
 
   it('parses constraints and defaults', () => {

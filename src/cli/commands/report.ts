@@ -57,7 +57,7 @@ export function reportCommand(ctx: CommandContext): Command {
       async run(_args, flags, _cmd, io) {
         if (!flags.config) throw new UserError('--config is required', { hint: 'Give the report config, e.g. alliance report --config fixtures/report.yaml' });
         const config = await loadConfig(flags.config, io.cwd);
-        const text = await readFile(path.resolve(io.cwd, flags.config), 'utf8');
+        const text = config.text ?? (await readFile(path.resolve(io.cwd, flags.config), 'utf8'));
         const check = sectionCheck(config, text);
         const live = io.stderrIsTTY && !io.env.CI;
         const outGiven = flags.out;

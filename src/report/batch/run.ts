@@ -89,13 +89,15 @@ function resolveInputs(ctx: SectionCheck, configDir: string): { abs: string[]; r
     const shown = path.relative(configDir, f) || f;
     if (matches.length === 0) throw new UserError(`no file matches '${shown}'`, { location: loc, hint: "Paths and globs resolve against the config file's folder" });
     for (const m of matches) {
-      let ok = false;
+      let kind: 'file' | 'missing' | 'other' = 'missing';
       try {
-        ok = statSync(m).isFile();
+        kind = statSync(m).isFile() ? 'file' : 'other';
       } catch {
-        ok = false;
+        kind = 'missing';
       }
-      if (!ok) throw new UserError(`input file '${path.relative(configDir, m) || m}' not found`, { location: loc, hint: "Paths resolve against the config file's folder" });
+      const name = path.relative(configDir, m) || m;
+      if (kind === 'other') throw new UserError(`input '${name}' is not a regular file (a device, pipe or folder)`, { location: loc, hint: 'A report reads CSV files; list files under files:' });
+      if (kind === 'missing') throw new UserError(`input file '${name}' not found`, { location: loc, hint: "Paths resolve against the config file's folder" });
       if (!abs.includes(m)) abs.push(m);
     }
   }
