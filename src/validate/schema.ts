@@ -12,6 +12,7 @@
  * on keys, not on 10M-row files, or rely on session.duplicate instead).
  */
 import { readSmallText } from '../io/source.js';
+import { RE2JS } from 're2js';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../errors.js';
@@ -94,10 +95,8 @@ export function parseSchema(text: string, display: string): TableSchema {
     }
     if (c.pattern !== undefined) {
       if (typeof c.pattern !== 'string') throw bad(display, `field '${o.name}': pattern must be a string`);
-      try {
-        new RegExp(c.pattern, 'u');
-      } catch {
-        throw bad(display, `field '${o.name}': pattern '${c.pattern}' is not a valid regular expression`);
+      if (compilePattern(c.pattern) === null) {
+        throw bad(display, `field '${o.name}': pattern '${c.pattern}' is not a valid regular expression here (RE2 syntax, matched in linear time: no backreferences or lookaround)`);
       }
       constraints.pattern = c.pattern;
     }
@@ -151,8 +150,23 @@ interface Compiled {
   min: number;
   max: number;
   enumSet: Set<string> | null;
-  pattern: RegExp | null;
+  pattern: { test(s: string): boolean } | null;
   seen: Set<string> | null;
+}
+
+/**
+ * A user's `pattern`, compiled by RE2JS (a port of RE2: matching time is linear in the
+ * cell's length, so a pattern such as `(a+)+` cannot hang validation the way a
+ * backtracking engine does). The whole cell must match, as Table Schema says. null when
+ * the pattern is not valid RE2 syntax (backreferences and lookaround are not).
+ */
+function compilePattern(pattern: string): { test(s: string): boolean } | null {
+  try {
+    const re = RE2JS.compile(pattern);
+    return { test: (s: string) => re.matches(s) };
+  } catch {
+    return null;
+  }
 }
 
 /** Casts a cell to a comparable number (dates: days), or NaN when it is not of the type. */
@@ -202,7 +216,7 @@ export class SchemaRules {
         min: bound(f.constraints.minimum, -Infinity),
         max: bound(f.constraints.maximum, Infinity),
         enumSet: f.constraints.enum ? new Set(f.constraints.enum.map(String)) : null,
-        pattern: f.constraints.pattern ? new RegExp(`^(?:${f.constraints.pattern})$`, 'u') : null,
+        pattern: f.constraints.pattern ? compilePattern(f.constraints.pattern) : null,
         seen: f.constraints.unique ? new Set<string>() : null,
       };
     });
