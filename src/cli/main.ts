@@ -48,5 +48,11 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     }
   }
   if (io.drain) await io.drain();
+  const failed = io.writeError?.();
+  if (failed) {
+    // Nothing may end silently short: a failed write of the output is a usage-level failure.
+    io.stderr.write(`alliance: cannot write the output to standard output (${failed.code ?? failed.message}). Check the free space and the redirection target.\n`);
+    return EXIT.usage;
+  }
   return ctx.exitCode;
 }

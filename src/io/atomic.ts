@@ -30,9 +30,11 @@ function writeError(e: unknown, target: string): unknown {
       location: { file: target },
       hint: 'Create the folder first or choose another output path',
     });
-  if (code === 'ENOSPC') return new UserError('no space left on the device', { location: { file: target }, hint: 'Free some space or write elsewhere' });
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new UserError('no space left on the device', { location: { file: target }, hint: 'Free some space or write elsewhere' });
   if (code === 'ENOTDIR' || code === 'EEXIST')
     return new UserError('cannot write here (a part of the path is a file, not a folder)', { location: { file: target }, hint: 'Check the output path' });
+  // Any other system error (EIO, EFBIG, ENAMETOOLONG, ...): one line, exit 2, never a stack.
+  if (typeof code === 'string') return new UserError(`cannot write here (${code})`, { location: { file: target }, hint: 'Check the output path and the device' });
   return e;
 }
 

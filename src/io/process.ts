@@ -3,6 +3,7 @@
  * directly: tests run them in-process with captured streams (see test/helpers/cli.ts).
  * Lives in src/io so that every layer (dataset, report) can name it without importing the CLI.
  */
+import * as fs from 'node:fs';
 import type { Readable } from 'node:stream';
 
 export interface TextSink {
@@ -21,22 +22,63 @@ export interface Io {
   drain?: () => Promise<void>;
   /** True once the reader of stdout has gone away (`| head`): long writers stop early. */
   closed?: () => boolean;
+  /** The error that stopped writing to stdout (a full disk, /dev/full, EIO), if any; never EPIPE. */
+  writeError?: () => NodeJS.ErrnoException | null;
 }
 
-/** The real process streams. A closed stdout (`| head`) ends the run quietly. */
+/**
+ * Writes all of `buf` to `fd`, looping over short writes: a disk that fills up gives a short
+ * write first and ENOSPC on the next call, which is thrown (never a silent truncation).
+ */
+export function writeAllSync(fd: number, buf: Buffer): void {
+  let off = 0;
+  while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+}
+
+/** True when fd 1 is a regular file or a device (not a terminal, not a pipe or socket). */
+function stdoutIsFile(): boolean {
+  if (process.stdout.isTTY) return false;
+  try {
+    const st = fs.fstatSync(1);
+    return st.isFile() || st.isCharacterDevice() || st.isBlockDevice();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The real process streams. A closed stdout (`| head`) ends the run quietly; any other
+ * write error (a full disk, `> /dev/full`) stops writing and is reported by runCli as one
+ * line with exit 2. When stdout is a file or device, writes are synchronous and checked
+ * byte for byte (Node's own file stream ignores short writes).
+ */
 export function processIo(): Io {
   let stdoutClosed = false;
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') {
-      stdoutClosed = true;
-      return;
-    }
-    throw err;
-  });
+  let failure: NodeJS.ErrnoException | null = null;
+  const onError = (err: NodeJS.ErrnoException) => {
+    stdoutClosed = true;
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return;
+    failure ??= err;
+  };
+  process.stdout.on('error', onError);
+  const direct = stdoutIsFile();
   return {
     stdout: {
-      write: (s: string) => (stdoutClosed ? false : process.stdout.write(s)),
+      write: (s: string) => {
+        if (stdoutClosed) return false;
+        try {
+          if (direct) {
+            writeAllSync(1, Buffer.from(s));
+            return true;
+          }
+          return process.stdout.write(s);
+        } catch (e) {
+          onError(e as NodeJS.ErrnoException);
+          return false;
+        }
+      },
     },
+    writeError: () => failure,
     stderr: { write: (s: string) => process.stderr.write(s) },
     stdin: process.stdin,
     env: process.env,
