@@ -451,15 +451,18 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
     tool: { name: 'alliance-outcome', version: opts.version, node: reproducible ? undefined : process.version },
     ...(reproducible ? {} : { generated_at: opts.now.toISOString() }),
     config: {
-      path: path.relative(io.cwd, path.resolve(io.cwd, config.path)).split(path.sep).join('/'),
+      // Paths are recorded relative to the config file (inputs) or by name (the config),
+      // never as absolute paths and never the output folder: a manifest handed on does not
+      // reveal the user's directory layout, and reruns into another folder are identical.
+      path: path.basename(config.path),
       read: { ...read, origin: undefined },
       files: inputs.rel,
       sections: config.sections,
-      report: { ...settings, out: settings.out ? path.relative(configDir, settings.out).split(path.sep).join('/') : null },
+      report: { ...settings, out: undefined },
       resolved,
     },
     inputs: inputsInfo,
-    options: { out: opts.out, force: opts.force, reproducible: opts.reproducible, fail_on: failOn },
+    options: { force: opts.force, reproducible: opts.reproducible, fail_on: failOn },
     exit_code: exitCode,
     outputs: [...files.keys(), 'manifest.json'].sort(),
   };
