@@ -4,6 +4,15 @@
  * JavaScript's toFixed would round the tie up. Full precision never passes through here.
  */
 
+/**
+ * Numbers as a space-separated list for a text cell (session lists). A value that is not a
+ * finite number (a session whose number could not be read) is shown as `?`, never as the
+ * words NaN, Infinity or undefined.
+ */
+export function numberList(xs: readonly number[]): string {
+  return xs.map((x) => (typeof x === 'number' && Number.isFinite(x) ? String(x) : '?')).join(' ');
+}
+
 /** x rounded to `digits` decimals as C's printf("%.*f") prints it. */
 export function toFixedR(x: number, digits: number): string {
   if (!Number.isFinite(x)) return Number.isNaN(x) ? 'NA' : x > 0 ? 'Inf' : '-Inf';

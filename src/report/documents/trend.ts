@@ -8,7 +8,7 @@ import { sparkline } from '../../analysis/trend/sparkline.js';
 import type { Dataset } from '../../dataset/types.js';
 import { F, type Cell, type Column, type ResultDocument, type TableModel } from '../model.js';
 import { mappedColumns } from './mapping.js';
-import { toFixedR } from '../number.js';
+import { numberList, toFixedR } from '../number.js';
 
 const NE = 'n/e';
 
@@ -17,7 +17,7 @@ function cell(v: number | null | undefined): Cell {
 }
 
 function list(xs: number[]): string {
-  return xs.join(' ');
+  return numberList(xs);
 }
 
 function cohortCells(s: CohortStats): Record<string, Cell> {
