@@ -8,11 +8,21 @@
  * are written rename the folder into place. An existing DIR is an error unless `force`,
  * in which case the old DIR is renamed aside, the new one renamed in, and the old one
  * removed (if the second rename fails, the old DIR is put back).
+ *
+ * Interruptions (docs/safety.md): the temporary paths are registered with src/io/cleanup.ts,
+ * whose SIGINT/SIGTERM/SIGHUP handler removes them and puts an old DIR that was moved aside
+ * back in place. Node exposes no atomic exchange of two directories (Linux renameat2
+ * RENAME_EXCHANGE), so between the two renames of a replacement there is an instant with no
+ * DIR; only a kill -9 in that instant can leave it so, and the next run into the same folder
+ * restores it (recoverLeftovers). Leftover `.DIR.tmp-PID-*` folders of dead processes are
+ * removed by the next run, which says so.
  */
 import { randomBytes } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { UserError } from '../errors.js';
+import { markSwap, track, untrack } from './cleanup.js';
+import { readdirSync, existsSync, renameSync, rmSync } from 'node:fs';
 
 function tempName(target: string, tag: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${tag}-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -53,6 +63,7 @@ async function exists(p: string): Promise<boolean> {
  */
 export async function writeFileAtomic(file: string, data: string | Buffer | Iterable<string>): Promise<void> {
   const tmp = tempName(file, 'tmp');
+  track(tmp);
   try {
     const fh = await fsp.open(tmp, 'wx');
     try {
@@ -77,8 +88,10 @@ export async function writeFileAtomic(file: string, data: string | Buffer | Iter
       await fh.close();
     }
     await fsp.rename(tmp, file);
+    untrack(tmp);
   } catch (e) {
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    untrack(tmp);
     if ((e as NodeJS.ErrnoException).code === 'EISDIR' || (e as NodeJS.ErrnoException).code === 'ENOTEMPTY')
       throw new UserError('is a directory', { location: { file }, hint: 'Give a file name for the output' });
     throw writeError(e, file);
@@ -88,6 +101,60 @@ export async function writeFileAtomic(file: string, data: string | Buffer | Iter
 export interface WriteDirOptions {
   /** Replace an existing DIR. */
   force?: boolean;
+  /**
+   * With force: replace DIR only when it holds this file (a report folder holds its
+   * manifest.json) or is empty, so --force never deletes a folder the tool did not write.
+   */
+  marker?: string;
+  /** Told what was cleaned up from an earlier, interrupted run. */
+  onRecover?: (message: string) => void;
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Leftovers of an interrupted run beside `target` (`.NAME.tmp-PID-*`, `.NAME.old-PID-*`)
+ * whose process is gone: a temporary folder is removed; an old folder is put back when
+ * `target` is missing (a kill between the two renames of a replacement), else removed.
+ * Returns one message per thing done.
+ */
+export function recoverLeftovers(target: string): string[] {
+  const dir = path.dirname(target);
+  const base = path.basename(target);
+  const done: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return done;
+  }
+  const re = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(tmp|old)-(\\d+)-[0-9a-f]{8}$`);
+  // old folders first: restoring one decides whether the others are stale
+  const found = names.map((n) => [n, re.exec(n)] as const).filter(([, m]) => m !== null && !alive(Number(m[2])));
+  found.sort(([, a], [, b]) => (a![1] === b![1] ? 0 : a![1] === 'old' ? -1 : 1));
+  for (const [name, m] of found) {
+    const p = path.join(dir, name);
+    try {
+      if (m![1] === 'old' && !existsSync(target)) {
+        renameSync(p, target);
+        done.push(`restored ${base} from ${name}, left by an interrupted run (process ${m![2]})`);
+      } else {
+        rmSync(p, { recursive: true, force: true });
+        done.push(`removed ${name}, left by an interrupted run (process ${m![2]})`);
+      }
+    } catch {
+      // not ours to fix (permissions): leave it
+    }
+  }
+  return done;
 }
 
 /** Checks a relative path inside the output folder (no absolute paths, no ".."). */
@@ -105,6 +172,7 @@ function safeRelative(rel: string): string {
 export async function writeDirAtomic(dir: string, files: Map<string, string | Buffer>, opts: WriteDirOptions = {}): Promise<void> {
   const target = path.resolve(dir);
   const existsHint = 'Use --force to replace it, or choose another output folder';
+  for (const msg of recoverLeftovers(target)) opts.onRecover?.(msg);
   if (!opts.force && (await exists(target)))
     throw new UserError('already exists', { location: { file: dir }, hint: existsHint });
   // --force replaces a folder written before, never a file that happens to have the name.
@@ -113,9 +181,18 @@ export async function writeDirAtomic(dir: string, files: Map<string, string | Bu
       location: { file: dir },
       hint: 'Choose another output folder name, or move the file away',
     });
+  if (opts.force && opts.marker !== undefined && (await exists(target))) {
+    const names = await fsp.readdir(target).catch(() => [] as string[]);
+    if (names.length > 0 && !names.includes(opts.marker))
+      throw new UserError(`does not hold an earlier report (no ${opts.marker}); --force replaces only a folder this command wrote`, {
+        location: { file: dir },
+        hint: 'Choose another output folder, or empty or remove this one yourself',
+      });
+  }
   const entries = [...files].map(([rel, data]) => [safeRelative(rel), data] as const);
 
   const tmp = tempName(target, 'tmp');
+  track(tmp);
   try {
     await fsp.mkdir(path.dirname(target), { recursive: true });
     await fsp.mkdir(tmp);
@@ -126,12 +203,14 @@ export async function writeDirAtomic(dir: string, files: Map<string, string | Bu
     }
   } catch (e) {
     await fsp.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    untrack(tmp);
     throw writeError(e, dir);
   }
 
   if (!(await exists(target))) {
     try {
       await fsp.rename(tmp, target);
+      untrack(tmp);
       return;
     } catch (e) {
       await fsp.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
@@ -145,20 +224,35 @@ export async function writeDirAtomic(dir: string, files: Map<string, string | Bu
     await fsp.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     throw new UserError('already exists', { location: { file: dir }, hint: existsHint });
   }
-  // Replace: old aside, new in, old removed.
+  // Replace: old aside, new in, old removed. The two renames are synchronous, one right
+  // after the other, so no signal handler or other task runs between them; a signal
+  // before or after finds a consistent state (cleanup.ts puts the old folder back).
   const old = tempName(target, 'old');
   try {
-    await fsp.rename(target, old);
+    markSwap({ old, target });
+    renameSync(target, old);
   } catch (e) {
+    markSwap(null);
     await fsp.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    untrack(tmp);
     throw writeError(e, dir);
   }
   try {
-    await fsp.rename(tmp, target);
+    renameSync(tmp, target);
+    untrack(tmp);
+    markSwap(null);
   } catch (e) {
-    await fsp.rename(old, target).catch(() => undefined);
+    markSwap(null);
+    try {
+      renameSync(old, target);
+    } catch {
+      // the next run restores it (recoverLeftovers)
+    }
     await fsp.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    untrack(tmp);
     throw writeError(e, dir);
   }
+  track(old);
   await fsp.rm(old, { recursive: true, force: true });
+  untrack(old);
 }

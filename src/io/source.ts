@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { UserError } from '../errors.js';
+import { track, untrack } from './cleanup.js';
 
 export interface Source {
   /** As given ("-" for stdin). */
@@ -46,6 +47,7 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
 /** Removes one spooled copy now (a failed or interrupted spool leaves nothing behind). */
 function removeSpoolDir(dir: string): void {
   spooled.delete(dir);
+  untrack(dir);
   try {
     fs.rmSync(dir, { recursive: true, force: true });
   } catch {
@@ -66,6 +68,7 @@ export function spooledDirs(): string[] {
 export async function spoolToTemp(stream: NodeJS.ReadableStream, display = STDIN_DISPLAY, maxBytes = MAX_SPOOL_BYTES): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-stdin-'));
   spooled.add(dir);
+  track(dir);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.once('exit', removeSpooled);

@@ -168,6 +168,8 @@ describe('atomic write and no overwrite', () => {
     const out = path.join(tmp, 'forced');
     mkdirSync(out);
     writeFileSync(path.join(out, 'old.txt'), 'old');
+    // --force replaces only a folder that holds an earlier report (issue 16)
+    writeFileSync(path.join(out, 'manifest.json'), '{}');
     const res = await report(['--config', CONFIG, '--out', out, '--force']);
     expect(res.code).toBe(0);
     const names = readdirSync(out);

@@ -91,7 +91,11 @@ export function reportCommand(ctx: CommandContext): Command {
             else if (e.done) io.stderr.write(`${tag} done (${(e.seconds ?? 0).toFixed(2)} s)\n`);
           },
         });
-        await writeDirAtomic(outDir, result.files, { force: Boolean(flags.force) });
+        await writeDirAtomic(outDir, result.files, {
+          force: Boolean(flags.force),
+          marker: 'manifest.json',
+          onRecover: (msg) => io.stderr.write(`alliance report: ${printable(msg)}\n`),
+        });
         const why = result.stopped ? ' (stopped after validation: see the validation section)' : result.exitCode === 1 ? ' (validation found errors)' : '';
         io.stderr.write(`alliance report: wrote ${printable(outShown)} (${result.files.size} files)${why}\n`);
         return result.exitCode;

@@ -3,6 +3,7 @@
  * known alliance-outcome structure, for demos, tests and benchmarks. The generative model
  * is documented in docs/simulate.md and summarised in --help.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildCommand, type CommandContext } from '../command.js';
@@ -31,6 +32,7 @@ interface SimulateOptions {
   seed: string;
   rows?: string;
   out?: string;
+  force?: boolean;
   therapistAlliance?: string;
   therapistOutcome?: string;
   therapistCorr?: string;
@@ -76,6 +78,7 @@ const OPTIONS: OptionSpec[] = [
   { flags: '--rupture-depth <points>', description: "planted ruptures: alliance drop in points (default 3 x the alliance's session-to-session SD)" },
   { flags: '--repair-prob <p>', description: 'planted ruptures: probability that one is repaired at the next session (else it persists; default 0.5)' },
   { flags: '--out <file>', description: 'write to FILE (atomically: temp file + rename) instead of stdout' },
+  { flags: '--force', description: 'replace FILE when --out names an existing file' },
 ];
 
 const MODEL_HELP = `
@@ -232,7 +235,11 @@ export function simulateCommand(ctx: CommandContext): Command {
           }
           throw e;
         }
-        if (opts.out !== undefined && opts.out !== '-') await writeFileAtomic(resolve(io.cwd, opts.out), generateCsv(spec));
+        if (opts.out !== undefined && opts.out !== '-') {
+          const target = resolve(io.cwd, opts.out);
+          if (!opts.force && existsSync(target)) throw new UserError('already exists', { location: { file: opts.out }, hint: 'Use --force to replace it, or choose another file name' });
+          await writeFileAtomic(target, generateCsv(spec));
+        }
         else await writeStdout(spec, io);
         return 0;
       },
