@@ -108,6 +108,7 @@ export async function openCsvTuned(
       hint: 'Export the data again with column names on the first line',
     });
   const names: string[] = header;
+  checkHeaderNames(names, headerLine, src.display);
   if (names.every((h) => h.trim() === ''))
     throw new UserError('the header line is empty (no column names)', {
       location: { file: src.display, line: headerLine },
@@ -324,4 +325,27 @@ export function normaliseDelimiter(d: string): string {
       hint: 'Use --delimiter ",", ";", "|" or tab',
     });
   return out;
+}
+
+/** The longest text a column name may have, and the most physical lines it may span. */
+const MAX_HEADER_NAME = 1000;
+const MAX_HEADER_NAME_LINES = 2;
+
+/**
+ * A header cell that spans many lines or is very long is a stray quote: the quoted field it
+ * opens swallowed data rows (names, emails) into the header. Stop with one line that says
+ * where, without echoing the swallowed text (issue 16); the user fixes the quote.
+ */
+function checkHeaderNames(names: string[], headerLine: number, display: string): void {
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    if (name.length <= 80 && !/[\r\n]/.test(name)) continue;
+    const lines = (name.match(/\r\n|\r|\n/g)?.length ?? 0) + 1;
+    if (lines > MAX_HEADER_NAME_LINES || name.length > MAX_HEADER_NAME) {
+      throw new UserError(
+        `column ${i + 1} of the header is a quoted field of ${name.length.toLocaleString('en')} characters over ${lines} lines: probably a stray quote, which swallowed data rows into the header (not shown)`,
+        { location: { file: display, line: headerLine }, hint: 'Remove the stray " in the header line, or double it ("") if it belongs to a column name' },
+      );
+    }
+  }
 }
