@@ -16,10 +16,16 @@ import { csvCell, printable } from '../io/text-safety.js';
 export type OutputFormat = 'table' | 'json' | 'csv' | 'md';
 export const OUTPUT_FORMATS: OutputFormat[] = ['table', 'json', 'csv', 'md'];
 
-/** A cell as people read it (terminal, Markdown, HTML): text with control characters escaped. */
+/** The most characters of a text cell shown to people; CSV and JSON carry the whole text. */
+export const MAX_CELL_CHARS = 200;
+
+/**
+ * A cell as people read it (terminal, Markdown, HTML): text with control characters escaped,
+ * and at most MAX_CELL_CHARS characters of it, then "... (N characters)".
+ */
 export function formatCell(value: Cell, format: Format | undefined): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return printable(value);
+  if (typeof value === 'string') return printable(value.length > MAX_CELL_CHARS ? `${value.slice(0, MAX_CELL_CHARS)}... (${value.length.toLocaleString('en')} characters)` : value);
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (Array.isArray(value)) {
     const digits = format && 'digits' in format && format.digits !== undefined ? format.digits : 3;

@@ -72,7 +72,7 @@ export class FindingCollector {
       this.rowLevelKept++;
     }
     message = own(typeof message === 'function' ? message() : message);
-    if (value !== null) value = own(value);
+    if (value !== null) value = own(clipValue(value));
     this.stored.push({
       f: {
         code,
@@ -123,4 +123,15 @@ export class FindingCollector {
     });
     return s.map((x) => x.f);
   }
+}
+
+/** The most characters of a cell a finding's value carries (docs/validate.md). */
+export const MAX_VALUE_CHARS = 200;
+
+/**
+ * A finding's value, shortened when longer than MAX_VALUE_CHARS: findings echo cells, and a
+ * 1 MB cell repeated by several findings made a 1 MB file into a 231 MB JSON (issue 16).
+ */
+export function clipValue(value: string): string {
+  return value.length <= MAX_VALUE_CHARS ? value : `${value.slice(0, MAX_VALUE_CHARS)}... (${value.length.toLocaleString('en')} characters)`;
 }
