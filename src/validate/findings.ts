@@ -2,7 +2,8 @@
  * Collects findings while a file streams: exact counts per code always, and the findings
  * themselves up to a cap (FINDINGS_CAP) so that a file with millions of bad cells cannot
  * exhaust memory. Row-level findings past the cap are counted but not kept (the summary
- * says `truncated`); file- and column-level findings (line null) are few and always kept.
+ * says `truncated`); file- and column-level findings (line null) have a cap of their own
+ * of the same size (a header of millions of duplicate names), so every format stays bounded.
  *
  * Order is deterministic: file (in the order given), line (file- and column-level findings
  * first), column (position in the header), code.
@@ -42,6 +43,7 @@ export class FindingCollector {
   private readonly stored: Stored[] = [];
   private readonly counts = new Map<string, number>();
   private rowLevelKept = 0;
+  private otherKept = 0;
   /** Row-level findings counted but not kept. */
   dropped = 0;
 
@@ -70,6 +72,14 @@ export class FindingCollector {
         return;
       }
       this.rowLevelKept++;
+    } else {
+      // File- and column-level findings are few in a real export, but a header of 2M
+      // duplicate names gives 2M of them: they have their own cap of the same size.
+      if (this.otherKept >= this.cap) {
+        this.dropped++;
+        return;
+      }
+      this.otherKept++;
     }
     message = own(typeof message === 'function' ? message() : message);
     if (value !== null) value = own(clipValue(value));

@@ -128,3 +128,14 @@ describe('mutated exports through every command', () => {
     );
   }, 120_000);
 });
+
+describe('findings cap on every kind of finding', () => {
+  it('column-level findings past the cap are counted, not kept (2M duplicate header names gave 2M findings)', async () => {
+    const { FindingCollector } = await import('../../src/validate/findings.js');
+    const c = new FindingCollector(3);
+    for (let i = 0; i < 10; i++) c.add('structure.duplicate-header', { file: 'f.csv', fileIndex: 0, line: null, column: 'x', colIndex: i + 3 }, 'x', 'dup');
+    expect(c.count('structure.duplicate-header')).toBe(10);
+    expect(c.sorted()).toHaveLength(3);
+    expect(c.dropped).toBe(7);
+  });
+});
