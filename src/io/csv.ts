@@ -19,7 +19,7 @@ import { UserError } from '../errors.js';
 import { ChunkDecoder, InvalidUtf8, checkNotBinary, checkTextSample, detectBom, encodedLength, type Encoding } from './decode.js';
 import { RecordScanner, type RangeHandler } from './scanner.js';
 import { sampleRecords, sniffDecimal, sniffDelimiter, sniffLineEnding } from './sniff.js';
-import { openSource, type Source } from './source.js';
+import { fsError, openSource, type Source } from './source.js';
 import type { CsvInput, Dialect, DialectOptions, OpenCsv, ReadOptions, ReadStats, RecordHandler } from './types.js';
 
 /** Internal knobs (tests use tiny chunks to exercise every split point). */
@@ -147,8 +147,35 @@ export async function openCsvTuned(
 
 function noRecord(): void {}
 
+/**
+ * Opens the input for another pass. A file removed or renamed since it was first opened is
+ * a one-line error (exit 2), not an internal error (issue 16).
+ */
+async function openAgain(src: Source): Promise<fsp.FileHandle> {
+  try {
+    return await fsp.open(src.file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new UserError('the file was removed or renamed while it was being read', { location: { file: src.display }, hint: 'Run again once nothing else is changing the file' });
+    throw fsError(e, src.display);
+  }
+}
+
+/**
+ * A full pass must read exactly the bytes the file had when it was opened: a file that was
+ * truncated or appended to while it was read would give results (and a manifest's row
+ * count and checksum) that describe no one version of it.
+ */
+function checkWhole(src: Source, got: number): void {
+  if (got !== src.bytes)
+    throw new UserError(`the file changed while it was being read (${src.bytes.toLocaleString('en')} bytes when opened, ${got.toLocaleString('en')} read)`, {
+      location: { file: src.display },
+      hint: 'Run again once nothing else is writing the file (or copy it first)',
+    });
+}
+
 async function readHead(src: Source, n: number): Promise<Buffer> {
-  const fh = await fsp.open(src.file, 'r');
+  const fh = await openAgain(src);
   try {
     const buf = Buffer.alloc(n);
     let got = 0;
@@ -176,7 +203,7 @@ async function stream(
 ): Promise<RecordScanner> {
   const sc = new RecordScanner({ delimiter: dialect.delimiter, fields, display: src.display, skip, limit }, handler, onRange);
   const dec = new ChunkDecoder(dialect.encoding);
-  const fh = await fsp.open(src.file, 'r');
+  const fh = await openAgain(src);
   // The next chunk is read (in libuv's thread pool) while the current one is scanned:
   // two landing buffers alternate, and each chunk is appended to `buf`, which starts
   // with the bytes of the unfinished record (re-decoded with the new chunk, so the
@@ -237,6 +264,7 @@ async function stream(
         const used = sc.scanBytes(buf, end, last);
         if (sc.stopped || last) {
           if (onProgress && !sc.stopped) onProgress(got);
+          if (!sc.stopped) checkWhole(src, got);
           break;
         }
         keep = end - used;
@@ -252,6 +280,7 @@ async function stream(
         const used = sc.scanChunk(text, last);
         if (sc.stopped || last) {
           if (onProgress && !sc.stopped) onProgress(got);
+          if (!sc.stopped) checkWhole(src, got);
           break;
         }
         keep = encodedLength(text, used, dialect.encoding) + carry;
@@ -327,7 +356,7 @@ export function normaliseDelimiter(d: string): string {
   return out;
 }
 
-/** The longest text a column name may have, and the most physical lines it may span. */
+/** The longest text a column name may have, and the most physical lines a name over 80 characters may span. */
 const MAX_HEADER_NAME = 1000;
 const MAX_HEADER_NAME_LINES = 2;
 
@@ -341,7 +370,7 @@ function checkHeaderNames(names: string[], headerLine: number, display: string):
     const name = names[i]!;
     if (name.length <= 80 && !/[\r\n]/.test(name)) continue;
     const lines = (name.match(/\r\n|\r|\n/g)?.length ?? 0) + 1;
-    if (lines > MAX_HEADER_NAME_LINES || name.length > MAX_HEADER_NAME) {
+    if ((lines > MAX_HEADER_NAME_LINES && name.length > 80) || name.length > MAX_HEADER_NAME) {
       throw new UserError(
         `column ${i + 1} of the header is a quoted field of ${name.length.toLocaleString('en')} characters over ${lines} lines: probably a stray quote, which swallowed data rows into the header (not shown)`,
         { location: { file: display, line: headerLine }, hint: 'Remove the stray " in the header line, or double it ("") if it belongs to a column name' },

@@ -131,10 +131,33 @@ function guardOutput(outDir: string, outShown: string, sources: string[], config
   }
 }
 
-async function sha256(file: string): Promise<string> {
+/**
+ * SHA-256 and size of an input for the manifest. The bytes hashed must be as many as the
+ * analysis read (its size when opened; the reader checks that each pass read exactly that):
+ * otherwise the file changed during the run and the manifest would describe another version.
+ * A file removed meanwhile is a one-line error.
+ */
+async function checksum(file: string, shown: string, analysedBytes: number | undefined): Promise<{ sha256: string; bytes: number }> {
   const h = createHash('sha256');
-  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
-  return h.digest('hex');
+  let bytes = 0;
+  try {
+    for await (const chunk of createReadStream(file)) {
+      h.update(chunk as Buffer);
+      bytes += (chunk as Buffer).length;
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(code === 'ENOENT' ? 'the file was removed or renamed during the report' : `cannot read the file again for its checksum (${code ?? String(e)})`, {
+      location: { file: shown },
+      hint: 'Run again once nothing else is changing the inputs',
+    });
+  }
+  if (analysedBytes !== undefined && bytes !== analysedBytes)
+    throw new UserError(`the file changed during the report (${analysedBytes.toLocaleString('en')} bytes analysed, ${bytes.toLocaleString('en')} now)`, {
+      location: { file: shown },
+      hint: 'Run again once nothing else is writing the inputs (or copy them first)',
+    });
+  return { sha256: h.digest('hex'), bytes };
 }
 
 /** Keeps only the sessions the filters select (validation always sees every row). */
@@ -437,7 +460,8 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
   const inputsInfo = [];
   for (let i = 0; i < inputs.abs.length; i++) {
     const info = dataset.files[i];
-    inputsInfo.push({ path: inputs.rel[i], bytes: statSync(inputs.abs[i]).size, rows: info?.rows ?? null, sha256: await sha256(inputs.abs[i]) });
+    const h = await checksum(inputs.abs[i], inputs.rel[i], info?.bytes);
+    inputsInfo.push({ path: inputs.rel[i], bytes: h.bytes, rows: info?.rows ?? null, sha256: h.sha256 });
   }
   const reproducible = opts.reproducible || io.env.SOURCE_DATE_EPOCH !== undefined;
   // The options each section ran with (null: not run); a section without options is left out.
