@@ -10,6 +10,7 @@
  */
 import { CODES, codeInfo } from './codes.js';
 import type { Finding, Severity } from './types.js';
+import { classifyValue, maskValue } from './privacy.js';
 
 /**
  * Row-level findings kept in memory (about 40 MB at most, so that a 10M-row file full of
@@ -81,8 +82,8 @@ export class FindingCollector {
       }
       this.otherKept++;
     }
-    message = own(typeof message === 'function' ? message() : message);
-    if (value !== null) value = own(clipValue(value));
+    message = own(maskQuoted(typeof message === 'function' ? message() : message));
+    if (value !== null) value = own(clipValue(maskIdentifier(value)));
     this.stored.push({
       f: {
         code,
@@ -144,4 +145,25 @@ export const MAX_VALUE_CHARS = 200;
  */
 export function clipValue(value: string): string {
   return value.length <= MAX_VALUE_CHARS ? value : `${value.slice(0, MAX_VALUE_CHARS)}... (${value.length.toLocaleString('en')} characters)`;
+}
+
+/** Identifier kinds masked wherever a finding echoes a value (an id column holding emails). */
+const ECHO_MASKED = new Set(['email', 'phone', 'address', 'national-id']);
+
+/**
+ * A value a finding echoes, masked when the privacy rules take it for an identifier: a
+ * client id that is an email or phone number, a site that is a street address
+ * (session.duplicate printed them in full in every format; issue 16).
+ */
+export function maskIdentifier(value: string): string {
+  const kind = classifyValue(value);
+  return kind !== null && ECHO_MASKED.has(kind) ? maskValue(value, kind) : value;
+}
+
+/** A message with every quoted value ('...') that looks like an identifier masked. */
+export function maskQuoted(message: string): string {
+  return message.includes("'") ? message.replace(/'([^']{6,})'/g, (all, v: string) => {
+    const m = maskIdentifier(v);
+    return m === v ? all : `'${m}'`;
+  }) : message;
 }
