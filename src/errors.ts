@@ -10,8 +10,6 @@
  * Code that reacts to a particular error matches its `code` (and `key` / `column`), never
  * its message, so the wording can improve without breaking a caller.
  */
-import { printable } from './io/text-safety.js';
-
 export interface Location {
   file?: string;
   /** 1-based physical line in the file. */
@@ -78,8 +76,8 @@ export class UserError extends Error {
 
   /**
    * The one line shown to the user (without the "alliance: " prefix). Values it echoes (a
-   * header, a flag value, a file name) may hold newlines or escape sequences: they are shown
-   * escaped (`printable`), so the message stays one line and cannot drive the terminal.
+   * header, a flag value, a file name) may hold newlines or escape sequences: the CLI writes
+   * it through `printable` (src/io/text-safety.ts), so it stays one line on the terminal.
    */
   format(): string {
     const { file, line, column, cell } = this.location;
@@ -94,7 +92,7 @@ export class UserError extends Error {
       where += ': ';
     }
     const msg = this.message.replace(/\.?$/, '.');
-    return printable(`${where}${msg}${this.hint ? ' ' + this.hint.replace(/\.?$/, '.') : ''}`);
+    return `${where}${msg}${this.hint ? ' ' + this.hint.replace(/\.?$/, '.') : ''}`;
   }
 }
 

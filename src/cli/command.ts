@@ -63,7 +63,7 @@ export async function runGuarded(body: () => Promise<number>, io: Io, debug: boo
   } catch (err) {
     if (isBrokenPipe(err)) return EXIT.ok;
     if (isUserError(err)) {
-      io.stderr.write(`alliance: ${err.format()}\n`);
+      io.stderr.write(`alliance: ${printable(err.format())}\n`);
       if (debug && err.stack) io.stderr.write(err.stack + '\n');
       return err.exitCode;
     }

@@ -7,6 +7,7 @@ import { configureCommon, type CommandContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { EXIT, isUserError } from '../errors.js';
 import type { Io } from '../io/process.js';
+import { printable } from '../io/text-safety.js';
 import { packageVersion } from '../version.js';
 
 
@@ -41,7 +42,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     } else if (isUserError(err)) {
       // An option's value parser (e.g. --instrument's COL=ID) runs while commander parses,
       // before any command body, so its UserError arrives here rather than in runGuarded.
-      io.stderr.write(`alliance: ${err.format()}\n`);
+      io.stderr.write(`alliance: ${printable(err.format())}\n`);
       ctx.exitCode = err.exitCode;
     } else {
       throw err;
