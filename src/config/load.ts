@@ -19,11 +19,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type YAMLMap } from 'yaml';
 import { UserError } from '../errors.js';
+import { valueText } from './text.js';
 import { INPUT_OPTIONS } from './input-options.js';
 import { getInstrument, INSTRUMENTS, validateOverride, validInstrumentIds } from '../instruments/registry.js';
-import type { DateFormat, ReadOptions } from '../dataset/types.js';
+import type { ReadOptions } from '../dataset/types.js';
 import { closest } from '../names.js';
 import { Option } from 'commander';
 import { jsonErrorAt } from './json-check.js';
@@ -118,7 +119,7 @@ export function parseConfig(text: string, display: string, dir: string): Config 
   const read = out.read as Record<string, unknown>;
   const origin: Record<string, 'config'> = {};
 
-  for (const pair of root.items as Pair[]) {
+  for (const pair of root.items) {
     const keyNode = pair.key as Node | null;
     const rawKey = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
     const line = nodeLine(keyNode) ?? nodeLine(pair.value);
@@ -137,7 +138,7 @@ export function parseConfig(text: string, display: string, dir: string): Config 
         continue;
       }
       if (!isMap(value)) typeError(`a mapping of ${key} settings`);
-      for (const p of (value as YAMLMap).items as Pair[]) {
+      for (const p of (value as YAMLMap).items) {
         const k = isScalar(p.key) ? String(p.key.value) : String(p.key);
         out.lines[`${key}.${camel(k)}`] = nodeLine(p.key) ?? line ?? 0;
       }
@@ -165,7 +166,7 @@ export function parseConfig(text: string, display: string, dir: string): Config 
     } else if (kind === 'map') {
       if (!isMap(value)) typeError('a mapping COLUMN: INSTRUMENT');
       const m: Record<string, string> = {};
-      for (const p of (value as YAMLMap).items as Pair[]) {
+      for (const p of (value as YAMLMap).items) {
         const col = isScalar(p.key) ? String(p.key.value) : '';
         const v = p.value as Node | null;
         if (!isScalar(v) || typeof v.value !== 'string') {
@@ -183,7 +184,7 @@ export function parseConfig(text: string, display: string, dir: string): Config 
       const choices = (kind as { choices: readonly string[] }).choices;
       const v = isScalar(value) ? String(value.value) : undefined;
       if (v === undefined || !choices.includes(v)) typeError(`one of ${choices.map((c) => `'${c}'`).join(', ')}`);
-      read[key] = v as DateFormat;
+      read[key] = v;
     }
   }
   if (Object.keys(origin).length > 0) out.read.origin = origin;
@@ -193,7 +194,7 @@ export function parseConfig(text: string, display: string, dir: string): Config 
 function stringList(value: Node | null): string[] | null {
   if (isScalar(value)) {
     if (value.value === null || typeof value.value === 'object') return null;
-    return String(value.value)
+    return valueText(value.value)
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
@@ -202,7 +203,7 @@ function stringList(value: Node | null): string[] | null {
     const out: string[] = [];
     for (const item of value.items) {
       if (!isScalar(item) || item.value === null || typeof item.value === 'object') return null;
-      out.push(String(item.value));
+      out.push(valueText(item.value));
     }
     return out;
   }
@@ -221,7 +222,7 @@ function parseOverrides(
 ): Record<string, Partial<Record<string, unknown>>> {
   if (!isMap(value)) typeError('a mapping INSTRUMENT: { field: value }');
   const out: Record<string, Partial<Record<string, unknown>>> = {};
-  for (const p of (value as YAMLMap).items as Pair[]) {
+  for (const p of value.items) {
     const id = isScalar(p.key) ? String(p.key.value) : String(p.key);
     const body = p.value as Node | null;
     const fields = body && (isMap(body) || isSeq(body) || isScalar(body)) ? (body.toJSON() as unknown) : null;
@@ -230,7 +231,7 @@ function parseOverrides(
       const pr = problems[0];
       let line = nodeLine(p.key);
       if (pr.field !== null && isMap(body)) {
-        const fp = (body.items as Pair[]).find((q) => isScalar(q.key) && String(q.key.value) === pr.field);
+        const fp = body.items.find((q) => isScalar(q.key) && String(q.key.value) === pr.field);
         if (fp) line = nodeLine(fp.key) ?? line;
       }
       fail(`instrumentOverrides.${id}: ${pr.message}`, line, 'Fix or remove that override');

@@ -406,7 +406,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
       client_tables: settings.clientTables,
       sections: Object.fromEntries(sections.map((s) => [s.name, s.json])),
     };
-    files.set('results.json', JSON.stringify(results, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+    files.set('results.json', JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
   }
   if (settings.formats.includes('html')) {
     let chartId = 1;

@@ -91,7 +91,7 @@ export function modelSettings(opts: ModelFlags, explicit: Set<string>, config: C
       if (typeof value !== 'string' || value.trim() === '') throw new UserError(`model.${key} must be one column name`, { location, hint: `For example ${key}: ${attr === 'outcome' ? 'ors' : 'srs'}` });
       set[attr] = [value.trim()];
     } else if (attr === 'group' || attr === 'covariate') {
-      const list = typeof value === 'string' ? [value] : Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : null;
+      const list = typeof value === 'string' ? [value] : Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value) : null;
       if (!list) throw new UserError(`model.${key} must be a column name or a list of column names`, { location });
       set[attr] = list;
     } else if (attr === 'randomSlope') {
