@@ -362,7 +362,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
     sections.push({ name: section.name, section, opts: o, result, doc, json: doc.json });
   };
   // Gates (validation) see every row, before the filters, and may stop the report.
-  for (const p of planned.filter((x) => x.section.gate)) {
+  for (const p of planned.filter((x) => x.section.gate !== undefined)) {
     await runOne(p, dataset);
     const out = sections[sections.length - 1];
     const v = p.section.gate!(out.result, p.opts);
