@@ -447,7 +447,6 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
   }
 
   // random structure
-  let structure: RandomStructure;
   let slopeTerm: string | null = null;
   let therapists: number | null = null;
   let therapistIds: number[] = [];
@@ -493,7 +492,7 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
   } else {
     makeStructure = (d) => new SingleFactorStructure(d, [0]);
   }
-  structure = makeStructure(data);
+  const structure: RandomStructure = makeStructure(data);
 
   let fit: LmmFit;
   try {
