@@ -145,7 +145,7 @@ describe('report.html in headless Chromium', () => {
     const yaml =
       demo.replace('sections: [validate, describe, correlate, trend]', 'sections: [validate, describe, correlate, trend, ruptures]') +
       '\nruptures:\n' +
-      m![1].replace(/^#   /gm, '  ');
+      m![1].replace(/^# {3}/gm, '  ');
     writeFileSync(path.join(dir, 'r.yaml'), yaml);
     const { charts, expected } = await checkReport(path.join(dir, 'r.yaml'), path.join(dir, 'out'));
     expect(expected).toBe(13);
