@@ -51,6 +51,21 @@ export interface ModelSpec {
   maxEvaluations?: number;
   /** Also fit the nested ML sequence (null, + alliance, + random slope) and test it as anova(). */
   compare?: boolean;
+  /**
+   * Split the alliance into therapist, client and session components (Baldwin, Wampold &
+   * Imel 2007) and fit outcome ~ a_session + a_client + a_therapist + (1 | therapist) +
+   * (1 | therapist:client). Implies the therapist level.
+   */
+  decompose?: boolean;
+}
+
+/** --decompose therapist: the therapist ICCs and which component carries the association. */
+export interface Decomposition {
+  /** Therapist share of the outcome's / the alliance's variance: null models y ~ 1 + (1 | therapist) + (1 | therapist:client) (REML). */
+  iccOutcome: number | null;
+  iccAlliance: number | null;
+  therapists: number;
+  sentence: string;
 }
 
 /** One model of the --compare sequence, with its likelihood-ratio test against the one before (as anova()). */
@@ -164,6 +179,8 @@ export interface ModelResult {
   notEstimable: string | null;
   /** The --compare sequence (ML), null unless asked (or when a model of it cannot be fitted). */
   comparison: ComparisonRow[] | null;
+  /** --decompose therapist results (null otherwise). */
+  decomposition: Decomposition | null;
   notes: string[];
 }
 
@@ -246,6 +263,8 @@ interface Design {
   /** Per group: therapist index, -1 when none. */
   therapistOf: number[];
   nullData: GroupedCrossProducts;
+  /** The predictor (alliance) alone, for the therapist ICC of the alliance (--decompose). */
+  nullPredictor: GroupedCrossProducts;
   excluded: Record<string, number>;
   used: number;
 }
@@ -315,9 +334,27 @@ function buildDesign(spec: ModelSpec, cols: Columns, n: number): Design {
     e.n++;
     sum.set(c, e);
   }
+  // --decompose: each client's therapist (first seen) and the therapist component, the
+  // mean over the therapist's clients of the client means
+  const therapistMean = new Map<number, number>();
+  const clientTherapist = new Map<number, number>();
+  if (spec.decompose) {
+    for (const r of predRow) if (!clientTherapist.has(client.data[r])) clientTherapist.set(client.data[r], cols.therapist.data[r]);
+    const acc2 = new Map<number, { s: number; n: number }>();
+    for (const [c, e] of sum) {
+      const t = clientTherapist.get(c)!;
+      const a = acc2.get(t) ?? { s: 0, n: 0 };
+      a.s += e.s / e.n;
+      a.n++;
+      acc2.set(t, a);
+    }
+    for (const [t, a] of acc2) therapistMean.set(t, a.s / a.n);
+  }
   const predName = spec.lag && spec.reverse ? spec.outcome : spec.alliance;
   const respName = spec.lag && spec.reverse ? spec.alliance : spec.outcome;
-  const terms = ['(Intercept)', `${predName}_within`, `${predName}_between`];
+  const terms = spec.decompose
+    ? ['(Intercept)', `${predName}_session`, `${predName}_client`, `${predName}_therapist`]
+    : ['(Intercept)', `${predName}_within`, `${predName}_between`];
   if (spec.lag) terms.push(`${respName}_previous`);
   if (spec.time) terms.push('session');
   for (const c of spec.covariates ?? []) terms.push(c);
@@ -330,7 +367,11 @@ function buildDesign(spec: ModelSpec, cols: Columns, n: number): Design {
     let k = 0;
     xr[k++] = 1;
     xr[k++] = pv.data[r] - mean;
-    xr[k++] = mean;
+    if (spec.decompose) {
+      const tm = therapistMean.get(clientTherapist.get(client.data[r])!) ?? 0;
+      xr[k++] = mean - tm;
+      xr[k++] = tm;
+    } else xr[k++] = mean;
     if (spec.lag) xr[k++] = rv.data[r];
     if (spec.time) xr[k++] = session.data[r];
     for (let j = 0; j < nc; j++) xr[k++] = cols.covs[j].data[r];
@@ -355,6 +396,9 @@ function buildDesign(spec: ModelSpec, cols: Columns, n: number): Design {
   shift[1] = 0;
   const acc = new CrossProductAccumulator(p, { shift, yShift });
   const nullAcc = new CrossProductAccumulator(1, { yShift });
+  let pShift = 0;
+  for (const r of predRow) pShift += pv.data[r];
+  const nullPred = new CrossProductAccumulator(1, { yShift: predRow.length > 0 ? pShift / predRow.length : 0 });
   const one = new Float64Array([1]);
   const therapistOfClient = new Map<number, number>();
   for (let i = 0; i < predRow.length; i++) {
@@ -363,7 +407,8 @@ function buildDesign(spec: ModelSpec, cols: Columns, n: number): Design {
     const yv = fill(i);
     acc.add(c, xr, yv);
     nullAcc.add(c, one, yv);
-    if (spec.therapistLevel) {
+    nullPred.add(c, one, pv.data[r]);
+    if (spec.therapistLevel || spec.decompose) {
       const t = cols.therapist.data[r];
       const prev = therapistOfClient.get(c);
       if (prev === undefined) therapistOfClient.set(c, t);
@@ -377,6 +422,7 @@ function buildDesign(spec: ModelSpec, cols: Columns, n: number): Design {
     clientOf: data.groupIds,
     therapistOf: data.groupIds.map((c) => therapistOfClient.get(c) ?? -1),
     nullData: nullAcc.finish(),
+    nullPredictor: nullPred.finish(),
     excluded,
     used: predRow.length,
   };
@@ -385,7 +431,7 @@ function buildDesign(spec: ModelSpec, cols: Columns, n: number): Design {
 function formula(spec: ModelSpec, terms: string[], slopeTerm: string | null, therapist: boolean): string {
   const resp = spec.lag ? `${spec.reverse ? spec.alliance : spec.outcome}(s+1)` : spec.outcome;
   // in lagged models every predictor except the client mean is taken at session s
-  const rhs = terms.slice(1).map((t) => (spec.lag && !t.endsWith('_between') ? `${t}(s)` : t));
+  const rhs = terms.slice(1).map((t) => (spec.lag && !/_(between|client|therapist)$/.test(t) ? `${t}(s)` : t));
   const re = slopeTerm
     ? `(1 + ${slopeTerm} | client)${therapist ? ' + (1 | therapist)' : ''}`
     : therapist
@@ -404,6 +450,7 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
     spec,
     rows: { read: nRows, used: design.used, clientsRead: clientsRead.size, excluded: design.excluded },
     comparison: null,
+    decomposition: null,
     notes,
   };
   const fail = (reason: string): ModelResult => ({ ...base, icc: null, fit: null, notEstimable: reason });
@@ -447,12 +494,14 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
   }
 
   // random structure
-  let structure: RandomStructure;
   let slopeTerm: string | null = null;
   let therapists: number | null = null;
   let therapistIds: number[] = [];
   let useTherapist = false;
-  if (spec.therapistLevel) {
+  if (spec.decompose && spec.randomSlope) {
+    throw new UserError('--decompose therapist fits random intercepts for therapists and clients; it takes no --random-slope', { hint: 'Drop --random-slope' });
+  }
+  if (spec.therapistLevel || spec.decompose) {
     if (design.therapistOf.some((t) => t === -2)) {
       throw new UserError('some clients are seen by more than one therapist, so clients are not nested in therapists', {
         hint: 'Drop --group therapist, or give each client a single therapist (the first session\'s therapist, say) before modelling',
@@ -467,6 +516,11 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
       useTherapist = true;
       therapistIds = distinct;
     }
+  }
+  if (spec.decompose && !useTherapist) {
+    return fail(
+      `--decompose therapist needs every client's therapist and at least ${MIN_THERAPISTS} therapists in the rows used (${[...new Set(design.therapistOf.filter((t) => t >= 0))].length} found)`,
+    );
   }
   // the random structure, as a factory: the same structure on other cross-products of the
   // same rows (standardised refit, --compare sequence)
@@ -493,7 +547,7 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
   } else {
     makeStructure = (d) => new SingleFactorStructure(d, [0]);
   }
-  structure = makeStructure(data);
+  const structure: RandomStructure = makeStructure(data);
 
   let fit: LmmFit;
   try {
@@ -575,6 +629,7 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
   const r2 = nakagawaR2(data, fit, variance, slopeTerm ? terms.indexOf(slopeTerm) : -1, correlation);
   const standardized = standardizedRefit(makeStructure(standardizeColumns(data)), data, terms, !spec.ml);
   if (standardized === null) notes.push('Standardised coefficients: the refit on z-scored data could not be fitted.');
+  const decomposition = spec.decompose ? decompose(design, structure as NestedInterceptStructure, terms, fit, notes) : null;
   let comparison: ComparisonRow[] | null = null;
   if (spec.compare) {
     comparison = compareSequence(spec, data, terms, makeStructure, slopeTerm, therapists !== null);
@@ -630,6 +685,7 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
     icc,
     notEstimable: null,
     comparison,
+    decomposition,
     fit: {
       method: spec.ml ? 'ML' : 'REML',
       formula: formula(spec, terms, slopeTerm, useTherapist),
@@ -708,6 +764,52 @@ function nakagawaR2(data: GroupedCrossProducts, fit: LmmFit, variance: VarianceC
   return { marginal: vf / total, conditional: vr === null ? null : (vf + vr) / total, varianceFixed: vf, varianceRandom: vr, varianceResidual: ve };
 }
 
+/** Below this many therapists the therapist component is flagged as poorly estimated. */
+export const DECOMPOSE_WARN_THERAPISTS = 10;
+
+/**
+ * --decompose therapist: the therapist ICCs of the outcome and of the alliance (null models
+ * y ~ 1 + (1 | therapist) + (1 | therapist:client), REML, on the rows used: therapist
+ * variance over the total), and a sentence saying which components carry the association
+ * (a component "carries" it when its coefficient's Satterthwaite p < .05).
+ */
+function decompose(design: Design, structure: NestedInterceptStructure, terms: string[], fit: LmmFit, notes: string[]): Decomposition {
+  const icc = (d: GroupedCrossProducts): number | null => {
+    try {
+      const f = fitLmm(new NestedInterceptStructure(d, structure.parent, structure.therapists), d.nobs, 1, true);
+      const vc = f.theta[0] ** 2;
+      const vt = f.theta[1] ** 2;
+      return vt / (vt + vc + 1);
+    } catch (e) {
+      if (e instanceof LmmError) return null;
+      throw e;
+    }
+  };
+  const therapists = structure.therapists;
+  if (therapists < DECOMPOSE_WARN_THERAPISTS) {
+    notes.push(
+      `Only ${therapists} therapists: the therapist component and the therapist variance are poorly estimated (Baldwin, Wampold & Imel 2007 used 80 therapists); read the therapist row as indicative at most.`,
+    );
+  }
+  const label = ['', 'session-to-session changes within clients', 'differences between clients of the same therapist', 'differences between therapists'];
+  const parts = [1, 2, 3].map((j) => {
+    const b = fit.beta[j];
+    const se = fit.se[j];
+    const df = fit.df[j];
+    const p = Number.isFinite(df) && df > 0 ? tTwoSidedP(b / se, df) : NaN;
+    return { j, b, p, carries: p < 0.05 };
+  });
+  const carrying = parts.filter((x) => x.carries);
+  const fmt = (x: { j: number; b: number; p: number }): string => `${label[x.j]} (${terms[x.j]}: b = ${x.b.toPrecision(3)}, p ${Number.isFinite(x.p) ? (x.p < 0.001 ? '< .001' : `= ${x.p.toFixed(3)}`) : 'not computable'})`;
+  const sentence =
+    carrying.length === 0
+      ? `None of the three alliance components is significantly associated with the outcome at p < .05: ${parts.map(fmt).join('; ')}.`
+      : `The alliance-outcome association is carried by ${carrying.map(fmt).join(' and by ')}${
+          carrying.length < 3 ? `; not detectably by ${parts.filter((x) => !x.carries).map(fmt).join(' or by ')}` : ''
+        }.`;
+  return { iccOutcome: icc(design.nullData), iccAlliance: icc(design.nullPredictor), therapists, sentence };
+}
+
 /** Whether theta[i] is a diagonal element of a relative Cholesky factor (lower bound 0). */
 function isDiagonalTheta(fit: LmmFit, i: number): boolean {
   return fit.thetaLower[i] === 0;
@@ -739,13 +841,14 @@ function compareSequence(
   slopeTerm: string | null,
   therapist: boolean,
 ): ComparisonRow[] | null {
-  const rest = terms.map((_, j) => j).filter((j) => j > 2);
+  const allianceCols = spec.decompose ? [1, 2, 3] : [1, 2];
+  const rest = terms.map((_, j) => j).filter((j) => j > allianceCols.length);
   const re = therapist ? '(1 | therapist) + (1 | therapist:client)' : '(1 | client)';
   const resp = spec.lag ? `${spec.reverse ? spec.alliance : spec.outcome}(s+1)` : spec.outcome;
   const rhs = (cols: number[]): string => (cols.length === 0 ? '1' : cols.map((j) => terms[j]).join(' + '));
   const models: { model: string; formula: string; d: GroupedCrossProducts; interceptOnly: boolean }[] = [
     { model: 'null', formula: `${resp} ~ ${rhs(rest)} + ${re}`, d: selectColumns(data, [0, ...rest]), interceptOnly: true },
-    { model: `+ ${terms[1]} + ${terms[2]}`, formula: `${resp} ~ ${rhs([1, 2, ...rest])} + ${re}`, d: data, interceptOnly: true },
+    { model: `+ ${allianceCols.map((j) => terms[j]).join(' + ')}`, formula: `${resp} ~ ${rhs([...allianceCols, ...rest])} + ${re}`, d: data, interceptOnly: true },
   ];
   if (slopeTerm) {
     const reSlope = `(1 + ${slopeTerm} | client)${therapist ? ' + (1 | therapist)' : ''}`;

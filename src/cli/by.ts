@@ -45,6 +45,6 @@ export async function loadInputWithGroups(files: string[], flags: object, cmd: C
 /** Whether the user named the column with --group themselves (then --group is the right name in the error). */
 function namedAsGroup(flags: object, by: string): boolean {
   const f = flags as { group?: unknown; groups?: unknown };
-  const given = [f.group, f.groups].flatMap((v) => (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []));
-  return given.some((g) => String(g).toLowerCase() === by.toLowerCase());
+  const given = [f.group, f.groups].flatMap((v) => (Array.isArray(v) ? (v as unknown[]) : typeof v === 'string' ? [v] : []));
+  return given.some((g) => (typeof g === 'string' || typeof g === 'number') && String(g).toLowerCase() === by.toLowerCase());
 }

@@ -50,7 +50,7 @@ export function buildCommand<O>(spec: CommandSpec<O>, ctx: CommandContext): Comm
   cmd.action(async (...actionArgs: unknown[]) => {
     const self = actionArgs[actionArgs.length - 1] as Command;
     const positional = self.args;
-    const opts = self.opts() as O & { debug?: boolean };
+    const opts = self.opts<O & { debug?: boolean }>();
     ctx.exitCode = await runGuarded(() => spec.run(positional, opts, self, ctx.io), ctx.io, Boolean(opts.debug));
   });
   return cmd;

@@ -18,7 +18,7 @@ export const DEBUG_OPTION: OptionSpec = { flags: '--debug', description: 'show s
 export function addOptions(cmd: Command, specs: OptionSpec[]): Command {
   for (const spec of specs) {
     const opt = new Option(spec.flags, spec.description);
-    if (spec.parse) opt.argParser(spec.parse as (v: string, p: unknown) => unknown);
+    if (spec.parse) opt.argParser(spec.parse);
     if (spec.choices) opt.choices(spec.choices);
     if (spec.defaultValue !== undefined) opt.default(spec.defaultValue);
     cmd.addOption(opt);

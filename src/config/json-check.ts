@@ -6,11 +6,13 @@
 export function jsonErrorAt(text: string): { offset: number; expected: string } | null {
   let i = 0;
   const n = text.length;
-  class Bad {
+  class Bad extends Error {
     constructor(
       readonly offset: number,
       readonly expected: string,
-    ) {}
+    ) {
+      super(expected);
+    }
   }
   const ws = () => {
     while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;

@@ -18,11 +18,12 @@
  * camelCase (as above) or kebab-case like the flags (date-format, join-on).
  */
 import * as path from 'node:path';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type YAMLMap } from 'yaml';
 import { UserError } from '../errors.js';
+import { valueText } from './text.js';
 import { INPUT_OPTIONS } from './input-options.js';
 import { getInstrument, INSTRUMENTS, validateOverride, validInstrumentIds } from '../instruments/registry.js';
-import type { DateFormat, ReadOptions } from '../dataset/types.js';
+import type { ReadOptions } from '../dataset/types.js';
 import { closest } from '../names.js';
 import { Option } from 'commander';
 import { jsonErrorAt } from './json-check.js';
@@ -138,7 +139,7 @@ export function parseConfig(text: string, display: string, dir: string): Config 
   const read = out.read as Record<string, unknown>;
   const origin: Record<string, 'config'> = {};
 
-  for (const pair of root.items as Pair[]) {
+  for (const pair of root.items) {
     const keyNode = pair.key as Node | null;
     const rawKey = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
     const line = nodeLine(keyNode) ?? nodeLine(pair.value);
@@ -157,7 +158,7 @@ export function parseConfig(text: string, display: string, dir: string): Config 
         continue;
       }
       if (!isMap(value)) typeError(`a mapping of ${key} settings`);
-      for (const p of (value as YAMLMap).items as Pair[]) {
+      for (const p of (value as YAMLMap).items) {
         const k = isScalar(p.key) ? String(p.key.value) : String(p.key);
         out.lines[`${key}.${camel(k)}`] = nodeLine(p.key) ?? line ?? 0;
       }
@@ -192,7 +193,7 @@ export function parseConfig(text: string, display: string, dir: string): Config 
     } else if (kind === 'map') {
       if (!isMap(value)) typeError('a mapping COLUMN: INSTRUMENT');
       const m: Record<string, string> = Object.create(null);
-      for (const p of (value as YAMLMap).items as Pair[]) {
+      for (const p of (value as YAMLMap).items) {
         const col = isScalar(p.key) ? String(p.key.value) : '';
         const v = p.value as Node | null;
         if (!isScalar(v) || typeof v.value !== 'string') {
@@ -210,7 +211,7 @@ export function parseConfig(text: string, display: string, dir: string): Config 
       const choices = (kind as { choices: readonly string[] }).choices;
       const v = isScalar(value) ? String(value.value) : undefined;
       if (v === undefined || !choices.includes(v)) typeError(`one of ${choices.map((c) => `'${c}'`).join(', ')}`);
-      read[key] = v as DateFormat;
+      read[key] = v;
     }
   }
   if (Object.keys(origin).length > 0) out.read.origin = origin;
@@ -220,7 +221,7 @@ export function parseConfig(text: string, display: string, dir: string): Config 
 function stringList(value: Node | null): string[] | null {
   if (isScalar(value)) {
     if (value.value === null || typeof value.value === 'object') return null;
-    return String(value.value)
+    return valueText(value.value)
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
@@ -229,7 +230,7 @@ function stringList(value: Node | null): string[] | null {
     const out: string[] = [];
     for (const item of value.items) {
       if (!isScalar(item) || item.value === null || typeof item.value === 'object') return null;
-      out.push(String(item.value));
+      out.push(valueText(item.value));
     }
     return out;
   }
@@ -249,7 +250,7 @@ function parseOverrides(
 ): Record<string, Partial<Record<string, unknown>>> {
   if (!isMap(value)) typeError('a mapping INSTRUMENT: { field: value }');
   const out: Record<string, Partial<Record<string, unknown>>> = Object.create(null);
-  for (const p of (value as YAMLMap).items as Pair[]) {
+  for (const p of value.items) {
     const id = isScalar(p.key) ? String(p.key.value) : String(p.key);
     const body = p.value as Node | null;
     let fields: unknown = null;
@@ -263,7 +264,7 @@ function parseOverrides(
       const pr = problems[0];
       let line = nodeLine(p.key);
       if (pr.field !== null && isMap(body)) {
-        const fp = (body.items as Pair[]).find((q) => isScalar(q.key) && String(q.key.value) === pr.field);
+        const fp = body.items.find((q) => isScalar(q.key) && String(q.key.value) === pr.field);
         if (fp) line = nodeLine(fp.key) ?? line;
       }
       fail(`instrumentOverrides.${id}: ${pr.message}`, line, 'Fix or remove that override');

@@ -100,7 +100,7 @@ class HeldRows {
 export interface NumberedScan {
   deliver: (row: SessionRow) => void;
   /** Delivers rows held back; returns what happened to blank session numbers (if anything). */
-  finish(row: SessionRow): Promise<BlankSessions | undefined>;
+  finish: (row: SessionRow) => Promise<BlankSessions | undefined>;
 }
 
 export class Numbering {
@@ -275,7 +275,7 @@ export class Numbering {
         } else if (to - from > 100_000) free = null;
         else for (let u = Math.floor(from) + 1; u < to; u++) if (!used.has(u)) free.push(u);
         if (free !== null && clean.length > 0 && clean.length === inGap.length && free.length === clean.length) {
-          clean.forEach((i, j) => (session[ord[i]] = free![j]));
+          clean.forEach((i, j) => (session[ord[i]] = free[j]));
           summary.placed += clean.length;
           entry.placed += clean.length;
         } else exclude('ambiguous', clean.length);

@@ -19,6 +19,11 @@ export const OUTPUT_FORMATS: OutputFormat[] = ['table', 'json', 'csv', 'md'];
 /** The most characters of a text cell shown to people; CSV and JSON carry the whole text. */
 export const MAX_CELL_CHARS = 200;
 
+/** An interval cell (`[low, high]`); Array.isArray does not narrow a readonly tuple. */
+function isInterval(value: Cell): value is readonly [number, number] {
+  return Array.isArray(value);
+}
+
 /**
  * A cell as people read it (terminal, Markdown, HTML): text with control characters escaped,
  * and at most MAX_CELL_CHARS characters of it, then "... (N characters)".
@@ -27,11 +32,11 @@ export function formatCell(value: Cell, format: Format | undefined): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return printable(value.length > MAX_CELL_CHARS ? `${value.slice(0, MAX_CELL_CHARS)}... (${value.length.toLocaleString('en')} characters)` : value);
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
-  if (Array.isArray(value)) {
+  if (isInterval(value)) {
     const digits = format && 'digits' in format && format.digits !== undefined ? format.digits : 3;
     return `[${toFixedR(value[0], digits)}, ${toFixedR(value[1], digits)}]`;
   }
-  const x = value as number;
+  const x = value;
   if (!Number.isFinite(x)) return '';
   switch (format?.kind) {
     case 'int':
@@ -52,10 +57,10 @@ export function formatCell(value: Cell, format: Format | undefined): string {
 /** A cell at full precision (CSV): numbers as JavaScript prints them (shortest round-trip). */
 export function rawCell(value: Cell): string {
   if (value === null || value === undefined) return '';
-  if (Array.isArray(value)) return `${rawNumber(value[0])};${rawNumber(value[1])}`;
+  if (isInterval(value)) return `${rawNumber(value[0])};${rawNumber(value[1])}`;
   if (typeof value === 'number') return rawNumber(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  return value as string;
+  return value;
 }
 
 function rawNumber(x: number): string {
@@ -177,7 +182,7 @@ export function renderCsv(doc: ResultDocument): string {
 
 /** JSON at full precision; non-finite numbers become null so the document is valid JSON. */
 export function renderJson(doc: ResultDocument): string {
-  return JSON.stringify(doc.json, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
+  return JSON.stringify(doc.json, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
 }
 
 /**

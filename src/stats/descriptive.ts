@@ -65,7 +65,7 @@ export function sd(x: ArrayLike<number>, n = x.length): number {
 export function quantile(x: ArrayLike<number>, p: number): number;
 export function quantile(x: ArrayLike<number>, p: readonly number[]): number[];
 export function quantile(x: ArrayLike<number>, p: number | readonly number[]): number | number[] {
-  const sorted = Float64Array.from(x as ArrayLike<number>).sort();
+  const sorted = Float64Array.from(x).sort();
   const one = (q: number): number => quantileSorted(sorted, q);
   return typeof p === 'number' ? one(p) : p.map(one);
 }

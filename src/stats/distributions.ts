@@ -9,6 +9,9 @@
  * (R pnorm, qnorm, pt, qt, pf, pchisq).
  */
 
+/* eslint-disable no-loss-of-precision -- coefficients are written with every digit their
+   source (R's nmath, Cody 1969, AS 241) prints, so they can be checked against it; the
+   nearest double is the intended value. */
 const LN_SQRT_2PI = 0.91893853320467274178; // log(sqrt(2*pi))
 const SQRT_2PI = 2.5066282746310005024;
 const DBL_EPS = 2.220446049250313e-16;

@@ -126,7 +126,7 @@ export function cholesky(A: Matrix, n: number): Matrix | null {
  */
 export function choleskySolve(L: Matrix, b: ArrayLike<number>, n: number, m = 1): Float64Array {
   if (L.length !== n * n || b.length !== n * m) throw new RangeError('choleskySolve: dimension mismatch');
-  const x = Float64Array.from(b as ArrayLike<number>);
+  const x = Float64Array.from(b);
   for (let col = 0; col < m; col++) {
     for (let i = 0; i < n; i++) {
       let s = x[i * m + col];

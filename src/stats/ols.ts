@@ -124,7 +124,7 @@ export function ols(X: readonly (readonly number[])[] | Matrix, y: ArrayLike<num
   if (n < p || p === 0) {
     return { ok: false, reason: 'too-few-observations', message: `${n} observations for ${p} coefficients`, n, p };
   }
-  const qty = Float64Array.from(y as ArrayLike<number>);
+  const qty = Float64Array.from(y);
   const colNorm0 = new Float64Array(p);
   for (let j = 0; j < p; j++) {
     let s = 0;

@@ -132,7 +132,7 @@ export function partialCorrelation(
 ): PartialResult {
   const prep = prepare(x, y, covariates, 'partial');
   if ('ok' in prep) return prep;
-  const { k, n, df, p, S, P } = prep;
+  const { k, n, df, p, P } = prep;
   let r = -P[1] / Math.sqrt(P[0] * P[p + 1]);
   r = r > 1 ? 1 : r < -1 ? -1 : r;
   const se = n - k - 3 > 0 ? 1 / Math.sqrt(n - k - 3) : null;

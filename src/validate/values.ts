@@ -9,7 +9,6 @@ import type { CellIssue, MeasureBinding, SessionRow } from '../dataset/types.js'
 import { parseNumber } from '../dataset/values.js';
 import { detectVariant, normalizeName } from '../instruments/registry.js';
 import { q, type RuleContext } from './context.js';
-import { MissingCheck } from './raw.js';
 
 interface CodeUse {
   file: number;

@@ -120,3 +120,55 @@ describe('random slope with a therapist level: (1 + alliance_within | client) + 
     });
   }
 });
+
+interface DecomposeCase {
+  name: string;
+  args: string[];
+  fixef: { term: string[]; estimate: number[]; se: number[]; df: number[]; p: number[] };
+  logLik: number;
+  varcomp: { grp: string[]; vcov: number[] };
+  icc_outcome: number;
+  icc_alliance: number;
+}
+const DEC = (JSON.parse(readFileSync(new URL('../reference/lmm-models.json', import.meta.url), 'utf8')) as { decompose: DecomposeCase[] }).decompose;
+
+describe('model --decompose therapist (issue 17) vs lme4/lmerTest', () => {
+  for (const c of DEC) {
+    it(c.name, async () => {
+      const mapping = c.args.includes('--outcome') ? [] : ['--outcome', 'outcome', '--alliance', 'alliance'];
+      const r = await runInProcess(['model', ...c.args, ...mapping, '--decompose', 'therapist', '--format', 'json']);
+      expect(r.stderr).toBe('');
+      const out = JSON.parse(r.stdout);
+      const fit = out.fit;
+      expect(fit.formula).toMatch(/_session \+ \w+_client \+ \w+_therapist .*\+ \(1 \| therapist\) \+ \(1 \| therapist:client\)$/);
+      close(fit.logLik, c.logLik, 0, 1e-6);
+      c.fixef.estimate.forEach((e, j) => {
+        close(fit.fixed[j].estimate, e, 1e-4, 1e-8);
+        close(fit.fixed[j].se, c.fixef.se[j], 1e-4);
+        close(fit.fixed[j].df, c.fixef.df[j], 1e-4);
+        close(fit.fixed[j].p, c.fixef.p[j], 1e-3, 1e-12);
+      });
+      const v = (g: string) => fit.variance.find((x: { group: string }) => x.group === g).variance;
+      const ref = (g: string) => c.varcomp.vcov[c.varcomp.grp.indexOf(g)];
+      close(v('client'), ref('therapist:client'), 1e-4, 1e-8);
+      close(v('therapist'), ref('therapist'), 1e-4, 1e-8);
+      close(v('residual'), ref('Residual'), 1e-5);
+      const d = out.decomposition;
+      close(d.iccOutcome, c.icc_outcome, 1e-4, 1e-7);
+      close(d.iccAlliance, c.icc_alliance, 1e-4, 1e-7);
+      expect(d.sentence).toMatch(/^(The alliance-outcome association is carried by|None of the three alliance components)/);
+      // 12 therapists in the fixture, fewer than 10 in the demo data: the warning
+      const warned = out.notes.some((n: string) => /poorly estimated \(Baldwin, Wampold & Imel 2007 used 80/.test(n));
+      expect(warned).toBe(d.therapists < 10);
+    });
+  }
+
+  it('refuses a level other than therapist, and a random slope', async () => {
+    const a = await runInProcess(['model', 'fixtures/model/nested.csv', '--outcome', 'outcome', '--alliance', 'alliance', '--decompose', 'site']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/--decompose takes "therapist", got "site"/);
+    const b = await runInProcess(['model', 'fixtures/model/nested.csv', '--outcome', 'outcome', '--alliance', 'alliance', '--decompose', 'therapist', '--random-slope']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/takes no --random-slope/);
+  });
+});

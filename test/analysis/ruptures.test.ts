@@ -9,8 +9,7 @@ import { runInProcess } from '../helpers/cli.js';
 import { atLeast, classOf, findEpisodes } from '../../src/analysis/ruptures.js';
 import { welchTTest } from '../../src/stats/welch.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-const ref = JSON.parse(readFileSync('test/reference/ruptures.json', 'utf8')) as any;
+const ref = JSON.parse(readFileSync('test/reference/ruptures.json', 'utf8'));
 const refCase = (name: string): any => ref.cases.find((c: any) => c.name === name);
 
 function near(got: number | null, want: number | null | undefined, label: string): void {

@@ -9,7 +9,6 @@ import { runInProcess } from '../helpers/cli.js';
 import { loadReference } from '../stats/reference.js';
 import { pointsChange, isClinical } from '../../src/analysis/change.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 const ref = loadReference('threshold.json');
 
 const ARGS = ['trend', 'fixtures/trend/threshold.csv', '--alliance', 'srs', '--outcome', 'ors', '--instrument', 'srs=SRS', '--instrument', 'ors=ORS', '--drop', '1', '--rc-threshold', '5'];

@@ -20,7 +20,7 @@ export interface FixtureSpec {
 }
 
 export function fixtureDataset(spec: FixtureSpec): Dataset {
-  const recs = parse(readFileSync(spec.file, 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  const recs = parse<Record<string, string>>(readFileSync(spec.file, 'utf8'), { columns: true, skip_empty_lines: true });
   const num = (s: string | undefined): number | undefined => {
     if (s === undefined || s === '' || s === 'NA') return undefined;
     const v = Number(s);

@@ -8,8 +8,8 @@ import { getInstrument } from '../../src/instruments/registry.js';
 import { fixtureDataset } from './trend-fixture.js';
 import type { MemoryRow } from '../helpers/memory-dataset.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-const ref = JSON.parse(readFileSync('test/reference/trend.json', 'utf8')) as any;
+ 
+const ref = JSON.parse(readFileSync('test/reference/trend.json', 'utf8'));
 const TOL = 9; // decimal places (toBeCloseTo): 1e-9 for values R printed with 15 significant digits
 
 function synthetic(permute?: (rows: MemoryRow[]) => MemoryRow[]) {
@@ -43,7 +43,7 @@ function deepClose(got: unknown, want: unknown, path: string): void {
     expect(Math.abs(got - want), path).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(want)));
   } else if (want && typeof want === 'object') {
     expect(typeof got, path).toBe('object');
-    const keys = new Set([...Object.keys(want as object), ...Object.keys(got as object)]);
+    const keys = new Set([...Object.keys(want), ...Object.keys(got as object)]);
     for (const k of keys) deepClose((got as any)[k], (want as any)[k], `${path}.${k}`);
   } else expect(got, path).toEqual(want);
 }

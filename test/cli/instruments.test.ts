@@ -23,7 +23,7 @@ describe('alliance instruments', () => {
     const r = await runInProcess(['instruments', '--no-color']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    expect(r.stdout).not.toMatch(/\u001b\[/);
+    expect(r.stdout).not.toContain('\u001b[');
     golden('list.table.txt', r.stdout);
   });
 

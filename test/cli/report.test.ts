@@ -40,6 +40,7 @@ describe('alliance report progress', () => {
     expect(res.code).toBe(0);
     expect(res.stderr).toContain('\r\x1b[Kalliance report: [3/4] correlate ...');
     const visible = res.stderr.split('\r').at(-1)!;
+    // eslint-disable-next-line no-control-regex -- the progress line starts with ESC [K (erase line)
     expect(visible).toMatch(/^\x1b\[Kalliance report: wrote /);
   });
 });

@@ -37,13 +37,13 @@ describe('alliance simulate', () => {
     [['--within', '0.98', '--lag', '0.5'], /--within 0.98 cannot be reached/],
     [['--seed', '-3'], /--seed must be a whole number >= 0/],
   ])('rejects %j with exit 2 and one line', async (extra, message) => {
-    const r = await runInProcess(['simulate', '--clients', '3', ...(extra as string[])]);
+    const r = await runInProcess(['simulate', '--clients', '3', ...(extra)]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^alliance: /);
-    expect(lines[0]).toMatch(message as RegExp);
+    expect(lines[0]).toMatch(message);
   });
 
   it('rejects an unwritable --out with exit 2', async () => {

@@ -78,7 +78,7 @@ describe("the commands' tables", () => {
       for (const [key, value] of Object.entries(tableDefaults(table))) {
         if (typeof value === 'boolean') continue;
         const row = table.find((r) => r.key === key)!;
-        expect(row.description, key).toContain(`(default ${value}`);
+        expect(row.description, key).toContain(`(default ${String(value)}`);
       }
     });
     it(`${name}: --help lists every flag of the table with its help`, async () => {

@@ -338,8 +338,8 @@ test('standard input (-) can be scanned twice', async () => {
 
 test('relative paths resolve against io.cwd', async () => {
   const [p] = writeFixtures({ 'rel.csv': 'client,session\na,1\n' });
-  const { dirname, basename } = await import('node:path');
-  const ds = await openDataset([basename(p)], {}, { ...testIo(), cwd: dirname(p) });
+  const nodePath = await import('node:path');
+  const ds = await openDataset([nodePath.basename(p)], {}, { ...testIo(), cwd: nodePath.dirname(p) });
   expect(ds.files[0].display).toBe('rel.csv');
   expect((await collect(ds)).rows).toHaveLength(1);
 });

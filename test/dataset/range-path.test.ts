@@ -38,7 +38,9 @@ const rowArb = fc.record({
   ragged: fc.constantFrom(0, 0, 0, 0, 0, 0, 1, -1),
 });
 
-function csv(rows: fc.RecordValue<typeof rowArb>[], v: Variant, withSession = true): string {
+type Row = typeof rowArb extends fc.Arbitrary<infer T> ? T : never;
+
+function csv(rows: Row[], v: Variant, withSession = true): string {
   const d = v.semicolon ? ';' : ',';
   const q = (s: string) => {
     if (s.startsWith('"')) return v.semicolon ? s.replace(',', ';') : s;

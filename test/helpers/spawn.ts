@@ -1,6 +1,6 @@
 /**
- * Runs the built binary (bin/alliance.js -> dist/) as a child process. `npm test` builds
- * first, so dist/ is current.
+ * Runs the built binary (bin/alliance.js -> dist/) as a child process. test/global-setup.ts
+ * rebuilds dist/ before the tests when it is missing or older than src/, so it is current.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

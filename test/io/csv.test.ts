@@ -333,9 +333,9 @@ describe('openCsv: stdin', () => {
   it('the spool file is removed at process exit', async () => {
     const { spawnSync } = await import('node:child_process');
     // Run a child that spools stdin and prints the spool path; after it exits the path must be gone.
-    // Needs the built dist/ (npm test builds first); fails rather than skips when it is absent.
+    // Needs the built dist/ (test/global-setup.ts builds it when stale); fails rather than skips when it is absent.
     const built = path.resolve(__dirname, '../../dist/io/source.js');
-    expect(fs.existsSync(built), 'dist/ is missing: run npm run build (npm test builds first)').toBe(true);
+    expect(fs.existsSync(built), 'dist/ is missing: run npm run build').toBe(true);
     const child = spawnSync(
       process.execPath,
       [

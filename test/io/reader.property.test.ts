@@ -95,14 +95,15 @@ function expectedLines(rowTexts: string[]): number[] {
 }
 
 function reference(text: string, v: Variant): string[][] {
-  return parse(text, {
+  const rows: string[][] = parse(text, {
     delimiter: v.delimiter,
     record_delimiter: v.eol,
     relax_column_count: true,
     relax_quotes: true,
     skip_empty_lines: true,
     bom: true,
-  }) as string[][];
+  });
+  return rows;
 }
 
 function encode(text: string, encoding: 'utf8' | 'utf16le' | 'utf16be' | 'latin1'): Buffer {

@@ -170,6 +170,42 @@ slope_therapist <- list(
   slope_therapist_case("demo_reml", demo, c("fixtures/demo.csv", "--outcome", "ors", "--alliance", "srs"))
 )
 
+# ---- decompose --------------------------------------------------------------------------------
+# `alliance model FILE --decompose therapist [--ml] [--time]`: therapist component = mean over
+# the therapist's clients of the client means, client = client mean - therapist component,
+# session = alliance - client mean (Baldwin, Wampold & Imel 2007); REML/ML with lmerTest;
+# therapist ICCs of outcome and alliance from y ~ 1 + (1 | therapist) + (1 | therapist:client)
+decompose_case <- function(name, d, args, ml = FALSE, time = FALSE) {
+  vars <- c("alliance", "outcome", if (time) "session")
+  md <- d[complete.cases(d[, vars]), ]
+  md$cm <- ave(md$alliance, md$client, FUN = mean)
+  cm <- tapply(md$alliance, md$client, mean)
+  ct <- tapply(md$therapist, md$client, function(x) x[1])
+  tm <- tapply(cm, ct[names(cm)], mean)
+  md$a_therapist <- unname(tm[md$therapist])
+  md$a_client <- md$cm - md$a_therapist
+  md$a_session <- md$alliance - md$cm
+  md$y <- md$outcome
+  f <- as.formula(paste("y ~ a_session + a_client + a_therapist", if (time) "+ session", "+ (1 | therapist) + (1 | therapist:client)"))
+  fit <- lmerTest::lmer(f, data = md, REML = !ml, control = tight_ctrl)
+  icc <- function(v) {
+    md$v <- v
+    n <- lme4::lmer(v ~ 1 + (1 | therapist) + (1 | therapist:client), data = md, REML = TRUE, control = tight_ctrl)
+    vc <- as.data.frame(VarCorr(n))
+    vc$vcov[vc$grp == "therapist"] / sum(vc$vcov)
+  }
+  vc <- as.data.frame(VarCorr(fit))
+  list(name = name, args = I(args), fixef = fixef_table(fit), logLik = as.numeric(logLik(fit)),
+       varcomp = list(grp = I(vc$grp), vcov = I(vc$vcov)),
+       icc_outcome = icc(md$y), icc_alliance = icc(md$alliance))
+}
+decompose <- list(
+  decompose_case("nested_reml", nes, c("fixtures/model/nested.csv")),
+  decompose_case("nested_ml", nes, c("fixtures/model/nested.csv", "--ml"), ml = TRUE),
+  decompose_case("nested_time_reml", nes, c("fixtures/model/nested.csv", "--time"), time = TRUE),
+  decompose_case("demo_reml", demo, c("fixtures/demo.csv", "--outcome", "ors", "--alliance", "srs"))
+)
+
 out <- list(
   generated_by = "test/reference/lmm-models.R",
   versions = list(R = R.version.string, lme4 = as.character(packageVersion("lme4")),
@@ -181,7 +217,8 @@ out <- list(
   identify = identify,
   satterthwaite = satterthwaite,
   models = models,
-  slope_therapist = slope_therapist
+  slope_therapist = slope_therapist,
+  decompose = decompose
 )
 writeLines(to_json(out), "test/reference/lmm-models.json")
 cat("wrote test/reference/lmm-models.json\n")

@@ -11,7 +11,6 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runInProcess } from '../helpers/cli.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let tmp: string;
 beforeAll(() => {
@@ -25,7 +24,7 @@ function demoWithRuptures(extra = ''): string {
   const demo = readFileSync(path.join(ROOT, 'fixtures/report.yaml'), 'utf8');
   const m = /\n# ruptures:\n((?:#.*\n)+)/.exec(demo);
   expect(m, 'fixtures/report.yaml has a commented ruptures example').not.toBeNull();
-  const section = '\nruptures:\n' + m![1].replace(/^#   /gm, '  ') + extra;
+  const section = '\nruptures:\n' + m![1].replace(/^# {3}/gm, '  ') + extra;
   const head = demo.replace('sections: [validate, describe, correlate, trend]', 'sections: [validate, describe, correlate, trend, ruptures]');
   expect(head).toContain('trend, ruptures]');
   return head + section;

@@ -13,7 +13,7 @@ type Opts = Parameters<typeof specFromOptions>[0];
 
 function opts(o: Partial<Opts> = {}): Opts {
   const { clients, ...d } = SIMULATE_DEFAULTS;
-  return { ...d, clients: String(clients), outcome: [d.outcome], ...o } as Opts;
+  return { ...d, clients: String(clients), outcome: [d.outcome], ...o };
 }
 
 function run(o: Partial<Opts> = {}): string {

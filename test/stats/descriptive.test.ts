@@ -29,7 +29,7 @@ describe('descriptive statistics vs R', () => {
         expect(olsSlope(c.x, c.y)).toBeNaN();
       }
       m.check('median', median(c.x), c.median, { rel: 1e-15 });
-      const q = quantile(c.x, c.probs);
+      const q = quantile(c.x, c.probs as number[]);
       c.probs.forEach((p: number, i: number) => m.check(`q(${p})`, q[i], c.quantile7[i], { rel: 1e-15, abs: 1e-15 * scale }));
       expect(m.items).toEqual([]);
     });

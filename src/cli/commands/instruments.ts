@@ -106,7 +106,7 @@ export function oneDocument(inst: Instrument): ResultDocument {
     { field: 'integer', value: inst.integer ? 'yes (whole-number totals)' : 'no (decimals allowed)', source: '' },
     { field: 'better', value: inst.higherIsBetter ? 'higher' : 'lower', source: '' },
   ];
-  for (const r of sourceRows(inst).slice(1)) rows.push({ field: r.field as string, value: r.value as string, source: r.source as string });
+  for (const r of sourceRows(inst).slice(1)) rows.push({ field: r.field, value: r.value, source: r.source });
   rows.push({ field: 'aliases', value: inst.aliases.join(', '), source: 'column headers detected (normalised: lowercase letters and digits)' });
   for (const v of inst.variants ?? []) rows.push({ field: 'variant', value: `${v.name}: ${range(v.range)}`, source: v.note });
   if (inst.notes) rows.push({ field: 'notes', value: inst.notes, source: '' });

@@ -28,6 +28,7 @@ export const MODEL_OPTIONS: OptionSpec[] = [
   { flags: '--reverse', description: 'with --lag: alliance at s+1 on outcome (within, between) and alliance at s' },
   { flags: '--ml', description: 'fit by maximum likelihood (to compare models by AIC/BIC or likelihood ratio) instead of REML' },
   { flags: '--random-effects', description: 'also list each client\'s (and therapist\'s) random effects (BLUPs)' },
+  { flags: '--decompose <level>', description: '"therapist": alliance split into therapist, client and session components, clients nested in therapists' },
   { flags: '--compare', description: 'also fit the nested sequence (null, + alliance, + random slope) by ML and test it as anova()' },
 ];
 

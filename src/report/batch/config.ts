@@ -23,7 +23,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
+import { LineCounter, isMap, isScalar, parseDocument, type Node } from 'yaml';
 import { UserError } from '../../errors.js';
 import type { Config } from '../../config/load.js';
 import { camel, checkKey, type KeyPlace } from '../../config/keys.js';
@@ -80,7 +80,7 @@ export function keyLines(text: string): Record<string, number> {
   const out: Record<string, number> = Object.create(null);
   const walk = (node: unknown, prefix: string) => {
     if (!isMap(node)) return;
-    for (const p of node.items as Pair[]) {
+    for (const p of node.items) {
       const k = isScalar(p.key) ? String(p.key.value) : String(p.key);
       const key = prefix ? `${prefix}.${camel(k)}` : camel(k);
       const off = (p.key as Node | null)?.range?.[0];
@@ -130,39 +130,39 @@ export function reportSettings(ctx: SectionCheck): ReportSettings {
     switch (k) {
       case 'title':
         if (typeof v !== 'string' || v.trim() === '') fail(ctx, key, `'${key}' must be text`);
-        s.title = (v as string).trim();
+        s.title = v.trim();
         break;
       case 'sections': {
         const list = listOf(v);
         if (!list || list.length === 0) fail(ctx, key, `'${key}' must be a list of sections`, `Choose from ${REPORT_SECTIONS.join(', ')}`);
-        const bad = list!.find((x) => !REPORT_SECTIONS.includes(x));
+        const bad = list.find((x) => !REPORT_SECTIONS.includes(x));
         if (bad !== undefined) fail(ctx, key, `unknown section '${bad}' in '${key}'`, `Choose from ${REPORT_SECTIONS.join(', ')}`);
-        s.sections = REPORT_SECTIONS.filter((x) => list!.includes(x));
+        s.sections = REPORT_SECTIONS.filter((x) => list.includes(x));
         break;
       }
       case 'formats': {
         const list = listOf(v);
         if (!list || list.length === 0) fail(ctx, key, `'${key}' must be a list of formats`, `Choose from ${REPORT_FORMATS.join(', ')}`);
-        const bad = list!.find((x) => !(REPORT_FORMATS as readonly string[]).includes(x));
+        const bad = list.find((x) => !(REPORT_FORMATS as readonly string[]).includes(x));
         if (bad !== undefined) fail(ctx, key, `unknown format '${bad}' in '${key}'`, `Choose from ${REPORT_FORMATS.join(', ')} (manifest.json is always written)`);
-        s.formats = REPORT_FORMATS.filter((x) => list!.includes(x));
+        s.formats = REPORT_FORMATS.filter((x) => list.includes(x));
         break;
       }
       case 'minClients':
         if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) fail(ctx, key, `'${key}' must be a whole number >= 1`, 'For example minClients: 5');
-        s.minClients = v as number;
+        s.minClients = v;
         break;
       case 'clientTables':
         if (typeof v !== 'boolean') fail(ctx, key, `'${key}' must be true or false`);
-        s.clientTables = v as boolean;
+        s.clientTables = v;
         break;
       case 'failOn':
         if (v !== 'error' && v !== 'warning' && v !== 'none') fail(ctx, key, `'${key}' must be error, warning or none`);
-        s.failOn = v as FailOn;
+        s.failOn = v;
         break;
       case 'out':
         if (typeof v !== 'string' || v.trim() === '') fail(ctx, key, `'${key}' must be a folder path`);
-        s.out = path.resolve(dir, v as string);
+        s.out = path.resolve(dir, v);
         break;
       case 'filters': {
         if (v === null) break;
@@ -174,7 +174,7 @@ export function reportSettings(ctx: SectionCheck): ReportSettings {
           else if (fk === 'to') s.filters.to = isoDate(ctx, fkey, fv);
           else if (fk === 'column') {
             if (typeof fv !== 'string' || fv.trim() === '') fail(ctx, fkey, `'${fkey}' must be a column name`);
-            s.filters.column = (fv as string).trim();
+            s.filters.column = fv.trim();
           } else {
             const list = listOf(fv);
             if (!list || list.length === 0) fail(ctx, fkey, `'${fkey}' must be a list of values`, 'For example values: [S1, S2]');

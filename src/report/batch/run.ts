@@ -387,7 +387,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
     sections.push({ name: section.name, section, opts: o, result, doc, json: doc.json });
   };
   // Gates (validation) see every row, before the filters, and may stop the report.
-  for (const p of planned.filter((x) => x.section.gate)) {
+  for (const p of planned.filter((x) => x.section.gate !== undefined)) {
     await runOne(p, dataset);
     const out = sections[sections.length - 1];
     const v = p.section.gate!(out.result, p.opts);
@@ -431,7 +431,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
       client_tables: settings.clientTables,
       sections: Object.fromEntries(sections.map((s) => [s.name, s.json])),
     };
-    files.set('results.json', JSON.stringify(results, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+    files.set('results.json', JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
   }
   if (settings.formats.includes('html')) {
     let chartId = 1;

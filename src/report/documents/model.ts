@@ -19,7 +19,9 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
     `model: ${fit ? fit.formula : `${spec.outcome} on ${spec.alliance}`}`,
     `fitted by ${spec.ml ? 'maximum likelihood (ML)' : 'REML'}; fixed-effect df by Satterthwaite's method (as lmerTest)`,
     `${spec.lag ? 'consecutive-session pairs' : 'rows'} used: ${result.rows.used} of ${result.rows.read} rows read${excluded.length ? ` (left out: ${excluded.join(', ')})` : ''}`,
-    `centring: ${spec.lag && spec.reverse ? spec.outcome : spec.alliance}_between is each client's mean over the ${spec.lag ? 'pairs' : 'rows'} used, _within the deviation from it`,
+    spec.decompose
+      ? `components: ${spec.lag && spec.reverse ? spec.outcome : spec.alliance}_therapist is the mean of the therapist's client means, _client the client mean minus it, _session the deviation from the client mean (over the ${spec.lag ? 'pairs' : 'rows'} used)`
+      : `centring: ${spec.lag && spec.reverse ? spec.outcome : spec.alliance}_between is each client's mean over the ${spec.lag ? 'pairs' : 'rows'} used, _within the deviation from it`,
   ];
   const tables: TableModel[] = [];
   if (!fit) {
@@ -116,6 +118,26 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
       rows: fitRows,
       notes: spec.ml ? [] : ['AIC/BIC are given for ML fits only (--ml): REML likelihoods of models with different fixed effects are not comparable.'],
     });
+    if (result.decomposition) {
+      const d = result.decomposition;
+      tables.push({
+        id: 'decomposition',
+        title: "The therapist's share (alliance decomposed into therapist, client and session components)",
+        columns: [
+          { key: 'metric', header: 'metric' },
+          { key: 'value', header: 'value', format: F.fixed(3), align: 'right' },
+        ],
+        rows: [
+          { metric: 'therapists', value: String(d.therapists) },
+          { metric: 'therapist ICC of the outcome', value: d.iccOutcome ?? 'not estimable' },
+          { metric: 'therapist ICC of the alliance', value: d.iccAlliance ?? 'not estimable' },
+        ],
+        notes: [
+          d.sentence,
+          'Components (Baldwin, Wampold & Imel 2007): therapist = mean over the therapist\'s clients of the client means; client = client mean - therapist component; session = score - client mean. ICC = therapist variance / total variance of y ~ 1 + (1 | therapist) + (1 | therapist:client) (REML) on the rows used.',
+        ],
+      });
+    }
     if (fit.standardized) {
       tables.push({
         id: 'standardized',
@@ -199,11 +221,13 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
         reverse: Boolean(spec.reverse),
         method: spec.ml ? 'ML' : 'REML',
         therapistLevel: Boolean(spec.therapistLevel),
+        decompose: spec.decompose ? 'therapist' : null,
       },
       rows: result.rows,
       notEstimable: result.notEstimable,
       icc: result.icc,
       comparison: result.comparison,
+      decomposition: result.decomposition,
       fit: fit
         ? {
             ...fit,

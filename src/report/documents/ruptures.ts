@@ -215,7 +215,7 @@ export function rupturesDocument(r: RupturesResult, dataset: Dataset, o: Rupture
   const m = dataset.mapping;
   const measures = [r.measures.alliance, r.measures.outcome]
     .filter((x) => x !== null)
-    .map((x) => `${x!.column}${x!.instrument ? ` (${x!.instrument})` : ''}`);
+    .map((x) => `${x.column}${x.instrument ? ` (${x.instrument})` : ''}`);
   const notes = [ruleNote(r)];
   return {
     title: 'alliance ruptures',

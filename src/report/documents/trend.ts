@@ -362,7 +362,7 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
   const m = dataset.mapping;
   const measures = [r.measures.alliance, r.measures.outcome]
     .filter((x) => x !== null)
-    .map((x) => `${x!.column}${x!.instrument ? ` (${x!.instrument})` : ''}`);
+    .map((x) => `${x.column}${x.instrument ? ` (${x.instrument})` : ''}`);
   return {
     title: 'alliance trend',
     preface: [

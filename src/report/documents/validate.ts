@@ -259,7 +259,7 @@ export function renderStepSummary(result: ValidationResult, strict: boolean): st
     const t = allFindings(result);
     for (const f of result.findings) {
       const cells = t.columns.map((c) => {
-        const v = (f as unknown as Record<string, unknown>)[c.key];
+        const v = (f as unknown as Record<string, string | number | null | undefined>)[c.key];
         return v === null || v === undefined ? '' : printable(String(v)).replace(/\|/g, '\\|');
       });
       const line = `| ${cells.join(' | ')} |`;
@@ -280,10 +280,13 @@ export function renderStepSummary(result: ValidationResult, strict: boolean): st
 // ---------------------------------------------------------------------------------------
 // JUnit XML
 
+// eslint-disable-next-line no-control-regex -- XML 1.0's Char production, written by code point
+const NOT_XML_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
 /** Escapes text for XML and drops characters XML 1.0 cannot hold. */
 export function xmlEscape(s: string): string {
   return s
-    .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
+    .replace(NOT_XML_CHAR, '\uFFFD')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -302,7 +305,7 @@ export function renderJunit(result: ValidationResult, strict: boolean): string {
   for (const name of files) byFile.set(name, new Map());
   for (const f of result.findings) {
     let m = byFile.get(f.file);
-    if (!m) byFile.set(f.file, (m = new Map()));
+    if (!m) byFile.set(f.file, (m = new Map<string, Finding[]>()));
     const list = m.get(f.code) ?? [];
     list.push(f);
     m.set(f.code, list);

@@ -194,7 +194,7 @@ export function trendCharts(r: TrendResult, firstId: number): Chart[] {
   }
   const groups = r.groups;
   if (o && groups && groups.rows.length > 0) {
-    const rows: { label: string; c: CohortStats }[] = [{ label: 'all clients', c: s.overall }, ...groups.rows.map((g) => ({ label: `${groups.by} ${g.group}`, c: g as CohortStats }))];
+    const rows: { label: string; c: CohortStats }[] = [{ label: 'all clients', c: s.overall }, ...groups.rows.map((g) => ({ label: `${groups.by} ${g.group}`, c: g }))];
     for (const [key, name] of [
       ['reliablyImproved', 'Reliably improved'],
       ['recovered', 'Recovered'],

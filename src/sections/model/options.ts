@@ -26,6 +26,7 @@ export interface ModelFlags {
   ml?: boolean;
   randomEffects?: boolean;
   compare?: boolean;
+  decompose?: string;
   [key: string]: unknown;
 }
 
@@ -42,6 +43,8 @@ export interface ModelSettings {
   ml: boolean;
   randomEffects: boolean;
   compare: boolean;
+  /** --decompose LEVEL (only "therapist"). */
+  decompose: string | undefined;
 }
 
 /** Keys of the config file's `model:` section (camelCase; the loader camelCases kebab-case), by option attribute. */
@@ -58,6 +61,7 @@ const ATTRIBUTE: Record<string, keyof ModelSettings> = {
   ml: 'ml',
   randomEffects: 'randomEffects',
   compare: 'compare',
+  decompose: 'decompose',
 };
 
 /** Keys of the config file's `model:` section (camelCase, as the flags). */
@@ -80,6 +84,7 @@ export function modelSettings(opts: ModelFlags, explicit: Set<string>, config: C
     ml: Boolean(opts.ml),
     randomEffects: Boolean(opts.randomEffects),
     compare: Boolean(opts.compare),
+    decompose: opts.decompose,
   };
   const section = config?.sections.model ?? {};
   for (const [key, value] of Object.entries(section)) {
@@ -91,9 +96,12 @@ export function modelSettings(opts: ModelFlags, explicit: Set<string>, config: C
       if (typeof value !== 'string' || value.trim() === '') throw new UserError(`model.${key} must be one column name`, { location, hint: `For example ${key}: ${attr === 'outcome' ? 'ors' : 'srs'}` });
       set[attr] = [value.trim()];
     } else if (attr === 'group' || attr === 'covariate') {
-      const list = typeof value === 'string' ? [value] : Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : null;
+      const list = typeof value === 'string' ? [value] : Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value) : null;
       if (!list) throw new UserError(`model.${key} must be a column name or a list of column names`, { location });
       set[attr] = list;
+    } else if (attr === 'decompose') {
+      if (typeof value !== 'string') throw new UserError(`model.${key} must be "therapist"`, { location });
+      set.decompose = value;
     } else if (attr === 'randomSlope') {
       if (typeof value !== 'boolean' && typeof value !== 'string') throw new UserError(`model.${key} must be true, "alliance" or "time"`, { location });
       set.randomSlope = value;
@@ -208,7 +216,16 @@ function checkCovariates(dataset: Dataset, covariates: string[], outcome: string
 
 /** The settings and the dataset -> the ModelSpec (throws UserError for options the data cannot serve). */
 export function modelSpec(dataset: Dataset, set: ModelSettings, place: ModelPlace = FLAGS): ModelSpec {
-  const { therapistLevel, randomSlope } = modelChoices(set, place);
+  const { therapistLevel: groupTherapist, randomSlope } = modelChoices(set, place);
+  const n = names(place);
+  if (set.decompose !== undefined && set.decompose !== 'therapist') {
+    throw new UserError(`${n.name('decompose')} takes "therapist", got "${set.decompose}"`, {
+      location: n.at('decompose'),
+      hint: place.config ? 'Use decompose: therapist under model:' : 'Use --decompose therapist',
+    });
+  }
+  const decompose = set.decompose === 'therapist';
+  const therapistLevel = groupTherapist || decompose;
   if (therapistLevel && !dataset.mapping.therapist) {
     throw new UserError(`${place.config ? 'model.group: therapist' : '--group therapist'} needs a therapist column, and none was found`, {
       location: place.at?.('group') ?? { file: dataset.files[0]?.display, line: 1 },
@@ -230,5 +247,6 @@ export function modelSpec(dataset: Dataset, set: ModelSettings, place: ModelPlac
     therapistLevel,
     randomEffects: set.randomEffects,
     compare: set.compare,
+    decompose,
   };
 }

@@ -26,14 +26,14 @@ export function readValidateSection(config: Config | null): { strict?: boolean; 
   if (!sec) return {};
   const out: { strict?: boolean; maxFindings?: number; schema?: string } = {};
   for (const [k, v] of Object.entries(sec)) {
-    const line = config!.lines[`validate.${k}`];
-    const loc = { file: config!.path, line };
+    const line = config.lines[`validate.${k}`];
+    const loc = { file: config.path, line };
     if (k === 'strict' && typeof v === 'boolean') out.strict = v;
     else if ((k === 'maxFindings' || k === 'max-findings') && typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) out.maxFindings = v;
-    else if (k === 'schema' && typeof v === 'string') out.schema = path.resolve(path.dirname(config!.path), v);
+    else if (k === 'schema' && typeof v === 'string') out.schema = path.resolve(path.dirname(config.path), v);
     else {
       const hint = 'validate accepts strict (true/false), maxFindings (a whole number) and schema (a path)';
-      checkKey(k, { section: 'validate', known: VALIDATE_KEYS, at: configPlace(config!), style: 'dotted', hint });
+      checkKey(k, { section: 'validate', known: VALIDATE_KEYS, at: configPlace(config), style: 'dotted', hint });
       throw new UserError(`validate.${k} has the wrong type`, { location: loc, hint });
     }
   }
@@ -49,13 +49,13 @@ export function validateSettings(config: Config, at: KeyPlace): { strict: boolea
     checkKey(k, { section: 'validate', known: VALIDATE_KEYS, at, style: 'dotted' });
     if (k === 'strict') {
       if (typeof v !== 'boolean') fail(at, key, `'${key}' must be true or false`);
-      out.strict = v as boolean;
+      out.strict = v;
     } else if (k === 'maxFindings') {
       if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(at, key, `'${key}' must be a whole number >= 0`);
-      out.maxFindings = v as number;
+      out.maxFindings = v;
     } else {
       if (typeof v !== 'string') fail(at, key, `'${key}' must be a path`);
-      out.schema = path.resolve(path.dirname(path.resolve(config.path)), v as string);
+      out.schema = path.resolve(path.dirname(path.resolve(config.path)), v);
     }
   }
   return out;

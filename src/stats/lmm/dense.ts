@@ -73,7 +73,7 @@ export function cholInverse(l: Float64Array, n: number): Float64Array {
  * matching eigenvectors as columns of a row-major matrix.
  */
 export function symmetricEigen(m: ArrayLike<number>, n: number): { values: number[]; vectors: Float64Array } {
-  const a = Float64Array.from(m as ArrayLike<number>);
+  const a = Float64Array.from(m);
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;
   for (let sweep = 0; sweep < 100; sweep++) {

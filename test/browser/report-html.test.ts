@@ -4,8 +4,10 @@
  * requests beyond the file itself, and that every chart is present, named, described,
  * has its data marks, and keeps its labels inside its drawing area.
  *
- * Chromium is required: when it is missing this test FAILS (it does not skip), so CI must
- * install it (apt-get install chromium). Set CHROMIUM=/path to use another binary.
+ * Runs with `npm run test:browser` (vitest.browser.config.ts), not with `npm test`, which
+ * checks the same HTML structurally without a browser (test/report/html-structure.test.ts).
+ * Chromium is required: when it is missing this test FAILS (it does not skip); .ci/run
+ * installs it (apt-get install chromium). Set CHROMIUM=/path to use another binary.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -121,9 +123,9 @@ describe('report.html in headless Chromium', () => {
     const yaml =
       head.replace('sections: [validate, describe, correlate, trend]', 'sections: [validate, describe, correlate, trend, model]') +
       '\nmodel:\n' +
-      example.replace(/^#   /gm, '  ');
+      example.replace(/^# {3}/gm, '  ');
     expect(yaml).toContain('trend, model]');
-    expect(yaml).toMatch(/^  outcome: ors/m);
+    expect(yaml).toMatch(/^ {2}outcome: ors/m);
     writeFileSync(path.join(dir, 'r.yaml'), yaml);
     const { charts, expected } = await checkReport(path.join(dir, 'r.yaml'), path.join(dir, 'out'));
     expect(expected).toBe(12);
@@ -143,7 +145,7 @@ describe('report.html in headless Chromium', () => {
     const yaml =
       demo.replace('sections: [validate, describe, correlate, trend]', 'sections: [validate, describe, correlate, trend, ruptures]') +
       '\nruptures:\n' +
-      m![1].replace(/^#   /gm, '  ');
+      m![1].replace(/^# {3}/gm, '  ');
     writeFileSync(path.join(dir, 'r.yaml'), yaml);
     const { charts, expected } = await checkReport(path.join(dir, 'r.yaml'), path.join(dir, 'out'));
     expect(expected).toBe(13);

@@ -66,7 +66,7 @@ export async function inspectPage(url: string, expression: string, timeoutMs = 4
       switch (msg.method) {
         case 'Runtime.consoleAPICalled':
           if (params.type === 'error' || params.type === 'assert')
-            report.consoleErrors.push((params.args ?? []).map((a: { value?: unknown; description?: string }) => String(a.value ?? a.description ?? '')).join(' '));
+            report.consoleErrors.push((params.args ?? []).map((a: { value?: string | number | boolean | null; description?: string }) => String(a.value ?? a.description ?? '')).join(' '));
           break;
         case 'Runtime.exceptionThrown':
           report.exceptions.push(String(params.exceptionDetails?.exception?.description ?? params.exceptionDetails?.text ?? 'exception'));
