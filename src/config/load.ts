@@ -130,7 +130,7 @@ export function parseConfig(text: string, display: string, dir: string): Config 
     fail(`cannot parse the config: ${what}`, line, 'Check the JSON/YAML syntax on that line');
   }
   // No prototypes: a key named like an Object.prototype member is only ever a key.
-  const out: Config = { path: display, read: {}, files: [], sections: Object.create(null), lines: Object.create(null) };
+  const out: Config = { path: display, read: {}, files: [], sections: Object.create(null) as Config['sections'], lines: Object.create(null) as Config['lines'] };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return out;
   if (!isMap(doc.contents)) fail('the config must be a mapping of keys to values', nodeLine(doc.contents), 'Write it as key: value lines (YAML) or a JSON object');
   const root = doc.contents as YAMLMap;
@@ -170,7 +170,7 @@ export function parseConfig(text: string, display: string, dir: string): Config 
         fail(`the ${key} section uses too many aliases (*name) to expand`, line, `Write the values out, or use at most ${MAX_ALIASES} aliases`);
         throw e;
       }
-      const camelled: Record<string, unknown> = Object.create(null);
+      const camelled = Object.create(null) as Record<string, unknown>;
       for (const [k, v] of Object.entries(js)) camelled[camel(k)] = v;
       out.sections[key] = camelled;
       continue;
@@ -192,7 +192,7 @@ export function parseConfig(text: string, display: string, dir: string): Config 
       read[key] = list!.flatMap((s) => (key === 'missing' ? [s] : s.split(',').map((t) => t.trim()).filter(Boolean)));
     } else if (kind === 'map') {
       if (!isMap(value)) typeError('a mapping COLUMN: INSTRUMENT');
-      const m: Record<string, string> = Object.create(null);
+      const m = Object.create(null) as Record<string, string>;
       for (const p of (value as YAMLMap).items) {
         const col = isScalar(p.key) ? String(p.key.value) : '';
         const v = p.value as Node | null;
@@ -249,7 +249,7 @@ function parseOverrides(
   typeError: (expected: string) => never,
 ): Record<string, Partial<Record<string, unknown>>> {
   if (!isMap(value)) typeError('a mapping INSTRUMENT: { field: value }');
-  const out: Record<string, Partial<Record<string, unknown>>> = Object.create(null);
+  const out = Object.create(null) as Record<string, Partial<Record<string, unknown>>>;
   for (const p of value.items) {
     const id = isScalar(p.key) ? String(p.key.value) : String(p.key);
     const body = p.value as Node | null;

@@ -367,7 +367,7 @@ const MAX_HEADER_NAME_LINES = 2;
  */
 function checkHeaderNames(names: string[], headerLine: number, display: string): void {
   for (let i = 0; i < names.length; i++) {
-    const name = names[i]!;
+    const name = names[i];
     if (name.length <= 80 && !/[\r\n]/.test(name)) continue;
     const lines = (name.match(/\r\n|\r|\n/g)?.length ?? 0) + 1;
     if ((lines > MAX_HEADER_NAME_LINES && name.length > 80) || name.length > MAX_HEADER_NAME) {

@@ -106,13 +106,13 @@ function boxTable(head: string[], colAligns: ('left' | 'right')[], style: TableS
   if (rows.length <= CHUNK_ROWS) return cliTable(head, colAligns, style, rows);
   // cli-table3's own measure (string-width, ANSI stripped) plus its padding of 1 + 1.
   const widths = head.map((h) => strlen(h) + 2);
-  for (const r of rows) for (let j = 0; j < widths.length; j++) widths[j] = Math.max(widths[j]!, strlen(r[j] ?? '') + 2);
+  for (const r of rows) for (let j = 0; j < widths.length; j++) widths[j] = Math.max(widths[j], strlen(r[j] ?? '') + 2);
   const lines: string[] = [];
   for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
     const first = i === 0;
     const last = i + CHUNK_ROWS >= rows.length;
     const part = cliTable(first ? head : null, colAligns, style, rows.slice(i, i + CHUNK_ROWS), widths).split('\n');
-    for (let k = first ? 0 : 1; k < (last ? part.length : part.length - 1); k++) lines.push(part[k]!);
+    for (let k = first ? 0 : 1; k < (last ? part.length : part.length - 1); k++) lines.push(part[k]);
   }
   return lines.join('\n');
 }
@@ -133,7 +133,7 @@ export function renderTable(doc: ResultDocument, chalk: ChalkInstance, color: bo
     const shown = Math.min(t.rows.length, MAX_TABLE_ROWS);
     const cells: string[][] = [];
     for (let i = 0; i < shown; i++) {
-      const row = t.rows[i]!;
+      const row = t.rows[i];
       cells.push(t.columns.map((c) => formatCell(row[c.key] ?? null, cellFormat(c, row))));
     }
     out.push(boxTable(head, colAligns, style, cells));

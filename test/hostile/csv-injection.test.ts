@@ -19,7 +19,7 @@ function evilExport(): string {
   EVIL.forEach((c, i) => {
     for (let s = 1; s <= 4; s++) {
       const q = (v: string) => `"${v.replace(/"/g, '""')}"`;
-      lines.push([q(c), s, q(i % 2 === 0 ? '=T1' : '+T2'), q(sites[i % 3]!), 25 + s + (i % 3), 15 + s * 2 - (i % 2) + (s === 3 ? i : 0)].join(','));
+      lines.push([q(c), s, q(i % 2 === 0 ? '=T1' : '+T2'), q(sites[i % 3]), 25 + s + (i % 3), 15 + s * 2 - (i % 2) + (s === 3 ? i : 0)].join(','));
     }
   });
   // a duplicate session row, so validate reports the evil client id
@@ -28,7 +28,8 @@ function evilExport(): string {
 }
 
 function cellsOf(csv: string): string[] {
-  return (parse(csv, { relax_column_count: true }) as string[][]).flat();
+  const rows: string[][] = parse(csv, { relax_column_count: true });
+  return rows.flat();
 }
 
 function expectNoFormula(csv: string): void {

@@ -19,6 +19,7 @@ import { parse } from 'csv-parse/sync';
 import { runInProcess } from '../helpers/cli.js';
 import { isFormulaCell } from '../../src/io/text-safety.js';
 
+// eslint-disable-next-line no-control-regex -- the test looks for raw control characters
 const RAW_CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]/;
 const HEADER = ['client_id', 'session', 'date', 'therapist_id', 'site', 'srs', 'ors', 'email', 'phone'];
 /** Identifier values of the dedicated columns: never printed by any command. */
@@ -66,12 +67,12 @@ function build(muts: Mutation[]): string {
   const header = [...HEADER];
   let rows = baseRows();
   for (const m of muts) {
-    if (m.kind === 'cell') rows[m.row]![m.col] = m.value;
-    else if (m.kind === 'dup') rows.splice(m.row, 0, [...rows[m.row]!]);
-    else if (m.kind === 'drop-fields') rows[m.row] = rows[m.row]!.slice(0, m.keep);
-    else if (m.kind === 'extra-fields') rows[m.row] = [...rows[m.row]!, ...Array(m.n).fill('1')];
+    if (m.kind === 'cell') rows[m.row][m.col] = m.value;
+    else if (m.kind === 'dup') rows.splice(m.row, 0, [...rows[m.row]]);
+    else if (m.kind === 'drop-fields') rows[m.row] = rows[m.row].slice(0, m.keep);
+    else if (m.kind === 'extra-fields') rows[m.row] = [...rows[m.row], ...Array(m.n).fill('1')];
     else if (m.kind === 'header') header[m.col] = m.value;
-    else rows[m.row]![m.col] = 'x'.repeat(m.n);
+    else rows[m.row][m.col] = 'x'.repeat(m.n);
     rows = rows.slice(0, 40);
   }
   return [header.map(quote).join(','), ...rows.map((r) => r.map(quote).join(','))].join('\n') + '\n';
@@ -104,7 +105,7 @@ describe('mutated exports through every command', () => {
         const file = path.join(tmp, `m${n++}.csv`);
         writeFileSync(file, text);
         for (const argv of RUNS) {
-          const r = await runInProcess([argv[0]!, file, ...argv.slice(1), ...(argv[0] === 'validate' ? ['--today', '2025-01-01'] : [])]);
+          const r = await runInProcess([argv[0], file, ...argv.slice(1), ...(argv[0] === 'validate' ? ['--today', '2025-01-01'] : [])]);
           const what = `${argv.join(' ')} on ${JSON.stringify(muts)}: ${r.stderr}`;
           expect([0, 1, 2], what).toContain(r.code);
           expect(r.stderr, what).not.toMatch(/internal error|\n\s+at /);
@@ -117,7 +118,8 @@ describe('mutated exports through every command', () => {
           expect(out, what).not.toContain('secret.person');
           expect(out, what).not.toMatch(/\+44 7700 9/);
           if (argv.includes('csv') && r.code !== 2 && out.length > 0) {
-            for (const cell of (parse(out, { relax_column_count: true }) as string[][]).flat()) {
+            const rows: string[][] = parse(out, { relax_column_count: true });
+            for (const cell of rows.flat()) {
               expect(isFormulaCell(cell), `${what}: formula cell ${JSON.stringify(cell)}`).toBe(false);
             }
           }

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BIN, ROOT } from '../helpers/spawn.js';
@@ -25,11 +25,11 @@ function start(args: string[], env: Record<string, string> = {}) {
 
 function finished(child: ReturnType<typeof start>): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
 }
 
-const deadPid = (): number => spawnSync(process.execPath, ['-e', '0']).pid!;
+const deadPid = (): number => spawnSync(process.execPath, ['-e', '0']).pid;
 
 describe('an interrupted report', () => {
   it('SIGINT/SIGTERM/SIGHUP at any moment: the folder is the old report or the new one, no temp left', async () => {
@@ -66,7 +66,7 @@ describe('an interrupted report', () => {
     const tmpd = mkdtempSync(path.join(tmp, 'spool-'));
     const child = start(['describe', '-'], { TMPDIR: tmpd });
     const done = finished(child);
-    child.stdin!.write('client_id,session,srs,ors\n' + 'C1,1,30,20\n'.repeat(10000));
+    child.stdin.write('client_id,session,srs,ors\n' + 'C1,1,30,20\n'.repeat(10000));
     // stdin stays open: wait until the spool exists (the command is reading), then interrupt
     for (let i = 0; i < 200 && readdirSync(tmpd).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(readdirSync(tmpd).length).toBe(1);

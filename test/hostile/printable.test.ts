@@ -11,6 +11,7 @@ import { printable } from '../../src/io/text-safety.js';
 
 const ESC = '\x1b';
 /** Any raw control character other than the line ends and the table's own layout. */
+// eslint-disable-next-line no-control-regex -- the test looks for raw control characters
 const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 
 let tmp: string;

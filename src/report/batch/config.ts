@@ -77,7 +77,7 @@ export const DEFAULT_SETTINGS: Omit<ReportSettings, 'filters'> = {
 export function keyLines(text: string): Record<string, number> {
   const lc = new LineCounter();
   const doc = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter: lc, prettyErrors: false });
-  const out: Record<string, number> = Object.create(null);
+  const out = Object.create(null) as Record<string, number>;
   const walk = (node: unknown, prefix: string) => {
     if (!isMap(node)) return;
     for (const p of node.items) {
