@@ -12,6 +12,7 @@ import type { Dataset } from '../dataset/types.js';
 import { UserError } from '../errors.js';
 import type { Instrument } from '../instruments/types.js';
 import { welchTTest } from '../stats/welch.js';
+import { compareDifference, compareScores, scoreDifference } from '../stats/threshold.js';
 import { SessionStore } from './trend/store.js';
 import { mean, sd, tInterval, wilsonInterval } from '../stats/descriptive.js';
 
@@ -143,12 +144,19 @@ export interface RupturesResult {
 }
 
 /**
- * Whether `diff` reaches `threshold`, with values equal at the data's decimal precision
- * taken as equal (35.3 - 33.3 is 1.9999999999999964 in binary floating point; it is a drop
- * of 2). Issue 9.1: to be replaced by the project's shared threshold helper once on main.
+ * Whether the drop from `pre` to `cur` (in the worse direction, `dir` = +1 when higher is
+ * better) is at least `drop` points, at the data's decimal precision (src/stats/threshold.ts,
+ * issue 9.1): 33.3 -> 31.3 is a drop of 2, although 33.3 - 31.3 is 1.9999999999999964 in
+ * binary floating point. A drop with no decimal precision (the default, a multiple of an
+ * SD) is compared in floating point.
  */
-export function atLeast(diff: number, threshold: number): boolean {
-  return diff >= threshold - 1e-9 * Math.max(1, Math.abs(threshold));
+export function dropsBy(pre: number, cur: number, drop: number, dir = 1): boolean {
+  return (dir > 0 ? compareDifference(pre, cur, drop) : compareDifference(cur, pre, drop)) >= 0;
+}
+
+/** Whether `score` reaches the pre-rupture level `pre` (at the data's decimal precision). */
+export function reaches(score: number, pre: number, dir = 1): boolean {
+  return dir * compareScores(score, pre) >= 0;
 }
 
 function measureInfo(binding: { name: string; instrument: Instrument | null }, higher: boolean | undefined): MeasureInfo {
@@ -165,8 +173,7 @@ export function findEpisodes(sessions: ArrayLike<number>, scores: ArrayLike<numb
   let i = 1;
   while (i < n) {
     const pre = scores[i - 1];
-    const d = dir * (pre - scores[i]);
-    if (!atLeast(d, drop)) {
+    if (!dropsBy(pre, scores[i], drop, dir)) {
       i++;
       continue;
     }
@@ -175,7 +182,7 @@ export function findEpisodes(sessions: ArrayLike<number>, scores: ArrayLike<numb
     let repairAt = -1;
     let j = i + 1;
     for (; j < n && sessions[j] <= end; j++) {
-      if (atLeast(dir * (scores[j] - pre), 0)) {
+      if (reaches(scores[j], pre, dir)) {
         repairAt = j;
         break;
       }
@@ -189,7 +196,7 @@ export function findEpisodes(sessions: ArrayLike<number>, scores: ArrayLike<numb
       previousSession: sessions[i - 1],
       preLevel: pre,
       score: scores[i],
-      drop: d,
+      drop: dir > 0 ? scoreDifference(pre, scores[i]) : scoreDifference(scores[i], pre),
       status,
       repairSession: repairAt >= 0 ? sessions[repairAt] : null,
     });

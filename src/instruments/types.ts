@@ -7,7 +7,11 @@ export type Construct = 'alliance' | 'outcome';
 
 export interface Sourced<T> {
   value: T;
-  /** Citation for the value (author year, or "DOMAIN.md (verify)" style notes). */
+  /**
+   * Citation for the value: the primary source (authors, year, title, journal, DOI where one
+   * exists) or, for a service rule, "convention (...)" and the document that sets it; a
+   * value the source's text could not confirm says "(not confirmed from the primary source)".
+   */
   source: string;
 }
 
@@ -24,6 +28,8 @@ export interface Instrument {
   /** True when totals are whole numbers (validate flags fractions). */
   integer: boolean;
   higherIsBetter: boolean;
+  /** Citation for the direction (which end of the scale is better). */
+  directionSource: string;
   /**
    * Clinical cutoff on the total score. For outcome measures: the boundary between
    * clinical and non-clinical (`clinicalIf` says which side is clinical). For alliance

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { runInProcess } from '../helpers/cli.js';
-import { atLeast, classOf, findEpisodes } from '../../src/analysis/ruptures.js';
+import { classOf, dropsBy, findEpisodes, reaches } from '../../src/analysis/ruptures.js';
 import { welchTTest } from '../../src/stats/welch.js';
 
 const ref = JSON.parse(readFileSync('test/reference/ruptures.json', 'utf8'));
@@ -137,9 +137,14 @@ describe('alliance ruptures against R (test/reference/ruptures.R)', () => {
 
 describe('episode rules', () => {
   it('a drop equal at the data precision reaches the threshold', () => {
-    expect(33.3 - 31.3 >= 2).toBe(false); // 1.9999999999999964: why atLeast exists
-    expect(atLeast(33.3 - 31.3, 2)).toBe(true);
-    expect(atLeast(1.9, 2)).toBe(false);
+    expect(33.3 - 31.3 >= 2).toBe(false); // 1.9999999999999964
+    expect(dropsBy(33.3, 31.3, 2)).toBe(true);
+    expect(dropsBy(33.3, 31.4, 2)).toBe(false);
+    expect(dropsBy(31.3, 33.3, 2, -1)).toBe(true); // lower is better: a rise is the drop
+    expect(reaches(35.99999999999999, 36)).toBe(true);
+    expect(reaches(35.9, 36)).toBe(false);
+    // The reported drop is the decimal difference.
+    expect(findEpisodes([1, 2, 3], [33.3, 31.3, 33.3], 2, 3)[0].drop).toBe(2);
   });
 
   it('restarts the search after the window when a rupture is not repaired', () => {

@@ -231,7 +231,9 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
     }
   }
 
-  adjustP(results, opts.adjust);
+  // A group that holds every row repeats the overall results: the same tests, not new ones.
+  const repeats = new Set(groups.filter((g) => g.rows === overall.rows).map((g) => g.group));
+  const adjusted = adjustP(results, opts.adjust, repeats);
   return {
     options: opts,
     results,
@@ -239,15 +241,27 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
     suppressed,
     groups,
     data: { rows: overall.rows, clients: overall.clients },
+    adjusted,
   };
 }
 
-/** Adjusts p over the family of distinct tests in the report (every estimable result with a p). */
-export function adjustP(results: CorrelateResult[], method: CorrelateOptions['adjust']): void {
-  const family = results.filter((r) => r.estimable && r.p !== null);
+/**
+ * Adjusts p over the family of distinct tests in the report (every estimable result with a
+ * p) and returns the family's size. The results of a group in `repeats` (a `--by` level that
+ * holds every row) repeat the overall results: they are not counted again and take the
+ * adjusted p of the overall result they repeat (docs/correlate.md, "Adjusted p").
+ */
+export function adjustP(results: CorrelateResult[], method: CorrelateOptions['adjust'], repeats: ReadonlySet<string> = new Set()): number {
+  const tested = (r: CorrelateResult) => r.estimable && r.p !== null;
+  const key = (r: CorrelateResult) => [r.analysis, r.method, r.alliance, r.outcome, r.direction ?? ''].join('\u0000');
+  const overall = new Map(results.filter((r) => r.group === null && tested(r)).map((r) => [key(r), r]));
+  const repeated = (r: CorrelateResult) => r.group !== null && repeats.has(r.group) && overall.has(key(r));
+  const family = results.filter((r) => tested(r) && !repeated(r));
   const ps = family.map((r) => r.p as number);
   const adj = method === 'holm' ? holm(ps) : method === 'bh' ? bh(ps) : ps;
   family.forEach((r, i) => (r.p_adjusted = adj[i]));
+  for (const r of results) if (tested(r) && repeated(r)) r.p_adjusted = overall.get(key(r))!.p_adjusted;
+  return family.length;
 }
 
 function fmt(r: number): string {

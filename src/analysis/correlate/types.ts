@@ -86,6 +86,8 @@ export interface CorrelateReport {
   suppressed: SuppressedGroup[];
   groups: { group: string; clients: number; rows: number }[];
   data: { rows: number; clients: number };
+  /** Size of the p-adjustment family: the distinct tests (a group repeating the overall results adds none). */
+  adjusted: number;
 }
 
 /** Flueckiger, Del Re, Wampold & Horvath (2018), Psychotherapy 55(4), 316-340, doi:10.1037/pst0000172. */

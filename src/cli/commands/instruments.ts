@@ -50,6 +50,7 @@ export function sourceRows(inst: Instrument): Record<string, Cell>[] {
   const rows: Record<string, Cell>[] = [];
   const add = (field: string, value: string, source: string) => rows.push({ id: inst.id, field, value, source });
   add('range', `${range(inst.range.value)} (${inst.items} x ${range(inst.itemRange)})`, inst.range.source);
+  add('better', inst.higherIsBetter ? 'higher' : 'lower', inst.directionSource);
   if (inst.cutoff) {
     const side = inst.construct === 'alliance' ? 'concern if' : 'clinical if';
     add('cutoff', `${side} ${cutoffText(inst)}`, inst.cutoff.source);
@@ -88,7 +89,8 @@ export function listDocument(instruments: Instrument[] = INSTRUMENTS): ResultDoc
     ],
     notes: [
       'cutoff: the side that is clinical (outcome) or an alliance concern (alliance).',
-      'Values marked "(unverified: DOMAIN.md)" could not be confirmed from a published source; check them before relying on them.',
+      'Each value cites its primary source (validation paper or manual; DOI where one exists). "convention" marks a service rule (PCOMS, IAPT) and names the document that sets it.',
+      'Values marked "(not confirmed from the primary source)" are the values that source is known for, but its text could not be checked; check them before relying on them, or override them.',
       'Run `alliance instruments ID` for aliases, scoring variants and notes.',
     ],
     csvTable: 'instruments',
@@ -104,7 +106,6 @@ export function oneDocument(inst: Instrument): ResultDocument {
     { field: 'items', value: `${inst.items} x ${range(inst.itemRange)}`, source: inst.range.source },
     { field: 'range', value: range(inst.range.value), source: inst.range.source },
     { field: 'integer', value: inst.integer ? 'yes (whole-number totals)' : 'no (decimals allowed)', source: '' },
-    { field: 'better', value: inst.higherIsBetter ? 'higher' : 'lower', source: '' },
   ];
   for (const r of sourceRows(inst).slice(1)) rows.push({ field: r.field, value: r.value, source: r.source });
   rows.push({ field: 'aliases', value: inst.aliases.join(', '), source: 'column headers detected (normalised: lowercase letters and digits)' });

@@ -69,7 +69,7 @@ export function correlateDocument(report: CorrelateReport, dataset: Dataset): Re
     reading: reading(r),
     benchmark: r.benchmark ? r.benchmark.comparison : '',
   }));
-  const family = report.results.filter((r) => r.p_adjusted !== null).length;
+  const family = report.adjusted;
   const early = o.early.mode === 'session' ? `alliance at session ${o.early.k}` : `mean alliance over sessions 1..${o.early.k}`;
   const methodNotes = [
     'pooled: all session rows with both values; it ignores that sessions are nested in clients, so read it beside between and within.',
