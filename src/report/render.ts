@@ -17,7 +17,7 @@ export type OutputFormat = 'table' | 'json' | 'csv' | 'md';
 export const OUTPUT_FORMATS: OutputFormat[] = ['table', 'json', 'csv', 'md'];
 
 /** The most characters of a text cell shown to people; CSV and JSON carry the whole text. */
-export const MAX_CELL_CHARS = 200;
+export const MAX_CELL_CHARS = 1000;
 
 /** An interval cell (`[low, high]`); Array.isArray does not narrow a readonly tuple. */
 function isInterval(value: Cell): value is readonly [number, number] {
