@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --rows 1000000,10000000] [--runs 1] [--no-peers]
+// npm run bench [-- --rows 1000000,10000000] [--runs 1] [--no-peers] [--no-formats]
 //
 // Generates benchmark files with `alliance simulate` (bench/data/, not committed), then
 // times each command and each peer on the same file in the same run (whole process,
@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, openSync, readSync, closeSync, writeFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { formatFiles } from './formats.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(root, 'bin/alliance.js');
@@ -108,6 +109,12 @@ for (const n of sizes) {
     rmSync(out, { recursive: true, force: true });
     tasks.push({ name: 'alliance report (4 sections)', argv: [process.execPath, bin, 'report', '--config', config, '--out', out, '--force', '--reproducible'], tool: true });
   }
+  if (n <= 1_000_000 && !args.includes('--no-formats')) {
+    // The same sessions in the other input formats and layouts (docs/formats.md): correlate on each.
+    for (const f of await formatFiles(file, n)) {
+      tasks.push({ name: `correlate: ${f.name}`, argv: [process.execPath, bin, 'correlate', f.file, '--format', 'json', '--alliance', alliance, '--outcome', outcome], tool: true });
+    }
+  }
   if (n <= 1_000_000 && has('model')) tasks.push({ name: 'alliance model', argv: [process.execPath, bin, 'model', file, '--alliance', alliance, '--outcome', outcome, '--format', 'json'], tool: true });
   if (peers) {
     const peerDir = path.join(root, 'bench/peers');
@@ -141,10 +148,10 @@ for (const n of sizes) {
 }
 
 const pad = (s, w) => String(s).padStart(w);
-console.log(`${'rows'.padStart(9)}  ${'task'.padEnd(30)} ${pad('s', 7)} ${pad('rows/s', 11)} ${pad('MB/s', 7)} ${pad('peak MB', 8)} ${pad('peer/this', 9)}`);
+console.log(`${'rows'.padStart(9)}  ${'task'.padEnd(34)} ${pad('s', 7)} ${pad('rows/s', 11)} ${pad('MB/s', 7)} ${pad('peak MB', 8)} ${pad('peer/this', 9)}`);
 for (const r of rowsOut) {
   console.log(
-    `${pad(r.rows, 9)}  ${r.task.padEnd(30)} ${pad(r.seconds.toFixed(2), 7)} ${pad(Math.round(r.rowsPerSec).toLocaleString('en'), 11)} ${pad(r.mbPerSec.toFixed(1), 7)} ${pad(r.peakRssMb.toFixed(0), 8)} ${pad(r.vsFastestPeer === null ? '-' : r.vsFastestPeer.toFixed(2) + 'x', 9)}${r.status ? '  FAILED: ' + r.note : ''}`,
+    `${pad(r.rows, 9)}  ${r.task.padEnd(34)} ${pad(r.seconds.toFixed(2), 7)} ${pad(Math.round(r.rowsPerSec).toLocaleString('en'), 11)} ${pad(r.mbPerSec.toFixed(1), 7)} ${pad(r.peakRssMb.toFixed(0), 8)} ${pad(r.vsFastestPeer === null ? '-' : r.vsFastestPeer.toFixed(2) + 'x', 9)}${r.status ? '  FAILED: ' + r.note : ''}`,
   );
 }
 console.log('\npeer/this: the fastest peer\'s time divided by this task\'s time in the same run (> 1 means faster than the peer).');

@@ -86,7 +86,8 @@ export class UserError extends Error {
       where = file;
       if (cell !== undefined) where += `:${cell}`;
       else {
-        if (line !== undefined) where += `:${line}`;
+        // Line 0: an input with no header line (SPSS, Parquet); only the file is named.
+        if (line !== undefined && line > 0) where += `:${line}`;
         if (column !== undefined) where += `:${column}`;
       }
       where += ': ';

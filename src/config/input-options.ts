@@ -70,5 +70,10 @@ export const INPUT_OPTIONS: OptionSpec[] = [
     choices: ['iso', 'dmy', 'dmy.', 'mdy'],
   },
   { flags: '--missing <tokens>', description: 'extra missing-value tokens, comma-separated', parse: list },
+  { flags: '--sheet <name>', description: 'workbook sheet to read, by name or number (1 = first); default: the first visible sheet with session data' },
+  {
+    flags: '--wide [pattern]',
+    description: "read a wide file (one row per client): detect the columns, or name them, e.g. '{measure}_t{session}'",
+  },
   { flags: '--join-on <key>', description: 'join exports with different columns on client+session or client+date', choices: ['session', 'date'] },
 ];

@@ -66,6 +66,8 @@ export const READ_KEYS: Record<string, Kind> = {
   dateFormat: { choices: ['iso', 'dmy', 'dmy.', 'mdy'] },
   missing: 'list',
   joinOn: { choices: ['session', 'date'] },
+  sheet: 'string',
+  wide: 'string',
   today: 'string',
 };
 

@@ -10,7 +10,7 @@
  * (--pre with --post) and values with their own grammar (--ci 95 = 0.95).
  */
 import { UserError } from '../errors.js';
-import type { OptionSpec } from './input-options.js';
+import { list, type OptionSpec } from './input-options.js';
 
 /** The accepted range of a number option. */
 export interface NumberRange {
@@ -26,6 +26,10 @@ interface RowBase<K extends string> {
   key: K;
   /** Help text as shown by --help (a default it names is the row's `default`; a test checks they agree). */
   description: string;
+  /** Other config keys for the same option (e.g. covariates for covariate). */
+  aliases?: readonly string[];
+  /** false: a config key only (its flag is declared elsewhere, e.g. an input option). */
+  flag?: false;
 }
 
 export type OptionRow<K extends string = string> =
@@ -34,13 +38,17 @@ export type OptionRow<K extends string = string> =
   | (RowBase<K> & { type: 'choice'; arg: string; choices: readonly string[]; default?: string })
   /** Free text (a column name, or a value with its own grammar parsed by the section); blank = not given. */
   | (RowBase<K> & { type: 'text'; arg: string; default?: string })
-  /** Comma-separated (or a config list); blank items dropped. */
-  | (RowBase<K> & { type: 'list'; arg: string; default?: readonly string[] });
+  /** Comma-separated (or a config list); blank items dropped; `repeatable`: the flag may be given again and adds to the list. */
+  | (RowBase<K> & { type: 'list'; arg: string; repeatable?: boolean; default?: readonly string[] })
+  /** A flag with an optional value (`--random-slope [term]`): true when given bare, else the value. */
+  | (RowBase<K> & { type: 'optional'; arg: string; default?: boolean | string });
 
 export type OptionTable = readonly OptionRow[];
 
 type ValueOf<R> = R extends { type: 'boolean' }
   ? boolean
+  : R extends { type: 'optional' }
+    ? boolean | string
   : R extends { type: 'number' }
     ? number
     : R extends { type: 'list' }
@@ -59,16 +67,24 @@ export const flagOf = (key: string): string => `--${kebab(key)}`;
 
 /** The commander options of a table (flag, help, choices). */
 export function tableFlags(table: OptionTable): OptionSpec[] {
-  return table.map((r) => ({
-    flags: r.type === 'boolean' ? flagOf(r.key) : `${flagOf(r.key)} ${r.arg}`,
-    description: r.description,
-    ...(r.type === 'choice' ? { choices: [...r.choices] } : {}),
-  }));
+  return table
+    .filter((r) => r.flag !== false)
+    .map((r) => ({
+      flags: r.type === 'boolean' ? flagOf(r.key) : `${flagOf(r.key)} ${r.arg}`,
+      description: r.description,
+      ...(r.type === 'choice' ? { choices: [...r.choices] } : {}),
+      ...(r.type === 'list' && r.repeatable ? { parse: list } : {}),
+    }));
 }
 
-/** The config keys of a table (camelCase, in table order). */
+/** The config keys of a table (camelCase, in table order; each row's aliases after it). */
 export function tableKeys(table: OptionTable): string[] {
-  return table.map((r) => r.key);
+  return table.flatMap((r) => [r.key, ...(r.aliases ?? [])]);
+}
+
+/** The row a config key (or alias) belongs to. */
+export function rowOf<T extends OptionTable>(table: T, key: string): T[number] | undefined {
+  return table.find((r) => r.key === key || (r.aliases ?? []).includes(key));
 }
 
 /** The defaults of a table, by key (rows without one are left out). */
@@ -109,6 +125,9 @@ function parseRow(r: OptionRow, v: unknown): unknown {
     case 'boolean':
       if (typeof v !== 'boolean') throw new UserError(`${name} must be true or false, got "${String(v)}"`, { hint: `In a config file: ${r.key}: true` });
       return v;
+    case 'optional':
+      if (typeof v !== 'boolean' && typeof v !== 'string') throw new UserError(`${name} must be true or a value, got "${String(v)}"`);
+      return v;
     case 'number':
       return parseNumber(name, v, r.range, r.example);
     case 'choice': {
@@ -146,7 +165,8 @@ export function readTable<T extends OptionTable>(table: T, src: TableSource): Ta
   const explicit = src.explicit ?? new Set<string>();
   const out: Record<string, unknown> = {};
   for (const r of table) {
-    const raw = explicit.has(r.key) || sec[r.key] === undefined ? src.flags[r.key] : sec[r.key];
+    const fromConfig = [r.key, ...(r.aliases ?? [])].map((k) => sec[k]).find((x) => x !== undefined);
+    const raw = explicit.has(r.key) || fromConfig === undefined ? src.flags[r.key] : fromConfig;
     const v = raw === undefined || raw === null ? undefined : parseRow(r, raw);
     out[r.key] = v === undefined ? r.default : v;
   }

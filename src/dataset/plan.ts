@@ -15,7 +15,8 @@
  */
 import { UserError } from '../errors.js';
 import { normalizeName } from '../instruments/registry.js';
-import { mapFile, unknownColumnError, type FileMapping } from './mapping.js';
+import { fileFacts, mapInput } from './format-source.js';
+import { unknownColumnError, type FileMapping } from './mapping.js';
 import type { TableSource } from './source.js';
 import type { ColumnRef, DateFormat, FileInfo, Mapping, MeasureBinding, ReadOptions, SessionSource } from './types.js';
 import type { DateFormatDetector } from './values.js';
@@ -67,8 +68,9 @@ export function planDataset(paths: string[], inputs: TableSource[], options: Rea
     delimiter: inp.delimiter,
     decimal: inp.decimal,
     header: inp.header,
+    ...fileFacts(inp),
   }));
-  const fms = inputs.map((inp, i) => mapFile(inp.header, options, { file: files[i].display, line: inp.headerLine }));
+  const fms = inputs.map((inp, i) => mapInput(inp, options, { file: files[i].display, line: inp.headerLine }));
 
   // Flag-named measure/group columns must exist in at least one file.
   for (const name of new Set(fms.flatMap((fm) => fm.absent))) {

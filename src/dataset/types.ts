@@ -34,6 +34,10 @@ export interface ReadOptions {
   missing?: string[];
   /** How to join exports with different columns: on client+session (default) or client+date. */
   joinOn?: 'session' | 'date';
+  /** Workbook sheet to read (name, or 1-based number as text). */
+  sheet?: string;
+  /** Read as wide: true (detect the column pattern) or a pattern such as '{measure}_t{session}'. */
+  wide?: boolean | string;
   /** Reference date for "future date" checks (ISO); defaults to today. */
   today?: string;
   /**
@@ -74,6 +78,14 @@ export interface FileInfo {
   delimiter: string;
   decimal: '.' | ',';
   header: string[];
+  /** What was read: 'CSV', 'gzip-compressed CSV', 'Excel workbook (sheet ...)', 'SPSS .sav', 'Parquet (...)'. */
+  format?: string;
+  /** 'long', or how a wide file or a REDCap export was reshaped (absent: 'long'). */
+  layout?: string;
+  /** A cell's place in the format's own terms (sheet and cell, case and variable); absent for CSV. */
+  locate?: (line: number, field: number) => string | undefined;
+  /** The file's line (sheet row, case) of a record number when the layout renumbered records (wide). */
+  sourceLine?: (line: number) => number;
 }
 
 export interface Mapping {

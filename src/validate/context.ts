@@ -7,6 +7,10 @@ import { FindingCollector } from './findings.js';
 export interface FileRef {
   display: string;
   header: string[];
+  /** The input's own words for a cell (FileInfo.locate), for inputs that are not a long CSV. */
+  locate?: (line: number, field: number) => string | undefined;
+  /** The file's line (row, case) of a record number, when the layout renumbered records (FileInfo.sourceLine). */
+  sourceLine?: (line: number) => number;
 }
 
 export class RuleContext {
@@ -24,14 +28,18 @@ export class RuleContext {
 
   /** Adds a finding at (file, line, field); field -1 for row-level, line null for column/file-level. */
   add(code: string, file: number, line: number | null, field: number, value: string | null, message: string | (() => string)): void {
+    const f = this.files[file];
+    const cell = f?.locate && line !== null ? f.locate(line, field) : undefined;
+    if (f?.sourceLine && line !== null) line = f.sourceLine(line);
     this.out.add(
       code,
       {
-        file: this.files[file]?.display ?? '',
+        file: f?.display ?? '',
         fileIndex: file,
         line,
         column: this.columnName(file, field),
         colIndex: field,
+        cell,
       },
       value,
       message,

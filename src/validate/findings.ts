@@ -61,7 +61,7 @@ export class FindingCollector {
    */
   add(
     code: string,
-    where: { file: string; fileIndex: number; line: number | null; column: string | null; colIndex: number },
+    where: { file: string; fileIndex: number; line: number | null; column: string | null; colIndex: number; cell?: string },
     value: string | null,
     message: string | (() => string),
   ): void {
@@ -94,6 +94,7 @@ export class FindingCollector {
         field: where.colIndex >= 0 ? where.colIndex + 1 : null,
         value,
         message,
+        ...(where.cell !== undefined ? { cell: where.cell } : {}),
       },
       fileIndex: where.fileIndex,
       colIndex: where.colIndex,

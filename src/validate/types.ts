@@ -18,4 +18,10 @@ export interface Finding {
   field: number | null;
   value: string | null;
   message: string;
+  /**
+   * Where the cell is in the input's own terms (added; only for inputs that are not a long
+   * CSV): `Sessions!H5` in a workbook, `case 12, variable srs` in an SPSS file, `line 12,
+   * column srs_3` in a wide file. `line` is then the sheet row, case or line of the file.
+   */
+  cell?: string;
 }

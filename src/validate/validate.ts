@@ -42,7 +42,8 @@ export interface MissingnessEntry {
 
 /** The `summary` object of `--format json` (documented in docs/validate.md). */
 export interface ValidateSummary {
-  files: { file: string; rows: number; encoding: string; delimiter: string }[];
+  /** format and layout only for inputs that are not a long CSV (FileInfo.format, FileInfo.layout). */
+  files: { file: string; rows: number; encoding: string; delimiter: string; format?: string; layout?: string }[];
   /** Data rows read (all files). */
   rows: number;
   /** Distinct client ids; null when no client column could be mapped. */
@@ -132,7 +133,7 @@ function headerOnly(ctx: RuleContext, raw: RawRules): void {
 
 /** Validates a mapped dataset in one scan. */
 export async function validateDataset(ds: Dataset, opts: ValidateOptions): Promise<ValidationResult> {
-  const files: FileRef[] = ds.files.map((f) => ({ display: f.display, header: f.header }));
+  const files: FileRef[] = ds.files.map((f) => ({ display: f.display, header: f.header, locate: f.locate, sourceLine: f.sourceLine }));
   const collector = new FindingCollector(opts.keep ?? FINDINGS_CAP);
   const ctx = new RuleContext(files, collector);
   const map = ds.mapping;
@@ -208,7 +209,15 @@ export async function validateDataset(ds: Dataset, opts: ValidateOptions): Promi
   });
   const counts = sessions.sessionsPerClient();
   return finishSummary(collector, {
-    files: ds.files.map((f, fi) => ({ file: f.display, rows: raw.state[fi].records, encoding: f.encoding, delimiter: f.delimiter })),
+    files: ds.files.map((f, fi) => ({
+      file: f.display,
+      rows: raw.state[fi].records,
+      encoding: f.encoding,
+      delimiter: f.delimiter,
+      ...((f.format ?? 'CSV') !== 'CSV' || (f.layout ?? 'long') !== 'long'
+        ? { format: f.format ?? 'CSV', ...((f.layout ?? 'long') !== 'long' ? { layout: f.layout } : {}) }
+        : {}),
+    })),
     rows: raw.state.reduce((a, s) => a + s.records, 0),
     clients: counts.length,
     sessionsPerClient: countSummary(counts),

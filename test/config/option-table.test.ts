@@ -7,6 +7,7 @@ import { flagOf, orList, parseNumber, readTable, tableDefaults, tableFlags, tabl
 import { CORRELATE_TABLE, SECTION_KEYS as CORRELATE_KEYS } from '../../src/sections/correlate/options.js';
 import { TREND_TABLE, SECTION_KEYS as TREND_KEYS } from '../../src/sections/trend/options.js';
 import { RUPTURES_TABLE, SECTION_KEYS as RUPTURES_KEYS } from '../../src/sections/ruptures/options.js';
+import { MODEL_TABLE, SECTION_KEYS as MODEL_KEYS } from '../../src/sections/model/options.js';
 import { runInProcess } from '../helpers/cli.js';
 
 const TABLE = [
@@ -41,6 +42,25 @@ describe('readTable', () => {
   });
 });
 
+describe('aliases, config-only rows, repeatable lists and optional values', () => {
+  const T = [
+    { key: 'covariate', type: 'list', arg: '<cols>', repeatable: true, aliases: ['covariates'], description: 'c' },
+    { key: 'outcome', type: 'text', arg: '<col>', flag: false, description: 'o' },
+    { key: 'randomSlope', type: 'optional', arg: '[term]', description: 'r' },
+  ] as const satisfies OptionTable;
+  it('keys include the aliases; flags leave config-only rows out; a repeatable list accumulates', () => {
+    expect(tableKeys(T)).toEqual(['covariate', 'covariates', 'outcome', 'randomSlope']);
+    const flags = tableFlags(T);
+    expect(flags.map((f) => f.flags)).toEqual(['--covariate <cols>', '--random-slope [term]']);
+    expect(flags[0].parse!('b, c', flags[0].parse!('a', undefined))).toEqual(['a', 'b', 'c']);
+  });
+  it('reads a value given under an alias, and an optional value as true or text', () => {
+    expect(readTable(T, { flags: {}, section: { covariates: ['age'] } }).covariate).toEqual(['age']);
+    expect(readTable(T, { flags: { randomSlope: true } }).randomSlope).toBe(true);
+    expect(readTable(T, { flags: {}, section: { randomSlope: 'time' } }).randomSlope).toBe('time');
+  });
+});
+
 describe('parseNumber', () => {
   it('states the accepted range and gives an example', () => {
     const fail = (f: () => unknown) => {
@@ -68,11 +88,12 @@ describe("the commands' tables", () => {
     ['correlate', CORRELATE_TABLE, CORRELATE_KEYS],
     ['trend', TREND_TABLE, TREND_KEYS],
     ['ruptures', RUPTURES_TABLE, RUPTURES_KEYS],
+    ['model', MODEL_TABLE, MODEL_KEYS],
   ];
   for (const [name, table, keys] of tables) {
     it(`${name}: the config keys are the table's keys, the flags its kebab-case`, () => {
       expect(keys).toEqual(tableKeys(table));
-      expect(tableFlags(table).map((f) => f.flags.split(' ')[0])).toEqual(table.map((r) => flagOf(r.key)));
+      expect(tableFlags(table).map((f) => f.flags.split(' ')[0])).toEqual(table.filter((r) => r.flag !== false).map((r) => flagOf(r.key)));
     });
     it(`${name}: a default the help names is the row's default`, () => {
       for (const [key, value] of Object.entries(tableDefaults(table))) {

@@ -5,32 +5,13 @@
  */
 import type { Command } from 'commander';
 import type { CommandContext } from '../command.js';
-import type { OptionSpec } from '../options.js';
+import { tableFlags } from '../../config/option-table.js';
 import { sectionCommand } from '../section-command.js';
 import { modelSection } from '../../sections/model/index.js';
+import { MODEL_TABLE } from '../../sections/model/options.js';
 
-const list = (value: string, previous: unknown): string[] =>
-  (Array.isArray(previous) ? (previous as string[]) : []).concat(
-    value
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
-
-export const MODEL_OPTIONS: OptionSpec[] = [
-  { flags: '--time', description: 'add the session number as a fixed effect' },
-  { flags: '--covariate <cols>', description: 'numeric column(s) added as fixed effects, comma-separated (repeatable)', parse: list },
-  {
-    flags: '--random-slope [term]',
-    description: 'random slope for the within-client alliance (default) or "time", with its correlation with the intercept',
-  },
-  { flags: '--lag', description: 'lagged model: outcome at session s+1 on alliance (within, between) and outcome at s' },
-  { flags: '--reverse', description: 'with --lag: alliance at s+1 on outcome (within, between) and alliance at s' },
-  { flags: '--ml', description: 'fit by maximum likelihood (to compare models by AIC/BIC or likelihood ratio) instead of REML' },
-  { flags: '--random-effects', description: 'also list each client\'s (and therapist\'s) random effects (BLUPs)' },
-  { flags: '--decompose <level>', description: '"therapist": alliance split into therapist, client and session components, clients nested in therapists' },
-  { flags: '--compare', description: 'also fit the nested sequence (null, + alliance, + random slope) by ML and test it as anova()' },
-];
+/** The model's own flags, from its option table. */
+export const MODEL_OPTIONS = tableFlags(MODEL_TABLE);
 
 export function modelCommand(ctx: CommandContext): Command {
   return sectionCommand(

@@ -54,7 +54,7 @@ export function describeDocument(result: DescribeResult, dataset: Dataset): Resu
   return {
     title: 'alliance describe',
     preface: [
-      `files: ${dataset.files.map((f) => f.display).join(', ')}`,
+      `files: ${dataset.files.map((f) => ((f.format ?? 'CSV') === 'CSV' && (f.layout ?? 'long') === 'long' ? f.display : `${f.display} (read as ${f.format ?? 'CSV'}${(f.layout ?? 'long') === 'long' ? '' : `; ${f.layout}`})`)).join(', ')}`,
       `sessions: ${sessionSourceText(dataset.mapping.sessionSource)}`,
       ...dataset.mapping.notes,
     ],
@@ -95,7 +95,7 @@ export function describeDocument(result: DescribeResult, dataset: Dataset): Resu
     ],
     csvTable: 'measures',
     json: {
-      files: dataset.files.map((f) => ({ path: f.display, rows: f.rows, encoding: f.encoding, delimiter: f.delimiter, decimal: f.decimal })),
+      files: dataset.files.map((f) => ({ path: f.display, rows: f.rows, format: f.format ?? 'CSV', layout: f.layout ?? 'long', encoding: f.encoding, delimiter: f.delimiter, decimal: f.decimal })),
       mapping: {
         ...mappedColumns(dataset.mapping),
         sessionSource: dataset.mapping.sessionSource,

@@ -31,6 +31,7 @@ export interface RenderOptions {
 }
 
 function where(f: Finding): string {
+  if (f.cell !== undefined) return `${f.file}, ${f.cell}`;
   return f.line === null ? f.file : `${f.file}:${f.line}`;
 }
 
@@ -159,7 +160,13 @@ function verdict(result: ValidationResult, strict: boolean): string {
 export function validationDocument(result: ValidationResult, opts: RenderOptions): ResultDocument {
   const s = result.summary;
   const preface: string[] = [];
-  for (const f of s.files) preface.push(`${f.file}: ${f.rows} rows (${f.encoding}, delimiter ${JSON.stringify(f.delimiter)})`);
+  for (const f of s.files) {
+    preface.push(
+      f.format !== undefined
+        ? `${f.file}: ${f.rows} rows (read as ${f.format}${f.layout !== undefined ? `; ${f.layout}` : ''})`
+        : `${f.file}: ${f.rows} rows (${f.encoding}, delimiter ${JSON.stringify(f.delimiter)})`,
+    );
+  }
   for (const n of opts.notes ?? []) preface.push(n);
   preface.push(`future dates are those after ${s.today}`);
   const tables = [summaryTable(result)];

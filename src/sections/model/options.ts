@@ -8,6 +8,7 @@ import { UserError, type Location } from '../../errors.js';
 import type { Config } from '../../config/load.js';
 import { checkKey, configPlace } from '../../config/keys.js';
 import type { ModelSpec } from '../../analysis/model.js';
+import { rowOf, tableKeys, type OptionTable } from '../../config/option-table.js';
 import type { Dataset } from '../../dataset/types.js';
 
 /** The flags modelSettings reads (commander attribute names); the command adds its own. */
@@ -47,25 +48,28 @@ export interface ModelSettings {
   decompose: string | undefined;
 }
 
-/** Keys of the config file's `model:` section (camelCase; the loader camelCases kebab-case), by option attribute. */
-const ATTRIBUTE: Record<string, keyof ModelSettings> = {
-  outcome: 'outcome',
-  alliance: 'alliance',
-  group: 'group',
-  time: 'time',
-  covariate: 'covariate',
-  covariates: 'covariate',
-  randomSlope: 'randomSlope',
-  lag: 'lag',
-  reverse: 'reverse',
-  ml: 'ml',
-  randomEffects: 'randomEffects',
-  compare: 'compare',
-  decompose: 'decompose',
-};
+/**
+ * Every model option: its flag and help, its config key(s) and type. outcome, alliance
+ * and group are config keys only: on the command line they are the input options
+ * (--outcome, --alliance, --group therapist), which the model reads as its own.
+ */
+export const MODEL_TABLE = [
+  { key: 'outcome', type: 'text', arg: '<col>', flag: false, description: 'the outcome column the model uses (one of the mapped outcomes)' },
+  { key: 'alliance', type: 'text', arg: '<col>', flag: false, description: 'the alliance column the model uses (one of the mapped alliance measures)' },
+  { key: 'group', type: 'list', arg: '<cols>', flag: false, description: 'therapist: clients nested in therapists' },
+  { key: 'time', type: 'boolean', description: 'add the session number as a fixed effect' },
+  { key: 'covariate', type: 'list', arg: '<cols>', repeatable: true, aliases: ['covariates'], description: 'numeric column(s) added as fixed effects, comma-separated (repeatable)' },
+  { key: 'randomSlope', type: 'optional', arg: '[term]', description: 'random slope for the within-client alliance (default) or "time", with its correlation with the intercept' },
+  { key: 'lag', type: 'boolean', description: 'lagged model: outcome at session s+1 on alliance (within, between) and outcome at s' },
+  { key: 'reverse', type: 'boolean', description: 'with --lag: alliance at s+1 on outcome (within, between) and alliance at s' },
+  { key: 'ml', type: 'boolean', description: 'fit by maximum likelihood (to compare models by AIC/BIC or likelihood ratio) instead of REML' },
+  { key: 'randomEffects', type: 'boolean', description: "also list each client's (and therapist's) random effects (BLUPs)" },
+  { key: 'decompose', type: 'text', arg: '<level>', description: '"therapist": alliance split into therapist, client and session components, clients nested in therapists' },
+  { key: 'compare', type: 'boolean', description: 'also fit the nested sequence (null, + alliance, + random slope) by ML and test it as anova()' },
+] as const satisfies OptionTable;
 
-/** Keys of the config file's `model:` section (camelCase, as the flags). */
-export const SECTION_KEYS = Object.keys(ATTRIBUTE);
+/** Keys of the config file's `model:` section (camelCase, as the flags; covariates = covariate). */
+export const SECTION_KEYS = tableKeys(MODEL_TABLE);
 
 /**
  * The model settings: flags given on the command line win over the config file's `model:`
@@ -90,24 +94,26 @@ export function modelSettings(opts: ModelFlags, explicit: Set<string>, config: C
   for (const [key, value] of Object.entries(section)) {
     const location = { file: config!.path, line: config!.lines[`model.${key}`] };
     checkKey(key, { section: 'model', known: SECTION_KEYS, at: configPlace(config!) });
-    const attr = ATTRIBUTE[key];
+    const row = rowOf(MODEL_TABLE, key)!;
+    const attr = row.key;
     if (explicit.has(attr) || (attr === 'group' && explicit.has('groups'))) continue;
-    if (attr === 'outcome' || attr === 'alliance') {
-      if (typeof value !== 'string' || value.trim() === '') throw new UserError(`model.${key} must be one column name`, { location, hint: `For example ${key}: ${attr === 'outcome' ? 'ors' : 'srs'}` });
-      set[attr] = [value.trim()];
-    } else if (attr === 'group' || attr === 'covariate') {
-      const list = typeof value === 'string' ? [value] : Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value) : null;
-      if (!list) throw new UserError(`model.${key} must be a column name or a list of column names`, { location });
-      set[attr] = list;
-    } else if (attr === 'decompose') {
+    // The config's values are checked here (not by readTable): the model's messages name the key at its line.
+    if (row.key === 'decompose') {
       if (typeof value !== 'string') throw new UserError(`model.${key} must be "therapist"`, { location });
       set.decompose = value;
-    } else if (attr === 'randomSlope') {
+    } else if (row.type === 'text') {
+      if (typeof value !== 'string' || value.trim() === '') throw new UserError(`model.${key} must be one column name`, { location, hint: `For example ${key}: ${attr === 'outcome' ? 'ors' : 'srs'}` });
+      set[row.key] = [value.trim()];
+    } else if (row.type === 'list') {
+      const list = typeof value === 'string' ? [value] : Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : null;
+      if (!list) throw new UserError(`model.${key} must be a column name or a list of column names`, { location });
+      set[row.key] = list;
+    } else if (row.type === 'optional') {
       if (typeof value !== 'boolean' && typeof value !== 'string') throw new UserError(`model.${key} must be true, "alliance" or "time"`, { location });
       set.randomSlope = value;
     } else {
       if (typeof value !== 'boolean') throw new UserError(`model.${key} must be true or false`, { location });
-      set[attr] = value;
+      set[row.key] = value;
     }
   }
   return set;

@@ -1,0 +1,194 @@
+/**
+ * Tables that are not plain CSV text, read as if they were: one entry point, `openTable`,
+ * sniffs the input's first bytes (a path, or "-" for standard input, spooled first) and
+ * returns a `TableInput` - the CSV layer's `CsvInput` contract (header, string records in
+ * order, a line number per record) plus what the dataset layer needs to say where a cell
+ * is in the format's own terms.
+ *
+ *   1f 8b            gzip     -> inflated (streamed) to a temporary file, then read as CSV
+ *   PK 03 04         zip      -> an Excel workbook (xl/workbook.xml inside): ./xlsx.ts;
+ *                                else the one CSV inside, inflated (streamed) to a temporary file
+ *   $FL2 / $FL3      SPSS     -> ./sav.ts (.sav, bytecode-compressed or not; .zsav)
+ *   PAR1             Parquet  -> ./parquet.ts (read by row group)
+ *   anything else             -> the CSV reader (./csv.ts), unchanged, with its byte fast path
+ *
+ * Non-CSV readers hand over cells as text the CSV path would have read: numbers in their
+ * shortest round-trip form (String(x) parses back to the same double), dates as ISO
+ * yyyy-mm-dd, missing cells as ''. So mapping, validation and every analysis are the
+ * ones the long CSV gets. `line` is the format's row coordinate (the sheet row for a
+ * workbook, the case number for SPSS and Parquet) and `locate(line, field)` words a cell
+ * (`Sessions!C5`, `case 12, variable srs`). Layout readers (./wide.ts, ./redcap.ts) wrap
+ * any TableInput in the same contract.
+ */
+import * as fs from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { PassThrough } from 'node:stream';
+import { Unzip, UnzipInflate } from 'fflate';
+import { UserError } from '../errors.js';
+import { openCsv } from './csv.js';
+import { openSource, spoolToTemp, type Source } from './source.js';
+import type { DialectOptions } from './types.js';
+import type { TableInput, TableOptions } from './table-input.js';
+
+export { columnLetters, isoDate, numberText, type ColumnRoles, type TableInput, type TableOptions } from './table-input.js';
+
+const MAGIC_BYTES = 8;
+
+function readMagic(file: string): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(MAGIC_BYTES);
+    const n = fs.readSync(fd, b, 0, MAGIC_BYTES, 0);
+    return b.subarray(0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export type Sniffed = 'gzip' | 'zip' | 'sav' | 'parquet' | 'text';
+
+export function sniffMagic(b: Buffer): Sniffed {
+  if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) return 'gzip';
+  if (b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04) return 'zip';
+  if (b.length >= 4 && (b.toString('latin1', 0, 4) === '$FL2' || b.toString('latin1', 0, 4) === '$FL3')) return 'sav';
+  if (b.length >= 4 && b.toString('latin1', 0, 4) === 'PAR1') return 'parquet';
+  return 'text';
+}
+
+/** Opens any supported input as a TableInput. */
+export async function openSniffed(input: string, options: TableOptions, stdin?: NodeJS.ReadableStream): Promise<TableInput> {
+  const source = await openSource(input, stdin, options.display);
+  const kind = sniffMagic(readMagic(source.file));
+  switch (kind) {
+    case 'gzip':
+      return csvFrom(await gunzipToTemp(source), source, options, 'gzip-compressed CSV', 'csv.gz');
+    case 'zip': {
+      if (isWorkbook(source.file)) {
+        const { openXlsx } = await import('./xlsx.js');
+        return openXlsx(source, options);
+      }
+      const { file, name } = await unzipOneCsv(source);
+      return csvFrom(file, source, options, `CSV inside a zip archive (${name})`, 'zip');
+    }
+    case 'sav': {
+      const { openSav } = await import('./sav.js');
+      return openSav(source);
+    }
+    case 'parquet': {
+      const { openParquet } = await import('./parquet.js');
+      return openParquet(source);
+    }
+    default: {
+      const csv = await openCsv(source.file, { ...options, display: source.display });
+      return Object.assign(csv, { path: input, format: 'CSV', kind: 'csv', notes: [] as string[] });
+    }
+  }
+}
+
+async function csvFrom(file: string, source: Source, options: DialectOptions, format: string, kind: string): Promise<TableInput> {
+  const csv = await openCsv(file, { ...options, display: source.display });
+  return Object.assign(csv, { path: source.path, bytes: source.bytes, format, kind, notes: [] as string[] });
+}
+
+async function gunzipToTemp(source: Source): Promise<string> {
+  try {
+    return await spoolToTemp(fs.createReadStream(source.file).pipe(createGunzip()));
+  } catch (e) {
+    throw new UserError(`cannot decompress the gzip file (${(e as Error).message})`, {
+      location: { file: source.display },
+      hint: 'The file is damaged or truncated; compress the export again (gzip FILE.csv)',
+    });
+  }
+}
+
+/** True when the zip's central directory (at its end) names xl/workbook.xml: an Excel workbook. */
+function isWorkbook(file: string): boolean {
+  const size = fs.statSync(file).size;
+  const n = Math.min(size, 1 << 20);
+  const fd = fs.openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(n);
+    fs.readSync(fd, b, 0, n, size - n);
+    return b.includes('xl/workbook.xml') || b.includes('xl/workbook.bin');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+const TABLE_ENTRY = /\.(csv|tsv|txt)$/i;
+
+/** Inflates the one CSV of a zip archive to a temporary file (streamed; never the whole file in memory). */
+async function unzipOneCsv(source: Source): Promise<{ file: string; name: string }> {
+  const names: string[] = [];
+  let spooled: Promise<string> | null = null;
+  let failure: Error | null = null;
+  const unzip = new Unzip((entry) => {
+    if (entry.name.endsWith('/') || entry.name.startsWith('__MACOSX/') || !TABLE_ENTRY.test(entry.name)) return;
+    names.push(entry.name);
+    if (names.length > 1) return;
+    const pass = new PassThrough();
+    spooled = spoolToTemp(pass);
+    entry.ondata = (err, data, final) => {
+      if (err) {
+        failure = err;
+        pass.end();
+        return;
+      }
+      if (data.length > 0) pass.write(data);
+      if (final) pass.end();
+    };
+    entry.start();
+  });
+  unzip.register(UnzipInflate);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const rs = fs.createReadStream(source.file, { highWaterMark: 1 << 20 });
+      rs.on('data', (chunk) => {
+        try {
+          unzip.push(chunk as Buffer);
+        } catch (e) {
+          rs.destroy();
+          reject(e instanceof Error ? e : new Error(String(e)));
+        }
+      });
+      rs.on('end', () => {
+        try {
+          unzip.push(new Uint8Array(0), true);
+          resolve();
+        } catch (e) {
+          reject(e instanceof Error ? e : new Error(String(e)));
+        }
+      });
+      rs.on('error', reject);
+    });
+  } catch (e) {
+    throw new UserError(`cannot read the zip archive (${(e as Error).message})`, {
+      location: { file: source.display },
+      hint: 'The archive is damaged or uses an unsupported compression; unzip it and give the CSV',
+    });
+  }
+  const file = spooled ? await (spooled as Promise<string>) : '';
+  if (failure) {
+    throw new UserError(`cannot decompress the zip archive (${(failure as Error).message})`, {
+      location: { file: source.display },
+      hint: 'The archive is damaged; unzip it and give the CSV',
+    });
+  }
+  if (names.length === 0) {
+    throw new UserError('the zip archive holds no .csv, .tsv or .txt file', {
+      location: { file: source.display },
+      hint: 'Give the CSV export itself, or a zip holding exactly one CSV',
+    });
+  }
+  if (names.length > 1) {
+    throw new UserError(`the zip archive holds ${names.length} tables (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}); one is expected`, {
+      location: { file: source.display },
+      hint: 'Unzip it and give the CSV files as separate arguments',
+    });
+  }
+  if (fs.statSync(file).size === 0) {
+    throw new UserError(`the CSV inside the zip archive (${names[0]}) is empty`, { location: { file: source.display }, hint: 'Export the data again' });
+  }
+  return { file, name: names[0] };
+}
+

@@ -1,0 +1,142 @@
+/**
+ * Each format's errors and locations in its own terms: one line, exit 2 for input that
+ * cannot be read, findings located as sheet!cell, case and variable, or the wide column.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runInProcess } from '../helpers/cli.js';
+import { splitIndexed } from '../../src/dataset/wide.js';
+import { sniffMagic, columnLetters } from '../../src/io/table.js';
+import { zsavToSav } from '../../src/io/sav.js';
+
+const DIR = path.resolve('fixtures/formats');
+const tmp = (name: string, data: string | Buffer) => {
+  const d = mkdtempSync(path.join(os.tmpdir(), 'alliance-formats-'));
+  const f = path.join(d, name);
+  writeFileSync(f, data);
+  return f;
+};
+
+async function fails(argv: string[], re: RegExp) {
+  const r = await runInProcess(argv, { cwd: DIR });
+  expect(r.code, r.stderr).toBe(2);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^alliance: /);
+  expect(lines[0]).toMatch(re);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('input format errors: one line, exit 2', () => {
+  it('merged header cells in a workbook name the range and the row', () =>
+    fails(['describe', 'merged_header.xlsx'], /^alliance: merged_header\.xlsx:1: header cells C1:D1 are merged.*Unmerge C1:D1 on sheet 'Sessions'/));
+  it('a hidden sheet is never read silently: the error names it and --sheet', () =>
+    fails(['describe', 'hidden_only.xlsx'], /the only sheet that looks like session data, 'Data', is hidden\. Pass --sheet 'Data'/));
+  it('--sheet names a sheet that is not there: the sheets are listed', () =>
+    fails(['describe', 'long.xlsx', '--sheet', 'Visits'], /no sheet 'Visits'\. Its sheets: 'Lookup' \(hidden\), 'Sessions', 'Notes'/));
+  it('--sheet on a CSV is a usage error', () => fails(['describe', 'long.csv', '--sheet', '2'], /--sheet applies to Excel workbooks only/));
+  it('a wide file with a client on two rows cannot be reshaped, and says so', () =>
+    fails(['describe', 'wide_bad.csv'], /^alliance: wide_bad\.csv:4: the file looks wide but cannot be reshaped: client 'A' has two rows \(line 2 and this one\)/));
+  it('--wide on a file whose columns follow no pattern asks for the pattern', () =>
+    fails(['describe', 'wide_forced.csv', '--wide'], /no measure has columns for two or more sessions.*--wide 'T\{session\}-\{measure\}'/));
+  it('--wide with a pattern that matches nothing', () => fails(['describe', 'wide_forced.csv', '--wide', '{measure}_t{session}'], /--wide '\{measure\}_t\{session\}' matches no column/));
+  it('--wide pattern without {session}', () => fails(['describe', 'wide_forced.csv', '--wide', '{measure}'], /needs both \{measure\} and \{session\}/));
+  it('two columns for the same measure and session', () =>
+    fails(['describe', tmp('dup.csv', 'client_id,srs_1,SRS_s1,srs_2\nA,30,30,31\n')], /columns 'srs_1' and 'SRS_s1' both give srs at session 1/i));
+  it('a zip holding two tables', () => fails(['describe', 'two_tables.zip'], /the zip archive holds 2 tables \(alliance\.csv, outcome\.csv\); one is expected/));
+  it('a truncated gzip file', () => {
+    const gz = readFileSync(path.join(DIR, 'long.csv.gz'));
+    return fails(['describe', tmp('cut.csv.gz', gz.subarray(0, gz.length >> 1))], /cannot decompress the gzip file/);
+  });
+  it('a damaged SPSS file', () => {
+    const sav = readFileSync(path.join(DIR, 'long.sav'));
+    return fails(['describe', tmp('cut.sav', sav.subarray(0, 300))], /^alliance: .*cut\.sav: cannot read the SPSS file/);
+  });
+  it('a damaged Parquet file', () => fails(['describe', tmp('bad.parquet', Buffer.from('PAR1 this is not parquet PAR1'))], /cannot read the Parquet file/));
+  it('a REDCap export whose record comes back after another record', () =>
+    fails(
+      ['describe', tmp('rc.csv', 'record_id,redcap_event_name,srs\n1,session_1_arm_1,30\n2,session_1_arm_1,31\n1,session_2_arm_1,32\n')],
+      /rc\.csv:4: record '1' appears again after other records/,
+    ));
+});
+
+describe('locations in each format\'s own terms', () => {
+  const findings = async (file: string, extra: string[] = []) => {
+    // --today before the last sessions: their dates are findings (session.future-date) to locate.
+    const r = await runInProcess(['validate', file, '--today', '2024-12-01', '--format', 'json', ...extra], { cwd: DIR });
+    return (JSON.parse(r.stdout) as { findings: { code: string; line: number; column: string; value: string; cell?: string }[] }).findings;
+  };
+  it('a workbook: sheet!cell, and line is the sheet row', async () => {
+    const f = await findings('hidden_only.xlsx', ['--sheet', 'Data']);
+    const bad = f.find((x) => x.code === 'value.non-numeric')!;
+    expect(bad).toMatchObject({ line: 3, column: 'srs', value: 'thirty', cell: 'Data!C3' });
+  });
+  it('a hidden sheet named by --sheet is read, and the output says it was hidden', async () => {
+    const r = await runInProcess(['describe', 'hidden_only.xlsx', '--sheet', '2'], { cwd: DIR });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/sheet 'Data' is hidden in the workbook; read because --sheet names it/);
+  });
+  it('an SPSS file: case and variable; the -99 declared missing is not a finding', async () => {
+    const f = await findings('long.sav');
+    const csv = await findings('long.csv');
+    expect(f.length).toBeGreaterThan(0);
+    expect(f.map((x) => [x.code, x.column, x.value])).toEqual(csv.map((x) => [x.code, x.column, x.value]));
+    const first = f[0];
+    expect(first.cell).toBe(`case ${first.line}, variable ${first.column}`);
+    expect(first.line).toBe(csv[0].line - 1); // the CSV's line 2 is case 1
+    expect(f.some((x) => x.value === '-99')).toBe(false);
+  });
+  it('a wide file: the line of the client and the wide column', async () => {
+    const f = await findings('wide_srs_1.csv');
+    const first = f.find((x) => x.column === 'date')!;
+    expect(first).toBeDefined();
+    expect(first.cell).toMatch(new RegExp(`^line ${first.line}, column date_\\d+$`));
+  });
+  it('an SPSS file: value labels for the site, variable labels beside the mapping', async () => {
+    const r = await runInProcess(['describe', 'long.sav', '--group', 'site', '--format', 'json'], { cwd: DIR });
+    const notes = (JSON.parse(r.stdout) as { mapping: { notes: string[] } }).mapping.notes.join('\n');
+    expect(notes).toMatch(/'srs' \(Session Rating Scale total \(0-40\)\)/);
+    expect(notes).toMatch(/user-missing values declared in the file read as missing: srs \(-99\)/);
+    expect(notes).toMatch(/value labels applied: site/);
+    const t = await runInProcess(['trend', 'long.sav', '--outcome', 'ors', '--by', 'site', '--format', 'json'], { cwd: DIR });
+    expect(t.stdout).toMatch(/"North"/);
+    expect(t.stdout).not.toMatch(/"group": "1"/);
+  });
+});
+
+describe('helpers', () => {
+  it('splits wide column names into stem and session', () => {
+    expect(splitIndexed('srs_1')).toEqual({ stem: 'srs', session: 1 });
+    expect(splitIndexed('SRS_s1')).toEqual({ stem: 'SRS', session: 1 });
+    expect(splitIndexed('ors.t2')).toEqual({ stem: 'ors', session: 2 });
+    expect(splitIndexed('phq9_w3')).toEqual({ stem: 'phq9', session: 3 });
+    expect(splitIndexed('bdi_t4')).toEqual({ stem: 'bdi', session: 4 });
+    expect(splitIndexed('SRS Session 1')).toEqual({ stem: 'SRS', session: 1 });
+    expect(splitIndexed('date_s1')).toEqual({ stem: 'date', session: 1 });
+    expect(splitIndexed('srs')).toBeNull();
+    expect(splitIndexed('12')).toBeNull();
+  });
+  it('sniffs magic bytes', () => {
+    expect(sniffMagic(Buffer.from([0x1f, 0x8b, 8]))).toBe('gzip');
+    expect(sniffMagic(Buffer.from('PK\x03\x04', 'latin1'))).toBe('zip');
+    expect(sniffMagic(Buffer.from('$FL2@(#)'))).toBe('sav');
+    expect(sniffMagic(Buffer.from('$FL3@(#)'))).toBe('sav');
+    expect(sniffMagic(Buffer.from('PAR1'))).toBe('parquet');
+    expect(sniffMagic(Buffer.from('client_id,session'))).toBe('text');
+  });
+  it('A1 column letters', () => {
+    expect([0, 25, 26, 27, 701, 702].map(columnLetters)).toEqual(['A', 'Z', 'AA', 'AB', 'ZZ', 'AAA']);
+  });
+  it('a .zsav inflates to the bytecode .sav haven writes from the same data', () => {
+    const z = zsavToSav(readFileSync(path.join(DIR, 'long.zsav')));
+    const b = readFileSync(path.join(DIR, 'long.sav'));
+    // Same dictionary layout after the header's creation time; the data stream is the same bytecode.
+    expect(z.subarray(0, 4).toString('latin1')).toBe('$FL2');
+    expect(z.readInt32LE(72)).toBe(1);
+    expect(z.length).toBeGreaterThan(1000);
+    expect(b.readInt32LE(72)).toBe(1);
+  });
+});
