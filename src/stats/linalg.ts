@@ -3,7 +3,10 @@
  *
  * A matrix with r rows and c columns is a Float64Array of length r*c, element (i, j)
  * at index i*c + j. Sizes here are tiny (a handful of predictors), so the plain
- * O(n^3) algorithms are used. Functions never mutate their inputs.
+ * O(n^3) algorithms are used. Functions never mutate their inputs, except
+ * choleskyInPlace, which factors in place (the mixed-model code factors blocks of a
+ * larger buffer). This is the one linear-algebra module: the correlation, regression
+ * and mixed-model code all factor, solve and invert here.
  *
  * Reference values: test/reference/linalg.R -> linalg.json (R chol(), solve(),
  * determinant()).
@@ -86,34 +89,53 @@ export function matVec(A: Matrix, x: ArrayLike<number>, r: number, c: number): F
 }
 
 /**
+ * The one Cholesky factorisation of this code base, in place: the n x n symmetric matrix
+ * stored row-major in a[off .. off + n*n) is replaced by its lower factor L (A = L L^T; only
+ * the lower triangle of A is read, the strict upper triangle is zeroed). Returns false when
+ * A is not positive definite to the requested tolerance (the contents of `a` are then
+ * partly overwritten).
+ *
+ * Pivot test: the pivot s_j = A_jj - sum_k<j L_jk^2 must exceed relTol A_jj. relTol = 0
+ * (the mixed-model code's choice: any positive pivot) accepts every numerically positive
+ * pivot; cholesky() below uses relTol = 4 n eps, i.e. s_j / A_jj (1 - R^2 of column j on
+ * the previous ones) above rounding, and also rejects non-finite pivots.
+ *
+ * Formula: L_jj = sqrt(A_jj - sum_k<j L_jk^2), L_ij = (A_ij - sum_k<j L_ik L_jk) / L_jj.
+ * Reference: Golub & Van Loan, Matrix Computations (4th ed.) Alg. 4.2.1;
+ * https://en.wikipedia.org/wiki/Cholesky_decomposition . Validated against R chol().
+ */
+export function choleskyInPlace(a: Float64Array, n: number, off = 0, relTol = 0): boolean {
+  for (let j = 0; j < n; j++) {
+    const ajj = a[off + j * n + j];
+    let d = ajj;
+    for (let k = 0; k < j; k++) d -= a[off + j * n + k] * a[off + j * n + k];
+    if (relTol > 0 ? !(d > relTol * ajj) || !Number.isFinite(d) : !(d > 0)) return false;
+    const ljj = Math.sqrt(d);
+    a[off + j * n + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      let s = a[off + i * n + j];
+      for (let k = 0; k < j; k++) s -= a[off + i * n + k] * a[off + j * n + k];
+      a[off + i * n + j] = s / ljj;
+    }
+    for (let k = j + 1; k < n; k++) a[off + j * n + k] = 0;
+  }
+  return true;
+}
+
+/**
  * Cholesky factorisation A = L L^T of a symmetric positive definite n x n matrix
  * (only the lower triangle of A is read). Returns the lower-triangular L (upper
  * triangle zero), or null when A is not numerically positive definite (a pivot
  * s_j <= 4 n eps A_jj, i.e. column j is a linear combination of the previous ones
- * to working precision, or a non-finite entry).
+ * to working precision, or a non-finite entry). See choleskyInPlace.
  *
- * Formula: L_jj = sqrt(A_jj - sum_k<j L_jk^2), L_ij = (A_ij - sum_k<j L_ik L_jk) / L_jj.
- * Reference: Golub & Van Loan, Matrix Computations (4th ed.) Alg. 4.2.1;
- * https://en.wikipedia.org/wiki/Cholesky_decomposition .
  * Validated against R chol() (R returns the upper factor, t(L)).
  */
 export function cholesky(A: Matrix, n: number): Matrix | null {
   if (A.length !== n * n) throw new RangeError('cholesky: dimension mismatch');
   const L = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    let s = A[j * n + j];
-    for (let k = 0; k < j; k++) s -= L[j * n + k] * L[j * n + k];
-    // Relative pivot test: s / A_jj is 1 - R^2 of column j on the previous ones.
-    if (!(s > Math.max(n, 1) * 4 * DBL_EPS * A[j * n + j]) || !Number.isFinite(s)) return null;
-    const d = Math.sqrt(s);
-    L[j * n + j] = d;
-    for (let i = j + 1; i < n; i++) {
-      let t = A[i * n + j];
-      for (let k = 0; k < j; k++) t -= L[i * n + k] * L[j * n + k];
-      L[i * n + j] = t / d;
-    }
-  }
-  return L;
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) L[i * n + j] = A[i * n + j];
+  return choleskyInPlace(L, n, 0, Math.max(n, 1) * 4 * DBL_EPS) ? L : null;
 }
 
 /**
@@ -143,15 +165,11 @@ export function choleskySolve(L: Matrix, b: ArrayLike<number>, n: number, m = 1)
 }
 
 /**
- * Inverse of a symmetric positive definite matrix via its Cholesky factor
- * (A^-1 = L^-T L^-1), symmetrised. Returns null when A is not positive definite.
- *
- * Reference: Golub & Van Loan, Matrix Computations, 4.2. Validated against R solve()
- * and chol2inv(chol(A)).
+ * Inverse of A = L L^T from its Cholesky factor L (A^-1 = L^-T L^-1), symmetrised against
+ * rounding. Reference: Golub & Van Loan, Matrix Computations, 4.2. Validated against R
+ * chol2inv(chol(A)).
  */
-export function invertSymmetric(A: Matrix, n: number): Matrix | null {
-  const L = cholesky(A, n);
-  if (L === null) return null;
+export function cholInverse(L: Matrix, n: number): Matrix {
   const inv = choleskySolve(L, identity(n), n, n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < i; j++) {
@@ -161,6 +179,18 @@ export function invertSymmetric(A: Matrix, n: number): Matrix | null {
     }
   }
   return inv;
+}
+
+/**
+ * Inverse of a symmetric positive definite matrix via its Cholesky factor (cholInverse).
+ * Returns null when A is not positive definite.
+ *
+ * Reference: Golub & Van Loan, Matrix Computations, 4.2. Validated against R solve()
+ * and chol2inv(chol(A)).
+ */
+export function invertSymmetric(A: Matrix, n: number): Matrix | null {
+  const L = cholesky(A, n);
+  return L === null ? null : cholInverse(L, n);
 }
 
 /**
@@ -287,4 +317,67 @@ export function logDet(A: Matrix, n: number): { logAbs: number; sign: number } {
     s += Math.log(Math.abs(d));
   }
   return { logAbs: s, sign };
+}
+
+/**
+ * Eigen-decomposition of a symmetric n x n matrix by cyclic Jacobi rotations.
+ * Returns eigenvalues in decreasing order (as R's `eigen(symmetric = TRUE)`) and the
+ * matching eigenvectors as columns of a row-major matrix. Used by the mixed-model code.
+ * Reference: Golub & Van Loan, Matrix Computations, 8.5 (Jacobi methods).
+ */
+export function symmetricEigen(m: ArrayLike<number>, n: number): { values: number[]; vectors: Float64Array } {
+  const a = Float64Array.from(m);
+  const v = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) v[i * n + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) off += a[i * n + j] * a[i * n + j];
+    if (off < 1e-30) break;
+    for (let p = 0; p < n; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = a[p * n + q];
+        if (apq === 0) continue;
+        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const akp = a[k * n + p];
+          const akq = a[k * n + q];
+          a[k * n + p] = c * akp - s * akq;
+          a[k * n + q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const apk = a[p * n + k];
+          const aqk = a[q * n + k];
+          a[p * n + k] = c * apk - s * aqk;
+          a[q * n + k] = s * apk + c * aqk;
+        }
+        for (let k = 0; k < n; k++) {
+          const vkp = v[k * n + p];
+          const vkq = v[k * n + q];
+          v[k * n + p] = c * vkp - s * vkq;
+          v[k * n + q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => a[j * n + j] - a[i * n + i]);
+  const values = order.map((i) => a[i * n + i]);
+  const vectors = new Float64Array(n * n);
+  order.forEach((src, dst) => {
+    for (let k = 0; k < n; k++) vectors[k * n + dst] = v[k * n + src];
+  });
+  return { values, vectors };
+}
+
+/** x' A x for a symmetric n x n row-major A. */
+export function quadForm(x: ArrayLike<number>, a: ArrayLike<number>, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    let r = 0;
+    for (let j = 0; j < n; j++) r += a[i * n + j] * x[j];
+    s += x[i] * r;
+  }
+  return s;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   cholesky,
+  choleskyInPlace,
   choleskySolve,
   fromRows,
   identity,
@@ -107,5 +108,22 @@ describe('against R', () => {
     solve(A, [1, 2, 3], 3);
     invertSymmetric(A, 3);
     expect(Array.from(A)).toEqual(Array.from(copy));
+  });
+});
+
+describe('choleskyInPlace: the one factorisation, with the pivot test as a parameter', () => {
+  it('factors in place at an offset and zeroes the strict upper triangle (hand-computed)', () => {
+    // [[4, 2], [2, 5]] = L L^T with L = [[2, 0], [1, 2]].
+    const a = Float64Array.from([9, 4, 99, 2, 5]);
+    expect(choleskyInPlace(a, 2, 1)).toBe(true);
+    expect(Array.from(a)).toEqual([9, 2, 0, 1, 2]);
+  });
+  it('relTol 0 accepts any positive pivot; cholesky() asks for more than rounding', () => {
+    // [[1, 1], [1, 1 + 1e-15]]: the second pivot is about 1.1e-15, positive but below 4 n eps.
+    const A = Float64Array.from([1, 1, 1, 1 + 1e-15]);
+    expect(choleskyInPlace(Float64Array.from(A), 2)).toBe(true);
+    expect(choleskyInPlace(Float64Array.from(A), 2, 0, 8 * 2.220446049250313e-16)).toBe(false);
+    expect(cholesky(A, 2)).toBeNull();
+    expect(choleskyInPlace(Float64Array.from([1, 1, 1, 1]), 2)).toBe(false);
   });
 });

@@ -11,7 +11,7 @@
  * Derivatives are taken with numDeriv's Richardson scheme (numderiv.ts), as lmerTest does.
  * Validated against lme4 1.1 and lmerTest 3.1 (test/reference/lmm.R).
  */
-import { cholInverse, symmetricEigen, quadForm } from './dense.js';
+import { cholInverse, symmetricEigen, quadForm } from '../linalg.js';
 import { numDerivHessian, numDerivJacobian } from './numderiv.js';
 import { brentMin, nelderMead, type MinResult } from './optimize.js';
 import type { ProfiledTerms, RandomStructure } from './profile.js';

@@ -17,7 +17,7 @@
  * identity gives every term from per-group cross-products of [X, y].
  */
 import { betaToShifted, type GroupedCrossProducts } from './data.js';
-import { choleskyInPlace } from './dense.js';
+import { choleskyInPlace } from '../linalg.js';
 
 /** Everything the deviance needs at one theta. */
 export interface ProfiledTerms {

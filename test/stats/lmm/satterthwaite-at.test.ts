@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { CrossProductAccumulator } from '../../../src/stats/lmm/data.js';
 import { satterthwaiteAt } from '../../../src/stats/lmm/fit.js';
 import { SingleFactorStructure } from '../../../src/stats/lmm/profile.js';
-import { quadForm } from '../../../src/stats/lmm/dense.js';
+import { quadForm } from '../../../src/stats/linalg.js';
 import { close } from './reference-data.js';
 
 interface SatCase {
