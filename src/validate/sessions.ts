@@ -4,12 +4,18 @@
  * session numbers, and sessions per client for the summary.
  *
  * Memory is per client, not per row: a few typed-array slots per client (row count,
- * highest session so far, previous session and date) and a 64-bit bitmap of the
+ * previous session and date) and a 64-bit bitmap of the
  * session numbers 0..63 seen, which makes duplicate detection exact for any arrival
  * order. Session numbers outside 0..63 (or fractional) go into a small per-client Set,
- * created only for clients that have such numbers. Gaps are noted when a client's
- * sessions jump (2 -> 5) and confirmed at the end, so a late row that fills the gap
- * cancels it.
+ * created only for clients that have such numbers.
+ *
+ * Gaps do not depend on row order (issue 9.2): they are read off the seen-session
+ * bitmap/Set at the end, between each pair of consecutive session numbers a client has.
+ * To place a gap at the row of the session after it, the rules keep the row of each
+ * client's lowest session (typed arrays) and, in a Map, of each higher session only while
+ * the number just below it is unseen (a "run start"); the row that fills the number below
+ * drops it. For sorted input the Map holds only real gaps. Rows arrive in (file, line)
+ * order, so with duplicate rows the first one is kept.
  */
 import { civilFromDays, daysFromCivil } from '../dataset/values.js';
 import type { SessionRow } from '../dataset/types.js';
@@ -18,13 +24,8 @@ import type { RuleContext } from './context.js';
 /** Dates before this are implausible for routine outcome monitoring. */
 export const OLDEST_PLAUSIBLE = daysFromCivil(1990, 1, 1);
 
-interface PendingGap {
-  client: number;
-  file: number;
-  line: number;
-  from: number;
-  to: number;
-}
+/** Where a session row is, as one number: file index * 2^32 + line. */
+const LINE_SPAN = 2 ** 32;
 
 function grow<T extends Int32Array | Float64Array | Uint32Array>(a: T, need: number, fill = 0): T {
   if (need <= a.length) return a;
@@ -50,13 +51,19 @@ export interface SessionRuleOptions {
 
 export class SessionRules {
   private count = new Int32Array(0);
-  private maxSession = new Float64Array(0);
+  /** Lowest session number seen so far (+Infinity: none) and its row (a place number). */
+  private minSession = new Float64Array(0);
+  private minPlace = new Float64Array(0);
   private prevSession = new Float64Array(0);
   private prevDate = new Float64Array(0);
   private bitsLo = new Uint32Array(0);
   private bitsHi = new Uint32Array(0);
   private readonly overflow = new Map<number, Set<number>>();
-  private readonly gaps: PendingGap[] = [];
+  /**
+   * Per client: session number -> row (place number), for sessions above the client's
+   * lowest whose number - 1 is not seen (yet). Empty for sorted input without gaps.
+   */
+  private readonly runStarts = new Map<number, Map<number, number>>();
   private clientsSeen = 0;
 
   constructor(
@@ -68,7 +75,8 @@ export class SessionRules {
     if (c < this.clientsSeen) return;
     const need = c + 1;
     this.count = grow(this.count, need);
-    this.maxSession = grow(this.maxSession, need, -Infinity);
+    this.minSession = grow(this.minSession, need, Infinity);
+    this.minPlace = grow(this.minPlace, need);
     this.prevSession = grow(this.prevSession, need, NaN);
     this.prevDate = grow(this.prevDate, need, NaN);
     this.bitsLo = grow(this.bitsLo, need);
@@ -117,9 +125,7 @@ export class SessionRules {
         );
       } else {
         this.mark(c, s);
-        const max = this.maxSession[c];
-        if (max !== -Infinity && s > max + 1) this.gaps.push({ client: c, file: r.file, line: r.line, from: max + 1, to: s - 1 });
-        if (s > max) this.maxSession[c] = s;
+        this.noteRunStart(c, s, r.file * LINE_SPAN + r.line);
         // Order against dates, compared with this client's previous dated row.
         const ps = this.prevSession[c];
         const pd = this.prevDate[c];
@@ -167,40 +173,77 @@ export class SessionRules {
     }
   }
 
-  /** Confirms pending gaps (a later row may have filled them). */
-  finish(): void {
-    const { ctx, opts } = this;
-    for (const g of this.gaps) {
-      const total = g.to - g.from + 1;
-      let list: string;
-      if (total <= 64) {
-        const missing: number[] = [];
-        for (let s = g.from; s <= g.to; s++) if (!this.seen(g.client, s)) missing.push(s);
-        if (missing.length === 0) continue;
-        list = missing.length > 6 ? `${missing.slice(0, 3).join(', ')}, ..., ${missing[missing.length - 1]}` : missing.join(', ');
-      } else {
-        // A wide jump (e.g. date-like session numbers): count what arrived later instead of enumerating.
-        const filled = this.countSeen(g.client, g.from, g.to);
-        if (filled >= total) continue;
-        list = `${g.from}-${g.to} (${total - filled} numbers)`;
+  /** Keeps the row of session s (just marked) while s - 1 is unseen; see runStarts. */
+  private noteRunStart(c: number, s: number, place: number): void {
+    let starts = this.runStarts.get(c);
+    const min = this.minSession[c];
+    if (s < min) {
+      // A new lowest session: the old lowest becomes a run start unless s is right below it.
+      if (min !== Infinity && s < min - 1) {
+        if (!starts) this.runStarts.set(c, (starts = new Map<number, number>()));
+        starts.set(min, this.minPlace[c]);
       }
-      ctx.add(
-        'session.gap',
-        g.file,
-        g.line,
-        opts.sessionField(g.file),
-        list,
-        `client '${opts.clientName(g.client)}' has no session ${list} before session ${g.to + 1}; add the missing sessions (ignore if they were not attended)`,
-      );
+      this.minSession[c] = s;
+      this.minPlace[c] = place;
+      return;
+    }
+    if (starts?.delete(s + 1) && starts.size === 0) this.runStarts.delete(c);
+    if (!this.seen(c, s - 1)) {
+      if (!starts || starts.size === 0) this.runStarts.set(c, (starts = new Map<number, number>()));
+      starts.set(s, place);
     }
   }
 
-  /** How many whole session numbers in [from, to] client c has. */
-  private countSeen(c: number, from: number, to: number): number {
-    let n = 0;
-    for (let s = Math.max(0, Math.ceil(from)); s <= Math.min(63, to); s++) if (this.seen(c, s)) n++;
-    for (const s of this.overflow.get(c) ?? []) if (s >= from && s <= to && s === Math.floor(s) && (s < 0 || s > 63)) n++;
-    return n;
+  /**
+   * Reports gaps: for each pair of consecutive session numbers a client has (a, b with
+   * b > a + 1), one finding at the row of session b naming a+1..b-1. Independent of row order.
+   */
+  finish(): void {
+    const { ctx, opts } = this;
+    for (const [c, starts] of this.runStarts) {
+      if (starts.size === 0) continue;
+      const present = this.present(c);
+      for (let k = 1; k < present.length; k++) {
+        const a = present[k - 1];
+        const b = present[k];
+        if (b <= a + 1) continue;
+        const at = starts.get(b);
+        if (at === undefined) continue; // cannot happen: b - 1 is unseen, so b is still a run start
+        const file = Math.floor(at / LINE_SPAN);
+        const from = a + 1;
+        const to = b - 1;
+        const total = to - from + 1;
+        let list: string;
+        if (total <= 64) {
+          const missing: number[] = [];
+          for (let s = from; s <= to; s++) missing.push(s);
+          list = missing.length > 6 ? `${missing.slice(0, 3).join(', ')}, ..., ${to}` : missing.join(', ');
+        } else {
+          // A wide jump (e.g. date-like session numbers): a range instead of a list.
+          list = `${from}-${to} (${total} numbers)`;
+        }
+        ctx.add(
+          'session.gap',
+          file,
+          at - file * LINE_SPAN,
+          opts.sessionField(file),
+          list,
+          `client '${opts.clientName(c)}' has no session ${list} before session ${b}; add the missing sessions (ignore if they were not attended)`,
+        );
+      }
+    }
+  }
+
+  /** The whole session numbers client c has, ascending. */
+  private present(c: number): number[] {
+    const out: number[] = [];
+    for (let s = 0; s < 64; s++) if (this.seen(c, s)) out.push(s);
+    const extra = this.overflow.get(c);
+    if (extra) {
+      for (const s of extra) if (s > 63 && s === Math.floor(s)) out.push(s);
+      out.sort((x, y) => x - y);
+    }
+    return out;
   }
 
   /** Rows per client, for clients that have at least one row. */
