@@ -69,5 +69,5 @@ describe('trend properties', () => {
       }),
       { numRuns: 150 },
     );
-  });
+  }, 240_000); // 150 trend runs: ~10 s alone, far more on a loaded 2-core CI machine
 });
