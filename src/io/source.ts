@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { UserError } from '../errors.js';
 import { track, untrack } from './cleanup.js';
+import { MAGIC_BYTES, sniffMagic } from './magic.js';
 
 export interface Source {
   /** As given ("-" for stdin). */
@@ -63,7 +64,8 @@ export function spooledDirs(): string[] {
 /**
  * Copies a stream into a temporary file; returns the file's path. Stops with a UserError
  * (and removes the copy) when the stream passes `maxBytes`, or when its first 64 KiB hold
- * NUL bytes (binary data such as /dev/urandom: no CSV export has them).
+ * NUL bytes (binary data such as /dev/urandom: no CSV export has them) - unless it starts
+ * with the signature of a container format we read (gzip, zip/xlsx, SPSS, Parquet: ./magic.ts).
  */
 export async function spoolToTemp(stream: NodeJS.ReadableStream, display = STDIN_DISPLAY, maxBytes = MAX_SPOOL_BYTES): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-stdin-'));
@@ -75,10 +77,16 @@ export async function spoolToTemp(stream: NodeJS.ReadableStream, display = STDIN
   }
   const file = path.join(dir, 'stdin.csv');
   let seen = 0;
+  let head = Buffer.alloc(0);
+  let container: boolean | undefined; // decided once the first MAGIC_BYTES have arrived
   const guard = async function* (source: AsyncIterable<Buffer | string>) {
     for await (const chunk of source) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      if (seen < 64 * 1024 && buf.subarray(0, 64 * 1024 - seen).includes(0)) {
+      if (container === undefined) {
+        head = Buffer.concat([head, buf.subarray(0, MAGIC_BYTES)]).subarray(0, MAGIC_BYTES);
+        if (head.length >= MAGIC_BYTES) container = sniffMagic(head) !== 'text';
+      }
+      if (container === false && seen < 64 * 1024 && buf.subarray(0, 64 * 1024 - seen).includes(0)) {
         throw new UserError('does not look like a CSV text file (it contains binary data)', {
           location: { file: display },
           hint: 'Give a CSV export (plain text, one row per session)',

@@ -26,13 +26,13 @@ import { PassThrough } from 'node:stream';
 import { Unzip, UnzipInflate } from 'fflate';
 import { UserError } from '../errors.js';
 import { openCsv } from './csv.js';
+import { MAGIC_BYTES, sniffMagic } from './magic.js';
 import { openSource, spoolToTemp, type Source } from './source.js';
 import type { DialectOptions } from './types.js';
 import type { TableInput, TableOptions } from './table-input.js';
 
+export { sniffMagic, type Sniffed } from './magic.js';
 export { columnLetters, isoDate, numberText, type ColumnRoles, type TableInput, type TableOptions } from './table-input.js';
-
-const MAGIC_BYTES = 8;
 
 function readMagic(file: string): Buffer {
   const fd = fs.openSync(file, 'r');
@@ -43,16 +43,6 @@ function readMagic(file: string): Buffer {
   } finally {
     fs.closeSync(fd);
   }
-}
-
-export type Sniffed = 'gzip' | 'zip' | 'sav' | 'parquet' | 'text';
-
-export function sniffMagic(b: Buffer): Sniffed {
-  if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) return 'gzip';
-  if (b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04) return 'zip';
-  if (b.length >= 4 && (b.toString('latin1', 0, 4) === '$FL2' || b.toString('latin1', 0, 4) === '$FL3')) return 'sav';
-  if (b.length >= 4 && b.toString('latin1', 0, 4) === 'PAR1') return 'parquet';
-  return 'text';
 }
 
 /** Opens any supported input as a TableInput. */
