@@ -10,6 +10,7 @@
  */
 import type { Dataset } from '../dataset/types.js';
 import { UserError } from '../errors.js';
+import { resolveByColumn } from './by-column.js';
 import type { Instrument } from '../instruments/types.js';
 import { welchTTest } from '../stats/welch.js';
 import { compareDifference, compareScores, scoreDifference } from '../stats/threshold.js';
@@ -231,23 +232,7 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
   const dir = higher ? 1 : -1;
   const window = opts.repairWindow ?? DEFAULT_REPAIR_WINDOW;
 
-  let groupKind: 'therapist' | 'group' | null = null;
-  let groupIndex = -1;
-  if (opts.by !== undefined) {
-    const by = opts.by;
-    const gi = ds.mapping.groups.findIndex((g) => g.name === by);
-    if (gi >= 0) {
-      groupKind = 'group';
-      groupIndex = gi;
-    } else if (ds.mapping.therapist && (by === ds.mapping.therapist.name || by.toLowerCase() === 'therapist')) {
-      groupKind = 'therapist';
-    } else {
-      const known = [ds.mapping.therapist?.name, ...ds.mapping.groups.map((g) => g.name)].filter(Boolean);
-      throw new UserError(`--by ${by}: no such therapist or group column`, {
-        hint: known.length > 0 ? `use one of: ${known.join(', ')}` : 'map it with --therapist COL or --group COL first',
-      });
-    }
-  }
+  const { kind: groupKind, groupIndex } = resolveByColumn(ds, opts.by);
 
   const store = new SessionStore({ date: false, alliance: true, outcome: oIdx >= 0, group: groupKind !== null });
   const stats = await ds.scan((row) => {

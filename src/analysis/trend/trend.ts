@@ -12,7 +12,7 @@
  *   pass D  per client summary, flags and categories; cohort accumulators.
  */
 import type { Dataset } from '../../dataset/types.js';
-import { UserError } from '../../errors.js';
+import { resolveByColumn } from '../by-column.js';
 import type { Instrument } from '../../instruments/types.js';
 import {
   categorize,
@@ -373,23 +373,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
   const fixed = opts.pre !== undefined && opts.post !== undefined;
 
   // Grouping column.
-  let groupKind: 'therapist' | 'group' | null = null;
-  let groupIndex = -1;
-  if (opts.by !== undefined) {
-    const by = opts.by;
-    const gi = ds.mapping.groups.findIndex((g) => g.name === by);
-    if (gi >= 0) {
-      groupKind = 'group';
-      groupIndex = gi;
-    } else if (ds.mapping.therapist && (by === ds.mapping.therapist.name || by.toLowerCase() === 'therapist')) {
-      groupKind = 'therapist';
-    } else {
-      const known = [ds.mapping.therapist?.name, ...ds.mapping.groups.map((g) => g.name)].filter(Boolean);
-      throw new UserError(`--by ${by}: no such therapist or group column`, {
-        hint: known.length > 0 ? `use one of: ${known.join(', ')}` : 'map it with --therapist COL or --group COL first',
-      });
-    }
-  }
+  const { kind: groupKind, groupIndex } = resolveByColumn(ds, opts.by);
 
   // ---- scan ----
   // Keep only the per-session values this run uses (dates: periods and client rows).
