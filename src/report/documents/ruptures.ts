@@ -5,25 +5,11 @@
 import type { RupturesOptions, RupturesResult } from '../../analysis/ruptures.js';
 import type { Dataset } from '../../dataset/types.js';
 import { F, type Cell, type ResultDocument, type TableModel } from '../model.js';
+import { cell, NE, snake } from './cells.js';
 import { mappedColumns } from './mapping.js';
 import { toFixedR } from '../number.js';
 
-const NE = 'n/e';
 
-function cell(v: number | null | undefined): Cell {
-  return v === null || v === undefined || !Number.isFinite(v) ? NE : v;
-}
-
-/** camelCase keys -> snake_case, recursively (the JSON output convention). */
-function snake(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(snake);
-  if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())] = snake(x);
-    return out;
-  }
-  return v;
-}
 
 /** The rule as one sentence (table notes, report intro). */
 export function ruleNote(r: RupturesResult): string {

@@ -7,14 +7,10 @@ import { CHANGE_CATEGORIES } from '../../analysis/change.js';
 import { sparkline } from '../../analysis/trend/sparkline.js';
 import type { Dataset } from '../../dataset/types.js';
 import { F, type Cell, type Column, type ResultDocument, type TableModel } from '../model.js';
+import { cell, NE, snake } from './cells.js';
 import { mappedColumns } from './mapping.js';
 import { numberList, toFixedR } from '../number.js';
 
-const NE = 'n/e';
-
-function cell(v: number | null | undefined): Cell {
-  return v === null || v === undefined || !Number.isFinite(v) ? NE : v;
-}
 
 function list(xs: number[]): string {
   return numberList(xs);
@@ -139,16 +135,6 @@ function methodNotes(r: TrendResult): string[] {
   return notes;
 }
 
-/** camelCase keys -> snake_case, recursively (the JSON output convention). */
-function snake(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(snake);
-  if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())] = snake(x);
-    return out;
-  }
-  return v;
-}
 
 export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions): ResultDocument {
   const tables: TableModel[] = [];
