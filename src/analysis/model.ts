@@ -574,27 +574,12 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
     };
   }
 
-  const row = (term: string, est: number, se: number, df: number): FixedEffect => {
-    const t = est / se;
-    const dfOk = Number.isFinite(df) && df > 0;
-    const q = dfOk ? tQuantile(0.975, df) : NaN;
-    return {
-      term,
-      estimate: est,
-      se,
-      df: dfOk ? df : null,
-      t,
-      p: dfOk ? tTwoSidedP(t, df) : null,
-      lower: dfOk ? est - q * se : null,
-      upper: dfOk ? est + q * se : null,
-    };
-  };
-  const fixed: FixedEffect[] = terms.map((term, j) => row(term, fit.beta[j], fit.se[j], fit.df[j]));
+  const fixed: FixedEffect[] = terms.map((term, j) => fixedRow(term, fit.beta[j], fit.se[j], fit.df[j]));
   const L = terms.map(() => 0);
   L[1] = -1;
   L[2] = 1;
   const ctr = satterthwaiteContrast(fit, L);
-  const contextual = row(`${terms[2]} - ${terms[1]}`, ctr.estimate, ctr.se, ctr.df);
+  const contextual = fixedRow(`${terms[2]} - ${terms[1]}`, ctr.estimate, ctr.se, ctr.df);
   if (fixed.some((f) => f.df === null)) notes.push('Satterthwaite df not computable for some terms (p and CI not shown for them).');
   if (fit.dfNote) notes.push(`Satterthwaite df: ${fit.dfNote} (as lmerTest warns; the df use the positive part of the Hessian).`);
 
