@@ -1,11 +1,14 @@
 /**
- * Colour is decided once per run, in this order:
+ * How the terminal output looks, decided once per run.
+ *
+ * Colour, in this order:
  *   --color / --no-color  >  FORCE_COLOR  >  NO_COLOR  >  stdout is a TTY.
  * chalk 5 on its own ignores NO_COLOR, so we build a chalk instance with an explicit level,
  * and tables get an empty cli-table3 `style` when colour is off (it emits ANSI otherwise).
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Io } from '../io/process.js';
+import { UserError } from '../errors.js';
 
 export function decideColor(flag: boolean | undefined, io: Pick<Io, 'env' | 'stdoutIsTTY'>): boolean {
   if (flag !== undefined) return flag;
@@ -17,4 +20,25 @@ export function decideColor(flag: boolean | undefined, io: Pick<Io, 'env' | 'std
 
 export function makeChalk(color: boolean): ChalkInstance {
   return new Chalk({ level: color ? 1 : 0 });
+}
+
+/**
+ * The most characters a line of table output may have, in this order: --width N (0 = no
+ * limit) > COLUMNS (a positive integer) > the terminal's width when stdout is a terminal >
+ * no limit (a pipe or a file gets the full table, as before; `--width 80` asks for 80).
+ */
+export function decideWidth(flag: unknown, io: Pick<Io, 'env' | 'stdoutIsTTY' | 'stdoutColumns'>): number | undefined {
+  if (flag !== undefined) {
+    const s = typeof flag === 'string' ? flag.trim() : typeof flag === 'number' ? String(flag) : '';
+    if (!/^\d+$/.test(s)) throw new UserError(`--width must be a whole number of columns (got '${s}')`, { key: '--width', hint: 'For example --width 80, or --width 0 for no limit' });
+    const n = Number(s);
+    return n === 0 ? undefined : n;
+  }
+  const env = io.env.COLUMNS?.trim();
+  if (env !== undefined && /^\d+$/.test(env) && Number(env) > 0) return Number(env);
+  if (io.stdoutIsTTY) {
+    const cols = io.stdoutColumns?.();
+    if (cols !== undefined && cols > 0) return cols;
+  }
+  return undefined;
 }

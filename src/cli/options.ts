@@ -7,10 +7,14 @@ import { INPUT_OPTIONS, list, type OptionSpec } from '../config/input-options.js
 
 export { INPUT_OPTIONS, list, type OptionSpec };
 
-/** Output options shared by the reporting commands. */
-export const COLOR_OPTIONS: OptionSpec[] = [
+/** Terminal output options shared by the reporting commands (colour, table width). */
+export const TERMINAL_OPTIONS: OptionSpec[] = [
   { flags: '--color', description: 'force colour' },
   { flags: '--no-color', description: 'disable colour (also NO_COLOR)' },
+  {
+    flags: '--width <n>',
+    description: 'fit tables and notes to N columns (default: COLUMNS, else the terminal width; no limit when not a terminal; 0 = no limit)',
+  },
 ];
 
 export const DEBUG_OPTION: OptionSpec = { flags: '--debug', description: 'show stack traces for internal errors' };

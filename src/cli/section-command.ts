@@ -10,8 +10,8 @@ import { loadConfig } from '../config/load.js';
 import { render, type OutputFormat } from '../report/render.js';
 import { optionOrigin, type OptionSource, type Section } from '../sections/section.js';
 import { buildCommand, type CommandContext } from './command.js';
-import { COLOR_OPTIONS, FORMAT_OPTION, INPUT_OPTIONS, explicitOptions, type OptionSpec } from './options.js';
-import { decideColor, makeChalk } from './color.js';
+import { TERMINAL_OPTIONS, FORMAT_OPTION, INPUT_OPTIONS, explicitOptions, type OptionSpec } from './options.js';
+import { decideColor, decideWidth, makeChalk } from './color.js';
 import { loadInputWithGroups } from './by.js';
 
 export interface SectionCommandSpec {
@@ -36,7 +36,7 @@ export function sectionCommand(section: Section, spec: SectionCommandSpec, ctx: 
       name: section.name,
       summary: spec.summary,
       args: '[files...]',
-      options: [...INPUT_OPTIONS, ...spec.options, FORMAT_OPTION, ...COLOR_OPTIONS],
+      options: [...INPUT_OPTIONS, ...spec.options, FORMAT_OPTION, ...TERMINAL_OPTIONS],
       examples: spec.examples,
       async run(files, flags, cmd, io) {
         const config = typeof flags.config === 'string' ? await loadConfig(flags.config, io.cwd) : null;
@@ -49,7 +49,7 @@ export function sectionCommand(section: Section, spec: SectionCommandSpec, ctx: 
         const result = await section.run(dataset, opts, { io, now: new Date(), read, config });
         const doc = section.document(result, dataset, opts, { mode: 'command', filtered: false, clientTables: true });
         const color = decideColor(flags.color, io);
-        io.stdout.write(render(doc, flags.format, makeChalk(color), color));
+        io.stdout.write(render(doc, flags.format, makeChalk(color), color, decideWidth(flags.width, io)));
         return 0;
       },
     },

@@ -18,6 +18,8 @@ export interface Io {
   cwd: string;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** The terminal's width in characters when stdout is a terminal (else undefined). */
+  stdoutColumns?: () => number | undefined;
   /** Resolves when everything written to stdout has been flushed (or stdout closed). */
   drain?: () => Promise<void>;
   /** True once the reader of stdout has gone away (`| head`): long writers stop early. */
@@ -85,6 +87,7 @@ export function processIo(): Io {
     cwd: process.cwd(),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
+    stdoutColumns: () => (process.stdout.isTTY ? process.stdout.columns : undefined),
     closed: () => stdoutClosed,
     drain: () =>
       new Promise<void>((resolve) => {

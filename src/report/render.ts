@@ -5,13 +5,12 @@
  * ANSI codes reach a pipe.
  */
 import Table from 'cli-table3';
-// cli-table3's width measure (string-width without ANSI codes), so chunked tables match it.
-import { createRequire } from 'node:module';
 import { stringify } from 'csv-stringify/sync';
 import type { ChalkInstance } from 'chalk';
 import type { Cell, Column, Format, ResultDocument, TableModel } from './model.js';
 import { formatP, toFixedR } from './number.js';
 import { csvCell, printable } from '../io/text-safety.js';
+import { compactTable, recordTable, strlen, wrapText } from './fit.js';
 
 export type OutputFormat = 'table' | 'json' | 'csv' | 'md';
 export const OUTPUT_FORMATS: OutputFormat[] = ['table', 'json', 'csv', 'md'];
@@ -81,7 +80,6 @@ type TableStyle = { head: string[]; border: string[]; compact?: boolean };
 const TABLE_CHARS = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 /** Rows per cli-table3 call: its layout is super-linear in the rows of one table. */
 const CHUNK_ROWS = 500;
-const strlen = (createRequire(import.meta.url)('cli-table3/src/utils.js') as { strlen: (s: string) => number }).strlen;
 
 function cliTable(head: string[] | null, colAligns: ('left' | 'right')[], style: TableStyle, rows: string[][], colWidths?: number[]): string {
   const table = new Table({
@@ -120,13 +118,22 @@ function boxTable(head: string[], colAligns: ('left' | 'right')[], style: TableS
 /** The most rows one terminal table shows (see renderTable). */
 export const MAX_TABLE_ROWS = 10_000;
 
-export function renderTable(doc: ResultDocument, chalk: ChalkInstance, color: boolean): string {
+/**
+ * The terminal rendering. `width` is the most characters a line may have (the terminal's
+ * width, src/cli/color.ts decides it); undefined means no limit. A table wider than that is
+ * shown compact, then as one record per row (src/report/fit.ts); prose wraps at spaces.
+ */
+export function renderTable(doc: ResultDocument, chalk: ChalkInstance, color: boolean, width?: number): string {
   const out: string[] = [];
-  out.push(chalk.bold(printable(doc.title)));
-  for (const line of doc.preface ?? []) out.push(printable(line));
+  const prose = (text: string, paint: (s: string) => string = (s) => s) => {
+    const lines = width === undefined ? [text] : wrapText(text, width, '  ');
+    for (const l of lines) out.push(paint(l));
+  };
+  prose(printable(doc.title), chalk.bold);
+  for (const line of doc.preface ?? []) prose(printable(line));
   for (const t of doc.tables) {
     out.push('');
-    out.push(chalk.bold(printable(t.title)));
+    prose(printable(t.title), chalk.bold);
     const head = t.columns.map((c) => printable(c.header));
     const colAligns = t.columns.map((c) => (isRight(c) ? 'right' : 'left')) as ('left' | 'right')[];
     const style = color ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [], compact: false };
@@ -136,17 +143,30 @@ export function renderTable(doc: ResultDocument, chalk: ChalkInstance, color: bo
       const row = t.rows[i];
       cells.push(t.columns.map((c) => formatCell(row[c.key] ?? null, cellFormat(c, row))));
     }
-    out.push(boxTable(head, colAligns, style, cells));
+    out.push(fitTable(head, colAligns, style, cells, width, color ? chalk.cyan : (s: string) => s));
     if (shown < t.rows.length) {
-      out.push(chalk.dim(`... and ${(t.rows.length - shown).toLocaleString('en')} more rows: a terminal table shows at most ${MAX_TABLE_ROWS.toLocaleString('en')}; --format csv, json or md has every row`));
+      prose(`... and ${(t.rows.length - shown).toLocaleString('en')} more rows: a terminal table shows at most ${MAX_TABLE_ROWS.toLocaleString('en')}; --format csv, json or md has every row`, chalk.dim);
     }
-    for (const n of t.notes ?? []) out.push(chalk.dim(printable(n)));
+    for (const n of t.notes ?? []) prose(printable(n), chalk.dim);
   }
   if (doc.notes && doc.notes.length > 0) {
     out.push('');
-    for (const n of doc.notes) out.push(chalk.dim(printable(n)));
+    for (const n of doc.notes) prose(printable(n), chalk.dim);
   }
   return out.join('\n') + '\n';
+}
+
+/** The width of boxTable's lines: each column's widest cell plus 1 + 1 padding, and the borders. */
+function boxedWidth(head: string[], rows: string[][]): number {
+  const widths = head.map((h) => strlen(h));
+  for (const r of rows) for (let j = 0; j < widths.length; j++) widths[j] = Math.max(widths[j], strlen(r[j] ?? ''));
+  return widths.reduce((a, w) => a + w + 2, 0) + widths.length + 1;
+}
+
+/** The boxed table when it fits `width` (or there is no limit), else compact, else records. */
+function fitTable(head: string[], aligns: ('left' | 'right')[], style: TableStyle, rows: string[][], width: number | undefined, paintHead: (s: string) => string): string {
+  if (width === undefined || boxedWidth(head, rows) <= width) return boxTable(head, aligns, style, rows);
+  return compactTable(head, aligns, rows, width, paintHead) ?? recordTable(head, rows, width, paintHead);
 }
 
 /**
@@ -226,7 +246,7 @@ export function renderMarkdown(doc: ResultDocument): string {
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
 }
 
-export function render(doc: ResultDocument, format: OutputFormat, chalk: ChalkInstance, color: boolean): string {
+export function render(doc: ResultDocument, format: OutputFormat, chalk: ChalkInstance, color: boolean, width?: number): string {
   switch (format) {
     case 'json':
       return renderJson(doc);
@@ -235,6 +255,6 @@ export function render(doc: ResultDocument, format: OutputFormat, chalk: ChalkIn
     case 'md':
       return renderMarkdown(doc);
     default:
-      return renderTable(doc, chalk, color);
+      return renderTable(doc, chalk, color, width);
   }
 }

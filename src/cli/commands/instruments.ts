@@ -8,9 +8,9 @@
  */
 import type { Command } from 'commander';
 import { buildCommand, type CommandContext } from '../command.js';
-import { COLOR_OPTIONS, FORMAT_OPTION } from '../options.js';
+import { TERMINAL_OPTIONS, FORMAT_OPTION } from '../options.js';
 import type { Io } from '../../io/process.js';
-import { decideColor, makeChalk } from '../color.js';
+import { decideColor, decideWidth, makeChalk } from '../color.js';
 import { UserError } from '../../errors.js';
 import { INSTRUMENTS, getInstrument } from '../../instruments/registry.js';
 import type { Instrument } from '../../instruments/types.js';
@@ -21,6 +21,7 @@ import { render, type OutputFormat } from '../../report/render.js';
 interface InstrumentsOptions {
   format: OutputFormat;
   color?: boolean;
+  width?: string;
 }
 
 const range = (r: [number, number]): string => `${r[0]}-${r[1]}`;
@@ -135,7 +136,7 @@ export function instrumentsCommand(ctx: CommandContext): Command {
       name: 'instruments',
       summary: 'list the instrument registry (ranges, direction, cutoffs, reliable change) with the source of each value',
       args: '[id]',
-      options: [FORMAT_OPTION, ...COLOR_OPTIONS],
+      options: [FORMAT_OPTION, ...TERMINAL_OPTIONS],
       examples: ['alliance instruments', 'alliance instruments PHQ-9', 'alliance instruments --format json'],
       run: async (args: string[], opts: InstrumentsOptions, _cmd: Command, io: Io) => {
         const id = args[0];
@@ -152,7 +153,7 @@ export function instrumentsCommand(ctx: CommandContext): Command {
           doc = listDocument();
         }
         const color = decideColor(opts.color, io);
-        io.stdout.write(render(doc, opts.format, makeChalk(color), color));
+        io.stdout.write(render(doc, opts.format, makeChalk(color), color, decideWidth(opts.width, io)));
         return 0;
       },
     },

@@ -8,8 +8,8 @@ import { appendFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { buildCommand, type CommandContext } from '../command.js';
-import { COLOR_OPTIONS, INPUT_OPTIONS, explicitOptions, type OptionSpec } from '../options.js';
-import { decideColor, makeChalk } from '../color.js';
+import { TERMINAL_OPTIONS, INPUT_OPTIONS, explicitOptions, type OptionSpec } from '../options.js';
+import { decideColor, decideWidth, makeChalk } from '../color.js';
 import { loadInput } from '../input.js';
 import type { Io } from '../../io/process.js';
 import { UserError, isUserError, EXIT } from '../../errors.js';
@@ -105,7 +105,7 @@ export function validateCommand(ctx: CommandContext): Command {
       name: 'validate',
       summary: 'check exports for structural, value, session and privacy problems (for CI)',
       args: '[files...]',
-      options: [...INPUT_OPTIONS, ...VALIDATE_OPTIONS, ...COLOR_OPTIONS],
+      options: [...INPUT_OPTIONS, ...VALIDATE_OPTIONS, ...TERMINAL_OPTIONS],
       examples: [
         'alliance validate export.csv',
         'alliance validate export.csv --format github --strict',
@@ -179,7 +179,7 @@ export function validateCommand(ctx: CommandContext): Command {
         } else {
           const doc = validationDocument(result, { maxFindings, strict, notes });
           const color = decideColor(flags.color, io);
-          io.stdout.write(render(doc, format, makeChalk(color), color));
+          io.stdout.write(render(doc, format, makeChalk(color), color, decideWidth(flags.width, io)));
         }
         return code;
       },
