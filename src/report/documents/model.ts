@@ -14,10 +14,12 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
   const excluded = Object.entries(result.rows.excluded)
     .sort((a, b) => a[0].localeCompare(b[0]))
     .map(([k, v]) => `${v} ${k}`);
+  const kr = (fit?.dfMethod ?? (spec.df === 'kr' ? 'Kenward-Roger' : 'Satterthwaite')) === 'Kenward-Roger';
+  const dfName = kr ? 'Kenward-Roger' : 'Satterthwaite';
   const preface = [
     `files: ${dataset.files.map((f) => f.display).join(', ')}`,
     `model: ${fit ? fit.formula : `${spec.outcome} on ${spec.alliance}`}`,
-    `fitted by ${spec.ml ? 'maximum likelihood (ML)' : 'REML'}; fixed-effect df by Satterthwaite's method (as lmerTest)`,
+    `fitted by ${spec.ml ? 'maximum likelihood (ML)' : 'REML'}; ${kr ? "fixed-effect SEs and df by Kenward-Roger's method (as pbkrtest, lmerTest's ddf = \"Kenward-Roger\")" : "fixed-effect df by Satterthwaite's method (as lmerTest)"}`,
     `${spec.lag ? 'consecutive-session pairs' : 'rows'} used: ${result.rows.used} of ${result.rows.read} rows read${excluded.length ? ` (left out: ${excluded.join(', ')})` : ''}`,
     spec.decompose
       ? `components: ${spec.lag && spec.reverse ? spec.outcome : spec.alliance}_therapist is the mean of the therapist's client means, _client the client mean minus it, _session the deviation from the client mean (over the ${spec.lag ? 'pairs' : 'rows'} used)`
@@ -42,7 +44,7 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
         { key: 'term', header: 'term' },
         { key: 'estimate', header: 'estimate', format: F.fixed(3) },
         { key: 'se', header: 'SE', format: F.fixed(3) },
-        { key: 'df', header: 'df (Satterthwaite)', format: F.fixed(1) },
+        { key: 'df', header: `df (${dfName})`, format: F.fixed(1) },
         { key: 't', header: 't', format: F.fixed(2) },
         { key: 'p', header: 'p', format: F.p },
         { key: 'ci95', header: '95% CI', format: F.interval(3) },
@@ -56,7 +58,7 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
         p: f.p,
         ci95: f.lower !== null && f.upper !== null ? ([f.lower, f.upper] as const) : null,
       })),
-      notes: [`95% CI: estimate +- t(0.975, df) x SE with the Satterthwaite df.`],
+      notes: [`95% CI: estimate +- t(0.975, df) x SE with the ${dfName} df${kr ? ' and the Kenward-Roger adjusted SE' : ''}.`],
     });
     const cx = fit.contextual;
     tables.push({
@@ -64,7 +66,7 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
       title: 'Contextual effect (between minus within)',
       columns: tables[0].columns,
       rows: [{ term: cx.term, estimate: cx.estimate, se: cx.se, df: cx.df, t: cx.t, p: cx.p, ci95: cx.lower !== null && cx.upper !== null ? ([cx.lower, cx.upper] as const) : null }],
-      notes: ['How much the client-level (between) association exceeds the session-level (within) one (Curran & Bauer 2011); t test of the contrast with Satterthwaite df.'],
+      notes: [`How much the client-level (between) association exceeds the session-level (within) one (Curran & Bauer 2011); t test of the contrast with ${dfName} df.`],
     });
     const vrows: Record<string, string | number | null>[] = fit.variance.map((v) => ({
       group: v.group,

@@ -28,6 +28,7 @@ export interface ModelFlags {
   randomEffects?: boolean;
   compare?: boolean;
   decompose?: string;
+  df?: string;
   [key: string]: unknown;
 }
 
@@ -46,6 +47,8 @@ export interface ModelSettings {
   compare: boolean;
   /** --decompose LEVEL (only "therapist"). */
   decompose: string | undefined;
+  /** --df METHOD: "satterthwaite" (default) or "kr". */
+  df: string | undefined;
 }
 
 /**
@@ -66,6 +69,7 @@ export const MODEL_TABLE = [
   { key: 'randomEffects', type: 'boolean', description: "also list each client's (and therapist's) random effects (BLUPs)" },
   { key: 'decompose', type: 'text', arg: '<level>', description: '"therapist": alliance split into therapist, client and session components, clients nested in therapists' },
   { key: 'compare', type: 'boolean', description: 'also fit the nested sequence (null, + alliance, + random slope) by ML and test it as anova()' },
+  { key: 'df', type: 'text', arg: '<method>', description: 'df of the fixed-effect t tests: "satterthwaite" (default) or "kr" (Kenward-Roger, adjusted SEs; REML fits only)' },
 ] as const satisfies OptionTable;
 
 /** Keys of the config file's `model:` section (camelCase, as the flags; covariates = covariate). */
@@ -89,6 +93,7 @@ export function modelSettings(opts: ModelFlags, explicit: Set<string>, config: C
     randomEffects: Boolean(opts.randomEffects),
     compare: Boolean(opts.compare),
     decompose: opts.decompose,
+    df: opts.df,
   };
   const section = config?.sections.model ?? {};
   for (const [key, value] of Object.entries(section)) {
@@ -101,6 +106,9 @@ export function modelSettings(opts: ModelFlags, explicit: Set<string>, config: C
     if (row.key === 'decompose') {
       if (typeof value !== 'string') throw new UserError(`model.${key} must be "therapist"`, { location });
       set.decompose = value;
+    } else if (row.key === 'df') {
+      if (typeof value !== 'string') throw new UserError(`model.${key} must be "satterthwaite" or "kr"`, { location });
+      set.df = value;
     } else if (row.type === 'text') {
       if (typeof value !== 'string' || value.trim() === '') throw new UserError(`model.${key} must be one column name`, { location, hint: `For example ${key}: ${attr === 'outcome' ? 'ors' : 'srs'}` });
       set[row.key] = [value.trim()];
@@ -231,6 +239,7 @@ export function modelSpec(dataset: Dataset, set: ModelSettings, place: ModelPlac
     });
   }
   const decompose = set.decompose === 'therapist';
+  const df = dfMethod(set, place);
   const therapistLevel = groupTherapist || decompose;
   if (therapistLevel && !dataset.mapping.therapist) {
     throw new UserError(`${place.config ? 'model.group: therapist' : '--group therapist'} needs a therapist column, and none was found`, {
@@ -254,5 +263,31 @@ export function modelSpec(dataset: Dataset, set: ModelSettings, place: ModelPlac
     randomEffects: set.randomEffects,
     compare: set.compare,
     decompose,
+    // only when asked: the default spec (and so the JSON echoing it) stays as it was
+    ...(df === 'kr' ? { df } : {}),
   };
+}
+
+/**
+ * --df: Satterthwaite (default) or Kenward-Roger. KR is defined for REML fits (Kenward &
+ * Roger 1997); lmerTest refuses it for ML fits, and so does the tool.
+ */
+function dfMethod(set: ModelSettings, place: ModelPlace): ModelSpec['df'] {
+  const n = names(place);
+  if (set.df === undefined) return 'satterthwaite';
+  const v = set.df.trim().toLowerCase();
+  const method = v === 'satterthwaite' ? 'satterthwaite' : v === 'kr' || v === 'kenward-roger' ? 'kr' : null;
+  if (method === null) {
+    throw new UserError(`${n.name('df')} takes "satterthwaite" or "kr" (Kenward-Roger), got "${set.df}"`, {
+      location: n.at('df'),
+      hint: place.config ? 'Use df: kr under model:, or leave it out for Satterthwaite' : 'Use --df kr, or leave it out for Satterthwaite',
+    });
+  }
+  if (method === 'kr' && set.ml) {
+    throw new UserError(`Kenward-Roger df (${n.name('df')} kr) are defined for REML fits, and ${n.name('ml')} asks for ML`, {
+      location: n.at('df'),
+      hint: `Drop ${n.name('ml')}, or drop ${n.name('df')} kr for Satterthwaite df`,
+    });
+  }
+  return method;
 }

@@ -1,0 +1,214 @@
+/**
+ * The model's design: the rows (or lagged pairs) used, the person-mean centring (or the
+ * therapist decomposition) of the predictor, and the per-client cross-products the fit
+ * works from; and the lme4 formula of the model fitted.
+ */
+import { CrossProductAccumulator, type GroupedCrossProducts } from '../../stats/lmm/data.js';
+import type { ModelSpec } from './types.js';
+
+export class Growable {
+  data: Float64Array = new Float64Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+}
+
+export interface Columns {
+  client: Growable;
+  session: Growable;
+  x: Growable;
+  y: Growable;
+  therapist: Growable;
+  covs: Growable[];
+}
+
+export interface Design {
+  data: GroupedCrossProducts;
+  terms: string[];
+  /** Client index (dataset) of each group. */
+  clientOf: number[];
+  /** Per group: therapist index, -1 when none. */
+  therapistOf: number[];
+  nullData: GroupedCrossProducts;
+  /** The predictor (alliance) alone, for the therapist ICC of the alliance (--decompose). */
+  nullPredictor: GroupedCrossProducts;
+  excluded: Record<string, number>;
+  used: number;
+}
+
+export function buildDesign(spec: ModelSpec, cols: Columns, n: number): Design {
+  const excluded: Record<string, number> = {};
+  const bump = (k: string): void => void (excluded[k] = (excluded[k] ?? 0) + 1);
+  const nc = cols.covs.length;
+  const { client, session, x, y } = cols;
+  const covOk = (r: number): boolean => {
+    for (let j = 0; j < nc; j++) if (!Number.isFinite(cols.covs[j].data[r])) return false;
+    return true;
+  };
+  // (response row, predictor row) pairs
+  const respRow: number[] = [];
+  const predRow: number[] = [];
+  if (!spec.lag) {
+    for (let r = 0; r < n; r++) {
+      if (!Number.isFinite(y.data[r])) bump(`missing or unusable ${spec.outcome}`);
+      else if (!Number.isFinite(x.data[r])) bump(`missing or unusable ${spec.alliance}`);
+      else if (spec.time && !Number.isFinite(session.data[r])) bump('missing session number');
+      else if (!covOk(r)) bump('missing covariate');
+      else {
+        respRow.push(r);
+        predRow.push(r);
+      }
+    }
+  } else {
+    // predictor variable at s, response variable at s+1
+    const pv = spec.reverse ? y : x;
+    const rv = spec.reverse ? x : y;
+    const order = Array.from({ length: n }, (_, i) => i).filter((r) => Number.isFinite(session.data[r]));
+    if (order.length < n) excluded['missing session number'] = n - order.length;
+    order.sort((a, b) => client.data[a] - client.data[b] || session.data[a] - session.data[b] || a - b);
+    for (let i = 0; i < order.length; i++) {
+      const r = order[i];
+      const dupPrev = i > 0 && client.data[order[i - 1]] === client.data[r] && session.data[order[i - 1]] === session.data[r];
+      const dupNext = i + 1 < order.length && client.data[order[i + 1]] === client.data[r] && session.data[order[i + 1]] === session.data[r];
+      if (dupPrev || dupNext) {
+        bump('duplicate session number (not paired)');
+        continue;
+      }
+      const nxt = order[i + 1];
+      if (nxt === undefined || client.data[nxt] !== client.data[r]) continue; // last session of the client
+      if (session.data[nxt] !== session.data[r] + 1) {
+        bump('next session not consecutive');
+        continue;
+      }
+      const dupNxt = i + 2 < order.length && client.data[order[i + 2]] === client.data[nxt] && session.data[order[i + 2]] === session.data[nxt];
+      if (dupNxt) continue;
+      if (!Number.isFinite(pv.data[r]) || !Number.isFinite(rv.data[r]) || !Number.isFinite(rv.data[nxt])) bump('missing value in the pair');
+      else if (!covOk(r)) bump('missing covariate');
+      else {
+        respRow.push(nxt);
+        predRow.push(r);
+      }
+    }
+  }
+  const pv = spec.lag && spec.reverse ? y : x;
+  const rv = spec.lag && spec.reverse ? x : y;
+  // client means of the predictor over the rows used
+  const sum = new Map<number, { s: number; n: number }>();
+  for (let i = 0; i < predRow.length; i++) {
+    const c = client.data[predRow[i]];
+    const e = sum.get(c) ?? { s: 0, n: 0 };
+    e.s += pv.data[predRow[i]];
+    e.n++;
+    sum.set(c, e);
+  }
+  // --decompose: each client's therapist (first seen) and the therapist component, the
+  // mean over the therapist's clients of the client means
+  const therapistMean = new Map<number, number>();
+  const clientTherapist = new Map<number, number>();
+  if (spec.decompose) {
+    for (const r of predRow) if (!clientTherapist.has(client.data[r])) clientTherapist.set(client.data[r], cols.therapist.data[r]);
+    const acc2 = new Map<number, { s: number; n: number }>();
+    for (const [c, e] of sum) {
+      const t = clientTherapist.get(c)!;
+      const a = acc2.get(t) ?? { s: 0, n: 0 };
+      a.s += e.s / e.n;
+      a.n++;
+      acc2.set(t, a);
+    }
+    for (const [t, a] of acc2) therapistMean.set(t, a.s / a.n);
+  }
+  const predName = spec.lag && spec.reverse ? spec.outcome : spec.alliance;
+  const respName = spec.lag && spec.reverse ? spec.alliance : spec.outcome;
+  const terms = spec.decompose
+    ? ['(Intercept)', `${predName}_session`, `${predName}_client`, `${predName}_therapist`]
+    : ['(Intercept)', `${predName}_within`, `${predName}_between`];
+  if (spec.lag) terms.push(`${respName}_previous`);
+  if (spec.time) terms.push('session');
+  for (const c of spec.covariates ?? []) terms.push(c);
+  const p = terms.length;
+  const xr = new Float64Array(p);
+  const fill = (i: number): number => {
+    const r = predRow[i];
+    const e = sum.get(client.data[r])!;
+    const mean = e.s / e.n;
+    let k = 0;
+    xr[k++] = 1;
+    xr[k++] = pv.data[r] - mean;
+    if (spec.decompose) {
+      const tm = therapistMean.get(clientTherapist.get(client.data[r])!) ?? 0;
+      xr[k++] = mean - tm;
+      xr[k++] = tm;
+    } else xr[k++] = mean;
+    if (spec.lag) xr[k++] = rv.data[r];
+    if (spec.time) xr[k++] = session.data[r];
+    for (let j = 0; j < nc; j++) xr[k++] = cols.covs[j].data[r];
+    return rv.data[respRow[i]];
+  };
+  // Column and response means, subtracted before the cross-products are accumulated
+  // (numerical accuracy; see CrossProductAccumulator). A column with a random slope is
+  // not shifted: that would change the model; nor is the within column (mean 0 already, and
+  // its exact zeros tell when the predictor does not vary within any client).
+  const shift = new Float64Array(p);
+  let yShift = 0;
+  for (let i = 0; i < predRow.length; i++) {
+    yShift += fill(i);
+    for (let j = 1; j < p; j++) shift[j] += xr[j];
+  }
+  if (predRow.length > 0) {
+    yShift /= predRow.length;
+    for (let j = 1; j < p; j++) shift[j] /= predRow.length;
+  }
+  const slopeCol = spec.randomSlope === 'time' ? terms.indexOf('session') : spec.randomSlope ? 1 : -1;
+  if (slopeCol > 0) shift[slopeCol] = 0;
+  shift[1] = 0;
+  const acc = new CrossProductAccumulator(p, { shift, yShift });
+  const nullAcc = new CrossProductAccumulator(1, { yShift });
+  let pShift = 0;
+  for (const r of predRow) pShift += pv.data[r];
+  const nullPred = new CrossProductAccumulator(1, { yShift: predRow.length > 0 ? pShift / predRow.length : 0 });
+  const one = new Float64Array([1]);
+  const therapistOfClient = new Map<number, number>();
+  for (let i = 0; i < predRow.length; i++) {
+    const r = predRow[i];
+    const c = client.data[r];
+    const yv = fill(i);
+    acc.add(c, xr, yv);
+    nullAcc.add(c, one, yv);
+    nullPred.add(c, one, pv.data[r]);
+    if (spec.therapistLevel || spec.decompose) {
+      const t = cols.therapist.data[r];
+      const prev = therapistOfClient.get(c);
+      if (prev === undefined) therapistOfClient.set(c, t);
+      else if (prev !== t) therapistOfClient.set(c, -2); // more than one therapist
+    }
+  }
+  const data = acc.finish();
+  return {
+    data,
+    terms,
+    clientOf: data.groupIds,
+    therapistOf: data.groupIds.map((c) => therapistOfClient.get(c) ?? -1),
+    nullData: nullAcc.finish(),
+    nullPredictor: nullPred.finish(),
+    excluded,
+    used: predRow.length,
+  };
+}
+
+export function formula(spec: ModelSpec, terms: string[], slopeTerm: string | null, therapist: boolean): string {
+  const resp = spec.lag ? `${spec.reverse ? spec.alliance : spec.outcome}(s+1)` : spec.outcome;
+  // in lagged models every predictor except the client mean is taken at session s
+  const rhs = terms.slice(1).map((t) => (spec.lag && !/_(between|client|therapist)$/.test(t) ? `${t}(s)` : t));
+  const re = slopeTerm
+    ? `(1 + ${slopeTerm} | client)${therapist ? ' + (1 | therapist)' : ''}`
+    : therapist
+      ? '(1 | therapist) + (1 | therapist:client)'
+      : '(1 | client)';
+  return `${resp} ~ ${rhs.join(' + ')} + ${re}`;
+}
