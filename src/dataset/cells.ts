@@ -33,6 +33,9 @@ export interface CellSink {
   missing: number[];
   /** Per measure: unusable cells (reported through issue). */
   unusable: number[];
+  /** Per measure: the unusable cells that were out of the instrument's range / a missing code. */
+  outOfRange: number[];
+  missingCode: number[];
   issue(code: string, line: number, field: number, value: string): void;
 }
 
@@ -133,6 +136,8 @@ export class CellRules {
     if (verdict === 'missing-code' || verdict === 'out-of-range') {
       sink.values[g] = NaN;
       sink.unusable[g]++;
+      if (verdict === 'missing-code') sink.missingCode[g]++;
+      else sink.outOfRange[g]++;
       sink.issue(verdict === 'missing-code' ? 'value.missing-code' : 'value.out-of-range', line, field, s);
       return;
     }
@@ -179,7 +184,7 @@ export class ColumnCellReader implements ColumnCells {
     private readonly decimals: readonly ('.' | ',')[],
   ) {
     this.rules = new CellRules(missing, [columnRule(instrument)]);
-    this.sink = { values: new Float64Array(1), missing: [0], unusable: [0], issue: () => undefined };
+    this.sink = { values: new Float64Array(1), missing: [0], unusable: [0], outOfRange: [0], missingCode: [0], issue: () => undefined };
   }
 
   /** The cell's value (NaN when missing or unusable); `file` picks the decimal mark. */

@@ -97,6 +97,8 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io,
       rows: 0,
       rowsWithoutClient: 0,
       unusable: new Array<number>(env.M).fill(0),
+      outOfRange: new Array<number>(env.M).fill(0),
+      missingCode: new Array<number>(env.M).fill(0),
       missing: new Array<number>(env.M).fill(0),
     };
     const ctx: ScanCtx = {

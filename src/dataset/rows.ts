@@ -79,7 +79,7 @@ export async function readPart(env: RowEnv, part: Part, ctx: ScanCtx, emit: (row
   const issue = (code: string, line: number, field: number, value: string) => {
     if (onIssue) onIssue({ code, file: fileNo, line, field, value });
   };
-  const sink: CellSink = { values, missing: stats.missing, unusable: stats.unusable, issue };
+  const sink: CellSink = { values, missing: stats.missing, unusable: stats.unusable, outOfRange: stats.outOfRange, missingCode: stats.missingCode, issue };
   const badDate = dateRejecter(part, files, issue);
   /** The client's id, or -1 (counted, reported) when the cell is a missing marker. */
   const clientOf = (ct: string, line: number): number => {

@@ -140,6 +140,9 @@ export interface ScanStats {
   rowsWithoutClient: number;
   /** Per measure: cells treated as missing because they were unusable (not numeric, out of range, missing code). */
   unusable: number[];
+  /** Per measure: of the unusable cells, those out of the instrument's range and those that were a missing code (the rest were not numeric). */
+  outOfRange: number[];
+  missingCode: number[];
   /** Per measure: cells that were missing markers. */
   missing: number[];
   /** Rows of a joined input that found no partner, per side. */

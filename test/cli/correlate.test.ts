@@ -280,3 +280,39 @@ describe('alliance correlate --by with --group', () => {
     expect(out.groups.map((g: any) => g.group)).toEqual(['S0', 'S1']);
   });
 });
+
+describe('alliance correlate counts what it leaves out, by reason (issue 9.7)', () => {
+  it('JSON input.left_out and the table preface count missing, not numeric, out-of-range and missing-code cells', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'correlate-left-'));
+    // Six clients of five sessions; planted by hand: srs "abc" (not numeric, k2 s2), srs -99
+    // (missing code, k3 s3), srs blank (k4 s1), ors 55 (out of ORS 0-40, k5 s4), ors blank
+    // twice (k6 s2, k6 s5), and one row without a client id.
+    const lines = ['client,session,srs,ors'];
+    const planted: Record<string, [string?, string?]> = { 'k2,2': ['abc'], 'k3,3': ['-99'], 'k4,1': [''], 'k5,4': [undefined, '55'], 'k6,2': [undefined, ''], 'k6,5': [undefined, ''] };
+    for (let c = 1; c <= 6; c++) {
+      for (let s = 1; s <= 5; s++) {
+        const p = planted[`k${c},${s}`] ?? [];
+        lines.push(`k${c},${s},${p[0] ?? 30 + ((c * 7 + s * 3) % 10)},${p[1] ?? 10 + ((c * 5 + s * 11) % 25)}`);
+      }
+    }
+    lines.push(',6,35,20');
+    const file = path.join(dir, 'left.csv');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const res = await runInProcess(['correlate', file, '--analyses', 'pooled', '--format', 'json']);
+    expect(res.code, res.stderr).toBe(0);
+    const out = JSON.parse(res.stdout);
+    expect(out.input.left_out).toEqual({
+      rows_without_client: 1,
+      measures: [
+        { column: 'srs', missing: 1, not_numeric: 1, out_of_range: 0, missing_code: 1 },
+        { column: 'ors', missing: 2, not_numeric: 0, out_of_range: 1, missing_code: 0 },
+      ],
+    });
+    // 30 rows with a client; 6 planted cells in 6 different rows: the pooled r uses 24.
+    expect(out.results[0].n).toBe(24);
+    const table = await runInProcess(['correlate', file, '--analyses', 'pooled']);
+    expect(table.stdout).toContain('left out: 1 row(s) without a client id');
+    expect(table.stdout).toContain('left out of srs: 1 missing (blank or a missing marker), 1 not numeric, 1 missing code');
+    expect(table.stdout).toContain("left out of ors: 2 missing (blank or a missing marker), 1 out of the instrument's range");
+  });
+});

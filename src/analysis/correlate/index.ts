@@ -7,13 +7,13 @@
  * regressions across consecutive sessions, both directions). One streaming pass over the
  * dataset (a second one only for clients whose rows are not in session order).
  */
-import type { Dataset, MeasureBinding, SessionRow } from '../../dataset/types.js';
+import type { Dataset, MeasureBinding, ScanStats, SessionRow } from '../../dataset/types.js';
 import { UserError } from '../../errors.js';
 import { Accumulator, ScatterRepair, type AccumulatorConfig, type PairSpec } from './accumulate.js';
 import { computeGroup, type PairInfo } from './compute.js';
 import { bh, holm } from './inference.js';
 import { Random } from '../../stats/random.js';
-import type { CorrelateOptions, CorrelateReport, CorrelateResult, SuppressedGroup, Warning } from './types.js';
+import type { CorrelateOptions, CorrelateReport, CorrelateResult, LeftOut, SuppressedGroup, Warning } from './types.js';
 
 export * from './types.js';
 
@@ -101,7 +101,7 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
 
   // Only client, session and the measures are read (and the --by column): no dates.
   const need = { need: { date: false, therapist: reader !== null, groups: reader !== null } };
-  await ds.scan((row) => {
+  const scanned = await ds.scan((row) => {
     overall.add(row.client, row.session, row.values);
     if (reader) {
       const level = reader.read(row);
@@ -240,7 +240,7 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
     warnings,
     suppressed,
     groups,
-    data: { rows: overall.rows, clients: overall.clients },
+    data: { rows: overall.rows, clients: overall.clients, left_out: leftOut(scanned, measures) },
     adjusted,
   };
 }
@@ -262,6 +262,19 @@ export function adjustP(results: CorrelateResult[], method: CorrelateOptions['ad
   family.forEach((r, i) => (r.p_adjusted = adj[i]));
   for (const r of results) if (tested(r) && repeated(r)) r.p_adjusted = overall.get(key(r))!.p_adjusted;
   return family.length;
+}
+
+function leftOut(stats: ScanStats, measures: readonly MeasureBinding[]): LeftOut {
+  return {
+    rows_without_client: stats.rowsWithoutClient,
+    measures: measures.map((m, j) => ({
+      column: m.name,
+      missing: stats.missing[j],
+      not_numeric: stats.unusable[j] - stats.outOfRange[j] - stats.missingCode[j],
+      out_of_range: stats.outOfRange[j],
+      missing_code: stats.missingCode[j],
+    })),
+  };
 }
 
 function fmt(r: number): string {

@@ -79,13 +79,24 @@ export interface SuppressedGroup {
   reason: string;
 }
 
+/**
+ * What the scan left out, by reason: rows without a client id, and per alliance or outcome
+ * column the cells that were blank or a missing marker, not numeric, out of the instrument's
+ * range, or a conventional missing code. A pair's analyses leave out every row where either of
+ * its two cells is one of these.
+ */
+export interface LeftOut {
+  rows_without_client: number;
+  measures: { column: string; missing: number; not_numeric: number; out_of_range: number; missing_code: number }[];
+}
+
 export interface CorrelateReport {
   options: CorrelateOptions;
   results: CorrelateResult[];
   warnings: Warning[];
   suppressed: SuppressedGroup[];
   groups: { group: string; clients: number; rows: number }[];
-  data: { rows: number; clients: number };
+  data: { rows: number; clients: number; left_out: LeftOut };
   /** Size of the p-adjustment family: the distinct tests (a group repeating the overall results adds none). */
   adjusted: number;
 }

@@ -2,7 +2,7 @@
  * The ResultDocument of `alliance correlate` (and the report's correlate section). The JSON
  * shape is documented in docs/correlate.md.
  */
-import { BENCHMARK, type CorrelateReport, type CorrelateResult } from '../../analysis/correlate/index.js';
+import { BENCHMARK, type CorrelateReport, type CorrelateResult, type LeftOut } from '../../analysis/correlate/index.js';
 import type { Dataset } from '../../dataset/types.js';
 import { F, type Cell, type Column, type ResultDocument } from '../model.js';
 import { mappedColumns } from './mapping.js';
@@ -31,6 +31,23 @@ function reading(r: CorrelateResult): string {
 function pct(level: number): string {
   const v = level * 100;
   return Number.isInteger(v) ? String(v) : toFixedR(v, 1);
+}
+
+/** The preface lines that say what was left out, by reason (none when nothing was). */
+function leftOutLines(l: LeftOut): string[] {
+  const lines: string[] = [];
+  if (l.rows_without_client > 0) lines.push(`left out: ${l.rows_without_client} row(s) without a client id`);
+  const reasons: [keyof LeftOut['measures'][number], string][] = [
+    ['missing', 'missing (blank or a missing marker)'],
+    ['not_numeric', 'not numeric'],
+    ['out_of_range', "out of the instrument's range"],
+    ['missing_code', 'missing code'],
+  ];
+  for (const m of l.measures) {
+    const parts = reasons.filter(([k]) => (m[k] as number) > 0).map(([k, label]) => `${m[k] as number} ${label}`);
+    if (parts.length > 0) lines.push(`left out of ${m.column}: ${parts.join(', ')}`);
+  }
+  return lines;
 }
 
 export function correlateDocument(report: CorrelateReport, dataset: Dataset): ResultDocument {
@@ -91,6 +108,7 @@ export function correlateDocument(report: CorrelateReport, dataset: Dataset): Re
     preface: [
       `files: ${dataset.files.map((f) => f.display).join(', ')}`,
       `rows: ${report.data.rows}, clients: ${report.data.clients}`,
+      ...leftOutLines(report.data.left_out),
       ...m.notes,
     ],
     tables: [
@@ -122,6 +140,7 @@ export function correlateDocument(report: CorrelateReport, dataset: Dataset): Re
         files: dataset.files.map((f) => ({ path: f.display, rows: f.rows })),
         rows: report.data.rows,
         clients: report.data.clients,
+        left_out: report.data.left_out,
       },
       mapping: {
         ...mappedColumns(m),
