@@ -75,5 +75,9 @@ export const INPUT_OPTIONS: OptionSpec[] = [
     flags: '--wide [pattern]',
     description: "read a wide file (one row per client): detect the columns, or name them, e.g. '{measure}_t{session}'",
   },
+  {
+    flags: '--show-identifiers',
+    description: 'show client, therapist and group values that look like direct identifiers (emails, phone numbers, names, addresses) as they are, not as pseudonyms',
+  },
   { flags: '--join-on <key>', description: 'join exports with different columns on client+session or client+date', choices: ['session', 'date'] },
 ];

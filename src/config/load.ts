@@ -47,7 +47,7 @@ export interface Config {
 /** Sections a command may read; their content is validated by the command. */
 export const COMMAND_SECTIONS = ['validate', 'describe', 'correlate', 'trend', 'change', 'model', 'ruptures', 'report', 'alerts', 'therapists', 'simulate'];
 
-type Kind = 'string' | 'list' | 'map' | 'overrides' | 'files' | { choices: readonly string[] };
+type Kind = 'string' | 'boolean' | 'list' | 'map' | 'overrides' | 'files' | { choices: readonly string[] };
 
 /** The ReadOptions keys a config may hold, and their types. */
 export const READ_KEYS: Record<string, Kind> = {
@@ -66,6 +66,7 @@ export const READ_KEYS: Record<string, Kind> = {
   dateFormat: { choices: ['iso', 'dmy', 'dmy.', 'mdy'] },
   missing: 'list',
   joinOn: { choices: ['session', 'date'] },
+  showIdentifiers: 'boolean',
   sheet: 'string',
   wide: 'string',
   today: 'string',
@@ -188,6 +189,9 @@ export function parseConfig(text: string, display: string, dir: string): Config 
     if (kind === 'string') {
       if (!isScalar(value) || value.value === null || typeof value.value === 'object') typeError('a column name (text)');
       read[key] = String((value as { value: unknown }).value);
+    } else if (kind === 'boolean') {
+      if (!isScalar(value) || typeof value.value !== 'boolean') typeError('true or false');
+      read[key] = (value as { value: boolean }).value;
     } else if (kind === 'list') {
       const list = stringList(value);
       if (list === null) typeError('a column name or a list of column names');

@@ -21,7 +21,19 @@ export class Interner {
   private cap = 1024;
   private slots = new Int32Array(1024).fill(-1);
   private hashes = new Int32Array(1024);
-  constructor(readonly list: string[]) {}
+  /**
+   * The interned values themselves once `list` shows a pseudonym for one of them (until then
+   * `list` holds the values and this is null: no second array in the common case).
+   */
+  private keys: string[] | null = null;
+  /**
+   * @param list the values as shown (the dataset's clients, therapists or group levels)
+   * @param display a value's pseudonym when it must not be shown (./pseudonyms.ts), else null
+   */
+  constructor(
+    readonly list: string[],
+    private readonly display: ((value: string) => string | null) | null = null,
+  ) {}
 
   /** The id of `raw` (trimmed), adding it when new. */
   id(raw: string): number {
@@ -35,11 +47,15 @@ export class Interner {
     for (;;) {
       const v = slots[i];
       if (v < 0) break;
-      if (this.hashes[v] === h && this.list[v] === key) return v;
+      if (this.hashes[v] === h && (this.keys ?? this.list)[v] === key) return v;
       i = (i + 1) & mask;
     }
     const id = this.list.length;
-    this.list.push(own(key));
+    const kept = own(key);
+    const shown = this.display === null ? null : this.display(kept);
+    if (shown !== null && this.keys === null) this.keys = this.list.slice();
+    this.list.push(shown ?? kept);
+    this.keys?.push(kept);
     if (id >= this.hashes.length) {
       const bigger = new Int32Array(this.hashes.length * 2);
       bigger.set(this.hashes);

@@ -29,12 +29,13 @@ import { getInstrument, instrumentForHeader, normalizeName } from '../instrument
 import { detectDateFormats } from './dates.js';
 import { openTable } from './formats.js';
 import { Interner } from './intern.js';
+import { IdGuard, PSEUDONYM_KEY_ENV } from './pseudonyms.js';
 import { joinParts } from './join.js';
 import { Numbering, blankSessionNotes } from './numbering.js';
 import { planDataset } from './plan.js';
 import { readPart, type RowEnv, type ScanCtx } from './rows.js';
 import type { TableSource } from './source.js';
-import type { CellIssue, Dataset, ReadOptions, ScanOptions, ScanProgress, ScanStats, SessionRow } from './types.js';
+import type { CellIssue, Dataset, Mapping, ReadOptions, ScanOptions, ScanProgress, ScanStats, SessionRow } from './types.js';
 import { MissingTokens } from './values.js';
 
 export { DATE_SAMPLE_ROWS } from './dates.js';
@@ -43,6 +44,21 @@ export { DATE_SAMPLE_ROWS } from './dates.js';
 export interface OpenOptions {
   /** A live row count for every scan (the CLI shows it on a terminal). */
   progress?: ScanProgress;
+}
+
+/**
+ * The pseudonym guards of the id columns (./pseudonyms.ts): none with --show-identifiers.
+ * The key comes from the environment, so it never appears in a command line or a config.
+ */
+function idGuards(mapping: Mapping, options: ReadOptions, io: Io): { client: IdGuard | null; therapist: IdGuard | null; groups: (IdGuard | null)[] } {
+  if (options.showIdentifiers === true) return { client: null, therapist: null, groups: mapping.groups.map(() => null) };
+  const key = io.env[PSEUDONYM_KEY_ENV] || null;
+  const role = (name: string) => (/^[A-Za-z][A-Za-z0-9_ -]{0,23}$/.test(name) ? name.toLowerCase() : 'group');
+  return {
+    client: new IdGuard('client', true, key),
+    therapist: new IdGuard('therapist', true, key),
+    groups: mapping.groups.map((g) => new IdGuard(role(g.name), false, key)),
+  };
 }
 
 export async function openDataset(paths: string[], options: ReadOptions, io: Io, open: OpenOptions = {}): Promise<Dataset> {
@@ -63,12 +79,13 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io,
   const therapists: string[] = [];
   const groupLevels: string[][] = mapping.groups.map(() => []);
   const missing = new MissingTokens(options.missing ?? []);
+  const guards = idGuards(mapping, options, io);
   const env: RowEnv = {
     files,
     cells: CellRules.forMeasures(missing, measures),
-    clientIds: new Interner(clients),
-    therapistIds: new Interner(therapists),
-    groupIds: groupLevels.map((l) => new Interner(l)),
+    clientIds: new Interner(clients, guards.client?.display.bind(guards.client) ?? null),
+    therapistIds: new Interner(therapists, guards.therapist?.display.bind(guards.therapist) ?? null),
+    groupIds: groupLevels.map((l, g) => new Interner(l, guards.groups[g]?.display.bind(guards.groups[g]) ?? null)),
     M: measures.length,
     G: mapping.groups.length,
   };
@@ -134,6 +151,12 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io,
   if (join) notes.push(`exports with different measures are joined on client + ${joinOn}: ${kindNames(0)} with ${kindNames(1)} (outer join)`);
   let joinNoted = false;
   let blankNoted = false;
+  const guardNoted = new Set<IdGuard>();
+  const guardColumns: [string, IdGuard][] = [
+    ...(guards.client && mapping.client ? [[mapping.client.name, guards.client] as [string, IdGuard]] : []),
+    ...(guards.therapist && mapping.therapist ? [[mapping.therapist.name, guards.therapist] as [string, IdGuard]] : []),
+    ...mapping.groups.flatMap((g, i) => (guards.groups[i] ? [[g.name, guards.groups[i]!] as [string, IdGuard]] : [])),
+  ];
 
   const dataset: Dataset = {
     files,
@@ -175,6 +198,13 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io,
         if (shown) progress!.end();
       }
       stats.rows = rows;
+      for (const [column, guard] of guardColumns) {
+        const note = guard.note(column);
+        if (note !== null && !guardNoted.has(guard)) {
+          guardNoted.add(guard);
+          notes.push(note);
+        }
+      }
       if (join && stats.unmatched && !joinNoted) {
         joinNoted = true;
         notes.push(

@@ -38,6 +38,8 @@ export interface ReadOptions {
   sheet?: string;
   /** Read as wide: true (detect the column pattern) or a pattern such as '{measure}_t{session}'. */
   wide?: boolean | string;
+  /** Show identifier-like client, therapist and group values as they are, not as pseudonyms (./pseudonyms.ts). */
+  showIdentifiers?: boolean;
   /** Reference date for "future date" checks (ISO); defaults to today. */
   today?: string;
   /**

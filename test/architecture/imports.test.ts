@@ -20,6 +20,7 @@ const AREAS: [prefix: string, layer: number][] = [
   ['stats/', 0],
   ['io/', 1],
   ['instruments/', 1],
+  ['privacy/', 1],
   ['dataset/', 2],
   ['config/', 3],
   ['validate/', 3],

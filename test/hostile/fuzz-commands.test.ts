@@ -7,7 +7,8 @@
  *   - exit 0, 1 or 2 (never 70), with no stack trace;
  *   - on exit 2, write exactly one line to stderr, with no raw control character;
  *   - write no CSV cell that a spreadsheet would run as a formula;
- *   - never print a value of a dedicated identifier column (email, name, phone);
+ *   - never print a value of a dedicated identifier column (email, name, phone), nor an
+ *     identifier-like client, therapist or site value (shown as a pseudonym);
  *   - stay within a bounded output size.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +37,10 @@ function baseRows(): string[][] {
   return rows;
 }
 
+/** Identifier-like values put into the client, therapist and site columns: shown as pseudonyms only. */
+const ID_SECRETS = ['hidden.client@example.org', '07700 900456', 'Dr Hidden Person', '42 Secret Road'];
+const ID_LEAKS = ['hidden.client', '900456', 'Hidden Person', 'Secret Road'];
+
 const HOSTILE = [
   'abc', '', 'NA', '-99', '1e308', '-1e308', '1e400', 'NaN', 'Infinity', '-0', '0', '99999', '3.5', '41',
   '=HYPERLINK("http://x")', '+1+1', '-2+3', '@SUM(A1)', '\tTAB', 'a\x1b[31mb', 'x\ny', 'é', '客户', '😀',
@@ -48,7 +53,8 @@ type Mutation =
   | { kind: 'drop-fields'; row: number; keep: number }
   | { kind: 'extra-fields'; row: number; n: number }
   | { kind: 'header'; col: number; value: string }
-  | { kind: 'long'; row: number; col: number; n: number };
+  | { kind: 'long'; row: number; col: number; n: number }
+  | { kind: 'id'; row: number; col: number; value: string };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('cell' as const), row: fc.nat(31), col: fc.nat(6), value: fc.constantFrom(...HOSTILE) }),
@@ -57,6 +63,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('extra-fields' as const), row: fc.nat(31), n: fc.integer({ min: 1, max: 50 }) }),
   fc.record({ kind: fc.constant('header' as const), col: fc.nat(6), value: fc.constantFrom(...HOSTILE) }),
   fc.record({ kind: fc.constant('long' as const), row: fc.nat(31), col: fc.nat(6), n: fc.integer({ min: 1000, max: 200_000 }) }),
+  fc.record({ kind: fc.constant('id' as const), row: fc.nat(31), col: fc.constantFrom(0, 3, 4), value: fc.constantFrom(...ID_SECRETS) }),
 );
 
 function quote(v: string): string {
@@ -67,7 +74,7 @@ function build(muts: Mutation[]): string {
   const header = [...HEADER];
   let rows = baseRows();
   for (const m of muts) {
-    if (m.kind === 'cell') rows[m.row][m.col] = m.value;
+    if (m.kind === 'cell' || m.kind === 'id') rows[m.row][m.col] = m.value;
     else if (m.kind === 'dup') rows.splice(m.row, 0, [...rows[m.row]]);
     else if (m.kind === 'drop-fields') rows[m.row] = rows[m.row].slice(0, m.keep);
     else if (m.kind === 'extra-fields') rows[m.row] = [...rows[m.row], ...Array(m.n).fill('1')];
@@ -117,6 +124,7 @@ describe('mutated exports through every command', () => {
           expect(out.length, what).toBeLessThan(20 * text.length + 200_000);
           expect(out, what).not.toContain('secret.person');
           expect(out, what).not.toMatch(/\+44 7700 9/);
+          for (const leak of ID_LEAKS) expect(out + r.stderr, `${what}: ${leak}`).not.toContain(leak);
           if (argv.includes('csv') && r.code !== 2 && out.length > 0) {
             const rows: string[][] = parse(out, { relax_column_count: true });
             for (const cell of rows.flat()) {
