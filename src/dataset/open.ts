@@ -155,7 +155,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io,
   const guardColumns: [string, IdGuard][] = [
     ...(guards.client && mapping.client ? [[mapping.client.name, guards.client] as [string, IdGuard]] : []),
     ...(guards.therapist && mapping.therapist ? [[mapping.therapist.name, guards.therapist] as [string, IdGuard]] : []),
-    ...mapping.groups.flatMap((g, i) => (guards.groups[i] ? [[g.name, guards.groups[i]!] as [string, IdGuard]] : [])),
+    ...mapping.groups.flatMap((g, i) => (guards.groups[i] ? [[g.name, guards.groups[i]] as [string, IdGuard]] : [])),
   ];
 
   const dataset: Dataset = {
