@@ -5,9 +5,15 @@
  * the data, runs the section and renders its document. `alliance correlate`, `trend`,
  * `model` and `describe` are each this plus their flags and help examples.
  */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
+import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import type { Io } from '../io/process.js';
 import { render, type OutputFormat } from '../report/render.js';
+import { isManuscriptFormat, MANUSCRIPT_FORMATS, renderManuscript } from '../report/manuscript/render.js';
 import { optionOrigin, type OptionSource, type Section } from '../sections/section.js';
 import { buildCommand, type CommandContext } from './command.js';
 import { TERMINAL_OPTIONS, FORMAT_OPTION, INPUT_OPTIONS, explicitOptions, type OptionSpec } from './options.js';
@@ -24,10 +30,42 @@ export interface SectionCommandSpec {
 }
 
 interface Flags {
-  format: OutputFormat;
+  format: OutputFormat | 'apa' | 'latex' | 'docx';
   color?: boolean;
   config?: string;
+  out?: string;
+  force?: boolean;
+  methods?: boolean;
   [key: string]: unknown;
+}
+
+/** --out, --force, and for a section with a manuscript --methods. */
+const OUT_OPTIONS: OptionSpec[] = [
+  { flags: '--out <file>', description: 'write the output to FILE (atomically: temp file + rename) instead of standard output' },
+  { flags: '--force', description: 'replace FILE when --out names an existing file' },
+];
+const METHODS_OPTION: OptionSpec = { flags: '--methods', description: 'with --format apa, latex or docx: add the methods paragraph and the references' };
+
+/** --format: a section with a manuscript also offers apa, latex and docx. */
+function formatOption(section: Section): OptionSpec {
+  if (!section.manuscript) return FORMAT_OPTION;
+  return {
+    ...FORMAT_OPTION,
+    description: 'output format: table, json, csv, md; apa (APA 7 results text: plain, or Markdown / HTML for --out FILE.md / FILE.html), latex or docx (APA tables; docx needs --out)',
+    choices: [...(FORMAT_OPTION.choices ?? []), ...MANUSCRIPT_FORMATS],
+  };
+}
+
+/** Writes the output to --out (never over an existing file without --force) or standard output. */
+async function emit(out: string | Buffer, flags: Flags, io: Io): Promise<void> {
+  if (flags.out === undefined || flags.out === '-') {
+    if (typeof out !== 'string') throw new UserError('a Word document is binary and is not written to standard output', { hint: 'Give --out FILE.docx' });
+    io.stdout.write(out);
+    return;
+  }
+  const target = resolve(io.cwd, flags.out);
+  if (!flags.force && existsSync(target)) throw new UserError('already exists', { location: { file: flags.out }, hint: 'Use --force to replace it, or choose another file name' });
+  await writeFileAtomic(target, out);
 }
 
 export function sectionCommand(section: Section, spec: SectionCommandSpec, ctx: CommandContext): Command {
@@ -36,9 +74,11 @@ export function sectionCommand(section: Section, spec: SectionCommandSpec, ctx: 
       name: section.name,
       summary: spec.summary,
       args: '[files...]',
-      options: [...INPUT_OPTIONS, ...spec.options, FORMAT_OPTION, ...TERMINAL_OPTIONS],
+      options: [...INPUT_OPTIONS, ...spec.options, formatOption(section), ...OUT_OPTIONS, ...(section.manuscript ? [METHODS_OPTION] : []), ...TERMINAL_OPTIONS],
       examples: spec.examples,
       async run(files, flags, cmd, io) {
+        if (flags.methods && !isManuscriptFormat(flags.format)) throw new UserError('--methods goes with --format apa, latex or docx', { hint: 'Add --format apa (or latex, docx), or leave out --methods' });
+        if (flags.format === 'docx' && (flags.out === undefined || flags.out === '-')) throw new UserError('a Word document is binary and is not written to standard output', { hint: 'Give --out FILE.docx' });
         const config = typeof flags.config === 'string' ? await loadConfig(flags.config, io.cwd) : null;
         const src: OptionSource = { mode: 'command', flags, explicit: explicitOptions(cmd), config };
         const opts = section.options(src);
@@ -47,9 +87,17 @@ export function sectionCommand(section: Section, spec: SectionCommandSpec, ctx: 
         const { dataset, read } = await loadInputWithGroups(files, inputFlags, cmd, io, needed, config);
         section.check?.(dataset, opts, src);
         const result = await section.run(dataset, opts, { io, now: new Date(), read, config });
+        if (isManuscriptFormat(flags.format) && section.manuscript) {
+          const m = section.manuscript(result, dataset, opts);
+          await emit(await renderManuscript(m, flags.format, flags.out ?? null, Boolean(flags.methods)), flags, io);
+          return 0;
+        }
         const doc = section.document(result, dataset, opts, { mode: 'command', filtered: false, clientTables: true });
-        const color = decideColor(flags.color, io);
-        io.stdout.write(render(doc, flags.format, makeChalk(color), color, decideWidth(flags.width, io)));
+        // Colour and the terminal's width only on a terminal (or when asked for): never into a file.
+        const toFile = flags.out !== undefined && flags.out !== '-';
+        const color = toFile ? flags.color === true : decideColor(flags.color, io);
+        const width = toFile ? (flags.width === undefined ? undefined : decideWidth(flags.width, { ...io, env: {}, stdoutIsTTY: false })) : decideWidth(flags.width, io);
+        await emit(render(doc, flags.format as OutputFormat, makeChalk(color), color, width), flags, io);
         return 0;
       },
     },

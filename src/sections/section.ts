@@ -17,6 +17,7 @@ import type { Io } from '../io/process.js';
 import type { ResultDocument } from '../report/model.js';
 import type { Chart } from '../report/html/charts.js';
 import type { Headline } from '../report/html/page.js';
+import type { Manuscript } from '../report/manuscript/model.js';
 
 /** What the report gives every section (report mode only). */
 export interface ReportDefaults {
@@ -97,6 +98,11 @@ export interface Section<O = unknown, R = unknown> {
   check?(dataset: Dataset, opts: O, src: OptionSource): void;
   run(dataset: Dataset, opts: O, ctx: RunContext): Promise<R>;
   document(result: R, dataset: Dataset, opts: O, ctx: DocumentContext): ResultDocument;
+  /**
+   * The result as a manuscript: APA results text, APA tables and the methods with references
+   * (`--format apa|latex|docx`, and the report's manuscript output).
+   */
+  manuscript?(result: R, dataset: Dataset, opts: O): Manuscript;
   /**
    * A gate runs in a report on the whole input, before the report's filters, and its
    * verdict can stop the report (report.failOn). validate is the gate.

@@ -6,6 +6,7 @@ import { runCorrelate, type CorrelateOptions, type CorrelateReport } from '../..
 import { checkKeys, checkSection, configPlace } from '../../config/keys.js';
 import { correlateDocument } from '../../report/documents/correlate.js';
 import { correlateCharts } from '../../report/html/charts.js';
+import { correlateManuscript } from '../../report/manuscript/correlate.js';
 import { toFixedR } from '../../report/number.js';
 import type { Section } from '../section.js';
 import { correlateOptions, SECTION_KEYS } from './options.js';
@@ -29,6 +30,7 @@ export const correlateSection: Section<CorrelateOptions, CorrelateReport> = {
   groups: (opts) => (opts.by ? [{ column: opts.by, option: 'by' }] : []),
   run: (dataset, opts) => runCorrelate(dataset, opts),
   document: (report, dataset) => correlateDocument(report, dataset),
+  manuscript: (report, dataset) => correlateManuscript(report, dataset),
   html: {
     id: 'correlations',
     heading: 'Alliance and outcome',

@@ -1,0 +1,87 @@
+/**
+ * A Manuscript as a LaTeX document: the results paragraphs, each table in APA layout with
+ * booktabs rules (\toprule, \midrule, \bottomrule; no vertical rules), "Table N" in bold
+ * above the italic title, the note below; with `methods`, the methods and references. Every
+ * run is escaped for LaTeX; the document compiles with pdflatex and the booktabs package.
+ */
+import { printable } from '../../io/text-safety.js';
+import type { ApaTable, Manuscript, Text } from './model.js';
+
+const SPECIAL: Record<string, string> = {
+  '\\': '\\textbackslash{}',
+  '{': '\\{',
+  '}': '\\}',
+  $: '\\$',
+  '&': '\\&',
+  '#': '\\#',
+  '^': '\\textasciicircum{}',
+  _: '\\_',
+  '%': '\\%',
+  '~': '\\textasciitilde{}',
+  '<': '\\textless{}',
+  '>': '\\textgreater{}',
+  '|': '\\textbar{}',
+  '\u2014': '---',
+  '\u2013': '--',
+  '\u2212': '$-$',
+  '\u2192': '$\\rightarrow$',
+  '\u00b2': '\\textsuperscript{2}',
+};
+
+/** Text for LaTeX: control characters shown escaped (printable), then LaTeX's specials. */
+export function latexEscape(s: string): string {
+  return printable(s).replace(/[\\{}$&#^_%~<>|\u2014\u2013\u2212\u2192\u00b2]/g, (c) => SPECIAL[c] ?? c);
+}
+
+/** A minus sign before a number is set as math minus, not a hyphen. */
+function minus(s: string): string {
+  return s.replace(/(^|[\s[(=])-(?=[.\d])/g, '$1$$-$$');
+}
+
+function runs(t: Text): string {
+  return t.map((r) => (typeof r === 'string' ? minus(latexEscape(r)) : `\\textit{${latexEscape(r.i)}}${r.sub === undefined ? '' : `\\textsubscript{${latexEscape(r.sub)}}`}`)).join('');
+}
+
+function table(tb: ApaTable, n: number): string[] {
+  const spec = tb.columns.map((c) => (c.align === 'right' ? 'r' : 'l')).join('');
+  const out = [
+    `% Table ${n}: ${latexEscape(tb.id)}`,
+    '\\begin{table}[htbp]',
+    '\\small',
+    `\\noindent\\textbf{Table ${n}}\\par\\medskip`,
+    `\\noindent\\textit{${latexEscape(tb.title)}}\\par\\medskip`,
+    `\\noindent\\begin{tabular}{@{}${spec}@{}}`,
+    '\\toprule',
+    tb.columns.map((c) => runs(c.header)).join(' & ') + ' \\\\',
+    '\\midrule',
+  ];
+  for (const row of tb.rows) {
+    if ('section' in row) out.push(`\\multicolumn{${tb.columns.length}}{@{}l}{\\textit{${latexEscape(row.section)}}} \\\\`);
+    else out.push(row.cells.map(runs).join(' & ') + ' \\\\');
+  }
+  out.push('\\bottomrule', '\\end{tabular}\\par\\medskip', `\\noindent\\textit{Note.} ${runs(tb.note)}\\par`, '\\end{table}', '');
+  return out;
+}
+
+export function renderLatex(m: Manuscript, parts: { methods: boolean }, firstTable = 1): string {
+  const out = [
+    '\\documentclass[12pt]{article}',
+    '\\usepackage[T1]{fontenc}',
+    '\\usepackage[utf8]{inputenc}',
+    '\\usepackage{booktabs}',
+    '\\begin{document}',
+    '',
+    '\\section*{Results}',
+  ];
+  for (const p of m.results) out.push(`\\subsection*{${latexEscape(p.heading)}}`, p.sentences.map(runs).join(' '), '');
+  m.tables.forEach((tb, k) => out.push(...table(tb, firstTable + k)));
+  if (parts.methods) {
+    out.push('\\section*{Method}');
+    for (const p of m.methods) out.push(`\\subsection*{${latexEscape(p.heading)}}`, p.sentences.map(runs).join(' '), '');
+    out.push('\\section*{References}', '\\begingroup\\setlength{\\parindent}{-2em}\\setlength{\\leftskip}{2em}');
+    for (const r of m.references) out.push(runs(r), '');
+    out.push('\\endgroup');
+  }
+  out.push('\\end{document}');
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,40 @@
+/**
+ * `--format apa|latex|docx`: a Manuscript rendered for a file name or a terminal. `apa` is the
+ * results text (plain on a terminal; Markdown for a FILE.md, an HTML page for FILE.html), with
+ * the tables in the rich flavours; `latex` a LaTeX document (booktabs tables); `docx` a Word
+ * document (binary: a file only). `methods` adds the methods paragraphs and the references.
+ */
+import type { Manuscript } from './model.js';
+import { renderManuscriptText, type TextFlavour } from './text.js';
+
+export type ManuscriptFormat = 'apa' | 'latex' | 'docx';
+export const MANUSCRIPT_FORMATS: readonly ManuscriptFormat[] = ['apa', 'latex', 'docx'];
+
+export function isManuscriptFormat(f: string): f is ManuscriptFormat {
+  return (MANUSCRIPT_FORMATS as readonly string[]).includes(f);
+}
+
+/** The text flavour of `--format apa` for an output file name (null: standard output). */
+export function apaFlavour(file: string | null): TextFlavour {
+  if (file === null) return 'plain';
+  if (/\.(md|markdown)$/i.test(file)) return 'md';
+  if (/\.html?$/i.test(file)) return 'html';
+  return 'plain';
+}
+
+export async function renderManuscript(m: Manuscript, format: ManuscriptFormat, file: string | null, methods: boolean): Promise<string | Buffer> {
+  switch (format) {
+    case 'latex': {
+      const { renderLatex } = await import('./latex.js');
+      return renderLatex(m, { methods });
+    }
+    case 'docx': {
+      const { renderDocx } = await import('./docx.js');
+      return renderDocx(m, { methods });
+    }
+    default: {
+      const flavour = apaFlavour(file);
+      return renderManuscriptText(m, flavour, { tables: flavour !== 'plain', methods });
+    }
+  }
+}
