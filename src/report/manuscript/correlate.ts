@@ -5,9 +5,9 @@
 import type { CorrelateReport, CorrelateResult } from '../../analysis/correlate/index.js';
 import type { Dataset } from '../../dataset/types.js';
 import { toFixedR } from '../number.js';
-import { apaR, count, dfText, interval, level, listWords, pText, pValue, sym, t, type ApaRow, type Manuscript, type Paragraph, type Run, type Text } from './model.js';
+import { apaR, count, dfText, interval, level, listWords, nouns, pText, pValue, sym, t, type ApaRow, type Manuscript, type Paragraph, type Run, type Text } from './model.js';
 import { directionSentence, instrumentNames, instrumentWorks, measureLabel } from './measures.js';
-import { BAKDASH_2017, BH_1995, HOLM_1979, referenceList, software, type Work } from './references.js';
+import { BAKDASH_2017, BH_1995, HOLM_1979, plainSoftware, referenceList, software, type Work } from './references.js';
 
 const ADJUST_NAME = { holm: 'Holm', bh: 'Benjamini\u2013Hochberg', none: '' } as const;
 
@@ -39,7 +39,7 @@ function analysisLabel(r: CorrelateResult, a: string, o: string): string {
     case 'early':
       return r.method === 'partial' ? 'Early: partial' : r.method === 'semipartial' ? 'Early: semi-partial' : 'Early: zero-order';
     default:
-      return r.direction === 'alliance->outcome' ? `Lagged: ${a} \u2192 next ${o}` : `Lagged: ${o} \u2192 next ${a}`;
+      return r.direction === 'alliance->outcome' ? `Lagged: ${a} \u2192 ${o}` : `Lagged: ${o} \u2192 ${a}`;
   }
 }
 
@@ -116,8 +116,8 @@ function paragraph(b: Block, report: CorrelateReport, dataset: Dataset): Paragra
   const between = b.results.find((r) => r.analysis === 'between');
   const sentences: Text[] = [];
   const where = b.group === null ? '' : ` for ${o.by} ${b.group}`;
-  if (base) sentences.push([`The analyses of ${a} and ${oc}${where} used ${count(base.n)} sessions of ${count(base.clients)} clients with both scores.`]);
-  else if (between) sentences.push([`The analyses of ${a} and ${oc}${where} used ${count(between.clients)} clients with both scores.`]);
+  if (base) sentences.push([`The analyses of ${a} and ${oc}${where} used ${nouns(base.n, 'session')} of ${nouns(base.clients, 'client')} with both scores.`]);
+  else if (between) sentences.push([`The analyses of ${a} and ${oc}${where} used ${nouns(between.clients, 'client')} with both scores.`]);
   const dir = directionSentence(dataset, b.outcome);
   if (dir) sentences.push([dir]);
   let earlySaid = false;
@@ -125,11 +125,11 @@ function paragraph(b: Block, report: CorrelateReport, dataset: Dataset): Paragra
   for (const r of b.results) {
     if (r.analysis === 'early' && !earlySaid) {
       earlySaid = true;
-      sentences.push([`Early ${a} (${earlyText(o)}) with an intake and a final ${oc} was available for ${count(r.n)} clients.`]);
+      sentences.push([`Early ${a} (${earlyText(o)}) with an intake and a final ${oc} was available for ${nouns(r.n, 'client')}.`]);
     }
     if (r.analysis === 'lagged' && !lagSaid) {
       lagSaid = true;
-      sentences.push([`The lagged analyses used ${count(r.n)} pairs of consecutive sessions of ${count(r.clients)} clients.`]);
+      sentences.push([`The lagged analyses used ${count(r.n)} pair${r.n === 1 ? '' : 's'} of consecutive sessions of ${nouns(r.clients, 'client')}.`]);
     }
     sentences.push(sentence(r, a, oc, o.adjust));
   }
@@ -227,8 +227,7 @@ export function correlateManuscript(report: CorrelateReport, dataset: Dataset): 
     works.push(w);
     m.push([`The `, sym('p'), ` values were adjusted over the ${report.adjusted} tests with the ${adjustName} procedure (${w.cite}); an association is described as significant when its adjusted `, sym('p'), ' < .05.']);
   } else m.push(['No adjustment for multiple tests was made; an association is described as significant when ', sym('p'), ' < .05.']);
-  const sw = software();
-  m.push([`The analyses were run with ${sw.entry.map((r) => (typeof r === 'string' ? r : r.i)).join('').replace(/ \[Computer software\]\.$/, '')}; its correlations and tests equal R's cor.test, rmcorr and lm.`]);
+  m.push([`The analyses were run with ${plainSoftware()}; its correlations and tests equal R's cor.test, rmcorr and lm.`]);
   return {
     results,
     tables: [table],

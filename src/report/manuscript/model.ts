@@ -89,6 +89,11 @@ export function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** "1 client", "1,922 clients": a count with its noun. */
+export function nouns(n: number, noun: string): string {
+  return `${count(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** Degrees of freedom: whole numbers as they are, fractional (Satterthwaite) with one decimal; never a separator. */
 export function dfText(df: number): string {
   return Number.isInteger(df) ? String(df) : toFixedR(df, 1);

@@ -78,6 +78,14 @@ export function software(): Work {
   return { cite: `alliance-outcome, Version ${v}`, entry: [{ i: 'alliance-outcome' }, ` (Version ${v}) [Computer software].`] };
 }
 
+/** "alliance-outcome (Version x.y.z)" for a methods sentence. */
+export function plainSoftware(): string {
+  return software()
+    .entry.map((r) => (typeof r === 'string' ? r : r.i))
+    .join('')
+    .replace(/ \[Computer software\]\.$/, '');
+}
+
 /** An instrument's source as the registry cites it (its own format, DOI where one exists). */
 export function instrumentWork(id: string, source: string): Work {
   return { cite: id, entry: [source] };

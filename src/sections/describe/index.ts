@@ -6,6 +6,7 @@
 import { describe, type DescribeResult } from '../../analysis/describe.js';
 import { checkKeys, configPlace } from '../../config/keys.js';
 import { describeDocument } from '../../report/documents/describe.js';
+import { describeManuscript } from '../../report/manuscript/describe.js';
 import { toFixedR } from '../../report/number.js';
 import type { Section } from '../section.js';
 
@@ -19,6 +20,7 @@ export const describeSection: Section<Record<string, never>, DescribeResult> = {
     return {};
   },
   run: (dataset) => describe(dataset),
+  manuscript: (result, dataset) => describeManuscript(result, dataset),
   document(result, dataset, _opts, ctx) {
     const doc = describeDocument(result, dataset);
     if (ctx.filtered) {

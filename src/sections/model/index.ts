@@ -8,6 +8,7 @@ import { fitModel, rawCovariates, MIN_THERAPISTS, type ModelResult, type ModelSp
 import { checkKeys } from '../../config/keys.js';
 import type { Dataset } from '../../dataset/types.js';
 import { modelDocument } from '../../report/documents/model.js';
+import { modelManuscript } from '../../report/manuscript/lmm.js';
 import { modelCharts } from '../../report/html/charts.js';
 import { toFixedR } from '../../report/number.js';
 import type { Section } from '../section.js';
@@ -72,6 +73,7 @@ export const modelSection: Section<ModelOptions, ModelResult> = {
   // `--group therapist` asks for the therapist level: it is not a grouping column to map.
   inputFlags: (flags) => ({ ...flags, group: undefined, groups: undefined }),
   run: (dataset, opts) => runModel(dataset, modelSpec(dataset, opts.set, opts.place)),
+  manuscript: (result, dataset) => modelManuscript(result, dataset),
   document: (result, dataset) => modelDocument(result, dataset),
   html: {
     id: 'model',

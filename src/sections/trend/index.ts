@@ -6,6 +6,7 @@ import { UserError } from '../../errors.js';
 import { analyzeTrend, type TrendOptions, type TrendResult } from '../../analysis/trend/trend.js';
 import { checkSection } from '../../config/keys.js';
 import { trendDocument } from '../../report/documents/trend.js';
+import { trendManuscript } from '../../report/manuscript/trend.js';
 import { trendCharts } from '../../report/html/charts.js';
 import { toFixedR } from '../../report/number.js';
 import type { Section } from '../section.js';
@@ -58,6 +59,7 @@ export const trendSection: Section<TrendOptions, TrendResult> = {
     }
   },
   run: (dataset, opts) => analyzeTrend(dataset, opts),
+  manuscript: (result, dataset, opts) => trendManuscript(result, dataset, opts),
   document: (result, dataset, opts) => trendDocument(result, dataset, opts),
   html: { id: 'trends', heading: 'Trends, change and alerts' },
   charts: trendCharts,
