@@ -12,15 +12,35 @@
 import { AlignmentType, BorderStyle, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType, type ParagraphChild } from 'docx';
 import { unzipSync, zipSync, type Zippable } from 'fflate';
 import { printable } from '../../io/text-safety.js';
-import type { ApaTable, Manuscript, Text } from './model.js';
+import { plain, type ApaTable, type Manuscript, type Text } from './model.js';
 
-function runs(t: Text): ParagraphChild[] {
+/** US Letter with 1-inch margins (APA 7), in twentieths of a point. */
+const PAGE = { width: 12240, height: 15840, margin: 1440 };
+const TEXT_WIDTH = PAGE.width - 2 * PAGE.margin;
+/** Tables are set at 10 pt (half-points), the text at 12 pt. */
+const TABLE_SIZE = 20;
+
+/**
+ * Column widths from the longest cell of each column (in characters, with room for the cell
+ * margins), scaled to the text width: a reader lays the table out as given, not in equal
+ * columns that wrap the numbers.
+ */
+function columnWidths(tb: ApaTable): number[] {
+  const chars = tb.columns.map((c) => plain(c.header).length);
+  for (const row of tb.rows) if (!('section' in row)) row.cells.forEach((c, j) => (chars[j] = Math.max(chars[j], plain(c).length)));
+  const weights = chars.map((n, j) => n + (j === 0 ? 5 : 2)); // the label column is the one that may wrap
+  const total = weights.reduce((a, b) => a + b, 0);
+  return weights.map((w) => Math.floor((w / total) * TEXT_WIDTH));
+}
+
+function runs(t: Text, size?: number): ParagraphChild[] {
   const out: ParagraphChild[] = [];
+  const sz = size === undefined ? {} : { size };
   for (const r of t) {
-    if (typeof r === 'string') out.push(new TextRun({ text: printable(r) }));
+    if (typeof r === 'string') out.push(new TextRun({ text: printable(r), ...sz }));
     else {
-      out.push(new TextRun({ text: printable(r.i), italics: true }));
-      if (r.sub !== undefined) out.push(new TextRun({ text: printable(r.sub), subScript: true }));
+      out.push(new TextRun({ text: printable(r.i), italics: true, ...sz }));
+      if (r.sub !== undefined) out.push(new TextRun({ text: printable(r.sub), subScript: true, ...sz }));
     }
   }
   return out;
@@ -29,8 +49,9 @@ function runs(t: Text): ParagraphChild[] {
 const NONE = { style: BorderStyle.NONE, size: 0, color: 'auto' } as const;
 const RULE = { style: BorderStyle.SINGLE, size: 4, color: '000000' } as const;
 
-function cell(children: ParagraphChild[], align: 'left' | 'right', opts: { header?: boolean; span?: number } = {}): TableCell {
+function cell(children: ParagraphChild[], align: 'left' | 'right', width: number, opts: { header?: boolean; span?: number } = {}): TableCell {
   return new TableCell({
+    width: { size: width, type: WidthType.DXA },
     children: [new Paragraph({ children, alignment: align === 'right' ? AlignmentType.RIGHT : AlignmentType.LEFT, spacing: { before: 40, after: 40 } })],
     ...(opts.span ? { columnSpan: opts.span } : {}),
     borders: { top: NONE, left: NONE, right: NONE, bottom: opts.header ? RULE : NONE },
@@ -39,11 +60,16 @@ function cell(children: ParagraphChild[], align: 'left' | 'right', opts: { heade
 }
 
 function table(tb: ApaTable, n: number): (Paragraph | Table)[] {
-  const header = new TableRow({ tableHeader: true, children: tb.columns.map((c) => cell(runs(c.header), c.align, { header: true })) });
+  const widths = columnWidths(tb);
+  const header = new TableRow({ tableHeader: true, children: tb.columns.map((c, j) => cell(runs(c.header, TABLE_SIZE), c.align, widths[j], { header: true })) });
   const body = tb.rows.map(
     (row) =>
       new TableRow({
-        children: 'section' in row ? [cell([new TextRun({ text: printable(row.section), italics: true })], 'left', { span: tb.columns.length })] : row.cells.map((c, j) => cell(runs(c), tb.columns[j].align)),
+        cantSplit: true,
+        children:
+          'section' in row
+            ? [cell([new TextRun({ text: printable(row.section), italics: true, size: TABLE_SIZE })], 'left', TEXT_WIDTH, { span: tb.columns.length })]
+            : row.cells.map((c, j) => cell(runs(c, TABLE_SIZE), tb.columns[j].align, widths[j])),
       }),
   );
   return [
@@ -51,10 +77,11 @@ function table(tb: ApaTable, n: number): (Paragraph | Table)[] {
     new Paragraph({ children: [new TextRun({ text: printable(tb.title), italics: true })], spacing: { after: 120 }, keepNext: true }),
     new Table({
       rows: [header, ...body],
-      width: { size: 100, type: WidthType.PERCENTAGE },
+      width: { size: widths.reduce((a, b) => a + b, 0), type: WidthType.DXA },
+      columnWidths: widths,
       borders: { top: RULE, bottom: RULE, left: NONE, right: NONE, insideHorizontal: NONE, insideVertical: NONE },
     }),
-    new Paragraph({ children: [new TextRun({ text: 'Note.', italics: true }), new TextRun({ text: ' ' }), ...runs(tb.note)], spacing: { before: 120, after: 240 } }),
+    new Paragraph({ children: [new TextRun({ text: 'Note.', italics: true, size: TABLE_SIZE }), new TextRun({ text: ' ', size: TABLE_SIZE }), ...runs(tb.note, TABLE_SIZE)], spacing: { before: 120, after: 240 } }),
   ];
 }
 
@@ -94,7 +121,7 @@ export async function renderDocx(m: Manuscript, parts: { methods: boolean }, fir
     creator: 'alliance-outcome',
     title: 'Results',
     styles: { default: { document: { run: { font: 'Times New Roman', size: 24 } } } },
-    sections: [{ children }],
+    sections: [{ properties: { page: { size: { width: PAGE.width, height: PAGE.height }, margin: { top: PAGE.margin, bottom: PAGE.margin, left: PAGE.margin, right: PAGE.margin } } }, children }],
   });
   return stable(await Packer.toBuffer(doc));
 }
