@@ -15,6 +15,7 @@
  *   failOn: none             # error | warning | none
  *   out: ../report           # default output folder (relative to this file)
  *   filters: { from: 2024-01-01, to: 2024-12-31, column: site, values: [S1, S2] }
+ *   manuscript: [md, docx, tex]   # or true: APA results text + tables (manuscript.*)
  * ```
  *
  * Every key is checked here; an unknown key or a wrong type is a UserError naming the key
@@ -30,6 +31,7 @@ import { camel, checkKey, type KeyPlace } from '../../config/keys.js';
 import { parseDate } from '../../dataset/values.js';
 import { SECTIONS, SECTION_NAMES } from '../../sections/registry.js';
 
+
 /** The sections a report can run, in the order it runs them: the registry's (src/sections/registry.ts). */
 export const REPORT_SECTIONS: readonly string[] = SECTION_NAMES;
 export type ReportSection = string;
@@ -38,6 +40,9 @@ export const DEFAULT_SECTIONS: ReportSection[] = SECTIONS.filter((s) => s.report
 export const REPORT_FORMATS = ['html', 'md', 'csv', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export type FailOn = 'error' | 'warning' | 'none';
+/** The files report.manuscript may ask for (src/report/batch/manuscript.ts writes them). */
+export const MANUSCRIPT_FILES = ['md', 'docx', 'tex'] as const;
+export type ManuscriptFile = (typeof MANUSCRIPT_FILES)[number];
 
 export interface ReportFilters {
   /** Inclusive session-date range (ISO), null = open. */
@@ -58,12 +63,14 @@ export interface ReportSettings {
   /** Absolute output folder from the config, or null. */
   out: string | null;
   filters: ReportFilters;
+  /** The manuscript files to write (APA results text and tables; none by default). */
+  manuscript: ManuscriptFile[];
 }
 
-export const REPORT_KEYS = ['title', 'sections', 'minClients', 'formats', 'clientTables', 'failOn', 'out', 'filters'];
+export const REPORT_KEYS = ['title', 'sections', 'minClients', 'formats', 'clientTables', 'failOn', 'out', 'filters', 'manuscript'];
 const FILTER_KEYS = ['from', 'to', 'column', 'values'];
 
-export const DEFAULT_SETTINGS: Omit<ReportSettings, 'filters'> = {
+export const DEFAULT_SETTINGS: Omit<ReportSettings, 'filters' | 'manuscript'> = {
   title: 'Alliance and outcome report',
   sections: [...DEFAULT_SECTIONS],
   minClients: 5,
@@ -122,7 +129,7 @@ function isoDate(ctx: SectionCheck, key: string, v: unknown): string {
 /** Reads and checks the `report:` section (absent: the defaults). */
 export function reportSettings(ctx: SectionCheck): ReportSettings {
   const sec = ctx.config.sections.report ?? {};
-  const s: ReportSettings = { ...DEFAULT_SETTINGS, sections: [...DEFAULT_SETTINGS.sections], formats: [...DEFAULT_SETTINGS.formats], filters: { from: null, to: null, column: null, values: null } };
+  const s: ReportSettings = { ...DEFAULT_SETTINGS, sections: [...DEFAULT_SETTINGS.sections], formats: [...DEFAULT_SETTINGS.formats], filters: { from: null, to: null, column: null, values: null }, manuscript: [] };
   const dir = path.dirname(path.resolve(ctx.config.path));
   for (const [k, v] of Object.entries(sec)) {
     const key = `report.${k}`;
@@ -152,6 +159,13 @@ export function reportSettings(ctx: SectionCheck): ReportSettings {
         if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) fail(ctx, key, `'${key}' must be a whole number >= 1`, 'For example minClients: 5');
         s.minClients = v;
         break;
+      case 'manuscript': {
+        const list = v === true ? [...MANUSCRIPT_FILES] : v === false ? [] : listOf(v);
+        const bad = list?.find((x) => !(MANUSCRIPT_FILES as readonly string[]).includes(x));
+        if (!list || bad !== undefined) fail(ctx, key, `'${key}' must be true, false or a list of ${MANUSCRIPT_FILES.join(', ')}${bad !== undefined ? ` (not '${bad}')` : ''}`, 'For example manuscript: [md, docx]');
+        s.manuscript = MANUSCRIPT_FILES.filter((x) => list.includes(x));
+        break;
+      }
       case 'clientTables':
         if (typeof v !== 'boolean') fail(ctx, key, `'${key}' must be true or false`);
         s.clientTables = v;

@@ -25,6 +25,7 @@ import type { DocumentContext, OptionSource, RunContext, Section, Verdict } from
 import type { ResultDocument } from '../model.js';
 import { mdCell, mdText, renderCsvTable, renderMarkdown } from '../render.js';
 import { renderReportHtml, type HtmlSection } from '../html/page.js';
+import { manuscriptFiles } from './manuscript.js';
 import { expandGlob, keyLines, place, reportSettings, type ReportSettings, type SectionCheck } from './config.js';
 
 export interface ReportRunOptions {
@@ -49,7 +50,7 @@ export interface ReportRunOptions {
 }
 
 export interface ReportOutput {
-  files: Map<string, string>;
+  files: Map<string, string | Buffer>;
   exitCode: number;
   /** True when validation stopped the report before analysis (failOn). */
   stopped: boolean;
@@ -69,6 +70,8 @@ interface SectionOutput {
   result: unknown;
   doc: ResultDocument;
   json: unknown;
+  /** The data the section ran on (its manuscript names the measures from it). */
+  dataset: Dataset;
 }
 
 
@@ -384,7 +387,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
     section.check?.(ds, o, src);
     const result = await step(section.name, () => section.run(ds, o, runCtx));
     const doc = section.document(result, ds, o, docCtx);
-    sections.push({ name: section.name, section, opts: o, result, doc, json: doc.json });
+    sections.push({ name: section.name, section, opts: o, result, doc, json: doc.json, dataset: ds });
   };
   // Gates (validation) see every row, before the filters, and may stop the report.
   for (const p of planned.filter((x) => x.section.gate !== undefined)) {
@@ -401,7 +404,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
   if (!stopped) for (const p of planned.filter((x) => !x.section.gate)) await runOne(p, filtered.dataset);
 
   // ---- outputs
-  const files = new Map<string, string>();
+  const files = new Map<string, string | Buffer>();
   const headline = [...sections.filter((s) => s.section.headlinesFirst), ...sections.filter((s) => !s.section.headlinesFirst)].flatMap((s) => s.section.headlines?.(s.result) ?? []);
   const mins = planned.map((p) => p.section.minClients?.(p.opts) ?? null);
   const rules = ruleLines(settings, mins, filtered.describe, stopped, failOn, gateVerdict);
@@ -454,6 +457,11 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
         footer: `alliance-outcome ${opts.version}. Every figure is computed from the inputs listed above; results.json holds them at full precision and manifest.json the inputs' checksums.`,
       }),
     );
+  }
+
+  if (settings.manuscript.length > 0) {
+    const parts = sections.flatMap((s) => (s.section.manuscript ? [s.section.manuscript(s.result, s.dataset, s.opts)] : []));
+    for (const [name, data] of await manuscriptFiles(parts, settings.manuscript)) files.set(name, data);
   }
 
   // Manifest last: it lists the other files.
