@@ -9,7 +9,7 @@ import type { Dataset } from '../../dataset/types.js';
 import { toFixedR } from '../number.js';
 import { apaR, count, dfText, interval, num, pText, pValue, sym, t, type Manuscript, type Text } from './model.js';
 import { instrumentNames, instrumentWorks, measureLabel } from './measures.js';
-import { BATES_2015, KUZNETSOVA_2017, NAKAGAWA_2013, plainSoftware, referenceList, software, type Work } from './references.js';
+import { BATES_2015, KENWARD_1997, KUZNETSOVA_2017, NAKAGAWA_2013, plainSoftware, referenceList, software, type Work } from './references.js';
 
 /** A model term for people: "within-client SRS" for srs_within. */
 function termLabel(term: string, base: string, a: string): string {
@@ -51,7 +51,9 @@ export function modelManuscript(result: ModelResult, dataset: Dataset): Manuscri
     s.push([`The model of ${o} on ${a} could not be estimated (${result.notEstimable ?? 'too few data'}).`]);
     return { results: [{ heading: `Multilevel model of ${o}`, sentences: s }], tables: [], methods: [], references: referenceList(works) };
   }
-  const dfName = String(fit.dfMethod);
+  const kr = String(fit.dfMethod) === 'Kenward-Roger';
+  const dfName = kr ? 'the Kenward\u2013Roger' : "Satterthwaite's";
+  if (kr) works.push(KENWARD_1997);
   const th = fit.therapists !== null ? ` seen by ${count(fit.therapists)} therapists` : '';
   s.push([`A linear mixed model (${fit.formula}) was fitted by ${fit.method === 'ML' ? 'maximum likelihood' : 'restricted maximum likelihood'} to ${count(fit.nobs)} ${unit} of ${count(fit.clients)} clients${th}.`]);
   if (result.icc) s.push([`The intraclass correlation of ${o} in the model without predictors was `, sym('ICC'), ` = ${apaR(result.icc.value)}.`]);
@@ -101,7 +103,7 @@ export function modelManuscript(result: ModelResult, dataset: Dataset): Manuscri
     sym('SE'),
     ' = standard error; ',
     sym('df'),
-    ` by ${dfName}'s approximation; CI = confidence interval`,
+    ` by ${dfName} approximation${kr ? ' (with its adjusted SE)' : ''}; CI = confidence interval`,
     ...(stdCol ? ['; ', sym('\u03b2'), ' = coefficient with the outcome and predictors standardized (refitted)'] : []),
     `. Variances: ${variances}. `,
     sym('R\u00b2', 'marginal'),
@@ -117,7 +119,7 @@ export function modelManuscript(result: ModelResult, dataset: Dataset): Manuscri
         ? `${a} was split into a therapist component (the mean of the therapist's client means), a client component (the client mean minus it) and a session component (the deviation from the client mean).`
         : `${spec.lag && spec.reverse ? o : a} was split into a between-client component (the client's mean over the ${unit} used) and a within-client component (the deviation from it).`,
     ],
-    [`Linear mixed models with random intercepts for clients${fit.therapists !== null ? ' nested in therapists' : ''}${spec.randomSlope ? ' and a random slope' : ''} were fitted by ${fit.method === 'ML' ? 'maximum likelihood' : 'restricted maximum likelihood'} as lme4 does (${BATES_2015.cite}); fixed effects were tested with ${dfName}'s degrees of freedom as lmerTest does (${KUZNETSOVA_2017.cite}).`],
+    [`Linear mixed models with random intercepts for clients${fit.therapists !== null ? ' nested in therapists' : ''}${spec.randomSlope ? ' and a random slope' : ''} were fitted by ${fit.method === 'ML' ? 'maximum likelihood' : 'restricted maximum likelihood'} as lme4 does (${BATES_2015.cite}); fixed effects were tested with ${dfName} degrees of freedom${kr ? ` (${KENWARD_1997.cite})` : ''} as lmerTest does (${KUZNETSOVA_2017.cite}).`],
     ['Marginal and conditional ', sym('R\u00b2'), ' were computed as described by Nakagawa and Schielzeth (2013).'],
     ...(result.comparison ? [['Nested models were compared by likelihood-ratio tests on maximum-likelihood fits.'] as Text] : []),
     [`The models were fitted with ${plainSoftware()}, whose estimates equal lme4 and lmerTest.`],

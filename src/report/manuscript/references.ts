@@ -40,6 +40,11 @@ export const KUZNETSOVA_2017: Work = {
   ],
 };
 
+export const KENWARD_1997: Work = {
+  cite: 'Kenward & Roger, 1997',
+  entry: ['Kenward, M. G., & Roger, J. H. (1997). Small sample inference for fixed effects from restricted maximum likelihood. ', { i: 'Biometrics, 53' }, '(3), 983\u2013997. https://doi.org/10.2307/2533558'],
+};
+
 export const HOLM_1979: Work = {
   cite: 'Holm, 1979',
   entry: ['Holm, S. (1979). A simple sequentially rejective multiple test procedure. ', { i: 'Scandinavian Journal of Statistics, 6' }, '(2), 65\u201370.'],
