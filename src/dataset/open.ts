@@ -32,7 +32,7 @@ import { Interner } from './intern.js';
 import { IdGuard, PSEUDONYM_KEY_ENV } from './pseudonyms.js';
 import { joinParts } from './join.js';
 import { Numbering, blankSessionNotes } from './numbering.js';
-import { planDataset } from './plan.js';
+import { planDataset, type Plan } from './plan.js';
 import { readPart, type RowEnv, type ScanCtx } from './rows.js';
 import type { TableSource } from './source.js';
 import type { CellIssue, Dataset, Mapping, ReadOptions, ScanOptions, ScanProgress, ScanStats, SessionRow } from './types.js';
@@ -70,7 +70,15 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io,
   }
   const inputs: TableSource[] = [];
   for (const p of paths) inputs.push(await openTable(p, options, io));
-  const plan = planDataset(paths, inputs, options);
+  return datasetFromPlan(planDataset(paths, inputs, options), options, io, open);
+}
+
+/**
+ * The dataset of inputs already opened and planned (openDataset's second half; `alliance
+ * validate` opens and plans each input itself, so that an unreadable file is a finding).
+ * Date detection reads the files here: its errors, and the scans', name the file.
+ */
+export async function datasetFromPlan(plan: Plan, options: ReadOptions, io: Io, open: OpenOptions = {}): Promise<Dataset> {
   const { files, parts, mapping, sessionSource, join, joinOn, notes } = plan;
   await detectDateFormats(parts, files, options.dateFormat, notes);
 

@@ -17,6 +17,13 @@ export interface CodeInfo {
 const C = (code: string, severity: Severity, title: string, fix: string): CodeInfo => ({ code, severity, title, fix });
 
 export const CODES: readonly CodeInfo[] = [
+  // the file itself (fatal: nothing else of the file is checked)
+  C(
+    'file.unreadable',
+    'fatal',
+    'the file cannot be read (missing, a directory, empty, binary, not in its encoding, or malformed)',
+    'correct or export the file again as the message says; its other checks run once it can be read',
+  ),
   // structure
   C('structure.header-only', 'error', 'the file has a header but no data rows', 'export the data again with its rows'),
   C('structure.empty-header', 'error', 'a header cell is empty', 'give every column a name in the header line'),

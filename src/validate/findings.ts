@@ -40,9 +40,62 @@ export interface CodeCount {
   count: number;
 }
 
+/** Exact counts of one file's findings by severity. */
+export interface SeverityCounts {
+  fatal: number;
+  errors: number;
+  warnings: number;
+}
+
+export const noCounts = (): SeverityCounts => ({ fatal: 0, errors: 0, warnings: 0 });
+
+/** Adds one finding of `severity` to `c`. */
+export function countSeverity(c: SeverityCounts, severity: Severity, n = 1): void {
+  if (severity === 'fatal') c.fatal += n;
+  else if (severity === 'error') c.errors += n;
+  else c.warnings += n;
+}
+
+/**
+ * Two codes about the same cell that state the same fact (issue 14: "20 errors" for 12
+ * problems): a schema constraint and the domain rule that says the same. On one cell they
+ * are one finding: the domain rule's code first, both in `codes`, both messages. Keys: the
+ * schema code; values: the domain codes it repeats.
+ */
+export const SAME_FACT: Readonly<Record<string, readonly string[]>> = {
+  'schema.minimum': ['value.out-of-range', 'value.invalid-session'],
+  'schema.maximum': ['value.out-of-range'],
+  'schema.type': ['value.non-numeric', 'value.invalid-date', 'value.invalid-session', 'value.fraction'],
+  'schema.required': ['value.missing-client'],
+};
+
+/** Merges the findings of one cell that state the same fact (SAME_FACT); `merged` hears of each one merged away. */
+function mergeSameFact(cell: Stored[], merged: (s: Stored) => void): Stored[] {
+  if (cell.length < 2) return cell;
+  const out = cell.slice();
+  for (let i = 0; i < out.length; i++) {
+    const same = SAME_FACT[out[i].f.code];
+    if (!same) continue;
+    const k = out.findIndex((x) => same.includes(x.f.code));
+    if (k < 0) continue;
+    const main = out[k].f;
+    const other = out[i].f;
+    out[k] = { ...out[k], f: { ...main, codes: [...(main.codes ?? [main.code]), other.code], message: `${main.message} (also ${other.code}: ${other.message})` } };
+    merged(out[i]);
+    out.splice(i, 1);
+    i--;
+  }
+  return out;
+}
+
 export class FindingCollector {
+  /** Findings merged into another of the same cell (SAME_FACT), by file index; set by sorted(). */
+  private merged: SeverityCounts[] = [];
+  private mergedTotal = noCounts();
   private readonly stored: Stored[] = [];
   private readonly counts = new Map<string, number>();
+  /** Exact counts per file index (also past the cap). */
+  readonly perFile: SeverityCounts[] = [];
   private rowLevelKept = 0;
   private otherKept = 0;
   /** Row-level findings counted but not kept. */
@@ -67,6 +120,7 @@ export class FindingCollector {
   ): void {
     const info = codeInfo(code);
     this.counts.set(code, (this.counts.get(code) ?? 0) + 1);
+    countSeverity((this.perFile[where.fileIndex] ??= noCounts()), info.severity);
     if (where.line !== null) {
       if (this.rowLevelKept >= this.cap) {
         this.dropped++;
@@ -110,14 +164,19 @@ export class FindingCollector {
     return CODES.filter((c) => this.counts.has(c.code)).map((c) => ({ code: c.code, severity: c.severity, count: this.counts.get(c.code)! }));
   }
 
-  totals(): { errors: number; warnings: number } {
-    let errors = 0;
-    let warnings = 0;
-    for (const c of this.byCode()) {
-      if (c.severity === 'error') errors += c.count;
-      else warnings += c.count;
-    }
-    return { errors, warnings };
+  /**
+   * Problems by severity: findings of every code, less those merged into another finding
+   * of the same cell (after sorted()). `byCode` still counts each code that fired.
+   */
+  totals(): SeverityCounts {
+    const t = noCounts();
+    for (const c of this.byCode()) countSeverity(t, c.severity, c.count);
+    return minus(t, this.mergedTotal);
+  }
+
+  /** Exact counts of file `fileIndex` (problems, as totals()). */
+  fileCounts(fileIndex: number): SeverityCounts {
+    return minus(this.perFile[fileIndex] ?? noCounts(), this.merged[fileIndex] ?? noCounts());
   }
 
   /** The kept findings in deterministic order. */
@@ -133,8 +192,30 @@ export class FindingCollector {
       // Same place and code (e.g. two gaps): keep insertion order (Array.prototype.sort is stable).
       return 0;
     });
-    return s.map((x) => x.f);
+    // Findings of one cell are neighbours now: merge those that state the same fact.
+    this.merged = [];
+    this.mergedTotal = noCounts();
+    const out: Finding[] = [];
+    for (let i = 0; i < s.length; ) {
+      let j = i + 1;
+      const a = s[i];
+      if (a.f.line !== null && a.colIndex >= 0) {
+        while (j < s.length && s[j].fileIndex === a.fileIndex && s[j].f.line === a.f.line && s[j].colIndex === a.colIndex) j++;
+      }
+      for (const x of mergeSameFact(s.slice(i, j), (gone) => {
+        countSeverity((this.merged[gone.fileIndex] ??= noCounts()), gone.f.severity);
+        countSeverity(this.mergedTotal, gone.f.severity);
+      })) {
+        out.push(x.f);
+      }
+      i = j;
+    }
+    return out;
   }
+}
+
+function minus(a: SeverityCounts, b: SeverityCounts): SeverityCounts {
+  return { fatal: a.fatal - b.fatal, errors: a.errors - b.errors, warnings: a.warnings - b.warnings };
 }
 
 /** The most characters of a cell a finding's value carries (docs/validate.md). */

@@ -3,7 +3,11 @@
  * one-line message that says how to fix it. The JSON shape of `alliance validate
  * --format json` is `{ summary, findings: Finding[] }` (documented in docs/validate.md).
  */
-export type Severity = 'error' | 'warning';
+/**
+ * `fatal`: the file could not be read at all (missing, a directory, empty, binary, not in
+ * its encoding, malformed); its other checks did not run. `alliance validate` exits 2.
+ */
+export type Severity = 'fatal' | 'error' | 'warning';
 
 export interface Finding {
   /** Stable code, e.g. "value.out-of-range". Never renamed once shipped. */
@@ -24,4 +28,9 @@ export interface Finding {
    * column srs_3` in a wide file. `line` is then the sheet row, case or line of the file.
    */
   cell?: string;
+  /**
+   * Every code of the finding, when two rules stated the same fact about one cell (a schema
+   * maximum and the instrument's range): `code` is the first of them. Absent otherwise.
+   */
+  codes?: string[];
 }

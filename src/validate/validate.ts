@@ -11,12 +11,13 @@ import type { BlankSessions } from '../dataset/numbering.js';
 import type { TableSource } from '../dataset/source.js';
 import { normalizeName } from '../instruments/registry.js';
 import { RuleContext, type FileRef } from './context.js';
-import { FindingCollector, FINDINGS_CAP, type CodeCount } from './findings.js';
+import { FindingCollector, FINDINGS_CAP, type CodeCount, type SeverityCounts } from './findings.js';
 import { RawRules, type PrivacyColumn } from './raw.js';
 import { SchemaRules, type TableSchema } from './schema.js';
 import { SessionRules, countSummary } from './sessions.js';
 import { ValueRules } from './values.js';
 import type { Finding } from './types.js';
+import { CODES } from './codes.js';
 import { civilFromDays } from '../dataset/values.js';
 
 export interface ValidateOptions {
@@ -40,10 +41,46 @@ export interface MissingnessEntry {
   proportion: number | null;
 }
 
+export interface FileSummary extends SeverityCounts {
+  file: string;
+  rows: number | null;
+  encoding: string | null;
+  delimiter: string | null;
+  format?: string;
+  layout?: string;
+}
+
+/** A file's verdict: `fatal` (could not be read), `failed` (errors, or warnings with strict) or `passed`. */
+export type FileStatus = 'passed' | 'failed' | 'fatal';
+
+export function fileStatus(c: SeverityCounts, strict: boolean): FileStatus {
+  return c.fatal > 0 ? 'fatal' : c.errors > 0 || (strict && c.warnings > 0) ? 'failed' : 'passed';
+}
+
+/** A group of checks that could not run on this input, the codes they would give, and why. */
+export interface SkippedChecks {
+  checks: string;
+  codes: string[];
+  reason: string;
+}
+
+const codesOf = (prefix: string, except: string[] = []) => CODES.filter((c) => c.code.startsWith(prefix) && !except.includes(c.code)).map((c) => c.code);
+
+/** The checks that need a client column (skipped for files validated raw). */
+export const CLIENT_CHECKS: SkippedChecks = {
+  checks: 'client, session and value checks',
+  codes: [...codesOf('value.'), ...codesOf('session.'), 'structure.no-measure-columns'],
+  reason: 'no client id column',
+};
+
 /** The `summary` object of `--format json` (documented in docs/validate.md). */
 export interface ValidateSummary {
-  /** format and layout only for inputs that are not a long CSV (FileInfo.format, FileInfo.layout). */
-  files: { file: string; rows: number; encoding: string; delimiter: string; format?: string; layout?: string }[];
+  /**
+   * Every input in the order given, with the exact counts of its findings. format and
+   * layout only for inputs that are not a long CSV (FileInfo.format, FileInfo.layout);
+   * rows, encoding and delimiter null for a file that could not be read (fatal).
+   */
+  files: FileSummary[];
   /** Data rows read (all files). */
   rows: number;
   /** Distinct client ids; null when no client column could be mapped. */
@@ -62,17 +99,15 @@ export interface ValidateSummary {
     measures: { column: string; role: string; instrument: string | null; observedMin: number | null; observedMax: number | null }[];
   };
   today: string;
-  findings: {
-    errors: number;
-    warnings: number;
+  findings: SeverityCounts & {
     byCode: CodeCount[];
     /** Findings listed in `findings` (all of them unless truncated). */
     listed: number;
     /** True when more than the in-memory cap of row-level findings occurred. */
     truncated: boolean;
   };
-  /** Rule groups that could not run, with the reason. */
-  skipped: string[];
+  /** Checks that could not run: which (`checks`, the codes they give) and why. */
+  skipped: SkippedChecks[];
 }
 
 export interface ValidationResult {
@@ -108,16 +143,18 @@ function missingness(files: FileRef[], raw: RawRules): MissingnessEntry[] {
   return out;
 }
 
+type FileBase = Omit<FileSummary, keyof SeverityCounts>;
+
 function finishSummary(
   collector: FindingCollector,
-  base: Omit<ValidateSummary, 'findings'>,
+  base: Omit<ValidateSummary, 'findings' | 'files'> & { files: FileBase[] },
 ): ValidationResult {
   const findings = collector.sorted();
-  const { errors, warnings } = collector.totals();
   return {
     summary: {
       ...base,
-      findings: { errors, warnings, byCode: collector.byCode(), listed: findings.length, truncated: collector.dropped > 0 },
+      files: base.files.map((f, fi) => ({ ...f, ...collector.fileCounts(fi) })),
+      findings: { ...collector.totals(), byCode: collector.byCode(), listed: findings.length, truncated: collector.dropped > 0 },
     },
     findings,
   };
@@ -195,12 +232,18 @@ export async function validateDataset(ds: Dataset, opts: ValidateOptions): Promi
     return { file: fi, field: measureFields[fi]?.[k] ?? -1 };
   });
 
-  const skipped: string[] = [];
+  const skipped: SkippedChecks[] = [];
   if (map.sessionSource === 'date' || map.sessionSource === 'file-order') {
-    skipped.push(`duplicate-session and gap checks: no session column (sessions numbered by ${map.sessionSource === 'date' ? 'date' : 'file order'})`);
+    skipped.push({
+      checks: 'duplicate-session and gap checks',
+      codes: ['session.duplicate', 'session.gap', 'session.blank', 'value.invalid-session'],
+      reason: `no session column (sessions numbered by ${map.sessionSource === 'date' ? 'date' : 'file order'})`,
+    });
   }
-  if (!map.date) skipped.push('date checks: no date column');
-  for (const [code, n] of values.unmapped) skipped.push(`${n} cell issue(s) '${code}' from the reader have no validate rule`);
+  if (!map.date) skipped.push({ checks: 'date checks', codes: ['value.invalid-date', 'session.order-vs-date', 'session.future-date', 'session.old-date'], reason: 'no date column' });
+  if (map.measures.length === 0) skipped.push({ checks: 'measure value checks', codes: codesOf('value.', ['value.missing-client', 'value.invalid-date', 'value.invalid-session']), reason: 'no measure column' });
+  if (!opts.schema) skipped.push({ checks: 'schema checks', codes: codesOf('schema.'), reason: 'no --schema given' });
+  for (const [code, n] of values.unmapped) skipped.push({ checks: `${n} cell issue(s) '${code}' from the reader`, codes: [], reason: 'no validate rule' });
 
   const ref = (r: { name: string } | undefined) => (r ? r.name : null);
   const measures = map.measures.map((m: MeasureBinding, k: number) => {
@@ -280,7 +323,7 @@ export async function validateRaw(inputs: TableSource[], noClient: boolean[], op
     privacy: raw.privacyByColumn(),
     mapping: { client: null, session: null, date: null, therapist: null, sessionSource: null, measures: [] },
     today: civilFromDays(opts.today),
-    skipped: ['client, session and value checks: no client id column'],
+    skipped: [CLIENT_CHECKS, ...(opts.schema ? [] : [{ checks: 'schema checks', codes: codesOf('schema.'), reason: 'no --schema given' }])],
   });
 }
 

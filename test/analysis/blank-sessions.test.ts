@@ -4,6 +4,7 @@
  * with some blank) and blank-sessions.json (lagged models and intake values with sessions
  * numbered by date). The same export in another row order gives the same results.
  */
+import { findingsOf } from '../validate/helpers.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,7 +89,7 @@ describe('blank session numbers against R', () => {
   it('validate: a warning per client with some blank rows, one for the clients numbered by date', async () => {
     const r = await runInProcess(['validate', 'data.csv', '--format', 'json', '--today', '2025-01-01'], { cwd: folderWith('file') });
     const doc = JSON.parse(r.stdout);
-    const blank = doc.findings.filter((f: { code: string }) => f.code === 'session.blank');
+    const blank = findingsOf(doc).filter((f) => f.code === 'session.blank');
     expect(blank).toHaveLength(REF.mixedClients + 1);
     expect(blank.map((f: { severity: string }) => f.severity)).toEqual(new Array(REF.mixedClients + 1).fill('warning'));
     expect(blank.map((f: { message: string }) => f.message)).toContain(
@@ -108,7 +109,7 @@ describe('blank session numbers against R', () => {
       const fit = doc.fit as Record<string, unknown>;
       return { ...doc, fit: { ...fit, evaluations: null, optimizerMessage: null } };
     }
-    if (cmd === 'validate') return (doc.findings as { code: string }[]).filter((f) => f.code === 'session.blank');
+    if (cmd === 'validate') return findingsOf(doc as unknown as Parameters<typeof findingsOf>[0]).filter((f) => f.code === 'session.blank');
     return doc;
   };
 

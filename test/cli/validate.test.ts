@@ -10,8 +10,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runInProcess } from '../helpers/cli.js';
 import { ROOT, runBinary } from '../helpers/spawn.js';
-import { TODAY, tmpDir, tmpFile } from '../validate/helpers.js';
-import { escapeData, escapeProperty, githubAnnotation, xmlEscape } from '../../src/report/documents/validate.js';
+import { TODAY, findingsOf, tmpDir, tmpFile } from '../validate/helpers.js';
+import { escapeData, escapeProperty, githubAnnotation } from '../../src/report/documents/validate-github.js';
+import { xmlEscape } from '../../src/report/documents/validate-junit.js';
 
 const FIX = path.join(ROOT, 'fixtures/validate');
 const GOLDEN = path.join(FIX, 'golden');
@@ -37,18 +38,19 @@ describe('exit codes', () => {
     const r = await run(['mixed.csv', '--today', TODAY, '--format', 'json']);
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout);
-    expect(Object.keys(doc)).toEqual(['summary', 'findings']);
+    expect(Object.keys(doc)).toEqual(['command', 'schema', 'passed', 'strict', 'summary', 'files']);
+    expect([doc.command, doc.schema, doc.passed]).toEqual(['validate', 2, false]);
     // Streamed in pieces, yet byte-identical to JSON.stringify(doc, null, 2).
     expect(r.stdout).toBe(JSON.stringify(doc, null, 2) + '\n');
-    expect(doc.findings.length).toBeGreaterThan(5);
+    expect(findingsOf(doc).length).toBeGreaterThan(5);
   });
   it('takes today from the config; --today wins', async () => {
     const cfg = tmpFile('today: 2024-01-10\n', 'today-config.yaml');
     const csv = tmpFile('client_id,session,date,srs\nC1,1,2024-01-05,30\nC1,2,2024-01-12,30\n');
     const r = await run([csv, '--config', cfg, '--format', 'json']);
-    expect(JSON.parse(r.stdout).findings.map((f: { code: string; line: number }) => [f.code, f.line])).toEqual([['session.future-date', 3]]);
+    expect(findingsOf(JSON.parse(r.stdout)).map((f) => [f.code, f.line])).toEqual([['session.future-date', 3]]);
     const r2 = await run([csv, '--config', cfg, '--format', 'json', '--today', '2024-01-01']);
-    expect(JSON.parse(r2.stdout).findings.map((f: { line: number }) => f.line)).toEqual([2, 3]);
+    expect(findingsOf(JSON.parse(r2.stdout)).map((f) => f.line)).toEqual([2, 3]);
   });
 
   it('takes strict and maxFindings from the config section', async () => {
@@ -99,21 +101,22 @@ describe('summary numbers (recomputed from the fixture)', () => {
     const s = JSON.parse(r.stdout).summary;
     expect(s.rows).toBe(data.length);
     expect(s.clients).toBe(perClient.size);
-    expect(s.sessionsPerClient).toEqual({ min: counts[0], median: mid, max: counts[counts.length - 1] });
+    expect(s.sessions_per_client).toEqual({ min: counts[0], median: mid, max: counts[counts.length - 1] });
     const missing = header.map((_, j) => data.filter((row) => j >= row.length || row[j].trim() === '' || row[j] === 'NA').length);
     expect(s.missingness.map((m: { missing: number }) => m.missing)).toEqual(missing);
     for (const m of s.missingness) expect(m.proportion).toBeCloseTo(m.missing / data.length, 12);
-    const errors = JSON.parse(r.stdout).findings.filter((f: { severity: string }) => f.severity === 'error').length;
+    const all = findingsOf(JSON.parse(r.stdout));
+    const errors = all.filter((f) => f.severity === 'error').length;
     expect(s.findings.errors).toBe(errors);
     const byCode: Record<string, number> = {};
-    for (const f of JSON.parse(r.stdout).findings) byCode[f.code] = (byCode[f.code] ?? 0) + 1;
-    expect(Object.fromEntries(s.findings.byCode.map((c: { code: string; count: number }) => [c.code, c.count]))).toEqual(byCode);
+    for (const f of all) byCode[f.code] = (byCode[f.code] ?? 0) + 1;
+    expect(Object.fromEntries(s.findings.by_code.map((c: { code: string; count: number }) => [c.code, c.count]))).toEqual(byCode);
   });
 
   it('median of an even number of clients is the mean of the middle two', async () => {
     const csv = 'client_id,session,srs\nA,1,30\nB,1,30\nB,2,30\nC,1,30\nC,2,30\nC,3,30\nD,1,30\nD,2,30\nD,3,30\nD,4,30\n';
     const r = await run([tmpFile(csv), '--format', 'json', '--today', TODAY]);
-    expect(JSON.parse(r.stdout).summary.sessionsPerClient).toEqual({ min: 1, median: 2.5, max: 4 });
+    expect(JSON.parse(r.stdout).summary.sessions_per_client).toEqual({ min: 1, median: 2.5, max: 4 });
   });
 });
 
@@ -157,16 +160,30 @@ describe('--max-findings', () => {
     expect(all.stdout).not.toContain('more value.out-of-range');
     expect((all.stdout.match(/value\.out-of-range/g) ?? []).length).toBe(31);
   });
-  it('never caps JSON, CSV, github or junit', async () => {
+  it('lists every finding in JSON, CSV, github (--max-annotations 0) and junit by default', async () => {
     const f = tmpFile(csv);
-    const json = await run([f, '--today', TODAY, '--format', 'json', '--max-findings', '1']);
-    expect(JSON.parse(json.stdout).findings).toHaveLength(30);
-    const c = await run([f, '--today', TODAY, '--format', 'csv', '--max-findings', '1']);
+    const json = await run([f, '--today', TODAY, '--format', 'json']);
+    expect(findingsOf(JSON.parse(json.stdout))).toHaveLength(30);
+    const c = await run([f, '--today', TODAY, '--format', 'csv']);
     expect(c.stdout.trim().split('\n')).toHaveLength(31);
-    const g = await run([f, '--today', TODAY, '--format', 'github', '--max-findings', '1']);
-    expect((g.stdout.match(/^::error /gm) ?? []).length).toBe(30);
-    const j = await run([f, '--today', TODAY, '--format', 'junit', '--max-findings', '1']);
-    expect((j.stdout.match(/: 41 is outside|: \d+ is outside/g) ?? []).length).toBe(30);
+    const g = await run([f, '--today', TODAY, '--format', 'github', '--max-annotations', '0']);
+    expect((g.stdout.match(/^::error file=/gm) ?? []).length).toBe(30);
+    const j = await run([f, '--today', TODAY, '--format', 'junit']);
+    expect((j.stdout.match(/: \d+ is outside/g) ?? []).length).toBe(30);
+  });
+  it('when given, caps every format per code; the counts stay exact', async () => {
+    const f = tmpFile(csv);
+    const json = JSON.parse((await run([f, '--today', TODAY, '--format', 'json', '--max-findings', '2'])).stdout);
+    expect(findingsOf(json)).toHaveLength(2);
+    expect(json.summary.findings).toMatchObject({ errors: 30, listed: 2, by_code: [{ code: 'value.out-of-range', count: 30 }] });
+    expect(json.files[0].errors).toBe(30);
+    const c = await run([f, '--today', TODAY, '--format', 'csv', '--max-findings', '2']);
+    expect(c.stdout.trim().split('\n')).toHaveLength(3);
+    const g = await run([f, '--today', TODAY, '--format', 'github', '--max-findings', '2', '--max-annotations', '0']);
+    expect((g.stdout.match(/^::error file=/gm) ?? []).length).toBe(2);
+    const j = await run([f, '--today', TODAY, '--format', 'junit', '--max-findings', '2']);
+    expect((j.stdout.match(/: \d+ is outside/g) ?? []).length).toBe(2);
+    expect(j.stdout).toContain('message="2 errors listed:');
   });
   it('rejects a non-number with exit 2', async () => {
     const r = await run([tmpFile(csv), '--max-findings', 'lots']);
@@ -203,8 +220,9 @@ describe('GitHub Actions', () => {
     const f = tmpFile(lines.join('\n') + '\n');
     const r = await run([f, '--today', TODAY, '--format', 'github'], { env: { GITHUB_STEP_SUMMARY: summary } });
     expect(r.code).toBe(1);
-    // All 15 annotations on stdout (GitHub itself shows only 10).
-    expect((r.stdout.match(/^::error /gm) ?? []).length).toBe(15);
+    // 10 annotations (GitHub itself shows only 10), then the summary annotation with the exact count.
+    expect((r.stdout.match(/^::error file=/gm) ?? []).length).toBe(10);
+    expect(r.stdout).toMatch(/^::error title=alliance validate::FAILED: 15 errors, 0 warnings\. By code: value\.out-of-range 15 \(10 shown\); annotations: the first 10 per code/m);
     const md = readFileSync(summary, 'utf8');
     expect(md.startsWith('# earlier step\n')).toBe(true);
     expect(md).toContain('## alliance validate: FAILED: 15 errors, 0 warnings');
@@ -218,7 +236,8 @@ describe('GitHub Actions', () => {
     const lines = ['client_id,session,srs'];
     for (let i = 1; i <= 8000; i++) lines.push(`C${i},1,${41 + (i % 50)}`);
     const r = await run([tmpFile(lines.join('\n') + '\n'), '--today', TODAY, '--format', 'github'], { env: { GITHUB_STEP_SUMMARY: summary } });
-    expect((r.stdout.match(/^::error /gm) ?? []).length).toBe(8000);
+    expect((r.stdout.match(/^::error file=/gm) ?? []).length).toBe(10);
+    expect(r.stdout).toContain('value.out-of-range 8,000 (10 shown)');
     const md = readFileSync(summary, 'utf8');
     expect(Buffer.byteLength(md)).toBeLessThan(1024 * 1024);
     const listed = (md.match(/^\| value\.out-of-range \| error \| .*\| srs \| 3 \|/gm) ?? []).length;
@@ -250,23 +269,26 @@ describe('JUnit', () => {
 });
 
 describe('bad input: exit 2 with one line on stderr, no stack trace', () => {
-  const cases: [string, () => string[], RegExp][] = [
-    ['missing file', () => ['/nonexistent/file.csv'], /no such file/],
-    ['directory', () => [tmpDir()], /is a directory/],
-    ['empty file', () => [tmpFile('')], /empty/],
-    ['unclosed quote (line where the quote began)', () => [tmpFile('client_id,session,srs\nC1,1,30\nC1,2,"31\nC1,3,32\n')], /\.csv:3:3: unclosed quote/],
-    ['binary garbage', () => [tmpFile(Buffer.from([0x50, 0x4c, 0x03, 0x04, 0, 0, 0, 1, 2, 3, 0, 0, 0xff, 0xfe, 0, 0, 0, 9]))], /binary/],
-    ['a zip that holds no CSV (zip magic, then garbage)', () => [tmpFile(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 1, 2, 3, 0, 0, 0xff, 0xfe, 0, 0, 0, 9]))], /zip archive/],
-    ['wrong encoding', () => [tmpFile(Buffer.from('client_id,session,srs,site\nC1,1,30,M\xfcnchen\n', 'latin1'))], /--encoding/],
-    ['unknown column in a flag', () => [tmpFile('client_id,session,srs\nC1,1,30\n'), '--alliance', 'wai'], /column 'wai' \(from --alliance\) is not in the header/],
-    ['ambiguous mapping', () => [tmpFile('client_id,patient_id,session,srs\nC1,P1,1,30\n')], /2 columns look like the client id/],
-    ['bad --today', () => [tmpFile('client_id,session,srs\nC1,1,30\n'), '--today', '2024-02-30'], /--today must be a date/],
+  // An unreadable file is also a finding of the document on stdout (every format:
+  // test/cli/validate-fatal.test.ts); a usage error writes nothing on stdout.
+  const cases: [string, () => string[], RegExp, 'file' | 'usage'][] = [
+    ['missing file', () => ['/nonexistent/file.csv'], /no such file/, 'file'],
+    ['directory', () => [tmpDir()], /is a directory/, 'file'],
+    ['empty file', () => [tmpFile('')], /empty/, 'file'],
+    ['unclosed quote (line where the quote began)', () => [tmpFile('client_id,session,srs\nC1,1,30\nC1,2,"31\nC1,3,32\n')], /\.csv:3:3: unclosed quote/, 'file'],
+    ['binary garbage', () => [tmpFile(Buffer.from([0x50, 0x4c, 0x03, 0x04, 0, 0, 0, 1, 2, 3, 0, 0, 0xff, 0xfe, 0, 0, 0, 9]))], /binary/, 'file'],
+    ['a zip that holds no CSV (zip magic, then garbage)', () => [tmpFile(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 1, 2, 3, 0, 0, 0xff, 0xfe, 0, 0, 0, 9]))], /zip archive/, 'file'],
+    ['wrong encoding', () => [tmpFile(Buffer.from('client_id,session,srs,site\nC1,1,30,M\xfcnchen\n', 'latin1'))], /--encoding/, 'file'],
+    ['unknown column in a flag', () => [tmpFile('client_id,session,srs\nC1,1,30\n'), '--alliance', 'wai'], /column 'wai' \(from --alliance\) is not in the header/, 'usage'],
+    ['ambiguous mapping', () => [tmpFile('client_id,patient_id,session,srs\nC1,P1,1,30\n')], /2 columns look like the client id/, 'usage'],
+    ['bad --today', () => [tmpFile('client_id,session,srs\nC1,1,30\n'), '--today', '2024-02-30'], /--today must be a date/, 'usage'],
   ];
-  for (const [name, args, re] of cases) {
+  for (const [name, args, re, kind] of cases) {
     it(name, async () => {
       const r = await runInProcess(['validate', ...args()]);
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stdout).toBe('');
+      if (kind === 'usage') expect(r.stdout).toBe('');
+      else expect(r.stdout).toMatch(/file\.unreadable[\s\S]*FAILED: 1 file not readable, 0 errors, 0 warnings/);
       const lines = r.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/^alliance: /);
@@ -277,10 +299,10 @@ describe('bad input: exit 2 with one line on stderr, no stack trace', () => {
   it('header-only and ragged rows are findings (exit 1), not read errors', async () => {
     const h = await runInProcess(['validate', tmpFile('client_id,session,srs\n'), '--format', 'json']);
     expect(h.code).toBe(1);
-    expect(JSON.parse(h.stdout).findings.map((f: { code: string }) => f.code)).toEqual(['structure.header-only']);
+    expect(findingsOf(JSON.parse(h.stdout)).map((f) => f.code)).toEqual(['structure.header-only']);
     const rg = await runInProcess(['validate', tmpFile('client_id,session,srs\nC1,1,30,1\n'), '--format', 'json', '--today', TODAY]);
     expect(rg.code).toBe(1);
-    expect(JSON.parse(rg.stdout).findings.map((f: { code: string }) => f.code)).toEqual(['structure.ragged-row']);
+    expect(findingsOf(JSON.parse(rg.stdout)).map((f) => f.code)).toEqual(['structure.ragged-row']);
   });
 
   it('no client column is a finding; over stdin it is exit 2 (stdin is read once)', async () => {
@@ -288,7 +310,7 @@ describe('bad input: exit 2 with one line on stderr, no stack trace', () => {
     const r = await runInProcess(['validate', tmpFile(csv), '--format', 'json', '--today', TODAY]);
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout);
-    expect(doc.findings.map((f: { code: string }) => f.code)).toEqual(['structure.no-client-column', 'privacy.identifier-column', 'privacy.email']);
+    expect(findingsOf(doc).map((f) => f.code)).toEqual(['structure.no-client-column', 'privacy.identifier-column', 'privacy.email']);
     expect(doc.summary.clients).toBeNull();
     const s = await runInProcess(['validate', '-', '--today', TODAY], { stdin: csv });
     expect(s.code).toBe(2);
@@ -304,7 +326,7 @@ describe('bad input: exit 2 with one line on stderr, no stack trace', () => {
   it('reads stdin', async () => {
     const r = await runInProcess(['validate', '-', '--format', 'json', '--today', TODAY], { stdin: 'client_id,session,srs\nC1,1,30\n' });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).summary.files[0].file).toBe('<stdin>');
+    expect(JSON.parse(r.stdout).files[0].file).toBe('<stdin>');
   });
 
   it('shows no progress when stderr is not a terminal', async () => {

@@ -2,6 +2,7 @@
  * Each format's errors and locations in its own terms: one line, exit 2 for input that
  * cannot be read, findings located as sheet!cell, case and variable, or the wide column.
  */
+import { findingsOf } from '../validate/helpers.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -67,7 +68,7 @@ describe('locations in each format\'s own terms', () => {
   const findings = async (file: string, extra: string[] = []) => {
     // --today before the last sessions: their dates are findings (session.future-date) to locate.
     const r = await runInProcess(['validate', file, '--today', '2024-12-01', '--format', 'json', ...extra], { cwd: DIR });
-    return (JSON.parse(r.stdout) as { findings: { code: string; line: number; column: string; value: string; cell?: string }[] }).findings;
+    return findingsOf(JSON.parse(r.stdout));
   };
   it('a workbook: sheet!cell, and line is the sheet row', async () => {
     const f = await findings('hidden_only.xlsx', ['--sheet', 'Data']);
@@ -86,7 +87,7 @@ describe('locations in each format\'s own terms', () => {
     expect(f.map((x) => [x.code, x.column, x.value])).toEqual(csv.map((x) => [x.code, x.column, x.value]));
     const first = f[0];
     expect(first.cell).toBe(`case ${first.line}, variable ${first.column}`);
-    expect(first.line).toBe(csv[0].line - 1); // the CSV's line 2 is case 1
+    expect(first.line).toBe(csv[0].line! - 1); // the CSV's line 2 is case 1
     expect(f.some((x) => x.value === '-99')).toBe(false);
   });
   it('a wide file: the line of the client and the wide column', async () => {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FindingCollector } from '../../src/validate/findings.js';
 import { validateDataset } from '../../src/validate/validate.js';
-import { cappedFindings, renderGithub, renderJunit } from '../../src/report/documents/validate.js';
+import { cappedFindings } from '../../src/report/documents/validate.js';
+import { renderGithub } from '../../src/report/documents/validate-github.js';
+import { renderJunit } from '../../src/report/documents/validate-junit.js';
 import { countSummary } from '../../src/validate/sessions.js';
 import { openDataset } from '../../src/dataset/open.js';
 import { daysFromCivil } from '../../src/dataset/values.js';
@@ -40,7 +42,7 @@ describe('FindingCollector', () => {
     expect(c.full).toBe(true);
     expect(built).toBe(3);
     expect(c.sorted().map((f) => f.line)).toEqual([null, 2, 3, 4]);
-    expect(c.totals()).toEqual({ errors: 10, warnings: 1 });
+    expect(c.totals()).toEqual({ fatal: 0, errors: 10, warnings: 1 });
   });
 
   it('rejects unknown codes (every code must be in the catalogue)', () => {
@@ -72,7 +74,7 @@ describe('truncation', () => {
     expect(table.rows).toHaveLength(5);
     expect(table.notes).toContain('... and 7 more value.out-of-range findings');
     expect(table.notes!.join(' ')).toMatch(/only the first 5 findings are kept/);
-    expect(renderGithub(result, false)).toMatch(/title=findings-truncated/);
+    expect(renderGithub(result, false)).toMatch(/title=alliance validate::FAILED: 12 errors.*value\.out-of-range 12 \(5 shown\).* of the 5 listed/);
     expect(renderJunit(result, false)).toMatch(/only the first 5 findings are listed/);
   });
 });

@@ -1,11 +1,12 @@
 /**
  * Robustness: arbitrary small exports never crash validate (no exit 70, no stack trace).
- * Exit is 0/1 with one parseable JSON document, or 2 with one line on stderr.
+ * Exit is 0/1 with one parseable JSON document, 2 with one too when the file cannot be read
+ * (and its one line on stderr), or 2 with one line on stderr and nothing else for a usage error.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { runInProcess } from '../helpers/cli.js';
-import { TODAY, tmpFile } from './helpers.js';
+import { TODAY, findingsOf, tmpFile } from './helpers.js';
 
 const HEADERS = ['client_id', 'session', 'date', 'srs', 'phq9', 'k10', 'waisr', 'email', 'notes', 'site', 'dob', '', 'x y'];
 const CELLS = [
@@ -24,13 +25,17 @@ describe('fuzz', () => {
           const text = [header.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n';
           const r = await runInProcess(['validate', tmpFile(text), '--format', 'json', '--today', TODAY]);
           expect([0, 1, 2], r.stderr).toContain(r.code);
-          if (r.code === 2) {
+          if (r.stdout === '') {
+            // A usage error: exit 2, one line on stderr.
+            expect(r.code).toBe(2);
             expect(r.stderr.trim().split('\n')).toHaveLength(1);
-            expect(r.stdout).toBe('');
           } else {
+            // A document, also when the file cannot be read (a fatal finding, exit 2, and its line on stderr).
             const doc = JSON.parse(r.stdout);
-            expect(doc.summary.findings.listed).toBe(doc.findings.length);
-            expect(r.code).toBe(doc.summary.findings.errors > 0 ? 1 : 0);
+            const s = doc.summary.findings;
+            expect(s.listed).toBe(findingsOf(doc).length);
+            expect(r.code).toBe(s.fatal > 0 ? 2 : s.errors > 0 ? 1 : 0);
+            expect(r.stderr === '' ? 0 : r.stderr.trim().split('\n').length).toBe(s.fatal);
           }
           expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
         },

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runInProcess, type CliResult, type RunOptions } from '../helpers/cli.js';
 import type { Finding } from '../../src/validate/types.js';
-import type { ValidateSummary } from '../../src/validate/validate.js';
 
 export const TODAY = '2025-01-01';
 
@@ -27,8 +26,22 @@ export function tmpDir(): string {
   return dir;
 }
 
+/** validate's JSON document (schema 2): the summary (snake_case) and the findings grouped by file. */
+export interface ValidateDoc {
+  command: string;
+  schema: number;
+  passed: boolean;
+  summary: Record<string, any>;
+  files: { file: string; status: string; findings: Finding[] }[];
+}
+
+/** Every finding of a JSON document, in file order (the files' lists one after the other). */
+export function findingsOf(doc: { files: { findings: Finding[] }[] }): Finding[] {
+  return doc.files.flatMap((f) => f.findings);
+}
+
 export interface JsonRun extends CliResult {
-  doc: { summary: ValidateSummary; findings: Finding[] };
+  doc: ValidateDoc & { findings: Finding[] };
   codes: string[];
 }
 
@@ -37,6 +50,7 @@ export async function validateJson(csv: string, args: string[] = [], opts: RunOp
   const file = tmpFile(csv);
   const r = await runInProcess(['validate', file, '--format', 'json', '--today', TODAY, ...args], opts);
   if (r.code === 2) throw new Error(`validate exited 2: ${r.stderr}`);
-  const doc = JSON.parse(r.stdout) as JsonRun['doc'];
+  const parsed = JSON.parse(r.stdout) as ValidateDoc;
+  const doc = { ...parsed, findings: findingsOf(parsed) };
   return { ...r, doc, codes: doc.findings.map((f) => f.code) };
 }

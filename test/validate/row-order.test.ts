@@ -42,7 +42,8 @@ function shape(r: JsonRun): string[] {
 
 /** The summary, without the temporary file names. */
 function summary(r: JsonRun): unknown {
-  return JSON.parse(JSON.stringify(r.doc.summary, (k, v: unknown) => (k === 'file' ? 'F' : v)));
+  const names = (v: Record<string, string[]>) => Object.fromEntries(Object.entries(v).map(([status, files]) => [status, files.length]));
+  return JSON.parse(JSON.stringify(r.doc.summary, (k, v: unknown) => (k === 'file' ? 'F' : k === 'files' ? names(v as Record<string, string[]>) : v)));
 }
 
 /** For each session.gap: does its line hold the session just after the gap? */

@@ -10,18 +10,17 @@ import type { Command } from 'commander';
 import { buildCommand, type CommandContext } from '../command.js';
 import { TERMINAL_OPTIONS, INPUT_OPTIONS, explicitOptions, type OptionSpec } from '../options.js';
 import { decideColor, decideWidth, makeChalk } from '../color.js';
-import { loadInput } from '../input.js';
-import type { Io } from '../../io/process.js';
-import { UserError, isUserError, EXIT } from '../../errors.js';
+import { UserError, EXIT } from '../../errors.js';
+import { printable } from '../../io/text-safety.js';
 import { loadConfig, mergeReadOptions } from '../../config/load.js';
 import { readValidateSection } from '../../sections/validate/options.js';
-import { findColumn, mapFile, unknownColumnError } from '../../dataset/mapping.js';
 import { parseDate } from '../../dataset/values.js';
-import { openTable } from '../../dataset/formats.js';
 import { render } from '../../report/render.js';
 import { loadSchema, type TableSchema } from '../../validate/schema.js';
-import { validateDataset, validateRaw, type ValidateOptions, type ValidationResult } from '../../validate/validate.js';
-import { renderGithub, renderJunit, renderStepSummary, renderValidateCsv, validationDocument, writeValidateJson } from '../../report/documents/validate.js';
+import { validateInputs } from '../../validate/inputs.js';
+import { capPerCode, renderValidateCsv, validationDocument, writeValidateJson } from '../../report/documents/validate.js';
+import { DEFAULT_MAX_ANNOTATIONS, renderGithub, renderStepSummary } from '../../report/documents/validate-github.js';
+import { renderJunit } from '../../report/documents/validate-junit.js';
 
 type ValidateFormat = 'table' | 'json' | 'csv' | 'md' | 'github' | 'junit';
 
@@ -29,6 +28,7 @@ interface ValidateFlags {
   format: ValidateFormat;
   strict?: boolean;
   maxFindings: string;
+  maxAnnotations: string;
   schema?: string;
   today?: string;
   color?: boolean;
@@ -44,13 +44,15 @@ const VALIDATE_OPTIONS: OptionSpec[] = [
     defaultValue: 'table',
   },
   { flags: '--strict', description: 'exit 1 on warnings too' },
-  { flags: '--max-findings <n>', description: 'findings shown per code in the table (0 = all; JSON/CSV/github/junit list all)', defaultValue: '20' },
+  {
+    flags: '--max-findings <n>',
+    description: 'findings listed per code (0 = all); default 20 in table and md, all in the other formats; when given, in every format (counts stay exact)',
+    defaultValue: '20',
+  },
+  { flags: '--max-annotations <n>', description: 'github: annotations written per code (0 = all), then one summary annotation with the counts', defaultValue: String(DEFAULT_MAX_ANNOTATIONS) },
   { flags: '--schema <file>', description: 'Frictionless Table Schema (JSON or YAML) pinning types, required columns and ranges' },
   { flags: '--today <date>', description: 'reference date YYYY-MM-DD for "date in the future" (default: today, UTC)' },
 ];
-
-/** openDataset's error when no client column can be found (validate reports it as a finding). */
-const isNoClient = (e: unknown): boolean => isUserError(e) && e.code === 'no-client-column';
 
 function parseToday(value: string | undefined, from: string): number {
   if (value === undefined) return Math.floor(Date.now() / 86_400_000);
@@ -65,38 +67,6 @@ function parseMax(value: string, from: string): number {
     throw new UserError(`${from} must be a whole number >= 0 (got '${value}')`, { hint: 'Use 0 to show every finding in the table' });
   }
   return n;
-}
-
-/** Falls back to raw checks when the files have no client column (not possible for stdin, which is read once). */
-async function validateUnmapped(files: string[], flags: ValidateFlags, cmd: Command, io: Io, vopts: ValidateOptions): Promise<ValidationResult> {
-  const config = flags.config ? await loadConfig(flags.config, io.cwd) : null;
-  const read = mergeReadOptions(config, flags, explicitOptions(cmd));
-  const paths = files.length > 0 ? files : (config?.files ?? []);
-  const inputs = [];
-  const noClient: boolean[] = [];
-  for (const p of paths) {
-    const input = await openTable(p, read, io);
-    inputs.push({ ...input, display: p });
-    try {
-      mapFile(input.header, read, p);
-      noClient.push(false);
-    } catch (e) {
-      if (isNoClient(e)) noClient.push(true);
-      else throw e;
-    }
-  }
-  // mapFile stops at the missing client column: check the other columns named by flags here.
-  const named: [string, string][] = [
-    ...(['session', 'date', 'therapist'] as const).filter((k) => read[k] !== undefined).map((k): [string, string] => [read[k]!, `--${k}`]),
-    ...(read.alliance ?? []).map((c): [string, string] => [c, '--alliance']),
-    ...(read.outcome ?? []).map((c): [string, string] => [c, '--outcome']),
-    ...(read.groups ?? []).map((c): [string, string] => [c, '--group']),
-    ...Object.keys(read.instruments ?? {}).map((c): [string, string] => [c, '--instrument']),
-  ];
-  for (const [name, flag] of named) {
-    if (inputs.every((inp) => findColumn(inp.header, name) < 0)) throw unknownColumnError(name, flag, inputs[0].header, inputs[0].display);
-  }
-  return validateRaw(inputs, noClient, { ...vopts, missing: read.missing ?? [] });
 }
 
 export function validateCommand(ctx: CommandContext): Command {
@@ -115,6 +85,7 @@ export function validateCommand(ctx: CommandContext): Command {
       async run(files, flags, cmd, io) {
         const explicit = explicitOptions(cmd);
         let maxFindings = parseMax(flags.maxFindings, '--max-findings');
+        const maxAnnotations = parseMax(flags.maxAnnotations, '--max-annotations');
         const flagToday = flags.today !== undefined ? parseToday(flags.today, '--today') : undefined;
         let progressShown = false;
         const progress =
@@ -125,40 +96,39 @@ export function validateCommand(ctx: CommandContext): Command {
               }
             : undefined;
 
-        let notes: string[] = [];
+        const config = flags.config ? await loadConfig(flags.config, io.cwd) : null;
+        const read = mergeReadOptions(config, flags, explicit);
+        const paths = files.length > 0 ? files : (config?.files ?? []);
+        if (paths.length === 0) {
+          throw new UserError('no input file given', {
+            hint: flags.config ? `Give CSV exports as arguments or list them under 'files:' in ${flags.config}` : 'Give one or more CSV exports as arguments (or - for standard input)',
+          });
+        }
+        const sec = readValidateSection(config);
         let strict = flags.strict === true;
-        let schema: TableSchema | null = null;
-        const base = (today: number, missing: string[]): ValidateOptions => ({ today, missing, schema, onProgress: progress });
-        const validate = async (): Promise<ValidationResult> => {
-          try {
-            const input = await loadInput(files, flags, cmd, io, { progress: false }); // validate shows its own
-            const sec = readValidateSection(input.config);
-            if (!explicit.has('strict') && sec.strict !== undefined) strict = sec.strict;
-            if (!explicit.has('maxFindings') && sec.maxFindings !== undefined) maxFindings = sec.maxFindings;
-            const schemaPath = flags.schema ?? sec.schema;
-            if (schemaPath) schema = await loadSchema(schemaPath, io.cwd);
-            const today = flagToday ?? parseToday(input.read.today, input.config ? `today in ${input.config.path}` : '--today');
-            notes = [...input.dataset.mapping.notes];
-            return await validateDataset(input.dataset, base(today, input.read.missing ?? []));
-          } catch (e) {
-            if (!(isNoClient(e) && !files.includes('-'))) throw e;
-            if (flags.schema) schema = await loadSchema(flags.schema, io.cwd);
-            return await validateUnmapped(files, flags, cmd, io, base(flagToday ?? parseToday(undefined, ''), []));
-          }
-        };
-        let result: ValidationResult;
+        if (!explicit.has('strict') && sec.strict !== undefined) strict = sec.strict;
+        if (!explicit.has('maxFindings') && sec.maxFindings !== undefined) maxFindings = sec.maxFindings;
+        const schemaPath = flags.schema ?? sec.schema;
+        const schema: TableSchema | null = schemaPath ? await loadSchema(schemaPath, io.cwd) : null;
+        const today = flagToday ?? parseToday(read.today, config ? `today in ${config.path}` : '--today');
+        let run;
         try {
-          result = await validate();
+          run = await validateInputs(paths, read, io, { today, missing: read.missing ?? [], schema, onProgress: progress });
         } finally {
           // Clear the progress line (also before an error message).
           if (progressShown) io.stderr.write('\r\x1b[K');
         }
+        const { notes } = run;
+        // --max-findings given (flag or config) caps the listing in every format; counts stay exact.
+        const result = explicit.has('maxFindings') || sec.maxFindings !== undefined ? capPerCode(run.result, maxFindings) : run.result;
+        // Each unreadable file is also the usual one line on stderr (the document says it too).
+        for (const f of run.fatal) io.stderr.write(`alliance: ${printable(f.error.format())}\n`);
 
-        const { errors, warnings } = result.summary.findings;
-        const code = errors > 0 || (strict && warnings > 0) ? EXIT.findings : EXIT.ok;
+        const { fatal, errors, warnings } = result.summary.findings;
+        const code = fatal > 0 ? EXIT.usage : errors > 0 || (strict && warnings > 0) ? EXIT.findings : EXIT.ok;
         const format = flags.format;
         if (format === 'github') {
-          io.stdout.write(renderGithub(result, strict));
+          io.stdout.write(renderGithub(result, strict, maxAnnotations));
           const summaryFile = io.env.GITHUB_STEP_SUMMARY;
           if (summaryFile) {
             try {
@@ -173,7 +143,7 @@ export function validateCommand(ctx: CommandContext): Command {
         } else if (format === 'junit') {
           io.stdout.write(renderJunit(result, strict));
         } else if (format === 'json') {
-          writeValidateJson(result, (chunk) => void io.stdout.write(chunk));
+          writeValidateJson(result, strict, (chunk) => void io.stdout.write(chunk));
         } else if (format === 'csv') {
           io.stdout.write(renderValidateCsv(result));
         } else {

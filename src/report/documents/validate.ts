@@ -1,26 +1,18 @@
 /**
  * Output of `alliance validate`. One ValidationResult in; the table, Markdown, JSON and
- * CSV formats go through the shared ResultDocument (src/report), and two CI formats are
- * rendered here from the same findings:
- *
- * - github: workflow commands `::error file=F,line=L,col=C,title=CODE::message`, one per
- *   finding, escaped as the Actions toolkit does (% CR LF in the message; also : and , in
- *   properties). GitHub shows only 10 error and 10 warning annotations per step, so a
- *   Markdown report (summary + every finding) is appended to $GITHUB_STEP_SUMMARY.
- * - junit: one <testsuite> per file, one <testcase> per finding code (all codes, so passing
- *   rules show as passed), a <failure> for error-level codes that fired (warning-level too
- *   with --strict), every finding listed in the failure body.
+ * CSV formats go through the shared ResultDocument (src/report) and the JSON document built
+ * here (`validateJson`); the CI formats are rendered from the same findings in
+ * ./validate-github.ts (workflow commands, step summary) and ./validate-junit.ts (JUnit XML).
  *
  * Capping (--max-findings) applies to the human-facing table and Markdown only; JSON, CSV,
  * github and junit carry every kept finding.
  */
 import type { Cell, ResultDocument, TableModel } from '../model.js';
 import { F } from '../model.js';
-import { renderCsvTable, renderMarkdownTable } from '../render.js';
-import { CODES } from '../../validate/codes.js';
-import { printable } from '../../io/text-safety.js';
+import { renderCsvTable } from '../render.js';
+import { snake } from './cells.js';
 import type { Finding } from '../../validate/types.js';
-import type { ValidationResult } from '../../validate/validate.js';
+import { fileStatus, type ValidationResult } from '../../validate/validate.js';
 
 export interface RenderOptions {
   /** Findings shown per code in the table (0 = all). */
@@ -52,15 +44,18 @@ function findingRow(f: Finding): Record<string, Cell> {
 export function cappedFindings(result: ValidationResult, max: number): TableModel {
   const shown = new Map<string, number>();
   const rows: Record<string, Cell>[] = [];
+  const listed = new Map<string, number>();
   for (const f of result.findings) {
     const n = (shown.get(f.code) ?? 0) + 1;
     shown.set(f.code, n);
-    if (max === 0 || n <= max) rows.push(findingRow(f));
+    if (max === 0 || n <= max) {
+      rows.push(findingRow(f));
+      for (const c of f.codes ?? [f.code]) listed.set(c, (listed.get(c) ?? 0) + 1);
+    }
   }
   const notes: string[] = [];
   for (const c of result.summary.findings.byCode) {
-    const kept = shown.get(c.code) ?? 0;
-    const more = c.count - (max === 0 ? kept : Math.min(kept, max));
+    const more = c.count - (listed.get(c.code) ?? 0);
     if (more > 0) notes.push(`... and ${more} more ${c.code} finding${more === 1 ? '' : 's'}`);
   }
   if (notes.length > 0) notes.push('(all findings: --format json or csv, or --max-findings 0)');
@@ -72,19 +67,40 @@ export function cappedFindings(result: ValidationResult, max: number): TableMode
   return { id: 'findings', title: 'Findings', columns: FINDING_COLUMNS, rows, notes };
 }
 
+/** The result with at most `max` findings listed per code (0 = all); the counts stay exact. */
+export function capPerCode(result: ValidationResult, max: number): ValidationResult {
+  if (max === 0) return result;
+  const shown = new Map<string, number>();
+  const findings = result.findings.filter((f) => {
+    const n = (shown.get(f.code) ?? 0) + 1;
+    shown.set(f.code, n);
+    return n <= max;
+  });
+  return { summary: { ...result.summary, findings: { ...result.summary.findings, listed: findings.length } }, findings };
+}
+
 /** Every kept finding, for CSV. */
 export function allFindings(result: ValidationResult): TableModel {
   return {
     id: 'findings',
     title: 'Findings',
     columns: ['code', 'severity', 'file', 'line', 'column', 'field', 'value', 'message'].map((k) => ({ key: k, header: k })),
-    rows: result.findings.map((f) => ({ ...f })),
+    rows: result.findings.map(({ codes: _codes, ...f }) => ({ ...f })),
   };
 }
 
-function summaryTable(result: ValidationResult): TableModel {
+/** The files that passed, failed and could not be read (`fatal`), by name in input order. */
+export function filesByStatus(result: ValidationResult, strict: boolean): { passed: string[]; failed: string[]; fatal: string[] } {
+  const out = { passed: [] as string[], failed: [] as string[], fatal: [] as string[] };
+  for (const f of result.summary.files) out[fileStatus(f, strict)].push(f.file);
+  return out;
+}
+
+function summaryTable(result: ValidationResult, strict: boolean): TableModel {
   const s = result.summary;
+  const by = filesByStatus(result, strict);
   const rows: Record<string, Cell>[] = [
+    { item: 'files passed / failed / not readable', value: `${by.passed.length} / ${by.failed.length} / ${by.fatal.length}` },
     { item: 'rows', value: String(s.rows) },
     { item: 'clients', value: s.clients === null ? 'not available (no client column)' : String(s.clients) },
   ];
@@ -92,6 +108,7 @@ function summaryTable(result: ValidationResult): TableModel {
     const p = s.sessionsPerClient;
     rows.push({ item: 'sessions per client (min / median / max)', value: `${p.min} / ${p.median} / ${p.max}` });
   }
+  if (s.findings.fatal > 0) rows.push({ item: 'files not readable (fatal)', value: String(s.findings.fatal) });
   rows.push({ item: 'errors', value: String(s.findings.errors) }, { item: 'warnings', value: String(s.findings.warnings) });
   return {
     id: 'summary',
@@ -104,7 +121,7 @@ function summaryTable(result: ValidationResult): TableModel {
   };
 }
 
-function codesTable(result: ValidationResult): TableModel {
+export function codesTable(result: ValidationResult): TableModel {
   return {
     id: 'codes',
     title: 'Findings by code',
@@ -150,208 +167,137 @@ function privacyTable(result: ValidationResult): TableModel {
   };
 }
 
-function verdict(result: ValidationResult, strict: boolean): string {
-  const { errors, warnings } = result.summary.findings;
-  const fails = errors > 0 || (strict && warnings > 0);
-  return `${fails ? 'FAILED' : 'passed'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${strict ? ' (--strict: warnings fail)' : ''}`;
+/** The one-line verdict: `passed: 0 errors, 1 warning` or `FAILED: 1 file not readable, 2 errors, 0 warnings`. */
+export function verdict(result: ValidationResult, strict: boolean): string {
+  const { fatal, errors, warnings } = result.summary.findings;
+  const fails = fatal > 0 || errors > 0 || (strict && warnings > 0);
+  const unread = fatal > 0 ? `${fatal} file${fatal === 1 ? '' : 's'} not readable, ` : '';
+  return `${fails ? 'FAILED' : 'passed'}: ${unread}${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${strict ? ' (--strict: warnings fail)' : ''}`;
+}
+
+function fileLine(f: ValidationResult['summary']['files'][number], strict: boolean): string {
+  if (f.rows === null) return `${f.file}: not readable (file.unreadable; see the findings)`;
+  const read =
+    f.format !== undefined
+      ? `${f.file}: ${f.rows} rows (read as ${f.format}${f.layout !== undefined ? `; ${f.layout}` : ''})`
+      : `${f.file}: ${f.rows} rows (${f.encoding}, delimiter ${JSON.stringify(f.delimiter)})`;
+  const st = fileStatus(f, strict);
+  return `${read}: ${st}${st === 'passed' && f.warnings === 0 ? '' : ` (${f.errors} error${f.errors === 1 ? '' : 's'}, ${f.warnings} warning${f.warnings === 1 ? '' : 's'})`}`;
 }
 
 /** The one document behind table, Markdown and JSON output. */
 export function validationDocument(result: ValidationResult, opts: RenderOptions): ResultDocument {
   const s = result.summary;
   const preface: string[] = [];
-  for (const f of s.files) {
-    preface.push(
-      f.format !== undefined
-        ? `${f.file}: ${f.rows} rows (read as ${f.format}${f.layout !== undefined ? `; ${f.layout}` : ''})`
-        : `${f.file}: ${f.rows} rows (${f.encoding}, delimiter ${JSON.stringify(f.delimiter)})`,
-    );
-  }
+  for (const f of s.files) preface.push(fileLine(f, opts.strict));
   for (const n of opts.notes ?? []) preface.push(n);
   preface.push(`future dates are those after ${s.today}`);
-  const tables = [summaryTable(result)];
+  const tables = [summaryTable(result, opts.strict)];
   if (s.findings.byCode.length > 0) tables.push(codesTable(result), cappedFindings(result, opts.maxFindings));
   if (s.privacy.length > 0) tables.push(privacyTable(result));
   tables.push(missingnessTable(result));
-  const notes = [...s.skipped.map((x) => `skipped: ${x}`), verdict(result, opts.strict)];
+  const notes = [...s.skipped.filter((x) => x.checks !== 'schema checks').map((x) => `skipped: ${x.checks}: ${x.reason}`), verdict(result, opts.strict)];
   return {
     title: 'alliance validate',
     preface,
     tables,
     notes,
     csvTable: 'findings',
-    json: { summary: s, findings: result.findings },
+    json: validateJson(result, opts.strict),
   };
 }
 
-const jsonReplacer = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+/** The version of validate's JSON document (docs/validate.md; CHANGELOG.md says what changed). */
+export const VALIDATE_JSON_SCHEMA = 2;
 
-function indent(text: string, by: string): string {
-  return text.replace(/\n/g, '\n' + by);
+/** The `summary` object of the JSON document: snake_case keys, the files by verdict. */
+export function summaryJson(result: ValidationResult, strict: boolean): Record<string, unknown> {
+  const { files: _files, ...rest } = result.summary;
+  return { files: filesByStatus(result, strict), ...(snake(rest) as Record<string, unknown>) };
+}
+
+/** One entry of the document's `files`: the file, its verdict, exact counts (and its findings). */
+export function fileEntries(result: ValidationResult, strict: boolean, withFindings: boolean): Record<string, unknown>[] {
+  const byFile = new Map<string, Finding[]>();
+  for (const f of result.findings) {
+    const list = byFile.get(f.file) ?? [];
+    list.push(f);
+    byFile.set(f.file, list);
+  }
+  return result.summary.files.map((f) => {
+    const { file, fatal, errors, warnings, ...info } = f;
+    const findings = byFile.get(file) ?? [];
+    byFile.delete(file); // a file given twice lists its findings once
+    return { file, status: fileStatus(f, strict), ...info, fatal, errors, warnings, ...(withFindings ? { findings } : {}) };
+  });
+}
+
+/**
+ * The `--format json` document: `command`, `schema` (its version), `passed`, `strict`, the
+ * summary, and `files`, one entry per input (in the order given) with its findings.
+ */
+export function validateJson(result: ValidationResult, strict: boolean): Record<string, unknown> {
+  const { fatal, errors, warnings } = result.summary.findings;
+  return {
+    command: 'validate',
+    schema: VALIDATE_JSON_SCHEMA,
+    passed: fatal === 0 && errors === 0 && !(strict && warnings > 0),
+    strict,
+    summary: summaryJson(result, strict),
+    files: fileEntries(result, strict, true),
+  };
 }
 
 /**
  * `--format json`, written in pieces so that hundreds of thousands of findings never
- * become one giant string. The bytes are exactly those of JSON.stringify(doc.json, null, 2)
+ * become one giant string. The bytes are exactly those of JSON.stringify(doc, null, 2)
  * (a test checks this).
  */
-export function writeValidateJson(result: ValidationResult, write: (chunk: string) => void): void {
-  write(`{\n  "summary": ${indent(JSON.stringify(result.summary, jsonReplacer, 2), '  ')},\n  "findings": [`);
-  const n = result.findings.length;
-  if (n === 0) {
-    write(']\n}\n');
-    return;
-  }
+export function writeValidateJson(result: ValidationResult, strict: boolean, write: (chunk: string) => void): void {
+  streamJson(validateJson(result, strict), write);
+}
+
+const finite = (v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+
+/** JSON.stringify(value, null, 2) + '\n' (non-finite numbers as null), handed out in chunks of about 64 KiB. */
+export function streamJson(value: unknown, write: (chunk: string) => void): void {
   let buf = '';
-  for (let i = 0; i < n; i++) {
-    buf += `${i === 0 ? '' : ','}\n    ${indent(JSON.stringify(result.findings[i], jsonReplacer, 2), '    ')}`;
+  const out = (s: string) => {
+    buf += s;
     if (buf.length > 1 << 16) {
       write(buf);
       buf = '';
     }
-  }
-  write(buf + '\n  ]\n}\n');
+  };
+  const rec = (v: unknown, ind: string): void => {
+    v = finite(v);
+    if (Array.isArray(v)) {
+      if (v.length === 0) return out('[]');
+      out('[');
+      v.forEach((x, i) => {
+        out(`${i === 0 ? '' : ','}\n${ind}  `);
+        if (x === undefined || typeof x === 'function') out('null');
+        else rec(x, ind + '  ');
+      });
+      return out(`\n${ind}]`);
+    }
+    if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v).filter(([, x]) => x !== undefined && typeof x !== 'function');
+      if (entries.length === 0) return out('{}');
+      out('{');
+      entries.forEach(([k, x], i) => {
+        out(`${i === 0 ? '' : ','}\n${ind}  ${JSON.stringify(k)}: `);
+        rec(x, ind + '  ');
+      });
+      return out(`\n${ind}}`);
+    }
+    out(JSON.stringify(v));
+  };
+  rec(value, '');
+  write(buf + '\n');
 }
 
 export function renderValidateCsv(result: ValidationResult): string {
   return renderCsvTable(allFindings(result));
 }
 
-// ---------------------------------------------------------------------------------------
-// GitHub Actions
-
-/** Escapes workflow-command data (the message), as @actions/core does. */
-export function escapeData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-
-/** Escapes a workflow-command property value (file, title): also ':' and ','. */
-export function escapeProperty(s: string): string {
-  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
-
-/** One annotation line; values from the data are `printable` first (no raw ESC in a CI log). */
-export function githubAnnotation(f: Finding): string {
-  const props = [`file=${escapeProperty(printable(f.file))}`];
-  if (f.line !== null) props.push(`line=${f.line}`);
-  if (f.line !== null && f.field !== null) props.push(`col=${f.field}`);
-  props.push(`title=${escapeProperty(f.code)}`);
-  const col = f.column !== null ? `column '${f.column}': ` : '';
-  return `::${f.severity} ${props.join(',')}::${escapeData(printable(col + f.message))}`;
-}
-
-export function renderGithub(result: ValidationResult, strict: boolean): string {
-  const lines = result.findings.map(githubAnnotation);
-  if (result.summary.findings.truncated) {
-    lines.push(`::warning title=findings-truncated::${escapeData(`only the first ${result.summary.findings.listed} findings are listed; counts in the step summary are exact`)}`);
-  }
-  lines.push(verdict(result, strict));
-  return lines.join('\n') + '\n';
-}
-
-/** GitHub rejects step summaries over 1 MiB: the findings list stops before that. */
-export const STEP_SUMMARY_BUDGET = 900 * 1024;
-
-/** Markdown for $GITHUB_STEP_SUMMARY: the verdict, the counts by code and every finding (within the size budget). */
-export function renderStepSummary(result: ValidationResult, strict: boolean): string {
-  const out: string[] = [`## alliance validate: ${verdict(result, strict)}`, ''];
-  const s = result.summary;
-  out.push(`${s.files.map((f) => `\`${f.file}\` (${f.rows} rows)`).join(', ')}; clients: ${s.clients ?? 'n/a'}`, '');
-  if (s.findings.byCode.length > 0) {
-    out.push(renderMarkdownTable(codesTable(result), 3));
-    const head = renderMarkdownTable({ ...allFindings(result), rows: [] }, 3).trimEnd().split('\n');
-    out.push(head.join('\n'));
-    let size = Buffer.byteLength(out.join('\n'));
-    let written = 0;
-    const t = allFindings(result);
-    for (const f of result.findings) {
-      const cells = t.columns.map((c) => {
-        const v = (f as unknown as Record<string, string | number | null | undefined>)[c.key];
-        return v === null || v === undefined ? '' : printable(String(v)).replace(/\|/g, '\\|');
-      });
-      const line = `| ${cells.join(' | ')} |`;
-      const bytes = Buffer.byteLength(line) + 1;
-      if (size + bytes > STEP_SUMMARY_BUDGET) break;
-      out.push(line);
-      size += bytes;
-      written++;
-    }
-    const total = s.findings.errors + s.findings.warnings;
-    if (written < total) {
-      out.push('', `... ${total - written} more findings not shown here (GitHub limits the step summary to 1 MiB); run with --format json for all.`);
-    }
-  }
-  return out.join('\n') + '\n\n';
-}
-
-// ---------------------------------------------------------------------------------------
-// JUnit XML
-
-// eslint-disable-next-line no-control-regex -- XML 1.0's Char production, written by code point
-const NOT_XML_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
-/** Escapes text for XML and drops characters XML 1.0 cannot hold. */
-export function xmlEscape(s: string): string {
-  return s
-    .replace(NOT_XML_CHAR, '\uFFFD')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
-}
-
-function findingLine(f: Finding): string {
-  const loc = f.line === null ? f.file : f.field !== null ? `${f.file}:${f.line}:${f.field}` : `${f.file}:${f.line}`;
-  return `${loc}: ${f.column !== null ? `column '${f.column}': ` : ''}${f.message}`;
-}
-
-export function renderJunit(result: ValidationResult, strict: boolean): string {
-  const files = result.summary.files.map((f) => f.file);
-  const byFile = new Map<string, Map<string, Finding[]>>();
-  for (const name of files) byFile.set(name, new Map());
-  for (const f of result.findings) {
-    let m = byFile.get(f.file);
-    if (!m) byFile.set(f.file, (m = new Map<string, Finding[]>()));
-    const list = m.get(f.code) ?? [];
-    list.push(f);
-    m.set(f.code, list);
-  }
-  const suites: string[] = [];
-  let totalTests = 0;
-  let totalFailures = 0;
-  for (const [file, m] of byFile) {
-    const cases: string[] = [];
-    let failures = 0;
-    for (const c of CODES) {
-      const list = m.get(c.code) ?? [];
-      const name = `${c.code}: ${c.title}`;
-      const open = `    <testcase classname="alliance.validate" name="${xmlEscape(name)}" file="${xmlEscape(file)}"`;
-      if (list.length === 0) {
-        cases.push(`${open}/>`);
-        continue;
-      }
-      const body = xmlEscape(list.map(findingLine).join('\n'));
-      const fails = c.severity === 'error' || strict;
-      if (fails) {
-        failures++;
-        const msg = `${list.length} ${c.severity}${list.length === 1 ? '' : 's'}: ${c.fix}`;
-        cases.push(`${open}>\n      <failure type="${c.severity}" message="${xmlEscape(msg)}">${body}</failure>\n    </testcase>`);
-      } else {
-        cases.push(`${open}>\n      <system-out>${body}</system-out>\n    </testcase>`);
-      }
-    }
-    totalTests += CODES.length;
-    totalFailures += failures;
-    suites.push(
-      `  <testsuite name="${xmlEscape(file)}" tests="${CODES.length}" failures="${failures}" errors="0" skipped="0">\n${cases.join('\n')}\n  </testsuite>`,
-    );
-  }
-  const note = result.summary.findings.truncated
-    ? `\n  <!-- only the first ${result.summary.findings.listed} findings are listed; see --format json summary for exact counts -->`
-    : '';
-  return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="alliance validate" tests="${totalTests}" failures="${totalFailures}" errors="0">${note}\n` +
-    `${suites.join('\n')}\n</testsuites>\n`
-  );
-}

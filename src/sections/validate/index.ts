@@ -9,7 +9,7 @@ import { UserError } from '../../errors.js';
 import { parseDate } from '../../dataset/values.js';
 import { validateDataset, type ValidationResult } from '../../validate/validate.js';
 import { loadSchema } from '../../validate/schema.js';
-import { validationDocument } from '../../report/documents/validate.js';
+import { fileEntries, summaryJson, validationDocument } from '../../report/documents/validate.js';
 import type { Section } from '../section.js';
 import { readValidateSection, validateSettings } from './options.js';
 
@@ -58,7 +58,7 @@ export const validateSection: Section<ValidateSettings, ValidationResult> = {
     if (ctx.clientTables) return doc;
     // Row-level findings (file:line and masked values) only when client-level tables are asked for.
     doc.tables = doc.tables.filter((t) => t.id !== 'findings');
-    doc.json = { summary: result.summary };
+    doc.json = { summary: summaryJson(result, opts.strict), files: fileEntries(result, opts.strict, false) };
     return doc;
   },
   gate(result, opts) {

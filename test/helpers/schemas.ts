@@ -1,0 +1,51 @@
+/**
+ * Validators for the machine-readable outputs: the JSON documents against the schemas the
+ * package ships (schemas/<command>.schema.json, Ajv), JUnit XML against
+ * test/schemas/junit.xsd (xmllint compiled to WebAssembly) and SARIF against the SARIF
+ * 2.1.0 schema (OASIS; the copy shipped by the npm package @microsoft/jest-sarif).
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
+import { validateXML } from 'xmllint-wasm';
+import { ROOT } from './spawn.js';
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+const compiled = new Map<string, ValidateFunction>();
+
+const describeErrors = (errors: ErrorObject[] | null | undefined): string[] => (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`);
+
+/** Errors of `doc` against schemas/<command>.schema.json ([] when valid). */
+export function validateJsonDocument(command: string, doc: unknown): string[] {
+  let v = compiled.get(command);
+  if (!v) {
+    v = ajv.compile(JSON.parse(readFileSync(path.join(ROOT, 'schemas', `${command}.schema.json`), 'utf8')) as object);
+    compiled.set(command, v);
+  }
+  return v(doc) ? [] : describeErrors(v.errors);
+}
+
+const JUNIT_XSD = readFileSync(path.join(ROOT, 'test/schemas/junit.xsd'), 'utf8');
+
+/** Errors of a JUnit XML document against test/schemas/junit.xsd ([] when valid). */
+export async function validateJunitXml(xml: string): Promise<string[]> {
+  const r = await validateXML({ xml: [{ fileName: 'junit.xml', contents: xml }], schema: [{ fileName: 'junit.xsd', contents: JUNIT_XSD }] });
+  return r.valid ? [] : r.errors.map((e) => e.rawMessage);
+}
+
+/** Ajv for JSON Schema draft-04 (the SARIF schema's draft); a CommonJS module whose export is the class. */
+const AjvDraft04 = createRequire(import.meta.url)('ajv-draft-04') as new (opts: Options) => { compile(schema: object): ValidateFunction };
+
+let sarif: ValidateFunction | null = null;
+
+/** The SARIF 2.1.0 JSON schema (draft-04), as published by OASIS, from the @microsoft/jest-sarif package. */
+export function sarifSchemaPath(): string {
+  return path.join(path.dirname(createRequire(import.meta.url).resolve('@microsoft/jest-sarif/package.json')), 'lib/schemas/sarif-2.1.0-rtm.5.json');
+}
+
+/** Errors of a SARIF log against the SARIF 2.1.0 schema ([] when valid). */
+export function validateSarif(log: unknown): string[] {
+  const v = (sarif ??= new AjvDraft04({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(sarifSchemaPath(), 'utf8')) as object));
+  return v(log) ? [] : describeErrors(v.errors);
+}
