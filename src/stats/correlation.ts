@@ -26,7 +26,7 @@ function clampR(r: number): number {
  * Pearson correlation coefficient from raw sums.
  *
  * Formula: r = Sxy / sqrt(Sxx Syy) with centred sums Sxx = sxx - sx^2/n,
- * Syy = syy - sy^2/n, Sxy = sxy - sx sy / n; clamped to [-1, 1].
+ * Syy = syy - sy^2/n, Sxy = sxy - sx sy / n, by correlationFromMoments.
  * Raw sums lose precision when the mean is large relative to the spread (e.g.
  * scores around 1e8 varying by 1): prefer CoMoments, which accumulates centred sums.
  * Returns NaN when n < 2 or a centred sum of squares is <= 0 (zero variance);
@@ -43,8 +43,8 @@ export function pearsonFromSums(s: PearsonSums): number {
   const cxx = s.sxx - (s.sx * s.sx) / n;
   const cyy = s.syy - (s.sy * s.sy) / n;
   const cxy = s.sxy - (s.sx * s.sy) / n;
-  if (!(cxx > 0) || !(cyy > 0)) return Number.NaN;
-  return clampR(cxy / Math.sqrt(cxx * cyy));
+  const r = correlationFromMoments(n, cxx, cyy, cxy, s.sxx, s.syy);
+  return typeof r === 'number' ? r : Number.NaN;
 }
 
 /**
@@ -158,10 +158,13 @@ export class CoMoments {
     return this.n >= 2 ? this.cxy / (this.n - 1) : Number.NaN;
   }
 
-  /** Pearson r = cxy / sqrt(m2x m2y), clamped to [-1, 1]; NaN on zero variance or n < 2. */
+  /** Pearson r by correlationFromMoments; NaN when n < 2 or r is undefined there (zero variance). */
   r(): number {
-    if (this.n < 2 || !(this.m2x > 0) || !(this.m2y > 0)) return Number.NaN;
-    return clampR(this.cxy / Math.sqrt(this.m2x * this.m2y));
+    if (this.n < 2) return Number.NaN;
+    const mx = this.meanX;
+    const my = this.meanY;
+    const r = correlationFromMoments(this.n, this.m2x, this.m2y, this.cxy, this.n * mx * mx + this.m2x, this.n * my * my + this.m2y);
+    return typeof r === 'number' ? r : Number.NaN;
   }
 
   /** Accumulates arrays of equal length (pairs where either value is NaN are skipped). */
@@ -179,10 +182,10 @@ export class CoMoments {
 }
 
 /**
- * Pearson r of two equal-length arrays by the two-pass centred algorithm (the most
- * accurate in-memory method; R's cor() also centres first). Pairs where either
- * value is NaN are dropped (complete cases). NaN when fewer than 2 pairs or zero
- * variance.
+ * Pearson r of two equal-length arrays: two-pass centred co-moments (the most
+ * accurate in-memory method; R's cor() also centres first) fed to
+ * correlationFromMoments. Pairs where either value is NaN are dropped (complete
+ * cases). NaN when fewer than 2 pairs or r is undefined (zero variance).
  *
  * Reference: https://en.wikipedia.org/wiki/Pearson_correlation_coefficient
  * Validated against R cor(x, y, use = "complete.obs").
@@ -204,6 +207,8 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let cxx = 0;
   let cyy = 0;
   let cxy = 0;
+  let rawX = 0;
+  let rawY = 0;
   for (let i = 0; i < x.length; i++) {
     if (Number.isNaN(x[i]) || Number.isNaN(y[i])) continue;
     const dx = x[i] - mx;
@@ -211,9 +216,11 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
     cxx += dx * dx;
     cyy += dy * dy;
     cxy += dx * dy;
+    rawX += x[i] * x[i];
+    rawY += y[i] * y[i];
   }
-  if (!(cxx > 0) || !(cyy > 0)) return Number.NaN;
-  return clampR(cxy / Math.sqrt(cxx * cyy));
+  const r = correlationFromMoments(n, cxx, cyy, cxy, rawX, rawY);
+  return typeof r === 'number' ? r : Number.NaN;
 }
 
 /**
@@ -279,6 +286,61 @@ export function isZeroProductDifference(a: number, da: number, b: number, db: nu
   return Math.abs(ab - cd) <= bound;
 }
 
+/**
+ * A centred sum of squares below ZERO_REL times the raw sum of squares is rounding noise
+ * of a constant variable (about 1e-30 relative), not variation: real data with a large
+ * offset still has (sd / mean)^2 far above it.
+ */
+export const ZERO_REL = 1e-24;
+
+/**
+ * Why a coefficient computed from co-moments is undefined. `variable` is the index of the
+ * variable concerned in the caller's order (x = 0, y = 1, a covariate z = 2, ...):
+ * - not-finite: its sums are Infinity or NaN (values beyond about 1e154, whose squares
+ *   pass the double range; without this test they would read as "no variation");
+ * - no-variation: its centred sum of squares is rounding noise (ZERO_REL);
+ * - collinear: a covariate is (nearly) a linear combination of the other variables.
+ */
+export interface MomentsProblem {
+  problem: 'not-finite' | 'no-variation' | 'collinear';
+  variable: number;
+}
+
+/** x - x is 0 exactly for every finite double, NaN for Infinity and NaN. */
+export const isFiniteSum = (x: number): boolean => x - x === 0;
+
+/**
+ * The first variable whose sums are not finite, else the first without variation, else
+ * null. centred[i]: centred sum of squares of variable i; raw[i]: its raw sum of squares.
+ */
+export function momentsProblem(centred: readonly number[], raw: readonly number[]): MomentsProblem | null {
+  for (let i = 0; i < centred.length; i++) if (!(isFiniteSum(centred[i]) && isFiniteSum(raw[i]))) return { problem: 'not-finite', variable: i };
+  for (let i = 0; i < centred.length; i++) if (!(centred[i] > ZERO_REL * raw[i])) return { problem: 'no-variation', variable: i };
+  return null;
+}
+
+/**
+ * Pearson r from the co-moments of n pairs: the one function behind every Pearson-type
+ * coefficient the tool reports (pooled and between-client r, and the repeated-measures r
+ * of rmcorr(), which is the same formula on client-centred sums).
+ *
+ * Formula: r = cxy / sqrt(cxx cyy), clamped to [-1, 1]. cxx, cyy, cxy: centred sums
+ * (co-moments); rawX, rawY: raw sums of squares (sum x^2), the scale of the tests below.
+ * Not defined (MomentsProblem): sums not finite, or a centred sum of squares that is
+ * rounding noise (ZERO_REL). A co-moment zero to within its rounding (isZeroComoment)
+ * gives r = 0 exactly: integer scores whose cross-products cancel gave r = 1.6e-16, with
+ * a direction, before.
+ *
+ * Reference: https://en.wikipedia.org/wiki/Pearson_correlation_coefficient
+ * Validated against R cor() (test/reference/correlation.R, rmcorr.R).
+ */
+export function correlationFromMoments(n: number, cxx: number, cyy: number, cxy: number, rawX: number, rawY: number): number | MomentsProblem {
+  const bad = momentsProblem([cxx, cyy], [rawX, rawY]);
+  if (bad) return bad;
+  if (isZeroComoment(cxy, n, cxx, cyy, rawX, rawY)) return 0;
+  return clampR(cxy / Math.sqrt(cxx * cyy));
+}
+
 /** |r| >= 1 - PERFECT_TOL is treated as a perfect correlation (not estimable test). */
 export const PERFECT_TOL = 1e-12;
 
@@ -288,7 +350,8 @@ export type NotEstimableReason =
   | 'zero-variance' // x or y constant (r undefined)
   | 'perfect-correlation' // |r| = 1: t infinite, p and the interval degenerate
   | 'too-few-clients' // repeated-measures statistics need >= 3 clients
-  | 'collinear'; // covariance matrix singular: a variable is a linear combination of others
+  | 'collinear' // covariance matrix singular: a variable is a linear combination of others
+  | 'not-finite'; // sums of squares beyond the floating-point range (values above about 1e154)
 
 export interface CorrelationTestOk {
   ok: true;

@@ -6,8 +6,113 @@
  * psych::partial.r; lm residuals).
  */
 
-import { type CorrelationTest, type CorrelationTestOptions, correlationTTest } from './correlation.js';
+import {
+  comomentRounding,
+  type CorrelationTest,
+  type CorrelationTestOptions,
+  correlationFromMoments,
+  correlationTTest,
+  isZeroComoment,
+  isZeroProductDifference,
+  type MomentsProblem,
+  momentsProblem,
+} from './correlation.js';
 import { invertSymmetric } from './linalg.js';
+
+/** Offsets in a block of 3-D co-moments of (x, y, z): n, the means, the centred sums. */
+export const M3 = { n: 0, mx: 1, my: 2, mz: 3, xx: 4, xy: 5, xz: 6, yy: 7, yz: 8, zz: 9 } as const;
+/** Length of a block of 3-D co-moments (see M3). */
+export const M3_STRIDE = 10;
+
+/** Partial, semi-partial and zero-order r of (x, y) given z, each a value or why it is undefined. */
+export interface PartialFromMoments {
+  partial: number | MomentsProblem;
+  semipartial: number | MomentsProblem;
+  pearson: number | MomentsProblem;
+}
+
+const clamp1 = (r: number): number => Math.max(-1, Math.min(1, r));
+
+/**
+ * Partial, semi-partial and zero-order correlation of x and y controlling one covariate z,
+ * from the co-moments of n triples (layout M3 at offset b): the one computation behind the
+ * tool's early-alliance analysis and partialCorrelation / semipartialCorrelation with one
+ * covariate.
+ *
+ * Formula: r_xy.z = (r_xy - r_xz r_yz) / sqrt((1 - r_xz^2)(1 - r_yz^2)) (partial) and
+ * (r_xy - r_xz r_yz) / sqrt(1 - r_yz^2) (semi-partial: x against y with z partialled from y),
+ * the zero-order r_xy by correlationFromMoments. Not defined (MomentsProblem): sums not
+ * finite or no variation (variable 0, 1, 2 = x, y, z; ZERO_REL), or z collinear with x or y
+ * (1 - r^2 < 1e-12; variable 2). A numerator Sxy Szz - Sxz Syz that is zero to within its
+ * rounding (isZeroProductDifference) gives exactly 0, as the zero-order r does (issue 9.4).
+ *
+ * Reference: Kim, S. (2015) ppcor, doi:10.5351/CSAM.2015.22.6.665;
+ * https://en.wikipedia.org/wiki/Partial_correlation . Validated against ppcor's formulas,
+ * psych::partial.r and lm residuals in R (test/reference/partial.R).
+ */
+export function partialFromMoments(e: ArrayLike<number>, b = 0): PartialFromMoments {
+  const n = e[b + M3.n];
+  const xx = e[b + M3.xx];
+  const xy = e[b + M3.xy];
+  const xz = e[b + M3.xz];
+  const yy = e[b + M3.yy];
+  const yz = e[b + M3.yz];
+  const zz = e[b + M3.zz];
+  const scale = (m: number, c: number) => n * m * m + c;
+  const raw = [scale(e[b + M3.mx], xx), scale(e[b + M3.my], yy), scale(e[b + M3.mz], zz)];
+  const cen = [xx, yy, zz];
+  const bad = momentsProblem(cen, raw);
+  if (bad) return { partial: bad, semipartial: bad, pearson: bad };
+  const rxy = xy / Math.sqrt(xx * yy);
+  const rxz = xz / Math.sqrt(xx * zz);
+  const ryz = yz / Math.sqrt(yy * zz);
+  const pearson = isZeroComoment(xy, n, xx, yy, raw[0], raw[1]) ? 0 : clamp1(rxy);
+  if (1 - rxz * rxz < 1e-12 || 1 - ryz * ryz < 1e-12) {
+    const why: MomentsProblem = { problem: 'collinear', variable: 2 };
+    return { partial: why, semipartial: why, pearson };
+  }
+  // Exact zeros (issue 9.4): the partial numerator Sxy Szz - Sxz Syz.
+  const d = (i: number, j: number) => comomentRounding(n, cen[i], cen[j], raw[i], raw[j]);
+  if (isZeroProductDifference(xy, d(0, 1), zz, d(2, 2), xz, d(0, 2), yz, d(1, 2))) return { partial: 0, semipartial: 0, pearson };
+  return {
+    partial: clamp1((rxy - rxz * ryz) / Math.sqrt((1 - rxz * rxz) * (1 - ryz * ryz))),
+    semipartial: clamp1((rxy - rxz * ryz) / Math.sqrt(1 - ryz * ryz)),
+    pearson,
+  };
+}
+
+/** Two-pass co-moments (layout M3) of complete columns x, y, z. */
+function moments3(x: readonly number[], y: readonly number[], z: readonly number[]): Float64Array {
+  const n = x.length;
+  const m = new Float64Array(M3_STRIDE);
+  let sx = 0;
+  let sy = 0;
+  let sz = 0;
+  for (let i = 0; i < n; i++) {
+    sx += x[i];
+    sy += y[i];
+    sz += z[i];
+  }
+  const mx = sx / n;
+  const my = sy / n;
+  const mz = sz / n;
+  m[M3.n] = n;
+  m[M3.mx] = mx;
+  m[M3.my] = my;
+  m[M3.mz] = mz;
+  for (let i = 0; i < n; i++) {
+    const dx = x[i] - mx;
+    const dy = y[i] - my;
+    const dz = z[i] - mz;
+    m[M3.xx] += dx * dx;
+    m[M3.xy] += dx * dy;
+    m[M3.xz] += dx * dz;
+    m[M3.yy] += dy * dy;
+    m[M3.yz] += dy * dz;
+    m[M3.zz] += dz * dz;
+  }
+  return m;
+}
 
 export type PartialResult = CorrelationTest & {
   method: 'partial' | 'semipartial';
@@ -57,7 +162,7 @@ function covarianceMatrix(cols: number[][]): Float64Array {
 }
 
 function notEstimable(
-  reason: 'too-few-pairs' | 'collinear' | 'zero-variance',
+  reason: 'too-few-pairs' | 'collinear' | 'zero-variance' | 'not-finite',
   message: string,
   n: number,
   method: 'partial' | 'semipartial',
@@ -116,6 +221,9 @@ function prepare(
  * bug in other packages: pingouin#171, easystats/correlation#197.)
  * Not estimable (explicit reason): df < 1; S singular (a covariate, x or y is a
  * linear combination of the others, or constant); |r| = 1.
+ * With one covariate r is partialFromMoments' (the computation of the tool's early
+ * analysis, with its exact-zero rule), with none correlationFromMoments'; with two or
+ * more the precision matrix above.
  *
  * Reference: Kim, S. (2015) ppcor: An R package for a fast calculation to
  * semi-partial correlation coefficients. Commun. Stat. Appl. Methods 22, 665-674,
@@ -130,13 +238,21 @@ export function partialCorrelation(
   covariates: readonly ArrayLike<number>[],
   opts: CorrelationTestOptions = {},
 ): PartialResult {
+  const k = covariates.length;
+  const se = (n: number) => (n - k - 3 > 0 ? 1 / Math.sqrt(n - k - 3) : null);
+  const ciReason = 'the Fisher z interval needs n - k - 3 > 0';
+  const viaMoments = fromMoments(x, y, covariates, 'partial');
+  if (viaMoments !== null) {
+    if ('ok' in viaMoments) return viaMoments;
+    const { r, n, df } = viaMoments;
+    return { ...correlationTTest(r, n, df, se(n), { ...opts, ciReason }), method: 'partial', k };
+  }
   const prep = prepare(x, y, covariates, 'partial');
   if ('ok' in prep) return prep;
-  const { k, n, df, p, P } = prep;
+  const { n, df, p, P } = prep;
   let r = -P[1] / Math.sqrt(P[0] * P[p + 1]);
   r = r > 1 ? 1 : r < -1 ? -1 : r;
-  const se = n - k - 3 > 0 ? 1 / Math.sqrt(n - k - 3) : null;
-  const res = correlationTTest(r, n, df, se, { ...opts, ciReason: 'the Fisher z interval needs n - k - 3 > 0' });
+  const res = correlationTTest(r, n, df, se(n), { ...opts, ciReason });
   return { ...res, method: 'partial', k };
 }
 
@@ -152,6 +268,8 @@ export function partialCorrelation(
  * two-sided p from Student t, exactly as ppcor::spcor.test. No confidence interval
  * (there is no standard Fisher z SE for the semi-partial r; ci is null with a reason).
  * Not estimable: df < 1, singular covariance (collinear), zero variance, |sr| = 1.
+ * With one covariate sr is partialFromMoments' (as the tool's early analysis), with
+ * none correlationFromMoments'.
  *
  * Reference: Kim, S. (2015) ppcor, doi:10.5351/CSAM.2015.22.6.665;
  * https://en.wikipedia.org/wiki/Partial_correlation#Semipartial_correlation_(part_correlation)
@@ -163,34 +281,69 @@ export function semipartialCorrelation(
   covariates: readonly ArrayLike<number>[],
   opts: CorrelationTestOptions = {},
 ): PartialResult {
+  const k = covariates.length;
+  const noCi = { ...opts, ciReason: 'no standard confidence interval for the semi-partial correlation' };
+  const viaMoments = fromMoments(x, y, covariates, 'semipartial');
+  if (viaMoments !== null) {
+    if ('ok' in viaMoments) return viaMoments;
+    const { r, n, df } = viaMoments;
+    return { ...correlationTTest(r, n, df, null, noCi), method: 'semipartial', k };
+  }
   // prepare() also requires the full matrix to be PD (otherwise y is explained exactly or x is collinear).
   const prep = prepare(x, y, covariates, 'semipartial');
   if ('ok' in prep) return prep;
-  const { k, n, df, p, S } = prep;
+  const { n, df, p, S } = prep;
   let sxy = S[1];
   let syy = S[p + 1];
-  if (k > 0) {
-    const Szz = new Float64Array(k * k);
-    const Szy = new Float64Array(k);
-    const Szx = new Float64Array(k);
-    for (let a = 0; a < k; a++) {
-      for (let b = 0; b < k; b++) Szz[a * k + b] = S[(a + 2) * p + (b + 2)];
-      Szy[a] = S[(a + 2) * p + 1];
-      Szx[a] = S[(a + 2) * p];
-    }
-    const inv = invertSymmetric(Szz, k)!; // PD because S is
-    for (let a = 0; a < k; a++) {
-      let ba = 0;
-      for (let b = 0; b < k; b++) ba += inv[a * k + b] * Szy[b];
-      sxy -= Szx[a] * ba;
-      syy -= Szy[a] * ba;
-    }
+  const Szz = new Float64Array(k * k);
+  const Szy = new Float64Array(k);
+  const Szx = new Float64Array(k);
+  for (let a = 0; a < k; a++) {
+    for (let b = 0; b < k; b++) Szz[a * k + b] = S[(a + 2) * p + (b + 2)];
+    Szy[a] = S[(a + 2) * p + 1];
+    Szx[a] = S[(a + 2) * p];
+  }
+  const inv = invertSymmetric(Szz, k)!; // PD because S is
+  for (let a = 0; a < k; a++) {
+    let ba = 0;
+    for (let b = 0; b < k; b++) ba += inv[a * k + b] * Szy[b];
+    sxy -= Szx[a] * ba;
+    syy -= Szy[a] * ba;
   }
   let r = sxy / Math.sqrt(S[0] * syy);
   r = r > 1 ? 1 : r < -1 ? -1 : r;
-  const res = correlationTTest(r, n, df, null, {
-    ...opts,
-    ciReason: 'no standard confidence interval for the semi-partial correlation',
-  });
-  return { ...res, method: 'semipartial', k };
+  return { ...correlationTTest(r, n, df, null, noCi), method: 'semipartial', k };
+}
+
+/** A not-estimable result for a MomentsProblem of x (0), y (1) or the covariate (2). */
+function problemResult(why: MomentsProblem, n: number, method: 'partial' | 'semipartial', k: number): PartialResult {
+  if (why.problem === 'not-finite') return notEstimable('not-finite', 'values too large to compute with (squares beyond the floating-point range)', n, method, k);
+  if (why.problem === 'no-variation' && why.variable < 2) return notEstimable('zero-variance', 'x or y has zero variance', n, method, k);
+  return notEstimable('collinear', 'the covariate is constant or collinear with x or y', n, method, k);
+}
+
+/**
+ * With no covariate or one, the coefficient by the product's own function on co-moments
+ * (pearson / partialFromMoments); null for two or more covariates (precision matrix).
+ */
+function fromMoments(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  covariates: readonly ArrayLike<number>[],
+  method: 'partial' | 'semipartial',
+): { r: number; n: number; df: number } | PartialResult | null {
+  const k = covariates.length;
+  if (k > 1) return null;
+  const cols = completeColumns(x, y, covariates);
+  const n = cols[0].length;
+  const df = n - 2 - k;
+  if (df < 1) return notEstimable('too-few-pairs', `too few complete rows (n = ${n}) for ${k} covariate(s): df = n - 2 - k = ${df}`, n, method, k);
+  if (k === 0) {
+    const m = moments3(cols[0], cols[1], cols[1]);
+    const r = correlationFromMoments(n, m[M3.xx], m[M3.yy], m[M3.xy], n * m[M3.mx] ** 2 + m[M3.xx], n * m[M3.my] ** 2 + m[M3.yy]);
+    return typeof r === 'number' ? { r, n, df } : problemResult(r, n, method, k);
+  }
+  const c = partialFromMoments(moments3(cols[0], cols[1], cols[2]));
+  const r = c[method];
+  return typeof r === 'number' ? { r, n, df } : problemResult(r, n, method, k);
 }

@@ -7,7 +7,7 @@
  * rmcorr package for bland1995, gilden2010 and raz2005 (fixtures/reference/).
  */
 
-import { CoMoments, type CorrelationTest, type CorrelationTestOptions, correlationTTest } from './correlation.js';
+import { CoMoments, type CorrelationTest, type CorrelationTestOptions, correlationFromMoments, correlationTTest } from './correlation.js';
 
 /**
  * Pooled within-client sums: sxx = sum over clients of sum (x - client mean of x)^2,
@@ -21,6 +21,13 @@ export interface RmcorrSums {
   sxx: number;
   syy: number;
   sxy: number;
+  /**
+   * Raw sums of squares of x and y over the same pairs (sum x^2): the scale of the
+   * zero-variance and exact-zero tests of correlationFromMoments. When absent the centred
+   * sums stand in (as if every client mean were 0).
+   */
+  rawXX?: number;
+  rawYY?: number;
 }
 
 export type RmcorrResult = CorrelationTest & {
@@ -36,7 +43,8 @@ export type RmcorrResult = CorrelationTest & {
  *
  * Formula (Bakdash & Marusich 2017): the ANCOVA y ~ client + x gives
  * r = sign(b_x) sqrt(SS_x / (SS_x + SS_resid)), which equals
- * r = sxy / sqrt(sxx syy) on client-mean-centred values; df = N - k - 1 (N pairs,
+ * r = sxy / sqrt(sxx syy) on client-mean-centred values (correlationFromMoments, the
+ * function behind the tool's within-client r); df = N - k - 1 (N pairs,
  * k clients); t = r sqrt(df / (1 - r^2)) and p from Student t (identical to the
  * drop1 F test rmcorr uses, F = t^2); CI: Fisher z with n = df + 2, i.e.
  * SE = 1/sqrt(df - 1), as rmcorr >= 0.5.4 (psych::r.con(r, df + 2)); earlier versions
@@ -66,7 +74,9 @@ export type RmcorrResult = CorrelationTest & {
 export function rmcorr(s: RmcorrSums, opts: CorrelationTestOptions = {}): RmcorrResult {
   const extra = { method: 'rmcorr' as const, nClients: s.nClients, nObs: s.nObs };
   const df = s.nObs - s.nClients - 1;
-  const r = s.sxx > 0 && s.syy > 0 ? clamp(s.sxy / Math.sqrt(s.sxx * s.syy)) : Number.NaN;
+  // The r of the product's within-client analysis: correlationFromMoments on the client-centred sums.
+  const rm = correlationFromMoments(s.nObs, s.sxx, s.syy, s.sxy, s.rawXX ?? s.sxx, s.rawYY ?? s.syy);
+  const r = typeof rm === 'number' ? rm : Number.NaN;
   if (s.nClients < 3) {
     return {
       ok: false,
@@ -88,10 +98,6 @@ export function rmcorr(s: RmcorrSums, opts: CorrelationTestOptions = {}): Rmcorr
   return { ...res, ...extra };
 }
 
-function clamp(r: number): number {
-  return r > 1 ? 1 : r < -1 ? -1 : r;
-}
-
 /**
  * Pooled within-client sums from per-client co-moments (e.g. one CoMoments per
  * client built while streaming). Clients with fewer than 2 pairs are left out of
@@ -103,6 +109,8 @@ export function rmcorrSumsFromGroups(groups: Iterable<CoMoments>): RmcorrSums {
   let sxx = 0;
   let syy = 0;
   let sxy = 0;
+  let rawXX = 0;
+  let rawYY = 0;
   for (const g of groups) {
     if (g.n < 2) continue;
     nObs += g.n;
@@ -110,8 +118,10 @@ export function rmcorrSumsFromGroups(groups: Iterable<CoMoments>): RmcorrSums {
     sxx += g.m2x;
     syy += g.m2y;
     sxy += g.cxy;
+    rawXX += g.n * g.meanX * g.meanX + g.m2x;
+    rawYY += g.n * g.meanY * g.meanY + g.m2y;
   }
-  return { nObs, nClients, sxx, syy, sxy };
+  return { nObs, nClients, sxx, syy, sxy, rawXX, rawYY };
 }
 
 /** rmcorr() of per-client co-moments; see rmcorrSumsFromGroups. */

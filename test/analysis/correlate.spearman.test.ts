@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SpearmanAccumulator, midranks } from '../../src/analysis/correlate/spearman.js';
+import { SpearmanAccumulator } from '../../src/analysis/correlate/spearman.js';
+import { midranks } from '../../src/stats/rank.js';
 
 const REF = JSON.parse(readFileSync(new URL('../reference/correlate.json', import.meta.url), 'utf8'));
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCorrelate, type CorrelateResult } from '../../src/analysis/correlate/index.js';
-import { bh, holm } from '../../src/analysis/correlate/inference.js';
+import { bh, holm } from '../../src/stats/adjust.js';
 import { getInstrument } from '../../src/instruments/registry.js';
 import { memoryDataset, type MemoryRow } from '../helpers/memory-dataset.js';
 

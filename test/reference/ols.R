@@ -1,4 +1,4 @@
-# Reference values for src/stats/ols.ts: R lm(), summary.lm(), confint(), and the
+# Reference values for src/stats/ols.ts and src/stats/within.ts: R lm(), summary.lm(), confint(), and the
 # fixed-effects regression lm(y ~ x1 + x2 + factor(client)).
 # Run from the repository root:  Rscript test/reference/ols.R
 source("test/reference/json.R")

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromRows } from '../../src/stats/linalg.js';
-import { fixedEffectsOls, ols, WithinAccumulator } from '../../src/stats/ols.js';
+import { ols } from '../../src/stats/ols.js';
+import { fixedEffectsOls, WithinAccumulator, withinRegression } from '../../src/stats/within.js';
 import { loadReference, Mismatches } from './reference.js';
 
 // Expected values: test/reference/ols.R (R lm, summary.lm, confint; lm with factor(client)).
@@ -93,5 +94,25 @@ describe('fixedEffectsOls vs R lm(y ~ x1 + x2 + factor(client))', () => {
     const acc = new WithinAccumulator(2);
     for (let i = 0; i < 12; i++) acc.add(`c${i % 4}`, i * 1.5 + (i % 3), [i % 4, (i * 7) % 5]);
     expect(acc.fit()).toMatchObject({ ok: false, reason: 'rank-deficient', aliased: [0] });
+  });
+});
+
+describe('withinRegression (the lagged analysis of correlate) on hand-made co-moments', () => {
+  // Variables 0 = x1, 1 = x2, 2 = y; W symmetric 3 x 3, raw sums of squares all 100.
+  const moments = (W: number[], n = 20, groups = 5) => ({ n, groups, d: 3, w: (i: number, j: number) => W[i * 3 + j], raw: () => 100 });
+  it('closed form: b = A^-1 c, rss = Wyy - b c, df = n - groups - q', () => {
+    // A = [[2, 1], [1, 2]], c = [3, 3] -> b = [1, 1]; rss = 10 - 6 = 4; df = 20 - 5 - 2 = 13.
+    const f = withinRegression(moments([2, 1, 3, 1, 2, 3, 3, 3, 10]), 2, [0, 1]);
+    expect(f).toEqual({ b: [1, 1], unscaled: [2 / 3, 2 / 3], rss: 4, df: 13 });
+  });
+  it('problems in order: df, not finite, no variation, collinear, perfect fit', () => {
+    expect(withinRegression(moments([2, 1, 3, 1, 2, 3, 3, 3, 10], 7, 5), 2, [0, 1])).toEqual({ problem: 'no-df' });
+    expect(withinRegression(moments([2, 1, 3, 1, 2, 3, 3, 3, Infinity]), 2, [0, 1])).toEqual({ problem: 'not-finite', variable: 2 });
+    expect(withinRegression(moments([0, 0, 0, 0, 2, 3, 0, 3, 10]), 2, [0, 1])).toEqual({ problem: 'no-variation', variable: 0 });
+    expect(withinRegression(moments([2, 2, 3, 2, 2, 3, 3, 3, 10]), 2, [0, 1])).toEqual({ problem: 'collinear', variable: 1 });
+    expect(withinRegression(moments([2, 1, 3, 1, 2, 3, 3, 3, 6]), 2, [0, 1])).toEqual({ problem: 'perfect-fit' });
+  });
+  it('WithinAccumulator takes one or two predictors', () => {
+    expect(() => new WithinAccumulator(3 as 2)).toThrow(RangeError);
   });
 });

@@ -2,7 +2,10 @@
  * From the streamed sufficient statistics (accumulate.ts) to results, for one set of
  * units (all clients or one --by group). Pure: no I/O, full precision.
  */
-import { comomentRounding, isZeroComoment, isZeroProductDifference } from '../../stats/correlation.js';
+import { correlationFromMoments, type MomentsProblem } from '../../stats/correlation.js';
+import { partialFromMoments } from '../../stats/partial.js';
+import { bonettWrightCi } from '../../stats/rank.js';
+import { type WithinMoments, withinRegression } from '../../stats/within.js';
 import { tTwoSidedP } from '../../stats/distributions.js';
 import { C_STRIDE, EARLY_CLIENT_STRIDE, E_STRIDE, LX_STRIDE, L_STRIDE, lxIndex, type Accumulator } from './accumulate.js';
 import { quantileSorted } from '../../stats/descriptive.js';
@@ -90,34 +93,20 @@ function fillCorrelation(res: CorrelateResult, ctx: GroupContext, p: number, r: 
 }
 
 /**
- * A centred sum of squares below ZERO_REL times the raw sum of squares is rounding noise
- * of a constant variable (about 1e-30 relative), not variation: real data with a large
- * offset still has (sd / mean)^2 far above it.
- */
-const ZERO_REL = 1e-24;
-
-/**
  * Values whose squares pass the double range (|x| above about 1e154) make the sums of
- * squares Infinity or NaN, which the zero-variance tests below would misreport as "no
- * variation". A sum that is not finite is named for what it is.
+ * squares Infinity or NaN; a sum that is not finite is named for what it is.
  */
 const huge = (what: string): string => `${what} values too large to compute with (squares beyond the floating-point range); check the data or rescale the measure`;
-const finite = (...v: number[]): boolean => v.every((x) => x - x === 0);
 
-/**
- * r from the co-moments of n values, or a reason why it is undefined. scaleX, scaleY: the raw
- * sums of squares. A co-moment that is zero to within its rounding gives r = 0 exactly
- * (issue 9.4: integer scores whose cross-products cancel gave r = 1.6e-16, "unfavourable").
- */
+/** The reason text of a MomentsProblem, naming the variables (x, y, z order) as the user knows them. */
+function problemText(p: MomentsProblem, names: readonly string[]): string {
+  return p.problem === 'not-finite' ? huge(names[p.variable]) : `no variation in ${names[p.variable]}`;
+}
+
+/** r from the co-moments of n values (stats/correlation.ts), or the reason why it is undefined. */
 function rFromMoments(n: number, sxx: number, syy: number, sxy: number, scaleX: number, scaleY: number): number | string {
-  if (!finite(sxx, scaleX)) return huge('alliance');
-  if (!finite(syy, scaleY)) return huge('outcome');
-  // Relative zero-variance test: co-moments that are rounding noise count as zero.
-  if (!(sxx > ZERO_REL * scaleX)) return 'no variation in alliance';
-  if (!(syy > ZERO_REL * scaleY)) return 'no variation in outcome';
-  if (isZeroComoment(sxy, n, sxx, syy, scaleX, scaleY)) return 0;
-  const r = sxy / Math.sqrt(sxx * syy);
-  return Math.max(-1, Math.min(1, r));
+  const r = correlationFromMoments(n, sxx, syy, sxy, scaleX, scaleY);
+  return typeof r === 'number' ? r : problemText(r, ['alliance', 'outcome']);
 }
 
 /** Per-pair aggregates over units: pooled (merged) moments, between (means), within (summed). */
@@ -191,16 +180,9 @@ function spearmanResult(ctx: GroupContext, p: number, stats: Accumulator, a: Pai
   fillCorrelation(res, ctx, p, rho, n - 2, n);
   if (!res.estimable) return res;
   // Interval: Fisher z with the Bonett-Wright (2000) standard error sqrt((1 + rho^2/2)/(n - 3)).
-  if (n > 3 && Math.abs(rho) < 1) {
-    const z = Math.atanh(rho);
-    const half = (tHalfWidthNormal(ctx.opts.ciLevel) * Math.sqrt(1 + (rho * rho) / 2)) / Math.sqrt(n - 3);
-    res.ci = [Math.tanh(z - half), Math.tanh(z + half)];
-  }
+  const ci = bonettWrightCi(rho, n, ctx.opts.ciLevel);
+  if (ci) res.ci = ci;
   return res;
-}
-
-function tHalfWidthNormal(level: number): number {
-  return tHalfWidth(1, Infinity, level);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -393,7 +375,7 @@ function bootEarly(stats: Accumulator, p: number, ctx: GroupContext, rng: Random
       m[8] += wi * dy * dz;
       m[9] += wi * dz * dz;
     }
-    const r = earlyCorrelations(m, 0);
+    const r = partialFromMoments(m, 0);
     pr.push(typeof r.partial === 'number' ? r.partial : NaN);
     sr.push(typeof r.semipartial === 'number' ? r.semipartial : NaN);
     zr.push(typeof r.pearson === 'number' ? r.pearson : NaN);
@@ -431,8 +413,9 @@ function bootLagged(stats: Accumulator, p: number, ctx: GroupContext, rng: Rando
         sq[k] += wi * (ln * mk * mk + d[b + 5 + LAG_DIAG[k]]);
       }
     }
+    const m = lagMoments(W, pairs, clients, (i) => sq[i]);
     for (const [spec, vals] of [[LAG_SPECS[0], fwd], [LAG_SPECS[1], rev]] as const) {
-      const f = fixedEffects(W, pairs, clients, (i) => sq[i], spec);
+      const f = fixedEffects(m, spec);
       vals.push(typeof f === 'string' ? NaN : f.b1);
     }
   });
@@ -471,57 +454,12 @@ function bootstrap(stats: Accumulator, p: number, ctx: GroupContext, results: Co
 // ---------------------------------------------------------------------------------------
 // Early alliance -> final outcome, controlling intake
 
-/** Correlations of (x, y, z) = (early alliance, final, intake) from 3-D co-moments. */
-function corr3(e: Float64Array, b: number): { rxy: number; rxz: number; ryz: number; zeroXY: boolean; zeroPartial: boolean } | string {
-  const n = e[b];
-  const xx = e[b + 4];
-  const xy = e[b + 5];
-  const xz = e[b + 6];
-  const yy = e[b + 7];
-  const yz = e[b + 8];
-  const zz = e[b + 9];
-  const scale = (m: number, c: number) => n * m * m + c;
-  const rx = scale(e[b + 1], xx);
-  const ry = scale(e[b + 2], yy);
-  const rz = scale(e[b + 3], zz);
-  if (!finite(xx, rx)) return huge('early alliance');
-  if (!finite(yy, ry)) return huge('final outcome');
-  if (!finite(zz, rz)) return huge('intake outcome');
-  if (!(xx > ZERO_REL * rx)) return 'no variation in early alliance';
-  if (!(yy > ZERO_REL * ry)) return 'no variation in final outcome';
-  if (!(zz > ZERO_REL * rz)) return 'no variation in intake outcome';
-  // Exact zeros (issue 9.4): the co-moment Sxy, and the partial numerator Sxy Szz - Sxz Syz.
-  const raw = [rx, ry, rz];
-  const cen = [xx, yy, zz];
-  const d = (i: number, j: number) => comomentRounding(n, cen[i], cen[j], raw[i], raw[j]);
-  return {
-    rxy: xy / Math.sqrt(xx * yy),
-    rxz: xz / Math.sqrt(xx * zz),
-    ryz: yz / Math.sqrt(yy * zz),
-    zeroXY: isZeroComoment(xy, n, xx, yy, rx, ry),
-    zeroPartial: isZeroProductDifference(xy, d(0, 1), zz, d(2, 2), xz, d(0, 2), yz, d(1, 2)),
-  };
-}
+const EARLY_NAMES = ['early alliance', 'final outcome', 'intake outcome'];
 
-/**
- * Partial, semi-partial and zero-order r from 3-D co-moments (a reason string when undefined).
- * A numerator that is zero to within its rounding gives exactly 0.
- */
-export function earlyCorrelations(e: Float64Array, b: number): { partial: number | string; semipartial: number | string; pearson: number | string } {
-  const c = corr3(e, b);
-  if (typeof c === 'string') return { partial: c, semipartial: c, pearson: c };
-  const { rxy, rxz, ryz } = c;
-  const pearson = c.zeroXY ? 0 : clamp1(rxy);
-  if (1 - rxz * rxz < 1e-12 || 1 - ryz * ryz < 1e-12) {
-    const why = 'intake is collinear with early alliance or final outcome';
-    return { partial: why, semipartial: why, pearson };
-  }
-  if (c.zeroPartial) return { partial: 0, semipartial: 0, pearson };
-  return {
-    partial: clamp1((rxy - rxz * ryz) / Math.sqrt((1 - rxz * rxz) * (1 - ryz * ryz))),
-    semipartial: clamp1((rxy - rxz * ryz) / Math.sqrt(1 - ryz * ryz)),
-    pearson,
-  };
+/** A coefficient of partialFromMoments as a number or the reason text. */
+function earlyValue(v: number | MomentsProblem): number | string {
+  if (typeof v === 'number') return v;
+  return v.problem === 'collinear' ? 'intake is collinear with early alliance or final outcome' : problemText(v, EARLY_NAMES);
 }
 
 function earlyResults(stats: Accumulator, p: number, ctx: GroupContext): CorrelateResult[] {
@@ -541,18 +479,15 @@ function earlyResults(stats: Accumulator, p: number, ctx: GroupContext): Correla
     for (const r of all) notEstimable(r, why);
     return all;
   }
-  const c = earlyCorrelations(e, b);
-  if (typeof c.partial === 'string') notEstimable(partial, c.partial);
-  else fillCorrelation(partial, ctx, p, c.partial, n - 3, n - 1);
-  if (typeof c.semipartial === 'string') notEstimable(semi, c.semipartial);
-  else fillCorrelation(semi, ctx, p, c.semipartial, n - 3, n - 1);
-  if (typeof c.pearson === 'string') notEstimable(zero, c.pearson);
-  else fillCorrelation(zero, ctx, p, c.pearson, n - 2, n);
+  const c = partialFromMoments(e, b);
+  const [pr, sr, zr] = [earlyValue(c.partial), earlyValue(c.semipartial), earlyValue(c.pearson)];
+  if (typeof pr === 'string') notEstimable(partial, pr);
+  else fillCorrelation(partial, ctx, p, pr, n - 3, n - 1);
+  if (typeof sr === 'string') notEstimable(semi, sr);
+  else fillCorrelation(semi, ctx, p, sr, n - 3, n - 1);
+  if (typeof zr === 'string') notEstimable(zero, zr);
+  else fillCorrelation(zero, ctx, p, zr, n - 2, n);
   return all;
-}
-
-function clamp1(r: number): number {
-  return Math.max(-1, Math.min(1, r));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -574,37 +509,33 @@ const LAG_SPECS: LagSpec[] = [
   { dir: 'outcome->alliance', y: 2, x1: 1, x2: 0 },
 ];
 
+/** The within moments of pair p's lag slots: W packed (lxIndex), rawSq(i) the raw sum of squares of slot i. */
+function lagMoments(W: Float64Array, pairs: number, clients: number, rawSq: (i: number) => number): WithinMoments {
+  return { n: pairs, groups: clients, d: 4, w: (i, j) => W[lxIndex(i, j)], raw: rawSq };
+}
+
+const SLOT_NAME = ['alliance', 'outcome', 'alliance', 'outcome'];
+
 /**
  * The fixed-effects coefficient of x1 (and its SE, df) from the summed within-client
- * co-moments W of (a(s), o(s), a(s+1), o(s+1)); a reason string when not estimable.
- * rawSq(i): raw sum of squares of slot i (scale of the zero-variance tests).
+ * co-moments of (a(s), o(s), a(s+1), o(s+1)) (stats/within.ts); a reason string when not estimable.
  */
-function fixedEffects(W: Float64Array, pairs: number, clients: number, rawSq: (i: number) => number, sp: LagSpec): { b1: number; se: number; df: number } | string {
-  const df = pairs - clients - 2;
-  if (clients < 3) return `fewer than 3 clients with consecutive sessions (${clients})`;
-  if (df < 1) return 'too few consecutive-session pairs per client';
-  const a11 = W[lxIndex(sp.x1, sp.x1)];
-  const a22 = W[lxIndex(sp.x2, sp.x2)];
-  const a12 = W[lxIndex(sp.x1, sp.x2)];
-  for (const i of [0, 1, 2, 3]) if (!finite(W[lxIndex(i, i)], rawSq(i))) return huge(i % 2 === 0 ? 'alliance' : 'outcome');
-  if (!(a11 > ZERO_REL * (rawSq(sp.x1) + 1))) return `no within-client variation in ${sp.x1 === 0 ? 'alliance' : 'outcome'} at s`;
-  if (!(a22 > ZERO_REL * (rawSq(sp.x2) + 1))) return `no within-client variation in ${sp.x2 === 0 ? 'alliance' : 'outcome'} at s`;
-  const det = a11 * a22 - a12 * a12;
-  if (!(det > 1e-12 * a11 * a22)) return 'alliance(s) and outcome(s) are collinear within clients';
-  const c1 = W[lxIndex(sp.x1, sp.y)];
-  const c2 = W[lxIndex(sp.x2, sp.y)];
-  const inv11 = a22 / det;
-  const inv12 = -a12 / det;
-  const inv22 = a11 / det;
-  // b1 = (a22 c1 - a12 c2) / det; a numerator zero to within its rounding is exactly 0.
-  const d = (i: number, j: number) => comomentRounding(pairs, W[lxIndex(i, i)], W[lxIndex(j, j)], rawSq(i), rawSq(j));
-  const zeroB1 = isZeroProductDifference(a22, d(sp.x2, sp.x2), c1, d(sp.x1, sp.y), a12, d(sp.x1, sp.x2), c2, d(sp.x2, sp.y));
-  const b1 = zeroB1 ? 0 : inv11 * c1 + inv12 * c2;
-  const b2 = inv12 * c1 + inv22 * c2;
-  const rss = Math.max(0, W[lxIndex(sp.y, sp.y)] - b1 * c1 - b2 * c2);
-  const se = Math.sqrt((rss / df) * inv11);
-  if (!(se > 0)) return 'perfect fit (residual variance is zero)';
-  return { b1, se, df };
+function fixedEffects(m: WithinMoments, sp: LagSpec): { b1: number; se: number; df: number } | string {
+  if (m.groups < 3) return `fewer than 3 clients with consecutive sessions (${m.groups})`;
+  const f = withinRegression(m, sp.y, [sp.x1, sp.x2]);
+  if (!('problem' in f)) return { b1: f.b[0], se: Math.sqrt((f.rss / f.df) * f.unscaled[0]), df: f.df };
+  switch (f.problem) {
+    case 'no-df':
+      return 'too few consecutive-session pairs per client';
+    case 'not-finite':
+      return huge(SLOT_NAME[f.variable]);
+    case 'no-variation':
+      return `no within-client variation in ${SLOT_NAME[f.variable]} at s`;
+    case 'collinear':
+      return 'alliance(s) and outcome(s) are collinear within clients';
+    default:
+      return 'perfect fit (residual variance is zero)';
+  }
 }
 
 function laggedResults(stats: Accumulator, p: number, ctx: GroupContext): CorrelateResult[] {
@@ -620,7 +551,7 @@ function laggedResults(stats: Accumulator, p: number, ctx: GroupContext): Correl
     res.n = pairs;
     res.clients = clients;
     out.push(res);
-    const f = fixedEffects(W, pairs, clients, rawSq, sp);
+    const f = fixedEffects(lagMoments(W, pairs, clients, rawSq), sp);
     if (typeof f === 'string') {
       notEstimable(res, f);
       continue;

@@ -11,7 +11,7 @@ import type { Dataset, MeasureBinding, ScanStats, SessionRow } from '../../datas
 import { UserError } from '../../errors.js';
 import { Accumulator, ScatterRepair, type AccumulatorConfig, type PairSpec } from './accumulate.js';
 import { computeGroup, type PairInfo } from './compute.js';
-import { bh, holm } from './inference.js';
+import { bh, holm } from '../../stats/adjust.js';
 import { Random } from '../../stats/random.js';
 import type { CorrelateOptions, CorrelateReport, CorrelateResult, LeftOut, SuppressedGroup, Warning } from './types.js';
 

@@ -1,11 +1,10 @@
 /**
- * Inference for the correlation report, on top of the shared numerics in src/stats
- * (t tests and Fisher-z intervals of correlation-type coefficients, t quantiles,
- * p-value adjustment). Checked end to end against R in test/reference/correlate.R.
+ * Inference for the correlation report: the report's shape around the shared numerics in
+ * src/stats (correlationTTest: t test and Fisher-z interval of correlation-type
+ * coefficients; t quantiles). Checked end to end against R in test/reference/correlate.R.
  */
 import { correlationTTest } from '../../stats/correlation.js';
 import { tQuantile } from '../../stats/distributions.js';
-import { bh as bhAdjust, holm as holmAdjust } from '../../stats/adjust.js';
 
 export type CorrelationInference =
   | { ok: true; t: number; df: number; p: number; ci: [number, number] | null }
@@ -31,14 +30,4 @@ export function correlationInference(r: number, df: number, ciN: number, level: 
 /** Two-sided t interval half-width for a coefficient with standard error `se`. */
 export function tHalfWidth(se: number, df: number, level: number): number {
   return tQuantile(1 - (1 - level) / 2, df) * se;
-}
-
-/** Holm (1979) adjusted p-values in input order (R p.adjust "holm"). */
-export function holm(ps: readonly number[]): number[] {
-  return holmAdjust(ps);
-}
-
-/** Benjamini-Hochberg (1995) adjusted p-values in input order (R p.adjust "BH"). */
-export function bh(ps: readonly number[]): number[] {
-  return bhAdjust(ps);
 }
