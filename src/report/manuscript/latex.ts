@@ -26,11 +26,15 @@ const SPECIAL: Record<string, string> = {
   '\u2212': '$-$',
   '\u2192': '$\\rightarrow$',
   '\u00b2': '\\textsuperscript{2}',
+  '\u03b2': '$\\beta$',
+  '\u03c7': '$\\chi$',
+  '\u2264': '$\\le$',
+  '\u2265': '$\\ge$',
 };
 
 /** Text for LaTeX: control characters shown escaped (printable), then LaTeX's specials. */
 export function latexEscape(s: string): string {
-  return printable(s).replace(/[\\{}$&#^_%~<>|\u2014\u2013\u2212\u2192\u00b2]/g, (c) => SPECIAL[c] ?? c);
+  return printable(s).replace(/[\\{}$&#^_%~<>|\u2014\u2013\u2212\u2192\u00b2\u03b2\u03c7\u2264\u2265]/g, (c) => SPECIAL[c] ?? c);
 }
 
 /** A minus sign before a number is set as math minus, not a hyphen. */
@@ -38,8 +42,16 @@ function minus(s: string): string {
   return s.replace(/(^|[\s[(=])-(?=[.\d])/g, '$1$$-$$');
 }
 
+/** Plain text, with a DOI link set by the url package (it may break there) when it holds nothing url cannot take. */
+function textRun(s: string): string {
+  return s
+    .split(/(https:\/\/doi\.org\/[A-Za-z0-9./_();:-]+[A-Za-z0-9/_()-])/)
+    .map((part, k) => (k % 2 === 1 ? `\\url{${part}}` : minus(latexEscape(part))))
+    .join('');
+}
+
 function runs(t: Text): string {
-  return t.map((r) => (typeof r === 'string' ? minus(latexEscape(r)) : `\\textit{${latexEscape(r.i)}}${r.sub === undefined ? '' : `\\textsubscript{${latexEscape(r.sub)}}`}`)).join('');
+  return t.map((r) => (typeof r === 'string' ? textRun(r) : `\\textit{${latexEscape(r.i)}}${r.sub === undefined ? '' : `\\textsubscript{${latexEscape(r.sub)}}`}`)).join('');
 }
 
 function table(tb: ApaTable, n: number): string[] {
@@ -68,7 +80,9 @@ export function renderLatex(m: Manuscript, parts: { methods: boolean }, firstTab
     '\\documentclass[12pt]{article}',
     '\\usepackage[T1]{fontenc}',
     '\\usepackage[utf8]{inputenc}',
+    '\\usepackage[margin=1in]{geometry}',
     '\\usepackage{booktabs}',
+    '\\usepackage{url}',
     '\\begin{document}',
     '',
     '\\section*{Results}',

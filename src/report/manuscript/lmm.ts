@@ -9,7 +9,7 @@ import type { Dataset } from '../../dataset/types.js';
 import { toFixedR } from '../number.js';
 import { apaR, count, dfText, interval, num, pText, pValue, sym, t, type Manuscript, type Text } from './model.js';
 import { instrumentNames, instrumentWorks, measureLabel } from './measures.js';
-import { BATES_2015, KENWARD_1997, KUZNETSOVA_2017, NAKAGAWA_2013, plainSoftware, referenceList, software, type Work } from './references.js';
+import { BATES_2015, KENWARD_1997, KUZNETSOVA_2017, NAKAGAWA_2013, SELF_1987, plainSoftware, referenceList, software, type Work } from './references.js';
 
 /** A model term for people: "within-client SRS" for srs_within. */
 function termLabel(term: string, base: string, a: string): string {
@@ -75,8 +75,11 @@ export function modelManuscript(result: ModelResult, dataset: Dataset): Manuscri
     for (let k = 1; k < result.comparison.length; k++) {
       const c = result.comparison[k];
       if (c.chisq === null || c.df === null || c.p === null) continue;
-      const better = c.p < 0.05 ? 'fitted better than' : 'did not fit significantly better than';
-      s.push([`Model ${c.model} ${better} ${result.comparison[k - 1].model}, `, sym('\u03c7\u00b2'), `(${c.df}) = ${toFixedR(c.chisq, 2)}, `, sym('p'), pValue(c.p), `, AIC ${toFixedR(c.aic, 1)} vs ${toFixedR(result.comparison[k - 1].aic, 1)}.`]);
+      const prev = result.comparison[k - 1];
+      const added = c.model.slice(2).replace(/^random slope/, 'a random slope');
+      const what = c.model.startsWith('+ ') ? `Adding ${added} to the ${prev.model === 'null' ? 'null' : 'previous'} model` : `The model ${c.model}, compared with ${prev.model},`;
+      const verb = c.p < 0.05 ? 'improved the fit' : 'did not significantly improve the fit';
+      s.push([`${what} ${verb}, `, sym('\u03c7\u00b2'), `(${c.df}) = ${toFixedR(c.chisq, 2)}, `, sym('p'), pValue(c.p), `; AIC ${toFixedR(c.aic, 1)} vs ${toFixedR(prev.aic, 1)}.`]);
     }
   }
   const stdCol = fit.standardized !== null;
@@ -112,6 +115,8 @@ export function modelManuscript(result: ModelResult, dataset: Dataset): Manuscri
     '.',
   ];
   works.push(NAKAGAWA_2013);
+  const slopeTested = result.comparison?.some((c) => /random slope/.test(c.model)) ?? false;
+  if (slopeTested) works.push(SELF_1987);
   const m: Text[] = [
     [`The measures were ${instrumentNames(dataset, [spec.alliance, spec.outcome]).join(' and ')}.`],
     [
@@ -121,7 +126,15 @@ export function modelManuscript(result: ModelResult, dataset: Dataset): Manuscri
     ],
     [`Linear mixed models with random intercepts for clients${fit.therapists !== null ? ' nested in therapists' : ''}${spec.randomSlope ? ' and a random slope' : ''} were fitted by ${fit.method === 'ML' ? 'maximum likelihood' : 'restricted maximum likelihood'} as lme4 does (${BATES_2015.cite}); fixed effects were tested with ${dfName} degrees of freedom${kr ? ` (${KENWARD_1997.cite})` : ''} as lmerTest does (${KUZNETSOVA_2017.cite}).`],
     ['Marginal and conditional ', sym('R\u00b2'), ' were computed as described by Nakagawa and Schielzeth (2013).'],
-    ...(result.comparison ? [['Nested models were compared by likelihood-ratio tests on maximum-likelihood fits.'] as Text] : []),
+    ...(result.comparison
+      ? [
+          [
+            'Nested models were compared by likelihood-ratio tests on maximum-likelihood fits',
+            ...(slopeTested ? [`; the test of the random slope lies on the boundary of the parameter space and is conservative (${SELF_1987.cite})`] : []),
+            '.',
+          ] as Text,
+        ]
+      : []),
     [`The models were fitted with ${plainSoftware()}, whose estimates equal lme4 and lmerTest.`],
   ];
   return {

@@ -68,6 +68,15 @@ export const NAKAGAWA_2013: Work = {
   ],
 };
 
+export const SELF_1987: Work = {
+  cite: 'Self & Liang, 1987',
+  entry: [
+    'Self, S. G., & Liang, K.-Y. (1987). Asymptotic properties of maximum likelihood estimators and likelihood ratio tests under nonstandard conditions. ',
+    { i: 'Journal of the American Statistical Association, 82' },
+    '(398), 605\u2013610. https://doi.org/10.1080/01621459.1987.10478472',
+  ],
+};
+
 export const FLUCKIGER_2018: Work = {
   cite: 'Fl\u00fcckiger et al., 2018',
   entry: [
