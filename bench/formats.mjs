@@ -1,7 +1,7 @@
 // The same sessions as the long benchmark CSV in other formats and layouts, for
 // `npm run bench` (bench/run.mjs): gzip, zip, wide (one row per client), REDCap, Parquet
-// (hyparquet-writer, a devDependency), Excel (exceljs; at most 100,000 rows, see
-// docs/formats.md) and SPSS (R haven, when Rscript with haven is installed). Files are
+// (hyparquet-writer, a devDependency), Excel (exceljs; all rows: a sheet holds up to
+// 1,048,576) and SPSS (R haven, when Rscript with haven is installed). Files are
 // written once to bench/data/ and reused.
 import { createReadStream, createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -141,8 +141,7 @@ export async function formatFiles(src, n) {
   await make('REDCap CSV', `${base}-redcap.csv`, (f) => redcap(src, f));
   await make('Parquet', `${base}.parquet`, (f) => parquet(src, f));
   await make('SPSS .sav', `${base}.sav`, (f) => sav(src, f));
-  const xn = Math.min(n, 100_000);
-  await make(`Excel (${xn.toLocaleString('en')} rows)`, `${base}-${xn}.xlsx`, (f) => xlsx(src, f, xn));
+  await make('Excel .xlsx', `${base}.xlsx`, (f) => xlsx(src, f, n));
   writeFileSync(`${base}.formats.json`, JSON.stringify(out));
   return out;
 }

@@ -1,15 +1,20 @@
 #!/usr/bin/env node
-// npm run bench [-- --rows 1000000,10000000] [--runs 1] [--no-peers] [--no-formats]
+// npm run bench [-- --rows 1000000,10000000] [--runs 1] [--jobs validate,trend,...] [--no-peers] [--no-formats]
 //
 // Generates benchmark files with `alliance simulate` (bench/data/, not committed), then
-// times each command and each peer on the same file in the same run (whole process,
-// wall-clock seconds and peak RSS from GNU time), and prints rows/s, MB/s, peak RSS and
-// the ratio of each peer's time to the tool's. Machines are noisy: read the ratios.
+// times each command and each peer doing the same job on the same file in the same run
+// (whole process: wall-clock seconds and peak RSS from GNU time), and prints every row
+// of issue 15's table: each command against the fastest peer and against R data.table,
+// the batch report against its slowest section run alone, model against lme4, each
+// input format (issue 11) and a terminal table of 1,000 groups. Machines are noisy:
+// read the ratios, which are measured in one run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, openSync, readSync, closeSync, writeFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import os from 'node:os';
 import path from 'node:path';
 import { formatFiles } from './formats.mjs';
+import { peerRuntimes, peersFor } from './peers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(root, 'bin/alliance.js');
@@ -20,16 +25,13 @@ const opt = (name, dflt) => {
 };
 const sizes = opt('rows', '1000000,10000000').split(',').map(Number);
 const runs = Number(opt('runs', '1'));
+const jobs = opt('jobs', 'validate,describe,correlate,trend,model,report,formats,render').split(',');
 const peers = !args.includes('--no-peers');
 const dataDir = path.join(root, 'bench/data');
 mkdirSync(dataDir, { recursive: true });
 
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 if (!timeBin) console.error('bench: /usr/bin/time (GNU time) not found: peak RSS will not be reported (apt-get install time)');
-
-function which(cmd) {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-}
 
 /** Runs a command `runs` times; returns the median seconds and the max peak RSS (MB). */
 function measure(argv) {
@@ -60,98 +62,129 @@ function header(file) {
   return buf.subarray(0, n).toString('utf8').split(/\r?\n/)[0].split(',');
 }
 
-const help = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' }).stdout;
-const has = (cmd) => new RegExp(`^\\s+${cmd}\\b`, 'm').test(help);
+function simulate(file, simArgs) {
+  if (existsSync(file)) return;
+  console.error(`bench: generating ${file} with alliance simulate ...`);
+  const g = spawnSync(process.execPath, [bin, 'simulate', ...simArgs, '--seed', '1', '--out', file], { stdio: 'inherit' });
+  if (g.status !== 0) throw new Error('simulate failed');
+}
 
-const rowsOut = [];
+/** An instrument's range and clinical cut-off, from the tool's registry (`alliance instruments ID`). */
+function instrument(id) {
+  const { instrument: i } = JSON.parse(spawnSync(process.execPath, [bin, 'instruments', id, '--format', 'json'], { encoding: 'utf8' }).stdout);
+  return { min: i.range.value[0], max: i.range.value[1], cutoff: i.cutoff.value, clinicalIf: i.cutoff.clinicalIf };
+}
+
+const { have, skipped } = peers ? peerRuntimes() : { have: {}, skipped: ['all peers (--no-peers)'] };
+for (const s of skipped) console.error(`bench: skipping peer ${s}: not installed`);
+const instruments = { srs: instrument('SRS'), ors: instrument('ORS'), phq9: instrument('PHQ-9') };
+
+const results = [];
+const run = (n, job, name, argv, kind) => {
+  console.error(`bench: ${n.toLocaleString('en')} rows: ${name} ...`);
+  const m = measure(argv);
+  if (m.status !== 0) console.error(`bench:   exit ${m.status}: ${m.stderr.split('\n')[0]}`);
+  results.push({ rows: n, job, name, kind, ...m });
+  return m;
+};
+
 for (const n of sizes) {
   // Shaped like the peers' reference file: n rows, n/20 clients with 20 sessions each.
   const file = path.join(dataDir, `sessions-${n}-c${Math.ceil(n / 20)}x20.csv`);
-  if (!existsSync(file)) {
-    console.error(`bench: generating ${file} with alliance simulate ...`);
-    const simArgs = ['simulate', '--rows', String(n), '--clients', String(Math.ceil(n / 20)), '--sessions', '20-20', '--dropout', '0'];
-    simArgs.push('--sites', '5', '--outcome', 'ORS,PHQ-9', '--missing', '0.02', '--seed', '1', '--out', file);
-    const g = spawnSync(process.execPath, [bin, ...simArgs], { stdio: 'inherit' });
-    if (g.status !== 0) throw new Error('simulate failed');
-  }
-  const mb = statSync(file).size / 1e6;
-  console.error(`bench: ${file}: ${mb.toFixed(0)} MB`);
+  simulate(file, ['--rows', String(n), '--clients', String(Math.ceil(n / 20)), '--sessions', '20-20', '--dropout', '0', '--sites', '5', '--outcome', 'ORS,PHQ-9', '--missing', '0.02']);
+  console.error(`bench: ${file}: ${(statSync(file).size / 1e6).toFixed(0)} MB`);
   const cols = header(file);
-  const client = cols.find((c) => /client/i.test(c)) ?? cols[0];
-  const alliance = cols.find((c) => /^srs$/i.test(c)) ?? cols[3];
-  const outcome = cols.find((c) => /^ors$/i.test(c)) ?? cols[4];
-  const tasks = [];
-  const node = (name, ...rest) => has(name) && tasks.push({ name: `alliance ${name}`, argv: [process.execPath, bin, name, file, ...rest], tool: true });
-  node('validate', '--format', 'json');
-  node('describe', '--format', 'json');
-  node('correlate', '--format', 'json', '--alliance', alliance, '--outcome', outcome);
-  node('trend', '--format', 'json');
-  if (n <= 1_000_000 && has('report')) {
-    // The whole batch report (validate, describe, correlate by therapist, trend by quarter).
+  const c = {
+    rows: n,
+    client: 'client_id',
+    session: 'session',
+    date: 'date',
+    therapist: 'therapist_id',
+    alliance: 'srs',
+    outcome: 'ors',
+    scores: cols.filter((h) => instruments[h]).map((h) => ({ column: h, ...instruments[h] })),
+  };
+  const tool = (job, name, ...rest) => run(n, job, name, [process.execPath, bin, ...rest], 'tool');
+  const small = n <= 1_000_000;
+  for (const job of ['validate', 'describe', 'correlate', 'trend', 'model']) {
+    if (!jobs.includes(job)) continue;
+    const extra = job === 'correlate' || job === 'model' ? ['--alliance', c.alliance, '--outcome', c.outcome] : [];
+    tool(job, `alliance ${job}`, job, file, '--format', 'json', ...extra);
+    for (const p of peers ? peersFor(job, file, c, have, path.join(root, 'bench/peers')) : []) run(n, job, p.name, p.argv, p.r ? 'peer-r' : 'peer');
+  }
+  if (small && jobs.includes('report')) {
+    // The batch report (validate, describe, correlate by therapist, trend by quarter) and
+    // each of its sections run alone with the same options.
     const config = path.join(dataDir, `report-${n}.yaml`);
-    writeFileSync(
-      config,
-      [
-        `files: [${path.basename(file)}]`,
-        `alliance: [${alliance}]`,
-        `outcome: [${outcome}]`,
-        'report:',
-        '  sections: [validate, describe, correlate, trend]',
-        '  formats: [html, md, csv, json]',
-        'correlate:',
-        '  by: therapist',
-        'trend:',
-        '  period: quarter',
-        '',
-      ].join('\n'),
-    );
+    const yaml = [`files: [${path.basename(file)}]`, `alliance: [${c.alliance}]`, `outcome: [${c.outcome}]`, 'report:'];
+    yaml.push('  sections: [validate, describe, correlate, trend]', '  formats: [html, md, csv, json]', 'correlate:', '  by: therapist', 'trend:', '  period: quarter', '');
+    writeFileSync(config, yaml.join('\n'));
     const out = path.join(dataDir, `report-${n}`);
     rmSync(out, { recursive: true, force: true });
-    tasks.push({ name: 'alliance report (4 sections)', argv: [process.execPath, bin, 'report', '--config', config, '--out', out, '--force', '--reproducible'], tool: true });
+    tool('report', 'alliance report (4 sections)', 'report', '--config', config, '--out', out, '--force', '--reproducible');
+    tool('report', 'section alone: validate', 'validate', file, '--format', 'json');
+    tool('report', 'section alone: describe', 'describe', file, '--format', 'json');
+    tool('report', 'section alone: correlate --by therapist', 'correlate', file, '--format', 'json', '--alliance', c.alliance, '--outcome', c.outcome, '--by', 'therapist');
+    tool('report', 'section alone: trend --period quarter', 'trend', file, '--format', 'json', '--period', 'quarter');
   }
-  if (n <= 1_000_000 && !args.includes('--no-formats')) {
+  if (small && jobs.includes('formats')) {
     // The same sessions in the other input formats and layouts (docs/formats.md): correlate on each.
-    for (const f of await formatFiles(file, n)) {
-      tasks.push({ name: `correlate: ${f.name}`, argv: [process.execPath, bin, 'correlate', f.file, '--format', 'json', '--alliance', alliance, '--outcome', outcome], tool: true });
-    }
+    tool('formats', 'correlate: long CSV', 'correlate', file, '--format', 'json', '--alliance', c.alliance, '--outcome', c.outcome);
+    for (const f of await formatFiles(file, n)) tool('formats', `correlate: ${f.name}`, 'correlate', f.file, '--format', 'json', '--alliance', c.alliance, '--outcome', c.outcome);
   }
-  if (n <= 1_000_000 && has('model')) tasks.push({ name: 'alliance model', argv: [process.execPath, bin, 'model', file, '--alliance', alliance, '--outcome', outcome, '--format', 'json'], tool: true });
-  if (peers) {
-    const peerDir = path.join(root, 'bench/peers');
-    if (which('Rscript') && spawnSync('Rscript', ['-e', 'library(data.table)']).status === 0) tasks.push({ name: 'peer: R data.table', argv: ['Rscript', path.join(peerDir, 'correlate.R'), file, client, alliance, outcome], peer: true });
-    else console.error('bench: skipping peer R data.table (not installed: r-base-core r-cran-data.table)');
-    if (spawnSync('/usr/bin/python3', ['-c', 'import pandas, scipy']).status === 0) tasks.push({ name: 'peer: pandas + SciPy', argv: ['/usr/bin/python3', path.join(peerDir, 'correlate.py'), file, client, alliance, outcome], peer: true });
-    else console.error('bench: skipping peer pandas + SciPy (not installed: python3-pandas python3-scipy)');
-    if (which('mlr')) tasks.push({ name: 'peer: Miller (pooled r only)', argv: ['mlr', '--icsv', '--ojson', 'stats2', '-a', 'corr', '-f', `${alliance},${outcome}`, file], peer: true });
-    else console.error('bench: skipping peer Miller (not installed: miller)');
-  }
-  const results = [];
-  for (const t of tasks) {
-    console.error(`bench: ${n} rows: ${t.name} ...`);
-    const m = measure(t.argv);
-    results.push({ ...t, ...m });
-  }
-  const fastestPeer = Math.min(...results.filter((r) => r.peer && r.status === 0).map((r) => r.seconds));
-  for (const r of results) {
-    rowsOut.push({
-      rows: n,
-      task: r.name,
-      seconds: r.seconds,
-      rowsPerSec: n / r.seconds,
-      mbPerSec: mb / r.seconds,
-      peakRssMb: r.rss,
-      vsFastestPeer: Number.isFinite(fastestPeer) && r.status === 0 ? fastestPeer / r.seconds : null,
-      status: r.status,
-      note: r.status === 0 ? '' : r.stderr.split('\n')[0],
-    });
-  }
+}
+if (jobs.includes('render')) {
+  // Issue 15: a terminal table of one row per group, 200,000 sessions with 1,000 therapists.
+  const file = path.join(dataDir, 'sessions-200000-t1000.csv');
+  simulate(file, ['--rows', '200000', '--clients', '10000', '--sessions', '20-20', '--dropout', '0', '--therapists', '1000']);
+  for (const format of ['json', 'table']) run(200_000, 'render', `correlate --by therapist (1,000) --format ${format}`, [process.execPath, bin, 'correlate', file, '--by', 'therapist', '--format', format], 'tool');
 }
 
+// ---- the table of every run ----
 const pad = (s, w) => String(s).padStart(w);
-console.log(`${'rows'.padStart(9)}  ${'task'.padEnd(34)} ${pad('s', 7)} ${pad('rows/s', 11)} ${pad('MB/s', 7)} ${pad('peak MB', 8)} ${pad('peer/this', 9)}`);
-for (const r of rowsOut) {
+const ratio = (x) => (x === null || !Number.isFinite(x) ? '-' : `${x.toFixed(2)}x`);
+const peerTime = (n, job, kinds) => {
+  const ts = results.filter((r) => r.rows === n && r.job === job && kinds.includes(r.kind) && r.status === 0).map((r) => r.seconds);
+  return ts.length ? Math.min(...ts) : null;
+};
+const find = (n, name) => results.find((r) => r.rows === n && r.name === name && r.status === 0);
+console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${runs} run(s) each`);
+console.log(`${'rows'.padStart(10)}  ${'job'.padEnd(9)} ${'task'.padEnd(46)} ${pad('s', 7)} ${pad('peak MB', 8)} ${pad('peer/this', 9)} ${pad('R/this', 7)}`);
+for (const r of results) {
+  const tool = r.kind === 'tool' && r.status === 0;
+  const fast = tool ? peerTime(r.rows, r.job, ['peer', 'peer-r']) : null;
+  const rr = tool ? peerTime(r.rows, r.job, ['peer-r']) : null;
   console.log(
-    `${pad(r.rows, 9)}  ${r.task.padEnd(34)} ${pad(r.seconds.toFixed(2), 7)} ${pad(Math.round(r.rowsPerSec).toLocaleString('en'), 11)} ${pad(r.mbPerSec.toFixed(1), 7)} ${pad(r.peakRssMb.toFixed(0), 8)} ${pad(r.vsFastestPeer === null ? '-' : r.vsFastestPeer.toFixed(2) + 'x', 9)}${r.status ? '  FAILED: ' + r.note : ''}`,
+    `${pad(r.rows.toLocaleString('en'), 10)}  ${r.job.padEnd(9)} ${r.name.padEnd(46)} ${pad(r.seconds.toFixed(2), 7)} ${pad(r.rss.toFixed(0), 8)} ${pad(ratio(fast && fast / r.seconds), 9)} ${pad(ratio(rr && rr / r.seconds), 7)}${r.status ? `  FAILED (exit ${r.status}): ${r.stderr.split('\n')[0]}` : ''}`,
   );
 }
-console.log('\npeer/this: the fastest peer\'s time divided by this task\'s time in the same run (> 1 means faster than the peer).');
+console.log("\npeer/this: the fastest peer's time for the same job divided by the tool's, in the same run (> 1: the tool is faster);");
+console.log('R/this: the same against the R peer (data.table; lme4 + lmerTest for model).');
+
+// ---- issue 15's table ----
+console.log('\nIssue 15 goals, from the runs above:');
+const goal = (text, met) => console.log(`  ${met === null ? '[ ]' : met ? '[x]' : '[!]'} ${text}`);
+for (const n of sizes) {
+  const big = n >= 10_000_000;
+  for (const job of ['correlate', 'describe', 'validate', 'trend', 'model']) {
+    const t = find(n, `alliance ${job}`);
+    if (!t) continue;
+    const fast = peerTime(n, job, ['peer', 'peer-r']);
+    const rr = peerTime(n, job, ['peer-r']);
+    const x = fast && fast / t.seconds;
+    const xr = rr && rr / t.seconds;
+    if (job === 'model' && big) goal(`model ${n.toLocaleString('en')} rows: ${t.seconds.toFixed(1)} s, ${t.rss.toFixed(0)} MB (goal < 30 s, < 1 GB)`, t.seconds < 30 && t.rss < 1024);
+    else if (big) goal(`${job} ${n.toLocaleString('en')} rows: ${ratio(x)} the fastest peer, ${t.rss.toFixed(0)} MB (goal >= 2x, < 300 MB)`, x === null ? null : x >= 2 && t.rss < 300);
+    else goal(`${job} ${n.toLocaleString('en')} rows vs R: ${ratio(xr)}${job === 'model' ? ' (lme4 + lmerTest)' : ' (data.table)'}, ${t.rss.toFixed(0)} MB (goal >= 2x)`, xr === null ? null : xr >= 2);
+  }
+  const rep = find(n, 'alliance report (4 sections)');
+  if (rep) {
+    const alone = results.filter((r) => r.rows === n && r.job === 'report' && r.name.startsWith('section alone') && r.status === 0);
+    const slow = Math.max(...alone.map((r) => r.seconds));
+    goal(`report ${n.toLocaleString('en')} rows: ${rep.seconds.toFixed(2)} s = ${(rep.seconds / slow).toFixed(2)}x its slowest section alone (${slow.toFixed(2)} s), ${rep.rss.toFixed(0)} MB (goal <= 1.5x)`, rep.seconds / slow <= 1.5);
+  }
+  const formats = results.filter((r) => r.rows === n && r.job === 'formats');
+  for (const f of formats) goal(`${f.name} ${n.toLocaleString('en')} rows: ${f.seconds.toFixed(2)} s, ${f.rss.toFixed(0)} MB${f.status ? ' FAILED' : ''} (goal < 300 MB)`, f.status === 0 && f.rss < 300);
+}
+const [rj, rt] = ['json', 'table'].map((f) => find(200_000, `correlate --by therapist (1,000) --format ${f}`));
+if (rj && rt) goal(`correlate --by therapist, 1,000 groups: table ${rt.seconds.toFixed(2)} s vs JSON ${rj.seconds.toFixed(2)} s (goal: linear, table within 1.5x of JSON)`, rt.seconds <= 1.5 * rj.seconds);
