@@ -56,6 +56,16 @@ export function buildCommand<O>(spec: CommandSpec<O>, ctx: CommandContext): Comm
   return cmd;
 }
 
+/**
+ * A run loaded when the command runs: a command module declares its options and help from
+ * light modules, and the code that does the work (readers, analyses, renderers) is
+ * imported only by the command invoked, so `alliance --help` and every command start
+ * without loading the others.
+ */
+export function lazyRun<O>(load: () => Promise<{ run: CommandSpec<O>['run'] }>): CommandSpec<O>['run'] {
+  return async (args, options, cmd, io) => (await load()).run(args, options, cmd, io);
+}
+
 /** Runs a command body and maps every failure to an exit code and one stderr line. */
 export async function runGuarded(body: () => Promise<number>, io: Io, debug: boolean): Promise<number> {
   try {

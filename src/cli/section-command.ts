@@ -8,19 +8,24 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig } from '../config/load.js';
 import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
 import type { Io } from '../io/process.js';
-import { render, type OutputFormat } from '../report/render.js';
-import { isManuscriptFormat, MANUSCRIPT_FORMATS, renderManuscript } from '../report/manuscript/render.js';
+import type { OutputFormat } from '../report/render.js';
+import { isManuscriptFormat, MANUSCRIPT_FORMATS } from '../report/manuscript/formats.js';
 import { optionOrigin, type OptionSource, type Section } from '../sections/section.js';
 import { buildCommand, type CommandContext } from './command.js';
 import { TERMINAL_OPTIONS, FORMAT_OPTION, INPUT_OPTIONS, explicitOptions, type OptionSpec } from './options.js';
-import { decideColor, decideWidth, makeChalk } from './color.js';
-import { loadInputWithGroups } from './by.js';
 
 export interface SectionCommandSpec {
+  /** The command's name: the section's. */
+  name: string;
+  /**
+   * Loads the Section when the command runs (a dynamic import), so that declaring the
+   * command loads only its flags, not its analysis, readers and renderers.
+   */
+  section(): Promise<Section>;
+  /** The section has a manuscript (--format apa, latex, docx and --methods); checked against it when run. */
+  manuscript: boolean;
   /** One line for `alliance --help`. */
   summary: string;
   /** The section's own flags (the input options, --format and colour are added). */
@@ -47,8 +52,8 @@ const OUT_OPTIONS: OptionSpec[] = [
 const METHODS_OPTION: OptionSpec = { flags: '--methods', description: 'with --format apa, latex or docx: add the methods paragraph and the references' };
 
 /** --format: a section with a manuscript also offers apa, latex and docx. */
-function formatOption(section: Section): OptionSpec {
-  if (!section.manuscript) return FORMAT_OPTION;
+function formatOption(manuscript: boolean): OptionSpec {
+  if (!manuscript) return FORMAT_OPTION;
   return {
     ...FORMAT_OPTION,
     description: 'output format: table, json, csv, md; apa (APA 7 results text: plain, or Markdown / HTML for --out FILE.md / FILE.html), latex or docx (APA tables; docx needs --out)',
@@ -63,22 +68,32 @@ async function emit(out: string | Buffer, flags: Flags, io: Io): Promise<void> {
     io.stdout.write(out);
     return;
   }
+  const { writeFileAtomic } = await import('../io/atomic.js');
   const target = resolve(io.cwd, flags.out);
   if (!flags.force && existsSync(target)) throw new UserError('already exists', { location: { file: flags.out }, hint: 'Use --force to replace it, or choose another file name' });
   await writeFileAtomic(target, out);
 }
 
-export function sectionCommand(section: Section, spec: SectionCommandSpec, ctx: CommandContext): Command {
+export function sectionCommand(spec: SectionCommandSpec, ctx: CommandContext): Command {
   return buildCommand<Flags>(
     {
-      name: section.name,
+      name: spec.name,
       summary: spec.summary,
       args: '[files...]',
-      options: [...INPUT_OPTIONS, ...spec.options, formatOption(section), ...OUT_OPTIONS, ...(section.manuscript ? [METHODS_OPTION] : []), ...TERMINAL_OPTIONS],
+      options: [...INPUT_OPTIONS, ...spec.options, formatOption(spec.manuscript), ...OUT_OPTIONS, ...(spec.manuscript ? [METHODS_OPTION] : []), ...TERMINAL_OPTIONS],
       examples: spec.examples,
       async run(files, flags, cmd, io) {
         if (flags.methods && !isManuscriptFormat(flags.format)) throw new UserError('--methods goes with --format apa, latex or docx', { hint: 'Add --format apa (or latex, docx), or leave out --methods' });
         if (flags.format === 'docx' && (flags.out === undefined || flags.out === '-')) throw new UserError('a Word document is binary and is not written to standard output', { hint: 'Give --out FILE.docx' });
+        const [section, { loadConfig }, { loadInputWithGroups }, { render }, { renderManuscript }, { decideColor, decideWidth, makeChalk }] = await Promise.all([
+          spec.section(),
+          import('../config/load.js'),
+          import('./by.js'),
+          import('../report/render.js'),
+          import('../report/manuscript/render.js'),
+          import('./color.js'),
+        ]);
+        if ((section.manuscript !== undefined) !== spec.manuscript) throw new Error(`alliance ${spec.name}: the command's manuscript flag does not match its section`);
         const config = typeof flags.config === 'string' ? await loadConfig(flags.config, io.cwd) : null;
         const src: OptionSource = { mode: 'command', flags, explicit: explicitOptions(cmd), config };
         const opts = section.options(src);

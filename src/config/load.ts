@@ -18,7 +18,9 @@
  * camelCase (as above) or kebab-case like the flags (date-format, join-on).
  */
 import * as path from 'node:path';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type YAMLMap } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
+import type { Document, Node, YAMLMap } from 'yaml';
 import { UserError } from '../errors.js';
 import { valueText } from './text.js';
 import { INPUT_OPTIONS } from './input-options.js';
@@ -28,6 +30,14 @@ import { closest } from '../names.js';
 import { Option } from 'commander';
 import { jsonErrorAt } from './json-check.js';
 import { readSmallText } from '../io/source.js';
+
+// yaml is loaded when a config is parsed, not by every command that could take one (it is
+// the largest module a command would otherwise load at startup).
+let yamlModule: typeof Yaml | undefined;
+const yaml = (): typeof Yaml => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
+const isMap = (n: unknown): n is YAMLMap => yaml().isMap(n);
+const isScalar = (n: unknown): n is Yaml.Scalar => yaml().isScalar(n);
+const isSeq = (n: unknown): n is Yaml.YAMLSeq => yaml().isSeq(n);
 
 export interface Config {
   /** The config file as given (used in messages). */
@@ -109,6 +119,7 @@ export async function loadConfig(file: string, cwd: string = process.cwd()): Pro
 
 /** Parses config text; `dir` is the folder relative `files` resolve against. */
 export function parseConfig(text: string, display: string, dir: string): Config {
+  const { LineCounter, parseDocument } = yaml();
   const lc = new LineCounter();
   const doc = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
   const lineAt = (offset: number | undefined) => (offset === undefined ? undefined : lc.linePos(offset).line);

@@ -23,7 +23,6 @@
 import * as fs from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { PassThrough } from 'node:stream';
-import { Unzip, UnzipInflate } from 'fflate';
 import { UserError } from '../errors.js';
 import { openCsv } from './csv.js';
 import { MAGIC_BYTES, sniffMagic } from './magic.js';
@@ -109,6 +108,7 @@ const TABLE_ENTRY = /\.(csv|tsv|txt)$/i;
 
 /** Inflates the one CSV of a zip archive to a temporary file (streamed; never the whole file in memory). */
 async function unzipOneCsv(source: Source): Promise<{ file: string; name: string }> {
+  const { Unzip, UnzipInflate } = await import('fflate');
   const names: string[] = [];
   let spooled: Promise<string> | null = null;
   let failure: Error | null = null;

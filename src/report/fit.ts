@@ -10,7 +10,9 @@
 import { createRequire } from 'node:module';
 
 // cli-table3's width measure (string-width without ANSI codes), so every layout matches it.
-export const strlen = (createRequire(import.meta.url)('cli-table3/src/utils.js') as { strlen: (s: string) => number }).strlen;
+let measure: ((s: string) => number) | undefined;
+/** cli-table3's width measure (loaded on first use, not at startup). */
+export const strlen = (s: string): number => (measure ??= (createRequire(import.meta.url)('cli-table3/src/utils.js') as { strlen: (s: string) => number }).strlen)(s);
 
 /** The narrowest width the layouts honour: below it a line may be cut mid-word, never wider. */
 export const MIN_WIDTH = 20;

@@ -4,8 +4,9 @@
  * per run (src/cli/color.ts); with colour off, cli-table3 gets an empty `style` so that no
  * ANSI codes reach a pipe.
  */
-import Table from 'cli-table3';
-import { stringify } from 'csv-stringify/sync';
+import { createRequire } from 'node:module';
+import type Table from 'cli-table3';
+import type { stringify as Stringify } from 'csv-stringify/sync';
 import type { ChalkInstance } from 'chalk';
 import type { Cell, Column, Format, ResultDocument, TableModel } from './model.js';
 import { formatP, toFixedR } from './number.js';
@@ -80,9 +81,13 @@ type TableStyle = { head: string[]; border: string[]; compact?: boolean };
 const TABLE_CHARS = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 /** Rows per cli-table3 call: its layout is super-linear in the rows of one table. */
 const CHUNK_ROWS = 500;
+// cli-table3 and csv-stringify load when a table or a CSV is rendered, not at every start.
+const load = createRequire(import.meta.url);
+let tableClass: typeof Table | undefined;
+const cliTable3 = (): typeof Table => (tableClass ??= load('cli-table3') as typeof Table);
 
 function cliTable(head: string[] | null, colAligns: ('left' | 'right')[], style: TableStyle, rows: string[][], colWidths?: number[]): string {
-  const table = new Table({
+  const table = new (cliTable3())({
     ...(head ? { head } : {}),
     colAligns,
     chars: TABLE_CHARS,
@@ -192,7 +197,7 @@ export function renderCsvTable(t: TableModel): string {
     }
     records.push(rec);
   }
-  return stringify(records, { record_delimiter: '\n' });
+  return (load('csv-stringify/sync') as { stringify: typeof Stringify }).stringify(records, { record_delimiter: '\n' });
 }
 
 export function renderCsv(doc: ResultDocument): string {

@@ -12,12 +12,16 @@
  * on keys, not on 10M-row files, or rely on session.duplicate instead).
  */
 import { readSmallText } from '../io/source.js';
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import type { RE2JS } from 're2js';
+import type { parse as ParseYaml } from 'yaml';
 import { UserError } from '../errors.js';
 import { parseDate } from '../dataset/values.js';
 import type { DateFormat } from '../dataset/types.js';
+
+// re2js and yaml load when a schema is read, not by every validation.
+const load = createRequire(import.meta.url);
 import { q, type RuleContext } from './context.js';
 
 export type FieldType = 'integer' | 'number' | 'string' | 'date' | 'boolean' | 'any';
@@ -56,7 +60,7 @@ function bad(file: string, what: string): UserError {
 export function parseSchema(text: string, display: string): TableSchema {
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = (load('yaml') as { parse: typeof ParseYaml }).parse(text);
   } catch (e) {
     throw new UserError(`cannot parse the schema (${(e as Error).message.split('\n')[0]})`, {
       location: { file: display },
@@ -162,7 +166,7 @@ interface Compiled {
  */
 function compilePattern(pattern: string): { test(s: string): boolean } | null {
   try {
-    const re = RE2JS.compile(pattern);
+    const re = (load('re2js') as { RE2JS: typeof RE2JS }).RE2JS.compile(pattern);
     return { test: (s: string) => re.matches(s) };
   } catch {
     return null;

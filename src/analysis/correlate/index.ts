@@ -13,21 +13,9 @@ import { Accumulator, ScatterRepair, type AccumulatorConfig, type PairSpec } fro
 import { computeGroup, type PairInfo } from './compute.js';
 import { bh, holm } from '../../stats/adjust.js';
 import { Random } from '../../stats/random.js';
-import type { CorrelateOptions, CorrelateReport, CorrelateResult, LeftOut, SuppressedGroup, Warning } from './types.js';
+import { DEFAULT_OPTIONS, type CorrelateOptions, type CorrelateReport, type CorrelateResult, type LeftOut, type SuppressedGroup, type Warning } from './types.js';
 
 export * from './types.js';
-
-export const DEFAULT_OPTIONS: CorrelateOptions = {
-  analyses: ['pooled', 'between', 'within', 'early', 'lagged'],
-  method: 'pearson',
-  ciLevel: 0.95,
-  adjust: 'holm',
-  by: null,
-  minClients: 5,
-  early: { mode: 'session', k: 3 },
-  bootstrap: 0,
-  seed: 1,
-};
 
 /** Orientation of a pair: +1 when higher alliance with higher outcome is favourable. */
 export function orientation(alliance: MeasureBinding, outcome: MeasureBinding): 1 | -1 | null {

@@ -6,6 +6,19 @@
 export type Analysis = 'pooled' | 'between' | 'within' | 'early' | 'lagged';
 export const ANALYSES: Analysis[] = ['pooled', 'between', 'within', 'early', 'lagged'];
 
+/** The defaults of `alliance correlate` (flags and the config's correlate: section override them). */
+export const DEFAULT_OPTIONS: CorrelateOptions = {
+  analyses: ['pooled', 'between', 'within', 'early', 'lagged'],
+  method: 'pearson',
+  ciLevel: 0.95,
+  adjust: 'holm',
+  by: null,
+  minClients: 5,
+  early: { mode: 'session', k: 3 },
+  bootstrap: 0,
+  seed: 1,
+};
+
 export type Method = 'pearson' | 'spearman' | 'rmcorr' | 'partial' | 'semipartial' | 'fixed-effects';
 
 export type LagDirection = 'alliance->outcome' | 'outcome->alliance';

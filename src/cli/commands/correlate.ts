@@ -7,13 +7,14 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../command.js';
 import { tableFlags } from '../../config/option-table.js';
 import { sectionCommand } from '../section-command.js';
-import { correlateSection } from '../../sections/correlate/index.js';
 import { CORRELATE_TABLE } from '../../sections/correlate/options.js';
 
 export function correlateCommand(ctx: CommandContext): Command {
   return sectionCommand(
-    correlateSection,
     {
+      name: 'correlate',
+      section: async () => (await import('../../sections/correlate/index.js')).correlateSection,
+      manuscript: true,
       summary: 'alliance-outcome correlations: pooled, between and within clients, early alliance, lagged',
       options: tableFlags(CORRELATE_TABLE),
       examples: [

@@ -4,12 +4,13 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../command.js';
 import { sectionCommand } from '../section-command.js';
-import { describeSection } from '../../sections/describe/index.js';
 
 export function describeCommand(ctx: CommandContext): Command {
   return sectionCommand(
-    describeSection,
     {
+      name: 'describe',
+      section: async () => (await import('../../sections/describe/index.js')).describeSection,
+      manuscript: true,
       summary: 'summarise an export: clients, sessions, dates, and each measure',
       options: [],
       examples: [

@@ -10,13 +10,12 @@ import type { Command } from 'commander';
 import { buildCommand, type CommandContext } from '../command.js';
 import { TERMINAL_OPTIONS, FORMAT_OPTION } from '../options.js';
 import type { Io } from '../../io/process.js';
-import { decideColor, decideWidth, makeChalk } from '../color.js';
 import { UserError } from '../../errors.js';
 import { INSTRUMENTS, getInstrument } from '../../instruments/registry.js';
 import type { Instrument } from '../../instruments/types.js';
 import type { Cell, ResultDocument, TableModel } from '../../report/model.js';
 import { F } from '../../report/model.js';
-import { render, type OutputFormat } from '../../report/render.js';
+import type { OutputFormat } from '../../report/render.js';
 
 interface InstrumentsOptions {
   format: OutputFormat;
@@ -152,6 +151,8 @@ export function instrumentsCommand(ctx: CommandContext): Command {
         } else {
           doc = listDocument();
         }
+        // The renderers and chalk load only when the command runs (see lazyRun in ../command.ts).
+        const [{ render }, { decideColor, decideWidth, makeChalk }] = await Promise.all([import('../../report/render.js'), import('../color.js')]);
         const color = decideColor(opts.color, io);
         io.stdout.write(render(doc, opts.format, makeChalk(color), color, decideWidth(opts.width, io)));
         return 0;

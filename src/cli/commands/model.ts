@@ -7,7 +7,6 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../command.js';
 import { tableFlags } from '../../config/option-table.js';
 import { sectionCommand } from '../section-command.js';
-import { modelSection } from '../../sections/model/index.js';
 import { MODEL_TABLE } from '../../sections/model/options.js';
 
 /** The model's own flags, from its option table. */
@@ -15,8 +14,10 @@ export const MODEL_OPTIONS = tableFlags(MODEL_TABLE);
 
 export function modelCommand(ctx: CommandContext): Command {
   return sectionCommand(
-    modelSection,
     {
+      name: 'model',
+      section: async () => (await import('../../sections/model/index.js')).modelSection,
+      manuscript: true,
       summary: 'linear mixed model: outcome on within- and between-client alliance (REML, Satterthwaite df)',
       options: MODEL_OPTIONS,
       examples: [

@@ -7,13 +7,14 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../command.js';
 import { tableFlags } from '../../config/option-table.js';
 import { sectionCommand } from '../section-command.js';
-import { rupturesSection } from '../../sections/ruptures/index.js';
 import { RUPTURES_TABLE } from '../../sections/ruptures/options.js';
 
 export function rupturesCommand(ctx: CommandContext): Command {
   return sectionCommand(
-    rupturesSection,
     {
+      name: 'ruptures',
+      section: async () => (await import('../../sections/ruptures/index.js')).rupturesSection,
+      manuscript: false,
       summary: 'alliance rupture-repair episodes, client classes and outcome change by class',
       options: tableFlags(RUPTURES_TABLE),
       examples: [

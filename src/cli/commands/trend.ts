@@ -7,13 +7,14 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../command.js';
 import { tableFlags } from '../../config/option-table.js';
 import { sectionCommand } from '../section-command.js';
-import { trendSection } from '../../sections/trend/index.js';
 import { TREND_TABLE } from '../../sections/trend/options.js';
 
 export function trendCommand(ctx: CommandContext): Command {
   return sectionCommand(
-    trendSection,
     {
+      name: 'trend',
+      section: async () => (await import('../../sections/trend/index.js')).trendSection,
+      manuscript: true,
       summary: 'client trajectories, reliable change, alliance alerts, not-on-track flags, cohort trends',
       options: tableFlags(TREND_TABLE),
       examples: [

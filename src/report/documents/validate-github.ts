@@ -17,10 +17,10 @@ import { printable } from '../../io/text-safety.js';
 import type { Finding } from '../../validate/types.js';
 import type { ValidationResult } from '../../validate/validate.js';
 import { fileStatus } from '../../validate/validate.js';
+import { DEFAULT_MAX_ANNOTATIONS } from './validate-limits.js';
 import { allFindings, codesTable, verdict } from './validate.js';
 
-/** Annotations per code by default (GitHub shows 10 error and 10 warning annotations per step). */
-export const DEFAULT_MAX_ANNOTATIONS = 10;
+export { DEFAULT_MAX_ANNOTATIONS };
 
 /** Escapes workflow-command data (the message), as @actions/core does. */
 export function escapeData(s: string): string {

@@ -7,12 +7,9 @@
 import type { Manuscript } from './model.js';
 import { renderManuscriptText, type TextFlavour } from './text.js';
 
-export type ManuscriptFormat = 'apa' | 'latex' | 'docx';
-export const MANUSCRIPT_FORMATS: readonly ManuscriptFormat[] = ['apa', 'latex', 'docx'];
+import type { ManuscriptFormat } from './formats.js';
 
-export function isManuscriptFormat(f: string): f is ManuscriptFormat {
-  return (MANUSCRIPT_FORMATS as readonly string[]).includes(f);
-}
+export { MANUSCRIPT_FORMATS, isManuscriptFormat, type ManuscriptFormat } from './formats.js';
 
 /** The text flavour of `--format apa` for an output file name (null: standard output). */
 export function apaFlavour(file: string | null): TextFlavour {

@@ -3,7 +3,7 @@
  * (shared by `alliance correlate` and the report's correlate section).
  */
 import { UserError } from '../../errors.js';
-import { ANALYSES, DEFAULT_OPTIONS, type Analysis, type CorrelateOptions } from '../../analysis/correlate/index.js';
+import { ANALYSES, DEFAULT_OPTIONS, type Analysis, type CorrelateOptions } from '../../analysis/correlate/types.js';
 import { readTable, tableKeys, type OptionTable } from '../../config/option-table.js';
 
 /** The flags correlateOptions reads (commander attribute names); a command adds its own. */

@@ -8,7 +8,6 @@ import * as path from 'node:path';
 import { UserError } from '../../errors.js';
 import { parseDate } from '../../dataset/values.js';
 import { validateDataset, type ValidationResult } from '../../validate/validate.js';
-import { loadSchema } from '../../validate/schema.js';
 import { fileEntries, summaryJson, validationDocument } from '../../report/documents/validate.js';
 import type { Section } from '../section.js';
 import { readValidateSection, validateSettings } from './options.js';
@@ -44,7 +43,8 @@ export const validateSection: Section<ValidateSettings, ValidationResult> = {
   },
   async run(dataset, opts, ctx) {
     const { io, read, config } = ctx;
-    const schema = opts.schema ? await loadSchema(opts.schema, io.cwd) : null;
+    // The schema reader (re2js, yaml) loads only when a schema is given.
+    const schema = opts.schema ? await (await import('../../validate/schema.js')).loadSchema(opts.schema, io.cwd) : null;
     const todayText = read.today ?? (io.env.SOURCE_DATE_EPOCH ? new Date(Number(io.env.SOURCE_DATE_EPOCH) * 1000).toISOString().slice(0, 10) : undefined);
     let today = Math.floor(ctx.now.getTime() / DAY_MS);
     if (todayText !== undefined) {

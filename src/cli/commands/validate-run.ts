@@ -1,0 +1,126 @@
+/**
+ * The run of `alliance validate` (src/cli/commands/validate.ts declares its options): loaded
+ * only when the command runs, so `alliance --help` and the other commands do not load the
+ * validator, the readers and the renderers.
+ */
+import { appendFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from 'commander';
+import type { Io } from '../../io/process.js';
+import { explicitOptions } from '../options.js';
+import { decideColor, decideWidth, makeChalk } from '../color.js';
+import { UserError, EXIT } from '../../errors.js';
+import { printable } from '../../io/text-safety.js';
+import { loadConfig, mergeReadOptions } from '../../config/load.js';
+import { readValidateSection } from '../../sections/validate/options.js';
+import { parseDate } from '../../dataset/values.js';
+import { render } from '../../report/render.js';
+import type { TableSchema } from '../../validate/schema.js';
+import { validateInputs } from '../../validate/inputs.js';
+import { capPerCode, renderValidateCsv, validationDocument, writeValidateJson } from '../../report/documents/validate.js';
+import { renderGithub, renderStepSummary } from '../../report/documents/validate-github.js';
+import { renderJunit } from '../../report/documents/validate-junit.js';
+
+export type ValidateFormat = 'table' | 'json' | 'csv' | 'md' | 'github' | 'junit';
+
+export interface ValidateFlags {
+  format: ValidateFormat;
+  strict?: boolean;
+  maxFindings: string;
+  maxAnnotations: string;
+  schema?: string;
+  today?: string;
+  color?: boolean;
+  config?: string;
+  [key: string]: unknown;
+}
+
+/** The schema reader (re2js, yaml) loads only when a schema is given. */
+const loadSchema = async (file: string, cwd: string): Promise<TableSchema> => (await import('../../validate/schema.js')).loadSchema(file, cwd);
+
+function parseToday(value: string | undefined, from: string): number {
+  if (value === undefined) return Math.floor(Date.now() / 86_400_000);
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(value) ? parseDate(value, 'iso') : NaN;
+  if (Number.isNaN(d)) throw new UserError(`${from} must be a date YYYY-MM-DD (got '${value}')`, { hint: 'For example --today 2024-06-30' });
+  return d;
+}
+
+function parseMax(value: string, from: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(String(value).trim()) || !Number.isSafeInteger(n)) {
+    throw new UserError(`${from} must be a whole number >= 0 (got '${value}')`, { hint: 'Use 0 to show every finding in the table' });
+  }
+  return n;
+}
+
+export async function run(files: string[], flags: ValidateFlags, cmd: Command, io: Io): Promise<number> {
+  const explicit = explicitOptions(cmd);
+  let maxFindings = parseMax(flags.maxFindings, '--max-findings');
+  const maxAnnotations = parseMax(flags.maxAnnotations, '--max-annotations');
+  const flagToday = flags.today !== undefined ? parseToday(flags.today, '--today') : undefined;
+  let progressShown = false;
+  const progress =
+    io.stderrIsTTY && !io.env.CI
+      ? (n: number) => {
+          progressShown = true;
+          io.stderr.write(`\ralliance validate: ${(n / 1e6).toFixed(1)}M rows read`);
+        }
+      : undefined;
+
+  const config = flags.config ? await loadConfig(flags.config, io.cwd) : null;
+  const read = mergeReadOptions(config, flags, explicit);
+  const paths = files.length > 0 ? files : (config?.files ?? []);
+  if (paths.length === 0) {
+    throw new UserError('no input file given', {
+      hint: flags.config ? `Give CSV exports as arguments or list them under 'files:' in ${flags.config}` : 'Give one or more CSV exports as arguments (or - for standard input)',
+    });
+  }
+  const sec = readValidateSection(config);
+  let strict = flags.strict === true;
+  if (!explicit.has('strict') && sec.strict !== undefined) strict = sec.strict;
+  if (!explicit.has('maxFindings') && sec.maxFindings !== undefined) maxFindings = sec.maxFindings;
+  const schemaPath = flags.schema ?? sec.schema;
+  const schema: TableSchema | null = schemaPath ? await loadSchema(schemaPath, io.cwd) : null;
+  const today = flagToday ?? parseToday(read.today, config ? `today in ${config.path}` : '--today');
+  let run;
+  try {
+    run = await validateInputs(paths, read, io, { today, missing: read.missing ?? [], schema, onProgress: progress });
+  } finally {
+    // Clear the progress line (also before an error message).
+    if (progressShown) io.stderr.write('\r\x1b[K');
+  }
+  const { notes } = run;
+  // --max-findings given (flag or config) caps the listing in every format; counts stay exact.
+  const result = explicit.has('maxFindings') || sec.maxFindings !== undefined ? capPerCode(run.result, maxFindings) : run.result;
+  // Each unreadable file is also the usual one line on stderr (the document says it too).
+  for (const f of run.fatal) io.stderr.write(`alliance: ${printable(f.error.format())}\n`);
+
+  const { fatal, errors, warnings } = result.summary.findings;
+  const code = fatal > 0 ? EXIT.usage : errors > 0 || (strict && warnings > 0) ? EXIT.findings : EXIT.ok;
+  const format = flags.format;
+  if (format === 'github') {
+    io.stdout.write(renderGithub(result, strict, maxAnnotations));
+    const summaryFile = io.env.GITHUB_STEP_SUMMARY;
+    if (summaryFile) {
+      try {
+        appendFileSync(path.resolve(io.cwd, summaryFile), renderStepSummary(result, strict), 'utf8');
+      } catch (err) {
+        throw new UserError(`cannot append to GITHUB_STEP_SUMMARY (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
+          location: { file: summaryFile },
+          hint: 'Check that the path in GITHUB_STEP_SUMMARY is writable',
+        });
+      }
+    }
+  } else if (format === 'junit') {
+    io.stdout.write(renderJunit(result, strict));
+  } else if (format === 'json') {
+    writeValidateJson(result, strict, (chunk) => void io.stdout.write(chunk));
+  } else if (format === 'csv') {
+    io.stdout.write(renderValidateCsv(result));
+  } else {
+    const doc = validationDocument(result, { maxFindings, strict, notes });
+    const color = decideColor(flags.color, io);
+    io.stdout.write(render(doc, format, makeChalk(color), color, decideWidth(flags.width, io)));
+  }
+  return code;
+}

@@ -1,0 +1,97 @@
+/**
+ * Startup loads only what the invoked command needs (issue 15: startup counts at 1M rows):
+ * `--version` and `--help` load no analysis, reader or renderer, and a command loads its
+ * own section but not the others' analyses, nor yaml, re2js, fflate or the format readers
+ * when no config, schema, zip or workbook is given. Behavioural, not timed: the child
+ * records every module it loads (ES modules through a loader hook, CommonJS through
+ * require.cache) and prints the list at exit.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BIN, ROOT } from '../helpers/spawn.js';
+
+// Registered with --import before the program: ES module URLs come from a loader hook
+// over a MessagePort; CommonJS files from require.cache at exit.
+const RECORDER = `
+import { register, createRequire } from 'node:module';
+import { MessageChannel } from 'node:worker_threads';
+const { port1, port2 } = new MessageChannel();
+const urls = [];
+port1.on('message', (u) => urls.push(u));
+port1.unref();
+const hook = 'let p; export function initialize(d) { p = d.port; } export async function load(url, c, next) { if (url.startsWith("file:")) p.postMessage(url); return next(url, c); }';
+register('data:text/javascript,' + encodeURIComponent(hook), { data: { port: port2 }, transferList: [port2] });
+process.on('exit', () => {
+  const cjs = Object.keys(createRequire(import.meta.url).cache);
+  process.stderr.write('\\n__MODULES__' + JSON.stringify([...urls.map((u) => decodeURIComponent(new URL(u).pathname)), ...cjs]) + '\\n');
+});
+`;
+
+const dir = mkdtempSync(path.join(tmpdir(), 'alliance-lazy-'));
+const recorder = path.join(dir, 'recorder.mjs');
+writeFileSync(recorder, RECORDER);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function loaded(args: string[]): { code: number | null; modules: string[] } {
+  const res = spawnSync(process.execPath, ['--import', recorder, BIN, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const m = /__MODULES__(.*)\n/.exec(res.stderr);
+  expect(m, res.stderr).not.toBeNull();
+  const modules = (JSON.parse(m![1]) as string[]).map((f) => f.replace(ROOT, '').replace(/\\/g, '/'));
+  return { code: res.status, modules };
+}
+
+const pkg = (modules: string[], name: string) => modules.some((f) => f.includes(`node_modules/${name}/`));
+// Option tables read defaults and names from constants-only modules (types.js, validate-limits.js).
+const dist = (modules: string[], prefix: string) => modules.some((f) => f.startsWith(`dist/${prefix}`) && !/\/(types|[a-z-]+-limits)\.js$/.test(f));
+
+describe('startup loads what the command needs', () => {
+  it('the recorder sees the program and its dependencies (it is not blind)', () => {
+    const r = loaded(['instruments', 'SRS', '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(dist(r.modules, 'cli/main.js')).toBe(true);
+    expect(dist(r.modules, 'report/render.js')).toBe(true);
+    expect(pkg(r.modules, 'commander')).toBe(true);
+    expect(pkg(r.modules, 'chalk')).toBe(true);
+  });
+
+  it('--version and --help load no analysis, reader, renderer or heavy package', () => {
+    for (const args of [['--version'], ['--help'], ['trend', '--help']]) {
+      const r = loaded(args);
+      expect(r.code).toBe(0);
+      for (const area of ['analysis/', 'stats/lmm/', 'stats/distributions', 'dataset/', 'validate/', 'report/render', 'report/documents/', 'report/html/', 'report/batch/', 'io/csv', 'io/scanner']) {
+        expect(dist(r.modules, area), `${args.join(' ')} loads dist/${area}`).toBe(false);
+      }
+      for (const p of ['yaml', 're2js', 'fflate', 'exceljs', 'hyparquet', 'sav-reader', 'cli-table3', 'csv-stringify', 'chalk']) {
+        expect(pkg(r.modules, p), `${args.join(' ')} loads ${p}`).toBe(false);
+      }
+    }
+  });
+
+  it('a command loads its own analysis, not the other sections or unused packages', () => {
+    const r = loaded(['describe', 'fixtures/demo.csv', '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(dist(r.modules, 'analysis/describe.js')).toBe(true);
+    for (const other of ['analysis/correlate/', 'analysis/trend/', 'analysis/model.js', 'analysis/ruptures.js', 'validate/', 'report/batch/', 'stats/lmm/']) {
+      expect(dist(r.modules, other), `describe loads dist/${other}`).toBe(false);
+    }
+    for (const p of ['yaml', 're2js', 'fflate', 'exceljs', 'hyparquet', 'sav-reader', 'cli-table3', 'csv-stringify']) {
+      expect(pkg(r.modules, p), `describe --format json loads ${p}`).toBe(false);
+    }
+  });
+
+  it('validate without a schema loads neither re2js nor yaml; a table loads cli-table3', () => {
+    const r = loaded(['validate', 'fixtures/demo.csv']);
+    expect(dist(r.modules, 'validate/validate.js')).toBe(true);
+    expect(pkg(r.modules, 're2js')).toBe(false);
+    expect(pkg(r.modules, 'yaml')).toBe(false);
+    expect(pkg(r.modules, 'cli-table3')).toBe(true);
+  });
+});
