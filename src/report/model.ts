@@ -41,6 +41,19 @@ export interface TableModel {
   notes?: string[];
 }
 
+/**
+ * A warning about the results, shown apart from the method notes (src/report/warnings.ts).
+ * `group` names the --by group it is about; warnings with the same code and summary for
+ * several groups are shown as one line listing the groups.
+ */
+export interface DocWarning {
+  /** Stable code (the analysis's warning code, e.g. 'simpson'). */
+  code: string;
+  /** The full sentence. */
+  message: string;
+  group?: { column: string; value: string; summary: string };
+}
+
 export interface ResultDocument {
   /** Heading for people (terminal, Markdown). */
   title: string;
@@ -49,6 +62,8 @@ export interface ResultDocument {
   tables: TableModel[];
   /** Lines shown after all tables. */
   notes?: string[];
+  /** Warnings about the results, shown after the notes and never dimmed. */
+  warnings?: DocWarning[];
   /** The id of the table `--format csv` writes (default: the first). */
   csvTable?: string;
   /** The stable, documented JSON payload of the command (full precision). */

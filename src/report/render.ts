@@ -12,6 +12,7 @@ import type { Cell, Column, Format, ResultDocument, TableModel } from './model.j
 import { formatP, toFixedR } from './number.js';
 import { csvCell, printable } from '../io/text-safety.js';
 import { compactTable, recordTable, strlen, wrapText } from './fit.js';
+import { collapseWarnings } from './warnings.js';
 
 export type OutputFormat = 'table' | 'json' | 'csv' | 'md';
 export const OUTPUT_FORMATS: OutputFormat[] = ['table', 'json', 'csv', 'md'];
@@ -120,6 +121,9 @@ function boxTable(head: string[], colAligns: ('left' | 'right')[], style: TableS
   return lines.join('\n');
 }
 
+/** The prefix of a warning line in every text rendering. */
+export const WARNING = 'warning:';
+
 /** The most rows one terminal table shows (see renderTable). */
 export const MAX_TABLE_ROWS = 10_000;
 
@@ -157,6 +161,13 @@ export function renderTable(doc: ResultDocument, chalk: ChalkInstance, color: bo
   if (doc.notes && doc.notes.length > 0) {
     out.push('');
     for (const n of doc.notes) prose(printable(n), chalk.dim);
+  }
+  const warnings = collapseWarnings(doc.warnings ?? []);
+  if (warnings.length > 0) out.push('');
+  for (const w of warnings) {
+    const lines = width === undefined ? [`${WARNING} ${printable(w.text)}.`] : wrapText(`${WARNING} ${printable(w.text)}.`, width, '  ');
+    lines[0] = chalk.yellow.bold(WARNING) + lines[0].slice(WARNING.length);
+    out.push(...lines);
   }
   return out.join('\n') + '\n';
 }
@@ -248,6 +259,7 @@ export function renderMarkdown(doc: ResultDocument): string {
   if (doc.notes && doc.notes.length > 0) {
     for (const n of doc.notes) out.push(`${mdText(n)}  `);
   }
+  for (const w of collapseWarnings(doc.warnings ?? [])) out.push(`**${WARNING}** ${mdText(w.text)}.  `);
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
 }
 

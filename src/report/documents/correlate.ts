@@ -4,7 +4,7 @@
  */
 import { BENCHMARK, type CorrelateReport, type CorrelateResult, type LeftOut } from '../../analysis/correlate/index.js';
 import type { Dataset } from '../../dataset/types.js';
-import { F, type Cell, type Column, type ResultDocument } from '../model.js';
+import { F, type Cell, type Column, type DocWarning, type ResultDocument } from '../model.js';
 import { mappedColumns } from './mapping.js';
 import { toFixedR } from '../number.js';
 
@@ -100,7 +100,23 @@ export function correlateDocument(report: CorrelateReport, dataset: Dataset): Re
     `vs .278: the meta-analytic alliance-outcome correlation (${BENCHMARK.source}, 95% CI [${BENCHMARK.ci[0]}, ${BENCHMARK.ci[1]}]), oriented so positive = favourable; 'lower'/'higher' when the benchmark lies outside this result's CI. Shown for pooled, between and early r.`,
     ...(boot ? [`bootstrap: ${o.bootstrap} replicates resampling clients (seed ${o.seed}), percentile interval.`] : []),
   ];
-  const warnings = report.warnings.map((w) => `warning: ${w.message}.`);
+  // A client's rows spread over the input cost a second pass, not a different result: a note.
+  const scattered = report.warnings.filter((w) => w.code === 'scattered').map((w) => `${w.message}; the results are the same as for a sorted file.`);
+  const warnings: DocWarning[] = report.warnings
+    .filter((w) => w.code !== 'scattered')
+    .map((w) => ({
+      code: w.code,
+      message: w.message,
+      ...(w.code === 'simpson' && w.group !== null && o.by
+        ? {
+            group: {
+              column: o.by,
+              value: w.group,
+              summary: `Simpson's paradox: between-client and within-client r have opposite signs for ${w.alliance} x ${w.outcome}; the pooled r mixes the two and answers neither question`,
+            },
+          }
+        : {}),
+    }));
   const suppressed = report.suppressed.map((s) => `suppressed: ${o.by} = ${s.group} (${s.clients} client${s.clients === 1 ? '' : 's'}; ${s.reason}).`);
   const m = dataset.mapping;
   return {
@@ -120,7 +136,8 @@ export function correlateDocument(report: CorrelateReport, dataset: Dataset): Re
         notes: [...suppressed, ...methodNotes],
       },
     ],
-    notes: warnings,
+    ...(scattered.length > 0 ? { notes: scattered } : {}),
+    warnings,
     csvTable: 'correlations',
     json: {
       command: 'correlate',

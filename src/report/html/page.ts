@@ -3,8 +3,9 @@
  * network). Tables come from the same TableModels as report.md and the CSVs, formatted by
  * the shared formatCell, so the page cannot disagree with the other outputs.
  */
-import type { Column, ResultDocument, TableModel } from '../model.js';
-import { formatCell } from '../render.js';
+import type { Column, DocWarning, ResultDocument, TableModel } from '../model.js';
+import { formatCell, WARNING } from '../render.js';
+import { collapseWarnings } from '../warnings.js';
 import type { Chart } from './charts.js';
 import { esc } from './svg.js';
 
@@ -72,6 +73,25 @@ export function renderHtmlTable(t: TableModel): string {
   return out.join('\n');
 }
 
+/**
+ * A section's warnings: one highlighted line each; a line standing for several groups has a
+ * <details> element (no script) listing each group's sentence.
+ */
+export function renderHtmlWarnings(warnings: readonly DocWarning[]): string {
+  const lines = collapseWarnings(warnings);
+  if (lines.length === 0) return '';
+  const out: string[] = ['<div class="warnings" role="note">'];
+  for (const w of lines) {
+    const head = `<strong>${WARNING}</strong> ${esc(w.text)}.`;
+    if (w.details.length === 0) out.push(`<p class="warning">${head}</p>`);
+    else {
+      out.push(`<details class="warning"><summary>${head}</summary>`, '<ul>' + w.details.map((d) => `<li>${esc(d)}.</li>`).join('') + '</ul>', '</details>');
+    }
+  }
+  out.push('</div>');
+  return out.join('\n');
+}
+
 const CSS = `
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
@@ -103,6 +123,11 @@ th { background: #eef2f6; }
 td.num, th.num { text-align: right; }
 ul.notes { font-size: 12px; color: #333; margin: 6px 0 0; padding-left: 18px; max-width: 980px; }
 .preface { font-size: 13px; color: #333; }
+.warnings { margin: 12px 0; max-width: 980px; }
+.warning { background: #fff4e0; border-left: 5px solid #b35900; padding: 6px 10px; margin: 6px 0; font-size: 13px; color: #1b1b1b; }
+.warning strong { color: #8a4500; }
+details.warning summary { color: #1b1b1b; font-size: 13px; }
+details.warning ul { margin: 6px 0 2px; padding-left: 18px; }
 footer { padding: 16px 32px; font-size: 12px; color: #555; border-top: 1px solid #ddd; }
 @media print { nav { display: none; } h2 { break-after: avoid; } figure { break-inside: avoid; } }
 `;
@@ -133,6 +158,7 @@ export function renderReportHtml(r: HtmlReport): string {
       if (s.doc.preface && s.doc.preface.length > 0) out.push('<ul class="preface">' + s.doc.preface.map((p) => `<li>${esc(p)}</li>`).join('') + '</ul>');
       for (const t of s.doc.tables) out.push(renderHtmlTable(t));
       if (s.doc.notes && s.doc.notes.length > 0) out.push('<ul class="notes">' + s.doc.notes.map((n) => `<li>${esc(n)}</li>`).join('') + '</ul>');
+      if (s.doc.warnings) out.push(renderHtmlWarnings(s.doc.warnings));
     }
     out.push('</section>');
   }
