@@ -17,8 +17,8 @@ export type Format =
   | { kind: 'p'; digits?: number }
   /** Percent of a proportion (0.25 -> 25.0%). */
   | { kind: 'percent'; digits: number }
-  /** Interval [low, high] with fixed decimals. */
-  | { kind: 'interval'; digits: number };
+  /** Interval [low, high] with fixed decimals; `percent`: of a proportion, as [25.0%, 40.2%]. */
+  | { kind: 'interval'; digits: number; percent?: boolean };
 
 export type Cell = string | number | boolean | null | readonly [number, number];
 
@@ -77,4 +77,6 @@ export const F = {
   p: { kind: 'p' } as Format,
   percent: (digits = 1): Format => ({ kind: 'percent', digits }),
   interval: (digits: number): Format => ({ kind: 'interval', digits }),
+  /** The interval of a proportion in percent, beside a `percent` column with the same digits. */
+  percentInterval: (digits = 1): Format => ({ kind: 'interval', digits, percent: true }),
 };

@@ -35,6 +35,7 @@ export function formatCell(value: Cell, format: Format | undefined): string {
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (isInterval(value)) {
     const digits = format && 'digits' in format && format.digits !== undefined ? format.digits : 3;
+    if (format?.kind === 'interval' && format.percent) return `[${toFixedR(value[0] * 100, digits)}%, ${toFixedR(value[1] * 100, digits)}%]`;
     return `[${toFixedR(value[0], digits)}, ${toFixedR(value[1], digits)}]`;
   }
   const x = value;

@@ -6,9 +6,10 @@ import type { CohortStats, TrendOptions, TrendResult } from '../../analysis/tren
 import { CHANGE_CATEGORIES } from '../../analysis/change.js';
 import { sparkline } from '../../analysis/trend/sparkline.js';
 import type { Dataset } from '../../dataset/types.js';
-import { F, type Cell, type Column, type ResultDocument, type TableModel } from '../model.js';
+import { F, type Cell, type Column, type Format, type ResultDocument, type TableModel } from '../model.js';
 import { cell, NE, snake } from './cells.js';
 import { mappedColumns } from './mapping.js';
+import { CATEGORY_LABEL, SHARE_HEADER, SHARE_LABEL } from '../vocabulary.js';
 import { numberList, toFixedR } from '../number.js';
 
 
@@ -41,7 +42,7 @@ function cohortColumns(first: Column, allianceCut: number | null, hasAlliance: b
   const cut = allianceCut === null ? 'cut-off' : String(allianceCut);
   const share = (key: string, header: string): Column[] => [
     { key, header, format: F.percent(1) },
-    { key: `${key}_ci`, header: '95% CI', format: F.interval(3) },
+    { key: `${key}_ci`, header: '95% CI', format: F.percentInterval(1) },
   ];
   return [
     first,
@@ -61,16 +62,16 @@ function cohortColumns(first: Column, allianceCut: number | null, hasAlliance: b
           { key: 'mean_change_ci', header: '95% CI', format: F.interval(2) },
           { key: 'd', header: 'd', format: F.fixed(2) },
           { key: 'dz', header: 'd_z', format: F.fixed(2) },
-          ...share('improved', 'improved'),
-          ...share('recovered', 'recovered'),
-          ...share('deteriorated', 'deteriorated'),
+          ...share('improved', SHARE_HEADER.reliablyImproved),
+          ...share('recovered', SHARE_HEADER.recovered),
+          ...share('deteriorated', SHARE_HEADER.deteriorated),
         ]
       : []),
   ];
 }
 
 const COHORT_LEGEND =
-  'alliance: mean over rated sessions; < cut-off: share of rated sessions below the alliance cut-off; outcome: mean over scored sessions; n: clients with a change whose post session falls here; change: mean post - pre with t interval; d, d_z: pre-post effect sizes; improved (reliably improved, recovered included), recovered, deteriorated (harmed included): shares of clients with a classified change, Wilson score interval (R prop.test, correct = FALSE).';
+  'alliance: mean over rated sessions; < cut-off: share of rated sessions below the alliance cut-off; outcome: mean over scored sessions; n: clients with a change whose post session falls here; change: mean post - pre with t interval; d, d_z: pre-post effect sizes; reliably improved (recovered included), recovered, reliably deteriorated (harmed included): shares of clients with a classified change, in percent with a Wilson score 95% interval (R prop.test, correct = FALSE).';
 
 function fmt(x: number | null, digits = 2): string {
   return x === null || !Number.isFinite(x) ? NE : toFixedR(x, digits);
@@ -146,7 +147,7 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
   // Change categories.
   const used = s.used;
   const catRows: Record<string, Cell>[] = CHANGE_CATEGORIES.map((c) => ({
-    category: c,
+    category: CATEGORY_LABEL[c],
     clients: s.categories[c],
     share: used > 0 && r.methods.change.reason === undefined ? s.categories[c] / used : NE,
   }));
@@ -190,29 +191,35 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
   // Sparklines of the cohort series.
   if (r.periods && r.periods.rows.length > 0) {
     const rows = r.periods.rows;
-    // [label, value, the measure it needs]
-    const all: [string, (p: CohortStats) => number | null, 'alliance' | 'outcome' | null][] = [
-      ['sessions', (p) => p.sessions, null],
-      ['clients', (p) => p.clients, null],
-      ['mean alliance', (p) => p.allianceMean, 'alliance'],
-      [`alliance < ${aCut ?? 'cut-off'} (share)`, (p) => p.allianceBelowShare, 'alliance'],
-      ['mean outcome', (p) => p.outcomeMean, 'outcome'],
-      ['mean change', (p) => p.meanChange, 'outcome'],
-      ['reliably improved (share)', (p) => p.reliablyImproved.share, 'outcome'],
-      ['recovered (share)', (p) => p.recovered.share, 'outcome'],
-      ['deteriorated (share)', (p) => p.deteriorated.share, 'outcome'],
+    // [label, value, the measure it needs, how its numbers are shown]
+    const count = F.int;
+    const mean = F.fixed(2);
+    const share = F.percent(1);
+    const all: [string, (p: CohortStats) => number | null, 'alliance' | 'outcome' | null, Format][] = [
+      ['sessions', (p) => p.sessions, null, count],
+      ['clients', (p) => p.clients, null, count],
+      ['mean alliance', (p) => p.allianceMean, 'alliance', mean],
+      [`alliance < ${aCut ?? 'cut-off'} (share)`, (p) => p.allianceBelowShare, 'alliance', share],
+      ['mean outcome', (p) => p.outcomeMean, 'outcome', mean],
+      ['mean change', (p) => p.meanChange, 'outcome', mean],
+      [`${SHARE_LABEL.reliablyImproved} (share)`, (p) => p.reliablyImproved.share, 'outcome', share],
+      [`${SHARE_LABEL.recovered} (share)`, (p) => p.recovered.share, 'outcome', share],
+      [`${SHARE_LABEL.deteriorated} (share)`, (p) => p.deteriorated.share, 'outcome', share],
     ];
     const series = all.filter(([, , needs]) => needs === null || (needs === 'alliance' ? hasAlliance : hasOutcome));
+    const formatOf = new Map(series.map(([name, , , f]) => [name, f]));
+    // Counts as whole numbers, shares in percent, means with two decimals (CSV and JSON: full precision).
+    const value = (key: string): Column => ({ key, header: key, format: F.fixed(3), formatFor: (row) => formatOf.get(String(row.series)) });
     tables.push({
       id: 'series',
       title: `Series by ${r.periods.period} (${rows[0].period} to ${rows[rows.length - 1].period})`,
       columns: [
         { key: 'series', header: 'series' },
         { key: 'trend', header: 'trend' },
-        { key: 'first', header: 'first', format: F.fixed(3) },
-        { key: 'last', header: 'last', format: F.fixed(3) },
-        { key: 'min', header: 'min', format: F.fixed(3) },
-        { key: 'max', header: 'max', format: F.fixed(3) },
+        value('first'),
+        value('last'),
+        value('min'),
+        value('max'),
       ],
       rows: series.map(([name, get]) => {
         const v = rows.map((p) => get(p) ?? NaN);
@@ -333,7 +340,7 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
         post: cell(c.change.post),
         change: cell(c.change.change),
         rci: cell(c.change.rci),
-        category: c.change.category ?? NE,
+        category: c.change.category ? CATEGORY_LABEL[c.change.category] : NE,
         outcome_slope: cell(c.outcome.slope),
         outcome_trend: sparkline(c.series.outcome, oRange?.[0], oRange?.[1]),
         not_on_track: list(c.notOnTrack.sessions),

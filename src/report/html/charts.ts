@@ -9,6 +9,7 @@ import type { TrendResult, CohortStats } from '../../analysis/trend/trend.js';
 import { CHANGE_CATEGORIES } from '../../analysis/change.js';
 import type { FixedEffect, ModelResult } from '../../analysis/model.js';
 import type { RupturesResult } from '../../analysis/ruptures.js';
+import { CATEGORY_LABEL } from '../vocabulary.js';
 import { barChart, forestPlot, lineChart, type Bar, type ForestRow } from './svg.js';
 
 export interface Chart {
@@ -183,20 +184,20 @@ export function trendCharts(r: TrendResult, firstId: number): Chart[] {
       svg: barChart({
         id: `chart-${id++}`,
         title: `Change categories of ${s.used} clients (${o.column})`,
-        desc: `Bar chart of the share of the ${s.used} clients with a pre and post ${o.column} score in each change category: ${CHANGE_CATEGORIES.join(', ')}.`,
-        bars: CHANGE_CATEGORIES.map((cat) => ({ label: cat, value: s.categories[cat] / s.used, note: `${s.categories[cat]} of ${s.used}` })),
+        desc: `Bar chart of the share of the ${s.used} clients with a pre and post ${o.column} score in each change category: ${CHANGE_CATEGORIES.map((cat) => CATEGORY_LABEL[cat]).join(', ')}.`,
+        bars: CHANGE_CATEGORIES.map((cat) => ({ label: CATEGORY_LABEL[cat], value: s.categories[cat] / s.used, note: `${s.categories[cat]} of ${s.used}` })),
         xLabel: `share of clients with a pre and post score (%), n = ${s.used}`,
         format: 'percent',
         domain: [0, 0],
       }),
-      caption: `Each client is in exactly one category; n = ${s.used} clients (${s.excluded.total} left out: fewer than two outcome scores).`,
+      caption: `Each client is in exactly one category, so "reliably improved, not recovered" leaves out the recovered clients (reliably improved in all: ${s.categories.recovered + s.categories.improved} of ${s.used}); n = ${s.used} clients (${s.excluded.total} left out: fewer than two outcome scores).`,
     });
   }
   const groups = r.groups;
   if (o && groups && groups.rows.length > 0) {
     const rows: { label: string; c: CohortStats }[] = [{ label: 'all clients', c: s.overall }, ...groups.rows.map((g) => ({ label: `${groups.by} ${g.group}`, c: g }))];
     for (const [key, name] of [
-      ['reliablyImproved', 'Reliably improved'],
+      ['reliablyImproved', 'Reliably improved (incl. recovered)'],
       ['recovered', 'Recovered'],
     ] as const) {
       charts.push({

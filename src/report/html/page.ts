@@ -44,29 +44,60 @@ function isRight(col: Column): boolean {
 /** Tables longer than this are folded into a <details> element. */
 export const FOLD_ROWS = 25;
 
-/** One TableModel as an HTML table (cells formatted exactly as in Markdown). */
+/**
+ * The widest table, in characters, that fits the page (main is 1180 px wide; 13 px tabular
+ * digits are about 7.5 px, each cell's padding 16 px): a wider table is split (see below).
+ */
+export const PAGE_CHARS = 130;
+const CELL_PADDING_CHARS = 2;
+
+/**
+ * A wide table's columns as parts that each fit PAGE_CHARS: the first column (the row's
+ * name) starts every part, and an interval column stays with the estimate before it. One
+ * part when the table fits.
+ */
+export function tableParts(t: TableModel, cells: string[][]): number[][] {
+  const widths = t.columns.map((c, j) => Math.max(c.header.length, ...cells.map((r) => r[j].length)) + CELL_PADDING_CHARS);
+  // Units: a column with the interval columns that follow it.
+  const units: number[][] = [];
+  t.columns.forEach((c, j) => {
+    if (j > 1 && c.format?.kind === 'interval' && units.length > 0) units[units.length - 1].push(j);
+    else if (j > 0) units.push([j]);
+  });
+  const parts: number[][] = [];
+  let part: number[] = [0];
+  let used = widths[0];
+  for (const u of units) {
+    const w = u.reduce((a, j) => a + widths[j], 0);
+    if (part.length > 1 && used + w > PAGE_CHARS) {
+      parts.push(part);
+      part = [0];
+      used = widths[0];
+    }
+    part.push(...u);
+    used += w;
+  }
+  parts.push(part);
+  return parts;
+}
+
+/** One TableModel as an HTML table (cells formatted exactly as in Markdown); split when wider than the page. */
 export function renderHtmlTable(t: TableModel): string {
   const out: string[] = [];
   // Long tables fold away (a <details> element: no script) so the page reads from the charts.
   const fold = t.rows.length > FOLD_ROWS;
+  const cells = t.rows.map((row) => t.columns.map((c) => formatCell(row[c.key] ?? null, c.formatFor?.(row) ?? c.format)));
+  const parts = tableParts(t, cells);
   out.push(`<figure class="table" id="table-${esc(t.id)}">`, `<figcaption>${esc(t.title)}</figcaption>`);
   if (fold) out.push(`<details><summary>Show the table (${t.rows.length} rows; also in the CSV and Markdown files)</summary>`);
-  out.push('<div class="scroll"><table>');
-  out.push('<thead><tr>' + t.columns.map((c) => `<th scope="col"${isRight(c) ? ' class="num"' : ''}>${esc(c.header)}</th>`).join('') + '</tr></thead>');
-  out.push('<tbody>');
-  for (const row of t.rows) {
-    out.push(
-      '<tr>' +
-        t.columns
-          .map((c) => {
-            const text = formatCell(row[c.key] ?? null, c.formatFor?.(row) ?? c.format);
-            return `<td${isRight(c) ? ' class="num"' : ''}>${esc(text)}</td>`;
-          })
-          .join('') +
-        '</tr>',
-    );
-  }
-  out.push('</tbody></table></div>');
+  parts.forEach((cols, k) => {
+    if (parts.length > 1) out.push(`<p class="part">Part ${k + 1} of ${parts.length}${k === 0 ? ' (the table is split to fit the page; each part starts with its first column)' : ''}</p>`);
+    out.push('<div class="scroll"><table>');
+    out.push('<thead><tr>' + cols.map((j) => `<th scope="col"${isRight(t.columns[j]) ? ' class="num"' : ''}>${esc(t.columns[j].header)}</th>`).join('') + '</tr></thead>');
+    out.push('<tbody>');
+    for (const r of cells) out.push('<tr>' + cols.map((j) => `<td${isRight(t.columns[j]) ? ' class="num"' : ''}>${esc(r[j])}</td>`).join('') + '</tr>');
+    out.push('</tbody></table></div>');
+  });
   if (fold) out.push('</details>');
   if (t.notes && t.notes.length > 0) out.push('<ul class="notes">' + t.notes.map((n) => `<li>${esc(n)}</li>`).join('') + '</ul>');
   out.push('</figure>');
@@ -114,6 +145,7 @@ figure { margin: 12px 0 20px; }
 figure.chart svg { max-width: 100%; height: auto; display: block; }
 figure.chart figcaption { font-size: 13px; color: #333; max-width: 760px; }
 figure.table figcaption { font-weight: 600; margin-bottom: 4px; }
+p.part { font-size: 12px; color: #444; margin: 8px 0 2px; }
 summary { cursor: pointer; color: #1f4e79; font-size: 13px; margin: 4px 0; }
 @media print { details > *:not(summary) { display: block; } }
 .scroll { overflow-x: auto; }

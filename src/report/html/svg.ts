@@ -68,6 +68,27 @@ export function clip(s: string, max: number): string {
   return s.length <= max ? s : s.slice(0, max - 1) + '\u2026';
 }
 
+/** The most characters of a bar or forest-plot label on one line (12 px type in 190-200 px). */
+const LABEL_LINE = 28;
+
+/**
+ * A row label: one line, or two lines split at a space when longer than LABEL_LINE (never
+ * cut); a label still too long is clipped with its full text in a <title>.
+ */
+function labelText(label: string, x: number, yc: number, anchor: 'start' | 'end', attrs = ''): string {
+  const anchorAttr = anchor === 'end' ? ' text-anchor="end"' : '';
+  if (label.length <= LABEL_LINE) return `<text x="${x}" y="${c(yc + 4)}"${anchorAttr}${attrs}>${esc(label)}</text>`;
+  const words = label.split(' ');
+  let first = '';
+  let k = 0;
+  while (k < words.length && (first === '' ? words[k] : `${first} ${words[k]}`).length <= LABEL_LINE) first = first === '' ? words[k++] : `${first} ${words[k++]}`;
+  const rest = words.slice(k).join(' ');
+  if (first === '' || rest.length > LABEL_LINE) {
+    return `<text x="${x}" y="${c(yc + 4)}"${anchorAttr}${attrs}><title>${esc(label)}</title>${esc(clip(label, LABEL_LINE))}</text>`;
+  }
+  return `<text x="${x}" y="${c(yc - 2)}"${anchorAttr}${attrs} font-size="11"><tspan x="${x}">${esc(first)}</tspan><tspan x="${x}" dy="12">${esc(rest)}</tspan></text>`;
+}
+
 function fmtValue(v: number, format: ValueFormat, digits: number): string {
   return format === 'percent' ? `${toFixedR(v * 100, digits)}%` : toFixedR(v, digits);
 }
@@ -355,7 +376,7 @@ export function barChart(o: BarOptions): string {
   out.push(`<text x="${c(labelW + plotW / 2)}" y="${yBottom + 40}" text-anchor="middle">${esc(o.xLabel)}</text>`);
   o.bars.forEach((b, i) => {
     const yc = top + i * rowH + rowH / 2;
-    out.push(`<text x="${labelW - 8}" y="${c(yc + 4)}" text-anchor="end">${esc(clip(b.label, 26))}</text>`);
+    out.push(labelText(b.label, labelW - 8, yc, 'end'));
     if (b.value === null || !Number.isFinite(b.value)) {
       out.push(`<text x="${labelW + 6}" y="${c(yc + 4)}" font-style="italic">${esc(b.note ?? 'not estimable')}</text>`);
       return;
