@@ -28,6 +28,7 @@ import { NestedInterceptStructure, SingleFactorStructure, SlopeTherapistStructur
 import { buildDesign, formula, Growable, type Columns } from './model/design.js';
 import { clientLevelColumns, compareSequence, decompose, fixedTests, nakagawaR2, standardizedRefit } from './model/statistics.js';
 import { listRandomEffects } from './model/random.js';
+import { fitClientLevel } from './model/client-level.js';
 import { MIN_THERAPISTS, type ComparisonRow, type CovariateReader, type ModelResult, type ModelSpec, type VarianceComponent } from './model/types.js';
 
 export * from './model/types.js';
@@ -81,11 +82,12 @@ export async function fitModel(
 }
 
 async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRows: number): Promise<ModelResult> {
+  const clientsRead = new Set<number>();
+  for (let r = 0; r < nRows; r++) clientsRead.add(cols.client.data[r]);
+  if (spec.level === 'client') return fitClientLevel(spec, cols, nRows, clientsRead.size);
   const design = buildDesign(spec, cols, nRows);
   const { data, terms } = design;
   const notes: string[] = [];
-  const clientsRead = new Set<number>();
-  for (let r = 0; r < nRows; r++) clientsRead.add(cols.client.data[r]);
   const base: Omit<ModelResult, 'fit' | 'notEstimable' | 'icc'> = {
     spec,
     rows: { read: nRows, used: design.used, clientsRead: clientsRead.size, excluded: design.excluded },

@@ -85,26 +85,39 @@ export function decompose(design: Design, structure: NestedInterceptStructure, t
     }
   };
   const therapists = structure.therapists;
+  const sentence = componentSentence(therapists, terms, fixed, notes, [
+    [1, 'session-to-session changes within clients'],
+    [2, 'differences between clients of the same therapist'],
+    [3, 'differences between therapists'],
+  ]);
+  return { iccOutcome: icc(design.nullData), iccAlliance: icc(design.nullPredictor), therapists, sentence };
+}
+
+/**
+ * The decomposition's plain sentence: which components (coefficient j, described by its
+ * label) carry the association, i.e. have p < .05 in their t test, and which do not
+ * detectably; with fewer than DECOMPOSE_WARN_THERAPISTS therapists, a note that the
+ * therapist component is poorly estimated.
+ */
+export function componentSentence(therapists: number, terms: string[], fixed: FixedEffect[], notes: string[], labels: [number, string][]): string {
   if (therapists < DECOMPOSE_WARN_THERAPISTS) {
     notes.push(
       `Only ${therapists} therapists: the therapist component and the therapist variance are poorly estimated (Baldwin, Wampold & Imel 2007 used 80 therapists); read the therapist row as indicative at most.`,
     );
   }
-  const label = ['', 'session-to-session changes within clients', 'differences between clients of the same therapist', 'differences between therapists'];
-  const parts = [1, 2, 3].map((j) => {
+  const parts = labels.map(([j, label]) => {
     const b = fixed[j].estimate;
     const p = fixed[j].p ?? NaN;
-    return { j, b, p, carries: p < 0.05 };
+    return { j, label, b, p, carries: p < 0.05 };
   });
   const carrying = parts.filter((x) => x.carries);
-  const fmt = (x: { j: number; b: number; p: number }): string => `${label[x.j]} (${terms[x.j]}: b = ${x.b.toPrecision(3)}, p ${Number.isFinite(x.p) ? (x.p < 0.001 ? '< .001' : `= ${x.p.toFixed(3)}`) : 'not computable'})`;
-  const sentence =
-    carrying.length === 0
-      ? `None of the three alliance components is significantly associated with the outcome at p < .05: ${parts.map(fmt).join('; ')}.`
-      : `The alliance-outcome association is carried by ${carrying.map(fmt).join(' and by ')}${
-          carrying.length < 3 ? `; not detectably by ${parts.filter((x) => !x.carries).map(fmt).join(' or by ')}` : ''
-        }.`;
-  return { iccOutcome: icc(design.nullData), iccAlliance: icc(design.nullPredictor), therapists, sentence };
+  const fmt = (x: { j: number; label: string; b: number; p: number }): string =>
+    `${x.label} (${terms[x.j]}: b = ${x.b.toPrecision(3)}, p ${Number.isFinite(x.p) ? (x.p < 0.001 ? '< .001' : `= ${x.p.toFixed(3)}`) : 'not computable'})`;
+  return carrying.length === 0
+    ? `${parts.length === 3 ? 'None of the three alliance components is' : 'Neither alliance component is'} significantly associated with the outcome at p < .05: ${parts.map(fmt).join('; ')}.`
+    : `The alliance-outcome association is carried by ${carrying.map(fmt).join(' and by ')}${
+        carrying.length < parts.length ? `; not detectably by ${parts.filter((x) => !x.carries).map(fmt).join(' or by ')}` : ''
+      }.`;
 }
 
 /** Whether theta[i] is a diagonal element of a relative Cholesky factor (lower bound 0). */

@@ -37,6 +37,16 @@ export interface ModelSpec {
    * summary(ddf = "Kenward-Roger")).
    */
   df?: 'satterthwaite' | 'kr';
+  /**
+   * With `decompose`: 'client' fits Baldwin et al.'s client-level variant, one row per
+   * client: final ~ alliance_client + alliance_therapist + intake + (1 | therapist)
+   * (model/client-level.ts). Default 'session'.
+   */
+  level?: 'session' | 'client';
+  /** --level client: the client's alliance, the mean of the first K rated sessions ('early', default) or of all ('mean'). */
+  clientAlliance?: 'early' | 'mean';
+  /** K of the early alliance (default 3). */
+  earlySessions?: number;
 }
 
 /** --decompose therapist: the therapist ICCs and which component carries the association. */

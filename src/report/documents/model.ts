@@ -16,12 +16,17 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
     .map(([k, v]) => `${v} ${k}`);
   const kr = (fit?.dfMethod ?? (spec.df === 'kr' ? 'Kenward-Roger' : 'Satterthwaite')) === 'Kenward-Roger';
   const dfName = kr ? 'Kenward-Roger' : 'Satterthwaite';
+  const client = spec.level === 'client';
   const preface = [
     `files: ${dataset.files.map((f) => f.display).join(', ')}`,
     `model: ${fit ? fit.formula : `${spec.outcome} on ${spec.alliance}`}`,
     `fitted by ${spec.ml ? 'maximum likelihood (ML)' : 'REML'}; ${kr ? "fixed-effect SEs and df by Kenward-Roger's method (as pbkrtest, lmerTest's ddf = \"Kenward-Roger\")" : "fixed-effect df by Satterthwaite's method (as lmerTest)"}`,
-    `${spec.lag ? 'consecutive-session pairs' : 'rows'} used: ${result.rows.used} of ${result.rows.read} rows read${excluded.length ? ` (left out: ${excluded.join(', ')})` : ''}`,
-    spec.decompose
+    spec.level === 'client'
+      ? `clients used: ${result.rows.used} of ${result.rows.clientsRead} clients (${result.rows.read} rows read)${excluded.length ? ` (left out: ${excluded.join(', ')})` : ''}`
+      : `${spec.lag ? 'consecutive-session pairs' : 'rows'} used: ${result.rows.used} of ${result.rows.read} rows read${excluded.length ? ` (left out: ${excluded.join(', ')})` : ''}`,
+    spec.level === 'client'
+      ? `components (one row per client): ${spec.alliance}_therapist is the mean alliance of the therapist's clients, _client the client's alliance minus it; the outcome is the final score, controlling the intake score`
+      : spec.decompose
       ? `components: ${spec.lag && spec.reverse ? spec.outcome : spec.alliance}_therapist is the mean of the therapist's client means, _client the client mean minus it, _session the deviation from the client mean (over the ${spec.lag ? 'pairs' : 'rows'} used)`
       : `centring: ${spec.lag && spec.reverse ? spec.outcome : spec.alliance}_between is each client's mean over the ${spec.lag ? 'pairs' : 'rows'} used, _within the deviation from it`,
   ];
@@ -63,10 +68,14 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
     const cx = fit.contextual;
     tables.push({
       id: 'contextual',
-      title: 'Contextual effect (between minus within)',
+      title: client ? 'Therapist minus client component' : 'Contextual effect (between minus within)',
       columns: tables[0].columns,
       rows: [{ term: cx.term, estimate: cx.estimate, se: cx.se, df: cx.df, t: cx.t, p: cx.p, ci95: cx.lower !== null && cx.upper !== null ? ([cx.lower, cx.upper] as const) : null }],
-      notes: [`How much the client-level (between) association exceeds the session-level (within) one (Curran & Bauer 2011); t test of the contrast with ${dfName} df.`],
+      notes: [
+        client
+          ? `How much the therapist-level association exceeds the client-level one (Baldwin, Wampold & Imel 2007); t test of the contrast with ${dfName} df.`
+          : `How much the client-level (between) association exceeds the session-level (within) one (Curran & Bauer 2011); t test of the contrast with ${dfName} df.`,
+      ],
     });
     const vrows: Record<string, string | number | null>[] = fit.variance.map((v) => ({
       group: v.group,
@@ -102,7 +111,7 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
       ...(fit.aic !== null ? [{ metric: 'AIC', value: fit.aic }] : []),
       ...(fit.bic !== null ? [{ metric: 'BIC', value: fit.bic }] : []),
       { metric: 'parameters', value: String(fit.npar) },
-      { metric: 'ICC of the null model (outcome ~ 1 + (1 | client), REML)', value: icc ? icc.value : 'not estimable' },
+      ...(client ? [] : [{ metric: 'ICC of the null model (outcome ~ 1 + (1 | client), REML)', value: icc ? icc.value : 'not estimable' }]),
       { metric: 'marginal R2 (fixed effects; Nakagawa & Schielzeth)', value: fit.r2.marginal },
       { metric: 'conditional R2 (fixed + random effects)', value: fit.r2.conditional ?? 'not available (variance at the boundary)' },
       { metric: 'singular fit', value: fit.singular },
@@ -124,7 +133,7 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
       const d = result.decomposition;
       tables.push({
         id: 'decomposition',
-        title: "The therapist's share (alliance decomposed into therapist, client and session components)",
+        title: client ? "The therapist's share (client alliance decomposed into therapist and client components)" : "The therapist's share (alliance decomposed into therapist, client and session components)",
         columns: [
           { key: 'metric', header: 'metric' },
           { key: 'value', header: 'value', format: F.fixed(3), align: 'right' },
@@ -136,7 +145,9 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
         ],
         notes: [
           d.sentence,
-          'Components (Baldwin, Wampold & Imel 2007): therapist = mean over the therapist\'s clients of the client means; client = client mean - therapist component; session = score - client mean. ICC = therapist variance / total variance of y ~ 1 + (1 | therapist) + (1 | therapist:client) (REML) on the rows used.',
+          client
+            ? "Components (Baldwin, Wampold & Imel 2007), one row per client: therapist = mean of the client alliance over the therapist's clients; client = client alliance - therapist component. ICC = therapist variance / total variance of v ~ 1 + (1 | therapist) (REML) over the clients used (v = final outcome, client alliance)."
+            : 'Components (Baldwin, Wampold & Imel 2007): therapist = mean over the therapist\'s clients of the client means; client = client mean - therapist component; session = score - client mean. ICC = therapist variance / total variance of y ~ 1 + (1 | therapist) + (1 | therapist:client) (REML) on the rows used.',
         ],
       });
     }
@@ -224,6 +235,7 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
         method: spec.ml ? 'ML' : 'REML',
         therapistLevel: Boolean(spec.therapistLevel),
         decompose: spec.decompose ? 'therapist' : null,
+        ...(spec.level === 'client' ? { level: 'client', clientAlliance: spec.clientAlliance ?? 'early', earlySessions: spec.clientAlliance === 'mean' ? null : (spec.earlySessions ?? 3) } : {}),
       },
       rows: result.rows,
       notEstimable: result.notEstimable,

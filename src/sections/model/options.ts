@@ -8,7 +8,7 @@ import { UserError, type Location } from '../../errors.js';
 import type { Config } from '../../config/load.js';
 import { checkKey, configPlace } from '../../config/keys.js';
 import type { ModelSpec } from '../../analysis/model.js';
-import { rowOf, tableKeys, type OptionTable } from '../../config/option-table.js';
+import { parseNumber, rowOf, tableKeys, type OptionTable } from '../../config/option-table.js';
 import type { Dataset } from '../../dataset/types.js';
 
 /** The flags modelSettings reads (commander attribute names); the command adds its own. */
@@ -29,6 +29,9 @@ export interface ModelFlags {
   compare?: boolean;
   decompose?: string;
   df?: string;
+  level?: string;
+  clientAlliance?: string;
+  earlySessions?: string | number;
   [key: string]: unknown;
 }
 
@@ -49,6 +52,11 @@ export interface ModelSettings {
   decompose: string | undefined;
   /** --df METHOD: "satterthwaite" (default) or "kr". */
   df: string | undefined;
+  /** --level session|client (with --decompose therapist). */
+  level: string | undefined;
+  /** --client-alliance early|mean and --early-sessions K (with --level client). */
+  clientAlliance: string | undefined;
+  earlySessions: string | number | undefined;
 }
 
 /**
@@ -69,6 +77,9 @@ export const MODEL_TABLE = [
   { key: 'randomEffects', type: 'boolean', description: "also list each client's (and therapist's) random effects (BLUPs)" },
   { key: 'decompose', type: 'text', arg: '<level>', description: '"therapist": alliance split into therapist, client and session components, clients nested in therapists' },
   { key: 'compare', type: 'boolean', description: 'also fit the nested sequence (null, + alliance, + random slope) by ML and test it as anova()' },
+  { key: 'level', type: 'text', arg: '<level>', description: 'with --decompose therapist: "client" for one row per client (final outcome on client and therapist alliance, controlling intake; Baldwin et al. 2007); default "session"' },
+  { key: 'clientAlliance', type: 'text', arg: '<how>', description: 'with --level client: the client\'s alliance, "early" (mean of the first --early-sessions rated sessions, default) or "mean" (all rated sessions)' },
+  { key: 'earlySessions', type: 'number', arg: '<k>', range: { min: 1, integer: true }, example: '3', description: 'with --level client: K of the early alliance, the mean of the first K rated sessions (default 3)' },
   { key: 'df', type: 'text', arg: '<method>', description: 'df of the fixed-effect t tests: "satterthwaite" (default) or "kr" (Kenward-Roger, adjusted SEs; REML fits only)' },
 ] as const satisfies OptionTable;
 
@@ -94,6 +105,9 @@ export function modelSettings(opts: ModelFlags, explicit: Set<string>, config: C
     compare: Boolean(opts.compare),
     decompose: opts.decompose,
     df: opts.df,
+    level: opts.level,
+    clientAlliance: opts.clientAlliance,
+    earlySessions: opts.earlySessions,
   };
   const section = config?.sections.model ?? {};
   for (const [key, value] of Object.entries(section)) {
@@ -106,6 +120,12 @@ export function modelSettings(opts: ModelFlags, explicit: Set<string>, config: C
     if (row.key === 'decompose') {
       if (typeof value !== 'string') throw new UserError(`model.${key} must be "therapist"`, { location });
       set.decompose = value;
+    } else if (row.key === 'level' || row.key === 'clientAlliance') {
+      if (typeof value !== 'string') throw new UserError(`model.${key} must be ${row.key === 'level' ? '"session" or "client"' : '"early" or "mean"'}`, { location });
+      set[row.key] = value;
+    } else if (row.key === 'earlySessions') {
+      if (typeof value !== 'number' && typeof value !== 'string') throw new UserError(`model.${key} must be a whole number >= 1`, { location });
+      set.earlySessions = value;
     } else if (row.key === 'df') {
       if (typeof value !== 'string') throw new UserError(`model.${key} must be "satterthwaite" or "kr"`, { location });
       set.df = value;
@@ -240,6 +260,7 @@ export function modelSpec(dataset: Dataset, set: ModelSettings, place: ModelPlac
   }
   const decompose = set.decompose === 'therapist';
   const df = dfMethod(set, place);
+  const level = clientLevel(set, place, decompose);
   const therapistLevel = groupTherapist || decompose;
   if (therapistLevel && !dataset.mapping.therapist) {
     throw new UserError(`${place.config ? 'model.group: therapist' : '--group therapist'} needs a therapist column, and none was found`, {
@@ -265,7 +286,60 @@ export function modelSpec(dataset: Dataset, set: ModelSettings, place: ModelPlac
     decompose,
     // only when asked: the default spec (and so the JSON echoing it) stays as it was
     ...(df === 'kr' ? { df } : {}),
+    ...level,
   };
+}
+
+/**
+ * --level client (with --decompose therapist) and its --client-alliance / --early-sessions;
+ * empty for the session level, so the default spec stays as it was. The client-level model
+ * has one row per client: the session-level options do not apply to it.
+ */
+function clientLevel(set: ModelSettings, place: ModelPlace, decompose: boolean): Pick<ModelSpec, 'level' | 'clientAlliance' | 'earlySessions'> {
+  const n = names(place);
+  const level = set.level?.trim().toLowerCase();
+  if (level !== undefined && level !== 'session' && level !== 'client') {
+    throw new UserError(`${n.name('level')} takes "session" or "client", got "${set.level}"`, { location: n.at('level'), hint: `Use ${n.add('level', 'client')}` });
+  }
+  if (level !== 'client') {
+    for (const attr of ['clientAlliance', 'earlySessions'] as const) {
+      if (set[attr] !== undefined) throw new UserError(`${n.name(attr)} needs ${n.name('level')} client`, { location: n.at(attr), hint: `Add ${n.add('decompose', 'therapist')} and ${n.add('level', 'client')}` });
+    }
+    return {};
+  }
+  if (!decompose) throw new UserError(`${n.name('level')} client needs ${n.name('decompose')} therapist`, { location: n.at('level'), hint: `Add ${n.add('decompose', 'therapist')}` });
+  const session: [keyof ModelSettings, boolean][] = [
+    ['lag', set.lag],
+    ['time', set.time],
+    ['randomSlope', set.randomSlope !== undefined && set.randomSlope !== false],
+    ['covariate', set.covariate.length > 0],
+    ['compare', set.compare],
+    ['randomEffects', set.randomEffects],
+  ];
+  const clash = session.find(([, on]) => on);
+  if (clash) {
+    throw new UserError(`${n.name('level')} client fits one row per client; ${n.name(clash[0])} is for the session-level model`, {
+      location: n.at(clash[0]),
+      hint: `Drop ${n.name(clash[0])}, or drop ${n.name('level')} client`,
+    });
+  }
+  const how = set.clientAlliance?.trim().toLowerCase() ?? 'early';
+  if (how !== 'early' && how !== 'mean') {
+    throw new UserError(`${n.name('clientAlliance')} takes "early" or "mean", got "${set.clientAlliance}"`, { location: n.at('clientAlliance'), hint: `Use ${n.add('clientAlliance', 'mean')}, or leave it out for the early alliance` });
+  }
+  if (how === 'mean' && set.earlySessions !== undefined) {
+    throw new UserError(`${n.name('earlySessions')} sets the early alliance; ${n.name('clientAlliance')} mean uses every rated session`, { location: n.at('earlySessions'), hint: `Drop one of them` });
+  }
+  const out: Pick<ModelSpec, 'level' | 'clientAlliance' | 'earlySessions'> = { level: 'client', clientAlliance: how };
+  if (set.earlySessions !== undefined) {
+    try {
+      out.earlySessions = parseNumber(n.name('earlySessions'), set.earlySessions, { min: 1, integer: true }, '3');
+    } catch (e) {
+      if (e instanceof UserError) throw new UserError(e.message, { location: n.at('earlySessions'), hint: `For example ${n.add('earlySessions', '3')}` });
+      throw e;
+    }
+  }
+  return out;
 }
 
 /**
