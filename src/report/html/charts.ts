@@ -242,7 +242,7 @@ export function trendCharts(r: TrendResult, firstId: number): Chart[] {
 }
 
 /**
- * The mixed model's coefficients with their 95% CIs (Satterthwaite df): every fixed effect
+ * The mixed model's coefficients with their 95% CIs (Satterthwaite or Kenward-Roger df): every fixed effect
  * but the intercept (on the outcome's scale it would squash the others), then the
  * contextual effect. No chart when the model was not estimable.
  */
@@ -252,6 +252,12 @@ export function modelCharts(result: ModelResult, firstId: number): Chart[] {
   const predictor = result.spec.lag && result.spec.reverse ? result.spec.outcome : result.spec.alliance;
   const response = result.spec.lag && result.spec.reverse ? result.spec.alliance : result.spec.outcome;
   const terms = [...fit.fixed.filter((f) => f.term !== '(Intercept)'), fit.contextual];
+  const df = fit.dfMethod;
+  const client = result.spec.level === 'client';
+  const contrast = result.spec.decompose ? `the contrast ${fit.contextual.term}` : 'the contextual effect (between minus within)';
+  const reading = client
+    ? `One row per client: ${predictor}_client is the client's alliance relative to the therapist's clients, ${predictor}_therapist the therapist's mean; the outcome is the final score, controlling intake.`
+    : `${predictor}_within is the session-to-session association, ${predictor}_between the client-average one.`;
   const row = (f: FixedEffect): ForestRow => ({
     label: f.term,
     estimate: f.estimate,
@@ -265,12 +271,12 @@ export function modelCharts(result: ModelResult, firstId: number): Chart[] {
       svg: forestPlot({
         id: `chart-${firstId}`,
         title: `Mixed model of ${response}: coefficients (${fit.clients} clients, ${fit.nobs} observations)`,
-        desc: `Forest plot of the fixed-effect estimates of the linear mixed model ${fit.formula} (${fit.method}), each with its 95% confidence interval from the Satterthwaite degrees of freedom, and the contextual effect (between minus within); the intercept is left out.`,
+        desc: `Forest plot of the fixed-effect estimates of the linear mixed model ${fit.formula} (${fit.method}), each with its 95% confidence interval from the ${df} degrees of freedom, and ${contrast}; the intercept is left out.`,
         rows: terms.map(row),
         xLabel: `change in ${response} per unit of the term (points)`,
         valueHeader: 'estimate [95% CI]',
       }),
-      caption: `Diamonds are estimates, whiskers 95% confidence intervals (t with Satterthwaite df); ${fit.clients} clients, ${fit.nobs} ${result.spec.lag ? 'consecutive-session pairs' : 'sessions'}. ${predictor}_within is the session-to-session association, ${predictor}_between the client-average one. The intercept is in the fixed-effects table.`,
+      caption: `Diamonds are estimates, whiskers 95% confidence intervals (t with ${df} df); ${fit.clients} clients${client ? '' : `, ${fit.nobs} ${result.spec.lag ? 'consecutive-session pairs' : 'sessions'}`}. ${reading} The intercept is in the fixed-effects table.`,
     },
   ];
 }
