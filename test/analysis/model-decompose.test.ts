@@ -8,7 +8,9 @@
  *    REML and ML, Satterthwaite and Kenward-Roger, therapist ICCs;
  * plus the client level's usage errors.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runInProcess } from '../helpers/cli.js';
 import { close } from '../stats/lmm/reference-data.js';
@@ -159,5 +161,23 @@ describe(`model --decompose therapist --level client vs lmerTest ${REF.versions.
       expect(r.stderr).toMatch(msg);
       expect(r.stderr.split('\n').filter(Boolean).length).toBe(1);
     }
+  });
+
+  it('runs in the report from the model section (level: client, df: kr), same numbers as the command', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'alliance-decompose-'));
+    const cfg = path.join(dir, 'r.yaml');
+    const demo = path.resolve('fixtures/demo.csv');
+    writeFileSync(cfg, [`files: [${JSON.stringify(demo)}]`, 'client: client_id', 'therapist: therapist_id', 'alliance: [srs]', 'outcome: [ors]', 'report:', '  sections: [model]', 'model:', '  decompose: therapist', '  level: client', '  df: kr', ''].join('\n'));
+    const res = await runInProcess(['report', '--config', cfg, '--out', path.join(dir, 'out'), '--reproducible']);
+    expect(res.code).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(dir, 'out', 'results.json'), 'utf8'));
+    const section = JSON.stringify(results.sections.model);
+    const c = REF.client.find((x) => x.name === 'demo_early3_reml')!;
+    const cmd = await run([...c.args, '--level', 'client', '--df', 'kr']);
+    expect(cmd.fit.dfMethod).toBe('Kenward-Roger');
+    for (const f of cmd.fit.fixed as { df: number }[]) expect(section).toContain(JSON.stringify(f.df));
+    const html = readFileSync(path.join(dir, 'out', 'report.html'), 'utf8');
+    expect(html).toContain('One row per client: srs_client');
+    expect(html).toContain('Kenward-Roger df');
   });
 });
