@@ -15,6 +15,7 @@ import type { Instrument } from '../instruments/types.js';
 import { welchTTest } from '../stats/welch.js';
 import { compareDifference, compareScores, scoreDifference } from '../stats/threshold.js';
 import { SessionStore } from './trend/store.js';
+import { fitRupturesModel, RupturesModelRows, type RupturesModel } from './ruptures-model.js';
 import { mean, sd, tInterval, wilsonInterval } from '../stats/descriptive.js';
 
 export type ClientClass = 'none' | 'repaired' | 'unrepaired' | 'unresolved';
@@ -39,6 +40,8 @@ export interface RupturesOptions {
   minClients?: number;
   /** Keep the per-client rows (episodes) in the result. */
   clients?: boolean;
+  /** Also fit outcome ~ session * class + (1 | client) (ruptures-model.ts). */
+  model?: boolean;
 }
 
 export interface Episode {
@@ -142,6 +145,8 @@ export interface RupturesResult {
   outcomeNote: string | null;
   groups: { by: string; minClients: number; rows: GroupRow[]; suppressed: string[]; withoutLevel: number } | null;
   clientRows: ClientRuptures[] | null;
+  /** --model: the mixed model of outcome over sessions by class (undefined unless asked). */
+  model?: RupturesModel;
 }
 
 /**
@@ -287,6 +292,7 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
   const groupAcc = new Map<number, GroupRow>();
   let withoutLevel = 0;
   const clientRows: ClientRuptures[] | null = opts.clients ? [] : null;
+  const modelRows = opts.model && oIdx >= 0 ? new RupturesModelRows() : null;
   const sess: number[] = [];
   const score: number[] = [];
   let clientsSeen = 0;
@@ -320,6 +326,7 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
       eps = findEpisodes(sess, score, drop, window, dir);
       cls = classOf(eps);
       counts[cls]++;
+      if (modelRows) for (let k = 0; k < s.n; k++) modelRows.add(c, s.session[k], s.outcome[k], cls);
       for (const e of eps) {
         episodes.total++;
         episodes[e.status]++;
@@ -452,5 +459,10 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
     outcomeNote: oIdx < 0 ? 'no outcome measure: change by class is not estimable' : withoutChange > 0 ? `${withoutChange} assessed client(s) without a pre and post outcome are counted in their class but not in its change` : null,
     groups,
     clientRows,
+    ...(opts.model ? { model: modelRows ? fitRupturesModel(modelRows, measures[oIdx].name) : noOutcomeModel() } : {}),
   };
+}
+
+function noOutcomeModel(): RupturesModel {
+  return { formula: 'outcome ~ session * class + (1 | client)', reference: null, nobs: 0, clients: 0, fixed: [], contrasts: [], clientVariance: null, residualVariance: null, singular: false, converged: false, notEstimable: 'no outcome measure' };
 }

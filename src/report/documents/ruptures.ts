@@ -3,6 +3,8 @@
  * shape and the definitions are documented in docs/ruptures.md.
  */
 import type { RupturesOptions, RupturesResult } from '../../analysis/ruptures.js';
+import type { RupturesModel } from '../../analysis/ruptures-model.js';
+import type { FixedEffect } from '../../analysis/model.js';
 import type { Dataset } from '../../dataset/types.js';
 import { F, type Cell, type ResultDocument, type TableModel } from '../model.js';
 import { cell, NE, snake } from './cells.js';
@@ -98,6 +100,8 @@ export function rupturesDocument(r: RupturesResult, dataset: Dataset, o: Rupture
       ...r.comparisons.filter((c) => c.reason).map((c) => `${c.contrast}: not estimable (${c.reason}).`),
     ],
   });
+
+  if (r.model) tables.push(modelTable(r.model));
 
   const e = r.episodes;
   tables.push({
@@ -228,7 +232,40 @@ export function rupturesDocument(r: RupturesResult, dataset: Dataset, o: Rupture
       comparisons: r.comparisons,
       groups: r.groups,
       clients: r.clientRows,
+      ...(r.model ? { model: r.model } : {}),
       notes,
     }),
+  };
+}
+
+/** --model: the fixed effects of outcome ~ session * class + (1 | client), and the slope contrast. */
+function modelTable(m: RupturesModel): TableModel {
+  const row = (f: FixedEffect): Record<string, Cell> => ({
+    term: f.term,
+    estimate: f.estimate,
+    se: f.se,
+    df: cell(f.df),
+    t: f.t,
+    p: cell(f.p),
+    ci95: f.lower !== null && f.upper !== null ? ([f.lower, f.upper] as const) : NE,
+  });
+  return {
+    id: 'model',
+    title: `Outcome over sessions by rupture class (mixed model: ${m.formula})`,
+    columns: [
+      { key: 'term', header: 'term' },
+      { key: 'estimate', header: 'estimate', format: F.fixed(3) },
+      { key: 'se', header: 'SE', format: F.fixed(3) },
+      { key: 'df', header: 'df (Satterthwaite)', format: F.fixed(1) },
+      { key: 't', header: 't', format: F.fixed(2) },
+      { key: 'p', header: 'p', format: F.p },
+      { key: 'ci95', header: '95% CI', format: F.interval(3) },
+    ],
+    rows: m.notEstimable ? [{ term: '(model)', estimate: NE, se: NE, df: NE, t: NE, p: NE, ci95: NE }] : [...m.fixed, ...m.contrasts].map(row),
+    notes: m.notEstimable
+      ? [`not estimable: ${m.notEstimable}.`]
+      : [
+          `REML, Satterthwaite df (as lme4 + lmerTest); ${m.nobs} sessions with an outcome of ${m.clients} assessed clients. class_k: the outcome at session 0 of class k minus that of the reference class (${m.reference}); session:class_k: the difference of its slope per session from the reference class's. slope: repaired - unrepaired: the difference of the two slopes (lmerTest's contest1D). Client variance ${toFixedR(m.clientVariance!, 3)}, residual ${toFixedR(m.residualVariance!, 3)}${m.singular ? ' (singular fit: the client variance is 0)' : ''}. Observational: clients who repair ruptures differ in other ways too.`,
+        ],
   };
 }

@@ -15,6 +15,7 @@ export const RUPTURES_TABLE = [
   { key: 'by', type: 'text', arg: '<col>', description: 'rupture rates per therapist or group column, with confidence intervals' },
   { key: 'minClients', type: 'number', arg: '<n>', range: { min: 1, integer: true }, example: '5', description: 'suppress --by groups with fewer assessed clients than this (default 5)' },
   { key: 'clients', type: 'boolean', default: false, description: 'add the per-client tables (class, episodes; the --format csv output)' },
+  { key: 'model', type: 'boolean', default: false, description: 'also fit outcome ~ session * class + (1 | client), a mixed model of outcome over sessions by rupture class (REML, Satterthwaite df)' },
 ] as const satisfies OptionTable;
 
 /** Config keys of the `ruptures:` section (camelCase; kebab-case accepted). */
@@ -45,5 +46,6 @@ export function rupturesOptions(
   if (t.by !== undefined) o.by = t.by;
   o.minClients = t.minClients;
   o.clients = t.clients ?? false;
+  if (t.model) o.model = true;
   return o;
 }
