@@ -78,8 +78,10 @@ export const modelSection: Section<ModelOptions, ModelResult> = {
   html: {
     id: 'model',
     heading: 'Mixed model',
-    intro: () => [
-      'A linear mixed model separates the session-to-session (within-client) association of alliance with outcome from the client-average (between-client) one, with a random intercept per client; fixed-effect tests use Satterthwaite degrees of freedom.',
+    intro: (m) => [
+      m.spec.level === 'client'
+        ? `One row per client: the final outcome on the client's alliance split into the therapist's mean and the client's deviation from it, controlling intake, with a random intercept per therapist (Baldwin, Wampold & Imel 2007); fixed-effect tests use ${m.fit?.dfMethod ?? 'Satterthwaite'} degrees of freedom.`
+        : `A linear mixed model separates the session-to-session (within-client) association of alliance with outcome from the client-average (between-client) one, with a random intercept per client; fixed-effect tests use ${m.fit?.dfMethod ?? 'Satterthwaite'} degrees of freedom.`,
     ],
   },
   charts: modelCharts,
@@ -105,6 +107,8 @@ export const modelSection: Section<ModelOptions, ModelResult> = {
     'Nakagawa, S., Johnson, P. C. D., & Schielzeth, H. (2017). The coefficient of determination R2 and intra-class correlation coefficient from generalized linear mixed-effects models revisited and expanded. Journal of the Royal Society Interface, 14(134), 20170213. doi:10.1098/rsif.2017.0213 (R2 with random slopes).',
     'Ben-Shachar, M. S., Lüdecke, D., & Makowski, D. (2020). effectsize: Estimation of effect size indices and standardized parameters. Journal of Open Source Software, 5(56), 2815. doi:10.21105/joss.02815 (standardised coefficients by refitting).',
     'Baldwin, S. A., Wampold, B. E., & Imel, Z. E. (2007). Untangling the alliance-outcome correlation: Exploring the relative importance of therapist and patient variability in the alliance. Journal of Consulting and Clinical Psychology, 75(6), 842-852. doi:10.1037/0022-006X.75.6.842 (--decompose therapist).',
+    'Kenward, M. G., & Roger, J. H. (1997). Small sample inference for fixed effects from restricted maximum likelihood. Biometrics, 53(3), 983-997. doi:10.2307/2533558 (--df kr).',
+    'Halekoh, U., & Højsgaard, S. (2014). A Kenward-Roger approximation and parametric bootstrap methods for tests in linear mixed models - the R package pbkrtest. Journal of Statistical Software, 59(9). doi:10.18637/jss.v059.i09 (--df kr, as pbkrtest computes it).',
     'Self, S. G., & Liang, K.-Y. (1987). Asymptotic properties of maximum likelihood estimators and likelihood ratio tests under nonstandard conditions. Journal of the American Statistical Association, 82(398), 605-610. doi:10.1080/01621459.1987.10478472 (the random-slope likelihood-ratio test is on the boundary).',
   ],
 };
