@@ -117,6 +117,7 @@ lagged <- list(
   lag_case("nested_lag_reml", nes, c("fixtures/model/nested.csv", "--lag")),
   lag_case("nested_lag_ml", nes, c("fixtures/model/nested.csv", "--lag", "--ml"), ml = TRUE),
   lag_case("nested_lag_time_reml", nes, c("fixtures/model/nested.csv", "--lag", "--time"), time = TRUE),
+  lag_case("nested_lag_time_ml", nes, c("fixtures/model/nested.csv", "--lag", "--time", "--ml"), ml = TRUE, time = TRUE),
   lag_case("nested_lag_reverse_reml", nes, c("fixtures/model/nested.csv", "--lag", "--reverse"), reverse = TRUE),
   lag_case("demo_lag_reml", demo, c("fixtures/demo.csv", "--outcome", "ors", "--alliance", "srs", "--lag"))
 )
