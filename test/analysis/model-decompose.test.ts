@@ -141,6 +141,10 @@ describe(`model --decompose therapist --level client vs lmerTest ${REF.versions.
     const table = await runInProcess(['model', 'fixtures/model/nested.csv', '--outcome', 'outcome', '--alliance', 'alliance', '--decompose', 'therapist', '--level', 'client']);
     expect(table.stdout).toContain('clients used: 44 of 60 clients (327 rows read)');
     expect(table.stdout).not.toContain('ICC of the null model');
+    const apa = await runInProcess(['model', 'fixtures/model/nested.csv', '--outcome', 'outcome', '--alliance', 'alliance', '--decompose', 'therapist', '--level', 'client', '--format', 'apa']);
+    expect(apa.stdout).toContain('to 44 clients seen by 12 therapists (one row per client:');
+    expect(apa.stdout).toContain('The therapist component coefficient minus the client component coefficient was');
+    expect(apa.stdout).not.toContain('sessions of 44 clients');
   });
 
   it('refuses the session-level options and bad values (exit 2)', async () => {

@@ -55,14 +55,16 @@ export function modelManuscript(result: ModelResult, dataset: Dataset): Manuscri
   const dfName = kr ? 'the Kenward\u2013Roger' : "Satterthwaite's";
   if (kr) works.push(KENWARD_1997);
   const th = fit.therapists !== null ? ` seen by ${count(fit.therapists)} therapists` : '';
-  s.push([`A linear mixed model (${fit.formula}) was fitted by ${fit.method === 'ML' ? 'maximum likelihood' : 'restricted maximum likelihood'} to ${count(fit.nobs)} ${unit} of ${count(fit.clients)} clients${th}.`]);
+  const sample = spec.level === 'client' ? `${count(fit.clients)} clients${th} (one row per client: final ${o} on the client's alliance, split into the therapist's mean and the client's deviation from it, controlling intake)` : `${count(fit.nobs)} ${unit} of ${count(fit.clients)} clients${th}`;
+  s.push([`A linear mixed model (${fit.formula}) was fitted by ${fit.method === 'ML' ? 'maximum likelihood' : 'restricted maximum likelihood'} to ${sample}.`]);
   if (result.icc) s.push([`The intraclass correlation of ${o} in the model without predictors was `, sym('ICC'), ` = ${apaR(result.icc.value)}.`]);
   for (const f of fit.fixed) {
     if (f.term === '(Intercept)') continue;
     s.push(effectSentence(f, termLabel(f.term, base, a), o, fit.standardized?.find((x) => x.term === f.term)));
   }
   const cx = fit.contextual;
-  if (Number.isFinite(cx.estimate)) s.push(['The contextual effect (between- minus within-client coefficient) was ', ...stats(cx), '.']);
+  const contrast = spec.decompose ? `The ${cx.term.split(' - ').map((x) => `${termLabel(x, base, a).replace(/^.*, /, '')} coefficient`).join(' minus the ')} was ` : 'The contextual effect (between- minus within-client coefficient) was ';
+  if (Number.isFinite(cx.estimate)) s.push([contrast, ...stats(cx), '.']);
   s.push([
     'The fixed effects explained ',
     sym('R\u00b2', 'marginal'),
