@@ -16,7 +16,9 @@ import { FLAT_CURVATURE, fitLmm, LmmError, satterthwaiteContrast } from '../stat
 import { SingleFactorStructure } from '../stats/lmm/profile.js';
 import { fixedRow } from './model/statistics.js';
 import type { FixedEffect } from './model/types.js';
-import type { ClientClass } from './ruptures.js';
+
+/** A client's rupture class (here so that ruptures.ts can import the model without a cycle; it re-exports it). */
+export type ClientClass = 'none' | 'repaired' | 'unrepaired' | 'unresolved';
 
 export interface RupturesModel {
   formula: string;

@@ -15,10 +15,10 @@ import type { Instrument } from '../instruments/types.js';
 import { welchTTest } from '../stats/welch.js';
 import { compareDifference, compareScores, scoreDifference } from '../stats/threshold.js';
 import { SessionStore } from './trend/store.js';
-import { fitRupturesModel, RupturesModelRows, type RupturesModel } from './ruptures-model.js';
+import { fitRupturesModel, RupturesModelRows, type ClientClass, type RupturesModel } from './ruptures-model.js';
 import { mean, sd, tInterval, wilsonInterval } from '../stats/descriptive.js';
 
-export type ClientClass = 'none' | 'repaired' | 'unrepaired' | 'unresolved';
+export type { ClientClass };
 export const CLIENT_CLASSES: ClientClass[] = ['none', 'repaired', 'unrepaired', 'unresolved'];
 export type EpisodeStatus = 'repaired' | 'unrepaired' | 'unresolved';
 
