@@ -5,7 +5,7 @@
 import type { CorrelateReport, CorrelateResult } from '../../analysis/correlate/index.js';
 import type { Dataset } from '../../dataset/types.js';
 import { toFixedR } from '../number.js';
-import { apaR, count, dfText, interval, level, listWords, nouns, pText, pValue, sym, t, type ApaRow, type Manuscript, type Paragraph, type Run, type Text } from './model.js';
+import { apaR, capital, count, dfText, interval, level, listWords, nouns, pText, pValue, sym, t, type ApaRow, type Manuscript, type Paragraph, type Run, type Text } from './model.js';
 import { directionSentence, instrumentNames, instrumentWorks, measureLabel } from './measures.js';
 import { BAKDASH_2017, BH_1995, HOLM_1979, plainSoftware, referenceList, software, type Work } from './references.js';
 
@@ -82,7 +82,7 @@ function sentence(r: CorrelateResult, a: string, o: string, adjust: keyof typeof
     default: {
       const [x, y] = r.direction === 'alliance->outcome' ? [a, o] : [o, a];
       const verb = sig ? (est > 0 ? 'predicted higher' : 'predicted lower') : 'did not significantly predict';
-      return [`${x} at one session ${verb} ${y} at the next, controlling for ${y} at that session and for stable client differences (client fixed effects), `, ...stats, '.'];
+      return [`${capital(x)} at one session ${verb} ${y} at the next, controlling for ${y} at that session and for stable client differences (client fixed effects), `, ...stats, '.'];
     }
   }
 }

@@ -6,7 +6,7 @@
 import type { DescribeResult } from '../../analysis/describe.js';
 import type { Dataset } from '../../dataset/types.js';
 import { toFixedR } from '../number.js';
-import { count, listWords, nouns, num, percent, sym, t, type Manuscript, type Text } from './model.js';
+import { capital, count, listWords, nouns, num, percent, sym, t, type Manuscript, type Text } from './model.js';
 import { instrumentNames, instrumentWorks, measureLabel } from './measures.js';
 import { plainSoftware, referenceList, software, type Work } from './references.js';
 
@@ -25,10 +25,10 @@ export function describeManuscript(d: DescribeResult, dataset: Dataset): Manuscr
   for (const m of d.measures) {
     const label = measureLabel(dataset, m.column);
     if (m.n === 0 || m.mean === null) {
-      s.push([`${label} had no usable score.`]);
+      s.push([`${capital(label)} had no usable score.`]);
       continue;
     }
-    s.push([`${label} was scored in ${nouns(m.n, 'session')} (`, sym('M'), ` = ${num(m.mean)}, `, sym('SD'), ` = ${num(m.sd)}; ${count(m.missing)} missing, ${count(m.unusable)} unusable).`]);
+    s.push([`${capital(label)} was scored in ${nouns(m.n, 'session')} (`, sym('M'), ` = ${num(m.mean)}, `, sym('SD'), ` = ${num(m.sd)}; ${count(m.missing)} missing, ${count(m.unusable)} unusable).`]);
     if (m.cutoff && m.intakeBeyondCutoff !== null) {
       const side = m.role === 'alliance' ? (m.cutoff.clinicalIf.startsWith('<') ? 'below the alert threshold' : 'beyond the alert threshold') : `${SIDE[m.cutoff.clinicalIf] ?? 'beyond'} the clinical cut-off`;
       s.push([`At intake, ${percent(m.intakeBeyondCutoff)} of the ${nouns(m.intakeClients, 'client')} with a score were ${side} (${SIGN[m.cutoff.clinicalIf] ?? m.cutoff.clinicalIf} ${m.cutoff.value}).`]);

@@ -7,7 +7,7 @@
 import type { FixedEffect, ModelResult } from '../../analysis/model.js';
 import type { Dataset } from '../../dataset/types.js';
 import { toFixedR } from '../number.js';
-import { apaR, count, dfText, interval, num, pText, pValue, sym, t, type Manuscript, type Text } from './model.js';
+import { apaR, capital, count, dfText, interval, num, pText, pValue, sym, t, type Manuscript, type Text } from './model.js';
 import { instrumentNames, instrumentWorks, measureLabel } from './measures.js';
 import { BATES_2015, KENWARD_1997, KUZNETSOVA_2017, NAKAGAWA_2013, SELF_1987, plainSoftware, referenceList, software, type Work } from './references.js';
 
@@ -35,7 +35,7 @@ function effectSentence(f: FixedEffect, label: string, o: string, std: FixedEffe
   const sig = f.p !== null && f.p < 0.05;
   const rel = sig ? `${f.estimate > 0 ? 'positively' : 'negatively'} associated with` : 'not significantly associated with';
   const beta: Text = std ? ['; standardized ', sym('\u03b2'), ` = ${num(std.estimate)}`] : [];
-  return [`${label} was ${rel} ${o}, `, ...stats(f), ...beta, '.'];
+  return [`${capital(label)} was ${rel} ${o}, `, ...stats(f), ...beta, '.'];
 }
 
 export function modelManuscript(result: ModelResult, dataset: Dataset): Manuscript {

@@ -89,6 +89,11 @@ export function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** A sentence's first letter in upper case (a column named `srs` starting a sentence). */
+export function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
 /** "1 client", "1,922 clients": a count with its noun. */
 export function nouns(n: number, noun: string): string {
   return `${count(n)} ${noun}${n === 1 ? '' : 's'}`;

@@ -6,7 +6,7 @@
  */
 import type { CohortStats, Proportion, TrendOptions, TrendResult } from '../../analysis/trend/trend.js';
 import type { Dataset } from '../../dataset/types.js';
-import { count, interval, nouns, num, percent, sym, t, type ApaRow, type Manuscript, type Paragraph, type Text } from './model.js';
+import { capital, count, interval, nouns, num, percent, sym, t, type ApaRow, type Manuscript, type Paragraph, type Text } from './model.js';
 import { directionSentence, instrumentNames, instrumentWorks, measureLabel } from './measures.js';
 import { JACOBSON_1991, plainSoftware, referenceList, software, type Work } from './references.js';
 
@@ -28,7 +28,7 @@ function changeSentences(r: TrendResult, o: string): Text[] {
   const span = tp.mode === 'fixed' ? `from session ${tp.pre} to session ${tp.post}` : 'from the first to the last assessed session';
   if (c.meanChange !== null) {
     out.push([
-      `${o} changed by a mean of ${num(c.meanChange)} points ${span}${c.meanChangeCi ? `, 95% CI ${interval(c.meanChangeCi, false)}` : ''} (`,
+      `${capital(o)} changed by a mean of ${num(c.meanChange)} points ${span}${c.meanChangeCi ? `, 95% CI ${interval(c.meanChangeCi, false)}` : ''} (`,
       sym('d'),
       ` = ${num(c.d)}, `,
       sym('d', 'z'),

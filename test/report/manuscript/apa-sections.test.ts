@@ -3,10 +3,18 @@
  * hand from R's numbers: test/reference/describe.json (describe.R on fixtures/describe/small.csv),
  * trend.json (trend.R on fixtures/trend/synthetic.csv) and lmm-models.json (lme4, lmerTest,
  * performance::r2_nakagawa, anova() and the refitted standardised model on
- * fixtures/model/balanced.csv), rounded by hand to APA's rules.
+ * fixtures/model/balanced.csv), rounded by hand to APA's rules; and the model's statistics
+ * as R's sprintf formats them (apa.json, written by test/reference/apa.R).
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runInProcess } from '../../helpers/cli.js';
+
+/** test/reference/apa.R: lme4 + lmerTest fits with the statistics formatted by R's sprintf. */
+const APA = JSON.parse(readFileSync(new URL('../../reference/apa.json', import.meta.url), 'utf8')) as {
+  fixed: Record<string, { text: string }>;
+  icc: { text: string };
+};
 
 async function apa(args: string[]): Promise<string> {
   const res = await runInProcess([...args, '--format', 'apa']);
@@ -55,7 +63,13 @@ describe('model --format apa', () => {
     const out = await apa(['model', 'fixtures/model/balanced.csv', '--outcome', 'outcome', '--alliance', 'alliance', '--compare']);
     expect(out).toContain('The fixed effects explained R\u00b2_marginal = .13 of the variance; fixed and random effects together, R\u00b2_conditional = .41.');
     expect(out).toContain('Adding alliance_within + alliance_between to the null model improved the fit, \u03c7\u00b2(2) = 24.84, p < .001; AIC 1445.8 vs 1466.7.');
-    expect(out).toMatch(/alliance within clients was positively associated with outcome, b = [^;]*; standardized \u03b2 = 0\.22\./);
-    expect(out).toMatch(/alliance between clients was positively associated with outcome, b = [^;]*; standardized \u03b2 = 0\.29\./);
+    expect(out).toContain(`Alliance within clients was positively associated with outcome, ${APA.fixed.alliance_within.text}; standardized \u03b2 = 0.22.`);
+    expect(out).toContain(`Alliance between clients was positively associated with outcome, ${APA.fixed.alliance_between.text}; standardized \u03b2 = 0.29.`);
+    expect(out).toContain(`The intraclass correlation of outcome in the model without predictors was ${APA.icc.text}.`);
+  });
+
+  it('the fixed effects as R formats them (apa.R: b, SE, CI, t(df), p by sprintf)', () => {
+    // Hand-checked against the R fit: b = 0.4408, SE = 0.1019, df = 209.0, t = 4.325, p = 2.4e-05.
+    expect(APA.fixed.alliance_within.text).toBe('b = 0.44, SE = 0.10, 95% CI [0.24, 0.64], t(209.0) = 4.33, p < .001');
   });
 });
