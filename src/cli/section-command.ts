@@ -104,7 +104,9 @@ export function sectionCommand(spec: SectionCommandSpec, ctx: CommandContext): C
         const result = await section.run(dataset, opts, { io, now: new Date(), read, config });
         if (isManuscriptFormat(flags.format) && section.manuscript) {
           const m = section.manuscript(result, dataset, opts);
-          await emit(await renderManuscript(m, flags.format, flags.out ?? null, Boolean(flags.methods)), flags, io);
+          const file = flags.out === undefined || flags.out === '-' ? null : flags.out;
+          // A terminal's width (or --width) wraps the plain text at spaces; a file gets one line per paragraph.
+          await emit(await renderManuscript(m, flags.format, file, Boolean(flags.methods), file === null ? decideWidth(flags.width, io) : undefined), flags, io);
           return 0;
         }
         const doc = section.document(result, dataset, opts, { mode: 'command', filtered: false, clientTables: true });

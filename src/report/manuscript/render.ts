@@ -19,7 +19,8 @@ export function apaFlavour(file: string | null): TextFlavour {
   return 'plain';
 }
 
-export async function renderManuscript(m: Manuscript, format: ManuscriptFormat, file: string | null, methods: boolean): Promise<string | Buffer> {
+/** `width`: the terminal's columns for plain text on standard output (none: a paragraph is one line). */
+export async function renderManuscript(m: Manuscript, format: ManuscriptFormat, file: string | null, methods: boolean, width?: number): Promise<string | Buffer> {
   switch (format) {
     case 'latex': {
       const { renderLatex } = await import('./latex.js');
@@ -31,7 +32,7 @@ export async function renderManuscript(m: Manuscript, format: ManuscriptFormat, 
     }
     default: {
       const flavour = apaFlavour(file);
-      return renderManuscriptText(m, flavour, { tables: flavour !== 'plain', methods });
+      return renderManuscriptText(m, flavour, { tables: flavour !== 'plain', methods, ...(file === null && width !== undefined ? { width } : {}) });
     }
   }
 }

@@ -5,6 +5,7 @@
  * Markdown, esc() for HTML.
  */
 import { printable } from '../../io/text-safety.js';
+import { wrapText } from '../fit.js';
 import { esc } from '../html/svg.js';
 import { mdCell, mdText } from '../render.js';
 import type { ApaTable, Manuscript, Paragraph, Text } from './model.js';
@@ -17,6 +18,8 @@ export interface TextParts {
   tables: boolean;
   /** Include the methods paragraphs and the references. */
   methods: boolean;
+  /** Plain text on a terminal: wrap at spaces to this many columns (none: one line per paragraph). */
+  width?: number;
 }
 
 function runs(t: Text, flavour: TextFlavour): string {
@@ -30,9 +33,22 @@ function runs(t: Text, flavour: TextFlavour): string {
     .join('');
 }
 
-function paragraph(p: Paragraph, flavour: TextFlavour, level: number): string[] {
+/**
+ * Wraps plain text at spaces, never inside a statistic: "p = .314", "r(79) = -.59" and an
+ * interval "CI [-.71, -.42]" stay on one line (glued with no-break spaces while wrapping).
+ */
+function wrap(text: string, width: number | undefined): string {
+  if (width === undefined) return text;
+  const glued = text
+    .replace(/ ([=<>\u2264\u2265]) /g, '\u00a0$1\u00a0')
+    .replace(/ CI \[/g, '\u00a0CI\u00a0[')
+    .replace(/\[([^\]\s]+), ([^\]\s]+)\]/g, '[$1,\u00a0$2]');
+  return wrapText(glued, width).join('\n').replace(/\u00a0/g, ' ');
+}
+
+function paragraph(p: Paragraph, flavour: TextFlavour, level: number, width?: number): string[] {
   const body = p.sentences.map((s) => runs(s, flavour)).join(' ');
-  if (flavour === 'plain') return [printable(p.heading), '', body, ''];
+  if (flavour === 'plain') return [printable(p.heading), '', wrap(body, width), ''];
   if (flavour === 'md') return [`${'#'.repeat(level)} ${mdText(p.heading)}`, '', body, ''];
   return [`<h${level}>${esc(printable(p.heading))}</h${level}>`, `<p>${body}</p>`];
 }
@@ -79,14 +95,15 @@ export function renderManuscriptText(m: Manuscript, flavour: TextFlavour, parts:
   const out: string[] = [];
   if (flavour === 'html') out.push('<!DOCTYPE html>', '<html lang="en">', '<head><meta charset="utf-8"><title>Results</title>', `<style>${CSS}</style></head>`, '<body>');
   if (flavour !== 'plain') out.push(flavour === 'md' ? '# Results' : '<h1>Results</h1>', '');
-  for (const p of m.results) out.push(...paragraph(p, flavour, 2));
+  const width = flavour === 'plain' ? parts.width : undefined;
+  for (const p of m.results) out.push(...paragraph(p, flavour, 2, width));
   if (parts.tables && flavour !== 'plain') m.tables.forEach((table, k) => out.push(...(flavour === 'md' ? mdTable(table, firstTable + k) : htmlTable(table, firstTable + k))));
   if (parts.methods) {
     out.push(flavour === 'plain' ? 'Method' : flavour === 'md' ? '# Method' : '<h1>Method</h1>', '');
-    for (const p of m.methods) out.push(...paragraph(p, flavour, 2));
+    for (const p of m.methods) out.push(...paragraph(p, flavour, 2, width));
     out.push(flavour === 'plain' ? 'References' : flavour === 'md' ? '# References' : '<h1>References</h1>', '');
     if (flavour === 'html') out.push('<div class="refs">', ...m.references.map((r) => `<p>${runs(r, 'html')}</p>`), '</div>');
-    else for (const r of m.references) out.push(runs(r, flavour), '');
+    else for (const r of m.references) out.push(flavour === 'plain' && width !== undefined ? wrapText(runs(r, flavour), width, '    ').join('\n') : runs(r, flavour), '');
   }
   if (flavour === 'html') out.push('</body>', '</html>');
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';

@@ -86,6 +86,21 @@ describe('correlate --format apa: hand-checked sentences', () => {
   });
 });
 
+describe('correlate --format apa on a terminal', () => {
+  it('wraps at the width, never inside a statistic; a pipe gets one line per paragraph', async () => {
+    const one = await apa([FIX, '--methods']);
+    const res = await runInProcess(['correlate', FIX, '--format', 'apa', '--methods', '--width', '60']);
+    expect(res.code).toBe(0);
+    const lines = res.stdout.split('\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(60);
+    for (const l of lines) expect(l).not.toMatch(/(^|\s)(p|=|<|CI|\[\S+,)$/);
+    // The same text: only line breaks differ (references get a hanging indent).
+    const flat = (s: string): string => s.replace(/\n {4}/g, ' ').replace(/([^\n])\n(?=[^\n])/g, '$1 ');
+    expect(flat(res.stdout)).toBe(flat(one));
+    expect(one.split('\n').some((l) => l.length > 200)).toBe(true);
+  });
+});
+
 describe('correlate manuscript formats: usage', () => {
   it('docx is refused on standard output, --methods without a manuscript format is an error', async () => {
     const docx = await runInProcess(['correlate', FIX, '--format', 'docx']);
