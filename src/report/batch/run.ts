@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { UserError } from '../../errors.js';
 import { mergeReadOptions, type Config } from '../../config/load.js';
 import { openDataset } from '../../dataset/open.js';
+import { sharedScans } from '../../dataset/shared-scan.js';
 import { parseDate } from '../../dataset/values.js';
 import type { Dataset, ReadOptions, SessionRow } from '../../dataset/types.js';
 import { SECTIONS } from '../../sections/registry.js';
@@ -362,18 +363,13 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
 
   const total = planned.length;
   let index = 0;
-  const step = async <T>(section: string, body: () => Promise<T>): Promise<T> => {
-    index += 1;
-    opts.progress?.({ section, index, total, done: false });
-    const t0 = process.hrtime.bigint();
-    const value = await body();
-    opts.progress?.({ section, index, total, done: true, seconds: Number(process.hrtime.bigint() - t0) / 1e9 });
-    return value;
-  };
 
   // The filters are part of the config: a value that never occurs is reported before any
   // section runs (and before its progress line), so the error is the only line on stderr.
-  const filtered = filteredDataset(dataset, settings);
+  // Every section's scans go through one shared reader: sections running together read
+  // the input once (src/dataset/shared-scan.ts).
+  const shared = sharedScans(dataset);
+  const filtered = filteredDataset(shared.dataset, settings);
   if (filtered.describe.length > 0) await checkFilters(filtered.dataset, dataset, settings, keyAt);
 
   const runCtx: RunContext = { io, now: opts.now, read, config };
@@ -382,17 +378,44 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
   let exitCode = 0;
   let stopped = false;
   let gateVerdict: Verdict | null = null;
-  const runOne = async (p: Planned, ds: Dataset): Promise<void> => {
-    const { section, opts: o } = p;
-    section.check?.(ds, o, src);
-    const result = await step(section.name, () => section.run(ds, o, runCtx));
-    const doc = section.document(result, ds, o, docCtx);
-    sections.push({ name: section.name, section, opts: o, result, doc, json: doc.json, dataset: ds });
+  /**
+   * Runs sections together, each as its command would (check, run, document), sharing
+   * their reads of the input; progress and results stay in the given order, and the
+   * first failure in that order is the one reported.
+   */
+  const runTogether = async (list: { p: Planned; ds: Dataset }[]): Promise<void> => {
+    const first = index;
+    list.forEach(({ p }, i) => opts.progress?.({ section: p.section.name, index: first + i + 1, total, done: false }));
+    index += list.length;
+    const settled = await Promise.allSettled(
+      list.map(({ p, ds }) =>
+        shared.join(async (): Promise<SectionOutput & { seconds: number }> => {
+          const { section, opts: o } = p;
+          const t0 = process.hrtime.bigint();
+          section.check?.(ds, o, src);
+          const result = await section.run(ds, o, runCtx);
+          const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+          const doc = section.document(result, ds, o, docCtx);
+          return { name: section.name, section, opts: o, result, doc, json: doc.json, dataset: ds, seconds };
+        }),
+      ),
+    );
+    for (const [i, r] of settled.entries()) {
+      if (r.status === 'rejected') throw r.reason;
+      const { seconds, ...out } = r.value;
+      opts.progress?.({ section: out.name, index: first + i + 1, total, done: true, seconds });
+      sections.push(out);
+    }
   };
-  // Gates (validation) see every row, before the filters, and may stop the report.
-  for (const p of planned.filter((x) => x.section.gate !== undefined)) {
-    await runOne(p, dataset);
-    const out = sections[sections.length - 1];
+  const gates = planned.filter((x) => x.section.gate !== undefined);
+  const rest = planned.filter((x) => !x.section.gate).map((p) => ({ p, ds: filtered.dataset }));
+  // Gates (validation) see every row, before the filters, and may stop the report: with
+  // failOn they run first; otherwise nothing can stop the report and all sections read
+  // the input together.
+  const canStop = failOn === 'error' || failOn === 'warning';
+  await runTogether([...gates.map((p) => ({ p, ds: shared.dataset })), ...(canStop ? [] : rest)]);
+  for (const [i, p] of gates.entries()) {
+    const out = sections[i];
     const v = p.section.gate!(out.result, p.opts);
     gateVerdict = v;
     if (v.fails) exitCode = 1;
@@ -401,7 +424,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
       stopped = true;
     }
   }
-  if (!stopped) for (const p of planned.filter((x) => !x.section.gate)) await runOne(p, filtered.dataset);
+  if (canStop && !stopped) await runTogether(rest);
 
   // ---- outputs
   const files = new Map<string, string | Buffer>();

@@ -1,0 +1,117 @@
+/**
+ * sharedScans (src/dataset/shared-scan.ts): analyses taking part read the input once
+ * together, and each sees exactly the rows, issues, raw records and stats it sees alone.
+ */
+import { describe, expect, test } from 'vitest';
+import { openDataset } from '../../src/dataset/open.js';
+import { sharedScans } from '../../src/dataset/shared-scan.js';
+import type { CellIssue, Dataset, ScanOptions, SessionRow } from '../../src/dataset/types.js';
+import { testIo, writeFixtures } from './helpers.js';
+
+const CSV = [
+  'client_id,therapist,site,session,date,srs,ors',
+  'A,T1,N,1,2024-01-03,30,20',
+  'A,T1,N,2,2024-01-10,abc,22',
+  'B,T2,S,1,2024-13-01,35,',
+  'A,T1,N,3,2024-01-17,33,25',
+  'C,,S,1,2024-02-01,99,18',
+  'B,T2,S,2,2024-02-08,36,30',
+  '',
+].join('\n');
+
+async function open(): Promise<{ ds: Dataset; reads: () => number }> {
+  const [p] = writeFixtures({ 'd.csv': CSV });
+  const ds = await openDataset([p], { groups: ['site'] }, testIo());
+  let reads = 0;
+  const counting: Dataset = Object.create(ds, {
+    scan: {
+      value: (onRow: (r: SessionRow) => void, o?: ScanOptions) => {
+        reads++;
+        return ds.scan(onRow, o);
+      },
+    },
+  }) as Dataset;
+  return { ds: counting, reads: () => reads };
+}
+
+/** A scan's observable result: rows as plain values, issues, raw lines and stats. */
+async function observe(ds: Dataset, options: { need?: ScanOptions['need']; issues?: boolean; raw?: boolean } = {}) {
+  const rows: unknown[] = [];
+  const issues: CellIssue[] = [];
+  const raw: number[] = [];
+  const stats = await ds.scan(
+    (r) => {
+      const part = (on: boolean | undefined) => on !== false;
+      rows.push([
+        ds.clients[r.client],
+        r.session,
+        part(options.need?.date) ? r.date : 'unread',
+        part(options.need?.therapist) && r.therapist >= 0 ? ds.therapists[r.therapist] : null,
+        part(options.need?.groups) ? Array.from(r.groups, (g) => (g < 0 ? null : ds.groupLevels[0][g])) : 'unread',
+        Array.from(r.values),
+      ]);
+    },
+    {
+      need: options.need,
+      onIssue: options.issues ? (i) => issues.push({ ...i }) : undefined,
+      onRaw: options.raw ? (_f, line) => raw.push(line) : undefined,
+    },
+  );
+  return { rows, issues, raw, stats };
+}
+
+describe('sharedScans', () => {
+  test('participants read the input once and see what they see alone', async () => {
+    const kinds = [{ issues: true, raw: true }, { need: { date: false, therapist: false, groups: false } }, { need: { date: true, therapist: false, groups: false }, raw: true }, {}];
+    const alone = [];
+    for (const k of kinds) alone.push(await observe((await open()).ds, k));
+    const { ds, reads } = await open();
+    const shared = sharedScans(ds);
+    const together = await Promise.all(kinds.map((k) => shared.join(() => observe(shared.dataset, k))));
+    expect(reads()).toBe(1);
+    expect(together).toEqual(alone);
+    // Not blind: the input gives issues, raw records and all three parts of a row.
+    expect(alone[0].issues.length).toBeGreaterThan(1);
+    expect(alone[0].raw).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(alone[1].issues).toEqual([]);
+  });
+
+  test('a second scan (a repair pass) is served in a later round, also after others finish', async () => {
+    const { ds, reads } = await open();
+    const shared = sharedScans(ds);
+    const twice = async () => {
+      const a = await observe(shared.dataset);
+      const b = await observe(shared.dataset);
+      return [a.rows.length, b.rows.length];
+    };
+    const once = async () => (await observe(shared.dataset)).rows.length;
+    const [t, o] = await Promise.all([shared.join(twice), shared.join(once)]);
+    expect(t).toEqual([6, 6]);
+    expect(o).toBe(6);
+    expect(reads()).toBe(2);
+  });
+
+  test('a participant that does not scan does not hold the others back', async () => {
+    const { ds, reads } = await open();
+    const shared = sharedScans(ds);
+    const idle = async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      return 'idle';
+    };
+    const [a, b] = await Promise.all([shared.join(idle), shared.join(async () => (await observe(shared.dataset)).rows.length)]);
+    expect([a, b]).toEqual(['idle', 6]);
+    expect(reads()).toBe(1);
+  });
+
+  test("a failing participant's error reaches every reader of that round, and the reader recovers", async () => {
+    const { ds } = await open();
+    const shared = sharedScans(ds);
+    const boom = () =>
+      shared.dataset.scan(() => {
+        throw new Error('boom');
+      });
+    const results = await Promise.allSettled([shared.join(boom), shared.join(() => observe(shared.dataset))]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect((await shared.join(() => observe(shared.dataset))).rows).toHaveLength(6);
+  });
+});
