@@ -61,11 +61,14 @@ function formatOption(manuscript: boolean): OptionSpec {
   };
 }
 
-/** Writes the output to --out (never over an existing file without --force) or standard output. */
-async function emit(out: string | Buffer, flags: Flags, io: Io): Promise<void> {
+/**
+ * Writes the output to --out (never over an existing file without --force) or standard
+ * output; text may come in pieces (JSON, see writeJson).
+ */
+async function emit(out: string | string[] | Buffer, flags: Flags, io: Io): Promise<void> {
   if (flags.out === undefined || flags.out === '-') {
-    if (typeof out !== 'string') throw new UserError('a Word document is binary and is not written to standard output', { hint: 'Give --out FILE.docx' });
-    io.stdout.write(out);
+    if (Buffer.isBuffer(out)) throw new UserError('a Word document is binary and is not written to standard output', { hint: 'Give --out FILE.docx' });
+    for (const piece of typeof out === 'string' ? [out] : out) io.stdout.write(piece);
     return;
   }
   const { writeFileAtomic } = await import('../io/atomic.js');
@@ -85,7 +88,7 @@ export function sectionCommand(spec: SectionCommandSpec, ctx: CommandContext): C
       async run(files, flags, cmd, io) {
         if (flags.methods && !isManuscriptFormat(flags.format)) throw new UserError('--methods goes with --format apa, latex or docx', { hint: 'Add --format apa (or latex, docx), or leave out --methods' });
         if (flags.format === 'docx' && (flags.out === undefined || flags.out === '-')) throw new UserError('a Word document is binary and is not written to standard output', { hint: 'Give --out FILE.docx' });
-        const [section, { loadConfig }, { loadInputWithGroups }, { render }, { renderManuscript }, { decideColor, decideWidth, makeChalk }] = await Promise.all([
+        const [section, { loadConfig }, { loadInputWithGroups }, { render, writeJson }, { renderManuscript }, { decideColor, decideWidth, makeChalk }] = await Promise.all([
           spec.section(),
           import('../config/load.js'),
           import('./by.js'),
@@ -110,6 +113,13 @@ export function sectionCommand(spec: SectionCommandSpec, ctx: CommandContext): C
           return 0;
         }
         const doc = section.document(result, dataset, opts, { mode: 'command', filtered: false, clientTables: true });
+        // JSON is written in pieces: a per-client table can be larger than one string may be.
+        if (flags.format === 'json') {
+          const chunks: string[] = [];
+          writeJson(doc, (chunk) => void chunks.push(chunk));
+          await emit(chunks, flags, io);
+          return 0;
+        }
         // Colour and the terminal's width only on a terminal (or when asked for): never into a file.
         const toFile = flags.out !== undefined && flags.out !== '-';
         const color = toFile ? flags.color === true : decideColor(flags.color, io);

@@ -217,9 +217,71 @@ export function renderCsv(doc: ResultDocument): string {
   return t ? renderCsvTable(t) : '';
 }
 
-/** JSON at full precision; non-finite numbers become null so the document is valid JSON. */
+/**
+ * JSON at full precision; non-finite numbers become null so the document is valid JSON
+ * (JSON.stringify writes NaN and Infinity as null itself: no replacer, which would be
+ * called for every value of a large document).
+ */
 export function renderJson(doc: ResultDocument): string {
-  return JSON.stringify(doc.json, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
+  return JSON.stringify(doc.json, null, 2) + '\n';
+}
+
+/** Arrays at least this long are written one element at a time by writeJson. */
+const STREAM_ITEMS = 256;
+
+/**
+ * The bytes of renderJson(doc), written in pieces: arrays of many elements (a per-client
+ * table of millions of clients) are written element by element, so no string holds the
+ * whole document (which can exceed the longest string JavaScript allows).
+ */
+export function writeJson(doc: ResultDocument, write: (chunk: string) => void): void {
+  let buf = '';
+  const out = (s: string): void => {
+    buf += s;
+    if (buf.length >= 1 << 16) {
+      write(buf);
+      buf = '';
+    }
+  };
+  // The text of `v` at nesting depth `pad` (a string of spaces), as JSON.stringify(_, null, 2) writes it.
+  const value = (v: unknown, pad: string): void => {
+    if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON !== 'function' && big(v)) {
+      const inner = pad + '  ';
+      if (Array.isArray(v)) {
+        out('[');
+        v.forEach((x, i) => {
+          out(`${i === 0 ? '' : ','}\n${inner}`);
+          // JSON.stringify writes null for an array element that has no JSON form.
+          if (x === undefined || typeof x === 'function' || typeof x === 'symbol') out('null');
+          else value(x, inner);
+        });
+        out(`\n${pad}]`);
+      } else {
+        out('{');
+        let first = true;
+        for (const k of Object.keys(v)) {
+          const x = (v as Record<string, unknown>)[k];
+          if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
+          out(`${first ? '' : ','}\n${inner}${JSON.stringify(k)}: `);
+          first = false;
+          value(x, inner);
+        }
+        out(first ? '}' : `\n${pad}}`);
+      }
+      return;
+    }
+    const text = JSON.stringify(v, null, 2);
+    out(pad === '' ? text : text.replace(/\n/g, '\n' + pad));
+  };
+  value(doc.json, '');
+  write(buf + '\n');
+}
+
+/** Whether a value holds an array long enough to stream (checked two levels down). */
+function big(v: object, depth = 0): boolean {
+  if (Array.isArray(v)) return v.length >= STREAM_ITEMS || (depth < 2 && v.some((x) => x !== null && typeof x === 'object' && big(x as object, depth + 1)));
+  if (depth >= 2) return false;
+  return Object.values(v).some((x) => x !== null && typeof x === 'object' && big(x as object, depth + 1));
 }
 
 /**
