@@ -109,8 +109,14 @@ export async function describe(dataset: Dataset): Promise<DescribeResult> {
   });
 
   const nClients = maxClient + 1;
-  const perClient = Array.from(sessions.data.subarray(0, nClients)).sort((a, b) => a - b);
-  const single = perClient.filter((s) => s === 1).length;
+  // A typed copy sorted numerically: no boxed array of one number per client.
+  const perClient = sessions.data.slice(0, nClients).sort();
+  let single = 0;
+  let total = 0;
+  for (let c = 0; c < nClients; c++) {
+    if (perClient[c] === 1) single++;
+    total += perClient[c];
+  }
   const summaries: MeasureSummary[] = measures.map((b, j) => {
     const inst = b.instrument;
     let intakeClients = 0;
@@ -153,7 +159,7 @@ export async function describe(dataset: Dataset): Promise<DescribeResult> {
             median: quantileSorted(perClient, 0.5),
             q3: quantileSorted(perClient, 0.75),
             max: perClient[nClients - 1],
-            mean: perClient.reduce((a, b) => a + b, 0) / nClients,
+            mean: total / nClients,
           }
         : null,
     singleSession: { clients: single, share: nClients > 0 ? single / nClients : 0 },

@@ -1,0 +1,57 @@
+/**
+ * Memory grows with clients, not rows (issue 15; README "Performance"): each streaming
+ * command finishes on a file of 2,000,000 clients with its JavaScript heap capped at
+ * 128 MB (--max-old-space-size), i.e. at most 67 bytes of JavaScript heap per client
+ * (typed arrays are held outside that heap; README gives the resident bytes), and the
+ * same run with the heap capped far below that runs out of memory (so the cap bites).
+ * Behavioural, not timed: only the exit status is checked.
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, ROOT } from '../helpers/spawn.js';
+
+const CLIENTS = 2_000_000;
+const dir = mkdtempSync(path.join(tmpdir(), 'alliance-mem-'));
+const file = path.join(dir, 'clients.csv');
+
+beforeAll(() => {
+  // One session per client: the most clients per byte. Scores vary so every analysis has work.
+  const fd = openSync(file, 'w');
+  let buf = 'client_id,therapist_id,session,date,srs,ors\n';
+  for (let i = 0; i < CLIENTS; i++) {
+    buf += `C${String(i).padStart(7, '0')},T${i % 50},1,2024-0${1 + (i % 9)}-1${i % 10},${30 + (i % 100) / 10},${10 + (i % 250) / 10}\n`;
+    if (buf.length > 1 << 20) {
+      writeSync(fd, buf);
+      buf = '';
+    }
+  }
+  writeSync(fd, buf);
+  closeSync(fd);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(heapMb: number, args: string[]) {
+  const res = spawnSync(process.execPath, [`--max-old-space-size=${heapMb}`, BIN, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '' },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: res.status, signal: res.signal, stderr: res.stderr };
+}
+
+describe('memory grows with clients, not rows', () => {
+  it.each(['describe', 'validate', 'correlate', 'trend'])('%s reads 2,000,000 clients in a 128 MB heap', (cmd) => {
+    const r = run(128, [cmd, file, '--format', 'json']);
+    expect(r.stderr).not.toMatch(/heap out of memory/);
+    expect([r.code, r.signal]).toEqual([0, null]);
+  }, 240_000);
+
+  it('the cap bites: the same file in a 40 MB heap runs out of memory', () => {
+    const r = run(40, ['correlate', file, '--format', 'json']);
+    expect(r.code === 0 && r.signal === null).toBe(false);
+  }, 240_000);
+});
