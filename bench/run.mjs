@@ -31,6 +31,7 @@ const dataDir = path.join(root, 'bench/data');
 mkdirSync(dataDir, { recursive: true });
 
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+const hasTimeout = spawnSync('timeout', ['--version'], { stdio: 'ignore' }).status === 0;
 if (!timeBin) console.error('bench: /usr/bin/time (GNU time) not found: peak RSS will not be reported (apt-get install time)');
 
 /** Runs a command `runs` times; returns the median seconds and the max peak RSS (MB). */
@@ -40,12 +41,14 @@ function measure(argv) {
   let status = 0;
   let stderr = '';
   for (let i = 0; i < runs; i++) {
-    const full = timeBin ? [timeBin, '-f', '__BENCH__ %e %M', ...argv] : argv;
+    // A task that runs past 20 minutes is stopped (coreutils timeout) and shown as failed.
+    const limited = hasTimeout ? ['timeout', '-s', 'KILL', '1200', ...argv] : argv;
+    const full = timeBin ? [timeBin, '-f', '__BENCH__ %e %M', ...limited] : limited;
     const t0 = process.hrtime.bigint();
     const res = spawnSync(full[0], full.slice(1), { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: '1' } });
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
     status = res.status ?? 1;
-    stderr = res.stderr ?? '';
+    stderr = res.error ? `${res.error.message}\n${res.stderr ?? ''}` : (res.stderr ?? '');
     const m = /__BENCH__ ([\d.]+) (\d+)/.exec(stderr);
     times.push(m ? Number(m[1]) : wall);
     if (m) rss = Math.max(rss, Number(m[2]) / 1024);
