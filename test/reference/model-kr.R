@@ -10,7 +10,7 @@
 # `alliance model FILE --outcome outcome --alliance alliance [flags] --df kr`: random
 # intercepts (balanced, unbalanced, singular, demo data), with session and a covariate,
 # random slopes (alliance, session), clients nested in therapists, therapist level with a
-# random slope, and the therapist decomposition. Run from the repository root:
+# random slope, the therapist decomposition, and lagged models. Run from the repository root:
 #   Rscript test/reference/model-kr.R
 suppressPackageStartupMessages({ library(lme4); library(lmerTest); library(pbkrtest) })
 source("test/reference/json.R")
@@ -64,6 +64,32 @@ kr_case <- function(name, d, args, time = FALSE, covariates = NULL, slope = NULL
        within_F = list(F = krf["Ftest", "stat"], ndf = krf["Ftest", "ndf"], ddf = krf["Ftest", "ddf"], p = krf["Ftest", "p.value"]))
 }
 
+# lagged: pairs (s, s + 1) of a client with consecutive session numbers and alliance(s),
+# outcome(s), outcome(s + 1) present; y(s+1) ~ x_within(s) + x_between + previous(s) + (1 | client)
+# with the centring over the pairs used (`alliance model --lag`)
+kr_lag_case <- function(name, d, args) {
+  d <- d[order(d$client, d$session), ]
+  n <- nrow(d)
+  nx <- c(2:n, n)
+  i <- which(seq_len(n) < n & d$client[nx] == d$client & d$session[nx] == d$session + 1 &
+             !is.na(d$alliance) & !is.na(d$outcome) & !is.na(d$outcome[nx]))
+  md <- data.frame(client = d$client[i], y = d$outcome[i + 1], previous = d$outcome[i], alliance = d$alliance[i])
+  md$x_between <- ave(md$alliance, md$client, FUN = mean)
+  md$x_within <- md$alliance - md$x_between
+  fit <- lmerTest::lmer(y ~ x_within + x_between + previous + (1 | client), data = md, REML = TRUE, control = tight_ctrl)
+  co <- summary(fit, ddf = "Kenward-Roger")$coefficients
+  ct <- lmerTest::contest1D(fit, c(0, -1, 1, 0), ddf = "Kenward-Roger")
+  L1 <- matrix(c(0, 1, 0, 0), 1)
+  krf <- pbkrtest::KRmodcomp(fit, L1)$test
+  list(name = name, args = I(args), nobs = nrow(md), theta = I(unname(getME(fit, "theta"))), sigma = sigma(fit),
+       fixef = list(term = I(rownames(co)), estimate = I(unname(co[, "Estimate"])), se = I(unname(co[, "Std. Error"])),
+                    df = I(unname(co[, "df"])), t = I(unname(co[, "t value"])), p = I(unname(co[, "Pr(>|t|)"])),
+                    se_unadjusted = I(unname(sqrt(diag(as.matrix(vcov(fit))))))),
+       contextual = list(estimate = ct$Estimate, se = ct[["Std. Error"]], df = ct$df, t = ct[["t value"]], p = ct[["Pr(>|t|)"]]),
+       vcov_adjusted = I(as.vector(t(as.matrix(pbkrtest::vcovAdj(fit))))),
+       within_F = list(F = krf["Ftest", "stat"], ndf = krf["Ftest", "ndf"], ddf = krf["Ftest", "ddf"], p = krf["Ftest", "p.value"]))
+}
+
 bal <- read_fixture("balanced")
 unb <- read_fixture("unbalanced")
 nes <- read_fixture("nested")
@@ -81,7 +107,9 @@ cases <- list(
   kr_case("nested_decompose", nes, c("fixtures/model/nested.csv", "--decompose", "therapist"), nested = TRUE, decompose = TRUE),
   kr_case("demo_ri", demo, c("fixtures/demo.csv", "--outcome", "ors", "--alliance", "srs")),
   kr_case("demo_nested", demo, c("fixtures/demo.csv", "--outcome", "ors", "--alliance", "srs", "--group", "therapist"), nested = TRUE),
-  kr_case("demo_slope", demo, c("fixtures/demo.csv", "--outcome", "ors", "--alliance", "srs", "--random-slope"), slope = "x_within")
+  kr_case("demo_slope", demo, c("fixtures/demo.csv", "--outcome", "ors", "--alliance", "srs", "--random-slope"), slope = "x_within"),
+  kr_lag_case("unbalanced_lag", unb, c("fixtures/model/unbalanced.csv", "--lag")),
+  kr_lag_case("demo_lag", demo, c("fixtures/demo.csv", "--outcome", "ors", "--alliance", "srs", "--lag"))
 )
 
 out <- list(
