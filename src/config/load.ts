@@ -48,6 +48,8 @@ export interface Config {
   files: string[];
   /** Per-command sections (validate, correlate, ...), unchecked: each command validates its own. */
   sections: Record<string, Record<string, unknown>>;
+  /** Display names of columns for people (`labels: {srs_total: "Alliance (SRS)"}`): the report's cards. */
+  labels?: Record<string, string>;
   /** 1-based line of each key: "client", "validate", "validate.minClients", ... */
   lines: Record<string, number>;
   /** The text read (loadConfig), so a caller never reads the file a second time. */
@@ -149,7 +151,7 @@ export function parseConfig(text: string, display: string, dir: string): Config 
   if (!isMap(doc.contents)) fail('the config must be a mapping of keys to values', nodeLine(doc.contents), 'Write it as key: value lines (YAML) or a JSON object');
   const root = doc.contents as YAMLMap;
 
-  const known = [...Object.keys(READ_KEYS), 'files', ...COMMAND_SECTIONS];
+  const known = [...Object.keys(READ_KEYS), 'files', 'labels', ...COMMAND_SECTIONS];
   const read = out.read as Record<string, unknown>;
   const origin: Record<string, 'config'> = {};
 
@@ -187,6 +189,18 @@ export function parseConfig(text: string, display: string, dir: string): Config 
       const camelled = Object.create(null) as Record<string, unknown>;
       for (const [k, v] of Object.entries(js)) camelled[camel(k)] = v;
       out.sections[key] = camelled;
+      continue;
+    }
+    if (key === 'labels') {
+      if (!isMap(value)) typeError('a mapping COLUMN: "label shown to people"');
+      const labels = Object.create(null) as Record<string, string>;
+      for (const p of (value as YAMLMap).items) {
+        const col = isScalar(p.key) ? String(p.key.value) : '';
+        const v = p.value as Node | null;
+        if (!isScalar(v) || typeof v.value !== 'string' || v.value.trim() === '') fail(`label for column '${col}' must be text`, nodeLine(v) ?? nodeLine(p.key), 'For example srs_total: "Alliance (SRS)"');
+        labels[col] = ((v as { value: string }).value).trim();
+      }
+      out.labels = labels;
       continue;
     }
     if (key === 'files') {

@@ -18,6 +18,7 @@ import type { ResultDocument } from '../report/model.js';
 import type { Chart } from '../report/html/charts.js';
 import type { Headline } from '../report/html/page.js';
 import type { Manuscript } from '../report/manuscript/model.js';
+import type { NameOf } from '../report/labels.js';
 
 /** What the report gives every section (report mode only). */
 export interface ReportDefaults {
@@ -58,6 +59,11 @@ export interface RunContext {
   read: { today?: string; missing?: string[] };
   /** The --config file (the report's config), or null: errors about its keys point into it. */
   config: Config | null;
+}
+
+/** What a card needs besides the result: the people's name of a measure column. */
+export interface HeadlineContext {
+  name: NameOf;
 }
 
 /** How a document is built: for a command, or inside a report. */
@@ -112,8 +118,8 @@ export interface Section<O = unknown, R = unknown> {
   readonly html: { id: string; heading: string; intro?(result: R, opts: O): string[] };
   /** The report's charts; ids from firstId on. */
   charts?(result: R, firstId: number): Chart[];
-  /** Figures for the report's summary. */
-  headlines?(result: R): Headline[];
+  /** Figures for the report's summary (cards): plain sentences, measures by their names. */
+  headlines?(result: R, ctx: HeadlineContext): Headline[];
   /** Its headlines open the summary (what data the report covers), before the other sections'. */
   readonly headlinesFirst?: boolean;
   /** The suppression threshold the section applied (for the report's rules box), or null. */

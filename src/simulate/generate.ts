@@ -26,6 +26,8 @@ export interface SimulateSpec {
   sites: number;
   /** First possible session date, days since 1970-01-01 (UTC). */
   start: number;
+  /** Intakes are spread uniformly over this many days from `start` (default 365). */
+  intakeDays?: number;
   seed: number;
   /** Stop after this many data rows; undefined = no limit. */
   rows?: number;
@@ -214,7 +216,7 @@ export function* generateCsv(spec: SimulateSpec): Generator<string, void, undefi
     const u = Nrm();
     const hShared = Nrm();
     for (let k = 0; k < K; k++) v[k] = bK[k] * u + bRest[k] * (sh * hShared + sp * Nrm());
-    let date = spec.start + Math.floor(U() * 365);
+    let date = spec.start + Math.floor(U() * (spec.intakeDays ?? 365));
     let xPrev = Nrm();
     const shiftA = A.sdB * tEffA[t];
     const shiftO = tEffO[t];

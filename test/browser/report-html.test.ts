@@ -157,4 +157,63 @@ describe('report.html in headless Chromium', () => {
     expect(change.title).toMatch(/^Mean change in ors by rupture class/);
     expect(change.marks).toBe(4);
   });
+
+  /** Run in the page: axis labels, clipped text, warning lines and the page's words. */
+  const CLINIC_PROBE = `(() => {
+    const out = { clipped: [], overlaps: [], labels: [], untitled: 0, hollow: 0, warningLines: 0, details: [], text: document.body.textContent };
+    for (const svg of document.querySelectorAll('svg.chart')) {
+      for (const t of svg.querySelectorAll('text')) if (t.textContent.includes('\\u2026')) out.clipped.push(t.textContent);
+      const xs = [...svg.querySelectorAll('.xaxis text.xlabel')].map((t) => { const b = t.getBoundingClientRect(); return { text: t.textContent, left: b.left, right: b.right, width: b.width }; });
+      for (const x of xs) out.labels.push(x);
+      for (let i = 1; i < xs.length; i++) if (xs[i].left < xs[i - 1].right + 2) out.overlaps.push(xs[i - 1].text + ' | ' + xs[i].text);
+      for (const g of svg.querySelectorAll('.xaxis > g')) if (!g.querySelector(':scope > title')) out.untitled++;
+      out.hollow += svg.querySelectorAll('.small').length;
+    }
+    out.warningLines = document.querySelectorAll('.warnings .warning').length;
+    out.details = [...document.querySelectorAll('details.warning')].map((d) => ({ summary: d.querySelector('summary').textContent, items: d.querySelectorAll('li').length }));
+    return out;
+  })()`;
+
+  it('a realistic clinic export (2 sites, 18 therapists, 24 months): legible month axes, collapsed warnings, one vocabulary', async () => {
+    const out = path.join(tmp, 'clinic');
+    await checkReport(path.join(ROOT, 'fixtures/clinic/clinic.yaml'), out);
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    const months = results.sections.trend.periods.rows.map((r: { period: string }) => r.period);
+    expect(months).toHaveLength(24);
+    const r = await inspectPage(pathToFileURL(path.join(out, 'report.html')).href, CLINIC_PROBE);
+    const p = r.value as { clipped: string[]; overlaps: string[]; labels: { text: string; width: number }[]; untitled: number; hollow: number; warningLines: number; details: { summary: string; items: number }[]; text: string };
+    // Three month charts; every label a short month ("Jan 23"), drawn, none cut, none overlapping.
+    expect(p.labels.length).toBeGreaterThanOrEqual(3 * 12);
+    for (const l of p.labels) {
+      expect(l.text).toMatch(/^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) 2[34]$/);
+      expect(l.width).toBeGreaterThan(10);
+    }
+    expect(p.clipped).toEqual([]);
+    expect(p.overlaps).toEqual([]);
+    expect(p.untitled).toBe(0);
+    // The Simpson's paradoxes of the therapists: one line per pair with a details list, not one per therapist.
+    const simpson = results.sections.correlate.warnings.filter((w: { code: string; group: string | null }) => w.code === 'simpson' && w.group !== null);
+    expect(simpson.length).toBeGreaterThan(10);
+    expect(p.details.length).toBe(2);
+    expect(p.details.reduce((a, d) => a + d.items, 0)).toBe(simpson.length);
+    for (const d of p.details) expect(d.summary).toMatch(/^warning: Simpson's paradox: .* in \d+ groups of therapist: T\d\d(, T\d\d)*\.$/);
+    expect(p.warningLines).toBeLessThan(simpson.length);
+    // One vocabulary: "improved" and "deteriorated" are always "reliably ..." (recovered and harmed included or said).
+    expect(p.text.match(/(?<![Rr]eliably )\bimproved\b/g)).toBeNull();
+    expect(p.text.match(/(?<![Rr]eliably )\bdeteriorated\b/g)).toBeNull();
+    expect(p.text).toContain('reliably improved (incl. recovered)');
+    // Shares with their intervals in percent.
+    expect(p.text).toMatch(/\d+\.\d%\[\d+\.\d%, \d+\.\d%\]/);
+  });
+
+  it('the demo: a quarter with fewer clients than the threshold is a hollow point in each period chart', async () => {
+    const out = path.join(tmp, 'demo-small');
+    await runInProcess(['report', '--config', path.join(ROOT, 'fixtures/report.yaml'), '--out', out, '--reproducible']);
+    const r = await inspectPage(pathToFileURL(path.join(out, 'report.html')).href, CLINIC_PROBE);
+    const p = r.value as { hollow: number; clipped: string[]; overlaps: string[] };
+    // 2025-Q2 has 4 clients (minClients 5): hollow in the three period charts.
+    expect(p.hollow).toBe(3);
+    expect(p.clipped).toEqual([]);
+    expect(p.overlaps).toEqual([]);
+  });
 });

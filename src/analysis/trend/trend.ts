@@ -231,7 +231,8 @@ export interface TrendResult {
     overall: CohortStats;
   };
   clientRows: Maybe<ClientTrend[]>;
-  periods: Maybe<{ period: Period; rows: PeriodRow[]; sessionsWithoutDate: number; clientsWithoutPostDate: number }>;
+  /** `minClients`: the suppression threshold; a period with fewer clients seen is marked (not left out) in tables and charts. */
+  periods: Maybe<{ period: Period; rows: PeriodRow[]; sessionsWithoutDate: number; clientsWithoutPostDate: number; minClients: number }>;
   groups: Maybe<{ by: string; minClients: number; rows: GroupRow[]; suppressed: string[]; missingLevel: number }>;
 }
 
@@ -875,6 +876,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
       rows: keys.map((k) => ({ period: k, ...finalize(periodAcc.get(k)!) })),
       sessionsWithoutDate,
       clientsWithoutPostDate,
+      minClients: opts.minClients ?? 5,
     };
   }
   let groups: TrendResult['groups'] = null;

@@ -29,6 +29,7 @@ interface SimulateOptions {
   missing: string;
   sites?: string;
   start: string;
+  intakeDays: string;
   seed: string;
   rows?: string;
   out?: string;
@@ -53,6 +54,7 @@ export const SIMULATE_DEFAULTS = {
   lag: '0.1',
   missing: '0',
   start: '2024-01-08',
+  intakeDays: '365',
   seed: '1',
 };
 
@@ -68,7 +70,8 @@ const OPTIONS: OptionSpec[] = [
   { flags: '--lag <b>', description: 'standardised effect of alliance at session s on outcome at s+1', defaultValue: SIMULATE_DEFAULTS.lag },
   { flags: '--missing <p>', description: 'probability that a score cell is empty', defaultValue: SIMULATE_DEFAULTS.missing },
   { flags: '--sites <n>', description: 'add a site column with N sites (therapists belong to one site)' },
-  { flags: '--start <date>', description: 'first possible session date (ISO YYYY-MM-DD); intakes spread over the following year', defaultValue: SIMULATE_DEFAULTS.start },
+  { flags: '--start <date>', description: 'first possible session date (ISO YYYY-MM-DD); intakes spread over the following --intake-days', defaultValue: SIMULATE_DEFAULTS.start },
+  { flags: '--intake-days <n>', description: 'intakes spread uniformly over N days from --start (e.g. 730 for a two-year export)', defaultValue: SIMULATE_DEFAULTS.intakeDays },
   { flags: '--seed <n>', description: 'random seed (non-negative integer); same seed, same bytes', defaultValue: SIMULATE_DEFAULTS.seed },
   { flags: '--rows <n>', description: 'stop after N data rows (for benchmark files)' },
   { flags: '--therapist-alliance <sd>', description: "therapist random effect on the alliance: SD in units of the alliance's between-client SD (default 0)" },
@@ -175,6 +178,7 @@ export function specFromOptions(opts: SimulateOptions): SimulateSpec {
     missing: num('missing', opts.missing, 0, 1, { hiOpen: true }),
     sites: opts.sites !== undefined ? num('sites', opts.sites, 1, 1000, { integer: true }) : 0,
     start,
+    intakeDays: num('intake-days', opts.intakeDays, 1, 36500, { integer: true }),
     seed: num('seed', opts.seed, 0, Number.MAX_SAFE_INTEGER, { integer: true }),
     rows,
     ...therapistAndRuptures(opts),

@@ -28,6 +28,7 @@ import { mdCell, mdText, renderCsvTable, renderMarkdown } from '../render.js';
 import { renderReportHtml, type HtmlSection } from '../html/page.js';
 import { manuscriptFiles } from './manuscript.js';
 import { expandGlob, keyLines, place, reportSettings, type ReportSettings, type SectionCheck } from './config.js';
+import { measureNames } from '../labels.js';
 
 export interface ReportRunOptions {
   /** Tool version for the manifest. */
@@ -428,7 +429,8 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
 
   // ---- outputs
   const files = new Map<string, string | Buffer>();
-  const headline = [...sections.filter((s) => s.section.headlinesFirst), ...sections.filter((s) => !s.section.headlinesFirst)].flatMap((s) => s.section.headlines?.(s.result) ?? []);
+  const names = { name: measureNames(dataset.mapping, config.labels) };
+  const headline = [...sections.filter((s) => s.section.headlinesFirst), ...sections.filter((s) => !s.section.headlinesFirst)].flatMap((s) => s.section.headlines?.(s.result, names) ?? []);
   const mins = planned.map((p) => p.section.minClients?.(p.opts) ?? null);
   const rules = ruleLines(settings, mins, filtered.describe, stopped, failOn, gateVerdict);
   const title = settings.title;

@@ -173,9 +173,14 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
 
   // Cohort: per period and overall.
   const cohortRows: Record<string, Cell>[] = [];
-  if (r.periods) for (const p of r.periods.rows) cohortRows.push({ period: p.period, ...cohortCells(p) });
-  cohortRows.push({ period: 'all', ...cohortCells(s.overall) });
+  // Periods below the suppression threshold stay in the series, marked (the charts draw them hollow).
+  const min = r.periods?.minClients ?? 0;
+  const small = (p: CohortStats) => p.clients < min;
+  const anySmall = r.periods !== null && r.periods.rows.some(small);
+  if (r.periods) for (const p of r.periods.rows) cohortRows.push({ period: p.period, ...cohortCells(p), ...(anySmall ? { caution: small(p) ? `fewer than ${min} clients` : '' } : {}) });
+  cohortRows.push({ period: 'all', ...cohortCells(s.overall), ...(anySmall ? { caution: '' } : {}) });
   const cohortNotes: string[] = [];
+  if (anySmall) cohortNotes.push(`caution: a ${r.periods!.period} with fewer than ${min} clients (the suppression threshold) is shown but marked, here and as a hollow point in the report's charts; its figures rest on few clients.`);
   if (r.periods && (r.periods.sessionsWithoutDate > 0 || r.periods.clientsWithoutPostDate > 0)) {
     cohortNotes.push(`${r.periods.sessionsWithoutDate} session(s) and ${r.periods.clientsWithoutPostDate} client post session(s) have no date and are only in 'all'.`);
   }
@@ -183,7 +188,7 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
   tables.push({
     id: 'cohort',
     title: r.periods ? `Cohort by ${r.periods.period}` : 'Cohort',
-    columns: cohortColumns({ key: 'period', header: r.periods ? r.periods.period : 'period' }, aCut, hasAlliance, hasOutcome),
+    columns: [...cohortColumns({ key: 'period', header: r.periods ? r.periods.period : 'period' }, aCut, hasAlliance, hasOutcome), ...(anySmall ? [{ key: 'caution', header: 'caution' }] : [])],
     rows: cohortRows,
     notes: cohortNotes,
   });

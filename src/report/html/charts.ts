@@ -112,6 +112,17 @@ export function correlateCharts(report: CorrelateReport, firstId: number): Chart
   return charts;
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** A period label as an axis shows it: 2024-01 -> "Jan 24", 2024-Q1 -> "Q1 24", 2024 stays. */
+export function shortPeriod(label: string): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(label);
+  if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12) return `${MONTHS[Number(m[2]) - 1]} ${m[1].slice(2)}`;
+  const q = /^(\d{4})-Q([1-4])$/.exec(label);
+  if (q) return `Q${q[2]} ${q[1].slice(2)}`;
+  return label;
+}
+
 function share(p: { share: number | null; ci: [number, number] | null }): Pick<Bar, 'value' | 'ci'> {
   return { value: p.share, ci: p.ci };
 }
@@ -126,7 +137,10 @@ export function trendCharts(r: TrendResult, firstId: number): Chart[] {
   if (periods && periods.rows.length > 0) {
     const x = periods.rows.map((p) => p.period);
     const clients = periods.rows.map((p) => `n=${p.clients}`);
-    const caption = `n under each ${periods.period} = clients with a session in it. Periods come from session dates.`;
+    const small = periods.rows.map((p) => p.clients < periods.minClients);
+    const smallNote = `fewer than ${periods.minClients} clients`;
+    const axis = { x, xShort: x.map(shortPeriod), xNotes: clients, small, smallNote };
+    const caption = `n under each ${periods.period} = clients with a session in it. Periods come from session dates.${small.some(Boolean) ? ` Hollow points on dotted lines: ${periods.period}s with ${smallNote} (marked in the cohort table too); read them with caution.` : ''} Hover a ${periods.period} for its full label.`;
     if (a) {
       charts.push({
         heading: `Mean alliance by ${periods.period}`,
@@ -134,8 +148,7 @@ export function trendCharts(r: TrendResult, firstId: number): Chart[] {
           id: `chart-${id++}`,
           title: `Mean alliance (${a.column}${a.instrument ? `, ${a.instrument}` : ''}) by ${periods.period}, ${r.clients} clients`,
           desc: `Line chart of the mean ${a.column} score over rated sessions in each ${periods.period} from ${x[0]} to ${x[x.length - 1]}.`,
-          x,
-          xNotes: clients,
+          ...axis,
           series: [{ name: `mean ${a.column}`, values: periods.rows.map((p) => p.allianceMean) }],
           yLabel: `${a.column} (score points)`,
           reference: aCut !== null ? { value: aCut, label: `cut-off ${aCut}` } : undefined,
@@ -149,8 +162,7 @@ export function trendCharts(r: TrendResult, firstId: number): Chart[] {
           id: `chart-${id++}`,
           title: `Sessions with ${a.column} below ${aCut ?? 'the cut-off'} by ${periods.period}, ${r.clients} clients`,
           desc: `Line chart of the share of rated sessions in each ${periods.period} with ${a.column} below the alliance cut-off ${aCut ?? ''}; the clients seen in each ${periods.period} are given under its label.`,
-          x,
-          xNotes: clients,
+          ...axis,
           series: [{ name: `share < ${aCut ?? 'cut-off'}`, values: periods.rows.map((p) => p.allianceBelowShare) }],
           yLabel: 'share of rated sessions (%)',
           format: 'percent',
@@ -167,8 +179,7 @@ export function trendCharts(r: TrendResult, firstId: number): Chart[] {
           id: `chart-${id++}`,
           title: `Mean outcome (${o.column}${o.instrument ? `, ${o.instrument}` : ''}) by ${periods.period}, ${r.clients} clients`,
           desc: `Line chart of the mean ${o.column} score over scored sessions in each ${periods.period}; ${o.higherIsBetter === false ? 'lower' : 'higher'} is better.`,
-          x,
-          xNotes: clients,
+          ...axis,
           series: [{ name: `mean ${o.column}`, values: periods.rows.map((p) => p.outcomeMean) }],
           yLabel: `${o.column} (score points; ${o.higherIsBetter === false ? 'lower' : 'higher'} is better)`,
           xCaption: periods.period,
@@ -204,7 +215,7 @@ export function trendCharts(r: TrendResult, firstId: number): Chart[] {
         heading: `${name} by ${groups.by}`,
         svg: barChart({
           id: `chart-${id++}`,
-          title: `${name} by ${groups.by} (share of clients, 95% CI), n = ${s.overall[key].n} clients`,
+          title: `${name} by ${groups.by}, n = ${s.overall[key].n} clients (share, 95% CI)`,
           desc: `Bar chart of the share of clients ${name.toLowerCase()} for all clients and each ${groups.by} with at least ${groups.minClients} clients, with Wilson 95% intervals.`,
           bars: rows.map(({ label, c }) => ({ label, ...share(c[key]), note: `${c[key].x} of ${c[key].n}` })),
           xLabel: 'share of clients with a classified change (%)',

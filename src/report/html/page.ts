@@ -11,8 +11,12 @@ import { esc } from './svg.js';
 
 export interface Headline {
   label: string;
+  /** The figure, or "no data" (never a 0 that stands for nothing measured). */
   value: string;
+  /** One plain sentence with the figure's n and statistic. */
   detail?: string;
+  /** What is good ("higher is better", "fewer is better"). */
+  good?: string;
 }
 
 export interface HtmlSection {
@@ -40,6 +44,9 @@ function isRight(col: Column): boolean {
   if (col.align) return col.align === 'right';
   return col.format !== undefined && col.format.kind !== 'text';
 }
+
+/** A card's value when there is nothing to count (an empty export), never 0. */
+export const NO_DATA = 'no data';
 
 /** Tables longer than this are folded into a <details> element. */
 export const FOLD_ROWS = 25;
@@ -137,9 +144,11 @@ h2 { border-bottom: 2px solid #1f4e79; padding-bottom: 4px; margin-top: 36px; }
 h3 { margin: 24px 0 6px; font-size: 16px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 12px; margin: 16px 0; }
 .card { border: 1px solid #ccc; border-left: 5px solid #1f4e79; padding: 10px 12px; border-radius: 4px; }
-.card .label { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: #444; }
+.card .label { font-size: 13px; font-weight: 600; color: #333; }
 .card .value { font-size: 24px; font-weight: 650; }
 .card .detail { font-size: 12px; color: #444; }
+.card .value.none { color: #666; font-style: italic; font-weight: 500; }
+.card .good { font-size: 12px; color: #1f4e79; font-weight: 600; }
 .rules { background: #f4f6f8; border: 1px solid #ccd; padding: 8px 16px; border-radius: 4px; }
 figure { margin: 12px 0 20px; }
 figure.chart svg { max-width: 100%; height: auto; display: block; }
@@ -175,7 +184,9 @@ export function renderReportHtml(r: HtmlReport): string {
   out.push('<main>');
   out.push('<section id="summary"><h2>Summary</h2>', '<div class="cards">');
   for (const h of r.headline) {
-    out.push(`<div class="card"><div class="label">${esc(h.label)}</div><div class="value">${esc(h.value)}</div>${h.detail ? `<div class="detail">${esc(h.detail)}</div>` : ''}</div>`);
+    out.push(
+      `<div class="card"><div class="label">${esc(h.label)}</div><div class="value${h.value === NO_DATA ? ' none' : ''}">${esc(h.value)}</div>${h.good ? `<div class="good">${esc(h.good)}</div>` : ''}${h.detail ? `<div class="detail">${esc(h.detail)}</div>` : ''}</div>`,
+    );
   }
   out.push('</div>');
   out.push('<div class="rules"><ul>' + r.rules.map((x) => `<li>${esc(x)}</li>`).join('') + '</ul></div>', '</section>');

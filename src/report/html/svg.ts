@@ -89,6 +89,17 @@ function labelText(label: string, x: number, yc: number, anchor: 'start' | 'end'
   return `<text x="${x}" y="${c(yc - 2)}"${anchorAttr}${attrs} font-size="11"><tspan x="${x}">${esc(first)}</tspan><tspan x="${x}" dy="12">${esc(rest)}</tspan></text>`;
 }
 
+/** Words in lines of at most `max` characters (a longer word is its own line). */
+function wrapWords(text: string, max: number): string[] {
+  const lines: string[] = [];
+  for (const w of text.split(' ')) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && `${last} ${w}`.length <= max) lines[lines.length - 1] = `${last} ${w}`;
+    else lines.push(w);
+  }
+  return lines;
+}
+
 function fmtValue(v: number, format: ValueFormat, digits: number): string {
   return format === 'percent' ? `${toFixedR(v * 100, digits)}%` : toFixedR(v, digits);
 }
@@ -184,7 +195,7 @@ export function forestPlot(o: ForestOptions): string {
     const y = top + i * rowH + rowH / 2;
     if (i % 2 === 1) out.push(`<rect x="0" y="${c(y - rowH / 2)}" width="${width}" height="${rowH}" fill="#000" fill-opacity="0.035"/>`);
     const weight = r.emphasis ? ' font-weight="600"' : '';
-    out.push(`<text x="8" y="${c(y + 4)}"${weight}>${esc(clip(r.label, 26))}</text>`);
+    out.push(labelText(r.label, 8, y, 'start', weight));
     if (r.estimate === null) {
       out.push(`<text x="${labelW + plotW + 12}" y="${c(y + 4)}" font-style="italic">${esc(r.note ?? 'not estimable')}</text>`);
       return;
@@ -235,6 +246,23 @@ export interface LineOptions {
   xCaption?: string;
   /** Optional second label row under each x label (e.g. "n=61"). */
   xNotes?: string[];
+  /** Short forms of the x labels shown on the axis ("Jan 24" for 2024-01); the full label is in each tick's <title>. */
+  xShort?: string[];
+  /** Points below the suppression threshold: drawn hollow, their segments dashed, and `smallNote` in the legend. */
+  small?: boolean[];
+  smallNote?: string;
+}
+
+/** Pixels per character of the 11 px axis labels (a generous average for digits and letters). */
+const AXIS_CHAR_PX = 6.6;
+
+/**
+ * Every k-th x label, k the smallest step at which labels of this length do not overlap:
+ * a label is shown at i when i % k == 0. Ticks without a label keep their <title>.
+ */
+export function labelEvery(labels: string[], step: number): number {
+  const widest = Math.max(1, ...labels.map((l) => l.length)) * AXIS_CHAR_PX + 8;
+  return Math.max(1, Math.ceil(widest / step));
 }
 
 export function lineChart(o: LineOptions): string {
@@ -243,7 +271,9 @@ export function lineChart(o: LineOptions): string {
   const right = 150;
   const top = 36;
   const plotH = 220;
-  const step = Math.max(44, Math.min(90, 560 / Math.max(1, o.x.length)));
+  // 560 px of plot for a few periods; for many, as wide as the page allows (labels thin out).
+  const n = Math.max(1, o.x.length);
+  const step = Math.min(90, Math.max(560 / n, Math.min(44, 880 / n)));
   const plotW = Math.max(240, step * o.x.length);
   const width = left + plotW + right;
   const height = top + plotH + 76;
@@ -270,11 +300,19 @@ export function lineChart(o: LineOptions): string {
   out.push(`<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotH}" stroke="${INK}"/>`);
   out.push(`<line x1="${left}" y1="${top + plotH}" x2="${left + plotW}" y2="${top + plotH}" stroke="${INK}"/>`);
   out.push(`<text transform="translate(16 ${c(top + plotH / 2)}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
+  const shown = o.xShort ?? o.x;
+  const every = labelEvery([...shown, ...(o.xNotes ?? [])], step);
+  out.push('<g class="xaxis">');
   o.x.forEach((label, i) => {
-    out.push(`<line x1="${c(xi(i))}" y1="${top + plotH}" x2="${c(xi(i))}" y2="${top + plotH + 5}" stroke="${INK}"/>`);
-    out.push(`<text x="${c(xi(i))}" y="${top + plotH + 18}" text-anchor="middle" font-size="11">${esc(clip(label, Math.floor(step / 7)))}</text>`);
-    if (o.xNotes?.[i]) out.push(`<text x="${c(xi(i))}" y="${top + plotH + 32}" text-anchor="middle" font-size="10" fill="#555">${esc(o.xNotes[i])}</text>`);
+    const tip = `<title>${esc(`${label}${o.xNotes?.[i] ? `, ${o.xNotes[i]}` : ''}${o.small?.[i] && o.smallNote ? ` (${o.smallNote})` : ''}`)}</title>`;
+    const parts = [`<line x1="${c(xi(i))}" y1="${top + plotH}" x2="${c(xi(i))}" y2="${top + plotH + (i % every === 0 ? 5 : 3)}" stroke="${INK}"/>`];
+    if (i % every === 0) {
+      parts.push(`<text class="xlabel" x="${c(xi(i))}" y="${top + plotH + 18}" text-anchor="middle" font-size="11">${esc(shown[i])}</text>`);
+      if (o.xNotes?.[i]) parts.push(`<text x="${c(xi(i))}" y="${top + plotH + 32}" text-anchor="middle" font-size="10" fill="#555">${esc(o.xNotes[i])}</text>`);
+    }
+    out.push(`<g>${tip}${parts.join('')}</g>`);
   });
+  out.push('</g>');
   if (o.xCaption) out.push(`<text x="${c(left + plotW / 2)}" y="${top + plotH + 56}" text-anchor="middle">${esc(o.xCaption)}</text>`);
   if (o.reference && o.reference.value >= t0 && o.reference.value <= t1) {
     out.push(
@@ -285,29 +323,32 @@ export function lineChart(o: LineOptions): string {
   o.series.forEach((s, k) => {
     const colour = SERIES[k % SERIES.length];
     const dash = DASH[k % DASH.length];
-    // Polyline segments break at missing values.
-    let seg: string[] = [];
-    const segs: string[][] = [];
-    s.values.forEach((v, i) => {
-      if (v === null || !Number.isFinite(v)) {
-        if (seg.length) segs.push(seg);
-        seg = [];
-      } else seg.push(`${c(xi(i))},${c(y(v))}`);
-    });
-    if (seg.length) segs.push(seg);
+    // Polyline segments break at missing values; a segment touching a small period is dashed.
+    const ok = (i: number) => s.values[i] !== null && Number.isFinite(s.values[i]);
+    const segs: { points: string[]; thin: boolean }[] = [];
+    for (let i = 0; i + 1 < s.values.length; i++) {
+      if (!ok(i) || !ok(i + 1)) continue;
+      const thin = Boolean(o.small?.[i] || o.small?.[i + 1]);
+      const last = segs[segs.length - 1];
+      const p1 = `${c(xi(i + 1))},${c(y(s.values[i + 1]!))}`;
+      if (last && last.thin === thin && last.points[last.points.length - 1] === `${c(xi(i))},${c(y(s.values[i]!))}`) last.points.push(p1);
+      else segs.push({ points: [`${c(xi(i))},${c(y(s.values[i]!))}`, p1], thin });
+    }
     const parts: string[] = [];
     for (const sg of segs) {
-      if (sg.length > 1) parts.push(`<polyline points="${sg.join(' ')}" fill="none" stroke="${colour}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`);
+      const d = sg.thin ? '2 4' : dash;
+      parts.push(`<polyline points="${sg.points.join(' ')}" fill="none" stroke="${colour}" stroke-width="${sg.thin ? 1.5 : 2}"${d ? ` stroke-dasharray="${d}"` : ''}/>`);
     }
     s.values.forEach((v, i) => {
       if (v === null || !Number.isFinite(v)) return;
       const px = xi(i);
       const py = y(v);
-      const tip = `<title>${esc(`${s.name}, ${o.x[i]}: ${fmtValue(v, format, format === 'percent' ? 1 : 2)}`)}</title>`;
+      const hollow = Boolean(o.small?.[i]);
+      const tip = `<title>${esc(`${s.name}, ${o.x[i]}: ${fmtValue(v, format, format === 'percent' ? 1 : 2)}${hollow && o.smallNote ? ` (${o.smallNote})` : ''}`)}</title>`;
       parts.push(
         k % 2 === 0
-          ? `<circle cx="${c(px)}" cy="${c(py)}" r="4" fill="${colour}">${tip}</circle>`
-          : `<rect x="${c(px - 4)}" y="${c(py - 4)}" width="8" height="8" fill="#fff" stroke="${colour}" stroke-width="2">${tip}</rect>`,
+          ? `<circle cx="${c(px)}" cy="${c(py)}" r="4" fill="${hollow ? '#fff' : colour}"${hollow ? ` stroke="${colour}" stroke-width="2" class="small"` : ''}>${tip}</circle>`
+          : `<rect x="${c(px - 4)}" y="${c(py - 4)}" width="8" height="8" fill="#fff" stroke="${colour}" stroke-width="${hollow ? 1 : 2}"${hollow ? ' stroke-dasharray="2 2" class="small"' : ''}>${tip}</rect>`,
       );
     });
     out.push(`<g class="mark">${parts.join('')}</g>`);
@@ -316,6 +357,13 @@ export function lineChart(o: LineOptions): string {
     out.push(`<line x1="${left + plotW + 12}" y1="${ly}" x2="${left + plotW + 36}" y2="${ly}" stroke="${colour}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`);
     out.push(`<text x="${left + plotW + 42}" y="${ly + 4}" font-size="11">${esc(clip(s.name, 16))}</text>`);
   });
+  if (o.small?.some(Boolean) && o.smallNote) {
+    // Legend entry for the small periods: a hollow point on a dotted segment, and the rule in words.
+    const ly = top + 10 + o.series.length * 20 + 6;
+    out.push(`<line x1="${left + plotW + 12}" y1="${ly}" x2="${left + plotW + 36}" y2="${ly}" stroke="${INK}" stroke-width="1.5" stroke-dasharray="2 4"/>`);
+    out.push(`<circle cx="${left + plotW + 24}" cy="${ly}" r="4" fill="#fff" stroke="${INK}" stroke-width="2"/>`);
+    wrapWords(o.smallNote, 16).forEach((line, j) => out.push(`<text x="${left + plotW + 42}" y="${ly + 4 + j * 13}" font-size="11">${esc(line)}</text>`));
+  }
   out.push('</svg>');
   return out.join('\n');
 }

@@ -7,7 +7,7 @@ import { checkKeys, checkSection, configPlace } from '../../config/keys.js';
 import { correlateDocument } from '../../report/documents/correlate.js';
 import { correlateCharts } from '../../report/html/charts.js';
 import { correlateManuscript } from '../../report/manuscript/correlate.js';
-import { toFixedR } from '../../report/number.js';
+import { correlateCards } from '../../report/cards.js';
 import type { Section } from '../section.js';
 import { correlateOptions, SECTION_KEYS } from './options.js';
 
@@ -39,18 +39,7 @@ export const correlateSection: Section<CorrelateOptions, CorrelateReport> = {
     ],
   },
   charts: correlateCharts,
-  headlines(c) {
-    const first = c.results.find((r) => r.group === null && r.analysis === 'within' && r.estimable && r.r !== null);
-    const between = c.results.find((r) => r.group === null && r.analysis === 'between' && r.estimable && r.r !== null && first && r.alliance === first.alliance && r.outcome === first.outcome);
-    if (!first || first.r === null) return [];
-    return [
-      {
-        label: `${first.alliance} x ${first.outcome} within clients`,
-        value: `r = ${toFixedR(first.r, 2)}`,
-        detail: `${first.ci ? `95% CI [${toFixedR(first.ci[0], 2)}, ${toFixedR(first.ci[1], 2)}], ` : ''}${first.clients} clients${between && between.r !== null ? `; between clients r = ${toFixedR(between.r, 2)}` : ''}`,
-      },
-    ];
-  },
+  headlines: (c, ctx) => correlateCards(c, ctx.name),
   minClients: (opts) => opts.minClients,
   references: [
     'Bakdash, J. Z., & Marusich, L. R. (2017). Repeated measures correlation. Frontiers in Psychology, 8, 456. doi:10.3389/fpsyg.2017.00456 (within-client correlation, rmcorr).',

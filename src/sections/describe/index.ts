@@ -8,6 +8,7 @@ import { checkKeys, configPlace } from '../../config/keys.js';
 import { describeDocument } from '../../report/documents/describe.js';
 import { describeManuscript } from '../../report/manuscript/describe.js';
 import { toFixedR } from '../../report/number.js';
+import { NO_DATA } from '../../report/html/page.js';
 import type { Section } from '../section.js';
 
 export const describeSection: Section<Record<string, never>, DescribeResult> = {
@@ -33,6 +34,7 @@ export const describeSection: Section<Record<string, never>, DescribeResult> = {
   html: { id: 'data', heading: 'Data' },
   headlinesFirst: true,
   headlines(d) {
+    if (d.clients === 0) return [{ label: 'clients', value: NO_DATA, detail: 'The export has no session rows (after the filters).' }];
     const out = [{ label: 'clients', value: String(d.clients), detail: `${d.rows} sessions, ${d.therapists} therapists` }];
     if (d.dateSpan) out.push({ label: 'period', value: `${d.dateSpan.first.slice(0, 7)} to ${d.dateSpan.last.slice(0, 7)}`, detail: `${d.dateSpan.first} to ${d.dateSpan.last}` });
     if (d.sessionsPerClient) out.push({ label: 'sessions per client', value: toFixedR(d.sessionsPerClient.mean, 1), detail: `median ${d.sessionsPerClient.median}` });

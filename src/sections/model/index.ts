@@ -10,7 +10,7 @@ import type { Dataset } from '../../dataset/types.js';
 import { modelDocument } from '../../report/documents/model.js';
 import { modelManuscript } from '../../report/manuscript/lmm.js';
 import { modelCharts } from '../../report/html/charts.js';
-import { toFixedR } from '../../report/number.js';
+import { modelCards } from '../../report/cards.js';
 import type { Section } from '../section.js';
 import { modelChoices, modelSettings, modelSpec, SECTION_KEYS, type ModelPlace, type ModelSettings } from './options.js';
 
@@ -85,19 +85,7 @@ export const modelSection: Section<ModelOptions, ModelResult> = {
     ],
   },
   charts: modelCharts,
-  headlines(m) {
-    if (!m.fit) return [];
-    const x = m.spec.lag && m.spec.reverse ? m.spec.outcome : m.spec.alliance;
-    const w = m.fit.fixed.find((f) => f.term === `${x}_within`);
-    if (!w) return [];
-    return [
-      {
-        label: `${x} within clients (mixed model)`,
-        value: `b = ${toFixedR(w.estimate, 2)}`,
-        detail: `${w.lower !== null && w.upper !== null ? `95% CI [${toFixedR(w.lower, 2)}, ${toFixedR(w.upper, 2)}], ` : ''}${m.fit.clients} clients${m.fit.converged ? '' : '; did not converge'}${m.fit.singular ? '; singular fit' : ''}`,
-      },
-    ];
-  },
+  headlines: (m, ctx) => modelCards(m, ctx.name),
   resolved: (opts) => opts.set,
   references: [
     'Curran, P. J., & Bauer, D. J. (2011). The disaggregation of within-person and between-person effects in longitudinal models of change. Annual Review of Psychology, 62, 583-619. doi:10.1146/annurev.psych.093008.100356 (within/between split, contextual effect).',

@@ -8,13 +8,10 @@ import { checkSection } from '../../config/keys.js';
 import { trendDocument } from '../../report/documents/trend.js';
 import { trendManuscript } from '../../report/manuscript/trend.js';
 import { trendCharts } from '../../report/html/charts.js';
-import { toFixedR } from '../../report/number.js';
+import { trendCards } from '../../report/cards.js';
 import type { Section } from '../section.js';
 import { SECTION_KEYS, trendOptions } from './options.js';
 
-function pct(x: number | null, digits = 1): string {
-  return x === null || !Number.isFinite(x) ? 'n/e' : `${toFixedR(x * 100, digits)}%`;
-}
 
 export const trendSection: Section<TrendOptions, TrendResult> = {
   name: 'trend',
@@ -63,18 +60,7 @@ export const trendSection: Section<TrendOptions, TrendResult> = {
   document: (result, dataset, opts) => trendDocument(result, dataset, opts),
   html: { id: 'trends', heading: 'Trends, change and alerts' },
   charts: trendCharts,
-  headlines(t) {
-    const out = [];
-    const s = t.summary;
-    if (t.measures.outcome && s.used > 0 && t.methods.change.reason === undefined) {
-      out.push({ label: 'reliably improved', value: pct(s.overall.reliablyImproved.share), detail: `${s.overall.reliablyImproved.x} of ${s.overall.reliablyImproved.n} clients (${t.measures.outcome.column})` });
-      out.push({ label: 'recovered', value: pct(s.overall.recovered.share), detail: `${s.overall.recovered.x} of ${s.overall.recovered.n} clients` });
-    }
-    if (t.measures.alliance && t.methods.allianceAlerts.cutoff !== null) {
-      out.push({ label: 'alliance alerts', value: String(s.allianceAlerts.clientsBelowCutoff), detail: `clients with ${t.measures.alliance.column} below ${t.methods.allianceAlerts.cutoff} at least once` });
-    }
-    return out;
-  },
+  headlines: (t, ctx) => trendCards(t, ctx.name),
   minClients: (opts) => opts.minClients ?? null,
   references: [
     'Jacobson, N. S., & Truax, P. (1991). Clinical significance: A statistical approach to defining meaningful change in psychotherapy research. Journal of Consulting and Clinical Psychology, 59(1), 12-19. doi:10.1037/0022-006X.59.1.12 (reliable and clinically significant change).',
