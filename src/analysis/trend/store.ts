@@ -58,8 +58,11 @@ export class PagedColumn {
   private tier = 0;
   /** Largest |value| stored, to know which wider tiers can take the stored values. */
   private maxAbs = 0;
+  /** One past the highest slot written: an upgrade re-encodes only slots below it. */
+  private end = 0;
 
   set(slot: number, v: number): void {
+    if (slot >= this.end) this.end = slot + 1;
     const p = slot >>> PAGE_BITS;
     while (this.pages.length <= p) this.pages.push(this.newPage());
     const i = slot & PAGE_MASK;
@@ -95,16 +98,21 @@ export class PagedColumn {
     return kind === 'i16' ? new Int16Array(PAGE_SIZE) : kind === 'i32' ? new Int32Array(PAGE_SIZE) : new Float64Array(PAGE_SIZE);
   }
 
-  /** Re-encodes every page in a wider tier, one page at a time. */
+  /**
+   * Re-encodes every page in a wider tier, one page at a time; only the slots written so
+   * far (below `end`) hold values, the rest stay as a new page has them.
+   */
   private upgrade(to: number): void {
     const pages = this.pages;
     this.pages = [];
     const from = this.tier;
-    for (const page of pages) {
+    for (let pi = 0; pi < pages.length; pi++) {
+      const page = pages[pi];
       this.tier = to;
       const out = this.newPage();
       this.tier = from;
-      for (let i = 0; i < PAGE_SIZE; i++) {
+      const used = Math.min(PAGE_SIZE, Math.max(0, this.end - pi * PAGE_SIZE));
+      for (let i = 0; i < used; i++) {
         const v = this.decode(page[i]);
         out[i] = Number.isNaN(v) ? (TIERS[to].kind === 'i16' ? MISSING16 : TIERS[to].kind === 'i32' ? MISSING32 : NaN) : encode(TIERS[to], v)!;
       }
