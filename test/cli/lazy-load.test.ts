@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT } from '../helpers/spawn.js';
+import { BIN, ROOT, runBinary } from '../helpers/spawn.js';
+import { SECTIONS } from '../../src/sections/registry.js';
 
 // Registered with --import before the program: ES module URLs come from a loader hook
 // over a MessagePort; CommonJS files from require.cache at exit.
@@ -93,5 +94,14 @@ describe('startup loads what the command needs', () => {
     expect(pkg(r.modules, 're2js')).toBe(false);
     expect(pkg(r.modules, 'yaml')).toBe(false);
     expect(pkg(r.modules, 'cli-table3')).toBe(true);
+  });
+
+  it("each section command declares --format apa and --methods exactly when its section has a manuscript", () => {
+    // The command declares them without loading its section (SectionCommandSpec.manuscript).
+    for (const section of SECTIONS.filter((x) => x.name !== 'validate')) {
+      const help = runBinary([section.name, '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout.includes('--methods'), section.name).toBe(section.manuscript !== undefined);
+    }
   });
 });
