@@ -184,21 +184,31 @@ interface Prepared {
 }
 
 /**
- * The steps both partial and semi-partial correlation share: complete cases, df = n - 2 - k,
- * the covariance matrix and its inverse, and the three not-estimable cases (too few rows,
- * zero variance of x or y, a singular covariance matrix).
+ * The steps partial and semi-partial correlation share: complete cases, df = n - 2 - k and
+ * its check; then, with no covariate or one, the coefficient of `method` from co-moments
+ * (correlationFromMoments, partialFromMoments: the tool's own computation), with two or
+ * more the covariance matrix and its inverse. Not estimable: too few rows, x or y without
+ * variation, a covariate constant or collinear (singular matrix), values too large.
  */
 function prepare(
   x: ArrayLike<number>,
   y: ArrayLike<number>,
   covariates: readonly ArrayLike<number>[],
   method: 'partial' | 'semipartial',
-): Prepared | PartialResult {
+): Prepared | { r: number; n: number; df: number } | PartialResult {
   const k = covariates.length;
   const cols = completeColumns(x, y, covariates);
   const n = cols[0].length;
   const df = n - 2 - k;
   if (df < 1) return notEstimable('too-few-pairs', `too few complete rows (n = ${n}) for ${k} covariate(s): df = n - 2 - k = ${df}`, n, method, k);
+  if (k <= 1) {
+    const m = moments3(cols[0], cols[1], cols[k === 0 ? 1 : 2]);
+    const r =
+      k === 0
+        ? correlationFromMoments(n, m[M3.xx], m[M3.yy], m[M3.xy], n * m[M3.mx] ** 2 + m[M3.xx], n * m[M3.my] ** 2 + m[M3.yy])
+        : partialFromMoments(m)[method];
+    return typeof r === 'number' ? { r, n, df } : problemResult(r, n, method, k);
+  }
   const p = k + 2;
   const S = covarianceMatrix(cols);
   if (!(S[0] > 0) || !(S[p + 1] > 0)) return notEstimable('zero-variance', 'x or y has zero variance', n, method, k);
@@ -239,20 +249,18 @@ export function partialCorrelation(
   opts: CorrelationTestOptions = {},
 ): PartialResult {
   const k = covariates.length;
-  const se = (n: number) => (n - k - 3 > 0 ? 1 / Math.sqrt(n - k - 3) : null);
-  const ciReason = 'the Fisher z interval needs n - k - 3 > 0';
-  const viaMoments = fromMoments(x, y, covariates, 'partial');
-  if (viaMoments !== null) {
-    if ('ok' in viaMoments) return viaMoments;
-    const { r, n, df } = viaMoments;
-    return { ...correlationTTest(r, n, df, se(n), { ...opts, ciReason }), method: 'partial', k };
-  }
   const prep = prepare(x, y, covariates, 'partial');
   if ('ok' in prep) return prep;
-  const { n, df, p, P } = prep;
-  let r = -P[1] / Math.sqrt(P[0] * P[p + 1]);
-  r = r > 1 ? 1 : r < -1 ? -1 : r;
-  const res = correlationTTest(r, n, df, se(n), { ...opts, ciReason });
+  let r: number;
+  if ('r' in prep) r = prep.r;
+  else {
+    const { p, P } = prep;
+    r = -P[1] / Math.sqrt(P[0] * P[p + 1]);
+    r = r > 1 ? 1 : r < -1 ? -1 : r;
+  }
+  const { n, df } = prep;
+  const se = n - k - 3 > 0 ? 1 / Math.sqrt(n - k - 3) : null;
+  const res = correlationTTest(r, n, df, se, { ...opts, ciReason: 'the Fisher z interval needs n - k - 3 > 0' });
   return { ...res, method: 'partial', k };
 }
 
@@ -283,15 +291,10 @@ export function semipartialCorrelation(
 ): PartialResult {
   const k = covariates.length;
   const noCi = { ...opts, ciReason: 'no standard confidence interval for the semi-partial correlation' };
-  const viaMoments = fromMoments(x, y, covariates, 'semipartial');
-  if (viaMoments !== null) {
-    if ('ok' in viaMoments) return viaMoments;
-    const { r, n, df } = viaMoments;
-    return { ...correlationTTest(r, n, df, null, noCi), method: 'semipartial', k };
-  }
   // prepare() also requires the full matrix to be PD (otherwise y is explained exactly or x is collinear).
   const prep = prepare(x, y, covariates, 'semipartial');
   if ('ok' in prep) return prep;
+  if ('r' in prep) return { ...correlationTTest(prep.r, prep.n, prep.df, null, noCi), method: 'semipartial', k };
   const { n, df, p, S } = prep;
   let sxy = S[1];
   let syy = S[p + 1];
@@ -320,30 +323,4 @@ function problemResult(why: MomentsProblem, n: number, method: 'partial' | 'semi
   if (why.problem === 'not-finite') return notEstimable('not-finite', 'values too large to compute with (squares beyond the floating-point range)', n, method, k);
   if (why.problem === 'no-variation' && why.variable < 2) return notEstimable('zero-variance', 'x or y has zero variance', n, method, k);
   return notEstimable('collinear', 'the covariate is constant or collinear with x or y', n, method, k);
-}
-
-/**
- * With no covariate or one, the coefficient by the product's own function on co-moments
- * (pearson / partialFromMoments); null for two or more covariates (precision matrix).
- */
-function fromMoments(
-  x: ArrayLike<number>,
-  y: ArrayLike<number>,
-  covariates: readonly ArrayLike<number>[],
-  method: 'partial' | 'semipartial',
-): { r: number; n: number; df: number } | PartialResult | null {
-  const k = covariates.length;
-  if (k > 1) return null;
-  const cols = completeColumns(x, y, covariates);
-  const n = cols[0].length;
-  const df = n - 2 - k;
-  if (df < 1) return notEstimable('too-few-pairs', `too few complete rows (n = ${n}) for ${k} covariate(s): df = n - 2 - k = ${df}`, n, method, k);
-  if (k === 0) {
-    const m = moments3(cols[0], cols[1], cols[1]);
-    const r = correlationFromMoments(n, m[M3.xx], m[M3.yy], m[M3.xy], n * m[M3.mx] ** 2 + m[M3.xx], n * m[M3.my] ** 2 + m[M3.yy]);
-    return typeof r === 'number' ? { r, n, df } : problemResult(r, n, method, k);
-  }
-  const c = partialFromMoments(moments3(cols[0], cols[1], cols[2]));
-  const r = c[method];
-  return typeof r === 'number' ? { r, n, df } : problemResult(r, n, method, k);
 }

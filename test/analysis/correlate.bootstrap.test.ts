@@ -16,7 +16,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIONS, runCorrelate, type Analysis, type CorrelateOptions, type CorrelateResult } from '../../src/analysis/correlate/index.js';
 import { Accumulator } from '../../src/analysis/correlate/accumulate.js';
-import { bootstrapReplicates, resampleIndices, type Replicates } from '../../src/analysis/correlate/compute.js';
+import { bootstrapReplicates, resampleIndices, type Replicates } from '../../src/analysis/correlate/bootstrap.js';
 import { Random } from '../../src/stats/random.js';
 import { memoryDataset, type MemoryMeasure, type MemoryRow } from '../helpers/memory-dataset.js';
 

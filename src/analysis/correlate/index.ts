@@ -10,10 +10,10 @@
 import type { Dataset, MeasureBinding, ScanStats, SessionRow } from '../../dataset/types.js';
 import { UserError } from '../../errors.js';
 import { Accumulator, ScatterRepair, type AccumulatorConfig, type PairSpec } from './accumulate.js';
-import { computeGroup, type PairInfo } from './compute.js';
+import { computeGroup } from './compute.js';
 import { bh, holm } from '../../stats/adjust.js';
 import { Random } from '../../stats/random.js';
-import { DEFAULT_OPTIONS, type CorrelateOptions, type CorrelateReport, type CorrelateResult, type LeftOut, type SuppressedGroup, type Warning } from './types.js';
+import { DEFAULT_OPTIONS, type CorrelateOptions, type CorrelateReport, type CorrelateResult, type LeftOut, type PairInfo, type SuppressedGroup, type Warning } from './types.js';
 
 export * from './types.js';
 

@@ -2,6 +2,7 @@
  * The result model of `alliance correlate` (the stable JSON shape is documented in
  * docs/correlate.md).
  */
+import type { Random } from '../../stats/random.js';
 
 export type Analysis = 'pooled' | 'between' | 'within' | 'early' | 'lagged';
 export const ANALYSES: Analysis[] = ['pooled', 'between', 'within', 'early', 'lagged'];
@@ -120,3 +121,20 @@ export const BENCHMARK = {
   ci: [0.256, 0.299] as [number, number],
   source: 'Flueckiger et al. 2018, doi:10.1037/pst0000172 (295 studies)',
 };
+
+export interface PairInfo {
+  alliance: string;
+  outcome: string;
+  /** +1: higher alliance with higher outcome is favourable; -1: with lower outcome; null: unknown. */
+  orientation: 1 | -1 | null;
+}
+
+export interface GroupContext {
+  group: string | null;
+  pairs: PairInfo[];
+  opts: CorrelateOptions;
+  /** Shared bootstrap generator (consumed in a fixed order), null without --bootstrap. */
+  rng: Random | null;
+  /** Client id text of a client index (the bootstrap orders clients by id, so row order does not matter). */
+  clientId: (client: number) => string;
+}

@@ -1,0 +1,237 @@
+/**
+ * One client's rows reduced to its statistics (RunStats): the moments per pair, the
+ * within-client co-moments of its consecutive-session pairs and its early values.
+ */
+import { C_STRIDE, L_STRIDE, type AccumulatorConfig } from './layout.js';
+
+/** The statistics of one client's rows (a run, or all rows of a scattered client). */
+export class RunStats {
+  readonly corr: Float64Array;
+  readonly lag: Float64Array;
+  /** Early alliance per pair (NaN when absent), final and intake outcome (NaN unless valid). */
+  readonly earlyX: Float64Array;
+  readonly earlyY: Float64Array;
+  readonly earlyZ: Float64Array;
+  rows = 0;
+  disordered = false;
+  constructor(P: number) {
+    this.corr = new Float64Array(P * C_STRIDE);
+    this.lag = new Float64Array(P * L_STRIDE);
+    this.earlyX = new Float64Array(P);
+    this.earlyY = new Float64Array(P);
+    this.earlyZ = new Float64Array(P);
+  }
+}
+
+// Scratch (module-level, so reducing a run allocates nothing): row offsets in session order,
+// and the offsets of valid consecutive-session pairs.
+let orderScratch = new Int32Array(64);
+let pairScratch = new Int32Array(64);
+
+/**
+ * Reduces one client's rows (flat: session, v_0..v_{M-1} per row, in arrival order) to its
+ * statistics. Moments and early values use the rows in arrival order (the first row wins
+ * for a repeated session); lagged pairs use the rows sorted by session. Moments are
+ * computed in two passes (means, then centred sums): as accurate as Welford, and faster
+ * for the few rows of one client.
+ */
+export function computeRun(cfg: AccumulatorConfig, d: Float64Array, rows: number, out: RunStats): void {
+  const M = cfg.measures;
+  const W = 1 + M;
+  const pairs = cfg.pairs;
+  const P = pairs.length;
+  const end = rows * W;
+  out.rows = rows;
+  const corr = out.corr;
+  for (let p = 0; p < P; p++) {
+    const ai = 1 + pairs[p].alliance;
+    const oi = 1 + pairs[p].outcome;
+    let n = 0;
+    let sx = 0;
+    let sy = 0;
+    for (let o = 0; o < end; o += W) {
+      const x = d[o + ai];
+      const y = d[o + oi];
+      if (x === x && y === y) {
+        n++;
+        sx += x;
+        sy += y;
+      }
+    }
+    const b = p * C_STRIDE;
+    let xx = 0;
+    let yy = 0;
+    let xy = 0;
+    const mx = n > 0 ? sx / n : 0;
+    const my = n > 0 ? sy / n : 0;
+    if (n > 1) {
+      for (let o = 0; o < end; o += W) {
+        const x = d[o + ai];
+        const y = d[o + oi];
+        if (x === x && y === y) {
+          const dx = x - mx;
+          const dy = y - my;
+          xx += dx * dx;
+          yy += dy * dy;
+          xy += dx * dy;
+        }
+      }
+    }
+    corr[b] = n;
+    corr[b + 1] = mx;
+    corr[b + 2] = my;
+    corr[b + 3] = xx;
+    corr[b + 4] = yy;
+    corr[b + 5] = xy;
+  }
+
+  if (cfg.lagged) {
+    // Session order: arrival order when strictly increasing, else a stable sort without repeats.
+    let sorted = true;
+    for (let o = W; o < end; o += W) {
+      if (!(d[o] > d[o - W])) {
+        sorted = false;
+        break;
+      }
+    }
+    out.disordered = !sorted;
+    if (orderScratch.length < rows) {
+      orderScratch = new Int32Array(Math.max(rows, orderScratch.length * 2));
+      pairScratch = new Int32Array(orderScratch.length);
+    }
+    const order = orderScratch;
+    let len = rows;
+    if (sorted) {
+      for (let r = 0; r < rows; r++) order[r] = r * W;
+    } else {
+      const idx = Array.from({ length: rows }, (_, r) => r);
+      idx.sort((a, b) => d[a * W] - d[b * W] || a - b);
+      len = 0;
+      for (const r of idx) {
+        if (len > 0 && d[order[len - 1]] === d[r * W]) continue;
+        order[len++] = r * W;
+      }
+    }
+    const lag = out.lag;
+    const valid = pairScratch;
+    for (let p = 0; p < P; p++) {
+      const ai = 1 + pairs[p].alliance;
+      const oi = 1 + pairs[p].outcome;
+      const b = p * L_STRIDE;
+      let n = 0;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let j = 1; j < len; j++) {
+        const o0 = order[j - 1];
+        const o1 = order[j];
+        if (d[o1] !== d[o0] + 1) continue;
+        const v0 = d[o0 + ai];
+        const v1 = d[o0 + oi];
+        const v2 = d[o1 + ai];
+        const v3 = d[o1 + oi];
+        if (v0 !== v0 || v1 !== v1 || v2 !== v2 || v3 !== v3) continue;
+        valid[n++] = j;
+        s0 += v0;
+        s1 += v1;
+        s2 += v2;
+        s3 += v3;
+      }
+      const m0 = n > 0 ? s0 / n : 0;
+      const m1 = n > 0 ? s1 / n : 0;
+      const m2 = n > 0 ? s2 / n : 0;
+      const m3 = n > 0 ? s3 / n : 0;
+      let c00 = 0;
+      let c01 = 0;
+      let c02 = 0;
+      let c03 = 0;
+      let c11 = 0;
+      let c12 = 0;
+      let c13 = 0;
+      let c22 = 0;
+      let c23 = 0;
+      let c33 = 0;
+      for (let i = 0; i < n && n > 1; i++) {
+        const j = valid[i];
+        const o0 = order[j - 1];
+        const o1 = order[j];
+        const f0 = d[o0 + ai] - m0;
+        const f1 = d[o0 + oi] - m1;
+        const f2 = d[o1 + ai] - m2;
+        const f3 = d[o1 + oi] - m3;
+        c00 += f0 * f0;
+        c01 += f0 * f1;
+        c02 += f0 * f2;
+        c03 += f0 * f3;
+        c11 += f1 * f1;
+        c12 += f1 * f2;
+        c13 += f1 * f3;
+        c22 += f2 * f2;
+        c23 += f2 * f3;
+        c33 += f3 * f3;
+      }
+      lag[b] = n;
+      lag[b + 1] = m0;
+      lag[b + 2] = m1;
+      lag[b + 3] = m2;
+      lag[b + 4] = m3;
+      lag[b + 5] = c00;
+      lag[b + 6] = c01;
+      lag[b + 7] = c02;
+      lag[b + 8] = c03;
+      lag[b + 9] = c11;
+      lag[b + 10] = c12;
+      lag[b + 11] = c13;
+      lag[b + 12] = c22;
+      lag[b + 13] = c23;
+      lag[b + 14] = c33;
+    }
+  } else {
+    out.disordered = false;
+  }
+
+  if (cfg.early) {
+    const k = cfg.early.k;
+    const window = cfg.early.mode === 'window';
+    for (let p = 0; p < P; p++) {
+      const ai = 1 + pairs[p].alliance;
+      const oi = 1 + pairs[p].outcome;
+      let x = NaN;
+      let sum = 0;
+      let cnt = 0;
+      let minS = Infinity;
+      let minV = NaN;
+      let maxS = -Infinity;
+      let maxV = NaN;
+      for (let o = 0; o < end; o += W) {
+        const s = d[o];
+        const a = d[o + ai];
+        if (a === a) {
+          if (window) {
+            if (s <= k) {
+              sum += a;
+              cnt++;
+            }
+          } else if (s === k && x !== x) x = a;
+        }
+        const v = d[o + oi];
+        if (v === v) {
+          if (s < minS) {
+            minS = s;
+            minV = v;
+          }
+          if (s > maxS) {
+            maxS = s;
+            maxV = v;
+          }
+        }
+      }
+      if (window) x = cnt > 0 ? sum / cnt : NaN;
+      const ok = maxS > k && maxS > minS;
+      out.earlyX[p] = x;
+      out.earlyY[p] = ok ? maxV : NaN;
+      out.earlyZ[p] = ok ? minV : NaN;
+    }
+  }
+}
