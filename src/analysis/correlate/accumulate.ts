@@ -33,7 +33,6 @@ import { SpearmanAccumulator } from './spearman.js';
 
 export { GrowableF64 };
 export * from './layout.js';
-export { ScatterRepair } from './scatter.js';
 
 /**
  * Which clients have been merged. Dense (one byte per client index) for all clients; for a

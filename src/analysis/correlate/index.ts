@@ -9,7 +9,8 @@
  */
 import type { Dataset, MeasureBinding, ScanStats, SessionRow } from '../../dataset/types.js';
 import { UserError } from '../../errors.js';
-import { Accumulator, ScatterRepair, type AccumulatorConfig, type PairSpec } from './accumulate.js';
+import { Accumulator, type AccumulatorConfig, type PairSpec } from './accumulate.js';
+import { ScatterRepair } from './scatter.js';
 import { computeGroup } from './compute.js';
 import { bh, holm } from '../../stats/adjust.js';
 import { Random } from '../../stats/random.js';
