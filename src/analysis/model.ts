@@ -51,11 +51,11 @@ export async function fitModel(
   const nc = spec.covariates?.length ?? 0;
   if (nc > 0 && !covariates) throw new Error('fitModel: covariates named but no covariate reader given');
   const cols: Columns = {
-    client: new Growable(),
+    client: new Growable('i32'),
     session: new Growable(),
     x: new Growable(),
     y: new Growable(),
-    therapist: new Growable(),
+    therapist: new Growable('i32'),
     covs: Array.from({ length: nc }, () => new Growable()),
   };
   const stats = await dataset.scan(
