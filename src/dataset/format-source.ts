@@ -14,6 +14,7 @@
  * adapted here by `fromTableInput`.
  */
 import type { Location } from '../errors.js';
+import type { RangeCsvInput } from '../io/csv.js';
 import type { ColumnRoles, TableInput } from '../io/table.js';
 import { mapFile, type FileMapping, type HeaderAt } from './mapping.js';
 import type { TableSource } from './source.js';
@@ -36,9 +37,11 @@ export interface FormatSource extends TableSource {
   sourceLine?(line: number): number;
 }
 
-/** A src/io TableInput (workbook, SPSS, Parquet, compressed CSV) as a TableSource. */
-export function fromTableInput(input: TableInput, format: string): FormatSource {
-  const own = input.locate?.bind(input);
+/**
+ * The TableSource every reader's input gives: its names, size, header, dialect and reads;
+ * `locate` places a cell (lineColumn for delimited text).
+ */
+export function sourceOf(input: RangeCsvInput, format: string, locate: TableSource['locate']): TableSource {
   const readRanges = input.readRanges;
   return {
     format,
@@ -52,12 +55,25 @@ export function fromTableInput(input: TableInput, format: string): FormatSource 
     decimal: input.dialect.decimal,
     read: (onRecord, options) => input.read(onRecord, options),
     readRanges: readRanges ? (onRecord, options) => readRanges(onRecord, options) : null,
-    locate: (line: number, field: number): Location => {
-      if (own) return { file: input.display, cell: own(line, field) };
-      if (field < 0) return { file: input.display, line };
-      const h = input.header[field];
-      return { file: input.display, line, column: h !== undefined && h.trim() !== '' ? h : field + 1 };
-    },
+    locate,
+  };
+}
+
+/** FILE:LINE:COLUMN of a field (the column by its header name, else its 1-based number); the line alone for field < 0. */
+export function lineColumn(display: string, header: readonly string[]): TableSource['locate'] {
+  return (line: number, field: number): Location => {
+    if (field < 0) return { file: display, line };
+    const h = header[field];
+    return { file: display, line, column: h !== undefined && h.trim() !== '' ? h : field + 1 };
+  };
+}
+
+/** A src/io TableInput (workbook, SPSS, Parquet, compressed CSV) as a TableSource. */
+export function fromTableInput(input: TableInput, format: string): FormatSource {
+  const own = input.locate?.bind(input);
+  const locate = own ? (line: number, field: number): Location => ({ file: input.display, cell: own(line, field) }) : lineColumn(input.display, input.header);
+  return {
+    ...sourceOf(input, format, locate),
     description: input.format,
     notes: input.notes,
     ...(input.labels ? { labels: input.labels } : {}),

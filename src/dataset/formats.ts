@@ -12,7 +12,7 @@ import { normalizeName } from '../instruments/registry.js';
 import { openCsv, type RangeCsvInput } from '../io/csv.js';
 import type { Io } from '../io/process.js';
 import { openSniffed, sniffMagic } from '../io/table.js';
-import { fromTableInput, type FormatSource } from './format-source.js';
+import { fromTableInput, lineColumn, sourceOf, type FormatSource } from './format-source.js';
 import { CLIENT_NAMES } from './mapping.js';
 import { maybeRedcap } from './redcap.js';
 import type { ReadOptions } from './types.js';
@@ -43,25 +43,7 @@ export const csvFormat: TableFormat = {
 
 /** A CSV input as a TableSource: fields are the text of each cell, no typed cells; locations are file:line:column. */
 export function csvSource(input: RangeCsvInput): TableSource {
-  const readRanges = input.readRanges;
-  return {
-    format: 'csv',
-    path: input.path,
-    display: input.display,
-    bytes: input.bytes,
-    header: input.header,
-    headerLine: input.headerLine,
-    encoding: input.dialect.encoding,
-    delimiter: input.dialect.delimiter,
-    decimal: input.dialect.decimal,
-    read: (onRecord, options) => input.read(onRecord, options),
-    readRanges: readRanges ? (onRecord, options) => readRanges(onRecord, options) : null,
-    locate: (line, field) => {
-      if (field < 0) return { file: input.display, line };
-      const h = input.header[field];
-      return { file: input.display, line, column: h !== undefined && h.trim() !== '' ? h : field + 1 };
-    },
-  };
+  return sourceOf(input, 'csv', lineColumn(input.display, input.header));
 }
 
 /**

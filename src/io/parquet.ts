@@ -13,7 +13,7 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema }
 import { compressors } from 'hyparquet-compressors';
 import { UserError } from '../errors.js';
 import type { ReadOptions, ReadStats, RecordHandler } from './types.js';
-import { isoDate, numberText, type TableInput } from './table-input.js';
+import { binaryInput, isoDate, numberText, type TableInput } from './table-input.js';
 import type { Source } from './source.js';
 
 function text(v: unknown): string {
@@ -89,18 +89,13 @@ export async function openParquet(source: Source): Promise<TableInput> {
     return { records: line, bytes: source.bytes, lines: line };
   };
 
-  return {
-    path: source.path,
-    display: source.display,
-    bytes: source.bytes,
-    dialect: { delimiter: '', encoding: 'utf8', bom: false, decimal: '.', lineEnding: '\n' },
+  return binaryInput(source, {
     header,
     headerLine: 0,
     read,
-    readRanges: null,
     kind: 'parquet',
     format: `Parquet (${groups.length} row group${groups.length === 1 ? '' : 's'})`,
     notes: [],
     locate: (line: number, field: number) => (field >= 0 ? `row ${line}, column ${header[field]}` : `row ${line}`),
-  };
+  });
 }

@@ -25,7 +25,7 @@ import * as path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { UserError } from '../errors.js';
 import type { ReadOptions, ReadStats, RecordHandler } from './types.js';
-import { isoDate, numberText, type ColumnRoles, type TableInput } from './table-input.js';
+import { binaryInput, isoDate, numberText, type ColumnRoles, type TableInput } from './table-input.js';
 import type { Source } from './source.js';
 
 interface SysVar {
@@ -170,15 +170,10 @@ export async function openSav(source: Source): Promise<TableInput> {
     return { records: cases, bytes: source.bytes, lines: cases };
   };
 
-  return {
-    path: source.path,
-    display: source.display,
-    bytes: source.bytes,
-    dialect: { delimiter: '', encoding: 'utf8', bom: false, decimal: '.', lineEnding: '\n' },
+  return binaryInput(source, {
     header,
     headerLine: 0,
     read,
-    readRanges: null,
     format: kind,
     kind: kind === 'SPSS .zsav' ? 'zsav' : 'sav',
     notes,
@@ -190,5 +185,5 @@ export async function openSav(source: Source): Promise<TableInput> {
       const labelled = header.filter((_, k) => applyLabels[k]);
       if (labelled.length > 0) notes.push(`value labels applied: ${labelled.join(', ')} (measures keep their numbers)`);
     },
-  };
+  });
 }

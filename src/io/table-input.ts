@@ -4,6 +4,7 @@
  * readers share (so each hands over the text the CSV path would have read).
  */
 import type { RangeCsvInput } from './csv.js';
+import type { Source } from './source.js';
 import type { DialectOptions } from './types.js';
 
 /** What the dataset layer tells a reader once the header is mapped. */
@@ -67,4 +68,19 @@ export function isoDate(ms: number): string {
   const d = new Date(ms);
   const iso = d.toISOString();
   return d.getUTCHours() === 0 && d.getUTCMinutes() === 0 && d.getUTCSeconds() === 0 && d.getUTCMilliseconds() === 0 ? iso.slice(0, 10) : iso.slice(0, 19);
+}
+
+/**
+ * A binary reader's TableInput (workbook, SPSS, Parquet): the source's names and size, no
+ * text dialect and no byte-range path, plus what the reader gives.
+ */
+export function binaryInput(source: Source, input: Omit<TableInput, 'path' | 'display' | 'bytes' | 'dialect' | 'readRanges'>): TableInput {
+  return {
+    path: source.path,
+    display: source.display,
+    bytes: source.bytes,
+    dialect: { delimiter: '', encoding: 'utf8', bom: false, decimal: '.', lineEnding: '\n' },
+    readRanges: null,
+    ...input,
+  };
 }

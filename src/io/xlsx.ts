@@ -19,7 +19,7 @@
 import ExcelJS from 'exceljs';
 import { UserError } from '../errors.js';
 import type { ReadOptions, ReadStats, RecordHandler } from './types.js';
-import { columnLetters, isoDate, numberText, type ColumnRoles, type TableInput, type TableOptions } from './table-input.js';
+import { binaryInput, columnLetters, isoDate, numberText, type ColumnRoles, type TableInput, type TableOptions } from './table-input.js';
 import type { Source } from './source.js';
 
 const HEADER_SCAN_ROWS = 20;
@@ -187,15 +187,10 @@ export async function openXlsx(source: Source, options: TableOptions): Promise<T
     return { records, bytes: source.bytes, lines: last };
   };
 
-  return {
-    path: source.path,
-    display: source.display,
-    bytes: source.bytes,
-    dialect: { delimiter: '', encoding: 'utf8', bom: false, decimal: '.', lineEnding: '\n' },
+  return binaryInput(source, {
     header,
     headerLine: headerRow,
     read,
-    readRanges: null,
     format: `Excel workbook (sheet '${sheet.name}')`,
     kind: 'xlsx',
     notes,
@@ -203,5 +198,5 @@ export async function openXlsx(source: Source, options: TableOptions): Promise<T
     configure(roles: ColumnRoles) {
       for (const d of roles.dates) dateCols.add(d);
     },
-  };
+  });
 }
