@@ -54,7 +54,10 @@ export async function loadInput(
   // Columns a command must read as groups (e.g. its --by column), whatever --group or the config says.
   for (const g of extraGroups) {
     const groups = read.groups ?? [];
-    if (!groups.some((x) => x.toLowerCase() === g.toLowerCase())) read.groups = [...groups, g];
+    if (!groups.some((x) => x.toLowerCase() === g.toLowerCase())) {
+      read.groups = [...groups, g];
+      read.byGroups = [...(read.byGroups ?? []), g];
+    }
   }
   const paths = files.length > 0 ? files : (config?.files ?? []);
   if (paths.length === 0) {

@@ -58,6 +58,30 @@ export interface Plan {
   notes: string[];
 }
 
+/**
+ * A --by column is read as a grouping column (ReadOptions.byGroups) unless it is the
+ * therapist column, named or detected: `--by therapist_id` must not take the therapist
+ * column away from the therapist role (the analyses split by the therapist then). The
+ * mapping without the --by columns tells which column the therapist is.
+ */
+function withoutTherapistBy(inputs: TableSource[], options: ReadOptions, files: FileInfo[]): ReadOptions {
+  const by = options.byGroups ?? [];
+  if (by.length === 0) return options;
+  const key = (s: string) => normalizeName(s) || s.trim().toLowerCase();
+  const named = new Set((options.groups ?? []).filter((g) => !by.includes(g)).map(key));
+  const onlyBy = new Set(by.filter((g) => !named.has(key(g))).map(key));
+  const probe: ReadOptions = { ...options, groups: (options.groups ?? []).filter((g) => !onlyBy.has(key(g))) };
+  let therapists: string[];
+  try {
+    therapists = inputs.map((inp, i) => mapInput(inp, probe, { file: files[i].display, line: inp.headerLine }).therapist?.name ?? '');
+  } catch {
+    return options; // the real mapping below reports the problem
+  }
+  const isTherapist = (g: string) => onlyBy.has(key(g)) && therapists.some((t) => t !== '' && key(t) === key(g));
+  if (!(options.groups ?? []).some(isTherapist)) return options;
+  return { ...options, groups: (options.groups ?? []).filter((g) => !isTherapist(g)) };
+}
+
 export function planDataset(paths: string[], inputs: TableSource[], options: ReadOptions): Plan {
   const files: FileInfo[] = inputs.map((inp, i) => ({
     path: paths[i],
@@ -70,6 +94,7 @@ export function planDataset(paths: string[], inputs: TableSource[], options: Rea
     header: inp.header,
     ...fileFacts(inp),
   }));
+  options = withoutTherapistBy(inputs, options, files);
   const fms = inputs.map((inp, i) => mapInput(inp, options, { file: files[i].display, line: inp.headerLine }));
 
   // Flag-named measure/group columns must exist in at least one file.

@@ -22,6 +22,11 @@ export interface ReadOptions {
   outcome?: string[];
   /** Grouping columns (site, modality, ...). */
   groups?: string[];
+  /**
+   * The columns among `groups` that are there only because a --by asked for them: one that
+   * turns out to be the therapist column (named or detected) stays the therapist, not a group.
+   */
+  byGroups?: string[];
   /** Column name -> instrument id (from `--instrument COL=ID`). */
   instruments?: Record<string, string>;
   /** Instrument field overrides from a config file, by instrument id. */

@@ -196,3 +196,14 @@ describe('alliance model: usage errors', () => {
     expect(r.stderr).toMatch(/needs a therapist column/);
   });
 });
+
+describe('alliance model: --outcome and --alliance match columns as the input options do', () => {
+  it('--outcome ORS --alliance SRS finds the columns ors and srs (it said "not among the mapped")', async () => {
+    const exact = await runInProcess(['model', 'fixtures/demo.csv', '--outcome', 'ors', '--alliance', 'srs', '--format', 'json']);
+    const upper = await runInProcess(['model', 'fixtures/demo.csv', '--outcome', 'ORS', '--alliance', 'SRS', '--format', 'json']);
+    expect(upper.code, upper.stderr).toBe(0);
+    const fixed = JSON.parse(upper.stdout).fit.fixed;
+    expect(fixed.length).toBeGreaterThan(1);
+    expect(fixed).toEqual(JSON.parse(exact.stdout).fit.fixed);
+  });
+});

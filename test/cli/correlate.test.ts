@@ -316,3 +316,17 @@ describe('alliance correlate counts what it leaves out, by reason (issue 9.7)', 
     expect(table.stdout).toContain("left out of ors: 2 missing (blank or a missing marker), 1 out of the instrument's range");
   });
 });
+
+describe('alliance correlate --by the detected therapist column', () => {
+  it('--by therapist_id keeps therapist_id as the therapist (it became a group, the therapist unmapped) and equals --by therapist', async () => {
+    const byName = await runInProcess(['correlate', 'fixtures/demo.csv', '--by', 'therapist_id', '--format', 'json']);
+    const byRole = await runInProcess(['correlate', 'fixtures/demo.csv', '--by', 'therapist', '--format', 'json']);
+    expect(byName.code, byName.stderr).toBe(0);
+    const a = JSON.parse(byName.stdout);
+    const b = JSON.parse(byRole.stdout);
+    expect(a.mapping.therapist).toBe('therapist_id');
+    expect(a.mapping.groups).toEqual([]);
+    expect(a.results).toEqual(b.results);
+    expect(a.groups.length).toBeGreaterThan(1);
+  });
+});

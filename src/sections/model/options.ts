@@ -10,6 +10,7 @@ import { checkKey, configPlace } from '../../config/keys.js';
 import type { ModelSpec } from '../../analysis/model.js';
 import { parseNumber, rowOf, tableKeys, type OptionTable } from '../../config/option-table.js';
 import type { Dataset } from '../../dataset/types.js';
+import { normalizeName } from '../../instruments/registry.js';
 
 /** The flags modelSettings reads (commander attribute names); the command adds its own. */
 export interface ModelFlags {
@@ -205,7 +206,8 @@ function pickMeasure(dataset: Dataset, role: 'alliance' | 'outcome', given: stri
   }
   const bound = dataset.mapping.measures.filter((m) => m.role === role);
   if (given && given.length === 1) {
-    const m = bound.find((b) => b.name === given[0]);
+    // As the input options match headers: exactly, else ignoring case, spaces and punctuation.
+    const m = bound.find((b) => b.name === given[0]) ?? bound.find((b) => normalizeName(b.name) === normalizeName(given[0]) && normalizeName(b.name) !== '');
     if (m) return m.name;
     throw new UserError(`${role} column "${given[0]}" is not among the mapped ${role} measures (${bound.map((b) => b.name).join(', ') || 'none'})`, {
       location: place.at?.(role) ?? { file: dataset.files[0]?.display, line: 1 },
