@@ -66,10 +66,13 @@ export function dateRejecter(part: Part, files: FileInfo[], issue: (code: string
   const { detector, dateFormat: fmt } = part;
   return (s: string, line: number, field: number): void => {
     if (detector !== null && contradicts(s, fmt)) {
+      // In the input's own terms: line and column for text, 'Sheet!C12' in a workbook.
+      const here = part.input.locate(line, field);
+      const decided = part.input.locate(detector.decidedAt, field).cell ?? `line ${detector.decidedAt}`;
       throw new UserError(
-        `date '${s.trim()}' contradicts the date format ${fmt === 'dmy' ? 'DD/MM/YYYY' : 'MM/DD/YYYY'} decided by '${detector.decidedBy}' on line ${detector.decidedAt}`,
+        `date '${s.trim()}' contradicts the date format ${fmt === 'dmy' ? 'DD/MM/YYYY' : 'MM/DD/YYYY'} decided by '${detector.decidedBy}' on ${decided}`,
         {
-          location: { file: files[part.file].display, line, column: part.fm.date!.name },
+          location: here.cell !== undefined ? { file: files[part.file].display, cell: here.cell } : { file: files[part.file].display, line, column: part.fm.date!.name },
           hint: 'The column mixes day-first and month-first dates; fix the export or pass --date-format dmy or mdy (other dates are then reported as invalid)',
         },
       );

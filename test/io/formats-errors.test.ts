@@ -141,3 +141,18 @@ describe('helpers', () => {
     expect(b.readInt32LE(72)).toBe(1);
   });
 });
+
+describe('a date that contradicts the decided day/month order, in a workbook', () => {
+  it('names the sheet and cell of both dates (it gave line and column)', async () => {
+    const { default: ExcelJS } = await import('exceljs');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Sessions');
+    ws.addRow(['client_id', 'session', 'date', 'srs', 'ors']);
+    ws.addRow(['A', 1, '13/02/2024', 30, 20]);
+    ws.addRow(['A', 2, '02/14/2024', 31, 22]);
+    const f = tmp('contra.xlsx', Buffer.from(await wb.xlsx.writeBuffer()));
+    await fails(['describe', f], /contra\.xlsx:Sessions!C3: date '02\/14\/2024' contradicts the date format DD\/MM\/YYYY decided by '13\/02\/2024' on Sessions!C2\./);
+  });
+  it('in a CSV it still names the line', () =>
+    fails(['describe', tmp('contra.csv', 'client_id,session,date,srs,ors\nA,1,13/02/2024,30,20\nA,2,02/14/2024,31,22\n')], /contra\.csv:3:date: date '02\/14\/2024' contradicts .* decided by '13\/02\/2024' on line 2\./));
+});
