@@ -28,15 +28,19 @@ export interface Tuning {
   chunkSize?: number;
   /** Bytes of the first block used for sniffing (default 64 KiB). */
   sampleSize?: number;
-  /** Longest record accepted, in bytes (default 128 MiB). */
+  /** Longest record accepted, in bytes (default 16 MiB). */
   maxRecordBytes?: number;
 }
 
 const DEFAULT_CHUNK = 1024 * 1024;
 const DEFAULT_SAMPLE = 64 * 1024;
 const PROGRESS_EVERY = 4 * 1024 * 1024;
-/** One record longer than this is an error (no line breaks: not a CSV export). */
-const MAX_RECORD_BYTES = 128 * 1024 * 1024;
+/**
+ * One record longer than this is an error (no line breaks: not a CSV export). A session row,
+ * even of a wide export with thousands of columns, is far below it; the reader holds at most
+ * about the limit (plus the chunks) before refusing (docs/safety.md).
+ */
+const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 const SEP_LINE = /^sep=([^\r\n])(\r\n|\r|\n|$)/;
 
 /**
@@ -236,15 +240,17 @@ async function stream(
       const last = bytesRead < chunkSize || got >= src.bytes;
       if (!last) inFlight = readNext();
       if (buf.length < have + bytesRead) {
-        const bigger = Buffer.allocUnsafe(Math.max(have + bytesRead, 2 * buf.length));
+        const bigger = Buffer.allocUnsafe(Math.max(have + bytesRead, Math.min(2 * buf.length, maxRecord + 2 * chunkSize + 8)));
         buf.copy(bigger, 0, 0, have);
         buf = bigger;
       }
       buffer.copy(buf, have, 0, bytesRead);
       const end = have + bytesRead;
       // A record longer than 64 KiB: scan again only once the bytes have doubled, so
-      // re-scanning its start stays linear overall.
-      if (!last && scanned > 65536 && end < 2 * scanned) {
+      // re-scanning its start stays linear overall - but never hold more than the record
+      // limit unscanned: a file without line breaks is refused at about the limit, not at
+      // twice it (issue 16: a 1 GB line took 460-720 MB before the refusal).
+      if (!last && scanned > 65536 && end < 2 * scanned && end <= maxRecord) {
         have = end;
         continue;
       }
