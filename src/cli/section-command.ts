@@ -12,6 +12,7 @@ import { UserError } from '../errors.js';
 import type { Io } from '../io/process.js';
 import type { OutputFormat } from '../report/render.js';
 import { isManuscriptFormat, MANUSCRIPT_FORMATS } from '../report/manuscript/formats.js';
+import { writeChunks } from '../report/stream.js';
 import { optionOrigin, type OptionSource, type Section } from '../sections/section.js';
 import { buildCommand, type CommandContext } from './command.js';
 import { TERMINAL_OPTIONS, FORMAT_OPTION, INPUT_OPTIONS, explicitOptions, type OptionSpec } from './options.js';
@@ -63,7 +64,7 @@ function formatOption(manuscript: boolean): OptionSpec {
 
 /**
  * Writes the output to --out (never over an existing file without --force) or standard
- * output; text may come in pieces (JSON, see writeJson).
+ * output; text may come in pieces (src/report/stream.ts).
  */
 async function emit(out: string | string[] | Buffer, flags: Flags, io: Io): Promise<void> {
   if (flags.out === undefined || flags.out === '-') {
@@ -88,7 +89,7 @@ export function sectionCommand(spec: SectionCommandSpec, ctx: CommandContext): C
       async run(files, flags, cmd, io) {
         if (flags.methods && !isManuscriptFormat(flags.format)) throw new UserError('--methods goes with --format apa, latex or docx', { hint: 'Add --format apa (or latex, docx), or leave out --methods' });
         if (flags.format === 'docx' && (flags.out === undefined || flags.out === '-')) throw new UserError('a Word document is binary and is not written to standard output', { hint: 'Give --out FILE.docx' });
-        const [section, { loadConfig }, { loadInputWithGroups }, { render, writeJson }, { renderManuscript }, { decideColor, decideWidth, makeChalk }] = await Promise.all([
+        const [section, { loadConfig }, { loadInputWithGroups }, { renderChunks }, { renderManuscript }, { decideColor, decideWidth, makeChalk }] = await Promise.all([
           spec.section(),
           import('../config/load.js'),
           import('./by.js'),
@@ -113,18 +114,15 @@ export function sectionCommand(spec: SectionCommandSpec, ctx: CommandContext): C
           return 0;
         }
         const doc = section.document(result, dataset, opts, { mode: 'command', filtered: false, clientTables: true });
-        // JSON is written in pieces: a per-client table can be larger than one string may be.
-        if (flags.format === 'json') {
-          const chunks: string[] = [];
-          writeJson(doc, (chunk) => void chunks.push(chunk));
-          await emit(chunks, flags, io);
-          return 0;
-        }
         // Colour and the terminal's width only on a terminal (or when asked for): never into a file.
         const toFile = flags.out !== undefined && flags.out !== '-';
         const color = toFile ? flags.color === true : decideColor(flags.color, io);
         const width = toFile ? (flags.width === undefined ? undefined : decideWidth(flags.width, { ...io, env: {}, stdoutIsTTY: false })) : decideWidth(flags.width, io);
-        await emit(render(doc, flags.format as OutputFormat, makeChalk(color), color, width), flags, io);
+        // JSON and CSV come in pieces: a per-client table can be larger than one string may
+        // be; on standard output they are written as they come, waiting for the reader.
+        const chunks = renderChunks(doc, flags.format as OutputFormat, makeChalk(color), color, width);
+        if (toFile) await emit([...chunks], flags, io);
+        else await writeChunks(io, chunks);
         return 0;
       },
     },

@@ -13,6 +13,7 @@ import { formatP, toFixedR } from './number.js';
 import { csvCell, printable } from '../io/text-safety.js';
 import { compactTable, recordTable, strlen, wrapText } from './fit.js';
 import { collapseWarnings } from './warnings.js';
+import { jsonChunks } from './stream.js';
 
 export type OutputFormat = 'table' | 'json' | 'csv' | 'md';
 export const OUTPUT_FORMATS: OutputFormat[] = ['table', 'json', 'csv', 'md'];
@@ -192,12 +193,18 @@ function fitTable(head: string[], aligns: ('left' | 'right')[], style: TableStyl
  * (formula injection, docs/safety.md); numbers are written as numbers.
  */
 export function renderCsvTable(t: TableModel): string {
+  return [...csvChunks(t)].join('');
+}
+
+/** renderCsvTable's text in pieces of CSV_BATCH records (a million-client table is never one string). */
+export function* csvChunks(t: TableModel): Generator<string> {
   const header: string[] = [];
   for (const c of t.columns) {
     if (c.format?.kind === 'interval') header.push(csvCell(`${c.key}_low`), csvCell(`${c.key}_high`));
     else header.push(csvCell(c.key));
   }
-  const records: string[][] = [header];
+  const { stringify } = load('csv-stringify/sync') as { stringify: typeof Stringify };
+  let records: string[][] = [header];
   for (const row of t.rows) {
     const rec: string[] = [];
     for (const c of t.columns) {
@@ -208,8 +215,25 @@ export function renderCsvTable(t: TableModel): string {
       } else rec.push(typeof v === 'string' ? csvCell(v) : rawCell(v));
     }
     records.push(rec);
+    if (records.length >= CSV_BATCH) {
+      yield stringify(records, { record_delimiter: '\n' });
+      records = [];
+    }
   }
-  return (load('csv-stringify/sync') as { stringify: typeof Stringify }).stringify(records, { record_delimiter: '\n' });
+  if (records.length > 0) yield stringify(records, { record_delimiter: '\n' });
+}
+
+/** Records per CSV piece (each piece is stringified on its own: quoting is per cell, so the pieces join exactly). */
+const CSV_BATCH = 4096;
+
+/** The output of a document in pieces: JSON and CSV stream (they can be larger than one string may be); the rest is one piece. */
+export function renderChunks(doc: ResultDocument, format: OutputFormat, chalk: ChalkInstance, color: boolean, width?: number): Iterable<string> {
+  if (format === 'json') return jsonChunks(doc.json);
+  if (format === 'csv') {
+    const t = doc.tables.find((x) => x.id === doc.csvTable) ?? doc.tables[0];
+    return t ? csvChunks(t) : [];
+  }
+  return [render(doc, format, chalk, color, width)];
 }
 
 export function renderCsv(doc: ResultDocument): string {
@@ -224,64 +248,6 @@ export function renderCsv(doc: ResultDocument): string {
  */
 export function renderJson(doc: ResultDocument): string {
   return JSON.stringify(doc.json, null, 2) + '\n';
-}
-
-/** Arrays at least this long are written one element at a time by writeJson. */
-const STREAM_ITEMS = 256;
-
-/**
- * The bytes of renderJson(doc), written in pieces: arrays of many elements (a per-client
- * table of millions of clients) are written element by element, so no string holds the
- * whole document (which can exceed the longest string JavaScript allows).
- */
-export function writeJson(doc: ResultDocument, write: (chunk: string) => void): void {
-  let buf = '';
-  const out = (s: string): void => {
-    buf += s;
-    if (buf.length >= 1 << 16) {
-      write(buf);
-      buf = '';
-    }
-  };
-  // The text of `v` at nesting depth `pad` (a string of spaces), as JSON.stringify(_, null, 2) writes it.
-  const value = (v: unknown, pad: string): void => {
-    if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON !== 'function' && big(v)) {
-      const inner = pad + '  ';
-      if (Array.isArray(v)) {
-        out('[');
-        v.forEach((x, i) => {
-          out(`${i === 0 ? '' : ','}\n${inner}`);
-          // JSON.stringify writes null for an array element that has no JSON form.
-          if (x === undefined || typeof x === 'function' || typeof x === 'symbol') out('null');
-          else value(x, inner);
-        });
-        out(`\n${pad}]`);
-      } else {
-        out('{');
-        let first = true;
-        for (const k of Object.keys(v)) {
-          const x = (v as Record<string, unknown>)[k];
-          if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
-          out(`${first ? '' : ','}\n${inner}${JSON.stringify(k)}: `);
-          first = false;
-          value(x, inner);
-        }
-        out(first ? '}' : `\n${pad}}`);
-      }
-      return;
-    }
-    const text = JSON.stringify(v, null, 2);
-    out(pad === '' ? text : text.replace(/\n/g, '\n' + pad));
-  };
-  value(doc.json, '');
-  write(buf + '\n');
-}
-
-/** Whether a value holds an array long enough to stream (checked two levels down). */
-function big(v: object, depth = 0): boolean {
-  if (Array.isArray(v)) return v.length >= STREAM_ITEMS || (depth < 2 && v.some((x) => x !== null && typeof x === 'object' && big(x as object, depth + 1)));
-  if (depth >= 2) return false;
-  return Object.values(v).some((x) => x !== null && typeof x === 'object' && big(x as object, depth + 1));
 }
 
 /**

@@ -371,7 +371,14 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
     tables,
     notes: [...notes, `${NE} = not estimable (the JSON output gives the reason).`],
     csvTable: r.clientRows ? 'clients' : r.groups ? 'groups' : 'cohort',
-    json: snake({
+    // Built when asked for (a table or CSV of a million clients never needs it).
+    get json() {
+      return trendJson();
+    },
+  };
+
+  function trendJson(): unknown {
+    return snake({
       command: 'trend',
       schema: 1,
       options: { ...o, clients: Boolean(o.clients) },
@@ -388,6 +395,6 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
       groups: r.groups,
       clients: r.clientRows,
       notes,
-    }),
-  };
+    });
+  }
 }
