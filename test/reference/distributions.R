@@ -1,4 +1,4 @@
-# Reference values for src/stats/distributions.ts.
+# Reference values for src/stats/distributions.ts (with normal.ts and special.ts).
 # Run from the repository root:  Rscript test/reference/distributions.R
 # Writes test/reference/distributions.json (inputs + R outputs at full precision).
 source("test/reference/json.R")
