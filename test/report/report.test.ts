@@ -326,7 +326,10 @@ describe('filters and globs', () => {
     const res = await runInProcess(['report', '--config', 'r.yaml', '--out', 'out', '--reproducible'], { cwd: dir });
     expect(res.code).toBe(0);
     const lines = readFileSync(path.join(dir, 'demo.csv'), 'utf8').trimEnd().split('\n').slice(1).map((l) => l.split(','));
-    const kept = lines.filter((f) => f[2] === 'S1' && f[4] >= '2024-03-01' && f[4] <= '2024-12-31');
+    // The period keeps the S1 clients with an S1 session in it, with their S1 sessions up to its end.
+    const active = new Set(lines.filter((f) => f[2] === 'S1' && f[4] >= '2024-03-01' && f[4] <= '2024-12-31').map((f) => f[0]));
+    const kept = lines.filter((f) => f[2] === 'S1' && active.has(f[0]) && f[4] <= '2024-12-31');
+    expect(kept.length).toBeGreaterThan(active.size);
     const json = JSON.parse(readFileSync(path.join(dir, 'out', 'results.json'), 'utf8'));
     expect(json.sections.describe.rows).toBe(kept.length);
     expect(json.sections.describe.clients).toBe(new Set(kept.map((f) => f[0])).size);

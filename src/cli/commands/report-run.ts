@@ -21,6 +21,9 @@ export interface ReportFlags {
   force?: boolean;
   reproducible?: boolean;
   failOn?: 'error' | 'warning' | 'none';
+  from?: string;
+  to?: string;
+  asOf?: string;
   [key: string]: unknown;
 }
 
@@ -51,6 +54,7 @@ export async function run(_args: string[], flags: ReportFlags, _cmd: Command, io
     version: packageVersion(),
     reproducible: Boolean(flags.reproducible),
     failOn: flags.failOn,
+    period: { from: flags.from, to: flags.to, asOf: flags.asOf },
     out: outShown,
     outDir,
     force: Boolean(flags.force),

@@ -18,6 +18,9 @@ const REPORT_OPTIONS: OptionSpec[] = [
   { flags: '--out <dir>', description: "output folder (default: report.out from the config, else ./report); written atomically" },
   { flags: '--force', description: 'replace the output folder if it exists' },
   { flags: '--reproducible', description: 'leave the time of the run out of manifest.json (also when SOURCE_DATE_EPOCH is set)' },
+  { flags: '--from <date>', description: 'period start: YYYY-MM-DD or a relative form (last-month, this-quarter, -3 months, ...); wins over report.filters.from' },
+  { flags: '--to <date>', description: 'period end (inclusive), same forms; clients active in the period are reported over their course up to its end' },
+  { flags: '--as-of <date>', description: "the day relative forms count from (default: the config's today, else SOURCE_DATE_EPOCH's day, else today)" },
   {
     flags: '--fail-on <level>',
     description: 'stop before analysis when validation finds errors (error) or errors or warnings (warning); the folder then holds the validation only',
@@ -35,6 +38,7 @@ export function reportCommand(ctx: CommandContext): Command {
         'alliance report --config fixtures/report.yaml --out report',
         'alliance report --config clinic.yaml --out reports/2024-Q4 --force --fail-on error',
         'SOURCE_DATE_EPOCH=0 alliance report --config clinic.yaml --out out   # byte-identical reruns',
+        'alliance report --config clinic.yaml --from last-month --to last-month --out reports/monthly --force   # a monthly cron job',
       ],
       run: lazyRun(() => import('./report-run.js')),
     },

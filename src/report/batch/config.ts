@@ -28,7 +28,7 @@ import { LineCounter, isMap, isScalar, parseDocument, type Node } from 'yaml';
 import { UserError } from '../../errors.js';
 import type { Config } from '../../config/load.js';
 import { camel, checkKey, type KeyPlace } from '../../config/keys.js';
-import { parseDate } from '../../dataset/values.js';
+import { RELATIVE_FORMS, resolveDay } from './period.js';
 import { SECTIONS, SECTION_NAMES } from '../../sections/registry.js';
 
 
@@ -45,9 +45,16 @@ export const MANUSCRIPT_FILES = ['md', 'docx', 'tex'] as const;
 export type ManuscriptFile = (typeof MANUSCRIPT_FILES)[number];
 
 export interface ReportFilters {
-  /** Inclusive session-date range (ISO), null = open. */
+  /**
+   * The period (inclusive): clients with a session in it, with their sessions up to `to`.
+   * As written in the config (an ISO date or a relative form, src/report/batch/period.ts);
+   * runReport resolves them to ISO dates against the as-of day (`asOf`). null = open.
+   */
   from: string | null;
   to: string | null;
+  /** The as-of day the relative forms were resolved against, and the forms as written (for the report's words). */
+  asOf?: string;
+  written?: { from: string | null; to: string | null };
   /** Group column (or the therapist column) whose values are kept. */
   column: string | null;
   values: string[] | null;
@@ -120,9 +127,9 @@ function listOf(v: unknown): string[] | null {
   return null;
 }
 
-function isoDate(ctx: SectionCheck, key: string, v: unknown): string {
+function periodText(ctx: SectionCheck, key: string, v: unknown): string {
   const s = typeof v === 'string' ? v.trim() : v instanceof Date ? v.toISOString().slice(0, 10) : '';
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s) || Number.isNaN(parseDate(s, 'iso'))) fail(ctx, key, `'${key}' must be a date YYYY-MM-DD`, 'For example 2024-01-01');
+  if (resolveDay(s, 0, 'from') === null) fail(ctx, key, `'${key}' must be ${RELATIVE_FORMS}`, 'For example 2024-01-01 or last-month');
   return s;
 }
 
@@ -184,8 +191,8 @@ export function reportSettings(ctx: SectionCheck): ReportSettings {
         for (const [fk, fv] of Object.entries(v as Record<string, unknown>)) {
           const fkey = `${key}.${camel(fk)}`;
           if (!FILTER_KEYS.includes(camel(fk))) fail(ctx, fkey, `unknown key '${fkey}'`, `Filters accept ${FILTER_KEYS.join(', ')}`);
-          if (fk === 'from') s.filters.from = isoDate(ctx, fkey, fv);
-          else if (fk === 'to') s.filters.to = isoDate(ctx, fkey, fv);
+          if (fk === 'from') s.filters.from = periodText(ctx, fkey, fv);
+          else if (fk === 'to') s.filters.to = periodText(ctx, fkey, fv);
           else if (fk === 'column') {
             if (typeof fv !== 'string' || fv.trim() === '') fail(ctx, fkey, `'${fkey}' must be a column name`);
             s.filters.column = fv.trim();
@@ -195,7 +202,6 @@ export function reportSettings(ctx: SectionCheck): ReportSettings {
             s.filters.values = list;
           }
         }
-        if (s.filters.from && s.filters.to && s.filters.from > s.filters.to) fail(ctx, `${key}.to`, `'${key}.to' (${s.filters.to}) is before '${key}.from' (${s.filters.from})`);
         if ((s.filters.column === null) !== (s.filters.values === null))
           fail(ctx, key, `'${key}' needs both column and values`, 'For example filters: { column: site, values: [S1, S2] }');
         break;

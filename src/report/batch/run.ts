@@ -29,6 +29,7 @@ import { renderReportHtml, type HtmlSection } from '../html/page.js';
 import { manuscriptFiles } from './manuscript.js';
 import { expandGlob, keyLines, place, reportSettings, type ReportSettings, type SectionCheck } from './config.js';
 import { measureNames } from '../labels.js';
+import { asOfDay, resolvePeriod, type PeriodFlags } from './period.js';
 
 export interface ReportRunOptions {
   /** Tool version for the manifest. */
@@ -37,6 +38,8 @@ export interface ReportRunOptions {
   reproducible: boolean;
   /** --fail-on from the command line (wins over report.failOn). */
   failOn?: 'error' | 'warning' | 'none';
+  /** --from / --to / --as-of (win over report.filters.from / to). */
+  period?: PeriodFlags;
   /** The output folder as given (for the manifest). */
   out: string;
   /**
@@ -165,13 +168,17 @@ async function checksum(file: string, shown: string, analysedBytes: number | und
   return { sha256: h.digest('hex'), bytes };
 }
 
-/** Keeps only the sessions the filters select (validation always sees every row). */
-export function filteredDataset(ds: Dataset, s: Pick<ReportSettings, 'filters'>): { dataset: Dataset; describe: string[] } {
+/**
+ * Keeps only the sessions the filters select (validation always sees every row). A period
+ * (from/to) selects the clients with a session dated in it and keeps each one's sessions up
+ * to the period's end, earlier ones included: change is measured over a client's course up
+ * to the end of the period, never inside one month. Sessions without a date are left out.
+ */
+export async function filteredDataset(ds: Dataset, s: Pick<ReportSettings, 'filters'>, scanFrom: Dataset = ds): Promise<{ dataset: Dataset; describe: string[] }> {
   const f = s.filters;
   const from = f.from ? parseDate(f.from, 'iso') : -Infinity;
   const to = f.to ? parseDate(f.to, 'iso') : Infinity;
   const words: string[] = [];
-  if (f.from || f.to) words.push(`sessions dated ${f.from ?? 'any time'} to ${f.to ?? 'any time'} (inclusive; sessions without a date are left out)`);
   let pick: ((row: SessionRow) => boolean) | null = null;
   if (f.column && f.values) {
     const want = new Set(f.values);
@@ -190,10 +197,27 @@ export function filteredDataset(ds: Dataset, s: Pick<ReportSettings, 'filters'>)
     };
     words.push(`${f.column} in ${f.values.join(', ')}`);
   }
+  const period = Boolean(f.from || f.to);
+  let active: Set<number> | null = null;
+  if (period) {
+    const written = f.written && (f.written.from !== f.from || f.written.to !== f.to) ? ` (${f.written.from ?? 'any time'} to ${f.written.to ?? 'any time'} as of ${f.asOf})` : '';
+    words.push(
+      `clients with a session dated ${f.from ?? 'any time'} to ${f.to ?? 'any time'}${written}, each with all their dated sessions up to ${f.to ?? 'the last'}: change is measured over the client's course up to the end of the period, not inside it (sessions without a date are left out)`,
+    );
+    // Client indices are dense but grow while the data is read: a set, not a sized array.
+    const seen = new Set<number>();
+    await scanFrom.scan(
+      (row) => {
+        if (row.date >= from && row.date <= to && (!pick || pick(row))) seen.add(row.client);
+      },
+      { need: { date: true, therapist: pick !== null, groups: pick !== null } },
+    );
+    active = seen;
+  }
   if (words.length === 0) return { dataset: ds, describe: [] };
   const keepRow = (row: SessionRow) => {
-    if (f.from || f.to) {
-      if (!(row.date >= from && row.date <= to)) return false;
+    if (active) {
+      if (!(row.date <= to) || !active.has(row.client)) return false;
     }
     return pick ? pick(row) : true;
   };
@@ -314,6 +338,10 @@ function demote(md: string): string {
 export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOptions): Promise<ReportOutput> {
   const config = ctx.config;
   const settings = reportSettings(ctx);
+  if (settings.filters.from !== null || settings.filters.to !== null || opts.period?.from !== undefined || opts.period?.to !== undefined) {
+    const asOf = asOfDay(opts.period?.asOf, config.read.today, io.env, opts.now);
+    settings.filters = { ...settings.filters, ...resolvePeriod(settings.filters, opts.period ?? {}, asOf) };
+  }
   const failOn = opts.failOn ?? settings.failOn;
   const configDir = path.dirname(path.resolve(io.cwd, config.path));
   const at = place(ctx);
@@ -370,7 +398,8 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
   // Every section's scans go through one shared reader: sections running together read
   // the input once (src/dataset/shared-scan.ts).
   const shared = sharedScans(dataset);
-  const filtered = filteredDataset(shared.dataset, settings);
+  // The period's clients are found with a scan of the underlying data (same client indices).
+  const filtered = await filteredDataset(shared.dataset, settings, dataset);
   if (filtered.describe.length > 0) await checkFilters(filtered.dataset, dataset, settings, keyAt);
 
   const runCtx: RunContext = { io, now: opts.now, read, config };
@@ -454,7 +483,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
       schema: 1,
       title,
       stopped_after_validation: stopped,
-      filters: settings.filters,
+      filters: (({ asOf, written, ...rest }) => ({ ...rest, ...(asOf !== undefined ? { as_of: asOf, written } : {}) }))(settings.filters),
       min_clients: settings.minClients,
       client_tables: settings.clientTables,
       sections: Object.fromEntries(sections.map((s) => [s.name, s.json])),
