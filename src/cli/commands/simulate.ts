@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { progressBar } from '../progress.js';
 import { buildCommand, type CommandContext } from '../command.js';
 import type { Io } from '../../io/process.js';
 import { list, type OptionSpec } from '../options.js';
@@ -210,8 +211,34 @@ function therapistAndRuptures(opts: SimulateOptions): Partial<SimulateSpec> {
   return out;
 }
 
+/**
+ * The CSV chunks with a progress bar on a terminal: the share of --rows written, else of
+ * --clients (read from the last client id of each chunk, C000123 = client 123).
+ */
+function* withProgress(spec: SimulateSpec, io: Io): Generator<string, void, undefined> {
+  const bar = progressBar(io, 'alliance simulate');
+  let rows = 0;
+  try {
+    for (const chunk of generateCsv(spec)) {
+      if (bar) {
+        if (spec.rows !== undefined) {
+          for (let i = chunk.indexOf('\n'); i >= 0; i = chunk.indexOf('\n', i + 1)) rows++;
+          bar.update(rows / (spec.rows + 1));
+        } else if (spec.clients !== undefined) {
+          const at = chunk.lastIndexOf('\nC', chunk.length - 2);
+          const id = at >= 0 ? Number(/^\d+/.exec(chunk.slice(at + 2, at + 14))?.[0] ?? NaN) : NaN;
+          if (Number.isFinite(id)) bar.update(id / spec.clients);
+        }
+      }
+      yield chunk;
+    }
+  } finally {
+    bar?.end();
+  }
+}
+
 async function writeStdout(spec: SimulateSpec, io: Io): Promise<void> {
-  for (const chunk of generateCsv(spec)) {
+  for (const chunk of withProgress(spec, io)) {
     if (io.closed?.()) return; // the reader went away (`| head`): stop generating
     if (io.stdout.write(chunk) === false && io.drain) await io.drain();
   }
@@ -242,7 +269,7 @@ export function simulateCommand(ctx: CommandContext): Command {
         if (opts.out !== undefined && opts.out !== '-') {
           const target = resolve(io.cwd, opts.out);
           if (!opts.force && existsSync(target)) throw new UserError('already exists', { location: { file: opts.out }, hint: 'Use --force to replace it, or choose another file name' });
-          await writeFileAtomic(target, generateCsv(spec));
+          await writeFileAtomic(target, withProgress(spec, io));
         }
         else await writeStdout(spec, io);
         return 0;
