@@ -7,7 +7,7 @@ import type { Dataset } from '../../dataset/types.js';
 import { toFixedR } from '../number.js';
 import { apaR, capital, count, dfText, interval, level, listWords, nouns, pText, pValue, sym, t, type ApaRow, type Manuscript, type Paragraph, type Run, type Text } from './model.js';
 import { directionSentence, instrumentNames, instrumentWorks, measureLabel } from './measures.js';
-import { BAKDASH_2017, BH_1995, HOLM_1979, plainSoftware, referenceList, software, type Work } from './references.js';
+import { BAKDASH_2017, BH_1995, HOLM_1979, NICKELL_1981, plainSoftware, referenceList, software, type Work } from './references.js';
 
 const ADJUST_NAME = { holm: 'Holm', bh: 'Benjamini\u2013Hochberg', none: '' } as const;
 
@@ -133,6 +133,8 @@ function paragraph(b: Block, report: CorrelateReport, dataset: Dataset): Paragra
     }
     sentences.push(sentence(r, a, oc, o.adjust));
   }
+  const simpson = report.warnings.some((w) => w.code === 'simpson' && w.group === b.group && w.alliance === b.alliance && w.outcome === b.outcome);
+  if (simpson) sentences.push(['The between- and within-client correlations have opposite signs, so the pooled correlation mixes two different relations and answers neither question.']);
   return { heading: `${a} and ${oc}${b.group === null ? '' : `: ${o.by} ${b.group}`}`, sentences };
 }
 
@@ -220,7 +222,11 @@ export function correlateManuscript(report: CorrelateReport, dataset: Dataset): 
     m.push([`Within-client associations are repeated-measures correlations (${BAKDASH_2017.cite}): the correlation of client-mean-centered scores, with `, sym('df'), ' = sessions \u2212 clients \u2212 1.']);
   }
   if (ran.has('early')) m.push([`Early alliance (${earlyText(o)}) was related to the outcome at each client's last assessed session, controlling for the outcome at intake (partial correlation) and with the final outcome residualized on intake (semi-partial correlation).`]);
-  if (ran.has('lagged')) m.push(['Lagged effects were estimated in both directions over pairs of consecutive sessions by ordinary least squares with client fixed effects: alliance at one session predicting outcome at the next, controlling for outcome at that session, and the reverse.']);
+  if (ran.has('lagged')) {
+    works.push(NICKELL_1981);
+    m.push(['Lagged effects were estimated in both directions over pairs of consecutive sessions by ordinary least squares with client fixed effects: alliance at one session predicting outcome at the next, controlling for outcome at that session, and the reverse.']);
+    m.push([`With the earlier score and client fixed effects in one model, these coefficients are biased when clients have few sessions (${NICKELL_1981.cite}); their direction is interpreted, not their size.`]);
+  }
   m.push(["Confidence intervals of correlations use Fisher's ", sym('z'), ` transformation${o.bootstrap > 0 ? `; cluster-bootstrap intervals resample clients (${o.bootstrap} replicates, percentile method)` : ''}.`]);
   if (o.adjust !== 'none') {
     const w = o.adjust === 'holm' ? HOLM_1979 : BH_1995;

@@ -68,6 +68,11 @@ export const NAKAGAWA_2013: Work = {
   ],
 };
 
+export const NICKELL_1981: Work = {
+  cite: 'Nickell, 1981',
+  entry: ['Nickell, S. (1981). Biases in dynamic models with fixed effects. ', { i: 'Econometrica, 49' }, '(6), 1417\u20131426. https://doi.org/10.2307/1911408'],
+};
+
 export const SELF_1987: Work = {
   cite: 'Self & Liang, 1987',
   entry: [

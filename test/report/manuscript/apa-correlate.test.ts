@@ -56,6 +56,25 @@ describe('correlate --format apa: hand-checked sentences', () => {
     expect(out).not.toContain('adjusted');
   });
 
+  // Gilden (2010) as in Bakdash & Marusich (2017): within r_rm = -0.406097, df 32, p = .01717;
+  // R (correlate.json public.gilden2010): pooled r = 0.3773, df 42, p = 0.01158, CI [0.0905,
+  // 0.6063]; between r = 0.5908, df 9, p = 0.05565, CI [-0.0141, 0.8791]; within CI [-0.6544,
+  // -0.0787]. Between and within have opposite signs (Simpson's paradox).
+  it("the published Simpson's-paradox example: the pooled r is said to answer neither question", async () => {
+    const out = await apa(['fixtures/reference/gilden2010.csv', '--client', 'sub', '--session', 'block', '--alliance', 'rt', '--outcome', 'acc', '--analyses', 'pooled,between,within', '--adjust', 'none']);
+    expect(out).toContain('Pooled over all sessions, rt was positively related to acc, r(42) = .38, 95% CI [.09, .61], p = .012.');
+    expect(out).toContain('Between clients, mean rt was not significantly related to mean acc, r(9) = .59, 95% CI [-.01, .88], p = .056.');
+    expect(out).toContain('Within clients, rt was negatively related to acc, r_rm(32) = -.41, 95% CI [-.65, -.08], p = .017.');
+    expect(out).toContain('The between- and within-client correlations have opposite signs, so the pooled correlation mixes two different relations and answers neither question.');
+  });
+
+  it('the lagged analyses name the Nickell bias in the methods', async () => {
+    const out = await apa([FIX, '--analyses', 'lagged', '--methods']);
+    expect(out).toContain('biased when clients have few sessions (Nickell, 1981)');
+    expect(out).toContain('Nickell, S. (1981). Biases in dynamic models with fixed effects. Econometrica, 49(6), 1417\u20131426. https://doi.org/10.2307/1911408');
+    expect(out).not.toContain('opposite signs');
+  });
+
   it('Markdown and HTML set the symbols in italics, with the tables', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'apa-'));
     for (const [file, want] of [
