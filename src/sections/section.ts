@@ -128,6 +128,8 @@ export interface Section<O = unknown, R = unknown> {
   resolved?(opts: O, configDir: string): unknown;
   /** Primary sources of its methods (cited in the report). */
   readonly references: readonly string[];
+  /** The references this run's options use (default: all of `references`): a report cites what it used. */
+  referencesFor?(opts: O): readonly string[];
 }
 
 /** How an option is named in messages: `--early-session` (command) or `correlate.earlySession` (report). */

@@ -464,7 +464,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
   const rules = ruleLines(settings, mins, filtered.describe, stopped, failOn, gateVerdict);
   const title = settings.title;
   const sub = [`inputs: ${inputs.rel.join(', ')}`, `sections: ${sections.map((s) => s.name).join(', ')}${stopped ? ' (stopped after validation)' : ''}`];
-  const references = sections.flatMap((s) => s.section.references);
+  const references = sections.flatMap((s) => s.section.referencesFor?.(s.opts) ?? s.section.references);
 
   if (settings.formats.includes('md')) {
     const md: string[] = [`# ${mdText(title)}`, '', ...sub.map((s) => `${mdText(s)}  `), '', '## Summary', '', '| figure | value | detail |', '|:---|---:|:---|'];
