@@ -1,14 +1,17 @@
 /**
  * Issue 14.3-5: JUnit shows warnings and skipped checks, GitHub annotations are capped
  * per code with a summary annotation (exact counts stay in the step summary and JSON),
- * and one problem of one cell is one finding (schema.maximum + value.out-of-range).
+ * one problem of one cell is one finding (schema.maximum + value.out-of-range), and
+ * SARIF 2.1.0 is valid against its schema.
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { runInProcess } from '../helpers/cli.js';
 import { TODAY, findingsOf, tmpDir, tmpFile, type ValidateDoc } from '../validate/helpers.js';
-import { validateJsonDocument, validateJunitXml } from '../helpers/schemas.js';
+import { validateJsonDocument, validateJunitXml, validateSarif } from '../helpers/schemas.js';
+import { ROOT } from '../helpers/spawn.js';
+import { CODES } from '../../src/validate/codes.js';
 
 const run = (args: string[], env: Record<string, string> = {}) => runInProcess(['validate', ...args, '--today', TODAY], { env });
 
@@ -148,5 +151,38 @@ describe('one problem, one finding (--schema and the instrument range on one cel
     const r = await run([tmpFile(csv), '--schema', schema(), '--max-findings', '0']);
     expect(r.stdout).not.toMatch(/more schema\.maximum/);
     expect(r.stdout).toMatch(/FAILED: 12 errors, 0 warnings/);
+  });
+});
+
+describe('SARIF 2.1.0', () => {
+  const golden = () => JSON.parse(readFileSync(path.join(ROOT, 'fixtures/validate/golden/mixed.sarif'), 'utf8')) as { runs: { results: Record<string, unknown>[] }[] } & Record<string, unknown>;
+
+  it('is valid against the SARIF 2.1.0 schema, and the schema check is not blind', () => {
+    const log = golden();
+    expect(validateSarif(log)).toEqual([]);
+    expect(validateSarif({ ...log, version: '2.0.0' })).not.toEqual([]);
+    const bad = golden();
+    delete bad.runs[0].results[0].message;
+    expect(validateSarif(bad)).not.toEqual([]);
+  });
+
+  it('one result per finding with the rule, level, message and the file and line; merged codes kept', async () => {
+    const schema = tmpFile('fields:\n  - name: client_id\n  - name: session\n    type: integer\n  - name: srs\n    type: number\n    constraints: { maximum: 40 }\n', 'sarif-schema.yaml');
+    const dir = tmpDir();
+    writeFileSync(path.join(dir, 'my export.csv'), 'client_id,session,srs\nC1,1,41\nC1,3,30\n');
+    const r = await runInProcess(['validate', 'my export.csv', '--schema', schema, '--format', 'sarif', '--today', TODAY], { cwd: dir });
+    expect(r.code).toBe(1);
+    const log = JSON.parse(r.stdout) as { runs: { tool: { driver: { rules: { id: string }[] } }; results: Record<string, any>[]; properties: Record<string, unknown> }[] };
+    expect(validateSarif(log)).toEqual([]);
+    const [run] = log.runs;
+    expect(run.tool.driver.rules.map((x) => x.id)).toEqual(CODES.map((c) => c.code));
+    expect(run.results.map((x) => [x.ruleId, x.level, x.locations[0].physicalLocation.region.startLine])).toEqual([
+      ['value.out-of-range', 'error', 2],
+      ['session.gap', 'warning', 3],
+    ]);
+    expect(run.results[0].locations[0].physicalLocation.artifactLocation).toEqual({ uri: 'my%20export.csv', uriBaseId: '%SRCROOT%' });
+    expect(run.results[0].properties).toMatchObject({ codes: ['value.out-of-range', 'schema.maximum'], field: 3, value: '41', column: 'srs' });
+    expect(run.results[0].ruleIndex).toBe(CODES.findIndex((c) => c.code === 'value.out-of-range'));
+    expect(run.properties).toMatchObject({ passed: false, errors: 1, warnings: 1, fatal: 0 });
   });
 });

@@ -2,7 +2,8 @@
  * Issue 14.1-2: a file that cannot be read is a finding of that file in every format
  * (code file.unreadable, severity fatal, its location), the files beside it are still
  * validated, the document is complete and valid (JSON against schemas/validate.schema.json
- * with Ajv, JUnit against test/schemas/junit.xsd with xmllint, CSV parsed by csv-parse),
+ * with Ajv, JUnit against test/schemas/junit.xsd with xmllint, SARIF against the SARIF
+ * 2.1.0 schema, CSV parsed by csv-parse),
  * and the exit code is 2. Header-only files are readable: an error finding, exit 1.
  */
 import { describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { parse } from 'csv-parse/sync';
 import { runInProcess } from '../helpers/cli.js';
 import { ROOT } from '../helpers/spawn.js';
 import { TODAY, findingsOf, tmpDir, tmpFile, type ValidateDoc } from '../validate/helpers.js';
-import { validateJsonDocument, validateJunitXml } from '../helpers/schemas.js';
+import { validateJsonDocument, validateJunitXml, validateSarif } from '../helpers/schemas.js';
 
 const GOOD = path.join(ROOT, 'fixtures/validate/clean.csv');
 const good2 = () => tmpFile('client_id,session,date,srs\nZ1,1,2024-01-08,30\nZ1,2,2024-01-15,31\n', 'good2.csv');
@@ -41,7 +42,7 @@ const KINDS: Kind[] = [
   { name: 'directory', bad: () => tmpDir(), says: /is a directory/, line: null },
 ];
 
-const FORMATS = ['table', 'md', 'json', 'csv', 'github', 'junit'] as const;
+const FORMATS = ['table', 'md', 'json', 'csv', 'github', 'junit', 'sarif'] as const;
 
 async function run(files: string[], format: string) {
   return runInProcess(['validate', ...files, '--format', format, '--today', TODAY]);
@@ -94,6 +95,17 @@ async function checkDocument(format: string, out: string, ctx: { bad: string; go
     expect(out).toMatch(/<error type="fatal" message="the file could not be read: [^"]*">/);
     expect(out).toMatch(/<property name="status" value="fatal"\/>/);
     expect((out.match(/<property name="status" value="passed"\/>/g) ?? []).length).toBe(2);
+  } else if (format === 'sarif') {
+    const log = JSON.parse(out) as SarifLog;
+    expect(validateSarif(log)).toEqual([]);
+    const run = log.runs[0];
+    expect(run.invocations[0].executionSuccessful).toBe(false);
+    expect(run.properties).toMatchObject({ passed: false, fatal: 1, errors: 0, files: { passed: good, failed: [], fatal: [bad] } });
+    expect(run.results).toHaveLength(1);
+    const [res] = run.results;
+    expect(res).toMatchObject({ ruleId: 'file.unreadable', level: 'error', properties: { severity: 'fatal' } });
+    expect(res.message.text).toMatch(kind.says);
+    expect(res.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: `file://${encodeURI(bad)}` }, region: { startLine: kind.line ?? 1 } });
   } else if (format === 'csv') {
     const rows = parse<Record<string, string>>(out, { columns: true });
     expect(rows).toEqual([expect.objectContaining({ code: 'file.unreadable', severity: 'fatal', file: bad, line: kind.line === null ? '' : String(kind.line) })]);
@@ -116,6 +128,14 @@ async function checkDocument(format: string, out: string, ctx: { bad: string; go
   }
 }
 
+interface SarifLog {
+  runs: {
+    invocations: { executionSuccessful: boolean }[];
+    properties: Record<string, unknown>;
+    results: { ruleId: string; level: string; message: { text: string }; locations: { physicalLocation: unknown }[]; properties: Record<string, unknown> }[];
+  }[];
+}
+
 function xml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
@@ -134,6 +154,7 @@ describe('a header-only file next to good files', () => {
         expect(doc.files.map((f) => f.status)).toEqual(['passed', 'failed']);
       }
       if (format === 'junit') expect(await validateJunitXml(r.stdout)).toEqual([]);
+      if (format === 'sarif') expect(validateSarif(JSON.parse(r.stdout))).toEqual([]);
     }
   });
 });
@@ -153,6 +174,10 @@ describe('every file unreadable', () => {
       } else if (format === 'junit') {
         expect(await validateJunitXml(r.stdout)).toEqual([]);
         expect((r.stdout.match(/<error type="fatal"/g) ?? []).length).toBe(2);
+      } else if (format === 'sarif') {
+        const log = JSON.parse(r.stdout) as SarifLog;
+        expect(validateSarif(log)).toEqual([]);
+        expect(log.runs[0].results.map((x) => x.ruleId)).toEqual(['file.unreadable', 'file.unreadable']);
       } else {
         expect((r.stdout.match(/file\.unreadable/g) ?? []).length).toBeGreaterThanOrEqual(2);
       }

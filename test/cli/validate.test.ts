@@ -128,6 +128,7 @@ describe('golden output (mixed.csv)', () => {
     ['csv', 'csv'],
     ['github', 'github.txt'],
     ['junit', 'xml'],
+    ['sarif', 'sarif'],
   ];
   for (const [fmt, ext] of formats) {
     it(fmt, async () => {

@@ -34,7 +34,11 @@ export async function validateJunitXml(xml: string): Promise<string[]> {
   return r.valid ? [] : r.errors.map((e) => e.rawMessage);
 }
 
-/** Ajv for JSON Schema draft-04 (the SARIF schema's draft); a CommonJS module whose export is the class. */
+/**
+ * Ajv for JSON Schema draft-04 (the SARIF schema's draft); a CommonJS module whose export is the
+ * class. unicodeRegExp off: one pattern of the SARIF schema ("^[a-zA-Z]{2}|...]?$") is not a
+ * valid regular expression with the u flag.
+ */
 const AjvDraft04 = createRequire(import.meta.url)('ajv-draft-04') as new (opts: Options) => { compile(schema: object): ValidateFunction };
 
 let sarif: ValidateFunction | null = null;
@@ -46,6 +50,6 @@ export function sarifSchemaPath(): string {
 
 /** Errors of a SARIF log against the SARIF 2.1.0 schema ([] when valid). */
 export function validateSarif(log: unknown): string[] {
-  const v = (sarif ??= new AjvDraft04({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(sarifSchemaPath(), 'utf8')) as object));
+  const v = (sarif ??= new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false }).compile(JSON.parse(readFileSync(sarifSchemaPath(), 'utf8')) as object));
   return v(log) ? [] : describeErrors(v.errors);
 }

@@ -17,11 +17,13 @@ import { parseDate } from '../../dataset/values.js';
 import { render } from '../../report/render.js';
 import type { TableSchema } from '../../validate/schema.js';
 import { validateInputs } from '../../validate/inputs.js';
-import { capPerCode, renderValidateCsv, validationDocument, writeValidateJson } from '../../report/documents/validate.js';
+import { capPerCode, renderValidateCsv, streamJson, validationDocument, writeValidateJson } from '../../report/documents/validate.js';
+import { validateSarif } from '../../report/documents/validate-sarif.js';
+import { packageVersion } from '../../version.js';
 import { renderGithub, renderStepSummary } from '../../report/documents/validate-github.js';
 import { renderJunit } from '../../report/documents/validate-junit.js';
 
-export type ValidateFormat = 'table' | 'json' | 'csv' | 'md' | 'github' | 'junit';
+export type ValidateFormat = 'table' | 'json' | 'csv' | 'md' | 'github' | 'junit' | 'sarif';
 
 export interface ValidateFlags {
   format: ValidateFormat;
@@ -113,6 +115,8 @@ export async function run(files: string[], flags: ValidateFlags, cmd: Command, i
     }
   } else if (format === 'junit') {
     io.stdout.write(renderJunit(result, strict));
+  } else if (format === 'sarif') {
+    streamJson(validateSarif(result, strict, packageVersion()), (chunk) => void io.stdout.write(chunk));
   } else if (format === 'json') {
     writeValidateJson(result, strict, (chunk) => void io.stdout.write(chunk));
   } else if (format === 'csv') {

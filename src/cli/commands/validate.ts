@@ -13,8 +13,8 @@ import type { ValidateFlags } from './validate-run.js';
 const VALIDATE_OPTIONS: OptionSpec[] = [
   {
     flags: '--format <format>',
-    description: 'output format: table, json, csv, md, github (Actions annotations) or junit (JUnit XML)',
-    choices: ['table', 'json', 'csv', 'md', 'github', 'junit'],
+    description: 'output format: table, json, csv, md, github (Actions annotations), junit (JUnit XML) or sarif (SARIF 2.1.0, for code scanning)',
+    choices: ['table', 'json', 'csv', 'md', 'github', 'junit', 'sarif'],
     defaultValue: 'table',
   },
   { flags: '--strict', description: 'exit 1 on warnings too' },
@@ -40,6 +40,7 @@ export function validateCommand(ctx: CommandContext): Command {
         'alliance validate export.csv --format github --strict',
         'alliance validate export.csv --schema schema.yaml --format junit > validate.xml',
         'alliance validate export.csv --today 2024-06-30 --format json',
+        'alliance validate exports/*.csv --format sarif > validate.sarif',
       ],
       run: lazyRun(() => import('./validate-run.js')),
     },
