@@ -107,7 +107,7 @@ describe('blank session numbers against R', () => {
     if (cmd === 'correlate') return { ...doc, warnings: (doc.warnings as { code: string }[]).filter((w) => w.code !== 'scattered' && w.code !== 'disordered') };
     if (cmd === 'model') {
       const fit = doc.fit as Record<string, unknown>;
-      return { ...doc, fit: { ...fit, evaluations: null, optimizerMessage: null } };
+      return { ...doc, fit: { ...fit, evaluations: null, optimizer_message: null } };
     }
     if (cmd === 'validate') return findingsOf(doc as unknown as Parameters<typeof findingsOf>[0]).filter((f) => f.code === 'session.blank');
     return doc;

@@ -16,19 +16,21 @@ suite('alliance describe (against test/reference/describe.R)', () => {
     expect(got.rows).toBe(ref.rows);
     expect(got.clients).toBe(ref.clients);
     expect(got.therapists).toBe(ref.therapists);
-    expect(got.dateSpan).toEqual(ref.dateSpan);
-    expect(got.singleSession.clients).toBe(ref.singleSession.clients);
-    expect(got.singleSession.share).toBeCloseTo(ref.singleSession.share, 12);
+    expect(got.date_span).toEqual(ref.dateSpan);
+    expect([got.command, got.schema]).toEqual(['describe', 2]);
+    expect(got.single_session.clients).toBe(ref.singleSession.clients);
+    expect(got.single_session.share).toBeCloseTo(ref.singleSession.share, 12);
     for (const k of ['min', 'q1', 'median', 'q3', 'max', 'mean']) {
-      expect(got.sessionsPerClient[k]).toBeCloseTo(ref.sessionsPerClient[k], 12);
+      expect(got.sessions_per_client[k]).toBeCloseTo(ref.sessionsPerClient[k], 12);
     }
     for (const want of ref.measures) {
       const m = got.measures.find((x: { column: string }) => x.column === want.column);
       expect(m, want.column).toBeDefined();
       expect(m.n).toBe(want.n);
       expect(m.missing).toBe(want.missing);
-      expect(m.intakeClients).toBe(want.intakeClients);
-      for (const k of ['mean', 'sd', 'min', 'max', 'intakeBeyondCutoff']) expect(m[k]).toBeCloseTo(want[k], 10);
+      expect(m.intake_clients).toBe(want.intakeClients);
+      for (const k of ['mean', 'sd', 'min', 'max']) expect(m[k]).toBeCloseTo(want[k], 10);
+      expect(m.intake_beyond_cutoff).toBeCloseTo(want.intakeBeyondCutoff, 10);
     }
   });
 

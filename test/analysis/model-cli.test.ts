@@ -16,17 +16,17 @@ interface JsonOut {
   rows: { read: number; used: number };
   fit: {
     formula: string;
-    dfMethod: string;
+    df_method: string;
     nobs: number;
     clients: number;
     therapists: number | null;
-    logLik: number;
-    remlCriterion: number | null;
+    log_lik: number;
+    reml_criterion: number | null;
     aic: number | null;
     bic: number | null;
     singular: boolean;
     converged: boolean;
-    optimizerMessage: string;
+    optimizer_message: string;
     fixed: { term: string; estimate: number; se: number; df: number; t: number; p: number; lower: number; upper: number }[];
     variance: { group: string; term: string; variance: number; sd: number }[];
     correlation: number | null;
@@ -45,7 +45,7 @@ async function json(args: string[]): Promise<JsonOut> {
 function checkFixed(out: JsonOut, name: string): void {
   const c = refCase(name);
   expect(out.fit.nobs).toBe(c.nobs);
-  close(out.fit.logLik, c.logLik, 0, 1e-3);
+  close(out.fit.log_lik, c.logLik, 0, 1e-3);
   out.fit.fixed.forEach((f, j) => {
     close(f.estimate, c.fixef.estimate[j], 1e-4, 1e-8);
     close(f.se, c.fixef.se[j], 1e-4);
@@ -63,9 +63,9 @@ describe('alliance model (CLI) vs lme4/lmerTest', () => {
   it('random intercept, REML, with --time and --covariate', async () => {
     const out = await json(['fixtures/model/balanced.csv', ...base, '--time', '--covariate', 'age']);
     checkFixed(out, 'balanced_ri_time_cov_reml');
-    expect(out.fit.dfMethod).toBe('Satterthwaite');
+    expect(out.fit.df_method).toBe('Satterthwaite');
     expect(out.fit.fixed.map((f) => f.term)).toEqual(['(Intercept)', 'alliance_within', 'alliance_between', 'session', 'age']);
-    close(out.fit.remlCriterion!, refCase('balanced_ri_time_cov_reml').REMLcrit!, 0, 1e-3);
+    close(out.fit.reml_criterion!, refCase('balanced_ri_time_cov_reml').REMLcrit!, 0, 1e-3);
     expect(out.fit.aic).toBeNull();
   });
 

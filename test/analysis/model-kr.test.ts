@@ -42,7 +42,7 @@ describe(`model --df kr vs pbkrtest ${REF.versions.pbkrtest} / lmerTest ${REF.ve
       expect(r.stderr).toBe('');
       const out = JSON.parse(r.stdout);
       const fit = out.fit;
-      expect(fit.dfMethod).toBe('Kenward-Roger');
+      expect(fit.df_method).toBe('Kenward-Roger');
       expect(fit.nobs).toBe(c.nobs);
       const fixed = fit.fixed as Row[];
       expect(fixed.length).toBe(c.fixef.term.length);
@@ -122,7 +122,7 @@ describe(`model --df kr vs pbkrtest ${REF.versions.pbkrtest} / lmerTest ${REF.ve
     const r = await runInProcess(['model', 'fixtures/model/balanced.csv', '--config', cfg, '--format', 'json']);
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout);
-    expect(out.fit.dfMethod).toBe('Kenward-Roger');
+    expect(out.fit.df_method).toBe('Kenward-Roger');
     const c = REF.cases.find((x) => x.name === 'balanced_ri')!;
     close(out.fit.fixed[1].df, c.fixef.df[1], 1e-4);
     writeFileSync(cfg, ['outcome: outcome', 'alliance: alliance', 'model:', '  df: kr', '  ml: true', ''].join('\n'));

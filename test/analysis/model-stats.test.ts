@@ -40,7 +40,7 @@ describe(`model R2 / --compare / standardised vs performance ${REF.versions.perf
         expect(row.npar).toBe(c.compare.npar[i]);
         close(row.aic!, c.compare.AIC[i], 0, 1e-6);
         close(row.bic!, c.compare.BIC[i], 0, 1e-6);
-        close(row.logLik!, c.compare.logLik[i], 0, 1e-6);
+        close(row.log_lik!, c.compare.logLik[i], 0, 1e-6);
         close(row.deviance!, c.compare.deviance[i], 0, 1e-6);
         if (i === 0) {
           expect(row.chisq).toBeNull();
@@ -88,7 +88,7 @@ describe('random slope with a therapist level: (1 + alliance_within | client) + 
       expect(r.stderr).toBe('');
       const fit = JSON.parse(r.stdout).fit;
       expect(fit.formula).toMatch(/\(1 \+ \w+_within \| client\) \+ \(1 \| therapist\)$/);
-      close(fit.logLik, c.logLik, 0, 1e-6);
+      close(fit.log_lik, c.logLik, 0, 1e-6);
       c.fixef.estimate.forEach((e, j) => {
         close(fit.fixed[j].estimate, e, 1e-5, 1e-8);
         close(fit.fixed[j].se, c.fixef.se[j], 1e-5);
@@ -104,18 +104,18 @@ describe('random slope with a therapist level: (1 + alliance_within | client) + 
       close(byTerm('therapist', 0), v[3], 1e-4, 1e-8);
       close(byTerm('residual', 0), v[4], 1e-5);
       // BLUPs and conditional SDs
-      const re = fit.randomEffects as { level: string; id: string; intercept: number; slope: number | null; interceptSD: number; slopeSD: number | null }[];
+      const re = fit.random_effects as { level: string; id: string; intercept: number; slope: number | null; intercept_sd: number; slope_sd: number | null }[];
       c.therapist.id.forEach((id, i) => {
         const ours = re.find((x) => x.level === 'therapist' && x.id === id)!;
         close(ours.intercept, c.therapist.intercept[i], 1e-4, 1e-6);
-        close(ours.interceptSD, c.therapist.intercept_sd[i], 1e-4, 1e-6);
+        close(ours.intercept_sd, c.therapist.intercept_sd[i], 1e-4, 1e-6);
       });
       c.client.id.forEach((id, i) => {
         const ours = re.find((x) => x.level === 'client' && x.id === id)!;
         close(ours.intercept, c.client.intercept[i], 1e-4, 1e-6);
         close(ours.slope!, c.client.slope[i], 1e-4, 1e-6);
-        close(ours.interceptSD, c.client.intercept_sd[i], 1e-4, 1e-6);
-        close(ours.slopeSD!, c.client.slope_sd[i], 1e-4, 1e-6);
+        close(ours.intercept_sd, c.client.intercept_sd[i], 1e-4, 1e-6);
+        close(ours.slope_sd!, c.client.slope_sd[i], 1e-4, 1e-6);
       });
     });
   }
@@ -141,7 +141,7 @@ describe('model --decompose therapist (issue 17) vs lme4/lmerTest', () => {
       const out = JSON.parse(r.stdout);
       const fit = out.fit;
       expect(fit.formula).toMatch(/_session \+ \w+_client \+ \w+_therapist .*\+ \(1 \| therapist\) \+ \(1 \| therapist:client\)$/);
-      close(fit.logLik, c.logLik, 0, 1e-6);
+      close(fit.log_lik, c.logLik, 0, 1e-6);
       c.fixef.estimate.forEach((e, j) => {
         close(fit.fixed[j].estimate, e, 1e-4, 1e-8);
         close(fit.fixed[j].se, c.fixef.se[j], 1e-4);
@@ -154,8 +154,8 @@ describe('model --decompose therapist (issue 17) vs lme4/lmerTest', () => {
       close(v('therapist'), ref('therapist'), 1e-4, 1e-8);
       close(v('residual'), ref('Residual'), 1e-5);
       const d = out.decomposition;
-      close(d.iccOutcome, c.icc_outcome, 1e-4, 1e-7);
-      close(d.iccAlliance, c.icc_alliance, 1e-4, 1e-7);
+      close(d.icc_outcome, c.icc_outcome, 1e-4, 1e-7);
+      close(d.icc_alliance, c.icc_alliance, 1e-4, 1e-7);
       expect(d.sentence).toMatch(/^(The alliance-outcome association is carried by|None of the three alliance components)/);
       // 12 therapists in the fixture, fewer than 10 in the demo data: the warning
       const warned = out.notes.some((n: string) => /poorly estimated \(Baldwin, Wampold & Imel 2007 used 80/.test(n));

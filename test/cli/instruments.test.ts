@@ -3,6 +3,7 @@
  * registry (no computed numbers); regenerate after a deliberate registry change with
  * UPDATE_GOLDEN=1 npx vitest run test/cli/instruments.test.ts and review with git diff.
  */
+import { validateJsonDocument } from '../helpers/schemas.js';
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -31,10 +32,11 @@ describe('alliance instruments', () => {
     const r = await runInProcess(['instruments', '--format', 'json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as { instruments: Record<string, unknown>[] };
-    expect(Object.keys(doc)).toEqual(['instruments']);
+    expect(Object.keys(doc)).toEqual(['command', 'schema', 'instruments']);
+    expect(validateJsonDocument('instruments', doc)).toEqual([]);
     expect(doc.instruments.map((i) => i.id)).toEqual(INSTRUMENTS.map((i) => i.id));
     for (const i of doc.instruments) {
-      for (const k of ['id', 'name', 'construct', 'items', 'itemRange', 'range', 'integer', 'higherIsBetter', 'aliases']) {
+      for (const k of ['id', 'name', 'construct', 'items', 'item_range', 'range', 'integer', 'higher_is_better', 'aliases']) {
         expect(i, `${String(i.id)}.${k}`).toHaveProperty(k);
       }
       expect(i.range).toHaveProperty('source');

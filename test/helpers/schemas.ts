@@ -4,25 +4,32 @@
  * test/schemas/junit.xsd (xmllint compiled to WebAssembly) and SARIF against the SARIF
  * 2.1.0 schema (OASIS; the copy shipped by the npm package @microsoft/jest-sarif).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import { validateXML } from 'xmllint-wasm';
 import { ROOT } from './spawn.js';
 
-const ajv = new Ajv({ allErrors: true, strict: true });
-const compiled = new Map<string, ValidateFunction>();
+const SCHEMAS = path.join(ROOT, 'schemas');
+
+/** Ajv with every schema of schemas/ (they refer to each other by file name: defs.schema.json, ...). */
+function loadAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, strictRequired: false });
+  for (const f of readdirSync(SCHEMAS).filter((n) => n.endsWith('.schema.json')).sort()) {
+    ajv.addSchema(JSON.parse(readFileSync(path.join(SCHEMAS, f), 'utf8')) as object);
+  }
+  return ajv;
+}
+
+let shipped: Ajv | null = null;
 
 const describeErrors = (errors: ErrorObject[] | null | undefined): string[] => (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`);
 
 /** Errors of `doc` against schemas/<command>.schema.json ([] when valid). */
 export function validateJsonDocument(command: string, doc: unknown): string[] {
-  let v = compiled.get(command);
-  if (!v) {
-    v = ajv.compile(JSON.parse(readFileSync(path.join(ROOT, 'schemas', `${command}.schema.json`), 'utf8')) as object);
-    compiled.set(command, v);
-  }
+  const v = (shipped ??= loadAjv()).getSchema(`${command}.schema.json`);
+  if (!v) throw new Error(`no schemas/${command}.schema.json`);
   return v(doc) ? [] : describeErrors(v.errors);
 }
 

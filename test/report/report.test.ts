@@ -426,14 +426,14 @@ describe('the model section', () => {
     const without = setup('fixtures/model/balanced.csv', yaml(false));
     expect((await runInProcess(['report', '--config', 'r.yaml', '--out', 'out'], { cwd: without })).code).toBe(0);
     const a = JSON.parse(readFileSync(path.join(without, 'out', 'results.json'), 'utf8')).sections.model;
-    expect(a.fit.randomEffects).toBeNull();
+    expect(a.fit.random_effects).toBeNull();
     expect(readdirSync(path.join(without, 'out'))).not.toContain('model-random_effects.csv');
     for (const name of readdirSync(path.join(without, 'out'))) expect(readFileSync(path.join(without, 'out', name), 'utf8'), name).not.toMatch(/C0\d\d/);
 
     const withBlups = setup('fixtures/model/balanced.csv', yaml(true));
     const { results, model, out } = await both(withBlups, ['balanced.csv', '--client', 'client', '--session', 'session', '--outcome', 'outcome', '--alliance', 'alliance', '--random-effects']);
     const b = results.sections.model;
-    expect(b.fit.randomEffects.length).toBe(b.fit.clients);
+    expect(b.fit.random_effects.length).toBe(b.fit.clients);
     expect(b).toEqual(model);
     const csv = readFileSync(path.join(out, 'model-random_effects.csv'), 'utf8');
     expect(csv.split('\n')[1]).toMatch(/^client,C001,/);

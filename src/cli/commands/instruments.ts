@@ -2,9 +2,9 @@
  * `alliance instruments [ID]`: the instrument registry as data - ranges, direction,
  * cutoffs, reliable change, alliance-drop alerts - each value with its source.
  *
- * JSON shape (stable):
- *   list:  { instruments: Instrument[] }       (src/instruments/types.ts, full records)
- *   one:   { instrument: Instrument }
+ * JSON shape (schema 2; schemas/instruments.schema.json), keys in snake_case:
+ *   list:  { command: 'instruments', schema: 2, instruments: Instrument[] }   (src/instruments/types.ts, full records)
+ *   one:   { command: 'instruments', schema: 2, instrument: Instrument }
  */
 import type { Command } from 'commander';
 import { buildCommand, type CommandContext } from '../command.js';
@@ -16,6 +16,7 @@ import type { Instrument } from '../../instruments/types.js';
 import type { Cell, ResultDocument, TableModel } from '../../report/model.js';
 import { F } from '../../report/model.js';
 import type { OutputFormat } from '../../report/render.js';
+import { snake } from '../../report/documents/cells.js';
 
 interface InstrumentsOptions {
   format: OutputFormat;
@@ -94,7 +95,7 @@ export function listDocument(instruments: Instrument[] = INSTRUMENTS): ResultDoc
       'Run `alliance instruments ID` for aliases, scoring variants and notes.',
     ],
     csvTable: 'instruments',
-    json: { instruments },
+    json: { command: 'instruments', schema: 2, instruments: snake(instruments) },
   };
 }
 
@@ -125,7 +126,7 @@ export function oneDocument(inst: Instrument): ResultDocument {
         rows,
       },
     ],
-    json: { instrument: inst },
+    json: { command: 'instruments', schema: 2, instrument: snake(inst) },
   };
 }
 

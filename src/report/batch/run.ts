@@ -479,8 +479,8 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
   }
   if (settings.formats.includes('json')) {
     const results = {
-      report: 'alliance report',
-      schema: 1,
+      command: 'report',
+      schema: 2,
       title,
       stopped_after_validation: stopped,
       filters: (({ asOf, written, ...rest }) => ({ ...rest, ...(asOf !== undefined ? { as_of: asOf, written } : {}) }))(settings.filters),

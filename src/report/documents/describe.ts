@@ -4,6 +4,7 @@
  */
 import type { DescribeResult } from '../../analysis/describe.js';
 import type { Dataset } from '../../dataset/types.js';
+import { snake } from './cells.js';
 import { F, type Format, type ResultDocument } from '../model.js';
 import { mappedColumns } from './mapping.js';
 
@@ -94,7 +95,9 @@ export function describeDocument(result: DescribeResult, dataset: Dataset): Resu
       },
     ],
     csvTable: 'measures',
-    json: {
+    json: snake({
+      command: 'describe',
+      schema: 2,
       files: dataset.files.map((f) => ({ path: f.display, rows: f.rows, format: f.format ?? 'CSV', layout: f.layout ?? 'long', encoding: f.encoding, delimiter: f.delimiter, decimal: f.decimal })),
       mapping: {
         ...mappedColumns(dataset.mapping),
@@ -111,7 +114,7 @@ export function describeDocument(result: DescribeResult, dataset: Dataset): Resu
       dateSpan: result.dateSpan,
       measures: result.measures,
       rowsWithoutClient: result.scan.rowsWithoutClient,
-    },
+    }),
   };
 }
 

@@ -5,6 +5,7 @@
 import type { ModelResult } from '../../analysis/model.js';
 import type { Dataset } from '../../dataset/types.js';
 import { F, type ResultDocument, type TableModel } from '../model.js';
+import { snake } from './cells.js';
 
 const num = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
 
@@ -220,9 +221,9 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
     tables,
     notes: result.notes,
     csvTable: 'fixed',
-    json: {
+    json: snake({
       command: 'model',
-      schema: 1,
+      schema: 2,
       files: dataset.files.map((f) => f.display),
       spec: {
         outcome: spec.outcome,
@@ -251,6 +252,6 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
           }
         : null,
       notes: result.notes,
-    },
+    }),
   };
 }
