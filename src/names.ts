@@ -1,7 +1,8 @@
 /**
  * Names compared as people type them: normalised (case, punctuation, accents) and, for
  * "did you mean ...?" suggestions, by edit distance. Used for column headers, instrument
- * ids and config keys alike; imports nothing of ours.
+ * ids and config keys alike; and the snake_case key style of every JSON document. Imports
+ * nothing of ours.
  */
 
 /** Lowercase and keep letters and digits only: "PHQ-9 total" -> "phq9total". */
@@ -39,4 +40,33 @@ export function closest(name: string, candidates: readonly string[]): string | u
     }
   }
   return best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+/** snake_case of each key seen (keys repeat in every row of a per-client table). */
+const snakeKeys = new Map<string, string>();
+
+/** One key in snake_case: `notEstimable` -> `not_estimable`, `interceptSD` -> `intercept_sd` (a run of capitals is one word). */
+export function snakeKey(k: string): string {
+  let s = snakeKeys.get(k);
+  if (s === undefined) {
+    s = k.replace(/[A-Z]+/g, (m, at: number) => (at > 0 ? '_' : '') + m.toLowerCase());
+    // Keys are field names; data-derived keys (group levels) could be many: bound the cache.
+    if (snakeKeys.size < 10_000) snakeKeys.set(k, s);
+  }
+  return s;
+}
+
+/**
+ * camelCase keys -> snake_case, recursively: the JSON output convention of every command
+ * (issue 14.6; schemas/ checks it), here so that a command shapes its JSON without loading
+ * the renderers. Only for objects whose keys are field names, never data.
+ */
+export function snake(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(snake);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) out[snakeKey(k)] = snake((v as Record<string, unknown>)[k]);
+    return out;
+  }
+  return v;
 }

@@ -75,7 +75,7 @@ describe(`model --decompose therapist --lag vs lme4 ${REF.versions.lme4} / lmerT
       const fit = out.fit;
       expect(out.rows.used).toBe(c.pairs);
       expect(fit.formula).toMatch(/_session\(s\) \+ \w+_client \+ \w+_therapist \+ \w+_previous\(s\) .*\+ \(1 \| therapist\) \+ \(1 \| therapist:client\)$/);
-      close(fit.logLik, c.logLik, 0, 1e-6);
+      close(fit.log_lik, c.logLik, 0, 1e-6);
       expect(fit.fixed.length).toBe(c.fixef.term.length);
       c.fixef.estimate.forEach((e, j) => {
         close(fit.fixed[j].estimate, e, 1e-4, 1e-8);
@@ -98,7 +98,7 @@ describe(`model --decompose therapist --level client vs lmerTest ${REF.versions.
       expect(fit.therapists).toBe(c.therapists);
       expect(fit.method).toBe(c.ml ? 'ML' : 'REML');
       expect(fit.formula).toMatch(/^\w+_final ~ \w+_client \+ \w+_therapist \+ \w+_intake \+ \(1 \| therapist\)$/);
-      close(fit.logLik, c.logLik, 0, 1e-6);
+      close(fit.log_lik, c.logLik, 0, 1e-6);
       // demo_mean_reml: the therapist variance (0.0015 of a residual 23.4) is next to the
       // boundary, where the REML deviance is so flat that the two optimizers' theta differ
       // by 3e-5 relative at deviances equal to 1e-11: the df of the therapist-level terms
@@ -115,14 +115,14 @@ describe(`model --decompose therapist --level client vs lmerTest ${REF.versions.
       variances(fit, c, { therapist: 'therapist', residual: 'Residual' });
       const d = out.decomposition;
       expect(d.therapists).toBe(c.therapists);
-      close(d.iccOutcome, c.icc_outcome, 1e-4, 1e-6);
-      close(d.iccAlliance, c.icc_alliance, 1e-4, 1e-6);
+      close(d.icc_outcome, c.icc_outcome, 1e-4, 1e-6);
+      close(d.icc_alliance, c.icc_alliance, 1e-4, 1e-6);
       expect(d.sentence).toMatch(/^(The alliance-outcome association is carried by|Neither alliance component is significantly)/);
       expect(d.sentence).toContain('differences between therapists (');
       expect(out.notes.some((n: string) => /poorly estimated/.test(n))).toBe(c.therapists < 10);
       if (c.kr) {
         const kr = await run([...c.args, '--level', 'client', '--df', 'kr']);
-        expect(kr.fit.dfMethod).toBe('Kenward-Roger');
+        expect(kr.fit.df_method).toBe('Kenward-Roger');
         c.kr.estimate.forEach((_, j) => {
           close(kr.fit.fixed[j].se, c.kr!.se[j], 1e-4);
           close(kr.fit.fixed[j].df, c.kr!.df[j], 1e-4);
@@ -134,8 +134,8 @@ describe(`model --decompose therapist --level client vs lmerTest ${REF.versions.
 
   it('says how the client rows were formed, and why clients were left out', async () => {
     const out = await run(['fixtures/model/nested.csv', '--level', 'client']);
-    expect(out.spec).toMatchObject({ level: 'client', clientAlliance: 'early', earlySessions: 3 });
-    expect(out.rows.clientsRead).toBe(60);
+    expect(out.spec).toMatchObject({ level: 'client', client_alliance: 'early', early_sessions: 3 });
+    expect(out.rows.clients_read).toBe(60);
     expect(out.rows.excluded).toEqual({ 'no outcome after the intake and the early alliance sessions': 60 - out.rows.used });
     expect(out.notes[0]).toBe("One row per client: alliance = the mean of the client's first 3 rated alliance sessions; outcome_intake and outcome_final = the client's first and last outcome scores.");
     const table = await runInProcess(['model', 'fixtures/model/nested.csv', '--outcome', 'outcome', '--alliance', 'alliance', '--decompose', 'therapist', '--level', 'client']);
@@ -178,7 +178,7 @@ describe(`model --decompose therapist --level client vs lmerTest ${REF.versions.
     const section = JSON.stringify(results.sections.model);
     const c = REF.client.find((x) => x.name === 'demo_early3_reml')!;
     const cmd = await run([...c.args, '--level', 'client', '--df', 'kr']);
-    expect(cmd.fit.dfMethod).toBe('Kenward-Roger');
+    expect(cmd.fit.df_method).toBe('Kenward-Roger');
     for (const f of cmd.fit.fixed as { df: number }[]) expect(section).toContain(JSON.stringify(f.df));
     const html = readFileSync(path.join(dir, 'out', 'report.html'), 'utf8');
     expect(html).toContain('One row per client: srs_client');

@@ -23,6 +23,9 @@ const RUNS: [command: string, args: string[]][] = [
   ['ruptures', ['fixtures/demo.csv', '--by', 'site', '--clients']],
   ['model', ['fixtures/model/nested.csv', '--outcome', 'outcome', '--alliance', 'alliance', '--group', 'therapist', '--ml', '--compare']],
   ['model', ['fixtures/model/nested.csv', '--outcome', 'outcome', '--alliance', 'alliance', '--decompose', 'therapist']],
+  // rows.excluded is keyed by the reasons rows were left out (data): the one map the schemas exempt.
+  ['model', ['fixtures/model/nested.csv', '--outcome', 'outcome', '--alliance', 'alliance', '--decompose', 'therapist', '--level', 'client']],
+  ['ruptures', ['fixtures/demo.csv', '--model']],
   ['instruments', []],
   ['instruments', ['PHQ-9']],
   ['validate', ['fixtures/validate/mixed.csv', '--today', '2025-01-01']],

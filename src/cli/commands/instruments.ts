@@ -16,7 +16,7 @@ import type { Instrument } from '../../instruments/types.js';
 import type { Cell, ResultDocument, TableModel } from '../../report/model.js';
 import { F } from '../../report/model.js';
 import type { OutputFormat } from '../../report/render.js';
-import { snake } from '../../report/documents/cells.js';
+import { snake } from '../../names.js';
 
 interface InstrumentsOptions {
   format: OutputFormat;

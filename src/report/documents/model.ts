@@ -221,7 +221,7 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
     tables,
     notes: result.notes,
     csvTable: 'fixed',
-    json: snake({
+    json: modelJson({
       command: 'model',
       schema: 2,
       files: dataset.files.map((f) => f.display),
@@ -252,6 +252,13 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
           }
         : null,
       notes: result.notes,
-    }),
+    }, result.rows.excluded),
   };
+}
+
+/** The JSON document in snake_case, but `rows.excluded` as it is: its keys are the reasons rows were left out (data, not field names). */
+function modelJson(doc: Record<string, unknown>, excluded: Record<string, number>): unknown {
+  const json = snake(doc) as { rows: Record<string, unknown> };
+  json.rows.excluded = excluded;
+  return json;
 }
