@@ -17,7 +17,7 @@ import { parseDate } from '../../dataset/values.js';
 import { render } from '../../report/render.js';
 import type { TableSchema } from '../../validate/schema.js';
 import { validateInputs } from '../../validate/inputs.js';
-import { capPerCode, renderValidateCsv, streamJson, validationDocument, writeValidateJson } from '../../report/documents/validate.js';
+import { capPerCode, renderValidateCsv, validationDocument, writeJsonValue, writeValidateJson } from '../../report/documents/validate.js';
 import { validateSarif } from '../../report/documents/validate-sarif.js';
 import { packageVersion } from '../../version.js';
 import { renderGithub, renderStepSummary } from '../../report/documents/validate-github.js';
@@ -116,7 +116,7 @@ export async function run(files: string[], flags: ValidateFlags, cmd: Command, i
   } else if (format === 'junit') {
     io.stdout.write(renderJunit(result, strict));
   } else if (format === 'sarif') {
-    streamJson(validateSarif(result, strict, packageVersion()), (chunk) => void io.stdout.write(chunk));
+    writeJsonValue(validateSarif(result, strict, packageVersion()), (chunk) => void io.stdout.write(chunk));
   } else if (format === 'json') {
     writeValidateJson(result, strict, (chunk) => void io.stdout.write(chunk));
   } else if (format === 'csv') {

@@ -9,7 +9,7 @@
  */
 import type { Cell, ResultDocument, TableModel } from '../model.js';
 import { F } from '../model.js';
-import { renderCsvTable } from '../render.js';
+import { renderCsvTable, writeJson } from '../render.js';
 import { snake } from './cells.js';
 import type { Finding } from '../../validate/types.js';
 import { fileStatus, type ValidationResult } from '../../validate/validate.js';
@@ -254,47 +254,12 @@ export function validateJson(result: ValidationResult, strict: boolean): Record<
  * (a test checks this).
  */
 export function writeValidateJson(result: ValidationResult, strict: boolean, write: (chunk: string) => void): void {
-  streamJson(validateJson(result, strict), write);
+  writeJsonValue(validateJson(result, strict), write);
 }
 
-const finite = (v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
-
-/** JSON.stringify(value, null, 2) + '\n' (non-finite numbers as null), handed out in chunks of about 64 KiB. */
-export function streamJson(value: unknown, write: (chunk: string) => void): void {
-  let buf = '';
-  const out = (s: string) => {
-    buf += s;
-    if (buf.length > 1 << 16) {
-      write(buf);
-      buf = '';
-    }
-  };
-  const rec = (v: unknown, ind: string): void => {
-    v = finite(v);
-    if (Array.isArray(v)) {
-      if (v.length === 0) return out('[]');
-      out('[');
-      v.forEach((x, i) => {
-        out(`${i === 0 ? '' : ','}\n${ind}  `);
-        if (x === undefined || typeof x === 'function') out('null');
-        else rec(x, ind + '  ');
-      });
-      return out(`\n${ind}]`);
-    }
-    if (v !== null && typeof v === 'object') {
-      const entries = Object.entries(v).filter(([, x]) => x !== undefined && typeof x !== 'function');
-      if (entries.length === 0) return out('{}');
-      out('{');
-      entries.forEach(([k, x], i) => {
-        out(`${i === 0 ? '' : ','}\n${ind}  ${JSON.stringify(k)}: `);
-        rec(x, ind + '  ');
-      });
-      return out(`\n${ind}}`);
-    }
-    out(JSON.stringify(v));
-  };
-  rec(value, '');
-  write(buf + '\n');
+/** Any JSON value written in pieces, as writeJson writes a document's (bytes of JSON.stringify(value, null, 2) + newline). */
+export function writeJsonValue(value: unknown, write: (chunk: string) => void): void {
+  writeJson({ title: '', tables: [], json: value }, write);
 }
 
 export function renderValidateCsv(result: ValidationResult): string {
