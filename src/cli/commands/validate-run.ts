@@ -17,7 +17,8 @@ import { parseDate } from '../../dataset/values.js';
 import { render } from '../../report/render.js';
 import type { TableSchema } from '../../validate/schema.js';
 import { validateInputs } from '../../validate/inputs.js';
-import { capPerCode, renderValidateCsv, validationDocument, writeJsonValue, writeValidateJson } from '../../report/documents/validate.js';
+import { capPerCode, renderValidateCsv, validateJson, validationDocument } from '../../report/documents/validate.js';
+import { jsonChunks, writeChunks } from '../../report/stream.js';
 import { validateSarif } from '../../report/documents/validate-sarif.js';
 import { packageVersion } from '../../version.js';
 import { renderGithub, renderStepSummary } from '../../report/documents/validate-github.js';
@@ -116,9 +117,10 @@ export async function run(files: string[], flags: ValidateFlags, cmd: Command, i
   } else if (format === 'junit') {
     io.stdout.write(renderJunit(result, strict));
   } else if (format === 'sarif') {
-    writeJsonValue(validateSarif(result, strict, packageVersion()), (chunk) => void io.stdout.write(chunk));
+    // Both written in pieces as they are made (hundreds of thousands of findings are never one string).
+    await writeChunks(io, jsonChunks(validateSarif(result, strict, packageVersion())));
   } else if (format === 'json') {
-    writeValidateJson(result, strict, (chunk) => void io.stdout.write(chunk));
+    await writeChunks(io, jsonChunks(validateJson(result, strict)));
   } else if (format === 'csv') {
     io.stdout.write(renderValidateCsv(result));
   } else {

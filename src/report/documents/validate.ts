@@ -9,7 +9,7 @@
  */
 import type { Cell, ResultDocument, TableModel } from '../model.js';
 import { F } from '../model.js';
-import { renderCsvTable, writeJson } from '../render.js';
+import { renderCsvTable } from '../render.js';
 import { snake } from './cells.js';
 import type { Finding } from '../../validate/types.js';
 import { fileStatus, type ValidationResult } from '../../validate/validate.js';
@@ -246,20 +246,6 @@ export function validateJson(result: ValidationResult, strict: boolean): Record<
     summary: summaryJson(result, strict),
     files: fileEntries(result, strict, true),
   };
-}
-
-/**
- * `--format json`, written in pieces so that hundreds of thousands of findings never
- * become one giant string. The bytes are exactly those of JSON.stringify(doc, null, 2)
- * (a test checks this).
- */
-export function writeValidateJson(result: ValidationResult, strict: boolean, write: (chunk: string) => void): void {
-  writeJsonValue(validateJson(result, strict), write);
-}
-
-/** Any JSON value written in pieces, as writeJson writes a document's (bytes of JSON.stringify(value, null, 2) + newline). */
-export function writeJsonValue(value: unknown, write: (chunk: string) => void): void {
-  writeJson({ title: '', tables: [], json: value }, write);
 }
 
 export function renderValidateCsv(result: ValidationResult): string {
