@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { loadConfig, mergeReadOptions, type Config } from '../config/load.js';
+import { configFiles, loadConfig, mergeReadOptions, type Config } from '../config/load.js';
 import { openDataset } from '../dataset/open.js';
 import type { Dataset, ReadOptions, ScanProgress } from '../dataset/types.js';
 import type { Io } from '../io/process.js';
@@ -59,7 +59,7 @@ export async function loadInput(
       read.byGroups = [...(read.byGroups ?? []), g];
     }
   }
-  const paths = files.length > 0 ? files : (config?.files ?? []);
+  const paths = files.length > 0 ? files : configFiles(config, io.cwd);
   if (paths.length === 0) {
     throw new UserError('no input file given', {
       hint: configPath ? `Give CSV exports as arguments or list them under 'files:' in ${configPath}` : 'Give one or more CSV exports as arguments (or - for standard input)',

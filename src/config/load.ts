@@ -111,6 +111,19 @@ function withoutPrototypes(v: unknown): unknown {
   return out;
 }
 
+/**
+ * The config's `files` as a command shows and opens them: relative to the folder the command
+ * runs in (they are stored resolved against the config's folder), so no output carries an
+ * absolute path the user did not type (`../exports/a.csv` rather than `/home/.../exports/a.csv`).
+ */
+export function configFiles(config: Config | null, cwd: string): string[] {
+  return (config?.files ?? []).map((f) => {
+    if (f === '-') return f;
+    const rel = path.relative(cwd, f);
+    return rel === '' || path.isAbsolute(rel) ? f : rel.split(path.sep).join('/');
+  });
+}
+
 export async function loadConfig(file: string, cwd: string = process.cwd()): Promise<Config> {
   const display = file;
   const real = path.resolve(cwd, file);

@@ -11,7 +11,7 @@ import { explicitOptions } from '../options.js';
 import { decideColor, decideWidth, makeChalk } from '../color.js';
 import { UserError, EXIT } from '../../errors.js';
 import { printable } from '../../io/text-safety.js';
-import { loadConfig, mergeReadOptions } from '../../config/load.js';
+import { configFiles, loadConfig, mergeReadOptions } from '../../config/load.js';
 import { readValidateSection } from '../../sections/validate/options.js';
 import { parseDate } from '../../dataset/values.js';
 import { render } from '../../report/render.js';
@@ -72,7 +72,7 @@ export async function run(files: string[], flags: ValidateFlags, cmd: Command, i
 
   const config = flags.config ? await loadConfig(flags.config, io.cwd) : null;
   const read = mergeReadOptions(config, flags, explicit);
-  const paths = files.length > 0 ? files : (config?.files ?? []);
+  const paths = files.length > 0 ? files : configFiles(config, io.cwd);
   if (paths.length === 0) {
     throw new UserError('no input file given', {
       hint: flags.config ? `Give CSV exports as arguments or list them under 'files:' in ${flags.config}` : 'Give one or more CSV exports as arguments (or - for standard input)',
