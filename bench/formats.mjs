@@ -117,7 +117,11 @@ async function xlsx(src, out, maxRows) {
 
 function sav(src, out) {
   if (spawnSync('Rscript', ['-e', 'library(haven)']).status !== 0) return false;
-  const r = spawnSync('Rscript', ['-e', `d <- read.csv("${src}", stringsAsFactors = FALSE, na.strings = ""); d$date <- as.Date(d$date); haven::write_sav(d, "${out}")`], { stdio: 'inherit' });
+  const r = spawnSync(
+    'Rscript',
+    ['-e', `d <- read.csv("${src}", stringsAsFactors = FALSE, na.strings = ""); d$date <- as.Date(d$date); haven::write_sav(d, "${out}")`],
+    { stdio: 'inherit' },
+  );
   return r.status === 0;
 }
 

@@ -94,7 +94,22 @@ const run = (n, job, name, argv, kind) => {
 for (const n of sizes) {
   // Shaped like the peers' reference file: n rows, n/20 clients with 20 sessions each.
   const file = path.join(dataDir, `sessions-${n}-c${Math.ceil(n / 20)}x20.csv`);
-  simulate(file, ['--rows', String(n), '--clients', String(Math.ceil(n / 20)), '--sessions', '20-20', '--dropout', '0', '--sites', '5', '--outcome', 'ORS,PHQ-9', '--missing', '0.02']);
+  simulate(file, [
+    '--rows',
+    String(n),
+    '--clients',
+    String(Math.ceil(n / 20)),
+    '--sessions',
+    '20-20',
+    '--dropout',
+    '0',
+    '--sites',
+    '5',
+    '--outcome',
+    'ORS,PHQ-9',
+    '--missing',
+    '0.02',
+  ]);
   console.error(`bench: ${file}: ${(statSync(file).size / 1e6).toFixed(0)} MB`);
   const cols = header(file);
   const c = {
@@ -120,20 +135,42 @@ for (const n of sizes) {
     // each of its sections run alone with the same options.
     const config = path.join(dataDir, `report-${n}.yaml`);
     const yaml = [`files: [${path.basename(file)}]`, `alliance: [${c.alliance}]`, `outcome: [${c.outcome}]`, 'report:'];
-    yaml.push('  sections: [validate, describe, correlate, trend]', '  formats: [html, md, csv, json]', 'correlate:', '  by: therapist', 'trend:', '  period: quarter', '');
+    yaml.push(
+      '  sections: [validate, describe, correlate, trend]',
+      '  formats: [html, md, csv, json]',
+      'correlate:',
+      '  by: therapist',
+      'trend:',
+      '  period: quarter',
+      '',
+    );
     writeFileSync(config, yaml.join('\n'));
     const out = path.join(dataDir, `report-${n}`);
     rmSync(out, { recursive: true, force: true });
     tool('report', 'alliance report (4 sections)', 'report', '--config', config, '--out', out, '--force', '--reproducible');
     tool('report', 'section alone: validate', 'validate', file, '--format', 'json');
     tool('report', 'section alone: describe', 'describe', file, '--format', 'json');
-    tool('report', 'section alone: correlate --by therapist', 'correlate', file, '--format', 'json', '--alliance', c.alliance, '--outcome', c.outcome, '--by', 'therapist');
+    tool(
+      'report',
+      'section alone: correlate --by therapist',
+      'correlate',
+      file,
+      '--format',
+      'json',
+      '--alliance',
+      c.alliance,
+      '--outcome',
+      c.outcome,
+      '--by',
+      'therapist',
+    );
     tool('report', 'section alone: trend --period quarter', 'trend', file, '--format', 'json', '--period', 'quarter');
   }
   if (small && jobs.includes('formats')) {
     // The same sessions in the other input formats and layouts (docs/formats.md): correlate on each.
     tool('formats', 'correlate: long CSV', 'correlate', file, '--format', 'json', '--alliance', c.alliance, '--outcome', c.outcome);
-    for (const f of await formatFiles(file, n)) tool('formats', `correlate: ${f.name}`, 'correlate', f.file, '--format', 'json', '--alliance', c.alliance, '--outcome', c.outcome);
+    for (const f of await formatFiles(file, n))
+      tool('formats', `correlate: ${f.name}`, 'correlate', f.file, '--format', 'json', '--alliance', c.alliance, '--outcome', c.outcome);
   }
 }
 if (jobs.includes('render')) {
@@ -142,7 +179,14 @@ if (jobs.includes('render')) {
   for (const t of [1000, 2000]) {
     const file = path.join(dataDir, `sessions-${t * 200}-t${t}.csv`);
     simulate(file, ['--rows', String(t * 200), '--clients', String(t * 10), '--sessions', '20-20', '--dropout', '0', '--therapists', String(t)]);
-    for (const format of ['json', 'table']) run(t * 200, 'render', `correlate --by therapist (${t.toLocaleString('en')}) --format ${format}`, [process.execPath, bin, 'correlate', file, '--by', 'therapist', '--format', format], 'tool');
+    for (const format of ['json', 'table'])
+      run(
+        t * 200,
+        'render',
+        `correlate --by therapist (${t.toLocaleString('en')}) --format ${format}`,
+        [process.execPath, bin, 'correlate', file, '--by', 'therapist', '--format', format],
+        'tool',
+      );
   }
 }
 
@@ -154,7 +198,9 @@ const peerTime = (n, job, kinds) => {
   return ts.length ? Math.min(...ts) : null;
 };
 const find = (n, name) => results.find((r) => r.rows === n && r.name === name && r.status === 0);
-console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${runs} run(s) each`);
+console.log(
+  `machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${runs} run(s) each`,
+);
 console.log(`${'rows'.padStart(10)}  ${'job'.padEnd(9)} ${'task'.padEnd(46)} ${pad('s', 7)} ${pad('peak MB', 8)} ${pad('peer/this', 9)} ${pad('R/this', 7)}`);
 for (const r of results) {
   const tool = r.kind === 'tool' && r.status === 0;
@@ -179,21 +225,40 @@ for (const n of sizes) {
     const rr = peerTime(n, job, ['peer-r']);
     const x = fast && fast / t.seconds;
     const xr = rr && rr / t.seconds;
-    if (job === 'model' && big) goal(`model ${n.toLocaleString('en')} rows: ${t.seconds.toFixed(1)} s, ${t.rss.toFixed(0)} MB (goal < 30 s, < 1 GB)`, t.seconds < 30 && t.rss < 1024);
-    else if (big) goal(`${job} ${n.toLocaleString('en')} rows: ${ratio(x)} the fastest peer, ${t.rss.toFixed(0)} MB (goal >= 2x, < 300 MB)`, x === null ? null : x >= 2 && t.rss < 300);
-    else goal(`${job} ${n.toLocaleString('en')} rows vs R: ${ratio(xr)}${job === 'model' ? ' (lme4 + lmerTest)' : ' (data.table)'}, ${t.rss.toFixed(0)} MB (goal >= 2x)`, xr === null ? null : xr >= 2);
+    if (job === 'model' && big)
+      goal(`model ${n.toLocaleString('en')} rows: ${t.seconds.toFixed(1)} s, ${t.rss.toFixed(0)} MB (goal < 30 s, < 1 GB)`, t.seconds < 30 && t.rss < 1024);
+    else if (big)
+      goal(
+        `${job} ${n.toLocaleString('en')} rows: ${ratio(x)} the fastest peer, ${t.rss.toFixed(0)} MB (goal >= 2x, < 300 MB)`,
+        x === null ? null : x >= 2 && t.rss < 300,
+      );
+    else
+      goal(
+        `${job} ${n.toLocaleString('en')} rows vs R: ${ratio(xr)}${job === 'model' ? ' (lme4 + lmerTest)' : ' (data.table)'}, ${t.rss.toFixed(0)} MB (goal >= 2x)`,
+        xr === null ? null : xr >= 2,
+      );
   }
   const rep = find(n, 'alliance report (4 sections)');
   if (rep) {
     const alone = results.filter((r) => r.rows === n && r.job === 'report' && r.name.startsWith('section alone') && r.status === 0);
     const slow = Math.max(...alone.map((r) => r.seconds));
-    goal(`report ${n.toLocaleString('en')} rows: ${rep.seconds.toFixed(2)} s = ${(rep.seconds / slow).toFixed(2)}x its slowest section alone (${slow.toFixed(2)} s), ${rep.rss.toFixed(0)} MB (goal <= 1.5x)`, rep.seconds / slow <= 1.5);
+    goal(
+      `report ${n.toLocaleString('en')} rows: ${rep.seconds.toFixed(2)} s = ${(rep.seconds / slow).toFixed(2)}x its slowest section alone (${slow.toFixed(2)} s), ${rep.rss.toFixed(0)} MB (goal <= 1.5x)`,
+      rep.seconds / slow <= 1.5,
+    );
   }
   const formats = results.filter((r) => r.rows === n && r.job === 'formats');
-  for (const f of formats) goal(`${f.name} ${n.toLocaleString('en')} rows: ${f.seconds.toFixed(2)} s, ${f.rss.toFixed(0)} MB${f.status ? ' FAILED' : ''} (goal < 300 MB)`, f.status === 0 && f.rss < 300);
+  for (const f of formats)
+    goal(
+      `${f.name} ${n.toLocaleString('en')} rows: ${f.seconds.toFixed(2)} s, ${f.rss.toFixed(0)} MB${f.status ? ' FAILED' : ''} (goal < 300 MB)`,
+      f.status === 0 && f.rss < 300,
+    );
 }
 const render = (t, f) => find(t * 200, `correlate --by therapist (${t.toLocaleString('en')}) --format ${f}`);
 const [j1, t1, j2, t2] = [render(1000, 'json'), render(1000, 'table'), render(2000, 'json'), render(2000, 'table')];
 if (j1 && t1 && j2 && t2) {
-  goal(`correlate --by therapist as a table: 1,000 groups ${t1.seconds.toFixed(2)} s (JSON ${j1.seconds.toFixed(2)} s), 2,000 groups ${t2.seconds.toFixed(2)} s (JSON ${j2.seconds.toFixed(2)} s); twice the groups, ${(t2.seconds / t1.seconds).toFixed(2)}x the time (goal: linear, <= 2.5x)`, t2.seconds / t1.seconds <= 2.5);
+  goal(
+    `correlate --by therapist as a table: 1,000 groups ${t1.seconds.toFixed(2)} s (JSON ${j1.seconds.toFixed(2)} s), 2,000 groups ${t2.seconds.toFixed(2)} s (JSON ${j2.seconds.toFixed(2)} s); twice the groups, ${(t2.seconds / t1.seconds).toFixed(2)}x the time (goal: linear, <= 2.5x)`,
+    t2.seconds / t1.seconds <= 2.5,
+  );
 }

@@ -7,7 +7,10 @@
 
 /** Lowercase and keep letters and digits only: "PHQ-9 total" -> "phq9total". */
 export function normalizeName(name: string): string {
-  return name.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]/g, '');
+  return name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
 }
 
 /** Levenshtein distance (small strings only). */

@@ -146,14 +146,16 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
   if (spec.therapistLevel || spec.decompose) {
     if (design.therapistOf.some((t) => t === -2)) {
       throw new UserError('some clients are seen by more than one therapist, so clients are not nested in therapists', {
-        hint: 'Drop --group therapist, or give each client a single therapist (the first session\'s therapist, say) before modelling',
+        hint: "Drop --group therapist, or give each client a single therapist (the first session's therapist, say) before modelling",
       });
     }
     const distinct = [...new Set(design.therapistOf.filter((t) => t >= 0))];
     if (design.therapistOf.some((t) => t < 0)) {
       notes.push('Clients without a therapist id were left out of the therapist level: the therapist level was not added.');
     } else if (distinct.length < MIN_THERAPISTS) {
-      notes.push(`Therapist level not added: ${distinct.length} therapist(s) in the rows used; at least ${MIN_THERAPISTS} are needed to estimate a therapist variance.`);
+      notes.push(
+        `Therapist level not added: ${distinct.length} therapist(s) in the rows used; at least ${MIN_THERAPISTS} are needed to estimate a therapist variance.`,
+      );
     } else {
       useTherapist = true;
       therapistIds = distinct;
@@ -206,7 +208,12 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
   }
 
   if (!(fit.flatness > FLAT_CURVATURE)) {
-    const names = structure instanceof NestedInterceptStructure ? 'the client and therapist variances' : slopeTerm ? 'the client intercept and slope (co)variances' : 'the client variance';
+    const names =
+      structure instanceof NestedInterceptStructure
+        ? 'the client and therapist variances'
+        : slopeTerm
+          ? 'the client intercept and slope (co)variances'
+          : 'the client variance';
     return {
       ...fail(
         `the data do not identify ${names}: the likelihood is flat in them (smallest curvature of the deviance ${fit.flatness.toExponential(1)} of the largest); ` +
@@ -218,9 +225,11 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
 
   const kr = spec.df === 'kr';
   const { fixed, contextual, method: dfMethod } = fixedTests(structure, fit, terms, kr);
-  if (kr && dfMethod !== 'Kenward-Roger') notes.push('Kenward-Roger df could not be computed for this fit: Satterthwaite df are given instead (as lmerTest does).');
+  if (kr && dfMethod !== 'Kenward-Roger')
+    notes.push('Kenward-Roger df could not be computed for this fit: Satterthwaite df are given instead (as lmerTest does).');
   if (fixed.some((f) => f.df === null)) notes.push(`${dfMethod} df not computable for some terms (p and CI not shown for them).`);
-  if (fit.dfNote && dfMethod === 'Satterthwaite') notes.push(`Satterthwaite df: ${fit.dfNote} (as lmerTest warns; the df use the positive part of the Hessian).`);
+  if (fit.dfNote && dfMethod === 'Satterthwaite')
+    notes.push(`Satterthwaite df: ${fit.dfNote} (as lmerTest warns; the df use the positive part of the Hessian).`);
 
   const s2 = fit.sigma * fit.sigma;
   const variance: VarianceComponent[] = [];

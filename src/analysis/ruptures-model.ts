@@ -60,9 +60,21 @@ export function fitRupturesModel(rows: RupturesModelRows, outcome: string): Rupt
   const terms = ['(Intercept)', 'session', ...others.map((k) => `class_${k}`), ...others.map((k) => `session:class_${k}`)];
   const formula = `${outcome} ~ session * class + (1 | client)`;
   const clients = new Set(rows.client).size;
-  const empty = { formula, reference, nobs: rows.client.length, clients, fixed: [], contrasts: [], clientVariance: null, residualVariance: null, singular: false, converged: false };
+  const empty = {
+    formula,
+    reference,
+    nobs: rows.client.length,
+    clients,
+    fixed: [],
+    contrasts: [],
+    clientVariance: null,
+    residualVariance: null,
+    singular: false,
+    converged: false,
+  };
   if (clients < 2) return { ...empty, notEstimable: `${clients} client(s) with an outcome; a mixed model needs at least 2` };
-  if (rows.client.length <= clients) return { ...empty, notEstimable: 'every client has a single outcome session: client and residual variance cannot be separated' };
+  if (rows.client.length <= clients)
+    return { ...empty, notEstimable: 'every client has a single outcome session: client and residual variance cannot be separated' };
   const p = terms.length;
   const n = rows.client.length;
   const x = (i: number): number[] => {
@@ -86,7 +98,10 @@ export function fitRupturesModel(rows: RupturesModelRows, outcome: string): Rupt
     fit = fitLmm(new SingleFactorStructure(data, [0]), n, p, true);
   } catch (e) {
     if (e instanceof LmmError) {
-      const why = e.reason === 'rank-deficient' && e.column > 0 ? `${terms[e.column]} is constant or a combination of the other terms (for example every client of a class has the same sessions)` : e.message;
+      const why =
+        e.reason === 'rank-deficient' && e.column > 0
+          ? `${terms[e.column]} is constant or a combination of the other terms (for example every client of a class has the same sessions)`
+          : e.message;
       return { ...empty, notEstimable: why };
     }
     throw e;

@@ -255,10 +255,11 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
     const s = read(c);
     let n = 0;
     let sum = 0;
-    for (let k = 0; k < s.n; k++) if (!Number.isNaN(s.alliance[k])) {
-      n++;
-      sum += s.alliance[k];
-    }
+    for (let k = 0; k < s.n; k++)
+      if (!Number.isNaN(s.alliance[k])) {
+        n++;
+        sum += s.alliance[k];
+      }
     if (n === 0) continue;
     const m = sum / n;
     for (let k = 0; k < s.n; k++) if (!Number.isNaN(s.alliance[k])) ss += (s.alliance[k] - m) ** 2;
@@ -274,7 +275,9 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
     sdMultiple = opts.ruptureSd ?? DEFAULT_SD_MULTIPLE;
     if (!(withinSd > 0)) {
       throw new UserError(
-        withinDf > 0 ? 'the alliance does not vary within any client, so no default rupture drop can be derived' : 'no client has two rated alliance sessions, so no default rupture drop can be derived',
+        withinDf > 0
+          ? 'the alliance does not vary within any client, so no default rupture drop can be derived'
+          : 'no client has two rated alliance sessions, so no default rupture drop can be derived',
         { location: { file: ds.files[0]?.display }, hint: 'Give the drop in score points with --rupture-drop POINTS' },
       );
     }
@@ -456,7 +459,12 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
     episodes,
     classes,
     comparisons,
-    outcomeNote: oIdx < 0 ? 'no outcome measure: change by class is not estimable' : withoutChange > 0 ? `${withoutChange} assessed client(s) without a pre and post outcome are counted in their class but not in its change` : null,
+    outcomeNote:
+      oIdx < 0
+        ? 'no outcome measure: change by class is not estimable'
+        : withoutChange > 0
+          ? `${withoutChange} assessed client(s) without a pre and post outcome are counted in their class but not in its change`
+          : null,
     groups,
     clientRows,
     ...(opts.model ? { model: modelRows ? fitRupturesModel(modelRows, measures[oIdx].name) : noOutcomeModel() } : {}),
@@ -464,5 +472,17 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
 }
 
 function noOutcomeModel(): RupturesModel {
-  return { formula: 'outcome ~ session * class + (1 | client)', reference: null, nobs: 0, clients: 0, fixed: [], contrasts: [], clientVariance: null, residualVariance: null, singular: false, converged: false, notEstimable: 'no outcome measure' };
+  return {
+    formula: 'outcome ~ session * class + (1 | client)',
+    reference: null,
+    nobs: 0,
+    clients: 0,
+    fixed: [],
+    contrasts: [],
+    clientVariance: null,
+    residualVariance: null,
+    singular: false,
+    converged: false,
+    notEstimable: 'no outcome measure',
+  };
 }

@@ -35,7 +35,13 @@ export async function loadInputWithGroups(files: string[], flags: object, cmd: C
     if (e instanceof UserError && e.code === 'unknown-column' && e.key === '--group') {
       const n = needed.find((x) => x.column.toLowerCase() === String(e.column ?? '').toLowerCase());
       if (n && !namedAsGroup(flags, n.column)) {
-        throw new UserError(`column '${n.column}' (from ${n.origin}) is not in the header`, { location: e.location, hint: e.hint, exitCode: e.exitCode, code: e.code, key: n.origin });
+        throw new UserError(`column '${n.column}' (from ${n.origin}) is not in the header`, {
+          location: e.location,
+          hint: e.hint,
+          exitCode: e.exitCode,
+          code: e.code,
+          key: n.origin,
+        });
       }
     }
     throw e;

@@ -30,7 +30,11 @@ export function makeChalk(color: boolean): ChalkInstance {
 export function decideWidth(flag: unknown, io: Pick<Io, 'env' | 'stdoutIsTTY' | 'stdoutColumns'>): number | undefined {
   if (flag !== undefined) {
     const s = typeof flag === 'string' ? flag.trim() : typeof flag === 'number' ? String(flag) : '';
-    if (!/^\d+$/.test(s)) throw new UserError(`--width must be a whole number of columns (got '${s}')`, { key: '--width', hint: 'For example --width 80, or --width 0 for no limit' });
+    if (!/^\d+$/.test(s))
+      throw new UserError(`--width must be a whole number of columns (got '${s}')`, {
+        key: '--width',
+        hint: 'For example --width 80, or --width 0 for no limit',
+      });
     const n = Number(s);
     return n === 0 ? undefined : n;
   }

@@ -62,7 +62,9 @@ export async function loadInput(
   const paths = files.length > 0 ? files : configFiles(config, io.cwd);
   if (paths.length === 0) {
     throw new UserError('no input file given', {
-      hint: configPath ? `Give CSV exports as arguments or list them under 'files:' in ${configPath}` : 'Give one or more CSV exports as arguments (or - for standard input)',
+      hint: configPath
+        ? `Give CSV exports as arguments or list them under 'files:' in ${configPath}`
+        : 'Give one or more CSV exports as arguments (or - for standard input)',
     });
   }
   const dataset = await openDataset(paths, read, io, { progress: progress ? scanProgress(io) : undefined });

@@ -10,7 +10,6 @@ import type { Io } from '../io/process.js';
 import { printable } from '../io/text-safety.js';
 import { packageVersion } from '../version.js';
 
-
 export function buildProgram(ctx: CommandContext): Command {
   const program = new Command('alliance')
     .description('Validate psychotherapy session exports and report how alliance goes with outcome.')
@@ -19,10 +18,7 @@ export function buildProgram(ctx: CommandContext): Command {
     .showSuggestionAfterError(true);
   configureCommon(program, ctx.io);
   for (const factory of COMMANDS) program.addCommand(factory(ctx));
-  program.addHelpText(
-    'after',
-    '\nExit codes: 0 success, 1 the data has error-level findings, 2 usage error or unreadable input.\n',
-  );
+  program.addHelpText('after', '\nExit codes: 0 success, 1 the data has error-level findings, 2 usage error or unreadable input.\n');
   return program;
 }
 
@@ -52,7 +48,9 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
   const failed = io.writeError?.();
   if (failed) {
     // Nothing may end silently short: a failed write of the output is a usage-level failure.
-    io.stderr.write(`alliance: cannot write the output to standard output (${failed.code ?? failed.message}). Check the free space and the redirection target.\n`);
+    io.stderr.write(
+      `alliance: cannot write the output to standard output (${failed.code ?? failed.message}). Check the free space and the redirection target.\n`,
+    );
     return EXIT.usage;
   }
   return ctx.exitCode;

@@ -57,7 +57,8 @@ function formatOption(manuscript: boolean): OptionSpec {
   if (!manuscript) return FORMAT_OPTION;
   return {
     ...FORMAT_OPTION,
-    description: 'output format: table, json, csv, md; apa (APA 7 results text: plain, or Markdown / HTML for --out FILE.md / FILE.html), latex or docx (APA tables; docx needs --out)',
+    description:
+      'output format: table, json, csv, md; apa (APA 7 results text: plain, or Markdown / HTML for --out FILE.md / FILE.html), latex or docx (APA tables; docx needs --out)',
     choices: [...(FORMAT_OPTION.choices ?? []), ...MANUSCRIPT_FORMATS],
   };
 }
@@ -74,7 +75,8 @@ async function emit(out: string | string[] | Buffer, flags: Flags, io: Io): Prom
   }
   const { writeFileAtomic } = await import('../io/atomic.js');
   const target = resolve(io.cwd, flags.out);
-  if (!flags.force && existsSync(target)) throw new UserError('already exists', { location: { file: flags.out }, hint: 'Use --force to replace it, or choose another file name' });
+  if (!flags.force && existsSync(target))
+    throw new UserError('already exists', { location: { file: flags.out }, hint: 'Use --force to replace it, or choose another file name' });
   await writeFileAtomic(target, out);
 }
 
@@ -84,20 +86,31 @@ export function sectionCommand(spec: SectionCommandSpec, ctx: CommandContext): C
       name: spec.name,
       summary: spec.summary,
       args: '[files...]',
-      options: [...INPUT_OPTIONS, ...spec.options, formatOption(spec.manuscript), ...OUT_OPTIONS, ...(spec.manuscript ? [METHODS_OPTION] : []), ...TERMINAL_OPTIONS],
+      options: [
+        ...INPUT_OPTIONS,
+        ...spec.options,
+        formatOption(spec.manuscript),
+        ...OUT_OPTIONS,
+        ...(spec.manuscript ? [METHODS_OPTION] : []),
+        ...TERMINAL_OPTIONS,
+      ],
       examples: spec.examples,
       async run(files, flags, cmd, io) {
-        if (flags.methods && !isManuscriptFormat(flags.format)) throw new UserError('--methods goes with --format apa, latex or docx', { hint: 'Add --format apa (or latex, docx), or leave out --methods' });
-        if (flags.format === 'docx' && (flags.out === undefined || flags.out === '-')) throw new UserError('a Word document is binary and is not written to standard output', { hint: 'Give --out FILE.docx' });
-        const [section, { loadConfig }, { loadInputWithGroups }, { renderChunks }, { renderManuscript }, { decideColor, decideWidth, makeChalk }] = await Promise.all([
-          spec.section(),
-          import('../config/load.js'),
-          import('./by.js'),
-          import('../report/render.js'),
-          import('../report/manuscript/render.js'),
-          import('./color.js'),
-        ]);
-        if ((section.manuscript !== undefined) !== spec.manuscript) throw new Error(`alliance ${spec.name}: the command's manuscript flag does not match its section`);
+        if (flags.methods && !isManuscriptFormat(flags.format))
+          throw new UserError('--methods goes with --format apa, latex or docx', { hint: 'Add --format apa (or latex, docx), or leave out --methods' });
+        if (flags.format === 'docx' && (flags.out === undefined || flags.out === '-'))
+          throw new UserError('a Word document is binary and is not written to standard output', { hint: 'Give --out FILE.docx' });
+        const [section, { loadConfig }, { loadInputWithGroups }, { renderChunks }, { renderManuscript }, { decideColor, decideWidth, makeChalk }] =
+          await Promise.all([
+            spec.section(),
+            import('../config/load.js'),
+            import('./by.js'),
+            import('../report/render.js'),
+            import('../report/manuscript/render.js'),
+            import('./color.js'),
+          ]);
+        if ((section.manuscript !== undefined) !== spec.manuscript)
+          throw new Error(`alliance ${spec.name}: the command's manuscript flag does not match its section`);
         const config = typeof flags.config === 'string' ? await loadConfig(flags.config, io.cwd) : null;
         const src: OptionSource = { mode: 'command', flags, explicit: explicitOptions(cmd), config };
         const opts = section.options(src);
@@ -110,14 +123,22 @@ export function sectionCommand(spec: SectionCommandSpec, ctx: CommandContext): C
           const m = section.manuscript(result, dataset, opts);
           const file = flags.out === undefined || flags.out === '-' ? null : flags.out;
           // A terminal's width (or --width) wraps the plain text at spaces; a file gets one line per paragraph.
-          await emit(await renderManuscript(m, flags.format, file, Boolean(flags.methods), file === null ? decideWidth(flags.width, io) : undefined), flags, io);
+          await emit(
+            await renderManuscript(m, flags.format, file, Boolean(flags.methods), file === null ? decideWidth(flags.width, io) : undefined),
+            flags,
+            io,
+          );
           return 0;
         }
         const doc = section.document(result, dataset, opts, { mode: 'command', filtered: false, clientTables: true });
         // Colour and the terminal's width only on a terminal (or when asked for): never into a file.
         const toFile = flags.out !== undefined && flags.out !== '-';
         const color = toFile ? flags.color === true : decideColor(flags.color, io);
-        const width = toFile ? (flags.width === undefined ? undefined : decideWidth(flags.width, { ...io, env: {}, stdoutIsTTY: false })) : decideWidth(flags.width, io);
+        const width = toFile
+          ? flags.width === undefined
+            ? undefined
+            : decideWidth(flags.width, { ...io, env: {}, stdoutIsTTY: false })
+          : decideWidth(flags.width, io);
         // JSON and CSV come in pieces: a per-client table can be larger than one string may
         // be; on standard output they are written as they come, waiting for the reader.
         const chunks = renderChunks(doc, flags.format as OutputFormat, makeChalk(color), color, width);

@@ -77,7 +77,8 @@ export const INPUT_OPTIONS: OptionSpec[] = [
   },
   {
     flags: '--show-identifiers',
-    description: 'show client, therapist and group values that look like direct identifiers (emails, phone numbers, names, addresses) as they are, not as pseudonyms',
+    description:
+      'show client, therapist and group values that look like direct identifiers (emails, phone numbers, names, addresses) as they are, not as pseudonyms',
   },
   { flags: '--join-on <key>', description: 'join exports with different columns on client+session or client+date', choices: ['session', 'date'] },
 ];

@@ -73,7 +73,13 @@ export function checkKeys(section: Record<string, unknown>, check: KeyCheck): vo
  * wrong type reads "report.yaml:31: correlate: --min-clients must be ...". Unknown keys
  * are reported first.
  */
-export function checkSection<T>(sec: Record<string, unknown>, name: string, known: readonly string[], at: KeyPlace, parse: (section: Record<string, unknown>) => T): T {
+export function checkSection<T>(
+  sec: Record<string, unknown>,
+  name: string,
+  known: readonly string[],
+  at: KeyPlace,
+  parse: (section: Record<string, unknown>) => T,
+): T {
   checkKeys(sec, { section: name, known, at, camelCase: true });
   try {
     return parse(sec);

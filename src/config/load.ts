@@ -155,13 +155,21 @@ export function parseConfig(text: string, display: string, dir: string): Config 
     const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?.*$/, '');
     // The parser's recursion gives up on pathological nesting and reports the engine's
     // "Maximum call stack size exceeded": say what is wrong in the config's terms.
-    if (/call stack/i.test(what)) fail('the config is nested too deeply to read', line, 'A config is a mapping of keys, with sections one or two levels deep; check the indentation');
+    if (/call stack/i.test(what))
+      fail('the config is nested too deeply to read', line, 'A config is a mapping of keys, with sections one or two levels deep; check the indentation');
     fail(`cannot parse the config: ${what}`, line, 'Check the JSON/YAML syntax on that line');
   }
   // No prototypes: a key named like an Object.prototype member is only ever a key.
-  const out: Config = { path: display, read: {}, files: [], sections: Object.create(null) as Config['sections'], lines: Object.create(null) as Config['lines'] };
+  const out: Config = {
+    path: display,
+    read: {},
+    files: [],
+    sections: Object.create(null) as Config['sections'],
+    lines: Object.create(null) as Config['lines'],
+  };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) return out;
-  if (!isMap(doc.contents)) fail('the config must be a mapping of keys to values', nodeLine(doc.contents), 'Write it as key: value lines (YAML) or a JSON object');
+  if (!isMap(doc.contents))
+    fail('the config must be a mapping of keys to values', nodeLine(doc.contents), 'Write it as key: value lines (YAML) or a JSON object');
   const root = doc.contents as YAMLMap;
 
   const known = [...Object.keys(READ_KEYS), 'files', 'labels', ...COMMAND_SECTIONS];
@@ -210,8 +218,9 @@ export function parseConfig(text: string, display: string, dir: string): Config 
       for (const p of (value as YAMLMap).items) {
         const col = isScalar(p.key) ? String(p.key.value) : '';
         const v = p.value as Node | null;
-        if (!isScalar(v) || typeof v.value !== 'string' || v.value.trim() === '') fail(`label for column '${col}' must be text`, nodeLine(v) ?? nodeLine(p.key), 'For example srs_total: "Alliance (SRS)"');
-        labels[col] = ((v as { value: string }).value).trim();
+        if (!isScalar(v) || typeof v.value !== 'string' || v.value.trim() === '')
+          fail(`label for column '${col}' must be text`, nodeLine(v) ?? nodeLine(p.key), 'For example srs_total: "Alliance (SRS)"');
+        labels[col] = (v as { value: string }).value.trim();
       }
       out.labels = labels;
       continue;
@@ -233,7 +242,14 @@ export function parseConfig(text: string, display: string, dir: string): Config 
     } else if (kind === 'list') {
       const list = stringList(value);
       if (list === null) typeError('a column name or a list of column names');
-      read[key] = list!.flatMap((s) => (key === 'missing' ? [s] : s.split(',').map((t) => t.trim()).filter(Boolean)));
+      read[key] = list!.flatMap((s) =>
+        key === 'missing'
+          ? [s]
+          : s
+              .split(',')
+              .map((t) => t.trim())
+              .filter(Boolean),
+      );
     } else if (kind === 'map') {
       if (!isMap(value)) typeError('a mapping COLUMN: INSTRUMENT');
       const m = Object.create(null) as Record<string, string>;

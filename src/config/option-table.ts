@@ -49,13 +49,13 @@ type ValueOf<R> = R extends { type: 'boolean' }
   ? boolean
   : R extends { type: 'optional' }
     ? boolean | string
-  : R extends { type: 'number' }
-    ? number
-    : R extends { type: 'list' }
-      ? string[]
-      : R extends { type: 'choice'; choices: readonly (infer C)[] }
-        ? C
-        : string;
+    : R extends { type: 'number' }
+      ? number
+      : R extends { type: 'list' }
+        ? string[]
+        : R extends { type: 'choice'; choices: readonly (infer C)[] }
+          ? C
+          : string;
 
 /** The typed values of a table: undefined where neither a flag, the config nor a default gives one. */
 export type TableValues<T extends OptionTable> = { [R in T[number] as R['key']]?: ValueOf<R> };
@@ -110,7 +110,8 @@ export function parseNumber(name: string, value: unknown, range: NumberRange = {
     (max === undefined || (maxExclusive ? v < max : v <= max));
   if (!ok) {
     let what: string;
-    if (min !== undefined && max !== undefined) what = `${integer ? 'a whole number ' : ''}between ${min} and ${max}${minExclusive || maxExclusive ? ' (exclusive)' : ''}`;
+    if (min !== undefined && max !== undefined)
+      what = `${integer ? 'a whole number ' : ''}between ${min} and ${max}${minExclusive || maxExclusive ? ' (exclusive)' : ''}`;
     else if (min !== undefined) what = `${integer ? 'a whole number' : 'a number'} ${minExclusive ? '>' : '>='} ${min}`;
     else if (max !== undefined) what = `${integer ? 'a whole number' : 'a number'} ${maxExclusive ? '<' : '<='} ${max}`;
     else what = integer ? 'a whole number' : 'a number';

@@ -72,7 +72,10 @@ export function dateRejecter(part: Part, files: FileInfo[], issue: (code: string
       throw new UserError(
         `date '${s.trim()}' contradicts the date format ${fmt === 'dmy' ? 'DD/MM/YYYY' : 'MM/DD/YYYY'} decided by '${detector.decidedBy}' on ${decided}`,
         {
-          location: here.cell !== undefined ? { file: files[part.file].display, cell: here.cell } : { file: files[part.file].display, line, column: part.fm.date!.name },
+          location:
+            here.cell !== undefined
+              ? { file: files[part.file].display, cell: here.cell }
+              : { file: files[part.file].display, line, column: part.fm.date!.name },
           hint: 'The column mixes day-first and month-first dates; fix the export or pass --date-format dmy or mdy (other dates are then reported as invalid)',
         },
       );

@@ -58,18 +58,7 @@ export const DATE_NAMES: string[][] = [
   ['date', 'sessiondate', 'visitdate', 'appointmentdate', 'dateofsession', 'datetime', 'sessiondatetime', 'appointmentdatetime'],
 ];
 export const THERAPIST_NAMES: string[][] = [
-  [
-    'therapist',
-    'therapistid',
-    'clinician',
-    'clinicianid',
-    'provider',
-    'providerid',
-    'counsellor',
-    'counsellorid',
-    'counselor',
-    'counselorid',
-  ],
+  ['therapist', 'therapistid', 'clinician', 'clinicianid', 'provider', 'providerid', 'counsellor', 'counsellorid', 'counselor', 'counselorid'],
 ];
 /** Generic measure headers bound as plain numeric measures. */
 export const GENERIC_MEASURES: Record<string, 'alliance' | 'outcome'> = {
@@ -151,14 +140,7 @@ function requireColumn(header: readonly string[], name: string, flag: string, at
 }
 
 /** Detects a role column by its tiers; throws on two candidates in the winning tier. */
-function detect(
-  header: readonly string[],
-  tiers: string[][],
-  used: Set<number>,
-  role: string,
-  flag: string,
-  at: HeaderAt,
-): ColumnRef | undefined {
+function detect(header: readonly string[], tiers: string[][], used: Set<number>, role: string, flag: string, at: HeaderAt): ColumnRef | undefined {
   for (const tier of tiers) {
     const hits: number[] = [];
     for (let i = 0; i < header.length; i++) {
@@ -226,10 +208,7 @@ export function mapFile(header: readonly string[], opts: ReadOptions, where: str
 
   const pick = (field: 'client' | 'session' | 'date' | 'therapist', tiers: string[][], role: string): ColumnRef | undefined => {
     const name = opts[field];
-    const ref =
-      name !== undefined
-        ? requireColumn(header, name, `--${field}`, at, howOf(opts, field))
-        : detect(header, tiers, used, role, `--${field}`, at);
+    const ref = name !== undefined ? requireColumn(header, name, `--${field}`, at, howOf(opts, field)) : detect(header, tiers, used, role, `--${field}`, at);
     if (ref) used.add(ref.index);
     return ref;
   };
@@ -240,10 +219,13 @@ export function mapFile(header: readonly string[], opts: ReadOptions, where: str
     // say so rather than claim there is none.
     const taken = header.findIndex((h, i) => used.has(i) && CLIENT_NAMES.some((tier) => tier.includes(normalizeName(h))));
     if (taken >= 0) {
-      throw new UserError(`column '${header[taken]}' looks like the client id but is given another role (a measure, a group or --by column, or --session, --date or --therapist)`, {
-        location: { ...at, column: header[taken] },
-        hint: 'A column has one role: group or measure by another column, or name the client column with --client COLUMN',
-      });
+      throw new UserError(
+        `column '${header[taken]}' looks like the client id but is given another role (a measure, a group or --by column, or --session, --date or --therapist)`,
+        {
+          location: { ...at, column: header[taken] },
+          hint: 'A column has one role: group or measure by another column, or name the client column with --client COLUMN',
+        },
+      );
     }
     throw new UserError('no client id column found', {
       location: { ...at },
@@ -305,13 +287,10 @@ export function mapFile(header: readonly string[], opts: ReadOptions, where: str
     if (instrument && instrument.construct !== role && how !== 'detected') {
       const flag = `--${role}`;
       if (instrumentHow === 'detected') {
-        throw new UserError(
-          `column '${header[i]}' looks like ${instrument.id}, an ${instrument.construct} measure, but was given as ${flag}`,
-          {
-            location: { ...at },
-            hint: `Use --${instrument.construct} '${header[i]}', or bind another instrument with --instrument '${header[i]}=ID'`,
-          },
-        );
+        throw new UserError(`column '${header[i]}' looks like ${instrument.id}, an ${instrument.construct} measure, but was given as ${flag}`, {
+          location: { ...at },
+          hint: `Use --${instrument.construct} '${header[i]}', or bind another instrument with --instrument '${header[i]}=ID'`,
+        });
       }
     }
     return { name: header[i], index: i, how, role, instrument, instrumentHow };
@@ -380,9 +359,6 @@ export function mapFile(header: readonly string[], opts: ReadOptions, where: str
 export function describeMeasure(m: MeasureBinding): string {
   const col = m.how === 'detected' ? '' : `, --${m.role}${m.how === 'config' ? ' in config' : ''}`;
   if (!m.instrument) return `${m.name} -> plain numeric ${m.role} measure (no instrument: no range checks${col})`;
-  const how =
-    m.instrumentHow === 'detected'
-      ? 'detected from header'
-      : `--instrument${m.instrumentHow === 'config' ? ' in config' : ''}`;
+  const how = m.instrumentHow === 'detected' ? 'detected from header' : `--instrument${m.instrumentHow === 'config' ? ' in config' : ''}`;
   return `${m.name} -> ${m.instrument.id} (${m.role}, ${how}${col})`;
 }

@@ -265,7 +265,9 @@ export class Numbering {
           p++;
         }
         if (inGap.length === 0) continue;
-        const clean = inGap.filter((i, j) => !takenDates.has(dt[i]) && !(j > 0 && dt[inGap[j - 1]] === dt[i]) && !(j + 1 < inGap.length && dt[inGap[j + 1]] === dt[i]));
+        const clean = inGap.filter(
+          (i, j) => !takenDates.has(dt[i]) && !(j > 0 && dt[inGap[j - 1]] === dt[i]) && !(j + 1 < inGap.length && dt[inGap[j + 1]] === dt[i]),
+        );
         exclude('tie', inGap.length - clean.length);
         // The numbers free in the gap (not taken by a numbered row, dated or not).
         let free: number[] | null = [];

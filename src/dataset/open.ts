@@ -155,7 +155,11 @@ export async function datasetFromPlan(plan: Plan, options: ReadOptions, io: Io, 
     env.M,
   );
 
-  const kindNames = (k: number) => parts.filter((p) => p.kind === k).map((p) => files[p.file].display).join(', ');
+  const kindNames = (k: number) =>
+    parts
+      .filter((p) => p.kind === k)
+      .map((p) => files[p.file].display)
+      .join(', ');
   if (join) notes.push(`exports with different measures are joined on client + ${joinOn}: ${kindNames(0)} with ${kindNames(1)} (outer join)`);
   let joinNoted = false;
   let blankNoted = false;

@@ -154,13 +154,10 @@ export function planDataset(paths: string[], inputs: TableSource[], options: Rea
     return k;
   });
   if (shapes.length > 2) {
-    throw new UserError(
-      `the inputs have ${shapes.length} different sets of measure columns; only two kinds of export can be joined`,
-      {
-        location: { file: files[kinds.indexOf(2)].display, line: inputs[kinds.indexOf(2)].headerLine },
-        hint: 'Give exports with the same measure columns (they are concatenated) or exactly two kinds (joined on client + session)',
-      },
-    );
+    throw new UserError(`the inputs have ${shapes.length} different sets of measure columns; only two kinds of export can be joined`, {
+      location: { file: files[kinds.indexOf(2)].display, line: inputs[kinds.indexOf(2)].headerLine },
+      hint: 'Give exports with the same measure columns (they are concatenated) or exactly two kinds (joined on client + session)',
+    });
   }
   const join = shapes.length === 2;
   const joinOn = options.joinOn ?? 'session';
@@ -251,7 +248,6 @@ export function planDataset(paths: string[], inputs: TableSource[], options: Rea
       detector: null,
     };
   });
-
 
   const mapping: Mapping = {
     client: fms[0].client,

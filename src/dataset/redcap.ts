@@ -80,10 +80,13 @@ export function maybeRedcap(input: FormatSource): FormatSource {
           flush();
           if (current !== null) done.set(current, line);
           if (done.has(id)) {
-            throw new UserError(`record '${id.length > 40 ? id.slice(0, 40) + '...' : id}' appears again after other records (REDCap writes a record's rows together)`, {
-              location: input.locate(line, -1),
-              hint: 'Export again from REDCap, or sort the file by record_id keeping the row order within each record',
-            });
+            throw new UserError(
+              `record '${id.length > 40 ? id.slice(0, 40) + '...' : id}' appears again after other records (REDCap writes a record's rows together)`,
+              {
+                location: input.locate(line, -1),
+                hint: 'Export again from REDCap, or sort the file by record_id keeping the row order within each record',
+              },
+            );
           }
           current = id;
         }

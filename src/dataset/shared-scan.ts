@@ -49,7 +49,12 @@ export function sharedScans(ds: Dataset): SharedScans {
     const options: ScanOptions = {
       need: unionNeed(batch),
       onIssue: issues.length === 1 ? issues[0].options.onIssue : issues.length > 1 ? (issue) => issues.forEach((w) => w.options.onIssue!(issue)) : undefined,
-      onRaw: raws.length === 1 ? raws[0].options.onRaw : raws.length > 1 ? (fields, line, file) => raws.forEach((w) => w.options.onRaw!(fields, line, file)) : undefined,
+      onRaw:
+        raws.length === 1
+          ? raws[0].options.onRaw
+          : raws.length > 1
+            ? (fields, line, file) => raws.forEach((w) => w.options.onRaw!(fields, line, file))
+            : undefined,
     };
     const onRow =
       batch.length === 1

@@ -266,7 +266,6 @@ const TABLE_TO = 2200;
 /** Days since 1970-01-01 of January 1st, for the years TABLE_FROM..TABLE_TO-1. */
 const YEAR_START = Int32Array.from({ length: TABLE_TO - TABLE_FROM }, (_, k) => daysFromCivil(TABLE_FROM + k, 1, 1));
 
-
 /**
  * Parses a date cell under a known format; NaN when the text is not a valid date in that
  * format. ISO dates are accepted under every format (they are unambiguous).

@@ -142,10 +142,13 @@ export function maybeWide(input: FormatSource, options: DatasetOptions): FormatS
   for (const c of idx) {
     const slot = stemKey.get(c.stem.toLowerCase())! * S + sIndex.get(c.session)!;
     if (colOf[slot] >= 0) {
-      throw new UserError(`the file looks wide but cannot be reshaped: columns '${header[colOf[slot]]}' and '${header[c.col]}' both give ${c.stem} at session ${c.session}`, {
-        location: where,
-        hint: 'Rename or drop one of them, or name the pattern with --wide',
-      });
+      throw new UserError(
+        `the file looks wide but cannot be reshaped: columns '${header[colOf[slot]]}' and '${header[c.col]}' both give ${c.stem} at session ${c.session}`,
+        {
+          location: where,
+          hint: 'Rename or drop one of them, or name the pattern with --wide',
+        },
+      );
     }
     colOf[slot] = c.col;
   }
@@ -187,10 +190,13 @@ export function maybeWide(input: FormatSource, options: DatasetOptions): FormatS
             const prev = seen.get(c);
             if (prev !== undefined) {
               const before = input.locate(prev, -1);
-              throw new UserError(`the file looks wide but cannot be reshaped: client '${c.length > 40 ? c.slice(0, 40) + '...' : c}' has two rows (${before.cell ?? `line ${before.line}`} and this one)`, {
-                location: input.locate(line, -1),
-                hint: 'A wide file has one row per client; if the file is long already, name its session column with --session (or leave out --wide)',
-              });
+              throw new UserError(
+                `the file looks wide but cannot be reshaped: client '${c.length > 40 ? c.slice(0, 40) + '...' : c}' has two rows (${before.cell ?? `line ${before.line}`} and this one)`,
+                {
+                  location: input.locate(line, -1),
+                  hint: 'A wide file has one row per client; if the file is long already, name its session column with --session (or leave out --wide)',
+                },
+              );
             }
             seen.set(c, line);
           }

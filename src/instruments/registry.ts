@@ -41,7 +41,8 @@ const S = {
   orsCut: `Miller et al. 2003, J Brief Ther 2(2):91-100: clinical cut-off 25 (Jacobson & Truax 1991 method, doi:10.1037/0022-006X.59.1.12); a score of exactly 25 counts as clinical by the PCOMS convention ("at or below 25"; Duncan 2012, doi:10.1037/a0027762) ${NOT_CONFIRMED}`,
   orsRci: `Miller et al. 2003, J Brief Ther 2(2):91-100: reliable change index 5 points (Jacobson & Truax 1991, doi:10.1037/0022-006X.59.1.12) ${NOT_CONFIRMED}`,
   orsYouth: `Duncan, Sparks, Miller, Bohanske & Claud 2006, Giving youth a voice: a preliminary study of the reliability and validity of a brief outcome measure for children, adolescents, and caretakers, J Brief Ther 5(2):71-87 (no DOI): cut-offs 32 for children (CORS) and 28 for adolescents ${NOT_CONFIRMED}`,
-  waisr: 'Hatcher & Gillaspy 2006, Development and validation of a revised short version of the Working Alliance Inventory, Psychother Res 16(1):12-25, doi:10.1080/10503300500352500: 12 items rated 1-5, total 12-60, higher = stronger alliance',
+  waisr:
+    'Hatcher & Gillaspy 2006, Development and validation of a revised short version of the Working Alliance Inventory, Psychother Res 16(1):12-25, doi:10.1080/10503300500352500: 12 items rated 1-5, total 12-60, higher = stronger alliance',
   waisrSub: `Hatcher & Gillaspy 2006, doi:10.1080/10503300500352500 (subscale items: task 1, 2, 10, 12; bond 3, 5, 7, 9; goal 4, 6, 8, 11) ${NOT_CONFIRMED}`,
   wais: 'Tracey & Kokotovic 1989, Factor structure of the Working Alliance Inventory, Psychol Assess 1(3):207-210, doi:10.1037/1040-3590.1.3.207: 12 items rated 1-7, total 12-84, higher = stronger alliance',
   sai: `Falkenstrom, Hatcher, Skjulsvik, Larsson & Holmqvist 2015, Development and validation of a 6-item working alliance questionnaire for repeated administrations during psychotherapy, Psychol Assess 27(1):169-183, doi:10.1037/pas0000038: 6 items, higher = stronger alliance; item range 0-6 ${NOT_CONFIRMED}`,
@@ -49,15 +50,19 @@ const S = {
   phq: 'Kroenke, Spitzer & Williams 2001, The PHQ-9: validity of a brief depression severity measure, J Gen Intern Med 16(9):606-613, doi:10.1046/j.1525-1497.2001.016009606.x: 9 items rated 0-3, total 0-27, higher = more severe; >= 10 major depression cut-point; bands 5, 10, 15, 20',
   iaptRc: (points: number, measure: string) =>
     `convention (NHS IAPT / NHS Talking Therapies): reliable improvement or deterioration is a change of ${points} or more points on the ${measure} - NHS IAPT 2011, The IAPT Data Handbook: guidance on recording and monitoring outcomes to support local evidence-based practice, version 2; as applied in Gyani, Shafran, Layard & Clark 2013, Behav Res Ther 51(9):597-606, doi:10.1016/j.brat.2013.06.004`,
-  iaptGadCut: 'convention (NHS IAPT / NHS Talking Therapies): GAD-7 caseness is a score of 8 or more - NHS IAPT 2011, The IAPT Data Handbook, version 2; as applied in Gyani et al. 2013, doi:10.1016/j.brat.2013.06.004',
+  iaptGadCut:
+    'convention (NHS IAPT / NHS Talking Therapies): GAD-7 caseness is a score of 8 or more - NHS IAPT 2011, The IAPT Data Handbook, version 2; as applied in Gyani et al. 2013, doi:10.1016/j.brat.2013.06.004',
   gad: 'Spitzer, Kroenke, Williams & Lowe 2006, A brief measure for assessing generalized anxiety disorder: the GAD-7, Arch Intern Med 166(10):1092-1097, doi:10.1001/archinte.166.10.1092: 7 items rated 0-3, total 0-21, higher = more severe; >= 10 cut-point; bands 5, 10, 15',
   oq: 'Lambert, Morton, Hatfield, Harmon, Hamilton, Reid, Shimokawa, Christopherson & Burlingame 2004, Administration and Scoring Manual for the OQ-45.2 (American Professional Credentialing Services; no DOI): 45 items rated 0-4, total 0-180, higher = more distress',
   oqCut: `Lambert et al. 2004, OQ-45.2 Administration and Scoring Manual: clinical cut-off 63/64 (64 or more is the dysfunctional range; Jacobson & Truax 1991 method, doi:10.1037/0022-006X.59.1.12) ${NOT_CONFIRMED}`,
   oqRci: `Lambert et al. 2004, OQ-45.2 Administration and Scoring Manual: reliable change index 14 points ${NOT_CONFIRMED}`,
-  core10: 'Barkham, Bewick, Mullin, Gilbody, Connell, Cahill, Mellor-Clark, Richards, Unsworth & Evans 2013, The CORE-10: a short measure of psychological distress for routine use in the psychological therapies, Couns Psychother Res 13(1):3-13, doi:10.1080/14733145.2012.729069: 10 items rated 0-4, total 0-40, higher = more distress',
-  core10Cut: 'Barkham et al. 2013, doi:10.1080/14733145.2012.729069 (abstract: clinical cut-off 11.0 for general psychological distress); 11 or more is the clinical range',
+  core10:
+    'Barkham, Bewick, Mullin, Gilbody, Connell, Cahill, Mellor-Clark, Richards, Unsworth & Evans 2013, The CORE-10: a short measure of psychological distress for routine use in the psychological therapies, Couns Psychother Res 13(1):3-13, doi:10.1080/14733145.2012.729069: 10 items rated 0-4, total 0-40, higher = more distress',
+  core10Cut:
+    'Barkham et al. 2013, doi:10.1080/14733145.2012.729069 (abstract: clinical cut-off 11.0 for general psychological distress); 11 or more is the clinical range',
   core10Rci: 'Barkham et al. 2013, doi:10.1080/14733145.2012.729069 (abstract: reliable change index 6, 90% CI)',
-  coreom: 'Evans, Connell, Barkham, Margison, McGrath, Mellor-Clark & Audin 2002, Towards a standardised brief outcome measure: psychometric properties and utility of the CORE-OM, Br J Psychiatry 180:51-60, doi:10.1192/bjp.180.1.51: 34 items rated 0-4, mean item 0-4 (clinical score = mean x 10, 0-40), higher = more distress',
+  coreom:
+    'Evans, Connell, Barkham, Margison, McGrath, Mellor-Clark & Audin 2002, Towards a standardised brief outcome measure: psychometric properties and utility of the CORE-OM, Br J Psychiatry 180:51-60, doi:10.1192/bjp.180.1.51: 34 items rated 0-4, mean item 0-4 (clinical score = mean x 10, 0-40), higher = more distress',
   coreomCut: `Connell, Barkham, Stiles, Twigg, Singleton, Evans & Miles 2007, Distribution of CORE-OM scores in a general population, clinical cut-off points and comparison with the CIS-R, Br J Psychiatry 190:69-74: cut-off 1.0 mean item (clinical score 10) ${NOT_CONFIRMED}`,
   coreomRci: `Evans et al. 2002, doi:10.1192/bjp.180.1.51: reliable change about 0.5 mean item (clinical score 5) ${NOT_CONFIRMED}`,
   k10: 'Kessler, Andrews, Colpe, Hiripi, Mroczek, Normand, Walters & Zaslavsky 2002, Short screening scales to monitor population prevalences and trends in non-specific psychological distress, Psychol Med 32(6):959-976, doi:10.1017/S0033291702006074: 10 items rated 1-5, total 10-50, higher = more distress',
@@ -173,7 +178,8 @@ export const INSTRUMENTS: Instrument[] = [
     cutoff: { value: 10, clinicalIf: '>=', source: S.phq },
     reliableChange: { value: 6, source: S.iaptRc(6, 'PHQ-9') },
     aliases: ['phq9', 'phq9total', 'phq9score', 'phq', 'phqtotal', 'patienthealthquestionnaire9'],
-    notes: 'Severity bands 5 / 10 / 15 / 20: mild, moderate, moderately severe, severe (Kroenke, Spitzer & Williams 2001, doi:10.1046/j.1525-1497.2001.016009606.x).',
+    notes:
+      'Severity bands 5 / 10 / 15 / 20: mild, moderate, moderately severe, severe (Kroenke, Spitzer & Williams 2001, doi:10.1046/j.1525-1497.2001.016009606.x).',
   },
   {
     id: 'GAD-7',
@@ -188,7 +194,8 @@ export const INSTRUMENTS: Instrument[] = [
     cutoff: { value: 8, clinicalIf: '>=', source: S.iaptGadCut },
     reliableChange: { value: 4, source: S.iaptRc(4, 'GAD-7') },
     aliases: ['gad7', 'gad7total', 'gad7score', 'gad', 'gadtotal', 'generalizedanxietydisorder7'],
-    notes: 'The original paper proposed >= 10 for caseness (Spitzer et al. 2006, doi:10.1001/archinte.166.10.1092); services using the IAPT convention use >= 8, which the registry follows.',
+    notes:
+      'The original paper proposed >= 10 for caseness (Spitzer et al. 2006, doi:10.1001/archinte.166.10.1092); services using the IAPT convention use >= 8, which the registry follows.',
   },
   {
     id: 'OQ-45',
@@ -237,7 +244,11 @@ export const INSTRUMENTS: Instrument[] = [
     aliases: ['coreom', 'coreomtotal', 'coreomscore', 'coreomclinicalscore', 'core34'],
     variants: [
       { name: 'CORE-OM mean item', range: [0, 4], note: 'mean item score (0-4), the original scoring; multiply by 10 for the clinical score' },
-      { name: 'CORE-OM raw total', range: [0, 136], note: 'sum of the 34 items (0-136); divide by the number answered and multiply by 10 for the clinical score' },
+      {
+        name: 'CORE-OM raw total',
+        range: [0, 136],
+        note: 'sum of the 34 items (0-136); divide by the number answered and multiply by 10 for the clinical score',
+      },
     ],
     notes: 'Clinical score = mean item x 10 (one decimal). Cut-offs differ by gender in some norms; override if you use them.',
   },
@@ -254,8 +265,7 @@ export const INSTRUMENTS: Instrument[] = [
     cutoff: { value: 20, clinicalIf: '>=', source: S.k10Cut },
     aliases: ['k10', 'k10total', 'k10score', 'kessler10', 'kesslerpsychologicaldistressscale'],
     variants: [{ name: 'K10 0-40 (US scoring)', range: [0, 40], note: 'items scored 0-4 (US convention); add 10 for the 10-50 scale' }],
-    notes:
-      `Bands: ABS surveys 10-15 low, 16-21 moderate, 22-29 high, 30-50 very high (convention: Australian Bureau of Statistics 2003, Use of the Kessler Psychological Distress Scale in ABS Health Surveys, cat. 4817.0.55.001); primary care 10-19 likely well, 20-24 mild, 25-29 moderate, 30-50 severe (Andrews & Slade 2001, doi:10.1111/j.1467-842X.2001.tb00310.x ${NOT_CONFIRMED}). No reliable-change value is commonly used.`,
+    notes: `Bands: ABS surveys 10-15 low, 16-21 moderate, 22-29 high, 30-50 very high (convention: Australian Bureau of Statistics 2003, Use of the Kessler Psychological Distress Scale in ABS Health Surveys, cat. 4817.0.55.001); primary care 10-19 likely well, 20-24 mild, 25-29 moderate, 30-50 severe (Andrews & Slade 2001, doi:10.1111/j.1467-842X.2001.tb00310.x ${NOT_CONFIRMED}). No reliable-change value is commonly used.`,
   },
   {
     id: 'BDI-II',
@@ -325,9 +335,7 @@ export function detectVariant(inst: Instrument, observedMin: number, observedMax
       message: `${inst.id} ${seen} fall outside ${lo}-${hi} but fit ${v.name} (${v.range[0]}-${v.range[1]}): ${v.note}`,
     };
   }
-  const narrow = variants
-    .filter((v) => v.range[1] * 2 <= hi && fits(v.range) && observedMax > v.range[0])
-    .sort((a, b) => span(a.range) - span(b.range));
+  const narrow = variants.filter((v) => v.range[1] * 2 <= hi && fits(v.range) && observedMax > v.range[0]).sort((a, b) => span(a.range) - span(b.range));
   const v = narrow[0];
   if (!v) return null;
   return {
@@ -360,21 +368,23 @@ type FieldCheck = (v: unknown) => string | null;
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isPair = (v: unknown): v is [number, number] => Array.isArray(v) && v.length === 2 && isNum(v[0]) && isNum(v[1]) && v[0] < v[1];
-const sourcedNumber = (what: string): FieldCheck => (v) => {
-  if (isNum(v)) return null;
-  if (v && typeof v === 'object' && !Array.isArray(v)) {
-    const o = v as Record<string, unknown>;
-    if (!isNum(o.value)) return `${what} must be a number or { value: number, source?: string }`;
-    if (o.source !== undefined && typeof o.source !== 'string') return `${what}.source must be text`;
-    if (o.clinicalIf !== undefined && !CLINICAL_IF.includes(o.clinicalIf as (typeof CLINICAL_IF)[number])) {
-      return `${what}.clinicalIf must be one of ${CLINICAL_IF.join(' ')}`;
+const sourcedNumber =
+  (what: string): FieldCheck =>
+  (v) => {
+    if (isNum(v)) return null;
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const o = v as Record<string, unknown>;
+      if (!isNum(o.value)) return `${what} must be a number or { value: number, source?: string }`;
+      if (o.source !== undefined && typeof o.source !== 'string') return `${what}.source must be text`;
+      if (o.clinicalIf !== undefined && !CLINICAL_IF.includes(o.clinicalIf as (typeof CLINICAL_IF)[number])) {
+        return `${what}.clinicalIf must be one of ${CLINICAL_IF.join(' ')}`;
+      }
+      const extra = Object.keys(o).filter((k) => !['value', 'source', 'clinicalIf'].includes(k));
+      if (extra.length > 0) return `${what} has unknown key(s): ${extra.join(', ')}`;
+      return null;
     }
-    const extra = Object.keys(o).filter((k) => !['value', 'source', 'clinicalIf'].includes(k));
-    if (extra.length > 0) return `${what} has unknown key(s): ${extra.join(', ')}`;
-    return null;
-  }
-  return `${what} must be a number or { value: number, source?: string }`;
-};
+    return `${what} must be a number or { value: number, source?: string }`;
+  };
 
 /** The fields a config file may override, and how each is checked. */
 export const OVERRIDE_FIELDS: Record<string, FieldCheck> = {

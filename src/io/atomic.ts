@@ -40,11 +40,13 @@ function writeError(e: unknown, target: string): unknown {
       location: { file: target },
       hint: 'Create the folder first or choose another output path',
     });
-  if (code === 'ENOSPC' || code === 'EDQUOT') return new UserError('no space left on the device', { location: { file: target }, hint: 'Free some space or write elsewhere' });
+  if (code === 'ENOSPC' || code === 'EDQUOT')
+    return new UserError('no space left on the device', { location: { file: target }, hint: 'Free some space or write elsewhere' });
   if (code === 'ENOTDIR' || code === 'EEXIST')
     return new UserError('cannot write here (a part of the path is a file, not a folder)', { location: { file: target }, hint: 'Check the output path' });
   // Any other system error (EIO, EFBIG, ENAMETOOLONG, ...): one line, exit 2, never a stack.
-  if (typeof code === 'string') return new UserError(`cannot write here (${code})`, { location: { file: target }, hint: 'Check the output path and the device' });
+  if (typeof code === 'string')
+    return new UserError(`cannot write here (${code})`, { location: { file: target }, hint: 'Check the output path and the device' });
   return e;
 }
 
@@ -173,10 +175,15 @@ export async function writeDirAtomic(dir: string, files: Map<string, string | Bu
   const target = path.resolve(dir);
   const existsHint = 'Use --force to replace it, or choose another output folder';
   for (const msg of recoverLeftovers(target)) opts.onRecover?.(msg);
-  if (!opts.force && (await exists(target)))
-    throw new UserError('already exists', { location: { file: dir }, hint: existsHint });
+  if (!opts.force && (await exists(target))) throw new UserError('already exists', { location: { file: dir }, hint: existsHint });
   // --force replaces a folder written before, never a file that happens to have the name.
-  if (opts.force && (await fsp.lstat(target).then((st) => !st.isDirectory(), () => false)))
+  if (
+    opts.force &&
+    (await fsp.lstat(target).then(
+      (st) => !st.isDirectory(),
+      () => false,
+    ))
+  )
     throw new UserError('is a file, not an output folder; --force replaces folders only', {
       location: { file: dir },
       hint: 'Choose another output folder name, or move the file away',

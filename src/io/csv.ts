@@ -56,12 +56,7 @@ export interface RangeCsvInput extends CsvInput {
 
 export const openCsv: (...args: Parameters<OpenCsv>) => Promise<RangeCsvInput> = (path, options, stdin) => openCsvTuned(path, options, stdin, {});
 
-export async function openCsvTuned(
-  path: string,
-  options: DialectOptions,
-  stdin: NodeJS.ReadableStream | undefined,
-  tuning: Tuning,
-): Promise<RangeCsvInput> {
+export async function openCsvTuned(path: string, options: DialectOptions, stdin: NodeJS.ReadableStream | undefined, tuning: Tuning): Promise<RangeCsvInput> {
   const src = await openSource(path, stdin, options.display);
   const chunkSize = Math.max(1, Math.floor(tuning.chunkSize ?? DEFAULT_CHUNK));
   const sampleSize = Math.max(16, Math.floor(tuning.sampleSize ?? DEFAULT_SAMPLE));
@@ -127,15 +122,7 @@ export async function openCsvTuned(
     header: names,
     headerLine,
     read: async (onRecord: RecordHandler, opts?: ReadOptions): Promise<ReadStats> => {
-      const sc = await stream(
-        src,
-        bom.length,
-        dialect,
-        { chunkSize, maxRecord, skip: skip + 1 },
-        opts?.fields,
-        opts?.onProgress,
-        onRecord,
-      );
+      const sc = await stream(src, bom.length, dialect, { chunkSize, maxRecord, skip: skip + 1 }, opts?.fields, opts?.onProgress, onRecord);
       return { records: sc.delivered, bytes: src.bytes, lines: sc.lastLine() };
     },
     readRanges:
@@ -160,7 +147,10 @@ async function openAgain(src: Source): Promise<fsp.FileHandle> {
     return await fsp.open(src.file, 'r');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new UserError('the file was removed or renamed while it was being read', { location: { file: src.display }, hint: 'Run again once nothing else is changing the file' });
+      throw new UserError('the file was removed or renamed while it was being read', {
+        location: { file: src.display },
+        hint: 'Run again once nothing else is changing the file',
+      });
     throw fsError(e, src.display);
   }
 }

@@ -132,7 +132,8 @@ export async function openSav(source: Source): Promise<TableInput> {
   });
   const notes: string[] = [];
   const declared = vars.filter((v) => v.missing !== null && v.missing !== undefined);
-  if (declared.length > 0) notes.push(`user-missing values declared in the file read as missing: ${declared.map((v) => `${v.name} (${describeMissing(v.missing)})`).join(', ')}`);
+  if (declared.length > 0)
+    notes.push(`user-missing values declared in the file read as missing: ${declared.map((v) => `${v.name} (${describeMissing(v.missing)})`).join(', ')}`);
   let applyLabels = valueLabels.map((m) => m !== null);
 
   const read = async (onRecord: RecordHandler, opts?: ReadOptions): Promise<ReadStats> => {

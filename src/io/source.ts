@@ -160,7 +160,10 @@ export async function readSmallText(file: string, display: string, what: string,
 }
 
 function tooBig(display: string, what: string, maxBytes: number): UserError {
-  return new UserError(`the ${what} is larger than ${formatBytes(maxBytes)}`, { location: { file: display }, hint: `A ${what} is a short text file; check the path` });
+  return new UserError(`the ${what} is larger than ${formatBytes(maxBytes)}`, {
+    location: { file: display },
+    hint: `A ${what} is a short text file; check the path`,
+  });
 }
 
 /** Removes all spooled stdin copies now (for tests; otherwise done at exit). */
@@ -199,8 +202,7 @@ export async function openSource(input: string, stdin?: NodeJS.ReadableStream, d
       hint: 'Give the path of a .csv file inside it',
     });
   if (st.isCharacterDevice() || st.isBlockDevice()) throw deviceError(display);
-  if (!st.isFile() && !st.isFIFO())
-    throw new UserError('is not a regular file', { location: { file: display }, hint: 'Give the path of a CSV file' });
+  if (!st.isFile() && !st.isFIFO()) throw new UserError('is not a regular file', { location: { file: display }, hint: 'Give the path of a CSV file' });
   if (!st.isFile()) {
     // A named pipe (e.g. /dev/stdin from a pipe, <(...)): spool it like stdin, within the limit.
     const file = await spoolToTemp(fs.createReadStream(input), display);
@@ -233,8 +235,7 @@ export function fsError(e: unknown, display: string): UserError {
     });
   if (code === 'EACCES' || code === 'EPERM')
     return new UserError('permission denied', { location: { file: display }, hint: 'Make the file readable or copy it somewhere you can read' });
-  if (code === 'ENOTDIR')
-    return new UserError('no such file (a part of the path is not a directory)', { location: { file: display }, hint: 'Check the path' });
+  if (code === 'ENOTDIR') return new UserError('no such file (a part of the path is not a directory)', { location: { file: display }, hint: 'Check the path' });
   if (code === 'EISDIR')
     return new UserError('is a directory, not a CSV file', { location: { file: display }, hint: 'Give the path of a .csv file inside it' });
   return new UserError(`cannot read the file (${code ?? String(e)})`, { location: { file: display }, hint: 'Check the path and permissions' });

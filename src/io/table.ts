@@ -181,4 +181,3 @@ async function unzipOneCsv(source: Source): Promise<{ file: string; name: string
   }
   return { file, name: names[0] };
 }
-

@@ -42,7 +42,7 @@ function cellText(v: ExcelJS.CellValue, asDate: boolean, where: () => string): s
           hint: 'Open the workbook in Excel or LibreOffice and save it (that stores the computed values), or paste the values',
         });
       }
-      if (r !== null && typeof r === 'object' && 'error' in (r)) return String((r).error);
+      if (r !== null && typeof r === 'object' && 'error' in r) return String(r.error);
       return cellText(r as ExcelJS.CellValue, asDate, where);
     }
     if ('richText' in v) return v.richText.map((t) => t.text).join('');
@@ -100,7 +100,9 @@ export async function openXlsx(source: Source, options: TableOptions): Promise<T
   let headerRow = -1;
   if (options.sheet !== undefined) {
     const want = options.sheet.trim();
-    ws = /^\d+$/.test(want) ? sheets[Number(want) - 1] : sheets.find((s) => s.name === want) ?? sheets.find((s) => s.name.toLowerCase() === want.toLowerCase());
+    ws = /^\d+$/.test(want)
+      ? sheets[Number(want) - 1]
+      : (sheets.find((s) => s.name === want) ?? sheets.find((s) => s.name.toLowerCase() === want.toLowerCase()));
     if (!ws) {
       throw new UserError(`the workbook has no sheet ${/^\d+$/.test(want) ? `number ${want}` : `'${want}'`}`, {
         location: at,
@@ -137,7 +139,8 @@ export async function openXlsx(source: Source, options: TableOptions): Promise<T
   }
   const sheet = ws;
   if (headerRow < 0) throw new UserError(`sheet '${sheet.name}' is empty`, { location: at, hint: 'Pass --sheet NAME for the sheet with the data' });
-  if (headerRow > 1) notes.push(`sheet '${sheet.name}': row${headerRow > 2 ? 's' : ''} 1${headerRow > 2 ? `-${headerRow - 1}` : ''} above the header skipped (title)`);
+  if (headerRow > 1)
+    notes.push(`sheet '${sheet.name}': row${headerRow > 2 ? 's' : ''} 1${headerRow > 2 ? `-${headerRow - 1}` : ''} above the header skipped (title)`);
 
   // Merged cells spanning columns on the header row leave columns unnamed.
   const merges: string[] = ((sheet.model as { merges?: string[] }).merges ?? []).slice().sort();
@@ -155,7 +158,8 @@ export async function openXlsx(source: Source, options: TableOptions): Promise<T
   }
 
   const header = rowTexts(sheet, headerRow, 0);
-  if (header.length === 0) throw new UserError(`sheet '${sheet.name}' has an empty header row`, { location: { file: source.display, line: headerRow }, hint: 'Pass --sheet' });
+  if (header.length === 0)
+    throw new UserError(`sheet '${sheet.name}' has an empty header row`, { location: { file: source.display, line: headerRow }, hint: 'Pass --sheet' });
   const ncols = header.length;
   const dateCols = new Set<number>();
   const locate = (line: number, field: number): string => `${sheet.name}!${field >= 0 ? columnLetters(field) : ''}${line}`;

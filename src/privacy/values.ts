@@ -184,7 +184,10 @@ function maskChars(t: string): string {
  * columns are not judged by it.
  */
 const NAME_WORD = String.raw`\p{Lu}(?:\p{Ll}+(?:['-]\p{Lu}?\p{Ll}+)*|(?:['-]\p{Lu}?\p{Ll}+)+)`;
-const PERSON_NAME_RE = new RegExp(String.raw`^(?:(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof)\.?\s+)?(?:\p{Lu}\.?|${NAME_WORD})(?:\s+(?:\p{Lu}\.?|${NAME_WORD})){0,2}\s+${NAME_WORD}$`, 'u');
+const PERSON_NAME_RE = new RegExp(
+  String.raw`^(?:(?:Dr|Mr|Mrs|Ms|Mx|Miss|Prof)\.?\s+)?(?:\p{Lu}\.?|${NAME_WORD})(?:\s+(?:\p{Lu}\.?|${NAME_WORD})){0,2}\s+${NAME_WORD}$`,
+  'u',
+);
 
 /** Does an id value look like a person's name ("Jane Smith", "Dr A. Jones")? */
 export function looksLikePersonName(s: string): boolean {

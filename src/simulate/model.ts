@@ -178,9 +178,7 @@ export function calibrate(input: CalibrationInput): Calibration {
     }
     const a = rho / c;
     if (!(Math.abs(a) <= 1)) {
-      throw new CalibrationError(
-        `--within ${Rw} cannot be reached with --lag ${B} and these instruments (needs a latent correlation of ${round3(a)})`,
-      );
+      throw new CalibrationError(`--within ${Rw} cannot be reached with --lag ${B} and these instruments (needs a latent correlation of ${round3(a)})`);
     }
     // Between: correlation of client means.
     let eCov = 0;
@@ -194,9 +192,7 @@ export function calibrate(input: CalibrationInput): Calibration {
     const covRest = A.sdW * O.sdW * eCov + gA * gO * varM;
     const b = (Rb * Math.sqrt(varA * varO) - covRest) / (A.sdB * O.sdB);
     if (!(Math.abs(b) <= 1)) {
-      throw new CalibrationError(
-        `--between ${Rb} cannot be reached with --within ${Rw} and these session counts (needs a latent correlation of ${round3(b)})`,
-      );
+      throw new CalibrationError(`--between ${Rb} cannot be reached with --within ${Rw} and these session counts (needs a latent correlation of ${round3(b)})`);
     }
     between.push(b);
     within.push(a);

@@ -51,15 +51,7 @@ export interface OlsOptions {
 }
 
 /** The fitted summary from b, the diagonal of (X'X)^-1 and the RSS (shared with the within regression, within.ts). */
-export function olsSummary(
-  n: number,
-  p: number,
-  df: number,
-  b: number[],
-  unscaledVarDiag: number[],
-  rss: number,
-  opts: OlsOptions,
-): OlsOk {
+export function olsSummary(n: number, p: number, df: number, b: number[], unscaledVarDiag: number[], rss: number, opts: OlsOptions): OlsOk {
   const ciLevel = opts.ciLevel ?? 0.95;
   const sigma2 = rss / df;
   const q = tQuantile((1 + ciLevel) / 2, df);

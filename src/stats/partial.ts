@@ -320,7 +320,8 @@ export function semipartialCorrelation(
 
 /** A not-estimable result for a MomentsProblem of x (0), y (1) or the covariate (2). */
 function problemResult(why: MomentsProblem, n: number, method: 'partial' | 'semipartial', k: number): PartialResult {
-  if (why.problem === 'not-finite') return notEstimable('not-finite', 'values too large to compute with (squares beyond the floating-point range)', n, method, k);
+  if (why.problem === 'not-finite')
+    return notEstimable('not-finite', 'values too large to compute with (squares beyond the floating-point range)', n, method, k);
   if (why.problem === 'no-variation' && why.variable < 2) return notEstimable('zero-variance', 'x or y has zero variance', n, method, k);
   return notEstimable('collinear', 'the covariate is constant or collinear with x or y', n, method, k);
 }

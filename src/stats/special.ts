@@ -36,17 +36,7 @@ export function assertProb(p: number): void {
 function stirlingCorrection(x: number): number {
   const x2 = 1 / (x * x);
   // Bernoulli coefficients B_2k / (2k (2k-1)), k = 1..8
-  return (
-    (1 / 12 +
-      x2 *
-        (-1 / 360 +
-          x2 *
-            (1 / 1260 +
-              x2 *
-                (-1 / 1680 +
-                  x2 * (1 / 1188 + x2 * (-691 / 360360 + x2 * (1 / 156 + x2 * (-3617 / 122400)))))))) /
-    x
-  );
+  return (1 / 12 + x2 * (-1 / 360 + x2 * (1 / 1260 + x2 * (-1 / 1680 + x2 * (1 / 1188 + x2 * (-691 / 360360 + x2 * (1 / 156 + x2 * (-3617 / 122400)))))))) / x;
 }
 
 /**
@@ -89,13 +79,7 @@ export function logBeta(a: number, b: number): number {
   if (!(p > 0)) throw new RangeError(`logBeta needs a, b > 0 (got ${a}, ${b})`);
   if (p >= 10) {
     const corr = stirlingCorrection(p) + stirlingCorrection(q) - stirlingCorrection(p + q);
-    return (
-      -0.5 * Math.log(q) +
-      LN_SQRT_2PI +
-      corr +
-      (p - 0.5) * Math.log(p / (p + q)) +
-      q * Math.log1p(-p / (p + q))
-    );
+    return -0.5 * Math.log(q) + LN_SQRT_2PI + corr + (p - 0.5) * Math.log(p / (p + q)) + q * Math.log1p(-p / (p + q));
   }
   if (q >= 10) {
     const corr = stirlingCorrection(q) - stirlingCorrection(p + q);
@@ -161,14 +145,7 @@ export interface BetaTails {
  * Reference: DLMF 8.17, https://dlmf.nist.gov/8.17 ; Press et al., Numerical Recipes
  * (2007) 6.4. Validated against R pbeta() through pt() and pf().
  */
-export function regularizedBeta(
-  x: number,
-  a: number,
-  b: number,
-  y: number = 1 - x,
-  logX: number = Math.log(x),
-  logY: number = Math.log1p(-x),
-): BetaTails {
+export function regularizedBeta(x: number, a: number, b: number, y: number = 1 - x, logX: number = Math.log(x), logY: number = Math.log1p(-x)): BetaTails {
   if (!(a > 0) || !(b > 0)) throw new RangeError(`regularizedBeta needs a, b > 0 (got ${a}, ${b})`);
   if (!(x >= 0 && x <= 1)) throw new RangeError(`regularizedBeta needs 0 <= x <= 1 (got ${x})`);
   if (x === 0 && logX === -Infinity) return { lower: 0, upper: 1 };

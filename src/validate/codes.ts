@@ -28,7 +28,12 @@ export const CODES: readonly CodeInfo[] = [
   C('structure.header-only', 'error', 'the file has a header but no data rows', 'export the data again with its rows'),
   C('structure.empty-header', 'error', 'a header cell is empty', 'give every column a name in the header line'),
   C('structure.duplicate-header', 'error', 'two columns have the same header', 'rename one of the columns so every header is unique'),
-  C('structure.ragged-row', 'error', 'a row has more or fewer fields than the header', 'quote fields that contain the delimiter, or remove the extra/missing fields'),
+  C(
+    'structure.ragged-row',
+    'error',
+    'a row has more or fewer fields than the header',
+    'quote fields that contain the delimiter, or remove the extra/missing fields',
+  ),
   C('structure.no-client-column', 'error', 'no client id column was found', 'name the column with --client COL (or rename it client_id)'),
   C(
     'structure.no-measure-columns',
@@ -39,9 +44,24 @@ export const CODES: readonly CodeInfo[] = [
   // values
   C('value.missing-client', 'error', 'a row has no client id (analyses drop it)', 'fill in the client id or delete the row'),
   C('value.non-numeric', 'error', 'a measure cell is not a number', 'correct the value, or add the token to --missing if it means "no value"'),
-  C('value.out-of-range', 'error', "a score lies outside the instrument's range", 'correct the score, or bind the column to the right instrument with --instrument COL=ID'),
-  C('value.fraction', 'error', 'an integer-only instrument has a fractional score', 'correct the score (totals of this instrument are whole numbers), or check the instrument binding'),
-  C('value.missing-code', 'warning', 'a numeric missing-value code (-9, -99, -999, 999, ...) is used', 'declare the code with --missing CODE so it is treated as missing'),
+  C(
+    'value.out-of-range',
+    'error',
+    "a score lies outside the instrument's range",
+    'correct the score, or bind the column to the right instrument with --instrument COL=ID',
+  ),
+  C(
+    'value.fraction',
+    'error',
+    'an integer-only instrument has a fractional score',
+    'correct the score (totals of this instrument are whole numbers), or check the instrument binding',
+  ),
+  C(
+    'value.missing-code',
+    'warning',
+    'a numeric missing-value code (-9, -99, -999, 999, ...) is used',
+    'declare the code with --missing CODE so it is treated as missing',
+  ),
   C(
     'value.likely-variant',
     'warning',
@@ -52,7 +72,12 @@ export const CODES: readonly CodeInfo[] = [
   C('value.invalid-session', 'error', 'a session number is not a whole number >= 0', 'correct the session number'),
   // sessions
   C('session.duplicate', 'error', 'the same client and session number appear twice', 'remove the duplicate row or correct its session number'),
-  C('session.order-vs-date', 'error', 'session numbers and dates of a client disagree in order', 'correct the session number or the date so both increase together'),
+  C(
+    'session.order-vs-date',
+    'error',
+    'session numbers and dates of a client disagree in order',
+    'correct the session number or the date so both increase together',
+  ),
   C('session.future-date', 'error', 'a session date lies after today (or --today)', 'correct the date (check day/month order, --date-format)'),
   C('session.old-date', 'error', 'a session date lies before 1990-01-01', 'correct the date (spreadsheet default dates such as 1900-01-01 mean it was blank)'),
   C(
@@ -63,7 +88,12 @@ export const CODES: readonly CodeInfo[] = [
   ),
   C('session.gap', 'warning', 'session numbers of a client skip some numbers (e.g. 1, 2, 5)', 'add the missing sessions, or ignore if they were not attended'),
   // privacy
-  C('privacy.identifier-column', 'error', 'a column name suggests direct identifiers (name, email, phone, address, date of birth, ...)', 'drop the column before export; inputs must be de-identified'),
+  C(
+    'privacy.identifier-column',
+    'error',
+    'a column name suggests direct identifiers (name, email, phone, address, date of birth, ...)',
+    'drop the column before export; inputs must be de-identified',
+  ),
   C('privacy.email', 'error', 'a value looks like an email address', 'remove direct identifiers; replace them with a study id'),
   C('privacy.phone', 'error', 'a value looks like a phone number', 'remove direct identifiers; replace them with a study id'),
   C('privacy.address', 'error', 'a value looks like a street address or postcode', 'remove direct identifiers; replace them with a study id'),

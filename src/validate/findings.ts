@@ -80,7 +80,10 @@ function mergeSameFact(cell: Stored[], merged: (s: Stored) => void): Stored[] {
     if (k < 0) continue;
     const main = out[k].f;
     const other = out[i].f;
-    out[k] = { ...out[k], f: { ...main, codes: [...(main.codes ?? [main.code]), other.code], message: `${main.message} (also ${other.code}: ${other.message})` } };
+    out[k] = {
+      ...out[k],
+      f: { ...main, codes: [...(main.codes ?? [main.code]), other.code], message: `${main.message} (also ${other.code}: ${other.message})` },
+    };
     merged(out[i]);
     out.splice(i, 1);
     i--;
@@ -196,7 +199,7 @@ export class FindingCollector {
     this.merged = [];
     this.mergedTotal = noCounts();
     const out: Finding[] = [];
-    for (let i = 0; i < s.length; ) {
+    for (let i = 0; i < s.length;) {
       let j = i + 1;
       const a = s[i];
       if (a.f.line !== null && a.colIndex >= 0) {
@@ -244,8 +247,10 @@ export function maskIdentifier(value: string): string {
 
 /** A message with every quoted value ('...') that looks like an identifier masked. */
 export function maskQuoted(message: string): string {
-  return message.includes("'") ? message.replace(/'([^']{6,})'/g, (all, v: string) => {
-    const m = maskIdentifier(v);
-    return m === v ? all : `'${m}'`;
-  }) : message;
+  return message.includes("'")
+    ? message.replace(/'([^']{6,})'/g, (all, v: string) => {
+        const m = maskIdentifier(v);
+        return m === v ? all : `'${m}'`;
+      })
+    : message;
 }

@@ -176,7 +176,13 @@ export async function validateInputs(paths: string[], read: ReadOptions, io: Io,
     }
   }
   fatal.sort((a, b) => a.index - b.index);
-  const result = mergeFatal(paths.length, ok.map((r) => r.index), run?.result ?? null, fatal, vopts.today);
+  const result = mergeFatal(
+    paths.length,
+    ok.map((r) => r.index),
+    run?.result ?? null,
+    fatal,
+    vopts.today,
+  );
   return { result, notes: run?.notes ?? [], fatal };
 }
 

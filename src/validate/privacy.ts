@@ -154,4 +154,3 @@ export function identifierColumn(header: string): ColumnHit | null {
   if (!what) return null;
   return { what, dob: what === 'date of birth' };
 }
-

@@ -214,7 +214,8 @@ export class RawRules {
         line,
         -1,
         `${n} fields`,
-        () => `row has ${n} fields but the header has ${ncols}; quote values that contain the delimiter, or remove the ${n > ncols ? 'extra' : 'missing'} field${Math.abs(n - ncols) === 1 ? '' : 's'}`,
+        () =>
+          `row has ${n} fields but the header has ${ncols}; quote values that contain the delimiter, or remove the ${n > ncols ? 'extra' : 'missing'} field${Math.abs(n - ncols) === 1 ? '' : 's'}`,
       );
     }
     const miss = st.missing;

@@ -100,7 +100,10 @@ export function parseSchema(text: string, display: string): TableSchema {
     if (c.pattern !== undefined) {
       if (typeof c.pattern !== 'string') throw bad(display, `field '${o.name}': pattern must be a string`);
       if (compilePattern(c.pattern) === null) {
-        throw bad(display, `field '${o.name}': pattern '${c.pattern}' is not a valid regular expression here (RE2 syntax, matched in linear time: no backreferences or lookaround)`);
+        throw bad(
+          display,
+          `field '${o.name}': pattern '${c.pattern}' is not a valid regular expression here (RE2 syntax, matched in linear time: no backreferences or lookaround)`,
+        );
       }
       constraints.pattern = c.pattern;
     }
@@ -211,8 +214,7 @@ export class SchemaRules {
     this.missing = new Set(schema.missingValues);
     this.compiled = schema.fields.map((f) => {
       const dateFormat = f.type === 'date' ? dateFormatOf(f.format)! : 'iso';
-      const bound = (v: number | string | undefined, dflt: number) =>
-        v === undefined ? dflt : typeof v === 'string' ? parseDate(v, 'iso') : v;
+      const bound = (v: number | string | undefined, dflt: number) => (v === undefined ? dflt : typeof v === 'string' ? parseDate(v, 'iso') : v);
       return {
         field: f,
         index: ctx.files.map((file) => file.header.indexOf(f.name)),
@@ -265,13 +267,35 @@ export class SchemaRules {
       }
       const x = cast(c, s);
       if (x !== x) {
-        ctx.add('schema.type', file, line, j, s, () => `${q(s)} is not ${f.type === 'integer' ? 'an integer' : `a ${f.type}`}${f.type === 'date' ? ` (format ${f.format ?? 'YYYY-MM-DD'})` : ''}; correct the value or the field's type`);
+        ctx.add(
+          'schema.type',
+          file,
+          line,
+          j,
+          s,
+          () =>
+            `${q(s)} is not ${f.type === 'integer' ? 'an integer' : `a ${f.type}`}${f.type === 'date' ? ` (format ${f.format ?? 'YYYY-MM-DD'})` : ''}; correct the value or the field's type`,
+        );
         continue;
       }
       if (x < c.min) {
-        ctx.add('schema.minimum', file, line, j, s, () => `${q(s)} is below the schema minimum ${String(f.constraints.minimum)}; correct the value or the constraint`);
+        ctx.add(
+          'schema.minimum',
+          file,
+          line,
+          j,
+          s,
+          () => `${q(s)} is below the schema minimum ${String(f.constraints.minimum)}; correct the value or the constraint`,
+        );
       } else if (x > c.max) {
-        ctx.add('schema.maximum', file, line, j, s, () => `${q(s)} is above the schema maximum ${String(f.constraints.maximum)}; correct the value or the constraint`);
+        ctx.add(
+          'schema.maximum',
+          file,
+          line,
+          j,
+          s,
+          () => `${q(s)} is above the schema maximum ${String(f.constraints.maximum)}; correct the value or the constraint`,
+        );
       }
       const enumSet = c.enumSet;
       if (enumSet !== null && !enumSet.has(s) && !(f.type === 'integer' || f.type === 'number' ? enumSet.has(String(x)) : false)) {
@@ -285,7 +309,8 @@ export class SchemaRules {
       }
       if (c.seen !== null) {
         const key = f.type === 'string' || f.type === 'any' ? s : String(x);
-        if (c.seen.has(key)) ctx.add('schema.unique', file, line, j, s, () => `${q(s)} repeats but '${f.name}' must be unique; remove the duplicate or correct the value`);
+        if (c.seen.has(key))
+          ctx.add('schema.unique', file, line, j, s, () => `${q(s)} repeats but '${f.name}' must be unique; remove the duplicate or correct the value`);
         else c.seen.add(key);
       }
     }

@@ -138,7 +138,8 @@ export class SessionRules {
               r.line,
               df >= 0 ? df : sf,
               `${s} on ${civilFromDays(d)}`,
-              () => `client '${opts.clientName(c)}' session ${s} is dated ${civilFromDays(d)}, ${d < pd ? 'before' : 'after'} session ${ps} (${civilFromDays(pd)}); correct the session number or the date`,
+              () =>
+                `client '${opts.clientName(c)}' session ${s} is dated ${civilFromDays(d)}, ${d < pd ? 'before' : 'after'} session ${ps} (${civilFromDays(pd)}); correct the session number or the date`,
             );
           }
         }

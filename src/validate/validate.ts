@@ -145,10 +145,7 @@ function missingness(files: FileRef[], raw: RawRules): MissingnessEntry[] {
 
 type FileBase = Omit<FileSummary, keyof SeverityCounts>;
 
-function finishSummary(
-  collector: FindingCollector,
-  base: Omit<ValidateSummary, 'findings' | 'files'> & { files: FileBase[] },
-): ValidationResult {
+function finishSummary(collector: FindingCollector, base: Omit<ValidateSummary, 'findings' | 'files'> & { files: FileBase[] }): ValidationResult {
   const findings = collector.sorted();
   return {
     summary: {
@@ -228,7 +225,10 @@ export async function validateDataset(ds: Dataset, opts: ValidateOptions): Promi
   sessions.finish();
   blankSessionFindings(ctx, scanned.blankSessions, (c) => ds.clients[c] ?? String(c), sessionField);
   values.finish((k) => {
-    const fi = Math.max(0, measureFields.findIndex((mf) => mf[k] >= 0));
+    const fi = Math.max(
+      0,
+      measureFields.findIndex((mf) => mf[k] >= 0),
+    );
     return { file: fi, field: measureFields[fi]?.[k] ?? -1 };
   });
 
@@ -240,8 +240,18 @@ export async function validateDataset(ds: Dataset, opts: ValidateOptions): Promi
       reason: `no session column (sessions numbered by ${map.sessionSource === 'date' ? 'date' : 'file order'})`,
     });
   }
-  if (!map.date) skipped.push({ checks: 'date checks', codes: ['value.invalid-date', 'session.order-vs-date', 'session.future-date', 'session.old-date'], reason: 'no date column' });
-  if (map.measures.length === 0) skipped.push({ checks: 'measure value checks', codes: codesOf('value.', ['value.missing-client', 'value.invalid-date', 'value.invalid-session']), reason: 'no measure column' });
+  if (!map.date)
+    skipped.push({
+      checks: 'date checks',
+      codes: ['value.invalid-date', 'session.order-vs-date', 'session.future-date', 'session.old-date'],
+      reason: 'no date column',
+    });
+  if (map.measures.length === 0)
+    skipped.push({
+      checks: 'measure value checks',
+      codes: codesOf('value.', ['value.missing-client', 'value.invalid-date', 'value.invalid-session']),
+      reason: 'no measure column',
+    });
   if (!opts.schema) skipped.push({ checks: 'schema checks', codes: codesOf('schema.'), reason: 'no --schema given' });
   for (const [code, n] of values.unmapped) skipped.push({ checks: `${n} cell issue(s) '${code}' from the reader`, codes: [], reason: 'no validate rule' });
 
@@ -345,7 +355,8 @@ function blankSessionFindings(ctx: RuleContext, b: BlankSessions | undefined, cl
       null,
       field,
       m.name,
-      () => `client '${m.name}' has ${m.blank} row(s) with a blank session number among numbered sessions: ${m.placed} placed by date${left(m.blank - m.placed)}; fill in the session numbers`,
+      () =>
+        `client '${m.name}' has ${m.blank} row(s) with a blank session number among numbered sessions: ${m.placed} placed by date${left(m.blank - m.placed)}; fill in the session numbers`,
     );
   }
   if (b.byDateClients > 0) {
@@ -355,7 +366,8 @@ function blankSessionFindings(ctx: RuleContext, b: BlankSessions | undefined, cl
       null,
       field,
       null,
-      () => `${b.byDateClients} client(s) have no session numbers at all (${b.byDateRows} row(s)): their sessions were numbered 1..n by date; fill in the session numbers`,
+      () =>
+        `${b.byDateClients} client(s) have no session numbers at all (${b.byDateRows} row(s)): their sessions were numbered 1..n by date; fill in the session numbers`,
     );
   }
 }

@@ -69,7 +69,14 @@ export class ValueRules {
       case 'structure.ragged':
         return; // reported from the raw record (structure.ragged-row)
       case 'client.missing':
-        ctx.add('value.missing-client', i.file, i.line, i.field, i.value, 'row has no client id and is left out of every analysis; fill in the client id or delete the row');
+        ctx.add(
+          'value.missing-client',
+          i.file,
+          i.line,
+          i.field,
+          i.value,
+          'row has no client id and is left out of every analysis; fill in the client id or delete the row',
+        );
         return;
       case 'session.invalid':
         ctx.add('value.invalid-session', i.file, i.line, i.field, i.value, () => `session number ${q(i.value)} is not a number; correct it`);

@@ -82,7 +82,9 @@ describe('blank session numbers against R', () => {
   it('model: fitted on the numbered rows; the notes say how they were numbered', async () => {
     const out = await json(folderWith('file'), ['model']);
     expect(out.notes).toEqual(
-      expect.arrayContaining([`Sessions: ${REF.numberedByDateClients} client(s) had no session numbers (90 row(s)): their sessions were numbered 1..n by date.`]),
+      expect.arrayContaining([
+        `Sessions: ${REF.numberedByDateClients} client(s) had no session numbers (90 row(s)): their sessions were numbered 1..n by date.`,
+      ]),
     );
   });
 

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import {
-  categorize,
-  isClinical,
-  jtBoundary,
-  jtCutoff,
-  pointsChange,
-  rciChange,
-  RCI_CRITICAL,
-  sDiff,
-} from '../../src/analysis/change.js';
+import { categorize, isClinical, jtBoundary, jtCutoff, pointsChange, rciChange, RCI_CRITICAL, sDiff } from '../../src/analysis/change.js';
 import { analyzeTrend } from '../../src/analysis/trend/trend.js';
 import { getInstrument } from '../../src/instruments/registry.js';
 import { fixtureDataset } from './trend-fixture.js';

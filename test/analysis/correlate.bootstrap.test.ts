@@ -78,7 +78,11 @@ function accumulate(rows: MemoryRow[], analyses: Analysis[]): { acc: Accumulator
       ids.push(r.client);
       index.set(r.client, c);
     }
-    acc.add(c, r.session, Float64Array.from(r.values, (v) => (v === undefined ? NaN : v)));
+    acc.add(
+      c,
+      r.session,
+      Float64Array.from(r.values, (v) => (v === undefined ? NaN : v)),
+    );
   }
   acc.flush();
   return { acc, ids };
@@ -200,7 +204,10 @@ describe('correlate bootstrap: early and lagged intervals', () => {
 
   it('without --bootstrap: no interval and no per-client statistics', async () => {
     for (const r of pick(await run(ROWS, { analyses: ['early', 'lagged'] }))) expect(r.bootstrap_ci).toBeNull();
-    const acc = new Accumulator({ measures: 2, pairs: [{ alliance: 0, outcome: 1 }], early: DEFAULT_OPTIONS.early, lagged: true, keepPooledValues: false, keepClients: false }, true);
+    const acc = new Accumulator(
+      { measures: 2, pairs: [{ alliance: 0, outcome: 1 }], early: DEFAULT_OPTIONS.early, lagged: true, keepPooledValues: false, keepClients: false },
+      true,
+    );
     expect(acc.clientEarly).toBeNull();
     expect(acc.clientLag).toBeNull();
   });

@@ -29,10 +29,12 @@ const datasetArb = fc
   .map((clients) => {
     const rows: MemoryRow[] = [];
     clients.forEach((c, i) => {
-      [...c.sessions].sort((x, y) => x - y).forEach((s, j) => {
-        const [a, o] = c.values[j];
-        rows.push({ client: `c${i}`, session: s, values: [a === null ? undefined : c.base + a / 2, o === null ? undefined : o - c.base / 3] });
-      });
+      [...c.sessions]
+        .sort((x, y) => x - y)
+        .forEach((s, j) => {
+          const [a, o] = c.values[j];
+          rows.push({ client: `c${i}`, session: s, values: [a === null ? undefined : c.base + a / 2, o === null ? undefined : o - c.base / 3] });
+        });
     });
     return rows;
   });
@@ -68,7 +70,10 @@ describe('correlate properties', () => {
   it('results do not depend on row order (interleaved clients, shuffled sessions)', async () => {
     await fc.assert(
       fc.asyncProperty(datasetArb, fc.infiniteStream(fc.nat()), async (rows, rnd) => {
-        const shuffled = rows.map((r) => ({ r, k: rnd.next().value })).sort((a, b) => a.k - b.k).map((x) => x.r);
+        const shuffled = rows
+          .map((r) => ({ r, k: rnd.next().value }))
+          .sort((a, b) => a.k - b.k)
+          .map((x) => x.r);
         sameResults((await run(rows)).results, (await run(shuffled)).results);
       }),
       { numRuns: 150 },
@@ -116,7 +121,7 @@ describe('correlate properties', () => {
   it('bootstrap: same seed gives the same interval, another seed another one; the interval brackets r loosely', async () => {
     const rows: MemoryRow[] = [];
     let seed = 3;
-    const rnd = () => ((seed = (seed * 69069 + 1) >>> 0) / 2 ** 32);
+    const rnd = () => (seed = (seed * 69069 + 1) >>> 0) / 2 ** 32;
     for (let c = 0; c < 40; c++) {
       const u = rnd() * 6;
       for (let s = 1; s <= 5; s++) {

@@ -11,7 +11,9 @@ const REF = JSON.parse(readFileSync(new URL('../reference/correlate.json', impor
 
 describe('SpearmanAccumulator', () => {
   const c = REF.cases[0];
-  const pairs: [number, number][] = c.rows.filter((r: { a: number | null; o: number | null }) => r.a !== null && r.o !== null).map((r: { a: number; o: number }) => [r.a, r.o]);
+  const pairs: [number, number][] = c.rows
+    .filter((r: { a: number | null; o: number | null }) => r.a !== null && r.o !== null)
+    .map((r: { a: number; o: number }) => [r.a, r.o]);
 
   for (const maxDistinct of [1_000_000, 10, 0]) {
     it(`matches R with maxDistinct = ${maxDistinct} (${maxDistinct >= pairs.length ? 'table' : 'falls back to raw values'})`, () => {

@@ -10,12 +10,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runInProcess } from '../helpers/cli.js';
 
-const BASE = readFileSync(new URL('../../fixtures/model/unbalanced.csv', import.meta.url), 'utf8').trimEnd().split('\n');
+const BASE = readFileSync(new URL('../../fixtures/model/unbalanced.csv', import.meta.url), 'utf8')
+  .trimEnd()
+  .split('\n');
 
 /** The fixture with a phq9 column (derived from age, so it is a real covariate), and the cell at data row `row` of `col` replaced. */
 function write(col: 'age' | 'phq9', row: number, text: string): string {
   const [header, ...rows] = BASE;
-  const lines = [header + ',"phq9"', ...rows.map((r) => `${r},${(Number(r.split(',')[4]) % 25)}`)];
+  const lines = [header + ',"phq9"', ...rows.map((r) => `${r},${Number(r.split(',')[4]) % 25}`)];
   const cells = lines[row + 1].split(',');
   if (col === 'age') cells[4] = text;
   else cells[5] = text;

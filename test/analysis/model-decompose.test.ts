@@ -60,7 +60,11 @@ async function run(args: string[]) {
 }
 
 /** Variances: relative 1e-4, or absolute 1e-6 of the residual variance for one at the boundary (0). */
-function variances(fit: { variance: { group: string; variance: number }[] }, c: { varcomp: { grp: string[]; vcov: number[] } }, map: Record<string, string>): void {
+function variances(
+  fit: { variance: { group: string; variance: number }[] },
+  c: { varcomp: { grp: string[]; vcov: number[] } },
+  map: Record<string, string>,
+): void {
   const resid = c.varcomp.vcov[c.varcomp.grp.indexOf('Residual')];
   for (const [mine, theirs] of Object.entries(map)) {
     const v = fit.variance.find((x) => x.group === mine)!.variance;
@@ -137,11 +141,37 @@ describe(`model --decompose therapist --level client vs lmerTest ${REF.versions.
     expect(out.spec).toMatchObject({ level: 'client', client_alliance: 'early', early_sessions: 3 });
     expect(out.rows.clients_read).toBe(60);
     expect(out.rows.excluded).toEqual({ 'no outcome after the intake and the early alliance sessions': 60 - out.rows.used });
-    expect(out.notes[0]).toBe("One row per client: alliance = the mean of the client's first 3 rated alliance sessions; outcome_intake and outcome_final = the client's first and last outcome scores.");
-    const table = await runInProcess(['model', 'fixtures/model/nested.csv', '--outcome', 'outcome', '--alliance', 'alliance', '--decompose', 'therapist', '--level', 'client']);
+    expect(out.notes[0]).toBe(
+      "One row per client: alliance = the mean of the client's first 3 rated alliance sessions; outcome_intake and outcome_final = the client's first and last outcome scores.",
+    );
+    const table = await runInProcess([
+      'model',
+      'fixtures/model/nested.csv',
+      '--outcome',
+      'outcome',
+      '--alliance',
+      'alliance',
+      '--decompose',
+      'therapist',
+      '--level',
+      'client',
+    ]);
     expect(table.stdout).toContain('clients used: 44 of 60 clients (327 rows read)');
     expect(table.stdout).not.toContain('ICC of the null model');
-    const apa = await runInProcess(['model', 'fixtures/model/nested.csv', '--outcome', 'outcome', '--alliance', 'alliance', '--decompose', 'therapist', '--level', 'client', '--format', 'apa']);
+    const apa = await runInProcess([
+      'model',
+      'fixtures/model/nested.csv',
+      '--outcome',
+      'outcome',
+      '--alliance',
+      'alliance',
+      '--decompose',
+      'therapist',
+      '--level',
+      'client',
+      '--format',
+      'apa',
+    ]);
     expect(apa.stdout).toContain('to 44 clients seen by 12 therapists (one row per client:');
     expect(apa.stdout).toContain('The therapist component coefficient minus the client component coefficient was');
     expect(apa.stdout).not.toContain('sessions of 44 clients');
@@ -155,7 +185,10 @@ describe(`model --decompose therapist --level client vs lmerTest ${REF.versions.
       [['--decompose', 'therapist', '--level', 'client', '--lag'], /--level client fits one row per client; --lag is for the session-level model/],
       [['--decompose', 'therapist', '--level', 'client', '--compare'], /--compare is for the session-level model/],
       [['--decompose', 'therapist', '--early-sessions', '2'], /--early-sessions needs --level client/],
-      [['--decompose', 'therapist', '--level', 'client', '--client-alliance', 'mean', '--early-sessions', '2'], /--early-sessions sets the early alliance; --client-alliance mean uses every rated session/],
+      [
+        ['--decompose', 'therapist', '--level', 'client', '--client-alliance', 'mean', '--early-sessions', '2'],
+        /--early-sessions sets the early alliance; --client-alliance mean uses every rated session/,
+      ],
       [['--decompose', 'therapist', '--level', 'client', '--early-sessions', '0'], /--early-sessions must be a whole number >= 1, got "0"/],
       [['--decompose', 'therapist', '--level', 'client', '--client-alliance', 'last'], /--client-alliance takes "early" or "mean", got "last"/],
     ];
@@ -171,7 +204,23 @@ describe(`model --decompose therapist --level client vs lmerTest ${REF.versions.
     const dir = mkdtempSync(path.join(tmpdir(), 'alliance-decompose-'));
     const cfg = path.join(dir, 'r.yaml');
     const demo = path.resolve('fixtures/demo.csv');
-    writeFileSync(cfg, [`files: [${JSON.stringify(demo)}]`, 'client: client_id', 'therapist: therapist_id', 'alliance: [srs]', 'outcome: [ors]', 'report:', '  sections: [model]', 'model:', '  decompose: therapist', '  level: client', '  df: kr', ''].join('\n'));
+    writeFileSync(
+      cfg,
+      [
+        `files: [${JSON.stringify(demo)}]`,
+        'client: client_id',
+        'therapist: therapist_id',
+        'alliance: [srs]',
+        'outcome: [ors]',
+        'report:',
+        '  sections: [model]',
+        'model:',
+        '  decompose: therapist',
+        '  level: client',
+        '  df: kr',
+        '',
+      ].join('\n'),
+    );
     const res = await runInProcess(['report', '--config', cfg, '--out', path.join(dir, 'out'), '--reproducible']);
     expect(res.code).toBe(0);
     const results = JSON.parse(readFileSync(path.join(dir, 'out', 'results.json'), 'utf8'));

@@ -28,14 +28,20 @@ interface IdentifyCase {
 const REF = JSON.parse(readFileSync(new URL('../reference/lmm-models.json', import.meta.url), 'utf8')) as { identify: IdentifyCase[] };
 const byName = (n: string): IdentifyCase => REF.identify.find((c) => c.name === n)!;
 
-const text = readFileSync(new URL('../../fixtures/model/balanced.csv', import.meta.url), 'utf8').trim().split('\n');
+const text = readFileSync(new URL('../../fixtures/model/balanced.csv', import.meta.url), 'utf8')
+  .trim()
+  .split('\n');
 const head = text[0].split(',').map((h) => h.replace(/"/g, ''));
 const records = text.slice(1).map((l) => l.split(',').map((v) => v.replace(/"/g, '')));
 const col = (r: string[], name: string): string => r[head.indexOf(name)];
 
 function subset(clients: string[]) {
   const recs = records.filter((r) => clients.includes(col(r, 'client')));
-  const rows: MemoryRow[] = recs.map((r) => ({ client: col(r, 'client'), session: Number(col(r, 'session')), values: [Number(col(r, 'alliance')), Number(col(r, 'outcome'))] }));
+  const rows: MemoryRow[] = recs.map((r) => ({
+    client: col(r, 'client'),
+    session: Number(col(r, 'session')),
+    values: [Number(col(r, 'alliance')), Number(col(r, 'outcome'))],
+  }));
   const ages = recs.map((r) => Number(col(r, 'age')));
   const ds = memoryDataset(
     [

@@ -73,7 +73,20 @@ describe(`model --df kr vs pbkrtest ${REF.versions.pbkrtest} / lmerTest ${REF.ve
   }
 
   it('the standardised refit and the decomposition sentence use the KR tests too', async () => {
-    const r = await runInProcess(['model', 'fixtures/model/nested.csv', '--outcome', 'outcome', '--alliance', 'alliance', '--decompose', 'therapist', '--df', 'kr', '--format', 'json']);
+    const r = await runInProcess([
+      'model',
+      'fixtures/model/nested.csv',
+      '--outcome',
+      'outcome',
+      '--alliance',
+      'alliance',
+      '--decompose',
+      'therapist',
+      '--df',
+      'kr',
+      '--format',
+      'json',
+    ]);
     const out = JSON.parse(r.stdout);
     const c = REF.cases.find((x) => x.name === 'nested_decompose')!;
     // the therapist component: KR df about 10 (12 therapists), Satterthwaite's the same to 1e-2 here

@@ -15,10 +15,22 @@ interface ModelCase {
   nobs: number;
   singular: boolean;
   r2: { marginal: number; conditional: number | null };
-  compare: { npar: number[]; AIC: number[]; BIC: number[]; logLik: number[]; deviance: number[]; chisq: (number | null)[]; df: (number | null)[]; p: (number | null)[] };
+  compare: {
+    npar: number[];
+    AIC: number[];
+    BIC: number[];
+    logLik: number[];
+    deviance: number[];
+    chisq: (number | null)[];
+    df: (number | null)[];
+    p: (number | null)[];
+  };
   standardized: { term: string[]; estimate: number[]; se: number[]; df: number[]; p: number[]; lower: number[]; upper: number[] };
 }
-const REF = JSON.parse(readFileSync(new URL('../reference/lmm-models.json', import.meta.url), 'utf8')) as { versions: Record<string, string>; models: ModelCase[] };
+const REF = JSON.parse(readFileSync(new URL('../reference/lmm-models.json', import.meta.url), 'utf8')) as {
+  versions: Record<string, string>;
+  models: ModelCase[];
+};
 
 describe(`model R2 / --compare / standardised vs performance ${REF.versions.performance}, anova, refit`, () => {
   for (const c of REF.models) {
@@ -78,7 +90,8 @@ interface SlopeTherapistCase {
   client: { id: string[]; intercept: number[]; slope: number[]; intercept_sd: number[]; slope_sd: number[] };
   therapist: { id: string[]; intercept: number[]; intercept_sd: number[] };
 }
-const ST = (JSON.parse(readFileSync(new URL('../reference/lmm-models.json', import.meta.url), 'utf8')) as { slope_therapist: SlopeTherapistCase[] }).slope_therapist;
+const ST = (JSON.parse(readFileSync(new URL('../reference/lmm-models.json', import.meta.url), 'utf8')) as { slope_therapist: SlopeTherapistCase[] })
+  .slope_therapist;
 
 describe('random slope with a therapist level: (1 + alliance_within | client) + (1 | therapist) vs lme4/lmerTest', () => {
   for (const c of ST) {
@@ -167,7 +180,17 @@ describe('model --decompose therapist (issue 17) vs lme4/lmerTest', () => {
     const a = await runInProcess(['model', 'fixtures/model/nested.csv', '--outcome', 'outcome', '--alliance', 'alliance', '--decompose', 'site']);
     expect(a.code).toBe(2);
     expect(a.stderr).toMatch(/--decompose takes "therapist", got "site"/);
-    const b = await runInProcess(['model', 'fixtures/model/nested.csv', '--outcome', 'outcome', '--alliance', 'alliance', '--decompose', 'therapist', '--random-slope']);
+    const b = await runInProcess([
+      'model',
+      'fixtures/model/nested.csv',
+      '--outcome',
+      'outcome',
+      '--alliance',
+      'alliance',
+      '--decompose',
+      'therapist',
+      '--random-slope',
+    ]);
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/takes no --random-slope/);
   });

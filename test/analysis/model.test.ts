@@ -20,7 +20,12 @@ function loadFixture(name: string) {
     const get = (c: string) => f[cols.indexOf(c)];
     const num = (c: string) => (get(c) === '' || get(c) === 'NA' ? undefined : Number(get(c)));
     ages.push(num('age') ?? NaN);
-    return { client: get('client'), session: Number(get('session')), therapist: cols.includes('therapist') ? get('therapist') : undefined, values: [num('alliance'), num('outcome')] };
+    return {
+      client: get('client'),
+      session: Number(get('session')),
+      therapist: cols.includes('therapist') ? get('therapist') : undefined,
+      values: [num('alliance'), num('outcome')],
+    };
   });
   const ds = memoryDataset(
     [
@@ -125,14 +130,20 @@ describe('fitModel: degenerate data and invariances', () => {
   const spec: ModelSpec = { outcome: 'outcome', alliance: 'alliance' };
 
   it('one client: not estimable, with the reason', async () => {
-    const ds = memoryDataset(measures, [1, 2, 3, 4].map((s) => ({ client: 'A', session: s, values: [30 + s, 20 + 2 * s] })));
+    const ds = memoryDataset(
+      measures,
+      [1, 2, 3, 4].map((s) => ({ client: 'A', session: s, values: [30 + s, 20 + 2 * s] })),
+    );
     const res = await fitModel(ds, spec);
     expect(res.fit).toBeNull();
     expect(res.notEstimable).toMatch(/1 client/);
   });
 
   it('one row per client: not estimable', async () => {
-    const ds = memoryDataset(measures, ['A', 'B', 'C', 'D'].map((c, i) => ({ client: c, session: 1, values: [30 + i, 20 + (i * i) % 3] })));
+    const ds = memoryDataset(
+      measures,
+      ['A', 'B', 'C', 'D'].map((c, i) => ({ client: c, session: 1, values: [30 + i, 20 + ((i * i) % 3)] })),
+    );
     const res = await fitModel(ds, spec);
     expect(res.fit).toBeNull();
     expect(res.notEstimable).toMatch(/single usable row/);

@@ -20,7 +20,10 @@ interface Case {
   client_variance: number;
   residual_variance: number;
 }
-const REF = JSON.parse(readFileSync(new URL('../reference/ruptures-model.json', import.meta.url), 'utf8')) as { versions: Record<string, string>; cases: Case[] };
+const REF = JSON.parse(readFileSync(new URL('../reference/ruptures-model.json', import.meta.url), 'utf8')) as {
+  versions: Record<string, string>;
+  cases: Case[];
+};
 
 /** R's coefficient names (classrepaired, session:classrepaired) in the tool's spelling (class_repaired). */
 const toolTerm = (t: string): string => t.replace(/class(?=none|repaired|unrepaired|unresolved)/, 'class_');

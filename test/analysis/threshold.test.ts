@@ -11,7 +11,22 @@ import { pointsChange, isClinical } from '../../src/analysis/change.js';
 
 const ref = loadReference('threshold.json');
 
-const ARGS = ['trend', 'fixtures/trend/threshold.csv', '--alliance', 'srs', '--outcome', 'ors', '--instrument', 'srs=SRS', '--instrument', 'ors=ORS', '--drop', '1', '--rc-threshold', '5'];
+const ARGS = [
+  'trend',
+  'fixtures/trend/threshold.csv',
+  '--alliance',
+  'srs',
+  '--outcome',
+  'ors',
+  '--instrument',
+  'srs=SRS',
+  '--instrument',
+  'ors=ORS',
+  '--drop',
+  '1',
+  '--rc-threshold',
+  '5',
+];
 
 async function trendJson(extra: string[] = []): Promise<any> {
   const r = await runInProcess([...ARGS, ...extra, '--format', 'json']);

@@ -41,18 +41,31 @@ function dataset(rows: { client: string; session: number; srs?: number; phq?: nu
 describe('trend properties', () => {
   it('PagedColumn gives back every double exactly, whatever the mix', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.double(), fc.integer({ min: -40000, max: 40000 }), fc.integer({ min: -9999, max: 9999 }).map((x) => x / 10)), { maxLength: 40 }), (vals) => {
-        const col = new PagedColumn();
-        vals.forEach((v, i) => col.set(i * 7919, v));
-        vals.forEach((v, i) => expect(Object.is(col.get(i * 7919), v)).toBe(true));
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.double(),
+            fc.integer({ min: -40000, max: 40000 }),
+            fc.integer({ min: -9999, max: 9999 }).map((x) => x / 10),
+          ),
+          { maxLength: 40 },
+        ),
+        (vals) => {
+          const col = new PagedColumn();
+          vals.forEach((v, i) => col.set(i * 7919, v));
+          vals.forEach((v, i) => expect(Object.is(col.get(i * 7919), v)).toBe(true));
+        },
+      ),
     );
   });
 
   it('per-client results do not depend on row order', async () => {
     await fc.assert(
       fc.asyncProperty(rowsArb, fc.func(fc.integer()), async (rows, key) => {
-        const shuffled = rows.map((r, i) => ({ r, k: key(i) })).sort((x, y) => x.k - y.k).map((x) => x.r);
+        const shuffled = rows
+          .map((r, i) => ({ r, k: key(i) }))
+          .sort((x, y) => x.k - y.k)
+          .map((x) => x.r);
         const a = await analyzeTrend(dataset(rows), { clients: true, ntpMinClients: 2 });
         const b = await analyzeTrend(dataset(shuffled), { clients: true, ntpMinClients: 2 });
         const byId = new Map(b.clientRows!.map((r) => [r.client, r]));

@@ -8,7 +8,6 @@ import { getInstrument } from '../../src/instruments/registry.js';
 import { fixtureDataset } from './trend-fixture.js';
 import type { MemoryRow } from '../helpers/memory-dataset.js';
 
- 
 const ref = JSON.parse(readFileSync('test/reference/trend.json', 'utf8'));
 const TOL = 9; // decimal places (toBeCloseTo): 1e-9 for values R printed with 15 significant digits
 
@@ -155,7 +154,10 @@ describe('trend against test/reference/trend.R (synthetic.csv)', async () => {
 
   it('does not depend on row order', async () => {
     // Reverse the file: client order changes, so compare by client id.
-    const rev = await analyzeTrend(synthetic((rows) => [...rows].reverse()), OPTS);
+    const rev = await analyzeTrend(
+      synthetic((rows) => [...rows].reverse()),
+      OPTS,
+    );
     const byId = new Map(rev.clientRows!.map((r) => [r.client, r]));
     for (const r of res.clientRows!) expect(byId.get(r.client)).toEqual(r);
     // Sums over clients run in another order, so allow for the last bits.

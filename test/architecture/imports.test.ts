@@ -50,15 +50,23 @@ function sources(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const out: string[] = [];
-  const re = /(?:^|[;\s])(?:import|export)\s(?:type\s)?[^;'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)|^import\s+['"](\.{1,2}\/[^'"]+)['"]/gm;
+  const re =
+    /(?:^|[;\s])(?:import|export)\s(?:type\s)?[^;'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)|^import\s+['"](\.{1,2}\/[^'"]+)['"]/gm;
   for (const m of text.matchAll(re)) {
     const spec = m[1] ?? m[2] ?? m[3];
-    out.push(path.relative(SRC, path.resolve(path.dirname(file), spec.replace(/\.js$/, '.ts'))).split(path.sep).join('/'));
+    out.push(
+      path
+        .relative(SRC, path.resolve(path.dirname(file), spec.replace(/\.js$/, '.ts')))
+        .split(path.sep)
+        .join('/'),
+    );
   }
   return out;
 }
 
-const files = sources(SRC).map((f) => path.relative(SRC, f).split(path.sep).join('/')).sort();
+const files = sources(SRC)
+  .map((f) => path.relative(SRC, f).split(path.sep).join('/'))
+  .sort();
 const graph = new Map(files.map((f) => [f, importsOf(path.join(SRC, f))]));
 
 describe('the import graph of src/', () => {

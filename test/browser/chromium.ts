@@ -53,7 +53,13 @@ export async function inspectPage(url: string, expression: string, timeoutMs = 4
     buffer += chunk.toString('utf8');
     let end: number;
     while ((end = buffer.indexOf('\0')) >= 0) {
-      const msg = JSON.parse(buffer.slice(0, end)) as { id?: number; method?: string; params?: Record<string, any>; result?: Record<string, unknown>; error?: { message: string } };
+      const msg = JSON.parse(buffer.slice(0, end)) as {
+        id?: number;
+        method?: string;
+        params?: Record<string, any>;
+        result?: Record<string, unknown>;
+        error?: { message: string };
+      };
       buffer = buffer.slice(end + 1);
       if (msg.id !== undefined) {
         const p = pending.get(msg.id);
@@ -66,7 +72,11 @@ export async function inspectPage(url: string, expression: string, timeoutMs = 4
       switch (msg.method) {
         case 'Runtime.consoleAPICalled':
           if (params.type === 'error' || params.type === 'assert')
-            report.consoleErrors.push((params.args ?? []).map((a: { value?: string | number | boolean | null; description?: string }) => String(a.value ?? a.description ?? '')).join(' '));
+            report.consoleErrors.push(
+              (params.args ?? [])
+                .map((a: { value?: string | number | boolean | null; description?: string }) => String(a.value ?? a.description ?? ''))
+                .join(' '),
+            );
           break;
         case 'Runtime.exceptionThrown':
           report.exceptions.push(String(params.exceptionDetails?.exception?.description ?? params.exceptionDetails?.text ?? 'exception'));

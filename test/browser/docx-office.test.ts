@@ -20,10 +20,23 @@ describe('docx in LibreOffice', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'alliance-docx-'));
     try {
       const docx = path.join(dir, 'results.docx');
-      const res = await runInProcess(['correlate', 'fixtures/correlate/therapists.csv', '--analyses', 'pooled,between,within,lagged', '--format', 'docx', '--out', docx, '--methods']);
+      const res = await runInProcess([
+        'correlate',
+        'fixtures/correlate/therapists.csv',
+        '--analyses',
+        'pooled,between,within,lagged',
+        '--format',
+        'docx',
+        '--out',
+        docx,
+        '--methods',
+      ]);
       expect(res.code).toBe(0);
       // A private profile: a concurrent LibreOffice of the user is not disturbed.
-      execFileSync(SOFFICE, [`-env:UserInstallation=file://${path.join(dir, 'profile')}`, '--headless', '--convert-to', 'pdf', '--outdir', dir, docx], { stdio: 'pipe', timeout: 120_000 });
+      execFileSync(SOFFICE, [`-env:UserInstallation=file://${path.join(dir, 'profile')}`, '--headless', '--convert-to', 'pdf', '--outdir', dir, docx], {
+        stdio: 'pipe',
+        timeout: 120_000,
+      });
       const pdf = path.join(dir, 'results.pdf');
       expect(existsSync(pdf)).toBe(true);
       expect(readFileSync(pdf).subarray(0, 5).toString('latin1')).toBe('%PDF-');

@@ -70,7 +70,18 @@ describe('report.html in headless Chromium', () => {
     expect(r.value).toBe(2);
   });
 
-  type ChartInfo = { id: string; kind: string; title: string; desc: string; labelled: boolean; marks: number; width: number; height: number; axisTexts: number; outside: string[] };
+  type ChartInfo = {
+    id: string;
+    kind: string;
+    title: string;
+    desc: string;
+    labelled: boolean;
+    marks: number;
+    width: number;
+    height: number;
+    axisTexts: number;
+    outside: string[];
+  };
 
   /** Runs the report, loads report.html, checks the page and every chart; returns the charts. */
   async function checkReport(config: string, out: string): Promise<{ charts: ChartInfo[]; expected: number }> {
@@ -181,7 +192,16 @@ describe('report.html in headless Chromium', () => {
     const months = results.sections.trend.periods.rows.map((r: { period: string }) => r.period);
     expect(months).toHaveLength(24);
     const r = await inspectPage(pathToFileURL(path.join(out, 'report.html')).href, CLINIC_PROBE);
-    const p = r.value as { clipped: string[]; overlaps: string[]; labels: { text: string; width: number }[]; untitled: number; hollow: number; warningLines: number; details: { summary: string; items: number }[]; text: string };
+    const p = r.value as {
+      clipped: string[];
+      overlaps: string[];
+      labels: { text: string; width: number }[];
+      untitled: number;
+      hollow: number;
+      warningLines: number;
+      details: { summary: string; items: number }[];
+      text: string;
+    };
     // Three month charts; every label a short month ("Jan 23"), drawn, none cut, none overlapping.
     expect(p.labels.length).toBeGreaterThanOrEqual(3 * 12);
     for (const l of p.labels) {

@@ -42,7 +42,13 @@ async function json(args: string[]) {
   const res = await runInProcess(['correlate', ...args, '--format', 'json']);
   expect(res.stderr).toBe('');
   expect(res.code).toBe(0);
-  return JSON.parse(res.stdout) as { results: JsonResult[]; warnings: { code: string; message: string }[]; suppressed: { group: string; clients: number }[]; groups: unknown[]; options: Record<string, unknown> };
+  return JSON.parse(res.stdout) as {
+    results: JsonResult[];
+    warnings: { code: string; message: string }[];
+    suppressed: { group: string; clients: number }[];
+    groups: unknown[];
+    options: Record<string, unknown>;
+  };
 }
 
 const get = (rs: JsonResult[], analysis: string, method: string, group: string | null = null, direction: string | null = null) => {
@@ -288,7 +294,14 @@ describe('alliance correlate counts what it leaves out, by reason (issue 9.7)', 
     // (missing code, k3 s3), srs blank (k4 s1), ors 55 (out of ORS 0-40, k5 s4), ors blank
     // twice (k6 s2, k6 s5), and one row without a client id.
     const lines = ['client,session,srs,ors'];
-    const planted: Record<string, [string?, string?]> = { 'k2,2': ['abc'], 'k3,3': ['-99'], 'k4,1': [''], 'k5,4': [undefined, '55'], 'k6,2': [undefined, ''], 'k6,5': [undefined, ''] };
+    const planted: Record<string, [string?, string?]> = {
+      'k2,2': ['abc'],
+      'k3,3': ['-99'],
+      'k4,1': [''],
+      'k5,4': [undefined, '55'],
+      'k6,2': [undefined, ''],
+      'k6,5': [undefined, ''],
+    };
     for (let c = 1; c <= 6; c++) {
       for (let s = 1; s <= 5; s++) {
         const p = planted[`k${c},${s}`] ?? [];

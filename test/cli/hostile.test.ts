@@ -19,8 +19,7 @@ function grid(header: string, row: (c: number, s: number) => string): string {
   for (let c = 0; c < 6; c++) for (let s = 1; s <= 4; s++) lines.push(row(c, s));
   return lines.join('\n') + '\n';
 }
-const plain = (odd: string) =>
-  grid('client_id,session,a,o', (c, s) => `C${c},${s},${c === 1 && s === 2 ? odd : 20 + c + s * 1.5},${15 + s + c * (s % 2)}`);
+const plain = (odd: string) => grid('client_id,session,a,o', (c, s) => `C${c},${s},${c === 1 && s === 2 ? odd : 20 + c + s * 1.5},${15 + s + c * (s % 2)}`);
 const srs = (odd: string) => grid('client_id,session,srs,ors', (c, s) => `C${c},${s},${c === 1 && s === 2 ? odd : 25 + s + (c % 3)},${15 + s * 2 - (c % 2)}`);
 const sessions = (vals: string[]) => {
   const lines = ['client_id,session,srs,ors'];

@@ -67,7 +67,19 @@ describe('startup loads what the command needs', () => {
     for (const args of [['--version'], ['--help'], ['trend', '--help']]) {
       const r = loaded(args);
       expect(r.code).toBe(0);
-      for (const area of ['analysis/', 'stats/lmm/', 'stats/distributions', 'dataset/', 'validate/', 'report/render', 'report/documents/', 'report/html/', 'report/batch/', 'io/csv', 'io/scanner']) {
+      for (const area of [
+        'analysis/',
+        'stats/lmm/',
+        'stats/distributions',
+        'dataset/',
+        'validate/',
+        'report/render',
+        'report/documents/',
+        'report/html/',
+        'report/batch/',
+        'io/csv',
+        'io/scanner',
+      ]) {
         expect(dist(r.modules, area), `${args.join(' ')} loads dist/${area}`).toBe(false);
       }
       for (const p of ['yaml', 're2js', 'fflate', 'exceljs', 'hyparquet', 'sav-reader', 'cli-table3', 'csv-stringify', 'chalk']) {
@@ -96,7 +108,7 @@ describe('startup loads what the command needs', () => {
     expect(pkg(r.modules, 'cli-table3')).toBe(true);
   });
 
-  it("each section command declares --format apa and --methods exactly when its section has a manuscript", () => {
+  it('each section command declares --format apa and --methods exactly when its section has a manuscript', () => {
     // The command declares them without loading its section (SectionCommandSpec.manuscript).
     for (const section of SECTIONS.filter((x) => x.name !== 'validate')) {
       const help = runBinary([section.name, '--help']);

@@ -44,11 +44,15 @@ function run(heapMb: number, args: string[]) {
 }
 
 describe('memory grows with clients, not rows', () => {
-  it.each(['describe', 'validate', 'correlate', 'trend'])('%s reads 2,000,000 clients in a 128 MB heap', (cmd) => {
-    const r = run(128, [cmd, file, '--format', 'json']);
-    expect(r.stderr).not.toMatch(/heap out of memory/);
-    expect([r.code, r.signal]).toEqual([0, null]);
-  }, 240_000);
+  it.each(['describe', 'validate', 'correlate', 'trend'])(
+    '%s reads 2,000,000 clients in a 128 MB heap',
+    (cmd) => {
+      const r = run(128, [cmd, file, '--format', 'json']);
+      expect(r.stderr).not.toMatch(/heap out of memory/);
+      expect([r.code, r.signal]).toEqual([0, null]);
+    },
+    240_000,
+  );
 
   it('the cap bites: the same file in a 40 MB heap runs out of memory', () => {
     const r = run(40, ['correlate', file, '--format', 'json']);

@@ -37,7 +37,7 @@ describe('alliance simulate', () => {
     [['--within', '0.98', '--lag', '0.5'], /--within 0.98 cannot be reached/],
     [['--seed', '-3'], /--seed must be a whole number >= 0/],
   ])('rejects %j with exit 2 and one line', async (extra, message) => {
-    const r = await runInProcess(['simulate', '--clients', '3', ...(extra)]);
+    const r = await runInProcess(['simulate', '--clients', '3', ...extra]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     const lines = r.stderr.trim().split('\n');

@@ -54,7 +54,33 @@ describe('alliance trend golden outputs', () => {
 describe('alliance trend as a process', () => {
   it('reads standard input and exits 0; bad flags exit 2 with one line', () => {
     const csv = readFileSync('fixtures/trend/claus_2020.csv');
-    const r = runBinary(['trend', '-', '--client', 'id', '--session', 'time', '--outcome', 'bdi', '--pre', '1', '--post', '4', '--reliability', '0.801', '--functional-mean', '7.69', '--functional-sd', '7.52', '--cutoff', 'c', '--format', 'json'], { input: csv });
+    const r = runBinary(
+      [
+        'trend',
+        '-',
+        '--client',
+        'id',
+        '--session',
+        'time',
+        '--outcome',
+        'bdi',
+        '--pre',
+        '1',
+        '--post',
+        '4',
+        '--reliability',
+        '0.801',
+        '--functional-mean',
+        '7.69',
+        '--functional-sd',
+        '7.52',
+        '--cutoff',
+        'c',
+        '--format',
+        'json',
+      ],
+      { input: csv },
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).summary.categories).toEqual({ recovered: 10, improved: 8, unchanged: 22, deteriorated: 0, harmed: 0 });

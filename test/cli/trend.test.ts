@@ -5,7 +5,6 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { runInProcess } from '../helpers/cli.js';
 
- 
 const changeRef = JSON.parse(readFileSync('test/reference/change.json', 'utf8'));
 const trendRef = JSON.parse(readFileSync('test/reference/trend.json', 'utf8'));
 
@@ -142,7 +141,10 @@ describe('alliance trend: published and reference results through the CLI', () =
     const dir = await import('node:fs/promises').then((fs) => fs.mkdtemp('/tmp/trend-config-'));
     const cfg = `${dir}/c.yaml`;
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(cfg, 'client: id\nsession: time\noutcome: [bdi]\ninstruments: { bdi: BDI-II }\ntrend:\n  pre: 1\n  post: 4\n  reliability: 0.801\n  functional-mean: 7.69\n  functionalSd: 7.52\n  cutoff: c\n');
+    await writeFile(
+      cfg,
+      'client: id\nsession: time\noutcome: [bdi]\ninstruments: { bdi: BDI-II }\ntrend:\n  pre: 1\n  post: 4\n  reliability: 0.801\n  functional-mean: 7.69\n  functionalSd: 7.52\n  cutoff: c\n',
+    );
     const j = await json(['trend', 'fixtures/trend/claus_2020.csv', '--config', cfg]);
     expect(j.summary.categories).toEqual({ recovered: 10, improved: 8, unchanged: 22, deteriorated: 0, harmed: 0 });
     const k = await json(['trend', 'fixtures/trend/claus_2020.csv', '--config', cfg, '--cutoff', 'a']);

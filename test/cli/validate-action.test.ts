@@ -159,7 +159,8 @@ describe('action.yml', () => {
   it('schema: the files are checked against it', () => {
     const ws = workspace({
       'exports/a.csv': GOOD,
-      'schema.yaml': 'fields:\n  - name: client_id\n  - name: session\n    type: integer\n  - name: date\n    type: date\n  - name: srs\n    type: number\n  - name: site\n',
+      'schema.yaml':
+        'fields:\n  - name: client_id\n  - name: session\n    type: integer\n  - name: date\n    type: date\n  - name: srs\n    type: number\n  - name: site\n',
     });
     const r = runAction(ws, { files: 'exports/a.csv', schema: 'schema.yaml', today: '2025-01-01' });
     expect(r.code).toBe(1);
@@ -194,7 +195,13 @@ describe('action.yml', () => {
 });
 
 describe('.pre-commit-hooks.yaml', () => {
-  const hooks = parse(readFileSync(path.join(ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as { id: string; entry: string; language: string; files: string; pass_filenames: boolean }[];
+  const hooks = parse(readFileSync(path.join(ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as {
+    id: string;
+    entry: string;
+    language: string;
+    files: string;
+    pass_filenames: boolean;
+  }[];
 
   it('defines the alliance-validate hook on the bin the package installs', () => {
     expect(hooks.map((h) => h.id)).toEqual(['alliance-validate']);

@@ -33,7 +33,7 @@ describe('JUnit: warnings and checks that could not run', () => {
     expect(await validateJunitXml(r.stdout)).toEqual([]);
     const gap = testcase(r.stdout, 'session.gap');
     expect(gap).toMatch(/<failure type="warning" message="1 warning \(warnings do not fail the run without --strict\): /);
-    expect(gap).toContain("client &apos;C1&apos; has no session 2 before session 3");
+    expect(gap).toContain('client &apos;C1&apos; has no session 2 before session 3');
     expect(r.stdout).toMatch(/<property name="status" value="passed"\/>/);
     const strict = await run([f, '--format', 'junit', '--strict']);
     expect(strict.code).toBe(1);
@@ -115,7 +115,10 @@ describe('one problem, one finding (--schema and the instrument range on one cel
   for (let i = 1; i <= 12; i++) rows.push(`C${i},1,${i <= 10 ? 40 + i : 'abc'}`);
   const csv = rows.join('\n') + '\n';
   const schema = () =>
-    tmpFile('fields:\n  - name: client_id\n  - name: session\n    type: integer\n  - name: srs\n    type: number\n    constraints: { minimum: 0, maximum: 40 }\n', 'srs-schema.yaml');
+    tmpFile(
+      'fields:\n  - name: client_id\n  - name: session\n    type: integer\n  - name: srs\n    type: number\n    constraints: { minimum: 0, maximum: 40 }\n',
+      'srs-schema.yaml',
+    );
 
   it('merges schema.maximum into value.out-of-range and schema.type into value.non-numeric, keeping both codes', async () => {
     const r = await run([tmpFile(csv), '--schema', schema(), '--format', 'json']);
@@ -141,7 +144,10 @@ describe('one problem, one finding (--schema and the instrument range on one cel
 
   it('keeps findings of different facts on one cell, and of one fact on different cells, apart', async () => {
     // 'abc' in a pattern-constrained id column and a missing client: different cells/facts.
-    const s = tmpFile('fields:\n  - name: client_id\n    constraints: { pattern: "C\\\\d+" }\n  - name: session\n    type: integer\n  - name: srs\n    type: number\n', 'pattern-schema.yaml');
+    const s = tmpFile(
+      'fields:\n  - name: client_id\n    constraints: { pattern: "C\\\\d+" }\n  - name: session\n    type: integer\n  - name: srs\n    type: number\n',
+      'pattern-schema.yaml',
+    );
     const r = await run([tmpFile('client_id,session,srs\nabc,1,30\nC2,1,41\n'), '--schema', s, '--format', 'json']);
     const codes = findingsOf(JSON.parse(r.stdout) as ValidateDoc).map((f) => f.codes ?? [f.code]);
     expect(codes).toEqual([['schema.pattern'], ['value.out-of-range']]);
@@ -155,7 +161,11 @@ describe('one problem, one finding (--schema and the instrument range on one cel
 });
 
 describe('SARIF 2.1.0', () => {
-  const golden = () => JSON.parse(readFileSync(path.join(ROOT, 'fixtures/validate/golden/mixed.sarif'), 'utf8')) as { runs: { results: Record<string, unknown>[] }[] } & Record<string, unknown>;
+  const golden = () =>
+    JSON.parse(readFileSync(path.join(ROOT, 'fixtures/validate/golden/mixed.sarif'), 'utf8')) as { runs: { results: Record<string, unknown>[] }[] } & Record<
+      string,
+      unknown
+    >;
 
   it('is valid against the SARIF 2.1.0 schema, and the schema check is not blind', () => {
     const log = golden();
@@ -167,12 +177,17 @@ describe('SARIF 2.1.0', () => {
   });
 
   it('one result per finding with the rule, level, message and the file and line; merged codes kept', async () => {
-    const schema = tmpFile('fields:\n  - name: client_id\n  - name: session\n    type: integer\n  - name: srs\n    type: number\n    constraints: { maximum: 40 }\n', 'sarif-schema.yaml');
+    const schema = tmpFile(
+      'fields:\n  - name: client_id\n  - name: session\n    type: integer\n  - name: srs\n    type: number\n    constraints: { maximum: 40 }\n',
+      'sarif-schema.yaml',
+    );
     const dir = tmpDir();
     writeFileSync(path.join(dir, 'my export.csv'), 'client_id,session,srs\nC1,1,41\nC1,3,30\n');
     const r = await runInProcess(['validate', 'my export.csv', '--schema', schema, '--format', 'sarif', '--today', TODAY], { cwd: dir });
     expect(r.code).toBe(1);
-    const log = JSON.parse(r.stdout) as { runs: { tool: { driver: { rules: { id: string }[] } }; results: Record<string, any>[]; properties: Record<string, unknown> }[] };
+    const log = JSON.parse(r.stdout) as {
+      runs: { tool: { driver: { rules: { id: string }[] } }; results: Record<string, any>[]; properties: Record<string, unknown> }[];
+    };
     expect(validateSarif(log)).toEqual([]);
     const [run] = log.runs;
     expect(run.tool.driver.rules.map((x) => x.id)).toEqual(CODES.map((c) => c.code));

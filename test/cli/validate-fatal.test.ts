@@ -29,9 +29,20 @@ interface Kind {
 }
 
 const KINDS: Kind[] = [
-  { name: 'malformed (unclosed quote, found while scanning)', bad: () => tmpFile('client_id,session,srs\nC1,1,30\nC1,2,"31\nC1,3,32\n', 'malformed.csv'), says: /unclosed quote/, line: 3, field: 3 },
+  {
+    name: 'malformed (unclosed quote, found while scanning)',
+    bad: () => tmpFile('client_id,session,srs\nC1,1,30\nC1,2,"31\nC1,3,32\n', 'malformed.csv'),
+    says: /unclosed quote/,
+    line: 3,
+    field: 3,
+  },
   { name: 'empty', bad: () => tmpFile('', 'empty.csv'), says: /empty/, line: null },
-  { name: 'binary', bad: () => tmpFile(Buffer.from([0x50, 0x4c, 0x03, 0x04, 0, 0, 0, 1, 2, 3, 0, 0, 0xff, 0xfe, 0, 0, 0, 9]), 'binary.csv'), says: /binary/, line: null },
+  {
+    name: 'binary',
+    bad: () => tmpFile(Buffer.from([0x50, 0x4c, 0x03, 0x04, 0, 0, 0, 1, 2, 3, 0, 0, 0xff, 0xfe, 0, 0, 0, 9]), 'binary.csv'),
+    says: /binary/,
+    line: null,
+  },
   {
     name: 'undecodable (Latin-1 read as UTF-8)',
     bad: () => tmpFile(Buffer.from('client_id,session,srs,site\nC1,1,30,M\xfcnchen\n', 'latin1'), 'latin1.csv'),
@@ -108,7 +119,9 @@ async function checkDocument(format: string, out: string, ctx: { bad: string; go
     expect(res.locations[0].physicalLocation).toEqual({ artifactLocation: { uri: `file://${encodeURI(bad)}` }, region: { startLine: kind.line ?? 1 } });
   } else if (format === 'csv') {
     const rows = parse<Record<string, string>>(out, { columns: true });
-    expect(rows).toEqual([expect.objectContaining({ code: 'file.unreadable', severity: 'fatal', file: bad, line: kind.line === null ? '' : String(kind.line) })]);
+    expect(rows).toEqual([
+      expect.objectContaining({ code: 'file.unreadable', severity: 'fatal', file: bad, line: kind.line === null ? '' : String(kind.line) }),
+    ]);
     expect(rows[0].message).toMatch(kind.says);
   } else if (format === 'github') {
     const esc = bad.replace(/%/g, '%25').replace(/:/g, '%3A').replace(/,/g, '%2C');
@@ -189,7 +202,9 @@ describe('the JUnit schema is not blind', () => {
   it('rejects what JUnit readers reject (a testcase file attribute, a missing name)', async () => {
     const ok = readFileSync(path.join(ROOT, 'fixtures/validate/golden/mixed.xml'), 'utf8');
     expect(await validateJunitXml(ok)).toEqual([]);
-    expect(await validateJunitXml(ok.replace('<testcase classname="alliance.validate" name=', '<testcase file="x.csv" classname="alliance.validate" name='))).not.toEqual([]);
+    expect(
+      await validateJunitXml(ok.replace('<testcase classname="alliance.validate" name=', '<testcase file="x.csv" classname="alliance.validate" name=')),
+    ).not.toEqual([]);
     expect(await validateJunitXml(ok.replace(/ name="structure\.header-only[^"]*"/, ''))).not.toEqual([]);
   });
 });

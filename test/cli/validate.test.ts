@@ -209,7 +209,16 @@ describe('GitHub Actions', () => {
     });
     // A line break inside a message from the data is shown escaped (printable), never a second log line.
     expect(line).toBe("::error file=exports/a%2Cb%3Ac.csv,line=7,col=4,title=value.out-of-range::column 'srs': 41 is outside 0-40\\nfix it");
-    const fileLevel = githubAnnotation({ code: 'structure.header-only', severity: 'error', file: 'a.csv', line: null, column: null, field: null, value: null, message: 'm' });
+    const fileLevel = githubAnnotation({
+      code: 'structure.header-only',
+      severity: 'error',
+      file: 'a.csv',
+      line: null,
+      column: null,
+      field: null,
+      value: null,
+      message: 'm',
+    });
     expect(fileLevel).toBe('::error file=a.csv,title=structure.header-only::m');
   });
 
@@ -223,7 +232,9 @@ describe('GitHub Actions', () => {
     expect(r.code).toBe(1);
     // 10 annotations (GitHub itself shows only 10), then the summary annotation with the exact count.
     expect((r.stdout.match(/^::error file=/gm) ?? []).length).toBe(10);
-    expect(r.stdout).toMatch(/^::error title=alliance validate::FAILED: 15 errors, 0 warnings\. By code: value\.out-of-range 15 \(10 shown\); annotations: the first 10 per code/m);
+    expect(r.stdout).toMatch(
+      /^::error title=alliance validate::FAILED: 15 errors, 0 warnings\. By code: value\.out-of-range 15 \(10 shown\); annotations: the first 10 per code/m,
+    );
     const md = readFileSync(summary, 'utf8');
     expect(md.startsWith('# earlier step\n')).toBe(true);
     expect(md).toContain('## alliance validate: FAILED: 15 errors, 0 warnings');
@@ -232,7 +243,7 @@ describe('GitHub Actions', () => {
     expect((readFileSync(summary, 'utf8').match(/## alliance validate/g) ?? []).length).toBe(2);
   });
 
-  it('keeps the step summary under GitHub\'s 1 MiB limit and says how many findings were left out', async () => {
+  it("keeps the step summary under GitHub's 1 MiB limit and says how many findings were left out", async () => {
     const summary = path.join(tmpDir(), 'big-summary.md');
     const lines = ['client_id,session,srs'];
     for (let i = 1; i <= 8000; i++) lines.push(`C${i},1,${41 + (i % 50)}`);
@@ -262,7 +273,7 @@ describe('JUnit', () => {
     expect(r.code).toBe(1);
     expect((r.stdout.match(/<testsuite /g) ?? []).length).toBe(2);
     expect(r.stdout).toContain('a&amp;b.csv');
-    expect(r.stdout).toContain("&apos;&lt;&amp;&gt;&apos; is not a number");
+    expect(r.stdout).toContain('&apos;&lt;&amp;&gt;&apos; is not a number');
     expect(r.stdout).not.toMatch(/<&>/);
     expect(r.stdout).toMatch(/<testsuites name="alliance validate" tests="\d+" failures="1" errors="0">/);
     expect(xmlEscape('a\u0001b"')).toBe('a\uFFFDb&quot;');
@@ -276,11 +287,26 @@ describe('bad input: exit 2 with one line on stderr, no stack trace', () => {
     ['missing file', () => ['/nonexistent/file.csv'], /no such file/, 'file'],
     ['directory', () => [tmpDir()], /is a directory/, 'file'],
     ['empty file', () => [tmpFile('')], /empty/, 'file'],
-    ['unclosed quote (line where the quote began)', () => [tmpFile('client_id,session,srs\nC1,1,30\nC1,2,"31\nC1,3,32\n')], /\.csv:3:3: unclosed quote/, 'file'],
+    [
+      'unclosed quote (line where the quote began)',
+      () => [tmpFile('client_id,session,srs\nC1,1,30\nC1,2,"31\nC1,3,32\n')],
+      /\.csv:3:3: unclosed quote/,
+      'file',
+    ],
     ['binary garbage', () => [tmpFile(Buffer.from([0x50, 0x4c, 0x03, 0x04, 0, 0, 0, 1, 2, 3, 0, 0, 0xff, 0xfe, 0, 0, 0, 9]))], /binary/, 'file'],
-    ['a zip that holds no CSV (zip magic, then garbage)', () => [tmpFile(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 1, 2, 3, 0, 0, 0xff, 0xfe, 0, 0, 0, 9]))], /zip archive/, 'file'],
+    [
+      'a zip that holds no CSV (zip magic, then garbage)',
+      () => [tmpFile(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 1, 2, 3, 0, 0, 0xff, 0xfe, 0, 0, 0, 9]))],
+      /zip archive/,
+      'file',
+    ],
     ['wrong encoding', () => [tmpFile(Buffer.from('client_id,session,srs,site\nC1,1,30,M\xfcnchen\n', 'latin1'))], /--encoding/, 'file'],
-    ['unknown column in a flag', () => [tmpFile('client_id,session,srs\nC1,1,30\n'), '--alliance', 'wai'], /column 'wai' \(from --alliance\) is not in the header/, 'usage'],
+    [
+      'unknown column in a flag',
+      () => [tmpFile('client_id,session,srs\nC1,1,30\n'), '--alliance', 'wai'],
+      /column 'wai' \(from --alliance\) is not in the header/,
+      'usage',
+    ],
     ['ambiguous mapping', () => [tmpFile('client_id,patient_id,session,srs\nC1,P1,1,30\n')], /2 columns look like the client id/, 'usage'],
     ['bad --today', () => [tmpFile('client_id,session,srs\nC1,1,30\n'), '--today', '2024-02-30'], /--today must be a date/, 'usage'],
   ];

@@ -95,7 +95,16 @@ describe('layouts', () => {
   });
 
   it('compactTable aligns columns two spaces apart and gives up when too wide', () => {
-    const t = compactTable(['name', 'n'], ['left', 'right'], [['a', '1'], ['bbb', '22']], 20, (s) => s);
+    const t = compactTable(
+      ['name', 'n'],
+      ['left', 'right'],
+      [
+        ['a', '1'],
+        ['bbb', '22'],
+      ],
+      20,
+      (s) => s,
+    );
     expect(t).toBe(['name   n', '----  --', 'a      1', 'bbb   22'].join('\n'));
     expect(compactTable(['name', 'n'], ['left', 'right'], [['a', '1']], 6, (s) => s)).toBeNull();
   });

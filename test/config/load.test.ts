@@ -104,7 +104,11 @@ describe('parseConfig', () => {
   test('pathological nesting is named, not reported as the engine stack overflow', () => {
     const deepYaml = 'a:\n' + Array.from({ length: 2000 }, (_, i) => '  '.repeat(i + 1) + 'b:\n').join('');
     const deepJson = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
-    for (const [text, file] of [[deepYaml, 'report.yaml'], [deepJson, 'c.json'], ['a: ' + '['.repeat(5000) + ']'.repeat(5000), 'report.yaml']]) {
+    for (const [text, file] of [
+      [deepYaml, 'report.yaml'],
+      [deepJson, 'c.json'],
+      ['a: ' + '['.repeat(5000) + ']'.repeat(5000), 'report.yaml'],
+    ]) {
       const msg = fail(text, file);
       expect(msg.startsWith(file + ':')).toBe(true);
       expect(msg).toContain(': the config is nested too deeply to read. ');
@@ -113,7 +117,7 @@ describe('parseConfig', () => {
   });
   test('a .json file must be strict JSON', () => {
     expect(fail('{\n  "client": "a",\n  "session": "b",\n}\n', 'c.json')).toBe(
-      "c.json:4: cannot parse the config as JSON: expected a string in double quotes. Check the JSON syntax on that line.",
+      'c.json:4: cannot parse the config as JSON: expected a string in double quotes. Check the JSON syntax on that line.',
     );
     expect(fail("{'client': 'a'}", 'c.json')).toMatch(/^c\.json:1: /);
     // The same text is fine as YAML.

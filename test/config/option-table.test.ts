@@ -73,7 +73,9 @@ describe('parseNumber', () => {
     };
     expect(fail(() => parseNumber('--drop', 'two', { min: 0, minExclusive: true }, '5'))).toBe('--drop must be a number > 0, got "two" | For example --drop 5');
     expect(fail(() => parseNumber('--pre', '', {}, '1'))).toBe('--pre must be a number, got "" | For example --pre 1');
-    expect(fail(() => parseNumber('--k', '11', { min: 1, max: 10, integer: true }, '3'))).toBe('--k must be a whole number between 1 and 10, got "11" | For example --k 3');
+    expect(fail(() => parseNumber('--k', '11', { min: 1, max: 10, integer: true }, '3'))).toBe(
+      '--k must be a whole number between 1 and 10, got "11" | For example --k 3',
+    );
     expect(fail(() => parseNumber('--x', '2', { max: 1 }, '1'))).toBe('--x must be a number <= 1, got "2" | For example --x 1');
     expect(parseNumber('--k', ' 4 ', { min: 1, integer: true })).toBe(4);
   });

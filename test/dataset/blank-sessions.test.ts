@@ -24,7 +24,14 @@ describe('blank session numbers', () => {
   test('a client with no session numbers is numbered by date; the output says so', async () => {
     const { rows, notes, stats } = await rowsOf(ALL_BLANK);
     const b = rows.filter((r) => r.client === 'b').map((r) => [r.values[0], r.session]);
-    expect(b).toEqual(expect.arrayContaining([[33, 1], [34, 2], [32, 3], [35, NaN]]));
+    expect(b).toEqual(
+      expect.arrayContaining([
+        [33, 1],
+        [34, 2],
+        [32, 3],
+        [35, NaN],
+      ]),
+    );
     expect(stats.blankSessions).toEqual({ byDateClients: 1, byDateRows: 4, mixedClients: 0, mixedRows: 0, placed: 0, mixed: [], excluded: { noDate: 1 } });
     expect(notes).toContain('1 client(s) had no session numbers (4 row(s)): their sessions were numbered 1..n by date');
     expect(notes).toContain('1 row(s) with a blank session number left out: 1 no date');
@@ -80,7 +87,10 @@ describe('blank session numbers', () => {
     const a = await rowsOf(lines);
     const b = await rowsOf([...lines].reverse());
     expect(b.bySession).toEqual(a.bySession);
-    const named = (x: typeof a) => ({ ...x.stats.blankSessions, mixed: x.stats.blankSessions!.mixed.map((m) => [x.ds.clients[m.client], m.blank, m.placed]).sort() });
+    const named = (x: typeof a) => ({
+      ...x.stats.blankSessions,
+      mixed: x.stats.blankSessions!.mixed.map((m) => [x.ds.clients[m.client], m.blank, m.placed]).sort(),
+    });
     expect(named(b)).toEqual(named(a));
     expect(b.notes).toEqual(a.notes);
   });

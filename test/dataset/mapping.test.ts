@@ -50,7 +50,9 @@ describe('client column detection', () => {
     ['the therapist', { therapist: 'client_id' }],
   ])('a client column taken as %s is named, not reported missing', (_what, opts: ReadOptions) => {
     const msg = err(['client_id', 'session', 'srs'], opts);
-    expect(msg).toContain("x.csv:1:client_id: column 'client_id' looks like the client id but is given another role (a measure, a group or --by column, or --session, --date or --therapist)");
+    expect(msg).toContain(
+      "x.csv:1:client_id: column 'client_id' looks like the client id but is given another role (a measure, a group or --by column, or --session, --date or --therapist)",
+    );
     expect(msg).not.toContain('no client id column');
   });
 });

@@ -7,15 +7,7 @@ const day = (iso: string) => Date.parse(iso + 'T00:00:00Z') / 86_400_000;
 describe('values', () => {
   test('numbers, missing markers and unusable cells', async () => {
     const { rows, issues, stats } = await load(
-      [
-        'client,session,srs,phq9',
-        'a,1,38,12',
-        'a,2,NA,11',
-        'a,3,41,9.5',
-        'a,4,x,-99',
-        'a,5,-9,27',
-        'a,6,36.5,',
-      ].join('\n') + '\n',
+      ['client,session,srs,phq9', 'a,1,38,12', 'a,2,NA,11', 'a,3,41,9.5', 'a,4,x,-99', 'a,5,-9,27', 'a,6,36.5,'].join('\n') + '\n',
     );
     expect(rows.map((r) => r.values)).toEqual([
       [38, 12],
@@ -148,16 +140,9 @@ describe('sessions', () => {
     expect(rows.map((r) => `${r.client}${r.session}`)).toEqual(['a1', 'b1', 'a2', 'a3', 'b2']);
   });
   test('dates only, unsorted: numbered by date order, ties keep file order, missing dates get none', async () => {
-    const csv = [
-      'client,date,srs',
-      'a,2024-03-01,1',
-      'b,2024-01-03,2',
-      'a,2024-01-01,3',
-      'a,2024-02-01,4',
-      'a,2024-01-01,5',
-      'a,,6',
-      'b,2024-01-02,7',
-    ].join('\n');
+    const csv = ['client,date,srs', 'a,2024-03-01,1', 'b,2024-01-03,2', 'a,2024-01-01,3', 'a,2024-02-01,4', 'a,2024-01-01,5', 'a,,6', 'b,2024-01-02,7'].join(
+      '\n',
+    );
     const { rows } = await load(csv + '\n');
     expect(rows.map((r) => [r.client, r.values[0], r.session])).toEqual([
       ['a', 1, 4],
@@ -184,10 +169,9 @@ describe('sessions', () => {
 
 describe('clients, therapists, groups', () => {
   test('interned to dense indexes in order of appearance, trimmed; missing client rows dropped', async () => {
-    const { ds, rows, issues, stats } = await load(
-      'client,session,therapist,site\nb,1,T1,north\na,1,T2,south\n b ,2,T1,north\n,3,T1,north\nNA,4,,\na,2,,\n',
-      { groups: ['site'] },
-    );
+    const { ds, rows, issues, stats } = await load('client,session,therapist,site\nb,1,T1,north\na,1,T2,south\n b ,2,T1,north\n,3,T1,north\nNA,4,,\na,2,,\n', {
+      groups: ['site'],
+    });
     expect(ds.clients).toEqual(['b', 'a']);
     expect(rows.map((r) => r.client)).toEqual(['b', 'a', 'b', 'a']);
     expect(ds.therapists).toEqual(['T1', 'T2']);
@@ -266,9 +250,7 @@ describe('several files', () => {
       ['ors', 'outcome'],
     ]);
     const got = rows.map((r) => `${r.client}/${r.session}: ${r.values.join(' ')}`).sort();
-    expect(got).toEqual(
-      ['c1/1: 30 20', 'c1/2: 32 22', 'c2/1: 38 25', 'c3/5: 20 NaN', 'c9/1: NaN 11', 'c2/2: NaN 26'].sort(),
-    );
+    expect(got).toEqual(['c1/1: 30 20', 'c1/2: 32 22', 'c2/1: 38 25', 'c3/5: 20 NaN', 'c9/1: NaN 11', 'c2/2: NaN 26'].sort());
     expect(stats.unmatched).toEqual({ left: 1, right: 2 });
     expect(ds.mapping.notes.at(-1)).toMatch(/^joined on client \+ session: 1 row\(s\) of .*alliance\.csv and 2 row\(s\) of .*outcome\.csv had no partner/);
   });

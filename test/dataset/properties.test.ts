@@ -14,16 +14,18 @@ interface Rec {
   ors: number | null;
 }
 
-const recs = fc
-  .uniqueArray(
-    fc.record({
-      client: fc.constantFrom('a', 'b', 'c', 'client 4', 'E'),
-      session: fc.integer({ min: 1, max: 12 }),
-      srs: fc.option(fc.integer({ min: 0, max: 400 }).map((x) => x / 10), { nil: null }),
-      ors: fc.option(fc.integer({ min: 0, max: 40 }), { nil: null }),
-    }),
-    { selector: (r) => `${r.client}|${r.session}`, minLength: 1, maxLength: 30 },
-  );
+const recs = fc.uniqueArray(
+  fc.record({
+    client: fc.constantFrom('a', 'b', 'c', 'client 4', 'E'),
+    session: fc.integer({ min: 1, max: 12 }),
+    srs: fc.option(
+      fc.integer({ min: 0, max: 400 }).map((x) => x / 10),
+      { nil: null },
+    ),
+    ors: fc.option(fc.integer({ min: 0, max: 40 }), { nil: null }),
+  }),
+  { selector: (r) => `${r.client}|${r.session}`, minLength: 1, maxLength: 30 },
+);
 
 const cell = (v: number | null) => (v === null ? 'NA' : String(v));
 const csv = (rows: Rec[], cols: ('srs' | 'ors')[]) =>
@@ -56,11 +58,7 @@ describe('reading properties', () => {
         const inR = new Set(right.map((r) => key(r.client, r.session)));
         const expected = rows
           .filter((r) => inL.has(key(r.client, r.session)) || inR.has(key(r.client, r.session)))
-          .map((r) => [
-            key(r.client, r.session),
-            inL.has(key(r.client, r.session)) ? val(r.srs) : NaN,
-            inR.has(key(r.client, r.session)) ? val(r.ors) : NaN,
-          ])
+          .map((r) => [key(r.client, r.session), inL.has(key(r.client, r.session)) ? val(r.srs) : NaN, inR.has(key(r.client, r.session)) ? val(r.ors) : NaN])
           .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
         const actual = got.map((r) => [key(r.client, r.session), r.values[0], r.values[1]]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
         expect(actual).toEqual(expected);

@@ -12,12 +12,51 @@ import { openDataset } from '../../src/dataset/open.js';
 import type { CellIssue, Dataset, ReadOptions, ScanOptions } from '../../src/dataset/types.js';
 import { collect as collectScan, testIo, writeFixtures } from './helpers.js';
 
-const CLIENTS = ['a', 'b', 'C1', ' a', 'a ', '"a"', '"b,1"', '', 'NA', 'client 4', 'é', 'Ã©', '"é"', 'x'.repeat(64), 'x'.repeat(65), '"' + 'x'.repeat(65) + '"'];
+const CLIENTS = [
+  'a',
+  'b',
+  'C1',
+  ' a',
+  'a ',
+  '"a"',
+  '"b,1"',
+  '',
+  'NA',
+  'client 4',
+  'é',
+  'Ã©',
+  '"é"',
+  'x'.repeat(64),
+  'x'.repeat(65),
+  '"' + 'x'.repeat(65) + '"',
+];
 const SESSIONS = ['1', '2', '3', '10', '', 'NA', 'x', ' 4', '"5"', '2.5', '-1'];
 const DATES = ['2024-01-05', '2024-02-29', '2023-02-29', '2024-13-01', '', 'NA', '"2024-03-01"', ' 2024-03-02', '2024/03/04', 'soon', '2024-03-05T10:00'];
 const THERAPISTS = ['T1', 'T2', '', 'NA', '"T1"', ' T2'];
 const SITES = ['S1', 'S2', '', 'n/a', '"S,3"'];
-const SCORES = ['40', '36.5', '0', '-9', '-99', '999', '41', '', 'NA', '.', 'x', ' 12 ', '"7"', '1e1', '12.5', '3,5', '-0', '1234567890123456', '22.000000000000001', '-', '+3'];
+const SCORES = [
+  '40',
+  '36.5',
+  '0',
+  '-9',
+  '-99',
+  '999',
+  '41',
+  '',
+  'NA',
+  '.',
+  'x',
+  ' 12 ',
+  '"7"',
+  '1e1',
+  '12.5',
+  '3,5',
+  '-0',
+  '1234567890123456',
+  '22.000000000000001',
+  '-',
+  '+3',
+];
 
 interface Variant {
   semicolon: boolean;
@@ -46,9 +85,13 @@ function csv(rows: Row[], v: Variant, withSession = true): string {
     if (s.startsWith('"')) return v.semicolon ? s.replace(',', ';') : s;
     return v.quoteAll ? `"${s}"` : s.includes(d) ? `"${s}"` : s;
   };
-  const lines = [(withSession ? 'client_id,session,date,therapist,site,srs,ors,score,phq' : 'client_id,date,therapist,site,srs,ors,score,phq').replaceAll(',', d)];
+  const lines = [
+    (withSession ? 'client_id,session,date,therapist,site,srs,ors,score,phq' : 'client_id,date,therapist,site,srs,ors,score,phq').replaceAll(',', d),
+  ];
   for (const r of rows) {
-    const raw = withSession ? [r.client, r.session, r.date, r.therapist, r.site, r.srs, r.ors, r.plain, r.phq] : [r.client, r.date, r.therapist, r.site, r.srs, r.ors, r.plain, r.phq];
+    const raw = withSession
+      ? [r.client, r.session, r.date, r.therapist, r.site, r.srs, r.ors, r.plain, r.phq]
+      : [r.client, r.date, r.therapist, r.site, r.srs, r.ors, r.plain, r.phq];
     const cells = raw.map((s) => q(v.semicolon ? s.replace('.', ',') : s));
     if (r.ragged > 0) cells.push('extra');
     if (r.ragged < 0) cells.pop();

@@ -62,7 +62,12 @@ async function observe(ds: Dataset, options: { need?: ScanOptions['need']; issue
 
 describe('sharedScans', () => {
   test('participants read the input once and see what they see alone', async () => {
-    const kinds = [{ issues: true, raw: true }, { need: { date: false, therapist: false, groups: false } }, { need: { date: true, therapist: false, groups: false }, raw: true }, {}];
+    const kinds = [
+      { issues: true, raw: true },
+      { need: { date: false, therapist: false, groups: false } },
+      { need: { date: true, therapist: false, groups: false }, raw: true },
+      {},
+    ];
     const alone = [];
     for (const k of kinds) alone.push(await observe((await open()).ds, k));
     const { ds, reads } = await open();

@@ -94,7 +94,7 @@ describe('TableSource', () => {
     expect(issues.map((i) => i.code)).toEqual(['value.out-of-range', 'value.not-integer', 'date.invalid', 'value.out-of-range']);
   });
 
-  test('locations: file:line:column for CSV, the format\'s own terms otherwise', async () => {
+  test("locations: file:line:column for CSV, the format's own terms otherwise", async () => {
     const [p] = writeFixtures({ 'x.csv': 'client,session,srs\na,1,30\n' });
     const csv = await csvFormat.open(p, 'x.csv', {}, testIo());
     expect(new UserError('bad', { location: csv.locate(2, 2) }).format()).toBe('x.csv:2:srs: bad.');

@@ -62,10 +62,13 @@ describe('parseNumber', () => {
   test('agrees with the CSV layer parseNumberFast on arbitrary short text (property)', () => {
     const chars = fc.constantFrom('0', '1', '5', '9', '.', ',', '-', '+', 'e', ' ', 'x');
     fc.assert(
-      fc.property(fc.array(chars, { maxLength: 18 }).map((a) => a.join('')), (s) => {
-        expect(Object.is(parseNumber(s), parseNumberFast(s, false))).toBe(true);
-        expect(Object.is(parseNumber(s, ','), parseNumberFast(s, true))).toBe(true);
-      }),
+      fc.property(
+        fc.array(chars, { maxLength: 18 }).map((a) => a.join('')),
+        (s) => {
+          expect(Object.is(parseNumber(s), parseNumberFast(s, false))).toBe(true);
+          expect(Object.is(parseNumber(s, ','), parseNumberFast(s, true))).toBe(true);
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -227,9 +230,9 @@ describe('range variants (the scanner range mode) = the string functions', () =>
   });
   const dateText = fc.oneof(
     fc.integer({ min: -200000, max: 200000 }).map((d) => civilFromDays(d)),
-    fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1800, max: 2300 }), fc.constantFrom('/', '.', '-')).map(
-      ([a, b, y, sep]) => `${a}${sep}${b}${sep}${y}`,
-    ),
+    fc
+      .tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1800, max: 2300 }), fc.constantFrom('/', '.', '-'))
+      .map(([a, b, y, sep]) => `${a}${sep}${b}${sep}${y}`),
     fc.string({ unit: fc.constantFrom('0', '1', '2', '9', '-', '/', '.', ' ', 'T', 'a', 'é', '٣'), maxLength: 12 }),
   );
   test('parseDateBytes(utf8, a, b, fmt) is parseDate(the text of a..b, fmt)', () => {

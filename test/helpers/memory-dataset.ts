@@ -105,7 +105,14 @@ export function memoryDataset(measures: MemoryMeasure[], rows: MemoryRow[], grou
         });
         onRow(row);
       });
-      return { rows: rows.length, rowsWithoutClient: 0, unusable: measures.map(() => 0), outOfRange: measures.map(() => 0), missingCode: measures.map(() => 0), missing: measures.map(() => 0) };
+      return {
+        rows: rows.length,
+        rowsWithoutClient: 0,
+        unusable: measures.map(() => 0),
+        outOfRange: measures.map(() => 0),
+        missingCode: measures.map(() => 0),
+        missing: measures.map(() => 0),
+      };
     },
   };
   return ds;

@@ -16,7 +16,9 @@ const SCHEMAS = path.join(ROOT, 'schemas');
 /** Ajv with every schema of schemas/ (they refer to each other by file name: defs.schema.json, ...). */
 function loadAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, strictRequired: false });
-  for (const f of readdirSync(SCHEMAS).filter((n) => n.endsWith('.schema.json')).sort()) {
+  for (const f of readdirSync(SCHEMAS)
+    .filter((n) => n.endsWith('.schema.json'))
+    .sort()) {
     ajv.addSchema(JSON.parse(readFileSync(path.join(SCHEMAS, f), 'utf8')) as object);
   }
   return ajv;
@@ -57,6 +59,8 @@ export function sarifSchemaPath(): string {
 
 /** Errors of a SARIF log against the SARIF 2.1.0 schema ([] when valid). */
 export function validateSarif(log: unknown): string[] {
-  const v = (sarif ??= new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false }).compile(JSON.parse(readFileSync(sarifSchemaPath(), 'utf8')) as object));
+  const v = (sarif ??= new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false }).compile(
+    JSON.parse(readFileSync(sarifSchemaPath(), 'utf8')) as object,
+  ));
   return v(log) ? [] : describeErrors(v.errors);
 }

@@ -19,7 +19,10 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const CSV = 'client_id,session,srs,ors\n' + Array.from({ length: 200 }, (_, i) => `C${i % 20},${1 + Math.floor(i / 20)},30,20`).join('\n') + '\n';
 
 async function failure(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(() => null, (x: unknown) => x);
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(UserError);
   return (e as UserError).format();
 }
@@ -30,7 +33,9 @@ describe('a file that changes between opening and reading', () => {
     writeFileSync(f, CSV);
     const input = await openCsv(f, {});
     appendFileSync(f, 'C99,1,30,20\n');
-    expect(await failure(input.read(() => undefined))).toMatch(/grow\.csv: the file changed while it was being read \(\d[\d,]* bytes when opened, \d[\d,]* read\)/);
+    expect(await failure(input.read(() => undefined))).toMatch(
+      /grow\.csv: the file changed while it was being read \(\d[\d,]* bytes when opened, \d[\d,]* read\)/,
+    );
   });
 
   it('truncated: the pass stops with one line', async () => {

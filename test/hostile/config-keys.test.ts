@@ -15,7 +15,8 @@ let data: string;
 beforeAll(() => {
   tmp = mkdtempSync(path.join(tmpdir(), 'alliance-cfgkeys-'));
   const lines = ['client_id,session,therapist_id,site,srs,ors'];
-  for (let c = 0; c < 8; c++) for (let s = 1; s <= 4; s++) lines.push(`C${c},${s},T${c % 2},S${c % 3},${25 + s + (c % 3)},${15 + s * 2 - (c % 2) + (s === 3 ? c : 0)}`);
+  for (let c = 0; c < 8; c++)
+    for (let s = 1; s <= 4; s++) lines.push(`C${c},${s},T${c % 2},S${c % 3},${25 + s + (c % 3)},${15 + s * 2 - (c % 2) + (s === 3 ? c : 0)}`);
   data = path.join(tmp, 'd.csv');
   writeFileSync(data, lines.join('\n') + '\n');
 });
@@ -83,7 +84,12 @@ describe('YAML aliases', () => {
     const r = await withConfig(`groups: [site]\ncommon: &g site\ncorrelate:\n  by: *g\n  minClients: 1\n`, ['correlate', data]);
     // 'common' is not a key: the anchor must live on a known key
     expect(r.code).toBe(2);
-    const ok = await withConfig(`groups: &g [site]\ntrend:\n  by: site\n  minClients: &m 1\ncorrelate:\n  minClients: *m\n  by: site\n`, ['correlate', data, '--format', 'json']);
+    const ok = await withConfig(`groups: &g [site]\ntrend:\n  by: site\n  minClients: &m 1\ncorrelate:\n  minClients: *m\n  by: site\n`, [
+      'correlate',
+      data,
+      '--format',
+      'json',
+    ]);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
   });
@@ -97,7 +103,14 @@ describe('YAML aliases', () => {
   });
 
   it('an alias bomb is still refused with one line', async () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]', 'e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]', 'f: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]'];
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+      'e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]',
+      'f: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]',
+    ];
     const r = await withConfig(`trend:\n${bomb.map((l) => '  ' + l).join('\n')}\n`, ['trend', data]);
     expect(r.code).toBe(2);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);

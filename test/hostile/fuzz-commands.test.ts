@@ -31,7 +31,17 @@ function baseRows(): string[][] {
   const rows: string[][] = [];
   for (let c = 0; c < 8; c++) {
     for (let s = 1; s <= 4; s++) {
-      rows.push([`C${c}`, String(s), `2024-0${s}-1${c % 9}`, `T${c % 3}`, `S${c % 2}`, String(25 + s + (c % 4)), String(14 + s * 2 - (c % 3) + (s === 3 ? c % 5 : 0)), SECRET_EMAIL(c), SECRET_PHONE(c)]);
+      rows.push([
+        `C${c}`,
+        String(s),
+        `2024-0${s}-1${c % 9}`,
+        `T${c % 3}`,
+        `S${c % 2}`,
+        String(25 + s + (c % 4)),
+        String(14 + s * 2 - (c % 3) + (s === 3 ? c % 5 : 0)),
+        SECRET_EMAIL(c),
+        SECRET_PHONE(c),
+      ]);
     }
   }
   return rows;
@@ -42,9 +52,40 @@ const ID_SECRETS = ['hidden.client@example.org', '07700 900456', 'Dr Hidden Pers
 const ID_LEAKS = ['hidden.client', '900456', 'Hidden Person', 'Secret Road'];
 
 const HOSTILE = [
-  'abc', '', 'NA', '-99', '1e308', '-1e308', '1e400', 'NaN', 'Infinity', '-0', '0', '99999', '3.5', '41',
-  '=HYPERLINK("http://x")', '+1+1', '-2+3', '@SUM(A1)', '\tTAB', 'a\x1b[31mb', 'x\ny', 'é', '客户', '😀',
-  '2024-02-30', '1899-01-01', '2099-12-31', '13/13/2024', '"', 'a"b', '__proto__', 'constructor', ' ', ',',
+  'abc',
+  '',
+  'NA',
+  '-99',
+  '1e308',
+  '-1e308',
+  '1e400',
+  'NaN',
+  'Infinity',
+  '-0',
+  '0',
+  '99999',
+  '3.5',
+  '41',
+  '=HYPERLINK("http://x")',
+  '+1+1',
+  '-2+3',
+  '@SUM(A1)',
+  '\tTAB',
+  'a\x1b[31mb',
+  'x\ny',
+  'é',
+  '客户',
+  '😀',
+  '2024-02-30',
+  '1899-01-01',
+  '2099-12-31',
+  '13/13/2024',
+  '"',
+  'a"b',
+  '__proto__',
+  'constructor',
+  ' ',
+  ',',
 ];
 
 type Mutation =

@@ -29,7 +29,11 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 /** Runs the CLI in a child that prints its peak RSS (bytes) on fd 3 after the run. */
 function peak(args: string[]): { code: number | null; stderr: string; rss: number } {
   const script = `process.on('exit', () => require('fs').writeSync(3, String(process.resourceUsage().maxRSS * 1024))); process.argv = [process.argv[0], ${JSON.stringify(BIN)}, ...${JSON.stringify(args)}]; import(${JSON.stringify('file://' + BIN)});`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } });
+  const r = spawnSync(process.execPath, ['-e', script], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '' },
+  });
   return { code: r.status, stderr: r.stderr, rss: Number(r.output[3]) };
 }
 

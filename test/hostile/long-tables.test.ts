@@ -68,7 +68,12 @@ describe('long terminal tables', () => {
 
   it('is byte-identical to one cli-table3 table (several chunks, the widest cell late)', () => {
     const d = doc(1234, true);
-    const t = new Table({ head: ['a', 'value'], colAligns: ['left', 'right'], chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, style: { head: [], border: [], compact: false } });
+    const t = new Table({
+      head: ['a', 'value'],
+      colAligns: ['left', 'right'],
+      chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+      style: { head: [], border: [], compact: false },
+    });
     for (const r of d.tables[0].rows) t.push([String(r.a), (r.b as number).toFixed(2)]);
     expect(renderTable(d, chalk, false)).toBe(`t\n\nx\n${t.toString()}\n`);
   });

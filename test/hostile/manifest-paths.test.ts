@@ -20,7 +20,11 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function readDir(dir: string): Map<string, Buffer> {
-  return new Map(readdirSync(dir).sort().map((n) => [n, readFileSync(path.join(dir, n))]));
+  return new Map(
+    readdirSync(dir)
+      .sort()
+      .map((n) => [n, readFileSync(path.join(dir, n))]),
+  );
 }
 
 describe('manifest paths', () => {

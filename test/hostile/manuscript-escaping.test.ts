@@ -14,9 +14,10 @@ const EVIL = ['<img src=x onerror=alert(1)>', '\\input{/etc/passwd} $x$ 100% & #
 function fixture(dir: string): string {
   const rows = ['client,session,site,srs,phq9'];
   let seed = 7;
-  const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const rnd = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
   EVIL.forEach((site, g) => {
-    for (let c = 0; c < 6; c++) for (let s = 1; s <= 4; s++) rows.push(`G${g}C${c},${s},"${site}",${(30 + 8 * rnd()).toFixed(1)},${Math.round(5 + 15 * rnd())}`);
+    for (let c = 0; c < 6; c++)
+      for (let s = 1; s <= 4; s++) rows.push(`G${g}C${c},${s},"${site}",${(30 + 8 * rnd()).toFixed(1)},${Math.round(5 + 15 * rnd())}`);
   });
   const file = path.join(dir, 'evil.csv');
   writeFileSync(file, rows.join('\n') + '\n');

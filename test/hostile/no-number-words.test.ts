@@ -43,7 +43,10 @@ describe('no NaN, Infinity or undefined in any output', () => {
 
   it('the report (clientTables: true), every file', async () => {
     const cfg = path.join(tmp, 'r.yaml');
-    writeFileSync(cfg, 'files: [words.csv]\ngroups: [site]\nreport:\n  clientTables: true\n  minClients: 1\n  sections: [validate, describe, correlate, trend, model]\nmodel:\n  outcome: ors\n  alliance: srs\n');
+    writeFileSync(
+      cfg,
+      'files: [words.csv]\ngroups: [site]\nreport:\n  clientTables: true\n  minClients: 1\n  sections: [validate, describe, correlate, trend, model]\nmodel:\n  outcome: ors\n  alliance: srs\n',
+    );
     const out = path.join(tmp, 'out');
     const r = await runInProcess(['report', '--config', cfg, '--out', out]);
     expect([0, 1]).toContain(r.code);

@@ -131,18 +131,24 @@ describe('identifier-like ids are pseudonyms in every output', () => {
 
   it('the numbers do not change: only the names shown do', async () => {
     const hidden = JSON.parse((await runInProcess(['correlate', file, '--by', 'site', '--min-clients', '1', '--format', 'json'], { env: {} })).stdout);
-    const shown = JSON.parse((await runInProcess(['correlate', file, '--by', 'site', '--min-clients', '1', '--format', 'json', '--show-identifiers'], { env: {} })).stdout);
+    const shown = JSON.parse(
+      (await runInProcess(['correlate', file, '--by', 'site', '--min-clients', '1', '--format', 'json', '--show-identifiers'], { env: {} })).stdout,
+    );
     // Groups are ordered by the name shown, so compare them by (shown-independent) group.
     const strip = (rs: { group: string | null }[]) =>
-      rs.map((x) => ({ ...x, group: x.group === null ? null : x.group === 'North' ? 'North' : 'other' })).sort((a, b) => String(a.group).localeCompare(String(b.group)));
+      rs
+        .map((x) => ({ ...x, group: x.group === null ? null : x.group === 'North' ? 'North' : 'other' }))
+        .sort((a, b) => String(a.group).localeCompare(String(b.group)));
     expect(strip(hidden.results)).toEqual(strip(shown.results));
   });
 });
 
 describe('the parts', () => {
   it('looksLikePersonName: names and titled names, not study ids or sites', () => {
-    for (const s of ['Jane Smith', 'Dr Alan Turing', "Mary O'Neil", 'Anna-Lena Berg Nilsson', 'Jane A. Smith', 'Prof. Ada Lovelace', 'J Smith']) expect(looksLikePersonName(s), s).toBe(true);
-    for (const s of ['T01', 'Smith', 'C-0012', 'north clinic', 'NORTH SITE', 'Site 2', 'CBT', 'A B', 'Jane smith', 'CBT Team', 'Team A']) expect(looksLikePersonName(s), s).toBe(false);
+    for (const s of ['Jane Smith', 'Dr Alan Turing', "Mary O'Neil", 'Anna-Lena Berg Nilsson', 'Jane A. Smith', 'Prof. Ada Lovelace', 'J Smith'])
+      expect(looksLikePersonName(s), s).toBe(true);
+    for (const s of ['T01', 'Smith', 'C-0012', 'north clinic', 'NORTH SITE', 'Site 2', 'CBT', 'A B', 'Jane smith', 'CBT Team', 'Team A'])
+      expect(looksLikePersonName(s), s).toBe(false);
   });
 
   it('Interner: a pseudonymised value keeps its id on every later lookup', () => {

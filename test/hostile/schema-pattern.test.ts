@@ -24,7 +24,10 @@ describe('schema pattern', () => {
     for (let i = 0; i < 20; i++) lines.push(`C${i},1,30,${i % 2 === 0 ? evil : 'aaaa'}`);
     writeFileSync(csv, lines.join('\n') + '\n');
     const schema = path.join(tmp, 'schema.yaml');
-    writeFileSync(schema, "fields:\n  - {name: client_id}\n  - {name: session, type: integer}\n  - {name: srs, type: number}\n  - {name: code, constraints: {pattern: '(a+)+'}}\n");
+    writeFileSync(
+      schema,
+      "fields:\n  - {name: client_id}\n  - {name: session, type: integer}\n  - {name: srs, type: number}\n  - {name: code, constraints: {pattern: '(a+)+'}}\n",
+    );
     const r = await runInProcess(['validate', csv, '--schema', schema, '--format', 'json']);
     expect(r.code).toBe(1);
     const doc = { findings: findingsOf(JSON.parse(r.stdout)) };

@@ -65,9 +65,11 @@ describe('size limits', () => {
 
   it('spooling stops past the limit and removes its copy', async () => {
     const before = spoolDirs().length;
-    const stream = Readable.from((function* () {
-      for (let i = 0; i < 100; i++) yield Buffer.from('a,b\n'.repeat(256));
-    })());
+    const stream = Readable.from(
+      (function* () {
+        for (let i = 0; i < 100; i++) yield Buffer.from('a,b\n'.repeat(256));
+      })(),
+    );
     const err = await spoolToTemp(stream, '<stdin>', 10_000).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).format()).toMatch(/<stdin>: is larger than 10000 bytes, the most standard input or a pipe may hold/);

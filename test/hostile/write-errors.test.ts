@@ -16,7 +16,12 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function runTo(args: string[], fd: number) {
-  const res = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+  const res = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', fd, 'pipe'],
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '' },
+  });
   return { code: res.status, stderr: res.stderr };
 }
 

@@ -11,7 +11,20 @@ import { INSTRUMENTS, getInstrument, withOverrides } from '../../src/instruments
 import type { Instrument } from '../../src/instruments/types.js';
 
 /** Web summaries and files outside the repository that a source must never cite. */
-const BANNED = [/hiboop/i, /cbtwatch/i, /everybodywiki/i, /novopsych/i, /getrivet/i, /openfit/i, /wikipedia/i, /DOMAIN\.md/i, /\bunverified\b/i, /https?:\/\//i, /\bwww\./i, /\.com\b/i];
+const BANNED = [
+  /hiboop/i,
+  /cbtwatch/i,
+  /everybodywiki/i,
+  /novopsych/i,
+  /getrivet/i,
+  /openfit/i,
+  /wikipedia/i,
+  /DOMAIN\.md/i,
+  /\bunverified\b/i,
+  /https?:\/\//i,
+  /\bwww\./i,
+  /\.com\b/i,
+];
 
 function sourcedValues(inst: Instrument): { field: string; source: string }[] {
   const out = [
@@ -26,8 +39,16 @@ function sourcedValues(inst: Instrument): { field: string; source: string }[] {
 
 describe('instrument provenance', () => {
   it('the banned-source check itself catches web summaries and outside files', () => {
-    for (const bad of ['Miller 2003 as summarised by hiboop.com', 'PCOMS convention (unverified: DOMAIN.md)', 'see https://example.org', 'novopsych.com (2020)']) {
-      expect(BANNED.some((re) => re.test(bad)), bad).toBe(true);
+    for (const bad of [
+      'Miller 2003 as summarised by hiboop.com',
+      'PCOMS convention (unverified: DOMAIN.md)',
+      'see https://example.org',
+      'novopsych.com (2020)',
+    ]) {
+      expect(
+        BANNED.some((re) => re.test(bad)),
+        bad,
+      ).toBe(true);
     }
     expect(BANNED.some((re) => re.test('Kroenke, Spitzer & Williams 2001, doi:10.1046/j.1525-1497.2001.016009606.x'))).toBe(false);
   });

@@ -40,14 +40,19 @@ describe('input format errors: one line, exit 2', () => {
     fails(['describe', 'long.xlsx', '--sheet', 'Visits'], /no sheet 'Visits'\. Its sheets: 'Lookup' \(hidden\), 'Sessions', 'Notes'/));
   it('--sheet on a CSV is a usage error', () => fails(['describe', 'long.csv', '--sheet', '2'], /--sheet applies to Excel workbooks only/));
   it('a wide file with a client on two rows cannot be reshaped, and says so', () =>
-    fails(['describe', 'wide_bad.csv'], /^alliance: wide_bad\.csv:4: the file looks wide but cannot be reshaped: client 'A' has two rows \(line 2 and this one\)/));
+    fails(
+      ['describe', 'wide_bad.csv'],
+      /^alliance: wide_bad\.csv:4: the file looks wide but cannot be reshaped: client 'A' has two rows \(line 2 and this one\)/,
+    ));
   it('--wide on a file whose columns follow no pattern asks for the pattern', () =>
     fails(['describe', 'wide_forced.csv', '--wide'], /no measure has columns for two or more sessions.*--wide 'T\{session\}-\{measure\}'/));
-  it('--wide with a pattern that matches nothing', () => fails(['describe', 'wide_forced.csv', '--wide', '{measure}_t{session}'], /--wide '\{measure\}_t\{session\}' matches no column/));
+  it('--wide with a pattern that matches nothing', () =>
+    fails(['describe', 'wide_forced.csv', '--wide', '{measure}_t{session}'], /--wide '\{measure\}_t\{session\}' matches no column/));
   it('--wide pattern without {session}', () => fails(['describe', 'wide_forced.csv', '--wide', '{measure}'], /needs both \{measure\} and \{session\}/));
   it('two columns for the same measure and session', () =>
     fails(['describe', tmp('dup.csv', 'client_id,srs_1,SRS_s1,srs_2\nA,30,30,31\n')], /columns 'srs_1' and 'SRS_s1' both give srs at session 1/i));
-  it('a zip holding two tables', () => fails(['describe', 'two_tables.zip'], /the zip archive holds 2 tables \(alliance\.csv, outcome\.csv\); one is expected/));
+  it('a zip holding two tables', () =>
+    fails(['describe', 'two_tables.zip'], /the zip archive holds 2 tables \(alliance\.csv, outcome\.csv\); one is expected/));
   it('a truncated gzip file', () => {
     const gz = readFileSync(path.join(DIR, 'long.csv.gz'));
     return fails(['describe', tmp('cut.csv.gz', gz.subarray(0, gz.length >> 1))], /cannot decompress the gzip file/);
@@ -64,7 +69,7 @@ describe('input format errors: one line, exit 2', () => {
     ));
 });
 
-describe('locations in each format\'s own terms', () => {
+describe("locations in each format's own terms", () => {
   const findings = async (file: string, extra: string[] = []) => {
     // --today before the last sessions: their dates are findings (session.future-date) to locate.
     const r = await runInProcess(['validate', file, '--today', '2024-12-01', '--format', 'json', ...extra], { cwd: DIR });
@@ -151,8 +156,14 @@ describe('a date that contradicts the decided day/month order, in a workbook', (
     ws.addRow(['A', 1, '13/02/2024', 30, 20]);
     ws.addRow(['A', 2, '02/14/2024', 31, 22]);
     const f = tmp('contra.xlsx', Buffer.from(await wb.xlsx.writeBuffer()));
-    await fails(['describe', f], /contra\.xlsx:Sessions!C3: date '02\/14\/2024' contradicts the date format DD\/MM\/YYYY decided by '13\/02\/2024' on Sessions!C2\./);
+    await fails(
+      ['describe', f],
+      /contra\.xlsx:Sessions!C3: date '02\/14\/2024' contradicts the date format DD\/MM\/YYYY decided by '13\/02\/2024' on Sessions!C2\./,
+    );
   });
   it('in a CSV it still names the line', () =>
-    fails(['describe', tmp('contra.csv', 'client_id,session,date,srs,ors\nA,1,13/02/2024,30,20\nA,2,02/14/2024,31,22\n')], /contra\.csv:3:date: date '02\/14\/2024' contradicts .* decided by '13\/02\/2024' on line 2\./));
+    fails(
+      ['describe', tmp('contra.csv', 'client_id,session,date,srs,ors\nA,1,13/02/2024,30,20\nA,2,02/14/2024,31,22\n')],
+      /contra\.csv:3:date: date '02\/14\/2024' contradicts .* decided by '13\/02\/2024' on line 2\./,
+    ));
 });

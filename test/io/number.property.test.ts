@@ -48,10 +48,13 @@ describe('parseNumberFast', () => {
 
   it('round-trips every double through its shortest string', () => {
     fc.assert(
-      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Object.is(d, -0)), (d) => {
-        expect(Object.is(parseNumberFast(String(d), false), d)).toBe(true);
-        expect(Object.is(parseNumberFast(String(d).replace('.', ','), true), d)).toBe(true);
-      }),
+      fc.property(
+        fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Object.is(d, -0)),
+        (d) => {
+          expect(Object.is(parseNumberFast(String(d), false), d)).toBe(true);
+          expect(Object.is(parseNumberFast(String(d).replace('.', ','), true), d)).toBe(true);
+        },
+      ),
       { numRuns: 20000 },
     );
   });

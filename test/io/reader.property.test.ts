@@ -66,12 +66,7 @@ function serialise(table: string[][], v: Variant): { text: string; rowTexts: str
   const rowTexts = table.map((row) =>
     row
       .map((cell) => {
-        const needs =
-          cell.includes(v.delimiter) ||
-          cell.includes('\r') ||
-          cell.includes('\n') ||
-          cell.startsWith('"') ||
-          (cell === '' && row.length === 1);
+        const needs = cell.includes(v.delimiter) || cell.includes('\r') || cell.includes('\n') || cell.startsWith('"') || (cell === '' && row.length === 1);
         const quote = needs || v.quoting === 'all' || (v.quoting === 'random' && v.coins[coin++ % v.coins.length]);
         return quote ? `"${cell.replaceAll('"', '""')}"` : cell;
       })
@@ -152,8 +147,8 @@ async function ours(
  * (Node's own TextDecoder('windows-1252') decodes as ISO-8859-1, so it cannot serve.)
  */
 const CP1252_80_9F = [
-  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
-  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f, 0x90, 0x2018, 0x2019, 0x201c, 0x201d,
+  0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
 ];
 function cp1252(bytes: Uint8Array): string {
   let out = '';
@@ -295,60 +290,49 @@ describe('scanner: any split of the text gives the same records', () => {
 });
 
 describe('scanner: lenient corners agree with csv-parse relax_quotes', () => {
-  it.each([
-    'a,b\n"x"y,2\n',
-    'a,b\n"a,b"c,2\n',
-    'a,b\n"a""b"c,2\n',
-    'a,b\n"a\nb"c,2\n',
-    'a,b\n"ab" ,2\n',
-    'a,b\n "ab",2\n',
-    'a,b\nx"y,"z"\n',
-    'a,b\n1,2,\n,\n',
-  ])('%j', (text) => {
-    const ref = parse(text, { relax_column_count: true, relax_quotes: true, skip_empty_lines: true, record_delimiter: '\n' });
-    const out: string[][] = [];
-    const sc = new RecordScanner({ delimiter: ',', display: 't' }, (f) => {
-      out.push(f.slice());
-    });
-    sc.push(text);
-    sc.end();
-    expect(out).toEqual(ref);
-  });
+  it.each(['a,b\n"x"y,2\n', 'a,b\n"a,b"c,2\n', 'a,b\n"a""b"c,2\n', 'a,b\n"a\nb"c,2\n', 'a,b\n"ab" ,2\n', 'a,b\n "ab",2\n', 'a,b\nx"y,"z"\n', 'a,b\n1,2,\n,\n'])(
+    '%j',
+    (text) => {
+      const ref = parse(text, { relax_column_count: true, relax_quotes: true, skip_empty_lines: true, record_delimiter: '\n' });
+      const out: string[][] = [];
+      const sc = new RecordScanner({ delimiter: ',', display: 't' }, (f) => {
+        out.push(f.slice());
+      });
+      sc.push(text);
+      sc.end();
+      expect(out).toEqual(ref);
+    },
+  );
 });
 
 describe('range mode (readRanges, UTF-8 bytes) = string mode (read)', () => {
   it('every record, field, quoted field and line, at every chunk size', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        tableArb(UNITS),
-        variantArb,
-        chunkArb,
-        async (table, vv, chunkSize) => {
-          const { text } = serialise(table, vv);
-          const p = path.join(dir, `r${n++}.csv`);
-          fs.writeFileSync(p, encode(text, 'utf8'));
-          try {
-            const input = await openCsvTuned(p, { delimiter: vv.delimiter }, undefined, { chunkSize, sampleSize: 16 + (chunkSize % 50) });
-            const strings: Array<[number, string[]]> = [];
-            const sStats = await input.read((f, line) => {
-              strings.push([line, f.slice()]);
-            });
-            const ranges: Array<[number, string[]]> = [];
-            const rStats = await input.readRanges!((rec, line) => {
-              const f: string[] = [];
-              for (let k = 0; k < rec.count; k++) {
-                f.push(rec.start[k] < 0 ? rec.quoted[k] : rec.bytes.toString('utf8', rec.start[k], rec.end[k]));
-              }
-              ranges.push([line, f]);
-            });
-            expect(ranges).toEqual(strings);
-            expect(rStats).toEqual(sStats);
-            expect(ranges.map((r) => r[1])).toEqual(table.slice(1));
-          } finally {
-            fs.rmSync(p);
-          }
-        },
-      ),
+      fc.asyncProperty(tableArb(UNITS), variantArb, chunkArb, async (table, vv, chunkSize) => {
+        const { text } = serialise(table, vv);
+        const p = path.join(dir, `r${n++}.csv`);
+        fs.writeFileSync(p, encode(text, 'utf8'));
+        try {
+          const input = await openCsvTuned(p, { delimiter: vv.delimiter }, undefined, { chunkSize, sampleSize: 16 + (chunkSize % 50) });
+          const strings: Array<[number, string[]]> = [];
+          const sStats = await input.read((f, line) => {
+            strings.push([line, f.slice()]);
+          });
+          const ranges: Array<[number, string[]]> = [];
+          const rStats = await input.readRanges!((rec, line) => {
+            const f: string[] = [];
+            for (let k = 0; k < rec.count; k++) {
+              f.push(rec.start[k] < 0 ? rec.quoted[k] : rec.bytes.toString('utf8', rec.start[k], rec.end[k]));
+            }
+            ranges.push([line, f]);
+          });
+          expect(ranges).toEqual(strings);
+          expect(rStats).toEqual(sStats);
+          expect(ranges.map((r) => r[1])).toEqual(table.slice(1));
+        } finally {
+          fs.rmSync(p);
+        }
+      }),
       { numRuns: 400 },
     );
   });

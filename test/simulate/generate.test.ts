@@ -151,7 +151,10 @@ describe('simulate: instrument realism', () => {
   it('shows the SRS ceiling: most scores 34-40, many at 40', () => {
     const d = p();
     const i = col(d, 'srs');
-    const v = d.rows.map((r) => r[i]).filter((s) => s !== '').map(Number);
+    const v = d.rows
+      .map((r) => r[i])
+      .filter((s) => s !== '')
+      .map(Number);
     const inTop = v.filter((x) => x >= 34).length / v.length;
     const atMax = v.filter((x) => x === 40).length / v.length;
     expect(inTop).toBeGreaterThan(0.6);

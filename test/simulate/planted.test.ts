@@ -22,7 +22,11 @@ function run(o: Partial<Opts> = {}): string {
 }
 
 function rows(csv: string): string[][] {
-  return csv.trim().split('\n').slice(1).map((l) => l.split(','));
+  return csv
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
 }
 
 describe('simulate: therapist effects and planted ruptures', () => {

@@ -1,21 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  CoMoments,
-  correlationTest,
-  fisherCi,
-  pearson,
-  pearsonFromSums,
-} from '../../src/stats/correlation.js';
+import { CoMoments, correlationTest, fisherCi, pearson, pearsonFromSums } from '../../src/stats/correlation.js';
 import { loadReference, Mismatches } from './reference.js';
 
 // Expected values: test/reference/correlation.R (R cor, var, cov, cor.test; psych::r.con).
 const ref = loadReference('correlation.json');
 
 function sums(x: number[], y: number[]) {
-  let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+  let sx = 0,
+    sy = 0,
+    sxx = 0,
+    syy = 0,
+    sxy = 0;
   for (let i = 0; i < x.length; i++) {
-    sx += x[i]; sy += y[i]; sxx += x[i] * x[i]; syy += y[i] * y[i]; sxy += x[i] * y[i];
+    sx += x[i];
+    sy += y[i];
+    sxx += x[i] * x[i];
+    syy += y[i] * y[i];
+    sxy += x[i] * y[i];
   }
   return { n: x.length, sx, sy, sxx, syy, sxy };
 }

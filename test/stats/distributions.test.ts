@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  chiSquareCdf,
-  fCdf,
-  logGamma,
-  normalCdf,
-  normalQuantile,
-  tCdf,
-  tDensity,
-  tQuantile,
-  tTwoSidedP,
-} from '../../src/stats/distributions.js';
+import { chiSquareCdf, fCdf, logGamma, normalCdf, normalQuantile, tCdf, tDensity, tQuantile, tTwoSidedP } from '../../src/stats/distributions.js';
 import { loadReference, Mismatches } from './reference.js';
 
 // Expected values: test/reference/distributions.R (R pnorm, qnorm, pt, qt, dt, pf, pchisq).
@@ -122,22 +112,18 @@ describe('properties', () => {
   it('tQuantile inverts tCdf over random p and fractional df', async () => {
     const fc = (await import('fast-check')).default;
     fc.assert(
-      fc.property(
-        fc.double({ min: -200, max: -0.31, noNaN: true }),
-        fc.double({ min: 0.3, max: 1e6, noNaN: true }),
-        (lp, df) => {
-          const p = 10 ** lp; // lower tail p in (1e-200, ~0.49)
-          const q = tQuantile(p, df);
-          if (!Number.isFinite(q)) {
-            // beyond the double range (tiny p, df < 1): P(T <= -max double) must exceed p
-            expect(tCdf(-Number.MAX_VALUE, df)).toBeGreaterThan(p);
-            return;
-          }
-          expect(Math.abs(tCdf(q, df) / p - 1)).toBeLessThan(1e-9);
-          // 1 - p is rounded, so compare relatively
-          if (p > 1e-12) expect(Math.abs(tQuantile(1 - p, df) / -q - 1)).toBeLessThan(1e-12 + 5e-16 / p / Math.min(df, 1));
-        },
-      ),
+      fc.property(fc.double({ min: -200, max: -0.31, noNaN: true }), fc.double({ min: 0.3, max: 1e6, noNaN: true }), (lp, df) => {
+        const p = 10 ** lp; // lower tail p in (1e-200, ~0.49)
+        const q = tQuantile(p, df);
+        if (!Number.isFinite(q)) {
+          // beyond the double range (tiny p, df < 1): P(T <= -max double) must exceed p
+          expect(tCdf(-Number.MAX_VALUE, df)).toBeGreaterThan(p);
+          return;
+        }
+        expect(Math.abs(tCdf(q, df) / p - 1)).toBeLessThan(1e-9);
+        // 1 - p is rounded, so compare relatively
+        if (p > 1e-12) expect(Math.abs(tQuantile(1 - p, df) / -q - 1)).toBeLessThan(1e-12 + 5e-16 / p / Math.min(df, 1));
+      }),
       { numRuns: 300 },
     );
   });

@@ -43,7 +43,13 @@ describe('hand-checkable cases', () => {
     expect(() => fromRows([[1, 2], [3]])).toThrow(RangeError);
   });
   it('cholesky of [[4,2],[2,3]] is [[2,0],[1,sqrt 2]]', () => {
-    const L = cholesky(fromRows([[4, 2], [2, 3]]), 2)!;
+    const L = cholesky(
+      fromRows([
+        [4, 2],
+        [2, 3],
+      ]),
+      2,
+    )!;
     expect(L[0]).toBe(2);
     expect(L[1]).toBe(0);
     expect(L[2]).toBe(1);
@@ -54,11 +60,52 @@ describe('hand-checkable cases', () => {
     expect(x[1]).toBeCloseTo(0, 15);
   });
   it('not positive definite -> null; singular -> null', () => {
-    expect(cholesky(fromRows([[1, 2], [2, 1]]), 2)).toBeNull();
-    expect(cholesky(fromRows([[1, 1], [1, 1]]), 2)).toBeNull();
-    expect(invertSymmetric(fromRows([[0, 0], [0, 1]]), 2)).toBeNull();
-    expect(solve(fromRows([[1, 2], [2, 4]]), [1, 2], 2)).toBeNull();
-    expect(logDet(fromRows([[1, 2], [2, 4]]), 2).sign).toBe(0);
+    expect(
+      cholesky(
+        fromRows([
+          [1, 2],
+          [2, 1],
+        ]),
+        2,
+      ),
+    ).toBeNull();
+    expect(
+      cholesky(
+        fromRows([
+          [1, 1],
+          [1, 1],
+        ]),
+        2,
+      ),
+    ).toBeNull();
+    expect(
+      invertSymmetric(
+        fromRows([
+          [0, 0],
+          [0, 1],
+        ]),
+        2,
+      ),
+    ).toBeNull();
+    expect(
+      solve(
+        fromRows([
+          [1, 2],
+          [2, 4],
+        ]),
+        [1, 2],
+        2,
+      ),
+    ).toBeNull();
+    expect(
+      logDet(
+        fromRows([
+          [1, 2],
+          [2, 4],
+        ]),
+        2,
+      ).sign,
+    ).toBe(0);
   });
   it('identity inverse', () => {
     expect(Array.from(invert(identity(3), 3)!)).toEqual(Array.from(identity(3)));

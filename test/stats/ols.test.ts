@@ -42,8 +42,25 @@ describe('ols vs R lm()', () => {
   });
   it('too few observations / no residual df', () => {
     expect(ols([[1, 2]], [3])).toMatchObject({ ok: false, reason: 'too-few-observations' });
-    expect(ols([[1, 0], [1, 1]], [3, 4])).toMatchObject({ ok: false, reason: 'no-residual-df' });
-    expect(ols([[1, 0], [1, 0], [1, 0]], [3, 4, 5])).toMatchObject({ ok: false, reason: 'rank-deficient', aliased: [1] });
+    expect(
+      ols(
+        [
+          [1, 0],
+          [1, 1],
+        ],
+        [3, 4],
+      ),
+    ).toMatchObject({ ok: false, reason: 'no-residual-df' });
+    expect(
+      ols(
+        [
+          [1, 0],
+          [1, 0],
+          [1, 0],
+        ],
+        [3, 4, 5],
+      ),
+    ).toMatchObject({ ok: false, reason: 'rank-deficient', aliased: [1] });
   });
 });
 

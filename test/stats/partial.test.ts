@@ -73,7 +73,14 @@ describe('edge cases', () => {
     expect(partialCorrelation(x, [1, 1, 1, 1, 1, 1], [z])).toMatchObject({ ok: false, reason: 'zero-variance' });
   });
   it('no interval when n - k - 3 <= 0 (df = 1 still tested)', () => {
-    const pr = partialCorrelation([1, 2, 3, 4, 5], [2, 1, 4, 3, 6], [[1, 0, 1, 1, 0], [0, 1, 1, 2, 1]]);
+    const pr = partialCorrelation(
+      [1, 2, 3, 4, 5],
+      [2, 1, 4, 3, 6],
+      [
+        [1, 0, 1, 1, 0],
+        [0, 1, 1, 2, 1],
+      ],
+    );
     expect(pr.ok && pr.df === 1 && pr.ci === null).toBe(true);
   });
 });

@@ -110,17 +110,29 @@ describe('not estimable and properties', () => {
     expect(res3.ok && res3.df === 1 && res3.ci === null && /df >= 2/.test(res3.ciReason ?? '')).toBe(true);
   });
   it('invariant to client order and row order; shifting a client changes nothing; groups = arrays', () => {
-    const arb = fc.array(
-      fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: -50, max: 50 }), fc.integer({ min: -50, max: 50 })),
-      { minLength: 8, maxLength: 60 },
-    );
+    const arb = fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: -50, max: 50 }), fc.integer({ min: -50, max: 50 })), {
+      minLength: 8,
+      maxLength: 60,
+    });
     fc.assert(
       fc.property(arb, fc.integer({ min: -1000, max: 1000 }), (rows, shift) => {
-        const a = rmcorrFromArrays(rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]));
+        const a = rmcorrFromArrays(
+          rows.map((r) => r[0]),
+          rows.map((r) => r[1]),
+          rows.map((r) => r[2]),
+        );
         const rev = [...rows].reverse();
-        const b = rmcorrFromArrays(rev.map((r) => r[0]), rev.map((r) => r[1]), rev.map((r) => r[2]));
+        const b = rmcorrFromArrays(
+          rev.map((r) => r[0]),
+          rev.map((r) => r[1]),
+          rev.map((r) => r[2]),
+        );
         // adding a constant to one client's x (a client effect) must not change rmcorr
-        const c = rmcorrFromArrays(rows.map((r) => r[0]), rows.map((r) => r[1] + (r[0] === 0 ? shift : 0)), rows.map((r) => r[2]));
+        const c = rmcorrFromArrays(
+          rows.map((r) => r[0]),
+          rows.map((r) => r[1] + (r[0] === 0 ? shift : 0)),
+          rows.map((r) => r[2]),
+        );
         expect(b.ok).toBe(a.ok);
         expect(c.ok).toBe(a.ok);
         if (a.ok && b.ok && c.ok) {

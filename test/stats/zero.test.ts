@@ -48,11 +48,20 @@ describe('raw-data helpers give the exact zeros of the product', () => {
     }
     const ms = [...byClient.values()];
     expect(ZERO.between.r).toBe(0);
-    expect(pearson(ms.map((m) => m.meanX), ms.map((m) => m.meanY))).toBe(0);
+    expect(
+      pearson(
+        ms.map((m) => m.meanX),
+        ms.map((m) => m.meanY),
+      ),
+    ).toBe(0);
   });
   it('within: rmcorrFromArrays', () => {
     const { rows } = ZERO.within;
-    const res = rmcorrFromArrays(rows.map((r) => r.client), rows.map((r) => r.a), rows.map((r) => r.o));
+    const res = rmcorrFromArrays(
+      rows.map((r) => r.client),
+      rows.map((r) => r.a),
+      rows.map((r) => r.o),
+    );
     expect(res).toMatchObject({ ok: true, r: 0, t: 0, p: 1 });
   });
   it('early: partialCorrelation and semipartialCorrelation with one covariate', () => {

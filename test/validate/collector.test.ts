@@ -11,7 +11,13 @@ import { runInProcess } from '../helpers/cli.js';
 import { TODAY, tmpFile } from './helpers.js';
 import { Readable } from 'node:stream';
 
-const at = (fileIndex: number, line: number | null, colIndex: number) => ({ file: `f${fileIndex}.csv`, fileIndex, line, column: colIndex >= 0 ? `c${colIndex}` : null, colIndex });
+const at = (fileIndex: number, line: number | null, colIndex: number) => ({
+  file: `f${fileIndex}.csv`,
+  fileIndex,
+  line,
+  column: colIndex >= 0 ? `c${colIndex}` : null,
+  colIndex,
+});
 
 describe('FindingCollector', () => {
   it('sorts by file, line (file-level first), column, code', () => {
@@ -63,7 +69,15 @@ describe('truncation', () => {
     const lines = ['client_id,session,srs'];
     for (let i = 1; i <= 12; i++) lines.push(`C${i},1,${40 + i}`);
     const file = tmpFile(lines.join('\n') + '\n');
-    const io = { stdout: { write: () => true }, stderr: { write: () => true }, stdin: Readable.from([]), env: {}, cwd: process.cwd(), stdoutIsTTY: false, stderrIsTTY: false };
+    const io = {
+      stdout: { write: () => true },
+      stderr: { write: () => true },
+      stdin: Readable.from([]),
+      env: {},
+      cwd: process.cwd(),
+      stdoutIsTTY: false,
+      stderrIsTTY: false,
+    };
     const ds = await openDataset([file], {}, io);
     const result = await validateDataset(ds, { today: daysFromCivil(2025, 1, 1), missing: [], keep: 5 });
     expect(result.summary.findings.truncated).toBe(true);

@@ -37,7 +37,12 @@ const CASES: Case[] = [
   },
   { code: 'structure.no-client-column', bad: 'who,session,srs\nC1,1,30\n', good: 'client_id,session,srs\nC1,1,30\n', at: { line: null, column: null } },
   { code: 'structure.no-measure-columns', bad: 'client_id,session\nC1,1\n', good: 'client_id,session,srs\nC1,1,30\n' },
-  { code: 'value.missing-client', bad: 'client_id,session,srs\nC1,1,30\n,1,30\n', good: 'client_id,session,srs\nC1,1,30\nC2,1,30\n', at: { line: 3, column: 'client_id' } },
+  {
+    code: 'value.missing-client',
+    bad: 'client_id,session,srs\nC1,1,30\n,1,30\n',
+    good: 'client_id,session,srs\nC1,1,30\nC2,1,30\n',
+    at: { line: 3, column: 'client_id' },
+  },
   { code: 'value.non-numeric', bad: H + 'C1,1,2024-01-01,abc,10\n', good: H + 'C1,1,2024-01-01,NA,10\n', at: { line: 2, column: 'srs', value: 'abc' } },
   { code: 'value.out-of-range', bad: H + 'C1,1,2024-01-01,41,10\n', good: H + 'C1,1,2024-01-01,40,10\n', at: { line: 2, column: 'srs', value: '41' } },
   { code: 'value.fraction', bad: H + 'C1,1,2024-01-01,30,12.5\n', good: H + 'C1,1,2024-01-01,30.5,12\n', at: { line: 2, column: 'phq9', value: '12.5' } },
@@ -55,7 +60,12 @@ const CASES: Case[] = [
     at: { line: null, column: 'k10', value: '0..38' },
   },
   { code: 'value.invalid-date', bad: H + 'C1,1,2024-13-45,30,10\n', good: H + 'C1,1,2024-12-31,30,10\n', at: { line: 2, column: 'date', value: '2024-13-45' } },
-  { code: 'value.invalid-session', bad: H + 'C1,x,2024-01-01,30,10\nC2,1.5,2024-01-01,30,10\n', good: H + 'C1,1,2024-01-01,30,10\n', at: { line: 2, column: 'session', value: 'x' } },
+  {
+    code: 'value.invalid-session',
+    bad: H + 'C1,x,2024-01-01,30,10\nC2,1.5,2024-01-01,30,10\n',
+    good: H + 'C1,1,2024-01-01,30,10\n',
+    at: { line: 2, column: 'session', value: 'x' },
+  },
   {
     code: 'session.duplicate',
     bad: H + 'C1,1,2024-01-01,30,10\nC2,1,2024-01-01,30,10\nC1,1,2024-01-01,30,10\n',
@@ -69,7 +79,12 @@ const CASES: Case[] = [
     good: H + 'C1,1,2024-01-01,30,10\nC1,2,2024-01-01,30,10\nC1,4,,30,10\nC1,3,2024-02-01,30,10\n',
     at: { line: 3, column: 'date', value: '2 on 2024-01-01' },
   },
-  { code: 'session.future-date', bad: H + 'C1,1,2025-01-02,30,10\n', good: H + 'C1,1,2025-01-01,30,10\n', at: { line: 2, column: 'date', value: '2025-01-02' } },
+  {
+    code: 'session.future-date',
+    bad: H + 'C1,1,2025-01-02,30,10\n',
+    good: H + 'C1,1,2025-01-01,30,10\n',
+    at: { line: 2, column: 'date', value: '2025-01-02' },
+  },
   { code: 'session.old-date', bad: H + 'C1,1,1989-12-31,30,10\n', good: H + 'C1,1,1990-01-01,30,10\n', at: { line: 2, column: 'date', value: '1989-12-31' } },
   {
     code: 'session.blank',
@@ -85,7 +100,12 @@ const CASES: Case[] = [
     good: 'client_id,session,srs\nC1,1,30\nC1,2,30\nC1,4,30\nC1,3,30\n',
     at: { line: 4, column: 'session', value: '3, 4' },
   },
-  { code: 'privacy.identifier-column', bad: 'client_id,session,srs,Email\nC1,1,30,\n', good: 'client_id,session,srs,site\nC1,1,30,\n', at: { line: null, column: 'Email' } },
+  {
+    code: 'privacy.identifier-column',
+    bad: 'client_id,session,srs,Email\nC1,1,30,\n',
+    good: 'client_id,session,srs,site\nC1,1,30,\n',
+    at: { line: null, column: 'Email' },
+  },
   {
     code: 'privacy.email',
     bad: 'client_id,session,srs,site\nC1,1,30,jane.roe@example.org\n',

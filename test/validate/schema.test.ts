@@ -64,7 +64,10 @@ describe('--schema (Frictionless Table Schema)', () => {
   }
 
   it('accepts a JSON schema and a single-name primaryKey', async () => {
-    const json = tmpFile(JSON.stringify({ fields: [{ name: 'client_id' }, { name: 'session', type: 'integer' }, { name: 'srs', type: 'number' }], primaryKey: 'client_id' }), 'schema.json');
+    const json = tmpFile(
+      JSON.stringify({ fields: [{ name: 'client_id' }, { name: 'session', type: 'integer' }, { name: 'srs', type: 'number' }], primaryKey: 'client_id' }),
+      'schema.json',
+    );
     const r = await validateJson('client_id,session,srs\nC1,1,30\nC1,2,31\n', ['--schema', json]);
     expect(r.codes).toEqual(['schema.primary-key']);
   });

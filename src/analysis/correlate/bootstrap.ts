@@ -60,7 +60,9 @@ function percentileCi(vals: number[], B: number, level: number): [number, number
 }
 
 /** Replicate values of one analysis (NaN: undefined in that resample), in replicate order. */
-export type Replicates = Partial<Record<'pooled' | 'between' | 'within' | 'partial' | 'semipartial' | 'pearson' | 'alliance->outcome' | 'outcome->alliance', number[]>>;
+export type Replicates = Partial<
+  Record<'pooled' | 'between' | 'within' | 'partial' | 'semipartial' | 'pearson' | 'alliance->outcome' | 'outcome->alliance', number[]>
+>;
 
 /** Pooled, between and within r of each resample (one resample for the three). */
 function bootMoments(stats: Accumulator, p: number, ctx: GroupContext, rng: Random, out: Replicates): void {
@@ -238,7 +240,10 @@ function bootLagged(stats: Accumulator, p: number, ctx: GroupContext, rng: Rando
       }
     }
     const m = lagMoments(W, pairs, clients, (i) => sq[i]);
-    for (const [spec, vals] of [[LAG_SPECS[0], fwd], [LAG_SPECS[1], rev]] as const) {
+    for (const [spec, vals] of [
+      [LAG_SPECS[0], fwd],
+      [LAG_SPECS[1], rev],
+    ] as const) {
       const f = fixedEffects(m, spec);
       vals.push(typeof f === 'string' ? NaN : f.b1);
     }
@@ -262,14 +267,7 @@ export function bootstrap(stats: Accumulator, p: number, ctx: GroupContext, resu
   const reps = bootstrapReplicates(stats, p, ctx);
   for (const r of results) {
     if (!r.estimable) continue;
-    const key =
-      r.analysis === 'lagged'
-        ? r.direction
-        : r.analysis === 'early'
-          ? r.method
-          : r.method === 'spearman'
-            ? null
-            : r.analysis;
+    const key = r.analysis === 'lagged' ? r.direction : r.analysis === 'early' ? r.method : r.method === 'spearman' ? null : r.analysis;
     const vals = key ? reps[key as keyof Replicates] : undefined;
     if (vals) r.bootstrap_ci = percentileCi(vals, ctx.opts.bootstrap, ctx.opts.ciLevel);
   }

@@ -13,7 +13,8 @@ import type { LagDirection } from './types.js';
  * Values whose squares pass the double range (|x| above about 1e154) make the sums of
  * squares Infinity or NaN; a sum that is not finite is named for what it is.
  */
-export const huge = (what: string): string => `${what} values too large to compute with (squares beyond the floating-point range); check the data or rescale the measure`;
+export const huge = (what: string): string =>
+  `${what} values too large to compute with (squares beyond the floating-point range); check the data or rescale the measure`;
 
 /** The reason text of a MomentsProblem, naming the variables (x, y, z order) as the user knows them. */
 export function problemText(p: MomentsProblem, names: readonly string[]): string {

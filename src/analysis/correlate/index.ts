@@ -14,7 +14,16 @@ import { ScatterRepair } from './scatter.js';
 import { computeGroup } from './compute.js';
 import { bh, holm } from '../../stats/adjust.js';
 import { Random } from '../../stats/random.js';
-import { DEFAULT_OPTIONS, type CorrelateOptions, type CorrelateReport, type CorrelateResult, type LeftOut, type PairInfo, type SuppressedGroup, type Warning } from './types.js';
+import {
+  DEFAULT_OPTIONS,
+  type CorrelateOptions,
+  type CorrelateReport,
+  type CorrelateResult,
+  type LeftOut,
+  type PairInfo,
+  type SuppressedGroup,
+  type Warning,
+} from './types.js';
 
 export * from './types.js';
 

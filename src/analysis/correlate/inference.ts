@@ -6,9 +6,7 @@
 import { correlationTTest } from '../../stats/correlation.js';
 import { tQuantile } from '../../stats/distributions.js';
 
-export type CorrelationInference =
-  | { ok: true; t: number; df: number; p: number; ci: [number, number] | null }
-  | { ok: false; message: string };
+export type CorrelationInference = { ok: true; t: number; df: number; p: number; ci: [number, number] | null } | { ok: false; message: string };
 
 /**
  * Test of a correlation-type coefficient r with `df` residual degrees of freedom, and its

@@ -59,7 +59,8 @@ function clientRows(spec: ModelSpec, cols: Columns, n: number): { rows: ClientRo
     const rated = list.filter((r) => Number.isFinite(cols.x.data[r]));
     const outcomes = list.filter((r) => Number.isFinite(cols.y.data[r]));
     if (!(therapist >= 0)) bump('no therapist id');
-    else if (rated.length === 0 || (early && rated.length < k)) bump(early ? `fewer than ${k} rated ${spec.alliance} sessions` : `no rated ${spec.alliance} session`);
+    else if (rated.length === 0 || (early && rated.length < k))
+      bump(early ? `fewer than ${k} rated ${spec.alliance} sessions` : `no rated ${spec.alliance} session`);
     else if (outcomes.length < 2) bump(`fewer than 2 ${spec.outcome} scores (intake and final)`);
     else {
       const used = early ? rated.slice(0, k) : rated;
@@ -89,7 +90,11 @@ export function fitClientLevel(spec: ModelSpec, cols: Columns, nRows: number, cl
   const base = { spec, rows: { read: nRows, used: rows.length, clientsRead, excluded }, comparison: null, decomposition: null, icc: null, notes };
   const therapistIds = [...new Set(rows.map((r) => r.therapist))];
   if (therapistIds.length < MIN_THERAPISTS) {
-    return { ...base, fit: null, notEstimable: `--decompose therapist --level client needs at least ${MIN_THERAPISTS} therapists with usable clients (${therapistIds.length} found)` };
+    return {
+      ...base,
+      fit: null,
+      notEstimable: `--decompose therapist --level client needs at least ${MIN_THERAPISTS} therapists with usable clients (${therapistIds.length} found)`,
+    };
   }
   // therapist component: the mean alliance of the therapist's clients
   const sum = new Map<number, { s: number; n: number }>();
@@ -124,24 +129,33 @@ export function fitClientLevel(spec: ModelSpec, cols: Columns, nRows: number, cl
     fit = fitLmm(structure, data.nobs, p, !spec.ml, { maxEval: spec.maxEvaluations });
   } catch (e) {
     if (e instanceof LmmError) {
-      const why = e.reason === 'rank-deficient' && e.column > 0 ? `${terms[e.column]} is constant or a combination of the other predictors (the fixed-effects design is rank deficient)` : e.message;
+      const why =
+        e.reason === 'rank-deficient' && e.column > 0
+          ? `${terms[e.column]} is constant or a combination of the other predictors (the fixed-effects design is rank deficient)`
+          : e.message;
       return { ...base, fit: null, notEstimable: why };
     }
     throw e;
   }
   if (!(fit.flatness > FLAT_CURVATURE)) {
-    return { ...base, fit: null, notEstimable: `the data do not identify the therapist variance: the likelihood is flat in it (smallest curvature of the deviance ${fit.flatness.toExponential(1)} of the largest); too few therapists` };
+    return {
+      ...base,
+      fit: null,
+      notEstimable: `the data do not identify the therapist variance: the likelihood is flat in it (smallest curvature of the deviance ${fit.flatness.toExponential(1)} of the largest); too few therapists`,
+    };
   }
   const kr = spec.df === 'kr';
   const { fixed, contextual, method: dfMethod } = fixedTests(structure, fit, terms, kr);
-  if (kr && dfMethod !== 'Kenward-Roger') notes.push('Kenward-Roger df could not be computed for this fit: Satterthwaite df are given instead (as lmerTest does).');
+  if (kr && dfMethod !== 'Kenward-Roger')
+    notes.push('Kenward-Roger df could not be computed for this fit: Satterthwaite df are given instead (as lmerTest does).');
   if (fixed.some((f) => f.df === null)) notes.push(`${dfMethod} df not computable for some terms (p and CI not shown for them).`);
   const s2 = fit.sigma * fit.sigma;
   const variance: VarianceComponent[] = [
     { group: 'therapist', term: '(Intercept)', variance: s2 * fit.theta[0] ** 2, sd: Math.sqrt(s2) * Math.abs(fit.theta[0]) },
     { group: 'residual', term: '', variance: s2, sd: Math.sqrt(s2) },
   ];
-  if (fit.singular) notes.push('Singular fit: the therapist variance is at the boundary (0); the therapist component is then tested against client-level variation only.');
+  if (fit.singular)
+    notes.push('Singular fit: the therapist variance is at the boundary (0); the therapist component is then tested against client-level variation only.');
   if (!fit.converged) notes.push(`The optimizer did not converge: ${fit.optimizerMessage}. Treat the estimates as unreliable.`);
   const standardized = standardizedRefit(new SingleFactorStructure(standardizeColumns(data), [0]), terms, !spec.ml, kr);
   if (standardized === null) notes.push('Standardised coefficients: the refit on z-scored data could not be fitted.');
@@ -149,7 +163,12 @@ export function fitClientLevel(spec: ModelSpec, cols: Columns, nRows: number, cl
     [1, 'differences between clients of the same therapist'],
     [2, 'differences between therapists'],
   ]);
-  const decomposition = { iccOutcome: therapistIcc(nullFinal.finish()), iccAlliance: therapistIcc(nullAlliance.finish()), therapists: therapistIds.length, sentence };
+  const decomposition = {
+    iccOutcome: therapistIcc(nullFinal.finish()),
+    iccAlliance: therapistIcc(nullAlliance.finish()),
+    therapists: therapistIds.length,
+    sentence,
+  };
   const k = spec.earlySessions ?? DEFAULT_EARLY_SESSIONS;
   return {
     ...base,

@@ -116,7 +116,12 @@ export function componentSentence(therapists: number, terms: string[], fixed: Fi
   return carrying.length === 0
     ? `${parts.length === 3 ? 'None of the three alliance components is' : 'Neither alliance component is'} significantly associated with the outcome at p < .05: ${parts.map(fmt).join('; ')}.`
     : `The alliance-outcome association is carried by ${carrying.map(fmt).join(' and by ')}${
-        carrying.length < parts.length ? `; not detectably by ${parts.filter((x) => !x.carries).map(fmt).join(' or by ')}` : ''
+        carrying.length < parts.length
+          ? `; not detectably by ${parts
+              .filter((x) => !x.carries)
+              .map(fmt)
+              .join(' or by ')}`
+          : ''
       }.`;
 }
 
@@ -198,7 +203,12 @@ export function compareSequence(
   const rhs = (cols: number[]): string => (cols.length === 0 ? '1' : cols.map((j) => terms[j]).join(' + '));
   const models: { model: string; formula: string; d: GroupedCrossProducts; interceptOnly: boolean }[] = [
     { model: 'null', formula: `${resp} ~ ${rhs(rest)} + ${re}`, d: selectColumns(data, [0, ...rest]), interceptOnly: true },
-    { model: `+ ${allianceCols.map((j) => terms[j]).join(' + ')}`, formula: `${resp} ~ ${rhs([...allianceCols, ...rest])} + ${re}`, d: data, interceptOnly: true },
+    {
+      model: `+ ${allianceCols.map((j) => terms[j]).join(' + ')}`,
+      formula: `${resp} ~ ${rhs([...allianceCols, ...rest])} + ${re}`,
+      d: data,
+      interceptOnly: true,
+    },
   ];
   if (slopeTerm) {
     const reSlope = `(1 + ${slopeTerm} | client)${therapist ? ' + (1 | therapist)' : ''}`;

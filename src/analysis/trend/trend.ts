@@ -145,7 +145,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
     }
   } else {
     const threshold = opts.rcThreshold ?? outcomeInst?.reliableChange?.value;
-    const source = opts.rcThreshold !== undefined ? 'given' : outcomeInst?.reliableChange?.source ?? '';
+    const source = opts.rcThreshold !== undefined ? 'given' : (outcomeInst?.reliableChange?.source ?? '');
     method = { method: 'points', threshold: threshold ?? null, source };
     if (threshold === undefined) method.reason = 'no reliable-change threshold for this outcome (give --rc-threshold or --reliability)';
     else if (outcomeHigher === undefined) method.reason = directionReason;
@@ -203,9 +203,9 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
   const drop = opts.drop ?? allianceInst?.allianceDrop?.value;
   const allianceAlerts = {
     cutoff: aBoundary ? aBoundary.value : null,
-    cutoffSource: opts.allianceCutoff !== undefined ? 'given' : allianceInst?.cutoff?.source ?? 'none',
+    cutoffSource: opts.allianceCutoff !== undefined ? 'given' : (allianceInst?.cutoff?.source ?? 'none'),
     drop: drop ?? null,
-    dropSource: opts.drop !== undefined ? 'given' : allianceInst?.allianceDrop?.source ?? 'none',
+    dropSource: opts.drop !== undefined ? 'given' : (allianceInst?.allianceDrop?.source ?? 'none'),
   };
   const aDir = direction(allianceHigher);
 
@@ -219,7 +219,12 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
   if (oIdx < 0) ntpMethod.reason = noOutcome;
   else if (outcomeHigher === undefined) ntpMethod.reason = directionReason;
   else {
-    fillEtrCells({ nClients, read, first: (cs) => locate(cs).first, intakes, higherIsBetter: outcomeHigher, quantile: q, minCell, batch: opts.etrBatch ?? ETR_BATCH }, ntpMethod, band, cells);
+    fillEtrCells(
+      { nClients, read, first: (cs) => locate(cs).first, intakes, higherIsBetter: outcomeHigher, quantile: q, minCell, batch: opts.etrBatch ?? ETR_BATCH },
+      ntpMethod,
+      band,
+      cells,
+    );
   }
 
   // ---- pass D: per client ----
@@ -282,7 +287,8 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
         aSum += a;
         if (isBelow) below.push(s.session[k]);
         // A drop of exactly `drop` points at the scores' decimal precision counts (16.4 -> 15.4 is 1).
-        if (drop !== undefined && !Number.isNaN(prevA) && (aDir > 0 ? compareDifference(prevA, a, drop) : compareDifference(a, prevA, drop)) >= 0) drops.push(s.session[k]);
+        if (drop !== undefined && !Number.isNaN(prevA) && (aDir > 0 ? compareDifference(prevA, a, drop) : compareDifference(a, prevA, drop)) >= 0)
+          drops.push(s.session[k]);
         prevA = a;
       }
       if (!Number.isNaN(o)) oN++;
@@ -418,10 +424,11 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
 
     if (clientRows) {
       let lastO = -1;
-      for (let k = s.n - 1; k >= 0; k--) if (!Number.isNaN(s.outcome[k])) {
-        lastO = k;
-        break;
-      }
+      for (let k = s.n - 1; k >= 0; k--)
+        if (!Number.isNaN(s.outcome[k])) {
+          lastO = k;
+          break;
+        }
       clientRows.push({
         client: clientNames[c] ?? String(c),
         sessions: s.n,

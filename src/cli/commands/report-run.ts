@@ -48,7 +48,8 @@ export async function run(_args: string[], flags: ReportFlags, _cmd: Command, io
     if (path.dirname(p) === p) break;
   }
   if (!flags.force) {
-    if (existsSync(outDir)) throw new UserError('already exists', { location: { file: outShown }, hint: 'Use --force to replace it, or choose another output folder' });
+    if (existsSync(outDir))
+      throw new UserError('already exists', { location: { file: outShown }, hint: 'Use --force to replace it, or choose another output folder' });
   }
   const result = await runReport(check, io, {
     version: packageVersion(),

@@ -15,10 +15,13 @@ import type { ReportFlags } from './report-run.js';
 
 const REPORT_OPTIONS: OptionSpec[] = [
   { flags: '--config <file>', description: 'report config (YAML or JSON): inputs, mapping, sections and their options (see fixtures/report.yaml)' },
-  { flags: '--out <dir>', description: "output folder (default: report.out from the config, else ./report); written atomically" },
+  { flags: '--out <dir>', description: 'output folder (default: report.out from the config, else ./report); written atomically' },
   { flags: '--force', description: 'replace the output folder if it exists' },
   { flags: '--reproducible', description: 'leave the time of the run out of manifest.json (also when SOURCE_DATE_EPOCH is set)' },
-  { flags: '--from <date>', description: 'period start: YYYY-MM-DD or a relative form (last-month, this-quarter, -3 months, ...); wins over report.filters.from' },
+  {
+    flags: '--from <date>',
+    description: 'period start: YYYY-MM-DD or a relative form (last-month, this-quarter, -3 months, ...); wins over report.filters.from',
+  },
   { flags: '--to <date>', description: 'period end (inclusive), same forms; clients active in the period are reported over their course up to its end' },
   { flags: '--as-of <date>', description: "the day relative forms count from (default: the config's today, else SOURCE_DATE_EPOCH's day, else today)" },
   {

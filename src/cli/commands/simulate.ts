@@ -62,21 +62,44 @@ export const SIMULATE_DEFAULTS = {
 const OPTIONS: OptionSpec[] = [
   { flags: '--clients <n>', description: `number of clients (default ${SIMULATE_DEFAULTS.clients}; unlimited with --rows)` },
   { flags: '--therapists <n>', description: 'number of therapists (clients assigned at random)', defaultValue: SIMULATE_DEFAULTS.therapists },
-  { flags: '--sessions <min-max|mean>', description: 'planned sessions per client: uniform MIN-MAX, or a mean (1 + Poisson)', defaultValue: SIMULATE_DEFAULTS.sessions },
+  {
+    flags: '--sessions <min-max|mean>',
+    description: 'planned sessions per client: uniform MIN-MAX, or a mean (1 + Poisson)',
+    defaultValue: SIMULATE_DEFAULTS.sessions,
+  },
   { flags: '--dropout <p>', description: 'probability of ending after each session before the planned last one', defaultValue: SIMULATE_DEFAULTS.dropout },
   { flags: '--alliance <id>', description: 'alliance instrument (SRS, WAI-SR, WAI-S, SAI, HAq-II)', defaultValue: SIMULATE_DEFAULTS.alliance },
-  { flags: '--outcome <ids>', description: 'outcome instrument(s), comma-separated (ORS, PHQ-9, GAD-7, OQ-45, CORE-10, CORE-OM, K10, BDI-II; default ORS)', parse: list },
-  { flags: '--between <r>', description: 'correlation of client-mean alliance and client-mean outcome (positive = better outcome)', defaultValue: SIMULATE_DEFAULTS.between },
+  {
+    flags: '--outcome <ids>',
+    description: 'outcome instrument(s), comma-separated (ORS, PHQ-9, GAD-7, OQ-45, CORE-10, CORE-OM, K10, BDI-II; default ORS)',
+    parse: list,
+  },
+  {
+    flags: '--between <r>',
+    description: 'correlation of client-mean alliance and client-mean outcome (positive = better outcome)',
+    defaultValue: SIMULATE_DEFAULTS.between,
+  },
   { flags: '--within <r>', description: 'within-client (client-mean-centred) alliance-outcome correlation', defaultValue: SIMULATE_DEFAULTS.within },
   { flags: '--lag <b>', description: 'standardised effect of alliance at session s on outcome at s+1', defaultValue: SIMULATE_DEFAULTS.lag },
   { flags: '--missing <p>', description: 'probability that a score cell is empty', defaultValue: SIMULATE_DEFAULTS.missing },
   { flags: '--sites <n>', description: 'add a site column with N sites (therapists belong to one site)' },
-  { flags: '--start <date>', description: 'first possible session date (ISO YYYY-MM-DD); intakes spread over the following --intake-days', defaultValue: SIMULATE_DEFAULTS.start },
-  { flags: '--intake-days <n>', description: 'intakes spread uniformly over N days from --start (e.g. 730 for a two-year export)', defaultValue: SIMULATE_DEFAULTS.intakeDays },
+  {
+    flags: '--start <date>',
+    description: 'first possible session date (ISO YYYY-MM-DD); intakes spread over the following --intake-days',
+    defaultValue: SIMULATE_DEFAULTS.start,
+  },
+  {
+    flags: '--intake-days <n>',
+    description: 'intakes spread uniformly over N days from --start (e.g. 730 for a two-year export)',
+    defaultValue: SIMULATE_DEFAULTS.intakeDays,
+  },
   { flags: '--seed <n>', description: 'random seed (non-negative integer); same seed, same bytes', defaultValue: SIMULATE_DEFAULTS.seed },
   { flags: '--rows <n>', description: 'stop after N data rows (for benchmark files)' },
   { flags: '--therapist-alliance <sd>', description: "therapist random effect on the alliance: SD in units of the alliance's between-client SD (default 0)" },
-  { flags: '--therapist-outcome <sd>', description: "therapist random effect on the outcomes: SD in units of each outcome's between-client SD, better direction (default 0)" },
+  {
+    flags: '--therapist-outcome <sd>',
+    description: "therapist random effect on the outcomes: SD in units of each outcome's between-client SD, better direction (default 0)",
+  },
   { flags: '--therapist-corr <r>', description: 'correlation of the therapist effects on alliance and outcome (default 0)' },
   { flags: '--rupture-rate <p>', description: 'planted ruptures: probability that a session (from the 2nd) starts one (default 0: none)' },
   { flags: '--rupture-depth <points>', description: "planted ruptures: alliance drop in points (default 3 x the alliance's session-to-session SD)" },
@@ -116,11 +139,27 @@ function num(name: string, raw: string, lo: number, hi: number, opts: { integer?
 
 function exampleFor(name: string): string {
   return (
-    { clients: '200', therapists: '10', dropout: '0.1', between: '0.3', within: '0.2', lag: '0.1', missing: '0.03', sites: '3', seed: '42', rows: '1000000', 'therapist-alliance': '0.4', 'therapist-outcome': '0.3', 'therapist-corr': '0.5', 'rupture-rate': '0.1', 'rupture-depth': '5', 'repair-prob': '0.6' } as Record<
-      string,
-      string
-    >
-  )[name] ?? '1';
+    (
+      {
+        clients: '200',
+        therapists: '10',
+        dropout: '0.1',
+        between: '0.3',
+        within: '0.2',
+        lag: '0.1',
+        missing: '0.03',
+        sites: '3',
+        seed: '42',
+        rows: '1000000',
+        'therapist-alliance': '0.4',
+        'therapist-outcome': '0.3',
+        'therapist-corr': '0.5',
+        'rupture-rate': '0.1',
+        'rupture-depth': '5',
+        'repair-prob': '0.6',
+      } as Record<string, string>
+    )[name] ?? '1'
+  );
 }
 
 function parseSessions(raw: string): SessionPlan {
@@ -193,13 +232,17 @@ function therapistAndRuptures(opts: SimulateOptions): Partial<SimulateSpec> {
   if (opts.therapistOutcome !== undefined) out.therapistOutcome = num('therapist-outcome', opts.therapistOutcome, 0, 5);
   if (opts.therapistCorr !== undefined) {
     if (!(out.therapistAlliance && out.therapistOutcome)) {
-      throw new UserError('--therapist-corr needs both --therapist-alliance and --therapist-outcome', { hint: 'For example --therapist-alliance 0.4 --therapist-outcome 0.3 --therapist-corr 0.5' });
+      throw new UserError('--therapist-corr needs both --therapist-alliance and --therapist-outcome', {
+        hint: 'For example --therapist-alliance 0.4 --therapist-outcome 0.3 --therapist-corr 0.5',
+      });
     }
     out.therapistCorr = num('therapist-corr', opts.therapistCorr, -1, 1);
   }
   const rate = opts.ruptureRate !== undefined ? num('rupture-rate', opts.ruptureRate, 0, 1, { hiOpen: true }) : 0;
   if (rate === 0 && (opts.ruptureDepth !== undefined || opts.repairProb !== undefined)) {
-    throw new UserError('--rupture-depth and --repair-prob need --rupture-rate', { hint: 'For example --rupture-rate 0.1 --rupture-depth 5 --repair-prob 0.6' });
+    throw new UserError('--rupture-depth and --repair-prob need --rupture-rate', {
+      hint: 'For example --rupture-rate 0.1 --rupture-depth 5 --repair-prob 0.6',
+    });
   }
   if (rate > 0) {
     const alliance = instrument(opts.alliance, 'alliance', '--alliance');
@@ -268,10 +311,10 @@ export function simulateCommand(ctx: CommandContext): Command {
         }
         if (opts.out !== undefined && opts.out !== '-') {
           const target = resolve(io.cwd, opts.out);
-          if (!opts.force && existsSync(target)) throw new UserError('already exists', { location: { file: opts.out }, hint: 'Use --force to replace it, or choose another file name' });
+          if (!opts.force && existsSync(target))
+            throw new UserError('already exists', { location: { file: opts.out }, hint: 'Use --force to replace it, or choose another file name' });
           await writeFileAtomic(target, withProgress(spec, io));
-        }
-        else await writeStdout(spec, io);
+        } else await writeStdout(spec, io);
         return 0;
       },
     },

@@ -75,7 +75,9 @@ export async function run(files: string[], flags: ValidateFlags, cmd: Command, i
   const paths = files.length > 0 ? files : configFiles(config, io.cwd);
   if (paths.length === 0) {
     throw new UserError('no input file given', {
-      hint: flags.config ? `Give CSV exports as arguments or list them under 'files:' in ${flags.config}` : 'Give one or more CSV exports as arguments (or - for standard input)',
+      hint: flags.config
+        ? `Give CSV exports as arguments or list them under 'files:' in ${flags.config}`
+        : 'Give one or more CSV exports as arguments (or - for standard input)',
     });
   }
   const sec = readValidateSection(config);

@@ -23,7 +23,11 @@ const VALIDATE_OPTIONS: OptionSpec[] = [
     description: 'findings listed per code (0 = all); default 20 in table and md, all in the other formats; when given, in every format (counts stay exact)',
     defaultValue: '20',
   },
-  { flags: '--max-annotations <n>', description: 'github: annotations written per code (0 = all), then one summary annotation with the counts', defaultValue: String(DEFAULT_MAX_ANNOTATIONS) },
+  {
+    flags: '--max-annotations <n>',
+    description: 'github: annotations written per code (0 = all), then one summary annotation with the counts',
+    defaultValue: String(DEFAULT_MAX_ANNOTATIONS),
+  },
   { flags: '--schema <file>', description: 'Frictionless Table Schema (JSON or YAML) pinning types, required columns and ranges' },
   { flags: '--today <date>', description: 'reference date YYYY-MM-DD for "date in the future" (default: today, UTC)' },
 ];

@@ -14,15 +14,66 @@ export interface CorrelateFlags {
 /** Every correlate option: its flag and help, its config key, its type, range and default. */
 export const CORRELATE_TABLE = [
   { key: 'analyses', type: 'list', arg: '<list>', description: `analyses to run, comma-separated: ${ANALYSES.join(', ')} (default: all)` },
-  { key: 'method', type: 'choice', arg: '<method>', choices: ['pearson', 'spearman', 'both'], default: DEFAULT_OPTIONS.method, description: 'pooled correlation method (default pearson)' },
+  {
+    key: 'method',
+    type: 'choice',
+    arg: '<method>',
+    choices: ['pearson', 'spearman', 'both'],
+    default: DEFAULT_OPTIONS.method,
+    description: 'pooled correlation method (default pearson)',
+  },
   { key: 'ci', type: 'text', arg: '<level>', description: 'confidence level, e.g. 0.95 or 95 (default 0.95)' },
-  { key: 'adjust', type: 'choice', arg: '<method>', choices: ['holm', 'bh', 'none'], default: DEFAULT_OPTIONS.adjust, description: 'multiple-testing adjustment over all tests in the report (default holm)' },
+  {
+    key: 'adjust',
+    type: 'choice',
+    arg: '<method>',
+    choices: ['holm', 'bh', 'none'],
+    default: DEFAULT_OPTIONS.adjust,
+    description: 'multiple-testing adjustment over all tests in the report (default holm)',
+  },
   { key: 'by', type: 'text', arg: '<col>', description: 'repeat the report for each level of a column (therapist, site, modality, ...)' },
-  { key: 'minClients', type: 'number', arg: '<n>', range: { min: 1, integer: true }, example: '3', default: DEFAULT_OPTIONS.minClients, description: 'suppress --by groups with fewer clients than this (default 5)' },
-  { key: 'earlySession', type: 'number', arg: '<k>', range: { min: 1, integer: true }, example: '3', description: 'early alliance = alliance at session k (default 3)' },
-  { key: 'earlyWindow', type: 'number', arg: '<k>', range: { min: 1, integer: true }, example: '3', description: 'early alliance = mean alliance over sessions 1..k (instead of --early-session)' },
-  { key: 'bootstrap', type: 'number', arg: '<n>', range: { min: 0, integer: true }, example: '3', description: 'add a cluster-bootstrap CI (resampling clients) with n replicates' },
-  { key: 'seed', type: 'number', arg: '<s>', range: { min: 0, integer: true }, example: '3', default: DEFAULT_OPTIONS.seed, description: 'seed for --bootstrap (default 1); same seed, same result' },
+  {
+    key: 'minClients',
+    type: 'number',
+    arg: '<n>',
+    range: { min: 1, integer: true },
+    example: '3',
+    default: DEFAULT_OPTIONS.minClients,
+    description: 'suppress --by groups with fewer clients than this (default 5)',
+  },
+  {
+    key: 'earlySession',
+    type: 'number',
+    arg: '<k>',
+    range: { min: 1, integer: true },
+    example: '3',
+    description: 'early alliance = alliance at session k (default 3)',
+  },
+  {
+    key: 'earlyWindow',
+    type: 'number',
+    arg: '<k>',
+    range: { min: 1, integer: true },
+    example: '3',
+    description: 'early alliance = mean alliance over sessions 1..k (instead of --early-session)',
+  },
+  {
+    key: 'bootstrap',
+    type: 'number',
+    arg: '<n>',
+    range: { min: 0, integer: true },
+    example: '3',
+    description: 'add a cluster-bootstrap CI (resampling clients) with n replicates',
+  },
+  {
+    key: 'seed',
+    type: 'number',
+    arg: '<s>',
+    range: { min: 0, integer: true },
+    example: '3',
+    default: DEFAULT_OPTIONS.seed,
+    description: 'seed for --bootstrap (default 1); same seed, same result',
+  },
 ] as const satisfies OptionTable;
 
 /** Keys of the `correlate:` section of a --config file (camelCase, as the flags). */
@@ -44,7 +95,8 @@ export function correlateOptions(flags: CorrelateFlags, section: Record<string, 
   if (t.ci !== undefined) {
     let level = Number(t.ci);
     if (Number.isFinite(level) && level >= 50 && level < 100) level /= 100;
-    if (!(level > 0 && level < 1)) throw new UserError(`--ci must be a level between 0 and 1 (or a percentage), got "${t.ci}"`, { hint: 'For example --ci 0.95 or --ci 90' });
+    if (!(level > 0 && level < 1))
+      throw new UserError(`--ci must be a level between 0 and 1 (or a percentage), got "${t.ci}"`, { hint: 'For example --ci 0.95 or --ci 90' });
     opts.ciLevel = level;
   }
   if (t.adjust !== undefined) opts.adjust = t.adjust;

@@ -17,7 +17,13 @@ export const describeSection: Section<Record<string, never>, DescribeResult> = {
   reportDefault: true,
   options(src) {
     const sec = src.config?.sections.describe;
-    if (sec && src.config) checkKeys(sec, { section: 'describe', known: [], at: src.report?.at ?? configPlace(src.config), hint: 'The describe section accepts no keys (describe has no options)' });
+    if (sec && src.config)
+      checkKeys(sec, {
+        section: 'describe',
+        known: [],
+        at: src.report?.at ?? configPlace(src.config),
+        hint: 'The describe section accepts no keys (describe has no options)',
+      });
     return {};
   },
   run: (dataset) => describe(dataset),
@@ -27,7 +33,9 @@ export const describeSection: Section<Record<string, never>, DescribeResult> = {
     if (ctx.filtered) {
       // The scanner counts missing and unusable cells for the whole input; say so.
       const measures = doc.tables.find((t) => t.id === 'measures');
-      measures?.notes?.push('With filters: n, mean, SD, min, max and intake figures cover the selected sessions; the missing and unusable counts cover the whole input.');
+      measures?.notes?.push(
+        'With filters: n, mean, SD, min, max and intake figures cover the selected sessions; the missing and unusable counts cover the whole input.',
+      );
     }
     return doc;
   },
@@ -36,8 +44,14 @@ export const describeSection: Section<Record<string, never>, DescribeResult> = {
   headlines(d) {
     if (d.clients === 0) return [{ label: 'clients', value: NO_DATA, detail: 'The export has no session rows (after the filters).' }];
     const out = [{ label: 'clients', value: String(d.clients), detail: `${d.rows} sessions, ${d.therapists} therapists` }];
-    if (d.dateSpan) out.push({ label: 'period', value: `${d.dateSpan.first.slice(0, 7)} to ${d.dateSpan.last.slice(0, 7)}`, detail: `${d.dateSpan.first} to ${d.dateSpan.last}` });
-    if (d.sessionsPerClient) out.push({ label: 'sessions per client', value: toFixedR(d.sessionsPerClient.mean, 1), detail: `median ${d.sessionsPerClient.median}` });
+    if (d.dateSpan)
+      out.push({
+        label: 'period',
+        value: `${d.dateSpan.first.slice(0, 7)} to ${d.dateSpan.last.slice(0, 7)}`,
+        detail: `${d.dateSpan.first} to ${d.dateSpan.last}`,
+      });
+    if (d.sessionsPerClient)
+      out.push({ label: 'sessions per client', value: toFixedR(d.sessionsPerClient.mean, 1), detail: `median ${d.sessionsPerClient.median}` });
     return out;
   },
   references: [],

@@ -29,7 +29,10 @@ export async function runModel(dataset: Dataset, spec: ModelSpec): Promise<Model
       result.notes.push(`Covariates could not be read for ${cov.counts.unmatched} row(s) (joined exports): those rows were left out.`);
     }
     cov.counts.unusable.forEach((n, j) => {
-      if (n > 0) result.notes.push(`${n} unusable value(s) in covariate ${spec.covariates![j]} (not numeric, out of the instrument's range, or a missing code such as -99) were treated as missing.`);
+      if (n > 0)
+        result.notes.push(
+          `${n} unusable value(s) in covariate ${spec.covariates![j]} (not numeric, out of the instrument's range, or a missing code such as -99) were treated as missing.`,
+        );
     });
   }
   if (spec.time && dataset.mapping.sessionSource === 'file-order') {
@@ -43,16 +46,16 @@ export async function runModel(dataset: Dataset, spec: ModelSpec): Promise<Model
 
 /** Every reference the model section may cite; referencesFor keeps those a run uses (by the option named at the end of each). */
 const MODEL_REFERENCES: readonly string[] = [
-    'Curran, P. J., & Bauer, D. J. (2011). The disaggregation of within-person and between-person effects in longitudinal models of change. Annual Review of Psychology, 62, 583-619. doi:10.1146/annurev.psych.093008.100356 (within/between split, contextual effect).',
-    'Bates, D., Mächler, M., Bolker, B., & Walker, S. (2015). Fitting linear mixed-effects models using lme4. Journal of Statistical Software, 67(1), 1-48. doi:10.18637/jss.v067.i01 (REML/ML criterion; the fits are checked against lme4).',
-    'Kuznetsova, A., Brockhoff, P. B., & Christensen, R. H. B. (2017). lmerTest package: Tests in linear mixed effects models. Journal of Statistical Software, 82(13), 1-26. doi:10.18637/jss.v082.i13 (Satterthwaite degrees of freedom).',
-    'Nakagawa, S., & Schielzeth, H. (2013). A general and simple method for obtaining R2 from generalized linear mixed-effects models. Methods in Ecology and Evolution, 4(2), 133-142. doi:10.1111/j.2041-210x.2012.00261.x (marginal and conditional R2).',
-    'Nakagawa, S., Johnson, P. C. D., & Schielzeth, H. (2017). The coefficient of determination R2 and intra-class correlation coefficient from generalized linear mixed-effects models revisited and expanded. Journal of the Royal Society Interface, 14(134), 20170213. doi:10.1098/rsif.2017.0213 (R2 with random slopes).',
-    'Ben-Shachar, M. S., Lüdecke, D., & Makowski, D. (2020). effectsize: Estimation of effect size indices and standardized parameters. Journal of Open Source Software, 5(56), 2815. doi:10.21105/joss.02815 (standardised coefficients by refitting).',
-    'Baldwin, S. A., Wampold, B. E., & Imel, Z. E. (2007). Untangling the alliance-outcome correlation: Exploring the relative importance of therapist and patient variability in the alliance. Journal of Consulting and Clinical Psychology, 75(6), 842-852. doi:10.1037/0022-006X.75.6.842 (--decompose therapist).',
-    'Kenward, M. G., & Roger, J. H. (1997). Small sample inference for fixed effects from restricted maximum likelihood. Biometrics, 53(3), 983-997. doi:10.2307/2533558 (--df kr).',
-    'Halekoh, U., & Højsgaard, S. (2014). A Kenward-Roger approximation and parametric bootstrap methods for tests in linear mixed models - the R package pbkrtest. Journal of Statistical Software, 59(9). doi:10.18637/jss.v059.i09 (--df kr, as pbkrtest computes it).',
-    'Self, S. G., & Liang, K.-Y. (1987). Asymptotic properties of maximum likelihood estimators and likelihood ratio tests under nonstandard conditions. Journal of the American Statistical Association, 82(398), 605-610. doi:10.1080/01621459.1987.10478472 (the random-slope likelihood-ratio test is on the boundary).',
+  'Curran, P. J., & Bauer, D. J. (2011). The disaggregation of within-person and between-person effects in longitudinal models of change. Annual Review of Psychology, 62, 583-619. doi:10.1146/annurev.psych.093008.100356 (within/between split, contextual effect).',
+  'Bates, D., Mächler, M., Bolker, B., & Walker, S. (2015). Fitting linear mixed-effects models using lme4. Journal of Statistical Software, 67(1), 1-48. doi:10.18637/jss.v067.i01 (REML/ML criterion; the fits are checked against lme4).',
+  'Kuznetsova, A., Brockhoff, P. B., & Christensen, R. H. B. (2017). lmerTest package: Tests in linear mixed effects models. Journal of Statistical Software, 82(13), 1-26. doi:10.18637/jss.v082.i13 (Satterthwaite degrees of freedom).',
+  'Nakagawa, S., & Schielzeth, H. (2013). A general and simple method for obtaining R2 from generalized linear mixed-effects models. Methods in Ecology and Evolution, 4(2), 133-142. doi:10.1111/j.2041-210x.2012.00261.x (marginal and conditional R2).',
+  'Nakagawa, S., Johnson, P. C. D., & Schielzeth, H. (2017). The coefficient of determination R2 and intra-class correlation coefficient from generalized linear mixed-effects models revisited and expanded. Journal of the Royal Society Interface, 14(134), 20170213. doi:10.1098/rsif.2017.0213 (R2 with random slopes).',
+  'Ben-Shachar, M. S., Lüdecke, D., & Makowski, D. (2020). effectsize: Estimation of effect size indices and standardized parameters. Journal of Open Source Software, 5(56), 2815. doi:10.21105/joss.02815 (standardised coefficients by refitting).',
+  'Baldwin, S. A., Wampold, B. E., & Imel, Z. E. (2007). Untangling the alliance-outcome correlation: Exploring the relative importance of therapist and patient variability in the alliance. Journal of Consulting and Clinical Psychology, 75(6), 842-852. doi:10.1037/0022-006X.75.6.842 (--decompose therapist).',
+  'Kenward, M. G., & Roger, J. H. (1997). Small sample inference for fixed effects from restricted maximum likelihood. Biometrics, 53(3), 983-997. doi:10.2307/2533558 (--df kr).',
+  'Halekoh, U., & Højsgaard, S. (2014). A Kenward-Roger approximation and parametric bootstrap methods for tests in linear mixed models - the R package pbkrtest. Journal of Statistical Software, 59(9). doi:10.18637/jss.v059.i09 (--df kr, as pbkrtest computes it).',
+  'Self, S. G., & Liang, K.-Y. (1987). Asymptotic properties of maximum likelihood estimators and likelihood ratio tests under nonstandard conditions. Journal of the American Statistical Association, 82(398), 605-610. doi:10.1080/01621459.1987.10478472 (the random-slope likelihood-ratio test is on the boundary).',
 ];
 
 export const modelSection: Section<ModelOptions, ModelResult> = {
@@ -110,4 +113,3 @@ export const modelSection: Section<ModelOptions, ModelResult> = {
       return true;
     }),
 };
-

@@ -70,18 +70,59 @@ export const MODEL_TABLE = [
   { key: 'alliance', type: 'text', arg: '<col>', flag: false, description: 'the alliance column the model uses (one of the mapped alliance measures)' },
   { key: 'group', type: 'list', arg: '<cols>', flag: false, description: 'therapist: clients nested in therapists' },
   { key: 'time', type: 'boolean', description: 'add the session number as a fixed effect' },
-  { key: 'covariate', type: 'list', arg: '<cols>', repeatable: true, aliases: ['covariates'], description: 'numeric column(s) added as fixed effects, comma-separated (repeatable)' },
-  { key: 'randomSlope', type: 'optional', arg: '[term]', description: 'random slope for the within-client alliance (default) or "time", with its correlation with the intercept' },
+  {
+    key: 'covariate',
+    type: 'list',
+    arg: '<cols>',
+    repeatable: true,
+    aliases: ['covariates'],
+    description: 'numeric column(s) added as fixed effects, comma-separated (repeatable)',
+  },
+  {
+    key: 'randomSlope',
+    type: 'optional',
+    arg: '[term]',
+    description: 'random slope for the within-client alliance (default) or "time", with its correlation with the intercept',
+  },
   { key: 'lag', type: 'boolean', description: 'lagged model: outcome at session s+1 on alliance (within, between) and outcome at s' },
   { key: 'reverse', type: 'boolean', description: 'with --lag: alliance at s+1 on outcome (within, between) and alliance at s' },
   { key: 'ml', type: 'boolean', description: 'fit by maximum likelihood (to compare models by AIC/BIC or likelihood ratio) instead of REML' },
   { key: 'randomEffects', type: 'boolean', description: "also list each client's (and therapist's) random effects (BLUPs)" },
-  { key: 'decompose', type: 'text', arg: '<level>', description: '"therapist": alliance split into therapist, client and session components, clients nested in therapists' },
+  {
+    key: 'decompose',
+    type: 'text',
+    arg: '<level>',
+    description: '"therapist": alliance split into therapist, client and session components, clients nested in therapists',
+  },
   { key: 'compare', type: 'boolean', description: 'also fit the nested sequence (null, + alliance, + random slope) by ML and test it as anova()' },
-  { key: 'level', type: 'text', arg: '<level>', description: 'with --decompose therapist: "client" for one row per client (final outcome on client and therapist alliance, controlling intake; Baldwin et al. 2007); default "session"' },
-  { key: 'clientAlliance', type: 'text', arg: '<how>', description: 'with --level client: the client\'s alliance, "early" (mean of the first --early-sessions rated sessions, default) or "mean" (all rated sessions)' },
-  { key: 'earlySessions', type: 'number', arg: '<k>', range: { min: 1, integer: true }, example: '3', description: 'with --level client: K of the early alliance, the mean of the first K rated sessions (default 3)' },
-  { key: 'df', type: 'text', arg: '<method>', description: 'df of the fixed-effect t tests: "satterthwaite" (default) or "kr" (Kenward-Roger, adjusted SEs; REML fits only)' },
+  {
+    key: 'level',
+    type: 'text',
+    arg: '<level>',
+    description:
+      'with --decompose therapist: "client" for one row per client (final outcome on client and therapist alliance, controlling intake; Baldwin et al. 2007); default "session"',
+  },
+  {
+    key: 'clientAlliance',
+    type: 'text',
+    arg: '<how>',
+    description:
+      'with --level client: the client\'s alliance, "early" (mean of the first --early-sessions rated sessions, default) or "mean" (all rated sessions)',
+  },
+  {
+    key: 'earlySessions',
+    type: 'number',
+    arg: '<k>',
+    range: { min: 1, integer: true },
+    example: '3',
+    description: 'with --level client: K of the early alliance, the mean of the first K rated sessions (default 3)',
+  },
+  {
+    key: 'df',
+    type: 'text',
+    arg: '<method>',
+    description: 'df of the fixed-effect t tests: "satterthwaite" (default) or "kr" (Kenward-Roger, adjusted SEs; REML fits only)',
+  },
 ] as const satisfies OptionTable;
 
 /** Keys of the config file's `model:` section (camelCase, as the flags; covariates = covariate). */
@@ -122,7 +163,8 @@ export function modelSettings(opts: ModelFlags, explicit: Set<string>, config: C
       if (typeof value !== 'string') throw new UserError(`model.${key} must be "therapist"`, { location });
       set.decompose = value;
     } else if (row.key === 'level' || row.key === 'clientAlliance') {
-      if (typeof value !== 'string') throw new UserError(`model.${key} must be ${row.key === 'level' ? '"session" or "client"' : '"early" or "mean"'}`, { location });
+      if (typeof value !== 'string')
+        throw new UserError(`model.${key} must be ${row.key === 'level' ? '"session" or "client"' : '"early" or "mean"'}`, { location });
       set[row.key] = value;
     } else if (row.key === 'earlySessions') {
       if (typeof value !== 'number' && typeof value !== 'string') throw new UserError(`model.${key} must be a whole number >= 1`, { location });
@@ -131,7 +173,8 @@ export function modelSettings(opts: ModelFlags, explicit: Set<string>, config: C
       if (typeof value !== 'string') throw new UserError(`model.${key} must be "satterthwaite" or "kr"`, { location });
       set.df = value;
     } else if (row.type === 'text') {
-      if (typeof value !== 'string' || value.trim() === '') throw new UserError(`model.${key} must be one column name`, { location, hint: `For example ${key}: ${attr === 'outcome' ? 'ors' : 'srs'}` });
+      if (typeof value !== 'string' || value.trim() === '')
+        throw new UserError(`model.${key} must be one column name`, { location, hint: `For example ${key}: ${attr === 'outcome' ? 'ors' : 'srs'}` });
       set[row.key] = [value.trim()];
     } else if (row.type === 'list') {
       const list = typeof value === 'string' ? [value] : Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : null;
@@ -180,17 +223,22 @@ export function modelChoices(set: ModelSettings, place: ModelPlace = FLAGS): { t
   if (others.length > 0) {
     throw new UserError(`model ${place.config ? 'model.group' : '--group'} takes "therapist" (clients nested in therapists), got "${others.join(', ')}"`, {
       location: n.at('group'),
-      hint: place.config ? 'Use group: therapist under model:, with therapist: COL if the therapist column is not detected' : 'Use --group therapist, with --therapist COL if the therapist column is not detected',
+      hint: place.config
+        ? 'Use group: therapist under model:, with therapist: COL if the therapist column is not detected'
+        : 'Use --group therapist, with --therapist COL if the therapist column is not detected',
     });
   }
-  if (set.reverse && !set.lag) throw new UserError(`${n.name('reverse')} needs ${n.name('lag')}`, { location: n.at('reverse'), hint: `Add ${n.add('lag', 'true')}` });
+  if (set.reverse && !set.lag)
+    throw new UserError(`${n.name('reverse')} needs ${n.name('lag')}`, { location: n.at('reverse'), hint: `Add ${n.add('lag', 'true')}` });
   let randomSlope: ModelSpec['randomSlope'] = null;
   if (set.randomSlope !== undefined && set.randomSlope !== false) {
     const v = set.randomSlope === true ? 'alliance' : String(set.randomSlope);
     if (v !== 'alliance' && v !== 'time') {
       throw new UserError(`${n.name('randomSlope')} takes "alliance" or "time", got "${v}"`, {
         location: n.at('randomSlope'),
-        hint: place.config ? 'Use randomSlope: true (alliance) or randomSlope: time' : `Use --random-slope (alliance) or --random-slope time; if "${v}" is an input file, put it before --random-slope`,
+        hint: place.config
+          ? 'Use randomSlope: true (alliance) or randomSlope: time'
+          : `Use --random-slope (alliance) or --random-slope time; if "${v}" is an input file, put it before --random-slope`,
       });
     }
     randomSlope = v;
@@ -202,7 +250,10 @@ function pickMeasure(dataset: Dataset, role: 'alliance' | 'outcome', given: stri
   const flag = place.config ? `model.${role}` : `--${role}`;
   const how = place.config ? `${role}: COL under model:` : `${flag} COL`;
   if (given && given.length > 1) {
-    throw new UserError(`model takes one ${role} column, got ${given.length} (${given.join(', ')})`, { location: place.at?.(role), hint: `Give a single ${how}` });
+    throw new UserError(`model takes one ${role} column, got ${given.length} (${given.join(', ')})`, {
+      location: place.at?.(role),
+      hint: `Give a single ${how}`,
+    });
   }
   const bound = dataset.mapping.measures.filter((m) => m.role === role);
   if (given && given.length === 1) {
@@ -301,15 +352,26 @@ function clientLevel(set: ModelSettings, place: ModelPlace, decompose: boolean):
   const n = names(place);
   const level = set.level?.trim().toLowerCase();
   if (level !== undefined && level !== 'session' && level !== 'client') {
-    throw new UserError(`${n.name('level')} takes "session" or "client", got "${set.level}"`, { location: n.at('level'), hint: `Use ${n.add('level', 'client')}` });
+    throw new UserError(`${n.name('level')} takes "session" or "client", got "${set.level}"`, {
+      location: n.at('level'),
+      hint: `Use ${n.add('level', 'client')}`,
+    });
   }
   if (level !== 'client') {
     for (const attr of ['clientAlliance', 'earlySessions'] as const) {
-      if (set[attr] !== undefined) throw new UserError(`${n.name(attr)} needs ${n.name('level')} client`, { location: n.at(attr), hint: `Add ${n.add('decompose', 'therapist')} and ${n.add('level', 'client')}` });
+      if (set[attr] !== undefined)
+        throw new UserError(`${n.name(attr)} needs ${n.name('level')} client`, {
+          location: n.at(attr),
+          hint: `Add ${n.add('decompose', 'therapist')} and ${n.add('level', 'client')}`,
+        });
     }
     return {};
   }
-  if (!decompose) throw new UserError(`${n.name('level')} client needs ${n.name('decompose')} therapist`, { location: n.at('level'), hint: `Add ${n.add('decompose', 'therapist')}` });
+  if (!decompose)
+    throw new UserError(`${n.name('level')} client needs ${n.name('decompose')} therapist`, {
+      location: n.at('level'),
+      hint: `Add ${n.add('decompose', 'therapist')}`,
+    });
   const session: [keyof ModelSettings, boolean][] = [
     ['lag', set.lag],
     ['time', set.time],
@@ -327,10 +389,16 @@ function clientLevel(set: ModelSettings, place: ModelPlace, decompose: boolean):
   }
   const how = set.clientAlliance?.trim().toLowerCase() ?? 'early';
   if (how !== 'early' && how !== 'mean') {
-    throw new UserError(`${n.name('clientAlliance')} takes "early" or "mean", got "${set.clientAlliance}"`, { location: n.at('clientAlliance'), hint: `Use ${n.add('clientAlliance', 'mean')}, or leave it out for the early alliance` });
+    throw new UserError(`${n.name('clientAlliance')} takes "early" or "mean", got "${set.clientAlliance}"`, {
+      location: n.at('clientAlliance'),
+      hint: `Use ${n.add('clientAlliance', 'mean')}, or leave it out for the early alliance`,
+    });
   }
   if (how === 'mean' && set.earlySessions !== undefined) {
-    throw new UserError(`${n.name('earlySessions')} sets the early alliance; ${n.name('clientAlliance')} mean uses every rated session`, { location: n.at('earlySessions'), hint: `Drop one of them` });
+    throw new UserError(`${n.name('earlySessions')} sets the early alliance; ${n.name('clientAlliance')} mean uses every rated session`, {
+      location: n.at('earlySessions'),
+      hint: `Drop one of them`,
+    });
   }
   const out: Pick<ModelSpec, 'level' | 'clientAlliance' | 'earlySessions'> = { level: 'client', clientAlliance: how };
   if (set.earlySessions !== undefined) {

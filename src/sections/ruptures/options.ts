@@ -9,13 +9,46 @@ import { readTable, tableKeys, type OptionTable } from '../../config/option-tabl
 
 /** Every ruptures option: its flag and help, its config key, its type and range. */
 export const RUPTURES_TABLE = [
-  { key: 'ruptureDrop', type: 'number', arg: '<points>', range: { min: 0, minExclusive: true }, example: '5', description: 'a rupture is a drop of at least this many points from the previous rated session (default: 2 x the pooled within-client SD of the alliance)' },
-  { key: 'ruptureSd', type: 'number', arg: '<k>', range: { min: 0, minExclusive: true }, example: '2', description: 'without --rupture-drop: the drop as this multiple of the pooled within-client SD (default 2)' },
-  { key: 'repairWindow', type: 'number', arg: '<sessions>', range: { min: 1, integer: true }, example: '3', description: 'a repair must reach the pre-rupture level within this many sessions (default 3)' },
+  {
+    key: 'ruptureDrop',
+    type: 'number',
+    arg: '<points>',
+    range: { min: 0, minExclusive: true },
+    example: '5',
+    description: 'a rupture is a drop of at least this many points from the previous rated session (default: 2 x the pooled within-client SD of the alliance)',
+  },
+  {
+    key: 'ruptureSd',
+    type: 'number',
+    arg: '<k>',
+    range: { min: 0, minExclusive: true },
+    example: '2',
+    description: 'without --rupture-drop: the drop as this multiple of the pooled within-client SD (default 2)',
+  },
+  {
+    key: 'repairWindow',
+    type: 'number',
+    arg: '<sessions>',
+    range: { min: 1, integer: true },
+    example: '3',
+    description: 'a repair must reach the pre-rupture level within this many sessions (default 3)',
+  },
   { key: 'by', type: 'text', arg: '<col>', description: 'rupture rates per therapist or group column, with confidence intervals' },
-  { key: 'minClients', type: 'number', arg: '<n>', range: { min: 1, integer: true }, example: '5', description: 'suppress --by groups with fewer assessed clients than this (default 5)' },
+  {
+    key: 'minClients',
+    type: 'number',
+    arg: '<n>',
+    range: { min: 1, integer: true },
+    example: '5',
+    description: 'suppress --by groups with fewer assessed clients than this (default 5)',
+  },
   { key: 'clients', type: 'boolean', default: false, description: 'add the per-client tables (class, episodes; the --format csv output)' },
-  { key: 'model', type: 'boolean', default: false, description: 'also fit outcome ~ session * class + (1 | client), a mixed model of outcome over sessions by rupture class (REML, Satterthwaite df)' },
+  {
+    key: 'model',
+    type: 'boolean',
+    default: false,
+    description: 'also fit outcome ~ session * class + (1 | client), a mixed model of outcome over sessions by rupture class (REML, Satterthwaite df)',
+  },
 ] as const satisfies OptionTable;
 
 /** Config keys of the `ruptures:` section (camelCase; kebab-case accepted). */
@@ -40,7 +73,9 @@ export function rupturesOptions(
   o.ruptureDrop = t.ruptureDrop;
   o.ruptureSd = t.ruptureSd;
   if (o.ruptureDrop !== undefined && o.ruptureSd !== undefined) {
-    throw new UserError('--rupture-drop and --rupture-sd cannot be combined', { hint: 'Give the drop in points (--rupture-drop) or as a multiple of the within-client SD (--rupture-sd), not both' });
+    throw new UserError('--rupture-drop and --rupture-sd cannot be combined', {
+      hint: 'Give the drop in points (--rupture-drop) or as a multiple of the within-client SD (--rupture-sd), not both',
+    });
   }
   o.repairWindow = t.repairWindow;
   if (t.by !== undefined) o.by = t.by;

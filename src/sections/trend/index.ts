@@ -12,7 +12,6 @@ import { trendCards } from '../../report/cards.js';
 import type { Section } from '../section.js';
 import { SECTION_KEYS, trendOptions } from './options.js';
 
-
 export const trendSection: Section<TrendOptions, TrendResult> = {
   name: 'trend',
   keys: SECTION_KEYS,
@@ -46,9 +45,15 @@ export const trendSection: Section<TrendOptions, TrendResult> = {
     }
     if (opts.period && !m.date) {
       if (report) {
-        throw new UserError('trend.period needs session dates, and no date column was found', { location: { file: cfg!.path, line: src.report!.at.line('trend.period') }, hint: 'Name it with date: COL' });
+        throw new UserError('trend.period needs session dates, and no date column was found', {
+          location: { file: cfg!.path, line: src.report!.at.line('trend.period') },
+          hint: 'Name it with date: COL',
+        });
       }
-      throw new UserError('--period needs session dates, and no date column was found', { location: { file: dataset.files[0]?.display, line: 1 }, hint: 'Name it with --date COL' });
+      throw new UserError('--period needs session dates, and no date column was found', {
+        location: { file: dataset.files[0]?.display, line: 1 },
+        hint: 'Name it with --date COL',
+      });
     }
     // (In a report, every section's --by therapist is checked where the input is opened.)
     if (!report && opts.by && opts.by.toLowerCase() === 'therapist' && !m.therapist) {

@@ -49,12 +49,17 @@ export const validateSection: Section<ValidateSettings, ValidationResult> = {
     let today = Math.floor(ctx.now.getTime() / DAY_MS);
     if (todayText !== undefined) {
       today = /^\d{4}-\d{2}-\d{2}$/.test(todayText) ? parseDate(todayText, 'iso') : NaN;
-      if (Number.isNaN(today)) throw new UserError(`today must be a date YYYY-MM-DD (got '${todayText}')`, { location: { file: config?.path, line: config?.lines.today } });
+      if (Number.isNaN(today))
+        throw new UserError(`today must be a date YYYY-MM-DD (got '${todayText}')`, { location: { file: config?.path, line: config?.lines.today } });
     }
     return validateDataset(dataset, { today, missing: read.missing ?? [], schema });
   },
   document(result, dataset, opts, ctx) {
-    const doc = validationDocument(result, { maxFindings: opts.maxFindings, strict: opts.strict, notes: ctx.mode === 'command' ? [...dataset.mapping.notes] : [] });
+    const doc = validationDocument(result, {
+      maxFindings: opts.maxFindings,
+      strict: opts.strict,
+      notes: ctx.mode === 'command' ? [...dataset.mapping.notes] : [],
+    });
     if (ctx.clientTables) return doc;
     // Row-level findings (file:line and masked values) only when client-level tables are asked for.
     doc.tables = doc.tables.filter((t) => t.id !== 'findings');
@@ -65,7 +70,11 @@ export const validateSection: Section<ValidateSettings, ValidationResult> = {
     const { errors, warnings } = result.summary.findings;
     return { errors, warnings, fails: errors > 0 || (opts.strict && warnings > 0) };
   },
-  html: { id: 'validation', heading: 'Data checks', intro: (result, opts) => [`Validation of the whole input (before filters). ${verdictLine(result, opts.strict)}`] },
+  html: {
+    id: 'validation',
+    heading: 'Data checks',
+    intro: (result, opts) => [`Validation of the whole input (before filters). ${verdictLine(result, opts.strict)}`],
+  },
   headlines(v) {
     const { errors, warnings } = v.summary.findings;
     return [{ label: 'data checks', value: `${errors} error${errors === 1 ? '' : 's'}`, detail: `${warnings} warning${warnings === 1 ? '' : 's'}` }];

@@ -179,7 +179,7 @@ export function columnMoments(d: GroupedCrossProducts): { mean: number[]; sd: nu
   const sd: number[] = [];
   for (let j = 0; j < k; j++) {
     const s = tot[j];
-    const shift = j === d.p ? d.yShift : d.shift[j] ?? 0;
+    const shift = j === d.p ? d.yShift : (d.shift[j] ?? 0);
     mean.push(j === 0 ? 1 : shift + s / n);
     sd.push(j === 0 ? 0 : Math.sqrt(Math.max(0, tot[j * k + j] - (s * s) / n) / (n - 1)));
   }

@@ -138,7 +138,13 @@ function optimise(s: RandomStructure, f: (theta: number[]) => number, maxEval: n
     count++;
     return f(x);
   };
-  const res = nelderMead(fc, s.start.slice(), s.lower, s.lower.map(() => Infinity), { maxEval, ftol: 1e-10, xtol: 1e-7 });
+  const res = nelderMead(
+    fc,
+    s.start.slice(),
+    s.lower,
+    s.lower.map(() => Infinity),
+    { maxEval, ftol: 1e-10, xtol: 1e-7 },
+  );
   // Newton steps on coordinates not at a bound
   let newton = 0;
   for (let it = 0; it < 5 && res.converged; it++) {
@@ -201,7 +207,11 @@ export function fitLmm(s: RandomStructure, n: number, p: number, reml: boolean, 
   for (const t0 of [s.start, s.start.map(() => 0)]) {
     const t = s.evaluate(t0);
     if (t.rankDeficient) {
-      throw new LmmError('the fixed-effects design is rank deficient (a predictor is constant or a combination of others)', 'rank-deficient', t.deficientColumn);
+      throw new LmmError(
+        'the fixed-effects design is rank deficient (a predictor is constant or a combination of others)',
+        'rank-deficient',
+        t.deficientColumn,
+      );
     }
   }
   const opt = optimise(s, f, opts.maxEval ?? 50_000);

@@ -82,7 +82,7 @@ export function kenwardRoger(data: GroupedCrossProducts, layout: KrLayout): KrAd
   };
   for (const block of layout.blocks) blockTerms(data, layout, block, tPar, cPar, sums);
   const Phi = invert(sums.T, p);
-  if (Phi === null) throw new Error('kenwardRoger: X\'Sigma^-1 X is singular');
+  if (Phi === null) throw new Error("kenwardRoger: X'Sigma^-1 X is singular");
   const mm = (a: Float64Array, b: Float64Array): Float64Array => matMul(a, b, p, p, p);
   const tr = (a: Float64Array, b: Float64Array): number => {
     // sum(a * b) elementwise
@@ -295,7 +295,16 @@ function blockTerms(
   const Ms = sparseTimes(sparseRows(D, q), Ainv, q, q);
   for (let e = 0; e < Ms.length; e++) Ms[e] *= -s;
   // the G_r of the random terms: Z E_r Z', E_r's nonzero entries (all 1)
-  const entries = (slots: number[], i: number, j: number): [number, number][] => slots.flatMap((o) => (i === j ? [[o + i, o + i]] : [[o + i, o + j], [o + j, o + i]]) as [number, number][]);
+  const entries = (slots: number[], i: number, j: number): [number, number][] =>
+    slots.flatMap(
+      (o) =>
+        (i === j
+          ? [[o + i, o + i]]
+          : [
+              [o + i, o + j],
+              [o + j, o + i],
+            ]) as [number, number][],
+    );
   const E: [number, number][][] = [];
   for (const [i, j] of tPar) E.push(entries([0], i, j));
   const clientSlots = Array.from({ length: m }, (_, i) => qt + i * qc);

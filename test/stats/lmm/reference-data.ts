@@ -7,7 +7,16 @@ import { readFileSync } from 'node:fs';
 export interface RefCase {
   name: string;
   dataset: string;
-  spec: { ml?: boolean; time?: boolean; random_slope?: boolean; slope_time?: boolean; lag?: boolean; reverse?: boolean; nested?: boolean; covariates?: string[] };
+  spec: {
+    ml?: boolean;
+    time?: boolean;
+    random_slope?: boolean;
+    slope_time?: boolean;
+    lag?: boolean;
+    reverse?: boolean;
+    nested?: boolean;
+    covariates?: string[];
+  };
   design: { client: string[]; therapist: string[] | null; y: number[]; columns: Record<string, number[]> };
   reml: boolean;
   nobs: number;
@@ -48,4 +57,3 @@ export function close(actual: number, expected: number, rel: number, abs = 0): v
     throw new Error(`expected ${actual} to be within ${tol} of ${expected}`);
   }
 }
-
