@@ -26,7 +26,7 @@ import { standardizeColumns, type GroupedCrossProducts } from '../stats/lmm/data
 import { FLAT_CURVATURE, fitLmm, LmmError, type LmmFit } from '../stats/lmm/fit.js';
 import { NestedInterceptStructure, SingleFactorStructure, SlopeTherapistStructure, type RandomStructure } from '../stats/lmm/profile.js';
 import { buildDesign, formula, Growable, type Columns } from './model/design.js';
-import { clientLevelColumns, compareSequence, decompose, fixedTests, nakagawaR2, standardizedRefit } from './model/statistics.js';
+import { clientLevelColumns, compareSequence, decompose, fitCriteria, fixedTests, nakagawaR2, standardizedRefit } from './model/statistics.js';
 import { listRandomEffects } from './model/random.js';
 import { fitClientLevel } from './model/client-level.js';
 import { MIN_THERAPISTS, type ComparisonRow, type CovariateReader, type ModelResult, type ModelSpec, type VarianceComponent } from './model/types.js';
@@ -285,12 +285,7 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
       dfMethod,
       variance,
       correlation,
-      logLik: fit.logLik,
-      remlCriterion: spec.ml ? null : fit.deviance,
-      deviance: spec.ml ? fit.deviance : null,
-      aic: spec.ml ? fit.aic : null,
-      bic: spec.ml ? fit.bic : null,
-      npar: fit.npar,
+      ...fitCriteria(fit, spec.ml),
       nobs: data.nobs,
       clients: data.groups,
       therapists,

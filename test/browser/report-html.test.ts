@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runInProcess } from '../helpers/cli.js';
+import { demoConfigWithModel } from '../helpers/demo-config.js';
 import { CHROMIUM, inspectPage } from './chromium.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -127,17 +128,7 @@ describe('report.html in headless Chromium', () => {
     // The demo config as its comments say: model added to the sections and the commented
     // model section uncommented (ors on srs, time, therapist level).
     const dir = mkdtempSync(path.join(tmp, 'model-'));
-    copyFileSync(path.join(ROOT, 'fixtures/demo.csv'), path.join(dir, 'demo.csv'));
-    const demo = readFileSync(path.join(ROOT, 'fixtures/report.yaml'), 'utf8');
-    const [head, example] = demo.split('\n# model:\n');
-    expect(example, 'fixtures/report.yaml has a commented model example').toBeDefined();
-    const yaml =
-      head.replace('sections: [validate, describe, correlate, trend]', 'sections: [validate, describe, correlate, trend, model]') +
-      '\nmodel:\n' +
-      example.replace(/^# {3}/gm, '  ');
-    expect(yaml).toContain('trend, model]');
-    expect(yaml).toMatch(/^ {2}outcome: ors/m);
-    writeFileSync(path.join(dir, 'r.yaml'), yaml);
+    demoConfigWithModel(dir);
     const { charts, expected } = await checkReport(path.join(dir, 'r.yaml'), path.join(dir, 'out'));
     expect(expected).toBe(12);
     const model = charts.at(-1)!;

@@ -9,12 +9,13 @@
  * (test/browser/report-html.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { html as spec, parse, type DefaultTreeAdapterMap } from 'parse5';
 import { runInProcess } from '../helpers/cli.js';
+import { demoConfigWithModel } from '../helpers/demo-config.js';
 
 type Node = DefaultTreeAdapterMap['node'];
 type Element = DefaultTreeAdapterMap['element'];
@@ -192,16 +193,7 @@ describe('report.html, structurally (no browser)', () => {
     // The demo config as its comments say: model added to the sections and the commented
     // model section uncommented (ors on srs, time, therapist level).
     const dir = mkdtempSync(path.join(tmp, 'model-'));
-    copyFileSync(path.join(ROOT, 'fixtures/demo.csv'), path.join(dir, 'demo.csv'));
-    const demo = readFileSync(path.join(ROOT, 'fixtures/report.yaml'), 'utf8');
-    const [head, example] = demo.split('\n# model:\n');
-    expect(example, 'fixtures/report.yaml has a commented model example').toBeDefined();
-    const yaml =
-      head.replace('sections: [validate, describe, correlate, trend]', 'sections: [validate, describe, correlate, trend, model]') +
-      '\nmodel:\n' +
-      example.replace(/^# {3}/gm, '  ');
-    expect(yaml).toContain('trend, model]');
-    writeFileSync(path.join(dir, 'r.yaml'), yaml);
+    demoConfigWithModel(dir);
     const res = await runInProcess(['report', '--config', path.join(dir, 'r.yaml'), '--out', path.join(dir, 'out'), '--reproducible']);
     expect(res.code).toBe(0);
     const charts = expectCleanReport(readFileSync(path.join(dir, 'out', 'report.html'), 'utf8'));

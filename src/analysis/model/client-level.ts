@@ -17,7 +17,7 @@ import { standardizeColumns, CrossProductAccumulator, type GroupedCrossProducts 
 import { fitLmm, LmmError, FLAT_CURVATURE } from '../../stats/lmm/fit.js';
 import { SingleFactorStructure } from '../../stats/lmm/profile.js';
 import type { Columns } from './design.js';
-import { componentSentence, fixedTests, nakagawaR2, standardizedRefit } from './statistics.js';
+import { componentSentence, fitCriteria, fixedTests, nakagawaR2, standardizedRefit } from './statistics.js';
 import { MIN_THERAPISTS, type ModelResult, type ModelSpec, type VarianceComponent } from './types.js';
 import { UserError } from '../../errors.js';
 
@@ -182,12 +182,7 @@ export function fitClientLevel(spec: ModelSpec, cols: Columns, nRows: number, cl
       dfMethod,
       variance,
       correlation: null,
-      logLik: fit.logLik,
-      remlCriterion: spec.ml ? null : fit.deviance,
-      deviance: spec.ml ? fit.deviance : null,
-      aic: spec.ml ? fit.aic : null,
-      bic: spec.ml ? fit.bic : null,
-      npar: fit.npar,
+      ...fitCriteria(fit, spec.ml),
       nobs: data.nobs,
       clients: data.nobs,
       therapists: therapistIds.length,

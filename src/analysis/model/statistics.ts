@@ -11,7 +11,19 @@ import { NestedInterceptStructure, type RandomStructure } from '../../stats/lmm/
 import { chiSquareCdf, tQuantile, tTwoSidedP } from '../../stats/distributions.js';
 import type { Design } from './design.js';
 import { krLayout } from './random.js';
-import type { ComparisonRow, Decomposition, FixedEffect, ModelSpec, R2, VarianceComponent } from './types.js';
+import type { ComparisonRow, Decomposition, FixedEffect, ModelFitResult, ModelSpec, R2, VarianceComponent } from './types.js';
+
+/** The likelihood figures of a fit as the result reports them: REML criterion, or (ML only) deviance, AIC and BIC. */
+export function fitCriteria(fit: LmmFit, ml: boolean | undefined): Pick<ModelFitResult, 'logLik' | 'remlCriterion' | 'deviance' | 'aic' | 'bic' | 'npar'> {
+  return {
+    logLik: fit.logLik,
+    remlCriterion: ml ? null : fit.deviance,
+    deviance: ml ? fit.deviance : null,
+    aic: ml ? fit.aic : null,
+    bic: ml ? fit.bic : null,
+    npar: fit.npar,
+  };
+}
 
 export function fixedRow(term: string, est: number, se: number, df: number): FixedEffect {
   const t = est / se;
