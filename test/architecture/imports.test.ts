@@ -124,6 +124,19 @@ describe('the import graph of src/', () => {
     expect(cycles).toEqual([]);
   });
 
+  it("keeps each section's document builder in its folder and the report step files small", () => {
+    // A section is one folder (README "How to add an analysis"): its options, its Section
+    // and its ResultDocument builder; src/report holds only what the builders share.
+    const folders = files.filter((f) => /^sections\/[a-z]+\/index\.ts$/.test(f)).map((f) => f.split('/')[1]);
+    expect(folders.length).toBeGreaterThanOrEqual(6);
+    for (const name of folders) expect(files, `sections/${name}/document.ts`).toContain(`sections/${name}/document.ts`);
+    expect(files.filter((f) => f.startsWith('report/documents/'))).toEqual([]);
+    for (const f of files.filter((x) => x.startsWith('report/batch/'))) {
+      const lines = readFileSync(path.join(SRC, f), 'utf8').split('\n').length;
+      expect(lines, `src/${f} has ${lines} lines`).toBeLessThan(500);
+    }
+  });
+
   it('stats imports nothing of ours', () => {
     for (const [from, targets] of graph) if (from.startsWith('stats/')) for (const to of targets) expect(to, from).toMatch(/^stats\//);
   });

@@ -50,7 +50,7 @@ function loaded(args: string[]): { code: number | null; modules: string[] } {
 }
 
 const pkg = (modules: string[], name: string) => modules.some((f) => f.includes(`node_modules/${name}/`));
-// Option tables read defaults and names from constants-only modules (types.js, validate-limits.js).
+// Option tables read defaults and names from constants-only modules (types.js, output-limits.js).
 const dist = (modules: string[], prefix: string) => modules.some((f) => f.startsWith(`dist/${prefix}`) && !/\/(types|[a-z-]+-limits)\.js$/.test(f));
 
 describe('startup loads what the command needs', () => {
@@ -74,7 +74,11 @@ describe('startup loads what the command needs', () => {
         'dataset/',
         'validate/',
         'report/render',
-        'report/documents/',
+        // The sections' ResultDocument builders and validate's CI formats.
+        ...SECTIONS.map((x) => `sections/${x.name}/document.js`),
+        'sections/validate/github.js',
+        'sections/validate/junit.js',
+        'sections/validate/sarif.js',
         'report/html/',
         'report/batch/',
         'io/csv',

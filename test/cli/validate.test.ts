@@ -11,8 +11,8 @@ import * as path from 'node:path';
 import { runInProcess } from '../helpers/cli.js';
 import { ROOT, runBinary } from '../helpers/spawn.js';
 import { TODAY, findingsOf, tmpDir, tmpFile } from '../validate/helpers.js';
-import { escapeData, escapeProperty, githubAnnotation } from '../../src/report/documents/validate-github.js';
-import { xmlEscape } from '../../src/report/documents/validate-junit.js';
+import { escapeData, escapeProperty, githubAnnotation } from '../../src/sections/validate/github.js';
+import { xmlEscape } from '../../src/sections/validate/junit.js';
 
 const FIX = path.join(ROOT, 'fixtures/validate');
 const GOLDEN = path.join(FIX, 'golden');

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FindingCollector } from '../../src/validate/findings.js';
 import { validateDataset } from '../../src/validate/validate.js';
-import { cappedFindings } from '../../src/report/documents/validate.js';
-import { renderGithub } from '../../src/report/documents/validate-github.js';
-import { renderJunit } from '../../src/report/documents/validate-junit.js';
+import { cappedFindings } from '../../src/sections/validate/document.js';
+import { renderGithub } from '../../src/sections/validate/github.js';
+import { renderJunit } from '../../src/sections/validate/junit.js';
 import { countSummary } from '../../src/validate/sessions.js';
 import { openDataset } from '../../src/dataset/open.js';
 import { daysFromCivil } from '../../src/dataset/values.js';

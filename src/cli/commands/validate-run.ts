@@ -17,12 +17,12 @@ import { parseDate } from '../../dataset/values.js';
 import { render } from '../../report/render.js';
 import type { TableSchema } from '../../validate/schema.js';
 import { validateInputs } from '../../validate/inputs.js';
-import { capPerCode, renderValidateCsv, validateJson, validationDocument } from '../../report/documents/validate.js';
+import { capPerCode, renderValidateCsv, validateJson, validationDocument } from '../../sections/validate/document.js';
 import { jsonChunks, writeChunks } from '../../report/stream.js';
-import { validateSarif } from '../../report/documents/validate-sarif.js';
+import { validateSarif } from '../../sections/validate/sarif.js';
 import { packageVersion } from '../../version.js';
-import { renderGithub, renderStepSummary } from '../../report/documents/validate-github.js';
-import { renderJunit } from '../../report/documents/validate-junit.js';
+import { renderGithub, renderStepSummary } from '../../sections/validate/github.js';
+import { renderJunit } from '../../sections/validate/junit.js';
 
 export type ValidateFormat = 'table' | 'json' | 'csv' | 'md' | 'github' | 'junit' | 'sarif';
 

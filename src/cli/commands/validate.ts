@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { buildCommand, lazyRun, type CommandContext } from '../command.js';
 import { TERMINAL_OPTIONS, INPUT_OPTIONS, type OptionSpec } from '../options.js';
-import { DEFAULT_MAX_ANNOTATIONS } from '../../report/documents/validate-limits.js';
+import { DEFAULT_MAX_ANNOTATIONS } from '../../sections/validate/output-limits.js';
 import type { ValidateFlags } from './validate-run.js';
 
 const VALIDATE_OPTIONS: OptionSpec[] = [

@@ -4,7 +4,7 @@
  */
 import { runCorrelate, type CorrelateOptions, type CorrelateReport } from '../../analysis/correlate/index.js';
 import { checkKeys, checkSection, configPlace } from '../../config/keys.js';
-import { correlateDocument } from '../../report/documents/correlate.js';
+import { correlateDocument } from './document.js';
 import { correlateCharts } from '../../report/html/charts.js';
 import { correlateManuscript } from '../../report/manuscript/correlate.js';
 import { correlateCards } from '../../report/cards.js';

@@ -5,7 +5,7 @@
  */
 import { describe, type DescribeResult } from '../../analysis/describe.js';
 import { checkKeys, configPlace } from '../../config/keys.js';
-import { describeDocument } from '../../report/documents/describe.js';
+import { describeDocument } from './document.js';
 import { describeManuscript } from '../../report/manuscript/describe.js';
 import { toFixedR } from '../../report/number.js';
 import { NO_DATA } from '../../report/html/page.js';

@@ -7,7 +7,7 @@ import { UserError } from '../../errors.js';
 import { fitModel, rawCovariates, MIN_THERAPISTS, type ModelResult, type ModelSpec } from '../../analysis/model.js';
 import { checkKeys } from '../../config/keys.js';
 import type { Dataset } from '../../dataset/types.js';
-import { modelDocument } from '../../report/documents/model.js';
+import { modelDocument } from './document.js';
 import { modelManuscript } from '../../report/manuscript/lmm.js';
 import { modelCharts } from '../../report/html/charts.js';
 import { modelCards } from '../../report/cards.js';

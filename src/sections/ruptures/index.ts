@@ -6,7 +6,7 @@
 import { UserError } from '../../errors.js';
 import { analyzeRuptures, type RupturesOptions, type RupturesResult } from '../../analysis/ruptures.js';
 import { checkSection } from '../../config/keys.js';
-import { rupturesDocument } from '../../report/documents/ruptures.js';
+import { rupturesDocument } from './document.js';
 import { rupturesCharts } from '../../report/html/charts.js';
 import type { Section } from '../section.js';
 import { rupturesOptions, SECTION_KEYS } from './options.js';

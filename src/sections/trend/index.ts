@@ -5,7 +5,7 @@
 import { UserError } from '../../errors.js';
 import { analyzeTrend, type TrendOptions, type TrendResult } from '../../analysis/trend/trend.js';
 import { checkSection } from '../../config/keys.js';
-import { trendDocument } from '../../report/documents/trend.js';
+import { trendDocument } from './document.js';
 import { trendManuscript } from '../../report/manuscript/trend.js';
 import { trendCharts } from '../../report/html/charts.js';
 import { trendCards } from '../../report/cards.js';

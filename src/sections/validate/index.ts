@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { UserError } from '../../errors.js';
 import { parseDate } from '../../dataset/values.js';
 import { validateDataset, type ValidationResult } from '../../validate/validate.js';
-import { fileEntries, summaryJson, validationDocument } from '../../report/documents/validate.js';
+import { fileEntries, summaryJson, validationDocument } from './document.js';
 import type { Section } from '../section.js';
 import { readValidateSection, validateSettings } from './options.js';
 

@@ -3,7 +3,7 @@
  * column was taken as client, session, date and therapist (null when there is none).
  * Spread first, so the keys keep their documented order.
  */
-import type { Mapping } from '../../dataset/types.js';
+import type { Mapping } from '../dataset/types.js';
 
 export function mappedColumns(m: Mapping): { client: string; session: string | null; date: string | null; therapist: string | null } {
   return {

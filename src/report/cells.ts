@@ -1,5 +1,5 @@
 /** Small pieces the document builders share: the not-estimable cell and the JSON key style. */
-import type { Cell } from '../model.js';
+import type { Cell } from './model.js';
 
 /** What a table shows where a statistic could not be estimated. */
 export const NE = 'n/e';
@@ -9,4 +9,4 @@ export function cell(v: number | null | undefined): Cell {
   return v === null || v === undefined || !Number.isFinite(v) ? NE : v;
 }
 
-export { snake, snakeKey } from '../../names.js';
+export { snake, snakeKey } from '../names.js';

@@ -4,9 +4,9 @@
  */
 import type { DescribeResult } from '../../analysis/describe.js';
 import type { Dataset } from '../../dataset/types.js';
-import { snake } from './cells.js';
-import { F, type Format, type ResultDocument } from '../model.js';
-import { mappedColumns } from './mapping.js';
+import { snake } from '../../report/cells.js';
+import { F, type Format, type ResultDocument } from '../../report/model.js';
+import { mappedColumns } from '../../report/mapping.js';
 
 const OVERVIEW_FORMATS: Record<string, Format> = {
   rows: F.int,
@@ -89,7 +89,7 @@ export function describeDocument(result: DescribeResult, dataset: Dataset): Resu
         ],
         rows: measureRows,
         notes: [
-          'Intake is each client\'s earliest session with a value for that measure. Unusable cells (not numeric, out of range, missing codes) are left out; run `alliance validate` to see them.',
+          "Intake is each client's earliest session with a value for that measure. Unusable cells (not numeric, out of range, missing codes) are left out; run `alliance validate` to see them.",
           ...cutoffSources,
         ],
       },
@@ -98,7 +98,15 @@ export function describeDocument(result: DescribeResult, dataset: Dataset): Resu
     json: snake({
       command: 'describe',
       schema: 2,
-      files: dataset.files.map((f) => ({ path: f.display, rows: f.rows, format: f.format ?? 'CSV', layout: f.layout ?? 'long', encoding: f.encoding, delimiter: f.delimiter, decimal: f.decimal })),
+      files: dataset.files.map((f) => ({
+        path: f.display,
+        rows: f.rows,
+        format: f.format ?? 'CSV',
+        layout: f.layout ?? 'long',
+        encoding: f.encoding,
+        delimiter: f.delimiter,
+        decimal: f.decimal,
+      })),
       mapping: {
         ...mappedColumns(dataset.mapping),
         sessionSource: dataset.mapping.sessionSource,

@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { CODES } from '../../validate/codes.js';
 import type { Finding } from '../../validate/types.js';
 import type { ValidationResult } from '../../validate/validate.js';
-import { filesByStatus } from './validate.js';
+import { filesByStatus } from './document.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 

@@ -24,17 +24,12 @@ const NOT_XML_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}
 
 /** Escapes text for XML and drops characters XML 1.0 cannot hold. */
 export function xmlEscape(s: string): string {
-  return s
-    .replace(NOT_XML_CHAR, '\uFFFD')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return s.replace(NOT_XML_CHAR, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 function findingLine(f: Finding): string {
-  const loc = f.cell !== undefined ? `${f.file}:${f.cell}` : f.line === null ? f.file : f.field !== null ? `${f.file}:${f.line}:${f.field}` : `${f.file}:${f.line}`;
+  const loc =
+    f.cell !== undefined ? `${f.file}:${f.cell}` : f.line === null ? f.file : f.field !== null ? `${f.file}:${f.line}:${f.field}` : `${f.file}:${f.line}`;
   return `${loc}: ${f.column !== null ? `column '${f.column}': ` : ''}${f.message}`;
 }
 

@@ -2,15 +2,15 @@
  * Output of `alliance validate`. One ValidationResult in; the table, Markdown, JSON and
  * CSV formats go through the shared ResultDocument (src/report) and the JSON document built
  * here (`validateJson`); the CI formats are rendered from the same findings in
- * ./validate-github.ts (workflow commands, step summary) and ./validate-junit.ts (JUnit XML).
+ * ./github.ts (workflow commands, step summary), ./junit.ts (JUnit XML) and ./sarif.ts.
  *
  * Capping (--max-findings) applies to the human-facing table and Markdown only; JSON, CSV,
  * github and junit carry every kept finding.
  */
-import type { Cell, ResultDocument, TableModel } from '../model.js';
-import { F } from '../model.js';
-import { renderCsvTable } from '../render.js';
-import { snake } from './cells.js';
+import type { Cell, ResultDocument, TableModel } from '../../report/model.js';
+import { F } from '../../report/model.js';
+import { renderCsvTable } from '../../report/render.js';
+import { snake } from '../../report/cells.js';
 import type { Finding } from '../../validate/types.js';
 import { fileStatus, type ValidationResult } from '../../validate/validate.js';
 
@@ -251,4 +251,3 @@ export function validateJson(result: ValidationResult, strict: boolean): Record<
 export function renderValidateCsv(result: ValidationResult): string {
   return renderCsvTable(allFindings(result));
 }
-

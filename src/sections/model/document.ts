@@ -4,8 +4,8 @@
  */
 import type { ModelResult } from '../../analysis/model.js';
 import type { Dataset } from '../../dataset/types.js';
-import { F, type ResultDocument, type TableModel } from '../model.js';
-import { snake } from './cells.js';
+import { F, type ResultDocument, type TableModel } from '../../report/model.js';
+import { snake } from '../../report/cells.js';
 
 const num = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
 
@@ -21,15 +21,15 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
   const preface = [
     `files: ${dataset.files.map((f) => f.display).join(', ')}`,
     `model: ${fit ? fit.formula : `${spec.outcome} on ${spec.alliance}`}`,
-    `fitted by ${spec.ml ? 'maximum likelihood (ML)' : 'REML'}; ${kr ? "fixed-effect SEs and df by Kenward-Roger's method (as pbkrtest, lmerTest's ddf = \"Kenward-Roger\")" : "fixed-effect df by Satterthwaite's method (as lmerTest)"}`,
+    `fitted by ${spec.ml ? 'maximum likelihood (ML)' : 'REML'}; ${kr ? 'fixed-effect SEs and df by Kenward-Roger\'s method (as pbkrtest, lmerTest\'s ddf = "Kenward-Roger")' : "fixed-effect df by Satterthwaite's method (as lmerTest)"}`,
     spec.level === 'client'
       ? `clients used: ${result.rows.used} of ${result.rows.clientsRead} clients (${result.rows.read} rows read)${excluded.length ? ` (left out: ${excluded.join(', ')})` : ''}`
       : `${spec.lag ? 'consecutive-session pairs' : 'rows'} used: ${result.rows.used} of ${result.rows.read} rows read${excluded.length ? ` (left out: ${excluded.join(', ')})` : ''}`,
     spec.level === 'client'
       ? `components (one row per client): ${spec.alliance}_therapist is the mean alliance of the therapist's clients, _client the client's alliance minus it; the outcome is the final score, controlling the intake score`
       : spec.decompose
-      ? `components: ${spec.lag && spec.reverse ? spec.outcome : spec.alliance}_therapist is the mean of the therapist's client means, _client the client mean minus it, _session the deviation from the client mean (over the ${spec.lag ? 'pairs' : 'rows'} used)`
-      : `centring: ${spec.lag && spec.reverse ? spec.outcome : spec.alliance}_between is each client's mean over the ${spec.lag ? 'pairs' : 'rows'} used, _within the deviation from it`,
+        ? `components: ${spec.lag && spec.reverse ? spec.outcome : spec.alliance}_therapist is the mean of the therapist's client means, _client the client mean minus it, _session the deviation from the client mean (over the ${spec.lag ? 'pairs' : 'rows'} used)`
+        : `centring: ${spec.lag && spec.reverse ? spec.outcome : spec.alliance}_between is each client's mean over the ${spec.lag ? 'pairs' : 'rows'} used, _within the deviation from it`,
   ];
   const tables: TableModel[] = [];
   if (!fit) {
@@ -71,7 +71,17 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
       id: 'contextual',
       title: client ? 'Therapist minus client component' : 'Contextual effect (between minus within)',
       columns: tables[0].columns,
-      rows: [{ term: cx.term, estimate: cx.estimate, se: cx.se, df: cx.df, t: cx.t, p: cx.p, ci95: cx.lower !== null && cx.upper !== null ? ([cx.lower, cx.upper] as const) : null }],
+      rows: [
+        {
+          term: cx.term,
+          estimate: cx.estimate,
+          se: cx.se,
+          df: cx.df,
+          t: cx.t,
+          p: cx.p,
+          ci95: cx.lower !== null && cx.upper !== null ? ([cx.lower, cx.upper] as const) : null,
+        },
+      ],
       notes: [
         client
           ? `How much the therapist-level association exceeds the client-level one (Baldwin, Wampold & Imel 2007); t test of the contrast with ${dfName} df.`
@@ -134,7 +144,9 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
       const d = result.decomposition;
       tables.push({
         id: 'decomposition',
-        title: client ? "The therapist's share (client alliance decomposed into therapist and client components)" : "The therapist's share (alliance decomposed into therapist, client and session components)",
+        title: client
+          ? "The therapist's share (client alliance decomposed into therapist and client components)"
+          : "The therapist's share (alliance decomposed into therapist, client and session components)",
         columns: [
           { key: 'metric', header: 'metric' },
           { key: 'value', header: 'value', format: F.fixed(3), align: 'right' },
@@ -148,7 +160,7 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
           d.sentence,
           client
             ? "Components (Baldwin, Wampold & Imel 2007), one row per client: therapist = mean of the client alliance over the therapist's clients; client = client alliance - therapist component. ICC = therapist variance / total variance of v ~ 1 + (1 | therapist) (REML) over the clients used (v = final outcome, client alliance)."
-            : 'Components (Baldwin, Wampold & Imel 2007): therapist = mean over the therapist\'s clients of the client means; client = client mean - therapist component; session = score - client mean. ICC = therapist variance / total variance of y ~ 1 + (1 | therapist) + (1 | therapist:client) (REML) on the rows used.',
+            : "Components (Baldwin, Wampold & Imel 2007): therapist = mean over the therapist's clients of the client means; client = client mean - therapist component; session = score - client mean. ICC = therapist variance / total variance of y ~ 1 + (1 | therapist) + (1 | therapist:client) (REML) on the rows used.",
         ],
       });
     }
@@ -186,7 +198,17 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
           { key: 'df', header: 'df', align: 'right' },
           { key: 'p', header: 'p', format: F.p },
         ],
-        rows: result.comparison.map((c) => ({ model: c.model, npar: String(c.npar), aic: c.aic, bic: c.bic, logLik: c.logLik, deviance: c.deviance, chisq: c.chisq, df: c.df === null ? null : String(c.df), p: c.p })),
+        rows: result.comparison.map((c) => ({
+          model: c.model,
+          npar: String(c.npar),
+          aic: c.aic,
+          bic: c.bic,
+          logLik: c.logLik,
+          deviance: c.deviance,
+          chisq: c.chisq,
+          df: c.df === null ? null : String(c.df),
+          p: c.p,
+        })),
         notes: [
           'Each model is tested against the one above it on the same rows, all fitted by maximum likelihood. null: the model without the alliance terms; the random slope test is on the boundary of the parameter space, so its p is conservative (Self & Liang 1987).',
           ...result.comparison.map((c) => `${c.model}: ${c.formula}`),
@@ -210,7 +232,14 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
               ]
             : []),
         ],
-        rows: fit.randomEffects.map((r) => ({ level: r.level, id: r.id, intercept: r.intercept, intercept_sd: r.interceptSD, slope: r.slope, slope_sd: r.slopeSD })),
+        rows: fit.randomEffects.map((r) => ({
+          level: r.level,
+          id: r.id,
+          intercept: r.intercept,
+          intercept_sd: r.interceptSD,
+          slope: r.slope,
+          slope_sd: r.slopeSD,
+        })),
         notes: ['Conditional modes of the random effects with their conditional SDs (as lme4 ranef(condVar = TRUE)).'],
       });
     }
@@ -221,38 +250,55 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
     tables,
     notes: result.notes,
     csvTable: 'fixed',
-    json: modelJson({
-      command: 'model',
-      schema: 2,
-      files: dataset.files.map((f) => f.display),
-      spec: {
-        outcome: spec.outcome,
-        alliance: spec.alliance,
-        time: Boolean(spec.time),
-        covariates: spec.covariates ?? [],
-        randomSlope: spec.randomSlope ?? null,
-        lag: Boolean(spec.lag),
-        reverse: Boolean(spec.reverse),
-        method: spec.ml ? 'ML' : 'REML',
-        therapistLevel: Boolean(spec.therapistLevel),
-        decompose: spec.decompose ? 'therapist' : null,
-        ...(spec.level === 'client' ? { level: 'client', clientAlliance: spec.clientAlliance ?? 'early', earlySessions: spec.clientAlliance === 'mean' ? null : (spec.earlySessions ?? 3) } : {}),
+    json: modelJson(
+      {
+        command: 'model',
+        schema: 2,
+        files: dataset.files.map((f) => f.display),
+        spec: {
+          outcome: spec.outcome,
+          alliance: spec.alliance,
+          time: Boolean(spec.time),
+          covariates: spec.covariates ?? [],
+          randomSlope: spec.randomSlope ?? null,
+          lag: Boolean(spec.lag),
+          reverse: Boolean(spec.reverse),
+          method: spec.ml ? 'ML' : 'REML',
+          therapistLevel: Boolean(spec.therapistLevel),
+          decompose: spec.decompose ? 'therapist' : null,
+          ...(spec.level === 'client'
+            ? {
+                level: 'client',
+                clientAlliance: spec.clientAlliance ?? 'early',
+                earlySessions: spec.clientAlliance === 'mean' ? null : (spec.earlySessions ?? 3),
+              }
+            : {}),
+        },
+        rows: result.rows,
+        notEstimable: result.notEstimable,
+        icc: result.icc,
+        comparison: result.comparison,
+        decomposition: result.decomposition,
+        fit: fit
+          ? {
+              ...fit,
+              fixed: fit.fixed.map((f) => ({ ...f, df: num(f.df), p: num(f.p), lower: num(f.lower), upper: num(f.upper) })),
+              contextual: {
+                ...fit.contextual,
+                df: num(fit.contextual.df),
+                p: num(fit.contextual.p),
+                lower: num(fit.contextual.lower),
+                upper: num(fit.contextual.upper),
+              },
+              standardized: fit.standardized
+                ? fit.standardized.map((f) => ({ ...f, df: num(f.df), p: num(f.p), lower: num(f.lower), upper: num(f.upper) }))
+                : null,
+            }
+          : null,
+        notes: result.notes,
       },
-      rows: result.rows,
-      notEstimable: result.notEstimable,
-      icc: result.icc,
-      comparison: result.comparison,
-      decomposition: result.decomposition,
-      fit: fit
-        ? {
-            ...fit,
-            fixed: fit.fixed.map((f) => ({ ...f, df: num(f.df), p: num(f.p), lower: num(f.lower), upper: num(f.upper) })),
-            contextual: { ...fit.contextual, df: num(fit.contextual.df), p: num(fit.contextual.p), lower: num(fit.contextual.lower), upper: num(fit.contextual.upper) },
-            standardized: fit.standardized ? fit.standardized.map((f) => ({ ...f, df: num(f.df), p: num(f.p), lower: num(f.lower), upper: num(f.upper) })) : null,
-          }
-        : null,
-      notes: result.notes,
-    }, result.rows.excluded),
+      result.rows.excluded,
+    ),
   };
 }
 

@@ -6,12 +6,11 @@ import type { CohortStats, TrendOptions, TrendResult } from '../../analysis/tren
 import { CHANGE_CATEGORIES } from '../../analysis/change.js';
 import { sparkline } from '../../analysis/trend/sparkline.js';
 import type { Dataset } from '../../dataset/types.js';
-import { F, type Cell, type Column, type Format, type ResultDocument, type TableModel } from '../model.js';
-import { cell, NE, snake } from './cells.js';
-import { mappedColumns } from './mapping.js';
-import { CATEGORY_LABEL, SHARE_HEADER, SHARE_LABEL } from '../vocabulary.js';
-import { numberList, toFixedR } from '../number.js';
-
+import { F, type Cell, type Column, type Format, type ResultDocument, type TableModel } from '../../report/model.js';
+import { cell, NE, snake } from '../../report/cells.js';
+import { mappedColumns } from '../../report/mapping.js';
+import { CATEGORY_LABEL, SHARE_HEADER, SHARE_LABEL } from '../../report/vocabulary.js';
+import { numberList, toFixedR } from '../../report/number.js';
 
 function list(xs: number[]): string {
   return numberList(xs);
@@ -83,12 +82,16 @@ function methodNotes(r: TrendResult): string[] {
   const oc = r.measures.outcome;
   if (!oc) notes.push('no outcome measure: change, clinical status and not-on-track flags are not assessed.');
   const dirWord = oc?.higherIsBetter === true ? 'higher is better' : oc?.higherIsBetter === false ? 'lower is better' : 'direction unknown';
-  if (oc) notes.push(`outcome: ${oc.column}${oc.instrument ? ` (${oc.instrument})` : ''}, ${dirWord}; change = post - pre, so on a lower-is-better scale a negative change is improvement; d = mean change / SD of pre scores, d_z = mean change / SD of change.`);
-  if (oc) notes.push(
-    m.timePoints.mode === 'fixed'
-      ? `time points: pre = session ${m.timePoints.pre}, post = session ${m.timePoints.post}; clients without an outcome at either are left out (counted below).`
-      : 'time points: pre = the first session with an outcome (intake), post = the last session with an outcome; clients with one measurement are left out.',
-  );
+  if (oc)
+    notes.push(
+      `outcome: ${oc.column}${oc.instrument ? ` (${oc.instrument})` : ''}, ${dirWord}; change = post - pre, so on a lower-is-better scale a negative change is improvement; d = mean change / SD of pre scores, d_z = mean change / SD of change.`,
+    );
+  if (oc)
+    notes.push(
+      m.timePoints.mode === 'fixed'
+        ? `time points: pre = session ${m.timePoints.pre}, post = session ${m.timePoints.post}; clients without an outcome at either are left out (counted below).`
+        : 'time points: pre = the first session with an outcome (intake), post = the last session with an outcome; clients with one measurement are left out.',
+    );
   const c = m.change;
   if (!oc) {
     // nothing more about change
@@ -107,7 +110,10 @@ function methodNotes(r: TrendResult): string[] {
   const cl = m.clinical;
   if (!oc) {
     // no clinical status without an outcome
-  } else if (cl.source === 'instrument') notes.push(`clinical: score ${cl.clinicalIf} ${cl.cutoff} (${cl.citation}); recovered = reliably improved, clinical at pre and not at post; harmed = reliably deteriorated, not clinical at pre and clinical at post.`);
+  } else if (cl.source === 'instrument')
+    notes.push(
+      `clinical: score ${cl.clinicalIf} ${cl.cutoff} (${cl.citation}); recovered = reliably improved, clinical at pre and not at post; harmed = reliably deteriorated, not clinical at pre and clinical at post.`,
+    );
   else if (cl.source === 'jacobson-truax') {
     const clin = `clinical M ${fmt(cl.clinicalMean, 3)} SD ${fmt(cl.clinicalSd, 3)} (${cl.clinicalNormsSource === 'data' ? 'pre scores' : 'given'})`;
     const func = cl.functionalMean !== null ? `; functional M ${fmt(cl.functionalMean, 3)} SD ${fmt(cl.functionalSd, 3)}` : '';
@@ -132,10 +138,11 @@ function methodNotes(r: TrendResult): string[] {
       `not on track: an expected-treatment-response band built from this data. Clients are split into ${t.bands} intake-severity band(s) by quantiles of intake${t.bandLimits.length ? ` (limits ${t.bandLimits.map((x) => fmt(x, 2)).join(', ')}; ties go to the lower band)` : ''}. For each band and number of sessions since intake, the change so far (oriented so positive = better) of every client with an outcome there forms the band; a client is flagged at a session where their change is below the band's ${t.quantile} quantile (R type 7), only where the band has >= ${t.minClients} clients (${t.cellsUsed} band cells used, ${t.cellsTooSmall} too small). Each client is part of their own band.`,
     );
   }
-  notes.push('clients are attributed to the period and group of their post session; sessions to their own date and group. Shares of sessions below the alliance cut-off count rated sessions.');
+  notes.push(
+    'clients are attributed to the period and group of their post session; sessions to their own date and group. Shares of sessions below the alliance cut-off count rated sessions.',
+  );
   return notes;
 }
-
 
 export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions): ResultDocument {
   const tables: TableModel[] = [];
@@ -156,20 +163,21 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
     r.methods.timePoints.mode === 'fixed'
       ? `${ex.missingPre} without an outcome at the pre session, ${ex.missingPost} without one at the post session`
       : `${ex.oneMeasurement} with one outcome measurement, ${ex.noOutcome} with none`;
-  if (hasOutcome) tables.push({
-    id: 'change',
-    title: 'Reliable and clinically significant change',
-    columns: [
-      { key: 'category', header: 'category' },
-      { key: 'clients', header: 'clients', format: F.int },
-      { key: 'share', header: 'share', format: F.percent(1) },
-    ],
-    rows: catRows,
-    notes: [
-      `${used} of ${r.clients} clients used; ${ex.total} left out (${exParts}).`,
-      ...(r.methods.change.reason ? [`reliable change not assessed: ${r.methods.change.reason}.`] : []),
-    ],
-  });
+  if (hasOutcome)
+    tables.push({
+      id: 'change',
+      title: 'Reliable and clinically significant change',
+      columns: [
+        { key: 'category', header: 'category' },
+        { key: 'clients', header: 'clients', format: F.int },
+        { key: 'share', header: 'share', format: F.percent(1) },
+      ],
+      rows: catRows,
+      notes: [
+        `${used} of ${r.clients} clients used; ${ex.total} left out (${exParts}).`,
+        ...(r.methods.change.reason ? [`reliable change not assessed: ${r.methods.change.reason}.`] : []),
+      ],
+    });
 
   // Cohort: per period and overall.
   const cohortRows: Record<string, Cell>[] = [];
@@ -177,18 +185,28 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
   const min = r.periods?.minClients ?? 0;
   const small = (p: CohortStats) => p.clients < min;
   const anySmall = r.periods !== null && r.periods.rows.some(small);
-  if (r.periods) for (const p of r.periods.rows) cohortRows.push({ period: p.period, ...cohortCells(p), ...(anySmall ? { caution: small(p) ? `fewer than ${min} clients` : '' } : {}) });
+  if (r.periods)
+    for (const p of r.periods.rows)
+      cohortRows.push({ period: p.period, ...cohortCells(p), ...(anySmall ? { caution: small(p) ? `fewer than ${min} clients` : '' } : {}) });
   cohortRows.push({ period: 'all', ...cohortCells(s.overall), ...(anySmall ? { caution: '' } : {}) });
   const cohortNotes: string[] = [];
-  if (anySmall) cohortNotes.push(`caution: a ${r.periods!.period} with fewer than ${min} clients (the suppression threshold) is shown but marked, here and as a hollow point in the report's charts; its figures rest on few clients.`);
+  if (anySmall)
+    cohortNotes.push(
+      `caution: a ${r.periods!.period} with fewer than ${min} clients (the suppression threshold) is shown but marked, here and as a hollow point in the report's charts; its figures rest on few clients.`,
+    );
   if (r.periods && (r.periods.sessionsWithoutDate > 0 || r.periods.clientsWithoutPostDate > 0)) {
-    cohortNotes.push(`${r.periods.sessionsWithoutDate} session(s) and ${r.periods.clientsWithoutPostDate} client post session(s) have no date and are only in 'all'.`);
+    cohortNotes.push(
+      `${r.periods.sessionsWithoutDate} session(s) and ${r.periods.clientsWithoutPostDate} client post session(s) have no date and are only in 'all'.`,
+    );
   }
   cohortNotes.push(COHORT_LEGEND);
   tables.push({
     id: 'cohort',
     title: r.periods ? `Cohort by ${r.periods.period}` : 'Cohort',
-    columns: [...cohortColumns({ key: 'period', header: r.periods ? r.periods.period : 'period' }, aCut, hasAlliance, hasOutcome), ...(anySmall ? [{ key: 'caution', header: 'caution' }] : [])],
+    columns: [
+      ...cohortColumns({ key: 'period', header: r.periods ? r.periods.period : 'period' }, aCut, hasAlliance, hasOutcome),
+      ...(anySmall ? [{ key: 'caution', header: 'caution' }] : []),
+    ],
     rows: cohortRows,
     notes: cohortNotes,
   });
@@ -218,14 +236,7 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
     tables.push({
       id: 'series',
       title: `Series by ${r.periods.period} (${rows[0].period} to ${rows[rows.length - 1].period})`,
-      columns: [
-        { key: 'series', header: 'series' },
-        { key: 'trend', header: 'trend' },
-        value('first'),
-        value('last'),
-        value('min'),
-        value('max'),
-      ],
+      columns: [{ key: 'series', header: 'series' }, { key: 'trend', header: 'trend' }, value('first'), value('last'), value('min'), value('max')],
       rows: series.map(([name, get]) => {
         const v = rows.map((p) => get(p) ?? NaN);
         const fin = v.filter(Number.isFinite);
@@ -245,10 +256,7 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
   // Groups.
   if (r.groups) {
     const g = r.groups;
-    const notes = [
-      'rows in alphabetical order, not a ranking: compare groups by their confidence intervals, which are wide for small groups.',
-      COHORT_LEGEND,
-    ];
+    const notes = ['rows in alphabetical order, not a ranking: compare groups by their confidence intervals, which are wide for small groups.', COHORT_LEGEND];
     if (g.suppressed.length > 0) notes.unshift(`suppressed (fewer than ${g.minClients} clients): ${g.suppressed.join(', ')}.`);
     if (g.missingLevel > 0) notes.push(`${g.missingLevel} session(s) without a ${g.by} value are left out of this table.`);
     tables.push({
@@ -351,16 +359,14 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
         not_on_track: list(c.notOnTrack.sessions),
       })),
       notes: [
-        'trajectories: one block per session in session order, scaled to the instrument range (else the client\'s own range); a blank is a session without a value. Slopes: OLS over session number (>= 2 rated sessions).',
+        "trajectories: one block per session in session order, scaled to the instrument range (else the client's own range); a blank is a session without a value. Slopes: OLS over session number (>= 2 rated sessions).",
       ],
     });
   }
 
   const notes = methodNotes(r);
   const m = dataset.mapping;
-  const measures = [r.measures.alliance, r.measures.outcome]
-    .filter((x) => x !== null)
-    .map((x) => `${x.column}${x.instrument ? ` (${x.instrument})` : ''}`);
+  const measures = [r.measures.alliance, r.measures.outcome].filter((x) => x !== null).map((x) => `${x.column}${x.instrument ? ` (${x.instrument})` : ''}`);
   return {
     title: 'alliance trend',
     preface: [

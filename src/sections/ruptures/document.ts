@@ -6,12 +6,10 @@ import type { RupturesOptions, RupturesResult } from '../../analysis/ruptures.js
 import type { RupturesModel } from '../../analysis/ruptures-model.js';
 import type { FixedEffect } from '../../analysis/model.js';
 import type { Dataset } from '../../dataset/types.js';
-import { F, type Cell, type ResultDocument, type TableModel } from '../model.js';
-import { cell, NE, snake } from './cells.js';
-import { mappedColumns } from './mapping.js';
-import { toFixedR } from '../number.js';
-
-
+import { F, type Cell, type ResultDocument, type TableModel } from '../../report/model.js';
+import { cell, NE, snake } from '../../report/cells.js';
+import { mappedColumns } from '../../report/mapping.js';
+import { toFixedR } from '../../report/number.js';
 
 /** The rule as one sentence (table notes, report intro). */
 export function ruleNote(r: RupturesResult): string {
@@ -66,7 +64,9 @@ export function rupturesDocument(r: RupturesResult, dataset: Dataset, o: Rupture
       `${r.assessed} of ${r.clients} clients assessed (at least 2 rated ${r.measures.alliance.column} sessions); ${r.notAssessed} with fewer are left out.`,
       'none: no rupture; repaired: every rupture repaired; unrepaired: at least one rupture not repaired; unresolved: the rest (a rupture whose window the data do not cover). Share: of assessed clients, Wilson score interval.',
       ...(oc
-        ? [`change: last minus first ${oc.column} score (at a later session), as alliance trend defines it; ${dirWord}${oc.higherIsBetter === false ? ', so a negative change is improvement' : ''}; 95% CI: t interval.`]
+        ? [
+            `change: last minus first ${oc.column} score (at a later session), as alliance trend defines it; ${dirWord}${oc.higherIsBetter === false ? ', so a negative change is improvement' : ''}; 95% CI: t interval.`,
+          ]
         : []),
       ...(r.outcomeNote ? [`${r.outcomeNote}.`] : []),
     ],
@@ -112,7 +112,9 @@ export function rupturesDocument(r: RupturesResult, dataset: Dataset, o: Rupture
       { key: 'episodes', header: 'episodes', format: F.int },
       { key: 'share', header: 'share', format: F.percent(1) },
     ],
-    rows: (['repaired', 'unrepaired', 'unresolved'] as const).map((k): Record<string, Cell> => ({ status: k, episodes: e[k], share: e.total > 0 ? e[k] / e.total : NE })).concat([{ status: 'all', episodes: e.total, share: e.total > 0 ? 1 : NE }]),
+    rows: (['repaired', 'unrepaired', 'unresolved'] as const)
+      .map((k): Record<string, Cell> => ({ status: k, episodes: e[k], share: e.total > 0 ? e[k] / e.total : NE }))
+      .concat([{ status: 'all', episodes: e.total, share: e.total > 0 ? 1 : NE }]),
     notes: [ruleNote(r)],
   });
 
@@ -203,9 +205,7 @@ export function rupturesDocument(r: RupturesResult, dataset: Dataset, o: Rupture
   }
 
   const m = dataset.mapping;
-  const measures = [r.measures.alliance, r.measures.outcome]
-    .filter((x) => x !== null)
-    .map((x) => `${x.column}${x.instrument ? ` (${x.instrument})` : ''}`);
+  const measures = [r.measures.alliance, r.measures.outcome].filter((x) => x !== null).map((x) => `${x.column}${x.instrument ? ` (${x.instrument})` : ''}`);
   const notes = [ruleNote(r)];
   return {
     title: 'alliance ruptures',

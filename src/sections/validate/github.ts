@@ -12,13 +12,13 @@
  * - The step summary: the verdict, the files, the counts by code and every finding listed
  *   (within GitHub's 1 MiB limit).
  */
-import { renderMarkdownTable } from '../render.js';
+import { renderMarkdownTable } from '../../report/render.js';
 import { printable } from '../../io/text-safety.js';
 import type { Finding } from '../../validate/types.js';
 import type { ValidationResult } from '../../validate/validate.js';
 import { fileStatus } from '../../validate/validate.js';
-import { DEFAULT_MAX_ANNOTATIONS } from './validate-limits.js';
-import { allFindings, codesTable, verdict } from './validate.js';
+import { DEFAULT_MAX_ANNOTATIONS } from './output-limits.js';
+import { allFindings, codesTable, verdict } from './document.js';
 
 export { DEFAULT_MAX_ANNOTATIONS };
 
@@ -79,11 +79,16 @@ export const STEP_SUMMARY_BUDGET = 900 * 1024;
 export function renderStepSummary(result: ValidationResult, strict: boolean): string {
   const out: string[] = [`## alliance validate: ${verdict(result, strict)}`, ''];
   const s = result.summary;
-  out.push(`${s.files.map((f) => `\`${printable(f.file)}\` (${f.rows === null ? 'not readable' : `${f.rows} rows, ${fileStatus(f, strict)}`})`).join(', ')}; clients: ${s.clients ?? 'n/a'}`, '');
+  out.push(
+    `${s.files.map((f) => `\`${printable(f.file)}\` (${f.rows === null ? 'not readable' : `${f.rows} rows, ${fileStatus(f, strict)}`})`).join(', ')}; clients: ${s.clients ?? 'n/a'}`,
+    '',
+  );
   if (s.findings.byCode.length > 0) {
     out.push(renderMarkdownTable(codesTable(result), 3));
     const t = allFindings(result);
-    const head = renderMarkdownTable({ ...t, rows: [] }, 3).trimEnd().split('\n');
+    const head = renderMarkdownTable({ ...t, rows: [] }, 3)
+      .trimEnd()
+      .split('\n');
     out.push(head.join('\n'));
     let size = Buffer.byteLength(out.join('\n'));
     let written = 0;

@@ -4,9 +4,9 @@
  */
 import { BENCHMARK, type CorrelateReport, type CorrelateResult, type LeftOut } from '../../analysis/correlate/index.js';
 import type { Dataset } from '../../dataset/types.js';
-import { F, type Cell, type Column, type DocWarning, type ResultDocument } from '../model.js';
-import { mappedColumns } from './mapping.js';
-import { toFixedR } from '../number.js';
+import { F, type Cell, type Column, type DocWarning, type ResultDocument } from '../../report/model.js';
+import { mappedColumns } from '../../report/mapping.js';
+import { toFixedR } from '../../report/number.js';
 
 const METHOD_LABEL: Record<string, string> = {
   pearson: 'r',
@@ -94,7 +94,11 @@ export function correlateDocument(report: CorrelateReport, dataset: Dataset): Re
     'within: repeated-measures correlation (rmcorr; Bakdash & Marusich 2017): r of client-mean-centred values, df = rows - clients - 1, CI by Fisher z with n = df + 2; clients with one paired row add nothing.',
     `early: early alliance = ${early}; intake = outcome at the earliest session with an outcome; final = outcome at the last session with an outcome (after session ${o.early.k}). partial r controls intake (df = n - 3, CI SE 1/sqrt(n - 4)); semi-partial r is early alliance with the residualized gain (final residualized on intake); zero-order r ignores intake.`,
     'lagged: consecutive sessions (s, s+1) with both values at both; OLS with client fixed effects. b A(s)->O(s+1): alliance at s predicting outcome at s+1, controlling outcome at s; b O(s)->A(s+1): the reverse. df = pairs - clients - 2.',
-    ...(o.method !== 'pearson' ? ['Spearman rho: Pearson r of mid-ranks; p from t with n - 2 df (R cor.test exact = FALSE); CI by Fisher z with the Bonett-Wright SE sqrt((1 + rho^2/2)/(n - 3)).'] : []),
+    ...(o.method !== 'pearson'
+      ? [
+          'Spearman rho: Pearson r of mid-ranks; p from t with n - 2 df (R cor.test exact = FALSE); CI by Fisher z with the Bonett-Wright SE sqrt((1 + rho^2/2)/(n - 3)).',
+        ]
+      : []),
     `p adjusted (${adjustName}) over the ${family} distinct tests in this report.`,
     `direction: whether the sign is favourable given each outcome's instrument (lower is better on symptom scales such as PHQ-9).`,
     `vs .278: the meta-analytic alliance-outcome correlation (${BENCHMARK.source}, 95% CI [${BENCHMARK.ci[0]}, ${BENCHMARK.ci[1]}]), oriented so positive = favourable; 'lower'/'higher' when the benchmark lies outside this result's CI. Shown for pooled, between and early r.`,
