@@ -4,7 +4,7 @@
  * Colour, in this order:
  *   --color / --no-color  >  FORCE_COLOR  >  NO_COLOR  >  stdout is a TTY.
  * chalk 5 on its own ignores NO_COLOR, so we build a chalk instance with an explicit level,
- * and tables get an empty cli-table3 `style` when colour is off (it emits ANSI otherwise).
+ * and the boxed tables (src/report/box.ts) are painted only when colour is on.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Io } from '../io/process.js';

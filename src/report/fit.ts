@@ -12,7 +12,10 @@ import { createRequire } from 'node:module';
 // cli-table3's width measure (string-width without ANSI codes), so every layout matches it.
 let measure: ((s: string) => number) | undefined;
 /** cli-table3's width measure (loaded on first use, not at startup). */
-export const strlen = (s: string): number => (measure ??= (createRequire(import.meta.url)('cli-table3/src/utils.js') as { strlen: (s: string) => number }).strlen)(s);
+export const strlen = (s: string): number =>
+  PRINTABLE_ASCII.test(s) ? s.length : (measure ??= (createRequire(import.meta.url)('cli-table3/src/utils.js') as { strlen: (s: string) => number }).strlen)(s);
+/** Text of printable ASCII only: every character is one column wide (string-width's answer too), measured without it. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** The narrowest width the layouts honour: below it a line may be cut mid-word, never wider. */
 export const MIN_WIDTH = 20;

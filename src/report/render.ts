@@ -1,8 +1,7 @@
 /**
- * Renderers for a ResultDocument: terminal table (cli-table3), CSV (csv-stringify), JSON
+ * Renderers for a ResultDocument: terminal table (./box.ts), CSV (csv-stringify), JSON
  * and Markdown. One model in, so formats cannot drift. Colour is passed in, decided once
- * per run (src/cli/color.ts); with colour off, cli-table3 gets an empty `style` so that no
- * ANSI codes reach a pipe.
+ * per run (src/cli/color.ts); with colour off no ANSI codes reach a pipe.
  */
 import { createRequire } from 'node:module';
 import type Table from 'cli-table3';
@@ -11,7 +10,8 @@ import type { ChalkInstance } from 'chalk';
 import type { Cell, Column, Format, ResultDocument, TableModel } from './model.js';
 import { formatP, toFixedR } from './number.js';
 import { csvCell, printable } from '../io/text-safety.js';
-import { compactTable, recordTable, strlen, wrapText } from './fit.js';
+import { compactTable, recordTable, wrapText } from './fit.js';
+import { boxLineWidth, boxTable, boxWidths } from './box.js';
 import { collapseWarnings } from './warnings.js';
 import { jsonChunks } from './stream.js';
 
@@ -82,45 +82,16 @@ function isRight(col: Column): boolean {
 type TableStyle = { head: string[]; border: string[]; compact?: boolean };
 // No rule between body rows: denser and easier to scan in a terminal.
 const TABLE_CHARS = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
-/** Rows per cli-table3 call: its layout is super-linear in the rows of one table. */
-const CHUNK_ROWS = 500;
-// cli-table3 and csv-stringify load when a table or a CSV is rendered, not at every start.
+// cli-table3 and csv-stringify load when they are needed, not at every start.
 const load = createRequire(import.meta.url);
 let tableClass: typeof Table | undefined;
 const cliTable3 = (): typeof Table => (tableClass ??= load('cli-table3') as typeof Table);
 
-function cliTable(head: string[] | null, colAligns: ('left' | 'right')[], style: TableStyle, rows: string[][], colWidths?: number[]): string {
-  const table = new (cliTable3())({
-    ...(head ? { head } : {}),
-    colAligns,
-    chars: TABLE_CHARS,
-    style: { ...style, head: [...style.head], border: [...style.border] },
-    ...(colWidths ? { colWidths } : {}),
-  });
+/** cli-table3's table, for a cell with a line break in it (printable() escapes them, so only as a safeguard). */
+function cliTable(head: string[], colAligns: ('left' | 'right')[], style: TableStyle, rows: string[][]): string {
+  const table = new (cliTable3())({ head, colAligns, chars: TABLE_CHARS, style: { ...style, head: [...style.head], border: [...style.border] } });
   for (const r of rows) table.push(r);
   return table.toString();
-}
-
-/**
- * A boxed table (cli-table3). Up to CHUNK_ROWS rows it is one cli-table3 table. Beyond, the
- * rows are laid out in chunks (cli-table3's layout time grows faster than the rows: 2,000
- * rows took 6 s, 8,000 rows 34 s): the column widths are measured as cli-table3 measures
- * them, every chunk is drawn at those widths, and the pieces are joined without their inner
- * borders: the same text as one table, in time linear in the rows.
- */
-function boxTable(head: string[], colAligns: ('left' | 'right')[], style: TableStyle, rows: string[][]): string {
-  if (rows.length <= CHUNK_ROWS) return cliTable(head, colAligns, style, rows);
-  // cli-table3's own measure (string-width, ANSI stripped) plus its padding of 1 + 1.
-  const widths = head.map((h) => strlen(h) + 2);
-  for (const r of rows) for (let j = 0; j < widths.length; j++) widths[j] = Math.max(widths[j], strlen(r[j] ?? '') + 2);
-  const lines: string[] = [];
-  for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
-    const first = i === 0;
-    const last = i + CHUNK_ROWS >= rows.length;
-    const part = cliTable(first ? head : null, colAligns, style, rows.slice(i, i + CHUNK_ROWS), widths).split('\n');
-    for (let k = first ? 0 : 1; k < (last ? part.length : part.length - 1); k++) lines.push(part[k]);
-  }
-  return lines.join('\n');
 }
 
 /** The prefix of a warning line in every text rendering. */
@@ -154,7 +125,7 @@ export function renderTable(doc: ResultDocument, chalk: ChalkInstance, color: bo
       const row = t.rows[i];
       cells.push(t.columns.map((c) => formatCell(row[c.key] ?? null, cellFormat(c, row))));
     }
-    out.push(fitTable(head, colAligns, style, cells, width, color ? chalk.cyan : (s: string) => s));
+    out.push(fitTable(head, colAligns, style, cells, width, color, color ? chalk.cyan : (s: string) => s));
     if (shown < t.rows.length) {
       prose(`... and ${(t.rows.length - shown).toLocaleString('en')} more rows: a terminal table shows at most ${MAX_TABLE_ROWS.toLocaleString('en')}; --format csv, json or md has every row`, chalk.dim);
     }
@@ -174,16 +145,13 @@ export function renderTable(doc: ResultDocument, chalk: ChalkInstance, color: bo
   return out.join('\n') + '\n';
 }
 
-/** The width of boxTable's lines: each column's widest cell plus 1 + 1 padding, and the borders. */
-function boxedWidth(head: string[], rows: string[][]): number {
-  const widths = head.map((h) => strlen(h));
-  for (const r of rows) for (let j = 0; j < widths.length; j++) widths[j] = Math.max(widths[j], strlen(r[j] ?? ''));
-  return widths.reduce((a, w) => a + w + 2, 0) + widths.length + 1;
-}
-
-/** The boxed table when it fits `width` (or there is no limit), else compact, else records. */
-function fitTable(head: string[], aligns: ('left' | 'right')[], style: TableStyle, rows: string[][], width: number | undefined, paintHead: (s: string) => string): string {
-  if (width === undefined || boxedWidth(head, rows) <= width) return boxTable(head, aligns, style, rows);
+/** The boxed table (./box.ts) when it fits `width` (or there is no limit), else compact, else records. */
+function fitTable(head: string[], aligns: ('left' | 'right')[], style: TableStyle, rows: string[][], width: number | undefined, color: boolean, paintHead: (s: string) => string): string {
+  const widths = boxWidths(head, rows);
+  if (width === undefined || boxLineWidth(widths) <= width) {
+    if (head.some((h) => h.includes('\n')) || rows.some((r) => r.some((c) => c.includes('\n')))) return cliTable(head, aligns, style, rows);
+    return boxTable(head, aligns, rows, widths, color);
+  }
   return compactTable(head, aligns, rows, width, paintHead) ?? recordTable(head, rows, width, paintHead);
 }
 
