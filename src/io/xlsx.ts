@@ -1,5 +1,7 @@
 /**
- * Excel .xlsx workbooks through exceljs (see docs/formats.md for the choice).
+ * Excel .xlsx workbooks, streamed: the workbook's parts are read through ./xlsx-parts.ts
+ * (yauzl for the zip, saxes for the XML; see docs/formats.md for the choice), so memory
+ * holds the shared strings and one row, never the sheet.
  *
  * Sheet: `--sheet NAME` or `--sheet N` (1-based, in workbook order, hidden sheets counted);
  * otherwise the first visible sheet whose first rows hold a header the mapping recognises
@@ -13,91 +15,122 @@
  * Excel serial numbers in the date column become dates, error values (#N/A) stay text and
  * are reported by validate like any unreadable cell. `line` is the sheet row number, and
  * a cell is located as `Sheet!C5`.
- *
- * The workbook is read whole (exceljs's document reader); see docs/formats.md for memory.
  */
-import ExcelJS from 'exceljs';
 import { UserError } from '../errors.js';
 import type { ReadOptions, ReadStats, RecordHandler } from './types.js';
 import { binaryInput, columnLetters, isoDate, numberText, type ColumnRoles, type TableInput, type TableOptions } from './table-input.js';
 import type { Source } from './source.js';
+import { readWorkbook, sheetMerges, streamRows, type RowCells, type SheetInfo, type WorkbookParts } from './xlsx-parts.js';
 
 const HEADER_SCAN_ROWS = 20;
 /** Excel's day 0 for serial dates (1899-12-30, so that serial 60 is the fictitious 1900-02-29 as Excel counts). */
 const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
+/** Days from 1899-12-30 to 1904-01-01, day 0 of the 1904 date system (ECMA-376 Part 1, 18.17.4.1). */
+const DAYS_1904 = 1462;
 const DAY_MS = 86_400_000;
+/** The last day Excel can show (9999-12-31) as a serial number, plus one. */
+const LAST_SERIAL = 2_958_466;
 
-/** The text the CSV path would have read for a cell value. */
-function cellText(v: ExcelJS.CellValue, asDate: boolean, where: () => string): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return asDate && v > 0 && v < 2_958_466 ? isoDate(EXCEL_EPOCH_MS + Math.round(v * DAY_MS)) : numberText(v);
-  if (typeof v === 'string') return v;
-  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
-  if (v instanceof Date) return isoDate(v.getTime());
-  if (typeof v === 'object') {
-    if ('formula' in v || 'sharedFormula' in v) {
-      const r = (v as { result?: unknown }).result;
-      if (r === undefined) {
-        throw new UserError(`the formula in cell ${where()} has no saved value`, {
-          hint: 'Open the workbook in Excel or LibreOffice and save it (that stores the computed values), or paste the values',
-        });
-      }
-      if (r !== null && typeof r === 'object' && 'error' in r) return String(r.error);
-      return cellText(r as ExcelJS.CellValue, asDate, where);
+/** The text the CSV path would have read for cell `k` of a row. */
+function cellText(wb: WorkbookParts, cells: RowCells, k: number, asDate: boolean, where: () => string): string {
+  const v = cells.value[k];
+  if (v === null) {
+    if (cells.formula[k]) {
+      throw new UserError(`the formula in cell ${where()} has no saved value`, {
+        hint: 'Open the workbook in Excel or LibreOffice and save it (that stores the computed values), or paste the values',
+      });
     }
-    if ('richText' in v) return v.richText.map((t) => t.text).join('');
-    if ('error' in v) return String(v.error);
-    if ('text' in v) return String((v as { text: unknown }).text);
+    return '';
   }
-  return String(v);
+  switch (cells.type[k]) {
+    case 's': {
+      const s = wb.sharedStrings[Number.parseInt(v, 10)];
+      return s ?? '';
+    }
+    case 'str':
+    case 'inlineStr':
+    case 'e':
+    case 'd':
+      return v;
+    case 'b':
+      return Number.parseInt(v, 10) !== 0 ? 'TRUE' : 'FALSE';
+    default: {
+      const n = Number.parseFloat(v);
+      if (wb.dateStyles[cells.style[k]]) {
+        return isoDate(EXCEL_EPOCH_MS + Math.round((n + (wb.date1904 ? DAYS_1904 : 0)) * DAY_MS));
+      }
+      if (asDate && n > 0 && n < LAST_SERIAL) return isoDate(EXCEL_EPOCH_MS + Math.round(n * DAY_MS));
+      return numberText(n);
+    }
+  }
 }
 
-function rowTexts(ws: ExcelJS.Worksheet, r: number, upTo: number): string[] {
-  const row = ws.getRow(r);
+/** A row's cell texts, trimmed, without trailing empty cells (a formula without a value reads as ''). */
+function rowTexts(wb: WorkbookParts, cells: RowCells): string[] {
   const out: string[] = [];
-  const n = Math.max(upTo, row.cellCount);
-  for (let c = 1; c <= n; c++) {
-    const v = row.getCell(c).value;
+  for (let k = 0; k < cells.count; k++) {
     let t: string;
     try {
-      t = cellText(v, false, () => `${ws.name}!${columnLetters(c - 1)}${r}`);
+      t = cellText(wb, cells, k, false, () => '');
     } catch {
       t = '';
     }
-    out.push(t.trim());
+    const c = cells.col[k];
+    while (out.length < c) out.push('');
+    out[c] = t.trim();
   }
   while (out.length > 0 && out[out.length - 1] === '') out.pop();
   return out;
 }
 
-function findHeader(ws: ExcelJS.Worksheet, looks: ((cells: string[]) => boolean) | undefined): number {
-  const last = Math.min(ws.rowCount, HEADER_SCAN_ROWS);
-  if (looks) for (let r = 1; r <= last; r++) if (looks(rowTexts(ws, r, 0))) return r;
-  return -1;
+/** The header row among the first 20 rows (-1 none), and the first non-empty row when asked to look for it. */
+async function findHeader(
+  file: string,
+  wb: WorkbookParts,
+  sheet: SheetInfo,
+  looks: ((cells: string[]) => boolean) | undefined,
+  orFirstNonEmpty: boolean,
+): Promise<{ row: number; header: string[] }> {
+  let found = { row: -1, header: [] as string[] };
+  let firstNonEmpty = { row: -1, header: [] as string[] };
+  if (!sheet.part || (!looks && !orFirstNonEmpty)) return found;
+  await streamRows(file, sheet.part, (r, cells) => {
+    const texts = rowTexts(wb, cells);
+    if (r <= HEADER_SCAN_ROWS && looks && found.row < 0 && looks(texts)) found = { row: r, header: texts };
+    if (firstNonEmpty.row < 0 && texts.length > 0) firstNonEmpty = { row: r, header: texts };
+    if (found.row > 0) return false;
+    return r < HEADER_SCAN_ROWS || (orFirstNonEmpty && firstNonEmpty.row < 0);
+  });
+  if (found.row < 0 && orFirstNonEmpty) return firstNonEmpty;
+  return found;
 }
 
-function firstNonEmptyRow(ws: ExcelJS.Worksheet): number {
-  for (let r = 1; r <= ws.rowCount; r++) if (rowTexts(ws, r, 0).length > 0) return r;
-  return -1;
+function unreadable(source: Source, e: unknown): UserError {
+  if (e instanceof UserError) return e;
+  return new UserError(`cannot read the Excel workbook (${(e as Error).message.split('\n')[0]})`, {
+    location: { file: source.display },
+    hint: 'Save it again from Excel or LibreOffice as .xlsx, or export the sheet as CSV',
+  });
 }
 
 export async function openXlsx(source: Source, options: TableOptions): Promise<TableInput> {
-  const wb = new ExcelJS.Workbook();
   try {
-    await wb.xlsx.readFile(source.file);
+    return await open(source, options);
   } catch (e) {
-    throw new UserError(`cannot read the Excel workbook (${(e as Error).message.split('\n')[0]})`, {
-      location: { file: source.display },
-      hint: 'Save it again from Excel or LibreOffice as .xlsx, or export the sheet as CSV',
-    });
+    throw unreadable(source, e);
   }
-  const sheets = wb.worksheets;
+}
+
+async function open(source: Source, options: TableOptions): Promise<TableInput> {
+  const wb = await readWorkbook(source.file);
+  const sheets = wb.sheets;
   const at = { file: source.display };
   if (sheets.length === 0) throw new UserError('the workbook has no sheets', { location: at, hint: 'Export the data again' });
   const names = sheets.map((s) => `'${s.name}'${s.state !== 'visible' ? ' (hidden)' : ''}`).join(', ');
   const notes: string[] = [];
-  let ws: ExcelJS.Worksheet | undefined;
+  let ws: SheetInfo | undefined;
   let headerRow = -1;
+  let header: string[] = [];
   if (options.sheet !== undefined) {
     const want = options.sheet.trim();
     ws = /^\d+$/.test(want)
@@ -109,21 +142,26 @@ export async function openXlsx(source: Source, options: TableOptions): Promise<T
         hint: `Its sheets: ${names}; pass --sheet NAME or --sheet N (1 = the first)`,
       });
     }
-    headerRow = findHeader(ws, options.looksLikeHeader);
-    if (headerRow < 0) headerRow = firstNonEmptyRow(ws);
+    ({ row: headerRow, header } = await findHeader(source.file, wb, ws, options.looksLikeHeader, true));
     if (ws.state !== 'visible') notes.push(`sheet '${ws.name}' is hidden in the workbook; read because --sheet names it`);
   } else {
     for (const s of sheets) {
       if (s.state !== 'visible') continue;
-      const h = findHeader(s, options.looksLikeHeader);
-      if (h > 0) {
+      const h = await findHeader(source.file, wb, s, options.looksLikeHeader, false);
+      if (h.row > 0) {
         ws = s;
-        headerRow = h;
+        ({ row: headerRow, header } = h);
         break;
       }
     }
     if (!ws) {
-      const hidden = sheets.find((s) => s.state !== 'visible' && findHeader(s, options.looksLikeHeader) > 0);
+      let hidden: SheetInfo | undefined;
+      for (const s of sheets) {
+        if (s.state !== 'visible' && (await findHeader(source.file, wb, s, options.looksLikeHeader, false)).row > 0) {
+          hidden = s;
+          break;
+        }
+      }
       if (hidden) {
         throw new UserError(`the only sheet that looks like session data, '${hidden.name}', is hidden`, {
           location: at,
@@ -143,7 +181,7 @@ export async function openXlsx(source: Source, options: TableOptions): Promise<T
     notes.push(`sheet '${sheet.name}': row${headerRow > 2 ? 's' : ''} 1${headerRow > 2 ? `-${headerRow - 1}` : ''} above the header skipped (title)`);
 
   // Merged cells spanning columns on the header row leave columns unnamed.
-  const merges: string[] = ((sheet.model as { merges?: string[] }).merges ?? []).slice().sort();
+  const merges = (await sheetMerges(source.file, sheet.part)).slice().sort();
   for (const m of merges) {
     const mm = /^([A-Z]+)(\d+):([A-Z]+)(\d+)$/.exec(m);
     if (!mm) continue;
@@ -157,36 +195,49 @@ export async function openXlsx(source: Source, options: TableOptions): Promise<T
     }
   }
 
-  const header = rowTexts(sheet, headerRow, 0);
   if (header.length === 0)
     throw new UserError(`sheet '${sheet.name}' has an empty header row`, { location: { file: source.display, line: headerRow }, hint: 'Pass --sheet' });
   const ncols = header.length;
-  const dateCols = new Set<number>();
+  const isDateCol: boolean[] = [];
   const locate = (line: number, field: number): string => `${sheet.name}!${field >= 0 ? columnLetters(field) : ''}${line}`;
 
   const read = async (onRecord: RecordHandler, opts?: ReadOptions): Promise<ReadStats> => {
     let records = 0;
-    const last = sheet.rowCount;
     const fields: string[] = new Array<string>(ncols).fill('');
-    for (let r = headerRow + 1; r <= last; r++) {
-      const row = sheet.getRow(r);
-      if (!row.hasValues) continue;
-      const n = Math.max(ncols, row.cellCount);
+    let last = 0;
+    // An error of the record handler (or a signal to stop, dataset's StopRead) passes as it is.
+    const failed: { error: Error | null } = { error: null };
+    const onRow = (r: number, cells: RowCells): void => {
+      if (r <= headerRow) return;
       fields.length = ncols;
+      fields.fill('');
       let any = false;
-      for (let c = 0; c < n; c++) {
-        const t = cellText(row.getCell(c + 1).value, dateCols.has(c), () => locate(r, c));
-        if (c < ncols) fields[c] = t;
-        else if (t !== '') fields[c] = t; // past the header: a ragged row for validate
-        if (t !== '') any = true;
+      for (let k = 0; k < cells.count; k++) {
+        const c = cells.col[k];
+        const t = cellText(wb, cells, k, isDateCol[c] === true, () => locate(r, c));
+        if (t === '') continue;
+        any = true;
+        // Past the header only cells with a value count: a ragged row for validate.
+        while (fields.length < c) fields.push('');
+        fields[c] = t;
       }
-      // Trailing cells past the header that are empty do not make the row ragged.
-      for (let c = fields.length - 1; c >= ncols && fields[c] === ''; c--) fields.length = c;
-      for (let c = ncols; c < fields.length; c++) if (fields[c] === undefined) fields[c] = '';
-      if (!any) continue;
+      if (!any) return;
       records++;
       onRecord(fields, r);
+    };
+    try {
+      last = await streamRows(source.file, sheet.part, (r, cells) => {
+        try {
+          onRow(r, cells);
+        } catch (e) {
+          failed.error = e instanceof Error ? e : new Error(String(e));
+          return false;
+        }
+      });
+    } catch (e) {
+      throw unreadable(source, e);
     }
+    if (failed.error !== null) throw failed.error;
     opts?.onProgress?.(source.bytes);
     return { records, bytes: source.bytes, lines: last };
   };
@@ -200,7 +251,7 @@ export async function openXlsx(source: Source, options: TableOptions): Promise<T
     notes,
     locate,
     configure(roles: ColumnRoles) {
-      for (const d of roles.dates) dateCols.add(d);
+      for (const d of roles.dates) isDateCol[d] = true;
     },
   });
 }

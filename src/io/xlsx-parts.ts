@@ -1,0 +1,408 @@
+/**
+ * The parts of an .xlsx workbook (ECMA-376 Part 1, SpreadsheetML), read from the zip
+ * without holding the workbook in memory: yauzl opens the zip by its central directory
+ * (so parts are read in any order, whatever order the writer stored them in) and inflates
+ * one part as a stream; saxes parses its XML as it arrives. ./xlsx.ts turns the cells into
+ * the text the CSV path would read.
+ *
+ * - xl/workbook.xml: the sheets in workbook order (name, hidden state, relationship id),
+ *   and the 1904 date system flag;
+ * - xl/_rels/workbook.xml.rels: where each sheet's part is (relative or absolute target);
+ * - xl/styles.xml: which cell formats (cellXfs) are date formats (built-in ids 14-22,
+ *   27-36, 45-47, 50-58, or a format code with date/time letters outside quotes and
+ *   brackets, as Excel and exceljs decide);
+ * - xl/sharedStrings.xml: the shared strings (rich text runs joined; phonetic runs left out),
+ *   the only part kept in memory;
+ * - a worksheet's sheetData, row by row (`streamRows`), and its mergeCells (`sheetMerges`).
+ */
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import yauzl from 'yauzl';
+import type { Readable } from 'node:stream';
+
+export interface SheetInfo {
+  name: string;
+  /** 'visible', 'hidden' or 'veryHidden'. */
+  state: string;
+  /** The sheet's part inside the zip ('' when the workbook names none). */
+  part: string;
+}
+
+export interface WorkbookParts {
+  sheets: SheetInfo[];
+  sharedStrings: string[];
+  /** Per cell format index (the `s` attribute of a cell): true for a date/time format. */
+  dateStyles: boolean[];
+  date1904: boolean;
+}
+
+/** One row's cells, in parallel arrays reused between rows (`count` cells are valid). */
+export interface RowCells {
+  count: number;
+  /** 0-based column index. */
+  col: number[];
+  /** The `t` attribute ('' for a number). */
+  type: string[];
+  /** The text of <v> (or of an inline string); null when the cell has none. */
+  value: (string | null)[];
+  /** The `s` attribute (cell format index; 0 when absent). */
+  style: number[];
+  /** True when the cell holds a formula. */
+  formula: boolean[];
+}
+
+interface Zip {
+  entries: Map<string, yauzl.Entry>;
+  zip: yauzl.ZipFile;
+}
+
+async function openZip(file: string): Promise<Zip> {
+  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+    yauzl.open(file, { lazyEntries: true, autoClose: false }, (err, z) => (err ? reject(err) : resolve(z))),
+  );
+  const entries = new Map<string, yauzl.Entry>();
+  await new Promise<void>((resolve, reject) => {
+    zip.on('entry', (e: yauzl.Entry) => {
+      entries.set(e.fileName, e);
+      zip.readEntry();
+    });
+    zip.on('end', () => resolve());
+    zip.on('error', reject);
+    zip.readEntry();
+  });
+  return { entries, zip };
+}
+
+function partStream(z: Zip, name: string): Promise<Readable | null> {
+  const entry = z.entries.get(name);
+  if (!entry) return Promise.resolve(null);
+  return new Promise((resolve, reject) => z.zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s))));
+}
+
+/** The element name without a namespace prefix (some writers prefix every element, x:c). */
+function local(name: string): string {
+  const i = name.indexOf(':');
+  return i < 0 ? name : name.slice(i + 1);
+}
+
+/**
+ * Streams a part through a SAX parser. `start` may return 'stop' to end the read early
+ * (the rest of the part is not inflated).
+ */
+async function parsePart(
+  z: Zip,
+  name: string,
+  handlers: { open?: (tag: SaxesTagPlain) => void | 'stop'; text?: (t: string) => void; close?: (tag: SaxesTagPlain) => void | 'stop' },
+): Promise<boolean> {
+  const stream = await partStream(z, name);
+  if (!stream) return false;
+  const parser = new SaxesParser({ position: false });
+  let stopped = false;
+  let failure: Error | null = null;
+  parser.on('error', (e) => {
+    failure ??= e;
+  });
+  if (handlers.open) {
+    const open = handlers.open;
+    parser.on('opentag', (t) => {
+      if (!stopped && open(t as SaxesTagPlain) === 'stop') stopped = true;
+    });
+  }
+  if (handlers.text) parser.on('text', handlers.text);
+  if (handlers.close) {
+    const close = handlers.close;
+    parser.on('closetag', (t) => {
+      if (!stopped && close(t as SaxesTagPlain) === 'stop') stopped = true;
+    });
+  }
+  const decoder = new TextDecoder('utf-8');
+  await new Promise<void>((resolve, reject) => {
+    stream.on('data', (chunk: Buffer) => {
+      if (stopped || failure) return;
+      try {
+        parser.write(decoder.decode(chunk, { stream: true }));
+      } catch (e) {
+        // a handler's error (a cell that cannot be read) ends the read with it
+        failure ??= e instanceof Error ? e : new Error(String(e));
+      }
+      if (failure) {
+        stream.destroy();
+        reject(failure);
+      } else if (stopped) {
+        stream.destroy();
+        resolve();
+      }
+    });
+    stream.on('end', () => {
+      try {
+        if (!stopped && !failure) parser.write(decoder.decode()).close();
+      } catch (e) {
+        failure ??= e instanceof Error ? e : new Error(String(e));
+      }
+      if (failure) reject(failure);
+      else resolve();
+    });
+    stream.on('error', (e) => (stopped ? resolve() : reject(e)));
+  });
+  return true;
+}
+
+const BUILTIN_DATE_FORMATS = new Set([
+  14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58,
+]);
+
+/** A custom number format code shows a date or time (letters y m d h s b outside "..." and [...]). */
+export function isDateFormatCode(code: string): boolean {
+  return /[ymdhMsb]/.test(code.replace(/\[[^\]]*]/g, '').replace(/"[^"]*"/g, ''));
+}
+
+function resolveTarget(target: string): string {
+  const parts = (target.startsWith('/') ? target.slice(1) : `xl/${target}`).split('/');
+  const out: string[] = [];
+  for (const p of parts) {
+    if (p === '..') out.pop();
+    else if (p !== '.' && p !== '') out.push(p);
+  }
+  return out.join('/');
+}
+
+/** Reads everything about the workbook but its cells: sheets, shared strings, date formats. */
+export async function readWorkbook(file: string): Promise<WorkbookParts> {
+  const z = await openZip(file);
+  try {
+    const sheets: { name: string; state: string; rid: string }[] = [];
+    let date1904 = false;
+    await parsePart(z, 'xl/workbook.xml', {
+      open(t) {
+        const n = local(t.name);
+        if (n === 'sheet') {
+          const rid = Object.entries(t.attributes).find(([k]) => local(k) === 'id' && k !== 'sheetId')?.[1] ?? '';
+          sheets.push({ name: t.attributes.name ?? '', state: t.attributes.state ?? 'visible', rid });
+        } else if (n === 'workbookPr') {
+          const v = t.attributes.date1904;
+          date1904 = v === '1' || v === 'true';
+        }
+      },
+    });
+    const targets = new Map<string, { target: string; type: string }>();
+    await parsePart(z, 'xl/_rels/workbook.xml.rels', {
+      open(t) {
+        if (local(t.name) === 'Relationship') targets.set(t.attributes.Id ?? '', { target: t.attributes.Target ?? '', type: t.attributes.Type ?? '' });
+      },
+    });
+    const numFmts = new Map<number, string>();
+    const dateStyles: boolean[] = [];
+    let inXfs = false;
+    await parsePart(z, 'xl/styles.xml', {
+      open(t) {
+        const n = local(t.name);
+        if (n === 'numFmt') numFmts.set(Number(t.attributes.numFmtId), t.attributes.formatCode ?? '');
+        else if (n === 'cellXfs') inXfs = true;
+        else if (n === 'xf' && inXfs) {
+          const id = Number(t.attributes.numFmtId ?? 0);
+          const code = numFmts.get(id);
+          dateStyles.push(code !== undefined ? isDateFormatCode(code) : BUILTIN_DATE_FORMATS.has(id));
+        }
+      },
+      close(t) {
+        if (local(t.name) === 'cellXfs') inXfs = false;
+      },
+    });
+    const sharedStrings: string[] = [];
+    let text = '';
+    let inT = false;
+    let inPhonetic = false;
+    await parsePart(z, 'xl/sharedStrings.xml', {
+      open(t) {
+        const n = local(t.name);
+        if (n === 'si') text = '';
+        else if (n === 't') inT = !inPhonetic;
+        else if (n === 'rPh') inPhonetic = true;
+      },
+      text(s) {
+        if (inT) text += s;
+      },
+      close(t) {
+        const n = local(t.name);
+        if (n === 't') inT = false;
+        else if (n === 'rPh') inPhonetic = false;
+        else if (n === 'si') sharedStrings.push(text);
+      },
+    });
+    const worksheets: SheetInfo[] = [];
+    for (const s of sheets) {
+      const rel = targets.get(s.rid);
+      if (rel && !rel.type.endsWith('/worksheet')) continue; // chart sheets and dialog sheets hold no cells
+      worksheets.push({ name: s.name, state: s.state, part: rel ? resolveTarget(rel.target) : '' });
+    }
+    return { sheets: worksheets, sharedStrings, dateStyles, date1904 };
+  } finally {
+    z.zip.close();
+  }
+}
+
+/** Column index (0-based) of an A1 reference's letters, -1 when there are none. */
+function refColumn(ref: string): number {
+  let c = 0;
+  let i = 0;
+  for (; i < ref.length; i++) {
+    const k = ref.charCodeAt(i);
+    if (k < 65 || k > 90) break;
+    c = c * 26 + (k - 64);
+  }
+  return i === 0 ? -1 : c - 1;
+}
+
+/**
+ * Streams the rows of a sheet part in order. `onRow(row, cells)` gets the 1-based row
+ * number and the row's cells; returning false stops the read. Returns the last row number.
+ */
+export async function streamRows(file: string, part: string, onRow: (row: number, cells: RowCells) => boolean | void): Promise<number> {
+  const z = await openZip(file);
+  const cells: RowCells = { count: 0, col: [], type: [], value: [], style: [], formula: [] };
+  let row = 0;
+  let inData = false;
+  let inRow = false;
+  let col = -1;
+  let type = '';
+  let style = 0;
+  let formula = false;
+  let value: string | null = null;
+  /** 1: collecting <v>; 2: collecting an inline string's <t>. */
+  let collecting = 0;
+  let inInline = false;
+  let inPhonetic = false;
+  try {
+    const found = await parsePart(z, part, {
+      open(t) {
+        switch (local(t.name)) {
+          case 'sheetData':
+            inData = true;
+            break;
+          case 'row':
+            if (!inData) break;
+            inRow = true;
+            row = t.attributes.r !== undefined ? Number(t.attributes.r) : row + 1;
+            cells.count = 0;
+            col = -1;
+            break;
+          case 'c': {
+            if (!inRow) break;
+            const ref = t.attributes.r;
+            const rc = ref !== undefined ? refColumn(ref) : -1;
+            col = rc >= 0 ? rc : col + 1;
+            type = t.attributes.t ?? '';
+            style = t.attributes.s !== undefined ? Number(t.attributes.s) : 0;
+            formula = false;
+            value = null;
+            break;
+          }
+          case 'f':
+            if (inRow) formula = true;
+            break;
+          case 'v':
+            if (inRow) {
+              collecting = 1;
+              value = '';
+            }
+            break;
+          case 'is':
+            if (inRow) {
+              inInline = true;
+              value = '';
+            }
+            break;
+          case 'rPh':
+            inPhonetic = true;
+            break;
+          case 't':
+            if (inInline && !inPhonetic) collecting = 2;
+            break;
+        }
+      },
+      text(s) {
+        if (collecting !== 0) value += s;
+      },
+      close(t) {
+        switch (local(t.name)) {
+          case 'v':
+          case 't':
+            collecting = 0;
+            break;
+          case 'is':
+            inInline = false;
+            break;
+          case 'rPh':
+            inPhonetic = false;
+            break;
+          case 'c': {
+            if (!inRow) break;
+            const k = cells.count++;
+            cells.col[k] = col;
+            cells.type[k] = type;
+            cells.value[k] = value;
+            cells.style[k] = style;
+            cells.formula[k] = formula;
+            break;
+          }
+          case 'row':
+            if (!inRow) break;
+            inRow = false;
+            if (onRow(row, cells) === false) return 'stop';
+            break;
+          case 'sheetData':
+            inData = false;
+            return 'stop';
+        }
+      },
+    });
+    if (!found) throw new Error(`the workbook has no part ${part}`);
+    return row;
+  } finally {
+    z.zip.close();
+  }
+}
+
+/**
+ * The merged ranges of a sheet (A1:B2 texts). They follow the cells in the part, so the part
+ * is inflated to its end but only the bytes from `<mergeCells` on are parsed.
+ */
+export async function sheetMerges(file: string, part: string): Promise<string[]> {
+  const z = await openZip(file);
+  try {
+    const stream = await partStream(z, part);
+    if (!stream) return [];
+    const marker = Buffer.from('mergeCell');
+    let tail = Buffer.alloc(0);
+    const kept: Buffer[] = [];
+    let found = false;
+    await new Promise<void>((resolve, reject) => {
+      stream.on('data', (chunk: Buffer) => {
+        if (found) {
+          kept.push(chunk);
+          return;
+        }
+        const b = tail.length > 0 ? Buffer.concat([tail, chunk]) : chunk;
+        const at = b.indexOf(marker);
+        if (at >= 0) {
+          found = true;
+          kept.push(b.subarray(Math.max(0, b.lastIndexOf(0x3c, at))));
+        } else tail = Buffer.from(b.subarray(Math.max(0, b.length - 64)));
+      });
+      stream.on('end', () => resolve());
+      stream.on('error', reject);
+    });
+    if (!found) return [];
+    const merges: string[] = [];
+    const parser = new SaxesParser({ position: false, fragment: true });
+    parser.on('error', () => {
+      // the part's closing tags after mergeCells have no opening tag here
+    });
+    parser.on('opentag', (t) => {
+      if (local(t.name) === 'mergeCell' && typeof t.attributes.ref === 'string') merges.push(t.attributes.ref);
+    });
+    parser.write(Buffer.concat(kept).toString('utf8')).close();
+    return merges;
+  } finally {
+    z.zip.close();
+  }
+}
