@@ -86,7 +86,7 @@ describe('startup loads what the command needs', () => {
       ]) {
         expect(dist(r.modules, area), `${args.join(' ')} loads dist/${area}`).toBe(false);
       }
-      for (const p of ['yaml', 're2js', 'fflate', 'exceljs', 'hyparquet', 'sav-reader', 'cli-table3', 'csv-stringify', 'chalk']) {
+      for (const p of ['yaml', 're2js', 'fflate', 'yauzl', 'saxes', 'hyparquet', 'cli-table3', 'csv-stringify', 'chalk']) {
         expect(pkg(r.modules, p), `${args.join(' ')} loads ${p}`).toBe(false);
       }
     }
@@ -99,7 +99,7 @@ describe('startup loads what the command needs', () => {
     for (const other of ['analysis/correlate/', 'analysis/trend/', 'analysis/model.js', 'analysis/ruptures.js', 'validate/', 'report/batch/', 'stats/lmm/']) {
       expect(dist(r.modules, other), `describe loads dist/${other}`).toBe(false);
     }
-    for (const p of ['yaml', 're2js', 'fflate', 'exceljs', 'hyparquet', 'sav-reader', 'cli-table3', 'csv-stringify']) {
+    for (const p of ['yaml', 're2js', 'fflate', 'yauzl', 'saxes', 'hyparquet', 'cli-table3', 'csv-stringify']) {
       expect(pkg(r.modules, p), `describe --format json loads ${p}`).toBe(false);
     }
   });

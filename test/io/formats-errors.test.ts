@@ -10,7 +10,6 @@ import { describe, expect, it } from 'vitest';
 import { runInProcess } from '../helpers/cli.js';
 import { splitIndexed } from '../../src/dataset/wide.js';
 import { sniffMagic, columnLetters } from '../../src/io/table.js';
-import { zsavToSav } from '../../src/io/sav.js';
 
 const DIR = path.resolve('fixtures/formats');
 const tmp = (name: string, data: string | Buffer) => {
@@ -135,15 +134,6 @@ describe('helpers', () => {
   });
   it('A1 column letters', () => {
     expect([0, 25, 26, 27, 701, 702].map(columnLetters)).toEqual(['A', 'Z', 'AA', 'AB', 'ZZ', 'AAA']);
-  });
-  it('a .zsav inflates to the bytecode .sav haven writes from the same data', () => {
-    const z = zsavToSav(readFileSync(path.join(DIR, 'long.zsav')));
-    const b = readFileSync(path.join(DIR, 'long.sav'));
-    // Same dictionary layout after the header's creation time; the data stream is the same bytecode.
-    expect(z.subarray(0, 4).toString('latin1')).toBe('$FL2');
-    expect(z.readInt32LE(72)).toBe(1);
-    expect(z.length).toBeGreaterThan(1000);
-    expect(b.readInt32LE(72)).toBe(1);
   });
 });
 

@@ -1,0 +1,175 @@
+/**
+ * The cases of an SPSS system file, one at a time, as the raw bytes of a case record
+ * (caseElements x 8 bytes, in the file's byte order), whatever the compression:
+ *
+ * - 0: the records follow the dictionary as they are;
+ * - 1 (bytecode): blocks of 8 one-byte codes, each followed by the 8-byte values its
+ *   codes call for: 0 padding, 1-251 the number code - bias, 252 end of data, 253 an
+ *   8-byte value follows, 254 eight spaces, 255 system-missing;
+ * - 2 (.zsav): the bytecode stream cut in blocks that are each a zlib stream; a header
+ *   after the dictionary points to a trailer that lists the blocks (offsets and sizes),
+ *   and each block is inflated with node:zlib on its own.
+ *
+ * Memory holds one read chunk (or one inflated block) and one case, never the file.
+ */
+import { promises as fsp } from 'node:fs';
+import { inflateSync } from 'node:zlib';
+import { SavFormatError, type SavDictionary } from './dictionary.js';
+
+const CHUNK = 1 << 20;
+
+/** The decompressed-or-raw data stream after the dictionary, chunk by chunk. */
+type Chunks = AsyncGenerator<Buffer, void, void>;
+
+async function* fileChunks(fh: fsp.FileHandle, from: number, to: number, onBytes: (n: number) => void): Chunks {
+  let at = from;
+  while (at < to) {
+    const b = Buffer.allocUnsafe(Math.min(CHUNK, to - at));
+    const { bytesRead } = await fh.read(b, 0, b.length, at);
+    if (bytesRead === 0) return;
+    at += bytesRead;
+    onBytes(at);
+    yield b.subarray(0, bytesRead);
+  }
+}
+
+async function* zlibChunks(fh: fsp.FileHandle, d: SavDictionary, size: number, onBytes: (n: number) => void): Chunks {
+  const i64 = (b: Buffer, o: number) => Number(d.littleEndian ? b.readBigInt64LE(o) : b.readBigInt64BE(o));
+  const i32 = (b: Buffer, o: number) => (d.littleEndian ? b.readInt32LE(o) : b.readInt32BE(o));
+  const head = Buffer.alloc(24);
+  await fh.read(head, 0, 24, d.dataOffset);
+  const zheader = i64(head, 0);
+  const ztrailer = i64(head, 8);
+  const zlen = i64(head, 16);
+  if (zheader !== d.dataOffset || ztrailer <= zheader || zlen < 24 || ztrailer + zlen > size)
+    throw new SavFormatError('its zlib header does not point to a trailer inside the file (it is truncated or damaged)');
+  const trailer = Buffer.alloc(zlen);
+  await fh.read(trailer, 0, zlen, ztrailer);
+  const n = i32(trailer, 20);
+  if (n < 0 || 24 + 24 * n !== zlen) throw new SavFormatError(`its zlib trailer lists ${n} blocks in ${zlen} bytes`);
+  for (let k = 0; k < n; k++) {
+    const e = 24 + 24 * k;
+    const cofs = i64(trailer, e + 8);
+    const ulen = i32(trailer, e + 16);
+    const clen = i32(trailer, e + 20);
+    if (cofs < zheader + 24 || cofs + clen > ztrailer || clen < 0) throw new SavFormatError(`zlib block ${k + 1} lies outside the data`);
+    const b = Buffer.allocUnsafe(clen);
+    await fh.read(b, 0, clen, cofs);
+    let out: Buffer;
+    try {
+      out = inflateSync(b);
+    } catch (e) {
+      throw new SavFormatError(`zlib block ${k + 1} cannot be inflated (${(e as Error).message})`);
+    }
+    if (out.length !== ulen) throw new SavFormatError(`zlib block ${k + 1} inflates to ${out.length} bytes, not the ${ulen} its trailer gives`);
+    onBytes(cofs + clen);
+    yield out;
+  }
+}
+
+/**
+ * Calls `onCase(bytes, n)` for every case (n 1-based; `bytes` is reused), in order.
+ * `onBytes(offset)` reports how far into the file the read is.
+ */
+export async function readCases(file: string, d: SavDictionary, onCase: (bytes: Buffer, n: number) => void, onBytes: (n: number) => void): Promise<number> {
+  const fh = await fsp.open(file, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const chunks = d.compression === 2 ? zlibChunks(fh, d, size, onBytes) : fileChunks(fh, d.dataOffset, size, onBytes);
+    return await decode(chunks, d, onCase);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function decode(chunks: Chunks, d: SavDictionary, onCase: (bytes: Buffer, n: number) => void): Promise<number> {
+  const caseBytes = d.caseElements * 8;
+  const record = Buffer.alloc(caseBytes);
+  // Bytes one case can take at most: a code and 8 bytes per element, plus a code block.
+  const worst = d.compression === 0 ? caseBytes : caseBytes + 8 * Math.ceil(d.caseElements / 8) + 8;
+  let buf = Buffer.alloc(Math.max(CHUNK, 2 * worst));
+  let pos = 0;
+  let end = 0;
+  let done = false;
+  const fill = async () => {
+    if (pos > 0) {
+      buf.copy(buf, 0, pos, end);
+      end -= pos;
+      pos = 0;
+    }
+    while (!done && end < worst) {
+      const r = await chunks.next();
+      if (r.done) {
+        done = true;
+        break;
+      }
+      const c = r.value;
+      if (end + c.length > buf.length) {
+        const bigger = Buffer.alloc(Math.max(buf.length * 2, end + c.length));
+        buf.copy(bigger, 0, 0, end);
+        buf = bigger;
+      }
+      c.copy(buf, end);
+      end += c.length;
+    }
+  };
+  const sysmis = Buffer.alloc(8);
+  const number = Buffer.alloc(8);
+  const writeDouble = (b: Buffer, v: number) => (d.littleEndian ? b.writeDoubleLE(v, 0) : b.writeDoubleBE(v, 0));
+  writeDouble(sysmis, d.sysmis);
+  // Bytecode state: the current block of 8 codes and the next one to use.
+  const codes = Buffer.alloc(8);
+  let ci = 8;
+  let eof = false;
+  let n = 0;
+  for (;;) {
+    if (d.cases >= 0 && n >= d.cases) break;
+    if (end - pos < worst && !done) await fill();
+    if (d.compression === 0) {
+      if (end - pos === 0) break;
+      if (end - pos < caseBytes) throw new SavFormatError(`the file ends inside case ${n + 1} (it is truncated)`);
+      buf.copy(record, 0, pos, pos + caseBytes);
+      pos += caseBytes;
+    } else {
+      let e = 0;
+      while (e < d.caseElements) {
+        if (ci === 8) {
+          if (end - pos < 8) {
+            if (e === 0 && end === pos) {
+              eof = true;
+              break;
+            }
+            throw new SavFormatError(`the file ends inside case ${n + 1} (it is truncated)`);
+          }
+          buf.copy(codes, 0, pos, pos + 8);
+          pos += 8;
+          ci = 0;
+        }
+        const code = codes[ci++];
+        const o = e * 8;
+        if (code === 0) continue;
+        if (code === 252) {
+          if (e > 0) throw new SavFormatError(`the data ends inside case ${n + 1} (it is truncated)`);
+          eof = true;
+          break;
+        }
+        if (code === 253) {
+          if (end - pos < 8) throw new SavFormatError(`the file ends inside case ${n + 1} (it is truncated)`);
+          buf.copy(record, o, pos, pos + 8);
+          pos += 8;
+        } else if (code === 254) record.fill(0x20, o, o + 8);
+        else if (code === 255) sysmis.copy(record, o);
+        else {
+          writeDouble(number, code - d.bias);
+          number.copy(record, o);
+        }
+        e++;
+      }
+      if (eof) break;
+    }
+    n++;
+    onCase(record, n);
+  }
+  if (d.cases >= 0 && n < d.cases) throw new SavFormatError(`the file holds ${n} cases, not the ${d.cases} its header gives (it is truncated)`);
+  return n;
+}
