@@ -10,7 +10,7 @@
  */
 import type { Dataset } from '../dataset/types.js';
 import { UserError } from '../errors.js';
-import { resolveByColumn } from './by-column.js';
+import { compareCells, groupKey, type By } from './by-column.js';
 import type { Instrument } from '../instruments/types.js';
 import { welchTTest } from '../stats/welch.js';
 import { compareDifference, compareScores, scoreDifference } from '../stats/threshold.js';
@@ -34,8 +34,8 @@ export interface RupturesOptions {
   ruptureSd?: number;
   /** A repair must come within this many sessions after the rupture (default 3). */
   repairWindow?: number;
-  /** Group column: the therapist column name (or "therapist") or a --group column. */
-  by?: string;
+  /** Group column(s): the therapist column name (or "therapist") or a --group column; several are nested. */
+  by?: By;
   /** Groups with fewer assessed clients are suppressed (default 5). */
   minClients?: number;
   /** Keep the per-client rows (episodes) in the result. */
@@ -98,7 +98,10 @@ export interface Comparison {
 }
 
 export interface GroupRow {
+  /** The cell's label: the level, or the levels joined with ' / ' when `by` names several columns. */
   group: string;
+  /** With several `by` columns: the cell's value in each, in `by` order. */
+  levels?: string[];
   /** Assessed clients (>= 2 rated alliance sessions). */
   clients: number;
   ratedSessions: number;
@@ -143,7 +146,7 @@ export interface RupturesResult {
   classes: ClassRow[];
   comparisons: Comparison[];
   outcomeNote: string | null;
-  groups: { by: string; minClients: number; rows: GroupRow[]; suppressed: string[]; withoutLevel: number } | null;
+  groups: { by: By; minClients: number; rows: GroupRow[]; suppressed: string[]; withoutLevel: number } | null;
   clientRows: ClientRuptures[] | null;
   /** --model: the mixed model of outcome over sessions by class (undefined unless asked). */
   model?: RupturesModel;
@@ -237,11 +240,12 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
   const dir = higher ? 1 : -1;
   const window = opts.repairWindow ?? DEFAULT_REPAIR_WINDOW;
 
-  const { kind: groupKind, groupIndex } = resolveByColumn(ds, opts.by);
+  const key = groupKey(ds, opts.by);
+  const groupKind = key !== null;
 
-  const store = new SessionStore({ date: false, alliance: true, outcome: oIdx >= 0, group: groupKind !== null });
+  const store = new SessionStore({ date: false, alliance: true, outcome: oIdx >= 0, group: groupKind });
   const stats = await ds.scan((row) => {
-    const g = groupKind === 'therapist' ? row.therapist : groupKind === 'group' ? row.groups[groupIndex] : -1;
+    const g = key ? key.read(row) : -1;
     store.add(row.client, row.session, NaN, row.values[aIdx], oIdx >= 0 ? row.values[oIdx] : NaN, g);
   });
   const nClients = store.clients;
@@ -285,7 +289,7 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
   }
 
   // ---- pass 2: episodes, classes, change ----
-  const levels = groupKind === 'therapist' ? ds.therapists : groupKind === 'group' ? ds.groupLevels[groupIndex] : [];
+  const levels = key ? key.levels() : [];
   const changes: Record<ClientClass, number[]> = { none: [], repaired: [], unrepaired: [], unresolved: [] };
   const counts: Record<ClientClass, number> = { none: 0, repaired: 0, unrepaired: 0, unresolved: 0 };
   const episodes = { total: 0, repaired: 0, unrepaired: 0, unresolved: 0 };
@@ -336,13 +340,14 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
       }
       if (Number.isNaN(change)) withoutChange++;
       else changes[cls].push(change);
-      if (groupKind) {
+      if (key) {
         if (group < 0) withoutLevel++;
         else {
           let g = groupAcc.get(group);
           if (!g) {
             g = {
               group: levels[group] ?? String(group),
+              ...(key.columns.length > 1 ? { levels: key.values(group) } : {}),
               clients: 0,
               ratedSessions: 0,
               withRupture: 0,
@@ -411,9 +416,9 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
   const comparisons = [compare('repaired', 'unrepaired'), compare('repaired', 'none')];
 
   let groups: RupturesResult['groups'] = null;
-  if (groupKind) {
+  if (key) {
     const minClients = opts.minClients ?? 5;
-    const all = [...groupAcc.values()].sort((x, y) => (x.group < y.group ? -1 : x.group > y.group ? 1 : 0));
+    const all = [...groupAcc.entries()].sort(([a], [b]) => compareCells(key.values(a), key.values(b))).map(([, g]) => g);
     const rows: GroupRow[] = [];
     const suppressed: string[] = [];
     for (const g of all) {
@@ -430,7 +435,7 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
       rows.push(g);
     }
     groups = {
-      by: groupKind === 'therapist' ? ds.mapping.therapist!.name : ds.mapping.groups[groupIndex].name,
+      by: key.by,
       minClients,
       rows,
       suppressed,

@@ -10,7 +10,9 @@
  * 'command' (flags win over the --config section; "--by ...") and 'report' (the config's
  * section only, with the report's defaults; "trend.by ..." at the key's line).
  */
+import { byColumns, type By } from '../analysis/by-column.js';
 import type { Config } from '../config/load.js';
+import { UserError } from '../errors.js';
 import type { KeyPlace } from '../config/keys.js';
 import type { Dataset } from '../dataset/types.js';
 import type { Io } from '../io/process.js';
@@ -48,6 +50,18 @@ export interface GroupNeed {
   column: string;
   /** The option's attribute / config key, e.g. 'by'. */
   option: string;
+}
+
+/** The grouping columns a `by` option asks for: one per column it names. */
+export function byNeeds(by: By | null | undefined): GroupNeed[] {
+  return byColumns(by).map((column) => ({ column, option: 'by' }));
+}
+
+/** A command's `--by therapist` needs a therapist column (in a report, checked where the input is opened). */
+export function checkByTherapist(dataset: Dataset, by: By | null | undefined): void {
+  if (!dataset.mapping.therapist && byColumns(by).some((c) => c.toLowerCase() === 'therapist')) {
+    throw new UserError('--by therapist needs a therapist column, and none was found', { hint: 'Name it with --therapist COL' });
+  }
 }
 
 /** What a run may use besides the data. */

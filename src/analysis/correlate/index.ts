@@ -7,8 +7,9 @@
  * regressions across consecutive sessions, both directions). One streaming pass over the
  * dataset (a second one only for clients whose rows are not in session order).
  */
-import type { Dataset, MeasureBinding, ScanStats, SessionRow } from '../../dataset/types.js';
+import type { Dataset, MeasureBinding, ScanStats } from '../../dataset/types.js';
 import { UserError } from '../../errors.js';
+import { byLabel, compareCells, groupKey } from '../by-column.js';
 import { Accumulator, type AccumulatorConfig, type PairSpec } from './accumulate.js';
 import { ScatterRepair } from './scatter.js';
 import { computeGroup } from './compute.js';
@@ -38,21 +39,6 @@ export function orientation(alliance: MeasureBinding, outcome: MeasureBinding): 
 interface GroupSlot {
   level: number;
   stats: Accumulator;
-}
-
-/** Resolves --by to a reader of the row's level index and the level names. */
-function groupReader(ds: Dataset, by: string): { read: (row: SessionRow) => number; levels: () => string[] } {
-  const norm = (s: string) => s.trim().toLowerCase();
-  const gi = ds.mapping.groups.findIndex((g) => norm(g.name) === norm(by));
-  if (gi >= 0) return { read: (row) => row.groups[gi], levels: () => ds.groupLevels[gi] };
-  const t = ds.mapping.therapist;
-  if (t && (norm(t.name) === norm(by) || norm(by) === 'therapist')) {
-    return { read: (row) => row.therapist, levels: () => ds.therapists };
-  }
-  throw new UserError(`--by column "${by}" is not in the input`, {
-    location: { file: ds.files[0]?.display },
-    hint: `Name a column of the file (headers: ${ds.files[0]?.header.join(', ') ?? 'none'})`,
-  });
 }
 
 export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOptions> = {}): Promise<CorrelateReport> {
@@ -85,7 +71,7 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
   };
 
   const overall = new Accumulator(cfg, true);
-  const reader = opts.by ? groupReader(ds, opts.by) : null;
+  const reader = groupKey(ds, opts.by);
   const slots: GroupSlot[] = [];
   let missingGroup = 0;
   const slotFor = (level: number): GroupSlot => {
@@ -169,26 +155,29 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
   const groups: { group: string; clients: number; rows: number }[] = [];
   if (reader) {
     const names = reader.levels();
+    const nested = reader.columns.length > 1;
     const order = slots
-      .map((s, i) => ({ s, name: names[i] ?? String(i) }))
+      .map((s, i) => ({ s, name: names[i] ?? String(i), values: reader.values(i) }))
       .filter((x) => x.s)
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const { s, name } of order) {
+      .sort((a, b) => compareCells(a.values, b.values));
+    for (const { s, name, values } of order) {
       const nClients = s.stats.clients;
-      groups.push({ group: name, clients: nClients, rows: s.stats.rows });
+      const levels = nested ? { levels: values } : {};
+      groups.push({ group: name, ...levels, clients: nClients, rows: s.stats.rows });
       if (nClients < opts.minClients) {
-        suppressed.push({ group: name, clients: nClients, reason: `fewer than ${opts.minClients} clients (--min-clients)` });
+        suppressed.push({ group: name, ...levels, clients: nClients, reason: `fewer than ${opts.minClients} clients (--min-clients)` });
         continue;
       }
       results.push(...computeGroup(s.stats, { group: name, pairs: info, opts, rng, clientId }));
     }
     if (missingGroup > 0) {
+      const nestedBy = reader.columns.length > 1;
       warnings.push({
         code: 'missing-group',
         group: null,
         alliance: null,
         outcome: null,
-        message: `${missingGroup} row(s) have no value in the --by column "${opts.by}"; they count in the overall results only`,
+        message: `${missingGroup} row(s) have no value in the --by column${nestedBy ? 's' : ''} "${byLabel(opts.by)}"; they count in the overall results only`,
       });
     }
   }
@@ -203,7 +192,7 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
         group: r.group,
         alliance: r.alliance,
         outcome: r.outcome,
-        message: `Simpson's paradox: between-client r = ${fmt(r.r)} and within-client r = ${fmt(w.r)} have opposite signs for ${r.alliance} x ${r.outcome}${r.group === null ? '' : ` (${opts.by} = ${r.group})`}; the pooled r mixes the two and answers neither question`,
+        message: `Simpson's paradox: between-client r = ${fmt(r.r)} and within-client r = ${fmt(w.r)} have opposite signs for ${r.alliance} x ${r.outcome}${r.group === null ? '' : ` (${byLabel(opts.by)} = ${r.group})`}; the pooled r mixes the two and answers neither question`,
       });
     }
   }

@@ -3,6 +3,7 @@
  * docs/correlate.md).
  */
 import type { Random } from '../../stats/random.js';
+import type { By } from '../by-column.js';
 
 export type Analysis = 'pooled' | 'between' | 'within' | 'early' | 'lagged';
 export const ANALYSES: Analysis[] = ['pooled', 'between', 'within', 'early', 'lagged'];
@@ -71,8 +72,8 @@ export interface CorrelateOptions {
   method: 'pearson' | 'spearman' | 'both';
   ciLevel: number;
   adjust: 'holm' | 'bh' | 'none';
-  /** Column whose levels split the report (a --group column or the therapist column). */
-  by: string | null;
+  /** Column(s) whose levels split the report (a --group column or the therapist column); several are nested. */
+  by: By | null;
   minClients: number;
   early: { mode: 'session' | 'window'; k: number };
   bootstrap: number;
@@ -89,6 +90,8 @@ export interface Warning {
 
 export interface SuppressedGroup {
   group: string;
+  /** With several --by columns: the cell's value in each, in --by order. */
+  levels?: string[];
   clients: number;
   reason: string;
 }
@@ -109,7 +112,7 @@ export interface CorrelateReport {
   results: CorrelateResult[];
   warnings: Warning[];
   suppressed: SuppressedGroup[];
-  groups: { group: string; clients: number; rows: number }[];
+  groups: { group: string; levels?: string[]; clients: number; rows: number }[];
   data: { rows: number; clients: number; left_out: LeftOut };
   /** Size of the p-adjustment family: the distinct tests (a group repeating the overall results adds none). */
   adjusted: number;

@@ -13,7 +13,7 @@
  *   pass D  per client summary, flags and categories; cohort accumulators.
  */
 import type { Dataset } from '../../dataset/types.js';
-import { resolveByColumn } from '../by-column.js';
+import { compareCells, groupKey } from '../by-column.js';
 import {
   categorize,
   direction,
@@ -48,7 +48,8 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
   const fixed = opts.pre !== undefined && opts.post !== undefined;
 
   // Grouping column.
-  const { kind: groupKind, groupIndex } = resolveByColumn(ds, opts.by);
+  const key = groupKey(ds, opts.by);
+  const groupKind = key !== null;
 
   // ---- scan ----
   // Keep only the per-session values this run uses (dates: periods and client rows).
@@ -56,10 +57,10 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
     date: opts.period !== undefined || opts.clients === true,
     alliance: aIdx >= 0,
     outcome: oIdx >= 0,
-    group: groupKind !== null,
+    group: groupKind,
   });
   const stats = await ds.scan((row) => {
-    const g = groupKind === 'therapist' ? row.therapist : groupKind === 'group' ? row.groups[groupIndex] : -1;
+    const g = key ? key.read(row) : -1;
     store.add(row.client, row.session, row.date, aIdx >= 0 ? row.values[aIdx] : NaN, oIdx >= 0 ? row.values[oIdx] : NaN, g);
   });
   const nClients = Math.max(store.clients, 0);
@@ -475,19 +476,20 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
     };
   }
   let groups: TrendResult['groups'] = null;
-  if (groupKind) {
+  if (key) {
     const minClients = opts.minClients ?? 5;
-    const levels = groupKind === 'therapist' ? ds.therapists : ds.groupLevels[groupIndex];
-    const entries = [...groupAcc.entries()].map(([g, acc]) => ({ name: levels[g] ?? String(g), acc }));
-    entries.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+    const levels = key.levels();
+    const nested = key.columns.length > 1;
+    const entries = [...groupAcc.entries()].map(([g, acc]) => ({ name: levels[g] ?? String(g), values: key.values(g), acc }));
+    entries.sort((x, y) => compareCells(x.values, y.values));
     const rows: GroupRow[] = [];
     const suppressed: string[] = [];
     for (const e of entries) {
       if (e.acc.clients < minClients) suppressed.push(e.name);
-      else rows.push({ group: e.name, ...finalize(e.acc) });
+      else rows.push({ group: e.name, ...(nested ? { levels: e.values } : {}), ...finalize(e.acc) });
     }
     groups = {
-      by: groupKind === 'therapist' ? ds.mapping.therapist!.name : ds.mapping.groups[groupIndex].name,
+      by: key.by,
       minClients,
       rows,
       suppressed,

@@ -2,6 +2,7 @@
  * The options and the result model of `alliance trend` (docs/trend.md), and the calendar
  * helpers of its period series.
  */
+import type { By } from '../by-column.js';
 import type { ChangeCategory, CutoffType, ReliableDirection } from '../change.js';
 
 export type Period = 'month' | 'quarter' | 'year';
@@ -34,8 +35,8 @@ export interface TrendOptions {
   /** Number of intake-severity bands (default 3, tertiles). */
   ntpBands?: number;
   period?: Period;
-  /** Group column: the therapist column name (or "therapist") or a --group column. */
-  by?: string;
+  /** Group column(s): the therapist column name (or "therapist") or a --group column; several are nested. */
+  by?: By;
   /** Groups with fewer clients are suppressed (default 5). */
   minClients?: number;
   /** Keep per-client rows and trajectories in the result. */
@@ -132,7 +133,10 @@ export interface PeriodRow extends CohortStats {
 }
 
 export interface GroupRow extends CohortStats {
+  /** The cell's label: the level, or the levels joined with ' / ' when `by` names several columns. */
   group: string;
+  /** With several `by` columns: the cell's value in each, in `by` order. */
+  levels?: string[];
 }
 
 export interface MeasureInfo {
@@ -204,7 +208,7 @@ export interface TrendResult {
   clientRows: Maybe<ClientTrend[]>;
   /** `minClients`: the suppression threshold; a period with fewer clients seen is marked (not left out) in tables and charts. */
   periods: Maybe<{ period: Period; rows: PeriodRow[]; sessionsWithoutDate: number; clientsWithoutPostDate: number; minClients: number }>;
-  groups: Maybe<{ by: string; minClients: number; rows: GroupRow[]; suppressed: string[]; missingLevel: number }>;
+  groups: Maybe<{ by: By; minClients: number; rows: GroupRow[]; suppressed: string[]; missingLevel: number }>;
 }
 
 /** Days since 1970-01-01 -> "YYYY-MM-DD". */

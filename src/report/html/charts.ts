@@ -11,6 +11,7 @@ import type { FixedEffect, ModelResult } from '../../analysis/model.js';
 import type { RupturesResult } from '../../analysis/ruptures.js';
 import { CATEGORY_LABEL } from '../vocabulary.js';
 import { barChart, forestPlot, lineChart, type Bar, type ForestRow } from './svg.js';
+import { byLabel } from '../../analysis/by-column.js';
 
 export interface Chart {
   /** Short heading shown above the chart. */
@@ -88,16 +89,16 @@ export function correlateCharts(report: CorrelateReport, firstId: number): Chart
         const inLevel = all.filter((r) => r.analysis === level && (r.method === 'pearson' || r.method === 'rmcorr'));
         if (inLevel.length === 0) continue;
         rows.push({ label: `${level}`, estimate: null, ci: null, n: null, note: '', emphasis: true });
-        for (const r of inLevel) rows.push(forestRow(r, r.group === null ? '  all clients' : `  ${report.options.by} ${r.group}`, r.group === null));
+        for (const r of inLevel) rows.push(forestRow(r, r.group === null ? '  all clients' : `  ${byLabel(report.options.by)} ${r.group}`, r.group === null));
       }
       if (rows.length > 0) {
         const groups = report.groups.length;
         charts.push({
-          heading: `${alliance} x ${outcome}: by ${report.options.by}`,
+          heading: `${alliance} x ${outcome}: by ${byLabel(report.options.by)}`,
           svg: forestPlot({
             id: `chart-${id++}`,
-            title: `${alliance} and ${outcome} by ${report.options.by} (${groups} shown, ${report.suppressed.length} suppressed)`,
-            desc: `Forest plot of the pooled, between-client and within-client correlation of ${alliance} with ${outcome} for all clients and for each ${report.options.by} with at least ${report.options.minClients} clients, with ${pct}% confidence intervals.`,
+            title: `${alliance} and ${outcome} by ${byLabel(report.options.by)} (${groups} shown, ${report.suppressed.length} suppressed)`,
+            desc: `Forest plot of the pooled, between-client and within-client correlation of ${alliance} with ${outcome} for all clients and for each ${byLabel(report.options.by)} with at least ${report.options.minClients} clients, with ${pct}% confidence intervals.`,
             rows,
             xLabel: 'correlation r (no unit; -1 to 1)',
             valueHeader: `r [${pct}% CI]`,
@@ -206,17 +207,17 @@ export function trendCharts(r: TrendResult, firstId: number): Chart[] {
   }
   const groups = r.groups;
   if (o && groups && groups.rows.length > 0) {
-    const rows: { label: string; c: CohortStats }[] = [{ label: 'all clients', c: s.overall }, ...groups.rows.map((g) => ({ label: `${groups.by} ${g.group}`, c: g }))];
+    const rows: { label: string; c: CohortStats }[] = [{ label: 'all clients', c: s.overall }, ...groups.rows.map((g) => ({ label: `${byLabel(groups.by)} ${g.group}`, c: g }))];
     for (const [key, name] of [
       ['reliablyImproved', 'Reliably improved (incl. recovered)'],
       ['recovered', 'Recovered'],
     ] as const) {
       charts.push({
-        heading: `${name} by ${groups.by}`,
+        heading: `${name} by ${byLabel(groups.by)}`,
         svg: barChart({
           id: `chart-${id++}`,
-          title: `${name} by ${groups.by}, n = ${s.overall[key].n} clients (share, 95% CI)`,
-          desc: `Bar chart of the share of clients ${name.toLowerCase()} for all clients and each ${groups.by} with at least ${groups.minClients} clients, with Wilson 95% intervals.`,
+          title: `${name} by ${byLabel(groups.by)}, n = ${s.overall[key].n} clients (share, 95% CI)`,
+          desc: `Bar chart of the share of clients ${name.toLowerCase()} for all clients and each ${byLabel(groups.by)} with at least ${groups.minClients} clients, with Wilson 95% intervals.`,
           bars: rows.map(({ label, c }) => ({ label, ...share(c[key]), note: `${c[key].x} of ${c[key].n}` })),
           xLabel: 'share of clients with a classified change (%)',
           format: 'percent',

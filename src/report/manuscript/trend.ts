@@ -9,6 +9,7 @@ import type { Dataset } from '../../dataset/types.js';
 import { capital, count, interval, nouns, num, percent, sym, t, type ApaRow, type Manuscript, type Paragraph, type Text } from './model.js';
 import { directionSentence, instrumentNames, instrumentWorks, measureLabel } from './measures.js';
 import { JACOBSON_1991, plainSoftware, referenceList, software, type Work } from './references.js';
+import { byLabel } from '../../analysis/by-column.js';
 
 function share(p: Proportion): string {
   if (p.share === null) return `${count(p.x)} of ${count(p.n)}`;
@@ -81,7 +82,7 @@ export function trendManuscript(r: TrendResult, dataset: Dataset, _o: TrendOptio
     for (const p of r.periods.rows) rows.push(cohortRow(p.period, p));
   }
   if (r.groups) {
-    rows.push({ section: `By ${r.groups.by}` });
+    rows.push({ section: `By ${byLabel(r.groups.by)}` });
     for (const g of r.groups.rows) rows.push(cohortRow(g.group, g));
   }
   if (rows.length) rows.push({ section: 'All clients' });

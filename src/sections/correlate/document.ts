@@ -7,6 +7,7 @@ import type { Dataset } from '../../dataset/types.js';
 import { F, type Cell, type Column, type DocWarning, type ResultDocument } from '../../report/model.js';
 import { mappedColumns } from '../../report/mapping.js';
 import { toFixedR } from '../../report/number.js';
+import { byLabel } from '../../analysis/by-column.js';
 
 const METHOD_LABEL: Record<string, string> = {
   pearson: 'r',
@@ -55,7 +56,7 @@ export function correlateDocument(report: CorrelateReport, dataset: Dataset): Re
   const boot = o.bootstrap > 0;
   const adjustName = o.adjust === 'holm' ? 'Holm' : o.adjust === 'bh' ? 'BH' : 'none';
   const columns: Column[] = [
-    ...(o.by ? [{ key: 'group', header: o.by }] : []),
+    ...(o.by ? [{ key: 'group', header: byLabel(o.by) }] : []),
     { key: 'pair', header: 'alliance x outcome' },
     { key: 'analysis', header: 'analysis' },
     { key: 'method', header: 'statistic' },
@@ -114,14 +115,14 @@ export function correlateDocument(report: CorrelateReport, dataset: Dataset): Re
       ...(w.code === 'simpson' && w.group !== null && o.by
         ? {
             group: {
-              column: o.by,
+              column: byLabel(o.by),
               value: w.group,
               summary: `Simpson's paradox: between-client and within-client r have opposite signs for ${w.alliance} x ${w.outcome}; the pooled r mixes the two and answers neither question`,
             },
           }
         : {}),
     }));
-  const suppressed = report.suppressed.map((s) => `suppressed: ${o.by} = ${s.group} (${s.clients} client${s.clients === 1 ? '' : 's'}; ${s.reason}).`);
+  const suppressed = report.suppressed.map((s) => `suppressed: ${byLabel(o.by)} = ${s.group} (${s.clients} client${s.clients === 1 ? '' : 's'}; ${s.reason}).`);
   const m = dataset.mapping;
   return {
     title: 'alliance correlate',

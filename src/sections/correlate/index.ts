@@ -8,7 +8,7 @@ import { correlateDocument } from './document.js';
 import { correlateCharts } from '../../report/html/charts.js';
 import { correlateManuscript } from '../../report/manuscript/correlate.js';
 import { correlateCards } from '../../report/cards.js';
-import type { Section } from '../section.js';
+import { byNeeds, type Section } from '../section.js';
 import { correlateOptions, SECTION_KEYS } from './options.js';
 
 export const correlateSection: Section<CorrelateOptions, CorrelateReport> = {
@@ -27,7 +27,7 @@ export const correlateSection: Section<CorrelateOptions, CorrelateReport> = {
     checkKeys(sec, { section: 'correlate', known: SECTION_KEYS, at: configPlace(src.config) });
     return correlateOptions(src.flags, sec, new Set(src.explicit));
   },
-  groups: (opts) => (opts.by ? [{ column: opts.by, option: 'by' }] : []),
+  groups: (opts) => byNeeds(opts.by),
   run: (dataset, opts) => runCorrelate(dataset, opts),
   document: (report, dataset) => correlateDocument(report, dataset),
   manuscript: (report, dataset) => correlateManuscript(report, dataset),

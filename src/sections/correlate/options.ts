@@ -2,6 +2,7 @@
  * The `correlate:` section of a --config file and the correlate flags -> CorrelateOptions
  * (shared by `alliance correlate` and the report's correlate section).
  */
+import { normalizeBy } from '../../analysis/by-column.js';
 import { UserError } from '../../errors.js';
 import { ANALYSES, DEFAULT_OPTIONS, type Analysis, type CorrelateOptions } from '../../analysis/correlate/types.js';
 import { readTable, tableKeys, type OptionTable } from '../../config/option-table.js';
@@ -31,7 +32,12 @@ export const CORRELATE_TABLE = [
     default: DEFAULT_OPTIONS.adjust,
     description: 'multiple-testing adjustment over all tests in the report (default holm)',
   },
-  { key: 'by', type: 'text', arg: '<col>', description: 'repeat the report for each level of a column (therapist, site, modality, ...)' },
+  {
+    key: 'by',
+    type: 'list',
+    arg: '<cols>',
+    description: 'repeat the report for each level of a column (therapist, site, modality, ...); several columns, comma-separated, are nested (site,therapist)',
+  },
   {
     key: 'minClients',
     type: 'number',
@@ -100,7 +106,7 @@ export function correlateOptions(flags: CorrelateFlags, section: Record<string, 
     opts.ciLevel = level;
   }
   if (t.adjust !== undefined) opts.adjust = t.adjust;
-  if (t.by !== undefined) opts.by = t.by;
+  if (t.by !== undefined) opts.by = normalizeBy(t.by) ?? null;
   if (t.minClients !== undefined) opts.minClients = t.minClients;
   if (t.earlySession !== undefined && t.earlyWindow !== undefined) {
     throw new UserError('--early-session and --early-window cannot be combined', { hint: 'Give one: alliance at session k, or the mean over sessions 1..k' });

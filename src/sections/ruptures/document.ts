@@ -10,6 +10,7 @@ import { F, type Cell, type ResultDocument, type TableModel } from '../../report
 import { cell, NE, snake } from '../../report/cells.js';
 import { mappedColumns } from '../../report/mapping.js';
 import { toFixedR } from '../../report/number.js';
+import { byLabel } from '../../analysis/by-column.js';
 
 /** The rule as one sentence (table notes, report intro). */
 export function ruleNote(r: RupturesResult): string {
@@ -125,12 +126,12 @@ export function rupturesDocument(r: RupturesResult, dataset: Dataset, o: Rupture
       'clients: assessed clients, each attributed to the group of their first rated session; with rupture: share of them with at least one rupture (Wilson interval); per 100: episodes per 100 rated sessions; repaired: share of episodes with a known end (repaired or unrepaired) that were repaired (Wilson interval).',
     ];
     if (g.suppressed.length > 0) notes.unshift(`suppressed (fewer than ${g.minClients} assessed clients): ${g.suppressed.join(', ')}.`);
-    if (g.withoutLevel > 0) notes.push(`${g.withoutLevel} assessed client(s) without a ${g.by} value are left out of this table.`);
+    if (g.withoutLevel > 0) notes.push(`${g.withoutLevel} assessed client(s) without a ${byLabel(g.by)} value are left out of this table.`);
     tables.push({
       id: 'groups',
-      title: `Ruptures by ${g.by}`,
+      title: `Ruptures by ${byLabel(g.by)}`,
       columns: [
-        { key: 'group', header: g.by },
+        { key: 'group', header: byLabel(g.by) },
         { key: 'clients', header: 'clients', format: F.int },
         { key: 'with_rupture', header: 'with rupture', format: F.int },
         { key: 'share', header: 'share', format: F.percent(1) },

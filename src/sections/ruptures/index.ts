@@ -8,7 +8,7 @@ import { analyzeRuptures, type RupturesOptions, type RupturesResult } from '../.
 import { checkSection } from '../../config/keys.js';
 import { rupturesDocument } from './document.js';
 import { rupturesCharts } from '../../report/html/charts.js';
-import type { Section } from '../section.js';
+import { byNeeds, checkByTherapist, type Section } from '../section.js';
 import { rupturesOptions, SECTION_KEYS } from './options.js';
 
 export const rupturesSection: Section<RupturesOptions, RupturesResult> = {
@@ -31,12 +31,10 @@ export const rupturesSection: Section<RupturesOptions, RupturesResult> = {
     if (!sec || !config) return fromFlags;
     return rupturesOptions(src.flags, sec, explicit, config.path, config.lines);
   },
-  groups: (opts) => (opts.by ? [{ column: opts.by, option: 'by' }] : []),
+  groups: (opts) => byNeeds(opts.by),
   check(dataset, opts, src) {
     // (In a report, every section's --by therapist is checked where the input is opened.)
-    if (src.mode === 'command' && opts.by && opts.by.toLowerCase() === 'therapist' && !dataset.mapping.therapist) {
-      throw new UserError('--by therapist needs a therapist column, and none was found', { hint: 'Name it with --therapist COL' });
-    }
+    if (src.mode === 'command') checkByTherapist(dataset, opts.by);
   },
   run: (dataset, opts) => analyzeRuptures(dataset, opts),
   document: (result, dataset, opts) => rupturesDocument(result, dataset, opts),

@@ -2,6 +2,7 @@
  * The `ruptures:` section of a --config file and the ruptures flags -> RupturesOptions
  * (shared by `alliance ruptures` and the report's ruptures section).
  */
+import { normalizeBy } from '../../analysis/by-column.js';
 import { UserError } from '../../errors.js';
 import type { RupturesOptions } from '../../analysis/ruptures.js';
 import { camel, checkKey, configPlace } from '../../config/keys.js';
@@ -33,7 +34,12 @@ export const RUPTURES_TABLE = [
     example: '3',
     description: 'a repair must reach the pre-rupture level within this many sessions (default 3)',
   },
-  { key: 'by', type: 'text', arg: '<col>', description: 'rupture rates per therapist or group column, with confidence intervals' },
+  {
+    key: 'by',
+    type: 'list',
+    arg: '<cols>',
+    description: 'rupture rates per therapist or group column, with confidence intervals; several columns, comma-separated, are nested (site,therapist)',
+  },
   {
     key: 'minClients',
     type: 'number',
@@ -78,7 +84,7 @@ export function rupturesOptions(
     });
   }
   o.repairWindow = t.repairWindow;
-  if (t.by !== undefined) o.by = t.by;
+  if (t.by !== undefined) o.by = normalizeBy(t.by);
   o.minClients = t.minClients;
   o.clients = t.clients ?? false;
   if (t.model) o.model = true;

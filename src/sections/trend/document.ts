@@ -11,6 +11,7 @@ import { cell, NE, snake } from '../../report/cells.js';
 import { mappedColumns } from '../../report/mapping.js';
 import { CATEGORY_LABEL, SHARE_HEADER, SHARE_LABEL } from '../../report/vocabulary.js';
 import { numberList, toFixedR } from '../../report/number.js';
+import { byLabel } from '../../analysis/by-column.js';
 
 function list(xs: number[]): string {
   return numberList(xs);
@@ -258,11 +259,11 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
     const g = r.groups;
     const notes = ['rows in alphabetical order, not a ranking: compare groups by their confidence intervals, which are wide for small groups.', COHORT_LEGEND];
     if (g.suppressed.length > 0) notes.unshift(`suppressed (fewer than ${g.minClients} clients): ${g.suppressed.join(', ')}.`);
-    if (g.missingLevel > 0) notes.push(`${g.missingLevel} session(s) without a ${g.by} value are left out of this table.`);
+    if (g.missingLevel > 0) notes.push(`${g.missingLevel} session(s) without a ${byLabel(g.by)} value are left out of this table.`);
     tables.push({
       id: 'groups',
-      title: `By ${g.by}`,
-      columns: cohortColumns({ key: 'group', header: g.by }, aCut, hasAlliance, hasOutcome),
+      title: `By ${byLabel(g.by)}`,
+      columns: cohortColumns({ key: 'group', header: byLabel(g.by) }, aCut, hasAlliance, hasOutcome),
       rows: g.rows.map((row) => ({ group: row.group, ...cohortCells(row) })),
       notes,
     });

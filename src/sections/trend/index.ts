@@ -9,7 +9,7 @@ import { trendDocument } from './document.js';
 import { trendManuscript } from '../../report/manuscript/trend.js';
 import { trendCharts } from '../../report/html/charts.js';
 import { trendCards } from '../../report/cards.js';
-import type { Section } from '../section.js';
+import { byNeeds, checkByTherapist, type Section } from '../section.js';
 import { SECTION_KEYS, trendOptions } from './options.js';
 
 export const trendSection: Section<TrendOptions, TrendResult> = {
@@ -32,7 +32,7 @@ export const trendSection: Section<TrendOptions, TrendResult> = {
     if (!sec || !config) return fromFlags;
     return trendOptions(src.flags, sec, explicit, config.path, config.lines);
   },
-  groups: (opts) => (opts.by ? [{ column: opts.by, option: 'by' }] : []),
+  groups: (opts) => byNeeds(opts.by),
   check(dataset, opts, src) {
     const m = dataset.mapping;
     const report = src.mode === 'report';
@@ -56,9 +56,7 @@ export const trendSection: Section<TrendOptions, TrendResult> = {
       });
     }
     // (In a report, every section's --by therapist is checked where the input is opened.)
-    if (!report && opts.by && opts.by.toLowerCase() === 'therapist' && !m.therapist) {
-      throw new UserError('--by therapist needs a therapist column, and none was found', { hint: 'Name it with --therapist COL' });
-    }
+    if (!report) checkByTherapist(dataset, opts.by);
   },
   run: (dataset, opts) => analyzeTrend(dataset, opts),
   manuscript: (result, dataset, opts) => trendManuscript(result, dataset, opts),

@@ -3,6 +3,7 @@
  * across options. `trendOptions` turns the flags and the `trend:` section of a --config
  * file into TrendOptions (shared by `alliance trend` and the report's trend section).
  */
+import { normalizeBy } from '../../analysis/by-column.js';
 import { UserError } from '../../errors.js';
 import type { TrendOptions } from '../../analysis/trend/trend.js';
 import { camel, checkKey, configPlace } from '../../config/keys.js';
@@ -126,7 +127,12 @@ export const TREND_TABLE = [
     choices: ['month', 'quarter', 'year'],
     description: 'cohort series by session date: month, quarter or year',
   },
-  { key: 'by', type: 'text', arg: '<col>', description: 'cohort figures per therapist or group column, with confidence intervals' },
+  {
+    key: 'by',
+    type: 'list',
+    arg: '<cols>',
+    description: 'cohort figures per therapist or group column, with confidence intervals; several columns, comma-separated, are nested (site,therapist)',
+  },
   {
     key: 'minClients',
     type: 'number',
@@ -196,7 +202,7 @@ export function trendOptions(
   o.ntpMinClients = t.ntpMinClients;
   o.ntpBands = t.ntpBands;
   if (t.period !== undefined) o.period = t.period;
-  if (t.by !== undefined) o.by = t.by;
+  if (t.by !== undefined) o.by = normalizeBy(t.by);
   o.minClients = t.minClients;
   return o;
 }
