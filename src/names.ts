@@ -1,8 +1,8 @@
 /**
  * Names compared as people type them: normalised (case, punctuation, accents) and, for
  * "did you mean ...?" suggestions, by edit distance. Used for column headers, instrument
- * ids and config keys alike; and the snake_case key style of every JSON document. Imports
- * nothing of ours.
+ * ids and config keys alike; the snake_case key style of every JSON document; and the
+ * names of `--by` grouping columns and their cells. Imports nothing of ours.
  */
 
 /** Lowercase and keep letters and digits only: "PHQ-9 total" -> "phq9total". */
@@ -72,4 +72,32 @@ export function snake(v: unknown): unknown {
     return out;
   }
   return v;
+}
+
+/**
+ * What `--by` names: one column (`--by site`, a string, as before) or several
+ * (`--by site,therapist`, `by: [site, therapist]`). Several columns are nested: each cell is
+ * one combination of their values that occurs in the data (site S1 and therapist T02), with
+ * the suppression rule applied to each cell (docs/report.md, "Several grouping columns").
+ */
+export type By = string | readonly string[];
+
+/** The columns a `by` names, in order (none for undefined, null or an empty list). */
+export function byColumns(by: By | null | undefined): string[] {
+  if (by === undefined || by === null) return [];
+  return typeof by === 'string' ? (by === '' ? [] : [by]) : [...by];
+}
+
+/** The separator between the columns of a nested `by` and between the values of a cell. */
+export const CELL_SEPARATOR = ' / ';
+
+/** A `by` as people read it: 'site', or 'site / therapist'. */
+export function byLabel(by: By | null | undefined): string {
+  return byColumns(by).join(CELL_SEPARATOR);
+}
+
+/** A list of one column is that column: the single-column output stays as it was. */
+export function normalizeBy(list: readonly string[] | undefined): By | undefined {
+  if (list === undefined || list.length === 0) return undefined;
+  return list.length === 1 ? list[0] : [...list];
 }

@@ -1,33 +1,10 @@
+/**
+ * The cells of a `--by` (one column, or several nested) during a scan, for correlate, trend
+ * and ruptures. The names of a `by` (byColumns, byLabel) are in names.ts.
+ */
 import type { Dataset, SessionRow } from '../dataset/types.js';
 import { UserError } from '../errors.js';
-
-/**
- * What `--by` names: one column (`--by site`, a string, as before) or several
- * (`--by site,therapist`, `by: [site, therapist]`). Several columns are nested: each cell is
- * one combination of their values that occurs in the data (site S1 and therapist T02), with
- * the suppression rule applied to each cell (docs/report.md, "Several grouping columns").
- */
-export type By = string | readonly string[];
-
-/** The columns a `by` names, in order (none for undefined, null or an empty list). */
-export function byColumns(by: By | null | undefined): string[] {
-  if (by === undefined || by === null) return [];
-  return typeof by === 'string' ? (by === '' ? [] : [by]) : [...by];
-}
-
-/** The separator between the columns of a nested `by` and between the values of a cell. */
-export const CELL_SEPARATOR = ' / ';
-
-/** A `by` as people read it: 'site', or 'site / therapist'. */
-export function byLabel(by: By | null | undefined): string {
-  return byColumns(by).join(CELL_SEPARATOR);
-}
-
-/** A list of one column is that column: the single-column output stays as it was. */
-export function normalizeBy(list: readonly string[] | undefined): By | undefined {
-  if (list === undefined || list.length === 0) return undefined;
-  return list.length === 1 ? list[0] : [...list];
-}
+import { byColumns, CELL_SEPARATOR, type By } from '../names.js';
 
 /** Which mapped column a `--by` names: a group column (by index) or the therapist column. */
 export interface ByColumn {

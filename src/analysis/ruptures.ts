@@ -10,7 +10,8 @@
  */
 import type { Dataset } from '../dataset/types.js';
 import { UserError } from '../errors.js';
-import { compareCells, groupKey, type By } from './by-column.js';
+import { compareCells, groupKey } from './by-column.js';
+import type { By } from '../names.js';
 import type { Instrument } from '../instruments/types.js';
 import { welchTTest } from '../stats/welch.js';
 import { compareDifference, compareScores, scoreDifference } from '../stats/threshold.js';

@@ -10,7 +10,7 @@
  * 'command' (flags win over the --config section; "--by ...") and 'report' (the config's
  * section only, with the report's defaults; "trend.by ..." at the key's line).
  */
-import { byColumns, type By } from '../analysis/by-column.js';
+import { byColumns, type By } from '../names.js';
 import type { Config } from '../config/load.js';
 import { UserError } from '../errors.js';
 import type { KeyPlace } from '../config/keys.js';

@@ -9,7 +9,8 @@
  */
 import type { Dataset, MeasureBinding, ScanStats } from '../../dataset/types.js';
 import { UserError } from '../../errors.js';
-import { byLabel, compareCells, groupKey } from '../by-column.js';
+import { byLabel } from '../../names.js';
+import { compareCells, groupKey } from '../by-column.js';
 import { Accumulator, type AccumulatorConfig, type PairSpec } from './accumulate.js';
 import { ScatterRepair } from './scatter.js';
 import { computeGroup } from './compute.js';

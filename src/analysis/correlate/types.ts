@@ -3,7 +3,7 @@
  * docs/correlate.md).
  */
 import type { Random } from '../../stats/random.js';
-import type { By } from '../by-column.js';
+import type { By } from '../../names.js';
 
 export type Analysis = 'pooled' | 'between' | 'within' | 'early' | 'lagged';
 export const ANALYSES: Analysis[] = ['pooled', 'between', 'within', 'early', 'lagged'];

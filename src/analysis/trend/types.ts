@@ -2,7 +2,7 @@
  * The options and the result model of `alliance trend` (docs/trend.md), and the calendar
  * helpers of its period series.
  */
-import type { By } from '../by-column.js';
+import type { By } from '../../names.js';
 import type { ChangeCategory, CutoffType, ReliableDirection } from '../change.js';
 
 export type Period = 'month' | 'quarter' | 'year';

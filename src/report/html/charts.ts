@@ -11,7 +11,7 @@ import type { FixedEffect, ModelResult } from '../../analysis/model.js';
 import type { RupturesResult } from '../../analysis/ruptures.js';
 import { CATEGORY_LABEL } from '../vocabulary.js';
 import { barChart, forestPlot, lineChart, type Bar, type ForestRow } from './svg.js';
-import { byLabel } from '../../analysis/by-column.js';
+import { byLabel } from '../../names.js';
 
 export interface Chart {
   /** Short heading shown above the chart. */

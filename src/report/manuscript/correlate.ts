@@ -8,7 +8,7 @@ import { toFixedR } from '../number.js';
 import { apaR, capital, count, dfText, interval, level, listWords, nouns, pText, pValue, sym, t, type ApaRow, type Manuscript, type Paragraph, type Run, type Text } from './model.js';
 import { directionSentence, instrumentNames, instrumentWorks, measureLabel } from './measures.js';
 import { BAKDASH_2017, BH_1995, HOLM_1979, NICKELL_1981, plainSoftware, referenceList, software, type Work } from './references.js';
-import { byLabel } from '../../analysis/by-column.js';
+import { byLabel } from '../../names.js';
 
 const ADJUST_NAME = { holm: 'Holm', bh: 'Benjamini\u2013Hochberg', none: '' } as const;
 

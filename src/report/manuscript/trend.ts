@@ -9,7 +9,7 @@ import type { Dataset } from '../../dataset/types.js';
 import { capital, count, interval, nouns, num, percent, sym, t, type ApaRow, type Manuscript, type Paragraph, type Text } from './model.js';
 import { directionSentence, instrumentNames, instrumentWorks, measureLabel } from './measures.js';
 import { JACOBSON_1991, plainSoftware, referenceList, software, type Work } from './references.js';
-import { byLabel } from '../../analysis/by-column.js';
+import { byLabel } from '../../names.js';
 
 function share(p: Proportion): string {
   if (p.share === null) return `${count(p.x)} of ${count(p.n)}`;

@@ -7,7 +7,7 @@ import type { Dataset } from '../../dataset/types.js';
 import { F, type Cell, type Column, type DocWarning, type ResultDocument } from '../../report/model.js';
 import { mappedColumns } from '../../report/mapping.js';
 import { toFixedR } from '../../report/number.js';
-import { byLabel } from '../../analysis/by-column.js';
+import { byLabel } from '../../names.js';
 
 const METHOD_LABEL: Record<string, string> = {
   pearson: 'r',

@@ -2,7 +2,7 @@
  * The `correlate:` section of a --config file and the correlate flags -> CorrelateOptions
  * (shared by `alliance correlate` and the report's correlate section).
  */
-import { normalizeBy } from '../../analysis/by-column.js';
+import { normalizeBy } from '../../names.js';
 import { UserError } from '../../errors.js';
 import { ANALYSES, DEFAULT_OPTIONS, type Analysis, type CorrelateOptions } from '../../analysis/correlate/types.js';
 import { readTable, tableKeys, type OptionTable } from '../../config/option-table.js';

@@ -10,7 +10,7 @@ import { F, type Cell, type ResultDocument, type TableModel } from '../../report
 import { cell, NE, snake } from '../../report/cells.js';
 import { mappedColumns } from '../../report/mapping.js';
 import { toFixedR } from '../../report/number.js';
-import { byLabel } from '../../analysis/by-column.js';
+import { byLabel } from '../../names.js';
 
 /** The rule as one sentence (table notes, report intro). */
 export function ruleNote(r: RupturesResult): string {

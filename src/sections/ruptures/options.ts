@@ -2,7 +2,7 @@
  * The `ruptures:` section of a --config file and the ruptures flags -> RupturesOptions
  * (shared by `alliance ruptures` and the report's ruptures section).
  */
-import { normalizeBy } from '../../analysis/by-column.js';
+import { normalizeBy } from '../../names.js';
 import { UserError } from '../../errors.js';
 import type { RupturesOptions } from '../../analysis/ruptures.js';
 import { camel, checkKey, configPlace } from '../../config/keys.js';

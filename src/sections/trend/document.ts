@@ -11,7 +11,7 @@ import { cell, NE, snake } from '../../report/cells.js';
 import { mappedColumns } from '../../report/mapping.js';
 import { CATEGORY_LABEL, SHARE_HEADER, SHARE_LABEL } from '../../report/vocabulary.js';
 import { numberList, toFixedR } from '../../report/number.js';
-import { byLabel } from '../../analysis/by-column.js';
+import { byLabel } from '../../names.js';
 
 function list(xs: number[]): string {
   return numberList(xs);

@@ -3,7 +3,7 @@
  * across options. `trendOptions` turns the flags and the `trend:` section of a --config
  * file into TrendOptions (shared by `alliance trend` and the report's trend section).
  */
-import { normalizeBy } from '../../analysis/by-column.js';
+import { normalizeBy } from '../../names.js';
 import { UserError } from '../../errors.js';
 import type { TrendOptions } from '../../analysis/trend/trend.js';
 import { camel, checkKey, configPlace } from '../../config/keys.js';
