@@ -41,6 +41,21 @@ const assignments = (value: string, previous: unknown): Record<string, string> =
   return out;
 };
 
+/** The most threads --threads and `threads:` accept. */
+export const MAX_THREADS = 64;
+
+/** A thread count (a whole number from 1 to MAX_THREADS), from a flag or a config value. */
+export function threadCount(value: unknown, what: string): number {
+  const s = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  const n = /^\d+$/.test(s) ? Number(s) : NaN;
+  if (!(n >= 1 && n <= MAX_THREADS))
+    throw new UserError(`${what} must be a whole number from 1 to ${MAX_THREADS} (got '${s}')`, {
+      key: what,
+      hint: 'For example --threads 2, or --threads 1 to read on one thread',
+    });
+  return n;
+}
+
 /** Column mapping and dialect: every command that reads session exports takes these. */
 export const INPUT_OPTIONS: OptionSpec[] = [
   { flags: '--config <file>', description: 'JSON or YAML file holding any of these options (flags win)' },
@@ -79,6 +94,11 @@ export const INPUT_OPTIONS: OptionSpec[] = [
     flags: '--show-identifiers',
     description:
       'show client, therapist and group values that look like direct identifiers (emails, phone numbers, names, addresses) as they are, not as pseudonyms',
+  },
+  {
+    flags: '--threads <n>',
+    description: 'threads that read a large UTF-8 CSV (default 1; files under 8 MiB always use one)',
+    parse: (value: string) => threadCount(value, '--threads'),
   },
   { flags: '--join-on <key>', description: 'join exports with different columns on client+session or client+date', choices: ['session', 'date'] },
 ];

@@ -23,7 +23,7 @@ import type * as Yaml from 'yaml';
 import type { Document, Node, YAMLMap } from 'yaml';
 import { UserError } from '../errors.js';
 import { valueText } from './text.js';
-import { INPUT_OPTIONS } from './input-options.js';
+import { INPUT_OPTIONS, MAX_THREADS } from './input-options.js';
 import { getInstrument, INSTRUMENTS, validateOverride, validInstrumentIds } from '../instruments/registry.js';
 import type { ReadOptions } from '../dataset/types.js';
 import { closest } from '../names.js';
@@ -59,7 +59,7 @@ export interface Config {
 /** Sections a command may read; their content is validated by the command. */
 export const COMMAND_SECTIONS = ['validate', 'describe', 'correlate', 'trend', 'change', 'model', 'ruptures', 'report', 'alerts', 'therapists', 'simulate'];
 
-type Kind = 'string' | 'boolean' | 'list' | 'map' | 'overrides' | 'files' | { choices: readonly string[] };
+type Kind = 'string' | 'boolean' | 'count' | 'list' | 'map' | 'overrides' | 'files' | { choices: readonly string[] };
 
 /** The ReadOptions keys a config may hold, and their types. */
 export const READ_KEYS: Record<string, Kind> = {
@@ -82,6 +82,7 @@ export const READ_KEYS: Record<string, Kind> = {
   sheet: 'string',
   wide: 'string',
   today: 'string',
+  threads: 'count',
 };
 
 const camel = (k: string) => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -236,6 +237,10 @@ export function parseConfig(text: string, display: string, dir: string): Config 
     if (kind === 'string') {
       if (!isScalar(value) || value.value === null || typeof value.value === 'object') typeError('a column name (text)');
       read[key] = String((value as { value: unknown }).value);
+    } else if (kind === 'count') {
+      if (!isScalar(value) || typeof value.value !== 'number' || !Number.isInteger(value.value) || value.value < 1 || value.value > MAX_THREADS)
+        typeError(`a whole number from 1 to ${MAX_THREADS}`);
+      read[key] = (value as { value: number }).value;
     } else if (kind === 'boolean') {
       if (!isScalar(value) || typeof value.value !== 'boolean') typeError('true or false');
       read[key] = (value as { value: boolean }).value;

@@ -36,7 +36,11 @@ export const csvFormat: TableFormat = {
   name: 'csv',
   matches: () => true,
   async open(file, display, options, io) {
-    const input = await openCsv(file, { delimiter: options.delimiter, encoding: options.encoding, decimal: options.decimal, display }, io.stdin);
+    const input = await openCsv(
+      file,
+      { delimiter: options.delimiter, encoding: options.encoding, decimal: options.decimal, display, threads: options.threads },
+      io.stdin,
+    );
     return csvSource(input);
   },
 };

@@ -47,6 +47,8 @@ export interface ReadOptions {
   showIdentifiers?: boolean;
   /** Reference date for "future date" checks (ISO); defaults to today. */
   today?: string;
+  /** Threads that read a large UTF-8 CSV (src/io/parallel/); default 1. */
+  threads?: number;
   /**
    * Where each option came from (added): 'config' when it was read from --config, else the
    * command line. Only used to word Mapping.notes ("(flag)" vs "(config)").

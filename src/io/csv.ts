@@ -18,6 +18,9 @@ import * as fsp from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { ChunkDecoder, InvalidUtf8, checkNotBinary, checkTextSample, detectBom, encodedLength, type Encoding } from './decode.js';
 import { RecordScanner, type RangeHandler } from './scanner.js';
+import { PARALLEL_MIN_BYTES, defaultThreads, scanPool } from './parallel/pool.js';
+import { scanPiece } from './parallel/piece.js';
+import { streamRangesParallel, type PieceScan } from './parallel/stream.js';
 import { sampleRecords, sniffDecimal, sniffDelimiter, sniffLineEnding } from './sniff.js';
 import { fsError, openSource, type Source } from './source.js';
 import type { CsvInput, Dialect, DialectOptions, OpenCsv, ReadOptions, ReadStats, RecordHandler } from './types.js';
@@ -30,6 +33,12 @@ export interface Tuning {
   sampleSize?: number;
   /** Longest record accepted, in bytes (default 16 MiB). */
   maxRecordBytes?: number;
+  /** Threads for readRanges (default: DialectOptions.threads, else the cores). */
+  threads?: number;
+  /** Inputs at least this large are read on several threads (default PARALLEL_MIN_BYTES). */
+  parallelMinBytes?: number;
+  /** Scan the pieces on the main thread instead of in workers (the same split and checks, for tests). */
+  inlineScan?: boolean;
 }
 
 const DEFAULT_CHUNK = 1024 * 1024;
@@ -128,6 +137,20 @@ export async function openCsvTuned(path: string, options: DialectOptions, stdin:
     readRanges:
       dialect.encoding === 'utf8' && dialect.delimiter.charCodeAt(0) < 128
         ? async (onRange: RangeHandler, opts?: Pick<ReadOptions, 'onProgress'>): Promise<ReadStats> => {
+            const threads = Math.max(1, Math.floor(tuning.threads ?? options.threads ?? defaultThreads()));
+            if (threads > 1 && src.bytes - bom.length >= (tuning.parallelMinBytes ?? PARALLEL_MIN_BYTES)) {
+              const r = await streamParallel(
+                src,
+                bom.length,
+                dialect,
+                { chunkSize, maxRecord, skip: skip + 1 },
+                threads,
+                tuning.inlineScan === true,
+                opts?.onProgress,
+                onRange,
+              );
+              return { records: r.delivered, bytes: src.bytes, lines: r.lastLine };
+            }
             const sc = await stream(src, bom.length, dialect, { chunkSize, maxRecord, skip: skip + 1 }, undefined, opts?.onProgress, noRecord, onRange);
             return { records: sc.delivered, bytes: src.bytes, lines: sc.lastLine() };
           }
@@ -161,11 +184,62 @@ async function openAgain(src: Source): Promise<fsp.FileHandle> {
  * count and checksum) that describe no one version of it.
  */
 function checkWhole(src: Source, got: number): void {
-  if (got !== src.bytes)
-    throw new UserError(`the file changed while it was being read (${src.bytes.toLocaleString('en')} bytes when opened, ${got.toLocaleString('en')} read)`, {
-      location: { file: src.display },
-      hint: 'Run again once nothing else is writing the file (or copy it first)',
-    });
+  if (got !== src.bytes) throw changedError(src, got);
+}
+
+function changedError(src: Source, got: number): UserError {
+  return new UserError(`the file changed while it was being read (${src.bytes.toLocaleString('en')} bytes when opened, ${got.toLocaleString('en')} read)`, {
+    location: { file: src.display },
+    hint: 'Run again once nothing else is writing the file (or copy it first)',
+  });
+}
+
+/**
+ * readRanges on `threads` threads (./parallel/stream.ts): this thread reads and delivers,
+ * threads - 1 workers scan. The same records, lines and errors as `stream` in range mode.
+ */
+async function streamParallel(
+  src: Source,
+  start: number,
+  dialect: Dialect,
+  { chunkSize, maxRecord, skip }: { chunkSize: number; maxRecord: number; skip: number },
+  threads: number,
+  inline: boolean,
+  onProgress: ((bytes: number) => void) | undefined,
+  onRange: RangeHandler,
+): Promise<{ delivered: number; lastLine: number }> {
+  const { delimiter } = dialect;
+  const display = src.display;
+  const pool = inline ? null : scanPool(threads - 1);
+  const scan: PieceScan = pool
+    ? (bytes, len, final) => pool.scan(bytes, len, final, delimiter, display)
+    : (bytes, len, final) => Promise.resolve(scanPiece(bytes, len, final, delimiter, display));
+  const fh = await openAgain(src);
+  const release = pool?.use();
+  try {
+    return await streamRangesParallel(
+      {
+        fh,
+        bytes: src.bytes,
+        start,
+        delimiter,
+        display,
+        chunkSize,
+        maxRecord,
+        skip,
+        ahead: 2 * threads,
+        scan,
+        recycle: pool ? (r) => pool.recycle(r) : undefined,
+        onProgress,
+        changed: (got) => changedError(src, got),
+        encodingError: (offset) => encodingError(src, start, offset),
+      },
+      onRange,
+    );
+  } finally {
+    release?.();
+    await fh.close();
+  }
 }
 
 async function readHead(src: Source, n: number): Promise<Buffer> {

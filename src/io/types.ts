@@ -19,6 +19,11 @@ export interface DialectOptions {
    * here, so messages never show an absolute path the user did not type.
    */
   display?: string;
+  /**
+   * Threads that read a large UTF-8 input (./parallel/): default 1 (see defaultThreads);
+   * inputs under 8 MiB and other encodings are read on one thread whatever it says.
+   */
+  threads?: number;
 }
 
 export interface Dialect {

@@ -1,0 +1,74 @@
+/**
+ * One piece of a CSV file scanned on its own (by a worker thread, or inline): the records
+ * RecordScanner finds in it, as byte ranges relative to the piece and lines relative to its
+ * first line, in a form that crosses a thread boundary (typed arrays and strings).
+ *
+ * The scan is the scanner's range mode (../scanner.ts), unchanged: the piece is exactly what
+ * the one-thread reader would scan if the piece began at a record boundary. Whether it does
+ * is settled by the reader (./stream.ts), which checks every piece's start against the
+ * previous piece's result before it uses any record of it.
+ */
+import { UserError } from '../../errors.js';
+import { RecordScanner } from '../scanner.js';
+
+/** A UserError of the scan, with its line relative to the piece. */
+export interface PieceError {
+  message: string;
+  line: number;
+  column: number | string | undefined;
+  hint: string | undefined;
+}
+
+export interface PieceResult {
+  /** Bytes of complete records at the start of the piece (the whole piece when `final`). */
+  used: number;
+  /** The scanner's line after the scan, relative (1 = the piece's first line): the next piece's first line. */
+  line: number;
+  /** Records found (before an error, if any). */
+  records: number;
+  /** Per record: line, field count, then start and end of each field (-1, -1 for a quoted field); the array may be longer. */
+  meta: Int32Array<ArrayBuffer>;
+  /** The values of the quoted fields, in the order they appear in `meta`. */
+  quoted: string[];
+  /** The UserError the scan stopped with (after `records` records), or null. */
+  error: PieceError | null;
+}
+
+/** Scans bytes[0..len) (valid UTF-8 that starts at a record boundary, unless the reader finds otherwise). */
+export function scanPiece(bytes: Uint8Array, len: number, final: boolean, delimiter: string, display: string, scratch?: ArrayBuffer): PieceResult {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, len);
+  /** The offsets, in `scratch` (a buffer of an earlier piece, handed back) while they fit. */
+  let meta = new Int32Array(scratch ?? new ArrayBuffer(65536 * 4));
+  let at = 0;
+  let records = 0;
+  const quoted: string[] = [];
+  const sc = new RecordScanner({ delimiter, display }, noRecord, (rec, line) => {
+    const n = rec.count;
+    if (at + 2 + 2 * n > meta.length) {
+      const bigger = new Int32Array(new ArrayBuffer(4 * Math.max(2 * meta.length, at + 2 + 2 * n)));
+      bigger.set(meta.subarray(0, at));
+      meta = bigger;
+    }
+    meta[at++] = line;
+    meta[at++] = n;
+    const st = rec.start;
+    const en = rec.end;
+    for (let k = 0; k < n; k++) {
+      meta[at++] = st[k];
+      meta[at++] = en[k];
+      if (st[k] < 0) quoted.push(rec.quoted[k]);
+    }
+    records++;
+  });
+  let used = 0;
+  let error: PieceError | null = null;
+  try {
+    used = sc.scanBytes(buf, len, final);
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    error = { message: e.message, line: e.location.line ?? 1, column: e.location.column, hint: e.hint };
+  }
+  return { used, line: sc.line, records, meta, quoted, error };
+}
+
+function noRecord(): void {}
