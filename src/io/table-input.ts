@@ -62,9 +62,21 @@ export function numberText(v: number): string {
   return Number.isFinite(v) ? String(v) : '';
 }
 
+const DAY_MS = 86_400_000;
+const dayText = new Map<number, string>();
+
 /** yyyy-mm-dd of a UTC millisecond time ('' when invalid); with a time of day when there is one. */
 export function isoDate(ms: number): string {
   if (!Number.isFinite(ms)) return '';
+  if (ms % DAY_MS === 0) {
+    // Whole days (most dates): the text of each day is made once.
+    let s = dayText.get(ms);
+    if (s === undefined) {
+      s = new Date(ms).toISOString().slice(0, 10);
+      if (dayText.size < 1 << 16) dayText.set(ms, s);
+    }
+    return s;
+  }
   const d = new Date(ms);
   const iso = d.toISOString();
   return d.getUTCHours() === 0 && d.getUTCMinutes() === 0 && d.getUTCSeconds() === 0 && d.getUTCMilliseconds() === 0 ? iso.slice(0, 10) : iso.slice(0, 19);

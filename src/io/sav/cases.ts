@@ -42,7 +42,7 @@ async function* zlibChunks(fh: fsp.FileHandle, d: SavDictionary, size: number, o
   const ztrailer = i64(head, 8);
   const zlen = i64(head, 16);
   if (zheader !== d.dataOffset || ztrailer <= zheader || zlen < 24 || ztrailer + zlen > size)
-    throw new SavFormatError('its zlib header does not point to a trailer inside the file (it is truncated or damaged)');
+    throw new SavFormatError('its zlib header does not point to a trailer inside the file: it is truncated or damaged');
   const trailer = Buffer.alloc(zlen);
   await fh.read(trailer, 0, zlen, ztrailer);
   const n = i32(trailer, 20);
@@ -113,10 +113,8 @@ async function decode(chunks: Chunks, d: SavDictionary, onCase: (bytes: Buffer, 
       end += c.length;
     }
   };
-  const sysmis = Buffer.alloc(8);
-  const number = Buffer.alloc(8);
-  const writeDouble = (b: Buffer, v: number) => (d.littleEndian ? b.writeDoubleLE(v, 0) : b.writeDoubleBE(v, 0));
-  writeDouble(sysmis, d.sysmis);
+  const view = new DataView(record.buffer, record.byteOffset, record.byteLength);
+  const le = d.littleEndian;
   // Bytecode state: the current block of 8 codes and the next one to use.
   const codes = Buffer.alloc(8);
   let ci = 8;
@@ -127,7 +125,7 @@ async function decode(chunks: Chunks, d: SavDictionary, onCase: (bytes: Buffer, 
     if (end - pos < worst && !done) await fill();
     if (d.compression === 0) {
       if (end - pos === 0) break;
-      if (end - pos < caseBytes) throw new SavFormatError(`the file ends inside case ${n + 1} (it is truncated)`);
+      if (end - pos < caseBytes) throw new SavFormatError(`the file ends inside case ${n + 1}: it is truncated`);
       buf.copy(record, 0, pos, pos + caseBytes);
       pos += caseBytes;
     } else {
@@ -139,9 +137,9 @@ async function decode(chunks: Chunks, d: SavDictionary, onCase: (bytes: Buffer, 
               eof = true;
               break;
             }
-            throw new SavFormatError(`the file ends inside case ${n + 1} (it is truncated)`);
+            throw new SavFormatError(`the file ends inside case ${n + 1}: it is truncated`);
           }
-          buf.copy(codes, 0, pos, pos + 8);
+          for (let b = 0; b < 8; b++) codes[b] = buf[pos + b];
           pos += 8;
           ci = 0;
         }
@@ -149,20 +147,16 @@ async function decode(chunks: Chunks, d: SavDictionary, onCase: (bytes: Buffer, 
         const o = e * 8;
         if (code === 0) continue;
         if (code === 252) {
-          if (e > 0) throw new SavFormatError(`the data ends inside case ${n + 1} (it is truncated)`);
+          if (e > 0) throw new SavFormatError(`the data ends inside case ${n + 1}: it is truncated`);
           eof = true;
           break;
         }
         if (code === 253) {
-          if (end - pos < 8) throw new SavFormatError(`the file ends inside case ${n + 1} (it is truncated)`);
-          buf.copy(record, o, pos, pos + 8);
+          if (end - pos < 8) throw new SavFormatError(`the file ends inside case ${n + 1}: it is truncated`);
+          for (let b = 0; b < 8; b++) record[o + b] = buf[pos + b];
           pos += 8;
-        } else if (code === 254) record.fill(0x20, o, o + 8);
-        else if (code === 255) sysmis.copy(record, o);
-        else {
-          writeDouble(number, code - d.bias);
-          number.copy(record, o);
-        }
+        } else if (code === 254) for (let b = 0; b < 8; b++) record[o + b] = 0x20;
+        else view.setFloat64(o, code === 255 ? d.sysmis : code - d.bias, le);
         e++;
       }
       if (eof) break;
@@ -170,6 +164,6 @@ async function decode(chunks: Chunks, d: SavDictionary, onCase: (bytes: Buffer, 
     n++;
     onCase(record, n);
   }
-  if (d.cases >= 0 && n < d.cases) throw new SavFormatError(`the file holds ${n} cases, not the ${d.cases} its header gives (it is truncated)`);
+  if (d.cases >= 0 && n < d.cases) throw new SavFormatError(`the file holds ${n} cases, not the ${d.cases} its header gives: it is truncated`);
   return n;
 }

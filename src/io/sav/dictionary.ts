@@ -97,7 +97,7 @@ class Cursor {
     const want = Math.max(n, 1 << 16);
     this.buf = this.src.read(this.pos, want);
     this.base = this.pos;
-    if (this.buf.length < n) throw new SavFormatError(`the file ends inside its dictionary (at byte ${this.pos + this.buf.length}; it is truncated)`);
+    if (this.buf.length < n) throw new SavFormatError(`the file ends inside its dictionary, at byte ${this.pos + this.buf.length}: it is truncated`);
   }
   bytes(n: number): Buffer {
     if (n < 0 || n > 1 << 30) throw new SavFormatError(`a record at byte ${this.pos} gives an impossible length (${n})`);
@@ -271,13 +271,14 @@ function buildVariables(
     const width = vls !== undefined ? Number(vls) : r.type;
     if (!Number.isInteger(width) || width < 0) throw new SavFormatError(`variable ${short} has the impossible width ${vls}`);
     const segments: [number, number][] = [];
-    // A very long string: ceil(width / 252) segments of 255 bytes, 252 of them used but in the last.
+    // A very long string: ceil(width / 252) segments, each 255 bytes of the value but the
+    // last, which holds the rest (as SPSS, PSPP and R haven write and read them).
     const nseg = width > 255 ? Math.ceil(width / 252) : 1;
     let j = k;
     for (let s = 0; s < nseg; s++) {
       const seg = raw[j];
       if (!seg || seg.type === -1) throw new SavFormatError(`the very long string ${short} lacks its segment ${s + 1}`);
-      const used = width === 0 ? 8 : nseg === 1 ? width : s < nseg - 1 ? 252 : width - 252 * s;
+      const used = width === 0 ? 8 : nseg === 1 ? width : Math.min(seg.type, s < nseg - 1 ? 255 : width - 255 * s);
       segments.push([seg.element * 8, used]);
       j++;
       const n = elementsOf(seg.type);
