@@ -1,8 +1,8 @@
 // The same sessions as the long benchmark CSV in other formats and layouts, for
 // `npm run bench` (bench/run.mjs): gzip, zip, wide (one row per client), REDCap, Parquet
-// (hyparquet-writer, a devDependency), Excel (exceljs; all rows: a sheet holds up to
-// 1,048,576) and SPSS (R haven, when Rscript with haven is installed). Files are
-// written once to bench/data/ and reused.
+// (hyparquet-writer, a devDependency), Excel (exceljs, a devDependency; all rows: a sheet
+// holds up to 1,048,576) and SPSS .sav and .zsav (R haven, when Rscript with haven is
+// installed). Files are written once to bench/data/ and reused.
 import { createReadStream, createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -115,11 +115,14 @@ async function xlsx(src, out, maxRows) {
   await wb.commit();
 }
 
-function sav(src, out) {
+function sav(src, out, compress = 'byte') {
   if (spawnSync('Rscript', ['-e', 'library(haven)']).status !== 0) return false;
   const r = spawnSync(
     'Rscript',
-    ['-e', `d <- read.csv("${src}", stringsAsFactors = FALSE, na.strings = ""); d$date <- as.Date(d$date); haven::write_sav(d, "${out}")`],
+    [
+      '-e',
+      `d <- read.csv("${src}", stringsAsFactors = FALSE, na.strings = ""); d$date <- as.Date(d$date); haven::write_sav(d, "${out}", compress = "${compress}")`,
+    ],
     { stdio: 'inherit' },
   );
   return r.status === 0;
@@ -145,6 +148,7 @@ export async function formatFiles(src, n) {
   await make('REDCap CSV', `${base}-redcap.csv`, (f) => redcap(src, f));
   await make('Parquet', `${base}.parquet`, (f) => parquet(src, f));
   await make('SPSS .sav', `${base}.sav`, (f) => sav(src, f));
+  await make('SPSS .zsav', `${base}.zsav`, (f) => sav(src, f, 'zsav'));
   await make('Excel .xlsx', `${base}.xlsx`, (f) => xlsx(src, f, n));
   writeFileSync(`${base}.formats.json`, JSON.stringify(out));
   return out;
