@@ -160,6 +160,41 @@ describe('report.html in headless Chromium', () => {
     expect(change.marks).toBe(4);
   });
 
+  it('a therapist feedback page: linked from the report, self-contained, only its own therapist', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'therapists-'));
+    copyFileSync(path.join(ROOT, 'fixtures/therapists/clinic.csv'), path.join(dir, 'clinic.csv'));
+    writeFileSync(
+      path.join(dir, 'r.yaml'),
+      ['files: [clinic.csv]', 'therapist: therapist', 'report:', '  sections: [trend]', '  perTherapist: true', '  formats: [html]', ''].join('\n'),
+    );
+    const out = path.join(dir, 'out');
+    const res = await runInProcess(['report', '--config', path.join(dir, 'r.yaml'), '--out', out, '--reproducible']);
+    expect(res.code, res.stderr).toBe(0);
+    const report = await inspectPage(pathToFileURL(path.join(out, 'report.html')).href, `[...document.querySelectorAll('#therapists a')].map((a) => a.href)`);
+    const links = report.value as string[];
+    expect(links).toHaveLength(7);
+    const t01 = links.find((h) => h.endsWith('/therapists/T01.html'))!;
+    expect(t01).toBeDefined();
+    const PROBE = `(() => ({
+      text: document.body.innerText,
+      headers: [...document.querySelectorAll('th')].map((t) => t.textContent),
+      cards: document.querySelectorAll('.card').length,
+      back: document.querySelector('a[href="../report.html"]') !== null,
+      wide: document.documentElement.scrollWidth > window.innerWidth,
+    }))()`;
+    const page = await inspectPage(t01, PROBE);
+    expect(page.consoleErrors).toEqual([]);
+    expect(page.exceptions).toEqual([]);
+    expect(page.requests.filter((u) => u !== t01)).toEqual([]);
+    const v = page.value as { text: string; headers: string[]; cards: number; back: boolean; wide: boolean };
+    expect(v.headers).toEqual(['figure', 'your clients', '95% CI', 'clinic', '95% CI']);
+    expect(v.cards).toBe(4);
+    expect(v.back).toBe(true);
+    expect(v.wide).toBe(false);
+    expect(v.text).toContain('T01');
+    for (const other of ['T02', 'T03', 'T04', 'T05', 'T07', 'therapist 1', 'Anna']) expect(v.text).not.toContain(other);
+  });
+
   /** Run in the page: axis labels, clipped text, warning lines and the page's words. */
   const CLINIC_PROBE = `(() => {
     const out = { clipped: [], overlaps: [], labels: [], untitled: 0, hollow: 0, warningLines: 0, details: [], text: document.body.textContent };

@@ -16,6 +16,7 @@
  *   out: ../report           # default output folder (relative to this file)
  *   filters: { from: 2024-01-01, to: 2024-12-31, column: site, values: [S1, S2] }
  *   manuscript: [md, docx, tex]   # or true: APA results text + tables (manuscript.*)
+ *   perTherapist: false      # true: one feedback page per therapist (therapists/*.html, .md)
  * ```
  *
  * Every key is checked here; an unknown key or a wrong type is a UserError naming the key
@@ -72,9 +73,11 @@ export interface ReportSettings {
   filters: ReportFilters;
   /** The manuscript files to write (APA results text and tables; none by default). */
   manuscript: ManuscriptFile[];
+  /** One feedback page per therapist (./therapists.ts); off by default. */
+  perTherapist: boolean;
 }
 
-export const REPORT_KEYS = ['title', 'sections', 'minClients', 'formats', 'clientTables', 'failOn', 'out', 'filters', 'manuscript'];
+export const REPORT_KEYS = ['title', 'sections', 'minClients', 'formats', 'clientTables', 'failOn', 'out', 'filters', 'manuscript', 'perTherapist'];
 const FILTER_KEYS = ['from', 'to', 'column', 'values'];
 
 export const DEFAULT_SETTINGS: Omit<ReportSettings, 'filters' | 'manuscript'> = {
@@ -85,6 +88,7 @@ export const DEFAULT_SETTINGS: Omit<ReportSettings, 'filters' | 'manuscript'> = 
   clientTables: false,
   failOn: 'none',
   out: null,
+  perTherapist: false,
 };
 
 /** 1-based line of every key at any depth, by camelCased dotted path ("report.filters.from"). */
@@ -176,6 +180,10 @@ export function reportSettings(ctx: SectionCheck): ReportSettings {
       case 'clientTables':
         if (typeof v !== 'boolean') fail(ctx, key, `'${key}' must be true or false`);
         s.clientTables = v;
+        break;
+      case 'perTherapist':
+        if (typeof v !== 'boolean') fail(ctx, key, `'${key}' must be true or false`);
+        s.perTherapist = v;
         break;
       case 'failOn':
         if (v !== 'error' && v !== 'warning' && v !== 'none') fail(ctx, key, `'${key}' must be error, warning or none`);

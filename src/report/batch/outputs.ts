@@ -11,6 +11,7 @@ import { measureNames } from '../labels.js';
 import { manuscriptFiles } from './manuscript.js';
 import type { ReportSettings } from './config.js';
 import type { Planned, SectionRuns } from './sections.js';
+import { pagesHtmlSection, pagesJson, pagesMarkdown, therapistPages, type TherapistFigures } from './therapists.js';
 
 /** What the files are made of beyond the section outputs. */
 export interface OutputParts {
@@ -25,6 +26,8 @@ export interface OutputParts {
   mapping: Mapping;
   labels: Record<string, string> | undefined;
   version: string;
+  /** The therapist feedback pages (report.perTherapist), or null. */
+  therapists?: TherapistFigures | null;
 }
 
 /** The report's files other than the manifest, by name. */
@@ -39,12 +42,15 @@ export async function reportFiles(x: OutputParts): Promise<Map<string, string | 
   const title = settings.title;
   const sub = [`inputs: ${x.inputs.join(', ')}`, `sections: ${sections.map((s) => s.name).join(', ')}${stopped ? ' (stopped after validation)' : ''}`];
   const references = sections.flatMap((s) => s.section.referencesFor?.(s.opts) ?? s.section.references);
+  const footer = `alliance-outcome ${x.version}. Every figure is computed from the inputs listed above; results.json holds them at full precision and manifest.json the inputs' checksums.`;
+  const pages = x.therapists ? therapistPages(x.therapists, { title, subtitle: sub, formats: settings.formats, names: names.name, footer }) : null;
 
   if (settings.formats.includes('md')) {
     const md: string[] = [`# ${mdText(title)}`, '', ...sub.map((s) => `${mdText(s)}  `), '', '## Summary', '', '| figure | value | detail |', '|:---|---:|:---|'];
     for (const h of headline) md.push(`| ${mdCell(h.label)} | ${mdCell(String(h.value))} | ${mdCell(h.detail ?? '')} |`);
     md.push('', ...rules.map((r) => `- ${mdText(r)}`), '');
     for (const s of sections) md.push(demote(renderMarkdown(s.doc)));
+    if (pages) md.push(...pagesMarkdown(pages));
     md.push('## References', '', ...references.map((r) => `- ${r}`));
     files.set('report.md', md.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n');
   }
@@ -61,6 +67,7 @@ export async function reportFiles(x: OutputParts): Promise<Map<string, string | 
       min_clients: settings.minClients,
       client_tables: settings.clientTables,
       sections: Object.fromEntries(sections.map((s) => [s.name, s.json])),
+      ...(pages ? { therapist_pages: pagesJson(pages, settings.formats) } : {}),
     };
     files.set('results.json', JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
   }
@@ -73,6 +80,7 @@ export async function reportFiles(x: OutputParts): Promise<Map<string, string | 
       const intro = s.section.html.intro?.(s.result, s.opts);
       htmlSections.push({ id: s.section.html.id, heading: s.section.html.heading, ...(intro ? { intro } : {}), charts, doc: s.doc });
     }
+    if (pages) htmlSections.push(pagesHtmlSection(pages));
     files.set(
       'report.html',
       renderReportHtml({
@@ -82,11 +90,12 @@ export async function reportFiles(x: OutputParts): Promise<Map<string, string | 
         sections: htmlSections,
         rules,
         references,
-        footer: `alliance-outcome ${x.version}. Every figure is computed from the inputs listed above; results.json holds them at full precision and manifest.json the inputs' checksums.`,
+        footer,
       }),
     );
   }
 
+  if (pages) for (const [name, data] of pages.files) files.set(name, data);
   if (settings.manuscript.length > 0) {
     const parts = sections.flatMap((s) => (s.section.manuscript ? [s.section.manuscript(s.result, s.dataset, s.opts)] : []));
     for (const [name, data] of await manuscriptFiles(parts, settings.manuscript)) files.set(name, data);

@@ -11,7 +11,8 @@
  * unfiltered input -> stop here when failOn is met -> filters -> the other sections in
  * registry order -> outputs. The steps live beside this file: inputs.ts (input files,
  * output guard, opening), filter.ts (report.filters), sections.ts (the section runs),
- * outputs.ts (the files) and manifest.ts (checksums, manifest.json).
+ * outputs.ts (the files), therapists.ts (report.perTherapist's feedback pages) and
+ * manifest.ts (checksums, manifest.json).
  */
 import type { Io } from '../../io/process.js';
 import * as path from 'node:path';
@@ -26,6 +27,7 @@ import { checkFilters, filteredDataset } from './filter.js';
 import { runSections, type Planned, type ReportProgress } from './sections.js';
 import { reportFiles } from './outputs.js';
 import { manifestJson } from './manifest.js';
+import { checkPerTherapist, therapistFigures } from './therapists.js';
 
 export interface ReportRunOptions {
   /** Tool version for the manifest. */
@@ -105,6 +107,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
   ].filter(([col]) => col.trim() !== '');
   const keyAt = (key: string) => ({ file: config.path, line: ctx.lines[key] ?? config.lines[key.split('.')[0]] });
   const { dataset, read } = await openInputs(inputs.rel, base, ioAt, needed, keyAt);
+  if (settings.perTherapist) checkPerTherapist(dataset, keyAt('report.perTherapist'));
 
   // The filters are part of the config: a value that never occurs is reported before any
   // section runs (and before its progress line), so the error is the only line on stderr.
@@ -119,6 +122,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
   const docCtx: DocumentContext = { mode: 'report', filtered: filtered.describe.length > 0, clientTables: settings.clientTables };
   const runs = await runSections(planned, shared, filtered.dataset, src, runCtx, docCtx, failOn, opts.progress);
   const { exitCode, stopped } = runs;
+  const therapists = settings.perTherapist && !stopped ? await therapistFigures(filtered.dataset, src, settings.minClients) : null;
 
   // ---- outputs
   const files = await reportFiles({
@@ -131,6 +135,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
     mapping: dataset.mapping,
     labels: config.labels,
     version: opts.version,
+    therapists,
   });
   // Manifest last: it lists the other files.
   const manifest = await manifestJson({

@@ -27,6 +27,8 @@ export interface HtmlSection {
   charts: Chart[];
   /** The section's document: its preface, tables (with notes) and notes are shown. */
   doc?: ResultDocument;
+  /** Links to other pages of the report (relative paths), each with an optional note. */
+  links?: { href: string; text: string; note?: string }[];
 }
 
 export interface HtmlReport {
@@ -193,6 +195,9 @@ export function renderReportHtml(r: HtmlReport): string {
   for (const s of r.sections) {
     out.push(`<section id="${esc(s.id)}">`, `<h2>${esc(s.heading)}</h2>`);
     for (const p of s.intro ?? []) out.push(`<p>${esc(p)}</p>`);
+    if (s.links && s.links.length > 0) {
+      out.push('<ul class="links">' + s.links.map((l) => `<li><a href="${esc(l.href)}">${esc(l.text)}</a>${l.note ? ` ${esc(l.note)}` : ''}</li>`).join('') + '</ul>');
+    }
     for (const c of s.charts) {
       out.push('<figure class="chart">', `<h3>${esc(c.heading)}</h3>`, c.svg, `<figcaption>${esc(c.caption)}</figcaption>`, '</figure>');
     }
