@@ -131,7 +131,7 @@ describe('Jacobson-Truax against test/reference/change.R (clinicalsignificance d
       expect(cl.clinicalMean!).toBeCloseTo(c.m_clinical, 9);
       expect(cl.clinicalSd!).toBeCloseTo(c.sd_clinical, 9);
       expect(res.summary.categories).toEqual(c.counts);
-      const rows = new Map(res.clientRows!.map((r) => [r.client, r]));
+      const rows = new Map([...res.clientRows!].map((r) => [r.client, r]));
       for (const want of c.clients) {
         const got = rows.get(want.id)!;
         expect(got.change.pre).toBe(want.pre);

@@ -38,7 +38,54 @@ function dataset(rows: { client: string; session: number; srs?: number; phq?: nu
   );
 }
 
+/**
+ * Rows of one dataset whose scores are k * unit + offset: whole numbers and tenths (held as
+ * Int16 codes), quarters and thousandths (Int32), ten-thousandths (Float64), some negative;
+ * scores on a common grid, so differences often equal the thresholds exactly.
+ */
+const decimalRowsArb = fc.record({ unit: fc.constantFrom(1, 0.5, 0.25, 0.1), offset: fc.constantFrom(0, 0.1, 0.001, 0.0001) }).chain(({ unit, offset }) => {
+  const value = fc.option(
+    fc.integer({ min: -4, max: 8 }).map((k) => k * unit + offset),
+    { freq: 6, nil: undefined },
+  );
+  return fc.array(fc.record({ client: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), session: fc.integer({ min: 1, max: 7 }), srs: value, phq: value }), {
+    minLength: 10,
+    maxLength: 80,
+  });
+});
+
 describe('trend properties', () => {
+  it('code tables and histograms give what the threshold functions and sorting give', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        decimalRowsArb,
+        fc.record({
+          drop: fc.constantFrom(0.5, 1, 1.25, 1 / 3, 2.001),
+          allianceCutoff: fc.constantFrom(10, 12.5, 0.1 + 0.2, 36),
+          rcThreshold: fc.constantFrom(0.5, 5, 6.02, Math.PI),
+          outcomeHigherIsBetter: fc.boolean(),
+          ntpQuantile: fc.constantFrom(0, 0.1, 0.25, 0.5, 1),
+          ntpBands: fc.integer({ min: 1, max: 4 }),
+        }),
+        async (rows, o) => {
+          const ds = () =>
+            memoryDataset(
+              [
+                { name: 'a', role: 'alliance' },
+                { name: 'y', role: 'outcome' },
+              ],
+              rows.map((r) => ({ client: r.client, session: r.session, values: [r.srs, r.phq] })),
+            );
+          const opts = { ...o, clients: true, ntpMinClients: 1 };
+          const fast = await analyzeTrend(ds(), opts);
+          const plain = await analyzeTrend(ds(), { ...opts, codeTables: false });
+          expect(JSON.stringify(fast)).toBe(JSON.stringify(plain));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  }, 240_000);
+
   it('PagedColumn gives back every double exactly, whatever the mix', () => {
     fc.assert(
       fc.property(
@@ -68,7 +115,7 @@ describe('trend properties', () => {
           .map((x) => x.r);
         const a = await analyzeTrend(dataset(rows), { clients: true, ntpMinClients: 2 });
         const b = await analyzeTrend(dataset(shuffled), { clients: true, ntpMinClients: 2 });
-        const byId = new Map(b.clientRows!.map((r) => [r.client, r]));
+        const byId = new Map([...b.clientRows!].map((r) => [r.client, r]));
         for (const r of a.clientRows!) {
           const o = byId.get(r.client)!;
           expect(o.change).toEqual(r.change);

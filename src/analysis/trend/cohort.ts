@@ -22,6 +22,23 @@ export class Acc {
   improved = 0;
   recovered = 0;
   deteriorated = 0;
+
+  /** One session: its alliance rating and outcome (NaN when absent); `assessed` when there is an alliance cut-off, `below` when the rating is under it. */
+  addSession(a: number, o: number, assessed: boolean, below: boolean): void {
+    this.sessions++;
+    if (!Number.isNaN(a)) {
+      this.allianceN++;
+      this.allianceSum += a;
+      if (assessed) {
+        this.allianceAssessed++;
+        if (below) this.allianceBelow++;
+      }
+    }
+    if (!Number.isNaN(o)) {
+      this.outcomeN++;
+      this.outcomeSum += o;
+    }
+  }
 }
 
 function proportion(x: number, n: number): Proportion {

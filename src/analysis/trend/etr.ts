@@ -3,26 +3,33 @@
  * clients in intake-severity bands (type-7 quantiles of intake), per band and sessions since
  * intake the given quantile of the change so far, where the cell has enough clients
  * (passes B and C of trend.ts).
+ *
+ * When the outcome is held as integer codes (store.ts) every change so far is an integer
+ * number of code steps, and a cell's values are counted in a histogram (one pass, no
+ * sorting; the quantile is read off the cumulative counts: the same two order statistics
+ * quantileSorted interpolates); a client is then flagged where its change in code steps is
+ * below the cell's boundary code. Otherwise the values are sorted, in batches of at most
+ * ETR_BATCH values.
  */
 import { quantileSorted } from '../../stats/descriptive.js';
-import { scoreDifference, compareScores } from '../../stats/threshold.js';
+import { compareScores, scoreDifference } from '../../stats/threshold.js';
 import { direction } from '../change.js';
+import type { Codes } from './exact.js';
 import type { ClientSessions } from './store.js';
 import type { TrendResult } from './types.js';
 
 /** Values of the expected-treatment-response cells held at once (8 bytes each). */
 export const ETR_BATCH = 1 << 20;
 
-/** One expected-treatment-response cell: a band x sessions since intake. */
-export interface EtrCell {
-  n: number;
-  fill: number;
-  values: Float64Array | null;
-  threshold: number;
-}
+/** Most histogram counters held (4 bytes each) before the sorting path is used. */
+const MAX_HISTOGRAM = 1 << 22;
+
+/** Sessions since intake below this (whole numbers) find their cell by index, others by a Map. */
+const SMALL_OFFSET = 1024;
 
 export interface EtrInput {
   nClients: number;
+  /** A reader of session numbers and outcomes (store.ts). */
   read: (client: number) => ClientSessions;
   /** Index of the client's intake (first outcome) in its sorted sessions, -1 when none. */
   first: (s: ClientSessions) => number;
@@ -33,102 +40,256 @@ export interface EtrInput {
   minCell: number;
   /** Values held at once (ETR_BATCH unless a test asks for less). */
   batch: number;
+  /** How the outcome column holds its values (integer codes or Float64). */
+  codes: Codes;
 }
 
 /**
- * Assigns each client with an intake its band (band[c]), fills cells[band] (one Map per band,
- * keyed by sessions since intake) and their thresholds, and records the band limits and cell
- * counts in `method`.
+ * The cells of every band, with each client's band, filled by `fillEtrCells`. A cell is a
+ * band x sessions since intake; `cell(b, off)` is its index or -1.
  */
-export function fillEtrCells(input: EtrInput, ntpMethod: TrendResult['methods']['notOnTrack'], band: Int8Array, cells: Map<number, EtrCell>[]): void {
+export class EtrCells {
+  readonly band: Int8Array;
+  /** Per cell: values (clients) counted, and whether it has enough to flag against. */
+  n: number[] = [];
+  used: Uint8Array = new Uint8Array(0);
+  /** Per used cell: the quantile (sorting path) or the first code step not flagged (histogram path). */
+  threshold: Float64Array = new Float64Array(0);
+  /** Per cell: its band and sessions since intake. */
+  private cellBand: number[] = [];
+  private cellOff: number[] = [];
+  private small: Int32Array;
+  private large: Map<number, number>[];
+  private dir: 1 | -1;
+  /** Code scale of the histogram path, 0 on the sorting path. */
+  private scale = 0;
+
+  constructor(
+    nClients: number,
+    readonly bands: number,
+    higherIsBetter: boolean,
+  ) {
+    this.band = new Int8Array(nClients).fill(-1);
+    this.small = new Int32Array(bands * SMALL_OFFSET).fill(-1);
+    this.large = Array.from({ length: bands }, () => new Map<number, number>());
+    this.dir = direction(higherIsBetter);
+  }
+
+  cell(b: number, off: number): number {
+    if (off < SMALL_OFFSET && Number.isInteger(off)) return this.small[b * SMALL_OFFSET + off];
+    return this.large[b].get(off) ?? -1;
+  }
+
+  /** The cell of (b, off), made when new. */
+  add(b: number, off: number): number {
+    let id = this.cell(b, off);
+    if (id >= 0) return id;
+    id = this.n.length;
+    this.n.push(0);
+    this.cellBand.push(b);
+    this.cellOff.push(off);
+    if (off < SMALL_OFFSET && Number.isInteger(off)) this.small[b * SMALL_OFFSET + off] = id;
+    else this.large[b].set(off, id);
+    return id;
+  }
+
+  /** The change so far, oriented so that positive is better (threshold.ts precision). */
+  improvement(o: number, intake: number): number {
+    return this.dir * scoreDifference(o, intake);
+  }
+
+  /** Whether change so far `o - intake` is below used cell `id`'s quantile (compareScores < 0). */
+  below(id: number, o: number, intake: number): boolean {
+    if (this.scale > 0) return this.dir * (Math.round(o * this.scale) - Math.round(intake * this.scale)) < this.threshold[id];
+    return compareScores(this.improvement(o, intake), this.threshold[id]) < 0;
+  }
+
+  /** Cells in band order, then by sessions since intake (the order the batches use). */
+  ordered(): number[] {
+    const ids = this.n.map((_, i) => i);
+    return ids.sort((x, y) => this.cellBand[x] - this.cellBand[y] || this.cellOff[x] - this.cellOff[y]);
+  }
+
+  useHistogram(scale: number): void {
+    this.scale = scale;
+  }
+  offOf(id: number): number {
+    return this.cellOff[id];
+  }
+  bandOf(id: number): number {
+    return this.cellBand[id];
+  }
+}
+
+/**
+ * Assigns each client with an intake its band, counts and fills the cells and their
+ * thresholds, and records the band limits and cell counts in `ntpMethod`.
+ */
+export function fillEtrCells(input: EtrInput, ntpMethod: TrendResult['methods']['notOnTrack']): EtrCells {
   const { nClients, read, intakes, minCell } = input;
-  const q = input.quantile;
   const K = ntpMethod.bands;
   intakes.sort();
   for (let j = 1; j < K; j++) ntpMethod.bandLimits.push(quantileSorted(intakes, j / K));
-  for (let b = 0; b < K; b++) cells.push(new Map());
-  const dir = direction(input.higherIsBetter);
-  // Calls onValue with each later outcome of client c; onValue returns false to stop.
-  const visit = (c: number, onValue: (m: Map<number, EtrCell>, off: number, improvement: number) => boolean): void => {
+  const cells = new EtrCells(nClients, K, input.higherIsBetter);
+  const band = cells.band;
+  const limits = ntpMethod.bandLimits;
+  // pass B: assign bands and count the values of every cell.
+  for (let c = 0; c < nClients; c++) {
     const s = read(c);
     const first = input.first(s);
-    if (first < 0) return;
+    if (first < 0) continue;
     const i0 = s.outcome[first];
     const s0 = s.session[first];
-    if (band[c] < 0) {
-      let b = 0;
-      while (b < ntpMethod.bandLimits.length && compareScores(i0, ntpMethod.bandLimits[b]) > 0) b++;
-      band[c] = b;
+    let b = 0;
+    while (b < limits.length && compareScores(i0, limits[b]) > 0) b++;
+    band[c] = b;
+    for (let k = first + 1; k < s.n; k++) {
+      const off = s.session[k] - s0;
+      if (Number.isNaN(s.outcome[k]) || !(off > 0)) continue;
+      cells.n[cells.add(b, off)]++;
     }
-    const m = cells[band[c]];
+  }
+  const nCells = cells.n.length;
+  cells.used = new Uint8Array(nCells);
+  cells.threshold = new Float64Array(nCells).fill(NaN);
+  let usedCount = 0;
+  for (let id = 0; id < nCells; id++) {
+    if (cells.n[id] < minCell) ntpMethod.cellsTooSmall++;
+    else {
+      cells.used[id] = 1;
+      usedCount++;
+    }
+  }
+  ntpMethod.cellsUsed = usedCount;
+  const codes = input.codes;
+  const w = codes ? codes.hi - codes.lo : 0;
+  if (codes && usedCount * (2 * w + 1) <= MAX_HISTOGRAM) histogramPath(input, cells, codes, w, usedCount);
+  else sortingPath(input, cells);
+  return cells;
+}
+
+/** pass C with integer codes: count each used cell's changes (in code steps) and read the quantile off the counts. */
+function histogramPath(input: EtrInput, cells: EtrCells, codes: NonNullable<Codes>, w: number, usedCount: number): void {
+  const { nClients, read, quantile: q } = input;
+  const width = 2 * w + 1;
+  const dense = new Int32Array(cells.n.length).fill(-1);
+  let d = 0;
+  for (let id = 0; id < cells.n.length; id++) if (cells.used[id]) dense[id] = d++;
+  const hist = new Int32Array(usedCount * width);
+  const { scale } = codes;
+  const dir = direction(input.higherIsBetter);
+  const band = cells.band;
+  for (let c = 0; c < nClients; c++) {
+    const b = band[c];
+    if (b < 0) continue;
+    const s = read(c);
+    const first = input.first(s);
+    const c0 = Math.round(s.outcome[first] * scale);
+    const s0 = s.session[first];
     for (let k = first + 1; k < s.n; k++) {
       const o = s.outcome[k];
       const off = s.session[k] - s0;
       if (Number.isNaN(o) || !(off > 0)) continue;
-      if (!onValue(m, off, dir * scoreDifference(o, i0))) return;
+      const j = dense[cells.cell(b, off)];
+      if (j >= 0) hist[j * width + dir * (Math.round(o * scale) - c0) + w]++;
     }
-  };
-  // pass B: assign bands and count the values of every cell.
-  for (let c = 0; c < nClients; c++) {
-    visit(c, (m, off) => {
-      const cell = m.get(off);
-      if (cell) cell.n++;
-      else m.set(off, { n: 1, fill: 0, values: null, threshold: NaN });
-      return true;
-    });
   }
-  // pass C: fill, sort and summarise the cells in batches of at most ETR_BATCH values, so
-  // the values held at once stay bounded whatever the file size. A batch is a range of
-  // sessions-since-intake within one band; sessions are sorted, so a client's visit stops
-  // past the range.
+  // The value of code step v is v / scale: the same double as the sorting path's
+  // dir * scoreDifference (both are the correctly rounded quotient of the same exact
+  // decimal difference; only the sign of a zero may differ, which no comparison sees), so quantileSorted's two order statistics are found
+  // in the counts and interpolated by its own formula.
+  for (let id = 0; id < cells.n.length; id++) {
+    const j = dense[id];
+    if (j < 0) continue;
+    const n = cells.n[id];
+    const index = 1 + (n - 1) * q;
+    const lo = Math.floor(index);
+    const hi = Math.ceil(index);
+    let seen = 0;
+    let qs = NaN;
+    let xhi = NaN;
+    const base = j * width;
+    for (let v = 0; v < width && Number.isNaN(xhi); v++) {
+      seen += hist[base + v];
+      if (Number.isNaN(qs) && seen >= lo) qs = (v - w) / scale;
+      if (seen >= hi) xhi = (v - w) / scale;
+    }
+    const t = index > lo && xhi !== qs ? (1 - (index - lo)) * qs + (index - lo) * xhi : qs;
+    // Flagged where compareScores(step / scale, t) < 0, which rises with the step: the
+    // boundary is the first step that is not flagged (binary search over -w..w+1).
+    let a = -w;
+    let z = w + 1;
+    while (a < z) {
+      const m = Math.floor((a + z) / 2);
+      if (compareScores(m / scale, t) < 0) a = m + 1;
+      else z = m;
+    }
+    cells.threshold[id] = a;
+  }
+  cells.useHistogram(scale);
+}
+
+/**
+ * pass C without codes: fill, sort and summarise the cells in batches of at most
+ * `input.batch` values, so the values held at once stay bounded whatever the file size. A
+ * batch is a range of sessions since intake within one band; sessions are sorted, so a
+ * client's visit stops past the range.
+ */
+function sortingPath(input: EtrInput, cells: EtrCells): void {
+  const { nClients, read, quantile: q } = input;
   interface Batch {
     band: number;
     lo: number;
     hi: number;
-    cells: EtrCell[];
+    ids: number[];
     size: number;
   }
   const batches: Batch[] = [];
-  for (let b = 0; b < K; b++) {
-    let current: Batch | null = null;
-    for (const off of [...cells[b].keys()].sort((x, y) => x - y)) {
-      const cell = cells[b].get(off)!;
-      if (cell.n < minCell) {
-        ntpMethod.cellsTooSmall++;
-        continue;
-      }
-      if (!current || current.size + cell.n > input.batch) {
-        current = { band: b, lo: off, hi: off, cells: [], size: 0 };
-        batches.push(current);
-      }
-      current.hi = off;
-      current.cells.push(cell);
-      current.size += cell.n;
+  let current: Batch | null = null;
+  for (const id of cells.ordered()) {
+    if (!cells.used[id]) continue;
+    const b = cells.bandOf(id);
+    const off = cells.offOf(id);
+    if (!current || current.band !== b || current.size + cells.n[id] > input.batch) {
+      current = { band: b, lo: off, hi: off, ids: [], size: 0 };
+      batches.push(current);
     }
+    current.hi = off;
+    current.ids.push(id);
+    current.size += cells.n[id];
   }
   // One buffer for every batch (allocating per batch lets freed memory pile up in the heap).
   const pool = new Float64Array(batches.reduce((mx, x) => Math.max(mx, x.size), 0));
+  const start = new Int32Array(cells.n.length);
+  const fill = new Int32Array(cells.n.length);
+  const band = cells.band;
   for (const batch of batches) {
     let offset = 0;
-    for (const cell of batch.cells) {
-      cell.values = pool.subarray(offset, offset + cell.n);
-      offset += cell.n;
+    for (const id of batch.ids) {
+      start[id] = offset;
+      fill[id] = 0;
+      offset += cells.n[id];
     }
     for (let c = 0; c < nClients; c++) {
       if (band[c] !== batch.band) continue;
-      visit(c, (m, off, v) => {
-        if (off < batch.lo) return true;
-        if (off > batch.hi) return false;
-        const cell = m.get(off)!;
-        if (cell.values) cell.values[cell.fill++] = v;
-        return true;
-      });
+      const s = read(c);
+      const first = input.first(s);
+      const i0 = s.outcome[first];
+      const s0 = s.session[first];
+      for (let k = first + 1; k < s.n; k++) {
+        const o = s.outcome[k];
+        const off = s.session[k] - s0;
+        if (Number.isNaN(o) || !(off > 0)) continue;
+        if (off < batch.lo) continue;
+        if (off > batch.hi) break;
+        const id = cells.cell(batch.band, off);
+        if (cells.used[id]) pool[start[id] + fill[id]++] = cells.improvement(o, i0);
+      }
     }
-    for (const cell of batch.cells) {
-      cell.values!.sort();
-      cell.threshold = quantileSorted(cell.values!, q);
-      cell.values = null;
-      ntpMethod.cellsUsed++;
+    for (const id of batch.ids) {
+      const values = pool.subarray(start[id], start[id] + cells.n[id]);
+      values.sort();
+      cells.threshold[id] = quantileSorted(values, q);
     }
   }
 }

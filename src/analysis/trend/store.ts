@@ -38,6 +38,9 @@ const TIERS: Tier[] = [
   { kind: 'f64', scale: 1, maxCode: Infinity },
 ];
 
+/** Index of the Float64 tier in TIERS. */
+const FLOAT_TIER = 3;
+
 /** The code of v in tier t, or null when v is not exactly representable there. */
 function encode(t: Tier, v: number): number | null {
   if (t.kind === 'f64') return v;
@@ -60,32 +63,80 @@ export class PagedColumn {
   private maxAbs = 0;
   /** One past the highest slot written: an upgrade re-encodes only slots below it. */
   private end = 0;
+  /** Smallest and largest value stored (NaN aside). */
+  private lo = Infinity;
+  private hi = -Infinity;
+  /** The current tier's decoding, kept in fields for get(). */
+  private scaleNow = 1;
+  private missingNow: number = MISSING16;
+  private maxCodeNow = TIERS[0].maxCode;
 
   set(slot: number, v: number): void {
     if (slot >= this.end) this.end = slot + 1;
     const p = slot >>> PAGE_BITS;
     while (this.pages.length <= p) this.pages.push(this.newPage());
+    const page = this.pages[p];
     const i = slot & PAGE_MASK;
-    const t = TIERS[this.tier];
-    if (Number.isNaN(v)) {
-      if (t.kind !== 'f64') this.pages[p][i] = t.kind === 'i16' ? MISSING16 : MISSING32;
-      else this.pages[p][i] = NaN;
+    if (v !== v) {
+      // NaN: the missing code (NaN itself in Float64).
+      page[i] = this.missingNow;
       return;
     }
-    let code = encode(t, v);
+    // The common case inline: v fits the current integer tier exactly (as encode decides).
+    const scale = this.scaleNow;
+    const c = Math.round(v * scale);
+    if (this.tier < FLOAT_TIER && c / scale === v && c <= this.maxCodeNow && c >= -this.maxCodeNow && (v !== 0 || 1 / v > 0)) page[i] = c;
+    else this.setWide(slot, v);
+    const a = Math.abs(v);
+    if (a > this.maxAbs) this.maxAbs = a;
+    if (v < this.lo) this.lo = v;
+    if (v > this.hi) this.hi = v;
+  }
+
+  /** set() of a value the current tier cannot hold as an integer code (or any value in Float64). */
+  private setWide(slot: number, v: number): void {
+    let code = encode(TIERS[this.tier], v);
     if (code === null) {
       let j = this.tier + 1;
       while (encode(TIERS[j], v) === null || this.maxAbs * TIERS[j].scale > TIERS[j].maxCode) j++;
       this.upgrade(j);
       code = encode(TIERS[j], v)!;
     }
-    this.pages[p][i] = code;
-    const a = Math.abs(v);
-    if (a > this.maxAbs) this.maxAbs = a;
+    this.pages[slot >>> PAGE_BITS][slot & PAGE_MASK] = code;
+  }
+
+  /**
+   * How the values are held, for exact per-value tables (exact.ts): every stored value v is
+   * exactly `code / scale` for an integer code in [lo, hi] when `scale` is not null (an
+   * integer tier), and Math.round(v * scale) gives its code back. Null scale: Float64.
+   */
+  codes(): { scale: number; lo: number; hi: number } | null {
+    const t = TIERS[this.tier];
+    if (t.kind === 'f64') return null;
+    if (this.lo > this.hi) return { scale: t.scale, lo: 0, hi: 0 };
+    return { scale: t.scale, lo: Math.round(this.lo * t.scale), hi: Math.round(this.hi * t.scale) };
   }
 
   get(slot: number): number {
     return this.decode(this.pages[slot >>> PAGE_BITS][slot & PAGE_MASK]);
+  }
+
+  /** get() of the n consecutive slots from `slot`, into out[0..n). */
+  readInto(slot: number, n: number, out: Float64Array | Int32Array): void {
+    const miss = this.missingNow;
+    const scale = this.scaleNow;
+    let k = 0;
+    while (k < n) {
+      const at = slot + k;
+      const page = this.pages[at >>> PAGE_BITS];
+      const i = at & PAGE_MASK;
+      const m = Math.min(n - k, PAGE_SIZE - i);
+      for (let j = 0; j < m; j++) {
+        const c = page[i + j];
+        out[k + j] = c === miss ? NaN : c / scale;
+      }
+      k += m;
+    }
   }
 
   /** Bytes held (for diagnostics). */
@@ -119,13 +170,15 @@ export class PagedColumn {
       this.pages.push(out);
     }
     this.tier = to;
+    this.scaleNow = TIERS[to].kind === 'f64' ? 1 : TIERS[to].scale;
+    // In Float64 the missing value is NaN itself (NaN !== NaN: decode passes it through).
+    this.missingNow = TIERS[to].kind === 'i16' ? MISSING16 : TIERS[to].kind === 'i32' ? MISSING32 : NaN;
+    this.maxCodeNow = TIERS[to].maxCode;
   }
 
   private decode(c: number): number {
-    const t = TIERS[this.tier];
-    if (t.kind === 'f64') return c;
-    if (c === (t.kind === 'i16' ? MISSING16 : MISSING32)) return NaN;
-    return c / t.scale;
+    if (c === this.missingNow) return NaN;
+    return c / this.scaleNow;
   }
 }
 
@@ -233,61 +286,111 @@ export class SessionStore {
 
   /**
    * A reader that fills reused buffers with one client's sessions in session order. The
-   * returned object is overwritten by the next call: copy what you keep.
+   * returned object is overwritten by the next call: copy what you keep. `cols` picks the
+   * kept columns to decode (all by default; the others read as NaN / -1 from the store's
+   * point of view: they are left as they are in the buffers).
    */
-  reader(): (client: number) => ClientSessions {
+  reader(cols: Partial<StoreColumns> = {}): (client: number) => ClientSessions {
     const cap = Math.max(1, this.maxCount);
-    const raw = {
-      session: new Float64Array(cap),
-      date: new Float64Array(cap),
-      alliance: new Float64Array(cap),
-      outcome: new Float64Array(cap),
-      group: new Int32Array(cap),
-    };
     const out: ClientSessions = {
       n: 0,
       session: new Float64Array(cap),
-      date: new Float64Array(cap),
-      alliance: new Float64Array(cap),
-      outcome: new Float64Array(cap),
-      group: new Int32Array(cap),
+      date: new Float64Array(cap).fill(NaN),
+      alliance: new Float64Array(cap).fill(NaN),
+      outcome: new Float64Array(cap).fill(NaN),
+      group: new Int32Array(cap).fill(-1),
     };
-    const order = new Int32Array(cap);
+    const session = this.session;
+    const date = cols.date !== false ? this.date : null;
+    const alliance = cols.alliance !== false ? this.alliance : null;
+    const outcome = cols.outcome !== false ? this.outcome : null;
+    const group = cols.group !== false ? this.group : null;
+    const head = this.head.data;
+    const next = this.next;
+    const count = this.count.data;
+    const maxClient = this.maxClient;
+    let order: Int32Array | null = null;
+    let tmp: Float64Array | null = null;
+    let tmpInt: Int32Array | null = null;
+    /** Puts column `col` of out in `order` (stable sort by session number, done by the caller). */
+    const permute = (col: Float64Array, n: number): void => {
+      for (let k = 0; k < n; k++) tmp![k] = col[order![k]];
+      col.set(tmp!.subarray(0, n));
+    };
+    const tail = this.tail.data;
     return (client: number) => {
-      const n = this.sessionsOf(client);
-      let chunk = n > 0 ? this.head.data[client] : -1;
-      for (let k = 0; k < n; k++) {
-        if (k > 0 && k % CHUNK === 0) chunk = this.next[chunk >>> PAGE_BITS][chunk & PAGE_MASK];
-        const slot = chunk * CHUNK + (k % CHUNK);
-        raw.session[k] = this.session.get(slot);
-        raw.date[k] = this.date ? this.date.get(slot) : NaN;
-        raw.alliance[k] = this.alliance ? this.alliance.get(slot) : NaN;
-        raw.outcome[k] = this.outcome ? this.outcome.get(slot) : NaN;
-        raw.group[k] = this.group ? this.group.get(slot) : -1;
-        order[k] = k;
+      const n = client <= maxClient ? count[client] : 0;
+      out.n = n;
+      if (n === 0) return out;
+      // Chunks are numbered in the order they are taken, so a client whose last chunk is
+      // its first plus (chunks - 1) has consecutive slots (its rows were contiguous).
+      if (tail[client] - head[client] === (n - 1) >> 2) {
+        const slot0 = head[client] * CHUNK;
+        session.readInto(slot0, n, out.session);
+        date?.readInto(slot0, n, out.date);
+        alliance?.readInto(slot0, n, out.alliance);
+        outcome?.readInto(slot0, n, out.outcome);
+        group?.readInto(slot0, n, out.group);
+        const sn = out.session;
+        let sorted = true;
+        for (let k = 1; k < n && sorted; k++) if (sn[k - 1] > sn[k]) sorted = false;
+        if (sorted) return out;
+        sortOut(n);
+        return out;
       }
-      // Stable insertion sort by session number: sessions per client are few and usually
-      // already in order, so this is linear in practice.
+      let chunk = head[client];
+      let slot = chunk * CHUNK;
+      let sorted = true;
+      let prev = NaN;
+      for (let k = 0; k < n; k++) {
+        if (k > 0) {
+          if (k % CHUNK === 0) {
+            chunk = next[chunk >>> PAGE_BITS][chunk & PAGE_MASK];
+            slot = chunk * CHUNK;
+          } else slot++;
+        }
+        const sn = session.get(slot);
+        // The insertion sort below moves nothing exactly when no session number is greater
+        // than the next one (NaN compares false both ways).
+        if (prev > sn) sorted = false;
+        prev = sn;
+        out.session[k] = sn;
+        if (date) out.date[k] = date.get(slot);
+        if (alliance) out.alliance[k] = alliance.get(slot);
+        if (outcome) out.outcome[k] = outcome.get(slot);
+        if (group) out.group[k] = group.get(slot);
+      }
+      if (!sorted) sortOut(n);
+      return out;
+    };
+    /** Puts the n sessions in `out` in session order. */
+    function sortOut(n: number): void {
+      // Stable insertion sort by session number (sessions per client are few); NaN
+      // compares false with `>`, so it stays where it is relative to what precedes it,
+      // exactly as the comparison of the earlier reader did.
+      order ??= new Int32Array(cap);
+      tmp ??= new Float64Array(cap);
+      tmpInt ??= new Int32Array(cap);
+      for (let k = 0; k < n; k++) order[k] = k;
+      const s = out.session;
       for (let i = 1; i < n; i++) {
         const o = order[i];
-        const s = raw.session[o];
+        const v = s[o];
         let j = i - 1;
-        while (j >= 0 && raw.session[order[j]] > s) {
+        while (j >= 0 && s[order[j]] > v) {
           order[j + 1] = order[j];
           j--;
         }
         order[j + 1] = o;
       }
-      for (let k = 0; k < n; k++) {
-        const o = order[k];
-        out.session[k] = raw.session[o];
-        out.date[k] = raw.date[o];
-        out.alliance[k] = raw.alliance[o];
-        out.outcome[k] = raw.outcome[o];
-        out.group[k] = raw.group[o];
+      permute(out.session, n);
+      if (date) permute(out.date, n);
+      if (alliance) permute(out.alliance, n);
+      if (outcome) permute(out.outcome, n);
+      if (group) {
+        for (let k = 0; k < n; k++) tmpInt[k] = out.group[order[k]];
+        out.group.set(tmpInt.subarray(0, n));
       }
-      out.n = n;
-      return out;
-    };
+    }
   }
 }

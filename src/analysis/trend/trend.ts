@@ -3,19 +3,22 @@
  * alliance alerts, "not on track" flags against an expected-treatment-response band built
  * from the data, and cohort series by period and by group.
  *
- * Flow (memory linear in sessions at ~16 bytes each, never the rows themselves):
- *   scan    one streaming pass fills a SessionStore (session, date, alliance, outcome).
+ * Flow (memory linear in sessions at 2-4 bytes per kept column, never the rows themselves):
+ *   scan    one streaming pass fills a SessionStore (session, date, alliance, outcome; only
+ *           the parts of a row used are parsed).
  *   pass A  per client, sorted by session: intake and the pre/post values of the change.
  *           -> SD / mean of pre scores (Jacobson-Truax), intake severity bands.
  *   pass B  count the change-so-far values per (band, sessions since intake) cell.
- *   pass C  fill those cells, sort, take the band quantile where the cell is large enough
- *           (B and C: etr.ts). Types: types.ts; cohort accumulators: cohort.ts.
- *   pass D  per client summary, flags and categories; cohort accumulators.
+ *   pass C  the band quantile of each cell large enough: counted in histograms of integer
+ *           codes, or sorted (B and C: etr.ts). Types: types.ts; cohort accumulators: cohort.ts.
+ *   pass D  per client summary, flags and categories; cohort accumulators (clients.ts,
+ *           which also makes the --clients rows, one at a time, when they are written).
+ * Passes A to C read only session numbers and outcomes; per-session threshold tests are
+ * answered from per-code tables when the columns hold integer codes (exact.ts).
  */
 import type { Dataset } from '../../dataset/types.js';
 import { compareCells, groupKey } from '../by-column.js';
 import {
-  categorize,
   direction,
   isClinical,
   jtBoundary,
@@ -28,11 +31,12 @@ import {
   type ReliableDirection,
 } from '../change.js';
 import { SessionStore, type ClientSessions } from './store.js';
-import { compareDifference, compareScores, scoreDifference } from '../../stats/threshold.js';
-import { mean as meanOf, olsSlope, sd as sdOf } from '../../stats/descriptive.js';
-import { Acc, finalize, measureInfo, toNull } from './cohort.js';
-import { ETR_BATCH, fillEtrCells, type EtrCell } from './etr.js';
-import { isoDay, periodKey, type ClientTrend, type CohortStats, type ExclusionReason, type GroupRow, type TrendOptions, type TrendResult } from './types.js';
+import { mean as meanOf, sd as sdOf } from '../../stats/descriptive.js';
+import { finalize, measureInfo, toNull } from './cohort.js';
+import { ETR_BATCH, fillEtrCells, type EtrCells } from './etr.js';
+import { dropTest, scoreTest } from './exact.js';
+import { clientRows, CohortTally, passClient, type ClientSetup, type Located } from './clients.js';
+import { type GroupRow, type TrendOptions, type TrendResult } from './types.js';
 
 export * from './types.js';
 
@@ -59,16 +63,25 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
     outcome: oIdx >= 0,
     group: groupKind,
   });
-  const stats = await ds.scan((row) => {
-    const g = key ? key.read(row) : -1;
-    store.add(row.client, row.session, row.date, aIdx >= 0 ? row.values[aIdx] : NaN, oIdx >= 0 ? row.values[oIdx] : NaN, g);
-  });
+  // Only the parts of a row this run uses are parsed (dates for periods and client rows,
+  // the therapist and group columns for --by).
+  const need = { date: store.date !== null, therapist: groupKind, groups: groupKind };
+  const stats = await ds.scan(
+    (row) => {
+      const g = key ? key.read(row) : -1;
+      store.add(row.client, row.session, row.date, aIdx >= 0 ? row.values[aIdx] : NaN, oIdx >= 0 ? row.values[oIdx] : NaN, g);
+    },
+    { need },
+  );
   const nClients = Math.max(store.clients, 0);
+  const tables = opts.codeTables !== false;
   const read = store.reader();
+  // Passes A to C read only session numbers and outcomes.
+  const readOutcome = store.reader({ date: false, alliance: false, group: false });
 
   // Where a client's intake and pre/post values are (indices into the sorted sessions, -1
   // when absent). Recomputed in each pass rather than kept per client.
-  const locate = (s: ClientSessions): { first: number; pre: number; post: number; reason: ExclusionReason | null } => {
+  const locate = (s: ClientSessions): Located => {
     let first = -1;
     let last = -1;
     let fp = -1;
@@ -98,7 +111,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
   let nUsed = 0;
   let nIntakes = 0;
   for (let c = 0; c < nClients; c++) {
-    const s = read(c);
+    const s = readOutcome(c);
     if (s.n === 0) continue;
     const at = locate(s);
     if (at.first >= 0) intakesAll[nIntakes++] = s.outcome[at.first];
@@ -215,254 +228,67 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
   const minCell = opts.ntpMinClients ?? 20;
   const K = Math.max(1, Math.floor(opts.ntpBands ?? 3));
   const ntpMethod: TrendResult['methods']['notOnTrack'] = { quantile: q, minClients: minCell, bands: K, bandLimits: [], cellsUsed: 0, cellsTooSmall: 0 };
-  const band = new Int8Array(nClients).fill(-1);
-  const cells: Map<number, EtrCell>[] = [];
+  let etr: EtrCells | null = null;
   if (oIdx < 0) ntpMethod.reason = noOutcome;
   else if (outcomeHigher === undefined) ntpMethod.reason = directionReason;
   else {
-    fillEtrCells(
-      { nClients, read, first: (cs) => locate(cs).first, intakes, higherIsBetter: outcomeHigher, quantile: q, minCell, batch: opts.etrBatch ?? ETR_BATCH },
+    etr = fillEtrCells(
+      {
+        nClients,
+        read: readOutcome,
+        first: (cs) => locate(cs).first,
+        intakes,
+        higherIsBetter: outcomeHigher,
+        quantile: q,
+        minCell,
+        batch: opts.etrBatch ?? ETR_BATCH,
+        codes: tables ? (store.outcome?.codes() ?? null) : null,
+      },
       ntpMethod,
-      band,
-      cells,
     );
   }
+  // The per-session alliance tests, by code where the column allows (exact.ts).
+  const aCodes = tables ? (store.alliance?.codes() ?? null) : null;
+  const belowCut = aBoundary ? scoreTest(aCodes, (x) => isClinical(x, aBoundary)) : null;
+  const dropped = drop !== undefined ? dropTest(aCodes, drop, aDir) : null;
 
-  // ---- pass D: per client ----
-  const summary: TrendResult['summary'] = {
-    used: 0,
-    excluded,
-    categories: { recovered: 0, improved: 0, unchanged: 0, deteriorated: 0, harmed: 0 },
-    reliable: { improved: 0, unchanged: 0, deteriorated: 0 },
-    allianceAlerts: { clientsBelowCutoff: 0, sessionsBelowCutoff: 0, clientsWithDrop: 0, drops: 0 },
-    notOnTrack: { clientsFlagged: 0, clientsCurrentlyFlagged: 0, flags: 0 },
-    overall: undefined as unknown as CohortStats,
+  // ---- pass D: per client (clients.ts) ----
+  const setup: ClientSetup = {
+    hasOutcome: oIdx >= 0,
+    fixed,
+    locate,
+    belowCut,
+    dropped,
+    etr,
+    classify,
+    classifyReason: method.reason,
+    clinicalPre: clinicalPreB,
+    clinicalPost: clinicalPostB,
+    period: opts.period,
+    grouped: groupKind,
+    names: ds.clients,
   };
-  const overall = new Acc();
-  const periodAcc = new Map<string, Acc>();
-  let sessionsWithoutDate = 0;
-  let clientsWithoutPostDate = 0;
-  const groupAcc = new Map<number, Acc>();
-  let missingLevel = 0;
-  const periodCache = new Map<number, string>();
-  const periodOf = (day: number): string => {
-    let k = periodCache.get(day);
-    if (k === undefined) {
-      k = periodKey(day, opts.period!);
-      periodCache.set(day, k);
-    }
-    return k;
-  };
-  const accFor = <K>(m: Map<K, Acc>, key: K): Acc => {
-    let a = m.get(key);
-    if (!a) {
-      a = new Acc();
-      m.set(key, a);
-    }
-    return a;
-  };
-  const clientRows: ClientTrend[] | null = opts.clients ? [] : null;
-  const seenPeriods = new Set<string>();
-  const seenGroups = new Set<number>();
-  const clientNames = ds.clients;
-
+  const tally = new CohortTally(opts.period);
   for (let c = 0; c < nClients; c++) {
-    const s: ClientSessions = read(c);
-    if (s.n === 0) continue;
-    overall.clients++;
-    seenPeriods.clear();
-    seenGroups.clear();
-    // Session-level series.
-    const below: number[] = [];
-    const drops: number[] = [];
-    let prevA = NaN;
-    let aN = 0;
-    let aSum = 0;
-    let oN = 0;
-    for (let k = 0; k < s.n; k++) {
-      const a = s.alliance[k];
-      const o = s.outcome[k];
-      const isBelow = !Number.isNaN(a) && aBoundary !== null && isClinical(a, aBoundary);
-      if (!Number.isNaN(a)) {
-        aN++;
-        aSum += a;
-        if (isBelow) below.push(s.session[k]);
-        // A drop of exactly `drop` points at the scores' decimal precision counts (16.4 -> 15.4 is 1).
-        if (drop !== undefined && !Number.isNaN(prevA) && (aDir > 0 ? compareDifference(prevA, a, drop) : compareDifference(a, prevA, drop)) >= 0)
-          drops.push(s.session[k]);
-        prevA = a;
-      }
-      if (!Number.isNaN(o)) oN++;
-      const accs: Acc[] = [overall];
-      if (opts.period) {
-        if (Number.isNaN(s.date[k])) sessionsWithoutDate++;
-        else {
-          const key = periodOf(s.date[k]);
-          const pa = accFor(periodAcc, key);
-          accs.push(pa);
-          if (!seenPeriods.has(key)) {
-            seenPeriods.add(key);
-            pa.clients++;
-          }
-        }
-      }
-      if (groupKind) {
-        const g = s.group[k];
-        if (g < 0) missingLevel++;
-        else {
-          const ga = accFor(groupAcc, g);
-          accs.push(ga);
-          if (!seenGroups.has(g)) {
-            seenGroups.add(g);
-            ga.clients++;
-          }
-        }
-      }
-      for (const acc of accs) {
-        acc.sessions++;
-        if (!Number.isNaN(a)) {
-          acc.allianceN++;
-          acc.allianceSum += a;
-          if (aBoundary) {
-            acc.allianceAssessed++;
-            if (isBelow) acc.allianceBelow++;
-          }
-        }
-        if (!Number.isNaN(o)) {
-          acc.outcomeN++;
-          acc.outcomeSum += o;
-        }
-      }
-    }
-    if (below.length > 0) {
-      summary.allianceAlerts.clientsBelowCutoff++;
-      summary.allianceAlerts.sessionsBelowCutoff += below.length;
-    }
-    if (drops.length > 0) {
-      summary.allianceAlerts.clientsWithDrop++;
-      summary.allianceAlerts.drops += drops.length;
-    }
-
-    // Not on track.
-    const at = locate(s);
-    const intakeSession = at.first >= 0 ? s.session[at.first] : NaN;
-    const intake = at.first >= 0 ? s.outcome[at.first] : NaN;
-    const ntpSessions: number[] = [];
-    let assessed = 0;
-    let current = false;
-    if (band[c] >= 0) {
-      const m = cells[band[c]];
-      const dir = direction(outcomeHigher!);
-      for (let k = at.first + 1; k < s.n; k++) {
-        const o = s.outcome[k];
-        const off = s.session[k] - intakeSession;
-        if (Number.isNaN(o) || !(off > 0)) continue;
-        const cell = m.get(off);
-        if (!cell || Number.isNaN(cell.threshold)) continue;
-        assessed++;
-        current = compareScores(dir * scoreDifference(o, intake), cell.threshold) < 0;
-        if (current) ntpSessions.push(s.session[k]);
-      }
-    }
-    if (ntpSessions.length > 0) {
-      summary.notOnTrack.clientsFlagged++;
-      summary.notOnTrack.flags += ntpSessions.length;
-    }
-    if (current) summary.notOnTrack.clientsCurrentlyFlagged++;
-
-    // Change.
-    const used = at.reason === null && oIdx >= 0;
-    const pre = used ? s.outcome[at.pre] : NaN;
-    const post = used ? s.outcome[at.post] : NaN;
-    const change: ClientTrend['change'] = {
-      preSession: used ? s.session[at.pre] : null,
-      pre: toNull(pre),
-      postSession: used ? s.session[at.post] : null,
-      post: toNull(post),
-      change: null,
-      rci: null,
-      reliable: null,
-      clinicalPre: null,
-      clinicalPost: null,
-      category: null,
-    };
-    if (used) {
-      summary.used++;
-      const ch = scoreDifference(post, pre);
-      change.change = ch;
-      const postIndex = at.post;
-      const accs: Acc[] = [overall];
-      if (opts.period) {
-        const day = s.date[postIndex];
-        if (Number.isNaN(day)) clientsWithoutPostDate++;
-        else accs.push(accFor(periodAcc, periodOf(day)));
-      }
-      if (groupKind && s.group[postIndex] >= 0) accs.push(accFor(groupAcc, s.group[postIndex]));
-      const res = classify ? classify(pre, post) : null;
-      if (res) {
-        change.rci = toNull(res.rci);
-        change.reliable = res.rc;
-        if (clinicalPreB && clinicalPostB) {
-          change.clinicalPre = isClinical(pre, clinicalPreB);
-          change.clinicalPost = isClinical(post, clinicalPostB);
-        }
-        change.category = categorize(res.rc, change.clinicalPre ?? undefined, change.clinicalPost ?? undefined);
-        summary.reliable[res.rc]++;
-        summary.categories[change.category]++;
-      } else change.reason = method.reason ?? 'no reliable-change method';
-      for (const acc of accs) {
-        acc.pre.add(pre);
-        acc.change.add(ch);
-        if (change.category) {
-          acc.classified++;
-          if (change.category === 'recovered' || change.category === 'improved') acc.improved++;
-          if (change.category === 'recovered') acc.recovered++;
-          if (change.category === 'deteriorated' || change.category === 'harmed') acc.deteriorated++;
-        }
-      }
-    } else if (fixed) change.reason = 'no outcome at the pre or post session';
-    else change.reason = oN === 0 ? 'no outcome scores' : 'only one outcome measurement';
-
-    if (clientRows) {
-      let lastO = -1;
-      for (let k = s.n - 1; k >= 0; k--)
-        if (!Number.isNaN(s.outcome[k])) {
-          lastO = k;
-          break;
-        }
-      clientRows.push({
-        client: clientNames[c] ?? String(c),
-        sessions: s.n,
-        firstSession: s.session[0],
-        lastSession: s.session[s.n - 1],
-        firstDate: Number.isNaN(s.date[0]) ? null : isoDay(s.date[0]),
-        lastDate: Number.isNaN(s.date[s.n - 1]) ? null : isoDay(s.date[s.n - 1]),
-        alliance: {
-          n: aN,
-          mean: aN > 0 ? aSum / aN : null,
-          slope: toNull(olsSlope(s.session, s.alliance, s.n)),
-          belowCutoff: below,
-          drops,
-        },
-        outcome: {
-          n: oN,
-          intakeSession: toNull(intakeSession),
-          intake: toNull(intake),
-          lastSession: lastO >= 0 ? s.session[lastO] : null,
-          last: lastO >= 0 ? s.outcome[lastO] : null,
-          slope: toNull(olsSlope(s.session, s.outcome, s.n)),
-        },
-        change,
-        notOnTrack: { band: band[c] >= 0 ? band[c] + 1 : null, assessed, sessions: ntpSessions, current },
-        series: {
-          session: Array.from(s.session.subarray(0, s.n)),
-          alliance: Array.from(s.alliance.subarray(0, s.n)),
-          outcome: Array.from(s.outcome.subarray(0, s.n)),
-        },
-      });
-    }
+    const s = read(c);
+    if (s.n > 0) passClient(setup, s, c, tally, false);
   }
-  summary.overall = finalize(overall);
+  const overall = tally.overall;
+  const t = tally.summary;
+  const summary: TrendResult['summary'] = {
+    used: t.used,
+    excluded,
+    categories: t.categories,
+    reliable: t.reliable,
+    allianceAlerts: t.allianceAlerts,
+    notOnTrack: t.notOnTrack,
+    overall: finalize(overall),
+  };
+  const periodAcc = tally.periods;
+  const groupAcc = tally.groups;
+  const { sessionsWithoutDate, clientsWithoutPostDate, missingLevel } = tally;
+  // Client rows are made when written, from the store (never all held at once).
+  const rows = opts.clients ? clientRows(setup, nClients, overall.clients, store.reader()) : null;
 
   let periods: TrendResult['periods'] = null;
   if (opts.period) {
@@ -513,7 +339,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
       notOnTrack: ntpMethod,
     },
     summary,
-    clientRows,
+    clientRows: rows,
     periods,
     groups,
   };

@@ -43,6 +43,12 @@ export interface TrendOptions {
   clients?: boolean;
   /** Values of the expected-response cells sorted at once (default 1M; small values for tests). */
   etrBatch?: number;
+  /**
+   * Answer the per-session tests from per-code tables and count the expected-response cells
+   * in histograms when the columns hold integer codes (default true; false, for tests, calls
+   * the threshold functions for every session and sorts the cells: the same results).
+   */
+  codeTables?: boolean;
 }
 
 export type Maybe<T> = T | null;
@@ -97,6 +103,17 @@ export interface ClientTrend {
   };
   /** Trajectories (session order) for sparklines. */
   series: { session: number[]; alliance: number[]; outcome: number[] };
+}
+
+/**
+ * The per-client rows (`--clients`): made one at a time, from the session store, each time
+ * they are iterated, so a million clients are never held as objects. `length` is their
+ * number; JSON.stringify writes them as an array (toJSON), the streaming writers
+ * (src/report/stream.ts, render.ts) one at a time.
+ */
+export interface ClientRows extends Iterable<ClientTrend> {
+  readonly length: number;
+  toJSON(): ClientTrend[];
 }
 
 export interface Proportion {
@@ -205,7 +222,7 @@ export interface TrendResult {
     /** Pre/post effect sizes over all used clients. */
     overall: CohortStats;
   };
-  clientRows: Maybe<ClientTrend[]>;
+  clientRows: Maybe<ClientRows>;
   /** `minClients`: the suppression threshold; a period with fewer clients seen is marked (not left out) in tables and charts. */
   periods: Maybe<{ period: Period; rows: PeriodRow[]; sessionsWithoutDate: number; clientsWithoutPostDate: number; minClients: number }>;
   groups: Maybe<{ by: By; minClients: number; rows: GroupRow[]; suppressed: string[]; missingLevel: number }>;

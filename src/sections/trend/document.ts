@@ -338,7 +338,7 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
             ]
           : []),
       ],
-      rows: r.clientRows.map((c) => ({
+      rows: [...r.clientRows].map((c) => ({
         client: c.client,
         sessions: c.sessions,
         first_session: c.firstSession,
@@ -400,7 +400,7 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
       summary: r.summary,
       periods: r.periods,
       groups: r.groups,
-      clients: r.clientRows,
+      clients: r.clientRows ? [...r.clientRows] : null,
       notes,
     });
   }

@@ -1,0 +1,318 @@
+/**
+ * Pass D of `alliance trend` (trend.ts): one client at a time, from its sessions in session
+ * order, the alliance alerts, the not-on-track flags, the change and its category; added
+ * to the cohort tallies, and (when asked) the client's row. The rows of `--clients` are
+ * made by the same function when they are written (ClientRows), one at a time from the
+ * session store, so a million clients are never held as objects.
+ */
+import { categorize, isClinical, type ClinicalBoundary, type ReliableDirection } from '../change.js';
+import { olsSlope } from '../../stats/descriptive.js';
+import { scoreDifference } from '../../stats/threshold.js';
+import { Acc, toNull } from './cohort.js';
+import type { EtrCells } from './etr.js';
+import type { ClientSessions } from './store.js';
+import { isoDay, periodKey, type ClientRows, type ClientTrend, type ExclusionReason, type Period, type TrendResult } from './types.js';
+
+/** Where a client's intake and pre/post values are (indices into its sorted sessions, -1 when absent). */
+export interface Located {
+  first: number;
+  pre: number;
+  post: number;
+  reason: ExclusionReason | null;
+}
+
+/** What pass D needs besides the client's sessions (decided once per run). */
+export interface ClientSetup {
+  hasOutcome: boolean;
+  fixed: boolean;
+  locate: (s: ClientSessions) => Located;
+  /** Alliance below its cut-off (null: no cut-off) and alliance drop tests (exact.ts). */
+  belowCut: ((a: number) => boolean) | null;
+  dropped: ((prev: number, a: number) => boolean) | null;
+  etr: EtrCells | null;
+  classify: ((pre: number, post: number) => { rc: ReliableDirection; rci: number } | null) | null;
+  /** Why change is not classified when `classify` is null. */
+  classifyReason: string | undefined;
+  clinicalPre: ClinicalBoundary | null;
+  clinicalPost: ClinicalBoundary | null;
+  period: Period | undefined;
+  grouped: boolean;
+  /** Client ids by index. */
+  names: string[];
+}
+
+/** The cohort figures pass D adds up over the clients. */
+export class CohortTally {
+  readonly overall = new Acc();
+  readonly periods = new Map<string, Acc>();
+  readonly groups = new Map<number, Acc>();
+  sessionsWithoutDate = 0;
+  clientsWithoutPostDate = 0;
+  missingLevel = 0;
+  readonly summary: Omit<TrendResult['summary'], 'excluded' | 'overall'> = {
+    used: 0,
+    categories: { recovered: 0, improved: 0, unchanged: 0, deteriorated: 0, harmed: 0 },
+    reliable: { improved: 0, unchanged: 0, deteriorated: 0 },
+    allianceAlerts: { clientsBelowCutoff: 0, sessionsBelowCutoff: 0, clientsWithDrop: 0, drops: 0 },
+    notOnTrack: { clientsFlagged: 0, clientsCurrentlyFlagged: 0, flags: 0 },
+  };
+  private readonly periodCache = new Map<number, string>();
+  private readonly seenPeriods = new Set<string>();
+  private readonly seenGroups = new Set<number>();
+  constructor(private readonly period: Period | undefined) {}
+
+  startClient(): void {
+    this.overall.clients++;
+    this.seenPeriods.clear();
+    this.seenGroups.clear();
+  }
+
+  periodOf(day: number): string {
+    let k = this.periodCache.get(day);
+    if (k === undefined) {
+      k = periodKey(day, this.period!);
+      this.periodCache.set(day, k);
+    }
+    return k;
+  }
+
+  /** The accumulator of a period (the first session of a client there counts the client). */
+  periodAcc(key: string, session: boolean): Acc {
+    const a = accFor(this.periods, key);
+    if (session && !this.seenPeriods.has(key)) {
+      this.seenPeriods.add(key);
+      a.clients++;
+    }
+    return a;
+  }
+
+  groupAcc(g: number, session: boolean): Acc {
+    const a = accFor(this.groups, g);
+    if (session && !this.seenGroups.has(g)) {
+      this.seenGroups.add(g);
+      a.clients++;
+    }
+    return a;
+  }
+}
+
+function accFor<K>(m: Map<K, Acc>, key: K): Acc {
+  let a = m.get(key);
+  if (!a) {
+    a = new Acc();
+    m.set(key, a);
+  }
+  return a;
+}
+
+/**
+ * Pass D for client `c` (sessions `s`, in session order): adds it to `tally` when given and
+ * returns its row when `row` is true (else null).
+ */
+export function passClient(setup: ClientSetup, s: ClientSessions, c: number, tally: CohortTally | null, row: boolean): ClientTrend | null {
+  const { belowCut, dropped, etr } = setup;
+  const assessAlliance = belowCut !== null;
+  tally?.startClient();
+  // Session-level series (session numbers of the alerts kept only for the row).
+  const below: number[] | null = row ? [] : null;
+  const drops: number[] | null = row ? [] : null;
+  let nBelow = 0;
+  let nDrops = 0;
+  let prevA = NaN;
+  let aN = 0;
+  let aSum = 0;
+  let oN = 0;
+  for (let k = 0; k < s.n; k++) {
+    const a = s.alliance[k];
+    const o = s.outcome[k];
+    const isBelow = !Number.isNaN(a) && belowCut !== null && belowCut(a);
+    if (!Number.isNaN(a)) {
+      aN++;
+      aSum += a;
+      if (isBelow) {
+        nBelow++;
+        below?.push(s.session[k]);
+      }
+      // A drop of exactly `drop` points at the scores' decimal precision counts (16.4 -> 15.4 is 1).
+      if (dropped !== null && !Number.isNaN(prevA) && dropped(prevA, a)) {
+        nDrops++;
+        drops?.push(s.session[k]);
+      }
+      prevA = a;
+    }
+    if (!Number.isNaN(o)) oN++;
+    if (tally) {
+      tally.overall.addSession(a, o, assessAlliance, isBelow);
+      if (setup.period) {
+        if (Number.isNaN(s.date[k])) tally.sessionsWithoutDate++;
+        else tally.periodAcc(tally.periodOf(s.date[k]), true).addSession(a, o, assessAlliance, isBelow);
+      }
+      if (setup.grouped) {
+        const g = s.group[k];
+        if (g < 0) tally.missingLevel++;
+        else tally.groupAcc(g, true).addSession(a, o, assessAlliance, isBelow);
+      }
+    }
+  }
+  const summary = tally?.summary;
+  if (summary && nBelow > 0) {
+    summary.allianceAlerts.clientsBelowCutoff++;
+    summary.allianceAlerts.sessionsBelowCutoff += nBelow;
+  }
+  if (summary && nDrops > 0) {
+    summary.allianceAlerts.clientsWithDrop++;
+    summary.allianceAlerts.drops += nDrops;
+  }
+
+  // Not on track.
+  const at = setup.locate(s);
+  const intakeSession = at.first >= 0 ? s.session[at.first] : NaN;
+  const intake = at.first >= 0 ? s.outcome[at.first] : NaN;
+  const ntpSessions: number[] | null = row ? [] : null;
+  let nFlags = 0;
+  let assessed = 0;
+  let current = false;
+  const b = etr ? etr.band[c] : -1;
+  if (etr && b >= 0) {
+    for (let k = at.first + 1; k < s.n; k++) {
+      const o = s.outcome[k];
+      const off = s.session[k] - intakeSession;
+      if (Number.isNaN(o) || !(off > 0)) continue;
+      const cell = etr.cell(b, off);
+      if (cell < 0 || !etr.used[cell]) continue;
+      assessed++;
+      current = etr.below(cell, o, intake);
+      if (current) {
+        nFlags++;
+        ntpSessions?.push(s.session[k]);
+      }
+    }
+  }
+  if (summary && nFlags > 0) {
+    summary.notOnTrack.clientsFlagged++;
+    summary.notOnTrack.flags += nFlags;
+  }
+  if (summary && current) summary.notOnTrack.clientsCurrentlyFlagged++;
+
+  const change = changeOf(setup, s, at, oN, tally);
+  if (!row) return null;
+  let lastO = -1;
+  for (let k = s.n - 1; k >= 0; k--)
+    if (!Number.isNaN(s.outcome[k])) {
+      lastO = k;
+      break;
+    }
+  return {
+    client: setup.names[c] ?? String(c),
+    sessions: s.n,
+    firstSession: s.session[0],
+    lastSession: s.session[s.n - 1],
+    firstDate: Number.isNaN(s.date[0]) ? null : isoDay(s.date[0]),
+    lastDate: Number.isNaN(s.date[s.n - 1]) ? null : isoDay(s.date[s.n - 1]),
+    alliance: {
+      n: aN,
+      mean: aN > 0 ? aSum / aN : null,
+      slope: toNull(olsSlope(s.session, s.alliance, s.n)),
+      belowCutoff: below!,
+      drops: drops!,
+    },
+    outcome: {
+      n: oN,
+      intakeSession: toNull(intakeSession),
+      intake: toNull(intake),
+      lastSession: lastO >= 0 ? s.session[lastO] : null,
+      last: lastO >= 0 ? s.outcome[lastO] : null,
+      slope: toNull(olsSlope(s.session, s.outcome, s.n)),
+    },
+    change,
+    notOnTrack: { band: b >= 0 ? b + 1 : null, assessed, sessions: ntpSessions!, current },
+    series: {
+      session: Array.from(s.session.subarray(0, s.n)),
+      alliance: Array.from(s.alliance.subarray(0, s.n)),
+      outcome: Array.from(s.outcome.subarray(0, s.n)),
+    },
+  };
+}
+
+/** The client's change (pre, post, reliable change, clinical status, category), added to the tallies. */
+function changeOf(setup: ClientSetup, s: ClientSessions, at: Located, oN: number, tally: CohortTally | null): ClientTrend['change'] {
+  const used = at.reason === null && setup.hasOutcome;
+  const pre = used ? s.outcome[at.pre] : NaN;
+  const post = used ? s.outcome[at.post] : NaN;
+  const change: ClientTrend['change'] = {
+    preSession: used ? s.session[at.pre] : null,
+    pre: toNull(pre),
+    postSession: used ? s.session[at.post] : null,
+    post: toNull(post),
+    change: null,
+    rci: null,
+    reliable: null,
+    clinicalPre: null,
+    clinicalPost: null,
+    category: null,
+  };
+  if (!used) {
+    if (setup.fixed) change.reason = 'no outcome at the pre or post session';
+    else change.reason = oN === 0 ? 'no outcome scores' : 'only one outcome measurement';
+    return change;
+  }
+  const ch = scoreDifference(post, pre);
+  change.change = ch;
+  const res = setup.classify ? setup.classify(pre, post) : null;
+  if (res) {
+    change.rci = toNull(res.rci);
+    change.reliable = res.rc;
+    if (setup.clinicalPre && setup.clinicalPost) {
+      change.clinicalPre = isClinical(pre, setup.clinicalPre);
+      change.clinicalPost = isClinical(post, setup.clinicalPost);
+    }
+    change.category = categorize(res.rc, change.clinicalPre ?? undefined, change.clinicalPost ?? undefined);
+  } else change.reason = setup.classifyReason ?? 'no reliable-change method';
+  if (!tally) return change;
+  const summary = tally.summary;
+  summary.used++;
+  if (res) {
+    summary.reliable[res.rc]++;
+    summary.categories[change.category!]++;
+  }
+  // Clients count in the period and group of their post session.
+  const postIndex = at.post;
+  addChange(tally.overall, pre, ch, change.category);
+  if (setup.period) {
+    const day = s.date[postIndex];
+    if (Number.isNaN(day)) tally.clientsWithoutPostDate++;
+    else addChange(tally.periodAcc(tally.periodOf(day), false), pre, ch, change.category);
+  }
+  if (setup.grouped && s.group[postIndex] >= 0) addChange(tally.groupAcc(s.group[postIndex], false), pre, ch, change.category);
+  return change;
+}
+
+function addChange(acc: Acc, pre: number, ch: number, category: ClientTrend['change']['category']): void {
+  acc.pre.add(pre);
+  acc.change.add(ch);
+  if (category) {
+    acc.classified++;
+    if (category === 'recovered' || category === 'improved') acc.improved++;
+    if (category === 'recovered') acc.recovered++;
+    if (category === 'deteriorated' || category === 'harmed') acc.deteriorated++;
+  }
+}
+
+/**
+ * The rows of `--clients`, made one at a time from the store whenever they are iterated
+ * (`read` is a reader of its own: iterating does not disturb another pass). `length` is the
+ * number of clients with a session.
+ */
+export function clientRows(setup: ClientSetup, nClients: number, length: number, read: (c: number) => ClientSessions): ClientRows {
+  const rows = {
+    length,
+    *[Symbol.iterator](): Iterator<ClientTrend> {
+      for (let c = 0; c < nClients; c++) {
+        const s = read(c);
+        if (s.n > 0) yield passClient(setup, s, c, null, true)!;
+      }
+    },
+    toJSON: (): ClientTrend[] => [...rows],
+  };
+  return rows;
+}
