@@ -6,6 +6,7 @@
  * Numbers stay at full precision in the model. Rounding happens only when a table is
  * rendered for people (terminal, Markdown), as declared by each column's `format`.
  */
+import type { Sequence } from '../sequence.js';
 
 /** How a number is shown in human-facing tables. JSON and CSV always carry full precision. */
 export type Format =
@@ -31,12 +32,20 @@ export interface Column {
   align?: 'left' | 'right';
 }
 
+export type Row = Record<string, Cell>;
+export type TableRows = Row[] | Sequence<Row>;
+
 export interface TableModel {
   /** Stable id, used for CSV file names in reports (e.g. "correlations"). */
   id: string;
   title: string;
   columns: Column[];
-  rows: Record<string, Cell>[];
+  /**
+   * The rows: an array, or a Sequence (src/sequence.ts) made one row at a time while it is
+   * written (a per-client table of a million clients); read them with `for ... of` and
+   * `.length`, or `toArray` for small tables.
+   */
+  rows: TableRows;
   /** Lines shown under the table (methods, suppression, warnings). */
   notes?: string[];
 }

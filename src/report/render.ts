@@ -121,8 +121,9 @@ export function renderTable(doc: ResultDocument, chalk: ChalkInstance, color: bo
     const style = color ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [], compact: false };
     const shown = Math.min(t.rows.length, MAX_TABLE_ROWS);
     const cells: string[][] = [];
-    for (let i = 0; i < shown; i++) {
-      const row = t.rows[i];
+    // Only the rows shown are read (the rows may be made one at a time: src/sequence.ts).
+    for (const row of t.rows) {
+      if (cells.length >= shown) break;
       cells.push(t.columns.map((c) => formatCell(row[c.key] ?? null, cellFormat(c, row))));
     }
     out.push(fitTable(head, colAligns, style, cells, width, color, color ? chalk.cyan : (s: string) => s));
@@ -197,6 +198,7 @@ const CSV_BATCH = 4096;
 /** The output of a document in pieces: JSON and CSV stream (they can be larger than one string may be); the rest is one piece. */
 export function renderChunks(doc: ResultDocument, format: OutputFormat, chalk: ChalkInstance, color: boolean, width?: number): Iterable<string> {
   if (format === 'json') return jsonChunks(doc.json);
+  if (format === 'md') return markdownChunks(doc);
   if (format === 'csv') {
     const t = doc.tables.find((x) => x.id === doc.csvTable) ?? doc.tables[0];
     return t ? csvChunks(t) : [];
@@ -234,30 +236,69 @@ export function mdCell(s: string): string {
 }
 
 export function renderMarkdownTable(t: TableModel, level = 2): string {
-  const out: string[] = [];
+  return [...markdownTableChunks(t, level)].join('');
+}
+
+/** Lines of a Markdown table gathered into one piece. */
+const MD_BATCH = 4096;
+
+/** renderMarkdownTable's text in pieces of MD_BATCH lines. */
+function* markdownTableChunks(t: TableModel, level: number): Generator<string> {
+  let out: string[] = [];
   out.push(`${'#'.repeat(level)} ${mdText(t.title)}`, '');
   out.push('| ' + t.columns.map((c) => mdCell(c.header)).join(' | ') + ' |');
   out.push('|' + t.columns.map((c) => (isRight(c) ? '---:' : ':---')).join('|') + '|');
   for (const row of t.rows) {
     out.push('| ' + t.columns.map((c) => mdCell(formatCell(row[c.key] ?? null, cellFormat(c, row)))).join(' | ') + ' |');
+    if (out.length >= MD_BATCH) {
+      yield out.join('\n') + '\n';
+      out = [];
+    }
   }
   if (t.notes && t.notes.length > 0) {
     out.push('');
     for (const n of t.notes) out.push(`${mdText(n)}  `);
   }
-  return out.join('\n') + '\n';
+  if (out.length > 0) yield out.join('\n') + '\n';
 }
 
 export function renderMarkdown(doc: ResultDocument): string {
-  const out: string[] = [`# ${mdText(doc.title)}`, ''];
-  for (const line of doc.preface ?? []) out.push(`${mdText(line)}  `);
-  if (doc.preface && doc.preface.length > 0) out.push('');
-  for (const t of doc.tables) out.push(renderMarkdownTable(t));
-  if (doc.notes && doc.notes.length > 0) {
-    for (const n of doc.notes) out.push(`${mdText(n)}  `);
+  return [...markdownChunks(doc)].join('');
+}
+
+/**
+ * The Markdown document in pieces: its parts joined by line breaks, runs of three or more
+ * line breaks made two and trailing white space dropped (as one string with
+ * `.replace(/\n{3,}/g, '\n\n').trimEnd()` would), then one line break.
+ */
+export function* markdownChunks(doc: ResultDocument): Generator<string> {
+  function* parts(): Generator<string> {
+    yield `# ${mdText(doc.title)}`;
+    yield '\n';
+    for (const line of doc.preface ?? []) yield `\n${mdText(line)}  `;
+    if (doc.preface && doc.preface.length > 0) yield '\n';
+    for (const t of doc.tables) {
+      yield '\n';
+      yield* markdownTableChunks(t, 2);
+    }
+    for (const n of doc.notes ?? []) yield `\n${mdText(n)}  `;
+    for (const w of collapseWarnings(doc.warnings ?? [])) yield `\n**${WARNING}** ${mdText(w.text)}.  `;
   }
-  for (const w of collapseWarnings(doc.warnings ?? [])) out.push(`**${WARNING}** ${mdText(w.text)}.  `);
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  // White space after the last other character is held back until more text comes (a run
+  // of line breaks then ends inside the text handed on, so it is collapsed whole).
+  let pending = '';
+  for (const p of parts()) {
+    const s = pending + p;
+    let end = s.length;
+    while (end > 0 && /\s/.test(s[end - 1])) end--;
+    if (end === 0) {
+      pending = s;
+      continue;
+    }
+    yield s.slice(0, end).replace(/\n{3,}/g, '\n\n');
+    pending = s.slice(end);
+  }
+  yield '\n';
 }
 
 export function render(doc: ResultDocument, format: OutputFormat, chalk: ChalkInstance, color: boolean, width?: number): string {

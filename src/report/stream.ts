@@ -1,5 +1,6 @@
 /**
- * Output in pieces, for results too large for one string: a per-client table or JSON of a
+ * Output in pieces, for results too large for one string (or to hold at all: a Sequence,
+ * src/sequence.ts, is written one element at a time): a per-client table or JSON of a
  * million clients passes V8's string limit (about 512 MB: "Invalid string length") and,
  * built whole, holds the output twice more in memory. `jsonChunks` yields exactly the text
  * of JSON.stringify(value, null, 2) + newline (renderJson's; NaN and Infinity are null, as
@@ -7,6 +8,7 @@
  * of about CHUNK characters; `writeChunks` writes them with backpressure.
  */
 import type { TextSink } from '../io/process.js';
+import { isSequence } from '../sequence.js';
 
 /** Pieces are gathered up to about this many characters before they are handed on. */
 const CHUNK = 1 << 16;
@@ -26,6 +28,7 @@ function isPlain(v: unknown): v is Record<string, unknown> {
  * stringified whole.
  */
 function holdsLong(v: unknown, depth: number): boolean {
+  if (isSequence(v)) return true;
   if (Array.isArray(v)) {
     if (v.length > SPLIT_ARRAY) return true;
     return depth < 3 && v.some((e) => e !== null && typeof e === 'object' && holdsLong(e, depth + 1));
@@ -68,6 +71,23 @@ export function* jsonChunks(value: unknown): Generator<string> {
     return indent.length > 0 && s.includes('\n') ? s.replace(/\n/g, '\n' + indent) : s;
   };
   function* walk(x: unknown, indent: string): Generator<string> {
+    if (isSequence(x)) {
+      // Made one element at a time (src/sequence.ts): written as the array toJSON gives.
+      const inner = indent + '  ';
+      let first = true;
+      for (const e of x) {
+        put(first ? '[\n' + inner : ',\n' + inner);
+        first = false;
+        if (skipped(e)) put('null');
+        else yield* walk(e, inner);
+        if (size >= CHUNK) {
+          size = 0;
+          yield* flush();
+        }
+      }
+      put(first ? '[]' : '\n' + indent + ']');
+      return;
+    }
     if (Array.isArray(x) && holdsLong(x, 0)) {
       const inner = indent + '  ';
       put('[\n');

@@ -17,6 +17,7 @@ const AREAS: [prefix: string, layer: number][] = [
   ['errors.ts', 0],
   ['names.ts', 0],
   ['version.ts', 0],
+  ['sequence.ts', 0],
   ['stats/', 0],
   ['io/', 1],
   ['instruments/', 1],

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jsonChunks, writeChunks } from '../../src/report/stream.js';
 import { renderJson } from '../../src/report/render.js';
+import { sequence } from '../../src/sequence.js';
 
 /** renderJson (JSON.stringify(v, null, 2) + newline) is the definition. */
 const reference = (v: unknown) => renderJson({ title: 't', tables: [], json: v });
@@ -23,8 +24,10 @@ const leaf = fc.oneof(
 );
 const small = fc.oneof(leaf, fc.dictionary(fc.string({ maxLength: 6 }), leaf, { maxKeys: 4 }), fc.array(leaf, { maxLength: 4 }));
 const json = fc.letrec((tie) => ({
-  value: fc.oneof({ maxDepth: 3, depthIdentifier: 'json' }, leaf, tie('array'), tie('object'), tie('long')),
+  value: fc.oneof({ maxDepth: 3, depthIdentifier: 'json' }, leaf, tie('array'), tie('object'), tie('long'), tie('sequence')),
   array: fc.array(tie('value'), { maxLength: 4, depthIdentifier: 'json' }),
+  // A Sequence (src/sequence.ts): JSON.stringify writes what its toJSON gives, the array.
+  sequence: fc.array(tie('value'), { maxLength: 70, depthIdentifier: 'json' }).map((a) => sequence(a.length, () => a[Symbol.iterator]())),
   long: fc.array(small, { minLength: 65, maxLength: 150 }),
   object: fc.dictionary(fc.string({ maxLength: 6 }), tie('value'), { maxKeys: 5, depthIdentifier: 'json' }),
 })).value;
@@ -51,6 +54,22 @@ describe('jsonChunks', () => {
       }),
       { numRuns: 300, seed: 7 },
     );
+  });
+
+  it('writes a Sequence one element at a time, never through its toJSON', () => {
+    let made = 0;
+    const rows = sequence(50_000, function* () {
+      for (let i = 0; i < 50_000; i++) {
+        made++;
+        yield { client: `C${i}`, change: i / 3 };
+      }
+    });
+    const guarded = { ...rows, [Symbol.iterator]: rows[Symbol.iterator], toJSON: () => { throw new Error('materialised'); } };
+    const doc = { command: 'trend', clients: guarded, notes: [] };
+    const pieces = [...jsonChunks(doc)];
+    expect(made).toBe(50_000);
+    expect(pieces.length).toBeGreaterThan(10);
+    expect(pieces.join('')).toBe(reference({ ...doc, clients: [...rows] }));
   });
 
   it('a million-row array comes in many pieces, none of them huge', () => {

@@ -58,7 +58,7 @@ describe('HTML tables fit the page', () => {
   };
 
   it('splits a wide table into parts that start with its first column and keep each CI by its estimate', () => {
-    const cells = wide.rows.map((r) => wide.columns.map((c) => formatCell(r[c.key] ?? null, c.format)));
+    const cells = [...wide.rows].map((r) => wide.columns.map((c) => formatCell(r[c.key] ?? null, c.format)));
     const parts = tableParts(wide, cells);
     expect(parts.length).toBeGreaterThan(1);
     for (const p of parts) {

@@ -7,6 +7,7 @@
  */
 import { categorize, isClinical, type ClinicalBoundary, type ReliableDirection } from '../change.js';
 import { olsSlope } from '../../stats/descriptive.js';
+import { sequence } from '../../sequence.js';
 import { scoreDifference } from '../../stats/threshold.js';
 import { Acc, toNull } from './cohort.js';
 import type { EtrCells } from './etr.js';
@@ -304,15 +305,10 @@ function addChange(acc: Acc, pre: number, ch: number, category: ClientTrend['cha
  * number of clients with a session.
  */
 export function clientRows(setup: ClientSetup, nClients: number, length: number, read: (c: number) => ClientSessions): ClientRows {
-  const rows = {
-    length,
-    *[Symbol.iterator](): Iterator<ClientTrend> {
-      for (let c = 0; c < nClients; c++) {
-        const s = read(c);
-        if (s.n > 0) yield passClient(setup, s, c, null, true)!;
-      }
-    },
-    toJSON: (): ClientTrend[] => [...rows],
-  };
-  return rows;
+  return sequence(length, function* () {
+    for (let c = 0; c < nClients; c++) {
+      const s = read(c);
+      if (s.n > 0) yield passClient(setup, s, c, null, true)!;
+    }
+  });
 }

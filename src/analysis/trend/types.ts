@@ -3,6 +3,7 @@
  * helpers of its period series.
  */
 import type { By } from '../../names.js';
+import type { Sequence } from '../../sequence.js';
 import type { ChangeCategory, CutoffType, ReliableDirection } from '../change.js';
 
 export type Period = 'month' | 'quarter' | 'year';
@@ -107,14 +108,9 @@ export interface ClientTrend {
 
 /**
  * The per-client rows (`--clients`): made one at a time, from the session store, each time
- * they are iterated, so a million clients are never held as objects. `length` is their
- * number; JSON.stringify writes them as an array (toJSON), the streaming writers
- * (src/report/stream.ts, render.ts) one at a time.
+ * they are iterated (src/sequence.ts), so a million clients are never held as objects.
  */
-export interface ClientRows extends Iterable<ClientTrend> {
-  readonly length: number;
-  toJSON(): ClientTrend[];
-}
+export type ClientRows = Sequence<ClientTrend>;
 
 export interface Proportion {
   x: number;

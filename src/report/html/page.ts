@@ -3,6 +3,7 @@
  * network). Tables come from the same TableModels as report.md and the CSVs, formatted by
  * the shared formatCell, so the page cannot disagree with the other outputs.
  */
+import { toArray } from '../../sequence.js';
 import type { Column, DocWarning, ResultDocument, TableModel } from '../model.js';
 import { formatCell, WARNING } from '../render.js';
 import { collapseWarnings } from '../warnings.js';
@@ -95,7 +96,7 @@ export function renderHtmlTable(t: TableModel): string {
   const out: string[] = [];
   // Long tables fold away (a <details> element: no script) so the page reads from the charts.
   const fold = t.rows.length > FOLD_ROWS;
-  const cells = t.rows.map((row) => t.columns.map((c) => formatCell(row[c.key] ?? null, c.formatFor?.(row) ?? c.format)));
+  const cells = toArray(t.rows).map((row) => t.columns.map((c) => formatCell(row[c.key] ?? null, c.formatFor?.(row) ?? c.format)));
   const parts = tableParts(t, cells);
   out.push(`<figure class="table" id="table-${esc(t.id)}">`, `<figcaption>${esc(t.title)}</figcaption>`);
   if (fold) out.push(`<details><summary>Show the table (${t.rows.length} rows; also in the CSV and Markdown files)</summary>`);

@@ -2,6 +2,7 @@
  * The ResultDocument of `alliance trend` (and the report's trend section). The JSON shape
  * and the methods are documented in docs/trend.md.
  */
+import { mapSequence } from '../../sequence.js';
 import type { CohortStats, TrendOptions, TrendResult } from '../../analysis/trend/trend.js';
 import { CHANGE_CATEGORIES } from '../../analysis/change.js';
 import { sparkline } from '../../analysis/trend/sparkline.js';
@@ -338,7 +339,7 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
             ]
           : []),
       ],
-      rows: [...r.clientRows].map((c) => ({
+      rows: mapSequence(r.clientRows, (c) => ({
         client: c.client,
         sessions: c.sessions,
         first_session: c.firstSession,
@@ -385,7 +386,7 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
   };
 
   function trendJson(): unknown {
-    return snake({
+    const json = snake({
       command: 'trend',
       schema: 1,
       options: { ...o, clients: Boolean(o.clients) },
@@ -400,8 +401,11 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
       summary: r.summary,
       periods: r.periods,
       groups: r.groups,
-      clients: r.clientRows ? [...r.clientRows] : null,
+      clients: null,
       notes,
-    });
+    }) as Record<string, unknown>;
+    // Client rows are written one at a time as they are made (src/sequence.ts).
+    if (r.clientRows) json.clients = mapSequence(r.clientRows, snake);
+    return json;
   }
 }
