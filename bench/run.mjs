@@ -128,6 +128,8 @@ for (const n of sizes) {
     if (!jobs.includes(job)) continue;
     const extra = job === 'correlate' || job === 'model' ? ['--alliance', c.alliance, '--outcome', c.outcome] : [];
     tool(job, `alliance ${job}`, job, file, '--format', 'json', ...extra);
+    // Both cores (src/io/parallel/): the same command with a scan worker, beside the one-thread run.
+    if (job === 'describe' || job === 'correlate') tool(job, `alliance ${job} --threads 2`, job, file, '--format', 'json', '--threads', '2', ...extra);
     for (const p of peers ? peersFor(job, file, c, have, path.join(root, 'bench/peers')) : []) run(n, job, p.name, p.argv, p.r ? 'peer-r' : 'peer');
   }
   if (small && jobs.includes('report')) {
@@ -236,6 +238,15 @@ for (const n of sizes) {
       goal(
         `${job} ${n.toLocaleString('en')} rows vs R: ${ratio(xr)}${job === 'model' ? ' (lme4 + lmerTest)' : ' (data.table)'}, ${t.rss.toFixed(0)} MB (goal >= 2x)`,
         xr === null ? null : xr >= 2,
+      );
+  }
+  for (const job of ['describe', 'correlate']) {
+    const one = find(n, `alliance ${job}`);
+    const two = find(n, `alliance ${job} --threads 2`);
+    if (one && two)
+      goal(
+        `${job} ${n.toLocaleString('en')} rows on two threads: ${two.seconds.toFixed(2)} s, ${two.rss.toFixed(0)} MB vs one thread ${one.seconds.toFixed(2)} s, ${one.rss.toFixed(0)} MB (goal: faster)`,
+        two.seconds < one.seconds,
       );
   }
   const rep = find(n, 'alliance report (4 sections)');
