@@ -75,7 +75,7 @@ function simulate(file, simArgs) {
 /** An instrument's range and clinical cut-off, from the tool's registry (`alliance instruments ID`). */
 function instrument(id) {
   const { instrument: i } = JSON.parse(spawnSync(process.execPath, [bin, 'instruments', id, '--format', 'json'], { encoding: 'utf8' }).stdout);
-  return { min: i.range.value[0], max: i.range.value[1], cutoff: i.cutoff.value, clinicalIf: i.cutoff.clinicalIf };
+  return { min: i.range.value[0], max: i.range.value[1], cutoff: i.cutoff.value, clinicalIf: i.cutoff.clinical_if };
 }
 
 const { have, skipped } = peers ? peerRuntimes() : { have: {}, skipped: ['all peers (--no-peers)'] };
