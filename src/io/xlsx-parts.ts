@@ -7,7 +7,8 @@
  *
  * - xl/workbook.xml: the sheets in workbook order (name, hidden state, relationship id),
  *   and the 1904 date system flag;
- * - xl/_rels/workbook.xml.rels: where each sheet's part is (relative or absolute target);
+ * - xl/_rels/workbook.xml.rels: where each sheet's part is (relative or absolute target),
+ *   and the styles and shared strings parts;
  * - xl/styles.xml: which cell formats (cellXfs) are date formats (built-in ids 14-22,
  *   27-36, 45-47, 50-58, or a format code with date/time letters outside quotes and
  *   brackets, as Excel and exceljs decide);
@@ -189,10 +190,16 @@ export async function readWorkbook(file: string): Promise<WorkbookParts> {
         if (local(t.name) === 'Relationship') targets.set(t.attributes.Id ?? '', { target: t.attributes.Target ?? '', type: t.attributes.Type ?? '' });
       },
     });
+    // Styles and shared strings are found by their relationship (writers name the parts
+    // differently: xl/SharedStrings.xml), else by the usual names.
+    const partOf = (type: string, usual: string) => {
+      for (const rel of targets.values()) if (rel.type.endsWith(`/${type}`)) return resolveTarget(rel.target);
+      return usual;
+    };
     const numFmts = new Map<number, string>();
     const dateStyles: boolean[] = [];
     let inXfs = false;
-    await parsePart(z, 'xl/styles.xml', {
+    await parsePart(z, partOf('styles', 'xl/styles.xml'), {
       open(t) {
         const n = local(t.name);
         if (n === 'numFmt') numFmts.set(Number(t.attributes.numFmtId), t.attributes.formatCode ?? '');
@@ -211,7 +218,7 @@ export async function readWorkbook(file: string): Promise<WorkbookParts> {
     let text = '';
     let inT = false;
     let inPhonetic = false;
-    await parsePart(z, 'xl/sharedStrings.xml', {
+    await parsePart(z, partOf('sharedStrings', 'xl/sharedStrings.xml'), {
       open(t) {
         const n = local(t.name);
         if (n === 'si') text = '';

@@ -71,3 +71,56 @@ describe('xlsx written by exceljs', () => {
     ]);
   });
 });
+describe('xlsx whose elements carry a namespace prefix (as the Open XML SDK writes them)', () => {
+  it('reads the same rows as without the prefix', async () => {
+    const { default: ExcelJS } = await import('exceljs');
+    const { unzipSync, zipSync } = await import('fflate');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Sessions');
+    ws.addRow(['client_id', 'session', 'srs']);
+    ws.addRow(['A', 1, 30]);
+    ws.addRow(['B', 2, 31.5]);
+    const files = unzipSync(new Uint8Array(await wb.xlsx.writeBuffer()));
+    const MAIN = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
+    for (const name of ['xl/workbook.xml', 'xl/worksheets/sheet1.xml', 'xl/sharedStrings.xml', 'xl/styles.xml']) {
+      const xml = Buffer.from(files[name]).toString('utf8');
+      // Every element of the main namespace gets the x: prefix, bound on the root.
+      const prefixed = xml
+        .replace(/<(\/?)(?![?!])([A-Za-z][\w.-]*)(?=[\s/>])/g, (m: string, slash: string, tag: string) => (tag.includes(':') ? m : `<${slash}x:${tag}`))
+        .replace(`xmlns="${MAIN}"`, `xmlns:x="${MAIN}"`);
+      expect(prefixed).toMatch(/<x:/);
+      files[name] = new Uint8Array(Buffer.from(prefixed, 'utf8'));
+    }
+    const d = mkdtempSync(path.join(os.tmpdir(), 'alliance-xlsx-'));
+    const f = path.join(d, 'prefixed.xlsx');
+    writeFileSync(f, zipSync(files));
+    const input = await openSniffed(f, { looksLikeHeader });
+    expect(input.header).toEqual(['client_id', 'session', 'srs']);
+    expect(await records(input)).toEqual([
+      { line: 2, fields: ['A', '1', '30'] },
+      { line: 3, fields: ['B', '2', '31.5'] },
+    ]);
+  });
+});
+
+describe('xlsx whose shared strings part has another name (as some writers give it)', () => {
+  it('finds it by its relationship', async () => {
+    const { default: ExcelJS } = await import('exceljs');
+    const { unzipSync, zipSync } = await import('fflate');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Sessions');
+    ws.addRow(['client_id', 'session', 'site']);
+    ws.addRow(['A', 1, 'North']);
+    const files = unzipSync(new Uint8Array(await wb.xlsx.writeBuffer()));
+    files['xl/strings/Shared Strings.xml'] = files['xl/sharedStrings.xml'];
+    delete files['xl/sharedStrings.xml'];
+    const rels = Buffer.from(files['xl/_rels/workbook.xml.rels']).toString('utf8');
+    expect(rels).toContain('Target="sharedStrings.xml"');
+    files['xl/_rels/workbook.xml.rels'] = new Uint8Array(Buffer.from(rels.replace('Target="sharedStrings.xml"', 'Target="strings/Shared Strings.xml"')));
+    const d = mkdtempSync(path.join(os.tmpdir(), 'alliance-xlsx-'));
+    const f = path.join(d, 'renamed.xlsx');
+    writeFileSync(f, zipSync(files));
+    const input = await openSniffed(f, { looksLikeHeader });
+    expect(await records(input)).toEqual([{ line: 2, fields: ['A', '1', 'North'] }]);
+  });
+});
