@@ -78,6 +78,31 @@ describe('SPSS files written by R haven and PSPP read as R haven reads them', ()
     expect(rows[0].fields[note]).toMatch(/Øresund—“Zitat” ✓$/);
     expect(rows[3].fields[note]).toBe('é'.repeat(140) + 'x');
   });
+  it('without an encoding record, decodes with the code page of record 3 (windows-1252 here)', async () => {
+    const b = readFileSync(path.join(DIR, 'pspp_cp1252.sav'));
+    // Record 7, subtype 20 (the encoding name, 1-byte elements): cut it out of the dictionary.
+    const at = [...Array(b.length - 16).keys()].find((i) => b.readInt32LE(i) === 7 && b.readInt32LE(i + 4) === 20 && b.readInt32LE(i + 8) === 1)!;
+    expect(b.toString('latin1', at + 16, at + 16 + b.readInt32LE(at + 12))).toBe('WINDOWS-1252');
+    expect(b.readInt32LE(b.indexOf(Buffer.from([7, 0, 0, 0, 3, 0, 0, 0])) + 16 + 28)).toBe(1252);
+    const cut = Buffer.concat([b.subarray(0, at), b.subarray(at + 16 + b.readInt32LE(at + 12))]);
+    const d = mkdtempSync(path.join(os.tmpdir(), 'alliance-sav-'));
+    writeFileSync(path.join(d, 'cp.sav'), cut);
+    const { rows } = await readAll(path.join(d, 'cp.sav'));
+    const ref = REF['pspp_cp1252.sav'].variables.find((v) => v.name === 'place')!;
+    expect(rows.map((r) => r.fields[1])).toEqual(ref.values);
+  });
+  for (const file of ['haven_byte.sav', 'haven_none.sav', 'pspp_compressed.sav', 'pspp_uncompressed.sav']) {
+    it(`${file} with no case count in its header (-1) reads the same cases to the end of the data`, async () => {
+      const b = Buffer.from(readFileSync(path.join(DIR, file)));
+      b.writeInt32LE(-1, 80);
+      const d = mkdtempSync(path.join(os.tmpdir(), 'alliance-sav-'));
+      writeFileSync(path.join(d, file), b);
+      const unknown = await readAll(path.join(d, file));
+      const known = await readAll(path.join(DIR, file));
+      expect(unknown.rows).toEqual(known.rows);
+      expect(unknown.rows).toHaveLength(REF[file].variables[0].values.length);
+    });
+  }
   it('names the user-missing values it read as missing', async () => {
     const { input } = await readAll(path.join(DIR, 'haven_byte.sav'));
     expect(input.notes.join('; ')).toMatch(/srs \(-99, -98\), ors \(900 thru HIGHEST\)/);

@@ -19,10 +19,10 @@ library(jsonlite)
 dir <- "fixtures/formats/sav"
 dir.create(dir, showWarnings = FALSE, recursive = TRUE)
 
-long_text <- paste0(strrep("Ein langer Text über die Sitzung, ", 8), "Ende: Øresund—“Zitat” ✓")
+long_text <- paste0(strrep("Überprüfung der Ausgabe 0123456789, ", 8), "Ende: Øresund—“Zitat” ✓")
 d <- data.frame(
   id = c("A1", "B2", "C3", "D4"),
-  name = c("Zoë", "Åsa Øberg-Ünal", "Ça va, Renée?", ""),
+  place = c("Köln", "Ålesund Øst-Überland", "Ça va, très bien?", ""),
   note = c(long_text, "kurz", "", paste0(strrep("é", 140), "x")),
   stringsAsFactors = FALSE
 )
@@ -37,7 +37,7 @@ d$date <- as.Date(c("2024-01-15", "1999-12-31", NA, "1583-01-01"))
 d$when <- as.POSIXct(c("2024-01-15 09:30:00", "2024-02-29 23:59:59", "1970-01-01 00:00:00", NA), tz = "UTC")
 d$phq9 <- c(1e-7, 123456789.125, -0.1, 27)
 attr(d$id, "label") <- "Client code"
-attr(d$name, "label") <- "Name (UTF-8, more than 8 bytes)"
+attr(d$place, "label") <- "Place (UTF-8, more than 8 bytes)"
 attr(d$note, "label") <- "Note (more than 255 bytes)"
 
 write_sav(d, file.path(dir, "haven_byte.sav"), compress = "byte")
@@ -60,13 +60,13 @@ pspp(c(
 # follows SET LOCALE; the syntax file itself is UTF-8.
 pspp(c(
   "SET LOCALE='windows-1252'.",
-  "DATA LIST LIST /id (A4) name (A20) site (F1.0) srs (F4.1).",
+  "DATA LIST LIST /id (A4) place (A20) site (F1.0) srs (F4.1).",
   "BEGIN DATA.",
-  "A1 'Zoë Müller' 1 35.5",
-  "B2 'Ça va, Renée' 2 -99",
+  "A1 'Köln Süd' 1 35.5",
+  "B2 'Ça va, très bien' 2 -99",
   "C3 'naïve café' 1 20",
   "END DATA.",
-  "VARIABLE LABELS name 'Name in windows-1252 (é, ü)'.",
+  "VARIABLE LABELS place 'Place in windows-1252 (é, ü)'.",
   "VALUE LABELS site 1 'Nord (Zürich)' 2 'Süd'.",
   "MISSING VALUES srs (-99).",
   sprintf("SAVE OUTFILE='%s'.", file.path(dir, "pspp_cp1252.sav"))
