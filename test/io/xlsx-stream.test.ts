@@ -124,3 +124,21 @@ describe('xlsx whose shared strings part has another name (as some writers give 
     expect(await records(input)).toEqual([{ line: 2, fields: ['A', '1', 'North'] }]);
   });
 });
+
+describe('a damaged workbook', () => {
+  it('is one line, exit 2, naming the file', async () => {
+    const { runInProcess } = await import('../helpers/cli.js');
+    const b = readFileSync('fixtures/formats/long.xlsx');
+    const d = mkdtempSync(path.join(os.tmpdir(), 'alliance-xlsx-'));
+    // The middle cut out: the central directory (at the end) still names xl/workbook.xml,
+    // but the parts it points to are gone.
+    const f = path.join(d, 'cut.xlsx');
+    writeFileSync(f, Buffer.concat([b.subarray(0, b.length >> 1), b.subarray(b.length - 2048)]));
+    const r = await runInProcess(['describe', f]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^alliance: .*cut\.xlsx: cannot read the Excel workbook \(.+\)\. Save it again from Excel or LibreOffice/);
+  });
+});
