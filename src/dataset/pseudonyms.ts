@@ -21,27 +21,16 @@
  * shown change. docs/safety.md states the rule.
  */
 import { createHmac } from 'node:crypto';
-import { classifyValue, looksLikePersonName, type PrivacyKind } from '../privacy/values.js';
+import { classifyValue, looksLikePersonName } from '../privacy/values.js';
+import { countOf, type IdentifierKind } from '../privacy/words.js';
 
 /** The environment variable holding the pseudonym key. */
 export const PSEUDONYM_KEY_ENV = 'ALLIANCE_PSEUDONYM_KEY';
 
-type Kind = PrivacyKind | 'name';
-
-const KIND_WORDS: Record<Kind, [one: string, many: string]> = {
-  email: ['email address', 'email addresses'],
-  phone: ['phone number', 'phone numbers'],
-  address: ['street address or postcode', 'street addresses or postcodes'],
-  'national-id': ['national id number', 'national id numbers'],
-  'date-of-birth': ['date of birth', 'dates of birth'],
-  'free-text': ['free text', 'free texts'],
-  name: ["person's name", "people's names"],
-};
-
 /** Decides, per new id value, whether it is shown as itself or as a pseudonym. */
 export class IdGuard {
   private n = 0;
-  private readonly kinds = new Map<Kind, number>();
+  private readonly kinds = new Map<IdentifierKind, number>();
 
   /**
    * @param role how ids of this column are named in pseudonyms and notes ("client", "therapist", "site")
@@ -56,7 +45,7 @@ export class IdGuard {
 
   /** The pseudonym to show for `value`, or null when it is shown as it is. */
   display(value: string): string | null {
-    const kind: Kind | null = classifyValue(value) ?? (this.names && looksLikePersonName(value) ? 'name' : null);
+    const kind: IdentifierKind | null = classifyValue(value) ?? (this.names && looksLikePersonName(value) ? 'name' : null);
     if (kind === null) return null;
     this.n++;
     this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + 1);
@@ -68,7 +57,7 @@ export class IdGuard {
   /** The mapping note saying what was replaced, or null when nothing was. */
   note(column: string): string | null {
     if (this.n === 0) return null;
-    const what = [...this.kinds.entries()].map(([k, c]) => `${c} ${KIND_WORDS[k][c === 1 ? 0 : 1]}`).join(', ');
+    const what = [...this.kinds.entries()].map(([k, c]) => countOf(k, c)).join(', ');
     const how = this.key === null ? `numbered in order of appearance` : `keyed hashes (${PSEUDONYM_KEY_ENV})`;
     return `warning: ${this.n} value(s) of '${column}' look like direct identifiers (${what}) and are shown as pseudonyms ([${this.role} ...], ${how}); de-identify the export, or pass --show-identifiers to show them`;
   }

@@ -13,8 +13,9 @@
  * letter of each word, the last two digits) so a user can find the cell without the CI
  * log becoming a copy of it.
  */
+import { KIND_WORDS, type PrivacyKind } from './words.js';
 
-export type PrivacyKind = 'email' | 'phone' | 'address' | 'national-id' | 'date-of-birth' | 'free-text';
+export type { PrivacyKind };
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[A-Za-z]{2,}$/;
 const EMAIL_IN_TEXT_RE = /[^\s@,;<>()]+@[^\s@,;<>()]+\.[A-Za-z]{2,}/;
@@ -113,17 +114,9 @@ export function classifyValue(s: string, dobColumn = false): PrivacyKind | null 
   return null;
 }
 
-const KIND_TEXT: Record<PrivacyKind, string> = {
-  email: 'an email address',
-  phone: 'a phone number',
-  address: 'a street address or postcode',
-  'national-id': 'a national id number',
-  'date-of-birth': 'a date of birth',
-  'free-text': 'free text',
-};
-
+/** "an email address", "free text": how a finding names a value's kind (src/privacy/words.ts). */
 export function kindText(kind: PrivacyKind): string {
-  return KIND_TEXT[kind];
+  return KIND_WORDS[kind].a;
 }
 
 /**

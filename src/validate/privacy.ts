@@ -13,10 +13,11 @@
  */
 
 export * from '../privacy/values.js';
+import type { IdentifierKind } from '../privacy/words.js';
 
 export interface ColumnHit {
-  /** What the column name suggests, for the message ("email address", "name", ...). */
-  what: string;
+  /** What the column name suggests (its words: src/privacy/words.ts). */
+  kind: IdentifierKind;
   /** True for date-of-birth columns: their date values are checked as dates of birth. */
   dob: boolean;
 }
@@ -32,7 +33,7 @@ export function headerWords(header: string): string[] {
 }
 
 /** Whole-header (joined words) spellings. */
-const JOINED: Record<string, string> = {
+const JOINED: Record<string, IdentifierKind> = {
   name: 'name',
   fullname: 'name',
   firstname: 'name',
@@ -44,16 +45,16 @@ const JOINED: Record<string, string> = {
   middlename: 'name',
   clientname: 'name',
   patientname: 'name',
-  email: 'email address',
-  emailaddress: 'email address',
-  mail: 'email address',
-  phone: 'phone number',
-  phonenumber: 'phone number',
-  telephone: 'phone number',
-  tel: 'phone number',
-  mobile: 'phone number',
-  mobilenumber: 'phone number',
-  cellphone: 'phone number',
+  email: 'email',
+  emailaddress: 'email',
+  mail: 'email',
+  phone: 'phone',
+  phonenumber: 'phone',
+  telephone: 'phone',
+  tel: 'phone',
+  mobile: 'phone',
+  mobilenumber: 'phone',
+  cellphone: 'phone',
   address: 'address',
   street: 'address',
   streetaddress: 'address',
@@ -61,51 +62,51 @@ const JOINED: Record<string, string> = {
   postalcode: 'postcode',
   zip: 'postcode',
   zipcode: 'postcode',
-  dob: 'date of birth',
-  dateofbirth: 'date of birth',
-  birthdate: 'date of birth',
-  birthday: 'date of birth',
-  ssn: 'national id',
-  socialsecuritynumber: 'national id',
-  nhsnumber: 'national id',
-  nhsno: 'national id',
-  nhsnum: 'national id',
-  nationalid: 'national id',
-  nationalidnumber: 'national id',
-  insurancenumber: 'national id',
-  nationalinsurancenumber: 'national id',
-  nino: 'national id',
-  notes: 'free text',
-  note: 'free text',
-  comment: 'free text',
-  comments: 'free text',
-  freetext: 'free text',
-  remarks: 'free text',
+  dob: 'date-of-birth',
+  dateofbirth: 'date-of-birth',
+  birthdate: 'date-of-birth',
+  birthday: 'date-of-birth',
+  ssn: 'national-id',
+  socialsecuritynumber: 'national-id',
+  nhsnumber: 'national-id',
+  nhsno: 'national-id',
+  nhsnum: 'national-id',
+  nationalid: 'national-id',
+  nationalidnumber: 'national-id',
+  insurancenumber: 'national-id',
+  nationalinsurancenumber: 'national-id',
+  nino: 'national-id',
+  notes: 'free-text',
+  note: 'free-text',
+  comment: 'free-text',
+  comments: 'free-text',
+  freetext: 'free-text',
+  remarks: 'free-text',
 };
 
 /** Single words that mark a column wherever they appear in its header. */
-const WORDS: Record<string, string> = {
+const WORDS: Record<string, IdentifierKind> = {
   surname: 'name',
   forename: 'name',
   firstname: 'name',
   lastname: 'name',
-  email: 'email address',
-  phone: 'phone number',
-  telephone: 'phone number',
-  mobile: 'phone number',
+  email: 'email',
+  phone: 'phone',
+  telephone: 'phone',
+  mobile: 'phone',
   address: 'address',
   street: 'address',
   postcode: 'postcode',
   zipcode: 'postcode',
-  dob: 'date of birth',
-  birthdate: 'date of birth',
-  ssn: 'national id',
-  notes: 'free text',
-  comments: 'free text',
+  dob: 'date-of-birth',
+  birthdate: 'date-of-birth',
+  ssn: 'national-id',
+  notes: 'free-text',
+  comments: 'free-text',
 };
 
 /** Word pairs (adjacent) that mark a column. */
-const PAIRS: Record<string, string> = {
+const PAIRS: Record<string, IdentifierKind> = {
   'first name': 'name',
   'last name': 'name',
   'given name': 'name',
@@ -114,14 +115,14 @@ const PAIRS: Record<string, string> = {
   'middle name': 'name',
   'client name': 'name',
   'patient name': 'name',
-  'date birth': 'date of birth', // "date of birth" once "of" is dropped
-  'birth date': 'date of birth',
-  'nhs number': 'national id',
-  'nhs no': 'national id',
-  'national id': 'national id',
-  'insurance number': 'national id',
-  'social security': 'national id',
-  'free text': 'free text',
+  'date birth': 'date-of-birth', // "date of birth" once "of" is dropped
+  'birth date': 'date-of-birth',
+  'nhs number': 'national-id',
+  'nhs no': 'national-id',
+  'national id': 'national-id',
+  'insurance number': 'national-id',
+  'social security': 'national-id',
+  'free text': 'free-text',
   'zip code': 'postcode',
   'postal code': 'postcode',
   'post code': 'postcode',
@@ -132,7 +133,7 @@ export function identifierColumn(header: string): ColumnHit | null {
   const words = headerWords(header);
   if (words.length === 0) return null;
   const joined = words.join('');
-  let what: string | undefined = JOINED[joined];
+  let what: IdentifierKind | undefined = JOINED[joined];
   if (!what) {
     for (const w of words) {
       if (WORDS[w]) {
@@ -152,5 +153,5 @@ export function identifierColumn(header: string): ColumnHit | null {
     }
   }
   if (!what) return null;
-  return { what, dob: what === 'date of birth' };
+  return { kind: what, dob: what === 'date-of-birth' };
 }

@@ -7,6 +7,7 @@
 import { MissingTokens } from '../dataset/values.js';
 import { q, type RuleContext } from './context.js';
 import { NHS_COLUMN_SHARE, bareTenDigits, classifyValue, identifierColumn, isNhsNumber, kindText, maskValue, type PrivacyKind } from './privacy.js';
+import { KIND_WORDS } from '../privacy/words.js';
 
 /** Missing-value test with a first-character prefilter (most cells are numbers or ids). */
 export class MissingCheck {
@@ -42,17 +43,6 @@ const PRIVACY_CODE: Record<PrivacyKind, string> = {
   'national-id': 'privacy.national-id',
   'date-of-birth': 'privacy.date-of-birth',
   'free-text': 'privacy.free-text',
-};
-
-const PLURAL: Record<string, string> = {
-  name: 'names',
-  'email address': 'email addresses',
-  'phone number': 'phone numbers',
-  address: 'addresses',
-  postcode: 'postcodes',
-  'date of birth': 'dates of birth',
-  'national id': 'national id numbers',
-  'free text': 'free-text notes',
 };
 
 /** Identifier-looking values of one kind in one column (summary.privacy). */
@@ -148,7 +138,7 @@ export class RawRules {
             null,
             j,
             h,
-            `column name suggests it holds ${PLURAL[hit.what] ?? hit.what} (direct identifiers); drop it before export, inputs must be de-identified`,
+            `column name suggests it holds ${KIND_WORDS[hit.kind].many} (direct identifiers); drop it before export, inputs must be de-identified`,
           );
         }
       });

@@ -8,28 +8,28 @@ describe('identifierColumn', () => {
     ['first_name', 'name'],
     ['LastName', 'name'],
     ['surname', 'name'],
-    ['E-mail', 'email address'],
-    ['email_address', 'email address'],
-    ['Phone', 'phone number'],
-    ['mobile number', 'phone number'],
+    ['E-mail', 'email'],
+    ['email_address', 'email'],
+    ['Phone', 'phone'],
+    ['mobile number', 'phone'],
     ['home_address', 'address'],
     ['Street', 'address'],
     ['postcode', 'postcode'],
     ['ZIP', 'postcode'],
     ['zip code', 'postcode'],
-    ['DOB', 'date of birth'],
-    ['Date of Birth', 'date of birth'],
-    ['birthdate', 'date of birth'],
-    ['SSN', 'national id'],
-    ['NHS number', 'national id'],
-    ['national_id', 'national id'],
-    ['National Insurance Number', 'national id'],
-    ['notes', 'free text'],
-    ['Comments', 'free text'],
-    ['free_text', 'free text'],
+    ['DOB', 'date-of-birth'],
+    ['Date of Birth', 'date-of-birth'],
+    ['birthdate', 'date-of-birth'],
+    ['SSN', 'national-id'],
+    ['NHS number', 'national-id'],
+    ['national_id', 'national-id'],
+    ['National Insurance Number', 'national-id'],
+    ['notes', 'free-text'],
+    ['Comments', 'free-text'],
+    ['free_text', 'free-text'],
   ];
   for (const [h, what] of hits) {
-    it(`flags '${h}'`, () => expect(identifierColumn(h)?.what).toBe(what));
+    it(`flags '${h}'`, () => expect(identifierColumn(h)?.kind).toBe(what));
   }
   for (const h of ['client_id', 'session', 'date', 'srs', 'phq9', 'therapist_id', 'site_name', 'instrument name', 'birth_year', 'age', 'zipped']) {
     it(`does not flag '${h}'`, () => expect(identifierColumn(h)).toBeNull());
