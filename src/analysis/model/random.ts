@@ -6,7 +6,8 @@
 import type { Dataset } from '../../dataset/types.js';
 import type { LmmFit } from '../../stats/lmm/fit.js';
 import type { KrLayout } from '../../stats/lmm/kr.js';
-import { NestedInterceptStructure, SingleFactorStructure, SlopeTherapistStructure, type RandomStructure } from '../../stats/lmm/profile.js';
+import { SingleFactorStructure, type RandomStructure } from '../../stats/lmm/profile.js';
+import { NestedInterceptStructure, SlopeTherapistStructure } from '../../stats/lmm/nested.js';
 import type { RandomEffect } from './types.js';
 
 /** The BLUPs and their conditional SDs (lme4 `ranef(condVar = TRUE)`); therapists first. */

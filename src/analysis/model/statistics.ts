@@ -7,7 +7,8 @@ import { selectColumns, type GroupedCrossProducts } from '../../stats/lmm/data.j
 import { fitLmm, LmmError, satterthwaiteContrast, type LmmFit } from '../../stats/lmm/fit.js';
 import { kenwardRoger, type KrAdjusted } from '../../stats/lmm/kr.js';
 import { quadForm } from '../../stats/linalg.js';
-import { NestedInterceptStructure, type RandomStructure } from '../../stats/lmm/profile.js';
+import type { RandomStructure } from '../../stats/lmm/profile.js';
+import { NestedInterceptStructure } from '../../stats/lmm/nested.js';
 import { chiSquareCdf, tQuantile, tTwoSidedP } from '../../stats/distributions.js';
 import type { Design } from './design.js';
 import { krLayout } from './random.js';

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { CrossProductAccumulator } from '../../../src/stats/lmm/data.js';
 import { fitLmm, satterthwaiteContrast, type LmmFit } from '../../../src/stats/lmm/fit.js';
-import { NestedInterceptStructure, SingleFactorStructure } from '../../../src/stats/lmm/profile.js';
+import { SingleFactorStructure } from '../../../src/stats/lmm/profile.js';
+import { NestedInterceptStructure } from '../../../src/stats/lmm/nested.js';
 import { REF, close, type RefCase } from './reference-data.js';
 
 export function fitCase(c: RefCase): { fit: LmmFit; structure: SingleFactorStructure | NestedInterceptStructure; clients: string[]; therapists: string[] } {
