@@ -68,10 +68,11 @@ export function checkKeys(section: Record<string, unknown>, check: KeyCheck): vo
 }
 
 /**
- * Runs an options parser on a config section and, when it rejects the section, re-throws
- * its message at the line of the key at fault (the first key that fails on its own), so a
- * wrong type reads "report.yaml:31: correlate: --min-clients must be ...". Unknown keys
- * are reported first.
+ * Runs an options parser on a config section and, when it rejects the section with an
+ * error that does not already name a key of it ("correlate.minClients must be ...", as the
+ * option tables name a config value), re-throws its message at the line of the key at
+ * fault (the first key that fails on its own): "report.yaml:31: correlate: ...". Unknown
+ * keys are reported first.
  */
 export function checkSection<T>(
   sec: Record<string, unknown>,
@@ -85,6 +86,8 @@ export function checkSection<T>(
     return parse(sec);
   } catch (e) {
     if (!(e instanceof UserError)) throw e;
+    // Already named by its config key (an option table read the section): as it is.
+    if (e.key?.startsWith(`${name}.`)) throw e;
     let key = name;
     for (const [k, v] of Object.entries(sec)) {
       try {

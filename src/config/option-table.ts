@@ -9,8 +9,9 @@
  * A section's options.ts then only adds what a table cannot say: checks across options
  * (--pre with --post) and values with their own grammar (--ci 95 = 0.95).
  */
-import { UserError } from '../errors.js';
+import { UserError, type Location } from '../errors.js';
 import { list, type OptionSpec } from './input-options.js';
+import type { KeyPlace } from './keys.js';
 
 /** The accepted range of a number option. */
 export interface NumberRange {
@@ -30,6 +31,10 @@ interface RowBase<K extends string> {
   aliases?: readonly string[];
   /** false: a config key only (its flag is declared elsewhere, e.g. an input option). */
   flag?: false;
+  /** false: a flag only, not a key of the command's config section (e.g. validate's --format). */
+  config?: false;
+  /** The flag's help shows the default, as commander does ("(default: "20")"): commander then also gives it as the flag's value. */
+  showDefault?: true;
 }
 
 export type OptionRow<K extends string = string> =
@@ -74,12 +79,13 @@ export function tableFlags(table: OptionTable): OptionSpec[] {
       description: r.description,
       ...(r.type === 'choice' ? { choices: [...r.choices] } : {}),
       ...(r.type === 'list' && r.repeatable ? { parse: list } : {}),
+      ...(r.showDefault && r.default !== undefined ? { defaultValue: String(r.default) } : {}),
     }));
 }
 
 /** The config keys of a table (camelCase, in table order; each row's aliases after it). */
 export function tableKeys(table: OptionTable): string[] {
-  return table.flatMap((r) => [r.key, ...(r.aliases ?? [])]);
+  return table.filter((r) => r.config !== false).flatMap((r) => [r.key, ...(r.aliases ?? [])]);
 }
 
 /** The row a config key (or alias) belongs to. */
@@ -97,8 +103,11 @@ export function orList(xs: readonly string[]): string {
   return xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}`;
 }
 
-/** Parses a number option; the message names the flag, the accepted range and what was given. */
-export function parseNumber(name: string, value: unknown, range: NumberRange = {}, example = '5'): number {
+/**
+ * Parses a number option; the message names the option (its flag, or its config key), the
+ * accepted range and what was given. `how` is the hint's example (default "NAME EXAMPLE").
+ */
+export function parseNumber(name: string, value: unknown, range: NumberRange = {}, example = '5', how = `${name} ${example}`): number {
   const s = String(value).trim();
   const v = Number(s);
   const { min, max, minExclusive, maxExclusive, integer } = range;
@@ -115,25 +124,42 @@ export function parseNumber(name: string, value: unknown, range: NumberRange = {
     else if (min !== undefined) what = `${integer ? 'a whole number' : 'a number'} ${minExclusive ? '>' : '>='} ${min}`;
     else if (max !== undefined) what = `${integer ? 'a whole number' : 'a number'} ${maxExclusive ? '<' : '<='} ${max}`;
     else what = integer ? 'a whole number' : 'a number';
-    throw new UserError(`${name} must be ${what}, got "${s}"`, { hint: `For example ${name} ${example}` });
+    throw new UserError(`${name} must be ${what}, got "${s}"`, { hint: `For example ${how}` });
   }
   return v;
 }
 
-function parseRow(r: OptionRow, v: unknown): unknown {
-  const name = flagOf(r.key);
+/** How an option is named in a message, and where it stands when it came from the config. */
+interface Naming {
+  name: string;
+  /** "--min-clients 3" or "minClients: 3 under correlate:". */
+  example: (value: string) => string;
+  location?: Location;
+  key: string;
+}
+
+function parseRow(r: OptionRow, v: unknown, n: Naming): unknown {
+  const { name } = n;
+  const fail = (message: string, hint?: string): never => {
+    throw new UserError(message, { hint, location: n.location, key: n.key });
+  };
   switch (r.type) {
     case 'boolean':
-      if (typeof v !== 'boolean') throw new UserError(`${name} must be true or false, got "${String(v)}"`, { hint: `In a config file: ${r.key}: true` });
+      if (typeof v !== 'boolean') fail(`${name} must be true or false, got "${String(v)}"`, `In a config file: ${r.key}: true`);
       return v;
     case 'optional':
-      if (typeof v !== 'boolean' && typeof v !== 'string') throw new UserError(`${name} must be true or a value, got "${String(v)}"`);
+      if (typeof v !== 'boolean' && typeof v !== 'string') fail(`${name} must be true or a value, got "${String(v)}"`);
       return v;
     case 'number':
-      return parseNumber(name, v, r.range, r.example);
+      try {
+        return parseNumber(name, v, r.range, r.example, n.example(r.example));
+      } catch (e) {
+        if (e instanceof UserError) fail(e.message, e.hint);
+        throw e;
+      }
     case 'choice': {
       const s = String(v).trim();
-      if (!r.choices.includes(s)) throw new UserError(`${name} must be ${orList(r.choices)}, got "${s}"`);
+      if (!r.choices.includes(s)) fail(`${name} must be ${orList(r.choices)}, got "${s}"`);
       return s;
     }
     case 'text': {
@@ -154,21 +180,85 @@ export interface TableSource {
   section?: Record<string, unknown>;
   /** Attribute names of the flags given on the command line: they win over the config. */
   explicit?: ReadonlySet<string>;
+  /**
+   * The config section's name and where its keys stand: an option whose value came from the
+   * config is then named by its key ("correlate.minClients", at the key's line), not by its
+   * flag. `only`: the config is the only source (the report), so every option is named by
+   * its key.
+   */
+  config?: { section: string; at: KeyPlace | null; only?: boolean };
+}
+
+/** The config key a row's value was read from (the key or an alias as written), or undefined. */
+function configKey(r: OptionRow, src: TableSource): string | undefined {
+  if (r.config === false || !src.section || src.explicit?.has(r.key)) return undefined;
+  return [r.key, ...(r.aliases ?? [])].find((k) => src.section![k] !== undefined);
+}
+
+/**
+ * How a table's options are named in messages: by the flag (`--min-clients`), or, when the
+ * value came from the config section (or the config is the only source), by the config key
+ * (`correlate.minClients`) with its location. Sections use it for their checks across
+ * options, so a message names what the user wrote where they wrote it.
+ */
+export interface OptionNames {
+  name(key: string): string;
+  /** "--cutoff a" or "cutoff: a under trend:" (for hints). */
+  example(key: string, value: string): string;
+  /**
+   * The UserError options that place an error at the option (its config key's line, when
+   * from the config); of several options, at the first one set in the config (else the
+   * last).
+   */
+  place(key: string | readonly string[], hint?: string): { hint?: string; location?: Location; key: string };
+}
+
+export function optionNames(table: OptionTable, src: TableSource): OptionNames {
+  const naming = (key: string): Naming => {
+    const r = table.find((x) => x.key === key);
+    const c = src.config;
+    const written = r ? configKey(r, src) : undefined;
+    if (c && (written !== undefined || (c.only && r?.config !== false))) {
+      const k = written ?? key;
+      const line = c.at?.line(`${c.section}.${k}`);
+      return {
+        name: `${c.section}.${k}`,
+        example: (v) => `${k}: ${v} under ${c.section}:`,
+        location: c.at && line !== undefined ? { file: c.at.file, line } : undefined,
+        key: `${c.section}.${k}`,
+      };
+    }
+    return { name: flagOf(key), example: (v) => `${flagOf(key)} ${v}`, key: flagOf(key) };
+  };
+  return {
+    name: (key) => naming(key).name,
+    example: (key, value) => naming(key).example(value),
+    place: (keys, hint) => {
+      const all = (typeof keys === 'string' ? [keys] : keys).map(naming);
+      const n = all.find((x) => x.location) ?? all.find((x) => !x.name.startsWith('--')) ?? all[all.length - 1];
+      return { ...(hint !== undefined ? { hint } : {}), ...(n.location ? { location: n.location } : {}), key: n.key };
+    },
+  };
 }
 
 /**
  * Reads every option of the table: the flag when given on the command line (or when the
  * config does not set it), else the config's value, else the row's default; each parsed
- * by its type. Messages name the flag (a report adds the section and the key's line).
+ * by its type. Messages name the flag, or the config key at its line when the value came
+ * from the config (`src.config`).
  */
 export function readTable<T extends OptionTable>(table: T, src: TableSource): TableValues<T> {
   const sec = src.section ?? {};
   const explicit = src.explicit ?? new Set<string>();
+  const names = src.config ? optionNames(table, src) : null;
   const out: Record<string, unknown> = {};
   for (const r of table) {
-    const fromConfig = [r.key, ...(r.aliases ?? [])].map((k) => sec[k]).find((x) => x !== undefined);
+    const fromConfig = r.config === false ? undefined : [r.key, ...(r.aliases ?? [])].map((k) => sec[k]).find((x) => x !== undefined);
     const raw = explicit.has(r.key) || fromConfig === undefined ? src.flags[r.key] : fromConfig;
-    const v = raw === undefined || raw === null ? undefined : parseRow(r, raw);
+    const n: Naming = names
+      ? { name: names.name(r.key), example: (v) => names.example(r.key, v), ...names.place(r.key) }
+      : { name: flagOf(r.key), example: (v) => `${flagOf(r.key)} ${v}`, key: flagOf(r.key) };
+    const v = raw === undefined || raw === null ? undefined : parseRow(r, raw, n);
     out[r.key] = v === undefined ? r.default : v;
   }
   return out as TableValues<T>;

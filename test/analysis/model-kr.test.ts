@@ -141,7 +141,13 @@ describe(`model --df kr vs pbkrtest ${REF.versions.pbkrtest} / lmerTest ${REF.ve
     writeFileSync(cfg, ['outcome: outcome', 'alliance: alliance', 'model:', '  df: kr', '  ml: true', ''].join('\n'));
     const bad = await runInProcess(['model', 'fixtures/model/balanced.csv', '--config', cfg]);
     expect(bad.code).toBe(2);
-    // `alliance model` names the options as its flags, wherever they were set (as for its other checks)
-    expect(bad.stderr).toContain('Kenward-Roger df (--df kr) are defined for REML fits, and --ml asks for ML');
+    // Set in the config, so named by their config keys, at the line of df (issue 10).
+    expect(bad.stderr).toBe(
+      'alliance: ' +
+        cfg +
+        ':4: Kenward-Roger df (model.df kr) are defined for REML fits, and model.ml asks for ML. Drop model.ml, or drop model.df kr for Satterthwaite df.\n',
+    );
+    const flag = await runInProcess(['model', 'fixtures/model/balanced.csv', '--config', cfg, '--df', 'kr']);
+    expect(flag.stderr).toContain('Kenward-Roger df (--df kr) are defined for REML fits, and model.ml asks for ML');
   });
 });

@@ -8,6 +8,8 @@ import { CORRELATE_TABLE, SECTION_KEYS as CORRELATE_KEYS } from '../../src/secti
 import { TREND_TABLE, SECTION_KEYS as TREND_KEYS } from '../../src/sections/trend/options.js';
 import { RUPTURES_TABLE, SECTION_KEYS as RUPTURES_KEYS } from '../../src/sections/ruptures/options.js';
 import { MODEL_TABLE, SECTION_KEYS as MODEL_KEYS } from '../../src/sections/model/options.js';
+import { VALIDATE_TABLE, SECTION_KEYS as VALIDATE_KEYS } from '../../src/sections/validate/options.js';
+import { optionNames } from '../../src/config/option-table.js';
 import { runInProcess } from '../helpers/cli.js';
 
 const TABLE = [
@@ -39,6 +41,51 @@ describe('readTable', () => {
     expect(() => readTable(TABLE, { flags: { method: 'd' } })).toThrow('--method must be a, b or c, got "d"');
     expect(() => readTable(TABLE, { flags: { level: '1' } })).toThrow('--level must be between 0 and 1 (exclusive), got "1"');
     expect(() => readTable(TABLE, { flags: { minClients: '2.5' } })).toThrow('--min-clients must be a whole number >= 1, got "2.5"');
+  });
+});
+
+describe('a value from the config is named by its key', () => {
+  const at = { file: 'c.yaml', line: (k: string) => ({ 's.minClients': 4, 's.clients': 5 })[k] };
+  const config = { section: 's', at };
+  const thrown = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      const u = e as { message: string; hint?: string; key?: string; location?: { file?: string; line?: number } };
+      return { message: u.message, hint: u.hint, key: u.key, location: u.location };
+    }
+    return null;
+  };
+  it('names the key, its line and an example in config form', () => {
+    expect(thrown(() => readTable(TABLE, { flags: {}, section: { minClients: 0 }, config }))).toEqual({
+      message: 's.minClients must be a whole number >= 1, got "0"',
+      hint: 'For example minClients: 3 under s:',
+      key: 's.minClients',
+      location: { file: 'c.yaml', line: 4 },
+    });
+    expect(thrown(() => readTable(TABLE, { flags: {}, section: { clients: 'yes' }, config }))?.location).toEqual({ file: 'c.yaml', line: 5 });
+  });
+  it('names a flag given on the command line as the flag, even over the config', () => {
+    const e = thrown(() => readTable(TABLE, { flags: { minClients: '0' }, section: { minClients: 7 }, explicit: new Set(['minClients']), config }));
+    expect(e).toMatchObject({ message: '--min-clients must be a whole number >= 1, got "0"', hint: 'For example --min-clients 3', key: '--min-clients' });
+    expect(e?.location).toEqual({});
+  });
+  it('optionNames: by origin, every option by its key when the config is the only source', () => {
+    const n = optionNames(TABLE, { flags: { level: '0.5' }, section: { minClients: 3 }, explicit: new Set(['level']), config });
+    expect([n.name('minClients'), n.name('level'), n.name('method')]).toEqual(['s.minClients', '--level', '--method']);
+    expect(n.example('minClients', '3')).toBe('minClients: 3 under s:');
+    expect(n.place(['level', 'minClients'], 'h')).toEqual({ hint: 'h', location: { file: 'c.yaml', line: 4 }, key: 's.minClients' });
+    expect(n.place(['level', 'method'])).toEqual({ key: '--method' });
+    const only = optionNames(TABLE, { flags: {}, section: {}, config: { ...config, only: true } });
+    expect(only.name('method')).toBe('s.method');
+  });
+  it('a flag-only row (config: false) is no config key and is not read from the config', () => {
+    const T = [
+      { key: 'format', type: 'choice', arg: '<f>', choices: ['a', 'b'], default: 'a', showDefault: true, config: false, description: 'f' },
+    ] as const satisfies OptionTable;
+    expect(tableKeys(T)).toEqual([]);
+    expect(readTable(T, { flags: {}, section: { format: 'b' } }).format).toBe('a');
+    expect(tableFlags(T)[0].defaultValue).toBe('a');
   });
 });
 
@@ -91,17 +138,21 @@ describe("the commands' tables", () => {
     ['trend', TREND_TABLE, TREND_KEYS],
     ['ruptures', RUPTURES_TABLE, RUPTURES_KEYS],
     ['model', MODEL_TABLE, MODEL_KEYS],
+    ['validate', VALIDATE_TABLE, VALIDATE_KEYS],
   ];
   for (const [name, table, keys] of tables) {
     it(`${name}: the config keys are the table's keys, the flags its kebab-case`, () => {
       expect(keys).toEqual(tableKeys(table));
+      expect(keys).toEqual(table.filter((r) => r.config !== false).flatMap((r) => [r.key, ...(r.aliases ?? [])]));
       expect(tableFlags(table).map((f) => f.flags.split(' ')[0])).toEqual(table.filter((r) => r.flag !== false).map((r) => flagOf(r.key)));
     });
     it(`${name}: a default the help names is the row's default`, () => {
       for (const [key, value] of Object.entries(tableDefaults(table))) {
         if (typeof value === 'boolean') continue;
         const row = table.find((r) => r.key === key)!;
-        expect(row.description, key).toContain(`(default ${String(value)}`);
+        // showDefault: commander prints it ("(default: "20")") and gives it as the flag's value.
+        if (row.showDefault) expect(tableFlags([row])[0].defaultValue, key).toBe(String(value));
+        else expect(row.description, key).toContain(`(default ${String(value)}`);
       }
     });
     it(`${name}: --help lists every flag of the table with its help`, async () => {

@@ -12,7 +12,7 @@ import { decideColor, decideWidth, makeChalk } from '../color.js';
 import { UserError, EXIT } from '../../errors.js';
 import { printable } from '../../io/text-safety.js';
 import { configFiles, loadConfig, mergeReadOptions } from '../../config/load.js';
-import { readValidateSection } from '../../sections/validate/options.js';
+import { validateOptions, type ValidateFormat } from '../../sections/validate/options.js';
 import { parseDate } from '../../dataset/values.js';
 import { render } from '../../report/render.js';
 import type { TableSchema } from '../../validate/schema.js';
@@ -23,8 +23,6 @@ import { validateSarif } from '../../sections/validate/sarif.js';
 import { packageVersion } from '../../version.js';
 import { renderGithub, renderStepSummary } from '../../sections/validate/github.js';
 import { renderJunit } from '../../sections/validate/junit.js';
-
-export type ValidateFormat = 'table' | 'json' | 'csv' | 'md' | 'github' | 'junit' | 'sarif';
 
 export interface ValidateFlags {
   format: ValidateFormat;
@@ -48,19 +46,11 @@ function parseToday(value: string | undefined, from: string): number {
   return d;
 }
 
-function parseMax(value: string, from: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(String(value).trim()) || !Number.isSafeInteger(n)) {
-    throw new UserError(`${from} must be a whole number >= 0 (got '${value}')`, { hint: 'Use 0 to show every finding in the table' });
-  }
-  return n;
-}
-
 export async function run(files: string[], flags: ValidateFlags, cmd: Command, io: Io): Promise<number> {
   const explicit = explicitOptions(cmd);
-  let maxFindings = parseMax(flags.maxFindings, '--max-findings');
-  const maxAnnotations = parseMax(flags.maxAnnotations, '--max-annotations');
-  const flagToday = flags.today !== undefined ? parseToday(flags.today, '--today') : undefined;
+  // Flags first (their errors come before any file is read), then the config under them.
+  const fromFlags = validateOptions({ mode: 'command', flags, explicit, config: null });
+  const flagToday = fromFlags.today !== undefined ? parseToday(fromFlags.today, '--today') : undefined;
   let progressShown = false;
   const progress =
     io.stderrIsTTY && !io.env.CI
@@ -80,11 +70,7 @@ export async function run(files: string[], flags: ValidateFlags, cmd: Command, i
         : 'Give one or more CSV exports as arguments (or - for standard input)',
     });
   }
-  const sec = readValidateSection(config);
-  let strict = flags.strict === true;
-  if (!explicit.has('strict') && sec.strict !== undefined) strict = sec.strict;
-  if (!explicit.has('maxFindings') && sec.maxFindings !== undefined) maxFindings = sec.maxFindings;
-  const schemaPath = flags.schema ?? sec.schema;
+  const { strict, maxFindings, capped, maxAnnotations, schema: schemaPath } = validateOptions({ mode: 'command', flags, explicit, config });
   const schema: TableSchema | null = schemaPath ? await loadSchema(schemaPath, io.cwd) : null;
   const today = flagToday ?? parseToday(read.today, config ? `today in ${config.path}` : '--today');
   let run;
@@ -96,7 +82,7 @@ export async function run(files: string[], flags: ValidateFlags, cmd: Command, i
   }
   const { notes } = run;
   // --max-findings given (flag or config) caps the listing in every format; counts stay exact.
-  const result = explicit.has('maxFindings') || sec.maxFindings !== undefined ? capPerCode(run.result, maxFindings) : run.result;
+  const result = capped ? capPerCode(run.result, maxFindings) : run.result;
   // Each unreadable file is also the usual one line on stderr (the document says it too).
   for (const f of run.fatal) io.stderr.write(`alliance: ${printable(f.error.format())}\n`);
 

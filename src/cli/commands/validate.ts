@@ -6,31 +6,10 @@
  */
 import type { Command } from 'commander';
 import { buildCommand, lazyRun, type CommandContext } from '../command.js';
-import { TERMINAL_OPTIONS, INPUT_OPTIONS, type OptionSpec } from '../options.js';
-import { DEFAULT_MAX_ANNOTATIONS } from '../../sections/validate/output-limits.js';
+import { TERMINAL_OPTIONS, INPUT_OPTIONS } from '../options.js';
+import { tableFlags } from '../../config/option-table.js';
+import { VALIDATE_TABLE } from '../../sections/validate/options.js';
 import type { ValidateFlags } from './validate-run.js';
-
-const VALIDATE_OPTIONS: OptionSpec[] = [
-  {
-    flags: '--format <format>',
-    description: 'output format: table, json, csv, md, github (Actions annotations), junit (JUnit XML) or sarif (SARIF 2.1.0, for code scanning)',
-    choices: ['table', 'json', 'csv', 'md', 'github', 'junit', 'sarif'],
-    defaultValue: 'table',
-  },
-  { flags: '--strict', description: 'exit 1 on warnings too' },
-  {
-    flags: '--max-findings <n>',
-    description: 'findings listed per code (0 = all); default 20 in table and md, all in the other formats; when given, in every format (counts stay exact)',
-    defaultValue: '20',
-  },
-  {
-    flags: '--max-annotations <n>',
-    description: 'github: annotations written per code (0 = all), then one summary annotation with the counts',
-    defaultValue: String(DEFAULT_MAX_ANNOTATIONS),
-  },
-  { flags: '--schema <file>', description: 'Frictionless Table Schema (JSON or YAML) pinning types, required columns and ranges' },
-  { flags: '--today <date>', description: 'reference date YYYY-MM-DD for "date in the future" (default: today, UTC)' },
-];
 
 export function validateCommand(ctx: CommandContext): Command {
   return buildCommand<ValidateFlags>(
@@ -38,7 +17,7 @@ export function validateCommand(ctx: CommandContext): Command {
       name: 'validate',
       summary: 'check exports for structural, value, session and privacy problems (for CI)',
       args: '[files...]',
-      options: [...INPUT_OPTIONS, ...VALIDATE_OPTIONS, ...TERMINAL_OPTIONS],
+      options: [...INPUT_OPTIONS, ...tableFlags(VALIDATE_TABLE), ...TERMINAL_OPTIONS],
       examples: [
         'alliance validate export.csv',
         'alliance validate export.csv --format github --strict',

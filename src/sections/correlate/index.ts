@@ -19,13 +19,16 @@ export const correlateSection: Section<CorrelateOptions, CorrelateReport> = {
     const sec = src.config?.sections.correlate;
     if (src.mode === 'report') {
       const minDefault = { minClients: src.report!.minClients };
-      return checkSection(sec ?? {}, 'correlate', SECTION_KEYS, src.report!.at, (s) => correlateOptions({ format: 'table' }, { ...minDefault, ...s }));
+      const at = src.report!.at;
+      return checkSection(sec ?? {}, 'correlate', SECTION_KEYS, at, (s) =>
+        correlateOptions({ format: 'table' }, { ...minDefault, ...s }, new Set(), { section: 'correlate', at, only: true }),
+      );
     }
     // Flags first (their errors name the flag), then the config section under them.
     const fromFlags = correlateOptions(src.flags, {}, new Set(src.explicit));
     if (!sec || !src.config) return fromFlags;
     checkKeys(sec, { section: 'correlate', known: SECTION_KEYS, at: configPlace(src.config) });
-    return correlateOptions(src.flags, sec, new Set(src.explicit));
+    return correlateOptions(src.flags, sec, new Set(src.explicit), { section: 'correlate', at: configPlace(src.config) });
   },
   groups: (opts) => byNeeds(opts.by),
   run: (dataset, opts) => runCorrelate(dataset, opts),

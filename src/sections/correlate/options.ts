@@ -5,7 +5,7 @@
 import { normalizeBy } from '../../names.js';
 import { UserError } from '../../errors.js';
 import { ANALYSES, DEFAULT_OPTIONS, type Analysis, type CorrelateOptions } from '../../analysis/correlate/types.js';
-import { readTable, tableKeys, type OptionTable } from '../../config/option-table.js';
+import { optionNames, readTable, tableKeys, type OptionTable, type TableSource } from '../../config/option-table.js';
 
 /** The flags correlateOptions reads (commander attribute names); a command adds its own. */
 export interface CorrelateFlags {
@@ -85,15 +85,29 @@ export const CORRELATE_TABLE = [
 /** Keys of the `correlate:` section of a --config file (camelCase, as the flags). */
 export const SECTION_KEYS = tableKeys(CORRELATE_TABLE);
 
-/** Turns the flags (and the `correlate:` section of --config) into analysis options. */
-export function correlateOptions(flags: CorrelateFlags, section: Record<string, unknown> = {}, explicit = new Set<string>()): CorrelateOptions {
-  const t = readTable(CORRELATE_TABLE, { flags, section, explicit });
+/**
+ * Turns the flags (and the `correlate:` section of --config) into analysis options.
+ * `config` names the section and where its keys stand: messages then name an option set
+ * there by its key, at its line (src/config/option-table.ts).
+ */
+export function correlateOptions(
+  flags: CorrelateFlags,
+  section: Record<string, unknown> = {},
+  explicit = new Set<string>(),
+  config?: TableSource['config'],
+): CorrelateOptions {
+  const src: TableSource = { flags, section, explicit, config };
+  const t = readTable(CORRELATE_TABLE, src);
+  const names = optionNames(CORRELATE_TABLE, src);
   const opts: CorrelateOptions = { ...DEFAULT_OPTIONS, early: { ...DEFAULT_OPTIONS.early } };
   if (t.analyses !== undefined) {
     const list = t.analyses.map((s) => s.toLowerCase());
     const bad = list.filter((a) => !ANALYSES.includes(a as Analysis));
     if (bad.length > 0 || list.length === 0) {
-      throw new UserError(`unknown analysis "${bad[0] ?? t.analyses.join(',')}" in --analyses`, { hint: `Choose from ${ANALYSES.join(', ')}` });
+      throw new UserError(
+        `unknown analysis "${bad[0] ?? t.analyses.join(',')}" in ${names.name('analyses')}`,
+        names.place('analyses', `Choose from ${ANALYSES.join(', ')}`),
+      );
     }
     opts.analyses = ANALYSES.filter((a) => list.includes(a));
   }
@@ -102,14 +116,20 @@ export function correlateOptions(flags: CorrelateFlags, section: Record<string, 
     let level = Number(t.ci);
     if (Number.isFinite(level) && level >= 50 && level < 100) level /= 100;
     if (!(level > 0 && level < 1))
-      throw new UserError(`--ci must be a level between 0 and 1 (or a percentage), got "${t.ci}"`, { hint: 'For example --ci 0.95 or --ci 90' });
+      throw new UserError(
+        `${names.name('ci')} must be a level between 0 and 1 (or a percentage), got "${t.ci}"`,
+        names.place('ci', `For example ${names.example('ci', '0.95')} or ${names.example('ci', '90')}`),
+      );
     opts.ciLevel = level;
   }
   if (t.adjust !== undefined) opts.adjust = t.adjust;
   if (t.by !== undefined) opts.by = normalizeBy(t.by) ?? null;
   if (t.minClients !== undefined) opts.minClients = t.minClients;
   if (t.earlySession !== undefined && t.earlyWindow !== undefined) {
-    throw new UserError('--early-session and --early-window cannot be combined', { hint: 'Give one: alliance at session k, or the mean over sessions 1..k' });
+    throw new UserError(
+      `${names.name('earlySession')} and ${names.name('earlyWindow')} cannot be combined`,
+      names.place(['earlySession', 'earlyWindow'], 'Give one: alliance at session k, or the mean over sessions 1..k'),
+    );
   }
   if (t.earlySession !== undefined) opts.early = { mode: 'session', k: t.earlySession };
   if (t.earlyWindow !== undefined) opts.early = { mode: 'window', k: t.earlyWindow };
@@ -117,9 +137,10 @@ export function correlateOptions(flags: CorrelateFlags, section: Record<string, 
     const n = t.bootstrap;
     // A percentile interval needs many resamples; a handful gives a meaningless (or blank) CI.
     if (n !== 0 && (n < 20 || n > 1_000_000)) {
-      throw new UserError(`--bootstrap must be 0 (off) or a number of resamples from 20 to 1000000, got "${n}"`, {
-        hint: 'For example --bootstrap 2000 --seed 1',
-      });
+      throw new UserError(
+        `${names.name('bootstrap')} must be 0 (off) or a number of resamples from 20 to 1000000, got "${n}"`,
+        names.place('bootstrap', `For example ${names.example('bootstrap', '2000')}${names.name('bootstrap').startsWith('--') ? ' --seed 1' : ''}`),
+      );
     }
     opts.bootstrap = n;
   }

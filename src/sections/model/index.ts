@@ -12,7 +12,7 @@ import { modelManuscript } from '../../report/manuscript/lmm.js';
 import { modelCharts } from '../../report/html/charts.js';
 import { modelCards } from '../../report/cards.js';
 import type { Section } from '../section.js';
-import { modelChoices, modelSettings, modelSpec, SECTION_KEYS, type ModelPlace, type ModelSettings } from './options.js';
+import { commandPlace, modelChoices, modelSettings, modelSpec, SECTION_KEYS, type ModelPlace, type ModelSettings } from './options.js';
 
 export interface ModelOptions {
   set: ModelSettings;
@@ -64,7 +64,7 @@ export const modelSection: Section<ModelOptions, ModelResult> = {
   // Not run unless listed: it needs one outcome and one alliance column chosen.
   reportDefault: false,
   options(src) {
-    if (src.mode === 'command') return { set: modelSettings(src.flags, new Set(src.explicit), src.config), place: { config: false } };
+    if (src.mode === 'command') return { set: modelSettings(src.flags, new Set(src.explicit), src.config), place: commandPlace(src.explicit, src.config) };
     // The report: the same keys as the flags, checked before any data is read. Random
     // effects (BLUPs) are per-client figures, so they follow report.clientTables.
     const r = src.report!;

@@ -197,20 +197,52 @@ export function modelSettings(opts: ModelFlags, explicit: Set<string>, config: C
  * model.lag", at the key's line).
  */
 export interface ModelPlace {
+  /** Every option is named as a config key (the report: the config is the only source). */
   config: boolean;
-  /** The location of a settings attribute in the config (config: true), when known. */
+  /**
+   * `alliance model --config`: the options whose value came from the config's model
+   * section (not overridden by a flag): they are named by their key, at its line.
+   */
+  fromConfig?: (attr: keyof ModelSettings) => boolean;
+  /** The location of a settings attribute in the config, when known. */
   at?: (attr: keyof ModelSettings) => Location | undefined;
 }
 
 const FLAGS: ModelPlace = { config: false };
 const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 
+/** Is the option named as a config key (its value came from the config, or the config is the only source)? */
+const isConfig = (p: ModelPlace, attr: keyof ModelSettings): boolean => p.config || (p.fromConfig?.(attr) ?? false);
+
+/**
+ * The model's place for `alliance model`: options set in the config file's model section
+ * (and not given as a flag) are named by their key at its line; the rest by their flag.
+ */
+export function commandPlace(explicit: ReadonlySet<string>, config: Config | null): ModelPlace {
+  const sec = config?.sections.model;
+  if (!sec || !config) return FLAGS;
+  const written = (attr: keyof ModelSettings): string | undefined => {
+    if (explicit.has(attr) || (attr === 'group' && explicit.has('groups'))) return undefined;
+    const row = rowOf(MODEL_TABLE, attr);
+    return row ? [row.key, ...('aliases' in row ? row.aliases : [])].find((k) => sec[k] !== undefined) : undefined;
+  };
+  return {
+    config: false,
+    fromConfig: (attr) => written(attr) !== undefined,
+    at: (attr) => {
+      const k = written(attr);
+      return k === undefined ? undefined : { file: config.path, line: config.lines[`model.${k}`] };
+    },
+  };
+}
+
 function names(p: ModelPlace) {
   return {
-    name: (attr: keyof ModelSettings) => (p.config ? `model.${attr}` : `--${kebab(attr)}`),
+    name: (attr: keyof ModelSettings) => (isConfig(p, attr) ? `model.${attr}` : `--${kebab(attr)}`),
     /** "Add --lag" / "Add lag: true under model:". */
-    add: (attr: keyof ModelSettings, value: string) => (p.config ? `${attr}: ${value} under model:` : `--${kebab(attr)}${value === 'true' ? '' : ` ${value}`}`),
-    at: (attr: keyof ModelSettings) => p.at?.(attr),
+    add: (attr: keyof ModelSettings, value: string) =>
+      isConfig(p, attr) ? `${attr}: ${value} under model:` : `--${kebab(attr)}${value === 'true' ? '' : ` ${value}`}`,
+    at: (attr: keyof ModelSettings) => (isConfig(p, attr) ? p.at?.(attr) : undefined),
   };
 }
 
@@ -221,9 +253,9 @@ export function modelChoices(set: ModelSettings, place: ModelPlace = FLAGS): { t
   const therapistLevel = set.group.includes('therapist');
   const others = set.group.filter((g) => g !== 'therapist');
   if (others.length > 0) {
-    throw new UserError(`model ${place.config ? 'model.group' : '--group'} takes "therapist" (clients nested in therapists), got "${others.join(', ')}"`, {
+    throw new UserError(`model ${n.name('group')} takes "therapist" (clients nested in therapists), got "${others.join(', ')}"`, {
       location: n.at('group'),
-      hint: place.config
+      hint: isConfig(place, 'group')
         ? 'Use group: therapist under model:, with therapist: COL if the therapist column is not detected'
         : 'Use --group therapist, with --therapist COL if the therapist column is not detected',
     });
@@ -236,7 +268,7 @@ export function modelChoices(set: ModelSettings, place: ModelPlace = FLAGS): { t
     if (v !== 'alliance' && v !== 'time') {
       throw new UserError(`${n.name('randomSlope')} takes "alliance" or "time", got "${v}"`, {
         location: n.at('randomSlope'),
-        hint: place.config
+        hint: isConfig(place, 'randomSlope')
           ? 'Use randomSlope: true (alliance) or randomSlope: time'
           : `Use --random-slope (alliance) or --random-slope time; if "${v}" is an input file, put it before --random-slope`,
       });
@@ -247,11 +279,12 @@ export function modelChoices(set: ModelSettings, place: ModelPlace = FLAGS): { t
 }
 
 function pickMeasure(dataset: Dataset, role: 'alliance' | 'outcome', given: string[] | undefined, place: ModelPlace): string {
-  const flag = place.config ? `model.${role}` : `--${role}`;
-  const how = place.config ? `${role}: COL under model:` : `${flag} COL`;
+  const n = names(place);
+  const flag = n.name(role);
+  const how = isConfig(place, role) ? `${role}: COL under model:` : `${flag} COL`;
   if (given && given.length > 1) {
     throw new UserError(`model takes one ${role} column, got ${given.length} (${given.join(', ')})`, {
-      location: place.at?.(role),
+      location: n.at(role),
       hint: `Give a single ${how}`,
     });
   }
@@ -261,7 +294,7 @@ function pickMeasure(dataset: Dataset, role: 'alliance' | 'outcome', given: stri
     const m = bound.find((b) => b.name === given[0]) ?? bound.find((b) => normalizeName(b.name) === normalizeName(given[0]) && normalizeName(b.name) !== '');
     if (m) return m.name;
     throw new UserError(`${role} column "${given[0]}" is not among the mapped ${role} measures (${bound.map((b) => b.name).join(', ') || 'none'})`, {
-      location: place.at?.(role) ?? { file: dataset.files[0]?.display, line: 1 },
+      location: n.at(role) ?? { file: dataset.files[0]?.display, line: 1 },
       hint: `Check the spelling of ${flag}`,
     });
   }
@@ -308,7 +341,7 @@ export function modelSpec(dataset: Dataset, set: ModelSettings, place: ModelPlac
   if (set.decompose !== undefined && set.decompose !== 'therapist') {
     throw new UserError(`${n.name('decompose')} takes "therapist", got "${set.decompose}"`, {
       location: n.at('decompose'),
-      hint: place.config ? 'Use decompose: therapist under model:' : 'Use --decompose therapist',
+      hint: `Use ${n.add('decompose', 'therapist')}`,
     });
   }
   const decompose = set.decompose === 'therapist';
@@ -316,10 +349,14 @@ export function modelSpec(dataset: Dataset, set: ModelSettings, place: ModelPlac
   const level = clientLevel(set, place, decompose);
   const therapistLevel = groupTherapist || decompose;
   if (therapistLevel && !dataset.mapping.therapist) {
-    throw new UserError(`${place.config ? 'model.group: therapist' : '--group therapist'} needs a therapist column, and none was found`, {
-      location: place.at?.('group') ?? { file: dataset.files[0]?.display, line: 1 },
-      hint: place.config ? 'Name it with therapist: COL' : 'Name it with --therapist COL',
-    });
+    const by = set.decompose === 'therapist' && !groupTherapist ? 'decompose' : 'group';
+    throw new UserError(
+      `${by === 'decompose' ? n.name('decompose') : isConfig(place, 'group') ? 'model.group:' : '--group'} therapist needs a therapist column, and none was found`,
+      {
+        location: n.at(by) ?? { file: dataset.files[0]?.display, line: 1 },
+        hint: isConfig(place, by) ? 'Name it with therapist: COL' : 'Name it with --therapist COL',
+      },
+    );
   }
   const outcome = pickMeasure(dataset, 'outcome', set.outcome, place);
   const alliance = pickMeasure(dataset, 'alliance', set.alliance, place);
@@ -424,7 +461,7 @@ function dfMethod(set: ModelSettings, place: ModelPlace): ModelSpec['df'] {
   if (method === null) {
     throw new UserError(`${n.name('df')} takes "satterthwaite" or "kr" (Kenward-Roger), got "${set.df}"`, {
       location: n.at('df'),
-      hint: place.config ? 'Use df: kr under model:, or leave it out for Satterthwaite' : 'Use --df kr, or leave it out for Satterthwaite',
+      hint: `Use ${n.add('df', 'kr')}, or leave it out for Satterthwaite`,
     });
   }
   if (method === 'kr' && set.ml) {

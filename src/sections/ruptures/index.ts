@@ -22,7 +22,7 @@ export const rupturesSection: Section<RupturesOptions, RupturesResult> = {
       const r = src.report!;
       return checkSection(sec ?? {}, 'ruptures', SECTION_KEYS, r.at, (s) => {
         if (s.clients !== undefined) throw new UserError("client tables are set by 'report.clientTables', not 'ruptures.clients'");
-        return rupturesOptions({}, { minClients: r.minClients, ...s, clients: r.clientTables }, new Set(), config!.path, config!.lines);
+        return rupturesOptions({}, { minClients: r.minClients, ...s, clients: r.clientTables }, new Set(), config!.path, config!.lines, true);
       });
     }
     // Flags first (their errors name the flag), then the config section under them.

@@ -6,7 +6,7 @@ import { normalizeBy } from '../../names.js';
 import { UserError } from '../../errors.js';
 import type { RupturesOptions } from '../../analysis/ruptures.js';
 import { camel, checkKey, configPlace } from '../../config/keys.js';
-import { readTable, tableKeys, type OptionTable } from '../../config/option-table.js';
+import { optionNames, readTable, tableKeys, type OptionTable, type TableSource } from '../../config/option-table.js';
 
 /** Every ruptures option: its flag and help, its config key, its type and range. */
 export const RUPTURES_TABLE = [
@@ -67,6 +67,8 @@ export function rupturesOptions(
   explicit = new Set<string>(),
   configPath = 'config',
   lines?: Record<string, number>,
+  /** The config is the only source (the report): every option is named by its key. */
+  only = false,
 ): RupturesOptions {
   const sec: Record<string, unknown> = {};
   const at = lines ? configPlace({ path: configPath, lines }) : null;
@@ -74,14 +76,20 @@ export function rupturesOptions(
     checkKey(k, { section: 'ruptures', known: SECTION_KEYS, at, camelCase: true, within: `the ruptures section of ${configPath}` });
     sec[camel(k)] = v;
   }
-  const t = readTable(RUPTURES_TABLE, { flags, section: sec, explicit });
+  const src: TableSource = { flags, section: sec, explicit, config: lines ? { section: 'ruptures', at, only } : undefined };
+  const t = readTable(RUPTURES_TABLE, src);
+  const n = optionNames(RUPTURES_TABLE, src);
   const o: RupturesOptions = {};
   o.ruptureDrop = t.ruptureDrop;
   o.ruptureSd = t.ruptureSd;
   if (o.ruptureDrop !== undefined && o.ruptureSd !== undefined) {
-    throw new UserError('--rupture-drop and --rupture-sd cannot be combined', {
-      hint: 'Give the drop in points (--rupture-drop) or as a multiple of the within-client SD (--rupture-sd), not both',
-    });
+    throw new UserError(
+      `${n.name('ruptureDrop')} and ${n.name('ruptureSd')} cannot be combined`,
+      n.place(
+        ['ruptureDrop', 'ruptureSd'],
+        `Give the drop in points (${n.name('ruptureDrop')}) or as a multiple of the within-client SD (${n.name('ruptureSd')}), not both`,
+      ),
+    );
   }
   o.repairWindow = t.repairWindow;
   if (t.by !== undefined) o.by = normalizeBy(t.by);

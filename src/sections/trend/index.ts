@@ -23,7 +23,7 @@ export const trendSection: Section<TrendOptions, TrendResult> = {
       const r = src.report!;
       return checkSection(sec ?? {}, 'trend', SECTION_KEYS, r.at, (s) => {
         if (s.clients !== undefined) throw new UserError("client tables are set by 'report.clientTables', not 'trend.clients'");
-        return trendOptions({ format: 'table' }, { minClients: r.minClients, ...s, clients: r.clientTables }, new Set(), config!.path, config!.lines);
+        return trendOptions({ format: 'table' }, { minClients: r.minClients, ...s, clients: r.clientTables }, new Set(), config!.path, config!.lines, true);
       });
     }
     // Flags first (their errors name the flag), then the config section under them.

@@ -7,7 +7,7 @@ import { normalizeBy } from '../../names.js';
 import { UserError } from '../../errors.js';
 import type { TrendOptions } from '../../analysis/trend/trend.js';
 import { camel, checkKey, configPlace } from '../../config/keys.js';
-import { readTable, tableKeys, type OptionTable } from '../../config/option-table.js';
+import { optionNames, readTable, tableKeys, type OptionTable, type TableSource } from '../../config/option-table.js';
 
 /** The flags trendOptions reads, by commander attribute name (camelCase). */
 export interface TrendFlags {
@@ -152,8 +152,10 @@ export function trendOptions(
   section: Record<string, unknown> = {},
   explicit = new Set<string>(),
   configPath = 'config',
-  /** The config's key lines (Config.lines), so an unknown key is reported at its line. */
+  /** The config's key lines (Config.lines), so an unknown key or a bad value is reported at its line. */
   lines?: Record<string, number>,
+  /** The config is the only source (the report): every option is named by its key. */
+  only = false,
 ): TrendOptions {
   const sec: Record<string, unknown> = {};
   const at = lines ? configPlace({ path: configPath, lines }) : null;
@@ -161,16 +163,22 @@ export function trendOptions(
     checkKey(k, { section: 'trend', known: SECTION_KEYS, at, camelCase: true, within: `the trend section of ${configPath}` });
     sec[camel(k)] = v;
   }
-  const t = readTable(TREND_TABLE, { flags, section: sec, explicit });
+  const src: TableSource = { flags, section: sec, explicit, config: lines ? { section: 'trend', at, only } : undefined };
+  const t = readTable(TREND_TABLE, src);
+  const n = optionNames(TREND_TABLE, src);
   const o: TrendOptions = {};
   o.clients = t.clients ?? false;
   o.pre = t.pre;
   o.post = t.post;
+  const prePost = n.name('pre').startsWith('--') && n.name('post').startsWith('--') ? '--pre 1 --post 4' : 'pre: 1 and post: 4 under trend:';
   if ((o.pre === undefined) !== (o.post === undefined)) {
-    throw new UserError('--pre and --post go together', { hint: 'Give both session numbers, e.g. --pre 1 --post 4' });
+    throw new UserError(`${n.name('pre')} and ${n.name('post')} go together`, n.place(['pre', 'post'], `Give both session numbers, e.g. ${prePost}`));
   }
   if (o.pre !== undefined && o.post !== undefined && !(o.post > o.pre)) {
-    throw new UserError(`--post (${o.post}) must be a later session than --pre (${o.pre})`, { hint: 'For example --pre 1 --post 4' });
+    throw new UserError(
+      `${n.name('post')} (${o.post}) must be a later session than ${n.name('pre')} (${o.pre})`,
+      n.place(['pre', 'post'], `For example ${prePost}`),
+    );
   }
   o.rcThreshold = t.rcThreshold;
   o.reliability = t.reliability;
@@ -182,18 +190,29 @@ export function trendOptions(
   if (t.cutoff !== undefined) {
     o.cutoff = t.cutoff;
     if (o.cutoff !== 'a' && (o.functionalMean === undefined || o.functionalSd === undefined)) {
-      throw new UserError(`--cutoff ${o.cutoff} needs the functional population's mean and SD`, {
-        hint: 'Give --functional-mean and --functional-sd (published norms for the instrument), or use --cutoff a',
-      });
+      throw new UserError(
+        `${n.name('cutoff')} ${o.cutoff} needs the functional population's mean and SD`,
+        n.place(
+          'cutoff',
+          `Give ${n.name('functionalMean')} and ${n.name('functionalSd')} (published norms for the instrument), or use ${n.example('cutoff', 'a')}`,
+        ),
+      );
     }
   } else if (o.functionalMean !== undefined || o.functionalSd !== undefined || o.clinicalMean !== undefined || o.clinicalSd !== undefined) {
-    throw new UserError('population norms were given without --cutoff', { hint: 'Add --cutoff a, b or c to use them' });
+    const given = (['functionalMean', 'functionalSd', 'clinicalMean', 'clinicalSd'] as const).find((k) => o[k] !== undefined)!;
+    throw new UserError(`population norms were given without ${n.name('cutoff')}`, n.place(given, `Add ${n.example('cutoff', 'a, b or c')} to use them`));
   }
   if (o.sd !== undefined && o.reliability === undefined) {
-    throw new UserError('--sd is only used with --reliability', { hint: 'Add --reliability r_xx for the Jacobson-Truax RCI, or drop --sd' });
+    throw new UserError(
+      `${n.name('sd')} is only used with ${n.name('reliability')}`,
+      n.place(['sd', 'reliability'], `Add ${n.example('reliability', 'r_xx')} for the Jacobson-Truax RCI, or drop ${n.name('sd')}`),
+    );
   }
   if (o.rcThreshold !== undefined && o.reliability !== undefined) {
-    throw new UserError('--rc-threshold and --reliability cannot be combined', { hint: 'Use a points threshold or the Jacobson-Truax RCI, not both' });
+    throw new UserError(
+      `${n.name('rcThreshold')} and ${n.name('reliability')} cannot be combined`,
+      n.place(['rcThreshold', 'reliability'], 'Use a points threshold or the Jacobson-Truax RCI, not both'),
+    );
   }
   if (t.better !== undefined) o.outcomeHigherIsBetter = t.better === 'higher';
   o.allianceCutoff = t.allianceCutoff;

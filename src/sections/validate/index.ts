@@ -10,7 +10,7 @@ import { parseDate } from '../../dataset/values.js';
 import { validateDataset, type ValidationResult } from '../../validate/validate.js';
 import { fileEntries, summaryJson, validationDocument } from './document.js';
 import type { Section } from '../section.js';
-import { readValidateSection, validateSettings } from './options.js';
+import { SECTION_KEYS, validateOptions } from './options.js';
 
 export interface ValidateSettings {
   strict: boolean;
@@ -29,17 +29,11 @@ function verdictLine(v: ValidationResult, strict: boolean): string {
 
 export const validateSection: Section<ValidateSettings, ValidationResult> = {
   name: 'validate',
-  keys: ['strict', 'maxFindings', 'schema'],
+  keys: SECTION_KEYS,
   reportDefault: true,
   options(src) {
-    if (src.mode === 'report') return validateSettings(src.config!, src.report!.at);
-    const sec = readValidateSection(src.config);
-    const flags = src.flags as { strict?: boolean; maxFindings?: string; schema?: string };
-    return {
-      strict: src.explicit.has('strict') || sec.strict === undefined ? flags.strict === true : sec.strict,
-      maxFindings: src.explicit.has('maxFindings') || sec.maxFindings === undefined ? Number(flags.maxFindings ?? 20) : sec.maxFindings,
-      schema: flags.schema ?? sec.schema ?? null,
-    };
+    const { strict, maxFindings, schema } = validateOptions(src);
+    return { strict, maxFindings, schema };
   },
   async run(dataset, opts, ctx) {
     const { io, read, config } = ctx;
