@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { categorize, isClinical, jtBoundary, jtCutoff, pointsChange, rciChange, RCI_CRITICAL, sDiff } from '../../src/analysis/change.js';
 import { analyzeTrend } from '../../src/analysis/trend/trend.js';
+import { trendRunOptions } from '../../src/sections/trend/options.js';
 import { getInstrument } from '../../src/instruments/registry.js';
 import { fixtureDataset } from './trend-fixture.js';
 
@@ -98,19 +99,22 @@ function datasetFor(c: RefCase) {
 describe('Jacobson-Truax against test/reference/change.R (clinicalsignificance definitions)', () => {
   for (const c of ref.cases) {
     it(c.name, async () => {
-      const res = await analyzeTrend(datasetFor(c), {
-        reliability: c.input.reliability,
-        cutoff: c.input.cutoff_type,
-        functionalMean: c.input.m_functional ?? undefined,
-        functionalSd: c.input.sd_functional ?? undefined,
-        pre: c.input.pre ?? undefined,
-        post: c.input.post ?? undefined,
-        sd: c.input.sd ?? undefined,
-        clinicalMean: c.input.clinical_mean ?? undefined,
-        clinicalSd: c.input.clinical_sd ?? undefined,
-        outcomeHigherIsBetter: c.input.better === 'higher',
-        clients: true,
-      });
+      const res = await analyzeTrend(
+        datasetFor(c),
+        trendRunOptions({
+          reliability: c.input.reliability,
+          cutoff: c.input.cutoff_type,
+          functionalMean: c.input.m_functional ?? undefined,
+          functionalSd: c.input.sd_functional ?? undefined,
+          pre: c.input.pre ?? undefined,
+          post: c.input.post ?? undefined,
+          sd: c.input.sd ?? undefined,
+          clinicalMean: c.input.clinical_mean ?? undefined,
+          clinicalSd: c.input.clinical_sd ?? undefined,
+          outcomeHigherIsBetter: c.input.better === 'higher',
+          clients: true,
+        }),
+      );
       expect(res.clients).toBe(c.n_original);
       expect(res.summary.used).toBe(c.n_used);
       if (c.input.pre != null) {
@@ -147,14 +151,17 @@ describe('Jacobson-Truax against test/reference/change.R (clinicalsignificance d
 
   it('claus_2020 reproduces the published clinicalsignificance result', async () => {
     const c = ref.cases.find((x) => x.name === 'claus_bdi_t1_t4_c')!;
-    const res = await analyzeTrend(datasetFor(c), {
-      reliability: 0.801,
-      cutoff: 'c',
-      functionalMean: 7.69,
-      functionalSd: 7.52,
-      pre: 1,
-      post: 4,
-    });
+    const res = await analyzeTrend(
+      datasetFor(c),
+      trendRunOptions({
+        reliability: 0.801,
+        cutoff: 'c',
+        functionalMean: 7.69,
+        functionalSd: 7.52,
+        pre: 1,
+        post: 4,
+      }),
+    );
     expect(res.summary.used).toBe(40);
     expect(res.clients).toBe(43);
     const cl = res.methods.clinical;

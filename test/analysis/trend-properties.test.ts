@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { PagedColumn } from '../../src/analysis/trend/store.js';
 import { analyzeTrend } from '../../src/analysis/trend/trend.js';
+import { trendRunOptions } from '../../src/sections/trend/options.js';
 import { getInstrument } from '../../src/instruments/registry.js';
 import { memoryDataset, type MemoryRow } from '../helpers/memory-dataset.js';
 
@@ -76,7 +77,7 @@ describe('trend properties', () => {
               ],
               rows.map((r) => ({ client: r.client, session: r.session, values: [r.srs, r.phq] })),
             );
-          const opts = { ...o, clients: true, ntpMinClients: 1 };
+          const opts = trendRunOptions({ ...o, clients: true, ntpMinClients: 1 });
           const fast = await analyzeTrend(ds(), opts);
           const plain = await analyzeTrend(ds(), { ...opts, codeTables: false });
           expect(JSON.stringify(fast)).toBe(JSON.stringify(plain));
@@ -113,8 +114,8 @@ describe('trend properties', () => {
           .map((r, i) => ({ r, k: key(i) }))
           .sort((x, y) => x.k - y.k)
           .map((x) => x.r);
-        const a = await analyzeTrend(dataset(rows), { clients: true, ntpMinClients: 2 });
-        const b = await analyzeTrend(dataset(shuffled), { clients: true, ntpMinClients: 2 });
+        const a = await analyzeTrend(dataset(rows), trendRunOptions({ clients: true, ntpMinClients: 2 }));
+        const b = await analyzeTrend(dataset(shuffled), trendRunOptions({ clients: true, ntpMinClients: 2 }));
         const byId = new Map([...b.clientRows!].map((r) => [r.client, r]));
         for (const r of a.clientRows!) {
           const o = byId.get(r.client)!;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { analyzeTrend, periodKey, type CohortStats, type TrendOptions } from '../../src/analysis/trend/trend.js';
+import { trendRunOptions } from '../../src/sections/trend/options.js';
 import { PagedColumn, SessionStore } from '../../src/analysis/trend/store.js';
 import { quantileSorted } from '../../src/stats/descriptive.js';
 import { sparkline } from '../../src/analysis/trend/sparkline.js';
@@ -80,7 +81,7 @@ function checkCohort(got: CohortStats, want: any, label: string): void {
 }
 
 describe('trend against test/reference/trend.R (synthetic.csv)', async () => {
-  const res = await analyzeTrend(synthetic(), OPTS);
+  const res = await analyzeTrend(synthetic(), trendRunOptions(OPTS));
 
   it('counts rows, clients and the excluded', () => {
     expect(res.rows).toBe(ref.input.rows);
@@ -148,7 +149,7 @@ describe('trend against test/reference/trend.R (synthetic.csv)', async () => {
 
   it('gives the same flags when the expected-response cells are sorted in many small batches', async () => {
     // The sorting path (no code tables), in batches of at most 30 values, against the histograms.
-    const small = await analyzeTrend(synthetic(), { ...OPTS, etrBatch: 30, codeTables: false });
+    const small = await analyzeTrend(synthetic(), trendRunOptions({ ...OPTS, etrBatch: 30, codeTables: false }));
     expect([...small.clientRows!].map((r) => r.notOnTrack)).toEqual([...res.clientRows!].map((r) => r.notOnTrack));
     expect(small.methods.notOnTrack).toEqual(res.methods.notOnTrack);
   });
@@ -157,7 +158,7 @@ describe('trend against test/reference/trend.R (synthetic.csv)', async () => {
     // Reverse the file: client order changes, so compare by client id.
     const rev = await analyzeTrend(
       synthetic((rows) => [...rows].reverse()),
-      OPTS,
+      trendRunOptions(OPTS),
     );
     const byId = new Map([...rev.clientRows!].map((r) => [r.client, r]));
     for (const r of res.clientRows!) expect(byId.get(r.client)).toEqual(r);

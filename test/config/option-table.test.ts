@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { flagOf, orList, parseNumber, readTable, tableDefaults, tableFlags, tableKeys, type OptionTable } from '../../src/config/option-table.js';
 import { CORRELATE_TABLE, SECTION_KEYS as CORRELATE_KEYS } from '../../src/sections/correlate/options.js';
-import { TREND_TABLE, SECTION_KEYS as TREND_KEYS } from '../../src/sections/trend/options.js';
+import { TREND_DEFAULTS, TREND_TABLE, SECTION_KEYS as TREND_KEYS } from '../../src/sections/trend/options.js';
 import { RUPTURES_TABLE, SECTION_KEYS as RUPTURES_KEYS } from '../../src/sections/ruptures/options.js';
 import { MODEL_TABLE, SECTION_KEYS as MODEL_KEYS } from '../../src/sections/model/options.js';
 import { VALIDATE_TABLE, SECTION_KEYS as VALIDATE_KEYS } from '../../src/sections/validate/options.js';
@@ -41,6 +41,15 @@ describe('readTable', () => {
     expect(() => readTable(TABLE, { flags: { method: 'd' } })).toThrow('--method must be a, b or c, got "d"');
     expect(() => readTable(TABLE, { flags: { level: '1' } })).toThrow('--level must be between 0 and 1 (exclusive), got "1"');
     expect(() => readTable(TABLE, { flags: { minClients: '2.5' } })).toThrow('--min-clients must be a whole number >= 1, got "2.5"');
+  });
+});
+
+describe("trend's defaults", () => {
+  it('are one constant beside the table, and the help names each', () => {
+    for (const [key, value] of Object.entries(TREND_DEFAULTS)) {
+      const row = TREND_TABLE.find((r) => r.key === key)!;
+      expect(row.description, key).toContain(`(default ${value})`);
+    }
   });
 });
 

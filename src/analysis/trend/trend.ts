@@ -36,11 +36,11 @@ import { finalize, measureInfo, toNull } from './cohort.js';
 import { ETR_BATCH, fillEtrCells, type EtrCells } from './etr.js';
 import { dropTest, scoreTest } from './exact.js';
 import { clientRows, CohortTally, passClient, type ClientSetup, type Located } from './clients.js';
-import { type GroupRow, type TrendOptions, type TrendResult } from './types.js';
+import { type GroupRow, type TrendRunOptions, type TrendResult } from './types.js';
 
 export * from './types.js';
 
-export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promise<TrendResult> {
+export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<TrendResult> {
   const measures = ds.mapping.measures;
   const aIdx = measures.findIndex((m) => m.role === 'alliance');
   const oIdx = measures.findIndex((m) => m.role === 'outcome');
@@ -224,9 +224,9 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
   const aDir = direction(allianceHigher);
 
   // ---- ETR bands ----
-  const q = opts.ntpQuantile ?? 0.25;
-  const minCell = opts.ntpMinClients ?? 20;
-  const K = Math.max(1, Math.floor(opts.ntpBands ?? 3));
+  const q = opts.ntpQuantile;
+  const minCell = opts.ntpMinClients;
+  const K = Math.max(1, Math.floor(opts.ntpBands));
   const ntpMethod: TrendResult['methods']['notOnTrack'] = { quantile: q, minClients: minCell, bands: K, bandLimits: [], cellsUsed: 0, cellsTooSmall: 0 };
   let etr: EtrCells | null = null;
   if (oIdx < 0) ntpMethod.reason = noOutcome;
@@ -298,12 +298,12 @@ export async function analyzeTrend(ds: Dataset, opts: TrendOptions = {}): Promis
       rows: keys.map((k) => ({ period: k, ...finalize(periodAcc.get(k)!) })),
       sessionsWithoutDate,
       clientsWithoutPostDate,
-      minClients: opts.minClients ?? 5,
+      minClients: opts.minClients,
     };
   }
   let groups: TrendResult['groups'] = null;
   if (key) {
-    const minClients = opts.minClients ?? 5;
+    const minClients = opts.minClients;
     const levels = key.levels();
     const nested = key.columns.length > 1;
     const entries = [...groupAcc.entries()].map(([g, acc]) => ({ name: levels[g] ?? String(g), values: key.values(g), acc }));

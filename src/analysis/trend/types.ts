@@ -29,16 +29,16 @@ export interface TrendOptions {
   allianceCutoff?: number;
   /** Direction of the outcome measure when it has no instrument (or to override it). */
   outcomeHigherIsBetter?: boolean;
-  /** Not-on-track quantile (default 0.25). */
+  /** Not-on-track quantile. */
   ntpQuantile?: number;
-  /** Minimum clients in an ETR cell before anyone is flagged against it (default 20). */
+  /** Minimum clients in an ETR cell before anyone is flagged against it. */
   ntpMinClients?: number;
-  /** Number of intake-severity bands (default 3, tertiles). */
+  /** Number of intake-severity bands (3: tertiles). */
   ntpBands?: number;
   period?: Period;
   /** Group column(s): the therapist column name (or "therapist") or a --group column; several are nested. */
   by?: By;
-  /** Groups with fewer clients are suppressed (default 5). */
+  /** Groups with fewer clients are suppressed. */
   minClients?: number;
   /** Keep per-client rows and trajectories in the result. */
   clients?: boolean;
@@ -51,6 +51,13 @@ export interface TrendOptions {
    */
   codeTables?: boolean;
 }
+
+/**
+ * The options a run needs with a value: the trend section fills them from its defaults
+ * (TREND_DEFAULTS, src/sections/trend/options.ts, beside the option table), so the numbers
+ * live in one place.
+ */
+export type TrendRunOptions = TrendOptions & Required<Pick<TrendOptions, 'ntpQuantile' | 'ntpMinClients' | 'ntpBands' | 'minClients'>>;
 
 export type Maybe<T> = T | null;
 

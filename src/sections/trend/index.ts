@@ -10,7 +10,7 @@ import { trendManuscript } from '../../report/manuscript/trend.js';
 import { trendCharts } from '../../report/html/charts.js';
 import { trendCards } from '../../report/cards.js';
 import { byNeeds, checkByTherapist, type Section } from '../section.js';
-import { SECTION_KEYS, trendOptions } from './options.js';
+import { SECTION_KEYS, trendOptions, trendRunOptions } from './options.js';
 
 export const trendSection: Section<TrendOptions, TrendResult> = {
   name: 'trend',
@@ -58,7 +58,7 @@ export const trendSection: Section<TrendOptions, TrendResult> = {
     // (In a report, every section's --by therapist is checked where the input is opened.)
     if (!report) checkByTherapist(dataset, opts.by);
   },
-  run: (dataset, opts) => analyzeTrend(dataset, opts),
+  run: (dataset, opts) => analyzeTrend(dataset, trendRunOptions(opts)),
   manuscript: (result, dataset, opts) => trendManuscript(result, dataset, opts),
   document: (result, dataset, opts) => trendDocument(result, dataset, opts),
   html: { id: 'trends', heading: 'Trends, change and alerts' },

@@ -5,7 +5,7 @@
  */
 import { normalizeBy } from '../../names.js';
 import { UserError } from '../../errors.js';
-import type { TrendOptions } from '../../analysis/trend/trend.js';
+import type { TrendOptions, TrendRunOptions } from '../../analysis/trend/trend.js';
 import { camel, checkKey, configPlace } from '../../config/keys.js';
 import { optionNames, readTable, tableKeys, type OptionTable, type TableSource } from '../../config/option-table.js';
 
@@ -142,6 +142,24 @@ export const TREND_TABLE = [
     description: 'suppress --by groups with fewer clients than this (default 5)',
   },
 ] as const satisfies OptionTable;
+
+/**
+ * What the analysis runs with where an option is not given (the rows' help names each; a
+ * test checks they agree). They are filled in when the section runs (`trendRunOptions`),
+ * not into the options themselves, so a report's manifest records the options as given.
+ */
+export const TREND_DEFAULTS = { ntpQuantile: 0.25, ntpMinClients: 20, ntpBands: 3, minClients: 5 } as const;
+
+/** The options with the defaults filled in: what analyzeTrend runs with. */
+export function trendRunOptions(o: TrendOptions): TrendRunOptions {
+  return {
+    ...o,
+    ntpQuantile: o.ntpQuantile ?? TREND_DEFAULTS.ntpQuantile,
+    ntpMinClients: o.ntpMinClients ?? TREND_DEFAULTS.ntpMinClients,
+    ntpBands: o.ntpBands ?? TREND_DEFAULTS.ntpBands,
+    minClients: o.minClients ?? TREND_DEFAULTS.minClients,
+  };
+}
 
 /** Config keys of the `trend:` section (camelCase; kebab-case accepted). */
 export const SECTION_KEYS = tableKeys(TREND_TABLE);
