@@ -33,6 +33,11 @@ export interface SectionCommandSpec {
   options: OptionSpec[];
   /** Lines shown under "Examples:" in --help. */
   examples: string[];
+  /**
+   * Help of an input option that means something else to this command, by flag: the
+   * model's --group is the level clients are nested in, not grouping columns to read.
+   */
+  inputHelp?: Record<string, string>;
 }
 
 interface Flags {
@@ -87,7 +92,10 @@ export function sectionCommand(spec: SectionCommandSpec, ctx: CommandContext): C
       summary: spec.summary,
       args: '[files...]',
       options: [
-        ...INPUT_OPTIONS,
+        ...INPUT_OPTIONS.map((o) => {
+          const help = spec.inputHelp?.[o.flags.split(' ')[0]];
+          return help === undefined ? o : { ...o, description: help };
+        }),
         ...spec.options,
         formatOption(spec.manuscript),
         ...OUT_OPTIONS,

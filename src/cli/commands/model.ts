@@ -20,6 +20,8 @@ export function modelCommand(ctx: CommandContext): Command {
       manuscript: true,
       summary: 'linear mixed model: outcome on within- and between-client alliance (REML, Satterthwaite df)',
       options: MODEL_OPTIONS,
+      // --group is the input option's flag, read by the model as its level (docs/model.md).
+      inputHelp: { '--group': MODEL_TABLE.find((r) => r.key === 'group')!.description },
       examples: [
         'alliance model sessions.csv --outcome ors --alliance srs',
         'alliance model sessions.csv --outcome phq9 --alliance wai --time --random-slope',

@@ -68,7 +68,13 @@ export interface ModelSettings {
 export const MODEL_TABLE = [
   { key: 'outcome', type: 'text', arg: '<col>', flag: false, description: 'the outcome column the model uses (one of the mapped outcomes)' },
   { key: 'alliance', type: 'text', arg: '<col>', flag: false, description: 'the alliance column the model uses (one of the mapped alliance measures)' },
-  { key: 'group', type: 'list', arg: '<cols>', flag: false, description: 'therapist: clients nested in therapists' },
+  {
+    key: 'group',
+    type: 'list',
+    arg: '<cols>',
+    flag: false,
+    description: 'therapist: clients nested in therapists (the level of the model, not grouping columns to read; only therapist)',
+  },
   { key: 'time', type: 'boolean', description: 'add the session number as a fixed effect' },
   {
     key: 'covariate',
@@ -257,7 +263,7 @@ export function modelChoices(set: ModelSettings, place: ModelPlace = FLAGS): { t
       location: n.at('group'),
       hint: isConfig(place, 'group')
         ? 'Use group: therapist under model:, with therapist: COL if the therapist column is not detected'
-        : 'Use --group therapist, with --therapist COL if the therapist column is not detected',
+        : 'In alliance model, --group names the level clients are nested in (only therapist is modelled), not a grouping column to read; use --group therapist, with --therapist COL if the therapist column is not detected (site figures: correlate, trend or ruptures --by site)',
     });
   }
   if (set.reverse && !set.lag)
