@@ -11,7 +11,7 @@
  */
 import { UserError, type Location } from '../errors.js';
 import { list, type OptionSpec } from './input-options.js';
-import type { KeyPlace } from './keys.js';
+import { camel, checkKey, configPlace, type KeyPlace } from './keys.js';
 
 /** The accepted range of a number option. */
 export interface NumberRange {
@@ -262,4 +262,39 @@ export function readTable<T extends OptionTable>(table: T, src: TableSource): Ta
     out[r.key] = v === undefined ? r.default : v;
   }
   return out as TableValues<T>;
+}
+
+/**
+ * Reads a command's options from its flags over its config section as written (keys
+ * checked first, in the order written, kebab-case accepted: an unknown key is an error at
+ * its line when `lines` are given), with the names its checks across options use.
+ * `only`: the config is the only source (the report), so every option is named by its key.
+ */
+export function readSection<T extends OptionTable>(
+  table: T,
+  name: string,
+  input: {
+    flags: Record<string, unknown>;
+    section: Record<string, unknown>;
+    explicit: ReadonlySet<string>;
+    configPath: string;
+    /** The config's key lines (Config.lines); without them errors name no line. */
+    lines?: Record<string, number>;
+    only?: boolean;
+  },
+): { values: TableValues<T>; names: OptionNames } {
+  const known = tableKeys(table);
+  const sec: Record<string, unknown> = {};
+  const at = input.lines ? configPlace({ path: input.configPath, lines: input.lines }) : null;
+  for (const [k, v] of Object.entries(input.section)) {
+    checkKey(k, { section: name, known, at, camelCase: true, within: `the ${name} section of ${input.configPath}` });
+    sec[camel(k)] = v;
+  }
+  const src: TableSource = {
+    flags: input.flags,
+    section: sec,
+    explicit: input.explicit,
+    config: input.lines ? { section: name, at, only: input.only } : undefined,
+  };
+  return { values: readTable(table, src), names: optionNames(table, src) };
 }

@@ -5,8 +5,7 @@
 import { normalizeBy } from '../../names.js';
 import { UserError } from '../../errors.js';
 import type { RupturesOptions } from '../../analysis/ruptures.js';
-import { camel, checkKey, configPlace } from '../../config/keys.js';
-import { optionNames, readTable, tableKeys, type OptionTable, type TableSource } from '../../config/option-table.js';
+import { readSection, tableKeys, type OptionTable } from '../../config/option-table.js';
 
 /** Every ruptures option: its flag and help, its config key, its type and range. */
 export const RUPTURES_TABLE = [
@@ -70,15 +69,7 @@ export function rupturesOptions(
   /** The config is the only source (the report): every option is named by its key. */
   only = false,
 ): RupturesOptions {
-  const sec: Record<string, unknown> = {};
-  const at = lines ? configPlace({ path: configPath, lines }) : null;
-  for (const [k, v] of Object.entries(section)) {
-    checkKey(k, { section: 'ruptures', known: SECTION_KEYS, at, camelCase: true, within: `the ruptures section of ${configPath}` });
-    sec[camel(k)] = v;
-  }
-  const src: TableSource = { flags, section: sec, explicit, config: lines ? { section: 'ruptures', at, only } : undefined };
-  const t = readTable(RUPTURES_TABLE, src);
-  const n = optionNames(RUPTURES_TABLE, src);
+  const { values: t, names: n } = readSection(RUPTURES_TABLE, 'ruptures', { flags, section, explicit, configPath, lines, only });
   const o: RupturesOptions = {};
   o.ruptureDrop = t.ruptureDrop;
   o.ruptureSd = t.ruptureSd;

@@ -6,8 +6,7 @@
 import { normalizeBy } from '../../names.js';
 import { UserError } from '../../errors.js';
 import type { TrendOptions, TrendRunOptions } from '../../analysis/trend/trend.js';
-import { camel, checkKey, configPlace } from '../../config/keys.js';
-import { optionNames, readTable, tableKeys, type OptionTable, type TableSource } from '../../config/option-table.js';
+import { readSection, tableKeys, type OptionTable } from '../../config/option-table.js';
 
 /** The flags trendOptions reads, by commander attribute name (camelCase). */
 export interface TrendFlags {
@@ -175,15 +174,7 @@ export function trendOptions(
   /** The config is the only source (the report): every option is named by its key. */
   only = false,
 ): TrendOptions {
-  const sec: Record<string, unknown> = {};
-  const at = lines ? configPlace({ path: configPath, lines }) : null;
-  for (const [k, v] of Object.entries(section)) {
-    checkKey(k, { section: 'trend', known: SECTION_KEYS, at, camelCase: true, within: `the trend section of ${configPath}` });
-    sec[camel(k)] = v;
-  }
-  const src: TableSource = { flags, section: sec, explicit, config: lines ? { section: 'trend', at, only } : undefined };
-  const t = readTable(TREND_TABLE, src);
-  const n = optionNames(TREND_TABLE, src);
+  const { values: t, names: n } = readSection(TREND_TABLE, 'trend', { flags, section, explicit, configPath, lines, only });
   const o: TrendOptions = {};
   o.clients = t.clients ?? false;
   o.pre = t.pre;

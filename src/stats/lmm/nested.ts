@@ -9,6 +9,14 @@
 import { betaToShifted, type GroupedCrossProducts } from './data.js';
 import { finishTerms, residualCross, totalCross, woodbury2, type ProfiledTerms, type RandomStructure } from './profile.js';
 
+/** The BLUPs of a structure with a therapist intercept and their conditional variances / sigma^2 (per client: 1 or 2 each). */
+export interface NestedRanef {
+  client: Float64Array;
+  therapist: Float64Array;
+  clientVar: Float64Array;
+  therapistVar: Float64Array;
+}
+
 /**
  * The profiled terms of a structure with a therapist intercept. `client(g, row)` applies
  * client g's own random effects to `a` (the lower triangle of the k x k system [X y]'
@@ -122,10 +130,7 @@ export class NestedInterceptStructure implements RandomStructure {
    *   therapist: theta_t^2 / (1 + theta_t^2 S_t),
    *   client:    theta_c^2 - theta_c^4 (a_c - a_c^2 theta_t^2 / (1 + theta_t^2 S_t)).
    */
-  ranef(
-    theta: readonly number[],
-    betaOriginal: ArrayLike<number>,
-  ): { client: Float64Array; therapist: Float64Array; clientVar: Float64Array; therapistVar: Float64Array } {
+  ranef(theta: readonly number[], betaOriginal: ArrayLike<number>): NestedRanef {
     const { data, parent } = this;
     const beta = betaToShifted(data, betaOriginal);
     const p = data.p;
@@ -223,10 +228,7 @@ export class SlopeTherapistStructure implements RandomStructure {
    * with gamma_t = theta_t^2 1'A r / (1 + theta_t^2 S_t); var = TT' - TT' (K - theta_t^2
    * K_.0 K_0. / (1 + theta_t^2 S_t)) TT' with K = Z_c'A_c Z_c.
    */
-  ranef(
-    theta: readonly number[],
-    betaOriginal: ArrayLike<number>,
-  ): { client: Float64Array; therapist: Float64Array; clientVar: Float64Array; therapistVar: Float64Array } {
+  ranef(theta: readonly number[], betaOriginal: ArrayLike<number>): NestedRanef {
     const { data, parent } = this;
     const beta = betaToShifted(data, betaOriginal);
     const p = data.p;
