@@ -24,6 +24,7 @@ import { toFixedR } from '../number.js';
 import type { NameOf } from '../labels.js';
 import { SHARE_DEFINITIONS, SHARE_LABEL } from '../vocabulary.js';
 import { trendSection } from '../../sections/trend/index.js';
+import { trendRunOptions } from '../../sections/trend/options.js';
 
 /** Why the pages exist: routine outcome feedback to therapists (cited on every page). */
 export const FEEDBACK_REFERENCE =
@@ -94,7 +95,7 @@ export function checkPerTherapist(ds: Dataset, at: { file: string; line?: number
 export async function therapistFigures(ds: Dataset, src: OptionSource, minClientsDefault: number): Promise<TherapistFigures> {
   const trend = trendSection.options(src);
   const minClients = trend.minClients ?? minClientsDefault;
-  const result = await analyzeTrend(ds, { ...trend, by: 'therapist', period: undefined, clients: false, minClients });
+  const result = await analyzeTrend(ds, trendRunOptions({ ...trend, by: 'therapist', period: undefined, clients: false, minClients }));
   return { result, minClients, references: [FEEDBACK_REFERENCE, ...(trendSection.referencesFor?.(trend) ?? trendSection.references)] };
 }
 
