@@ -101,3 +101,14 @@ export function normalizeBy(list: readonly string[] | undefined): By | undefined
   if (list === undefined || list.length === 0) return undefined;
   return list.length === 1 ? list[0] : [...list];
 }
+
+/**
+ * A cell in words, for chart labels and sentences: 'therapist T01' for one column,
+ * 'site S1, therapist T02' for several (the label split at CELL_SEPARATOR).
+ */
+export function cellWords(by: By | null | undefined, cell: string): string {
+  const columns = byColumns(by);
+  const values = cell.split(CELL_SEPARATOR);
+  if (columns.length <= 1 || values.length !== columns.length) return `${byLabel(by)} ${cell}`;
+  return columns.map((c, i) => `${c} ${values[i]}`).join(', ');
+}

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInProcess } from '../helpers/cli.js';
+import { byColumns, byLabel, cellWords, normalizeBy } from '../../src/names.js';
 
 interface RefCell {
   site: string;
@@ -172,7 +173,7 @@ describe('several grouping columns: errors and the report config', () => {
         'groups: [site]',
         'report:',
         '  sections: [correlate, trend, ruptures]',
-        '  formats: [json, md]',
+        '  formats: [json, md, html]',
         'correlate:',
         '  analyses: [within]',
         '  by: [site, therapist]',
@@ -193,8 +194,31 @@ describe('several grouping columns: errors and the report config', () => {
     expect(trend.groups).toEqual(cli);
     const ruptures = results.sections.ruptures ?? results.ruptures;
     expect(ruptures.groups.by).toBe('site');
+    // Charts name each cell in words, one column after the other.
+    const html = readFileSync(path.join(out, 'report.html'), 'utf8');
+    expect(html).toContain('>site S1, therapist_id T1: ');
+    expect(html).toContain('<title>  site S1, therapist T1: ');
+    expect(html).not.toMatch(/site \/ therapist(_id)? S\d \/ T/);
     const md = readFileSync(path.join(out, 'report.md'), 'utf8');
     expect(md).toContain('By site / therapist_id');
     for (const k of hidden) expect(md).not.toMatch(new RegExp(`\\| ${k.replace('/', '\\/')} +\\|`));
+  });
+});
+
+describe('the names of a by', () => {
+  it('one column stays a string; several are a list; empty is none', () => {
+    expect(normalizeBy(['site'])).toBe('site');
+    expect(normalizeBy(['site', 'therapist'])).toEqual(['site', 'therapist']);
+    expect(normalizeBy([])).toBeUndefined();
+    expect(byColumns('site')).toEqual(['site']);
+    expect(byColumns(null)).toEqual([]);
+    expect(byLabel(['site', 'therapist'])).toBe('site / therapist');
+  });
+
+  it('cellWords: one column as before, several as column-value pairs', () => {
+    expect(cellWords('therapist', 'T01')).toBe('therapist T01');
+    expect(cellWords(['site', 'therapist'], 'S1 / T02')).toBe('site S1, therapist T02');
+    // A value holding the separator cannot be split back: the label as it is.
+    expect(cellWords(['site', 'therapist'], 'S1 / a / b')).toBe('site / therapist S1 / a / b');
   });
 });

@@ -192,6 +192,25 @@ describe('report.perTherapist: off by default, checked', () => {
   });
 });
 
+describe('hostile therapist ids', () => {
+  it('markup in an id is escaped on the pages and never reaches a file name', async () => {
+    const lines = readFileSync(path.join(tmp, 'clinic.csv'), 'utf8').split('\n');
+    const hostile = lines.map((l) => l.replace(/,T03,/, ',<img src=x onerror=alert(1)>,').replace(/,T05,/, ',../../etc,'));
+    writeFileSync(path.join(tmp, 'hostile.csv'), hostile.join('\n'));
+    const { out } = await report('hostile', CLINIC_YAML.replace('clinic.csv', 'hostile.csv'));
+    const files = readdirSync(path.join(out, 'therapists'));
+    for (const f of files) {
+      expect(f).toMatch(/^[A-Za-z0-9_-]+\.(html|md)$/);
+      const page = readFileSync(path.join(out, 'therapists', f), 'utf8');
+      // HTML escapes it (&lt;img); Markdown escapes the bracket (\\<img), so no tag is left.
+      expect(page, f).not.toMatch(/(^|[^\\])<img/);
+    }
+    expect(files).toContain('etc.html');
+    expect(readFileSync(path.join(out, 'report.html'), 'utf8')).not.toContain('<img');
+    expect(readdirSync(out).sort()).toEqual(['manifest.json', 'report.html', 'report.md', 'results.json', 'therapists']);
+  });
+});
+
 describe('pageNames', () => {
   it('keeps safe ids, replaces the rest, and makes names unique ignoring case', () => {
     expect(pageNames(['T01', '[therapist 1]', 'a/b', 'A-b', '../x', ''])).toEqual(['T01', 'therapist-1', 'a-b', 'A-b-2', 'x', 'therapist']);

@@ -11,7 +11,7 @@ import type { FixedEffect, ModelResult } from '../../analysis/model.js';
 import type { RupturesResult } from '../../analysis/ruptures.js';
 import { CATEGORY_LABEL } from '../vocabulary.js';
 import { barChart, forestPlot, lineChart, type Bar, type ForestRow } from './svg.js';
-import { byLabel } from '../../names.js';
+import { byLabel, cellWords } from '../../names.js';
 
 export interface Chart {
   /** Short heading shown above the chart. */
@@ -89,7 +89,7 @@ export function correlateCharts(report: CorrelateReport, firstId: number): Chart
         const inLevel = all.filter((r) => r.analysis === level && (r.method === 'pearson' || r.method === 'rmcorr'));
         if (inLevel.length === 0) continue;
         rows.push({ label: `${level}`, estimate: null, ci: null, n: null, note: '', emphasis: true });
-        for (const r of inLevel) rows.push(forestRow(r, r.group === null ? '  all clients' : `  ${byLabel(report.options.by)} ${r.group}`, r.group === null));
+        for (const r of inLevel) rows.push(forestRow(r, r.group === null ? '  all clients' : `  ${cellWords(report.options.by, r.group)}`, r.group === null));
       }
       if (rows.length > 0) {
         const groups = report.groups.length;
@@ -207,7 +207,7 @@ export function trendCharts(r: TrendResult, firstId: number): Chart[] {
   }
   const groups = r.groups;
   if (o && groups && groups.rows.length > 0) {
-    const rows: { label: string; c: CohortStats }[] = [{ label: 'all clients', c: s.overall }, ...groups.rows.map((g) => ({ label: `${byLabel(groups.by)} ${g.group}`, c: g }))];
+    const rows: { label: string; c: CohortStats }[] = [{ label: 'all clients', c: s.overall }, ...groups.rows.map((g) => ({ label: cellWords(groups.by, g.group), c: g }))];
     for (const [key, name] of [
       ['reliablyImproved', 'Reliably improved (incl. recovered)'],
       ['recovered', 'Recovered'],

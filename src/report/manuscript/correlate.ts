@@ -8,7 +8,7 @@ import { toFixedR } from '../number.js';
 import { apaR, capital, count, dfText, interval, level, listWords, nouns, pText, pValue, sym, t, type ApaRow, type Manuscript, type Paragraph, type Run, type Text } from './model.js';
 import { directionSentence, instrumentNames, instrumentWorks, measureLabel } from './measures.js';
 import { BAKDASH_2017, BH_1995, HOLM_1979, NICKELL_1981, plainSoftware, referenceList, software, type Work } from './references.js';
-import { byLabel } from '../../names.js';
+import { byLabel, cellWords } from '../../names.js';
 
 const ADJUST_NAME = { holm: 'Holm', bh: 'Benjamini\u2013Hochberg', none: '' } as const;
 
@@ -116,7 +116,7 @@ function paragraph(b: Block, report: CorrelateReport, dataset: Dataset): Paragra
   const base = b.results.find((r) => r.analysis === 'pooled' || r.analysis === 'within');
   const between = b.results.find((r) => r.analysis === 'between');
   const sentences: Text[] = [];
-  const where = b.group === null ? '' : ` for ${byLabel(o.by)} ${b.group}`;
+  const where = b.group === null ? '' : ` for ${cellWords(o.by, b.group)}`;
   if (base) sentences.push([`The analyses of ${a} and ${oc}${where} used ${nouns(base.n, 'session')} of ${nouns(base.clients, 'client')} with both scores.`]);
   else if (between) sentences.push([`The analyses of ${a} and ${oc}${where} used ${nouns(between.clients, 'client')} with both scores.`]);
   const dir = directionSentence(dataset, b.outcome);
@@ -136,7 +136,7 @@ function paragraph(b: Block, report: CorrelateReport, dataset: Dataset): Paragra
   }
   const simpson = report.warnings.some((w) => w.code === 'simpson' && w.group === b.group && w.alliance === b.alliance && w.outcome === b.outcome);
   if (simpson) sentences.push(['The between- and within-client correlations have opposite signs, so the pooled correlation mixes two different relations and answers neither question.']);
-  return { heading: `${a} and ${oc}${b.group === null ? '' : `: ${byLabel(o.by)} ${b.group}`}`, sentences };
+  return { heading: `${a} and ${oc}${b.group === null ? '' : `: ${cellWords(o.by, b.group)}`}`, sentences };
 }
 
 function tableRows(report: CorrelateReport, dataset: Dataset): ApaRow[] {
@@ -145,7 +145,7 @@ function tableRows(report: CorrelateReport, dataset: Dataset): ApaRow[] {
   for (const b of blocks(report.results)) {
     const a = measureLabel(dataset, b.alliance);
     const oc = measureLabel(dataset, b.outcome);
-    rows.push({ section: `${a} and ${oc}${b.group === null ? '' : `, ${byLabel(o.by)} ${b.group}`}` });
+    rows.push({ section: `${a} and ${oc}${b.group === null ? '' : `, ${cellWords(o.by, b.group)}`}` });
     for (const r of b.results) {
       const est = r.analysis === 'lagged' ? r.b : r.r;
       const ok = r.estimable && est !== null;
