@@ -130,6 +130,8 @@ for (const n of sizes) {
     tool(job, `alliance ${job}`, job, file, '--format', 'json', ...extra);
     // Both cores (src/io/parallel/): the same command with a scan worker, beside the one-thread run.
     if (job === 'describe' || job === 'correlate') tool(job, `alliance ${job} --threads 2`, job, file, '--format', 'json', '--threads', '2', ...extra);
+    // Every client's row, written as it is made (n/20 clients here; no peer writes them).
+    if (job === 'trend') tool(job, 'alliance trend --clients --format csv', job, file, '--clients', '--format', 'csv');
     for (const p of peers ? peersFor(job, file, c, have, path.join(root, 'bench/peers')) : []) run(n, job, p.name, p.argv, p.r ? 'peer-r' : 'peer');
   }
   if (small && jobs.includes('report')) {
