@@ -64,8 +64,8 @@ export class CohortTally {
 
   startClient(): void {
     this.overall.clients++;
-    this.seenPeriods.clear();
-    this.seenGroups.clear();
+    if (this.seenPeriods.size > 0) this.seenPeriods.clear();
+    if (this.seenGroups.size > 0) this.seenGroups.clear();
   }
 
   periodOf(day: number): string {
