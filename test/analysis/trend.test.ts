@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { analyzeTrend, periodKey, type CohortStats, type TrendOptions } from '../../src/analysis/trend/trend.js';
+import { analyzeTrend, isoDay, periodKey, type CohortStats, type TrendOptions } from '../../src/analysis/trend/trend.js';
 import { trendRunOptions } from '../../src/sections/trend/options.js';
 import { PagedColumn, SessionStore } from '../../src/analysis/trend/store.js';
 import { quantileSorted } from '../../src/stats/descriptive.js';
@@ -170,6 +170,12 @@ describe('trend against test/reference/trend.R (synthetic.csv)', async () => {
 });
 
 describe('store and helpers', () => {
+  it('isoDay is the ISO date of the day number, also when asked again (cached)', () => {
+    const days = [-719528, -1, 0, 1, 11016, 19782, 19783, 2932896, 19782];
+    for (const d of [...days, ...days]) expect(isoDay(d)).toBe(new Date(Date.UTC(1970, 0, 1 + d)).toISOString().slice(0, 10));
+    expect(isoDay(19782)).toBe('2024-02-29');
+  });
+
   it('PagedColumn keeps values exact, switching to Float64 when a value needs it', () => {
     const col = new PagedColumn();
     const vals = [35.7, 0.1, 12, NaN, 1e6, -3.25];

@@ -231,9 +231,17 @@ export interface TrendResult {
   groups: Maybe<{ by: By; minClients: number; rows: GroupRow[]; suppressed: string[]; missingLevel: number }>;
 }
 
-/** Days since 1970-01-01 -> "YYYY-MM-DD". */
+/** isoDay's strings by day number: sessions fall on a few thousand days, asked for per client row. */
+const isoDays = new Map<number, string>();
+
+/** Days since 1970-01-01 -> "YYYY-MM-DD" (each day's text made once, then looked up). */
 export function isoDay(day: number): string {
-  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+  let s = isoDays.get(day);
+  if (s === undefined) {
+    s = new Date(day * 86_400_000).toISOString().slice(0, 10);
+    if (isoDays.size < 100_000) isoDays.set(day, s);
+  }
+  return s;
 }
 
 /** The period a day falls in: "2024-03", "2024-Q1" or "2024". */
