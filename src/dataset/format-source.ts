@@ -53,6 +53,7 @@ export function sourceOf(input: RangeCsvInput, format: string, locate: TableSour
     encoding: input.dialect.encoding,
     delimiter: input.dialect.delimiter,
     decimal: input.dialect.decimal,
+    digest: () => input.digest(),
     read: (onRecord, options) => input.read(onRecord, options),
     readRanges: readRanges ? (onRecord, options) => readRanges(onRecord, options) : null,
     locate,

@@ -88,6 +88,7 @@ export function planDataset(paths: string[], inputs: TableSource[], options: Rea
     display: paths[i] === '-' ? inp.display : paths[i],
     bytes: inp.bytes,
     rows: 0,
+    digest: inp.digest(),
     encoding: inp.encoding,
     delimiter: inp.delimiter,
     decimal: inp.decimal,

@@ -210,6 +210,7 @@ export async function readPart(env: RowEnv, part: Part, ctx: ScanCtx, emit: (row
       emit(row);
     });
     files[fileNo].rows = stat.records;
+    files[fileNo].digest = part.input.digest();
     return;
   }
 
@@ -268,6 +269,7 @@ export async function readPart(env: RowEnv, part: Part, ctx: ScanCtx, emit: (row
     onRaw ? undefined : { fields: keysOnly ? part.keyFields : part.fields },
   );
   files[fileNo].rows = stat.records;
+  files[fileNo].digest = part.input.digest();
 }
 
 /** Buffer's native latin1 decoder without the toString wrapper (stable in Node's Buffer, not in its types). */

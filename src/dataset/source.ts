@@ -38,6 +38,7 @@
  * ranges, so numbers are parsed without making strings. Other formats leave it null.
  */
 import type { Location } from '../errors.js';
+import type { ReadDigest } from '../io/digest.js';
 import type { RangeHandler } from '../io/scanner.js';
 
 /** Typed cell values of one record, by field index (only for formats that store types). */
@@ -87,6 +88,12 @@ export interface TableSource {
   delimiter: string;
   /** The decimal mark of numbers held as text ('.' unless the input says otherwise). */
   decimal: '.' | ',';
+  /**
+   * Size and SHA-256 of the input's bytes as its reads read them (src/io/digest.ts): null
+   * until it has been read whole (a binary input is, when opened); a later whole read that
+   * finds other bytes throws a UserError.
+   */
+  digest(): ReadDigest | null;
   /** Streams the data records (see TableRecordHandler); throws UserError on malformed input. */
   read(onRecord: TableRecordHandler, options?: TableReadOptions): Promise<TableReadStats>;
   /** Optional fast path: the records as byte ranges (UTF-8 text formats only), else null. */

@@ -8,6 +8,7 @@
  * not grow with the number of rows.
  */
 import type { Instrument } from '../instruments/types.js';
+import type { ReadDigest } from '../io/digest.js';
 
 export type DateFormat = 'iso' | 'dmy' | 'mdy' | 'dmy.';
 
@@ -83,6 +84,11 @@ export interface FileInfo {
   bytes: number;
   /** Data records in the file (ragged ones included); 0 until the first scan has read it. */
   rows: number;
+  /**
+   * Size and SHA-256 of the bytes the reads read (src/io/digest.ts; what a report's manifest
+   * records); null until the input has been read whole.
+   */
+  digest: ReadDigest | null;
   encoding: string;
   delimiter: string;
   decimal: '.' | ',';

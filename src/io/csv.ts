@@ -17,12 +17,13 @@ import { isUtf8 } from 'node:buffer';
 import * as fsp from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { ChunkDecoder, InvalidUtf8, checkNotBinary, checkTextSample, detectBom, encodedLength, type Encoding } from './decode.js';
+import type { PassHash } from './digest.js';
 import { RecordScanner, type RangeHandler } from './scanner.js';
 import { PARALLEL_MIN_BYTES, defaultThreads, scanPool } from './parallel/pool.js';
 import { scanPiece } from './parallel/piece.js';
 import { streamRangesParallel, type PieceScan } from './parallel/stream.js';
 import { sampleRecords, sniffDecimal, sniffDelimiter, sniffLineEnding } from './sniff.js';
-import { fsError, openSource, type Source } from './source.js';
+import { changedError, checkWhole, fsError, openAgain, openSource, type Source } from './source.js';
 import type { CsvInput, Dialect, DialectOptions, OpenCsv, ReadOptions, ReadStats, RecordHandler } from './types.js';
 
 /** Internal knobs (tests use tiny chunks to exercise every split point). */
@@ -39,6 +40,8 @@ export interface Tuning {
   parallelMinBytes?: number;
   /** Scan the pieces on the main thread instead of in workers (the same split and checks, for tests). */
   inlineScan?: boolean;
+  /** Called after each chunk of a pass is read and hashed, with the bytes read so far (tests inject faults here). */
+  afterRead?: (bytes: number) => void;
 }
 
 const DEFAULT_CHUNK = 1024 * 1024;
@@ -70,6 +73,7 @@ export async function openCsvTuned(path: string, options: DialectOptions, stdin:
   const chunkSize = Math.max(1, Math.floor(tuning.chunkSize ?? DEFAULT_CHUNK));
   const sampleSize = Math.max(16, Math.floor(tuning.sampleSize ?? DEFAULT_SAMPLE));
   const maxRecord = tuning.maxRecordBytes ?? MAX_RECORD_BYTES;
+  const afterRead = tuning.afterRead;
 
   const head = await readHead(src, Math.min(src.bytes, sampleSize));
   const bom = detectBom(head);
@@ -106,7 +110,7 @@ export async function openCsvTuned(path: string, options: DialectOptions, stdin:
   // longer than the sample still works).
   let header: string[] | null = null;
   let headerLine = 1;
-  await stream(src, bom.length, dialect, { chunkSize, maxRecord, skip, limit: 1 }, undefined, undefined, (fields, line) => {
+  await stream(src, bom.length, dialect, { chunkSize, maxRecord, skip, limit: 1, afterRead }, undefined, undefined, (fields, line) => {
     header = fields.slice();
     headerLine = line;
   });
@@ -130,8 +134,9 @@ export async function openCsvTuned(path: string, options: DialectOptions, stdin:
     dialect,
     header: names,
     headerLine,
+    digest: () => src.digest.get(),
     read: async (onRecord: RecordHandler, opts?: ReadOptions): Promise<ReadStats> => {
-      const sc = await stream(src, bom.length, dialect, { chunkSize, maxRecord, skip: skip + 1 }, opts?.fields, opts?.onProgress, onRecord);
+      const sc = await stream(src, bom.length, dialect, { chunkSize, maxRecord, skip: skip + 1, afterRead }, opts?.fields, opts?.onProgress, onRecord);
       return { records: sc.delivered, bytes: src.bytes, lines: sc.lastLine() };
     },
     readRanges:
@@ -151,7 +156,16 @@ export async function openCsvTuned(path: string, options: DialectOptions, stdin:
               );
               return { records: r.delivered, bytes: src.bytes, lines: r.lastLine };
             }
-            const sc = await stream(src, bom.length, dialect, { chunkSize, maxRecord, skip: skip + 1 }, undefined, opts?.onProgress, noRecord, onRange);
+            const sc = await stream(
+              src,
+              bom.length,
+              dialect,
+              { chunkSize, maxRecord, skip: skip + 1, afterRead },
+              undefined,
+              opts?.onProgress,
+              noRecord,
+              onRange,
+            );
             return { records: sc.delivered, bytes: src.bytes, lines: sc.lastLine() };
           }
         : null,
@@ -160,39 +174,6 @@ export async function openCsvTuned(path: string, options: DialectOptions, stdin:
 }
 
 function noRecord(): void {}
-
-/**
- * Opens the input for another pass. A file removed or renamed since it was first opened is
- * a one-line error (exit 2), not an internal error (issue 16).
- */
-async function openAgain(src: Source): Promise<fsp.FileHandle> {
-  try {
-    return await fsp.open(src.file, 'r');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new UserError('the file was removed or renamed while it was being read', {
-        location: { file: src.display },
-        hint: 'Run again once nothing else is changing the file',
-      });
-    throw fsError(e, src.display);
-  }
-}
-
-/**
- * A full pass must read exactly the bytes the file had when it was opened: a file that was
- * truncated or appended to while it was read would give results (and a manifest's row
- * count and checksum) that describe no one version of it.
- */
-function checkWhole(src: Source, got: number): void {
-  if (got !== src.bytes) throw changedError(src, got);
-}
-
-function changedError(src: Source, got: number): UserError {
-  return new UserError(`the file changed while it was being read (${src.bytes.toLocaleString('en')} bytes when opened, ${got.toLocaleString('en')} read)`, {
-    location: { file: src.display },
-    hint: 'Run again once nothing else is writing the file (or copy it first)',
-  });
-}
 
 /**
  * readRanges on `threads` threads (./parallel/stream.ts): this thread reads and delivers,
@@ -216,8 +197,16 @@ async function streamParallel(
     : (bytes, len, final) => Promise.resolve(scanPiece(bytes, len, final, delimiter, display));
   const fh = await openAgain(src);
   const release = pool?.use();
+  // This thread hashes every byte the pass reads (./digest.ts): the BOM here, then each
+  // piece as it is read, before any worker scans it.
+  const hash = src.digest.pass();
   try {
-    return await streamRangesParallel(
+    if (start > 0) {
+      const bom = Buffer.alloc(start);
+      const { bytesRead } = await fh.read(bom, 0, start, 0);
+      hash.update(bom.subarray(0, bytesRead));
+    }
+    const read = await streamRangesParallel(
       {
         fh,
         bytes: src.bytes,
@@ -231,11 +220,15 @@ async function streamParallel(
         scan,
         recycle: pool ? (r) => pool.recycle(r) : undefined,
         onProgress,
+        onBytes: (bytes) => hash.update(bytes),
         changed: (got) => changedError(src, got),
         encodingError: (offset) => encodingError(src, start, offset),
       },
       onRange,
     );
+    // It returns only after reading the file whole, as large as when it was opened.
+    hash.finish();
+    return read;
   } finally {
     release?.();
     await fh.close();
@@ -258,12 +251,25 @@ async function readHead(src: Source, n: number): Promise<Buffer> {
   }
 }
 
+/** The end of a pass that read the file whole: its size is checked and its digest settled (or compared). */
+function wholePass(src: Source, got: number, hash: PassHash, onProgress: ((bytes: number) => void) | undefined): void {
+  onProgress?.(got);
+  checkWhole(src, got);
+  hash.finish();
+}
+
 /** Streams the whole file through a scanner; stops early when the handler returns true. */
 async function stream(
   src: Source,
   start: number,
   dialect: Dialect,
-  { chunkSize, maxRecord, skip, limit }: { chunkSize: number; maxRecord: number; skip?: number; limit?: number },
+  {
+    chunkSize,
+    maxRecord,
+    skip,
+    limit,
+    afterRead,
+  }: { chunkSize: number; maxRecord: number; skip?: number; limit?: number; afterRead?: (bytes: number) => void },
   fields: number[] | undefined,
   onProgress: ((bytes: number) => void) | undefined,
   handler: (fields: string[], line: number) => void,
@@ -276,16 +282,21 @@ async function stream(
   // two landing buffers alternate, and each chunk is appended to `buf`, which starts
   // with the bytes of the unfinished record (re-decoded with the new chunk, so the
   // scanner always gets one flat string) and any incomplete character.
+  // The file is read from its first byte (the BOM, skipped below, included) so that a whole
+  // pass hashes every byte it read (./digest.ts); a pass that stops early hashes in vain.
   const landing = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
   let flip = 0;
-  let pos = start;
+  let pos = 0;
   const readNext = (): Promise<{ bytesRead: number; buffer: Buffer }> => {
     const target = landing[flip];
     flip ^= 1;
     const at = pos;
     pos += chunkSize;
-    return fh.read(target, 0, chunkSize, at);
+    return fh.read(target, 0, chunkSize, at).catch((e: unknown) => {
+      throw fsError(e, src.display);
+    });
   };
+  const hash = src.digest.pass();
   let inFlight: Promise<{ bytesRead: number; buffer: Buffer }> | null = null;
   try {
     let buf = Buffer.allocUnsafe(2 * chunkSize + 8);
@@ -294,22 +305,27 @@ async function stream(
     let scanned = 0;
     /** File offset of buf[0]. */
     let base = start;
-    let got = start;
+    let got = 0;
     let reported = 0;
     inFlight = readNext();
     for (;;) {
       const { bytesRead, buffer } = await (inFlight as Promise<{ bytesRead: number; buffer: Buffer }>);
       inFlight = null;
+      // Bytes of this chunk before `start` (the BOM) are hashed but not scanned.
+      const from = Math.min(bytesRead, Math.max(0, start - got));
       got += bytesRead;
       const last = bytesRead < chunkSize || got >= src.bytes;
       if (!last) inFlight = readNext();
-      if (buf.length < have + bytesRead) {
-        const bigger = Buffer.allocUnsafe(Math.max(have + bytesRead, Math.min(2 * buf.length, maxRecord + 2 * chunkSize + 8)));
+      hash.update(buffer.subarray(0, bytesRead));
+      afterRead?.(got);
+      const n = bytesRead - from;
+      if (buf.length < have + n) {
+        const bigger = Buffer.allocUnsafe(Math.max(have + n, Math.min(2 * buf.length, maxRecord + 2 * chunkSize + 8)));
         buf.copy(bigger, 0, 0, have);
         buf = bigger;
       }
-      buffer.copy(buf, have, 0, bytesRead);
-      const end = have + bytesRead;
+      buffer.copy(buf, have, from, bytesRead);
+      const end = have + n;
       // A record longer than 64 KiB: scan again only once the bytes have doubled, so
       // re-scanning its start stays linear overall - but never hold more than the record
       // limit unscanned: a file without line breaks is refused at about the limit, not at
@@ -333,8 +349,7 @@ async function stream(
         }
         const used = sc.scanBytes(buf, end, last);
         if (sc.stopped || last) {
-          if (onProgress && !sc.stopped) onProgress(got);
-          if (!sc.stopped) checkWhole(src, got);
+          if (!sc.stopped) wholePass(src, got, hash, onProgress);
           break;
         }
         keep = end - used;
@@ -349,8 +364,7 @@ async function stream(
         }
         const used = sc.scanChunk(text, last);
         if (sc.stopped || last) {
-          if (onProgress && !sc.stopped) onProgress(got);
-          if (!sc.stopped) checkWhole(src, got);
+          if (!sc.stopped) wholePass(src, got, hash, onProgress);
           break;
         }
         keep = encodedLength(text, used, dialect.encoding) + carry;

@@ -3,11 +3,13 @@
  * to a temporary file (removed when the process exits) so it can be read more than once.
  */
 import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { UserError } from '../errors.js';
 import { track, untrack } from './cleanup.js';
+import { InputDigest, type PassHash } from './digest.js';
 import { MAGIC_BYTES, sniffMagic } from './magic.js';
 
 export interface Source {
@@ -18,6 +20,10 @@ export interface Source {
   /** The file actually read (the spool file for stdin). */
   file: string;
   bytes: number;
+  /** The digest of the bytes read (./digest.ts): settled by the first whole pass, checked by the others. */
+  digest: InputDigest;
+  /** True when `file` is a private copy (spooled stdin or pipe, snapshot): nothing else writes it. */
+  copy?: boolean;
 }
 
 export const STDIN_DISPLAY = '<stdin>';
@@ -67,7 +73,12 @@ export function spooledDirs(): string[] {
  * NUL bytes (binary data such as /dev/urandom: no CSV export has them) - unless it starts
  * with the signature of a container format we read (gzip, zip/xlsx, SPSS, Parquet: ./magic.ts).
  */
-export async function spoolToTemp(stream: NodeJS.ReadableStream, display = STDIN_DISPLAY, maxBytes = MAX_SPOOL_BYTES): Promise<string> {
+export async function spoolToTemp(
+  stream: NodeJS.ReadableStream | AsyncIterable<Buffer>,
+  display = STDIN_DISPLAY,
+  maxBytes = MAX_SPOOL_BYTES,
+  hash?: PassHash,
+): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-stdin-'));
   spooled.add(dir);
   track(dir);
@@ -93,6 +104,7 @@ export async function spoolToTemp(stream: NodeJS.ReadableStream, display = STDIN
         });
       }
       seen += buf.length;
+      hash?.update(buf);
       if (seen > maxBytes) {
         throw new UserError(`is larger than ${formatBytes(maxBytes)}, the most standard input or a pipe may hold`, {
           location: { file: display },
@@ -104,6 +116,7 @@ export async function spoolToTemp(stream: NodeJS.ReadableStream, display = STDIN
   };
   try {
     await pipeline(stream, guard, fs.createWriteStream(file));
+    hash?.finish();
   } catch (e) {
     removeSpoolDir(dir);
     if (e instanceof UserError) throw e;
@@ -180,14 +193,16 @@ export async function openSource(input: string, stdin?: NodeJS.ReadableStream, d
         location: { file: displayAs ?? STDIN_DISPLAY },
         hint: 'Pipe a CSV export into the command (alliance ... - < data.csv), or give its path instead of "-"',
       });
-    const file = await spoolToTemp(stream, displayAs ?? STDIN_DISPLAY);
+    const display = displayAs ?? STDIN_DISPLAY;
+    const digest = new InputDigest(display);
+    const file = await spoolToTemp(stream, display, MAX_SPOOL_BYTES, digest.pass());
     const bytes = fs.statSync(file).size;
     if (bytes === 0)
       throw new UserError('standard input is empty', {
-        location: { file: displayAs ?? STDIN_DISPLAY },
+        location: { file: display },
         hint: 'Pipe a CSV export into the command, or give its path instead of "-"',
       });
-    return { path: input, display: displayAs ?? STDIN_DISPLAY, file, bytes };
+    return { path: input, display, file, bytes, digest, copy: true };
   }
   const display = displayAs ?? input;
   let st: fs.Stats;
@@ -205,10 +220,11 @@ export async function openSource(input: string, stdin?: NodeJS.ReadableStream, d
   if (!st.isFile() && !st.isFIFO()) throw new UserError('is not a regular file', { location: { file: display }, hint: 'Give the path of a CSV file' });
   if (!st.isFile()) {
     // A named pipe (e.g. /dev/stdin from a pipe, <(...)): spool it like stdin, within the limit.
-    const file = await spoolToTemp(fs.createReadStream(input), display);
+    const digest = new InputDigest(display);
+    const file = await spoolToTemp(fs.createReadStream(input), display, MAX_SPOOL_BYTES, digest.pass());
     const bytes = fs.statSync(file).size;
     if (bytes === 0) throw emptyFile(display);
-    return { path: input, display, file, bytes };
+    return { path: input, display, file, bytes, digest, copy: true };
   }
   try {
     fs.accessSync(input, fs.constants.R_OK);
@@ -216,7 +232,83 @@ export async function openSource(input: string, stdin?: NodeJS.ReadableStream, d
     throw fsError(e, display);
   }
   if (st.size === 0) throw emptyFile(display);
-  return { path: input, display, file: input, bytes: st.size };
+  return { path: input, display, file: input, bytes: st.size, digest: new InputDigest(display) };
+}
+
+/**
+ * Opens the input for another pass. A file removed or renamed since it was first opened is
+ * a one-line error (exit 2), not an internal error (issue 16).
+ */
+export async function openAgain(src: Source): Promise<fsp.FileHandle> {
+  try {
+    return await fsp.open(src.file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new UserError('the file was removed or renamed while it was being read', {
+        location: { file: src.display },
+        hint: 'Run again once nothing else is changing the file',
+      });
+    throw fsError(e, src.display);
+  }
+}
+
+/**
+ * A whole pass must read exactly the bytes the file had when it was opened: a file that was
+ * truncated or appended to while it was read would give results (and a manifest's row
+ * count and checksum) that describe no one version of it.
+ */
+export function checkWhole(src: Source, got: number): void {
+  if (got !== src.bytes) throw changedError(src, got);
+}
+
+/** The error for a pass that read `got` bytes of a file that had `src.bytes` when opened. */
+export function changedError(src: Source, got: number): UserError {
+  return new UserError(`the file changed while it was being read (${src.bytes.toLocaleString('en')} bytes when opened, ${got.toLocaleString('en')} read)`, {
+    location: { file: src.display },
+    hint: 'Run again once nothing else is writing the file (or copy it first)',
+  });
+}
+
+/**
+ * The input's bytes in order, in chunks of `chunkSize`, hashed as they are read (a whole
+ * pass: ./digest.ts); a file that shrinks, grows or goes away meanwhile is a UserError.
+ */
+export async function* readWhole(src: Source, chunkSize = 1024 * 1024): AsyncGenerator<Buffer> {
+  const hash = src.digest.pass();
+  const fh = await openAgain(src);
+  try {
+    let pos = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(chunkSize);
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await fh.read(buf, 0, chunkSize, pos));
+      } catch (e) {
+        throw fsError(e, src.display);
+      }
+      if (bytesRead === 0) break;
+      const chunk = buf.subarray(0, bytesRead);
+      hash.update(chunk);
+      pos += bytesRead;
+      yield chunk;
+    }
+    checkWhole(src, pos);
+    hash.finish();
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * The input as a private copy, hashed while it is copied: for readers that read a file by
+ * its path on their own, at their own offsets and as often as they like (SPSS, Parquet),
+ * so that what they read is exactly what was hashed, whatever happens to the original
+ * afterwards. An input that already is a private copy (spooled stdin) is returned as it is.
+ */
+export async function snapshot(src: Source): Promise<Source> {
+  if (src.copy === true) return src;
+  const file = await spoolToTemp(readWhole(src), src.display, Infinity);
+  return { ...src, file, copy: true };
 }
 
 function emptyFile(display: string): UserError {

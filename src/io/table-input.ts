@@ -83,14 +83,16 @@ export function isoDate(ms: number): string {
 }
 
 /**
- * A binary reader's TableInput (workbook, SPSS, Parquet): the source's names and size, no
+ * A binary reader's TableInput (workbook, SPSS, Parquet): the source's names, size and
+ * digest (settled when the reader read the file whole: a snapshot or a workbook load), no
  * text dialect and no byte-range path, plus what the reader gives.
  */
-export function binaryInput(source: Source, input: Omit<TableInput, 'path' | 'display' | 'bytes' | 'dialect' | 'readRanges'>): TableInput {
+export function binaryInput(source: Source, input: Omit<TableInput, 'path' | 'display' | 'bytes' | 'dialect' | 'readRanges' | 'digest'>): TableInput {
   return {
     path: source.path,
     display: source.display,
     bytes: source.bytes,
+    digest: () => source.digest.get(),
     dialect: { delimiter: '', encoding: 'utf8', bom: false, decimal: '.', lineEnding: '\n' },
     readRanges: null,
     ...input,

@@ -23,10 +23,11 @@
 import * as fs from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { PassThrough } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { UserError } from '../errors.js';
 import { openCsv } from './csv.js';
 import { MAGIC_BYTES, sniffMagic } from './magic.js';
-import { openSource, spoolToTemp, type Source } from './source.js';
+import { openSource, readWhole, snapshot, spoolToTemp, type Source } from './source.js';
 import type { DialectOptions } from './types.js';
 import type { TableInput, TableOptions } from './table-input.js';
 
@@ -54,18 +55,18 @@ export async function openSniffed(input: string, options: TableOptions, stdin?: 
     case 'zip': {
       if (isWorkbook(source.file)) {
         const { openXlsx } = await import('./xlsx.js');
-        return openXlsx(source, options);
+        return openXlsx(await snapshot(source), options);
       }
       const { file, name } = await unzipOneCsv(source);
       return csvFrom(file, source, options, `CSV inside a zip archive (${name})`, 'zip');
     }
     case 'sav': {
       const { openSav } = await import('./sav.js');
-      return openSav(source);
+      return openSav(await snapshot(source));
     }
     case 'parquet': {
       const { openParquet } = await import('./parquet.js');
-      return openParquet(source);
+      return openParquet(await snapshot(source));
     }
     default: {
       const csv = await openCsv(source.file, { ...options, display: source.display });
@@ -74,20 +75,29 @@ export async function openSniffed(input: string, options: TableOptions, stdin?: 
   }
 }
 
+/** The CSV inflated from `source` into `file`: its size and digest are the compressed file's (hashed while it was inflated). */
 async function csvFrom(file: string, source: Source, options: DialectOptions, format: string, kind: string): Promise<TableInput> {
   const csv = await openCsv(file, { ...options, display: source.display });
-  return Object.assign(csv, { path: source.path, bytes: source.bytes, format, kind, notes: [] as string[] });
+  return Object.assign(csv, { path: source.path, bytes: source.bytes, digest: () => source.digest.get(), format, kind, notes: [] as string[] });
 }
 
+/** Inflates a gzip file to a temporary file, hashing the compressed bytes as they are read. */
 async function gunzipToTemp(source: Source): Promise<string> {
-  try {
-    return await spoolToTemp(fs.createReadStream(source.file).pipe(createGunzip()));
-  } catch (e) {
-    throw new UserError(`cannot decompress the gzip file (${(e as Error).message})`, {
+  const gunzip = createGunzip();
+  let inflateError: NodeJS.ErrnoException | null = null;
+  gunzip.once('error', (e) => (inflateError ??= e));
+  const [spooled, fed] = await Promise.allSettled([spoolToTemp(gunzip, source.display), pipeline(readWhole(source), gunzip)]);
+  if (spooled.status === 'fulfilled' && fed.status === 'fulfilled') return spooled.value;
+  // The reader's errors (the file changed or went away) say what happened first; then the
+  // decompressor's own (a damaged file), then the spool's (too large).
+  if (fed.status === 'rejected' && fed.reason instanceof UserError) throw fed.reason;
+  const z = inflateError as NodeJS.ErrnoException | null;
+  if (z !== null && !(z instanceof UserError) && z.code !== 'ERR_STREAM_PREMATURE_CLOSE')
+    throw new UserError(`cannot decompress the gzip file (${z.message})`, {
       location: { file: source.display },
       hint: 'The file is damaged or truncated; compress the export again (gzip FILE.csv)',
     });
-  }
+  throw spooled.status === 'rejected' ? spooled.reason : (fed as PromiseRejectedResult).reason;
 }
 
 /** True when the zip's central directory (at its end) names xl/workbook.xml: an Excel workbook. */
@@ -131,27 +141,11 @@ async function unzipOneCsv(source: Source): Promise<{ file: string; name: string
   });
   unzip.register(UnzipInflate);
   try {
-    await new Promise<void>((resolve, reject) => {
-      const rs = fs.createReadStream(source.file, { highWaterMark: 1 << 20 });
-      rs.on('data', (chunk) => {
-        try {
-          unzip.push(chunk as Buffer);
-        } catch (e) {
-          rs.destroy();
-          reject(e instanceof Error ? e : new Error(String(e)));
-        }
-      });
-      rs.on('end', () => {
-        try {
-          unzip.push(new Uint8Array(0), true);
-          resolve();
-        } catch (e) {
-          reject(e instanceof Error ? e : new Error(String(e)));
-        }
-      });
-      rs.on('error', reject);
-    });
+    // The archive's bytes are hashed as they are read (the input's digest).
+    for await (const chunk of readWhole(source)) unzip.push(chunk);
+    unzip.push(new Uint8Array(0), true);
   } catch (e) {
+    if (e instanceof UserError) throw e;
     throw new UserError(`cannot read the zip archive (${(e as Error).message})`, {
       location: { file: source.display },
       hint: 'The archive is damaged or uses an unsupported compression; unzip it and give the CSV',

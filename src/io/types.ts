@@ -7,6 +7,8 @@
  * dialect, reads the header, and returns a reader. `read` streams the records once per
  * call in file order.
  */
+import type { ReadDigest } from './digest.js';
+
 export interface DialectOptions {
   /** Forced delimiter; sniffed from , ; \t | when absent. */
   delimiter?: string;
@@ -70,6 +72,11 @@ export interface CsvInput {
   header: string[];
   /** Line number of the header (normally 1). */
   headerLine: number;
+  /**
+   * The size and SHA-256 of the bytes the reads read (src/io/digest.ts): null until a read
+   * has read the input whole; every later whole read is checked against it.
+   */
+  digest(): ReadDigest | null;
   /** Stream the data records. Throws UserError (exit 2) for unclosed quotes, naming the line where the quoted field began. */
   read(onRecord: RecordHandler, options?: ReadOptions): Promise<ReadStats>;
 }

@@ -26,6 +26,7 @@ function memoryFormat(rows: (number | string | { date: string } | null)[][]): Ta
     delimiter: '',
     decimal: '.',
     readRanges: null,
+    digest: () => null,
     async read(onRecord) {
       const n = header.length;
       const typed: TypedCells = { numbers: new Float64Array(n), dates: new Float64Array(n) };

@@ -46,6 +46,7 @@ export function memoryDataset(measures: MemoryMeasure[], rows: MemoryRow[], grou
         display: 'memory.csv',
         bytes: 0,
         rows: rows.length,
+        digest: null,
         encoding: 'utf8',
         delimiter: ',',
         decimal: '.',

@@ -1,46 +1,14 @@
 /**
  * manifest.json, the report's last file: the tool, the config as resolved (the options each
- * section ran with), every input's size, rows and SHA-256, the options and the exit code,
+ * section ran with), every input's size, rows and SHA-256 (of the bytes read), the options and the exit code,
  * and the list of outputs.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '../../errors.js';
 import type { Config } from '../../config/load.js';
 import type { Dataset, ReadOptions } from '../../dataset/types.js';
 import { SECTIONS } from '../../sections/registry.js';
 import type { ReportSettings } from './config.js';
 import type { Planned } from './sections.js';
-
-/**
- * SHA-256 and size of an input for the manifest. The bytes hashed must be as many as the
- * analysis read (its size when opened; the reader checks that each pass read exactly that):
- * otherwise the file changed during the run and the manifest would describe another version.
- * A file removed meanwhile is a one-line error.
- */
-async function checksum(file: string, shown: string, analysedBytes: number | undefined): Promise<{ sha256: string; bytes: number }> {
-  const h = createHash('sha256');
-  let bytes = 0;
-  try {
-    for await (const chunk of createReadStream(file)) {
-      h.update(chunk as Buffer);
-      bytes += (chunk as Buffer).length;
-    }
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? 'the file was removed or renamed during the report' : `cannot read the file again for its checksum (${code ?? String(e)})`, {
-      location: { file: shown },
-      hint: 'Run again once nothing else is changing the inputs',
-    });
-  }
-  if (analysedBytes !== undefined && bytes !== analysedBytes)
-    throw new UserError(`the file changed during the report (${analysedBytes.toLocaleString('en')} bytes analysed, ${bytes.toLocaleString('en')} now)`, {
-      location: { file: shown },
-      hint: 'Run again once nothing else is writing the inputs (or copy them first)',
-    });
-  return { sha256: h.digest('hex'), bytes };
-}
 
 export interface ManifestParts {
   version: string;
@@ -63,15 +31,18 @@ export interface ManifestParts {
   outputs: string[];
 }
 
-/** The text of manifest.json (the inputs are read again for their checksums). */
+/**
+ * The text of manifest.json. Each input's size and SHA-256 are those of the bytes the
+ * analysis read, hashed as they were read (src/io/digest.ts), never of a second reading; a
+ * report whose sections left an input unread whole reads it once more here.
+ */
 export async function manifestJson(x: ManifestParts): Promise<string> {
   const { config, configDir, planned, inputs, dataset } = x;
-  const inputsInfo = [];
-  for (let i = 0; i < inputs.abs.length; i++) {
-    const info = dataset.files[i];
-    const h = await checksum(inputs.abs[i], inputs.rel[i], info?.bytes);
-    inputsInfo.push({ path: inputs.rel[i], bytes: h.bytes, rows: info?.rows ?? null, sha256: h.sha256 });
-  }
+  if (dataset.files.some((f) => f.digest === null)) await dataset.scan(() => undefined, { need: { date: false, therapist: false, groups: false } });
+  const inputsInfo = dataset.files.map((info, i) => {
+    if (info.digest === null) throw new Error(`internal: input ${inputs.rel[i]} was read without a digest`);
+    return { path: inputs.rel[i], bytes: info.digest.bytes, rows: info.rows, sha256: info.digest.sha256 };
+  });
   const reproducible = x.reproducible;
   // The options each section ran with (null: not run); a section without options is left out.
   const resolved: Record<string, unknown> = {};

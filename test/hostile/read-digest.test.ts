@@ -1,0 +1,276 @@
+/**
+ * Hash what is read, in the same pass (issue 16): an input's size and SHA-256 come from the
+ * bytes its reads read (src/io/digest.ts), never from a second reading. Faults are injected
+ * with the reader's `afterRead` hook and the report's progress callback (no timing): a
+ * same-size rewrite during a pass gives a digest of exactly the bytes analysed, and any
+ * later pass that finds other bytes stops with one line; inputs read through a private copy
+ * (compressed and binary formats) keep the analysed bytes whatever happens to the original.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openCsv, openCsvTuned } from '../../src/io/csv.js';
+import { openSniffed } from '../../src/io/table.js';
+import { UserError } from '../../src/errors.js';
+import { loadConfig } from '../../src/config/load.js';
+import { runReport, sectionCheck } from '../../src/report/batch/run.js';
+import { runInProcess } from '../helpers/cli.js';
+import type { Io } from '../../src/io/process.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const FORMATS = path.join(ROOT, 'fixtures/formats');
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(tmpdir(), 'alliance-digest-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+const HEADER = 'client_id,session,srs,ors';
+/** 400 rows; `alt` gives other values of the same width (a same-size rewrite). */
+const csv = (alt = false) =>
+  HEADER +
+  '\n' +
+  Array.from({ length: 400 }, (_, i) => `C${String(i % 40).padStart(2, '0')},${1 + Math.floor(i / 40)},${alt ? 31 : 30},${alt ? 21 : 20}`).join('\n') +
+  '\n';
+
+async function failure(p: Promise<unknown>): Promise<string> {
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
+  expect(e).toBeInstanceOf(UserError);
+  return (e as UserError).format();
+}
+
+describe('CSV: the digest is of the bytes the pass read', () => {
+  it('a whole pass gives the file size and node:crypto SHA-256 of the file; a header-only read gives none', async () => {
+    const f = path.join(tmp, 'plain.csv');
+    writeFileSync(f, '\uFEFF' + csv());
+    const input = await openCsv(f, {});
+    expect(input.digest()).toBeNull(); // opening reads only the head and the header
+    let n = 0;
+    await input.read(() => void n++);
+    expect(n).toBe(400);
+    const bytes = readFileSync(f);
+    expect(input.digest()).toEqual({ bytes: bytes.length, sha256: sha(bytes) });
+    // The byte-range path hashes too, and agrees.
+    await input.readRanges!(() => undefined);
+    expect(input.digest()).toEqual({ bytes: bytes.length, sha256: sha(bytes) });
+  });
+
+  it('tiny chunks (the BOM split over reads): the same digest', async () => {
+    const f = path.join(tmp, 'tiny.csv');
+    writeFileSync(f, '\uFEFF' + csv());
+    const input = await openCsvTuned(f, {}, undefined, { chunkSize: 1, sampleSize: 64 });
+    const rows: string[] = [];
+    await input.read((fields) => void rows.push(fields.join(',')));
+    expect(rows).toHaveLength(400);
+    expect(input.digest()?.sha256).toBe(sha(readFileSync(f)));
+  });
+
+  it('the parallel byte-range reader (--threads) hashes what it reads too, BOM included', async () => {
+    const f = path.join(tmp, 'parallel.csv');
+    writeFileSync(f, '\uFEFF' + csv());
+    for (const inlineScan of [true, false]) {
+      const input = await openCsvTuned(f, {}, undefined, { chunkSize: 512, threads: 2, parallelMinBytes: 1, inlineScan });
+      let n = 0;
+      await input.readRanges!(() => void n++);
+      expect(n).toBe(400);
+      expect(input.digest()).toEqual({ bytes: statSync(f).size, sha256: sha(readFileSync(f)) });
+      // A same-size rewrite, then the one-thread reader: the content differs.
+      writeFileSync(f, '\uFEFF' + csv(true));
+      expect(await failure(input.read(() => undefined))).toMatch(/its content differs/);
+      writeFileSync(f, '\uFEFF' + csv());
+    }
+  });
+
+  it('a same-size rewrite during the pass: the digest is of exactly the records analysed, and the next pass stops', async () => {
+    const f = path.join(tmp, 'rewrite-during.csv');
+    writeFileSync(f, csv());
+    let armed = false;
+    const input = await openCsvTuned(f, {}, undefined, {
+      chunkSize: 1024,
+      afterRead: (bytes) => {
+        if (armed && bytes >= 1024) {
+          armed = false;
+          writeFileSync(f, csv(true)); // same size, other values
+        }
+      },
+    });
+    const seen: string[] = [];
+    armed = true;
+    await input.read((fields) => void seen.push(fields.join(',')));
+    expect(armed).toBe(false); // the fault was injected
+    // The rows after the first chunk come from the new version (a chunk already in flight
+    // may still hold the old bytes): whatever the mixture, the digest is of those bytes.
+    expect(seen.some((r) => r.endsWith(',31,21'))).toBe(true);
+    const analysed = HEADER + '\n' + seen.join('\n') + '\n';
+    expect(input.digest()).toEqual({ bytes: Buffer.byteLength(analysed), sha256: sha(analysed) });
+    expect(input.digest()?.sha256).not.toBe(sha(csv(true)));
+    expect(await failure(input.read(() => undefined))).toMatch(
+      /rewrite-during\.csv: the file changed while it was being read \(its content differs between two readings of [\d,]+ bytes\)/,
+    );
+  });
+
+  it('truncated during the pass: one line naming both sizes, no digest', async () => {
+    const f = path.join(tmp, 'shrink-during.csv');
+    writeFileSync(f, csv());
+    let armed = false;
+    const input = await openCsvTuned(f, {}, undefined, {
+      chunkSize: 1024,
+      afterRead: (bytes) => {
+        if (armed && bytes >= 1024) {
+          armed = false;
+          truncateSync(f, 2000);
+        }
+      },
+    });
+    armed = true;
+    const msg = await failure(input.read(() => undefined));
+    expect(msg).toMatch(/shrink-during\.csv: the file changed while it was being read \([\d,]+ bytes when opened, [\d,]+ read\)/);
+    expect(input.digest()).toBeNull();
+  });
+
+  it('removed during the pass: the pass reads what it opened; the next one stops with one line', async () => {
+    const f = path.join(tmp, 'gone-during.csv');
+    writeFileSync(f, csv());
+    let armed = false;
+    const input = await openCsvTuned(f, {}, undefined, {
+      chunkSize: 1024,
+      afterRead: (bytes) => {
+        if (armed && bytes >= 1024) {
+          armed = false;
+          unlinkSync(f);
+        }
+      },
+    });
+    armed = true;
+    let n = 0;
+    await input.read(() => void n++);
+    expect(n).toBe(400);
+    expect(input.digest()?.sha256).toBe(sha(csv()));
+    expect(await failure(input.read(() => undefined))).toMatch(/gone-during\.csv: the file was removed or renamed while it was being read/);
+  });
+
+  it('a same-size rewrite between passes (modification time restored): the next pass stops with one line', async () => {
+    const f = path.join(tmp, 'rewrite-between.csv');
+    writeFileSync(f, csv());
+    const st = statSync(f);
+    const input = await openCsv(f, {});
+    await input.read(() => undefined);
+    writeFileSync(f, csv(true));
+    utimesSync(f, st.atime, st.mtime);
+    const msg = await failure(input.readRanges!(() => undefined));
+    expect(msg).toMatch(/the file changed while it was being read \(its content differs/);
+    expect(msg.split('\n')).toHaveLength(1);
+  });
+});
+
+describe('compressed and binary inputs: hashed while copied, analysed from the copy', () => {
+  for (const name of ['long.csv.gz', 'long.zip', 'long.xlsx', 'long.sav', 'long.zsav', 'long.parquet']) {
+    it(`${name}: digest of the original file; a rewrite of the original after opening changes nothing read`, async () => {
+      const f = path.join(tmp, name);
+      copyFileSync(path.join(FORMATS, name), f);
+      const original = readFileSync(f);
+      const input = await openSniffed(f, { looksLikeHeader: (cells) => cells.includes('client_id') });
+      const rows = async () => {
+        const out: string[] = [];
+        await input.read((fields) => void out.push(fields.join('|')));
+        return out;
+      };
+      const before = await rows();
+      expect(before.length).toBeGreaterThan(10);
+      expect(input.digest()).toEqual({ bytes: original.length, sha256: sha(original) });
+      // Another file of the same size takes its place: the reads keep to what was hashed.
+      const other = Buffer.alloc(original.length, 0x41);
+      writeFileSync(f, other);
+      expect(await rows()).toEqual(before);
+      expect(input.digest()).toEqual({ bytes: original.length, sha256: sha(original) });
+    });
+  }
+
+  it('standard input: the digest of the bytes piped in', async () => {
+    const { Readable } = await import('node:stream');
+    const data = csv();
+    const input = await openCsv('-', {}, Readable.from([Buffer.from(data)]));
+    expect(input.digest()).toEqual({ bytes: Buffer.byteLength(data), sha256: sha(data) });
+    await input.read(() => undefined); // the spooled copy reads the same
+    expect(input.digest()?.sha256).toBe(sha(data));
+  });
+});
+
+describe('the report manifest records what the analysis read', () => {
+  const config = (file: string) => `files: [${file}]\ntoday: 2025-07-01\nreport:\n  sections: [validate, describe]\n  formats: [json]\n`;
+
+  for (const name of ['long.csv', 'long.csv.gz', 'long.xlsx', 'long.sav', 'long.parquet']) {
+    it(`${name}: manifest bytes and sha256 equal node:crypto of the input`, async () => {
+      const dir = mkdtempSync(path.join(tmp, 'm-'));
+      copyFileSync(path.join(FORMATS, name), path.join(dir, name));
+      writeFileSync(path.join(dir, 'r.yaml'), config(name));
+      const res = await runInProcess(['report', '--config', 'r.yaml', '--out', 'out', '--reproducible'], { cwd: dir });
+      expect(res.stderr).toMatch(/wrote out/);
+      const m = JSON.parse(readFileSync(path.join(dir, 'out/manifest.json'), 'utf8'));
+      const bytes = readFileSync(path.join(dir, name));
+      expect(m.inputs).toEqual([{ path: name, bytes: bytes.length, rows: expect.any(Number), sha256: sha(bytes) }]);
+      expect(m.inputs[0].rows).toBeGreaterThan(10);
+    });
+  }
+
+  /** runReport on data.csv with a progress hook that rewrites the input (same size) when section `at` starts. */
+  async function rewriteAt(at: number): Promise<{ run: ReturnType<typeof runReport>; injected: () => boolean; f: string }> {
+    const dir = mkdtempSync(path.join(tmp, 'r-'));
+    const f = path.join(dir, 'data.csv');
+    writeFileSync(f, csv());
+    // failOn: error runs validate first (a whole read), then describe.
+    writeFileSync(path.join(dir, 'r.yaml'), config('data.csv') + '  failOn: error\n');
+    const cfg = await loadConfig('r.yaml', dir);
+    const io: Io = {
+      stdout: { write: () => true },
+      stderr: { write: () => true },
+      stdin: process.stdin,
+      env: {},
+      cwd: dir,
+      stdoutIsTTY: false,
+      stderrIsTTY: false,
+    };
+    let injected = false;
+    const run = runReport(sectionCheck(cfg, cfg.text!), io, {
+      version: '0',
+      reproducible: true,
+      out: 'out',
+      force: false,
+      now: new Date(0),
+      progress: (e) => {
+        if (!e.done && e.index === at && !injected) {
+          injected = true;
+          writeFileSync(f, csv(true));
+        }
+      },
+    });
+    return { run, injected: () => injected, f };
+  }
+
+  it('a same-size rewrite after validation read the input, before describe reads it: one line', async () => {
+    const { run, injected } = await rewriteAt(2);
+    const msg = await failure(run);
+    expect(injected()).toBe(true);
+    expect(msg).toMatch(/^data\.csv: the file changed while it was being read \(its content differs between two readings of [\d,]+ bytes\)/);
+  });
+
+  it('a same-size rewrite before any section read the input: the manifest describes the version analysed', async () => {
+    const { run, injected, f } = await rewriteAt(1);
+    const out = await run;
+    expect(injected()).toBe(true);
+    const m = JSON.parse(String(out.files.get('manifest.json')));
+    expect(m.inputs[0]).toMatchObject({ bytes: statSync(f).size, rows: 400, sha256: sha(csv(true)) });
+    // The analysis saw the new values (srs 31 everywhere).
+    const results = JSON.parse(String(out.files.get('results.json')));
+    const srs = results.sections.describe.measures.find((x: { column: string }) => x.column === 'srs');
+    expect(srs).toMatchObject({ n: 400, mean: 31, min: 31, max: 31 });
+  });
+});
