@@ -60,6 +60,30 @@ async function exists(p: string): Promise<boolean> {
 }
 
 /**
+ * What a file of writeDirAtomic holds: text, bytes, or text in pieces (a function giving the
+ * pieces, called when the file is written: src/report/stream.ts's jsonChunks and
+ * render.ts's csvChunks), so a file larger than one string may be, or than memory should
+ * hold twice, is never built whole.
+ */
+export type FileContent = string | Buffer | (() => Iterable<string>);
+
+/** Writes text pieces to an open file, batched into writes of about 1 MB. */
+async function writePieces(fh: fsp.FileHandle, pieces: Iterable<string>): Promise<void> {
+  let pending: string[] = [];
+  let size = 0;
+  for (const piece of pieces) {
+    pending.push(piece);
+    size += piece.length;
+    if (size >= 1 << 20) {
+      await fh.write(pending.join(''));
+      pending = [];
+      size = 0;
+    }
+  }
+  if (pending.length > 0) await fh.write(pending.join(''));
+}
+
+/**
  * Writes `data` to `file` atomically (temporary file in the same folder + rename). `data`
  * may be an iterable of chunks, so large generated files stream without being held in memory.
  */
@@ -70,21 +94,7 @@ export async function writeFileAtomic(file: string, data: string | Buffer | Iter
     const fh = await fsp.open(tmp, 'wx');
     try {
       if (typeof data === 'string' || Buffer.isBuffer(data)) await fh.writeFile(data);
-      else {
-        // Batch small chunks into ~1 MB writes.
-        let pending: string[] = [];
-        let size = 0;
-        for (const chunk of data) {
-          pending.push(chunk);
-          size += chunk.length;
-          if (size >= 1 << 20) {
-            await fh.write(pending.join(''));
-            pending = [];
-            size = 0;
-          }
-        }
-        if (pending.length > 0) await fh.write(pending.join(''));
-      }
+      else await writePieces(fh, data);
       await fh.sync();
     } finally {
       await fh.close();
@@ -171,7 +181,7 @@ function safeRelative(rel: string): string {
  * Writes `files` (relative path -> content) as the folder `dir`, all or nothing.
  * Throws UserError (exit 2) when `dir` exists and `force` is not set; `dir` is then untouched.
  */
-export async function writeDirAtomic(dir: string, files: Map<string, string | Buffer>, opts: WriteDirOptions = {}): Promise<void> {
+export async function writeDirAtomic(dir: string, files: Map<string, FileContent>, opts: WriteDirOptions = {}): Promise<void> {
   const target = path.resolve(dir);
   const existsHint = 'Use --force to replace it, or choose another output folder';
   for (const msg of recoverLeftovers(target)) opts.onRecover?.(msg);
@@ -206,7 +216,15 @@ export async function writeDirAtomic(dir: string, files: Map<string, string | Bu
     for (const [rel, data] of entries) {
       const p = path.join(tmp, rel);
       await fsp.mkdir(path.dirname(p), { recursive: true });
-      await fsp.writeFile(p, data, { flag: 'wx' });
+      if (typeof data !== 'function') await fsp.writeFile(p, data, { flag: 'wx' });
+      else {
+        const fh = await fsp.open(p, 'wx');
+        try {
+          await writePieces(fh, data());
+        } finally {
+          await fh.close();
+        }
+      }
     }
   } catch (e) {
     await fsp.rm(tmp, { recursive: true, force: true }).catch(() => undefined);

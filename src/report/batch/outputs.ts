@@ -5,7 +5,9 @@
  */
 import type { Mapping } from '../../dataset/types.js';
 import type { Verdict } from '../../sections/section.js';
-import { mdCell, mdText, renderCsvTable, renderMarkdown } from '../render.js';
+import type { FileContent } from '../../io/atomic.js';
+import { csvChunks, mdCell, mdText, renderMarkdown } from '../render.js';
+import { jsonChunks } from '../stream.js';
 import { renderReportHtml, type HtmlSection } from '../html/page.js';
 import { measureNames } from '../labels.js';
 import { manuscriptFiles } from './manuscript.js';
@@ -30,11 +32,16 @@ export interface OutputParts {
   therapists?: TherapistFigures | null;
 }
 
-/** The report's files other than the manifest, by name. */
-export async function reportFiles(x: OutputParts): Promise<Map<string, string | Buffer>> {
+/**
+ * The report's files other than the manifest, by name. The CSVs and results.json, which
+ * grow with the clients (client tables), are given as pieces (csvChunks, jsonChunks: the
+ * same bytes as renderCsvTable and JSON.stringify) and written piece by piece, so a report
+ * of millions of clients is limited neither by the longest string nor by holding it.
+ */
+export async function reportFiles(x: OutputParts): Promise<Map<string, FileContent>> {
   const { settings, planned, filters } = x;
   const { sections, stopped, gateVerdict } = x.runs;
-  const files = new Map<string, string | Buffer>();
+  const files = new Map<string, FileContent>();
   const names = { name: measureNames(x.mapping, x.labels) };
   const headline = [...sections.filter((s) => s.section.headlinesFirst), ...sections.filter((s) => !s.section.headlinesFirst)].flatMap((s) => s.section.headlines?.(s.result, names) ?? []);
   const mins = planned.map((p) => p.section.minClients?.(p.opts) ?? null);
@@ -55,7 +62,7 @@ export async function reportFiles(x: OutputParts): Promise<Map<string, string | 
     files.set('report.md', md.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n');
   }
   if (settings.formats.includes('csv')) {
-    for (const s of sections) for (const t of s.doc.tables) files.set(`${s.name}-${t.id}.csv`, renderCsvTable(t));
+    for (const s of sections) for (const t of s.doc.tables) files.set(`${s.name}-${t.id}.csv`, () => csvChunks(t));
   }
   if (settings.formats.includes('json')) {
     const results = {
@@ -69,7 +76,8 @@ export async function reportFiles(x: OutputParts): Promise<Map<string, string | 
       sections: Object.fromEntries(sections.map((s) => [s.name, s.json])),
       ...(pages ? { therapist_pages: pagesJson(pages, settings.formats) } : {}),
     };
-    files.set('results.json', JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+    // Non-finite numbers are written as null, as JSON.stringify writes them.
+    files.set('results.json', () => jsonChunks(results));
   }
   if (settings.formats.includes('html')) {
     let chartId = 1;

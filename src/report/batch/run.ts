@@ -1,7 +1,8 @@
 /**
  * `alliance report`: runs the sections of a report config (those of the registry,
- * src/sections/registry.ts) on one dataset and assembles every output file in memory; the
- * command writes them with writeDirAtomic.
+ * src/sections/registry.ts) on one dataset and assembles every output file (the large ones
+ * as pieces made while they are written: ./outputs.ts); the command writes them with
+ * writeDirAtomic.
  *
  * Each section is the Section its command runs (options, checks, analysis,
  * ResultDocument), so a report table is byte for byte the table `alliance <section>
@@ -14,6 +15,7 @@
  * outputs.ts (the files), therapists.ts (report.perTherapist's feedback pages) and
  * manifest.ts (checksums, manifest.json).
  */
+import type { FileContent } from '../../io/atomic.js';
 import type { Io } from '../../io/process.js';
 import * as path from 'node:path';
 import { mergeReadOptions, type Config } from '../../config/load.js';
@@ -53,7 +55,8 @@ export interface ReportRunOptions {
 }
 
 export interface ReportOutput {
-  files: Map<string, string | Buffer>;
+  /** File name -> content (text, bytes, or text in pieces: src/io/atomic.ts FileContent). */
+  files: Map<string, FileContent>;
   exitCode: number;
   /** True when validation stopped the report before analysis (failOn). */
   stopped: boolean;
