@@ -8,7 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { isUserError, EXIT } from '../errors.js';
 import { isBrokenPipe, type Io } from '../io/process.js';
 import { printable } from '../io/text-safety.js';
-import { addOptions, DEBUG_OPTION, type OptionSpec } from './options.js';
+import { addOptions, DEBUG_OPTION, PROGRESS_OPTIONS, type OptionSpec } from './options.js';
 
 export interface CommandContext {
   io: Io;
@@ -23,6 +23,8 @@ export interface CommandSpec<O> {
   options: OptionSpec[];
   /** Lines shown under "Examples:" in --help. */
   examples: string[];
+  /** The command reads data: it takes --progress / --no-progress (src/cli/progress.ts). */
+  progress?: boolean;
   /** Runs the command; returns the exit code. Throw UserError for bad input or usage. */
   run(args: string[], options: O, cmd: Command, io: Io): Promise<number>;
 }
@@ -42,6 +44,7 @@ export function buildCommand<O>(spec: CommandSpec<O>, ctx: CommandContext): Comm
     for (const a of spec.args.split(/\s+/).filter(Boolean)) cmd.argument(a);
   }
   addOptions(cmd, spec.options);
+  if (spec.progress === true) addOptions(cmd, PROGRESS_OPTIONS);
   addOptions(cmd, [DEBUG_OPTION]);
   configureCommon(cmd, ctx.io);
   if (spec.examples.length > 0) {

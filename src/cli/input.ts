@@ -10,6 +10,7 @@ import { openDataset } from '../dataset/open.js';
 import type { Dataset, ReadOptions, ScanProgress } from '../dataset/types.js';
 import type { Io } from '../io/process.js';
 import { explicitOptions } from './options.js';
+import { progressBar, progressWanted, type ProgressBar } from './progress.js';
 
 export interface Input {
   dataset: Dataset;
@@ -20,14 +21,36 @@ export interface Input {
 }
 
 /**
- * Long scans show a live row count on stderr when stderr is a terminal, and never in CI
- * logs (CI set) or when stderr is a file or pipe. One line, cleared when the scan ends.
+ * Progress of long scans on stderr, only on a terminal outside CI unless --progress or
+ * --no-progress says otherwise (`forced`): a bar with the share of the inputs' bytes read
+ * and the time left, or, when standard input is among the inputs (`stdin`; its size is
+ * not the user's file's), a live row count. One line, cleared when each scan ends; never
+ * on standard output, so --format json output is the same with or without it.
  */
-export function scanProgress(io: Io): ScanProgress | undefined {
-  if (!io.stderrIsTTY || io.env.CI) return undefined;
+export function scanProgress(io: Io, label = 'alliance', { forced, stdin = false }: { forced?: boolean; stdin?: boolean } = {}): ScanProgress | undefined {
+  if (!progressWanted(io, forced)) return undefined;
+  let bar: ProgressBar | null = null;
+  let counted = false;
   return {
-    rows: (n) => io.stderr.write(`\ralliance: ${n.toLocaleString('en')} rows read`),
-    end: () => io.stderr.write('\r\x1b[K'),
+    rows: (n) => {
+      if (!stdin) return;
+      counted = true;
+      io.stderr.write(`\r\x1b[K${label}: ${n.toLocaleString('en')} rows read`);
+    },
+    ...(stdin
+      ? {}
+      : {
+          bytes: (read: number, total: number) => {
+            bar ??= progressBar(io, label, undefined, true);
+            bar?.update(total > 0 ? read / total : 1);
+          },
+        }),
+    end: () => {
+      bar?.end();
+      bar = null;
+      if (counted) io.stderr.write('\r\x1b[K');
+      counted = false;
+    },
   };
 }
 
@@ -67,6 +90,8 @@ export async function loadInput(
         : 'Give one or more CSV exports as arguments (or - for standard input)',
     });
   }
-  const dataset = await openDataset(paths, read, io, { progress: progress ? scanProgress(io) : undefined });
+  const forced = cmd.opts<{ progress?: boolean }>().progress;
+  const live = progress ? scanProgress(io, `alliance ${cmd.name()}`, { forced, stdin: paths.includes('-') }) : undefined;
+  const dataset = await openDataset(paths, read, io, { progress: live });
   return { dataset, config, read };
 }

@@ -17,6 +17,12 @@ export const TERMINAL_OPTIONS: OptionSpec[] = [
   },
 ];
 
+/** --progress / --no-progress for the commands that read data (src/cli/progress.ts). */
+export const PROGRESS_OPTIONS: OptionSpec[] = [
+  { flags: '--progress', description: 'show progress on stderr even when it is not a terminal (default: only on a terminal, never in CI)' },
+  { flags: '--no-progress', description: 'never show progress' },
+];
+
 export const DEBUG_OPTION: OptionSpec = { flags: '--debug', description: 'show stack traces for internal errors' };
 
 export function addOptions(cmd: Command, specs: OptionSpec[]): Command {

@@ -1,5 +1,6 @@
 /**
- * A progress bar on stderr for long runs, only on a terminal (and not in CI logs): label,
+ * A progress bar on stderr for long runs, only on a terminal (and not in CI logs; --progress
+ * and --no-progress force it on or off, see `progressWanted`): label,
  * bar, percent and the time left, estimated from the time so far. Redrawn at most every
  * 100 ms; `end` clears the line, so nothing of it stays in the terminal's scrollback.
  */
@@ -30,9 +31,17 @@ export function barLine(label: string, fraction: number, elapsed: number): strin
   return `${label} [${'#'.repeat(full)}${'-'.repeat(WIDTH - full)}] ${String(Math.floor(f * 100)).padStart(3)}%${left}`;
 }
 
-/** A bar when stderr is a terminal outside CI, else null (nothing is written). */
-export function progressBar(io: Io, label: string, now: () => number = Date.now): ProgressBar | null {
-  if (!io.stderrIsTTY || io.env.CI) return null;
+/**
+ * Whether progress is shown: as --progress / --no-progress say (`forced`), else only when
+ * stderr is a terminal and the run is not in CI (CI set), so logs and pipes never get it.
+ */
+export function progressWanted(io: Io, forced?: boolean): boolean {
+  return forced ?? (io.stderrIsTTY && !io.env.CI);
+}
+
+/** A bar when progress is wanted (progressWanted), else null (nothing is written). */
+export function progressBar(io: Io, label: string, now: () => number = Date.now, forced?: boolean): ProgressBar | null {
+  if (!progressWanted(io, forced)) return null;
   const start = now();
   let last = -Infinity;
   let shown = false;

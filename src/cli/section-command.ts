@@ -103,6 +103,7 @@ export function sectionCommand(spec: SectionCommandSpec, ctx: CommandContext): C
         ...TERMINAL_OPTIONS,
       ],
       examples: spec.examples,
+      progress: true,
       async run(files, flags, cmd, io) {
         if (flags.methods && !isManuscriptFormat(flags.format))
           throw new UserError('--methods goes with --format apa, latex or docx', { hint: 'Add --format apa (or latex, docx), or leave out --methods' });

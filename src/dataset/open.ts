@@ -117,6 +117,7 @@ export async function datasetFromPlan(plan: Plan, options: ReadOptions, io: Io, 
     keysOnly: boolean,
     need: ScanOptions['need'] = undefined,
     row: SessionRow = newRow(),
+    onBytes?: ScanCtx['onBytes'],
   ): Promise<ScanStats> => {
     const stats: ScanStats = {
       rows: 0,
@@ -137,6 +138,7 @@ export async function datasetFromPlan(plan: Plan, options: ReadOptions, io: Io, 
       needDate: need?.date !== false || sessionSource === 'date' || (join && joinOn === 'date'),
       needTherapist: need?.therapist !== false,
       needGroups: need?.groups !== false,
+      onBytes,
     };
     if (!join) {
       for (const part of parts) await readPart(env, part, ctx, out);
@@ -178,8 +180,20 @@ export async function datasetFromPlan(plan: Plan, options: ReadOptions, io: Io, 
     groupLevels,
     async scan(onRow, options = {}) {
       let rows = 0;
-      const progress = open.progress;
+      const progress = options.progress ?? open.progress;
       let shown = false;
+      // Bytes read per input in this scan, summed over the inputs for ScanProgress.bytes.
+      const total = files.reduce((a, f) => a + f.bytes, 0);
+      const read = new Float64Array(files.length);
+      const onBytes = progress?.bytes
+        ? (file: number, bytes: number) => {
+            read[file] = bytes;
+            let sum = 0;
+            for (let i = 0; i < read.length; i++) sum += read[i];
+            shown = true;
+            progress.bytes!(sum, total);
+          }
+        : undefined;
       const { deliver, finish } = await numbering.start(
         progress
           ? (row) => {
@@ -197,7 +211,7 @@ export async function datasetFromPlan(plan: Plan, options: ReadOptions, io: Io, 
       let stats: ScanStats;
       try {
         const row = newRow();
-        stats = await assemble(deliver, options.onIssue, options.onRaw, false, options.need, row);
+        stats = await assemble(deliver, options.onIssue, options.onRaw, false, options.need, row, onBytes);
         const blank = await finish(row);
         if (blank) {
           stats.blankSessions = blank;

@@ -45,6 +45,8 @@ export interface ScanCtx {
   needDate: boolean;
   needTherapist: boolean;
   needGroups: boolean;
+  /** Bytes of file `file` read so far in this pass (ScanProgress.bytes). */
+  onBytes?: (file: number, bytes: number) => void;
 }
 
 /**
@@ -94,6 +96,8 @@ export async function readPart(env: RowEnv, part: Part, ctx: ScanCtx, emit: (row
   const dateIdx = needDate || keysOnly ? di : -1;
   const therIdx = needTherapist ? ti : -1;
 
+  const onBytes = ctx.onBytes;
+  const onProgress = onBytes ? (bytes: number) => onBytes(fileNo, bytes) : undefined;
   const readRanges = part.input.readRanges;
   if (!onRaw && readRanges) {
     /** Field k of a range record as a string. */
@@ -126,89 +130,92 @@ export async function readPart(env: RowEnv, part: Part, ctx: ScanCtx, emit: (row
     const lastClientBytes = new Uint8Array(64);
     let lastClientLen = -1;
     if (!needGroups) rowGroups.fill(-1);
-    const stat = await readRanges((rec, line) => {
-      if (rec.count !== ncols) {
-        ctx.ragged++;
-        issue('structure.ragged', line, -1, `${rec.count} fields, expected ${ncols}`);
-        return;
-      }
-      const t = rec.bytes;
-      const st = rec.start;
-      const en = rec.end;
-      // Client: compared with the previous client's bytes (a copy, the buffer moves on).
-      const ca = st[ci];
-      let sameClient: boolean;
-      if (ca >= 0 && lastClientLen >= 0) {
-        const n = en[ci] - ca;
-        sameClient = n === lastClientLen;
-        for (let i = 0; sameClient && i < n; i++) sameClient = t[ca + i] === lastClientBytes[i];
-      } else sameClient = lastClientText !== null && text(rec, ci) === lastClientText;
-      if (!sameClient) {
-        const ct = text(rec, ci);
-        const id = clientOf(ct, line);
-        if (id < 0) return;
-        lastClientText = ct;
-        lastClient = id;
-        const n = en[ci] - ca;
-        if (ca >= 0 && n <= lastClientBytes.length) {
-          for (let i = 0; i < n; i++) lastClientBytes[i] = t[ca + i];
-          lastClientLen = n;
-        } else lastClientLen = -1;
-      }
-      row.file = fileNo;
-      row.line = line;
-      row.client = lastClient;
-      // Session column: a plain number in place, anything else by the rules.
-      if (si >= 0) {
-        const a = st[si];
-        if (a >= 0 && parseNumberBytesInto(t, a, en[si], 46, scratch, 0)) row.session = scratch[0];
-        else row.session = cells.session(text(rec, si), line, si, issue);
-      } else row.session = NaN;
-      // Date: an ISO or slash date in place, anything else by the rules.
-      if (dateIdx >= 0) {
-        const a = st[dateIdx];
-        const d = a >= 0 ? parseDateBytes(t, a, en[dateIdx], fmt) : NaN;
-        row.date = d === d ? d : cells.date(text(rec, dateIdx), fmt, line, dateIdx, badDate);
-      } else row.date = NaN;
-      if (keysOnly) {
+    const stat = await readRanges(
+      (rec, line) => {
+        if (rec.count !== ncols) {
+          ctx.ragged++;
+          issue('structure.ragged', line, -1, `${rec.count} fields, expected ${ncols}`);
+          return;
+        }
+        const t = rec.bytes;
+        const st = rec.start;
+        const en = rec.end;
+        // Client: compared with the previous client's bytes (a copy, the buffer moves on).
+        const ca = st[ci];
+        let sameClient: boolean;
+        if (ca >= 0 && lastClientLen >= 0) {
+          const n = en[ci] - ca;
+          sameClient = n === lastClientLen;
+          for (let i = 0; sameClient && i < n; i++) sameClient = t[ca + i] === lastClientBytes[i];
+        } else sameClient = lastClientText !== null && text(rec, ci) === lastClientText;
+        if (!sameClient) {
+          const ct = text(rec, ci);
+          const id = clientOf(ct, line);
+          if (id < 0) return;
+          lastClientText = ct;
+          lastClient = id;
+          const n = en[ci] - ca;
+          if (ca >= 0 && n <= lastClientBytes.length) {
+            for (let i = 0; i < n; i++) lastClientBytes[i] = t[ca + i];
+            lastClientLen = n;
+          } else lastClientLen = -1;
+        }
+        row.file = fileNo;
+        row.line = line;
+        row.client = lastClient;
+        // Session column: a plain number in place, anything else by the rules.
+        if (si >= 0) {
+          const a = st[si];
+          if (a >= 0 && parseNumberBytesInto(t, a, en[si], 46, scratch, 0)) row.session = scratch[0];
+          else row.session = cells.session(text(rec, si), line, si, issue);
+        } else row.session = NaN;
+        // Date: an ISO or slash date in place, anything else by the rules.
+        if (dateIdx >= 0) {
+          const a = st[dateIdx];
+          const d = a >= 0 ? parseDateBytes(t, a, en[dateIdx], fmt) : NaN;
+          row.date = d === d ? d : cells.date(text(rec, dateIdx), fmt, line, dateIdx, badDate);
+        } else row.date = NaN;
+        if (keysOnly) {
+          emit(row);
+          return;
+        }
+        // Therapist.
+        if (therIdx >= 0) {
+          if (!same(rec, therIdx, lastTherText)) {
+            const s = text(rec, therIdx);
+            lastTherText = s;
+            lastTher = missing.has(s) ? -1 : therapistIds.id(s);
+          }
+          row.therapist = lastTher;
+        } else row.therapist = -1;
+        if (needGroups) {
+          for (let g = 0; g < G; g++) {
+            const f = gIdx[g];
+            if (f < 0) {
+              rowGroups[g] = -1;
+              continue;
+            }
+            if (!same(rec, f, lastGroupText[g])) {
+              const s = text(rec, f);
+              lastGroupText[g] = s;
+              lastGroup[g] = missing.has(s) ? -1 : groupIds[g].id(s);
+            }
+            rowGroups[g] = lastGroup[g];
+          }
+        }
+        // Measures: a plain valid number the rules keep as it is is settled here; anything else by the rules.
+        if (fullRow) values.fill(NaN);
+        for (let k = 0; k < nm; k++) {
+          const g = mG[k];
+          const f = mF[k];
+          const a = st[f];
+          if (a >= 0 && !numericMissing && parseNumberBytesInto(t, a, en[f], mark, values, g) && cells.accepts(g, values[g])) continue;
+          cells.measure(sink, g, f, text(rec, f), line, decimal);
+        }
         emit(row);
-        return;
-      }
-      // Therapist.
-      if (therIdx >= 0) {
-        if (!same(rec, therIdx, lastTherText)) {
-          const s = text(rec, therIdx);
-          lastTherText = s;
-          lastTher = missing.has(s) ? -1 : therapistIds.id(s);
-        }
-        row.therapist = lastTher;
-      } else row.therapist = -1;
-      if (needGroups) {
-        for (let g = 0; g < G; g++) {
-          const f = gIdx[g];
-          if (f < 0) {
-            rowGroups[g] = -1;
-            continue;
-          }
-          if (!same(rec, f, lastGroupText[g])) {
-            const s = text(rec, f);
-            lastGroupText[g] = s;
-            lastGroup[g] = missing.has(s) ? -1 : groupIds[g].id(s);
-          }
-          rowGroups[g] = lastGroup[g];
-        }
-      }
-      // Measures: a plain valid number the rules keep as it is is settled here; anything else by the rules.
-      if (fullRow) values.fill(NaN);
-      for (let k = 0; k < nm; k++) {
-        const g = mG[k];
-        const f = mF[k];
-        const a = st[f];
-        if (a >= 0 && !numericMissing && parseNumberBytesInto(t, a, en[f], mark, values, g) && cells.accepts(g, values[g])) continue;
-        cells.measure(sink, g, f, text(rec, f), line, decimal);
-      }
-      emit(row);
-    });
+      },
+      onProgress ? { onProgress } : undefined,
+    );
     files[fileNo].rows = stat.records;
     files[fileNo].digest = part.input.digest();
     return;
@@ -266,7 +273,7 @@ export async function readPart(env: RowEnv, part: Part, ctx: ScanCtx, emit: (row
       for (let k = 0; k < nm; k++) cells.measure(sink, mG[k], mF[k], fields[mF[k]], line, decimal, typed?.numbers[mF[k]]);
       emit(row);
     },
-    onRaw ? undefined : { fields: keysOnly ? part.keyFields : part.fields },
+    { ...(onRaw ? {} : { fields: keysOnly ? part.keyFields : part.fields }), ...(onProgress ? { onProgress } : {}) },
   );
   files[fileNo].rows = stat.records;
   files[fileNo].digest = part.input.digest();

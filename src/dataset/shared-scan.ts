@@ -46,7 +46,9 @@ export function sharedScans(ds: Dataset): SharedScans {
     running = true;
     const issues = batch.filter((w) => w.options.onIssue);
     const raws = batch.filter((w) => w.options.onRaw);
+    const progress = batch.find((w) => w.options.progress)?.options.progress;
     const options: ScanOptions = {
+      ...(progress ? { progress } : {}),
       need: unionNeed(batch),
       onIssue: issues.length === 1 ? issues[0].options.onIssue : issues.length > 1 ? (issue) => issues.forEach((w) => w.options.onIssue!(issue)) : undefined,
       onRaw:

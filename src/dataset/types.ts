@@ -189,12 +189,22 @@ export interface ScanOptions {
    * are read anyway when the session numbers or a join come from them.
    */
   need?: { date?: boolean; therapist?: boolean; groups?: boolean };
+  /** Progress of this scan (wins over the one the dataset was opened with). */
+  progress?: ScanProgress;
 }
 
-/** A live row count for long scans (given when the dataset is opened; see cli/input.ts). */
+/**
+ * Progress of long scans (given when the dataset is opened, or to one scan; see
+ * cli/input.ts): rows delivered, and bytes of the inputs read.
+ */
 export interface ScanProgress {
   /** Called every 262,144 rows with the rows delivered so far. */
   rows(n: number): void;
+  /**
+   * Called as the inputs are read (every few MB, and at the end of each file) with the
+   * bytes read so far in this scan, over all inputs, and the total of their sizes.
+   */
+  bytes?(read: number, total: number): void;
   /** Called once when a scan that reported rows ends (also on failure). */
   end(): void;
 }

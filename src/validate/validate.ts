@@ -6,7 +6,7 @@
  * Memory: per-client state in SessionRules, per-column counters, and the kept findings
  * (capped, see FindingCollector). Nothing is kept per row.
  */
-import type { Dataset, MeasureBinding } from '../dataset/types.js';
+import type { Dataset, MeasureBinding, ScanProgress } from '../dataset/types.js';
 import type { BlankSessions } from '../dataset/numbering.js';
 import type { TableSource } from '../dataset/source.js';
 import { normalizeName } from '../instruments/registry.js';
@@ -26,8 +26,8 @@ export interface ValidateOptions {
   /** Extra missing-value tokens (as given with --missing). */
   missing: string[];
   schema?: TableSchema | null;
-  /** Called every 262144 records with the number read so far. */
-  onProgress?: (records: number) => void;
+  /** Progress of the reads (rows every 262,144, bytes as they are read); see cli/input.ts scanProgress. */
+  progress?: ScanProgress;
   /** Row-level findings kept in memory (default FINDINGS_CAP). */
   keep?: number;
 }
@@ -123,12 +123,12 @@ function fieldIn(header: readonly string[], name: string | undefined): number {
   return header.findIndex((h) => (normalizeName(h) || h) === key);
 }
 
-function progressTicker(opts: ValidateOptions): () => void {
+/** Rows for ScanProgress.rows, every 262,144 (validateRaw reads the inputs itself). */
+function progressTicker(progress: ScanProgress | undefined): () => void {
   let n = 0;
-  const cb = opts.onProgress;
-  if (!cb) return () => {};
+  if (!progress) return () => {};
   return () => {
-    if ((++n & 0x3ffff) === 0) cb(n);
+    if ((++n & 0x3ffff) === 0) progress.rows(n);
   };
 }
 
@@ -198,8 +198,6 @@ export async function validateDataset(ds: Dataset, opts: ValidateOptions): Promi
     today: opts.today,
     clientName: (c) => ds.clients[c] ?? String(c),
   });
-  const tick = progressTicker(opts);
-
   const scanned = await ds.scan(
     (row) => {
       values.row(row);
@@ -209,14 +207,11 @@ export async function validateDataset(ds: Dataset, opts: ValidateOptions): Promi
       onIssue: (issue) => values.issue(issue),
       onRaw: schema
         ? (fields, line, file) => {
-            tick();
             raw.record(fields, line, file);
             schema.record(fields, line, file);
           }
-        : (fields, line, file) => {
-            tick();
-            raw.record(fields, line, file);
-          },
+        : (fields, line, file) => raw.record(fields, line, file),
+      ...(opts.progress ? { progress: opts.progress } : {}),
     },
   );
 
@@ -314,13 +309,25 @@ export async function validateRaw(inputs: TableSource[], noClient: boolean[], op
   });
   const schema = opts.schema ? new SchemaRules(ctx, opts.schema) : null;
   schema?.checkHeaders();
-  const tick = progressTicker(opts);
-  for (let fi = 0; fi < inputs.length; fi++) {
-    await inputs[fi].read((fields, line) => {
-      tick();
-      raw.record(fields, line, fi);
-      schema?.record(fields, line, fi);
-    });
+  const progress = opts.progress;
+  const tick = progressTicker(progress);
+  const total = inputs.reduce((a, i) => a + i.bytes, 0);
+  let before = 0;
+  try {
+    for (let fi = 0; fi < inputs.length; fi++) {
+      const done = before;
+      await inputs[fi].read(
+        (fields, line) => {
+          tick();
+          raw.record(fields, line, fi);
+          schema?.record(fields, line, fi);
+        },
+        progress?.bytes ? { onProgress: (b) => progress.bytes!(done + b, total) } : undefined,
+      );
+      before += inputs[fi].bytes;
+    }
+  } finally {
+    progress?.end();
   }
   headerOnly(ctx, raw);
   raw.finish();

@@ -14,6 +14,7 @@ import { writeDirAtomic } from '../../io/atomic.js';
 import { printable } from '../../io/text-safety.js';
 import { runReport, sectionCheck } from '../../report/batch/run.js';
 import { reportSettings } from '../../report/batch/config.js';
+import { scanProgress } from '../input.js';
 
 export interface ReportFlags {
   config?: string;
@@ -51,6 +52,9 @@ export async function run(_args: string[], flags: ReportFlags, _cmd: Command, io
     if (existsSync(outDir))
       throw new UserError('already exists', { location: { file: outShown }, hint: 'Use --force to replace it, or choose another output folder' });
   }
+  // The reads show a progress bar on a terminal (--progress / --no-progress force it).
+  const forced = _cmd.opts<{ progress?: boolean }>().progress;
+  const reads = scanProgress(io, 'alliance report', { forced });
   const result = await runReport(check, io, {
     version: packageVersion(),
     reproducible: Boolean(flags.reproducible),
@@ -60,6 +64,7 @@ export async function run(_args: string[], flags: ReportFlags, _cmd: Command, io
     outDir,
     force: Boolean(flags.force),
     now: new Date(),
+    ...(reads ? { scanProgress: reads } : {}),
     progress: (e) => {
       const tag = `alliance report: [${e.index}/${e.total}] ${e.section}`;
       if (live) io.stderr.write(e.done ? '\r\x1b[K' : `\r\x1b[K${tag} ...`);

@@ -43,6 +43,7 @@ export function reportCommand(ctx: CommandContext): Command {
         'SOURCE_DATE_EPOCH=0 alliance report --config clinic.yaml --out out   # byte-identical reruns',
         'alliance report --config clinic.yaml --from last-month --to last-month --out reports/monthly --force   # a monthly cron job',
       ],
+      progress: true,
       run: lazyRun(() => import('./report-run.js')),
     },
     ctx,

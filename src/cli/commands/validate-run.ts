@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { Io } from '../../io/process.js';
 import { explicitOptions } from '../options.js';
+import { scanProgress } from '../input.js';
 import { decideColor, decideWidth, makeChalk } from '../color.js';
 import { UserError, EXIT } from '../../errors.js';
 import { printable } from '../../io/text-safety.js';
@@ -51,14 +52,6 @@ export async function run(files: string[], flags: ValidateFlags, cmd: Command, i
   // Flags first (their errors come before any file is read), then the config under them.
   const fromFlags = validateOptions({ mode: 'command', flags, explicit, config: null });
   const flagToday = fromFlags.today !== undefined ? parseToday(fromFlags.today, '--today') : undefined;
-  let progressShown = false;
-  const progress =
-    io.stderrIsTTY && !io.env.CI
-      ? (n: number) => {
-          progressShown = true;
-          io.stderr.write(`\ralliance validate: ${(n / 1e6).toFixed(1)}M rows read`);
-        }
-      : undefined;
 
   const config = flags.config ? await loadConfig(flags.config, io.cwd) : null;
   const read = mergeReadOptions(config, flags, explicit);
@@ -73,13 +66,9 @@ export async function run(files: string[], flags: ValidateFlags, cmd: Command, i
   const { strict, maxFindings, capped, maxAnnotations, schema: schemaPath } = validateOptions({ mode: 'command', flags, explicit, config });
   const schema: TableSchema | null = schemaPath ? await loadSchema(schemaPath, io.cwd) : null;
   const today = flagToday ?? parseToday(read.today, config ? `today in ${config.path}` : '--today');
-  let run;
-  try {
-    run = await validateInputs(paths, read, io, { today, missing: read.missing ?? [], schema, onProgress: progress });
-  } finally {
-    // Clear the progress line (also before an error message).
-    if (progressShown) io.stderr.write('\r\x1b[K');
-  }
+  // Each read clears its progress line when it ends (also before an error message).
+  const progress = scanProgress(io, 'alliance validate', { forced: cmd.opts<{ progress?: boolean }>().progress, stdin: paths.includes('-') });
+  const run = await validateInputs(paths, read, io, { today, missing: read.missing ?? [], schema, ...(progress ? { progress } : {}) });
   const { notes } = run;
   // --max-findings given (flag or config) caps the listing in every format; counts stay exact.
   const result = capped ? capPerCode(run.result, maxFindings) : run.result;

@@ -25,6 +25,7 @@ export function validateCommand(ctx: CommandContext): Command {
         'alliance validate export.csv --today 2024-06-30 --format json',
         'alliance validate exports/*.csv --format sarif > validate.sarif',
       ],
+      progress: true,
       run: lazyRun(() => import('./validate-run.js')),
     },
     ctx,

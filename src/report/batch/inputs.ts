@@ -7,7 +7,7 @@ import { realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Io } from '../../io/process.js';
 import { UserError } from '../../errors.js';
-import { openDataset } from '../../dataset/open.js';
+import { openDataset, type OpenOptions } from '../../dataset/open.js';
 import type { Dataset, ReadOptions } from '../../dataset/types.js';
 import { expandGlob, type SectionCheck } from './config.js';
 
@@ -77,9 +77,10 @@ export async function openInputs(
   io: Io,
   needed: [col: string, key: string][],
   keyAt: (key: string) => { file: string; line: number | undefined },
+  open: OpenOptions = {},
 ): Promise<{ dataset: Dataset; read: ReadOptions }> {
   let read: ReadOptions = base;
-  let dataset = await openDataset(files, read, io);
+  let dataset = await openDataset(files, read, io, open);
   const missingGroups: string[] = [];
   for (const [col, key] of needed) {
     const lc = col.toLowerCase();
@@ -98,7 +99,7 @@ export async function openInputs(
   }
   if (missingGroups.length > 0) {
     read = { ...base, groups: [...(base.groups ?? []), ...missingGroups] };
-    dataset = await openDataset(files, read, io);
+    dataset = await openDataset(files, read, io, open);
   }
   return { dataset, read };
 }

@@ -17,6 +17,7 @@
  */
 import type { FileContent } from '../../io/atomic.js';
 import type { Io } from '../../io/process.js';
+import type { ScanProgress } from '../../dataset/types.js';
 import * as path from 'node:path';
 import { mergeReadOptions, type Config } from '../../config/load.js';
 import { sharedScans } from '../../dataset/shared-scan.js';
@@ -50,6 +51,8 @@ export interface ReportRunOptions {
   force: boolean;
   /** The time of the run (ISO), used when not reproducible. */
   now: Date;
+  /** Progress of the reads of the input (src/cli/input.ts scanProgress). */
+  scanProgress?: ScanProgress;
   /** Called when a section starts and ends. */
   progress?: ReportProgress;
 }
@@ -109,7 +112,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
     ...(settings.filters.column ? [[settings.filters.column, 'report.filters.column'] as [string, string]] : []),
   ].filter(([col]) => col.trim() !== '');
   const keyAt = (key: string) => ({ file: config.path, line: ctx.lines[key] ?? config.lines[key.split('.')[0]] });
-  const { dataset, read } = await openInputs(inputs.rel, base, ioAt, needed, keyAt);
+  const { dataset, read } = await openInputs(inputs.rel, base, ioAt, needed, keyAt, opts.scanProgress ? { progress: opts.scanProgress } : {});
   if (settings.perTherapist) checkPerTherapist(dataset, keyAt('report.perTherapist'));
 
   // The filters are part of the config: a value that never occurs is reported before any
