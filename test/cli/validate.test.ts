@@ -374,3 +374,18 @@ describe('built binary', () => {
     expect(missing.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('the reference day without --today', () => {
+  it("is SOURCE_DATE_EPOCH's day when set (as in the report), so reruns are reproducible", async () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'dates.csv');
+    writeFileSync(file, 'client,session,date,srs,ors\nc1,1,2020-01-10,30,20\nc1,2,2020-01-17,31,22\n');
+    // 2020-01-12T00:00:00Z: the second session lies after that day, the first does not.
+    const before = await runInProcess(['validate', file, '--format', 'json'], { env: { SOURCE_DATE_EPOCH: '1578787200' } });
+    const future = findingsOf(JSON.parse(before.stdout)).filter((f) => f.code === 'session.future-date');
+    expect(future.map((f) => f.line)).toEqual([3]);
+    // Without it, today (2026 or later) is after both sessions.
+    const now = await runInProcess(['validate', file, '--format', 'json'], { env: {} });
+    expect(findingsOf(JSON.parse(now.stdout)).filter((f) => f.code === 'session.future-date')).toEqual([]);
+  });
+});

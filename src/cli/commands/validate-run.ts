@@ -40,8 +40,13 @@ export interface ValidateFlags {
 /** The schema reader (re2js, yaml) loads only when a schema is given. */
 const loadSchema = async (file: string, cwd: string): Promise<TableSchema> => (await import('../../validate/schema.js')).loadSchema(file, cwd);
 
-function parseToday(value: string | undefined, from: string): number {
-  if (value === undefined) return Math.floor(Date.now() / 86_400_000);
+/** The reference day: --today / the config's today, else SOURCE_DATE_EPOCH's day (as the report), else today (UTC). */
+function parseToday(value: string | undefined, from: string, env: Record<string, string | undefined> = {}): number {
+  if (value === undefined) {
+    const epoch = Number(env.SOURCE_DATE_EPOCH);
+    const ms = env.SOURCE_DATE_EPOCH !== undefined && env.SOURCE_DATE_EPOCH.trim() !== '' && Number.isFinite(epoch) ? epoch * 1000 : Date.now();
+    return Math.floor(ms / 86_400_000);
+  }
   const d = /^\d{4}-\d{2}-\d{2}$/.test(value) ? parseDate(value, 'iso') : NaN;
   if (Number.isNaN(d)) throw new UserError(`${from} must be a date YYYY-MM-DD (got '${value}')`, { hint: 'For example --today 2024-06-30' });
   return d;
@@ -65,7 +70,7 @@ export async function run(files: string[], flags: ValidateFlags, cmd: Command, i
   }
   const { strict, maxFindings, capped, maxAnnotations, schema: schemaPath } = validateOptions({ mode: 'command', flags, explicit, config });
   const schema: TableSchema | null = schemaPath ? await loadSchema(schemaPath, io.cwd) : null;
-  const today = flagToday ?? parseToday(read.today, config ? `today in ${config.path}` : '--today');
+  const today = flagToday ?? parseToday(read.today, config ? `today in ${config.path}` : '--today', io.env);
   // Each read clears its progress line when it ends (also before an error message).
   const progress = scanProgress(io, 'alliance validate', { forced: cmd.opts<{ progress?: boolean }>().progress, stdin: paths.includes('-') });
   const run = await validateInputs(paths, read, io, { today, missing: read.missing ?? [], schema, ...(progress ? { progress } : {}) });

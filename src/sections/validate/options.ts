@@ -50,7 +50,13 @@ export const VALIDATE_TABLE = [
     description: 'github: annotations written per code (0 = all), then one summary annotation with the counts',
   },
   { key: 'schema', type: 'text', arg: '<file>', description: 'Frictionless Table Schema (JSON or YAML) pinning types, required columns and ranges' },
-  { key: 'today', type: 'text', arg: '<date>', config: false, description: 'reference date YYYY-MM-DD for "date in the future" (default: today, UTC)' },
+  {
+    key: 'today',
+    type: 'text',
+    arg: '<date>',
+    config: false,
+    description: 'reference date YYYY-MM-DD for "date in the future" (default: the day of SOURCE_DATE_EPOCH, else today, UTC)',
+  },
 ] as const satisfies OptionTable;
 
 /** Keys of the `validate:` section of a --config file: strict, maxFindings, schema. */
