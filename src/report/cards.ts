@@ -40,12 +40,22 @@ function overall(r: CorrelateResult): string {
 export function correlateCards(c: CorrelateReport, name: NameOf): Headline[] {
   const within = c.results.find((r) => r.group === null && r.analysis === 'within' && r.estimable && r.r !== null);
   if (!within || within.r === null) return [];
-  const between = c.results.find((r) => r.group === null && r.analysis === 'between' && r.estimable && r.r !== null && r.alliance === within.alliance && r.outcome === within.outcome);
+  const between = c.results.find(
+    (r) => r.group === null && r.analysis === 'between' && r.estimable && r.r !== null && r.alliance === within.alliance && r.outcome === within.outcome,
+  );
   const A = name(within.alliance);
   const O = name(within.outcome);
   const sentence = `Clients who rated the alliance higher than usual in a session ${how(within)} on ${O} at that session (within clients r = ${toFixedR(within.r, 2)}, ${ci2(within.ci)}, ${within.clients} clients).`;
-  const across = between && between.r !== null ? ` Clients with a higher alliance overall ${overall(between)} (between clients r = ${toFixedR(between.r, 2)}).` : '';
-  return [{ label: `${A} and ${O}, session by session`, value: `r = ${toFixedR(within.r, 2)}`, good: 'positive = better outcome with better alliance', detail: sentence + across }];
+  const across =
+    between && between.r !== null ? ` Clients with a higher alliance overall ${overall(between)} (between clients r = ${toFixedR(between.r, 2)}).` : '';
+  return [
+    {
+      label: `${A} and ${O}, session by session`,
+      value: `r = ${toFixedR(within.r, 2)}`,
+      good: 'positive = better outcome with better alliance',
+      detail: sentence + across,
+    },
+  ];
 }
 
 export function trendCards(t: TrendResult, name: NameOf): Headline[] {
@@ -79,7 +89,9 @@ export function trendCards(t: TrendResult, name: NameOf): Headline[] {
       label: 'clients with an alliance alert',
       value: rated ? String(s.allianceAlerts.clientsBelowCutoff) : NO_DATA,
       good: 'fewer is better',
-      detail: rated ? `${s.allianceAlerts.clientsBelowCutoff} of ${t.clients} clients rated ${A} below ${cut} at least once (${s.allianceAlerts.sessionsBelowCutoff} sessions).` : `No session has a rating of ${A}.`,
+      detail: rated
+        ? `${s.allianceAlerts.clientsBelowCutoff} of ${t.clients} clients rated ${A} below ${cut} at least once (${s.allianceAlerts.sessionsBelowCutoff} sessions).`
+        : `No session has a rating of ${A}.`,
     });
   }
   return out;
@@ -94,8 +106,14 @@ export function modelCards(m: ModelResult, name: NameOf): Headline[] {
   const ci: [number, number] | null = w.lower !== null && w.upper !== null ? [w.lower, w.upper] : null;
   const s = side(ci);
   const then = m.spec.lag ? 'at the next session' : 'at that session';
-  const what = s === 0 ? `did not go with a clear change in ${name(y)} ${then}` : `went with ${toFixedR(Math.abs(w.estimate), 2)} points ${s > 0 ? 'higher' : 'lower'} ${name(y)} ${then}`;
-  const caveats = [m.fit.converged ? '' : 'the fit did not converge', m.fit.singular ? 'a variance was estimated as zero (singular fit), so read it with care' : ''].filter(Boolean);
+  const what =
+    s === 0
+      ? `did not go with a clear change in ${name(y)} ${then}`
+      : `went with ${toFixedR(Math.abs(w.estimate), 2)} points ${s > 0 ? 'higher' : 'lower'} ${name(y)} ${then}`;
+  const caveats = [
+    m.fit.converged ? '' : 'the fit did not converge',
+    m.fit.singular ? 'a variance was estimated as zero (singular fit), so read it with care' : '',
+  ].filter(Boolean);
   return [
     {
       label: `${name(x)} and ${name(y)}, mixed model`,

@@ -91,7 +91,11 @@ export function compactTable(head: string[], aligns: Align[], rows: string[][], 
   for (const r of rows) for (let j = 0; j < widths.length; j++) widths[j] = Math.max(widths[j], strlen(r[j] ?? ''));
   const total = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
   if (total > width) return null;
-  const line = (cells: string[], paint: Paint = (s) => s) => cells.map((c, j) => paint(pad(c, widths[j], aligns[j]))).join('  ').trimEnd();
+  const line = (cells: string[], paint: Paint = (s) => s) =>
+    cells
+      .map((c, j) => paint(pad(c, widths[j], aligns[j])))
+      .join('  ')
+      .trimEnd();
   const out = [line(head, paintHead), widths.map((w) => '-'.repeat(w)).join('  ')];
   for (const r of rows) out.push(line(r));
   return out.join('\n');

@@ -32,7 +32,8 @@ function isInterval(value: Cell): value is readonly [number, number] {
  */
 export function formatCell(value: Cell, format: Format | undefined): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return printable(value.length > MAX_CELL_CHARS ? `${value.slice(0, MAX_CELL_CHARS)}... (${value.length.toLocaleString('en')} characters)` : value);
+  if (typeof value === 'string')
+    return printable(value.length > MAX_CELL_CHARS ? `${value.slice(0, MAX_CELL_CHARS)}... (${value.length.toLocaleString('en')} characters)` : value);
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (isInterval(value)) {
     const digits = format && 'digits' in format && format.digits !== undefined ? format.digits : 3;
@@ -128,7 +129,10 @@ export function renderTable(doc: ResultDocument, chalk: ChalkInstance, color: bo
     }
     out.push(fitTable(head, colAligns, style, cells, width, color, color ? chalk.cyan : (s: string) => s));
     if (shown < t.rows.length) {
-      prose(`... and ${(t.rows.length - shown).toLocaleString('en')} more rows: a terminal table shows at most ${MAX_TABLE_ROWS.toLocaleString('en')}; --format csv, json or md has every row`, chalk.dim);
+      prose(
+        `... and ${(t.rows.length - shown).toLocaleString('en')} more rows: a terminal table shows at most ${MAX_TABLE_ROWS.toLocaleString('en')}; --format csv, json or md has every row`,
+        chalk.dim,
+      );
     }
     for (const n of t.notes ?? []) prose(printable(n), chalk.dim);
   }
@@ -147,7 +151,15 @@ export function renderTable(doc: ResultDocument, chalk: ChalkInstance, color: bo
 }
 
 /** The boxed table (./box.ts) when it fits `width` (or there is no limit), else compact, else records. */
-function fitTable(head: string[], aligns: ('left' | 'right')[], style: TableStyle, rows: string[][], width: number | undefined, color: boolean, paintHead: (s: string) => string): string {
+function fitTable(
+  head: string[],
+  aligns: ('left' | 'right')[],
+  style: TableStyle,
+  rows: string[][],
+  width: number | undefined,
+  color: boolean,
+  paintHead: (s: string) => string,
+): string {
   const widths = boxWidths(head, rows);
   if (width === undefined || boxLineWidth(widths) <= width) {
     if (head.some((h) => h.includes('\n')) || rows.some((r) => r.some((c) => c.includes('\n')))) return cliTable(head, aligns, style, rows);

@@ -20,7 +20,12 @@ const colors = createRequire(import.meta.url)('@colors/colors/safe') as { enable
 const CHARS = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 
 function reference(head: string[], aligns: BoxAlign[], rows: string[][], color: boolean): string {
-  const t = new Table({ head, colAligns: aligns, chars: CHARS, style: color ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [], compact: false } });
+  const t = new Table({
+    head,
+    colAligns: aligns,
+    chars: CHARS,
+    style: color ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [], compact: false },
+  });
   for (const r of rows) t.push(r);
   return t.toString();
 }

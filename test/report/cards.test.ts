@@ -15,7 +15,11 @@ import { shortPeriod } from '../../src/report/html/charts.js';
 import { labelEvery, lineChart } from '../../src/report/html/svg.js';
 
 function cards(html: string): { label: string; value: string; good: string; detail: string }[] {
-  return [...html.matchAll(/<div class="card"><div class="label">(.*?)<\/div><div class="value[^"]*">(.*?)<\/div>(?:<div class="good">(.*?)<\/div>)?(?:<div class="detail">(.*?)<\/div>)?<\/div>/g)].map((m) => ({
+  return [
+    ...html.matchAll(
+      /<div class="card"><div class="label">(.*?)<\/div><div class="value[^"]*">(.*?)<\/div>(?:<div class="good">(.*?)<\/div>)?(?:<div class="detail">(.*?)<\/div>)?<\/div>/g,
+    ),
+  ].map((m) => ({
     label: m[1],
     value: m[2],
     good: m[3] ?? '',
@@ -52,7 +56,9 @@ describe('summary cards', () => {
     const ri = cards(html).find((x) => x.label === 'reliably improved (incl. recovered)')!;
     expect(ri.value).toBe(`${(trend.overall.reliably_improved.share * 100).toFixed(1)}%`);
     expect(ri.good).toBe('higher is better');
-    expect(ri.detail).toBe(`${trend.overall.reliably_improved.x} of ${trend.overall.reliably_improved.n} clients reliably improved on Outcome (ORS) from their first to their last score.`);
+    expect(ri.detail).toBe(
+      `${trend.overall.reliably_improved.x} of ${trend.overall.reliably_improved.n} clients reliably improved on Outcome (ORS) from their first to their last score.`,
+    );
     const alerts = cards(html).find((x) => x.label === 'clients with an alliance alert')!;
     expect(alerts.value).toBe(String(trend.alliance_alerts.clients_below_cutoff));
     expect(alerts.good).toBe('fewer is better');
@@ -85,7 +91,10 @@ describe('summary cards', () => {
     };
     expect(message('labels:\n  srs_total: 3\n')).toBe('c.yaml:2: label for column \'srs_total\' must be text. For example srs_total: "Alliance (SRS)".');
     expect(message('labels: [a]\n')).toMatch(/^c\.yaml:1: key 'labels' must be a mapping/);
-    const name = measureNames({ measures: [{ name: 'phq', role: 'outcome', instrument: { id: 'PHQ-9' } } as never, { name: 'x', role: 'alliance', instrument: null } as never] }, { SRS: 'Alliance' });
+    const name = measureNames(
+      { measures: [{ name: 'phq', role: 'outcome', instrument: { id: 'PHQ-9' } } as never, { name: 'x', role: 'alliance', instrument: null } as never] },
+      { SRS: 'Alliance' },
+    );
     expect([name('phq'), name('x'), name('srs')]).toEqual(['Outcome (PHQ-9)', 'x', 'Alliance']);
   });
 });
@@ -97,7 +106,16 @@ describe('period axes', () => {
 
   it('thins labels so they cannot overlap, keeps every tick with its full label in a title, cuts none', () => {
     const x = Array.from({ length: 36 }, (_, i) => `${2022 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`);
-    const svg = lineChart({ id: 'c', title: 't', desc: 'd', x, xShort: x.map(shortPeriod), xNotes: x.map(() => 'n=100'), series: [{ name: 's', values: x.map((_, i) => i) }], yLabel: 'y' });
+    const svg = lineChart({
+      id: 'c',
+      title: 't',
+      desc: 'd',
+      x,
+      xShort: x.map(shortPeriod),
+      xNotes: x.map(() => 'n=100'),
+      series: [{ name: 's', values: x.map((_, i) => i) }],
+      yLabel: 'y',
+    });
     const labels = [...svg.matchAll(/<text class="xlabel" x="([\d.]+)"[^>]*>([^<]*)<\/text>/g)].map((m) => ({ x: Number(m[1]), text: m[2] }));
     const every = labelEvery([...x.map(shortPeriod), 'n=100'], (labels[1].x - labels[0].x) / 2);
     expect(every).toBe(2);
@@ -109,7 +127,16 @@ describe('period axes', () => {
   });
 
   it('a period below the threshold is a hollow point on a dotted segment, with a legend entry', () => {
-    const svg = lineChart({ id: 'c', title: 't', desc: 'd', x: ['2024-01', '2024-02', '2024-03'], series: [{ name: 's', values: [1, 2, 3] }], yLabel: 'y', small: [false, false, true], smallNote: 'fewer than 5 clients' });
+    const svg = lineChart({
+      id: 'c',
+      title: 't',
+      desc: 'd',
+      x: ['2024-01', '2024-02', '2024-03'],
+      series: [{ name: 's', values: [1, 2, 3] }],
+      yLabel: 'y',
+      small: [false, false, true],
+      smallNote: 'fewer than 5 clients',
+    });
     expect(svg.match(/class="small"/g)).toHaveLength(1);
     expect(svg).toMatch(/<circle [^>]*fill="#fff"[^>]*class="small"><title>s, 2024-03: 3.00 \(fewer than 5 clients\)<\/title>/);
     expect(svg.match(/<polyline [^>]*stroke-dasharray="2 4"/g)).toHaveLength(1);

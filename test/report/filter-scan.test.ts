@@ -7,7 +7,9 @@ import { openDataset } from '../../src/dataset/open.js';
 import { filteredDataset } from '../../src/report/batch/filter.js';
 import { testIo, writeFixtures } from '../dataset/helpers.js';
 
-const csv = ['client,therapist,session,date,srs,ors', 'a,T1,1,2024-01-01,30,20', 'a,T1,2,x,31,21', 'b,T2,1,2024-01-02,32,22', 'c,T1,1,2024-01-03,33,23'].join('\n') + '\n';
+const csv =
+  ['client,therapist,session,date,srs,ors', 'a,T1,1,2024-01-01,30,20', 'a,T1,2,x,31,21', 'b,T2,1,2024-01-02,32,22', 'c,T1,1,2024-01-03,33,23'].join('\n') +
+  '\n';
 
 describe('filteredDataset scan options', () => {
   test('need, onIssue and onRaw reach the data; the filter still sees the therapist', async () => {

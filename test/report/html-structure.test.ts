@@ -63,7 +63,24 @@ interface ChartInfo {
 
 /** Attributes that load something when they hold a URL (HTML and SVG). */
 const URL_ATTRS = new Set(['src', 'srcset', 'href', 'xlink:href', 'action', 'formaction', 'poster', 'data', 'background', 'manifest', 'ping', 'cite']);
-const LOADING_TAGS = new Set(['script', 'link', 'img', 'iframe', 'frame', 'object', 'embed', 'video', 'audio', 'source', 'track', 'image', 'use', 'foreignObject', 'base', 'form']);
+const LOADING_TAGS = new Set([
+  'script',
+  'link',
+  'img',
+  'iframe',
+  'frame',
+  'object',
+  'embed',
+  'video',
+  'audio',
+  'source',
+  'track',
+  'image',
+  'use',
+  'foreignObject',
+  'base',
+  'form',
+]);
 
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
 
@@ -165,9 +182,19 @@ describe('report.html, structurally (no browser)', () => {
         '</body></html>',
     );
     expect(bad.parseErrors.join(' ')).toMatch(/DOCTYPE/);
-    expect(bad.parseErrors).toEqual(expect.arrayContaining([expect.stringMatching(/^duplicate-attribute/), expect.stringMatching(/^<div> at line 1 is not closed/)]));
+    expect(bad.parseErrors).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^duplicate-attribute/), expect.stringMatching(/^<div> at line 1 is not closed/)]),
+    );
     expect(bad.external).toEqual(
-      expect.arrayContaining(['<link>', 'link href="https://example.org/a.css"', '<style> with url( or @import', '<img>', 'img src="http://127.0.0.1:9/x.png"', '<use>', 'use href="other.svg#x"']),
+      expect.arrayContaining([
+        '<link>',
+        'link href="https://example.org/a.css"',
+        '<style> with url( or @import',
+        '<img>',
+        'img src="http://127.0.0.1:9/x.png"',
+        '<use>',
+        'use href="other.svg#x"',
+      ]),
     );
     expect(bad.duplicateIds).toEqual(['a']);
     expect(bad.charts).toEqual([

@@ -18,14 +18,24 @@ function definition(doc: ResultDocument): string {
   for (const line of doc.preface ?? []) out.push(`${mdText(line)}  `);
   if (doc.preface && doc.preface.length > 0) out.push('');
   for (const t of doc.tables) {
-    const lines = [`## ${mdText(t.title)}`, '', '| ' + t.columns.map((c) => mdCell(c.header)).join(' | ') + ' |', '|' + t.columns.map(() => ':---').join('|') + '|'];
+    const lines = [
+      `## ${mdText(t.title)}`,
+      '',
+      '| ' + t.columns.map((c) => mdCell(c.header)).join(' | ') + ' |',
+      '|' + t.columns.map(() => ':---').join('|') + '|',
+    ];
     for (const row of t.rows) lines.push('| ' + t.columns.map((c) => mdCell(String(row[c.key] ?? ''))).join(' | ') + ' |');
     if (t.notes && t.notes.length > 0) lines.push('', ...t.notes.map((n) => `${mdText(n)}  `));
     out.push(lines.join('\n') + '\n');
   }
   for (const n of doc.notes ?? []) out.push(`${mdText(n)}  `);
   for (const w of collapseWarnings(doc.warnings ?? [])) out.push(`**warning:** ${mdText(w.text)}.  `);
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  return (
+    out
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd() + '\n'
+  );
 }
 
 const text = fc.oneof(fc.constantFrom('', ' ', '  ', 'a', 'b c', 'x  ', 'T'), fc.string({ maxLength: 8 }));
@@ -51,7 +61,9 @@ describe('markdownChunks', () => {
       fc.property(
         text,
         fc.array(text, { maxLength: 3 }),
-        fc.array(fc.record({ rows: fc.constantFrom(0, 1, 4094, 4095, 4096, 5000), lazy: fc.boolean(), notes: fc.array(text, { maxLength: 2 }) }), { maxLength: 2 }),
+        fc.array(fc.record({ rows: fc.constantFrom(0, 1, 4094, 4095, 4096, 5000), lazy: fc.boolean(), notes: fc.array(text, { maxLength: 2 }) }), {
+          maxLength: 2,
+        }),
         fc.array(text, { maxLength: 3 }),
         (title, preface, tables, notes) => {
           const doc: ResultDocument = { title, preface, tables: tables.map((t) => table(t.rows, t.lazy, t.notes)), notes, json: null };

@@ -15,7 +15,12 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 async function references(model: string): Promise<string> {
   const cfg = path.join(tmp, `c${model.length}.yaml`);
-  writeFileSync(cfg, ['files: [demo.csv]', 'today: 2025-07-01', 'report:', '  sections: [model]', '  formats: [md]', `model: { outcome: ors, alliance: srs${model} }`].join('\n') + '\n');
+  writeFileSync(
+    cfg,
+    ['files: [demo.csv]', 'today: 2025-07-01', 'report:', '  sections: [model]', '  formats: [md]', `model: { outcome: ors, alliance: srs${model} }`].join(
+      '\n',
+    ) + '\n',
+  );
   const out = path.join(tmp, `out${model.length}`);
   const r = await runInProcess(['report', '--config', cfg, '--out', out, '--force']);
   expect([0, 1], r.stderr).toContain(r.code);

@@ -25,7 +25,11 @@ describe('relative dates against a fixed as-of day', () => {
     expect([r('last-year', 'from'), r('last-year', 'to')]).toEqual(['2024-01-01', '2024-12-31']);
     expect([r('this-year', 'from'), r('this-year', 'to')]).toEqual(['2025-01-01', '2025-12-31']);
     const may = dayOf('2024-05-20');
-    expect([r('last-quarter', 'from', may), r('last-quarter', 'to', may), r('last-month', 'to', dayOf('2024-03-10'))]).toEqual(['2024-01-01', '2024-03-31', '2024-02-29']);
+    expect([r('last-quarter', 'from', may), r('last-quarter', 'to', may), r('last-month', 'to', dayOf('2024-03-10'))]).toEqual([
+      '2024-01-01',
+      '2024-03-31',
+      '2024-02-29',
+    ]);
   });
 
   it('offsets back from the as-of day; months keep the day, clamped to the month', () => {
@@ -54,7 +58,9 @@ describe('relative dates against a fixed as-of day', () => {
       asOf: '2025-01-15',
       written: { from: 'last-month', to: 'last-month' },
     });
-    expect(() => resolvePeriod({ from: 'this-month', to: 'last-month' }, {}, AS_OF)).toThrow('the period ends before it starts: from this-month (2025-01-01) to last-month (2024-12-31), as of 2025-01-15');
+    expect(() => resolvePeriod({ from: 'this-month', to: 'last-month' }, {}, AS_OF)).toThrow(
+      'the period ends before it starts: from this-month (2025-01-01) to last-month (2024-12-31), as of 2025-01-15',
+    );
     expect(() => resolvePeriod({ from: null, to: null }, { from: 'soon' }, AS_OF)).toThrow(/--from must be a date YYYY-MM-DD, today, .* \(got 'soon'\)/);
   });
 });
@@ -65,10 +71,26 @@ describe('alliance report --from last-month --to last-month', () => {
     copyFileSync('fixtures/clinic/clinic.csv', path.join(dir, 'clinic.csv'));
     writeFileSync(path.join(dir, 'c.yaml'), 'files: [clinic.csv]\noutcome: [ors]\nreport:\n  sections: [describe, trend]\n  formats: [md, json]\n');
     const out = path.join(dir, 'out');
-    const res = await runInProcess(['report', '--config', path.join(dir, 'c.yaml'), '--out', out, '--as-of', '2025-01-15', '--from', 'last-month', '--to', 'last-month']);
+    const res = await runInProcess([
+      'report',
+      '--config',
+      path.join(dir, 'c.yaml'),
+      '--out',
+      out,
+      '--as-of',
+      '2025-01-15',
+      '--from',
+      'last-month',
+      '--to',
+      'last-month',
+    ]);
     expect(res.code, res.stderr).toBe(0);
     // Expected from the CSV itself: the clients with a session in December 2024, and all their sessions up to 2024-12-31.
-    const rows = readFileSync('fixtures/clinic/clinic.csv', 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const rows = readFileSync('fixtures/clinic/clinic.csv', 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     const active = new Set(rows.filter((x) => x[4] >= '2024-12-01' && x[4] <= '2024-12-31').map((x) => x[0]));
     const kept = rows.filter((x) => active.has(x[0]) && x[4] <= '2024-12-31');
     expect(active.size).toBeGreaterThan(5);
@@ -78,13 +100,18 @@ describe('alliance report --from last-month --to last-month', () => {
     expect(results.sections.trend.input.rows).toBe(kept.length);
     expect(results.sections.trend.input.clients).toBe(active.size);
     const md = readFileSync(path.join(out, 'report.md'), 'utf8');
-    expect(md).toContain('clients with a session dated 2024-12-01 to 2024-12-31 (last-month to last-month as of 2025-01-15), each with all their dated sessions up to 2024-12-31: change is measured over the client\'s course up to the end of the period');
+    expect(md).toContain(
+      "clients with a session dated 2024-12-01 to 2024-12-31 (last-month to last-month as of 2025-01-15), each with all their dated sessions up to 2024-12-31: change is measured over the client's course up to the end of the period",
+    );
   });
 
   it('report.filters takes the relative forms too; a wrong one names its line', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'alliance-period-'));
     copyFileSync('fixtures/clinic/clinic.csv', path.join(dir, 'clinic.csv'));
-    writeFileSync(path.join(dir, 'c.yaml'), 'files: [clinic.csv]\ntoday: 2025-01-15\nreport:\n  sections: [describe]\n  formats: [json]\n  filters:\n    from: -3 months\n    to: yesterday\n');
+    writeFileSync(
+      path.join(dir, 'c.yaml'),
+      'files: [clinic.csv]\ntoday: 2025-01-15\nreport:\n  sections: [describe]\n  formats: [json]\n  filters:\n    from: -3 months\n    to: yesterday\n',
+    );
     const ok = await runInProcess(['report', '--config', path.join(dir, 'c.yaml'), '--out', path.join(dir, 'out')]);
     expect(ok.code, ok.stderr).toBe(0);
     const filters = JSON.parse(readFileSync(path.join(dir, 'out', 'results.json'), 'utf8')).filters;

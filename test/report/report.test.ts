@@ -76,7 +76,9 @@ describe('alliance report on the demo config', () => {
         mkdirSync(GOLDEN, { recursive: true });
         writeFileSync(file, got);
       }
-      expect(got, `${name} differs from fixtures/report/golden/${name}; review, then UPDATE_GOLDEN=1 npx vitest run test/report/report.test.ts`).toBe(readFileSync(file, 'utf8'));
+      expect(got, `${name} differs from fixtures/report/golden/${name}; review, then UPDATE_GOLDEN=1 npx vitest run test/report/report.test.ts`).toBe(
+        readFileSync(file, 'utf8'),
+      );
     }
   });
 
@@ -88,7 +90,9 @@ describe('alliance report on the demo config', () => {
     expect(json.sections.validate.findings).toBeUndefined();
     expect(json.sections.trend.clients).toBeNull();
     // Full precision: the CSV holds the same estimate as the JSON, digit for digit.
-    const within = json.sections.correlate.results.find((r: { group: null; analysis: string; alliance: string; outcome: string }) => r.group === null && r.analysis === 'within' && r.outcome === 'ors');
+    const within = json.sections.correlate.results.find(
+      (r: { group: null; analysis: string; alliance: string; outcome: string }) => r.group === null && r.analysis === 'within' && r.outcome === 'ors',
+    );
     expect(String(within.r).length).toBeGreaterThan(8);
     const csv = readFileSync(path.join(out, 'correlate-correlations.csv'), 'utf8');
     expect(csv).toContain(String(within.r));
@@ -200,29 +204,85 @@ describe('atomic write and no overwrite', () => {
 
 describe('config errors: exit 2, one line naming the key and line', () => {
   const cases: [string, string, RegExp][] = [
-    ['unknown report key', 'files: [demo.csv]\nreport:\n  title: x\n  minClient: 5\n', /r\.yaml:4: unknown key 'report\.minClient' \(did you mean 'minClients'\?\)/],
+    [
+      'unknown report key',
+      'files: [demo.csv]\nreport:\n  title: x\n  minClient: 5\n',
+      /r\.yaml:4: unknown key 'report\.minClient' \(did you mean 'minClients'\?\)/,
+    ],
     ['wrong type', 'files: [demo.csv]\nreport:\n  minClients: five\n', /r\.yaml:3: 'report\.minClients' must be a whole number >= 1/],
     ['unknown filter key', 'files: [demo.csv]\nreport:\n  filters:\n    form: 2024-01-01\n', /r\.yaml:4: unknown key 'report\.filters\.form'/],
     ['bad date', 'files: [demo.csv]\nreport:\n  filters:\n    from: 2024-13-01\n', /r\.yaml:4: 'report\.filters\.from' must be a date YYYY-MM-DD/],
     ['unknown top-level key', 'files: [demo.csv]\nclinet: client_id\n', /r\.yaml:2: unknown key 'clinet' \(did you mean 'client'\?\)/],
     ['unknown section', 'files: [demo.csv]\nreport:\n  sections: [validate, trends]\n', /r\.yaml:3: unknown section 'trends'/],
-    ['correlate section key', 'files: [demo.csv]\ncorrelate:\n  by: therapist\n  min-clinets: 3\n', /r\.yaml:4: unknown key 'correlate\.minClinets' \(did you mean 'minClients'\?\)/],
-    ['correlate section type', 'files: [demo.csv]\ncorrelate:\n  by: therapist\n  minClients: -3\n', /r\.yaml:4: correlate\.minClients must be a whole number >= 1, got "-3"\. For example minClients: 3 under correlate:/],
+    [
+      'correlate section key',
+      'files: [demo.csv]\ncorrelate:\n  by: therapist\n  min-clinets: 3\n',
+      /r\.yaml:4: unknown key 'correlate\.minClinets' \(did you mean 'minClients'\?\)/,
+    ],
+    [
+      'correlate section type',
+      'files: [demo.csv]\ncorrelate:\n  by: therapist\n  minClients: -3\n',
+      /r\.yaml:4: correlate\.minClients must be a whole number >= 1, got "-3"\. For example minClients: 3 under correlate:/,
+    ],
     ['trend section type', 'files: [demo.csv]\ntrend:\n  period: week\n', /r\.yaml:3: trend\.period must be month, quarter or year, got "week"/],
-    ['trend options across keys', 'files: [demo.csv]\ntrend:\n  post: 4\n', /r\.yaml:3: trend\.pre and trend\.post go together\. Give both session numbers, e\.g\. pre: 1 and post: 4 under trend:/],
+    [
+      'trend options across keys',
+      'files: [demo.csv]\ntrend:\n  post: 4\n',
+      /r\.yaml:3: trend\.pre and trend\.post go together\. Give both session numbers, e\.g\. pre: 1 and post: 4 under trend:/,
+    ],
     ['validate section type', 'files: [demo.csv]\nvalidate:\n  maxFindings: -1\n', /r\.yaml:3: validate\.maxFindings must be a whole number >= 0, got "-1"/],
-    ['ruptures options across keys', 'files: [demo.csv]\nreport:\n  sections: [ruptures]\nruptures:\n  ruptureDrop: 3\n  ruptureSd: 2\n', /r\.yaml:5: ruptures\.ruptureDrop and ruptures\.ruptureSd cannot be combined/],
+    [
+      'ruptures options across keys',
+      'files: [demo.csv]\nreport:\n  sections: [ruptures]\nruptures:\n  ruptureDrop: 3\n  ruptureSd: 2\n',
+      /r\.yaml:5: ruptures\.ruptureDrop and ruptures\.ruptureSd cannot be combined/,
+    ],
     ['by column not in the input', 'files: [demo.csv]\ncorrelate:\n  by: modality\n', /r\.yaml:3: correlate\.by: column 'modality' is not in the input/],
-    ['filter value never seen', 'files: [demo.csv]\nreport:\n  filters:\n    column: site\n    values: [S1, S9]\n', /r\.yaml:5: report\.filters\.values: 'S9' never occurs in column 'site'\. Values found: S1, S2, S3/],
+    [
+      'filter value never seen',
+      'files: [demo.csv]\nreport:\n  filters:\n    column: site\n    values: [S1, S9]\n',
+      /r\.yaml:5: report\.filters\.values: 'S9' never occurs in column 'site'\. Values found: S1, S2, S3/,
+    ],
     ['filters leave nothing', 'files: [demo.csv]\nreport:\n  filters: { from: 2030-01-01 }\n', /r\.yaml:3: the filters leave no sessions/],
-    ['model section key', 'files: [demo.csv]\nreport:\n  sections: [model]\nmodel:\n  outcome: ors\n  lagged: true\n', /r\.yaml:6: unknown key 'model\.lagged'/],
-    ['model section kebab key', 'files: [demo.csv]\nreport:\n  sections: [model]\nmodel:\n  outcome: ors\n  random-slop: true\n', /r\.yaml:6: unknown key 'model\.randomSlop' \(did you mean 'randomSlope'\?\)/],
-    ['model section type', 'files: [demo.csv]\nreport:\n  sections: [model]\nmodel:\n  outcome: ors\n  time: yes please\n', /r\.yaml:6: model\.time must be true or false/],
-    ['model reverse without lag', 'files: [demo.csv]\nreport:\n  sections: [model]\nmodel:\n  outcome: ors\n  reverse: true\n', /r\.yaml:6: model\.reverse needs model\.lag\. Add lag: true under model:/],
-    ['model random slope value', 'files: [demo.csv]\nreport:\n  sections: [model]\nmodel:\n  outcome: ors\n  randomSlope: session\n', /r\.yaml:6: model\.randomSlope takes "alliance" or "time", got "session"/],
-    ['model BLUPs by key', 'files: [demo.csv]\nreport:\n  sections: [model]\nmodel:\n  outcome: ors\n  randomEffects: true\n', /r\.yaml:6: model: random effects \(per-client BLUPs\) are set by 'report\.clientTables'/],
-    ['model outcome not mapped', 'files: [demo.csv]\nreport:\n  sections: [model]\nmodel:\n  outcome: wai\n', /r\.yaml:5: outcome column "wai" is not among the mapped outcome measures \(ors, phq9\)/],
-    ['model with two outcomes and none chosen', 'files: [demo.csv]\nreport:\n  sections: [model]\n', /demo\.csv:1: several outcome columns \(ors, phq9\)\. Name the column with outcome: COL under model:/],
+    [
+      'model section key',
+      'files: [demo.csv]\nreport:\n  sections: [model]\nmodel:\n  outcome: ors\n  lagged: true\n',
+      /r\.yaml:6: unknown key 'model\.lagged'/,
+    ],
+    [
+      'model section kebab key',
+      'files: [demo.csv]\nreport:\n  sections: [model]\nmodel:\n  outcome: ors\n  random-slop: true\n',
+      /r\.yaml:6: unknown key 'model\.randomSlop' \(did you mean 'randomSlope'\?\)/,
+    ],
+    [
+      'model section type',
+      'files: [demo.csv]\nreport:\n  sections: [model]\nmodel:\n  outcome: ors\n  time: yes please\n',
+      /r\.yaml:6: model\.time must be true or false/,
+    ],
+    [
+      'model reverse without lag',
+      'files: [demo.csv]\nreport:\n  sections: [model]\nmodel:\n  outcome: ors\n  reverse: true\n',
+      /r\.yaml:6: model\.reverse needs model\.lag\. Add lag: true under model:/,
+    ],
+    [
+      'model random slope value',
+      'files: [demo.csv]\nreport:\n  sections: [model]\nmodel:\n  outcome: ors\n  randomSlope: session\n',
+      /r\.yaml:6: model\.randomSlope takes "alliance" or "time", got "session"/,
+    ],
+    [
+      'model BLUPs by key',
+      'files: [demo.csv]\nreport:\n  sections: [model]\nmodel:\n  outcome: ors\n  randomEffects: true\n',
+      /r\.yaml:6: model: random effects \(per-client BLUPs\) are set by 'report\.clientTables'/,
+    ],
+    [
+      'model outcome not mapped',
+      'files: [demo.csv]\nreport:\n  sections: [model]\nmodel:\n  outcome: wai\n',
+      /r\.yaml:5: outcome column "wai" is not among the mapped outcome measures \(ors, phq9\)/,
+    ],
+    [
+      'model with two outcomes and none chosen',
+      'files: [demo.csv]\nreport:\n  sections: [model]\n',
+      /demo\.csv:1: several outcome columns \(ors, phq9\)\. Name the column with outcome: COL under model:/,
+    ],
     ['missing input file', 'files: [demo.csv, missing.csv]\n', /r\.yaml:1: input file 'missing\.csv' not found/],
     ['glob without match', 'files: ["exports/*.csv"]\n', /r\.yaml:1: no file matches 'exports\/\*\.csv'/],
   ];
@@ -234,7 +294,10 @@ describe('config errors: exit 2, one line naming the key and line', () => {
       const res = await runInProcess(['report', '--config', 'r.yaml', '--out', 'out'], { cwd: dir });
       expect(res.code).toBe(2);
       // Progress lines may come first; the error is one line.
-      const errors = res.stderr.trim().split('\n').filter((l) => l.startsWith('alliance: '));
+      const errors = res.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('alliance: '));
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatch(want);
       expect(existsSync(path.join(dir, 'out'))).toBe(false);
@@ -307,7 +370,7 @@ describe('validation outcome and --fail-on', () => {
 });
 
 describe('client-level tables', () => {
-  it('trend\'s client table appears only with report.clientTables: true', async () => {
+  it("trend's client table appears only with report.clientTables: true", async () => {
     const dir = mkdtempSync(path.join(tmp, 'clients-'));
     copyFileSync(path.join(ROOT, 'fixtures/demo.csv'), path.join(dir, 'demo.csv'));
     writeFileSync(path.join(dir, 'r.yaml'), 'files: demo.csv\nreport:\n  sections: [trend]\n  clientTables: true\n');
@@ -325,10 +388,17 @@ describe('filters and globs', () => {
   it('a site filter keeps only that site (client count checked against the CSV itself)', async () => {
     const dir = mkdtempSync(path.join(tmp, 'filter-'));
     copyFileSync(path.join(ROOT, 'fixtures/demo.csv'), path.join(dir, 'demo.csv'));
-    writeFileSync(path.join(dir, 'r.yaml'), 'files: "d*.csv"\nreport:\n  sections: [describe]\n  filters: { column: site, values: [S1], from: 2024-03-01, to: 2024-12-31 }\n');
+    writeFileSync(
+      path.join(dir, 'r.yaml'),
+      'files: "d*.csv"\nreport:\n  sections: [describe]\n  filters: { column: site, values: [S1], from: 2024-03-01, to: 2024-12-31 }\n',
+    );
     const res = await runInProcess(['report', '--config', 'r.yaml', '--out', 'out', '--reproducible'], { cwd: dir });
     expect(res.code).toBe(0);
-    const lines = readFileSync(path.join(dir, 'demo.csv'), 'utf8').trimEnd().split('\n').slice(1).map((l) => l.split(','));
+    const lines = readFileSync(path.join(dir, 'demo.csv'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     // The period keeps the S1 clients with an S1 session in it, with their S1 sessions up to its end.
     const active = new Set(lines.filter((f) => f[2] === 'S1' && f[4] >= '2024-03-01' && f[4] <= '2024-12-31').map((f) => f[0]));
     const kept = lines.filter((f) => f[2] === 'S1' && active.has(f[0]) && f[4] <= '2024-12-31');
@@ -336,7 +406,13 @@ describe('filters and globs', () => {
     const json = JSON.parse(readFileSync(path.join(dir, 'out', 'results.json'), 'utf8'));
     expect(json.sections.describe.rows).toBe(kept.length);
     expect(json.sections.describe.clients).toBe(new Set(kept.map((f) => f[0])).size);
-    expect(json.sections.describe.date_span ?? json.sections.describe.dateSpan).toEqual({ first: kept.map((f) => f[4]).sort()[0], last: kept.map((f) => f[4]).sort().at(-1) });
+    expect(json.sections.describe.date_span ?? json.sections.describe.dateSpan).toEqual({
+      first: kept.map((f) => f[4]).sort()[0],
+      last: kept
+        .map((f) => f[4])
+        .sort()
+        .at(-1),
+    });
   });
 
   it('expandGlob: * and ? within a segment, sorted, hidden files only for dotted patterns', () => {
@@ -379,7 +455,21 @@ describe('the model section', () => {
       'fixtures/model/balanced.csv',
       'files: balanced.csv\nclient: client\nsession: session\nalliance: alliance\noutcome: outcome\nreport:\n  sections: [describe, model]\nmodel:\n  time: true\n  covariates: [age]\n  random-slope: true\n',
     );
-    const { results, model, out } = await both(dir, ['balanced.csv', '--client', 'client', '--session', 'session', '--outcome', 'outcome', '--alliance', 'alliance', '--time', '--covariate', 'age', '--random-slope']);
+    const { results, model, out } = await both(dir, [
+      'balanced.csv',
+      '--client',
+      'client',
+      '--session',
+      'session',
+      '--outcome',
+      'outcome',
+      '--alliance',
+      'alliance',
+      '--time',
+      '--covariate',
+      'age',
+      '--random-slope',
+    ]);
     expect(Object.keys(results.sections)).toEqual(['describe', 'model']);
     expect(model.fit).not.toBeNull();
     expect(model.fit.fixed.map((f: { term: string }) => f.term)).toEqual(['(Intercept)', 'alliance_within', 'alliance_between', 'session', 'age']);
@@ -392,7 +482,17 @@ describe('the model section', () => {
     expect(readFileSync(path.join(out, 'model-fixed.csv'), 'utf8')).toContain(String(within.estimate));
     // report.md and report.html carry the fixed effects, variance components, fit and notes.
     const md = readFileSync(path.join(out, 'report.md'), 'utf8');
-    for (const h of ['### Fixed effects', '### Contextual effect', '### Random effects (variance components)', '### Model fit', '| df (Satterthwaite) |', '| converged | yes |', '| singular fit |', 'fixed-effect df by Satterthwaite']) expect(md).toContain(h);
+    for (const h of [
+      '### Fixed effects',
+      '### Contextual effect',
+      '### Random effects (variance components)',
+      '### Model fit',
+      '| df (Satterthwaite) |',
+      '| converged | yes |',
+      '| singular fit |',
+      'fixed-effect df by Satterthwaite',
+    ])
+      expect(md).toContain(h);
     const html = readFileSync(path.join(out, 'report.html'), 'utf8');
     for (const id of ['table-fixed', 'table-contextual', 'table-variance', 'table-fit']) expect(html).toContain(`id="${id}"`);
     expect(html).toContain('<section id="model">');
@@ -412,7 +512,10 @@ describe('the model section', () => {
     writeFileSync(path.join(dir, 'cmd', 'demo.csv'), kept.join('\n') + '\n');
     const rep = await runInProcess(['report', '--config', 'r.yaml', '--out', 'out', '--reproducible'], { cwd: dir });
     expect(rep.code).toBe(0);
-    const cmd = await runInProcess(['model', 'demo.csv', '--therapist', 'therapist_id', '--outcome', 'ors', '--group', 'therapist', '--ml', '--lag', '--format', 'json'], { cwd: path.join(dir, 'cmd') });
+    const cmd = await runInProcess(
+      ['model', 'demo.csv', '--therapist', 'therapist_id', '--outcome', 'ors', '--group', 'therapist', '--ml', '--lag', '--format', 'json'],
+      { cwd: path.join(dir, 'cmd') },
+    );
     expect(cmd.code).toBe(0);
     const model = JSON.parse(cmd.stdout);
     const got = JSON.parse(readFileSync(path.join(dir, 'out', 'results.json'), 'utf8')).sections.model;
@@ -425,7 +528,8 @@ describe('the model section', () => {
   });
 
   it('random effects (BLUPs) appear only with report.clientTables: true', async () => {
-    const yaml = (client: boolean) => `files: balanced.csv\nclient: client\nsession: session\nalliance: alliance\noutcome: outcome\nreport:\n  sections: [model]\n  clientTables: ${client}\n`;
+    const yaml = (client: boolean) =>
+      `files: balanced.csv\nclient: client\nsession: session\nalliance: alliance\noutcome: outcome\nreport:\n  sections: [model]\n  clientTables: ${client}\n`;
     const without = setup('fixtures/model/balanced.csv', yaml(false));
     expect((await runInProcess(['report', '--config', 'r.yaml', '--out', 'out'], { cwd: without })).code).toBe(0);
     const a = JSON.parse(readFileSync(path.join(without, 'out', 'results.json'), 'utf8')).sections.model;
@@ -434,7 +538,18 @@ describe('the model section', () => {
     for (const name of readdirSync(path.join(without, 'out'))) expect(readFileSync(path.join(without, 'out', name), 'utf8'), name).not.toMatch(/C0\d\d/);
 
     const withBlups = setup('fixtures/model/balanced.csv', yaml(true));
-    const { results, model, out } = await both(withBlups, ['balanced.csv', '--client', 'client', '--session', 'session', '--outcome', 'outcome', '--alliance', 'alliance', '--random-effects']);
+    const { results, model, out } = await both(withBlups, [
+      'balanced.csv',
+      '--client',
+      'client',
+      '--session',
+      'session',
+      '--outcome',
+      'outcome',
+      '--alliance',
+      'alliance',
+      '--random-effects',
+    ]);
     const b = results.sections.model;
     expect(b.fit.random_effects.length).toBe(b.fit.clients);
     expect(b).toEqual(model);

@@ -43,7 +43,10 @@ describe('alliance report with the ruptures section', () => {
 
     // The demo's filters keep every session of demo.csv, so the command on the whole file
     // must give the same section.
-    const cmd = await runInProcess(['ruptures', 'demo.csv', '--rupture-drop', '3', '--repair-window', '3', '--by', 'therapist', '--min-clients', '5', '--format', 'json'], { cwd: tmp });
+    const cmd = await runInProcess(
+      ['ruptures', 'demo.csv', '--rupture-drop', '3', '--repair-window', '3', '--by', 'therapist', '--min-clients', '5', '--format', 'json'],
+      { cwd: tmp },
+    );
     expect(cmd.code).toBe(0);
     const want = JSON.parse(cmd.stdout);
     const got = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')).sections.ruptures;

@@ -64,7 +64,13 @@ describe('jsonChunks', () => {
         yield { client: `C${i}`, change: i / 3 };
       }
     });
-    const guarded = { ...rows, [Symbol.iterator]: rows[Symbol.iterator], toJSON: () => { throw new Error('materialised'); } };
+    const guarded = {
+      ...rows,
+      [Symbol.iterator]: rows[Symbol.iterator],
+      toJSON: () => {
+        throw new Error('materialised');
+      },
+    };
     const doc = { command: 'trend', clients: guarded, notes: [] };
     const pieces = [...jsonChunks(doc)];
     expect(made).toBe(50_000);

@@ -96,7 +96,10 @@ describe('a report larger than the heap may hold as one string', () => {
     }
     writeSync(fd, buf);
     closeSync(fd);
-    writeFileSync(path.join(dir, 'r.yaml'), 'files: [clients.csv]\ntoday: 2025-07-01\nreport:\n  sections: [trend]\n  formats: [json, csv]\n  clientTables: true\n');
+    writeFileSync(
+      path.join(dir, 'r.yaml'),
+      'files: [clients.csv]\ntoday: 2025-07-01\nreport:\n  sections: [trend]\n  formats: [json, csv]\n  clientTables: true\n',
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -114,7 +117,9 @@ describe('a report larger than the heap may hold as one string', () => {
     const results = path.join(dir, 'big', 'results.json');
     expect(statSync(results).size).toBeGreaterThan(2 * 64 * 1024 * 1024);
     expect(JSON.parse(readFileSync(results, 'utf8')).sections.trend.clients).toHaveLength(CLIENTS);
-    const tail = readFileSync(path.join(dir, 'big', 'trend-clients.csv'), 'utf8').trimEnd().split('\n');
+    const tail = readFileSync(path.join(dir, 'big', 'trend-clients.csv'), 'utf8')
+      .trimEnd()
+      .split('\n');
     expect(tail).toHaveLength(CLIENTS + 1);
   }, 240_000);
 

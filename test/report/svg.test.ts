@@ -71,7 +71,18 @@ describe('charts', () => {
   });
 
   it('barChart: one mark per bar with a value, percent labels', () => {
-    const svg = barChart({ id: 'b', title: 't', desc: 'd', xLabel: 'x', format: 'percent', domain: [0, 1], bars: [{ label: 'a', value: 0.25, ci: [0.1, 0.4] }, { label: 'b', value: null }] });
+    const svg = barChart({
+      id: 'b',
+      title: 't',
+      desc: 'd',
+      xLabel: 'x',
+      format: 'percent',
+      domain: [0, 1],
+      bars: [
+        { label: 'a', value: 0.25, ci: [0.1, 0.4] },
+        { label: 'b', value: null },
+      ],
+    });
     expect((svg.match(/class="mark"/g) ?? []).length).toBe(1);
     expect(svg).toContain('25.0%');
     expect(svg).toContain('>100%<');

@@ -26,7 +26,12 @@ describe('alliance trend tables', () => {
     const out = (await runInProcess(['trend', DEMO, '--outcome', 'ors', '--period', 'quarter', '--format', 'md'])).stdout;
     const json = JSON.parse((await runInProcess(['trend', DEMO, '--outcome', 'ors', '--period', 'quarter', '--format', 'json'])).stdout);
     const rows = json.periods.rows as { sessions: number; clients: number; reliably_improved: { share: number } }[];
-    const line = (name: string) => out.split('\n').find((l) => l.startsWith(`| ${name} |`))!.split('|').map((s) => s.trim());
+    const line = (name: string) =>
+      out
+        .split('\n')
+        .find((l) => l.startsWith(`| ${name} |`))!
+        .split('|')
+        .map((s) => s.trim());
     expect(line('sessions').slice(3, 5)).toEqual([String(rows[0].sessions), String(rows[rows.length - 1].sessions)]);
     expect(line('clients')[3]).toBe(String(rows[0].clients));
     expect(line(`${SHARE_LABEL.reliablyImproved} (share)`)[3]).toBe(`${(rows[0].reliably_improved.share * 100).toFixed(1)}%`);
@@ -54,7 +59,15 @@ describe('HTML tables fit the page', () => {
         { key: `v${i}_ci`, header: '95% CI', format: F.percentInterval(1) },
       ]).flat(),
     ],
-    rows: [Object.fromEntries([['name', 'all'], ...Array.from({ length: 12 }, (_, i) => [[`v${i}`, 0.5], [`v${i}_ci`, [0.25, 0.75] as const]]).flat()])],
+    rows: [
+      Object.fromEntries([
+        ['name', 'all'],
+        ...Array.from({ length: 12 }, (_, i) => [
+          [`v${i}`, 0.5],
+          [`v${i}_ci`, [0.25, 0.75] as const],
+        ]).flat(),
+      ]),
+    ],
   };
 
   it('splits a wide table into parts that start with its first column and keep each CI by its estimate', () => {

@@ -60,7 +60,16 @@ async function report(name: string, yaml: string, code = 0): Promise<{ out: stri
 /** The feedback table of a Markdown page: figure -> [you, you CI, clinic, clinic CI]. */
 function mdTable(md: string): Map<string, string[]> {
   const rows = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| figure') && !l.startsWith('| :') && !/^\|[ :|-]+\|$/.test(l));
-  return new Map(rows.map((l) => l.split('|').slice(1, -1).map((c) => c.trim())).map((c) => [c[0], c.slice(1)]));
+  return new Map(
+    rows
+      .map((l) =>
+        l
+          .split('|')
+          .slice(1, -1)
+          .map((c) => c.trim()),
+      )
+      .map((c) => [c[0], c.slice(1)]),
+  );
 }
 
 const pct = (x: number) => `${toFixedR(100 * x, 1)}%`;
@@ -71,7 +80,10 @@ function expected(f: Figures): Record<string, string[]> {
     'clients seen': [String(f.clients), ''],
     sessions: [String(f.sessions), ''],
     'clients with a change in Outcome (ORS)': [String(f.completed), ''],
-    'mean change in Outcome (ORS), points (last - first)': [toFixedR(f.mean_change, 2), `[${toFixedR(f.mean_change_ci[0], 2)}, ${toFixedR(f.mean_change_ci[1], 2)}]`],
+    'mean change in Outcome (ORS), points (last - first)': [
+      toFixedR(f.mean_change, 2),
+      `[${toFixedR(f.mean_change_ci[0], 2)}, ${toFixedR(f.mean_change_ci[1], 2)}]`,
+    ],
     'reliably improved (incl. recovered)': [pct(f.reliably_improved.share), pctCi(f.reliably_improved.ci)],
     recovered: [pct(f.recovered.share), pctCi(f.recovered.ci)],
     'reliably deteriorated (incl. harmed)': [pct(f.deteriorated.share), pctCi(f.deteriorated.ci)],
@@ -81,7 +93,15 @@ function expected(f: Figures): Record<string, string[]> {
   };
 }
 
-const CLINIC_YAML = ['files: [clinic.csv]', 'therapist: therapist', 'report:', '  sections: [trend]', '  perTherapist: true', '  formats: [html, md, json]', ''].join('\n');
+const CLINIC_YAML = [
+  'files: [clinic.csv]',
+  'therapist: therapist',
+  'report:',
+  '  sections: [trend]',
+  '  perTherapist: true',
+  '  formats: [html, md, json]',
+  '',
+].join('\n');
 
 describe('therapist pages of fixtures/therapists/clinic.csv against R', () => {
   let out: string;
@@ -113,7 +133,9 @@ describe('therapist pages of fixtures/therapists/clinic.csv against R', () => {
   it('a therapist with too few clients gets a page without figures', () => {
     expect(REF.therapists.T07.clients).toBeLessThan(REF.min_clients);
     for (const ext of ['md', 'html']) {
-      const page = readFileSync(path.join(out, 'therapists', `T07.${ext}`), 'utf8').split('<main>').at(-1)!;
+      const page = readFileSync(path.join(out, 'therapists', `T07.${ext}`), 'utf8')
+        .split('<main>')
+        .at(-1)!;
       expect(page).toContain(`Fewer than ${REF.min_clients} of your clients`);
       expect(page).not.toMatch(/\d%|<table|\| figure/);
       expect(page).not.toContain(String(REF.clinic.clients));
@@ -134,7 +156,12 @@ describe('therapist pages of fixtures/therapists/clinic.csv against R', () => {
     const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
     expect(validateJsonDocument('report', results)).toEqual([]);
     expect(results.therapist_pages.min_clients).toBe(5);
-    expect(results.therapist_pages.pages).toContainEqual({ therapist: '[therapist 1]', html: 'therapists/therapist-1.html', md: 'therapists/therapist-1.md', shown: true });
+    expect(results.therapist_pages.pages).toContainEqual({
+      therapist: '[therapist 1]',
+      html: 'therapists/therapist-1.html',
+      md: 'therapists/therapist-1.md',
+      shown: true,
+    });
   });
 });
 
@@ -161,7 +188,15 @@ describe('a page never holds another therapist', () => {
   });
 
   it('with fewer than three therapists the clinic column is left out', async () => {
-    const yaml = ['files: [demo.csv]', 'report:', '  sections: [trend]', '  perTherapist: true', '  formats: [md]', '  filters: { column: therapist_id, values: [T01, T02] }', ''].join('\n');
+    const yaml = [
+      'files: [demo.csv]',
+      'report:',
+      '  sections: [trend]',
+      '  perTherapist: true',
+      '  formats: [md]',
+      '  filters: { column: therapist_id, values: [T01, T02] }',
+      '',
+    ].join('\n');
     const { out } = await report('two', yaml);
     const md = readFileSync(path.join(out, 'therapists', 'T01.md'), 'utf8');
     expect(md).toContain('| figure | your clients | 95% CI |');

@@ -46,7 +46,9 @@ describe('rendering', () => {
   it('terminal: "warning:" in bold yellow after the notes; notes dimmed, warnings not', () => {
     const chalk = new Chalk({ level: 1 });
     const out = renderTable(DOC, chalk, true);
-    expect(out).toContain(`${chalk.dim('a method note')}\n\n${chalk.yellow.bold('warning:')} Simpson's paradox for a x b; read both; in 3 groups of site: S1, S2, S3.\n`);
+    expect(out).toContain(
+      `${chalk.dim('a method note')}\n\n${chalk.yellow.bold('warning:')} Simpson's paradox for a x b; read both; in 3 groups of site: S1, S2, S3.\n`,
+    );
     expect(out).toContain(`${chalk.yellow.bold('warning:')} Lagged estimates are biased.\n`);
     expect(out).not.toContain(chalk.dim('warning:'));
     const plain = renderTable(DOC, new Chalk({ level: 0 }), false);
@@ -60,7 +62,9 @@ describe('rendering', () => {
 
   it('HTML: a highlighted line; the collapsed one opens a details element with each sentence', () => {
     const html = renderHtmlWarnings(WARNINGS);
-    expect(html).toContain(`<details class="warning"><summary><strong>warning:</strong> Simpson's paradox for a x b; read both; in 3 groups of site: S1, S2, S3.</summary>`);
+    expect(html).toContain(
+      `<details class="warning"><summary><strong>warning:</strong> Simpson's paradox for a x b; read both; in 3 groups of site: S1, S2, S3.</summary>`,
+    );
     expect(html).toContain(`<li>Simpson's paradox: r = 0.2 for a x b (site = S2); read both.</li>`);
     expect(html).toContain('<p class="warning"><strong>warning:</strong> Lagged estimates are biased.</p>');
     expect(renderHtmlWarnings([])).toBe('');
@@ -71,7 +75,21 @@ describe('alliance correlate --by', () => {
   it('a Simpson paradox in every therapist is one warning line listing the therapists', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'alliance-warn-'));
     const file = path.join(dir, 'simpson.csv');
-    const sim = await runInProcess(['simulate', '--clients', '300', '--therapists', '12', '--between', '0.4', '--within', '-0.3', '--seed', '3', '--out', file]);
+    const sim = await runInProcess([
+      'simulate',
+      '--clients',
+      '300',
+      '--therapists',
+      '12',
+      '--between',
+      '0.4',
+      '--within',
+      '-0.3',
+      '--seed',
+      '3',
+      '--out',
+      file,
+    ]);
     expect(sim.code).toBe(0);
     const json = JSON.parse((await runInProcess(['correlate', file, '--by', 'therapist_id', '--format', 'json'])).stdout);
     const groups = (json.warnings as { code: string; group: string | null }[]).filter((w) => w.code === 'simpson' && w.group !== null).map((w) => w.group);

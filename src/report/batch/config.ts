@@ -32,7 +32,6 @@ import { camel, checkKey, type KeyPlace } from '../../config/keys.js';
 import { RELATIVE_FORMS, resolveDay } from './period.js';
 import { SECTIONS, SECTION_NAMES } from '../../sections/registry.js';
 
-
 /** The sections a report can run, in the order it runs them: the registry's (src/sections/registry.ts). */
 export const REPORT_SECTIONS: readonly string[] = SECTION_NAMES;
 export type ReportSection = string;
@@ -126,7 +125,11 @@ function fail(ctx: SectionCheck, key: string, msg: string, hint?: string): never
 }
 
 function listOf(v: unknown): string[] | null {
-  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof v === 'string')
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number')) return v.map((x) => String(x).trim());
   return null;
 }
@@ -140,7 +143,13 @@ function periodText(ctx: SectionCheck, key: string, v: unknown): string {
 /** Reads and checks the `report:` section (absent: the defaults). */
 export function reportSettings(ctx: SectionCheck): ReportSettings {
   const sec = ctx.config.sections.report ?? {};
-  const s: ReportSettings = { ...DEFAULT_SETTINGS, sections: [...DEFAULT_SETTINGS.sections], formats: [...DEFAULT_SETTINGS.formats], filters: { from: null, to: null, column: null, values: null }, manuscript: [] };
+  const s: ReportSettings = {
+    ...DEFAULT_SETTINGS,
+    sections: [...DEFAULT_SETTINGS.sections],
+    formats: [...DEFAULT_SETTINGS.formats],
+    filters: { from: null, to: null, column: null, values: null },
+    manuscript: [],
+  };
   const dir = path.dirname(path.resolve(ctx.config.path));
   for (const [k, v] of Object.entries(sec)) {
     const key = `report.${k}`;
@@ -162,7 +171,8 @@ export function reportSettings(ctx: SectionCheck): ReportSettings {
         const list = listOf(v);
         if (!list || list.length === 0) fail(ctx, key, `'${key}' must be a list of formats`, `Choose from ${REPORT_FORMATS.join(', ')}`);
         const bad = list.find((x) => !(REPORT_FORMATS as readonly string[]).includes(x));
-        if (bad !== undefined) fail(ctx, key, `unknown format '${bad}' in '${key}'`, `Choose from ${REPORT_FORMATS.join(', ')} (manifest.json is always written)`);
+        if (bad !== undefined)
+          fail(ctx, key, `unknown format '${bad}' in '${key}'`, `Choose from ${REPORT_FORMATS.join(', ')} (manifest.json is always written)`);
         s.formats = REPORT_FORMATS.filter((x) => list.includes(x));
         break;
       }
@@ -173,7 +183,13 @@ export function reportSettings(ctx: SectionCheck): ReportSettings {
       case 'manuscript': {
         const list = v === true ? [...MANUSCRIPT_FILES] : v === false ? [] : listOf(v);
         const bad = list?.find((x) => !(MANUSCRIPT_FILES as readonly string[]).includes(x));
-        if (!list || bad !== undefined) fail(ctx, key, `'${key}' must be true, false or a list of ${MANUSCRIPT_FILES.join(', ')}${bad !== undefined ? ` (not '${bad}')` : ''}`, 'For example manuscript: [md, docx]');
+        if (!list || bad !== undefined)
+          fail(
+            ctx,
+            key,
+            `'${key}' must be true, false or a list of ${MANUSCRIPT_FILES.join(', ')}${bad !== undefined ? ` (not '${bad}')` : ''}`,
+            'For example manuscript: [md, docx]',
+          );
         s.manuscript = MANUSCRIPT_FILES.filter((x) => list.includes(x));
         break;
       }
@@ -225,7 +241,10 @@ export function reportSettings(ctx: SectionCheck): ReportSettings {
 const isGlob = (seg: string) => /[*?]/.test(seg);
 
 function segmentRegex(seg: string): RegExp {
-  const body = seg.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  const body = seg
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]');
   return new RegExp(`^${body}$`);
 }
 

@@ -13,7 +13,11 @@ import type { ReportSettings } from './config.js';
  * to the period's end, earlier ones included: change is measured over a client's course up
  * to the end of the period, never inside one month. Sessions without a date are left out.
  */
-export async function filteredDataset(ds: Dataset, s: Pick<ReportSettings, 'filters'>, scanFrom: Dataset = ds): Promise<{ dataset: Dataset; describe: string[] }> {
+export async function filteredDataset(
+  ds: Dataset,
+  s: Pick<ReportSettings, 'filters'>,
+  scanFrom: Dataset = ds,
+): Promise<{ dataset: Dataset; describe: string[] }> {
   const f = s.filters;
   const from = f.from ? parseDate(f.from, 'iso') : -Infinity;
   const to = f.to ? parseDate(f.to, 'iso') : Infinity;
@@ -24,8 +28,10 @@ export async function filteredDataset(ds: Dataset, s: Pick<ReportSettings, 'filt
     const col = f.column.toLowerCase();
     const g = ds.mapping.groups.findIndex((x) => x.name.toLowerCase() === col);
     const isTherapist = g < 0 && (col === 'therapist' || ds.mapping.therapist?.name.toLowerCase() === col);
-    if (g < 0 && !isTherapist) throw new UserError(`filter column '${f.column}' is not in the data`, { hint: 'Name a group column (e.g. site) or the therapist column' });
-    if (isTherapist && !ds.mapping.therapist) throw new UserError('filter by therapist, but no therapist column was found', { hint: 'Name it with therapist: COLUMN' });
+    if (g < 0 && !isTherapist)
+      throw new UserError(`filter column '${f.column}' is not in the data`, { hint: 'Name a group column (e.g. site) or the therapist column' });
+    if (isTherapist && !ds.mapping.therapist)
+      throw new UserError('filter by therapist, but no therapist column was found', { hint: 'Name it with therapist: COLUMN' });
     const cache: (boolean | undefined)[] = [];
     pick = (row) => {
       const level = isTherapist ? row.therapist : row.groups[g];
@@ -39,7 +45,10 @@ export async function filteredDataset(ds: Dataset, s: Pick<ReportSettings, 'filt
   const period = Boolean(f.from || f.to);
   let active: Set<number> | null = null;
   if (period) {
-    const written = f.written && (f.written.from !== f.from || f.written.to !== f.to) ? ` (${f.written.from ?? 'any time'} to ${f.written.to ?? 'any time'} as of ${f.asOf})` : '';
+    const written =
+      f.written && (f.written.from !== f.from || f.written.to !== f.to)
+        ? ` (${f.written.from ?? 'any time'} to ${f.written.to ?? 'any time'} as of ${f.asOf})`
+        : '';
     words.push(
       `clients with a session dated ${f.from ?? 'any time'} to ${f.to ?? 'any time'}${written}, each with all their dated sessions up to ${f.to ?? 'the last'}: change is measured over the client's course up to the end of the period, not inside it (sessions without a date are left out)`,
     );
@@ -113,7 +122,16 @@ function remapped(ds: Dataset, keep: (row: SessionRow) => boolean, reads: { date
       const therapist = need?.therapist !== false;
       const groups = need?.groups !== false;
       const inner = need ? { date: date || reads.date, therapist: therapist || reads.therapist, groups: groups || reads.groups } : undefined;
-      const row: SessionRow = { file: 0, line: 0, client: 0, session: 0, date: NaN, therapist: -1, groups: new Int32Array(levels.length), values: new Float64Array(0) };
+      const row: SessionRow = {
+        file: 0,
+        line: 0,
+        client: 0,
+        session: 0,
+        date: NaN,
+        therapist: -1,
+        groups: new Int32Array(levels.length),
+        values: new Float64Array(0),
+      };
       const stats = await ds.scan(
         (r) => {
           if (!keep(r)) return;
@@ -141,7 +159,12 @@ function remapped(ds: Dataset, keep: (row: SessionRow) => boolean, reads: { date
  * and the filters must leave some sessions (a typo in a scheduled config should fail loudly,
  * not produce an empty report).
  */
-export async function checkFilters(filtered: Dataset, all: Dataset, s: ReportSettings, at: (key: string) => { file: string; line: number | undefined }): Promise<void> {
+export async function checkFilters(
+  filtered: Dataset,
+  all: Dataset,
+  s: ReportSettings,
+  at: (key: string) => { file: string; line: number | undefined },
+): Promise<void> {
   const stats = await filtered.scan(() => undefined);
   const f = s.filters;
   if (f.column && f.values) {
@@ -151,12 +174,15 @@ export async function checkFilters(filtered: Dataset, all: Dataset, s: ReportSet
     const unknown = f.values.filter((v) => !seen.includes(v));
     if (unknown.length > 0) {
       const shown = [...seen].sort().slice(0, 20).join(', ');
-      throw new UserError(`report.filters.values: ${unknown.map((v) => `'${v}'`).join(', ')} never occur${unknown.length === 1 ? 's' : ''} in column '${f.column}'`, {
-        location: at('report.filters.values'),
-        hint: `Values found: ${shown}${seen.length > 20 ? ', ...' : ''}`,
-      });
+      throw new UserError(
+        `report.filters.values: ${unknown.map((v) => `'${v}'`).join(', ')} never occur${unknown.length === 1 ? 's' : ''} in column '${f.column}'`,
+        {
+          location: at('report.filters.values'),
+          hint: `Values found: ${shown}${seen.length > 20 ? ', ...' : ''}`,
+        },
+      );
     }
   }
-  if (stats.rows === 0) throw new UserError('the filters leave no sessions', { location: at('report.filters'), hint: 'Check the date range and values under report.filters' });
+  if (stats.rows === 0)
+    throw new UserError('the filters leave no sessions', { location: at('report.filters'), hint: 'Check the date range and values under report.filters' });
 }
-

@@ -15,13 +15,18 @@ import { expandGlob, type SectionCheck } from './config.js';
 export function resolveInputs(ctx: SectionCheck, configDir: string): { abs: string[]; rel: string[] } {
   const cfg = ctx.config;
   const loc = { file: cfg.path, line: cfg.lines.files };
-  if (cfg.files.length === 0) throw new UserError("the report config lists no input files", { location: { file: cfg.path }, hint: "Add files: [export.csv] (relative to the config file's folder; * and ? globs allowed)" });
+  if (cfg.files.length === 0)
+    throw new UserError('the report config lists no input files', {
+      location: { file: cfg.path },
+      hint: "Add files: [export.csv] (relative to the config file's folder; * and ? globs allowed)",
+    });
   const abs: string[] = [];
   for (const f of cfg.files) {
     if (f === '-') throw new UserError('a report cannot read standard input', { location: loc, hint: 'List files under files:' });
     const matches = expandGlob(f);
     const shown = path.relative(configDir, f) || f;
-    if (matches.length === 0) throw new UserError(`no file matches '${shown}'`, { location: loc, hint: "Paths and globs resolve against the config file's folder" });
+    if (matches.length === 0)
+      throw new UserError(`no file matches '${shown}'`, { location: loc, hint: "Paths and globs resolve against the config file's folder" });
     for (const m of matches) {
       let kind: 'file' | 'missing' | 'other' = 'missing';
       try {
@@ -30,7 +35,11 @@ export function resolveInputs(ctx: SectionCheck, configDir: string): { abs: stri
         kind = 'missing';
       }
       const name = path.relative(configDir, m) || m;
-      if (kind === 'other') throw new UserError(`input '${name}' is not a regular file (a device, pipe or folder)`, { location: loc, hint: 'A report reads CSV files; list files under files:' });
+      if (kind === 'other')
+        throw new UserError(`input '${name}' is not a regular file (a device, pipe or folder)`, {
+          location: loc,
+          hint: 'A report reads CSV files; list files under files:',
+        });
       if (kind === 'missing') throw new UserError(`input file '${name}' not found`, { location: loc, hint: "Paths resolve against the config file's folder" });
       if (!abs.includes(m)) abs.push(m);
     }
@@ -86,7 +95,8 @@ export async function openInputs(
     const lc = col.toLowerCase();
     const m = dataset.mapping;
     if (lc === 'therapist') {
-      if (!m.therapist) throw new UserError(`${key}: therapist, but no therapist column was found`, { location: keyAt(key), hint: 'Name it with therapist: COLUMN' });
+      if (!m.therapist)
+        throw new UserError(`${key}: therapist, but no therapist column was found`, { location: keyAt(key), hint: 'Name it with therapist: COLUMN' });
       continue;
     }
     if (m.therapist?.name.toLowerCase() === lc || m.groups.some((g) => g.name.toLowerCase() === lc)) continue;

@@ -43,7 +43,9 @@ export async function reportFiles(x: OutputParts): Promise<Map<string, FileConte
   const { sections, stopped, gateVerdict } = x.runs;
   const files = new Map<string, FileContent>();
   const names = { name: measureNames(x.mapping, x.labels) };
-  const headline = [...sections.filter((s) => s.section.headlinesFirst), ...sections.filter((s) => !s.section.headlinesFirst)].flatMap((s) => s.section.headlines?.(s.result, names) ?? []);
+  const headline = [...sections.filter((s) => s.section.headlinesFirst), ...sections.filter((s) => !s.section.headlinesFirst)].flatMap(
+    (s) => s.section.headlines?.(s.result, names) ?? [],
+  );
   const mins = planned.map((p) => p.section.minClients?.(p.opts) ?? null);
   const rules = ruleLines(settings, mins, filters, stopped, x.failOn, gateVerdict);
   const title = settings.title;
@@ -53,13 +55,28 @@ export async function reportFiles(x: OutputParts): Promise<Map<string, FileConte
   const pages = x.therapists ? therapistPages(x.therapists, { title, subtitle: sub, formats: settings.formats, names: names.name, footer }) : null;
 
   if (settings.formats.includes('md')) {
-    const md: string[] = [`# ${mdText(title)}`, '', ...sub.map((s) => `${mdText(s)}  `), '', '## Summary', '', '| figure | value | detail |', '|:---|---:|:---|'];
+    const md: string[] = [
+      `# ${mdText(title)}`,
+      '',
+      ...sub.map((s) => `${mdText(s)}  `),
+      '',
+      '## Summary',
+      '',
+      '| figure | value | detail |',
+      '|:---|---:|:---|',
+    ];
     for (const h of headline) md.push(`| ${mdCell(h.label)} | ${mdCell(String(h.value))} | ${mdCell(h.detail ?? '')} |`);
     md.push('', ...rules.map((r) => `- ${mdText(r)}`), '');
     for (const s of sections) md.push(demote(renderMarkdown(s.doc)));
     if (pages) md.push(...pagesMarkdown(pages));
     md.push('## References', '', ...references.map((r) => `- ${r}`));
-    files.set('report.md', md.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n');
+    files.set(
+      'report.md',
+      md
+        .join('\n')
+        .replace(/\n{3,}/g, '\n\n')
+        .trimEnd() + '\n',
+    );
   }
   if (settings.formats.includes('csv')) {
     for (const s of sections) for (const t of s.doc.tables) files.set(`${s.name}-${t.id}.csv`, () => csvChunks(t));
@@ -116,15 +133,7 @@ function demote(md: string): string {
   return md.replace(/^(#+) /gm, '#$1 ');
 }
 
-
-function ruleLines(
-  s: ReportSettings,
-  sectionMins: (number | null)[],
-  filters: string[],
-  stopped: boolean,
-  failOn: string,
-  gate: Verdict | null,
-): string[] {
+function ruleLines(s: ReportSettings, sectionMins: (number | null)[], filters: string[], stopped: boolean, failOn: string, gate: Verdict | null): string[] {
   const out: string[] = [];
   const mins = [...new Set(sectionMins.filter((x): x is number => x !== null))];
   out.push(

@@ -34,7 +34,8 @@ function ymd(y: number, m: number, d: number): number {
   return Math.min(first + d - 1, last);
 }
 
-export const RELATIVE_FORMS = 'a date YYYY-MM-DD, today, yesterday, this-month, last-month, this-quarter, last-quarter, this-year, last-year, or -N days|weeks|months|years';
+export const RELATIVE_FORMS =
+  'a date YYYY-MM-DD, today, yesterday, this-month, last-month, this-quarter, last-quarter, this-year, last-year, or -N days|weeks|months|years';
 
 /**
  * The day `text` names, as the start (`from`) or the end (`to`) of a period, relative to
@@ -105,13 +106,16 @@ export function resolvePeriod(
     const text = flag ?? written;
     if (text === null) return [null, null];
     const day = resolveDay(text, asOf, end);
-    if (day === null) throw new UserError(`--${end} must be ${RELATIVE_FORMS} (got '${text}')`, { key: `--${end}`, hint: 'For example --from last-month --to last-month' });
+    if (day === null)
+      throw new UserError(`--${end} must be ${RELATIVE_FORMS} (got '${text}')`, { key: `--${end}`, hint: 'For example --from last-month --to last-month' });
     return [isoOf(day), text];
   };
   const [from, fromText] = one(flags.from, filters.from, 'from');
   const [to, toText] = one(flags.to, filters.to, 'to');
   if (from !== null && to !== null && from > to) {
-    throw new UserError(`the period ends before it starts: from ${fromText} (${from}) to ${toText} (${to}), as of ${isoOf(asOf)}`, { hint: 'Check --from/--to or report.filters.from/to' });
+    throw new UserError(`the period ends before it starts: from ${fromText} (${from}) to ${toText} (${to}), as of ${isoOf(asOf)}`, {
+      hint: 'Check --from/--to or report.filters.from/to',
+    });
   }
   return { from, to, asOf: isoOf(asOf), written: { from: fromText, to: toText } };
 }

@@ -84,10 +84,16 @@ export interface TherapistFigures {
  */
 export function checkPerTherapist(ds: Dataset, at: { file: string; line?: number }): void {
   if (!ds.mapping.therapist) {
-    throw new UserError('report.perTherapist needs a therapist column, and none was found', { location: at, hint: "Name it with 'therapist: COLUMN' in the config" });
+    throw new UserError('report.perTherapist needs a therapist column, and none was found', {
+      location: at,
+      hint: "Name it with 'therapist: COLUMN' in the config",
+    });
   }
   if (!ds.mapping.measures.some((m) => m.role === 'outcome')) {
-    throw new UserError('report.perTherapist needs an outcome column, and none was found', { location: at, hint: "Name it with 'outcome: COLUMN' in the config" });
+    throw new UserError('report.perTherapist needs an outcome column, and none was found', {
+      location: at,
+      hint: "Name it with 'outcome: COLUMN' in the config",
+    });
   }
 }
 
@@ -129,7 +135,13 @@ export function therapistPages(figures: TherapistFigures, ctx: PageContext): The
         demote(renderMarkdown(doc)),
       ];
       if (row) md.push('## References', '', ...figures.references.map((r) => `- ${r}`));
-      files.set(`${THERAPIST_DIR}/${page.name}.md`, md.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n');
+      files.set(
+        `${THERAPIST_DIR}/${page.name}.md`,
+        md
+          .join('\n')
+          .replace(/\n{3,}/g, '\n\n')
+          .trimEnd() + '\n',
+      );
     }
     if (ctx.formats.includes('html')) {
       files.set(
@@ -138,7 +150,15 @@ export function therapistPages(figures: TherapistFigures, ctx: PageContext): The
           title,
           subtitle: sub,
           headline: row ? cards(result, row, withClinic ? result.summary.overall : null, ctx.names) : [],
-          sections: [{ id: 'figures', heading: row ? 'Your clients and the clinic' : 'Too few clients', charts: [], doc, links: [{ href: '../report.html', text: 'Back to the clinic report' }] }],
+          sections: [
+            {
+              id: 'figures',
+              heading: row ? 'Your clients and the clinic' : 'Too few clients',
+              charts: [],
+              doc,
+              links: [{ href: '../report.html', text: 'Back to the clinic report' }],
+            },
+          ],
           rules: rules(minClients, withClinic),
           references: row ? [...figures.references] : [],
           footer: ctx.footer,
@@ -193,22 +213,29 @@ function figuresDocument(result: TrendResult, row: CohortStats, withClinic: bool
       format: F.fixed(2),
       ciFormat: F.interval(2),
     },
-    ...(['reliablyImproved', 'recovered', 'deteriorated'] as const).map(
-      (k): Figure => ({
-        label: SHARE_LABEL[k],
-        you: share(row[k]),
-        youCi: ci(row[k]),
-        clinic: share(clinic[k]),
-        clinicCi: ci(clinic[k]),
-        format: F.percent(1),
-        ciFormat: F.percentInterval(1),
-      }),
-    ),
+    ...(['reliablyImproved', 'recovered', 'deteriorated'] as const).map((k): Figure => ({
+      label: SHARE_LABEL[k],
+      you: share(row[k]),
+      youCi: ci(row[k]),
+      clinic: share(clinic[k]),
+      clinicCi: ci(clinic[k]),
+      format: F.percent(1),
+      ciFormat: F.percentInterval(1),
+    })),
     ...(a
       ? [
           { label: `mean ${ctx.names(a.column)}`, you: row.allianceMean, youCi: null, clinic: clinic.allianceMean, clinicCi: null, format: F.fixed(2) },
           ...(cutoff !== null
-            ? [{ label: `rated sessions with an alliance alert (below ${cutoff})`, you: row.allianceBelowShare, youCi: null, clinic: clinic.allianceBelowShare, clinicCi: null, format: F.percent(1) }]
+            ? [
+                {
+                  label: `rated sessions with an alliance alert (below ${cutoff})`,
+                  you: row.allianceBelowShare,
+                  youCi: null,
+                  clinic: clinic.allianceBelowShare,
+                  clinicCi: null,
+                  format: F.percent(1),
+                },
+              ]
             : []),
         ]
       : []),
@@ -288,7 +315,9 @@ export function pagesMarkdown(p: TherapistPages): string[] {
     '',
     mdText(PAGES_INTRO),
     '',
-    ...p.pages.map((g) => `- [${mdText(g.therapist).replace(/[[\]\\]/g, '\\$&')}](${THERAPIST_DIR}/${g.name}.${ext})${g.shown ? '' : ` ${tooFewNote(p.minClients)}`}`),
+    ...p.pages.map(
+      (g) => `- [${mdText(g.therapist).replace(/[[\]\\]/g, '\\$&')}](${THERAPIST_DIR}/${g.name}.${ext})${g.shown ? '' : ` ${tooFewNote(p.minClients)}`}`,
+    ),
     '',
   ];
 }

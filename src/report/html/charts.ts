@@ -207,7 +207,10 @@ export function trendCharts(r: TrendResult, firstId: number): Chart[] {
   }
   const groups = r.groups;
   if (o && groups && groups.rows.length > 0) {
-    const rows: { label: string; c: CohortStats }[] = [{ label: 'all clients', c: s.overall }, ...groups.rows.map((g) => ({ label: cellWords(groups.by, g.group), c: g }))];
+    const rows: { label: string; c: CohortStats }[] = [
+      { label: 'all clients', c: s.overall },
+      ...groups.rows.map((g) => ({ label: cellWords(groups.by, g.group), c: g })),
+    ];
     for (const [key, name] of [
       ['reliablyImproved', 'Reliably improved (incl. recovered)'],
       ['recovered', 'Recovered'],
@@ -231,7 +234,8 @@ export function trendCharts(r: TrendResult, firstId: number): Chart[] {
   const nt = s.notOnTrack;
   const bars: Bar[] = [];
   if (a && aCut !== null) bars.push({ label: `alliance below ${aCut}`, value: al.clientsBelowCutoff, note: `${al.sessionsBelowCutoff} sessions` });
-  if (a && r.methods.allianceAlerts.drop !== null) bars.push({ label: `alliance drop >= ${r.methods.allianceAlerts.drop}`, value: al.clientsWithDrop, note: `${al.drops} sessions` });
+  if (a && r.methods.allianceAlerts.drop !== null)
+    bars.push({ label: `alliance drop >= ${r.methods.allianceAlerts.drop}`, value: al.clientsWithDrop, note: `${al.drops} sessions` });
   if (o && r.methods.notOnTrack.reason === undefined) {
     bars.push({ label: 'not on track (ever)', value: nt.clientsFlagged, note: `${nt.flags} sessions` });
     bars.push({ label: 'not on track (now)', value: nt.clientsCurrentlyFlagged });

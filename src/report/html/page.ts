@@ -101,9 +101,16 @@ export function renderHtmlTable(t: TableModel): string {
   out.push(`<figure class="table" id="table-${esc(t.id)}">`, `<figcaption>${esc(t.title)}</figcaption>`);
   if (fold) out.push(`<details><summary>Show the table (${t.rows.length} rows; also in the CSV and Markdown files)</summary>`);
   parts.forEach((cols, k) => {
-    if (parts.length > 1) out.push(`<p class="part">Part ${k + 1} of ${parts.length}${k === 0 ? ' (the table is split to fit the page; each part starts with its first column)' : ''}</p>`);
+    if (parts.length > 1)
+      out.push(
+        `<p class="part">Part ${k + 1} of ${parts.length}${k === 0 ? ' (the table is split to fit the page; each part starts with its first column)' : ''}</p>`,
+      );
     out.push('<div class="scroll"><table>');
-    out.push('<thead><tr>' + cols.map((j) => `<th scope="col"${isRight(t.columns[j]) ? ' class="num"' : ''}>${esc(t.columns[j].header)}</th>`).join('') + '</tr></thead>');
+    out.push(
+      '<thead><tr>' +
+        cols.map((j) => `<th scope="col"${isRight(t.columns[j]) ? ' class="num"' : ''}>${esc(t.columns[j].header)}</th>`).join('') +
+        '</tr></thead>',
+    );
     out.push('<tbody>');
     for (const r of cells) out.push('<tr>' + cols.map((j) => `<td${isRight(t.columns[j]) ? ' class="num"' : ''}>${esc(r[j])}</td>`).join('') + '</tr>');
     out.push('</tbody></table></div>');
@@ -183,7 +190,11 @@ export function renderReportHtml(r: HtmlReport): string {
   out.push(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
   out.push(`<title>${esc(r.title)}</title>`, `<style>${CSS}</style>`, '</head>', '<body>');
   out.push('<header>', `<h1>${esc(r.title)}</h1>`, ...r.subtitle.map((s) => `<p>${esc(s)}</p>`), '</header>');
-  out.push('<nav aria-label="sections"><a href="#summary">Summary</a>' + r.sections.map((s) => `<a href="#${esc(s.id)}">${esc(s.heading)}</a>`).join('') + '<a href="#methods">Methods</a></nav>');
+  out.push(
+    '<nav aria-label="sections"><a href="#summary">Summary</a>' +
+      r.sections.map((s) => `<a href="#${esc(s.id)}">${esc(s.heading)}</a>`).join('') +
+      '<a href="#methods">Methods</a></nav>',
+  );
   out.push('<main>');
   out.push('<section id="summary"><h2>Summary</h2>', '<div class="cards">');
   for (const h of r.headline) {
@@ -197,7 +208,9 @@ export function renderReportHtml(r: HtmlReport): string {
     out.push(`<section id="${esc(s.id)}">`, `<h2>${esc(s.heading)}</h2>`);
     for (const p of s.intro ?? []) out.push(`<p>${esc(p)}</p>`);
     if (s.links && s.links.length > 0) {
-      out.push('<ul class="links">' + s.links.map((l) => `<li><a href="${esc(l.href)}">${esc(l.text)}</a>${l.note ? ` ${esc(l.note)}` : ''}</li>`).join('') + '</ul>');
+      out.push(
+        '<ul class="links">' + s.links.map((l) => `<li><a href="${esc(l.href)}">${esc(l.text)}</a>${l.note ? ` ${esc(l.note)}` : ''}</li>`).join('') + '</ul>',
+      );
     }
     for (const c of s.charts) {
       out.push('<figure class="chart">', `<h3>${esc(c.heading)}</h3>`, c.svg, `<figcaption>${esc(c.caption)}</figcaption>`, '</figure>');

@@ -81,7 +81,8 @@ function labelText(label: string, x: number, yc: number, anchor: 'start' | 'end'
   const words = label.split(' ');
   let first = '';
   let k = 0;
-  while (k < words.length && (first === '' ? words[k] : `${first} ${words[k]}`).length <= LABEL_LINE) first = first === '' ? words[k++] : `${first} ${words[k++]}`;
+  while (k < words.length && (first === '' ? words[k] : `${first} ${words[k]}`).length <= LABEL_LINE)
+    first = first === '' ? words[k++] : `${first} ${words[k++]}`;
   const rest = words.slice(k).join(' ');
   if (first === '' || rest.length > LABEL_LINE) {
     return `<text x="${x}" y="${c(yc + 4)}"${anchorAttr}${attrs}><title>${esc(label)}</title>${esc(clip(label, LABEL_LINE))}</text>`;
@@ -210,7 +211,9 @@ export function forestPlot(o: ForestOptions): string {
       parts.push(`<line x1="${c(x(b))}" y1="${c(y - 4)}" x2="${c(x(b))}" y2="${c(y + 4)}" stroke="${colour}" stroke-width="1.5"/>`);
     }
     const s = r.emphasis ? 6 : 5;
-    parts.push(`<rect x="${c(x(r.estimate) - s)}" y="${c(y - s)}" width="${2 * s}" height="${2 * s}" fill="${colour}" transform="rotate(45 ${c(x(r.estimate))} ${c(y)})"/>`);
+    parts.push(
+      `<rect x="${c(x(r.estimate) - s)}" y="${c(y - s)}" width="${2 * s}" height="${2 * s}" fill="${colour}" transform="rotate(45 ${c(x(r.estimate))} ${c(y)})"/>`,
+    );
     const ciText = r.ci ? ` [${toFixedR(r.ci[0], 3)}, ${toFixedR(r.ci[1], 3)}]` : '';
     const label = `${r.label}: ${toFixedR(r.estimate, 3)}${ciText}${r.n !== null ? `, n = ${r.n}` : ''}`;
     out.push(`<g class="mark"><title>${esc(label)}</title>${parts.join('')}</g>`);
@@ -337,7 +340,9 @@ export function lineChart(o: LineOptions): string {
     const parts: string[] = [];
     for (const sg of segs) {
       const d = sg.thin ? '2 4' : dash;
-      parts.push(`<polyline points="${sg.points.join(' ')}" fill="none" stroke="${colour}" stroke-width="${sg.thin ? 1.5 : 2}"${d ? ` stroke-dasharray="${d}"` : ''}/>`);
+      parts.push(
+        `<polyline points="${sg.points.join(' ')}" fill="none" stroke="${colour}" stroke-width="${sg.thin ? 1.5 : 2}"${d ? ` stroke-dasharray="${d}"` : ''}/>`,
+      );
     }
     s.values.forEach((v, i) => {
       if (v === null || !Number.isFinite(v)) return;
@@ -354,7 +359,9 @@ export function lineChart(o: LineOptions): string {
     out.push(`<g class="mark">${parts.join('')}</g>`);
     // legend
     const ly = top + 10 + k * 20;
-    out.push(`<line x1="${left + plotW + 12}" y1="${ly}" x2="${left + plotW + 36}" y2="${ly}" stroke="${colour}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`);
+    out.push(
+      `<line x1="${left + plotW + 12}" y1="${ly}" x2="${left + plotW + 36}" y2="${ly}" stroke="${colour}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`,
+    );
     out.push(`<text x="${left + plotW + 42}" y="${ly + 4}" font-size="11">${esc(clip(s.name, 16))}</text>`);
   });
   if (o.small?.some(Boolean) && o.smallNote) {

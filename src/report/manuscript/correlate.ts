@@ -5,7 +5,25 @@
 import type { CorrelateReport, CorrelateResult } from '../../analysis/correlate/index.js';
 import type { Dataset } from '../../dataset/types.js';
 import { toFixedR } from '../number.js';
-import { apaR, capital, count, dfText, interval, level, listWords, nouns, pText, pValue, sym, t, type ApaRow, type Manuscript, type Paragraph, type Run, type Text } from './model.js';
+import {
+  apaR,
+  capital,
+  count,
+  dfText,
+  interval,
+  level,
+  listWords,
+  nouns,
+  pText,
+  pValue,
+  sym,
+  t,
+  type ApaRow,
+  type Manuscript,
+  type Paragraph,
+  type Run,
+  type Text,
+} from './model.js';
 import { directionSentence, instrumentNames, instrumentWorks, measureLabel } from './measures.js';
 import { BAKDASH_2017, BH_1995, HOLM_1979, NICKELL_1981, plainSoftware, referenceList, software, type Work } from './references.js';
 import { byLabel, cellWords } from '../../names.js';
@@ -55,7 +73,16 @@ function statistics(r: CorrelateResult, adjust: keyof typeof ADJUST_NAME): Text 
   const adj: Text = adjust !== 'none' && r.p_adjusted !== null ? [' (', ...pText(r.p_adjusted, `${ADJUST_NAME[adjust]}-adjusted `), ')'] : [];
   const p: Text = r.p !== null ? [', ', ...pText(r.p)] : [];
   if (r.analysis === 'lagged') {
-    return [sym('b'), ` = ${toFixedR(r.b ?? NaN, 2)}, `, sym('SE'), ` = ${toFixedR(r.se ?? NaN, 2)}${ci}${boot}, `, sym('t'), `(${dfText(r.df ?? NaN)}) = ${toFixedR(r.t ?? NaN, 2)}`, ...p, ...adj];
+    return [
+      sym('b'),
+      ` = ${toFixedR(r.b ?? NaN, 2)}, `,
+      sym('SE'),
+      ` = ${toFixedR(r.se ?? NaN, 2)}${ci}${boot}, `,
+      sym('t'),
+      `(${dfText(r.df ?? NaN)}) = ${toFixedR(r.t ?? NaN, 2)}`,
+      ...p,
+      ...adj,
+    ];
   }
   return [symbol(r), `(${dfText(r.df ?? NaN)}) = ${apaR(r.r ?? NaN)}${ci}${boot}`, ...p, ...adj];
 }
@@ -64,7 +91,9 @@ function sentence(r: CorrelateResult, a: string, o: string, adjust: keyof typeof
   const dp = decisive(r, adjust);
   const est = r.analysis === 'lagged' ? r.b : r.r;
   if (!r.estimable || est === null || dp === null) {
-    return [`${analysisLabel(r, a, o)}: the ${r.analysis === 'lagged' ? 'coefficient' : 'correlation'} could not be estimated (${r.reason ?? 'too few data'}).`];
+    return [
+      `${analysisLabel(r, a, o)}: the ${r.analysis === 'lagged' ? 'coefficient' : 'correlation'} could not be estimated (${r.reason ?? 'too few data'}).`,
+    ];
   }
   const sig = dp < 0.05 && est !== 0;
   const rel = sig ? `${est > 0 ? 'positively' : 'negatively'} related to` : 'not significantly related to';
@@ -83,7 +112,11 @@ function sentence(r: CorrelateResult, a: string, o: string, adjust: keyof typeof
     default: {
       const [x, y] = r.direction === 'alliance->outcome' ? [a, o] : [o, a];
       const verb = sig ? (est > 0 ? 'predicted higher' : 'predicted lower') : 'did not significantly predict';
-      return [`${capital(x)} at one session ${verb} ${y} at the next, controlling for ${y} at that session and for stable client differences (client fixed effects), `, ...stats, '.'];
+      return [
+        `${capital(x)} at one session ${verb} ${y} at the next, controlling for ${y} at that session and for stable client differences (client fixed effects), `,
+        ...stats,
+        '.',
+      ];
     }
   }
 }
@@ -135,7 +168,10 @@ function paragraph(b: Block, report: CorrelateReport, dataset: Dataset): Paragra
     sentences.push(sentence(r, a, oc, o.adjust));
   }
   const simpson = report.warnings.some((w) => w.code === 'simpson' && w.group === b.group && w.alliance === b.alliance && w.outcome === b.outcome);
-  if (simpson) sentences.push(['The between- and within-client correlations have opposite signs, so the pooled correlation mixes two different relations and answers neither question.']);
+  if (simpson)
+    sentences.push([
+      'The between- and within-client correlations have opposite signs, so the pooled correlation mixes two different relations and answers neither question.',
+    ]);
   return { heading: `${a} and ${oc}${b.group === null ? '' : `: ${cellWords(o.by, b.group)}`}`, sentences };
 }
 
@@ -194,7 +230,8 @@ export function correlateManuscript(report: CorrelateReport, dataset: Dataset): 
   defs.forEach(([, d], k) => note.push(...d, k < defs.length - 1 ? '; ' : ''));
   note.push(`; CI = ${level(o.ciLevel)}% confidence interval.`);
   if (o.adjust !== 'none') note.push(' ', sym('p', 'adj'), ` = ${adjustName}-adjusted `, sym('p'), ` over the ${report.adjusted} tests.`);
-  if (report.suppressed.length > 0) note.push(` Not shown: ${byLabel(o.by)} ${listWords(report.suppressed.map((s) => s.group))} (fewer than ${o.minClients} clients).`);
+  if (report.suppressed.length > 0)
+    note.push(` Not shown: ${byLabel(o.by)} ${listWords(report.suppressed.map((s) => s.group))} (fewer than ${o.minClients} clients).`);
   const table = {
     id: 'correlations',
     title: 'Associations Between Alliance and Outcome',
@@ -216,23 +253,47 @@ export function correlateManuscript(report: CorrelateReport, dataset: Dataset): 
   const m: Text[] = [];
   m.push([`Alliance and outcome were measured with ${listWords(instrumentNames(dataset, measures))}.`]);
   const ran = new Set(report.results.map((r) => r.analysis));
-  if (ran.has('pooled')) m.push(['Pooled correlations use every session with both scores and ignore that sessions are nested in clients; they are reported beside the between- and within-client estimates, not instead of them.']);
+  if (ran.has('pooled'))
+    m.push([
+      'Pooled correlations use every session with both scores and ignore that sessions are nested in clients; they are reported beside the between- and within-client estimates, not instead of them.',
+    ]);
   if (ran.has('between')) m.push(['Between-client correlations are Pearson correlations of the client means of the paired sessions.']);
   if (ran.has('within')) {
     works.push(BAKDASH_2017);
-    m.push([`Within-client associations are repeated-measures correlations (${BAKDASH_2017.cite}): the correlation of client-mean-centered scores, with `, sym('df'), ' = sessions \u2212 clients \u2212 1.']);
+    m.push([
+      `Within-client associations are repeated-measures correlations (${BAKDASH_2017.cite}): the correlation of client-mean-centered scores, with `,
+      sym('df'),
+      ' = sessions \u2212 clients \u2212 1.',
+    ]);
   }
-  if (ran.has('early')) m.push([`Early alliance (${earlyText(o)}) was related to the outcome at each client's last assessed session, controlling for the outcome at intake (partial correlation) and with the final outcome residualized on intake (semi-partial correlation).`]);
+  if (ran.has('early'))
+    m.push([
+      `Early alliance (${earlyText(o)}) was related to the outcome at each client's last assessed session, controlling for the outcome at intake (partial correlation) and with the final outcome residualized on intake (semi-partial correlation).`,
+    ]);
   if (ran.has('lagged')) {
     works.push(NICKELL_1981);
-    m.push(['Lagged effects were estimated in both directions over pairs of consecutive sessions by ordinary least squares with client fixed effects: alliance at one session predicting outcome at the next, controlling for outcome at that session, and the reverse.']);
-    m.push([`With the earlier score and client fixed effects in one model, these coefficients are biased when clients have few sessions (${NICKELL_1981.cite}); their direction is interpreted, not their size.`]);
+    m.push([
+      'Lagged effects were estimated in both directions over pairs of consecutive sessions by ordinary least squares with client fixed effects: alliance at one session predicting outcome at the next, controlling for outcome at that session, and the reverse.',
+    ]);
+    m.push([
+      `With the earlier score and client fixed effects in one model, these coefficients are biased when clients have few sessions (${NICKELL_1981.cite}); their direction is interpreted, not their size.`,
+    ]);
   }
-  m.push(["Confidence intervals of correlations use Fisher's ", sym('z'), ` transformation${o.bootstrap > 0 ? `; cluster-bootstrap intervals resample clients (${o.bootstrap} replicates, percentile method)` : ''}.`]);
+  m.push([
+    "Confidence intervals of correlations use Fisher's ",
+    sym('z'),
+    ` transformation${o.bootstrap > 0 ? `; cluster-bootstrap intervals resample clients (${o.bootstrap} replicates, percentile method)` : ''}.`,
+  ]);
   if (o.adjust !== 'none') {
     const w = o.adjust === 'holm' ? HOLM_1979 : BH_1995;
     works.push(w);
-    m.push([`The `, sym('p'), ` values were adjusted over the ${report.adjusted} tests with the ${adjustName} procedure (${w.cite}); an association is described as significant when its adjusted `, sym('p'), ' < .05.']);
+    m.push([
+      `The `,
+      sym('p'),
+      ` values were adjusted over the ${report.adjusted} tests with the ${adjustName} procedure (${w.cite}); an association is described as significant when its adjusted `,
+      sym('p'),
+      ' < .05.',
+    ]);
   } else m.push(['No adjustment for multiple tests was made; an association is described as significant when ', sym('p'), ' < .05.']);
   m.push([`The analyses were run with ${plainSoftware()}; its correlations and tests equal R's cor.test, rmcorr and lm.`]);
   return {
@@ -242,4 +303,3 @@ export function correlateManuscript(report: CorrelateReport, dataset: Dataset): 
     references: referenceList(works),
   };
 }
-

@@ -20,7 +20,11 @@ export function describeManuscript(d: DescribeResult, dataset: Dataset): Manuscr
   s.push([`The data comprised ${nouns(d.rows, 'session')} of ${nouns(d.clients, 'client')}${th}${span}.`]);
   const spc = d.sessionsPerClient;
   if (spc) {
-    s.push([`Clients attended a mean of ${toFixedR(spc.mean, 2)} sessions (`, sym('Mdn'), ` = ${spc.median}, range ${spc.min}\u2013${spc.max}); ${nouns(d.singleSession.clients, 'client')} (${percent(d.singleSession.share)}) attended only one session.`]);
+    s.push([
+      `Clients attended a mean of ${toFixedR(spc.mean, 2)} sessions (`,
+      sym('Mdn'),
+      ` = ${spc.median}, range ${spc.min}\u2013${spc.max}); ${nouns(d.singleSession.clients, 'client')} (${percent(d.singleSession.share)}) attended only one session.`,
+    ]);
   }
   for (const m of d.measures) {
     const label = measureLabel(dataset, m.column);
@@ -28,20 +32,45 @@ export function describeManuscript(d: DescribeResult, dataset: Dataset): Manuscr
       s.push([`${capital(label)} had no usable score.`]);
       continue;
     }
-    s.push([`${capital(label)} was scored in ${nouns(m.n, 'session')} (`, sym('M'), ` = ${num(m.mean)}, `, sym('SD'), ` = ${num(m.sd)}; ${count(m.missing)} missing, ${count(m.unusable)} unusable).`]);
+    s.push([
+      `${capital(label)} was scored in ${nouns(m.n, 'session')} (`,
+      sym('M'),
+      ` = ${num(m.mean)}, `,
+      sym('SD'),
+      ` = ${num(m.sd)}; ${count(m.missing)} missing, ${count(m.unusable)} unusable).`,
+    ]);
     if (m.cutoff && m.intakeBeyondCutoff !== null) {
-      const side = m.role === 'alliance' ? (m.cutoff.clinicalIf.startsWith('<') ? 'below the alert threshold' : 'beyond the alert threshold') : `${SIDE[m.cutoff.clinicalIf] ?? 'beyond'} the clinical cut-off`;
-      s.push([`At intake, ${percent(m.intakeBeyondCutoff)} of the ${nouns(m.intakeClients, 'client')} with a score were ${side} (${SIGN[m.cutoff.clinicalIf] ?? m.cutoff.clinicalIf} ${m.cutoff.value}).`]);
+      const side =
+        m.role === 'alliance'
+          ? m.cutoff.clinicalIf.startsWith('<')
+            ? 'below the alert threshold'
+            : 'beyond the alert threshold'
+          : `${SIDE[m.cutoff.clinicalIf] ?? 'beyond'} the clinical cut-off`;
+      s.push([
+        `At intake, ${percent(m.intakeBeyondCutoff)} of the ${nouns(m.intakeClients, 'client')} with a score were ${side} (${SIGN[m.cutoff.clinicalIf] ?? m.cutoff.clinicalIf} ${m.cutoff.value}).`,
+      ]);
     }
   }
   const cutoffs = d.measures.filter((m) => m.cutoff);
-  const note: Text = [sym('n'), ' = sessions with a usable score; ', sym('M'), ' = mean; ', sym('SD'), ' = standard deviation; intake = each client\u2019s earliest session with a score of that measure.'];
-  if (cutoffs.length) note.push(` Cut-offs: ${cutoffs.map((m) => `${measureLabel(dataset, m.column)} ${SIGN[m.cutoff!.clinicalIf] ?? m.cutoff!.clinicalIf} ${m.cutoff!.value}`).join('; ')} (sources in the references).`);
+  const note: Text = [
+    sym('n'),
+    ' = sessions with a usable score; ',
+    sym('M'),
+    ' = mean; ',
+    sym('SD'),
+    ' = standard deviation; intake = each client\u2019s earliest session with a score of that measure.',
+  ];
+  if (cutoffs.length)
+    note.push(
+      ` Cut-offs: ${cutoffs.map((m) => `${measureLabel(dataset, m.column)} ${SIGN[m.cutoff!.clinicalIf] ?? m.cutoff!.clinicalIf} ${m.cutoff!.value}`).join('; ')} (sources in the references).`,
+    );
   const columns = dataset.mapping.measures.map((m) => m.name);
   const works: Work[] = [software(), ...instrumentWorks(dataset, columns), ...cutoffs.map((m) => ({ cite: m.column, entry: [m.cutoff!.source] }))];
   const methods: Text[] = [];
   if (columns.length) methods.push([`The measures were ${listWords(instrumentNames(dataset, columns))}.`]);
-  methods.push(['Sessions per client count the sessions in the data; a client with one session is counted as having ended after the first session. Unusable cells (not numeric, outside the instrument\u2019s range, missing codes) were left out.']);
+  methods.push([
+    'Sessions per client count the sessions in the data; a client with one session is counted as having ended after the first session. Unusable cells (not numeric, outside the instrument\u2019s range, missing codes) were left out.',
+  ]);
   methods.push([`The data were described with ${plainSoftware()}.`]);
   return {
     results: [{ heading: 'Sample', sentences: s }],
@@ -80,4 +109,3 @@ export function describeManuscript(d: DescribeResult, dataset: Dataset): Manuscr
     references: referenceList(works),
   };
 }
-

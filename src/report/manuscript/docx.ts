@@ -9,7 +9,20 @@
  * entry; both are replaced by fixed values (no timestamps in output), so the same data gives
  * the same bytes.
  */
-import { AlignmentType, BorderStyle, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType, type ParagraphChild } from 'docx';
+import {
+  AlignmentType,
+  BorderStyle,
+  Document,
+  HeadingLevel,
+  Packer,
+  Paragraph,
+  Table,
+  TableCell,
+  TableRow,
+  TextRun,
+  WidthType,
+  type ParagraphChild,
+} from 'docx';
 import { unzipSync, zipSync, type Zippable } from 'fflate';
 import { printable } from '../../io/text-safety.js';
 import { plain, type ApaTable, type Manuscript, type Text } from './model.js';
@@ -61,7 +74,10 @@ function cell(children: ParagraphChild[], align: 'left' | 'right', width: number
 
 function table(tb: ApaTable, n: number): (Paragraph | Table)[] {
   const widths = columnWidths(tb);
-  const header = new TableRow({ tableHeader: true, children: tb.columns.map((c, j) => cell(runs(c.header, TABLE_SIZE), c.align, widths[j], { header: true })) });
+  const header = new TableRow({
+    tableHeader: true,
+    children: tb.columns.map((c, j) => cell(runs(c.header, TABLE_SIZE), c.align, widths[j], { header: true })),
+  });
   const body = tb.rows.map(
     (row) =>
       new TableRow({
@@ -81,12 +97,19 @@ function table(tb: ApaTable, n: number): (Paragraph | Table)[] {
       columnWidths: widths,
       borders: { top: RULE, bottom: RULE, left: NONE, right: NONE, insideHorizontal: NONE, insideVertical: NONE },
     }),
-    new Paragraph({ children: [new TextRun({ text: 'Note.', italics: true, size: TABLE_SIZE }), new TextRun({ text: ' ', size: TABLE_SIZE }), ...runs(tb.note, TABLE_SIZE)], spacing: { before: 120, after: 240 } }),
+    new Paragraph({
+      children: [new TextRun({ text: 'Note.', italics: true, size: TABLE_SIZE }), new TextRun({ text: ' ', size: TABLE_SIZE }), ...runs(tb.note, TABLE_SIZE)],
+      spacing: { before: 120, after: 240 },
+    }),
   ];
 }
 
 function heading(text: string, level: 1 | 2): Paragraph {
-  return new Paragraph({ children: [new TextRun({ text: printable(text), bold: true, color: '000000' })], heading: level === 1 ? HeadingLevel.HEADING_1 : HeadingLevel.HEADING_2, alignment: level === 1 ? AlignmentType.CENTER : AlignmentType.LEFT });
+  return new Paragraph({
+    children: [new TextRun({ text: printable(text), bold: true, color: '000000' })],
+    heading: level === 1 ? HeadingLevel.HEADING_1 : HeadingLevel.HEADING_2,
+    alignment: level === 1 ? AlignmentType.CENTER : AlignmentType.LEFT,
+  });
 }
 
 /** A fixed zip time for every entry (DOS time starts in 1980). */
@@ -109,11 +132,19 @@ function stable(buf: Uint8Array): Buffer {
 
 export async function renderDocx(m: Manuscript, parts: { methods: boolean }, firstTable = 1): Promise<Buffer> {
   const children: (Paragraph | Table)[] = [heading('Results', 1)];
-  for (const p of m.results) children.push(heading(p.heading, 2), new Paragraph({ children: runs(p.sentences.flatMap((s, k) => (k === 0 ? s : [' ', ...s]))), spacing: { after: 200 } }));
+  for (const p of m.results)
+    children.push(
+      heading(p.heading, 2),
+      new Paragraph({ children: runs(p.sentences.flatMap((s, k) => (k === 0 ? s : [' ', ...s]))), spacing: { after: 200 } }),
+    );
   m.tables.forEach((tb, k) => children.push(...table(tb, firstTable + k)));
   if (parts.methods) {
     children.push(heading('Method', 1));
-    for (const p of m.methods) children.push(heading(p.heading, 2), new Paragraph({ children: runs(p.sentences.flatMap((s, k) => (k === 0 ? s : [' ', ...s]))), spacing: { after: 200 } }));
+    for (const p of m.methods)
+      children.push(
+        heading(p.heading, 2),
+        new Paragraph({ children: runs(p.sentences.flatMap((s, k) => (k === 0 ? s : [' ', ...s]))), spacing: { after: 200 } }),
+      );
     children.push(heading('References', 1));
     for (const r of m.references) children.push(new Paragraph({ children: runs(r), indent: { left: 720, hanging: 720 }, spacing: { after: 120 } }));
   }
@@ -121,7 +152,14 @@ export async function renderDocx(m: Manuscript, parts: { methods: boolean }, fir
     creator: 'alliance-outcome',
     title: 'Results',
     styles: { default: { document: { run: { font: 'Times New Roman', size: 24 } } } },
-    sections: [{ properties: { page: { size: { width: PAGE.width, height: PAGE.height }, margin: { top: PAGE.margin, bottom: PAGE.margin, left: PAGE.margin, right: PAGE.margin } } }, children }],
+    sections: [
+      {
+        properties: {
+          page: { size: { width: PAGE.width, height: PAGE.height }, margin: { top: PAGE.margin, bottom: PAGE.margin, left: PAGE.margin, right: PAGE.margin } },
+        },
+        children,
+      },
+    ],
   });
   return stable(await Packer.toBuffer(doc));
 }

@@ -51,7 +51,9 @@ function textRun(s: string): string {
 }
 
 function runs(t: Text): string {
-  return t.map((r) => (typeof r === 'string' ? textRun(r) : `\\textit{${latexEscape(r.i)}}${r.sub === undefined ? '' : `\\textsubscript{${latexEscape(r.sub)}}`}`)).join('');
+  return t
+    .map((r) => (typeof r === 'string' ? textRun(r) : `\\textit{${latexEscape(r.i)}}${r.sub === undefined ? '' : `\\textsubscript{${latexEscape(r.sub)}}`}`))
+    .join('');
 }
 
 function table(tb: ApaTable, n: number): string[] {

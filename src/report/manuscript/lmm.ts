@@ -28,7 +28,15 @@ function termLabel(term: string, base: string, a: string): string {
 function stats(f: FixedEffect): Text {
   const ci = f.lower !== null && f.upper !== null ? `, 95% CI ${interval([f.lower, f.upper], false)}` : '';
   const df = f.df === null ? '' : `(${dfText(f.df)})`;
-  return [sym('b'), ` = ${num(f.estimate)}, `, sym('SE'), ` = ${num(f.se)}${ci}, `, sym('t'), `${df} = ${num(f.t)}`, ...(f.p === null ? [] : [', ', ...pText(f.p)])];
+  return [
+    sym('b'),
+    ` = ${num(f.estimate)}, `,
+    sym('SE'),
+    ` = ${num(f.se)}${ci}, `,
+    sym('t'),
+    `${df} = ${num(f.t)}`,
+    ...(f.p === null ? [] : [', ', ...pText(f.p)]),
+  ];
 }
 
 function effectSentence(f: FixedEffect, label: string, o: string, std: FixedEffect | undefined): Text {
@@ -55,15 +63,30 @@ export function modelManuscript(result: ModelResult, dataset: Dataset): Manuscri
   const dfName = kr ? 'the Kenward\u2013Roger' : "Satterthwaite's";
   if (kr) works.push(KENWARD_1997);
   const th = fit.therapists !== null ? ` seen by ${count(fit.therapists)} therapists` : '';
-  const sample = spec.level === 'client' ? `${count(fit.clients)} clients${th} (one row per client: final ${o} on the client's alliance, split into the therapist's mean and the client's deviation from it, controlling intake)` : `${count(fit.nobs)} ${unit} of ${count(fit.clients)} clients${th}`;
+  const sample =
+    spec.level === 'client'
+      ? `${count(fit.clients)} clients${th} (one row per client: final ${o} on the client's alliance, split into the therapist's mean and the client's deviation from it, controlling intake)`
+      : `${count(fit.nobs)} ${unit} of ${count(fit.clients)} clients${th}`;
   s.push([`A linear mixed model (${fit.formula}) was fitted by ${fit.method === 'ML' ? 'maximum likelihood' : 'restricted maximum likelihood'} to ${sample}.`]);
   if (result.icc) s.push([`The intraclass correlation of ${o} in the model without predictors was `, sym('ICC'), ` = ${apaR(result.icc.value)}.`]);
   for (const f of fit.fixed) {
     if (f.term === '(Intercept)') continue;
-    s.push(effectSentence(f, termLabel(f.term, base, a), o, fit.standardized?.find((x) => x.term === f.term)));
+    s.push(
+      effectSentence(
+        f,
+        termLabel(f.term, base, a),
+        o,
+        fit.standardized?.find((x) => x.term === f.term),
+      ),
+    );
   }
   const cx = fit.contextual;
-  const contrast = spec.decompose ? `The ${cx.term.split(' - ').map((x) => `${termLabel(x, base, a).replace(/^.*, /, '')} coefficient`).join(' minus the ')} was ` : 'The contextual effect (between- minus within-client coefficient) was ';
+  const contrast = spec.decompose
+    ? `The ${cx.term
+        .split(' - ')
+        .map((x) => `${termLabel(x, base, a).replace(/^.*, /, '')} coefficient`)
+        .join(' minus the ')} was `
+    : 'The contextual effect (between- minus within-client coefficient) was ';
   if (Number.isFinite(cx.estimate)) s.push([contrast, ...stats(cx), '.']);
   s.push([
     'The fixed effects explained ',
@@ -79,9 +102,18 @@ export function modelManuscript(result: ModelResult, dataset: Dataset): Manuscri
       if (c.chisq === null || c.df === null || c.p === null) continue;
       const prev = result.comparison[k - 1];
       const added = c.model.slice(2).replace(/^random slope/, 'a random slope');
-      const what = c.model.startsWith('+ ') ? `Adding ${added} to the ${prev.model === 'null' ? 'null' : 'previous'} model` : `The model ${c.model}, compared with ${prev.model},`;
+      const what = c.model.startsWith('+ ')
+        ? `Adding ${added} to the ${prev.model === 'null' ? 'null' : 'previous'} model`
+        : `The model ${c.model}, compared with ${prev.model},`;
       const verb = c.p < 0.05 ? 'improved the fit' : 'did not significantly improve the fit';
-      s.push([`${what} ${verb}, `, sym('\u03c7\u00b2'), `(${c.df}) = ${toFixedR(c.chisq, 2)}, `, sym('p'), pValue(c.p), `; AIC ${toFixedR(c.aic, 1)} vs ${toFixedR(prev.aic, 1)}.`]);
+      s.push([
+        `${what} ${verb}, `,
+        sym('\u03c7\u00b2'),
+        `(${c.df}) = ${toFixedR(c.chisq, 2)}, `,
+        sym('p'),
+        pValue(c.p),
+        `; AIC ${toFixedR(c.aic, 1)} vs ${toFixedR(prev.aic, 1)}.`,
+      ]);
     }
   }
   const stdCol = fit.standardized !== null;
@@ -126,7 +158,9 @@ export function modelManuscript(result: ModelResult, dataset: Dataset): Manuscri
         ? `${a} was split into a therapist component (the mean of the therapist's client means), a client component (the client mean minus it) and a session component (the deviation from the client mean).`
         : `${spec.lag && spec.reverse ? o : a} was split into a between-client component (the client's mean over the ${unit} used) and a within-client component (the deviation from it).`,
     ],
-    [`Linear mixed models with random intercepts for clients${fit.therapists !== null ? ' nested in therapists' : ''}${spec.randomSlope ? ' and a random slope' : ''} were fitted by ${fit.method === 'ML' ? 'maximum likelihood' : 'restricted maximum likelihood'} as lme4 does (${BATES_2015.cite}); fixed effects were tested with ${dfName} degrees of freedom${kr ? ` (${KENWARD_1997.cite})` : ''} as lmerTest does (${KUZNETSOVA_2017.cite}).`],
+    [
+      `Linear mixed models with random intercepts for clients${fit.therapists !== null ? ' nested in therapists' : ''}${spec.randomSlope ? ' and a random slope' : ''} were fitted by ${fit.method === 'ML' ? 'maximum likelihood' : 'restricted maximum likelihood'} as lme4 does (${BATES_2015.cite}); fixed effects were tested with ${dfName} degrees of freedom${kr ? ` (${KENWARD_1997.cite})` : ''} as lmerTest does (${KUZNETSOVA_2017.cite}).`,
+    ],
     ['Marginal and conditional ', sym('R\u00b2'), ' were computed as described by Nakagawa and Schielzeth (2013).'],
     ...(result.comparison
       ? [

@@ -14,7 +14,11 @@ export interface Work {
 
 export const BAKDASH_2017: Work = {
   cite: 'Bakdash & Marusich, 2017',
-  entry: ['Bakdash, J. Z., & Marusich, L. R. (2017). Repeated measures correlation. ', { i: 'Frontiers in Psychology, 8' }, ', Article 456. https://doi.org/10.3389/fpsyg.2017.00456'],
+  entry: [
+    'Bakdash, J. Z., & Marusich, L. R. (2017). Repeated measures correlation. ',
+    { i: 'Frontiers in Psychology, 8' },
+    ', Article 456. https://doi.org/10.3389/fpsyg.2017.00456',
+  ],
 };
 
 export const JACOBSON_1991: Work = {
@@ -28,7 +32,11 @@ export const JACOBSON_1991: Work = {
 
 export const BATES_2015: Work = {
   cite: 'Bates et al., 2015',
-  entry: ['Bates, D., M\u00e4chler, M., Bolker, B., & Walker, S. (2015). Fitting linear mixed-effects models using lme4. ', { i: 'Journal of Statistical Software, 67' }, '(1), 1\u201348. https://doi.org/10.18637/jss.v067.i01'],
+  entry: [
+    'Bates, D., M\u00e4chler, M., Bolker, B., & Walker, S. (2015). Fitting linear mixed-effects models using lme4. ',
+    { i: 'Journal of Statistical Software, 67' },
+    '(1), 1\u201348. https://doi.org/10.18637/jss.v067.i01',
+  ],
 };
 
 export const KUZNETSOVA_2017: Work = {
@@ -42,7 +50,11 @@ export const KUZNETSOVA_2017: Work = {
 
 export const KENWARD_1997: Work = {
   cite: 'Kenward & Roger, 1997',
-  entry: ['Kenward, M. G., & Roger, J. H. (1997). Small sample inference for fixed effects from restricted maximum likelihood. ', { i: 'Biometrics, 53' }, '(3), 983\u2013997. https://doi.org/10.2307/2533558'],
+  entry: [
+    'Kenward, M. G., & Roger, J. H. (1997). Small sample inference for fixed effects from restricted maximum likelihood. ',
+    { i: 'Biometrics, 53' },
+    '(3), 983\u2013997. https://doi.org/10.2307/2533558',
+  ],
 };
 
 export const HOLM_1979: Work = {
@@ -70,7 +82,11 @@ export const NAKAGAWA_2013: Work = {
 
 export const NICKELL_1981: Work = {
   cite: 'Nickell, 1981',
-  entry: ['Nickell, S. (1981). Biases in dynamic models with fixed effects. ', { i: 'Econometrica, 49' }, '(6), 1417\u20131426. https://doi.org/10.2307/1911408'],
+  entry: [
+    'Nickell, S. (1981). Biases in dynamic models with fixed effects. ',
+    { i: 'Econometrica, 49' },
+    '(6), 1417\u20131426. https://doi.org/10.2307/1911408',
+  ],
 };
 
 export const SELF_1987: Work = {

@@ -20,7 +20,13 @@ export function apaFlavour(file: string | null): TextFlavour {
 }
 
 /** `width`: the terminal's columns for plain text on standard output (none: a paragraph is one line). */
-export async function renderManuscript(m: Manuscript, format: ManuscriptFormat, file: string | null, methods: boolean, width?: number): Promise<string | Buffer> {
+export async function renderManuscript(
+  m: Manuscript,
+  format: ManuscriptFormat,
+  file: string | null,
+  methods: boolean,
+  width?: number,
+): Promise<string | Buffer> {
   switch (format) {
     case 'latex': {
       const { renderLatex } = await import('./latex.js');

@@ -43,7 +43,9 @@ function wrap(text: string, width: number | undefined): string {
     .replace(/ ([=<>\u2264\u2265]) /g, '\u00a0$1\u00a0')
     .replace(/ CI \[/g, '\u00a0CI\u00a0[')
     .replace(/\[([^\]\s]+), ([^\]\s]+)\]/g, '[$1,\u00a0$2]');
-  return wrapText(glued, width).join('\n').replace(/\u00a0/g, ' ');
+  return wrapText(glued, width)
+    .join('\n')
+    .replace(/\u00a0/g, ' ');
 }
 
 function paragraph(p: Paragraph, flavour: TextFlavour, level: number, width?: number): string[] {
@@ -73,7 +75,12 @@ function mdTable(table: ApaTable, n: number): string[] {
 
 function htmlTable(table: ApaTable, n: number): string[] {
   const cls = (c: { align: string }): string => (c.align === 'right' ? ' class="num"' : '');
-  const out = [`<figure class="apa-table" id="table-${esc(table.id)}">`, `<p class="label"><b>Table ${n}</b></p>`, `<p class="title"><i>${esc(printable(table.title))}</i></p>`, '<table>'];
+  const out = [
+    `<figure class="apa-table" id="table-${esc(table.id)}">`,
+    `<p class="label"><b>Table ${n}</b></p>`,
+    `<p class="title"><i>${esc(printable(table.title))}</i></p>`,
+    '<table>',
+  ];
   out.push('<thead><tr>' + table.columns.map((c) => `<th scope="col"${cls(c)}>${runs(c.header, 'html')}</th>`).join('') + '</tr></thead>', '<tbody>');
   for (const row of table.rows) {
     if ('section' in row) out.push(`<tr class="section"><td colspan="${table.columns.length}"><i>${esc(printable(row.section))}</i></td></tr>`);
@@ -93,18 +100,27 @@ const CSS =
 /** The text of a manuscript; `firstTable` numbers its tables (the report numbers across sections). */
 export function renderManuscriptText(m: Manuscript, flavour: TextFlavour, parts: TextParts, firstTable = 1): string {
   const out: string[] = [];
-  if (flavour === 'html') out.push('<!DOCTYPE html>', '<html lang="en">', '<head><meta charset="utf-8"><title>Results</title>', `<style>${CSS}</style></head>`, '<body>');
+  if (flavour === 'html')
+    out.push('<!DOCTYPE html>', '<html lang="en">', '<head><meta charset="utf-8"><title>Results</title>', `<style>${CSS}</style></head>`, '<body>');
   if (flavour !== 'plain') out.push(flavour === 'md' ? '# Results' : '<h1>Results</h1>', '');
   const width = flavour === 'plain' ? parts.width : undefined;
   for (const p of m.results) out.push(...paragraph(p, flavour, 2, width));
-  if (parts.tables && flavour !== 'plain') m.tables.forEach((table, k) => out.push(...(flavour === 'md' ? mdTable(table, firstTable + k) : htmlTable(table, firstTable + k))));
+  if (parts.tables && flavour !== 'plain')
+    m.tables.forEach((table, k) => out.push(...(flavour === 'md' ? mdTable(table, firstTable + k) : htmlTable(table, firstTable + k))));
   if (parts.methods) {
     out.push(flavour === 'plain' ? 'Method' : flavour === 'md' ? '# Method' : '<h1>Method</h1>', '');
     for (const p of m.methods) out.push(...paragraph(p, flavour, 2, width));
     out.push(flavour === 'plain' ? 'References' : flavour === 'md' ? '# References' : '<h1>References</h1>', '');
     if (flavour === 'html') out.push('<div class="refs">', ...m.references.map((r) => `<p>${runs(r, 'html')}</p>`), '</div>');
-    else for (const r of m.references) out.push(flavour === 'plain' && width !== undefined ? wrapText(runs(r, flavour), width, '    ').join('\n') : runs(r, flavour), '');
+    else
+      for (const r of m.references)
+        out.push(flavour === 'plain' && width !== undefined ? wrapText(runs(r, flavour), width, '    ').join('\n') : runs(r, flavour), '');
   }
   if (flavour === 'html') out.push('</body>', '</html>');
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  return (
+    out
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd() + '\n'
+  );
 }

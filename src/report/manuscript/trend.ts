@@ -40,9 +40,14 @@ function changeSentences(r: TrendResult, o: string): Text[] {
   if (ch.reason === undefined && c.classified > 0) {
     const how = ch.method === 'points' ? `a change of at least ${ch.threshold ?? '?'} points` : `the reliable change index (${JACOBSON_1991.cite})`;
     const rec = r.methods.clinical.source === 'none' ? '' : `, ${share(c.recovered)} recovered`;
-    out.push([`By ${how}, ${share(c.reliablyImproved)} reliably improved (recovered clients included)${rec}, and ${share(c.deteriorated)} reliably deteriorated.`]);
+    out.push([
+      `By ${how}, ${share(c.reliablyImproved)} reliably improved (recovered clients included)${rec}, and ${share(c.deteriorated)} reliably deteriorated.`,
+    ]);
   }
-  if (r.methods.notOnTrack.reason === undefined) out.push([`Over treatment, ${nouns(s.notOnTrack.clientsFlagged, 'client')} ${s.notOnTrack.clientsFlagged === 1 ? 'was' : 'were'} flagged as not on track at least once.`]);
+  if (r.methods.notOnTrack.reason === undefined)
+    out.push([
+      `Over treatment, ${nouns(s.notOnTrack.clientsFlagged, 'client')} ${s.notOnTrack.clientsFlagged === 1 ? 'was' : 'were'} flagged as not on track at least once.`,
+    ]);
   return out;
 }
 
@@ -52,15 +57,32 @@ function allianceSentences(r: TrendResult, a: string): Text[] {
   const cut = r.methods.allianceAlerts.cutoff;
   const out: Text[] = [];
   if (c.allianceMean !== null) {
-    out.push([`The mean ${a} over the rated sessions was `, sym('M'), ` = ${num(c.allianceMean)}${cut !== null && c.allianceBelowShare !== null ? `; ${percent(c.allianceBelowShare)} of the rated sessions were below ${cut}, in ${nouns(al.clientsBelowCutoff, 'client')}` : ''}.`]);
+    out.push([
+      `The mean ${a} over the rated sessions was `,
+      sym('M'),
+      ` = ${num(c.allianceMean)}${cut !== null && c.allianceBelowShare !== null ? `; ${percent(c.allianceBelowShare)} of the rated sessions were below ${cut}, in ${nouns(al.clientsBelowCutoff, 'client')}` : ''}.`,
+    ]);
   }
-  if (r.methods.allianceAlerts.drop !== null) out.push([`Over treatment, ${nouns(al.clientsWithDrop, 'client')} had at least one drop of ${r.methods.allianceAlerts.drop} or more points from the previous rated session (${nouns(al.drops, 'drop')}).`]);
+  if (r.methods.allianceAlerts.drop !== null)
+    out.push([
+      `Over treatment, ${nouns(al.clientsWithDrop, 'client')} had at least one drop of ${r.methods.allianceAlerts.drop} or more points from the previous rated session (${nouns(al.drops, 'drop')}).`,
+    ]);
   return out;
 }
 
 function cohortRow(label: string, c: CohortStats): ApaRow {
   return {
-    cells: [t(label), t(count(c.clients)), t(count(c.completed)), t(num(c.meanChange)), t(c.meanChangeCi ? interval(c.meanChangeCi, false) : '\u2014'), t(num(c.d)), shareCell(c.reliablyImproved), shareCell(c.recovered), shareCell(c.deteriorated)],
+    cells: [
+      t(label),
+      t(count(c.clients)),
+      t(count(c.completed)),
+      t(num(c.meanChange)),
+      t(c.meanChangeCi ? interval(c.meanChangeCi, false) : '\u2014'),
+      t(num(c.d)),
+      shareCell(c.reliablyImproved),
+      shareCell(c.recovered),
+      shareCell(c.deteriorated),
+    ],
   };
 }
 
@@ -119,16 +141,30 @@ export function trendManuscript(r: TrendResult, dataset: Dataset, _o: TrendOptio
         },
       ]
     : [];
-  const works: Work[] = [software(), ...instrumentWorks(dataset, [al?.column, oc?.column].filter((x): x is string => Boolean(x)))];
+  const works: Work[] = [
+    software(),
+    ...instrumentWorks(
+      dataset,
+      [al?.column, oc?.column].filter((x): x is string => Boolean(x)),
+    ),
+  ];
   const m: Text[] = [];
   const cols = [al?.column, oc?.column].filter((x): x is string => Boolean(x));
   if (cols.length) m.push([`The measures were ${instrumentNames(dataset, cols).join(' and ')}.`]);
   if (oc) {
-    m.push(['Change is the last minus the first assessed score; ', sym('d'), ' divides the mean change by the standard deviation of the first scores, ', sym('d', 'z'), ' by the standard deviation of the change.']);
+    m.push([
+      'Change is the last minus the first assessed score; ',
+      sym('d'),
+      ' divides the mean change by the standard deviation of the first scores, ',
+      sym('d', 'z'),
+      ' by the standard deviation of the change.',
+    ]);
     const ch = r.methods.change;
     if (ch.method === 'jacobson-truax') {
       works.push(JACOBSON_1991);
-      m.push([`Reliable change was assessed with the reliable change index (${JACOBSON_1991.cite}), with a test\u2013retest reliability of ${ch.reliability} and the standard deviation of the first scores; a change is reliable when the index exceeds 1.96 in absolute value.`]);
+      m.push([
+        `Reliable change was assessed with the reliable change index (${JACOBSON_1991.cite}), with a test\u2013retest reliability of ${ch.reliability} and the standard deviation of the first scores; a change is reliable when the index exceeds 1.96 in absolute value.`,
+      ]);
     } else if (ch.threshold !== null) {
       works.push({ cite: 'reliable change', entry: [ch.source] });
       m.push([`A change of at least ${ch.threshold} points was counted as reliable (see the references for its source).`]);
@@ -136,7 +172,9 @@ export function trendManuscript(r: TrendResult, dataset: Dataset, _o: TrendOptio
     const cl = r.methods.clinical;
     if (cl.source === 'instrument') {
       works.push({ cite: 'cut-off', entry: [cl.citation] });
-      m.push([`Recovery is reliable improvement from a score ${cl.clinicalIf} ${cl.cutoff} (the clinical range) at the first assessment to a score outside it at the last.`]);
+      m.push([
+        `Recovery is reliable improvement from a score ${cl.clinicalIf} ${cl.cutoff} (the clinical range) at the first assessment to a score outside it at the last.`,
+      ]);
     } else if (cl.source === 'jacobson-truax' && cl.cutoff !== null) {
       if (!works.includes(JACOBSON_1991)) works.push(JACOBSON_1991);
       m.push([`Recovery is reliable improvement across the cut-off ${cl.type} = ${num(cl.cutoff)} (${JACOBSON_1991.cite}).`]);

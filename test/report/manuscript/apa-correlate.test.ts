@@ -14,7 +14,15 @@ import { runInProcess } from '../../helpers/cli.js';
 const FIX = 'fixtures/correlate/therapists.csv';
 const BLAND = 'fixtures/reference/bland1995.csv';
 const REF = JSON.parse(readFileSync(new URL('../../reference/correlate.json', import.meta.url), 'utf8')) as {
-  fixture: { all: Record<string, { r?: number; b?: number; p: number; df: number; ci: number[] } & Record<string, { b: number; se: number; t: number; p: number; df: number; ci: number[] }>> };
+  fixture: {
+    all: Record<
+      string,
+      { r?: number; b?: number; p: number; df: number; ci: number[] } & Record<
+        string,
+        { b: number; se: number; t: number; p: number; df: number; ci: number[] }
+      >
+    >;
+  };
 };
 
 async function apa(args: string[]): Promise<string> {
@@ -37,9 +45,15 @@ describe('correlate --format apa: hand-checked sentences', () => {
     expect(all.within.r).toBeCloseTo(-0.12486265353003, 12); // the numbers the sentences were written from
     const out = await apa([FIX, '--analyses', 'pooled,between,within,lagged']);
     expect(out).toContain('The analyses of SRS and PHQ-9 used 81 sessions of 15 clients with both scores.');
-    expect(out).toContain('Pooled over all sessions, SRS was negatively related to PHQ-9, r(79) = -.59, 95% CI [-.71, -.42], p < .001 (Holm-adjusted p < .001).');
-    expect(out).toContain('Between clients, mean SRS was negatively related to mean PHQ-9, r(13) = -.90, 95% CI [-.97, -.73], p < .001 (Holm-adjusted p < .001).');
-    expect(out).toContain('Within clients, SRS was not significantly related to PHQ-9, r_rm(65) = -.12, 95% CI [-.35, .12], p = .314 (Holm-adjusted p = .628).');
+    expect(out).toContain(
+      'Pooled over all sessions, SRS was negatively related to PHQ-9, r(79) = -.59, 95% CI [-.71, -.42], p < .001 (Holm-adjusted p < .001).',
+    );
+    expect(out).toContain(
+      'Between clients, mean SRS was negatively related to mean PHQ-9, r(13) = -.90, 95% CI [-.97, -.73], p < .001 (Holm-adjusted p < .001).',
+    );
+    expect(out).toContain(
+      'Within clients, SRS was not significantly related to PHQ-9, r_rm(65) = -.12, 95% CI [-.35, .12], p = .314 (Holm-adjusted p = .628).',
+    );
     expect(out).toContain(
       'SRS at one session did not significantly predict PHQ-9 at the next, controlling for PHQ-9 at that session and for stable client differences (client fixed effects), b = 0.32, SE = 0.19, 95% CI [-0.07, 0.71], t(47) = 1.65, p = .105 (Holm-adjusted p = .315).',
     );
@@ -61,17 +75,35 @@ describe('correlate --format apa: hand-checked sentences', () => {
   // 0.6063]; between r = 0.5908, df 9, p = 0.05565, CI [-0.0141, 0.8791]; within CI [-0.6544,
   // -0.0787]. Between and within have opposite signs (Simpson's paradox).
   it("the published Simpson's-paradox example: the pooled r is said to answer neither question", async () => {
-    const out = await apa(['fixtures/reference/gilden2010.csv', '--client', 'sub', '--session', 'block', '--alliance', 'rt', '--outcome', 'acc', '--analyses', 'pooled,between,within', '--adjust', 'none']);
+    const out = await apa([
+      'fixtures/reference/gilden2010.csv',
+      '--client',
+      'sub',
+      '--session',
+      'block',
+      '--alliance',
+      'rt',
+      '--outcome',
+      'acc',
+      '--analyses',
+      'pooled,between,within',
+      '--adjust',
+      'none',
+    ]);
     expect(out).toContain('Pooled over all sessions, rt was positively related to acc, r(42) = .38, 95% CI [.09, .61], p = .012.');
     expect(out).toContain('Between clients, mean rt was not significantly related to mean acc, r(9) = .59, 95% CI [-.01, .88], p = .056.');
     expect(out).toContain('Within clients, rt was negatively related to acc, r_rm(32) = -.41, 95% CI [-.65, -.08], p = .017.');
-    expect(out).toContain('The between- and within-client correlations have opposite signs, so the pooled correlation mixes two different relations and answers neither question.');
+    expect(out).toContain(
+      'The between- and within-client correlations have opposite signs, so the pooled correlation mixes two different relations and answers neither question.',
+    );
   });
 
   it('the lagged analyses name the Nickell bias in the methods', async () => {
     const out = await apa([FIX, '--analyses', 'lagged', '--methods']);
     expect(out).toContain('biased when clients have few sessions (Nickell, 1981)');
-    expect(out).toContain('Nickell, S. (1981). Biases in dynamic models with fixed effects. Econometrica, 49(6), 1417\u20131426. https://doi.org/10.2307/1911408');
+    expect(out).toContain(
+      'Nickell, S. (1981). Biases in dynamic models with fixed effects. Econometrica, 49(6), 1417\u20131426. https://doi.org/10.2307/1911408',
+    );
     expect(out).not.toContain('opposite signs');
   });
 

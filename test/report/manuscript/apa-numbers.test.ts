@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { apaR, count, dfText, interval, pValue, plain, sym } from '../../../src/report/manuscript/model.js';
 
-const ROUND = JSON.parse(readFileSync(new URL('../../reference/rounding.json', import.meta.url), 'utf8')) as { cases: { x: number; digits: number; r: string }[] };
+const ROUND = JSON.parse(readFileSync(new URL('../../reference/rounding.json', import.meta.url), 'utf8')) as {
+  cases: { x: number; digits: number; r: string }[];
+};
 
 describe('APA numbers', () => {
   it('r: R sprintf("%.2f") without the leading zero', () => {

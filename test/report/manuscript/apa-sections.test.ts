@@ -47,7 +47,9 @@ describe('trend --format apa', () => {
   it('change, reliable change and recovery', async () => {
     const out = await apa(['trend', 'fixtures/trend/synthetic.csv']);
     expect(out).toContain('Of the 150 clients, 142 had PHQ-9 scores at two or more sessions.');
-    expect(out).toContain('PHQ-9 changed by a mean of -3.99 points from the first to the last assessed session, 95% CI [-4.79, -3.19] (d = -0.78, d_z = -0.83).');
+    expect(out).toContain(
+      'PHQ-9 changed by a mean of -3.99 points from the first to the last assessed session, 95% CI [-4.79, -3.19] (d = -0.78, d_z = -0.83).',
+    );
     expect(out).toContain(
       'By a change of at least 6 points, 52 clients (36.6%, 95% CI [29.1%, 44.8%]) reliably improved (recovered clients included), 30 clients (21.1%, 95% CI [15.2%, 28.6%]) recovered, and 2 clients (1.4%, 95% CI [0.4%, 5.0%]) reliably deteriorated.',
     );
@@ -62,7 +64,9 @@ describe('model --format apa', () => {
   it('R\u00b2, the model comparison and the standardised coefficients', async () => {
     const out = await apa(['model', 'fixtures/model/balanced.csv', '--outcome', 'outcome', '--alliance', 'alliance', '--compare']);
     expect(out).toContain('The fixed effects explained R\u00b2_marginal = .13 of the variance; fixed and random effects together, R\u00b2_conditional = .41.');
-    expect(out).toContain('Adding alliance_within + alliance_between to the null model improved the fit, \u03c7\u00b2(2) = 24.84, p < .001; AIC 1445.8 vs 1466.7.');
+    expect(out).toContain(
+      'Adding alliance_within + alliance_between to the null model improved the fit, \u03c7\u00b2(2) = 24.84, p < .001; AIC 1445.8 vs 1466.7.',
+    );
     expect(out).toContain(`Alliance within clients was positively associated with outcome, ${APA.fixed.alliance_within.text}; standardized \u03b2 = 0.22.`);
     expect(out).toContain(`Alliance between clients was positively associated with outcome, ${APA.fixed.alliance_between.text}; standardized \u03b2 = 0.29.`);
     expect(out).toContain(`The intraclass correlation of outcome in the model without predictors was ${APA.icc.text}.`);

@@ -37,7 +37,11 @@ function all(nodes: XNode[], name: string, out: XNode[] = []): XNode[] {
 }
 function text(nodes: XNode[]): string {
   return all(nodes, 'w:t')
-    .map((t) => kids(t).map((x) => (typeof x['#text'] === 'string' ? x['#text'] : '')).join(''))
+    .map((t) =>
+      kids(t)
+        .map((x) => (typeof x['#text'] === 'string' ? x['#text'] : ''))
+        .join(''),
+    )
     .join('');
 }
 
@@ -76,14 +80,20 @@ describe('correlate --format docx', () => {
     const zip = unzipSync(bytes);
     expect(Object.keys(zip)).toEqual(expect.arrayContaining(['[Content_Types].xml', 'word/document.xml', 'docProps/core.xml']));
     expect(new TextDecoder().decode(zip['docProps/core.xml'])).not.toMatch(/20[2-9]\d-\d\d-\d\dT/);
-    const doc = new XMLParser({ preserveOrder: true, ignoreAttributes: false, trimValues: false, parseTagValue: false }).parse(new TextDecoder().decode(zip['word/document.xml'])) as XNode[];
+    const doc = new XMLParser({ preserveOrder: true, ignoreAttributes: false, trimValues: false, parseTagValue: false }).parse(
+      new TextDecoder().decode(zip['word/document.xml']),
+    ) as XNode[];
     const body = all(doc, 'w:body');
     expect(body).toHaveLength(1);
     const tables = all(body, 'w:tbl');
     expect(tables).toHaveLength(1);
     // Horizontal rules only: the table's top and bottom, no vertical or inner rules.
     const borders = all([tables[0]], 'w:tblBorders')[0];
-    const side = (name: string): string | undefined => attr(kids(borders).find((n) => tag(n) === name)!, 'w:val');
+    const side = (name: string): string | undefined =>
+      attr(
+        kids(borders).find((n) => tag(n) === name)!,
+        'w:val',
+      );
     expect(side('w:top')).toBe('single');
     expect(side('w:bottom')).toBe('single');
     for (const n of ['w:left', 'w:right', 'w:insideH', 'w:insideV']) expect(side(n)).toBe('none');
@@ -107,7 +117,9 @@ describe('correlate --format docx', () => {
     expect(note?.text).toContain('Holm-adjusted p over the 5 tests.');
     // The results text with its italic symbols, and the references.
     const all2 = text(body);
-    expect(all2).toContain('Within clients, SRS was not significantly related to PHQ-9, rrm(65) = -.12, 95% CI [-.35, .12], p = .314 (Holm-adjusted p = .628).');
+    expect(all2).toContain(
+      'Within clients, SRS was not significantly related to PHQ-9, rrm(65) = -.12, 95% CI [-.35, .12], p = .314 (Holm-adjusted p = .628).',
+    );
     expect(all2).toContain('https://doi.org/10.3389/fpsyg.2017.00456');
     const italicR = all(body, 'w:r').filter((r) => all([r], 'w:i').length > 0 && text([r]) === 'r');
     expect(italicR.length).toBeGreaterThan(0);
