@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { runInProcess } from '../helpers/cli.js';
 
 const DIR = path.resolve('fixtures/formats');
-const COMMANDS = ['describe', 'correlate', 'trend', 'model', 'validate'] as const;
+const COMMANDS = ['describe', 'correlate', 'trend', 'ruptures', 'model', 'validate'] as const;
 const COMMON = ['--outcome', 'ors', '--format', 'json'];
 const EXTRA: Record<string, string[]> = { validate: ['--today', '2025-06-30'] };
 
