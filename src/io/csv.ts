@@ -14,7 +14,6 @@
  * decoding, no strings) on a 10M-row, 346 MB file: about 0.95 CPU-s (string projection 1.7-1.9).
  */
 import { isUtf8 } from 'node:buffer';
-import * as fsp from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { ChunkDecoder, InvalidUtf8, checkNotBinary, checkTextSample, detectBom, encodedLength, type Encoding } from './decode.js';
 import type { PassHash } from './digest.js';
@@ -393,7 +392,8 @@ async function stream(
 
 /** The UserError for invalid UTF-8 at byte `offset` (counted after the BOM). */
 async function encodingError(src: Source, start: number, offset: number): Promise<UserError> {
-  const fh = await fsp.open(src.file, 'r');
+  // openAgain: a file removed since the pass began is a one-line error, not a raw ENOENT.
+  const fh = await openAgain(src);
   let line = 1;
   let byte = -1;
   try {

@@ -48,6 +48,28 @@ async function failure(p: Promise<unknown>): Promise<string> {
 }
 
 describe('CSV: the digest is of the bytes the pass read', () => {
+  it('a file removed before invalid UTF-8 is located is one line, not a raw ENOENT', async () => {
+    const f = path.join(tmp, 'removed-bad-utf8.csv');
+    // Valid rows over the first chunk, then a byte that is not UTF-8.
+    writeFileSync(f, Buffer.concat([Buffer.from(csv()), Buffer.from('C99,1,30,2'), Buffer.from([0xff]), Buffer.from('\n')]));
+    let armed = false;
+    let removed = false;
+    const input = await openCsvTuned(f, {}, undefined, {
+      chunkSize: 1024,
+      sampleSize: 64, // the bad byte lies past the sample that opening checks
+      afterRead: () => {
+        if (armed && !removed) {
+          removed = true;
+          unlinkSync(f);
+        }
+      },
+    });
+    armed = true; // after opening, which reads the header
+    const msg = await failure(input.read(() => undefined));
+    expect(removed).toBe(true);
+    expect(msg).toMatch(/removed-bad-utf8\.csv: the file was removed or renamed while it was being read/);
+    expect(msg.split('\n')).toHaveLength(1);
+  });
   it('a whole pass gives the file size and node:crypto SHA-256 of the file; a header-only read gives none', async () => {
     const f = path.join(tmp, 'plain.csv');
     writeFileSync(f, '\uFEFF' + csv());
