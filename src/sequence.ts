@@ -45,3 +45,13 @@ export function mapSequence<T, U>(s: Sequence<T>, f: (x: T) => U): Sequence<U> {
 export function toArray<T>(v: readonly T[] | Sequence<T>): readonly T[] {
   return isSequence(v) ? Array.from(v) : v;
 }
+
+/** The first `n` elements of `it`, read one at a time: element n + 1 is never made. */
+export function* take<T>(it: Iterable<T>, n: number): Generator<T> {
+  if (n <= 0) return;
+  let i = 0;
+  for (const x of it) {
+    yield x;
+    if (++i >= n) return;
+  }
+}

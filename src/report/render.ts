@@ -14,6 +14,7 @@ import { compactTable, recordTable, wrapText } from './fit.js';
 import { boxLineWidth, boxTable, boxWidths } from './box.js';
 import { collapseWarnings } from './warnings.js';
 import { jsonChunks } from './stream.js';
+import { take } from '../sequence.js';
 
 export type OutputFormat = 'table' | 'json' | 'csv' | 'md';
 export const OUTPUT_FORMATS: OutputFormat[] = ['table', 'json', 'csv', 'md'];
@@ -102,6 +103,35 @@ export const WARNING = 'warning:';
 export const MAX_TABLE_ROWS = 10_000;
 
 /**
+ * The most rows a table of report.md or report.html shows (docs/report.md): a client table
+ * of millions of rows would pass the longest string JavaScript allows, and nobody reads more.
+ * The CSV and results.json keep every row.
+ */
+export const REPORT_TABLE_ROWS = MAX_TABLE_ROWS;
+
+/** A cap on the rows a document shows, and the file (in the same folder) that has them all. */
+export interface RowCap {
+  maxRows: number;
+  /** The file with every row of `t`, or null when the report writes none (no csv or json format). */
+  fileFor: (t: TableModel) => string | null;
+}
+
+/** The rows of `t` a cap shows (all without a cap). */
+export function shownRows(t: TableModel, cap: RowCap | undefined): number {
+  return cap ? Math.min(t.rows.length, cap.maxRows) : t.rows.length;
+}
+
+/** The sentence under a capped table: how many rows are left out and where they all are. */
+export function rowCapNote(t: TableModel, cap: RowCap): string {
+  const left = t.rows.length - cap.maxRows;
+  const file = cap.fileFor(t);
+  return (
+    `${left.toLocaleString('en')} more ${left === 1 ? 'row is' : 'rows are'} left out: a report table shows at most ${cap.maxRows.toLocaleString('en')} rows; ` +
+    (file ? `${file} in this folder has all ${t.rows.length.toLocaleString('en')}.` : 'add csv to report.formats for a file with every row.')
+  );
+}
+
+/**
  * The terminal rendering. `width` is the most characters a line may have (the terminal's
  * width, src/cli/color.ts decides it); undefined means no limit. A table wider than that is
  * shown compact, then as one record per row (src/report/fit.ts); prose wraps at spaces.
@@ -123,8 +153,7 @@ export function renderTable(doc: ResultDocument, chalk: ChalkInstance, color: bo
     const shown = Math.min(t.rows.length, MAX_TABLE_ROWS);
     const cells: string[][] = [];
     // Only the rows shown are read (the rows may be made one at a time: src/sequence.ts).
-    for (const row of t.rows) {
-      if (cells.length >= shown) break;
+    for (const row of take(t.rows, shown)) {
       cells.push(t.columns.map((c) => formatCell(row[c.key] ?? null, cellFormat(c, row))));
     }
     out.push(fitTable(head, colAligns, style, cells, width, color, color ? chalk.cyan : (s: string) => s));
@@ -247,26 +276,29 @@ export function mdCell(s: string): string {
   return mdText(s).replace(/\|/g, '\\|');
 }
 
-export function renderMarkdownTable(t: TableModel, level = 2): string {
-  return [...markdownTableChunks(t, level)].join('');
+export function renderMarkdownTable(t: TableModel, level = 2, cap?: RowCap): string {
+  return [...markdownTableChunks(t, level, cap)].join('');
 }
 
 /** Lines of a Markdown table gathered into one piece. */
 const MD_BATCH = 4096;
 
-/** renderMarkdownTable's text in pieces of MD_BATCH lines. */
-function* markdownTableChunks(t: TableModel, level: number): Generator<string> {
+/** renderMarkdownTable's text in pieces of MD_BATCH lines; with a cap, its first rows and a note. */
+function* markdownTableChunks(t: TableModel, level: number, cap?: RowCap): Generator<string> {
   let out: string[] = [];
   out.push(`${'#'.repeat(level)} ${mdText(t.title)}`, '');
   out.push('| ' + t.columns.map((c) => mdCell(c.header)).join(' | ') + ' |');
   out.push('|' + t.columns.map((c) => (isRight(c) ? '---:' : ':---')).join('|') + '|');
-  for (const row of t.rows) {
+  const shown = shownRows(t, cap);
+  // Only the rows shown are read (the rows may be made one at a time: src/sequence.ts).
+  for (const row of cap ? take(t.rows, shown) : t.rows) {
     out.push('| ' + t.columns.map((c) => mdCell(formatCell(row[c.key] ?? null, cellFormat(c, row)))).join(' | ') + ' |');
     if (out.length >= MD_BATCH) {
       yield out.join('\n') + '\n';
       out = [];
     }
   }
+  if (cap && shown < t.rows.length) out.push('', `${mdText(rowCapNote(t, cap))}  `);
   if (t.notes && t.notes.length > 0) {
     out.push('');
     for (const n of t.notes) out.push(`${mdText(n)}  `);
@@ -274,8 +306,9 @@ function* markdownTableChunks(t: TableModel, level: number): Generator<string> {
   if (out.length > 0) yield out.join('\n') + '\n';
 }
 
-export function renderMarkdown(doc: ResultDocument): string {
-  return [...markdownChunks(doc)].join('');
+/** The Markdown document; with a cap (report.md), each table shows at most cap.maxRows rows. */
+export function renderMarkdown(doc: ResultDocument, cap?: RowCap): string {
+  return [...markdownChunks(doc, cap)].join('');
 }
 
 /**
@@ -283,7 +316,7 @@ export function renderMarkdown(doc: ResultDocument): string {
  * line breaks made two and trailing white space dropped (as one string with
  * `.replace(/\n{3,}/g, '\n\n').trimEnd()` would), then one line break.
  */
-export function* markdownChunks(doc: ResultDocument): Generator<string> {
+export function* markdownChunks(doc: ResultDocument, cap?: RowCap): Generator<string> {
   function* parts(): Generator<string> {
     yield `# ${mdText(doc.title)}`;
     yield '\n';
@@ -291,7 +324,7 @@ export function* markdownChunks(doc: ResultDocument): Generator<string> {
     if (doc.preface && doc.preface.length > 0) yield '\n';
     for (const t of doc.tables) {
       yield '\n';
-      yield* markdownTableChunks(t, 2);
+      yield* markdownTableChunks(t, 2, cap);
     }
     for (const n of doc.notes ?? []) yield `\n${mdText(n)}  `;
     for (const w of collapseWarnings(doc.warnings ?? [])) yield `\n**${WARNING}** ${mdText(w.text)}.  `;

@@ -8,7 +8,7 @@
  * allows to hold beside the analysis is written under that heap cap (behavioural, not timed).
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { writeDirAtomic, type FileContent } from '../../src/io/atomic.js';
 import type { Io } from '../../src/io/process.js';
 import { runReport, sectionCheck } from '../../src/report/batch/run.js';
 import { BIN, ROOT } from '../helpers/spawn.js';
+import { writeTwoSessionClients } from '../helpers/clients.js';
 
 let tmp: string;
 beforeAll(() => {
@@ -84,18 +85,7 @@ describe('a report larger than the heap may hold as one string', () => {
   const CLIENTS = 100_000;
   const dir = mkdtempSync(path.join(tmpdir(), 'alliance-streamed-big-'));
   beforeAll(() => {
-    const fd = openSync(path.join(dir, 'clients.csv'), 'w');
-    let buf = 'client_id,therapist_id,session,date,srs,ors\n';
-    for (let i = 0; i < CLIENTS; i++) {
-      for (let s = 1; s <= 2; s++)
-        buf += `C${String(i).padStart(7, '0')},T${i % 50},${s},2024-0${1 + (i % 9)}-1${s},${30 + (i % 100) / 10},${10 + ((i * s) % 250) / 10}\n`;
-      if (buf.length > 1 << 20) {
-        writeSync(fd, buf);
-        buf = '';
-      }
-    }
-    writeSync(fd, buf);
-    closeSync(fd);
+    writeTwoSessionClients(path.join(dir, 'clients.csv'), CLIENTS);
     writeFileSync(
       path.join(dir, 'r.yaml'),
       'files: [clients.csv]\ntoday: 2025-07-01\nreport:\n  sections: [trend]\n  formats: [json, csv]\n  clientTables: true\n',

@@ -6,7 +6,7 @@
 import type { Mapping } from '../../dataset/types.js';
 import type { Verdict } from '../../sections/section.js';
 import type { FileContent } from '../../io/atomic.js';
-import { csvChunks, mdCell, mdText, renderMarkdown } from '../render.js';
+import { csvChunks, mdCell, mdText, renderMarkdown, REPORT_TABLE_ROWS, type RowCap } from '../render.js';
 import { jsonChunks } from '../stream.js';
 import { renderReportHtml, type HtmlSection } from '../html/page.js';
 import { measureNames } from '../labels.js';
@@ -30,6 +30,8 @@ export interface OutputParts {
   version: string;
   /** The therapist feedback pages (report.perTherapist), or null. */
   therapists?: TherapistFigures | null;
+  /** The most rows a table of report.md and report.html shows (default REPORT_TABLE_ROWS; tests make it small). */
+  maxTableRows?: number;
 }
 
 /**
@@ -52,6 +54,12 @@ export async function reportFiles(x: OutputParts): Promise<Map<string, FileConte
   const sub = [`inputs: ${x.inputs.join(', ')}`, `sections: ${sections.map((s) => s.name).join(', ')}${stopped ? ' (stopped after validation)' : ''}`];
   const references = sections.flatMap((s) => s.section.referencesFor?.(s.opts) ?? s.section.references);
   const footer = `alliance-outcome ${x.version}. Every figure is computed from the inputs listed above; results.json holds them at full precision and manifest.json the inputs' checksums.`;
+  // report.md and report.html show at most maxRows rows of a table; the CSV (or results.json) has them all.
+  const maxRows = x.maxTableRows ?? REPORT_TABLE_ROWS;
+  const capFor = (name: string): RowCap => ({
+    maxRows,
+    fileFor: (t) => (settings.formats.includes('csv') ? `${name}-${t.id}.csv` : settings.formats.includes('json') ? 'results.json' : null),
+  });
   const pages = x.therapists ? therapistPages(x.therapists, { title, subtitle: sub, formats: settings.formats, names: names.name, footer }) : null;
 
   if (settings.formats.includes('md')) {
@@ -67,7 +75,7 @@ export async function reportFiles(x: OutputParts): Promise<Map<string, FileConte
     ];
     for (const h of headline) md.push(`| ${mdCell(h.label)} | ${mdCell(String(h.value))} | ${mdCell(h.detail ?? '')} |`);
     md.push('', ...rules.map((r) => `- ${mdText(r)}`), '');
-    for (const s of sections) md.push(demote(renderMarkdown(s.doc)));
+    for (const s of sections) md.push(demote(renderMarkdown(s.doc, capFor(s.name))));
     if (pages) md.push(...pagesMarkdown(pages));
     md.push('## References', '', ...references.map((r) => `- ${r}`));
     files.set(
@@ -103,7 +111,7 @@ export async function reportFiles(x: OutputParts): Promise<Map<string, FileConte
       const charts = s.section.charts?.(s.result, chartId) ?? [];
       chartId += charts.length;
       const intro = s.section.html.intro?.(s.result, s.opts);
-      htmlSections.push({ id: s.section.html.id, heading: s.section.html.heading, ...(intro ? { intro } : {}), charts, doc: s.doc });
+      htmlSections.push({ id: s.section.html.id, heading: s.section.html.heading, ...(intro ? { intro } : {}), charts, doc: s.doc, cap: capFor(s.name) });
     }
     if (pages) htmlSections.push(pagesHtmlSection(pages));
     files.set(

@@ -55,6 +55,8 @@ export interface ReportRunOptions {
   scanProgress?: ScanProgress;
   /** Called when a section starts and ends. */
   progress?: ReportProgress;
+  /** The most rows a table of report.md / report.html shows (default REPORT_TABLE_ROWS: for tests). */
+  maxTableRows?: number;
 }
 
 export interface ReportOutput {
@@ -142,6 +144,7 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
     labels: config.labels,
     version: opts.version,
     therapists,
+    ...(opts.maxTableRows !== undefined ? { maxTableRows: opts.maxTableRows } : {}),
   });
   // Manifest last: it lists the other files.
   const manifest = await manifestJson({

@@ -3,9 +3,9 @@
  * network). Tables come from the same TableModels as report.md and the CSVs, formatted by
  * the shared formatCell, so the page cannot disagree with the other outputs.
  */
-import { toArray } from '../../sequence.js';
+import { take } from '../../sequence.js';
 import type { Column, DocWarning, ResultDocument, TableModel } from '../model.js';
-import { formatCell, WARNING } from '../render.js';
+import { formatCell, rowCapNote, shownRows, WARNING, type RowCap } from '../render.js';
 import { collapseWarnings } from '../warnings.js';
 import type { Chart } from './charts.js';
 import { esc } from './svg.js';
@@ -30,6 +30,8 @@ export interface HtmlSection {
   doc?: ResultDocument;
   /** Links to other pages of the report (relative paths), each with an optional note. */
   links?: { href: string; text: string; note?: string }[];
+  /** The most rows a table of `doc` shows, and the file with all of them (none: every row). */
+  cap?: RowCap;
 }
 
 export interface HtmlReport {
@@ -91,15 +93,25 @@ export function tableParts(t: TableModel, cells: string[][]): number[][] {
   return parts;
 }
 
-/** One TableModel as an HTML table (cells formatted exactly as in Markdown); split when wider than the page. */
-export function renderHtmlTable(t: TableModel): string {
+/**
+ * One TableModel as an HTML table (cells formatted exactly as in Markdown); split when wider
+ * than the page. With a cap, its first cap.maxRows rows and a note naming the file with all.
+ */
+export function renderHtmlTable(t: TableModel, cap?: RowCap): string {
   const out: string[] = [];
   // Long tables fold away (a <details> element: no script) so the page reads from the charts.
   const fold = t.rows.length > FOLD_ROWS;
-  const cells = toArray(t.rows).map((row) => t.columns.map((c) => formatCell(row[c.key] ?? null, c.formatFor?.(row) ?? c.format)));
+  const shown = shownRows(t, cap);
+  const cells: string[][] = [];
+  // Only the rows shown are read (the rows may be made one at a time: src/sequence.ts).
+  for (const row of take(t.rows, shown)) {
+    cells.push(t.columns.map((c) => formatCell(row[c.key] ?? null, c.formatFor?.(row) ?? c.format)));
+  }
+  const capped = cap !== undefined && shown < t.rows.length;
   const parts = tableParts(t, cells);
   out.push(`<figure class="table" id="table-${esc(t.id)}">`, `<figcaption>${esc(t.title)}</figcaption>`);
-  if (fold) out.push(`<details><summary>Show the table (${t.rows.length} rows; also in the CSV and Markdown files)</summary>`);
+  if (capped) out.push(`<details><summary>Show the table (the first ${shown.toLocaleString('en')} of ${t.rows.length.toLocaleString('en')} rows)</summary>`);
+  else if (fold) out.push(`<details><summary>Show the table (${t.rows.length} rows; also in the CSV and Markdown files)</summary>`);
   parts.forEach((cols, k) => {
     if (parts.length > 1)
       out.push(
@@ -115,7 +127,8 @@ export function renderHtmlTable(t: TableModel): string {
     for (const r of cells) out.push('<tr>' + cols.map((j) => `<td${isRight(t.columns[j]) ? ' class="num"' : ''}>${esc(r[j])}</td>`).join('') + '</tr>');
     out.push('</tbody></table></div>');
   });
-  if (fold) out.push('</details>');
+  if (fold || capped) out.push('</details>');
+  if (capped) out.push(`<p class="part">${esc(rowCapNote(t, cap))}</p>`);
   if (t.notes && t.notes.length > 0) out.push('<ul class="notes">' + t.notes.map((n) => `<li>${esc(n)}</li>`).join('') + '</ul>');
   out.push('</figure>');
   return out.join('\n');
@@ -218,7 +231,7 @@ export function renderReportHtml(r: HtmlReport): string {
     if (s.doc) {
       if (s.charts.length > 0) out.push('<h3>Tables and method notes</h3>');
       if (s.doc.preface && s.doc.preface.length > 0) out.push('<ul class="preface">' + s.doc.preface.map((p) => `<li>${esc(p)}</li>`).join('') + '</ul>');
-      for (const t of s.doc.tables) out.push(renderHtmlTable(t));
+      for (const t of s.doc.tables) out.push(renderHtmlTable(t, s.cap));
       if (s.doc.notes && s.doc.notes.length > 0) out.push('<ul class="notes">' + s.doc.notes.map((n) => `<li>${esc(n)}</li>`).join('') + '</ul>');
       if (s.doc.warnings) out.push(renderHtmlWarnings(s.doc.warnings));
     }
