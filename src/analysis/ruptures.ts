@@ -14,14 +14,15 @@ import { compareCells, groupKey } from './by-column.js';
 import type { By } from '../names.js';
 import type { Instrument } from '../instruments/types.js';
 import { welchTTest } from '../stats/welch.js';
-import { compareDifference, compareScores, scoreDifference } from '../stats/threshold.js';
 import { SessionStore } from './trend/store.js';
+import { classOf, clientFacts, dropsBy, findEpisodes, reaches, type Episode, type EpisodeStatus } from './ruptures-episodes.js';
+import { sequence, type Sequence } from '../sequence.js';
 import { fitRupturesModel, RupturesModelRows, type ClientClass, type RupturesModel } from './ruptures-model.js';
 import { mean, sd, tInterval, wilsonInterval } from '../stats/descriptive.js';
 
-export type { ClientClass };
+export type { ClientClass, Episode, EpisodeStatus };
+export { classOf, dropsBy, findEpisodes, reaches };
 export const CLIENT_CLASSES: ClientClass[] = ['none', 'repaired', 'unrepaired', 'unresolved'];
-export type EpisodeStatus = 'repaired' | 'unrepaired' | 'unresolved';
 
 /** Default multiple of the pooled within-client SD of the alliance that is a rupture. */
 export const DEFAULT_SD_MULTIPLE = 2;
@@ -43,20 +44,6 @@ export interface RupturesOptions {
   clients?: boolean;
   /** Also fit outcome ~ session * class + (1 | client) (ruptures-model.ts). */
   model?: boolean;
-}
-
-export interface Episode {
-  /** Session number of the rupture (the session with the drop). */
-  session: number;
-  /** The previous rated session, whose score is the pre-rupture level. */
-  previousSession: number;
-  preLevel: number;
-  score: number;
-  /** Points below the pre-rupture level (in the worse direction). */
-  drop: number;
-  status: EpisodeStatus;
-  /** Session that reached the pre-rupture level (repaired only). */
-  repairSession: number | null;
 }
 
 export interface ClientRuptures {
@@ -148,85 +135,14 @@ export interface RupturesResult {
   comparisons: Comparison[];
   outcomeNote: string | null;
   groups: { by: By; minClients: number; rows: GroupRow[]; suppressed: string[]; withoutLevel: number } | null;
-  clientRows: ClientRuptures[] | null;
+  /** Made from the session store each time they are read (src/sequence.ts). */
+  clientRows: Sequence<ClientRuptures> | null;
   /** --model: the mixed model of outcome over sessions by class (undefined unless asked). */
   model?: RupturesModel;
 }
 
-/**
- * Whether the drop from `pre` to `cur` (in the worse direction, `dir` = +1 when higher is
- * better) is at least `drop` points, at the data's decimal precision (src/stats/threshold.ts,
- * issue 9.1): 33.3 -> 31.3 is a drop of 2, although 33.3 - 31.3 is 1.9999999999999964 in
- * binary floating point. A drop with no decimal precision (the default, a multiple of an
- * SD) is compared in floating point.
- */
-export function dropsBy(pre: number, cur: number, drop: number, dir = 1): boolean {
-  return (dir > 0 ? compareDifference(pre, cur, drop) : compareDifference(cur, pre, drop)) >= 0;
-}
-
-/** Whether `score` reaches the pre-rupture level `pre` (at the data's decimal precision). */
-export function reaches(score: number, pre: number, dir = 1): boolean {
-  return dir * compareScores(score, pre) >= 0;
-}
-
 function measureInfo(binding: { name: string; instrument: Instrument | null }, higher: boolean | undefined): MeasureInfo {
   return { column: binding.name, instrument: binding.instrument?.id ?? null, higherIsBetter: higher ?? binding.instrument?.higherIsBetter ?? null };
-}
-
-/**
- * The episodes of one client's rated alliance series (session order). `dir` is +1 when a
- * higher alliance is better. Pure, so tests can drive it directly.
- */
-export function findEpisodes(sessions: ArrayLike<number>, scores: ArrayLike<number>, drop: number, window: number, dir = 1): Episode[] {
-  const n = sessions.length;
-  const out: Episode[] = [];
-  let i = 1;
-  while (i < n) {
-    const pre = scores[i - 1];
-    if (!dropsBy(pre, scores[i], drop, dir)) {
-      i++;
-      continue;
-    }
-    const s0 = sessions[i];
-    const end = s0 + window;
-    let repairAt = -1;
-    let j = i + 1;
-    for (; j < n && sessions[j] <= end; j++) {
-      if (reaches(scores[j], pre, dir)) {
-        repairAt = j;
-        break;
-      }
-    }
-    let status: EpisodeStatus;
-    if (repairAt >= 0) status = 'repaired';
-    else if (n > 0 && sessions[n - 1] >= end) status = 'unrepaired';
-    else status = 'unresolved';
-    out.push({
-      session: s0,
-      previousSession: sessions[i - 1],
-      preLevel: pre,
-      score: scores[i],
-      drop: dir > 0 ? scoreDifference(pre, scores[i]) : scoreDifference(scores[i], pre),
-      status,
-      repairSession: repairAt >= 0 ? sessions[repairAt] : null,
-    });
-    if (status === 'unresolved') break;
-    // The next search starts after the repair, or after the window.
-    if (repairAt >= 0) i = repairAt + 1;
-    else {
-      i = j;
-      while (i < n && sessions[i] <= end) i++;
-    }
-  }
-  return out;
-}
-
-/** The class of a client from their episodes. */
-export function classOf(episodes: Episode[]): ClientClass {
-  if (episodes.length === 0) return 'none';
-  if (episodes.some((e) => e.status === 'unrepaired')) return 'unrepaired';
-  if (episodes.every((e) => e.status === 'repaired')) return 'repaired';
-  return 'unresolved';
 }
 
 export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): Promise<RupturesResult> {
@@ -299,7 +215,6 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
   let withoutChange = 0;
   const groupAcc = new Map<number, GroupRow>();
   let withoutLevel = 0;
-  const clientRows: ClientRuptures[] | null = opts.clients ? [] : null;
   const modelRows = opts.model && oIdx >= 0 ? new RupturesModelRows() : null;
   const sess: number[] = [];
   const score: number[] = [];
@@ -308,31 +223,9 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
     const s = read(c);
     if (s.n === 0) continue;
     clientsSeen++;
-    sess.length = 0;
-    score.length = 0;
-    let group = -1;
-    let firstO = -1;
-    let lastO = -1;
-    for (let k = 0; k < s.n; k++) {
-      if (!Number.isNaN(s.alliance[k])) {
-        sess.push(s.session[k]);
-        score.push(s.alliance[k]);
-        if (group < 0 && s.group[k] >= 0) group = s.group[k];
-      }
-      if (!Number.isNaN(s.outcome[k])) {
-        if (firstO < 0) firstO = k;
-        lastO = k;
-      }
-    }
-    if (group < 0 && groupKind) for (let k = 0; k < s.n && group < 0; k++) if (s.group[k] >= 0) group = s.group[k];
-    // Change as `alliance trend` defines it: last minus first outcome, at a later session.
-    const change = firstO >= 0 && s.session[lastO] > s.session[firstO] ? s.outcome[lastO] - s.outcome[firstO] : NaN;
-    let cls: ClientClass | null = null;
-    let eps: Episode[] = [];
-    if (sess.length >= 2) {
+    const { group, change, cls, episodes: eps } = clientFacts(s, groupKind, drop, window, dir, sess, score);
+    if (cls !== null) {
       assessed++;
-      eps = findEpisodes(sess, score, drop, window, dir);
-      cls = classOf(eps);
       counts[cls]++;
       if (modelRows) for (let k = 0; k < s.n; k++) modelRows.add(c, s.session[k], s.outcome[k], cls);
       for (const e of eps) {
@@ -374,16 +267,27 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
         }
       }
     } else notAssessed++;
-    if (clientRows) {
-      clientRows.push({
-        client: ds.clients[c] ?? String(c),
-        ratedSessions: sess.length,
-        class: cls,
-        episodes: eps,
-        change: Number.isNaN(change) ? null : change,
-      });
-    }
   }
+
+  // The per-client rows are made again from the store while they are written (issue 16).
+  const clientRows: Sequence<ClientRuptures> | null = opts.clients
+    ? sequence(clientsSeen, function* () {
+        const sess: number[] = []; // scratch of this iteration (two may run at once)
+        const score: number[] = [];
+        for (let c = 0; c < nClients; c++) {
+          const s = read(c);
+          if (s.n === 0) continue;
+          const f = clientFacts(s, groupKind, drop, window, dir, sess, score);
+          yield {
+            client: ds.clients[c] ?? String(c),
+            ratedSessions: f.rated,
+            class: f.cls,
+            episodes: f.episodes,
+            change: Number.isNaN(f.change) ? null : f.change,
+          };
+        }
+      })
+    : null;
 
   const classes: ClassRow[] = CLIENT_CLASSES.map((k) => {
     const x = changes[k];

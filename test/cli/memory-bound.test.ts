@@ -81,6 +81,24 @@ describe('memory grows with clients, not rows', () => {
     expect([r.code, r.signal]).toEqual([0, null]);
   }, 480_000);
 
+  // ruptures' client rows likewise (before: an object per client, about 800 MB on 1M clients).
+  it('ruptures --clients --format csv writes 2,000,000 client rows in a 128 MB heap', () => {
+    const out = path.join(dir, 'ruptures-out.csv');
+    const fd = openSync(out, 'w');
+    // One session each: no default drop can be derived, so it is given; every client is written.
+    const r = run(128, ['ruptures', file, '--clients', '--rupture-drop', '3', '--format', 'csv'], fd);
+    closeSync(fd);
+    expect(r.stderr).not.toMatch(/heap out of memory/);
+    expect([r.code, r.signal]).toEqual([0, null]);
+    const rfd = openSync(out, 'r');
+    const buf = Buffer.alloc(1 << 20);
+    let lines = 0;
+    for (let n = readSync(rfd, buf); n > 0; n = readSync(rfd, buf)) for (let i = 0; i < n; i++) if (buf[i] === 10) lines++;
+    closeSync(rfd);
+    rmSync(out);
+    expect(lines).toBe(CLIENTS + 1);
+  }, 480_000);
+
   it('the cap bites: the same file in a 40 MB heap runs out of memory', () => {
     const r = run(40, ['correlate', file, '--format', 'json']);
     expect(r.code === 0 && r.signal === null).toBe(false);

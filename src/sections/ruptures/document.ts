@@ -8,6 +8,7 @@ import type { FixedEffect } from '../../analysis/model.js';
 import type { Dataset } from '../../dataset/types.js';
 import { F, type Cell, type ResultDocument, type TableModel } from '../../report/model.js';
 import { cell, NE, snake } from '../../report/cells.js';
+import { mapSequence, sequence } from '../../sequence.js';
 import { mappedColumns } from '../../report/mapping.js';
 import { toFixedR } from '../../report/number.js';
 import { byLabel } from '../../names.js';
@@ -159,6 +160,7 @@ export function rupturesDocument(r: RupturesResult, dataset: Dataset, o: Rupture
   }
 
   if (r.clientRows) {
+    const clientRows = r.clientRows;
     tables.push({
       id: 'clients',
       title: 'Clients',
@@ -169,7 +171,7 @@ export function rupturesDocument(r: RupturesResult, dataset: Dataset, o: Rupture
         { key: 'episodes', header: 'episodes', format: F.int },
         { key: 'change', header: 'change', format: F.fixed(1) },
       ],
-      rows: r.clientRows.map((c) => ({
+      rows: mapSequence(r.clientRows, (c) => ({
         client: c.client,
         rated: c.ratedSessions,
         class: c.class ?? 'not assessed',
@@ -190,18 +192,20 @@ export function rupturesDocument(r: RupturesResult, dataset: Dataset, o: Rupture
         { key: 'status', header: 'status' },
         { key: 'repair_session', header: 'repaired at', format: F.int },
       ],
-      rows: r.clientRows.flatMap((c) =>
-        c.episodes.map((x) => ({
-          client: c.client,
-          session: x.session,
-          previous: x.previousSession,
-          pre_level: x.preLevel,
-          score: x.score,
-          drop: x.drop,
-          status: x.status,
-          repair_session: x.repairSession ?? '',
-        })),
-      ),
+      rows: sequence(r.episodes.total, function* () {
+        for (const c of clientRows)
+          for (const x of c.episodes)
+            yield {
+              client: c.client,
+              session: x.session,
+              previous: x.previousSession,
+              pre_level: x.preLevel,
+              score: x.score,
+              drop: x.drop,
+              status: x.status,
+              repair_session: x.repairSession ?? '',
+            };
+      }),
     });
   }
 
@@ -218,25 +222,35 @@ export function rupturesDocument(r: RupturesResult, dataset: Dataset, o: Rupture
     tables,
     notes: [`${NE} = not estimable (the JSON output gives the reason).`],
     csvTable: r.clientRows ? 'clients' : r.groups ? 'groups' : 'classes',
-    json: snake({
-      command: 'ruptures',
-      schema: 1,
-      options: { ...o, clients: Boolean(o.clients) },
-      input: { files: dataset.files.map((f) => ({ path: f.display, rows: f.rows })), rows: r.rows, clients: r.clients },
-      mapping: { ...mappedColumns(m), sessionSource: m.sessionSource, notes: m.notes },
-      measures: r.measures,
-      method: r.method,
-      assessed: r.assessed,
-      notAssessed: r.notAssessed,
-      episodes: r.episodes,
-      classes: r.classes,
-      comparisons: r.comparisons,
-      groups: r.groups,
-      clients: r.clientRows,
-      ...(r.model ? { model: r.model } : {}),
-      notes,
-    }),
+    json: rupturesJson(
+      {
+        command: 'ruptures',
+        schema: 1,
+        options: { ...o, clients: Boolean(o.clients) },
+        input: { files: dataset.files.map((f) => ({ path: f.display, rows: f.rows })), rows: r.rows, clients: r.clients },
+        mapping: { ...mappedColumns(m), sessionSource: m.sessionSource, notes: m.notes },
+        measures: r.measures,
+        method: r.method,
+        assessed: r.assessed,
+        notAssessed: r.notAssessed,
+        episodes: r.episodes,
+        classes: r.classes,
+        comparisons: r.comparisons,
+        groups: r.groups,
+        clients: null,
+        ...(r.model ? { model: r.model } : {}),
+        notes,
+      },
+      r.clientRows,
+    ),
   };
+}
+
+/** The JSON document; the client rows are written one at a time as they are made (src/sequence.ts). */
+function rupturesJson(doc: Record<string, unknown>, clientRows: RupturesResult['clientRows']): Record<string, unknown> {
+  const json = snake(doc) as Record<string, unknown>;
+  if (clientRows) json.clients = mapSequence(clientRows, snake);
+  return json;
 }
 
 /** --model: the fixed effects of outcome ~ session * class + (1 | client), and the slope contrast. */
