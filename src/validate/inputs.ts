@@ -219,10 +219,10 @@ function mergeFatal(n: number, okIndex: number[], run: ValidationResult | null, 
     const k = okIndex.indexOf(i);
     const summary = base.files[k];
     files.push(summary);
-    findings.push(...(byFile.get(summary.file) ?? []));
+    for (const f of byFile.get(summary.file) ?? []) findings.push(f);
     byFile.delete(summary.file);
   }
-  for (const rest of byFile.values()) findings.push(...rest);
+  for (const rest of byFile.values()) for (const f of rest) findings.push(f);
   const byCode = [{ code: UNREADABLE, severity: codeInfo(UNREADABLE).severity, count: fatal.length }, ...base.findings.byCode];
   return {
     summary: {

@@ -76,7 +76,7 @@ export async function reportFiles(x: OutputParts): Promise<Map<string, FileConte
     for (const h of headline) md.push(`| ${mdCell(h.label)} | ${mdCell(String(h.value))} | ${mdCell(h.detail ?? '')} |`);
     md.push('', ...rules.map((r) => `- ${mdText(r)}`), '');
     for (const s of sections) md.push(demote(renderMarkdown(s.doc, capFor(s.name))));
-    if (pages) md.push(...pagesMarkdown(pages));
+    if (pages) for (const line of pagesMarkdown(pages)) md.push(line);
     md.push('## References', '', ...references.map((r) => `- ${r}`));
     files.set(
       'report.md',

@@ -53,6 +53,28 @@ function orientation(rows: CorrelateResult[]): 1 | -1 | null {
   return null;
 }
 
+/**
+ * The most groups one chart draws: a forest plot or bar chart of hundreds of therapists is
+ * not legible (and of 200,000 is megapixels tall). Larger groupings chart the first ones in
+ * the table's order and say so; the tables, CSVs and results.json keep every group.
+ */
+export const MAX_CHART_GROUPS = 50;
+/** The most suppressed group names a caption lists. */
+const MAX_LISTED = 20;
+
+/** "a, b, c" of at most MAX_LISTED names, then "and N more". */
+function listed(names: readonly string[]): string {
+  if (names.length <= MAX_LISTED) return names.join(', ');
+  return `${names.slice(0, MAX_LISTED).join(', ')} and ${names.length - MAX_LISTED} more`;
+}
+
+/** The sentence a chart of the first MAX_CHART_GROUPS groups adds to its caption. */
+function firstGroupsNote(total: number, by: string): string {
+  return total > MAX_CHART_GROUPS
+    ? ` Only the first ${MAX_CHART_GROUPS} of ${total} ${by} groups are drawn (in the table's order); the table and the CSV have all.`
+    : '';
+}
+
 export function correlateCharts(report: CorrelateReport, firstId: number): Chart[] {
   const charts: Chart[] = [];
   let id = firstId;
@@ -66,7 +88,7 @@ export function correlateCharts(report: CorrelateReport, firstId: number): Chart
     const references = sign === null ? [] : [{ value: sign * BENCHMARK.r, label: `meta-analysis r = ${sign < 0 ? '-' : ''}.278` }];
     if (overall.length > 0) {
       const rows = overall.map((r) => forestRow(r, rowLabel(r)));
-      const clients = Math.max(...overall.map((r) => r.clients));
+      const clients = overall.reduce((m, r) => Math.max(m, r.clients), -Infinity);
       charts.push({
         heading: `${alliance} x ${outcome}: correlation by level`,
         svg: forestPlot({
@@ -89,7 +111,11 @@ export function correlateCharts(report: CorrelateReport, firstId: number): Chart
         const inLevel = all.filter((r) => r.analysis === level && (r.method === 'pearson' || r.method === 'rmcorr'));
         if (inLevel.length === 0) continue;
         rows.push({ label: `${level}`, estimate: null, ci: null, n: null, note: '', emphasis: true });
-        for (const r of inLevel) rows.push(forestRow(r, r.group === null ? '  all clients' : `  ${cellWords(report.options.by, r.group)}`, r.group === null));
+        let drawn = 0;
+        for (const r of inLevel) {
+          if (r.group !== null && drawn++ >= MAX_CHART_GROUPS) continue;
+          rows.push(forestRow(r, r.group === null ? '  all clients' : `  ${cellWords(report.options.by, r.group)}`, r.group === null));
+        }
       }
       if (rows.length > 0) {
         const groups = report.groups.length;
@@ -105,7 +131,7 @@ export function correlateCharts(report: CorrelateReport, firstId: number): Chart
             references,
             domain: [-1, 1],
           }),
-          caption: `Groups with fewer than ${report.options.minClients} clients are suppressed${report.suppressed.length ? ` (${report.suppressed.map((s) => s.group).join(', ')})` : ''}. Rows are in alphabetical order, not a ranking; wide intervals mean few clients.`,
+          caption: `Groups with fewer than ${report.options.minClients} clients are suppressed${report.suppressed.length ? ` (${listed(report.suppressed.map((s) => s.group))})` : ''}. Rows are in alphabetical order, not a ranking; wide intervals mean few clients.${firstGroupsNote(groups, byLabel(report.options.by))}`,
         });
       }
     }
@@ -209,7 +235,7 @@ export function trendCharts(r: TrendResult, firstId: number): Chart[] {
   if (o && groups && groups.rows.length > 0) {
     const rows: { label: string; c: CohortStats }[] = [
       { label: 'all clients', c: s.overall },
-      ...groups.rows.map((g) => ({ label: cellWords(groups.by, g.group), c: g })),
+      ...groups.rows.slice(0, MAX_CHART_GROUPS).map((g) => ({ label: cellWords(groups.by, g.group), c: g })),
     ];
     for (const [key, name] of [
       ['reliablyImproved', 'Reliably improved (incl. recovered)'],
@@ -226,7 +252,7 @@ export function trendCharts(r: TrendResult, firstId: number): Chart[] {
           format: 'percent',
           domain: [0, 1],
         }),
-        caption: `Whiskers are Wilson score 95% intervals; "x of n" counts clients. ${groups.suppressed.length ? `Suppressed (fewer than ${groups.minClients} clients): ${groups.suppressed.join(', ')}.` : `Groups with fewer than ${groups.minClients} clients would be suppressed; none were.`}`,
+        caption: `Whiskers are Wilson score 95% intervals; "x of n" counts clients. ${groups.suppressed.length ? `Suppressed (fewer than ${groups.minClients} clients): ${listed(groups.suppressed)}.` : `Groups with fewer than ${groups.minClients} clients would be suppressed; none were.`}${firstGroupsNote(groups.rows.length, byLabel(groups.by))}`,
       });
     }
   }

@@ -161,8 +161,12 @@ export function forestPlot(o: ForestOptions): string {
   }
   for (const ref of o.references ?? []) vals.push(ref.value);
   vals.push(0);
-  let lo = Math.min(...vals);
-  let hi = Math.max(...vals);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of vals) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
   if (o.domain) {
     lo = Math.max(lo, o.domain[0]);
     hi = Math.min(hi, o.domain[1]);
@@ -283,8 +287,12 @@ export function lineChart(o: LineOptions): string {
   const format = o.format ?? 'number';
   const vals = o.series.flatMap((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v)));
   if (o.reference) vals.push(o.reference.value);
-  let lo = vals.length ? Math.min(...vals) : 0;
-  let hi = vals.length ? Math.max(...vals) : 1;
+  let lo = vals.length ? Infinity : 0;
+  let hi = vals.length ? -Infinity : 1;
+  for (const v of vals) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
   if (o.domain) {
     lo = Math.min(lo, o.domain[0]);
     hi = Math.max(hi, o.domain[1]);

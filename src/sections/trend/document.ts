@@ -247,8 +247,8 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
           trend: sparkline(v),
           first: cell(fin.length ? fin[0] : null),
           last: cell(fin.length ? fin[fin.length - 1] : null),
-          min: cell(fin.length ? Math.min(...fin) : null),
-          max: cell(fin.length ? Math.max(...fin) : null),
+          min: cell(fin.length ? fin.reduce((m, x) => Math.min(m, x)) : null),
+          max: cell(fin.length ? fin.reduce((m, x) => Math.max(m, x)) : null),
         };
       }),
       notes: ['each sparkline is scaled from its own minimum to maximum; a blank is a period where the figure is not estimable.'],
