@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import type { Readable } from 'node:stream';
+import { UserError } from '../errors.js';
 
 export interface TextSink {
   write(chunk: string): boolean | void;
@@ -102,4 +103,22 @@ export function processIo(): Io {
 export function isBrokenPipe(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
+}
+
+/**
+ * The day of SOURCE_DATE_EPOCH (whole seconds since 1970-01-01 UTC; reproducible-builds.org's
+ * specification) as days since 1970-01-01, or undefined when it is unset or empty. The
+ * specification asks tools to fail on a malformed value rather than fall back to the clock:
+ * a UserError (exit 2), never a silent run with today's date.
+ */
+export function sourceDateEpochDay(env: Record<string, string | undefined>): number | undefined {
+  const raw = env.SOURCE_DATE_EPOCH;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const text = raw.trim();
+  if (!/^\d{1,15}$/.test(text)) {
+    throw new UserError(`SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01 UTC (got '${raw}')`, {
+      hint: 'For example SOURCE_DATE_EPOCH=1735689600 (2025-01-01), or unset it',
+    });
+  }
+  return Math.floor(Number(text) / 86_400);
 }

@@ -6,7 +6,7 @@
 import { appendFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import type { Io } from '../../io/process.js';
+import { sourceDateEpochDay, type Io } from '../../io/process.js';
 import { explicitOptions } from '../options.js';
 import { scanProgress } from '../input.js';
 import { decideColor, decideWidth, makeChalk } from '../color.js';
@@ -42,11 +42,7 @@ const loadSchema = async (file: string, cwd: string): Promise<TableSchema> => (a
 
 /** The reference day: --today / the config's today, else SOURCE_DATE_EPOCH's day (as the report), else today (UTC). */
 function parseToday(value: string | undefined, from: string, env: Record<string, string | undefined> = {}): number {
-  if (value === undefined) {
-    const epoch = Number(env.SOURCE_DATE_EPOCH);
-    const ms = env.SOURCE_DATE_EPOCH !== undefined && env.SOURCE_DATE_EPOCH.trim() !== '' && Number.isFinite(epoch) ? epoch * 1000 : Date.now();
-    return Math.floor(ms / 86_400_000);
-  }
+  if (value === undefined) return sourceDateEpochDay(env) ?? Math.floor(Date.now() / 86_400_000);
   const d = /^\d{4}-\d{2}-\d{2}$/.test(value) ? parseDate(value, 'iso') : NaN;
   if (Number.isNaN(d)) throw new UserError(`${from} must be a date YYYY-MM-DD (got '${value}')`, { hint: 'For example --today 2024-06-30' });
   return d;

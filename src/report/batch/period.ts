@@ -15,6 +15,7 @@
  * reproducible build resolves the same way), else the day of the run (UTC).
  */
 import { UserError } from '../../errors.js';
+import { sourceDateEpochDay } from '../../io/process.js';
 import { parseDate } from '../../dataset/values.js';
 
 const DAY_MS = 86_400_000;
@@ -80,9 +81,7 @@ export function asOfDay(flag: string | undefined, configToday: string | undefine
     return d;
   }
   if (configToday !== undefined && !Number.isNaN(dayOf(configToday))) return dayOf(configToday);
-  const epoch = env.SOURCE_DATE_EPOCH;
-  if (epoch !== undefined && /^\d+$/.test(epoch.trim())) return Math.floor(Number(epoch) / 86_400);
-  return Math.floor(now.getTime() / DAY_MS);
+  return sourceDateEpochDay(env) ?? Math.floor(now.getTime() / DAY_MS);
 }
 
 /** The period's flags (`alliance report --from/--to/--as-of`); they win over report.filters. */

@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import { UserError } from '../../errors.js';
+import { sourceDateEpochDay } from '../../io/process.js';
 import { parseDate } from '../../dataset/values.js';
 import { validateDataset, type ValidationResult } from '../../validate/validate.js';
 import { fileEntries, summaryJson, validationDocument } from './document.js';
@@ -39,8 +40,8 @@ export const validateSection: Section<ValidateSettings, ValidationResult> = {
     const { io, read, config } = ctx;
     // The schema reader (re2js, yaml) loads only when a schema is given.
     const schema = opts.schema ? await (await import('../../validate/schema.js')).loadSchema(opts.schema, io.cwd) : null;
-    const todayText = read.today ?? (io.env.SOURCE_DATE_EPOCH ? new Date(Number(io.env.SOURCE_DATE_EPOCH) * 1000).toISOString().slice(0, 10) : undefined);
-    let today = Math.floor(ctx.now.getTime() / DAY_MS);
+    const todayText = read.today;
+    let today = sourceDateEpochDay(io.env) ?? Math.floor(ctx.now.getTime() / DAY_MS);
     if (todayText !== undefined) {
       today = /^\d{4}-\d{2}-\d{2}$/.test(todayText) ? parseDate(todayText, 'iso') : NaN;
       if (Number.isNaN(today))
