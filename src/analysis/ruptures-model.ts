@@ -53,17 +53,12 @@ export class RupturesModelRows {
 
 const ORDER: ClientClass[] = ['none', 'repaired', 'unrepaired', 'unresolved'];
 
-export function fitRupturesModel(rows: RupturesModelRows, outcome: string): RupturesModel {
-  const present = ORDER.filter((k) => rows.cls.includes(k));
-  const reference = present[0] ?? null;
-  const others = present.slice(1);
-  const terms = ['(Intercept)', 'session', ...others.map((k) => `class_${k}`), ...others.map((k) => `session:class_${k}`)];
-  const formula = `${outcome} ~ session * class + (1 | client)`;
-  const clients = new Set(rows.client).size;
-  const empty = {
-    formula,
+/** The model's shape before (or without) a fit: no estimates; `outcome` names the response in the formula. */
+export function unfittedModel(outcome: string, reference: ClientClass | null, nobs: number, clients: number): Omit<RupturesModel, 'notEstimable'> {
+  return {
+    formula: `${outcome} ~ session * class + (1 | client)`,
     reference,
-    nobs: rows.client.length,
+    nobs,
     clients,
     fixed: [],
     contrasts: [],
@@ -72,6 +67,16 @@ export function fitRupturesModel(rows: RupturesModelRows, outcome: string): Rupt
     singular: false,
     converged: false,
   };
+}
+
+export function fitRupturesModel(rows: RupturesModelRows, outcome: string): RupturesModel {
+  const present = ORDER.filter((k) => rows.cls.includes(k));
+  const reference = present[0] ?? null;
+  const others = present.slice(1);
+  const terms = ['(Intercept)', 'session', ...others.map((k) => `class_${k}`), ...others.map((k) => `session:class_${k}`)];
+  const clients = new Set(rows.client).size;
+  const empty = unfittedModel(outcome, reference, rows.client.length, clients);
+  const formula = empty.formula;
   if (clients < 2) return { ...empty, notEstimable: `${clients} client(s) with an outcome; a mixed model needs at least 2` };
   if (rows.client.length <= clients)
     return { ...empty, notEstimable: 'every client has a single outcome session: client and residual variance cannot be separated' };

@@ -17,7 +17,7 @@ import { welchTTest } from '../stats/welch.js';
 import { SessionStore } from './trend/store.js';
 import { classOf, clientFacts, dropsBy, findEpisodes, reaches, type Episode, type EpisodeStatus } from './ruptures-episodes.js';
 import { sequence, type Sequence } from '../sequence.js';
-import { fitRupturesModel, RupturesModelRows, type ClientClass, type RupturesModel } from './ruptures-model.js';
+import { fitRupturesModel, RupturesModelRows, unfittedModel, type ClientClass, type RupturesModel } from './ruptures-model.js';
 import { mean, sd, tInterval, wilsonInterval } from '../stats/descriptive.js';
 
 export type { ClientClass, Episode, EpisodeStatus };
@@ -382,17 +382,5 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
 }
 
 function noOutcomeModel(): RupturesModel {
-  return {
-    formula: 'outcome ~ session * class + (1 | client)',
-    reference: null,
-    nobs: 0,
-    clients: 0,
-    fixed: [],
-    contrasts: [],
-    clientVariance: null,
-    residualVariance: null,
-    singular: false,
-    converged: false,
-    notEstimable: 'no outcome measure',
-  };
+  return { ...unfittedModel('outcome', null, 0, 0), notEstimable: 'no outcome measure' };
 }

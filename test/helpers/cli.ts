@@ -33,3 +33,14 @@ export async function runInProcess(argv: string[], opts: RunOptions = {}): Promi
   const code = await runCli(argv, io);
   return { code, stdout, stderr };
 }
+
+/** An Io that discards what a command writes (for tests that read its files), rooted at `cwd`. */
+export const silentIo = (cwd: string): Io => ({
+  stdout: { write: () => true },
+  stderr: { write: () => true },
+  stdin: process.stdin,
+  env: {},
+  cwd,
+  stdoutIsTTY: false,
+  stderrIsTTY: false,
+});

@@ -14,10 +14,10 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { writeDirAtomic, type FileContent } from '../../src/io/atomic.js';
-import type { Io } from '../../src/io/process.js';
 import { runReport, sectionCheck } from '../../src/report/batch/run.js';
 import { BIN, ROOT } from '../helpers/spawn.js';
 import { writeTwoSessionClients } from '../helpers/clients.js';
+import { silentIo } from '../helpers/cli.js';
 
 let tmp: string;
 beforeAll(() => {
@@ -25,15 +25,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const io = (cwd: string): Io => ({
-  stdout: { write: () => true },
-  stderr: { write: () => true },
-  stdin: process.stdin,
-  env: {},
-  cwd,
-  stdoutIsTTY: false,
-  stderrIsTTY: false,
-});
+const io = silentIo;
 
 const text = (data: FileContent): string => (typeof data === 'function' ? [...data()].join('') : data.toString());
 

@@ -14,7 +14,6 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { FileContent } from '../../src/io/atomic.js';
-import type { Io } from '../../src/io/process.js';
 import { runReport, sectionCheck } from '../../src/report/batch/run.js';
 import { renderHtmlTable } from '../../src/report/html/page.js';
 import type { ResultDocument, Row, TableModel } from '../../src/report/model.js';
@@ -22,6 +21,7 @@ import { MAX_TABLE_ROWS, renderMarkdown, REPORT_TABLE_ROWS, type RowCap } from '
 import { sequence } from '../../src/sequence.js';
 import { BIN } from '../helpers/spawn.js';
 import { writeTwoSessionClients } from '../helpers/clients.js';
+import { silentIo } from '../helpers/cli.js';
 
 /** A table of `n` rows made one at a time, counting the rows made. */
 function counted(n: number): { table: TableModel; made: () => number } {
@@ -104,15 +104,7 @@ describe('the row cap of a report table', () => {
   });
 });
 
-const io = (cwd: string): Io => ({
-  stdout: { write: () => true },
-  stderr: { write: () => true },
-  stdin: process.stdin,
-  env: {},
-  cwd,
-  stdoutIsTTY: false,
-  stderrIsTTY: false,
-});
+const io = silentIo;
 
 const text = (data: FileContent | undefined): string => (data === undefined ? '' : typeof data === 'function' ? [...data()].join('') : data.toString());
 
