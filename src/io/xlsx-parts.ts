@@ -14,6 +14,10 @@
  *   brackets, as Excel and exceljs decide);
  * - xl/sharedStrings.xml: the shared strings (rich text runs joined; phonetic runs left out),
  *   the only part kept in memory;
+ * - cell text (shared and inline strings, a formula's cached string, <v>) is ST_Xstring
+ *   (22.9.2.19): `_xHHHH_` stands for the UTF-16 code unit HHHH (Excel writes control
+ *   characters so: `_x000D_` is CR) and `_x005F_` for the underscore of a literal `_xHHHH_`;
+ *   `decodeXstring` undoes it as R readxl does (docs/formats.md);
  * - a worksheet's sheetData, row by row (`streamRows`), and its mergeCells (`sheetMerges`).
  */
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
@@ -152,6 +156,16 @@ async function parsePart(
   return true;
 }
 
+const XSTRING_ESCAPE = /_x([0-9A-Fa-f]{4})_/g;
+
+/**
+ * The text of an ST_Xstring: each `_xHHHH_` (four hex digits, either case) becomes the UTF-16
+ * code unit HHHH, left to right, so `_x005F_x000D_` is the literal text `_x000D_`.
+ */
+export function decodeXstring(s: string): string {
+  return s.includes('_x') ? s.replace(XSTRING_ESCAPE, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))) : s;
+}
+
 const BUILTIN_DATE_FORMATS = new Set([
   14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58,
 ]);
@@ -221,22 +235,27 @@ export async function readWorkbook(file: string): Promise<WorkbookParts> {
     });
     const sharedStrings: string[] = [];
     let text = '';
+    let run = '';
     let inT = false;
     let inPhonetic = false;
     await parsePart(z, partOf('sharedStrings', 'xl/sharedStrings.xml'), {
       open(t) {
         const n = local(t.name);
         if (n === 'si') text = '';
-        else if (n === 't') inT = !inPhonetic;
-        else if (n === 'rPh') inPhonetic = true;
+        else if (n === 't') {
+          inT = !inPhonetic;
+          run = '';
+        } else if (n === 'rPh') inPhonetic = true;
       },
       text(s) {
-        if (inT) text += s;
+        if (inT) run += s;
       },
       close(t) {
         const n = local(t.name);
-        if (n === 't') inT = false;
-        else if (n === 'rPh') inPhonetic = false;
+        if (n === 't') {
+          if (inT) text += decodeXstring(run);
+          inT = false;
+        } else if (n === 'rPh') inPhonetic = false;
         else if (n === 'si') sharedStrings.push(text);
       },
     });
@@ -281,6 +300,8 @@ export async function streamRows(file: string, part: string, onRow: (row: number
   let value: string | null = null;
   /** 1: collecting <v>; 2: collecting an inline string's <t>. */
   let collecting = 0;
+  /** Where the <v> or <t> being collected starts in `value` (an inline string may have several runs). */
+  let runStart = 0;
   let inInline = false;
   let inPhonetic = false;
   try {
@@ -315,6 +336,7 @@ export async function streamRows(file: string, part: string, onRow: (row: number
             if (inRow) {
               collecting = 1;
               value = '';
+              runStart = 0;
             }
             break;
           case 'is':
@@ -327,7 +349,10 @@ export async function streamRows(file: string, part: string, onRow: (row: number
             inPhonetic = true;
             break;
           case 't':
-            if (inInline && !inPhonetic) collecting = 2;
+            if (inInline && !inPhonetic) {
+              collecting = 2;
+              runStart = value?.length ?? 0;
+            }
             break;
         }
       },
@@ -338,6 +363,7 @@ export async function streamRows(file: string, part: string, onRow: (row: number
         switch (local(t.name)) {
           case 'v':
           case 't':
+            if (collecting !== 0 && value !== null && value.includes('_x', runStart)) value = value.slice(0, runStart) + decodeXstring(value.slice(runStart));
             collecting = 0;
             break;
           case 'is':

@@ -21,7 +21,10 @@ interface RefVar {
   labels: { value: number | string; label: string }[] | null;
   values: (number | string | null)[];
 }
-const REF = JSON.parse(readFileSync('test/reference/sav-files.json', 'utf8')) as Record<string, { variables: RefVar[] }>;
+type Ref = Record<string, { variables: RefVar[] }>;
+const REF = JSON.parse(readFileSync('test/reference/sav-files.json', 'utf8')) as Ref;
+/** Big-endian rewrites of three of them (test/reference/sav-bigendian.py), as haven reads them (sav-bigendian.R). */
+const REF_BE = JSON.parse(readFileSync('test/reference/sav-bigendian.json', 'utf8')) as Ref;
 const DIR = path.resolve('fixtures/formats/sav');
 
 async function readAll(file: string) {
@@ -52,25 +55,32 @@ describe('SPSS files written by R haven and PSPP read as R haven reads them', ()
       'pspp_zcompressed.zsav',
     ]);
   });
-  for (const [file, ref] of Object.entries(REF)) {
-    it(file, async () => {
-      const { input, rows, stats } = await readAll(path.join(DIR, file));
-      expect(input.kind).toBe(file.endsWith('.zsav') ? 'zsav' : 'sav');
-      expect(input.header).toEqual(ref.variables.map((v) => v.name));
-      ref.variables.forEach((v, k) => {
-        if (typeof v.label === 'string') expect(input.labels?.[k]).toBe(v.label);
-      });
-      const n = ref.variables[0].values.length;
-      expect(stats.records).toBe(n);
-      expect(rows.map((r) => r.line)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
-      ref.variables.forEach((v, k) => {
-        expect(
-          rows.map((r) => r.fields[k]),
-          `${file} ${v.name}`,
-        ).toEqual(v.values.map((x) => expected(v, x)));
-      });
+  const matchesHaven = (file: string, ref: { variables: RefVar[] }) => async () => {
+    const { input, rows, stats } = await readAll(path.join(DIR, file));
+    expect(input.kind).toBe(file.endsWith('.zsav') ? 'zsav' : 'sav');
+    expect(input.header).toEqual(ref.variables.map((v) => v.name));
+    ref.variables.forEach((v, k) => {
+      if (typeof v.label === 'string') expect(input.labels?.[k]).toBe(v.label);
     });
-  }
+    const n = ref.variables[0].values.length;
+    expect(stats.records).toBe(n);
+    expect(rows.map((r) => r.line)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    ref.variables.forEach((v, k) => {
+      expect(
+        rows.map((r) => r.fields[k]),
+        `${file} ${v.name}`,
+      ).toEqual(v.values.map((x) => expected(v, x)));
+    });
+  };
+  for (const [file, ref] of Object.entries(REF)) it(file, matchesHaven(file, ref));
+  it('big-endian files (bytecode, uncompressed, zsav) read as haven reads them', async () => {
+    expect(Object.keys(REF_BE).sort()).toEqual(['haven_byte_be.sav', 'haven_zsav_be.zsav', 'pspp_uncompressed_be.sav']);
+    for (const [file, ref] of Object.entries(REF_BE)) {
+      const b = readFileSync(path.join(DIR, 'bigendian', file));
+      expect(b.readInt32BE(64), `${file} layout code, big-endian`).toBe(2);
+      await matchesHaven(path.join('bigendian', file), ref)();
+    }
+  });
   it('keeps numbers exact and strings whole (not 8 bytes at a time)', async () => {
     const { rows, input } = await readAll(path.join(DIR, 'haven_byte.sav'));
     const note = input.header.indexOf('note');
