@@ -26,7 +26,7 @@ import { standardizeColumns, type GroupedCrossProducts } from '../stats/lmm/data
 import { FLAT_CURVATURE, fitLmm, LmmError, type LmmFit } from '../stats/lmm/fit.js';
 import { SingleFactorStructure, type RandomStructure } from '../stats/lmm/profile.js';
 import { NestedInterceptStructure, SlopeTherapistStructure } from '../stats/lmm/nested.js';
-import { buildDesign, formula, Growable, type Columns } from './model/design.js';
+import { buildDesign, formula, Growable, nullModelData, type Columns } from './model/design.js';
 import { clientLevelColumns, compareSequence, decompose, fitCriteria, fixedTests, nakagawaR2, standardizedRefit } from './model/statistics.js';
 import { listRandomEffects } from './model/random.js';
 import { fitClientLevel } from './model/client-level.js';
@@ -82,16 +82,33 @@ export async function fitModel(
   return result;
 }
 
+/** Distinct client numbers among the first `n` (interned numbers, dense from 0): a byte per client. */
+function countClients(client: ArrayLike<number>, n: number): number {
+  let top = 0;
+  for (let r = 0; r < n; r++) if (client[r] >= top) top = client[r] + 1;
+  const seen = new Uint8Array(top);
+  let count = 0;
+  for (let r = 0; r < n; r++) {
+    const c = client[r];
+    if (seen[c] === 0) {
+      seen[c] = 1;
+      count++;
+    }
+  }
+  return count;
+}
+
 async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRows: number): Promise<ModelResult> {
-  const clientsRead = new Set<number>();
-  for (let r = 0; r < nRows; r++) clientsRead.add(cols.client.data[r]);
-  if (spec.level === 'client') return fitClientLevel(spec, cols, nRows, clientsRead.size);
+  const clientsRead = countClients(cols.client.data, nRows);
+  if (spec.level === 'client') return fitClientLevel(spec, cols, nRows, clientsRead);
   const design = buildDesign(spec, cols, nRows);
+  // the rows are not read again: their columns go before the fit
+  for (const c of [cols.client, cols.session, cols.x, cols.y, cols.therapist, ...cols.covs]) c.release();
   const { data, terms } = design;
   const notes: string[] = [];
   const base: Omit<ModelResult, 'fit' | 'notEstimable' | 'icc'> = {
     spec,
-    rows: { read: nRows, used: design.used, clientsRead: clientsRead.size, excluded: design.excluded },
+    rows: { read: nRows, used: design.used, clientsRead, excluded: design.excluded },
     comparison: null,
     decomposition: null,
     notes,
@@ -128,7 +145,8 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
   // ICC of the null model on the same rows (REML)
   let icc: ModelResult['icc'] = null;
   try {
-    const nf = fitLmm(new SingleFactorStructure(design.nullData, [0]), design.nullData.nobs, 1, true);
+    const nullData = nullModelData(design);
+    const nf = fitLmm(new SingleFactorStructure(nullData, [0]), nullData.nobs, 1, true);
     const cv = nf.sigma ** 2 * nf.theta[0] ** 2;
     const rv = nf.sigma ** 2;
     icc = { value: cv / (cv + rv), clientVariance: cv, residualVariance: rv };
@@ -261,8 +279,8 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
   if (!fit.converged) notes.push(`The optimizer did not converge: ${fit.optimizerMessage}. Treat the estimates as unreliable.`);
 
   const r2 = nakagawaR2(data, fit, variance, slopeTerm ? terms.indexOf(slopeTerm) : -1, correlation);
-  const standardized = standardizedRefit(makeStructure(standardizeColumns(data)), terms, !spec.ml, kr);
-  if (standardized === null) notes.push('Standardised coefficients: the refit on z-scored data could not be fitted.');
+  // The standardised refit comes last (below): its note goes here.
+  const standardizedNoteAt = notes.length;
   const decomposition = spec.decompose ? decompose(design, structure as NestedInterceptStructure, terms, fixed, notes) : null;
   let comparison: ComparisonRow[] | null = null;
   if (spec.compare) {
@@ -271,6 +289,9 @@ async function fitColumns(dataset: Dataset, spec: ModelSpec, cols: Columns, nRow
   }
 
   const randomEffects = spec.randomEffects ? listRandomEffects(dataset, structure, fit, design.clientOf, therapistIds) : null;
+  // The standardised refit z-scores the cross-products in place, so nothing reads `data` after it.
+  const standardized = standardizedRefit(makeStructure(standardizeColumns(data, { inPlace: true })), terms, !spec.ml, kr);
+  if (standardized === null) notes.splice(standardizedNoteAt, 0, 'Standardised coefficients: the refit on z-scored data could not be fitted.');
 
   return {
     ...base,

@@ -2,7 +2,8 @@
  * Memory grows with clients, not rows (issue 15; README "Performance"): each streaming
  * command finishes on a file of 2,000,000 clients with its JavaScript heap capped at
  * 128 MB (--max-old-space-size), i.e. at most 67 bytes of JavaScript heap per client
- * (typed arrays are held outside that heap; README gives the resident bytes), and the
+ * (typed arrays are held outside that heap; README gives the resident bytes); model on
+ * 1,000,000 clients with two sessions in 96 MB (about 100 bytes a client); and the
  * same run with the heap capped far below that runs out of memory (so the cap bites).
  * Behavioural, not timed: only the exit status is checked.
  */
@@ -14,22 +15,39 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT } from '../helpers/spawn.js';
 
 const CLIENTS = 2_000_000;
+/** The model needs two sessions a client (a within-client alliance); fewer clients, as many rows. */
+const MODEL_CLIENTS = 1_000_000;
 const dir = mkdtempSync(path.join(tmpdir(), 'alliance-mem-'));
 const file = path.join(dir, 'clients.csv');
+const modelFile = path.join(dir, 'model-clients.csv');
 
-beforeAll(() => {
-  // One session per client: the most clients per byte. Scores vary so every analysis has work.
-  const fd = openSync(file, 'w');
+/** Writes a session file of `clients` clients with `sessions` sessions each; `line(i, s)` the rest of a row. */
+function writeClients(target: string, clients: number, sessions: number, line: (i: number, s: number) => string): void {
+  const fd = openSync(target, 'w');
   let buf = 'client_id,therapist_id,session,date,srs,ors\n';
-  for (let i = 0; i < CLIENTS; i++) {
-    buf += `C${String(i).padStart(7, '0')},T${i % 50},1,2024-0${1 + (i % 9)}-1${i % 10},${30 + (i % 100) / 10},${10 + (i % 250) / 10}\n`;
-    if (buf.length > 1 << 20) {
-      writeSync(fd, buf);
-      buf = '';
+  for (let i = 0; i < clients; i++) {
+    for (let s = 1; s <= sessions; s++) {
+      buf += `C${String(i).padStart(7, '0')},T${i % 50},${s},${line(i, s)}\n`;
+      if (buf.length > 1 << 20) {
+        writeSync(fd, buf);
+        buf = '';
+      }
     }
   }
   writeSync(fd, buf);
   closeSync(fd);
+}
+
+beforeAll(() => {
+  // One session per client: the most clients per byte. Scores vary so every analysis has work.
+  writeClients(file, CLIENTS, 1, (i) => `2024-0${1 + (i % 9)}-1${i % 10},${30 + (i % 100) / 10},${10 + (i % 250) / 10}`);
+  // Two sessions: the alliance varies within and between clients, the outcome has a client part.
+  writeClients(
+    modelFile,
+    MODEL_CLIENTS,
+    2,
+    (i, s) => `2024-0${1 + (i % 9)}-${10 + s},${30 + ((i * 7 + s * 13) % 100) / 10},${(10 + (i % 200) / 10 + ((i * s * 31) % 50) / 10).toFixed(1)}`,
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -98,6 +116,20 @@ describe('memory grows with clients, not rows', () => {
     expect(countLines(out)).toBe(CLIENTS + 1);
     rmSync(out);
   }, 480_000);
+
+  // model keeps typed arrays by client slot (src/analysis/model/design.ts, src/stats/lmm/data.ts):
+  // the JavaScript heap holds little more than the interned client ids. Before (a Map of
+  // objects per client and a Map per accumulator) the same run ran out of a 128 MB heap.
+  it('model fits 1,000,000 clients (2,000,000 rows) in a 96 MB heap', () => {
+    const r = run(96, ['model', modelFile, '--alliance', 'srs', '--outcome', 'ors', '--format', 'json'], 'ignore');
+    expect(r.stderr).not.toMatch(/heap out of memory/);
+    expect([r.code, r.signal]).toEqual([0, null]);
+  }, 240_000);
+
+  it('the cap bites for model: the same file in a 24 MB heap runs out of memory', () => {
+    const r = run(24, ['model', modelFile, '--alliance', 'srs', '--outcome', 'ors', '--format', 'json'], 'ignore');
+    expect(r.code === 0 && r.signal === null).toBe(false);
+  }, 240_000);
 
   it('the cap bites: the same file in a 40 MB heap runs out of memory', () => {
     const r = run(40, ['correlate', file, '--format', 'json']);

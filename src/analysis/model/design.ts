@@ -3,7 +3,7 @@
  * therapist decomposition) of the predictor, and the per-client cross-products the fit
  * works from; and the lme4 formula of the model fitted.
  */
-import { CrossProductAccumulator, type GroupedCrossProducts } from '../../stats/lmm/data.js';
+import { CrossProductAccumulator, GroupSlots, selectColumns, type GroupedCrossProducts } from '../../stats/lmm/data.js';
 import type { ModelSpec } from './types.js';
 
 /**
@@ -24,6 +24,11 @@ export class Growable {
     }
     this.data[this.length++] = v;
   }
+  /** Frees the values (the column is empty after). */
+  release(): void {
+    this.data = this.data instanceof Int32Array ? new Int32Array(0) : new Float64Array(0);
+    this.length = 0;
+  }
   /** The values pushed (a view, no copy). */
   view(): Float64Array | Int32Array {
     return this.data.subarray(0, this.length);
@@ -43,12 +48,14 @@ export interface Design {
   data: GroupedCrossProducts;
   terms: string[];
   /** Client index (dataset) of each group. */
-  clientOf: number[];
-  /** Per group: therapist index, -1 when none. */
-  therapistOf: number[];
-  nullData: GroupedCrossProducts;
-  /** The predictor (alliance) alone, for the therapist ICC of the alliance (--decompose). */
-  nullPredictor: GroupedCrossProducts;
+  clientOf: Int32Array;
+  /**
+   * Per group: therapist index, -1 when none (and for every group unless the model has a
+   * therapist level or --decompose), -2 when the client has rows with more than one.
+   */
+  therapistOf: Int32Array;
+  /** The predictor (alliance) alone, for the therapist ICC of the alliance (--decompose only). */
+  nullPredictor: GroupedCrossProducts | null;
   excluded: Record<string, number>;
   used: number;
 }
@@ -109,30 +116,44 @@ export function buildDesign(spec: ModelSpec, cols: Columns, n: number): Design {
   const predRow = predRows.view();
   const pv = spec.lag && spec.reverse ? y : x;
   const rv = spec.lag && spec.reverse ? x : y;
-  // client means of the predictor over the rows used
-  const sum = new Map<number, { s: number; n: number }>();
+  // The clients (groups) in order of first appearance among the rows used, their rows and
+  // the predictor's client means: typed arrays by slot, no per-client objects (README
+  // "Performance" gives the bytes per client).
+  const slots = new GroupSlots(1024);
+  for (let i = 0; i < predRow.length; i++) slots.slot(client.data[predRow[i]]);
+  const groups = slots.count;
+  const counts = new Int32Array(groups);
+  const clientMean = new Float64Array(groups);
+  const withTherapist = spec.therapistLevel || spec.decompose;
+  // each client's therapist: the first seen (--decompose), or -2 once a second one is seen
+  const firstTherapist = withTherapist ? new Int32Array(groups) : null;
+  const therapistOf = new Int32Array(groups).fill(-1);
   for (let i = 0; i < predRow.length; i++) {
-    const c = client.data[predRow[i]];
-    const e = sum.get(c) ?? { s: 0, n: 0 };
-    e.s += pv.data[predRow[i]];
-    e.n++;
-    sum.set(c, e);
-  }
-  // --decompose: each client's therapist (first seen) and the therapist component, the
-  // mean over the therapist's clients of the client means
-  const therapistMean = new Map<number, number>();
-  const clientTherapist = new Map<number, number>();
-  if (spec.decompose) {
-    for (const r of predRow) if (!clientTherapist.has(client.data[r])) clientTherapist.set(client.data[r], cols.therapist.data[r]);
-    const acc2 = new Map<number, { s: number; n: number }>();
-    for (const [c, e] of sum) {
-      const t = clientTherapist.get(c)!;
-      const a = acc2.get(t) ?? { s: 0, n: 0 };
-      a.s += e.s / e.n;
-      a.n++;
-      acc2.set(t, a);
+    const r = predRow[i];
+    const g = slots.of(client.data[r]);
+    clientMean[g] += pv.data[r];
+    if (firstTherapist !== null) {
+      const t = cols.therapist.data[r];
+      if (counts[g] === 0) firstTherapist[g] = therapistOf[g] = t;
+      else if (therapistOf[g] !== t) therapistOf[g] = -2; // more than one therapist
     }
-    for (const [t, a] of acc2) therapistMean.set(t, a.s / a.n);
+    counts[g]++;
+  }
+  for (let g = 0; g < groups; g++) clientMean[g] /= counts[g];
+  // --decompose: the therapist component, the mean over the therapist's clients (by their
+  // first-seen therapist) of the client means; by therapist number + 1 (-1: none)
+  let therapistMean: Float64Array | null = null;
+  if (spec.decompose && firstTherapist !== null) {
+    let top = 0;
+    for (let g = 0; g < groups; g++) top = Math.max(top, firstTherapist[g] + 1);
+    const tSum = new Float64Array(top + 1);
+    const tCount = new Int32Array(top + 1);
+    for (let g = 0; g < groups; g++) {
+      tSum[firstTherapist[g] + 1] += clientMean[g];
+      tCount[firstTherapist[g] + 1]++;
+    }
+    for (let t = 0; t <= top; t++) if (tCount[t] > 0) tSum[t] /= tCount[t];
+    therapistMean = tSum;
   }
   const predName = spec.lag && spec.reverse ? spec.outcome : spec.alliance;
   const respName = spec.lag && spec.reverse ? spec.alliance : spec.outcome;
@@ -146,13 +167,13 @@ export function buildDesign(spec: ModelSpec, cols: Columns, n: number): Design {
   const xr = new Float64Array(p);
   const fill = (i: number): number => {
     const r = predRow[i];
-    const e = sum.get(client.data[r])!;
-    const mean = e.s / e.n;
+    const g = slots.of(client.data[r]);
+    const mean = clientMean[g];
     let k = 0;
     xr[k++] = 1;
     xr[k++] = pv.data[r] - mean;
-    if (spec.decompose) {
-      const tm = therapistMean.get(clientTherapist.get(client.data[r])!) ?? 0;
+    if (therapistMean !== null && firstTherapist !== null) {
+      const tm = therapistMean[firstTherapist[g] + 1];
       xr[k++] = mean - tm;
       xr[k++] = tm;
     } else xr[k++] = mean;
@@ -178,38 +199,42 @@ export function buildDesign(spec: ModelSpec, cols: Columns, n: number): Design {
   const slopeCol = spec.randomSlope === 'time' ? terms.indexOf('session') : spec.randomSlope ? 1 : -1;
   if (slopeCol > 0) shift[slopeCol] = 0;
   shift[1] = 0;
-  const acc = new CrossProductAccumulator(p, { shift, yShift });
-  const nullAcc = new CrossProductAccumulator(1, { yShift });
-  let pShift = 0;
-  for (const r of predRow) pShift += pv.data[r];
-  const nullPred = new CrossProductAccumulator(1, { yShift: predRow.length > 0 ? pShift / predRow.length : 0 });
+  // One slot per client for all the accumulators, their arrays allocated once at full size.
+  const acc = new CrossProductAccumulator(p, { shift, yShift, counts });
+  let nullPred: CrossProductAccumulator | null = null;
+  if (spec.decompose) {
+    let pShift = 0;
+    for (const r of predRow) pShift += pv.data[r];
+    nullPred = new CrossProductAccumulator(1, { yShift: predRow.length > 0 ? pShift / predRow.length : 0, counts });
+  }
   const one = new Float64Array([1]);
-  const therapistOfClient = new Map<number, number>();
   for (let i = 0; i < predRow.length; i++) {
     const r = predRow[i];
-    const c = client.data[r];
+    const g = slots.of(client.data[r]);
     const yv = fill(i);
-    acc.add(c, xr, yv);
-    nullAcc.add(c, one, yv);
-    nullPred.add(c, one, pv.data[r]);
-    if (spec.therapistLevel || spec.decompose) {
-      const t = cols.therapist.data[r];
-      const prev = therapistOfClient.get(c);
-      if (prev === undefined) therapistOfClient.set(c, t);
-      else if (prev !== t) therapistOfClient.set(c, -2); // more than one therapist
-    }
+    acc.addAt(g, xr, yv);
+    nullPred?.addAt(g, one, pv.data[r]);
   }
-  const data = acc.finish();
+  const clientOf = slots.groupIds();
+  const data = acc.finish(clientOf);
   return {
     data,
     terms,
-    clientOf: data.groupIds,
-    therapistOf: data.groupIds.map((c) => therapistOfClient.get(c) ?? -1),
-    nullData: nullAcc.finish(),
-    nullPredictor: nullPred.finish(),
+    clientOf,
+    therapistOf,
+    nullPredictor: nullPred?.finish(clientOf) ?? null,
     excluded,
     used: predRow.length,
   };
+}
+
+/**
+ * The outcome alone, for the null models (the ICC; --decompose): the intercept and response
+ * rows of the design's cross-products. They are the very sums an accumulator of [1, y] would
+ * make (same shift, same additions in the same order), so no third array is kept per client.
+ */
+export function nullModelData(design: Design): GroupedCrossProducts {
+  return selectColumns(design.data, [0]);
 }
 
 export function formula(spec: ModelSpec, terms: string[], slopeTerm: string | null, therapist: boolean): string {

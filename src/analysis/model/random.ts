@@ -11,7 +11,7 @@ import { NestedInterceptStructure, SlopeTherapistStructure } from '../../stats/l
 import type { RandomEffect } from './types.js';
 
 /** The BLUPs and their conditional SDs (lme4 `ranef(condVar = TRUE)`); therapists first. */
-export function listRandomEffects(dataset: Dataset, structure: RandomStructure, fit: LmmFit, clientOf: number[], therapistIds: number[]): RandomEffect[] {
+export function listRandomEffects(dataset: Dataset, structure: RandomStructure, fit: LmmFit, clientOf: Int32Array, therapistIds: number[]): RandomEffect[] {
   const out: RandomEffect[] = [];
   const sd = (v: number): number => fit.sigma * Math.sqrt(Math.max(0, v));
   if (structure instanceof SlopeTherapistStructure) {

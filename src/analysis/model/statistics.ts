@@ -10,7 +10,7 @@ import { quadForm } from '../../stats/linalg.js';
 import type { RandomStructure } from '../../stats/lmm/profile.js';
 import { NestedInterceptStructure } from '../../stats/lmm/nested.js';
 import { chiSquareCdf, tQuantile, tTwoSidedP } from '../../stats/distributions.js';
-import type { Design } from './design.js';
+import { nullModelData, type Design } from './design.js';
 import { krLayout } from './random.js';
 import type { ComparisonRow, Decomposition, FixedEffect, ModelFitResult, ModelSpec, R2, VarianceComponent } from './types.js';
 
@@ -103,7 +103,7 @@ export function decompose(design: Design, structure: NestedInterceptStructure, t
     [2, 'differences between clients of the same therapist'],
     [3, 'differences between therapists'],
   ]);
-  return { iccOutcome: icc(design.nullData), iccAlliance: icc(design.nullPredictor), therapists, sentence };
+  return { iccOutcome: icc(nullModelData(design)), iccAlliance: design.nullPredictor && icc(design.nullPredictor), therapists, sentence };
 }
 
 /**

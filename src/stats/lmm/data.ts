@@ -20,7 +20,7 @@ export interface GroupedCrossProducts {
   /** Per group the (p+1) x (p+1) cross-product of [X, y], row-major, groups concatenated. */
   cross: Float64Array;
   /** External id of each group (as passed to `add`), in order of first appearance. */
-  groupIds: number[];
+  groupIds: Int32Array;
   /**
    * Constants subtracted from the columns (shift[0] = 0: the intercept is never shifted) and
    * from y before accumulating. The fit works in the shifted design X_s = X - 1 shift' and
@@ -71,14 +71,73 @@ export function vcovFromShifted(d: GroupedCrossProducts, v: Float64Array): Float
   return v;
 }
 
-/** Accumulates the per-group cross-products one row at a time (one pass, any row order). */
+/**
+ * The slots of groups in the order they first appear, from non-negative integer ids (the
+ * dataset's interned client or therapist numbers, dense from 0): one Int32Array from id to
+ * slot and one of the ids by slot, grown by doubling; no per-group objects.
+ */
+export class GroupSlots {
+  private slotOf: Int32Array;
+  private ids: Int32Array;
+  /** Groups seen so far (the next slot). */
+  count = 0;
+
+  constructor(capacity = 1024) {
+    this.slotOf = new Int32Array(Math.max(1, capacity)).fill(-1);
+    this.ids = new Int32Array(Math.max(1, capacity));
+  }
+
+  /** The slot of `id`, assigning the next one when the id is new. */
+  slot(id: number): number {
+    if (id >= this.slotOf.length) this.growIds(id);
+    const s = this.slotOf[id];
+    if (s >= 0) return s;
+    if (!(id >= 0 && id === Math.floor(id))) throw new Error(`GroupSlots: group id ${id} is not a non-negative integer`);
+    const g = this.count++;
+    if (g === this.ids.length) {
+      const ids = new Int32Array(g * 2);
+      ids.set(this.ids);
+      this.ids = ids;
+    }
+    this.ids[g] = id;
+    this.slotOf[id] = g;
+    return g;
+  }
+
+  /** The slot of `id`, -1 when it has none. */
+  of(id: number): number {
+    return id < this.slotOf.length ? this.slotOf[id] : -1;
+  }
+
+  /** The id of each slot, in slot order (a copy of exactly `count` entries). */
+  groupIds(): Int32Array {
+    return this.ids.slice(0, this.count);
+  }
+
+  private growIds(id: number): void {
+    const next = new Int32Array(Math.max(id + 1, this.slotOf.length * 2)).fill(-1);
+    next.set(this.slotOf);
+    this.slotOf = next;
+  }
+}
+
+/**
+ * Accumulates the per-group cross-products one row at a time (one pass, any row order).
+ *
+ * Two ways to use it. `new CrossProductAccumulator(p)` then `add(id, x, y)` with group ids
+ * (non-negative integers): slots are assigned in order of first appearance and the arrays
+ * grow by doubling. Or, when the groups are known before the pass (the model's design
+ * assigns them once for its accumulators), `{ counts }` gives the rows per slot: the arrays
+ * are allocated once at their final size, `addAt(slot, x, y)` adds a row, and `finish(ids)`
+ * hands the arrays over without copying (the accumulator is spent after `finish`).
+ */
 export class CrossProductAccumulator {
   readonly p: number;
   private readonly k: number;
   private cross: Float64Array;
   private counts: Int32Array;
-  private readonly index = new Map<number, number>();
-  private readonly ids: number[] = [];
+  /** Slots of the group ids given to `add`; null when the caller assigns slots (`addAt`). */
+  private readonly slots: GroupSlots | null;
   private nobs = 0;
 
   private readonly shift: Float64Array;
@@ -88,33 +147,50 @@ export class CrossProductAccumulator {
    * `shift` (length p, entry 0 ignored) and `yShift` are subtracted from each row before it
    * is accumulated: pass column means (any typical values) for numerical accuracy, and 0
    * for columns that carry a random effect (shifting those would change the model).
+   * `counts`: the rows of each group, when the caller assigns the slots (see the class).
    */
-  constructor(p: number, opts: { shift?: ArrayLike<number>; yShift?: number } = {}) {
+  constructor(p: number, opts: { shift?: ArrayLike<number>; yShift?: number; counts?: Int32Array } = {}) {
     this.p = p;
     this.shift = new Float64Array(p);
     if (opts.shift) for (let j = 1; j < p; j++) this.shift[j] = opts.shift[j];
     this.yShift = opts.yShift ?? 0;
     this.k = p + 1;
-    this.cross = new Float64Array(64 * this.k * this.k);
-    this.counts = new Int32Array(64);
+    if (opts.counts) {
+      this.slots = null;
+      this.counts = opts.counts;
+      this.cross = new Float64Array(opts.counts.length * this.k * this.k);
+      for (let g = 0; g < opts.counts.length; g++) this.nobs += opts.counts[g];
+    } else {
+      this.slots = new GroupSlots(64);
+      this.cross = new Float64Array(64 * this.k * this.k);
+      this.counts = new Int32Array(64);
+    }
   }
 
-  /** Adds one row: `x` holds the p fixed-effect values (x[0] = 1), `y` the response. */
+  /** Adds one row of group `group` (an id): `x` holds the p fixed-effect values (x[0] = 1), `y` the response. */
   add(group: number, x: ArrayLike<number>, y: number): void {
-    let g = this.index.get(group);
-    if (g === undefined) {
-      g = this.ids.length;
-      this.ids.push(group);
-      this.index.set(group, g);
-      if (g >= this.counts.length) {
-        const counts = new Int32Array(this.counts.length * 2);
-        counts.set(this.counts);
-        this.counts = counts;
-        const cross = new Float64Array(this.cross.length * 2);
-        cross.set(this.cross);
-        this.cross = cross;
-      }
+    const slots = this.slots;
+    if (slots === null) throw new Error('CrossProductAccumulator: slots are assigned by the caller; use addAt');
+    const g = slots.slot(group);
+    if (g >= this.counts.length) {
+      const counts = new Int32Array(this.counts.length * 2);
+      counts.set(this.counts);
+      this.counts = counts;
+      const cross = new Float64Array(this.cross.length * 2);
+      cross.set(this.cross);
+      this.cross = cross;
     }
+    this.counts[g]++;
+    this.nobs++;
+    this.accumulate(g, x, y);
+  }
+
+  /** Adds one row of the group in slot `slot` (with `{ counts }`: the rows are counted already). */
+  addAt(slot: number, x: ArrayLike<number>, y: number): void {
+    this.accumulate(slot, x, y);
+  }
+
+  private accumulate(g: number, x: ArrayLike<number>, y: number): void {
     const k = this.k;
     const p = this.p;
     const base = g * k * k;
@@ -128,14 +204,15 @@ export class CrossProductAccumulator {
       c[base + p * k + i] += ys * xi;
     }
     c[base + p * k + p] += ys * ys;
-    this.counts[g]++;
-    this.nobs++;
   }
 
-  finish(): GroupedCrossProducts {
+  /** The cross-products; `groupIds`: the id of each slot when the caller assigned them. */
+  finish(groupIds?: Int32Array): GroupedCrossProducts {
     const k = this.k;
-    const m = this.ids.length;
-    const cross = this.cross.slice(0, m * k * k);
+    const m = this.slots === null ? this.counts.length : this.slots.count;
+    const ids = this.slots === null ? groupIds : this.slots.groupIds();
+    if (!ids || ids.length !== m) throw new Error('CrossProductAccumulator.finish: one group id per slot is needed');
+    const cross = this.slots === null ? this.cross : this.cross.slice(0, m * k * k);
     // fill the upper triangle
     for (let g = 0; g < m; g++) {
       const base = g * k * k;
@@ -145,9 +222,9 @@ export class CrossProductAccumulator {
       p: this.p,
       groups: m,
       nobs: this.nobs,
-      counts: this.counts.slice(0, m),
+      counts: this.slots === null ? this.counts : this.counts.slice(0, m),
       cross,
-      groupIds: this.ids.slice(),
+      groupIds: ids,
       shift: this.shift.slice(),
       yShift: this.yShift,
     };
@@ -166,7 +243,7 @@ export function selectColumns(d: GroupedCrossProducts, cols: number[]): GroupedC
   for (let g = 0; g < d.groups; g++) {
     for (let i = 0; i < k2; i++) for (let j = 0; j < k2; j++) cross[g * k2 * k2 + i * k2 + j] = d.cross[g * k * k + idx[i] * k + idx[j]];
   }
-  return { ...d, p: cols.length, cross, shift: Float64Array.from(cols.map((c) => d.shift[c])), groupIds: d.groupIds.slice() };
+  return { ...d, p: cols.length, cross, shift: Float64Array.from(cols.map((c) => d.shift[c])) };
 }
 
 /** Means and SDs (n - 1) of each column and of y over all rows, from the cross-products. */
@@ -190,8 +267,10 @@ export function columnMoments(d: GroupedCrossProducts): { mean: number[]; sd: nu
  * The cross-products after z-scoring every column but the intercept and y over all rows:
  * x' = (x - mean) / sd (the data effectsize's "refit" standardisation fits). Exact linear
  * map of the augmented rows [1, x - shift, y - yShift], so no pass over the rows.
+ * `inPlace`: written over d's cross-products (the same numbers, no second array per group;
+ * d is spent: its cross-products no longer match its shift).
  */
-export function standardizeColumns(d: GroupedCrossProducts): GroupedCrossProducts {
+export function standardizeColumns(d: GroupedCrossProducts, opts: { inPlace?: boolean } = {}): GroupedCrossProducts {
   const k = d.p + 1;
   const { mean, sd } = columnMoments(d);
   // A maps [1, x_1 - c_1, ..., y - c_y] to [1, z_1, ..., z_y]
@@ -202,11 +281,11 @@ export function standardizeColumns(d: GroupedCrossProducts): GroupedCrossProduct
     A[j * k + j] = 1 / sd[j];
     A[j * k] = (shift - mean[j]) / sd[j];
   }
-  const cross = new Float64Array(d.cross.length);
+  const cross = opts.inPlace ? d.cross : new Float64Array(d.cross.length);
   const tmp = new Float64Array(k * k);
   for (let g = 0; g < d.groups; g++) {
     const base = g * k * k;
-    // tmp = A C ; out = tmp A'
+    // tmp = A C ; out = tmp A' (the group's block is read in full before it is written)
     for (let i = 0; i < k; i++) {
       for (let j = 0; j < k; j++) {
         let s = 0;
@@ -222,5 +301,5 @@ export function standardizeColumns(d: GroupedCrossProducts): GroupedCrossProduct
       }
     }
   }
-  return { ...d, cross, shift: new Float64Array(d.p), yShift: 0, groupIds: d.groupIds.slice() };
+  return { ...d, cross, shift: new Float64Array(d.p), yShift: 0 };
 }
