@@ -12,6 +12,7 @@
  */
 
 import { normalQuantile, tQuantile } from './distributions.js';
+import { ddAdd, ddDiv, ddMul, twoProduct, twoSum, type Pair } from './double-double.js';
 
 /**
  * Arithmetic mean, with one refinement pass (mean + mean of residuals) as R's mean().
@@ -163,28 +164,67 @@ export function wilsonInterval(x: number, n: number, level = 0.95): [number, num
 }
 
 /**
- * Streaming mean and sample SD of a sequence (Welford's update): n, mean and the sum of
- * squared deviations m2, without keeping the values.
+ * Streaming mean and sample SD of a sequence, without keeping the values.
  *
- * Formula: d = x - mean; mean += d / n; m2 += d (x - mean); sd = sqrt(m2 / (n - 1)).
- * Not shifted (unlike CoMoments): with sd / mean near 1e-10 the SD keeps about 7
- * significant digits (test/stats/descriptive.test.ts, case "offset"); scores of the
- * instruments are far from that.
- * Reference: Welford, B. P. (1962) Technometrics 4, 419-420, doi:10.1080/00401706.1962.10490022.
- * Validated against R mean() and sd() (test/reference/descriptive.R).
+ * Shifted sums in double-double: with K the first value, u = x - K is kept exactly (as a
+ * TwoSum pair), and S1 = sum u and S2 = sum u^2 are summed in double-double (about 106
+ * bits); mean = K + S1 / n, m2 = S2 - S1^2 / n, sd = sqrt(m2 / (n - 1)), each evaluated in
+ * double-double and rounded once. The shift keeps the cancellation small (sd / mean near
+ * 1e-10 when scores are offset by 1e9, or for dates as epoch numbers), the extra precision
+ * absorbs what is left: the mean and SD are the correctly rounded ones in practice, as R's
+ * long-double mean() and sd() (bit-identical on the report's trend cohorts). Welford's
+ * update used before kept only about 7 significant digits of the SD at mean 1e9, and its
+ * running mean drifted by an ulp (-391 / 40 printed as -9.77 where R prints -9.78).
+ * At mean 1e9 R's var() itself rounds the mean to a double, which adds (ulp / 2)^2 to the
+ * variance; the values here equal R's sd() of the values minus the first there.
+ * References: Chan, T. F., Golub, G. H. & LeVeque, R. J. (1983) Algorithms for computing
+ * the sample variance. Am. Stat. 37, 242-247, doi:10.1080/00031305.1983.10483115 (the
+ * shift); Dekker (1971), see double-double.ts. Validated against R mean() and sd()
+ * (test/reference/descriptive.R, running-moments.R, report-trend.R).
  */
 export class RunningMoments {
   n = 0;
-  mean = 0;
-  m2 = 0;
+  /** The shift K (the first value). */
+  private shift = 0;
+  private readonly s1: Pair = { hi: 0, lo: 0 };
+  private readonly s2: Pair = { hi: 0, lo: 0 };
+  private readonly t: Pair = { hi: 0, lo: 0 };
+  private readonly t2: Pair = { hi: 0, lo: 0 };
+
   add(x: number): void {
+    if (this.n === 0) this.shift = x;
     this.n++;
-    const d = x - this.mean;
-    this.mean += d / this.n;
-    this.m2 += d * (x - this.mean);
+    const u = twoSum(x, -this.shift, this.t);
+    const hi = u.hi;
+    const lo = u.lo;
+    ddAdd(this.s1, hi, lo);
+    const p = twoProduct(hi, hi, this.t);
+    ddAdd(this.s2, p.hi, p.lo + 2 * hi * lo);
   }
+
+  /** Mean of the values added (0 before the first). */
+  get mean(): number {
+    if (this.n === 0) return 0;
+    const q = ddDiv(this.s1, this.n, this.t);
+    const lo = q.lo;
+    return twoSum(this.shift, q.hi, this.t).hi + (this.t.lo + lo);
+  }
+
   /** Sample SD (n - 1 denominator); NaN when n < 2. */
   sd(): number {
-    return this.n >= 2 ? Math.sqrt(this.m2 / (this.n - 1)) : NaN;
+    if (this.n < 2) return NaN;
+    const v = ddDiv(this.m2Pair(), this.n - 1, this.t2);
+    return Math.sqrt(v.hi + v.lo);
+  }
+
+  /** m2 = S2 - S1^2 / n, the sum of squared deviations, in double-double (in this.t). */
+  private m2Pair(): Pair {
+    const sq = ddMul(this.s1, this.s1, this.t);
+    const c = ddDiv(sq, this.n, this.t2);
+    const hi = c.hi;
+    const lo = c.lo;
+    this.t.hi = this.s2.hi;
+    this.t.lo = this.s2.lo;
+    return ddAdd(this.t, -hi, -lo);
   }
 }
