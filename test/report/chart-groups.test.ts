@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MAX_CHART_GROUPS } from '../../src/report/html/charts.js';
+import { chartGroups, MAX_CHART_GROUPS } from '../../src/report/html/charts.js';
 import { runInProcess } from '../helpers/cli.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'alliance-chart-groups-'));
@@ -91,5 +91,27 @@ describe('charts of many groups', () => {
   it('list at most 20 suppressed groups in a caption, then how many more', async () => {
     const html = await report(write(30, 25), 2);
     expect(html).toMatch(/Suppressed \(fewer than 2 clients\): T006, T007, [^.]*T025 and 5 more\./);
+  });
+});
+
+describe('chartGroups (the one place the cap is applied)', () => {
+  const cap = MAX_CHART_GROUPS;
+  it('keeps every row that is not a group and the first groups of each run, in order', () => {
+    // Two runs of cap + 2 group rows, each after a heading (as the forest plot's levels).
+    const rows: string[] = [];
+    for (const level of ['pooled', 'within']) {
+      rows.push(level, `${level} all`);
+      for (let g = 1; g <= cap + 2; g++) rows.push(`${level} g${g}`);
+    }
+    const isGroup = (r: string) => / g\d+$/.test(r);
+    const { rows: drawn, note } = chartGroups(rows, isGroup, cap + 2, 'therapist');
+    const kept = (level: string) => [level, `${level} all`, ...Array.from({ length: cap }, (_, i) => `${level} g${i + 1}`)];
+    expect(drawn).toEqual([...kept('pooled'), ...kept('within')]);
+    expect(note).toBe(` Only the first ${cap} of ${cap + 2} therapist groups are drawn (in the table's order); the table and the CSV have all.`);
+  });
+
+  it('keeps all and adds nothing up to the cap', () => {
+    const rows = Array.from({ length: cap }, (_, i) => i);
+    expect(chartGroups(rows, () => true, cap, 'site')).toEqual({ rows, note: '' });
   });
 });

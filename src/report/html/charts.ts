@@ -68,11 +68,25 @@ function listed(names: readonly string[]): string {
   return `${names.slice(0, MAX_LISTED).join(', ')} and ${names.length - MAX_LISTED} more`;
 }
 
-/** The sentence a chart of the first MAX_CHART_GROUPS groups adds to its caption. */
-function firstGroupsNote(total: number, by: string): string {
-  return total > MAX_CHART_GROUPS
-    ? ` Only the first ${MAX_CHART_GROUPS} of ${total} ${by} groups are drawn (in the table's order); the table and the CSV have all.`
-    : '';
+/**
+ * The one place the chart cap is applied: of `rows`, those a chart draws (every row that is
+ * not a group's, and the first MAX_CHART_GROUPS rows of each run of group rows, in order;
+ * a run ends at a row that is not a group's), and the sentence the caption adds when
+ * groups were left out (`total` groups, grouped by `by`).
+ */
+export function chartGroups<T>(rows: readonly T[], isGroup: (row: T) => boolean, total: number, by: string): { rows: T[]; note: string } {
+  const drawn: T[] = [];
+  let inRun = 0;
+  for (const row of rows) {
+    if (!isGroup(row)) inRun = 0;
+    else if (inRun++ >= MAX_CHART_GROUPS) continue;
+    drawn.push(row);
+  }
+  const note =
+    total > MAX_CHART_GROUPS
+      ? ` Only the first ${MAX_CHART_GROUPS} of ${total} ${by} groups are drawn (in the table's order); the table and the CSV have all.`
+      : '';
+  return { rows: drawn, note };
 }
 
 export function correlateCharts(report: CorrelateReport, firstId: number): Chart[] {
@@ -106,32 +120,32 @@ export function correlateCharts(report: CorrelateReport, firstId: number): Chart
     }
     if (report.options.by) {
       const levels = ['pooled', 'between', 'within'] as const;
-      const rows: ForestRow[] = [];
+      const items: { row: ForestRow; group: boolean }[] = [];
       for (const level of levels) {
         const inLevel = all.filter((r) => r.analysis === level && (r.method === 'pearson' || r.method === 'rmcorr'));
         if (inLevel.length === 0) continue;
-        rows.push({ label: `${level}`, estimate: null, ci: null, n: null, note: '', emphasis: true });
-        let drawn = 0;
+        items.push({ row: { label: `${level}`, estimate: null, ci: null, n: null, note: '', emphasis: true }, group: false });
         for (const r of inLevel) {
-          if (r.group !== null && drawn++ >= MAX_CHART_GROUPS) continue;
-          rows.push(forestRow(r, r.group === null ? '  all clients' : `  ${cellWords(report.options.by, r.group)}`, r.group === null));
+          const row = forestRow(r, r.group === null ? '  all clients' : `  ${cellWords(report.options.by, r.group)}`, r.group === null);
+          items.push({ row, group: r.group !== null });
         }
       }
-      if (rows.length > 0) {
+      if (items.length > 0) {
         const groups = report.groups.length;
+        const drawn = chartGroups(items, (item) => item.group, groups, byLabel(report.options.by));
         charts.push({
           heading: `${alliance} x ${outcome}: by ${byLabel(report.options.by)}`,
           svg: forestPlot({
             id: `chart-${id++}`,
             title: `${alliance} and ${outcome} by ${byLabel(report.options.by)} (${groups} shown, ${report.suppressed.length} suppressed)`,
             desc: `Forest plot of the pooled, between-client and within-client correlation of ${alliance} with ${outcome} for all clients and for each ${byLabel(report.options.by)} with at least ${report.options.minClients} clients, with ${pct}% confidence intervals.`,
-            rows,
+            rows: drawn.rows.map((item) => item.row),
             xLabel: 'correlation r (no unit; -1 to 1)',
             valueHeader: `r [${pct}% CI]`,
             references,
             domain: [-1, 1],
           }),
-          caption: `Groups with fewer than ${report.options.minClients} clients are suppressed${report.suppressed.length ? ` (${listed(report.suppressed.map((s) => s.group))})` : ''}. Rows are in alphabetical order, not a ranking; wide intervals mean few clients.${firstGroupsNote(groups, byLabel(report.options.by))}`,
+          caption: `Groups with fewer than ${report.options.minClients} clients are suppressed${report.suppressed.length ? ` (${listed(report.suppressed.map((s) => s.group))})` : ''}. Rows are in alphabetical order, not a ranking; wide intervals mean few clients.${drawn.note}`,
         });
       }
     }
@@ -233,10 +247,13 @@ export function trendCharts(r: TrendResult, firstId: number): Chart[] {
   }
   const groups = r.groups;
   if (o && groups && groups.rows.length > 0) {
-    const rows: { label: string; c: CohortStats }[] = [
-      { label: 'all clients', c: s.overall },
-      ...groups.rows.slice(0, MAX_CHART_GROUPS).map((g) => ({ label: cellWords(groups.by, g.group), c: g })),
-    ];
+    const drawn = chartGroups(
+      groups.rows.map((g) => ({ label: cellWords(groups.by, g.group), c: g })),
+      () => true,
+      groups.rows.length,
+      byLabel(groups.by),
+    );
+    const rows: { label: string; c: CohortStats }[] = [{ label: 'all clients', c: s.overall }, ...drawn.rows];
     for (const [key, name] of [
       ['reliablyImproved', 'Reliably improved (incl. recovered)'],
       ['recovered', 'Recovered'],
@@ -252,7 +269,7 @@ export function trendCharts(r: TrendResult, firstId: number): Chart[] {
           format: 'percent',
           domain: [0, 1],
         }),
-        caption: `Whiskers are Wilson score 95% intervals; "x of n" counts clients. ${groups.suppressed.length ? `Suppressed (fewer than ${groups.minClients} clients): ${listed(groups.suppressed)}.` : `Groups with fewer than ${groups.minClients} clients would be suppressed; none were.`}${firstGroupsNote(groups.rows.length, byLabel(groups.by))}`,
+        caption: `Whiskers are Wilson score 95% intervals; "x of n" counts clients. ${groups.suppressed.length ? `Suppressed (fewer than ${groups.minClients} clients): ${listed(groups.suppressed)}.` : `Groups with fewer than ${groups.minClients} clients would be suppressed; none were.`}${drawn.note}`,
       });
     }
   }
