@@ -57,3 +57,32 @@ describe('exact zeros are zero (test/reference/zero.R)', () => {
     for (const c of Object.values(REF)) expect(c.numerator).toBe(0);
   });
 });
+
+describe('bootstrap replicates use the same zero tests', () => {
+  // Six clients with the same sessions 1-5: srs = (36, 17, 12, 22, 28), phq9 = (6, 16, 7,
+  // 5, 20). Each client's within co-moment is exactly 0 (5 * 1242 - 115 * 54 = 0 in
+  // integers) but about 1e-14 in floating point; the client means are equal, so in every
+  // resample the pooled and within co-moments are exactly 0 (r = 0) and nothing varies
+  // between clients (r undefined). Before, the replicates gave r = 5.6e-17.
+  const srs = [36, 17, 12, 22, 28];
+  const phq9 = [6, 16, 7, 5, 20];
+  const rows = Array.from({ length: 6 }, (_, c) => srs.map((a, k) => ({ client: `c${c}`, session: k + 1, values: [a, phq9[k]] }))).flat();
+
+  it('pooled and within: every replicate is r = 0, so the interval is [0, 0]; between: not estimable, no interval', async () => {
+    const ds = memoryDataset(
+      [
+        { name: 'a', role: 'alliance', instrument: getInstrument('SRS') },
+        { name: 'o', role: 'outcome', instrument: getInstrument('PHQ-9') },
+      ],
+      rows,
+    );
+    const res = (await runCorrelate(ds, { method: 'pearson', analyses: ['pooled', 'between', 'within'], bootstrap: 200, seed: 3 })).results;
+    const get = (analysis: string) => res.find((x) => x.analysis === analysis && x.group === null)!;
+    for (const analysis of ['pooled', 'within']) {
+      expect(get(analysis).r, analysis).toBe(0);
+      expect(get(analysis).bootstrap_ci, analysis).toEqual([0, 0]);
+    }
+    expect(get('between').estimable).toBe(false);
+    expect(get('between').bootstrap_ci).toBeNull();
+  });
+});

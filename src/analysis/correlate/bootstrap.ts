@@ -3,6 +3,7 @@
  * Accumulator (accumulate.ts). Checked in test/analysis/correlate.bootstrap.test.ts.
  */
 import { quantileSorted } from '../../stats/descriptive.js';
+import { correlationFromMoments } from '../../stats/correlation.js';
 import { partialFromMoments } from '../../stats/partial.js';
 import type { Random } from '../../stats/random.js';
 import type { Accumulator } from './accumulate.js';
@@ -64,6 +65,12 @@ export type Replicates = Partial<
   Record<'pooled' | 'between' | 'within' | 'partial' | 'semipartial' | 'pearson' | 'alliance->outcome' | 'outcome->alliance', number[]>
 >;
 
+/** r of one replicate from its co-moments, NaN where it is undefined (as the point estimate). */
+function replicateR(n: number, cxx: number, cyy: number, cxy: number, rawX: number, rawY: number): number {
+  const r = correlationFromMoments(n, cxx, cyy, cxy, rawX, rawY);
+  return typeof r === 'number' ? r : NaN;
+}
+
 /** Pooled, between and within r of each resample (one resample for the three). */
 function bootMoments(stats: Accumulator, p: number, ctx: GroupContext, rng: Random, out: Replicates): void {
   const B = ctx.opts.bootstrap;
@@ -121,6 +128,11 @@ function bootMoments(stats: Accumulator, p: number, ctx: GroupContext, rng: Rand
     let wxx = 0;
     let wyy = 0;
     let wxy = 0;
+    // Raw sums of squares of the rows and of the client means: the scale of the zero tests.
+    let rx = 0;
+    let ry = 0;
+    let bxx = 0;
+    let byy = 0;
     for (let i = 0; i < K; i++) {
       const wi = w[i];
       if (wi === 0) continue;
@@ -129,6 +141,10 @@ function bootMoments(stats: Accumulator, p: number, ctx: GroupContext, rng: Rand
       wxx += wi * cxx[i];
       wyy += wi * cyy[i];
       wxy += wi * cxy[i];
+      rx += wi * (cxx[i] + n[i] * mxs[i] * mxs[i]);
+      ry += wi * (cyy[i] + n[i] * mys[i] * mys[i]);
+      bxx += wi * mxs[i] * mxs[i];
+      byy += wi * mys[i] * mys[i];
       pxx += wi * n[i] * dx * dx;
       pyy += wi * n[i] * dy * dy;
       pxy += wi * n[i] * dx * dy;
@@ -141,9 +157,11 @@ function bootMoments(stats: Accumulator, p: number, ctx: GroupContext, rng: Rand
     pxx += wxx;
     pyy += wyy;
     pxy += wxy;
-    rp.push(pxx > 0 && pyy > 0 ? pxy / Math.sqrt(pxx * pyy) : NaN);
-    rb.push(qxx > 0 && qyy > 0 ? qxy / Math.sqrt(qxx * qyy) : NaN);
-    rw.push(wxx > 0 && wyy > 0 ? wxy / Math.sqrt(wxx * wyy) : NaN);
+    // The tests of the point estimates (correlationFromMoments): no variation is undefined,
+    // a co-moment zero to within its rounding is r = 0; within uses the rows' raw sums.
+    rp.push(replicateR(N, pxx, pyy, pxy, rx, ry));
+    rb.push(replicateR(W, qxx, qyy, qxy, bxx, byy));
+    rw.push(replicateR(N, wxx, wyy, wxy, rx, ry));
   });
 }
 
