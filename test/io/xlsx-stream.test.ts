@@ -141,4 +141,42 @@ describe('a damaged workbook', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^alliance: .*cut\.xlsx: cannot read the Excel workbook \(.+\)\. Save it again from Excel or LibreOffice/);
   });
+
+  /** long.xlsx with its Sessions sheet part changed by `change(buffer, central directory entry, data start)`. */
+  async function damagedSheet(name: string, change: (b: Buffer, cd: number, data: number) => void) {
+    const { runInProcess } = await import('../helpers/cli.js');
+    const b = Buffer.from(readFileSync('fixtures/formats/long.xlsx'));
+    let cd = b.lastIndexOf(Buffer.from('PK\x01\x02', 'latin1'));
+    let entry = -1;
+    // The central directory entry of the largest part (the Sessions sheet).
+    for (let at = cd; at >= 0; at = b.lastIndexOf(Buffer.from('PK\x01\x02', 'latin1'), at - 1)) {
+      if (entry < 0 || b.readUInt32LE(at + 24) > b.readUInt32LE(entry + 24)) entry = at;
+    }
+    cd = entry;
+    expect(b.toString('latin1', cd + 46, cd + 46 + b.readUInt16LE(cd + 28))).toMatch(/^xl\/worksheets\/sheet\d\.xml$/);
+    const local = b.readUInt32LE(cd + 42);
+    const data = local + 30 + b.readUInt16LE(local + 26) + b.readUInt16LE(local + 28);
+    change(b, cd, data);
+    const d = mkdtempSync(path.join(os.tmpdir(), 'alliance-xlsx-'));
+    const f = path.join(d, name);
+    writeFileSync(f, b);
+    const r = await runInProcess(['describe', f, '--sheet', 'Sessions']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    return lines[0];
+  }
+
+  it('a sheet whose compressed data is damaged: one line naming the zlib error', async () => {
+    const line = await damagedSheet('bad-deflate.xlsx', (b, cd, data) => b.fill(0xff, data + 200, data + 260));
+    expect(line).toMatch(/bad-deflate\.xlsx: cannot read the Excel workbook \((invalid|too many|not enough|unexpected end).*\)\. Save it again/);
+  });
+
+  it('a sheet that inflates to another size than its central directory gives: one line', async () => {
+    const more = await damagedSheet('size-more.xlsx', (b, cd) => b.writeUInt32LE(b.readUInt32LE(cd + 24) + 1, cd + 24));
+    expect(more).toMatch(/size-more\.xlsx: cannot read the Excel workbook \(not enough bytes in the stream\. expected \d+\. got only \d+\)/);
+    const less = await damagedSheet('size-less.xlsx', (b, cd) => b.writeUInt32LE(b.readUInt32LE(cd + 24) - 1, cd + 24));
+    expect(less).toMatch(/size-less\.xlsx: cannot read the Excel workbook \(too many bytes in the stream\. expected \d+\. got at least \d+\)/);
+  });
 });
