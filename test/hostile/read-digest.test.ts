@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openCsv, openCsvTuned } from '../../src/io/csv.js';
 import { openSniffed } from '../../src/io/table.js';
+import { openSource, snapshot, spooledDirs } from '../../src/io/source.js';
 import { UserError } from '../../src/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { runReport, sectionCheck } from '../../src/report/batch/run.js';
@@ -215,6 +216,24 @@ describe('compressed and binary inputs: hashed while copied, analysed from the c
       expect(input.digest()).toEqual({ bytes: original.length, sha256: sha(original) });
     });
   }
+
+  it('the snapshot (a kernel copy, then hashed): a file that changed size or went away since it was opened is one line, no copy left', async () => {
+    const f = path.join(tmp, 'snap.sav');
+    copyFileSync(path.join(FORMATS, 'long.sav'), f);
+    const before = spooledDirs().length;
+    const grown = await openSource(f);
+    writeFileSync(f, Buffer.concat([readFileSync(path.join(FORMATS, 'long.sav')), Buffer.from('xx')]));
+    expect(await failure(snapshot(grown))).toMatch(/snap\.sav: the file changed while it was being read \([\d,]+ bytes when opened, [\d,]+ read\)/);
+    const gone = await openSource(f);
+    unlinkSync(f);
+    expect(await failure(snapshot(gone))).toMatch(/snap\.sav: the file was removed or renamed while it was being read/);
+    expect(spooledDirs()).toHaveLength(before);
+    copyFileSync(path.join(FORMATS, 'long.sav'), f);
+    const ok = await snapshot(await openSource(f));
+    expect(ok.file).not.toBe(f);
+    expect(readFileSync(ok.file).equals(readFileSync(f))).toBe(true);
+    expect(ok.digest.get()).toEqual({ bytes: statSync(f).size, sha256: sha(readFileSync(f)) });
+  });
 
   it('standard input: the digest of the bytes piped in', async () => {
     const { Readable } = await import('node:stream');
