@@ -4,8 +4,14 @@
  */
 import type { ModelResult } from '../../analysis/model.js';
 import type { Dataset } from '../../dataset/types.js';
-import { F, type ResultDocument, type TableModel } from '../../report/model.js';
-import { snake } from '../../report/cells.js';
+import { F, type Column, type ResultDocument, type TableModel } from '../../report/model.js';
+import { coefficientColumns, coefficientRow, snake } from '../../report/cells.js';
+
+/** The columns of a table of named figures (fit statistics, the decomposition). */
+const METRIC_COLUMNS: Column[] = [
+  { key: 'metric', header: 'metric' },
+  { key: 'value', header: 'value', format: F.fixed(3), align: 'right' },
+];
 
 const num = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
 
@@ -46,24 +52,8 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
     tables.push({
       id: 'fixed',
       title: 'Fixed effects',
-      columns: [
-        { key: 'term', header: 'term' },
-        { key: 'estimate', header: 'estimate', format: F.fixed(3) },
-        { key: 'se', header: 'SE', format: F.fixed(3) },
-        { key: 'df', header: `df (${dfName})`, format: F.fixed(1) },
-        { key: 't', header: 't', format: F.fixed(2) },
-        { key: 'p', header: 'p', format: F.p },
-        { key: 'ci95', header: '95% CI', format: F.interval(3) },
-      ],
-      rows: fit.fixed.map((f) => ({
-        term: f.term,
-        estimate: f.estimate,
-        se: f.se,
-        df: f.df,
-        t: f.t,
-        p: f.p,
-        ci95: f.lower !== null && f.upper !== null ? ([f.lower, f.upper] as const) : null,
-      })),
+      columns: coefficientColumns(dfName),
+      rows: fit.fixed.map((f) => coefficientRow(f)),
       notes: [`95% CI: estimate +- t(0.975, df) x SE with the ${dfName} df${kr ? ' and the Kenward-Roger adjusted SE' : ''}.`],
     });
     const cx = fit.contextual;
@@ -71,17 +61,7 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
       id: 'contextual',
       title: client ? 'Therapist minus client component' : 'Contextual effect (between minus within)',
       columns: tables[0].columns,
-      rows: [
-        {
-          term: cx.term,
-          estimate: cx.estimate,
-          se: cx.se,
-          df: cx.df,
-          t: cx.t,
-          p: cx.p,
-          ci95: cx.lower !== null && cx.upper !== null ? ([cx.lower, cx.upper] as const) : null,
-        },
-      ],
+      rows: [coefficientRow(cx)],
       notes: [
         client
           ? `How much the therapist-level association exceeds the client-level one (Baldwin, Wampold & Imel 2007); t test of the contrast with ${dfName} df.`
@@ -133,10 +113,7 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
     tables.push({
       id: 'fit',
       title: 'Model fit',
-      columns: [
-        { key: 'metric', header: 'metric' },
-        { key: 'value', header: 'value', format: F.fixed(3), align: 'right' },
-      ],
+      columns: [...METRIC_COLUMNS],
       rows: fitRows,
       notes: spec.ml ? [] : ['AIC/BIC are given for ML fits only (--ml): REML likelihoods of models with different fixed effects are not comparable.'],
     });
@@ -147,10 +124,7 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
         title: client
           ? "The therapist's share (client alliance decomposed into therapist and client components)"
           : "The therapist's share (alliance decomposed into therapist, client and session components)",
-        columns: [
-          { key: 'metric', header: 'metric' },
-          { key: 'value', header: 'value', format: F.fixed(3), align: 'right' },
-        ],
+        columns: [...METRIC_COLUMNS],
         rows: [
           { metric: 'therapists', value: String(d.therapists) },
           { metric: 'therapist ICC of the outcome', value: d.iccOutcome ?? 'not estimable' },
@@ -169,15 +143,7 @@ export function modelDocument(result: ModelResult, dataset: Dataset): ResultDocu
         id: 'standardized',
         title: 'Standardised coefficients (refit on z-scored outcome and predictors)',
         columns: tables[0].columns,
-        rows: fit.standardized.map((f) => ({
-          term: f.term,
-          estimate: f.estimate,
-          se: f.se,
-          df: f.df,
-          t: f.t,
-          p: f.p,
-          ci95: f.lower !== null && f.upper !== null ? ([f.lower, f.upper] as const) : null,
-        })),
+        rows: fit.standardized.map((f) => coefficientRow(f)),
         notes: [
           'effectsize\'s "refit" method: the outcome and every predictor (including the within and between parts and the session) z-scored over the rows used (SD with n - 1), the same model refitted; SE, df, p and CI are from that fit.',
         ],

@@ -4,10 +4,9 @@
  */
 import type { RupturesOptions, RupturesResult } from '../../analysis/ruptures.js';
 import type { RupturesModel } from '../../analysis/ruptures-model.js';
-import type { FixedEffect } from '../../analysis/model.js';
 import type { Dataset } from '../../dataset/types.js';
 import { F, type Cell, type ResultDocument, type TableModel } from '../../report/model.js';
-import { cell, NE, snake } from '../../report/cells.js';
+import { cell, coefficientColumns, coefficientRow, NE, shareColumns, snake } from '../../report/cells.js';
 import { mapSequence, sequence } from '../../sequence.js';
 import { mappedColumns } from '../../report/mapping.js';
 import { toFixedR } from '../../report/number.js';
@@ -45,8 +44,7 @@ export function rupturesDocument(r: RupturesResult, dataset: Dataset, o: Rupture
     columns: [
       { key: 'class', header: 'class' },
       { key: 'clients', header: 'clients', format: F.int },
-      { key: 'share', header: 'share', format: F.percent(1) },
-      { key: 'share_ci', header: '95% CI', format: F.percentInterval(1) },
+      ...shareColumns('share', 'share'),
       { key: 'n', header: 'n change', format: F.int },
       { key: 'mean_change', header: 'mean change', format: F.fixed(2) },
       { key: 'sd_change', header: 'SD', format: F.fixed(2) },
@@ -135,12 +133,10 @@ export function rupturesDocument(r: RupturesResult, dataset: Dataset, o: Rupture
         { key: 'group', header: byLabel(g.by) },
         { key: 'clients', header: 'clients', format: F.int },
         { key: 'with_rupture', header: 'with rupture', format: F.int },
-        { key: 'share', header: 'share', format: F.percent(1) },
-        { key: 'share_ci', header: '95% CI', format: F.percentInterval(1) },
+        ...shareColumns('share', 'share'),
         { key: 'episodes', header: 'episodes', format: F.int },
         { key: 'per100', header: 'per 100 sessions', format: F.fixed(2) },
-        { key: 'repaired', header: 'repaired', format: F.percent(1) },
-        { key: 'repaired_ci', header: '95% CI', format: F.percentInterval(1) },
+        ...shareColumns('repaired', 'repaired'),
         { key: 'unresolved', header: 'unresolved', format: F.int },
       ],
       rows: g.rows.map((x) => ({
@@ -255,28 +251,13 @@ function rupturesJson(doc: Record<string, unknown>, clientRows: RupturesResult['
 
 /** --model: the fixed effects of outcome ~ session * class + (1 | client), and the slope contrast. */
 function modelTable(m: RupturesModel): TableModel {
-  const row = (f: FixedEffect): Record<string, Cell> => ({
-    term: f.term,
-    estimate: f.estimate,
-    se: f.se,
-    df: cell(f.df),
-    t: f.t,
-    p: cell(f.p),
-    ci95: f.lower !== null && f.upper !== null ? ([f.lower, f.upper] as const) : NE,
-  });
   return {
     id: 'model',
     title: `Outcome over sessions by rupture class (mixed model: ${m.formula})`,
-    columns: [
-      { key: 'term', header: 'term' },
-      { key: 'estimate', header: 'estimate', format: F.fixed(3) },
-      { key: 'se', header: 'SE', format: F.fixed(3) },
-      { key: 'df', header: 'df (Satterthwaite)', format: F.fixed(1) },
-      { key: 't', header: 't', format: F.fixed(2) },
-      { key: 'p', header: 'p', format: F.p },
-      { key: 'ci95', header: '95% CI', format: F.interval(3) },
-    ],
-    rows: m.notEstimable ? [{ term: '(model)', estimate: NE, se: NE, df: NE, t: NE, p: NE, ci95: NE }] : [...m.fixed, ...m.contrasts].map(row),
+    columns: coefficientColumns('Satterthwaite'),
+    rows: m.notEstimable
+      ? [{ term: '(model)', estimate: NE, se: NE, df: NE, t: NE, p: NE, ci95: NE }]
+      : [...m.fixed, ...m.contrasts].map((f) => coefficientRow(f, NE)),
     notes: m.notEstimable
       ? [`not estimable: ${m.notEstimable}.`]
       : [

@@ -8,7 +8,7 @@ import { CHANGE_CATEGORIES } from '../../analysis/change.js';
 import { sparkline } from '../../analysis/trend/sparkline.js';
 import type { Dataset } from '../../dataset/types.js';
 import { F, type Cell, type Column, type Format, type ResultDocument, type TableModel } from '../../report/model.js';
-import { cell, NE, snake } from '../../report/cells.js';
+import { cell, NE, shareColumns, snake } from '../../report/cells.js';
 import { mappedColumns } from '../../report/mapping.js';
 import { CATEGORY_LABEL, SHARE_HEADER, SHARE_LABEL } from '../../report/vocabulary.js';
 import { numberList, toFixedR } from '../../report/number.js';
@@ -41,10 +41,6 @@ function cohortCells(s: CohortStats): Record<string, Cell> {
 
 function cohortColumns(first: Column, allianceCut: number | null, hasAlliance: boolean, hasOutcome: boolean): Column[] {
   const cut = allianceCut === null ? 'cut-off' : String(allianceCut);
-  const share = (key: string, header: string): Column[] => [
-    { key, header, format: F.percent(1) },
-    { key: `${key}_ci`, header: '95% CI', format: F.percentInterval(1) },
-  ];
   return [
     first,
     { key: 'sessions', header: 'sessions', format: F.int },
@@ -63,9 +59,9 @@ function cohortColumns(first: Column, allianceCut: number | null, hasAlliance: b
           { key: 'mean_change_ci', header: '95% CI', format: F.interval(2) },
           { key: 'd', header: 'd', format: F.fixed(2) },
           { key: 'dz', header: 'd_z', format: F.fixed(2) },
-          ...share('improved', SHARE_HEADER.reliablyImproved),
-          ...share('recovered', SHARE_HEADER.recovered),
-          ...share('deteriorated', SHARE_HEADER.deteriorated),
+          ...shareColumns('improved', SHARE_HEADER.reliablyImproved),
+          ...shareColumns('recovered', SHARE_HEADER.recovered),
+          ...shareColumns('deteriorated', SHARE_HEADER.deteriorated),
         ]
       : []),
   ];
