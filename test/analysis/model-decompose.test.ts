@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runInProcess } from '../helpers/cli.js';
+import { nestedDecompose, withMapping } from '../helpers/model.js';
 import { close } from '../stats/lmm/reference-data.js';
 
 interface Fixef {
@@ -50,8 +51,6 @@ const REF = JSON.parse(readFileSync(new URL('../reference/model-decompose.json',
   lagged: LagCase[];
   client: ClientCase[];
 };
-
-const withMapping = (args: string[]): string[] => (args.includes('--outcome') ? args : [...args, '--outcome', 'outcome', '--alliance', 'alliance']);
 
 async function run(args: string[]) {
   const r = await runInProcess(['model', ...withMapping(args), '--decompose', 'therapist', '--format', 'json']);
@@ -144,34 +143,10 @@ describe(`model --decompose therapist --level client vs lmerTest ${REF.versions.
     expect(out.notes[0]).toBe(
       "One row per client: alliance = the mean of the client's first 3 rated alliance sessions; outcome_intake and outcome_final = the client's first and last outcome scores.",
     );
-    const table = await runInProcess([
-      'model',
-      'fixtures/model/nested.csv',
-      '--outcome',
-      'outcome',
-      '--alliance',
-      'alliance',
-      '--decompose',
-      'therapist',
-      '--level',
-      'client',
-    ]);
+    const table = await runInProcess(nestedDecompose('--level', 'client'));
     expect(table.stdout).toContain('clients used: 44 of 60 clients (327 rows read)');
     expect(table.stdout).not.toContain('ICC of the null model');
-    const apa = await runInProcess([
-      'model',
-      'fixtures/model/nested.csv',
-      '--outcome',
-      'outcome',
-      '--alliance',
-      'alliance',
-      '--decompose',
-      'therapist',
-      '--level',
-      'client',
-      '--format',
-      'apa',
-    ]);
+    const apa = await runInProcess(nestedDecompose('--level', 'client', '--format', 'apa'));
     expect(apa.stdout).toContain('to 44 clients seen by 12 therapists (one row per client:');
     expect(apa.stdout).toContain('The therapist component coefficient minus the client component coefficient was');
     expect(apa.stdout).not.toContain('sessions of 44 clients');

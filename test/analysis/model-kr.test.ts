@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runInProcess } from '../helpers/cli.js';
+import { nestedDecompose } from '../helpers/model.js';
 import { close } from '../stats/lmm/reference-data.js';
 
 interface KrCase {
@@ -73,20 +74,7 @@ describe(`model --df kr vs pbkrtest ${REF.versions.pbkrtest} / lmerTest ${REF.ve
   }
 
   it('the standardised refit and the decomposition sentence use the KR tests too', async () => {
-    const r = await runInProcess([
-      'model',
-      'fixtures/model/nested.csv',
-      '--outcome',
-      'outcome',
-      '--alliance',
-      'alliance',
-      '--decompose',
-      'therapist',
-      '--df',
-      'kr',
-      '--format',
-      'json',
-    ]);
+    const r = await runInProcess(nestedDecompose('--df', 'kr', '--format', 'json'));
     const out = JSON.parse(r.stdout);
     const c = REF.cases.find((x) => x.name === 'nested_decompose')!;
     // the therapist component: KR df about 10 (12 therapists), Satterthwaite's the same to 1e-2 here

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runInProcess } from '../helpers/cli.js';
+import { nestedDecompose, withMapping } from '../helpers/model.js';
 import { close } from '../stats/lmm/reference-data.js';
 
 interface ModelCase {
@@ -35,8 +36,7 @@ const REF = JSON.parse(readFileSync(new URL('../reference/lmm-models.json', impo
 describe(`model R2 / --compare / standardised vs performance ${REF.versions.performance}, anova, refit`, () => {
   for (const c of REF.models) {
     it(c.name, async () => {
-      const mapping = c.args.includes('--outcome') ? [] : ['--outcome', 'outcome', '--alliance', 'alliance'];
-      const r = await runInProcess(['model', ...c.args, ...mapping, '--compare', '--format', 'json']);
+      const r = await runInProcess(['model', ...withMapping(c.args), '--compare', '--format', 'json']);
       expect(r.stderr).toBe('');
       const out = JSON.parse(r.stdout);
       const fit = out.fit;
@@ -96,8 +96,7 @@ const ST = (JSON.parse(readFileSync(new URL('../reference/lmm-models.json', impo
 describe('random slope with a therapist level: (1 + alliance_within | client) + (1 | therapist) vs lme4/lmerTest', () => {
   for (const c of ST) {
     it(c.name, async () => {
-      const mapping = c.args.includes('--outcome') ? [] : ['--outcome', 'outcome', '--alliance', 'alliance'];
-      const r = await runInProcess(['model', ...c.args, ...mapping, '--group', 'therapist', '--random-slope', '--random-effects', '--format', 'json']);
+      const r = await runInProcess(['model', ...withMapping(c.args), '--group', 'therapist', '--random-slope', '--random-effects', '--format', 'json']);
       expect(r.stderr).toBe('');
       const fit = JSON.parse(r.stdout).fit;
       expect(fit.formula).toMatch(/\(1 \+ \w+_within \| client\) \+ \(1 \| therapist\)$/);
@@ -148,8 +147,7 @@ const DEC = (JSON.parse(readFileSync(new URL('../reference/lmm-models.json', imp
 describe('model --decompose therapist (issue 17) vs lme4/lmerTest', () => {
   for (const c of DEC) {
     it(c.name, async () => {
-      const mapping = c.args.includes('--outcome') ? [] : ['--outcome', 'outcome', '--alliance', 'alliance'];
-      const r = await runInProcess(['model', ...c.args, ...mapping, '--decompose', 'therapist', '--format', 'json']);
+      const r = await runInProcess(['model', ...withMapping(c.args), '--decompose', 'therapist', '--format', 'json']);
       expect(r.stderr).toBe('');
       const out = JSON.parse(r.stdout);
       const fit = out.fit;
@@ -180,17 +178,7 @@ describe('model --decompose therapist (issue 17) vs lme4/lmerTest', () => {
     const a = await runInProcess(['model', 'fixtures/model/nested.csv', '--outcome', 'outcome', '--alliance', 'alliance', '--decompose', 'site']);
     expect(a.code).toBe(2);
     expect(a.stderr).toMatch(/--decompose takes "therapist", got "site"/);
-    const b = await runInProcess([
-      'model',
-      'fixtures/model/nested.csv',
-      '--outcome',
-      'outcome',
-      '--alliance',
-      'alliance',
-      '--decompose',
-      'therapist',
-      '--random-slope',
-    ]);
+    const b = await runInProcess(nestedDecompose('--random-slope'));
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/takes no --random-slope/);
   });

@@ -10,18 +10,10 @@ import path from 'node:path';
 import { openDataset } from '../../src/dataset/open.js';
 import { sharedScans } from '../../src/dataset/shared-scan.js';
 import type { ScanProgress } from '../../src/dataset/types.js';
-import type { Io } from '../../src/io/process.js';
+import { silentIo } from '../helpers/cli.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'alliance-scan-progress-'));
-const io: Io = {
-  stdout: { write: () => true },
-  stderr: { write: () => true },
-  stdin: process.stdin,
-  env: {},
-  cwd: dir,
-  stdoutIsTTY: false,
-  stderrIsTTY: false,
-};
+const io = silentIo(dir);
 
 function recorder(): { progress: ScanProgress; bytes: [number, number][]; ends: number } {
   const r = { bytes: [] as [number, number][], ends: 0, progress: null as unknown as ScanProgress };

@@ -8,7 +8,7 @@ import { appendFileSync, mkdtempSync, rmSync, truncateSync, unlinkSync, writeFil
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { openCsv } from '../../src/io/csv.js';
-import { UserError } from '../../src/errors.js';
+import { failure } from '../helpers/failure.js';
 
 let tmp: string;
 beforeAll(() => {
@@ -17,15 +17,6 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const CSV = 'client_id,session,srs,ors\n' + Array.from({ length: 200 }, (_, i) => `C${i % 20},${1 + Math.floor(i / 20)},30,20`).join('\n') + '\n';
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(
-    () => null,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(UserError);
-  return (e as UserError).format();
-}
 
 describe('a file that changes between opening and reading', () => {
   it('appended to: the pass stops with one line', async () => {

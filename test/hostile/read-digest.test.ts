@@ -15,11 +15,10 @@ import { fileURLToPath } from 'node:url';
 import { openCsv, openCsvTuned } from '../../src/io/csv.js';
 import { openSniffed } from '../../src/io/table.js';
 import { openSource, snapshot, spooledDirs } from '../../src/io/source.js';
-import { UserError } from '../../src/errors.js';
 import { loadConfig } from '../../src/config/load.js';
 import { runReport, sectionCheck } from '../../src/report/batch/run.js';
-import { runInProcess } from '../helpers/cli.js';
-import type { Io } from '../../src/io/process.js';
+import { runInProcess, silentIo } from '../helpers/cli.js';
+import { failure } from '../helpers/failure.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FORMATS = path.join(ROOT, 'fixtures/formats');
@@ -39,13 +38,20 @@ const csv = (alt = false) =>
   Array.from({ length: 400 }, (_, i) => `C${String(i % 40).padStart(2, '0')},${1 + Math.floor(i / 40)},${alt ? 31 : 30},${alt ? 21 : 20}`).join('\n') +
   '\n';
 
-async function failure(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(
-    () => null,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(UserError);
-  return (e as UserError).format();
+/** The CSV opened with 1 KiB reads; `fault` runs once, after the first KiB read once armed. */
+async function withFault(f: string, fault: () => void) {
+  let armed = false;
+  let done = false;
+  const input = await openCsvTuned(f, {}, undefined, {
+    chunkSize: 1024,
+    afterRead: (bytes) => {
+      if (armed && !done && bytes >= 1024) {
+        done = true;
+        fault();
+      }
+    },
+  });
+  return { input, arm: () => void (armed = true), fired: () => done };
 }
 
 describe('CSV: the digest is of the bytes the pass read', () => {
@@ -115,20 +121,11 @@ describe('CSV: the digest is of the bytes the pass read', () => {
   it('a same-size rewrite during the pass: the digest is of exactly the records analysed, and the next pass stops', async () => {
     const f = path.join(tmp, 'rewrite-during.csv');
     writeFileSync(f, csv());
-    let armed = false;
-    const input = await openCsvTuned(f, {}, undefined, {
-      chunkSize: 1024,
-      afterRead: (bytes) => {
-        if (armed && bytes >= 1024) {
-          armed = false;
-          writeFileSync(f, csv(true)); // same size, other values
-        }
-      },
-    });
+    const { input, arm, fired } = await withFault(f, () => writeFileSync(f, csv(true))); // same size, other values
     const seen: string[] = [];
-    armed = true;
+    arm();
     await input.read((fields) => void seen.push(fields.join(',')));
-    expect(armed).toBe(false); // the fault was injected
+    expect(fired()).toBe(true);
     // The rows after the first chunk come from the new version (a chunk already in flight
     // may still hold the old bytes): whatever the mixture, the digest is of those bytes.
     expect(seen.some((r) => r.endsWith(',31,21'))).toBe(true);
@@ -143,17 +140,8 @@ describe('CSV: the digest is of the bytes the pass read', () => {
   it('truncated during the pass: one line naming both sizes, no digest', async () => {
     const f = path.join(tmp, 'shrink-during.csv');
     writeFileSync(f, csv());
-    let armed = false;
-    const input = await openCsvTuned(f, {}, undefined, {
-      chunkSize: 1024,
-      afterRead: (bytes) => {
-        if (armed && bytes >= 1024) {
-          armed = false;
-          truncateSync(f, 2000);
-        }
-      },
-    });
-    armed = true;
+    const { input, arm } = await withFault(f, () => truncateSync(f, 2000));
+    arm();
     const msg = await failure(input.read(() => undefined));
     expect(msg).toMatch(/shrink-during\.csv: the file changed while it was being read \([\d,]+ bytes when opened, [\d,]+ read\)/);
     expect(input.digest()).toBeNull();
@@ -162,17 +150,8 @@ describe('CSV: the digest is of the bytes the pass read', () => {
   it('removed during the pass: the pass reads what it opened; the next one stops with one line', async () => {
     const f = path.join(tmp, 'gone-during.csv');
     writeFileSync(f, csv());
-    let armed = false;
-    const input = await openCsvTuned(f, {}, undefined, {
-      chunkSize: 1024,
-      afterRead: (bytes) => {
-        if (armed && bytes >= 1024) {
-          armed = false;
-          unlinkSync(f);
-        }
-      },
-    });
-    armed = true;
+    const { input, arm } = await withFault(f, () => unlinkSync(f));
+    arm();
     let n = 0;
     await input.read(() => void n++);
     expect(n).toBe(400);
@@ -270,15 +249,7 @@ describe('the report manifest records what the analysis read', () => {
     // failOn: error runs validate first (a whole read), then describe.
     writeFileSync(path.join(dir, 'r.yaml'), config('data.csv') + '  failOn: error\n');
     const cfg = await loadConfig('r.yaml', dir);
-    const io: Io = {
-      stdout: { write: () => true },
-      stderr: { write: () => true },
-      stdin: process.stdin,
-      env: {},
-      cwd: dir,
-      stdoutIsTTY: false,
-      stderrIsTTY: false,
-    };
+    const io = silentIo(dir);
     let injected = false;
     const run = runReport(sectionCheck(cfg, cfg.text!), io, {
       version: '0',
