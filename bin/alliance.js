@@ -1,15 +1,19 @@
 #!/usr/bin/env node
-// Entry point: runs the built CLI and sets the exit code; never calls process.exit
-// so that pending stdout is flushed.
-import { installSignalHandlers } from '../dist/io/cleanup.js';
+// Entry point: runs the built CLI (dist/alliance.cjs, through bin/load.js) and sets the
+// exit code; never calls process.exit so that pending stdout is flushed. The program
+// installs its signal handlers (temporary files removed on Ctrl-C) before loading the rest.
+import { loadProgram } from './load.js';
 
-// Ctrl-C, kill and a closed terminal remove temporary files and exit 130 / 143 / 129.
-// Installed before the rest of the program loads.
-installSignalHandlers();
-const { runCli } = await import('../dist/cli/main.js');
-const { processIo } = await import('../dist/io/process.js');
+let program;
+try {
+  program = loadProgram().exports;
+} catch (err) {
+  if (!err || err.code !== 'ENOENT') throw err;
+  process.stderr.write('alliance: the program is not built (dist/alliance.cjs is missing). Run npm run build.\n');
+  process.exitCode = 70;
+}
 
-runCli(process.argv.slice(2), processIo()).then(
+program?.main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },

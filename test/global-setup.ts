@@ -1,7 +1,9 @@
 /**
- * Some tests run the built CLI (bin/alliance.js -> dist/). `npm ci` builds dist/ once
- * (the `prepare` script); this setup rebuilds it only when it is missing or older than a
- * source file, so `npm test` after an edit tests the edited code, and CI builds once.
+ * Some tests run the built CLI (bin/alliance.js -> dist/alliance.cjs, the bundle of dist/).
+ * `npm ci` builds dist/ once (the `prepare` script: tsc, then scripts/bundle.mjs); this
+ * setup rebuilds it only when it is missing or older than a source file (the bundle: than
+ * its script, its loader or the compiled files), so `npm test` after an edit tests the
+ * edited code, and CI builds once.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -30,13 +32,25 @@ export function staleOutputs(root: string): string[] {
   return stale.sort();
 }
 
-export default function setup(): void {
-  if (staleOutputs(ROOT).length === 0) return;
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+/** True when dist/alliance.cjs or its code cache is missing or older than what it is made from. */
+export function staleBundle(root: string): boolean {
+  const built = (f: string) => (existsSync(path.join(root, f)) ? statSync(path.join(root, f)).mtimeMs : -1);
+  const made = Math.min(built('dist/alliance.cjs'), built('dist/alliance.cjs.cache'));
+  return made < Math.max(built('scripts/bundle.mjs'), built('bin/load.js'), built('dist/cli/launch.js'), built('package-lock.json'));
+}
+
+function node(args: string[]): void {
   try {
-    execFileSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.json')], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, args, { cwd: ROOT, stdio: 'pipe' });
   } catch (e) {
     const out = e as { stdout?: Buffer; stderr?: Buffer };
     throw new Error(`the build failed (npm run build):\n${String(out.stdout ?? '')}${String(out.stderr ?? '')}`);
   }
+}
+
+export default function setup(): void {
+  const compile = staleOutputs(ROOT).length > 0;
+  if (compile) node([createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')]);
+  // tsc writes every file of dist/ (dist/cli/launch.js included): the bundle is then stale.
+  if (compile || staleBundle(ROOT)) node([path.join(ROOT, 'scripts/bundle.mjs')]);
 }

@@ -4,12 +4,16 @@
  * own section but not the others' analyses, nor yaml, re2js, fflate or the format readers
  * when no config, schema, zip or workbook is given. Behavioural, not timed: the child
  * records every module it loads (ES modules through a loader hook, CommonJS through
- * require.cache) and prints the list at exit.
+ * require.cache) and prints the list at exit. The binary runs the bundle of dist/
+ * (dist/alliance.cjs, scripts/bundle.mjs), in which a module's top level runs when it is
+ * first imported, as in dist/: the module graph is checked on dist/ itself (through
+ * dist/cli/launch.js, the bundle's entry), the binary for the packages it requires.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, runBinary } from '../helpers/spawn.js';
 import { SECTIONS } from '../../src/sections/registry.js';
@@ -34,10 +38,17 @@ process.on('exit', () => {
 const dir = mkdtempSync(path.join(tmpdir(), 'alliance-lazy-'));
 const recorder = path.join(dir, 'recorder.mjs');
 writeFileSync(recorder, RECORDER);
+// The program as modules of dist/ (what the bundle is made from).
+const modular = path.join(dir, 'modular.mjs');
+writeFileSync(
+  modular,
+  `import { main } from ${JSON.stringify(pathToFileURL(path.join(ROOT, 'dist/cli/launch.js')).href)};\nprocess.exitCode = await main(process.argv.slice(2));\n`,
+);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function loaded(args: string[]): { code: number | null; modules: string[] } {
-  const res = spawnSync(process.execPath, ['--import', recorder, BIN, ...args], {
+/** The files a run loads: of the module graph of dist/ (default) or of the binary. */
+function loaded(args: string[], entry = modular): { code: number | null; modules: string[] } {
+  const res = spawnSync(process.execPath, ['--import', recorder, entry, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
     encoding: 'utf8',
@@ -112,6 +123,22 @@ describe('startup loads what the command needs', () => {
     // The boxed table is drawn by src/report/box.ts; string-width (through cli-table3) measures only non-ASCII text.
     expect(dist(r.modules, 'report/box.js')).toBe(true);
     expect(pkg(r.modules, 'cli-table3')).toBe(false);
+  });
+
+  it('the binary runs the bundle: no module file of dist/, and no package a run does not need', () => {
+    const bundle = loaded(['describe', 'fixtures/demo.csv', '--format', 'json'], BIN);
+    expect(bundle.code).toBe(0);
+    expect(bundle.modules.filter((f) => f.startsWith('dist/'))).toEqual([]);
+    // The recorder sees the binary's own files and the packages it requires (it is not blind).
+    expect(bundle.modules).toContain('bin/load.js');
+    expect(loaded(['validate', 'fixtures/demo.csv', '--format', 'csv'], BIN).modules.some((f) => f.includes('node_modules/csv-stringify/'))).toBe(true);
+    for (const args of [['--version'], ['describe', 'fixtures/demo.csv', '--format', 'json'], ['trend', 'fixtures/demo.csv', '--format', 'json']]) {
+      const r = args[0] === 'describe' ? bundle : loaded(args, BIN);
+      expect(r.code).toBe(0);
+      for (const p of ['yaml', 're2js', 'fflate', 'yauzl', 'saxes', 'docx', 'cli-table3', 'csv-stringify']) {
+        expect(pkg(r.modules, p), `${args.join(' ')} loads ${p}`).toBe(false);
+      }
+    }
   });
 
   it('each section command declares --format apa and --methods exactly when its section has a manuscript', () => {

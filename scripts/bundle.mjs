@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// The second step of `npm run build` (after tsc): bundles the compiled program (dist/,
+// from dist/cli/launch.js) into one CommonJS file, dist/alliance.cjs, and makes V8's code
+// cache for it, dist/alliance.cjs.cache, by running a few commands on fixtures/demo.csv in
+// this process (the cache then holds the functions those commands compiled). bin/alliance.js
+// runs the bundle with the cache (bin/load.js). Why: start-up counts when a command reads
+// 1M rows in half a second (issue 15), and Node.js 20 spends about 0.1 CPU-s resolving,
+// reading and compiling some 150 ES modules; one file compiled from its cache skips most
+// of that (README, Performance). Modules the program loads only on demand stay so in the
+// bundle (esbuild runs a module's top level when it is first imported); the packages
+// listed in EXTERNAL are not bundled: they are required from node_modules when used.
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { BUNDLE, CODE_CACHE, cacheFile, loadProgram } from '../bin/load.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = path.join(root, 'dist');
+
+// Large, CommonJS, and used by some inputs or outputs only (docx, xlsx, zip, YAML, schemas,
+// tables): required when used. ES-module-only packages (chalk, hyparquet) must be bundled:
+// Node.js 20 cannot require them.
+const EXTERNAL = ['docx', 'yaml', 'fflate', 'yauzl', 'saxes', 're2js', 'cli-table3', 'csv-stringify'];
+
+// Each module keeps its own import.meta.url (the URL of its file in dist/), so that paths
+// relative to it (../package.json, the scan worker, createRequire) mean what they meant.
+const ownUrl = {
+  name: 'own-import-meta-url',
+  setup(b) {
+    b.onLoad({ filter: /\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes('import.meta.url')) return undefined;
+      const rel = path.relative(dist, args.path).split(path.sep).join('/');
+      return { contents: text.replaceAll('import.meta.url', `__distUrl(${JSON.stringify(rel)})`), loader: 'js' };
+    });
+  },
+};
+
+rmSync(CODE_CACHE, { force: true });
+const out = await build({
+  entryPoints: [path.join(dist, 'cli/launch.js')],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: EXTERNAL,
+  // import() becomes require(): vm.Script runs the bundle, and a script compiled from a
+  // code cache has no dynamic-import callback in Node.js 20.
+  supported: { 'dynamic-import': false },
+  banner: { js: "const __distUrl = (rel) => new URL(rel, require('node:url').pathToFileURL(__filename)).href;" },
+  plugins: [ownUrl],
+  write: false,
+  logLevel: 'warning',
+});
+const code = out.outputFiles[0].text;
+// A guard: no import() may be left (comments aside).
+const left = /(?<![\w$.])import\s*\(/.exec(code.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, ''));
+if (left) throw new Error('bundle: a dynamic import() is left in dist/alliance.cjs (it cannot run there)');
+// The build id (first line) ties the code cache to this bundle.
+const id = createHash('sha256').update(code).digest('hex').slice(0, 32);
+writeFileSync(BUNDLE, `// alliance build ${id}\n${code}`);
+
+// Warm the code cache: run commands in this process, output discarded.
+const { exports, script } = loadProgram({ useCache: false });
+const sink = { write: () => true };
+const io = { stdout: sink, stderr: sink, stdin: Readable.from([]), env: {}, cwd: root, stdoutIsTTY: false, stderrIsTTY: false };
+const demo = path.join(root, 'fixtures/demo.csv');
+for (const argv of [
+  ['--version'],
+  ['trend', demo, '--format', 'json'],
+  ['describe', demo, '--format', 'json'],
+  ['correlate', demo, '--format', 'json'],
+  ['validate', demo, '--format', 'json'],
+]) {
+  const status = await exports.run(argv, io);
+  if (status !== 0 && status !== 1) throw new Error(`bundle: alliance ${argv.join(' ')} exited ${status} while warming the code cache`);
+}
+const cache = script.createCachedData();
+writeFileSync(CODE_CACHE, cacheFile(`// alliance build ${id}`, cache));

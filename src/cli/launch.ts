@@ -1,0 +1,23 @@
+/**
+ * The program as the binary runs it: signal cleanup first, then the CLI (loaded on
+ * demand, so that the handlers are in place before the rest of the program loads).
+ * `npm run build` bundles this module and everything it reaches into dist/alliance.cjs
+ * (scripts/bundle.mjs), which bin/alliance.js runs.
+ */
+import { installSignalHandlers } from '../io/cleanup.js';
+import type { Io } from '../io/process.js';
+
+/** Runs the CLI on `argv` against the process streams; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  // Ctrl-C, kill and a closed terminal remove temporary files and exit 130 / 143 / 129.
+  installSignalHandlers();
+  const { runCli } = await import('./main.js');
+  const { processIo } = await import('../io/process.js');
+  return runCli(argv, processIo());
+}
+
+/** Runs the CLI against given streams (the build runs commands this way to warm the code cache). */
+export async function run(argv: string[], io: Io): Promise<number> {
+  const { runCli } = await import('./main.js');
+  return runCli(argv, io);
+}
