@@ -4,11 +4,13 @@
  * clients beyond the instrument's clinical cutoff at intake.
  *
  * One streaming pass (Dataset.scan); per-client state lives in typed arrays indexed by
- * the dense client index, so memory grows with clients, not rows.
+ * the dense client index, so memory grows with clients, not rows. When the input is read
+ * on several threads, the workers reduce the client runs (./describe-range.ts).
  */
 import type { Dataset, MeasureBinding, ScanStats } from '../dataset/types.js';
 import { quantileSorted } from '../stats/descriptive.js';
 import { beyond as isBeyond } from '../stats/threshold.js';
+import { describeReduction, type DescribeSink } from './describe-range.js';
 
 export interface MeasureSummary {
   column: string;
@@ -78,18 +80,18 @@ export async function describe(dataset: Dataset): Promise<DescribeResult> {
   let lastDate = -Infinity;
   let maxClient = -1;
 
-  const scan = await dataset.scan((row) => {
-    const c = row.client;
-    if (c > maxClient) maxClient = c;
-    sessions.ensure(c);
-    sessions.data[c] += 1;
-    if (row.date === row.date) {
-      if (row.date < firstDate) firstDate = row.date;
-      if (row.date > lastDate) lastDate = row.date;
-    }
-    for (let j = 0; j < m; j++) {
-      const v = row.values[j];
-      if (v !== v) continue;
+  // One row's facts, split as the workers' runs deliver them (./describe-range.ts).
+  const sink: DescribeSink = {
+    client(c, rows) {
+      if (c > maxClient) maxClient = c;
+      sessions.ensure(c);
+      sessions.data[c] += rows;
+    },
+    date(lo, hi) {
+      if (lo < firstDate) firstDate = lo;
+      if (hi > lastDate) lastDate = hi;
+    },
+    value(j, v) {
       // Welford's update (numerically stable mean and sum of squares).
       const k = ++count[j];
       const d = v - mean[j];
@@ -97,16 +99,32 @@ export async function describe(dataset: Dataset): Promise<DescribeResult> {
       m2[j] += d * (v - mean[j]);
       if (v < min[j]) min[j] = v;
       if (v > max[j]) max[j] = v;
+    },
+    intake(j, c, session, v) {
       const is = intakeSession[j];
       is.ensure(c);
-      if (row.session < is.data[c]) {
-        is.data[c] = row.session;
+      if (session < is.data[c]) {
+        is.data[c] = session;
         const iv = intakeValue[j];
         iv.ensure(c);
         iv.data[c] = v;
       }
-    }
-  });
+    },
+  };
+  const scan = await dataset.scan(
+    (row) => {
+      const c = row.client;
+      sink.client(c, 1);
+      if (row.date === row.date) sink.date(row.date, row.date);
+      for (let j = 0; j < m; j++) {
+        const v = row.values[j];
+        if (v !== v) continue;
+        sink.value(j, v);
+        sink.intake(j, c, row.session, v);
+      }
+    },
+    { reduce: describeReduction(m, sink) },
+  );
 
   const nClients = maxClient + 1;
   // A typed copy sorted numerically: no boxed array of one number per client.

@@ -118,6 +118,7 @@ export async function datasetFromPlan(plan: Plan, options: ReadOptions, io: Io, 
     need: ScanOptions['need'] = undefined,
     row: SessionRow = newRow(),
     onBytes?: ScanCtx['onBytes'],
+    reduce?: ScanCtx['reduce'],
   ): Promise<ScanStats> => {
     const stats: ScanStats = {
       rows: 0,
@@ -139,6 +140,7 @@ export async function datasetFromPlan(plan: Plan, options: ReadOptions, io: Io, 
       needTherapist: need?.therapist !== false,
       needGroups: need?.groups !== false,
       onBytes,
+      reduce,
     };
     if (!join) {
       for (const part of parts) await readPart(env, part, ctx, out);
@@ -208,10 +210,28 @@ export async function datasetFromPlan(plan: Plan, options: ReadOptions, io: Io, 
               onRow(row);
             },
       );
+      // Runs reduced in the workers count as rows where they stand (only where rows with a
+      // session number pass straight through numbering; blank ones are never reduced).
+      const red = options.reduce;
+      const reduce: ScanCtx['reduce'] =
+        red && !join && (sessionSource === 'column' || sessionSource === 'column+date') && !options.onIssue && !options.onRaw && !env.cells.numericMissing
+          ? {
+              ...red,
+              onRun: (client, n, floats, at) => {
+                const before = rows;
+                rows += n;
+                if (progress && before >>> 18 !== rows >>> 18) {
+                  progress.rows(rows);
+                  shown = true;
+                }
+                red.onRun(client, n, floats, at);
+              },
+            }
+          : undefined;
       let stats: ScanStats;
       try {
         const row = newRow();
-        stats = await assemble(deliver, options.onIssue, options.onRaw, false, options.need, row, onBytes);
+        stats = await assemble(deliver, options.onIssue, options.onRaw, false, options.need, row, onBytes, reduce);
         const blank = await finish(row);
         if (blank) {
           stats.blankSessions = blank;

@@ -17,7 +17,9 @@ import { dateRejecter } from './dates.js';
 import type { Interner } from './intern.js';
 import type { Part } from './plan.js';
 import type { TypedCells } from './source.js';
-import type { CellIssue, FileInfo, ScanStats, SessionRow } from './types.js';
+import type { CellIssue, FileInfo, RowReduction, ScanStats, SessionRow } from './types.js';
+import type { RangeReduction } from '../io/parallel/reduce.js';
+import { RUN_HEAD, RUN_STRIDE, type RunSpec } from './range-runs.js';
 import { parseDateBytes, parseNumberBytesInto } from './values.js';
 
 /** What every part of one dataset shares. */
@@ -47,6 +49,8 @@ export interface ScanCtx {
   needGroups: boolean;
   /** Bytes of file `file` read so far in this pass (ScanProgress.bytes). */
   onBytes?: (file: number, bytes: number) => void;
+  /** Client runs reduced in the read's workers (ScanOptions.reduce; set only when the scan allows it). */
+  reduce?: RowReduction | undefined;
 }
 
 /**
@@ -130,6 +134,58 @@ export async function readPart(env: RowEnv, part: Part, ctx: ScanCtx, emit: (row
     const lastClientBytes = new Uint8Array(64);
     let lastClientLen = -1;
     if (!needGroups) rowGroups.fill(-1);
+    const red = ctx.reduce;
+    /** The workers' reduced runs, taken in their place (./range-runs.ts). */
+    const reduce: RangeReduction | undefined =
+      red && !keysOnly
+        ? {
+            module: red.module,
+            spec: {
+              layout: {
+                ncols,
+                client: ci,
+                session: si,
+                date: dateIdx,
+                dateFormat: fmt,
+                labels: [...(therIdx >= 0 ? [0, therIdx] : []), ...(needGroups ? [...gIdx].flatMap((f, g) => (f >= 0 ? [1 + g, f] : [])) : [])],
+                measureG: [...mG],
+                measureF: [...mF],
+                M,
+                decimal,
+                missing: missing.tokens(),
+                rules: cells.rules,
+              },
+              command: red.command,
+            } satisfies RunSpec,
+            onPiece: (bytes, reduced, records) => {
+              const ints = reduced.ints;
+              const nRuns = ints[0];
+              const head = RUN_HEAD + M;
+              for (let g = 0; g < M; g++) stats.missing[g] += ints[RUN_HEAD + g];
+              const evBase = head + nRuns * RUN_STRIDE;
+              for (let r = 0; r < nRuns; r++) {
+                const o = head + r * RUN_STRIDE;
+                if (ints[o] >= 0) records.raw(ints[o], ints[o + 1], ints[o + 2]);
+                records.pass(ints[o + 3]);
+                const ct = decodeUtf8(bytes, ints[o + 4], ints[o + 5]);
+                lastClient = clientIds.id(ct);
+                lastClientText = ct;
+                lastClientLen = -1;
+                for (let e = ints[o + 6]; e < ints[o + 7]; e++) {
+                  const b = evBase + 3 * e;
+                  const s = decodeUtf8(bytes, ints[b + 1], ints[b + 2]);
+                  if (missing.has(s)) continue;
+                  if (ints[b] === 0) therapistIds.id(s);
+                  else groupIds[ints[b] - 1].id(s);
+                }
+                lastTherText = null;
+                lastGroupText.fill(null);
+                red.onRun(lastClient, ints[o + 3], reduced.floats, ints[o + 8]);
+              }
+              if (ints[2] >= 0) records.raw(ints[2], ints[3], ints[4]);
+            },
+          }
+        : undefined;
     const stat = await readRanges(
       (rec, line) => {
         if (rec.count !== ncols) {
@@ -214,7 +270,7 @@ export async function readPart(env: RowEnv, part: Part, ctx: ScanCtx, emit: (row
         }
         emit(row);
       },
-      onProgress ? { onProgress } : undefined,
+      { ...(onProgress ? { onProgress } : {}), ...(reduce ? { reduce } : {}) },
     );
     files[fileNo].rows = stat.records;
     files[fileNo].digest = part.input.digest();

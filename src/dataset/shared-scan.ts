@@ -47,8 +47,11 @@ export function sharedScans(ds: Dataset): SharedScans {
     const issues = batch.filter((w) => w.options.onIssue);
     const raws = batch.filter((w) => w.options.onRaw);
     const progress = batch.find((w) => w.options.progress)?.options.progress;
+    // A caller alone in its round keeps its range reduction (../analysis: workers reduce client runs).
+    const reduce = batch.length === 1 ? batch[0].options.reduce : undefined;
     const options: ScanOptions = {
       ...(progress ? { progress } : {}),
+      ...(reduce ? { reduce } : {}),
       need: unionNeed(batch),
       onIssue: issues.length === 1 ? issues[0].options.onIssue : issues.length > 1 ? (issue) => issues.forEach((w) => w.options.onIssue!(issue)) : undefined,
       onRaw:

@@ -40,6 +40,7 @@
 import type { Location } from '../errors.js';
 import type { ReadDigest } from '../io/digest.js';
 import type { RangeHandler } from '../io/scanner.js';
+import type { RangeReadOptions } from '../io/csv.js';
 
 /** Typed cell values of one record, by field index (only for formats that store types). */
 export interface TypedCells {
@@ -97,7 +98,7 @@ export interface TableSource {
   /** Streams the data records (see TableRecordHandler); throws UserError on malformed input. */
   read(onRecord: TableRecordHandler, options?: TableReadOptions): Promise<TableReadStats>;
   /** Optional fast path: the records as byte ranges (UTF-8 text formats only), else null. */
-  readRanges: ((onRecord: RangeHandler, options?: Pick<TableReadOptions, 'onProgress'>) => Promise<TableReadStats>) | null;
+  readRanges: ((onRecord: RangeHandler, options?: RangeReadOptions) => Promise<TableReadStats>) | null;
   /** Where field `field` (0-based; -1: the whole record) of the record at `line` is, for messages. */
   locate(line: number, field: number): Location;
 }

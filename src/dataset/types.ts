@@ -191,6 +191,23 @@ export interface ScanOptions {
   need?: { date?: boolean; therapist?: boolean; groups?: boolean };
   /** Progress of this scan (wins over the one the dataset was opened with). */
   progress?: ScanProgress;
+  /**
+   * Client runs reduced in the read's worker threads (./range-runs.ts): used only when the
+   * input is read on several threads and the scan allows it (one UTF-8 CSV part or parts
+   * concatenated, session numbers from the column (with or without dates), no onIssue or onRaw, no numeric
+   * --missing token); the runs it reduces reach `onRun` instead of `onRow`, in their place.
+   */
+  reduce?: RowReduction;
+}
+
+/** A command's reduction of client runs in the read's workers (ScanOptions.reduce). */
+export interface RowReduction {
+  /** The URL of the compiled module that exports `reducePiece` (made with range-runs.ts's pieceReducer). */
+  module: string;
+  /** The command's settings for its RunReducer (structured-cloneable). */
+  command: unknown;
+  /** One reduced run, in its place among the rows: the client, its row count, and the floats its reducer wrote from `at`. */
+  onRun(client: number, rows: number, floats: Float64Array, at: number): void;
 }
 
 /**

@@ -47,6 +47,10 @@ export class MissingTokens {
     this.anyNonAscii = nonAscii;
     this.maxLen = max;
   }
+  /** The markers (trimmed, lower case): `new MissingTokens(tokens())` is the same set (a worker's copy). */
+  tokens(): string[] {
+    return [...this.set];
+  }
   /** True when the (untrimmed) cell text is a missing-value marker. */
   has(s: string): boolean {
     const n = s.length;

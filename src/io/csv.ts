@@ -19,7 +19,7 @@ import { ChunkDecoder, InvalidUtf8, checkNotBinary, checkTextSample, detectBom, 
 import type { PassHash } from './digest.js';
 import { RecordScanner, type RangeHandler } from './scanner.js';
 import { PARALLEL_MIN_BYTES, defaultThreads, scanPool } from './parallel/pool.js';
-import { scanPiece } from './parallel/piece.js';
+import { scanReduced, type RangeReducer, type RangeReduction } from './parallel/reduce.js';
 import { streamRangesParallel, type PieceScan } from './parallel/stream.js';
 import { sampleRecords, sniffDecimal, sniffDelimiter, sniffLineEnding } from './sniff.js';
 import { changedError, checkWhole, fsError, openAgain, openSource, type Source } from './source.js';
@@ -61,11 +61,25 @@ const SEP_LINE = /^sep=([^\r\n])(\r\n|\r|\n|$)/;
  * the text or making a string per field. Only for UTF-8 input with an ASCII delimiter
  * (null otherwise).
  */
-export interface RangeCsvInput extends CsvInput {
-  readRanges: ((onRecord: RangeHandler, options?: Pick<ReadOptions, 'onProgress'>) => Promise<ReadStats>) | null;
+/** Options of readRanges: progress, and a range reduction the workers run when the input is read on several threads. */
+export interface RangeReadOptions extends Pick<ReadOptions, 'onProgress'> {
+  /** Used only when the read is parallel (./parallel/reduce.ts); otherwise every record is delivered. */
+  reduce?: RangeReduction;
 }
 
-export const openCsv: (...args: Parameters<OpenCsv>) => Promise<RangeCsvInput> = (path, options, stdin) => openCsvTuned(path, options, stdin, {});
+export interface RangeCsvInput extends CsvInput {
+  readRanges: ((onRecord: RangeHandler, options?: RangeReadOptions) => Promise<ReadStats>) | null;
+}
+
+/** The knobs every openCsv takes: none, unless a test sets them (setReadTuning). */
+let readTuning: Tuning = {};
+
+/** Sets the knobs of every later openCsv (tests: tiny pieces and no size threshold, so small files take the parallel path); {} restores. */
+export function setReadTuning(tuning: Tuning): void {
+  readTuning = { ...tuning };
+}
+
+export const openCsv: (...args: Parameters<OpenCsv>) => Promise<RangeCsvInput> = (path, options, stdin) => openCsvTuned(path, options, stdin, readTuning);
 
 export async function openCsvTuned(path: string, options: DialectOptions, stdin: NodeJS.ReadableStream | undefined, tuning: Tuning): Promise<RangeCsvInput> {
   const src = await openSource(path, stdin, options.display);
@@ -140,7 +154,7 @@ export async function openCsvTuned(path: string, options: DialectOptions, stdin:
     },
     readRanges:
       dialect.encoding === 'utf8' && dialect.delimiter.charCodeAt(0) < 128
-        ? async (onRange: RangeHandler, opts?: Pick<ReadOptions, 'onProgress'>): Promise<ReadStats> => {
+        ? async (onRange: RangeHandler, opts?: RangeReadOptions): Promise<ReadStats> => {
             const threads = Math.max(1, Math.floor(tuning.threads ?? options.threads ?? defaultThreads()));
             if (threads > 1 && src.bytes - bom.length >= (tuning.parallelMinBytes ?? PARALLEL_MIN_BYTES)) {
               const r = await streamParallel(
@@ -152,6 +166,7 @@ export async function openCsvTuned(path: string, options: DialectOptions, stdin:
                 tuning.inlineScan === true,
                 opts?.onProgress,
                 onRange,
+                opts?.reduce,
               );
               return { records: r.delivered, bytes: src.bytes, lines: r.lastLine };
             }
@@ -187,13 +202,15 @@ async function streamParallel(
   inline: boolean,
   onProgress: ((bytes: number) => void) | undefined,
   onRange: RangeHandler,
+  reduce: RangeReduction | undefined,
 ): Promise<{ delivered: number; lastLine: number }> {
   const { delimiter } = dialect;
   const display = src.display;
   const pool = inline ? null : scanPool(threads - 1);
+  const reducer: RangeReducer | null = reduce ? { module: reduce.module, spec: reduce.spec } : null;
   const scan: PieceScan = pool
-    ? (bytes, len, final) => pool.scan(bytes, len, final, delimiter, display)
-    : (bytes, len, final) => Promise.resolve(scanPiece(bytes, len, final, delimiter, display));
+    ? (bytes, len, final) => pool.scan(bytes, len, final, delimiter, display, reducer)
+    : (bytes, len, final) => scanReduced(bytes, len, final, delimiter, display, undefined, reducer);
   const fh = await openAgain(src);
   const release = pool?.use();
   // This thread hashes every byte the pass reads (./digest.ts): the BOM here, then each
@@ -220,6 +237,7 @@ async function streamParallel(
         recycle: pool ? (r) => pool.recycle(r) : undefined,
         onProgress,
         onBytes: (bytes) => hash.update(bytes),
+        ...(reduce ? { reduce } : {}),
         changed: (got) => changedError(src, got),
         encodingError: (offset) => encodingError(src, start, offset),
       },

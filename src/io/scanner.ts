@@ -45,6 +45,9 @@ export interface RangeRecord {
   quoted: string[];
   /** Number of fields of this record. */
   count: number;
+  /** The record's first byte and the byte after its line break, in `bytes` (-1 when not known). */
+  at: number;
+  next: number;
 }
 
 export type RangeHandler = (rec: RangeRecord, line: number) => void;
@@ -82,7 +85,7 @@ export class RecordScanner {
   private readonly limit: number;
   private lastCode = -1;
   private readonly onRange: RangeHandler | null;
-  private readonly rec: RangeRecord = { bytes: Buffer.alloc(0), start: new Int32Array(16), end: new Int32Array(16), quoted: [], count: 0 };
+  private readonly rec: RangeRecord = { bytes: Buffer.alloc(0), start: new Int32Array(16), end: new Int32Array(16), quoted: [], count: 0, at: -1, next: -1 };
 
   /** With `onRange`, `scanBytes` delivers records as byte ranges to it (range mode); `onRecord` is then unused. */
   constructor(opts: ScannerOptions, onRecord: ScanHandler, onRange?: RangeHandler) {
@@ -450,6 +453,8 @@ export class RecordScanner {
           continue nextRecord;
         }
         rec.count = nf;
+        rec.at = recStart;
+        rec.next = i;
         onRange(rec, recLine);
         if (++this.delivered >= this.limit) {
           this.records = records;

@@ -198,6 +198,26 @@ export class Accumulator {
     this.bufRows++;
   }
 
+  /**
+   * Adds one client's complete run, reduced elsewhere (a worker, ./range.ts) by computeRun
+   * from the rows `add` would have buffered: the same as adding those rows one by one and
+   * the next client's first row. Not for Spearman (its values are per row).
+   */
+  addRun(client: number, rows: number, run: RunStats): void {
+    this.flush();
+    this.rows += rows;
+    if (this.seen.has(client)) {
+      if (!this.scattered.has(client)) {
+        this.scattered.add(client);
+        this.scatteredCount++;
+      }
+      return;
+    }
+    this.seen.add(client);
+    if (run.disordered) this.disorderedCount++;
+    this.merge(run, 1, client);
+  }
+
   /** Merges the current run; call once after the last row. */
   flush(): void {
     if (this.cur >= 0 && !this.skipping && this.bufRows > 0) {

@@ -13,6 +13,7 @@ import { byLabel } from '../../names.js';
 import { compareCells, groupKey } from '../by-column.js';
 import { Accumulator, type AccumulatorConfig, type PairSpec } from './accumulate.js';
 import { ScatterRepair } from './scatter.js';
+import { correlateReduction } from './range.js';
 import { computeGroup } from './compute.js';
 import { bh, holm } from '../../stats/adjust.js';
 import { Random } from '../../stats/random.js';
@@ -86,17 +87,22 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
 
   // Only client, session and the measures are read (and the --by column): no dates.
   const need = { need: { date: false, therapist: reader !== null, groups: reader !== null } };
-  const scanned = await ds.scan((row) => {
-    overall.add(row.client, row.session, row.values);
-    if (reader) {
-      const level = reader.read(row);
-      if (level < 0) {
-        missingGroup++;
-        return;
+  // Without --by or Spearman the read's workers reduce the client runs (./range.ts).
+  const reduce = reader === null && !cfg.keepPooledValues ? { reduce: correlateReduction(overall) } : {};
+  const scanned = await ds.scan(
+    (row) => {
+      overall.add(row.client, row.session, row.values);
+      if (reader) {
+        const level = reader.read(row);
+        if (level < 0) {
+          missingGroup++;
+          return;
+        }
+        slotFor(level).stats.add(row.client, row.session, row.values);
       }
-      slotFor(level).stats.add(row.client, row.session, row.values);
-    }
-  }, need);
+    },
+    { ...need, ...reduce },
+  );
   overall.flush();
   for (const s of slots) s?.stats.flush();
 

@@ -9,7 +9,19 @@
  * previous piece's result before it uses any record of it.
  */
 import { UserError } from '../../errors.js';
-import { RecordScanner } from '../scanner.js';
+import { RecordScanner, type RangeRecord } from '../scanner.js';
+
+/** A reduced piece (./reduce.ts): the reducer's own layout, in typed arrays (transferred from the worker). */
+export interface ReducedPiece {
+  ints: Int32Array<ArrayBuffer>;
+  floats: Float64Array<ArrayBuffer>;
+}
+
+/** A reducer's sink for one piece (./reduce.ts): sees each record as it is scanned; `end` after the last (not after a scan error). */
+export interface PieceSink {
+  record(rec: RangeRecord, line: number): void;
+  end(): ReducedPiece | null;
+}
 
 /** A UserError of the scan, with its line relative to the piece. */
 export interface PieceError {
@@ -32,6 +44,11 @@ export interface PieceResult {
   quoted: string[];
   /** The UserError the scan stopped with (after `records` records), or null. */
   error: PieceError | null;
+  /**
+   * A reducer's scan (./reduce.ts) lists no records: what it made of them, or null when it
+   * made nothing (or the scan stopped with an error): the reader then scans the piece itself.
+   */
+  reduced?: ReducedPiece | null;
 }
 
 /** Scans bytes[0..len) (valid UTF-8 that starts at a record boundary, unless the reader finds otherwise). */
@@ -69,6 +86,22 @@ export function scanPiece(bytes: Uint8Array, len: number, final: boolean, delimi
     error = { message: e.message, line: e.location.line ?? 1, column: e.location.column, hint: e.hint };
   }
   return { used, line: sc.line, records, meta, quoted, error };
+}
+
+/** A reducer's scan of bytes[0..len): every record goes to `sink`, none is listed. */
+export function scanPieceInto(bytes: Uint8Array, len: number, final: boolean, delimiter: string, display: string, sink: PieceSink): PieceResult {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, len);
+  const sc = new RecordScanner({ delimiter, display }, noRecord, (rec, line) => sink.record(rec, line));
+  let used = 0;
+  let failed = false;
+  try {
+    used = sc.scanBytes(buf, len, final);
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    failed = true;
+  }
+  const reduced = failed ? null : sink.end();
+  return { used, line: sc.line, records: 0, meta: new Int32Array(new ArrayBuffer(0)), quoted: [], error: null, reduced };
 }
 
 function noRecord(): void {}

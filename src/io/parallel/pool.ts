@@ -5,6 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { PieceResult } from './piece.js';
+import type { RangeReducer } from './reduce.js';
 import type { PieceTask } from './worker.js';
 
 /** Inputs smaller than this are read on one thread: starting a worker costs more than it saves. */
@@ -12,12 +13,11 @@ export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
 
 /**
  * Threads when none is asked for: one. Measured on the 2-core machine (issue 15; README
- * Performance), a worker takes the scan off the main thread, but the scan is only about a
- * quarter of a command's time there (0.10 of 0.41 CPU-s for 1M rows) and handing its
- * records over costs part of what it saved (0.06 CPU-s left on the main thread), so a
- * second thread adds a worker's CPU and about 30 MB for no shorter run, and a longer one on
- * a busy machine. `--threads N` (config `threads:`) asks for it; the default becomes the
- * cores once the workers also interpret the rows.
+ * Performance), the workers can now interpret the rows and reduce the client runs of
+ * describe and correlate (./reduce.ts), which halves the main thread's CPU, but a worker
+ * spends about what the one-thread path spends on the same rows, so on two shared cores
+ * the run is not shorter and takes 50-100 MB more. `--threads N` (config `threads:`) asks
+ * for it.
  */
 export function defaultThreads(): number {
   return 1;
@@ -59,11 +59,11 @@ export class ScanPool {
     };
   }
 
-  scan(bytes: Uint8Array, len: number, final: boolean, delimiter: string, display: string): Promise<PieceResult> {
+  scan(bytes: Uint8Array, len: number, final: boolean, delimiter: string, display: string, reducer: RangeReducer | null = null): Promise<PieceResult> {
     if (this.failure !== null) return Promise.reject(this.failure);
     const id = this.nextId++;
     const scratch = this.spare.pop() ?? null;
-    const task: PieceTask = { id, bytes, len, final, delimiter, display, scratch };
+    const task: PieceTask = { id, bytes, len, final, delimiter, display, scratch, reducer };
     const w = this.workers[this.turn];
     this.turn = (this.turn + 1) % this.workers.length;
     return new Promise<PieceResult>((resolve, reject) => {

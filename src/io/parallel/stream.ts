@@ -22,6 +22,11 @@
  * Lines: a piece's lines count from 1; the reader adds the line its first byte is on (the
  * previous pieces' lines), known by the time the piece's records are delivered.
  *
+ * With a range reduction (./reduce.ts) the workers also reduce their pieces' records, and a
+ * reduced piece goes to the reduction's onPiece, in file order, which has the ranges of
+ * records the reducer left scanned again and delivered here and counts the ones it took. A
+ * piece scanned again here is scanned without the reducer and delivered whole.
+ *
  * test/io/parallel.test.ts checks, for random files (quoted fields with line breaks and
  * doubled quotes, CRLF, CR, blank lines, invalid UTF-8, unclosed quotes) and random piece
  * sizes, that the records, lines, counts and errors equal the one-thread reader's.
@@ -30,8 +35,9 @@ import { isUtf8 } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
 import { UserError } from '../../errors.js';
 import { ChunkDecoder, InvalidUtf8 } from '../decode.js';
-import type { RangeHandler, RangeRecord } from '../scanner.js';
+import { RecordScanner, type RangeHandler, type RangeRecord } from '../scanner.js';
 import { scanPiece, type PieceResult } from './piece.js';
+import type { PieceRecords, RangeReduction } from './reduce.js';
 
 /** Scans one piece: a worker pool's `scan`, or scanPiece inline (tests). */
 export type PieceScan = (bytes: Uint8Array, len: number, final: boolean) => Promise<PieceResult>;
@@ -57,6 +63,8 @@ export interface ParallelReadOptions {
   onProgress?: (bytes: number) => void;
   /** The bytes read, in file order (for a checksum of the file as read). */
   onBytes?: (bytes: Uint8Array) => void;
+  /** The range reduction the workers run (./reduce.ts): its pieces go to its onPiece. */
+  reduce?: RangeReduction;
   /** The file's size changed while it was read: the reader's UserError. */
   changed: (got: number) => UserError;
   /** Invalid UTF-8 at `offset` bytes after `start`: the reader's UserError. */
@@ -126,7 +134,8 @@ export async function streamRangesParallel(o: ParallelReadOptions, onRange: Rang
       dispatch(bytes, have, true);
       return;
     }
-    const cut = Math.max(bytes.lastIndexOf(10, have - 1), bytes.lastIndexOf(13, have - 1)) + 1;
+    let cut = have;
+    while (cut > 0 && bytes[cut - 1] !== 10 && bytes[cut - 1] !== 13) cut--;
     if (cut <= 0) {
       // No line break yet: read on (the record is refused once it is longer than maxRecord).
       carry = bytes.subarray(0, have);
@@ -138,7 +147,7 @@ export async function streamRangesParallel(o: ParallelReadOptions, onRange: Rang
   };
 
   // ---- delivering, in file order ----
-  const rec: RangeRecord = { bytes: Buffer.alloc(0), start: new Int32Array(16), end: new Int32Array(16), quoted: [], count: 0 };
+  const rec: RangeRecord = { bytes: Buffer.alloc(0), start: new Int32Array(16), end: new Int32Array(16), quoted: [], count: 0, at: -1, next: -1 };
   let skip = o.skip;
   let delivered = 0;
   /** The line of the next byte to deliver. */
@@ -147,6 +156,7 @@ export async function streamRangesParallel(o: ParallelReadOptions, onRange: Rang
   let pending: Uint8Array | null = null;
   let reported = 0;
 
+  /** Delivers the listed records of a scanned piece, then its error if the scan stopped at one. */
   const deliver = (bytes: Uint8Array, r: PieceResult): void => {
     rec.bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
     const meta = r.meta;
@@ -184,6 +194,24 @@ export async function streamRangesParallel(o: ParallelReadOptions, onRange: Rang
     }
   };
 
+  /** The records of a reduced piece: ranges the reducer left are scanned here (they scanned without error in the worker). */
+  const records = (bytes: Uint8Array): PieceRecords => ({
+    raw: (a, b, line) => {
+      const sc = new RecordScanner({ delimiter: o.delimiter, display: o.display }, noRecord, (r, l) => {
+        if (skip > 0) {
+          skip--;
+          return;
+        }
+        delivered++;
+        onRange(r, base + line + l - 2);
+      });
+      sc.scanBytes(Buffer.from(bytes.buffer, bytes.byteOffset + a, b - a), b - a, true);
+    },
+    pass: (n) => {
+      delivered += n;
+    },
+  });
+
   const tooLong = (): UserError =>
     new UserError(`a record starting here runs on for more than ${(maxRecord / 1048576).toFixed(maxRecord < 1048576 ? 3 : 0)} MB`, {
       location: { file: o.display, line: base },
@@ -218,7 +246,12 @@ export async function streamRangesParallel(o: ParallelReadOptions, onRange: Rang
       if (!isUtf8(bytes)) throw await o.encodingError(from + firstInvalid(bytes));
       r = scanPiece(bytes, bytes.length, piece.final, o.delimiter, o.display);
     }
-    deliver(bytes, r);
+    if (r.reduced && o.reduce) o.reduce.onPiece(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), r.reduced, records(bytes));
+    else {
+      // A reducer's scan that made nothing (or failed) listed no records: scanned again here.
+      if (r.reduced === null) r = scanPiece(bytes, bytes.length, piece.final, o.delimiter, o.display);
+      deliver(bytes, r);
+    }
     base += r.line - 1;
     pending = r.used < bytes.length ? bytes.slice(r.used) : null;
     // Nothing refers to the piece's buffer or the result any more (an unfinished tail was
@@ -238,8 +271,10 @@ export async function streamRangesParallel(o: ParallelReadOptions, onRange: Rang
   return { delivered, lastLine };
 }
 
+function noRecord(): void {}
+
 function emptyResult(): PieceResult {
-  return { used: 0, line: 1, records: 0, meta: new Int32Array(new ArrayBuffer(0)), quoted: [], error: null };
+  return { used: 0, line: 1, records: 0, meta: new Int32Array(new ArrayBuffer(0)), quoted: [], error: null, reduced: null };
 }
 
 /** Offset of the first byte of `bytes` that is not valid UTF-8 (a character cut at the end counts). */

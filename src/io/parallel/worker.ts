@@ -1,9 +1,11 @@
 /**
- * The scan worker: scans the pieces the main thread posts (./piece.ts) and posts the
- * results back (the pieces are in shared memory; the results' offsets are transferred).
+ * The scan worker: scans the pieces the main thread posts (./piece.ts), runs the task's
+ * range reducer over the records when there is one (./reduce.ts), and posts the results
+ * back (the pieces are in shared memory; the results' typed arrays are transferred). A
+ * reducer that throws fails the worker, and with it the read (./pool.ts).
  */
 import { parentPort } from 'node:worker_threads';
-import { scanPiece } from './piece.js';
+import { scanReduced, type RangeReducer } from './reduce.js';
 
 export interface PieceTask {
   id: number;
@@ -14,12 +16,20 @@ export interface PieceTask {
   display: string;
   /** A buffer for the offsets (an earlier result's, handed back), or null. */
   scratch: ArrayBuffer | null;
+  /** The range reducer to run over the scanned records (./reduce.ts), or null. */
+  reducer: RangeReducer | null;
 }
 
 const port = parentPort;
 if (port) {
+  // Tasks are handled in order: a reducer's module is imported on first use.
+  let queue: Promise<void> = Promise.resolve();
   port.on('message', (t: PieceTask) => {
-    const result = scanPiece(t.bytes, t.len, t.final, t.delimiter, t.display, t.scratch ?? undefined);
-    port.postMessage({ id: t.id, result }, [result.meta.buffer]);
+    queue = queue.then(async () => {
+      const result = await scanReduced(t.bytes, t.len, t.final, t.delimiter, t.display, t.scratch ?? undefined, t.reducer);
+      const transfer: ArrayBuffer[] = [result.meta.buffer];
+      if (result.reduced) transfer.push(result.reduced.ints.buffer, result.reduced.floats.buffer);
+      port.postMessage({ id: t.id, result }, transfer);
+    });
   });
 }

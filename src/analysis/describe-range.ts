@@ -1,0 +1,103 @@
+/**
+ * describe's range reduction (issue 15: both cores; ../dataset/range-runs.ts). In the read's
+ * worker threads each clean client run is reduced to what describe keeps of it: its row
+ * count, its first and last date, and per measure the session and value of its intake (the
+ * first row with the lowest session number) and its values in row order. The main thread
+ * (./describe.ts) takes the run in its place: the client's sessions and intake are per-client
+ * state, and the values go through the same Welford update in the same order as on one
+ * thread (a sequential update cannot be merged exactly, so the values travel; the scan, the
+ * parsing and the client changes are what the workers take off the main thread). So the
+ * result is the one-thread result bit for bit.
+ *
+ * This module is what the workers import (`startPiece`): keep its imports light.
+ */
+import type { GrowableF64 } from '../dataset/intern.js';
+import { pieceReducer, type RunLayout, type RunReducer } from '../dataset/range-runs.js';
+import type { RowReduction } from '../dataset/types.js';
+import { compiledUrl } from '../io/parallel/reduce.js';
+
+class DescribeRunReducer implements RunReducer {
+  private readonly W: number;
+  private readonly off: number;
+  constructor(
+    private readonly M: number,
+    private readonly dated: boolean,
+  ) {
+    this.off = dated ? 2 : 1;
+    this.W = this.off + M;
+  }
+
+  /** Writes: first and last date (Infinity, -Infinity: none), then per measure n, intake session, intake value, the n values. */
+  reduce(rows: Float64Array, count: number, out: GrowableF64): void {
+    const { M, W, off } = this;
+    out.ensure(2 + 3 * M + count * M);
+    const d = out.data;
+    let o = out.length;
+    let lo = Infinity;
+    let hi = -Infinity;
+    if (this.dated) {
+      for (let r = 0; r < count; r++) {
+        const t = rows[r * W + 1];
+        if (t < lo) lo = t;
+        if (t > hi) hi = t;
+      }
+    }
+    d[o++] = lo;
+    d[o++] = hi;
+    for (let j = 0; j < M; j++) {
+      const head = o;
+      o += 3;
+      let bestS = Infinity;
+      let bestV = NaN;
+      for (let r = 0; r < count; r++) {
+        const v = rows[r * W + off + j];
+        if (v !== v) continue;
+        d[o++] = v;
+        const s = rows[r * W];
+        if (s < bestS) {
+          bestS = s;
+          bestV = v;
+        }
+      }
+      d[head] = o - head - 3;
+      d[head + 1] = bestS;
+      d[head + 2] = bestV;
+    }
+    out.length = o;
+  }
+}
+
+export const startPiece = pieceReducer((command: unknown, layout: RunLayout) => new DescribeRunReducer((command as { M: number }).M, layout.date >= 0));
+
+/** What describe keeps per row and per client (./describe.ts). */
+export interface DescribeSink {
+  /** A client's run of `rows` rows: its sessions count. */
+  client(c: number, rows: number): void;
+  date(lo: number, hi: number): void;
+  /** A measure's value, in row order. */
+  value(j: number, v: number): void;
+  /** A client's intake candidate for measure j (its lowest session with a value, and the value). */
+  intake(j: number, c: number, session: number, v: number): void;
+}
+
+/** The scan option that has the workers reduce describe's client runs into `sink` (ScanOptions.reduce). */
+export function describeReduction(M: number, sink: DescribeSink): RowReduction {
+  return {
+    module: compiledUrl(import.meta.url, './describe-range.js'),
+    command: { M },
+    onRun(c, rows, f, at) {
+      sink.client(c, rows);
+      let o = at;
+      sink.date(f[o], f[o + 1]);
+      o += 2;
+      for (let j = 0; j < M; j++) {
+        const n = f[o];
+        const s = f[o + 1];
+        const v = f[o + 2];
+        o += 3;
+        for (let k = 0; k < n; k++) sink.value(j, f[o++]);
+        if (n > 0) sink.intake(j, c, s, v);
+      }
+    },
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * Range reduction (src/io/parallel/reduce.ts, src/dataset/range-runs.ts): the read's workers
+ * interpret the rows and reduce each client's run for correlate and describe, and the main
+ * thread merges the runs in file order. Differential: for random session files (clients
+ * spread over pieces, scattered clients, quoted and multi-line cells, CRLF, padded and
+ * missing ids, missing cells, bad numbers, out-of-range values, ragged rows, blank
+ * sessions) and any split (1 to 3 workers, tiny pieces, in workers or inline), every
+ * command prints exactly what it prints on one thread. The size threshold is set to 0 here
+ * so small files take the parallel path.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { setReadTuning } from '../../src/io/csv.js';
+import { openDataset } from '../../src/dataset/open.js';
+import { silentIo } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/cli.js';
+import { compiledUrl } from '../../src/io/parallel/reduce.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-reduce-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterEach(() => setReadTuning({}));
+let n = 0;
+
+const HEADER = 'client_id,therapist_id,session,date,srs,ors,note';
+
+const cell = <T>(usual: fc.Arbitrary<T>, odd: T[]): fc.Arbitrary<T> =>
+  fc.oneof({ arbitrary: usual, weight: 12 }, { arbitrary: fc.constantFrom(...odd), weight: 1 });
+
+const blockArb = fc.record({
+  client: cell(fc.constantFrom('C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'Ä8'), [' C1', '"C2"', 'NA', '', '"C 9"']),
+  therapist: cell(fc.constantFrom('T1', 'T2', 'T3'), ['"T1"', '', 'NA', ' T2']),
+  rows: fc.array(
+    fc.record({
+      session: cell(fc.constant(''), ['', 'x', '2', '1', '"3"', '2.5']),
+      date: cell(
+        fc.integer({ min: 1, max: 28 }).map((d) => `2024-03-${String(d).padStart(2, '0')}`),
+        ['', 'soon', '03/04/2024'],
+      ),
+      srs: cell(fc.integer({ min: 0, max: 40 }).map(String), ['', 'NA', '45', '-99', 'abc', '12.5', '"20"', ' 7']),
+      ors: cell(
+        fc.integer({ min: 0, max: 400 }).map((v) => (v / 10).toFixed(1)),
+        ['', 'NA', '41.0', '-9', '3,5', '"10.0"'],
+      ),
+      note: cell(fc.constant(''), ['"a,b"', '"two\nlines"', '"x\r\ny"', '"say ""hi"""']),
+      ragged: fc.constantFrom(false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, true),
+    }),
+    { minLength: 1, maxLength: 6 },
+  ),
+});
+
+const fileArb = fc.record({
+  blocks: fc.array(blockArb, { minLength: 1, maxLength: 30 }),
+  crlf: fc.boolean(),
+  trailing: fc.boolean(),
+});
+
+type FileSpec = typeof fileArb extends fc.Arbitrary<infer T> ? T : never;
+
+function build({ blocks, crlf, trailing }: FileSpec): string {
+  const lines = [HEADER];
+  for (const b of blocks) {
+    b.rows.forEach((r, i) => {
+      const session = r.session === '' ? String(i + 1) : r.session;
+      const fields = [b.client, b.therapist, session, r.date, r.srs, r.ors, r.note];
+      lines.push((r.ragged ? fields.slice(0, 5) : fields).join(','));
+    });
+  }
+  const eol = crlf ? '\r\n' : '\n';
+  return lines.join(eol) + (trailing ? eol : '');
+}
+
+const COMMANDS: string[][] = [
+  ['correlate', '--alliance', 'srs', '--outcome', 'ors'],
+  ['correlate', '--alliance', 'srs', '--outcome', 'ors', '--bootstrap', '30', '--seed', '3'],
+  ['correlate', '--alliance', 'srs', '--outcome', 'ors', '--by', 'therapist_id'],
+  ['correlate', '--alliance', 'srs', '--outcome', 'ors', '--method', 'both'],
+  ['describe'],
+];
+
+describe('commands on several threads with reduced client runs', () => {
+  it('print exactly the one-thread output for any file and any split', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fileArb,
+        fc.integer({ min: 16, max: 400 }),
+        fc.constantFrom(2, 3, 4),
+        fc.boolean(),
+        fc.constantFrom(...COMMANDS),
+        async (spec, chunkSize, threads, inlineScan, command) => {
+          const file = path.join(dir, `f${n++}.csv`);
+          fs.writeFileSync(file, build(spec));
+          const args = [...command, file, '--format', 'json'];
+          setReadTuning({});
+          const one = await runInProcess([...args, '--threads', '1']);
+          setReadTuning({ chunkSize, parallelMinBytes: 0, inlineScan });
+          const many = await runInProcess([...args, '--threads', String(threads)]);
+          expect(many.stderr).toBe(one.stderr);
+          expect(many.stdout).toBe(one.stdout);
+          expect(many.code).toBe(one.code);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('a file of clean runs: the same output, and the workers did reduce runs', async () => {
+    const rows = [HEADER];
+    for (let c = 0; c < 300; c++) {
+      for (let s = 1; s <= 1 + (c % 7); s++) {
+        const srs = (c * 7 + s * 3) % 41;
+        const ors = ((c * 13 + s * 29) % 400) / 10;
+        rows.push(`K${c % 250},T${c % 4},${s},2024-0${1 + (s % 9)}-1${c % 10},${s % 5 === 0 ? '' : srs},${ors.toFixed(1)},`);
+      }
+    }
+    const file = path.join(dir, 'clean.csv');
+    fs.writeFileSync(file, rows.join('\r\n') + '\r\n');
+    for (const command of COMMANDS) {
+      const args = [...command, file, '--format', 'json'];
+      const one = await runInProcess([...args, '--threads', '1']);
+      expect(one.code, one.stderr).toBe(0);
+      setReadTuning({ chunkSize: 2048, parallelMinBytes: 0 });
+      const two = await runInProcess([...args, '--threads', '3']);
+      setReadTuning({});
+      expect(two.stdout).toBe(one.stdout);
+      expect(two.stderr).toBe(one.stderr);
+    }
+    // The rows reach the command either one by one or as reduced runs; here most are runs.
+    setReadTuning({ chunkSize: 2048, parallelMinBytes: 0 });
+    const ds = await openDataset([file], { threads: 2 }, silentIo(process.cwd()));
+    let single = 0;
+    let runs = 0;
+    let inRuns = 0;
+    const stats = await ds.scan(() => single++, {
+      reduce: {
+        module: compiledUrl(new URL('../../src/analysis/describe-range.ts', import.meta.url).href, './describe-range.js'),
+        command: { M: ds.mapping.measures.length },
+        onRun: (_client, count) => {
+          runs++;
+          inRuns += count;
+        },
+      },
+    });
+    expect(stats.rows).toBe(rows.length - 1);
+    expect(single + inRuns).toBe(rows.length - 1);
+    expect(runs).toBeGreaterThan(100);
+    expect(inRuns).toBeGreaterThan(single);
+  });
+});
