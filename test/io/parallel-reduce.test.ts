@@ -3,8 +3,8 @@
  * interpret the rows and reduce each client's run for correlate and describe, and the main
  * thread merges the runs in file order. Differential: for random session files (clients
  * spread over pieces, scattered clients, quoted and multi-line cells, CRLF, padded and
- * missing ids, missing cells, bad numbers, out-of-range values, ragged rows, blank
- * sessions) and any split (1 to 3 workers, tiny pieces, in workers or inline), every
+ * missing ids, an id shown as a pseudonym, missing cells, bad numbers, out-of-range
+ * values, ragged rows, blank sessions, an unclosed quote, invalid UTF-8) and any split (1 to 3 workers, tiny pieces, in workers or inline), every
  * command prints exactly what it prints on one thread. The size threshold is set to 0 here
  * so small files take the parallel path.
  */
@@ -30,11 +30,11 @@ const cell = <T>(usual: fc.Arbitrary<T>, odd: T[]): fc.Arbitrary<T> =>
   fc.oneof({ arbitrary: usual, weight: 12 }, { arbitrary: fc.constantFrom(...odd), weight: 1 });
 
 const blockArb = fc.record({
-  client: cell(fc.constantFrom('C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'Ä8'), [' C1', '"C2"', 'NA', '', '"C 9"']),
+  client: cell(fc.constantFrom('C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'Ä8'), [' C1', '"C2"', 'NA', '', '"C 9"', 'ann@example.org']),
   therapist: cell(fc.constantFrom('T1', 'T2', 'T3'), ['"T1"', '', 'NA', ' T2']),
   rows: fc.array(
     fc.record({
-      session: cell(fc.constant(''), ['', 'x', '2', '1', '"3"', '2.5']),
+      session: cell(fc.constant(''), ['', 'x', '2', '1', '"3"', '2.5', 'NA', '.']),
       date: cell(
         fc.integer({ min: 1, max: 28 }).map((d) => `2024-03-${String(d).padStart(2, '0')}`),
         ['', 'soon', '03/04/2024'],
@@ -55,11 +55,13 @@ const fileArb = fc.record({
   blocks: fc.array(blockArb, { minLength: 1, maxLength: 30 }),
   crlf: fc.boolean(),
   trailing: fc.boolean(),
+  /** A last record whose quote never closes (the read fails, naming its line), or invalid UTF-8. */
+  broken: fc.constantFrom('', '', '', '', '', 'C1,T1,9,2024-03-01,3,4.0,"open\nrest', 'C2,T1,1,2024-03-01,3,\u0001,'),
 });
 
 type FileSpec = typeof fileArb extends fc.Arbitrary<infer T> ? T : never;
 
-function build({ blocks, crlf, trailing }: FileSpec): string {
+function build({ blocks, crlf, trailing, broken }: FileSpec): Uint8Array {
   const lines = [HEADER];
   for (const b of blocks) {
     b.rows.forEach((r, i) => {
@@ -68,8 +70,10 @@ function build({ blocks, crlf, trailing }: FileSpec): string {
       lines.push((r.ragged ? fields.slice(0, 5) : fields).join(','));
     });
   }
+  if (broken !== '') lines.push(broken);
   const eol = crlf ? '\r\n' : '\n';
-  return lines.join(eol) + (trailing ? eol : '');
+  // \u0001 stands for a byte that is not UTF-8.
+  return Buffer.from(lines.join(eol) + (trailing ? eol : ''), 'utf8').map((b) => (b === 1 ? 0xff : b));
 }
 
 const COMMANDS: string[][] = [
@@ -147,5 +151,32 @@ describe('commands on several threads with reduced client runs', () => {
     expect(single + inRuns).toBe(rows.length - 1);
     expect(runs).toBeGreaterThan(100);
     expect(inRuns).toBeGreaterThan(single);
+  });
+});
+
+describe('the fixtures on several threads', () => {
+  // Every CSV fixture with a long layout, read in pieces of a few hundred bytes by 2 workers.
+  const files = [
+    'fixtures/demo.csv',
+    'fixtures/clinic/clinic.csv',
+    'fixtures/therapists/clinic.csv',
+    'fixtures/formats/long.csv',
+    'fixtures/sessions/blank.csv',
+    'fixtures/by/cells.csv',
+    'fixtures/trend/synthetic.csv',
+    'fixtures/model/nested.csv',
+  ];
+  it.each(files)('%s: describe and correlate print the one-thread output', async (file) => {
+    for (const command of [['describe'], ['correlate'], ['correlate', '--method', 'both', '--bootstrap', '50']]) {
+      const args = [...command, file, '--format', 'json'];
+      const one = await runInProcess([...args, '--threads', '1']);
+      expect(one.code, one.stderr).toBe(0);
+      setReadTuning({ chunkSize: 300, parallelMinBytes: 0 });
+      const three = await runInProcess([...args, '--threads', '3']);
+      setReadTuning({});
+      expect(three.stderr).toBe(one.stderr);
+      expect(three.stdout).toBe(one.stdout);
+      expect(three.code).toBe(one.code);
+    }
   });
 });

@@ -201,7 +201,7 @@ export class Accumulator {
   /**
    * Adds one client's complete run, reduced elsewhere (a worker, ./range.ts) by computeRun
    * from the rows `add` would have buffered: the same as adding those rows one by one and
-   * the next client's first row. Not for Spearman (its values are per row).
+   * the next client's first row. Spearman's values are added by the caller (./range.ts).
    */
   addRun(client: number, rows: number, run: RunStats): void {
     this.flush();

@@ -87,8 +87,8 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
 
   // Only client, session and the measures are read (and the --by column): no dates.
   const need = { need: { date: false, therapist: reader !== null, groups: reader !== null } };
-  // Without --by or Spearman the read's workers reduce the client runs (./range.ts).
-  const reduce = reader === null && !cfg.keepPooledValues ? { reduce: correlateReduction(overall) } : {};
+  // Without --by the read's workers reduce the client runs (./range.ts).
+  const reduce = reader === null ? { reduce: correlateReduction(overall) } : {};
   const scanned = await ds.scan(
     (row) => {
       overall.add(row.client, row.session, row.values);

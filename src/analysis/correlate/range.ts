@@ -4,10 +4,10 @@
  * one-thread accumulator calls on the same rows, and the main thread merges the RunStats in
  * the runs' order through Accumulator.addRun (the merge code of the one-thread path). So the
  * report is the one-thread report bit for bit: the same per-run inputs merged in the same
- * order. Used for the overall results when no --by and no Spearman (--method) is asked
- * (a --by group's runs and Spearman's pooled values are per row: those scans stay on the
- * main thread); scattered clients are found by the same `seen` check and repaired by the
- * same second scan; --bootstrap keeps the same per-client moments.
+ * order. Spearman's pooled values (--method) travel with the run and are added in row order.
+ * Used when no --by is asked (a --by group's runs can span the overall runs: those scans
+ * stay on the main thread); scattered clients are found by the same `seen` check and
+ * repaired by the same second scan; --bootstrap keeps the same per-client moments.
  *
  * This module is what the workers import (`startPiece`): keep its imports light.
  */
@@ -19,10 +19,13 @@ import { C_STRIDE, L_STRIDE, type AccumulatorConfig } from './layout.js';
 import { computeRun, RunStats } from './run.js';
 import type { Accumulator } from './accumulate.js';
 
-/** Floats per run: disordered, then the moments, the lag block (lagged) and early x, y, z (early). */
-function width(cfg: AccumulatorConfig): number {
+/**
+ * Floats per run: disordered, then the moments, the lag block (lagged) and early x, y, z
+ * (early); with Spearman, then per pair the count of its complete rows and their (x, y).
+ */
+function width(cfg: AccumulatorConfig, rows: number): number {
   const P = cfg.pairs.length;
-  return 1 + P * C_STRIDE + (cfg.lagged ? P * L_STRIDE : 0) + (cfg.early ? 3 * P : 0);
+  return 1 + P * C_STRIDE + (cfg.lagged ? P * L_STRIDE : 0) + (cfg.early ? 3 * P : 0) + (cfg.keepPooledValues ? P * (1 + 2 * rows) : 0);
 }
 
 class CorrelateRunReducer implements RunReducer {
@@ -33,7 +36,7 @@ class CorrelateRunReducer implements RunReducer {
   reduce(rows: Float64Array, count: number, out: GrowableF64): void {
     const { cfg, run } = this;
     computeRun(cfg, rows, count, run);
-    out.ensure(width(cfg));
+    out.ensure(width(cfg, count));
     const d = out.data;
     let o = out.length;
     d[o++] = run.disordered ? 1 : 0;
@@ -44,9 +47,26 @@ class CorrelateRunReducer implements RunReducer {
       o += run.lag.length;
     }
     if (cfg.early) {
-      for (const v of [run.earlyX, run.earlyY, run.earlyZ]) {
-        d.set(v, o);
-        o += v.length;
+      const P = run.earlyX.length;
+      d.set(run.earlyX, o);
+      d.set(run.earlyY, o + P);
+      d.set(run.earlyZ, o + 2 * P);
+      o += 3 * P;
+    }
+    if (cfg.keepPooledValues) {
+      // Spearman ranks all rows: the pairs' values travel, in row order.
+      const W = 1 + cfg.measures;
+      for (const { alliance, outcome } of cfg.pairs) {
+        const head = o++;
+        for (let r = 0; r < count; r++) {
+          const x = rows[r * W + 1 + alliance];
+          const y = rows[r * W + 1 + outcome];
+          if (x === x && y === y) {
+            d[o++] = x;
+            d[o++] = y;
+          }
+        }
+        d[head] = (o - head - 1) / 2;
       }
     }
     out.length = o;
@@ -58,6 +78,12 @@ export const startPiece = pieceReducer((command: unknown, layout: RunLayout) => 
   return new CorrelateRunReducer(command as AccumulatorConfig);
 });
 
+/** Fills `to` from floats[at..]; returns the offset after. */
+function copyFrom(floats: Float64Array, at: number, to: Float64Array): number {
+  for (let k = 0; k < to.length; k++) to[k] = floats[at + k];
+  return at + to.length;
+}
+
 /** The scan option that has the workers reduce `acc`'s client runs (ScanOptions.reduce). */
 export function correlateReduction(acc: Accumulator): RowReduction {
   const cfg = acc.cfg;
@@ -66,18 +92,21 @@ export function correlateReduction(acc: Accumulator): RowReduction {
     module: compiledUrl(import.meta.url, './range.js'),
     command: cfg,
     onRun(client, rows, floats, at) {
+      // Copied element by element: a subarray per block would be garbage per run.
       let o = at;
       run.disordered = floats[o++] === 1;
-      run.corr.set(floats.subarray(o, o + run.corr.length));
-      o += run.corr.length;
-      if (cfg.lagged) {
-        run.lag.set(floats.subarray(o, o + run.lag.length));
-        o += run.lag.length;
-      }
+      o = copyFrom(floats, o, run.corr);
+      if (cfg.lagged) o = copyFrom(floats, o, run.lag);
       if (cfg.early) {
-        for (const v of [run.earlyX, run.earlyY, run.earlyZ]) {
-          v.set(floats.subarray(o, o + v.length));
-          o += v.length;
+        o = copyFrom(floats, o, run.earlyX);
+        o = copyFrom(floats, o, run.earlyY);
+        o = copyFrom(floats, o, run.earlyZ);
+      }
+      if (cfg.keepPooledValues) {
+        for (let p = 0; p < cfg.pairs.length; p++) {
+          const sp = acc.spearman[p];
+          const n = floats[o++];
+          for (let k = 0; k < n; k++, o += 2) sp.add(floats[o], floats[o + 1]);
         }
       }
       run.rows = rows;
