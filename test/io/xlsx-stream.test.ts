@@ -103,6 +103,26 @@ describe('xlsx whose elements carry a namespace prefix (as the Open XML SDK writ
   });
 });
 
+describe('xlsx whose parts are stored, not deflated (zip method 0)', () => {
+  it('reads the same header and rows as the deflated workbook', async () => {
+    const { unzipSync, zipSync } = await import('fflate');
+    const files = unzipSync(new Uint8Array(readFileSync('fixtures/formats/long.xlsx')));
+    const d = mkdtempSync(path.join(os.tmpdir(), 'alliance-xlsx-'));
+    const f = path.join(d, 'stored.xlsx');
+    const stored = Buffer.from(zipSync(files, { level: 0 }));
+    // Method 0 in every local header: the parts are read through yauzl, not our inflater.
+    expect(stored.readUInt16LE(8)).toBe(0);
+    writeFileSync(f, stored);
+    const opts = { looksLikeHeader, sheet: 'Sessions' };
+    const a = await openSniffed(f, opts);
+    const b = await openSniffed('fixtures/formats/long.xlsx', opts);
+    expect(a.header).toEqual(b.header);
+    const rows = await records(a);
+    expect(rows.length).toBeGreaterThan(100);
+    expect(rows).toEqual(await records(b));
+  });
+});
+
 describe('xlsx whose shared strings part has another name (as some writers give it)', () => {
   it('finds it by its relationship', async () => {
     const { default: ExcelJS } = await import('exceljs');
