@@ -79,6 +79,17 @@ class SeenSet {
   }
 }
 
+/**
+ * The run statistics `flush` reduces a run into and merges at once: scratch shared by every
+ * accumulator with the same number of pairs (flush is synchronous), not one per --by group.
+ */
+const scratchRuns = new Map<number, RunStats>();
+function scratchRun(P: number): RunStats {
+  let r = scratchRuns.get(P);
+  if (!r) scratchRuns.set(P, (r = new RunStats(P)));
+  return r;
+}
+
 /** Per-pair aggregates over clients. */
 export class Aggregates {
   /** Pooled moments over all paired rows: n, mx, my, Sxx, Syy, Sxy. */
@@ -97,15 +108,20 @@ export class Aggregates {
   /** Early: 3-D Welford over clients. */
   readonly early: Float64Array;
   constructor(P: number) {
-    this.pooled = new Float64Array(P * C_STRIDE);
-    this.pooledSq = new Float64Array(P * 2);
-    this.between = new Float64Array(P * C_STRIDE);
-    this.betweenSq = new Float64Array(P * 2);
-    this.within = new Float64Array(P * 3);
-    this.lagN = new Float64Array(P * 2);
-    this.lagW = new Float64Array(P * LX_STRIDE);
-    this.lagSq = new Float64Array(P * 4);
-    this.early = new Float64Array(P * E_STRIDE);
+    // Views of one buffer: one backing store per group instead of nine (each costs a few
+    // hundred bytes outside the JavaScript heap; README "Performance", bytes per group).
+    const all = new Float64Array(P * (2 * C_STRIDE + 2 + 2 + 3 + 2 + LX_STRIDE + 4 + E_STRIDE));
+    let at = 0;
+    const take = (n: number): Float64Array => all.subarray(at, (at += n));
+    this.pooled = take(P * C_STRIDE);
+    this.pooledSq = take(P * 2);
+    this.between = take(P * C_STRIDE);
+    this.betweenSq = take(P * 2);
+    this.within = take(P * 3);
+    this.lagN = take(P * 2);
+    this.lagW = take(P * LX_STRIDE);
+    this.lagSq = take(P * 4);
+    this.early = take(P * E_STRIDE);
   }
 }
 
@@ -153,8 +169,9 @@ export class Accumulator {
     this.clientEarly = cfg.keepClients && cfg.early ? new GrowableF64(1024) : null;
     this.clientLag = cfg.keepClients && cfg.lagged ? new GrowableF64(1024) : null;
     this.entryOf = cfg.keepClients ? new Map() : null;
-    this.buf = new GrowableF64(64 * (1 + this.M));
-    this.run = new RunStats(this.P);
+    // a client's run; grows with the longest run (a small start: one per --by group)
+    this.buf = new GrowableF64(8 * (1 + this.M));
+    this.run = scratchRun(this.P);
   }
 
   get clients(): number {

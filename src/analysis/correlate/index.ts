@@ -164,18 +164,24 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
     const names = reader.levels();
     const nested = reader.columns.length > 1;
     const order = slots
-      .map((s, i) => ({ s, name: names[i] ?? String(i), values: reader.values(i) }))
+      .map((s, i): { s: GroupSlot | null; name: string; values: string[] } => ({ s, name: names[i] ?? String(i), values: reader.values(i) }))
       .filter((x) => x.s)
       .sort((a, b) => compareCells(a.values, b.values));
-    for (const { s, name, values } of order) {
-      const nClients = s.stats.clients;
+    // Each group's accumulator is let go once its counts and results are taken: with many
+    // groups they are most of the memory (README "Performance", bytes per group).
+    slots.length = 0;
+    for (const entry of order) {
+      const stats = entry.s!.stats;
+      entry.s = null;
+      const { name, values } = entry;
+      const nClients = stats.clients;
       const levels = nested ? { levels: values } : {};
-      groups.push({ group: name, ...levels, clients: nClients, rows: s.stats.rows });
+      groups.push({ group: name, ...levels, clients: nClients, rows: stats.rows });
       if (nClients < opts.minClients) {
         suppressed.push({ group: name, ...levels, clients: nClients, reason: `fewer than ${opts.minClients} clients (--min-clients)` });
         continue;
       }
-      results.push(...computeGroup(s.stats, { group: name, pairs: info, opts, rng, clientId }));
+      results.push(...computeGroup(stats, { group: name, pairs: info, opts, rng, clientId }));
     }
     if (missingGroup > 0) {
       const nestedBy = reader.columns.length > 1;
@@ -189,10 +195,15 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
     }
   }
 
-  // Simpson's paradox: between and within of opposite signs.
+  // Simpson's paradox: between and within of opposite signs. The within result of each
+  // (group, pair) is looked up in a Map (a search of the results per group was quadratic in
+  // the groups: 20,000 therapists took minutes).
+  const pairKey = (r: CorrelateResult): string => `${r.group === null ? '\u0001' : `g${r.group}`}\u0000${r.alliance}\u0000${r.outcome}`;
+  const withinOf = new Map<string, CorrelateResult>();
+  for (const x of results) if (x.analysis === 'within' && !withinOf.has(pairKey(x))) withinOf.set(pairKey(x), x);
   for (const r of results) {
     if (r.analysis !== 'between' || !r.estimable || r.r === null) continue;
-    const w = results.find((x) => x.analysis === 'within' && x.group === r.group && x.alliance === r.alliance && x.outcome === r.outcome);
+    const w = withinOf.get(pairKey(r));
     if (w && w.estimable && w.r !== null && w.r * r.r < 0) {
       warnings.push({
         code: 'simpson',

@@ -15,11 +15,13 @@ export class RunStats {
   rows = 0;
   disordered = false;
   constructor(P: number) {
-    this.corr = new Float64Array(P * C_STRIDE);
-    this.lag = new Float64Array(P * L_STRIDE);
-    this.earlyX = new Float64Array(P);
-    this.earlyY = new Float64Array(P);
-    this.earlyZ = new Float64Array(P);
+    // views of one buffer (one backing store per accumulator: there is one per --by group)
+    const all = new Float64Array(P * (C_STRIDE + L_STRIDE + 3));
+    this.corr = all.subarray(0, P * C_STRIDE);
+    this.lag = all.subarray(P * C_STRIDE, P * (C_STRIDE + L_STRIDE));
+    this.earlyX = all.subarray(P * (C_STRIDE + L_STRIDE), P * (C_STRIDE + L_STRIDE + 1));
+    this.earlyY = all.subarray(P * (C_STRIDE + L_STRIDE + 1), P * (C_STRIDE + L_STRIDE + 2));
+    this.earlyZ = all.subarray(P * (C_STRIDE + L_STRIDE + 2), P * (C_STRIDE + L_STRIDE + 3));
   }
 }
 
