@@ -126,6 +126,15 @@ describe('memory grows with clients, not rows', () => {
     expect([r.code, r.signal]).toEqual([0, null]);
   }, 240_000);
 
+  // --level client: each client's row made from the rows sorted by client (typed arrays),
+  // not a Map of row lists (which ran out of a 96 MB heap on this file).
+  it('model --decompose therapist --level client reads 1,000,000 clients in a 96 MB heap', () => {
+    const args = ['model', modelFile, '--alliance', 'srs', '--outcome', 'ors', '--decompose', 'therapist', '--level', 'client', '--client-alliance', 'mean'];
+    const r = run(96, [...args, '--format', 'json'], 'ignore');
+    expect(r.stderr).not.toMatch(/heap out of memory/);
+    expect([r.code, r.signal]).toEqual([0, null]);
+  }, 240_000);
+
   it('the cap bites for model: the same file in a 24 MB heap runs out of memory', () => {
     const r = run(24, ['model', modelFile, '--alliance', 'srs', '--outcome', 'ors', '--format', 'json'], 'ignore');
     expect(r.code === 0 && r.signal === null).toBe(false);

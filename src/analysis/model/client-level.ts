@@ -24,61 +24,106 @@ import { UserError } from '../../errors.js';
 /** Default K of the early alliance: the mean of the client's first 3 rated alliance sessions. */
 export const DEFAULT_EARLY_SESSIONS = 3;
 
-interface ClientRow {
-  client: number;
-  therapist: number;
-  alliance: number;
-  intake: number;
-  final: number;
+/**
+ * One row per client, as typed arrays (client order: ascending client number); no
+ * per-client objects (README "Performance").
+ */
+interface ClientRows {
+  length: number;
+  therapist: Int32Array;
+  alliance: Float64Array;
+  intake: Float64Array;
+  final: Float64Array;
 }
 
 /** One row per client with its alliance, intake and final outcome; the clients left out by reason. */
-function clientRows(spec: ModelSpec, cols: Columns, n: number): { rows: ClientRow[]; excluded: Record<string, number> } {
+function clientRows(spec: ModelSpec, cols: Columns, n: number): { rows: ClientRows; excluded: Record<string, number> } {
   const excluded: Record<string, number> = {};
   const bump = (k: string): void => void (excluded[k] = (excluded[k] ?? 0) + 1);
   const k = spec.earlySessions ?? DEFAULT_EARLY_SESSIONS;
   const early = spec.clientAlliance !== 'mean';
-  const byClient = new Map<number, number[]>();
+  const client = cols.client.data;
+  const session = cols.session.data;
+  const x = cols.x.data;
+  const y = cols.y.data;
+  const ther = cols.therapist.data;
+  // The rows with a session number, by client, then session, then input order.
+  let withSessionCount = 0;
+  let top = 0;
   for (let r = 0; r < n; r++) {
-    if (!Number.isFinite(cols.session.data[r])) continue;
-    const c = cols.client.data[r];
-    const list = byClient.get(c);
-    if (list) list.push(r);
-    else byClient.set(c, [r]);
+    if (client[r] >= top) top = client[r] + 1;
+    if (Number.isFinite(session[r])) withSessionCount++;
   }
-  const rows: ClientRow[] = [];
-  for (const [client, list] of [...byClient].sort((a, b) => a[0] - b[0])) {
-    list.sort((a, b) => cols.session.data[a] - cols.session.data[b] || a - b);
-    const therapists = new Set(list.map((r) => cols.therapist.data[r]));
-    if (therapists.size > 1) {
-      throw new UserError('some clients are seen by more than one therapist, so clients are not nested in therapists', {
-        hint: "Give each client a single therapist (the first session's therapist, say) before modelling",
-      });
-    }
-    const therapist = cols.therapist.data[list[0]];
-    const rated = list.filter((r) => Number.isFinite(cols.x.data[r]));
-    const outcomes = list.filter((r) => Number.isFinite(cols.y.data[r]));
-    if (!(therapist >= 0)) bump('no therapist id');
-    else if (rated.length === 0 || (early && rated.length < k))
-      bump(early ? `fewer than ${k} rated ${spec.alliance} sessions` : `no rated ${spec.alliance} session`);
-    else if (outcomes.length < 2) bump(`fewer than 2 ${spec.outcome} scores (intake and final)`);
-    else {
-      const used = early ? rated.slice(0, k) : rated;
-      const first = outcomes[0];
-      const last = outcomes[outcomes.length - 1];
-      const after = early ? cols.session.data[used[used.length - 1]] : -Infinity;
-      if (!(cols.session.data[last] > cols.session.data[first]) || !(cols.session.data[last] > after)) {
-        bump(early ? `no ${spec.outcome} after the intake and the early ${spec.alliance} sessions` : `no ${spec.outcome} after the intake`);
-      } else {
-        let s = 0;
-        for (const r of used) s += cols.x.data[r];
-        rows.push({ client, therapist, alliance: s / used.length, intake: cols.y.data[first], final: cols.y.data[last] });
+  const order = new Int32Array(withSessionCount);
+  const hasSession = new Uint8Array(top);
+  let clients = 0;
+  for (let r = 0, i = 0; r < n; r++) {
+    if (!Number.isFinite(session[r])) continue;
+    order[i++] = r;
+    if (hasSession[client[r]] === 0) clients++;
+    hasSession[client[r]] = 1;
+  }
+  order.sort((a, b) => client[a] - client[b] || session[a] - session[b] || a - b);
+  const rows: ClientRows = {
+    length: 0,
+    therapist: new Int32Array(clients),
+    alliance: new Float64Array(clients),
+    intake: new Float64Array(clients),
+    final: new Float64Array(clients),
+  };
+  for (let i0 = 0; i0 < order.length;) {
+    const c = client[order[i0]];
+    let i1 = i0 + 1;
+    while (i1 < order.length && client[order[i1]] === c) i1++;
+    const therapist = ther[order[i0]];
+    // rated alliance sessions (the first k, or all, summed in session order) and the first
+    // and last outcome
+    let rated = 0;
+    let sum = 0;
+    let usedCount = 0;
+    let lastUsed = -1;
+    let first = -1;
+    let last = -1;
+    for (let i = i0; i < i1; i++) {
+      const r = order[i];
+      if (ther[r] !== therapist) {
+        throw new UserError('some clients are seen by more than one therapist, so clients are not nested in therapists', {
+          hint: "Give each client a single therapist (the first session's therapist, say) before modelling",
+        });
+      }
+      if (Number.isFinite(x[r])) {
+        rated++;
+        if (!early || usedCount < k) {
+          sum += x[r];
+          usedCount++;
+          lastUsed = r;
+        }
+      }
+      if (Number.isFinite(y[r])) {
+        if (first < 0) first = r;
+        last = r;
       }
     }
+    const outcomes = first < 0 ? 0 : first === last ? 1 : 2;
+    if (!(therapist >= 0)) bump('no therapist id');
+    else if (rated === 0 || (early && rated < k)) bump(early ? `fewer than ${k} rated ${spec.alliance} sessions` : `no rated ${spec.alliance} session`);
+    else if (outcomes < 2) bump(`fewer than 2 ${spec.outcome} scores (intake and final)`);
+    else {
+      const after = early ? session[lastUsed] : -Infinity;
+      if (!(session[last] > session[first]) || !(session[last] > after)) {
+        bump(early ? `no ${spec.outcome} after the intake and the early ${spec.alliance} sessions` : `no ${spec.outcome} after the intake`);
+      } else {
+        const j = rows.length++;
+        rows.therapist[j] = therapist;
+        rows.alliance[j] = sum / usedCount;
+        rows.intake[j] = y[first];
+        rows.final[j] = y[last];
+      }
+    }
+    i0 = i1;
   }
   let noSession = 0;
-  const withSession = new Set(byClient.keys());
-  for (let r = 0; r < n; r++) if (!withSession.has(cols.client.data[r])) noSession++;
+  for (let r = 0; r < n; r++) if (hasSession[client[r]] !== 1) noSession++;
   if (noSession > 0) excluded['rows without a session number'] = noSession;
   return { rows, excluded };
 }
@@ -88,7 +133,7 @@ export function fitClientLevel(spec: ModelSpec, cols: Columns, nRows: number, cl
   const { rows, excluded } = clientRows(spec, cols, nRows);
   const notes: string[] = [];
   const base = { spec, rows: { read: nRows, used: rows.length, clientsRead, excluded }, comparison: null, decomposition: null, icc: null, notes };
-  const therapistIds = [...new Set(rows.map((r) => r.therapist))];
+  const therapistIds = [...new Set(rows.therapist.subarray(0, rows.length))];
   if (therapistIds.length < MIN_THERAPISTS) {
     return {
       ...base,
@@ -96,31 +141,52 @@ export function fitClientLevel(spec: ModelSpec, cols: Columns, nRows: number, cl
       notEstimable: `--decompose therapist --level client needs at least ${MIN_THERAPISTS} therapists with usable clients (${therapistIds.length} found)`,
     };
   }
-  // therapist component: the mean alliance of the therapist's clients
+  // therapist component: the mean alliance of the therapist's clients (therapists are few:
+  // a Map; the clients are read from the typed rows)
   const sum = new Map<number, { s: number; n: number }>();
-  for (const r of rows) {
-    const e = sum.get(r.therapist) ?? { s: 0, n: 0 };
-    e.s += r.alliance;
+  for (let i = 0; i < rows.length; i++) {
+    const e = sum.get(rows.therapist[i]) ?? { s: 0, n: 0 };
+    e.s += rows.alliance[i];
     e.n++;
-    sum.set(r.therapist, e);
+    sum.set(rows.therapist[i], e);
   }
   const a = spec.alliance;
   const terms = ['(Intercept)', `${a}_client`, `${a}_therapist`, `${spec.outcome}_intake`];
   const p = terms.length;
-  const design = rows.map((r) => {
-    const e = sum.get(r.therapist)!;
+  // each client's design row [1, alliance - therapist mean, therapist mean, intake], final
+  const xr = new Float64Array(p);
+  const fill = (i: number): number => {
+    const e = sum.get(rows.therapist[i])!;
     const tm = e.s / e.n;
-    return { g: r.therapist, x: [1, r.alliance - tm, tm, r.intake], y: r.final };
-  });
-  const mean = (f: (d: (typeof design)[number]) => number): number => design.reduce((s, d) => s + f(d), 0) / design.length;
-  const shift = [0, mean((d) => d.x[1]), mean((d) => d.x[2]), mean((d) => d.x[3])];
-  const acc = new CrossProductAccumulator(p, { shift, yShift: mean((d) => d.y) });
-  const nullFinal = new CrossProductAccumulator(1, { yShift: mean((d) => d.y) });
-  const nullAlliance = new CrossProductAccumulator(1, { yShift: mean((d) => d.x[1] + d.x[2]) });
-  for (const d of design) {
-    acc.add(d.g, d.x, d.y);
-    nullFinal.add(d.g, [1], d.y);
-    nullAlliance.add(d.g, [1], d.x[1] + d.x[2]);
+    xr[0] = 1;
+    xr[1] = rows.alliance[i] - tm;
+    xr[2] = tm;
+    xr[3] = rows.intake[i];
+    return rows.final[i];
+  };
+  const mean = (f: () => number): number => {
+    let s = 0;
+    for (let i = 0; i < rows.length; i++) {
+      fill(i);
+      s += f();
+    }
+    return s / rows.length;
+  };
+  const shift = [0, mean(() => xr[1]), mean(() => xr[2]), mean(() => xr[3])];
+  const yMean = (): number => {
+    let s = 0;
+    for (let i = 0; i < rows.length; i++) s += fill(i);
+    return s / rows.length;
+  };
+  const acc = new CrossProductAccumulator(p, { shift, yShift: yMean() });
+  const nullFinal = new CrossProductAccumulator(1, { yShift: yMean() });
+  const nullAlliance = new CrossProductAccumulator(1, { yShift: mean(() => xr[1] + xr[2]) });
+  const one = [1];
+  for (let i = 0; i < rows.length; i++) {
+    const yv = fill(i);
+    acc.add(rows.therapist[i], xr, yv);
+    nullFinal.add(rows.therapist[i], one, yv);
+    nullAlliance.add(rows.therapist[i], one, xr[1] + xr[2]);
   }
   const data = acc.finish();
   const structure = new SingleFactorStructure(data, [0]);
