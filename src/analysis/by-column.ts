@@ -98,6 +98,18 @@ export function groupKey(ds: Dataset, by: By | null | undefined): GroupKey | nul
   };
 }
 
+/**
+ * The cell a client's client-level figures count in (trend's change, ruptures' class and
+ * episodes): the level of the client's first session, in session order, that has one
+ * (`cells[k] >= 0`, k < n); -1 when none has. A client who changes group mid-treatment
+ * counts there once; their sessions count in their own groups (docs/report.md, "Clients
+ * who change group").
+ */
+export function clientCell(cells: ArrayLike<number>, n: number): number {
+  for (let k = 0; k < n; k++) if (cells[k] >= 0) return cells[k];
+  return -1;
+}
+
 /** Orders cells by their values column by column (the first column, then the second, ...). */
 export function compareCells(a: readonly string[], b: readonly string[]): number {
   for (let j = 0; j < Math.min(a.length, b.length); j++) {

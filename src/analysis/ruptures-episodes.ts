@@ -5,6 +5,7 @@
  * issue 16) both take from `clientFacts`.
  */
 import { compareDifference, compareScores, scoreDifference } from '../stats/threshold.js';
+import { clientCell } from './by-column.js';
 import type { ClientSessions } from './trend/store.js';
 import type { ClientClass } from './ruptures-model.js';
 
@@ -100,7 +101,7 @@ export function classOf(episodes: Episode[]): ClientClass {
 export interface ClientFacts {
   /** Rated alliance sessions. */
   rated: number;
-  /** The client's group: that of the first rated session, else of any session; -1 without. */
+  /** The client's cell: the group of their first session with a level (clientCell); -1 without. */
   group: number;
   /** Outcome change as `alliance trend` defines it (last minus first, at a later session); NaN without. */
   change: number;
@@ -124,21 +125,19 @@ export function clientFacts(
 ): ClientFacts {
   sess.length = 0;
   score.length = 0;
-  let group = -1;
+  const group = grouped ? clientCell(s.group, s.n) : -1;
   let firstO = -1;
   let lastO = -1;
   for (let k = 0; k < s.n; k++) {
     if (!Number.isNaN(s.alliance[k])) {
       sess.push(s.session[k]);
       score.push(s.alliance[k]);
-      if (group < 0 && s.group[k] >= 0) group = s.group[k];
     }
     if (!Number.isNaN(s.outcome[k])) {
       if (firstO < 0) firstO = k;
       lastO = k;
     }
   }
-  if (group < 0 && grouped) for (let k = 0; k < s.n && group < 0; k++) if (s.group[k] >= 0) group = s.group[k];
   const change = firstO >= 0 && s.session[lastO] > s.session[firstO] ? s.outcome[lastO] - s.outcome[firstO] : NaN;
   if (sess.length < 2) return { rated: sess.length, group, change, cls: null, episodes: [] };
   const episodes = findEpisodes(sess, score, drop, window, dir);

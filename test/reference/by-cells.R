@@ -9,7 +9,8 @@
 #    higher is better, reliable change 5 points, clinical if <= 25); ~5% missing cells.
 # 2. Per cell (site x therapist), trend's cohort figures: sessions and clients with a session
 #    in the cell, mean SRS, share of rated sessions with SRS < 36, mean ORS; the clients whose
-#    last ORS session is in the cell: n, mean change (last - first ORS) with t.test() CI,
+#    first session is in the cell (docs/report.md, "Clients who change group"): n, mean
+#    change (last - first ORS) with t.test() CI,
 #    counts reliably improved (change >= 5, recovered included), recovered (pre <= 25,
 #    post > 25), reliably deteriorated (change <= -5).
 # 3. Per cell, correlate's within-client r (rmcorr's definition): lm(ors ~ factor(client) +
@@ -49,15 +50,15 @@ d <- read.csv("fixtures/by/cells.csv", stringsAsFactors = FALSE)
 d <- d[order(d$client_id, d$session), ]
 d$cell <- paste(d$site, d$therapist_id, sep = " / ")
 
-# Per client: change over the whole course, attributed to the cell of the last ORS session.
-post_cell <- c(); change <- c(); pre <- c(); post <- c()
+# Per client: change over the whole course, attributed to the cell of the first session.
+first_cell <- c(); change <- c(); pre <- c(); post <- c()
 for (id in unique(d$client_id)) {
   x <- d[d$client_id == id, ]
   k <- which(!is.na(x$ors))
   if (length(k) < 2 || x$session[k[length(k)]] <= x$session[k[1]]) next
   pre <- c(pre, x$ors[k[1]]); post <- c(post, x$ors[k[length(k)]])
   change <- c(change, x$ors[k[length(k)]] - x$ors[k[1]])
-  post_cell <- c(post_cell, x$cell[k[length(k)]])
+  first_cell <- c(first_cell, x$cell[1])
 }
 
 within <- function(s) {
@@ -73,7 +74,7 @@ cells <- list()
 for (cell in sort(unique(d$cell))) {
   s <- d[d$cell == cell, ]
   a <- s$srs[!is.na(s$srs)]; o <- s$ors[!is.na(s$ors)]
-  ch <- change[post_cell == cell]; p0 <- pre[post_cell == cell]; p1 <- post[post_cell == cell]
+  ch <- change[first_cell == cell]; p0 <- pre[first_cell == cell]; p1 <- post[first_cell == cell]
   n <- length(ch)
   cells[[cell]] <- list(
     site = s$site[1], therapist = s$therapist_id[1],

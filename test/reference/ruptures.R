@@ -15,7 +15,8 @@
 #   prop.test(correct = FALSE)$conf.int; Welch: t.test(x, y) (var.equal = FALSE);
 #   by therapist: assessed clients, clients with a rupture (Wilson CI), episodes per 100
 #   rated sessions, repaired / (repaired + unrepaired) (Wilson CI); groups with fewer
-#   clients than min_clients suppressed; a client's group = that of the first rated session.
+#   clients than min_clients suppressed; a client's group = that of their first session with
+#   a therapist (docs/report.md, "Clients who change group").
 # Data: fixtures/ruptures/planted.csv (alliance simulate with therapist effects and planted
 #   ruptures; the command line is in fixtures/ruptures/README.md) and
 #   fixtures/ruptures/edges.csv (hand-written boundary cases).
@@ -85,7 +86,8 @@ run_case <- function(name, file, alliance, outcome, client = "client_id", therap
     changes[id] <- ch
     clients[[length(clients) + 1]] <- list(client = id, class = cl, episodes = I(lapply(eps, function(e) list(session = e$session, pre_level = e$pre, drop = e$drop, status = e$status))), change = ch)
     if (by) {
-      g <- r[[therapist]][1]
+      th <- x[[therapist]][!is.na(x[[therapist]]) & x[[therapist]] != ""]
+      g <- th[1]
       if (is.null(grp[[g]])) grp[[g]] <- list(clients = 0, rated = 0, with = 0, episodes = 0, repaired = 0, unrepaired = 0, unresolved = 0)
       grp[[g]]$clients <- grp[[g]]$clients + 1
       grp[[g]]$rated <- grp[[g]]$rated + nrow(r)

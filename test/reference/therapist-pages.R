@@ -41,11 +41,12 @@ write.csv(d, "fixtures/therapists/clinic.csv", row.names = FALSE, na = "", quote
 d <- read.csv("fixtures/therapists/clinic.csv", stringsAsFactors = FALSE)
 d <- d[order(d$client_id, d$session), ]
 
-# Per client: change over the whole course, with the therapist of the last ORS session.
+# Per client: change over the whole course, with the therapist of the first session
+# (docs/report.md, "Clients who change group"; no client changes therapist here).
 cl <- do.call(rbind, lapply(split(d, d$client_id), function(x) {
   k <- which(!is.na(x$ors))
   if (length(k) < 2 || x$session[k[length(k)]] <= x$session[k[1]]) return(NULL)
-  data.frame(therapist = x$therapist[k[length(k)]], pre = x$ors[k[1]], post = x$ors[k[length(k)]])
+  data.frame(therapist = x$therapist[1], pre = x$ors[k[1]], post = x$ors[k[length(k)]])
 }))
 cl$change <- cl$post - cl$pre
 

@@ -13,7 +13,8 @@
 #    cell the 25th percentile (type 7) of improvement (-(phq - intake)) when >= 20 values,
 #    flagged when improvement < that percentile;
 #    per month and per therapist: sessions, clients, mean SRS, share SRS < 36, mean PHQ-9;
-#    clients by the month / therapist of their last PHQ-9 session: n, mean change with
+#    clients by the month of their last PHQ-9 session and by the therapist of their first
+#    session (docs/report.md, "Clients who change group"): n, mean change with
 #    t.test() CI, d = mean change / sd(pre), d_z = mean change / sd(change), shares
 #    reliably improved / recovered / deteriorated with prop.test(correct = FALSE) CIs.
 # Run: Rscript test/reference/trend.R   (writes fixtures/trend/synthetic.csv and test/reference/trend.json)
@@ -122,7 +123,7 @@ for (id in ids) {
     reliable = rel, clinical_pre = cp, clinical_post = cq, category = cat_,
     band = band, ntp_assessed = assessed, ntp_sessions = I(as.numeric(ntp)), ntp_current = current,
     post_month = if (is.null(post_s)) NULL else format(x$date[x$session == post_s][1], "%Y-%m"),
-    post_therapist = if (is.null(post_s)) NULL else x$therapist[x$session == post_s][1]
+    cell_therapist = x$therapist[x$therapist != ""][1]
   )
 }
 
@@ -156,7 +157,7 @@ groups <- list(); suppressed <- c()
 for (t in thers) {
   s <- d[d$therapist == t, ]
   if (length(unique(s$client_id)) < 5) { suppressed <- c(suppressed, t); next }
-  groups[[length(groups) + 1]] <- c(list(group = t), cohort(s, Filter(function(c) c$post_therapist == t, completed)))
+  groups[[length(groups) + 1]] <- c(list(group = t), cohort(s, Filter(function(c) identical(c$cell_therapist, t), completed)))
 }
 overall <- cohort(d, completed)
 cats <- sapply(completed, function(c) c$category)

@@ -5,6 +5,7 @@
  * made by the same function when they are written (ClientRows), one at a time from the
  * session store, so a million clients are never held as objects.
  */
+import { clientCell } from '../by-column.js';
 import { categorize, isClinical, type ClinicalBoundary, type ReliableDirection } from '../change.js';
 import { olsSlope } from '../../stats/descriptive.js';
 import { sequence } from '../../sequence.js';
@@ -276,7 +277,8 @@ function changeOf(setup: ClientSetup, s: ClientSessions, at: Located, oN: number
     summary.reliable[res.rc]++;
     summary.categories[change.category!]++;
   }
-  // Clients count in the period and group of their post session.
+  // Clients count in the period of their post session, and in the group of their first
+  // session with a level (clientCell; the same cell as in ruptures).
   const postIndex = at.post;
   addChange(tally.overall, pre, ch, change.category);
   if (setup.period) {
@@ -284,7 +286,10 @@ function changeOf(setup: ClientSetup, s: ClientSessions, at: Located, oN: number
     if (Number.isNaN(day)) tally.clientsWithoutPostDate++;
     else addChange(tally.periodAcc(tally.periodOf(day), false), pre, ch, change.category);
   }
-  if (setup.grouped && s.group[postIndex] >= 0) addChange(tally.groupAcc(s.group[postIndex], false), pre, ch, change.category);
+  if (setup.grouped) {
+    const cell = clientCell(s.group, s.n);
+    if (cell >= 0) addChange(tally.groupAcc(cell, false), pre, ch, change.category);
+  }
   return change;
 }
 
