@@ -91,6 +91,15 @@ export function byColumns(by: By | null | undefined): string[] {
 /** The separator between the columns of a nested `by` and between the values of a cell. */
 export const CELL_SEPARATOR = ' / ';
 
+/**
+ * A group table without its `by`, for the JSON documents: the grouping is options.by there,
+ * in every command (docs/report.md, "by in JSON").
+ */
+export function withoutBy<T extends { by: By }>(groups: T): Omit<T, 'by'> {
+  const { by: _by, ...rest } = groups;
+  return rest;
+}
+
 /** A `by` as people read it: 'site', or 'site / therapist'. */
 export function byLabel(by: By | null | undefined): string {
   return byColumns(by).join(CELL_SEPARATOR);

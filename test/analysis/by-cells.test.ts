@@ -53,12 +53,15 @@ describe('the fixture has what the test needs', () => {
 
 describe('trend --by site,therapist against R', () => {
   let groups: any;
+  let by: unknown;
   beforeAll(async () => {
-    groups = (await json(['trend', FILE, '--by', 'site,therapist'])).groups;
+    const doc = await json(['trend', FILE, '--by', 'site,therapist']);
+    groups = doc.groups;
+    by = doc.options.by;
   });
 
   it('names both columns and lists each cell with its levels, ordered by site then therapist', () => {
-    expect(groups.by).toEqual(['site', 'therapist_id']);
+    expect(by).toEqual(['site', 'therapist_id']);
     expect(groups.rows.map((r: any) => r.group)).toEqual(shown.map(([k]) => k));
     for (const [k, c] of shown) expect(groups.rows.find((r: any) => r.group === k).levels).toEqual([c.site, c.therapist]);
   });
@@ -87,16 +90,18 @@ describe('trend --by site,therapist against R', () => {
   });
 
   it('the order of the columns is the order of nesting', async () => {
-    const swapped = (await json(['trend', FILE, '--by', 'therapist,site'])).groups;
-    expect(swapped.by).toEqual(['therapist_id', 'site']);
+    const doc = await json(['trend', FILE, '--by', 'therapist,site']);
+    const swapped = doc.groups;
+    expect(doc.options.by).toEqual(['therapist_id', 'site']);
     const names = swapped.rows.map((r: any) => r.group);
     expect(names[0]).toBe('T1 / S1');
     expect(names).toEqual([...names].sort());
   });
 
   it('one column keeps the single-column shape: by is a string and rows have no levels', async () => {
-    const one = (await json(['trend', FILE, '--by', 'site'])).groups;
-    expect(one.by).toBe('site');
+    const doc = await json(['trend', FILE, '--by', 'site']);
+    const one = doc.groups;
+    expect(doc.options.by).toBe('site');
     expect(one.rows.every((r: any) => !('levels' in r))).toBe(true);
   });
 });
@@ -119,7 +124,8 @@ describe('correlate --by site,therapist against R', () => {
   });
 
   it('suppressed cells carry their levels and give no results', () => {
-    expect(out.options.by).toEqual(['site', 'therapist']);
+    // As every command gives it: the header names (docs/report.md, "`by` in JSON").
+    expect(out.options.by).toEqual(['site', 'therapist_id']);
     expect(out.suppressed.map((s: any) => s.group)).toEqual(hidden);
     for (const s of out.suppressed) expect(s.levels).toEqual([REF.cells[s.group].site, REF.cells[s.group].therapist]);
     expect(out.results.some((r: any) => hidden.includes(r.group))).toBe(false);
@@ -131,14 +137,15 @@ describe('correlate --by site,therapist against R', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('site / therapist');
     expect(r.stdout).toContain('S2 / T1');
-    expect(r.stdout).toMatch(/suppressed: site \/ therapist = S2 \/ T3 \(2 clients/);
+    expect(r.stdout).toMatch(/suppressed: site \/ therapist_id = S2 \/ T3 \(2 clients/);
   });
 });
 
 describe('ruptures --by site,therapist', () => {
-  it('one row per cell with its levels (a client counts in the cell of their first rated session); small cells suppressed', async () => {
-    const g = (await json(['ruptures', FILE, '--by', 'site,therapist', '--rupture-drop', '3'])).groups;
-    expect(g.by).toEqual(['site', 'therapist_id']);
+  it('one row per cell with its levels (a client counts in the cell of their first session); small cells suppressed', async () => {
+    const doc = await json(['ruptures', FILE, '--by', 'site,therapist', '--rupture-drop', '3']);
+    const g = doc.groups;
+    expect(doc.options.by).toEqual(['site', 'therapist_id']);
     for (const r of g.rows) {
       expect(r.levels).toEqual(r.group.split(' / '));
       expect(r.clients).toBeGreaterThanOrEqual(REF.min_clients);
@@ -193,11 +200,12 @@ describe('several grouping columns: errors and the report config', () => {
     const cli = (await json(['trend', FILE, '--by', 'site,therapist'])).groups;
     expect(trend.groups).toEqual(cli);
     const ruptures = results.sections.ruptures ?? results.ruptures;
-    expect(ruptures.groups.by).toBe('site');
-    // Charts name each cell in words, one column after the other.
+    expect(ruptures.options.by).toBe('site');
+    // Charts name each cell in words, one column after the other, by the header names in
+    // every section (trend's bars and correlate's forest plot alike).
     const html = readFileSync(path.join(out, 'report.html'), 'utf8');
     expect(html).toContain('>site S1, therapist_id T1: ');
-    expect(html).toContain('<title>  site S1, therapist T1: ');
+    expect(html).toContain('<title>  site S1, therapist_id T1: ');
     expect(html).not.toMatch(/site \/ therapist(_id)? S\d \/ T/);
     const md = readFileSync(path.join(out, 'report.md'), 'utf8');
     expect(md).toContain('By site / therapist_id');

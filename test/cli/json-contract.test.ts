@@ -49,8 +49,31 @@ describe('every command writes one JSON contract', () => {
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as Record<string, unknown>;
     expect(validateJsonDocument('report', doc)).toEqual([]);
-    expect([doc.command, doc.schema]).toEqual(['report', 2]);
+    expect([doc.command, doc.schema]).toEqual(['report', 3]);
   });
+});
+
+describe('one `by` in every command (docs/report.md, "`by` in JSON")', () => {
+  const CASES: [args: string[], by: unknown][] = [
+    [['--by', 'THERAPIST'], 'therapist_id'],
+    [['--by', 'therapist_id'], 'therapist_id'],
+    [
+      ['--by', 'Site,therapist'],
+      ['site', 'therapist_id'],
+    ],
+    [[], null],
+  ];
+  for (const command of ['correlate', 'trend', 'ruptures']) {
+    it(`${command}: options.by is the header name(s), null without; no groups.by`, async () => {
+      for (const [args, by] of CASES) {
+        const r = await runInProcess([command, 'fixtures/demo.csv', ...args, '--format', 'json'], { cwd: ROOT });
+        expect(r.code, r.stderr).toBe(0);
+        const doc = JSON.parse(r.stdout) as { options: { by: unknown }; groups: unknown };
+        expect(doc.options.by, `${command} ${args.join(' ')}`).toEqual(by);
+        if (doc.groups !== null && !Array.isArray(doc.groups)) expect(doc.groups).not.toHaveProperty('by');
+      }
+    });
+  }
 });
 
 describe('the schemas', () => {

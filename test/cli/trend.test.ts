@@ -57,7 +57,7 @@ describe('alliance trend: published and reference results through the CLI', () =
 
   it('--by a group column (claus_2020 treatment arm) matches test/reference/change.R', async () => {
     const j = await json([...CLAUS, '--by', 'treatment', '--min-clients', '20']);
-    expect(j.groups.by).toBe('treatment');
+    expect(j.options.by).toBe('treatment');
     expect(j.groups.suppressed).toEqual([]);
     expect(j.groups.rows.map((g: any) => g.group)).toEqual(changeRef.by_treatment.map((g: any) => g.group));
     j.groups.rows.forEach((g: any, i: number) => {
@@ -262,10 +262,10 @@ describe('alliance trend: a --by column named only in the config', () => {
     writeFileSync(cfg, 'trend:\n  by: site\n');
     const ok = await runInProcess(['trend', file, '--config', cfg, '--format', 'json']);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(JSON.parse(ok.stdout).groups.by).toBe('site');
+    expect(JSON.parse(ok.stdout).options.by).toBe('site');
     const both = await runInProcess(['trend', file, '--group', 'modality', '--by', 'site', '--format', 'json']);
     expect(both.code, both.stderr).toBe(0);
-    expect(JSON.parse(both.stdout).groups.by).toBe('site');
+    expect(JSON.parse(both.stdout).options.by).toBe('site');
     writeFileSync(cfg, 'trend:\n  by: nosuch\n');
     const bad = await runInProcess(['trend', file, '--config', cfg]);
     expect(bad.code).toBe(2);

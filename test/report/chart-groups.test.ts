@@ -66,7 +66,7 @@ function svgs(html: string, title: string): string[] {
 describe('charts of many groups', () => {
   it(`draw the first ${MAX_CHART_GROUPS} groups and say so; the tables keep every group`, async () => {
     const html = await report(write(MAX_CHART_GROUPS + 10), 1);
-    const forest = svgs(html, 'by therapist (60 shown');
+    const forest = svgs(html, 'by therapist_id (60 shown');
     expect(forest).toHaveLength(1);
     expect(forest[0]).toContain('T050');
     expect(forest[0]).not.toContain('T051');
@@ -84,7 +84,7 @@ describe('charts of many groups', () => {
 
   it('draw every group, without the note, up to the limit', async () => {
     const html = await report(write(MAX_CHART_GROUPS), 1);
-    expect(svgs(html, 'by therapist (50 shown')[0]).toContain('T050');
+    expect(svgs(html, 'by therapist_id (50 shown')[0]).toContain('T050');
     expect(html).not.toContain('Only the first');
   });
 

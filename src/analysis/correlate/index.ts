@@ -240,7 +240,8 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
   const repeats = new Set(groups.filter((g) => g.rows === overall.rows).map((g) => g.group));
   const adjusted = adjustP(results, opts.adjust, repeats);
   return {
-    options: opts,
+    // `by` as the other commands give it: the column name(s) as in the header (docs/report.md).
+    options: { ...opts, by: reader ? reader.by : null },
     results,
     warnings,
     suppressed,

@@ -92,7 +92,7 @@ export async function reportFiles(x: OutputParts): Promise<Map<string, FileConte
   if (settings.formats.includes('json')) {
     const results = {
       command: 'report',
-      schema: 2,
+      schema: 3,
       title,
       stopped_after_validation: stopped,
       filters: (({ asOf, written, ...rest }) => ({ ...rest, ...(asOf !== undefined ? { as_of: asOf, written } : {}) }))(settings.filters),

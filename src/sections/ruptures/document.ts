@@ -10,7 +10,7 @@ import { cell, coefficientColumns, coefficientRow, NE, shareColumns, snake } fro
 import { mapSequence, sequence } from '../../sequence.js';
 import { mappedColumns } from '../../report/mapping.js';
 import { toFixedR } from '../../report/number.js';
-import { byLabel } from '../../names.js';
+import { byLabel, withoutBy } from '../../names.js';
 
 /** The rule as one sentence (table notes, report intro). */
 export function ruleNote(r: RupturesResult): string {
@@ -221,8 +221,9 @@ export function rupturesDocument(r: RupturesResult, dataset: Dataset, o: Rupture
     json: rupturesJson(
       {
         command: 'ruptures',
-        schema: 1,
-        options: { ...o, clients: Boolean(o.clients) },
+        schema: 2,
+        // One `by` in every command: options.by, the header name(s) (docs/report.md, "by in JSON").
+        options: { ...o, clients: Boolean(o.clients), by: r.groups ? r.groups.by : null },
         input: { files: dataset.files.map((f) => ({ path: f.display, rows: f.rows })), rows: r.rows, clients: r.clients },
         mapping: { ...mappedColumns(m), sessionSource: m.sessionSource, notes: m.notes },
         measures: r.measures,
@@ -232,7 +233,7 @@ export function rupturesDocument(r: RupturesResult, dataset: Dataset, o: Rupture
         episodes: r.episodes,
         classes: r.classes,
         comparisons: r.comparisons,
-        groups: r.groups,
+        groups: r.groups ? withoutBy(r.groups) : null,
         clients: null,
         ...(r.model ? { model: r.model } : {}),
         notes,

@@ -12,7 +12,7 @@ import { cell, NE, shareColumns, snake } from '../../report/cells.js';
 import { mappedColumns } from '../../report/mapping.js';
 import { CATEGORY_LABEL, SHARE_HEADER, SHARE_LABEL } from '../../report/vocabulary.js';
 import { numberList, toFixedR } from '../../report/number.js';
-import { byLabel } from '../../names.js';
+import { byLabel, withoutBy } from '../../names.js';
 
 function list(xs: number[]): string {
   return numberList(xs);
@@ -384,8 +384,9 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
   function trendJson(): unknown {
     const json = snake({
       command: 'trend',
-      schema: 1,
-      options: { ...o, clients: Boolean(o.clients) },
+      schema: 2,
+      // One `by` in every command: options.by, the header name(s) (docs/report.md, "by in JSON").
+      options: { ...o, clients: Boolean(o.clients), by: r.groups ? r.groups.by : null },
       input: { files: dataset.files.map((f) => ({ path: f.display, rows: f.rows })), rows: r.rows, clients: r.clients },
       mapping: {
         ...mappedColumns(m),
@@ -396,7 +397,7 @@ export function trendDocument(r: TrendResult, dataset: Dataset, o: TrendOptions)
       methods: r.methods,
       summary: r.summary,
       periods: r.periods,
-      groups: r.groups,
+      groups: r.groups ? withoutBy(r.groups) : null,
       clients: null,
       notes,
     }) as Record<string, unknown>;
