@@ -23,7 +23,7 @@ export interface CommandSpec<O> {
   options: OptionSpec[];
   /** Lines shown under "Examples:" in --help. */
   examples: string[];
-  /** The command reads data: it takes --progress / --no-progress (src/cli/progress.ts). */
+  /** The command shows progress (it reads data, or writes much): it takes --progress / --no-progress (src/cli/progress.ts). */
   progress?: boolean;
   /** Runs the command; returns the exit code. Throw UserError for bad input or usage. */
   run(args: string[], options: O, cmd: Command, io: Io): Promise<number>;

@@ -25,23 +25,38 @@ export interface Input {
  * --no-progress says otherwise (`forced`): a bar with the share of the inputs' bytes read
  * and the time left, or, when standard input is among the inputs (`stdin`; its size is
  * not the user's file's), a live row count. One line, cleared when each scan ends; never
- * on standard output, so --format json output is the same with or without it.
+ * on standard output, so --format json output is the same with or without it. A command
+ * that reads the input again (correlate's second pass for scattered clients, a report's
+ * filters and sections) labels each later read: `alliance correlate, read 2 [###---]`,
+ * so a bar that starts again from 0% says why (how many reads a command makes is known
+ * only as it goes, so there is no single bar over all of them).
  */
-export function scanProgress(io: Io, label = 'alliance', { forced, stdin = false }: { forced?: boolean; stdin?: boolean } = {}): ScanProgress | undefined {
+export function scanProgress(
+  io: Io,
+  label = 'alliance',
+  { forced, stdin = false, now = Date.now }: { forced?: boolean; stdin?: boolean; now?: () => number } = {},
+): ScanProgress | undefined {
   if (!progressWanted(io, forced)) return undefined;
   let bar: ProgressBar | null = null;
   let counted = false;
+  // Reads shown so far: the first is labelled `label`, later ones `label, read N`.
+  let reads = 0;
+  const labelled = () => (reads > 1 ? `${label}, read ${reads}` : label);
   return {
     rows: (n) => {
       if (!stdin) return;
+      if (!counted) reads++;
       counted = true;
-      io.stderr.write(`\r\x1b[K${label}: ${n.toLocaleString('en')} rows read`);
+      io.stderr.write(`\r\x1b[K${labelled()}: ${n.toLocaleString('en')} rows read`);
     },
     ...(stdin
       ? {}
       : {
           bytes: (read: number, total: number) => {
-            bar ??= progressBar(io, label, undefined, true);
+            if (!bar) {
+              reads++;
+              bar = progressBar(io, labelled(), now, true);
+            }
             bar?.update(total > 0 ? read / total : 1);
           },
         }),

@@ -18,6 +18,8 @@ import { CalibrationError, profileFor, type SessionPlan } from '../../simulate/m
 import { generateCsv, parseIsoDate, calibrationFor, type SimulateSpec } from '../../simulate/generate.js';
 
 interface SimulateOptions {
+  /** --progress / --no-progress (PROGRESS_OPTIONS); undefined: only on a terminal outside CI. */
+  progress?: boolean;
   clients?: string;
   therapists: string;
   sessions: string;
@@ -258,8 +260,8 @@ function therapistAndRuptures(opts: SimulateOptions): Partial<SimulateSpec> {
  * The CSV chunks with a progress bar on a terminal: the share of --rows written, else of
  * --clients (read from the last client id of each chunk, C000123 = client 123).
  */
-function* withProgress(spec: SimulateSpec, io: Io): Generator<string, void, undefined> {
-  const bar = progressBar(io, 'alliance simulate');
+function* withProgress(spec: SimulateSpec, io: Io, forced: boolean | undefined): Generator<string, void, undefined> {
+  const bar = progressBar(io, 'alliance simulate', undefined, forced);
   let rows = 0;
   try {
     for (const chunk of generateCsv(spec)) {
@@ -280,8 +282,8 @@ function* withProgress(spec: SimulateSpec, io: Io): Generator<string, void, unde
   }
 }
 
-async function writeStdout(spec: SimulateSpec, io: Io): Promise<void> {
-  for (const chunk of withProgress(spec, io)) {
+async function writeStdout(spec: SimulateSpec, io: Io, forced: boolean | undefined): Promise<void> {
+  for (const chunk of withProgress(spec, io, forced)) {
     if (io.closed?.()) return; // the reader went away (`| head`): stop generating
     if (io.stdout.write(chunk) === false && io.drain) await io.drain();
   }
@@ -293,6 +295,7 @@ export function simulateCommand(ctx: CommandContext): Command {
       name: 'simulate',
       summary: 'write seeded synthetic session data (CSV, one row per client session) with a known alliance-outcome structure',
       options: OPTIONS,
+      progress: true,
       examples: [
         'alliance simulate --clients 200 --seed 7 > sessions.csv',
         'alliance simulate --alliance WAI-SR --outcome PHQ-9,GAD-7 --between 0.4 --within 0.2 --out demo.csv',
@@ -313,8 +316,8 @@ export function simulateCommand(ctx: CommandContext): Command {
           const target = resolve(io.cwd, opts.out);
           if (!opts.force && existsSync(target))
             throw new UserError('already exists', { location: { file: opts.out }, hint: 'Use --force to replace it, or choose another file name' });
-          await writeFileAtomic(target, withProgress(spec, io));
-        } else await writeStdout(spec, io);
+          await writeFileAtomic(target, withProgress(spec, io, opts.progress));
+        } else await writeStdout(spec, io, opts.progress);
         return 0;
       },
     },
