@@ -1,9 +1,10 @@
 /**
  * Clients who change group (therapist, site) mid-treatment: one rule in trend and ruptures
  * (docs/report.md, "Clients who change group"). Session-level figures count each session in
- * its own group; a client's client-level figures (trend's change, ruptures' class and
- * episodes) count in one cell, the group of the client's first session (in session order)
- * that has a level. Expected cells worked out by hand below.
+ * its own group (as correlate, which works on rows, does); a client's client-level figures
+ * (trend's change, ruptures' class and episodes) count in one cell, the group of the
+ * client's first session (in session order) that has a level. Expected cells worked out by
+ * hand below.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -71,6 +72,15 @@ describe('a client who changes therapist', () => {
     expect(t2.mean_change).toBeCloseTo(mean([-2, -3, -4]), 12);
     expect(t2.sd_pre).toBeCloseTo(sd([10, 12, 14]), 12);
     expect(j.summary.overall.completed).toBe(6);
+  });
+
+  it('correlate works on rows: each row in its own therapist, so the mover is a client of each', async () => {
+    const j = await json(['correlate', file, ...MAP, '--by', 'therapist', '--min-clients', '1', '--analyses', 'pooled']);
+    // Rows: T1 = A1-2, B1-3, E2-3, F1; T2 = A3-4, C1-3, D2-3, E1, F2-3 (D1 has no therapist).
+    expect(j.groups).toEqual([
+      { group: 'T1', clients: 4, rows: 8 },
+      { group: 'T2', clients: 5, rows: 10 },
+    ]);
   });
 
   it('ruptures: the client, rated sessions and episodes in the therapist of the first session', async () => {
