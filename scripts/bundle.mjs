@@ -55,6 +55,9 @@ const out = await build({
   write: false,
   logLevel: 'warning',
 });
+// A warning (an import.meta other than .url, a require esbuild cannot follow) would be a
+// program that runs differently from dist/: the build stops instead.
+if (out.warnings.length > 0) throw new Error(`bundle: esbuild warned (${out.warnings.length}); see above`);
 const code = out.outputFiles[0].text;
 // A guard: no import() may be left (comments aside).
 const left = /(?<![\w$.])import\s*\(/.exec(code.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, ''));
