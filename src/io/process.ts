@@ -93,8 +93,15 @@ export function processIo(): Io {
     drain: () =>
       new Promise<void>((resolve) => {
         if (stdoutClosed || process.stdout.writableLength === 0) return resolve();
-        process.stdout.once('drain', () => resolve());
-        process.stdout.once('error', () => resolve());
+        // Whichever comes first removes both listeners: a long output waits for many
+        // drains, and listeners left behind would pile up (Node warns past ten).
+        const done = () => {
+          process.stdout.off('drain', done);
+          process.stdout.off('error', done);
+          resolve();
+        };
+        process.stdout.on('drain', done);
+        process.stdout.on('error', done);
       }),
   };
 }
