@@ -58,31 +58,26 @@ export class CohortTally {
     allianceAlerts: { clientsBelowCutoff: 0, sessionsBelowCutoff: 0, clientsWithDrop: 0, drops: 0 },
     notOnTrack: { clientsFlagged: 0, clientsCurrentlyFlagged: 0, flags: 0 },
   };
-  private readonly periodCache = new Map<number, string>();
-  private readonly seenPeriods = new Set<string>();
-  private readonly seenGroups = new Set<number>();
+  /** The accumulator of each day's period (one lookup per session instead of key, then accumulator). */
+  private readonly dayAcc = new Map<number, Acc>();
+  /** Numbers the clients: an accumulator whose `seen` is the current client's has counted it. */
+  private client = 0;
   constructor(private readonly period: Period | undefined) {}
 
   startClient(): void {
     this.overall.clients++;
-    if (this.seenPeriods.size > 0) this.seenPeriods.clear();
-    if (this.seenGroups.size > 0) this.seenGroups.clear();
+    this.client++;
   }
 
-  periodOf(day: number): string {
-    let k = this.periodCache.get(day);
-    if (k === undefined) {
-      k = periodKey(day, this.period!);
-      this.periodCache.set(day, k);
+  /** The accumulator of the period of `day` (the first session of a client there counts the client). */
+  periodAcc(day: number, session: boolean): Acc {
+    let a = this.dayAcc.get(day);
+    if (a === undefined) {
+      a = accFor(this.periods, periodKey(day, this.period!));
+      this.dayAcc.set(day, a);
     }
-    return k;
-  }
-
-  /** The accumulator of a period (the first session of a client there counts the client). */
-  periodAcc(key: string, session: boolean): Acc {
-    const a = accFor(this.periods, key);
-    if (session && !this.seenPeriods.has(key)) {
-      this.seenPeriods.add(key);
+    if (session && a.seen !== this.client) {
+      a.seen = this.client;
       a.clients++;
     }
     return a;
@@ -90,8 +85,8 @@ export class CohortTally {
 
   groupAcc(g: number, session: boolean): Acc {
     const a = accFor(this.groups, g);
-    if (session && !this.seenGroups.has(g)) {
-      this.seenGroups.add(g);
+    if (session && a.seen !== this.client) {
+      a.seen = this.client;
       a.clients++;
     }
     return a;
@@ -147,7 +142,7 @@ export function passClient(setup: ClientSetup, s: ClientSessions, c: number, tal
       tally.overall.addSession(a, o, assessAlliance, isBelow);
       if (setup.period) {
         if (Number.isNaN(s.date[k])) tally.sessionsWithoutDate++;
-        else tally.periodAcc(tally.periodOf(s.date[k]), true).addSession(a, o, assessAlliance, isBelow);
+        else tally.periodAcc(s.date[k], true).addSession(a, o, assessAlliance, isBelow);
       }
       if (setup.grouped) {
         const g = s.group[k];
@@ -284,7 +279,7 @@ function changeOf(setup: ClientSetup, s: ClientSessions, at: Located, oN: number
   if (setup.period) {
     const day = s.date[postIndex];
     if (Number.isNaN(day)) tally.clientsWithoutPostDate++;
-    else addChange(tally.periodAcc(tally.periodOf(day), false), pre, ch, change.category);
+    else addChange(tally.periodAcc(day, false), pre, ch, change.category);
   }
   if (setup.grouped) {
     const cell = clientCell(s.group, s.n);

@@ -22,6 +22,8 @@ export class Acc {
   improved = 0;
   recovered = 0;
   deteriorated = 0;
+  /** The last client counted in `clients` (CohortTally numbers them). */
+  seen = 0;
 
   /** One session: its alliance rating and outcome (NaN when absent); `assessed` when there is an alliance cut-off, `below` when the rating is under it. */
   addSession(a: number, o: number, assessed: boolean, below: boolean): void {
