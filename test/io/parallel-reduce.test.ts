@@ -4,7 +4,8 @@
  * thread merges the runs in file order. Differential: for random session files (clients
  * spread over pieces, scattered clients, quoted and multi-line cells, CRLF, padded and
  * missing ids, an id shown as a pseudonym, missing cells, bad numbers, out-of-range
- * values, ragged rows, blank sessions, an unclosed quote, invalid UTF-8) and any split (1 to 3 workers, tiny pieces, in workers or inline), every
+ * values, ragged rows, blank sessions, an unclosed quote, invalid UTF-8, `;` and decimal
+ * commas, a BOM, --missing tokens) and any split (1 to 3 workers, tiny pieces, in workers or inline), every
  * command prints exactly what it prints on one thread. The size threshold is set to 0 here
  * so small files take the parallel path.
  */
@@ -55,25 +56,31 @@ const fileArb = fc.record({
   blocks: fc.array(blockArb, { minLength: 1, maxLength: 30 }),
   crlf: fc.boolean(),
   trailing: fc.boolean(),
+  /** `;`-separated with decimal commas, and a byte order mark. */
+  semicolon: fc.boolean(),
+  bom: fc.boolean(),
   /** A last record whose quote never closes (the read fails, naming its line), or invalid UTF-8. */
   broken: fc.constantFrom('', '', '', '', '', 'C1,T1,9,2024-03-01,3,4.0,"open\nrest', 'C2,T1,1,2024-03-01,3,\u0001,'),
 });
 
 type FileSpec = typeof fileArb extends fc.Arbitrary<infer T> ? T : never;
 
-function build({ blocks, crlf, trailing, broken }: FileSpec): Uint8Array {
-  const lines = [HEADER];
+function build({ blocks, crlf, trailing, broken, semicolon, bom }: FileSpec): Uint8Array {
+  const sep = semicolon ? ';' : ',';
+  const lines = [HEADER.replaceAll(',', sep)];
   for (const b of blocks) {
     b.rows.forEach((r, i) => {
       const session = r.session === '' ? String(i + 1) : r.session;
-      const fields = [b.client, b.therapist, session, r.date, r.srs, r.ors, r.note];
-      lines.push((r.ragged ? fields.slice(0, 5) : fields).join(','));
+      const ors = semicolon ? r.ors.replace('.', ',') : r.ors;
+      const fields = [b.client, b.therapist, session, r.date, r.srs, ors, r.note];
+      lines.push((r.ragged ? fields.slice(0, 5) : fields).join(sep));
     });
   }
-  if (broken !== '') lines.push(broken);
+  if (broken !== '') lines.push(semicolon ? broken.replaceAll(',', ';') : broken);
   const eol = crlf ? '\r\n' : '\n';
+  const text = (bom ? '\ufeff' : '') + lines.join(eol) + (trailing ? eol : '');
   // \u0001 stands for a byte that is not UTF-8.
-  return Buffer.from(lines.join(eol) + (trailing ? eol : ''), 'utf8').map((b) => (b === 1 ? 0xff : b));
+  return Buffer.from(text, 'utf8').map((b) => (b === 1 ? 0xff : b));
 }
 
 const COMMANDS: string[][] = [
@@ -82,6 +89,8 @@ const COMMANDS: string[][] = [
   ['correlate', '--alliance', 'srs', '--outcome', 'ors', '--by', 'therapist_id'],
   ['correlate', '--alliance', 'srs', '--outcome', 'ors', '--method', 'both'],
   ['describe'],
+  ['describe', '--missing', 'abc'],
+  ['correlate', '--alliance', 'srs', '--outcome', 'ors', '--missing', '-99'],
 ];
 
 describe('commands on several threads with reduced client runs', () => {
@@ -155,7 +164,7 @@ describe('commands on several threads with reduced client runs', () => {
 });
 
 describe('the fixtures on several threads', () => {
-  // Every CSV fixture with a long layout, read in pieces of a few hundred bytes by 2 workers.
+  // CSV fixtures with a long layout (and one read twice: every client scattered over two inputs), in pieces of a few hundred bytes, 2 workers.
   const files = [
     'fixtures/demo.csv',
     'fixtures/clinic/clinic.csv',
@@ -166,9 +175,10 @@ describe('the fixtures on several threads', () => {
     'fixtures/trend/synthetic.csv',
     'fixtures/model/nested.csv',
   ];
-  it.each(files)('%s: describe and correlate print the one-thread output', async (file) => {
+  const inputs = [...files.map((f) => [f]), ['fixtures/demo.csv', 'fixtures/demo.csv']];
+  it.each(inputs)('%s: describe and correlate print the one-thread output', async (...input: string[]) => {
     for (const command of [['describe'], ['correlate'], ['correlate', '--method', 'both', '--bootstrap', '50']]) {
-      const args = [...command, file, '--format', 'json'];
+      const args = [...command, ...input, '--format', 'json'];
       const one = await runInProcess([...args, '--threads', '1']);
       expect(one.code, one.stderr).toBe(0);
       setReadTuning({ chunkSize: 300, parallelMinBytes: 0 });
