@@ -7,6 +7,7 @@ import { configureCommon, type CommandContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { EXIT, isUserError } from '../errors.js';
 import type { Io } from '../io/process.js';
+import { withPrivateCopies } from '../io/source.js';
 import { printable } from '../io/text-safety.js';
 import { packageVersion } from '../version.js';
 
@@ -23,6 +24,10 @@ export function buildProgram(ctx: CommandContext): Command {
 }
 
 export async function runCli(argv: string[], io: Io): Promise<number> {
+  return withPrivateCopies(() => runProgram(argv, io));
+}
+
+async function runProgram(argv: string[], io: Io): Promise<number> {
   const ctx: CommandContext = { io, exitCode: EXIT.ok };
   const program = buildProgram(ctx);
   try {

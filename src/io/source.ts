@@ -190,6 +190,24 @@ export function cleanupSpooled(): void {
   removeSpooled();
 }
 
+let activeRuns = 0;
+
+/**
+ * Runs a command so that the private copies it made (spooled standard input, snapshots of
+ * binary inputs) are removed when it ends, not only when the process exits: a program that
+ * runs commands in-process (the test suite, the build's code-cache warm-up) must not leave
+ * copies of the data in the temporary folder. Copies are only read while a command runs;
+ * with several commands running at once, they are removed when the last one ends.
+ */
+export async function withPrivateCopies<T>(fn: () => Promise<T>): Promise<T> {
+  activeRuns++;
+  try {
+    return await fn();
+  } finally {
+    if (--activeRuns === 0) removeSpooled();
+  }
+}
+
 /** Resolves and checks an input; throws UserError for missing, unreadable, directory or empty inputs. */
 export async function openSource(input: string, stdin?: NodeJS.ReadableStream, displayAs?: string): Promise<Source> {
   if (input === '-') {
