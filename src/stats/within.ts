@@ -8,7 +8,7 @@
  * Reference values: test/reference/ols.R -> ols.json (R lm(y ~ x1 + x2 + factor(client))).
  */
 
-import { comomentRounding, isFiniteSum, isZeroComoment, isZeroProductDifference, type MomentsProblem, ZERO_REL } from './correlation.js';
+import { comomentRounding, isFiniteSum, isZeroComoment, isZeroProductDifference, type MomentsProblem, PERFECT_TOL, ZERO_REL } from './correlation.js';
 import { type OlsNotEstimable, type OlsOk, type OlsOptions, olsSummary } from './ols.js';
 
 /** Pooled within-client co-moments of d variables (e.g. accumulated per client and summed). */
@@ -49,7 +49,12 @@ export interface WithinFit {
  * Not estimable (WithinProblem), in this order: df < 1 (no-df); sums of any of the d
  * variables not finite; a regressor without within-client variation (a_jj <= 1e-24
  * (raw_j + 1)); two regressors collinear within clients (det <= 1e-12 a11 a22; variable:
- * the second regressor); a residual variance of zero (perfect-fit).
+ * the second regressor); a residual sum of squares zero to within its rounding
+ * (perfect-fit): rss <= PERFECT_TOL W_yy + the rounding bound of W_yy (comomentRounding),
+ * i.e. a within R^2 of 1 to within 1e-12, as |r| = 1 within 1e-12 is a perfect correlation.
+ * Without the tolerance the decision fell on the last bits of W_yy - b'c, which depend on
+ * the order rows arrive in (a fit estimable with se 6e-8 in one file order was "perfect"
+ * in another; test/analysis/correlate.property.test.ts keeps that case).
  * The first coefficient's numerator, zero to within its rounding, gives exactly 0 (issue 9.4).
  *
  * Reference: Wooldridge, J. M. (2010) Econometric Analysis of Cross Section and Panel
@@ -64,12 +69,13 @@ export function withinRegression(m: WithinMoments, y: number, xs: readonly [numb
   for (let i = 0; i < m.d; i++) if (!(isFiniteSum(m.w(i, i)) && isFiniteSum(m.raw(i)))) return { problem: 'not-finite', variable: i };
   for (const x of xs) if (!(m.w(x, x) > ZERO_REL * (m.raw(x) + 1))) return { problem: 'no-variation', variable: x };
   const d = (i: number, j: number) => comomentRounding(m.n, m.w(i, i), m.w(j, j), m.raw(i), m.raw(j));
+  const perfectBelow = PERFECT_TOL * Math.abs(m.w(y, y)) + d(y, y);
   const [x1] = xs;
   const a11 = m.w(x1, x1);
   const c1 = m.w(x1, y);
   if (xs.length === 1) {
     const b1 = isZeroComoment(c1, m.n, a11, m.w(y, y), m.raw(x1), m.raw(y)) ? 0 : c1 / a11;
-    return finishWithin([b1], [1 / a11], Math.max(0, m.w(y, y) - b1 * c1), df);
+    return finishWithin([b1], [1 / a11], m.w(y, y) - b1 * c1, df, perfectBelow);
   }
   const x2 = xs[1];
   const a22 = m.w(x2, x2);
@@ -84,12 +90,13 @@ export function withinRegression(m: WithinMoments, y: number, xs: readonly [numb
   const zeroB1 = isZeroProductDifference(a22, d(x2, x2), c1, d(x1, y), a12, d(x1, x2), c2, d(x2, y));
   const b1 = zeroB1 ? 0 : inv11 * c1 + inv12 * c2;
   const b2 = inv12 * c1 + inv22 * c2;
-  return finishWithin([b1, b2], [inv11, inv22], Math.max(0, m.w(y, y) - b1 * c1 - b2 * c2), df);
+  return finishWithin([b1, b2], [inv11, inv22], m.w(y, y) - b1 * c1 - b2 * c2, df, perfectBelow);
 }
 
-function finishWithin(b: number[], unscaled: number[], rss: number, df: number): WithinFit | WithinProblem {
-  const se = Math.sqrt((rss / df) * unscaled[0]);
-  if (!(se > 0)) return { problem: 'perfect-fit' };
+/** The fit, or perfect-fit when rss is at or below perfectBelow (zero to within rounding) or not a number. */
+function finishWithin(b: number[], unscaled: number[], rss: number, df: number, perfectBelow: number): WithinFit | WithinProblem {
+  if (!(rss > perfectBelow)) return { problem: 'perfect-fit' };
+  if (!(Math.sqrt((rss / df) * unscaled[0]) > 0)) return { problem: 'perfect-fit' };
   return { b, unscaled, rss, df };
 }
 

@@ -111,11 +111,23 @@ function pooledResult(ctx: GroupContext, p: number, a: PairAggregate): Correlate
   return fillCorrelation(res, ctx, p, r, a.rows - 2, a.rows);
 }
 
+/**
+ * Rounding a between-client sum of squares can carry when rows of a client come in more
+ * than one run (files, interleaving): the second-pass repair removes the client's earlier
+ * run mean from the Welford sums over client means and adds the full one, which leaves a
+ * few eps of the spread removed, at most the pooled sum of squares, per client. Clients
+ * whose means are all equal (17, 17, 17) then gave 1e-15 "variation" in one row order and
+ * none in another; below this bound the means do not vary (docs/correlate.md).
+ */
+const betweenNoise = (clients: number, pooledSs: number) => 4 * (clients + 2) * Number.EPSILON * pooledSs;
+
 function betweenResult(ctx: GroupContext, p: number, a: PairAggregate): CorrelateResult {
   const res = base(ctx, p, 'between', 'pearson');
   res.n = a.clients;
   res.clients = a.clients;
   if (a.clients < 3) return notEstimable(res, `fewer than 3 clients (${a.clients})`);
+  if (a.between.xx <= betweenNoise(a.clients, a.pooled.xx)) return notEstimable(res, 'no variation between clients in alliance');
+  if (a.between.yy <= betweenNoise(a.clients, a.pooled.yy)) return notEstimable(res, 'no variation between clients in outcome');
   const r = rFromMoments(a.clients, a.between.xx, a.between.yy, a.between.xy, a.between.sx2, a.between.sy2);
   if (typeof r === 'string') return notEstimable(res, r.replace('variation', 'variation between clients'));
   return fillCorrelation(res, ctx, p, r, a.clients - 2, a.clients);
