@@ -23,11 +23,19 @@
 export const MAX_DECIMALS = 6;
 
 /**
- * Relative distance, in units of the last kept decimal, within which x * 10^k counts as an
- * integer: far above the rounding of a parsed or once-subtracted/interpolated value (about
- * 1e-15 relative) and far below any real 7th-decimal digit.
+ * Distance, in units of the last kept decimal, within which x * 10^k counts as an integer:
+ * far above the rounding of a once-subtracted/interpolated score (12.2 - 7.2 is 5 - 9e-16)
+ * and far below any real 7th-decimal digit.
  */
 const NEAR = 1e-10;
+
+/**
+ * Plus this many times |x * 10^k|: the rounding of x itself and of the scaling, a few
+ * units in the last place. Only relative to the value's own bits, so at 1e9 (spacing
+ * 1.2e-7) 1e9 + 14.123 has 3 decimals as written, not 1 (a tolerance of 1e-10 |x 10^k|
+ * took its 0.023 for rounding).
+ */
+const ULPS = 8 * 2.220446049250313e-16;
 
 const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000];
 
@@ -36,7 +44,9 @@ const EXACT = 2 ** 52;
 
 /**
  * Decimal places of x as recorded: the smallest k in 0..MAX_DECIMALS such that x * 10^k is
- * within floating-point rounding of an integer; -1 when there is none (or x is not finite).
+ * within floating-point rounding of an integer (NEAR + ULPS |x 10^k|); -1 when there is none
+ * (or x is not finite). For a value as parsed these are the decimals of its shortest
+ * representation (String(x)), at any magnitude: decimalsOf(1e9 + 14.123) is 3.
  *
  * @example decimalsOf(12.2) // 1
  * @example decimalsOf(12.2 - 7.2) // 0 (4.999999999999999 is 5 to within rounding)
@@ -47,7 +57,7 @@ export function decimalsOf(x: number): number {
   for (let k = 0; k <= MAX_DECIMALS; k++) {
     const X = x * POW10[k];
     if (!(Math.abs(X) < EXACT)) return -1;
-    if (Math.abs(X - Math.round(X)) <= NEAR * Math.max(1, Math.abs(X))) return k;
+    if (Math.abs(X - Math.round(X)) <= NEAR + ULPS * Math.abs(X)) return k;
   }
   return -1;
 }

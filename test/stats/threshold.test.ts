@@ -11,6 +11,25 @@ describe('decimalsOf', () => {
     expect(decimalsOf(-7.25)).toBe(2);
     expect(decimalsOf(12.2 - 7.2)).toBe(0); // 4.999999999999999 is 5 to within rounding
   });
+  it('reads the decimals as written at large magnitudes too (1e9: spacing 1.2e-7)', () => {
+    expect(decimalsOf(1e9 + 14.123)).toBe(3); // was 1: 0.023 passed for rounding at 1e10 * 1e-10
+    expect(decimalsOf(1e9 + 14.1)).toBe(1);
+    expect(decimalsOf(1e9 + 14)).toBe(0);
+    expect(decimalsOf(1e9 + 0.000123)).toBe(6);
+    expect(decimalsOf(-(1e9 + 7.25))).toBe(2);
+    expect(decimalsOf(123456789.123456)).toBe(6);
+    expect(decimalsOf(0.000123)).toBe(6);
+    expect(decimalsOf(0.0000001)).toBe(-1);
+    expect(decimalsOf(3 * 0.1)).toBe(1); // 0.30000000000000004
+  });
+  it('compares and subtracts scores near 1e9 at their written decimals', () => {
+    // Exact decimal arithmetic by hand: 1000000014.123 - 1000000010.1 = 4.023.
+    expect(scoreDifference(1e9 + 14.123, 1e9 + 10.1)).toBe(4.023);
+    expect(compareDifference(1e9 + 14.123, 1e9 + 9.123, 5)).toBe(0);
+    expect(compareDifference(1e9 + 14.123, 1e9 + 9.124, 5)).toBe(-1);
+    expect(compareDifference(1e9 + 14.124, 1e9 + 9.123, 5)).toBe(1);
+    expect(compareScores(1e9 + 14.123, 1e9 + 14.12)).toBe(1);
+  });
   it('has none for derived values and non-finite numbers', () => {
     expect(decimalsOf(1 / 3)).toBe(-1);
     expect(decimalsOf(0.1234567)).toBe(-1);
