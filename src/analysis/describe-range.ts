@@ -4,8 +4,9 @@
  * count, its first and last date, and per measure the session and value of its intake (the
  * first row with the lowest session number) and its values in row order. The main thread
  * (./describe.ts) takes the run in its place: the client's sessions and intake are per-client
- * state, and the values go through the same Welford update in the same order as on one
- * thread (a sequential update cannot be merged exactly, so the values travel; the scan, the
+ * state, and the values go through the same moment accumulation (RunningMoments) in the
+ * same order as on one thread (an accumulation cannot be merged bit for bit, so the values
+ * travel; the scan, the
  * parsing and the client changes are what the workers take off the main thread). So the
  * result is the one-thread result bit for bit.
  *

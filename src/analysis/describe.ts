@@ -8,7 +8,7 @@
  * on several threads, the workers reduce the client runs (./describe-range.ts).
  */
 import type { Dataset, MeasureBinding, ScanStats } from '../dataset/types.js';
-import { quantileSorted } from '../stats/descriptive.js';
+import { quantileSorted, RunningMoments } from '../stats/descriptive.js';
 import { beyond as isBeyond } from '../stats/threshold.js';
 import { describeReduction, type DescribeSink } from './describe-range.js';
 
@@ -68,9 +68,9 @@ export function isoDay(days: number): string {
 export async function describe(dataset: Dataset): Promise<DescribeResult> {
   const measures: MeasureBinding[] = dataset.mapping.measures;
   const m = measures.length;
-  const count = new Float64Array(m);
-  const mean = new Float64Array(m);
-  const m2 = new Float64Array(m);
+  // Shifted double-double sums (RunningMoments): an inline Welford update lost digits of the
+  // SD at mean 1e9 (test/reference/describe-precision.R).
+  const moments = measures.map(() => new RunningMoments());
   const min = new Float64Array(m).fill(Infinity);
   const max = new Float64Array(m).fill(-Infinity);
   const sessions = new Column(0);
@@ -92,11 +92,7 @@ export async function describe(dataset: Dataset): Promise<DescribeResult> {
       if (hi > lastDate) lastDate = hi;
     },
     value(j, v) {
-      // Welford's update (numerically stable mean and sum of squares).
-      const k = ++count[j];
-      const d = v - mean[j];
-      mean[j] += d / k;
-      m2[j] += d * (v - mean[j]);
+      moments[j].add(v);
       if (v < min[j]) min[j] = v;
       if (v > max[j]) max[j] = v;
     },
@@ -147,7 +143,8 @@ export async function describe(dataset: Dataset): Promise<DescribeResult> {
       intakeClients++;
       if (cut && isBeyond(v, cut.clinicalIf, cut.value)) nBeyond++;
     }
-    const n = count[j];
+    const mo = moments[j];
+    const n = mo.n;
     return {
       column: b.name,
       role: b.role,
@@ -155,8 +152,8 @@ export async function describe(dataset: Dataset): Promise<DescribeResult> {
       n,
       missing: scan.missing[j] ?? 0,
       unusable: scan.unusable[j] ?? 0,
-      mean: n > 0 ? mean[j] : null,
-      sd: n > 1 ? Math.sqrt(m2[j] / (n - 1)) : null,
+      mean: n > 0 ? mo.mean : null,
+      sd: n > 1 ? mo.sd() : null,
       min: n > 0 ? min[j] : null,
       max: n > 0 ? max[j] : null,
       intakeClients,
