@@ -242,7 +242,7 @@ describe('report.html in headless Chromium', () => {
     expect(simpson.length).toBeGreaterThan(10);
     expect(p.details.length).toBe(2);
     expect(p.details.reduce((a, d) => a + d.items, 0)).toBe(simpson.length);
-    for (const d of p.details) expect(d.summary).toMatch(/^warning: Simpson's paradox: .* in \d+ groups of therapist: T\d\d(, T\d\d)*\.$/);
+    for (const d of p.details) expect(d.summary).toMatch(/^warning: Simpson's paradox: .* in \d+ groups of therapist_id: T\d\d(, T\d\d)*\.$/);
     expect(p.warningLines).toBeLessThan(simpson.length);
     // One vocabulary: "improved" and "deteriorated" are always "reliably ..." (recovered and harmed included or said).
     expect(p.text.match(/(?<![Rr]eliably )\bimproved\b/g)).toBeNull();
