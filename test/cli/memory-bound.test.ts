@@ -73,6 +73,18 @@ function run(heapMb: number, args: string[], stdout: number | 'pipe' | 'ignore' 
   return { code: res.status, signal: res.signal, stderr: res.stderr };
 }
 
+/** Runs a per-client CSV output in a 128 MB heap into a file; every client has its line (and the header). */
+function writesEveryClient(args: string[]): void {
+  const out = path.join(dir, 'clients-out.csv');
+  const fd = openSync(out, 'w');
+  const r = run(128, args, fd);
+  closeSync(fd);
+  expect(r.stderr).not.toMatch(/heap out of memory/);
+  expect([r.code, r.signal]).toEqual([0, null]);
+  expect(countLines(out)).toBe(CLIENTS + 1);
+  rmSync(out);
+}
+
 describe('memory grows with clients, not rows', () => {
   it.each(['describe', 'validate', 'correlate', 'trend'])(
     '%s reads 2,000,000 clients in a 128 MB heap',
@@ -87,15 +99,7 @@ describe('memory grows with clients, not rows', () => {
   // The per-client rows are made and written one at a time (src/sequence.ts): the output
   // (250 MB of CSV, 2.3 GB of JSON) is never held.
   it('trend --clients --format csv writes 2,000,000 client rows in a 128 MB heap', () => {
-    const out = path.join(dir, 'clients-out.csv');
-    const fd = openSync(out, 'w');
-    const r = run(128, ['trend', file, '--clients', '--format', 'csv'], fd);
-    closeSync(fd);
-    expect(r.stderr).not.toMatch(/heap out of memory/);
-    expect([r.code, r.signal]).toEqual([0, null]);
-    // Every client has its line (and the header).
-    expect(countLines(out)).toBe(CLIENTS + 1);
-    rmSync(out);
+    writesEveryClient(['trend', file, '--clients', '--format', 'csv']);
   }, 480_000);
 
   it('trend --clients --format json writes 2,000,000 client rows in a 128 MB heap', () => {
@@ -106,15 +110,8 @@ describe('memory grows with clients, not rows', () => {
 
   // ruptures' client rows likewise (before: an object per client, about 800 MB on 1M clients).
   it('ruptures --clients --format csv writes 2,000,000 client rows in a 128 MB heap', () => {
-    const out = path.join(dir, 'ruptures-out.csv');
-    const fd = openSync(out, 'w');
     // One session each: no default drop can be derived, so it is given; every client is written.
-    const r = run(128, ['ruptures', file, '--clients', '--rupture-drop', '3', '--format', 'csv'], fd);
-    closeSync(fd);
-    expect(r.stderr).not.toMatch(/heap out of memory/);
-    expect([r.code, r.signal]).toEqual([0, null]);
-    expect(countLines(out)).toBe(CLIENTS + 1);
-    rmSync(out);
+    writesEveryClient(['ruptures', file, '--clients', '--rupture-drop', '3', '--format', 'csv']);
   }, 480_000);
 
   // model keeps typed arrays by client slot (src/analysis/model/design.ts, src/stats/lmm/data.ts):
