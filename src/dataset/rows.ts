@@ -2,16 +2,17 @@
  * Reading one part (file) into interpreted rows: two read paths over the same rules
  * (./cells.ts).
  *
- * The byte path (no onRaw, a source with readRanges: UTF-8 CSV) takes records as byte ranges,
+ * The byte path (a source with readRanges: UTF-8 CSV; no onRaw, or onRaw with its byte-range
+ * form onRawRange, which gets each record as it comes) takes records as byte ranges,
  * parses numbers and ISO dates straight from the bytes, compares the client (and therapist /
  * group) with the previous row's in place, and makes a string only when that text changes
  * or a cell is not a plain valid number the rules accept as it is; such cells go to the same
  * CellRules method the string path calls. It reuses one SessionRow and allocates nothing
- * else per row. The string path (other encodings and formats, and scans with onRaw) reads
+ * else per row. The string path (other encodings and formats, and scans with onRaw alone) reads
  * the cells' text (and typed values), projected to the mapped columns without onRaw.
  * test/dataset/range-path.test.ts checks that both paths give the same rows, issues and ids.
  */
-import type { RangeRecord } from '../io/scanner.js';
+import { decodeUtf8, fieldText, type RangeRecord } from '../io/scanner.js';
 import type { CellRules, CellSink } from './cells.js';
 import { dateRejecter } from './dates.js';
 import type { Interner } from './intern.js';
@@ -41,6 +42,8 @@ export interface ScanCtx {
   ragged: number;
   onIssue: ((issue: CellIssue) => void) | undefined;
   onRaw: ((fields: string[], line: number, file: number) => void) | undefined;
+  /** onRaw's byte-range form (ScanOptions.onRawRange): with it the byte path is kept. */
+  onRawRange?: ((rec: RangeRecord, line: number, file: number) => void) | undefined;
   /** Pre-pass for session numbering: only client, session and date are read. */
   keysOnly: boolean;
   /** Parts of the row the caller reads (ScanOptions.need, resolved). */
@@ -103,12 +106,8 @@ export async function readPart(env: RowEnv, part: Part, ctx: ScanCtx, emit: (row
   const onBytes = ctx.onBytes;
   const onProgress = onBytes ? (bytes: number) => onBytes(fileNo, bytes) : undefined;
   const readRanges = part.input.readRanges;
-  if (!onRaw && readRanges) {
-    /** Field k of a range record as a string. */
-    const text = (rec: RangeRecord, k: number): string => {
-      const a = rec.start[k];
-      return a < 0 ? rec.quoted[k] : decodeUtf8(rec.bytes, a, rec.end[k]);
-    };
+  const onRawRange = ctx.onRawRange;
+  if (readRanges && (!onRaw || onRawRange)) {
     /**
      * True when field k of `rec` is exactly `s`, compared in place (no string made). Only
      * ASCII bytes are compared with char codes; any other byte answers false, and the
@@ -188,6 +187,7 @@ export async function readPart(env: RowEnv, part: Part, ctx: ScanCtx, emit: (row
         : undefined;
     const stat = await readRanges(
       (rec, line) => {
+        if (onRawRange) onRawRange(rec, line, fileNo);
         if (rec.count !== ncols) {
           ctx.ragged++;
           issue('structure.ragged', line, -1, `${rec.count} fields, expected ${ncols}`);
@@ -203,9 +203,9 @@ export async function readPart(env: RowEnv, part: Part, ctx: ScanCtx, emit: (row
           const n = en[ci] - ca;
           sameClient = n === lastClientLen;
           for (let i = 0; sameClient && i < n; i++) sameClient = t[ca + i] === lastClientBytes[i];
-        } else sameClient = lastClientText !== null && text(rec, ci) === lastClientText;
+        } else sameClient = lastClientText !== null && fieldText(rec, ci) === lastClientText;
         if (!sameClient) {
-          const ct = text(rec, ci);
+          const ct = fieldText(rec, ci);
           const id = clientOf(ct, line);
           if (id < 0) return;
           lastClientText = ct;
@@ -223,13 +223,13 @@ export async function readPart(env: RowEnv, part: Part, ctx: ScanCtx, emit: (row
         if (si >= 0) {
           const a = st[si];
           if (a >= 0 && parseNumberBytesInto(t, a, en[si], 46, scratch, 0)) row.session = scratch[0];
-          else row.session = cells.session(text(rec, si), line, si, issue);
+          else row.session = cells.session(fieldText(rec, si), line, si, issue);
         } else row.session = NaN;
         // Date: an ISO or slash date in place, anything else by the rules.
         if (dateIdx >= 0) {
           const a = st[dateIdx];
           const d = a >= 0 ? parseDateBytes(t, a, en[dateIdx], fmt) : NaN;
-          row.date = d === d ? d : cells.date(text(rec, dateIdx), fmt, line, dateIdx, badDate);
+          row.date = d === d ? d : cells.date(fieldText(rec, dateIdx), fmt, line, dateIdx, badDate);
         } else row.date = NaN;
         if (keysOnly) {
           emit(row);
@@ -238,7 +238,7 @@ export async function readPart(env: RowEnv, part: Part, ctx: ScanCtx, emit: (row
         // Therapist.
         if (therIdx >= 0) {
           if (!same(rec, therIdx, lastTherText)) {
-            const s = text(rec, therIdx);
+            const s = fieldText(rec, therIdx);
             lastTherText = s;
             lastTher = missing.has(s) ? -1 : therapistIds.id(s);
           }
@@ -252,7 +252,7 @@ export async function readPart(env: RowEnv, part: Part, ctx: ScanCtx, emit: (row
               continue;
             }
             if (!same(rec, f, lastGroupText[g])) {
-              const s = text(rec, f);
+              const s = fieldText(rec, f);
               lastGroupText[g] = s;
               lastGroup[g] = missing.has(s) ? -1 : groupIds[g].id(s);
             }
@@ -266,7 +266,7 @@ export async function readPart(env: RowEnv, part: Part, ctx: ScanCtx, emit: (row
           const f = mF[k];
           const a = st[f];
           if (a >= 0 && !numericMissing && parseNumberBytesInto(t, a, en[f], mark, values, g) && cells.accepts(g, values[g])) continue;
-          cells.measure(sink, g, f, text(rec, f), line, decimal);
+          cells.measure(sink, g, f, fieldText(rec, f), line, decimal);
         }
         emit(row);
       },
@@ -333,19 +333,4 @@ export async function readPart(env: RowEnv, part: Part, ctx: ScanCtx, emit: (row
   );
   files[fileNo].rows = stat.records;
   files[fileNo].digest = part.input.digest();
-}
-
-/** Buffer's native latin1 decoder without the toString wrapper (stable in Node's Buffer, not in its types). */
-type Latin1Slice = (this: Buffer, start: number, end: number) => string;
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice;
-
-/**
- * bytes[start..end) (valid UTF-8) as a string. Short ASCII text (client ids and the like)
- * takes the native latin1 decoder directly, which is the same text and about half the
- * cost of toString's argument handling; anything else goes through toString('utf8').
- */
-function decodeUtf8(bytes: Buffer, start: number, end: number): string {
-  if (latin1Slice === undefined || end - start > 64) return bytes.toString('utf8', start, end);
-  for (let i = start; i < end; i++) if (bytes[i] >= 128) return bytes.toString('utf8', start, end);
-  return latin1Slice.call(bytes, start, end);
 }

@@ -9,7 +9,8 @@
  * Each analysis sees the rows, raw records and stats it would see alone: the one scan
  * parses the union of the parts of a row the callers `need` (a caller that does not need
  * a part may find it filled in, never blank where it needs it), `onIssue` and `onRaw`
- * reach only the callers that gave them, and the Dataset's interned ids are the
+ * reach only the callers that gave them (the round keeps the byte path when every `onRaw`
+ * comes with its `onRawRange`), and the Dataset's interned ids are the
  * underlying dataset's (interned in file order, so the same indices). Issues are those
  * of the union of the parts needed: a caller that collects issues reads every part (as
  * validation does), so it gets the issues it gets alone.
@@ -60,6 +61,13 @@ export function sharedScans(ds: Dataset): SharedScans {
           : raws.length > 1
             ? (fields, line, file) => raws.forEach((w) => w.options.onRaw!(fields, line, file))
             : undefined,
+      // The byte path only when every raw hook has its byte-range form.
+      onRawRange:
+        raws.length === 0 || raws.some((w) => !w.options.onRawRange)
+          ? undefined
+          : raws.length === 1
+            ? raws[0].options.onRawRange
+            : (rec, line, file) => raws.forEach((w) => w.options.onRawRange!(rec, line, file)),
     };
     const onRow =
       batch.length === 1

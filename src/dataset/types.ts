@@ -9,6 +9,7 @@
  */
 import type { Instrument } from '../instruments/types.js';
 import type { ReadDigest } from '../io/digest.js';
+import type { RangeRecord } from '../io/scanner.js';
 
 export type DateFormat = 'iso' | 'dmy' | 'mdy' | 'dmy.';
 
@@ -182,6 +183,13 @@ export interface ScanOptions {
    */
   onRaw?: (fields: string[], line: number, file: number) => void;
   /**
+   * The same hook on a record as byte ranges, given with onRaw: where the input has a byte
+   * path (UTF-8 CSV), the scan keeps it and calls this instead of onRaw (the fields' text is
+   * `fieldText(rec, k)`; `rec` is reused, nothing in it may be kept). Without it onRaw makes
+   * the scan take the string path.
+   */
+  onRawRange?: (rec: RangeRecord, line: number, file: number) => void;
+  /**
    * Which parts of a row the caller reads; everything when absent. A part that is not
    * needed is not parsed (`row.date` is NaN, `row.therapist` and `row.groups` are -1), no
    * issues are reported for it (e.g. date.invalid, or a date contradicting the detected
@@ -194,7 +202,7 @@ export interface ScanOptions {
   /**
    * Client runs reduced in the read's worker threads (./range-runs.ts): used only when the
    * input is read on several threads and the scan allows it (one UTF-8 CSV part or parts
-   * concatenated, session numbers from the column (with or without dates), no onIssue or onRaw, no numeric
+   * concatenated, session numbers from the column (with or without dates), no onIssue, onRaw or onRawRange, no numeric
    * --missing token); the runs it reduces reach `onRun` instead of `onRow`, in their place.
    */
   reduce?: RowReduction;

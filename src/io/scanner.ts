@@ -52,6 +52,27 @@ export interface RangeRecord {
 
 export type RangeHandler = (rec: RangeRecord, line: number) => void;
 
+/** Field k of a range record as a string (the text the string path gives for it). */
+export function fieldText(rec: RangeRecord, k: number): string {
+  const a = rec.start[k];
+  return a < 0 ? rec.quoted[k] : decodeUtf8(rec.bytes, a, rec.end[k]);
+}
+
+/** Buffer's native latin1 decoder without the toString wrapper (stable in Node's Buffer, not in its types). */
+type Latin1Slice = (this: Buffer, start: number, end: number) => string;
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice;
+
+/**
+ * bytes[start..end) (valid UTF-8) as a string. Short ASCII text (client ids and the like)
+ * takes the native latin1 decoder directly, which is the same text and about half the
+ * cost of toString's argument handling; anything else goes through toString('utf8').
+ */
+export function decodeUtf8(bytes: Buffer, start: number, end: number): string {
+  if (latin1Slice === undefined || end - start > 64) return bytes.toString('utf8', start, end);
+  for (let i = start; i < end; i++) if (bytes[i] >= 128) return bytes.toString('utf8', start, end);
+  return latin1Slice.call(bytes, start, end);
+}
+
 export interface ScannerOptions {
   delimiter: string;
   /** Field indexes to materialise; all when absent. */

@@ -77,6 +77,7 @@ export function classifyValue(s: string, dobColumn = false): PrivacyKind | null 
     else if (c === 64) at = true;
     else if ((c | 32) >= 97 && (c | 32) <= 122) letters++;
   }
+  if (!mayIdentify(n, at, spaces, digits, letters, dobColumn)) return null;
   if (dobColumn && digits >= 6 && n <= 19) {
     const t = s.trim().split(/[ T]/)[0];
     if (ISO_DATE_RE.test(t) || DMY_DATE_RE.test(t)) return 'date-of-birth';
@@ -112,6 +113,45 @@ export function classifyValue(s: string, dobColumn = false): PrivacyKind | null 
     if (words >= FREE_TEXT_MIN_WORDS) return 'free-text';
   }
   return null;
+}
+
+/**
+ * True when a cell of n characters with these counts can be a hit of classifyValue: each of
+ * its rules needs one of these conditions (the great majority of cells, ids, codes and
+ * numbers, meet none).
+ */
+function mayIdentify(n: number, at: boolean, spaces: number, digits: number, letters: number, dobColumn: boolean): boolean {
+  return (
+    (dobColumn && digits >= 6 && n <= 19) ||
+    at ||
+    (digits >= 9 && digits <= 15 && letters === 0) ||
+    (spaces > 0 && digits > 0 && letters >= 2) ||
+    (spaces >= FREE_TEXT_MIN_WORDS - 1 && n >= FREE_TEXT_MIN_CHARS && letters >= n / 2)
+  );
+}
+
+/**
+ * classifyValue's prefilter on a cell's UTF-8 bytes [start, end) (the byte read path):
+ * false when the cell is ASCII and its counts rule out every rule, so classifyValue would
+ * return null; true when the caller must decode the cell and ask classifyValue (a cell
+ * with a byte above 127 always, since its character counts differ from its byte counts).
+ * Ten bare digits always pass (digits 9-15 and no letters), so the per-column NHS count
+ * (bareTenDigits) sees every such cell.
+ */
+export function mayIdentifyBytes(b: Uint8Array, start: number, end: number, dobColumn = false): boolean {
+  let at = false;
+  let spaces = 0;
+  let digits = 0;
+  let letters = 0;
+  for (let i = start; i < end; i++) {
+    const c = b[i];
+    if (c >= 48 && c <= 57) digits++;
+    else if (c === 32) spaces++;
+    else if (c === 64) at = true;
+    else if (c >= 128) return true;
+    else if ((c | 32) >= 97 && (c | 32) <= 122) letters++;
+  }
+  return mayIdentify(end - start, at, spaces, digits, letters, dobColumn);
 }
 
 /** "an email address", "free text": how a finding names a value's kind (src/privacy/words.ts). */

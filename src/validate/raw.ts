@@ -1,12 +1,24 @@
 /**
  * Rules that look at raw records (every field, before interpretation): header problems,
  * ragged rows, per-column missingness and direct identifiers. They run from
- * Dataset.scan's onRaw hook, or straight from the CSV reader when the file cannot be
- * mapped (no client column), so they work on any readable CSV.
+ * Dataset.scan's onRaw hook (`record`) or its byte-range form onRawRange (`recordRange`, the
+ * same checks on the bytes of UTF-8 CSV), or straight from the CSV reader when the file
+ * cannot be mapped (no client column), so they work on any readable CSV.
  */
 import { MissingTokens } from '../dataset/values.js';
 import { q, type RuleContext } from './context.js';
-import { NHS_COLUMN_SHARE, bareTenDigits, classifyValue, identifierColumn, isNhsNumber, kindText, maskValue, type PrivacyKind } from './privacy.js';
+import {
+  NHS_COLUMN_SHARE,
+  bareTenDigits,
+  classifyValue,
+  identifierColumn,
+  isNhsNumber,
+  kindText,
+  maskValue,
+  mayIdentifyBytes,
+  type PrivacyKind,
+} from './privacy.js';
+import { decodeUtf8, type RangeRecord } from '../io/scanner.js';
 import { KIND_WORDS } from '../privacy/words.js';
 
 /** Missing-value test with a first-character prefilter (most cells are numbers or ids). */
@@ -33,6 +45,15 @@ export class MissingCheck {
     const c = s.charCodeAt(i);
     if (c < 128 && this.first[c] === 0) return false;
     return this.tokens.has(s);
+  }
+  /** `has` on a cell's UTF-8 bytes [start, end): decoded only when its first character could start a marker. */
+  hasBytes(b: Buffer, start: number, end: number): boolean {
+    let i = start;
+    while (i < end && (b[i] === 32 || b[i] === 9)) i++;
+    if (i === end) return true;
+    const c = b[i];
+    if (c < 128 && this.first[c] === 0) return false;
+    return this.tokens.has(decodeUtf8(b, start, end));
   }
 }
 
@@ -193,9 +214,62 @@ export class RawRules {
 
   /** One raw record. `fields` is reused by the reader: nothing is kept. */
   record(fields: string[], line: number, file: number): void {
+    const st = this.begin(fields.length, line, file);
+    const n = fields.length;
+    const ncols = st.ncols;
+    const miss = st.missing;
+    const m = n < ncols ? n : ncols;
+    for (let j = 0; j < m; j++) if (this.missing.has(fields[j])) miss[j]++;
+    for (let j = m; j < ncols; j++) miss[j]++;
+    const cols = st.privacyCols;
+    for (let k = 0; k < cols.length; k++) {
+      const j = cols[k];
+      if (j >= n) break;
+      this.privacyCell(st, file, j, fields[j], line);
+    }
+  }
+
+  /**
+   * `record` on a record as byte ranges (the dataset's byte path): the same checks, with a
+   * cell made a string only when its bytes do not settle it (a possible missing marker, a
+   * possible identifier; quoted cells come decoded). `rec` is reused: nothing is kept.
+   */
+  recordRange(rec: RangeRecord, line: number, file: number): void {
+    const n = rec.count;
+    const st = this.begin(n, line, file);
+    const ncols = st.ncols;
+    const b = rec.bytes;
+    const starts = rec.start;
+    const ends = rec.end;
+    const miss = st.missing;
+    const m = n < ncols ? n : ncols;
+    for (let j = 0; j < m; j++) {
+      const a = starts[j];
+      if (a >= 0 ? this.missing.hasBytes(b, a, ends[j]) : this.missing.has(rec.quoted[j])) miss[j]++;
+    }
+    for (let j = m; j < ncols; j++) miss[j]++;
+    const cols = st.privacyCols;
+    for (let k = 0; k < cols.length; k++) {
+      const j = cols[k];
+      if (j >= n) break;
+      const a = starts[j];
+      if (a < 0) {
+        this.privacyCell(st, file, j, rec.quoted[j], line);
+        continue;
+      }
+      const e = ends[j];
+      // Fewer than 6 bytes are fewer than 6 characters: nothing to check (as in privacyCell).
+      if (e - a < 6) continue;
+      // Cells whose bytes rule out every identifier rule (bare ten digits pass the prefilter).
+      if (!mayIdentifyBytes(b, a, e, st.dob[j] === 1)) continue;
+      this.privacyCell(st, file, j, decodeUtf8(b, a, e), line);
+    }
+  }
+
+  /** Counts a record of n fields and reports it when ragged. */
+  private begin(n: number, line: number, file: number): RawFileState {
     const st = this.state[file];
     st.records++;
-    const n = fields.length;
     const ncols = st.ncols;
     if (n !== ncols) {
       this.ctx.add(
@@ -208,35 +282,30 @@ export class RawRules {
           `row has ${n} fields but the header has ${ncols}; quote values that contain the delimiter, or remove the ${n > ncols ? 'extra' : 'missing'} field${Math.abs(n - ncols) === 1 ? '' : 's'}`,
       );
     }
-    const miss = st.missing;
-    const m = n < ncols ? n : ncols;
-    for (let j = 0; j < m; j++) if (this.missing.has(fields[j])) miss[j]++;
-    for (let j = m; j < ncols; j++) miss[j]++;
-    const cols = st.privacyCols;
-    for (let k = 0; k < cols.length; k++) {
-      const j = cols[k];
-      if (j >= n) break;
-      const s = fields[j];
-      if (s.length < 6) continue;
-      if (s.length === 10 && bareTenDigits(s)) {
-        st.ten[j]++;
-        if (isNhsNumber(s)) {
-          if (st.nhs[j]++ === 0) st.nhsFirst[j] = { line, value: s };
-        }
-        continue;
+    return st;
+  }
+
+  /** The identifier checks of cell `s` in column j. */
+  private privacyCell(st: RawFileState, file: number, j: number, s: string, line: number): void {
+    if (s.length < 6) return;
+    if (s.length === 10 && bareTenDigits(s)) {
+      st.ten[j]++;
+      if (isNhsNumber(s)) {
+        if (st.nhs[j]++ === 0) st.nhsFirst[j] = { line, value: s };
       }
-      const kind = classifyValue(s, st.dob[j] === 1);
-      if (kind !== null) {
-        this.tally(file, j, PRIVACY_CODE[kind], line, 1);
-        this.ctx.add(
-          PRIVACY_CODE[kind],
-          file,
-          line,
-          j,
-          maskValue(s, kind),
-          () => `value looks like ${kindText(kind)}; remove direct identifiers before export (replace with a study id or drop the column)`,
-        );
-      }
+      return;
+    }
+    const kind = classifyValue(s, st.dob[j] === 1);
+    if (kind !== null) {
+      this.tally(file, j, PRIVACY_CODE[kind], line, 1);
+      this.ctx.add(
+        PRIVACY_CODE[kind],
+        file,
+        line,
+        j,
+        maskValue(s, kind),
+        () => `value looks like ${kindText(kind)}; remove direct identifiers before export (replace with a study id or drop the column)`,
+      );
     }
   }
 }

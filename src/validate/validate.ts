@@ -19,6 +19,7 @@ import { ValueRules } from './values.js';
 import type { Finding } from './types.js';
 import { CODES } from './codes.js';
 import { civilFromDays } from '../dataset/values.js';
+import { fieldText, type RangeRecord } from '../io/scanner.js';
 
 export interface ValidateOptions {
   /** Today as days since 1970-01-01 (dates after it are in the future). */
@@ -165,6 +166,13 @@ function headerOnly(ctx: RuleContext, raw: RawRules): void {
   });
 }
 
+/** The fields of a range record as text, in `out` (reused). */
+function rangeFields(rec: RangeRecord, out: string[]): string[] {
+  out.length = rec.count;
+  for (let k = 0; k < rec.count; k++) out[k] = fieldText(rec, k);
+  return out;
+}
+
 /** Validates a mapped dataset in one scan. */
 export async function validateDataset(ds: Dataset, opts: ValidateOptions): Promise<ValidationResult> {
   const files: FileRef[] = ds.files.map((f) => ({ display: f.display, header: f.header, locate: f.locate, sourceLine: f.sourceLine }));
@@ -198,6 +206,7 @@ export async function validateDataset(ds: Dataset, opts: ValidateOptions): Promi
     today: opts.today,
     clientName: (c) => ds.clients[c] ?? String(c),
   });
+  const texts: string[] = [];
   const scanned = await ds.scan(
     (row) => {
       values.row(row);
@@ -211,6 +220,13 @@ export async function validateDataset(ds: Dataset, opts: ValidateOptions): Promi
             schema.record(fields, line, file);
           }
         : (fields, line, file) => raw.record(fields, line, file),
+      // On UTF-8 CSV the raw checks read the bytes; a schema reads the record's text.
+      onRawRange: schema
+        ? (rec, line, file) => {
+            raw.recordRange(rec, line, file);
+            schema.record(rangeFields(rec, texts), line, file);
+          }
+        : (rec, line, file) => raw.recordRange(rec, line, file),
       ...(opts.progress ? { progress: opts.progress } : {}),
     },
   );

@@ -6,6 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { openDataset } from '../../src/dataset/open.js';
 import { sharedScans } from '../../src/dataset/shared-scan.js';
 import type { CellIssue, Dataset, ScanOptions, SessionRow } from '../../src/dataset/types.js';
+import { fieldText } from '../../src/io/scanner.js';
 import { testIo, writeFixtures } from './helpers.js';
 
 const CSV = [
@@ -35,10 +36,12 @@ async function open(): Promise<{ ds: Dataset; reads: () => number }> {
 }
 
 /** A scan's observable result: rows as plain values, issues, raw lines and stats. */
-async function observe(ds: Dataset, options: { need?: ScanOptions['need']; issues?: boolean; raw?: boolean } = {}) {
+async function observe(ds: Dataset, options: { need?: ScanOptions['need']; issues?: boolean; raw?: boolean; range?: boolean } = {}) {
   const rows: unknown[] = [];
   const issues: CellIssue[] = [];
   const raw: number[] = [];
+  /** Each raw record as the hook that got it saw it: "text" (onRaw) or "range" (onRawRange), line, fields. */
+  const via: string[] = [];
   const stats = await ds.scan(
     (r) => {
       const part = (on: boolean | undefined) => on !== false;
@@ -54,10 +57,22 @@ async function observe(ds: Dataset, options: { need?: ScanOptions['need']; issue
     {
       need: options.need,
       onIssue: options.issues ? (i) => issues.push({ ...i }) : undefined,
-      onRaw: options.raw ? (_f, line) => raw.push(line) : undefined,
+      onRaw: options.raw
+        ? (f, line) => {
+            raw.push(line);
+            via.push(`text ${line} ${f.join('|')}`);
+          }
+        : undefined,
+      onRawRange:
+        options.raw && options.range
+          ? (rec, line) => {
+              raw.push(line);
+              via.push(`range ${line} ${Array.from({ length: rec.count }, (_, k) => fieldText(rec, k)).join('|')}`);
+            }
+          : undefined,
     },
   );
-  return { rows, issues, raw, stats };
+  return { rows, issues, raw, via, stats };
 }
 
 describe('sharedScans', () => {
@@ -79,6 +94,30 @@ describe('sharedScans', () => {
     expect(alone[0].issues.length).toBeGreaterThan(1);
     expect(alone[0].raw).toEqual([2, 3, 4, 5, 6, 7]);
     expect(alone[1].issues).toEqual([]);
+  });
+
+  test('a round keeps the byte path when every raw hook has its byte-range form, else every hook gets text', async () => {
+    const run = async (kinds: Parameters<typeof observe>[1][]) => {
+      const { ds, reads } = await open();
+      const shared = sharedScans(ds);
+      const together = await Promise.all(kinds.map((k) => shared.join(() => observe(shared.dataset, k))));
+      expect(reads()).toBe(1);
+      return together;
+    };
+    const alone = await observe((await open()).ds, { issues: true, raw: true });
+    const text = alone.via;
+    expect(text).toHaveLength(6);
+    expect(text[0]).toBe('text 2 A|T1|N|1|2024-01-03|30|20');
+    const range = text.map((t) => t.replace(/^text/, 'range'));
+    // Both with ranges: the byte path, every hook sees the same records as text would give.
+    const both = await run([{ issues: true, raw: true, range: true }, { raw: true, range: true }, {}]);
+    expect(both.map((o) => o.via)).toEqual([range, range, []]);
+    expect(both[0].rows).toEqual(alone.rows);
+    expect(both[0].issues).toEqual(alone.issues);
+    // One without: the string path, every raw hook gets onRaw.
+    const mixed = await run([{ issues: true, raw: true, range: true }, { raw: true }]);
+    expect(mixed.map((o) => o.via)).toEqual([text, text]);
+    expect(mixed[0].rows).toEqual(alone.rows);
   });
 
   test('a second scan (a repair pass) is served in a later round, also after others finish', async () => {
