@@ -5,9 +5,11 @@
  * first row with the lowest session number) and its values in row order. The main thread
  * (./describe.ts) takes the run in its place: the client's sessions and intake are per-client
  * state, and the values go through the same moment accumulation (RunningMoments) in the
- * same order as on one thread (an accumulation cannot be merged bit for bit, so the values
- * travel; the scan, the
- * parsing and the client changes are what the workers take off the main thread). So the
+ * same order as on one thread (the double-double sums are rounded at every step, so
+ * partial sums would not merge bit for bit: the values travel, and the main thread adds a
+ * run's values as one block, RunningMoments.addAll, the same operations as one add per
+ * value; the lowest and highest value of the run are found in the worker). The scan, the
+ * parsing and the client changes are what the workers take off the main thread. So the
  * result is the one-thread result bit for bit.
  *
  * This module is what the workers import (`startPiece`): keep its imports light.
@@ -28,10 +30,10 @@ class DescribeRunReducer implements RunReducer {
     this.W = this.off + M;
   }
 
-  /** Writes: first and last date (Infinity, -Infinity: none), then per measure n, intake session, intake value, the n values. */
+  /** Writes: first and last date (Infinity, -Infinity: none), then per measure n, intake session, intake value, lowest and highest value, the n values. */
   reduce(rows: Float64Array, count: number, out: GrowableF64): void {
     const { M, W, off } = this;
-    out.ensure(2 + 3 * M + count * M);
+    out.ensure(2 + 5 * M + count * M);
     const d = out.data;
     let o = out.length;
     let lo = Infinity;
@@ -47,22 +49,28 @@ class DescribeRunReducer implements RunReducer {
     d[o++] = hi;
     for (let j = 0; j < M; j++) {
       const head = o;
-      o += 3;
+      o += 5;
       let bestS = Infinity;
       let bestV = NaN;
+      let lo = Infinity;
+      let hi = -Infinity;
       for (let r = 0; r < count; r++) {
         const v = rows[r * W + off + j];
         if (v !== v) continue;
         d[o++] = v;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
         const s = rows[r * W];
         if (s < bestS) {
           bestS = s;
           bestV = v;
         }
       }
-      d[head] = o - head - 3;
+      d[head] = o - head - 5;
       d[head + 1] = bestS;
       d[head + 2] = bestV;
+      d[head + 3] = lo;
+      d[head + 4] = hi;
     }
     out.length = o;
   }
@@ -77,6 +85,8 @@ export interface DescribeSink {
   date(lo: number, hi: number): void;
   /** A measure's value, in row order. */
   value(j: number, v: number): void;
+  /** A run's values of measure j, f[from..to) in row order (as value() for each), with their lowest and highest. */
+  values(j: number, f: Float64Array, from: number, to: number, lo: number, hi: number): void;
   /** A client's intake candidate for measure j (its lowest session with a value, and the value). */
   intake(j: number, c: number, session: number, v: number): void;
 }
@@ -95,9 +105,14 @@ export function describeReduction(M: number, sink: DescribeSink): RowReduction {
         const n = f[o];
         const s = f[o + 1];
         const v = f[o + 2];
-        o += 3;
-        for (let k = 0; k < n; k++) sink.value(j, f[o++]);
-        if (n > 0) sink.intake(j, c, s, v);
+        const lo = f[o + 3];
+        const hi = f[o + 4];
+        o += 5;
+        if (n > 0) {
+          sink.values(j, f, o, o + n, lo, hi);
+          sink.intake(j, c, s, v);
+        }
+        o += n;
       }
     },
   };

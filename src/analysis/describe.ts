@@ -96,6 +96,11 @@ export async function describe(dataset: Dataset): Promise<DescribeResult> {
       if (v < min[j]) min[j] = v;
       if (v > max[j]) max[j] = v;
     },
+    values(j, f, from, to, lo, hi) {
+      moments[j].addAll(f, from, to);
+      if (lo < min[j]) min[j] = lo;
+      if (hi > max[j]) max[j] = hi;
+    },
     intake(j, c, session, v) {
       const is = intakeSession[j];
       is.ensure(c);

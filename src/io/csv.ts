@@ -190,8 +190,10 @@ export async function openCsvTuned(path: string, options: DialectOptions, stdin:
 function noRecord(): void {}
 
 /**
- * readRanges on `threads` threads (./parallel/stream.ts): this thread reads and delivers,
- * threads - 1 workers scan. The same records, lines and errors as `stream` in range mode.
+ * readRanges on `threads` worker threads (./parallel/stream.ts): this thread reads, hashes
+ * and delivers in order; the workers scan the pieces (and, with a range reduction, interpret
+ * the rows and reduce the client runs, so this thread only merges: describe and correlate).
+ * The same records, lines and errors as `stream` in range mode.
  */
 async function streamParallel(
   src: Source,
@@ -206,7 +208,7 @@ async function streamParallel(
 ): Promise<{ delivered: number; lastLine: number }> {
   const { delimiter } = dialect;
   const display = src.display;
-  const pool = inline ? null : scanPool(threads - 1);
+  const pool = inline ? null : scanPool(threads);
   const reducer: RangeReducer | null = reduce ? { module: reduce.module, spec: reduce.spec } : null;
   const scan: PieceScan = pool
     ? (bytes, len, final) => pool.scan(bytes, len, final, delimiter, display, reducer)

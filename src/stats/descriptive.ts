@@ -12,7 +12,7 @@
  */
 
 import { normalQuantile, tQuantile } from './distributions.js';
-import { ddAdd, ddDiv, ddMul, twoProduct, twoSum, type Pair } from './double-double.js';
+import { ddAdd, ddDiv, ddMul, SPLITTER, twoProduct, twoSum, type Pair } from './double-double.js';
 
 /**
  * Arithmetic mean, with one refinement pass (mean + mean of residuals) as R's mean().
@@ -200,6 +200,57 @@ export class RunningMoments {
     ddAdd(this.s1, hi, lo);
     const p = twoProduct(hi, hi, this.t);
     ddAdd(this.s2, p.hi, p.lo + 2 * hi * lo);
+  }
+
+  /**
+   * add(xs[i]) for i = from .. to - 1, in that order: the same operations (twoSum,
+   * twoProduct and ddAdd written out, the sums held in locals), so the sums are bit for bit
+   * those of the single adds (test/stats/running-moments-batch.test.ts). For a block of
+   * values at a time (describe's reduced client runs, ../analysis/describe-range.ts).
+   */
+  addAll(xs: Float64Array, from: number, to: number): void {
+    if (from >= to) return;
+    if (this.n === 0) this.shift = xs[from];
+    this.n += to - from;
+    const k = -this.shift;
+    let h1 = this.s1.hi;
+    let l1 = this.s1.lo;
+    let h2 = this.s2.hi;
+    let l2 = this.s2.lo;
+    for (let i = from; i < to; i++) {
+      const x = xs[i];
+      // u = twoSum(x, -K)
+      const s = x + k;
+      const bb = s - x;
+      const hi = s;
+      const lo = x - (s - bb) + (k - bb);
+      // ddAdd(s1, hi, lo)
+      let t = h1 + hi;
+      let b = t - h1;
+      let e = h1 - (t - b) + (hi - b) + l1 + lo;
+      h1 = t + e;
+      l1 = e - (h1 - t);
+      // p = twoProduct(hi, hi)
+      const p = hi * hi;
+      const c = SPLITTER * hi;
+      const ah = c - (c - hi);
+      const al = hi - ah;
+      const c2 = SPLITTER * hi;
+      const bh = c2 - (c2 - hi);
+      const bl = hi - bh;
+      const plo = ah * bh - p + ah * bl + al * bh + al * bl;
+      // ddAdd(s2, p.hi, p.lo + 2 * hi * lo)
+      const lo2 = plo + 2 * hi * lo;
+      t = h2 + p;
+      b = t - h2;
+      e = h2 - (t - b) + (p - b) + l2 + lo2;
+      h2 = t + e;
+      l2 = e - (h2 - t);
+    }
+    this.s1.hi = h1;
+    this.s1.lo = l1;
+    this.s2.hi = h2;
+    this.s2.lo = l2;
   }
 
   /** Mean of the values added (0 before the first). */

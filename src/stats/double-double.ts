@@ -14,7 +14,8 @@ export interface Pair {
   lo: number;
 }
 
-const SPLITTER = 134217729; // 2^27 + 1
+/** Dekker's splitting constant for doubles: 2^27 + 1. */
+export const SPLITTER = 134217729;
 
 /** a + b = out.hi + out.lo exactly (Knuth's TwoSum; any order of magnitude). */
 export function twoSum(a: number, b: number, out: Pair): Pair {

@@ -10,6 +10,9 @@
  */
 import { UserError } from '../../errors.js';
 import { RecordScanner, type RangeRecord } from '../scanner.js';
+import { scanPlain, type PlainScan } from './plain.js';
+
+const QUOTE = 34;
 
 /** A reduced piece (./reduce.ts): the reducer's own layout, in typed arrays (transferred from the worker). */
 export interface ReducedPiece {
@@ -91,6 +94,13 @@ export function scanPiece(bytes: Uint8Array, len: number, final: boolean, delimi
 /** A reducer's scan of bytes[0..len): every record goes to `sink`, none is listed. */
 export function scanPieceInto(bytes: Uint8Array, len: number, final: boolean, delimiter: string, display: string, sink: PieceSink): PieceResult {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, len);
+  if (buf.indexOf(QUOTE) < 0) {
+    // No quoted field in the piece: the plain splitter (./plain.ts), same records and lines.
+    const rec: RangeRecord = { bytes: buf, start: new Int32Array(16), end: new Int32Array(16), quoted: [], count: 0, at: -1, next: -1 };
+    const state: PlainScan = { line: 1 };
+    const used = scanPlain(buf, len, final, delimiter.charCodeAt(0), rec, sink, state);
+    return { used, line: state.line, records: 0, meta: new Int32Array(new ArrayBuffer(0)), quoted: [], error: null, reduced: sink.end() };
+  }
   const sc = new RecordScanner({ delimiter, display }, noRecord, (rec, line) => sink.record(rec, line));
   let used = 0;
   let failed = false;
