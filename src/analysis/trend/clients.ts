@@ -6,10 +6,9 @@
  * session store, so a million clients are never held as objects.
  */
 import { clientCell } from '../by-column.js';
-import { categorize, isClinical, type ClinicalBoundary, type ReliableDirection } from '../change.js';
+import { categorize, type ReliableDirection } from '../change.js';
 import { olsSlope } from '../../stats/descriptive.js';
 import { sequence } from '../../sequence.js';
-import { scoreDifference } from '../../stats/threshold.js';
 import { Acc, toNull } from './cohort.js';
 import type { EtrCells } from './etr.js';
 import type { ClientSessions } from './store.js';
@@ -35,8 +34,11 @@ export interface ClientSetup {
   classify: ((pre: number, post: number) => { rc: ReliableDirection; rci: number } | null) | null;
   /** Why change is not classified when `classify` is null. */
   classifyReason: string | undefined;
-  clinicalPre: ClinicalBoundary | null;
-  clinicalPost: ClinicalBoundary | null;
+  /** Clinical at pre and at post (isClinical with the pre and post boundaries; null: no cut-off). */
+  clinicalPre: ((x: number) => boolean) | null;
+  clinicalPost: ((x: number) => boolean) | null;
+  /** post - pre at the scores' decimal precision (scoreDifference). */
+  difference: (post: number, pre: number) => number;
   period: Period | undefined;
   grouped: boolean;
   /** Client ids by index. */
@@ -102,55 +104,98 @@ function accFor<K>(m: Map<K, Acc>, key: K): Acc {
   return a;
 }
 
+/** What the session loop of one client counts (reused from client to client). */
+export class SessionCounts {
+  aN = 0;
+  aSum = 0;
+  oN = 0;
+}
+
 /**
- * Pass D for client `c` (sessions `s`, in session order): adds it to `tally` when given and
- * returns its row when `row` is true (else null).
+ * The session part of pass D for client sessions `s` (in session order): alliance alerts,
+ * the outcome count, and, when `tally` is given, the client and its sessions in the cohort
+ * counts. The session numbers of the alerts go to `below` and `drops` when given (rows).
  */
-export function passClient(setup: ClientSetup, s: ClientSessions, c: number, tally: CohortTally | null, row: boolean): ClientTrend | null {
-  const { belowCut, dropped, etr } = setup;
+export function addSessions(
+  setup: ClientSetup,
+  s: ClientSessions,
+  tally: CohortTally | null,
+  below: number[] | null,
+  drops: number[] | null,
+  counts: SessionCounts,
+): void {
+  const { belowCut, dropped } = setup;
   const assessAlliance = belowCut !== null;
   tally?.startClient();
-  // Session-level series (session numbers of the alerts kept only for the row).
-  const below: number[] | null = row ? [] : null;
-  const drops: number[] | null = row ? [] : null;
   let nBelow = 0;
   let nDrops = 0;
   let prevA = NaN;
   let aN = 0;
   let aSum = 0;
   let oN = 0;
-  for (let k = 0; k < s.n; k++) {
-    const a = s.alliance[k];
-    const o = s.outcome[k];
-    const isBelow = !Number.isNaN(a) && belowCut !== null && belowCut(a);
-    if (!Number.isNaN(a)) {
-      aN++;
-      aSum += a;
-      if (isBelow) {
-        nBelow++;
-        below?.push(s.session[k]);
-      }
-      // A drop of exactly `drop` points at the scores' decimal precision counts (16.4 -> 15.4 is 1).
-      if (dropped !== null && !Number.isNaN(prevA) && dropped(prevA, a)) {
-        nDrops++;
-        drops?.push(s.session[k]);
-      }
-      prevA = a;
+  const period = tally !== null && setup.period !== undefined;
+  const grouped = tally !== null && setup.grouped;
+  const n = s.n;
+  const { alliance, outcome, session } = s;
+  // Outcomes: counted here; their sum, in session order, in the overall tally below.
+  let outcomeSum = tally ? tally.overall.outcomeSum : 0;
+  for (let k = 0; k < n; k++) {
+    const o = outcome[k];
+    if (o === o) {
+      oN++;
+      outcomeSum += o;
     }
-    if (!Number.isNaN(o)) oN++;
-    if (tally) {
-      tally.overall.addSession(a, o, assessAlliance, isBelow);
-      if (setup.period) {
+  }
+  let allianceSum = tally ? tally.overall.allianceSum : 0;
+  for (let k = 0; k < n; k++) {
+    const a = alliance[k];
+    if (a !== a) continue;
+    aN++;
+    aSum += a;
+    allianceSum += a;
+    if (belowCut !== null && belowCut(a)) {
+      nBelow++;
+      below?.push(session[k]);
+    }
+    // A drop of exactly `drop` points at the scores' decimal precision counts (16.4 -> 15.4 is 1).
+    if (dropped !== null && prevA === prevA && dropped(prevA, a)) {
+      nDrops++;
+      drops?.push(session[k]);
+    }
+    prevA = a;
+  }
+  if (tally) {
+    // The overall counts of the sessions (Acc.addSession, summed in the same order).
+    const acc = tally.overall;
+    acc.sessions += n;
+    acc.allianceN += aN;
+    acc.allianceSum = allianceSum;
+    if (assessAlliance) {
+      acc.allianceAssessed += aN;
+      acc.allianceBelow += nBelow;
+    }
+    acc.outcomeN += oN;
+    acc.outcomeSum = outcomeSum;
+  }
+  if (period || grouped) {
+    for (let k = 0; k < n; k++) {
+      const a = alliance[k];
+      const o = outcome[k];
+      const isBelow = a === a && belowCut !== null && belowCut(a);
+      if (period) {
         if (Number.isNaN(s.date[k])) tally.sessionsWithoutDate++;
         else tally.periodAcc(s.date[k], true).addSession(a, o, assessAlliance, isBelow);
       }
-      if (setup.grouped) {
+      if (grouped) {
         const g = s.group[k];
         if (g < 0) tally.missingLevel++;
         else tally.groupAcc(g, true).addSession(a, o, assessAlliance, isBelow);
       }
     }
   }
+  counts.aN = aN;
+  counts.aSum = aSum;
+  counts.oN = oN;
   const summary = tally?.summary;
   if (summary && nBelow > 0) {
     summary.allianceAlerts.clientsBelowCutoff++;
@@ -160,18 +205,37 @@ export function passClient(setup: ClientSetup, s: ClientSessions, c: number, tal
     summary.allianceAlerts.clientsWithDrop++;
     summary.allianceAlerts.drops += nDrops;
   }
+}
 
-  // Not on track.
-  const at = setup.locate(s);
-  const intakeSession = at.first >= 0 ? s.session[at.first] : NaN;
-  const intake = at.first >= 0 ? s.outcome[at.first] : NaN;
-  const ntpSessions: number[] | null = row ? [] : null;
+/** What the not-on-track test of one client found (reused from client to client). */
+export class FlagCounts {
+  assessed = 0;
+  current = false;
+}
+
+/**
+ * The not-on-track part of pass D for client `c` (sessions `s`, intake at `first`): the
+ * sessions compared with a used cell and flagged, added to `tally` when given; the flagged
+ * session numbers go to `sessions` when given.
+ */
+export function addFlags(
+  setup: ClientSetup,
+  s: ClientSessions,
+  c: number,
+  first: number,
+  tally: CohortTally | null,
+  sessions: number[] | null,
+  out: FlagCounts,
+): void {
+  const etr = setup.etr;
   let nFlags = 0;
   let assessed = 0;
   let current = false;
   const b = etr ? etr.band[c] : -1;
   if (etr && b >= 0) {
-    for (let k = at.first + 1; k < s.n; k++) {
+    const intakeSession = s.session[first];
+    const intake = s.outcome[first];
+    for (let k = first + 1; k < s.n; k++) {
       const o = s.outcome[k];
       const off = s.session[k] - intakeSession;
       if (Number.isNaN(o) || !(off > 0)) continue;
@@ -181,15 +245,44 @@ export function passClient(setup: ClientSetup, s: ClientSessions, c: number, tal
       current = etr.below(cell, o, intake);
       if (current) {
         nFlags++;
-        ntpSessions?.push(s.session[k]);
+        sessions?.push(s.session[k]);
       }
     }
   }
+  out.assessed = assessed;
+  out.current = current;
+  const summary = tally?.summary;
   if (summary && nFlags > 0) {
     summary.notOnTrack.clientsFlagged++;
     summary.notOnTrack.flags += nFlags;
   }
   if (summary && current) summary.notOnTrack.clientsCurrentlyFlagged++;
+}
+
+const scratchCounts = new SessionCounts();
+const scratchFlags = new FlagCounts();
+
+/**
+ * Pass D for client `c` (sessions `s`, in session order): adds it to `tally` when given and
+ * returns its row when `row` is true (else null).
+ */
+export function passClient(setup: ClientSetup, s: ClientSessions, c: number, tally: CohortTally | null, row: boolean): ClientTrend | null {
+  // Session-level series (session numbers of the alerts kept only for the row).
+  const below: number[] | null = row ? [] : null;
+  const drops: number[] | null = row ? [] : null;
+  const counts = scratchCounts;
+  addSessions(setup, s, tally, below, drops, counts);
+  const { aN, aSum, oN } = counts;
+
+  // Not on track.
+  const at = setup.locate(s);
+  const ntpSessions: number[] | null = row ? [] : null;
+  const flags = scratchFlags;
+  addFlags(setup, s, c, at.first, tally, ntpSessions, flags);
+  const { assessed, current } = flags;
+  const b = setup.etr ? setup.etr.band[c] : -1;
+  const intakeSession = at.first >= 0 ? s.session[at.first] : NaN;
+  const intake = at.first >= 0 ? s.outcome[at.first] : NaN;
 
   const change = changeOf(setup, s, at, oN, tally);
   if (!row) return null;
@@ -232,7 +325,7 @@ export function passClient(setup: ClientSetup, s: ClientSessions, c: number, tal
 }
 
 /** The client's change (pre, post, reliable change, clinical status, category), added to the tallies. */
-function changeOf(setup: ClientSetup, s: ClientSessions, at: Located, oN: number, tally: CohortTally | null): ClientTrend['change'] {
+export function changeOf(setup: ClientSetup, s: ClientSessions, at: Located, oN: number, tally: CohortTally | null): ClientTrend['change'] {
   const used = at.reason === null && setup.hasOutcome;
   const pre = used ? s.outcome[at.pre] : NaN;
   const post = used ? s.outcome[at.post] : NaN;
@@ -253,15 +346,15 @@ function changeOf(setup: ClientSetup, s: ClientSessions, at: Located, oN: number
     else change.reason = oN === 0 ? 'no outcome scores' : 'only one outcome measurement';
     return change;
   }
-  const ch = scoreDifference(post, pre);
+  const ch = setup.difference(post, pre);
   change.change = ch;
   const res = setup.classify ? setup.classify(pre, post) : null;
   if (res) {
     change.rci = toNull(res.rci);
     change.reliable = res.rc;
     if (setup.clinicalPre && setup.clinicalPost) {
-      change.clinicalPre = isClinical(pre, setup.clinicalPre);
-      change.clinicalPost = isClinical(post, setup.clinicalPost);
+      change.clinicalPre = setup.clinicalPre(pre);
+      change.clinicalPost = setup.clinicalPost(post);
     }
     change.category = categorize(res.rc, change.clinicalPre ?? undefined, change.clinicalPost ?? undefined);
   } else change.reason = setup.classifyReason ?? 'no reliable-change method';

@@ -14,9 +14,11 @@
 import { quantileSorted } from '../../stats/descriptive.js';
 import { compareScores, scoreDifference } from '../../stats/threshold.js';
 import { direction } from '../change.js';
-import type { Codes } from './exact.js';
 import type { ClientSessions } from './store.js';
 import type { TrendResult } from './types.js';
+
+/** How a column holds its values: integer codes in [lo, hi], value = code / scale (null: Float64; store.ts, PagedColumn.codes). */
+export type Codes = { scale: number; lo: number; hi: number } | null;
 
 /** Values of the expected-treatment-response cells held at once (8 bytes each). */
 export const ETR_BATCH = 1 << 20;
@@ -31,8 +33,8 @@ export interface EtrInput {
   nClients: number;
   /** A reader of session numbers and outcomes (store.ts). */
   read: (client: number) => ClientSessions;
-  /** Index of the client's intake (first outcome) in its sorted sessions, -1 when none. */
-  first: (s: ClientSessions) => number;
+  /** Index of client c's intake (first outcome) in its sorted sessions `s`, -1 when none. */
+  first: (s: ClientSessions, c: number) => number;
   /** The clients' intake values (sorted here, in place). */
   intakes: Float64Array;
   higherIsBetter: boolean;
@@ -123,7 +125,10 @@ export class EtrCells {
 
 /**
  * Assigns each client with an intake its band, counts and fills the cells and their
- * thresholds, and records the band limits and cell counts in `ntpMethod`.
+ * thresholds, and records the band limits and cell counts in `ntpMethod`. With integer
+ * codes the counting pass also counts every cell's values in its histogram (passes B and C
+ * in one), as long as the histograms of all cells fit in MAX_HISTOGRAM; past that the used
+ * cells' histograms are filled in a pass of their own.
  */
 export function fillEtrCells(input: EtrInput, ntpMethod: TrendResult['methods']['notOnTrack']): EtrCells {
   const { nClients, read, intakes, minCell } = input;
@@ -133,20 +138,34 @@ export function fillEtrCells(input: EtrInput, ntpMethod: TrendResult['methods'][
   const cells = new EtrCells(nClients, K, input.higherIsBetter);
   const band = cells.band;
   const limits = ntpMethod.bandLimits;
-  // pass B: assign bands and count the values of every cell.
+  const codes = input.codes;
+  const w = codes ? codes.hi - codes.lo : 0;
+  const width = 2 * w + 1;
+  const scale = codes ? codes.scale : 1;
+  const dir = direction(input.higherIsBetter);
+  let hist: Int32Array | null = codes && width <= MAX_HISTOGRAM ? new Int32Array(Math.min(MAX_HISTOGRAM, 32 * width)) : null;
+  // pass B: assign bands and count the values of every cell (and, with codes, count them in histograms).
   for (let c = 0; c < nClients; c++) {
     const s = read(c);
-    const first = input.first(s);
+    const first = input.first(s, c);
     if (first < 0) continue;
     const i0 = s.outcome[first];
     const s0 = s.session[first];
+    const c0 = Math.round(i0 * scale);
     let b = 0;
     while (b < limits.length && compareScores(i0, limits[b]) > 0) b++;
     band[c] = b;
     for (let k = first + 1; k < s.n; k++) {
+      const o = s.outcome[k];
       const off = s.session[k] - s0;
-      if (Number.isNaN(s.outcome[k]) || !(off > 0)) continue;
-      cells.n[cells.add(b, off)]++;
+      if (Number.isNaN(o) || !(off > 0)) continue;
+      const id = cells.add(b, off);
+      cells.n[id]++;
+      if (hist !== null) {
+        const end = (id + 1) * width;
+        if (end > hist.length) hist = end <= MAX_HISTOGRAM ? grown(hist, end) : null;
+        if (hist !== null) hist[id * width + dir * (Math.round(o * scale) - c0) + w]++;
+      }
     }
   }
   const nCells = cells.n.length;
@@ -161,16 +180,25 @@ export function fillEtrCells(input: EtrInput, ntpMethod: TrendResult['methods'][
     }
   }
   ntpMethod.cellsUsed = usedCount;
-  const codes = input.codes;
-  const w = codes ? codes.hi - codes.lo : 0;
-  if (codes && usedCount * (2 * w + 1) <= MAX_HISTOGRAM) histogramPath(input, cells, codes, w, usedCount);
-  else sortingPath(input, cells);
+  if (codes && usedCount * width <= MAX_HISTOGRAM) {
+    if (hist !== null) thresholds(input, cells, codes, w, hist, (id) => id);
+    else histogramPath(input, cells, codes, w, usedCount);
+  } else sortingPath(input, cells);
   return cells;
 }
 
-/** pass C with integer codes: count each used cell's changes (in code steps) and read the quantile off the counts. */
+/** A copy of `a` at least `n` long (doubled, at most MAX_HISTOGRAM). */
+function grown(a: Int32Array, n: number): Int32Array {
+  let len = a.length;
+  while (len < n) len *= 2;
+  const b = new Int32Array(Math.min(len, MAX_HISTOGRAM));
+  b.set(a);
+  return b;
+}
+
+/** pass C with integer codes: count each used cell's changes (in code steps), then read the quantiles off the counts. */
 function histogramPath(input: EtrInput, cells: EtrCells, codes: NonNullable<Codes>, w: number, usedCount: number): void {
-  const { nClients, read, quantile: q } = input;
+  const { nClients, read } = input;
   const width = 2 * w + 1;
   const dense = new Int32Array(cells.n.length).fill(-1);
   let d = 0;
@@ -183,7 +211,7 @@ function histogramPath(input: EtrInput, cells: EtrCells, codes: NonNullable<Code
     const b = band[c];
     if (b < 0) continue;
     const s = read(c);
-    const first = input.first(s);
+    const first = input.first(s, c);
     const c0 = Math.round(s.outcome[first] * scale);
     const s0 = s.session[first];
     for (let k = first + 1; k < s.n; k++) {
@@ -194,13 +222,24 @@ function histogramPath(input: EtrInput, cells: EtrCells, codes: NonNullable<Code
       if (j >= 0) hist[j * width + dir * (Math.round(o * scale) - c0) + w]++;
     }
   }
+  thresholds(input, cells, codes, w, hist, (id) => dense[id]);
+}
+
+/**
+ * Each used cell's quantile from its histogram (row `row(id)` of `hist`, counts of code
+ * steps -w..w), kept as the first code step that is not flagged.
+ */
+function thresholds(input: EtrInput, cells: EtrCells, codes: NonNullable<Codes>, w: number, hist: Int32Array, row: (id: number) => number): void {
+  const q = input.quantile;
+  const width = 2 * w + 1;
+  const { scale } = codes;
   // The value of code step v is v / scale: the same double as the sorting path's
   // dir * scoreDifference (both are the correctly rounded quotient of the same exact
   // decimal difference; only the sign of a zero may differ, which no comparison sees), so quantileSorted's two order statistics are found
   // in the counts and interpolated by its own formula.
   for (let id = 0; id < cells.n.length; id++) {
-    const j = dense[id];
-    if (j < 0) continue;
+    if (!cells.used[id]) continue;
+    const j = row(id);
     const n = cells.n[id];
     const index = 1 + (n - 1) * q;
     const lo = Math.floor(index);
@@ -273,7 +312,7 @@ function sortingPath(input: EtrInput, cells: EtrCells): void {
     for (let c = 0; c < nClients; c++) {
       if (band[c] !== batch.band) continue;
       const s = read(c);
-      const first = input.first(s);
+      const first = input.first(s, c);
       const i0 = s.outcome[first];
       const s0 = s.session[first];
       for (let k = first + 1; k < s.n; k++) {

@@ -1,45 +1,88 @@
 /**
- * The per-session tests of `alliance trend` (alliance below the cut-off, alliance drops,
- * change so far) at the data's decimal precision (src/stats/threshold.ts), answered from
- * tables when a column is held as integer codes (store.ts, PagedColumn.codes): every stored
- * value v is exactly the double nearest `code / scale`, and `Math.round(v * scale)` gives
- * the code back, so a test of one value is a table lookup by code, computed once per code
- * with the threshold.ts function itself. The answers are those of threshold.ts, only
- * faster; a Float64 column (or too wide a range) uses the functions directly.
- * test/analysis/trend-properties.test.ts checks that both give the same results.
+ * The per-session tests of `alliance trend` (alliance below the cut-off, alliance drops) at
+ * the data's decimal precision (src/stats/threshold.ts), answered from tables filled as
+ * values come: a score written with at most three decimals (v === c / 1000 for an integer
+ * code c, as every SRS, ORS or PHQ-9 score is) is looked up by its code, and the table
+ * entry is computed once, the first time, by the threshold.ts function itself. So the
+ * answers are those of threshold.ts, only faster, and no table needs the column's range in
+ * advance (the tests run while the input is read). Other values (more decimals, or too
+ * large) call the functions directly. test/analysis/trend-properties.test.ts checks that
+ * both give the same results.
  */
-import { compareDifference, decimalsOf } from '../../stats/threshold.js';
+import { compareDifference, decimalsOf, scoreDifference } from '../../stats/threshold.js';
 
-/** How a column holds its values: integer codes in [lo, hi], value = code / scale (null: Float64). */
-export type Codes = { scale: number; lo: number; hi: number } | null;
+/** Codes are values times SCALE. */
+const SCALE = 1000;
+/** Codes in (-RANGE, RANGE) are tabulated (scores below 262.144 in magnitude). */
+const RANGE = 1 << 18;
 
-/** Most entries of one table (1 byte each). */
-const MAX_TABLE = 1 << 18;
+/** Not yet computed, false, true. */
+const UNKNOWN = 0;
+const NO = 1;
+const YES = 2;
 
-/** A test of one stored score (e.g. alliance below its cut-off), by code when it can be. */
-export function scoreTest(codes: Codes, test: (x: number) => boolean): (x: number) => boolean {
-  if (!codes || codes.hi - codes.lo + 1 > MAX_TABLE) return test;
-  const { scale, lo } = codes;
-  const table = new Uint8Array(codes.hi - lo + 1);
-  for (let c = lo; c <= codes.hi; c++) table[c - lo] = test(c / scale) ? 1 : 0;
-  return (x) => table[Math.round(x * scale) - lo] === 1;
+/** A test of one score (e.g. alliance below its cut-off), memoised per code. */
+export function scoreTest(test: (x: number) => boolean): (x: number) => boolean {
+  const table = new Uint8Array(2 * RANGE);
+  return (x) => {
+    const c = Math.round(x * SCALE);
+    // Only a value that is exactly its code's value shares the code's entry.
+    if (c / SCALE !== x || c <= -RANGE || c >= RANGE) return test(x);
+    const i = c + RANGE;
+    const t = table[i];
+    if (t !== UNKNOWN) return t === YES;
+    const r = test(x);
+    table[i] = r ? YES : NO;
+    return r;
+  };
+}
+
+/**
+ * f(a, b) for a function of the exact decimal difference a - b only (at the scores'
+ * decimal precision, threshold.ts), memoised per difference of codes: when a and b are both
+ * exactly their codes' values, f(a, b) is f(d, 0) for d = (ca - cb) / 1000, the same exact
+ * difference, computed once per d. Other values call f as it is.
+ */
+export function differenceTest<T>(f: (a: number, b: number) => T): (a: number, b: number) => T {
+  const table = new Uint8Array(4 * RANGE);
+  const results: T[] = [];
+  return (a, b) => {
+    const ca = Math.round(a * SCALE);
+    const cb = Math.round(b * SCALE);
+    if (ca / SCALE !== a || cb / SCALE !== b || ca <= -RANGE || ca >= RANGE || cb <= -RANGE || cb >= RANGE) return f(a, b);
+    const i = ca - cb + 2 * RANGE;
+    const t = table[i];
+    if (t !== UNKNOWN) return results[t - 1];
+    const r = f((ca - cb) / SCALE, 0);
+    let j = results.indexOf(r);
+    if (j < 0) j = results.push(r) - 1;
+    // Up to 255 distinct results are kept; a function with more is called each time past them.
+    if (j < 255) table[i] = j + 1;
+    return r;
+  };
 }
 
 /**
  * "a fell from `prev` by at least `drop`" in the better direction `dir`: compareDifference
  * of the two scores (oriented) with `drop` is >= 0. At decimal precision that depends only
- * on the exact difference of the two scores, i.e. on the difference of their codes, so it
- * is tabulated per code difference; a `drop` with no decimal precision (more than 6
- * decimals) is compared in floating point by threshold.ts, which does depend on the values
- * themselves: then (and for Float64 columns) the function is called as it is.
+ * on the exact difference of the two scores, so it is memoised per difference
+ * (differenceTest). A `drop` with no decimal precision (more than 6 decimals) is compared
+ * in floating point by threshold.ts, which does depend on the values themselves: then the
+ * function is called as it is.
  */
-export function dropTest(codes: Codes, drop: number, dir: 1 | -1): (prev: number, a: number) => boolean {
+export function dropTest(drop: number, dir: 1 | -1): (prev: number, a: number) => boolean {
   const direct = (prev: number, a: number) => (dir > 0 ? compareDifference(prev, a, drop) : compareDifference(a, prev, drop)) >= 0;
-  if (!codes || decimalsOf(drop) < 0) return direct;
-  const { scale } = codes;
-  const w = codes.hi - codes.lo;
-  if (2 * w + 1 > MAX_TABLE) return direct;
-  const table = new Uint8Array(2 * w + 1);
-  for (let d = -w; d <= w; d++) table[d + w] = compareDifference((dir * d) / scale, 0, drop) >= 0 ? 1 : 0;
-  return (prev, a) => table[Math.round(prev * scale) - Math.round(a * scale) + w] === 1;
+  return decimalsOf(drop) < 0 ? direct : differenceTest(direct);
+}
+
+/**
+ * scoreDifference(a, b) (threshold.ts): for scores that are exactly their codes' values
+ * (at most three decimals), (ca - cb) / 1000, the nearest double to the same exact decimal
+ * difference that scoreDifference divides out at the operands' own precision.
+ */
+export function exactDifference(a: number, b: number): number {
+  const ca = Math.round(a * SCALE);
+  const cb = Math.round(b * SCALE);
+  if (ca / SCALE !== a || cb / SCALE !== b || ca <= -RANGE || ca >= RANGE || cb <= -RANGE || cb >= RANGE) return scoreDifference(a, b);
+  return (ca - cb) / SCALE;
 }

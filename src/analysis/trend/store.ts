@@ -93,6 +93,51 @@ export class PagedColumn {
     if (v > this.hi) this.hi = v;
   }
 
+  /** set() of src[0..n) into slots slot..slot + n. */
+  setRun(slot: number, src: Float64Array, n: number): void {
+    if (n === 0) return;
+    if (slot + n > this.end) this.end = slot + n;
+    const last = (slot + n - 1) >>> PAGE_BITS;
+    while (this.pages.length <= last) this.pages.push(this.newPage());
+    let k = 0;
+    // The common case inline, as in set(): values the current integer tier holds exactly.
+    if (this.tier < FLOAT_TIER) {
+      const scale = this.scaleNow;
+      const maxCode = this.maxCodeNow;
+      const miss = this.missingNow;
+      let maxAbs = this.maxAbs;
+      let lo = this.lo;
+      let hi = this.hi;
+      while (k < n) {
+        const at = slot + k;
+        const page = this.pages[at >>> PAGE_BITS];
+        const i0 = at & PAGE_MASK;
+        const m = Math.min(n - k, PAGE_SIZE - i0);
+        let j = 0;
+        for (; j < m; j++) {
+          const v = src[k + j];
+          if (v !== v) {
+            page[i0 + j] = miss;
+            continue;
+          }
+          const c = Math.round(v * scale);
+          if (!(c / scale === v && c <= maxCode && c >= -maxCode && (v !== 0 || 1 / v > 0))) break;
+          page[i0 + j] = c;
+          const a = v < 0 ? -v : v;
+          if (a > maxAbs) maxAbs = a;
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
+        k += j;
+        if (j < m) break;
+      }
+      this.maxAbs = maxAbs;
+      this.lo = lo;
+      this.hi = hi;
+    }
+    for (; k < n; k++) this.set(slot + k, src[k]);
+  }
+
   /** set() of a value the current tier cannot hold as an integer code (or any value in Float64). */
   private setWide(slot: number, v: number): void {
     let code = encode(TIERS[this.tier], v);
@@ -244,6 +289,42 @@ export class SessionStore {
     return this.maxClient + 1;
   }
 
+  /**
+   * add() of the n sessions of `s` (in the order given) for a client with none yet: the
+   * same store as n calls of add(), the chunks taken at once (a client with sessions
+   * already takes them one by one).
+   */
+  addRun(client: number, s: ClientSessions, n: number): void {
+    if (client <= this.maxClient && this.count.data[client] !== 0) {
+      for (let k = 0; k < n; k++) this.add(client, s.session[k], s.date[k], s.alliance[k], s.outcome[k], s.group[k]);
+      return;
+    }
+    if (n === 0) return;
+    if (client > this.maxClient) {
+      this.head.ensure(client + 1);
+      this.tail.ensure(client + 1);
+      this.count.ensure(client + 1);
+      this.maxClient = client;
+    }
+    const first = this.chunks;
+    const last = first + ((n - 1) >> 2);
+    this.chunks = last + 1;
+    const p = last >>> PAGE_BITS;
+    while (this.next.length <= p) this.next.push(new Int32Array(PAGE_SIZE).fill(-1));
+    for (let ch = first; ch < last; ch++) this.next[ch >>> PAGE_BITS][ch & PAGE_MASK] = ch + 1;
+    this.head.data[client] = first;
+    this.tail.data[client] = last;
+    const slot = first * CHUNK;
+    this.session.setRun(slot, s.session, n);
+    this.date?.setRun(slot, s.date, n);
+    this.alliance?.setRun(slot, s.alliance, n);
+    this.outcome?.setRun(slot, s.outcome, n);
+    if (this.group) for (let k = 0; k < n; k++) this.group.set(slot + k, s.group[k]);
+    this.count.data[client] = n;
+    if (n > this.maxCount) this.maxCount = n;
+    this.rows += n;
+  }
+
   add(client: number, session: number, date: number, alliance: number, outcome: number, group: number): void {
     if (client > this.maxClient) {
       this.head.ensure(client + 1);
@@ -309,14 +390,8 @@ export class SessionStore {
     const next = this.next;
     const count = this.count.data;
     const maxClient = this.maxClient;
-    let order: Int32Array | null = null;
-    let tmp: Float64Array | null = null;
-    let tmpInt: Int32Array | null = null;
-    /** Puts column `col` of out in `order` (stable sort by session number, done by the caller). */
-    const permute = (col: Float64Array, n: number): void => {
-      for (let k = 0; k < n; k++) tmp![k] = col[order![k]];
-      col.set(tmp!.subarray(0, n));
-    };
+    const sorter = new SessionSorter(cap);
+    const kept = { date: date !== null, alliance: alliance !== null, outcome: outcome !== null, group: group !== null };
     const tail = this.tail.data;
     return (client: number) => {
       const n = client <= maxClient ? count[client] : 0;
@@ -334,8 +409,7 @@ export class SessionStore {
         const sn = out.session;
         let sorted = true;
         for (let k = 1; k < n && sorted; k++) if (sn[k - 1] > sn[k]) sorted = false;
-        if (sorted) return out;
-        sortOut(n);
+        if (!sorted) sorter.sort(out, n, kept);
         return out;
       }
       let chunk = head[client];
@@ -360,37 +434,61 @@ export class SessionStore {
         if (outcome) out.outcome[k] = outcome.get(slot);
         if (group) out.group[k] = group.get(slot);
       }
-      if (!sorted) sortOut(n);
+      if (!sorted) sorter.sort(out, n, kept);
       return out;
     };
-    /** Puts the n sessions in `out` in session order. */
-    function sortOut(n: number): void {
-      // Stable insertion sort by session number (sessions per client are few); NaN
-      // compares false with `>`, so it stays where it is relative to what precedes it,
-      // exactly as the comparison of the earlier reader did.
-      order ??= new Int32Array(cap);
-      tmp ??= new Float64Array(cap);
-      tmpInt ??= new Int32Array(cap);
-      for (let k = 0; k < n; k++) order[k] = k;
-      const s = out.session;
-      for (let i = 1; i < n; i++) {
-        const o = order[i];
-        const v = s[o];
-        let j = i - 1;
-        while (j >= 0 && s[order[j]] > v) {
-          order[j + 1] = order[j];
-          j--;
-        }
-        order[j + 1] = o;
-      }
-      permute(out.session, n);
-      if (date) permute(out.date, n);
-      if (alliance) permute(out.alliance, n);
-      if (outcome) permute(out.outcome, n);
-      if (group) {
-        for (let k = 0; k < n; k++) tmpInt[k] = out.group[order[k]];
-        out.group.set(tmpInt.subarray(0, n));
-      }
+  }
+}
+
+/**
+ * Puts a client's sessions in session order: a stable insertion sort by session number
+ * (sessions per client are few). NaN compares false with `>`, so it stays where it is
+ * relative to what precedes it. `cols` names the columns moved besides the session.
+ */
+export class SessionSorter {
+  private order: Int32Array;
+  private tmp: Float64Array;
+  private tmpInt: Int32Array;
+  constructor(cap: number) {
+    this.order = new Int32Array(cap);
+    this.tmp = new Float64Array(cap);
+    this.tmpInt = new Int32Array(cap);
+  }
+
+  sort(out: ClientSessions, n: number, cols: StoreColumns): void {
+    if (n > this.order.length) {
+      this.order = new Int32Array(n);
+      this.tmp = new Float64Array(n);
+      this.tmpInt = new Int32Array(n);
     }
+    const order = this.order;
+    for (let k = 0; k < n; k++) order[k] = k;
+    const s = out.session;
+    for (let i = 1; i < n; i++) {
+      const o = order[i];
+      const v = s[o];
+      let j = i - 1;
+      while (j >= 0 && s[order[j]] > v) {
+        order[j + 1] = order[j];
+        j--;
+      }
+      order[j + 1] = o;
+    }
+    this.permute(out.session, n);
+    if (cols.date) this.permute(out.date, n);
+    if (cols.alliance) this.permute(out.alliance, n);
+    if (cols.outcome) this.permute(out.outcome, n);
+    if (cols.group) {
+      const tmpInt = this.tmpInt;
+      for (let k = 0; k < n; k++) tmpInt[k] = out.group[order[k]];
+      out.group.set(tmpInt.subarray(0, n));
+    }
+  }
+
+  private permute(col: Float64Array, n: number): void {
+    const tmp = this.tmp;
+    const order = this.order;
+    for (let k = 0; k < n; k++) tmp[k] = col[order[k]];
+    col.set(tmp.subarray(0, n));
   }
 }

@@ -5,16 +5,23 @@
  *
  * Flow (memory linear in sessions at 2-4 bytes per kept column, never the rows themselves):
  *   scan    one streaming pass fills a SessionStore (session, date, alliance, outcome; only
- *           the parts of a row used are parsed).
- *   pass A  per client, sorted by session: intake and the pre/post values of the change.
+ *           the parts of a row used are parsed). While each client's rows come together,
+ *           in client order (runs.ts), pass A and the session part of pass D are done for
+ *           the client as its rows end; else they are done from the store after the scan.
+ *   pass A  per client, sorted by session: intake and the pre/post values of the change
+ *           (kept per client: runs.ts, LocatedClients).
  *           -> SD / mean of pre scores (Jacobson-Truax), intake severity bands.
- *   pass B  count the change-so-far values per (band, sessions since intake) cell.
- *   pass C  the band quantile of each cell large enough: counted in histograms of integer
- *           codes, or sorted (B and C: etr.ts). Types: types.ts; cohort accumulators: cohort.ts.
- *   pass D  per client summary, flags and categories; cohort accumulators (clients.ts,
- *           which also makes the --clients rows, one at a time, when they are written).
- * Passes A to C read only session numbers and outcomes; per-session threshold tests are
- * answered from per-code tables when the columns hold integer codes (exact.ts).
+ *   pass B  count the change-so-far values per (band, sessions since intake) cell, with
+ *           integer codes in histograms of code steps as they are counted.
+ *   pass C  the band quantile of each cell large enough: read off the histograms, or sorted
+ *           (B and C: etr.ts). Types: types.ts; cohort accumulators: cohort.ts.
+ *   pass D  per client: the session part (alliance alerts, cohort session counts), the
+ *           not-on-track flags, the change and its category, added to the cohort
+ *           accumulators (clients.ts, which also makes the --clients rows, one at a time,
+ *           when they are written).
+ * Passes B to D read only what they use from the store; the per-value threshold tests
+ * (alliance cut-off and drops, clinical status, reliable change by points) are memoised per
+ * value or per difference at the data's decimal precision (exact.ts).
  */
 import type { Dataset } from '../../dataset/types.js';
 import { compareCells, groupKey } from '../by-column.js';
@@ -34,8 +41,11 @@ import { SessionStore, type ClientSessions } from './store.js';
 import { mean as meanOf, sd as sdOf } from '../../stats/descriptive.js';
 import { finalize, measureInfo, toNull } from './cohort.js';
 import { ETR_BATCH, fillEtrCells, type EtrCells } from './etr.js';
-import { dropTest, scoreTest } from './exact.js';
-import { clientRows, CohortTally, passClient, type ClientSetup, type Located } from './clients.js';
+import { differenceTest, dropTest, exactDifference, scoreTest } from './exact.js';
+import { addFlags, addSessions, changeOf, clientRows, CohortTally, FlagCounts, SessionCounts, type ClientSetup, type Located } from './clients.js';
+import { LocatedClients, RunCollector } from './runs.js';
+import { GrowableF64 } from '../../dataset/intern.js';
+import { compareDifference, decimalsOf, scoreDifference } from '../../stats/threshold.js';
 import { type GroupRow, type TrendRunOptions, type TrendResult } from './types.js';
 
 export * from './types.js';
@@ -55,32 +65,31 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
   const key = groupKey(ds, opts.by);
   const groupKind = key !== null;
 
-  // ---- scan ----
-  // Keep only the per-session values this run uses (dates: periods and client rows).
-  const store = new SessionStore({
-    date: opts.period !== undefined || opts.clients === true,
-    alliance: aIdx >= 0,
-    outcome: oIdx >= 0,
-    group: groupKind,
-  });
-  // Only the parts of a row this run uses are parsed (dates for periods and client rows,
-  // the therapist and group columns for --by).
-  const need = { date: store.date !== null, therapist: groupKind, groups: groupKind };
-  const stats = await ds.scan(
-    (row) => {
-      const g = key ? key.read(row) : -1;
-      store.add(row.client, row.session, row.date, aIdx >= 0 ? row.values[aIdx] : NaN, oIdx >= 0 ? row.values[oIdx] : NaN, g);
-    },
-    { need },
-  );
-  const nClients = Math.max(store.clients, 0);
+  // Alliance alerts (their tests run during the scan).
   const tables = opts.codeTables !== false;
-  const read = store.reader();
-  // Passes A to C read only session numbers and outcomes.
-  const readOutcome = store.reader({ date: false, alliance: false, group: false });
+  const aCut = opts.allianceCutoff ?? allianceInst?.cutoff?.value;
+  const aCutIf = opts.allianceCutoff !== undefined ? (allianceHigher ? '<' : '>') : allianceInst?.cutoff?.clinicalIf;
+  const aBoundary: ClinicalBoundary | null = aCut !== undefined && aCutIf ? { value: aCut, clinicalIf: aCutIf } : null;
+  const drop = opts.drop ?? allianceInst?.allianceDrop?.value;
+  const allianceAlerts = {
+    cutoff: aBoundary ? aBoundary.value : null,
+    cutoffSource: opts.allianceCutoff !== undefined ? 'given' : (allianceInst?.cutoff?.source ?? 'none'),
+    drop: drop ?? null,
+    dropSource: opts.drop !== undefined ? 'given' : (allianceInst?.allianceDrop?.source ?? 'none'),
+  };
+  const aDir = direction(allianceHigher);
+  // The per-session alliance tests, memoised per score (exact.ts) unless a test asks for the plain functions.
+  const belowTest = aBoundary ? (x: number) => isClinical(x, aBoundary) : null;
+  const belowCut = belowTest && tables ? scoreTest(belowTest) : belowTest;
+  const dropped =
+    drop === undefined
+      ? null
+      : tables
+        ? dropTest(drop, aDir)
+        : (prev: number, a: number) => (aDir > 0 ? compareDifference(prev, a, drop) : compareDifference(a, prev, drop)) >= 0;
 
   // Where a client's intake and pre/post values are (indices into the sorted sessions, -1
-  // when absent). Recomputed in each pass rather than kept per client.
+  // when absent).
   const locate = (s: ClientSessions): Located => {
     let first = -1;
     let last = -1;
@@ -104,18 +113,35 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
     return { first, pre: first, post: last, reason: null };
   };
 
+  // What pass D needs; the methods and the ETR cells are filled in once known.
+  const setup: ClientSetup = {
+    hasOutcome: oIdx >= 0,
+    fixed,
+    locate,
+    belowCut,
+    dropped,
+    etr: null,
+    classify: null,
+    classifyReason: undefined,
+    clinicalPre: null,
+    clinicalPost: null,
+    difference: tables ? exactDifference : scoreDifference,
+    period: opts.period,
+    grouped: groupKind,
+    names: ds.clients,
+  };
+
   // ---- pass A: who is used, pre scores (for the RCI and clinical norms), intakes (bands) ----
-  const excluded = { total: 0, missingPre: 0, missingPost: 0, oneMeasurement: 0, noOutcome: 0 };
-  const usedPreAll = new Float64Array(nClients);
-  const intakesAll = new Float64Array(nClients);
-  let nUsed = 0;
-  let nIntakes = 0;
-  for (let c = 0; c < nClients; c++) {
-    const s = readOutcome(c);
-    if (s.n === 0) continue;
+  let tally = new CohortTally(opts.period);
+  let excluded = { total: 0, missingPre: 0, missingPost: 0, oneMeasurement: 0, noOutcome: 0 };
+  let usedPre = new GrowableF64();
+  let intakes = new GrowableF64();
+  const located = new LocatedClients();
+  const passA = (c: number, s: ClientSessions, oN: number): void => {
     const at = locate(s);
-    if (at.first >= 0) intakesAll[nIntakes++] = s.outcome[at.first];
-    if (at.reason === null) usedPreAll[nUsed++] = s.outcome[at.pre];
+    located.set(c, at, oN);
+    if (at.first >= 0) intakes.push(s.outcome[at.first]);
+    if (at.reason === null) usedPre.push(s.outcome[at.pre]);
     else if (oIdx >= 0) {
       excluded.total++;
       if (at.reason === 'missingBoth') {
@@ -123,14 +149,54 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
         excluded.missingPost++;
       } else excluded[at.reason]++;
     }
+  };
+
+  // ---- scan ----
+  // Keep only the per-session values this run uses (dates: periods and client rows).
+  const store = new SessionStore({
+    date: opts.period !== undefined || opts.clients === true,
+    alliance: aIdx >= 0,
+    outcome: oIdx >= 0,
+    group: groupKind,
+  });
+  // While clients come in runs in order (runs.ts), each run has pass A and the session part
+  // of pass D done as it ends; else both are done from the store after the scan.
+  const counts = new SessionCounts();
+  const runs = new RunCollector(store, (c, s) => {
+    addSessions(setup, s, tally, null, null, counts);
+    passA(c, s, counts.oN);
+  });
+  // Only the parts of a row this run uses are parsed (dates for periods and client rows,
+  // the therapist and group columns for --by).
+  const keepDate = store.date !== null;
+  const need = { date: keepDate, therapist: groupKind, groups: groupKind };
+  const stats = await ds.scan(
+    (row) => {
+      const g = key ? key.read(row) : -1;
+      runs.add(row.client, row.session, keepDate ? row.date : NaN, aIdx >= 0 ? row.values[aIdx] : NaN, oIdx >= 0 ? row.values[oIdx] : NaN, g);
+    },
+    { need },
+  );
+  runs.end();
+  const nClients = Math.max(store.clients, 0);
+  const read = store.reader();
+  // Passes A to C read only session numbers and outcomes.
+  const readOutcome = store.reader({ date: false, alliance: false, group: false });
+  const inOrder = runs.inOrder;
+  if (!inOrder) {
+    tally = new CohortTally(opts.period);
+    excluded = { total: 0, missingPre: 0, missingPost: 0, oneMeasurement: 0, noOutcome: 0 };
+    usedPre = new GrowableF64();
+    intakes = new GrowableF64();
+    for (let c = 0; c < nClients; c++) {
+      const s = readOutcome(c);
+      if (s.n > 0) passA(c, s, 0);
+    }
   }
 
-  const usedPre = usedPreAll.subarray(0, nUsed);
-  const intakes = intakesAll.subarray(0, nIntakes);
-
   // ---- methods: reliable change and clinical boundary ----
-  const mPre = usedPre.length > 0 ? meanOf(usedPre) : NaN;
-  const sdPreData = sdOf(usedPre);
+  const mPre = usedPre.length > 0 ? meanOf(usedPre.view()) : NaN;
+  const sdPreData = sdOf(usedPre.view());
   let method: TrendResult['methods']['change'];
   let classify: ((pre: number, post: number) => { rc: ReliableDirection; rci: number } | null) | null = null;
   const directionReason = 'the better direction of the outcome is unknown: give --better higher|lower or bind an instrument with --instrument COL=ID';
@@ -165,7 +231,10 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
     else if (outcomeHigher === undefined) method.reason = directionReason;
     else {
       const higher = outcomeHigher;
-      classify = (pre, post) => ({ rc: pointsChange(pre, post, threshold, higher), rci: NaN });
+      const points = (pre: number, post: number) => pointsChange(pre, post, threshold, higher);
+      // At decimal precision the direction depends only on post - pre: memoised (exact.ts).
+      const rc = tables && decimalsOf(threshold) >= 0 ? differenceTest(points) : points;
+      classify = (pre, post) => ({ rc: rc(pre, post), rci: NaN });
     }
   }
 
@@ -210,19 +279,6 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
     clinical = { source: 'none', reason: 'no clinical cut-off for this outcome (give --cutoff with norms)' };
   }
 
-  // Alliance alerts.
-  const aCut = opts.allianceCutoff ?? allianceInst?.cutoff?.value;
-  const aCutIf = opts.allianceCutoff !== undefined ? (allianceHigher ? '<' : '>') : allianceInst?.cutoff?.clinicalIf;
-  const aBoundary: ClinicalBoundary | null = aCut !== undefined && aCutIf ? { value: aCut, clinicalIf: aCutIf } : null;
-  const drop = opts.drop ?? allianceInst?.allianceDrop?.value;
-  const allianceAlerts = {
-    cutoff: aBoundary ? aBoundary.value : null,
-    cutoffSource: opts.allianceCutoff !== undefined ? 'given' : (allianceInst?.cutoff?.source ?? 'none'),
-    drop: drop ?? null,
-    dropSource: opts.drop !== undefined ? 'given' : (allianceInst?.allianceDrop?.source ?? 'none'),
-  };
-  const aDir = direction(allianceHigher);
-
   // ---- ETR bands ----
   const q = opts.ntpQuantile;
   const minCell = opts.ntpMinClients;
@@ -236,8 +292,8 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
       {
         nClients,
         read: readOutcome,
-        first: (cs) => locate(cs).first,
-        intakes,
+        first: (cs, c) => (cs.n > 0 ? located.firstOf(c) : -1),
+        intakes: intakes.view(),
         higherIsBetter: outcomeHigher,
         quantile: q,
         minCell,
@@ -247,31 +303,33 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
       ntpMethod,
     );
   }
-  // The per-session alliance tests, by code where the column allows (exact.ts).
-  const aCodes = tables ? (store.alliance?.codes() ?? null) : null;
-  const belowCut = aBoundary ? scoreTest(aCodes, (x) => isClinical(x, aBoundary)) : null;
-  const dropped = drop !== undefined ? dropTest(aCodes, drop, aDir) : null;
-
-  // ---- pass D: per client (clients.ts) ----
-  const setup: ClientSetup = {
-    hasOutcome: oIdx >= 0,
-    fixed,
-    locate,
-    belowCut,
-    dropped,
-    etr,
-    classify,
-    classifyReason: method.reason,
-    clinicalPre: clinicalPreB,
-    clinicalPost: clinicalPostB,
-    period: opts.period,
-    grouped: groupKind,
-    names: ds.clients,
+  setup.etr = etr;
+  setup.classify = classify;
+  setup.classifyReason = method.reason;
+  const clinicalTest = (b: ClinicalBoundary | null) => {
+    if (b === null) return null;
+    const test = (x: number) => isClinical(x, b);
+    return tables ? scoreTest(test) : test;
   };
-  const tally = new CohortTally(opts.period);
+  setup.clinicalPre = clinicalTest(clinicalPreB);
+  setup.clinicalPost = clinicalTest(clinicalPostB);
+
+  // ---- pass D: per client (clients.ts); the session part was done in the scan when the runs came in order ----
+  const readD = inOrder ? store.reader({ alliance: false }) : read;
+  const at: Located = { first: -1, pre: -1, post: -1, reason: null };
+  const flags = new FlagCounts();
   for (let c = 0; c < nClients; c++) {
-    const s = read(c);
-    if (s.n > 0) passClient(setup, s, c, tally, false);
+    const s = readD(c);
+    if (s.n === 0) continue;
+    let oN: number;
+    if (inOrder) oN = located.outcomes(c);
+    else {
+      addSessions(setup, s, tally, null, null, counts);
+      oN = counts.oN;
+    }
+    located.get(c, at);
+    addFlags(setup, s, c, at.first, tally, null, flags);
+    changeOf(setup, s, at, oN, tally);
   }
   const overall = tally.overall;
   const t = tally.summary;

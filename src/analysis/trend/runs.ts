@@ -1,0 +1,146 @@
+/**
+ * trend's scan (trend.ts): each client's rows are gathered while they come one after the
+ * other (a run), written to the session store at the end of the run in one go
+ * (SessionStore.addRun: the store that row-by-row adds would make), then put in session
+ * order and handed to `onRun`, so the work that needs only the client's own sessions is
+ * done while they are at hand instead of in a later pass over the store.
+ *
+ * That is the later passes' work, in their order, only while the runs come in increasing
+ * client order (each client's rows together, clients in the order their ids were given:
+ * an export sorted by client). From the first row that breaks it, every row goes to the
+ * store as it comes and `inOrder` turns false: the caller then drops what the runs gave
+ * and makes every pass from the store, as for any file.
+ */
+import { grow } from '../../dataset/intern.js';
+import type { Located } from './clients.js';
+import { SessionSorter, type ClientSessions, type SessionStore } from './store.js';
+import type { ExclusionReason } from './types.js';
+
+/** All columns move when a run is put in session order (a column not kept holds NaN). */
+const ALL = { date: true, alliance: true, outcome: true, group: true };
+
+export class RunCollector {
+  inOrder = true;
+  private readonly run: ClientSessions;
+  private readonly sorter = new SessionSorter(64);
+  private client = -1;
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly onRun: (client: number, s: ClientSessions) => void,
+  ) {
+    this.run = newRun(64);
+  }
+
+  add(client: number, session: number, date: number, alliance: number, outcome: number, group: number): void {
+    if (client !== this.client && this.inOrder) {
+      this.end();
+      if (client < this.client) this.inOrder = false;
+      this.client = client;
+    }
+    if (!this.inOrder) {
+      this.store.add(client, session, date, alliance, outcome, group);
+      return;
+    }
+    let r = this.run;
+    const n = r.n;
+    if (n === r.session.length) r = this.grow();
+    r.session[n] = session;
+    r.date[n] = date;
+    r.alliance[n] = alliance;
+    r.outcome[n] = outcome;
+    r.group[n] = group;
+    r.n = n + 1;
+  }
+
+  /** Ends the current run (call once more after the last row). */
+  end(): void {
+    const r = this.run;
+    if (r.n === 0 || !this.inOrder) return;
+    this.store.addRun(this.client, r, r.n);
+    const sn = r.session;
+    for (let k = 1; k < r.n; k++)
+      if (sn[k - 1] > sn[k]) {
+        this.sorter.sort(r, r.n, ALL);
+        break;
+      }
+    this.onRun(this.client, r);
+    r.n = 0;
+  }
+
+  private grow(): ClientSessions {
+    const r = this.run;
+    const cap = 2 * r.session.length;
+    const session = new Float64Array(cap);
+    const date = new Float64Array(cap);
+    const alliance = new Float64Array(cap);
+    const outcome = new Float64Array(cap);
+    const group = new Int32Array(cap);
+    session.set(r.session);
+    date.set(r.date);
+    alliance.set(r.alliance);
+    outcome.set(r.outcome);
+    group.set(r.group);
+    Object.assign(r, { session, date, alliance, outcome, group });
+    return r;
+  }
+}
+
+function newRun(cap: number): ClientSessions {
+  return {
+    n: 0,
+    session: new Float64Array(cap),
+    date: new Float64Array(cap),
+    alliance: new Float64Array(cap),
+    outcome: new Float64Array(cap),
+    group: new Int32Array(cap),
+  };
+}
+
+/** Exclusion reasons by code (0: used). */
+const REASONS: (ExclusionReason | null)[] = [null, 'missingBoth', 'missingPre', 'missingPost', 'oneMeasurement', 'noOutcome'];
+
+/**
+ * Where each client's intake and pre/post values are (Located, by client index) and its
+ * outcome count, found once in pass A and read by the later passes.
+ */
+export class LocatedClients {
+  private first = new Int32Array(1024);
+  private pre = new Int32Array(1024);
+  private post = new Int32Array(1024);
+  private reason = new Uint8Array(1024);
+  private oN = new Int32Array(1024);
+
+  set(c: number, at: Located, oN: number): void {
+    if (c >= this.first.length) {
+      this.first = grow(this.first, c + 1);
+      this.pre = grow(this.pre, c + 1);
+      this.post = grow(this.post, c + 1);
+      this.reason = grow(this.reason, c + 1);
+      this.oN = grow(this.oN, c + 1);
+    }
+    this.first[c] = at.first;
+    this.pre[c] = at.pre;
+    this.post[c] = at.post;
+    this.reason[c] = REASONS.indexOf(at.reason);
+    this.oN[c] = oN;
+  }
+
+  /** Index of client c's intake (-1: none); c must have been set. */
+  firstOf(c: number): number {
+    return this.first[c];
+  }
+
+  outcomes(c: number): number {
+    return this.oN[c];
+  }
+
+  /** Client c's Located, into `out`. */
+  get(c: number, out: Located): Located {
+    out.first = this.first[c];
+    out.pre = this.pre[c];
+    out.post = this.post[c];
+    out.reason = REASONS[this.reason[c]];
+    return out;
+  }
+}

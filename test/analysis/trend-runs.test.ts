@@ -1,0 +1,125 @@
+/**
+ * trend's two ways through the scan (src/analysis/trend/runs.ts): when every client's rows
+ * come together, in the order the clients were first seen, pass A and the session part of
+ * pass D are done as each client's run ends; otherwise every pass reads the session store.
+ * The same rows given both ways (the second with the clients' rows interleaved, each
+ * client's rows in the same relative order and the clients first seen in the same order)
+ * must give the same result, every number the same double.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { analyzeTrend, type TrendOptions, type TrendResult } from '../../src/analysis/trend/trend.js';
+import { trendRunOptions } from '../../src/sections/trend/options.js';
+import { getInstrument } from '../../src/instruments/registry.js';
+import { memoryDataset, type MemoryRow } from '../helpers/memory-dataset.js';
+
+const score = (max: number) =>
+  fc.option(
+    fc.integer({ min: 0, max: 10 * max }).map((x) => x / 10),
+    { freq: 8, nil: undefined },
+  );
+
+/** One client's rows: sessions (repeats and blanks in the order allowed), dates, a therapist and a site. */
+const clientArb = fc.record({
+  therapist: fc.constantFrom('T1', 'T2', 'T3'),
+  sessions: fc.array(
+    fc.record({
+      session: fc.integer({ min: 1, max: 12 }),
+      day: fc.option(fc.integer({ min: 0, max: 700 }), { freq: 6, nil: undefined }),
+      site: fc.option(fc.constantFrom('north', 'south'), { freq: 5, nil: undefined }),
+      srs: score(40),
+      ors: score(40),
+    }),
+    { minLength: 1, maxLength: 14 },
+  ),
+});
+
+type ClientGen = { therapist: string; sessions: { session: number; day?: number; site?: string; srs?: number; ors?: number }[] };
+
+const optionsArb = fc.record(
+  {
+    period: fc.constantFrom<TrendOptions['period']>('month', 'quarter', 'year'),
+    by: fc.constant<TrendOptions['by']>('site'),
+    fixed: fc.boolean(),
+    reliability: fc.constantFrom(0.8, 0.9),
+    cutoff: fc.constantFrom<TrendOptions['cutoff']>('a', 'c'),
+    codeTables: fc.boolean(),
+  },
+  { requiredKeys: [] },
+);
+
+function rowsOf(clients: ClientGen[]): MemoryRow[][] {
+  return clients.map((c, i) =>
+    c.sessions.map((s) => ({
+      client: `C${i}`,
+      session: s.session,
+      date: s.day === undefined ? undefined : new Date(Date.UTC(2024, 0, 1) + s.day * 86_400_000).toISOString().slice(0, 10),
+      therapist: c.therapist,
+      groups: [s.site],
+      values: [s.srs, s.ors],
+    })),
+  );
+}
+
+/** The rows merged in an order `pick` decides, each client's rows in order, each client's first row where it was. */
+function interleave(runs: MemoryRow[][], pick: (i: number) => number): MemoryRow[] {
+  const firsts = runs.map((r) => r[0]);
+  const rest = runs.map((r) => r.slice(1));
+  const out: MemoryRow[] = [...firsts];
+  let i = 0;
+  for (;;) {
+    const open = rest.filter((r) => r.length > 0);
+    if (open.length === 0) break;
+    out.push(open[Math.abs(pick(i++)) % open.length].shift()!);
+  }
+  return out;
+}
+
+type RunOptions = Partial<{
+  period: TrendOptions['period'];
+  by: TrendOptions['by'];
+  fixed: boolean;
+  reliability: number;
+  cutoff: TrendOptions['cutoff'];
+  codeTables: boolean;
+}>;
+
+async function run(rows: MemoryRow[], o: RunOptions): Promise<unknown> {
+  const ds = memoryDataset(
+    [
+      { name: 'srs', role: 'alliance', instrument: getInstrument('SRS') },
+      { name: 'ors', role: 'outcome', instrument: getInstrument('ORS') },
+    ],
+    rows,
+    ['site'],
+  );
+  const opts: TrendOptions = {
+    clients: true,
+    ntpMinClients: 2,
+    ...(o.period ? { period: o.period } : {}),
+    ...(o.by ? { by: o.by } : {}),
+    ...(o.fixed ? { pre: 1, post: 4 } : {}),
+    ...(o.reliability ? { reliability: o.reliability } : {}),
+    ...(o.cutoff ? { cutoff: o.cutoff } : {}),
+    ...(o.codeTables === false ? { codeTables: false } : {}),
+    minClients: 1,
+  };
+  const r: TrendResult = await analyzeTrend(ds, trendRunOptions(opts));
+  return { ...r, clientRows: [...r.clientRows!] };
+}
+
+describe('trend: clients in runs and clients interleaved', () => {
+  it('give the same result, number for number', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(clientArb, { minLength: 2, maxLength: 8 }), fc.func(fc.integer()), optionsArb, async (clients, pick, o) => {
+        const runs = rowsOf(clients);
+        const inRuns = await run(runs.flat(), o);
+        const mixed = interleave(runs, pick);
+        // Only a real interleaving tests the other path.
+        fc.pre(mixed.some((r, i) => i > 0 && r.client < mixed[i - 1].client));
+        expect(await run(mixed, o)).toEqual(inRuns);
+      }),
+      { numRuns: 200 },
+    );
+  }, 240_000);
+});
