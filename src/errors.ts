@@ -28,6 +28,8 @@ export const EXIT = {
   findings: 1,
   usage: 2,
   internal: 70,
+  /** The data outgrew Node.js's heap (as BSD's EX_OSERR): src/io/heap.ts. */
+  memory: 71,
 } as const;
 
 /**
@@ -42,7 +44,9 @@ export type ErrorCode =
   /** No client id column could be detected or was named. */
   | 'no-client-column'
   /** A config key that its section does not know (`key`: 'section.key'). */
-  | 'unknown-key';
+  | 'unknown-key'
+  /** The data outgrew the heap Node.js allows (src/io/heap.ts). */
+  | 'out-of-memory';
 
 export interface UserErrorOptions {
   location?: Location;

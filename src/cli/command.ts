@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { isUserError, EXIT } from '../errors.js';
 import { isBrokenPipe, type Io } from '../io/process.js';
+import { asOutOfMemory } from '../io/heap.js';
 import { printable } from '../io/text-safety.js';
 import { addOptions, DEBUG_OPTION, PROGRESS_OPTIONS, type OptionSpec } from './options.js';
 
@@ -73,8 +74,9 @@ export function lazyRun<O>(load: () => Promise<{ run: CommandSpec<O>['run'] }>):
 export async function runGuarded(body: () => Promise<number>, io: Io, debug: boolean): Promise<number> {
   try {
     return await body();
-  } catch (err) {
-    if (isBrokenPipe(err)) return EXIT.ok;
+  } catch (caught) {
+    if (isBrokenPipe(caught)) return EXIT.ok;
+    const err = asOutOfMemory(caught) ?? caught;
     if (isUserError(err)) {
       io.stderr.write(`alliance: ${printable(err.format())}\n`);
       if (debug && err.stack) io.stderr.write(err.stack + '\n');

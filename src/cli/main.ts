@@ -19,7 +19,10 @@ export function buildProgram(ctx: CommandContext): Command {
     .showSuggestionAfterError(true);
   configureCommon(program, ctx.io);
   for (const factory of COMMANDS) program.addCommand(factory(ctx));
-  program.addHelpText('after', '\nExit codes: 0 success, 1 the data has error-level findings, 2 usage error or unreadable input.\n');
+  program.addHelpText(
+    'after',
+    '\nExit codes: 0 success, 1 the data has error-level findings, 2 usage error or unreadable input, 70 internal error, 71 out of memory.\n',
+  );
   return program;
 }
 

@@ -17,6 +17,7 @@ import { isUtf8 } from 'node:buffer';
 import { UserError } from '../errors.js';
 import { ChunkDecoder, InvalidUtf8, checkNotBinary, checkTextSample, detectBom, encodedLength, type Encoding } from './decode.js';
 import type { PassHash } from './digest.js';
+import { checkHeap } from './heap.js';
 import { RecordScanner, type RangeHandler } from './scanner.js';
 import { PARALLEL_MIN_BYTES, defaultThreads, scanPool } from './parallel/pool.js';
 import { scanReduced, type RangeReducer, type RangeReduction } from './parallel/reduce.js';
@@ -393,6 +394,7 @@ async function stream(
           location: { file: src.display, line: sc.line },
           hint: 'Check that the file is a CSV export with line breaks between rows',
         });
+      checkHeap(() => ({ file: src.display, line: sc.line }));
       if (keep > 0) buf.copy(buf, 0, end - keep, end);
       base += end - keep;
       have = keep;

@@ -4,6 +4,7 @@
  * readers share (so each hands over the text the CSV path would have read).
  */
 import type { RangeCsvInput } from './csv.js';
+import { checkHeap } from './heap.js';
 import type { Source } from './source.js';
 import type { DialectOptions } from './types.js';
 
@@ -96,5 +97,13 @@ export function binaryInput(source: Source, input: Omit<TableInput, 'path' | 'di
     dialect: { delimiter: '', encoding: 'utf8', bom: false, decimal: '.', lineEnding: '\n' },
     readRanges: null,
     ...input,
+    // The heap guard (./heap.ts) every 16,384 records: these readers have no chunk loop of ours.
+    read: (onRecord, options) => {
+      let n = 0;
+      return input.read((fields, line) => {
+        if ((++n & 16383) === 0) checkHeap(() => ({ file: source.display }));
+        onRecord(fields, line);
+      }, options);
+    },
   };
 }

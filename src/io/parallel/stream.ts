@@ -35,6 +35,7 @@ import { isUtf8 } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
 import { UserError } from '../../errors.js';
 import { ChunkDecoder, InvalidUtf8 } from '../decode.js';
+import { checkHeap } from '../heap.js';
 import { RecordScanner, type RangeHandler, type RangeRecord } from '../scanner.js';
 import { scanPiece, type PieceResult } from './piece.js';
 import type { PieceRecords, RangeReduction } from './reduce.js';
@@ -259,6 +260,7 @@ export async function streamRangesParallel(o: ParallelReadOptions, onRange: Rang
     o.recycle?.(r);
     if (!scannedHere && piece.bytes.length === 2 * chunkSize) spare.push(piece.bytes);
     if (pending !== null && pending.length > maxRecord) throw tooLong();
+    checkHeap(() => ({ file: o.display, line: base }));
     const done = from + r.used;
     if (o.onProgress && done - reported >= PROGRESS_EVERY) {
       reported = done;
