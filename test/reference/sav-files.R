@@ -72,28 +72,7 @@ pspp(c(
   sprintf("SAVE OUTFILE='%s'.", file.path(dir, "pspp_cp1252.sav"))
 ))
 
-value_text <- function(x) {
-  if (inherits(x, "Date")) return(ifelse(is.na(x), NA, format(x, "%Y-%m-%d")))
-  if (inherits(x, "POSIXct")) {
-    return(ifelse(is.na(x), NA, ifelse(format(x, "%H:%M:%S", tz = "UTC") == "00:00:00",
-                                       format(x, "%Y-%m-%d", tz = "UTC"), format(x, "%Y-%m-%dT%H:%M:%S", tz = "UTC"))))
-  }
-  as.vector(zap_labels(x))
-}
-files <- list.files(dir, pattern = "\\.z?sav$")
+source("test/reference/sav-read.R")
 out <- list()
-for (f in files) {
-  r <- read_sav(file.path(dir, f), user_na = FALSE)
-  vars <- lapply(names(r), function(n) {
-    x <- r[[n]]
-    labs <- attr(x, "labels")
-    list(
-      name = n,
-      label = if (is.null(attr(x, "label"))) NULL else attr(x, "label"),
-      labels = if (is.null(labs)) NULL else lapply(seq_along(labs), function(i) list(value = unname(labs[[i]]), label = names(labs)[i])),
-      values = value_text(x)
-    )
-  })
-  out[[f]] <- list(variables = vars)
-}
-writeLines(toJSON(out, auto_unbox = TRUE, null = "null", na = "null", digits = NA, pretty = TRUE), "test/reference/sav-files.json", useBytes = TRUE)
+for (f in list.files(dir, pattern = "\\.z?sav$")) out[[f]] <- sav_variables(read_sav(file.path(dir, f), user_na = FALSE))
+write_reference(out, "test/reference/sav-files.json")
