@@ -1,16 +1,25 @@
 /**
  * Test helpers: write small synthetic CSV fixtures to a temp dir and collect a scan.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { afterAll } from 'vitest';
 import type { Io } from '../../src/io/process.js';
 import { openDataset } from '../../src/dataset/open.js';
 import type { CellIssue, Dataset, ReadOptions, ScanOptions, ScanStats } from '../../src/dataset/types.js';
 
+const made: string[] = [];
+// Each test file that imports these helpers removes the folders they made for it.
+afterAll(() => {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'alliance-ds-'));
+  const d = mkdtempSync(join(tmpdir(), 'alliance-ds-'));
+  made.push(d);
+  return d;
 }
 
 /** Writes `files` (name -> content) into a fresh temp dir; returns their paths in order. */
