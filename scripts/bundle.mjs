@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 // The second step of `npm run build` (after tsc): bundles the compiled program (dist/,
 // from dist/cli/launch.js) into one CommonJS file, dist/alliance.cjs, and makes V8's code
-// cache for it, dist/alliance.cjs.cache, by running a few commands on fixtures/demo.csv in
-// this process (the cache then holds the functions those commands compiled). bin/alliance.js
-// runs the bundle with the cache (bin/load.js). Why: start-up counts when a command reads
-// 1M rows in half a second (issue 15), and Node.js 20 spends about 0.1 CPU-s resolving,
-// reading and compiling some 150 ES modules; one file compiled from its cache skips most
-// of that (README, Performance). Modules the program loads only on demand stay so in the
+// cache for it, dist/alliance.cjs.cache, by running a few commands on fixtures/demo.csv and
+// the report of fixtures/report.yaml in this process (the cache then holds the functions
+// those commands compiled). bin/alliance.js runs the bundle with the cache (bin/load.js).
+// Why: start-up counts when a command reads 1M rows in half a second (issue 15), and
+// Node.js 20 spends about 0.1 CPU-s resolving, reading and compiling some 150 ES modules;
+// one file compiled from its cache skips most of that (README, Performance). Modules the program loads only on demand stay so in the
 // bundle (esbuild runs a module's top level when it is first imported); the packages
 // listed in EXTERNAL are not bundled: they are required from node_modules when used.
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -20,10 +21,15 @@ import { BUNDLE, CODE_CACHE, cacheFile, loadProgram } from '../bin/load.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = path.join(root, 'dist');
 
-// Large, CommonJS, and used by some inputs or outputs only (docx, xlsx, zip, YAML, schemas,
+// Large, CommonJS, and used by some inputs or outputs only (docx, xlsx, zip, schemas,
 // tables): required when used. ES-module-only packages (chalk, hyparquet) must be bundled:
-// Node.js 20 cannot require them.
-const EXTERNAL = ['docx', 'yaml', 'fflate', 'yauzl', 'saxes', 're2js', 'cli-table3', 'csv-stringify'];
+// Node.js 20 cannot require them. yaml is bundled too (every --config and every report
+// parses YAML; from node_modules its 70 files cost about 30 CPU-ms to load, from the code
+// cache a few), and still runs only on demand: `createRequire(import.meta.url)('yaml')`
+// (src/config/load.ts, src/validate/schema.ts) becomes a require esbuild follows, which
+// runs yaml's top level when it is first called.
+const EXTERNAL = ['docx', 'fflate', 'yauzl', 'saxes', 're2js', 'cli-table3', 'csv-stringify'];
+const LAZY_YAML = "createRequire(import.meta.url)('yaml')";
 
 // Each module keeps its own import.meta.url (the URL of its file in dist/), so that paths
 // relative to it (../package.json, the scan worker, createRequire) mean what they meant.
@@ -31,8 +37,9 @@ const ownUrl = {
   name: 'own-import-meta-url',
   setup(b) {
     b.onLoad({ filter: /\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      if (!text.includes('import.meta.url')) return undefined;
+      const read = readFileSync(args.path, 'utf8');
+      const text = read.replaceAll(LAZY_YAML, "require('yaml')");
+      if (!text.includes('import.meta.url')) return text === read ? undefined : { contents: text, loader: 'js' };
       const rel = path.relative(dist, args.path).split(path.sep).join('/');
       return { contents: text.replaceAll('import.meta.url', `__distUrl(${JSON.stringify(rel)})`), loader: 'js' };
     });
@@ -71,15 +78,19 @@ const { exports, script } = loadProgram({ useCache: false });
 const sink = { write: () => true };
 const io = { stdout: sink, stderr: sink, stdin: Readable.from([]), env: {}, cwd: root, stdoutIsTTY: false, stderrIsTTY: false };
 const demo = path.join(root, 'fixtures/demo.csv');
+const warmOut = mkdtempSync(path.join(tmpdir(), 'alliance-bundle-'));
 for (const argv of [
   ['--version'],
   ['trend', demo, '--format', 'json'],
   ['describe', demo, '--format', 'json'],
   ['correlate', demo, '--format', 'json'],
   ['validate', demo, '--format', 'json'],
+  // The report (its config, sections, HTML and the other formats), into a folder removed after.
+  ['report', '--config', path.join(root, 'fixtures/report.yaml'), '--out', path.join(warmOut, 'report'), '--force'],
 ]) {
   const status = await exports.run(argv, io);
   if (status !== 0 && status !== 1) throw new Error(`bundle: alliance ${argv.join(' ')} exited ${status} while warming the code cache`);
 }
+rmSync(warmOut, { recursive: true, force: true });
 const cache = script.createCachedData();
 writeFileSync(CODE_CACHE, cacheFile(`// alliance build ${id}`, cache));

@@ -25,6 +25,8 @@ import { KIND_WORDS } from '../privacy/words.js';
 export class MissingCheck {
   private readonly tokens: MissingTokens;
   private readonly first = new Uint8Array(128);
+  /** By first byte: 1 when the cell may be a marker (a marker start, a space or tab, a byte above 127). */
+  private readonly lead = new Uint8Array(256);
   constructor(extra: readonly string[] = []) {
     this.tokens = new MissingTokens(extra);
     for (const t of ['NA', 'N/A', 'NaN', 'null', '.', '-', ...extra]) {
@@ -36,6 +38,10 @@ export class MissingCheck {
         this.first[s[0].toUpperCase().charCodeAt(0) & 127] = 1;
       }
     }
+    this.lead.set(this.first);
+    this.lead.fill(1, 128);
+    this.lead[32] = 1;
+    this.lead[9] = 1;
   }
   has(s: string): boolean {
     const n = s.length;
@@ -46,8 +52,14 @@ export class MissingCheck {
     if (c < 128 && this.first[c] === 0) return false;
     return this.tokens.has(s);
   }
-  /** `has` on a cell's UTF-8 bytes [start, end): decoded only when its first character could start a marker. */
+  /**
+   * `has` on a cell's UTF-8 bytes [start, end): one table look-up settles most cells (a
+   * first byte that is no space, tab, marker start or part of a non-ASCII character);
+   * decoded only when the first character after spaces could start a marker.
+   */
   hasBytes(b: Buffer, start: number, end: number): boolean {
+    if (start === end) return true;
+    if (this.lead[b[start]] === 0) return false;
     let i = start;
     while (i < end && (b[i] === 32 || b[i] === 9)) i++;
     if (i === end) return true;

@@ -60,7 +60,8 @@ function bad(file: string, what: string): UserError {
 export function parseSchema(text: string, display: string): TableSchema {
   let doc: unknown;
   try {
-    doc = (load('yaml') as { parse: typeof ParseYaml }).parse(text);
+    // Spelled out so that the bundle takes its own copy (scripts/bundle.mjs, LAZY_YAML).
+    doc = (createRequire(import.meta.url)('yaml') as { parse: typeof ParseYaml }).parse(text);
   } catch (e) {
     throw new UserError(`cannot parse the schema (${(e as Error).message.split('\n')[0]})`, {
       location: { file: display },

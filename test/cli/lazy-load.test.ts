@@ -141,6 +141,17 @@ describe('startup loads what the command needs', () => {
     }
   });
 
+  it('the binary parses a config with the yaml it bundles (compiled from the code cache), not the package', () => {
+    const config = path.join(dir, 'c.yaml');
+    writeFileSync(config, 'alliance: [srs]\noutcome: [ors]\n');
+    const r = loaded(['describe', 'fixtures/demo.csv', '--config', config, '--format', 'json'], BIN);
+    expect(r.code).toBe(0);
+    expect(r.modules).toContain('bin/load.js');
+    expect(pkg(r.modules, 'yaml')).toBe(false);
+    // Through dist/ the same run requires the package (the recorder sees it).
+    expect(pkg(loaded(['describe', 'fixtures/demo.csv', '--config', config, '--format', 'json']).modules, 'yaml')).toBe(true);
+  });
+
   it('each section command declares --format apa and --methods exactly when its section has a manuscript', () => {
     // The command declares them without loading its section (SectionCommandSpec.manuscript).
     for (const section of SECTIONS.filter((x) => x.name !== 'validate')) {
