@@ -128,8 +128,10 @@ for (const n of sizes) {
     if (!jobs.includes(job)) continue;
     const extra = job === 'correlate' || job === 'model' ? ['--alliance', c.alliance, '--outcome', c.outcome] : [];
     tool(job, `alliance ${job}`, job, file, '--format', 'json', ...extra);
-    // Both cores (src/io/parallel/): the same command with a scan worker, beside the one-thread run.
-    if (job === 'describe' || job === 'correlate') tool(job, `alliance ${job} --threads 2`, job, file, '--format', 'json', '--threads', '2', ...extra);
+    // Both cores (src/io/parallel/): the same command on one thread and with two workers
+    // (the default above picks one of them by the input's size: defaultThreads).
+    if (job === 'describe' || job === 'correlate')
+      for (const t of ['1', '2']) tool(job, `alliance ${job} --threads ${t}`, job, file, '--format', 'json', '--threads', t, ...extra);
     // Every client's row, written as it is made (n/20 clients here; no peer writes them).
     if (job === 'trend') tool(job, 'alliance trend --clients --format csv', job, file, '--clients', '--format', 'csv');
     for (const p of peers ? peersFor(job, file, c, have, path.join(root, 'bench/peers')) : []) run(n, job, p.name, p.argv, p.r ? 'peer-r' : 'peer');
@@ -243,7 +245,7 @@ for (const n of sizes) {
       );
   }
   for (const job of ['describe', 'correlate']) {
-    const one = find(n, `alliance ${job}`);
+    const one = find(n, `alliance ${job} --threads 1`);
     const two = find(n, `alliance ${job} --threads 2`);
     if (one && two)
       goal(

@@ -19,7 +19,7 @@ import { ChunkDecoder, InvalidUtf8, checkNotBinary, checkTextSample, detectBom, 
 import type { PassHash } from './digest.js';
 import { checkHeap } from './heap.js';
 import { RecordScanner, type RangeHandler } from './scanner.js';
-import { PARALLEL_MIN_BYTES, defaultThreads, scanPool } from './parallel/pool.js';
+import { PARALLEL_MIN_BYTES, defaultThreads, scanPool, type Machine } from './parallel/pool.js';
 import { scanReduced, type RangeReducer, type RangeReduction } from './parallel/reduce.js';
 import { streamRangesParallel, type PieceScan } from './parallel/stream.js';
 import { sampleRecords, sniffDecimal, sniffDelimiter, sniffLineEnding } from './sniff.js';
@@ -34,10 +34,14 @@ export interface Tuning {
   sampleSize?: number;
   /** Longest record accepted, in bytes (default 16 MiB). */
   maxRecordBytes?: number;
-  /** Threads for readRanges (default: DialectOptions.threads, else the cores). */
+  /** Threads for readRanges (default: DialectOptions.threads, else defaultThreads). */
   threads?: number;
   /** Inputs at least this large are read on several threads (default PARALLEL_MIN_BYTES). */
   parallelMinBytes?: number;
+  /** Inputs at least this large are read by two workers when no thread count is asked for and the read reduces (default AUTO_THREADS_BYTES). */
+  autoThreadsBytes?: number;
+  /** The cores and load the default thread count sees (default: this machine's, machineNow). */
+  machine?: Machine;
   /** Scan the pieces on the main thread instead of in workers (the same split and checks, for tests). */
   inlineScan?: boolean;
   /** Called after each chunk of a pass is read and hashed, with the bytes read so far (tests inject faults here). */
@@ -120,6 +124,16 @@ export async function openCsvTuned(path: string, options: DialectOptions, stdin:
     lineEnding: sniffLineEnding(sample),
   };
 
+  const ranges = dialect.encoding === 'utf8' && dialect.delimiter.charCodeAt(0) < 128;
+  const asked = tuning.threads ?? options.threads;
+  const size = src.bytes - bom.length;
+  const minBytes = tuning.parallelMinBytes ?? PARALLEL_MIN_BYTES;
+  /** Threads of a read (with a range reduction or not): as asked, else the default for this size. */
+  const threadsFor = (reduces: boolean): number => Math.max(1, Math.floor(asked ?? defaultThreads(size, reduces, tuning.machine, tuning.autoThreadsBytes)));
+  // Asked for: the workers start now, so their start-up overlaps the header read and the
+  // command's set-up (a default is settled by the read: it depends on the reduction).
+  if (ranges && asked !== undefined && threadsFor(false) > 1 && size >= minBytes && tuning.inlineScan !== true) scanPool(threadsFor(false)).warm();
+
   // The header: the first non-blank record (read with the real reader, so a header
   // longer than the sample still works).
   let header: string[] | null = null;
@@ -153,37 +167,36 @@ export async function openCsvTuned(path: string, options: DialectOptions, stdin:
       const sc = await stream(src, bom.length, dialect, { chunkSize, maxRecord, skip: skip + 1, afterRead }, opts?.fields, opts?.onProgress, onRecord);
       return { records: sc.delivered, bytes: src.bytes, lines: sc.lastLine() };
     },
-    readRanges:
-      dialect.encoding === 'utf8' && dialect.delimiter.charCodeAt(0) < 128
-        ? async (onRange: RangeHandler, opts?: RangeReadOptions): Promise<ReadStats> => {
-            const threads = Math.max(1, Math.floor(tuning.threads ?? options.threads ?? defaultThreads()));
-            if (threads > 1 && src.bytes - bom.length >= (tuning.parallelMinBytes ?? PARALLEL_MIN_BYTES)) {
-              const r = await streamParallel(
-                src,
-                bom.length,
-                dialect,
-                { chunkSize, maxRecord, skip: skip + 1 },
-                threads,
-                tuning.inlineScan === true,
-                opts?.onProgress,
-                onRange,
-                opts?.reduce,
-              );
-              return { records: r.delivered, bytes: src.bytes, lines: r.lastLine };
-            }
-            const sc = await stream(
+    readRanges: ranges
+      ? async (onRange: RangeHandler, opts?: RangeReadOptions): Promise<ReadStats> => {
+          const threads = threadsFor(opts?.reduce !== undefined);
+          if (threads > 1 && size >= minBytes) {
+            const r = await streamParallel(
               src,
               bom.length,
               dialect,
-              { chunkSize, maxRecord, skip: skip + 1, afterRead },
-              undefined,
+              { chunkSize, maxRecord, skip: skip + 1 },
+              threads,
+              tuning.inlineScan === true,
               opts?.onProgress,
-              noRecord,
               onRange,
+              opts?.reduce,
             );
-            return { records: sc.delivered, bytes: src.bytes, lines: sc.lastLine() };
+            return { records: r.delivered, bytes: src.bytes, lines: r.lastLine };
           }
-        : null,
+          const sc = await stream(
+            src,
+            bom.length,
+            dialect,
+            { chunkSize, maxRecord, skip: skip + 1, afterRead },
+            undefined,
+            opts?.onProgress,
+            noRecord,
+            onRange,
+          );
+          return { records: sc.delivered, bytes: src.bytes, lines: sc.lastLine() };
+        }
+      : null,
   };
   return input;
 }

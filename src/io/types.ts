@@ -22,7 +22,8 @@ export interface DialectOptions {
    */
   display?: string;
   /**
-   * Threads that read a large UTF-8 input (./parallel/): default 1 (see defaultThreads);
+   * Worker threads that read a large UTF-8 input (./parallel/): by default two for describe
+   * and correlate on a large input with more than one core, else one (see defaultThreads);
    * inputs under 8 MiB and other encodings are read on one thread whatever it says.
    */
   threads?: number;

@@ -19,6 +19,7 @@ import { openDataset } from '../../src/dataset/open.js';
 import { silentIo } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/cli.js';
 import { compiledUrl } from '../../src/io/parallel/reduce.js';
+import { AUTO_THREADS_BYTES, defaultThreads } from '../../src/io/parallel/pool.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-reduce-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -160,6 +161,53 @@ describe('commands on several threads with reduced client runs', () => {
     expect(single + inRuns).toBe(rows.length - 1);
     expect(runs).toBeGreaterThan(100);
     expect(inRuns).toBeGreaterThan(single);
+  });
+});
+
+describe('the default thread count', () => {
+  it('is two for a read that reduces a large input on a machine with a core to spare, else one', () => {
+    const idle = { cores: 2, load: 0.3 };
+    expect(defaultThreads(AUTO_THREADS_BYTES, true, idle)).toBe(2);
+    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 2, load: 1.5 })).toBe(2);
+    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 2, load: 1.6 })).toBe(1);
+    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 1, load: 0 })).toBe(1);
+    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 8, load: 6 })).toBe(2);
+    expect(defaultThreads(AUTO_THREADS_BYTES - 1, true, idle)).toBe(1);
+    expect(defaultThreads(AUTO_THREADS_BYTES, false, idle)).toBe(1);
+    expect(defaultThreads(10, true, idle, 10)).toBe(2);
+  });
+
+  it('reads a large input with workers on an idle machine, unless --threads 1 says one', async () => {
+    const rows = [HEADER];
+    for (let c = 0; c < 200; c++) for (let s = 1; s <= 4; s++) rows.push(`K${c},T${c % 3},${s},2024-01-0${s},${(c + s) % 41},${((c * s) % 400) / 10},`);
+    const file = path.join(dir, 'default.csv');
+    fs.writeFileSync(file, rows.join('\n') + '\n');
+    const idle = { cores: 2, load: 0 };
+    const runsWith = async (options: { threads?: number }, machine = idle): Promise<number> => {
+      setReadTuning({ chunkSize: 2048, parallelMinBytes: 0, autoThreadsBytes: 0, machine });
+      const ds = await openDataset([file], options, silentIo(process.cwd()));
+      let runs = 0;
+      await ds.scan(() => undefined, {
+        reduce: {
+          module: compiledUrl(new URL('../../src/analysis/describe-range.ts', import.meta.url).href, './describe-range.js'),
+          command: { M: ds.mapping.measures.length },
+          onRun: () => runs++,
+        },
+      });
+      return runs;
+    };
+    // Runs are reduced only on a parallel read: by default on an idle machine, not on a busy
+    // one, never with one thread, and with two when asked for on a busy one.
+    expect(await runsWith({})).toBeGreaterThan(50);
+    expect(await runsWith({}, { cores: 2, load: 4 })).toBe(0);
+    expect(await runsWith({ threads: 1 })).toBe(0);
+    expect(await runsWith({ threads: 2 }, { cores: 2, load: 4 })).toBeGreaterThan(50);
+    const args = ['correlate', '--alliance', 'srs', '--outcome', 'ors', file, '--format', 'json'];
+    setReadTuning({ parallelMinBytes: 0, autoThreadsBytes: 0, machine: idle });
+    const auto = await runInProcess(args);
+    const one = await runInProcess([...args, '--threads', '1']);
+    expect(auto.code, auto.stderr).toBe(0);
+    expect(auto.stdout).toBe(one.stdout);
   });
 });
 

@@ -3,6 +3,7 @@
  * command scans its input more than once (numbering, then the analysis), and a worker
  * takes tens of milliseconds to start. Idle workers do not keep the process alive.
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { PieceResult } from './piece.js';
 import type { RangeReducer } from './reduce.js';
@@ -12,15 +13,34 @@ import type { PieceTask } from './worker.js';
 export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
 
 /**
- * Threads when none is asked for: one. Measured on the 2-core machine (issue 15; README
- * Performance), the workers can now interpret the rows and reduce the client runs of
- * describe and correlate (./reduce.ts), which halves the main thread's CPU, but a worker
- * spends about what the one-thread path spends on the same rows, so on two shared cores
- * the run is not shorter and takes 50-100 MB more. `--threads N` (config `threads:`) asks
- * for it.
+ * Inputs at least this large are read by two workers by default when the read has a range
+ * reduction (describe, correlate) and a core is free: where two workers should be 15 %
+ * faster or more, from the CPU seconds measured on the 2-core machine (issue 15; README
+ * Performance, "Both cores").
  */
-export function defaultThreads(): number {
-  return 1;
+export const AUTO_THREADS_BYTES = 128 * 1024 * 1024;
+
+/** The cores and the 1-minute load average (the default thread count looks at both). */
+export interface Machine {
+  cores: number;
+  load: number;
+}
+
+export function machineNow(): Machine {
+  return { cores: availableParallelism(), load: loadavg()[0] };
+}
+
+/**
+ * Threads when none is asked for (`--threads N`, config `threads:`), for an input of
+ * `bytes` bytes: two for a read whose workers reduce the client runs (./reduce.ts) of a
+ * large input when the machine has a core to spare (more than one core, and a load average
+ * at least half a core below their number), else one. The workers together spend more CPU
+ * than one thread (measured: about 40 % more), so on cores busy with other work the run
+ * takes longer; without a reduction the main thread interprets every row and the workers'
+ * scan does not make the run shorter. The output is the same either way.
+ */
+export function defaultThreads(bytes: number, reduces: boolean, machine: Machine = machineNow(), from = AUTO_THREADS_BYTES): number {
+  return reduces && bytes >= from && machine.cores > 1 && machine.load <= machine.cores - 0.5 ? 2 : 1;
 }
 
 /** The worker script: the compiled file beside this one (from the sources under the test runner: dist/, kept current by its setup). */
@@ -33,6 +53,7 @@ function workerUrl(): URL {
 interface Waiter {
   resolve: (r: PieceResult) => void;
   reject: (e: unknown) => void;
+  worker: number;
 }
 
 export class ScanPool {
@@ -40,12 +61,19 @@ export class ScanPool {
   private readonly waiting = new Map<number, Waiter>();
   private nextId = 0;
   private turn = 0;
+  /** Tasks posted to each worker and not answered yet. */
+  private busy: number[] = [];
   private users = 0;
   private failure: Error | null = null;
   /** Offset buffers of delivered results, handed to the next tasks (no new allocation per piece). */
   private readonly spare: ArrayBuffer[] = [];
 
   constructor(readonly size: number) {}
+
+  /** Starts the workers ahead of the first read (they do not keep the process alive). */
+  warm(): void {
+    if (this.workers.length === 0) this.start();
+  }
 
   /** Marks a read in progress (the workers keep the process alive while it lasts); returns its end. */
   use(): () => void {
@@ -64,10 +92,18 @@ export class ScanPool {
     const id = this.nextId++;
     const scratch = this.spare.pop() ?? null;
     const task: PieceTask = { id, bytes, len, final, delimiter, display, scratch, reducer };
-    const w = this.workers[this.turn];
-    this.turn = (this.turn + 1) % this.workers.length;
+    // The worker with the fewest tasks in hand (in turn among equals): a worker the system
+    // leaves waiting for a core is not handed more.
+    let k = this.turn;
+    for (let i = 1; i < this.workers.length; i++) {
+      const j = (this.turn + i) % this.workers.length;
+      if (this.busy[j] < this.busy[k]) k = j;
+    }
+    this.turn = (k + 1) % this.workers.length;
+    this.busy[k]++;
+    const w = this.workers[k];
     return new Promise<PieceResult>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+      this.waiting.set(id, { resolve, reject, worker: k });
       w.postMessage(task, scratch ? [scratch] : []);
     });
   }
@@ -83,7 +119,10 @@ export class ScanPool {
       w.on('message', (m: { id: number; result: PieceResult }) => {
         const waiter = this.waiting.get(m.id);
         this.waiting.delete(m.id);
-        waiter?.resolve(m.result);
+        if (waiter) {
+          this.busy[waiter.worker]--;
+          waiter.resolve(m.result);
+        }
       });
       w.on('error', (e: Error) => this.fail(e));
       w.on('exit', (code) => {
@@ -91,6 +130,7 @@ export class ScanPool {
       });
       w.unref();
       this.workers.push(w);
+      this.busy.push(0);
     }
   }
 
