@@ -1,7 +1,7 @@
 /**
  * Range reduction (src/io/parallel/reduce.ts, src/dataset/range-runs.ts): the read's workers
- * interpret the rows and reduce each client's run for correlate and describe, and the main
- * thread merges the runs in file order. Differential: for random session files (clients
+ * interpret the rows and reduce each client's run for correlate, describe and trend, and the
+ * main thread merges the runs in file order. Differential: for random session files (clients
  * spread over pieces, scattered clients, quoted and multi-line cells, CRLF, padded and
  * missing ids, an id shown as a pseudonym, missing cells, bad numbers, out-of-range
  * values, ragged rows, blank sessions, an unclosed quote, invalid UTF-8, `;` and decimal
@@ -92,6 +92,8 @@ const COMMANDS: string[][] = [
   ['describe'],
   ['describe', '--missing', 'abc'],
   ['correlate', '--alliance', 'srs', '--outcome', 'ors', '--missing', '-99'],
+  ['trend', '--ntp-min-clients', '2'],
+  ['trend', '--period', 'month', '--clients', '--ntp-min-clients', '2'],
 ];
 
 describe('commands on several threads with reduced client runs', () => {
@@ -224,8 +226,8 @@ describe('the fixtures on several threads', () => {
     'fixtures/model/nested.csv',
   ];
   const inputs = [...files.map((f) => [f]), ['fixtures/demo.csv', 'fixtures/demo.csv']];
-  it.each(inputs)('%s: describe and correlate print the one-thread output', async (...input: string[]) => {
-    for (const command of [['describe'], ['correlate'], ['correlate', '--method', 'both', '--bootstrap', '50']]) {
+  it.each(inputs)('%s: describe, correlate and trend print the one-thread output', async (...input: string[]) => {
+    for (const command of [['describe'], ['correlate'], ['correlate', '--method', 'both', '--bootstrap', '50'], ['trend', '--clients']]) {
       const args = [...command, ...input, '--format', 'json'];
       const one = await runInProcess([...args, '--threads', '1']);
       expect(one.code, one.stderr).toBe(0);

@@ -10,7 +10,7 @@ import { categorize, type ReliableDirection } from '../change.js';
 import { olsSlope } from '../../stats/descriptive.js';
 import { sequence } from '../../sequence.js';
 import { Acc, toNull } from './cohort.js';
-import type { EtrCells } from './etr.js';
+import { SMALL_OFFSET, type EtrCells } from './etr.js';
 import type { ClientSessions } from './store.js';
 import { isoDay, periodKey, type ClientRows, type ClientTrend, type ExclusionReason, type Period, type TrendResult } from './types.js';
 
@@ -233,13 +233,15 @@ export function addFlags(
   let current = false;
   const b = etr ? etr.band[c] : -1;
   if (etr && b >= 0) {
-    const intakeSession = s.session[first];
-    const intake = s.outcome[first];
+    const { session, outcome } = s;
+    const intakeSession = session[first];
+    const intake = outcome[first];
+    const small = etr.smallCells();
     for (let k = first + 1; k < s.n; k++) {
-      const o = s.outcome[k];
-      const off = s.session[k] - intakeSession;
-      if (Number.isNaN(o) || !(off > 0)) continue;
-      const cell = etr.cell(b, off);
+      const o = outcome[k];
+      const off = session[k] - intakeSession;
+      if (o !== o || !(off > 0)) continue;
+      const cell = off < SMALL_OFFSET && (off | 0) === off ? small[b * SMALL_OFFSET + off] : etr.cell(b, off);
       if (cell < 0 || !etr.used[cell]) continue;
       assessed++;
       current = etr.below(cell, o, intake);

@@ -14,6 +14,7 @@
 import { quantileSorted } from '../../stats/descriptive.js';
 import { compareScores, scoreDifference } from '../../stats/threshold.js';
 import { direction } from '../change.js';
+import { scoreIndex } from './exact.js';
 import type { ClientSessions } from './store.js';
 import type { TrendResult } from './types.js';
 
@@ -27,7 +28,7 @@ export const ETR_BATCH = 1 << 20;
 const MAX_HISTOGRAM = 1 << 22;
 
 /** Sessions since intake below this (whole numbers) find their cell by index, others by a Map. */
-const SMALL_OFFSET = 1024;
+export const SMALL_OFFSET = 1024;
 
 export interface EtrInput {
   nClients: number;
@@ -44,6 +45,8 @@ export interface EtrInput {
   batch: number;
   /** How the outcome column holds its values (integer codes or Float64). */
   codes: Codes;
+  /** Memoise the per-intake band test (exact.ts; false for tests: the function each time). */
+  tables: boolean;
 }
 
 /**
@@ -75,6 +78,11 @@ export class EtrCells {
     this.small = new Int32Array(bands * SMALL_OFFSET).fill(-1);
     this.large = Array.from({ length: bands }, () => new Map<number, number>());
     this.dir = direction(higherIsBetter);
+  }
+
+  /** Cell ids by band * SMALL_OFFSET + sessions since intake, for whole offsets below SMALL_OFFSET (-1: none yet). */
+  smallCells(): Int32Array {
+    return this.small;
   }
 
   cell(b: number, off: number): number {
@@ -144,6 +152,15 @@ export function fillEtrCells(input: EtrInput, ntpMethod: TrendResult['methods'][
   const scale = codes ? codes.scale : 1;
   const dir = direction(input.higherIsBetter);
   let hist: Int32Array | null = codes && width <= MAX_HISTOGRAM ? new Int32Array(Math.min(MAX_HISTOGRAM, 32 * width)) : null;
+  // The band of an intake: the first whose upper limit it does not exceed (memoised per value, exact.ts).
+  const bandIn = (x: number): number => {
+    let b = 0;
+    while (b < limits.length && compareScores(x, limits[b]) > 0) b++;
+    return b;
+  };
+  const bandOf = input.tables ? scoreIndex(bandIn) : bandIn;
+  const small = cells.smallCells();
+  const counts = cells.n;
   // pass B: assign bands and count the values of every cell (and, with codes, count them in histograms).
   for (let c = 0; c < nClients; c++) {
     const s = read(c);
@@ -152,15 +169,16 @@ export function fillEtrCells(input: EtrInput, ntpMethod: TrendResult['methods'][
     const i0 = s.outcome[first];
     const s0 = s.session[first];
     const c0 = Math.round(i0 * scale);
-    let b = 0;
-    while (b < limits.length && compareScores(i0, limits[b]) > 0) b++;
+    const b = bandOf(i0);
     band[c] = b;
+    const { session, outcome } = s;
     for (let k = first + 1; k < s.n; k++) {
-      const o = s.outcome[k];
-      const off = s.session[k] - s0;
-      if (Number.isNaN(o) || !(off > 0)) continue;
-      const id = cells.add(b, off);
-      cells.n[id]++;
+      const o = outcome[k];
+      const off = session[k] - s0;
+      if (o !== o || !(off > 0)) continue;
+      let id = off < SMALL_OFFSET && (off | 0) === off ? small[b * SMALL_OFFSET + off] : -1;
+      if (id < 0) id = cells.add(b, off);
+      counts[id]++;
       if (hist !== null) {
         const end = (id + 1) * width;
         if (end > hist.length) hist = end <= MAX_HISTOGRAM ? grown(hist, end) : null;

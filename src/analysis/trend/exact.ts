@@ -38,6 +38,24 @@ export function scoreTest(test: (x: number) => boolean): (x: number) => boolean 
 }
 
 /**
+ * A small whole number (0 to 253) computed from one score (e.g. its band), memoised per
+ * code as scoreTest is; other results are computed each time.
+ */
+export function scoreIndex(f: (x: number) => number): (x: number) => number {
+  const table = new Uint8Array(2 * RANGE);
+  return (x) => {
+    const c = Math.round(x * SCALE);
+    if (c / SCALE !== x || c <= -RANGE || c >= RANGE) return f(x);
+    const i = c + RANGE;
+    const t = table[i];
+    if (t !== UNKNOWN) return t - 1;
+    const r = f(x);
+    if (r >= 0 && r < 254 && Number.isInteger(r)) table[i] = r + 1;
+    return r;
+  };
+}
+
+/**
  * f(a, b) for a function of the exact decimal difference a - b only (at the scores'
  * decimal precision, threshold.ts), memoised per difference of codes: when a and b are both
  * exactly their codes' values, f(a, b) is f(d, 0) for d = (ca - cb) / 1000, the same exact

@@ -44,6 +44,7 @@ import { ETR_BATCH, fillEtrCells, type EtrCells } from './etr.js';
 import { differenceTest, dropTest, exactDifference, scoreTest } from './exact.js';
 import { addFlags, addSessions, changeOf, clientRows, CohortTally, FlagCounts, SessionCounts, type ClientSetup, type Located } from './clients.js';
 import { LocatedClients, RunCollector } from './runs.js';
+import { trendReduction } from './range.js';
 import { GrowableF64 } from '../../dataset/intern.js';
 import { compareDifference, decimalsOf, scoreDifference } from '../../stats/threshold.js';
 import { type GroupRow, type TrendRunOptions, type TrendResult } from './types.js';
@@ -170,12 +171,14 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
   // the therapist and group columns for --by).
   const keepDate = store.date !== null;
   const need = { date: keepDate, therapist: groupKind, groups: groupKind };
+  // Without --by the read's workers (when there are) reduce the client runs (range.ts).
+  const reduce = key === null ? { reduce: trendReduction(runs, { alliance: aIdx, outcome: oIdx }, keepDate) } : {};
   const stats = await ds.scan(
     (row) => {
       const g = key ? key.read(row) : -1;
       runs.add(row.client, row.session, keepDate ? row.date : NaN, aIdx >= 0 ? row.values[aIdx] : NaN, oIdx >= 0 ? row.values[oIdx] : NaN, g);
     },
-    { need },
+    { need, ...reduce },
   );
   runs.end();
   const nClients = Math.max(store.clients, 0);
@@ -299,6 +302,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
         minCell,
         batch: opts.etrBatch ?? ETR_BATCH,
         codes: tables ? (store.outcome?.codes() ?? null) : null,
+        tables,
       },
       ntpMethod,
     );
