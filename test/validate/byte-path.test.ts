@@ -4,10 +4,13 @@
  * on messy generated exports (identifier-looking values of every kind, bare ten-digit and
  * NHS numbers, missing markers with spaces and in other cases, non-ASCII text, quoted
  * cells with "" escapes and line breaks, ragged rows, CRLF, a BOM, semicolons with decimal
- * commas, --missing tokens, a schema, a findings cap) both give the same result: findings
+ * commas, --missing tokens, a schema, a findings cap; two exports concatenated, one of them
+ * read as text, or joined) both give the same result: findings
  * (order, lines, columns, values, messages), summary, missingness and privacy counts. And
  * the byte-level prefilters agree with the string rules they stand in front of.
  */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { openDataset } from '../../src/dataset/open.js';
@@ -16,7 +19,7 @@ import { validateDataset, type ValidateOptions } from '../../src/validate/valida
 import { parseSchema } from '../../src/validate/schema.js';
 import { MissingCheck } from '../../src/validate/raw.js';
 import { classifyValue, mayIdentifyBytes } from '../../src/validate/privacy.js';
-import { testIo, writeFixtures } from '../dataset/helpers.js';
+import { tempDir, testIo, writeFixtures } from '../dataset/helpers.js';
 
 const TEXT = [
   'C1',
@@ -99,16 +102,20 @@ const variantArb = fc.record({
 });
 type Variant = typeof variantArb extends fc.Arbitrary<infer T> ? T : never;
 
-function csv(rows: Row[], v: Variant): string {
+const COLUMNS = ['client_id', 'session', 'date', 'srs', 'ors', 'notes', 'date_of_birth', 'other'];
+
+/** The export of `rows`, without the columns named in `drop`. */
+function csv(rows: Row[], v: Variant, drop: string[] = []): string {
   const d = v.semicolon ? ';' : ',';
   const cell = (s: string) => {
     const t = v.semicolon ? s.replace(/,/g, ';') : s;
     // Plain cells holding the delimiter are quoted; written quotes stay as given.
     return !t.startsWith('"') && t.includes(d) ? `"${t}"` : t;
   };
-  const lines = [['client_id', 'session', 'date', 'srs', 'ors', 'notes', 'date_of_birth', 'other'].join(d)];
+  const keep = (_: string, i: number) => !drop.includes(COLUMNS[i]);
+  const lines = [COLUMNS.filter(keep).join(d)];
   for (const r of rows) {
-    const cells = [r.client, r.session, r.date, r.srs, r.ors, r.note, r.dob, r.other].map(cell);
+    const cells = [r.client, r.session, r.date, r.srs, r.ors, r.note, r.dob, r.other].map(cell).filter(keep);
     if (r.ragged > 0) cells.push('extra');
     if (r.ragged < 0) cells.pop();
     lines.push(cells.join(d));
@@ -150,7 +157,7 @@ function counted(ds: Dataset, seen: { n: number }): Dataset {
   }) as Dataset;
 }
 
-async function open(p: string, v: Variant): Promise<Dataset> {
+async function open(p: string | string[], v: Variant): Promise<Dataset> {
   const opts: ReadOptions = {
     alliance: ['srs'],
     outcome: ['ors'],
@@ -158,7 +165,7 @@ async function open(p: string, v: Variant): Promise<Dataset> {
     ...(v.extraMissing ? { missing: ['-99', 'x'] } : {}),
     ...(v.semicolon ? { delimiter: ';', decimal: ',' as const } : {}),
   };
-  return openDataset([p], opts, testIo());
+  return openDataset(typeof p === 'string' ? [p] : p, opts, testIo());
 }
 
 describe('validate: raw checks on bytes = on strings', () => {
@@ -178,7 +185,37 @@ describe('validate: raw checks on bytes = on strings', () => {
         expect(seen.n).toBe(bytes.summary.rows);
         expect(bytes).toEqual(strings);
       }),
-      { numRuns: 250, seed: 20261207 },
+      { numRuns: 150, seed: 20261207 },
+    );
+  });
+});
+
+describe('validate: raw checks on bytes = on strings, two exports', () => {
+  test('concatenated (the second in UTF-16, read as text) or joined on client + session', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(rowArb, { minLength: 1, maxLength: 20 }),
+        fc.array(rowArb, { minLength: 1, maxLength: 20 }),
+        variantArb,
+        fc.boolean(),
+        async (rowsA, rowsB, v, join) => {
+          const dir = tempDir();
+          const a = path.join(dir, 'a.csv');
+          const b = path.join(dir, 'b.csv');
+          // Joined: the alliance in one export, the outcome in the other.
+          writeFileSync(a, csv(rowsA, v, join ? ['ors'] : []));
+          const textB = csv(rowsB, v, join ? ['srs'] : []).replace(/^\ufeff/, '');
+          writeFileSync(b, join ? textB : Buffer.from('\ufeff' + textB, 'utf16le'));
+          const opts: ValidateOptions = { today: 20000, missing: v.extraMissing ? ['-99', 'x'] : [], schema: v.schema ? SCHEMA : null };
+          const seen = { n: 0 };
+          const bytes = await validateDataset(counted(await open([a, b], v), seen), opts);
+          const strings = await validateDataset(stringPath(await open([a, b], v)), opts);
+          // Every record of a UTF-8 export reaches the byte checks; the UTF-16 one is read as text.
+          expect(seen.n).toBe(join ? bytes.summary.rows : bytes.summary.files[0].rows);
+          expect(bytes).toEqual(strings);
+        },
+      ),
+      { numRuns: 80, seed: 20261208 },
     );
   });
 });
