@@ -128,7 +128,7 @@ for (const n of sizes) {
     if (!jobs.includes(job)) continue;
     const extra = job === 'correlate' || job === 'model' ? ['--alliance', c.alliance, '--outcome', c.outcome] : [];
     tool(job, `alliance ${job}`, job, file, '--format', 'json', ...extra);
-    // Both cores (src/io/parallel/): the same command on one thread and with two workers
+    // Both cores (src/io/parallel/): the same command on one thread and on two (main + a worker)
     // (the default above picks one of them by the input's size: defaultThreads).
     if (job === 'describe' || job === 'correlate')
       for (const t of ['1', '2']) tool(job, `alliance ${job} --threads ${t}`, job, file, '--format', 'json', '--threads', t, ...extra);

@@ -95,6 +95,7 @@ export interface DescribeSink {
 export function describeReduction(M: number, sink: DescribeSink): RowReduction {
   return {
     module: compiledUrl(import.meta.url, './describe-range.js'),
+    start: startPiece,
     command: { M },
     onRun(c, rows, f, at) {
       sink.client(c, rows);

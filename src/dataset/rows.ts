@@ -139,6 +139,7 @@ export async function readPart(env: RowEnv, part: Part, ctx: ScanCtx, emit: (row
       red && !keysOnly
         ? {
             module: red.module,
+            start: red.start,
             spec: {
               layout: {
                 ncols,

@@ -10,6 +10,7 @@
 import type { Instrument } from '../instruments/types.js';
 import type { ReadDigest } from '../io/digest.js';
 import type { RangeRecord } from '../io/scanner.js';
+import type { StartPiece } from '../io/parallel/reduce.js';
 
 export type DateFormat = 'iso' | 'dmy' | 'mdy' | 'dmy.';
 
@@ -214,6 +215,8 @@ export interface RowReduction {
   module: string;
   /** The command's settings for its RunReducer (structured-cloneable). */
   command: unknown;
+  /** The module's `startPiece` as this thread has it (so the main thread can reduce pieces too), or absent. */
+  start?: StartPiece;
   /** One reduced run, in its place among the rows: the client, its row count, and the floats its reducer wrote from `at`. */
   onRun(client: number, rows: number, floats: Float64Array, at: number): void;
 }

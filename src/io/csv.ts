@@ -20,7 +20,7 @@ import type { PassHash } from './digest.js';
 import { checkHeap } from './heap.js';
 import { RecordScanner, type RangeHandler } from './scanner.js';
 import { PARALLEL_MIN_BYTES, defaultThreads, scanPool, type Machine } from './parallel/pool.js';
-import { scanReduced, type RangeReducer, type RangeReduction } from './parallel/reduce.js';
+import { scanReduced, scanReducedHere, type RangeReducer, type RangeReduction } from './parallel/reduce.js';
 import { streamRangesParallel, type PieceScan } from './parallel/stream.js';
 import { sampleRecords, sniffDecimal, sniffDelimiter, sniffLineEnding } from './sniff.js';
 import { changedError, checkWhole, fsError, openAgain, openSource, type Source } from './source.js';
@@ -42,12 +42,16 @@ export interface Tuning {
   autoThreadsBytes?: number;
   /** The cores and load the default thread count sees (default: this machine's, machineNow). */
   machine?: Machine;
+  /** Pieces every worker has in hand before the main thread reduces one itself (default 2; 0: it reduces every piece). */
+  helpAfter?: number;
   /** Scan the pieces on the main thread instead of in workers (the same split and checks, for tests). */
   inlineScan?: boolean;
   /** Called after each chunk of a pass is read and hashed, with the bytes read so far (tests inject faults here). */
   afterRead?: (bytes: number) => void;
 }
 
+/** Pieces every worker has in hand before the main thread reduces one itself (streamParallel). */
+const HELP_AFTER = 2;
 const DEFAULT_CHUNK = 1024 * 1024;
 const DEFAULT_SAMPLE = 64 * 1024;
 const PROGRESS_EVERY = 4 * 1024 * 1024;
@@ -132,7 +136,7 @@ export async function openCsvTuned(path: string, options: DialectOptions, stdin:
   const threadsFor = (reduces: boolean): number => Math.max(1, Math.floor(asked ?? defaultThreads(size, reduces, tuning.machine, tuning.autoThreadsBytes)));
   // Asked for: the workers start now, so their start-up overlaps the header read and the
   // command's set-up (a default is settled by the read: it depends on the reduction).
-  if (ranges && asked !== undefined && threadsFor(false) > 1 && size >= minBytes && tuning.inlineScan !== true) scanPool(threadsFor(false)).warm();
+  if (ranges && asked !== undefined && threadsFor(false) > 1 && size >= minBytes && tuning.inlineScan !== true) scanPool(threadsFor(false) - 1).warm();
 
   // The header: the first non-blank record (read with the real reader, so a header
   // longer than the sample still works).
@@ -177,6 +181,7 @@ export async function openCsvTuned(path: string, options: DialectOptions, stdin:
               dialect,
               { chunkSize, maxRecord, skip: skip + 1 },
               threads,
+              tuning.helpAfter ?? HELP_AFTER,
               tuning.inlineScan === true,
               opts?.onProgress,
               onRange,
@@ -204,10 +209,11 @@ export async function openCsvTuned(path: string, options: DialectOptions, stdin:
 function noRecord(): void {}
 
 /**
- * readRanges on `threads` worker threads (./parallel/stream.ts): this thread reads, hashes
- * and delivers in order; the workers scan the pieces (and, with a range reduction, interpret
- * the rows and reduce the client runs, so this thread only merges: describe and correlate).
- * The same records, lines and errors as `stream` in range mode.
+ * readRanges on `threads` threads (./parallel/stream.ts): this thread reads, hashes and
+ * delivers in order; threads - 1 workers scan the pieces (and, with a range reduction,
+ * interpret the rows and reduce the client runs: describe and correlate; this thread then
+ * merges, and reduces a piece itself when the workers have enough in hand). The same
+ * records, lines and errors as `stream` in range mode.
  */
 async function streamParallel(
   src: Source,
@@ -215,6 +221,7 @@ async function streamParallel(
   dialect: Dialect,
   { chunkSize, maxRecord, skip }: { chunkSize: number; maxRecord: number; skip: number },
   threads: number,
+  helpAfter: number,
   inline: boolean,
   onProgress: ((bytes: number) => void) | undefined,
   onRange: RangeHandler,
@@ -222,10 +229,18 @@ async function streamParallel(
 ): Promise<{ delivered: number; lastLine: number }> {
   const { delimiter } = dialect;
   const display = src.display;
-  const pool = inline ? null : scanPool(threads);
+  const pool = inline ? null : scanPool(threads - 1);
   const reducer: RangeReducer | null = reduce ? { module: reduce.module, spec: reduce.spec } : null;
+  // With a reduction this thread also reduces a piece itself (with the reducer as it has
+  // it: the same code) whenever every worker has `helpAfter` pieces in hand; otherwise it
+  // only reads, hashes and merges. Which thread reduced a piece changes nothing in it.
+  const startHere = reduce?.start;
+  const help: PieceScan | null =
+    reducer !== null && startHere !== undefined
+      ? (bytes, len, final) => Promise.resolve(scanReducedHere(bytes, len, final, delimiter, display, startHere, reducer.spec))
+      : null;
   const scan: PieceScan = pool
-    ? (bytes, len, final) => pool.scan(bytes, len, final, delimiter, display, reducer)
+    ? (bytes, len, final) => (help !== null && pool.inHand() >= helpAfter ? help(bytes, len, final) : pool.scan(bytes, len, final, delimiter, display, reducer))
     : (bytes, len, final) => scanReduced(bytes, len, final, delimiter, display, undefined, reducer);
   const fh = await openAgain(src);
   const release = pool?.use();

@@ -22,8 +22,9 @@ export interface DialectOptions {
    */
   display?: string;
   /**
-   * Worker threads that read a large UTF-8 input (./parallel/): by default two for describe
-   * and correlate on a large input with more than one core, else one (see defaultThreads);
+   * Threads that read a large UTF-8 input (./parallel/: the main thread and N - 1 workers):
+   * by default more than one only for describe and correlate on a large input with a core
+   * free (see defaultThreads);
    * inputs under 8 MiB and other encodings are read on one thread whatever it says.
    */
   threads?: number;

@@ -5,7 +5,7 @@
  * spread over pieces, scattered clients, quoted and multi-line cells, CRLF, padded and
  * missing ids, an id shown as a pseudonym, missing cells, bad numbers, out-of-range
  * values, ragged rows, blank sessions, an unclosed quote, invalid UTF-8, `;` and decimal
- * commas, a BOM, --missing tokens) and any split (1 to 3 workers, tiny pieces, in workers or inline), every
+ * commas, a BOM, --missing tokens) and any split (1 to 3 workers, tiny pieces, in workers or inline, the main thread reducing none, some or all of the pieces), every
  * command prints exactly what it prints on one thread. The size threshold is set to 0 here
  * so small files take the parallel path.
  */
@@ -105,13 +105,14 @@ describe('commands on several threads with reduced client runs', () => {
         fc.constantFrom(2, 3, 4),
         fc.boolean(),
         fc.constantFrom(...COMMANDS),
-        async (spec, chunkSize, threads, inlineScan, command) => {
+        fc.constantFrom(0, 1, 2, 1000),
+        async (spec, chunkSize, threads, inlineScan, command, helpAfter) => {
           const file = path.join(dir, `f${n++}.csv`);
           fs.writeFileSync(file, build(spec));
           const args = [...command, file, '--format', 'json'];
           setReadTuning({});
           const one = await runInProcess([...args, '--threads', '1']);
-          setReadTuning({ chunkSize, parallelMinBytes: 0, inlineScan });
+          setReadTuning({ chunkSize, parallelMinBytes: 0, inlineScan, helpAfter });
           const many = await runInProcess([...args, '--threads', String(threads)]);
           expect(many.stderr).toBe(one.stderr);
           expect(many.stdout).toBe(one.stdout);
@@ -167,13 +168,15 @@ describe('commands on several threads with reduced client runs', () => {
 });
 
 describe('the default thread count', () => {
-  it('is two for a read that reduces a large input on a machine with a core to spare, else one', () => {
+  it('is more than one for a read that reduces a large input on a machine with a core free, else one', () => {
     const idle = { cores: 2, load: 0.3 };
     expect(defaultThreads(AUTO_THREADS_BYTES, true, idle)).toBe(2);
-    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 2, load: 1.5 })).toBe(2);
-    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 2, load: 1.6 })).toBe(1);
+    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 2, load: 1 })).toBe(2);
+    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 2, load: 1.1 })).toBe(1);
     expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 1, load: 0 })).toBe(1);
-    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 8, load: 6 })).toBe(2);
+    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 8, load: 6 })).toBe(3);
+    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 8, load: 6.5 })).toBe(2);
+    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 4, load: 0 })).toBe(3);
     expect(defaultThreads(AUTO_THREADS_BYTES - 1, true, idle)).toBe(1);
     expect(defaultThreads(AUTO_THREADS_BYTES, false, idle)).toBe(1);
     expect(defaultThreads(10, true, idle, 10)).toBe(2);

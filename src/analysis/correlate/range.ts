@@ -90,6 +90,7 @@ export function correlateReduction(acc: Accumulator): RowReduction {
   const run = new RunStats(cfg.pairs.length);
   return {
     module: compiledUrl(import.meta.url, './range.js'),
+    start: startPiece,
     command: cfg,
     onRun(client, rows, floats, at) {
       // Copied element by element: a subarray per block would be garbage per run.

@@ -13,10 +13,10 @@ import type { PieceTask } from './worker.js';
 export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
 
 /**
- * Inputs at least this large are read by two workers by default when the read has a range
- * reduction (describe, correlate) and a core is free: where two workers should be 15 %
- * faster or more, from the CPU seconds measured on the 2-core machine (issue 15; README
- * Performance, "Both cores").
+ * Inputs at least this large are read on more than one thread by default when the read has
+ * a range reduction (describe, correlate) and a core is free: where two threads should be
+ * 15 % faster or more, from the CPU seconds measured on the 2-core machine (issue 15;
+ * README Performance, "Both cores").
  */
 export const AUTO_THREADS_BYTES = 128 * 1024 * 1024;
 
@@ -32,15 +32,18 @@ export function machineNow(): Machine {
 
 /**
  * Threads when none is asked for (`--threads N`, config `threads:`), for an input of
- * `bytes` bytes: two for a read whose workers reduce the client runs (./reduce.ts) of a
- * large input when the machine has a core to spare (more than one core, and a load average
- * at least half a core below their number), else one. The workers together spend more CPU
- * than one thread (measured: about 40 % more), so on cores busy with other work the run
- * takes longer; without a reduction the main thread interprets every row and the workers'
- * scan does not make the run shorter. The output is the same either way.
+ * `bytes` bytes. One, except for a read whose workers reduce the client runs (./reduce.ts)
+ * of a large input on a machine with a core free (cores minus the load average at least
+ * 1): then two (the main thread and one worker), or three with two or more cores free.
+ * The threads together spend more CPU than one thread (measured: 40-45 % more), so on
+ * cores busy with other work the run takes longer; without a reduction the main thread
+ * interprets every row and the workers' scan does not make the run shorter. The output is
+ * the same either way.
  */
 export function defaultThreads(bytes: number, reduces: boolean, machine: Machine = machineNow(), from = AUTO_THREADS_BYTES): number {
-  return reduces && bytes >= from && machine.cores > 1 && machine.load <= machine.cores - 0.5 ? 2 : 1;
+  if (!reduces || bytes < from) return 1;
+  const free = machine.cores - machine.load;
+  return free >= 2 && machine.cores >= 3 ? 3 : free >= 1 && machine.cores >= 2 ? 2 : 1;
 }
 
 /** The worker script: the compiled file beside this one (from the sources under the test runner: dist/, kept current by its setup). */
@@ -106,6 +109,13 @@ export class ScanPool {
       this.waiting.set(id, { resolve, reject, worker: k });
       w.postMessage(task, scratch ? [scratch] : []);
     });
+  }
+
+  /** The fewest pieces any worker has in hand (posted, not answered). */
+  inHand(): number {
+    let n = Infinity;
+    for (const b of this.busy) if (b < n) n = b;
+    return n === Infinity ? 0 : n;
   }
 
   /** Hands back a delivered result's offsets buffer for reuse. */

@@ -38,6 +38,8 @@ export interface PieceRecords {
 
 /** The main thread's side of a reduction. */
 export interface RangeReduction extends RangeReducer {
+  /** The reducer's `startPiece` as loaded on this thread (the module's own export): this thread may reduce pieces too. */
+  start?: StartPiece;
   /** Consumes one reduced piece (bytes: the piece as scanned): its records are the raw ranges and the passed runs, in order. */
   onPiece(bytes: Buffer, reduced: ReducedPiece, records: PieceRecords): void;
 }
@@ -69,6 +71,19 @@ export function loadReducer(module: string): Promise<StartPiece> {
   return p;
 }
 
+/** Has `start`'s sink take the records of a piece on this thread (none listed). */
+export function scanReducedHere(
+  bytes: Uint8Array,
+  len: number,
+  final: boolean,
+  delimiter: string,
+  display: string,
+  start: StartPiece,
+  spec: unknown,
+): PieceResult {
+  return scanPieceInto(bytes, len, final, delimiter, display, start(Buffer.from(bytes.buffer, bytes.byteOffset, len), spec));
+}
+
 /** Scans a piece (./piece.ts), or, with a reducer, has its sink take the records (none listed). */
 export async function scanReduced(
   bytes: Uint8Array,
@@ -80,6 +95,5 @@ export async function scanReduced(
   reducer: RangeReducer | null,
 ): Promise<PieceResult> {
   if (reducer === null) return scanPiece(bytes, len, final, delimiter, display, scratch);
-  const start = await loadReducer(reducer.module);
-  return scanPieceInto(bytes, len, final, delimiter, display, start(Buffer.from(bytes.buffer, bytes.byteOffset, len), reducer.spec));
+  return scanReducedHere(bytes, len, final, delimiter, display, await loadReducer(reducer.module), reducer.spec);
 }

@@ -22,7 +22,8 @@
  * Lines: a piece's lines count from 1; the reader adds the line its first byte is on (the
  * previous pieces' lines), known by the time the piece's records are delivered.
  *
- * With a range reduction (./reduce.ts) the workers also reduce their pieces' records, and a
+ * With a range reduction (./reduce.ts) the workers also reduce their pieces' records (and
+ * the caller's `scan` may reduce a piece on this thread, the same way: ../csv.ts), and a
  * reduced piece goes to the reduction's onPiece, in file order, which has the ranges of
  * records the reducer left scanned again and delivered here and counts the ones it took. A
  * piece scanned again here is scanned without the reducer and delivered whole.
