@@ -173,7 +173,8 @@ export async function openCsvTuned(path: string, options: DialectOptions, stdin:
     },
     readRanges: ranges
       ? async (onRange: RangeHandler, opts?: RangeReadOptions): Promise<ReadStats> => {
-          const threads = threadsFor(opts?.reduce !== undefined);
+          // The default counts a reduction only when this thread shares it (a reducer it has itself).
+          const threads = threadsFor(opts?.reduce?.start !== undefined);
           if (threads > 1 && size >= minBytes) {
             const r = await streamParallel(
               src,

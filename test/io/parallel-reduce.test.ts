@@ -20,6 +20,7 @@ import { silentIo } from '../helpers/cli.js';
 import { runInProcess } from '../helpers/cli.js';
 import { compiledUrl } from '../../src/io/parallel/reduce.js';
 import { AUTO_THREADS_BYTES, defaultThreads } from '../../src/io/parallel/pool.js';
+import { startPiece as describeStart } from '../../src/analysis/describe-range.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-reduce-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -174,9 +175,9 @@ describe('the default thread count', () => {
     expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 2, load: 1 })).toBe(2);
     expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 2, load: 1.1 })).toBe(1);
     expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 1, load: 0 })).toBe(1);
-    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 8, load: 6 })).toBe(3);
-    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 8, load: 6.5 })).toBe(2);
-    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 4, load: 0 })).toBe(3);
+    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 8, load: 7 })).toBe(2);
+    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 8, load: 7.5 })).toBe(1);
+    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 16, load: 0 })).toBe(2);
     expect(defaultThreads(AUTO_THREADS_BYTES - 1, true, idle)).toBe(1);
     expect(defaultThreads(AUTO_THREADS_BYTES, false, idle)).toBe(1);
     expect(defaultThreads(10, true, idle, 10)).toBe(2);
@@ -188,13 +189,14 @@ describe('the default thread count', () => {
     const file = path.join(dir, 'default.csv');
     fs.writeFileSync(file, rows.join('\n') + '\n');
     const idle = { cores: 2, load: 0 };
-    const runsWith = async (options: { threads?: number }, machine = idle): Promise<number> => {
+    const runsWith = async (options: { threads?: number }, machine = idle, shared = true): Promise<number> => {
       setReadTuning({ chunkSize: 2048, parallelMinBytes: 0, autoThreadsBytes: 0, machine });
       const ds = await openDataset([file], options, silentIo(process.cwd()));
       let runs = 0;
       await ds.scan(() => undefined, {
         reduce: {
           module: compiledUrl(new URL('../../src/analysis/describe-range.ts', import.meta.url).href, './describe-range.js'),
+          ...(shared ? { start: describeStart } : {}),
           command: { M: ds.mapping.measures.length },
           onRun: () => runs++,
         },
@@ -202,11 +204,14 @@ describe('the default thread count', () => {
       return runs;
     };
     // Runs are reduced only on a parallel read: by default on an idle machine, not on a busy
-    // one, never with one thread, and with two when asked for on a busy one.
+    // one, never with one thread, and with two when asked for on a busy one; by default only
+    // when the main thread shares the reduction (a reducer of its own: `start`).
     expect(await runsWith({})).toBeGreaterThan(50);
     expect(await runsWith({}, { cores: 2, load: 4 })).toBe(0);
     expect(await runsWith({ threads: 1 })).toBe(0);
     expect(await runsWith({ threads: 2 }, { cores: 2, load: 4 })).toBeGreaterThan(50);
+    expect(await runsWith({}, idle, false)).toBe(0);
+    expect(await runsWith({ threads: 2 }, idle, false)).toBeGreaterThan(50);
     const args = ['correlate', '--alliance', 'srs', '--outcome', 'ors', file, '--format', 'json'];
     setReadTuning({ parallelMinBytes: 0, autoThreadsBytes: 0, machine: idle });
     const auto = await runInProcess(args);
