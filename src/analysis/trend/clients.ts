@@ -286,7 +286,7 @@ export function passClient(setup: ClientSetup, s: ClientSessions, c: number, tal
   const intakeSession = at.first >= 0 ? s.session[at.first] : NaN;
   const intake = at.first >= 0 ? s.outcome[at.first] : NaN;
 
-  const change = changeOf(setup, s, at, oN, tally);
+  const change = changeOf(setup, s, at, oN, tally, row);
   if (!row) return null;
   let lastO = -1;
   for (let k = s.n - 1; k >= 0; k--)
@@ -316,7 +316,7 @@ export function passClient(setup: ClientSetup, s: ClientSessions, c: number, tal
       last: lastO >= 0 ? s.outcome[lastO] : null,
       slope: toNull(olsSlope(s.session, s.outcome, s.n)),
     },
-    change,
+    change: change!,
     notOnTrack: { band: b >= 0 ? b + 1 : null, assessed, sessions: ntpSessions!, current },
     series: {
       session: Array.from(s.session.subarray(0, s.n)),
@@ -326,60 +326,69 @@ export function passClient(setup: ClientSetup, s: ClientSessions, c: number, tal
   };
 }
 
-/** The client's change (pre, post, reliable change, clinical status, category), added to the tallies. */
-export function changeOf(setup: ClientSetup, s: ClientSessions, at: Located, oN: number, tally: CohortTally | null): ClientTrend['change'] {
+/**
+ * The client's change (pre, post, reliable change, clinical status, category), added to the
+ * tallies when given; returned as the row's `change` when `row` is true (else null).
+ */
+export function changeOf(setup: ClientSetup, s: ClientSessions, at: Located, oN: number, tally: CohortTally | null, row = true): ClientTrend['change'] | null {
   const used = at.reason === null && setup.hasOutcome;
   const pre = used ? s.outcome[at.pre] : NaN;
   const post = used ? s.outcome[at.post] : NaN;
+  let ch: number | null = null;
+  let res: { rc: ReliableDirection; rci: number } | null = null;
+  let clinicalPre: boolean | null = null;
+  let clinicalPost: boolean | null = null;
+  let category: ClientTrend['change']['category'] = null;
+  let reason: string | undefined;
+  if (!used) {
+    if (setup.fixed) reason = 'no outcome at the pre or post session';
+    else reason = oN === 0 ? 'no outcome scores' : 'only one outcome measurement';
+  } else {
+    ch = setup.difference(post, pre);
+    res = setup.classify ? setup.classify(pre, post) : null;
+    if (res) {
+      if (setup.clinicalPre && setup.clinicalPost) {
+        clinicalPre = setup.clinicalPre(pre);
+        clinicalPost = setup.clinicalPost(post);
+      }
+      category = categorize(res.rc, clinicalPre ?? undefined, clinicalPost ?? undefined);
+    } else reason = setup.classifyReason ?? 'no reliable-change method';
+  }
+  if (tally && used) {
+    const summary = tally.summary;
+    summary.used++;
+    if (res) {
+      summary.reliable[res.rc]++;
+      summary.categories[category!]++;
+    }
+    // Clients count in the period of their post session, and in the group of their first
+    // session with a level (clientCell; the same cell as in ruptures).
+    const postIndex = at.post;
+    addChange(tally.overall, pre, ch!, category);
+    if (setup.period) {
+      const day = s.date[postIndex];
+      if (Number.isNaN(day)) tally.clientsWithoutPostDate++;
+      else addChange(tally.periodAcc(day, false), pre, ch!, category);
+    }
+    if (setup.grouped) {
+      const cell = clientCell(s.group, s.n);
+      if (cell >= 0) addChange(tally.groupAcc(cell, false), pre, ch!, category);
+    }
+  }
+  if (!row) return null;
   const change: ClientTrend['change'] = {
     preSession: used ? s.session[at.pre] : null,
     pre: toNull(pre),
     postSession: used ? s.session[at.post] : null,
     post: toNull(post),
-    change: null,
-    rci: null,
-    reliable: null,
-    clinicalPre: null,
-    clinicalPost: null,
-    category: null,
+    change: ch,
+    rci: res ? toNull(res.rci) : null,
+    reliable: res ? res.rc : null,
+    clinicalPre,
+    clinicalPost,
+    category,
   };
-  if (!used) {
-    if (setup.fixed) change.reason = 'no outcome at the pre or post session';
-    else change.reason = oN === 0 ? 'no outcome scores' : 'only one outcome measurement';
-    return change;
-  }
-  const ch = setup.difference(post, pre);
-  change.change = ch;
-  const res = setup.classify ? setup.classify(pre, post) : null;
-  if (res) {
-    change.rci = toNull(res.rci);
-    change.reliable = res.rc;
-    if (setup.clinicalPre && setup.clinicalPost) {
-      change.clinicalPre = setup.clinicalPre(pre);
-      change.clinicalPost = setup.clinicalPost(post);
-    }
-    change.category = categorize(res.rc, change.clinicalPre ?? undefined, change.clinicalPost ?? undefined);
-  } else change.reason = setup.classifyReason ?? 'no reliable-change method';
-  if (!tally) return change;
-  const summary = tally.summary;
-  summary.used++;
-  if (res) {
-    summary.reliable[res.rc]++;
-    summary.categories[change.category!]++;
-  }
-  // Clients count in the period of their post session, and in the group of their first
-  // session with a level (clientCell; the same cell as in ruptures).
-  const postIndex = at.post;
-  addChange(tally.overall, pre, ch, change.category);
-  if (setup.period) {
-    const day = s.date[postIndex];
-    if (Number.isNaN(day)) tally.clientsWithoutPostDate++;
-    else addChange(tally.periodAcc(day, false), pre, ch, change.category);
-  }
-  if (setup.grouped) {
-    const cell = clientCell(s.group, s.n);
-    if (cell >= 0) addChange(tally.groupAcc(cell, false), pre, ch, change.category);
-  }
+  if (reason !== undefined) change.reason = reason;
   return change;
 }
 

@@ -64,6 +64,10 @@ export const startPiece = pieceReducer((command: unknown, layout: RunLayout) => 
 export function trendReduction(runs: RunCollector, cfg: TrendRunConfig, keepDate: boolean): RowReduction {
   return {
     module: compiledUrl(import.meta.url, './range.js'),
+    // No `start`: the main thread does not reduce trend's pieces itself, and so (csv.ts)
+    // trend is read on several threads only when --threads N asks: at 10M rows two threads
+    // took its peak RSS from 231 MB to 302-308 MB (over issue 15's 300 MB), slower and with
+    // 30 % more CPU (README Performance).
     command: cfg,
     onRun(client, count, floats, at) {
       for (let r = 0, o = at; r < count; r++, o += STRIDE) runs.add(client, floats[o], keepDate ? floats[o + 1] : NaN, floats[o + 2], floats[o + 3], -1);

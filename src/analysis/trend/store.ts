@@ -103,6 +103,7 @@ export class PagedColumn {
     // The common case inline, as in set(): values the current integer tier holds exactly.
     if (this.tier < FLOAT_TIER) {
       const scale = this.scaleNow;
+      const unit = scale === 1;
       const maxCode = this.maxCodeNow;
       const miss = this.missingNow;
       let maxAbs = this.maxAbs;
@@ -121,7 +122,8 @@ export class PagedColumn {
             continue;
           }
           const c = Math.round(v * scale);
-          if (!(c / scale === v && c <= maxCode && c >= -maxCode && (v !== 0 || 1 / v > 0))) break;
+          // (c / scale === v; without the division for whole numbers.)
+          if (!((unit ? c === v : c / scale === v) && c <= maxCode && c >= -maxCode && (v !== 0 || 1 / v > 0))) break;
           page[i0 + j] = c;
           const a = v < 0 ? -v : v;
           if (a > maxAbs) maxAbs = a;

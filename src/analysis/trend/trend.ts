@@ -333,7 +333,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
     }
     located.get(c, at);
     addFlags(setup, s, c, at.first, tally, null, flags);
-    changeOf(setup, s, at, oN, tally);
+    changeOf(setup, s, at, oN, tally, false);
   }
   const overall = tally.overall;
   const t = tally.summary;
