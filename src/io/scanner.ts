@@ -52,6 +52,16 @@ export interface RangeRecord {
 
 export type RangeHandler = (rec: RangeRecord, line: number) => void;
 
+/** Doubles a range record's field offset arrays (a record with more fields than they hold). */
+export function growFields(rec: RangeRecord): void {
+  const a = new Int32Array(rec.start.length * 2);
+  a.set(rec.start);
+  const b = new Int32Array(rec.end.length * 2);
+  b.set(rec.end);
+  rec.start = a;
+  rec.end = b;
+}
+
 /** Field k of a range record as a string (the text the string path gives for it). */
 export function fieldText(rec: RangeRecord, k: number): string {
   const a = rec.start[k];
@@ -367,12 +377,9 @@ export class RecordScanner {
       let nf = 0;
       for (;;) {
         if (nf >= starts.length) {
-          const a = new Int32Array(starts.length * 2);
-          a.set(starts);
-          const b = new Int32Array(ends.length * 2);
-          b.set(ends);
-          rec.start = starts = a;
-          rec.end = ends = b;
+          growFields(rec);
+          starts = rec.start;
+          ends = rec.end;
         }
         if (i < len && s[i] === QUOTE) {
           const qLine = line;

@@ -16,25 +16,21 @@ const SCALE = 1000;
 /** Codes in (-RANGE, RANGE) are tabulated (scores below 262.144 in magnitude). */
 const RANGE = 1 << 18;
 
-/** Not yet computed, false, true. */
+/** Not yet computed (a table entry holds its result + 1). */
 const UNKNOWN = 0;
-const NO = 1;
-const YES = 2;
+/** code() of a value that has none. */
+const NO_CODE = RANGE;
 
-/** A test of one score (e.g. alliance below its cut-off), memoised per code. */
+/** The value's code when it is exactly its code's value and tabulated, else NO_CODE. */
+function code(x: number): number {
+  const c = Math.round(x * SCALE);
+  return c / SCALE === x && c > -RANGE && c < RANGE ? c : NO_CODE;
+}
+
+/** A test of one score (e.g. alliance below its cut-off), memoised per code (scoreIndex). */
 export function scoreTest(test: (x: number) => boolean): (x: number) => boolean {
-  const table = new Uint8Array(2 * RANGE);
-  return (x) => {
-    const c = Math.round(x * SCALE);
-    // Only a value that is exactly its code's value shares the code's entry.
-    if (c / SCALE !== x || c <= -RANGE || c >= RANGE) return test(x);
-    const i = c + RANGE;
-    const t = table[i];
-    if (t !== UNKNOWN) return t === YES;
-    const r = test(x);
-    table[i] = r ? YES : NO;
-    return r;
-  };
+  const index = scoreIndex((x) => (test(x) ? 1 : 0));
+  return (x) => index(x) === 1;
 }
 
 /**
@@ -44,8 +40,9 @@ export function scoreTest(test: (x: number) => boolean): (x: number) => boolean 
 export function scoreIndex(f: (x: number) => number): (x: number) => number {
   const table = new Uint8Array(2 * RANGE);
   return (x) => {
-    const c = Math.round(x * SCALE);
-    if (c / SCALE !== x || c <= -RANGE || c >= RANGE) return f(x);
+    // Only a value that is exactly its code's value shares the code's entry.
+    const c = code(x);
+    if (c === NO_CODE) return f(x);
     const i = c + RANGE;
     const t = table[i];
     if (t !== UNKNOWN) return t - 1;
@@ -65,9 +62,9 @@ export function differenceTest<T>(f: (a: number, b: number) => T): (a: number, b
   const table = new Uint8Array(4 * RANGE);
   const results: T[] = [];
   return (a, b) => {
-    const ca = Math.round(a * SCALE);
-    const cb = Math.round(b * SCALE);
-    if (ca / SCALE !== a || cb / SCALE !== b || ca <= -RANGE || ca >= RANGE || cb <= -RANGE || cb >= RANGE) return f(a, b);
+    const ca = code(a);
+    const cb = code(b);
+    if (ca === NO_CODE || cb === NO_CODE) return f(a, b);
     const i = ca - cb + 2 * RANGE;
     const t = table[i];
     if (t !== UNKNOWN) return results[t - 1];
@@ -99,8 +96,8 @@ export function dropTest(drop: number, dir: 1 | -1): (prev: number, a: number) =
  * difference that scoreDifference divides out at the operands' own precision.
  */
 export function exactDifference(a: number, b: number): number {
-  const ca = Math.round(a * SCALE);
-  const cb = Math.round(b * SCALE);
-  if (ca / SCALE !== a || cb / SCALE !== b || ca <= -RANGE || ca >= RANGE || cb <= -RANGE || cb >= RANGE) return scoreDifference(a, b);
+  const ca = code(a);
+  const cb = code(b);
+  if (ca === NO_CODE || cb === NO_CODE) return scoreDifference(a, b);
   return (ca - cb) / SCALE;
 }

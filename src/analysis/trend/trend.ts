@@ -134,7 +134,8 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
 
   // ---- pass A: who is used, pre scores (for the RCI and clinical norms), intakes (bands) ----
   let tally = new CohortTally(opts.period);
-  let excluded = { total: 0, missingPre: 0, missingPost: 0, oneMeasurement: 0, noOutcome: 0 };
+  const noExclusions = () => ({ total: 0, missingPre: 0, missingPost: 0, oneMeasurement: 0, noOutcome: 0 });
+  let excluded = noExclusions();
   let usedPre = new GrowableF64();
   let intakes = new GrowableF64();
   const located = new LocatedClients();
@@ -188,7 +189,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
   const inOrder = runs.inOrder;
   if (!inOrder) {
     tally = new CohortTally(opts.period);
-    excluded = { total: 0, missingPre: 0, missingPost: 0, oneMeasurement: 0, noOutcome: 0 };
+    excluded = noExclusions();
     usedPre = new GrowableF64();
     intakes = new GrowableF64();
     for (let c = 0; c < nClients; c++) {

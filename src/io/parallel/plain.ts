@@ -9,7 +9,7 @@
  * (test/io/parallel-plain.test.ts checks it on random inputs). No error is possible: the
  * scanner's only errors are about quoted fields.
  */
-import type { RangeRecord } from '../scanner.js';
+import { growFields, type RangeRecord } from '../scanner.js';
 
 const LF = 10;
 const CR = 13;
@@ -64,12 +64,9 @@ export function scanPlain(s: Uint8Array, len: number, final: boolean, delim: num
         j++;
       }
       if (nf >= starts.length) {
-        const a = new Int32Array(starts.length * 2);
-        a.set(starts);
-        const b = new Int32Array(ends.length * 2);
-        b.set(ends);
-        rec.start = starts = a;
-        rec.end = ends = b;
+        growFields(rec);
+        starts = rec.start;
+        ends = rec.end;
       }
       starts[nf] = i;
       ends[nf] = j;
