@@ -58,17 +58,14 @@ async function run(rows: MemoryRow[], opts: Partial<CorrelateOptions>): Promise<
 /** The accumulator runCorrelate builds (rows in client runs), for bootstrapReplicates. */
 function accumulate(rows: MemoryRow[], analyses: Analysis[]): { acc: Accumulator; ids: string[] } {
   const want = new Set(analyses);
-  const acc = new Accumulator(
-    {
-      measures: 2,
-      pairs: [{ alliance: 0, outcome: 1 }],
-      early: want.has('early') ? DEFAULT_OPTIONS.early : null,
-      lagged: want.has('lagged'),
-      keepPooledValues: false,
-      keepClients: true,
-    },
-    true,
-  );
+  const acc = new Accumulator({
+    measures: 2,
+    pairs: [{ alliance: 0, outcome: 1 }],
+    early: want.has('early') ? DEFAULT_OPTIONS.early : null,
+    lagged: want.has('lagged'),
+    keepPooledValues: false,
+    keepClients: true,
+  });
   const ids: string[] = [];
   const index = new Map<string, number>();
   for (const r of rows) {
@@ -204,10 +201,14 @@ describe('correlate bootstrap: early and lagged intervals', () => {
 
   it('without --bootstrap: no interval and no per-client statistics', async () => {
     for (const r of pick(await run(ROWS, { analyses: ['early', 'lagged'] }))) expect(r.bootstrap_ci).toBeNull();
-    const acc = new Accumulator(
-      { measures: 2, pairs: [{ alliance: 0, outcome: 1 }], early: DEFAULT_OPTIONS.early, lagged: true, keepPooledValues: false, keepClients: false },
-      true,
-    );
+    const acc = new Accumulator({
+      measures: 2,
+      pairs: [{ alliance: 0, outcome: 1 }],
+      early: DEFAULT_OPTIONS.early,
+      lagged: true,
+      keepPooledValues: false,
+      keepClients: false,
+    });
     expect(acc.clientEarly).toBeNull();
     expect(acc.clientLag).toBeNull();
   });

@@ -28,56 +28,12 @@
 import { GrowableF64 } from './growable.js';
 import { C_STRIDE, E_STRIDE, EARLY_CLIENT_STRIDE, L_STRIDE, LAG_DIAG, LX_STRIDE, type AccumulatorConfig } from './layout.js';
 import { chanMerge, welford2, welford3 } from './moments.js';
-import { computeRun, RunStats } from './run.js';
+import { computeRun, RunStats, runFloats } from './run.js';
+import { SeenSet, type ClientSet } from './seen.js';
 import { SpearmanAccumulator } from './spearman.js';
 
 export { GrowableF64 };
 export * from './layout.js';
-
-/**
- * Which clients have been merged. Dense (one byte per client index) for all clients; for a
- * --by group it starts sparse (a Set) and turns dense once the Set would take more memory
- * than the bytes (about 32 bytes per Set entry against one per index up to the largest):
- * with 1.3M clients over 10 therapists that is 13 MB instead of about 45 MB of Sets.
- */
-class SeenSet {
-  private dense: Uint8Array | null;
-  private sparse: Set<number> | null;
-  private maxIndex = -1;
-  size = 0;
-  constructor(denseMode: boolean) {
-    this.dense = denseMode ? new Uint8Array(1024) : null;
-    this.sparse = denseMode ? null : new Set();
-  }
-  has(c: number): boolean {
-    if (this.dense) return c < this.dense.length && this.dense[c] === 1;
-    return this.sparse!.has(c);
-  }
-  add(c: number): void {
-    if (this.dense) {
-      if (c >= this.dense.length) {
-        let cap = this.dense.length * 2;
-        while (cap <= c) cap *= 2;
-        const next = new Uint8Array(cap);
-        next.set(this.dense);
-        this.dense = next;
-      }
-      if (this.dense[c] === 0) this.size++;
-      this.dense[c] = 1;
-      return;
-    }
-    const sparse = this.sparse!;
-    if (!sparse.has(c)) this.size++;
-    sparse.add(c);
-    if (c > this.maxIndex) this.maxIndex = c;
-    if (sparse.size >= 4096 && sparse.size * 32 > this.maxIndex + 1) {
-      const dense = new Uint8Array(Math.max(1024, this.maxIndex + 1));
-      for (const k of sparse) dense[k] = 1;
-      this.dense = dense;
-      this.sparse = null;
-    }
-  }
-}
 
 /**
  * The run statistics `flush` reduces a run into and merges at once: scratch shared by every
@@ -107,10 +63,12 @@ export class Aggregates {
   readonly lagSq: Float64Array;
   /** Early: 3-D Welford over clients. */
   readonly early: Float64Array;
+  /** A run's statistics (RunStats.flat) held until the accumulator's run ends (Accumulator.addBlock). */
+  readonly held: Float64Array;
   constructor(P: number) {
     // Views of one buffer: one backing store per group instead of nine (each costs a few
     // hundred bytes outside the JavaScript heap; README "Performance", bytes per group).
-    const all = new Float64Array(P * (2 * C_STRIDE + 2 + 2 + 3 + 2 + LX_STRIDE + 4 + E_STRIDE));
+    const all = new Float64Array(P * (2 * C_STRIDE + 2 + 2 + 3 + 2 + LX_STRIDE + 4 + E_STRIDE) + runFloats(P));
     let at = 0;
     const take = (n: number): Float64Array => all.subarray(at, (at += n));
     this.pooled = take(P * C_STRIDE);
@@ -122,6 +80,7 @@ export class Aggregates {
     this.lagW = take(P * LX_STRIDE);
     this.lagSq = take(P * 4);
     this.early = take(P * E_STRIDE);
+    this.held = take(runFloats(P));
   }
 }
 
@@ -137,7 +96,7 @@ export class Accumulator {
   scatteredCount = 0;
   /** Clients whose rows were not in session order (or repeated a session number). */
   disorderedCount = 0;
-  readonly seen: SeenSet;
+  readonly seen: ClientSet;
   readonly scattered = new Set<number>();
   /** Per pair, with --method spearman|both: the distinct (x, y) pairs and their counts. */
   readonly spearman: SpearmanAccumulator[];
@@ -154,16 +113,20 @@ export class Accumulator {
   // current run
   private cur = -1;
   private skipping = false;
-  private readonly buf: GrowableF64;
+  private buf: GrowableF64;
   private bufRows = 0;
   private readonly run: RunStats;
+  /** The current run's row count when agg.held holds its statistics (addBlock), else -1. */
+  private heldRows = -1;
+  private heldDisordered = false;
 
-  constructor(cfg: AccumulatorConfig, dense: boolean) {
+  /** `seen`: the clients merged (a --by group's: ./seen.ts, GroupCells). */
+  constructor(cfg: AccumulatorConfig, seen: ClientSet = new SeenSet()) {
     this.cfg = cfg;
     this.P = cfg.pairs.length;
     this.M = cfg.measures;
     this.agg = new Aggregates(this.P);
-    this.seen = new SeenSet(dense);
+    this.seen = seen;
     this.spearman = cfg.keepPooledValues ? cfg.pairs.map(() => new SpearmanAccumulator()) : [];
     this.clientMoments = cfg.keepClients ? new GrowableF64(1024) : null;
     this.clientEarly = cfg.keepClients && cfg.early ? new GrowableF64(1024) : null;
@@ -189,20 +152,7 @@ export class Accumulator {
         if (x === x && y === y) this.spearman[p].add(x, y);
       }
     }
-    if (client !== this.cur) {
-      this.flush();
-      this.cur = client;
-      if (this.seen.has(client)) {
-        this.skipping = true;
-        if (!this.scattered.has(client)) {
-          this.scattered.add(client);
-          this.scatteredCount++;
-        }
-      } else {
-        this.skipping = false;
-        this.seen.add(client);
-      }
-    }
+    if (client !== this.cur) this.begin(client);
     if (this.skipping) return;
     const M = this.M;
     const buf = this.buf;
@@ -216,6 +166,86 @@ export class Accumulator {
   }
 
   /**
+   * Starts the run of a client other than the current one: flushes, then skips it if its
+   * rows were merged before (`unseen`: the caller knows they were not).
+   */
+  private begin(client: number, unseen = false): void {
+    this.flush();
+    this.cur = client;
+    this.skipping = !this.admit(client, unseen);
+  }
+
+  /** Marks a client merged (true), or scattered when it was merged before (false). */
+  private admit(client: number, unseen = false): boolean {
+    if (!unseen && this.seen.has(client)) {
+      if (!this.scattered.has(client)) {
+        this.scattered.add(client);
+        this.scatteredCount++;
+      }
+      return false;
+    }
+    this.seen.add(client);
+    return true;
+  }
+
+  /**
+   * Spearman's pooled values of `count` rows (flat: session, v_0..v_{M-1} per row), in row
+   * order: what `add` adds of each row.
+   */
+  addPooledValues(rows: Float64Array, count: number): void {
+    if (!this.cfg.keepPooledValues) return;
+    const W = 1 + this.M;
+    const pairs = this.cfg.pairs;
+    for (let o = 0, end = count * W; o < end; o += W) {
+      for (let p = 0; p < this.P; p++) {
+        const x = rows[o + 1 + pairs[p].alliance];
+        const y = rows[o + 1 + pairs[p].outcome];
+        if (x === x && y === y) this.spearman[p].add(x, y);
+      }
+    }
+  }
+
+  /**
+   * Adds the `count` rows of one client in `block` (flat: session, v_0..v_{M-1} per row):
+   * the same as `add` for each. Returns the buffer the caller is to fill next: `block`, or
+   * this accumulator's own empty buffer when the rows begin its run (it keeps `block`: no
+   * copy). `reduced`, when given, is computeRun of exactly these rows by an accumulator
+   * that had not seen the client before (./grouped.ts: the overall accumulator, which sees
+   * every row this one sees), so neither has this one: if the rows begin this accumulator's
+   * run, their statistics are held and merged when the run ends, unless more rows join it
+   * first (a client whose rows come back before another client's), which are then reduced
+   * from the buffered rows as `add` would have them. So the result is `add`'s bit for bit.
+   */
+  addBlock(client: number, block: GrowableF64, count: number, reduced: RunStats | null): GrowableF64 {
+    const rows = block.data;
+    this.rows += count;
+    this.addPooledValues(rows, count);
+    if (client !== this.cur) this.begin(client, reduced !== null);
+    if (this.skipping) return block;
+    const n = count * (1 + this.M);
+    if (this.bufRows === 0) {
+      const own = this.buf;
+      this.buf = block;
+      block.length = n;
+      this.bufRows = count;
+      if (reduced) {
+        this.agg.held.set(reduced.flat);
+        this.heldDisordered = reduced.disordered;
+        this.heldRows = count;
+      }
+      return own;
+    }
+    const buf = this.buf;
+    buf.ensure(n);
+    const d = buf.data;
+    const o = buf.length;
+    for (let k = 0; k < n; k++) d[o + k] = rows[k];
+    buf.length = o + n;
+    this.bufRows += count;
+    return block;
+  }
+
+  /**
    * Adds one client's complete run, reduced elsewhere (a worker, ./range.ts) by computeRun
    * from the rows `add` would have buffered: the same as adding those rows one by one and
    * the next client's first row. Spearman's values are added by the caller (./range.ts).
@@ -223,25 +253,42 @@ export class Accumulator {
   addRun(client: number, rows: number, run: RunStats): void {
     this.flush();
     this.rows += rows;
-    if (this.seen.has(client)) {
-      if (!this.scattered.has(client)) {
-        this.scattered.add(client);
-        this.scatteredCount++;
-      }
-      return;
-    }
-    this.seen.add(client);
+    if (!this.admit(client)) return;
     if (run.disordered) this.disorderedCount++;
     this.merge(run, 1, client);
+  }
+
+  /**
+   * Adds one client's complete run of `count` rows (flat, as `addBlock`) and reduces it into
+   * `out`, as `add` for each row and the next client's first row would: returns `out`, or
+   * null when the client's rows were merged before (skipped: scattered, not reduced).
+   */
+  addRows(client: number, rows: Float64Array, count: number, out: RunStats): RunStats | null {
+    this.flush();
+    this.rows += count;
+    this.addPooledValues(rows, count);
+    if (!this.admit(client)) return null;
+    computeRun(this.cfg, rows, count, out);
+    if (out.disordered) this.disorderedCount++;
+    this.merge(out, 1, client);
+    return out;
   }
 
   /** Merges the current run; call once after the last row. */
   flush(): void {
     if (this.cur >= 0 && !this.skipping && this.bufRows > 0) {
-      computeRun(this.cfg, this.buf.data, this.bufRows, this.run);
-      if (this.run.disordered) this.disorderedCount++;
-      this.merge(this.run, 1, this.cur);
+      const run = this.run;
+      if (this.heldRows === this.bufRows) {
+        run.flat.set(this.agg.held);
+        run.disordered = this.heldDisordered;
+        run.rows = this.bufRows;
+      } else {
+        computeRun(this.cfg, this.buf.data, this.bufRows, run);
+      }
+      if (run.disordered) this.disorderedCount++;
+      this.merge(run, 1, this.cur);
     }
+    this.heldRows = -1;
     this.buf.length = 0;
     this.bufRows = 0;
     this.cur = -1;

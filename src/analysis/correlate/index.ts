@@ -12,7 +12,9 @@ import { UserError } from '../../errors.js';
 import { byLabel } from '../../names.js';
 import { compareCells, groupKey } from '../by-column.js';
 import { Accumulator, type AccumulatorConfig, type PairSpec } from './accumulate.js';
+import { GroupedRuns } from './grouped.js';
 import { ScatterRepair } from './scatter.js';
+import { GroupCells } from './seen.js';
 import { correlateReduction } from './range.js';
 import { computeGroup } from './compute.js';
 import { bh, holm } from '../../stats/adjust.js';
@@ -72,14 +74,15 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
     keepClients: opts.bootstrap > 0,
   };
 
-  const overall = new Accumulator(cfg, true);
+  const overall = new Accumulator(cfg);
   const reader = groupKey(ds, opts.by);
   const slots: GroupSlot[] = [];
   let missingGroup = 0;
+  const merged = new GroupCells();
   const slotFor = (level: number): GroupSlot => {
     let s = slots[level];
     if (!s) {
-      s = { level, stats: new Accumulator(cfg, false) };
+      s = { level, stats: new Accumulator(cfg, merged.of(level)) };
       slots[level] = s;
     }
     return s;
@@ -87,24 +90,22 @@ export async function runCorrelate(ds: Dataset, options: Partial<CorrelateOption
 
   // Only client, session and the measures are read (and the --by column): no dates.
   const need = { need: { date: false, therapist: reader !== null, groups: reader !== null } };
-  // Without --by the read's workers reduce the client runs (./range.ts).
+  // Without --by the read's workers reduce the client runs (./range.ts); with it, each run
+  // is reduced once for all rows and its group (./grouped.ts).
+  const grouped = reader ? new GroupedRuns(overall, (level) => slotFor(level).stats) : null;
   const reduce = reader === null ? { reduce: correlateReduction(overall) } : {};
   const scanned = await ds.scan(
-    (row) => {
-      overall.add(row.client, row.session, row.values);
-      if (reader) {
-        const level = reader.read(row);
-        if (level < 0) {
-          missingGroup++;
-          return;
+    grouped && reader
+      ? (row) => {
+          const level = reader.read(row);
+          if (level < 0) missingGroup++;
+          grouped.add(row.client, row.session, row.values, level);
         }
-        slotFor(level).stats.add(row.client, row.session, row.values);
-      }
-    },
+      : (row) => overall.add(row.client, row.session, row.values),
     { ...need, ...reduce },
   );
-  overall.flush();
-  for (const s of slots) s?.stats.flush();
+  if (grouped) grouped.finish(slots.map((s) => s?.stats));
+  else overall.flush();
 
   // Clients whose rows are not contiguous: one more scan, for them only.
   const warnings: Warning[] = [];

@@ -4,8 +4,15 @@
  */
 import { C_STRIDE, L_STRIDE, type AccumulatorConfig } from './layout.js';
 
+/** Floats in a RunStats of P pairs. */
+export function runFloats(P: number): number {
+  return P * (C_STRIDE + L_STRIDE + 3);
+}
+
 /** The statistics of one client's rows (a run, or all rows of a scattered client). */
 export class RunStats {
+  /** All the floats below, in one buffer (a run's statistics are copied as one block). */
+  readonly flat: Float64Array;
   readonly corr: Float64Array;
   readonly lag: Float64Array;
   /** Early alliance per pair (NaN when absent), final and intake outcome (NaN unless valid). */
@@ -16,7 +23,8 @@ export class RunStats {
   disordered = false;
   constructor(P: number) {
     // views of one buffer (one backing store per accumulator: there is one per --by group)
-    const all = new Float64Array(P * (C_STRIDE + L_STRIDE + 3));
+    const all = new Float64Array(runFloats(P));
+    this.flat = all;
     this.corr = all.subarray(0, P * C_STRIDE);
     this.lag = all.subarray(P * C_STRIDE, P * (C_STRIDE + L_STRIDE));
     this.earlyX = all.subarray(P * (C_STRIDE + L_STRIDE), P * (C_STRIDE + L_STRIDE + 1));
