@@ -141,6 +141,7 @@ export async function datasetFromPlan(plan: Plan, options: ReadOptions, io: Io, 
       needDate: need?.date !== false || sessionSource === 'date' || (join && joinOn === 'date'),
       needTherapist: need?.therapist !== false,
       needGroups: need?.groups !== false,
+      needMeasures: need?.measures ?? null,
       onBytes,
       reduce,
     };

@@ -50,6 +50,8 @@ export interface ScanCtx {
   needDate: boolean;
   needTherapist: boolean;
   needGroups: boolean;
+  /** Measures read (indices into the dataset's measures; null: all). */
+  needMeasures: readonly number[] | null;
   /** Bytes of file `file` read so far in this pass (ScanProgress.bytes). */
   onBytes?: (file: number, bytes: number) => void;
   /** Client runs reduced in the read's workers (ScanOptions.reduce; set only when the scan allows it). */
@@ -70,15 +72,17 @@ export async function readPart(env: RowEnv, part: Part, ctx: ScanCtx, emit: (row
   const di = part.date;
   const ti = part.therapist;
   const gIdx = part.groups;
-  const mG = part.measureG;
-  const mF = part.measureF;
+  // The part's measures the scan reads (the others stay NaN: set once here when no other
+  // part's measures make every row start from NaN).
+  const { mG, mF } = measuresRead(part, ctx.needMeasures);
   const nm = mG.length;
   const decimal = part.decimal;
   const fmt = part.dateFormat;
   const missing = cells.missing;
   const values = row.values;
   const rowGroups = row.groups;
-  const fullRow = nm < M;
+  const fullRow = part.measureG.length < M;
+  if (!fullRow && nm < M) row.values.fill(NaN);
   let lastClientText: string | null = null;
   let lastClient = -1;
   let lastTherText: string | null = null;
@@ -334,4 +338,11 @@ export async function readPart(env: RowEnv, part: Part, ctx: ScanCtx, emit: (row
   );
   files[fileNo].rows = stat.records;
   files[fileNo].digest = part.input.digest();
+}
+
+/** The part's measures (global index mG[k], field mF[k]) among `need` (null: all). */
+function measuresRead(part: Part, need: readonly number[] | null): { mG: Int32Array; mF: Int32Array } {
+  if (need === null) return { mG: part.measureG, mF: part.measureF };
+  const keep = [...part.measureG.keys()].filter((k) => need.includes(part.measureG[k]));
+  return { mG: Int32Array.from(keep, (k) => part.measureG[k]), mF: Int32Array.from(keep, (k) => part.measureF[k]) };
 }

@@ -35,7 +35,12 @@ export interface SharedScans {
 function unionNeed(batch: Waiting[]): ScanOptions['need'] {
   if (batch.some((w) => w.options.need === undefined)) return undefined;
   const any = (k: 'date' | 'therapist' | 'groups') => batch.some((w) => w.options.need![k] !== false);
-  return { date: any('date'), therapist: any('therapist'), groups: any('groups') };
+  const need: ScanOptions['need'] = { date: any('date'), therapist: any('therapist'), groups: any('groups') };
+  // Measures: every one when any caller reads all, else those any caller lists.
+  if (batch.every((w) => w.options.need!.measures !== undefined)) {
+    need.measures = [...new Set(batch.flatMap((w) => w.options.need!.measures!))].sort((a, b) => a - b);
+  }
+  return need;
 }
 
 export function sharedScans(ds: Dataset): SharedScans {

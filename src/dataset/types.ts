@@ -195,9 +195,11 @@ export interface ScanOptions {
    * needed is not parsed (`row.date` is NaN, `row.therapist` and `row.groups` are -1), no
    * issues are reported for it (e.g. date.invalid, or a date contradicting the detected
    * format), and therapists / group levels seen only in such a scan are not interned. Dates
-   * are read anyway when the session numbers or a join come from them.
+   * are read anyway when the session numbers or a join come from them. `measures` lists the
+   * measures read (indices into mapping.measures; all when absent): the others are NaN in
+   * every row, and their cells are neither parsed nor counted in the stats or issues.
    */
-  need?: { date?: boolean; therapist?: boolean; groups?: boolean };
+  need?: { date?: boolean; therapist?: boolean; groups?: boolean; measures?: readonly number[] };
   /** Progress of this scan (wins over the one the dataset was opened with). */
   progress?: ScanProgress;
   /**

@@ -120,6 +120,31 @@ describe('sharedScans', () => {
     expect(mixed[0].rows).toEqual(alone.rows);
   });
 
+  test('need.measures: the others read NaN and are not counted alone; a round reads the measures any caller lists', async () => {
+    const values = async (ds: Dataset, need?: ScanOptions['need']) => {
+      const seen: number[][] = [];
+      const stats = await ds.scan((r) => seen.push(Array.from(r.values)), need ? { need } : {});
+      return { seen, stats };
+    };
+    const full = await values((await open()).ds);
+    const orsOnly = await values((await open()).ds, { measures: [1] });
+    expect(orsOnly.seen.map((v) => v[1])).toEqual(full.seen.map((v) => v[1]));
+    expect(orsOnly.seen.every((v) => Number.isNaN(v[0]))).toBe(true);
+    // Not blind: srs has an unusable cell and an out-of-range one, counted only when read.
+    expect(full.stats.unusable[0]).toBe(2);
+    expect(orsOnly.stats.unusable[0]).toBe(0);
+    expect(orsOnly.stats.missing[1]).toBe(full.stats.missing[1]);
+    const { ds, reads } = await open();
+    const shared = sharedScans(ds);
+    const [a, b] = await Promise.all([
+      shared.join(() => values(shared.dataset, { measures: [1] })),
+      shared.join(() => values(shared.dataset, { measures: [0] })),
+    ]);
+    expect(reads()).toBe(1);
+    expect(a.seen).toEqual(full.seen);
+    expect(b.seen).toEqual(full.seen);
+  });
+
   test('a second scan (a repair pass) is served in a later round, also after others finish', async () => {
     const { ds, reads } = await open();
     const shared = sharedScans(ds);

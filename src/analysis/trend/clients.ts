@@ -11,6 +11,7 @@ import { olsSlope } from '../../stats/descriptive.js';
 import { sequence } from '../../sequence.js';
 import { Acc, toNull } from './cohort.js';
 import { SMALL_OFFSET, type EtrCells } from './etr.js';
+import { scoreCode, type DifferenceTest, type ScoreTest } from './exact.js';
 import type { ClientSessions } from './store.js';
 import { isoDay, periodKey, type ClientRows, type ClientTrend, type ExclusionReason, type Period, type TrendResult } from './types.js';
 
@@ -27,9 +28,12 @@ export interface ClientSetup {
   hasOutcome: boolean;
   fixed: boolean;
   locate: (s: ClientSessions) => Located;
-  /** Alliance below its cut-off (null: no cut-off) and alliance drop tests (exact.ts). */
-  belowCut: ((a: number) => boolean) | null;
-  dropped: ((prev: number, a: number) => boolean) | null;
+  /**
+   * Alliance below its cut-off (null: no cut-off) and alliance drop tests (exact.ts), given
+   * the ratings' scoreCode as well: belowCut(code, a), dropped(prevCode, code, prev, a).
+   */
+  belowCut: ScoreTest['coded'] | null;
+  dropped: DifferenceTest<boolean>['coded'] | null;
   etr: EtrCells | null;
   classify: ((pre: number, post: number) => { rc: ReliableDirection; rci: number } | null) | null;
   /** Why change is not classified when `classify` is null. */
@@ -147,22 +151,26 @@ export function addSessions(
     }
   }
   let allianceSum = tally ? tally.overall.allianceSum : 0;
+  // Each rating's code (exact.ts) is found once for both tests.
+  let prevC = 0;
   for (let k = 0; k < n; k++) {
     const a = alliance[k];
     if (a !== a) continue;
     aN++;
     aSum += a;
     allianceSum += a;
-    if (belowCut !== null && belowCut(a)) {
+    const c = scoreCode(a);
+    if (belowCut !== null && belowCut(c, a)) {
       nBelow++;
       below?.push(session[k]);
     }
     // A drop of exactly `drop` points at the scores' decimal precision counts (16.4 -> 15.4 is 1).
-    if (dropped !== null && prevA === prevA && dropped(prevA, a)) {
+    if (dropped !== null && prevA === prevA && dropped(prevC, c, prevA, a)) {
       nDrops++;
       drops?.push(session[k]);
     }
     prevA = a;
+    prevC = c;
   }
   if (tally) {
     // The overall counts of the sessions (Acc.addSession, summed in the same order).
@@ -181,7 +189,7 @@ export function addSessions(
     for (let k = 0; k < n; k++) {
       const a = alliance[k];
       const o = outcome[k];
-      const isBelow = a === a && belowCut !== null && belowCut(a);
+      const isBelow = a === a && belowCut !== null && belowCut(scoreCode(a), a);
       if (period) {
         if (Number.isNaN(s.date[k])) tally.sessionsWithoutDate++;
         else tally.periodAcc(s.date[k], true).addSession(a, o, assessAlliance, isBelow);
@@ -319,11 +327,18 @@ export function passClient(setup: ClientSetup, s: ClientSessions, c: number, tal
     change: change!,
     notOnTrack: { band: b >= 0 ? b + 1 : null, assessed, sessions: ntpSessions!, current },
     series: {
-      session: Array.from(s.session.subarray(0, s.n)),
-      alliance: Array.from(s.alliance.subarray(0, s.n)),
-      outcome: Array.from(s.outcome.subarray(0, s.n)),
+      session: plain(s.session, s.n),
+      alliance: plain(s.alliance, s.n),
+      outcome: plain(s.outcome, s.n),
     },
   };
+}
+
+/** The first n values of `a` as a plain array (Array.from of a subarray goes through its iterator: slower). */
+function plain(a: Float64Array, n: number): number[] {
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = a[i];
+  return out;
 }
 
 /**

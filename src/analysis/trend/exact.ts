@@ -18,19 +18,33 @@ const RANGE = 1 << 18;
 
 /** Not yet computed (a table entry holds its result + 1). */
 const UNKNOWN = 0;
-/** code() of a value that has none. */
+/** scoreCode() of a value that has none. */
 const NO_CODE = RANGE;
 
 /** The value's code when it is exactly its code's value and tabulated, else NO_CODE. */
-function code(x: number): number {
+export function scoreCode(x: number): number {
   const c = Math.round(x * SCALE);
   return c / SCALE === x && c > -RANGE && c < RANGE ? c : NO_CODE;
 }
 
+/**
+ * A test of one score, and the same test given the score's code too (`coded(scoreCode(x),
+ * x)`), so that a caller testing one score several ways finds its code once.
+ */
+export type ScoreTest = ((x: number) => boolean) & { coded: (c: number, x: number) => boolean };
+
 /** A test of one score (e.g. alliance below its cut-off), memoised per code (scoreIndex). */
-export function scoreTest(test: (x: number) => boolean): (x: number) => boolean {
-  const index = scoreIndex((x) => (test(x) ? 1 : 0));
-  return (x) => index(x) === 1;
+export function scoreTest(test: (x: number) => boolean): ScoreTest {
+  const table = new Uint8Array(2 * RANGE);
+  const coded = (c: number, x: number): boolean => {
+    if (c === NO_CODE) return test(x);
+    const t = table[c + RANGE];
+    if (t !== UNKNOWN) return t === 2;
+    const r = test(x);
+    table[c + RANGE] = r ? 2 : 1;
+    return r;
+  };
+  return Object.assign((x: number) => coded(scoreCode(x), x), { coded });
 }
 
 /**
@@ -41,7 +55,7 @@ export function scoreIndex(f: (x: number) => number): (x: number) => number {
   const table = new Uint8Array(2 * RANGE);
   return (x) => {
     // Only a value that is exactly its code's value shares the code's entry.
-    const c = code(x);
+    const c = scoreCode(x);
     if (c === NO_CODE) return f(x);
     const i = c + RANGE;
     const t = table[i];
@@ -58,12 +72,10 @@ export function scoreIndex(f: (x: number) => number): (x: number) => number {
  * exactly their codes' values, f(a, b) is f(d, 0) for d = (ca - cb) / 1000, the same exact
  * difference, computed once per d. Other values call f as it is.
  */
-export function differenceTest<T>(f: (a: number, b: number) => T): (a: number, b: number) => T {
+export function differenceTest<T>(f: (a: number, b: number) => T): DifferenceTest<T> {
   const table = new Uint8Array(4 * RANGE);
   const results: T[] = [];
-  return (a, b) => {
-    const ca = code(a);
-    const cb = code(b);
+  const coded = (ca: number, cb: number, a: number, b: number): T => {
     if (ca === NO_CODE || cb === NO_CODE) return f(a, b);
     const i = ca - cb + 2 * RANGE;
     const t = table[i];
@@ -75,7 +87,11 @@ export function differenceTest<T>(f: (a: number, b: number) => T): (a: number, b
     if (j < 255) table[i] = j + 1;
     return r;
   };
+  return Object.assign((a: number, b: number) => coded(scoreCode(a), scoreCode(b), a, b), { coded });
 }
+
+/** f(a, b), and the same given the scores' codes too (`coded(scoreCode(a), scoreCode(b), a, b)`). */
+export type DifferenceTest<T> = ((a: number, b: number) => T) & { coded: (ca: number, cb: number, a: number, b: number) => T };
 
 /**
  * "a fell from `prev` by at least `drop`" in the better direction `dir`: compareDifference
@@ -85,9 +101,11 @@ export function differenceTest<T>(f: (a: number, b: number) => T): (a: number, b
  * in floating point by threshold.ts, which does depend on the values themselves: then the
  * function is called as it is.
  */
-export function dropTest(drop: number, dir: 1 | -1): (prev: number, a: number) => boolean {
+export function dropTest(drop: number, dir: 1 | -1): DifferenceTest<boolean> {
   const direct = (prev: number, a: number) => (dir > 0 ? compareDifference(prev, a, drop) : compareDifference(a, prev, drop)) >= 0;
-  return decimalsOf(drop) < 0 ? direct : differenceTest(direct);
+  return decimalsOf(drop) < 0
+    ? Object.assign(direct, { coded: (_ca: number, _cb: number, prev: number, a: number) => direct(prev, a) })
+    : differenceTest(direct);
 }
 
 /**
@@ -96,8 +114,8 @@ export function dropTest(drop: number, dir: 1 | -1): (prev: number, a: number) =
  * difference that scoreDifference divides out at the operands' own precision.
  */
 export function exactDifference(a: number, b: number): number {
-  const ca = code(a);
-  const cb = code(b);
+  const ca = scoreCode(a);
+  const cb = scoreCode(b);
   if (ca === NO_CODE || cb === NO_CODE) return scoreDifference(a, b);
   return (ca - cb) / SCALE;
 }

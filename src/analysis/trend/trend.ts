@@ -80,14 +80,15 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
   };
   const aDir = direction(allianceHigher);
   // The per-session alliance tests, memoised per score (exact.ts) unless a test asks for the plain functions.
+  // (They are given each rating's scoreCode too, which only the memoised forms read.)
   const belowTest = aBoundary ? (x: number) => isClinical(x, aBoundary) : null;
-  const belowCut = belowTest && tables ? scoreTest(belowTest) : belowTest;
+  const belowCut = belowTest === null ? null : tables ? scoreTest(belowTest).coded : (_c: number, x: number) => belowTest(x);
   const dropped =
     drop === undefined
       ? null
       : tables
-        ? dropTest(drop, aDir)
-        : (prev: number, a: number) => (aDir > 0 ? compareDifference(prev, a, drop) : compareDifference(a, prev, drop)) >= 0;
+        ? dropTest(drop, aDir).coded
+        : (_pc: number, _c: number, prev: number, a: number) => (aDir > 0 ? compareDifference(prev, a, drop) : compareDifference(a, prev, drop)) >= 0;
 
   // Where a client's intake and pre/post values are (indices into the sorted sessions, -1
   // when absent).
@@ -169,9 +170,9 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
     passA(c, s, counts.oN);
   });
   // Only the parts of a row this run uses are parsed (dates for periods and client rows,
-  // the therapist and group columns for --by).
+  // the therapist and group columns for --by, the alliance and outcome measures).
   const keepDate = store.date !== null;
-  const need = { date: keepDate, therapist: groupKind, groups: groupKind };
+  const need = { date: keepDate, therapist: groupKind, groups: groupKind, measures: [aIdx, oIdx].filter((i) => i >= 0) };
   // Without --by the read's workers (when there are) reduce the client runs (range.ts).
   const reduce = key === null ? { reduce: trendReduction(runs, { alliance: aIdx, outcome: oIdx }, keepDate) } : {};
   const stats = await ds.scan(
