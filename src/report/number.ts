@@ -10,7 +10,12 @@
  * words NaN, Infinity or undefined.
  */
 export function numberList(xs: readonly number[]): string {
-  return xs.map((x) => (typeof x === 'number' && Number.isFinite(x) ? String(x) : '?')).join(' ');
+  let out = '';
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    out += (i > 0 ? ' ' : '') + (typeof x === 'number' && Number.isFinite(x) ? String(x) : '?');
+  }
+  return out;
 }
 
 /** x rounded to `digits` decimals as C's printf("%.*f") prints it. */

@@ -1,11 +1,10 @@
 /**
- * Renderers for a ResultDocument: terminal table (./box.ts), CSV (csv-stringify), JSON
+ * Renderers for a ResultDocument: terminal table (./box.ts), CSV (csvChunks), JSON
  * and Markdown. One model in, so formats cannot drift. Colour is passed in, decided once
  * per run (src/cli/color.ts); with colour off no ANSI codes reach a pipe.
  */
 import { createRequire } from 'node:module';
 import type Table from 'cli-table3';
-import type { stringify as Stringify } from 'csv-stringify/sync';
 import type { ChalkInstance } from 'chalk';
 import type { Cell, Column, Format, ResultDocument, TableModel } from './model.js';
 import { formatP, toFixedR } from './number.js';
@@ -84,7 +83,7 @@ function isRight(col: Column): boolean {
 type TableStyle = { head: string[]; border: string[]; compact?: boolean };
 // No rule between body rows: denser and easier to scan in a terminal.
 const TABLE_CHARS = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
-// cli-table3 and csv-stringify load when they are needed, not at every start.
+// cli-table3 loads when it is needed, not at every start.
 const load = createRequire(import.meta.url);
 let tableClass: typeof Table | undefined;
 const cliTable3 = (): typeof Table => (tableClass ??= load('cli-table3') as typeof Table);
@@ -200,41 +199,61 @@ function fitTable(
 /**
  * CSV of one table at full precision; intervals become two columns (<key>_low, <key>_high).
  * The one CSV writer of the tool: every text cell and header goes through `csvCell`
- * (formula injection, docs/safety.md); numbers are written as numbers.
+ * (formula injection, docs/safety.md); numbers are written as numbers. Fields are written
+ * as csv-stringify writes strings with its defaults (RFC 4180; test/report/csv-writer.test.ts
+ * compares the two on random text).
  */
 export function renderCsvTable(t: TableModel): string {
   return [...csvChunks(t)].join('');
 }
 
-/** renderCsvTable's text in pieces of CSV_BATCH records (a million-client table is never one string). */
+/**
+ * One CSV field: quoted when it holds a quote, comma or line feed (quotes doubled); an empty
+ * field is empty. (A carriage return alone is not quoted: csv-stringify quotes only its
+ * record delimiter, here \n, when one is given.)
+ */
+export function csvField(s: string): string {
+  if (!NEEDS_QUOTES.test(s)) return s;
+  return `"${s.replaceAll('"', '""')}"`;
+}
+const NEEDS_QUOTES = /[",\n]/;
+
+/**
+ * renderCsvTable's text in pieces of about CSV_PIECE characters (a million-client table is
+ * never one string). Each record is written as it comes: nothing per cell outlives its record.
+ */
 export function* csvChunks(t: TableModel): Generator<string> {
-  const header: string[] = [];
-  for (const c of t.columns) {
-    if (c.format?.kind === 'interval') header.push(csvCell(`${c.key}_low`), csvCell(`${c.key}_high`));
-    else header.push(csvCell(c.key));
+  const cols = t.columns;
+  const interval = cols.map((c) => c.format?.kind === 'interval');
+  let piece = '';
+  for (let k = 0; k < cols.length; k++) {
+    const key = cols[k].key;
+    if (k > 0) piece += ',';
+    piece += interval[k] ? `${csvField(csvCell(`${key}_low`))},${csvField(csvCell(`${key}_high`))}` : csvField(csvCell(key));
   }
-  const { stringify } = load('csv-stringify/sync') as { stringify: typeof Stringify };
-  let records: string[][] = [header];
+  piece += '\n';
   for (const row of t.rows) {
-    const rec: string[] = [];
-    for (const c of t.columns) {
-      const v = row[c.key] ?? null;
-      if (c.format?.kind === 'interval') {
+    let rec = '';
+    for (let k = 0; k < cols.length; k++) {
+      const v = row[cols[k].key] ?? null;
+      if (k > 0) rec += ',';
+      if (interval[k]) {
         const pair = Array.isArray(v) ? (v as readonly [number, number]) : null;
-        rec.push(pair ? rawNumber(pair[0]) : '', pair ? rawNumber(pair[1]) : '');
-      } else rec.push(typeof v === 'string' ? csvCell(v) : rawCell(v));
+        if (pair) rec += `${rawNumber(pair[0])},${rawNumber(pair[1])}`;
+        else rec += ',';
+      } else rec += csvField(typeof v === 'string' ? csvCell(v) : rawCell(v));
     }
-    records.push(rec);
-    if (records.length >= CSV_BATCH) {
-      yield stringify(records, { record_delimiter: '\n' });
-      records = [];
+    piece += rec + '\n';
+    if (piece.length >= CSV_PIECE) {
+      yield piece;
+      piece = '';
     }
   }
-  if (records.length > 0) yield stringify(records, { record_delimiter: '\n' });
+  if (piece.length > 0) yield piece;
 }
 
-/** Records per CSV piece (each piece is stringified on its own: quoting is per cell, so the pieces join exactly). */
-const CSV_BATCH = 4096;
+/** Characters per CSV piece (records are whole in each piece). */
+const CSV_PIECE = 1 << 16;
 
 /** The output of a document in pieces: JSON and CSV stream (they can be larger than one string may be); the rest is one piece. */
 export function renderChunks(doc: ResultDocument, format: OutputFormat, chalk: ChalkInstance, color: boolean, width?: number): Iterable<string> {
