@@ -21,3 +21,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const { runCli } = await import('./main.js');
   return runCli(argv, io);
 }
+
+/** A worker thread's work (bin/worker.js runs the bundle there): ./worker.ts. */
+export async function worker(): Promise<void> {
+  const { runWorker } = await import('./worker.js');
+  runWorker();
+}

@@ -45,11 +45,12 @@ export function defaultThreads(bytes: number, reduces: boolean, machine: Machine
   return reduces && bytes >= from && machine.cores >= 2 && machine.cores - machine.load >= 1 ? 2 : 1;
 }
 
-/** The worker script: the compiled file beside this one (from the sources under the test runner: dist/, kept current by its setup). */
+/**
+ * The worker script: bin/worker.js, which runs the bundled program with its code cache
+ * (under the test runner too: the tests' setup keeps the bundle current).
+ */
 function workerUrl(): URL {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) return new URL(here.replace(/\/src\/io\/parallel\/pool\.ts$/, '/dist/io/parallel/worker.js'));
-  return new URL('./worker.js', here);
+  return new URL('../../../bin/worker.js', import.meta.url);
 }
 
 interface Waiter {
@@ -124,7 +125,7 @@ export class ScanPool {
 
   private start(): void {
     for (let i = 0; i < this.size; i++) {
-      const w = new Worker(workerUrl());
+      const w = new Worker(workerUrl(), { workerData: { kind: 'scan' } });
       w.on('message', (m: { id: number; result: PieceResult }) => {
         const waiter = this.waiting.get(m.id);
         this.waiting.delete(m.id);
@@ -160,4 +161,36 @@ export function scanPool(workers: number): ScanPool {
     pools.set(workers, p);
   }
   return p;
+}
+
+/** A task running on a worker of its own: its reply, and a way to stop it. */
+export interface TaskRun<T> {
+  reply: Promise<T>;
+  /** Stops the worker (nothing happens once it has replied and ended). */
+  stop: () => void;
+}
+
+/**
+ * Runs one task on a worker thread of its own (bin/worker.js; src/cli/worker.ts names the
+ * kinds): `reply` resolves with the first message the worker posts and rejects when the
+ * worker fails before posting. The worker ends by itself when its task is done.
+ */
+export function runTask<T>(kind: string, data: unknown): TaskRun<T> {
+  const w = new Worker(workerUrl(), { workerData: { kind, data } });
+  const reply = new Promise<T>((resolve, reject) => {
+    let settled = false;
+    w.once('message', (m: T) => {
+      settled = true;
+      resolve(m);
+    });
+    w.once('error', (e: Error) => {
+      if (!settled) reject(e);
+      settled = true;
+    });
+    w.once('exit', (code) => {
+      if (!settled) reject(new Error(`a worker stopped before its task was done (exit code ${code})`));
+      settled = true;
+    });
+  });
+  return { reply, stop: () => void w.terminate() };
 }

@@ -58,14 +58,34 @@ export function compiledUrl(metaUrl: string, name: string): string {
 
 const loaded = new Map<string, Promise<StartPiece>>();
 
-/** The module's `startPiece` (imported once per thread). */
+/** A module URL's path under dist/ (`analysis/describe-range.js`), the key of a registered reducer. */
+export function distPath(module: string): string {
+  const at = module.lastIndexOf('/dist/');
+  return at >= 0 ? module.slice(at + 6) : module;
+}
+
+const registered = new Map<string, StartPiece>();
+
+/**
+ * Registers reducers this thread already holds, by their path under dist/: a worker that
+ * runs the bundled program (bin/worker.js, src/cli/worker.ts) takes them from the bundle
+ * (compiled from its code cache) instead of importing dist/'s modules one by one.
+ */
+export function registerReducers(byPath: Record<string, StartPiece>): void {
+  for (const [k, v] of Object.entries(byPath)) registered.set(k, v);
+}
+
+/** The module's `startPiece`: a registered one, else imported (once per thread). */
 export function loadReducer(module: string): Promise<StartPiece> {
   let p = loaded.get(module);
   if (!p) {
-    p = import(module).then((m: { startPiece?: StartPiece }) => {
-      if (typeof m.startPiece !== 'function') throw new Error(`${module} exports no startPiece`);
-      return m.startPiece;
-    });
+    const own = registered.get(distPath(module));
+    p = own
+      ? Promise.resolve(own)
+      : import(module).then((m: { startPiece?: StartPiece }) => {
+          if (typeof m.startPiece !== 'function') throw new Error(`${module} exports no startPiece`);
+          return m.startPiece;
+        });
     loaded.set(module, p);
   }
   return p;

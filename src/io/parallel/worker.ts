@@ -2,9 +2,11 @@
  * The scan worker: scans the pieces the main thread posts (./piece.ts), runs the task's
  * range reducer over the records when there is one (./reduce.ts), and posts the results
  * back (the pieces are in shared memory; the results' typed arrays are transferred). A
- * reducer that throws fails the worker, and with it the read (./pool.ts).
+ * reducer that throws fails the worker, and with it the read (./pool.ts). The worker
+ * thread runs the bundled program (bin/worker.js), which calls `serveScans` on its port
+ * (src/cli/worker.ts).
  */
-import { parentPort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { scanReduced, type RangeReducer } from './reduce.js';
 
 export interface PieceTask {
@@ -20,9 +22,8 @@ export interface PieceTask {
   reducer: RangeReducer | null;
 }
 
-const port = parentPort;
-if (port) {
-  // Tasks are handled in order: a reducer's module is imported on first use.
+/** Handles the pieces posted to `port`, in order (a reducer's module is loaded on first use). */
+export function serveScans(port: MessagePort): void {
   let queue: Promise<void> = Promise.resolve();
   port.on('message', (t: PieceTask) => {
     queue = queue.then(async () => {

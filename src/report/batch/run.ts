@@ -31,6 +31,10 @@ import { runSections, type Planned, type ReportProgress } from './sections.js';
 import { reportFiles } from './outputs.js';
 import { manifestJson } from './manifest.js';
 import { checkPerTherapist, therapistFigures } from './therapists.js';
+import { checkSameBytes, gateElsewhere, type Elsewhere } from './gate.js';
+
+/** The report up to its opened dataset (./run.ts prepare). */
+export type Prepared = Awaited<ReturnType<typeof prepare>>;
 
 export interface ReportRunOptions {
   /** Tool version for the manifest. */
@@ -57,6 +61,8 @@ export interface ReportRunOptions {
   progress?: ReportProgress;
   /** The most rows a table of report.md / report.html shows (default REPORT_TABLE_ROWS: for tests). */
   maxTableRows?: number;
+  /** Inputs at least this large have their gate run on a worker thread (./gate.ts; default PARALLEL_MIN_BYTES: for tests). */
+  gateWorkerMinBytes?: number;
 }
 
 export interface ReportOutput {
@@ -66,6 +72,8 @@ export interface ReportOutput {
   /** True when validation stopped the report before analysis (failOn). */
   stopped: boolean;
   settings: ReportSettings;
+  /** The section that ran on a worker thread of its own (./gate.ts), or null. */
+  gateThread: string | null;
 }
 
 /** The config's text and key lines (nested keys included), for errors at the right line. */
@@ -83,40 +91,21 @@ export function sectionCheck(config: Config, text: string): SectionCheck {
  * the filtered data; each gives its document, charts, headlines and references.
  */
 export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOptions): Promise<ReportOutput> {
-  const config = ctx.config;
-  const settings = reportSettings(ctx);
-  if (settings.filters.from !== null || settings.filters.to !== null || opts.period?.from !== undefined || opts.period?.to !== undefined) {
-    const asOf = asOfDay(opts.period?.asOf, config.read.today, io.env, opts.now);
-    settings.filters = { ...settings.filters, ...resolvePeriod(settings.filters, opts.period ?? {}, asOf) };
+  const prepared = await prepare(ctx, io, opts, true);
+  // The gate (validation) reads the input on a worker thread of its own while this thread
+  // reads it for the other sections (./gate.ts); null: it runs here, in the shared read.
+  const elsewhere = gateElsewhere(ctx, io, opts, prepared);
+
+  try {
+    return await finishReport(io, opts, prepared, elsewhere);
+  } finally {
+    elsewhere?.stop();
   }
-  const failOn = opts.failOn ?? settings.failOn;
-  const configDir = path.dirname(path.resolve(io.cwd, config.path));
-  const at = place(ctx);
+}
 
-  // Section options are checked before any data is read (config errors first).
-  const src: OptionSource = {
-    mode: 'report',
-    flags: {},
-    explicit: new Set(),
-    config,
-    report: { minClients: settings.minClients, clientTables: settings.clientTables, at },
-  };
-  const planned: Planned[] = SECTIONS.filter((s) => settings.sections.includes(s.name)).map((section) => ({ section, opts: section.options(src) }));
-
-  const inputs = resolveInputs(ctx, configDir);
-  if (opts.outDir !== undefined) guardOutput(opts.outDir, opts.out, [path.resolve(io.cwd, config.path), ...inputs.abs], configDir);
-  const ioAt: Io = { ...io, cwd: configDir };
-  const base = mergeReadOptions(config, {}, new Set());
-  // Columns the run must read as groups: each section's (its by column) and the filter
-  // column, each with the config key it came from (for errors at the right line).
-  const needed: [col: string, key: string][] = [
-    ...planned.flatMap((p) => (p.section.groups?.(p.opts) ?? []).map((g): [string, string] => [g.column, `${p.section.name}.${g.option}`])),
-    ...(settings.filters.column ? [[settings.filters.column, 'report.filters.column'] as [string, string]] : []),
-  ].filter(([col]) => col.trim() !== '');
-  const keyAt = (key: string) => ({ file: config.path, line: ctx.lines[key] ?? config.lines[key.split('.')[0]] });
-  const { dataset, read } = await openInputs(inputs.rel, base, ioAt, needed, keyAt, opts.scanProgress ? { progress: opts.scanProgress } : {});
-  if (settings.perTherapist) checkPerTherapist(dataset, keyAt('report.perTherapist'));
-
+/** The report from its opened dataset on: the sections and the files. */
+async function finishReport(io: Io, opts: ReportRunOptions, prepared: Prepared, elsewhere: Elsewhere | null): Promise<ReportOutput> {
+  const { config, settings, failOn, configDir, src, planned, inputs, dataset, read, keyAt } = prepared;
   // The filters are part of the config: a value that never occurs is reported before any
   // section runs (and before its progress line), so the error is the only line on stderr.
   // Every section's scans go through one shared reader: sections running together read
@@ -128,7 +117,8 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
 
   const runCtx: RunContext = { io, now: opts.now, read, config };
   const docCtx: DocumentContext = { mode: 'report', filtered: filtered.describe.length > 0, clientTables: settings.clientTables };
-  const runs = await runSections(planned, shared, filtered.dataset, src, runCtx, docCtx, failOn, opts.progress);
+  const runs = await runSections(planned, shared, filtered.dataset, src, runCtx, docCtx, failOn, opts.progress, elsewhere);
+  if (elsewhere) checkSameBytes(dataset, await elsewhere.digests);
   const { exitCode, stopped } = runs;
   const therapists = settings.perTherapist && !stopped ? await therapistFigures(filtered.dataset, src, settings.minClients) : null;
 
@@ -166,5 +156,43 @@ export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOption
   });
   files.set('manifest.json', manifest);
   const sorted = new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { files: sorted, exitCode, stopped, settings };
+  return { files: sorted, exitCode, stopped, settings, gateThread: elsewhere?.section ?? null };
+}
+
+/** The report up to its opened dataset (the gate's worker prepares the same: ./gate.ts). */
+export async function prepare(ctx: SectionCheck, io: Io, opts: ReportRunOptions, guard: boolean) {
+  const config = ctx.config;
+  const settings = reportSettings(ctx);
+  if (settings.filters.from !== null || settings.filters.to !== null || opts.period?.from !== undefined || opts.period?.to !== undefined) {
+    const asOf = asOfDay(opts.period?.asOf, config.read.today, io.env, opts.now);
+    settings.filters = { ...settings.filters, ...resolvePeriod(settings.filters, opts.period ?? {}, asOf) };
+  }
+  const failOn = opts.failOn ?? settings.failOn;
+  const configDir = path.dirname(path.resolve(io.cwd, config.path));
+  const at = place(ctx);
+
+  // Section options are checked before any data is read (config errors first).
+  const src: OptionSource = {
+    mode: 'report',
+    flags: {},
+    explicit: new Set(),
+    config,
+    report: { minClients: settings.minClients, clientTables: settings.clientTables, at },
+  };
+  const planned: Planned[] = SECTIONS.filter((s) => settings.sections.includes(s.name)).map((section) => ({ section, opts: section.options(src) }));
+
+  const inputs = resolveInputs(ctx, configDir);
+  if (guard && opts.outDir !== undefined) guardOutput(opts.outDir, opts.out, [path.resolve(io.cwd, config.path), ...inputs.abs], configDir);
+  const ioAt: Io = { ...io, cwd: configDir };
+  const base = mergeReadOptions(config, {}, new Set());
+  // Columns the run must read as groups: each section's (its by column) and the filter
+  // column, each with the config key it came from (for errors at the right line).
+  const needed: [col: string, key: string][] = [
+    ...planned.flatMap((p) => (p.section.groups?.(p.opts) ?? []).map((g): [string, string] => [g.column, `${p.section.name}.${g.option}`])),
+    ...(settings.filters.column ? [[settings.filters.column, 'report.filters.column'] as [string, string]] : []),
+  ].filter(([col]) => col.trim() !== '');
+  const keyAt = (key: string) => ({ file: config.path, line: ctx.lines[key] ?? config.lines[key.split('.')[0]] });
+  const { dataset, read } = await openInputs(inputs.rel, base, ioAt, needed, keyAt, opts.scanProgress ? { progress: opts.scanProgress } : {});
+  if (settings.perTherapist) checkPerTherapist(dataset, keyAt('report.perTherapist'));
+  return { config, settings, failOn, configDir, src, planned, inputs, dataset, read, keyAt };
 }

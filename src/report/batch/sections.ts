@@ -2,13 +2,15 @@
  * The section runs of a report: each planned section runs as its command would (check,
  * run, document); gate sections (validate) see every row before the filters and may stop
  * the report; the others run on the filtered data. Sections that run together share their
- * reads of the input (src/dataset/shared-scan.ts).
+ * reads of the input (src/dataset/shared-scan.ts), but for a gate run on a thread of its
+ * own (./gate.ts).
  */
 import type { Dataset } from '../../dataset/types.js';
 import type { SharedScans } from '../../dataset/shared-scan.js';
 import type { DocumentContext, OptionSource, RunContext, Section, Verdict } from '../../sections/section.js';
 import type { ResultDocument } from '../model.js';
 import type { FailOn } from './config.js';
+import type { Elsewhere } from './gate.js';
 
 /** Called when a section starts and ends. */
 export type ReportProgress = (event: { section: string; index: number; total: number; done: boolean; seconds?: number }) => void;
@@ -53,6 +55,7 @@ export async function runSections(
   docCtx: DocumentContext,
   failOn: FailOn,
   progress: ReportProgress | undefined,
+  elsewhere: Elsewhere | null = null,
 ): Promise<SectionRuns> {
   const total = planned.length;
   let index = 0;
@@ -70,17 +73,20 @@ export async function runSections(
     list.forEach(({ p }, i) => progress?.({ section: p.section.name, index: first + i + 1, total, done: false }));
     index += list.length;
     const settled = await Promise.allSettled(
-      list.map(({ p, ds }) =>
-        shared.join(async (): Promise<SectionOutput & { seconds: number }> => {
-          const { section, opts: o } = p;
+      list.map(({ p, ds }) => {
+        const { section, opts: o } = p;
+        // A section run on another thread (./gate.ts) takes no part in the shared reads.
+        const away = elsewhere !== null && elsewhere.section === section.name ? elsewhere : null;
+        const body = async (): Promise<SectionOutput & { seconds: number }> => {
           const t0 = process.hrtime.bigint();
           section.check?.(ds, o, src);
-          const result = await section.run(ds, o, runCtx);
+          const result = away ? await away.result : await section.run(ds, o, runCtx);
           const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
           const doc = section.document(result, ds, o, docCtx);
           return { name: section.name, section, opts: o, result, doc, json: doc.json, dataset: ds, seconds };
-        }),
-      ),
+        };
+        return away ? body() : shared.join(body);
+      }),
     );
     for (const [i, r] of settled.entries()) {
       if (r.status === 'rejected') throw r.reason;

@@ -1,0 +1,39 @@
+/**
+ * What a worker thread of the program does (bin/worker.js runs the bundle with its code
+ * cache and calls `runWorker`): `workerData.kind` names it. A scan worker
+ * (src/io/parallel/pool.ts) scans and reduces pieces of the input; the commands' range
+ * reducers are registered from the bundle, so the worker compiles nothing it can take
+ * from the code cache. A report-gate worker runs a report's validation
+ * (src/report/batch/gate.ts) and posts its result.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { startPiece as correlatePiece } from '../analysis/correlate/range.js';
+import { startPiece as describePiece } from '../analysis/describe-range.js';
+import { startPiece as trendPiece } from '../analysis/trend/range.js';
+import { distPath, registerReducers } from '../io/parallel/reduce.js';
+import { serveScans } from '../io/parallel/worker.js';
+import type { GateJob } from '../report/batch/gate.js';
+import { runGateJob } from '../report/batch/gate-job.js';
+
+/** The reducers by their path under dist/ (the module each names in its RangeReducer). */
+const REDUCERS = {
+  [distPath(new URL('../analysis/correlate/range.js', import.meta.url).href)]: correlatePiece,
+  [distPath(new URL('../analysis/describe-range.js', import.meta.url).href)]: describePiece,
+  [distPath(new URL('../analysis/trend/range.js', import.meta.url).href)]: trendPiece,
+};
+
+export function runWorker(): void {
+  const kind = (workerData as { kind?: unknown } | null)?.kind;
+  if (parentPort === null) throw new Error('internal: runWorker outside a worker thread');
+  if (kind === 'scan') {
+    registerReducers(REDUCERS);
+    serveScans(parentPort);
+    return;
+  }
+  if (kind === 'report-gate') {
+    const port = parentPort;
+    void runGateJob((workerData as { data: GateJob }).data).then((reply) => port.postMessage(reply));
+    return;
+  }
+  throw new Error(`internal: unknown worker kind ${String(kind)}`);
+}

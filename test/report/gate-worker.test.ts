@@ -1,0 +1,112 @@
+/**
+ * The report's gate (validate) on a worker thread of its own (src/report/batch/gate.ts;
+ * issue 15): a report whose gate ran on the worker writes the very files of one whose gate
+ * ran in the shared read, the worker's errors reach the user as the same one line, and
+ * an input whose bytes differ between the two reads stops the report. When the worker is
+ * not used (failOn, `threads: 1`, formats other than CSV, one section) is decided before
+ * any work. The worker runs the built bundle (bin/worker.js; the tests' setup keeps it
+ * current). Behavioural, not timed: `npm run bench` measures the report.
+ */
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { UserError } from '../../src/errors.js';
+import type { FileContent } from '../../src/io/atomic.js';
+import { runTask } from '../../src/io/parallel/pool.js';
+import { checkSameBytes, type GateJob, type GateReply } from '../../src/report/batch/gate.js';
+import { runGateJob } from '../../src/report/batch/gate-job.js';
+import { runReport, sectionCheck, type ReportRunOptions } from '../../src/report/batch/run.js';
+import type { Dataset } from '../../src/dataset/types.js';
+import { silentIo } from '../helpers/cli.js';
+import { ROOT } from '../helpers/spawn.js';
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(tmpdir(), 'alliance-gate-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const text = (data: FileContent): string => (typeof data === 'function' ? [...data()].join('') : data.toString());
+
+const base: ReportRunOptions = { version: '0', reproducible: true, out: 'out', force: false, now: new Date(0) };
+
+/** The report of `config` (a file in `dir`) with the gate on a worker (min bytes 0) and without (never). */
+async function both(dir: string, config: string, extra: Partial<ReportRunOptions> = {}) {
+  const cfg = await loadConfig(config, dir);
+  const run = (gateWorkerMinBytes: number) => runReport(sectionCheck(cfg, cfg.text!), silentIo(dir), { ...base, ...extra, gateWorkerMinBytes });
+  return { worker: await run(0), here: await run(Number.POSITIVE_INFINITY) };
+}
+
+function expectSameFiles(a: Map<string, FileContent>, b: Map<string, FileContent>): void {
+  expect([...a.keys()]).toEqual([...b.keys()]);
+  for (const [name, data] of a) expect(text(data), name).toBe(text(b.get(name)!));
+}
+
+describe('the gate on a worker thread', () => {
+  it('the demo report (filters, by therapist, by site): the same files, the gate ran on the worker', async () => {
+    const { worker, here } = await both(path.join(ROOT, 'fixtures'), 'report.yaml');
+    expect(worker.gateThread).toBe('validate');
+    expect(here.gateThread).toBeNull();
+    expectSameFiles(worker.files, here.files);
+  });
+
+  it('an input with validation errors, findings tables shown: the same files and exit code', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'mixed-'));
+    copyFileSync(path.join(ROOT, 'fixtures/validate/mixed.csv'), path.join(dir, 'mixed.csv'));
+    writeFileSync(
+      path.join(dir, 'r.yaml'),
+      'files: [mixed.csv]\ninstruments:\n  phq9: PHQ-9\nalliance: [srs]\noutcome: [phq9]\ntoday: 2025-01-01\nreport:\n  sections: [validate, describe, trend]\n  clientTables: true\n  formats: [md, json, csv]\n',
+    );
+    const { worker, here } = await both(dir, 'r.yaml');
+    expect(worker.gateThread).toBe('validate');
+    expect(worker.exitCode).toBe(1);
+    expect(here.exitCode).toBe(1);
+    expectSameFiles(worker.files, here.files);
+    expect(text(worker.files.get('report.md')!)).toMatch(/duplicate/i);
+  });
+
+  it('is not used when validation may stop the report, with threads: 1, or for a report of one section', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'not-'));
+    copyFileSync(path.join(ROOT, 'fixtures/demo.csv'), path.join(dir, 'demo.csv'));
+    const cases: [string, string, string | null][] = [
+      ['the same without what stops it', 'report:\n  sections: [validate, describe]\n', 'validate'],
+      ['failOn error', 'report:\n  sections: [validate, describe]\n  failOn: error\n', null],
+      ['threads: 1', 'threads: 1\nreport:\n  sections: [validate, describe]\n', null],
+      ['validate alone', 'report:\n  sections: [validate]\n', null],
+      ['no gate', 'report:\n  sections: [describe, correlate]\n', null],
+    ];
+    for (const [name, yaml, want] of cases) {
+      writeFileSync(path.join(dir, 'r.yaml'), `files: [demo.csv]\n${yaml}`);
+      const cfg = await loadConfig('r.yaml', dir);
+      const out = await runReport(sectionCheck(cfg, cfg.text!), silentIo(dir), { ...base, gateWorkerMinBytes: 0 });
+      expect(out.gateThread, name).toBe(want);
+    }
+  });
+
+  it('an error on the worker is the same one-line error the user sees without it', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'err-'));
+    const job: GateJob = { text: 'files: [gone.csv]\n', display: 'r.yaml', dir, cwd: dir, env: {}, now: new Date(0).toISOString() };
+    const inProcess = await runGateJob(job);
+    const viaWorker = await runTask<GateReply>('report-gate', job).reply;
+    expect(viaWorker).toEqual(inProcess);
+    expect(viaWorker.ok).toBe(false);
+    if (viaWorker.ok) return;
+    const u = new UserError(viaWorker.user!.message, viaWorker.user);
+    expect(u.format()).toMatch(/^r\.yaml:\d+: .*gone\.csv/);
+  });
+
+  it('an input whose bytes differ between the two reads stops the report with one line', () => {
+    const ds = { files: [{ display: 'data.csv', digest: { bytes: 10, sha256: 'a'.repeat(64) } }] } as unknown as Dataset;
+    expect(() => checkSameBytes(ds, [{ bytes: 10, sha256: 'a'.repeat(64) }])).not.toThrow();
+    let err: unknown = null;
+    try {
+      checkSameBytes(ds, [{ bytes: 10, sha256: 'b'.repeat(64) }]);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).format()).toMatch(/^data\.csv: the file changed while it was being read/);
+  });
+});
