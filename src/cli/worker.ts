@@ -3,8 +3,8 @@
  * cache and calls `runWorker`): `workerData.kind` names it. A scan worker
  * (src/io/parallel/pool.ts) scans and reduces pieces of the input; the commands' range
  * reducers are registered from the bundle, so the worker compiles nothing it can take
- * from the code cache. A report-gate worker runs a report's validation
- * (src/report/batch/gate.ts) and posts its result.
+ * from the code cache. A report-sections worker runs some of a report's sections
+ * (src/report/batch/split.ts) and posts their results.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { startPiece as correlatePiece } from '../analysis/correlate/range.js';
@@ -12,8 +12,8 @@ import { startPiece as describePiece } from '../analysis/describe-range.js';
 import { startPiece as trendPiece } from '../analysis/trend/range.js';
 import { distPath, registerReducers } from '../io/parallel/reduce.js';
 import { serveScans } from '../io/parallel/worker.js';
-import type { GateJob } from '../report/batch/gate.js';
-import { runGateJob } from '../report/batch/gate-job.js';
+import type { SplitJob } from '../report/batch/split.js';
+import { runSplitJob } from '../report/batch/split-job.js';
 
 /** The reducers by their path under dist/ (the module each names in its RangeReducer). */
 const REDUCERS = {
@@ -30,9 +30,16 @@ export function runWorker(): void {
     serveScans(parentPort);
     return;
   }
-  if (kind === 'report-gate') {
+  if (kind === 'report-sections') {
     const port = parentPort;
-    void runGateJob((workerData as { data: GateJob }).data).then((reply) => port.postMessage(reply));
+    void runSplitJob((workerData as { data: SplitJob }).data).then((reply) => {
+      try {
+        port.postMessage(reply);
+      } catch (e) {
+        // A result that is not plain data (a section marked portable that is not).
+        port.postMessage({ ok: false, internal: `a section's result could not be copied between threads (${e instanceof Error ? e.message : String(e)})` });
+      }
+    });
     return;
   }
   throw new Error(`internal: unknown worker kind ${String(kind)}`);

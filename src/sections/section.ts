@@ -128,6 +128,14 @@ export interface Section<O = unknown, R = unknown> {
    * verdict can stop the report (report.failOn). validate is the gate.
    */
   gate?(result: R, opts: O): Verdict;
+  /**
+   * What the section adds to a report's one shared read, in seconds per million rows of the
+   * bench file (measured: README Performance), and whether it may run on the report's worker
+   * thread (`portable`: its run needs nothing of the main thread and its result is plain
+   * data, the same after a copy between threads). The report balances its two threads on
+   * these (src/report/batch/split.ts); a section without it stays on the main thread.
+   */
+  readonly readCost?: { seconds: number; portable: boolean };
   /** The report's HTML section. */
   readonly html: { id: string; heading: string; intro?(result: R, opts: O): string[] };
   /** The report's charts; ids from firstId on. */

@@ -31,7 +31,7 @@ import { runSections, type Planned, type ReportProgress } from './sections.js';
 import { reportFiles } from './outputs.js';
 import { manifestJson } from './manifest.js';
 import { checkPerTherapist, therapistFigures } from './therapists.js';
-import { checkSameBytes, gateElsewhere, type Elsewhere } from './gate.js';
+import { checkSameBytes, splitElsewhere, type Elsewhere } from './split.js';
 
 /** The report up to its opened dataset (./run.ts prepare). */
 export type Prepared = Awaited<ReturnType<typeof prepare>>;
@@ -61,8 +61,10 @@ export interface ReportRunOptions {
   progress?: ReportProgress;
   /** The most rows a table of report.md / report.html shows (default REPORT_TABLE_ROWS: for tests). */
   maxTableRows?: number;
-  /** Inputs at least this large have their gate run on a worker thread (./gate.ts; default PARALLEL_MIN_BYTES: for tests). */
-  gateWorkerMinBytes?: number;
+  /** Inputs at least this large may have sections run on a worker thread (./split.ts; default PARALLEL_MIN_BYTES: for tests). */
+  splitMinBytes?: number;
+  /** The rows the split assumes (default: estimated from the inputs' bytes; for tests). */
+  splitRows?: number;
 }
 
 export interface ReportOutput {
@@ -72,8 +74,8 @@ export interface ReportOutput {
   /** True when validation stopped the report before analysis (failOn). */
   stopped: boolean;
   settings: ReportSettings;
-  /** The section that ran on a worker thread of its own (./gate.ts), or null. */
-  gateThread: string | null;
+  /** The sections that ran on a worker thread (./split.ts), in report order. */
+  workerSections: string[];
 }
 
 /** The config's text and key lines (nested keys included), for errors at the right line. */
@@ -92,9 +94,9 @@ export function sectionCheck(config: Config, text: string): SectionCheck {
  */
 export async function runReport(ctx: SectionCheck, io: Io, opts: ReportRunOptions): Promise<ReportOutput> {
   const prepared = await prepare(ctx, io, opts, true);
-  // The gate (validation) reads the input on a worker thread of its own while this thread
-  // reads it for the other sections (./gate.ts); null: it runs here, in the shared read.
-  const elsewhere = gateElsewhere(ctx, io, opts, prepared);
+  // Some sections may read the input on a worker thread while this thread reads it for the
+  // others (./split.ts); null: all run here, in one shared read.
+  const elsewhere = splitElsewhere(ctx, io, opts, prepared);
 
   try {
     return await finishReport(io, opts, prepared, elsewhere);
@@ -156,10 +158,10 @@ async function finishReport(io: Io, opts: ReportRunOptions, prepared: Prepared, 
   });
   files.set('manifest.json', manifest);
   const sorted = new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { files: sorted, exitCode, stopped, settings, gateThread: elsewhere?.section ?? null };
+  return { files: sorted, exitCode, stopped, settings, workerSections: planned.map((p) => p.section.name).filter((n) => elsewhere?.results.has(n)) };
 }
 
-/** The report up to its opened dataset (the gate's worker prepares the same: ./gate.ts). */
+/** The report up to its opened dataset (a worker running some of its sections prepares the same: ./split-job.ts). */
 export async function prepare(ctx: SectionCheck, io: Io, opts: ReportRunOptions, guard: boolean) {
   const config = ctx.config;
   const settings = reportSettings(ctx);

@@ -2,15 +2,15 @@
  * The section runs of a report: each planned section runs as its command would (check,
  * run, document); gate sections (validate) see every row before the filters and may stop
  * the report; the others run on the filtered data. Sections that run together share their
- * reads of the input (src/dataset/shared-scan.ts), but for a gate run on a thread of its
- * own (./gate.ts).
+ * reads of the input (src/dataset/shared-scan.ts), but for those run on a worker thread
+ * (./split.ts).
  */
 import type { Dataset } from '../../dataset/types.js';
 import type { SharedScans } from '../../dataset/shared-scan.js';
 import type { DocumentContext, OptionSource, RunContext, Section, Verdict } from '../../sections/section.js';
 import type { ResultDocument } from '../model.js';
 import type { FailOn } from './config.js';
-import type { Elsewhere } from './gate.js';
+import type { Elsewhere } from './split.js';
 
 /** Called when a section starts and ends. */
 export type ReportProgress = (event: { section: string; index: number; total: number; done: boolean; seconds?: number }) => void;
@@ -75,12 +75,12 @@ export async function runSections(
     const settled = await Promise.allSettled(
       list.map(({ p, ds }) => {
         const { section, opts: o } = p;
-        // A section run on another thread (./gate.ts) takes no part in the shared reads.
-        const away = elsewhere !== null && elsewhere.section === section.name ? elsewhere : null;
+        // A section run on the worker thread (./split.ts) takes no part in this thread's reads.
+        const away = elsewhere?.results.get(section.name) ?? null;
         const body = async (): Promise<SectionOutput & { seconds: number }> => {
           const t0 = process.hrtime.bigint();
           section.check?.(ds, o, src);
-          const result = away ? await away.result : await section.run(ds, o, runCtx);
+          const result = away ? await away : await section.run(ds, o, runCtx);
           const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
           const doc = section.document(result, ds, o, docCtx);
           return { name: section.name, section, opts: o, result, doc, json: doc.json, dataset: ds, seconds };

@@ -15,6 +15,8 @@ export const correlateSection: Section<CorrelateOptions, CorrelateReport> = {
   name: 'correlate',
   keys: SECTION_KEYS,
   reportDefault: true,
+  // Measured on the 1M-row bench file (README Performance); portable: yes, plain data.
+  readCost: { seconds: 0.15, portable: true },
   options(src) {
     const sec = src.config?.sections.correlate;
     if (src.mode === 'report') {

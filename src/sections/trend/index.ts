@@ -16,6 +16,8 @@ export const trendSection: Section<TrendOptions, TrendResult> = {
   name: 'trend',
   keys: SECTION_KEYS,
   reportDefault: true,
+  // Measured on the 1M-row bench file (README Performance); portable: no, its client rows (--clients, clientTables) are made on demand, not data.
+  readCost: { seconds: 0.28, portable: false },
   options(src) {
     const config = src.config;
     const sec = config?.sections.trend;

@@ -32,6 +32,8 @@ export const validateSection: Section<ValidateSettings, ValidationResult> = {
   name: 'validate',
   keys: SECTION_KEYS,
   reportDefault: true,
+  // Measured on the 1M-row bench file (README Performance); portable: yes, its findings and summary are plain data.
+  readCost: { seconds: 0.19, portable: true },
   options(src) {
     const { strict, maxFindings, schema } = validateOptions(src);
     return { strict, maxFindings, schema };

@@ -1,11 +1,12 @@
 /**
- * The report's gate (validate) on a worker thread of its own (src/report/batch/gate.ts;
- * issue 15): a report whose gate ran on the worker writes the very files of one whose gate
- * ran in the shared read, the worker's errors reach the user as the same one line, and
- * an input whose bytes differ between the two reads stops the report. When the worker is
- * not used (failOn, `threads: 1`, formats other than CSV, one section) is decided before
- * any work. The worker runs the built bundle (bin/worker.js; the tests' setup keeps it
- * current). Behavioural, not timed: `npm run bench` measures the report.
+ * A report's sections on two threads (src/report/batch/split.ts; issue 15): a report some
+ * of whose sections ran on the worker thread writes the very files of one that ran them
+ * all in the main thread's shared read, the worker's errors reach the user as the same one
+ * line, and an input whose bytes differ between the two reads stops the report. When the
+ * worker is not used (failOn, `threads: 1`, one section) is decided before any work, and
+ * the split balances the sections' costs. The worker runs the built bundle
+ * (bin/worker.js; the tests' setup keeps it current). Behavioural, not timed: `npm run
+ * bench` measures the report.
  */
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,8 +16,8 @@ import { loadConfig } from '../../src/config/load.js';
 import { UserError } from '../../src/errors.js';
 import type { FileContent } from '../../src/io/atomic.js';
 import { runTask } from '../../src/io/parallel/pool.js';
-import { checkSameBytes, type GateJob, type GateReply } from '../../src/report/batch/gate.js';
-import { runGateJob } from '../../src/report/batch/gate-job.js';
+import { checkSameBytes, splitSections, type SplitJob, type SplitReply } from '../../src/report/batch/split.js';
+import { runSplitJob } from '../../src/report/batch/split-job.js';
 import { runReport, sectionCheck, type ReportRunOptions } from '../../src/report/batch/run.js';
 import type { Dataset } from '../../src/dataset/types.js';
 import { silentIo } from '../helpers/cli.js';
@@ -32,10 +33,10 @@ const text = (data: FileContent): string => (typeof data === 'function' ? [...da
 
 const base: ReportRunOptions = { version: '0', reproducible: true, out: 'out', force: false, now: new Date(0) };
 
-/** The report of `config` (a file in `dir`) with the gate on a worker (min bytes 0) and without (never). */
-async function both(dir: string, config: string, extra: Partial<ReportRunOptions> = {}) {
+/** The report of `config` (a file in `dir`) split as for 1M rows, and on one thread. */
+async function both(dir: string, config: string) {
   const cfg = await loadConfig(config, dir);
-  const run = (gateWorkerMinBytes: number) => runReport(sectionCheck(cfg, cfg.text!), silentIo(dir), { ...base, ...extra, gateWorkerMinBytes });
+  const run = (splitMinBytes: number) => runReport(sectionCheck(cfg, cfg.text!), silentIo(dir), { ...base, splitMinBytes, splitRows: 1e6 });
   return { worker: await run(0), here: await run(Number.POSITIVE_INFINITY) };
 }
 
@@ -44,11 +45,11 @@ function expectSameFiles(a: Map<string, FileContent>, b: Map<string, FileContent
   for (const [name, data] of a) expect(text(data), name).toBe(text(b.get(name)!));
 }
 
-describe('the gate on a worker thread', () => {
-  it('the demo report (filters, by therapist, by site): the same files, the gate ran on the worker', async () => {
+describe('a report on two threads', () => {
+  it('the demo report (filters, by therapist, by site): the same files; validate and correlate ran on the worker', async () => {
     const { worker, here } = await both(path.join(ROOT, 'fixtures'), 'report.yaml');
-    expect(worker.gateThread).toBe('validate');
-    expect(here.gateThread).toBeNull();
+    expect(worker.workerSections).toEqual(['validate', 'correlate']);
+    expect(here.workerSections).toEqual([]);
     expectSameFiles(worker.files, here.files);
   });
 
@@ -60,7 +61,7 @@ describe('the gate on a worker thread', () => {
       'files: [mixed.csv]\ninstruments:\n  phq9: PHQ-9\nalliance: [srs]\noutcome: [phq9]\ntoday: 2025-01-01\nreport:\n  sections: [validate, describe, trend]\n  clientTables: true\n  formats: [md, json, csv]\n',
     );
     const { worker, here } = await both(dir, 'r.yaml');
-    expect(worker.gateThread).toBe('validate');
+    expect(worker.workerSections).toEqual(['validate', 'describe']);
     expect(worker.exitCode).toBe(1);
     expect(here.exitCode).toBe(1);
     expectSameFiles(worker.files, here.files);
@@ -70,26 +71,25 @@ describe('the gate on a worker thread', () => {
   it('is not used when validation may stop the report, with threads: 1, or for a report of one section', async () => {
     const dir = mkdtempSync(path.join(tmp, 'not-'));
     copyFileSync(path.join(ROOT, 'fixtures/demo.csv'), path.join(dir, 'demo.csv'));
-    const cases: [string, string, string | null][] = [
-      ['the same without what stops it', 'report:\n  sections: [validate, describe]\n', 'validate'],
-      ['failOn error', 'report:\n  sections: [validate, describe]\n  failOn: error\n', null],
-      ['threads: 1', 'threads: 1\nreport:\n  sections: [validate, describe]\n', null],
-      ['validate alone', 'report:\n  sections: [validate]\n', null],
-      ['no gate', 'report:\n  sections: [describe, correlate]\n', null],
+    const cases: [string, string, string[]][] = [
+      ['the same without what stops it', 'report:\n  sections: [validate, describe]\n', ['describe']],
+      ['failOn error', 'report:\n  sections: [validate, describe]\n  failOn: error\n', []],
+      ['threads: 1', 'threads: 1\nreport:\n  sections: [validate, describe]\n', []],
+      ['validate alone', 'report:\n  sections: [validate]\n', []],
     ];
     for (const [name, yaml, want] of cases) {
       writeFileSync(path.join(dir, 'r.yaml'), `files: [demo.csv]\n${yaml}`);
       const cfg = await loadConfig('r.yaml', dir);
-      const out = await runReport(sectionCheck(cfg, cfg.text!), silentIo(dir), { ...base, gateWorkerMinBytes: 0 });
-      expect(out.gateThread, name).toBe(want);
+      const out = await runReport(sectionCheck(cfg, cfg.text!), silentIo(dir), { ...base, splitMinBytes: 0, splitRows: 1e6 });
+      expect(out.workerSections, name).toEqual(want);
     }
   });
 
   it('an error on the worker is the same one-line error the user sees without it', async () => {
     const dir = mkdtempSync(path.join(tmp, 'err-'));
-    const job: GateJob = { text: 'files: [gone.csv]\n', display: 'r.yaml', dir, cwd: dir, env: {}, now: new Date(0).toISOString() };
-    const inProcess = await runGateJob(job);
-    const viaWorker = await runTask<GateReply>('report-gate', job).reply;
+    const job: SplitJob = { text: 'files: [gone.csv]\n', display: 'r.yaml', dir, cwd: dir, env: {}, now: new Date(0).toISOString(), sections: ['validate'] };
+    const inProcess = await runSplitJob(job);
+    const viaWorker = await runTask<SplitReply>('report-sections', job).reply;
     expect(viaWorker).toEqual(inProcess);
     expect(viaWorker.ok).toBe(false);
     if (viaWorker.ok) return;
@@ -108,5 +108,17 @@ describe('the gate on a worker thread', () => {
     }
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).format()).toMatch(/^data\.csv: the file changed while it was being read/);
+  });
+
+  it('splits to balance the threads: the longer one shortest, the main thread keeping a section', () => {
+    const s = (name: string, seconds: number, portable = true) => ({ name, seconds, portable });
+    const four = [s('validate', 0.19), s('describe', 0.1), s('correlate', 0.15), s('trend', 0.28, false)];
+    expect(splitSections(four, 1e6)).toEqual(['validate', 'correlate']);
+    // Small inputs: the worker's start costs more than it saves.
+    expect(splitSections(four, 1e4)).toEqual([]);
+    // Never everything: the main thread keeps one.
+    expect(splitSections([s('a', 1), s('b', 1)], 1e6)).toHaveLength(1);
+    // Nothing movable, nothing moved.
+    expect(splitSections([s('a', 1, false), s('b', 1, false)], 1e6)).toEqual([]);
   });
 });
