@@ -244,13 +244,16 @@ for (const n of sizes) {
         xr === null ? null : xr >= 2,
       );
   }
+  // The goal is for large inputs: below AUTO_THREADS_BYTES (256 MiB, src/io/parallel/pool.ts)
+  // the default is one thread, and the two-thread run is shown for information ([ ]).
+  const large = statSync(path.join(dataDir, `sessions-${n}-c${Math.ceil(n / 20)}x20.csv`), { throwIfNoEntry: false })?.size >= 256 * 1024 * 1024;
   for (const job of ['describe', 'correlate']) {
     const one = find(n, `alliance ${job} --threads 1`);
     const two = find(n, `alliance ${job} --threads 2`);
     if (one && two)
       goal(
-        `${job} ${n.toLocaleString('en')} rows on two threads: ${two.seconds.toFixed(2)} s, ${two.rss.toFixed(0)} MB vs one thread ${one.seconds.toFixed(2)} s, ${one.rss.toFixed(0)} MB (goal: faster)`,
-        two.seconds < one.seconds,
+        `${job} ${n.toLocaleString('en')} rows on two threads: ${two.seconds.toFixed(2)} s, ${two.rss.toFixed(0)} MB vs one thread ${one.seconds.toFixed(2)} s, ${one.rss.toFixed(0)} MB (${large ? 'goal: faster' : 'information: one thread is the default under 256 MiB'})`,
+        large ? two.seconds < one.seconds : null,
       );
   }
   const rep = find(n, 'alliance report (4 sections)');
