@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getHeapStatistics } from 'node:v8';
 import { EXIT } from '../../src/errors.js';
-import { asOutOfMemory, checkHeap, outOfMemory, youngReserve } from '../../src/io/heap.js';
+import { asOutOfMemory, checkHeap, FILL, outOfMemory, tooFull, youngReserve } from '../../src/io/heap.js';
 
 describe('heap guard (src/io/heap.ts)', () => {
   it('reads the young generation from --max-semi-space-size (V8: the heap limit is old + 3 semi-spaces)', () => {
@@ -16,6 +16,16 @@ describe('heap guard (src/io/heap.ts)', () => {
     const old = getHeapStatistics().heap_size_limit - youngReserve(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`);
     expect(old).toBeGreaterThan(0);
     expect(old % (1024 * 1024)).toBe(0);
+  });
+
+  it('is too full past FILL, or when the large objects could not grow once more in the room left', () => {
+    const MB = 1024 * 1024;
+    const limit = 40 * MB;
+    expect(tooFull({ used: FILL * limit + 1, limit, large: 0 })).toBe(true);
+    expect(tooFull({ used: FILL * limit - MB, limit, large: 0 })).toBe(false);
+    // 30 MB in use, 8 MB of it one array: its next copy (12 MB) would not fit in the 10 MB left.
+    expect(tooFull({ used: 30 * MB, limit, large: 8 * MB })).toBe(true);
+    expect(tooFull({ used: 30 * MB, limit, large: 6 * MB })).toBe(false);
   });
 
   it('lets a run with room go on', () => {
