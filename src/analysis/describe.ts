@@ -142,11 +142,16 @@ export async function describe(dataset: Dataset): Promise<DescribeResult> {
     let nBeyond = 0;
     const iv = intakeValue[j].data;
     const cut = inst?.cutoff;
+    // The test at the data's decimal precision, once per distinct intake value.
+    const beyond = new Map<number, boolean>();
     for (let c = 0; c < nClients && c < iv.length; c++) {
       const v = iv[c];
       if (v !== v) continue;
       intakeClients++;
-      if (cut && isBeyond(v, cut.clinicalIf, cut.value)) nBeyond++;
+      if (!cut) continue;
+      let b = beyond.get(v);
+      if (b === undefined) beyond.set(v, (b = isBeyond(v, cut.clinicalIf, cut.value)));
+      if (b) nBeyond++;
     }
     const mo = moments[j];
     const n = mo.n;
