@@ -10,7 +10,7 @@ import { categorize, type ReliableDirection } from '../change.js';
 import { olsSlope } from '../../stats/descriptive.js';
 import { sequence } from '../../sequence.js';
 import { Acc, toNull } from './cohort.js';
-import { SMALL_OFFSET, type EtrCells } from './etr.js';
+import { SMALL_OFFSET, STEP_OFF_BITS, STEP_OFF_MASK, type EtrCells, type StepSource } from './etr.js';
 import { scoreCode, type DifferenceTest, type ScoreTest } from './exact.js';
 import type { ClientSessions } from './store.js';
 import { isoDay, periodKey, type ClientRows, type ClientTrend, type ExclusionReason, type Period, type TrendResult } from './types.js';
@@ -21,6 +21,12 @@ export interface Located {
   pre: number;
   post: number;
   reason: ExclusionReason | null;
+}
+
+/** A client's pre and post outcome values. */
+export interface PrePost {
+  pre: number;
+  post: number;
 }
 
 /** What pass D needs besides the client's sessions (decided once per run). */
@@ -259,6 +265,32 @@ export function addFlags(
       }
     }
   }
+  countFlags(tally, out, assessed, current, nFlags);
+}
+
+/** addFlags for client c from its change steps (steps.ts; the thresholds in code steps): the same counts, without its sessions. */
+export function addFlagsFromSteps(setup: ClientSetup, steps: StepSource, c: number, tally: CohortTally | null, out: FlagCounts): void {
+  const etr = setup.etr;
+  let nFlags = 0;
+  let assessed = 0;
+  let current = false;
+  const b = etr ? etr.band[c] : -1;
+  if (etr && b >= 0) {
+    const small = etr.smallCells();
+    const row = b * SMALL_OFFSET;
+    const entries = steps.entries;
+    for (let e = steps.first(c), end = steps.last(c); e < end; e++) {
+      const cell = small[row + (entries[e] & STEP_OFF_MASK)];
+      if (cell < 0 || !etr.used[cell]) continue;
+      assessed++;
+      current = etr.belowSteps(cell, entries[e] >> STEP_OFF_BITS);
+      if (current) nFlags++;
+    }
+  }
+  countFlags(tally, out, assessed, current, nFlags);
+}
+
+function countFlags(tally: CohortTally | null, out: FlagCounts, assessed: number, current: boolean, nFlags: number): void {
   out.assessed = assessed;
   out.current = current;
   const summary = tally?.summary;
@@ -345,10 +377,19 @@ function plain(a: Float64Array, n: number): number[] {
  * The client's change (pre, post, reliable change, clinical status, category), added to the
  * tallies when given; returned as the row's `change` when `row` is true (else null).
  */
-export function changeOf(setup: ClientSetup, s: ClientSessions, at: Located, oN: number, tally: CohortTally | null, row = true): ClientTrend['change'] | null {
+export function changeOf(
+  setup: ClientSetup,
+  s: ClientSessions | null,
+  at: Located,
+  oN: number,
+  tally: CohortTally | null,
+  row = true,
+  given: PrePost | null = null,
+): ClientTrend['change'] | null {
+  // The values come from `s`, or as `given` (then `s` may be null where no period, group or row needs it).
   const used = at.reason === null && setup.hasOutcome;
-  const pre = used ? s.outcome[at.pre] : NaN;
-  const post = used ? s.outcome[at.post] : NaN;
+  const pre = !used ? NaN : given ? given.pre : s!.outcome[at.pre];
+  const post = !used ? NaN : given ? given.post : s!.outcome[at.post];
   let ch: number | null = null;
   let res: { rc: ReliableDirection; rci: number } | null = null;
   let clinicalPre: boolean | null = null;
@@ -381,20 +422,20 @@ export function changeOf(setup: ClientSetup, s: ClientSessions, at: Located, oN:
     const postIndex = at.post;
     addChange(tally.overall, pre, ch!, category);
     if (setup.period) {
-      const day = s.date[postIndex];
+      const day = s!.date[postIndex];
       if (Number.isNaN(day)) tally.clientsWithoutPostDate++;
       else addChange(tally.periodAcc(day, false), pre, ch!, category);
     }
     if (setup.grouped) {
-      const cell = clientCell(s.group, s.n);
+      const cell = clientCell(s!.group, s!.n);
       if (cell >= 0) addChange(tally.groupAcc(cell, false), pre, ch!, category);
     }
   }
   if (!row) return null;
   const change: ClientTrend['change'] = {
-    preSession: used ? s.session[at.pre] : null,
+    preSession: used ? s!.session[at.pre] : null,
     pre: toNull(pre),
-    postSession: used ? s.session[at.post] : null,
+    postSession: used ? s!.session[at.post] : null,
     post: toNull(post),
     change: ch,
     rci: res ? toNull(res.rci) : null,

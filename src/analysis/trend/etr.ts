@@ -30,6 +30,10 @@ const MAX_HISTOGRAM = 1 << 22;
 /** Sessions since intake below this (whole numbers) find their cell by index, others by a Map. */
 export const SMALL_OFFSET = 1024;
 
+/** How a StepSource entry holds its sessions since intake (the low bits, below SMALL_OFFSET) and step (the rest). */
+export const STEP_OFF_BITS = 10;
+export const STEP_OFF_MASK = SMALL_OFFSET - 1;
+
 export interface EtrInput {
   nClients: number;
   /** A reader of session numbers and outcomes (store.ts). */
@@ -47,6 +51,19 @@ export interface EtrInput {
   codes: Codes;
   /** Memoise the per-intake band test (exact.ts; false for tests: the function each time). */
   tables: boolean;
+  /**
+   * The clients' change steps (steps.ts, in the scale of `codes`) to count instead of reading
+   * the store, with whether client c has an intake and what it is; null: read the store.
+   */
+  steps?: { steps: StepSource; has: (c: number) => boolean; intake: (c: number) => number } | null;
+}
+
+/** Per client c, entries first(c) to last(c) - 1: sessions since intake and change in code steps (steps.ts). */
+export interface StepSource {
+  /** step * 2^OFF_BITS + sessions since intake (OFF_BITS: steps.ts). */
+  readonly entries: Int32Array;
+  first(c: number): number;
+  last(c: number): number;
 }
 
 /**
@@ -114,6 +131,11 @@ export class EtrCells {
     return compareScores(this.improvement(o, intake), this.threshold[id]) < 0;
   }
 
+  /** below() of a change so far given in code steps (steps.ts; the histogram path only). */
+  belowSteps(id: number, step: number): boolean {
+    return this.dir * step < this.threshold[id];
+  }
+
   /** Cells in band order, then by sessions since intake (the order the batches use). */
   ordered(): number[] {
     const ids = this.n.map((_, i) => i);
@@ -122,6 +144,10 @@ export class EtrCells {
 
   useHistogram(scale: number): void {
     this.scale = scale;
+  }
+  /** Whether the thresholds are in code steps (the histogram path: belowSteps applies). */
+  get histogram(): boolean {
+    return this.scale > 0;
   }
   offOf(id: number): number {
     return this.cellOff[id];
@@ -161,28 +187,44 @@ export function fillEtrCells(input: EtrInput, ntpMethod: TrendResult['methods'][
   const bandOf = input.tables ? scoreIndex(bandIn) : bandIn;
   const small = cells.smallCells();
   const counts = cells.n;
-  // pass B: assign bands and count the values of every cell (and, with codes, count them in histograms).
-  for (let c = 0; c < nClients; c++) {
-    const s = read(c);
-    const first = input.first(s, c);
-    if (first < 0) continue;
-    const i0 = s.outcome[first];
-    const s0 = s.session[first];
-    const c0 = Math.round(i0 * scale);
-    const b = bandOf(i0);
-    band[c] = b;
-    const { session, outcome } = s;
-    for (let k = first + 1; k < s.n; k++) {
-      const o = outcome[k];
-      const off = session[k] - s0;
-      if (o !== o || !(off > 0)) continue;
-      let id = off < SMALL_OFFSET && (off | 0) === off ? small[b * SMALL_OFFSET + off] : -1;
-      if (id < 0) id = cells.add(b, off);
-      counts[id]++;
-      if (hist !== null) {
-        const end = (id + 1) * width;
-        if (end > hist.length) hist = end <= MAX_HISTOGRAM ? grown(hist, end) : null;
-        if (hist !== null) hist[id * width + dir * (Math.round(o * scale) - c0) + w]++;
+  // pass B: assign bands and count the values of every cell (and, with codes, count them in
+  // histograms): one value, `step` code steps of change at `off` sessions since intake.
+  const count = (b: number, off: number, step: number): void => {
+    let id = off < SMALL_OFFSET && (off | 0) === off ? small[b * SMALL_OFFSET + off] : -1;
+    if (id < 0) id = cells.add(b, off);
+    counts[id]++;
+    if (hist !== null) {
+      const end = (id + 1) * width;
+      if (end > hist.length) hist = end <= MAX_HISTOGRAM ? grown(hist, end) : null;
+      if (hist !== null) hist[id * width + dir * step + w]++;
+    }
+  };
+  const given = codes ? input.steps : null;
+  if (given) {
+    const { steps, has, intake } = given;
+    const entries = steps.entries;
+    for (let c = 0; c < nClients; c++) {
+      if (!has(c)) continue;
+      const b = bandOf(intake(c));
+      band[c] = b;
+      for (let e = steps.first(c), end = steps.last(c); e < end; e++) count(b, entries[e] & STEP_OFF_MASK, entries[e] >> STEP_OFF_BITS);
+    }
+  } else {
+    for (let c = 0; c < nClients; c++) {
+      const s = read(c);
+      const first = input.first(s, c);
+      if (first < 0) continue;
+      const i0 = s.outcome[first];
+      const s0 = s.session[first];
+      const c0 = Math.round(i0 * scale);
+      const b = bandOf(i0);
+      band[c] = b;
+      const { session, outcome } = s;
+      for (let k = first + 1; k < s.n; k++) {
+        const o = outcome[k];
+        const off = session[k] - s0;
+        if (o !== o || !(off > 0)) continue;
+        count(b, off, Math.round(o * scale) - c0);
       }
     }
   }

@@ -12,7 +12,7 @@
  * and makes every pass from the store, as for any file.
  */
 import { grow } from '../../dataset/intern.js';
-import type { Located } from './clients.js';
+import type { Located, PrePost } from './clients.js';
 import { SessionSorter, type ClientSessions, type SessionStore } from './store.js';
 import type { ExclusionReason } from './types.js';
 
@@ -101,8 +101,8 @@ function newRun(cap: number): ClientSessions {
 const REASONS: (ExclusionReason | null)[] = [null, 'missingBoth', 'missingPre', 'missingPost', 'oneMeasurement', 'noOutcome'];
 
 /**
- * Where each client's intake and pre/post values are (Located, by client index) and its
- * outcome count, found once in pass A and read by the later passes.
+ * Where each client's intake and pre/post values are (Located, by client index), those
+ * values themselves, and its outcome count, found once in pass A and read by the later passes.
  */
 export class LocatedClients {
   private first = new Int32Array(1024);
@@ -110,20 +110,39 @@ export class LocatedClients {
   private post = new Int32Array(1024);
   private reason = new Uint8Array(1024);
   private oN = new Int32Array(1024);
+  private values = new Float64Array(3 * 1024);
 
-  set(c: number, at: Located, oN: number): void {
+  /** Client c's Located `at` in its sorted sessions `s`, and its outcome count. */
+  set(c: number, at: Located, oN: number, s: ClientSessions): void {
     if (c >= this.first.length) {
       this.first = grow(this.first, c + 1);
       this.pre = grow(this.pre, c + 1);
       this.post = grow(this.post, c + 1);
       this.reason = grow(this.reason, c + 1);
       this.oN = grow(this.oN, c + 1);
+      this.values = grow(this.values, 3 * this.first.length);
     }
     this.first[c] = at.first;
     this.pre[c] = at.pre;
     this.post[c] = at.post;
     this.reason[c] = REASONS.indexOf(at.reason);
     this.oN[c] = oN;
+    const v = 3 * c;
+    this.values[v] = at.first >= 0 ? s.outcome[at.first] : NaN;
+    this.values[v + 1] = at.pre >= 0 ? s.outcome[at.pre] : NaN;
+    this.values[v + 2] = at.post >= 0 ? s.outcome[at.post] : NaN;
+  }
+
+  /** Client c's intake (NaN: none). */
+  intake(c: number): number {
+    return this.values[3 * c];
+  }
+
+  /** Client c's pre and post values (NaN where absent), into `out`. */
+  prePost(c: number, out: PrePost): PrePost {
+    out.pre = this.values[3 * c + 1];
+    out.post = this.values[3 * c + 2];
+    return out;
   }
 
   /** Index of client c's intake (-1: none); c must have been set. */

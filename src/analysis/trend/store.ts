@@ -183,6 +183,11 @@ export class PagedColumn {
     return { scale: t.scale, lo: Math.round(this.lo * t.scale), hi: Math.round(this.hi * t.scale) };
   }
 
+  /** The scale of the integer codes the values are held in (codes().scale), null in Float64. */
+  codeScale(): number | null {
+    return TIERS[this.tier].kind === 'f64' ? null : TIERS[this.tier].scale;
+  }
+
   get(slot: number): number {
     return this.decode(this.pages[slot >>> PAGE_BITS][slot & PAGE_MASK]);
   }

@@ -9,7 +9,9 @@
  *           in client order (runs.ts), pass A and the session part of pass D are done for
  *           the client as its rows end; else they are done from the store after the scan.
  *   pass A  per client, sorted by session: intake and the pre/post values of the change
- *           (kept per client: runs.ts, LocatedClients).
+ *           (kept per client: runs.ts, LocatedClients); in runs, also each later session's
+ *           change so far in outcome code steps (steps.ts), which passes B and D then count
+ *           instead of reading the store (pass D only without periods and groups).
  *           -> SD / mean of pre scores (Jacobson-Truax), intake severity bands.
  *   pass B  count the change-so-far values per (band, sessions since intake) cell, with
  *           integer codes in histograms of code steps as they are counted.
@@ -42,7 +44,20 @@ import { mean as meanOf, sd as sdOf } from '../../stats/descriptive.js';
 import { finalize, measureInfo, toNull } from './cohort.js';
 import { ETR_BATCH, fillEtrCells, type EtrCells } from './etr.js';
 import { differenceTest, dropTest, exactDifference, scoreTest } from './exact.js';
-import { addFlags, addSessions, changeOf, clientRows, CohortTally, FlagCounts, SessionCounts, type ClientSetup, type Located } from './clients.js';
+import {
+  addFlags,
+  addFlagsFromSteps,
+  addSessions,
+  changeOf,
+  clientRows,
+  CohortTally,
+  FlagCounts,
+  SessionCounts,
+  type ClientSetup,
+  type Located,
+  type PrePost,
+} from './clients.js';
+import { ChangeSteps } from './steps.js';
 import { LocatedClients, RunCollector } from './runs.js';
 import { trendReduction } from './range.js';
 import { GrowableF64 } from '../../dataset/intern.js';
@@ -142,7 +157,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
   const located = new LocatedClients();
   const passA = (c: number, s: ClientSessions, oN: number): void => {
     const at = locate(s);
-    located.set(c, at, oN);
+    located.set(c, at, oN, s);
     if (at.first >= 0) intakes.push(s.outcome[at.first]);
     if (at.reason === null) usedPre.push(s.outcome[at.pre]);
     else if (oIdx >= 0) {
@@ -165,9 +180,12 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
   // While clients come in runs in order (runs.ts), each run has pass A and the session part
   // of pass D done as it ends; else both are done from the store after the scan.
   const counts = new SessionCounts();
+  // The change steps passes B and D count from (memoised runs only: steps.ts).
+  const steps = new ChangeSteps(tables ? store.outcome : null);
   const runs = new RunCollector(store, (c, s) => {
     addSessions(setup, s, tally, null, null, counts);
     passA(c, s, counts.oN);
+    steps.add(c, s, located.firstOf(c));
   });
   // Only the parts of a row this run uses are parsed (dates for periods and client rows,
   // the therapist and group columns for --by, the alliance and outcome measures).
@@ -188,6 +206,9 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
   // Passes A to C read only session numbers and outcomes.
   const readOutcome = store.reader({ date: false, alliance: false, group: false });
   const inOrder = runs.inOrder;
+  const outcomeCodes = tables ? (store.outcome?.codes() ?? null) : null;
+  const useSteps = inOrder && steps.usable(outcomeCodes?.scale ?? null);
+  if (!useSteps) steps.drop();
   if (!inOrder) {
     tally = new CohortTally(opts.period);
     excluded = noExclusions();
@@ -303,8 +324,9 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
         quantile: q,
         minCell,
         batch: opts.etrBatch ?? ETR_BATCH,
-        codes: tables ? (store.outcome?.codes() ?? null) : null,
+        codes: outcomeCodes,
         tables,
+        steps: useSteps ? { steps, has: (c) => store.sessionsOf(c) > 0 && located.firstOf(c) >= 0, intake: (c) => located.intake(c) } : null,
       },
       ntpMethod,
     );
@@ -321,21 +343,33 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
   setup.clinicalPost = clinicalTest(clinicalPostB);
 
   // ---- pass D: per client (clients.ts); the session part was done in the scan when the runs came in order ----
-  const readD = inOrder ? store.reader({ alliance: false }) : read;
   const at: Located = { first: -1, pre: -1, post: -1, reason: null };
   const flags = new FlagCounts();
-  for (let c = 0; c < nClients; c++) {
-    const s = readD(c);
-    if (s.n === 0) continue;
-    let oN: number;
-    if (inOrder) oN = located.outcomes(c);
-    else {
-      addSessions(setup, s, tally, null, null, counts);
-      oN = counts.oN;
+  if (inOrder && !opts.period && !groupKind && (etr === null || (useSteps && etr.histogram))) {
+    // Without periods or groups the flags come from the change steps and the change from
+    // the values pass A kept: the store is not read again.
+    const values: PrePost = { pre: NaN, post: NaN };
+    for (let c = 0; c < nClients; c++) {
+      if (store.sessionsOf(c) === 0) continue;
+      located.get(c, at);
+      addFlagsFromSteps(setup, steps, c, tally, flags);
+      changeOf(setup, null, at, located.outcomes(c), tally, false, located.prePost(c, values));
     }
-    located.get(c, at);
-    addFlags(setup, s, c, at.first, tally, null, flags);
-    changeOf(setup, s, at, oN, tally, false);
+  } else {
+    const readD = inOrder ? store.reader({ alliance: false }) : read;
+    for (let c = 0; c < nClients; c++) {
+      const s = readD(c);
+      if (s.n === 0) continue;
+      let oN: number;
+      if (inOrder) oN = located.outcomes(c);
+      else {
+        addSessions(setup, s, tally, null, null, counts);
+        oN = counts.oN;
+      }
+      located.get(c, at);
+      addFlags(setup, s, c, at.first, tally, null, flags);
+      changeOf(setup, s, at, oN, tally, false);
+    }
   }
   const overall = tally.overall;
   const t = tally.summary;
