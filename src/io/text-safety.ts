@@ -19,6 +19,9 @@ const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** A CSV text cell neutralised against formula injection; numbers unchanged. */
 export function csvCell(s: string): string {
+  // FORMULA_START's characters (= + - @ tab CR) by code first: most cells start with none.
+  const c = s.charCodeAt(0);
+  if (c !== 61 && c !== 43 && c !== 45 && c !== 64 && c !== 9 && c !== 13) return s;
   if (!FORMULA_START.test(s) || PLAIN_NUMBER.test(s)) return s;
   return `'${s}`;
 }

@@ -68,7 +68,16 @@ export function rawCell(value: Cell): string {
 }
 
 function rawNumber(x: number): string {
-  return Number.isFinite(x) ? String(x) : '';
+  if (!Number.isFinite(x)) return '';
+  if (Number.isInteger(x)) return String(x);
+  // A number of at most three decimals (scores, changes) is its code's digits: the shortest
+  // decimal that reads back as x, which is what String(x) gives, without its digit search.
+  const c = Math.round(x * 1000);
+  if (c / 1000 !== x || c >= 1e15 || c <= -1e15) return String(x);
+  const a = c < 0 ? -c : c;
+  const frac = a % 1000;
+  const digits = frac % 100 === 0 ? String(frac / 100) : frac % 10 === 0 ? String(frac / 10).padStart(2, '0') : String(frac).padStart(3, '0');
+  return `${c < 0 ? '-' : ''}${(a - frac) / 1000}.${digits}`;
 }
 
 function cellFormat(col: Column, row: Record<string, Cell>): Format | undefined {
@@ -224,32 +233,35 @@ const NEEDS_QUOTES = /[",\n]/;
  */
 export function* csvChunks(t: TableModel): Generator<string> {
   const cols = t.columns;
+  const keys = cols.map((c) => c.key);
   const interval = cols.map((c) => c.format?.kind === 'interval');
-  let piece = '';
+  // Fields and records are joined once (a string built by += is a chain of pieces to flatten).
+  const fields: string[] = [];
   for (let k = 0; k < cols.length; k++) {
-    const key = cols[k].key;
-    if (k > 0) piece += ',';
-    piece += interval[k] ? `${csvField(csvCell(`${key}_low`))},${csvField(csvCell(`${key}_high`))}` : csvField(csvCell(key));
+    if (interval[k]) fields.push(csvField(csvCell(`${keys[k]}_low`)), csvField(csvCell(`${keys[k]}_high`)));
+    else fields.push(csvField(csvCell(keys[k])));
   }
-  piece += '\n';
+  let records: string[] = [fields.join(',')];
+  let size = 0;
   for (const row of t.rows) {
-    let rec = '';
+    fields.length = 0;
     for (let k = 0; k < cols.length; k++) {
-      const v = row[cols[k].key] ?? null;
-      if (k > 0) rec += ',';
+      const v = row[keys[k]] ?? null;
       if (interval[k]) {
         const pair = Array.isArray(v) ? (v as readonly [number, number]) : null;
-        if (pair) rec += `${rawNumber(pair[0])},${rawNumber(pair[1])}`;
-        else rec += ',';
-      } else rec += csvField(typeof v === 'string' ? csvCell(v) : rawCell(v));
+        fields.push(pair ? rawNumber(pair[0]) : '', pair ? rawNumber(pair[1]) : '');
+      } else fields.push(csvField(typeof v === 'string' ? csvCell(v) : rawCell(v)));
     }
-    piece += rec + '\n';
-    if (piece.length >= CSV_PIECE) {
-      yield piece;
-      piece = '';
+    const rec = fields.join(',');
+    records.push(rec);
+    size += rec.length;
+    if (size >= CSV_PIECE) {
+      yield records.join('\n') + '\n';
+      records = [];
+      size = 0;
     }
   }
-  if (piece.length > 0) yield piece;
+  if (records.length > 0) yield records.join('\n') + '\n';
 }
 
 /** Characters per CSV piece (records are whole in each piece). */

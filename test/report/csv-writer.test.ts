@@ -79,6 +79,26 @@ describe('csv writer', () => {
     );
   });
 
+  it('a number is written as String(x) writes it (its shortest round-trip digits)', () => {
+    const decimals = fc.tuple(fc.integer({ min: -2_000_000_000, max: 2_000_000_000 }), fc.constantFrom(1, 10, 100, 1000)).map(([c, d]) => c / d);
+    const big = fc.integer({ min: -1e15, max: 1e15 }).map((c) => c / 1000);
+    fc.assert(
+      fc.property(fc.oneof(decimals, big, fc.double(), fc.constantFrom(0.1 + 0.2, -0, 0.001, -0.001, 999999999999.999, 1e12 + 0.5, 5e-7, 1e21)), (x) => {
+        expect(rawCell(x)).toBe(Number.isFinite(x) ? String(x) : '');
+      }),
+      { numRuns: 20000 },
+    );
+  });
+
+  it('a text cell starting like a formula gets a quote; one that does not is as it is', () => {
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(csvCell(s)).toBe(/^[=+\-@\t\r]/.test(s) && !/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(s) ? `'${s}` : s);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('pieces end with whole records and join to the whole text', () => {
     const n = 20_000;
     const t: TableModel = {
