@@ -31,12 +31,15 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const text = (data: FileContent): string => (typeof data === 'function' ? [...data()].join('') : data.toString());
 
+/** A machine with two idle cores (the split looks at the load: tests run beside others). */
+const idle = { cores: 2, load: 0 };
+
 const base: ReportRunOptions = { version: '0', reproducible: true, out: 'out', force: false, now: new Date(0) };
 
 /** The report of `config` (a file in `dir`) split as for 1M rows, and on one thread. */
 async function both(dir: string, config: string) {
   const cfg = await loadConfig(config, dir);
-  const run = (splitMinBytes: number) => runReport(sectionCheck(cfg, cfg.text!), silentIo(dir), { ...base, splitMinBytes, splitRows: 1e6 });
+  const run = (splitMinBytes: number) => runReport(sectionCheck(cfg, cfg.text!), silentIo(dir), { ...base, splitMinBytes, splitRows: 1e6, machine: idle });
   return { worker: await run(0), here: await run(Number.POSITIVE_INFINITY) };
 }
 
@@ -80,7 +83,7 @@ describe('a report on two threads', () => {
     for (const [name, yaml, want] of cases) {
       writeFileSync(path.join(dir, 'r.yaml'), `files: [demo.csv]\n${yaml}`);
       const cfg = await loadConfig('r.yaml', dir);
-      const out = await runReport(sectionCheck(cfg, cfg.text!), silentIo(dir), { ...base, splitMinBytes: 0, splitRows: 1e6 });
+      const out = await runReport(sectionCheck(cfg, cfg.text!), silentIo(dir), { ...base, splitMinBytes: 0, splitRows: 1e6, machine: idle });
       expect(out.workerSections, name).toEqual(want);
     }
   });
@@ -108,6 +111,18 @@ describe('a report on two threads', () => {
     }
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).format()).toMatch(/^data\.csv: the file changed while it was being read/);
+  });
+
+  it('not on one core, nor when every core is busy', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'busy-'));
+    copyFileSync(path.join(ROOT, 'fixtures/demo.csv'), path.join(dir, 'demo.csv'));
+    writeFileSync(path.join(dir, 'r.yaml'), 'files: [demo.csv]\nreport:\n  sections: [validate, describe]\n');
+    const cfg = await loadConfig('r.yaml', dir);
+    const on = async (machine: { cores: number; load: number }) =>
+      (await runReport(sectionCheck(cfg, cfg.text!), silentIo(dir), { ...base, splitMinBytes: 0, splitRows: 1e6, machine })).workerSections;
+    expect(await on({ cores: 2, load: 1.9 })).toEqual(['describe']);
+    expect(await on({ cores: 2, load: 2 })).toEqual([]);
+    expect(await on({ cores: 1, load: 0 })).toEqual([]);
   });
 
   it('splits to balance the threads: the longer one shortest, the main thread keeping a section', () => {

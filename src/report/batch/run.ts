@@ -18,6 +18,7 @@
 import type { FileContent } from '../../io/atomic.js';
 import type { Io } from '../../io/process.js';
 import type { ScanProgress } from '../../dataset/types.js';
+import type { Machine } from '../../io/parallel/pool.js';
 import * as path from 'node:path';
 import { mergeReadOptions, type Config } from '../../config/load.js';
 import { sharedScans } from '../../dataset/shared-scan.js';
@@ -65,6 +66,8 @@ export interface ReportRunOptions {
   splitMinBytes?: number;
   /** The rows the split assumes (default: estimated from the inputs' bytes; for tests). */
   splitRows?: number;
+  /** The cores and load the split sees (default: this machine's now; for tests). */
+  machine?: Machine;
 }
 
 export interface ReportOutput {
