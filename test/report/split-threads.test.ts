@@ -8,6 +8,7 @@
  * (bin/worker.js; the tests' setup keeps it current). Behavioural, not timed: `npm run
  * bench` measures the report.
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -16,7 +17,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { UserError } from '../../src/errors.js';
 import type { FileContent } from '../../src/io/atomic.js';
 import { runTask } from '../../src/io/parallel/pool.js';
-import { checkSameBytes, splitSections, type SplitJob, type SplitReply } from '../../src/report/batch/split.js';
+import { checkSameBytes, splitElsewhere, splitSections, type SplitJob, type SplitReply } from '../../src/report/batch/split.js';
 import { runSplitJob } from '../../src/report/batch/split-job.js';
 import { runReport, sectionCheck, type ReportRunOptions } from '../../src/report/batch/run.js';
 import type { Dataset } from '../../src/dataset/types.js';
@@ -123,6 +124,29 @@ describe('a report on two threads', () => {
     expect(await on({ cores: 2, load: 1.9 })).toEqual(['describe']);
     expect(await on({ cores: 2, load: 2 })).toEqual([]);
     expect(await on({ cores: 1, load: 0 })).toEqual([]);
+  });
+
+  it('not when an input is a named pipe (it was read once, as a copy)', () => {
+    const dir = mkdtempSync(path.join(tmp, 'fifo-'));
+    const fifo = path.join(dir, 'in.csv');
+    execFileSync('mkfifo', [fifo]);
+    const plain = path.join(dir, 'plain.csv');
+    writeFileSync(plain, 'client,session\n');
+    const section = (name: string) => ({ section: { name, readCost: { seconds: 0.2, portable: true } } });
+    const prepared = (abs: string) => ({
+      planned: [section('validate'), section('describe')],
+      failOn: 'none',
+      dataset: { files: [{ path: abs, display: 'in.csv', bytes: 1e9, format: 'CSV', digest: null }] } as unknown as Dataset,
+      read: {},
+      inputs: { abs: [abs] },
+    });
+    const ctx = (file: string) =>
+      ({ config: { path: 'r.yaml', text: `files: [${path.basename(file)}]\n` }, lines: {} }) as unknown as Parameters<typeof splitElsewhere>[0];
+    const opts = { now: new Date(0), machine: idle };
+    expect(splitElsewhere(ctx(fifo), silentIo(dir), opts, prepared(fifo))).toBeNull();
+    const control = splitElsewhere(ctx(plain), silentIo(dir), opts, prepared(plain));
+    expect(control).not.toBeNull();
+    control!.stop();
   });
 
   it('splits to balance the threads: the longer one shortest, the main thread keeping a section', () => {

@@ -17,6 +17,7 @@
  * work (`splitSections`). Both reads hash what they read (src/io/digest.ts): an input
  * whose bytes differ between them changed while it was being read, and the report stops.
  */
+import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Io } from '../../io/process.js';
 import { InputDigest, type ReadDigest } from '../../io/digest.js';
@@ -106,13 +107,21 @@ export function splitElsewhere(
   ctx: SectionCheck,
   io: Io,
   opts: { now: Date; failOn?: SplitJob['failOn']; period?: PeriodFlags; splitMinBytes?: number; splitRows?: number; machine?: Machine },
-  prepared: { planned: { section: Pick<Section, 'name' | 'readCost'> }[]; failOn: string; dataset: Dataset; read: { threads?: number } },
+  prepared: {
+    planned: { section: Pick<Section, 'name' | 'readCost'> }[];
+    failOn: string;
+    dataset: Dataset;
+    read: { threads?: number };
+    inputs: { abs: string[] };
+  },
 ): Elsewhere | null {
-  const { planned, failOn, dataset, read } = prepared;
+  const { planned, failOn, dataset, read, inputs } = prepared;
   if (planned.length < 2 || failOn === 'error' || failOn === 'warning') return null;
   if (read.threads === 1 || !spareCore(opts.machine ?? machineNow())) return null;
   const files = dataset.files;
   if (files.some((f) => f.path === '-' || (f.format ?? 'CSV') !== 'CSV' || (f.layout ?? 'long') !== 'long')) return null;
+  // Regular files only: a named pipe was read (copied) once, and cannot be read again.
+  if (!inputs.abs.every((p) => statSync(p, { throwIfNoEntry: false })?.isFile() === true)) return null;
   const bytes = files.reduce((n, f) => n + f.bytes, 0);
   if (bytes < (opts.splitMinBytes ?? PARALLEL_MIN_BYTES)) return null;
   const config = ctx.config;
