@@ -20,6 +20,7 @@ import { runTask } from '../../src/io/parallel/pool.js';
 import { checkSameBytes, splitElsewhere, splitSections, type SplitJob, type SplitReply } from '../../src/report/batch/split.js';
 import { runSplitJob } from '../../src/report/batch/split-job.js';
 import { runReport, sectionCheck, type ReportRunOptions } from '../../src/report/batch/run.js';
+import { runSections } from '../../src/report/batch/sections.js';
 import type { Dataset } from '../../src/dataset/types.js';
 import { silentIo } from '../helpers/cli.js';
 import { ROOT } from '../helpers/spawn.js';
@@ -123,6 +124,11 @@ describe('a report on two threads', () => {
       (await runReport(sectionCheck(cfg, cfg.text!), silentIo(dir), { ...base, splitMinBytes: 0, splitRows: 1e6, machine })).workerSections;
     expect(await on({ cores: 2, load: 1.9 })).toEqual(['describe']);
     expect(await on({ cores: 2, load: 2 })).toEqual([]);
+    // Asked for: whatever the load.
+    writeFileSync(path.join(dir, 'r.yaml'), 'files: [demo.csv]\nthreads: 2\nreport:\n  sections: [validate, describe]\n');
+    const asked = await loadConfig('r.yaml', dir);
+    const out = await runReport(sectionCheck(asked, asked.text!), silentIo(dir), { ...base, splitMinBytes: 0, splitRows: 1e6, machine: { cores: 2, load: 2 } });
+    expect(out.workerSections).toEqual(['describe']);
     expect(await on({ cores: 1, load: 0 })).toEqual([]);
   });
 
@@ -147,6 +153,49 @@ describe('a report on two threads', () => {
     const control = splitElsewhere(ctx(plain), silentIo(dir), opts, prepared(plain));
     expect(control).not.toBeNull();
     control!.stop();
+  });
+
+  it('makes every document after every run: a section from the worker may end before this thread has counted the rows', async () => {
+    const log: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const ds = { files: [] } as unknown as Dataset;
+    const fake = (name: string, run: () => Promise<unknown>) => ({
+      section: {
+        name,
+        run,
+        document: () => {
+          log.push(`document ${name}`);
+          return { json: {} };
+        },
+      },
+      opts: {},
+    });
+    const here = fake('here', async () => {
+      await held;
+      log.push('run here ended');
+      return 1;
+    });
+    const away = fake('away', () => Promise.resolve(2));
+    const shared = { dataset: ds, join: <T>(body: () => Promise<T>) => body() };
+    const elsewhere = { results: new Map([['away', Promise.resolve(2)]]), digests: Promise.resolve([]), stop: () => undefined };
+    const runs = runSections(
+      [away, here] as unknown as Parameters<typeof runSections>[0],
+      shared,
+      ds,
+      {} as never,
+      {} as never,
+      {} as never,
+      'none',
+      undefined,
+      elsewhere,
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    log.push('released');
+    release();
+    const out = await runs;
+    expect(out.sections.map((s) => s.result)).toEqual([2, 1]);
+    expect(log).toEqual(['released', 'run here ended', 'document away', 'document here']);
   });
 
   it('splits to balance the threads: the longer one shortest, the main thread keeping a section', () => {

@@ -64,9 +64,9 @@ export async function runSections(
   let stopped = false;
   let gateVerdict: Verdict | null = null;
   /**
-   * Runs sections together, each as its command would (check, run, document), sharing
-   * their reads of the input; progress and results stay in the given order, and the
-   * first failure in that order is the one reported.
+   * Runs sections together, each as its command would (check, run, then its document once
+   * all have run), sharing their reads of the input; progress and results stay in the
+   * given order, and the first failure in that order is the one reported.
    */
   const runTogether = async (list: { p: Planned; ds: Dataset }[]): Promise<void> => {
     const first = index;
@@ -77,22 +77,25 @@ export async function runSections(
         const { section, opts: o } = p;
         // A section run on the worker thread (./split.ts) takes no part in this thread's reads.
         const away = elsewhere?.results.get(section.name) ?? null;
-        const body = async (): Promise<SectionOutput & { seconds: number }> => {
+        const body = async (): Promise<{ result: unknown; seconds: number }> => {
           const t0 = process.hrtime.bigint();
           section.check?.(ds, o, src);
           const result = away ? await away : await section.run(ds, o, runCtx);
-          const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-          const doc = section.document(result, ds, o, docCtx);
-          return { name: section.name, section, opts: o, result, doc, json: doc.json, dataset: ds, seconds };
+          return { result, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
         };
         return away ? body() : shared.join(body);
       }),
     );
+    // The documents are made once every run has ended: a section run on the worker may end
+    // before this thread's read has counted the input's rows (which documents show).
     for (const [i, r] of settled.entries()) {
       if (r.status === 'rejected') throw r.reason;
-      const { seconds, ...out } = r.value;
-      progress?.({ section: out.name, index: first + i + 1, total, done: true, seconds });
-      sections.push(out);
+      const { p, ds } = list[i];
+      const { section, opts: o } = p;
+      const { result, seconds } = r.value;
+      const doc = section.document(result, ds, o, docCtx);
+      progress?.({ section: section.name, index: first + i + 1, total, done: true, seconds });
+      sections.push({ name: section.name, section, opts: o, result, doc, json: doc.json, dataset: ds });
     }
   };
   const gates = planned.filter((x) => x.section.gate !== undefined);

@@ -12,7 +12,8 @@
  * warning: then no section waits for another), for long CSV inputs of at least
  * PARALLEL_MIN_BYTES in all (other formats would be decoded twice, and below that size a
  * worker's start costs more than it saves), on two cores or more not all busy
- * (`spareCore`), unless the config says `threads: 1`. A section may move when it says it may (Section.readCost.portable: its
+ * (`spareCore`), unless the config says `threads: 1` (`threads: 2` or more: whatever the
+ * load). A section may move when it says it may (Section.readCost.portable: its
  * result is plain data); the sections are split to balance the two threads' estimated
  * work (`splitSections`). Both reads hash what they read (src/io/digest.ts): an input
  * whose bytes differ between them changed while it was being read, and the report stops.
@@ -117,7 +118,8 @@ export function splitElsewhere(
 ): Elsewhere | null {
   const { planned, failOn, dataset, read, inputs } = prepared;
   if (planned.length < 2 || failOn === 'error' || failOn === 'warning') return null;
-  if (read.threads === 1 || !spareCore(opts.machine ?? machineNow())) return null;
+  // threads: 1 keeps every section here; threads: 2 or more asks for the split whatever the load.
+  if (read.threads === 1 || (read.threads === undefined && !spareCore(opts.machine ?? machineNow()))) return null;
   const files = dataset.files;
   if (files.some((f) => f.path === '-' || (f.format ?? 'CSV') !== 'CSV' || (f.layout ?? 'long') !== 'long')) return null;
   // Regular files only: a named pipe was read (copied) once, and cannot be read again.
