@@ -28,7 +28,7 @@ const dist = path.join(root, 'dist');
 // cache a few), and still runs only on demand: `createRequire(import.meta.url)('yaml')`
 // (src/config/load.ts, src/validate/schema.ts) becomes a require esbuild follows, which
 // runs yaml's top level when it is first called.
-const EXTERNAL = ['docx', 'fflate', 'yauzl', 'saxes', 're2js', 'cli-table3', 'csv-stringify'];
+const EXTERNAL = ['docx', 'fflate', 'yauzl', 'saxes', 're2js', 'cli-table3'];
 const LAZY_YAML = "createRequire(import.meta.url)('yaml')";
 
 // Each module keeps its own import.meta.url (the URL of its file in dist/), so that paths

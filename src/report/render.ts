@@ -209,23 +209,24 @@ function fitTable(
  * CSV of one table at full precision; intervals become two columns (<key>_low, <key>_high).
  * The one CSV writer of the tool: every text cell and header goes through `csvCell`
  * (formula injection, docs/safety.md); numbers are written as numbers. Fields are written
- * as csv-stringify writes strings with its defaults (RFC 4180; test/report/csv-writer.test.ts
- * compares the two on random text).
+ * as csv-stringify writes strings (RFC 4180, a carriage return quoted too:
+ * test/report/csv-writer.test.ts compares the two on random text).
  */
 export function renderCsvTable(t: TableModel): string {
   return [...csvChunks(t)].join('');
 }
 
 /**
- * One CSV field: quoted when it holds a quote, comma or line feed (quotes doubled); an empty
- * field is empty. (A carriage return alone is not quoted: csv-stringify quotes only its
- * record delimiter, here \n, when one is given.)
+ * One CSV field: quoted when it holds a quote, comma, line feed or carriage return (RFC
+ * 4180; quotes doubled); an empty field is empty. (A carriage return alone was written
+ * unquoted before, as csv-stringify does with record_delimiter \n: readers such as pandas
+ * then end the record there.)
  */
 export function csvField(s: string): string {
   if (!NEEDS_QUOTES.test(s)) return s;
   return `"${s.replaceAll('"', '""')}"`;
 }
-const NEEDS_QUOTES = /[",\n]/;
+const NEEDS_QUOTES = /[",\r\n]/;
 
 /**
  * renderCsvTable's text in pieces of about CSV_PIECE characters (a million-client table is

@@ -1,8 +1,9 @@
 /**
  * The CSV writer (render.ts: csvField, csvChunks) writes what csv-stringify, a well-kept CSV
  * library, writes for the same records with the options the tool used it with
- * ({ record_delimiter: '\n' }, every cell a string): the reference here is csv-stringify
- * itself, fed the records the tool built before it had its own writer (header and text
+ * ({ record_delimiter: '\n' }, every cell a string), and quotes a field with a lone
+ * carriage return too (RFC 4180; csv-stringify's quoted_match: /\r/): the reference here is
+ * csv-stringify itself, fed the records the tool built before it had its own writer (header and text
  * cells through csvCell, numbers at full precision, intervals as two cells).
  */
 import fc from 'fast-check';
@@ -39,7 +40,7 @@ function reference(t: TableModel): string {
     }
     records.push(rec);
   }
-  return stringify(records, { record_delimiter: '\n' });
+  return stringify(records, { record_delimiter: '\n', quoted_match: /\r/ });
 }
 
 const cell: fc.Arbitrary<Cell> = fc.oneof(
@@ -52,11 +53,19 @@ const cell: fc.Arbitrary<Cell> = fc.oneof(
   fc.tuple(fc.double(), fc.double()),
 );
 
+describe('a lone carriage return', () => {
+  it('is quoted (a reader would end the record there)', () => {
+    expect(csvField('a\rb')).toBe('"a\rb"');
+    expect(csvField('a\r\nb')).toBe('"a\r\nb"');
+    expect(csvField('ab')).toBe('ab');
+  });
+});
+
 describe('csv writer', () => {
   it('a field is what csv-stringify writes for it', () => {
     fc.assert(
       fc.property(fc.array(text, { minLength: 1, maxLength: 6 }), (fields) => {
-        expect(fields.map(csvField).join(',') + '\n').toBe(stringify([fields], { record_delimiter: '\n' }));
+        expect(fields.map(csvField).join(',') + '\n').toBe(stringify([fields], { record_delimiter: '\n', quoted_match: /\r/ }));
       }),
       { numRuns: 2000 },
     );
