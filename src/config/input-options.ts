@@ -98,7 +98,7 @@ export const INPUT_OPTIONS: OptionSpec[] = [
   {
     flags: '--threads <n>',
     description:
-      'threads that read a large UTF-8 CSV (default: 2 for describe and correlate on 256 MiB or more when a core is free, else 1; files under 8 MiB always use one)',
+      'threads that read a large UTF-8 CSV (default: 2 for describe and correlate on 256 MiB or more when the cores are not all busy, else 1; files under 8 MiB always use one)',
     parse: (value: string) => threadCount(value, '--threads'),
   },
   { flags: '--join-on <key>', description: 'join exports with different columns on client+session or client+date', choices: ['session', 'date'] },

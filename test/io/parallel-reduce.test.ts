@@ -169,14 +169,15 @@ describe('commands on several threads with reduced client runs', () => {
 });
 
 describe('the default thread count', () => {
-  it('is more than one for a read that reduces a large input on a machine with a core free, else one', () => {
+  it('is more than one for a read that reduces a large input on a machine with a core to spare, else one', () => {
     const idle = { cores: 2, load: 0.3 };
     expect(defaultThreads(AUTO_THREADS_BYTES, true, idle)).toBe(2);
-    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 2, load: 1 })).toBe(2);
-    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 2, load: 1.1 })).toBe(1);
+    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 2, load: 1.3 })).toBe(2);
+    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 2, load: 1.99 })).toBe(2);
+    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 2, load: 2 })).toBe(1);
     expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 1, load: 0 })).toBe(1);
-    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 8, load: 7 })).toBe(2);
-    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 8, load: 7.5 })).toBe(1);
+    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 8, load: 7.5 })).toBe(2);
+    expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 8, load: 9 })).toBe(1);
     expect(defaultThreads(AUTO_THREADS_BYTES, true, { cores: 16, load: 0 })).toBe(2);
     expect(defaultThreads(AUTO_THREADS_BYTES - 1, true, idle)).toBe(1);
     expect(defaultThreads(AUTO_THREADS_BYTES, false, idle)).toBe(1);

@@ -14,7 +14,7 @@ export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
 
 /**
  * Inputs at least this large are read on two threads by default when the read has a range
- * reduction the main thread shares (describe, correlate) and a core is free: measured on
+ * reduction the main thread shares (describe, correlate) and a core is to spare: measured on
  * the 2-core machine with a core free (issue 15; README Performance, "Both cores"), two
  * threads took 15-27 % less time at 379 MiB, between 12 % less and 4 % more at 150 MiB.
  */
@@ -31,18 +31,28 @@ export function machineNow(): Machine {
 }
 
 /**
+ * A core to spare: two cores or more, not all of them busy over the last minute (the
+ * 1-minute load average below the cores). The load average counts what ran before this
+ * command too (in a batch of commands run one after another, about 1 on its own), so a
+ * stricter bar (a whole core free: cores minus load at least 1) left the bench's 10M-row
+ * reads on one thread at load 1.0-1.3 on 2 cores, 20-25 % slower than on two.
+ */
+export function spareCore(m: Machine): boolean {
+  return m.cores >= 2 && m.load < m.cores;
+}
+
+/**
  * Threads when none is asked for (`--threads N`, config `threads:`), for an input of
  * `bytes` bytes: two (the main thread and a worker) for a read whose client runs both
- * threads reduce (./reduce.ts, RangeReduction.start) on a machine with a core free (cores
- * minus the 1-minute load average at least 1), else one. The threads together spend more
- * CPU than one thread (measured: 25-40 % more, 70 % at 1M rows), so on cores busy with other work the run
- * takes longer; without a reduction the main thread interprets every row and a worker's
- * scan does not make the run shorter. Three threads were no faster than two on the 2-core
- * machine and took 50 MB more: more are used only when asked for. The output is the same
- * either way.
+ * threads reduce (./reduce.ts, RangeReduction.start) on a machine with a core to spare
+ * (`spareCore`), else one. The threads together spend more CPU than one thread (measured:
+ * 25-40 % more, 70 % at 1M rows), so on cores busy with other work the run takes longer;
+ * without a reduction the main thread interprets every row and a worker's scan does not
+ * make the run shorter. Three threads were no faster than two on the 2-core machine and
+ * took 50 MB more: more are used only when asked for. The output is the same either way.
  */
 export function defaultThreads(bytes: number, reduces: boolean, machine: Machine = machineNow(), from = AUTO_THREADS_BYTES): number {
-  return reduces && bytes >= from && machine.cores >= 2 && machine.cores - machine.load >= 1 ? 2 : 1;
+  return reduces && bytes >= from && spareCore(machine) ? 2 : 1;
 }
 
 /**

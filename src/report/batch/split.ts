@@ -22,7 +22,7 @@ import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Io } from '../../io/process.js';
 import { InputDigest, type ReadDigest } from '../../io/digest.js';
-import { PARALLEL_MIN_BYTES, machineNow, runTask, type Machine, type TaskRun } from '../../io/parallel/pool.js';
+import { PARALLEL_MIN_BYTES, machineNow, runTask, spareCore, type Machine, type TaskRun } from '../../io/parallel/pool.js';
 import type { Dataset } from '../../dataset/types.js';
 import type { Section } from '../../sections/section.js';
 import { UserError, type UserErrorOptions } from '../../errors.js';
@@ -94,15 +94,6 @@ export function splitSections(list: { name: string; seconds: number; portable: b
   return best;
 }
 
-/**
- * Two cores or more, not all of them busy over the last minute (load average below the
- * cores). On a busy machine the worker's read is CPU the others need: the report on 1M
- * rows took 2.0 s split against 1.2 s on one thread at load 5 on 2 cores.
- */
-export function spareCore(m: Machine): boolean {
-  return m.cores >= 2 && m.load < m.cores;
-}
-
 /** The sections run on a worker thread, or null when all run on this thread (see the top of the file). */
 export function splitElsewhere(
   ctx: SectionCheck,
@@ -118,7 +109,9 @@ export function splitElsewhere(
 ): Elsewhere | null {
   const { planned, failOn, dataset, read, inputs } = prepared;
   if (planned.length < 2 || failOn === 'error' || failOn === 'warning') return null;
-  // threads: 1 keeps every section here; threads: 2 or more asks for the split whatever the load.
+  // threads: 1 keeps every section here; threads: 2 or more asks for the split whatever the
+  // load. On a busy machine the worker's read is CPU the others need: the report on 1M rows
+  // took 2.0 s split against 1.2 s on one thread at load 5 on 2 cores.
   if (read.threads === 1 || (read.threads === undefined && !spareCore(opts.machine ?? machineNow()))) return null;
   const files = dataset.files;
   if (files.some((f) => f.path === '-' || (f.format ?? 'CSV') !== 'CSV' || (f.layout ?? 'long') !== 'long')) return null;
