@@ -38,4 +38,14 @@ describe('filteredDataset scan options', () => {
     expect(all).toEqual(['a:T1', 'a:T1', 'c:T1']);
     expect(issues).toEqual(['date.invalid']);
   });
+
+  test('need.measures reaches the data: measures not listed stay unparsed (NaN)', async () => {
+    const [p] = writeFixtures({ 'm.csv': csv });
+    const ds = await openDataset([p], { alliance: ['srs'], outcome: ['ors'] }, testIo());
+    const { dataset } = await filteredDataset(ds, { filters: { from: null, to: null, column: 'therapist', values: ['T1'] } });
+    const vals: number[][] = [];
+    await dataset.scan((r) => vals.push([...r.values]), { need: { date: false, therapist: false, groups: false, measures: [0] } });
+    expect(vals.map((v) => v[0])).toEqual([30, 31, 33]);
+    expect(vals.every((v) => Number.isNaN(v[1]))).toBe(true);
+  });
 });

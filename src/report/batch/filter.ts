@@ -121,7 +121,8 @@ function remapped(ds: Dataset, keep: (row: SessionRow) => boolean, reads: { date
       const date = need?.date !== false;
       const therapist = need?.therapist !== false;
       const groups = need?.groups !== false;
-      const inner = need ? { date: date || reads.date, therapist: therapist || reads.therapist, groups: groups || reads.groups } : undefined;
+      // The filters read no measure: the caller's `measures` pass through (the others stay unparsed).
+      const inner = need ? { ...need, date: date || reads.date, therapist: therapist || reads.therapist, groups: groups || reads.groups } : undefined;
       const row: SessionRow = {
         file: 0,
         line: 0,
