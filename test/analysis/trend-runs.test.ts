@@ -139,3 +139,117 @@ describe('trend: clients in runs and clients interleaved', () => {
     240_000,
   );
 });
+
+/**
+ * The streamed scan (src/analysis/trend/runs.ts): without periods, groups or client rows, the
+ * store stops keeping the runs after `streamAfter` rows in client order, and the passes count
+ * from the change steps; when the order breaks after that (or the steps cannot stand for the
+ * store), the input is read again into a store of every row. Whatever `streamAfter`, the
+ * result must be the one of a store that keeps every row, number for number.
+ */
+describe('trend: the streamed scan', () => {
+  async function streamed(rows: MemoryRow[], o: RunOptions, streamAfter: number): Promise<{ result: TrendResult; scans: number }> {
+    const ds = memoryDataset(
+      [
+        { name: 'srs', role: 'alliance', instrument: getInstrument('SRS') },
+        { name: 'ors', role: 'outcome', instrument: getInstrument('ORS') },
+      ],
+      rows,
+      ['site'],
+    );
+    let scans = 0;
+    const scan = ds.scan.bind(ds);
+    ds.scan = (...args) => {
+      scans++;
+      return scan(...args);
+    };
+    const opts: TrendOptions = {
+      ntpMinClients: 2,
+      ...(o.fixed ? { pre: 1, post: 4 } : {}),
+      ...(o.reliability ? { reliability: o.reliability } : {}),
+      ...(o.cutoff ? { cutoff: o.cutoff } : {}),
+      minClients: 1,
+      streamAfter,
+    };
+    return { result: await analyzeTrend(ds, trendRunOptions(opts)), scans };
+  }
+  const plainOptions = fc.record(
+    { fixed: fc.boolean(), reliability: fc.constantFrom(0.8, 0.9), cutoff: fc.constantFrom<TrendOptions['cutoff']>('a', 'c') },
+    { requiredKeys: [] },
+  );
+
+  it.each([
+    ['', clientArb],
+    [' (also when the change steps give up)', clientOf(true)],
+  ])(
+    'gives the result of a store that keeps every row%s',
+    async (_, arb) => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(arb, { minLength: 2, maxLength: 8 }),
+          fc.integer({ min: 0, max: 40 }),
+          fc.integer({ min: 0, max: 6 }),
+          plainOptions,
+          async (clients, after, late, o) => {
+            const runs = rowsOf(clients);
+            // In client order, then (late > 0) some rows of the first client again at the end.
+            const rows = [...runs.flat(), ...runs[0].slice(0, late)];
+            const kept = await streamed(rows, o, Infinity);
+            const got = await streamed(rows, o, after);
+            expect(got.result).toEqual(kept.result);
+            expect(kept.scans).toBe(1);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    },
+    240_000,
+  );
+
+  it('reads the input again only when the order breaks after the store stopped keeping the runs', async () => {
+    const runs = rowsOf(
+      Array.from({ length: 6 }, (_, i) => ({
+        therapist: 'T1',
+        sessions: Array.from({ length: 5 }, (_, k) => ({ session: k + 1, srs: 30 + ((i + k) % 10), ors: 10 + i + 2 * k })),
+      })),
+    );
+    const sorted = runs.flat();
+    // 30 rows in order: the store stops after the first run (5 rows); one read.
+    expect((await streamed(sorted, {}, 5)).scans).toBe(1);
+    // A row of client 0 at the end: after the store stopped, read again; before it (a
+    // store that keeps every row), once.
+    const late = [...sorted, sorted[0]];
+    const again = await streamed(late, {}, 5);
+    expect(again.scans).toBe(2);
+    const once = await streamed(late, {}, 1000);
+    expect(once.scans).toBe(1);
+    expect(again.result).toEqual(once.result);
+    // Whole outcomes first, tenths later (a wider tier of the store's outcome column): the
+    // steps so far are scaled to it, no second read, the same flags as the sorting path (the
+    // clients share the intake's band, so steps left unscaled flag other clients).
+    const tenths = rowsOf(
+      Array.from({ length: 12 }, (_, i) => ({
+        therapist: 'T1',
+        sessions: Array.from({ length: 6 }, (_, k) => ({ session: k + 1, srs: 36, ors: i < 6 || k === 0 ? 10 - ((i * k) % 7) : 9.5 + ((i + 3 * k) % 9) })),
+      })),
+    ).flat();
+    const scaled = await streamed(tenths, {}, 0);
+    expect(scaled.scans).toBe(1);
+    const sorting = await analyzeTrend(
+      memoryDataset(
+        [
+          { name: 'srs', role: 'alliance', instrument: getInstrument('SRS') },
+          { name: 'ors', role: 'outcome', instrument: getInstrument('ORS') },
+        ],
+        tenths,
+        ['site'],
+      ),
+      trendRunOptions({ ntpMinClients: 2, minClients: 1, codeTables: false }),
+    );
+    expect(scaled.result.summary.notOnTrack.flags).toBeGreaterThan(0);
+    expect(scaled.result).toEqual(sorting);
+    // Outcomes past three decimals (a Float64 column): the steps give up, read again.
+    const float = sorted.map((r, i) => (i === 12 ? { ...r, values: [r.values[0], 12.34567] } : r));
+    expect((await streamed(float, {}, 5)).scans).toBe(2);
+  });
+});

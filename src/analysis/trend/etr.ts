@@ -36,8 +36,11 @@ export const STEP_OFF_MASK = SMALL_OFFSET - 1;
 
 export interface EtrInput {
   nClients: number;
-  /** A reader of session numbers and outcomes (store.ts). */
-  read: (client: number) => ClientSessions;
+  /**
+   * A reader of session numbers and outcomes (store.ts); null when the store does not keep
+   * the sessions (a streamed scan, runs.ts): then `steps` are given and stepsSuffice held.
+   */
+  read: ((client: number) => ClientSessions) | null;
   /** Index of client c's intake (first outcome) in its sorted sessions `s`, -1 when none. */
   first: (s: ClientSessions, c: number) => number;
   /** The clients' intake values (sorted here, in place). */
@@ -158,6 +161,18 @@ export class EtrCells {
 }
 
 /**
+ * Whether fillEtrCells, given the change steps (steps.ts) of outcomes held as `codes`, never
+ * reads the session store: every cell of `bands` bands up to `maxOffset` sessions since
+ * intake has its histogram within MAX_HISTOGRAM (so neither the sorting path nor the
+ * separate histogram pass is taken).
+ */
+export function stepsSuffice(codes: Codes, bands: number, maxOffset: number): boolean {
+  if (codes === null) return false;
+  const width = 2 * (codes.hi - codes.lo) + 1;
+  return bands * (maxOffset + 1) * width <= MAX_HISTOGRAM;
+}
+
+/**
  * Assigns each client with an intake its band, counts and fills the cells and their
  * thresholds, and records the band limits and cell counts in `ntpMethod`. With integer
  * codes the counting pass also counts every cell's values in its histogram (passes B and C
@@ -165,7 +180,8 @@ export class EtrCells {
  * cells' histograms are filled in a pass of their own.
  */
 export function fillEtrCells(input: EtrInput, ntpMethod: TrendResult['methods']['notOnTrack']): EtrCells {
-  const { nClients, read, intakes, minCell } = input;
+  const { nClients, intakes, minCell } = input;
+  const read = input.read ?? noStore;
   const K = ntpMethod.bands;
   intakes.sort();
   for (let j = 1; j < K; j++) ntpMethod.bandLimits.push(quantileSorted(intakes, j / K));
@@ -207,7 +223,16 @@ export function fillEtrCells(input: EtrInput, ntpMethod: TrendResult['methods'][
       if (!has(c)) continue;
       const b = bandOf(intake(c));
       band[c] = b;
-      for (let e = steps.first(c), end = steps.last(c); e < end; e++) count(b, entries[e] & STEP_OFF_MASK, entries[e] >> STEP_OFF_BITS);
+      const row = b * SMALL_OFFSET;
+      for (let e = steps.first(c), end = steps.last(c); e < end; e++) {
+        const v = entries[e];
+        const id = small[row + (v & STEP_OFF_MASK)];
+        // count() written out for a cell already made whose histogram row is there.
+        if (id >= 0 && hist !== null && (id + 1) * width <= hist.length) {
+          counts[id]++;
+          hist[id * width + dir * (v >> STEP_OFF_BITS) + w]++;
+        } else count(b, v & STEP_OFF_MASK, v >> STEP_OFF_BITS);
+      }
     }
   } else {
     for (let c = 0; c < nClients; c++) {
@@ -247,6 +272,11 @@ export function fillEtrCells(input: EtrInput, ntpMethod: TrendResult['methods'][
   return cells;
 }
 
+/** The reader where the store does not keep the sessions (stepsSuffice held: never called). */
+function noStore(): never {
+  throw new Error('fillEtrCells: the store does not keep the sessions (stepsSuffice did not hold)');
+}
+
 /** A copy of `a` at least `n` long (doubled, at most MAX_HISTOGRAM). */
 function grown(a: Int32Array, n: number): Int32Array {
   let len = a.length;
@@ -258,7 +288,8 @@ function grown(a: Int32Array, n: number): Int32Array {
 
 /** pass C with integer codes: count each used cell's changes (in code steps), then read the quantiles off the counts. */
 function histogramPath(input: EtrInput, cells: EtrCells, codes: NonNullable<Codes>, w: number, usedCount: number): void {
-  const { nClients, read } = input;
+  const { nClients } = input;
+  const read = input.read ?? noStore;
   const width = 2 * w + 1;
   const dense = new Int32Array(cells.n.length).fill(-1);
   let d = 0;
@@ -335,7 +366,8 @@ function thresholds(input: EtrInput, cells: EtrCells, codes: NonNullable<Codes>,
  * client's visit stops past the range.
  */
 function sortingPath(input: EtrInput, cells: EtrCells): void {
-  const { nClients, read, quantile: q } = input;
+  const { nClients, quantile: q } = input;
+  const read = input.read ?? noStore;
   interface Batch {
     band: number;
     lo: number;

@@ -10,24 +10,45 @@
  * an export sorted by client). From the first row that breaks it, every row goes to the
  * store as it comes and `inOrder` turns false: the caller then drops what the runs gave
  * and makes every pass from the store, as for any file.
+ *
+ * Streamed: when the caller's passes need nothing of the store but the outcome column's
+ * codes (trend.ts: no periods, groups or client rows), the store stops keeping the runs
+ * once `streamAfter` rows have come in order (an export not sorted by client shows it in
+ * its first rows, which are still kept): what the runs give is then all there is. Should
+ * the order break after that, the store misses sessions (`lost`): the rest of the scan is
+ * ignored and the caller reads the input again into a new store.
  */
 import { grow } from '../../dataset/intern.js';
 import type { Located, PrePost } from './clients.js';
-import { SessionSorter, type ClientSessions, type SessionStore } from './store.js';
+import { SessionSorter } from './sorter.js';
+import type { ClientSessions, SessionStore } from './store.js';
 import type { ExclusionReason } from './types.js';
+
+/** Rows in order after which a streamed scan's store stops keeping the runs (about 0.2 MB of store). */
+export const STREAM_AFTER = 1 << 16;
 
 /** All columns move when a run is put in session order (a column not kept holds NaN). */
 const ALL = { date: true, alliance: true, outcome: true, group: true };
 
 export class RunCollector {
   inOrder = true;
+  /** Whether the store stopped keeping the runs (streamed; see above). */
+  streamed = false;
+  /** Whether the order broke after the store stopped keeping the runs: it misses sessions. */
+  lost = false;
+  /** Clients seen in runs: the highest client index + 1. */
+  clients = 0;
   private readonly run: ClientSessions;
   private readonly sorter = new SessionSorter(64);
   private client = -1;
+  /** Rows kept in the store so far, in runs. */
+  private kept = 0;
 
+  /** `streamAfter`: rows in order after which the store stops keeping runs (Infinity: never). */
   constructor(
     private readonly store: SessionStore,
     private readonly onRun: (client: number, s: ClientSessions) => void,
+    private readonly streamAfter = Infinity,
   ) {
     this.run = newRun(64);
   }
@@ -35,11 +56,14 @@ export class RunCollector {
   add(client: number, session: number, date: number, alliance: number, outcome: number, group: number): void {
     if (client !== this.client && this.inOrder) {
       this.end();
-      if (client < this.client) this.inOrder = false;
+      if (client < this.client) {
+        this.inOrder = false;
+        this.lost = this.streamed;
+      } else this.clients = client + 1;
       this.client = client;
     }
     if (!this.inOrder) {
-      this.store.add(client, session, date, alliance, outcome, group);
+      if (!this.lost) this.store.add(client, session, date, alliance, outcome, group);
       return;
     }
     let r = this.run;
@@ -57,7 +81,15 @@ export class RunCollector {
   end(): void {
     const r = this.run;
     if (r.n === 0 || !this.inOrder) return;
-    this.store.addRun(this.client, r, r.n);
+    if (this.streamed) this.store.noteOutcomes(r.outcome, r.n);
+    else {
+      this.store.addRun(this.client, r, r.n);
+      this.kept += r.n;
+      if (this.kept >= this.streamAfter) {
+        this.streamed = true;
+        this.store.stopKeeping();
+      }
+    }
     const sn = r.session;
     for (let k = 1; k < r.n; k++)
       if (sn[k - 1] > sn[k]) {
@@ -110,6 +142,7 @@ export class LocatedClients {
   private post = new Int32Array(1024);
   private reason = new Uint8Array(1024);
   private oN = new Int32Array(1024);
+  private sessionsN = new Int32Array(1024);
   private values = new Float64Array(3 * 1024);
 
   /** Client c's Located `at` in its sorted sessions `s`, and its outcome count. */
@@ -120,6 +153,7 @@ export class LocatedClients {
       this.post = grow(this.post, c + 1);
       this.reason = grow(this.reason, c + 1);
       this.oN = grow(this.oN, c + 1);
+      this.sessionsN = grow(this.sessionsN, c + 1);
       this.values = grow(this.values, 3 * this.first.length);
     }
     this.first[c] = at.first;
@@ -127,6 +161,7 @@ export class LocatedClients {
     this.post[c] = at.post;
     this.reason[c] = REASONS.indexOf(at.reason);
     this.oN[c] = oN;
+    this.sessionsN[c] = s.n;
     const v = 3 * c;
     this.values[v] = at.first >= 0 ? s.outcome[at.first] : NaN;
     this.values[v + 1] = at.pre >= 0 ? s.outcome[at.pre] : NaN;
@@ -152,6 +187,11 @@ export class LocatedClients {
 
   outcomes(c: number): number {
     return this.oN[c];
+  }
+
+  /** Client c's sessions (0: not set). */
+  sessions(c: number): number {
+    return c < this.sessionsN.length ? this.sessionsN[c] : 0;
   }
 
   /** Client c's Located, into `out`. */

@@ -9,15 +9,18 @@
  * since intake), at most MAX_ENTRIES of them.
  *
  * The steps hold only while they can stand for the store's values: clients in order (else
- * every pass reads the store), the outcome column in one integer tier from the first run to
- * the last (a wider tier later, or Float64, changes the codes), every session since intake
- * a whole number below 1024 (SMALL_OFFSET, the cells' fast lookup), every step within
- * +-2^21 and at most MAX_ENTRIES entries. Past any of these the steps are dropped and the passes read the store as before
- * (test/analysis/trend-runs.test.ts compares both ways).
+ * every pass reads the store), the outcome column in an integer tier from the first run to
+ * the last (when a wider integer tier comes, the steps so far are scaled to it: the codes
+ * of a value exactly held at both scales differ by the ratio of the scales; Float64 ends
+ * them), every session since intake a whole number below 1024 (SMALL_OFFSET, the cells'
+ * fast lookup), every step within +-2^21, and at most MAX_ENTRIES entries while the store
+ * keeps the sessions too (once it stops, runs.ts streamed, the steps are all there is and
+ * are not capped). Past any of these the steps are dropped and the passes read the store as
+ * before (test/analysis/trend-runs.test.ts compares both ways).
  */
 import { grow } from '../../dataset/intern.js';
 import { SMALL_OFFSET, STEP_OFF_BITS, STEP_OFF_MASK, type StepSource } from './etr.js';
-import type { ClientSessions, PagedColumn } from './store.js';
+import type { ClientSessions, SessionStore } from './store.js';
 
 const MAX_STEP = (1 << (31 - STEP_OFF_BITS)) - 1;
 /** The most entries kept (16 MB): past them the passes read the store (at 10M rows its memory matters more than the time). */
@@ -32,9 +35,12 @@ export class ChangeSteps implements StepSource {
   /** The code scale of every step so far (0: none yet). */
   private scale = 0;
   private valid = true;
+  /** The most sessions since intake of any entry (0: none). */
+  maxOffset = 0;
 
-  constructor(private readonly outcome: PagedColumn | null) {
-    if (outcome === null) this.valid = false;
+  /** The steps of `store`'s outcome column (null: no steps, the passes read the store). */
+  constructor(private readonly store: SessionStore | null) {
+    if (store?.outcome == null) this.valid = false;
   }
 
   /** Gives up the steps (the passes read the store). */
@@ -46,8 +52,10 @@ export class ChangeSteps implements StepSource {
   /** Adds client c's sessions `s` (in session order, already in the store; intake at index `first`, -1: none). */
   add(c: number, s: ClientSessions, first: number): void {
     if (!this.valid) return;
-    const scale = this.outcome!.codeScale();
-    if (scale === null || (this.scale !== 0 && scale !== this.scale)) return this.drop();
+    const store = this.store!;
+    const scale = store.outcome!.codeScale();
+    if (scale === null) return this.drop();
+    if (this.scale !== 0 && scale !== this.scale && !this.rescale(scale)) return;
     this.scale = scale;
     if (c >= this.start.length) {
       this.start = grow(this.start, c + 1);
@@ -56,12 +64,13 @@ export class ChangeSteps implements StepSource {
     let n = this.n;
     this.start[c] = n;
     if (first >= 0) {
-      if (n + s.n > MAX_ENTRIES) return this.drop();
+      if (n + s.n > MAX_ENTRIES && store.kept) return this.drop();
       if (n + s.n > this.entries.length) this.entries = grow(this.entries, n + s.n);
       const entries = this.entries;
       const { session, outcome } = s;
       const s0 = session[first];
       const c0 = Math.round(outcome[first] * scale);
+      let maxOff = this.maxOffset;
       for (let k = first + 1; k < s.n; k++) {
         const o = outcome[k];
         const off = session[k] - s0;
@@ -69,10 +78,36 @@ export class ChangeSteps implements StepSource {
         const step = Math.round(o * scale) - c0;
         if (!(off < SMALL_OFFSET && (off | 0) === off && step <= MAX_STEP && step >= -MAX_STEP)) return this.drop();
         entries[n++] = step * (STEP_OFF_MASK + 1) + off;
+        if (off > maxOff) maxOff = off;
       }
+      this.maxOffset = maxOff;
     }
     this.end[c] = n;
     this.n = n;
+  }
+
+  /**
+   * The steps so far in the codes of a wider integer tier (`scale`, a multiple of the
+   * current one: TIERS in store.ts); false (and dropped) when one no longer fits.
+   */
+  private rescale(scale: number): boolean {
+    const factor = scale / this.scale;
+    if (!Number.isInteger(factor) || factor < 1) {
+      this.drop();
+      return false;
+    }
+    const entries = this.entries;
+    const limit = Math.floor(MAX_STEP / factor);
+    for (let e = 0; e < this.n; e++) {
+      const step = entries[e] >> STEP_OFF_BITS;
+      if (step > limit || step < -limit) {
+        this.drop();
+        return false;
+      }
+      entries[e] = step * factor * (STEP_OFF_MASK + 1) + (entries[e] & STEP_OFF_MASK);
+    }
+    this.scale = scale;
+    return true;
   }
 
   /** Whether the steps stand for the store's outcomes at the end of the scan (`codeScale`: the scale of its codes now). */

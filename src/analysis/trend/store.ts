@@ -15,6 +15,10 @@
  * whole store.
  */
 
+import { SessionSorter, type ClientSessions, type StoreColumns } from './sorter.js';
+
+export type { ClientSessions, StoreColumns } from './sorter.js';
+
 const PAGE_BITS = 20;
 const PAGE_SIZE = 1 << PAGE_BITS;
 const PAGE_MASK = PAGE_SIZE - 1;
@@ -276,24 +280,6 @@ class GrowInt32 {
   }
 }
 
-/** The sessions of one client, sorted by session number (ties keep file order). */
-export interface ClientSessions {
-  n: number;
-  session: Float64Array;
-  date: Float64Array;
-  alliance: Float64Array;
-  outcome: Float64Array;
-  group: Int32Array;
-}
-
-/** Which per-session values to keep (the session number is always kept). */
-export interface StoreColumns {
-  date: boolean;
-  alliance: boolean;
-  outcome: boolean;
-  group: boolean;
-}
-
 export class SessionStore {
   readonly session = new PagedColumn();
   readonly date: PagedColumn | null;
@@ -309,6 +295,8 @@ export class SessionStore {
   private maxClient = -1;
   private maxCount = 0;
   rows = 0;
+  /** False once stopKeeping() was called: the store then holds only some clients' sessions and is not read. */
+  private keeping = true;
 
   constructor(keep: StoreColumns) {
     this.date = keep.date ? new PagedColumn() : null;
@@ -318,7 +306,40 @@ export class SessionStore {
   }
 
   get clients(): number {
+    this.mustKeep();
     return this.maxClient + 1;
+  }
+
+  /** Whether the store holds every session given (stopKeeping was not called). */
+  get kept(): boolean {
+    return this.keeping;
+  }
+
+  /**
+   * Stops keeping sessions (trend's streamed scan, runs.ts): the sessions given so far are
+   * let go, later runs only go through noteOutcomes, and the store is no longer read (its
+   * readers and counts throw). The outcome column goes on deciding how the outcomes are held
+   * (codes(): the tier and range of every outcome given, kept or not).
+   */
+  stopKeeping(): void {
+    this.keeping = false;
+    this.next = [];
+    this.head = new GrowInt32(-1);
+    this.tail = new GrowInt32(-1);
+    this.count = new GrowInt32(0);
+  }
+
+  /**
+   * In a store that stopped keeping sessions: the outcomes src[0..n) of a run, for the
+   * outcome column's codes only (written over its first slots, which nothing reads any more).
+   */
+  noteOutcomes(src: Float64Array, n: number): void {
+    if (this.keeping) throw new Error('SessionStore.noteOutcomes: the store keeps its sessions');
+    this.outcome?.setRun(0, src, n);
+  }
+
+  private mustKeep(): void {
+    if (!this.keeping) throw new Error('SessionStore: read after stopKeeping()');
   }
 
   /**
@@ -327,6 +348,7 @@ export class SessionStore {
    * already takes them one by one).
    */
   addRun(client: number, s: ClientSessions, n: number): void {
+    this.mustKeep();
     if (client <= this.maxClient && this.count.data[client] !== 0) {
       for (let k = 0; k < n; k++) this.add(client, s.session[k], s.date[k], s.alliance[k], s.outcome[k], s.group[k]);
       return;
@@ -358,6 +380,7 @@ export class SessionStore {
   }
 
   add(client: number, session: number, date: number, alliance: number, outcome: number, group: number): void {
+    this.mustKeep();
     if (client > this.maxClient) {
       this.head.ensure(client + 1);
       this.tail.ensure(client + 1);
@@ -387,6 +410,7 @@ export class SessionStore {
   }
 
   sessionsOf(client: number): number {
+    this.mustKeep();
     return client <= this.maxClient ? this.count.data[client] : 0;
   }
 
@@ -404,6 +428,7 @@ export class SessionStore {
    * point of view: they are left as they are in the buffers).
    */
   reader(cols: Partial<StoreColumns> = {}): (client: number) => ClientSessions {
+    this.mustKeep();
     const cap = Math.max(1, this.maxCount);
     const out: ClientSessions = {
       n: 0,
@@ -469,58 +494,5 @@ export class SessionStore {
       if (!sorted) sorter.sort(out, n, kept);
       return out;
     };
-  }
-}
-
-/**
- * Puts a client's sessions in session order: a stable insertion sort by session number
- * (sessions per client are few). NaN compares false with `>`, so it stays where it is
- * relative to what precedes it. `cols` names the columns moved besides the session.
- */
-export class SessionSorter {
-  private order: Int32Array;
-  private tmp: Float64Array;
-  private tmpInt: Int32Array;
-  constructor(cap: number) {
-    this.order = new Int32Array(cap);
-    this.tmp = new Float64Array(cap);
-    this.tmpInt = new Int32Array(cap);
-  }
-
-  sort(out: ClientSessions, n: number, cols: StoreColumns): void {
-    if (n > this.order.length) {
-      this.order = new Int32Array(n);
-      this.tmp = new Float64Array(n);
-      this.tmpInt = new Int32Array(n);
-    }
-    const order = this.order;
-    for (let k = 0; k < n; k++) order[k] = k;
-    const s = out.session;
-    for (let i = 1; i < n; i++) {
-      const o = order[i];
-      const v = s[o];
-      let j = i - 1;
-      while (j >= 0 && s[order[j]] > v) {
-        order[j + 1] = order[j];
-        j--;
-      }
-      order[j + 1] = o;
-    }
-    this.permute(out.session, n);
-    if (cols.date) this.permute(out.date, n);
-    if (cols.alliance) this.permute(out.alliance, n);
-    if (cols.outcome) this.permute(out.outcome, n);
-    if (cols.group) {
-      const tmpInt = this.tmpInt;
-      for (let k = 0; k < n; k++) tmpInt[k] = out.group[order[k]];
-      out.group.set(tmpInt.subarray(0, n));
-    }
-  }
-
-  private permute(col: Float64Array, n: number): void {
-    const tmp = this.tmp;
-    const order = this.order;
-    for (let k = 0; k < n; k++) tmp[k] = col[order[k]];
-    col.set(tmp.subarray(0, n));
   }
 }

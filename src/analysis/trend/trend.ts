@@ -8,6 +8,10 @@
  *           the parts of a row used are parsed). While each client's rows come together,
  *           in client order (runs.ts), pass A and the session part of pass D are done for
  *           the client as its rows end; else they are done from the store after the scan.
+ *           Without periods, groups or client rows, a scan whose runs stay in order stops
+ *           keeping them after the first rows (streamed, runs.ts): passes B to D then need
+ *           nothing but the change steps, and when they cannot serve, the input is read
+ *           again into a store of every row.
  *   pass A  per client, sorted by session: intake and the pre/post values of the change
  *           (kept per client: runs.ts, LocatedClients); in runs, also each later session's
  *           change so far in outcome code steps (steps.ts), which passes B and D then count
@@ -42,7 +46,7 @@ import {
 import { SessionStore, type ClientSessions } from './store.js';
 import { mean as meanOf, sd as sdOf } from '../../stats/descriptive.js';
 import { finalize, measureInfo, toNull } from './cohort.js';
-import { ETR_BATCH, fillEtrCells, type EtrCells } from './etr.js';
+import { ETR_BATCH, fillEtrCells, stepsSuffice, type EtrCells } from './etr.js';
 import { differenceTest, dropTest, exactDifference, scoreTest } from './exact.js';
 import {
   addFlags,
@@ -58,7 +62,7 @@ import {
   type PrePost,
 } from './clients.js';
 import { ChangeSteps } from './steps.js';
-import { LocatedClients, RunCollector } from './runs.js';
+import { LocatedClients, RunCollector, STREAM_AFTER } from './runs.js';
 import { trendReduction } from './range.js';
 import { GrowableF64 } from '../../dataset/intern.js';
 import { compareDifference, decimalsOf, scoreDifference } from '../../stats/threshold.js';
@@ -171,22 +175,30 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
 
   // ---- scan ----
   // Keep only the per-session values this run uses (dates: periods and client rows).
-  const store = new SessionStore({
+  const columns = {
     date: opts.period !== undefined || opts.clients === true,
     alliance: aIdx >= 0,
     outcome: oIdx >= 0,
     group: groupKind,
-  });
+  };
+  let store = new SessionStore(columns);
   // While clients come in runs in order (runs.ts), each run has pass A and the session part
   // of pass D done as it ends; else both are done from the store after the scan.
   const counts = new SessionCounts();
   // The change steps passes B and D count from (memoised runs only: steps.ts).
-  const steps = new ChangeSteps(tables ? store.outcome : null);
-  const runs = new RunCollector(store, (c, s) => {
-    addSessions(setup, s, tally, null, null, counts);
-    passA(c, s, counts.oN);
-    steps.add(c, s, located.firstOf(c));
-  });
+  const steps = new ChangeSteps(tables ? store : null);
+  // Without periods, groups or client rows, passes B to D need no store when the runs come
+  // in order: after the first STREAM_AFTER rows in order it stops keeping them (streamed).
+  const streamable = tables && !opts.period && !groupKind && !opts.clients;
+  const runs = new RunCollector(
+    store,
+    (c, s) => {
+      addSessions(setup, s, tally, null, null, counts);
+      passA(c, s, counts.oN);
+      steps.add(c, s, located.firstOf(c));
+    },
+    streamable ? (opts.streamAfter ?? STREAM_AFTER) : Infinity,
+  );
   // Only the parts of a row this run uses are parsed (dates for periods and client rows,
   // the therapist and group columns for --by, the alliance and outcome measures).
   const keepDate = store.date !== null;
@@ -201,11 +213,30 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
     { need, ...reduce },
   );
   runs.end();
-  const nClients = Math.max(store.clients, 0);
-  const read = store.reader();
+  let inOrder = runs.inOrder;
+  const K = Math.max(1, Math.floor(opts.ntpBands));
+  if (runs.streamed) {
+    // A streamed scan left no store: the passes count from the change steps, unless the
+    // order broke after the store stopped (runs.ts: lost), the steps gave up, or the cells'
+    // histograms would not fit (etr.ts stepsSuffice); then the input is read again into a
+    // store of every row (the digest check makes sure it is the same input) and every pass
+    // is made from it, as for a file not in client order.
+    const codes = store.outcome?.codes() ?? null;
+    const etrAhead = oIdx >= 0 && outcomeHigher !== undefined;
+    if (!(inOrder && (!etrAhead || (steps.usable(codes?.scale ?? null) && stepsSuffice(codes, K, steps.maxOffset))))) {
+      const full = new SessionStore(columns);
+      store = full;
+      await ds.scan(
+        (row) => full.add(row.client, row.session, keepDate ? row.date : NaN, aIdx >= 0 ? row.values[aIdx] : NaN, oIdx >= 0 ? row.values[oIdx] : NaN, -1),
+        { need },
+      );
+      inOrder = false;
+    }
+  }
+  const nClients = store.kept ? Math.max(store.clients, 0) : runs.clients;
+  const read = store.kept ? store.reader() : null;
   // Passes A to C read only session numbers and outcomes.
-  const readOutcome = store.reader({ date: false, alliance: false, group: false });
-  const inOrder = runs.inOrder;
+  const readOutcome = store.kept ? store.reader({ date: false, alliance: false, group: false }) : null;
   const outcomeCodes = tables ? (store.outcome?.codes() ?? null) : null;
   const useSteps = inOrder && steps.usable(outcomeCodes?.scale ?? null);
   if (!useSteps) steps.drop();
@@ -215,7 +246,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
     usedPre = new GrowableF64();
     intakes = new GrowableF64();
     for (let c = 0; c < nClients; c++) {
-      const s = readOutcome(c);
+      const s = readOutcome!(c);
       if (s.n > 0) passA(c, s, 0);
     }
   }
@@ -308,7 +339,6 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
   // ---- ETR bands ----
   const q = opts.ntpQuantile;
   const minCell = opts.ntpMinClients;
-  const K = Math.max(1, Math.floor(opts.ntpBands));
   const ntpMethod: TrendResult['methods']['notOnTrack'] = { quantile: q, minClients: minCell, bands: K, bandLimits: [], cellsUsed: 0, cellsTooSmall: 0 };
   let etr: EtrCells | null = null;
   if (oIdx < 0) ntpMethod.reason = noOutcome;
@@ -326,7 +356,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
         batch: opts.etrBatch ?? ETR_BATCH,
         codes: outcomeCodes,
         tables,
-        steps: useSteps ? { steps, has: (c) => store.sessionsOf(c) > 0 && located.firstOf(c) >= 0, intake: (c) => located.intake(c) } : null,
+        steps: useSteps ? { steps, has: (c) => located.sessions(c) > 0 && located.firstOf(c) >= 0, intake: (c) => located.intake(c) } : null,
       },
       ntpMethod,
     );
@@ -350,13 +380,13 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
     // the values pass A kept: the store is not read again.
     const values: PrePost = { pre: NaN, post: NaN };
     for (let c = 0; c < nClients; c++) {
-      if (store.sessionsOf(c) === 0) continue;
+      if (located.sessions(c) === 0) continue;
       located.get(c, at);
       addFlagsFromSteps(setup, steps, c, tally, flags);
       changeOf(setup, null, at, located.outcomes(c), tally, false, located.prePost(c, values));
     }
   } else {
-    const readD = inOrder ? store.reader({ alliance: false }) : read;
+    const readD = inOrder ? store.reader({ alliance: false }) : read!;
     for (let c = 0; c < nClients; c++) {
       const s = readD(c);
       if (s.n === 0) continue;

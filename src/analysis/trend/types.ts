@@ -44,6 +44,8 @@ export interface TrendOptions {
   clients?: boolean;
   /** Values of the expected-response cells sorted at once (default 1M; small values for tests). */
   etrBatch?: number;
+  /** Rows in client order after which a streamed scan stops keeping the sessions (runs.ts; default 65,536; small values for tests). */
+  streamAfter?: number;
   /**
    * Answer the per-session tests from per-code tables and count the expected-response cells
    * in histograms when the columns hold integer codes (default true; false, for tests, calls
