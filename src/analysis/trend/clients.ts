@@ -268,26 +268,35 @@ export function addFlags(
   countFlags(tally, out, assessed, current, nFlags);
 }
 
-/** addFlags for client c from its change steps (steps.ts; the thresholds in code steps): the same counts, without its sessions. */
-export function addFlagsFromSteps(setup: ClientSetup, steps: StepSource, c: number, tally: CohortTally | null, out: FlagCounts): void {
-  const etr = setup.etr;
-  let nFlags = 0;
-  let assessed = 0;
-  let current = false;
-  const b = etr ? etr.band[c] : -1;
-  if (etr && b >= 0) {
-    const small = etr.smallCells();
+/**
+ * addFlags for every client from the change steps (steps.ts; the thresholds in code steps):
+ * the same counts in the summary, without the sessions, in one loop over the clients with a
+ * band (pass D without periods, groups or rows; a small function, so it is compiled soon).
+ */
+export function addFlagsFromSteps(etr: EtrCells | null, steps: StepSource, tally: CohortTally): void {
+  if (etr === null) return;
+  const { band, used } = etr;
+  const small = etr.smallCells();
+  const entries = steps.entries;
+  const summary = tally.summary.notOnTrack;
+  for (let c = 0; c < band.length; c++) {
+    const b = band[c];
+    if (b < 0) continue;
     const row = b * SMALL_OFFSET;
-    const entries = steps.entries;
+    let nFlags = 0;
+    let current = false;
     for (let e = steps.first(c), end = steps.last(c); e < end; e++) {
       const cell = small[row + (entries[e] & STEP_OFF_MASK)];
-      if (cell < 0 || !etr.used[cell]) continue;
-      assessed++;
+      if (cell < 0 || !used[cell]) continue;
       current = etr.belowSteps(cell, entries[e] >> STEP_OFF_BITS);
       if (current) nFlags++;
     }
+    if (nFlags > 0) {
+      summary.clientsFlagged++;
+      summary.flags += nFlags;
+    }
+    if (current) summary.clientsCurrentlyFlagged++;
   }
-  countFlags(tally, out, assessed, current, nFlags);
 }
 
 function countFlags(tally: CohortTally | null, out: FlagCounts, assessed: number, current: boolean, nFlags: number): void {

@@ -224,14 +224,13 @@ export function fillEtrCells(input: EtrInput, ntpMethod: TrendResult['methods'][
       const b = bandOf(intake(c));
       band[c] = b;
       const row = b * SMALL_OFFSET;
-      for (let e = steps.first(c), end = steps.last(c); e < end; e++) {
-        const v = entries[e];
-        const id = small[row + (v & STEP_OFF_MASK)];
-        // count() written out for a cell already made whose histogram row is there.
-        if (id >= 0 && hist !== null && (id + 1) * width <= hist.length) {
-          counts[id]++;
-          hist[id * width + dir * (v >> STEP_OFF_BITS) + w]++;
-        } else count(b, v & STEP_OFF_MASK, v >> STEP_OFF_BITS);
+      const end = steps.last(c);
+      for (let e = steps.first(c); e < end;) {
+        if (hist !== null) e = countSteps(entries, e, end, row, small, counts, hist, width, dir, w);
+        if (e < end) {
+          count(b, entries[e] & STEP_OFF_MASK, entries[e] >> STEP_OFF_BITS);
+          e++;
+        }
       }
     }
   } else {
@@ -270,6 +269,34 @@ export function fillEtrCells(input: EtrInput, ntpMethod: TrendResult['methods'][
     else histogramPath(input, cells, codes, w, usedCount);
   } else sortingPath(input, cells);
   return cells;
+}
+
+/**
+ * count() of entries [e, end) of one client in band row `row` (b * SMALL_OFFSET), while
+ * their cells are made and their histogram rows are in `hist`: pass B's common case, in a
+ * small function so that it is compiled soon. Returns the first entry not counted (`end`
+ * when all were).
+ */
+function countSteps(
+  entries: Int32Array,
+  e: number,
+  end: number,
+  row: number,
+  small: Int32Array,
+  counts: number[],
+  hist: Int32Array,
+  width: number,
+  dir: number,
+  w: number,
+): number {
+  for (; e < end; e++) {
+    const v = entries[e];
+    const id = small[row + (v & STEP_OFF_MASK)];
+    if (id < 0 || (id + 1) * width > hist.length) return e;
+    counts[id]++;
+    hist[id * width + dir * (v >> STEP_OFF_BITS) + w]++;
+  }
+  return e;
 }
 
 /** The reader where the store does not keep the sessions (stepsSuffice held: never called). */

@@ -17,6 +17,9 @@
  *           change so far in outcome code steps (steps.ts), which passes B and D then count
  *           instead of reading the store (pass D only without periods and groups).
  *           -> SD / mean of pre scores (Jacobson-Truax), intake severity bands.
+ *           The change methods (methods.ts) that need no pre scores (by points, the
+ *           instrument's cut-off, norms given) are known before the scan: then, in runs and
+ *           without periods or groups, pass D's change part is done here too.
  *   pass B  count the change-so-far values per (band, sessions since intake) cell, with
  *           integer codes in histograms of code steps as they are counted.
  *   pass C  the band quantile of each cell large enough: read off the histograms, or sorted
@@ -31,23 +34,13 @@
  */
 import type { Dataset } from '../../dataset/types.js';
 import { compareCells, groupKey } from '../by-column.js';
-import {
-  direction,
-  isClinical,
-  jtBoundary,
-  jtCutoff,
-  pointsChange,
-  rciChange,
-  RCI_CRITICAL,
-  sDiff,
-  type ClinicalBoundary,
-  type ReliableDirection,
-} from '../change.js';
+import { direction, isClinical, type ClinicalBoundary } from '../change.js';
 import { SessionStore, type ClientSessions } from './store.js';
+import { directionReason, methodsOf, noOutcome, staticMethods, type ChangeMethods, type PreStats } from './methods.js';
 import { mean as meanOf, sd as sdOf } from '../../stats/descriptive.js';
-import { finalize, measureInfo, toNull } from './cohort.js';
+import { finalize, measureInfo } from './cohort.js';
 import { ETR_BATCH, fillEtrCells, stepsSuffice, type EtrCells } from './etr.js';
-import { differenceTest, dropTest, exactDifference, scoreTest } from './exact.js';
+import { dropTest, exactDifference, scoreTest } from './exact.js';
 import {
   addFlags,
   addFlagsFromSteps,
@@ -65,7 +58,7 @@ import { ChangeSteps } from './steps.js';
 import { LocatedClients, RunCollector, STREAM_AFTER } from './runs.js';
 import { trendReduction } from './range.js';
 import { GrowableF64 } from '../../dataset/intern.js';
-import { compareDifference, decimalsOf, scoreDifference } from '../../stats/threshold.js';
+import { compareDifference, scoreDifference } from '../../stats/threshold.js';
 import { type GroupRow, type TrendRunOptions, type TrendResult } from './types.js';
 
 export * from './types.js';
@@ -159,7 +152,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
   let usedPre = new GrowableF64();
   let intakes = new GrowableF64();
   const located = new LocatedClients();
-  const passA = (c: number, s: ClientSessions, oN: number): void => {
+  const passA = (c: number, s: ClientSessions, oN: number): Located => {
     const at = locate(s);
     located.set(c, at, oN, s);
     if (at.first >= 0) intakes.push(s.outcome[at.first]);
@@ -171,7 +164,21 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
         excluded.missingPost++;
       } else excluded[at.reason]++;
     }
+    return at;
   };
+
+  // Methods that need no pre scores are known now: then, without periods or groups, each
+  // client's change is classified in the scan as its run ends (methods.ts).
+  const methodInput = { opts, hasOutcome: oIdx >= 0, outcomeHigher, outcomeInst, tables };
+  const preStatic = staticMethods(methodInput);
+  const useMethods = (m: ChangeMethods): void => {
+    setup.classify = m.classify;
+    setup.classifyReason = m.method.reason;
+    setup.clinicalPre = m.clinicalPre;
+    setup.clinicalPost = m.clinicalPost;
+  };
+  const changeInScan = preStatic !== null && !opts.period && !groupKind;
+  if (changeInScan) useMethods(preStatic);
 
   // ---- scan ----
   // Keep only the per-session values this run uses (dates: periods and client rows).
@@ -194,8 +201,9 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
     store,
     (c, s) => {
       addSessions(setup, s, tally, null, null, counts);
-      passA(c, s, counts.oN);
-      steps.add(c, s, located.firstOf(c));
+      const at = passA(c, s, counts.oN);
+      steps.add(c, s, at.first);
+      if (changeInScan) changeOf(setup, s, at, counts.oN, tally, false);
     },
     streamable ? (opts.streamAfter ?? STREAM_AFTER) : Infinity,
   );
@@ -233,6 +241,8 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
       inOrder = false;
     }
   }
+  // The change of every client was counted in the scan (else in pass D).
+  const changeDone = changeInScan && inOrder;
   const nClients = store.kept ? Math.max(store.clients, 0) : runs.clients;
   const read = store.kept ? store.reader() : null;
   // Passes A to C read only session numbers and outcomes.
@@ -252,89 +262,10 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
   }
 
   // ---- methods: reliable change and clinical boundary ----
-  const mPre = usedPre.length > 0 ? meanOf(usedPre.view()) : NaN;
-  const sdPreData = sdOf(usedPre.view());
-  let method: TrendResult['methods']['change'];
-  let classify: ((pre: number, post: number) => { rc: ReliableDirection; rci: number } | null) | null = null;
-  const directionReason = 'the better direction of the outcome is unknown: give --better higher|lower or bind an instrument with --instrument COL=ID';
-  const noOutcome = 'no outcome measure';
-  if (oIdx < 0) {
-    method = { method: 'points', threshold: null, source: '', reason: noOutcome };
-  } else if (opts.reliability !== undefined) {
-    const sdPre = opts.sd ?? sdPreData;
-    const sd = Number.isFinite(sdPre) ? sDiff(sdPre, opts.reliability) : NaN;
-    method = {
-      method: 'jacobson-truax',
-      reliability: opts.reliability,
-      sdPre: toNull(sdPre),
-      sdSource: opts.sd !== undefined ? 'given' : 'data',
-      sDiff: toNull(sd),
-      critical: RCI_CRITICAL,
-    };
-    if (outcomeHigher === undefined) method.reason = directionReason;
-    else if (!(sd > 0)) method.reason = 'S_diff is not positive (fewer than 2 clients or SD of pre scores 0)';
-    else {
-      const higher = outcomeHigher;
-      classify = (pre, post) => {
-        const rci = (post - pre) / sd;
-        return { rc: rciChange(rci, higher), rci };
-      };
-    }
-  } else {
-    const threshold = opts.rcThreshold ?? outcomeInst?.reliableChange?.value;
-    const source = opts.rcThreshold !== undefined ? 'given' : (outcomeInst?.reliableChange?.source ?? '');
-    method = { method: 'points', threshold: threshold ?? null, source };
-    if (threshold === undefined) method.reason = 'no reliable-change threshold for this outcome (give --rc-threshold or --reliability)';
-    else if (outcomeHigher === undefined) method.reason = directionReason;
-    else {
-      const higher = outcomeHigher;
-      const points = (pre: number, post: number) => pointsChange(pre, post, threshold, higher);
-      // At decimal precision the direction depends only on post - pre: memoised (exact.ts).
-      const rc = tables && decimalsOf(threshold) >= 0 ? differenceTest(points) : points;
-      classify = (pre, post) => ({ rc: rc(pre, post), rci: NaN });
-    }
-  }
-
-  let clinical: TrendResult['methods']['clinical'];
-  let clinicalPreB: ClinicalBoundary | null = null;
-  let clinicalPostB: ClinicalBoundary | null = null;
-  if (oIdx < 0) {
-    clinical = { source: 'none', reason: noOutcome };
-  } else if (opts.cutoff !== undefined) {
-    const cm = opts.clinicalMean ?? mPre;
-    const cs = opts.clinicalSd ?? sdPreData;
-    clinical = {
-      source: 'jacobson-truax',
-      type: opts.cutoff,
-      cutoff: null,
-      clinicalMean: toNull(cm),
-      clinicalSd: toNull(cs),
-      clinicalNormsSource: opts.clinicalMean !== undefined || opts.clinicalSd !== undefined ? 'given' : 'data',
-      functionalMean: opts.functionalMean ?? null,
-      functionalSd: opts.functionalSd ?? null,
-    };
-    if (outcomeHigher === undefined) clinical.reason = directionReason;
-    else {
-      const c = jtCutoff(
-        opts.cutoff,
-        { clinicalMean: cm, clinicalSd: cs, functionalMean: opts.functionalMean, functionalSd: opts.functionalSd },
-        outcomeHigher,
-      );
-      if (typeof c === 'number') {
-        clinical.cutoff = c;
-        const b = jtBoundary(c, outcomeHigher);
-        clinicalPreB = b.clinicalPre;
-        clinicalPostB = b.functionalPost;
-      } else clinical.reason = c.reason;
-    }
-  } else if (outcomeInst?.cutoff) {
-    const cut = outcomeInst.cutoff;
-    clinical = { source: 'instrument', cutoff: cut.value, clinicalIf: cut.clinicalIf, citation: cut.source };
-    clinicalPreB = { value: cut.value, clinicalIf: cut.clinicalIf };
-    clinicalPostB = clinicalPreB;
-  } else {
-    clinical = { source: 'none', reason: 'no clinical cut-off for this outcome (give --cutoff with norms)' };
-  }
+  let preStats: PreStats | null = null;
+  const changeMethods =
+    preStatic ?? methodsOf(methodInput, () => (preStats ??= { mean: usedPre.length > 0 ? meanOf(usedPre.view()) : NaN, sd: sdOf(usedPre.view()) }));
+  const { method, clinical } = changeMethods;
 
   // ---- ETR bands ----
   const q = opts.ntpQuantile;
@@ -362,15 +293,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
     );
   }
   setup.etr = etr;
-  setup.classify = classify;
-  setup.classifyReason = method.reason;
-  const clinicalTest = (b: ClinicalBoundary | null) => {
-    if (b === null) return null;
-    const test = (x: number) => isClinical(x, b);
-    return tables ? scoreTest(test) : test;
-  };
-  setup.clinicalPre = clinicalTest(clinicalPreB);
-  setup.clinicalPost = clinicalTest(clinicalPostB);
+  useMethods(changeMethods);
 
   // ---- pass D: per client (clients.ts); the session part was done in the scan when the runs came in order ----
   const at: Located = { first: -1, pre: -1, post: -1, reason: null };
@@ -378,11 +301,11 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
   if (inOrder && !opts.period && !groupKind && (etr === null || (useSteps && etr.histogram))) {
     // Without periods or groups the flags come from the change steps and the change from
     // the values pass A kept: the store is not read again.
+    addFlagsFromSteps(etr, steps, tally);
     const values: PrePost = { pre: NaN, post: NaN };
-    for (let c = 0; c < nClients; c++) {
+    for (let c = 0; c < nClients && !changeDone; c++) {
       if (located.sessions(c) === 0) continue;
       located.get(c, at);
-      addFlagsFromSteps(setup, steps, c, tally, flags);
       changeOf(setup, null, at, located.outcomes(c), tally, false, located.prePost(c, values));
     }
   } else {
@@ -398,7 +321,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
       }
       located.get(c, at);
       addFlags(setup, s, c, at.first, tally, null, flags);
-      changeOf(setup, s, at, oN, tally, false);
+      if (!changeDone) changeOf(setup, s, at, oN, tally, false);
     }
   }
   const overall = tally.overall;
