@@ -34,6 +34,25 @@ const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 const hasTimeout = spawnSync('timeout', ['--version'], { stdio: 'ignore' }).status === 0;
 if (!timeBin) console.error('bench: /usr/bin/time (GNU time) not found: peak RSS will not be reported (apt-get install time)');
 
+// Every command and peer runs in one environment, without what changes how Node.js starts
+// rather than what a command computes: NODE_OPTIONS, and NODE_EXTRA_CA_CERTS, which has
+// Node.js read and parse a certificate bundle at every start (about 35 ms on the machine of
+// README's figures) though nothing here opens a connection. Printed with the figures.
+const cleared = ['NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS'].filter((k) => process.env[k] !== undefined);
+const benchEnv = { ...process.env, NO_COLOR: '1' };
+for (const k of cleared) delete benchEnv[k];
+
+/** Median seconds of `node -e ''` in `env`, over 7 starts. */
+function nodeStart(env) {
+  const t = [];
+  for (let i = 0; i < 7; i++) {
+    const t0 = process.hrtime.bigint();
+    spawnSync(process.execPath, ['-e', ''], { env, stdio: 'ignore' });
+    t.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return t.sort((a, b) => a - b)[3];
+}
+
 /** Runs a command `runs` times; returns the median seconds and the max peak RSS (MB). */
 function measure(argv) {
   const times = [];
@@ -45,7 +64,7 @@ function measure(argv) {
     const limited = hasTimeout ? ['timeout', '-s', 'KILL', '1200', ...argv] : argv;
     const full = timeBin ? [timeBin, '-f', '__BENCH__ %e %M', ...limited] : limited;
     const t0 = process.hrtime.bigint();
-    const res = spawnSync(full[0], full.slice(1), { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: '1' } });
+    const res = spawnSync(full[0], full.slice(1), { encoding: 'utf8', maxBuffer: 1 << 30, env: benchEnv });
     const wall = Number(process.hrtime.bigint() - t0) / 1e9;
     status = res.status ?? 1;
     stderr = res.error ? `${res.error.message}\n${res.stderr ?? ''}` : (res.stderr ?? '');
@@ -210,6 +229,11 @@ const peerTime = (n, job, kinds) => {
 const find = (n, name) => results.find((r) => r.rows === n && r.name === name && r.status === 0);
 console.log(
   `machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${runs} run(s) each`,
+);
+console.log(
+  cleared.length === 0
+    ? `environment: as given (no NODE_OPTIONS or NODE_EXTRA_CA_CERTS); Node.js start ${nodeStart(benchEnv).toFixed(3)} s`
+    : `environment: ${cleared.join(' and ')} cleared for every task; Node.js start ${nodeStart(benchEnv).toFixed(3)} s (${nodeStart({ ...process.env }).toFixed(3)} s with them)`,
 );
 console.log(`${'rows'.padStart(10)}  ${'job'.padEnd(9)} ${'task'.padEnd(46)} ${pad('s', 7)} ${pad('peak MB', 8)} ${pad('peer/this', 9)} ${pad('R/this', 7)}`);
 for (const r of results) {

@@ -6,7 +6,8 @@ import { loadProgram } from './load.js';
 
 let program;
 try {
-  program = loadProgram().exports;
+  // The command's own code cache when it has one (bin/load.js cachePath).
+  program = loadProgram({ command: process.argv[2] }).exports;
 } catch (err) {
   if (!err || err.code !== 'ENOENT') throw err;
   process.stderr.write('alliance: the program is not built (dist/alliance.cjs is missing). Run npm run build.\n');

@@ -15,6 +15,19 @@ import vm from 'node:vm';
 export const BUNDLE = fileURLToPath(new URL('../dist/alliance.cjs', import.meta.url));
 export const CODE_CACHE = `${BUNDLE}.cache`;
 
+/**
+ * Commands with a code cache of their own beside the bundle's (`alliance.cjs.<command>.cache`,
+ * made by running only that command: scripts/bundle.mjs). V8 reads a whole cache at start,
+ * and the cache of every command is about twice the size of one command's; the others, the
+ * worker threads and a command whose own cache is missing use CODE_CACHE.
+ */
+export const COMMAND_CACHES = ['trend', 'describe', 'correlate', 'validate'];
+
+/** The code cache file for `command` (a first argument; anything else: the bundle's). */
+export function cachePath(bundle, command) {
+  return COMMAND_CACHES.includes(command) ? `${bundle}.${command}.cache` : `${bundle}.cache`;
+}
+
 /** The build id: the bundle's first line (`// alliance build HEX`). */
 export function buildId(source) {
   return source.slice(0, source.indexOf('\n'));
@@ -34,20 +47,29 @@ function cacheFor(id, file) {
   return fileId === id && createHash('sha256').update(cache).digest('hex') === hash ? cache : undefined;
 }
 
+/** The whole cache in `file` for build `id`, or undefined (missing, unreadable, another build, damaged). */
+function readCache(id, file) {
+  try {
+    return cacheFor(id, readFileSync(file));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The bundle's exports ({ main, run }) and its vm.Script (scripts/bundle.mjs makes the
  * code cache from it). `useCache: false` compiles without the cache; `bundle` names
- * another copy (its cache is the file beside it).
+ * another copy (its caches are the files beside it); `command`, the command about to run,
+ * picks its own cache when it has one (cachePath).
  */
-export function loadProgram({ useCache = true, bundle = BUNDLE } = {}) {
+export function loadProgram({ useCache = true, bundle = BUNDLE, command = undefined } = {}) {
   const source = readFileSync(bundle, 'utf8');
   let cachedData;
   if (useCache) {
-    try {
-      cachedData = cacheFor(buildId(source), readFileSync(`${bundle}.cache`));
-    } catch {
-      // No cache (not made yet, or unreadable): compile the source.
-    }
+    // No cache (not made yet, or unreadable): compile the source.
+    const id = buildId(source);
+    const own = cachePath(bundle, command);
+    cachedData = readCache(id, own) ?? (own === `${bundle}.cache` ? undefined : readCache(id, `${bundle}.cache`));
   }
   const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
   const module = { exports: {} };

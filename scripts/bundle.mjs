@@ -9,6 +9,7 @@
 // one file compiled from its cache skips most of that (README, Performance). Modules the program loads only on demand stay so in the
 // bundle (esbuild runs a module's top level when it is first imported); the packages
 // listed in EXTERNAL are not bundled: they are required from node_modules when used.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { BUNDLE, CODE_CACHE, cacheFile, loadProgram } from '../bin/load.js';
+import { BUNDLE, buildId, CODE_CACHE, COMMAND_CACHES, cacheFile, cachePath, loadProgram } from '../bin/load.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = path.join(root, 'dist');
@@ -46,7 +47,29 @@ const ownUrl = {
   },
 };
 
+const sink = { write: () => true };
+const io = { stdout: sink, stderr: sink, stdin: Readable.from([]), env: {}, cwd: root, stdoutIsTTY: false, stderrIsTTY: false };
+const demo = path.join(root, 'fixtures/demo.csv');
+
+/** Runs `alliance argv` in this process, output discarded (the build stops if it fails). */
+async function warm(exports, argv) {
+  const status = await exports.run(argv, io);
+  if (status !== 0 && status !== 1) throw new Error(`bundle: alliance ${argv.join(' ')} exited ${status} while warming the code cache`);
+}
+
+// `bundle.mjs --cache-for COMMAND` (run by the build below, in a process of its own): the
+// code cache of one command, holding only what it compiled (bin/load.js COMMAND_CACHES).
+if (process.argv[2] === '--cache-for') {
+  const command = process.argv[3];
+  if (!COMMAND_CACHES.includes(command)) throw new Error(`bundle: no code cache is made for ${command}`);
+  const { exports, script } = loadProgram({ useCache: false });
+  for (const format of ['json', 'table']) await warm(exports, [command, demo, '--format', format]);
+  writeFileSync(cachePath(BUNDLE, command), cacheFile(buildId(readFileSync(BUNDLE, 'utf8')), script.createCachedData()));
+  process.exit(0);
+}
+
 rmSync(CODE_CACHE, { force: true });
+for (const command of COMMAND_CACHES) rmSync(cachePath(BUNDLE, command), { force: true });
 const out = await build({
   entryPoints: [path.join(dist, 'cli/launch.js')],
   bundle: true,
@@ -75,9 +98,6 @@ writeFileSync(BUNDLE, `// alliance build ${id}\n${code}`);
 
 // Warm the code cache: run commands in this process, output discarded.
 const { exports, script } = loadProgram({ useCache: false });
-const sink = { write: () => true };
-const io = { stdout: sink, stderr: sink, stdin: Readable.from([]), env: {}, cwd: root, stdoutIsTTY: false, stderrIsTTY: false };
-const demo = path.join(root, 'fixtures/demo.csv');
 const warmOut = mkdtempSync(path.join(tmpdir(), 'alliance-bundle-'));
 for (const argv of [
   ['--version'],
@@ -87,10 +107,13 @@ for (const argv of [
   ['validate', demo, '--format', 'json'],
   // The report (its config, sections, HTML and the other formats), into a folder removed after.
   ['report', '--config', path.join(root, 'fixtures/report.yaml'), '--out', path.join(warmOut, 'report'), '--force'],
-]) {
-  const status = await exports.run(argv, io);
-  if (status !== 0 && status !== 1) throw new Error(`bundle: alliance ${argv.join(' ')} exited ${status} while warming the code cache`);
-}
+])
+  await warm(exports, argv);
 rmSync(warmOut, { recursive: true, force: true });
 const cache = script.createCachedData();
 writeFileSync(CODE_CACHE, cacheFile(`// alliance build ${id}`, cache));
+// The commands' own caches, each made in a fresh process.
+for (const command of COMMAND_CACHES) {
+  const res = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--cache-for', command], { stdio: 'inherit' });
+  if (res.status !== 0) throw new Error(`bundle: the code cache of ${command} was not made (exit ${res.status})`);
+}

@@ -21,12 +21,17 @@ copyFileSync(path.join(ROOT, 'package.json'), path.join(tmp, 'package.json'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const BUNDLE = path.join(ROOT, 'dist/alliance.cjs');
 const load = pathToFileURL(path.join(ROOT, 'bin/load.js')).href;
+// bin/load.js is plain JavaScript beside the binary.
+const { COMMAND_CACHES, cachePath } = (await import(load)) as { COMMAND_CACHES: string[]; cachePath: (bundle: string, command?: string) => string };
 
-/** Loads a bundle in a child process and runs a command; whether a cache was given, whether V8 rejected it, what the command printed. */
-function probe(bundle: string, useCache = true): { given: boolean; rejected: boolean | undefined; printed: string } {
+/**
+ * Loads a bundle in a child process (for `command`: its own code cache when it has one) and
+ * runs a command; whether a cache was given, whether V8 rejected it, what the command printed.
+ */
+function probe(bundle: string, useCache = true, command?: string): { given: boolean; rejected: boolean | undefined; printed: string } {
   const code = `
     import { loadProgram } from ${JSON.stringify(load)};
-    const { script, exports } = loadProgram({ bundle: ${JSON.stringify(bundle)}, useCache: ${useCache} });
+    const { script, exports } = loadProgram({ bundle: ${JSON.stringify(bundle)}, useCache: ${useCache}, command: ${JSON.stringify(command)} });
     const out = [];
     const sink = { write: (s) => (out.push(s), true) };
     const io = { stdout: sink, stderr: sink, stdin: process.stdin, env: {}, cwd: process.cwd(), stdoutIsTTY: false, stderrIsTTY: false };
@@ -66,6 +71,28 @@ describe('the bundle and its code cache', () => {
     // The copy's own cache, whole, is used: the check above is not blind.
     writeFileSync(`${copy}.cache`, cache);
     expect(probe(copy)).toEqual({ given: true, rejected: false, printed: 'PHQ-9' });
+  });
+
+  it("the commands with a cache of their own use it, else the bundle's", () => {
+    const copy = path.join(dir, 'own.cjs');
+    copyFileSync(BUNDLE, copy);
+    const general = readFileSync(`${BUNDLE}.cache`);
+    for (const command of COMMAND_CACHES) {
+      const own = readFileSync(cachePath(BUNDLE, command));
+      // A cache of one command is smaller than the bundle's (why it is made).
+      expect(own.length).toBeLessThan(general.length * 0.75);
+      // Its own cache, with the bundle's damaged: given and accepted.
+      writeFileSync(`${copy}.cache`, general.subarray(0, 40));
+      writeFileSync(cachePath(copy, command), own);
+      expect(probe(copy, true, command)).toEqual({ given: true, rejected: false, printed: 'PHQ-9' });
+      // Its own damaged: the bundle's is used; both damaged: none.
+      writeFileSync(cachePath(copy, command), own.subarray(0, 40));
+      expect(probe(copy, true, command)).toEqual({ given: false, rejected: undefined, printed: 'PHQ-9' });
+      writeFileSync(`${copy}.cache`, general);
+      expect(probe(copy, true, command)).toEqual({ given: true, rejected: false, printed: 'PHQ-9' });
+    }
+    expect(cachePath(BUNDLE, 'report')).toBe(`${BUNDLE}.cache`);
+    expect(cachePath(BUNDLE, '--version')).toBe(`${BUNDLE}.cache`);
   });
 
   it('the binary prints the same bytes with and without the cache', () => {
