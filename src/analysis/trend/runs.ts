@@ -11,12 +11,14 @@
  * store as it comes and `inOrder` turns false: the caller then drops what the runs gave
  * and makes every pass from the store, as for any file.
  *
- * Streamed: when the caller's passes need nothing of the store but the outcome column's
- * codes (trend.ts: no periods, groups or client rows), the store stops keeping the runs
- * once `streamAfter` rows have come in order (an export not sorted by client shows it in
- * its first rows, which are still kept): what the runs give is then all there is. Should
- * the order break after that, the store misses sessions (`lost`): the rest of the scan is
- * ignored and the caller reads the input again into a new store.
+ * Streamed: when the caller's passes need nothing of the store while the runs come in
+ * order (trend.ts: no periods, groups or client rows), the runs are not written to the
+ * store. The first `streamAfter` rows are logged as they came (an export not sorted by
+ * client shows it in its first rows): should the order break among them, the log goes to
+ * the store, which then is the store of a file not in order. Past them the log is let go
+ * (`streamed`): what the runs give is all there is, and should the order break after
+ * that, the store misses sessions (`lost`): the rest of the scan is ignored and the caller
+ * reads the input again into a new store.
  */
 import { grow } from '../../dataset/intern.js';
 import type { Located, PrePost } from './clients.js';
@@ -24,7 +26,7 @@ import { SessionSorter } from './sorter.js';
 import type { ClientSessions, SessionStore } from './store.js';
 import type { ExclusionReason } from './types.js';
 
-/** Rows in order after which a streamed scan's store stops keeping the runs (about 0.2 MB of store). */
+/** Rows in order after which a streamed scan lets go of its log of them (at most about 2.8 MB). */
 export const STREAM_AFTER = 1 << 16;
 
 /** All columns move when a run is put in session order (a column not kept holds NaN). */
@@ -32,25 +34,26 @@ const ALL = { date: true, alliance: true, outcome: true, group: true };
 
 export class RunCollector {
   inOrder = true;
-  /** Whether the store stopped keeping the runs (streamed; see above). */
+  /** Whether the runs are no longer logged (streamed; see above): the store holds none of them. */
   streamed = false;
-  /** Whether the order broke after the store stopped keeping the runs: it misses sessions. */
+  /** Whether the order broke after the runs stopped being logged: the store misses sessions. */
   lost = false;
   /** Clients seen in runs: the highest client index + 1. */
   clients = 0;
   private readonly run: ClientSessions;
   private readonly sorter = new SessionSorter(64);
   private client = -1;
-  /** Rows kept in the store so far, in runs. */
-  private kept = 0;
+  /** The runs so far, as they came, while streamable and not yet streamed (null: runs go to the store). */
+  private log: RunLog | null;
 
-  /** `streamAfter`: rows in order after which the store stops keeping runs (Infinity: never). */
+  /** `streamAfter`: rows in order after which the runs are not kept anywhere (Infinity: every run goes to the store). */
   constructor(
     private readonly store: SessionStore,
     private readonly onRun: (client: number, s: ClientSessions) => void,
     private readonly streamAfter = Infinity,
   ) {
     this.run = newRun(64);
+    this.log = Number.isFinite(streamAfter) ? new RunLog() : null;
   }
 
   add(client: number, session: number, date: number, alliance: number, outcome: number, group: number): void {
@@ -59,6 +62,9 @@ export class RunCollector {
       if (client < this.client) {
         this.inOrder = false;
         this.lost = this.streamed;
+        // Out of order within the logged rows: they go to the store, as they came.
+        this.log?.replay(this.store);
+        this.log = null;
       } else this.clients = client + 1;
       this.client = client;
     }
@@ -77,19 +83,29 @@ export class RunCollector {
     r.n = n + 1;
   }
 
-  /** Ends the current run (call once more after the last row). */
+  /**
+   * Ends the scan: the last run, and the log of a scan that was not streamed goes to the
+   * store (an input of fewer than `streamAfter` rows has them all there, as when it is not
+   * streamable).
+   */
+  finish(): void {
+    this.end();
+    this.log?.replay(this.store);
+    this.log = null;
+  }
+
+  /** Ends the current run. */
   end(): void {
     const r = this.run;
     if (r.n === 0 || !this.inOrder) return;
-    if (this.streamed) this.store.noteOutcomes(r.outcome, r.n);
-    else {
-      this.store.addRun(this.client, r, r.n);
-      this.kept += r.n;
-      if (this.kept >= this.streamAfter) {
+    if (this.log !== null) {
+      this.log.add(this.client, r);
+      if (this.log.rows >= this.streamAfter) {
+        this.log = null;
         this.streamed = true;
         this.store.stopKeeping();
       }
-    }
+    } else if (!this.streamed) this.store.addRun(this.client, r, r.n);
     const sn = r.session;
     for (let k = 1; k < r.n; k++)
       if (sn[k - 1] > sn[k]) {
@@ -115,6 +131,60 @@ export class RunCollector {
     group.set(r.group);
     Object.assign(r, { session, date, alliance, outcome, group });
     return r;
+  }
+}
+
+/** Runs as they came (each before it is put in session order), to be written to a store later. */
+class RunLog {
+  rows = 0;
+  private readonly runs = newRun(1024);
+  private clientOf = new Int32Array(64);
+  private endOf = new Int32Array(64);
+  private count = 0;
+
+  add(client: number, r: ClientSessions): void {
+    const log = this.runs;
+    const at = this.rows;
+    const n = r.n;
+    if (at + n > log.session.length) {
+      let cap = log.session.length;
+      while (cap < at + n) cap *= 2;
+      log.session = grow(log.session, cap);
+      log.date = grow(log.date, cap);
+      log.alliance = grow(log.alliance, cap);
+      log.outcome = grow(log.outcome, cap);
+      log.group = grow(log.group, cap);
+    }
+    log.session.set(r.session.subarray(0, n), at);
+    log.date.set(r.date.subarray(0, n), at);
+    log.alliance.set(r.alliance.subarray(0, n), at);
+    log.outcome.set(r.outcome.subarray(0, n), at);
+    log.group.set(r.group.subarray(0, n), at);
+    if (this.count === this.clientOf.length) {
+      this.clientOf = grow(this.clientOf, this.count + 1);
+      this.endOf = grow(this.endOf, this.count + 1);
+    }
+    this.clientOf[this.count] = client;
+    this.endOf[this.count++] = this.rows = at + n;
+  }
+
+  /** Writes the runs to `store` in the order they came (SessionStore.addRun, as a run at a time would have). */
+  replay(store: SessionStore): void {
+    const log = this.runs;
+    let from = 0;
+    for (let i = 0; i < this.count; i++) {
+      const to = this.endOf[i];
+      const view: ClientSessions = {
+        n: to - from,
+        session: log.session.subarray(from, to),
+        date: log.date.subarray(from, to),
+        alliance: log.alliance.subarray(from, to),
+        outcome: log.outcome.subarray(from, to),
+        group: log.group.subarray(from, to),
+      };
+      store.addRun(this.clientOf[i], view, view.n);
+      from = to;
+    }
   }
 }
 

@@ -19,12 +19,21 @@
  * before (test/analysis/trend-runs.test.ts compares both ways).
  */
 import { grow } from '../../dataset/intern.js';
-import { SMALL_OFFSET, STEP_OFF_BITS, STEP_OFF_MASK, type StepSource } from './etr.js';
-import type { ClientSessions, SessionStore } from './store.js';
+import { SMALL_OFFSET, STEP_OFF_BITS, STEP_OFF_MASK, type Codes, type StepSource } from './etr.js';
+import type { ClientSessions } from './store.js';
 
 const MAX_STEP = (1 << (31 - STEP_OFF_BITS)) - 1;
 /** The most entries kept (16 MB): past them the passes read the store (at 10M rows its memory matters more than the time). */
 const MAX_ENTRIES = 1 << 22;
+
+/** The code scales the steps take, narrowest first (the scales of the store's integer tiers, store.ts). */
+const SCALES = [1, 10, 1000];
+
+/** The narrowest scale in SCALES wider than `scale` of which `v` is a code (v === round(v * s) / s), 0 when none. */
+function widerScale(scale: number, v: number): number {
+  for (const s of SCALES) if (s > scale && Math.round(v * s) / s === v) return s;
+  return 0;
+}
 
 export class ChangeSteps implements StepSource {
   entries = new Int32Array(1 << 16);
@@ -32,15 +41,24 @@ export class ChangeSteps implements StepSource {
   /** Per client: its entries are [start, end). */
   private start = new Int32Array(1024);
   private end = new Int32Array(1024);
-  /** The code scale of every step so far (0: none yet). */
+  /** The code scale of every step so far (0: none yet): every value counted is code / scale. */
   private scale = 0;
   private valid = true;
   /** The most sessions since intake of any entry (0: none). */
   maxOffset = 0;
+  /** The largest |step| of any entry. */
+  private maxStep = 0;
 
-  /** The steps of `store`'s outcome column (null: no steps, the passes read the store). */
-  constructor(private readonly store: SessionStore | null) {
-    if (store?.outcome == null) this.valid = false;
+  /**
+   * `on`: whether there are steps (outcomes held in integer codes, memoised tests);
+   * `capped`: whether the store keeps the sessions too (the steps are then dropped past
+   * MAX_ENTRIES; else they are all there is).
+   */
+  constructor(
+    on: boolean,
+    private readonly capped: boolean,
+  ) {
+    if (!on) this.valid = false;
   }
 
   /** Gives up the steps (the passes read the store). */
@@ -49,14 +67,9 @@ export class ChangeSteps implements StepSource {
     this.entries = new Int32Array(0);
   }
 
-  /** Adds client c's sessions `s` (in session order, already in the store; intake at index `first`, -1: none). */
+  /** Adds client c's sessions `s` (in session order; intake at index `first`, -1: none). */
   add(c: number, s: ClientSessions, first: number): void {
     if (!this.valid) return;
-    const store = this.store!;
-    const scale = store.outcome!.codeScale();
-    if (scale === null) return this.drop();
-    if (this.scale !== 0 && scale !== this.scale && !this.rescale(scale)) return;
-    this.scale = scale;
     if (c >= this.start.length) {
       this.start = grow(this.start, c + 1);
       this.end = grow(this.end, c + 1);
@@ -64,33 +77,65 @@ export class ChangeSteps implements StepSource {
     let n = this.n;
     this.start[c] = n;
     if (first >= 0) {
-      if (n + s.n > MAX_ENTRIES && store.kept) return this.drop();
+      if (n + s.n > MAX_ENTRIES && this.capped) return this.drop();
       if (n + s.n > this.entries.length) this.entries = grow(this.entries, n + s.n);
       const entries = this.entries;
       const { session, outcome } = s;
       const s0 = session[first];
-      const c0 = Math.round(outcome[first] * scale);
-      let maxOff = this.maxOffset;
-      for (let k = first + 1; k < s.n; k++) {
-        const o = outcome[k];
-        const off = session[k] - s0;
-        if (o !== o || !(off > 0)) continue;
-        const step = Math.round(o * scale) - c0;
-        if (!(off < SMALL_OFFSET && (off | 0) === off && step <= MAX_STEP && step >= -MAX_STEP)) return this.drop();
-        entries[n++] = step * (STEP_OFF_MASK + 1) + off;
-        if (off > maxOff) maxOff = off;
+      const i0 = outcome[first];
+      let scale = this.scale === 0 ? 1 : this.scale;
+      // The steps in codes of `scale`; a value that is no code of it widens the scale (the
+      // steps so far are scaled to it) and the client's steps are made again.
+      for (;;) {
+        const c0 = Math.round(i0 * scale);
+        // The first value that is no code of `scale` (NaN: none).
+        let bad = c0 / scale === i0 ? NaN : i0;
+        let m = n;
+        let maxOff = this.maxOffset;
+        let maxStep = this.maxStep;
+        for (let k = first + 1; k < s.n && bad !== bad; k++) {
+          const o = outcome[k];
+          const off = session[k] - s0;
+          if (o !== o || !(off > 0)) continue;
+          const co = Math.round(o * scale);
+          if (co / scale !== o) {
+            bad = o;
+            break;
+          }
+          const step = co - c0;
+          if (!(off < SMALL_OFFSET && (off | 0) === off && step <= MAX_STEP && step >= -MAX_STEP)) return this.drop();
+          entries[m++] = step * (STEP_OFF_MASK + 1) + off;
+          if (off > maxOff) maxOff = off;
+          if (step > maxStep) maxStep = step;
+          else if (-step > maxStep) maxStep = -step;
+        }
+        if (bad !== bad) {
+          n = m;
+          this.maxOffset = maxOff;
+          this.maxStep = maxStep;
+          break;
+        }
+        const wider = widerScale(scale, bad);
+        if (wider === 0) return this.drop();
+        // (rescale drops the steps when they no longer fit.)
+        if (!this.rescale(wider)) return;
+        scale = wider;
       }
-      this.maxOffset = maxOff;
+      this.scale = scale;
     }
     this.end[c] = n;
     this.n = n;
   }
 
   /**
-   * The steps so far in the codes of a wider integer tier (`scale`, a multiple of the
-   * current one: TIERS in store.ts); false (and dropped) when one no longer fits.
+   * The steps so far in codes of a wider scale (`scale`, a multiple of the current one);
+   * false (and dropped) when one no longer fits.
    */
   private rescale(scale: number): boolean {
+    if (this.scale === 0) {
+      this.scale = scale;
+      return true;
+    }
     const factor = scale / this.scale;
     if (!Number.isInteger(factor) || factor < 1) {
       this.drop();
@@ -107,12 +152,22 @@ export class ChangeSteps implements StepSource {
       entries[e] = step * factor * (STEP_OFF_MASK + 1) + (entries[e] & STEP_OFF_MASK);
     }
     this.scale = scale;
+    this.maxStep *= factor;
     return true;
   }
 
-  /** Whether the steps stand for the store's outcomes at the end of the scan (`codeScale`: the scale of its codes now). */
+  /**
+   * Whether the steps stand for outcomes held in codes of `codeScale` (the store's at the
+   * end of the scan; null: Float64), scaled to it when it is wider.
+   */
   usable(codeScale: number | null): boolean {
-    return this.valid && codeScale !== null && (this.scale === 0 || this.scale === codeScale);
+    if (!this.valid || codeScale === null) return false;
+    return this.scale === 0 || this.scale === codeScale || this.rescale(codeScale);
+  }
+
+  /** How the steps hold the outcomes, for the cells' histograms (etr.ts Codes): every step is within +-maxStep. */
+  codes(): Codes {
+    return this.valid ? { scale: this.scale === 0 ? 1 : this.scale, lo: 0, hi: this.maxStep } : null;
   }
 
   first(c: number): number {

@@ -310,32 +310,12 @@ export class SessionStore {
     return this.maxClient + 1;
   }
 
-  /** Whether the store holds every session given (stopKeeping was not called). */
-  get kept(): boolean {
-    return this.keeping;
-  }
-
   /**
-   * Stops keeping sessions (trend's streamed scan, runs.ts): the sessions given so far are
-   * let go, later runs only go through noteOutcomes, and the store is no longer read (its
-   * readers and counts throw). The outcome column goes on deciding how the outcomes are held
-   * (codes(): the tier and range of every outcome given, kept or not).
+   * Marks the store as not holding the sessions (trend's streamed scan, runs.ts, which gives
+   * it none): from then on it is not read, and its readers and counts throw.
    */
   stopKeeping(): void {
     this.keeping = false;
-    this.next = [];
-    this.head = new GrowInt32(-1);
-    this.tail = new GrowInt32(-1);
-    this.count = new GrowInt32(0);
-  }
-
-  /**
-   * In a store that stopped keeping sessions: the outcomes src[0..n) of a run, for the
-   * outcome column's codes only (written over its first slots, which nothing reads any more).
-   */
-  noteOutcomes(src: Float64Array, n: number): void {
-    if (this.keeping) throw new Error('SessionStore.noteOutcomes: the store keeps its sessions');
-    this.outcome?.setRun(0, src, n);
   }
 
   private mustKeep(): void {

@@ -8,10 +8,10 @@
  *           the parts of a row used are parsed). While each client's rows come together,
  *           in client order (runs.ts), pass A and the session part of pass D are done for
  *           the client as its rows end; else they are done from the store after the scan.
- *           Without periods, groups or client rows, a scan whose runs stay in order stops
- *           keeping them after the first rows (streamed, runs.ts): passes B to D then need
- *           nothing but the change steps, and when they cannot serve, the input is read
- *           again into a store of every row.
+ *           Without periods, groups or client rows, runs in order are not written to the
+ *           store, and past the first rows not kept at all (streamed, runs.ts): passes B to
+ *           D then need nothing but the change steps (in codes of their own, steps.ts), and
+ *           when they cannot serve, the input is read again into a store of every row.
  *   pass A  per client, sorted by session: intake and the pre/post values of the change
  *           (kept per client: runs.ts, LocatedClients); in runs, also each later session's
  *           change so far in outcome code steps (steps.ts), which passes B and D then count
@@ -192,11 +192,12 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
   // While clients come in runs in order (runs.ts), each run has pass A and the session part
   // of pass D done as it ends; else both are done from the store after the scan.
   const counts = new SessionCounts();
-  // The change steps passes B and D count from (memoised runs only: steps.ts).
-  const steps = new ChangeSteps(tables ? store : null);
   // Without periods, groups or client rows, passes B to D need no store when the runs come
-  // in order: after the first STREAM_AFTER rows in order it stops keeping them (streamed).
+  // in order: the runs are not written to it, and past the first STREAM_AFTER rows in
+  // order not kept at all (streamed, runs.ts).
   const streamable = tables && !opts.period && !groupKind && !opts.clients;
+  // The change steps passes B and D count from (memoised runs only: steps.ts).
+  const steps = new ChangeSteps(tables && oIdx >= 0, !streamable);
   const runs = new RunCollector(
     store,
     (c, s) => {
@@ -220,16 +221,19 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
     },
     { need, ...reduce },
   );
-  runs.end();
+  runs.finish();
   let inOrder = runs.inOrder;
   const K = Math.max(1, Math.floor(opts.ntpBands));
-  if (runs.streamed) {
-    // A streamed scan left no store: the passes count from the change steps, unless the
-    // order broke after the store stopped (runs.ts: lost), the steps gave up, or the cells'
-    // histograms would not fit (etr.ts stepsSuffice); then the input is read again into a
-    // store of every row (the digest check makes sure it is the same input) and every pass
-    // is made from it, as for a file not in client order.
-    const codes = store.outcome?.codes() ?? null;
+  // Whether the store holds no rows (a streamed scan, runs.ts).
+  let streamed = runs.streamed;
+  if (streamed) {
+    // A streamed scan left no store: the passes count from the change steps (in their own
+    // codes), unless the order broke after the log of the first rows was let go (runs.ts:
+    // lost), the steps gave up, or the cells' histograms would not fit (etr.ts
+    // stepsSuffice); then the input is read again into a store of every row (the digest
+    // check makes sure it is the same input) and every pass is made from it, as for a file
+    // not in client order.
+    const codes = steps.codes();
     const etrAhead = oIdx >= 0 && outcomeHigher !== undefined;
     if (!(inOrder && (!etrAhead || (steps.usable(codes?.scale ?? null) && stepsSuffice(codes, K, steps.maxOffset))))) {
       const full = new SessionStore(columns);
@@ -239,15 +243,16 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
         { need },
       );
       inOrder = false;
+      streamed = false;
     }
   }
   // The change of every client was counted in the scan (else in pass D).
   const changeDone = changeInScan && inOrder;
-  const nClients = store.kept ? Math.max(store.clients, 0) : runs.clients;
-  const read = store.kept ? store.reader() : null;
+  const nClients = streamed ? runs.clients : Math.max(store.clients, 0);
+  const read = streamed ? null : store.reader();
   // Passes A to C read only session numbers and outcomes.
-  const readOutcome = store.kept ? store.reader({ date: false, alliance: false, group: false }) : null;
-  const outcomeCodes = tables ? (store.outcome?.codes() ?? null) : null;
+  const readOutcome = streamed ? null : store.reader({ date: false, alliance: false, group: false });
+  const outcomeCodes = !tables ? null : streamed ? steps.codes() : (store.outcome?.codes() ?? null);
   const useSteps = inOrder && steps.usable(outcomeCodes?.scale ?? null);
   if (!useSteps) steps.drop();
   if (!inOrder) {
