@@ -20,7 +20,7 @@
  */
 import { grow } from '../../dataset/intern.js';
 import { SMALL_OFFSET, STEP_OFF_BITS, STEP_OFF_MASK, type Codes, type StepSource } from './etr.js';
-import type { ClientSessions } from './store.js';
+import { decodeTable, type ClientSessions } from './store.js';
 
 const MAX_STEP = (1 << (31 - STEP_OFF_BITS)) - 1;
 /** The most entries kept (16 MB): past them the passes read the store (at 10M rows its memory matters more than the time). */
@@ -48,6 +48,9 @@ export class ChangeSteps implements StepSource {
   maxOffset = 0;
   /** The largest |step| of any entry. */
   private maxStep = 0;
+  /** The values of the codes of `tableScale` (store.ts decodeTable). */
+  private table = decodeTable(1);
+  private tableScale = 1;
 
   /**
    * `on`: whether there are steps (outcomes held in integer codes, memoised tests);
@@ -87,6 +90,9 @@ export class ChangeSteps implements StepSource {
       // The steps in codes of `scale`; a value that is no code of it widens the scale (the
       // steps so far are scaled to it) and the client's steps are made again.
       for (;;) {
+        // co / scale read off the table of the codes below 2^15 in magnitude (store.ts).
+        if (scale !== this.tableScale) this.table = decodeTable((this.tableScale = scale));
+        const table = this.table;
         const c0 = Math.round(i0 * scale);
         // The first value that is no code of `scale` (NaN: none).
         let bad = c0 / scale === i0 ? NaN : i0;
@@ -98,7 +104,7 @@ export class ChangeSteps implements StepSource {
           const off = session[k] - s0;
           if (o !== o || !(off > 0)) continue;
           const co = Math.round(o * scale);
-          if (co / scale !== o) {
+          if ((co < 32768 && co > -32768 ? table[co + 32768] : co / scale) !== o) {
             bad = o;
             break;
           }

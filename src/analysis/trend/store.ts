@@ -50,7 +50,7 @@ const FLOAT_TIER = 3;
  * missing code), made once per scale: reading a value off it is cheaper than dividing.
  */
 const decodeTables = new Map<number, Float64Array>();
-function decodeTable(scale: number): Float64Array {
+export function decodeTable(scale: number): Float64Array {
   let t = decodeTables.get(scale);
   if (t === undefined) {
     t = new Float64Array(65536);
