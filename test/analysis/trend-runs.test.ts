@@ -93,8 +93,9 @@ type RunOptions = Partial<{
   codeTables: boolean;
 }>;
 
-async function run(rows: MemoryRow[], o: RunOptions): Promise<unknown> {
-  const ds = memoryDataset(
+/** The rows as a dataset of SRS (alliance) and ORS (outcome), with a site column. */
+function srsOrs(rows: MemoryRow[]) {
+  return memoryDataset(
     [
       { name: 'srs', role: 'alliance', instrument: getInstrument('SRS') },
       { name: 'ors', role: 'outcome', instrument: getInstrument('ORS') },
@@ -102,6 +103,10 @@ async function run(rows: MemoryRow[], o: RunOptions): Promise<unknown> {
     rows,
     ['site'],
   );
+}
+
+async function run(rows: MemoryRow[], o: RunOptions): Promise<unknown> {
+  const ds = srsOrs(rows);
   const opts: TrendOptions = {
     clients: true,
     ntpMinClients: 2,
@@ -149,14 +154,7 @@ describe('trend: clients in runs and clients interleaved', () => {
  */
 describe('trend: the streamed scan', () => {
   async function streamed(rows: MemoryRow[], o: RunOptions, streamAfter: number): Promise<{ result: TrendResult; scans: number }> {
-    const ds = memoryDataset(
-      [
-        { name: 'srs', role: 'alliance', instrument: getInstrument('SRS') },
-        { name: 'ors', role: 'outcome', instrument: getInstrument('ORS') },
-      ],
-      rows,
-      ['site'],
-    );
+    const ds = srsOrs(rows);
     let scans = 0;
     const scan = ds.scan.bind(ds);
     ds.scan = (...args) => {
@@ -235,17 +233,7 @@ describe('trend: the streamed scan', () => {
     ).flat();
     const scaled = await streamed(tenths, {}, 0);
     expect(scaled.scans).toBe(1);
-    const sorting = await analyzeTrend(
-      memoryDataset(
-        [
-          { name: 'srs', role: 'alliance', instrument: getInstrument('SRS') },
-          { name: 'ors', role: 'outcome', instrument: getInstrument('ORS') },
-        ],
-        tenths,
-        ['site'],
-      ),
-      trendRunOptions({ ntpMinClients: 2, minClients: 1, codeTables: false }),
-    );
+    const sorting = await analyzeTrend(srsOrs(tenths), trendRunOptions({ ntpMinClients: 2, minClients: 1, codeTables: false }));
     expect(scaled.result.summary.notOnTrack.flags).toBeGreaterThan(0);
     expect(scaled.result).toEqual(sorting);
     // Outcomes past three decimals (a Float64 column): the steps give up, read again.

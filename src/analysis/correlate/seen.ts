@@ -5,6 +5,7 @@
  * set each: most clients are in one group, so each client's first group is kept in the
  * table and only a client met in several groups has a set of them.
  */
+import { grow } from '../../dataset/intern.js';
 
 /** A set of client indices (dense, from 0). */
 export interface ClientSet {
@@ -22,13 +23,7 @@ export class SeenSet implements ClientSet {
     return c < this.bytes.length && this.bytes[c] === 1;
   }
   add(c: number): void {
-    if (c >= this.bytes.length) {
-      let cap = this.bytes.length * 2;
-      while (cap <= c) cap *= 2;
-      const next = new Uint8Array(cap);
-      next.set(this.bytes);
-      this.bytes = next;
-    }
+    if (c >= this.bytes.length) this.bytes = grow(this.bytes, c + 1);
     if (this.bytes[c] === 0) this.size++;
     this.bytes[c] = 1;
   }
@@ -60,13 +55,7 @@ export class GroupCells {
 
   /** Adds client c to a cell; true when it was not in it. */
   add(c: number, cell: number): boolean {
-    if (c >= this.first.length) {
-      let cap = this.first.length * 2;
-      while (cap <= c) cap *= 2;
-      const next = new Int32Array(cap);
-      next.set(this.first);
-      this.first = next;
-    }
+    if (c >= this.first.length) this.first = grow(this.first, c + 1);
     const f = this.first[c];
     if (f === 0) {
       this.first[c] = cell + 1;

@@ -72,9 +72,9 @@ export class RunCollector {
       if (!this.lost) this.store.add(client, session, date, alliance, outcome, group);
       return;
     }
-    let r = this.run;
+    const r = this.run;
     const n = r.n;
-    if (n === r.session.length) r = this.grow();
+    if (n === r.session.length) growRun(r, n + 1);
     r.session[n] = session;
     r.date[n] = date;
     r.alliance[n] = alliance;
@@ -115,23 +115,15 @@ export class RunCollector {
     this.onRun(this.client, r);
     r.n = 0;
   }
+}
 
-  private grow(): ClientSessions {
-    const r = this.run;
-    const cap = 2 * r.session.length;
-    const session = new Float64Array(cap);
-    const date = new Float64Array(cap);
-    const alliance = new Float64Array(cap);
-    const outcome = new Float64Array(cap);
-    const group = new Int32Array(cap);
-    session.set(r.session);
-    date.set(r.date);
-    alliance.set(r.alliance);
-    outcome.set(r.outcome);
-    group.set(r.group);
-    Object.assign(r, { session, date, alliance, outcome, group });
-    return r;
-  }
+/** Grows the columns of `r` (all of one length) to hold at least `need` sessions, keeping what they hold. */
+function growRun(r: ClientSessions, need: number): void {
+  r.session = grow(r.session, need);
+  r.date = grow(r.date, need);
+  r.alliance = grow(r.alliance, need);
+  r.outcome = grow(r.outcome, need);
+  r.group = grow(r.group, need);
 }
 
 /** Runs as they came (each before it is put in session order), to be written to a store later. */
@@ -146,15 +138,7 @@ class RunLog {
     const log = this.runs;
     const at = this.rows;
     const n = r.n;
-    if (at + n > log.session.length) {
-      let cap = log.session.length;
-      while (cap < at + n) cap *= 2;
-      log.session = grow(log.session, cap);
-      log.date = grow(log.date, cap);
-      log.alliance = grow(log.alliance, cap);
-      log.outcome = grow(log.outcome, cap);
-      log.group = grow(log.group, cap);
-    }
+    growRun(log, at + n);
     log.session.set(r.session.subarray(0, n), at);
     log.date.set(r.date.subarray(0, n), at);
     log.alliance.set(r.alliance.subarray(0, n), at);

@@ -32,7 +32,7 @@
  * (alliance cut-off and drops, clinical status, reliable change by points) are memoised per
  * value or per difference at the data's decimal precision (exact.ts).
  */
-import type { Dataset } from '../../dataset/types.js';
+import type { Dataset, SessionRow } from '../../dataset/types.js';
 import { compareCells, groupKey } from '../by-column.js';
 import { direction, isClinical, type ClinicalBoundary } from '../change.js';
 import { SessionStore, type ClientSessions } from './store.js';
@@ -214,11 +214,13 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
   const need = { date: keepDate, therapist: groupKind, groups: groupKind, measures: [aIdx, oIdx].filter((i) => i >= 0) };
   // Without --by the read's workers (when there are) reduce the client runs (range.ts).
   const reduce = key === null ? { reduce: trendReduction(runs, { alliance: aIdx, outcome: oIdx }, keepDate) } : {};
+  // What a row gives trend, handed to `add` (the runs, or a store when the input is read again).
+  const rowTo =
+    (add: (client: number, session: number, date: number, alliance: number, outcome: number, group: number) => void) =>
+    (row: SessionRow): void =>
+      add(row.client, row.session, keepDate ? row.date : NaN, aIdx >= 0 ? row.values[aIdx] : NaN, oIdx >= 0 ? row.values[oIdx] : NaN, key ? key.read(row) : -1);
   const stats = await ds.scan(
-    (row) => {
-      const g = key ? key.read(row) : -1;
-      runs.add(row.client, row.session, keepDate ? row.date : NaN, aIdx >= 0 ? row.values[aIdx] : NaN, oIdx >= 0 ? row.values[oIdx] : NaN, g);
-    },
+    rowTo((c, s, d, a, o, g) => runs.add(c, s, d, a, o, g)),
     { need, ...reduce },
   );
   runs.finish();
@@ -239,7 +241,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
       const full = new SessionStore(columns);
       store = full;
       await ds.scan(
-        (row) => full.add(row.client, row.session, keepDate ? row.date : NaN, aIdx >= 0 ? row.values[aIdx] : NaN, oIdx >= 0 ? row.values[oIdx] : NaN, -1),
+        rowTo((c, s, d, a, o, g) => full.add(c, s, d, a, o, g)),
         { need },
       );
       inOrder = false;
@@ -308,11 +310,12 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
     // the values pass A kept: the store is not read again.
     addFlagsFromSteps(etr, steps, tally);
     const values: PrePost = { pre: NaN, post: NaN };
-    for (let c = 0; c < nClients && !changeDone; c++) {
-      if (located.sessions(c) === 0) continue;
-      located.get(c, at);
-      changeOf(setup, null, at, located.outcomes(c), tally, false, located.prePost(c, values));
-    }
+    if (!changeDone)
+      for (let c = 0; c < nClients; c++) {
+        if (located.sessions(c) === 0) continue;
+        located.get(c, at);
+        changeOf(setup, null, at, located.outcomes(c), tally, false, located.prePost(c, values));
+      }
   } else {
     const readD = inOrder ? store.reader({ alliance: false }) : read!;
     for (let c = 0; c < nClients; c++) {
