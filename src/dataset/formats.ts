@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { UserError } from '../errors.js';
 import { normalizeName } from '../instruments/registry.js';
 import { openCsv, type RangeCsvInput } from '../io/csv.js';
+import type { DigestKind } from '../io/digest.js';
 import type { Io } from '../io/process.js';
 import { openSniffed, sniffMagic } from '../io/table.js';
 import { fromTableInput, lineColumn, sourceOf, type FormatSource } from './format-source.js';
@@ -27,18 +28,18 @@ export interface TableFormat {
    * `head` is the input's first bytes (up to 4 KiB; empty when they are not available).
    */
   matches(file: string, head: Buffer): boolean;
-  /** Opens the input; `display` is how messages name it. */
-  open(file: string, display: string | undefined, options: ReadOptions, io: Io): Promise<TableSource>;
+  /** Opens the input; `display` is how messages name it, `digest` what its reads hash. */
+  open(file: string, display: string | undefined, options: ReadOptions, io: Io, digest?: DigestKind): Promise<TableSource>;
 }
 
 /** CSV and other delimited text: the fallback, so it matches everything. */
 export const csvFormat: TableFormat = {
   name: 'csv',
   matches: () => true,
-  async open(file, display, options, io) {
+  async open(file, display, options, io, digest) {
     const input = await openCsv(
       file,
-      { delimiter: options.delimiter, encoding: options.encoding, decimal: options.decimal, display, threads: options.threads },
+      { delimiter: options.delimiter, encoding: options.encoding, decimal: options.decimal, display, threads: options.threads, digest },
       io.stdin,
     );
     return csvSource(input);
@@ -58,7 +59,7 @@ export function csvSource(input: RangeCsvInput): TableSource {
 export const sniffedFormat: TableFormat = {
   name: 'sniffed',
   matches: (file, head) => file === '-' || sniffMagic(head) !== 'text',
-  async open(file, display, options, io) {
+  async open(file, display, options, io, digest) {
     const clientName = options.client?.trim().toLowerCase();
     const looksLikeHeader = (cells: string[]) =>
       cells.some((c) =>
@@ -68,7 +69,7 @@ export const sniffedFormat: TableFormat = {
       );
     const input = await openSniffed(
       file,
-      { delimiter: options.delimiter, encoding: options.encoding, decimal: options.decimal, display, sheet: options.sheet, looksLikeHeader },
+      { delimiter: options.delimiter, encoding: options.encoding, decimal: options.decimal, display, sheet: options.sheet, looksLikeHeader, digest },
       io.stdin,
     );
     return fromTableInput(input, input.kind);
@@ -91,7 +92,8 @@ export function resolveInputPath(p: string, io: Io): string {
  * Opens one input with the first format that reads it, then applies the layouts: a REDCap
  * export (./redcap.ts) and a wide file (./wide.ts) are reshaped to one row per session.
  */
-export async function openTable(file: string, options: ReadOptions, io: Io): Promise<TableSource> {
+/** Opens one input as a TableSource; `digest`: what its reads hash (src/io/digest.ts). */
+export async function openTable(file: string, options: ReadOptions, io: Io, digest?: DigestKind): Promise<TableSource> {
   const resolved = resolveInputPath(file, io);
   const display = file === '-' ? undefined : file;
   // Only a regular file is peeked at: reading the head of a pipe (<(...), /dev/stdin) would
@@ -102,7 +104,7 @@ export async function openTable(file: string, options: ReadOptions, io: Io): Pro
   const format = regular
     ? (FORMATS.find((f) => f.matches(file, head)) ?? csvFormat)
     : (FORMATS.find((f) => f !== sniffedFormat && f !== csvFormat && f.matches(file, head)) ?? sniffedFormat);
-  const source: FormatSource = await format.open(resolved, display, options, io);
+  const source: FormatSource = await format.open(resolved, display, options, io, digest);
   if (options.sheet !== undefined && source.format !== 'xlsx') {
     throw new UserError('--sheet applies to Excel workbooks only', {
       location: { file: source.display },

@@ -23,6 +23,7 @@
  * (before the byte path: 3.9-4.8); `alliance correlate` 3.0 CPU-s (before: 5.5-6.1).
  */
 import { UserError } from '../errors.js';
+import type { DigestKind } from '../io/digest.js';
 import type { Io } from '../io/process.js';
 import { CellRules, ColumnCellReader } from './cells.js';
 import { applyOverrides } from './mapping.js';
@@ -45,6 +46,8 @@ export { DATE_SAMPLE_ROWS } from './dates.js';
 export interface OpenOptions {
   /** A live row count for every scan (the CLI shows it on a terminal). */
   progress?: ScanProgress;
+  /** What the inputs' reads hash (src/io/digest.ts): SHA-256 where it is recorded (a report's manifest), else CRC-32. */
+  digest?: DigestKind;
 }
 
 /**
@@ -70,7 +73,7 @@ export async function openDataset(paths: string[], options: ReadOptions, io: Io,
     throw new UserError('standard input (-) can be given only once', { hint: 'Save one of the inputs to a file' });
   }
   const inputs: TableSource[] = [];
-  for (const p of paths) inputs.push(await openTable(p, options, io));
+  for (const p of paths) inputs.push(await openTable(p, options, io, open.digest));
   return datasetFromPlan(planDataset(paths, inputs, options), options, io, open);
 }
 

@@ -91,7 +91,7 @@ export function setReadTuning(tuning: Tuning): void {
 export const openCsv: (...args: Parameters<OpenCsv>) => Promise<RangeCsvInput> = (path, options, stdin) => openCsvTuned(path, options, stdin, readTuning);
 
 export async function openCsvTuned(path: string, options: DialectOptions, stdin: NodeJS.ReadableStream | undefined, tuning: Tuning): Promise<RangeCsvInput> {
-  const src = await openSource(path, stdin, options.display);
+  const src = await openSource(path, stdin, options.display, options.digest);
   const chunkSize = Math.max(1, Math.floor(tuning.chunkSize ?? DEFAULT_CHUNK));
   const sampleSize = Math.max(16, Math.floor(tuning.sampleSize ?? DEFAULT_SAMPLE));
   const maxRecord = tuning.maxRecordBytes ?? MAX_RECORD_BYTES;

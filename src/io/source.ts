@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { UserError } from '../errors.js';
 import { track, untrack } from './cleanup.js';
-import { InputDigest, type PassHash } from './digest.js';
+import { InputDigest, type DigestKind, type PassHash } from './digest.js';
 import { MAGIC_BYTES, sniffMagic } from './magic.js';
 
 export interface Source {
@@ -208,8 +208,11 @@ export async function withPrivateCopies<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Resolves and checks an input; throws UserError for missing, unreadable, directory or empty inputs. */
-export async function openSource(input: string, stdin?: NodeJS.ReadableStream, displayAs?: string): Promise<Source> {
+/**
+ * Resolves and checks an input; throws UserError for missing, unreadable, directory or empty
+ * inputs. `digest`: what its reads hash (./digest.ts).
+ */
+export async function openSource(input: string, stdin?: NodeJS.ReadableStream, displayAs?: string, kind: DigestKind = 'crc32'): Promise<Source> {
   if (input === '-') {
     const stream = stdin ?? process.stdin;
     if ((stream as { isTTY?: boolean }).isTTY === true)
@@ -218,7 +221,7 @@ export async function openSource(input: string, stdin?: NodeJS.ReadableStream, d
         hint: 'Pipe a CSV export into the command (alliance ... - < data.csv), or give its path instead of "-"',
       });
     const display = displayAs ?? STDIN_DISPLAY;
-    const digest = new InputDigest(display);
+    const digest = new InputDigest(display, kind);
     const file = await spoolToTemp(stream, display, MAX_SPOOL_BYTES, digest.pass());
     const bytes = fs.statSync(file).size;
     if (bytes === 0)
@@ -244,7 +247,7 @@ export async function openSource(input: string, stdin?: NodeJS.ReadableStream, d
   if (!st.isFile() && !st.isFIFO()) throw new UserError('is not a regular file', { location: { file: display }, hint: 'Give the path of a CSV file' });
   if (!st.isFile()) {
     // A named pipe (e.g. /dev/stdin from a pipe, <(...)): spool it like stdin, within the limit.
-    const digest = new InputDigest(display);
+    const digest = new InputDigest(display, kind);
     const file = await spoolToTemp(fs.createReadStream(input), display, MAX_SPOOL_BYTES, digest.pass());
     const bytes = fs.statSync(file).size;
     if (bytes === 0) throw emptyFile(display);
@@ -256,7 +259,7 @@ export async function openSource(input: string, stdin?: NodeJS.ReadableStream, d
     throw fsError(e, display);
   }
   if (st.size === 0) throw emptyFile(display);
-  return { path: input, display, file: input, bytes: st.size, digest: new InputDigest(display) };
+  return { path: input, display, file: input, bytes: st.size, digest: new InputDigest(display, kind) };
 }
 
 /**

@@ -47,7 +47,7 @@ function readMagic(file: string): Buffer {
 
 /** Opens any supported input as a TableInput. */
 export async function openSniffed(input: string, options: TableOptions, stdin?: NodeJS.ReadableStream): Promise<TableInput> {
-  const source = await openSource(input, stdin, options.display);
+  const source = await openSource(input, stdin, options.display, options.digest);
   const kind = sniffMagic(readMagic(source.file));
   switch (kind) {
     case 'gzip':

@@ -7,7 +7,7 @@
  * dialect, reads the header, and returns a reader. `read` streams the records once per
  * call in file order.
  */
-import type { ReadDigest } from './digest.js';
+import type { DigestKind, ReadDigest } from './digest.js';
 
 export interface DialectOptions {
   /** Forced delimiter; sniffed from , ; \t | when absent. */
@@ -21,6 +21,8 @@ export interface DialectOptions {
    * here, so messages never show an absolute path the user did not type.
    */
   display?: string;
+  /** What the input's reads hash (./digest.ts): CRC-32 unless SHA-256 is to be recorded (a report's manifest). */
+  digest?: DigestKind;
   /**
    * Threads that read a large UTF-8 input (./parallel/: the main thread and N - 1 workers):
    * by default more than one only for describe and correlate on a large input with a core

@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
+import * as zlib from 'node:zlib';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -42,7 +43,7 @@ const csv = (alt = false) =>
 async function withFault(f: string, fault: () => void) {
   let armed = false;
   let done = false;
-  const input = await openCsvTuned(f, {}, undefined, {
+  const input = await openCsvTuned(f, { digest: 'sha256' }, undefined, {
     chunkSize: 1024,
     afterRead: (bytes) => {
       if (armed && !done && bytes >= 1024) {
@@ -80,7 +81,7 @@ describe('CSV: the digest is of the bytes the pass read', () => {
   it('a whole pass gives the file size and node:crypto SHA-256 of the file; a header-only read gives none', async () => {
     const f = path.join(tmp, 'plain.csv');
     writeFileSync(f, '\uFEFF' + csv());
-    const input = await openCsv(f, {});
+    const input = await openCsv(f, { digest: 'sha256' });
     expect(input.digest()).toBeNull(); // opening reads only the head and the header
     let n = 0;
     await input.read(() => void n++);
@@ -95,7 +96,7 @@ describe('CSV: the digest is of the bytes the pass read', () => {
   it('tiny chunks (the BOM split over reads): the same digest', async () => {
     const f = path.join(tmp, 'tiny.csv');
     writeFileSync(f, '\uFEFF' + csv());
-    const input = await openCsvTuned(f, {}, undefined, { chunkSize: 1, sampleSize: 64 });
+    const input = await openCsvTuned(f, { digest: 'sha256' }, undefined, { chunkSize: 1, sampleSize: 64 });
     const rows: string[] = [];
     await input.read((fields) => void rows.push(fields.join(',')));
     expect(rows).toHaveLength(400);
@@ -106,7 +107,7 @@ describe('CSV: the digest is of the bytes the pass read', () => {
     const f = path.join(tmp, 'parallel.csv');
     writeFileSync(f, '\uFEFF' + csv());
     for (const inlineScan of [true, false]) {
-      const input = await openCsvTuned(f, {}, undefined, { chunkSize: 512, threads: 2, parallelMinBytes: 1, inlineScan });
+      const input = await openCsvTuned(f, { digest: 'sha256' }, undefined, { chunkSize: 512, threads: 2, parallelMinBytes: 1, inlineScan });
       let n = 0;
       await input.readRanges!(() => void n++);
       expect(n).toBe(400);
@@ -173,13 +174,86 @@ describe('CSV: the digest is of the bytes the pass read', () => {
   });
 });
 
+/** CRC-32 (ISO-HDLC: zlib's, PNG's), bit by bit: a reference independent of node:zlib. */
+function crc32Ref(data: Buffer | string): string {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  let c = 0xffffffff;
+  for (const x of bytes) {
+    c ^= x;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return ((c ^ 0xffffffff) >>> 0).toString(16).padStart(8, '0');
+}
+
+/** What a pass that was not asked for SHA-256 gives: CRC-32 (SHA-256 where Node.js has no zlib.crc32, before 20.15). */
+const quick = (data: Buffer | string) => {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  return 'crc32' in zlib ? { bytes: bytes.length, crc32: crc32Ref(bytes) } : { bytes: bytes.length, sha256: sha(bytes) };
+};
+
+describe('without SHA-256 asked for (every command; the report asks for it): CRC-32 of the same bytes', () => {
+  it('the reference gives the published check value of CRC-32', () => {
+    expect(crc32Ref('123456789')).toBe('cbf43926');
+  });
+
+  it('the one-thread, byte-range and parallel readers give the CRC-32 of the file, BOM included', async () => {
+    const f = path.join(tmp, 'quick.csv');
+    writeFileSync(f, '\uFEFF' + csv());
+    const bytes = readFileSync(f);
+    const input = await openCsv(f, {});
+    await input.read(() => undefined);
+    expect(input.digest()).toEqual(quick(bytes));
+    await input.readRanges!(() => undefined);
+    expect(input.digest()).toEqual(quick(bytes));
+    for (const inlineScan of [true, false]) {
+      const par = await openCsvTuned(f, {}, undefined, { chunkSize: 512, threads: 2, parallelMinBytes: 1, inlineScan });
+      await par.readRanges!(() => undefined);
+      expect(par.digest()).toEqual(quick(bytes));
+    }
+    // Tiny reads: the running CRC over many chunks is the CRC of the whole.
+    const tiny = await openCsvTuned(f, {}, undefined, { chunkSize: 7, sampleSize: 64 });
+    await tiny.read(() => undefined);
+    expect(tiny.digest()).toEqual(quick(bytes));
+  });
+
+  it('a compressed input: the CRC-32 of the original file, hashed while copied', async () => {
+    const f = path.join(tmp, 'quick.csv.gz');
+    copyFileSync(path.join(FORMATS, 'long.csv.gz'), f);
+    const input = await openSniffed(f, { looksLikeHeader: (cells) => cells.includes('client_id') });
+    await input.read(() => undefined);
+    expect(input.digest()).toEqual(quick(readFileSync(f)));
+  });
+
+  it('a same-size rewrite during the pass: the next pass stops with one line, as with SHA-256', async () => {
+    const f = path.join(tmp, 'quick-rewrite.csv');
+    writeFileSync(f, csv());
+    let armed = false;
+    let done = false;
+    const input = await openCsvTuned(f, {}, undefined, {
+      chunkSize: 1024,
+      afterRead: (bytes) => {
+        if (armed && !done && bytes >= 1024) {
+          done = true;
+          writeFileSync(f, csv(true));
+        }
+      },
+    });
+    armed = true; // after opening, which reads the head
+    await input.read(() => undefined);
+    expect(done).toBe(true);
+    const msg = await failure(input.read(() => undefined));
+    expect(msg).toMatch(/quick-rewrite\.csv: the file changed while it was being read \(its content differs/);
+    expect(msg.split('\n')).toHaveLength(1);
+  });
+});
+
 describe('compressed and binary inputs: hashed while copied, analysed from the copy', () => {
   for (const name of ['long.csv.gz', 'long.zip', 'long.xlsx', 'long.sav', 'long.zsav', 'long.parquet']) {
     it(`${name}: digest of the original file; a rewrite of the original after opening changes nothing read`, async () => {
       const f = path.join(tmp, name);
       copyFileSync(path.join(FORMATS, name), f);
       const original = readFileSync(f);
-      const input = await openSniffed(f, { looksLikeHeader: (cells) => cells.includes('client_id') });
+      const input = await openSniffed(f, { looksLikeHeader: (cells) => cells.includes('client_id'), digest: 'sha256' });
       const rows = async () => {
         const out: string[] = [];
         await input.read((fields) => void out.push(fields.join('|')));
@@ -208,7 +282,7 @@ describe('compressed and binary inputs: hashed while copied, analysed from the c
     expect(await failure(snapshot(gone))).toMatch(/snap\.sav: the file was removed or renamed while it was being read/);
     expect(spooledDirs()).toHaveLength(before);
     copyFileSync(path.join(FORMATS, 'long.sav'), f);
-    const ok = await snapshot(await openSource(f));
+    const ok = await snapshot(await openSource(f, undefined, undefined, 'sha256'));
     expect(ok.file).not.toBe(f);
     expect(readFileSync(ok.file).equals(readFileSync(f))).toBe(true);
     expect(ok.digest.get()).toEqual({ bytes: statSync(f).size, sha256: sha(readFileSync(f)) });
@@ -217,7 +291,7 @@ describe('compressed and binary inputs: hashed while copied, analysed from the c
   it('standard input: the digest of the bytes piped in', async () => {
     const { Readable } = await import('node:stream');
     const data = csv();
-    const input = await openCsv('-', {}, Readable.from([Buffer.from(data)]));
+    const input = await openCsv('-', { digest: 'sha256' }, Readable.from([Buffer.from(data)]));
     expect(input.digest()).toEqual({ bytes: Buffer.byteLength(data), sha256: sha(data) });
     await input.read(() => undefined); // the spooled copy reads the same
     expect(input.digest()?.sha256).toBe(sha(data));

@@ -40,7 +40,7 @@ export async function manifestJson(x: ManifestParts): Promise<string> {
   const { config, configDir, planned, inputs, dataset } = x;
   if (dataset.files.some((f) => f.digest === null)) await dataset.scan(() => undefined, { need: { date: false, therapist: false, groups: false } });
   const inputsInfo = dataset.files.map((info, i) => {
-    if (info.digest === null) throw new Error(`internal: input ${inputs.rel[i]} was read without a digest`);
+    if (info.digest?.sha256 === undefined) throw new Error(`internal: input ${inputs.rel[i]} was read without a SHA-256 digest`);
     return { path: inputs.rel[i], bytes: info.digest.bytes, rows: info.rows, sha256: info.digest.sha256 };
   });
   const reproducible = x.reproducible;

@@ -197,7 +197,11 @@ export async function prepare(ctx: SectionCheck, io: Io, opts: ReportRunOptions,
     ...(settings.filters.column ? [[settings.filters.column, 'report.filters.column'] as [string, string]] : []),
   ].filter(([col]) => col.trim() !== '');
   const keyAt = (key: string) => ({ file: config.path, line: ctx.lines[key] ?? config.lines[key.split('.')[0]] });
-  const { dataset, read } = await openInputs(inputs.rel, base, ioAt, needed, keyAt, opts.scanProgress ? { progress: opts.scanProgress } : {});
+  // SHA-256: the manifest records it (src/io/digest.ts).
+  const { dataset, read } = await openInputs(inputs.rel, base, ioAt, needed, keyAt, {
+    digest: 'sha256',
+    ...(opts.scanProgress ? { progress: opts.scanProgress } : {}),
+  });
   if (settings.perTherapist) checkPerTherapist(dataset, keyAt('report.perTherapist'));
   return { config, settings, failOn, configDir, src, planned, inputs, dataset, read, keyAt };
 }
