@@ -59,6 +59,24 @@ function nodeStart(env) {
   return t.sort((a, b) => a - b)[3];
 }
 
+/**
+ * The input the tasks being measured read: read through once before each run, so that every
+ * task, the tool's and the peers', starts with it in the page cache (this VM's kernel also
+ * drops cache on its own, kdamond, and a task that found its 390 MB input gone from memory
+ * took twice its time or more).
+ */
+let warmFile = null;
+const warmBuf = Buffer.alloc(8 << 20);
+function warm() {
+  if (warmFile === null) return;
+  const fd = openSync(warmFile, 'r');
+  try {
+    while (readSync(fd, warmBuf, 0, warmBuf.length, null) > 0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Runs a command `runs` times; returns the median seconds and the max peak RSS (MB). */
 function measure(argv) {
   const times = [];
@@ -66,6 +84,7 @@ function measure(argv) {
   let status = 0;
   let stderr = '';
   for (let i = 0; i < runs; i++) {
+    warm();
     // A task that runs past 20 minutes is stopped (coreutils timeout) and shown as failed.
     const limited = hasTimeout ? ['timeout', '-s', 'KILL', '1200', ...argv] : argv;
     const full = timeBin ? [timeBin, '-f', '__BENCH__ %e %M', ...limited] : limited;
@@ -160,6 +179,7 @@ for (const n of sizes) {
     '0.02',
   ]);
   console.error(`bench: ${file}: ${(statSync(file).size / 1e6).toFixed(0)} MB`);
+  warmFile = file;
   const cols = header(file);
   const c = {
     rows: n,
@@ -243,8 +263,11 @@ for (const n of sizes) {
   if (small && jobs.includes('formats')) {
     // The same sessions in the other input formats and layouts (docs/formats.md): correlate on each.
     tool('formats', 'correlate: long CSV', 'correlate', file, '--format', 'json', '--alliance', c.alliance, '--outcome', c.outcome);
-    for (const f of await formatFiles(file, n))
+    for (const f of await formatFiles(file, n)) {
+      warmFile = f.file;
       tool('formats', `correlate: ${f.name}`, 'correlate', f.file, '--format', 'json', '--alliance', c.alliance, '--outcome', c.outcome);
+    }
+    warmFile = file;
   }
 }
 if (jobs.includes('render')) {
@@ -252,6 +275,7 @@ if (jobs.includes('render')) {
   // sessions per client, 10 clients per therapist: 1,000 and 2,000 therapists.
   for (const t of [1000, 2000]) {
     const file = path.join(dataDir, `sessions-${t * 200}-t${t}.csv`);
+    warmFile = file;
     simulate(file, ['--rows', String(t * 200), '--clients', String(t * 10), '--sessions', '20-20', '--dropout', '0', '--therapists', String(t)]);
     for (const format of ['json', 'table'])
       run(
