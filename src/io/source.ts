@@ -210,7 +210,7 @@ export async function withPrivateCopies<T>(fn: () => Promise<T>): Promise<T> {
 
 /**
  * Resolves and checks an input; throws UserError for missing, unreadable, directory or empty
- * inputs. `digest`: what its reads hash (./digest.ts).
+ * inputs. `kind`: what its reads hash (./digest.ts).
  */
 export async function openSource(input: string, stdin?: NodeJS.ReadableStream, displayAs?: string, kind: DigestKind = 'crc32'): Promise<Source> {
   if (input === '-') {
