@@ -56,7 +56,7 @@ function nodeStart(env) {
     spawnSync(process.execPath, ['-e', ''], { env, stdio: 'ignore' });
     t.push(Number(process.hrtime.bigint() - t0) / 1e9);
   }
-  return t.sort((a, b) => a - b)[3];
+  return median(t.sort((a, b) => a - b));
 }
 
 /**
@@ -76,6 +76,9 @@ function warm() {
     closeSync(fd);
   }
 }
+
+/** The middle value of ascending `sorted` (the upper one of an even count). */
+const median = (sorted) => sorted[Math.floor(sorted.length / 2)];
 
 /** Runs a command `runs` times; returns the median seconds and the max peak RSS (MB). */
 function measure(argv) {
@@ -98,7 +101,7 @@ function measure(argv) {
     if (m) rss = Math.max(rss, Number(m[2]) / 1024);
   }
   times.sort((a, b) => a - b);
-  return { seconds: times[Math.floor(times.length / 2)], rss, status, stderr: stderr.replace(/__BENCH__.*\n?/, '').trim() };
+  return { seconds: median(times), rss, status, stderr: stderr.replace(/__BENCH__.*\n?/, '').trim() };
 }
 
 function header(file) {
@@ -149,7 +152,7 @@ function interleave(label, a, b) {
 /** The median of the pairs' ratios b / a, with their range. */
 function pairRatio(list) {
   const r = list.map((p) => p.b / p.a).sort((x, y) => x - y);
-  return { median: r[Math.floor(r.length / 2)], lo: r[0], hi: r[r.length - 1], n: r.length };
+  return { median: median(r), lo: r[0], hi: r[r.length - 1], n: r.length };
 }
 const run = (n, job, name, argv, kind) => {
   console.error(`bench: ${n.toLocaleString('en')} rows: ${name} ...`);

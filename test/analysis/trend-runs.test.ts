@@ -42,6 +42,11 @@ const clientOf = (odd: boolean) =>
     ),
   });
 const clientArb = clientOf(false);
+/** The clients of each property below: plain, and with what makes the change steps give up (test names' suffix first). */
+const CLIENT_KINDS: [string, typeof clientArb][] = [
+  ['', clientArb],
+  [' (also when the change steps give up)', clientOf(true)],
+];
 
 type ClientGen = { therapist: string; sessions: { session: number; day?: number; site?: string; srs?: number; ors?: number }[] };
 
@@ -123,10 +128,7 @@ async function run(rows: MemoryRow[], o: RunOptions): Promise<unknown> {
 }
 
 describe('trend: clients in runs and clients interleaved', () => {
-  it.each([
-    ['', clientArb],
-    [' (also when the change steps give up)', clientOf(true)],
-  ])(
+  it.each(CLIENT_KINDS)(
     'give the same result, number for number%s',
     async (_, arb) => {
       await fc.assert(
@@ -176,10 +178,7 @@ describe('trend: the streamed scan', () => {
     { requiredKeys: [] },
   );
 
-  it.each([
-    ['', clientArb],
-    [' (also when the change steps give up)', clientOf(true)],
-  ])(
+  it.each(CLIENT_KINDS)(
     'gives the result of a store that keeps every row%s',
     async (_, arb) => {
       await fc.assert(
