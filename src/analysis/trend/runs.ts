@@ -21,9 +21,10 @@
  * reads the input again into a new store.
  */
 import { grow } from '../../dataset/intern.js';
+import type { SessionRow } from '../../dataset/types.js';
 import type { Located, PrePost } from './clients.js';
 import { SessionSorter } from './sorter.js';
-import type { ClientSessions, SessionStore } from './store.js';
+import type { ClientSessions, RowPick, SessionStore } from './store.js';
 import type { ExclusionReason } from './types.js';
 
 /** Rows in order after which a streamed scan lets go of its log of them (at most about 2.8 MB). */
@@ -56,18 +57,33 @@ export class RunCollector {
     this.log = Number.isFinite(streamAfter) ? new RunLog() : null;
   }
 
-  add(client: number, session: number, date: number, alliance: number, outcome: number, group: number): void {
-    if (client !== this.client && this.inOrder) {
-      this.end();
-      if (client < this.client) {
-        this.inOrder = false;
-        this.lost = this.streamed;
-        // Out of order within the logged rows: they go to the store, as they came.
-        this.log?.replay(this.store);
-        this.log = null;
-      } else this.clients = client + 1;
-      this.client = client;
+  /**
+   * add() of what `pick` keeps of a session row, read off the row here: the scan's row
+   * handler passes the row itself because a call V8 does not inline boxes each number it
+   * passes (a heap object per fractional score), and add()'s six numbers then cost the read
+   * about 26 bytes of garbage per row (issue 15: measured with V8's sampling heap profiler).
+   */
+  addRow(row: SessionRow, pick: RowPick): void {
+    const client = row.client;
+    if (client !== this.client && this.inOrder) this.enter(client);
+    if (!this.inOrder) {
+      if (!this.lost) this.store.addRow(row, pick);
+      return;
     }
+    const r = this.run;
+    const n = r.n;
+    if (n === r.session.length) growRun(r, n + 1);
+    const v = row.values;
+    r.session[n] = row.session;
+    r.date[n] = pick.date ? row.date : NaN;
+    r.alliance[n] = pick.alliance >= 0 ? v[pick.alliance] : NaN;
+    r.outcome[n] = pick.outcome >= 0 ? v[pick.outcome] : NaN;
+    r.group[n] = pick.group !== null ? pick.group.read(row) : -1;
+    r.n = n + 1;
+  }
+
+  add(client: number, session: number, date: number, alliance: number, outcome: number, group: number): void {
+    if (client !== this.client && this.inOrder) this.enter(client);
     if (!this.inOrder) {
       if (!this.lost) this.store.add(client, session, date, alliance, outcome, group);
       return;
@@ -81,6 +97,19 @@ export class RunCollector {
     r.outcome[n] = outcome;
     r.group[n] = group;
     r.n = n + 1;
+  }
+
+  /** A row of a client other than the run's, while in order: ends the run; the order breaks when `client` comes before it. */
+  private enter(client: number): void {
+    this.end();
+    if (client < this.client) {
+      this.inOrder = false;
+      this.lost = this.streamed;
+      // Out of order within the logged rows: they go to the store, as they came.
+      this.log?.replay(this.store);
+      this.log = null;
+    } else this.clients = client + 1;
+    this.client = client;
   }
 
   /**

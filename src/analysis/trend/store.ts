@@ -15,6 +15,7 @@
  * whole store.
  */
 
+import type { SessionRow } from '../../dataset/types.js';
 import { SessionSorter, type ClientSessions, type StoreColumns } from './sorter.js';
 
 export type { ClientSessions, StoreColumns } from './sorter.js';
@@ -263,6 +264,17 @@ export class PagedColumn {
   }
 }
 
+/**
+ * The parts of a session row trend keeps (RunCollector.addRow): its date or not, the
+ * alliance and outcome measures' indices (-1: none), the group level's reader (null: none).
+ */
+export interface RowPick {
+  date: boolean;
+  alliance: number;
+  outcome: number;
+  group: { read(row: SessionRow): number } | null;
+}
+
 /** A growable Int32 array indexed by client. */
 class GrowInt32 {
   data: Int32Array;
@@ -357,6 +369,19 @@ export class SessionStore {
     this.count.data[client] = n;
     if (n > this.maxCount) this.maxCount = n;
     this.rows += n;
+  }
+
+  /** add() of what `pick` keeps of a session row (as RunCollector.addRow). */
+  addRow(row: SessionRow, pick: RowPick): void {
+    const v = row.values;
+    this.add(
+      row.client,
+      row.session,
+      pick.date ? row.date : NaN,
+      pick.alliance >= 0 ? v[pick.alliance] : NaN,
+      pick.outcome >= 0 ? v[pick.outcome] : NaN,
+      pick.group !== null ? pick.group.read(row) : -1,
+    );
   }
 
   add(client: number, session: number, date: number, alliance: number, outcome: number, group: number): void {

@@ -32,10 +32,10 @@
  * (alliance cut-off and drops, clinical status, reliable change by points) are memoised per
  * value or per difference at the data's decimal precision (exact.ts).
  */
-import type { Dataset, SessionRow } from '../../dataset/types.js';
+import type { Dataset } from '../../dataset/types.js';
 import { compareCells, groupKey } from '../by-column.js';
 import { direction, isClinical, type ClinicalBoundary } from '../change.js';
-import { SessionStore, type ClientSessions } from './store.js';
+import { SessionStore, type ClientSessions, type RowPick } from './store.js';
 import { directionReason, methodsOf, noOutcome, staticMethods, type ChangeMethods, type PreStats } from './methods.js';
 import { mean as meanOf, sd as sdOf } from '../../stats/descriptive.js';
 import { finalize, measureInfo } from './cohort.js';
@@ -214,15 +214,9 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
   const need = { date: keepDate, therapist: groupKind, groups: groupKind, measures: [aIdx, oIdx].filter((i) => i >= 0) };
   // Without --by the read's workers (when there are) reduce the client runs (range.ts).
   const reduce = key === null ? { reduce: trendReduction(runs, { alliance: aIdx, outcome: oIdx }, keepDate) } : {};
-  // What a row gives trend, handed to `add` (the runs, or a store when the input is read again).
-  const rowTo =
-    (add: (client: number, session: number, date: number, alliance: number, outcome: number, group: number) => void) =>
-    (row: SessionRow): void =>
-      add(row.client, row.session, keepDate ? row.date : NaN, aIdx >= 0 ? row.values[aIdx] : NaN, oIdx >= 0 ? row.values[oIdx] : NaN, key ? key.read(row) : -1);
-  const stats = await ds.scan(
-    rowTo((c, s, d, a, o, g) => runs.add(c, s, d, a, o, g)),
-    { need, ...reduce },
-  );
+  // What a row gives trend (the runs, or a store when the input is read again).
+  const pick: RowPick = { date: keepDate, alliance: aIdx, outcome: oIdx, group: key };
+  const stats = await ds.scan((row) => runs.addRow(row, pick), { need, ...reduce });
   runs.finish();
   let inOrder = runs.inOrder;
   const K = Math.max(1, Math.floor(opts.ntpBands));
@@ -240,10 +234,7 @@ export async function analyzeTrend(ds: Dataset, opts: TrendRunOptions): Promise<
     if (!(inOrder && (!etrAhead || (steps.usable(codes?.scale ?? null) && stepsSuffice(codes, K, steps.maxOffset))))) {
       const full = new SessionStore(columns);
       store = full;
-      await ds.scan(
-        rowTo((c, s, d, a, o, g) => full.add(c, s, d, a, o, g)),
-        { need },
-      );
+      await ds.scan((row) => full.addRow(row, pick), { need });
       inOrder = false;
       streamed = false;
     }
