@@ -11,6 +11,7 @@ import type { Part } from './plan.js';
 import type { TypedCells } from './source.js';
 import type { DateFormat, FileInfo } from './types.js';
 import { DateFormatDetector, DateShape, dateParts, scanDate } from './values.js';
+import { fieldText } from '../io/scanner.js';
 
 /** Rows looked at to decide the date format when no slash date shows up. */
 export const DATE_SAMPLE_ROWS = 10_000;
@@ -24,19 +25,34 @@ export async function detectDateFormats(parts: Part[], files: FileInfo[], forced
     const det = new DateFormatDetector();
     let rows = 0;
     const di = part.date;
+    const feed = (s: string, line: number): void => {
+      det.feed(s, line);
+      rows++;
+      if (det.format !== null) throw new StopRead();
+      if (rows >= DATE_SAMPLE_ROWS && !det.sawSlash) throw new StopRead();
+    };
     try {
-      await part.input.read(
-        (fields, line, typed?: TypedCells) => {
-          const s = fields[di];
-          if (s === undefined) return;
-          if (typed !== undefined && typed.dates[di] === typed.dates[di]) return; // stored as a date: nothing to decide
-          det.feed(s, line);
-          rows++;
-          if (det.format !== null) throw new StopRead();
-          if (rows >= DATE_SAMPLE_ROWS && !det.sawSlash) throw new StopRead();
-        },
-        { fields: [di] },
-      );
+      // A CSV's byte-range reader when it has one, on this thread alone: the scanner the
+      // command's own read then uses (warmed here instead of the text reader's, which would
+      // decode a whole chunk to text for these first rows), the same records and lines.
+      const ranges = part.input.readRanges;
+      if (ranges)
+        await ranges(
+          (rec, line) => {
+            if (di < rec.count) feed(fieldText(rec, di), line);
+          },
+          { serial: true },
+        );
+      else
+        await part.input.read(
+          (fields, line, typed?: TypedCells) => {
+            const s = fields[di];
+            if (s === undefined) return;
+            if (typed !== undefined && typed.dates[di] === typed.dates[di]) return; // stored as a date: nothing to decide
+            feed(s, line);
+          },
+          { fields: [di] },
+        );
     } catch (e) {
       if (!(e instanceof StopRead)) throw e;
     }

@@ -53,6 +53,8 @@ export interface Tuning {
 /** Pieces every worker has in hand before the main thread reduces one itself (streamParallel). */
 const HELP_AFTER = 2;
 const DEFAULT_CHUNK = 1024 * 1024;
+/** The header's read takes chunks of at most this size (it needs the first record only). */
+const HEADER_CHUNK = 64 * 1024;
 const DEFAULT_SAMPLE = 64 * 1024;
 const PROGRESS_EVERY = 4 * 1024 * 1024;
 /**
@@ -74,6 +76,8 @@ const SEP_LINE = /^sep=([^\r\n])(\r\n|\r|\n|$)/;
 export interface RangeReadOptions extends Pick<ReadOptions, 'onProgress'> {
   /** Used only when the read is parallel (./parallel/reduce.ts); otherwise every record is delivered. */
   reduce?: RangeReduction;
+  /** Read on this thread alone, whatever threads were asked for (a pass that stops after its first records). */
+  serial?: boolean;
 }
 
 export interface RangeCsvInput extends CsvInput {
@@ -142,7 +146,10 @@ export async function openCsvTuned(path: string, options: DialectOptions, stdin:
   // longer than the sample still works).
   let header: string[] | null = null;
   let headerLine = 1;
-  await stream(src, bom.length, dialect, { chunkSize, maxRecord, skip, limit: 1, afterRead }, undefined, undefined, (fields, line) => {
+  // (In chunks of at most HEADER_CHUNK: the text reader decodes each chunk whole, and a
+  // header longer than a chunk takes more of them.)
+  const headerChunk = Math.min(chunkSize, HEADER_CHUNK);
+  await stream(src, bom.length, dialect, { chunkSize: headerChunk, maxRecord, skip, limit: 1, afterRead }, undefined, undefined, (fields, line) => {
     header = fields.slice();
     headerLine = line;
   });
@@ -174,7 +181,7 @@ export async function openCsvTuned(path: string, options: DialectOptions, stdin:
     readRanges: ranges
       ? async (onRange: RangeHandler, opts?: RangeReadOptions): Promise<ReadStats> => {
           // The default counts a reduction only when this thread shares it (a reducer it has itself).
-          const threads = threadsFor(opts?.reduce?.start !== undefined);
+          const threads = opts?.serial === true ? 1 : threadsFor(opts?.reduce?.start !== undefined);
           if (threads > 1 && size >= minBytes) {
             const r = await streamParallel(
               src,
