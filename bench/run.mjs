@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --rows 1000000,10000000] [--runs 1] [--pairs 7] [--jobs validate,trend,...] [--no-peers] [--no-formats]
+// npm run bench [-- --rows 1000000,10000000] [--runs 1] [--pairs 7] [--jobs validate,trend,...] [--no-peers]
 //
 // Generates benchmark files with `alliance simulate` (bench/data/, not committed), then
 // times each command and each peer doing the same job on the same file in the same run
@@ -21,17 +21,39 @@ const bin = path.join(root, 'bin/alliance.js');
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
+  if (i < 0) return dflt;
+  if (i + 1 >= args.length || args[i + 1].startsWith('--')) fail(`--${name} needs a value`);
+  return args[i + 1];
 };
-const sizes = opt('rows', '1000000,10000000').split(',').map(Number);
-const runs = Number(opt('runs', '1'));
+/** A usage error: one line, exit 2 (nothing has run yet). */
+function fail(message) {
+  console.error(`bench: ${message}`);
+  process.exit(2);
+}
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (['--rows', '--runs', '--pairs', '--jobs'].includes(a)) i++;
+  else if (a !== '--no-peers') fail(`unknown argument '${a}' (usage: the first line of bench/run.mjs)`);
+}
+/** A whole number of at least `min` given as --name (else the default). */
+const count = (name, dflt, min) => {
+  const v = opt(name, String(dflt));
+  if (!/^\d+$/.test(v) || Number(v) < min) fail(`--${name} takes a whole number of at least ${min}, not '${v}'`);
+  return Number(v);
+};
+const sizes = opt('rows', '1000000,10000000')
+  .split(',')
+  .map((v) => (/^\d+$/.test(v) && Number(v) >= 1000 ? Number(v) : fail(`--rows takes sizes of at least 1000 rows, separated by commas, not '${v}'`)));
+const runs = count('runs', 1, 1);
 // Goals that are a ratio of two whole runs at 1M rows (a command against R data.table, the
 // report against its slowest section alone) are judged over this many interleaved pairs
 // (the one, then the other, each pair's ratio taken; their median), besides the single runs
 // of the table: runs a few seconds apart on a shared machine differ by 5-10 %, and more in
 // bursts, and pairs put both sides of a ratio in the same moment.
-const pairs = Number(opt('pairs', '7'));
-const jobs = opt('jobs', 'validate,describe,correlate,trend,model,report,formats,render').split(',');
+const pairs = count('pairs', 7, 0);
+const ALL_JOBS = ['validate', 'describe', 'correlate', 'trend', 'model', 'report', 'formats', 'render'];
+const jobs = opt('jobs', ALL_JOBS.join(',')).split(',');
+for (const j of jobs) if (!ALL_JOBS.includes(j)) fail(`--jobs: no job '${j}' (the jobs: ${ALL_JOBS.join(', ')})`);
 const peers = !args.includes('--no-peers');
 const dataDir = path.join(root, 'bench/data');
 mkdirSync(dataDir, { recursive: true });

@@ -27,12 +27,8 @@ import { UserError } from '../errors.js';
 /** Which digest an input's reads compute (see the top of the file). */
 export type DigestKind = 'sha256' | 'crc32';
 
-/** What was read of an input: its size and the digest (hex) of its bytes, SHA-256 or CRC-32. */
-export interface ReadDigest {
-  bytes: number;
-  sha256?: string;
-  crc32?: string;
-}
+/** What was read of an input: its size and the digest (hex) of its bytes, SHA-256 or CRC-32 (one of them, never both). */
+export type ReadDigest = { bytes: number; sha256: string; crc32?: never } | { bytes: number; crc32: string; sha256?: never };
 
 /** zlib.crc32 (Node.js 20.15 and later); SHA-256 stands in before. */
 const crc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
