@@ -66,7 +66,8 @@ export function loadProgram({ useCache = true, bundle = BUNDLE, command = undefi
   const source = readFileSync(bundle, 'utf8');
   let cachedData;
   if (useCache) {
-    // No cache (not made yet, or unreadable): compile the source.
+    // The command's own cache, else the bundle's; neither (not made yet, unreadable, of
+    // another build, damaged): the source is compiled.
     const id = buildId(source);
     const own = cachePath(bundle, command);
     cachedData = readCache(id, own) ?? (own === `${bundle}.cache` ? undefined : readCache(id, `${bundle}.cache`));

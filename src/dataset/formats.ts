@@ -91,8 +91,8 @@ export function resolveInputPath(p: string, io: Io): string {
 /**
  * Opens one input with the first format that reads it, then applies the layouts: a REDCap
  * export (./redcap.ts) and a wide file (./wide.ts) are reshaped to one row per session.
+ * `digest`: what its reads hash (src/io/digest.ts).
  */
-/** Opens one input as a TableSource; `digest`: what its reads hash (src/io/digest.ts). */
 export async function openTable(file: string, options: ReadOptions, io: Io, digest?: DigestKind): Promise<TableSource> {
   const resolved = resolveInputPath(file, io);
   const display = file === '-' ? undefined : file;

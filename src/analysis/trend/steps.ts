@@ -20,18 +20,18 @@
  */
 import { grow } from '../../dataset/intern.js';
 import { SMALL_OFFSET, STEP_OFF_BITS, STEP_OFF_MASK, type Codes, type StepSource } from './etr.js';
-import { decodeTable, type ClientSessions } from './store.js';
+import { decodeTable, INTEGER_SCALES, type ClientSessions } from './store.js';
 
 const MAX_STEP = (1 << (31 - STEP_OFF_BITS)) - 1;
 /** The most entries kept (16 MB): past them the passes read the store (at 10M rows its memory matters more than the time). */
 const MAX_ENTRIES = 1 << 22;
 
-/** The code scales the steps take, narrowest first (the scales of the store's integer tiers, store.ts). */
-const SCALES = [1, 10, 1000];
-
-/** The narrowest scale in SCALES wider than `scale` of which `v` is a code (v === round(v * s) / s), 0 when none. */
+/**
+ * The narrowest of the store's integer code scales (store.ts INTEGER_SCALES) wider than
+ * `scale` of which `v` is a code (v === round(v * s) / s), 0 when none.
+ */
 function widerScale(scale: number, v: number): number {
-  for (const s of SCALES) if (s > scale && Math.round(v * s) / s === v) return s;
+  for (const s of INTEGER_SCALES) if (s > scale && Math.round(v * s) / s === v) return s;
   return 0;
 }
 
@@ -48,9 +48,9 @@ export class ChangeSteps implements StepSource {
   maxOffset = 0;
   /** The largest |step| of any entry. */
   private maxStep = 0;
-  /** The values of the codes of `tableScale` (store.ts decodeTable). */
-  private table = decodeTable(1);
-  private tableScale = 1;
+  /** The values of the codes of `tableScale` (store.ts decodeTable; 0: none yet, made when first read). */
+  private table: Float64Array = new Float64Array(0);
+  private tableScale = 0;
 
   /**
    * `on`: whether there are steps (outcomes held in integer codes, memoised tests);
@@ -90,12 +90,13 @@ export class ChangeSteps implements StepSource {
       // The steps in codes of `scale`; a value that is no code of it widens the scale (the
       // steps so far are scaled to it) and the client's steps are made again.
       for (;;) {
-        // co / scale read off the table of the codes below 2^15 in magnitude (store.ts).
-        if (scale !== this.tableScale) this.table = decodeTable((this.tableScale = scale));
-        const table = this.table;
         const c0 = Math.round(i0 * scale);
         // The first value that is no code of `scale` (NaN: none).
         let bad = c0 / scale === i0 ? NaN : i0;
+        // co / scale read off the table of the codes below 2^15 in magnitude (store.ts),
+        // made only once a scale holds an intake (not for a scale the first intake widens).
+        if (bad !== bad && scale !== this.tableScale) this.table = decodeTable((this.tableScale = scale));
+        const table = this.table;
         let m = n;
         let maxOff = this.maxOffset;
         let maxStep = this.maxStep;

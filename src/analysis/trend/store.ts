@@ -43,6 +43,9 @@ const TIERS: Tier[] = [
   { kind: 'f64', scale: 1, maxCode: Infinity },
 ];
 
+/** The code scales of the integer tiers, narrowest first (1, 10, 1000). */
+export const INTEGER_SCALES: readonly number[] = TIERS.filter((t) => t.kind !== 'f64').map((t) => t.scale);
+
 /** Index of the Float64 tier in TIERS. */
 const FLOAT_TIER = 3;
 
@@ -91,8 +94,16 @@ export class PagedColumn {
   private scaleNow = 1;
   private missingNow: number = MISSING16;
   private maxCodeNow = TIERS[0].maxCode;
-  /** The Int16 tiers' values by code + 32768 (decodeTable), null in the wider tiers. */
-  private tableNow: Float64Array | null = decodeTable(TIERS[0].scale);
+  /**
+   * The Int16 tiers' values by code + 32768 (decodeTable), null in the wider tiers;
+   * undefined until a value is first written (`table()`: a column that is never written,
+   * as in trend's streamed scan, does not fill one).
+   */
+  private tableNow: Float64Array | null | undefined = undefined;
+
+  private table(): Float64Array | null {
+    return (this.tableNow ??= TIERS[this.tier].kind === 'i16' ? decodeTable(TIERS[this.tier].scale) : null);
+  }
 
   set(slot: number, v: number): void {
     if (slot >= this.end) this.end = slot + 1;
@@ -129,7 +140,7 @@ export class PagedColumn {
       const unit = scale === 1;
       const maxCode = this.maxCodeNow;
       const miss = this.missingNow;
-      const table = this.tableNow;
+      const table = this.table();
       let maxAbs = this.maxAbs;
       let lo = this.lo;
       let hi = this.hi;
@@ -201,7 +212,7 @@ export class PagedColumn {
   readInto(slot: number, n: number, out: Float64Array | Int32Array): void {
     const miss = this.missingNow;
     const scale = this.scaleNow;
-    const table = this.tableNow;
+    const table = this.table();
     let k = 0;
     while (k < n) {
       const at = slot + k;
@@ -255,7 +266,7 @@ export class PagedColumn {
     // In Float64 the missing value is NaN itself (NaN !== NaN: decode passes it through).
     this.missingNow = TIERS[to].kind === 'i16' ? MISSING16 : TIERS[to].kind === 'i32' ? MISSING32 : NaN;
     this.maxCodeNow = TIERS[to].maxCode;
-    this.tableNow = TIERS[to].kind === 'i16' ? decodeTable(TIERS[to].scale) : null;
+    this.tableNow = undefined;
   }
 
   private decode(c: number): number {
