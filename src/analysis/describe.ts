@@ -8,7 +8,7 @@
  * on several threads, the workers reduce the client runs (./describe-range.ts).
  */
 import type { Dataset, MeasureBinding, ScanStats } from '../dataset/types.js';
-import { quantileSorted, RunningMoments } from '../stats/descriptive.js';
+import { numbersBeforeNaN, quantileSorted, runEnd, RunningMoments } from '../stats/descriptive.js';
 import { beyond as isBeyond } from '../stats/threshold.js';
 import { describeReduction, type DescribeSink } from './describe-range.js';
 
@@ -79,11 +79,13 @@ export async function describe(dataset: Dataset): Promise<DescribeResult> {
   let firstDate = Infinity;
   let lastDate = -Infinity;
   let maxClient = -1;
+  let total = 0;
 
   // One row's facts, split as the workers' runs deliver them (./describe-range.ts).
   const sink: DescribeSink = {
     client(c, rows) {
       if (c > maxClient) maxClient = c;
+      total += rows;
       sessions.ensure(c);
       sessions.data[c] += rows;
     },
@@ -128,31 +130,29 @@ export async function describe(dataset: Dataset): Promise<DescribeResult> {
   );
 
   const nClients = maxClient + 1;
-  // A typed copy sorted numerically: no boxed array of one number per client.
+  // The per-client tallies below run once, mostly before V8 has optimised them, so they use
+  // the typed arrays' own sort and bisection rather than a loop over every client (one
+  // loop over 50,000 clients took 12-28 ms there). Sorted typed copies: no boxed array of
+  // one number per client. Session counts are whole numbers: `total` is exact.
   const perClient = sessions.data.slice(0, nClients).sort();
-  let single = 0;
-  let total = 0;
-  for (let c = 0; c < nClients; c++) {
-    if (perClient[c] === 1) single++;
-    total += perClient[c];
-  }
+  // Clients with one session: the run of 1s, after any 0s (a number no row of the scan used).
+  const ones = nClients > 0 && perClient[0] === 0 ? runEnd(perClient, 0, nClients) : 0;
+  const single = ones < nClients && perClient[ones] === 1 ? runEnd(perClient, ones, nClients) - ones : 0;
   const summaries: MeasureSummary[] = measures.map((b, j) => {
     const inst = b.instrument;
-    let intakeClients = 0;
-    let nBeyond = 0;
     const iv = intakeValue[j].data;
+    // Intake values ascending, clients without one (NaN) last.
+    const sorted = iv.slice(0, Math.min(nClients, iv.length)).sort();
+    const intakeClients = numbersBeforeNaN(sorted);
     const cut = inst?.cutoff;
+    let nBeyond = 0;
     // The test at the data's decimal precision, once per distinct intake value.
-    const beyond = new Map<number, boolean>();
-    for (let c = 0; c < nClients && c < iv.length; c++) {
-      const v = iv[c];
-      if (v !== v) continue;
-      intakeClients++;
-      if (!cut) continue;
-      let b = beyond.get(v);
-      if (b === undefined) beyond.set(v, (b = isBeyond(v, cut.clinicalIf, cut.value)));
-      if (b) nBeyond++;
-    }
+    if (cut)
+      for (let i = 0; i < intakeClients;) {
+        const end = runEnd(sorted, i, intakeClients);
+        if (isBeyond(sorted[i], cut.clinicalIf, cut.value)) nBeyond += end - i;
+        i = end;
+      }
     const mo = moments[j];
     const n = mo.n;
     return {

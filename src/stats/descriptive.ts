@@ -88,6 +88,34 @@ export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
   return qs;
 }
 
+/**
+ * The end of the run of values equal to `sorted[from]` in `sorted[from, to)` (ascending, no
+ * NaN in the range): the first index whose value is greater, by bisection. -0 and 0 are one run.
+ */
+export function runEnd(sorted: ArrayLike<number>, from: number, to: number): number {
+  const x = sorted[from];
+  let lo = from + 1;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] > x) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** How many leading values of `sorted` are numbers: a typed array's sort() puts NaN last. */
+export function numbersBeforeNaN(sorted: ArrayLike<number>): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] === sorted[mid]) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Median (type-7 quantile at 0.5). Validated against R median(). */
 export function median(x: ArrayLike<number>): number {
   return quantile(x, 0.5);

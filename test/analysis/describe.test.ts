@@ -2,7 +2,9 @@ import { describe as suite, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { runInProcess } from '../helpers/cli.js';
 import { describe } from '../../src/analysis/describe.js';
-import { memoryDataset } from '../helpers/memory-dataset.js';
+import fc from 'fast-check';
+import { getInstrument } from '../../src/instruments/registry.js';
+import { memoryDataset, type MemoryRow } from '../helpers/memory-dataset.js';
 
 // test/reference/describe.R computes these in base R from fixtures/describe/small.csv.
 const ref = JSON.parse(readFileSync(new URL('../reference/describe.json', import.meta.url), 'utf8'));
@@ -56,5 +58,61 @@ suite('describe (in memory)', () => {
     expect(res.measures[0].sd).toBeNull();
     expect(res.measures[0].intakeBeyondCutoff).toBeNull();
     expect(res.sessionsPerClient?.median).toBe(1);
+  });
+});
+
+suite('describe per-client tallies (sorted copies and bisection)', () => {
+  // The counts straight from the rows: each client's sessions, and the value of its
+  // earliest session with one; SRS is beyond its cut-off below 36, PHQ-9 at 10 and above.
+  it('single-session clients, intake clients and the share beyond the cut-off equal a direct count', async () => {
+    const srs = getInstrument('SRS')!;
+    const phq = getInstrument('PHQ-9')!;
+    const value = (lo: number, hi: number, step: number) =>
+      fc.option(
+        fc.integer({ min: lo / step, max: hi / step }).map((k) => k * step),
+        { nil: undefined, freq: 3 },
+      );
+    const rows = fc.array(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 1, max: 6 }), value(30, 40, 0.1), value(0, 27, 1)), {
+      minLength: 1,
+      maxLength: 120,
+    });
+    await fc.assert(
+      fc.asyncProperty(rows, async (list) => {
+        // One row per client and session (the first of any repeat).
+        const seen = new Set<string>();
+        const mem: MemoryRow[] = [];
+        for (const [c, session, a, o] of list) {
+          const key = `${c}/${session}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          mem.push({ client: `c${c}`, session, values: [a, o] });
+        }
+        const ds = memoryDataset(
+          [
+            { name: 'srs', role: 'alliance', instrument: srs },
+            { name: 'phq9', role: 'outcome', instrument: phq },
+          ],
+          mem,
+        );
+        const res = await describe(ds);
+        const count = new Map<string, number>();
+        for (const r of mem) count.set(r.client, (count.get(r.client) ?? 0) + 1);
+        expect(res.singleSession.clients).toBe([...count.values()].filter((n) => n === 1).length);
+        const beyond = [(v: number) => v < 36, (v: number) => v >= 10];
+        res.measures.forEach((m, j) => {
+          const intake = new Map<string, { session: number; v: number }>();
+          for (const r of mem) {
+            const v = r.values[j];
+            if (v === undefined) continue;
+            const was = intake.get(r.client);
+            if (!was || r.session < was.session) intake.set(r.client, { session: r.session, v });
+          }
+          const vs = [...intake.values()].map((x) => x.v);
+          expect(m.intakeClients).toBe(vs.length);
+          expect(m.intakeBeyondCutoff).toBe(vs.length > 0 ? vs.filter(beyond[j]).length / vs.length : null);
+        });
+      }),
+      { numRuns: 200 },
+    );
   });
 });

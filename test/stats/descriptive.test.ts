@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { quantile as ssQuantile } from 'simple-statistics';
-import { mean, median, olsLine, olsSlope, quantile, RunningMoments, sd, variance } from '../../src/stats/descriptive.js';
+import fc from 'fast-check';
+import { mean, median, numbersBeforeNaN, olsLine, olsSlope, quantile, runEnd, RunningMoments, sd, variance } from '../../src/stats/descriptive.js';
 import { loadReference, Mismatches } from './reference.js';
 
 // Expected values: test/reference/descriptive.R (R mean, var, sd, quantile type 7,
@@ -48,5 +49,42 @@ describe('descriptive statistics vs R', () => {
     expect(() => quantile([1, 2], 1.5)).toThrow(RangeError);
     expect(olsSlope([2, 2, 2], [1, 2, 3])).toBeNaN();
     expect(quantile([1, 2, 3, 4], 0.25)).toBe(1.75);
+  });
+});
+
+describe('bisection on sorted typed arrays (describe per-client tallies)', () => {
+  // A Float64Array sorted by its own sort(): ascending, -0 before 0, NaN last.
+  const sorted = fc
+    .array(fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom(-0, 0.1, 2.5, Number.NaN)), { maxLength: 60 })
+    .map((a) => Float64Array.from(a).sort());
+
+  it('numbersBeforeNaN is the count of numbers', () => {
+    fc.assert(
+      fc.property(sorted, (s) => {
+        expect(numbersBeforeNaN(s)).toBe(s.filter((v) => !Number.isNaN(v)).length);
+      }),
+    );
+  });
+
+  it('runEnd steps over each run of equal values (-0 and 0 one run) as a linear walk does', () => {
+    fc.assert(
+      fc.property(sorted, (s) => {
+        const n = numbersBeforeNaN(s);
+        const runs: [number, number][] = [];
+        for (let i = 0; i < n;) {
+          const end = runEnd(s, i, n);
+          runs.push([i, end]);
+          i = end;
+        }
+        const walk: [number, number][] = [];
+        for (let i = 0; i < n;) {
+          let j = i + 1;
+          while (j < n && s[j] === s[i]) j++;
+          walk.push([i, j]);
+          i = j;
+        }
+        expect(runs).toEqual(walk);
+      }),
+    );
   });
 });
