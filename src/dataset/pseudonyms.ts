@@ -20,7 +20,7 @@
  * Analyses work on interned indexes, so results are identical either way; only the names
  * shown change. docs/safety.md states the rule.
  */
-import { createHmac } from 'node:crypto';
+import { nodeCrypto } from '../io/lazy-crypto.js';
 import { classifyValue, looksLikePersonName } from '../privacy/values.js';
 import { countOf, type IdentifierKind } from '../privacy/words.js';
 
@@ -50,7 +50,7 @@ export class IdGuard {
     this.n++;
     this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + 1);
     if (this.key === null) return `[${this.role} ${this.n}]`;
-    const h = createHmac('sha256', this.key).update(`${this.role}\u0000${value}`).digest('hex').slice(0, 16);
+    const h = nodeCrypto().createHmac('sha256', this.key).update(`${this.role}\u0000${value}`).digest('hex').slice(0, 16);
     return `[${this.role} ${h}]`;
   }
 

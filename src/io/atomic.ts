@@ -17,15 +17,15 @@
  * restores it (recoverLeftovers). Leftover `.DIR.tmp-PID-*` folders of dead processes are
  * removed by the next run, which says so.
  */
-import { randomBytes } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { UserError } from '../errors.js';
+import { nodeCrypto } from './lazy-crypto.js';
 import { markSwap, track, untrack } from './cleanup.js';
 import { readdirSync, existsSync, renameSync, rmSync } from 'node:fs';
 
 function tempName(target: string, tag: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${tag}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  return path.join(path.dirname(target), `.${path.basename(target)}.${tag}-${process.pid}-${nodeCrypto().randomBytes(4).toString('hex')}`);
 }
 
 function writeError(e: unknown, target: string): unknown {

@@ -20,9 +20,10 @@
  * copy. Hashing happens where the bytes are read (the main thread), so a reader that hands
  * chunks to other threads for parsing keeps this guarantee.
  */
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import { UserError } from '../errors.js';
+import { nodeCrypto } from './lazy-crypto.js';
 
 /** Which digest an input's reads compute (see the top of the file). */
 export type DigestKind = 'sha256' | 'crc32';
@@ -74,7 +75,7 @@ export class PassHash {
   private n = 0;
 
   constructor(private readonly owner: InputDigest) {
-    this.hash = owner.kind === 'crc32' && crc32 !== undefined ? null : createHash('sha256');
+    this.hash = owner.kind === 'crc32' && crc32 !== undefined ? null : nodeCrypto().createHash('sha256');
   }
 
   /** Bytes hashed so far. */

@@ -6,10 +6,12 @@
  * start-up times).
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, runBinary } from '../helpers/spawn.js';
 
@@ -71,6 +73,30 @@ describe('the bundle and its code cache', () => {
     // The copy's own cache, whole, is used: the check above is not blind.
     writeFileSync(`${copy}.cache`, cache);
     expect(probe(copy)).toEqual({ given: true, rejected: false, printed: 'PHQ-9' });
+  });
+
+  it('a cache checked by CRC-32 (Node.js 20.15 and later) or by SHA-256 (before) is used; another header is not', () => {
+    const copy = path.join(dir, 'sum.cjs');
+    copyFileSync(BUNDLE, copy);
+    const file = readFileSync(`${BUNDLE}.cache`);
+    const nl = file.indexOf(10);
+    const [id, cache] = [file.toString('latin1', 0, nl).replace(/ \S+ \S+$/, ''), file.subarray(nl + 1)];
+    expect(id).toMatch(/^\/\/ alliance build [0-9a-f]{32}$/);
+    const crc = zlib.crc32(cache).toString(16).padStart(8, '0');
+    const sha = createHash('sha256').update(cache).digest('hex');
+    const withHeader = (line: string) => Buffer.concat([Buffer.from(`${line}\n`, 'latin1'), cache]);
+    // The build writes the CRC-32 where zlib has it (this Node.js).
+    expect(file.toString('latin1', 0, nl)).toBe(`${id} crc32 ${crc}`);
+    for (const [line, used] of [
+      [`${id} crc32 ${crc}`, true],
+      [`${id} sha256 ${sha}`, true],
+      [`${id} sha256 ${sha.replace(/^./, (c) => (c === '0' ? '1' : '0'))}`, false],
+      [`${id} md5 ${crc}`, false],
+      [`${id} ${sha}`, false],
+    ] as const) {
+      writeFileSync(`${copy}.cache`, withHeader(line));
+      expect(probe(copy), line).toEqual(used ? { given: true, rejected: false, printed: 'PHQ-9' } : { given: false, rejected: undefined, printed: 'PHQ-9' });
+    }
   });
 
   it("the commands with a cache of their own use it, else the bundle's", () => {

@@ -31,7 +31,9 @@ const hook = 'let p; export function initialize(d) { p = d.port; } export async 
 register('data:text/javascript,' + encodeURIComponent(hook), { data: { port: port2 }, transferList: [port2] });
 process.on('exit', () => {
   const cjs = Object.keys(createRequire(import.meta.url).cache);
-  process.stderr.write('\\n__MODULES__' + JSON.stringify([...urls.map((u) => decodeURIComponent(new URL(u).pathname)), ...cjs]) + '\\n');
+  // Node.js's own modules as node:NAME (internal ones included).
+  const builtin = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => 'node:' + m.slice(13));
+  process.stderr.write('\\n__MODULES__' + JSON.stringify([...urls.map((u) => decodeURIComponent(new URL(u).pathname)), ...cjs, ...builtin]) + '\\n');
 });
 `;
 
@@ -139,7 +141,16 @@ describe('startup loads what the command needs', () => {
       for (const p of ['yaml', 're2js', 'fflate', 'yauzl', 'saxes', 'docx', 'cli-table3', 'csv-stringify']) {
         expect(pkg(r.modules, p), `${args.join(' ')} loads ${p}`).toBe(false);
       }
+      // Nor node:crypto (src/io/lazy-crypto.ts, bin/load.js's CRC-32) or commander's
+      // node:child_process (required when used in the bundle: scripts/bundle.mjs).
+      for (const m of ['node:crypto', 'node:child_process']) expect(r.modules, `${args.join(' ')} loads ${m}`).not.toContain(m);
     }
+    // The recorder sees Node.js's modules (it is not blind): the report hashes its inputs
+    // with SHA-256 for its manifest.
+    const report = loaded(['report', '--config', 'fixtures/report.yaml', '--out', path.join(dir, 'report'), '--force'], BIN);
+    expect(report.code).toBe(0);
+    expect(report.modules).toContain('node:crypto');
+    expect(report.modules).toContain('node:fs');
   });
 
   it('the binary parses a config with the yaml it bundles (compiled from the code cache), not the package', () => {
