@@ -98,7 +98,7 @@ const out = await build({
   // code cache has no dynamic-import callback in Node.js 20.
   supported: { 'dynamic-import': false },
   banner: { js: "const __distUrl = (rel) => new URL(rel, require('node:url').pathToFileURL(__filename)).href;" },
-  plugins: [ownUrl, lazySpawn],
+  plugins: [lazySpawn, ownUrl],
   write: false,
   logLevel: 'warning',
 });
