@@ -136,8 +136,8 @@ export async function describe(dataset: Dataset): Promise<DescribeResult> {
   // one number per client. Session counts are whole numbers: `total` is exact.
   const perClient = sessions.data.slice(0, nClients).sort();
   // Clients with one session: the run of 1s, after any 0s (a number no row of the scan used).
-  const ones = nClients > 0 && perClient[0] === 0 ? runEnd(perClient, 0, nClients) : 0;
-  const single = ones < nClients && perClient[ones] === 1 ? runEnd(perClient, ones, nClients) - ones : 0;
+  const firstOne = nClients > 0 && perClient[0] === 0 ? runEnd(perClient, 0, nClients) : 0;
+  const single = firstOne < nClients && perClient[firstOne] === 1 ? runEnd(perClient, firstOne, nClients) - firstOne : 0;
   const summaries: MeasureSummary[] = measures.map((b, j) => {
     const inst = b.instrument;
     const iv = intakeValue[j].data;
