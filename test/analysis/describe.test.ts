@@ -95,6 +95,14 @@ suite('describe per-client tallies (sorted copies and bisection)', () => {
           mem,
         );
         const res = await describe(ds);
+        // The same rows with every client number doubled: the odd numbers have no rows (as
+        // a client left out by a filter may), and the tallies must not count them.
+        const gapped = await describe({
+          ...ds,
+          scan: (onRow, options) => ds.scan((row) => onRow({ ...row, client: 2 * row.client }), options),
+        });
+        expect(gapped.singleSession.clients).toBe(res.singleSession.clients);
+        expect(gapped.measures.map((m) => [m.intakeClients, m.intakeBeyondCutoff])).toEqual(res.measures.map((m) => [m.intakeClients, m.intakeBeyondCutoff]));
         const count = new Map<string, number>();
         for (const r of mem) count.set(r.client, (count.get(r.client) ?? 0) + 1);
         expect(res.singleSession.clients).toBe([...count.values()].filter((n) => n === 1).length);
