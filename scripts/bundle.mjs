@@ -49,8 +49,9 @@ const ownUrl = {
 
 // commander requires node:child_process at its top, for subcommands run as programs of
 // their own, which alliance has none of; with what it pulls in (net, dgram, ...) that cost
-// every start about 2 ms. In the bundle it is required when first used. The build stops
-// if commander's line is not there to replace (a new commander version to look at).
+// every start about 2 ms. In the bundle it is required when any of its members is first
+// used. The build stops if commander's line is not there to replace (a new commander
+// version to look at).
 const COMMANDER_SPAWN = "const childProcess = require('node:child_process');";
 const lazySpawn = {
   name: 'commander-lazy-child-process',
@@ -58,7 +59,7 @@ const lazySpawn = {
     b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
       const text = readFileSync(args.path, 'utf8');
       if (!text.includes(COMMANDER_SPAWN)) throw new Error(`bundle: ${args.path} no longer has ${COMMANDER_SPAWN}`);
-      const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
+      const lazy = "const childProcess = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });";
       return { contents: text.replace(COMMANDER_SPAWN, lazy), loader: 'js' };
     });
   },

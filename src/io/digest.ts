@@ -60,6 +60,9 @@ export class InputDigest {
       this.value = d;
       return;
     }
+    // Two readings hashed two ways cannot be compared: a program error, not a changed file.
+    if ((this.value.sha256 === undefined) !== (d.sha256 === undefined))
+      throw new Error(`internal: ${this.display} was hashed with SHA-256 in one reading and CRC-32 in another`);
     if (this.value.sha256 !== d.sha256 || this.value.crc32 !== d.crc32 || this.value.bytes !== d.bytes)
       throw new UserError(`the file changed while it was being read (its content differs between two readings of ${d.bytes.toLocaleString('en')} bytes)`, {
         location: { file: this.display },

@@ -22,6 +22,7 @@ import { runSplitJob } from '../../src/report/batch/split-job.js';
 import { runReport, sectionCheck, type ReportRunOptions } from '../../src/report/batch/run.js';
 import { runSections } from '../../src/report/batch/sections.js';
 import type { Dataset } from '../../src/dataset/types.js';
+import { InputDigest } from '../../src/io/digest.js';
 import { silentIo } from '../helpers/cli.js';
 import { ROOT } from '../helpers/spawn.js';
 
@@ -113,6 +114,16 @@ describe('a report on two threads', () => {
     }
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).format()).toMatch(/^data\.csv: the file changed while it was being read/);
+  });
+
+  it('readings hashed two ways are a program error, not a changed file', () => {
+    const d = new InputDigest('data.csv', 'sha256');
+    d.settle({ bytes: 10, sha256: 'a'.repeat(64) });
+    expect(() => d.settle({ bytes: 10, crc32: '0000000a' })).toThrow(/^internal: data\.csv was hashed with SHA-256 in one reading and CRC-32 in another$/);
+    const c = new InputDigest('data.csv');
+    c.settle({ bytes: 10, crc32: '0000000a' });
+    expect(() => c.settle({ bytes: 10, crc32: '0000000a' })).not.toThrow();
+    expect(() => c.settle({ bytes: 10, sha256: 'a'.repeat(64) })).toThrow(/^internal:/);
   });
 
   it('not on one core, nor when every core is busy', async () => {
