@@ -66,9 +66,15 @@ export function numberText(v: number): string {
 const DAY_MS = 86_400_000;
 const dayText = new Map<number, string>();
 
-/** yyyy-mm-dd of a UTC millisecond time ('' when invalid); with a time of day when there is one. */
+/** The largest time a Date holds (ECMA-262 21.4.1.1: 100,000,000 days either side of 1970). */
+const MAX_TIME_MS = 8.64e15;
+
+/**
+ * yyyy-mm-dd of a UTC millisecond time ('' when invalid, also past the times a Date holds,
+ * where toISOString would throw); with a time of day when there is one.
+ */
 export function isoDate(ms: number): string {
-  if (!Number.isFinite(ms)) return '';
+  if (!(Math.abs(ms) <= MAX_TIME_MS)) return '';
   if (ms % DAY_MS === 0) {
     // Whole days (most dates): the text of each day is made once.
     let s = dayText.get(ms);

@@ -308,16 +308,23 @@ export async function readWorkbook(file: string): Promise<WorkbookParts> {
   }
 }
 
-/** Column index (0-based) of an A1 reference's letters, -1 when there are none. */
+/** The last column index (0-based) a sheet can have: XFD (ECMA-376 Part 1, 18.3.1.4; Excel's limit too). */
+export const MAX_COLUMN = 16_383;
+
+/**
+ * Column index (0-based) of an A1 reference's letters, -1 when there are none; past XFD (a
+ * column no sheet can have) it is MAX_COLUMN + 1, whatever the letters.
+ */
 function refColumn(ref: string): number {
   let c = 0;
   let i = 0;
   for (; i < ref.length; i++) {
     const k = ref.charCodeAt(i);
     if (k < 65 || k > 90) break;
+    if (c > MAX_COLUMN) continue;
     c = c * 26 + (k - 64);
   }
-  return i === 0 ? -1 : c - 1;
+  return i === 0 ? -1 : Math.min(c - 1, MAX_COLUMN + 1);
 }
 
 /**
@@ -360,6 +367,12 @@ export async function streamRows(file: string, part: string, onRow: (row: number
             const ref = t.attributes.r;
             const rc = ref !== undefined ? refColumn(ref) : -1;
             col = rc >= 0 ? rc : col + 1;
+            // A reader places a cell by its column: one past XFD (a damaged or hostile part,
+            // `r="ZZZZZZZ1"`) would make it fill millions of empty cells before it.
+            if (col > MAX_COLUMN)
+              throw new Error(
+                `cell ${ref !== undefined ? (ref.length > 16 ? `${ref.slice(0, 16)}...` : ref) : `${col + 1} of row ${row}`} lies past column XFD, the last column a sheet can have`,
+              );
             type = t.attributes.t ?? '';
             style = t.attributes.s !== undefined ? Number(t.attributes.s) : 0;
             formula = false;

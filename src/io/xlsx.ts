@@ -16,7 +16,8 @@
  * are reported by validate like any unreadable cell. `line` is the sheet row number, and
  * a cell is located as `Sheet!C5`.
  */
-import { UserError } from '../errors.js';
+import { UserError, type Location } from '../errors.js';
+import { parseNumberFast } from './number.js';
 import type { ReadOptions, ReadStats, RecordHandler } from './types.js';
 import { binaryInput, columnLetters, isoDate, numberText, type ColumnRoles, type TableInput, type TableOptions } from './table-input.js';
 import type { Source } from './source.js';
@@ -31,12 +32,13 @@ const DAY_MS = 86_400_000;
 /** The last day Excel can show (9999-12-31) as a serial number, plus one. */
 const LAST_SERIAL = 2_958_466;
 
-/** The text the CSV path would have read for cell `k` of a row. */
-function cellText(wb: WorkbookParts, cells: RowCells, k: number, asDate: boolean, where: () => string): string {
+/** The text the CSV path would have read for cell `k` of a row; `where` locates the cell for an error. */
+function cellText(wb: WorkbookParts, cells: RowCells, k: number, asDate: boolean, where: () => Location): string {
   const v = cells.value[k];
   if (v === null) {
     if (cells.formula[k]) {
-      throw new UserError(`the formula in cell ${where()} has no saved value`, {
+      throw new UserError('the formula in this cell has no saved value', {
+        location: where(),
         hint: 'Open the workbook in Excel or LibreOffice and save it (that stores the computed values), or paste the values',
       });
     }
@@ -45,7 +47,14 @@ function cellText(wb: WorkbookParts, cells: RowCells, k: number, asDate: boolean
   switch (cells.type[k]) {
     case 's': {
       const s = wb.sharedStrings[Number.parseInt(v, 10)];
-      return s ?? '';
+      if (s === undefined) {
+        // A damaged workbook: reading the cell as empty would lose its value unseen.
+        throw new UserError(`the cell refers to shared string ${v.length > 12 ? `${v.slice(0, 12)}...` : v}, but the workbook has ${wb.sharedStrings.length}`, {
+          location: where(),
+          hint: 'The workbook is damaged; save it again from Excel or LibreOffice as .xlsx, or export the sheet as CSV',
+        });
+      }
+      return s;
     }
     case 'str':
     case 'inlineStr':
@@ -55,9 +64,16 @@ function cellText(wb: WorkbookParts, cells: RowCells, k: number, asDate: boolean
     case 'b':
       return Number.parseInt(v, 10) !== 0 ? 'TRUE' : 'FALSE';
     default: {
-      const n = Number.parseFloat(v);
+      // A number cell's <v> is an xsd:double. Text that is not one ("0x10", "1,5", "31abc",
+      // "Infinity", "1e400" from a damaged or hand-made part) is handed on as it is, so it is
+      // reported like any cell that is not a number, never read as another number
+      // (parseFloat would give 0, 1 and 31) or dropped.
+      const n = parseNumberFast(v, false);
+      if (n !== n) return v.trim();
       if (wb.dateStyles[cells.style[k]]) {
-        return isoDate(EXCEL_EPOCH_MS + Math.round((n + (wb.date1904 ? DAYS_1904 : 0)) * DAY_MS));
+        const serial = n + (wb.date1904 ? DAYS_1904 : 0);
+        // Past the days Excel can show (it shows ####): the number, reported as a date that is not one.
+        return serial >= 0 && serial < LAST_SERIAL ? isoDate(EXCEL_EPOCH_MS + Math.round(serial * DAY_MS)) : numberText(n);
       }
       if (asDate && n > 0 && n < LAST_SERIAL) return isoDate(EXCEL_EPOCH_MS + Math.round(n * DAY_MS));
       return numberText(n);
@@ -71,7 +87,7 @@ function rowTexts(wb: WorkbookParts, cells: RowCells): string[] {
   for (let k = 0; k < cells.count; k++) {
     let t: string;
     try {
-      t = cellText(wb, cells, k, false, () => '');
+      t = cellText(wb, cells, k, false, () => ({}));
     } catch {
       t = '';
     }
@@ -214,7 +230,7 @@ async function open(source: Source, options: TableOptions): Promise<TableInput> 
       let any = false;
       for (let k = 0; k < cells.count; k++) {
         const c = cells.col[k];
-        const t = cellText(wb, cells, k, isDateCol[c] === true, () => locate(r, c));
+        const t = cellText(wb, cells, k, isDateCol[c] === true, () => ({ file: source.display, cell: locate(r, c) }));
         if (t === '') continue;
         any = true;
         // Past the header only cells with a value count: a ragged row for validate.

@@ -200,3 +200,94 @@ describe('a damaged workbook', () => {
     expect(less).toMatch(/size-less\.xlsx: cannot read the Excel workbook \(too many bytes in the stream\. expected \d+\. got at least \d+\)/);
   });
 });
+
+describe('a workbook whose cells are damaged or hand-made', () => {
+  /** A workbook of one sheet 'Sessions' with these rows (inner XML of <sheetData>), shared strings and cell formats (numFmtIds). */
+  async function book(name: string, rows: string, shared: string[] = [], numFmts: number[] = [0, 14]): Promise<string> {
+    const { zipSync, strToU8 } = await import('fflate');
+    const ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
+    const rel = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+    const files = {
+      '[Content_Types].xml': strToU8(
+        '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
+      ),
+      'xl/workbook.xml': strToU8(
+        `<?xml version="1.0"?><workbook ${ns} xmlns:r="${rel}"><sheets><sheet name="Sessions" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+      ),
+      'xl/_rels/workbook.xml.rels': strToU8(
+        `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+          `<Relationship Id="rId1" Type="${rel}/worksheet" Target="worksheets/sheet1.xml"/>` +
+          `<Relationship Id="rId2" Type="${rel}/styles" Target="styles.xml"/>` +
+          `<Relationship Id="rId3" Type="${rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
+      ),
+      'xl/styles.xml': strToU8(
+        `<?xml version="1.0"?><styleSheet ${ns}><cellXfs>${numFmts.map((id) => `<xf numFmtId="${id}"/>`).join('')}</cellXfs></styleSheet>`,
+      ),
+      'xl/sharedStrings.xml': strToU8(`<?xml version="1.0"?><sst ${ns}>${shared.map((t) => `<si><t>${t}</t></si>`).join('')}</sst>`),
+      'xl/worksheets/sheet1.xml': strToU8(`<?xml version="1.0"?><worksheet ${ns}><sheetData>${rows}</sheetData></worksheet>`),
+    };
+    const d = mkdtempSync(path.join(os.tmpdir(), 'alliance-xlsx-'));
+    const f = path.join(d, name);
+    writeFileSync(f, zipSync(files));
+    return f;
+  }
+  const str = (ref: string, t: string) => `<c r="${ref}" t="inlineStr"><is><t>${t}</t></is></c>`;
+  const num = (ref: string, v: string, s = 0) => `<c r="${ref}"${s ? ` s="${s}"` : ''}><v>${v}</v></c>`;
+  const HEADER = `<row r="1">${['client_id', 'session', 'date', 'srs'].map((h, i) => str(`${'ABCD'[i]}1`, h)).join('')}</row>`;
+  /** Rows 2-7: clients A and B, sessions 1-3; `srs(row)` gives the srs cell of a row. */
+  const rows = (srs: (r: number) => string = (r) => num(`D${r}`, String(28 + r)), date: (r: number) => string = (r) => str(`C${r}`, `2024-01-0${r}`)) =>
+    [2, 3, 4, 5, 6, 7]
+      .map((r) => `<row r="${r}">${str(`A${r}`, r < 5 ? 'A' : 'B')}${num(`B${r}`, String(((r - 2) % 3) + 1))}${date(r)}${srs(r)}</row>`)
+      .join('');
+
+  async function oneLine(argv: string[]): Promise<string> {
+    const { runInProcess } = await import('../helpers/cli.js');
+    const r = await runInProcess(argv);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    return lines[0];
+  }
+  async function findings(f: string): Promise<{ code: string; cell: string; value: string }[]> {
+    const { runInProcess } = await import('../helpers/cli.js');
+    const r = await runInProcess(['validate', f, '--format', 'json']);
+    expect([0, 1], r.stderr).toContain(r.code);
+    return (JSON.parse(r.stdout) as { files: { findings: { code: string; cell: string; value: string }[] }[] }).files[0].findings;
+  }
+
+  it('a cell past column XFD is one line naming it (it crashed Node filling the columns before it)', async () => {
+    const data = await book('far-cell.xlsx', HEADER + rows() + `<row r="8">${str('ZZZZZZZZ8', 'x')}</row>`);
+    expect(await oneLine(['describe', data])).toMatch(/far-cell\.xlsx: cannot read the Excel workbook \(cell ZZZZZZZZ8 lies past column XFD/);
+    const header = await book('far-header.xlsx', HEADER.replace('</row>', `${str('AAAAAA1', 'x')}</row>`) + rows());
+    expect(await oneLine(['describe', header])).toMatch(/far-header\.xlsx: cannot read the Excel workbook \(cell AAAAAA1 lies past column XFD/);
+  });
+
+  it('a number cell whose text is not a number is reported, never read as another number', async () => {
+    const bad: Record<number, string> = { 3: '0x10', 4: '1,5', 5: '31abc', 6: 'Infinity', 7: '1e400' };
+    const f = await book('odd-numbers.xlsx', HEADER + rows((r) => num(`D${r}`, bad[r] ?? '33')));
+    const got = (await findings(f)).filter((x) => x.code === 'value.non-numeric').map((x) => [x.cell, x.value]);
+    expect(got).toEqual(Object.entries(bad).map(([r, v]) => [`Sessions!D${r}`, v]));
+  });
+
+  it('a shared string the workbook does not have names the file and the cell (it read as an empty cell)', async () => {
+    const f = await book('shared.xlsx', HEADER + rows((r) => (r === 4 ? `<c r="D4" t="s"><v>7</v></c>` : num(`D${r}`, '30'))), ['only one']);
+    expect(await oneLine(['describe', f])).toMatch(/^alliance: .*shared\.xlsx:Sessions!D4: the cell refers to shared string 7, but the workbook has 1\. /);
+  });
+
+  it('a formula without a saved value names the file as well as the cell', async () => {
+    const f = await book('formula.xlsx', HEADER + rows((r) => (r === 3 ? '<c r="D3"><f>1+1</f></c>' : num(`D${r}`, '30'))));
+    expect(await oneLine(['describe', f])).toMatch(/^alliance: .*formula\.xlsx:Sessions!D3: the formula in this cell has no saved value\. Open the workbook/);
+  });
+
+  it('a date cell past the days Excel can show is an invalid date, not an internal error', async () => {
+    // Style 1 is a date format (built-in 14): 1e12 days is past 9999-12-31, -800000 before 1900.
+    const far: Record<number, string> = { 3: '1e12', 5: '-800000' };
+    const f = await book('far-date.xlsx', HEADER + rows(undefined, (r) => (far[r] ? num(`C${r}`, far[r], 1) : num(`C${r}`, String(45290 + r), 1))));
+    const got = (await findings(f)).filter((x) => x.code === 'value.invalid-date').map((x) => [x.cell, x.value]);
+    expect(got).toEqual([
+      ['Sessions!C3', '1000000000000'],
+      ['Sessions!C5', '-800000'],
+    ]);
+  });
+});
