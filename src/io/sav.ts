@@ -171,7 +171,11 @@ function cellReader(dict: SavDictionary): (record: Buffer, k: number, labelled: 
       const x = le ? record.readDoubleLE(o) : record.readDoubleBE(o);
       if (x === dict.sysmis || Number.isNaN(x)) return '';
       if (missing[k]?.(x)) return '';
-      if (isDate[k]) return isoDate((x - SPSS_EPOCH_S) * 1000);
+      if (isDate[k]) {
+        // A date no calendar holds (a damaged value): the number, which validate reports as a date that is not one.
+        const d = isoDate((x - SPSS_EPOCH_S) * 1000);
+        return d !== '' ? d : numberText(x);
+      }
       if (labelled) {
         const l = v.labels!.get(x);
         if (l !== undefined) return l;

@@ -132,7 +132,16 @@ describe('damaged SPSS files: one error, never a stack trace', () => {
     ['cut in the cases', (b) => b.subarray(0, b.length - 20), /truncated/],
     ['an unknown record type', (b) => Buffer.concat([b.subarray(0, 176), Buffer.from([9, 0, 0, 0]), b.subarray(180)]), /unknown record type 9 at byte 176/],
     ['a wrong layout code', (b) => Buffer.concat([b.subarray(0, 64), Buffer.from([7, 0, 0, 0]), b.subarray(68)]), /layout code/],
+    // A case size that is not the variables' (it sized a case buffer of 16 GiB: an internal error).
+    ['a huge case size in the header', (b) => withInt32(b, 68, 0x7fffffff), /its header gives 2147483647 elements per case, but its variable records give \d+/],
+    // One element too many would read every case at the wrong offsets.
+    ['a case size one more than the variables', (b) => withInt32(b, 68, b.readInt32LE(68) + 1), /elements per case, but its variable records give/],
   ];
+  function withInt32(b: Buffer, at: number, v: number): Buffer {
+    const c = Buffer.from(b);
+    c.writeInt32LE(v, at);
+    return c;
+  }
   for (const file of ['haven_byte.sav', 'haven_none.sav', 'haven_zsav.zsav', 'pspp_compressed.sav']) {
     for (const [what, cut, re] of cases) {
       it(`${file}: ${what}`, async () => {
@@ -158,6 +167,21 @@ describe('damaged SPSS files: one error, never a stack trace', () => {
       (e: unknown) => e,
     );
     expect((err as Error).message).toMatch(/zlib block 1 cannot be inflated/);
+  });
+  it('a date no calendar holds is reported as an invalid date, not an internal error', async () => {
+    // long_uncompressed.sav (R haven, no compression): the dictionary ends with record 999 and
+    // a filler, then the cases, 8 bytes per element; the date variable is the one with an SPSS
+    // date format. Its first case gets 1e300 seconds.
+    const b = Buffer.from(readFileSync(path.resolve('fixtures/formats/long_uncompressed.sav')));
+    const { readDictionary } = await import('../../src/io/sav/dictionary.js');
+    const dict = readDictionary({ read: (at, n) => b.subarray(at, at + n) });
+    expect(dict.compression).toBe(0);
+    const date = dict.variables.find((v) => v.name.toLowerCase() === 'date')!;
+    b.writeDoubleLE(1e300, dict.dataOffset + date.segments[0][0]);
+    const r = await runInProcess(['validate', tmp('far-date.sav', b), '--format', 'json']);
+    expect(r.code, r.stderr).toBe(1);
+    const findings = (JSON.parse(r.stdout) as { files: { findings: { code: string; line: number; value: string }[] }[] }).files[0].findings;
+    expect(findings.filter((f) => f.code === 'value.invalid-date')).toEqual([expect.objectContaining({ line: 1, value: '1e+300' })]);
   });
   it('on the command line: one line, exit 2', async () => {
     const b = readFileSync(path.join(path.resolve('fixtures/formats'), 'long.sav'));

@@ -228,6 +228,10 @@ export function readDictionary(src: ByteSource): SavDictionary {
     }
   }
 
+  // Every 8-byte element of a case has its variable record (continuations included), so the
+  // header's case size must be their count: another number (a damaged header) would read
+  // each case at the wrong offsets, and a huge one would size a case buffer of gigabytes.
+  if (caseElements !== raw.length) throw new SavFormatError(`its header gives ${caseElements} elements per case, but its variable records give ${raw.length}`);
   if (!encoding) encoding = codePageNumber ? codePage(codePageNumber) : 'windows-1252';
   const dec = decoderFor(encoding);
   const text = (b: Buffer) => dec.decode(b);
