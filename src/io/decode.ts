@@ -156,6 +156,22 @@ export function lineOfOffset(buf: Uint8Array, offset: number): { line: number; c
  */
 export function checkNotBinary(head: Buffer, encoding: Encoding, display: string): void {
   if (encoding === 'utf16le' || encoding === 'utf16be') return;
+  const nuls = utf16Nuls(head);
+  if (nuls === 'none') return;
+  if (nuls !== 'other')
+    throw new UserError(`looks like UTF-16 text without a byte-order mark`, {
+      location: { file: display },
+      hint: `Re-run with --encoding ${nuls}`,
+    });
+  throw notText(display);
+}
+
+/**
+ * The NUL bytes of a first block (up to 64 KiB): 'none'; mostly every other byte, as in
+ * UTF-16 text without a byte-order mark ('utf16le' or 'utf16be', the order they fit); or
+ * 'other' (binary data).
+ */
+function utf16Nuls(head: Buffer): 'none' | 'utf16le' | 'utf16be' | 'other' {
   let nul = 0;
   let nulEven = 0;
   const n = Math.min(head.length, 64 * 1024);
@@ -165,17 +181,23 @@ export function checkNotBinary(head: Buffer, encoding: Encoding, display: string
       if ((i & 1) === 0) nulEven++;
     }
   }
-  if (nul === 0) return;
-  // Mostly every other byte zero: UTF-16 without a byte-order mark.
+  if (nul === 0) return 'none';
   if (nul > n / 4) {
-    const hint = nulEven > nul * 0.9 ? 'utf16be' : nul - nulEven > nul * 0.9 ? 'utf16le' : null;
-    if (hint)
-      throw new UserError(`looks like UTF-16 text without a byte-order mark`, {
-        location: { file: display },
-        hint: `Re-run with --encoding ${hint}`,
-      });
+    if (nulEven > nul * 0.9) return 'utf16be';
+    if (nul - nulEven > nul * 0.9) return 'utf16le';
   }
-  throw notText(display);
+  return 'other';
+}
+
+/**
+ * True when a first block (from the start of the input) holds NUL bytes as UTF-16 text does,
+ * with or without a byte-order mark (the zero half of each ASCII character, in every other
+ * byte): text the CSV reader reads (or, without a mark, asks for --encoding), where binary
+ * data has NULs scattered (1 byte in 256 of random data).
+ */
+export function looksLikeUtf16(head: Buffer): boolean {
+  const nuls = utf16Nuls(head);
+  return nuls === 'utf16le' || nuls === 'utf16be';
 }
 
 /** Checks decoded text from the first block for control characters that CSV text never has. */

@@ -11,6 +11,7 @@ import { UserError } from '../errors.js';
 import { track, untrack } from './cleanup.js';
 import { InputDigest, type DigestKind, type PassHash } from './digest.js';
 import { MAGIC_BYTES, sniffMagic } from './magic.js';
+import { looksLikeUtf16 } from './decode.js';
 
 export interface Source {
   /** As given ("-" for stdin). */
@@ -83,7 +84,8 @@ function spoolDir(): string {
  * Copies a stream into a temporary file; returns the file's path. Stops with a UserError
  * (and removes the copy) when the stream passes `maxBytes`, or when its first 64 KiB hold
  * NUL bytes (binary data such as /dev/urandom: no CSV export has them) - unless it starts
- * with the signature of a container format we read (gzip, zip/xlsx, SPSS, Parquet: ./magic.ts).
+ * with the signature of a container format we read (gzip, zip/xlsx, SPSS, Parquet: ./magic.ts),
+ * or its first chunk has them as UTF-16 text does (./decode.ts, looksLikeUtf16).
  */
 export async function spoolToTemp(
   stream: NodeJS.ReadableStream | AsyncIterable<Buffer>,
@@ -96,6 +98,7 @@ export async function spoolToTemp(
   let seen = 0;
   let head = Buffer.alloc(0);
   let container: boolean | undefined; // decided once the first MAGIC_BYTES have arrived
+  let utf16 = false;
   const guard = async function* (source: AsyncIterable<Buffer | string>) {
     for await (const chunk of source) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
@@ -103,7 +106,10 @@ export async function spoolToTemp(
         head = Buffer.concat([head, buf.subarray(0, MAGIC_BYTES)]).subarray(0, MAGIC_BYTES);
         if (head.length >= MAGIC_BYTES) container = sniffMagic(head) !== 'text';
       }
-      if (container === false && seen < 64 * 1024 && buf.subarray(0, 64 * 1024 - seen).includes(0)) {
+      // UTF-16 text has a NUL in every other byte of its ASCII: text for the CSV reader (which
+      // reads it, or asks for --encoding), judged on the first chunk, which starts the input.
+      if (seen === 0 && looksLikeUtf16(buf)) utf16 = true;
+      if (container === false && !utf16 && seen < 64 * 1024 && buf.subarray(0, 64 * 1024 - seen).includes(0)) {
         throw new UserError('does not look like a CSV text file (it contains binary data)', {
           location: { file: display },
           hint: 'Give a CSV export (plain text, one row per session)',

@@ -89,10 +89,11 @@ async function gunzipToTemp(source: Source): Promise<string> {
   const [spooled, fed] = await Promise.allSettled([spoolToTemp(gunzip, source.display), pipeline(readWhole(source), gunzip)]);
   if (spooled.status === 'fulfilled' && fed.status === 'fulfilled') return spooled.value;
   // The reader's errors (the file changed or went away) say what happened first; then the
-  // decompressor's own (a damaged file), then the spool's (too large).
+  // decompressor's own (a damaged file), then the spool's (too large, binary data). A spool
+  // that refused the data stops the decompressor (an abort, a premature close): not its error.
   if (fed.status === 'rejected' && fed.reason instanceof UserError) throw fed.reason;
   const z = inflateError as NodeJS.ErrnoException | null;
-  if (z !== null && !(z instanceof UserError) && z.code !== 'ERR_STREAM_PREMATURE_CLOSE')
+  if (z !== null && !(z instanceof UserError) && z.code !== 'ERR_STREAM_PREMATURE_CLOSE' && z.code !== 'ABORT_ERR')
     throw new UserError(`cannot decompress the gzip file (${z.message})`, {
       location: { file: source.display },
       hint: 'The file is damaged or truncated; compress the export again (gzip FILE.csv)',
@@ -122,12 +123,16 @@ async function unzipOneCsv(source: Source): Promise<{ file: string; name: string
   const names: string[] = [];
   let spooled: Promise<string> | null = null;
   let failure: Error | null = null;
+  let refused: Error | null = null;
   const unzip = new Unzip((entry) => {
     if (entry.name.endsWith('/') || entry.name.startsWith('__MACOSX/') || !TABLE_ENTRY.test(entry.name)) return;
     names.push(entry.name);
     if (names.length > 1) return;
     const pass = new PassThrough();
-    spooled = spoolToTemp(pass);
+    spooled = spoolToTemp(pass, source.display);
+    // The spool can refuse the entry (binary data, too large) while the archive is still
+    // being read: that refusal is the answer (awaited below), not an unhandled rejection.
+    spooled.catch((e: unknown) => (refused ??= e instanceof Error ? e : new Error(String(e))));
     entry.ondata = (err, data, final) => {
       if (err) {
         failure = err;
@@ -142,8 +147,11 @@ async function unzipOneCsv(source: Source): Promise<{ file: string; name: string
   unzip.register(UnzipInflate);
   try {
     // The archive's bytes are hashed as they are read (the input's digest).
-    for await (const chunk of readWhole(source)) unzip.push(chunk);
-    unzip.push(new Uint8Array(0), true);
+    for await (const chunk of readWhole(source)) {
+      if (refused !== null) break;
+      unzip.push(chunk);
+    }
+    if (refused === null) unzip.push(new Uint8Array(0), true);
   } catch (e) {
     if (e instanceof UserError) throw e;
     throw new UserError(`cannot read the zip archive (${(e as Error).message})`, {

@@ -6,6 +6,7 @@ import { findingsOf } from '../validate/helpers.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { runInProcess } from '../helpers/cli.js';
 import { splitIndexed } from '../../src/dataset/wide.js';
@@ -156,4 +157,45 @@ describe('a date that contradicts the decided day/month order, in a workbook', (
       ['describe', tmp('contra.csv', 'client_id,session,date,srs,ors\nA,1,13/02/2024,30,20\nA,2,02/14/2024,31,22\n')],
       /contra\.csv:3:date: date '02\/14\/2024' contradicts .* decided by '13\/02\/2024' on line 2\./,
     ));
+});
+
+describe('compressed and piped text: binary refused with its own name, UTF-16 read', () => {
+  const long = readFileSync(path.join(DIR, 'long.csv'), 'utf8');
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(long, 'utf16le')]);
+  const binary = Buffer.from(long.replace('\n', '\n\0\0\0\n'));
+  const zipOf = async (name: string, data: Buffer) => {
+    const { zipSync } = await import('fflate');
+    return Buffer.from(zipSync({ [name]: new Uint8Array(data) }));
+  };
+
+  it('a zip holding binary data in its CSV: one line naming the zip (it was an uncaught exception)', async () =>
+    fails(
+      ['describe', tmp('bin.zip', await zipOf('data.csv', binary))],
+      /^alliance: .*bin\.zip: does not look like a CSV text file \(it contains binary data\)/,
+    ));
+  it('a gzip file holding binary data says so (it said "cannot decompress ... The operation was aborted")', () =>
+    fails(['describe', tmp('bin.csv.gz', gzipSync(binary))], /^alliance: .*bin\.csv\.gz: does not look like a CSV text file \(it contains binary data\)/));
+
+  async function json(argv: string[], stdin?: Buffer): Promise<unknown> {
+    const r = await runInProcess([...argv, '--format', 'json'], { cwd: DIR, stdin });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    // Everything but what names the input and its format.
+    for (const k of ['files', 'format', 'mapping', 'inputs']) delete out[k];
+    return out;
+  }
+  it('UTF-16 text with a byte-order mark reads as the file does, also on standard input, in a gzip file and in a zip', async () => {
+    const want = await json(['describe', tmp('u16.csv', utf16)]);
+    expect(want).toEqual(await json(['describe', 'long.csv']));
+    expect(await json(['describe', '-'], utf16)).toEqual(want);
+    expect(await json(['describe', tmp('u16.csv.gz', gzipSync(utf16))])).toEqual(want);
+    expect(await json(['describe', tmp('u16.zip', await zipOf('u16.csv', utf16))])).toEqual(want);
+  });
+  it('UTF-16 without a byte-order mark on standard input asks for --encoding, as a file does', async () => {
+    const bare = Buffer.from(long, 'utf16le');
+    const r = await runInProcess(['describe', '-'], { cwd: DIR, stdin: bare });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^alliance: <stdin>: looks like UTF-16 text without a byte-order mark\. Re-run with --encoding utf16le\.$/);
+    expect(await json(['describe', '-', '--encoding', 'utf16le'], bare)).toEqual(await json(['describe', 'long.csv']));
+  });
 });
