@@ -30,6 +30,8 @@ import { closest } from '../names.js';
 import { Option } from 'commander';
 import { jsonErrorAt } from './json-check.js';
 import { readSmallText } from '../io/source.js';
+import { normaliseDelimiter } from '../io/csv.js';
+import { patternRe } from '../dataset/wide.js';
 
 // yaml is loaded when a config is parsed, not by every command that could take one (it is
 // the largest module a command would otherwise load at startup).
@@ -235,8 +237,14 @@ export function parseConfig(text: string, display: string, dir: string): Config 
     const kind = READ_KEYS[key];
     origin[key] = 'config';
     if (kind === 'string') {
-      if (!isScalar(value) || value.value === null || typeof value.value === 'object') typeError('a column name (text)');
-      read[key] = String((value as { value: unknown }).value);
+      if (!isScalar(value) || value.value === null || typeof value.value === 'object')
+        typeError(key === 'sheet' ? 'a sheet name or number' : 'a column name (text)');
+      const text = String((value as { value: unknown }).value);
+      // Checked here, so the error names the key and its line; the readers' own checks name the flag.
+      if (key === 'delimiter' && !isDelimiter(text)) typeError('one character, or tab (",", ";", "|" or tab)');
+      if (key === 'wide' && text !== 'true' && text !== 'false' && !isWidePattern(text))
+        typeError("true, or a pattern with {measure} and {session} (e.g. '{measure}_t{session}')");
+      read[key] = text;
     } else if (kind === 'count') {
       if (!isScalar(value) || typeof value.value !== 'number' || !Number.isInteger(value.value) || value.value < 1 || value.value > MAX_THREADS)
         typeError(`a whole number from 1 to ${MAX_THREADS}`);
@@ -281,6 +289,24 @@ export function parseConfig(text: string, display: string, dir: string): Config 
   }
   if (Object.keys(origin).length > 0) out.read.origin = origin;
   return out;
+}
+
+function isDelimiter(text: string): boolean {
+  try {
+    normaliseDelimiter(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isWidePattern(text: string): boolean {
+  try {
+    patternRe(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function stringList(value: Node | null): string[] | null {

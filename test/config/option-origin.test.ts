@@ -84,6 +84,25 @@ describe('an option set in the config is named by its key, at its line', () => {
   for (const [name, yaml, args, want] of cases) it(name, async () => expect(await fails(yaml, args)).toBe(want));
 });
 
+describe('an input option in the config that the readers would refuse is named by its key, at its line', () => {
+  // These were refused later by the readers, as "--delimiter ..." / "--wide pattern ...",
+  // flags the user never gave.
+  it('delimiter', async () =>
+    expect(await fails('client: client_id\ndelimiter: ";;"\n', ['describe'])).toBe(
+      'alliance: c.yaml:2: key \'delimiter\' must be one character, or tab (",", ";", "|" or tab).',
+    ));
+  it('wide', async () =>
+    expect(await fails('wide: srs_{session}\n', ['describe'])).toBe(
+      "alliance: c.yaml:1: key 'wide' must be true, or a pattern with {measure} and {session} (e.g. '{measure}_t{session}').",
+    ));
+  it('on the command line they are still named by the flag', async () => {
+    expect(await fails('client: client_id\n', ['describe', '--delimiter', ';;'])).toMatch(/^alliance: --delimiter must be one character/);
+    expect(await fails('client: client_id\n', ['describe', '--wide', 'srs_{session}'])).toMatch(
+      /^alliance: (.*: )?--wide pattern 'srs_\{session\}' needs both/,
+    );
+  });
+});
+
 describe('a flag given on the command line is named as the flag (it wins over the config)', () => {
   it('model: --df over model.df', async () => {
     expect(await fails('model:\n  df: kr\n', ['model', '--outcome', 'ors', '--df', 'xx'])).toBe(
