@@ -1,10 +1,20 @@
 /**
+ * Arrays and objects nested deeper than this are not followed (the check recurses, and a
+ * 1 MiB config of brackets overflowed the stack: an internal error); a config is a mapping
+ * with sections one or two levels deep.
+ */
+export const MAX_JSON_DEPTH = 1000;
+
+/**
  * Finds where JSON text first goes wrong (V8's JSON.parse does not always say). Returns
  * null for valid JSON, else the 0-based offset of the offending character and what was
- * expected there.
+ * expected there; `tooDeep` when the text nests arrays and objects past MAX_JSON_DEPTH
+ * (the offset of the bracket that went past).
  */
-export function jsonErrorAt(text: string): { offset: number; expected: string } | null {
+export function jsonErrorAt(text: string): { offset: number; expected: string; tooDeep?: true } | null {
   let i = 0;
+  let depth = 0;
+  let tooDeep = false;
   const n = text.length;
   class Bad extends Error {
     constructor(
@@ -34,11 +44,16 @@ export function jsonErrorAt(text: string): { offset: number; expected: string } 
   const value = (): void => {
     ws();
     const c = text[i];
+    if ((c === '{' || c === '[') && ++depth > MAX_JSON_DEPTH) {
+      tooDeep = true;
+      expect(`at most ${MAX_JSON_DEPTH} levels of nesting`);
+    }
     if (c === '{') {
       i++;
       ws();
       if (text[i] === '}') {
         i++;
+        depth--;
         return;
       }
       for (;;) {
@@ -55,6 +70,7 @@ export function jsonErrorAt(text: string): { offset: number; expected: string } 
         }
         if (text[i] === '}') {
           i++;
+          depth--;
           return;
         }
         expect("',' or '}'");
@@ -65,6 +81,7 @@ export function jsonErrorAt(text: string): { offset: number; expected: string } 
       ws();
       if (text[i] === ']') {
         i++;
+        depth--;
         return;
       }
       for (;;) {
@@ -76,6 +93,7 @@ export function jsonErrorAt(text: string): { offset: number; expected: string } 
         }
         if (text[i] === ']') {
           i++;
+          depth--;
           return;
         }
         expect("',' or ']'");
@@ -92,7 +110,7 @@ export function jsonErrorAt(text: string): { offset: number; expected: string } 
     if (i < n) expect('the end of the text');
     return null;
   } catch (e) {
-    if (e instanceof Bad) return { offset: e.offset, expected: e.expected };
+    if (e instanceof Bad) return tooDeep ? { offset: e.offset, expected: e.expected, tooDeep } : { offset: e.offset, expected: e.expected };
     throw e;
   }
 }

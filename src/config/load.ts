@@ -135,6 +135,8 @@ export async function loadConfig(file: string, cwd: string = process.cwd()): Pro
   return { ...parseConfig(text, display, path.dirname(real)), text };
 }
 
+const TOO_DEEP_HINT = 'A config is a mapping of keys, with sections one or two levels deep; check the indentation';
+
 /** Parses config text; `dir` is the folder relative `files` resolve against. */
 export function parseConfig(text: string, display: string, dir: string): Config {
   const { LineCounter, parseDocument } = yaml();
@@ -150,6 +152,7 @@ export function parseConfig(text: string, display: string, dir: string): Config 
   // YAML, of which JSON is a subset.
   if (/\.json$/i.test(display)) {
     const bad = jsonErrorAt(text.replace(/^\uFEFF/, ''));
+    if (bad?.tooDeep) fail('the config is nested too deeply to read', lineAt(bad.offset), TOO_DEEP_HINT);
     if (bad) fail(`cannot parse the config as JSON: expected ${bad.expected}`, lineAt(bad.offset), 'Check the JSON syntax on that line');
   }
   if (doc.errors.length > 0) {
@@ -158,8 +161,7 @@ export function parseConfig(text: string, display: string, dir: string): Config 
     const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?.*$/, '');
     // The parser's recursion gives up on pathological nesting and reports the engine's
     // "Maximum call stack size exceeded": say what is wrong in the config's terms.
-    if (/call stack/i.test(what))
-      fail('the config is nested too deeply to read', line, 'A config is a mapping of keys, with sections one or two levels deep; check the indentation');
+    if (/call stack/i.test(what)) fail('the config is nested too deeply to read', line, TOO_DEEP_HINT);
     fail(`cannot parse the config: ${what}`, line, 'Check the JSON/YAML syntax on that line');
   }
   // No prototypes: a key named like an Object.prototype member is only ever a key.

@@ -63,6 +63,13 @@ export function parseSchema(text: string, display: string): TableSchema {
     // Spelled out so that the bundle takes its own copy (scripts/bundle.mjs, LAZY_YAML).
     doc = (createRequire(import.meta.url)('yaml') as { parse: typeof ParseYaml }).parse(text);
   } catch (e) {
+    // The parser's recursion gives up on pathological nesting with the engine's "Maximum call
+    // stack size exceeded": say what is wrong in the schema's terms, as the config loader does.
+    if (/call stack/i.test((e as Error).message))
+      throw new UserError('the schema is nested too deeply to read', {
+        location: { file: display },
+        hint: 'A Table Schema is an object with fields[], each field an object of a few keys',
+      });
     throw new UserError(`cannot parse the schema (${(e as Error).message.split('\n')[0]})`, {
       location: { file: display },
       hint: 'Write the Table Schema as JSON or YAML',

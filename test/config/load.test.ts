@@ -108,6 +108,9 @@ describe('parseConfig', () => {
       [deepYaml, 'report.yaml'],
       [deepJson, 'c.json'],
       ['a: ' + '['.repeat(5000) + ']'.repeat(5000), 'report.yaml'],
+      // Deep enough to overflow the stack of the strict-JSON check (an internal error), under 1 MiB.
+      ['{"missing": ' + '['.repeat(200_000) + ']'.repeat(200_000) + '}', 'c.json'],
+      ['{"describe": ' + '{"a": '.repeat(100_000) + '1' + '}'.repeat(100_001), 'c.json'],
     ]) {
       const msg = fail(text, file);
       expect(msg.startsWith(file + ':')).toBe(true);

@@ -97,4 +97,9 @@ describe('--schema (Frictionless Table Schema)', () => {
     expect(() => parseSchema('fields: [{name: a}]\nprimaryKey: b', 'x')).toThrow(/primaryKey 'b'/);
     expect(() => parseSchema("fields: [{name: a, constraints: {pattern: '('}}]", 'x')).toThrow(/not a valid regular expression/);
   });
+
+  it("names pathological nesting in the schema's terms, not the engine's stack overflow", () => {
+    const deep = '{"fields": ' + '['.repeat(300_000) + ']'.repeat(300_000) + '}';
+    expect(() => parseSchema(deep, 's.json')).toThrow(/^the schema is nested too deeply to read$/);
+  });
 });
