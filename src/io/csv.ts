@@ -122,7 +122,7 @@ export async function openCsvTuned(path: string, options: DialectOptions, stdin:
   const skip = sep ? 1 : 0;
   if (sep) sample = sample.slice(sep[0].length);
   const delimiter =
-    options.delimiter !== undefined ? normaliseDelimiter(options.delimiter) : sep ? normaliseDelimiter(sep[1]) : sniffDelimiter(sample, complete);
+    options.delimiter !== undefined ? normaliseDelimiter(options.delimiter) : sep ? sepDelimiter(sep[1], src.display) : sniffDelimiter(sample, complete);
   const records = sampleRecords(sample, delimiter, complete);
   const dialect: Dialect = {
     delimiter,
@@ -485,6 +485,17 @@ async function encodingError(src: Source, start: number, offset: number): Promis
     location: { file: src.display, line },
     hint: 'Re-run with --encoding latin1 (Windows/Excel exports), or save the file as UTF-8',
   });
+}
+
+/** The delimiter a "sep=" first line names; one that cannot be a delimiter (`sep="`) is an error at that line, not about a flag. */
+function sepDelimiter(c: string, display: string): string {
+  if (c === '"') {
+    throw new UserError(`the first line 'sep=${c}' names a quote as the delimiter`, {
+      location: { file: display, line: 1 },
+      hint: 'Delete that line (the delimiter is then detected), or give --delimiter',
+    });
+  }
+  return normaliseDelimiter(c);
 }
 
 /** Accepts one character, or "tab" / "\t" spelled out. */

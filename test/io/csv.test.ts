@@ -360,6 +360,12 @@ describe('openCsv: Excel sep= line', () => {
     expect(input.headerLine).toBe(2);
     expect(await readAll(input)).toEqual({ rows: [['1', '36,5']], lines: [3] });
   });
+  it('a first line sep=" names the file and the line (it was "--delimiter must be one character", a flag never given)', async () => {
+    const e = await userError(openCsv(file('sep="\nclient,srs\n1,36\n', 'quote-sep.csv'), {}));
+    expect(e.format()).toMatch(
+      /quote-sep\.csv:1: the first line 'sep="' names a quote as the delimiter\. Delete that line \(the delimiter is then detected\), or give --delimiter\.$/,
+    );
+  });
 });
 
 describe('openCsv: long records', () => {
