@@ -40,6 +40,12 @@ const yaml = (): typeof Yaml => (yamlModule ??= createRequire(import.meta.url)('
 const isMap = (n: unknown): n is YAMLMap => yaml().isMap(n);
 const isScalar = (n: unknown): n is Yaml.Scalar => yaml().isScalar(n);
 const isSeq = (n: unknown): n is Yaml.YAMLSeq => yaml().isSeq(n);
+/**
+ * An alias (`*name`) as the node its anchor names, anything else as it is: `session: *id`
+ * is the text `client: &id ...` holds. (Only one level: a list item that is an alias to a
+ * list is not expanded, so no alias bomb grows here.)
+ */
+const deref = (n: unknown, doc: Document): Node | null => (yaml().isAlias(n) ? ((n.resolve(doc) as Node | undefined) ?? null) : (n as Node | null));
 
 export interface Config {
   /** The config file as given (used in messages). */
@@ -186,8 +192,8 @@ export function parseConfig(text: string, display: string, dir: string): Config 
     const rawKey = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
     const line = nodeLine(keyNode) ?? nodeLine(pair.value);
     const key = camel(rawKey);
-    const value = pair.value as Node | null;
-    const typeError = (expected: string): never => fail(`key '${rawKey}' must be ${expected}`, nodeLine(value) ?? line);
+    const value = deref(pair.value, doc);
+    const typeError = (expected: string): never => fail(`key '${rawKey}' must be ${expected}`, nodeLine(pair.value) ?? line);
     if (!known.includes(key)) {
       const near = closest(rawKey, known);
       fail(`unknown key '${rawKey}'${near ? ` (did you mean '${near}'?)` : ''}`, line, `Known keys: ${known.join(', ')}`);
@@ -231,7 +237,7 @@ export function parseConfig(text: string, display: string, dir: string): Config 
       continue;
     }
     if (key === 'files') {
-      const list = stringList(value);
+      const list = stringList(value, doc);
       if (list === null) typeError('a file name or a list of file names');
       out.files = list!.map((f) => (f === '-' || path.isAbsolute(f) ? f : path.join(dir, f)));
       continue;
@@ -255,7 +261,7 @@ export function parseConfig(text: string, display: string, dir: string): Config 
       if (!isScalar(value) || typeof value.value !== 'boolean') typeError('true or false');
       read[key] = (value as { value: boolean }).value;
     } else if (kind === 'list') {
-      const list = stringList(value);
+      const list = stringList(value, doc);
       if (list === null) typeError('a column name or a list of column names');
       read[key] = list!.flatMap((s) =>
         key === 'missing'
@@ -311,7 +317,7 @@ function isWidePattern(text: string): boolean {
   }
 }
 
-function stringList(value: Node | null): string[] | null {
+function stringList(value: Node | null, doc: Document): string[] | null {
   if (isScalar(value)) {
     if (value.value === null || typeof value.value === 'object') return null;
     return valueText(value.value)
@@ -321,7 +327,8 @@ function stringList(value: Node | null): string[] | null {
   }
   if (isSeq(value)) {
     const out: string[] = [];
-    for (const item of value.items) {
+    for (const entry of value.items) {
+      const item = deref(entry, doc);
       if (!isScalar(item) || item.value === null || typeof item.value === 'object') return null;
       out.push(valueText(item.value));
     }

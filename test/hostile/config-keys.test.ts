@@ -94,6 +94,19 @@ describe('YAML aliases', () => {
     expect(ok.code).toBe(0);
   });
 
+  it('an alias as a top-level value, and as a list item, is its value (it was "must be a column name (text)")', async () => {
+    // `missing` takes any text: the anchors' values (srs, ors) are harmless tokens here.
+    for (const yaml of ['alliance: &a srs\noutcome: &o ors\nmissing: *o\n', 'alliance: &a srs\noutcome: &o ors\nmissing: [*a, NA]\n']) {
+      const r = await withConfig(yaml, ['describe', data, '--format', 'json']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    }
+    // Through the alias `therapist` names a column that is not there: the mapping's own error.
+    const r = await withConfig('client: &c client_id\ntherapist: *c\nsession: &s nope\ndate: *s\n', ['describe', data]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/column 'nope' \(from --(session|date)\) is not in the header/);
+  });
+
   it('an alias to a mapping inside a section', async () => {
     const r = await withConfig(`trend: &t\n  by: site\n  minClients: 1\n`, ['trend', data, '--format', 'json']);
     expect(r.code).toBe(0);
