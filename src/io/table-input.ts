@@ -58,9 +58,14 @@ export function columnLetters(col: number): string {
   return s;
 }
 
-/** Shortest text that parses back to the same double (as the CSV path would read it). */
+/**
+ * Shortest text that parses back to the same double (as the CSV path would read it); NaN
+ * (how pandas and others write a missing float) as missing. An infinity reads as the text
+ * `Infinity`, which the CSV path takes for a value that is not a number, so it is reported
+ * (validate) and counted unusable, never taken for a missing cell.
+ */
 export function numberText(v: number): string {
-  return Number.isFinite(v) ? String(v) : '';
+  return v === v ? String(v) : '';
 }
 
 const DAY_MS = 86_400_000;

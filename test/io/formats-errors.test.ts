@@ -199,3 +199,55 @@ describe('compressed and piped text: binary refused with its own name, UTF-16 re
     expect(await json(['describe', '-', '--encoding', 'utf16le'], bare)).toEqual(await json(['describe', 'long.csv']));
   });
 });
+
+describe('an infinity in a typed file is reported, not read as a missing cell', () => {
+  const findingsOf2 = async (f: string) => {
+    const r = await runInProcess(['validate', f, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(1);
+    const doc = JSON.parse(r.stdout) as {
+      files: { findings: { code: string; cell: string; value: string }[] }[];
+      summary: { missingness: { column: string; missing: number }[] };
+    };
+    return { findings: doc.files[0].findings, missing: Object.fromEntries(doc.summary.missingness.map((m) => [m.column, m.missing])) };
+  };
+  it('Parquet: a DOUBLE Infinity is a value that is not a number; NaN stays missing (as pandas writes a missing float)', async () => {
+    const { parquetWriteFile } = await import('hyparquet-writer');
+    const f = path.join(mkdtempSync(path.join(os.tmpdir(), 'alliance-formats-')), 'inf.parquet');
+    parquetWriteFile({
+      filename: f,
+      columnData: [
+        { name: 'client_id', data: ['A', 'A', 'A', 'B', 'B', 'B'] },
+        { name: 'session', data: [1, 2, 3, 1, 2, 3] },
+        { name: 'srs', data: [30, NaN, Infinity, 31, -Infinity, 33] },
+      ],
+      schema: [
+        { name: 'root', num_children: 3 },
+        { name: 'client_id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+        { name: 'session', type: 'INT32', repetition_type: 'REQUIRED' },
+        { name: 'srs', type: 'DOUBLE', repetition_type: 'REQUIRED' },
+      ],
+    });
+    const { findings, missing } = await findingsOf2(f);
+    expect(findings.filter((x) => x.code === 'value.non-numeric').map((x) => [x.cell, x.value])).toEqual([
+      ['row 3, column srs', 'Infinity'],
+      ['row 5, column srs', '-Infinity'],
+    ]);
+    expect(missing.srs).toBe(1);
+  });
+  it('SPSS: an infinite score and an infinite date are reported', async () => {
+    const b = Buffer.from(readFileSync(path.join(DIR, 'long_uncompressed.sav')));
+    const { readDictionary } = await import('../../src/io/sav/dictionary.js');
+    const dict = readDictionary({ read: (at, n) => b.subarray(at, at + n) });
+    expect(dict.compression).toBe(0); // cases lie one after another, caseElements x 8 bytes each
+    const at = (name: string, kase: number) =>
+      dict.dataOffset + (kase - 1) * dict.caseElements * 8 + dict.variables.find((v) => v.name === name)!.segments[0][0];
+    b.writeDoubleLE(Infinity, at('srs', 2));
+    b.writeDoubleLE(Infinity, at('date', 3));
+    const { findings } = await findingsOf2(tmp('inf.sav', b));
+    const got = findings.filter((x) => x.code === 'value.non-numeric' || x.code === 'value.invalid-date').map((x) => [x.code, x.cell, x.value]);
+    expect(got).toEqual([
+      ['value.non-numeric', 'case 2, variable srs', 'Infinity'],
+      ['value.invalid-date', 'case 3, variable date', 'Infinity'],
+    ]);
+  });
+});
