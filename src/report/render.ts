@@ -297,11 +297,18 @@ export function renderJson(doc: ResultDocument): string {
  * Text for Markdown: a `<` that would open an HTML tag, comment or declaration is
  * backslash-escaped (CommonMark shows it as a literal `<`), so text from the data or a
  * config (a title, a group name) can never become markup in a wiki or pull request.
- * `<0.001` and `< 36` stay as they are.
+ * `<0.001` and `< 36` stay as they are. A backslash that CommonMark would read as an escape
+ * (before ASCII punctuation, or at the end, where markup follows) is doubled first: else
+ * `\\<img ...>` from the data would become an escaped backslash and a raw tag, and `a\\|b`
+ * would undo a cell's escaped pipe. Other backslashes (`\\x1b` from printable) stay as they are.
  */
 export function mdText(s: string): string {
-  return printable(s).replace(/<(?=[A-Za-z/!?])/g, '\\<');
+  return printable(s)
+    .replace(MD_ESCAPING_BACKSLASH, '\\\\')
+    .replace(/<(?=[A-Za-z/!?])/g, '\\<');
 }
+/** A backslash CommonMark reads as an escape: before ASCII punctuation, or at the end of the text. */
+const MD_ESCAPING_BACKSLASH = /\\(?=[!-/:-@[-`{-~]|$)/g;
 
 /** Text for a Markdown table cell: mdText (line breaks shown as \n), pipes escaped. */
 export function mdCell(s: string): string {

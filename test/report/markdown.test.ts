@@ -11,6 +11,18 @@ describe('Markdown text from the data or a config never becomes markup', () => {
     expect(mdCell('a|b\nc')).toBe('a\\|b\\nc');
   });
 
+  it('a backslash from the data cannot undo an escape (\\< would open a tag, \\| end a cell)', () => {
+    // CommonMark reads "\\<img" as an escaped backslash and then a raw <img> tag.
+    expect(mdText('\\<img src=x onerror=alert(1)>')).toBe('\\\\\\<img src=x onerror=alert(1)>');
+    expect(mdCell('a\\|b')).toBe('a\\\\\\|b');
+    // a trailing backslash cannot escape the markup that follows (*italics*, a cell's pipe)
+    expect(mdText('x\\')).toBe('x\\\\');
+    // backslashes that escape nothing in CommonMark stay as they are (printable's \x1b)
+    expect(mdText('C:\\data \x1b')).toBe('C:\\data \\x1b');
+    // every < that opens a tag is preceded by an odd number of backslashes
+    for (const s of ['\\<b>', '\\\\<b>', '\\\\\\<b>', 'a\\</i>']) expect(mdText(s), s).not.toMatch(/(^|[^\\])(\\\\)*<[A-Za-z/]/);
+  });
+
   it('applies to titles, prefaces, cells and notes of a rendered document', () => {
     const doc: ResultDocument = {
       title: 'Clinic <img src=x onerror=alert(1)>',
