@@ -3,7 +3,7 @@
  * a CI log or a one-line message shows control characters escaped, through one helper.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runInProcess } from '../helpers/cli.js';
@@ -78,6 +78,34 @@ describe('no raw control character reaches the terminal', () => {
       expect([0, 1]).toContain(r.code);
       expect(r.stdout, fmt).not.toMatch(RAW_CONTROL);
       expect(r.stdout, fmt).toContain('dup\\x1b[1m');
+    }
+  });
+
+  it("the report's HTML: charts, warnings, headers and the title show control characters escaped", async () => {
+    f('esc4.csv', escExport());
+    const cfg = f(
+      'esc4.yaml',
+      [
+        'files: [esc4.csv]',
+        'report:',
+        '  title: "Clinic \\x1b]0;owned\\x07 \\u202eevil"',
+        '  sections: [describe, correlate, trend]',
+        '  formats: [html, md]',
+        '  minClients: 1',
+        '  clientTables: true',
+        'correlate: { by: therapist }',
+        'trend: { by: therapist }',
+        '',
+      ].join('\n'),
+    );
+    const out = path.join(tmp, 'esc4-report');
+    const r = await runInProcess(['report', '--config', cfg, '--out', out], { env: {} });
+    expect(r.code, r.stderr).toBe(0);
+    for (const name of readdirSync(out).filter((n) => /\.(html|md)$/.test(n))) {
+      const text = readFileSync(path.join(out, name), 'utf8');
+      expect(text, name).not.toMatch(RAW_CONTROL);
+      expect(text, name).toContain('T0\\x1b[2J');
+      expect(text, name).toContain('Clinic \\x1b]0;owned\\x07 \\u202eevil');
     }
   });
 
