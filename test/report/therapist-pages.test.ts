@@ -250,4 +250,12 @@ describe('pageNames', () => {
   it('keeps safe ids, replaces the rest, and makes names unique ignoring case', () => {
     expect(pageNames(['T01', '[therapist 1]', 'a/b', 'A-b', '../x', ''])).toEqual(['T01', 'therapist-1', 'a-b', 'A-b-2', 'x', 'therapist']);
   });
+
+  it('keeps a name short enough for any file system however long the id (255 bytes with .html)', () => {
+    const long = 'T'.repeat(300);
+    const names = pageNames([long, `${long}x`, `${'-'.repeat(70)}${'y'.repeat(200)}`]);
+    for (const n of names) expect(Buffer.byteLength(`${n}.html`), n).toBeLessThanOrEqual(255);
+    expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(3);
+    expect(names[0].startsWith('TTTT')).toBe(true);
+  });
 });

@@ -58,11 +58,23 @@ export interface PageContext {
   footer: string;
 }
 
+/**
+ * The most characters of a therapist's id kept in a page's file name: a name of the file
+ * system's 255 bytes (an id can be longer) failed the whole report with ENAMETOOLONG.
+ * Room is left for the `-N` that makes names unique and for `.html`.
+ */
+const MAX_PAGE_NAME = 100;
+
 /** A file name for each therapist, unique (ignoring case), in the order given. */
 export function pageNames(therapists: readonly string[]): string[] {
   const used = new Set<string>();
   return therapists.map((t) => {
-    const base = t.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'therapist';
+    const base =
+      t
+        .replace(/[^A-Za-z0-9_-]+/g, '-')
+        .replace(/^-+/, '')
+        .slice(0, MAX_PAGE_NAME)
+        .replace(/-+$/, '') || 'therapist';
     let name = base;
     for (let k = 2; used.has(name.toLowerCase()); k++) name = `${base}-${k}`;
     used.add(name.toLowerCase());
