@@ -310,6 +310,20 @@ export function mdText(s: string): string {
 /** A backslash CommonMark reads as an escape: before ASCII punctuation, or at the end of the text. */
 const MD_ESCAPING_BACKSLASH = /\\(?=[!-/:-@[-`{-~]|$)/g;
 
+/**
+ * Text for the start of a Markdown line (a preface line, a note): mdText, and a character
+ * that would open a block there backslash-escaped, so a line that begins with text from the
+ * data (a measure named by its header, "# Totals -> plain numeric ...") cannot become a
+ * heading, list item, block quote, thematic break, setext underline or code fence.
+ */
+export function mdLine(s: string): string {
+  return mdText(s).replace(MD_BLOCK_START, (_m, lead: string, digits: string | undefined, dot: string | undefined, mark: string | undefined) =>
+    digits !== undefined ? `${lead}${digits}\\${dot}` : `${lead}\\${mark}`,
+  );
+}
+/** Up to three spaces, then a block marker: # > - + * = _ ` ~, or digits and . or ) (an ordered list). */
+const MD_BLOCK_START = /^( {0,3})(?:(\d{1,9})([.)])|([#>\-+*=_`~]))/;
+
 /** Text for a Markdown table cell: mdText (line breaks shown as \n), pipes escaped. */
 export function mdCell(s: string): string {
   return mdText(s).replace(/\|/g, '\\|');
@@ -340,7 +354,7 @@ function* markdownTableChunks(t: TableModel, level: number, cap?: RowCap): Gener
   if (cap && shown < t.rows.length) out.push('', `${mdText(rowCapNote(t, cap))}  `);
   if (t.notes && t.notes.length > 0) {
     out.push('');
-    for (const n of t.notes) out.push(`${mdText(n)}  `);
+    for (const n of t.notes) out.push(`${mdLine(n)}  `);
   }
   if (out.length > 0) yield out.join('\n') + '\n';
 }
@@ -359,13 +373,13 @@ export function* markdownChunks(doc: ResultDocument, cap?: RowCap): Generator<st
   function* parts(): Generator<string> {
     yield `# ${mdText(doc.title)}`;
     yield '\n';
-    for (const line of doc.preface ?? []) yield `\n${mdText(line)}  `;
+    for (const line of doc.preface ?? []) yield `\n${mdLine(line)}  `;
     if (doc.preface && doc.preface.length > 0) yield '\n';
     for (const t of doc.tables) {
       yield '\n';
       yield* markdownTableChunks(t, 2, cap);
     }
-    for (const n of doc.notes ?? []) yield `\n${mdText(n)}  `;
+    for (const n of doc.notes ?? []) yield `\n${mdLine(n)}  `;
     for (const w of collapseWarnings(doc.warnings ?? [])) yield `\n**${WARNING}** ${mdText(w.text)}.  `;
   }
   // White space after the last other character is held back until more text comes (a run

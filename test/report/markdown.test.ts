@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mdCell, mdText, renderMarkdown } from '../../src/report/render.js';
+import { mdCell, mdLine, mdText, renderMarkdown } from '../../src/report/render.js';
 import { F, type ResultDocument } from '../../src/report/model.js';
 
 describe('Markdown text from the data or a config never becomes markup', () => {
@@ -21,6 +21,39 @@ describe('Markdown text from the data or a config never becomes markup', () => {
     expect(mdText('C:\\data \x1b')).toBe('C:\\data \\x1b');
     // every < that opens a tag is preceded by an odd number of backslashes
     for (const s of ['\\<b>', '\\\\<b>', '\\\\\\<b>', 'a\\</i>']) expect(mdText(s), s).not.toMatch(/(^|[^\\])(\\\\)*<[A-Za-z/]/);
+  });
+
+  it('a line that starts with data cannot start a heading, list, quote, rule or fence', () => {
+    // A measure named by its header ("# Totals") starts a preface line: "# Totals -> plain numeric ..."
+    for (const [s, want] of [
+      ['# Totals -> plain', '\\# Totals -> plain'],
+      ['- x', '\\- x'],
+      ['+ x', '\\+ x'],
+      ['* x', '\\* x'],
+      ['> x', '\\> x'],
+      ['===', '\\==='],
+      ['___', '\\___'],
+      ['```js', '\\```js'],
+      ['~~~', '\\~~~'],
+      ['1. x', '1\\. x'],
+      ['12) x', '12\\) x'],
+      ['   # x', '   \\# x'],
+      ['rows: 12, clients: 3', 'rows: 12, clients: 3'],
+      ['2 value(s) of x', '2 value(s) of x'],
+      ['-0.5 is a value', '\\-0.5 is a value'],
+    ] as const)
+      expect(mdLine(s), s).toBe(want);
+    const doc: ResultDocument = {
+      title: 't',
+      preface: ['# Totals -> plain numeric measure', '- y'],
+      tables: [{ id: 't', title: 'x', columns: [{ key: 'g', header: 'g' }], rows: [{ g: 'a' }], notes: ['> quoted'] }],
+      notes: ['=== rule'],
+      json: {},
+    };
+    const md = renderMarkdown(doc);
+    // the only block markers at a line's start are the document's own headings
+    expect(md).not.toMatch(/^(?!# t$|## x$) {0,3}(#|[-+*] |>|=)/m);
+    expect(md).toContain('\\# Totals -> plain numeric measure');
   });
 
   it('applies to titles, prefaces, cells and notes of a rendered document', () => {

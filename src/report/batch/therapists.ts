@@ -18,7 +18,7 @@ import type { OptionSource } from '../../sections/section.js';
 import type { Dataset } from '../../dataset/types.js';
 import { UserError } from '../../errors.js';
 import { F, type Cell, type Format, type ResultDocument, type TableModel } from '../model.js';
-import { mdText, renderMarkdown } from '../render.js';
+import { mdLine, mdText, renderMarkdown } from '../render.js';
 import { NO_DATA, renderReportHtml, type Headline, type HtmlSection } from '../html/page.js';
 import { toFixedR } from '../number.js';
 import type { NameOf } from '../labels.js';
@@ -138,7 +138,7 @@ export function therapistPages(figures: TherapistFigures, ctx: PageContext): The
       const md = [
         `# ${mdText(title)}`,
         '',
-        ...sub.map((s) => `${mdText(s)}  `),
+        ...sub.map((s) => `${mdLine(s)}  `),
         '',
         `[Back to the clinic report](../report.md)`,
         '',
@@ -328,7 +328,7 @@ export function pagesMarkdown(p: TherapistPages): string[] {
     mdText(PAGES_INTRO),
     '',
     ...p.pages.map(
-      (g) => `- [${mdText(g.therapist).replace(/[[\]\\]/g, '\\$&')}](${THERAPIST_DIR}/${g.name}.${ext})${g.shown ? '' : ` ${tooFewNote(p.minClients)}`}`,
+      (g) => `- [${mdText(g.therapist).replace(/[[\]]/g, '\\$&')}](${THERAPIST_DIR}/${g.name}.${ext})${g.shown ? '' : ` ${tooFewNote(p.minClients)}`}`,
     ),
     '',
   ];
