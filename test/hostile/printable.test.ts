@@ -46,6 +46,8 @@ describe('printable', () => {
     expect(printable('x\x1b[31my')).toBe('x\\x1b[31my');
     expect(printable('\r\t\x00\x7f\x9b')).toBe('\\r\\t\\x00\\x7f\\x9b');
     expect(printable('a\u202eb\u2028c')).toBe('a\\u202eb\\u2028c');
+    // the two noncharacters XML cannot hold (a Word document with one does not open)
+    expect(printable('a\ufffeb\uffff')).toBe('a\\ufffeb\\uffff');
   });
   it('leaves ordinary text (accents, CJK, emoji, backslashes) unchanged', () => {
     for (const s of ['Zoë', '客户', '😀', 'C:\\data', 'e\u0301']) expect(printable(s)).toBe(s);
