@@ -301,11 +301,14 @@ export function renderJson(doc: ResultDocument): string {
  * (before ASCII punctuation, or at the end, where markup follows) is doubled first: else
  * `\\<img ...>` from the data would become an escaped backslash and a raw tag, and `a\\|b`
  * would undo a cell's escaped pipe. Other backslashes (`\\x1b` from printable) stay as they are.
+ * A `(` right after a `]` is escaped too, so `![x](http://...)` from the data is no image
+ * (an external fetch when report.md is viewed) and `[x](...)` no link.
  */
 export function mdText(s: string): string {
   return printable(s)
     .replace(MD_ESCAPING_BACKSLASH, '\\\\')
-    .replace(/<(?=[A-Za-z/!?])/g, '\\<');
+    .replace(/<(?=[A-Za-z/!?])/g, '\\<')
+    .replace(/\](?=\()/g, ']\\');
 }
 /** A backslash CommonMark reads as an escape: before ASCII punctuation, or at the end of the text. */
 const MD_ESCAPING_BACKSLASH = /\\(?=[!-/:-@[-`{-~]|$)/g;
@@ -321,8 +324,11 @@ export function mdLine(s: string): string {
     digits !== undefined ? `${lead}${digits}\\${dot}` : `${lead}\\${mark}`,
   );
 }
-/** Up to three spaces, then a block marker: # > - + * = _ ` ~, or digits and . or ) (an ordered list). */
-const MD_BLOCK_START = /^( {0,3})(?:(\d{1,9})([.)])|([#>\-+*=_`~]))/;
+/**
+ * Up to three spaces, then a block marker: # > - + * = _ ` ~, a [ (a link reference
+ * definition), or digits and . or ) (an ordered list).
+ */
+const MD_BLOCK_START = /^( {0,3})(?:(\d{1,9})([.)])|([#>\-+*=_`~[]))/;
 
 /** Text for a Markdown table cell: mdText (line breaks shown as \n), pipes escaped. */
 export function mdCell(s: string): string {

@@ -23,6 +23,13 @@ describe('Markdown text from the data or a config never becomes markup', () => {
     for (const s of ['\\<b>', '\\\\<b>', '\\\\\\<b>', 'a\\</i>']) expect(mdText(s), s).not.toMatch(/(^|[^\\])(\\\\)*<[A-Za-z/]/);
   });
 
+  it('text from the data cannot become a link or an image (an external fetch from report.md)', () => {
+    expect(mdText('![p](http://evil.example/p.png)')).toBe('![p]\\(http://evil.example/p.png)');
+    expect(mdCell('[l](javascript:alert(1))')).toBe('[l]\\(javascript:alert(1))');
+    // intervals and brackets that are no link stay as they are
+    expect(mdText('95% CI [-0.15, 0.62] (n = 9)')).toBe('95% CI [-0.15, 0.62] (n = 9)');
+  });
+
   it('a line that starts with data cannot start a heading, list, quote, rule or fence', () => {
     // A measure named by its header ("# Totals") starts a preface line: "# Totals -> plain numeric ..."
     for (const [s, want] of [
@@ -41,6 +48,7 @@ describe('Markdown text from the data or a config never becomes markup', () => {
       ['rows: 12, clients: 3', 'rows: 12, clients: 3'],
       ['2 value(s) of x', '2 value(s) of x'],
       ['-0.5 is a value', '\\-0.5 is a value'],
+      ['[x]: http://evil.example/p.png', '\\[x]: http://evil.example/p.png'],
     ] as const)
       expect(mdLine(s), s).toBe(want);
     const doc: ResultDocument = {
