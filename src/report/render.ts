@@ -330,6 +330,19 @@ export function mdLine(s: string): string {
  */
 const MD_BLOCK_START = /^( {0,3})(?:(\d{1,9})([.)])|([#>\-+*=_`~[]))/;
 
+/**
+ * Text as a Markdown code span (a file name): printable, fenced by one backtick more than the
+ * longest run in the text, so a backtick in the name cannot end the span and let the rest
+ * (`<b>`, `[x](...)`) be read as markup. Not for table cells (a pipe would still end the cell).
+ */
+export function mdCode(s: string): string {
+  const text = printable(s);
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
 /** Text for a Markdown table cell: mdText (line breaks shown as \n), pipes escaped. */
 export function mdCell(s: string): string {
   return mdText(s).replace(/\|/g, '\\|');

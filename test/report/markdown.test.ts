@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mdCell, mdLine, mdText, renderMarkdown } from '../../src/report/render.js';
+import { mdCell, mdCode, mdLine, mdText, renderMarkdown } from '../../src/report/render.js';
 import { F, type ResultDocument } from '../../src/report/model.js';
 
 describe('Markdown text from the data or a config never becomes markup', () => {
@@ -28,6 +28,13 @@ describe('Markdown text from the data or a config never becomes markup', () => {
     expect(mdCell('[l](javascript:alert(1))')).toBe('[l]\\(javascript:alert(1))');
     // intervals and brackets that are no link stay as they are
     expect(mdText('95% CI [-0.15, 0.62] (n = 9)')).toBe('95% CI [-0.15, 0.62] (n = 9)');
+  });
+
+  it('a code span from the data is fenced longer than any backtick run in it', () => {
+    expect(mdCode('a.csv')).toBe('`a.csv`');
+    expect(mdCode('a`<b>.csv')).toBe('``a`<b>.csv``');
+    expect(mdCode('``x')).toBe('``` ``x ```');
+    expect(mdCode('a\nb')).toBe('`a\\nb`');
   });
 
   it('a line that starts with data cannot start a heading, list, quote, rule or fence', () => {
