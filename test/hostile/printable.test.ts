@@ -46,6 +46,9 @@ describe('printable', () => {
     expect(printable('x\x1b[31my')).toBe('x\\x1b[31my');
     expect(printable('\r\t\x00\x7f\x9b')).toBe('\\r\\t\\x00\\x7f\\x9b');
     expect(printable('a\u202eb\u2028c')).toBe('a\\u202eb\\u2028c');
+    // every character of Unicode's Bidi_Control property, the Arabic letter mark U+061C too
+    for (const c of ['\u061c', '\u200e', '\u200f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'])
+      expect(printable(`x${c}y`), c.codePointAt(0)!.toString(16)).toBe(`x\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}y`);
     // the two noncharacters XML cannot hold (a Word document with one does not open)
     expect(printable('a\ufffeb\uffff')).toBe('a\\ufffeb\\uffff');
   });
