@@ -69,4 +69,21 @@ describe('manuscript formats escape text from the data', () => {
     expect(xml).not.toMatch(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u);
     expect(xml).toContain('North\\uffff');
   });
+
+  it('LaTeX: a table row that starts with [ is not read as the optional argument of \\\\ or \\midrule', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'apa-bracket-'));
+    const rows = ['client,session,site,srs,phq9'];
+    let seed = 5;
+    const rnd = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    ['[5cm] A', 'B', '[x] C'].forEach((site, g) => {
+      for (let c = 0; c < 6; c++)
+        for (let s = 1; s <= 4; s++) rows.push(`G${g}C${c},${s},"${site}",${(30 + 8 * rnd()).toFixed(1)},${Math.round(5 + 15 * rnd())}`);
+    });
+    writeFileSync(path.join(dir, 'brackets.csv'), rows.join('\n') + '\n');
+    const tex = await runInProcess(['trend', path.join(dir, 'brackets.csv'), '--group', 'site', '--by', 'site', '--min-clients', '2', '--format', 'latex']);
+    expect(tex.code, tex.stderr).toBe(0);
+    // a row's first cell comes after "\\\\" (or \\midrule) and a line break: LaTeX looks past the break for [
+    expect(tex.stdout).not.toMatch(/(\\\\|rule)\s*\n\s*\[/);
+    expect(tex.stdout).toContain('{}[5cm] A &');
+  });
 });
