@@ -32,13 +32,16 @@ export function isFormulaCell(s: string): boolean {
 }
 
 /**
- * C0 and C1 control characters, DEL, and the Unicode line/paragraph separators and
- * bidirectional controls (a "Trojan Source" reordering, CVE-2021-42574).
+ * C0 and C1 control characters, DEL, the Unicode line/paragraph separators, the
+ * bidirectional controls (Unicode's Bidi_Control property, U+061C included: a "Trojan
+ * Source" reordering, CVE-2021-42574), and the noncharacters U+FFFE and U+FFFF, which XML
+ * cannot hold (a Word document with one in its text does not open): printable text is
+ * always valid XML character data.
  */
 // eslint-disable-next-line no-control-regex
-const UNPRINTABLE = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const UNPRINTABLE = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]/g;
 // eslint-disable-next-line no-control-regex
-const HAS_UNPRINTABLE = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const HAS_UNPRINTABLE = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]/;
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 

@@ -297,10 +297,50 @@ export function renderJson(doc: ResultDocument): string {
  * Text for Markdown: a `<` that would open an HTML tag, comment or declaration is
  * backslash-escaped (CommonMark shows it as a literal `<`), so text from the data or a
  * config (a title, a group name) can never become markup in a wiki or pull request.
- * `<0.001` and `< 36` stay as they are.
+ * `<0.001` and `< 36` stay as they are. A backslash that CommonMark would read as an escape
+ * (before ASCII punctuation, or at the end, where markup follows) is doubled first: else
+ * `\\<img ...>` from the data would become an escaped backslash and a raw tag, and `a\\|b`
+ * would undo a cell's escaped pipe. Other backslashes (`\\x1b` from printable) stay as they are.
+ * A `(` right after a `]` is escaped too, so `![x](http://...)` from the data is no image
+ * (an external fetch when report.md is viewed) and `[x](...)` no link.
  */
 export function mdText(s: string): string {
-  return printable(s).replace(/<(?=[A-Za-z/!?])/g, '\\<');
+  return printable(s)
+    .replace(MD_ESCAPING_BACKSLASH, '\\\\')
+    .replace(/<(?=[A-Za-z/!?])/g, '\\<')
+    .replace(/\](?=\()/g, ']\\');
+}
+/** A backslash CommonMark reads as an escape: before ASCII punctuation, or at the end of the text. */
+const MD_ESCAPING_BACKSLASH = /\\(?=[!-/:-@[-`{-~]|$)/g;
+
+/**
+ * Text for the start of a Markdown line (a preface line, a note): mdText, and a character
+ * that would open a block there backslash-escaped, so a line that begins with text from the
+ * data (a measure named by its header, "# Totals -> plain numeric ...") cannot become a
+ * heading, list item, block quote, thematic break, setext underline or code fence.
+ */
+export function mdLine(s: string): string {
+  return mdText(s).replace(MD_BLOCK_START, (_m, lead: string, digits: string | undefined, dot: string | undefined, mark: string | undefined) =>
+    digits !== undefined ? `${lead}${digits}\\${dot}` : `${lead}\\${mark}`,
+  );
+}
+/**
+ * Up to three spaces, then a block marker: # > - + * = _ ` ~, a [ (a link reference
+ * definition), or digits and . or ) (an ordered list).
+ */
+const MD_BLOCK_START = /^( {0,3})(?:(\d{1,9})([.)])|([#>\-+*=_`~[]))/;
+
+/**
+ * Text as a Markdown code span (a file name): printable, fenced by one backtick more than the
+ * longest run in the text, so a backtick in the name cannot end the span and let the rest
+ * (`<b>`, `[x](...)`) be read as markup. Not for table cells (a pipe would still end the cell).
+ */
+export function mdCode(s: string): string {
+  const text = printable(s);
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
 }
 
 /** Text for a Markdown table cell: mdText (line breaks shown as \n), pipes escaped. */
@@ -333,7 +373,7 @@ function* markdownTableChunks(t: TableModel, level: number, cap?: RowCap): Gener
   if (cap && shown < t.rows.length) out.push('', `${mdText(rowCapNote(t, cap))}  `);
   if (t.notes && t.notes.length > 0) {
     out.push('');
-    for (const n of t.notes) out.push(`${mdText(n)}  `);
+    for (const n of t.notes) out.push(`${mdLine(n)}  `);
   }
   if (out.length > 0) yield out.join('\n') + '\n';
 }
@@ -352,13 +392,13 @@ export function* markdownChunks(doc: ResultDocument, cap?: RowCap): Generator<st
   function* parts(): Generator<string> {
     yield `# ${mdText(doc.title)}`;
     yield '\n';
-    for (const line of doc.preface ?? []) yield `\n${mdText(line)}  `;
+    for (const line of doc.preface ?? []) yield `\n${mdLine(line)}  `;
     if (doc.preface && doc.preface.length > 0) yield '\n';
     for (const t of doc.tables) {
       yield '\n';
       yield* markdownTableChunks(t, 2, cap);
     }
-    for (const n of doc.notes ?? []) yield `\n${mdText(n)}  `;
+    for (const n of doc.notes ?? []) yield `\n${mdLine(n)}  `;
     for (const w of collapseWarnings(doc.warnings ?? [])) yield `\n**${WARNING}** ${mdText(w.text)}.  `;
   }
   // White space after the last other character is held back until more text comes (a run

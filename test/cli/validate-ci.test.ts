@@ -12,6 +12,7 @@ import { TODAY, findingsOf, tmpDir, tmpFile, type ValidateDoc } from '../validat
 import { validateJsonDocument, validateJunitXml, validateSarif } from '../helpers/schemas.js';
 import { ROOT } from '../helpers/spawn.js';
 import { CODES } from '../../src/validate/codes.js';
+import { artifactLocation } from '../../src/sections/validate/sarif.js';
 
 const run = (args: string[], env: Record<string, string> = {}) => runInProcess(['validate', ...args, '--today', TODAY], { env });
 
@@ -199,5 +200,14 @@ describe('SARIF 2.1.0', () => {
     expect(run.results[0].properties).toMatchObject({ codes: ['value.out-of-range', 'schema.maximum'], field: 3, value: '41', column: 'srs' });
     expect(run.results[0].ruleIndex).toBe(CODES.findIndex((c) => c.code === 'value.out-of-range'));
     expect(run.properties).toMatchObject({ passed: false, errors: 1, warnings: 1, fatal: 0 });
+  });
+});
+
+describe('SARIF artifact locations', () => {
+  it('a file name with # or ? stays one path (not a fragment or a query)', () => {
+    expect(artifactLocation('exports/site#2 export?.csv')).toEqual({ uri: 'exports/site%232%20export%3F.csv', uriBaseId: '%SRCROOT%' });
+    expect(artifactLocation('/data/a#b.csv')).toEqual({ uri: 'file:///data/a%23b.csv' });
+    for (const name of ['a#b.csv', 'q?.csv', '100%.csv', 'x y/z.csv'])
+      expect(decodeURIComponent(new URL(artifactLocation(`/d/${name}`).uri).pathname)).toBe(`/d/${name}`);
   });
 });

@@ -243,6 +243,20 @@ describe('GitHub Actions', () => {
     expect((readFileSync(summary, 'utf8').match(/## alliance validate/g) ?? []).length).toBe(2);
   });
 
+  it('the step summary is Markdown-escaped like every other Markdown (values, messages, file names)', async () => {
+    const summary = path.join(tmpDir(), 'hostile-summary.md');
+    const f = tmpFile('client_id,session,srs\nC1,1,<img src=x onerror=alert(1)>\nC2,1,a\\|b\n', 'a`<b>x.csv');
+    const r = await run([f, '--today', TODAY, '--format', 'github'], { env: { GITHUB_STEP_SUMMARY: summary } });
+    expect(r.code).toBe(1);
+    const md = readFileSync(summary, 'utf8');
+    // no tag from the data outside a code span, and the file name's code span is not cut by its backtick
+    expect(md.replace(/``[^`]*`[^`]*``/g, '')).not.toMatch(/(^|[^\\])(\\\\)*<[A-Za-z]/m);
+    expect(md).toContain('\\<img src=x onerror=alert(1)>');
+    expect(md).toMatch(/``[^`]*a`<b>x\.csv``/);
+    // a backslash before a pipe does not end the cell
+    expect(md).toContain('a\\\\\\|b');
+  });
+
   it("keeps the step summary under GitHub's 1 MiB limit and says how many findings were left out", async () => {
     const summary = path.join(tmpDir(), 'big-summary.md');
     const lines = ['client_id,session,srs'];

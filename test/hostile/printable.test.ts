@@ -3,7 +3,7 @@
  * a CI log or a one-line message shows control characters escaped, through one helper.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runInProcess } from '../helpers/cli.js';
@@ -46,6 +46,11 @@ describe('printable', () => {
     expect(printable('x\x1b[31my')).toBe('x\\x1b[31my');
     expect(printable('\r\t\x00\x7f\x9b')).toBe('\\r\\t\\x00\\x7f\\x9b');
     expect(printable('a\u202eb\u2028c')).toBe('a\\u202eb\\u2028c');
+    // every character of Unicode's Bidi_Control property, the Arabic letter mark U+061C too
+    for (const c of ['\u061c', '\u200e', '\u200f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'])
+      expect(printable(`x${c}y`), c.codePointAt(0)!.toString(16)).toBe(`x\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}y`);
+    // the two noncharacters XML cannot hold (a Word document with one does not open)
+    expect(printable('a\ufffeb\uffff')).toBe('a\\ufffeb\\uffff');
   });
   it('leaves ordinary text (accents, CJK, emoji, backslashes) unchanged', () => {
     for (const s of ['Zoë', '客户', '😀', 'C:\\data', 'e\u0301']) expect(printable(s)).toBe(s);
@@ -78,6 +83,34 @@ describe('no raw control character reaches the terminal', () => {
       expect([0, 1]).toContain(r.code);
       expect(r.stdout, fmt).not.toMatch(RAW_CONTROL);
       expect(r.stdout, fmt).toContain('dup\\x1b[1m');
+    }
+  });
+
+  it("the report's HTML: charts, warnings, headers and the title show control characters escaped", async () => {
+    f('esc4.csv', escExport());
+    const cfg = f(
+      'esc4.yaml',
+      [
+        'files: [esc4.csv]',
+        'report:',
+        '  title: "Clinic \\x1b]0;owned\\x07 \\u202eevil"',
+        '  sections: [describe, correlate, trend]',
+        '  formats: [html, md]',
+        '  minClients: 1',
+        '  clientTables: true',
+        'correlate: { by: therapist }',
+        'trend: { by: therapist }',
+        '',
+      ].join('\n'),
+    );
+    const out = path.join(tmp, 'esc4-report');
+    const r = await runInProcess(['report', '--config', cfg, '--out', out], { env: {} });
+    expect(r.code, r.stderr).toBe(0);
+    for (const name of readdirSync(out).filter((n) => /\.(html|md)$/.test(n))) {
+      const text = readFileSync(path.join(out, name), 'utf8');
+      expect(text, name).not.toMatch(RAW_CONTROL);
+      expect(text, name).toContain('T0\\x1b[2J');
+      expect(text, name).toContain('Clinic \\x1b]0;owned\\x07 \\u202eevil');
     }
   });
 

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { markdownChunks, mdCell, mdText, renderMarkdown } from '../../src/report/render.js';
+import { markdownChunks, mdCell, mdLine, mdText, renderMarkdown } from '../../src/report/render.js';
 import type { ResultDocument, Row, TableModel } from '../../src/report/model.js';
 import { sequence } from '../../src/sequence.js';
 import { collapseWarnings } from '../../src/report/warnings.js';
@@ -15,7 +15,7 @@ import { collapseWarnings } from '../../src/report/warnings.js';
 /** The definition: the whole text as one string. */
 function definition(doc: ResultDocument): string {
   const out: string[] = [`# ${mdText(doc.title)}`, ''];
-  for (const line of doc.preface ?? []) out.push(`${mdText(line)}  `);
+  for (const line of doc.preface ?? []) out.push(`${mdLine(line)}  `);
   if (doc.preface && doc.preface.length > 0) out.push('');
   for (const t of doc.tables) {
     const lines = [
@@ -25,10 +25,10 @@ function definition(doc: ResultDocument): string {
       '|' + t.columns.map(() => ':---').join('|') + '|',
     ];
     for (const row of t.rows) lines.push('| ' + t.columns.map((c) => mdCell(String(row[c.key] ?? ''))).join(' | ') + ' |');
-    if (t.notes && t.notes.length > 0) lines.push('', ...t.notes.map((n) => `${mdText(n)}  `));
+    if (t.notes && t.notes.length > 0) lines.push('', ...t.notes.map((n) => `${mdLine(n)}  `));
     out.push(lines.join('\n') + '\n');
   }
-  for (const n of doc.notes ?? []) out.push(`${mdText(n)}  `);
+  for (const n of doc.notes ?? []) out.push(`${mdLine(n)}  `);
   for (const w of collapseWarnings(doc.warnings ?? [])) out.push(`**warning:** ${mdText(w.text)}.  `);
   return (
     out

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toFixedR } from '../../src/report/number.js';
-import { pageNames } from '../../src/report/batch/therapists.js';
+import { pageNames, pagesMarkdown } from '../../src/report/batch/therapists.js';
 import { runInProcess } from '../helpers/cli.js';
 import { validateJsonDocument } from '../helpers/schemas.js';
 
@@ -249,5 +249,24 @@ describe('hostile therapist ids', () => {
 describe('pageNames', () => {
   it('keeps safe ids, replaces the rest, and makes names unique ignoring case', () => {
     expect(pageNames(['T01', '[therapist 1]', 'a/b', 'A-b', '../x', ''])).toEqual(['T01', 'therapist-1', 'a-b', 'A-b-2', 'x', 'therapist']);
+  });
+
+  it("report.md's link to a page escapes the id once: brackets and backslashes from the data", () => {
+    const pages = [
+      { therapist: 'T[1]', name: 'T-1', shown: true },
+      { therapist: 'a\\|b', name: 'a-b', shown: true },
+    ];
+    const md = pagesMarkdown({ pages, files: new Map([['therapists/T-1.md', '']]), minClients: 5 });
+    expect(md).toContain('- [T\\[1\\]](therapists/T-1.md)');
+    // one backslash in the id: doubled once (CommonMark shows "a\|b"), not twice
+    expect(md).toContain('- [a\\\\|b](therapists/a-b.md)');
+  });
+
+  it('keeps a name short enough for any file system however long the id (255 bytes with .html)', () => {
+    const long = 'T'.repeat(300);
+    const names = pageNames([long, `${long}x`, `${'-'.repeat(70)}${'y'.repeat(200)}`]);
+    for (const n of names) expect(Buffer.byteLength(`${n}.html`), n).toBeLessThanOrEqual(255);
+    expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(3);
+    expect(names[0].startsWith('TTTT')).toBe(true);
   });
 });

@@ -6,7 +6,7 @@
 import type { Mapping } from '../../dataset/types.js';
 import type { Verdict } from '../../sections/section.js';
 import type { FileContent } from '../../io/atomic.js';
-import { csvChunks, mdCell, mdText, renderMarkdown, REPORT_TABLE_ROWS, type RowCap } from '../render.js';
+import { csvChunks, mdCell, mdLine, mdText, renderMarkdown, REPORT_TABLE_ROWS, type RowCap } from '../render.js';
 import { jsonChunks } from '../stream.js';
 import { renderReportHtml, type HtmlSection } from '../html/page.js';
 import { measureNames } from '../labels.js';
@@ -66,7 +66,7 @@ export async function reportFiles(x: OutputParts): Promise<Map<string, FileConte
     const md: string[] = [
       `# ${mdText(title)}`,
       '',
-      ...sub.map((s) => `${mdText(s)}  `),
+      ...sub.map((s) => `${mdLine(s)}  `),
       '',
       '## Summary',
       '',

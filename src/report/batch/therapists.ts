@@ -18,7 +18,7 @@ import type { OptionSource } from '../../sections/section.js';
 import type { Dataset } from '../../dataset/types.js';
 import { UserError } from '../../errors.js';
 import { F, type Cell, type Format, type ResultDocument, type TableModel } from '../model.js';
-import { mdText, renderMarkdown } from '../render.js';
+import { mdLine, mdText, renderMarkdown } from '../render.js';
 import { NO_DATA, renderReportHtml, type Headline, type HtmlSection } from '../html/page.js';
 import { toFixedR } from '../number.js';
 import type { NameOf } from '../labels.js';
@@ -58,11 +58,23 @@ export interface PageContext {
   footer: string;
 }
 
+/**
+ * The most characters of a therapist's id kept in a page's file name: a name of the file
+ * system's 255 bytes (an id can be longer) failed the whole report with ENAMETOOLONG.
+ * Room is left for the `-N` that makes names unique and for `.html`.
+ */
+const MAX_PAGE_NAME = 100;
+
 /** A file name for each therapist, unique (ignoring case), in the order given. */
 export function pageNames(therapists: readonly string[]): string[] {
   const used = new Set<string>();
   return therapists.map((t) => {
-    const base = t.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'therapist';
+    const base =
+      t
+        .replace(/[^A-Za-z0-9_-]+/g, '-')
+        .replace(/^-+/, '')
+        .slice(0, MAX_PAGE_NAME)
+        .replace(/-+$/, '') || 'therapist';
     let name = base;
     for (let k = 2; used.has(name.toLowerCase()); k++) name = `${base}-${k}`;
     used.add(name.toLowerCase());
@@ -126,7 +138,7 @@ export function therapistPages(figures: TherapistFigures, ctx: PageContext): The
       const md = [
         `# ${mdText(title)}`,
         '',
-        ...sub.map((s) => `${mdText(s)}  `),
+        ...sub.map((s) => `${mdLine(s)}  `),
         '',
         `[Back to the clinic report](../report.md)`,
         '',
@@ -316,7 +328,7 @@ export function pagesMarkdown(p: TherapistPages): string[] {
     mdText(PAGES_INTRO),
     '',
     ...p.pages.map(
-      (g) => `- [${mdText(g.therapist).replace(/[[\]\\]/g, '\\$&')}](${THERAPIST_DIR}/${g.name}.${ext})${g.shown ? '' : ` ${tooFewNote(p.minClients)}`}`,
+      (g) => `- [${mdText(g.therapist).replace(/[[\]]/g, '\\$&')}](${THERAPIST_DIR}/${g.name}.${ext})${g.shown ? '' : ` ${tooFewNote(p.minClients)}`}`,
     ),
     '',
   ];

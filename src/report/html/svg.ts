@@ -9,6 +9,7 @@
  * and a vermilion that differ in lightness, and series also differ by dash and marker
  * shape, so the charts survive greyscale printing.
  */
+import { printable } from '../../io/text-safety.js';
 import { toFixedR } from '../number.js';
 
 export const INK = '#1b1b1b';
@@ -20,8 +21,13 @@ const DASH = ['', '6 3', '2 3'];
 const LIGHT = '#9dbad5';
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"';
 
+/**
+ * Text for HTML and SVG (element content and double-quoted attributes): control characters
+ * shown as escapes (printable: an ESC, a line break or a bidirectional override from the
+ * data must not reach the page, docs/safety.md), then the markup characters escaped.
+ */
 export function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return printable(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 /** Coordinates at 0.1 px (short, stable output). */

@@ -56,6 +56,16 @@ function runs(t: Text): string {
     .join('');
 }
 
+/**
+ * One tabular row. A row follows \\ or \midrule, which look past the line break for an
+ * optional [argument]: a first cell starting with [ (a site "[5cm] A") would be taken as one
+ * (space added, or a LaTeX error) and vanish, so it gets an empty group {} in front.
+ */
+function tableRow(cells: string[]): string {
+  const line = cells.join(' & ');
+  return `${/^\s*\[/.test(line) ? '{}' : ''}${line} \\\\`;
+}
+
 function table(tb: ApaTable, n: number): string[] {
   const spec = tb.columns.map((c) => (c.align === 'right' ? 'r' : 'l')).join('');
   const out = [
@@ -66,12 +76,12 @@ function table(tb: ApaTable, n: number): string[] {
     `\\noindent\\textit{${latexEscape(tb.title)}}\\par\\medskip`,
     `\\noindent\\begin{tabular}{@{}${spec}@{}}`,
     '\\toprule',
-    tb.columns.map((c) => runs(c.header)).join(' & ') + ' \\\\',
+    tableRow(tb.columns.map((c) => runs(c.header))),
     '\\midrule',
   ];
   for (const row of tb.rows) {
     if ('section' in row) out.push(`\\multicolumn{${tb.columns.length}}{@{}l}{\\textit{${latexEscape(row.section)}}} \\\\`);
-    else out.push(row.cells.map(runs).join(' & ') + ' \\\\');
+    else out.push(tableRow(row.cells.map(runs)));
   }
   out.push('\\bottomrule', '\\end{tabular}\\par\\medskip', `\\noindent\\textit{Note.} ${runs(tb.note)}\\par`, '\\end{table}', '');
   return out;

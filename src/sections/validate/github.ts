@@ -12,7 +12,7 @@
  * - The step summary: the verdict, the files, the counts by code and every finding listed
  *   (within GitHub's 1 MiB limit).
  */
-import { renderMarkdownTable } from '../../report/render.js';
+import { mdCell, mdCode, renderMarkdownTable } from '../../report/render.js';
 import { printable } from '../../io/text-safety.js';
 import type { Finding } from '../../validate/types.js';
 import type { ValidationResult } from '../../validate/validate.js';
@@ -80,7 +80,8 @@ export function renderStepSummary(result: ValidationResult, strict: boolean): st
   const out: string[] = [`## alliance validate: ${verdict(result, strict)}`, ''];
   const s = result.summary;
   out.push(
-    `${s.files.map((f) => `\`${printable(f.file)}\` (${f.rows === null ? 'not readable' : `${f.rows} rows, ${fileStatus(f, strict)}`})`).join(', ')}; clients: ${s.clients ?? 'n/a'}`,
+    // "files:" first: a name with two backticks makes a fence of three, which would open a code block at a line's start.
+    `files: ${s.files.map((f) => `${mdCode(f.file)} (${f.rows === null ? 'not readable' : `${f.rows} rows, ${fileStatus(f, strict)}`})`).join(', ')}; clients: ${s.clients ?? 'n/a'}`,
     '',
   );
   if (s.findings.byCode.length > 0) {
@@ -95,7 +96,7 @@ export function renderStepSummary(result: ValidationResult, strict: boolean): st
     for (const f of result.findings) {
       const cells = t.columns.map((c) => {
         const v = (f as unknown as Record<string, string | number | null | undefined>)[c.key];
-        return v === null || v === undefined ? '' : printable(String(v)).replace(/\|/g, '\\|');
+        return v === null || v === undefined ? '' : mdCell(String(v));
       });
       const line = `| ${cells.join(' | ')} |`;
       const bytes = Buffer.byteLength(line) + 1;

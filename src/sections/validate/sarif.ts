@@ -25,11 +25,16 @@ export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 
 const level = (severity: string): 'error' | 'warning' => (severity === 'warning' ? 'warning' : 'error');
 
-/** A file as a SARIF artifact location: relative paths against %SRCROOT%, absolute ones as file: URIs. */
+/**
+ * A file as a SARIF artifact location: relative paths against %SRCROOT%, absolute ones as file:
+ * URIs. Each segment is percent-encoded whole (encodeURI left # and ?, so "site#2.csv" was
+ * the file "site" with a fragment).
+ */
 export function artifactLocation(file: string): { uri: string; uriBaseId?: string } {
   const slashed = file.split(path.sep).join('/');
-  if (path.isAbsolute(file)) return { uri: `file://${encodeURI(slashed.startsWith('/') ? slashed : `/${slashed}`)}` };
-  return { uri: encodeURI(slashed.replace(/^\.\//, '')), uriBaseId: '%SRCROOT%' };
+  const encode = (p: string) => p.split('/').map(encodeURIComponent).join('/');
+  if (path.isAbsolute(file)) return { uri: `file://${encode(slashed.startsWith('/') ? slashed : `/${slashed}`)}` };
+  return { uri: encode(slashed.replace(/^\.\//, '')), uriBaseId: '%SRCROOT%' };
 }
 
 function sarifResult(f: Finding, ruleIndex: Map<string, number>): Record<string, unknown> {
