@@ -88,6 +88,14 @@ async function writePieces(fh: fsp.FileHandle, pieces: Iterable<string>): Promis
  * may be an iterable of chunks, so large generated files stream without being held in memory.
  */
 export async function writeFileAtomic(file: string, data: string | Buffer | Iterable<string>): Promise<void> {
+  // A device or pipe in the way (`--out /dev/null --force`): the rename would put a regular
+  // file in its place (as root, /dev/null itself), so it is refused, untouched.
+  const st = await fsp.stat(file).catch(() => null);
+  if (st !== null && !st.isFile() && !st.isDirectory())
+    throw new UserError('is a device or pipe, not a file; --out writes regular files only', {
+      location: { file },
+      hint: 'Leave out --out to write to standard output, or give a file path',
+    });
   const tmp = tempName(file, 'tmp');
   track(tmp);
   try {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -44,6 +45,17 @@ describe('writeFileAtomic', () => {
     const lines = fs.readFileSync(f, 'utf8').split('\n');
     expect(lines).toHaveLength(5001);
     expect(lines[4999]).toBe('row 4999');
+  });
+
+  it('a device or pipe in the way is a UserError and stays what it was (never renamed over)', async () => {
+    const d = fresh();
+    const fifo = path.join(d, 'out.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const e = await writeFileAtomic(fifo, 'x').catch((x) => x);
+    expect(e).toBeInstanceOf(UserError);
+    expect((e as UserError).format()).toMatch(/is a device or pipe, not a file/);
+    expect(fs.lstatSync(fifo).isFIFO()).toBe(true);
+    expect(listing(d)).toEqual(['out.fifo']);
   });
 
   it('a directory in the way is a UserError and nothing is left behind', async () => {
