@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BIN, ROOT } from '../helpers/spawn.js';
@@ -75,6 +75,28 @@ describe('an interrupted report', () => {
     expect(r.code).toBe(130);
     expect(readdirSync(tmpd)).toEqual([]);
   }, 20_000);
+});
+
+describe('an interrupted write into a file', () => {
+  // Standard output a file: every write is synchronous, so the write loop must yield for
+  // the signal handler to run; without that the run went on to the end and exited 0.
+  it('simulate > FILE: SIGINT mid-output is exit 130, not a finished run with exit 0', async () => {
+    const file = path.join(tmp, 'sim-stdout.csv');
+    const fd = openSync(file, 'w');
+    const child = spawn(process.execPath, [BIN, 'simulate', '--rows', '1500000'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', fd, 'pipe'],
+    });
+    closeSync(fd);
+    const done = finished(child as ReturnType<typeof start>);
+    for (let i = 0; i < 400 && statSync(file).size === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(statSync(file).size).toBeGreaterThan(0);
+    child.kill('SIGINT');
+    const r = await done;
+    expect(r.code, r.stderr).toBe(130);
+    rmSync(file);
+  }, 30_000);
 });
 
 describe('the next run cleans up after a killed one', () => {

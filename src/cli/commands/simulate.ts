@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { progressBar } from '../progress.js';
 import { buildCommand, type CommandContext } from '../command.js';
-import type { Io } from '../../io/process.js';
+import { yieldEvery, type Io } from '../../io/process.js';
 import { list, type OptionSpec } from '../options.js';
 import { UserError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/atomic.js';
@@ -283,9 +283,12 @@ function* withProgress(spec: SimulateSpec, io: Io, forced: boolean | undefined):
 }
 
 async function writeStdout(spec: SimulateSpec, io: Io, forced: boolean | undefined): Promise<void> {
+  // Writes into a file are synchronous: let a Ctrl-C reach its handler between them.
+  const pause = yieldEvery(20);
   for (const chunk of withProgress(spec, io, forced)) {
     if (io.closed?.()) return; // the reader went away (`| head`): stop generating
     if (io.stdout.write(chunk) === false && io.drain) await io.drain();
+    else await pause();
   }
 }
 
