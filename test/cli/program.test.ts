@@ -18,6 +18,17 @@ describe('program', () => {
     expect(r.stderr.trim().split('\n')[0]).toMatch(/^alliance: /);
   });
 
+  it('`help NAME` for no such command is the unknown command: one line, exit 2', async () => {
+    const r = await runInProcess(['help', 'no-such-command']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^alliance: unknown command 'no-such-command'/);
+    const known = await runInProcess(['help', 'correlate']);
+    expect(known.code).toBe(0);
+    expect(known.stdout).toMatch(/^Usage: alliance correlate/);
+  });
+
   it('shows help with exit 0', async () => {
     const r = await runInProcess(['--help']);
     expect(r.code).toBe(0);
