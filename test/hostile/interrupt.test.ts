@@ -139,6 +139,20 @@ describe('overwrites', () => {
     expect(readFileSync(path.join(out, 'holiday.jpg'), 'utf8')).toBe('precious');
   });
 
+  it('an empty --out (an unset variable) is refused: it would name the current folder', async () => {
+    const cwd = mkdtempSync(path.join(tmp, 'cwd-'));
+    for (const args of [
+      ['report', '--config', CONFIG, '--out', '', '--force'],
+      ['describe', path.join(ROOT, 'fixtures/demo.csv'), '--out', ' ', '--force'],
+      ['simulate', '--clients', '3', '--out', ''],
+    ]) {
+      const r = await runInProcess(args, { cwd });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^alliance: --out is empty\. /);
+      expect(readdirSync(cwd), args.join(' ')).toEqual([]);
+    }
+  });
+
   it('simulate --out an existing file needs --force', async () => {
     const f = path.join(tmp, 'sim.csv');
     writeFileSync(f, 'mine\n');
