@@ -34,8 +34,18 @@ export function configureCommon(cmd: Command, io: Io): Command {
   return cmd.exitOverride().configureOutput({
     writeOut: (s) => void io.stdout.write(s),
     writeErr: (s) => void io.stderr.write(s),
-    // commander's messages echo the option or argument as typed: one printable line.
-    outputError: (s, write) => write(`alliance: ${printable(s.replace(/^error: /, '').replace(/\n+$/, ''))}\n`),
+    // commander's messages echo the option or argument as typed: one printable line. Its own
+    // suggestion starts a line ("\n(Did you mean --format?)"): joined with a space, not
+    // shown as an escaped \n.
+    outputError: (s, write) =>
+      write(
+        `alliance: ${printable(
+          s
+            .replace(/^error: /, '')
+            .replace(/\n+$/, '')
+            .replace(/\n\(Did you mean /g, ' (Did you mean '),
+        )}\n`,
+      ),
   });
 }
 

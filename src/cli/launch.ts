@@ -12,8 +12,12 @@ export async function main(argv: string[]): Promise<number> {
   // Ctrl-C, kill and a closed terminal remove temporary files and exit 130 / 143 / 129.
   installSignalHandlers();
   const { runCli } = await import('./main.js');
-  const { processIo } = await import('../io/process.js');
-  return runCli(argv, processIo());
+  const { processIo, yieldToEventLoop } = await import('../io/process.js');
+  const code = await runCli(argv, processIo());
+  // A signal that came during the run's last synchronous stretch (a fit, writes into a
+  // file) is still pending: let its handler run (exit 128 + N) rather than exit 0 without it.
+  await yieldToEventLoop();
+  return code;
 }
 
 /** Runs the CLI against given streams (the build runs commands this way to warm the code cache). */

@@ -38,10 +38,15 @@ async function runProgram(argv: string[], io: Io): Promise<number> {
       program.outputHelp();
       return EXIT.usage;
     }
-    await program.parseAsync(argv, { from: 'user' });
+    // `alliance help NAME` for a NAME that is no command: commander would print the whole
+    // help on stderr and exit 1 (which we took for a help shown, 0). It is the unknown
+    // command it names: one line, exit 2.
+    const named = argv[0] === 'help' && argv.length > 1 && !program.commands.some((c) => c.name() === argv[1]);
+    await program.parseAsync(named ? argv.slice(1) : argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
-      const ok = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code);
+      // Help shown on request exits 0; help shown because of an error (exitCode 1) is a usage error.
+      const ok = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code) && err.exitCode === 0;
       ctx.exitCode = ok ? EXIT.ok : EXIT.usage;
     } else if (isUserError(err)) {
       // An option's value parser (e.g. --instrument's COL=ID) runs while commander parses,

@@ -4,6 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { INPUT_OPTIONS, list, type OptionSpec } from '../config/input-options.js';
+import { UserError } from '../errors.js';
 
 export { INPUT_OPTIONS, list, type OptionSpec };
 
@@ -53,3 +54,13 @@ export const FORMAT_OPTION: OptionSpec = {
   choices: ['table', 'json', 'csv', 'md'],
   defaultValue: 'table',
 };
+
+/**
+ * --out's value. An empty one (`--out "$OUT"` with OUT unset) would resolve to the current
+ * folder: refused here, named as --out, before any work.
+ */
+export function outPath(value: string): string {
+  if (value.trim() === '')
+    throw new UserError('--out is empty', { key: '--out', hint: 'Give the output path, or leave out --out (a file command then writes to standard output)' });
+  return value;
+}

@@ -15,7 +15,7 @@ import { isManuscriptFormat, MANUSCRIPT_FORMATS } from '../report/manuscript/for
 import { writeChunks } from '../report/stream.js';
 import { optionOrigin, type OptionSource, type Section } from '../sections/section.js';
 import { buildCommand, type CommandContext } from './command.js';
-import { TERMINAL_OPTIONS, FORMAT_OPTION, INPUT_OPTIONS, explicitOptions, type OptionSpec } from './options.js';
+import { TERMINAL_OPTIONS, FORMAT_OPTION, INPUT_OPTIONS, explicitOptions, outPath, type OptionSpec } from './options.js';
 
 export interface SectionCommandSpec {
   /** The command's name: the section's. */
@@ -52,7 +52,7 @@ interface Flags {
 
 /** --out, --force, and for a section with a manuscript --methods. */
 const OUT_OPTIONS: OptionSpec[] = [
-  { flags: '--out <file>', description: 'write the output to FILE (atomically: temp file + rename) instead of standard output' },
+  { flags: '--out <file>', description: 'write the output to FILE (atomically: temp file + rename) instead of standard output', parse: outPath },
   { flags: '--force', description: 'replace FILE when --out names an existing file' },
 ];
 const METHODS_OPTION: OptionSpec = { flags: '--methods', description: 'with --format apa, latex or docx: add the methods paragraph and the references' };

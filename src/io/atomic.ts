@@ -67,20 +67,31 @@ async function exists(p: string): Promise<boolean> {
  */
 export type FileContent = string | Buffer | (() => Iterable<string>);
 
+/**
+ * Writes all of `text`, looping over short writes: one write(2) may write less than asked
+ * (a disk that fills up, a file size limit) without an error, and only the next call fails
+ * (ENOSPC, EFBIG). FileHandle.write does not loop, so a file could end short with exit 0.
+ */
+async function writeAll(fh: Pick<fsp.FileHandle, 'write'>, text: string): Promise<void> {
+  const buf = Buffer.from(text);
+  let off = 0;
+  while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
+}
+
 /** Writes text pieces to an open file, batched into writes of about 1 MB. */
-async function writePieces(fh: fsp.FileHandle, pieces: Iterable<string>): Promise<void> {
+export async function writePieces(fh: Pick<fsp.FileHandle, 'write'>, pieces: Iterable<string>): Promise<void> {
   let pending: string[] = [];
   let size = 0;
   for (const piece of pieces) {
     pending.push(piece);
     size += piece.length;
     if (size >= 1 << 20) {
-      await fh.write(pending.join(''));
+      await writeAll(fh, pending.join(''));
       pending = [];
       size = 0;
     }
   }
-  if (pending.length > 0) await fh.write(pending.join(''));
+  if (pending.length > 0) await writeAll(fh, pending.join(''));
 }
 
 /**
@@ -88,6 +99,14 @@ async function writePieces(fh: fsp.FileHandle, pieces: Iterable<string>): Promis
  * may be an iterable of chunks, so large generated files stream without being held in memory.
  */
 export async function writeFileAtomic(file: string, data: string | Buffer | Iterable<string>): Promise<void> {
+  // A device or pipe in the way (`--out /dev/null --force`): the rename would put a regular
+  // file in its place (as root, /dev/null itself), so it is refused, untouched.
+  const st = await fsp.stat(file).catch(() => null);
+  if (st !== null && !st.isFile() && !st.isDirectory())
+    throw new UserError('is a device or pipe, not a file; --out writes regular files only', {
+      location: { file },
+      hint: 'Leave out --out to write to standard output, or give a file path',
+    });
   const tmp = tempName(file, 'tmp');
   track(tmp);
   try {

@@ -106,6 +106,29 @@ export function processIo(): Io {
   };
 }
 
+/**
+ * Lets the event loop run once. When stdout is a file every write is synchronous
+ * (processIo), so a loop of writes never yields: a Ctrl-C or kill that arrives meanwhile
+ * waits for the loop to end, and if the program then has nothing left to wait for, it exits
+ * 0 without ever running the signal handler (src/io/cleanup.ts). Long write loops call
+ * `yieldEvery` between writes, and the binary calls this before it exits.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  // Two turns: a turn begun inside the poll phase runs its immediates before polling again.
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
+/** A yield to the event loop at most every `ms` milliseconds of synchronous work (see yieldToEventLoop). */
+export function yieldEvery(ms: number): () => Promise<void> | undefined {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    if (now - last < ms) return undefined;
+    last = now;
+    return yieldToEventLoop();
+  };
+}
+
 /** True once stdout has been closed by the reader; long loops may stop early. */
 export function isBrokenPipe(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;

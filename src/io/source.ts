@@ -132,9 +132,22 @@ export async function spoolToTemp(
   } catch (e) {
     removeSpoolDir(dir);
     if (e instanceof UserError) throw e;
-    throw fsError(e, display);
+    throw copyError(e, display) ?? fsError(e, display);
   }
   return file;
+}
+
+/**
+ * A private copy (of standard input, a pipe, a workbook) that the temporary folder has no
+ * room for: said as such, not as a file that cannot be read ("check the permissions").
+ */
+function copyError(e: unknown, display: string): UserError | undefined {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code !== 'ENOSPC' && code !== 'EDQUOT' && code !== 'EFBIG') return undefined;
+  return new UserError(`no room for a temporary copy of the input in ${os.tmpdir()} (${code})`, {
+    location: { file: display },
+    hint: 'Free some space there, point TMPDIR to a folder with room, or give the path of a file (not standard input or a pipe)',
+  });
 }
 
 function formatBytes(n: number): string {
@@ -356,7 +369,7 @@ export async function snapshot(src: Source): Promise<Source> {
     try {
       await fsp.copyFile(src.file, copy.file, fs.constants.COPYFILE_FICLONE);
     } catch (e) {
-      throw goneError(e, src);
+      throw copyError(e, src.display) ?? goneError(e, src);
     }
     for await (const chunk of readWhole(copy)) void chunk; // hashed as it is read
     return copy;

@@ -7,7 +7,7 @@
  * JSON.stringify writes them), render.ts's `csvChunks` exactly renderCsvTable's, in pieces
  * of about CHUNK characters; `writeChunks` writes them with backpressure.
  */
-import type { TextSink } from '../io/process.js';
+import { yieldEvery, type TextSink } from '../io/process.js';
 import { isSequence } from '../sequence.js';
 
 /** Pieces are gathered up to about this many characters before they are handed on. */
@@ -134,8 +134,11 @@ export function* jsonChunks(value: unknown): Generator<string> {
 
 /** Writes the pieces in order, waiting for the sink to drain; stops when the reader has gone. */
 export async function writeChunks(out: { stdout: TextSink; drain?: () => Promise<void>; closed?: () => boolean }, chunks: Iterable<string>): Promise<void> {
+  // Writes into a file are synchronous: let a Ctrl-C reach its handler between them.
+  const pause = yieldEvery(20);
   for (const c of chunks) {
     if (out.closed?.()) return;
     if (out.stdout.write(c) === false && out.drain) await out.drain();
+    else await pause();
   }
 }

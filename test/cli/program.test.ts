@@ -18,6 +18,26 @@ describe('program', () => {
     expect(r.stderr.trim().split('\n')[0]).toMatch(/^alliance: /);
   });
 
+  it("commander's suggestion stays on the line, without an escaped newline", async () => {
+    const cmd = await runInProcess(['correlat']);
+    expect(cmd.code).toBe(2);
+    expect(cmd.stderr).toBe("alliance: unknown command 'correlat' (Did you mean correlate?)\n");
+    const opt = await runInProcess(['correlate', 'fixtures/demo.csv', '--formt', 'json'], { cwd: ROOT });
+    expect(opt.code).toBe(2);
+    expect(opt.stderr).toBe("alliance: unknown option '--formt' (Did you mean --format?)\n");
+  });
+
+  it('`help NAME` for no such command is the unknown command: one line, exit 2', async () => {
+    const r = await runInProcess(['help', 'no-such-command']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^alliance: unknown command 'no-such-command'/);
+    const known = await runInProcess(['help', 'correlate']);
+    expect(known.code).toBe(0);
+    expect(known.stdout).toMatch(/^Usage: alliance correlate/);
+  });
+
   it('shows help with exit 0', async () => {
     const r = await runInProcess(['--help']);
     expect(r.code).toBe(0);

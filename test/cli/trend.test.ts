@@ -167,6 +167,45 @@ describe('alliance trend: published and reference results through the CLI', () =
   });
 });
 
+describe('alliance trend: options that go together, one in --config and one on the command line', () => {
+  it('are combined as if both were flags (pre/post, cutoff and the norms, sd and reliability)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'trend-split-'));
+    const cfg = path.join(dir, 'c.yaml');
+    writeFileSync(
+      cfg,
+      'client: id\nsession: time\noutcome: [bdi]\ninstruments: { bdi: BDI-II }\ntrend:\n  pre: 1\n  reliability: 0.801\n  functionalMean: 7.69\n  functionalSd: 7.52\n',
+    );
+    // The clinicalsignificance README's counts for claus_2020 (pre 1, post 4, JT RCI, cut-off c).
+    const j = await json(['trend', 'fixtures/trend/claus_2020.csv', '--config', cfg, '--post', '4', '--cutoff', 'c']);
+    expect(j.summary.categories).toEqual({ recovered: 10, improved: 8, unchanged: 22, deteriorated: 0, harmed: 0 });
+    // The other way round: post in the config, pre and the cut-off type on the command line.
+    writeFileSync(cfg, 'client: id\nsession: time\noutcome: [bdi]\ninstruments: { bdi: BDI-II }\ntrend:\n  post: 4\n  reliability: 0.801\n  cutoff: c\n');
+    const k = await json(['trend', 'fixtures/trend/claus_2020.csv', '--config', cfg, '--pre', '1', '--functional-mean', '7.69', '--functional-sd', '7.52']);
+    expect(k.summary.categories).toEqual(j.summary.categories);
+    // --sd needs reliability, which the config gives.
+    const l = await json([
+      'trend',
+      'fixtures/trend/claus_2020.csv',
+      '--config',
+      cfg,
+      '--pre',
+      '1',
+      '--functional-mean',
+      '7.69',
+      '--functional-sd',
+      '7.52',
+      '--sd',
+      '7.5',
+    ]);
+    expect(l.methods.change.method).not.toBe('points');
+    // A pair still missing its half after both are read is still an error.
+    writeFileSync(cfg, 'client: id\nsession: time\noutcome: [bdi]\ninstruments: { bdi: BDI-II }\ntrend:\n  pre: 1\n');
+    const bad = await runInProcess(['trend', 'fixtures/trend/claus_2020.csv', '--config', cfg]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/go together/);
+  });
+});
+
 describe('alliance trend: degenerate inputs say what is not estimable', () => {
   async function tmpCsv(text: string): Promise<string> {
     const fs = await import('node:fs/promises');

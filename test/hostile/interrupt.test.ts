@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BIN, ROOT } from '../helpers/spawn.js';
@@ -77,6 +77,28 @@ describe('an interrupted report', () => {
   }, 20_000);
 });
 
+describe('an interrupted write into a file', () => {
+  // Standard output a file: every write is synchronous, so the write loop must yield for
+  // the signal handler to run; without that the run went on to the end and exited 0.
+  it('simulate > FILE: SIGINT mid-output is exit 130, not a finished run with exit 0', async () => {
+    const file = path.join(tmp, 'sim-stdout.csv');
+    const fd = openSync(file, 'w');
+    const child = spawn(process.execPath, [BIN, 'simulate', '--rows', '1500000'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', fd, 'pipe'],
+    });
+    closeSync(fd);
+    const done = finished(child as ReturnType<typeof start>);
+    for (let i = 0; i < 400 && statSync(file).size === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(statSync(file).size).toBeGreaterThan(0);
+    child.kill('SIGINT');
+    const r = await done;
+    expect(r.code, r.stderr).toBe(130);
+    rmSync(file);
+  }, 30_000);
+});
+
 describe('the next run cleans up after a killed one', () => {
   it('removes a leftover temp folder and restores an output folder left aside, saying so', async () => {
     const parent = path.join(tmp, 'leftover');
@@ -115,6 +137,20 @@ describe('overwrites', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/photos: does not hold an earlier report \(no manifest\.json\)/);
     expect(readFileSync(path.join(out, 'holiday.jpg'), 'utf8')).toBe('precious');
+  });
+
+  it('an empty --out (an unset variable) is refused: it would name the current folder', async () => {
+    const cwd = mkdtempSync(path.join(tmp, 'cwd-'));
+    for (const args of [
+      ['report', '--config', CONFIG, '--out', '', '--force'],
+      ['describe', path.join(ROOT, 'fixtures/demo.csv'), '--out', ' ', '--force'],
+      ['simulate', '--clients', '3', '--out', ''],
+    ]) {
+      const r = await runInProcess(args, { cwd });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^alliance: --out is empty\. /);
+      expect(readdirSync(cwd), args.join(' ')).toEqual([]);
+    }
   });
 
   it('simulate --out an existing file needs --force', async () => {

@@ -1,9 +1,11 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { writeDirAtomic, writeFileAtomic } from '../../src/io/atomic.js';
+import { writeDirAtomic, writeFileAtomic, writePieces } from '../../src/io/atomic.js';
+import { BIN } from '../helpers/spawn.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-atomic-test-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -44,6 +46,53 @@ describe('writeFileAtomic', () => {
     const lines = fs.readFileSync(f, 'utf8').split('\n');
     expect(lines).toHaveLength(5001);
     expect(lines[4999]).toBe('row 4999');
+  });
+
+  it('a device or pipe in the way is a UserError and stays what it was (never renamed over)', async () => {
+    const d = fresh();
+    const fifo = path.join(d, 'out.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const e = await writeFileAtomic(fifo, 'x').catch((x) => x);
+    expect(e).toBeInstanceOf(UserError);
+    expect((e as UserError).format()).toMatch(/is a device or pipe, not a file/);
+    expect(fs.lstatSync(fifo).isFIFO()).toBe(true);
+    expect(listing(d)).toEqual(['out.fifo']);
+  });
+
+  it('loops over short writes: every byte is written, and the error that follows one is thrown', async () => {
+    // A write(2) on a disk that fills up (or past a file size limit) writes less than asked
+    // without an error; only the next call fails.
+    const written: Buffer[] = [];
+    const shortWrites = {
+      write: async (buf: Buffer, off: number, len: number) => {
+        const n = Math.min(len, 1000);
+        written.push(Buffer.from(buf.subarray(off, off + n)));
+        return { bytesWritten: n, buffer: buf };
+      },
+    } as unknown as Parameters<typeof writePieces>[0];
+    const pieces = Array.from({ length: 3000 }, (_, i) => `row ${i},é\n`);
+    await writePieces(shortWrites, pieces);
+    expect(Buffer.concat(written).toString('utf8')).toBe(pieces.join(''));
+    let calls = 0;
+    const full = {
+      write: async (buf: Buffer, _off: number, len: number) => {
+        if (calls++ > 0) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+        return { bytesWritten: Math.floor(len / 2), buffer: buf };
+      },
+    } as unknown as Parameters<typeof writePieces>[0];
+    await expect(writePieces(full, pieces)).rejects.toMatchObject({ code: 'ENOSPC' });
+  });
+
+  it('a file size limit met mid-file (ulimit -f) is an error, exit 2, not a short file with exit 0', () => {
+    const d = fresh();
+    const out = path.join(d, 'sim.csv');
+    // 64 KiB limit; about 1 MB of CSV. Node ignores SIGXFSZ, so the write fails with EFBIG.
+    const r = spawnSync('sh', ['-c', `ulimit -f 64 && exec "$0" "$@"`, process.execPath, BIN, 'simulate', '--clients', '2000', '--out', out], {
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/sim\.csv: cannot write here \(EFBIG\)/);
+    expect(listing(d)).toEqual([]);
   });
 
   it('a directory in the way is a UserError and nothing is left behind', async () => {

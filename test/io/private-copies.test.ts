@@ -4,11 +4,13 @@
  * that runs commands in-process (this suite, the build's code-cache warm-up) leaves copies
  * of the data in the temporary folder. Concurrent runs keep their copies until the last ends.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runInProcess } from '../helpers/cli.js';
+import { BIN } from '../helpers/spawn.js';
 
 const FORMATS = path.resolve(__dirname, '../../fixtures/formats');
 let dir: string;
@@ -55,6 +57,22 @@ describe('private copies end with the command', () => {
     const runs = await Promise.all([1, 2, 3].map(() => runInProcess(['describe', '-', '--format', 'json'], { stdin: csv })));
     expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
     expect(new Set(runs.map((r) => r.stdout)).size).toBe(1);
+    expect(left()).toEqual([]);
+  });
+});
+
+describe('a temporary folder without room for the copy', () => {
+  it('is said as such (exit 2), not as a file that cannot be read', () => {
+    // ulimit -f stands for a full TMPDIR: the copy's writes fail with EFBIG past 64 KiB.
+    const csv = 'client_id,session,srs,ors\n' + Array.from({ length: 20000 }, (_, i) => `C${i >> 2},${(i & 3) + 1},30,20\n`).join('');
+    const r = spawnSync('sh', ['-c', 'ulimit -f 64 && exec "$0" "$@"', process.execPath, BIN, 'describe', '-'], {
+      input: csv,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', TMPDIR: dir },
+    });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^alliance: <stdin>: no room for a temporary copy of the input in .* \(EFBIG\)\. .*TMPDIR/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(left()).toEqual([]);
   });
 });

@@ -10,12 +10,12 @@
  */
 import type { Command } from 'commander';
 import { buildCommand, lazyRun, type CommandContext } from '../command.js';
-import type { OptionSpec } from '../options.js';
+import { outPath, type OptionSpec } from '../options.js';
 import type { ReportFlags } from './report-run.js';
 
 const REPORT_OPTIONS: OptionSpec[] = [
   { flags: '--config <file>', description: 'report config (YAML or JSON): inputs, mapping, sections and their options (see fixtures/report.yaml)' },
-  { flags: '--out <dir>', description: 'output folder (default: report.out from the config, else ./report); written atomically' },
+  { flags: '--out <dir>', description: 'output folder (default: report.out from the config, else ./report); written atomically', parse: outPath },
   { flags: '--force', description: 'replace the output folder if it exists' },
   { flags: '--reproducible', description: 'leave the time of the run out of manifest.json (also when SOURCE_DATE_EPOCH is set)' },
   {

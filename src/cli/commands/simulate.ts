@@ -8,8 +8,8 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { progressBar } from '../progress.js';
 import { buildCommand, type CommandContext } from '../command.js';
-import type { Io } from '../../io/process.js';
-import { list, type OptionSpec } from '../options.js';
+import { yieldEvery, type Io } from '../../io/process.js';
+import { list, outPath, type OptionSpec } from '../options.js';
 import { UserError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { INSTRUMENTS, getInstrument } from '../../instruments/registry.js';
@@ -106,7 +106,7 @@ const OPTIONS: OptionSpec[] = [
   { flags: '--rupture-rate <p>', description: 'planted ruptures: probability that a session (from the 2nd) starts one (default 0: none)' },
   { flags: '--rupture-depth <points>', description: "planted ruptures: alliance drop in points (default 3 x the alliance's session-to-session SD)" },
   { flags: '--repair-prob <p>', description: 'planted ruptures: probability that one is repaired at the next session (else it persists; default 0.5)' },
-  { flags: '--out <file>', description: 'write to FILE (atomically: temp file + rename) instead of stdout' },
+  { flags: '--out <file>', description: 'write to FILE (atomically: temp file + rename) instead of stdout', parse: outPath },
   { flags: '--force', description: 'replace FILE when --out names an existing file' },
 ];
 
@@ -283,9 +283,12 @@ function* withProgress(spec: SimulateSpec, io: Io, forced: boolean | undefined):
 }
 
 async function writeStdout(spec: SimulateSpec, io: Io, forced: boolean | undefined): Promise<void> {
+  // Writes into a file are synchronous: let a Ctrl-C reach its handler between them.
+  const pause = yieldEvery(20);
   for (const chunk of withProgress(spec, io, forced)) {
     if (io.closed?.()) return; // the reader went away (`| head`): stop generating
     if (io.stdout.write(chunk) === false && io.drain) await io.drain();
+    else await pause();
   }
 }
 

@@ -10,7 +10,8 @@ import { trendManuscript } from '../../report/manuscript/trend.js';
 import { trendCharts } from '../../report/html/charts.js';
 import { trendCards } from '../../report/cards.js';
 import { byNeeds, checkByTherapist, type Section } from '../section.js';
-import { SECTION_KEYS, trendOptions, trendRunOptions } from './options.js';
+import { readTable } from '../../config/option-table.js';
+import { SECTION_KEYS, TREND_TABLE, trendOptions, trendRunOptions } from './options.js';
 
 export const trendSection: Section<TrendOptions, TrendResult> = {
   name: 'trend',
@@ -28,10 +29,13 @@ export const trendSection: Section<TrendOptions, TrendResult> = {
         return trendOptions({ format: 'table' }, { minClients: r.minClients, ...s, clients: r.clientTables }, new Set(), config!.path, config!.lines, true);
       });
     }
-    // Flags first (their errors name the flag), then the config section under them.
+    // Flags first (a bad value names its flag), then the config section under them. The
+    // checks across options (--pre with --post, --cutoff b with the norms, --sd with
+    // --reliability) run on the merged options only: one half of a pair may stand in the
+    // config and the other on the command line.
     const explicit = new Set(src.explicit);
-    const fromFlags = trendOptions(src.flags, {}, explicit);
-    if (!sec || !config) return fromFlags;
+    if (!sec || !config) return trendOptions(src.flags, {}, explicit);
+    readTable(TREND_TABLE, { flags: src.flags, explicit });
     return trendOptions(src.flags, sec, explicit, config.path, config.lines);
   },
   groups: (opts) => byNeeds(opts.by),
