@@ -203,8 +203,10 @@ export type DateShape = (typeof DateShape)[keyof typeof DateShape];
 export const dateParts = { shape: DateShape.None as DateShape, a: 0, b: 0, c: 0 };
 
 /**
- * Splits a date cell into three numeric components and a shape. Accepts an optional time
- * part after a space or 'T'. Returns the shape (None when the text is not a date).
+ * Splits a date cell into three numeric components and a shape. Accepts an optional time of
+ * day after a space or 'T' (isTimeOfDay: read for its shape, not interpreted); any other text
+ * after the date (a name, a note) makes the cell no date. Returns the shape (None when the
+ * text is not a date).
  */
 const COMPS = new Int32Array(3);
 const LENS = new Int32Array(3);
@@ -234,7 +236,9 @@ export function scanDate(s: string): DateShape {
       else if (sep !== c) return fail();
       k++;
     } else if ((c === 32 || c === 84) && k === 2) {
-      break; // time part follows; not interpreted
+      // A time of day follows (not interpreted); anything else is not part of a date.
+      if (!isTimeOfDay(s, j, end)) return fail();
+      break;
     } else {
       return fail();
     }
@@ -250,6 +254,87 @@ export function scanDate(s: string): DateShape {
   } else return fail();
   dateParts.shape = shape;
   return shape;
+}
+
+/** The number of ASCII digits of s from i (at most up to end). */
+function digitRun(s: string, i: number, end: number): number {
+  let j = i;
+  while (j < end) {
+    const c = s.charCodeAt(j);
+    if (c < 48 || c > 57) break;
+    j++;
+  }
+  return j - i;
+}
+
+/** The value of the two ASCII digits of s at i. */
+function twoDigits(s: string, i: number): number {
+  return (s.charCodeAt(i) - 48) * 10 + (s.charCodeAt(i + 1) - 48);
+}
+
+/**
+ * Whether s[i, end) is a time of day after a date, as spreadsheets, databases and ISO 8601
+ * write it: 'T' or spaces; h:mm (hour 0-24, minutes 0-59), optionally :ss (0-60, a leap
+ * second) and a fraction (. or ,); optionally AM or PM; optionally a zone: Z, or an
+ * abbreviation of 3-5 capitals (UTC, GMT, CEST, as R's format(usetz = TRUE) writes), and
+ * an offset +h, +hh, +hhmm or +hh:mm (or -). ISO 8601-1:2019, 5.3 (time of day) and 5.3.4
+ * (UTC and offsets). "2024-03-05 Jane Smith" is no date: the text after it is not a time.
+ */
+function isTimeOfDay(s: string, i: number, end: number): boolean {
+  if (s.charCodeAt(i) === 84) i++;
+  else while (i < end && s.charCodeAt(i) === 32) i++;
+  let n = digitRun(s, i, end);
+  if (n < 1 || n > 2) return false;
+  const hour = n === 1 ? s.charCodeAt(i) - 48 : twoDigits(s, i);
+  i += n;
+  if (hour > 24 || s.charCodeAt(i) !== 58) return false;
+  i++;
+  if (digitRun(s, i, end) !== 2 || twoDigits(s, i) > 59) return false;
+  i += 2;
+  if (i < end && s.charCodeAt(i) === 58) {
+    i++;
+    if (digitRun(s, i, end) !== 2 || twoDigits(s, i) > 60) return false;
+    i += 2;
+    const c = s.charCodeAt(i);
+    if (i < end && (c === 46 || c === 44)) {
+      i++;
+      n = digitRun(s, i, end);
+      if (n === 0) return false;
+      i += n;
+    }
+  }
+  let j = i;
+  while (j < end && s.charCodeAt(j) === 32) j++;
+  // AM / PM (either case).
+  if (j + 1 < end) {
+    const a = s.charCodeAt(j) | 32;
+    if ((a === 97 || a === 112) && (s.charCodeAt(j + 1) | 32) === 109) {
+      i = j + 2;
+      j = i;
+      while (j < end && s.charCodeAt(j) === 32) j++;
+    }
+  }
+  if (j === end) return true;
+  // The zone.
+  i = j;
+  if (s.charCodeAt(i) === 90) return i + 1 === end;
+  let letters = 0;
+  while (i + letters < end && s.charCodeAt(i + letters) >= 65 && s.charCodeAt(i + letters) <= 90) letters++;
+  if (letters > 0 && (letters < 3 || letters > 5)) return false;
+  i += letters;
+  if (i === end) return true;
+  const sign = s.charCodeAt(i);
+  if (sign !== 43 && sign !== 45) return false;
+  i++;
+  n = digitRun(s, i, end);
+  if (n === 4) return i + 4 === end && twoDigits(s, i) <= 14 && twoDigits(s, i + 2) <= 59;
+  if (n === 1) return i + 1 === end;
+  if (n !== 2 || twoDigits(s, i) > 14) return false;
+  i += 2;
+  if (i === end) return true;
+  if (s.charCodeAt(i) !== 58) return false;
+  i++;
+  return digitRun(s, i, end) === 2 && twoDigits(s, i) <= 59 && i + 2 === end;
 }
 
 function fail(): DateShape {

@@ -112,6 +112,50 @@ describe('dates', () => {
     expect(parseDate('1850-06-01', 'iso')).toBe(Date.UTC(1850, 5, 1) / 86_400_000);
     expect(civilFromDays(parseDate('2023-12-31', 'iso'))).toBe('2023-12-31');
   });
+  test('a date followed by a time of day, and by text that is not one', () => {
+    const day = Date.UTC(2024, 2, 5) / 86_400_000;
+    const times = [
+      '2024-03-05 14:30',
+      '2024-03-05  14:30',
+      '2024-03-05 14:30:00.123',
+      '2024-03-05 14:30:00,5',
+      '2024-03-05T14:30:00+01:00',
+      '2024-03-05T14:30:00-0500',
+      '2024-03-05T14:30-05',
+      '2024-03-05 14:30:00 UTC',
+      '2024-03-05 14:30:00 CEST',
+      '2024-03-05 14:30 UTC+1',
+      '2024-03-05 2:30 PM',
+      '2024-03-05 2:30pm',
+      '2024-03-05T00:00:00.000000Z',
+      '2024-03-05 24:00',
+      '2024-03-05 23:59:60',
+    ];
+    for (const s of times) expect([s, parseDate(s, 'iso')]).toEqual([s, day]);
+    // Text after a date that is no time of day: a name, a note, a broken time.
+    const notTimes = [
+      '2024-03-05 Jane Smith',
+      '2024-03-05 10:00 see note',
+      '2024-03-05 14:30:00 Jane',
+      '2024-03-05T',
+      '2024-03-05 14',
+      '2024-03-05 14:3',
+      '2024-03-05 25:00',
+      '2024-03-05 14:60',
+      '2024-03-05 14:30:61',
+      '2024-03-05 14:30:00.',
+      '2024-03-05 14:30 x',
+      '2024-03-05 14:30 AMX',
+      '2024-03-05 14:30Z1',
+      '2024-03-05 14:30 +15:00',
+      '2024-03-05 14:30 +01:',
+      '2024-03-05 14:30 UT',
+    ];
+    for (const s of notTimes) expect([s, parseDate(s, 'iso')]).toEqual([s, NaN]);
+    expect(parseDate('05/03/2024 14:30', 'dmy')).toBe(day);
+    expect(parseDate('05.03.2024 14:30:00', 'dmy.')).toBe(day);
+    expect(parseDate('05/03/2024 Jane', 'dmy')).toBeNaN();
+  });
   test('ISO dates are accepted whatever the forced format', () => {
     expect(parseDate('2024-03-05', 'dmy')).toBe(Date.UTC(2024, 2, 5) / 86_400_000);
     expect(parseDate('2024-03-05', 'mdy')).toBe(Date.UTC(2024, 2, 5) / 86_400_000);

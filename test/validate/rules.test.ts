@@ -60,6 +60,13 @@ const CASES: Case[] = [
     at: { line: null, column: 'k10', value: '0..38' },
   },
   { code: 'value.invalid-date', bad: H + 'C1,1,2024-13-45,30,10\n', good: H + 'C1,1,2024-12-31,30,10\n', at: { line: 2, column: 'date', value: '2024-13-45' } },
+  // Text after a date that is no time of day (a note, a name) is not read as the date.
+  {
+    code: 'value.invalid-date',
+    bad: H + 'C1,1,2024-03-05 seen by Jane,30,10\n',
+    good: H + 'C1,1,2024-03-05 14:30,30,10\n',
+    at: { line: 2, column: 'date', value: '2024-03-05 seen by Jane' },
+  },
   {
     code: 'value.invalid-session',
     bad: H + 'C1,x,2024-01-01,30,10\nC2,1.5,2024-01-01,30,10\n',
