@@ -153,6 +153,13 @@ describe('--max-findings', () => {
     expect((r.stdout.match(/value\.out-of-range/g) ?? []).length).toBe(20 + 1 + 1); // 20 rows, 1 in the counts table, 1 note
     expect(r.stdout).toContain('... and 10 more value.out-of-range findings');
   });
+  it('--help states the default per format, without a single "(default: 20)"', async () => {
+    // The 20 is the table's and Markdown's; JSON and CSV list every finding (below).
+    const help = (await run(['--help'])).stdout;
+    const entry = help.slice(help.indexOf('--max-findings'), help.indexOf('--max-annotations'));
+    expect(entry).toContain('default 20 in table');
+    expect(entry).not.toContain('(default:');
+  });
   it('honours N and 0 (all)', async () => {
     const f = tmpFile(csv);
     const five = await run([f, '--today', TODAY, '--max-findings', '5']);

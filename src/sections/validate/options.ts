@@ -35,8 +35,8 @@ export const VALIDATE_TABLE = [
     range: { min: 0, integer: true },
     example: '0',
     default: 20,
-    showDefault: true,
-    description: 'findings listed per code (0 = all); default 20 in table and md, all in the other formats; when given, in every format (counts stay exact)',
+    // Not shown as commander's "(default: 20)": the 20 holds for table and md only (below).
+    description: 'findings listed per code, 0 = all (default 20 in table and md, all in the other formats); when given, in every format (counts stay exact)',
   },
   {
     key: 'maxAnnotations',
