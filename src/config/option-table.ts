@@ -103,13 +103,18 @@ export function orList(xs: readonly string[]): string {
   return xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}`;
 }
 
+/** A number in decimal notation: optional sign, digits with an optional fraction, optional exponent. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 /**
  * Parses a number option; the message names the option (its flag, or its config key), the
  * accepted range and what was given. `how` is the hint's example (default "NAME EXAMPLE").
  */
 export function parseNumber(name: string, value: unknown, range: NumberRange = {}, example = '5', how = `${name} ${example}`): number {
   const s = String(value).trim();
-  const v = Number(s);
+  // Decimal notation only (1e6 and 20.0 included): Number() would also read 0x20, 0b11 and
+  // 0o17, which no option means.
+  const v = DECIMAL.test(s) ? Number(s) : NaN;
   const { min, max, minExclusive, maxExclusive, integer } = range;
   const ok =
     s !== '' &&

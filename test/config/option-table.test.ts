@@ -135,6 +135,15 @@ describe('parseNumber', () => {
     expect(fail(() => parseNumber('--x', '2', { max: 1 }, '1'))).toBe('--x must be a number <= 1, got "2" | For example --x 1');
     expect(parseNumber('--k', ' 4 ', { min: 1, integer: true })).toBe(4);
   });
+  it('reads decimal notation only: 1e2 and 20.0, never 0x20, 0b11 or 0o17', () => {
+    expect(parseNumber('--n', '1e2', { integer: true })).toBe(100);
+    expect(parseNumber('--n', '20.0', { integer: true })).toBe(20);
+    expect(parseNumber('--n', ' .5 ', {})).toBe(0.5);
+    expect(parseNumber('--n', '-2.5E-1', {})).toBe(-0.25);
+    for (const s of ['0x20', '0b11', '0o17', '0X1F', '1_000', 'Infinity', '1e', '.', '+']) {
+      expect(() => parseNumber('--n', s, {})).toThrow(`--n must be a number, got "${s}"`);
+    }
+  });
   it('orList', () => {
     expect(orList(['a'])).toBe('a');
     expect(orList(['a', 'b', 'c'])).toBe('a, b or c');
