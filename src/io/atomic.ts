@@ -196,14 +196,17 @@ function safeRelative(rel: string): string {
   return norm;
 }
 
+const existsHint = 'Use --force to replace it, or choose another output folder';
+
 /**
- * Writes `files` (relative path -> content) as the folder `dir`, all or nothing.
- * Throws UserError (exit 2) when `dir` exists and `force` is not set; `dir` is then untouched.
+ * Whether writeDirAtomic may write the folder `target` (an absolute path; messages name it as
+ * `dir`, as the user gave it): a UserError (exit 2) when not. Without
+ * `force` it must not exist; with `force` it must be a folder, and with `marker` empty or
+ * holding that file (a folder this command wrote). writeDirAtomic checks it; a command that
+ * works long before it writes (report) checks it first too, so a clash is reported before
+ * the work rather than after.
  */
-export async function writeDirAtomic(dir: string, files: Map<string, FileContent>, opts: WriteDirOptions = {}): Promise<void> {
-  const target = path.resolve(dir);
-  const existsHint = 'Use --force to replace it, or choose another output folder';
-  for (const msg of recoverLeftovers(target)) opts.onRecover?.(msg);
+export async function checkDirTarget(target: string, opts: Pick<WriteDirOptions, 'force' | 'marker'> = {}, dir: string = target): Promise<void> {
   if (!opts.force && (await exists(target))) throw new UserError('already exists', { location: { file: dir }, hint: existsHint });
   // --force replaces a folder written before, never a file that happens to have the name.
   if (
@@ -225,6 +228,16 @@ export async function writeDirAtomic(dir: string, files: Map<string, FileContent
         hint: 'Choose another output folder, or empty or remove this one yourself',
       });
   }
+}
+
+/**
+ * Writes `files` (relative path -> content) as the folder `dir`, all or nothing.
+ * Throws UserError (exit 2) when `dir` exists and `force` is not set; `dir` is then untouched.
+ */
+export async function writeDirAtomic(dir: string, files: Map<string, FileContent>, opts: WriteDirOptions = {}): Promise<void> {
+  const target = path.resolve(dir);
+  for (const msg of recoverLeftovers(target)) opts.onRecover?.(msg);
+  await checkDirTarget(target, opts, dir);
   const entries = [...files].map(([rel, data]) => [safeRelative(rel), data] as const);
 
   const tmp = tempName(target, 'tmp');

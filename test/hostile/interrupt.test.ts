@@ -137,6 +137,18 @@ describe('overwrites', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/photos: does not hold an earlier report \(no manifest\.json\)/);
     expect(readFileSync(path.join(out, 'holiday.jpg'), 'utf8')).toBe('precious');
+    // Refused before any section ran (a monthly run of millions of rows learns it at once).
+    expect(r.stderr).not.toMatch(/\[1\/\d+\]/);
+  });
+
+  it("report --force refuses a file in the folder's place before any section runs", async () => {
+    const out = path.join(tmp, 'a-file');
+    writeFileSync(out, 'precious');
+    const r = await runInProcess(['report', '--config', CONFIG, '--out', out, '--force']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/a-file: is a file, not an output folder/);
+    expect(r.stderr).not.toMatch(/\[1\/\d+\]/);
+    expect(readFileSync(out, 'utf8')).toBe('precious');
   });
 
   it('an empty --out (an unset variable) is refused: it would name the current folder', async () => {
