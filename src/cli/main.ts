@@ -35,7 +35,9 @@ async function runProgram(argv: string[], io: Io): Promise<number> {
   const program = buildProgram(ctx);
   try {
     if (argv.length === 0) {
-      program.outputHelp();
+      // No command is a usage error: the help goes where messages go (stderr), so a
+      // script that reads stdout gets nothing rather than help text, and exit 2.
+      program.outputHelp({ error: true });
       return EXIT.usage;
     }
     // `alliance help NAME` for a NAME that is no command: commander would print the whole

@@ -27,6 +27,17 @@ describe('program', () => {
     expect(opt.stderr).toBe("alliance: unknown option '--formt' (Did you mean --format?)\n");
   });
 
+  it('no command at all is a usage error: the help on stderr, nothing on stdout, exit 2', async () => {
+    const r = await runInProcess([]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^Usage: alliance /);
+    // --help asked for: stdout, exit 0.
+    const asked = await runInProcess(['--help']);
+    expect(asked.code).toBe(0);
+    expect(asked.stdout).toMatch(/^Usage: alliance /);
+  });
+
   it('`help NAME` for no such command is the unknown command: one line, exit 2', async () => {
     const r = await runInProcess(['help', 'no-such-command']);
     expect(r.code).toBe(2);
