@@ -61,3 +61,19 @@ export function printable(s: string): string {
 export function hasUnprintable(s: string): boolean {
   return HAS_UNPRINTABLE.test(s);
 }
+
+// eslint-disable-next-line no-control-regex
+const JSON_RAW = /[\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]/g;
+// eslint-disable-next-line no-control-regex
+const HAS_JSON_RAW = /[\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]/;
+
+/**
+ * JSON text (JSON.stringify's) with the characters `printable` escapes that JSON.stringify
+ * writes raw - DEL, the C1 controls (U+009B is a terminal's CSI), U+2028/U+2029 and the
+ * bidirectional controls - written as \uXXXX escapes. They can stand only inside JSON
+ * strings, so the text parses to the same value; `--format json` on a terminal (or a
+ * results.json shown with cat) then holds nothing a terminal acts on.
+ */
+export function jsonSafe(json: string): string {
+  return HAS_JSON_RAW.test(json) ? json.replace(JSON_RAW, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
+}

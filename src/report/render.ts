@@ -8,7 +8,7 @@ import type Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { Cell, Column, Format, ResultDocument, TableModel } from './model.js';
 import { formatP, toFixedR } from './number.js';
-import { csvCell, printable } from '../io/text-safety.js';
+import { csvCell, jsonSafe, printable } from '../io/text-safety.js';
 import { compactTable, recordTable, wrapText } from './fit.js';
 import { boxLineWidth, boxTable, boxWidths } from './box.js';
 import { collapseWarnings } from './warnings.js';
@@ -290,7 +290,7 @@ export function renderCsv(doc: ResultDocument): string {
  * called for every value of a large document).
  */
 export function renderJson(doc: ResultDocument): string {
-  return JSON.stringify(doc.json, null, 2) + '\n';
+  return jsonSafe(JSON.stringify(doc.json, null, 2)) + '\n';
 }
 
 /**

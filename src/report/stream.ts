@@ -3,12 +3,13 @@
  * src/sequence.ts, is written one element at a time): a per-client table or JSON of a
  * million clients passes V8's string limit (about 512 MB: "Invalid string length") and,
  * built whole, holds the output twice more in memory. `jsonChunks` yields exactly the text
- * of JSON.stringify(value, null, 2) + newline (renderJson's; NaN and Infinity are null, as
- * JSON.stringify writes them), render.ts's `csvChunks` exactly renderCsvTable's, in pieces
+ * of JSON.stringify(value, null, 2) + newline through jsonSafe (renderJson's; NaN and
+ * Infinity are null, as JSON.stringify writes them), render.ts's `csvChunks` exactly renderCsvTable's, in pieces
  * of about CHUNK characters; `writeChunks` writes them with backpressure.
  */
 import { yieldEvery, type TextSink } from '../io/process.js';
 import { isSequence } from '../sequence.js';
+import { jsonSafe } from '../io/text-safety.js';
 
 /** Pieces are gathered up to about this many characters before they are handed on. */
 const CHUNK = 1 << 16;
@@ -44,7 +45,7 @@ function skipped(v: unknown): boolean {
 }
 
 /**
- * The text of JSON.stringify(value, null, 2) + '\n', in pieces. Containers that hold a
+ * The text of JSON.stringify(value, null, 2) + '\n' (through jsonSafe: the same value), in pieces. Containers that hold a
  * long array (holdsLong) are walked; everything else is stringified whole and re-indented
  * (JSON strings hold no raw line breaks, so that is exact).
  */
@@ -57,7 +58,7 @@ export function* jsonChunks(value: unknown): Generator<string> {
       parts.length = 0;
     }
     if (buf.length > 0) {
-      yield buf;
+      yield jsonSafe(buf);
       buf = '';
     }
   };

@@ -7,7 +7,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runInProcess } from '../helpers/cli.js';
-import { printable } from '../../src/io/text-safety.js';
+import { jsonSafe, printable } from '../../src/io/text-safety.js';
+import { jsonChunks } from '../../src/report/stream.js';
 
 const ESC = '\x1b';
 /** Any raw control character other than the line ends and the table's own layout. */
@@ -57,7 +58,40 @@ describe('printable', () => {
   });
 });
 
+describe('jsonSafe', () => {
+  const raw = ['\x7f', '\x85', '\x9b', '\u2028', '\u2029', '\u061c', '\u200e', '\u200f', '\u202a', '\u202e', '\u2066', '\u2069', '\ufffe', '\uffff'];
+  it('writes what JSON.stringify leaves raw as \\u escapes: the same value, no raw character', () => {
+    const value = { [`k${raw.join('')}`]: [raw.join('|'), `C1${ESC}[31m`, 'Zoë 客户 😀', 1.5, null] };
+    const text = jsonSafe(JSON.stringify(value, null, 2));
+    expect(text).not.toMatch(RAW_CONTROL);
+    for (const c of raw) expect(text.includes(c), c.codePointAt(0)!.toString(16)).toBe(false);
+    expect(JSON.parse(text)).toEqual(value);
+    expect(text).toContain('\\u009b');
+    // Text without such characters is unchanged.
+    expect(jsonSafe('{"a": "Zoë \\u001b"}')).toBe('{"a": "Zoë \\u001b"}');
+  });
+  it('jsonChunks gives the same text, also for a long array split into pieces', () => {
+    const value = { rows: Array.from({ length: 5000 }, (_, i) => ({ id: `C${i}${raw[i % raw.length]}`, v: i })) };
+    const text = [...jsonChunks(value)].join('');
+    expect(text).toBe(jsonSafe(JSON.stringify(value, null, 2)) + '\n');
+    expect(JSON.parse(text)).toEqual(value);
+  });
+});
+
 describe('no raw control character reaches the terminal', () => {
+  it('--format json: C1 controls and bidi controls as \\u escapes, the value unchanged', async () => {
+    const lines = ['client_id,session,site,srs,ors'];
+    for (let c = 0; c < 4; c++)
+      for (let s = 1; s <= 3; s++) lines.push(`C${c},${s},${c % 2 ? 'plain' : 'a\x9b2Jb\u202eX\u2028'},${25 + s + c},${15 + 2 * s - (c % 2)}`);
+    const r = await runInProcess(['correlate', f('c1.csv', lines.join('\n') + '\n'), '--by', 'site', '--min-clients', '1', '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(RAW_CONTROL);
+    expect(r.stdout).not.toContain('\u2028');
+    expect(r.stdout).toContain('a\\u009b2Jb\\u202eX\\u2028');
+    const groups = (JSON.parse(r.stdout) as { groups: { group: string }[] }).groups.map((g) => g.group);
+    expect(groups).toContain('a\x9b2Jb\u202eX\u2028');
+  });
+
   it('trend --clients table (cells)', async () => {
     const r = await runInProcess(['trend', f('esc.csv', escExport()), '--clients']);
     expect(r.stderr).toBe('');

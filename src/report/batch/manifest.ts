@@ -4,6 +4,7 @@
  * and the list of outputs.
  */
 import * as path from 'node:path';
+import { jsonSafe } from '../../io/text-safety.js';
 import type { Config } from '../../config/load.js';
 import type { Dataset, ReadOptions } from '../../dataset/types.js';
 import { SECTIONS } from '../../sections/registry.js';
@@ -70,5 +71,5 @@ export async function manifestJson(x: ManifestParts): Promise<string> {
     exit_code: x.exitCode,
     outputs: [...x.outputs, 'manifest.json'].sort(),
   };
-  return JSON.stringify(manifest, null, 2) + '\n';
+  return jsonSafe(JSON.stringify(manifest, null, 2)) + '\n';
 }
