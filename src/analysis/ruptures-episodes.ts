@@ -105,19 +105,20 @@ export interface ClientFacts {
   group: number;
   /** Outcome change as `alliance trend` defines it (last minus first, at a later session); NaN without. */
   change: number;
-  /** null with fewer than 2 rated sessions (not assessed). */
+  /** null with fewer than 2 rated sessions, or without a drop (not assessed). */
   cls: ClientClass | null;
   episodes: Episode[];
 }
 
 /**
  * The facts of one client. `sess` and `score` are scratch arrays (reused between clients);
- * `grouped` says whether there is a group column.
+ * `grouped` says whether there is a group column. Without a drop (null: none given and
+ * none derivable) the client is not classed, but their rated sessions and change are kept.
  */
 export function clientFacts(
   s: ClientSessions,
   grouped: boolean,
-  drop: number,
+  drop: number | null,
   window: number,
   dir: number,
   sess: number[] = [],
@@ -139,7 +140,7 @@ export function clientFacts(
     }
   }
   const change = firstO >= 0 && s.session[lastO] > s.session[firstO] ? s.outcome[lastO] - s.outcome[firstO] : NaN;
-  if (sess.length < 2) return { rated: sess.length, group, change, cls: null, episodes: [] };
+  if (sess.length < 2 || drop === null) return { rated: sess.length, group, change, cls: null, episodes: [] };
   const episodes = findEpisodes(sess, score, drop, window, dir);
   return { rated: sess.length, group, change, cls: classOf(episodes), episodes };
 }

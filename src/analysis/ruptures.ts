@@ -49,7 +49,7 @@ export interface RupturesOptions {
 export interface ClientRuptures {
   client: string;
   ratedSessions: number;
-  /** null when the client has fewer than 2 rated alliance sessions (not assessed). */
+  /** null when the client is not assessed: fewer than 2 rated alliance sessions, or no rupture drop (method.drop null). */
   class: ClientClass | null;
   episodes: Episode[];
   /** Outcome change post - pre (first and last outcome session), as `alliance trend`. */
@@ -90,7 +90,7 @@ export interface GroupRow {
   group: string;
   /** With several `by` columns: the cell's value in each, in `by` order. */
   levels?: string[];
-  /** Assessed clients (>= 2 rated alliance sessions). */
+  /** Assessed clients (>= 2 rated alliance sessions, and a rupture drop to class them by). */
   clients: number;
   ratedSessions: number;
   withRupture: number;
@@ -119,7 +119,8 @@ export interface RupturesResult {
   rows: number;
   clients: number;
   method: {
-    drop: number;
+    /** null when no drop is given and none can be derived (`reason` says why): no client is then classed. */
+    drop: number | null;
     dropSource: 'given' | 'within-client-sd';
     sdMultiple: number | null;
     /** Pooled within-client SD of the alliance: sqrt(sum of squares around each client's mean / (ratings - clients)). */
@@ -127,6 +128,8 @@ export interface RupturesResult {
     withinSdDf: number;
     repairWindow: number;
     allianceHigherIsBetter: boolean;
+    /** Why drop is null (only then). */
+    reason?: string;
   };
   assessed: number;
   notAssessed: number;
@@ -172,6 +175,7 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
   let ss = 0;
   let ratings = 0;
   let rated = 0;
+  let twoRated = 0;
   for (let c = 0; c < nClients; c++) {
     const s = read(c);
     let n = 0;
@@ -186,23 +190,29 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
     for (let k = 0; k < s.n; k++) if (!Number.isNaN(s.alliance[k])) ss += (s.alliance[k] - m) ** 2;
     ratings += n;
     rated++;
+    if (n >= 2) twoRated++;
   }
   const withinDf = ratings - rated;
   const withinSd = withinDf > 0 ? Math.sqrt(ss / withinDf) : NaN;
-  let drop: number;
+  // Without a given drop, the drop is a multiple of the within-client SD; when that SD is 0
+  // or undefined, no drop can be derived (a given --rupture-sd cannot help either: it only
+  // names the multiple). The run still completes: drop null with the reason, and no client
+  // is classed (docs/ruptures.md, "When no drop can be derived").
+  let drop: number | null;
+  let dropReason: string | undefined;
   let sdMultiple: number | null = null;
   if (opts.ruptureDrop !== undefined) drop = opts.ruptureDrop;
   else {
     sdMultiple = opts.ruptureSd ?? DEFAULT_SD_MULTIPLE;
-    if (!(withinSd > 0)) {
-      throw new UserError(
+    if (withinSd > 0) drop = sdMultiple * withinSd;
+    else {
+      drop = null;
+      const a = measures[aIdx].name;
+      dropReason =
         withinDf > 0
-          ? 'the alliance does not vary within any client, so no default rupture drop can be derived'
-          : 'no client has two rated alliance sessions, so no default rupture drop can be derived',
-        { location: { file: ds.files[0]?.display }, hint: 'Give the drop in score points with --rupture-drop POINTS' },
-      );
+          ? `${a} does not vary within any of the ${twoRated} client(s) with two or more rated sessions (pooled within-client SD 0), so no rupture drop can be derived from it`
+          : `no client has two rated ${a} sessions, so there is no within-client SD to derive a rupture drop from`;
     }
-    drop = sdMultiple * withinSd;
   }
 
   // ---- pass 2: episodes, classes, change ----
@@ -314,6 +324,7 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
   const compare = (a: ClientClass, b: ClientClass): Comparison => {
     const base = { contrast: `${a} - ${b}`, first: a, second: b, n1: changes[a].length, n2: changes[b].length };
     if (oIdx < 0) return { ...base, difference: null, t: null, df: null, p: null, ci: null, reason: 'no outcome measure' };
+    if (drop === null) return { ...base, difference: null, t: null, df: null, p: null, ci: null, reason: 'no client is classed: no rupture drop' };
     const w = welchTTest(changes[a], changes[b]);
     if (typeof w === 'string') return { ...base, difference: null, t: null, df: null, p: null, ci: null, reason: w };
     return { ...base, difference: w.difference, t: w.t, df: w.df, p: w.p, ci: w.ci };
@@ -363,6 +374,7 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
       withinSdDf: withinDf,
       repairWindow: window,
       allianceHigherIsBetter: higher,
+      ...(dropReason !== undefined ? { reason: dropReason } : {}),
     },
     assessed,
     notAssessed,
@@ -377,8 +389,21 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
           : null,
     groups,
     clientRows,
-    ...(opts.model ? { model: modelRows ? fitRupturesModel(modelRows, measures[oIdx].name) : noOutcomeModel() } : {}),
+    ...(opts.model
+      ? {
+          model: !modelRows
+            ? noOutcomeModel()
+            : dropReason !== undefined
+              ? unclassedModel(measures[oIdx].name, dropReason)
+              : fitRupturesModel(modelRows, measures[oIdx].name),
+        }
+      : {}),
   };
+}
+
+/** No drop: no client has a class, so there is no class to model. */
+function unclassedModel(outcome: string, why: string): RupturesModel {
+  return { ...unfittedModel(outcome, null, 0, 0), notEstimable: `no client is classed: ${why}` };
 }
 
 function noOutcomeModel(): RupturesModel {

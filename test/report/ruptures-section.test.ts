@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runInProcess } from '../helpers/cli.js';
+import { validateJsonDocument } from '../helpers/schemas.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let tmp: string;
@@ -72,5 +73,50 @@ describe('alliance report with the ruptures section', () => {
     res = await runInProcess(['report', '--config', 'bad.yaml', '--out', path.join(tmp, 'out-bad')], { cwd: tmp });
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/^alliance: .*client tables are set by 'report.clientTables', not 'ruptures.clients'/);
+  });
+
+  it('completes when no rupture drop can be derived, and the section says why and names the config key', async () => {
+    // A small clinic's first month: A and B have two or more rated sessions, each at one
+    // constant SRS score; C has one. No within-client variation, so no default drop.
+    writeFileSync(path.join(tmp, 'flat.csv'), 'client_id,session,srs,ors\nA,1,30,20\nA,2,30,25\nA,3,30,28\nB,1,35,10\nB,2,35,12\nC,1,28,15\n');
+    writeFileSync(
+      path.join(tmp, 'flat.yaml'),
+      [
+        'files: [flat.csv]',
+        'client: client_id',
+        'session: session',
+        'alliance: [srs]',
+        'outcome: [ors]',
+        'report:',
+        '  title: First month',
+        '  sections: [describe, trend, ruptures]',
+        '  formats: [html, md, csv, json]',
+        'ruptures:',
+        '  repairWindow: 3',
+        '',
+      ].join('\n'),
+    );
+    const out = path.join(tmp, 'out-flat');
+    const res = await runInProcess(['report', '--config', 'flat.yaml', '--out', out, '--reproducible'], { cwd: tmp });
+    expect(res.stderr).not.toMatch(/alliance: /);
+    expect(res.code).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    expect(validateJsonDocument('report', results)).toEqual([]);
+    const r = results.sections.ruptures;
+    expect(r.method.drop).toBeNull();
+    expect(r.method.reason).toMatch(/srs does not vary within any of the 2 client\(s\)/);
+    expect([r.assessed, r.not_assessed]).toEqual([0, 3]);
+    for (const f of ['report.md', 'report.html']) {
+      const text = readFileSync(path.join(out, f), 'utf8');
+      expect(text, f).toContain('no rupture drop: srs does not vary within any');
+      expect(text, f).toContain('ruptures.ruptureDrop: POINTS in the report config');
+      expect(text, f).not.toContain('--rupture-drop');
+    }
+    expect(readdirSync(out)).toContain('ruptures-classes.csv');
+    // results.json holds the command's JSON for the same options (it names the flag and the key).
+    const cmd = await runInProcess(['ruptures', 'flat.csv', '--repair-window', '3', '--format', 'json'], { cwd: tmp });
+    expect(cmd.code).toBe(0);
+    const want = JSON.parse(cmd.stdout);
+    for (const k of ['method', 'assessed', 'not_assessed', 'classes', 'comparisons', 'notes']) expect(r[k], k).toEqual(want[k]);
   });
 });

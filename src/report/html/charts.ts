@@ -347,7 +347,8 @@ export function modelCharts(result: ModelResult, firstId: number): Chart[] {
 export function rupturesCharts(r: RupturesResult, firstId: number): Chart[] {
   const charts: Chart[] = [];
   let id = firstId;
-  if (r.assessed === 0) return charts;
+  const drop = r.method.drop;
+  if (r.assessed === 0 || drop === null) return charts;
   const a = r.measures.alliance.column;
   charts.push({
     heading: 'Clients by rupture class',
@@ -360,7 +361,7 @@ export function rupturesCharts(r: RupturesResult, firstId: number): Chart[] {
       format: 'percent',
       domain: [0, 1],
     }),
-    caption: `Each assessed client is in exactly one class; whiskers are Wilson score 95% intervals. Rupture: a drop of at least ${Math.round(r.method.drop * 1000) / 1000} points from the previous rated session${r.method.dropSource === 'given' ? '' : ` (${r.method.sdMultiple} x the within-client SD; not the published rule of Stiles et al. 2004)`}; repaired within ${r.method.repairWindow} sessions.`,
+    caption: `Each assessed client is in exactly one class; whiskers are Wilson score 95% intervals. Rupture: a drop of at least ${Math.round(drop * 1000) / 1000} points from the previous rated session${r.method.dropSource === 'given' ? '' : ` (${r.method.sdMultiple} x the within-client SD; not the published rule of Stiles et al. 2004)`}; repaired within ${r.method.repairWindow} sessions.`,
   });
   const o = r.measures.outcome;
   const withChange = r.classes.filter((c) => c.meanChange !== null);

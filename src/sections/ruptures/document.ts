@@ -11,30 +11,61 @@ import { mapSequence, sequence } from '../../sequence.js';
 import { mappedColumns } from '../../report/mapping.js';
 import { toFixedR } from '../../report/number.js';
 import { byLabel, withoutBy } from '../../names.js';
+import type { DocumentContext } from '../section.js';
+
+/**
+ * Where a text goes: a command's renderings, a report's, or the JSON, which is the same
+ * document for both (results.json holds `alliance ruptures --format json`), so it names both.
+ */
+type NoteMode = DocumentContext['mode'] | 'json';
+
+/** How to give the drop: the flag for a command, the config key in a report, both in the JSON. */
+export function giveDrop(mode: NoteMode): string {
+  if (mode === 'report') return 'ruptures.ruptureDrop: POINTS in the report config';
+  return mode === 'command' ? '--rupture-drop POINTS' : '--rupture-drop POINTS (ruptures.ruptureDrop in a config file)';
+}
+
+/**
+ * Without a drop (none given and none derivable): why, what it means for the clients, and
+ * how to give one (the warning of every rendering and a line of the JSON notes).
+ */
+export function noDropNote(r: RupturesResult, mode: NoteMode, sdGiven = false): string | null {
+  const m = r.method;
+  if (m.drop !== null) return null;
+  const constant = m.withinSdDf > 0;
+  return (
+    `no rupture drop: ${m.reason ?? 'none given and none derivable'}. No client is classed and all ${r.clients} are counted as not assessed` +
+    (constant
+      ? '; the clients with two or more rated sessions have the same rating at every session, so no drop of any size would find a rupture in them'
+      : '') +
+    `. Give the drop in score points with ${giveDrop(mode)}` +
+    (sdGiven ? `, instead of ${mode === 'report' ? 'ruptures.ruptureSd' : '--rupture-sd'}, which only sets the multiple of that SD` : '')
+  );
+}
 
 /** The rule as one sentence (table notes, report intro). */
-export function ruleNote(r: RupturesResult): string {
+export function ruleNote(r: RupturesResult, mode: NoteMode = 'command'): string {
   const m = r.method;
   const a = r.measures.alliance;
   const worse = m.allianceHigherIsBetter ? 'below' : 'above';
-  const dropText =
-    m.dropSource === 'given'
-      ? `${m.drop} points (given)`
-      : `${toFixedR(m.drop, 3)} points = ${m.sdMultiple} x the pooled within-client SD of ${a.column} (${toFixedR(m.withinSd ?? NaN, 3)}; ${m.withinSdDf} df)`;
+  const sdText = `${m.sdMultiple} x the pooled within-client SD of ${a.column} (${toFixedR(m.withinSd ?? NaN, 3)}; ${m.withinSdDf} df)`;
+  const dropText = m.dropSource === 'given' ? `${m.drop} points (given)` : m.drop === null ? 'the drop' : `${toFixedR(m.drop, 3)} points = ${sdText}`;
+  const noDrop = m.drop === null ? ` The drop is ${sdText}, which gives no drop here, so no client is classed.` : '';
   const caveat =
     m.dropSource === 'given'
       ? ''
-      : ' The default drop is not the published rule of Stiles et al. (2004), which could not be confirmed from the paper itself; it is a multiple of the within-client SD (see docs/ruptures.md). Give the drop in score points with --rupture-drop.';
+      : ` The default drop is not the published rule of Stiles et al. (2004), which could not be confirmed from the paper itself; it is a multiple of the within-client SD (see docs/ruptures.md). Give the drop in score points with ${mode === 'report' ? 'ruptures.ruptureDrop in the report config' : '--rupture-drop'}.`;
   return (
-    `rupture: a rated session whose ${a.column} is at least ${dropText} ${worse} the previous rated session; pre-rupture level = that previous score. ` +
+    `rupture: a rated session whose ${a.column} is at least ${dropText} ${worse} the previous rated session; pre-rupture level = that previous score.${noDrop} ` +
     `Repaired when a later rated session within ${m.repairWindow} session(s) after the rupture reaches the pre-rupture level; unrepaired when the window passes without that; unresolved when the client's ratings end before the window does. ` +
     'The search for the next rupture starts after the repair (or after the window).' +
     caveat
   );
 }
 
-export function rupturesDocument(r: RupturesResult, dataset: Dataset, o: RupturesOptions): ResultDocument {
+export function rupturesDocument(r: RupturesResult, dataset: Dataset, o: RupturesOptions, mode: DocumentContext['mode'] = 'command'): ResultDocument {
   const tables: TableModel[] = [];
+  const noDrop = noDropNote(r, mode, o.ruptureSd !== undefined);
   const oc = r.measures.outcome;
   const dirWord = oc?.higherIsBetter === true ? 'higher is better' : oc?.higherIsBetter === false ? 'lower is better' : 'direction unknown';
 
@@ -61,7 +92,9 @@ export function rupturesDocument(r: RupturesResult, dataset: Dataset, o: Rupture
       mean_change_ci: c.meanChangeCi ?? NE,
     })),
     notes: [
-      `${r.assessed} of ${r.clients} clients assessed (at least 2 rated ${r.measures.alliance.column} sessions); ${r.notAssessed} with fewer are left out.`,
+      r.method.drop === null
+        ? `0 of ${r.clients} clients assessed: without a rupture drop no client is classed (see the warning); all ${r.notAssessed} are left out.`
+        : `${r.assessed} of ${r.clients} clients assessed (at least 2 rated ${r.measures.alliance.column} sessions); ${r.notAssessed} with fewer are left out.`,
       'none: no rupture; repaired: every rupture repaired; unrepaired: at least one rupture not repaired; unresolved: the rest (a rupture whose window the data do not cover). Share: of assessed clients, Wilson score interval.',
       ...(oc
         ? [
@@ -115,7 +148,7 @@ export function rupturesDocument(r: RupturesResult, dataset: Dataset, o: Rupture
     rows: (['repaired', 'unrepaired', 'unresolved'] as const)
       .map((k): Record<string, Cell> => ({ status: k, episodes: e[k], share: e.total > 0 ? e[k] / e.total : NE }))
       .concat([{ status: 'all', episodes: e.total, share: e.total > 0 ? 1 : NE }]),
-    notes: [ruleNote(r)],
+    notes: [ruleNote(r, mode)],
   });
 
   if (r.groups) {
@@ -207,7 +240,9 @@ export function rupturesDocument(r: RupturesResult, dataset: Dataset, o: Rupture
 
   const m = dataset.mapping;
   const measures = [r.measures.alliance, r.measures.outcome].filter((x) => x !== null).map((x) => `${x.column}${x.instrument ? ` (${x.instrument})` : ''}`);
-  const notes = [ruleNote(r)];
+  // The JSON is the same in a command and a report (results.json): its notes name the flag and the key.
+  const jsonNoDrop = noDropNote(r, 'json', o.ruptureSd !== undefined);
+  const notes = [ruleNote(r, 'json'), ...(jsonNoDrop ? [`${jsonNoDrop}.`] : [])];
   return {
     title: 'alliance ruptures',
     preface: [
@@ -217,6 +252,7 @@ export function rupturesDocument(r: RupturesResult, dataset: Dataset, o: Rupture
     ],
     tables,
     notes: [`${NE} = not estimable (the JSON output gives the reason).`],
+    ...(noDrop ? { warnings: [{ code: 'no-rupture-drop', message: noDrop }] } : {}),
     csvTable: r.clientRows ? 'clients' : r.groups ? 'groups' : 'classes',
     json: rupturesJson(
       {

@@ -37,7 +37,7 @@ export const rupturesSection: Section<RupturesOptions, RupturesResult> = {
     if (src.mode === 'command') checkByTherapist(dataset, opts.by);
   },
   run: (dataset, opts) => analyzeRuptures(dataset, opts),
-  document: (result, dataset, opts) => rupturesDocument(result, dataset, opts),
+  document: (result, dataset, opts, ctx) => rupturesDocument(result, dataset, opts, ctx.mode),
   html: {
     id: 'ruptures',
     heading: 'Alliance ruptures and repair',
