@@ -117,6 +117,27 @@ function isWorkbook(file: string): boolean {
 
 const TABLE_ENTRY = /\.(csv|tsv|txt)$/i;
 
+/**
+ * Compressed bytes given to fflate at a time. fflate inflates all it is given at once (up to
+ * about 1000 times as much: a 1 MiB read of a crafted entry is a GiB), so the archive is
+ * fed in 16 KiB pieces and the feeding waits whenever the temporary copy falls behind.
+ */
+const UNZIP_PIECE = 16 * 1024;
+
+/** Resolves at once, or when a copy that has more buffered than it wants has written it (or was stopped). */
+function drained(out: PassThrough | null): Promise<void> | undefined {
+  if (out === null || !out.writableNeedDrain || out.destroyed) return undefined;
+  return new Promise((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('close', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+  });
+}
+
 /** Inflates the one CSV of a zip archive to a temporary file (streamed; never the whole file in memory). */
 async function unzipOneCsv(source: Source): Promise<{ file: string; name: string }> {
   const { Unzip, UnzipInflate } = await import('fflate');
@@ -124,23 +145,25 @@ async function unzipOneCsv(source: Source): Promise<{ file: string; name: string
   let spooled: Promise<string> | null = null;
   let failure: Error | null = null;
   let refused: Error | null = null;
+  let pass: PassThrough | null = null;
   const unzip = new Unzip((entry) => {
     if (entry.name.endsWith('/') || entry.name.startsWith('__MACOSX/') || !TABLE_ENTRY.test(entry.name)) return;
     names.push(entry.name);
     if (names.length > 1) return;
-    const pass = new PassThrough();
-    spooled = spoolToTemp(pass, source.display);
+    const out = new PassThrough();
+    pass = out;
+    spooled = spoolToTemp(out, source.display);
     // The spool can refuse the entry (binary data, too large) while the archive is still
     // being read: that refusal is the answer (awaited below), not an unhandled rejection.
     spooled.catch((e: unknown) => (refused ??= e instanceof Error ? e : new Error(String(e))));
     entry.ondata = (err, data, final) => {
       if (err) {
         failure = err;
-        pass.end();
+        out.end();
         return;
       }
-      if (data.length > 0) pass.write(data);
-      if (final) pass.end();
+      if (data.length > 0) out.write(data);
+      if (final) out.end();
     };
     entry.start();
   });
@@ -148,8 +171,11 @@ async function unzipOneCsv(source: Source): Promise<{ file: string; name: string
   try {
     // The archive's bytes are hashed as they are read (the input's digest).
     for await (const chunk of readWhole(source)) {
+      for (let at = 0; at < chunk.length && refused === null; at += UNZIP_PIECE) {
+        unzip.push(chunk.subarray(at, at + UNZIP_PIECE));
+        await drained(pass);
+      }
       if (refused !== null) break;
-      unzip.push(chunk);
     }
     if (refused === null) unzip.push(new Uint8Array(0), true);
   } catch (e) {

@@ -7,12 +7,14 @@
  * user-missing values (discrete and a range), dates, date-times, system-missing. Then
  * damaged files: every cut gives one error, never a stack trace or half the data.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { deflateSync, inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { openSniffed } from '../../src/io/table.js';
+import { MAX_ZBLOCK } from '../../src/io/sav/cases.js';
 import { runInProcess } from '../helpers/cli.js';
 
 interface RefVar {
@@ -167,6 +169,67 @@ describe('damaged SPSS files: one error, never a stack trace', () => {
       (e: unknown) => e,
     );
     expect((err as Error).message).toMatch(/zlib block 1 cannot be inflated/);
+  });
+  /**
+   * haven_zsav.zsav (one zlib block, the trailer ending the file) rebuilt with its block
+   * replaced: the same bytecode, then `extra` zero bytes (padding codes, never decoded),
+   * deflated again; the trailer declares `declared` uncompressed bytes (default: the real
+   * size of the original block) and the new compressed size and offsets.
+   */
+  function rezipped(extra: number, declared?: number): Buffer {
+    const b = readFileSync(path.join(DIR, 'haven_zsav.zsav'));
+    const t = b.length - 48;
+    expect(b.readInt32LE(t + 20)).toBe(1);
+    const cofs = Number(b.readBigInt64LE(t + 24 + 8));
+    const block = inflateSync(b.subarray(cofs, cofs + b.readInt32LE(t + 24 + 20)));
+    const z = deflateSync(Buffer.concat([block, Buffer.alloc(extra)]), { level: 9 });
+    const head = Buffer.from(b.subarray(0, cofs));
+    head.writeBigInt64LE(BigInt(cofs + z.length), cofs - 24 + 8); // the zlib header's trailer offset
+    const trailer = Buffer.from(b.subarray(t));
+    trailer.writeInt32LE(declared ?? block.length, 24 + 16);
+    trailer.writeInt32LE(z.length, 24 + 20);
+    return Buffer.concat([head, z, trailer]);
+  }
+  const failure = (file: string) =>
+    readAll(file).then(
+      () => null,
+      (e: unknown) => e,
+    );
+  it('a .zsav rebuilt with the same block reads as the original', async () => {
+    const again = await readAll(tmp('same.zsav', rezipped(0)));
+    expect(again.rows).toEqual((await readAll(path.join(DIR, 'haven_zsav.zsav'))).rows);
+  });
+  it('a zlib block that inflates past its declared size is refused when it passes it (a zlib bomb)', async () => {
+    // 1 KiB of bytecode declared, 1 MiB inflated: before the bound, the whole 1 MiB was
+    // inflated and then compared (a 1 MB block inflating to 1 GiB took 2.2 GB of memory).
+    const f = tmp('bomb.zsav', rezipped(1 << 20));
+    expect(statSync(f).size).toBeLessThan(8192);
+    const err = await failure(f);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(
+      /^cannot read the SPSS file \(zlib block 1 \(at byte \d+\) inflates to more than the 1104 bytes its trailer gives\)$/,
+    );
+  });
+  it('a zlib block that declares more than it inflates to is refused', async () => {
+    const err = await failure(tmp('short.zsav', rezipped(0, 2048)));
+    expect((err as Error).message).toMatch(/zlib block 1 inflates to 1104 bytes, not the 2048 its trailer gives/);
+  });
+  for (const declared of [MAX_ZBLOCK + 1, 0x7fffffff, -1]) {
+    it(`a zlib block declaring an implausible size (${declared}) is refused before it is inflated`, async () => {
+      const err = await failure(tmp('huge.zsav', rezipped(0, declared)));
+      expect(err).toBeInstanceOf(UserError);
+      expect((err as Error).message).toMatch(
+        new RegExp(`zlib block 1 \\(at byte \\d+\\) declares an uncompressed size of ${declared} bytes; a block holds 0 to ${MAX_ZBLOCK}`),
+      );
+    });
+  }
+  it('a zlib bomb on the command line: one line naming the file and the block, exit 2', async () => {
+    const r = await runInProcess(['describe', tmp('bomb.zsav', rezipped(1 << 20))]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^alliance: .*bomb\.zsav: cannot read the SPSS file \(zlib block 1 \(at byte \d+\) inflates to more than the 1104 bytes/);
   });
   it('a date no calendar holds is reported as an invalid date, not an internal error', async () => {
     // long_uncompressed.sav (R haven, no compression): the dictionary ends with record 999 and

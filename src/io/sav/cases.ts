@@ -8,7 +8,8 @@
  *   8-byte value follows, 254 eight spaces, 255 system-missing;
  * - 2 (.zsav): the bytecode stream cut in blocks that are each a zlib stream; a header
  *   after the dictionary points to a trailer that lists the blocks (offsets and sizes),
- *   and each block is inflated with node:zlib on its own.
+ *   and each block is inflated with node:zlib on its own, never past the size the trailer
+ *   declares for it (at most MAX_ZBLOCK), so a crafted block cannot inflate to gigabytes.
  *
  * Memory holds one read chunk (or one inflated block) and one case, never the file.
  */
@@ -17,6 +18,13 @@ import { inflateSync } from 'node:zlib';
 import { SavFormatError, type SavDictionary } from './dictionary.js';
 
 const CHUNK = 1 << 20;
+
+/**
+ * The largest uncompressed size a .zsav block may declare: 4 times the 0x3FF000 bytes
+ * (4 MiB less 4 KiB) that SPSS, PSPP and ReadStat write. Without a bound, a block of a few
+ * MB can inflate to gigabytes (zlib reaches about 1000:1) before its size is compared.
+ */
+export const MAX_ZBLOCK = 16 << 20;
 
 /** The decompressed-or-raw data stream after the dictionary, chunk by chunk. */
 type Chunks = AsyncGenerator<Buffer, void, void>;
@@ -53,12 +61,19 @@ async function* zlibChunks(fh: fsp.FileHandle, d: SavDictionary, size: number, o
     const ulen = i32(trailer, e + 16);
     const clen = i32(trailer, e + 20);
     if (cofs < zheader + 24 || cofs + clen > ztrailer || clen < 0) throw new SavFormatError(`zlib block ${k + 1} lies outside the data`);
+    if (ulen < 0 || ulen > MAX_ZBLOCK)
+      throw new SavFormatError(
+        `zlib block ${k + 1} (at byte ${cofs}) declares an uncompressed size of ${ulen} bytes; a block holds 0 to ${MAX_ZBLOCK} (${MAX_ZBLOCK >> 20} MiB)`,
+      );
     const b = Buffer.allocUnsafe(clen);
     await fh.read(b, 0, clen, cofs);
     let out: Buffer;
     try {
-      out = inflateSync(b);
+      // Inflation stops as soon as the output passes the declared size (zlib's 1-byte minimum aside).
+      out = inflateSync(b, { maxOutputLength: Math.max(1, ulen) });
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+        throw new SavFormatError(`zlib block ${k + 1} (at byte ${cofs}) inflates to more than the ${ulen} bytes its trailer gives`);
       throw new SavFormatError(`zlib block ${k + 1} cannot be inflated (${(e as Error).message})`);
     }
     if (out.length !== ulen) throw new SavFormatError(`zlib block ${k + 1} inflates to ${out.length} bytes, not the ${ulen} its trailer gives`);
