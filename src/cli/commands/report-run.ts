@@ -10,9 +10,9 @@ import type { Io } from '../../io/process.js';
 import { packageVersion } from '../../version.js';
 import { UserError } from '../../errors.js';
 import { loadConfig } from '../../config/load.js';
-import { checkDirTarget, writeDirAtomic } from '../../io/atomic.js';
+import { writeDirAtomic } from '../../io/atomic.js';
 import { printable } from '../../io/text-safety.js';
-import { runReport, sectionCheck } from '../../report/batch/run.js';
+import { REPORT_MARKER, runReport, sectionCheck } from '../../report/batch/run.js';
 import { reportSettings } from '../../report/batch/config.js';
 import { scanProgress } from '../input.js';
 
@@ -48,8 +48,10 @@ export async function run(_args: string[], flags: ReportFlags, _cmd: Command, io
     }
     if (path.dirname(p) === p) break;
   }
-  // The folder must be free (or, with --force, an earlier report's), checked again at writing.
-  await checkDirTarget(outDir, { force: Boolean(flags.force), marker: 'manifest.json' }, outShown);
+  if (!flags.force) {
+    if (existsSync(outDir))
+      throw new UserError('already exists', { location: { file: outShown }, hint: 'Use --force to replace it, or choose another output folder' });
+  }
   // The reads show a progress bar on a terminal (--progress / --no-progress force it).
   const forced = _cmd.opts<{ progress?: boolean }>().progress;
   const reads = scanProgress(io, 'alliance report', { forced });
@@ -71,7 +73,7 @@ export async function run(_args: string[], flags: ReportFlags, _cmd: Command, io
   });
   await writeDirAtomic(outDir, result.files, {
     force: Boolean(flags.force),
-    marker: 'manifest.json',
+    marker: REPORT_MARKER,
     onRecover: (msg) => io.stderr.write(`alliance report: ${printable(msg)}\n`),
   });
   const why = result.stopped ? ' (stopped after validation: see the validation section)' : result.exitCode === 1 ? ' (validation found errors)' : '';

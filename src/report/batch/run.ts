@@ -15,7 +15,7 @@
  * outputs.ts (the files), therapists.ts (report.perTherapist's feedback pages) and
  * manifest.ts (checksums, manifest.json).
  */
-import type { FileContent } from '../../io/atomic.js';
+import { checkDirTarget, type FileContent } from '../../io/atomic.js';
 import type { Io } from '../../io/process.js';
 import type { ScanProgress } from '../../dataset/types.js';
 import type { Machine } from '../../io/parallel/pool.js';
@@ -165,6 +165,9 @@ async function finishReport(io: Io, opts: ReportRunOptions, prepared: Prepared, 
 }
 
 /** The report up to its opened dataset (a worker running some of its sections prepares the same: ./split-job.ts). */
+/** The file that marks a folder as a report this command wrote (--force replaces only such a folder). */
+export const REPORT_MARKER = 'manifest.json';
+
 export async function prepare(ctx: SectionCheck, io: Io, opts: ReportRunOptions, guard: boolean) {
   const config = ctx.config;
   const settings = reportSettings(ctx);
@@ -187,7 +190,12 @@ export async function prepare(ctx: SectionCheck, io: Io, opts: ReportRunOptions,
   const planned: Planned[] = SECTIONS.filter((s) => settings.sections.includes(s.name)).map((section) => ({ section, opts: section.options(src) }));
 
   const inputs = resolveInputs(ctx, configDir);
-  if (guard && opts.outDir !== undefined) guardOutput(opts.outDir, opts.out, [path.resolve(io.cwd, config.path), ...inputs.abs], configDir);
+  if (guard && opts.outDir !== undefined) {
+    guardOutput(opts.outDir, opts.out, [path.resolve(io.cwd, config.path), ...inputs.abs], configDir);
+    // With --force the folder must be an earlier report's (not a file, not someone's
+    // folder): refused before the sections run, and checked again when it is written.
+    await checkDirTarget(opts.outDir, { force: opts.force, marker: REPORT_MARKER }, opts.out);
+  }
   const ioAt: Io = { ...io, cwd: configDir };
   const base = mergeReadOptions(config, {}, new Set());
   // Columns the run must read as groups: each section's (its by column) and the filter
