@@ -46,7 +46,7 @@ function cellText(wb: WorkbookParts, cells: RowCells, k: number, asDate: boolean
   }
   switch (cells.type[k]) {
     case 's': {
-      const s = wb.sharedStrings[Number.parseInt(v, 10)];
+      const s = wb.sharedStrings.get(Number.parseInt(v, 10));
       if (s === undefined) {
         // A damaged workbook: reading the cell as empty would lose its value unseen.
         throw new UserError(`the cell refers to shared string ${v.length > 12 ? `${v.slice(0, 12)}...` : v}, but the workbook has ${wb.sharedStrings.length}`, {
