@@ -15,6 +15,10 @@ import { UserError } from '../errors.js';
 import type { ReadOptions, ReadStats, RecordHandler } from './types.js';
 import { binaryInput, isoDate, numberText, type TableInput } from './table-input.js';
 import type { Source } from './source.js';
+import { zstdPage } from './zstd.js';
+
+/** hyparquet-compressors' ZSTD ignores the page's declared size (src/io/zstd.ts): ours bounds by it. */
+const boundedCompressors = { ...compressors, ZSTD: zstdPage };
 
 function text(v: unknown): string {
   if (v === null || v === undefined) return '';
@@ -66,7 +70,7 @@ export async function openParquet(source: Source): Promise<TableInput> {
         await parquetRead({
           file,
           metadata,
-          compressors,
+          compressors: boundedCompressors,
           columns: cols,
           rowStart: start,
           rowEnd: start + n,

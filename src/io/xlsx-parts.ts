@@ -14,6 +14,11 @@
  *   brackets, as Excel and exceljs decide);
  * - xl/sharedStrings.xml: the shared strings (rich text runs joined; phonetic runs left out),
  *   the only part kept in memory;
+ * - bounds (docs/safety.md): one shared string, inline string or cell text may hold at most
+ *   MAX_TEXT characters (16 Mi, as a CSV record 16 MiB), checked while the text accumulates
+ *   (saxes holds a text node until the tag after it: its pending text is measured after
+ *   every chunk of at most 1 MiB), and the heap is checked per chunk (src/io/heap.ts), so a
+ *   workbook of many strings ends in the heap guard's one line, not in V8's abort;
  * - cell text (shared and inline strings, a formula's cached string, <v>) is ST_Xstring
  *   (22.9.2.19): `_xHHHH_` stands for the UTF-16 code unit HHHH (Excel writes control
  *   characters so: `_x000D_` is CR) and `_x005F_` for the underscore of a literal `_xHHHH_`;
@@ -25,6 +30,33 @@ import yauzl from 'yauzl';
 import { createReadStream } from 'node:fs';
 import { pipeline, Readable, Transform } from 'node:stream';
 import { createInflateRaw } from 'node:zlib';
+import { UserError, type Location } from '../errors.js';
+import { checkHeap } from './heap.js';
+import { columnLetters } from './table-input.js';
+
+/**
+ * The most characters one text may hold: a shared string, an inline string, a cell's <v>,
+ * or any other text node of a part. 16 Mi, as the 16 MiB a CSV record may hold, so both
+ * readers take the same cells: Excel's own cell limit is 32,767 characters, but other
+ * writers go past it. Measured before the bound: one 256 MiB shared string (a 278 KB
+ * workbook) peaked at 1.13 GB and, in a 200 MB heap, ended in V8's abort (exit 134).
+ */
+export const MAX_TEXT = 16 * 1024 * 1024;
+
+/** How the parts are read: the name errors give the file, and the text bound (tests lower it). */
+export interface ReadLimits {
+  /** The file as the user named it (default: the path read, which may be a private copy). */
+  display?: string;
+  /** The most characters one text may hold (default MAX_TEXT). */
+  maxText?: number;
+}
+
+function textTooLong(what: string, maxText: number, location: Location): UserError {
+  return new UserError(`${what} runs on for more than ${maxText % 1048576 === 0 ? `${maxText / 1048576} M` : maxText} characters`, {
+    location,
+    hint: 'A cell of session data is far shorter: check that this is the export meant, or remove the text from the workbook',
+  });
+}
 
 export interface SheetInfo {
   name: string;
@@ -34,9 +66,28 @@ export interface SheetInfo {
   part: string;
 }
 
+/**
+ * The shared strings, in pieces of 65,536: no one array passes 512 KB, so the heap grows in
+ * small steps the per-chunk heap check sees coming. One array of millions grows by half its
+ * size at once (a copy beside itself): in a 64 MB heap that jump passed the guard's margin
+ * and ended in V8's abort in about 1 run in 2.
+ */
+export class SharedStrings {
+  private readonly pieces: string[][] = [];
+  length = 0;
+  push(s: string): void {
+    (this.pieces[this.length >>> 16] ??= []).push(s);
+    this.length++;
+  }
+  /** The string at a 0-based index; undefined when the workbook has no such string. */
+  get(i: number): string | undefined {
+    return i >= 0 && i < this.length ? this.pieces[i >>> 16][i & 0xffff] : undefined;
+  }
+}
+
 export interface WorkbookParts {
   sheets: SheetInfo[];
-  sharedStrings: string[];
+  sharedStrings: SharedStrings;
   /** Per cell format index (the `s` attribute of a cell): true for a date/time format. */
   dateStyles: boolean[];
   date1904: boolean;
@@ -133,16 +184,29 @@ function local(name: string): string {
 
 /**
  * Streams a part through a SAX parser. `start` may return 'stop' to end the read early
- * (the rest of the part is not inflated).
+ * (the rest of the part is not inflated). After every chunk, `pending` gets the characters
+ * of the text node saxes holds unfinished (it hands a text node on only at the next tag),
+ * so a handler can bound the text it is collecting before it is held whole; any text node
+ * past `limits.maxText` is refused here, and the heap is checked (src/io/heap.ts).
  */
 async function parsePart(
   z: Zip,
   name: string,
-  handlers: { open?: (tag: SaxesTagPlain) => void | 'stop'; text?: (t: string) => void; close?: (tag: SaxesTagPlain) => void | 'stop' },
+  handlers: {
+    open?: (tag: SaxesTagPlain) => void | 'stop';
+    text?: (t: string) => void;
+    close?: (tag: SaxesTagPlain) => void | 'stop';
+    pending?: (chars: number) => void;
+  },
+  limits: ReadLimits = {},
 ): Promise<boolean> {
+  const maxText = limits.maxText ?? MAX_TEXT;
+  const at = (): Location => ({ file: limits.display ?? z.file });
   const stream = await partStream(z, name);
   if (!stream) return false;
   const parser = new SaxesParser({ position: false });
+  // saxes's unfinished text node (a private field: the text, comment or attribute value being read).
+  const held = parser as unknown as { text: string };
   let stopped = false;
   let failure: Error | null = null;
   parser.on('error', (e) => {
@@ -167,6 +231,10 @@ async function parsePart(
       if (stopped || failure) return;
       try {
         parser.write(decoder.decode(chunk, { stream: true }));
+        const n = held.text.length;
+        handlers.pending?.(n);
+        if (n > maxText) throw textTooLong(`a text in ${name}`, maxText, at());
+        checkHeap(at);
       } catch (e) {
         // a handler's error (a cell that cannot be read) ends the read with it
         failure ??= e instanceof Error ? e : new Error(String(e));
@@ -223,29 +291,39 @@ function resolveTarget(target: string): string {
 }
 
 /** Reads everything about the workbook but its cells: sheets, shared strings, date formats. */
-export async function readWorkbook(file: string): Promise<WorkbookParts> {
+export async function readWorkbook(file: string, limits: ReadLimits = {}): Promise<WorkbookParts> {
   const z = await openZip(file);
   try {
     const sheets: { name: string; state: string; rid: string }[] = [];
     let date1904 = false;
-    await parsePart(z, 'xl/workbook.xml', {
-      open(t) {
-        const n = local(t.name);
-        if (n === 'sheet') {
-          const rid = Object.entries(t.attributes).find(([k]) => local(k) === 'id' && k !== 'sheetId')?.[1] ?? '';
-          sheets.push({ name: t.attributes.name ?? '', state: t.attributes.state ?? 'visible', rid });
-        } else if (n === 'workbookPr') {
-          const v = t.attributes.date1904;
-          date1904 = v === '1' || v === 'true';
-        }
+    await parsePart(
+      z,
+      'xl/workbook.xml',
+      {
+        open(t) {
+          const n = local(t.name);
+          if (n === 'sheet') {
+            const rid = Object.entries(t.attributes).find(([k]) => local(k) === 'id' && k !== 'sheetId')?.[1] ?? '';
+            sheets.push({ name: t.attributes.name ?? '', state: t.attributes.state ?? 'visible', rid });
+          } else if (n === 'workbookPr') {
+            const v = t.attributes.date1904;
+            date1904 = v === '1' || v === 'true';
+          }
+        },
       },
-    });
+      limits,
+    );
     const targets = new Map<string, { target: string; type: string }>();
-    await parsePart(z, 'xl/_rels/workbook.xml.rels', {
-      open(t) {
-        if (local(t.name) === 'Relationship') targets.set(t.attributes.Id ?? '', { target: t.attributes.Target ?? '', type: t.attributes.Type ?? '' });
+    await parsePart(
+      z,
+      'xl/_rels/workbook.xml.rels',
+      {
+        open(t) {
+          if (local(t.name) === 'Relationship') targets.set(t.attributes.Id ?? '', { target: t.attributes.Target ?? '', type: t.attributes.Type ?? '' });
+        },
       },
-    });
+      limits,
+    );
     // Styles and shared strings are found by their relationship (writers name the parts
     // differently: xl/SharedStrings.xml), else by the usual names.
     const partOf = (type: string, usual: string) => {
@@ -255,47 +333,70 @@ export async function readWorkbook(file: string): Promise<WorkbookParts> {
     const numFmts = new Map<number, string>();
     const dateStyles: boolean[] = [];
     let inXfs = false;
-    await parsePart(z, partOf('styles', 'xl/styles.xml'), {
-      open(t) {
-        const n = local(t.name);
-        if (n === 'numFmt') numFmts.set(Number(t.attributes.numFmtId), t.attributes.formatCode ?? '');
-        else if (n === 'cellXfs') inXfs = true;
-        else if (n === 'xf' && inXfs) {
-          const id = Number(t.attributes.numFmtId ?? 0);
-          const code = numFmts.get(id);
-          dateStyles.push(code !== undefined ? isDateFormatCode(code) : BUILTIN_DATE_FORMATS.has(id));
-        }
+    await parsePart(
+      z,
+      partOf('styles', 'xl/styles.xml'),
+      {
+        open(t) {
+          const n = local(t.name);
+          if (n === 'numFmt') numFmts.set(Number(t.attributes.numFmtId), t.attributes.formatCode ?? '');
+          else if (n === 'cellXfs') inXfs = true;
+          else if (n === 'xf' && inXfs) {
+            const id = Number(t.attributes.numFmtId ?? 0);
+            const code = numFmts.get(id);
+            dateStyles.push(code !== undefined ? isDateFormatCode(code) : BUILTIN_DATE_FORMATS.has(id));
+          }
+        },
+        close(t) {
+          if (local(t.name) === 'cellXfs') inXfs = false;
+        },
       },
-      close(t) {
-        if (local(t.name) === 'cellXfs') inXfs = false;
-      },
-    });
-    const sharedStrings: string[] = [];
+      limits,
+    );
+    const sharedStrings = new SharedStrings();
     let text = '';
     let run = '';
     let inT = false;
     let inPhonetic = false;
-    await parsePart(z, partOf('sharedStrings', 'xl/sharedStrings.xml'), {
-      open(t) {
-        const n = local(t.name);
-        if (n === 'si') text = '';
-        else if (n === 't') {
-          inT = !inPhonetic;
-          run = '';
-        } else if (n === 'rPh') inPhonetic = true;
+    // One string's runs joined may not pass maxText: checked as each run arrives and, while
+    // a run is still arriving, against what saxes holds of it (`pending`).
+    const maxText = limits.maxText ?? MAX_TEXT;
+    const bound = (more: number) => {
+      if (text.length + run.length + more > maxText)
+        throw textTooLong(`shared string ${sharedStrings.length} (0-based, as cells refer to it)`, maxText, { file: limits.display ?? file });
+    };
+    await parsePart(
+      z,
+      partOf('sharedStrings', 'xl/sharedStrings.xml'),
+      {
+        open(t) {
+          const n = local(t.name);
+          if (n === 'si') text = '';
+          else if (n === 't') {
+            inT = !inPhonetic;
+            run = '';
+          } else if (n === 'rPh') inPhonetic = true;
+        },
+        text(s) {
+          if (!inT) return;
+          run += s;
+          bound(0);
+        },
+        close(t) {
+          const n = local(t.name);
+          if (n === 't') {
+            if (inT) text += decodeXstring(run);
+            run = '';
+            inT = false;
+          } else if (n === 'rPh') inPhonetic = false;
+          else if (n === 'si') sharedStrings.push(text);
+        },
+        pending(chars) {
+          if (inT) bound(chars);
+        },
       },
-      text(s) {
-        if (inT) run += s;
-      },
-      close(t) {
-        const n = local(t.name);
-        if (n === 't') {
-          if (inT) text += decodeXstring(run);
-          inT = false;
-        } else if (n === 'rPh') inPhonetic = false;
-        else if (n === 'si') sharedStrings.push(text);
-      },
-    });
+      limits,
+    );
     const worksheets: SheetInfo[] = [];
     for (const s of sheets) {
       const rel = targets.get(s.rid);
@@ -331,7 +432,12 @@ function refColumn(ref: string): number {
  * Streams the rows of a sheet part in order. `onRow(row, cells)` gets the 1-based row
  * number and the row's cells; returning false stops the read. Returns the last row number.
  */
-export async function streamRows(file: string, part: string, onRow: (row: number, cells: RowCells) => boolean | void): Promise<number> {
+export async function streamRows(
+  file: string,
+  part: string,
+  onRow: (row: number, cells: RowCells) => boolean | void,
+  limits: ReadLimits & { /** The sheet's name, for a cell named in an error. */ sheet?: string } = {},
+): Promise<number> {
   const z = await openZip(file);
   const cells: RowCells = { count: 0, col: [], type: [], value: [], style: [], formula: [] };
   let row = 0;
@@ -348,101 +454,117 @@ export async function streamRows(file: string, part: string, onRow: (row: number
   let runStart = 0;
   let inInline = false;
   let inPhonetic = false;
-  try {
-    const found = await parsePart(z, part, {
-      open(t) {
-        switch (local(t.name)) {
-          case 'sheetData':
-            inData = true;
-            break;
-          case 'row':
-            if (!inData) break;
-            inRow = true;
-            row = t.attributes.r !== undefined ? Number(t.attributes.r) : row + 1;
-            cells.count = 0;
-            col = -1;
-            break;
-          case 'c': {
-            if (!inRow) break;
-            const ref = t.attributes.r;
-            const rc = ref !== undefined ? refColumn(ref) : -1;
-            col = rc >= 0 ? rc : col + 1;
-            // A reader places a cell by its column: one past XFD (a damaged or hostile part,
-            // `r="ZZZZZZZ1"`) would make it fill millions of empty cells before it.
-            if (col > MAX_COLUMN)
-              throw new Error(
-                `cell ${ref !== undefined ? (ref.length > 16 ? `${ref.slice(0, 16)}...` : ref) : `${col + 1} of row ${row}`} lies past column XFD, the last column a sheet can have`,
-              );
-            type = t.attributes.t ?? '';
-            style = t.attributes.s !== undefined ? Number(t.attributes.s) : 0;
-            formula = false;
-            value = null;
-            break;
-          }
-          case 'f':
-            if (inRow) formula = true;
-            break;
-          case 'v':
-            if (inRow) {
-              collecting = 1;
-              value = '';
-              runStart = 0;
-            }
-            break;
-          case 'is':
-            if (inRow) {
-              inInline = true;
-              value = '';
-            }
-            break;
-          case 'rPh':
-            inPhonetic = true;
-            break;
-          case 't':
-            if (inInline && !inPhonetic) {
-              collecting = 2;
-              runStart = value?.length ?? 0;
-            }
-            break;
-        }
-      },
-      text(s) {
-        if (collecting !== 0) value += s;
-      },
-      close(t) {
-        switch (local(t.name)) {
-          case 'v':
-          case 't':
-            if (collecting !== 0 && value !== null && value.includes('_x', runStart)) value = value.slice(0, runStart) + decodeXstring(value.slice(runStart));
-            collecting = 0;
-            break;
-          case 'is':
-            inInline = false;
-            break;
-          case 'rPh':
-            inPhonetic = false;
-            break;
-          case 'c': {
-            if (!inRow) break;
-            const k = cells.count++;
-            cells.col[k] = col;
-            cells.type[k] = type;
-            cells.value[k] = value;
-            cells.style[k] = style;
-            cells.formula[k] = formula;
-            break;
-          }
-          case 'row':
-            if (!inRow) break;
-            inRow = false;
-            if (onRow(row, cells) === false) return 'stop';
-            break;
-          case 'sheetData':
-            inData = false;
-            return 'stop';
-        }
-      },
+  const maxText = limits.maxText ?? MAX_TEXT;
+  const tooLong = () =>
+    textTooLong("the cell's text", maxText, {
+      file: limits.display ?? file,
+      cell: `${limits.sheet !== undefined ? `${limits.sheet}!` : ''}${columnLetters(col)}${row}`,
     });
+  try {
+    const found = await parsePart(
+      z,
+      part,
+      {
+        open(t) {
+          switch (local(t.name)) {
+            case 'sheetData':
+              inData = true;
+              break;
+            case 'row':
+              if (!inData) break;
+              inRow = true;
+              row = t.attributes.r !== undefined ? Number(t.attributes.r) : row + 1;
+              cells.count = 0;
+              col = -1;
+              break;
+            case 'c': {
+              if (!inRow) break;
+              const ref = t.attributes.r;
+              const rc = ref !== undefined ? refColumn(ref) : -1;
+              col = rc >= 0 ? rc : col + 1;
+              // A reader places a cell by its column: one past XFD (a damaged or hostile part,
+              // `r="ZZZZZZZ1"`) would make it fill millions of empty cells before it.
+              if (col > MAX_COLUMN)
+                throw new Error(
+                  `cell ${ref !== undefined ? (ref.length > 16 ? `${ref.slice(0, 16)}...` : ref) : `${col + 1} of row ${row}`} lies past column XFD, the last column a sheet can have`,
+                );
+              type = t.attributes.t ?? '';
+              style = t.attributes.s !== undefined ? Number(t.attributes.s) : 0;
+              formula = false;
+              value = null;
+              break;
+            }
+            case 'f':
+              if (inRow) formula = true;
+              break;
+            case 'v':
+              if (inRow) {
+                collecting = 1;
+                value = '';
+                runStart = 0;
+              }
+              break;
+            case 'is':
+              if (inRow) {
+                inInline = true;
+                value = '';
+              }
+              break;
+            case 'rPh':
+              inPhonetic = true;
+              break;
+            case 't':
+              if (inInline && !inPhonetic) {
+                collecting = 2;
+                runStart = value?.length ?? 0;
+              }
+              break;
+          }
+        },
+        text(s) {
+          if (collecting === 0) return;
+          value += s;
+          if ((value?.length ?? 0) > maxText) throw tooLong();
+        },
+        close(t) {
+          switch (local(t.name)) {
+            case 'v':
+            case 't':
+              if (collecting !== 0 && value !== null && value.includes('_x', runStart)) value = value.slice(0, runStart) + decodeXstring(value.slice(runStart));
+              collecting = 0;
+              break;
+            case 'is':
+              inInline = false;
+              break;
+            case 'rPh':
+              inPhonetic = false;
+              break;
+            case 'c': {
+              if (!inRow) break;
+              const k = cells.count++;
+              cells.col[k] = col;
+              cells.type[k] = type;
+              cells.value[k] = value;
+              cells.style[k] = style;
+              cells.formula[k] = formula;
+              break;
+            }
+            case 'row':
+              if (!inRow) break;
+              inRow = false;
+              if (onRow(row, cells) === false) return 'stop';
+              break;
+            case 'sheetData':
+              inData = false;
+              return 'stop';
+          }
+        },
+        pending(chars) {
+          if (collecting !== 0 && (value?.length ?? 0) + chars > maxText) throw tooLong();
+        },
+      },
+      limits,
+    );
     if (!found) throw new Error(`the workbook has no part ${part}`);
     return row;
   } finally {

@@ -46,7 +46,7 @@ function cellText(wb: WorkbookParts, cells: RowCells, k: number, asDate: boolean
   }
   switch (cells.type[k]) {
     case 's': {
-      const s = wb.sharedStrings[Number.parseInt(v, 10)];
+      const s = wb.sharedStrings.get(Number.parseInt(v, 10));
       if (s === undefined) {
         // A damaged workbook: reading the cell as empty would lose its value unseen.
         throw new UserError(`the cell refers to shared string ${v.length > 12 ? `${v.slice(0, 12)}...` : v}, but the workbook has ${wb.sharedStrings.length}`, {
@@ -102,6 +102,7 @@ function rowTexts(wb: WorkbookParts, cells: RowCells): string[] {
 /** The header row among the first 20 rows (-1 none), and the first non-empty row when asked to look for it. */
 async function findHeader(
   file: string,
+  display: string,
   wb: WorkbookParts,
   sheet: SheetInfo,
   looks: ((cells: string[]) => boolean) | undefined,
@@ -110,13 +111,18 @@ async function findHeader(
   let found = { row: -1, header: [] as string[] };
   let firstNonEmpty = { row: -1, header: [] as string[] };
   if (!sheet.part || (!looks && !orFirstNonEmpty)) return found;
-  await streamRows(file, sheet.part, (r, cells) => {
-    const texts = rowTexts(wb, cells);
-    if (r <= HEADER_SCAN_ROWS && looks && found.row < 0 && looks(texts)) found = { row: r, header: texts };
-    if (firstNonEmpty.row < 0 && texts.length > 0) firstNonEmpty = { row: r, header: texts };
-    if (found.row > 0) return false;
-    return r < HEADER_SCAN_ROWS || (orFirstNonEmpty && firstNonEmpty.row < 0);
-  });
+  await streamRows(
+    file,
+    sheet.part,
+    (r, cells) => {
+      const texts = rowTexts(wb, cells);
+      if (r <= HEADER_SCAN_ROWS && looks && found.row < 0 && looks(texts)) found = { row: r, header: texts };
+      if (firstNonEmpty.row < 0 && texts.length > 0) firstNonEmpty = { row: r, header: texts };
+      if (found.row > 0) return false;
+      return r < HEADER_SCAN_ROWS || (orFirstNonEmpty && firstNonEmpty.row < 0);
+    },
+    { display, sheet: sheet.name },
+  );
   if (found.row < 0 && orFirstNonEmpty) return firstNonEmpty;
   return found;
 }
@@ -138,7 +144,7 @@ export async function openXlsx(source: Source, options: TableOptions): Promise<T
 }
 
 async function open(source: Source, options: TableOptions): Promise<TableInput> {
-  const wb = await readWorkbook(source.file);
+  const wb = await readWorkbook(source.file, { display: source.display });
   const sheets = wb.sheets;
   const at = { file: source.display };
   if (sheets.length === 0) throw new UserError('the workbook has no sheets', { location: at, hint: 'Export the data again' });
@@ -158,12 +164,12 @@ async function open(source: Source, options: TableOptions): Promise<TableInput> 
         hint: `Its sheets: ${names}; pass --sheet NAME or --sheet N (1 = the first)`,
       });
     }
-    ({ row: headerRow, header } = await findHeader(source.file, wb, ws, options.looksLikeHeader, true));
+    ({ row: headerRow, header } = await findHeader(source.file, source.display, wb, ws, options.looksLikeHeader, true));
     if (ws.state !== 'visible') notes.push(`sheet '${ws.name}' is hidden in the workbook; read because --sheet names it`);
   } else {
     for (const s of sheets) {
       if (s.state !== 'visible') continue;
-      const h = await findHeader(source.file, wb, s, options.looksLikeHeader, false);
+      const h = await findHeader(source.file, source.display, wb, s, options.looksLikeHeader, false);
       if (h.row > 0) {
         ws = s;
         ({ row: headerRow, header } = h);
@@ -173,7 +179,7 @@ async function open(source: Source, options: TableOptions): Promise<TableInput> 
     if (!ws) {
       let hidden: SheetInfo | undefined;
       for (const s of sheets) {
-        if (s.state !== 'visible' && (await findHeader(source.file, wb, s, options.looksLikeHeader, false)).row > 0) {
+        if (s.state !== 'visible' && (await findHeader(source.file, source.display, wb, s, options.looksLikeHeader, false)).row > 0) {
           hidden = s;
           break;
         }
@@ -242,14 +248,19 @@ async function open(source: Source, options: TableOptions): Promise<TableInput> 
       onRecord(fields, r);
     };
     try {
-      last = await streamRows(source.file, sheet.part, (r, cells) => {
-        try {
-          onRow(r, cells);
-        } catch (e) {
-          failed.error = e instanceof Error ? e : new Error(String(e));
-          return false;
-        }
-      });
+      last = await streamRows(
+        source.file,
+        sheet.part,
+        (r, cells) => {
+          try {
+            onRow(r, cells);
+          } catch (e) {
+            failed.error = e instanceof Error ? e : new Error(String(e));
+            return false;
+          }
+        },
+        { display: source.display, sheet: sheet.name },
+      );
     } catch (e) {
       throw unreadable(source, e);
     }
