@@ -6,39 +6,15 @@
  * Before these bounds a 278 KB workbook of one 256 MiB shared string peaked at 1.13 GB.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { zipSync, strToU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { runInProcess } from '../helpers/cli.js';
+import { xlsxBook } from '../helpers/xlsx-book.js';
 import { BIN, ROOT } from '../helpers/spawn.js';
 import { MAX_TEXT, readWorkbook, streamRows } from '../../src/io/xlsx-parts.js';
 
-const NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
-const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
-
 /** A workbook of one sheet 'Sessions': `rows` is the inner XML of <sheetData>, `sst` that of <sst> (raw, so a part may be cut short). */
 function book(name: string, rows: string, sst = '', sstEnd = '</sst>', level: 0 | 1 | 6 = 6): string {
-  const files = {
-    '[Content_Types].xml': strToU8(
-      '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
-    ),
-    'xl/workbook.xml': strToU8(
-      `<?xml version="1.0"?><workbook ${NS} xmlns:r="${REL}"><sheets><sheet name="Sessions" sheetId="1" r:id="rId1"/></sheets></workbook>`,
-    ),
-    'xl/_rels/workbook.xml.rels': strToU8(
-      `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
-        `<Relationship Id="rId1" Type="${REL}/worksheet" Target="worksheets/sheet1.xml"/>` +
-        `<Relationship Id="rId3" Type="${REL}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
-    ),
-    'xl/sharedStrings.xml': strToU8(`<?xml version="1.0"?><sst ${NS}>${sst}${sstEnd}`),
-    'xl/worksheets/sheet1.xml': strToU8(`<?xml version="1.0"?><worksheet ${NS}><sheetData>${rows}</sheetData></worksheet>`),
-  };
-  const d = mkdtempSync(path.join(os.tmpdir(), 'alliance-xlsx-bounds-'));
-  const f = path.join(d, name);
-  writeFileSync(f, zipSync(files, { level }));
-  return f;
+  return xlsxBook(name, { rows, sst, sstEnd, level });
 }
 
 const si = (t: string) => `<si><t>${t}</t></si>`;

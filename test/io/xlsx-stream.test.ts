@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { xlsxBook } from '../helpers/xlsx-book.js';
 import { openSniffed, type TableInput } from '../../src/io/table.js';
 
 const looksLikeHeader = (cells: string[]) => cells.includes('client_id');
@@ -203,33 +204,8 @@ describe('a damaged workbook', () => {
 
 describe('a workbook whose cells are damaged or hand-made', () => {
   /** A workbook of one sheet 'Sessions' with these rows (inner XML of <sheetData>), shared strings and cell formats (numFmtIds). */
-  async function book(name: string, rows: string, shared: string[] = [], numFmts: number[] = [0, 14]): Promise<string> {
-    const { zipSync, strToU8 } = await import('fflate');
-    const ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
-    const rel = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
-    const files = {
-      '[Content_Types].xml': strToU8(
-        '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
-      ),
-      'xl/workbook.xml': strToU8(
-        `<?xml version="1.0"?><workbook ${ns} xmlns:r="${rel}"><sheets><sheet name="Sessions" sheetId="1" r:id="rId1"/></sheets></workbook>`,
-      ),
-      'xl/_rels/workbook.xml.rels': strToU8(
-        `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
-          `<Relationship Id="rId1" Type="${rel}/worksheet" Target="worksheets/sheet1.xml"/>` +
-          `<Relationship Id="rId2" Type="${rel}/styles" Target="styles.xml"/>` +
-          `<Relationship Id="rId3" Type="${rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
-      ),
-      'xl/styles.xml': strToU8(
-        `<?xml version="1.0"?><styleSheet ${ns}><cellXfs>${numFmts.map((id) => `<xf numFmtId="${id}"/>`).join('')}</cellXfs></styleSheet>`,
-      ),
-      'xl/sharedStrings.xml': strToU8(`<?xml version="1.0"?><sst ${ns}>${shared.map((t) => `<si><t>${t}</t></si>`).join('')}</sst>`),
-      'xl/worksheets/sheet1.xml': strToU8(`<?xml version="1.0"?><worksheet ${ns}><sheetData>${rows}</sheetData></worksheet>`),
-    };
-    const d = mkdtempSync(path.join(os.tmpdir(), 'alliance-xlsx-'));
-    const f = path.join(d, name);
-    writeFileSync(f, zipSync(files));
-    return f;
+  function book(name: string, rows: string, shared: string[] = [], numFmts: number[] = [0, 14]): Promise<string> {
+    return Promise.resolve(xlsxBook(name, { rows, sst: shared.map((t) => `<si><t>${t}</t></si>`).join(''), numFmts }));
   }
   const str = (ref: string, t: string) => `<c r="${ref}" t="inlineStr"><is><t>${t}</t></is></c>`;
   const num = (ref: string, v: string, s = 0) => `<c r="${ref}"${s ? ` s="${s}"` : ''}><v>${v}</v></c>`;
