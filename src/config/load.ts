@@ -299,23 +299,18 @@ export function parseConfig(text: string, display: string, dir: string): Config 
   return out;
 }
 
-function isDelimiter(text: string): boolean {
+/** Whether `check` accepts `text` (does not throw). */
+function accepts(check: (text: string) => unknown, text: string): boolean {
   try {
-    normaliseDelimiter(text);
+    check(text);
     return true;
   } catch {
     return false;
   }
 }
 
-function isWidePattern(text: string): boolean {
-  try {
-    patternRe(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const isDelimiter = (text: string): boolean => accepts(normaliseDelimiter, text);
+const isWidePattern = (text: string): boolean => accepts(patternRe, text);
 
 function stringList(value: Node | null, doc: Document): string[] | null {
   if (isScalar(value)) {
