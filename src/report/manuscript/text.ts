@@ -2,7 +2,7 @@
  * A Manuscript as text: plain (a terminal: symbols as typed, r_rm), Markdown (symbols in
  * *italics*, subscripts as <sub>) or an HTML page (<i>, <sub>). Every run passes through the
  * same escaping as the other outputs: printable() for text from the data, mdText() for
- * Markdown, esc() for HTML.
+ * Markdown, esc() for HTML (which applies printable() itself).
  */
 import { printable } from '../../io/text-safety.js';
 import { wrapText } from '../fit.js';
@@ -26,9 +26,9 @@ function runs(t: Text, flavour: TextFlavour): string {
   if (flavour === 'plain') return printable(plain(t));
   return t
     .map((r) => {
-      if (typeof r === 'string') return flavour === 'md' ? mdText(r) : esc(printable(r));
-      const sub = r.sub === undefined ? '' : `<sub>${flavour === 'md' ? mdText(r.sub) : esc(printable(r.sub))}</sub>`;
-      return flavour === 'md' ? `*${mdText(r.i)}*${sub}` : `<i>${esc(printable(r.i))}</i>${sub}`;
+      if (typeof r === 'string') return flavour === 'md' ? mdText(r) : esc(r);
+      const sub = r.sub === undefined ? '' : `<sub>${flavour === 'md' ? mdText(r.sub) : esc(r.sub)}</sub>`;
+      return flavour === 'md' ? `*${mdText(r.i)}*${sub}` : `<i>${esc(r.i)}</i>${sub}`;
     })
     .join('');
 }
@@ -52,7 +52,7 @@ function paragraph(p: Paragraph, flavour: TextFlavour, level: number, width?: nu
   const body = p.sentences.map((s) => runs(s, flavour)).join(' ');
   if (flavour === 'plain') return [printable(p.heading), '', wrap(body, width), ''];
   if (flavour === 'md') return [`${'#'.repeat(level)} ${mdText(p.heading)}`, '', body, ''];
-  return [`<h${level}>${esc(printable(p.heading))}</h${level}>`, `<p>${body}</p>`];
+  return [`<h${level}>${esc(p.heading)}</h${level}>`, `<p>${body}</p>`];
 }
 
 /** A table as Markdown (APA's layout needs rules Markdown cannot draw: the caption and note carry the rest). */
@@ -78,12 +78,12 @@ function htmlTable(table: ApaTable, n: number): string[] {
   const out = [
     `<figure class="apa-table" id="table-${esc(table.id)}">`,
     `<p class="label"><b>Table ${n}</b></p>`,
-    `<p class="title"><i>${esc(printable(table.title))}</i></p>`,
+    `<p class="title"><i>${esc(table.title)}</i></p>`,
     '<table>',
   ];
   out.push('<thead><tr>' + table.columns.map((c) => `<th scope="col"${cls(c)}>${runs(c.header, 'html')}</th>`).join('') + '</tr></thead>', '<tbody>');
   for (const row of table.rows) {
-    if ('section' in row) out.push(`<tr class="section"><td colspan="${table.columns.length}"><i>${esc(printable(row.section))}</i></td></tr>`);
+    if ('section' in row) out.push(`<tr class="section"><td colspan="${table.columns.length}"><i>${esc(row.section)}</i></td></tr>`);
     else out.push('<tr>' + row.cells.map((c, j) => `<td${cls(table.columns[j])}>${runs(c, 'html')}</td>`).join('') + '</tr>');
   }
   out.push('</tbody></table>', `<p class="note"><i>Note.</i> ${runs(table.note, 'html')}</p>`, '</figure>');
