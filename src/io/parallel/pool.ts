@@ -76,6 +76,8 @@ export class ScanPool {
   private turn = 0;
   /** Tasks posted to each worker and not answered yet. */
   private busy: number[] = [];
+  /** Each worker has started (posted that it is ready for tasks). */
+  private ready: boolean[] = [];
   private users = 0;
   private failure: Error | null = null;
   /** Offset buffers of delivered results, handed to the next tasks (no new allocation per piece). */
@@ -105,12 +107,13 @@ export class ScanPool {
     const id = this.nextId++;
     const scratch = this.spare.pop() ?? null;
     const task: PieceTask = { id, bytes, len, final, delimiter, display, scratch, reducer };
-    // The worker with the fewest tasks in hand (in turn among equals): a worker the system
-    // leaves waiting for a core is not handed more.
+    // The started worker with the fewest tasks in hand (in turn among equals; a worker still
+    // starting only when none has started): a worker the system leaves waiting for a core is
+    // not handed more.
     let k = this.turn;
     for (let i = 1; i < this.workers.length; i++) {
       const j = (this.turn + i) % this.workers.length;
-      if (this.busy[j] < this.busy[k]) k = j;
+      if (this.ready[j] !== this.ready[k] ? this.ready[j] : this.busy[j] < this.busy[k]) k = j;
     }
     this.turn = (k + 1) % this.workers.length;
     this.busy[k]++;
@@ -121,11 +124,15 @@ export class ScanPool {
     });
   }
 
-  /** The fewest pieces any worker has in hand (posted, not answered). */
+  /**
+   * The fewest pieces any started worker has in hand (posted, not answered); Infinity while
+   * none has started (a worker takes 50-100 ms to start: the caller that can reduce a piece
+   * itself does so meanwhile instead of waiting for the first result).
+   */
   inHand(): number {
     let n = Infinity;
-    for (const b of this.busy) if (b < n) n = b;
-    return n === Infinity ? 0 : n;
+    for (let k = 0; k < this.busy.length; k++) if (this.ready[k] && this.busy[k] < n) n = this.busy[k];
+    return n;
   }
 
   /** Hands back a delivered result's offsets buffer for reuse. */
@@ -136,7 +143,11 @@ export class ScanPool {
   private start(): void {
     for (let i = 0; i < this.size; i++) {
       const w = new Worker(workerUrl(), { workerData: { kind: 'scan' } });
-      w.on('message', (m: { id: number; result: PieceResult }) => {
+      w.on('message', (m: { id: number; result: PieceResult } | { ready: true }) => {
+        if ('ready' in m) {
+          this.ready[i] = true;
+          return;
+        }
         const waiter = this.waiting.get(m.id);
         this.waiting.delete(m.id);
         if (waiter) {
@@ -151,6 +162,7 @@ export class ScanPool {
       w.unref();
       this.workers.push(w);
       this.busy.push(0);
+      this.ready.push(false);
     }
   }
 

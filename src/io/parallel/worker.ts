@@ -24,6 +24,9 @@ export interface PieceTask {
 
 /** Handles the pieces posted to `port`, in order (a reducer's module is loaded on first use). */
 export function serveScans(port: MessagePort): void {
+  // Ready: until then the main thread reduces the pieces itself rather than wait for a
+  // worker that is still starting (./pool.ts, inHand).
+  port.postMessage({ ready: true });
   let queue: Promise<void> = Promise.resolve();
   port.on('message', (t: PieceTask) => {
     queue = queue.then(async () => {
