@@ -6,7 +6,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'report/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'report/', 'kernel/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

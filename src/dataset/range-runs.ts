@@ -24,12 +24,14 @@
  * byte range)]; floats = what the command's reducer wrote. A label event is a therapist (label 0) or group (1 + g) cell
  * that differs from the previous row's in the run: the main thread interns them in order.
  */
+import type { PlainScan } from '../io/parallel/plain.js';
 import type { PieceSink, ReducedPiece, StartPiece } from '../io/parallel/reduce.js';
 import type { RangeRecord } from '../io/scanner.js';
 import { CellRules, type ColumnRule } from './cells.js';
 import { GrowableF64, grow } from './intern.js';
 import type { DateFormat } from './types.js';
 import { MissingTokens, parseDateBytes, parseNumberBytesInto } from './values.js';
+import { KERNEL_RUN_INTS, RowKernel } from './range-kernel.js';
 
 /** What the worker needs to interpret one part's records (made by ./rows.ts). */
 export interface RunLayout {
@@ -60,6 +62,11 @@ export interface RunSpec {
  */
 export interface RunReducer {
   reduce(rows: Float64Array, count: number, out: GrowableF64): void;
+  /**
+   * The same for rows that start at rows[base] (the row kernel's, ./range-kernel.ts): a
+   * reducer that has it lets the kernel read its pieces when the layout allows.
+   */
+  reduceAt?(rows: Float64Array, base: number, count: number, out: GrowableF64): void;
 }
 
 export const RUN_STRIDE = 9;
@@ -129,6 +136,56 @@ class RunSink implements PieceSink {
     this.runMissing = new Int32Array(L.M);
     this.buf = new Float64Array(64 * this.W);
     this.lastLabel = new Int32Array(2 * this.NL);
+    // The row kernel reads layouts with no date and no label, for a reducer that takes rows at an offset.
+    this.kernel =
+      L.date < 0 && this.NL === 0 && reducer.reduceAt !== undefined
+        ? RowKernel.for({
+            ncols: L.ncols,
+            client: L.client,
+            session: L.session,
+            measures: L.measureG.flatMap((g, k) => [g, L.measureF[k]]),
+            M: L.M,
+            mark: this.mark,
+            plain: this.rules.plain,
+            integer: this.rules.integer,
+            lo: this.rules.lo,
+            hi: this.rules.hi,
+            tokens: this.missing.tokens(),
+          })
+        : null;
+  }
+
+  private readonly kernel: RowKernel | null;
+
+  /** The row kernel's take of a whole piece (PieceSink.plain): the runs it took, reduced here in order; -1 when it does not read it. */
+  plain(bytes: Buffer, len: number, final: boolean, delim: number, state: PlainScan): number {
+    const reducer = this.reducer;
+    if (this.kernel === null || reducer.reduceAt === undefined || this.runNo >= 0 || delim === 10 || delim === 13 || bytes.indexOf(13) >= 0) return -1;
+    const k = this.kernel.scan(bytes, len, final, delim);
+    if (k === null) return -1;
+    const W = this.W;
+    const ints = k.ints;
+    for (let r = 0; r < k.runs; r++) {
+      const i = k.runAt + r * KERNEL_RUN_INTS;
+      const runs = (this.runs = grow(this.runs, (this.nRuns + 1) * RUN_STRIDE));
+      const o = this.nRuns++ * RUN_STRIDE;
+      runs[o] = ints[i];
+      runs[o + 1] = ints[i + 1];
+      runs[o + 2] = ints[i + 2];
+      runs[o + 3] = ints[i + 3];
+      runs[o + 4] = ints[i + 4];
+      runs[o + 5] = ints[i + 5];
+      runs[o + 6] = 0;
+      runs[o + 7] = 0;
+      runs[o + 8] = this.out.length;
+      reducer.reduceAt(k.floats, k.rowsAt + ints[i + 6] * W, ints[i + 3], this.out);
+    }
+    for (let g = 0; g < this.L.M; g++) this.pieceMissing[g] += k.missing[g];
+    this.rawAt = k.rawAt;
+    this.rawNext = k.rawNext;
+    this.rawLine = k.rawLine;
+    state.line = k.line;
+    return k.used;
   }
 
   private text(a: number, e: number): string {

@@ -34,8 +34,11 @@ class CorrelateRunReducer implements RunReducer {
     this.run = new RunStats(cfg.pairs.length);
   }
   reduce(rows: Float64Array, count: number, out: GrowableF64): void {
+    this.reduceAt(rows, 0, count, out);
+  }
+  reduceAt(rows: Float64Array, base: number, count: number, out: GrowableF64): void {
     const { cfg, run } = this;
-    computeRun(cfg, rows, count, run);
+    computeRun(cfg, rows, count, run, base);
     out.ensure(width(cfg, count));
     const d = out.data;
     let o = out.length;
@@ -59,8 +62,8 @@ class CorrelateRunReducer implements RunReducer {
       for (const { alliance, outcome } of cfg.pairs) {
         const head = o++;
         for (let r = 0; r < count; r++) {
-          const x = rows[r * W + 1 + alliance];
-          const y = rows[r * W + 1 + outcome];
+          const x = rows[base + r * W + 1 + alliance];
+          const y = rows[base + r * W + 1 + outcome];
           if (x === x && y === y) {
             d[o++] = x;
             d[o++] = y;

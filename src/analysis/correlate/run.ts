@@ -43,14 +43,15 @@ let pairScratch = new Int32Array(64);
  * statistics. Moments and early values use the rows in arrival order (the first row wins
  * for a repeated session); lagged pairs use the rows sorted by session. Moments are
  * computed in two passes (means, then centred sums): as accurate as Welford, and faster
- * for the few rows of one client; the early values are found in the first pass.
+ * for the few rows of one client; the early values are found in the first pass. The rows
+ * start at d[base] (the row kernel's rows of a piece: ../../dataset/range-kernel.ts).
  */
-export function computeRun(cfg: AccumulatorConfig, d: Float64Array, rows: number, out: RunStats): void {
+export function computeRun(cfg: AccumulatorConfig, d: Float64Array, rows: number, out: RunStats, base = 0): void {
   const M = cfg.measures;
   const W = 1 + M;
   const pairs = cfg.pairs;
   const P = pairs.length;
-  const end = rows * W;
+  const end = base + rows * W;
   out.rows = rows;
   const corr = out.corr;
   const early = cfg.early;
@@ -71,7 +72,7 @@ export function computeRun(cfg: AccumulatorConfig, d: Float64Array, rows: number
     let minV = NaN;
     let maxS = -Infinity;
     let maxV = NaN;
-    for (let o = 0; o < end; o += W) {
+    for (let o = base; o < end; o += W) {
       const x = d[o + ai];
       const y = d[o + oi];
       if (x === x && y === y) {
@@ -115,7 +116,7 @@ export function computeRun(cfg: AccumulatorConfig, d: Float64Array, rows: number
     const mx = n > 0 ? sx / n : 0;
     const my = n > 0 ? sy / n : 0;
     if (n > 1) {
-      for (let o = 0; o < end; o += W) {
+      for (let o = base; o < end; o += W) {
         const x = d[o + ai];
         const y = d[o + oi];
         if (x === x && y === y) {
@@ -134,7 +135,7 @@ export function computeRun(cfg: AccumulatorConfig, d: Float64Array, rows: number
     corr[b + 4] = yy;
     corr[b + 5] = xy;
   }
-  if (cfg.lagged) lagRun(pairs, W, d, rows, out);
+  if (cfg.lagged) lagRun(pairs, W, d, rows, out, base);
   else out.disordered = false;
 }
 
@@ -143,10 +144,10 @@ export function computeRun(cfg: AccumulatorConfig, d: Float64Array, rows: number
  * order (arrival order when strictly increasing, else a stable sort without repeats, in a
  * copy), and their means and co-moments (two passes).
  */
-function lagRun(pairs: AccumulatorConfig['pairs'], W: number, d: Float64Array, rows: number, out: RunStats): void {
-  const end = rows * W;
+function lagRun(pairs: AccumulatorConfig['pairs'], W: number, d: Float64Array, rows: number, out: RunStats, base: number): void {
+  const end = base + rows * W;
   let sorted = true;
-  for (let o = W; o < end; o += W) {
+  for (let o = base + W; o < end; o += W) {
     if (!(d[o] > d[o - W])) {
       sorted = false;
       break;
@@ -156,19 +157,22 @@ function lagRun(pairs: AccumulatorConfig['pairs'], W: number, d: Float64Array, r
   if (pairScratch.length < rows) pairScratch = new Int32Array(Math.max(rows, pairScratch.length * 2));
   let L = d;
   let len = rows;
+  /** Where the rows start in L. */
+  let lb = base;
   if (!sorted) {
-    if (sortedScratch.length < end) sortedScratch = new Float64Array(Math.max(end, sortedScratch.length * 2));
+    if (sortedScratch.length < rows * W) sortedScratch = new Float64Array(Math.max(rows * W, sortedScratch.length * 2));
     L = sortedScratch;
+    lb = 0;
     const idx = Array.from({ length: rows }, (_, r) => r);
-    idx.sort((a, b) => d[a * W] - d[b * W] || a - b);
+    idx.sort((a, b) => d[base + a * W] - d[base + b * W] || a - b);
     len = 0;
     for (const r of idx) {
-      if (len > 0 && L[(len - 1) * W] === d[r * W]) continue;
-      for (let m = 0; m < W; m++) L[len * W + m] = d[r * W + m];
+      if (len > 0 && L[(len - 1) * W] === d[base + r * W]) continue;
+      for (let m = 0; m < W; m++) L[len * W + m] = d[base + r * W + m];
       len++;
     }
   }
-  const lend = len * W;
+  const lend = lb + len * W;
   const lag = out.lag;
   const valid = pairScratch;
   for (let p = 0; p < pairs.length; p++) {
@@ -180,7 +184,7 @@ function lagRun(pairs: AccumulatorConfig['pairs'], W: number, d: Float64Array, r
     let s1 = 0;
     let s2 = 0;
     let s3 = 0;
-    for (let o1 = W; o1 < lend; o1 += W) {
+    for (let o1 = lb + W; o1 < lend; o1 += W) {
       const o0 = o1 - W;
       if (L[o1] !== L[o0] + 1) continue;
       const v0 = L[o0 + ai];

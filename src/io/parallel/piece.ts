@@ -24,6 +24,13 @@ export interface ReducedPiece {
 export interface PieceSink {
   record(rec: RangeRecord, line: number): void;
   end(): ReducedPiece | null;
+  /**
+   * Takes a whole piece that holds no quote byte in one call instead of record by record
+   * (the row kernel: ../../dataset/range-kernel.ts), with the plain scan's result: the bytes
+   * of complete records (the line after them in `state.line`), or -1 when it does not, and
+   * then has seen nothing: the records go to `record`.
+   */
+  plain?(bytes: Buffer, len: number, final: boolean, delim: number, state: PlainScan): number;
 }
 
 /** A UserError of the scan, with its line relative to the piece. */
@@ -98,7 +105,9 @@ export function scanPieceInto(bytes: Uint8Array, len: number, final: boolean, de
     // No quoted field in the piece: the plain splitter (./plain.ts), same records and lines.
     const rec: RangeRecord = { bytes: buf, start: new Int32Array(16), end: new Int32Array(16), quoted: [], count: 0, at: -1, next: -1 };
     const state: PlainScan = { line: 1 };
-    const used = scanPlain(buf, len, final, delimiter.charCodeAt(0), rec, sink, state);
+    const delim = delimiter.charCodeAt(0);
+    const whole = sink.plain ? sink.plain(buf, len, final, delim, state) : -1;
+    const used = whole >= 0 ? whole : scanPlain(buf, len, final, delim, rec, sink, state);
     return { used, line: state.line, records: 0, meta: new Int32Array(new ArrayBuffer(0)), quoted: [], error: null, reduced: sink.end() };
   }
   const sc = new RecordScanner({ delimiter, display }, noRecord, (rec, line) => sink.record(rec, line));
