@@ -27,7 +27,8 @@ export function runWorker(): void {
   if (parentPort === null) throw new Error('internal: runWorker outside a worker thread');
   if (kind === 'scan') {
     registerReducers(REDUCERS);
-    serveScans(parentPort);
+    const { state, index } = workerData as { state: Int32Array; index: number };
+    serveScans(parentPort, state, index);
     return;
   }
   if (kind === 'report-sections') {

@@ -74,10 +74,13 @@ export class ScanPool {
   private readonly waiting = new Map<number, Waiter>();
   private nextId = 0;
   private turn = 0;
-  /** Tasks posted to each worker and not answered yet. */
-  private busy: number[] = [];
-  /** Each worker has started (posted that it is ready for tasks). */
-  private ready: boolean[] = [];
+  /**
+   * Per worker, in memory shared with it: [started, pieces in hand]. The worker sets the
+   * first when it starts and takes one off the second as soon as it has reduced a piece
+   * (./worker.ts), so this thread sees both while it is busy, before the worker's messages
+   * are handled (its reads are synchronous: ./stream.ts).
+   */
+  private state: Int32Array = new Int32Array(new SharedArrayBuffer(0));
   private users = 0;
   private failure: Error | null = null;
   /** Offset buffers of delivered results, handed to the next tasks (no new allocation per piece). */
@@ -110,13 +113,16 @@ export class ScanPool {
     // The started worker with the fewest tasks in hand (in turn among equals; a worker still
     // starting only when none has started): a worker the system leaves waiting for a core is
     // not handed more.
+    const st = this.state;
     let k = this.turn;
     for (let i = 1; i < this.workers.length; i++) {
       const j = (this.turn + i) % this.workers.length;
-      if (this.ready[j] !== this.ready[k] ? this.ready[j] : this.busy[j] < this.busy[k]) k = j;
+      const rj = Atomics.load(st, 2 * j);
+      const rk = Atomics.load(st, 2 * k);
+      if (rj !== rk ? rj === 1 : Atomics.load(st, 2 * j + 1) < Atomics.load(st, 2 * k + 1)) k = j;
     }
     this.turn = (k + 1) % this.workers.length;
-    this.busy[k]++;
+    Atomics.add(st, 2 * k + 1, 1);
     const w = this.workers[k];
     return new Promise<PieceResult>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, worker: k });
@@ -131,7 +137,8 @@ export class ScanPool {
    */
   inHand(): number {
     let n = Infinity;
-    for (let k = 0; k < this.busy.length; k++) if (this.ready[k] && this.busy[k] < n) n = this.busy[k];
+    const st = this.state;
+    for (let k = 0; k < this.workers.length; k++) if (Atomics.load(st, 2 * k) === 1) n = Math.min(n, Atomics.load(st, 2 * k + 1));
     return n;
   }
 
@@ -141,19 +148,13 @@ export class ScanPool {
   }
 
   private start(): void {
+    this.state = new Int32Array(new SharedArrayBuffer(8 * this.size));
     for (let i = 0; i < this.size; i++) {
-      const w = new Worker(workerUrl(), { workerData: { kind: 'scan' } });
-      w.on('message', (m: { id: number; result: PieceResult } | { ready: true }) => {
-        if ('ready' in m) {
-          this.ready[i] = true;
-          return;
-        }
+      const w = new Worker(workerUrl(), { workerData: { kind: 'scan', state: this.state, index: i } });
+      w.on('message', (m: { id: number; result: PieceResult }) => {
         const waiter = this.waiting.get(m.id);
         this.waiting.delete(m.id);
-        if (waiter) {
-          this.busy[waiter.worker]--;
-          waiter.resolve(m.result);
-        }
+        waiter?.resolve(m.result);
       });
       w.on('error', (e: Error) => this.fail(e));
       w.on('exit', (code) => {
@@ -161,8 +162,6 @@ export class ScanPool {
       });
       w.unref();
       this.workers.push(w);
-      this.busy.push(0);
-      this.ready.push(false);
     }
   }
 

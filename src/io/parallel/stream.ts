@@ -33,6 +33,7 @@
  * sizes, that the records, lines, counts and errors equal the one-thread reader's.
  */
 import { isUtf8 } from 'node:buffer';
+import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { UserError } from '../../errors.js';
 import { ChunkDecoder, InvalidUtf8 } from '../decode.js';
@@ -119,7 +120,10 @@ export async function streamRangesParallel(o: ParallelReadOptions, onRange: Rang
     const bytes = size <= 2 * chunkSize && spare.length > 0 ? spare.pop()! : new Uint8Array(new SharedArrayBuffer(Math.max(size, 2 * chunkSize)));
     bytes.set(carry);
     let have = carry.length;
-    const { bytesRead } = await fh.read(bytes, have, chunkSize, pos);
+    // Synchronous: from the page cache a read of 1 MiB takes about 0.1 ms here, and about
+    // 0.5 ms through the thread pool, where the reading thread waits (about 0.15 s in all at
+    // 10M rows). The workers' progress is seen in shared memory meanwhile (./pool.ts).
+    const bytesRead = readSync(fh.fd, bytes, have, chunkSize, pos);
     if (bytesRead > 0) {
       o.onBytes?.(bytes.subarray(have, have + bytesRead));
       lastByte = bytes[have + bytesRead - 1];

@@ -22,15 +22,19 @@ export interface PieceTask {
   reducer: RangeReducer | null;
 }
 
-/** Handles the pieces posted to `port`, in order (a reducer's module is loaded on first use). */
-export function serveScans(port: MessagePort): void {
-  // Ready: until then the main thread reduces the pieces itself rather than wait for a
+/**
+ * Handles the pieces posted to `port`, in order (a reducer's module is loaded on first use).
+ * `state` (shared with the pool, ./pool.ts): [started, pieces in hand] of worker `index`.
+ */
+export function serveScans(port: MessagePort, state: Int32Array, index: number): void {
+  // Started: until then the main thread reduces the pieces itself rather than wait for a
   // worker that is still starting (./pool.ts, inHand).
-  port.postMessage({ ready: true });
+  Atomics.store(state, 2 * index, 1);
   let queue: Promise<void> = Promise.resolve();
   port.on('message', (t: PieceTask) => {
     queue = queue.then(async () => {
       const result = await scanReduced(t.bytes, t.len, t.final, t.delimiter, t.display, t.scratch ?? undefined, t.reducer);
+      Atomics.sub(state, 2 * index + 1, 1);
       const transfer: ArrayBuffer[] = [result.meta.buffer];
       if (result.reduced) transfer.push(result.reduced.ints.buffer, result.reduced.floats.buffer);
       port.postMessage({ id: t.id, result }, transfer);
