@@ -20,12 +20,12 @@
 // lower case) at tok as [length, bytes...] i32-length-prefixed, 4-aligned; fields at fld
 // (i32 start/end pairs, ncols of them); the runs taken at runs (RUN_INTS i32 each); the rows
 // of the runs taken at rows (1 + M f64 each); per measure the missing cells of runs taken
-// at miss (i32); the results at res (i32): used bytes, line after, runs, trailing left
-// range (start, end, line).
+// at miss (i32); the runs reduced here (see reduceRun) at fout (f64); the results at res
+// (i32): used bytes, line after, runs, trailing left range (start, end, line).
 
 const LF: i32 = 10;
-/** Ints per run taken: left range before it (start, end, line), rows, key range, first row. */
-const RUN_INTS: i32 = 7;
+/** Ints per run taken: left range before it (start, end, line), rows, key range, first row, first float (-1: not reduced here). */
+const RUN_INTS: i32 = 8;
 
 // Parameters of the current call (module globals: one call at a time per instance).
 let inp: usize = 0;
@@ -148,6 +148,7 @@ function close(last: bool): void {
     store<i32>(o + 16, keyA);
     store<i32>(o + 20, keyE);
     store<i32>(o + 24, rowBase);
+    store<i32>(o + 28, pairs > 0 ? reduceRun(rows + <usize>(rowBase * W * 8), nRows) : -1);
     nRuns++;
     rawAt = -1;
     rawNext = -1;
@@ -245,6 +246,206 @@ function record(nf: i32, at: i32, next: i32, line: i32): void {
   nRows++;
 }
 
+// ---- correlate's reduction of a run (src/analysis/correlate/run.ts, computeRun) ----
+//
+// The same operations in the same order on the same doubles, so the same bits: two passes
+// for the moments (means, then centred sums), the early values in the first pass, and the
+// lag block of consecutive-session pairs (two passes) when the sessions rise strictly. A
+// run whose sessions do not rise (computeRun sorts a copy) is left to computeRun
+// (reduceRun returns -1).
+
+/** Pairs (0: runs are not reduced here), their measures at pairAt (i32 alliance, outcome). */
+let pairs: i32 = 0;
+let pairAt: usize = 0;
+/** 0: no early values; 1: alliance at session k; 2: mean alliance over sessions <= k. */
+let earlyMode: i32 = 0;
+let earlyK: f64 = 0;
+let lagged = false;
+/** Where the reduced runs' floats go, and the next one. */
+let fout: usize = 0;
+let fpos: i32 = 0;
+
+/** Sets the reduction for the next scans (pairs 0: none). */
+export function reducer(pPairs: i32, pPairAt: usize, pEarly: i32, pK: f64, pLagged: i32): void {
+  pairs = pPairs;
+  pairAt = pPairAt;
+  earlyMode = pEarly;
+  earlyK = pK;
+  lagged = pLagged != 0;
+}
+
+/** computeRun of `count` rows at `d` into fout (the reducer's layout: disordered, moments, lag, early); the first float's index, or -1. */
+function reduceRun(d: usize, count: i32): i32 {
+  const Wb = <usize>(W * 8);
+  const end = d + <usize>count * Wb;
+  if (lagged) for (let o = d + Wb; o < end; o += Wb) if (!(load<f64>(o) > load<f64>(o - Wb))) return -1;
+  const P = pairs;
+  const at = fpos;
+  const out = fout + <usize>(at * 8);
+  store<f64>(out, 0);
+  const corr = out + 8;
+  const lag = corr + <usize>(P * 6 * 8);
+  const early = lag + (lagged ? <usize>(P * 15 * 8) : 0);
+  const k = earlyK;
+  for (let p = 0; p < P; p++) {
+    const ai = <usize>((1 + load<i32>(pairAt + <usize>(p * 8))) * 8);
+    const oi = <usize>((1 + load<i32>(pairAt + <usize>(p * 8 + 4))) * 8);
+    let n: f64 = 0;
+    let sx: f64 = 0;
+    let sy: f64 = 0;
+    let ex: f64 = NaN;
+    let esum: f64 = 0;
+    let ecnt: f64 = 0;
+    let minS: f64 = Infinity;
+    let minV: f64 = NaN;
+    let maxS: f64 = -Infinity;
+    let maxV: f64 = NaN;
+    for (let o = d; o < end; o += Wb) {
+      const x = load<f64>(o + ai);
+      const y = load<f64>(o + oi);
+      if (x == x && y == y) {
+        n++;
+        sx += x;
+        sy += y;
+      }
+      if (earlyMode != 0) {
+        const s = load<f64>(o);
+        if (x == x) {
+          if (earlyMode == 2) {
+            if (s <= k) {
+              esum += x;
+              ecnt++;
+            }
+          } else if (s == k && ex != ex) ex = x;
+        }
+        if (y == y) {
+          if (s < minS) {
+            minS = s;
+            minV = y;
+          }
+          if (s > maxS) {
+            maxS = s;
+            maxV = y;
+          }
+        }
+      }
+    }
+    if (earlyMode != 0) {
+      if (earlyMode == 2) ex = ecnt > 0 ? esum / ecnt : NaN;
+      const ok = maxS > k && maxS > minS;
+      store<f64>(early + <usize>(p * 8), ex);
+      store<f64>(early + <usize>((P + p) * 8), ok ? maxV : NaN);
+      store<f64>(early + <usize>((2 * P + p) * 8), ok ? minV : NaN);
+    }
+    let xx: f64 = 0;
+    let yy: f64 = 0;
+    let xy: f64 = 0;
+    const mx = n > 0 ? sx / n : 0;
+    const my = n > 0 ? sy / n : 0;
+    if (n > 1) {
+      for (let o = d; o < end; o += Wb) {
+        const x = load<f64>(o + ai);
+        const y = load<f64>(o + oi);
+        if (x == x && y == y) {
+          const dx = x - mx;
+          const dy = y - my;
+          xx += dx * dx;
+          yy += dy * dy;
+          xy += dx * dy;
+        }
+      }
+    }
+    const c = corr + <usize>(p * 48);
+    store<f64>(c, n);
+    store<f64>(c + 8, mx);
+    store<f64>(c + 16, my);
+    store<f64>(c + 24, xx);
+    store<f64>(c + 32, yy);
+    store<f64>(c + 40, xy);
+    if (lagged) lagPair(d, end, ai, oi, lag + <usize>(p * 120));
+  }
+  fpos = at + 1 + P * 6 + (lagged ? P * 15 : 0) + (earlyMode != 0 ? 3 * P : 0);
+  return at;
+}
+
+/** run.ts lagRun for one pair, rows in rising session order (two passes over the same pairs of rows). */
+function lagPair(d: usize, end: usize, ai: usize, oi: usize, lag: usize): void {
+  const Wb = <usize>(W * 8);
+  let n: f64 = 0;
+  let s0: f64 = 0;
+  let s1: f64 = 0;
+  let s2: f64 = 0;
+  let s3: f64 = 0;
+  for (let o1 = d + Wb; o1 < end; o1 += Wb) {
+    const o0 = o1 - Wb;
+    if (load<f64>(o1) != load<f64>(o0) + 1) continue;
+    const v0 = load<f64>(o0 + ai);
+    const v1 = load<f64>(o0 + oi);
+    const v2 = load<f64>(o1 + ai);
+    const v3 = load<f64>(o1 + oi);
+    if (v0 != v0 || v1 != v1 || v2 != v2 || v3 != v3) continue;
+    n++;
+    s0 += v0;
+    s1 += v1;
+    s2 += v2;
+    s3 += v3;
+  }
+  const m0 = n > 0 ? s0 / n : 0;
+  const m1 = n > 0 ? s1 / n : 0;
+  const m2 = n > 0 ? s2 / n : 0;
+  const m3 = n > 0 ? s3 / n : 0;
+  let c00: f64 = 0;
+  let c01: f64 = 0;
+  let c02: f64 = 0;
+  let c03: f64 = 0;
+  let c11: f64 = 0;
+  let c12: f64 = 0;
+  let c13: f64 = 0;
+  let c22: f64 = 0;
+  let c23: f64 = 0;
+  let c33: f64 = 0;
+  if (n > 1) {
+    for (let o1 = d + Wb; o1 < end; o1 += Wb) {
+      const o0 = o1 - Wb;
+      if (load<f64>(o1) != load<f64>(o0) + 1) continue;
+      const v0 = load<f64>(o0 + ai);
+      const v1 = load<f64>(o0 + oi);
+      const v2 = load<f64>(o1 + ai);
+      const v3 = load<f64>(o1 + oi);
+      if (v0 != v0 || v1 != v1 || v2 != v2 || v3 != v3) continue;
+      const f0 = v0 - m0;
+      const f1 = v1 - m1;
+      const f2 = v2 - m2;
+      const f3 = v3 - m3;
+      c00 += f0 * f0;
+      c01 += f0 * f1;
+      c02 += f0 * f2;
+      c03 += f0 * f3;
+      c11 += f1 * f1;
+      c12 += f1 * f2;
+      c13 += f1 * f3;
+      c22 += f2 * f2;
+      c23 += f2 * f3;
+      c33 += f3 * f3;
+    }
+  }
+  store<f64>(lag, n);
+  store<f64>(lag + 8, m0);
+  store<f64>(lag + 16, m1);
+  store<f64>(lag + 24, m2);
+  store<f64>(lag + 32, m3);
+  store<f64>(lag + 40, c00);
+  store<f64>(lag + 48, c01);
+  store<f64>(lag + 56, c02);
+  store<f64>(lag + 64, c03);
+  store<f64>(lag + 72, c11);
+  store<f64>(lag + 80, c12);
+  store<f64>(lag + 88, c13);
+  store<f64>(lag + 96, c22);
+  store<f64>(lag + 104, c23);
+  store<f64>(lag + 112, c33);
+}
+
 /**
  * Scans the piece (see the top of the file). Returns 0, or -1 when it declines the piece;
  * the results are at `res`.
@@ -269,6 +470,7 @@ export function scan(
   pRuns: usize,
   pRows: usize,
   pMiss: usize,
+  pFout: usize,
   res: usize,
 ): i32 {
   inp = pInp;
@@ -288,6 +490,8 @@ export function scan(
   runs = pRuns;
   rows = pRows;
   miss = pMiss;
+  fout = pFout;
+  fpos = 0;
   refused = false;
   declined = false;
   runNo = -1;

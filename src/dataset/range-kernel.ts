@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { compiledUrl } from '../io/parallel/reduce.js';
 
 /** Ints per run the kernel took (kernel/runs.ts RUN_INTS). */
-export const KERNEL_RUN_INTS = 7;
+export const KERNEL_RUN_INTS = 8;
 /** Where the caller's regions start (the module's own data lies below). */
 const BASE = 4096;
 const PAGE = 65536;
@@ -37,6 +37,7 @@ const PAGE = 65536;
 interface Exports {
   memory: WebAssembly.Memory;
   scan(...args: number[]): number;
+  reducer(pairs: number, pairAt: number, early: number, k: number, lagged: number): void;
 }
 
 /** What the kernel made of one piece. */
@@ -48,7 +49,11 @@ export interface KernelPiece {
   rawAt: number;
   rawNext: number;
   rawLine: number;
-  /** Per run taken (KERNEL_RUN_INTS ints from `runAt`): left range before it, rows, key range, first row. */
+  /**
+   * Per run taken (KERNEL_RUN_INTS ints from `runAt`): left range before it, rows, key
+   * range, first row, and the first of its reduced floats (from `reducedAt`; -1 when the
+   * kernel did not reduce it: the reducer does).
+   */
   ints: Int32Array;
   runAt: number;
   /** The rows of the runs taken (1 + M floats each, from `rowsAt`). */
@@ -56,6 +61,20 @@ export interface KernelPiece {
   rowsAt: number;
   /** Per measure, the missing cells of the runs taken. */
   missing: Int32Array;
+  reducedAt: number;
+}
+
+/**
+ * A reduction the kernel does itself (correlate's computeRun: kernel/runs.ts reduceRun):
+ * the measures of each pair (alliance, outcome), the early values (0 none, 1 alliance at
+ * session k, 2 mean alliance over sessions <= k), the lag block, and the floats per run.
+ */
+export interface KernelReduction {
+  pairs: number[];
+  early: 0 | 1 | 2;
+  k: number;
+  lagged: boolean;
+  width: number;
 }
 
 /** The settings of a layout the kernel reads (fixed for a RunSink). */
@@ -75,6 +94,8 @@ export interface KernelLayout {
   hi: ArrayLike<number>;
   /** The missing markers (trimmed, lower case). */
   tokens: readonly string[];
+  /** The reduction done in the kernel, if any. */
+  reduction: KernelReduction | null;
 }
 
 let loaded: Exports | null | undefined;
@@ -108,6 +129,7 @@ export class RowKernel {
   private readonly fld: number;
   private readonly miss: number;
   private readonly res: number;
+  private readonly pairAt: number;
   /** First byte after the fixed regions (16-aligned). */
   private readonly free: number;
   private readonly header: Int32Array;
@@ -143,9 +165,11 @@ export class RowKernel {
     at = align(at + 8 * L.M);
     this.res = at;
     at = align(at + 24);
+    this.pairAt = at;
+    at = align(at + 4 * (L.reduction?.pairs.length ?? 0));
     this.free = at;
     // Written into the module's memory before each piece (another RunSink on this thread may have used it).
-    const fixed = new Uint8Array(this.fld - BASE);
+    const fixed = new Uint8Array(this.free - BASE);
     const view = new DataView(fixed.buffer);
     for (let i = 0; i < L.measures.length; i++) view.setInt32(this.mgf - BASE + 4 * i, L.measures[i], true);
     for (let g = 0; g < L.M; g++) {
@@ -160,6 +184,7 @@ export class RowKernel {
       fixed.set(b, t + 4);
       t += 4 + ((b.length + 3) & ~3);
     }
+    for (const [i, m] of (L.reduction?.pairs ?? []).entries()) view.setInt32(this.pairAt - BASE + 4 * i, m, true);
     this.fixed = fixed;
     this.header = new Int32Array(6);
   }
@@ -177,12 +202,16 @@ export class RowKernel {
     // (16 bytes after the piece: the kernel reads 16 at a time.)
     const runAt = (inp + len + 16 + 15) & ~15;
     const rowsAt = (runAt + 4 * KERNEL_RUN_INTS * maxRecords + 15) & ~15;
-    const top = rowsAt + 8 * W * maxRecords;
+    const reducedAt = (rowsAt + 8 * W * maxRecords + 15) & ~15;
+    const top = reducedAt + 8 * (L.reduction?.width ?? 0) * maxRecords;
     const mem = k.memory;
     if (top > mem.buffer.byteLength) mem.grow(Math.ceil((top - mem.buffer.byteLength) / PAGE));
     const u8 = new Uint8Array(mem.buffer);
     u8.set(this.fixed, BASE);
     u8.set(bytes.subarray(0, len), inp);
+    const red = L.reduction;
+    if (red === null) k.reducer(0, 0, 0, 0, 0);
+    else k.reducer(red.pairs.length / 2, this.pairAt, red.early, red.k, red.lagged ? 1 : 0);
     const ok = k.scan(
       inp,
       len,
@@ -203,6 +232,7 @@ export class RowKernel {
       runAt,
       rowsAt,
       this.miss,
+      reducedAt,
       this.res,
     );
     if (ok < 0) return null;
@@ -219,6 +249,7 @@ export class RowKernel {
       floats: new Float64Array(mem.buffer),
       rowsAt: rowsAt >> 3,
       missing: new Int32Array(mem.buffer, this.miss, L.M),
+      reducedAt: reducedAt >> 3,
     };
   }
 }

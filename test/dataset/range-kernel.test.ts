@@ -11,6 +11,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { AccumulatorConfig } from '../../src/analysis/correlate/layout.js';
 import { startPiece } from '../../src/analysis/correlate/range.js';
 import { kernelAvailable } from '../../src/dataset/range-kernel.js';
 import type { RunLayout } from '../../src/dataset/range-runs.js';
@@ -61,6 +62,29 @@ const pieceArb = fc.record({
   oneMeasure: fc.boolean(),
   integer: fc.boolean(),
   extra: fc.constantFrom([], ['x'], ['Missing']),
+  /** correlate's reduction: computeRun in the kernel (every early mode, with and without the lag block, one or two pairs), or in JavaScript (Spearman). */
+  command: fc
+    .record({
+      pairs: fc.constantFrom<number[][]>(
+        [[0, 1]],
+        [[1, 0]],
+        [
+          [0, 1],
+          [1, 0],
+        ],
+      ),
+      early: fc.constantFrom(null, { mode: 'session' as const, k: 3 }, { mode: 'session' as const, k: 1 }, { mode: 'window' as const, k: 2 }),
+      lagged: fc.boolean(),
+      keepPooledValues: fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    })
+    .map((c): AccumulatorConfig => ({
+      measures: 2,
+      pairs: c.pairs.map(([alliance, outcome]) => ({ alliance, outcome })),
+      early: c.early,
+      lagged: c.lagged,
+      keepPooledValues: c.keepPooledValues,
+      keepClients: false,
+    })),
 });
 
 type Spec = typeof pieceArb extends fc.Arbitrary<infer T> ? T : never;
@@ -103,15 +127,6 @@ function layout(spec: Spec): RunLayout {
   };
 }
 
-const command = {
-  measures: 2,
-  pairs: [{ alliance: 0, outcome: 1 }],
-  early: { mode: 'session', k: 3 },
-  lagged: true,
-  keepPooledValues: false,
-  keepClients: false,
-};
-
 interface Result {
   used: number;
   line: number;
@@ -120,7 +135,7 @@ interface Result {
 
 /** RunSink record by record (the plain splitter calling sink.record). */
 function bySink(buf: Buffer, spec: Spec): Result {
-  const sink = startPiece(buf, { layout: layout(spec), command });
+  const sink = startPiece(buf, { layout: layout(spec), command: spec.command });
   const rec: RangeRecord = { bytes: buf, start: new Int32Array(16), end: new Int32Array(16), quoted: [], count: 0, at: -1, next: -1 };
   const state = { line: 1 };
   const used = scanPlain(buf, buf.length, spec.final, (spec.semicolon ? ';' : ',').charCodeAt(0), rec, sink, state);
@@ -129,7 +144,7 @@ function bySink(buf: Buffer, spec: Spec): Result {
 
 /** The same sink taking the whole piece through the kernel; null when it declines. */
 function byKernel(buf: Buffer, spec: Spec): Result | null {
-  const sink: PieceSink = startPiece(buf, { layout: layout(spec), command });
+  const sink: PieceSink = startPiece(buf, { layout: layout(spec), command: spec.command });
   const state = { line: 1 };
   const used = sink.plain!(buf, buf.length, spec.final, (spec.semicolon ? ';' : ',').charCodeAt(0), state);
   if (used < 0) return null;
@@ -172,7 +187,15 @@ describe('the row kernel', () => {
   });
 
   it('declines a piece with a CR, and one whose new client key is not printable ASCII', () => {
-    const spec: Spec = { runs: [], semicolon: false, final: true, cut: 0, oneMeasure: false, integer: false, extra: [] as const };
+    const command = {
+      measures: 2,
+      pairs: [{ alliance: 0, outcome: 1 }],
+      early: { mode: 'session' as const, k: 3 },
+      lagged: true,
+      keepPooledValues: false,
+      keepClients: false,
+    };
+    const spec: Spec = { runs: [], semicolon: false, final: true, cut: 0, oneMeasure: false, integer: false, extra: [] as const, command };
     const crlf = Buffer.from('K1,T1,1,3,4\r\nK2,T1,1,3,4\r\n');
     expect(byKernel(crlf, spec)).toBeNull();
     const accented = Buffer.from('K1,T1,1,3,4\nKé,T1,1,3,4\nK2,T1,1,3,4\n');

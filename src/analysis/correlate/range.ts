@@ -11,6 +11,7 @@
  *
  * This module is what the workers import (`startPiece`): keep its imports light.
  */
+import type { KernelReduction } from '../../dataset/range-kernel.js';
 import { pieceReducer, type RunLayout, type RunReducer } from '../../dataset/range-runs.js';
 import type { GrowableF64 } from '../../dataset/intern.js';
 import type { RowReduction } from '../../dataset/types.js';
@@ -30,8 +31,19 @@ function width(cfg: AccumulatorConfig, rows: number): number {
 
 class CorrelateRunReducer implements RunReducer {
   private readonly run: RunStats;
+  /** computeRun in the row kernel (kernel/runs.ts reduceRun), unless Spearman's values travel too. */
+  readonly kernelReduction: KernelReduction | null;
   constructor(private readonly cfg: AccumulatorConfig) {
     this.run = new RunStats(cfg.pairs.length);
+    this.kernelReduction = cfg.keepPooledValues
+      ? null
+      : {
+          pairs: cfg.pairs.flatMap((p) => [p.alliance, p.outcome]),
+          early: cfg.early === null ? 0 : cfg.early.mode === 'window' ? 2 : 1,
+          k: cfg.early?.k ?? 0,
+          lagged: cfg.lagged,
+          width: width(cfg, 0),
+        };
   }
   reduce(rows: Float64Array, count: number, out: GrowableF64): void {
     this.reduceAt(rows, 0, count, out);
