@@ -148,7 +148,7 @@ function close(last: bool): void {
     store<i32>(o + 16, keyA);
     store<i32>(o + 20, keyE);
     store<i32>(o + 24, rowBase);
-    store<i32>(o + 28, pairs > 0 ? reduceRun(rows + <usize>(rowBase * W * 8), nRows) : -1);
+    store<i32>(o + 28, pairs > 0 && fpos + fwidth <= fcap ? reduceRun(rows + <usize>(rowBase * W * 8), nRows) : -1);
     nRuns++;
     rawAt = -1;
     rawNext = -1;
@@ -261,9 +261,11 @@ let pairAt: usize = 0;
 let earlyMode: i32 = 0;
 let earlyK: f64 = 0;
 let lagged = false;
-/** Where the reduced runs' floats go, and the next one. */
+/** Where the reduced runs' floats go (room for fcap), the next one, and the floats per run. */
 let fout: usize = 0;
 let fpos: i32 = 0;
+let fcap: i32 = 0;
+let fwidth: i32 = 0;
 
 /** Sets the reduction for the next scans (pairs 0: none). */
 export function reducer(pPairs: i32, pPairAt: usize, pEarly: i32, pK: f64, pLagged: i32): void {
@@ -272,6 +274,7 @@ export function reducer(pPairs: i32, pPairAt: usize, pEarly: i32, pK: f64, pLagg
   earlyMode = pEarly;
   earlyK = pK;
   lagged = pLagged != 0;
+  fwidth = 1 + pPairs * 6 + (lagged ? pPairs * 15 : 0) + (pEarly != 0 ? 3 * pPairs : 0);
 }
 
 /** computeRun of `count` rows at `d` into fout (the reducer's layout: disordered, moments, lag, early); the first float's index, or -1. */
@@ -364,7 +367,7 @@ function reduceRun(d: usize, count: i32): i32 {
     store<f64>(c + 40, xy);
     if (lagged) lagPair(d, end, ai, oi, lag + <usize>(p * 120));
   }
-  fpos = at + 1 + P * 6 + (lagged ? P * 15 : 0) + (earlyMode != 0 ? 3 * P : 0);
+  fpos = at + fwidth;
   return at;
 }
 
@@ -471,6 +474,7 @@ export function scan(
   pRows: usize,
   pMiss: usize,
   pFout: usize,
+  pFcap: i32,
   res: usize,
 ): i32 {
   inp = pInp;
@@ -492,6 +496,7 @@ export function scan(
   miss = pMiss;
   fout = pFout;
   fpos = 0;
+  fcap = pFcap;
   refused = false;
   declined = false;
   runNo = -1;

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AccumulatorConfig } from '../../src/analysis/correlate/layout.js';
 import { startPiece } from '../../src/analysis/correlate/range.js';
-import { kernelAvailable } from '../../src/dataset/range-kernel.js';
+import { kernelAvailable, kernelTuning } from '../../src/dataset/range-kernel.js';
 import type { RunLayout } from '../../src/dataset/range-runs.js';
 import { scanPlain } from '../../src/io/parallel/plain.js';
 import type { PieceSink, ReducedPiece } from '../../src/io/parallel/reduce.js';
@@ -62,6 +62,8 @@ const pieceArb = fc.record({
   oneMeasure: fc.boolean(),
   integer: fc.boolean(),
   extra: fc.constantFrom([], ['x'], ['Missing']),
+  /** Room for this many reduced floats in the kernel (the runs past it go to the reducer), or the default. */
+  reducedCap: fc.constantFrom(undefined, undefined, 0, 40, 200),
   /** correlate's reduction: computeRun in the kernel (every early mode, with and without the lag block, one or two pairs), or in JavaScript (Spearman). */
   command: fc
     .record({
@@ -146,7 +148,9 @@ function bySink(buf: Buffer, spec: Spec): Result {
 function byKernel(buf: Buffer, spec: Spec): Result | null {
   const sink: PieceSink = startPiece(buf, { layout: layout(spec), command: spec.command });
   const state = { line: 1 };
+  kernelTuning.reducedCap = spec.reducedCap;
   const used = sink.plain!(buf, buf.length, spec.final, (spec.semicolon ? ';' : ',').charCodeAt(0), state);
+  kernelTuning.reducedCap = undefined;
   if (used < 0) return null;
   return { used, line: state.line, reduced: sink.end() };
 }
@@ -195,7 +199,17 @@ describe('the row kernel', () => {
       keepPooledValues: false,
       keepClients: false,
     };
-    const spec: Spec = { runs: [], semicolon: false, final: true, cut: 0, oneMeasure: false, integer: false, extra: [] as const, command };
+    const spec: Spec = {
+      runs: [],
+      semicolon: false,
+      final: true,
+      cut: 0,
+      oneMeasure: false,
+      integer: false,
+      extra: [] as const,
+      reducedCap: undefined,
+      command,
+    };
     const crlf = Buffer.from('K1,T1,1,3,4\r\nK2,T1,1,3,4\r\n');
     expect(byKernel(crlf, spec)).toBeNull();
     const accented = Buffer.from('K1,T1,1,3,4\nKé,T1,1,3,4\nK2,T1,1,3,4\n');
