@@ -1,9 +1,10 @@
 /**
  * Some tests run the built CLI (bin/alliance.js -> dist/alliance.cjs, the bundle of dist/).
- * `npm ci` builds dist/ once (the `prepare` script: tsc, then scripts/bundle.mjs); this
- * setup rebuilds it only when it is missing or older than a source file (the bundle: than
- * its script, its loader or the compiled files), so `npm test` after an edit tests the
- * edited code, and CI builds once.
+ * `npm ci` builds dist/ once (the `prepare` script: tsc, scripts/kernel.mjs, then
+ * scripts/bundle.mjs); this setup rebuilds it only when it is missing or older than a
+ * source file (the bundle: than its script, its loader or the compiled files; the row
+ * kernel: than kernel/runs.ts or its script), so `npm test` after an edit tests the edited
+ * code, and CI builds once.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -40,6 +41,12 @@ export function staleBundle(root: string): boolean {
   return made < Math.max(built('scripts/bundle.mjs'), built('bin/load.js'), built('dist/cli/launch.js'), built('package-lock.json'));
 }
 
+/** True when the row kernel (dist/dataset/runs.wasm) is missing or older than its source or its build script. */
+export function staleKernel(root: string): boolean {
+  const built = (f: string) => (existsSync(path.join(root, f)) ? statSync(path.join(root, f)).mtimeMs : -1);
+  return built('dist/dataset/runs.wasm') < Math.max(built('kernel/runs.ts'), built('scripts/kernel.mjs'));
+}
+
 function node(args: string[]): void {
   try {
     execFileSync(process.execPath, args, { cwd: ROOT, stdio: 'pipe' });
@@ -70,6 +77,7 @@ export default function setup(): () => void {
 function build(): void {
   const compile = staleOutputs(ROOT).length > 0;
   if (compile) node([createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')]);
+  if (staleKernel(ROOT)) node([path.join(ROOT, 'scripts/kernel.mjs')]);
   // tsc writes every file of dist/ (dist/cli/launch.js included): the bundle is then stale.
   if (compile || staleBundle(ROOT)) node([path.join(ROOT, 'scripts/bundle.mjs')]);
 }
