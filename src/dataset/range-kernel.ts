@@ -22,7 +22,8 @@
  *
  * The module (dist/dataset/runs.wasm, built by scripts/kernel.mjs from kernel/runs.ts) is
  * compiled once per thread, on first use; without it (a build that did not make it) the
- * kernel is not used and RunSink scans every piece.
+ * kernel is not used and RunSink scans every piece (test/dataset/range-kernel.test.ts
+ * checks that it is built).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,8 @@ export const KERNEL_RUN_INTS = 8;
 /** Where the caller's regions start (the module's own data lies below). */
 const BASE = 4096;
 const PAGE = 65536;
+/** The largest piece the kernel reads (its regions then take at most about 120 MB of address space, of which a piece touches what it uses). */
+const MAX_PIECE = 4 * 1024 * 1024;
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -106,14 +109,14 @@ export const kernelTuning: { reducedCap?: number } = {};
 /** The kernel's exports on this thread, or null when the module is not there. */
 function kernel(): Exports | null {
   if (loaded !== undefined) return loaded;
-  let bytes: Uint8Array<ArrayBuffer>;
   try {
-    bytes = new Uint8Array(readFileSync(fileURLToPath(compiledUrl(import.meta.url, './runs.wasm'))));
+    const bytes = new Uint8Array(readFileSync(fileURLToPath(compiledUrl(import.meta.url, './runs.wasm'))));
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    return (loaded = instance.exports as unknown as Exports);
   } catch {
+    // Not built, or not a module this Node.js takes: RunSink reads every piece.
     return (loaded = null);
   }
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-  return (loaded = instance.exports as unknown as Exports);
 }
 
 /** Is the row kernel built (tests make sure the runs they compare went through it)? */
@@ -198,6 +201,9 @@ export class RowKernel {
    */
   scan(bytes: Uint8Array, len: number, final: boolean, delim: number): KernelPiece | null {
     const { k, L } = this;
+    // A piece is a read (1 MiB) plus the unfinished record before it: one much larger holds
+    // a record of megabytes, which RunSink reads (the regions below grow with the piece).
+    if (len > MAX_PIECE) return null;
     const W = 1 + L.M;
     // Records at most: each holds ncols - 1 delimiters and ends at a line break or the end.
     const maxRecords = L.ncols >= 2 ? Math.floor(len / (L.ncols - 1)) + 1 : len + 1;

@@ -222,6 +222,43 @@ describe('the default thread count', () => {
   });
 });
 
+describe('the reading thread', () => {
+  it("lets the event loop turn during a read whose pieces it reduces itself (signal handlers, workers' messages)", async () => {
+    const rows = [HEADER];
+    for (let c = 0; c < 400; c++) for (let s = 1; s <= 5; s++) rows.push(`K${c},T${c % 3},${s},2024-01-0${s},${(c + s) % 41},${((c * s) % 400) / 10},`);
+    const file = path.join(dir, 'turns.csv');
+    fs.writeFileSync(file, rows.join('\n') + '\n');
+    // helpAfter 0: this thread reduces every piece, so no worker's result is ever awaited,
+    // and the reads are synchronous: only the reader's own turns let the timer run.
+    setReadTuning({ chunkSize: 256, parallelMinBytes: 0, helpAfter: 0 });
+    const ds = await openDataset([file], { threads: 2 }, silentIo(process.cwd()));
+    let ticks = 0;
+    /** The timer's ticks when the first and the last run were delivered. */
+    let first = -1;
+    let last = -1;
+    let runs = 0;
+    const timer = setInterval(() => ticks++, 0);
+    try {
+      await ds.scan(() => undefined, {
+        reduce: {
+          module: compiledUrl(new URL('../../src/analysis/describe-range.ts', import.meta.url).href, './describe-range.js'),
+          start: describeStart,
+          command: { M: ds.mapping.measures.length },
+          onRun: () => {
+            runs++;
+            if (first < 0) first = ticks;
+            last = ticks;
+          },
+        },
+      });
+    } finally {
+      clearInterval(timer);
+    }
+    expect(runs).toBeGreaterThan(100);
+    expect(last - first).toBeGreaterThan(0);
+  });
+});
+
 describe('the fixtures on several threads', () => {
   // CSV fixtures with a long layout (and one read twice: every client scattered over two inputs), in pieces of a few hundred bytes, 2 workers.
   const files = [

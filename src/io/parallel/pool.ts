@@ -66,7 +66,6 @@ function workerUrl(): URL {
 interface Waiter {
   resolve: (r: PieceResult) => void;
   reject: (e: unknown) => void;
-  worker: number;
 }
 
 export class ScanPool {
@@ -125,7 +124,7 @@ export class ScanPool {
     Atomics.add(st, 2 * k + 1, 1);
     const w = this.workers[k];
     return new Promise<PieceResult>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject, worker: k });
+      this.waiting.set(id, { resolve, reject });
       w.postMessage(task, scratch ? [scratch] : []);
     });
   }

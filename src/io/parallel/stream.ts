@@ -85,6 +85,13 @@ interface Piece {
 }
 
 const PROGRESS_EVERY = 4 * 1024 * 1024;
+/**
+ * Pieces delivered between two turns of the event loop at least. The reads are synchronous
+ * and a piece this thread reduced is delivered without waiting: without these turns a read
+ * on which no worker result is awaited (no worker started yet, or none at all) would hold
+ * off signal handlers (Ctrl-C's clean-up) and the workers' messages until it ends.
+ */
+const YIELD_EVERY = 16;
 /** An unfinished record longer than this is scanned again only once its bytes have doubled (as the one-thread reader does). */
 const RESCAN_AFTER = 65536;
 
@@ -224,8 +231,13 @@ export async function streamRangesParallel(o: ParallelReadOptions, onRange: Rang
       hint: 'Check that the file is a CSV export with line breaks between rows',
     });
 
+  let sinceYield = 0;
   for (;;) {
     while (!eof && !overlong && queue.length <= o.ahead) await readPiece();
+    if (++sinceYield >= YIELD_EVERY) {
+      sinceYield = 0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     const piece = queue.shift();
     if (piece === undefined) {
       if (overlong) throw tooLong();
