@@ -21,6 +21,7 @@ import type { TypedCells } from './source.js';
 import type { CellIssue, FileInfo, RowReduction, ScanStats, SessionRow } from './types.js';
 import type { RangeReduction } from '../io/parallel/reduce.js';
 import { RUN_HEAD, RUN_STRIDE, type RunSpec } from './range-runs.js';
+import { kernelAvailable } from './range-kernel.js';
 import { parseDateBytes, parseNumberBytesInto } from './values.js';
 
 /** What every part of one dataset shares. */
@@ -161,6 +162,7 @@ export async function readPart(env: RowEnv, part: Part, ctx: ScanCtx, emit: (row
               },
               command: red.command,
             } satisfies RunSpec,
+            oneThread: red.oneThread === true && red.start !== undefined && dateIdx < 0 && therIdx < 0 && !needGroups && kernelAvailable(),
             onPiece: (bytes, reduced, records) => {
               const ints = reduced.ints;
               const nRuns = ints[0];

@@ -221,6 +221,12 @@ export interface RowReduction {
   start?: StartPiece;
   /** One reduced run, in its place among the rows: the client, its row count, and the floats its reducer wrote from `at`. */
   onRun(client: number, rows: number, floats: Float64Array, at: number): void;
+  /**
+   * The row kernel can take this reduction's pieces (./range-kernel.ts, KernelReduction):
+   * a read on one thread then reduces its pieces itself when the layout has no date and no
+   * label field, which is faster than interpreting the rows one by one.
+   */
+  oneThread?: boolean;
 }
 
 /**

@@ -182,7 +182,9 @@ export async function openCsvTuned(path: string, options: DialectOptions, stdin:
       ? async (onRange: RangeHandler, opts?: RangeReadOptions): Promise<ReadStats> => {
           // The default counts a reduction only when this thread shares it (a reducer it has itself).
           const threads = opts?.serial === true ? 1 : threadsFor(opts?.reduce?.start !== undefined);
-          if (threads > 1 && size >= minBytes) {
+          // One thread reduces its own pieces when the row kernel reads them (RangeReduction.oneThread).
+          const inlineReduce = threads === 1 && opts?.serial !== true && opts?.reduce?.oneThread === true && opts.reduce.start !== undefined;
+          if ((threads > 1 || inlineReduce) && size >= minBytes) {
             const r = await streamParallel(
               src,
               bom.length,
@@ -221,7 +223,8 @@ function noRecord(): void {}
  * delivers in order; threads - 1 workers scan the pieces (and, with a range reduction,
  * interpret the rows and reduce the client runs: describe and correlate; this thread then
  * merges, and reduces a piece itself when the workers have enough in hand). The same
- * records, lines and errors as `stream` in range mode.
+ * records, lines and errors as `stream` in range mode. On one thread (a reduction the row
+ * kernel reads: RangeReduction.oneThread) this thread reduces every piece itself.
  */
 async function streamParallel(
   src: Source,
@@ -237,7 +240,7 @@ async function streamParallel(
 ): Promise<{ delivered: number; lastLine: number }> {
   const { delimiter } = dialect;
   const display = src.display;
-  const pool = inline ? null : scanPool(threads - 1);
+  const pool = inline || threads < 2 ? null : scanPool(threads - 1);
   const reducer: RangeReducer | null = reduce ? { module: reduce.module, spec: reduce.spec } : null;
   // With a reduction this thread also reduces a piece itself (with the reducer as it has
   // it: the same code) whenever every worker has `helpAfter` pieces in hand; otherwise it
@@ -249,7 +252,9 @@ async function streamParallel(
       : null;
   const scan: PieceScan = pool
     ? (bytes, len, final) => (help !== null && pool.inHand() >= helpAfter ? help(bytes, len, final) : pool.scan(bytes, len, final, delimiter, display, reducer))
-    : (bytes, len, final) => scanReduced(bytes, len, final, delimiter, display, undefined, reducer);
+    : threads < 2 && help !== null
+      ? help
+      : (bytes, len, final) => scanReduced(bytes, len, final, delimiter, display, undefined, reducer);
   const fh = await openAgain(src);
   const release = pool?.use();
   // This thread hashes every byte the pass reads (./digest.ts): the BOM here, then each

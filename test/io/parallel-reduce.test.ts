@@ -21,6 +21,8 @@ import { runInProcess } from '../helpers/cli.js';
 import { compiledUrl } from '../../src/io/parallel/reduce.js';
 import { AUTO_THREADS_BYTES, defaultThreads } from '../../src/io/parallel/pool.js';
 import { startPiece as describeStart } from '../../src/analysis/describe-range.js';
+import { correlateReduction } from '../../src/analysis/correlate/range.js';
+import { Accumulator } from '../../src/analysis/correlate/accumulate.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alliance-reduce-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -103,7 +105,8 @@ describe('commands on several threads with reduced client runs', () => {
       fc.asyncProperty(
         fileArb,
         fc.integer({ min: 16, max: 400 }),
-        fc.constantFrom(2, 3, 4),
+        // 1: correlate reduces its own pieces on one thread (RangeReduction.oneThread).
+        fc.constantFrom(1, 2, 3, 4),
         fc.boolean(),
         fc.constantFrom(...COMMANDS),
         fc.constantFrom(0, 1, 2, 1000),
@@ -219,6 +222,51 @@ describe('the default thread count', () => {
     const one = await runInProcess([...args, '--threads', '1']);
     expect(auto.code, auto.stderr).toBe(0);
     expect(auto.stdout).toBe(one.stdout);
+  });
+});
+
+describe('correlate on one thread', () => {
+  it('reduces its own pieces (the row kernel) and prints what the record-by-record read prints', async () => {
+    const rows = [HEADER];
+    for (let c = 0; c < 600; c++) {
+      for (let s = 1; s <= 1 + (c % 9); s++) {
+        const srs = s % 7 === 0 ? '' : String((c * 7 + s * 3) % 41);
+        rows.push(`K${c % 500},T${c % 4},${s},2024-0${1 + (s % 9)}-1${c % 10},${srs},${(((c * 13 + s * 29) % 400) / 10).toFixed(1)},`);
+      }
+    }
+    for (const end of ['\n', '']) {
+      // With and without a last line break (the last piece's last record then ends the file).
+      const file = path.join(dir, `one-thread${end === '' ? '-open' : ''}.csv`);
+      fs.writeFileSync(file, rows.join('\n') + end);
+      for (const command of [COMMANDS[0], COMMANDS[1]]) {
+        const args = [...command, file, '--format', 'json', '--threads', '1'];
+        const plain = await runInProcess(args);
+        expect(plain.code, plain.stderr).toBe(0);
+        setReadTuning({ chunkSize: 4096, parallelMinBytes: 0 });
+        const reduced = await runInProcess(args);
+        setReadTuning({});
+        expect(reduced.stderr).toBe(plain.stderr);
+        expect(reduced.stdout).toBe(plain.stdout);
+      }
+      // It did reduce its runs on this thread: correlate's reduction, one thread, no worker.
+      setReadTuning({ chunkSize: 4096, parallelMinBytes: 0 });
+      const ds = await openDataset([file], { threads: 1 }, silentIo(process.cwd()));
+      let runs = 0;
+      const cfg = {
+        measures: ds.mapping.measures.length,
+        pairs: [{ alliance: 0, outcome: 1 }],
+        early: null,
+        lagged: true,
+        keepPooledValues: false,
+        keepClients: false,
+      };
+      await ds.scan(() => undefined, {
+        // As correlate reads without --by: client, session and the measures (no date, no label).
+        need: { date: false, therapist: false, groups: false },
+        reduce: { ...correlateReduction(new Accumulator(cfg)), onRun: () => runs++ },
+      });
+      expect(runs).toBeGreaterThan(200);
+    }
   });
 });
 

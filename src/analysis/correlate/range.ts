@@ -107,6 +107,8 @@ export function correlateReduction(acc: Accumulator): RowReduction {
     module: compiledUrl(import.meta.url, './range.js'),
     start: startPiece,
     command: cfg,
+    // The kernel reduces the runs itself unless Spearman's values travel (CorrelateRunReducer).
+    oneThread: !cfg.keepPooledValues,
     onRun(client, rows, floats, at) {
       // Copied element by element: a subarray per block would be garbage per run.
       let o = at;

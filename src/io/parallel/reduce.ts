@@ -42,6 +42,12 @@ export interface RangeReduction extends RangeReducer {
   start?: StartPiece;
   /** Consumes one reduced piece (bytes: the piece as scanned): its records are the raw ranges and the passed runs, in order. */
   onPiece(bytes: Buffer, reduced: ReducedPiece, records: PieceRecords): void;
+  /**
+   * Reducing the pieces on this thread is faster than reading the records one by one (the
+   * row kernel reads them: ../../dataset/range-kernel.ts): a read on one thread reduces its
+   * pieces here (../csv.ts).
+   */
+  oneThread?: boolean;
 }
 
 /**
