@@ -10,6 +10,7 @@
  */
 import type { Dataset } from '../dataset/types.js';
 import { UserError } from '../errors.js';
+import { headerLocation } from '../dataset/mapping.js';
 import { compareCells, groupKey } from './by-column.js';
 import type { By } from '../names.js';
 import type { Instrument } from '../instruments/types.js';
@@ -153,7 +154,7 @@ export async function analyzeRuptures(ds: Dataset, opts: RupturesOptions = {}): 
   const aIdx = measures.findIndex((m) => m.role === 'alliance');
   const oIdx = measures.findIndex((m) => m.role === 'outcome');
   if (aIdx < 0) {
-    throw new UserError('no alliance column found', { location: { file: ds.files[0]?.display, line: 1 }, hint: 'Name it with --alliance COL' });
+    throw new UserError('no alliance column found', { location: headerLocation(ds.files[0]), hint: 'Name it with --alliance COL' });
   }
   const allianceInst = measures[aIdx].instrument;
   const higher = allianceInst?.higherIsBetter ?? true;

@@ -93,6 +93,7 @@ export function planDataset(paths: string[], inputs: TableSource[], options: Rea
     delimiter: inp.delimiter,
     decimal: inp.decimal,
     header: inp.header,
+    headerLine: inp.headerLine,
     ...fileFacts(inp),
   }));
   options = withoutTherapistBy(inputs, options, files);

@@ -95,6 +95,11 @@ export interface FileInfo {
   delimiter: string;
   decimal: '.' | ',';
   header: string[];
+  /**
+   * The header's line: a CSV's physical line (normally 1; 2 after a `sep=` line), a
+   * workbook's sheet row; 0 for SPSS and Parquet, whose header is no line.
+   */
+  headerLine: number;
   /** What was read: 'CSV', 'gzip-compressed CSV', 'Excel workbook (sheet ...)', 'SPSS .sav', 'Parquet (...)'. */
   format?: string;
   /** 'long', or how a wide file or a REDCap export was reshaped (absent: 'long'). */

@@ -46,7 +46,8 @@ function removeSpooled(): void {
 /**
  * The most standard input (or a named pipe) may hold: it is copied to a temporary file so
  * it can be read more than once, and an endless stream must not fill the disk. A file on
- * disk has no such limit (give its path). Documented in docs/safety.md.
+ * disk has no such limit (give its path). The CSV inflated from a gzip file or a zip
+ * (./table.ts) is copied the same way, within the same bound. Documented in docs/safety.md.
  */
 export const MAX_SPOOL_BYTES = 4 * 1024 ** 3;
 /** The most a config or schema file may hold (they are small text files). */
@@ -80,18 +81,32 @@ function spoolDir(): string {
   return dir;
 }
 
+/** The error for a copy that passed its limit (`limit` as "4 GiB"), naming what was copied. */
+export type TooLarge = (limit: string) => UserError;
+
+/** Standard input or a named pipe that passed its limit. */
+function streamTooLarge(display: string): TooLarge {
+  return (limit) =>
+    new UserError(`is larger than ${limit}, the most standard input or a pipe may hold`, {
+      location: { file: display },
+      hint: 'Save the data to a file and give its path (files have no such limit)',
+    });
+}
+
 /**
  * Copies a stream into a temporary file; returns the file's path. Stops with a UserError
- * (and removes the copy) when the stream passes `maxBytes`, or when its first 64 KiB hold
- * NUL bytes (binary data such as /dev/urandom: no CSV export has them) - unless it starts
- * with the signature of a container format we read (gzip, zip/xlsx, SPSS, Parquet: ./magic.ts),
- * or its first chunk has them as UTF-16 text does (./decode.ts, looksLikeUtf16).
+ * (and removes the copy) when the stream passes `maxBytes` (`tooLarge` words it; by default
+ * as standard input or a pipe), or when its first 64 KiB hold NUL bytes (binary data such
+ * as /dev/urandom: no CSV export has them) - unless it starts with the signature of a
+ * container format we read (gzip, zip/xlsx, SPSS, Parquet: ./magic.ts), or its first chunk
+ * has them as UTF-16 text does (./decode.ts, looksLikeUtf16).
  */
 export async function spoolToTemp(
   stream: NodeJS.ReadableStream | AsyncIterable<Buffer>,
   display = STDIN_DISPLAY,
   maxBytes = MAX_SPOOL_BYTES,
   hash?: PassHash,
+  tooLarge: TooLarge = streamTooLarge(display),
 ): Promise<string> {
   const dir = spoolDir();
   const file = path.join(dir, 'stdin.csv');
@@ -117,12 +132,7 @@ export async function spoolToTemp(
       }
       seen += buf.length;
       hash?.update(buf);
-      if (seen > maxBytes) {
-        throw new UserError(`is larger than ${formatBytes(maxBytes)}, the most standard input or a pipe may hold`, {
-          location: { file: display },
-          hint: 'Save the data to a file and give its path (files have no such limit)',
-        });
-      }
+      if (seen > maxBytes) throw tooLarge(formatBytes(maxBytes));
       yield buf;
     }
   };

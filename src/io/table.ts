@@ -27,12 +27,34 @@ import { pipeline } from 'node:stream/promises';
 import { UserError } from '../errors.js';
 import { openCsv } from './csv.js';
 import { MAGIC_BYTES, sniffMagic } from './magic.js';
-import { openSource, readWhole, snapshot, spoolToTemp, type Source } from './source.js';
+import { MAX_SPOOL_BYTES, openSource, readWhole, snapshot, spoolToTemp, type Source, type TooLarge } from './source.js';
 import type { DialectOptions } from './types.js';
 import type { TableInput, TableOptions } from './table-input.js';
 
 export { sniffMagic, type Sniffed } from './magic.js';
 export { columnLetters, isoDate, numberText, type ColumnRoles, type TableInput, type TableOptions } from './table-input.js';
+
+/** Internal knob (tests): the most a gzip file or a zip's CSV may inflate to (default MAX_SPOOL_BYTES). */
+export const inflateTuning: { maxBytes?: number } = {};
+
+/**
+ * A gzip file, or a zip whose CSV (`zipped`: its name in the archive), that inflates past
+ * the limit of its temporary copy: said as such, not as standard input or a pipe (whose
+ * copy has the same limit), with what to do instead.
+ */
+function inflatedTooLarge(source: Source, zipped?: string): TooLarge {
+  const rest = 'which has no such limit, or split the export into smaller files';
+  return (limit) =>
+    zipped === undefined
+      ? new UserError(`its decompressed content is larger than ${limit}, the most a compressed input may inflate to`, {
+          location: { file: source.display },
+          hint: `Decompress it first (gunzip -k) and give the path of the .csv, ${rest}`,
+        })
+      : new UserError(`the CSV inside the zip archive (${zipped}) is larger than ${limit} decompressed, the most a compressed input may inflate to`, {
+          location: { file: source.display },
+          hint: `Unzip it first and give the path of ${zipped}, ${rest}`,
+        });
+}
 
 function readMagic(file: string): Buffer {
   const fd = fs.openSync(file, 'r');
@@ -86,7 +108,10 @@ async function gunzipToTemp(source: Source): Promise<string> {
   const gunzip = createGunzip();
   let inflateError: NodeJS.ErrnoException | null = null;
   gunzip.once('error', (e) => (inflateError ??= e));
-  const [spooled, fed] = await Promise.allSettled([spoolToTemp(gunzip, source.display), pipeline(readWhole(source), gunzip)]);
+  const [spooled, fed] = await Promise.allSettled([
+    spoolToTemp(gunzip, source.display, inflateTuning.maxBytes ?? MAX_SPOOL_BYTES, undefined, inflatedTooLarge(source)),
+    pipeline(readWhole(source), gunzip),
+  ]);
   if (spooled.status === 'fulfilled' && fed.status === 'fulfilled') return spooled.value;
   // The reader's errors (the file changed or went away) say what happened first; then the
   // decompressor's own (a damaged file), then the spool's (too large, binary data). A spool
@@ -152,7 +177,7 @@ async function unzipOneCsv(source: Source): Promise<{ file: string; name: string
     if (names.length > 1) return;
     const out = new PassThrough();
     pass = out;
-    spooled = spoolToTemp(out, source.display);
+    spooled = spoolToTemp(out, source.display, inflateTuning.maxBytes ?? MAX_SPOOL_BYTES, undefined, inflatedTooLarge(source, entry.name));
     // The spool can refuse the entry (binary data, too large) while the archive is still
     // being read: that refusal is the answer (awaited below), not an unhandled rejection.
     spooled.catch((e: unknown) => (refused ??= e instanceof Error ? e : new Error(String(e))));

@@ -98,7 +98,8 @@ function checkNamedColumns(inputs: TableSource[], read: ReadOptions): void {
     ...Object.keys(read.instruments ?? {}).map((c): [string, string] => [c, '--instrument']),
   ];
   for (const [name, flag] of named) {
-    if (inputs.every((inp) => findColumn(inp.header, name) < 0)) throw unknownColumnError(name, flag, inputs[0].header, inputs[0].display);
+    if (inputs.every((inp) => findColumn(inp.header, name) < 0))
+      throw unknownColumnError(name, flag, inputs[0].header, { file: inputs[0].display, line: inputs[0].headerLine });
   }
 }
 
@@ -123,7 +124,7 @@ async function validateReadable(ok: Readable[], read: ReadOptions, vopts: Valida
     if (!isNoClient(e) || paths.includes('-')) throw e;
     const noClient = tables.map((t) => {
       try {
-        mapFile(t.header, read, t.display);
+        mapFile(t.header, read, { file: t.display, line: t.headerLine });
         return false;
       } catch (err) {
         if (isNoClient(err)) return true;

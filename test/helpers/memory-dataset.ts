@@ -51,6 +51,7 @@ export function memoryDataset(measures: MemoryMeasure[], rows: MemoryRow[], grou
         delimiter: ',',
         decimal: '.',
         header: ['client', 'session', ...measures.map((m) => m.name), ...groups],
+        headerLine: 1,
       },
     ],
     mapping,

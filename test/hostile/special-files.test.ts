@@ -3,14 +3,17 @@
  * spooled within a documented limit (and the copy is removed when that fails), config and
  * schema files are capped at 1 MiB; nothing hangs or fills $TMPDIR.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { zipSync } from 'fflate';
 import { runInProcess } from '../helpers/cli.js';
 import { MAX_CONFIG_BYTES, spoolToTemp, readSmallText } from '../../src/io/source.js';
 import { UserError } from '../../src/errors.js';
+import { inflateTuning } from '../../src/io/table.js';
 
 let tmp: string;
 beforeAll(() => {
@@ -83,5 +86,59 @@ describe('size limits', () => {
     expect(oneLine(r.stderr)).toBe(true);
     expect(r.stderr).toMatch(/binary data/);
     expect(spoolDirs().length).toBe(before);
+  });
+});
+
+describe('compressed inputs: the limit of the decompressed copy', () => {
+  // The limit is 4 GiB (MAX_SPOOL_BYTES); the knob lowers it so a 400 KB CSV passes it.
+  const LIMIT = 100_000;
+  const csv = Buffer.from('client_id,session,srs\n' + 'C1,1,30\n'.repeat(50_000));
+  const gz = gzipSync(csv);
+  const zip = Buffer.from(zipSync({ 'data.csv': new Uint8Array(csv) }));
+  afterEach(() => {
+    inflateTuning.maxBytes = undefined;
+  });
+  const GZ =
+    'its decompressed content is larger than 100000 bytes, the most a compressed input may inflate to. ' +
+    'Decompress it first (gunzip -k) and give the path of the .csv, which has no such limit, or split the export into smaller files.';
+  const ZIP =
+    'the CSV inside the zip archive (data.csv) is larger than 100000 bytes decompressed, the most a compressed input may inflate to. ' +
+    'Unzip it first and give the path of data.csv, which has no such limit, or split the export into smaller files.';
+
+  for (const [name, data, message] of [
+    ['big.csv.gz', gz, GZ],
+    ['big.zip', zip, ZIP],
+  ] as const) {
+    it(`${name} that inflates past the limit says so, not "standard input or a pipe", and leaves no copy`, async () => {
+      const f = path.join(tmp, name);
+      writeFileSync(f, data);
+      // The compressed file is well within the limit: only its inflated copy passes it.
+      expect(data.length).toBeLessThan(LIMIT / 10);
+      const before = spoolDirs().length;
+      inflateTuning.maxBytes = LIMIT;
+      const r = await runInProcess(['describe', f]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trimEnd()).toBe(`alliance: ${f}: ${message}`);
+      expect(spoolDirs().length).toBe(before);
+    });
+
+    it(`${name}: a limit of exactly its inflated size still reads it`, async () => {
+      const f = path.join(tmp, name);
+      writeFileSync(f, data);
+      inflateTuning.maxBytes = csv.length;
+      const r = await runInProcess(['describe', f]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      inflateTuning.maxBytes = csv.length - 1;
+      expect((await runInProcess(['describe', f])).code).toBe(2);
+    });
+  }
+
+  it('a gzip on standard input names <stdin> with the same message', async () => {
+    inflateTuning.maxBytes = LIMIT;
+    const r = await runInProcess(['describe', '-'], { stdin: gz });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd()).toBe(`alliance: <stdin>: ${GZ}`);
   });
 });

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { parquetWriteFile } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { runInProcess } from '../helpers/cli.js';
 import { splitIndexed } from '../../src/dataset/wide.js';
@@ -250,4 +251,90 @@ describe('an infinity in a typed file is reported, not read as a missing cell', 
       ['value.invalid-date', 'case 3, variable date', 'Infinity'],
     ]);
   });
+});
+
+describe('an error about the header names the file, and a line only where the header has one', () => {
+  // SPSS and Parquet have no header line: the file alone (they said FILE:1:). A workbook's
+  // header is its sheet row (long.xlsx: row 2, under a title row), as every other error
+  // about it says; a CSV's header is its line (1, or 2 after a sep= line).
+  const parquet = (name: string, cols: [string, 'text' | 'int' | 'double', (string | number)[]][]) => {
+    const f = path.join(mkdtempSync(path.join(os.tmpdir(), 'alliance-formats-')), name);
+    const types = {
+      text: { type: 'BYTE_ARRAY', converted_type: 'UTF8' },
+      int: { type: 'INT32' },
+      double: { type: 'DOUBLE' },
+    } as const;
+    parquetWriteFile({
+      filename: f,
+      columnData: cols.map(([n, , data]) => ({ name: n, data })),
+      schema: [{ name: 'root', num_children: cols.length }, ...cols.map(([n, t]) => ({ name: n, ...types[t], repetition_type: 'REQUIRED' as const }))],
+    });
+    return f;
+  };
+  const noClient = parquet('noclient.parquet', [
+    ['who', 'text', ['A', 'A', 'B']],
+    ['session', 'int', [1, 2, 1]],
+    ['srs', 'double', [30, 31, 32]],
+  ]);
+  const noDate = parquet('nodate.parquet', [
+    ['client_id', 'text', ['A', 'A', 'B']],
+    ['session', 'int', [1, 2, 1]],
+    ['srs', 'double', [30, 31, 32]],
+    ['ors', 'double', [20, 21, 22]],
+  ]);
+  const noMeasure = parquet('nomeasure.parquet', [
+    ['client_id', 'text', ['A', 'A', 'B']],
+    ['session', 'int', [1, 2, 1]],
+    ['note', 'text', ['x', 'y', 'z']],
+  ]);
+  const sepNoClient = tmp('sep.csv', 'sep=;\nwho;session;srs\nA;1;30\n');
+  const sepLong = tmp('sepl.csv', 'sep=;\nclient_id;session;srs;ors\nA;1;30;20\nA;2;31;22\nB;1;33;25\n');
+  const covariate = ['--outcome', 'ors', '--covariate', 'nope'];
+
+  const cases: [string, string[], RegExp][] = [
+    // validate of a file without a client column (validated raw): the named columns are checked there
+    [
+      'validate: --alliance names no column of a Parquet file',
+      ['validate', noClient, '--alliance', 'nope'],
+      /\/noclient\.parquet: column 'nope' \(from --alliance\) is not in the header\./,
+    ],
+    [
+      'validate: --session names no column of a Parquet file',
+      ['validate', noClient, '--session', 'nope'],
+      /\/noclient\.parquet: column 'nope' \(from --session\) is not in the header\./,
+    ],
+    ['model --covariate: .sav', ['model', 'long.sav', ...covariate], /^alliance: long\.sav: covariate column "nope" is not in the header\./],
+    ['model --covariate: .zsav', ['model', 'long.zsav', ...covariate], /^alliance: long\.zsav: covariate column "nope" is not in the header\./],
+    ['model --covariate: Parquet', ['model', 'long.parquet', ...covariate], /^alliance: long\.parquet: covariate column "nope" is not in the header\./],
+    ['model: several outcome columns', ['model', 'long.sav'], /^alliance: long\.sav: several outcome columns \(ors, phq9\)\./],
+    [
+      'model: a covariate that is the outcome',
+      ['model', 'long.sav', '--outcome', 'ors', '--covariate', 'ors'],
+      /^alliance: long\.sav: covariate "ors" is the outcome\./,
+    ],
+    [
+      'model --group therapist without one',
+      ['model', noDate, '--group', 'therapist'],
+      /\/nodate\.parquet: --group therapist needs a therapist column, and none was found\./,
+    ],
+    ['trend without measures', ['trend', noMeasure], /\/nomeasure\.parquet: no alliance or outcome column found\./],
+    ['trend --period without dates', ['trend', noDate, '--period', 'month'], /\/nodate\.parquet: --period needs session dates, and no date column was found\./],
+    ['ruptures without an alliance column', ['ruptures', noMeasure], /\/nomeasure\.parquet: no alliance column found\./],
+    // The workbook's header row, as the column mapping already said it
+    [
+      'describe --alliance: workbook (already row 2)',
+      ['describe', 'long.xlsx', '--alliance', 'nope'],
+      /^alliance: long\.xlsx:2: column 'nope' \(from --alliance\)/,
+    ],
+    ['model --covariate: workbook', ['model', 'long.xlsx', ...covariate], /^alliance: long\.xlsx:2: covariate column "nope" is not in the header\./],
+    // CSV keeps FILE:LINE:, the header's line
+    ['model --covariate: CSV (unchanged)', ['model', 'long.csv', ...covariate], /^alliance: long\.csv:1: covariate column "nope" is not in the header\./],
+    ['model --covariate: CSV after a sep= line', ['model', sepLong, ...covariate], /\/sepl\.csv:2: covariate column "nope" is not in the header\./],
+    [
+      'validate --alliance: CSV after a sep= line',
+      ['validate', sepNoClient, '--alliance', 'nope'],
+      /\/sep\.csv:2: column 'nope' \(from --alliance\) is not in the header\./,
+    ],
+  ];
+  for (const [name, argv, re] of cases) it(name, () => fails(argv, re));
 });

@@ -1,6 +1,7 @@
 /** Covariate columns of `alliance model --covariate`, read from the raw records. */
 import type { Dataset, SessionRow } from '../../dataset/types.js';
 import { UserError } from '../../errors.js';
+import { headerLocation } from '../../dataset/mapping.js';
 
 /** Tokens read as missing in a covariate cell (besides the empty cell). */
 const COVARIATE_MISSING = new Set(['NA', 'N/A', 'na', 'n/a', '.', '-', 'NaN', 'null', 'NULL', 'missing']);
@@ -17,7 +18,7 @@ export function rawCovariates(dataset: Dataset, names: string[]) {
       const i = f.header.findIndex((h) => h.trim() === name);
       if (i < 0) {
         throw new UserError(`covariate column "${name}" is not in the header`, {
-          location: { file: f.display, line: 1 },
+          location: headerLocation(f),
           hint: `Columns are: ${f.header.join(', ')}`,
         });
       }

@@ -10,6 +10,7 @@ import { checkKey, configPlace } from '../../config/keys.js';
 import type { ModelSpec } from '../../analysis/model.js';
 import { parseNumber, rowOf, tableKeys, type OptionTable } from '../../config/option-table.js';
 import type { Dataset } from '../../dataset/types.js';
+import { headerLocation } from '../../dataset/mapping.js';
 import { normalizeName } from '../../instruments/registry.js';
 
 /** The flags modelSettings reads (commander attribute names); the command adds its own. */
@@ -300,13 +301,13 @@ function pickMeasure(dataset: Dataset, role: 'alliance' | 'outcome', given: stri
     const m = bound.find((b) => b.name === given[0]) ?? bound.find((b) => normalizeName(b.name) === normalizeName(given[0]) && normalizeName(b.name) !== '');
     if (m) return m.name;
     throw new UserError(`${role} column "${given[0]}" is not among the mapped ${role} measures (${bound.map((b) => b.name).join(', ') || 'none'})`, {
-      location: n.at(role) ?? { file: dataset.files[0]?.display, line: 1 },
+      location: n.at(role) ?? headerLocation(dataset.files[0]),
       hint: `Check the spelling of ${flag}`,
     });
   }
   if (bound.length === 1) return bound[0].name;
   throw new UserError(bound.length === 0 ? `no ${role} column found` : `several ${role} columns (${bound.map((b) => b.name).join(', ')})`, {
-    location: { file: dataset.files[0]?.display, line: 1 },
+    location: headerLocation(dataset.files[0]),
     hint: `Name the column with ${how}`,
   });
 }
@@ -332,7 +333,7 @@ function checkCovariates(dataset: Dataset, covariates: string[], outcome: string
     const role = roles.find(([col]) => col !== undefined && col.trim().toLowerCase() === key)?.[1] ?? (seen.has(key) ? 'named twice' : undefined);
     if (role !== undefined) {
       throw new UserError(`covariate "${c}" is ${role === 'named twice' ? 'named twice' : role}`, {
-        location: n.at('covariate') ?? { file: dataset.files[0]?.display, line: 1 },
+        location: n.at('covariate') ?? headerLocation(dataset.files[0]),
         hint: `Give ${n.name('covariate')} other columns, each once (a covariate must not repeat a column the model already uses)`,
       });
     }
@@ -359,7 +360,7 @@ export function modelSpec(dataset: Dataset, set: ModelSettings, place: ModelPlac
     throw new UserError(
       `${by === 'decompose' ? n.name('decompose') : isConfig(place, 'group') ? 'model.group:' : '--group'} therapist needs a therapist column, and none was found`,
       {
-        location: n.at(by) ?? { file: dataset.files[0]?.display, line: 1 },
+        location: n.at(by) ?? headerLocation(dataset.files[0]),
         hint: isConfig(place, by) ? 'Name it with therapist: COL' : 'Name it with --therapist COL',
       },
     );

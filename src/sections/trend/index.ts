@@ -3,6 +3,7 @@
  * the methods are documented in docs/trend.md.
  */
 import { UserError } from '../../errors.js';
+import { headerLocation } from '../../dataset/mapping.js';
 import { analyzeTrend, type TrendOptions, type TrendResult } from '../../analysis/trend/trend.js';
 import { checkSection } from '../../config/keys.js';
 import { trendDocument } from './document.js';
@@ -45,7 +46,7 @@ export const trendSection: Section<TrendOptions, TrendResult> = {
     const cfg = src.config;
     if (!m.measures.some((x) => x.role === 'outcome') && !m.measures.some((x) => x.role === 'alliance')) {
       throw new UserError('no alliance or outcome column found', {
-        location: report ? { file: cfg!.path } : { file: dataset.files[0]?.display, line: 1 },
+        location: report ? { file: cfg!.path } : headerLocation(dataset.files[0]),
         hint: report ? 'Name them with alliance: COL and/or outcome: COL' : 'Name them with --alliance COL and/or --outcome COL',
       });
     }
@@ -57,7 +58,7 @@ export const trendSection: Section<TrendOptions, TrendResult> = {
         });
       }
       throw new UserError('--period needs session dates, and no date column was found', {
-        location: { file: dataset.files[0]?.display, line: 1 },
+        location: headerLocation(dataset.files[0]),
         hint: 'Name it with --date COL',
       });
     }
