@@ -56,6 +56,15 @@ export const FORMAT_OPTION: OptionSpec = {
 };
 
 /**
+ * --out and --force of the commands that write one document (the analysis commands and
+ * validate; written by src/cli/out-file.ts). simulate and report declare their own.
+ */
+export const OUT_OPTIONS: OptionSpec[] = [
+  { flags: '--out <file>', description: 'write the output to FILE (atomically: temp file + rename) instead of standard output', parse: outPath },
+  { flags: '--force', description: 'replace FILE when --out names an existing file' },
+];
+
+/**
  * --out's value. An empty one (`--out "$OUT"` with OUT unset) would resolve to the current
  * folder: refused here, named as --out, before any work.
  */

@@ -5,8 +5,6 @@
  * the data, runs the section and renders its document. `alliance correlate`, `trend`,
  * `model` and `describe` are each this plus their flags and help examples.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 import type { Io } from '../io/process.js';
@@ -15,7 +13,8 @@ import { isManuscriptFormat, MANUSCRIPT_FORMATS } from '../report/manuscript/for
 import { writeChunks } from '../report/stream.js';
 import { optionOrigin, type OptionSource, type Section } from '../sections/section.js';
 import { buildCommand, type CommandContext } from './command.js';
-import { TERMINAL_OPTIONS, FORMAT_OPTION, INPUT_OPTIONS, explicitOptions, outPath, type OptionSpec } from './options.js';
+import { TERMINAL_OPTIONS, FORMAT_OPTION, INPUT_OPTIONS, OUT_OPTIONS, explicitOptions, type OptionSpec } from './options.js';
+import { toFile, writeOutFile } from './out-file.js';
 
 export interface SectionCommandSpec {
   /** The command's name: the section's. */
@@ -50,11 +49,7 @@ interface Flags {
   [key: string]: unknown;
 }
 
-/** --out, --force, and for a section with a manuscript --methods. */
-const OUT_OPTIONS: OptionSpec[] = [
-  { flags: '--out <file>', description: 'write the output to FILE (atomically: temp file + rename) instead of standard output', parse: outPath },
-  { flags: '--force', description: 'replace FILE when --out names an existing file' },
-];
+/** For a section with a manuscript: --methods (--out and --force are OUT_OPTIONS, options.ts). */
 const METHODS_OPTION: OptionSpec = { flags: '--methods', description: 'with --format apa, latex or docx: add the methods paragraph and the references' };
 
 /** --format: a section with a manuscript also offers apa, latex and docx. */
@@ -73,16 +68,12 @@ function formatOption(manuscript: boolean): OptionSpec {
  * output; text may come in pieces (src/report/stream.ts).
  */
 async function emit(out: string | string[] | Buffer, flags: Flags, io: Io): Promise<void> {
-  if (flags.out === undefined || flags.out === '-') {
+  if (!toFile(flags)) {
     if (Buffer.isBuffer(out)) throw new UserError('a Word document is binary and is not written to standard output', { hint: 'Give --out FILE.docx' });
     for (const piece of typeof out === 'string' ? [out] : out) io.stdout.write(piece);
     return;
   }
-  const { writeFileAtomic } = await import('../io/atomic.js');
-  const target = resolve(io.cwd, flags.out);
-  if (!flags.force && existsSync(target))
-    throw new UserError('already exists', { location: { file: flags.out }, hint: 'Use --force to replace it, or choose another file name' });
-  await writeFileAtomic(target, out);
+  await writeOutFile(out, flags, io);
 }
 
 export function sectionCommand(spec: SectionCommandSpec, ctx: CommandContext): Command {
@@ -107,7 +98,7 @@ export function sectionCommand(spec: SectionCommandSpec, ctx: CommandContext): C
       async run(files, flags, cmd, io) {
         if (flags.methods && !isManuscriptFormat(flags.format))
           throw new UserError('--methods goes with --format apa, latex or docx', { hint: 'Add --format apa (or latex, docx), or leave out --methods' });
-        if (flags.format === 'docx' && (flags.out === undefined || flags.out === '-'))
+        if (flags.format === 'docx' && !toFile(flags))
           throw new UserError('a Word document is binary and is not written to standard output', { hint: 'Give --out FILE.docx' });
         const [section, { loadConfig }, { loadInputWithGroups }, { renderChunks }, { renderManuscript }, { decideColor, decideWidth, makeChalk }] =
           await Promise.all([
@@ -130,7 +121,7 @@ export function sectionCommand(spec: SectionCommandSpec, ctx: CommandContext): C
         const result = await section.run(dataset, opts, { io, now: new Date(), read, config });
         if (isManuscriptFormat(flags.format) && section.manuscript) {
           const m = section.manuscript(result, dataset, opts);
-          const file = flags.out === undefined || flags.out === '-' ? null : flags.out;
+          const file = toFile(flags) ? flags.out : null;
           // A terminal's width (or --width) wraps the plain text at spaces; a file gets one line per paragraph.
           await emit(
             await renderManuscript(m, flags.format, file, Boolean(flags.methods), file === null ? decideWidth(flags.width, io) : undefined),
@@ -141,9 +132,9 @@ export function sectionCommand(spec: SectionCommandSpec, ctx: CommandContext): C
         }
         const doc = section.document(result, dataset, opts, { mode: 'command', filtered: false, clientTables: true });
         // Colour and the terminal's width only on a terminal (or when asked for): never into a file.
-        const toFile = flags.out !== undefined && flags.out !== '-';
-        const color = toFile ? flags.color === true : decideColor(flags.color, io);
-        const width = toFile
+        const intoFile = toFile(flags);
+        const color = intoFile ? flags.color === true : decideColor(flags.color, io);
+        const width = intoFile
           ? flags.width === undefined
             ? undefined
             : decideWidth(flags.width, { ...io, env: {}, stdoutIsTTY: false })
@@ -151,7 +142,7 @@ export function sectionCommand(spec: SectionCommandSpec, ctx: CommandContext): C
         // JSON and CSV come in pieces: a per-client table can be larger than one string may
         // be; on standard output they are written as they come, waiting for the reader.
         const chunks = renderChunks(doc, flags.format as OutputFormat, makeChalk(color), color, width);
-        if (toFile) await emit([...chunks], flags, io);
+        if (intoFile) await emit([...chunks], flags, io);
         else await writeChunks(io, chunks);
         return 0;
       },

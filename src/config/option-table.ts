@@ -29,6 +29,14 @@ interface RowBase<K extends string> {
   description: string;
   /** Other config keys for the same option (e.g. covariates for covariate). */
   aliases?: readonly string[];
+  /**
+   * Options that give the same setting another way (ruptures' drop in points, ruptureDrop,
+   * or as a multiple of an SD, ruptureSd). A flag on the command line wins over the config
+   * here too: one of them given as a flag sets aside this row's config value for the run
+   * (it is neither read nor named). Both from the same place (two flags, two config keys)
+   * are for the section to refuse.
+   */
+  alternatives?: readonly string[];
   /** false: a config key only (its flag is declared elsewhere, e.g. an input option). */
   flag?: false;
   /** false: a flag only, not a key of the command's config section (e.g. validate's --format). */
@@ -194,9 +202,17 @@ export interface TableSource {
   config?: { section: string; at: KeyPlace | null; only?: boolean };
 }
 
+/**
+ * Whether a row's config value is set aside: its own flag, or the flag of an alternative
+ * (another way to give the same setting), was given on the command line.
+ */
+function flagWins(r: OptionRow, explicit: ReadonlySet<string> | undefined): boolean {
+  return explicit !== undefined && (explicit.has(r.key) || (r.alternatives ?? []).some((k) => explicit.has(k)));
+}
+
 /** The config key a row's value was read from (the key or an alias as written), or undefined. */
 function configKey(r: OptionRow, src: TableSource): string | undefined {
-  if (r.config === false || !src.section || src.explicit?.has(r.key)) return undefined;
+  if (r.config === false || !src.section || flagWins(r, src.explicit)) return undefined;
   return [r.key, ...(r.aliases ?? [])].find((k) => src.section![k] !== undefined);
 }
 
@@ -249,8 +265,9 @@ export function optionNames(table: OptionTable, src: TableSource): OptionNames {
 /**
  * Reads every option of the table: the flag when given on the command line (or when the
  * config does not set it), else the config's value, else the row's default; each parsed
- * by its type. Messages name the flag, or the config key at its line when the value came
- * from the config (`src.config`).
+ * by its type. A flag of one of a row's alternatives sets the row's config value aside
+ * (the flag, if any, or the default then). Messages name the flag, or the config key at
+ * its line when the value came from the config (`src.config`).
  */
 export function readTable<T extends OptionTable>(table: T, src: TableSource): TableValues<T> {
   const sec = src.section ?? {};
@@ -259,7 +276,7 @@ export function readTable<T extends OptionTable>(table: T, src: TableSource): Ta
   const out: Record<string, unknown> = {};
   for (const r of table) {
     const fromConfig = r.config === false ? undefined : [r.key, ...(r.aliases ?? [])].map((k) => sec[k]).find((x) => x !== undefined);
-    const raw = explicit.has(r.key) || fromConfig === undefined ? src.flags[r.key] : fromConfig;
+    const raw = flagWins(r, explicit) || fromConfig === undefined ? src.flags[r.key] : fromConfig;
     const n: Naming = names
       ? { name: names.name(r.key), example: (v) => names.example(r.key, v), ...names.place(r.key) }
       : { name: flagOf(r.key), example: (v) => `${flagOf(r.key)} ${v}`, key: flagOf(r.key) };

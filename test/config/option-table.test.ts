@@ -44,6 +44,27 @@ describe('readTable', () => {
   });
 });
 
+describe('alternatives: two ways to give one setting', () => {
+  const ALT = [
+    { key: 'points', type: 'number', arg: '<p>', example: '5', alternatives: ['multiple'], description: 'p' },
+    { key: 'multiple', type: 'number', arg: '<k>', example: '2', default: 2, alternatives: ['points'], description: 'k' },
+  ] as const satisfies OptionTable;
+  it("a flag for one sets aside the config's other (neither read nor named); the other's default stays", () => {
+    const flagK = { flags: { multiple: '1' }, section: { points: 3 }, explicit: new Set(['multiple']) };
+    expect(readTable(ALT, flagK)).toEqual({ points: undefined, multiple: 1 });
+    expect(readTable(ALT, { ...flagK, section: { points: 'not a number' } })).toEqual({ points: undefined, multiple: 1 });
+    expect(optionNames(ALT, { ...flagK, config: { section: 's', at: null } }).name('points')).toBe('--points');
+    const flagP = { flags: { points: '4' }, section: { multiple: 1 }, explicit: new Set(['points']) };
+    expect(readTable(ALT, flagP)).toEqual({ points: 4, multiple: 2 });
+  });
+  it('from one place, both are read (for the section to refuse)', () => {
+    expect(readTable(ALT, { flags: {}, section: { points: 3, multiple: 1 } })).toEqual({ points: 3, multiple: 1 });
+    expect(readTable(ALT, { flags: { points: '3', multiple: '1' }, explicit: new Set(['points', 'multiple']) })).toEqual({ points: 3, multiple: 1 });
+    // Without a flag for either, the config's value wins over the other's flag default.
+    expect(readTable(ALT, { flags: { multiple: '2' }, section: { points: 3 } })).toEqual({ points: 3, multiple: 2 });
+  });
+});
+
 describe("trend's defaults", () => {
   it('are one constant beside the table, and the help names each', () => {
     for (const [key, value] of Object.entries(TREND_DEFAULTS)) {

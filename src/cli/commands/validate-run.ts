@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { sourceDateEpochDay, type Io } from '../../io/process.js';
 import { explicitOptions } from '../options.js';
+import { outTarget, toFile, writeOutFile } from '../out-file.js';
 import { scanProgress } from '../input.js';
 import { decideColor, decideWidth, makeChalk } from '../color.js';
 import { UserError, EXIT } from '../../errors.js';
@@ -34,6 +35,8 @@ export interface ValidateFlags {
   today?: string;
   color?: boolean;
   config?: string;
+  out?: string;
+  force?: boolean;
   [key: string]: unknown;
 }
 
@@ -53,6 +56,9 @@ export async function run(files: string[], flags: ValidateFlags, cmd: Command, i
   // Flags first (their errors come before any file is read), then the config under them.
   const fromFlags = validateOptions({ mode: 'command', flags, explicit, config: null });
   const flagToday = fromFlags.today !== undefined ? parseToday(fromFlags.today, '--today') : undefined;
+  // An existing --out without --force is refused before any file is read (checked again when written).
+  const intoFile = toFile(flags);
+  if (intoFile) outTarget(flags, io);
 
   const config = flags.config ? await loadConfig(flags.config, io.cwd) : null;
   const read = mergeReadOptions(config, flags, explicit);
@@ -79,8 +85,14 @@ export async function run(files: string[], flags: ValidateFlags, cmd: Command, i
   const { fatal, errors, warnings } = result.summary.findings;
   const code = fatal > 0 ? EXIT.usage : errors > 0 || (strict && warnings > 0) ? EXIT.findings : EXIT.ok;
   const format = flags.format;
+  // The document goes to standard output, or whole to --out FILE (atomically; the exit code is the same).
+  const emit = async (text: string | Iterable<string>): Promise<void> => {
+    if (intoFile) await writeOutFile(text, flags, io);
+    else if (typeof text === 'string') io.stdout.write(text);
+    else await writeChunks(io, text);
+  };
   if (format === 'github') {
-    io.stdout.write(renderGithub(result, strict, maxAnnotations));
+    await emit(renderGithub(result, strict, maxAnnotations));
     const summaryFile = io.env.GITHUB_STEP_SUMMARY;
     if (summaryFile) {
       try {
@@ -93,18 +105,25 @@ export async function run(files: string[], flags: ValidateFlags, cmd: Command, i
       }
     }
   } else if (format === 'junit') {
-    io.stdout.write(renderJunit(result, strict));
+    await emit(renderJunit(result, strict));
   } else if (format === 'sarif') {
     // Both written in pieces as they are made (hundreds of thousands of findings are never one string).
-    await writeChunks(io, jsonChunks(validateSarif(result, strict, packageVersion())));
+    await emit(jsonChunks(validateSarif(result, strict, packageVersion())));
   } else if (format === 'json') {
-    await writeChunks(io, jsonChunks(validateJson(result, strict)));
+    await emit(jsonChunks(validateJson(result, strict)));
   } else if (format === 'csv') {
-    io.stdout.write(renderValidateCsv(result));
+    await emit(renderValidateCsv(result));
   } else {
     const doc = validationDocument(result, { maxFindings, strict, notes });
-    const color = decideColor(flags.color, io);
-    io.stdout.write(render(doc, format, makeChalk(color), color, decideWidth(flags.width, io)));
+    // Colour and the terminal's width only on a terminal (or when asked for): never into a
+    // file, as the analysis commands (src/cli/section-command.ts).
+    const color = intoFile ? flags.color === true : decideColor(flags.color, io);
+    const width = intoFile
+      ? flags.width === undefined
+        ? undefined
+        : decideWidth(flags.width, { ...io, env: {}, stdoutIsTTY: false })
+      : decideWidth(flags.width, io);
+    await emit(render(doc, format, makeChalk(color), color, width));
   }
   return code;
 }

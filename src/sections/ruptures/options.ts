@@ -15,6 +15,9 @@ export const RUPTURES_TABLE = [
     arg: '<points>',
     range: { min: 0, minExclusive: true },
     example: '5',
+    // The drop in points or as a multiple of the SD: two ways to give one setting, so a
+    // flag for either sets aside the other's config value (a flag wins over the config).
+    alternatives: ['ruptureSd'],
     description: 'a rupture is a drop of at least this many points from the previous rated session (default: 2 x the pooled within-client SD of the alliance)',
   },
   {
@@ -23,6 +26,7 @@ export const RUPTURES_TABLE = [
     arg: '<k>',
     range: { min: 0, minExclusive: true },
     example: '2',
+    alternatives: ['ruptureDrop'],
     description: 'without --rupture-drop: the drop as this multiple of the pooled within-client SD (default 2)',
   },
   {
@@ -73,6 +77,9 @@ export function rupturesOptions(
   const o: RupturesOptions = {};
   o.ruptureDrop = t.ruptureDrop;
   o.ruptureSd = t.ruptureSd;
+  // Both from the same place (two flags, or two keys of the config): nothing says which
+  // was meant. A flag for one and the config for the other never get here: the flag won
+  // (the rows' alternatives, readTable).
   if (o.ruptureDrop !== undefined && o.ruptureSd !== undefined) {
     throw new UserError(
       `${n.name('ruptureDrop')} and ${n.name('ruptureSd')} cannot be combined`,
