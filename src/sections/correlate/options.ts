@@ -53,6 +53,9 @@ export const CORRELATE_TABLE = [
     arg: '<k>',
     range: { min: 1, integer: true },
     example: '3',
+    // Early alliance at session k or over sessions 1..k: two ways to give one setting, so a
+    // flag for either sets aside the other's config value (a flag wins over the config).
+    alternatives: ['earlyWindow'],
     description: 'early alliance = alliance at session k (default 3)',
   },
   {
@@ -61,6 +64,7 @@ export const CORRELATE_TABLE = [
     arg: '<k>',
     range: { min: 1, integer: true },
     example: '3',
+    alternatives: ['earlySession'],
     description: 'early alliance = mean alliance over sessions 1..k (instead of --early-session)',
   },
   {
