@@ -104,3 +104,14 @@ export class UserError extends Error {
 export function isUserError(e: unknown): e is UserError {
   return e instanceof UserError;
 }
+
+/**
+ * Where a file's header is, for an error about its columns (one the file lacks, none or
+ * several that fit a role): the file and the header's line (a CSV's line, a workbook's
+ * sheet row), or the file alone for SPSS and Parquet, whose header is no line (headerLine 0).
+ * Here, not in the dataset layer: sections and commands that load no reader at start-up use it.
+ */
+export function headerLocation(file: { display: string; headerLine: number } | undefined): Location {
+  if (file === undefined) return {};
+  return file.headerLine > 0 ? { file: file.display, line: file.headerLine } : { file: file.display };
+}

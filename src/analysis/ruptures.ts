@@ -9,8 +9,7 @@
  * each client's rated sessions in session order and finds the episodes.
  */
 import type { Dataset } from '../dataset/types.js';
-import { UserError } from '../errors.js';
-import { headerLocation } from '../dataset/mapping.js';
+import { UserError, headerLocation } from '../errors.js';
 import { compareCells, groupKey } from './by-column.js';
 import type { By } from '../names.js';
 import type { Instrument } from '../instruments/types.js';

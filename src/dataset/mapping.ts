@@ -4,7 +4,7 @@
  * from common header spellings. Detection never guesses between two equally plausible
  * columns: ambiguity is a UserError naming the candidates and the flag that resolves it.
  */
-import { UserError, type Location } from '../errors.js';
+import { UserError } from '../errors.js';
 import { getInstrument, instrumentForHeader, normalizeName, validInstrumentIds, withOverrides } from '../instruments/registry.js';
 import { closest } from '../names.js';
 import type { Instrument } from '../instruments/types.js';
@@ -90,16 +90,6 @@ type How = 'flag' | 'config';
 export interface HeaderAt {
   file: string;
   line: number;
-}
-
-/**
- * Where a file's header is, for an error about its columns (one the file lacks, none or
- * several that fit a role): the file and the header's line (a CSV's line, a workbook's
- * sheet row), or the file alone for SPSS and Parquet, whose header is no line (headerLine 0).
- */
-export function headerLocation(file: { display: string; headerLine: number } | undefined): Location {
-  if (file === undefined) return {};
-  return file.headerLine > 0 ? { file: file.display, line: file.headerLine } : { file: file.display };
 }
 
 function howOf(opts: ReadOptions, key: string): How {

@@ -50,10 +50,12 @@ describe('an option set in the config is named by its key, at its line', () => {
       'alliance: c.yaml:2: correlate.ci must be a level between 0 and 1 (or a percentage), got "2". For example ci: 0.95 under correlate: or ci: 90 under correlate:.',
     ],
     [
-      'correlate early, mixed',
-      'correlate:\n  earlySession: 2\n',
-      ['correlate', '--early-window', '3'],
-      'alliance: c.yaml:2: correlate.earlySession and --early-window cannot be combined. Give one: alliance at session k, or the mean over sessions 1..k.',
+      // (A flag for one way and the config for the other: the flag wins,
+      // test/analysis/correlate-early-sources.test.ts.)
+      'correlate early, both in the config',
+      'correlate:\n  earlySession: 2\n  earlyWindow: 3\n',
+      ['correlate'],
+      'alliance: c.yaml:2: correlate.earlySession and correlate.earlyWindow cannot be combined. Give one: alliance at session k, or the mean over sessions 1..k.',
     ],
     ['trend choice', 'trend:\n  period: week\n', ['trend'], 'alliance: c.yaml:2: trend.period must be month, quarter or year, got "week".'],
     [

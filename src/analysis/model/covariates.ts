@@ -1,7 +1,6 @@
 /** Covariate columns of `alliance model --covariate`, read from the raw records. */
 import type { Dataset, SessionRow } from '../../dataset/types.js';
-import { UserError } from '../../errors.js';
-import { headerLocation } from '../../dataset/mapping.js';
+import { UserError, headerLocation } from '../../errors.js';
 
 /** Tokens read as missing in a covariate cell (besides the empty cell). */
 const COVARIATE_MISSING = new Set(['NA', 'N/A', 'na', 'n/a', '.', '-', 'NaN', 'null', 'NULL', 'missing']);

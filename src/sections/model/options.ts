@@ -4,13 +4,12 @@
  * given on the command line win) and the report's model section, so both fit the same
  * model from the same options and add the same notes.
  */
-import { UserError, type Location } from '../../errors.js';
+import { UserError, headerLocation, type Location } from '../../errors.js';
 import type { Config } from '../../config/load.js';
 import { checkKey, configPlace } from '../../config/keys.js';
 import type { ModelSpec } from '../../analysis/model.js';
 import { parseNumber, rowOf, tableKeys, type OptionTable } from '../../config/option-table.js';
 import type { Dataset } from '../../dataset/types.js';
-import { headerLocation } from '../../dataset/mapping.js';
 import { normalizeName } from '../../instruments/registry.js';
 
 /** The flags modelSettings reads (commander attribute names); the command adds its own. */

@@ -2,8 +2,7 @@
  * The trend section: `alliance trend` and the report's trend section. The JSON shape and
  * the methods are documented in docs/trend.md.
  */
-import { UserError } from '../../errors.js';
-import { headerLocation } from '../../dataset/mapping.js';
+import { UserError, headerLocation } from '../../errors.js';
 import { analyzeTrend, type TrendOptions, type TrendResult } from '../../analysis/trend/trend.js';
 import { checkSection } from '../../config/keys.js';
 import { trendDocument } from './document.js';
