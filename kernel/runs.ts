@@ -371,6 +371,17 @@ function reduceRun(d: usize, count: i32): i32 {
   return at;
 }
 
+/** Is the row at o1 and the one before it a lag pair: consecutive sessions, both values of the pair on both rows (run.ts lagRun)? */
+function lagValid(o1: usize, Wb: usize, ai: usize, oi: usize): bool {
+  const o0 = o1 - Wb;
+  if (load<f64>(o1) != load<f64>(o0) + 1) return false;
+  const v0 = load<f64>(o0 + ai);
+  const v1 = load<f64>(o0 + oi);
+  const v2 = load<f64>(o1 + ai);
+  const v3 = load<f64>(o1 + oi);
+  return v0 == v0 && v1 == v1 && v2 == v2 && v3 == v3;
+}
+
 /** run.ts lagRun for one pair, rows in rising session order (two passes over the same pairs of rows). */
 function lagPair(d: usize, end: usize, ai: usize, oi: usize, lag: usize): void {
   const Wb = <usize>(W * 8);
@@ -380,13 +391,12 @@ function lagPair(d: usize, end: usize, ai: usize, oi: usize, lag: usize): void {
   let s2: f64 = 0;
   let s3: f64 = 0;
   for (let o1 = d + Wb; o1 < end; o1 += Wb) {
+    if (!lagValid(o1, Wb, ai, oi)) continue;
     const o0 = o1 - Wb;
-    if (load<f64>(o1) != load<f64>(o0) + 1) continue;
     const v0 = load<f64>(o0 + ai);
     const v1 = load<f64>(o0 + oi);
     const v2 = load<f64>(o1 + ai);
     const v3 = load<f64>(o1 + oi);
-    if (v0 != v0 || v1 != v1 || v2 != v2 || v3 != v3) continue;
     n++;
     s0 += v0;
     s1 += v1;
@@ -409,17 +419,12 @@ function lagPair(d: usize, end: usize, ai: usize, oi: usize, lag: usize): void {
   let c33: f64 = 0;
   if (n > 1) {
     for (let o1 = d + Wb; o1 < end; o1 += Wb) {
+      if (!lagValid(o1, Wb, ai, oi)) continue;
       const o0 = o1 - Wb;
-      if (load<f64>(o1) != load<f64>(o0) + 1) continue;
-      const v0 = load<f64>(o0 + ai);
-      const v1 = load<f64>(o0 + oi);
-      const v2 = load<f64>(o1 + ai);
-      const v3 = load<f64>(o1 + oi);
-      if (v0 != v0 || v1 != v1 || v2 != v2 || v3 != v3) continue;
-      const f0 = v0 - m0;
-      const f1 = v1 - m1;
-      const f2 = v2 - m2;
-      const f3 = v3 - m3;
+      const f0 = load<f64>(o0 + ai) - m0;
+      const f1 = load<f64>(o0 + oi) - m1;
+      const f2 = load<f64>(o1 + ai) - m2;
+      const f3 = load<f64>(o1 + oi) - m3;
       c00 += f0 * f0;
       c01 += f0 * f1;
       c02 += f0 * f2;

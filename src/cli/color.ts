@@ -46,3 +46,20 @@ export function decideWidth(flag: unknown, io: Pick<Io, 'env' | 'stdoutIsTTY' | 
   }
   return undefined;
 }
+
+/**
+ * Colour and width of a document written to standard output or, with --out, to a file:
+ * colour and the terminal's width only on a terminal (or when asked for), never into a
+ * file, whose width is only what --width asks for.
+ */
+export function decideLook(
+  flags: { color?: boolean; width?: unknown },
+  io: Pick<Io, 'env' | 'stdoutIsTTY' | 'stdoutColumns'>,
+  intoFile: boolean,
+): { color: boolean; width: number | undefined } {
+  if (!intoFile) return { color: decideColor(flags.color, io), width: decideWidth(flags.width, io) };
+  return {
+    color: flags.color === true,
+    width: flags.width === undefined ? undefined : decideWidth(flags.width, { ...io, env: {}, stdoutIsTTY: false }),
+  };
+}

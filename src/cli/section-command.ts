@@ -100,7 +100,7 @@ export function sectionCommand(spec: SectionCommandSpec, ctx: CommandContext): C
           throw new UserError('--methods goes with --format apa, latex or docx', { hint: 'Add --format apa (or latex, docx), or leave out --methods' });
         if (flags.format === 'docx' && !toFile(flags))
           throw new UserError('a Word document is binary and is not written to standard output', { hint: 'Give --out FILE.docx' });
-        const [section, { loadConfig }, { loadInputWithGroups }, { renderChunks }, { renderManuscript }, { decideColor, decideWidth, makeChalk }] =
+        const [section, { loadConfig }, { loadInputWithGroups }, { renderChunks }, { renderManuscript }, { decideLook, decideWidth, makeChalk }] =
           await Promise.all([
             spec.section(),
             import('../config/load.js'),
@@ -131,14 +131,8 @@ export function sectionCommand(spec: SectionCommandSpec, ctx: CommandContext): C
           return 0;
         }
         const doc = section.document(result, dataset, opts, { mode: 'command', filtered: false, clientTables: true });
-        // Colour and the terminal's width only on a terminal (or when asked for): never into a file.
         const intoFile = toFile(flags);
-        const color = intoFile ? flags.color === true : decideColor(flags.color, io);
-        const width = intoFile
-          ? flags.width === undefined
-            ? undefined
-            : decideWidth(flags.width, { ...io, env: {}, stdoutIsTTY: false })
-          : decideWidth(flags.width, io);
+        const { color, width } = decideLook(flags, io, intoFile);
         // JSON and CSV come in pieces: a per-client table can be larger than one string may
         // be; on standard output they are written as they come, waiting for the reader.
         const chunks = renderChunks(doc, flags.format as OutputFormat, makeChalk(color), color, width);

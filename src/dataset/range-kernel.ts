@@ -124,6 +124,11 @@ export function kernelAvailable(): boolean {
   return kernel() !== null;
 }
 
+/** Does the kernel read a layout's pieces: built, and the layout has no date and no label field (range-runs.ts RunLayout)? */
+export function kernelReads(layout: { date: number; labels: readonly number[] }): boolean {
+  return layout.date < 0 && layout.labels.length === 0 && kernelAvailable();
+}
+
 /** A layout's fixed regions in the kernel's memory (measures, rules, markers, fields, counts, results). */
 export class RowKernel {
   private readonly k: Exports;
@@ -217,7 +222,14 @@ export class RowKernel {
     const reducedCap = L.reduction === null ? 0 : (kernelTuning.reducedCap ?? Math.max(4096, len));
     const top = reducedAt + 8 * reducedCap;
     const mem = k.memory;
-    if (top > mem.buffer.byteLength) mem.grow(Math.ceil((top - mem.buffer.byteLength) / PAGE));
+    if (top > mem.buffer.byteLength) {
+      try {
+        mem.grow(Math.ceil((top - mem.buffer.byteLength) / PAGE));
+      } catch {
+        // No memory for the regions: RunSink reads the piece (the heap guard judges what it needs).
+        return null;
+      }
+    }
     const u8 = new Uint8Array(mem.buffer);
     u8.set(this.fixed, BASE);
     u8.set(bytes.subarray(0, len), inp);

@@ -31,7 +31,7 @@ import { CellRules, type ColumnRule } from './cells.js';
 import { GrowableF64, grow } from './intern.js';
 import type { DateFormat } from './types.js';
 import { MissingTokens, parseDateBytes, parseNumberBytesInto } from './values.js';
-import { KERNEL_RUN_INTS, RowKernel, type KernelReduction } from './range-kernel.js';
+import { KERNEL_RUN_INTS, RowKernel, kernelReads, type KernelReduction } from './range-kernel.js';
 
 /** What the worker needs to interpret one part's records (made by ./rows.ts). */
 export interface RunLayout {
@@ -145,7 +145,7 @@ class RunSink implements PieceSink {
     this.lastLabel = new Int32Array(2 * this.NL);
     // The row kernel reads layouts with no date and no label, for a reducer that takes rows at an offset.
     this.kernel =
-      L.date < 0 && this.NL === 0 && reducer.reduceAt !== undefined
+      kernelReads(L) && reducer.reduceAt !== undefined
         ? RowKernel.for({
             ncols: L.ncols,
             client: L.client,

@@ -20,8 +20,8 @@ import type { Part } from './plan.js';
 import type { TypedCells } from './source.js';
 import type { CellIssue, FileInfo, RowReduction, ScanStats, SessionRow } from './types.js';
 import type { RangeReduction } from '../io/parallel/reduce.js';
-import { RUN_HEAD, RUN_STRIDE, type RunSpec } from './range-runs.js';
-import { kernelAvailable } from './range-kernel.js';
+import { RUN_HEAD, RUN_STRIDE, type RunLayout, type RunSpec } from './range-runs.js';
+import { kernelReads } from './range-kernel.js';
 import { parseDateBytes, parseNumberBytesInto } from './values.js';
 
 /** What every part of one dataset shares. */
@@ -139,30 +139,32 @@ export async function readPart(env: RowEnv, part: Part, ctx: ScanCtx, emit: (row
     let lastClientLen = -1;
     if (!needGroups) rowGroups.fill(-1);
     const red = ctx.reduce;
+    /** What a piece's reducer needs to interpret its records as this part's rows. */
+    const layout: RunLayout | null =
+      red && !keysOnly
+        ? {
+            ncols,
+            client: ci,
+            session: si,
+            date: dateIdx,
+            dateFormat: fmt,
+            labels: [...(therIdx >= 0 ? [0, therIdx] : []), ...(needGroups ? [...gIdx].flatMap((f, g) => (f >= 0 ? [1 + g, f] : [])) : [])],
+            measureG: [...mG],
+            measureF: [...mF],
+            M,
+            decimal,
+            missing: missing.tokens(),
+            rules: cells.rules,
+          }
+        : null;
     /** The workers' reduced runs, taken in their place (./range-runs.ts). */
     const reduce: RangeReduction | undefined =
-      red && !keysOnly
+      red && layout !== null
         ? {
             module: red.module,
             start: red.start,
-            spec: {
-              layout: {
-                ncols,
-                client: ci,
-                session: si,
-                date: dateIdx,
-                dateFormat: fmt,
-                labels: [...(therIdx >= 0 ? [0, therIdx] : []), ...(needGroups ? [...gIdx].flatMap((f, g) => (f >= 0 ? [1 + g, f] : [])) : [])],
-                measureG: [...mG],
-                measureF: [...mF],
-                M,
-                decimal,
-                missing: missing.tokens(),
-                rules: cells.rules,
-              },
-              command: red.command,
-            } satisfies RunSpec,
-            oneThread: red.oneThread === true && red.start !== undefined && dateIdx < 0 && therIdx < 0 && !needGroups && kernelAvailable(),
+            spec: { layout, command: red.command } satisfies RunSpec,
+            oneThread: red.oneThread === true && red.start !== undefined && kernelReads(layout),
             onPiece: (bytes, reduced, records) => {
               const ints = reduced.ints;
               const nRuns = ints[0];

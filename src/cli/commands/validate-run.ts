@@ -10,7 +10,7 @@ import { sourceDateEpochDay, type Io } from '../../io/process.js';
 import { explicitOptions } from '../options.js';
 import { outTarget, toFile, writeOutFile } from '../out-file.js';
 import { scanProgress } from '../input.js';
-import { decideColor, decideWidth, makeChalk } from '../color.js';
+import { decideLook, makeChalk } from '../color.js';
 import { UserError, EXIT } from '../../errors.js';
 import { printable } from '../../io/text-safety.js';
 import { configFiles, loadConfig, mergeReadOptions } from '../../config/load.js';
@@ -115,14 +115,7 @@ export async function run(files: string[], flags: ValidateFlags, cmd: Command, i
     await emit(renderValidateCsv(result));
   } else {
     const doc = validationDocument(result, { maxFindings, strict, notes });
-    // Colour and the terminal's width only on a terminal (or when asked for): never into a
-    // file, as the analysis commands (src/cli/section-command.ts).
-    const color = intoFile ? flags.color === true : decideColor(flags.color, io);
-    const width = intoFile
-      ? flags.width === undefined
-        ? undefined
-        : decideWidth(flags.width, { ...io, env: {}, stdoutIsTTY: false })
-      : decideWidth(flags.width, io);
+    const { color, width } = decideLook(flags, io, intoFile);
     await emit(render(doc, format, makeChalk(color), color, width));
   }
   return code;
